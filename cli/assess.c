@@ -1,0 +1,500 @@
+/*
+ * assess.c -- 'caveat assess': evaluates every row of a dataset (JSON
+ * Lines, CSV, an ACLED export) and writes one result per row, in order.
+ *
+ * One use and one result are reused for every row and output goes out in
+ * big chunks, so a run costs the same memory for ten rows or ten million.
+ * A progress bar goes to stderr when it is a terminal; a summary (verdicts
+ * per donor, the most frequent deciding rules, error rows) at the end.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "assess.h"
+#include "commands.h"
+
+#define FLUSH_AT (1u << 20) /* output bytes buffered before a write */
+#define PROGRESS_EVERY 4096 /* rows between clock reads */
+#define MAX_RULES 16
+#define TOP_RULES 10
+#define FIRST_ERRORS 5
+#define RULE_SLOTS 8192 /* a power of two above all rules of all policies */
+#define MAX_MAPS 32
+
+static const char usage[] =
+    "usage: caveat assess [options] FILE|-\n"
+    "\n"
+    "Evaluates every row of a dataset and writes one result per row, in\n"
+    "input order; a row that cannot be read gives an error row in its place.\n"
+    "Input is JSON Lines (SPEC section 7), CSV whose header names use fields,\n"
+    "or an ACLED export, recognised by its header.\n"
+    "\n"
+    "options:\n"
+    "  --format F        input: auto (default), jsonl, csv or acled\n"
+    "  --output F        jsonl (default: SPEC section 7 results), csv or geojson\n"
+    "  --as-of DATE      evaluate every row under the policy of DATE\n"
+    "                    (YYYY-MM-DD; default: each row's own date)\n"
+    "  --map FIELD=COL   read use field FIELD from CSV column COL; repeatable\n"
+    "                    (FIELD: id, date, action, system, donor, operator,\n"
+    "                    recipient, target, purpose, cross_border_attack, lat,\n"
+    "                    lon, place, evidence.FIELD, assume.NAME)\n"
+    "  --summary FILE    write the summary as JSON to FILE instead of stderr\n"
+    "  --no-progress     no progress bar, even on a terminal\n"
+    "\n"
+    "exit status: 0 every row assessed, 1 some rows were error rows,\n"
+    "2 usage error or unreadable input.\n";
+
+/* ------------------------------------------------------------------ input */
+
+typedef struct input {
+  int fd;
+  uint64_t size; /* 0 when unknown (a pipe) */
+} input_t;
+
+static long read_fd(void *ctx, char *buf, size_t cap) {
+  input_t *in = ctx;
+  for (;;) {
+    ssize_t n = read(in->fd, buf, cap);
+    if (n >= 0)
+      return (long)n;
+    if (errno != EINTR)
+      return -1;
+  }
+}
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---------------------------------------------------------------- summary */
+
+typedef struct rule_count {
+  const char *id; /* NULL: empty slot */
+  size_t donor;
+  long count;
+} rule_count_t;
+
+typedef struct first_error {
+  long row;
+  char id[64];
+  cv_error_t err;
+} first_error_t;
+
+typedef struct summary {
+  long rows, errors;
+  size_t n_donors;
+  long (*verdicts)[4]; /* per donor, per cv_verdict_t */
+  rule_count_t *rules; /* RULE_SLOTS, open addressing on the id pointer */
+  size_t n_rules;
+  first_error_t first[FIRST_ERRORS];
+  double seconds;
+  uint64_t bytes;
+} summary_t;
+
+/* Rule ids are the engine's own strings, so the pointer is the key. */
+static void count_rule(summary_t *s, size_t donor, const char *id) {
+  uintptr_t h = ((uintptr_t)id >> 3) * 0x9E3779B97F4A7C15ull + donor;
+  for (size_t i = (size_t)(h >> 16) & (RULE_SLOTS - 1);;
+       i = (i + 1) & (RULE_SLOTS - 1)) {
+    rule_count_t *r = &s->rules[i];
+    if (r->id == id && r->donor == donor) {
+      r->count++;
+      return;
+    }
+    if (!r->id) {
+      if (s->n_rules + 1 >= RULE_SLOTS)
+        return; /* cannot happen with the engine's limits; never loop */
+      *r = (rule_count_t){id, donor, 1};
+      s->n_rules++;
+      return;
+    }
+  }
+}
+
+static void count_result(summary_t *s, const cv_result_t *result) {
+  size_t n = cv_result_count(result);
+  for (size_t i = 0; i < n && i < s->n_donors; i++) {
+    s->verdicts[i][cv_result_verdict(result, i) & 3]++;
+    const char *ids[MAX_RULES];
+    size_t k = cv_result_rules(result, i, ids, MAX_RULES);
+    for (size_t j = 0; j < k && j < MAX_RULES; j++)
+      count_rule(s, i, ids[j]);
+  }
+}
+
+static void count_error(summary_t *s, long row, const char *id,
+                        const cv_error_t *err) {
+  if (s->errors < FIRST_ERRORS) {
+    first_error_t *f = &s->first[s->errors];
+    f->row = row;
+    snprintf(f->id, sizeof f->id, "%s", id);
+    f->err = *err;
+  }
+  s->errors++;
+}
+
+static int by_count(const void *a, const void *b) {
+  const rule_count_t *x = a, *y = b;
+  if (x->donor != y->donor)
+    return x->donor < y->donor ? -1 : 1;
+  if (x->count != y->count)
+    return x->count > y->count ? -1 : 1;
+  return strcmp(x->id, y->id);
+}
+
+/* Packs the counted rules to the front, sorted by donor then count. */
+static void sort_rules(summary_t *s) {
+  size_t n = 0;
+  for (size_t i = 0; i < RULE_SLOTS; i++)
+    if (s->rules[i].id)
+      s->rules[n++] = s->rules[i];
+  qsort(s->rules, n, sizeof *s->rules, by_count);
+  s->n_rules = n;
+}
+
+static void json_str(FILE *f, const char *s) {
+  cv_buf_t b = {0};
+  if (cv_buf_append_json_string(&b, s, strlen(s)) == CV_OK)
+    fwrite(b.data, 1, b.len, f);
+  cv_buf_free(&b);
+}
+
+static void summary_json(const summary_t *s, const cv_engine_t *engine,
+                         FILE *f) {
+  fprintf(f,
+          "{\"rows\": %ld, \"assessed\": %ld, \"errors\": %ld, "
+          "\"seconds\": %.3f, \"bytes\": %llu, \"rows_per_second\": %.0f,\n "
+          "\"verdicts\": {",
+          s->rows, s->rows - s->errors, s->errors, s->seconds,
+          (unsigned long long)s->bytes,
+          s->seconds > 0 ? (double)s->rows / s->seconds : 0.0);
+  for (size_t d = 0; d < s->n_donors; d++) {
+    fprintf(f, "%s", d ? ", " : "");
+    json_str(f, cv_engine_policy_donor(engine, d));
+    fprintf(f, ": {");
+    for (int v = 0; v < 4; v++)
+      fprintf(f, "%s\"%s\": %ld", v ? ", " : "",
+              cv_verdict_name((cv_verdict_t)v), s->verdicts[d][v]);
+    fprintf(f, "}");
+  }
+  fprintf(f, "},\n \"top_rules\": {");
+  size_t i = 0;
+  for (size_t d = 0; d < s->n_donors; d++) {
+    fprintf(f, "%s", d ? ", " : "");
+    json_str(f, cv_engine_policy_donor(engine, d));
+    fprintf(f, ": [");
+    for (size_t k = 0; i < s->n_rules && s->rules[i].donor == d; i++, k++)
+      if (k < TOP_RULES) {
+        fprintf(f, "%s{\"rule\": ", k ? ", " : "");
+        json_str(f, s->rules[i].id);
+        fprintf(f, ", \"count\": %ld}", s->rules[i].count);
+      }
+    fprintf(f, "]");
+  }
+  fprintf(f, "},\n \"first_errors\": [");
+  for (long e = 0; e < s->errors && e < FIRST_ERRORS; e++) {
+    const first_error_t *fe = &s->first[e];
+    fprintf(f, "%s{\"row\": %ld, \"line\": %d, \"id\": ", e ? ", " : "",
+            fe->row, fe->err.line);
+    json_str(f, fe->id);
+    fprintf(f, ", \"message\": ");
+    json_str(f, fe->err.message);
+    fprintf(f, "}");
+  }
+  fprintf(f, "]}\n");
+}
+
+static void summary_text(const summary_t *s, const cv_engine_t *engine) {
+  fprintf(stderr,
+          "caveat assess: %ld rows (%ld assessed, %ld error rows) in %.2f s, "
+          "%.0f rows/s, %.1f MB/s\n",
+          s->rows, s->rows - s->errors, s->errors, s->seconds,
+          s->seconds > 0 ? (double)s->rows / s->seconds : 0.0,
+          s->seconds > 0 ? (double)s->bytes / 1e6 / s->seconds : 0.0);
+  size_t i = 0;
+  for (size_t d = 0; d < s->n_donors; d++) {
+    fprintf(stderr, "  %s:", cv_engine_policy_donor(engine, d));
+    for (int v = 0; v < 4; v++)
+      fprintf(stderr, " %s %ld%s", cv_verdict_name((cv_verdict_t)v),
+              s->verdicts[d][v], v < 3 ? "," : "\n");
+    fprintf(stderr, "    deciding rules:");
+    size_t k = 0;
+    for (; i < s->n_rules && s->rules[i].donor == d; i++, k++)
+      if (k < TOP_RULES)
+        fprintf(stderr, " %s %ld%s", s->rules[i].id, s->rules[i].count,
+                i + 1 < s->n_rules && s->rules[i + 1].donor == d &&
+                        k + 1 < TOP_RULES
+                    ? ","
+                    : "");
+    fprintf(stderr, "%s\n", k ? "" : " none");
+  }
+  for (long e = 0; e < s->errors && e < FIRST_ERRORS; e++)
+    fprintf(stderr, "  error: row %ld (%s, line %d): %s\n", s->first[e].row,
+            s->first[e].id, s->first[e].err.line, s->first[e].err.message);
+  if (s->errors > FIRST_ERRORS)
+    fprintf(stderr, "  ... and %ld more error rows\n",
+            s->errors - FIRST_ERRORS);
+}
+
+/* --------------------------------------------------------------- progress */
+
+typedef struct progress {
+  bool on;
+  double start, last;
+  uint64_t total; /* input size, 0 unknown */
+} progress_t;
+
+static void progress_draw(progress_t *p, long rows, uint64_t bytes,
+                          double t) {
+  double elapsed = t - p->start;
+  double rate = elapsed > 0 ? (double)rows / elapsed : 0;
+  char tail[64] = "";
+  if (p->total && bytes <= p->total && bytes > 0) {
+    double done = (double)bytes / (double)p->total;
+    double eta = elapsed / done - elapsed;
+    snprintf(tail, sizeof tail, "  %5.1f%%  ETA %d:%02d", done * 100,
+             (int)eta / 60, (int)eta % 60);
+  }
+  fprintf(stderr, "\r\033[K  %ld rows  %.0f rows/s%s", rows, rate, tail);
+  fflush(stderr);
+  p->last = t;
+}
+
+/* ---------------------------------------------------------------- options */
+
+typedef struct options {
+  cv_format_t format;
+  out_format_t output;
+  cv_date_t as_of;
+  const char *maps[MAX_MAPS];
+  int n_maps;
+  const char *summary;
+  bool no_progress;
+  const char *path;
+} options_t;
+
+static int bad_usage(const char *fmt, const char *arg) {
+  fprintf(stderr, "caveat assess: ");
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, "\n(see 'caveat assess --help')\n");
+  return CLI_USAGE;
+}
+
+/* Accepts --opt VALUE and --opt=VALUE; returns the value or NULL. */
+static const char *option_value(int argc, char **argv, int *i,
+                                const char *name) {
+  size_t n = strlen(name);
+  if (strncmp(argv[*i], name, n) != 0)
+    return NULL;
+  if (argv[*i][n] == '=')
+    return argv[*i] + n + 1;
+  if (argv[*i][n] != '\0' || *i + 1 >= argc)
+    return NULL;
+  return argv[++*i];
+}
+
+static int parse_options(int argc, char **argv, options_t *o) {
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i], *v;
+    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+      fputs(usage, stdout);
+      return -1;
+    }
+    if (strcmp(a, "--no-progress") == 0) {
+      o->no_progress = true;
+    } else if ((v = option_value(argc, argv, &i, "--format"))) {
+      static const char *const names[] = {"auto", "jsonl", "csv", "acled"};
+      int f = -1;
+      for (int k = 0; k < 4; k++)
+        if (strcmp(v, names[k]) == 0)
+          f = k;
+      if (f < 0)
+        return bad_usage("--format '%s': expected auto, jsonl, csv or acled",
+                         v);
+      o->format = (cv_format_t)f;
+    } else if ((v = option_value(argc, argv, &i, "--output"))) {
+      if (strcmp(v, "jsonl") == 0)
+        o->output = OUT_JSONL;
+      else if (strcmp(v, "csv") == 0)
+        o->output = OUT_CSV;
+      else if (strcmp(v, "geojson") == 0)
+        o->output = OUT_GEOJSON;
+      else
+        return bad_usage("--output '%s': expected jsonl, csv or geojson", v);
+    } else if ((v = option_value(argc, argv, &i, "--as-of"))) {
+      if (cv_date_parse(v, strlen(v), &o->as_of) != CV_OK)
+        return bad_usage("--as-of '%s': expected a date YYYY-MM-DD", v);
+    } else if ((v = option_value(argc, argv, &i, "--map"))) {
+      if (!strchr(v, '=') || v[0] == '=')
+        return bad_usage("--map '%s': expected FIELD=COLUMN", v);
+      if (o->n_maps == MAX_MAPS)
+        return bad_usage("at most 32 --map options%s", "");
+      o->maps[o->n_maps++] = v;
+    } else if ((v = option_value(argc, argv, &i, "--summary"))) {
+      o->summary = v;
+    } else if (a[0] == '-' && a[1] != '\0') {
+      return bad_usage("unknown option '%s'", a);
+    } else if (o->path) {
+      return bad_usage("one input file at a time ('%s' is a second)", a);
+    } else {
+      o->path = a;
+    }
+  }
+  if (!o->path)
+    return bad_usage("no input: give a FILE, or - for standard input%s", "");
+  return CLI_OK;
+}
+
+/* ---------------------------------------------------------------- command */
+
+static int flush(cv_buf_t *out) {
+  int rc = cli_write(out->data, out->len);
+  out->len = 0;
+  return rc;
+}
+
+int cv_cmd_assess(int argc, char **argv, cv_engine_t *engine) {
+  options_t o = {0};
+  int rc = parse_options(argc, argv, &o);
+  if (rc != CLI_OK)
+    return rc < 0 ? CLI_OK : rc;
+
+  input_t in = {0, 0};
+  if (strcmp(o.path, "-") != 0) {
+    in.fd = open(o.path, O_RDONLY);
+    if (in.fd < 0) {
+      fprintf(stderr, "caveat assess: cannot open '%s': %s\n", o.path,
+              strerror(errno));
+      return CLI_USAGE;
+    }
+  }
+  struct stat st;
+  if (fstat(in.fd, &st) == 0 && S_ISREG(st.st_mode))
+    in.size = (uint64_t)st.st_size;
+
+  int status = CLI_OK;
+  cv_error_t err;
+  cv_reader_t *reader = cv_reader_new(engine, o.format, read_fd, &in);
+  cv_use_t *use = cv_use_new();
+  cv_result_t *result = cv_result_new();
+  summary_t s = {0};
+  s.n_donors = cv_engine_policy_count(engine);
+  s.verdicts = calloc(s.n_donors ? s.n_donors : 1, sizeof *s.verdicts);
+  s.rules = calloc(RULE_SLOTS, sizeof *s.rules);
+  cv_buf_t out = {0};
+  row_writer_t w = {.format = o.output, .engine = engine, .as_of = o.as_of};
+  if (!reader || !use || !result || !s.verdicts || !s.rules) {
+    fprintf(stderr, "caveat assess: out of memory\n");
+    status = CLI_USAGE;
+    goto done;
+  }
+  for (int i = 0; i < o.n_maps; i++) {
+    char field[128];
+    const char *eq = strchr(o.maps[i], '=');
+    snprintf(field, sizeof field, "%.*s", (int)(eq - o.maps[i]), o.maps[i]);
+    if (cv_reader_map(reader, field, eq + 1, &err) != CV_OK) {
+      cli_print_error("assess: --map", &err);
+      status = CLI_USAGE;
+      goto done;
+    }
+  }
+
+  progress_t p = {.on = !o.no_progress && isatty(STDERR_FILENO),
+                  .total = in.size};
+  p.start = p.last = now();
+  if (rows_begin(&w, &out) != CV_OK)
+    goto nomem;
+  for (;;) {
+    rc = cv_reader_next(reader, use, &err);
+    if (rc == CV_EOF)
+      break;
+    long row = cv_reader_row(reader);
+    if (rc == CV_IO || row == 0) {
+      /* The input itself failed (or its header could not be read): no row
+       * to answer for, and nothing after it can be read. */
+      if (p.on)
+        fprintf(stderr, "\r\033[K");
+      cli_print_error(o.path, &err);
+      status = CLI_USAGE;
+      break;
+    }
+    s.rows++;
+    if (rc == CV_OK)
+      rc = cv_evaluate(engine, use, o.as_of, result, &err);
+    if (rc == CV_OK) {
+      count_result(&s, result);
+      rc = rows_result(&w, &out, use, result);
+    } else {
+      count_error(&s, row, cv_reader_row_id(reader), &err);
+      rc = rows_error(&w, &out, row, cv_reader_row_id(reader), &err);
+    }
+    if (rc != CV_OK)
+      goto nomem;
+    if (out.len >= FLUSH_AT && flush(&out) != 0)
+      goto write_failed;
+    if (p.on && s.rows % PROGRESS_EVERY == 0) {
+      double t = now();
+      if (t - p.last >= 0.1)
+        progress_draw(&p, s.rows, cv_reader_bytes(reader), t);
+    }
+  }
+  if (rows_end(&w, &out) != CV_OK)
+    goto nomem;
+  if (flush(&out) != 0 || fflush(stdout) != 0)
+    goto write_failed;
+  if (p.on)
+    fprintf(stderr, "\r\033[K");
+
+  s.seconds = now() - p.start;
+  s.bytes = cv_reader_bytes(reader);
+  sort_rules(&s);
+  if (o.summary) {
+    FILE *f = fopen(o.summary, "w");
+    if (!f) {
+      fprintf(stderr, "caveat assess: cannot write '%s': %s\n", o.summary,
+              strerror(errno));
+      status = CLI_USAGE;
+      goto done;
+    }
+    summary_json(&s, engine, f);
+    if (fclose(f) != 0) {
+      fprintf(stderr, "caveat assess: cannot write '%s'\n", o.summary);
+      status = CLI_USAGE;
+      goto done;
+    }
+  } else {
+    summary_text(&s, engine);
+  }
+  if (status == CLI_OK && s.errors)
+    status = CLI_FAILED;
+  goto done;
+
+nomem:
+  fprintf(stderr, "caveat assess: out of memory\n");
+  status = CLI_USAGE;
+  goto done;
+write_failed:
+  fprintf(stderr, "caveat assess: cannot write the output: %s\n",
+          strerror(errno));
+  status = CLI_USAGE;
+done:
+  if (in.fd > 0)
+    close(in.fd);
+  cv_buf_free(&out);
+  rows_free(&w);
+  free(s.verdicts);
+  free(s.rules);
+  cv_result_free(result);
+  cv_use_free(use);
+  cv_reader_free(reader);
+  return status;
+}

@@ -1,0 +1,312 @@
+/*
+ * caveat.h -- the one public header of libcaveat.
+ *
+ * libcaveat evaluates a described use of a donated weapon against the donor's
+ * caveats in force on that day and explains the verdict.  The CLI, the server
+ * and the tests use nothing but this header.  The library never prints and
+ * never exits; every failure comes back as a code plus a filled cv_error_t.
+ */
+#ifndef CAVEAT_H
+#define CAVEAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(CV_BUILDING_LIBRARY)
+#define CV_EXPORT __attribute__((visibility("default")))
+#else
+#define CV_EXPORT
+#endif
+
+/* ------------------------------------------------------------------ errors */
+
+/* One list, so the enum and cv_strerror() cannot drift apart.  Values are
+ * never reused: add new codes at the end. */
+#define CV_ERROR_MAP(X)                                                     \
+  X(OK, 0, "success")                                                       \
+  X(NOMEM, 1, "out of memory")                                              \
+  X(IO, 2, "input/output error")                                            \
+  X(SYNTAX, 3, "syntax error")                                              \
+  X(NAME, 4, "unknown name")                                                \
+  X(TYPE, 5, "type error")                                                  \
+  X(CYCLE, 6, "override cycle")                                             \
+  X(CITATION, 7, "missing or bad citation")                                 \
+  X(VALUE, 8, "invalid value")                                              \
+  X(RANGE, 9, "value out of range")                                         \
+  X(TOO_LARGE, 10, "input too large")                                       \
+  X(GEO, 11, "geodata error")                                               \
+  X(NOT_FOUND, 12, "not found")                                             \
+  X(AMBIGUOUS, 13, "ambiguous name")                                        \
+  X(FIELD, 14, "unknown field")                                             \
+  X(DUPLICATE, 15, "duplicate definition")                                  \
+  X(EOF, 16, "end of input")                                                \
+  X(USAGE, 17, "invalid argument")
+
+typedef enum cv_code {
+#define CV_ERROR_ENUM(name, value, text) CV_##name = value,
+  CV_ERROR_MAP(CV_ERROR_ENUM)
+#undef CV_ERROR_ENUM
+} cv_code_t;
+
+/* Where and why something failed.  file/line/column are 0/empty when they do
+ * not apply (line and column count from 1).  field names the use field at
+ * fault, when there is one. */
+typedef struct cv_error {
+  int code;
+  int line;
+  int column;
+  char file[256];
+  char field[64];
+  char message[512];
+} cv_error_t;
+
+/* The constant text of an error code; never NULL. */
+CV_EXPORT const char *cv_strerror(int code);
+
+/* ------------------------------------------------------------------- dates */
+
+/* Days since 1970-01-01 (proleptic Gregorian). */
+typedef int32_t cv_date_t;
+
+/* Parses "YYYY-MM-DD" (exactly len bytes).  Returns CV_OK or CV_VALUE. */
+CV_EXPORT int cv_date_parse(const char *text, size_t len, cv_date_t *out);
+/* Writes "YYYY-MM-DD" and a NUL into buf (at least 11 bytes). */
+CV_EXPORT void cv_date_format(cv_date_t date, char buf[11]);
+
+/* ----------------------------------------------------------------- buffers */
+
+/* A growable output buffer.  Zero-initialise it; limit 0 means no limit,
+ * otherwise growth past limit fails with CV_TOO_LARGE.  Free data with
+ * cv_buf_free(). */
+typedef struct cv_buf {
+  char *data;
+  size_t len;
+  size_t cap;
+  size_t limit;
+} cv_buf_t;
+
+CV_EXPORT int cv_buf_append(cv_buf_t *buf, const char *data, size_t len);
+CV_EXPORT void cv_buf_free(cv_buf_t *buf);
+
+/* ------------------------------------------------------------------ engine */
+
+/* An engine holds the vocabularies, catalogs, geodata and compiled policies.
+ * Once loaded it is read-only: any number of threads may evaluate against it
+ * at once. */
+typedef struct cv_engine cv_engine_t;
+
+/* Returns a new, empty engine, or NULL when out of memory.  Free it with
+ * cv_engine_free(). */
+CV_EXPORT cv_engine_t *cv_engine_new(void);
+CV_EXPORT void cv_engine_free(cv_engine_t *engine);
+
+/* Loads the vocabularies and catalogs of data_dir: kinds.json, systems.json,
+ * operators.json and places.tsv.  Must come before any policy. */
+CV_EXPORT int cv_engine_load_data(cv_engine_t *engine, const char *data_dir,
+                                  cv_error_t *err);
+
+/* Loads de jure borders from the gmt-dcw netCDF file at dcw_path.  A cache of
+ * the built index is kept in cache_dir (NULL: no cache) and rebuilt when the
+ * source file changes.  Without geodata, uses given by coordinates have
+ * unknown territory, region and border distance. */
+CV_EXPORT int cv_engine_load_geo(cv_engine_t *engine, const char *dcw_path,
+                                 const char *cache_dir, cv_error_t *err);
+
+/* Adds the regions of a GeoJSON FeatureCollection (polygons with an ISO
+ * 3166-2 code in the property named code_property) to region lookups. */
+CV_EXPORT int cv_engine_load_regions(cv_engine_t *engine, const char *path,
+                                     const char *code_property,
+                                     cv_error_t *err);
+
+/* Adds places from a GeoNames tab-separated dump to the gazetteer. */
+CV_EXPORT int cv_engine_load_geonames(cv_engine_t *engine, const char *path,
+                                      cv_error_t *err);
+
+/* Compiles and checks one donor policy file.  On error nothing is added. */
+CV_EXPORT int cv_engine_load_policy(cv_engine_t *engine, const char *path,
+                                    cv_error_t *err);
+/* The same from memory; name is used in error positions. */
+CV_EXPORT int cv_engine_load_policy_text(cv_engine_t *engine, const char *name,
+                                         const char *text, size_t len,
+                                         cv_error_t *err);
+
+/* Loaded policies, in load order. */
+CV_EXPORT size_t cv_engine_policy_count(const cv_engine_t *engine);
+CV_EXPORT const char *cv_engine_policy_donor(const cv_engine_t *engine,
+                                             size_t index);
+
+/* ------------------------------------------------------------------- where */
+
+typedef struct cv_where {
+  double lat, lon;
+  char territory[8]; /* ISO 3166-1 alpha-2, "XX" elsewhere, "" unknown */
+  char region[16];   /* ISO 3166-2, "" when none is known */
+  double border_km;  /* to Ukraine's border; 0 inside Ukraine; <0 unknown */
+  char place[128];   /* the gazetteer name, for cv_engine_find_place */
+} cv_where_t;
+
+/* Resolves a point.  Returns CV_OK, CV_RANGE for coordinates outside WGS 84
+ * or CV_GEO when no geodata is loaded. */
+CV_EXPORT int cv_engine_where(const cv_engine_t *engine, double lat, double lon,
+                              cv_where_t *out, cv_error_t *err);
+
+/* Looks a place name up in the gazetteer (case-insensitive, any alias) and
+ * resolves it.  Returns CV_OK with out[0] filled and *count 1; CV_AMBIGUOUS
+ * with up to max candidates in out and *count the number of candidates;
+ * CV_NOT_FOUND when no place matches. */
+CV_EXPORT int cv_engine_find_place(const cv_engine_t *engine, const char *name,
+                                   cv_where_t *out, size_t max, size_t *count,
+                                   cv_error_t *err);
+
+/* --------------------------------------------------------------------- use */
+
+/* A described use of a weapon.  Allocate one with cv_use_new() and reuse it:
+ * cv_use_reset() clears it without freeing. */
+typedef struct cv_use cv_use_t;
+
+CV_EXPORT cv_use_t *cv_use_new(void);
+CV_EXPORT void cv_use_reset(cv_use_t *use);
+CV_EXPORT void cv_use_free(cv_use_t *use);
+
+/* Sets one field of SPEC §7 from its text: id, date, action, system, donor,
+ * operator, recipient, target, purpose, cross_border_attack ("true",
+ * "false"), place, lat, lon.  Names are matched against the catalogs by id or
+ * alias, case-insensitively; "unknown" (or an empty value) leaves the field
+ * unknown.  Fails with CV_FIELD for an unknown field name and CV_VALUE or
+ * CV_RANGE for a bad value, naming the field in err. */
+CV_EXPORT int cv_use_set(const cv_engine_t *engine, cv_use_t *use,
+                         const char *field, const char *value, size_t len,
+                         cv_error_t *err);
+/* Grades the evidence for a field: confirmed, reported, claimed, disputed or
+ * unknown. */
+CV_EXPORT int cv_use_grade(cv_use_t *use, const char *field, const char *grade,
+                           cv_error_t *err);
+/* Overrides a policy assumption for this use only. */
+CV_EXPORT int cv_use_assume(const cv_engine_t *engine, cv_use_t *use,
+                            const char *name, double value, cv_error_t *err);
+/* Reads a use from one JSON object (SPEC §7).  Resets use first. */
+CV_EXPORT int cv_use_parse_json(const cv_engine_t *engine, cv_use_t *use,
+                                const char *text, size_t len, cv_error_t *err);
+/* The use's id ("" when it has none) and date (0 and CV_VALUE when unset). */
+CV_EXPORT const char *cv_use_id(const cv_use_t *use);
+CV_EXPORT int cv_use_date(const cv_use_t *use, cv_date_t *date);
+/* Resolves the use's location (place or coordinates) into *out. */
+CV_EXPORT int cv_use_where(const cv_engine_t *engine, const cv_use_t *use,
+                           cv_where_t *out);
+
+/* ----------------------------------------------------------------- verdict */
+
+typedef enum cv_verdict {
+  CV_NOT_COVERED = 0,
+  CV_PERMITTED = 1,
+  CV_FORBIDDEN = 2,
+  CV_UNDETERMINED = 3
+} cv_verdict_t;
+
+/* "permitted", "forbidden", "not-covered" or "undetermined". */
+CV_EXPORT const char *cv_verdict_name(cv_verdict_t verdict);
+
+/* The outcome of one evaluation: one verdict per loaded policy.  Allocate one
+ * with cv_result_new() and reuse it; evaluation itself allocates nothing. */
+typedef struct cv_result cv_result_t;
+
+CV_EXPORT cv_result_t *cv_result_new(void);
+CV_EXPORT void cv_result_free(cv_result_t *result);
+
+/* Evaluates use under every loaded policy as in force on the use's date, or
+ * on as_of when as_of is not 0.  Deterministic; allocates nothing; safe to
+ * call from many threads with distinct results.  Returns CV_OK, or CV_VALUE
+ * when the use has no date. */
+CV_EXPORT int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use,
+                          cv_date_t as_of, cv_result_t *result,
+                          cv_error_t *err);
+
+CV_EXPORT size_t cv_result_count(const cv_result_t *result);
+CV_EXPORT cv_verdict_t cv_result_verdict(const cv_result_t *result,
+                                         size_t index);
+CV_EXPORT const char *cv_result_donor(const cv_result_t *result, size_t index);
+/* The ids of the deciding rules of verdict index, up to max; returns the
+ * number of deciding rules. */
+CV_EXPORT size_t cv_result_rules(const cv_result_t *result, size_t index,
+                                 const char **ids, size_t max);
+/* The derived facts of the evaluated use. */
+CV_EXPORT const cv_where_t *cv_result_where(const cv_result_t *result);
+
+/* Output.  Each appends to buf and returns CV_OK or CV_NOMEM/CV_TOO_LARGE. */
+
+/* The SPEC §7 result object, one line, no trailing newline. */
+CV_EXPORT int cv_result_write_json(const cv_engine_t *engine,
+                                   const cv_use_t *use,
+                                   const cv_result_t *result, cv_buf_t *buf);
+/* A readable explanation for a terminal. */
+CV_EXPORT int cv_result_write_text(const cv_engine_t *engine,
+                                   const cv_use_t *use,
+                                   const cv_result_t *result, cv_buf_t *buf);
+/* The SPEC §7 error object for a use that could not be read, one line. */
+CV_EXPORT int cv_error_write_json(const char *id, const cv_error_t *err,
+                                  cv_buf_t *buf);
+/* Appends s as a JSON string literal (quotes and escapes). */
+CV_EXPORT int cv_buf_append_json_string(cv_buf_t *buf, const char *s,
+                                        size_t len);
+
+
+/* ---------------------------------------------------------------- datasets */
+
+/* Streams uses out of a dataset: JSON Lines (SPEC §7), CSV whose header names
+ * use fields, or an ACLED export (recognised by its header).  Memory stays
+ * constant whatever the input size. */
+typedef enum cv_format {
+  CV_FORMAT_AUTO = 0,
+  CV_FORMAT_JSONL = 1,
+  CV_FORMAT_CSV = 2,
+  CV_FORMAT_ACLED = 3
+} cv_format_t;
+
+/* Supplies input: fills at most cap bytes of buf and returns how many, 0 at
+ * the end, or -1 on a read error. */
+typedef long (*cv_read_fn)(void *ctx, char *buf, size_t cap);
+
+typedef struct cv_reader cv_reader_t;
+
+/* Returns a new reader pulling from read(ctx), or NULL when out of memory.
+ * Free it with cv_reader_free(); it does not own ctx. */
+CV_EXPORT cv_reader_t *cv_reader_new(const cv_engine_t *engine,
+                                     cv_format_t format, cv_read_fn read,
+                                     void *ctx);
+CV_EXPORT void cv_reader_free(cv_reader_t *reader);
+/* Maps a use field to a CSV column by header name (--map FIELD=COLUMN).
+ * Call before the first cv_reader_next(). */
+CV_EXPORT int cv_reader_map(cv_reader_t *reader, const char *field,
+                            const char *column, cv_error_t *err);
+/* Reads the next row into use (reset first).  Returns CV_OK for a use,
+ * CV_EOF when the input is done, or another code when this row cannot be
+ * read: err says where and why, and the next call goes on with the next row.
+ * A read error of the input itself is CV_IO and ends the input. */
+CV_EXPORT int cv_reader_next(cv_reader_t *reader, cv_use_t *use,
+                             cv_error_t *err);
+/* The data row number (from 1) and id of the row last returned; the id is
+ * the row's own id field when it has one, otherwise "row-N". */
+CV_EXPORT long cv_reader_row(const cv_reader_t *reader);
+CV_EXPORT const char *cv_reader_row_id(const cv_reader_t *reader);
+/* Input bytes consumed so far, and the format in use once detected. */
+CV_EXPORT uint64_t cv_reader_bytes(const cv_reader_t *reader);
+CV_EXPORT cv_format_t cv_reader_format(const cv_reader_t *reader);
+
+/* The coordinates of a use's location (given, or its place's), for flat
+ * outputs.  Returns CV_OK, or CV_NOT_FOUND when the use has no location.
+ * (Datasets section: implemented in reader.c.) */
+CV_EXPORT int cv_use_location(const cv_use_t *use, double *lat, double *lon);
+
+/* A one-line plain-English reason for verdict index, appended to buf. */
+CV_EXPORT int cv_result_write_why(const cv_engine_t *engine,
+                                  const cv_result_t *result, size_t index,
+                                  cv_buf_t *buf);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CAVEAT_H */

@@ -1,0 +1,429 @@
+/*
+ * catalog.c -- vocabularies and catalogs: the symbol table every name is
+ * interned in, the systems and operators users edit as JSON files, and the
+ * alias index that matches names case-insensitively.
+ */
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+enum { CATALOG_FILE_LIMIT = 16 << 20 };
+
+/* ------------------------------------------------------------ alias index */
+
+static unsigned char fold(unsigned char c) {
+  return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+static uint32_t hash_name(cv_domain_t domain, const char *s, size_t len) {
+  uint32_t h = 2166136261u ^ (uint32_t)domain;
+  for (size_t i = 0; i < len; i++) h = (h ^ fold((unsigned char)s[i])) * 16777619u;
+  return h ? h : 1;
+}
+
+static const cv_alias_slot_t *find_slot(const cv_catalog_t *cat,
+                                        cv_domain_t domain, const char *name,
+                                        size_t len, uint32_t h) {
+  if (!cat->n_slots) return NULL;
+  uint32_t mask = cat->n_slots - 1;
+  for (uint32_t i = h & mask;; i = (i + 1) & mask) {
+    const cv_alias_slot_t *s = &cat->slots[i];
+    if (s->sym < 0) return s;
+    if (s->hash == h && s->domain == domain && cv_streq_nocase(name, len, s->key))
+      return s;
+  }
+}
+
+int32_t cv_catalog_lookup(const cv_catalog_t *cat, cv_domain_t domain,
+                          const char *name, size_t len) {
+  const cv_alias_slot_t *s =
+      find_slot(cat, domain, name, len, hash_name(domain, name, len));
+  return s ? s->sym : -1;
+}
+
+static int grow_slots(cv_catalog_t *cat) {
+  uint32_t n = cat->n_slots ? cat->n_slots * 2 : 256;
+  cv_alias_slot_t *slots = malloc(n * sizeof *slots);
+  if (!slots) return CV_NOMEM;
+  for (uint32_t i = 0; i < n; i++) slots[i].sym = -1;
+  for (uint32_t i = 0; i < cat->n_slots; i++) {
+    cv_alias_slot_t *old = &cat->slots[i];
+    if (old->sym < 0) continue;
+    uint32_t j = old->hash & (n - 1);
+    while (slots[j].sym >= 0) j = (j + 1) & (n - 1);
+    slots[j] = *old;
+  }
+  free(cat->slots);
+  cat->slots = slots;
+  cat->n_slots = n;
+  return CV_OK;
+}
+
+/* Maps alias to sym in domain.  An alias already mapped elsewhere is a
+ * duplicate the caller reports. */
+static int add_alias(cv_catalog_t *cat, cv_domain_t domain, const char *name,
+                     size_t len, int32_t sym) {
+  if ((cat->used_slots + 1) * 2 > cat->n_slots && grow_slots(cat)) return CV_NOMEM;
+  uint32_t h = hash_name(domain, name, len);
+  cv_alias_slot_t *s = (cv_alias_slot_t *)find_slot(cat, domain, name, len, h);
+  if (s->sym >= 0) return s->sym == sym ? CV_OK : CV_DUPLICATE;
+  const char *key = cv_arena_strndup(&cat->arena, name, len);
+  if (!key) return CV_NOMEM;
+  s->hash = h;
+  s->domain = (uint8_t)domain;
+  s->sym = sym;
+  s->key = key;
+  cat->used_slots++;
+  return CV_OK;
+}
+
+int32_t cv_catalog_intern(cv_catalog_t *cat, cv_domain_t domain,
+                          const char *name, size_t len) {
+  int32_t sym = cv_catalog_lookup(cat, domain, name, len);
+  if (sym >= 0) return sym;
+  /* The same spelling in another domain shares its symbol, so that a value
+   * prints one way everywhere. */
+  for (int d = 0; d < CV_DOM_COUNT && sym < 0; d++)
+    sym = cv_catalog_lookup(cat, (cv_domain_t)d, name, len);
+  if (sym >= 0 && strlen(cat->symbols[sym].name) == len &&
+      memcmp(cat->symbols[sym].name, name, len) == 0) {
+    cat->symbols[sym].domains |= 1u << domain;
+    return add_alias(cat, domain, name, len, sym) ? -1 : sym;
+  }
+  if (cat->n_symbols == cat->cap_symbols) {
+    int32_t cap = cat->cap_symbols ? cat->cap_symbols * 2 : 256;
+    cv_symbol_t *p = realloc(cat->symbols, (size_t)cap * sizeof *p);
+    if (!p) return -1;
+    cat->symbols = p;
+    cat->cap_symbols = cap;
+  }
+  const char *copy = cv_arena_strndup(&cat->arena, name, len);
+  if (!copy) return -1;
+  sym = cat->n_symbols;
+  cat->symbols[sym] = (cv_symbol_t){copy, 1u << domain, -1, -1};
+  if (add_alias(cat, domain, name, len, sym)) return -1;
+  cat->n_symbols++;
+  return sym;
+}
+
+const cv_system_t *cv_catalog_system(const cv_catalog_t *cat, int32_t sym) {
+  if (sym < 0 || sym >= cat->n_symbols || cat->symbols[sym].system < 0) return NULL;
+  return &cat->systems[cat->symbols[sym].system];
+}
+
+const cv_operator_t *cv_catalog_operator(const cv_catalog_t *cat, int32_t sym) {
+  if (sym < 0 || sym >= cat->n_symbols || cat->symbols[sym].op < 0) return NULL;
+  return &cat->operators[cat->symbols[sym].op];
+}
+
+size_t cv_catalog_system_alias_count(const cv_catalog_t *cat) {
+  return (size_t)cat->n_system_alias;
+}
+
+const char *cv_catalog_system_alias(const cv_catalog_t *cat, size_t i,
+                                    const char **system_id) {
+  if (i >= (size_t)cat->n_system_alias) return NULL;
+  if (system_id) *system_id = cat->symbols[cat->system_alias_sym[i]].name;
+  return cat->system_alias[i];
+}
+
+static int remember_system_alias(cv_catalog_t *cat, const char *alias,
+                                 int32_t sym) {
+  if (cat->n_system_alias == cat->cap_system_alias) {
+    int32_t cap = cat->cap_system_alias ? cat->cap_system_alias * 2 : 64;
+    const char **a = realloc(cat->system_alias, (size_t)cap * sizeof *a);
+    if (!a) return CV_NOMEM;
+    cat->system_alias = a;
+    int32_t *s = realloc(cat->system_alias_sym, (size_t)cap * sizeof *s);
+    if (!s) return CV_NOMEM;
+    cat->system_alias_sym = s;
+    cat->cap_system_alias = cap;
+  }
+  cat->system_alias[cat->n_system_alias] = alias;
+  cat->system_alias_sym[cat->n_system_alias++] = sym;
+  return CV_OK;
+}
+
+void cv_catalog_free(cv_catalog_t *cat) {
+  free(cat->symbols);
+  free(cat->slots);
+  free(cat->systems);
+  free(cat->operators);
+  free(cat->system_alias);
+  free(cat->system_alias_sym);
+  cv_arena_free(&cat->arena);
+  memset(cat, 0, sizeof *cat);
+}
+
+/* ---------------------------------------------------------------- loading */
+
+typedef struct loader {
+  cv_catalog_t *cat;
+  const char *path;
+  cv_error_t *err;
+} loader_t;
+
+static int load_json(loader_t *ld, json_t **out) {
+  char *text;
+  size_t len;
+  int rc = cv_read_file(ld->path, CATALOG_FILE_LIMIT, &text, &len, ld->err);
+  if (rc) return rc;
+  json_error_t jerr;
+  *out = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+  free(text);
+  if (!*out)
+    return cv_error_set(ld->err, CV_SYNTAX, ld->path, jerr.line, jerr.column,
+                        "%s", jerr.text);
+  return CV_OK;
+}
+
+/* Catalog files are small and hand-edited, so errors name the entry by its
+ * position and id rather than a byte offset jansson no longer has. */
+static int bad(loader_t *ld, int code, const char *fmt, const char *a,
+               const char *b) {
+  return cv_error_set(ld->err, code, ld->path, 0, 0, fmt, a, b);
+}
+
+static const char *get_string(json_t *obj, const char *key) {
+  json_t *v = json_object_get(obj, key);
+  return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static int intern_list(loader_t *ld, json_t *root, const char *key,
+                       cv_domain_t domain) {
+  json_t *list = json_object_get(root, key);
+  if (!json_is_array(list))
+    return bad(ld, CV_VALUE, "'%s' must be an array of names%s", key, "");
+  size_t i;
+  json_t *v;
+  json_array_foreach(list, i, v) {
+    if (!json_is_string(v) || !json_string_length(v))
+      return bad(ld, CV_VALUE, "'%s' holds a value that is not a name%s", key, "");
+    if (cv_catalog_intern(ld->cat, domain, json_string_value(v),
+                          json_string_length(v)) < 0)
+      return cv_error_set(ld->err, CV_NOMEM, ld->path, 0, 0, "out of memory");
+  }
+  return CV_OK;
+}
+
+static int add_aliases(loader_t *ld, json_t *entry, cv_domain_t domain,
+                       int32_t sym, const char *id) {
+  json_t *aliases = json_object_get(entry, "aliases");
+  const char *name = get_string(entry, "name");
+  size_t i;
+  json_t *v;
+  int rc = CV_OK;
+  if (name && (rc = add_alias(ld->cat, domain, name, strlen(name), sym)))
+    return bad(ld, rc, "name '%s' of '%s' is already used by another entry",
+               name, id);
+  if (aliases && !json_is_array(aliases))
+    return bad(ld, CV_VALUE, "'aliases' of '%s' must be an array%s", id, "");
+  json_array_foreach(aliases, i, v) {
+    const char *alias = json_string_value(v);
+    if (!alias) return bad(ld, CV_VALUE, "an alias of '%s' is not a string%s", id, "");
+    if ((rc = add_alias(ld->cat, domain, alias, strlen(alias), sym)))
+      return bad(ld, rc, "alias '%s' of '%s' is already used by another entry",
+                 alias, id);
+    if (domain != CV_DOM_SYSTEM) continue;
+    /* jansson frees its strings with the document: keep our own copy. */
+    const char *copy = cv_arena_strndup(&ld->cat->arena, alias, strlen(alias));
+    if (!copy || remember_system_alias(ld->cat, copy, sym))
+      return cv_error_set(ld->err, CV_NOMEM, ld->path, 0, 0, "out of memory");
+  }
+  return CV_OK;
+}
+
+static int load_kinds(loader_t *ld) {
+  json_t *root;
+  int rc = load_json(ld, &root);
+  if (rc) return rc;
+  static const struct {
+    const char *key;
+    cv_domain_t domain;
+  } lists[] = {{"actions", CV_DOM_ACTION},
+               {"targets", CV_DOM_TARGET},
+               {"purposes", CV_DOM_PURPOSE},
+               {"operator_kinds", CV_DOM_OPERATOR_KIND},
+               {"system_classes", CV_DOM_SYSTEM_CLASS}};
+  for (size_t i = 0; i < sizeof lists / sizeof lists[0] && !rc; i++)
+    rc = intern_list(ld, root, lists[i].key, lists[i].domain);
+  json_t *donors = json_object_get(root, "donors");
+  size_t i;
+  json_t *d;
+  if (!rc && !json_is_array(donors))
+    rc = bad(ld, CV_VALUE, "'donors' must be an array of objects%s%s", "", "");
+  if (!rc) json_array_foreach(donors, i, d) {
+      const char *id = get_string(d, "id");
+      if (!id) {
+        rc = bad(ld, CV_VALUE, "a donor has no 'id'%s%s", "", "");
+        break;
+      }
+      int32_t sym = cv_catalog_intern(ld->cat, CV_DOM_DONOR, id, strlen(id));
+      if (sym < 0) {
+        rc = cv_error_set(ld->err, CV_NOMEM, ld->path, 0, 0, "out of memory");
+        break;
+      }
+      if ((rc = add_aliases(ld, d, CV_DOM_DONOR, sym, id))) break;
+    }
+  json_decref(root);
+  return rc;
+}
+
+static int load_systems(loader_t *ld) {
+  json_t *root;
+  int rc = load_json(ld, &root);
+  if (rc) return rc;
+  json_t *list = json_object_get(root, "systems");
+  if (!json_is_array(list)) {
+    json_decref(root);
+    return bad(ld, CV_VALUE, "'systems' must be an array of objects%s%s", "", "");
+  }
+  cv_catalog_t *cat = ld->cat;
+  cat->systems = calloc(json_array_size(list) + 1, sizeof *cat->systems);
+  if (!cat->systems) {
+    json_decref(root);
+    return cv_error_set(ld->err, CV_NOMEM, ld->path, 0, 0, "out of memory");
+  }
+  size_t i;
+  json_t *e;
+  json_array_foreach(list, i, e) {
+    const char *id = get_string(e, "id"), *cls = get_string(e, "class");
+    if (!id || !cls) {
+      rc = bad(ld, CV_VALUE, "system entry %s has no '%s'", id ? id : "(unnamed)",
+               id ? "class" : "id");
+      break;
+    }
+    if (cv_catalog_lookup(cat, CV_DOM_SYSTEM, id, strlen(id)) >= 0) {
+      rc = bad(ld, CV_DUPLICATE, "system '%s' is defined twice%s", id, "");
+      break;
+    }
+    int32_t class_sym = cv_catalog_lookup(cat, CV_DOM_SYSTEM_CLASS, cls, strlen(cls));
+    if (class_sym < 0) {
+      rc = bad(ld, CV_NAME, "system '%s' has class '%s', which kinds.json does not list", id, cls);
+      break;
+    }
+    int32_t sym = cv_catalog_intern(cat, CV_DOM_SYSTEM, id, strlen(id));
+    if (sym < 0) {
+      rc = cv_error_set(ld->err, CV_NOMEM, ld->path, 0, 0, "out of memory");
+      break;
+    }
+    cv_system_t *s = &cat->systems[cat->n_systems];
+    s->sym = sym;
+    s->class_sym = class_sym;
+    const char *name = get_string(e, "name");
+    s->name = cat->symbols[sym].name;
+    if (name && !(s->name = cv_arena_strndup(&cat->arena, name, strlen(name)))) {
+      rc = cv_error_set(ld->err, CV_NOMEM, ld->path, 0, 0, "out of memory");
+      break;
+    }
+    json_t *range = json_object_get(e, "range_km");
+    if (json_is_number(range)) {
+      s->range_km = json_number_value(range);
+    } else if (!range || json_is_null(range)) {
+      s->range_km = NAN;
+    } else {
+      rc = bad(ld, CV_VALUE, "system '%s' has a range_km that is neither a number nor null%s", id, "");
+      break;
+    }
+    const char *src = get_string(e, "range_source");
+    s->range_source = src ? cv_arena_strndup(&cat->arena, src, strlen(src)) : "";
+    json_t *donors = json_object_get(e, "donors");
+    size_t j;
+    json_t *d;
+    json_array_foreach(donors, j, d) {
+      const char *donor = json_string_value(d);
+      int32_t dsym = donor ? cv_catalog_lookup(cat, CV_DOM_DONOR, donor, strlen(donor)) : -1;
+      if (dsym < 0) {
+        rc = bad(ld, CV_NAME, "system '%s' names donor '%s', which kinds.json does not list", id, donor ? donor : "?");
+        break;
+      }
+      if (s->n_donors == CV_MAX_SYSTEM_DONORS) {
+        rc = bad(ld, CV_TOO_LARGE, "system '%s' lists more than 8 donors%s", id, "");
+        break;
+      }
+      s->donors[s->n_donors++] = dsym;
+    }
+    if (rc) break;
+    cat->symbols[sym].system = cat->n_systems++;
+    /* The id and name match in free text too. */
+    if (remember_system_alias(cat, cat->symbols[sym].name, sym) ||
+        (name && remember_system_alias(cat, s->name, sym))) {
+      rc = cv_error_set(ld->err, CV_NOMEM, ld->path, 0, 0, "out of memory");
+      break;
+    }
+    if ((rc = add_aliases(ld, e, CV_DOM_SYSTEM, sym, id))) break;
+  }
+  json_decref(root);
+  return rc;
+}
+
+static int load_operators(loader_t *ld) {
+  json_t *root;
+  int rc = load_json(ld, &root);
+  if (rc) return rc;
+  json_t *list = json_object_get(root, "operators");
+  if (!json_is_array(list)) {
+    json_decref(root);
+    return bad(ld, CV_VALUE, "'operators' must be an array of objects%s%s", "", "");
+  }
+  cv_catalog_t *cat = ld->cat;
+  cat->operators = calloc(json_array_size(list) + 1, sizeof *cat->operators);
+  if (!cat->operators) {
+    json_decref(root);
+    return cv_error_set(ld->err, CV_NOMEM, ld->path, 0, 0, "out of memory");
+  }
+  size_t i;
+  json_t *e;
+  json_array_foreach(list, i, e) {
+    const char *id = get_string(e, "id"), *kind = get_string(e, "kind");
+    if (!id || !kind) {
+      rc = bad(ld, CV_VALUE, "operator entry %s has no '%s'", id ? id : "(unnamed)",
+               id ? "kind" : "id");
+      break;
+    }
+    if (cv_catalog_lookup(cat, CV_DOM_OPERATOR, id, strlen(id)) >= 0) {
+      rc = bad(ld, CV_DUPLICATE, "operator '%s' is defined twice%s", id, "");
+      break;
+    }
+    int32_t kind_sym = cv_catalog_lookup(cat, CV_DOM_OPERATOR_KIND, kind, strlen(kind));
+    if (kind_sym < 0) {
+      rc = bad(ld, CV_NAME, "operator '%s' has kind '%s', which kinds.json does not list", id, kind);
+      break;
+    }
+    int32_t sym = cv_catalog_intern(cat, CV_DOM_OPERATOR, id, strlen(id));
+    if (sym < 0) {
+      rc = cv_error_set(ld->err, CV_NOMEM, ld->path, 0, 0, "out of memory");
+      break;
+    }
+    cv_operator_t *o = &cat->operators[cat->n_operators];
+    o->sym = sym;
+    o->kind_sym = kind_sym;
+    const char *name = get_string(e, "name");
+    o->name = name ? cv_arena_strndup(&cat->arena, name, strlen(name)) : cat->symbols[sym].name;
+    if (!o->name) {
+      rc = cv_error_set(ld->err, CV_NOMEM, ld->path, 0, 0, "out of memory");
+      break;
+    }
+    cat->symbols[sym].op = cat->n_operators++;
+    if ((rc = add_aliases(ld, e, CV_DOM_OPERATOR, sym, id))) break;
+  }
+  json_decref(root);
+  return rc;
+}
+
+int cv_catalog_load(cv_catalog_t *cat, const char *data_dir, cv_error_t *err) {
+  static int (*const steps[])(loader_t *) = {load_kinds, load_systems, load_operators};
+  static const char *const files[] = {"kinds.json", "systems.json", "operators.json"};
+  for (size_t i = 0; i < 3; i++) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", data_dir, files[i]);
+    loader_t ld = {cat, path, err};
+    int rc = steps[i](&ld);
+    if (rc) return rc;
+  }
+  return CV_OK;
+}

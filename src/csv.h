@@ -1,0 +1,92 @@
+/*
+ * csv.h -- internal: a streaming RFC 4180 tokenizer and line splitter over a
+ * cv_read_fn.  It pulls input in fixed chunks and hands out one record (or
+ * one line) at a time, so memory stays constant whatever the input size.
+ * Used by the dataset reader (reader.c); not public.
+ */
+#ifndef CV_CSV_H
+#define CV_CSV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "caveat.h"
+
+/* Hard caps on untrusted input.  A record (all its fields, quotes removed)
+ * or a JSON line longer than CV_CSV_MAX_RECORD, or a record with more than
+ * CV_CSV_MAX_FIELDS fields, is reported as an error and skipped. */
+#define CV_CSV_MAX_RECORD (1u << 20)
+#define CV_CSV_MAX_FIELDS 512
+#define CV_CSV_CHUNK (256u << 10)
+
+/* One field of the current record: len bytes at data, not NUL-terminated,
+ * quotes removed and doubled quotes collapsed.  Valid until the next call. */
+typedef struct cv_csv_field {
+  const char *data;
+  size_t len;
+} cv_csv_field_t;
+
+/* Why a record came back flawed (it is still a whole record: the stream
+ * stays in step and the next call returns the next record). */
+typedef enum cv_csv_flaw {
+  CV_CSV_CLEAN = 0,
+  CV_CSV_TOO_LONG,      /* record longer than CV_CSV_MAX_RECORD */
+  CV_CSV_TOO_MANY,      /* more than CV_CSV_MAX_FIELDS fields */
+  CV_CSV_UNTERMINATED,  /* a quoted field still open at end of input */
+  CV_CSV_AFTER_QUOTE    /* a character other than , or newline after "..." */
+} cv_csv_flaw_t;
+
+typedef struct cv_csv {
+  cv_read_fn read;
+  void *ctx;
+  char *in;        /* input chunk, CV_CSV_CHUNK bytes */
+  size_t pos, end; /* unread input is in[pos, end) */
+  bool eof;        /* read() returned 0: no more input after in[end] */
+  bool io_error;   /* read() failed; the input ends here */
+  bool started;    /* the BOM check has been done */
+  uint64_t base;   /* input bytes before in[0] */
+
+  char *rec;       /* the current record's field bytes, back to back */
+  size_t rec_len, rec_cap;
+  size_t nfields;  /* fields in the record (may exceed those stored) */
+  size_t ends[CV_CSV_MAX_FIELDS]; /* offset in rec just past field i */
+  cv_csv_field_t fields[CV_CSV_MAX_FIELDS];
+
+  long line;       /* physical line (from 1) where the next record starts */
+  long rec_line;   /* physical line where the current record started */
+  cv_csv_flaw_t flaw;
+  size_t flaw_field; /* 0-based field the flaw is in */
+  unsigned char flaw_byte; /* the offending byte for CV_CSV_AFTER_QUOTE */
+} cv_csv_t;
+
+/* Prepares csv to pull from read(ctx).  Returns CV_OK or CV_NOMEM; free
+ * with cv_csv_free() in any case. */
+int cv_csv_init(cv_csv_t *csv, cv_read_fn read, void *ctx);
+void cv_csv_free(cv_csv_t *csv);
+
+/* Skips a UTF-8 byte order mark and blank space, then shows up to n bytes of
+ * what follows without consuming them (for format detection).  Returns the
+ * number of bytes shown (0 at end of input) in *out. */
+size_t cv_csv_peek(cv_csv_t *csv, const char **out, size_t n);
+
+/* Reads the next non-blank record into csv->fields[0..min(nfields,
+ * CV_CSV_MAX_FIELDS)).  Returns CV_OK (look at csv->flaw: the record may be
+ * flawed), CV_EOF at the end of input, or CV_IO when read() failed. */
+int cv_csv_next(cv_csv_t *csv);
+
+/* Reads the next non-blank line (without its LF or CRLF) into fields[0],
+ * with nfields 1.  Same returns as cv_csv_next(); the only flaw is
+ * CV_CSV_TOO_LONG. */
+int cv_csv_next_line(cv_csv_t *csv);
+
+/* Input bytes consumed so far (through the last record returned). */
+static inline uint64_t cv_csv_bytes(const cv_csv_t *csv) {
+  return csv->base + csv->pos;
+}
+
+/* Checks that len bytes at s are UTF-8 without NUL bytes.  Returns true, or
+ * false with the offset of the first bad byte in *bad. */
+bool cv_utf8_valid(const char *s, size_t len, size_t *bad);
+
+#endif /* CV_CSV_H */

@@ -1,0 +1,109 @@
+/*
+ * engine.c -- the engine's life: creation, loading vocabularies, catalogs,
+ * the gazetteer and policies, and freeing it all.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+enum { POLICY_FILE_LIMIT = 4 << 20 };
+
+cv_engine_t *cv_engine_new(void) {
+  cv_engine_t *e = calloc(1, sizeof *e);
+  if (!e) return NULL;
+  if (!(e->gaz = cv_gaz_new())) {
+    free(e);
+    return NULL;
+  }
+  return e;
+}
+
+void cv_engine_free(cv_engine_t *engine) {
+  if (!engine) return;
+  for (size_t i = 0; i < engine->policy_count; i++) cv_policy_free(engine->policies[i]);
+  cv_geo_free(engine->geo);
+  cv_gaz_free(engine->gaz);
+  cv_catalog_free(&engine->catalog);
+  free(engine);
+}
+
+int cv_engine_load_data(cv_engine_t *engine, const char *data_dir, cv_error_t *err) {
+  if (engine->data_loaded)
+    return cv_error_set(err, CV_USAGE, NULL, 0, 0, "catalogs are already loaded");
+  int rc = cv_catalog_load(&engine->catalog, data_dir, err);
+  if (rc) return rc;
+  char path[1024];
+  snprintf(path, sizeof path, "%s/places.tsv", data_dir);
+  if ((rc = cv_gaz_load_tsv(engine->gaz, path, err))) return rc;
+  engine->data_loaded = true;
+  return CV_OK;
+}
+
+/* Gives each of the policy's assumptions a slot shared by every policy that
+ * uses the same name, so a use can override it by name. */
+static int assign_slots(cv_engine_t *engine, cv_policy_t *pol, cv_error_t *err) {
+  cv_catalog_t *cat = &engine->catalog;
+  for (uint16_t i = 0; i < pol->n_assumptions; i++) {
+    cv_assumption_t *a = &pol->assumptions[i];
+    int slot = -1;
+    for (int k = 0; k < cat->n_assumption_names; k++)
+      if (strcmp(cat->assumption_names[k], a->name) == 0) slot = k;
+    if (slot < 0) {
+      if (cat->n_assumption_names == CV_MAX_ALL_ASSUMPTIONS)
+        return cv_error_set(err, CV_TOO_LARGE, pol->path, a->line, 1,
+                            "more than %d assumptions across policies",
+                            CV_MAX_ALL_ASSUMPTIONS);
+      slot = cat->n_assumption_names;
+      cat->assumption_names[cat->n_assumption_names++] =
+          cv_arena_strndup(&cat->arena, a->name, strlen(a->name));
+      if (!cat->assumption_names[slot])
+        return cv_error_set(err, CV_NOMEM, pol->path, 0, 0, "out of memory");
+    }
+    a->slot = (uint16_t)slot;
+  }
+  return CV_OK;
+}
+
+int cv_engine_load_policy_text(cv_engine_t *engine, const char *name,
+                               const char *text, size_t len, cv_error_t *err) {
+  if (!engine->data_loaded)
+    return cv_error_set(err, CV_USAGE, name, 0, 0,
+                        "load the catalogs (cv_engine_load_data) before policies");
+  if (engine->policy_count == CV_MAX_POLICIES)
+    return cv_error_set(err, CV_TOO_LARGE, name, 0, 0, "at most %d policies",
+                        CV_MAX_POLICIES);
+  cv_policy_t *pol;
+  int rc = cv_policy_compile(&engine->catalog, name, text, len, &pol, err);
+  if (rc) return rc;
+  for (size_t i = 0; i < engine->policy_count; i++)
+    if (engine->policies[i]->donor == pol->donor) {
+      cv_policy_free(pol);
+      return cv_error_set(err, CV_DUPLICATE, name, 1, 1,
+                          "a policy for donor %s is already loaded (from %s)",
+                          engine->policies[i]->donor_name, engine->policies[i]->path);
+    }
+  if ((rc = assign_slots(engine, pol, err))) {
+    cv_policy_free(pol);
+    return rc;
+  }
+  engine->policies[engine->policy_count++] = pol;
+  return CV_OK;
+}
+
+int cv_engine_load_policy(cv_engine_t *engine, const char *path, cv_error_t *err) {
+  char *text;
+  size_t len;
+  int rc = cv_read_file(path, POLICY_FILE_LIMIT, &text, &len, err);
+  if (rc) return rc;
+  rc = cv_engine_load_policy_text(engine, path, text, len, err);
+  free(text);
+  return rc;
+}
+
+size_t cv_engine_policy_count(const cv_engine_t *engine) { return engine->policy_count; }
+
+const char *cv_engine_policy_donor(const cv_engine_t *engine, size_t index) {
+  return index < engine->policy_count ? engine->policies[index]->donor_name : NULL;
+}

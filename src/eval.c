@@ -1,0 +1,672 @@
+/*
+ * eval.c -- the evaluator: SPEC §3 exactly.  A rule applies when the date is
+ * in its period, the action is one of its actions, the use involves the
+ * policy's donor and its condition holds; applicable rules overridden
+ * (directly or through a chain) by another applicable rule are defeated;
+ * forbid wins among the rest.  Unknown facts are handled in three-valued
+ * logic and, where they decide, by trying every value they can take.
+ * Nothing here allocates: all state lives on the stack or in the result.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+const cv_fact_info_t cv_facts[CV_FACT_COUNT] = {
+    [CV_FACT_DONOR] = {"donor", CV_TYPE_SYMBOL, CV_DOM_DONOR, CV_FIELD_DONOR},
+    [CV_FACT_ACTION] = {"action", CV_TYPE_SYMBOL, CV_DOM_ACTION, CV_FIELD_ACTION},
+    [CV_FACT_SYSTEM] = {"system", CV_TYPE_SYMBOL, CV_DOM_SYSTEM, CV_FIELD_SYSTEM},
+    [CV_FACT_SYSTEM_CLASS] = {"system_class", CV_TYPE_SYMBOL, CV_DOM_SYSTEM_CLASS, CV_FIELD_SYSTEM},
+    [CV_FACT_RANGE_KM] = {"range_km", CV_TYPE_NUMBER, 0, CV_FIELD_SYSTEM},
+    [CV_FACT_OPERATOR] = {"operator", CV_TYPE_SYMBOL, CV_DOM_OPERATOR, CV_FIELD_OPERATOR},
+    [CV_FACT_OPERATOR_KIND] = {"operator_kind", CV_TYPE_SYMBOL, CV_DOM_OPERATOR_KIND, CV_FIELD_OPERATOR},
+    [CV_FACT_RECIPIENT] = {"recipient", CV_TYPE_SYMBOL, CV_DOM_OPERATOR, CV_FIELD_RECIPIENT},
+    [CV_FACT_RECIPIENT_KIND] = {"recipient_kind", CV_TYPE_SYMBOL, CV_DOM_OPERATOR_KIND, CV_FIELD_RECIPIENT},
+    [CV_FACT_TARGET] = {"target", CV_TYPE_SYMBOL, CV_DOM_TARGET, CV_FIELD_TARGET},
+    [CV_FACT_PURPOSE] = {"purpose", CV_TYPE_SYMBOL, CV_DOM_PURPOSE, CV_FIELD_PURPOSE},
+    [CV_FACT_CROSS_BORDER_ATTACK] = {"cross_border_attack", CV_TYPE_BOOL, 0, CV_FIELD_CROSS_BORDER_ATTACK},
+    [CV_FACT_TERRITORY] = {"territory", CV_TYPE_SYMBOL, CV_DOM_TERRITORY, CV_FIELD_LOCATION},
+    [CV_FACT_REGION] = {"region", CV_TYPE_SYMBOL, CV_DOM_REGION, CV_FIELD_LOCATION},
+    [CV_FACT_BORDER_KM] = {"border_km", CV_TYPE_NUMBER, 0, CV_FIELD_LOCATION},
+};
+
+/* Three-valued truth. */
+enum { F3 = 0, T3 = 1, U3 = 2 };
+
+/* Leaves of the tree of tried values beyond this make a verdict
+ * undetermined with a truncated branch list rather than slow. */
+enum { MAX_LEAVES = 4096, MAX_CANDIDATES = 40 };
+
+typedef struct eval {
+  const cv_engine_t *engine;
+  const cv_policy_t *policy;
+  cv_date_t date;
+  cv_value_t fact[CV_FACT_COUNT];
+  double assume[CV_MAX_ASSUMPTIONS];
+  cv_policy_verdict_t *out;
+  /* The path of tried values from the root to the current node. */
+  cv_branch_cond_t path[CV_FACT_COUNT];
+  uint8_t depth;
+  unsigned leaves;
+} eval_t;
+
+/* ------------------------------------------------------------ conditions */
+
+static bool in_set(const cv_node_t *n, int32_t sym) {
+  for (uint16_t i = 0; i < n->set_len; i++)
+    if (n->set[i] == sym) return true;
+  return false;
+}
+
+static int test(const eval_t *e, const cv_node_t *n) {
+  switch (n->op) {
+    case CV_OP_AND: {
+      int a = test(e, n->a);
+      if (a == F3) return F3;
+      int b = test(e, n->b);
+      if (b == F3) return F3;
+      return a == T3 && b == T3 ? T3 : U3;
+    }
+    case CV_OP_OR: {
+      int a = test(e, n->a);
+      if (a == T3) return T3;
+      int b = test(e, n->b);
+      if (b == T3) return T3;
+      return a == F3 && b == F3 ? F3 : U3;
+    }
+    case CV_OP_NOT: {
+      int a = test(e, n->a);
+      return a == U3 ? U3 : !a;
+    }
+    default: break;
+  }
+  const cv_value_t *v = &e->fact[n->fact];
+  if (v->state == CV_UNKNOWN) return U3;
+  bool none = v->state == CV_NONE;
+  double rhs = n->operand == CV_RHS_ASSUMPTION ? e->assume[n->assumption] : n->num;
+  switch (n->op) {
+    case CV_OP_TRUE: return !none && v->sym != 0;
+    case CV_OP_EQ:
+      if (none) return F3;
+      return cv_facts[n->fact].type == CV_TYPE_NUMBER ? v->num == rhs : v->sym == n->sym;
+    case CV_OP_NE:
+      if (none) return T3;
+      return cv_facts[n->fact].type == CV_TYPE_NUMBER ? v->num != rhs : v->sym != n->sym;
+    case CV_OP_IN: return !none && in_set(n, v->sym);
+    case CV_OP_NOT_IN: return none || !in_set(n, v->sym);
+    case CV_OP_LT: return !none && v->num < rhs;
+    case CV_OP_LE: return !none && v->num <= rhs;
+    case CV_OP_GT: return !none && v->num > rhs;
+    case CV_OP_GE: return !none && v->num >= rhs;
+    default: return U3;
+  }
+}
+
+/* The facts a rule's applicability reads besides its condition. */
+static uint32_t rule_facts(const cv_rule_t *r) {
+  return r->facts_read | (1u << CV_FACT_DONOR) | (1u << CV_FACT_ACTION);
+}
+
+static bool in_period(const cv_rule_t *r, cv_date_t date) {
+  return date >= r->from && date < r->until;
+}
+
+static int applies(const eval_t *e, const cv_rule_t *r) {
+  if (!in_period(r, e->date)) return F3;
+  const cv_value_t *donor = &e->fact[CV_FACT_DONOR];
+  int scope = donor->state == CV_UNKNOWN ? U3
+              : donor->state == CV_KNOWN && donor->sym == e->policy->donor ? T3
+                                                                            : F3;
+  if (scope == F3) return F3;
+  const cv_value_t *action = &e->fact[CV_FACT_ACTION];
+  int act = U3;
+  if (action->state != CV_UNKNOWN) {
+    act = F3;
+    for (uint16_t i = 0; i < r->n_actions; i++)
+      if (action->state == CV_KNOWN && r->actions[i] == action->sym) act = T3;
+  }
+  if (act == F3) return F3;
+  int cond = r->when ? test(e, r->when) : T3;
+  if (cond == F3) return F3;
+  return scope == T3 && act == T3 && cond == T3 ? T3 : U3;
+}
+
+/* ------------------------------------------------------------- deciding */
+
+typedef struct decision {
+  uint8_t verdict;
+  bool determined;
+  int split_fact; /* when not determined */
+  uint16_t rules[CV_MAX_LISTED];
+  uint8_t n_rules;
+  uint16_t overridden[CV_MAX_LISTED];
+  uint8_t n_overridden;
+  bool conflict;
+  uint16_t conflict_permit, conflict_forbid;
+} decision_t;
+
+static void decide(const eval_t *e, decision_t *d) {
+  const cv_policy_t *pol = e->policy;
+  uint64_t applicable[CV_MAX_RULES / 64] = {0}, defeated[CV_MAX_RULES / 64] = {0};
+  memset(d, 0, sizeof *d);
+  d->split_fact = -1;
+  uint32_t unknown = 0;
+  for (int f = 0; f < CV_FACT_COUNT; f++)
+    if (e->fact[f].state == CV_UNKNOWN) unknown |= 1u << f;
+  for (uint16_t i = 0; i < pol->n_rules; i++) {
+    const cv_rule_t *r = &pol->rules[i];
+    int a = applies(e, r);
+    if (a == T3) {
+      applicable[i / 64] |= 1ull << (i % 64);
+    } else if (a == U3) {
+      /* Split on the first unknown fact (in cv_fact_t order: donor, action,
+       * system, ...) that an undecided rule reads: every split removes one
+       * unknown, so the tree is finite, and the order keeps it stable. */
+      uint32_t open = rule_facts(r) & unknown;
+      int f = __builtin_ctz(open);
+      if (d->split_fact < 0 || f < d->split_fact) d->split_fact = f;
+    }
+  }
+  if (d->split_fact >= 0) return;
+  d->determined = true;
+  for (uint16_t w = 0; w < pol->words; w++)
+    for (uint64_t bits = applicable[w]; bits; bits &= bits - 1) {
+      const cv_rule_t *r = &pol->rules[w * 64 + __builtin_ctzll(bits)];
+      for (uint16_t k = 0; k < pol->words; k++) defeated[k] |= r->beats[k];
+    }
+  int permit = -1, forbid = -1;
+  for (uint16_t w = 0; w < pol->words; w++) {
+    for (uint64_t bits = applicable[w] & ~defeated[w]; bits; bits &= bits - 1) {
+      uint16_t i = (uint16_t)(w * 64 + __builtin_ctzll(bits));
+      if (pol->rules[i].effect == CV_FORBID) {
+        if (forbid < 0) forbid = i;
+      } else if (permit < 0) {
+        permit = i;
+      }
+    }
+  }
+  if (permit < 0 && forbid < 0) {
+    d->verdict = CV_NOT_COVERED;
+    return;
+  }
+  uint8_t effect = forbid >= 0 ? CV_FORBID : CV_PERMIT;
+  d->verdict = effect == CV_FORBID ? CV_FORBIDDEN : CV_PERMITTED;
+  if (permit >= 0 && forbid >= 0) {
+    d->conflict = true;
+    d->conflict_permit = (uint16_t)permit;
+    d->conflict_forbid = (uint16_t)forbid;
+  }
+  for (uint16_t w = 0; w < pol->words; w++) {
+    for (uint64_t bits = applicable[w] & ~defeated[w]; bits; bits &= bits - 1) {
+      uint16_t i = (uint16_t)(w * 64 + __builtin_ctzll(bits));
+      if (pol->rules[i].effect == effect && d->n_rules < CV_MAX_LISTED)
+        d->rules[d->n_rules++] = i;
+    }
+    /* Overridden rules worth naming are those that would have turned the
+     * verdict around; a same-effect rule defeated through a chain (a forbid
+     * beating a permit that beats another forbid) changed nothing. */
+    for (uint64_t bits = applicable[w] & defeated[w]; bits; bits &= bits - 1) {
+      uint16_t i = (uint16_t)(w * 64 + __builtin_ctzll(bits));
+      if (pol->rules[i].effect != effect && d->n_overridden < CV_MAX_LISTED)
+        d->overridden[d->n_overridden++] = i;
+    }
+  }
+}
+
+/* ------------------------------------------------------------ branching */
+
+/* Sets derived facts that follow from a tried value, so that the engine
+ * never tries impossible combinations (a HIMARS of class "drone", a point
+ * in Ukraine 50 km from Ukraine's border). */
+static void derive(const cv_engine_t *eng, cv_value_t *fact, int changed) {
+  const cv_catalog_t *cat = &eng->catalog;
+  cv_value_t *v = &fact[changed];
+  if (v->state != CV_KNOWN) return;
+  switch (changed) {
+    case CV_FACT_SYSTEM: {
+      const cv_system_t *s = cv_catalog_system(cat, v->sym);
+      if (!s) return;
+      if (fact[CV_FACT_SYSTEM_CLASS].state == CV_UNKNOWN)
+        fact[CV_FACT_SYSTEM_CLASS] = (cv_value_t){CV_KNOWN, s->class_sym, 0};
+      if (fact[CV_FACT_RANGE_KM].state == CV_UNKNOWN)
+        fact[CV_FACT_RANGE_KM] = isnan(s->range_km)
+                                     ? (cv_value_t){CV_NONE, 0, 0}
+                                     : (cv_value_t){CV_KNOWN, 0, s->range_km};
+      if (fact[CV_FACT_DONOR].state == CV_UNKNOWN && s->n_donors == 1)
+        fact[CV_FACT_DONOR] = (cv_value_t){CV_KNOWN, s->donors[0], 0};
+      return;
+    }
+    case CV_FACT_OPERATOR:
+    case CV_FACT_RECIPIENT: {
+      const cv_operator_t *o = cv_catalog_operator(cat, v->sym);
+      int kind = changed == CV_FACT_OPERATOR ? CV_FACT_OPERATOR_KIND : CV_FACT_RECIPIENT_KIND;
+      if (o && fact[kind].state == CV_UNKNOWN)
+        fact[kind] = (cv_value_t){CV_KNOWN, o->kind_sym, 0};
+      return;
+    }
+    case CV_FACT_TERRITORY: {
+      int32_t ua = cv_catalog_lookup(cat, CV_DOM_TERRITORY, "UA", 2);
+      if (v->sym == ua && v->sym >= 0) {
+        if (fact[CV_FACT_BORDER_KM].state == CV_UNKNOWN)
+          fact[CV_FACT_BORDER_KM] = (cv_value_t){CV_KNOWN, 0, 0.0};
+      }
+      if (fact[CV_FACT_REGION].state == CV_UNKNOWN) {
+        int32_t ru = cv_catalog_lookup(cat, CV_DOM_TERRITORY, "RU", 2);
+        /* Only Russia's regions are known without user region files. */
+        if (v->sym != ru || ru < 0) fact[CV_FACT_REGION] = (cv_value_t){CV_NONE, 0, 0};
+      }
+      return;
+    }
+    case CV_FACT_REGION: {
+      const char *name = cv_symbol_name(cat, v->sym);
+      if (fact[CV_FACT_TERRITORY].state == CV_UNKNOWN && v->sym >= 0) {
+        int32_t t = cv_catalog_lookup(cat, CV_DOM_TERRITORY, name, 2);
+        fact[CV_FACT_TERRITORY] = (cv_value_t){CV_KNOWN, t >= 0 ? t : CV_SYM_OTHER, 0};
+      }
+      return;
+    }
+    default: return;
+  }
+}
+
+/* Whether donor value sym is possible given a known system. */
+static bool donor_possible(const eval_t *e, int32_t sym) {
+  const cv_value_t *sys = &e->fact[CV_FACT_SYSTEM];
+  if (sys->state != CV_KNOWN) return true;
+  const cv_system_t *s = cv_catalog_system(&e->engine->catalog, sys->sym);
+  if (!s || !s->n_donors) return true;
+  for (uint8_t i = 0; i < s->n_donors; i++) {
+    if (sym != CV_SYM_OTHER && s->donors[i] == sym) return true;
+    if (sym == CV_SYM_OTHER && s->donors[i] != e->policy->donor) return true;
+  }
+  return false;
+}
+
+typedef struct candidate {
+  cv_value_t value;
+  double lo, hi; /* numbers: the interval the value stands for */
+  bool lo_open, hi_open, has_lo, has_hi;
+} candidate_t;
+
+/* Collects the thresholds a numeric fact is compared with, assumption values
+ * included (they may be overridden per use). */
+static uint16_t thresholds(const eval_t *e, int fact, double *out, uint16_t max) {
+  const cv_policy_t *pol = e->policy;
+  uint16_t n = 0;
+  for (uint16_t i = 0; i < pol->n_thresholds[fact] && n < max; i++)
+    out[n++] = pol->thresholds[fact][i];
+  for (uint16_t r = 0; r < pol->n_rules; r++) {
+    const cv_rule_t *rule = &pol->rules[r];
+    if (!(rule->facts_read & (1u << fact)) || !rule->assumptions_read) continue;
+    /* Any assumption a rule reading this fact uses may be its threshold;
+     * trying one too many is harmless. */
+    for (uint16_t a = 0; a < pol->n_assumptions; a++) {
+      if (!(rule->assumptions_read & (1u << a))) continue;
+      bool dup = false;
+      for (uint16_t k = 0; k < n; k++) dup |= out[k] == e->assume[a];
+      if (!dup && n < max) out[n++] = e->assume[a];
+    }
+  }
+  /* Insertion sort: a handful of values. */
+  for (uint16_t i = 1; i < n; i++)
+    for (uint16_t j = i; j > 0 && out[j] < out[j - 1]; j--) {
+      double t = out[j];
+      out[j] = out[j - 1];
+      out[j - 1] = t;
+    }
+  return n;
+}
+
+static uint16_t candidates(const eval_t *e, int fact, candidate_t *c) {
+  const cv_policy_t *pol = e->policy;
+  uint16_t n = 0;
+  memset(c, 0, MAX_CANDIDATES * sizeof *c);
+  switch (cv_facts[fact].type) {
+    case CV_TYPE_BOOL:
+      c[n++].value = (cv_value_t){CV_KNOWN, 1, 0};
+      c[n++].value = (cv_value_t){CV_KNOWN, 0, 0};
+      return n;
+    case CV_TYPE_NUMBER: {
+      double t[16];
+      uint16_t k = thresholds(e, fact, t, 16);
+      /* Distances and ranges are never negative: below the first threshold
+       * is [0, t0). */
+      if (k == 0 || t[0] > 0) {
+        double hi = k ? t[0] : 1;
+        c[n] = (candidate_t){{CV_KNOWN, 0, hi / 2}, 0, hi, false, k > 0, false, k > 0};
+        n++;
+      }
+      for (uint16_t i = 0; i < k; i++) {
+        c[n++] = (candidate_t){{CV_KNOWN, 0, t[i]}, t[i], t[i], false, false, true, true};
+        double hi = i + 1 < k ? t[i + 1] : 0;
+        double mid = i + 1 < k ? (t[i] + hi) / 2 : t[i] + 1;
+        c[n++] = (candidate_t){{CV_KNOWN, 0, mid}, t[i], hi, true, true, true, i + 1 < k};
+      }
+      return n;
+    }
+    case CV_TYPE_SYMBOL: break;
+  }
+  for (uint16_t i = 0; i < pol->n_values[fact] && n < MAX_CANDIDATES - 1; i++) {
+    int32_t sym = pol->values[fact][i];
+    if (fact == CV_FACT_DONOR && !donor_possible(e, sym)) continue;
+    c[n++].value = (cv_value_t){CV_KNOWN, sym, 0};
+  }
+  if (!pol->complete[fact] && (fact != CV_FACT_DONOR || donor_possible(e, CV_SYM_OTHER)))
+    c[n++].value = (cv_value_t){CV_KNOWN, CV_SYM_OTHER, 0};
+  return n;
+}
+
+/* What a subtree of tried values came to. */
+typedef struct outcome {
+  bool mixed;
+  uint8_t verdict;
+  uint16_t rules[4];
+  uint8_t n_rules;
+} outcome_t;
+
+static void emit(eval_t *e, uint8_t verdict, const uint16_t *rules,
+                 uint8_t n_rules, const cv_branch_cond_t *last) {
+  cv_policy_verdict_t *out = e->out;
+  if (out->n_branches == CV_MAX_BRANCHES) {
+    out->truncated = true;
+    return;
+  }
+  cv_branch_t *b = &out->branches[out->n_branches++];
+  memset(b, 0, sizeof *b);
+  b->verdict = verdict;
+  for (uint8_t i = 0; i < e->depth && b->n_conds < CV_MAX_BRANCH_CONDS; i++)
+    b->cond[b->n_conds++] = e->path[i];
+  if (b->n_conds < CV_MAX_BRANCH_CONDS) b->cond[b->n_conds++] = *last;
+  for (uint8_t i = 0; i < n_rules && i < 4; i++) b->rules[b->n_rules++] = rules[i];
+}
+
+static void cond_for(int fact, const candidate_t *c, cv_branch_cond_t *cond) {
+  memset(cond, 0, sizeof *cond);
+  cond->fact = (uint8_t)fact;
+  if (cv_facts[fact].type == CV_TYPE_NUMBER) {
+    cond->lo = c->lo, cond->hi = c->hi;
+    cond->lo_open = c->lo_open, cond->hi_open = c->hi_open;
+    cond->has_lo = c->has_lo, cond->has_hi = c->has_hi;
+  } else if (c->value.sym == CV_SYM_OTHER) {
+    cond->other = true;
+  } else {
+    cond->syms[cond->n_syms++] = c->value.sym;
+  }
+}
+
+/* Widens cond (same fact) to cover candidate c too. */
+static void cond_join(cv_branch_cond_t *cond, const candidate_t *c) {
+  if (cv_facts[cond->fact].type == CV_TYPE_NUMBER) {
+    cond->hi = c->hi, cond->hi_open = c->hi_open, cond->has_hi = c->has_hi;
+  } else if (c->value.sym == CV_SYM_OTHER) {
+    cond->other = true;
+  } else if (cond->n_syms < CV_MAX_BRANCH_VALUES) {
+    cond->syms[cond->n_syms++] = c->value.sym;
+  }
+}
+
+static outcome_t explore(eval_t *e) {
+  decision_t d;
+  decide(e, &d);
+  outcome_t o = {0};
+  if (d.determined || e->leaves >= MAX_LEAVES || e->depth >= CV_FACT_COUNT) {
+    if (!d.determined) {
+      e->out->truncated = true;
+      o.mixed = true;
+      return o;
+    }
+    e->leaves++;
+    o.verdict = d.verdict;
+    for (uint8_t i = 0; i < d.n_rules && i < 4; i++) o.rules[o.n_rules++] = d.rules[i];
+    return o;
+  }
+  int fact = d.split_fact;
+  candidate_t c[MAX_CANDIDATES];
+  outcome_t sub[MAX_CANDIDATES];
+  uint16_t n = candidates(e, fact, c);
+  cv_value_t saved[CV_FACT_COUNT];
+  memcpy(saved, e->fact, sizeof saved);
+  bool mixed = false;
+  if (n == 0) {
+    /* No value is possible (a donor the system was never supplied by):
+     * the policy cannot cover the use. */
+    e->leaves++;
+    return o;
+  }
+  if (n == 1) {
+    /* Only "some value the policy never names" is possible: trying it
+     * settles the fact without a condition worth listing. */
+    e->fact[fact] = c[0].value;
+    derive(e->engine, e->fact, fact);
+    outcome_t only = explore(e);
+    memcpy(e->fact, saved, sizeof saved);
+    return only;
+  }
+  for (uint16_t i = 0; i < n; i++) {
+    e->fact[fact] = c[i].value;
+    derive(e->engine, e->fact, fact);
+    cond_for(fact, &c[i], &e->path[e->depth]);
+    e->depth++;
+    sub[i] = explore(e);
+    e->depth--;
+    memcpy(e->fact, saved, sizeof saved);
+    mixed |= sub[i].mixed || sub[i].verdict != sub[0].verdict;
+  }
+  if (!mixed) return sub[0];
+  /* Mixed children already listed their own branches; list the uniform ones
+   * here, values with the same verdict together (numbers only when their
+   * intervals touch). */
+  bool done[MAX_CANDIDATES] = {false};
+  bool numeric = cv_facts[fact].type == CV_TYPE_NUMBER;
+  for (uint16_t i = 0; i < n; i++) {
+    if (done[i] || sub[i].mixed) continue;
+    cv_branch_cond_t cond;
+    cond_for(fact, &c[i], &cond);
+    for (uint16_t j = i + 1; j < n; j++) {
+      if (sub[j].mixed || sub[j].verdict != sub[i].verdict) {
+        if (numeric) break;
+        continue;
+      }
+      if (numeric || !done[j]) {
+        cond_join(&cond, &c[j]);
+        done[j] = true;
+      }
+    }
+    emit(e, sub[i].verdict, sub[i].rules, sub[i].n_rules, &cond);
+  }
+  o.mixed = true;
+  return o;
+}
+
+/* ------------------------------------------------------------- top level */
+
+static void evaluate_policy(eval_t *e, cv_policy_verdict_t *out) {
+  const cv_policy_t *pol = e->policy;
+  memset(out, 0, sizeof *out);
+  out->policy = pol;
+  out->date = e->date;
+  out->after_state_date = e->date > pol->state_date;
+  e->out = out;
+  e->depth = 0;
+  e->leaves = 0;
+  for (uint16_t i = 0; i < pol->n_rules; i++) {
+    const cv_rule_t *r = &pol->rules[i];
+    if (!in_period(r, e->date)) continue;
+    out->facts_used |= rule_facts(r);
+    out->assumptions_used |= r->assumptions_read;
+  }
+  for (uint16_t a = 0; a < pol->n_assumptions; a++) out->assumption_value[a] = e->assume[a];
+  decision_t d;
+  decide(e, &d);
+  if (d.determined) {
+    out->verdict = d.verdict;
+    memcpy(out->rules, d.rules, sizeof d.rules);
+    out->n_rules = d.n_rules;
+    memcpy(out->overridden, d.overridden, sizeof d.overridden);
+    out->n_overridden = d.n_overridden;
+    out->conflict = d.conflict;
+    out->conflict_permit = d.conflict_permit;
+    out->conflict_forbid = d.conflict_forbid;
+    return;
+  }
+  outcome_t o = explore(e);
+  if (o.mixed) {
+    out->verdict = CV_UNDETERMINED;
+    return;
+  }
+  /* Every value the unknown facts can take gives the same verdict: the
+   * unknowns do not matter.  Report the verdict and its rules; the tried
+   * values are not branches. */
+  out->verdict = o.verdict;
+  out->n_branches = 0;
+  out->truncated = false;
+  for (uint8_t i = 0; i < o.n_rules; i++) out->rules[out->n_rules++] = o.rules[i];
+}
+
+static void resolve_facts(const cv_engine_t *eng, const cv_use_t *use,
+                          cv_result_t *res, bool disputed_as_unknown) {
+  const cv_catalog_t *cat = &eng->catalog;
+  cv_value_t *fact = res->fact;
+  memset(fact, 0, sizeof res->fact);
+  static const struct {
+    int fact;
+    cv_field_t field;
+  } given[] = {{CV_FACT_DONOR, CV_FIELD_DONOR},         {CV_FACT_ACTION, CV_FIELD_ACTION},
+               {CV_FACT_SYSTEM, CV_FIELD_SYSTEM},       {CV_FACT_OPERATOR, CV_FIELD_OPERATOR},
+               {CV_FACT_RECIPIENT, CV_FIELD_RECIPIENT}, {CV_FACT_TARGET, CV_FIELD_TARGET},
+               {CV_FACT_PURPOSE, CV_FIELD_PURPOSE},
+               {CV_FACT_CROSS_BORDER_ATTACK, CV_FIELD_CROSS_BORDER_ATTACK}};
+  for (size_t i = 0; i < sizeof given / sizeof given[0]; i++) {
+    uint8_t grade = use->grade[given[i].field];
+    if (grade == CV_GRADE_UNKNOWN || (disputed_as_unknown && grade == CV_GRADE_DISPUTED))
+      continue;
+    fact[given[i].fact] = use->given[given[i].field];
+  }
+  uint8_t loc_grade = use->grade[CV_FIELD_LOCATION];
+  bool loc_ok = use->has_location && loc_grade != CV_GRADE_UNKNOWN &&
+                !(disputed_as_unknown && loc_grade == CV_GRADE_DISPUTED);
+  if (loc_ok && res->located) {
+    fact[CV_FACT_TERRITORY].state = CV_KNOWN;
+    int32_t t = cv_catalog_lookup(cat, CV_DOM_TERRITORY, res->where.territory,
+                                  strlen(res->where.territory));
+    fact[CV_FACT_TERRITORY].sym = t >= 0 ? t : CV_SYM_OTHER;
+    if (res->where.region[0]) {
+      int32_t r = cv_catalog_lookup(cat, CV_DOM_REGION, res->where.region,
+                                    strlen(res->where.region));
+      fact[CV_FACT_REGION] = (cv_value_t){CV_KNOWN, r >= 0 ? r : CV_SYM_OTHER, 0};
+    } else {
+      fact[CV_FACT_REGION].state = CV_NONE;
+    }
+    fact[CV_FACT_BORDER_KM] = (cv_value_t){CV_KNOWN, 0, res->where.border_km};
+  }
+  /* Derived facts follow what is known, in dependency order: a system gives
+   * its class, range and (when it has one donor) its donor. */
+  bool donor_given = fact[CV_FACT_DONOR].state != CV_UNKNOWN;
+  derive(eng, fact, CV_FACT_SYSTEM);
+  derive(eng, fact, CV_FACT_OPERATOR);
+  derive(eng, fact, CV_FACT_RECIPIENT);
+  for (int f = 0; f < CV_FACT_COUNT; f++) {
+    uint8_t g = use->grade[cv_facts[f].field];
+    res->grade[f] = fact[f].state == CV_UNKNOWN ? CV_GRADE_UNKNOWN : g;
+  }
+  if (!donor_given && fact[CV_FACT_DONOR].state == CV_KNOWN)
+    res->grade[CV_FACT_DONOR] = use->grade[CV_FIELD_SYSTEM];
+}
+
+static bool any_disputed(const cv_use_t *use) {
+  for (int f = 0; f < CV_FIELD_COUNT; f++)
+    if (use->grade[f] == CV_GRADE_DISPUTED) return true;
+  return false;
+}
+
+int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
+                cv_result_t *result, cv_error_t *err) {
+  if (!use->has_date)
+    return cv_error_field(err, CV_VALUE, "date", "the use has no date");
+  memset(&result->where, 0, sizeof result->where);
+  result->where.border_km = -1;
+  result->located = false;
+  if (use->has_location) {
+    result->where.lat = use->lat;
+    result->where.lon = use->lon;
+    snprintf(result->where.place, sizeof result->where.place, "%s", use->place);
+    if (engine->geo) {
+      cv_geo_facts_t g;
+      cv_geo_resolve(engine->geo, use->lat, use->lon, &g);
+      memcpy(result->where.territory, g.territory, sizeof g.territory);
+      memcpy(result->where.region, g.region, sizeof g.region);
+      result->where.border_km = g.border_km;
+      result->located = true;
+    }
+  }
+  bool disputed = any_disputed(use);
+  eval_t e;
+  e.engine = engine;
+  e.date = as_of ? as_of : use->date;
+  result->n = engine->policy_count;
+  for (size_t p = 0; p < engine->policy_count; p++) {
+    const cv_policy_t *pol = engine->policies[p];
+    e.policy = pol;
+    for (uint16_t a = 0; a < pol->n_assumptions; a++) {
+      e.assume[a] = pol->assumptions[a].value;
+      for (uint8_t k = 0; k < use->n_assume; k++)
+        if (use->assume[k].slot == pol->assumptions[a].slot) e.assume[a] = use->assume[k].value;
+    }
+    cv_policy_verdict_t *out = &result->v[p];
+    if (disputed) {
+      /* As stated first, then with the disputed facts unknown (SPEC §3.5):
+       * the second is the verdict, the first is reported beside it. */
+      resolve_facts(engine, use, result, false);
+      memcpy(e.fact, result->fact, sizeof e.fact);
+      evaluate_policy(&e, out);
+      uint8_t stated = out->verdict;
+      resolve_facts(engine, use, result, true);
+      memcpy(e.fact, result->fact, sizeof e.fact);
+      evaluate_policy(&e, out);
+      out->disputed = true;
+      out->as_stated = stated;
+    } else {
+      resolve_facts(engine, use, result, false);
+      memcpy(e.fact, result->fact, sizeof e.fact);
+      evaluate_policy(&e, out);
+    }
+  }
+  return CV_OK;
+}
+
+/* ---------------------------------------------------------------- access */
+
+cv_result_t *cv_result_new(void) { return calloc(1, sizeof(cv_result_t)); }
+
+void cv_result_free(cv_result_t *result) { free(result); }
+
+size_t cv_result_count(const cv_result_t *result) { return result->n; }
+
+cv_verdict_t cv_result_verdict(const cv_result_t *result, size_t index) {
+  return index < result->n ? (cv_verdict_t)result->v[index].verdict : CV_NOT_COVERED;
+}
+
+const char *cv_result_donor(const cv_result_t *result, size_t index) {
+  return index < result->n ? result->v[index].policy->donor_name : "";
+}
+
+size_t cv_result_rules(const cv_result_t *result, size_t index, const char **ids,
+                       size_t max) {
+  if (index >= result->n) return 0;
+  const cv_policy_verdict_t *v = &result->v[index];
+  for (size_t i = 0; i < v->n_rules && i < max; i++) ids[i] = v->policy->rules[v->rules[i]].id;
+  return v->n_rules;
+}
+
+const cv_where_t *cv_result_where(const cv_result_t *result) { return &result->where; }
+
+const char *cv_verdict_name(cv_verdict_t verdict) {
+  switch (verdict) {
+    case CV_PERMITTED: return "permitted";
+    case CV_FORBIDDEN: return "forbidden";
+    case CV_UNDETERMINED: return "undetermined";
+    default: return "not-covered";
+  }
+}

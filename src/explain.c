@@ -1,0 +1,492 @@
+/*
+ * explain.c -- turning a result into words: the SPEC §7 JSON object, a
+ * readable explanation for terminals and the one-line "why" of flat
+ * outputs.  Output is deterministic: same result, same bytes.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define TRY(x)              \
+  do {                      \
+    int rc_ = (x);          \
+    if (rc_) return rc_;    \
+  } while (0)
+
+static int json_str(cv_buf_t *b, const char *s) {
+  return cv_buf_append_json_string(b, s, strlen(s));
+}
+
+/* Rounds distances to 0.1 km: more digits than the borders' scale would
+ * claim a precision the data does not have. */
+static double round_km(double km) { return round(km * 10) / 10; }
+
+static const char *source_name(const cv_source_t *s) {
+  return s->file[0] ? s->file : s->id;
+}
+
+static const char *fact_value_name(const cv_engine_t *eng, int fact, const cv_value_t *v,
+                                   char *buf, size_t size) {
+  if (v->state == CV_UNKNOWN) return "unknown";
+  if (v->state == CV_NONE) return "none";
+  switch (cv_facts[fact].type) {
+    case CV_TYPE_BOOL: return v->sym ? "true" : "false";
+    case CV_TYPE_NUMBER: snprintf(buf, size, "%g", v->num); return buf;
+    default: return cv_symbol_name(&eng->catalog, v->sym);
+  }
+}
+
+/* ------------------------------------------------------- branch conditions */
+
+/* "other" stands for every value the policy does not name: spell it out as
+ * the named values it excludes. */
+static void other_values(const cv_policy_t *pol, const cv_branch_cond_t *c,
+                         int32_t *out, uint16_t *n) {
+  *n = 0;
+  for (uint16_t i = 0; i < pol->n_values[c->fact]; i++) {
+    int32_t s = pol->values[c->fact][i];
+    bool listed = false;
+    for (uint8_t k = 0; k < c->n_syms; k++) listed |= c->syms[k] == s;
+    if (!listed) out[(*n)++] = s;
+  }
+}
+
+static int cond_interval_text(cv_buf_t *b, const cv_branch_cond_t *c) {
+  if (c->has_lo && c->has_hi && c->lo == c->hi && !c->lo_open && !c->hi_open)
+    return cv_buf_printf(b, "= %g", c->lo);
+  if (c->has_lo && c->has_hi)
+    return cv_buf_printf(b, "%s %g and %s %g", c->lo_open ? ">" : ">=", c->lo,
+                         c->hi_open ? "<" : "<=", c->hi);
+  if (c->has_lo) return cv_buf_printf(b, "%s %g", c->lo_open ? ">" : ">=", c->lo);
+  if (c->has_hi) return cv_buf_printf(b, "%s %g", c->hi_open ? "<" : "<=", c->hi);
+  return cv_buf_puts(b, "any value");
+}
+
+static int cond_json(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b,
+                     const cv_branch_cond_t *c) {
+  const cv_catalog_t *cat = &eng->catalog;
+  TRY(json_str(b, cv_facts[c->fact].name));
+  TRY(cv_buf_puts(b, ": "));
+  switch (cv_facts[c->fact].type) {
+    case CV_TYPE_NUMBER: {
+      cv_buf_t t = {0};
+      int rc = cond_interval_text(&t, c);
+      if (!rc) rc = cv_buf_append_json_string(b, t.data, t.len);
+      cv_buf_free(&t);
+      return rc;
+    }
+    case CV_TYPE_BOOL: return cv_buf_puts(b, c->syms[0] ? "true" : "false");
+    default: break;
+  }
+  if (c->other) {
+    int32_t ex[64];
+    uint16_t n;
+    other_values(pol, c, ex, &n);
+    TRY(cv_buf_puts(b, "{\"not\": ["));
+    for (uint16_t i = 0; i < n; i++) {
+      if (i) TRY(cv_buf_puts(b, ", "));
+      TRY(json_str(b, cv_symbol_name(cat, ex[i])));
+    }
+    return cv_buf_puts(b, "]}");
+  }
+  if (c->n_syms == 1) return json_str(b, cv_symbol_name(cat, c->syms[0]));
+  TRY(cv_buf_puts(b, "["));
+  for (uint8_t i = 0; i < c->n_syms; i++) {
+    if (i) TRY(cv_buf_puts(b, ", "));
+    TRY(json_str(b, cv_symbol_name(cat, c->syms[i])));
+  }
+  return cv_buf_puts(b, "]");
+}
+
+static int cond_text(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b,
+                     const cv_branch_cond_t *c) {
+  const cv_catalog_t *cat = &eng->catalog;
+  const char *name = cv_facts[c->fact].name;
+  switch (cv_facts[c->fact].type) {
+    case CV_TYPE_NUMBER:
+      TRY(cv_buf_printf(b, "%s ", name));
+      return cond_interval_text(b, c);
+    case CV_TYPE_BOOL: return cv_buf_printf(b, "%s is %s", name, c->syms[0] ? "true" : "false");
+    default: break;
+  }
+  if (c->other) {
+    int32_t ex[64];
+    uint16_t n;
+    other_values(pol, c, ex, &n);
+    TRY(cv_buf_printf(b, "%s is not ", name));
+    for (uint16_t i = 0; i < n; i++)
+      TRY(cv_buf_printf(b, "%s%s", i ? (i + 1 == n ? " or " : ", ") : "",
+                        cv_symbol_name(cat, ex[i])));
+    return CV_OK;
+  }
+  TRY(cv_buf_printf(b, "%s is ", name));
+  for (uint8_t i = 0; i < c->n_syms; i++)
+    TRY(cv_buf_printf(b, "%s%s", i ? (i + 1 == c->n_syms ? " or " : ", ") : "",
+                      cv_symbol_name(cat, c->syms[i])));
+  return CV_OK;
+}
+
+/* ------------------------------------------------------------ explanation */
+
+static int rule_list(cv_buf_t *b, const cv_policy_t *pol, const uint16_t *rules,
+                     size_t n) {
+  for (size_t i = 0; i < n; i++)
+    TRY(cv_buf_printf(b, "%s%s", i ? (i + 1 == n ? " and " : ", ") : "",
+                      pol->rules[rules[i]].id));
+  return CV_OK;
+}
+
+/* The plain-English explanation: one paragraph, no line breaks, so that it
+ * serves as the one-line "why" of CSV output too. */
+static int explanation(const cv_engine_t *eng, const cv_result_t *res,
+                       const cv_policy_verdict_t *v, cv_buf_t *b) {
+  const cv_policy_t *pol = v->policy;
+  char day[11];
+  cv_date_format(v->date, day);
+  const char *donor = pol->donor_name;
+  switch (v->verdict) {
+    case CV_PERMITTED:
+    case CV_FORBIDDEN: {
+      TRY(cv_buf_printf(b, "%s under the %s policy in force on %s: ",
+                        v->verdict == CV_PERMITTED ? "Permitted" : "Forbidden", donor, day));
+      for (uint8_t i = 0; i < v->n_rules; i++) {
+        const cv_rule_t *r = &pol->rules[v->rules[i]];
+        TRY(cv_buf_printf(b, "%s%s (%s record): %s", i ? "; " : "", r->id,
+                          cv_strength_names[r->strength], r->because));
+        size_t len = strlen(r->because);
+        if (len && r->because[len - 1] != '.') TRY(cv_buf_puts(b, "."));
+      }
+      if (v->n_overridden) {
+        TRY(cv_buf_puts(b, " This overrides "));
+        TRY(rule_list(b, pol, v->overridden, v->n_overridden));
+        TRY(cv_buf_puts(b, "."));
+      }
+      if (v->conflict)
+        TRY(cv_buf_printf(b, " Conflict: %s permits and %s forbids; forbid wins.",
+                          pol->rules[v->conflict_permit].id, pol->rules[v->conflict_forbid].id));
+      break;
+    }
+    case CV_NOT_COVERED: {
+      const cv_value_t *d = &res->fact[CV_FACT_DONOR];
+      if (d->state == CV_KNOWN && d->sym != pol->donor)
+        TRY(cv_buf_printf(b, "Not covered by the %s policy: the use involves a "
+                             "weapon from %s, not from %s.",
+                          donor, cv_symbol_name(&eng->catalog, d->sym), donor));
+      else
+        TRY(cv_buf_printf(b, "Not covered: no rule of the %s policy in force on "
+                             "%s applies to this use.",
+                          donor, day));
+      break;
+    }
+    default: {
+      TRY(cv_buf_printf(b, "Undetermined under the %s policy in force on %s: "
+                           "unknown facts decide.",
+                        donor, day));
+      for (uint8_t i = 0; i < v->n_branches; i++) {
+        const cv_branch_t *br = &v->branches[i];
+        TRY(cv_buf_printf(b, " %s if ", cv_verdict_name((cv_verdict_t)br->verdict)));
+        for (uint8_t k = 0; k < br->n_conds; k++) {
+          if (k) TRY(cv_buf_puts(b, " and "));
+          TRY(cond_text(eng, pol, b, &br->cond[k]));
+        }
+        if (br->n_rules) {
+          TRY(cv_buf_puts(b, " ("));
+          TRY(rule_list(b, pol, br->rules, br->n_rules));
+          TRY(cv_buf_puts(b, ")"));
+        }
+        TRY(cv_buf_puts(b, ";"));
+      }
+      if (v->truncated) TRY(cv_buf_puts(b, " (more branches not listed)"));
+      if (b->data[b->len - 1] == ';') b->data[b->len - 1] = '.';
+    }
+  }
+  if (v->disputed && v->as_stated != v->verdict)
+    TRY(cv_buf_printf(b, " Taking the disputed facts as stated, the verdict "
+                         "would be %s.",
+                      cv_verdict_name((cv_verdict_t)v->as_stated)));
+  if (v->after_state_date) {
+    char state[11];
+    cv_date_format(pol->state_date, state);
+    TRY(cv_buf_printf(b, " Caution: the policy's public record runs to %s; "
+                         "later changes are not encoded.",
+                      state));
+  }
+  return CV_OK;
+}
+
+int cv_result_write_why(const cv_engine_t *engine, const cv_result_t *result,
+                        size_t index, cv_buf_t *buf) {
+  if (index >= result->n) return CV_USAGE;
+  return explanation(engine, result, &result->v[index], buf);
+}
+
+/* -------------------------------------------------------------- JSON out */
+
+static int fact_json(const cv_engine_t *eng, cv_buf_t *b, const cv_result_t *res,
+                     int fact) {
+  const cv_value_t *v = &res->fact[fact];
+  if (v->state != CV_KNOWN) return cv_buf_puts(b, "null");
+  switch (cv_facts[fact].type) {
+    case CV_TYPE_BOOL: return cv_buf_puts(b, v->sym ? "true" : "false");
+    case CV_TYPE_NUMBER: return cv_buf_number(b, v->num);
+    default: return json_str(b, cv_symbol_name(&eng->catalog, v->sym));
+  }
+}
+
+static int citations_json(cv_buf_t *b, const cv_policy_t *pol, const uint16_t *rules,
+                          size_t n, bool *first) {
+  for (size_t i = 0; i < n; i++) {
+    const cv_rule_t *r = &pol->rules[rules[i]];
+    for (uint16_t c = 0; c < r->n_cites; c++) {
+      const cv_source_t *s = &pol->sources[r->cites[c].source];
+      char day[11];
+      cv_date_format(s->date, day);
+      TRY(cv_buf_puts(b, *first ? "{\"rule\": " : ", {\"rule\": "));
+      *first = false;
+      TRY(json_str(b, r->id));
+      TRY(cv_buf_puts(b, ", \"source\": "));
+      TRY(json_str(b, source_name(s)));
+      TRY(cv_buf_puts(b, ", \"outlet\": "));
+      TRY(json_str(b, s->outlet));
+      TRY(cv_buf_printf(b, ", \"date\": \"%s\", \"quote\": ", day));
+      TRY(json_str(b, r->cites[c].quote));
+      TRY(cv_buf_puts(b, "}"));
+    }
+  }
+  return CV_OK;
+}
+
+static int verdict_json(const cv_engine_t *eng, const cv_result_t *res,
+                        const cv_policy_verdict_t *v, cv_buf_t *b) {
+  const cv_policy_t *pol = v->policy;
+  char day[11], state[11];
+  cv_date_format(v->date, day);
+  cv_date_format(pol->state_date, state);
+  TRY(cv_buf_puts(b, "{\"donor\": "));
+  TRY(json_str(b, pol->donor_name));
+  TRY(cv_buf_printf(b, ", \"verdict\": \"%s\", \"date\": \"%s\", \"policy_as_of\": \"%s\"",
+                    cv_verdict_name((cv_verdict_t)v->verdict), day, state));
+  TRY(cv_buf_puts(b, ", \"rules\": ["));
+  for (uint8_t i = 0; i < v->n_rules; i++) {
+    if (i) TRY(cv_buf_puts(b, ", "));
+    TRY(json_str(b, pol->rules[v->rules[i]].id));
+  }
+  TRY(cv_buf_puts(b, "], \"overridden\": ["));
+  for (uint8_t i = 0; i < v->n_overridden; i++) {
+    if (i) TRY(cv_buf_puts(b, ", "));
+    TRY(json_str(b, pol->rules[v->overridden[i]].id));
+  }
+  TRY(cv_buf_puts(b, "], \"strength\": "));
+  if (v->n_rules) {
+    /* A verdict is only as strong as the weakest record it rests on. */
+    uint8_t weakest = 0;
+    for (uint8_t i = 0; i < v->n_rules; i++)
+      if (pol->rules[v->rules[i]].strength > weakest) weakest = pol->rules[v->rules[i]].strength;
+    TRY(json_str(b, cv_strength_names[weakest]));
+  } else {
+    TRY(cv_buf_puts(b, "null"));
+  }
+  TRY(cv_buf_puts(b, ", \"citations\": ["));
+  bool first = true;
+  TRY(citations_json(b, pol, v->rules, v->n_rules, &first));
+  for (uint8_t i = 0; i < v->n_branches; i++)
+    TRY(citations_json(b, pol, v->branches[i].rules, v->branches[i].n_rules, &first));
+  TRY(cv_buf_puts(b, "], \"assumptions\": {"));
+  first = true;
+  for (uint16_t a = 0; a < pol->n_assumptions; a++) {
+    if (!(v->assumptions_used & (1u << a))) continue;
+    TRY(cv_buf_puts(b, first ? "" : ", "));
+    first = false;
+    TRY(json_str(b, pol->assumptions[a].name));
+    TRY(cv_buf_puts(b, ": "));
+    TRY(cv_buf_number(b, v->assumption_value[a]));
+  }
+  TRY(cv_buf_puts(b, "}, \"facts_used\": {"));
+  first = true;
+  for (int f = 0; f < CV_FACT_COUNT; f++) {
+    if (!(v->facts_used & (1u << f))) continue;
+    TRY(cv_buf_puts(b, first ? "" : ", "));
+    first = false;
+    TRY(json_str(b, cv_facts[f].name));
+    TRY(cv_buf_puts(b, ": {\"value\": "));
+    TRY(fact_json(eng, b, res, f));
+    TRY(cv_buf_printf(b, ", \"grade\": \"%s\"}", cv_grade_names[res->grade[f]]));
+  }
+  TRY(cv_buf_puts(b, "}, \"branches\": ["));
+  for (uint8_t i = 0; i < v->n_branches; i++) {
+    const cv_branch_t *br = &v->branches[i];
+    TRY(cv_buf_printf(b, "%s{\"verdict\": \"%s\", \"if\": {", i ? ", " : "",
+                      cv_verdict_name((cv_verdict_t)br->verdict)));
+    for (uint8_t k = 0; k < br->n_conds; k++) {
+      if (k) TRY(cv_buf_puts(b, ", "));
+      TRY(cond_json(eng, pol, b, &br->cond[k]));
+    }
+    TRY(cv_buf_puts(b, "}, \"rules\": ["));
+    for (uint8_t k = 0; k < br->n_rules; k++) {
+      if (k) TRY(cv_buf_puts(b, ", "));
+      TRY(json_str(b, pol->rules[br->rules[k]].id));
+    }
+    TRY(cv_buf_puts(b, "]}"));
+  }
+  TRY(cv_buf_puts(b, "]"));
+  if (v->truncated) TRY(cv_buf_puts(b, ", \"branches_truncated\": true"));
+  if (v->conflict) {
+    TRY(cv_buf_puts(b, ", \"conflict\": {\"permit\": "));
+    TRY(json_str(b, pol->rules[v->conflict_permit].id));
+    TRY(cv_buf_puts(b, ", \"forbid\": "));
+    TRY(json_str(b, pol->rules[v->conflict_forbid].id));
+    TRY(cv_buf_puts(b, "}"));
+  }
+  if (v->disputed)
+    TRY(cv_buf_printf(b, ", \"as_stated\": \"%s\"", cv_verdict_name((cv_verdict_t)v->as_stated)));
+  TRY(cv_buf_puts(b, ", \"explanation\": "));
+  cv_buf_t text = {0};
+  int rc = explanation(eng, res, v, &text);
+  if (!rc) rc = cv_buf_append_json_string(b, text.data ? text.data : "", text.len);
+  cv_buf_free(&text);
+  if (rc) return rc;
+  return cv_buf_puts(b, "}");
+}
+
+int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use,
+                         const cv_result_t *result, cv_buf_t *buf) {
+  const cv_where_t *w = &result->where;
+  TRY(cv_buf_puts(buf, "{\"id\": "));
+  TRY(json_str(buf, use->id));
+  TRY(cv_buf_puts(buf, ", \"facts\": {\"territory\": "));
+  if (result->located) {
+    /* From the lookup itself: a territory no policy names has no symbol. */
+    TRY(json_str(buf, w->territory));
+    TRY(cv_buf_puts(buf, ", \"region\": "));
+    TRY(w->region[0] ? json_str(buf, w->region) : cv_buf_puts(buf, "null"));
+    TRY(cv_buf_puts(buf, ", \"border_km\": "));
+    TRY(cv_buf_number(buf, round_km(w->border_km)));
+  } else {
+    TRY(cv_buf_puts(buf, "null, \"region\": null, \"border_km\": null"));
+  }
+  static const int shown[] = {CV_FACT_SYSTEM, CV_FACT_SYSTEM_CLASS, CV_FACT_RANGE_KM,
+                              CV_FACT_DONOR, CV_FACT_OPERATOR, CV_FACT_OPERATOR_KIND};
+  for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
+    TRY(cv_buf_printf(buf, ", \"%s\": ", cv_facts[shown[i]].name));
+    TRY(fact_json(engine, buf, result, shown[i]));
+  }
+  if (use->has_location) {
+    TRY(cv_buf_puts(buf, ", \"lat\": "));
+    TRY(cv_buf_number(buf, use->lat));
+    TRY(cv_buf_puts(buf, ", \"lon\": "));
+    TRY(cv_buf_number(buf, use->lon));
+    if (use->place[0]) {
+      TRY(cv_buf_puts(buf, ", \"place\": "));
+      TRY(json_str(buf, use->place));
+    }
+  }
+  TRY(cv_buf_puts(buf, "}, \"verdicts\": ["));
+  for (size_t i = 0; i < result->n; i++) {
+    if (i) TRY(cv_buf_puts(buf, ", "));
+    TRY(verdict_json(engine, result, &result->v[i], buf));
+  }
+  return cv_buf_puts(buf, "]}");
+}
+
+int cv_error_write_json(const char *id, const cv_error_t *err, cv_buf_t *buf) {
+  TRY(cv_buf_puts(buf, "{\"id\": "));
+  TRY(id ? json_str(buf, id) : cv_buf_puts(buf, "null"));
+  TRY(cv_buf_puts(buf, ", \"error\": {\"field\": "));
+  TRY(err->field[0] ? json_str(buf, err->field) : cv_buf_puts(buf, "null"));
+  TRY(cv_buf_puts(buf, ", \"message\": "));
+  TRY(json_str(buf, err->message));
+  if (err->line) TRY(cv_buf_printf(buf, ", \"line\": %d, \"column\": %d", err->line, err->column));
+  return cv_buf_puts(buf, "}}");
+}
+
+/* -------------------------------------------------------------- text out */
+
+int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use,
+                         const cv_result_t *result, cv_buf_t *buf) {
+  const cv_catalog_t *cat = &engine->catalog;
+  const cv_where_t *w = &result->where;
+  char day[11], tmp[64];
+  cv_date_format(use->date, day);
+  TRY(cv_buf_printf(buf, "%s%s%s\n", use->id[0] ? use->id : "use", use->id[0] ? " — " : ": ", day));
+  const char *action = fact_value_name(engine, CV_FACT_ACTION, &result->fact[CV_FACT_ACTION], tmp, sizeof tmp);
+  TRY(cv_buf_printf(buf, "  action              %s\n", action));
+  const cv_value_t *sys = &result->fact[CV_FACT_SYSTEM];
+  if (sys->state == CV_KNOWN) {
+    const cv_system_t *s = cv_catalog_system(cat, sys->sym);
+    TRY(cv_buf_printf(buf, "  system     %s (%s", s ? s->name : cv_symbol_name(cat, sys->sym),
+                      s ? cv_symbol_name(cat, s->class_sym) : "?"));
+    if (s && !isnan(s->range_km)) TRY(cv_buf_printf(buf, ", reach ~%g km", s->range_km));
+    TRY(cv_buf_puts(buf, ")\n"));
+  } else {
+    TRY(cv_buf_puts(buf, "  system     unknown\n"));
+  }
+  static const int listed[] = {CV_FACT_DONOR, CV_FACT_OPERATOR, CV_FACT_OPERATOR_KIND,
+                               CV_FACT_RECIPIENT, CV_FACT_TARGET, CV_FACT_PURPOSE,
+                               CV_FACT_CROSS_BORDER_ATTACK};
+  for (size_t i = 0; i < sizeof listed / sizeof listed[0]; i++) {
+    int f = listed[i];
+    if (f == CV_FACT_RECIPIENT && result->fact[f].state == CV_UNKNOWN) continue;
+    TRY(cv_buf_printf(buf, "  %-19s %s", cv_facts[f].name,
+                      fact_value_name(engine, f, &result->fact[f], tmp, sizeof tmp)));
+    uint8_t g = result->grade[f];
+    if (g != CV_GRADE_STATED && g != CV_GRADE_UNKNOWN)
+      TRY(cv_buf_printf(buf, " (%s)", cv_grade_names[g]));
+    TRY(cv_buf_puts(buf, "\n"));
+  }
+  if (!use->has_location) {
+    TRY(cv_buf_puts(buf, "  location   unknown\n"));
+  } else {
+    TRY(cv_buf_printf(buf, "  location   %.4f, %.4f%s%s%s", use->lat, use->lon,
+                      use->place[0] ? " (" : "", use->place, use->place[0] ? ")" : ""));
+    if (result->located) {
+      TRY(cv_buf_printf(buf, ": %s%s%s", w->territory, w->region[0] ? ", " : "", w->region));
+      if (w->border_km > 0)
+        TRY(cv_buf_printf(buf, ", %.1f km from Ukraine's border", round_km(w->border_km)));
+      else
+        TRY(cv_buf_puts(buf, ", inside Ukraine"));
+    } else {
+      TRY(cv_buf_puts(buf, " (no geodata loaded: territory unknown)"));
+    }
+    TRY(cv_buf_puts(buf, "\n"));
+  }
+  for (size_t i = 0; i < result->n; i++) {
+    const cv_policy_verdict_t *v = &result->v[i];
+    const cv_policy_t *pol = v->policy;
+    char upper[16];
+    const char *name = cv_verdict_name((cv_verdict_t)v->verdict);
+    size_t k = 0;
+    for (; name[k] && k < sizeof upper - 1; k++)
+      upper[k] = (char)(name[k] >= 'a' && name[k] <= 'z' ? name[k] - 32 : name[k]);
+    upper[k] = '\0';
+    TRY(cv_buf_printf(buf, "\n%s: %s\n", pol->donor_name, upper));
+    cv_buf_t text = {0};
+    int rc = explanation(engine, result, v, &text);
+    if (!rc) rc = cv_buf_printf(buf, "  %s\n", text.data ? text.data : "");
+    cv_buf_free(&text);
+    if (rc) return rc;
+    for (uint8_t r = 0; r < v->n_rules; r++) {
+      const cv_rule_t *rule = &pol->rules[v->rules[r]];
+      TRY(cv_buf_printf(buf, "  rule %s (%s, line %d)\n", rule->id,
+                        cv_strength_names[rule->strength], rule->line));
+      for (uint16_t c = 0; c < rule->n_cites; c++) {
+        const cv_source_t *s = &pol->sources[rule->cites[c].source];
+        char sd[11];
+        cv_date_format(s->date, sd);
+        TRY(cv_buf_printf(buf, "    \"%s\"\n      — %s, %s (%s)\n", rule->cites[c].quote,
+                          source_name(s), s->outlet, sd));
+      }
+    }
+    bool first = true;
+    for (uint16_t a = 0; a < pol->n_assumptions; a++) {
+      if (!(v->assumptions_used & (1u << a))) continue;
+      TRY(cv_buf_printf(buf, "%s%s = %g%s%s", first ? "  assumptions: " : ", ",
+                        pol->assumptions[a].name, v->assumption_value[a],
+                        pol->assumptions[a].unit[0] ? " " : "", pol->assumptions[a].unit));
+      first = false;
+    }
+    if (!first) TRY(cv_buf_puts(buf, "\n"));
+  }
+  return CV_OK;
+}

@@ -1,0 +1,70 @@
+/*
+ * internal.h -- what the library's modules share and the public header does
+ * not show: the engine's layout, the arena, error and buffer helpers.
+ */
+#ifndef CV_INTERNAL_H
+#define CV_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "caveat.h"
+#include "geo.h"
+#include "model.h"
+
+/* ------------------------------------------------------------------ arena */
+
+/* A bump allocator (cv_arena_t, in model.h): everything a policy or catalog
+ * owns lives in one arena and dies with one cv_arena_free(). */
+void *cv_arena_alloc(cv_arena_t *arena, size_t size);
+char *cv_arena_strndup(cv_arena_t *arena, const char *s, size_t len);
+void cv_arena_free(cv_arena_t *arena);
+
+/* ----------------------------------------------------------------- errors */
+
+/* Fills err (when not NULL) and returns code.  file may be NULL. */
+int cv_error_set(cv_error_t *err, int code, const char *file, int line,
+                 int column, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+/* Sets err->field too. */
+int cv_error_field(cv_error_t *err, int code, const char *field,
+                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* ---------------------------------------------------------------- buffers */
+
+int cv_buf_printf(cv_buf_t *buf, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+int cv_buf_puts(cv_buf_t *buf, const char *s);
+/* Appends a number the way JSON output writes them: shortest of %.10g. */
+int cv_buf_number(cv_buf_t *buf, double value);
+
+/* Reads a whole file into a NUL-terminated malloc'd string, at most limit
+ * bytes.  Returns CV_OK, CV_IO or CV_TOO_LARGE. */
+int cv_read_file(const char *path, size_t limit, char **out, size_t *len,
+                 cv_error_t *err);
+
+/* ASCII case-insensitive comparison of s (len bytes) with NUL-terminated t. */
+bool cv_streq_nocase(const char *s, size_t len, const char *t);
+
+/* ----------------------------------------------------------------- policy */
+
+/* Compiles policy text against the catalog (which gains the territory and
+ * region names the policy uses).  Returns a new policy in *out; free it with
+ * cv_policy_free(). */
+int cv_policy_compile(cv_catalog_t *cat, const char *name, const char *text,
+                      size_t len, cv_policy_t **out, cv_error_t *err);
+
+/* ----------------------------------------------------------------- engine */
+
+struct cv_engine {
+  cv_geo_t *geo;          /* NULL until cv_engine_load_geo() */
+  cv_gazetteer_t *gaz;    /* never NULL after cv_engine_new() */
+  cv_catalog_t catalog;   /* vocabularies, systems, operators */
+  bool data_loaded;
+  cv_policy_t *policies[CV_MAX_POLICIES];
+  size_t policy_count;
+};
+
+#endif /* CV_INTERNAL_H */

@@ -1,0 +1,218 @@
+/*
+ * match.c -- whole-word, case-insensitive multi-pattern search.
+ *
+ * Because matches must be whole words, a match can only begin where a word
+ * begins.  The scan walks the text once looking for word starts; at each one
+ * a bitmap of the patterns' first two (folded) bytes rejects nearly every
+ * word in one load, and only the survivors walk a trie of the patterns.  For
+ * the few dozen aliases of a catalog this costs well under a nanosecond per
+ * byte of text, with no backtracking beyond the longest pattern.
+ *
+ * The trie's edges are indexed by byte class (the distinct folded bytes that
+ * occur in patterns, plus "other"), which keeps its table small enough to
+ * stay in cache.
+ */
+#include "match.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "caveat.h"
+
+#define MAX_NODES 65535u   /* node ids fit in 16 bits */
+#define MAX_PATTERN 255u
+#define AMBIGUOUS (-2)
+#define NO_TAG (-1)
+
+typedef struct pattern {
+  char *text; /* folded */
+  size_t len;
+  int tag;
+} pattern_t;
+
+struct cv_match {
+  pattern_t *pats;
+  size_t n_pats, cap_pats;
+  /* built */
+  uint8_t cls[256];     /* folded byte -> class; 0 is "no pattern has it" */
+  unsigned n_cls;
+  uint16_t *next;       /* next[node * n_cls + class], 0 = no edge */
+  int *tag;             /* per node: a pattern's tag, NO_TAG or AMBIGUOUS */
+  unsigned n_nodes;
+  uint8_t first2[65536 / 8]; /* bit (b0 << 8 | b1): some pattern starts so */
+};
+
+/* ASCII letters and digits, and every byte of a multi-byte UTF-8 sequence:
+ * a name glued to a Cyrillic letter is not a whole word either. */
+static const uint8_t word_byte[256] = {
+#define R10(x) x, x, x, x, x, x, x, x, x, x
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
+    ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+    ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+    ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+    ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+    ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+    ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+    ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+    ['y'] = 1, ['z'] = 1,
+    [128] = R10(1), R10(1), R10(1), R10(1), R10(1), R10(1), R10(1), R10(1),
+    R10(1), R10(1), R10(1), R10(1), 1, 1, 1, 1, 1, 1, 1, 1};
+#undef R10
+
+static inline unsigned char fold(unsigned char c) {
+  return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+static inline bool space_byte(unsigned char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+cv_match_t *cv_match_new(void) { return calloc(1, sizeof(cv_match_t)); }
+
+void cv_match_free(cv_match_t *m) {
+  if (!m)
+    return;
+  for (size_t i = 0; i < m->n_pats; i++)
+    free(m->pats[i].text);
+  free(m->pats);
+  free(m->next);
+  free(m->tag);
+  free(m);
+}
+
+int cv_match_add(cv_match_t *m, const char *pattern, size_t len, int tag) {
+  if (len < 2 || !word_byte[(unsigned char)pattern[0]] || tag < 0)
+    return CV_VALUE;
+  if (len > MAX_PATTERN)
+    return CV_TOO_LARGE;
+  if (m->n_pats == m->cap_pats) {
+    size_t cap = m->cap_pats ? m->cap_pats * 2 : 64;
+    pattern_t *p = realloc(m->pats, cap * sizeof *p);
+    if (!p)
+      return CV_NOMEM;
+    m->pats = p;
+    m->cap_pats = cap;
+  }
+  char *text = malloc(len);
+  if (!text)
+    return CV_NOMEM;
+  /* Fold case, and blank space to one space (the scan does the same). */
+  size_t n = 0;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)pattern[i];
+    if (space_byte(c)) {
+      if (n && text[n - 1] != ' ')
+        text[n++] = ' ';
+    } else {
+      text[n++] = (char)fold(c);
+    }
+  }
+  while (n && text[n - 1] == ' ')
+    n--;
+  m->pats[m->n_pats++] = (pattern_t){text, n, tag};
+  return CV_OK;
+}
+
+int cv_match_build(cv_match_t *m) {
+  memset(m->cls, 0, sizeof m->cls);
+  memset(m->first2, 0, sizeof m->first2);
+  m->n_cls = 1;
+  size_t total = 1;
+  for (size_t i = 0; i < m->n_pats; i++) {
+    const pattern_t *p = &m->pats[i];
+    for (size_t k = 0; k < p->len; k++) {
+      unsigned char c = (unsigned char)p->text[k];
+      if (!m->cls[c])
+        m->cls[c] = (uint8_t)m->n_cls++;
+    }
+    total += p->len;
+  }
+  if (total > MAX_NODES)
+    return CV_TOO_LARGE;
+  free(m->next);
+  free(m->tag);
+  m->next = calloc(total * m->n_cls, sizeof *m->next);
+  m->tag = malloc(total * sizeof *m->tag);
+  if (!m->next || !m->tag)
+    return CV_NOMEM;
+  m->n_nodes = 1;
+  m->tag[0] = NO_TAG;
+  for (size_t i = 0; i < m->n_pats; i++) {
+    const pattern_t *p = &m->pats[i];
+    unsigned node = 0;
+    for (size_t k = 0; k < p->len; k++) {
+      uint16_t *edge = &m->next[node * m->n_cls + m->cls[(unsigned char)p->text[k]]];
+      if (!*edge) {
+        m->tag[m->n_nodes] = NO_TAG;
+        *edge = (uint16_t)m->n_nodes++;
+      }
+      node = *edge;
+    }
+    if (m->tag[node] == NO_TAG)
+      m->tag[node] = p->tag;
+    else if (m->tag[node] != p->tag)
+      m->tag[node] = AMBIGUOUS;
+    unsigned b = (unsigned char)p->text[0] << 8 | (unsigned char)p->text[1];
+    m->first2[b >> 3] |= (uint8_t)(1u << (b & 7));
+  }
+  return CV_OK;
+}
+
+/* Walks the trie from a word start; reports every pattern that ends at a
+ * word end (or before a plural "s" that does). */
+static void walk(const cv_match_t *m, const unsigned char *t, size_t len,
+                 size_t start, cv_match_hit_fn hit, void *ctx) {
+  unsigned node = 0;
+  size_t i = start;
+  while (i < len) {
+    unsigned char c = fold(t[i]);
+    size_t step = 1;
+    if (space_byte(c)) {
+      c = ' ';
+      while (i + step < len && space_byte(t[i + step]))
+        step++;
+    }
+    unsigned cls = m->cls[c];
+    if (!cls)
+      return;
+    node = m->next[node * m->n_cls + cls];
+    if (!node)
+      return;
+    i += step;
+    int tag = m->tag[node];
+    if (tag < 0)
+      continue;
+    if (i == len || !word_byte[t[i]])
+      hit(ctx, tag, start, i);
+    else if (fold(t[i]) == 's' && (i + 1 == len || !word_byte[t[i + 1]]))
+      hit(ctx, tag, start, i + 1);
+  }
+}
+
+void cv_match_scan(const cv_match_t *m, const char *text, size_t len,
+                   cv_match_hit_fn hit, void *ctx) {
+  const unsigned char *t = (const unsigned char *)text;
+  if (!m->n_pats || len < 2)
+    return;
+  size_t i = 0;
+  for (;;) {
+    /* to the next word start */
+    while (i < len && !word_byte[t[i]])
+      i++;
+    if (i + 1 >= len)
+      return;
+    unsigned c1 = space_byte(t[i + 1]) ? ' ' : fold(t[i + 1]);
+    unsigned b = fold(t[i]) << 8 | c1;
+    if (m->first2[b >> 3] & (1u << (b & 7)))
+      walk(m, t, len, i, hit, ctx);
+    /* past this word */
+    i++;
+    while (i < len && word_byte[t[i]])
+      i++;
+  }
+}

@@ -1,0 +1,378 @@
+/*
+ * model.h -- internal: the data the engine reasons over.  Vocabularies and
+ * catalogs (symbols, systems, operators), the facts of a use, compiled
+ * policies and the result of an evaluation.  Everything here is plain data
+ * so that evaluation can run without allocating.
+ */
+#ifndef CV_MODEL_H
+#define CV_MODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "caveat.h"
+
+#define CV_MAX_POLICIES 8
+#define CV_MAX_RULES 512          /* per policy */
+#define CV_MAX_ASSUMPTIONS 32     /* per policy; a bit each in a mask */
+#define CV_MAX_ALL_ASSUMPTIONS 64 /* across policies */
+#define CV_MAX_USE_ASSUMPTIONS 16 /* overrides in one use */
+#define CV_MAX_LISTED 16          /* rules listed per verdict */
+#define CV_MAX_BRANCHES 24        /* branches listed per verdict */
+#define CV_MAX_BRANCH_CONDS 8
+#define CV_MAX_BRANCH_VALUES 8
+#define CV_MAX_SYSTEM_DONORS 8
+
+/* --------------------------------------------------------------- arena (fwd) */
+
+typedef struct cv_arena_block cv_arena_block_t;
+typedef struct cv_arena {
+  cv_arena_block_t *head;
+  size_t used;
+} cv_arena_t;
+
+/* ----------------------------------------------------------------- domains */
+
+/* The kinds of value a symbol fact can take.  A symbol may belong to several
+ * domains (a bit each). */
+typedef enum cv_domain {
+  CV_DOM_ACTION,
+  CV_DOM_TARGET,
+  CV_DOM_PURPOSE,
+  CV_DOM_OPERATOR_KIND,
+  CV_DOM_SYSTEM_CLASS,
+  CV_DOM_DONOR,
+  CV_DOM_SYSTEM,
+  CV_DOM_OPERATOR,
+  CV_DOM_TERRITORY,
+  CV_DOM_REGION,
+  CV_DOM_COUNT
+} cv_domain_t;
+
+/* A value no constant in any policy equals: what "some other value" is when
+ * the engine branches over an unknown fact. */
+#define CV_SYM_OTHER (-2)
+#define CV_SYM_NONE (-1)
+
+/* ------------------------------------------------------------------- facts */
+
+typedef enum cv_fact {
+  CV_FACT_DONOR,
+  CV_FACT_ACTION,
+  CV_FACT_SYSTEM,
+  CV_FACT_SYSTEM_CLASS,
+  CV_FACT_RANGE_KM,
+  CV_FACT_OPERATOR,
+  CV_FACT_OPERATOR_KIND,
+  CV_FACT_RECIPIENT,
+  CV_FACT_RECIPIENT_KIND,
+  CV_FACT_TARGET,
+  CV_FACT_PURPOSE,
+  CV_FACT_CROSS_BORDER_ATTACK,
+  CV_FACT_TERRITORY,
+  CV_FACT_REGION,
+  CV_FACT_BORDER_KM,
+  CV_FACT_COUNT
+} cv_fact_t;
+
+typedef enum cv_type { CV_TYPE_SYMBOL, CV_TYPE_NUMBER, CV_TYPE_BOOL } cv_type_t;
+
+/* The fields of a use as SPEC §7 names them; evidence is graded per field. */
+typedef enum cv_field {
+  CV_FIELD_DONOR,
+  CV_FIELD_ACTION,
+  CV_FIELD_SYSTEM,
+  CV_FIELD_OPERATOR,
+  CV_FIELD_RECIPIENT,
+  CV_FIELD_TARGET,
+  CV_FIELD_PURPOSE,
+  CV_FIELD_CROSS_BORDER_ATTACK,
+  CV_FIELD_LOCATION,
+  CV_FIELD_COUNT
+} cv_field_t;
+
+typedef struct cv_fact_info {
+  const char *name;
+  cv_type_t type;
+  cv_domain_t domain; /* for CV_TYPE_SYMBOL */
+  cv_field_t field;   /* the use field the fact comes from */
+} cv_fact_info_t;
+
+extern const cv_fact_info_t cv_facts[CV_FACT_COUNT];
+extern const char *const cv_field_names[CV_FIELD_COUNT];
+
+/* Evidence grades.  STATED: the user gave the value with no grade. */
+typedef enum cv_grade {
+  CV_GRADE_STATED,
+  CV_GRADE_CONFIRMED,
+  CV_GRADE_REPORTED,
+  CV_GRADE_CLAIMED,
+  CV_GRADE_DISPUTED,
+  CV_GRADE_UNKNOWN,
+  CV_GRADE_COUNT
+} cv_grade_t;
+extern const char *const cv_grade_names[CV_GRADE_COUNT];
+
+typedef enum cv_state {
+  CV_UNKNOWN = 0, /* nobody said */
+  CV_KNOWN = 1,
+  CV_NONE = 2 /* known not to apply: a vehicle has no range, a point in the
+                 sea has no region; every comparison with it is false */
+} cv_state_t;
+
+typedef struct cv_value {
+  uint8_t state;
+  int32_t sym; /* symbols; 0/1 for booleans */
+  double num;
+} cv_value_t;
+
+/* ---------------------------------------------------------------- catalog */
+
+typedef struct cv_system {
+  int32_t sym;
+  const char *name;
+  int32_t class_sym;
+  double range_km; /* NaN: not a ranged weapon */
+  const char *range_source;
+  int32_t donors[CV_MAX_SYSTEM_DONORS];
+  uint8_t n_donors;
+} cv_system_t;
+
+typedef struct cv_operator {
+  int32_t sym;
+  const char *name;
+  int32_t kind_sym;
+} cv_operator_t;
+
+typedef struct cv_symbol {
+  const char *name;
+  uint32_t domains; /* bit per cv_domain_t */
+  int32_t system;   /* index into systems, -1 */
+  int32_t op;       /* index into operators, -1 */
+} cv_symbol_t;
+
+typedef struct cv_alias_slot {
+  uint32_t hash;
+  int32_t sym; /* -1 empty */
+  uint8_t domain;
+  const char *key;
+} cv_alias_slot_t;
+
+typedef struct cv_catalog {
+  cv_arena_t arena;
+  cv_symbol_t *symbols;
+  int32_t n_symbols, cap_symbols;
+  cv_alias_slot_t *slots; /* open addressing, power of two */
+  uint32_t n_slots, used_slots;
+  cv_system_t *systems;
+  int32_t n_systems;
+  cv_operator_t *operators;
+  int32_t n_operators;
+  /* System aliases in load order, for scanning free text. */
+  const char **system_alias;
+  int32_t *system_alias_sym;
+  int32_t n_system_alias, cap_system_alias;
+  /* Assumption names across all policies; a use overrides by slot. */
+  const char *assumption_names[CV_MAX_ALL_ASSUMPTIONS];
+  int n_assumption_names;
+} cv_catalog_t;
+
+/* Finds name (len bytes, any case) in domain; returns the symbol or -1. */
+int32_t cv_catalog_lookup(const cv_catalog_t *cat, cv_domain_t domain,
+                          const char *name, size_t len);
+/* Finds or adds name as a symbol of domain.  Returns the symbol or -1 when
+ * out of memory. */
+int32_t cv_catalog_intern(cv_catalog_t *cat, cv_domain_t domain,
+                          const char *name, size_t len);
+static inline const char *cv_symbol_name(const cv_catalog_t *cat,
+                                         int32_t sym) {
+  return sym >= 0 && sym < cat->n_symbols ? cat->symbols[sym].name : "other";
+}
+const cv_system_t *cv_catalog_system(const cv_catalog_t *cat, int32_t sym);
+const cv_operator_t *cv_catalog_operator(const cv_catalog_t *cat, int32_t sym);
+/* System aliases (names included) for scanning free text: alias i and the id
+ * of its system. */
+size_t cv_catalog_system_alias_count(const cv_catalog_t *cat);
+const char *cv_catalog_system_alias(const cv_catalog_t *cat, size_t i,
+                                    const char **system_id);
+void cv_catalog_free(cv_catalog_t *cat);
+int cv_catalog_load(cv_catalog_t *cat, const char *data_dir, cv_error_t *err);
+
+/* --------------------------------------------------------------------- use */
+
+struct cv_use {
+  char id[256];
+  bool has_date;
+  cv_date_t date;
+  cv_value_t given[CV_FIELD_COUNT]; /* location uses lat/lon below */
+  uint8_t grade[CV_FIELD_COUNT];
+  bool has_location;
+  double lat, lon;
+  char place[128];
+  uint8_t n_assume;
+  struct {
+    uint16_t slot;
+    double value;
+  } assume[CV_MAX_USE_ASSUMPTIONS];
+};
+
+/* ------------------------------------------------------------------ policy */
+
+typedef enum cv_op {
+  CV_OP_AND,
+  CV_OP_OR,
+  CV_OP_NOT,
+  CV_OP_TRUE,  /* a bare boolean fact */
+  CV_OP_EQ,
+  CV_OP_NE,
+  CV_OP_IN,
+  CV_OP_NOT_IN,
+  CV_OP_LT,
+  CV_OP_LE,
+  CV_OP_GT,
+  CV_OP_GE
+} cv_op_t;
+
+typedef enum cv_operand { CV_RHS_CONST, CV_RHS_ASSUMPTION } cv_operand_t;
+
+typedef struct cv_node {
+  uint8_t op;
+  uint8_t fact;    /* left side */
+  uint8_t operand; /* cv_operand_t for comparisons */
+  uint16_t assumption;
+  int32_t sym;
+  double num;
+  const int32_t *set;
+  uint16_t set_len;
+  const struct cv_node *a, *b;
+} cv_node_t;
+
+typedef enum cv_strength {
+  CV_STRENGTH_OFFICIAL,
+  CV_STRENGTH_OFFICIALS_ANONYMOUS,
+  CV_STRENGTH_REPORTED,
+  CV_STRENGTH_COUNT
+} cv_strength_t;
+extern const char *const cv_strength_names[CV_STRENGTH_COUNT];
+
+typedef enum cv_effect { CV_PERMIT, CV_FORBID } cv_effect_t;
+
+typedef struct cv_source {
+  const char *id, *file, *outlet, *title, *url;
+  cv_date_t date;
+  int line;
+} cv_source_t;
+
+typedef struct cv_citation {
+  uint16_t source;
+  const char *quote;
+} cv_citation_t;
+
+typedef struct cv_assumption {
+  const char *name;
+  double value;
+  const char *unit;
+  const char *because;
+  uint16_t slot; /* in the catalog's assumption_names */
+  int line;
+} cv_assumption_t;
+
+#define CV_DATE_NEVER INT32_MAX
+
+typedef struct cv_rule {
+  const char *id;
+  uint8_t effect;
+  uint8_t strength;
+  int32_t *actions;
+  uint16_t n_actions;
+  const cv_node_t *when; /* NULL: always */
+  cv_date_t from, until; /* until CV_DATE_NEVER when open */
+  uint16_t *overrides;
+  uint16_t n_overrides;
+  uint64_t *beats; /* bitset over rules: the transitive closure of overrides */
+  const char *because;
+  cv_citation_t *cites;
+  uint16_t n_cites;
+  uint32_t facts_read;       /* bit per cv_fact_t */
+  uint32_t assumptions_read; /* bit per policy assumption */
+  int line;
+} cv_rule_t;
+
+typedef struct cv_policy {
+  cv_arena_t arena;
+  const char *path;
+  const char *donor_name;
+  int32_t donor;
+  const char *title;
+  cv_date_t state_date; /* the day the policy's record runs to */
+  cv_source_t *sources;
+  uint16_t n_sources;
+  cv_assumption_t *assumptions;
+  uint16_t n_assumptions;
+  cv_rule_t *rules;
+  uint16_t n_rules;
+  uint16_t words; /* 64-bit words in each rule bitset */
+  /* Per fact, the constants the rules compare it with: the values the
+   * engine tries when the fact is unknown.  complete: they are the whole
+   * domain, so "some other value" need not be tried. */
+  const int32_t *values[CV_FACT_COUNT];
+  uint16_t n_values[CV_FACT_COUNT];
+  bool complete[CV_FACT_COUNT];
+  const double *thresholds[CV_FACT_COUNT];
+  uint16_t n_thresholds[CV_FACT_COUNT];
+} cv_policy_t;
+
+void cv_policy_free(cv_policy_t *policy);
+
+/* ------------------------------------------------------------------ result */
+
+/* One fact's condition on a branch: a set of symbols (other = "any value not
+ * listed in the policy"), a boolean, or a numeric interval. */
+typedef struct cv_branch_cond {
+  uint8_t fact;
+  uint8_t n_syms;
+  bool other;
+  int32_t syms[CV_MAX_BRANCH_VALUES];
+  double lo, hi; /* numbers: lo < x <= hi style bounds */
+  bool lo_open, hi_open, has_lo, has_hi;
+} cv_branch_cond_t;
+
+typedef struct cv_branch {
+  uint8_t verdict;
+  uint8_t n_conds;
+  cv_branch_cond_t cond[CV_MAX_BRANCH_CONDS];
+  uint16_t rules[4];
+  uint8_t n_rules;
+} cv_branch_t;
+
+typedef struct cv_policy_verdict {
+  const cv_policy_t *policy;
+  uint8_t verdict;
+  uint8_t as_stated;  /* with disputed facts taken as stated */
+  bool disputed;      /* some fact was disputed */
+  bool conflict;      /* permit and forbid both undefeated */
+  bool after_state_date;
+  bool truncated;     /* more branches than listed */
+  cv_date_t date;     /* the day whose rules were applied */
+  uint16_t rules[CV_MAX_LISTED];
+  uint8_t n_rules;
+  uint16_t overridden[CV_MAX_LISTED];
+  uint8_t n_overridden;
+  uint16_t conflict_permit, conflict_forbid;
+  cv_branch_t branches[CV_MAX_BRANCHES];
+  uint8_t n_branches;
+  uint32_t facts_used;
+  uint32_t assumptions_used;
+  double assumption_value[CV_MAX_ASSUMPTIONS];
+} cv_policy_verdict_t;
+
+struct cv_result {
+  cv_where_t where;
+  bool located;
+  cv_value_t fact[CV_FACT_COUNT];
+  uint8_t grade[CV_FACT_COUNT];
+  size_t n;
+  cv_policy_verdict_t v[CV_MAX_POLICIES];
+};
+
+#endif /* CV_MODEL_H */

@@ -1,0 +1,1207 @@
+/*
+ * parser.c -- the policy language: lexer, recursive-descent parser and
+ * checker in one pass, producing a compiled cv_policy_t.  The first error
+ * stops compilation, so a user never sees a cascade.  The grammar is in
+ * docs/policy-language.md; each parse function starts with its rule.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+enum { POLICY_TEXT_LIMIT = 4 << 20, MAX_SET = 64, MAX_DEPTH = 64, MAX_CITES = 16 };
+
+const char *const cv_strength_names[CV_STRENGTH_COUNT] = {
+    "official", "officials-anonymous", "reported"};
+
+/* ------------------------------------------------------------------ lexer */
+
+typedef enum tok_kind {
+  TOK_EOF,
+  TOK_WORD,
+  TOK_NUMBER,
+  TOK_DATE,
+  TOK_STRING,
+  TOK_LBRACE,
+  TOK_RBRACE,
+  TOK_LPAREN,
+  TOK_RPAREN,
+  TOK_COMMA,
+  TOK_EQ,
+  TOK_NE,
+  TOK_LT,
+  TOK_LE,
+  TOK_GT,
+  TOK_GE
+} tok_kind_t;
+
+static const char *const tok_names[] = {
+    "end of file", "a name", "a number", "a date", "a string", "'{'", "'}'",
+    "'('", "')'", "','", "'='", "'!='", "'<'", "'<='", "'>'", "'>='"};
+
+typedef struct token {
+  tok_kind_t kind;
+  const char *start;
+  size_t len;
+  int line, column;
+  double number;
+  cv_date_t date;
+} token_t;
+
+typedef struct parser {
+  const char *name; /* for error positions */
+  const char *text, *end, *pos;
+  int line;
+  const char *line_start;
+  token_t tok;
+  cv_catalog_t *cat;
+  cv_policy_t *policy;
+  cv_error_t *err;
+  int depth;
+  /* Rules as parsed; overrides are resolved after the whole file is read,
+   * because a rule may name one written below it. */
+  struct pending_override {
+    uint16_t rule;
+    const char *name;
+    size_t len;
+    int line, column;
+  } *pending;
+  size_t n_pending, cap_pending;
+  size_t cap_rules, cap_sources, cap_assumptions;
+} parser_t;
+
+static int fail(parser_t *p, int line, int column, int code, const char *fmt,
+                ...) __attribute__((format(printf, 5, 6)));
+
+static int fail(parser_t *p, int line, int column, int code, const char *fmt,
+                ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  return cv_error_set(p->err, code, p->name, line, column, "%s", msg);
+}
+
+/* Describes the current token for "found ..." in messages. */
+static const char *found(parser_t *p, char *buf, size_t size) {
+  token_t *t = &p->tok;
+  if (t->kind == TOK_EOF) return "end of file";
+  int n = t->len > 40 ? 40 : (int)t->len;
+  if (t->kind == TOK_STRING) snprintf(buf, size, "a string");
+  else snprintf(buf, size, "'%.*s'", n, t->start);
+  return buf;
+}
+
+static bool is_word_start(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+static bool is_word_char(char c) {
+  return is_word_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.';
+}
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+static int lex(parser_t *p) {
+  for (;;) {
+    while (p->pos < p->end && (*p->pos == ' ' || *p->pos == '\t' || *p->pos == '\r'))
+      p->pos++;
+    if (p->pos < p->end && *p->pos == '#') {
+      while (p->pos < p->end && *p->pos != '\n') p->pos++;
+      continue;
+    }
+    if (p->pos < p->end && *p->pos == '\n') {
+      p->pos++;
+      p->line++;
+      p->line_start = p->pos;
+      continue;
+    }
+    break;
+  }
+  token_t *t = &p->tok;
+  t->start = p->pos;
+  t->line = p->line;
+  t->column = (int)(p->pos - p->line_start) + 1;
+  t->len = 1;
+  if (p->pos >= p->end) {
+    t->kind = TOK_EOF;
+    t->len = 0;
+    return CV_OK;
+  }
+  char c = *p->pos;
+  const char *s = p->pos;
+  if (is_word_start(c)) {
+    while (p->pos < p->end && is_word_char(*p->pos)) p->pos++;
+    /* A trailing '.' or '-' belongs to the text around the word. */
+    while (p->pos[-1] == '.' || p->pos[-1] == '-') p->pos--;
+    t->kind = TOK_WORD;
+    t->len = (size_t)(p->pos - s);
+    return CV_OK;
+  }
+  if (is_digit(c)) {
+    while (p->pos < p->end && (is_digit(*p->pos) || *p->pos == '-' || *p->pos == '.'))
+      p->pos++;
+    t->len = (size_t)(p->pos - s);
+    if (memchr(s, '-', t->len)) {
+      t->kind = TOK_DATE;
+      if (cv_date_parse(s, t->len, &t->date))
+        return fail(p, t->line, t->column, CV_SYNTAX,
+                    "'%.*s' is not a valid date: expected YYYY-MM-DD",
+                    (int)t->len, s);
+      return CV_OK;
+    }
+    char num[64];
+    if (t->len >= sizeof num)
+      return fail(p, t->line, t->column, CV_SYNTAX, "number too long");
+    memcpy(num, s, t->len);
+    num[t->len] = '\0';
+    char *endp;
+    errno = 0;
+    t->number = strtod(num, &endp);
+    if (*endp || errno || !isfinite(t->number))
+      return fail(p, t->line, t->column, CV_SYNTAX,
+                  "'%s' is not a valid number", num);
+    t->kind = TOK_NUMBER;
+    return CV_OK;
+  }
+  if (c == '"') {
+    p->pos++;
+    while (p->pos < p->end && *p->pos != '"') {
+      if (*p->pos == '\n')
+        return fail(p, t->line, t->column, CV_SYNTAX,
+                    "unterminated string: a string must end on the line it "
+                    "starts");
+      if (*p->pos == '\\') {
+        if (p->pos + 1 >= p->end || (p->pos[1] != '"' && p->pos[1] != '\\'))
+          return fail(p, p->line, (int)(p->pos - p->line_start) + 1,
+                      CV_SYNTAX,
+                      "unknown escape in string: only \\\" and \\\\ are "
+                      "allowed");
+        p->pos++;
+      }
+      p->pos++;
+    }
+    if (p->pos >= p->end)
+      return fail(p, t->line, t->column, CV_SYNTAX,
+                  "unterminated string: expected '\"' before end of file");
+    p->pos++;
+    t->kind = TOK_STRING;
+    t->len = (size_t)(p->pos - s);
+    return CV_OK;
+  }
+  p->pos++;
+  switch (c) {
+    case '{': t->kind = TOK_LBRACE; return CV_OK;
+    case '}': t->kind = TOK_RBRACE; return CV_OK;
+    case '(': t->kind = TOK_LPAREN; return CV_OK;
+    case ')': t->kind = TOK_RPAREN; return CV_OK;
+    case ',': t->kind = TOK_COMMA; return CV_OK;
+    case '=': t->kind = TOK_EQ; return CV_OK;
+    case '!':
+      if (p->pos < p->end && *p->pos == '=') {
+        p->pos++;
+        t->kind = TOK_NE;
+        t->len = 2;
+        return CV_OK;
+      }
+      break;
+    case '<':
+    case '>':
+      if (p->pos < p->end && *p->pos == '=') {
+        p->pos++;
+        t->kind = c == '<' ? TOK_LE : TOK_GE;
+        t->len = 2;
+      } else {
+        t->kind = c == '<' ? TOK_LT : TOK_GT;
+      }
+      return CV_OK;
+    default: break;
+  }
+  if ((unsigned char)c >= 0x80)
+    return fail(p, t->line, t->column, CV_SYNTAX,
+                "unexpected non-ASCII character: names are ASCII; put other "
+                "text in double quotes");
+  return fail(p, t->line, t->column, CV_SYNTAX, "unexpected character '%c'", c);
+}
+
+static bool at_word(parser_t *p, const char *word) {
+  return p->tok.kind == TOK_WORD && strlen(word) == p->tok.len &&
+         memcmp(p->tok.start, word, p->tok.len) == 0;
+}
+
+static int expect(parser_t *p, tok_kind_t kind, const char *what) {
+  if (p->tok.kind == kind) return CV_OK;
+  char buf[64];
+  return fail(p, p->tok.line, p->tok.column, CV_SYNTAX, "expected %s, found %s",
+              what ? what : tok_names[kind], found(p, buf, sizeof buf));
+}
+
+static int expect_word(parser_t *p, const char *what) {
+  return expect(p, TOK_WORD, what);
+}
+
+/* Copies a string token's contents without quotes, unescaping. */
+static const char *string_value(parser_t *p) {
+  const token_t *t = &p->tok;
+  char *out = cv_arena_alloc(&p->policy->arena, t->len);
+  if (!out) return NULL;
+  size_t n = 0;
+  for (size_t i = 1; i + 1 < t->len; i++) {
+    if (t->start[i] == '\\') i++;
+    out[n++] = t->start[i];
+  }
+  out[n] = '\0';
+  return out;
+}
+
+static const char *word_value(parser_t *p) {
+  return cv_arena_strndup(&p->policy->arena, p->tok.start, p->tok.len);
+}
+
+#define TRY(x)                  \
+  do {                          \
+    int rc_ = (x);              \
+    if (rc_) return rc_;        \
+  } while (0)
+#define NOMEM(p) fail((p), 0, 0, CV_NOMEM, "out of memory")
+
+/* Grows an arena-free array kept with realloc while parsing; the final
+ * arrays are copied into the policy arena at the end. */
+static int grow(parser_t *p, void **array, size_t *cap, size_t count,
+                size_t size) {
+  if (count < *cap) return CV_OK;
+  size_t n = *cap ? *cap * 2 : 8;
+  void *a = realloc(*array, n * size);
+  if (!a) return NOMEM(p);
+  *array = a;
+  *cap = n;
+  return CV_OK;
+}
+
+/* ------------------------------------------------------------ expressions */
+
+static int find_fact(const char *s, size_t len) {
+  for (int f = 0; f < CV_FACT_COUNT; f++)
+    if (strlen(cv_facts[f].name) == len && memcmp(cv_facts[f].name, s, len) == 0)
+      return f;
+  return -1;
+}
+
+static int find_assumption(const cv_policy_t *pol, const char *s, size_t len) {
+  for (int i = 0; i < pol->n_assumptions; i++)
+    if (strlen(pol->assumptions[i].name) == len &&
+        memcmp(pol->assumptions[i].name, s, len) == 0)
+      return i;
+  return -1;
+}
+
+static const char *const domain_nouns[CV_DOM_COUNT] = {
+    "action", "target kind", "purpose", "operator kind", "system class",
+    "donor", "system", "operator", "territory", "region"};
+
+static const char *const domain_lists[CV_DOM_COUNT] = {
+    "actions", "targets", "purposes", "operator_kinds", "system_classes",
+    "donors", "systems", "operators", "", ""};
+
+/* Edit distance, for "did you mean" in messages; small strings only. */
+static size_t distance(const char *a, size_t la, const char *b) {
+  size_t lb = strlen(b), row[64];
+  if (la >= 63 || lb >= 63) return 99;
+  for (size_t j = 0; j <= lb; j++) row[j] = j;
+  for (size_t i = 1; i <= la; i++) {
+    size_t prev = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= lb; j++) {
+      size_t cur = row[j];
+      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      size_t best = prev + cost;
+      if (row[j] + 1 < best) best = row[j] + 1;
+      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+      row[j] = best;
+      prev = cur;
+    }
+  }
+  return row[lb];
+}
+
+static const char *suggest_fact(const char *s, size_t len) {
+  const char *best = NULL;
+  size_t best_d = 3;
+  for (int f = 0; f < CV_FACT_COUNT; f++) {
+    size_t d = distance(s, len, cv_facts[f].name);
+    if (d < best_d) best_d = d, best = cv_facts[f].name;
+  }
+  return best;
+}
+
+static const char *suggest_symbol(const cv_catalog_t *cat, cv_domain_t dom,
+                                  const char *s, size_t len) {
+  const char *best = NULL;
+  size_t best_d = 3;
+  for (int32_t i = 0; i < cat->n_symbols; i++) {
+    if (!(cat->symbols[i].domains & (1u << dom))) continue;
+    size_t d = distance(s, len, cat->symbols[i].name);
+    if (d < best_d) best_d = d, best = cat->symbols[i].name;
+  }
+  return best;
+}
+
+/* Checks that the word token is a value of fact's domain and returns its
+ * symbol.  Territories and regions are open sets checked by their form. */
+static int symbol_value(parser_t *p, int fact, int32_t *out) {
+  const token_t *t = &p->tok;
+  cv_domain_t dom = cv_facts[fact].domain;
+  char buf[64];
+  if (t->kind != TOK_WORD)
+    return fail(p, t->line, t->column, CV_TYPE,
+                "'%s' is a %s: expected a %s name, found %s", cv_facts[fact].name,
+                domain_nouns[dom], domain_nouns[dom], found(p, buf, sizeof buf));
+  if (dom == CV_DOM_TERRITORY || dom == CV_DOM_REGION) {
+    bool ok = true;
+    size_t i = 0;
+    for (; i < t->len && i < 2; i++) ok &= t->start[i] >= 'A' && t->start[i] <= 'Z';
+    if (dom == CV_DOM_TERRITORY) {
+      ok &= t->len == 2;
+    } else {
+      ok &= t->len >= 4 && t->len <= 8 && t->start[2] == '-';
+      for (i = 3; ok && i < t->len; i++)
+        ok &= (t->start[i] >= 'A' && t->start[i] <= 'Z') ||
+              (t->start[i] >= '0' && t->start[i] <= '9');
+    }
+    if (!ok)
+      return fail(p, t->line, t->column, CV_VALUE,
+                  dom == CV_DOM_TERRITORY
+                      ? "'%.*s' is not a territory: expected an ISO 3166-1 "
+                        "alpha-2 code such as RU or UA"
+                      : "'%.*s' is not a region: expected an ISO 3166-2 code "
+                        "such as RU-BEL",
+                  (int)t->len, t->start);
+    *out = cv_catalog_intern(p->cat, dom, t->start, t->len);
+    return *out < 0 ? NOMEM(p) : CV_OK;
+  }
+  *out = cv_catalog_lookup(p->cat, dom, t->start, t->len);
+  if (*out >= 0) return CV_OK;
+  const char *hint = suggest_symbol(p->cat, dom, t->start, t->len);
+  if (hint)
+    return fail(p, t->line, t->column, CV_NAME,
+                "'%.*s' is not a known %s (did you mean '%s'?)", (int)t->len,
+                t->start, domain_nouns[dom], hint);
+  return fail(p, t->line, t->column, CV_NAME,
+              "'%.*s' is not a known %s: add it to data/%s or check the "
+              "spelling",
+              (int)t->len, t->start, domain_nouns[dom],
+              dom == CV_DOM_SYSTEM    ? "systems.json"
+              : dom == CV_DOM_OPERATOR ? "operators.json"
+                                        : "kinds.json");
+  (void)domain_lists;
+}
+
+static cv_node_t *new_node(parser_t *p, cv_op_t op) {
+  cv_node_t *n = cv_arena_alloc(&p->policy->arena, sizeof *n);
+  if (n) n->op = (uint8_t)op;
+  return n;
+}
+
+static int parse_expr(parser_t *p, cv_node_t **out, uint32_t *facts,
+                      uint32_t *assumptions);
+
+/* comparison -> FACT [('=' | '!=') value | ['not'] 'in' '{' value {',' value} '}'
+ *                     | ('<' | '<=' | '>' | '>=') (NUMBER | ASSUMPTION)] */
+static int parse_comparison(parser_t *p, cv_node_t **out, uint32_t *facts,
+                            uint32_t *assumptions) {
+  char buf[64];
+  token_t name = p->tok;
+  if (name.kind != TOK_WORD)
+    return fail(p, name.line, name.column, CV_SYNTAX,
+                "expected a fact name or '(', found %s", found(p, buf, sizeof buf));
+  int fact = find_fact(name.start, name.len);
+  if (fact < 0) {
+    const char *hint = suggest_fact(name.start, name.len);
+    if (find_assumption(p->policy, name.start, name.len) >= 0)
+      return fail(p, name.line, name.column, CV_TYPE,
+                  "'%.*s' is an assumption: put it on the right of a "
+                  "comparison, as in 'border_km <= %.*s'",
+                  (int)name.len, name.start, (int)name.len, name.start);
+    if (hint)
+      return fail(p, name.line, name.column, CV_NAME,
+                  "unknown fact '%.*s' (did you mean '%s'?)", (int)name.len,
+                  name.start, hint);
+    return fail(p, name.line, name.column, CV_NAME,
+                "unknown fact '%.*s': see docs/policy-language.md for the "
+                "facts a condition can use",
+                (int)name.len, name.start);
+  }
+  *facts |= 1u << fact;
+  const cv_fact_info_t *info = &cv_facts[fact];
+  TRY(lex(p));
+  cv_node_t *n = new_node(p, CV_OP_TRUE);
+  if (!n) return NOMEM(p);
+  n->fact = (uint8_t)fact;
+  *out = n;
+  tok_kind_t k = p->tok.kind;
+  bool negated_in = at_word(p, "not");
+  if (negated_in) {
+    /* 'not' here can only begin 'not in'. */
+    TRY(lex(p));
+    if (!at_word(p, "in"))
+      return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
+                  "expected 'in' after '%s not', found %s", info->name,
+                  found(p, buf, sizeof buf));
+  }
+  if (at_word(p, "in")) {
+    if (info->type != CV_TYPE_SYMBOL)
+      return fail(p, p->tok.line, p->tok.column, CV_TYPE,
+                  "'%s' is a %s: 'in' needs a fact that takes names",
+                  info->name, info->type == CV_TYPE_NUMBER ? "number" : "yes/no fact");
+    n->op = negated_in ? CV_OP_NOT_IN : CV_OP_IN;
+    TRY(lex(p));
+    int open_line = p->tok.line, open_col = p->tok.column;
+    TRY(expect(p, TOK_LBRACE, "'{' to start a set"));
+    int32_t set[MAX_SET];
+    uint16_t count = 0;
+    do {
+      TRY(lex(p));
+      if (count == MAX_SET)
+        return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE,
+                    "a set holds at most %d values", MAX_SET);
+      TRY(symbol_value(p, fact, &set[count]));
+      for (uint16_t i = 0; i < count; i++)
+        if (set[i] == set[count])
+          return fail(p, p->tok.line, p->tok.column, CV_DUPLICATE,
+                      "'%.*s' appears twice in the set", (int)p->tok.len,
+                      p->tok.start);
+      count++;
+      TRY(lex(p));
+    } while (p->tok.kind == TOK_COMMA);
+    if (p->tok.kind != TOK_RBRACE)
+      return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
+                  "expected ',' or '}' to close the set opened at line %d, "
+                  "column %d, found %s",
+                  open_line, open_col, found(p, buf, sizeof buf));
+    int32_t *copy = cv_arena_alloc(&p->policy->arena, count * sizeof *copy);
+    if (!copy) return NOMEM(p);
+    memcpy(copy, set, count * sizeof *copy);
+    n->set = copy;
+    n->set_len = count;
+    return lex(p);
+  }
+  if (k == TOK_EQ || k == TOK_NE) {
+    n->op = k == TOK_EQ ? CV_OP_EQ : CV_OP_NE;
+    TRY(lex(p));
+    if (info->type == CV_TYPE_SYMBOL) {
+      TRY(symbol_value(p, fact, &n->sym));
+      return lex(p);
+    }
+    if (info->type == CV_TYPE_BOOL) {
+      if (!at_word(p, "true") && !at_word(p, "false"))
+        return fail(p, p->tok.line, p->tok.column, CV_TYPE,
+                    "'%s' is yes/no: expected true or false, found %s",
+                    info->name, found(p, buf, sizeof buf));
+      n->sym = at_word(p, "true");
+      return lex(p);
+    }
+    /* Numbers compare with '=' only against literals. */
+  } else if (k >= TOK_LT && k <= TOK_GE) {
+    static const cv_op_t ops[] = {CV_OP_LT, CV_OP_LE, CV_OP_GT, CV_OP_GE};
+    if (info->type != CV_TYPE_NUMBER)
+      return fail(p, p->tok.line, p->tok.column, CV_TYPE,
+                  "'%s' is a %s: '%.*s' compares numbers",
+                  info->name,
+                  info->type == CV_TYPE_BOOL ? "yes/no fact"
+                                             : domain_nouns[info->domain],
+                  (int)p->tok.len, p->tok.start);
+    n->op = (uint8_t)ops[k - TOK_LT];
+    TRY(lex(p));
+  } else {
+    if (info->type == CV_TYPE_BOOL) return CV_OK; /* bare: fact is true */
+    return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
+                "expected '=', '!=', 'in' or a comparison after '%s', found %s",
+                info->name, found(p, buf, sizeof buf));
+  }
+  /* A number on the right: a literal or an assumption. */
+  if (info->type != CV_TYPE_NUMBER) return CV_OK;
+  if (p->tok.kind == TOK_NUMBER) {
+    n->operand = CV_RHS_CONST;
+    n->num = p->tok.number;
+    return lex(p);
+  }
+  if (p->tok.kind == TOK_WORD) {
+    int a = find_assumption(p->policy, p->tok.start, p->tok.len);
+    if (a >= 0) {
+      n->operand = CV_RHS_ASSUMPTION;
+      n->assumption = (uint16_t)a;
+      *assumptions |= 1u << a;
+      return lex(p);
+    }
+    return fail(p, p->tok.line, p->tok.column, CV_TYPE,
+                "'%s' is a number: expected a number or an assumption "
+                "declared above, found '%.*s'",
+                info->name, (int)p->tok.len, p->tok.start);
+  }
+  return fail(p, p->tok.line, p->tok.column, CV_TYPE,
+              "'%s' is a number: expected a number or an assumption, found %s",
+              info->name, found(p, buf, sizeof buf));
+}
+
+/* unary -> 'not' unary | '(' expr ')' | comparison */
+static int parse_unary(parser_t *p, cv_node_t **out, uint32_t *facts,
+                       uint32_t *assumptions) {
+  if (++p->depth > MAX_DEPTH)
+    return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE,
+                "condition nested more than %d deep", MAX_DEPTH);
+  int rc;
+  if (at_word(p, "not")) {
+    TRY(lex(p));
+    cv_node_t *n = new_node(p, CV_OP_NOT);
+    if (!n) return NOMEM(p);
+    *out = n;
+    rc = parse_unary(p, (cv_node_t **)&n->a, facts, assumptions);
+  } else if (p->tok.kind == TOK_LPAREN) {
+    int line = p->tok.line, column = p->tok.column;
+    TRY(lex(p));
+    TRY(parse_expr(p, out, facts, assumptions));
+    if (p->tok.kind != TOK_RPAREN) {
+      char buf[64];
+      return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
+                  "expected ')' to close '(' at line %d, column %d, found %s",
+                  line, column, found(p, buf, sizeof buf));
+    }
+    rc = lex(p);
+  } else {
+    rc = parse_comparison(p, out, facts, assumptions);
+  }
+  p->depth--;
+  return rc;
+}
+
+/* and_expr -> unary {'and' unary} */
+static int parse_and(parser_t *p, cv_node_t **out, uint32_t *facts,
+                     uint32_t *assumptions) {
+  TRY(parse_unary(p, out, facts, assumptions));
+  while (at_word(p, "and")) {
+    TRY(lex(p));
+    cv_node_t *n = new_node(p, CV_OP_AND);
+    if (!n) return NOMEM(p);
+    n->a = *out;
+    TRY(parse_unary(p, (cv_node_t **)&n->b, facts, assumptions));
+    *out = n;
+  }
+  return CV_OK;
+}
+
+/* expr -> and_expr {'or' and_expr} */
+static int parse_expr(parser_t *p, cv_node_t **out, uint32_t *facts,
+                      uint32_t *assumptions) {
+  TRY(parse_and(p, out, facts, assumptions));
+  while (at_word(p, "or")) {
+    TRY(lex(p));
+    cv_node_t *n = new_node(p, CV_OP_OR);
+    if (!n) return NOMEM(p);
+    n->a = *out;
+    TRY(parse_and(p, (cv_node_t **)&n->b, facts, assumptions));
+    *out = n;
+  }
+  return CV_OK;
+}
+
+/* ------------------------------------------------------------ declarations */
+
+static int find_source(const cv_policy_t *pol, const char *s, size_t len) {
+  for (int i = 0; i < pol->n_sources; i++)
+    if (strlen(pol->sources[i].id) == len && memcmp(pol->sources[i].id, s, len) == 0)
+      return i;
+  return -1;
+}
+
+static int find_rule(const cv_policy_t *pol, const char *s, size_t len) {
+  for (int i = 0; i < pol->n_rules; i++)
+    if (strlen(pol->rules[i].id) == len && memcmp(pol->rules[i].id, s, len) == 0)
+      return i;
+  return -1;
+}
+
+/* A clause keyword seen twice in one block is an error; track by bit. */
+static int once(parser_t *p, uint32_t *seen, int bit, const char *clause) {
+  if (*seen & (1u << bit))
+    return fail(p, p->tok.line, p->tok.column, CV_DUPLICATE,
+                "'%s' given twice in the same block", clause);
+  *seen |= 1u << bit;
+  return CV_OK;
+}
+
+static int expect_string(parser_t *p, const char *clause, const char **out) {
+  TRY(lex(p));
+  char what[64];
+  snprintf(what, sizeof what, "a string in double quotes after '%s'", clause);
+  TRY(expect(p, TOK_STRING, what));
+  if (!(*out = string_value(p))) return NOMEM(p);
+  return lex(p);
+}
+
+static int expect_date(parser_t *p, const char *clause, cv_date_t *out) {
+  TRY(lex(p));
+  char what[64];
+  snprintf(what, sizeof what, "a date YYYY-MM-DD after '%s'", clause);
+  TRY(expect(p, TOK_DATE, what));
+  *out = p->tok.date;
+  return lex(p);
+}
+
+/* Reports a block left open at end of file, or an unknown clause. */
+static int bad_clause(parser_t *p, const char *block, const char *id,
+                      int open_line, const char *clauses) {
+  char buf[64];
+  if (p->tok.kind == TOK_EOF)
+    return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
+                "expected '}' to close %s '%s' opened at line %d, found end "
+                "of file",
+                block, id, open_line);
+  return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
+              "expected %s or '}' in %s '%s', found %s", clauses, block, id,
+              found(p, buf, sizeof buf));
+}
+
+/* source -> 'source' ID '{' {'file' STRING | 'date' DATE | 'outlet' STRING
+ *           | 'title' STRING | 'url' STRING} '}' */
+static int parse_source(parser_t *p) {
+  cv_policy_t *pol = p->policy;
+  TRY(lex(p));
+  TRY(expect_word(p, "a source id after 'source'"));
+  if (find_source(pol, p->tok.start, p->tok.len) >= 0)
+    return fail(p, p->tok.line, p->tok.column, CV_DUPLICATE,
+                "source '%.*s' is declared twice", (int)p->tok.len, p->tok.start);
+  TRY(grow(p, (void **)&pol->sources, &p->cap_sources, pol->n_sources, sizeof *pol->sources));
+  cv_source_t *s = &pol->sources[pol->n_sources];
+  memset(s, 0, sizeof *s);
+  s->line = p->tok.line;
+  if (!(s->id = word_value(p))) return NOMEM(p);
+  int open_line = p->tok.line;
+  TRY(lex(p));
+  TRY(expect(p, TOK_LBRACE, "'{' after the source id"));
+  TRY(lex(p));
+  uint32_t seen = 0;
+  bool has_date = false;
+  while (p->tok.kind != TOK_RBRACE) {
+    if (at_word(p, "file")) {
+      TRY(once(p, &seen, 0, "file"));
+      TRY(expect_string(p, "file", &s->file));
+    } else if (at_word(p, "date")) {
+      TRY(once(p, &seen, 1, "date"));
+      TRY(expect_date(p, "date", &s->date));
+      has_date = true;
+    } else if (at_word(p, "outlet")) {
+      TRY(once(p, &seen, 2, "outlet"));
+      TRY(expect_string(p, "outlet", &s->outlet));
+    } else if (at_word(p, "title")) {
+      TRY(once(p, &seen, 3, "title"));
+      TRY(expect_string(p, "title", &s->title));
+    } else if (at_word(p, "url")) {
+      TRY(once(p, &seen, 4, "url"));
+      TRY(expect_string(p, "url", &s->url));
+    } else {
+      return bad_clause(p, "source", s->id, open_line,
+                        "'file', 'date', 'outlet', 'title', 'url'");
+    }
+  }
+  if (!has_date || !s->title)
+    return fail(p, p->tok.line, p->tok.column, CV_VALUE,
+                "source '%s' needs a %s", s->id, has_date ? "title" : "date");
+  if (!s->outlet) s->outlet = "unknown";
+  if (!s->file) s->file = "";
+  if (!s->url) s->url = "";
+  pol->n_sources++;
+  return lex(p);
+}
+
+/* assumption -> 'assumption' ID '=' NUMBER [UNIT] '{' 'because' STRING '}' */
+static int parse_assumption(parser_t *p) {
+  cv_policy_t *pol = p->policy;
+  TRY(lex(p));
+  TRY(expect_word(p, "an assumption name after 'assumption'"));
+  if (find_assumption(pol, p->tok.start, p->tok.len) >= 0)
+    return fail(p, p->tok.line, p->tok.column, CV_DUPLICATE,
+                "assumption '%.*s' is declared twice", (int)p->tok.len, p->tok.start);
+  if (find_fact(p->tok.start, p->tok.len) >= 0)
+    return fail(p, p->tok.line, p->tok.column, CV_DUPLICATE,
+                "'%.*s' is a fact: an assumption needs a name of its own",
+                (int)p->tok.len, p->tok.start);
+  if (pol->n_assumptions == CV_MAX_ASSUMPTIONS)
+    return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE,
+                "a policy has at most %d assumptions", CV_MAX_ASSUMPTIONS);
+  TRY(grow(p, (void **)&pol->assumptions, &p->cap_assumptions, pol->n_assumptions,
+           sizeof *pol->assumptions));
+  cv_assumption_t *a = &pol->assumptions[pol->n_assumptions];
+  memset(a, 0, sizeof *a);
+  a->line = p->tok.line;
+  if (!(a->name = word_value(p))) return NOMEM(p);
+  TRY(lex(p));
+  TRY(expect(p, TOK_EQ, "'=' and a default value after the assumption name"));
+  TRY(lex(p));
+  TRY(expect(p, TOK_NUMBER, "a number as the assumption's default"));
+  a->value = p->tok.number;
+  TRY(lex(p));
+  a->unit = "";
+  if (p->tok.kind == TOK_WORD) {
+    if (!(a->unit = word_value(p))) return NOMEM(p);
+    TRY(lex(p));
+  }
+  int open_line = p->tok.line;
+  TRY(expect(p, TOK_LBRACE, "'{' after the assumption's value"));
+  TRY(lex(p));
+  uint32_t seen = 0;
+  while (p->tok.kind != TOK_RBRACE) {
+    if (!at_word(p, "because"))
+      return bad_clause(p, "assumption", a->name, open_line, "'because'");
+    TRY(once(p, &seen, 0, "because"));
+    TRY(expect_string(p, "because", &a->because));
+  }
+  if (!a->because)
+    return fail(p, p->tok.line, p->tok.column, CV_VALUE,
+                "assumption '%s' needs a 'because' saying why this value",
+                a->name);
+  pol->n_assumptions++;
+  return lex(p);
+}
+
+/* cite -> 'cite' SOURCE STRING */
+static int parse_cite(parser_t *p, cv_citation_t *cites, uint16_t *n) {
+  TRY(lex(p));
+  TRY(expect_word(p, "a source id after 'cite'"));
+  int s = find_source(p->policy, p->tok.start, p->tok.len);
+  if (s < 0)
+    return fail(p, p->tok.line, p->tok.column, CV_CITATION,
+                "unknown source '%.*s': declare it with 'source %.*s { ... }' "
+                "before the rules citing it",
+                (int)p->tok.len, p->tok.start, (int)p->tok.len, p->tok.start);
+  if (*n == MAX_CITES)
+    return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE,
+                "a rule has at most %d citations", MAX_CITES);
+  cites[*n].source = (uint16_t)s;
+  TRY(lex(p));
+  TRY(expect(p, TOK_STRING, "a quotation in double quotes after the source id"));
+  if (p->tok.len <= 2)
+    return fail(p, p->tok.line, p->tok.column, CV_CITATION,
+                "empty quotation: quote the sentence the rule rests on");
+  if (p->tok.len > 402)
+    return fail(p, p->tok.line, p->tok.column, CV_CITATION,
+                "quotation longer than 400 characters: quote at most one "
+                "sentence");
+  if (!(cites[*n].quote = string_value(p))) return NOMEM(p);
+  (*n)++;
+  return lex(p);
+}
+
+/* rule -> 'rule' ID '{' ('permit' | 'forbid') ACTION {',' ACTION}
+ *         ['when' expr] 'from' DATE ['until' DATE] ['overrides' ID {',' ID}]
+ *         'because' STRING cite {cite} 'strength' STRENGTH '}'
+ * (clauses in any order) */
+static int parse_rule(parser_t *p) {
+  cv_policy_t *pol = p->policy;
+  char buf[64];
+  TRY(lex(p));
+  TRY(expect_word(p, "a rule id after 'rule'"));
+  if (find_rule(pol, p->tok.start, p->tok.len) >= 0)
+    return fail(p, p->tok.line, p->tok.column, CV_DUPLICATE,
+                "rule '%.*s' is defined twice", (int)p->tok.len, p->tok.start);
+  if (pol->n_rules == CV_MAX_RULES)
+    return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE,
+                "a policy has at most %d rules", CV_MAX_RULES);
+  TRY(grow(p, (void **)&pol->rules, &p->cap_rules, pol->n_rules, sizeof *pol->rules));
+  uint16_t index = pol->n_rules;
+  cv_rule_t *r = &pol->rules[index];
+  memset(r, 0, sizeof *r);
+  r->line = p->tok.line;
+  r->until = CV_DATE_NEVER;
+  if (!(r->id = word_value(p))) return NOMEM(p);
+  int open_line = p->tok.line;
+  TRY(lex(p));
+  TRY(expect(p, TOK_LBRACE, "'{' after the rule id"));
+  TRY(lex(p));
+  uint32_t seen = 0;
+  bool has_strength = false;
+  int from_line = 0;
+  cv_citation_t cites[MAX_CITES];
+  int32_t actions[16];
+  while (p->tok.kind != TOK_RBRACE) {
+    if (at_word(p, "permit") || at_word(p, "forbid")) {
+      TRY(once(p, &seen, 0, "permit/forbid"));
+      r->effect = at_word(p, "forbid") ? CV_FORBID : CV_PERMIT;
+      do {
+        TRY(lex(p));
+        if (r->n_actions == 16)
+          return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE,
+                      "a rule lists at most 16 actions");
+        if (p->tok.kind != TOK_WORD)
+          return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
+                      "expected an action after '%s', found %s",
+                      r->effect == CV_FORBID ? "forbid" : "permit",
+                      found(p, buf, sizeof buf));
+        int32_t a = cv_catalog_lookup(p->cat, CV_DOM_ACTION, p->tok.start, p->tok.len);
+        if (a < 0) {
+          const char *hint = suggest_symbol(p->cat, CV_DOM_ACTION, p->tok.start, p->tok.len);
+          return fail(p, p->tok.line, p->tok.column, CV_NAME,
+                      "'%.*s' is not a known action%s%s%s", (int)p->tok.len,
+                      p->tok.start, hint ? " (did you mean '" : ": see data/kinds.json",
+                      hint ? hint : "", hint ? "'?)" : "");
+        }
+        actions[r->n_actions++] = a;
+        TRY(lex(p));
+      } while (p->tok.kind == TOK_COMMA);
+    } else if (at_word(p, "when")) {
+      TRY(once(p, &seen, 1, "when"));
+      TRY(lex(p));
+      cv_node_t *cond = NULL;
+      TRY(parse_expr(p, &cond, &r->facts_read, &r->assumptions_read));
+      r->when = cond;
+    } else if (at_word(p, "from")) {
+      TRY(once(p, &seen, 2, "from"));
+      from_line = p->tok.line;
+      TRY(expect_date(p, "from", &r->from));
+    } else if (at_word(p, "until")) {
+      TRY(once(p, &seen, 3, "until"));
+      int line = p->tok.line, column = p->tok.column;
+      TRY(expect_date(p, "until", &r->until));
+      if ((seen & 4) && r->until <= r->from)
+        return fail(p, line, column, CV_VALUE,
+                    "rule '%s' ends before it starts: 'until' must be after "
+                    "'from' (until is exclusive)",
+                    r->id);
+    } else if (at_word(p, "overrides")) {
+      TRY(once(p, &seen, 4, "overrides"));
+      do {
+        TRY(lex(p));
+        TRY(expect_word(p, "a rule id after 'overrides'"));
+        TRY(grow(p, (void **)&p->pending, &p->cap_pending, p->n_pending, sizeof *p->pending));
+        p->pending[p->n_pending++] = (struct pending_override){
+            index, p->tok.start, p->tok.len, p->tok.line, p->tok.column};
+        r->n_overrides++;
+        TRY(lex(p));
+      } while (p->tok.kind == TOK_COMMA);
+    } else if (at_word(p, "because")) {
+      TRY(once(p, &seen, 5, "because"));
+      TRY(expect_string(p, "because", &r->because));
+    } else if (at_word(p, "cite")) {
+      TRY(parse_cite(p, cites, &r->n_cites));
+    } else if (at_word(p, "strength")) {
+      TRY(once(p, &seen, 6, "strength"));
+      TRY(lex(p));
+      int s = -1;
+      for (int i = 0; i < CV_STRENGTH_COUNT; i++)
+        if (at_word(p, cv_strength_names[i])) s = i;
+      if (s < 0)
+        return fail(p, p->tok.line, p->tok.column, CV_VALUE,
+                    "expected official, officials-anonymous or reported after "
+                    "'strength', found %s",
+                    found(p, buf, sizeof buf));
+      r->strength = (uint8_t)s;
+      has_strength = true;
+      TRY(lex(p));
+    } else {
+      return bad_clause(p, "rule", r->id, open_line,
+                        "'permit', 'forbid', 'when', 'from', 'until', "
+                        "'overrides', 'because', 'cite', 'strength'");
+    }
+  }
+  int line = p->tok.line, column = p->tok.column;
+  const char *missing = !(seen & 1)      ? "'permit' or 'forbid' with its actions"
+                        : !(seen & 4)    ? "'from' with the date it took effect"
+                        : !r->because    ? "'because' with a one-line rationale"
+                        : !r->n_cites    ? "at least one 'cite' of a source"
+                        : !has_strength ? "'strength' (official, officials-anonymous or reported)"
+                                        : NULL;
+  if (missing)
+    return fail(p, line, column, !r->n_cites && r->because && (seen & 5) == 5 ? CV_CITATION : CV_VALUE,
+                "rule '%s' needs %s", r->id, missing);
+  if (r->until != CV_DATE_NEVER && r->until <= r->from)
+    return fail(p, from_line, 1, CV_VALUE,
+                "rule '%s' ends before it starts: 'until' must be after 'from'",
+                r->id);
+  r->actions = cv_arena_alloc(&pol->arena, r->n_actions * sizeof *r->actions);
+  r->cites = cv_arena_alloc(&pol->arena, r->n_cites * sizeof *r->cites);
+  if (!r->actions || !r->cites) return NOMEM(p);
+  memcpy(r->actions, actions, r->n_actions * sizeof *actions);
+  memcpy(r->cites, cites, r->n_cites * sizeof *cites);
+  pol->n_rules++;
+  return lex(p);
+}
+
+/* ------------------------------------------------------------- overrides */
+
+/* Resolves override names and computes each rule's transitive 'beats' set,
+ * reporting the first cycle with its path. */
+static int link_overrides(parser_t *p) {
+  cv_policy_t *pol = p->policy;
+  uint16_t n = pol->n_rules;
+  pol->words = (uint16_t)((n + 63) / 64);
+  if (!pol->words) pol->words = 1;
+  for (uint16_t i = 0; i < n; i++) {
+    cv_rule_t *r = &pol->rules[i];
+    r->beats = cv_arena_alloc(&pol->arena, pol->words * sizeof(uint64_t));
+    r->overrides = cv_arena_alloc(&pol->arena, (r->n_overrides + 1) * sizeof(uint16_t));
+    if (!r->beats || !r->overrides) return NOMEM(p);
+    r->n_overrides = 0;
+  }
+  for (size_t i = 0; i < p->n_pending; i++) {
+    struct pending_override *o = &p->pending[i];
+    int target = find_rule(pol, o->name, o->len);
+    cv_rule_t *r = &pol->rules[o->rule];
+    if (target < 0)
+      return fail(p, o->line, o->column, CV_NAME,
+                  "rule '%s' overrides '%.*s', which is not a rule of this "
+                  "policy",
+                  r->id, (int)o->len, o->name);
+    if (target == o->rule)
+      return fail(p, o->line, o->column, CV_CYCLE,
+                  "rule '%s' overrides itself", r->id);
+    for (uint16_t j = 0; j < r->n_overrides; j++)
+      if (r->overrides[j] == target)
+        return fail(p, o->line, o->column, CV_DUPLICATE,
+                    "rule '%s' names '%.*s' twice in 'overrides'", r->id,
+                    (int)o->len, o->name);
+    if (pol->rules[target].effect == r->effect)
+      return fail(p, o->line, o->column, CV_TYPE,
+                  "rule '%s' overrides '%s', which has the same effect "
+                  "(%s): an override must turn a verdict around",
+                  r->id, pol->rules[target].id,
+                  r->effect == CV_PERMIT ? "permit" : "forbid");
+    r->overrides[r->n_overrides++] = (uint16_t)target;
+    r->beats[target / 64] |= 1ull << (target % 64);
+  }
+  /* Transitive closure by repeated widening: rules are few (at most 512)
+   * and this runs once per load. */
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    for (uint16_t i = 0; i < n; i++) {
+      cv_rule_t *r = &pol->rules[i];
+      for (uint16_t j = 0; j < n; j++) {
+        if (!(r->beats[j / 64] & (1ull << (j % 64)))) continue;
+        for (uint16_t w = 0; w < pol->words; w++) {
+          uint64_t merged = r->beats[w] | pol->rules[j].beats[w];
+          if (merged != r->beats[w]) r->beats[w] = merged, changed = true;
+        }
+      }
+    }
+  }
+  for (uint16_t i = 0; i < n; i++) {
+    cv_rule_t *r = &pol->rules[i];
+    if (!(r->beats[i / 64] & (1ull << (i % 64)))) continue;
+    /* Walk one cycle back to i to name it. */
+    char path[400];
+    size_t len = (size_t)snprintf(path, sizeof path, "%s", r->id);
+    uint16_t at = i;
+    for (int steps = 0; steps < n; steps++) {
+      uint16_t next = at;
+      const cv_rule_t *cur = &pol->rules[at];
+      for (uint16_t k = 0; k < cur->n_overrides; k++) {
+        uint16_t t = cur->overrides[k];
+        if (t == i || (pol->rules[t].beats[i / 64] & (1ull << (i % 64)))) {
+          next = t;
+          break;
+        }
+      }
+      at = next;
+      if (len < sizeof path)
+        len += (size_t)snprintf(path + len, sizeof path - len, " -> %s", pol->rules[at].id);
+      if (at == i) break;
+    }
+    return fail(p, r->line, 1, CV_CYCLE, "override cycle: %s", path);
+  }
+  return CV_OK;
+}
+
+/* ------------------------------------------------------ branching values */
+
+typedef struct value_sets {
+  int32_t syms[CV_FACT_COUNT][MAX_SET];
+  uint16_t n_syms[CV_FACT_COUNT];
+  double nums[CV_FACT_COUNT][MAX_SET];
+  uint16_t n_nums[CV_FACT_COUNT];
+} value_sets_t;
+
+static void add_sym(value_sets_t *v, int fact, int32_t sym) {
+  for (uint16_t i = 0; i < v->n_syms[fact]; i++)
+    if (v->syms[fact][i] == sym) return;
+  if (v->n_syms[fact] < MAX_SET) v->syms[fact][v->n_syms[fact]++] = sym;
+}
+
+static void add_num(value_sets_t *v, int fact, double num) {
+  for (uint16_t i = 0; i < v->n_nums[fact]; i++)
+    if (v->nums[fact][i] == num) return;
+  if (v->n_nums[fact] < MAX_SET) v->nums[fact][v->n_nums[fact]++] = num;
+}
+
+static void collect(value_sets_t *v, const cv_node_t *n) {
+  if (!n) return;
+  switch (n->op) {
+    case CV_OP_AND:
+    case CV_OP_OR: collect(v, n->b); /* fall through */
+    case CV_OP_NOT: collect(v, n->a); return;
+    case CV_OP_IN:
+    case CV_OP_NOT_IN:
+      for (uint16_t i = 0; i < n->set_len; i++) add_sym(v, n->fact, n->set[i]);
+      return;
+    case CV_OP_TRUE: return;
+    default:
+      if (cv_facts[n->fact].type == CV_TYPE_SYMBOL) add_sym(v, n->fact, n->sym);
+      else if (cv_facts[n->fact].type == CV_TYPE_NUMBER && n->operand == CV_RHS_CONST)
+        add_num(v, n->fact, n->num);
+  }
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Records, per fact, the constants the rules compare it with: the values
+ * tried when the fact is unknown (SPEC §3.5). */
+static int collect_values(parser_t *p) {
+  cv_policy_t *pol = p->policy;
+  value_sets_t *v = calloc(1, sizeof *v);
+  if (!v) return NOMEM(p);
+  add_sym(v, CV_FACT_DONOR, pol->donor);
+  for (uint16_t i = 0; i < pol->n_rules; i++) {
+    for (uint16_t j = 0; j < pol->rules[i].n_actions; j++)
+      add_sym(v, CV_FACT_ACTION, pol->rules[i].actions[j]);
+    collect(v, pol->rules[i].when);
+  }
+  int rc = CV_OK;
+  for (int f = 0; f < CV_FACT_COUNT && !rc; f++) {
+    if (v->n_syms[f]) {
+      int32_t *a = cv_arena_alloc(&pol->arena, v->n_syms[f] * sizeof *a);
+      if (!a) rc = NOMEM(p);
+      else memcpy(a, v->syms[f], v->n_syms[f] * sizeof *a);
+      pol->values[f] = a;
+      pol->n_values[f] = v->n_syms[f];
+      /* Closed vocabularies may be named in full; open ones never are. */
+      cv_domain_t dom = cv_facts[f].domain;
+      uint16_t size = 0;
+      for (int32_t s = 0; s < p->cat->n_symbols; s++)
+        size += (p->cat->symbols[s].domains >> dom) & 1;
+      pol->complete[f] = dom != CV_DOM_TERRITORY && dom != CV_DOM_REGION &&
+                         size == v->n_syms[f];
+    }
+    if (v->n_nums[f]) {
+      qsort(v->nums[f], v->n_nums[f], sizeof(double), cmp_double);
+      double *a = cv_arena_alloc(&pol->arena, v->n_nums[f] * sizeof *a);
+      if (!a) rc = NOMEM(p);
+      else memcpy(a, v->nums[f], v->n_nums[f] * sizeof *a);
+      pol->thresholds[f] = a;
+      pol->n_thresholds[f] = v->n_nums[f];
+    }
+  }
+  free(v);
+  return rc;
+}
+
+/* ------------------------------------------------------------------- file */
+
+/* policy -> 'policy' DONOR {'title' STRING | 'as-of' DATE}
+ *           {source | assumption | rule} */
+static int parse_policy(parser_t *p) {
+  cv_policy_t *pol = p->policy;
+  char buf[64];
+  TRY(lex(p));
+  if (!at_word(p, "policy"))
+    return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
+                "expected 'policy' and the donor's id at the start of the "
+                "file, found %s",
+                found(p, buf, sizeof buf));
+  TRY(lex(p));
+  TRY(expect_word(p, "the donor's id after 'policy'"));
+  pol->donor = cv_catalog_lookup(p->cat, CV_DOM_DONOR, p->tok.start, p->tok.len);
+  if (pol->donor < 0)
+    return fail(p, p->tok.line, p->tok.column, CV_NAME,
+                "unknown donor '%.*s': add it to data/kinds.json", (int)p->tok.len,
+                p->tok.start);
+  pol->donor_name = p->cat->symbols[pol->donor].name;
+  TRY(lex(p));
+  uint32_t seen = 0;
+  for (;;) {
+    if (at_word(p, "title")) {
+      TRY(once(p, &seen, 0, "title"));
+      TRY(expect_string(p, "title", &pol->title));
+    } else if (at_word(p, "as-of")) {
+      TRY(once(p, &seen, 1, "as-of"));
+      TRY(expect_date(p, "as-of", &pol->state_date));
+    } else if (at_word(p, "source")) {
+      TRY(parse_source(p));
+    } else if (at_word(p, "assumption")) {
+      TRY(parse_assumption(p));
+    } else if (at_word(p, "rule")) {
+      TRY(parse_rule(p));
+    } else if (p->tok.kind == TOK_EOF) {
+      break;
+    } else {
+      return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
+                  "expected 'source', 'assumption' or 'rule', found %s",
+                  found(p, buf, sizeof buf));
+    }
+  }
+  if (!(seen & 2))
+    return fail(p, p->tok.line, p->tok.column, CV_VALUE,
+                "the policy needs 'as-of DATE': the day its public record "
+                "runs to");
+  if (!pol->title) pol->title = pol->donor_name;
+  TRY(link_overrides(p));
+  return collect_values(p);
+}
+
+/* Moves a realloc'd array into the policy arena. */
+static void *settle(cv_policy_t *pol, void *array, size_t size) {
+  if (!size) return array;
+  void *copy = cv_arena_alloc(&pol->arena, size);
+  if (copy) memcpy(copy, array, size);
+  free(array);
+  return copy;
+}
+
+int cv_policy_compile(cv_catalog_t *cat, const char *name, const char *text,
+                      size_t len, cv_policy_t **out, cv_error_t *err) {
+  *out = NULL;
+  if (len > POLICY_TEXT_LIMIT)
+    return cv_error_set(err, CV_TOO_LARGE, name, 0, 0,
+                        "policy larger than %d bytes", POLICY_TEXT_LIMIT);
+  if (memchr(text, '\0', len))
+    return cv_error_set(err, CV_SYNTAX, name, 0, 0,
+                        "policy contains a NUL byte: is it a text file?");
+  cv_policy_t *pol = calloc(1, sizeof *pol);
+  if (!pol) return cv_error_set(err, CV_NOMEM, name, 0, 0, "out of memory");
+  parser_t p = {0};
+  p.name = name;
+  p.text = p.pos = p.line_start = text;
+  p.end = text + len;
+  p.line = 1;
+  p.cat = cat;
+  p.policy = pol;
+  p.err = err;
+  /* Skip a UTF-8 byte order mark, which editors on some systems add. */
+  if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) p.pos = p.line_start = text + 3;
+  int rc = parse_policy(&p);
+  free(p.pending);
+  pol->rules = settle(pol, pol->rules, pol->n_rules * sizeof *pol->rules);
+  pol->sources = settle(pol, pol->sources, pol->n_sources * sizeof *pol->sources);
+  pol->assumptions = settle(pol, pol->assumptions, pol->n_assumptions * sizeof *pol->assumptions);
+  if (!rc && ((pol->n_rules && !pol->rules) || (pol->n_sources && !pol->sources) ||
+              (pol->n_assumptions && !pol->assumptions)))
+    rc = cv_error_set(err, CV_NOMEM, name, 0, 0, "out of memory");
+  if (!rc && !(pol->path = cv_arena_strndup(&pol->arena, name, strlen(name))))
+    rc = cv_error_set(err, CV_NOMEM, name, 0, 0, "out of memory");
+  if (rc) {
+    cv_policy_free(pol);
+    return rc;
+  }
+  *out = pol;
+  return CV_OK;
+}
+
+void cv_policy_free(cv_policy_t *policy) {
+  if (!policy) return;
+  /* Arrays not yet settled into the arena on an error path are malloc'd:
+   * settle() ran for all three before any free, so the arena owns them. */
+  cv_arena_free(&policy->arena);
+  free(policy);
+}

@@ -1,0 +1,640 @@
+/*
+ * reader.c -- streams uses out of a dataset: JSON Lines (SPEC §7), CSV whose
+ * header names use fields, or an ACLED export (recognised by its header).
+ *
+ * The reader's promise is one answer per input row, in order: a use, or an
+ * error naming the row, line and column.  A flawed row never ends the
+ * stream and never swallows its neighbours; only a failing read() does.
+ * Memory is the input chunk plus one record, whatever the file size.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataset.h"
+#include "internal.h"
+
+#define MAX_MAPS 32  /* --map options */
+#define MAX_EXTRA 16 /* evidence.* and assume.* columns, each */
+#define EXTRA_NAME 64
+
+const char *const cv_dataset_fields[CV_DF_COUNT] = {
+    "id",      "date",   "action",    "system",
+    "donor",   "operator", "recipient", "target",
+    "purpose", "cross_border_attack", "lat", "lon",
+    "place"};
+
+/* A column that grades a field (evidence.FIELD) or overrides an assumption
+ * (assume.NAME): name is FIELD or NAME. */
+typedef struct extra_col {
+  int col;
+  char name[EXTRA_NAME];
+} extra_col_t;
+
+typedef struct map_req {
+  char *field;
+  char *column;
+} map_req_t;
+
+struct cv_reader {
+  const cv_engine_t *engine;
+  cv_format_t format;
+  cv_csv_t csv;
+  cv_acled_t *acled;
+  bool started, done;
+  long row;
+  char row_id[256];
+
+  size_t n_columns;     /* header width */
+  char **names;         /* header names, for messages; one block */
+  int col[CV_DF_COUNT]; /* column feeding each use field, -1 none */
+  unsigned taken;       /* fields the user mapped (ACLED leaves them be) */
+  extra_col_t grades[MAX_EXTRA], assumes[MAX_EXTRA];
+  size_t n_grades, n_assumes;
+  map_req_t maps[MAX_MAPS];
+  size_t n_maps;
+};
+
+/* ------------------------------------------------------------------ dates */
+
+/* A month by its English name, full or its first three letters ("Sept"
+ * too); 0 when it is none. */
+static int month_number(const char *s, size_t len) {
+  static const char *const months[12] = {
+      "january", "february", "march",     "april",   "may",      "june",
+      "july",    "august",   "september", "october", "november", "december"};
+  for (int m = 0; m < 12; m++) {
+    size_t full = strlen(months[m]);
+    if (len != full && len != 3 && !(m == 8 && len == 4))
+      continue;
+    if (len > full)
+      continue;
+    size_t i = 0;
+    while (i < len && (s[i] | 0x20) == months[m][i])
+      i++;
+    if (i == len)
+      return m + 1;
+  }
+  return 0;
+}
+
+static size_t digits(const char *s, size_t len, size_t max, int *out) {
+  size_t i = 0;
+  *out = 0;
+  while (i < len && i < max && s[i] >= '0' && s[i] <= '9')
+    *out = *out * 10 + (s[i++] - '0');
+  return i;
+}
+
+/* date -> YYYY '-' MM '-' DD | D{1,2} (' ' | '-') month (' ' | '-') YYYY */
+int cv_dataset_date(const char *text, size_t len, char iso[11]) {
+  while (len && (*text == ' ' || *text == '\t')) {
+    text++;
+    len--;
+  }
+  while (len && (text[len - 1] == ' ' || text[len - 1] == '\t'))
+    len--;
+  cv_date_t date;
+  if (len == 10 && cv_date_parse(text, len, &date) == CV_OK) {
+    memcpy(iso, text, 10);
+    iso[10] = '\0';
+    return CV_OK;
+  }
+  int day, year;
+  size_t i = digits(text, len, 2, &day);
+  if (i == 0 || i == len || (text[i] != ' ' && text[i] != '-'))
+    return CV_VALUE;
+  size_t m0 = ++i;
+  while (i < len && ((text[i] | 0x20) >= 'a' && (text[i] | 0x20) <= 'z'))
+    i++;
+  int month = month_number(text + m0, i - m0);
+  if (!month || i == len || (text[i] != ' ' && text[i] != '-'))
+    return CV_VALUE;
+  i++;
+  if (digits(text + i, len - i, 4, &year) != 4 || i + 4 != len)
+    return CV_VALUE;
+  /* year has 4 digits, month and day at most 2: exactly 10 bytes */
+  snprintf(iso, 11, "%04d-%02d-%02d", year % 10000, month % 100, day % 100);
+  return cv_date_parse(iso, 10, &date);
+}
+
+/* ------------------------------------------------------------- lifecycle */
+
+cv_reader_t *cv_reader_new(const cv_engine_t *engine, cv_format_t format,
+                           cv_read_fn read, void *ctx) {
+  cv_reader_t *r = calloc(1, sizeof *r);
+  if (!r)
+    return NULL;
+  r->engine = engine;
+  r->format = format;
+  for (int f = 0; f < CV_DF_COUNT; f++)
+    r->col[f] = -1;
+  if (cv_csv_init(&r->csv, read, ctx) != CV_OK) {
+    cv_reader_free(r);
+    return NULL;
+  }
+  return r;
+}
+
+void cv_reader_free(cv_reader_t *reader) {
+  if (!reader)
+    return;
+  cv_csv_free(&reader->csv);
+  cv_acled_free(reader->acled);
+  free(reader->names);
+  for (size_t i = 0; i < reader->n_maps; i++) {
+    free(reader->maps[i].field);
+    free(reader->maps[i].column);
+  }
+  free(reader);
+}
+
+long cv_reader_row(const cv_reader_t *reader) { return reader->row; }
+const char *cv_reader_row_id(const cv_reader_t *reader) {
+  return reader->row_id;
+}
+uint64_t cv_reader_bytes(const cv_reader_t *reader) {
+  return cv_csv_bytes(&reader->csv);
+}
+cv_format_t cv_reader_format(const cv_reader_t *reader) {
+  return reader->format;
+}
+
+/* ---------------------------------------------------------------- mapping */
+
+/* evidence.FIELD grades one of the graded fields (lat, lon and place grade
+ * the location, as in cv_use_grade()). */
+static bool gradeable(const char *field) {
+  for (int f = 0; f < CV_FIELD_COUNT; f++)
+    if (strcmp(cv_field_names[f], field) == 0)
+      return true;
+  return strcmp(field, "lat") == 0 || strcmp(field, "lon") == 0 ||
+         strcmp(field, "place") == 0;
+}
+
+/* What a column (or --map) name means: a use field (returns it), or an
+ * evidence/assumption column (returns CV_DF_COUNT and fills *kind 'e'/'a'
+ * and name), or nothing (-1). */
+static int column_meaning(const char *s, size_t len, char *kind,
+                          char name[EXTRA_NAME]) {
+  static const char *const prefixes[2] = {"evidence.", "assume."};
+  for (int k = 0; k < 2; k++) {
+    size_t p = strlen(prefixes[k]);
+    if (len > p && len - p < EXTRA_NAME && cv_streq_nocase(s, p, prefixes[k])) {
+      memcpy(name, s + p, len - p);
+      name[len - p] = '\0';
+      if (k == 0 && !gradeable(name))
+        return -1;
+      *kind = k == 0 ? 'e' : 'a';
+      return CV_DF_COUNT;
+    }
+  }
+  for (int f = 0; f < CV_DF_COUNT; f++)
+    if (cv_streq_nocase(s, len, cv_dataset_fields[f]))
+      return f;
+  return -1;
+}
+
+int cv_reader_map(cv_reader_t *reader, const char *field, const char *column,
+                  cv_error_t *err) {
+  if (reader->started)
+    return cv_error_set(err, CV_USAGE, NULL, 0, 0,
+                        "column mappings must come before the first row");
+  char kind, name[EXTRA_NAME];
+  if (column_meaning(field, strlen(field), &kind, name) < 0)
+    return cv_error_field(
+        err, CV_FIELD, field,
+        "cannot map '%s': expected one of id, date, action, system, donor, "
+        "operator, recipient, target, purpose, cross_border_attack, lat, lon, "
+        "place, evidence.FIELD or assume.NAME",
+        field);
+  if (reader->n_maps == MAX_MAPS)
+    return cv_error_set(err, CV_TOO_LARGE, NULL, 0, 0,
+                        "more than %d column mappings", MAX_MAPS);
+  map_req_t *m = &reader->maps[reader->n_maps];
+  m->field = strdup(field);
+  m->column = strdup(column);
+  if (!m->field || !m->column) {
+    free(m->field);
+    free(m->column);
+    return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
+  }
+  reader->n_maps++;
+  return CV_OK;
+}
+
+/* Points field (a use field, or evidence/assume) at column c.  The first
+ * column to claim a field keeps it. */
+static void assign(cv_reader_t *r, const char *field, size_t len, int c) {
+  char kind, name[EXTRA_NAME];
+  int f = column_meaning(field, len, &kind, name);
+  if (f < 0)
+    return;
+  if (f < CV_DF_COUNT) {
+    if (r->col[f] < 0)
+      r->col[f] = c;
+    return;
+  }
+  extra_col_t *list = kind == 'e' ? r->grades : r->assumes;
+  size_t *n = kind == 'e' ? &r->n_grades : &r->n_assumes;
+  for (size_t i = 0; i < *n; i++)
+    if (strcmp(list[i].name, name) == 0)
+      return;
+  if (*n < MAX_EXTRA) {
+    list[*n].col = c;
+    memcpy(list[*n].name, name, sizeof list[*n].name);
+    (*n)++;
+  }
+}
+
+static size_t trimmed(const char *s, size_t len, const char **out) {
+  while (len && (*s == ' ' || *s == '\t')) {
+    s++;
+    len--;
+  }
+  while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+    len--;
+  *out = s;
+  return len;
+}
+
+static int find_header(const cv_reader_t *r, const char *name) {
+  for (size_t i = 0; i < r->n_columns; i++) {
+    const char *s;
+    size_t len = trimmed(r->names[i], strlen(r->names[i]), &s);
+    if (len == strlen(name) && cv_streq_nocase(s, len, name))
+      return (int)i;
+  }
+  return -1;
+}
+
+/* Keeps a copy of the header names, for the column names in messages. */
+static int keep_names(cv_reader_t *r) {
+  const cv_csv_t *c = &r->csv;
+  size_t n = c->nfields, bytes = 0;
+  for (size_t i = 0; i < n; i++)
+    bytes += c->fields[i].len + 1;
+  r->names = malloc(n * sizeof(char *) + bytes);
+  if (!r->names)
+    return CV_NOMEM;
+  char *p = (char *)(r->names + n);
+  for (size_t i = 0; i < n; i++) {
+    r->names[i] = p;
+    memcpy(p, c->fields[i].data, c->fields[i].len);
+    p[c->fields[i].len] = '\0';
+    p += c->fields[i].len + 1;
+  }
+  r->n_columns = n;
+  return CV_OK;
+}
+
+static const char *flaw_text(const cv_csv_t *c, char *buf, size_t size) {
+  switch (c->flaw) {
+  case CV_CSV_TOO_LONG:
+    snprintf(buf, size, "record longer than %u bytes", CV_CSV_MAX_RECORD);
+    break;
+  case CV_CSV_TOO_MANY:
+    snprintf(buf, size, "more than %d fields", CV_CSV_MAX_FIELDS);
+    break;
+  case CV_CSV_UNTERMINATED:
+    snprintf(buf, size,
+             "quoted field still open at the end of the input (a closing "
+             "'\"' is missing)");
+    break;
+  case CV_CSV_AFTER_QUOTE:
+    if (c->flaw_byte >= 0x20 && c->flaw_byte < 0x7F)
+      snprintf(buf, size,
+               "'%c' after the closing quote of a field: expected ',' or the "
+               "end of the line (a '\"' inside a quoted field is written '\"\"')",
+               c->flaw_byte);
+    else
+      snprintf(buf, size,
+               "byte 0x%02X after the closing quote of a field: expected ',' "
+               "or the end of the line",
+               c->flaw_byte);
+    break;
+  case CV_CSV_CLEAN:
+    buf[0] = '\0';
+    break;
+  }
+  return buf;
+}
+
+/* Reads the header (CSV, ACLED) or decides the input is JSON Lines, and
+ * settles which column feeds which field.  A header that cannot be read, or
+ * a --map naming a column it lacks, ends the input. */
+static int start(cv_reader_t *r, cv_error_t *err) {
+  r->started = true;
+  const char *peek;
+  size_t n = cv_csv_peek(&r->csv, &peek, 1);
+  if (r->csv.io_error)
+    return cv_error_set(err, CV_IO, NULL, 0, 0, "cannot read the input");
+  if (n == 0)
+    return CV_EOF;
+  if (r->format == CV_FORMAT_AUTO && peek[0] == '{')
+    r->format = CV_FORMAT_JSONL;
+  if (r->format == CV_FORMAT_JSONL) {
+    if (r->n_maps)
+      return cv_error_set(err, CV_USAGE, NULL, 0, 0,
+                          "column mappings apply to CSV input, and this "
+                          "input is JSON Lines");
+    return CV_OK;
+  }
+
+  int rc = cv_csv_next(&r->csv);
+  if (rc == CV_IO)
+    return cv_error_set(err, CV_IO, NULL, 0, 0, "cannot read the input");
+  if (rc == CV_EOF)
+    return CV_EOF;
+  if (r->csv.flaw != CV_CSV_CLEAN) {
+    char why[200];
+    return cv_error_set(err, r->csv.flaw == CV_CSV_TOO_LONG ||
+                                     r->csv.flaw == CV_CSV_TOO_MANY
+                                 ? CV_TOO_LARGE
+                                 : CV_SYNTAX,
+                        NULL, (int)r->csv.rec_line, 0, "header: %s",
+                        flaw_text(&r->csv, why, sizeof why));
+  }
+  if (keep_names(r) != CV_OK)
+    return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
+  const cv_csv_field_t *header = r->csv.fields;
+  if (r->format == CV_FORMAT_AUTO)
+    r->format = cv_acled_detect(header, r->n_columns) ? CV_FORMAT_ACLED
+                                                     : CV_FORMAT_CSV;
+
+  /* The user's mappings first: they win over names found in the header. */
+  for (size_t i = 0; i < r->n_maps; i++) {
+    int c = find_header(r, r->maps[i].column);
+    if (c < 0)
+      return cv_error_field(err, CV_USAGE, r->maps[i].field,
+                            "no column '%s' in the header (mapped to %s)",
+                            r->maps[i].column, r->maps[i].field);
+    char kind, name[EXTRA_NAME];
+    int f = column_meaning(r->maps[i].field, strlen(r->maps[i].field), &kind,
+                           name);
+    if (f >= 0 && f < CV_DF_COUNT) {
+      r->col[f] = c;
+      r->taken |= 1u << f;
+    } else {
+      assign(r, r->maps[i].field, strlen(r->maps[i].field), c);
+    }
+  }
+
+  if (r->format == CV_FORMAT_ACLED) {
+    r->acled = cv_acled_new(r->engine, header, r->n_columns);
+    if (!r->acled)
+      return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
+    static const cv_dfield_t plain[] = {CV_DF_ID, CV_DF_DATE, CV_DF_LAT,
+                                        CV_DF_LON};
+    for (size_t i = 0; i < sizeof plain / sizeof *plain; i++)
+      if (r->col[plain[i]] < 0)
+        r->col[plain[i]] = cv_acled_column(r->acled, plain[i]);
+  } else {
+    for (size_t i = 0; i < r->n_columns; i++) {
+      const char *s;
+      size_t len = trimmed(header[i].data, header[i].len, &s);
+      assign(r, s, len, (int)i);
+    }
+  }
+  return CV_OK;
+}
+
+/* ------------------------------------------------------------------- rows */
+
+static void set_row_id(cv_reader_t *r, const char *s, size_t len) {
+  if (len && len < sizeof r->row_id && cv_utf8_valid(s, len, NULL)) {
+    memcpy(r->row_id, s, len);
+    r->row_id[len] = '\0';
+    return;
+  }
+  /* "row-N", without the cost of snprintf on every row */
+  char digits_rev[24];
+  size_t n = 0;
+  unsigned long v = (unsigned long)r->row;
+  do {
+    digits_rev[n++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  memcpy(r->row_id, "row-", 4);
+  for (size_t i = 0; i < n; i++)
+    r->row_id[4 + i] = digits_rev[n - 1 - i];
+  r->row_id[4 + n] = '\0';
+}
+
+static const char *column_name(const cv_reader_t *r, int c) {
+  return c >= 0 && (size_t)c < r->n_columns ? r->names[c] : "";
+}
+
+/* Fills err for column c of the current row and returns code. */
+static int row_error(const cv_reader_t *r, cv_error_t *err, int code,
+                     const char *field, int c, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+static int row_error(const cv_reader_t *r, cv_error_t *err, int code,
+                     const char *field, int c, const char *fmt, ...) {
+  char msg[sizeof err->message];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  if (c >= 0)
+    cv_error_set(err, code, NULL, (int)r->csv.rec_line, c + 1,
+                 "column '%s': %s", column_name(r, c), msg);
+  else
+    cv_error_set(err, code, NULL, (int)r->csv.rec_line, 0, "%s", msg);
+  if (field)
+    snprintf(err->field, sizeof err->field, "%s", field);
+  return code;
+}
+
+/* Re-addresses an error cv_use_set() gave to the column it came from. */
+static int column_failed(const cv_reader_t *r, cv_error_t *err, int c) {
+  char msg[sizeof err->message], field[sizeof err->field];
+  memcpy(msg, err->message, sizeof msg);
+  memcpy(field, err->field, sizeof field);
+  return row_error(r, err, err->code, field, c, "%s", msg);
+}
+
+static int set_field(cv_reader_t *r, cv_use_t *use, int f,
+                     const cv_csv_field_t *v, cv_error_t *err) {
+  const char *s = v->data;
+  size_t len = v->len;
+  char iso[11];
+  if (f == CV_DF_DATE) {
+    if (cv_dataset_date(s, len, iso) != CV_OK)
+      return row_error(r, err, CV_VALUE, "date", r->col[f],
+                       "'%.*s' is not a date: expected 2024-02-16 or "
+                       "16 February 2024",
+                       (int)(len > 40 ? 40 : len), s);
+    s = iso;
+    len = 10;
+  } else if (f == CV_DF_LAT || f == CV_DF_LON) {
+    len = trimmed(s, len, &s);
+  }
+  if (cv_use_set(r->engine, use, cv_dataset_fields[f], s, len, err) != CV_OK)
+    return column_failed(r, err, r->col[f]);
+  return CV_OK;
+}
+
+static int csv_row(cv_reader_t *r, cv_use_t *use, cv_error_t *err) {
+  const cv_csv_t *c = &r->csv;
+  size_t n = c->nfields < CV_CSV_MAX_FIELDS ? c->nfields : CV_CSV_MAX_FIELDS;
+  const cv_csv_field_t *fields = c->fields;
+  int idc = r->col[CV_DF_ID];
+  if (idc >= 0 && (size_t)idc < n)
+    set_row_id(r, fields[idc].data, fields[idc].len);
+  else
+    set_row_id(r, NULL, 0);
+
+  if (c->flaw != CV_CSV_CLEAN) {
+    char why[200];
+    return row_error(r, err,
+                     c->flaw == CV_CSV_TOO_LONG || c->flaw == CV_CSV_TOO_MANY
+                         ? CV_TOO_LARGE
+                         : CV_SYNTAX,
+                     NULL, (int)c->flaw_field, "%s",
+                     flaw_text(c, why, sizeof why));
+  }
+  if (c->nfields != r->n_columns)
+    return row_error(r, err, CV_SYNTAX, NULL, -1,
+                     "the row has %zu fields and the header %zu", c->nfields,
+                     r->n_columns);
+  size_t bad;
+  if (!cv_utf8_valid(c->rec, c->rec_len, &bad)) {
+    int col = 0;
+    while ((size_t)col + 1 < n &&
+           (size_t)(fields[col].data - c->rec) + fields[col].len <= bad)
+      col++;
+    unsigned char byte = (unsigned char)c->rec[bad];
+    size_t at = bad - (size_t)(fields[col].data - c->rec);
+    if (!byte)
+      return row_error(r, err, CV_VALUE, NULL, col, "a NUL byte at offset %zu",
+                       at);
+    return row_error(r, err, CV_VALUE, NULL, col,
+                     "not UTF-8 (byte 0x%02X at offset %zu)", byte, at);
+  }
+
+  cv_use_set(r->engine, use, "id", r->row_id, strlen(r->row_id), err);
+  for (int f = CV_DF_DATE; f < CV_DF_COUNT; f++) {
+    int col = r->col[f];
+    if (col < 0 || !fields[col].len)
+      continue;
+    int rc = set_field(r, use, f, &fields[col], err);
+    if (rc != CV_OK)
+      return rc;
+  }
+  /* A point needs both coordinates; one alone is a broken row, not a
+   * location. */
+  int latc = r->col[CV_DF_LAT], lonc = r->col[CV_DF_LON];
+  bool has_lat = latc >= 0 && fields[latc].len;
+  bool has_lon = lonc >= 0 && fields[lonc].len;
+  if (has_lat != has_lon) {
+    int have = has_lat ? latc : lonc, lack = has_lat ? lonc : latc;
+    return row_error(r, err, CV_VALUE, has_lat ? "lon" : "lat", have,
+                     "a coordinate without its pair: %s",
+                     lack >= 0 ? "the other column is empty"
+                               : "the header has no column for the other");
+  }
+
+  for (size_t i = 0; i < r->n_grades; i++) {
+    const cv_csv_field_t *v = &fields[r->grades[i].col];
+    char grade[32];
+    if (!v->len)
+      continue;
+    if (v->len >= sizeof grade)
+      return row_error(r, err, CV_VALUE, "evidence", r->grades[i].col,
+                       "'%.*s' is not an evidence grade", 31, v->data);
+    memcpy(grade, v->data, v->len);
+    grade[v->len] = '\0';
+    if (cv_use_grade(use, r->grades[i].name, grade, err) != CV_OK)
+      return column_failed(r, err, r->grades[i].col);
+  }
+  for (size_t i = 0; i < r->n_assumes; i++) {
+    const cv_csv_field_t *v = &fields[r->assumes[i].col];
+    char num[64], *end;
+    if (!v->len)
+      continue;
+    size_t len = v->len < sizeof num - 1 ? v->len : sizeof num - 1;
+    memcpy(num, v->data, len);
+    num[len] = '\0';
+    errno = 0;
+    double value = strtod(num, &end);
+    if (end == num || *end || errno || len != v->len)
+      return row_error(r, err, CV_VALUE, "assume", r->assumes[i].col,
+                       "expected a number, found '%s'", num);
+    if (cv_use_assume(r->engine, use, r->assumes[i].name, value, err) != CV_OK)
+      return column_failed(r, err, r->assumes[i].col);
+  }
+
+  if (r->acled)
+    cv_acled_row(r->acled, r->engine, use, fields, n, r->taken);
+
+  cv_date_t date;
+  if (cv_use_date(use, &date) != CV_OK) {
+    int dc = r->col[CV_DF_DATE];
+    if (dc >= 0)
+      return row_error(r, err, CV_VALUE, "date", dc,
+                       "empty: every use needs a date");
+    return row_error(r, err, CV_VALUE, "date", -1,
+                     "no date: the header has no '%s' column (map one with "
+                     "--map date=COLUMN)",
+                     r->format == CV_FORMAT_ACLED ? "event_date" : "date");
+  }
+  return CV_OK;
+}
+
+static int jsonl_row(cv_reader_t *r, cv_use_t *use, cv_error_t *err) {
+  const cv_csv_t *c = &r->csv;
+  set_row_id(r, NULL, 0);
+  if (c->flaw != CV_CSV_CLEAN)
+    return cv_error_set(err, CV_TOO_LARGE, NULL, (int)c->rec_line, 0,
+                        "line longer than %u bytes", CV_CSV_MAX_RECORD);
+  int rc = cv_use_parse_json(r->engine, use, c->fields[0].data,
+                             c->fields[0].len, err);
+  const char *id = cv_use_id(use);
+  if (id[0])
+    set_row_id(r, id, strlen(id));
+  if (rc != CV_OK) {
+    err->line = (int)c->rec_line;
+    return rc;
+  }
+  if (!id[0])
+    cv_use_set(r->engine, use, "id", r->row_id, strlen(r->row_id), err);
+  return CV_OK;
+}
+
+int cv_reader_next(cv_reader_t *reader, cv_use_t *use, cv_error_t *err) {
+  if (reader->done)
+    return CV_EOF;
+  if (!reader->started) {
+    int rc = start(reader, err);
+    if (rc != CV_OK) {
+      reader->done = true;
+      return rc;
+    }
+  }
+  cv_use_reset(use);
+  bool jsonl = reader->format == CV_FORMAT_JSONL;
+  int rc = jsonl ? cv_csv_next_line(&reader->csv) : cv_csv_next(&reader->csv);
+  if (rc == CV_EOF) {
+    reader->done = true;
+    return CV_EOF;
+  }
+  if (rc == CV_IO) {
+    reader->done = true;
+    return cv_error_set(err, CV_IO, NULL, (int)reader->csv.line, 0,
+                        "read error after row %ld", reader->row);
+  }
+  reader->row++;
+  return jsonl ? jsonl_row(reader, use, err) : csv_row(reader, use, err);
+}
+
+int cv_use_location(const cv_use_t *use, double *lat, double *lon) {
+  if (!use->has_location)
+    return CV_NOT_FOUND;
+  *lat = use->lat;
+  *lon = use->lon;
+  return CV_OK;
+}

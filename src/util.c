@@ -1,0 +1,301 @@
+/*
+ * util.c -- small shared pieces: error filling, the arena, output buffers,
+ * whole-file reading, dates and case-insensitive comparison.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ----------------------------------------------------------------- errors */
+
+static const char *const error_text[] = {
+#define CV_ERROR_TEXT(name, value, text) [value] = text,
+    CV_ERROR_MAP(CV_ERROR_TEXT)
+#undef CV_ERROR_TEXT
+};
+
+const char *cv_strerror(int code) {
+  if (code < 0 || (size_t)code >= sizeof error_text / sizeof error_text[0] ||
+      !error_text[code])
+    return "unknown error";
+  return error_text[code];
+}
+
+static void error_vfill(cv_error_t *err, int code, const char *fmt,
+                        va_list ap) {
+  err->code = code;
+  vsnprintf(err->message, sizeof err->message, fmt, ap);
+}
+
+int cv_error_set(cv_error_t *err, int code, const char *file, int line,
+                 int column, const char *fmt, ...) {
+  if (!err) return code;
+  memset(err, 0, sizeof *err);
+  if (file) snprintf(err->file, sizeof err->file, "%s", file);
+  err->line = line;
+  err->column = column;
+  va_list ap;
+  va_start(ap, fmt);
+  error_vfill(err, code, fmt, ap);
+  va_end(ap);
+  return code;
+}
+
+int cv_error_field(cv_error_t *err, int code, const char *field,
+                   const char *fmt, ...) {
+  if (!err) return code;
+  memset(err, 0, sizeof *err);
+  if (field) snprintf(err->field, sizeof err->field, "%s", field);
+  va_list ap;
+  va_start(ap, fmt);
+  error_vfill(err, code, fmt, ap);
+  va_end(ap);
+  return code;
+}
+
+/* ------------------------------------------------------------------ arena */
+
+struct cv_arena_block {
+  cv_arena_block_t *next;
+  size_t used, cap;
+  max_align_t data[];
+};
+
+enum { ARENA_BLOCK = 16384 };
+
+void *cv_arena_alloc(cv_arena_t *arena, size_t size) {
+  size = (size + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+  cv_arena_block_t *b = arena->head;
+  if (!b || b->cap - b->used < size) {
+    size_t cap = size > ARENA_BLOCK ? size : ARENA_BLOCK;
+    b = malloc(sizeof *b + cap);
+    if (!b) return NULL;
+    b->next = arena->head;
+    b->used = 0;
+    b->cap = cap;
+    arena->head = b;
+  }
+  void *p = (char *)b->data + b->used;
+  b->used += size;
+  arena->used += size;
+  memset(p, 0, size);
+  return p;
+}
+
+char *cv_arena_strndup(cv_arena_t *arena, const char *s, size_t len) {
+  char *p = cv_arena_alloc(arena, len + 1);
+  if (!p) return NULL;
+  memcpy(p, s, len);
+  p[len] = '\0';
+  return p;
+}
+
+void cv_arena_free(cv_arena_t *arena) {
+  cv_arena_block_t *b = arena->head;
+  while (b) {
+    cv_arena_block_t *next = b->next;
+    free(b);
+    b = next;
+  }
+  arena->head = NULL;
+  arena->used = 0;
+}
+
+/* ---------------------------------------------------------------- buffers */
+
+static int buf_reserve(cv_buf_t *buf, size_t extra) {
+  if (buf->cap - buf->len > extra) return CV_OK;
+  size_t need = buf->len + extra + 1;
+  if (buf->limit && need > buf->limit) return CV_TOO_LARGE;
+  size_t cap = buf->cap ? buf->cap : 256;
+  while (cap < need) cap *= 2;
+  if (buf->limit && cap > buf->limit) cap = buf->limit;
+  char *p = realloc(buf->data, cap);
+  if (!p) return CV_NOMEM;
+  buf->data = p;
+  buf->cap = cap;
+  return CV_OK;
+}
+
+int cv_buf_append(cv_buf_t *buf, const char *data, size_t len) {
+  int rc = buf_reserve(buf, len);
+  if (rc) return rc;
+  memcpy(buf->data + buf->len, data, len);
+  buf->len += len;
+  buf->data[buf->len] = '\0';
+  return CV_OK;
+}
+
+int cv_buf_puts(cv_buf_t *buf, const char *s) {
+  return cv_buf_append(buf, s, strlen(s));
+}
+
+int cv_buf_printf(cv_buf_t *buf, const char *fmt, ...) {
+  char small[512];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(small, sizeof small, fmt, ap);
+  va_end(ap);
+  if (n < 0) return CV_VALUE;
+  if ((size_t)n < sizeof small) return cv_buf_append(buf, small, (size_t)n);
+  int rc = buf_reserve(buf, (size_t)n);
+  if (rc) return rc;
+  va_start(ap, fmt);
+  vsnprintf(buf->data + buf->len, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  buf->len += (size_t)n;
+  return CV_OK;
+}
+
+int cv_buf_number(cv_buf_t *buf, double value) {
+  if (!isfinite(value)) return cv_buf_append(buf, "null", 4);
+  if (value == (double)(long long)value && fabs(value) < 1e15)
+    return cv_buf_printf(buf, "%lld", (long long)value);
+  return cv_buf_printf(buf, "%.10g", value);
+}
+
+int cv_buf_append_json_string(cv_buf_t *buf, const char *s, size_t len) {
+  static const char hex[] = "0123456789abcdef";
+  int rc = buf_reserve(buf, len + 2);
+  if (rc) return rc;
+  buf->data[buf->len++] = '"';
+  size_t start = 0;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    if ((rc = cv_buf_append(buf, s + start, i - start))) return rc;
+    char esc[6] = {'\\', 0};
+    size_t n = 2;
+    switch (c) {
+      case '"': esc[1] = '"'; break;
+      case '\\': esc[1] = '\\'; break;
+      case '\n': esc[1] = 'n'; break;
+      case '\r': esc[1] = 'r'; break;
+      case '\t': esc[1] = 't'; break;
+      default:
+        memcpy(esc, "\\u00", 4);
+        esc[4] = hex[c >> 4];
+        esc[5] = hex[c & 15];
+        n = 6;
+    }
+    if ((rc = cv_buf_append(buf, esc, n))) return rc;
+    start = i + 1;
+  }
+  if ((rc = cv_buf_append(buf, s + start, len - start))) return rc;
+  return cv_buf_append(buf, "\"", 1);
+}
+
+void cv_buf_free(cv_buf_t *buf) {
+  if (!buf) return;
+  free(buf->data);
+  buf->data = NULL;
+  buf->len = buf->cap = 0;
+}
+
+/* ------------------------------------------------------------------ files */
+
+int cv_read_file(const char *path, size_t limit, char **out, size_t *len,
+                 cv_error_t *err) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return cv_error_set(err, CV_IO, path, 0, 0, "cannot open '%s': %s", path,
+                        strerror(errno));
+  cv_buf_t buf = {0};
+  buf.limit = limit + 1;
+  char chunk[65536];
+  size_t n;
+  int rc = CV_OK;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+    if ((rc = cv_buf_append(&buf, chunk, n))) break;
+  int failed = ferror(f);
+  fclose(f);
+  if (rc == CV_TOO_LARGE) {
+    cv_buf_free(&buf);
+    return cv_error_set(err, CV_TOO_LARGE, path, 0, 0,
+                        "'%s' is larger than the limit of %zu bytes", path,
+                        limit);
+  }
+  if (rc || failed) {
+    cv_buf_free(&buf);
+    return cv_error_set(err, rc ? rc : CV_IO, path, 0, 0, "cannot read '%s'",
+                        path);
+  }
+  if (!buf.data && cv_buf_append(&buf, "", 0)) 
+    return cv_error_set(err, CV_NOMEM, path, 0, 0, "out of memory");
+  *out = buf.data;
+  *len = buf.len;
+  return CV_OK;
+}
+
+bool cv_streq_nocase(const char *s, size_t len, const char *t) {
+  size_t i = 0;
+  for (; i < len; i++) {
+    unsigned char a = (unsigned char)s[i], b = (unsigned char)t[i];
+    if (!b) return false;
+    if (a >= 'A' && a <= 'Z') a = (unsigned char)(a + 32);
+    if (b >= 'A' && b <= 'Z') b = (unsigned char)(b + 32);
+    if (a != b) return false;
+  }
+  return t[i] == '\0';
+}
+
+/* ------------------------------------------------------------------ dates */
+
+/* Howard Hinnant's days_from_civil: exact for the proleptic Gregorian
+ * calendar without any table. */
+static int32_t days_from_civil(int y, int m, int d) {
+  y -= m <= 2;
+  int era = (y >= 0 ? y : y - 399) / 400;
+  int yoe = y - era * 400;
+  int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+static int days_in_month(int y, int m) {
+  static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : days[m - 1];
+}
+
+int cv_date_parse(const char *text, size_t len, cv_date_t *out) {
+  if (len != 10 || text[4] != '-' || text[7] != '-') return CV_VALUE;
+  int v[3] = {0, 0, 0};
+  static const int start[] = {0, 5, 8}, width[] = {4, 2, 2};
+  for (int f = 0; f < 3; f++)
+    for (int i = 0; i < width[f]; i++) {
+      char c = text[start[f] + i];
+      if (c < '0' || c > '9') return CV_VALUE;
+      v[f] = v[f] * 10 + (c - '0');
+    }
+  if (v[0] < 1900 || v[1] < 1 || v[1] > 12 || v[2] < 1 ||
+      v[2] > days_in_month(v[0], v[1]))
+    return CV_VALUE;
+  *out = days_from_civil(v[0], v[1], v[2]);
+  return CV_OK;
+}
+
+void cv_date_format(cv_date_t date, char buf[11]) {
+  /* civil_from_days, the inverse of days_from_civil. */
+  int32_t z = date + 719468;
+  int32_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int32_t doe = z - era * 146097;
+  int32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int32_t y = yoe + era * 400;
+  int32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int32_t mp = (5 * doy + 2) / 153;
+  int32_t d = doy - (153 * mp + 2) / 5 + 1;
+  int32_t m = mp + (mp < 10 ? 3 : -9);
+  y += m <= 2;
+  /* Written digit by digit: years 0..9999 are all the parser accepts. */
+  unsigned uy = (unsigned)y % 10000u, um = (unsigned)m, ud = (unsigned)d;
+  buf[0] = (char)('0' + uy / 1000), buf[1] = (char)('0' + uy / 100 % 10);
+  buf[2] = (char)('0' + uy / 10 % 10), buf[3] = (char)('0' + uy % 10);
+  buf[4] = '-', buf[5] = (char)('0' + um / 10 % 10), buf[6] = (char)('0' + um % 10);
+  buf[7] = '-', buf[8] = (char)('0' + ud / 10 % 10), buf[9] = (char)('0' + ud % 10);
+  buf[10] = '\0';
+}
