@@ -161,6 +161,10 @@ static void sort_rules(summary_t *s) {
   s->n_rules = n;
 }
 
+/* Verdicts in the order a reader scans for them. */
+static const cv_verdict_t shown_order[4] = {CV_PERMITTED, CV_FORBIDDEN,
+                                            CV_UNDETERMINED, CV_NOT_COVERED};
+
 static void json_str(FILE *f, const char *s) {
   cv_buf_t b = {0};
   if (cv_buf_append_json_string(&b, s, strlen(s)) == CV_OK)
@@ -183,7 +187,7 @@ static void summary_json(const summary_t *s, const cv_engine_t *engine,
     fprintf(f, ": {");
     for (int v = 0; v < 4; v++)
       fprintf(f, "%s\"%s\": %ld", v ? ", " : "",
-              cv_verdict_name((cv_verdict_t)v), s->verdicts[d][v]);
+              cv_verdict_name(shown_order[v]), s->verdicts[d][shown_order[v]]);
     fprintf(f, "}");
   }
   fprintf(f, "},\n \"top_rules\": {");
@@ -224,8 +228,8 @@ static void summary_text(const summary_t *s, const cv_engine_t *engine) {
   for (size_t d = 0; d < s->n_donors; d++) {
     fprintf(stderr, "  %s:", cv_engine_policy_donor(engine, d));
     for (int v = 0; v < 4; v++)
-      fprintf(stderr, " %s %ld%s", cv_verdict_name((cv_verdict_t)v),
-              s->verdicts[d][v], v < 3 ? "," : "\n");
+      fprintf(stderr, " %s %ld%s", cv_verdict_name(shown_order[v]),
+              s->verdicts[d][shown_order[v]], v < 3 ? "," : "\n");
     fprintf(stderr, "    deciding rules:");
     size_t k = 0;
     for (; i < s->n_rules && s->rules[i].donor == d; i++, k++)

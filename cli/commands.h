@@ -14,6 +14,7 @@ enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
 int cv_cmd_check(int argc, char **argv, cv_engine_t *engine);
 int cv_cmd_assess(int argc, char **argv, cv_engine_t *engine);
 int cv_cmd_where(int argc, char **argv, cv_engine_t *engine);
+int cv_cmd_test(int argc, char **argv, cv_engine_t *engine);
 
 /* Prints "caveat: CONTEXT: message" with the error's position, and for
  * policy errors the offending line with a caret under the column. */

@@ -22,6 +22,7 @@ static const char usage[] =
     "  check     evaluate one use given by flags or as a JSON file\n"
     "  assess    evaluate every use of a dataset (JSON Lines, CSV, ACLED)\n"
     "  where     territory, region and distance to Ukraine's border of a point\n"
+    "  test      run policy test files (uses with expected verdicts)\n"
     "\n"
     "global options:\n"
     "  --home DIR       where policies/ and data/ live (default: $CAVEAT_HOME or\n"
@@ -196,6 +197,7 @@ int main(int argc, char **argv) {
       {"check", cv_cmd_check, 1},
       {"assess", cv_cmd_assess, 1},
       {"where", cv_cmd_where, 0},
+      {"test", cv_cmd_test, 1},
   };
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
     if (strcmp(argv[1], commands[i].name) != 0) continue;

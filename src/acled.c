@@ -95,8 +95,9 @@ struct cv_acled {
   int col[AC_COUNT]; /* -1: not in this export */
   cv_match_t *match; /* system aliases, then interception keywords */
   const char **alias_system; /* tag -> system id */
-  size_t n_alias;
+  size_t n_alias;            /* aliases in the catalog */
   int32_t incursion_kind[N_INCURSION_KINDS];
+  int32_t russian_kind; /* ru-armed-forces */
 };
 
 /* --------------------------------------------------------------- header */
@@ -136,6 +137,8 @@ cv_acled_t *cv_acled_new(const cv_engine_t *engine,
         cv_catalog_lookup(cat, CV_DOM_OPERATOR_KIND, incursion_kinds[k],
                           strlen(incursion_kinds[k]));
 
+  a->russian_kind = cv_catalog_lookup(cat, CV_DOM_OPERATOR_KIND,
+                                      "ru-armed-forces", 15);
   a->match = cv_match_new();
   a->n_alias = cv_catalog_system_alias_count(cat);
   a->alias_system = malloc((a->n_alias ? a->n_alias : 1) * sizeof(char *));
@@ -143,12 +146,21 @@ cv_acled_t *cv_acled_new(const cv_engine_t *engine,
     cv_acled_free(a);
     return NULL;
   }
+  /* Tags number distinct systems, so that one name listed twice for the same
+   * system (its id and its name, say) is not taken as ambiguous. */
+  size_t n_systems = 0;
   for (size_t i = 0; i < a->n_alias; i++) {
-    const char *alias = cv_catalog_system_alias(cat, i, &a->alias_system[i]);
+    const char *system;
+    const char *alias = cv_catalog_system_alias(cat, i, &system);
+    size_t tag = 0;
+    while (tag < n_systems && strcmp(a->alias_system[tag], system) != 0)
+      tag++;
+    if (tag == n_systems)
+      a->alias_system[n_systems++] = system;
     /* An alias the matcher refuses (one letter, or not starting with a
      * letter or digit) can still be given by name; it is just not looked
      * for in free text. */
-    if (cv_match_add(a->match, alias, strlen(alias), (int)i) == CV_NOMEM) {
+    if (cv_match_add(a->match, alias, strlen(alias), (int)tag) == CV_NOMEM) {
       cv_acled_free(a);
       return NULL;
     }
@@ -191,20 +203,42 @@ typedef struct notes_scan {
   const char *system; /* the one system named, NULL if none */
   bool several;       /* the notes name more than one system */
   int first_kind;     /* the first interception keyword, -1 if none */
+  /* The hit being considered: a longer hit at the same start replaces it
+   * and a hit inside it is dropped, so that "MaxxPro MRAP" does not also
+   * count as the "MRAP" of another catalog entry. */
+  int tag;
+  size_t start, end;
 } notes_scan_t;
+
+static void take(notes_scan_t *s) {
+  if (s->tag < 0)
+    return;
+  if (s->tag >= KW_TAG) {
+    if (s->first_kind < 0)
+      s->first_kind = s->tag - KW_TAG;
+  } else {
+    const char *system = s->acled->alias_system[s->tag];
+    if (!s->system)
+      s->system = system;
+    else if (strcmp(s->system, system) != 0)
+      s->several = true;
+  }
+  s->tag = -1;
+}
 
 static void on_hit(void *ctx, int tag, size_t start, size_t end) {
   notes_scan_t *s = ctx;
-  if (tag >= KW_TAG) {
-    if (s->first_kind < 0)
-      s->first_kind = tag - KW_TAG;
+  if (s->tag >= 0 && start == s->start) {
+    s->tag = tag; /* hits at one start come shortest first */
+    s->end = end;
     return;
   }
-  const char *system = s->acled->alias_system[tag];
-  if (!s->system)
-    s->system = system;
-  else if (strcmp(s->system, system) != 0)
-    s->several = true;
+  if (s->tag >= 0 && start < s->end)
+    return;
+  take(s);
+  s->tag = tag;
+  s->start = start;
+  s->end = end;
 }
 
 static bool field_is(const cv_csv_field_t *f, const char *text) {
@@ -260,12 +294,19 @@ void cv_acled_row(const cv_acled_t *a, const cv_engine_t *engine,
       set(engine, use, "operator", cv_symbol_name(cat, op));
   }
 
-  notes_scan_t scan = {a, NULL, false, -1};
-  if (col[AC_NOTES])
+  notes_scan_t scan = {a, NULL, false, -1, -1, 0, 0};
+  if (col[AC_NOTES]) {
     cv_match_scan(a->match, col[AC_NOTES]->data, col[AC_NOTES]->len, on_hit,
                   &scan);
-  /* Two different systems in one note: which one was used is not said. */
-  if (scan.system && !scan.several && !(taken & (1u << CV_DF_SYSTEM))) {
+    take(&scan);
+  }
+  /* Two different systems in one note: which one was used is not said.  A
+   * donated system in a note about Russia's forces is what they hit, not
+   * what they fired: it is not attributed to them. */
+  const cv_operator_t *o = op >= 0 ? cv_catalog_operator(cat, op) : NULL;
+  bool russian = o && a->russian_kind >= 0 && o->kind_sym == a->russian_kind;
+  if (scan.system && !scan.several && !russian &&
+      !(taken & (1u << CV_DF_SYSTEM))) {
     set(engine, use, "system", scan.system);
     cv_error_t ignored;
     cv_use_grade(use, "system", "reported", &ignored);
@@ -290,10 +331,9 @@ void cv_acled_row(const cv_acled_t *a, const cv_engine_t *engine,
     /* A battle fought in Russia by a force on Ukraine's side is a ground
      * incursion by definition; whether it answered attacks across the
      * border is left for the verdict to ask. */
-    if (action && strcmp(action, "ground-operation") == 0 && op >= 0 &&
+    if (action && strcmp(action, "ground-operation") == 0 && o &&
         col[AC_COUNTRY] && field_is(col[AC_COUNTRY], "Russia")) {
-      const cv_operator_t *o = cv_catalog_operator(cat, op);
-      for (size_t k = 0; o && k < N_INCURSION_KINDS; k++)
+      for (size_t k = 0; k < N_INCURSION_KINDS; k++)
         if (a->incursion_kind[k] >= 0 && o->kind_sym == a->incursion_kind[k])
           purpose = "ground-incursion";
     }

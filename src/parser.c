@@ -1007,7 +1007,7 @@ static int link_overrides(parser_t *p) {
         len += (size_t)snprintf(path + len, sizeof path - len, " -> %s", pol->rules[at].id);
       if (at == i) break;
     }
-    return fail(p, r->line, 1, CV_CYCLE, "override cycle: %s", path);
+    return fail(p, r->line, 1, CV_CYCLE, "rules override each other in a circle: %s", path);
   }
   return CV_OK;
 }

@@ -326,6 +326,22 @@ static int json_location(const cv_engine_t *eng, cv_use_t *use, json_t *loc,
   return CV_OK;
 }
 
+static bool is_verdict_name(const char *s) {
+  for (int i = 0; i < 4 && s; i++)
+    if (strcmp(s, cv_verdict_name((cv_verdict_t)i)) == 0) return true;
+  return false;
+}
+
+static bool is_string_array(json_t *v) {
+  size_t i;
+  json_t *x;
+  if (!json_is_array(v)) return false;
+  json_array_foreach(v, i, x) if (!json_is_string(x)) return false;
+  return true;
+}
+
+/* expect -> {DONOR: VERDICT | {"verdict": VERDICT, "rules": [ID..],
+ *            "overridden": [ID..], "sources": [FILE..]}} */
 static int json_expect(const cv_engine_t *eng, json_t *v, cv_error_t *err) {
   if (!json_is_object(v))
     return cv_error_field(err, CV_VALUE, "expect",
@@ -335,10 +351,24 @@ static int json_expect(const cv_engine_t *eng, json_t *v, cv_error_t *err) {
   json_object_foreach(v, key, x) {
     if (cv_catalog_lookup(&eng->catalog, CV_DOM_DONOR, key, strlen(key)) < 0)
       return cv_error_field(err, CV_VALUE, "expect", "'expect' names unknown donor '%s'", key);
-    const char *s = json_string_value(x);
-    bool ok = false;
-    for (int i = 0; i < 4 && s; i++) ok |= strcmp(s, cv_verdict_name((cv_verdict_t)i)) == 0;
-    if (!ok)
+    if (json_is_object(x)) {
+      const char *k;
+      json_t *y;
+      json_object_foreach(x, k, y) {
+        bool ok = strcmp(k, "verdict") == 0 ? is_verdict_name(json_string_value(y))
+                  : strcmp(k, "rules") == 0 || strcmp(k, "overridden") == 0 ||
+                          strcmp(k, "sources") == 0
+                      ? is_string_array(y)
+                      : false;
+        if (!ok)
+          return cv_error_field(err, CV_VALUE, "expect",
+                                "'expect.%s.%s' is not a verdict, rules, "
+                                "overridden or sources entry of the right type",
+                                key, k);
+      }
+      x = json_object_get(x, "verdict");
+    }
+    if (!is_verdict_name(json_string_value(x)))
       return cv_error_field(err, CV_VALUE, "expect",
                             "'expect.%s' must be permitted, forbidden, "
                             "not-covered or undetermined",

@@ -1,0 +1,186 @@
+/*
+ * test.c -- 'caveat test': policy test files.  Each line is a use (SPEC §7)
+ * with "expect": the verdict per donor, or an object naming the verdict, the
+ * deciding rules, the overridden rules and the sources cited.  Prints each
+ * failure with its file and line, and "N passed, N failed" at the end.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+
+static const char usage[] =
+    "usage: caveat test [--verbose] FILE...\n"
+    "\n"
+    "Runs policy test files: JSON Lines of uses, each with \"expect\", e.g.\n"
+    "  {\"id\": \"t1\", \"date\": \"2024-06-02\", ..., \"expect\": {\"US\": \"permitted\"}}\n"
+    "  \"expect\": {\"US\": {\"verdict\": \"forbidden\", \"rules\": [\"r1\"],\n"
+    "                       \"overridden\": [\"r2\"], \"sources\": [\"file.txt\"]}}\n"
+    "rules and overridden must match exactly (in any order); every listed\n"
+    "source must be cited.  Blank lines and lines starting with '#' are skipped.\n"
+    "\n"
+    "exit status: 0 all passed, 1 some failed, 2 usage.\n";
+
+/* Compares an expected list of names with the result's, ignoring order. */
+static bool same_set(json_t *want, json_t *got) {
+  if (json_array_size(want) != json_array_size(got)) return false;
+  size_t i, j;
+  json_t *w, *g;
+  json_array_foreach(want, i, w) {
+    bool found = false;
+    json_array_foreach(got, j, g) found |= json_equal(w, g);
+    if (!found) return false;
+  }
+  return true;
+}
+
+static json_t *verdict_of(json_t *result, const char *donor) {
+  size_t i;
+  json_t *v;
+  json_array_foreach(json_object_get(result, "verdicts"), i, v) {
+    const char *d = json_string_value(json_object_get(v, "donor"));
+    if (d && strcasecmp(d, donor) == 0) return v;
+  }
+  return NULL;
+}
+
+static void print_list(json_t *list) {
+  size_t i;
+  json_t *x;
+  fputc('[', stdout);
+  json_array_foreach(list, i, x) printf("%s%s", i ? ", " : "", json_string_value(x));
+  fputc(']', stdout);
+}
+
+/* Checks one expectation; prints and returns false on a mismatch. */
+static bool check_donor(const char *where, const char *id, const char *donor,
+                        json_t *want, json_t *result) {
+  json_t *got = verdict_of(result, donor);
+  if (!got) {
+    printf("%s: %s: no loaded policy for donor %s\n", where, id, donor);
+    return false;
+  }
+  json_t *want_verdict = json_is_object(want) ? json_object_get(want, "verdict") : want;
+  const char *w = json_string_value(want_verdict);
+  const char *g = json_string_value(json_object_get(got, "verdict"));
+  bool ok = w && g && strcmp(w, g) == 0;
+  if (!ok) {
+    printf("%s: %s: %s: expected %s, got %s\n  %s\n", where, id, donor, w, g,
+           json_string_value(json_object_get(got, "explanation")));
+    return false;
+  }
+  if (!json_is_object(want)) return true;
+  static const char *const lists[] = {"rules", "overridden"};
+  for (size_t k = 0; k < 2; k++) {
+    json_t *wl = json_object_get(want, lists[k]);
+    json_t *gl = json_object_get(got, lists[k]);
+    if (wl && !same_set(wl, gl)) {
+      printf("%s: %s: %s: expected %s ", where, id, donor, lists[k]);
+      print_list(wl);
+      printf(", got ");
+      print_list(gl);
+      printf("\n");
+      ok = false;
+    }
+  }
+  size_t i, j;
+  json_t *s, *c;
+  json_array_foreach(json_object_get(want, "sources"), i, s) {
+    bool cited = false;
+    json_array_foreach(json_object_get(got, "citations"), j, c)
+      cited |= json_equal(s, json_object_get(c, "source"));
+    if (!cited) {
+      printf("%s: %s: %s: expected a citation of %s\n", where, id, donor, json_string_value(s));
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+static int run_file(const char *path, cv_engine_t *engine, int verbose, int *passed,
+                    int *failed) {
+  FILE *f = fopen(path, "r");
+  if (!f) {
+    fprintf(stderr, "caveat: test: cannot open '%s'\n", path);
+    return -1;
+  }
+  cv_use_t *use = cv_use_new();
+  cv_result_t *result = cv_result_new();
+  cv_buf_t out = {0};
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t len;
+  int number = 0;
+  while ((len = getline(&line, &cap, f)) >= 0) {
+    number++;
+    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
+    if (len == 0 || line[0] == '#') continue;
+    char where[1100];
+    snprintf(where, sizeof where, "%s:%d", path, number);
+    cv_error_t err;
+    json_error_t jerr;
+    json_t *doc = json_loadb(line, (size_t)len, 0, &jerr);
+    json_t *expect = json_object_get(doc, "expect");
+    const char *id = json_string_value(json_object_get(doc, "id"));
+    if (!id) id = "(no id)";
+    if (!doc || !json_is_object(expect)) {
+      printf("%s: %s: a test needs a JSON object with \"expect\"\n", where, id);
+      (*failed)++;
+      json_decref(doc);
+      continue;
+    }
+    out.len = 0;
+    bool ok = true;
+    if (cv_use_parse_json(engine, use, line, (size_t)len, &err) ||
+        cv_evaluate(engine, use, 0, result, &err)) {
+      printf("%s: %s: %s%s%s\n", where, id, err.field, err.field[0] ? ": " : "", err.message);
+      ok = false;
+    } else if (cv_result_write_json(engine, use, result, &out)) {
+      printf("%s: %s: cannot write the result\n", where, id);
+      ok = false;
+    } else {
+      json_t *res = json_loadb(out.data, out.len, 0, &jerr);
+      const char *donor;
+      json_t *want;
+      json_object_foreach(expect, donor, want) ok &= check_donor(where, id, donor, want, res);
+      json_decref(res);
+    }
+    if (ok && verbose) printf("%s: %s: ok\n", where, id);
+    *(ok ? passed : failed) += 1;
+    json_decref(doc);
+  }
+  free(line);
+  fclose(f);
+  cv_buf_free(&out);
+  cv_result_free(result);
+  cv_use_free(use);
+  return 0;
+}
+
+int cv_cmd_test(int argc, char **argv, cv_engine_t *engine) {
+  int verbose = 0, files = 0, passed = 0, failed = 0;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      fputs(usage, stdout);
+      return CLI_OK;
+    }
+    if (strcmp(argv[i], "--verbose") == 0 || strcmp(argv[i], "-v") == 0) {
+      verbose = 1;
+      continue;
+    }
+    if (argv[i][0] == '-' && argv[i][1]) {
+      fprintf(stderr, "caveat: test: unknown option '%s'\n%s", argv[i], usage);
+      return CLI_USAGE;
+    }
+    files++;
+    if (run_file(argv[i], engine, verbose, &passed, &failed)) return CLI_USAGE;
+  }
+  if (!files) {
+    fputs(usage, stderr);
+    return CLI_USAGE;
+  }
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed ? CLI_FAILED : CLI_OK;
+}

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Builds caveat (installing what is missing) and runs the main job on the
+# shipped defaults: the US policy, the gmt-dcw borders and the sample
+# dataset, printing one verdict row per event.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"$(nproc)" >/dev/null
+build/caveat assess --output csv data/sample-acled.csv

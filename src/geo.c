@@ -1,0 +1,789 @@
+/*
+ * geo.c -- de jure borders.  Reads the polygons of gmt-dcw's netCDF file,
+ * builds a grid index that answers "which country, which region, how far
+ * from Ukraine's border" for a point in a fraction of a microsecond without
+ * allocating, and keeps that index in an on-disk cache.  docs/geography.md
+ * explains the index and its exactness.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <geos_c.h>
+#include <jansson.h>
+#include <netcdf.h>
+
+#include "internal.h"
+
+/* ------------------------------------------------------------- the model */
+
+/* Countries indexed, in priority order: where polygons of the source
+ * overlap (they do by tens of metres along the Ukraine-Russia border),
+ * the earlier one wins.  Ukraine comes first so that its de jure outline,
+ * Crimea and Donbas included, always decides. */
+static const char *const k_countries[] = {
+    "UA", "RU", "BY", "MD", "PL", "RO", "SK", "HU", "GE",
+    "KZ", "EE", "LV", "LT", "FI", "TR", "BG", "AZ", "AM"};
+enum { N_COUNTRIES = sizeof k_countries / sizeof k_countries[0] };
+/* The country whose federal subjects become regions ("RU" + "BEL"). */
+static const char k_subject_country[] = "RU";
+
+enum { LAYER_COUNTRY = 0, LAYER_REGION = 1, N_LAYERS = 2 };
+enum { NO_FEATURE = 0x7fff };
+
+/* The fine grid covers the region of interest; the coarse grid the world
+ * (longitudes to 200 so that rings crossing the antimeridian stay whole). */
+#define FINE_LAT0 40.0
+#define FINE_LON0 20.0
+#define FINE_STEP (1.0 / 16)
+#define FINE_ROWS 320 /* 20 degrees */
+#define FINE_COLS 480 /* 30 degrees */
+#define COARSE_LAT0 (-90.0)
+#define COARSE_LON0 (-180.0)
+#define COARSE_STEP 1.0
+#define COARSE_ROWS 180
+#define COARSE_COLS 380
+#define N_FINE (FINE_ROWS * FINE_COLS)
+#define N_CELLS (N_FINE + COARSE_ROWS * COARSE_COLS)
+
+/* WGS 84, kilometres. */
+#define WGS_A 6378.137
+#define WGS_F (1 / 298.257223563)
+#define WGS_E2 (WGS_F * (2 - WGS_F))
+
+/* Hard caps on what a GeoJSON file may bring. */
+#define REGIONS_FILE_LIMIT ((size_t)64 << 20)
+#define REGIONS_MAX_FEATURES 4096
+#define REGIONS_MAX_VERTICES 4000000u
+
+typedef struct geo_pt {
+  double x, y; /* lon, lat in degrees */
+} geo_pt_t;
+
+typedef struct geo_ring {
+  uint32_t first, count; /* vertices, the closing one repeated */
+  uint32_t hole;         /* a hole of the last ring that was not */
+} geo_ring_t;
+
+typedef struct geo_feature {
+  char code[16]; /* "UA", "RU-BEL" */
+  uint32_t ring, nring;
+  uint8_t layer;
+  uint8_t pad[7];
+  double bbox[4]; /* min lon, min lat, max lon, max lat */
+} geo_feature_t;
+
+/* A run of consecutive edges (edge e joins vertex e and e + 1) or of
+ * consecutive border segments. */
+typedef struct geo_run {
+  uint32_t first, count;
+} geo_run_t;
+
+/* A feature whose boundary crosses a cell: whether the cell's centre is
+ * inside it, and its edges in the cell. */
+typedef struct geo_item {
+  uint32_t run, nrun;
+  uint16_t feature;
+  uint8_t inside;
+  uint8_t pad;
+} geo_item_t;
+
+typedef struct geo_cell {
+  uint32_t item;   /* first of nitem items, sorted by feature */
+  uint16_t nitem;
+  int16_t base[N_LAYERS]; /* best feature covering the whole cell */
+  uint16_t ndist;  /* border segment runs, none when inside Ukraine */
+  uint32_t dist;
+} geo_cell_t;
+
+/* A segment of Ukraine's boundary in earth-centred coordinates (km). */
+typedef struct geo_seg {
+  double ax, ay, az, dx, dy, dz, inv_len2, pad;
+} geo_seg_t;
+
+struct cv_geo {
+  geo_feature_t *features;
+  uint32_t nfeature;
+  geo_ring_t *rings;
+  uint32_t nring;
+  geo_pt_t *verts;
+  uint32_t nvert;
+  geo_cell_t *cells; /* N_CELLS: the fine grid, then the coarse one */
+  geo_item_t *items;
+  uint32_t nitem;
+  geo_run_t *runs;
+  uint32_t nrun;
+  geo_seg_t *segs;
+  uint32_t nseg;
+  geo_run_t *dist_runs;
+  uint32_t ndist_run;
+  int ua; /* index of Ukraine's feature */
+};
+
+/* ------------------------------------------------------------ small math */
+
+static void to_ecef(double lat, double lon, double out[3]) {
+  const double rad = M_PI / 180;
+  double sp = sin(lat * rad), cp = cos(lat * rad);
+  double sl = sin(lon * rad), cl = cos(lon * rad);
+  double n = WGS_A / sqrt(1 - WGS_E2 * sp * sp);
+  out[0] = n * cp * cl;
+  out[1] = n * cp * sl;
+  out[2] = n * (1 - WGS_E2) * sp;
+}
+
+static double dist3(const double a[3], const double b[3]) {
+  double x = a[0] - b[0], y = a[1] - b[1], z = a[2] - b[2];
+  return sqrt(x * x + y * y + z * z);
+}
+
+/* Squared chord from p to a border segment; *t gets the nearest point's
+ * parameter. */
+static double seg_dist2(const geo_seg_t *s, const double p[3], double *t) {
+  double wx = p[0] - s->ax, wy = p[1] - s->ay, wz = p[2] - s->az;
+  double u = (wx * s->dx + wy * s->dy + wz * s->dz) * s->inv_len2;
+  u = u < 0 ? 0 : u > 1 ? 1 : u;
+  double ex = wx - u * s->dx, ey = wy - u * s->dy, ez = wz - u * s->dz;
+  *t = u;
+  return ex * ex + ey * ey + ez * ez;
+}
+
+/* Converts the chord between q and its nearest border point n (both on the
+ * ellipsoid, earth-centred km) into the geodesic length: on a surface of
+ * constant curvature radius R it is exactly 2R asin(c / 2R); R is the
+ * normal-section radius of the ellipsoid in the chord's azimuth at the
+ * midpoint latitude (Euler's formula).  Measured against geod_inverse()
+ * this stays within 1 m up to 500 km and 5 m up to 2000 km (see
+ * docs/geography.md); the hot path cannot afford geod_inverse's ~1 us. */
+static double chord_to_km(const double q[3], const double n[3], double sp,
+                          double cp, double sl, double cl) {
+  double wx = n[0] - q[0], wy = n[1] - q[1], wz = n[2] - q[2];
+  double c2 = wx * wx + wy * wy + wz * wz;
+  if (c2 == 0) return 0;
+  double east = -sl * wx + cl * wy;
+  double north = -sp * cl * wx - sp * sl * wy + cp * wz;
+  double h2 = east * east + north * north;
+  double cos2 = h2 > 0 ? north * north / h2 : 1;
+  double mx = (q[0] + n[0]) / 2, my = (q[1] + n[1]) / 2, mz = (q[2] + n[2]) / 2;
+  double p2 = (mx * mx + my * my) * (1 - WGS_E2) * (1 - WGS_E2);
+  double s2 = mz * mz / (mz * mz + p2); /* sin^2 of the midpoint latitude */
+  double w2 = 1 - WGS_E2 * s2, w = sqrt(w2);
+  double rn = WGS_A / w, rm = WGS_A * (1 - WGS_E2) / (w2 * w);
+  double r = 1 / (cos2 / rm + (1 - cos2) / rn);
+  double c = sqrt(c2), x = c / (2 * r);
+  return 2 * r * asin(x > 1 ? 1 : x);
+}
+
+/* ------------------------------------------------------- point in polygon */
+
+/* The reference point of a cell.  Build and lookup must compute it with the
+ * same expression so that they agree to the bit. */
+static void cell_center(int fine, uint32_t row, uint32_t col, double *x,
+                        double *y) {
+  if (fine) {
+    *x = FINE_LON0 + (col + 0.5) * FINE_STEP;
+    *y = FINE_LAT0 + (row + 0.5) * FINE_STEP;
+  } else {
+    *x = COARSE_LON0 + (col + 0.5) * COARSE_STEP;
+    *y = COARSE_LAT0 + (row + 0.5) * COARSE_STEP;
+  }
+}
+
+/* The cell of a point, its grid and indices; lon may reach 200. */
+static uint32_t cell_of(double lat, double lon, int *fine, uint32_t *row,
+                        uint32_t *col) {
+  if (lat >= FINE_LAT0 && lat < FINE_LAT0 + FINE_ROWS * FINE_STEP &&
+      lon >= FINE_LON0 && lon < FINE_LON0 + FINE_COLS * FINE_STEP) {
+    *fine = 1;
+    *row = (uint32_t)((lat - FINE_LAT0) / FINE_STEP);
+    *col = (uint32_t)((lon - FINE_LON0) / FINE_STEP);
+    if (*row >= FINE_ROWS) *row = FINE_ROWS - 1;
+    if (*col >= FINE_COLS) *col = FINE_COLS - 1;
+    return *row * FINE_COLS + *col;
+  }
+  *fine = 0;
+  double r = floor((lat - COARSE_LAT0) / COARSE_STEP);
+  double c = floor((lon - COARSE_LON0) / COARSE_STEP);
+  *row = r < 0 ? 0 : r >= COARSE_ROWS ? COARSE_ROWS - 1 : (uint32_t)r;
+  *col = c < 0 ? 0 : c >= COARSE_COLS ? COARSE_COLS - 1 : (uint32_t)c;
+  return N_FINE + *row * COARSE_COLS + *col;
+}
+
+/* Parity of the crossings between segment c->q and the count edges from p.
+ * A vertex exactly on the line through c and q counts as lying on its left,
+ * so that a path through a vertex crosses the two edges there once, never
+ * twice; this keeps answers exact and deterministic on and near borders. */
+static int crossings(const geo_pt_t *p, uint32_t count, double cx, double cy,
+                     double qx, double qy) {
+  double dx = qx - cx, dy = qy - cy;
+  double sa = dx * (p[0].y - cy) - dy * (p[0].x - cx);
+  int flips = 0;
+  for (uint32_t i = 0; i < count; i++) {
+    double sb = dx * (p[i + 1].y - cy) - dy * (p[i + 1].x - cx);
+    if ((sa >= 0) != (sb >= 0)) {
+      double ex = p[i + 1].x - p[i].x, ey = p[i + 1].y - p[i].y;
+      double oc = ex * (cy - p[i].y) - ey * (cx - p[i].x);
+      double oq = ex * (qy - p[i].y) - ey * (qx - p[i].x);
+      flips ^= (oc >= 0) != (oq >= 0);
+    }
+    sa = sb;
+  }
+  return flips;
+}
+
+/* The best (lowest-numbered) feature of each layer containing the point. */
+static void locate(const cv_geo_t *geo, double lat, double lon,
+                   const geo_cell_t **cellp, int best[N_LAYERS]) {
+  int fine;
+  uint32_t row, col;
+  const geo_cell_t *cell = &geo->cells[cell_of(lat, lon, &fine, &row, &col)];
+  double cx, cy;
+  cell_center(fine, row, col, &cx, &cy);
+  best[0] = cell->base[0];
+  best[1] = cell->base[1];
+  for (uint32_t i = 0; i < cell->nitem; i++) {
+    const geo_item_t *it = &geo->items[cell->item + i];
+    int layer = geo->features[it->feature].layer;
+    if (it->feature >= best[layer]) continue; /* cannot win */
+    int inside = it->inside;
+    for (uint32_t r = 0; r < it->nrun; r++) {
+      const geo_run_t *run = &geo->runs[it->run + r];
+      inside ^= crossings(&geo->verts[run->first], run->count, cx, cy, lon, lat);
+    }
+    if (inside) best[layer] = it->feature;
+  }
+  *cellp = cell;
+}
+
+/* Planar squared distance from the point to a feature's edges in a cell,
+ * longitude scaled by cos(lat): only used to settle the slivers where the
+ * source's regions do not quite reach its country outline. */
+static double item_dist2(const cv_geo_t *geo, const geo_item_t *it, double lat,
+                         double lon) {
+  double k = cos(lat * M_PI / 180), best = INFINITY;
+  for (uint32_t r = 0; r < it->nrun; r++) {
+    const geo_run_t *run = &geo->runs[it->run + r];
+    const geo_pt_t *p = &geo->verts[run->first];
+    for (uint32_t i = 0; i < run->count; i++) {
+      double ax = (p[i].x - lon) * k, ay = p[i].y - lat;
+      double ex = (p[i + 1].x - p[i].x) * k, ey = p[i + 1].y - p[i].y;
+      double l2 = ex * ex + ey * ey;
+      double t = l2 > 0 ? -(ax * ex + ay * ey) / l2 : 0;
+      t = t < 0 ? 0 : t > 1 ? 1 : t;
+      double x = ax + t * ex, y = ay + t * ey;
+      if (x * x + y * y < best) best = x * x + y * y;
+    }
+  }
+  return best;
+}
+
+static int is_country_code(const cv_geo_t *geo, const char *code) {
+  for (uint32_t f = 0; f < geo->nfeature; f++)
+    if (geo->features[f].layer == LAYER_COUNTRY &&
+        strncmp(geo->features[f].code, code, 2) == 0)
+      return 1;
+  return 0;
+}
+
+/* A region is only reported inside its own country: the source's regions
+ * and countries disagree by up to a kilometre along borders. */
+static int region_fits(const cv_geo_t *geo, int region, const char *territory) {
+  const char *code = geo->features[region].code;
+  return strncmp(code, territory, 2) == 0 || !is_country_code(geo, code);
+}
+
+void cv_geo_resolve(const cv_geo_t *geo, double lat, double lon,
+                    cv_geo_facts_t *out) {
+  const geo_cell_t *cell, *pip_cell;
+  int best[N_LAYERS];
+  locate(geo, lat, lon, &cell, best);
+  pip_cell = cell;
+  /* Rings crossing the antimeridian are stored with longitudes past 180. */
+  if (best[0] == NO_FEATURE && lon < COARSE_LON0 + COARSE_COLS * COARSE_STEP - 360) {
+    const geo_cell_t *shifted;
+    int b2[N_LAYERS];
+    locate(geo, lat, lon + 360, &shifted, b2);
+    if (b2[0] != NO_FEATURE) {
+      best[0] = b2[0];
+      best[1] = b2[1];
+      pip_cell = shifted;
+    }
+  }
+  memset(out, 0, sizeof *out);
+  snprintf(out->territory, sizeof out->territory, "%s",
+           best[0] != NO_FEATURE ? geo->features[best[0]].code : "XX");
+  int region = best[1] != NO_FEATURE && region_fits(geo, best[1], out->territory)
+                   ? best[1]
+                   : NO_FEATURE;
+  if (region == NO_FEATURE && best[0] != NO_FEATURE) {
+    double nearest = INFINITY;
+    for (uint32_t i = 0; i < pip_cell->nitem; i++) {
+      const geo_item_t *it = &geo->items[pip_cell->item + i];
+      if (geo->features[it->feature].layer != LAYER_REGION ||
+          strncmp(geo->features[it->feature].code, out->territory, 2) != 0)
+        continue;
+      double d = item_dist2(geo, it, lat, lon);
+      if (d < nearest) {
+        nearest = d;
+        region = it->feature;
+      }
+    }
+  }
+  if (region != NO_FEATURE)
+    snprintf(out->region, sizeof out->region, "%s", geo->features[region].code);
+  if (best[0] == geo->ua) return; /* border_km stays 0 */
+
+  const double rad = M_PI / 180;
+  double sp = sin(lat * rad), cp = cos(lat * rad);
+  double sl = sin(lon * rad), cl = cos(lon * rad);
+  double nn = WGS_A / sqrt(1 - WGS_E2 * sp * sp);
+  double q[3] = {nn * cp * cl, nn * cp * sl, nn * (1 - WGS_E2) * sp};
+  double d2 = INFINITY, t = 0;
+  const geo_seg_t *near = NULL;
+  for (uint32_t r = 0; r < cell->ndist; r++) {
+    const geo_run_t *run = &geo->dist_runs[cell->dist + r];
+    for (uint32_t s = run->first; s < run->first + run->count; s++) {
+      double u, e = seg_dist2(&geo->segs[s], q, &u);
+      if (e < d2) {
+        d2 = e;
+        t = u;
+        near = &geo->segs[s];
+      }
+    }
+  }
+  if (!near) { /* unreachable when the index is sound: every cell has runs */
+    out->border_km = -1;
+    return;
+  }
+  double n[3] = {near->ax + t * near->dx, near->ay + t * near->dy,
+                 near->az + t * near->dz};
+  out->border_km = chord_to_km(q, n, sp, cp, sl, cl);
+}
+
+/* ------------------------------------------------------- growable arrays */
+
+/* Makes room for n more elements of size bytes in *p (holding len, with
+ * capacity *cap).  Returns 0 or -1 when out of memory or past 2^32. */
+static int reserve(void **p, uint32_t len, uint32_t *cap, uint32_t n,
+                   size_t size) {
+  if ((uint64_t)len + n <= *cap) return 0;
+  uint64_t want = *cap ? (uint64_t)*cap * 2 : 64;
+  while (want < (uint64_t)len + n) want *= 2;
+  if (want > UINT32_MAX) return -1;
+  void *q = realloc(*p, (size_t)want * size);
+  if (!q) return -1;
+  *p = q;
+  *cap = (uint32_t)want;
+  return 0;
+}
+
+/* Capacities of the arrays being filled by a build. */
+typedef struct geo_caps {
+  uint32_t feature, ring, vert, item, run, dist_run;
+} geo_caps_t;
+
+/* Appends a ring of n points (closing it when the source did not) to
+ * feature f, which must be the last feature. */
+static int add_ring(cv_geo_t *geo, geo_caps_t *caps, const geo_pt_t *pts,
+                    uint32_t n, int hole) {
+  int closed = pts[0].x == pts[n - 1].x && pts[0].y == pts[n - 1].y;
+  uint32_t total = n + !closed;
+  if (total < 4) return 0; /* a degenerate ring encloses nothing */
+  if (reserve((void **)&geo->verts, geo->nvert, &caps->vert, total,
+              sizeof *geo->verts) ||
+      reserve((void **)&geo->rings, geo->nring, &caps->ring, 1,
+              sizeof *geo->rings))
+    return -1;
+  geo_pt_t *v = &geo->verts[geo->nvert];
+  memcpy(v, pts, n * sizeof *pts);
+  if (!closed) v[n] = pts[0];
+  double minx = INFINITY;
+  for (uint32_t i = 0; i < total; i++)
+    if (v[i].x < minx) minx = v[i].x;
+  /* gmt-dcw stores western longitudes as 180..360: bring whole rings back,
+   * leaving those that cross the antimeridian past 180. */
+  if (minx >= 180)
+    for (uint32_t i = 0; i < total; i++) v[i].x -= 360;
+  geo_feature_t *f = &geo->features[geo->nfeature - 1];
+  for (uint32_t i = 0; i < total; i++) {
+    if (v[i].x < f->bbox[0]) f->bbox[0] = v[i].x;
+    if (v[i].y < f->bbox[1]) f->bbox[1] = v[i].y;
+    if (v[i].x > f->bbox[2]) f->bbox[2] = v[i].x;
+    if (v[i].y > f->bbox[3]) f->bbox[3] = v[i].y;
+  }
+  geo->rings[geo->nring++] = (geo_ring_t){geo->nvert, total, (uint32_t)hole};
+  geo->nvert += total;
+  f->nring++;
+  return 0;
+}
+
+static int add_feature(cv_geo_t *geo, geo_caps_t *caps, const char *code,
+                       int layer) {
+  if (geo->nfeature >= NO_FEATURE ||
+      reserve((void **)&geo->features, geo->nfeature, &caps->feature, 1,
+              sizeof *geo->features))
+    return -1;
+  geo_feature_t *f = &geo->features[geo->nfeature++];
+  memset(f, 0, sizeof *f);
+  snprintf(f->code, sizeof f->code, "%s", code);
+  f->layer = (uint8_t)layer;
+  f->ring = geo->nring;
+  f->bbox[0] = f->bbox[1] = INFINITY;
+  f->bbox[2] = f->bbox[3] = -INFINITY;
+  return 0;
+}
+
+/* ---------------------------------------------------------- gmt-dcw input */
+
+/* Reads one DCW polygon set (TAG_lon / TAG_lat) the way GMT's gmt_dcw.c
+ * does: unsigned shorts scaled as value / scale + min per axis, 65535 in
+ * the longitude marking the start of each ring, the latitude there saying
+ * whether the ring is a hole (1) or not (0). */
+static int read_dcw_feature(cv_geo_t *geo, geo_caps_t *caps, int nc,
+                            const char *tag, const char *code, int layer,
+                            const char *path, cv_error_t *err) {
+  char name[32];
+  int vx, vy, dim, rc;
+  double xmin, xscale, ymin, yscale;
+  size_t n;
+  snprintf(name, sizeof name, "%s_lon", tag);
+  if ((rc = nc_inq_varid(nc, name, &vx))) goto nc_fail;
+  snprintf(name, sizeof name, "%s_lat", tag);
+  if ((rc = nc_inq_varid(nc, name, &vy)) ||
+      (rc = nc_get_att_double(nc, vx, "min", &xmin)) ||
+      (rc = nc_get_att_double(nc, vx, "scale", &xscale)) ||
+      (rc = nc_get_att_double(nc, vy, "min", &ymin)) ||
+      (rc = nc_get_att_double(nc, vy, "scale", &yscale)) ||
+      (rc = nc_inq_vardimid(nc, vx, &dim)) || (rc = nc_inq_dimlen(nc, dim, &n)))
+    goto nc_fail;
+  if (n == 0 || n > 10000000 || !(xscale > 0) || !(yscale > 0))
+    return cv_error_set(err, CV_GEO, path, 0, 0, "%s: bad polygon data for %s",
+                        path, tag);
+  unsigned short *dx = malloc(n * sizeof *dx), *dy = malloc(n * sizeof *dy);
+  geo_pt_t *pts = malloc(n * sizeof *pts);
+  if (!dx || !dy || !pts) {
+    free(dx), free(dy), free(pts);
+    return cv_error_set(err, CV_NOMEM, path, 0, 0, "out of memory");
+  }
+  if ((rc = nc_get_var_ushort(nc, vx, dx)) || (rc = nc_get_var_ushort(nc, vy, dy))) {
+    free(dx), free(dy), free(pts);
+    goto nc_fail;
+  }
+  int failed = add_feature(geo, caps, code, layer);
+  double xs = 1.0 / xscale, ys = 1.0 / yscale;
+  uint32_t npt = 0;
+  int hole = 0;
+  for (size_t k = 0; k <= n && !failed; k++) {
+    if (k == n || dx[k] == 65535) {
+      if (npt) failed = add_ring(geo, caps, pts, npt, hole);
+      npt = 0;
+      hole = k < n && dy[k] == 1;
+      continue;
+    }
+    pts[npt++] = (geo_pt_t){dx[k] * xs + xmin, dy[k] * ys + ymin};
+  }
+  free(dx), free(dy), free(pts);
+  if (failed) return cv_error_set(err, CV_NOMEM, path, 0, 0, "out of memory");
+  return CV_OK;
+nc_fail:
+  return cv_error_set(err, CV_GEO, path, 0, 0, "%s: cannot read %s: %s", path,
+                      name, nc_strerror(rc));
+}
+
+/* Loads the countries of k_countries and Russia's federal subjects, found
+ * as the variables named RU<code>_lon ("RUBEL_lon": Belgorod Oblast). */
+static int read_dcw(cv_geo_t *geo, geo_caps_t *caps, const char *path,
+                    cv_error_t *err) {
+  int nc, rc = nc_open(path, NC_NOWRITE, &nc);
+  if (rc)
+    return cv_error_set(err, CV_GEO, path, 0, 0, "cannot open '%s': %s", path,
+                        nc_strerror(rc));
+  for (int i = 0; i < N_COUNTRIES && !rc; i++)
+    rc = read_dcw_feature(geo, caps, nc, k_countries[i], k_countries[i],
+                          LAYER_COUNTRY, path, err);
+  int nvars = 0;
+  if (!rc && (rc = nc_inq_nvars(nc, &nvars)))
+    rc = cv_error_set(err, CV_GEO, path, 0, 0, "%s: %s", path, nc_strerror(rc));
+  for (int v = 0; v < nvars && !rc; v++) {
+    char name[NC_MAX_NAME + 1], code[16];
+    if (nc_inq_varname(nc, v, name)) continue;
+    size_t len = strlen(name);
+    if (len < 8 || len > 9 || strncmp(name, k_subject_country, 2) != 0 ||
+        strcmp(name + len - 4, "_lon") != 0)
+      continue;
+    name[len - 4] = '\0';
+    snprintf(code, sizeof code, "%s-%s", k_subject_country, name + 2);
+    rc = read_dcw_feature(geo, caps, nc, name, code, LAYER_REGION, path, err);
+  }
+  nc_close(nc);
+  return rc;
+}
+
+/* ------------------------------------------------------------------ GEOS */
+
+static void geos_quiet(const char *fmt, ...) { (void)fmt; }
+
+/* A feature as a GEOS multipolygon: every ring not flagged as a hole
+ * becomes a shell, holes join the shell before them.  Returns NULL on
+ * failure. */
+static GEOSGeometry *feature_geometry(GEOSContextHandle_t ctx,
+                                      const cv_geo_t *geo, uint32_t f) {
+  const geo_feature_t *feat = &geo->features[f];
+  uint32_t npoly = 0;
+  for (uint32_t r = 0; r < feat->nring; r++) npoly += !geo->rings[feat->ring + r].hole;
+  GEOSGeometry **polys = calloc(npoly ? npoly : 1, sizeof *polys);
+  GEOSGeometry **holes = calloc(feat->nring ? feat->nring : 1, sizeof *holes);
+  if (!polys || !holes) {
+    free(polys), free(holes);
+    return NULL;
+  }
+  uint32_t made = 0, r = 0;
+  int ok = 1;
+  while (ok && r < feat->nring) {
+    const geo_ring_t *shell = &geo->rings[feat->ring + r++];
+    uint32_t nhole = 0;
+    while (r < feat->nring && geo->rings[feat->ring + r].hole) {
+      const geo_ring_t *h = &geo->rings[feat->ring + r++];
+      GEOSCoordSequence *seq = GEOSCoordSeq_copyFromBuffer_r(
+          ctx, &geo->verts[h->first].x, h->count, 0, 0);
+      holes[nhole] = seq ? GEOSGeom_createLinearRing_r(ctx, seq) : NULL;
+      if (!holes[nhole]) {
+        ok = 0;
+        break;
+      }
+      nhole++;
+    }
+    GEOSCoordSequence *seq = ok ? GEOSCoordSeq_copyFromBuffer_r(
+                                      ctx, &geo->verts[shell->first].x,
+                                      shell->count, 0, 0)
+                                : NULL;
+    GEOSGeometry *ring = seq ? GEOSGeom_createLinearRing_r(ctx, seq) : NULL;
+    GEOSGeometry *poly = ring ? GEOSGeom_createPolygon_r(ctx, ring, holes, nhole) : NULL;
+    if (!poly) {
+      if (ring) GEOSGeom_destroy_r(ctx, ring);
+      for (uint32_t i = 0; i < nhole; i++)
+        if (holes[i]) GEOSGeom_destroy_r(ctx, holes[i]);
+      ok = 0;
+      break;
+    }
+    polys[made++] = poly;
+  }
+  GEOSGeometry *multi = NULL;
+  if (ok) multi = GEOSGeom_createCollection_r(ctx, GEOS_MULTIPOLYGON, polys, made);
+  if (!multi)
+    for (uint32_t i = 0; i < made; i++) GEOSGeom_destroy_r(ctx, polys[i]);
+  free(polys), free(holes);
+  return multi;
+}
+
+/* The GEOS objects of one build, made lazily, freed with the context. */
+typedef struct geos_set {
+  GEOSContextHandle_t ctx;
+  GEOSGeometry **geom;
+  const GEOSPreparedGeometry **prep;
+  uint32_t n;
+} geos_set_t;
+
+static int geos_set_init(geos_set_t *set, uint32_t n) {
+  memset(set, 0, sizeof *set);
+  set->ctx = GEOS_init_r();
+  set->geom = calloc(n ? n : 1, sizeof *set->geom);
+  set->prep = calloc(n ? n : 1, sizeof *set->prep);
+  set->n = n;
+  if (set->ctx) {
+    GEOSContext_setNoticeHandler_r(set->ctx, geos_quiet);
+    GEOSContext_setErrorHandler_r(set->ctx, geos_quiet);
+  }
+  return set->ctx && set->geom && set->prep ? 0 : -1;
+}
+
+static void geos_set_free(geos_set_t *set) {
+  for (uint32_t i = 0; set->ctx && i < set->n; i++) {
+    if (set->prep && set->prep[i]) GEOSPreparedGeom_destroy_r(set->ctx, set->prep[i]);
+    if (set->geom && set->geom[i]) GEOSGeom_destroy_r(set->ctx, set->geom[i]);
+  }
+  free(set->geom), free(set->prep);
+  if (set->ctx) GEOS_finish_r(set->ctx);
+}
+
+/* Whether feature f contains (or touches) the point: 1, 0, or -1 when GEOS
+ * fails. */
+static int geos_contains(geos_set_t *set, const cv_geo_t *geo, uint32_t f,
+                         double x, double y) {
+  if (!set->prep[f]) {
+    if (!set->geom[f] && !(set->geom[f] = feature_geometry(set->ctx, geo, f)))
+      return -1;
+    if (!(set->prep[f] = GEOSPrepare_r(set->ctx, set->geom[f]))) return -1;
+  }
+  GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(set->ctx, x, y);
+  if (!pt) return -1;
+  char in = GEOSPreparedIntersects_r(set->ctx, set->prep[f], pt);
+  GEOSGeom_destroy_r(set->ctx, pt);
+  return in == 2 ? -1 : in;
+}
+
+/* ------------------------------------------------------ the polygon index */
+
+typedef struct edge_ref {
+  uint32_t cell, edge;
+  uint16_t feature;
+} edge_ref_t;
+
+static int edge_ref_cmp(const void *a, const void *b) {
+  const edge_ref_t *x = a, *y = b;
+  if (x->cell != y->cell) return x->cell < y->cell ? -1 : 1;
+  if (x->feature != y->feature) return x->feature < y->feature ? -1 : 1;
+  return x->edge < y->edge ? -1 : x->edge > y->edge;
+}
+
+static int in_fine_region(uint32_t coarse_row, uint32_t coarse_col) {
+  double lat = COARSE_LAT0 + coarse_row * COARSE_STEP;
+  double lon = COARSE_LON0 + coarse_col * COARSE_STEP;
+  return lat >= FINE_LAT0 && lat < FINE_LAT0 + FINE_ROWS * FINE_STEP &&
+         lon >= FINE_LON0 && lon < FINE_LON0 + FINE_COLS * FINE_STEP;
+}
+
+/* Lists, for every cell an edge's bounding box touches, the pair (cell,
+ * edge).  Over-approximating is harmless: an extra edge in a cell never
+ * changes a crossing count, a missing one would. */
+static int bucket_edges(const cv_geo_t *geo, edge_ref_t **out, uint32_t *nout) {
+  uint32_t n = 0, cap = 0;
+  edge_ref_t *refs = NULL;
+  const double eps = 1e-9;
+  for (uint32_t f = 0; f < geo->nfeature; f++) {
+    const geo_feature_t *feat = &geo->features[f];
+    for (uint32_t r = 0; r < feat->nring; r++) {
+      const geo_ring_t *ring = &geo->rings[feat->ring + r];
+      for (uint32_t e = ring->first; e + 1 < ring->first + ring->count; e++) {
+        const geo_pt_t *a = &geo->verts[e], *b = a + 1;
+        double x0 = fmin(a->x, b->x) - eps, x1 = fmax(a->x, b->x) + eps;
+        double y0 = fmin(a->y, b->y) - eps, y1 = fmax(a->y, b->y) + eps;
+        for (int fine = 1; fine >= 0; fine--) {
+          double lat0 = fine ? FINE_LAT0 : COARSE_LAT0, lon0 = fine ? FINE_LON0 : COARSE_LON0;
+          double step = fine ? FINE_STEP : COARSE_STEP;
+          double rows = fine ? FINE_ROWS : COARSE_ROWS, cols = fine ? FINE_COLS : COARSE_COLS;
+          double r0 = floor((y0 - lat0) / step), r1 = floor((y1 - lat0) / step);
+          double c0 = floor((x0 - lon0) / step), c1 = floor((x1 - lon0) / step);
+          if (r1 < 0 || c1 < 0 || r0 >= rows || c0 >= cols) continue;
+          r0 = fmax(r0, 0), c0 = fmax(c0, 0);
+          r1 = fmin(r1, rows - 1), c1 = fmin(c1, cols - 1);
+          for (uint32_t row = (uint32_t)r0; row <= (uint32_t)r1; row++)
+            for (uint32_t col = (uint32_t)c0; col <= (uint32_t)c1; col++) {
+              if (!fine && in_fine_region(row, col)) continue;
+              if (reserve((void **)&refs, n, &cap, 1, sizeof *refs)) {
+                free(refs);
+                return -1;
+              }
+              uint32_t cell = fine ? row * FINE_COLS + col : N_FINE + row * COARSE_COLS + col;
+              refs[n++] = (edge_ref_t){cell, e, (uint16_t)f};
+            }
+        }
+      }
+    }
+  }
+  qsort(refs, n, sizeof *refs, edge_ref_cmp);
+  *out = refs;
+  *nout = n;
+  return 0;
+}
+
+/* Builds the polygon half of the index (cells' items and bases) into
+ * geo->items / geo->runs, replacing what was there.  The cells' border
+ * runs are left alone. */
+static int build_polygons(cv_geo_t *geo, cv_error_t *err) {
+  edge_ref_t *refs;
+  uint32_t nref;
+  if (bucket_edges(geo, &refs, &nref))
+    return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory building the border index");
+  geo_item_t *items = NULL;
+  geo_run_t *runs = NULL;
+  uint32_t nitem = 0, nrun = 0, item_cap = 0, run_cap = 0, nf = geo->nfeature;
+  uint8_t *known = calloc(nf, 1), *status = calloc(nf, 1);
+  int32_t *edges_in = calloc(nf, sizeof *edges_in); /* ref index + 1, per cell */
+  geos_set_t gs;
+  int rc = geos_set_init(&gs, nf) || !known || !status || !edges_in ? CV_NOMEM : CV_OK;
+  uint32_t k = 0;
+  for (int fine = 1; fine >= 0 && !rc; fine--) {
+    uint32_t rows = fine ? FINE_ROWS : COARSE_ROWS, cols = fine ? FINE_COLS : COARSE_COLS;
+    for (uint32_t row = 0; row < rows && !rc; row++) {
+      memset(known, 0, nf);
+      for (uint32_t col = 0; col < cols && !rc; col++) {
+        uint32_t ci = fine ? row * FINE_COLS + col : N_FINE + row * COARSE_COLS + col;
+        geo_cell_t *cell = &geo->cells[ci];
+        cell->item = nitem;
+        cell->nitem = 0;
+        cell->base[0] = cell->base[1] = NO_FEATURE;
+        if (!fine && in_fine_region(row, col)) {
+          memset(known, 0, nf);
+          continue;
+        }
+        uint32_t k0 = k;
+        while (k < nref && refs[k].cell == ci) {
+          if (!edges_in[refs[k].feature]) edges_in[refs[k].feature] = (int32_t)k + 1;
+          k++;
+        }
+        double cx, cy;
+        cell_center(fine, row, col, &cx, &cy);
+        for (uint32_t f = 0; f < nf && !rc; f++) {
+          const geo_feature_t *feat = &geo->features[f];
+          int in;
+          if (cx < feat->bbox[0] || cx > feat->bbox[2] || cy < feat->bbox[1] ||
+              cy > feat->bbox[3])
+            in = 0;
+          else if (!edges_in[f] && known[f])
+            in = status[f]; /* no edge between the two centres */
+          else if ((in = geos_contains(&gs, geo, f, cx, cy)) < 0) {
+            rc = CV_GEO;
+            break;
+          }
+          known[f] = !edges_in[f];
+          status[f] = (uint8_t)in;
+          if (!edges_in[f]) {
+            if (in && (int)f < cell->base[feat->layer]) cell->base[feat->layer] = (int16_t)f;
+            continue;
+          }
+          /* One item with the feature's edges in this cell, as runs. */
+          if (reserve((void **)&items, nitem, &item_cap, 1, sizeof *items)) {
+            rc = CV_NOMEM;
+            break;
+          }
+          geo_item_t *it = &items[nitem++];
+          *it = (geo_item_t){nrun, 0, (uint16_t)f, (uint8_t)in, 0};
+          for (uint32_t j = (uint32_t)edges_in[f] - 1; j < k && refs[j].feature == f; j++) {
+            if (it->nrun && runs[nrun - 1].first + runs[nrun - 1].count == refs[j].edge) {
+              runs[nrun - 1].count++;
+              continue;
+            }
+            if (reserve((void **)&runs, nrun, &run_cap, 1, sizeof *runs)) {
+              rc = CV_NOMEM;
+              break;
+            }
+            runs[nrun++] = (geo_run_t){refs[j].edge, 1};
+            it->nrun++;
+          }
+          cell->nitem++;
+        }
+        for (uint32_t j = k0; j < k; j++) edges_in[refs[j].feature] = 0;
+      }
+    }
+  }
+  geos_set_free(&gs);
+  free(refs), free(known), free(status), free(edges_in);
+  if (rc) {
+    free(items), free(runs);
+    return rc == CV_GEO
+               ? cv_error_set(err, CV_GEO, NULL, 0, 0, "GEOS failed on a border polygon")
+               : cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory building the border index");
+  }
+  free(geo->items), free(geo->runs);
+  geo->items = items;
+  geo->nitem = nitem;
+  geo->runs = runs;
+  geo->nrun = nrun;
+  return CV_OK;
+}

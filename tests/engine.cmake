@@ -1,0 +1,28 @@
+# Tests of the policy language, the evaluator and the CLI's check/test.
+set(CAVEAT_TEST_DEFS
+  CAVEAT_TEST_DIR="${CMAKE_CURRENT_SOURCE_DIR}"
+  CAVEAT_DATA_DIR="${PROJECT_SOURCE_DIR}/data"
+  CAVEAT_POLICY_DIR="${PROJECT_SOURCE_DIR}/policies"
+  CAVEAT_DCW_PATH="${CAVEAT_DCW}")
+
+add_executable(golden_test ${CMAKE_CURRENT_SOURCE_DIR}/golden_test.c)
+target_compile_definitions(golden_test PRIVATE ${CAVEAT_TEST_DEFS})
+target_link_libraries(golden_test PRIVATE caveat_static PkgConfig::CMOCKA)
+add_test(NAME golden_errors COMMAND golden_test)
+
+add_executable(engine_test ${CMAKE_CURRENT_SOURCE_DIR}/engine_test.c)
+target_compile_definitions(engine_test PRIVATE ${CAVEAT_TEST_DEFS})
+target_include_directories(engine_test PRIVATE ${PROJECT_SOURCE_DIR}/src)
+target_link_libraries(engine_test PRIVATE caveat_static PkgConfig::CMOCKA)
+# Counts allocations to prove that evaluation makes none.
+target_link_options(engine_test PRIVATE -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc)
+add_test(NAME engine COMMAND engine_test)
+
+# The policy test files: the seed scenarios and our own boundary cases, run
+# through the real CLI with the real borders.
+file(GLOB CAVEAT_SCENARIO_FILES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/*.jsonl)
+add_test(NAME scenarios
+  COMMAND caveat_cli --cache ${CMAKE_BINARY_DIR}/geo-cache test ${CAVEAT_SCENARIO_FILES})
+add_test(NAME cli_check
+  COMMAND ${CMAKE_COMMAND} -DCAVEAT=$<TARGET_FILE:caveat_cli> -DCACHE=${CMAKE_BINARY_DIR}/geo-cache
+          -DCASES=${CMAKE_CURRENT_SOURCE_DIR}/cli -P ${CMAKE_CURRENT_SOURCE_DIR}/cli_check.cmake)

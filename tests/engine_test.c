@@ -1,0 +1,376 @@
+/*
+ * engine_test.c -- the semantics of SPEC §3 on small policies written for
+ * each case: periods, actions, donor scope, overrides and their chains,
+ * conflicts, unknown and disputed facts, assumptions, determinism, dates,
+ * and that evaluation allocates nothing.
+ */
+#include <jansson.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "caveat.h"
+
+/* ------------------------------------------------- allocation counting */
+
+static long allocations;
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t m);
+void *__real_realloc(void *p, size_t n);
+void *__wrap_malloc(size_t n) {
+  allocations++;
+  return __real_malloc(n);
+}
+void *__wrap_calloc(size_t n, size_t m) {
+  allocations++;
+  return __real_calloc(n, m);
+}
+void *__wrap_realloc(void *p, size_t n) {
+  allocations++;
+  return __real_realloc(p, n);
+}
+
+/* ------------------------------------------------------------- helpers */
+
+static const char prelude[] =
+    "policy US\n"
+    "as-of 2024-08-22\n"
+    "source s1 {\n  date 2024-01-01\n  title \"A source\"\n}\n"
+    "assumption near_km = 100 km {\n  because \"no figure\"\n}\n";
+
+static cv_engine_t *engine_with(const char *rules) {
+  cv_engine_t *e = cv_engine_new();
+  cv_error_t err;
+  assert_non_null(e);
+  assert_int_equal(cv_engine_load_data(e, CAVEAT_DATA_DIR, &err), CV_OK);
+  size_t len = strlen(prelude) + strlen(rules);
+  char *text = malloc(len + 1);
+  strcpy(text, prelude);
+  strcat(text, rules);
+  int rc = cv_engine_load_policy_text(e, "test.caveat", text, len, &err);
+  if (rc) printf("%s:%d:%d: %s\n", err.file, err.line, err.column, err.message);
+  assert_int_equal(rc, CV_OK);
+  free(text);
+  return e;
+}
+
+/* Evaluates a use given as JSON and returns the first verdict object. */
+static json_t *run(cv_engine_t *e, const char *use_json, json_t **doc) {
+  cv_use_t *use = cv_use_new();
+  cv_result_t *res = cv_result_new();
+  cv_error_t err;
+  int rc = cv_use_parse_json(e, use, use_json, strlen(use_json), &err);
+  if (rc) printf("use: %s: %s\n", err.field, err.message);
+  assert_int_equal(rc, CV_OK);
+  assert_int_equal(cv_evaluate(e, use, 0, res, &err), CV_OK);
+  cv_buf_t out = {0};
+  assert_int_equal(cv_result_write_json(e, use, res, &out), CV_OK);
+  json_error_t jerr;
+  *doc = json_loadb(out.data, out.len, 0, &jerr);
+  assert_non_null(*doc);
+  cv_buf_free(&out);
+  cv_result_free(res);
+  cv_use_free(use);
+  return json_array_get(json_object_get(*doc, "verdicts"), 0);
+}
+
+static const char *verdict(json_t *v) { return json_string_value(json_object_get(v, "verdict")); }
+
+static char *names(json_t *v, const char *key) {
+  static char buf[512];
+  buf[0] = '\0';
+  size_t i;
+  json_t *x;
+  json_array_foreach(json_object_get(v, key), i, x) {
+    if (i) strcat(buf, ",");
+    strcat(buf, json_string_value(x));
+  }
+  return buf;
+}
+
+#define RULE(id, effect, extra)                                                 \
+  "rule " id " {\n  " effect "\n" extra "  because \"why " id "\"\n  cite s1 " \
+  "\"q\"\n  strength official\n}\n"
+
+/* --------------------------------------------------------------- tests */
+
+static void period_bounds(void **state) {
+  (void)state;
+  cv_engine_t *e = engine_with(RULE("r", "forbid strike", "  from 2024-05-30\n  until 2024-06-17\n"));
+  json_t *doc;
+  assert_string_equal(verdict(run(e, "{\"date\": \"2024-05-29\", \"action\": \"strike\", \"donor\": \"US\"}", &doc)), "not-covered");
+  json_decref(doc);
+  assert_string_equal(verdict(run(e, "{\"date\": \"2024-05-30\", \"action\": \"strike\", \"donor\": \"US\"}", &doc)), "forbidden");
+  json_decref(doc);
+  assert_string_equal(verdict(run(e, "{\"date\": \"2024-06-16\", \"action\": \"strike\", \"donor\": \"US\"}", &doc)), "forbidden");
+  json_decref(doc);
+  assert_string_equal(verdict(run(e, "{\"date\": \"2024-06-17\", \"action\": \"strike\", \"donor\": \"US\"}", &doc)), "not-covered");
+  json_decref(doc);
+  cv_engine_free(e);
+}
+
+static void action_and_donor_scope(void **state) {
+  (void)state;
+  cv_engine_t *e = engine_with(RULE("r", "forbid strike", "  from 2024-01-01\n"));
+  json_t *doc, *v;
+  v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"transfer\", \"donor\": \"US\"}", &doc);
+  assert_string_equal(verdict(v), "not-covered");
+  json_decref(doc);
+  v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"donor\": \"UK\"}", &doc);
+  assert_string_equal(verdict(v), "not-covered");
+  assert_non_null(strstr(json_string_value(json_object_get(v, "explanation")), "weapon from UK"));
+  json_decref(doc);
+  /* A system with one donor gives the donor. */
+  v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"system\": \"M142\"}", &doc);
+  assert_string_equal(verdict(v), "forbidden");
+  json_decref(doc);
+  /* Storm Shadow was never a US weapon: no branch can make it one. */
+  v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"system\": \"Storm Shadow\"}", &doc);
+  assert_string_equal(verdict(v), "not-covered");
+  json_decref(doc);
+  /* An MRAP may be anyone's: the donor decides. */
+  v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"system\": \"MRAP\"}", &doc);
+  assert_string_equal(verdict(v), "undetermined");
+  assert_int_equal(json_array_size(json_object_get(v, "branches")), 2);
+  json_decref(doc);
+  cv_engine_free(e);
+}
+
+static void override_chain(void **state) {
+  (void)state;
+  /* p2 overrides f1, which overrides p1: when all apply, p2 decides and f1
+   * is overridden; p1 (same effect as the verdict) is not listed. */
+  cv_engine_t *e = engine_with(
+      RULE("p1", "permit strike", "  from 2024-01-01\n")
+      RULE("f1", "forbid strike", "  when target = civilians\n  from 2024-01-01\n  overrides p1\n")
+      RULE("p2", "permit strike", "  when purpose = air-defense\n  from 2024-01-01\n  overrides f1\n"));
+  json_t *doc, *v;
+  v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"donor\": \"US\", \"target\": \"civilians\", \"purpose\": \"air-defense\"}", &doc);
+  assert_string_equal(verdict(v), "permitted");
+  assert_string_equal(names(v, "rules"), "p2");
+  assert_string_equal(names(v, "overridden"), "f1");
+  json_decref(doc);
+  v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"donor\": \"US\", \"target\": \"civilians\", \"purpose\": \"deep-strike\"}", &doc);
+  assert_string_equal(verdict(v), "forbidden");
+  assert_string_equal(names(v, "rules"), "f1");
+  assert_string_equal(names(v, "overridden"), "p1");
+  json_decref(doc);
+  /* Through the chain, p2 defeats p1's rival f1 even when f1 does not apply:
+   * with only p1 and p2 applicable both permit. */
+  v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"donor\": \"US\", \"target\": \"artillery\", \"purpose\": \"air-defense\"}", &doc);
+  assert_string_equal(verdict(v), "permitted");
+  json_decref(doc);
+  cv_engine_free(e);
+}
+
+static void conflict_forbid_wins(void **state) {
+  (void)state;
+  cv_engine_t *e = engine_with(RULE("p", "permit strike", "  from 2024-01-01\n")
+                                   RULE("f", "forbid strike", "  from 2024-01-01\n"));
+  json_t *doc, *v;
+  v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"donor\": \"US\"}", &doc);
+  assert_string_equal(verdict(v), "forbidden");
+  json_t *c = json_object_get(v, "conflict");
+  assert_string_equal(json_string_value(json_object_get(c, "permit")), "p");
+  assert_string_equal(json_string_value(json_object_get(c, "forbid")), "f");
+  assert_non_null(strstr(json_string_value(json_object_get(v, "explanation")), "forbid wins"));
+  json_decref(doc);
+  cv_engine_free(e);
+}
+
+static void unknown_facts_branch(void **state) {
+  (void)state;
+  cv_engine_t *e = engine_with(
+      RULE("p", "permit strike", "  when purpose in {counter-fire, air-defense}\n  from 2024-01-01\n")
+      RULE("f", "forbid strike", "  when target = civilians\n  from 2024-01-01\n  overrides p\n"));
+  json_t *doc, *v;
+  v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"donor\": \"US\", \"target\": \"artillery\"}", &doc);
+  assert_string_equal(verdict(v), "undetermined");
+  json_t *br = json_object_get(v, "branches");
+  assert_int_equal(json_array_size(br), 2);
+  json_t *b0 = json_array_get(br, 0), *b1 = json_array_get(br, 1);
+  assert_string_equal(verdict(b0), "permitted");
+  json_t *purposes = json_object_get(json_object_get(b0, "if"), "purpose");
+  assert_int_equal(json_array_size(purposes), 2);
+  assert_string_equal(verdict(b1), "not-covered");
+  json_t *other = json_object_get(json_object_get(json_object_get(b1, "if"), "purpose"), "not");
+  assert_int_equal(json_array_size(other), 2);
+  json_decref(doc);
+  /* When every value gives one verdict, the unknown does not matter. */
+  v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"donor\": \"US\", \"target\": \"civilians\"}", &doc);
+  assert_string_equal(verdict(v), "forbidden");
+  assert_int_equal(json_array_size(json_object_get(v, "branches")), 0);
+  json_decref(doc);
+  /* Evidence "unknown" makes a stated value unknown. */
+  v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"donor\": \"US\", \"target\": \"artillery\", \"purpose\": \"counter-fire\", \"evidence\": {\"purpose\": \"unknown\"}}", &doc);
+  assert_string_equal(verdict(v), "undetermined");
+  json_decref(doc);
+  cv_engine_free(e);
+}
+
+static void disputed_fact(void **state) {
+  (void)state;
+  cv_engine_t *e = engine_with(RULE("f", "forbid strike", "  when target = civilians\n  from 2024-01-01\n")
+                                   RULE("p", "permit strike", "  when target != civilians\n  from 2024-01-01\n"));
+  json_t *doc, *v;
+  v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"donor\": \"US\", \"target\": \"artillery\", \"evidence\": {\"target\": \"disputed\"}}", &doc);
+  assert_string_equal(verdict(v), "undetermined");
+  assert_string_equal(json_string_value(json_object_get(v, "as_stated")), "permitted");
+  json_decref(doc);
+  cv_engine_free(e);
+}
+
+static void numeric_thresholds_and_assumptions(void **state) {
+  (void)state;
+  cv_engine_t *e = engine_with(RULE("p", "permit strike", "  when range_km <= near_km\n  from 2024-01-01\n")
+                                   RULE("f", "forbid strike", "  when range_km > near_km\n  from 2024-01-01\n"));
+  json_t *doc, *v;
+  /* HIMARS reaches 80 km: within 100, beyond 50. */
+  v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"system\": \"HIMARS\"}", &doc);
+  assert_string_equal(verdict(v), "permitted");
+  assert_int_equal(json_integer_value(json_object_get(json_object_get(v, "assumptions"), "near_km")), 100);
+  json_decref(doc);
+  v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"system\": \"HIMARS\", \"assume\": {\"near_km\": 50}}", &doc);
+  assert_string_equal(verdict(v), "forbidden");
+  assert_int_equal(json_integer_value(json_object_get(json_object_get(v, "assumptions"), "near_km")), 50);
+  json_decref(doc);
+  /* A vehicle has no range: neither comparison holds. */
+  v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"system\": \"Humvee\"}", &doc);
+  assert_string_equal(verdict(v), "not-covered");
+  json_decref(doc);
+  cv_engine_free(e);
+}
+
+static void numeric_branches_are_intervals(void **state) {
+  (void)state;
+  cv_engine_t *e = engine_with(
+      RULE("p", "permit strike", "  when territory = RU and border_km <= near_km\n  from 2024-01-01\n")
+      RULE("g", "forbid strike", "  when territory = RU and border_km > near_km\n  from 2024-01-01\n"));
+  json_t *doc, *v;
+  v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"donor\": \"US\"}", &doc);
+  assert_string_equal(verdict(v), "undetermined");
+  json_t *br = json_object_get(v, "branches");
+  bool saw_le = false, saw_gt = false;
+  size_t i;
+  json_t *b;
+  json_array_foreach(br, i, b) {
+    const char *km = json_string_value(json_object_get(json_object_get(b, "if"), "border_km"));
+    if (km && strcmp(km, "<= 100") == 0) saw_le = strcmp(verdict(b), "permitted") == 0;
+    if (km && strcmp(km, "> 100") == 0) saw_gt = strcmp(verdict(b), "forbidden") == 0;
+  }
+  assert_true(saw_le);
+  assert_true(saw_gt);
+  json_decref(doc);
+  cv_engine_free(e);
+}
+
+static void deterministic_and_allocation_free(void **state) {
+  (void)state;
+  cv_engine_t *e = engine_with(
+      RULE("p", "permit strike", "  when purpose in {counter-fire, air-defense}\n  from 2024-01-01\n")
+      RULE("f", "forbid strike", "  when target = civilians\n  from 2024-01-01\n  overrides p\n"));
+  const char *text = "{\"id\": \"x\", \"date\": \"2024-06-02\", \"action\": \"strike\", \"system\": \"MRAP\"}";
+  cv_use_t *use = cv_use_new();
+  cv_result_t *res = cv_result_new();
+  cv_error_t err;
+  assert_int_equal(cv_use_parse_json(e, use, text, strlen(text), &err), CV_OK);
+  assert_true(allocations > 0); /* the counter sees the library's allocations */
+  long before = allocations;
+  for (int i = 0; i < 100; i++) assert_int_equal(cv_evaluate(e, use, 0, res, &err), CV_OK);
+  assert_int_equal(allocations, before);
+  cv_buf_t a = {0}, b = {0};
+  assert_int_equal(cv_result_write_json(e, use, res, &a), CV_OK);
+  assert_int_equal(cv_evaluate(e, use, 0, res, &err), CV_OK);
+  assert_int_equal(cv_result_write_json(e, use, res, &b), CV_OK);
+  assert_int_equal(a.len, b.len);
+  assert_memory_equal(a.data, b.data, a.len);
+  cv_buf_free(&a);
+  cv_buf_free(&b);
+  cv_result_free(res);
+  cv_use_free(use);
+  cv_engine_free(e);
+}
+
+static void as_of_overrides_date(void **state) {
+  (void)state;
+  cv_engine_t *e = engine_with(RULE("r", "forbid strike", "  from 2024-05-30\n"));
+  cv_use_t *use = cv_use_new();
+  cv_result_t *res = cv_result_new();
+  cv_error_t err;
+  const char *text = "{\"date\": \"2024-01-01\", \"action\": \"strike\", \"donor\": \"US\"}";
+  assert_int_equal(cv_use_parse_json(e, use, text, strlen(text), &err), CV_OK);
+  assert_int_equal(cv_evaluate(e, use, 0, res, &err), CV_OK);
+  assert_int_equal(cv_result_verdict(res, 0), CV_NOT_COVERED);
+  cv_date_t day;
+  assert_int_equal(cv_date_parse("2024-06-01", 10, &day), CV_OK);
+  assert_int_equal(cv_evaluate(e, use, day, res, &err), CV_OK);
+  assert_int_equal(cv_result_verdict(res, 0), CV_FORBIDDEN);
+  const char *ids[4];
+  assert_int_equal(cv_result_rules(res, 0, ids, 4), 1);
+  assert_string_equal(ids[0], "r");
+  assert_string_equal(cv_result_donor(res, 0), "US");
+  cv_result_free(res);
+  cv_use_free(use);
+  cv_engine_free(e);
+}
+
+static void after_state_date_warns(void **state) {
+  (void)state;
+  cv_engine_t *e = engine_with(RULE("r", "forbid strike", "  from 2024-05-30\n"));
+  json_t *doc, *v;
+  v = run(e, "{\"date\": \"2025-01-01\", \"action\": \"strike\", \"donor\": \"US\"}", &doc);
+  assert_non_null(strstr(json_string_value(json_object_get(v, "explanation")), "runs to 2024-08-22"));
+  json_decref(doc);
+  cv_engine_free(e);
+}
+
+static void dates_round_trip(void **state) {
+  (void)state;
+  char buf[11];
+  cv_date_t d;
+  assert_int_equal(cv_date_parse("1970-01-01", 10, &d), CV_OK);
+  assert_int_equal(d, 0);
+  assert_int_equal(cv_date_parse("2024-02-29", 10, &d), CV_OK);
+  assert_int_equal(cv_date_parse("2023-02-29", 10, &d), CV_VALUE);
+  assert_int_equal(cv_date_parse("2024-1-01", 9, &d), CV_VALUE);
+  assert_int_equal(cv_date_parse("2024-01-32", 10, &d), CV_VALUE);
+  for (cv_date_t day = -30000; day < 60000; day += 7) {
+    cv_date_format(day, buf);
+    if (buf[0] < '1' || strncmp(buf, "1900", 4) < 0) continue;
+    assert_int_equal(cv_date_parse(buf, 10, &d), CV_OK);
+    assert_int_equal(d, day);
+  }
+}
+
+static void strerror_is_total(void **state) {
+  (void)state;
+  assert_string_equal(cv_strerror(CV_OK), "success");
+  assert_string_equal(cv_strerror(CV_CYCLE), "override cycle");
+  assert_string_equal(cv_strerror(-1), "unknown error");
+  assert_string_equal(cv_strerror(9999), "unknown error");
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(period_bounds),
+      cmocka_unit_test(action_and_donor_scope),
+      cmocka_unit_test(override_chain),
+      cmocka_unit_test(conflict_forbid_wins),
+      cmocka_unit_test(unknown_facts_branch),
+      cmocka_unit_test(disputed_fact),
+      cmocka_unit_test(numeric_thresholds_and_assumptions),
+      cmocka_unit_test(numeric_branches_are_intervals),
+      cmocka_unit_test(deterministic_and_allocation_free),
+      cmocka_unit_test(as_of_overrides_date),
+      cmocka_unit_test(after_state_date_warns),
+      cmocka_unit_test(dates_round_trip),
+      cmocka_unit_test(strerror_is_total),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
