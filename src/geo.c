@@ -787,3 +787,215 @@ static int build_polygons(cv_geo_t *geo, cv_error_t *err) {
   geo->nrun = nrun;
   return CV_OK;
 }
+
+/* -------------------------------------------------------- the border index */
+
+/* A bounding-sphere tree over Ukraine's border segments, for the build. */
+typedef struct bvh_node {
+  double c[3], r;
+  uint32_t lo, hi, left, right; /* segments [lo, hi); children or 0 */
+} bvh_node_t;
+
+typedef struct bvh {
+  bvh_node_t *nodes;
+  uint32_t n;
+  const geo_seg_t *segs;
+} bvh_t;
+
+static void seg_sphere(const geo_seg_t *s, double c[3], double *r) {
+  c[0] = s->ax + s->dx / 2, c[1] = s->ay + s->dy / 2, c[2] = s->az + s->dz / 2;
+  *r = sqrt(s->dx * s->dx + s->dy * s->dy + s->dz * s->dz) / 2;
+}
+
+static uint32_t bvh_build(bvh_t *b, uint32_t lo, uint32_t hi) {
+  uint32_t id = b->n++;
+  bvh_node_t *nd = &b->nodes[id];
+  double mn[3] = {INFINITY, INFINITY, INFINITY}, mx[3] = {-INFINITY, -INFINITY, -INFINITY};
+  for (uint32_t i = lo; i < hi; i++) {
+    const geo_seg_t *s = &b->segs[i];
+    double p[2][3] = {{s->ax, s->ay, s->az}, {s->ax + s->dx, s->ay + s->dy, s->az + s->dz}};
+    for (int e = 0; e < 2; e++)
+      for (int d = 0; d < 3; d++) mn[d] = fmin(mn[d], p[e][d]), mx[d] = fmax(mx[d], p[e][d]);
+  }
+  double c[3] = {(mn[0] + mx[0]) / 2, (mn[1] + mx[1]) / 2, (mn[2] + mx[2]) / 2}, r = 0;
+  for (uint32_t i = lo; i < hi; i++) {
+    const geo_seg_t *s = &b->segs[i];
+    double a[3] = {s->ax, s->ay, s->az}, e[3] = {s->ax + s->dx, s->ay + s->dy, s->az + s->dz};
+    r = fmax(r, fmax(dist3(c, a), dist3(c, e)));
+  }
+  *nd = (bvh_node_t){{c[0], c[1], c[2]}, r * (1 + 1e-12) + 1e-9, lo, hi, 0, 0};
+  if (hi - lo > 4) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    uint32_t left = bvh_build(b, lo, mid);
+    uint32_t right = bvh_build(b, mid, hi);
+    b->nodes[id].left = left;
+    b->nodes[id].right = right;
+  }
+  return id;
+}
+
+static void bvh_nearest(const bvh_t *b, uint32_t id, const double p[3],
+                        double *best, uint32_t *best_seg) {
+  const bvh_node_t *nd = &b->nodes[id];
+  if (dist3(p, nd->c) - nd->r >= *best) return;
+  if (!nd->left) {
+    for (uint32_t i = nd->lo; i < nd->hi; i++) {
+      double t, d = sqrt(seg_dist2(&b->segs[i], p, &t));
+      if (d < *best) *best = d, *best_seg = i;
+    }
+    return;
+  }
+  const bvh_node_t *l = &b->nodes[nd->left], *r = &b->nodes[nd->right];
+  int left_first = dist3(p, l->c) - l->r <= dist3(p, r->c) - r->r;
+  bvh_nearest(b, left_first ? nd->left : nd->right, p, best, best_seg);
+  bvh_nearest(b, left_first ? nd->right : nd->left, p, best, best_seg);
+}
+
+/* What a cell needs to choose its candidate segments: its centre c, the
+ * radius rho of a ball around c holding the cell, the segment T nearest to
+ * c at distance dt. */
+typedef struct cand_query {
+  double c[3], rho, dt, tc[3], tr;
+  uint32_t *out, n, cap;
+} cand_query_t;
+
+/* How fast d(x, S) - d(x, T) can fall as x moves in the cell's ball, when
+ * S and T lie in the sphere (m, r): the gradients of the two distances are
+ * unit vectors toward the ball from points of that sphere, at most 2r/D
+ * apart when the ball stays D away from m; never more than 2. */
+static double slack_factor(const cand_query_t *q, const double m[3], double r) {
+  double d = dist3(q->c, m) - q->rho;
+  return d > r ? 2 * r / d : 2;
+}
+
+static void enclose(const double c1[3], double r1, const double c2[3], double r2,
+                    double out[3], double *r) {
+  double d = dist3(c1, c2);
+  if (d + r2 <= r1) {
+    memcpy(out, c1, sizeof(double) * 3), *r = r1;
+  } else if (d + r1 <= r2) {
+    memcpy(out, c2, sizeof(double) * 3), *r = r2;
+  } else {
+    double R = (d + r1 + r2) / 2, k = (R - r1) / d;
+    for (int i = 0; i < 3; i++) out[i] = c1[i] + (c2[i] - c1[i]) * k;
+    *r = R * (1 + 1e-12);
+  }
+}
+
+/* Collects every segment S that may be the nearest for some point of the
+ * cell: S is dropped only when d(c, S) - d(c, T) exceeds how much that
+ * difference can shrink over the cell, so T beats S everywhere in it. */
+static int bvh_collect(const bvh_t *b, uint32_t id, cand_query_t *q) {
+  const bvh_node_t *nd = &b->nodes[id];
+  double m[3], r, eps = 1e-9 * q->dt + 1e-6;
+  enclose(nd->c, nd->r, q->tc, q->tr, m, &r);
+  if (dist3(q->c, nd->c) - nd->r > q->dt + slack_factor(q, m, r) * q->rho + eps)
+    return 0;
+  if (nd->left)
+    return bvh_collect(b, nd->left, q) || bvh_collect(b, nd->right, q);
+  for (uint32_t i = nd->lo; i < nd->hi; i++) {
+    double sc[3], sr, t;
+    seg_sphere(&b->segs[i], sc, &sr);
+    enclose(sc, sr, q->tc, q->tr, m, &r);
+    if (sqrt(seg_dist2(&b->segs[i], q->c, &t)) > q->dt + slack_factor(q, m, r) * q->rho + eps)
+      continue;
+    if (reserve((void **)&q->out, q->n, &q->cap, 1, sizeof *q->out)) return -1;
+    q->out[q->n++] = i;
+  }
+  return 0;
+}
+
+static int u32_cmp(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Radius of a ball around the cell's centre holding the whole cell: the
+ * farthest of points along its outline, with 2% to spare for the outline
+ * bulging between them. */
+static double cell_radius(int fine, uint32_t row, uint32_t col, const double c[3]) {
+  double step = fine ? FINE_STEP : COARSE_STEP;
+  double x0 = (fine ? FINE_LON0 : COARSE_LON0) + col * step;
+  double y0 = (fine ? FINE_LAT0 : COARSE_LAT0) + row * step, rho = 0;
+  for (int i = 0; i <= 4; i++)
+    for (int j = 0; j <= 4; j++) {
+      if (i != 0 && i != 4 && j != 0 && j != 4) continue;
+      double p[3];
+      to_ecef(fmin(90, y0 + step * i / 4), x0 + step * j / 4, p);
+      rho = fmax(rho, dist3(c, p));
+    }
+  return rho * 1.02 + 1e-3;
+}
+
+/* Builds Ukraine's border segments and, for each cell not wholly inside
+ * Ukraine, the runs of segments that can hold its points' nearest border
+ * point.  Needs the cells' bases (build_polygons) first. */
+static int build_border(cv_geo_t *geo, cv_error_t *err) {
+  const geo_feature_t *ua = &geo->features[geo->ua];
+  uint32_t nseg = 0;
+  for (uint32_t r = 0; r < ua->nring; r++) nseg += geo->rings[ua->ring + r].count - 1;
+  geo_seg_t *segs = malloc((nseg ? nseg : 1) * sizeof *segs);
+  bvh_node_t *nodes = malloc((2 * (size_t)nseg + 1) * sizeof *nodes);
+  geo_run_t *runs = NULL;
+  uint32_t nrun = 0, run_cap = 0;
+  cand_query_t q = {0};
+  if (!segs || !nodes || !nseg) goto fail;
+  nseg = 0;
+  for (uint32_t r = 0; r < ua->nring; r++) {
+    const geo_ring_t *ring = &geo->rings[ua->ring + r];
+    for (uint32_t i = ring->first; i + 1 < ring->first + ring->count; i++) {
+      double a[3], b[3];
+      to_ecef(geo->verts[i].y, geo->verts[i].x, a);
+      to_ecef(geo->verts[i + 1].y, geo->verts[i + 1].x, b);
+      geo_seg_t *s = &segs[nseg++];
+      *s = (geo_seg_t){a[0], a[1], a[2], b[0] - a[0], b[1] - a[1], b[2] - a[2], 0, 0};
+      double l2 = s->dx * s->dx + s->dy * s->dy + s->dz * s->dz;
+      s->inv_len2 = l2 > 0 ? 1 / l2 : 0;
+    }
+  }
+  bvh_t b = {nodes, 0, segs};
+  bvh_build(&b, 0, nseg);
+  for (int fine = 1; fine >= 0; fine--) {
+    uint32_t rows = fine ? FINE_ROWS : COARSE_ROWS, cols = fine ? FINE_COLS : COARSE_COLS;
+    for (uint32_t row = 0; row < rows; row++)
+      for (uint32_t col = 0; col < cols; col++) {
+        geo_cell_t *cell = &geo->cells[fine ? row * FINE_COLS + col : N_FINE + row * COARSE_COLS + col];
+        cell->dist = nrun;
+        cell->ndist = 0;
+        if (cell->base[0] == geo->ua || (!fine && in_fine_region(row, col))) continue;
+        double cx, cy;
+        cell_center(fine, row, col, &cx, &cy);
+        to_ecef(cy, cx, q.c);
+        q.rho = cell_radius(fine, row, col, q.c);
+        q.dt = INFINITY;
+        uint32_t t = 0;
+        bvh_nearest(&b, 0, q.c, &q.dt, &t);
+        seg_sphere(&segs[t], q.tc, &q.tr);
+        q.n = 0;
+        if (bvh_collect(&b, 0, &q)) goto fail;
+        qsort(q.out, q.n, sizeof *q.out, u32_cmp);
+        for (uint32_t i = 0; i < q.n; i++) {
+          /* Short gaps are cheaper to scan than to store as a new run. */
+          if (cell->ndist && q.out[i] <= runs[nrun - 1].first + runs[nrun - 1].count + 2) {
+            runs[nrun - 1].count = q.out[i] + 1 - runs[nrun - 1].first;
+            continue;
+          }
+          if (cell->ndist == UINT16_MAX ||
+              reserve((void **)&runs, nrun, &run_cap, 1, sizeof *runs))
+            goto fail;
+          runs[nrun++] = (geo_run_t){q.out[i], 1};
+          cell->ndist++;
+        }
+      }
+  }
+  free(nodes), free(q.out);
+  free(geo->segs), free(geo->dist_runs);
+  geo->segs = segs;
+  geo->nseg = nseg;
+  geo->dist_runs = runs;
+  geo->ndist_run = nrun;
+  return CV_OK;
+fail:
+  free(segs), free(nodes), free(runs), free(q.out);
+  return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory building the border index");
+}

@@ -1152,7 +1152,10 @@ static int parse_policy(parser_t *p) {
 
 /* Moves a realloc'd array into the policy arena. */
 static void *settle(cv_policy_t *pol, void *array, size_t size) {
-  if (!size) return array;
+  if (!size) {
+    free(array);
+    return NULL;
+  }
   void *copy = cv_arena_alloc(&pol->arena, size);
   if (copy) memcpy(copy, array, size);
   free(array);
