@@ -5,9 +5,11 @@
  * failure with its file and line, and "N passed, N failed" at the end.
  */
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "commands.h"
 

@@ -194,9 +194,10 @@ CV_EXPORT int cv_use_parse_json(const cv_engine_t *engine, cv_use_t *use,
 /* The use's id ("" when it has none) and date (0 and CV_VALUE when unset). */
 CV_EXPORT const char *cv_use_id(const cv_use_t *use);
 CV_EXPORT int cv_use_date(const cv_use_t *use, cv_date_t *date);
-/* Resolves the use's location (place or coordinates) into *out. */
-CV_EXPORT int cv_use_where(const cv_engine_t *engine, const cv_use_t *use,
-                           cv_where_t *out);
+/* Resolves the use's location once and keeps the answer in the use, so that
+ * evaluating it again (under other dates, other assumptions) skips the
+ * geography.  Setting the location again forgets it. */
+CV_EXPORT void cv_use_resolve(const cv_engine_t *engine, cv_use_t *use);
 
 /* ----------------------------------------------------------------- verdict */
 

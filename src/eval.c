@@ -592,7 +592,12 @@ int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
     result->where.lat = use->lat;
     result->where.lon = use->lon;
     snprintf(result->where.place, sizeof result->where.place, "%s", use->place);
-    if (engine->geo) {
+    if (use->resolved) {
+      memcpy(result->where.territory, use->territory, sizeof use->territory);
+      memcpy(result->where.region, use->region, sizeof use->region);
+      result->where.border_km = use->border_km;
+      result->located = true;
+    } else if (engine->geo) {
       cv_geo_facts_t g;
       cv_geo_resolve(engine->geo, use->lat, use->lon, &g);
       memcpy(result->where.territory, g.territory, sizeof g.territory);

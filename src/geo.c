@@ -51,6 +51,8 @@ enum { NO_FEATURE = 0x7fff };
 #define N_FINE (FINE_ROWS * FINE_COLS)
 #define N_CELLS (N_FINE + COARSE_ROWS * COARSE_COLS)
 
+#define RAD (3.14159265358979323846 / 180)
+
 /* WGS 84, kilometres. */
 #define WGS_A 6378.137
 #define WGS_F (1 / 298.257223563)
@@ -128,9 +130,8 @@ struct cv_geo {
 /* ------------------------------------------------------------ small math */
 
 static void to_ecef(double lat, double lon, double out[3]) {
-  const double rad = M_PI / 180;
-  double sp = sin(lat * rad), cp = cos(lat * rad);
-  double sl = sin(lon * rad), cl = cos(lon * rad);
+  double sp = sin(lat * RAD), cp = cos(lat * RAD);
+  double sl = sin(lon * RAD), cl = cos(lon * RAD);
   double n = WGS_A / sqrt(1 - WGS_E2 * sp * sp);
   out[0] = n * cp * cl;
   out[1] = n * cp * sl;
@@ -265,7 +266,7 @@ static void locate(const cv_geo_t *geo, double lat, double lon,
  * source's regions do not quite reach its country outline. */
 static double item_dist2(const cv_geo_t *geo, const geo_item_t *it, double lat,
                          double lon) {
-  double k = cos(lat * M_PI / 180), best = INFINITY;
+  double k = cos(lat * RAD), best = INFINITY;
   for (uint32_t r = 0; r < it->nrun; r++) {
     const geo_run_t *run = &geo->runs[it->run + r];
     const geo_pt_t *p = &geo->verts[run->first];
@@ -315,7 +316,7 @@ void cv_geo_resolve(const cv_geo_t *geo, double lat, double lon,
     }
   }
   memset(out, 0, sizeof *out);
-  snprintf(out->territory, sizeof out->territory, "%s",
+  snprintf(out->territory, sizeof out->territory, "%.7s",
            best[0] != NO_FEATURE ? geo->features[best[0]].code : "XX");
   int region = best[1] != NO_FEATURE && region_fits(geo, best[1], out->territory)
                    ? best[1]
@@ -338,9 +339,8 @@ void cv_geo_resolve(const cv_geo_t *geo, double lat, double lon,
     snprintf(out->region, sizeof out->region, "%s", geo->features[region].code);
   if (best[0] == geo->ua) return; /* border_km stays 0 */
 
-  const double rad = M_PI / 180;
-  double sp = sin(lat * rad), cp = cos(lat * rad);
-  double sl = sin(lon * rad), cl = cos(lon * rad);
+  double sp = sin(lat * RAD), cp = cos(lat * RAD);
+  double sl = sin(lon * RAD), cl = cos(lon * RAD);
   double nn = WGS_A / sqrt(1 - WGS_E2 * sp * sp);
   double q[3] = {nn * cp * cl, nn * cp * sl, nn * (1 - WGS_E2) * sp};
   double d2 = INFINITY, t = 0;
@@ -517,7 +517,7 @@ static int read_dcw(cv_geo_t *geo, geo_caps_t *caps, const char *path,
         strcmp(name + len - 4, "_lon") != 0)
       continue;
     name[len - 4] = '\0';
-    snprintf(code, sizeof code, "%s-%s", k_subject_country, name + 2);
+    snprintf(code, sizeof code, "%.2s-%.3s", k_subject_country, name + 2);
     rc = read_dcw_feature(geo, caps, nc, name, code, LAYER_REGION, path, err);
   }
   nc_close(nc);
@@ -998,4 +998,288 @@ static int build_border(cv_geo_t *geo, cv_error_t *err) {
 fail:
   free(segs), free(nodes), free(runs), free(q.out);
   return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory building the border index");
+}
+
+/* ------------------------------------------------------------- the cache */
+
+/* The cache is this header and the index's arrays, native byte order; it
+ * is only valid for the source file of the size and time it records and
+ * for this format.  Bump CACHE_VERSION whenever the index changes. */
+#define CACHE_VERSION 1
+#define CACHE_NAME "dcw-index.bin"
+
+typedef struct cache_header {
+  char magic[8];
+  uint32_t version, endian;
+  uint64_t src_size;
+  int64_t src_sec, src_nsec;
+  uint32_t nfeature, nring, nvert, nitem, nrun, nseg, ndist_run, ncell;
+  int32_t ua;
+  uint32_t layout[12];
+} cache_header_t;
+
+static void cache_header_fill(cache_header_t *h, const struct stat *st,
+                              const cv_geo_t *geo) {
+  memset(h, 0, sizeof *h);
+  memcpy(h->magic, "CVGEOIDX", 8);
+  h->version = CACHE_VERSION;
+  h->endian = 0x01020304;
+  h->src_size = (uint64_t)st->st_size;
+  h->src_sec = (int64_t)st->st_mtim.tv_sec;
+  h->src_nsec = (int64_t)st->st_mtim.tv_nsec;
+  if (geo) {
+    h->nfeature = geo->nfeature, h->nring = geo->nring, h->nvert = geo->nvert;
+    h->nitem = geo->nitem, h->nrun = geo->nrun, h->nseg = geo->nseg;
+    h->ndist_run = geo->ndist_run, h->ua = geo->ua;
+  }
+  h->ncell = N_CELLS;
+  uint32_t layout[12] = {sizeof(geo_feature_t), sizeof(geo_ring_t), sizeof(geo_pt_t),
+                         sizeof(geo_cell_t),    sizeof(geo_item_t), sizeof(geo_run_t),
+                         sizeof(geo_seg_t),     FINE_ROWS,          FINE_COLS,
+                         COARSE_ROWS,           COARSE_COLS,        N_COUNTRIES};
+  memcpy(h->layout, layout, sizeof layout);
+}
+
+typedef struct cache_array {
+  void **data;
+  uint32_t n;
+  size_t size;
+} cache_array_t;
+
+static void cache_arrays(cv_geo_t *geo, const cache_header_t *h, cache_array_t a[9]) {
+  cache_array_t list[9] = {
+      {(void **)&geo->features, h->nfeature, sizeof(geo_feature_t)},
+      {(void **)&geo->rings, h->nring, sizeof(geo_ring_t)},
+      {(void **)&geo->verts, h->nvert, sizeof(geo_pt_t)},
+      {(void **)&geo->cells, h->ncell, sizeof(geo_cell_t)},
+      {(void **)&geo->items, h->nitem, sizeof(geo_item_t)},
+      {(void **)&geo->runs, h->nrun, sizeof(geo_run_t)},
+      {(void **)&geo->segs, h->nseg, sizeof(geo_seg_t)},
+      {(void **)&geo->dist_runs, h->ndist_run, sizeof(geo_run_t)},
+      {NULL, 0, 0}};
+  memcpy(a, list, sizeof list);
+}
+
+/* Loads the index from the cache when it matches the source; returns 0 on
+ * success, -1 when there is no usable cache (never an error: the index is
+ * then built). */
+static int cache_load(cv_geo_t *geo, const char *path, const struct stat *src) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return -1;
+  cache_header_t h, want;
+  struct stat st;
+  int ok = fread(&h, sizeof h, 1, f) == 1 && fstat(fileno(f), &st) == 0;
+  cache_header_fill(&want, src, NULL);
+  ok = ok && memcmp(h.magic, want.magic, 8) == 0 && h.version == want.version &&
+       h.endian == want.endian && h.src_size == want.src_size &&
+       h.src_sec == want.src_sec && h.src_nsec == want.src_nsec &&
+       h.ncell == want.ncell && memcmp(h.layout, want.layout, sizeof h.layout) == 0 &&
+       h.ua >= 0 && (uint32_t)h.ua < h.nfeature && h.nfeature < NO_FEATURE;
+  cache_array_t a[9];
+  cache_arrays(geo, &h, a);
+  uint64_t total = sizeof h;
+  for (int i = 0; ok && a[i].data; i++) total += (uint64_t)a[i].n * a[i].size;
+  ok = ok && (uint64_t)st.st_size == total;
+  for (int i = 0; ok && a[i].data; i++) {
+    *a[i].data = malloc(a[i].n ? a[i].n * a[i].size : 1);
+    ok = *a[i].data && fread(*a[i].data, a[i].size, a[i].n, f) == a[i].n;
+  }
+  fclose(f);
+  if (!ok) return -1;
+  geo->nfeature = h.nfeature, geo->nring = h.nring, geo->nvert = h.nvert;
+  geo->nitem = h.nitem, geo->nrun = h.nrun, geo->nseg = h.nseg;
+  geo->ndist_run = h.ndist_run, geo->ua = h.ua;
+  return 0;
+}
+
+/* Writes the cache next to its final name and renames it into place, so a
+ * reader never sees half a file.  Failures are ignored: the cache only
+ * saves time. */
+static void cache_store(cv_geo_t *geo, const char *path, const struct stat *src) {
+  char tmp[4200];
+  snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+  FILE *f = fopen(tmp, "wb");
+  if (!f) return;
+  cache_header_t h;
+  cache_header_fill(&h, src, geo);
+  cache_array_t a[9];
+  cache_arrays(geo, &h, a);
+  int ok = fwrite(&h, sizeof h, 1, f) == 1;
+  for (int i = 0; ok && a[i].data; i++)
+    ok = a[i].n == 0 || fwrite(*a[i].data, a[i].size, a[i].n, f) == a[i].n;
+  ok = fclose(f) == 0 && ok;
+  if (!ok || rename(tmp, path) != 0) unlink(tmp);
+}
+
+/* ------------------------------------------------------------- life cycle */
+
+void cv_geo_free(cv_geo_t *geo) {
+  if (!geo) return;
+  free(geo->features), free(geo->rings), free(geo->verts), free(geo->cells);
+  free(geo->items), free(geo->runs), free(geo->segs), free(geo->dist_runs);
+  free(geo);
+}
+
+cv_geo_t *cv_geo_open(const char *dcw_path, const char *cache_dir,
+                      cv_error_t *err) {
+  struct stat src;
+  if (stat(dcw_path, &src) != 0) {
+    cv_error_set(err, CV_GEO, dcw_path, 0, 0, "cannot open '%s': %s", dcw_path,
+                 strerror(errno));
+    return NULL;
+  }
+  cv_geo_t *geo = calloc(1, sizeof *geo);
+  if (!geo) {
+    cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
+    return NULL;
+  }
+  char cache[4096] = "";
+  if (cache_dir && *cache_dir) {
+    snprintf(cache, sizeof cache, "%s/%s", cache_dir, CACHE_NAME);
+    if (cache_load(geo, cache, &src) == 0) return geo;
+    cv_geo_free(geo); /* drop what a failed load left behind */
+    if (!(geo = calloc(1, sizeof *geo))) {
+      cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
+      return NULL;
+    }
+  }
+  geo_caps_t caps = {0};
+  int rc = read_dcw(geo, &caps, dcw_path, err);
+  geo->ua = 0; /* k_countries[0] */
+  if (!rc && !(geo->cells = calloc(N_CELLS, sizeof *geo->cells)))
+    rc = cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
+  if (!rc) rc = build_polygons(geo, err);
+  if (!rc) rc = build_border(geo, err);
+  if (rc) {
+    cv_geo_free(geo);
+    return NULL;
+  }
+  if (cache[0]) cache_store(geo, cache, &src);
+  return geo;
+}
+
+/* ----------------------------------------------------------- user regions */
+
+/* Appends one GeoJSON ring (an array of [lon, lat] positions). */
+static int add_json_ring(cv_geo_t *geo, geo_caps_t *caps, json_t *ring, int hole,
+                         const char *path, size_t index, cv_error_t *err) {
+  size_t n = json_is_array(ring) ? json_array_size(ring) : 0;
+  if (n < 4 || n > REGIONS_MAX_VERTICES || geo->nvert + n > REGIONS_MAX_VERTICES + geo->nvert)
+    return cv_error_set(err, CV_VALUE, path, 0, 0,
+                        "feature %zu: a ring needs 4 to %u positions", index,
+                        REGIONS_MAX_VERTICES);
+  geo_pt_t *pts = malloc(n * sizeof *pts);
+  if (!pts) return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
+  for (size_t i = 0; i < n; i++) {
+    json_t *pos = json_array_get(ring, i);
+    json_t *x = json_array_get(pos, 0), *y = json_array_get(pos, 1);
+    double lon = json_is_number(x) ? json_number_value(x) : NAN;
+    double lat = json_is_number(y) ? json_number_value(y) : NAN;
+    if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90)) {
+      free(pts);
+      return cv_error_set(err, CV_VALUE, path, 0, 0,
+                          "feature %zu: position %zu is not a [lon, lat] pair in range",
+                          index, i);
+    }
+    pts[i] = (geo_pt_t){lon, lat};
+  }
+  int rc = add_ring(geo, caps, pts, (uint32_t)n, hole);
+  free(pts);
+  return rc ? cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory") : CV_OK;
+}
+
+/* Polygon: [shell, hole...]; MultiPolygon: [[shell, hole...]...]. */
+static int add_json_polygon(cv_geo_t *geo, geo_caps_t *caps, json_t *poly,
+                            const char *path, size_t index, cv_error_t *err) {
+  if (!json_is_array(poly) || json_array_size(poly) == 0)
+    return cv_error_set(err, CV_VALUE, path, 0, 0, "feature %zu: empty polygon", index);
+  for (size_t r = 0; r < json_array_size(poly); r++) {
+    int rc = add_json_ring(geo, caps, json_array_get(poly, r), r > 0, path, index, err);
+    if (rc) return rc;
+  }
+  return CV_OK;
+}
+
+static int add_json_feature(cv_geo_t *geo, geo_caps_t *caps, json_t *feat,
+                            const char *code_property, const char *path,
+                            size_t index, cv_error_t *err) {
+  json_t *code = json_object_get(json_object_get(feat, "properties"), code_property);
+  json_t *geom = json_object_get(feat, "geometry");
+  const char *type = json_string_value(json_object_get(geom, "type"));
+  json_t *coords = json_object_get(geom, "coordinates");
+  if (!json_is_string(code) || json_string_length(code) == 0 ||
+      json_string_length(code) >= sizeof geo->features[0].code)
+    return cv_error_set(err, CV_VALUE, path, 0, 0,
+                        "feature %zu: property '%s' must be a code of 1 to 15 bytes",
+                        index, code_property);
+  int multi = type && strcmp(type, "MultiPolygon") == 0;
+  if (!type || (!multi && strcmp(type, "Polygon") != 0) || !json_is_array(coords))
+    return cv_error_set(err, CV_VALUE, path, 0, 0,
+                        "feature %zu (%s): geometry must be a Polygon or MultiPolygon",
+                        index, json_string_value(code));
+  if (add_feature(geo, caps, json_string_value(code), LAYER_REGION))
+    return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
+  size_t n = multi ? json_array_size(coords) : 1;
+  for (size_t p = 0; p < n; p++) {
+    int rc = add_json_polygon(geo, caps, multi ? json_array_get(coords, p) : coords,
+                              path, index, err);
+    if (rc) return rc;
+  }
+  return CV_OK;
+}
+
+/* Rejects self-intersecting polygons, whose inside would be a matter of
+ * convention. */
+static int check_valid(cv_geo_t *geo, uint32_t from, const char *path, cv_error_t *err) {
+  GEOSContextHandle_t ctx = GEOS_init_r();
+  if (!ctx) return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
+  GEOSContext_setNoticeHandler_r(ctx, geos_quiet);
+  GEOSContext_setErrorHandler_r(ctx, geos_quiet);
+  int rc = CV_OK;
+  for (uint32_t f = from; f < geo->nfeature && !rc; f++) {
+    GEOSGeometry *g = feature_geometry(ctx, geo, f);
+    char valid = g ? GEOSisValid_r(ctx, g) : 2;
+    if (valid != 1) {
+      char *why = g ? GEOSisValidReason_r(ctx, g) : NULL;
+      rc = cv_error_set(err, CV_GEO, path, 0, 0, "region '%s' is not a valid polygon: %s",
+                        geo->features[f].code, why ? why : "GEOS failed");
+      if (why) GEOSFree_r(ctx, why);
+    }
+    if (g) GEOSGeom_destroy_r(ctx, g);
+  }
+  GEOS_finish_r(ctx);
+  return rc;
+}
+
+int cv_geo_add_regions(cv_geo_t *geo, const char *path,
+                       const char *code_property, cv_error_t *err) {
+  char *text;
+  size_t len;
+  int rc = cv_read_file(path, REGIONS_FILE_LIMIT, &text, &len, err);
+  if (rc) return rc;
+  json_error_t jerr;
+  json_t *root = json_loadb(text, len, 0, &jerr);
+  free(text);
+  if (!root)
+    return cv_error_set(err, CV_SYNTAX, path, jerr.line, jerr.column, "%s", jerr.text);
+  json_t *features = json_object_get(root, "features");
+  const char *type = json_string_value(json_object_get(root, "type"));
+  uint32_t nfeature = geo->nfeature, nring = geo->nring, nvert = geo->nvert;
+  geo_caps_t caps = {geo->nfeature, geo->nring, geo->nvert, 0, 0, 0};
+  if (!type || strcmp(type, "FeatureCollection") != 0 || !json_is_array(features))
+    rc = cv_error_set(err, CV_VALUE, path, 0, 0, "expected a GeoJSON FeatureCollection");
+  else if (json_array_size(features) > REGIONS_MAX_FEATURES)
+    rc = cv_error_set(err, CV_TOO_LARGE, path, 0, 0, "more than %d features",
+                      REGIONS_MAX_FEATURES);
+  for (size_t i = 0; !rc && i < json_array_size(features); i++)
+    rc = add_json_feature(geo, &caps, json_array_get(features, i), code_property, path,
+                          i, err);
+  json_decref(root);
+  if (!rc) rc = check_valid(geo, nfeature, path, err);
+  if (!rc) rc = build_polygons(geo, err);
+  if (rc) { /* forget the new features; the index still describes the old */
+    geo->nfeature = nfeature, geo->nring = nring, geo->nvert = nvert;
+    return rc;
+  }
+  return CV_OK;
 }

@@ -209,6 +209,9 @@ struct cv_use {
   bool has_location;
   double lat, lon;
   char place[128];
+  bool resolved; /* geo holds the location's facts (cv_use_resolve) */
+  char territory[8], region[16];
+  double border_km;
   uint8_t n_assume;
   struct {
     uint16_t slot;

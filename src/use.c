@@ -111,6 +111,7 @@ static int set_coordinate(cv_use_t *use, bool is_lat, double v,
                           is_lat ? "latitude" : "longitude", v, -limit, limit);
   if (is_lat) use->lat = v;
   else use->lon = v;
+  use->resolved = false;
   return CV_OK;
 }
 
@@ -138,6 +139,7 @@ static int set_place(const cv_engine_t *eng, cv_use_t *use, const char *value,
   use->lat = found[0]->lat;
   use->lon = found[0]->lon;
   use->has_location = true;
+  use->resolved = false;
   snprintf(use->place, sizeof use->place, "%s", found[0]->name);
   return CV_OK;
 }
@@ -453,4 +455,14 @@ int cv_use_parse_json(const cv_engine_t *engine, cv_use_t *use, const char *text
 done:
   json_decref(root);
   return rc;
+}
+
+void cv_use_resolve(const cv_engine_t *engine, cv_use_t *use) {
+  if (!use->has_location || !engine->geo) return;
+  cv_geo_facts_t g;
+  cv_geo_resolve(engine->geo, use->lat, use->lon, &g);
+  memcpy(use->territory, g.territory, sizeof use->territory);
+  memcpy(use->region, g.region, sizeof use->region);
+  use->border_km = g.border_km;
+  use->resolved = true;
 }

@@ -1,0 +1,134 @@
+/*
+ * engine_bench.c -- decisions per second on one core for the shipped US
+ * policy over the seed scenarios: with the geography resolved beforehand
+ * (the evaluator alone), with it resolved on every decision, and end to end
+ * (JSON in, evaluation, JSON out).  Run: build/bench/engine_bench [SECONDS]
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "caveat.h"
+
+enum { MAX_USES = 256 };
+
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static void machine(void) {
+  char line[256], model[256] = "unknown";
+  FILE *f = fopen("/proc/cpuinfo", "r");
+  while (f && fgets(line, sizeof line, f))
+    if (strncmp(line, "model name", 10) == 0) {
+      char *colon = strchr(line, ':');
+      snprintf(model, sizeof model, "%s", colon ? colon + 2 : line);
+      model[strcspn(model, "\n")] = '\0';
+      break;
+    }
+  if (f) fclose(f);
+  printf("machine: %s, %ld cores online; one core used\n", model, sysconf(_SC_NPROCESSORS_ONLN));
+}
+
+int main(int argc, char **argv) {
+  double seconds = argc > 1 ? atof(argv[1]) : 1.0;
+  cv_error_t err;
+  cv_engine_t *engine = cv_engine_new();
+  double t0 = now();
+  if (cv_engine_load_data(engine, CAVEAT_HOME "/data", &err) ||
+      cv_engine_load_policy(engine, CAVEAT_HOME "/policies/us.caveat", &err)) {
+    fprintf(stderr, "load: %s\n", err.message);
+    return 1;
+  }
+  double t1 = now();
+  if (cv_engine_load_geo(engine, CAVEAT_DCW_PATH, CAVEAT_BENCH_CACHE, &err)) {
+    fprintf(stderr, "geo: %s\n", err.message);
+    return 1;
+  }
+  double t2 = now();
+  FILE *f = fopen(CAVEAT_HOME "/tests/scenarios/seed.jsonl", "r");
+  if (!f) return 1;
+  char *lines[MAX_USES];
+  size_t lens[MAX_USES];
+  cv_use_t *uses[MAX_USES];
+  int n = 0;
+  char buf[4096];
+  while (n < MAX_USES && fgets(buf, sizeof buf, f)) {
+    lens[n] = strcspn(buf, "\n");
+    lines[n] = strndup(buf, lens[n]);
+    uses[n] = cv_use_new();
+    if (cv_use_parse_json(engine, uses[n], lines[n], lens[n], &err)) {
+      fprintf(stderr, "use %d: %s\n", n + 1, err.message);
+      return 1;
+    }
+    n++;
+  }
+  fclose(f);
+  cv_result_t *res = cv_result_new();
+  machine();
+  printf("command: %s %g\n", argv[0], seconds);
+  printf("load: catalogs + policy %.2f ms, borders (cached index) %.2f ms\n",
+         (t1 - t0) * 1e3, (t2 - t1) * 1e3);
+
+  /* 1: the evaluator alone, locations resolved once beforehand. */
+  for (int i = 0; i < n; i++) cv_use_resolve(engine, uses[i]);
+  long count = 0;
+  unsigned long sink = 0;
+  double start = now(), end;
+  do {
+    for (int k = 0; k < 1000; k++, count++) {
+      cv_evaluate(engine, uses[count % n], 0, res, &err);
+      sink += cv_result_verdict(res, 0);
+    }
+  } while ((end = now()) - start < seconds);
+  printf("evaluate, geography excluded: %.0f decisions/s (%.1f ns/decision)\n",
+         count / (end - start), (end - start) / count * 1e9);
+
+  /* 2: resolving the location on every decision. */
+  for (int i = 0; i < n; i++) {
+    cv_use_parse_json(engine, uses[i], lines[i], lens[i], &err);
+  }
+  count = 0;
+  start = now();
+  do {
+    for (int k = 0; k < 1000; k++, count++) {
+      cv_evaluate(engine, uses[count % n], 0, res, &err);
+      sink += cv_result_verdict(res, 0);
+    }
+  } while ((end = now()) - start < seconds);
+  printf("evaluate, geography included: %.0f decisions/s (%.1f ns/decision)\n",
+         count / (end - start), (end - start) / count * 1e9);
+
+  /* 3: end to end, as 'caveat assess' does for JSON Lines. */
+  cv_buf_t out = {0};
+  cv_use_t *use = cv_use_new();
+  count = 0;
+  start = now();
+  do {
+    for (int k = 0; k < 100; k++, count++) {
+      int i = (int)(count % n);
+      out.len = 0;
+      cv_use_parse_json(engine, use, lines[i], lens[i], &err);
+      cv_evaluate(engine, use, 0, res, &err);
+      cv_result_write_json(engine, use, res, &out);
+      sink += out.len;
+    }
+  } while ((end = now()) - start < seconds);
+  printf("parse JSON + evaluate + write JSON: %.0f uses/s (%.2f us/use)\n",
+         count / (end - start), (end - start) / count * 1e6);
+  printf("(checksum %lu)\n", sink);
+  cv_buf_free(&out);
+  cv_use_free(use);
+  for (int i = 0; i < n; i++) {
+    cv_use_free(uses[i]);
+    free(lines[i]);
+  }
+  cv_result_free(res);
+  cv_engine_free(engine);
+  return 0;
+}
