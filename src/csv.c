@@ -1,11 +1,14 @@
 /*
  * csv.c -- streaming RFC 4180 tokenizer and line splitter.
  *
- * The tokenizer is a resumable state machine: a record may straddle any
- * number of input chunks, and each chunk is scanned once with tight loops
- * (a stop-byte table for unquoted runs, memchr for quoted ones).  Field bytes
- * are copied into one record buffer, which is what lets a record outlive the
- * chunk it started in; the copy costs far less than the scan.
+ * Records are cut out of the input buffer where they stand: fields point
+ * into it and nothing is copied, except that a field holding doubled quotes
+ * is collapsed in place once its record is complete.  A record that runs
+ * past the buffered input is scanned again from its start after the next
+ * read; the buffer holds CV_CSV_MAX_RECORD plus a read chunk, so that costs
+ * little, and a record longer than the cap is skipped by a byte-at-a-time
+ * state machine and reported.  Unquoted runs stop on a table lookup over a
+ * sentinel; quoted runs are found with memchr.
  *
  * Leniencies, chosen so that a real-world export always stays in step:
  * LF or CRLF ends a record; a quote only opens a quoted field at the start of
@@ -17,38 +20,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum {
-  ST_START,      /* at the start of a field */
-  ST_UNQUOTED,   /* inside an unquoted field */
-  ST_QUOTED,     /* inside a quoted field */
-  ST_QUOTE,      /* just read a quote inside a quoted field: "" or the end */
-  ST_CLOSED      /* after the closing quote, before , or newline */
-};
-
-#define REC_INITIAL (64u << 10)
+#define BUF_SIZE ((size_t)CV_CSV_MAX_RECORD + CV_CSV_CHUNK)
 
 int cv_csv_init(cv_csv_t *csv, cv_read_fn read, void *ctx) {
   memset(csv, 0, sizeof *csv);
   csv->read = read;
   csv->ctx = ctx;
   csv->line = 1;
-  csv->in = malloc(CV_CSV_CHUNK);
-  csv->rec = malloc(REC_INITIAL);
-  if (!csv->in || !csv->rec)
+  csv->in = malloc(BUF_SIZE + 1);
+  if (!csv->in)
     return CV_NOMEM;
-  csv->rec_cap = REC_INITIAL;
+  csv->in[0] = '\n'; /* the sentinel */
   return CV_OK;
 }
 
 void cv_csv_free(cv_csv_t *csv) {
   free(csv->in);
-  free(csv->rec);
-  csv->in = csv->rec = NULL;
+  csv->in = NULL;
 }
 
 /* Moves unread input to the front and reads more after it.  Returns the
- * number of bytes added; 0 at end of input or on a read error (eof/io_error
- * tell which). */
+ * number of bytes added; 0 at end of input or on a read error (eof and
+ * io_error tell which). */
 static size_t fill(cv_csv_t *csv) {
   if (csv->eof || csv->io_error)
     return 0;
@@ -58,26 +51,23 @@ static size_t fill(cv_csv_t *csv) {
     csv->end -= csv->pos;
     csv->pos = 0;
   }
-  if (csv->end == CV_CSV_CHUNK)
-    return 0; /* only peek asks for more than a chunk holds; it never does */
-  long got = csv->read(csv->ctx, csv->in + csv->end, CV_CSV_CHUNK - csv->end);
+  /* Callers only fill with less than CV_CSV_MAX_RECORD unread, so there is
+   * always at least a chunk of room. */
+  long got = csv->read(csv->ctx, csv->in + csv->end, BUF_SIZE - csv->end);
   if (got < 0) {
     csv->io_error = true;
-    return 0;
-  }
-  if (got == 0) {
+    got = 0;
+  } else if (got == 0) {
     csv->eof = true;
-    return 0;
   }
   csv->end += (size_t)got;
+  csv->in[csv->end] = '\n'; /* stops every unquoted scan at the end */
   return (size_t)got;
 }
 
 /* Makes sure at least want unread bytes are buffered, or the input is done.
  * The first time, also skips a UTF-8 byte order mark. */
 static void want_bytes(cv_csv_t *csv, size_t want) {
-  while (csv->end - csv->pos < want && fill(csv) > 0) {
-  }
   if (!csv->started) {
     csv->started = true;
     while (csv->end - csv->pos < 3 && fill(csv) > 0) {
@@ -86,11 +76,13 @@ static void want_bytes(cv_csv_t *csv, size_t want) {
         memcmp(csv->in + csv->pos, "\xEF\xBB\xBF", 3) == 0)
       csv->pos += 3;
   }
+  while (csv->end - csv->pos < want && fill(csv) > 0) {
+  }
 }
 
 size_t cv_csv_peek(cv_csv_t *csv, const char **out, size_t n) {
-  if (n > CV_CSV_CHUNK / 2)
-    n = CV_CSV_CHUNK / 2;
+  if (n > CV_CSV_CHUNK)
+    n = CV_CSV_CHUNK;
   want_bytes(csv, n);
   /* Skip blank space so that detection sees the first real byte. */
   size_t i = csv->pos;
@@ -101,92 +93,12 @@ size_t cv_csv_peek(cv_csv_t *csv, const char **out, size_t n) {
   return csv->end - i < n ? csv->end - i : n;
 }
 
-/* Appends len bytes to the record, unless that would pass the cap: then the
- * record is marked too long and the bytes are dropped (the tokenizer keeps
- * going so that it finds where the record ends). */
-static void append(cv_csv_t *csv, const char *s, size_t len) {
-  if (len == 0 || csv->flaw == CV_CSV_TOO_LONG)
-    return;
-  if (csv->rec_len + len > CV_CSV_MAX_RECORD) {
-    csv->flaw = CV_CSV_TOO_LONG;
-    csv->flaw_field = csv->nfields;
-    return;
-  }
-  if (csv->rec_len + len > csv->rec_cap) {
-    size_t cap = csv->rec_cap;
-    while (cap < csv->rec_len + len)
-      cap *= 2;
-    if (cap > CV_CSV_MAX_RECORD)
-      cap = CV_CSV_MAX_RECORD;
-    char *grown = realloc(csv->rec, cap);
-    if (!grown) {
-      /* Out of memory for a record below the cap: report it as too long
-       * rather than abort the stream. */
-      csv->flaw = CV_CSV_TOO_LONG;
-      csv->flaw_field = csv->nfields;
-      return;
-    }
-    csv->rec = grown;
-    csv->rec_cap = cap;
-  }
-  memcpy(csv->rec + csv->rec_len, s, len);
-  csv->rec_len += len;
-}
-
-static void flag(cv_csv_t *csv, cv_csv_flaw_t flaw) {
+static void flag(cv_csv_t *csv, cv_csv_flaw_t flaw, size_t field) {
   if (csv->flaw == CV_CSV_CLEAN) {
     csv->flaw = flaw;
-    csv->flaw_field = csv->nfields;
+    csv->flaw_field = field;
   }
 }
-
-static void end_field(cv_csv_t *csv) {
-  if (csv->nfields < CV_CSV_MAX_FIELDS)
-    csv->ends[csv->nfields] = csv->rec_len;
-  else
-    flag(csv, CV_CSV_TOO_MANY);
-  csv->nfields++;
-}
-
-static void begin_record(cv_csv_t *csv) {
-  csv->rec_len = 0;
-  csv->nfields = 0;
-  csv->flaw = CV_CSV_CLEAN;
-  csv->flaw_field = 0;
-  csv->flaw_byte = 0;
-  csv->rec_line = csv->line;
-}
-
-/* Points fields[] into rec once the record is complete (rec may have moved
- * while it grew, so offsets are kept until now). */
-static void publish(cv_csv_t *csv) {
-  size_t n = csv->nfields < CV_CSV_MAX_FIELDS ? csv->nfields
-                                               : CV_CSV_MAX_FIELDS;
-  size_t start = 0;
-  for (size_t i = 0; i < n; i++) {
-    size_t stop = csv->ends[i];
-    if (stop > csv->rec_len) /* a too-long record lost these bytes */
-      stop = csv->rec_len;
-    if (start > stop)
-      start = stop;
-    csv->fields[i].data = csv->rec + start;
-    csv->fields[i].len = stop - start;
-    start = stop;
-  }
-}
-
-/* A record is blank when it is one unquoted field of spaces, tabs or CRs. */
-static bool blank(const cv_csv_t *csv, bool quoted) {
-  if (quoted || csv->nfields != 1)
-    return false;
-  for (size_t i = 0; i < csv->rec_len; i++)
-    if (csv->rec[i] != ' ' && csv->rec[i] != '\t' && csv->rec[i] != '\r')
-      return false;
-  return true;
-}
-
-/* Bytes that end an unquoted run. */
-static const unsigned char stop_byte[256] = {[','] = 1, ['\n'] = 1};
 
 static long count_lf(const char *p, const char *e) {
   long n = 0;
@@ -197,144 +109,281 @@ static long count_lf(const char *p, const char *e) {
   return n;
 }
 
+/* Bytes that end an unquoted run. */
+static const unsigned char stop_byte[256] = {[','] = 1, ['\n'] = 1};
+
+enum { SCAN_DONE, SCAN_MORE, SCAN_EMPTY };
+
 /* record -> field (',' field)* ('\n' | '\r\n' | end of input)
- * field  -> '"' (any byte but '"' | '""')* '"' | (any byte but ',' '\n')* */
-int cv_csv_next(cv_csv_t *csv) {
-  int st = ST_START;
-  bool seen = false; /* a comma or a quote: the record is not blank */
-  want_bytes(csv, 1);
-  begin_record(csv);
+ * field  -> '"' (any byte but '"' | '""')* '"' | (any byte but ',' '\n')*
+ * Scans one record from pos.  Returns SCAN_DONE with the record in fields[]
+ * and pos past it, SCAN_MORE when the buffered input ends inside it (nothing
+ * is changed then), or SCAN_EMPTY at the end of input. */
+static int scan(cv_csv_t *csv) {
+  char *const start = csv->in + csv->pos;
+  const char *const e = csv->in + csv->end;
+  const char *p = start;
+  const bool eof = csv->eof;
+  size_t nf = 0;
+  long lines = 0;
+  bool delimited = false; /* a comma or a quote: not a blank line */
+  if (p == e)
+    return eof ? SCAN_EMPTY : SCAN_MORE;
+  csv->flaw = CV_CSV_CLEAN;
   for (;;) {
-    if (csv->pos == csv->end && fill(csv) == 0) {
-      if (csv->io_error)
-        return CV_IO;
-      /* End of input ends the record, if one was begun. */
-      if (st == ST_START && !seen && csv->nfields == 0)
-        return CV_EOF;
-      if (st == ST_QUOTED)
-        flag(csv, CV_CSV_UNTERMINATED);
-      end_field(csv);
-      if (blank(csv, seen))
-        return CV_EOF;
-      publish(csv);
-      return CV_OK;
-    }
-    const char *p = csv->in + csv->pos;
-    const char *e = csv->in + csv->end;
-    switch (st) {
-    case ST_START:
-      if (*p == '"') {
-        seen = true;
-        csv->pos++;
-        st = ST_QUOTED;
-      } else {
-        st = ST_UNQUOTED;
+    const char *f, *fe;
+    bool esc = false;
+    if (*p == '"') {
+      delimited = true;
+      const char *q = p + 1, *r;
+      for (;;) {
+        r = memchr(q, '"', (size_t)(e - q));
+        if (!r || r + 1 == e) {
+          if (!eof)
+            return SCAN_MORE;
+          if (!r) {
+            flag(csv, CV_CSV_UNTERMINATED, nf);
+            r = e;
+          }
+          break;
+        }
+        if (r[1] != '"')
+          break;
+        esc = true;
+        q = r + 2;
       }
-      break;
-    case ST_UNQUOTED: {
-      const char *q = p;
-      while (q < e && !stop_byte[(unsigned char)*q])
-        q++;
-      append(csv, p, (size_t)(q - p));
-      csv->pos = (size_t)(q - csv->in);
-      if (q == e)
-        break;
-      csv->pos++;
-      if (*q == ',') {
-        seen = true;
-        end_field(csv);
-        st = ST_START;
-        break;
+      f = p + 1;
+      fe = r;
+      lines += count_lf(f, fe);
+      p = r < e ? r + 1 : e;
+      if (p < e && *p == '\r') {
+        if (p + 1 == e && !eof)
+          return SCAN_MORE;
+        if (p + 1 == e || p[1] == '\n')
+          p++;
       }
-      /* LF: a CR just before it belongs to the line end, not the field. */
-      csv->line++;
-      if (csv->flaw != CV_CSV_TOO_LONG && csv->nfields <= CV_CSV_MAX_FIELDS) {
-        size_t field_start = csv->nfields ? csv->ends[csv->nfields - 1] : 0;
-        if (csv->rec_len > field_start && csv->rec[csv->rec_len - 1] == '\r')
-          csv->rec_len--;
-      }
-      end_field(csv);
-      if (blank(csv, seen)) {
-        begin_record(csv);
-        st = ST_START;
-        break;
-      }
-      publish(csv);
-      return CV_OK;
-    }
-    case ST_QUOTED: {
-      const char *q = memchr(p, '"', (size_t)(e - p));
-      const char *stop = q ? q : e;
-      csv->line += count_lf(p, stop);
-      append(csv, p, (size_t)(stop - p));
-      csv->pos = (size_t)(stop - csv->in) + (q ? 1 : 0);
-      if (q)
-        st = ST_QUOTE;
-      break;
-    }
-    case ST_QUOTE:
-      if (*p == '"') {
-        append(csv, "\"", 1);
-        csv->pos++;
-        st = ST_QUOTED;
-      } else {
-        st = ST_CLOSED;
-      }
-      break;
-    case ST_CLOSED:
-      csv->pos++;
-      if (*p == ',') {
-        end_field(csv);
-        st = ST_START;
-      } else if (*p == '\n') {
-        csv->line++;
-        end_field(csv);
-        publish(csv);
-        return CV_OK;
-      } else if (*p != '\r') {
-        /* "abc"x: keep the bytes, so nothing is lost, but say so. */
+      if (p < e && *p != ',' && *p != '\n') {
+        /* "abc"x: the record still ends where a lenient reader would end
+         * it, so the stream stays in step; the flaw is reported. */
         if (csv->flaw == CV_CSV_CLEAN)
           csv->flaw_byte = (unsigned char)*p;
-        flag(csv, CV_CSV_AFTER_QUOTE);
-        append(csv, p, 1);
-        st = ST_UNQUOTED;
+        flag(csv, CV_CSV_AFTER_QUOTE, nf);
+        while (!stop_byte[(unsigned char)*p])
+          p++;
+        if (p == e && !eof)
+          return SCAN_MORE;
+        fe = p;
+        esc = false;
       }
+    } else {
+      const char *q = p;
+      while (!stop_byte[(unsigned char)*q])
+        q++;
+      if (q == e && !eof)
+        return SCAN_MORE;
+      f = p;
+      fe = q;
+      if (fe > f && fe[-1] == '\r') /* CRLF, or CR at the very end */
+        fe--;
+      p = q;
+    }
+    if (nf < CV_CSV_MAX_FIELDS) {
+      csv->fields[nf].data = f;
+      csv->fields[nf].len = (size_t)(fe - f);
+      csv->escaped[nf] = esc;
+    } else {
+      flag(csv, CV_CSV_TOO_MANY, CV_CSV_MAX_FIELDS);
+    }
+    nf++;
+    if (p == e)
+      break; /* end of input ends the record */
+    if (*p++ == ',') {
+      delimited = true;
+      if (p == e && !eof)
+        return SCAN_MORE;
+      if (p == e) {
+        /* "a,b," at the end of input: one more, empty field */
+        if (nf < CV_CSV_MAX_FIELDS) {
+          csv->fields[nf].data = p;
+          csv->fields[nf].len = 0;
+          csv->escaped[nf] = false;
+        }
+        nf++;
+        break;
+      }
+      continue;
+    }
+    lines++; /* the record's own LF */
+    break;
+  }
+  csv->rec = start;
+  csv->rec_len = (size_t)(p - start);
+  csv->nfields = nf;
+  csv->rec_line = csv->line;
+  csv->line += lines;
+  csv->pos = (size_t)(p - csv->in);
+  if (!delimited && nf == 1) {
+    /* one unquoted field: blank if it is only spaces and tabs */
+    const char *s = csv->fields[0].data, *se = s + csv->fields[0].len;
+    while (s < se && (*s == ' ' || *s == '\t' || *s == '\r'))
+      s++;
+    if (s == se)
+      csv->nfields = 0;
+  }
+  return SCAN_DONE;
+}
+
+/* Collapses the "" pairs of the fields that have them, in place: the
+ * record is complete, so its bytes are never scanned again. */
+static void unescape(cv_csv_t *csv) {
+  size_t n = csv->nfields < CV_CSV_MAX_FIELDS ? csv->nfields
+                                               : CV_CSV_MAX_FIELDS;
+  for (size_t i = 0; i < n; i++) {
+    if (!csv->escaped[i])
+      continue;
+    /* Quotes are few: move the runs between them, not byte by byte. */
+    char *const start = (char *)csv->fields[i].data;
+    const char *const end = start + csv->fields[i].len;
+    char *w = (char *)memchr(start, '"', csv->fields[i].len) + 1;
+    const char *r = w + 1; /* past the second quote of the pair */
+    while (r < end) {
+      const char *q = memchr(r, '"', (size_t)(end - r));
+      const char *stop = q ? q + 1 : end;
+      memmove(w, r, (size_t)(stop - r));
+      w += stop - r;
+      r = q ? q + 2 : end;
+    }
+    csv->fields[i].len = (size_t)(w - start);
+  }
+}
+
+/* Flags a record that is not UTF-8 (or holds a NUL byte), naming the
+ * field and the offset in it.  Checked on the record as it came, before
+ * unescape() moves bytes about. */
+static void check_utf8(cv_csv_t *csv) {
+  size_t bad;
+  if (csv->flaw != CV_CSV_CLEAN || cv_utf8_valid(csv->rec, csv->rec_len, &bad))
+    return;
+  const char *at = csv->rec + bad;
+  size_t n = csv->nfields < CV_CSV_MAX_FIELDS ? csv->nfields
+                                               : CV_CSV_MAX_FIELDS;
+  size_t i = 0;
+  while (i + 1 < n && at >= csv->fields[i + 1].data)
+    i++;
+  csv->flaw = CV_CSV_BAD_UTF8;
+  csv->flaw_field = i;
+  csv->flaw_byte = (unsigned char)*at;
+  csv->flaw_offset = at >= csv->fields[i].data
+                         ? (size_t)(at - csv->fields[i].data)
+                         : 0;
+}
+
+/* Passes over a record too long to hold, from pos to its end, with the
+ * same grammar as scan() one byte at a time, reading as it goes. */
+static void skip_long(cv_csv_t *csv) {
+  enum { START, UNQUOTED, QUOTED, QUOTE } st = START;
+  csv->rec_line = csv->line;
+  for (;;) {
+    if (csv->pos == csv->end) {
+      if (fill(csv) == 0)
+        break;
+    }
+    char c = csv->in[csv->pos++];
+    if (c == '\n')
+      csv->line++;
+    switch (st) {
+    case START:
+    case UNQUOTED:
+      if (c == '\n')
+        goto done;
+      st = c == ',' ? START : (st == START && c == '"') ? QUOTED : UNQUOTED;
+      break;
+    case QUOTED:
+      if (c == '"')
+        st = QUOTE;
+      break;
+    case QUOTE:
+      if (c == '\n')
+        goto done;
+      st = c == '"' ? QUOTED : c == ',' ? START : UNQUOTED;
       break;
     }
+  }
+done:
+  csv->rec = csv->in + csv->pos;
+  csv->rec_len = 0;
+  csv->nfields = 0;
+  csv->flaw = CV_CSV_TOO_LONG;
+  csv->flaw_field = 0;
+}
+
+int cv_csv_next(cv_csv_t *csv) {
+  want_bytes(csv, 1);
+  for (;;) {
+    int r = scan(csv);
+    if (r == SCAN_EMPTY)
+      return csv->io_error ? CV_IO : CV_EOF;
+    if (r == SCAN_DONE) {
+      if (csv->nfields == 0)
+        continue; /* a blank line */
+      check_utf8(csv);
+      unescape(csv);
+      return CV_OK;
+    }
+    if (csv->end - csv->pos >= CV_CSV_MAX_RECORD) {
+      skip_long(csv);
+      return csv->io_error ? CV_IO : CV_OK;
+    }
+    if (fill(csv) == 0 && csv->io_error)
+      return CV_IO;
   }
 }
 
 int cv_csv_next_line(cv_csv_t *csv) {
   want_bytes(csv, 1);
   for (;;) {
-    begin_record(csv);
-    bool any = false;
-    for (;;) {
-      if (csv->pos == csv->end && fill(csv) == 0) {
-        if (csv->io_error)
-          return CV_IO;
-        if (!any)
-          return CV_EOF;
-        break;
-      }
-      any = true;
-      const char *p = csv->in + csv->pos;
-      const char *q = memchr(p, '\n', csv->end - csv->pos);
-      const char *stop = q ? q : csv->in + csv->end;
-      append(csv, p, (size_t)(stop - p));
-      csv->pos = (size_t)(stop - csv->in) + (q ? 1 : 0);
-      if (q) {
+    const char *p = csv->in + csv->pos;
+    const char *q = memchr(p, '\n', csv->end - csv->pos);
+    if (!q && !csv->eof) {
+      if (csv->end - csv->pos >= CV_CSV_MAX_RECORD) {
+        csv->rec_line = csv->line;
+        while (!q) { /* drop the rest of the line */
+          csv->pos = csv->end;
+          if (fill(csv) == 0)
+            break;
+          q = memchr(csv->in, '\n', csv->end);
+        }
+        csv->pos = q ? (size_t)(q + 1 - csv->in) : csv->end;
         csv->line++;
-        break;
+        csv->nfields = 0;
+        csv->rec_len = 0;
+        csv->flaw = CV_CSV_TOO_LONG;
+        return csv->io_error ? CV_IO : CV_OK;
       }
-    }
-    if (csv->flaw != CV_CSV_TOO_LONG && csv->rec_len > 0 &&
-        csv->rec[csv->rec_len - 1] == '\r')
-      csv->rec_len--;
-    end_field(csv);
-    if (csv->flaw == CV_CSV_CLEAN && blank(csv, false))
+      if (fill(csv) == 0 && csv->io_error)
+        return CV_IO;
       continue;
-    publish(csv);
+    }
+    if (!q && csv->pos == csv->end)
+      return csv->io_error ? CV_IO : CV_EOF;
+    const char *stop = q ? q : csv->in + csv->end;
+    csv->rec_line = csv->line;
+    csv->pos = (size_t)(stop - csv->in) + (q ? 1 : 0);
+    csv->line++;
+    size_t len = (size_t)(stop - p);
+    if (len && p[len - 1] == '\r')
+      len--;
+    size_t i = 0;
+    while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r'))
+      i++;
+    if (i == len)
+      continue; /* a blank line */
+    csv->rec = p;
+    csv->rec_len = len;
+    csv->fields[0].data = p;
+    csv->fields[0].len = len;
+    csv->nfields = 1;
+    csv->flaw = CV_CSV_CLEAN;
     return CV_OK;
   }
 }

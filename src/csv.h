@@ -21,7 +21,8 @@
 #define CV_CSV_CHUNK (256u << 10)
 
 /* One field of the current record: len bytes at data, not NUL-terminated,
- * quotes removed and doubled quotes collapsed.  Valid until the next call. */
+ * quotes removed and doubled quotes collapsed.  It points into the input
+ * buffer: valid until the next call. */
 typedef struct cv_csv_field {
   const char *data;
   size_t len;
@@ -31,33 +32,35 @@ typedef struct cv_csv_field {
  * stays in step and the next call returns the next record). */
 typedef enum cv_csv_flaw {
   CV_CSV_CLEAN = 0,
-  CV_CSV_TOO_LONG,      /* record longer than CV_CSV_MAX_RECORD */
+  CV_CSV_TOO_LONG,      /* record longer than CV_CSV_MAX_RECORD: no fields */
   CV_CSV_TOO_MANY,      /* more than CV_CSV_MAX_FIELDS fields */
   CV_CSV_UNTERMINATED,  /* a quoted field still open at end of input */
-  CV_CSV_AFTER_QUOTE    /* a character other than , or newline after "..." */
+  CV_CSV_AFTER_QUOTE,   /* a character other than , or newline after "..." */
+  CV_CSV_BAD_UTF8       /* not UTF-8, or a NUL byte */
 } cv_csv_flaw_t;
 
 typedef struct cv_csv {
   cv_read_fn read;
   void *ctx;
-  char *in;        /* input chunk, CV_CSV_CHUNK bytes */
+  char *in;        /* CV_CSV_MAX_RECORD + CV_CSV_CHUNK bytes and a sentinel */
   size_t pos, end; /* unread input is in[pos, end) */
   bool eof;        /* read() returned 0: no more input after in[end] */
   bool io_error;   /* read() failed; the input ends here */
   bool started;    /* the BOM check has been done */
   uint64_t base;   /* input bytes before in[0] */
 
-  char *rec;       /* the current record's field bytes, back to back */
-  size_t rec_len, rec_cap;
+  const char *rec; /* the current record as it stands in the input */
+  size_t rec_len;
   size_t nfields;  /* fields in the record (may exceed those stored) */
-  size_t ends[CV_CSV_MAX_FIELDS]; /* offset in rec just past field i */
   cv_csv_field_t fields[CV_CSV_MAX_FIELDS];
+  bool escaped[CV_CSV_MAX_FIELDS]; /* field i holds "" pairs to collapse */
 
   long line;       /* physical line (from 1) where the next record starts */
   long rec_line;   /* physical line where the current record started */
   cv_csv_flaw_t flaw;
   size_t flaw_field; /* 0-based field the flaw is in */
-  unsigned char flaw_byte; /* the offending byte for CV_CSV_AFTER_QUOTE */
+  unsigned char flaw_byte; /* the offending byte (AFTER_QUOTE, BAD_UTF8) */
+  size_t flaw_offset;      /* of that byte in its field (BAD_UTF8) */
 } cv_csv_t;
 
 /* Prepares csv to pull from read(ctx).  Returns CV_OK or CV_NOMEM; free

@@ -111,6 +111,7 @@ typedef struct geo_seg {
 struct cv_geo {
   geo_feature_t *features;
   uint32_t nfeature;
+  uint32_t ndcw; /* features from gmt-dcw; user regions come after */
   geo_ring_t *rings;
   uint32_t nring;
   geo_pt_t *verts;
@@ -261,6 +262,12 @@ static void locate(const cv_geo_t *geo, double lat, double lon,
   *cellp = cell;
 }
 
+/* gmt-dcw's regions fall short of its country outlines by up to about a
+ * kilometre along some borders; a point of a country in such a sliver gets
+ * the region of that country whose outline is nearest, if within this
+ * many degrees (scaled to the equator). */
+#define SLIVER_DEG 0.02
+
 /* Planar squared distance from the point to a feature's edges in a cell,
  * longitude scaled by cos(lat): only used to settle the slivers where the
  * source's regions do not quite reach its country outline. */
@@ -315,17 +322,20 @@ void cv_geo_resolve(const cv_geo_t *geo, double lat, double lon,
       pip_cell = shifted;
     }
   }
+  /* Codes are NUL-padded to 16 bytes: plain copies, no formatting. */
+  static const char k_elsewhere[16] = "XX";
   memset(out, 0, sizeof *out);
-  snprintf(out->territory, sizeof out->territory, "%.7s",
-           best[0] != NO_FEATURE ? geo->features[best[0]].code : "XX");
+  memcpy(out->territory, best[0] != NO_FEATURE ? geo->features[best[0]].code : k_elsewhere,
+         sizeof out->territory - 1);
+  out->territory[sizeof out->territory - 1] = '\0';
   int region = best[1] != NO_FEATURE && region_fits(geo, best[1], out->territory)
                    ? best[1]
                    : NO_FEATURE;
   if (region == NO_FEATURE && best[0] != NO_FEATURE) {
-    double nearest = INFINITY;
+    double nearest = SLIVER_DEG * SLIVER_DEG;
     for (uint32_t i = 0; i < pip_cell->nitem; i++) {
       const geo_item_t *it = &geo->items[pip_cell->item + i];
-      if (geo->features[it->feature].layer != LAYER_REGION ||
+      if (it->feature >= geo->ndcw || geo->features[it->feature].layer != LAYER_REGION ||
           strncmp(geo->features[it->feature].code, out->territory, 2) != 0)
         continue;
       double d = item_dist2(geo, it, lat, lon);
@@ -335,8 +345,10 @@ void cv_geo_resolve(const cv_geo_t *geo, double lat, double lon,
       }
     }
   }
-  if (region != NO_FEATURE)
-    snprintf(out->region, sizeof out->region, "%s", geo->features[region].code);
+  if (region != NO_FEATURE) {
+    memcpy(out->region, geo->features[region].code, sizeof out->region - 1);
+    out->region[sizeof out->region - 1] = '\0';
+  }
   if (best[0] == geo->ua) return; /* border_km stays 0 */
 
   double sp = sin(lat * RAD), cp = cos(lat * RAD);
@@ -939,7 +951,11 @@ static int build_border(cv_geo_t *geo, cv_error_t *err) {
   geo_run_t *runs = NULL;
   uint32_t nrun = 0, run_cap = 0;
   cand_query_t q = {0};
-  if (!segs || !nodes || !nseg) goto fail;
+  if (!nseg) {
+    free(segs), free(nodes);
+    return cv_error_set(err, CV_GEO, NULL, 0, 0, "the source has no outline of Ukraine");
+  }
+  if (!segs || !nodes) goto fail;
   nseg = 0;
   for (uint32_t r = 0; r < ua->nring; r++) {
     const geo_ring_t *ring = &geo->rings[ua->ring + r];
@@ -1136,7 +1152,10 @@ cv_geo_t *cv_geo_open(const char *dcw_path, const char *cache_dir,
   char cache[4096] = "";
   if (cache_dir && *cache_dir) {
     snprintf(cache, sizeof cache, "%s/%s", cache_dir, CACHE_NAME);
-    if (cache_load(geo, cache, &src) == 0) return geo;
+    if (cache_load(geo, cache, &src) == 0) {
+      geo->ndcw = geo->nfeature;
+      return geo;
+    }
     cv_geo_free(geo); /* drop what a failed load left behind */
     if (!(geo = calloc(1, sizeof *geo))) {
       cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
@@ -1154,6 +1173,7 @@ cv_geo_t *cv_geo_open(const char *dcw_path, const char *cache_dir,
     cv_geo_free(geo);
     return NULL;
   }
+  geo->ndcw = geo->nfeature;
   if (cache[0]) cache_store(geo, cache, &src);
   return geo;
 }

@@ -46,6 +46,10 @@ int cv_gaz_load_geonames(cv_gazetteer_t *gaz, const char *path,
  * bytes); fills up to max of them into out and returns how many match. */
 size_t cv_gaz_find(const cv_gazetteer_t *gaz, const char *name, size_t len,
                    const cv_place_t **out, size_t max);
+/* Names within a small edit distance of name (for "did you mean"), up to
+ * max of them; the strings belong to the gazetteer.  Returns how many. */
+size_t cv_gaz_suggest(const cv_gazetteer_t *gaz, const char *name, size_t len,
+                      const char **out, size_t max);
 void cv_gaz_free(cv_gazetteer_t *gaz);
 
 #endif /* CV_GEO_H */

@@ -42,6 +42,8 @@ struct cv_match {
   int *tag;             /* per node: a pattern's tag, NO_TAG or AMBIGUOUS */
   unsigned n_nodes;
   uint8_t first2[65536 / 8]; /* bit (b0 << 8 | b1): some pattern starts so */
+  uint8_t lower[256];        /* fold() as a table, for the scan */
+  uint8_t lower_space[256];  /* the same, with blank space as ' ' */
 };
 
 /* ASCII letters and digits, and every byte of a multi-byte UTF-8 sequence:
@@ -119,6 +121,10 @@ int cv_match_add(cv_match_t *m, const char *pattern, size_t len, int tag) {
 }
 
 int cv_match_build(cv_match_t *m) {
+  for (unsigned c = 0; c < 256; c++) {
+    m->lower[c] = fold((unsigned char)c);
+    m->lower_space[c] = space_byte((unsigned char)c) ? ' ' : fold((unsigned char)c);
+  }
   memset(m->cls, 0, sizeof m->cls);
   memset(m->first2, 0, sizeof m->first2);
   m->n_cls = 1;
@@ -201,17 +207,14 @@ void cv_match_scan(const cv_match_t *m, const char *text, size_t len,
     return;
   size_t i = 0;
   for (;;) {
-    /* to the next word start */
-    while (i < len && !word_byte[t[i]])
+    while (i < len && !word_byte[t[i]]) /* to the next word start */
       i++;
     if (i + 1 >= len)
       return;
-    unsigned c1 = space_byte(t[i + 1]) ? ' ' : fold(t[i + 1]);
-    unsigned b = fold(t[i]) << 8 | c1;
+    unsigned b = (unsigned)m->lower[t[i]] << 8 | m->lower_space[t[i + 1]];
     if (m->first2[b >> 3] & (1u << (b & 7)))
       walk(m, t, len, i, hit, ctx);
-    /* past this word */
-    i++;
+    i += 2; /* past this word: its second byte is a word byte or not */
     while (i < len && word_byte[t[i]])
       i++;
   }

@@ -116,8 +116,17 @@ int cv_dataset_date(const char *text, size_t len, char iso[11]) {
   i++;
   if (digits(text + i, len - i, 4, &year) != 4 || i + 4 != len)
     return CV_VALUE;
-  /* year has 4 digits, month and day at most 2: exactly 10 bytes */
-  snprintf(iso, 11, "%04d-%02d-%02d", year % 10000, month % 100, day % 100);
+  /* by hand: snprintf would be the dearest step of an ACLED row */
+  const int parts[3] = {year, month, day}, widths[3] = {4, 2, 2};
+  char *o = iso;
+  for (int k = 0; k < 3; k++) {
+    for (int d = widths[k] - 1, v = parts[k]; d >= 0; d--, v /= 10)
+      o[d] = (char)('0' + v % 10);
+    o += widths[k];
+    if (k < 2)
+      *o++ = '-';
+  }
+  *o = '\0';
   return cv_date_parse(iso, 10, &date);
 }
 
@@ -316,6 +325,13 @@ static const char *flaw_text(const cv_csv_t *c, char *buf, size_t size) {
                "or the end of the line",
                c->flaw_byte);
     break;
+  case CV_CSV_BAD_UTF8:
+    if (c->flaw_byte)
+      snprintf(buf, size, "not UTF-8 (byte 0x%02X at offset %zu)",
+               c->flaw_byte, c->flaw_offset);
+    else
+      snprintf(buf, size, "a NUL byte at offset %zu", c->flaw_offset);
+    break;
   case CV_CSV_CLEAN:
     buf[0] = '\0';
     break;
@@ -493,29 +509,18 @@ static int csv_row(cv_reader_t *r, cv_use_t *use, cv_error_t *err) {
     return row_error(r, err,
                      c->flaw == CV_CSV_TOO_LONG || c->flaw == CV_CSV_TOO_MANY
                          ? CV_TOO_LARGE
-                         : CV_SYNTAX,
-                     NULL, (int)c->flaw_field, "%s",
+                         : c->flaw == CV_CSV_BAD_UTF8 ? CV_VALUE : CV_SYNTAX,
+                     NULL,
+                     c->flaw == CV_CSV_TOO_LONG || c->flaw == CV_CSV_TOO_MANY
+                         ? -1
+                         : (int)c->flaw_field,
+                     "%s",
                      flaw_text(c, why, sizeof why));
   }
   if (c->nfields != r->n_columns)
     return row_error(r, err, CV_SYNTAX, NULL, -1,
                      "the row has %zu fields and the header %zu", c->nfields,
                      r->n_columns);
-  size_t bad;
-  if (!cv_utf8_valid(c->rec, c->rec_len, &bad)) {
-    int col = 0;
-    while ((size_t)col + 1 < n &&
-           (size_t)(fields[col].data - c->rec) + fields[col].len <= bad)
-      col++;
-    unsigned char byte = (unsigned char)c->rec[bad];
-    size_t at = bad - (size_t)(fields[col].data - c->rec);
-    if (!byte)
-      return row_error(r, err, CV_VALUE, NULL, col, "a NUL byte at offset %zu",
-                       at);
-    return row_error(r, err, CV_VALUE, NULL, col,
-                     "not UTF-8 (byte 0x%02X at offset %zu)", byte, at);
-  }
-
   cv_use_set(r->engine, use, "id", r->row_id, strlen(r->row_id), err);
   for (int f = CV_DF_DATE; f < CV_DF_COUNT; f++) {
     int col = r->col[f];

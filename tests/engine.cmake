@@ -26,3 +26,8 @@ add_test(NAME scenarios
 add_test(NAME cli_check
   COMMAND ${CMAKE_COMMAND} -DCAVEAT=$<TARGET_FILE:caveat_cli> -DCACHE=${CMAKE_BINARY_DIR}/geo-cache
           -DCASES=${CMAKE_CURRENT_SOURCE_DIR}/cli -P ${CMAKE_CURRENT_SOURCE_DIR}/cli_check.cmake)
+
+# Quotations must be verbatim where the source document is at hand.
+add_test(NAME quotations COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_quotes.sh
+  ${PROJECT_SOURCE_DIR}/policies/us.caveat ${PROJECT_SOURCE_DIR}/../shared/sources)
+set_tests_properties(quotations PROPERTIES SKIP_RETURN_CODE 77)

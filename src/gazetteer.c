@@ -1,0 +1,344 @@
+/*
+ * gazetteer.c -- place names to coordinates.  Loads the project's
+ * data/places.tsv and, optionally, a GeoNames dump, and looks names and
+ * aliases up case-insensitively through a hash table.  Ambiguous names keep
+ * all their places: the caller decides what to say.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Hard caps on input. */
+#define TSV_FILE_LIMIT ((size_t)16 << 20)
+#define GEONAMES_LINE_LIMIT (256 * 1024)
+#define NAME_LIMIT 200 /* bytes in one name or alias */
+/* GeoNames entries this close to a same-named place already known are the
+ * same place: keep the project's entry, skip the dump's. */
+#define SAME_PLACE_KM 10.0
+
+typedef struct gaz_entry {
+  const char *key; /* a name or alias, as written */
+  uint32_t len, hash, place, next;
+} gaz_entry_t;
+
+struct cv_gazetteer {
+  cv_arena_t arena; /* names and places */
+  cv_place_t **places;
+  size_t nplace, place_cap;
+  gaz_entry_t *entries;
+  size_t nentry, entry_cap;
+  uint32_t *buckets; /* entry index + 1, 0 for none */
+  size_t nbucket;    /* a power of two */
+};
+
+static unsigned char fold(unsigned char c) {
+  return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+/* FNV-1a over ASCII-folded bytes: UTF-8 names hash bytewise, so "Харків"
+ * matches itself exactly and ASCII names in any case. */
+static uint32_t hash_name(const char *s, size_t len) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < len; i++) h = (h ^ fold((unsigned char)s[i])) * 16777619u;
+  return h;
+}
+
+static int same_name(const char *a, size_t alen, const char *b, size_t blen) {
+  if (alen != blen) return 0;
+  for (size_t i = 0; i < alen; i++)
+    if (fold((unsigned char)a[i]) != fold((unsigned char)b[i])) return 0;
+  return 1;
+}
+
+cv_gazetteer_t *cv_gaz_new(void) {
+  cv_gazetteer_t *gaz = calloc(1, sizeof *gaz);
+  if (!gaz) return NULL;
+  gaz->nbucket = 1024;
+  if (!(gaz->buckets = calloc(gaz->nbucket, sizeof *gaz->buckets))) {
+    free(gaz);
+    return NULL;
+  }
+  return gaz;
+}
+
+void cv_gaz_free(cv_gazetteer_t *gaz) {
+  if (!gaz) return;
+  cv_arena_free(&gaz->arena);
+  free(gaz->places), free(gaz->entries), free(gaz->buckets);
+  free(gaz);
+}
+
+static int rehash(cv_gazetteer_t *gaz) {
+  size_t n = gaz->nbucket * 2;
+  uint32_t *b = calloc(n, sizeof *b);
+  if (!b) return -1;
+  for (size_t i = 0; i < gaz->nentry; i++) {
+    gaz_entry_t *e = &gaz->entries[i];
+    e->next = b[e->hash & (n - 1)];
+    b[e->hash & (n - 1)] = (uint32_t)i + 1;
+  }
+  free(gaz->buckets);
+  gaz->buckets = b;
+  gaz->nbucket = n;
+  return 0;
+}
+
+/* Files name under place, unless the place already has that name. */
+static int add_name(cv_gazetteer_t *gaz, uint32_t place, const char *name, size_t len) {
+  while (len && (name[0] == ' ')) name++, len--;
+  while (len && name[len - 1] == ' ') len--;
+  if (len == 0 || len > NAME_LIMIT) return CV_OK; /* nothing anyone would type */
+  uint32_t h = hash_name(name, len);
+  for (uint32_t i = gaz->buckets[h & (gaz->nbucket - 1)]; i; i = gaz->entries[i - 1].next) {
+    const gaz_entry_t *e = &gaz->entries[i - 1];
+    if (e->place == place && e->hash == h && same_name(e->key, e->len, name, len))
+      return CV_OK;
+  }
+  if (gaz->nentry == gaz->entry_cap) {
+    size_t cap = gaz->entry_cap ? gaz->entry_cap * 2 : 1024;
+    if (cap > UINT32_MAX - 1) return CV_TOO_LARGE;
+    gaz_entry_t *e = realloc(gaz->entries, cap * sizeof *e);
+    if (!e) return CV_NOMEM;
+    gaz->entries = e;
+    gaz->entry_cap = cap;
+  }
+  char *key = cv_arena_strndup(&gaz->arena, name, len);
+  if (!key) return CV_NOMEM;
+  gaz_entry_t *e = &gaz->entries[gaz->nentry];
+  *e = (gaz_entry_t){key, (uint32_t)len, h, place, gaz->buckets[h & (gaz->nbucket - 1)]};
+  gaz->buckets[h & (gaz->nbucket - 1)] = (uint32_t)++gaz->nentry;
+  if (gaz->nentry > gaz->nbucket && rehash(gaz)) return CV_NOMEM;
+  return CV_OK;
+}
+
+static int add_place(cv_gazetteer_t *gaz, const char *name, size_t len, double lat,
+                     double lon, uint32_t *index) {
+  if (gaz->nplace == gaz->place_cap) {
+    size_t cap = gaz->place_cap ? gaz->place_cap * 2 : 256;
+    if (cap > UINT32_MAX) return CV_TOO_LARGE;
+    cv_place_t **p = realloc(gaz->places, cap * sizeof *p);
+    if (!p) return CV_NOMEM;
+    gaz->places = p;
+    gaz->place_cap = cap;
+  }
+  cv_place_t *p = cv_arena_alloc(&gaz->arena, sizeof *p);
+  char *copy = p ? cv_arena_strndup(&gaz->arena, name, len) : NULL;
+  if (!copy) return CV_NOMEM;
+  *p = (cv_place_t){copy, lat, lon};
+  *index = (uint32_t)gaz->nplace;
+  gaz->places[gaz->nplace++] = p;
+  return add_name(gaz, *index, name, len);
+}
+
+size_t cv_gaz_find(const cv_gazetteer_t *gaz, const char *name, size_t len,
+                   const cv_place_t **out, size_t max) {
+  uint32_t h = hash_name(name, len);
+  size_t n = 0;
+  /* add_name() keeps one entry per place and folded name: no repeats. */
+  for (int pass = 0; pass < 2; pass++) {
+    size_t seen = 0;
+    for (uint32_t i = gaz->buckets[h & (gaz->nbucket - 1)]; i; i = gaz->entries[i - 1].next) {
+      const gaz_entry_t *e = &gaz->entries[i - 1];
+      if (e->hash != h || !same_name(e->key, e->len, name, len)) continue;
+      seen++;
+      /* Chains run newest first; hand places out in the order loaded. */
+      if (pass == 1 && n - seen < max) out[n - seen] = gaz->places[e->place];
+    }
+    n = seen;
+  }
+  return n;
+}
+
+/* Edit distance of two short ASCII-folded strings, or limit + 1 when it
+ * exceeds limit. */
+static size_t edit_distance(const char *a, size_t alen, const char *b, size_t blen,
+                            size_t limit) {
+  size_t row[NAME_LIMIT + 1];
+  if (alen > NAME_LIMIT || blen > NAME_LIMIT) return limit + 1;
+  if ((alen > blen ? alen - blen : blen - alen) > limit) return limit + 1;
+  for (size_t j = 0; j <= blen; j++) row[j] = j;
+  for (size_t i = 1; i <= alen; i++) {
+    size_t diag = row[0], best = row[0] = i;
+    for (size_t j = 1; j <= blen; j++) {
+      size_t up = row[j];
+      size_t cost = fold((unsigned char)a[i - 1]) != fold((unsigned char)b[j - 1]);
+      size_t v = diag + cost;
+      if (up + 1 < v) v = up + 1;
+      if (row[j - 1] + 1 < v) v = row[j - 1] + 1;
+      row[j] = v;
+      diag = up;
+      if (v < best) best = v;
+    }
+    if (best > limit) return limit + 1;
+  }
+  return row[blen];
+}
+
+size_t cv_gaz_suggest(const cv_gazetteer_t *gaz, const char *name, size_t len,
+                      const char **out, size_t max) {
+  size_t limit = len < 5 ? 1 : 2, n = 0;
+  for (size_t d = 1; d <= limit && n == 0; d++)
+    for (size_t i = 0; i < gaz->nentry && n < max; i++) {
+      const gaz_entry_t *e = &gaz->entries[i];
+      if (edit_distance(name, len, e->key, e->len, d) != d) continue;
+      int seen = 0;
+      for (size_t k = 0; k < n; k++) seen |= strcmp(out[k], e->key) == 0;
+      if (!seen) out[n++] = e->key;
+    }
+  return n;
+}
+
+/* ------------------------------------------------------------- places.tsv */
+
+/* Splits the next tab-separated field off *s (ending at end); returns its
+ * length. */
+static size_t next_field(const char **s, const char *end, const char **field) {
+  const char *p = *s;
+  *field = p;
+  while (p < end && *p != '\t') p++;
+  size_t len = (size_t)(p - *field);
+  *s = p < end ? p + 1 : p;
+  return len;
+}
+
+static int parse_coord(const char *s, size_t len, double limit, double *out) {
+  char buf[64];
+  if (len == 0 || len >= sizeof buf) return -1;
+  memcpy(buf, s, len);
+  buf[len] = '\0';
+  char *end;
+  *out = strtod(buf, &end);
+  return *end || !isfinite(*out) || *out < -limit || *out > limit ? -1 : 0;
+}
+
+/* line -> name '\t' aliases ('|' separated) '\t' lat '\t' lon '\t' country
+ *         '\t' source */
+static int load_tsv_line(cv_gazetteer_t *gaz, const char *s, const char *end,
+                         const char *path, int line, cv_error_t *err) {
+  const char *name, *aliases, *lat_s, *lon_s, *country, *source;
+  size_t nname = next_field(&s, end, &name);
+  size_t naliases = next_field(&s, end, &aliases);
+  size_t nlat = next_field(&s, end, &lat_s);
+  size_t nlon = next_field(&s, end, &lon_s);
+  size_t ncountry = next_field(&s, end, &country);
+  size_t nsource = next_field(&s, end, &source);
+  double lat, lon;
+  if (nname == 0 || nname > NAME_LIMIT)
+    return cv_error_set(err, CV_VALUE, path, line, 1, "expected a place name of 1 to %d bytes",
+                        NAME_LIMIT);
+  if (parse_coord(lat_s, nlat, 90, &lat) || parse_coord(lon_s, nlon, 180, &lon))
+    return cv_error_set(err, CV_VALUE, path, line, (int)(lat_s - name) + 1,
+                        "expected latitude and longitude in degrees, found '%.*s' '%.*s'",
+                        (int)(nlat > 40 ? 40 : nlat), lat_s, (int)(nlon > 40 ? 40 : nlon), lon_s);
+  if (ncountry == 0 || nsource == 0)
+    return cv_error_set(err, CV_VALUE, path, line, 1,
+                        "'%.*s': expected country and source columns", (int)nname, name);
+  uint32_t index;
+  int rc = add_place(gaz, name, nname, lat, lon, &index);
+  for (const char *a = aliases, *aend = aliases + naliases; !rc && a < aend;) {
+    const char *bar = memchr(a, '|', (size_t)(aend - a));
+    if (!bar) bar = aend;
+    rc = add_name(gaz, index, a, (size_t)(bar - a));
+    a = bar + 1;
+  }
+  return rc ? cv_error_set(err, rc, path, line, 1, "%s", cv_strerror(rc)) : CV_OK;
+}
+
+int cv_gaz_load_tsv(cv_gazetteer_t *gaz, const char *path, cv_error_t *err) {
+  char *text;
+  size_t len;
+  int rc = cv_read_file(path, TSV_FILE_LIMIT, &text, &len, err);
+  if (rc) return rc;
+  const char *s = text, *end = text + len;
+  int line = 0;
+  while (!rc && s < end) {
+    const char *eol = memchr(s, '\n', (size_t)(end - s));
+    if (!eol) eol = end;
+    const char *stop = eol > s && eol[-1] == '\r' ? eol - 1 : eol;
+    line++;
+    if (line == 1) {
+      if ((size_t)(stop - s) < 5 || memcmp(s, "name\t", 5) != 0)
+        rc = cv_error_set(err, CV_SYNTAX, path, 1, 1,
+                          "expected the header 'name<TAB>aliases<TAB>lat<TAB>lon<TAB>country<TAB>source'");
+    } else if (stop > s && *s != '#') {
+      rc = load_tsv_line(gaz, s, stop, path, line, err);
+    }
+    s = eol + 1;
+  }
+  free(text);
+  return rc;
+}
+
+/* ---------------------------------------------------------------- GeoNames */
+
+/* Whether a place of this name already lies within SAME_PLACE_KM. */
+static int known_nearby(const cv_gazetteer_t *gaz, const char *name, size_t len,
+                        double lat, double lon) {
+  const cv_place_t *found[16];
+  size_t n = cv_gaz_find(gaz, name, len, found, 16);
+  for (size_t i = 0; i < n && i < 16; i++) {
+    double k = cos(lat * 3.14159265358979323846 / 180);
+    double dy = (found[i]->lat - lat) * 111.2, dx = (found[i]->lon - lon) * 111.2 * k;
+    if (dx * dx + dy * dy < SAME_PLACE_KM * SAME_PLACE_KM) return 1;
+  }
+  return 0;
+}
+
+/* line -> geonameid name asciiname alternatenames(,) latitude longitude
+ *         feature_class feature_code country_code ... (tab separated).
+ * Populated places (class P) and spots such as airfields (class S) only. */
+static int load_geonames_line(cv_gazetteer_t *gaz, const char *s, const char *end,
+                              const char *path, long line, cv_error_t *err) {
+  const char *f[9];
+  size_t n[9];
+  for (int i = 0; i < 9; i++) n[i] = next_field(&s, end, &f[i]);
+  double lat, lon;
+  if (n[1] == 0 || parse_coord(f[4], n[4], 90, &lat) || parse_coord(f[5], n[5], 180, &lon))
+    return cv_error_set(err, CV_SYNTAX, path, (int)line, 1,
+                        "expected the GeoNames layout: id, name, asciiname, "
+                        "alternatenames, latitude, longitude, ...");
+  if (n[6] != 1 || (f[6][0] != 'P' && f[6][0] != 'S')) return CV_OK;
+  if (n[1] > NAME_LIMIT || known_nearby(gaz, f[1], n[1], lat, lon)) return CV_OK;
+  uint32_t index;
+  int rc = add_place(gaz, f[1], n[1], lat, lon, &index);
+  if (!rc) rc = add_name(gaz, index, f[2], n[2]);
+  for (const char *a = f[3], *aend = f[3] + n[3]; !rc && a < aend;) {
+    const char *comma = memchr(a, ',', (size_t)(aend - a));
+    if (!comma) comma = aend;
+    rc = add_name(gaz, index, a, (size_t)(comma - a));
+    a = comma + 1;
+  }
+  return rc ? cv_error_set(err, rc, path, (int)line, 1, "%s", cv_strerror(rc)) : CV_OK;
+}
+
+int cv_gaz_load_geonames(cv_gazetteer_t *gaz, const char *path, cv_error_t *err) {
+  FILE *fp = fopen(path, "rb");
+  if (!fp) return cv_error_set(err, CV_IO, path, 0, 0, "cannot open '%s'", path);
+  char *buf = malloc(GEONAMES_LINE_LIMIT + 2);
+  if (!buf) {
+    fclose(fp);
+    return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
+  }
+  int rc = CV_OK;
+  long line = 0;
+  while (!rc && fgets(buf, GEONAMES_LINE_LIMIT + 2, fp)) {
+    size_t len = strlen(buf);
+    line++;
+    if (len && buf[len - 1] == '\n') len--;
+    else if (!feof(fp)) {
+      rc = cv_error_set(err, CV_TOO_LARGE, path, (int)line, 1,
+                        "line longer than %d bytes", GEONAMES_LINE_LIMIT);
+      break;
+    }
+    if (len && buf[len - 1] == '\r') len--;
+    if (len == 0 || buf[0] == '#') continue;
+    rc = load_geonames_line(gaz, buf, buf + len, path, line, err);
+  }
+  if (!rc && ferror(fp)) rc = cv_error_set(err, CV_IO, path, 0, 0, "cannot read '%s'", path);
+  free(buf);
+  fclose(fp);
+  return rc;
+}

@@ -1,0 +1,99 @@
+/*
+ * where.c -- the public face of geography: loading borders, regions and
+ * extra places into an engine, and resolving a point or a place name into
+ * territory, region and distance to Ukraine's border.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+int cv_engine_load_geo(cv_engine_t *engine, const char *dcw_path,
+                       const char *cache_dir, cv_error_t *err) {
+  cv_error_t local;
+  cv_geo_t *geo = cv_geo_open(dcw_path, cache_dir, err ? err : &local);
+  if (!geo) return err ? err->code : local.code;
+  cv_geo_free(engine->geo); /* loading again replaces the borders */
+  engine->geo = geo;
+  return CV_OK;
+}
+
+int cv_engine_load_regions(cv_engine_t *engine, const char *path,
+                           const char *code_property, cv_error_t *err) {
+  if (!engine->geo)
+    return cv_error_set(err, CV_GEO, path, 0, 0,
+                        "load borders (cv_engine_load_geo) before regions");
+  return cv_geo_add_regions(engine->geo, path, code_property, err);
+}
+
+int cv_engine_load_geonames(cv_engine_t *engine, const char *path,
+                            cv_error_t *err) {
+  return cv_gaz_load_geonames(engine->gaz, path, err);
+}
+
+/* Fills the derived facts of a valid point; unknown without geodata. */
+static void resolve(const cv_engine_t *engine, double lat, double lon,
+                    cv_where_t *out) {
+  memset(out, 0, sizeof *out);
+  out->lat = lat;
+  out->lon = lon;
+  out->border_km = -1;
+  if (!engine->geo) return;
+  cv_geo_facts_t f;
+  cv_geo_resolve(engine->geo, lat, lon, &f);
+  memcpy(out->territory, f.territory, sizeof out->territory);
+  memcpy(out->region, f.region, sizeof out->region);
+  out->border_km = f.border_km;
+}
+
+int cv_engine_where(const cv_engine_t *engine, double lat, double lon,
+                    cv_where_t *out, cv_error_t *err) {
+  if (isnan(lat) || isnan(lon))
+    return cv_error_field(err, CV_RANGE, isnan(lat) ? "lat" : "lon",
+                          "%s is not a number", isnan(lat) ? "latitude" : "longitude");
+  if (!(lat >= -90 && lat <= 90))
+    return cv_error_field(err, CV_RANGE, "lat", "latitude %g is out of range [-90, 90]", lat);
+  if (!(lon >= -180 && lon <= 180))
+    return cv_error_field(err, CV_RANGE, "lon", "longitude %g is out of range [-180, 180]",
+                          lon);
+  if (!engine->geo)
+    return cv_error_set(err, CV_GEO, NULL, 0, 0,
+                        "no borders loaded (cv_engine_load_geo): cannot resolve a point");
+  resolve(engine, lat, lon, out);
+  return CV_OK;
+}
+
+enum { MAX_CANDIDATES = 64 };
+
+int cv_engine_find_place(const cv_engine_t *engine, const char *name,
+                         cv_where_t *out, size_t max, size_t *count,
+                         cv_error_t *err) {
+  const cv_place_t *found[MAX_CANDIDATES];
+  size_t len = strlen(name);
+  int shown = len > 80 ? 80 : (int)len;
+  size_t n = cv_gaz_find(engine->gaz, name, len, found, MAX_CANDIDATES);
+  *count = n;
+  if (n == 0) {
+    const char *near[3];
+    size_t k = cv_gaz_suggest(engine->gaz, name, len, near, 3);
+    char hint[300] = "";
+    for (size_t i = 0, off = 0; i < k && off < sizeof hint; i++)
+      off += (size_t)snprintf(hint + off, sizeof hint - off, "%s'%s'",
+                              i == 0 ? "; did you mean " : " or ", near[i]);
+    return cv_error_field(err, CV_NOT_FOUND, "place", "unknown place '%.*s'%s%s", shown, name,
+                          hint, k ? "?" : "");
+  }
+  for (size_t i = 0; i < n && i < max && i < MAX_CANDIDATES; i++) {
+    resolve(engine, found[i]->lat, found[i]->lon, &out[i]);
+    snprintf(out[i].place, sizeof out[i].place, "%s", found[i]->name);
+  }
+  if (n == 1) return CV_OK;
+  char list[400];
+  size_t off = 0;
+  for (size_t i = 0; i < n && i < MAX_CANDIDATES && off < sizeof list; i++)
+    off += (size_t)snprintf(list + off, sizeof list - off, "%s%s (%.4f, %.4f)", i ? "; " : "",
+                            found[i]->name, found[i]->lat, found[i]->lon);
+  return cv_error_field(err, CV_AMBIGUOUS, "place", "place '%.*s' is ambiguous (%zu places): %s",
+                        shown, name, n, list);
+}

@@ -1,0 +1,512 @@
+/*
+ * geo_test.c -- unit tests of the geography module: known points on both
+ * sides of Ukraine's borders, the seed scenarios' points, border distances
+ * against a brute-force geodesic computation of our own, behaviour on and
+ * next to border vertices, the cache, user regions and the gazetteer.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <geodesic.h>
+#include <netcdf.h>
+
+#include "internal.h"
+
+static char g_cache[256];   /* a private cache directory */
+static cv_engine_t *g_eng;  /* borders from g_cache, places from data/ */
+
+/* Ukraine's outline decoded here independently of geo.c, the way GMT's
+ * gmt_dcw.c does, as rings of (lat, lon). */
+typedef struct ring {
+  double *lat, *lon;
+  size_t n;
+} ring_t;
+static ring_t g_rings[64];
+static size_t g_nring;
+
+static void load_ua_rings(void) {
+  int nc, vx, vy, dim;
+  size_t n;
+  double xmin, xs, ymin, ys;
+  assert_int_equal(nc_open(CAVEAT_TEST_DCW, NC_NOWRITE, &nc), 0);
+  assert_int_equal(nc_inq_varid(nc, "UA_lon", &vx), 0);
+  assert_int_equal(nc_inq_varid(nc, "UA_lat", &vy), 0);
+  nc_get_att_double(nc, vx, "min", &xmin);
+  nc_get_att_double(nc, vx, "scale", &xs);
+  nc_get_att_double(nc, vy, "min", &ymin);
+  nc_get_att_double(nc, vy, "scale", &ys);
+  nc_inq_vardimid(nc, vx, &dim);
+  nc_inq_dimlen(nc, dim, &n);
+  unsigned short *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
+  assert_non_null(x);
+  assert_non_null(y);
+  nc_get_var_ushort(nc, vx, x);
+  nc_get_var_ushort(nc, vy, y);
+  nc_close(nc);
+  for (size_t k = 0; k < n; k++) {
+    if (x[k] == 65535) {
+      assert_true(g_nring < 64);
+      g_rings[g_nring].lat = malloc(n * sizeof(double));
+      g_rings[g_nring].lon = malloc(n * sizeof(double));
+      g_rings[g_nring++].n = 0;
+      continue;
+    }
+    ring_t *r = &g_rings[g_nring - 1];
+    r->lon[r->n] = x[k] / xs + xmin;
+    r->lat[r->n++] = y[k] / ys + ymin;
+  }
+  free(x);
+  free(y);
+}
+
+static int setup(void **state) {
+  (void)state;
+  snprintf(g_cache, sizeof g_cache, "/tmp/caveat-geo-test-XXXXXX");
+  if (!mkdtemp(g_cache)) return -1;
+  cv_error_t err;
+  g_eng = cv_engine_new();
+  if (!g_eng || cv_engine_load_geo(g_eng, CAVEAT_TEST_DCW, g_cache, &err) ||
+      cv_gaz_load_tsv(g_eng->gaz, CAVEAT_TEST_DATA "/places.tsv", &err)) {
+    fprintf(stderr, "setup: %s\n", err.message);
+    return -1;
+  }
+  load_ua_rings();
+  return 0;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  cv_engine_free(g_eng);
+  for (size_t i = 0; i < g_nring; i++) free(g_rings[i].lat), free(g_rings[i].lon);
+  char path[512];
+  snprintf(path, sizeof path, "%s/dcw-index.bin", g_cache);
+  unlink(path);
+  rmdir(g_cache);
+  return 0;
+}
+
+static cv_where_t where(double lat, double lon) {
+  cv_where_t w;
+  cv_error_t err;
+  assert_int_equal(cv_engine_where(g_eng, lat, lon, &w, &err), CV_OK);
+  return w;
+}
+
+/* ------------------------------------------------------------ known points */
+
+typedef struct known {
+  const char *what;
+  double lat, lon;
+  const char *territory, *region; /* region NULL: not checked */
+  double km_min, km_max;
+} known_t;
+
+static const known_t k_known[] = {
+    {"Kyiv", 50.4501, 30.5234, "UA", NULL, 0, 0},
+    {"Kharkiv", 49.9935, 36.2304, "UA", NULL, 0, 0},
+    {"Vovchansk", 50.2908, 36.9414, "UA", NULL, 0, 0},
+    {"Sumy", 50.9077, 34.7981, "UA", NULL, 0, 0},
+    {"Chernihiv", 51.4982, 31.2893, "UA", NULL, 0, 0},
+    {"Lviv", 49.8397, 24.0297, "UA", NULL, 0, 0},
+    {"Odesa", 46.4825, 30.7233, "UA", NULL, 0, 0},
+    {"Simferopol (Crimea)", 44.95, 34.10, "UA", NULL, 0, 0},
+    {"Sevastopol (Crimea)", 44.6166, 33.5254, "UA", NULL, 0, 0},
+    {"Kerch (Crimea)", 45.3566, 36.4679, "UA", NULL, 0, 0},
+    {"Donetsk (occupied)", 48.0, 37.8, "UA", NULL, 0, 0},
+    {"Luhansk (occupied)", 48.574, 39.3078, "UA", NULL, 0, 0},
+    {"Mariupol (occupied)", 47.0971, 37.5434, "UA", NULL, 0, 0},
+    {"Berdiansk (Azov, occupied)", 46.7667, 36.798, "UA", NULL, 0, 0},
+    {"Belgorod", 50.6107, 36.5802, "RU", "RU-BEL", 25, 40},
+    {"Shebekino", 50.408, 36.8942, "RU", "RU-BEL", 3, 10},
+    {"Valuyki", 50.2111, 38.0997, "RU", "RU-BEL", 10, 25},
+    {"Kursk", 51.7373, 36.1874, "RU", "RU-KRS", 80, 105},
+    {"Sudzha", 51.1906, 35.2707, "RU", "RU-KRS", 5, 15},
+    {"Bryansk", 53.2521, 34.3717, "RU", "RU-BRY", 95, 120},
+    {"Klintsy", 52.7529, 32.2339, "RU", "RU-BRY", 40, 55},
+    {"Voronezh", 51.672, 39.1843, "RU", "RU-VOR", 170, 195},
+    {"Rostov-on-Don", 47.2357, 39.7015, "RU", "RU-ROS", 55, 75},
+    {"Taganrog (Azov)", 47.2362, 38.8969, "RU", "RU-ROS", 35, 50},
+    {"Moscow", 55.7558, 37.6173, "RU", "RU-MOW", 440, 465},
+    {"Saratov", 51.5406, 46.0086, "RU", "RU-SAR", 450, 480},
+    {"Krasnodar", 45.0355, 38.9753, "RU", "RU-KDA", 170, 200},
+    {"Minsk", 53.9045, 27.5615, "BY", "", 225, 250},
+    {"Gomel", 52.4345, 30.9754, "BY", "", 30, 50},
+    {"Chisinau", 47.0105, 28.8638, "MD", "", 40, 60},
+    {"Warsaw", 52.2297, 21.0122, "PL", "", 180, 205},
+    {"Bucharest", 44.4268, 26.1025, "RO", "", 190, 215},
+    {"Tbilisi", 41.7151, 44.8271, "GE", "", 700, 800},
+    {"Black Sea", 43.5, 34.0, "XX", "", 80, 120},
+    {"Sea of Azov", 46.3, 36.5, "XX", "", 5, 60},
+    {"Prague (not indexed)", 50.0755, 14.4378, "XX", "", 550, 620},
+};
+
+static void test_known_points(void **state) {
+  (void)state;
+  for (size_t i = 0; i < sizeof k_known / sizeof k_known[0]; i++) {
+    const known_t *k = &k_known[i];
+    cv_where_t w = where(k->lat, k->lon);
+    if (strcmp(w.territory, k->territory) != 0 ||
+        (k->region && strcmp(w.region, k->region) != 0) || w.border_km < k->km_min ||
+        w.border_km > k->km_max)
+      fail_msg("%s (%g, %g): got %s %s %.2f km, want %s %s %g..%g km", k->what, k->lat,
+               k->lon, w.territory, w.region, w.border_km, k->territory,
+               k->region ? k->region : "*", k->km_min, k->km_max);
+  }
+}
+
+/* The seed scenarios' locations (shared/scenarios/seed-scenarios.jsonl). */
+static void test_seed_points(void **state) {
+  (void)state;
+  static const known_t seeds[] = {
+      {"seed-03/05 Shebekino area", 50.41, 36.89, "RU", "RU-BEL", 6, 8},
+      {"seed-01 Grayvoron raid", 50.478, 35.676, "RU", "RU-BEL", 3, 10},
+      {"seed-06", 50.5, 36.4, "RU", "RU-BEL", 0.5, 30},
+      {"seed-07", 50.55, 36.7, "RU", "RU-BEL", 5, 35},
+      {"seed-13 Sudzha", 51.19, 35.27, "RU", "RU-KRS", 5, 15},
+      {"seed-17 Bryansk Oblast", 52.38, 32.19, "RU", "RU-BRY", 5, 25},
+      {"seed-20 near-border assumption", 51.05, 37.2, "RU", "RU-BEL", 60, 75},
+      {"seed-08 Engels", 51.48, 46.21, "RU", "RU-SAR", 400, 600},
+      {"seed-11 Saky", 45.093, 33.595, "UA", NULL, 0, 0},
+      {"seed-15 Kremlin", 55.752, 37.617, "RU", "RU-MOW", 400, 500},
+      {"seed-12 Kharkiv Oblast", 50.29, 36.94, "UA", NULL, 0, 0},
+  };
+  for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++) {
+    const known_t *k = &seeds[i];
+    cv_where_t w = where(k->lat, k->lon);
+    if (strcmp(w.territory, k->territory) != 0 ||
+        (k->region && strcmp(w.region, k->region) != 0) || w.border_km < k->km_min ||
+        w.border_km > k->km_max)
+      fail_msg("%s (%g, %g): got %s %s %.2f km", k->what, k->lat, k->lon, w.territory,
+               w.region, w.border_km);
+  }
+}
+
+/* Every place of data/places.tsv lies in the country its row names (XX for
+ * countries the borders do not index). */
+static void test_places_consistent(void **state) {
+  (void)state;
+  FILE *f = fopen(CAVEAT_TEST_DATA "/places.tsv", "r");
+  assert_non_null(f);
+  char line[1024];
+  int rows = 0;
+  while (fgets(line, sizeof line, f)) {
+    if (rows++ == 0) continue;
+    char *s = line, *col[6];
+    for (int i = 0; i < 6; i++) col[i] = strsep(&s, "\t");
+    assert_non_null(col[5]);
+    cv_where_t w = where(atof(col[2]), atof(col[3]));
+    const char *want = strlen(col[4]) == 2 && strstr("UA RU BY MD PL RO", col[4]) ? col[4] : "XX";
+    if (strcmp(w.territory, want) != 0)
+      fail_msg("%s: in %s by the borders, %s by places.tsv", col[0], w.territory, col[4]);
+  }
+  fclose(f);
+  assert_true(rows > 60);
+}
+
+/* ------------------------------------------------------- border distance */
+
+static struct geod_geodesic g_wgs84;
+
+/* Geodesic distance (km) from (lat, lon) to Ukraine's outline by brute
+ * force: every vertex, then a golden-section search along each geodesic
+ * segment that could hold a nearer point. */
+static double brute_border_km(double lat, double lon) {
+  double best = INFINITY;
+  for (size_t r = 0; r < g_nring; r++)
+    for (size_t i = 0; i < g_rings[r].n; i++) {
+      double s;
+      geod_inverse(&g_wgs84, lat, lon, g_rings[r].lat[i], g_rings[r].lon[i], &s, NULL, NULL);
+      best = fmin(best, s);
+    }
+  for (size_t r = 0; r < g_nring; r++)
+    for (size_t i = 0; i + 1 < g_rings[r].n; i++) {
+      const ring_t *g = &g_rings[r];
+      double da, db, len;
+      geod_inverse(&g_wgs84, lat, lon, g->lat[i], g->lon[i], &da, NULL, NULL);
+      geod_inverse(&g_wgs84, lat, lon, g->lat[i + 1], g->lon[i + 1], &db, NULL, NULL);
+      struct geod_geodesicline line;
+      geod_inverseline(&line, &g_wgs84, g->lat[i], g->lon[i], g->lat[i + 1], g->lon[i + 1],
+                       GEOD_ALL);
+      len = line.s13;
+      if (fmax(da, db) - len >= best) continue;
+      double lo = 0, hi = len, k = (sqrt(5) - 1) / 2;
+      for (int it = 0; it < 60; it++) {
+        double m1 = hi - k * (hi - lo), m2 = lo + k * (hi - lo), d1, d2, plat, plon;
+        geod_position(&line, m1, &plat, &plon, NULL);
+        geod_inverse(&g_wgs84, lat, lon, plat, plon, &d1, NULL, NULL);
+        geod_position(&line, m2, &plat, &plon, NULL);
+        geod_inverse(&g_wgs84, lat, lon, plat, plon, &d2, NULL, NULL);
+        best = fmin(best, fmin(d1, d2));
+        if (d1 < d2) hi = m2;
+        else lo = m1;
+      }
+    }
+  return best / 1000;
+}
+
+static uint64_t g_rng = 88172645463325252ull;
+static double uniform(double lo, double hi) {
+  g_rng ^= g_rng << 13, g_rng ^= g_rng >> 7, g_rng ^= g_rng << 17;
+  return lo + (hi - lo) * (double)(g_rng >> 11) / 9007199254740992.0;
+}
+
+static void check_against_brute(double lat, double lon, double *worst) {
+  cv_where_t w = where(lat, lon);
+  if (strcmp(w.territory, "UA") == 0) {
+    assert_true(w.border_km == 0);
+    return;
+  }
+  double want = brute_border_km(lat, lon);
+  /* docs/geography.md: within 5 m, plus 2e-6 of the distance far away */
+  double tol = 0.005 + 2e-6 * want;
+  if (fabs(w.border_km - want) > tol)
+    fail_msg("(%.5f, %.5f): border_km %.4f, brute force %.4f", lat, lon, w.border_km, want);
+  *worst = fmax(*worst, fabs(w.border_km - want));
+}
+
+static void test_border_km_random(void **state) {
+  (void)state;
+  geod_init(&g_wgs84, 6378137, 1 / 298.257223563);
+  double worst = 0;
+  int outside = 0;
+  while (outside < 50) { /* across the whole region of detail */
+    double lat = uniform(40, 60), lon = uniform(20, 50);
+    outside += strcmp(where(lat, lon).territory, "UA") != 0;
+    check_against_brute(lat, lon, &worst);
+  }
+  for (int i = 0; i < 25; i++) /* close to the Russian border */
+    check_against_brute(uniform(50.0, 52.5), uniform(33.5, 38.5), &worst);
+  print_message("worst border_km error: %.1f m\n", worst * 1000);
+}
+
+/* On a border vertex and metres from it: no crash, the same answer twice,
+ * a distance of about nothing. */
+static void test_on_and_near_vertices(void **state) {
+  (void)state;
+  const ring_t *main_ring = &g_rings[0];
+  for (size_t r = 1; r < g_nring; r++)
+    if (g_rings[r].n > main_ring->n) main_ring = &g_rings[r];
+  int tested = 0;
+  for (size_t i = 0; i < main_ring->n; i += 97) {
+    double lat = main_ring->lat[i], lon = main_ring->lon[i];
+    static const double off[][2] = {{0, 0}, {1e-5, 0}, {-1e-5, 0}, {0, 1e-5}, {0, -1e-5},
+                                    {1e-12, 1e-12}, {2e-5, -2e-5}};
+    for (size_t k = 0; k < sizeof off / sizeof off[0]; k++) {
+      cv_where_t a = where(lat + off[k][0], lon + off[k][1]);
+      cv_where_t b = where(lat + off[k][0], lon + off[k][1]);
+      assert_memory_equal(&a, &b, sizeof a);
+      assert_true(a.border_km >= 0 && a.border_km < 0.01);
+      assert_true(a.territory[0] != '\0');
+    }
+    tested++;
+  }
+  assert_true(tested > 50);
+}
+
+/* ------------------------------------------------------------------ cache */
+
+static void test_cache(void **state) {
+  (void)state;
+  char path[512];
+  struct stat st;
+  snprintf(path, sizeof path, "%s/dcw-index.bin", g_cache);
+  assert_int_equal(stat(path, &st), 0); /* written by setup's build */
+  cv_error_t err;
+  cv_geo_t *cached = cv_geo_open(CAVEAT_TEST_DCW, g_cache, &err);
+  assert_non_null(cached);
+  for (int i = 0; i < 2000; i++) {
+    double lat = uniform(44, 56), lon = uniform(22, 42);
+    cv_geo_facts_t a, b;
+    cv_geo_resolve(cached, lat, lon, &a);
+    cv_geo_resolve(g_eng->geo, lat, lon, &b);
+    assert_memory_equal(&a, &b, sizeof a);
+  }
+  cv_geo_free(cached);
+  /* A damaged cache is rebuilt, not trusted. */
+  FILE *f = fopen(path, "r+b");
+  assert_non_null(f);
+  fseek(f, 100, SEEK_SET);
+  fputs("garbage", f);
+  fclose(f);
+  assert_int_equal(truncate(path, st.st_size / 2), 0);
+  cv_geo_t *rebuilt = cv_geo_open(CAVEAT_TEST_DCW, g_cache, &err);
+  assert_non_null(rebuilt);
+  cv_geo_facts_t k;
+  cv_geo_resolve(rebuilt, 50.41, 36.89, &k);
+  assert_string_equal(k.region, "RU-BEL");
+  cv_geo_free(rebuilt);
+  assert_int_equal(stat(path, &st), 0);
+  assert_null(cv_geo_open("/nonexistent/dcw-gmt.nc", NULL, &err));
+  assert_int_equal(err.code, CV_GEO);
+}
+
+/* ------------------------------------------------------------- engine API */
+
+static void test_where_errors(void **state) {
+  (void)state;
+  cv_where_t w;
+  cv_error_t err;
+  assert_int_equal(cv_engine_where(g_eng, NAN, 30, &w, &err), CV_RANGE);
+  assert_int_equal(cv_engine_where(g_eng, 91, 30, &w, &err), CV_RANGE);
+  assert_non_null(strstr(err.message, "latitude 91"));
+  assert_int_equal(cv_engine_where(g_eng, 50, -180.5, &w, &err), CV_RANGE);
+  assert_non_null(strstr(err.message, "longitude"));
+  assert_int_equal(cv_engine_where(g_eng, 90, 180, &w, &err), CV_OK);
+  assert_int_equal(cv_engine_where(g_eng, -90, -180, &w, &err), CV_OK);
+  cv_engine_t *bare = cv_engine_new();
+  assert_int_equal(cv_engine_where(bare, 50, 30, &w, &err), CV_GEO);
+  assert_int_equal(cv_engine_load_regions(bare, "x.geojson", "code", &err), CV_GEO);
+  cv_engine_free(bare);
+}
+
+static void test_find_place(void **state) {
+  (void)state;
+  cv_where_t w[4];
+  size_t n;
+  cv_error_t err;
+  assert_int_equal(cv_engine_find_place(g_eng, "kharkov", w, 4, &n, &err), CV_OK);
+  assert_int_equal(n, 1);
+  assert_string_equal(w[0].place, "Kharkiv");
+  assert_string_equal(w[0].territory, "UA");
+  assert_int_equal(cv_engine_find_place(g_eng, "Харків", w, 4, &n, &err), CV_OK);
+  assert_string_equal(w[0].place, "Kharkiv");
+  assert_int_equal(cv_engine_find_place(g_eng, "SUDZHA", w, 4, &n, &err), CV_OK);
+  assert_string_equal(w[0].region, "RU-KRS");
+  assert_int_equal(cv_engine_find_place(g_eng, "Engels airbase", w, 4, &n, &err), CV_OK);
+  assert_string_equal(w[0].region, "RU-SAR");
+  assert_int_equal(cv_engine_find_place(g_eng, "Kharkivv", w, 4, &n, &err), CV_NOT_FOUND);
+  assert_non_null(strstr(err.message, "unknown place 'Kharkivv'"));
+  assert_non_null(strstr(err.message, "Kharkiv'"));
+  assert_int_equal(n, 0);
+}
+
+static char *write_temp(const char *suffix, const char *text) {
+  static char path[sizeof g_cache + 32];
+  snprintf(path, sizeof path, "%s/tmp%s", g_cache, suffix);
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fputs(text, f);
+  fclose(f);
+  return path;
+}
+
+static void test_geonames(void **state) {
+  (void)state;
+  const char *path = write_temp(
+      ".txt",
+      "1\tAleksandrovka\tAleksandrovka\tOleksandrivka,Александровка\t47.5\t38.1\tP\tPPL\tUA\n"
+      "2\tAleksandrovka\tAleksandrovka\t\t51.9\t36.0\tP\tPPL\tRU\n"
+      "3\tKharkiv\tKharkiv\tKharkov\t49.99\t36.23\tP\tPPLA\tUA\n"
+      "4\tSomewhere Oblast\tSomewhere Oblast\t\t49\t36\tA\tADM1\tUA\n");
+  cv_error_t err;
+  assert_int_equal(cv_engine_load_geonames(g_eng, path, &err), CV_OK);
+  cv_where_t w[4];
+  size_t n;
+  assert_int_equal(cv_engine_find_place(g_eng, "oleksandrivka", w, 4, &n, &err), CV_OK);
+  assert_int_equal(cv_engine_find_place(g_eng, "Aleksandrovka", w, 4, &n, &err),
+                   CV_AMBIGUOUS);
+  assert_int_equal(n, 2);
+  assert_string_equal(w[0].territory, "UA");
+  assert_string_equal(w[1].territory, "RU");
+  assert_non_null(strstr(err.message, "(51.9000, 36.0000)"));
+  /* the same Kharkiv as places.tsv's: not a second candidate */
+  assert_int_equal(cv_engine_find_place(g_eng, "Kharkiv", w, 4, &n, &err), CV_OK);
+  /* administrative areas are not places to stand on */
+  assert_int_equal(cv_engine_find_place(g_eng, "Somewhere Oblast", w, 4, &n, &err),
+                   CV_NOT_FOUND);
+  unlink(path);
+
+  char *big = malloc(300 * 1024);
+  assert_non_null(big);
+  memset(big, 'x', 300 * 1024 - 1);
+  big[300 * 1024 - 1] = '\0';
+  path = write_temp(".txt", big);
+  free(big);
+  assert_int_equal(cv_engine_load_geonames(g_eng, path, &err), CV_TOO_LARGE);
+  path = write_temp(".txt", "1\tNowhere\tNowhere\t\tnorth\t36\tP\tPPL\tUA\n");
+  assert_int_equal(cv_engine_load_geonames(g_eng, path, &err), CV_SYNTAX);
+  assert_int_equal(err.line, 1);
+  unlink(path);
+}
+
+static void test_regions(void **state) {
+  (void)state;
+  cv_error_t err;
+  /* A square around Kharkiv with a hole in its north-east corner. */
+  const char *path = write_temp(
+      ".geojson",
+      "{\"type\": \"FeatureCollection\", \"features\": [{\"type\": \"Feature\","
+      " \"properties\": {\"code\": \"UA-63\"}, \"geometry\": {\"type\": \"Polygon\","
+      " \"coordinates\": [[[35.8, 49.7], [36.6, 49.7], [36.6, 50.3], [35.8, 50.3], [35.8, 49.7]],"
+      " [[36.4, 50.1], [36.5, 50.1], [36.5, 50.2], [36.4, 50.2], [36.4, 50.1]]]}},"
+      " {\"type\": \"Feature\", \"properties\": {\"code\": \"UA-59\"}, \"geometry\":"
+      " {\"type\": \"MultiPolygon\", \"coordinates\": [[[[34.5, 50.7], [35.0, 50.7],"
+      " [35.0, 51.1], [34.5, 51.1], [34.5, 50.7]]]]}}]}");
+  assert_int_equal(cv_engine_load_regions(g_eng, path, "code", &err), CV_OK);
+  assert_string_equal(where(49.9935, 36.2304).region, "UA-63");
+  assert_string_equal(where(50.15, 36.45).region, ""); /* the hole */
+  assert_string_equal(where(50.9077, 34.7981).region, "UA-59");
+  assert_string_equal(where(50.41, 36.89).region, "RU-BEL"); /* untouched */
+
+  path = write_temp(".geojson",
+                    "{\"type\": \"FeatureCollection\", \"features\": [{\"type\": \"Feature\","
+                    " \"properties\": {\"code\": \"UA-99\"}, \"geometry\": {\"type\": "
+                    "\"Polygon\", \"coordinates\": [[[30, 50], [31, 51], [31, 50], [30, 51], "
+                    "[30, 50]]]}}]}");
+  assert_int_equal(cv_engine_load_regions(g_eng, path, "code", &err), CV_GEO);
+  assert_non_null(strstr(err.message, "UA-99"));
+  path = write_temp(".geojson", "{\"type\": \"Feature\"}");
+  assert_int_equal(cv_engine_load_regions(g_eng, path, "code", &err), CV_VALUE);
+  path = write_temp(".geojson", "{\"type\": ");
+  assert_int_equal(cv_engine_load_regions(g_eng, path, "code", &err), CV_SYNTAX);
+  path = write_temp(".geojson",
+                    "{\"type\": \"FeatureCollection\", \"features\": [{\"type\": \"Feature\","
+                    " \"properties\": {\"name\": \"x\"}, \"geometry\": null}]}");
+  assert_int_equal(cv_engine_load_regions(g_eng, path, "code", &err), CV_VALUE);
+  assert_non_null(strstr(err.message, "'code'"));
+  unlink(path);
+  /* the failed loads left the index as it was */
+  assert_string_equal(where(49.9935, 36.2304).region, "UA-63");
+  assert_string_equal(where(50.5, 30.5).region, "");
+}
+
+static void test_gazetteer_tsv_errors(void **state) {
+  (void)state;
+  cv_gazetteer_t *gaz = cv_gaz_new();
+  cv_error_t err;
+  const char *path = write_temp(".tsv", "place\tlat\n");
+  assert_int_equal(cv_gaz_load_tsv(gaz, path, &err), CV_SYNTAX);
+  path = write_temp(".tsv", "name\taliases\tlat\tlon\tcountry\tsource\nX\t\t95\t30\tUA\ts\n");
+  assert_int_equal(cv_gaz_load_tsv(gaz, path, &err), CV_VALUE);
+  assert_int_equal(err.line, 2);
+  path = write_temp(".tsv",
+                    "name\taliases\tlat\tlon\tcountry\tsource\n# comment\n\nA\tB|b\t1\t2\tUA\ts\n");
+  assert_int_equal(cv_gaz_load_tsv(gaz, path, &err), CV_OK);
+  const cv_place_t *p[2];
+  assert_int_equal(cv_gaz_find(gaz, "b", 1, p, 2), 1);
+  unlink(path);
+  cv_gaz_free(gaz);
+  cv_gaz_free(NULL);
+  cv_geo_free(NULL);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_known_points),      cmocka_unit_test(test_seed_points),
+      cmocka_unit_test(test_places_consistent), cmocka_unit_test(test_border_km_random),
+      cmocka_unit_test(test_on_and_near_vertices), cmocka_unit_test(test_cache),
+      cmocka_unit_test(test_where_errors),      cmocka_unit_test(test_find_place),
+      cmocka_unit_test(test_geonames),          cmocka_unit_test(test_regions),
+      cmocka_unit_test(test_gazetteer_tsv_errors),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
