@@ -415,12 +415,12 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use,
   const cv_value_t *sys = &result->fact[CV_FACT_SYSTEM];
   if (sys->state == CV_KNOWN) {
     const cv_system_t *s = cv_catalog_system(cat, sys->sym);
-    TRY(cv_buf_printf(buf, "  system     %s (%s", s ? s->name : cv_symbol_name(cat, sys->sym),
+    TRY(cv_buf_printf(buf, "  system              %s (%s", s ? s->name : cv_symbol_name(cat, sys->sym),
                       s ? cv_symbol_name(cat, s->class_sym) : "?"));
     if (s && !isnan(s->range_km)) TRY(cv_buf_printf(buf, ", reach ~%g km", s->range_km));
     TRY(cv_buf_puts(buf, ")\n"));
   } else {
-    TRY(cv_buf_puts(buf, "  system     unknown\n"));
+    TRY(cv_buf_puts(buf, "  system              unknown\n"));
   }
   static const int listed[] = {CV_FACT_DONOR, CV_FACT_OPERATOR, CV_FACT_OPERATOR_KIND,
                                CV_FACT_RECIPIENT, CV_FACT_TARGET, CV_FACT_PURPOSE,
@@ -436,9 +436,9 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use,
     TRY(cv_buf_puts(buf, "\n"));
   }
   if (!use->has_location) {
-    TRY(cv_buf_puts(buf, "  location   unknown\n"));
+    TRY(cv_buf_puts(buf, "  location            unknown\n"));
   } else {
-    TRY(cv_buf_printf(buf, "  location   %.4f, %.4f%s%s%s", use->lat, use->lon,
+    TRY(cv_buf_printf(buf, "  location            %.4f, %.4f%s%s%s", use->lat, use->lon,
                       use->place[0] ? " (" : "", use->place, use->place[0] ? ")" : ""));
     if (result->located) {
       TRY(cv_buf_printf(buf, ": %s%s%s", w->territory, w->region[0] ? ", " : "", w->region));
