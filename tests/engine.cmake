@@ -25,7 +25,7 @@ add_test(NAME scenarios
   COMMAND caveat_cli --cache ${CMAKE_BINARY_DIR}/geo-cache test ${CAVEAT_SCENARIO_FILES})
 add_test(NAME cli_check
   COMMAND ${CMAKE_COMMAND} -DCAVEAT=$<TARGET_FILE:caveat_cli> -DCACHE=${CMAKE_BINARY_DIR}/geo-cache
-          -DCASES=${CMAKE_CURRENT_SOURCE_DIR}/cli -P ${CMAKE_CURRENT_SOURCE_DIR}/cli_check.cmake)
+          -DCASES=${CMAKE_CURRENT_SOURCE_DIR}/cli -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/run_cases.cmake)
 
 # Quotations must be verbatim where the source document is at hand.
 add_test(NAME quotations COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_quotes.sh

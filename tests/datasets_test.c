@@ -1,0 +1,677 @@
+/*
+ * datasets_test.c -- reading whole datasets (issue 4): the RFC 4180
+ * tokenizer, ACLED dates, the notes matcher, and the dataset reader over
+ * ACLED exports, CSV and JSON Lines.  Every case asserts the one promise:
+ * exactly one answer per input row, in order, with the exact error for a
+ * bad row.  Byte-exact inputs (BOM, CRLF, invalid UTF-8, truncation) are
+ * built here rather than kept as files that an editor or git could change.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "caveat.h"
+#include "csv.h"
+#include "dataset.h"
+#include "internal.h"
+#include "match.h"
+
+/* ------------------------------------------------------------- helpers */
+
+/* An in-memory input handed out at most step bytes per read, so that
+ * records straddle reads at every possible byte. */
+typedef struct source {
+  const char *data;
+  size_t len, pos, step;
+} source_t;
+
+static long read_source(void *ctx, char *buf, size_t cap) {
+  source_t *s = ctx;
+  size_t n = s->len - s->pos;
+  if (n > cap)
+    n = cap;
+  if (n > s->step)
+    n = s->step;
+  memcpy(buf, s->data + s->pos, n);
+  s->pos += n;
+  return (long)n;
+}
+
+static char *slurp(const char *name, size_t *len) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s/data/datasets/%s", CAVEAT_TEST_DIR, name);
+  char *text;
+  cv_error_t err;
+  assert_int_equal(cv_read_file(path, 1 << 20, &text, len, &err), CV_OK);
+  return text;
+}
+
+static cv_engine_t *engine;      /* catalogs only */
+static cv_engine_t *full_engine; /* catalogs, borders and the US policy */
+
+static int setup(void **state) {
+  cv_error_t err;
+  engine = cv_engine_new();
+  if (!engine || cv_engine_load_data(engine, CAVEAT_DATA_DIR, &err))
+    return -1;
+  full_engine = cv_engine_new();
+  if (!full_engine || cv_engine_load_data(full_engine, CAVEAT_DATA_DIR, &err) ||
+      cv_engine_load_geo(full_engine, CAVEAT_DCW_PATH, CAVEAT_GEO_CACHE, &err) ||
+      cv_engine_load_policy(full_engine, CAVEAT_POLICY_DIR "/us.caveat", &err)) {
+    fprintf(stderr, "setup: %s\n", err.message);
+    return -1;
+  }
+  return 0;
+}
+
+static int teardown(void **state) {
+  cv_engine_free(engine);
+  cv_engine_free(full_engine);
+  return 0;
+}
+
+/* What the reader answered for one row. */
+typedef struct answer {
+  int rc;
+  long row, line;
+  char id[64];
+  char message[512];
+  char field[64];
+  int column;
+  char date[11];
+  char system[32], operator_[48], action[24], target[24], purpose[24];
+  bool located;
+  double lat, lon;
+} answer_t;
+
+static const char *given(const cv_engine_t *e, const cv_use_t *use,
+                         cv_field_t f) {
+  const cv_value_t *v = &use->given[f];
+  return v->state == CV_KNOWN ? cv_symbol_name(&e->catalog, v->sym) : "";
+}
+
+/* Reads all of data with reads of step bytes; returns the answers (up to
+ * max) and their number; the last read's code is in *last. */
+static size_t read_all(const cv_engine_t *e, cv_format_t format,
+                       const char *data, size_t len, size_t step,
+                       const char *const *maps, answer_t *out, size_t max,
+                       int *last) {
+  source_t src = {data, len, 0, step};
+  cv_reader_t *r = cv_reader_new(e, format, read_source, &src);
+  cv_use_t *use = cv_use_new();
+  assert_non_null(r);
+  assert_non_null(use);
+  for (size_t i = 0; maps && maps[i]; i += 2) {
+    cv_error_t err;
+    assert_int_equal(cv_reader_map(r, maps[i], maps[i + 1], &err), CV_OK);
+  }
+  size_t n = 0;
+  int rc;
+  cv_error_t err;
+  while ((rc = cv_reader_next(r, use, &err)) != CV_EOF) {
+    if (cv_reader_row(r) == 0 || rc == CV_IO)
+      break; /* the input itself failed */
+    assert_true(n < max);
+    answer_t *a = &out[n++];
+    memset(a, 0, sizeof *a);
+    a->rc = rc;
+    a->row = cv_reader_row(r);
+    snprintf(a->id, sizeof a->id, "%s", cv_reader_row_id(r));
+    if (rc != CV_OK) {
+      a->line = err.line;
+      a->column = err.column;
+      snprintf(a->message, sizeof a->message, "%s", err.message);
+      snprintf(a->field, sizeof a->field, "%s", err.field);
+      continue;
+    }
+    assert_string_equal(cv_use_id(use), a->id);
+    cv_date_t d;
+    assert_int_equal(cv_use_date(use, &d), CV_OK);
+    cv_date_format(d, a->date);
+    snprintf(a->system, sizeof a->system, "%s", given(e, use, CV_FIELD_SYSTEM));
+    snprintf(a->operator_, sizeof a->operator_, "%s",
+             given(e, use, CV_FIELD_OPERATOR));
+    snprintf(a->action, sizeof a->action, "%s", given(e, use, CV_FIELD_ACTION));
+    snprintf(a->target, sizeof a->target, "%s", given(e, use, CV_FIELD_TARGET));
+    snprintf(a->purpose, sizeof a->purpose, "%s",
+             given(e, use, CV_FIELD_PURPOSE));
+    a->located = cv_use_location(use, &a->lat, &a->lon) == CV_OK;
+  }
+  *last = rc;
+  cv_use_free(use);
+  cv_reader_free(r);
+  return n;
+}
+
+/* The same input read whole and byte by byte must give the same answers. */
+static size_t read_both(const cv_engine_t *e, cv_format_t format,
+                        const char *data, size_t len,
+                        const char *const *maps, answer_t *out, size_t max) {
+  answer_t *again = calloc(max, sizeof *again);
+  int last1, last2;
+  size_t n = read_all(e, format, data, len, 1 << 20, maps, out, max, &last1);
+  size_t n2 = read_all(e, format, data, len, 1, maps, again, max, &last2);
+  assert_int_equal(n, n2);
+  assert_int_equal(last1, last2);
+  for (size_t i = 0; i < n; i++) {
+    assert_int_equal(out[i].rc, again[i].rc);
+    assert_string_equal(out[i].id, again[i].id);
+    assert_string_equal(out[i].message, again[i].message);
+    assert_int_equal(out[i].line, again[i].line);
+    assert_string_equal(out[i].system, again[i].system);
+  }
+  free(again);
+  return n;
+}
+
+static const char acled_header[] =
+    "event_id_cnty,event_date,year,time_precision,disorder_type,event_type,"
+    "sub_event_type,actor1,assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,"
+    "interaction,civilian_targeting,iso,region,country,admin1,admin2,admin3,"
+    "location,latitude,longitude,geo_precision,source,source_scale,notes,"
+    "fatalities,tags,timestamp";
+
+/* An ACLED row with the given id, date, notes (already quoted as needed)
+ * and line end. */
+static int acled_row(char *buf, size_t size, const char *id, const char *date,
+                     const char *notes, const char *eol) {
+  return snprintf(buf, size,
+                  "%s,%s,2024,1,Political violence,Explosions/Remote violence,"
+                  "Shelling/artillery/missile attack,Military Forces of "
+                  "Ukraine (2019-),,1,Military Forces of Russia (2000-),,1,11,,"
+                  "643,Europe,Russia,Belgorod,,,Zhuravlevka,50.4100,36.8900,2,"
+                  "Test,Other,%s,0,,1724371200%s",
+                  id, date, notes, eol);
+}
+
+/* ------------------------------------------------------------- units */
+
+static void test_dates(void **state) {
+  char iso[11];
+  static const char *const good[][2] = {
+      {"16 February 2024", "2024-02-16"}, {"2024-02-16", "2024-02-16"},
+      {"6 Feb 2024", "2024-02-06"},       {"1 Sept 2023", "2023-09-01"},
+      {" 29 february 2024 ", "2024-02-29"}, {"16-February-2024", "2024-02-16"},
+      {"31 DECEMBER 2022", "2022-12-31"}};
+  for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+    assert_int_equal(cv_dataset_date(good[i][0], strlen(good[i][0]), iso),
+                     CV_OK);
+    assert_string_equal(iso, good[i][1]);
+  }
+  static const char *const bad[] = {
+      "31 February 2024", "29 February 2023", "16 Febuary 2024", "2024-2-16",
+      "16 February 24",   "02/16/2024",       "",               "16 February",
+      "123 May 2024",     "16 Fe 2024",       "16 February 2024x"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+    assert_int_equal(cv_dataset_date(bad[i], strlen(bad[i]), iso), CV_VALUE);
+}
+
+static void test_tokenizer(void **state) {
+  static const char input[] =
+      "\xEF\xBB\xBF"
+      "a,b,c\r\n"
+      "1,\"x, y\",3\r\n"
+      "\r\n"
+      "4,\"multi\nline \"\"q\"\"\",6\r\n"
+      "7,,\"\"\n"
+      "\"ab\"cd,e\n"
+      "8,9,10";
+  static const struct {
+    long line;
+    int flaw;
+    size_t n;
+    const char *fields[3];
+  } want[] = {
+      {1, CV_CSV_CLEAN, 3, {"a", "b", "c"}},
+      {2, CV_CSV_CLEAN, 3, {"1", "x, y", "3"}},
+      {4, CV_CSV_CLEAN, 3, {"4", "multi\nline \"q\"", "6"}},
+      {6, CV_CSV_CLEAN, 3, {"7", "", ""}},
+      {7, CV_CSV_AFTER_QUOTE, 2, {"ab\"cd", "e", NULL}},
+      {8, CV_CSV_CLEAN, 3, {"8", "9", "10"}},
+  };
+  for (size_t step = 1; step <= 64; step *= 4) {
+    source_t src = {input, sizeof input - 1, 0, step};
+    cv_csv_t *c = malloc(sizeof *c);
+    assert_int_equal(cv_csv_init(c, read_source, &src), CV_OK);
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+      assert_int_equal(cv_csv_next(c), CV_OK);
+      assert_int_equal(c->rec_line, want[i].line);
+      assert_int_equal(c->flaw, want[i].flaw);
+      assert_int_equal(c->nfields, want[i].n);
+      for (size_t k = 0; k < want[i].n; k++) {
+        assert_int_equal(c->fields[k].len, strlen(want[i].fields[k]));
+        assert_memory_equal(c->fields[k].data, want[i].fields[k],
+                            c->fields[k].len);
+      }
+    }
+    assert_int_equal(cv_csv_next(c), CV_EOF);
+    assert_int_equal(cv_csv_bytes(c), sizeof input - 1);
+    cv_csv_free(c);
+    free(c);
+  }
+}
+
+static void on_hit(void *ctx, int tag, size_t start, size_t end) {
+  char *out = ctx;
+  char one[32];
+  snprintf(one, sizeof one, "%d:%zu-%zu ", tag, start, end);
+  strcat(out, one);
+}
+
+static void test_matcher(void **state) {
+  cv_match_t *m = cv_match_new();
+  static const char *const pats[] = {"HIMARS", "Storm Shadow", "F-16", "M777",
+                                     "MaxxPro", "MaxxPro MRAP"};
+  for (int i = 0; i < 6; i++)
+    assert_int_equal(cv_match_add(m, pats[i], strlen(pats[i]), i), CV_OK);
+  assert_int_equal(cv_match_add(m, "x", 1, 9), CV_VALUE);
+  assert_int_equal(cv_match_add(m, "-x", 2, 9), CV_VALUE);
+  assert_int_equal(cv_match_build(m), CV_OK);
+  char hits[256] = "";
+  /* whole words only, any case, blank runs as one space, plural "s" */
+  const char *text = "himars; HIMARSX xhimars storm\n  SHADOW F-16s M7777 "
+                     "maxxpro mrap";
+  cv_match_scan(m, text, strlen(text), on_hit, hits);
+  assert_string_equal(hits, "0:0-6 1:24-39 2:40-45 4:52-59 5:52-64 ");
+  cv_match_free(m);
+}
+
+/* --------------------------------------------------------- ACLED files */
+
+static void test_acled_multiline(void **state) {
+  size_t len;
+  char *text = slurp("acled-multiline.csv", &len);
+  answer_t a[8];
+  size_t n = read_both(engine, CV_FORMAT_AUTO, text, len, NULL, a, 8);
+  assert_int_equal(n, 4);
+  static const char *const ids[] = {"T001", "T002", "T003", "T004"};
+  for (size_t i = 0; i < n; i++) {
+    assert_int_equal(a[i].rc, CV_OK);
+    assert_string_equal(a[i].id, ids[i]);
+    assert_int_equal(a[i].row, (long)i + 1);
+  }
+  /* a shelling row naming HIMARS in a note over three lines */
+  assert_string_equal(a[0].date, "2024-06-02");
+  assert_string_equal(a[0].system, "himars");
+  assert_string_equal(a[0].operator_, "afu");
+  assert_string_equal(a[0].action, "strike");
+  assert_true(a[0].located);
+  assert_true(a[0].lat == 50.41 && a[0].lon == 36.89);
+  /* an interception: the first thing the note says was shot down decides */
+  assert_string_equal(a[1].system, "patriot");
+  assert_string_equal(a[1].action, "strike");
+  assert_string_equal(a[1].purpose, "air-defense");
+  assert_string_equal(a[1].target, "missile-in-flight");
+  /* a battle in Russia by Ukraine's forces is a ground incursion */
+  assert_string_equal(a[2].system, "bradley");
+  assert_string_equal(a[2].action, "ground-operation");
+  assert_string_equal(a[2].purpose, "ground-incursion");
+  assert_string_equal(a[2].target, "");
+  /* Russia's forces are not given the Bradley they hit */
+  assert_string_equal(a[3].operator_, "russian-armed-forces");
+  assert_string_equal(a[3].system, "");
+  free(text);
+}
+
+static void test_acled_dates(void **state) {
+  size_t len;
+  char *text = slurp("acled-dates.csv", &len);
+  answer_t a[8];
+  size_t n = read_both(engine, CV_FORMAT_AUTO, text, len, NULL, a, 8);
+  assert_int_equal(n, 6);
+  assert_int_equal(a[0].rc, CV_OK);
+  assert_string_equal(a[0].date, "2024-02-16");
+  assert_int_equal(a[1].rc, CV_OK);
+  assert_string_equal(a[1].date, "2024-02-16");
+  assert_int_equal(a[2].rc, CV_VALUE);
+  assert_string_equal(a[2].id, "D003");
+  assert_string_equal(a[2].message,
+                      "column 'event_date': '31 February 2024' is not a date: "
+                      "expected 2024-02-16 or 16 February 2024");
+  assert_string_equal(a[2].field, "date");
+  assert_int_equal(a[2].line, 4);
+  assert_int_equal(a[2].column, 2);
+  assert_int_equal(a[3].rc, CV_OK);
+  assert_string_equal(a[3].date, "2023-09-03");
+  assert_int_equal(a[4].rc, CV_VALUE);
+  assert_string_equal(a[4].message,
+                      "column 'event_date': '02/16/2024' is not a date: "
+                      "expected 2024-02-16 or 16 February 2024");
+  assert_int_equal(a[5].rc, CV_VALUE);
+  assert_string_equal(a[5].message,
+                      "column 'event_date': empty: every use needs a date");
+  free(text);
+}
+
+static void test_acled_missing_columns(void **state) {
+  size_t len;
+  char *text = slurp("acled-missing-columns.csv", &len);
+  answer_t a[8];
+  size_t n = read_both(engine, CV_FORMAT_AUTO, text, len, NULL, a, 8);
+  assert_int_equal(n, 3);
+  /* no coordinates: the location column's town, when the gazetteer has it */
+  assert_int_equal(a[0].rc, CV_OK);
+  assert_true(a[0].located);
+  assert_true(a[0].lat > 51.1 && a[0].lat < 51.3);
+  assert_string_equal(a[0].action, "ground-operation");
+  assert_string_equal(a[0].purpose, "ground-incursion");
+  assert_string_equal(a[0].system, "");
+  assert_int_equal(a[1].rc, CV_OK);
+  assert_false(a[1].located); /* an unknown town leaves the place unknown */
+  assert_int_equal(a[2].rc, CV_SYNTAX);
+  assert_string_equal(a[2].id, "M003");
+  assert_string_equal(a[2].message, "the row has 5 fields and the header 6");
+  assert_int_equal(a[2].line, 4);
+  free(text);
+
+  /* Forced to ACLED, a header without event_date fails every row alike. */
+  static const char no_date[] = "event_id_cnty,notes\nA1,HIMARS\nA2,x\n";
+  n = read_both(engine, CV_FORMAT_ACLED, no_date, sizeof no_date - 1, NULL, a,
+                8);
+  assert_int_equal(n, 2);
+  for (size_t i = 0; i < n; i++) {
+    assert_int_equal(a[i].rc, CV_VALUE);
+    assert_string_equal(a[i].message,
+                        "no date: the header has no 'event_date' column (map "
+                        "one with --map date=COLUMN)");
+  }
+}
+
+static void test_acled_extra_columns(void **state) {
+  size_t len;
+  char *text = slurp("acled-extra-columns.csv", &len);
+  answer_t a[8];
+  size_t n = read_both(engine, CV_FORMAT_AUTO, text, len, NULL, a, 8);
+  assert_int_equal(n, 2);
+  /* columns found by name in any order and case; others ignored */
+  assert_int_equal(a[0].rc, CV_OK);
+  assert_string_equal(a[0].id, "X001");
+  assert_string_equal(a[0].date, "2024-06-10");
+  assert_true(a[0].lat == 50.41 && a[0].lon == 36.89);
+  assert_string_equal(a[0].system, "himars");
+  assert_string_equal(a[0].target, "civilians");
+  /* a unit of ACLED's falls back to its force */
+  assert_int_equal(a[1].rc, CV_OK);
+  assert_string_equal(a[1].operator_, "afu");
+  assert_string_equal(a[1].target, "drone-in-flight");
+  assert_string_equal(a[1].purpose, "air-defense");
+  free(text);
+}
+
+/* BOM and CRLF, as a Windows tool writes them. */
+static void test_bom_crlf(void **state) {
+  char buf[4096];
+  int n = snprintf(buf, sizeof buf, "\xEF\xBB\xBF%s\r\n", acled_header);
+  n += acled_row(buf + n, sizeof buf - (size_t)n, "B1", "2 June 2024",
+                 "\"HIMARS,\r\nat night\"", "\r\n");
+  n += acled_row(buf + n, sizeof buf - (size_t)n, "B2", "2024-06-03",
+                 "Patriot", "\r\n");
+  answer_t a[4];
+  size_t got = read_both(engine, CV_FORMAT_AUTO, buf, (size_t)n, NULL, a, 4);
+  assert_int_equal(got, 2);
+  assert_int_equal(a[0].rc, CV_OK);
+  assert_string_equal(a[0].id, "B1"); /* the BOM is not part of the name */
+  assert_string_equal(a[0].system, "himars");
+  assert_int_equal(a[1].rc, CV_OK);
+  assert_string_equal(a[1].id, "B2");
+  assert_string_equal(a[1].system, "patriot");
+  assert_string_equal(a[1].date, "2024-06-03");
+}
+
+/* The last line: complete without a newline; cut inside a quoted note; cut
+ * after a few fields.  Each is one answer. */
+static void test_truncated_last_line(void **state) {
+  char buf[4096];
+  int n = snprintf(buf, sizeof buf, "%s\n", acled_header);
+  n += acled_row(buf + n, sizeof buf - (size_t)n, "E1", "2 June 2024",
+                 "HIMARS", "");
+  answer_t a[4];
+  size_t got = read_both(engine, CV_FORMAT_AUTO, buf, (size_t)n, NULL, a, 4);
+  assert_int_equal(got, 1);
+  assert_int_equal(a[0].rc, CV_OK);
+  assert_string_equal(a[0].system, "himars");
+
+  n = snprintf(buf, sizeof buf, "%s\n", acled_header);
+  n += acled_row(buf + n, sizeof buf - (size_t)n, "E1", "2 June 2024",
+                 "HIMARS", "\n");
+  n += snprintf(buf + n, sizeof buf - (size_t)n,
+                "E2,3 June 2024,2024,1,PV,EX,Armed clash,x,,1,,,,,,643,Europe,"
+                "Russia,Kursk,,,Sudzha,51.19,35.27,1,Test,Other,\"Bradleys "
+                "were seen\nand then the file ends");
+  got = read_both(engine, CV_FORMAT_AUTO, buf, (size_t)n, NULL, a, 4);
+  assert_int_equal(got, 2);
+  assert_int_equal(a[0].rc, CV_OK);
+  assert_int_equal(a[1].rc, CV_SYNTAX);
+  assert_string_equal(a[1].id, "E2");
+  assert_string_equal(a[1].message,
+                      "column 'notes': quoted field still open at the end of "
+                      "the input (a closing '\"' is missing)");
+  assert_int_equal(a[1].line, 3);
+  assert_int_equal(a[1].column, 28);
+
+  n = snprintf(buf, sizeof buf, "%s\nE3,2 June 2024,2024,1,Politi",
+               acled_header);
+  got = read_both(engine, CV_FORMAT_AUTO, buf, (size_t)n, NULL, a, 4);
+  assert_int_equal(got, 1);
+  assert_int_equal(a[0].rc, CV_SYNTAX);
+  assert_string_equal(a[0].id, "E3");
+  assert_string_equal(a[0].message, "the row has 5 fields and the header 31");
+}
+
+static void test_invalid_utf8(void **state) {
+  char buf[4096];
+  int n = snprintf(buf, sizeof buf, "%s\n", acled_header);
+  n += acled_row(buf + n, sizeof buf - (size_t)n, "U1", "2 June 2024",
+                 "\"HIMARS near Zhuravlevka \xE9t\xE9\"", "\n");
+  n += acled_row(buf + n, sizeof buf - (size_t)n, "U2", "2 June 2024",
+                 "\"HIMARS near \xD0\x96\xD1\x83\xD1\x80\xD0\xB0\xD0\xB2\"",
+                 "\n");
+  n += acled_row(buf + n, sizeof buf - (size_t)n, "U3", "2 June 2024",
+                 "HIMARS", "\n");
+  buf[n - 10] = '\0'; /* a NUL in the timestamp */
+  answer_t a[4];
+  size_t got = read_both(engine, CV_FORMAT_AUTO, buf, (size_t)n, NULL, a, 4);
+  assert_int_equal(got, 3);
+  assert_int_equal(a[0].rc, CV_VALUE);
+  assert_string_equal(a[0].id, "U1");
+  assert_string_equal(a[0].message,
+                      "column 'notes': not UTF-8 (byte 0xE9 at offset 24)");
+  assert_int_equal(a[0].column, 28);
+  assert_int_equal(a[1].rc, CV_OK); /* Cyrillic is fine */
+  assert_string_equal(a[1].system, "himars");
+  assert_int_equal(a[2].rc, CV_VALUE);
+  assert_string_equal(a[2].message,
+                      "column 'timestamp': a NUL byte at offset 1");
+}
+
+/* Caps on untrusted input: a record over 1 MiB and one with too many
+ * fields are error rows, and the stream goes on. */
+static void test_caps(void **state) {
+  size_t big = CV_CSV_MAX_RECORD + 100;
+  char *buf = malloc(big + 8192);
+  int n = snprintf(buf, 8192, "%s\n", acled_header);
+  n += acled_row(buf + n, 4096, "C1", "2 June 2024", "\"", "");
+  memset(buf + n - 1, 'x', big);
+  size_t len = (size_t)n - 1 + big;
+  len += (size_t)snprintf(buf + len, 4096, "\",0,,1\n");
+  len += (size_t)acled_row(buf + len, 4096, "C2", "2 June 2024", "HIMARS",
+                           "\n");
+  for (int i = 0; i < 600; i++)
+    buf[len++] = ',';
+  buf[len++] = '\n';
+  len += (size_t)acled_row(buf + len, 4096, "C4", "2 June 2024", "ATACMS",
+                           "\n");
+  answer_t a[8];
+  int last;
+  size_t got = read_all(engine, CV_FORMAT_AUTO, buf, len, 1 << 16, NULL, a, 8,
+                        &last);
+  assert_int_equal(got, 4);
+  assert_int_equal(a[0].rc, CV_TOO_LARGE);
+  assert_string_equal(a[0].id, "row-1");
+  assert_string_equal(a[0].message, "record longer than 1048576 bytes");
+  assert_int_equal(a[1].rc, CV_OK);
+  assert_string_equal(a[1].id, "C2");
+  assert_int_equal(a[1].line, 0);
+  assert_int_equal(a[2].rc, CV_TOO_LARGE);
+  assert_string_equal(a[2].message, "more than 512 fields");
+  assert_int_equal(a[2].line, 4);
+  assert_int_equal(a[3].rc, CV_OK);
+  assert_string_equal(a[3].system, "atacms");
+  free(buf);
+}
+
+/* ------------------------------------------------------ CSV and JSONL */
+
+static void test_csv_uses(void **state) {
+  size_t len;
+  char *text = slurp("uses.csv", &len);
+  answer_t a[8];
+  size_t n = read_both(engine, CV_FORMAT_AUTO, text, len, NULL, a, 8);
+  assert_int_equal(n, 4);
+  assert_int_equal(a[0].rc, CV_OK);
+  assert_string_equal(a[0].system, "himars");
+  assert_string_equal(a[0].operator_, "afu");
+  assert_string_equal(a[0].purpose, "counter-fire");
+  assert_int_equal(a[1].rc, CV_VALUE);
+  assert_string_equal(a[1].message,
+                      "column 'lat': a coordinate without its pair: the other "
+                      "column is empty");
+  assert_string_equal(a[1].field, "lon");
+  assert_int_equal(a[2].rc, CV_VALUE);
+  assert_string_equal(a[2].message,
+                      "column 'operator': unknown operator 'Armed Farces of "
+                      "Ukraine': add it to data/operators.json, or give "
+                      "\"unknown\"");
+  assert_int_equal(a[2].column, 4);
+  assert_int_equal(a[3].rc, CV_VALUE);
+  assert_string_equal(a[3].message,
+                      "column 'cross_border_attack': expected true, false or "
+                      "unknown, found 'maybe'");
+  free(text);
+}
+
+static void test_csv_map(void **state) {
+  static const char text[] =
+      "when,what,where_lat,where_lon,weapon\n"
+      "2024-06-02,strike,50.41,36.89,HIMARS\n";
+  static const char *const maps[] = {"date", "when", "action", "what",
+                                     "lat",  "where_lat", "lon", "where_lon",
+                                     "system", "weapon", NULL};
+  answer_t a[4];
+  size_t n = read_both(engine, CV_FORMAT_CSV, text, sizeof text - 1, maps, a,
+                       4);
+  assert_int_equal(n, 1);
+  assert_int_equal(a[0].rc, CV_OK);
+  assert_string_equal(a[0].id, "row-1");
+  assert_string_equal(a[0].system, "himars");
+  assert_string_equal(a[0].action, "strike");
+  assert_true(a[0].located);
+
+  /* a mapping to a column the header lacks ends the input, at row 0 */
+  source_t src = {text, sizeof text - 1, 0, 64};
+  cv_reader_t *r = cv_reader_new(engine, CV_FORMAT_AUTO, read_source, &src);
+  cv_use_t *use = cv_use_new();
+  cv_error_t err;
+  assert_int_equal(cv_reader_map(r, "colour", "when", &err), CV_FIELD);
+  assert_int_equal(cv_reader_map(r, "date", "day", &err), CV_OK);
+  assert_int_equal(cv_reader_next(r, use, &err), CV_USAGE);
+  assert_string_equal(err.message,
+                      "no column 'day' in the header (mapped to date)");
+  assert_int_equal(cv_reader_row(r), 0);
+  assert_int_equal(cv_reader_next(r, use, &err), CV_EOF);
+  cv_use_free(use);
+  cv_reader_free(r);
+}
+
+static void test_jsonl(void **state) {
+  size_t len;
+  char *text = slurp("uses.jsonl", &len);
+  answer_t a[8];
+  size_t n = read_both(engine, CV_FORMAT_AUTO, text, len, NULL, a, 8);
+  /* blank lines are not rows */
+  assert_int_equal(n, 5);
+  assert_int_equal(a[0].rc, CV_OK);
+  assert_string_equal(a[0].id, "j1");
+  assert_int_equal(a[1].rc, CV_OK);
+  assert_string_equal(a[1].id, "row-2"); /* no id: its row number */
+  assert_string_equal(a[1].system, "atacms");
+  assert_int_equal(a[2].rc, CV_FIELD);
+  assert_string_equal(a[2].id, "j3");
+  assert_int_equal(a[3].rc, CV_SYNTAX);
+  assert_int_equal(a[3].line, 5);
+  assert_int_equal(a[4].rc, CV_OK);
+  assert_string_equal(a[4].id, "j6");
+  free(text);
+}
+
+/* ---------------------------------------------- the shipped sample */
+
+static void test_sample(void **state) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s/sample-acled.csv", CAVEAT_DATA_DIR);
+  char *text;
+  size_t len;
+  cv_error_t err;
+  assert_int_equal(cv_read_file(path, 1 << 20, &text, &len, &err), CV_OK);
+  source_t src = {text, len, 0, 4096};
+  cv_reader_t *r = cv_reader_new(full_engine, CV_FORMAT_AUTO, read_source, &src);
+  cv_use_t *use = cv_use_new();
+  cv_result_t *res = cv_result_new();
+  int rc;
+  long rows = 0;
+  while ((rc = cv_reader_next(r, use, &err)) != CV_EOF) {
+    assert_int_equal(rc, CV_OK);
+    assert_int_equal(cv_evaluate(full_engine, use, 0, res, &err), CV_OK);
+    rows++;
+    const char *id = cv_use_id(use);
+    cv_verdict_t v = cv_result_verdict(res, 0);
+    /* seed 000/001: the Belgorod raid with US vehicles, by a group Ukraine
+     * had no leave to arm */
+    if (strcmp(id, "CAV0004") == 0)
+      assert_int_equal(v, CV_FORBIDDEN);
+    /* a British and French missile: not the US policy's business */
+    if (strcmp(id, "CAV0009") == 0)
+      assert_int_equal(v, CV_NOT_COVERED);
+    /* HIMARS inside Ukraine */
+    if (strcmp(id, "CAV0001") == 0)
+      assert_int_equal(v, CV_PERMITTED);
+    /* Kursk, August 2024: whether it answered cross-border attacks decides,
+     * and the row does not say */
+    if (strcmp(id, "CAV0025") == 0)
+      assert_int_equal(v, CV_UNDETERMINED);
+  }
+  assert_int_equal(rows, 30);
+  assert_int_equal(cv_reader_format(r), CV_FORMAT_ACLED);
+  assert_int_equal(cv_reader_bytes(r), len);
+  cv_result_free(res);
+  cv_use_free(use);
+  cv_reader_free(r);
+  free(text);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_dates),
+      cmocka_unit_test(test_tokenizer),
+      cmocka_unit_test(test_matcher),
+      cmocka_unit_test(test_acled_multiline),
+      cmocka_unit_test(test_acled_dates),
+      cmocka_unit_test(test_acled_missing_columns),
+      cmocka_unit_test(test_acled_extra_columns),
+      cmocka_unit_test(test_bom_crlf),
+      cmocka_unit_test(test_truncated_last_line),
+      cmocka_unit_test(test_invalid_utf8),
+      cmocka_unit_test(test_caps),
+      cmocka_unit_test(test_csv_uses),
+      cmocka_unit_test(test_csv_map),
+      cmocka_unit_test(test_jsonl),
+      cmocka_unit_test(test_sample),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
