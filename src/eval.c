@@ -8,6 +8,7 @@
  * Nothing here allocates: all state lives on the stack or in the result.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -322,11 +323,10 @@ static uint16_t thresholds(const eval_t *e, int fact, double *out, uint16_t max)
 static uint16_t candidates(const eval_t *e, int fact, candidate_t *c) {
   const cv_policy_t *pol = e->policy;
   uint16_t n = 0;
-  memset(c, 0, MAX_CANDIDATES * sizeof *c);
   switch (cv_facts[fact].type) {
     case CV_TYPE_BOOL:
-      c[n++].value = (cv_value_t){CV_KNOWN, 1, 0};
-      c[n++].value = (cv_value_t){CV_KNOWN, 0, 0};
+      c[n++] = (candidate_t){.value = {CV_KNOWN, 1, 0}};
+      c[n++] = (candidate_t){.value = {CV_KNOWN, 0, 0}};
       return n;
     case CV_TYPE_NUMBER: {
       double t[16];
@@ -351,10 +351,10 @@ static uint16_t candidates(const eval_t *e, int fact, candidate_t *c) {
   for (uint16_t i = 0; i < pol->n_values[fact] && n < MAX_CANDIDATES - 1; i++) {
     int32_t sym = pol->values[fact][i];
     if (fact == CV_FACT_DONOR && !donor_possible(e, sym)) continue;
-    c[n++].value = (cv_value_t){CV_KNOWN, sym, 0};
+    c[n++] = (candidate_t){.value = {CV_KNOWN, sym, 0}};
   }
   if (!pol->complete[fact] && (fact != CV_FACT_DONOR || donor_possible(e, CV_SYM_OTHER)))
-    c[n++].value = (cv_value_t){CV_KNOWN, CV_SYM_OTHER, 0};
+    c[n++] = (candidate_t){.value = {CV_KNOWN, CV_SYM_OTHER, 0}};
   return n;
 }
 
@@ -484,7 +484,7 @@ static outcome_t explore(eval_t *e) {
 
 static void evaluate_policy(eval_t *e, cv_policy_verdict_t *out) {
   const cv_policy_t *pol = e->policy;
-  memset(out, 0, sizeof *out);
+  memset(out, 0, offsetof(cv_policy_verdict_t, branches));
   out->policy = pol;
   out->date = e->date;
   out->after_state_date = e->date > pol->state_date;

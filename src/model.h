@@ -362,11 +362,13 @@ typedef struct cv_policy_verdict {
   uint16_t overridden[CV_MAX_LISTED];
   uint8_t n_overridden;
   uint16_t conflict_permit, conflict_forbid;
-  cv_branch_t branches[CV_MAX_BRANCHES];
   uint8_t n_branches;
   uint32_t facts_used;
   uint32_t assumptions_used;
   double assumption_value[CV_MAX_ASSUMPTIONS];
+  /* Last and large: only the first n_branches are ever written or read, so
+   * a verdict is cleared up to here and no further. */
+  cv_branch_t branches[CV_MAX_BRANCHES];
 } cv_policy_verdict_t;
 
 struct cv_result {

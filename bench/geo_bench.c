@@ -1,0 +1,117 @@
+/*
+ * geo_bench.c -- how fast the borders load and answer: building the index
+ * from gmt-dcw, loading it from the cache, and resolutions per second on one
+ * core for random points over the region of detail and for points near
+ * Ukraine's border.  Prints the machine and the command for the record.
+ *
+ *   geo_bench [DCW_FILE [N]]
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "caveat.h"
+
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+static double uniform(double lo, double hi) {
+  rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+  return lo + (hi - lo) * (double)(rng >> 11) / 9007199254740992.0;
+}
+
+static void print_machine(int argc, char **argv) {
+  char model[256] = "unknown", line[512];
+  FILE *f = fopen("/proc/cpuinfo", "r");
+  while (f && fgets(line, sizeof line, f))
+    if (strncmp(line, "model name", 10) == 0) {
+      char *colon = strchr(line, ':');
+      snprintf(model, sizeof model, "%.200s", colon ? colon + 2 : line);
+      model[strcspn(model, "\n")] = '\0';
+      break;
+    }
+  if (f) fclose(f);
+  printf("machine: %ld cpus, %s\ncommand:", sysconf(_SC_NPROCESSORS_ONLN), model);
+  for (int i = 0; i < argc; i++) printf(" %s", argv[i]);
+  printf("\n");
+}
+
+/* Resolves every point once; returns nanoseconds per point. */
+static double run(const cv_engine_t *eng, const double *lat, const double *lon, size_t n,
+                  double *checksum) {
+  cv_where_t w;
+  cv_error_t err;
+  double t0 = now();
+  for (size_t i = 0; i < n; i++) {
+    cv_engine_where(eng, lat[i], lon[i], &w, &err);
+    *checksum += w.border_km;
+  }
+  return (now() - t0) / n * 1e9;
+}
+
+int main(int argc, char **argv) {
+  const char *dcw = argc > 1 ? argv[1] : CAVEAT_DCW_PATH;
+  size_t n = argc > 2 ? strtoul(argv[2], NULL, 10) : 1000000;
+  if (n == 0) n = 1;
+  print_machine(argc, argv);
+  char cache[] = "/tmp/caveat-geo-bench-XXXXXX";
+  if (!mkdtemp(cache)) {
+    perror("mkdtemp");
+    return 1;
+  }
+  cv_error_t err;
+  cv_engine_t *cold = cv_engine_new(), *eng = cv_engine_new();
+  double t0 = now();
+  if (cv_engine_load_geo(cold, dcw, cache, &err)) {
+    fprintf(stderr, "geo_bench: %s\n", err.message);
+    return 1;
+  }
+  double t1 = now();
+  if (cv_engine_load_geo(eng, dcw, cache, &err)) {
+    fprintf(stderr, "geo_bench: %s\n", err.message);
+    return 1;
+  }
+  double t2 = now();
+  printf("load: build from %s %.0f ms, from cache %.1f ms\n", dcw, (t1 - t0) * 1e3,
+         (t2 - t1) * 1e3);
+  cv_engine_free(cold);
+
+  double *lat = malloc(n * sizeof *lat), *lon = malloc(n * sizeof *lon), sum = 0;
+  if (!lat || !lon) return 1;
+  for (size_t i = 0; i < n; i++) lat[i] = uniform(40, 60), lon[i] = uniform(20, 50);
+  double random_ns = run(eng, lat, lon, n, &sum);
+  /* Near the border: random points kept when within 5 km of it, on either
+   * side (a point of Ukraine counts when one 5 km away is not). */
+  size_t k = 0;
+  cv_where_t w;
+  while (k < n) {
+    double la = uniform(44, 53), lo = uniform(22, 41), a = uniform(0, 6.2831853);
+    cv_engine_where(eng, la, lo, &w, &err);
+    int keep = w.border_km > 0 && w.border_km < 5;
+    if (!keep && w.border_km == 0) {
+      cv_engine_where(eng, la + 0.045 * sin(a), lo + 0.07 * cos(a), &w, &err);
+      keep = w.border_km > 0;
+    }
+    if (keep) lat[k] = la, lon[k] = lo, k++;
+  }
+  double border_ns = run(eng, lat, lon, n, &sum);
+  printf("random points, lat 40..60 lon 20..50: %.0f ns each, %.2f M/s on one core\n",
+         random_ns, 1e3 / random_ns);
+  printf("points within 5 km of the border:     %.0f ns each, %.2f M/s on one core\n",
+         border_ns, 1e3 / border_ns);
+  printf("(checksum %.1f)\n", sum);
+  free(lat), free(lon);
+  cv_engine_free(eng);
+  char path[sizeof cache + 32];
+  snprintf(path, sizeof path, "%s/dcw-index.bin", cache);
+  unlink(path);
+  rmdir(cache);
+  return 0;
+}

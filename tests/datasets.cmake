@@ -1,0 +1,17 @@
+# Datasets (issue 4): tokenizer, ACLED mapping and the dataset reader
+# (tests/datasets_test.c), and 'caveat assess' end to end (datasets_cli.sh).
+add_executable(datasets_test ${CMAKE_CURRENT_SOURCE_DIR}/datasets_test.c)
+target_include_directories(datasets_test PRIVATE ${PROJECT_SOURCE_DIR}/src)
+target_compile_definitions(datasets_test PRIVATE
+  CAVEAT_TEST_DIR="${CMAKE_CURRENT_SOURCE_DIR}"
+  CAVEAT_DATA_DIR="${PROJECT_SOURCE_DIR}/data"
+  CAVEAT_POLICY_DIR="${PROJECT_SOURCE_DIR}/policies"
+  CAVEAT_DCW_PATH="${CAVEAT_DCW}"
+  CAVEAT_GEO_CACHE="${CMAKE_BINARY_DIR}/geo-cache")
+target_link_libraries(datasets_test PRIVATE caveat_static PkgConfig::CMOCKA)
+add_test(NAME datasets COMMAND datasets_test)
+
+add_test(NAME datasets_cli
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/datasets_cli.sh $<TARGET_FILE:caveat_cli>
+          ${CMAKE_BINARY_DIR}/geo-cache ${PROJECT_SOURCE_DIR}/data/sample-acled.csv
+          ${CMAKE_CURRENT_SOURCE_DIR}/data/datasets)
