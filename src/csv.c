@@ -326,6 +326,13 @@ int cv_csv_next(cv_csv_t *csv) {
     if (r == SCAN_DONE) {
       if (csv->nfields == 0)
         continue; /* a blank line */
+      if (csv->rec_len > CV_CSV_MAX_RECORD) {
+        /* It fit in the buffer's slack; the cap is the cap all the same. */
+        csv->nfields = 0;
+        csv->flaw = CV_CSV_TOO_LONG;
+        csv->flaw_field = 0;
+        return CV_OK;
+      }
       check_utf8(csv);
       unescape(csv);
       return CV_OK;
@@ -373,6 +380,12 @@ int cv_csv_next_line(cv_csv_t *csv) {
     size_t len = (size_t)(stop - p);
     if (len && p[len - 1] == '\r')
       len--;
+    if (len > CV_CSV_MAX_RECORD) {
+      csv->nfields = 0;
+      csv->rec_len = 0;
+      csv->flaw = CV_CSV_TOO_LONG;
+      return CV_OK;
+    }
     size_t i = 0;
     while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r'))
       i++;

@@ -214,7 +214,7 @@ void cv_match_scan(const cv_match_t *m, const char *text, size_t len,
     unsigned b = (unsigned)m->lower[t[i]] << 8 | m->lower_space[t[i + 1]];
     if (m->first2[b >> 3] & (1u << (b & 7)))
       walk(m, t, len, i, hit, ctx);
-    i += 2; /* past this word: its second byte is a word byte or not */
+    i++; /* past this word */
     while (i < len && word_byte[t[i]])
       i++;
   }
