@@ -394,9 +394,9 @@ static int reserve(void **p, uint32_t len, uint32_t *cap, uint32_t n,
   return 0;
 }
 
-/* Capacities of the arrays being filled by a build. */
+/* Capacities of the feature, ring and vertex arrays being filled. */
 typedef struct geo_caps {
-  uint32_t feature, ring, vert, item, run, dist_run;
+  uint32_t feature, ring, vert;
 } geo_caps_t;
 
 /* Appends a ring of n points (closing it when the source did not) to
@@ -1285,7 +1285,7 @@ int cv_geo_add_regions(cv_geo_t *geo, const char *path,
   json_t *features = json_object_get(root, "features");
   const char *type = json_string_value(json_object_get(root, "type"));
   uint32_t nfeature = geo->nfeature, nring = geo->nring, nvert = geo->nvert;
-  geo_caps_t caps = {geo->nfeature, geo->nring, geo->nvert, 0, 0, 0};
+  geo_caps_t caps = {geo->nfeature, geo->nring, geo->nvert};
   if (!type || strcmp(type, "FeatureCollection") != 0 || !json_is_array(features))
     rc = cv_error_set(err, CV_VALUE, path, 0, 0, "expected a GeoJSON FeatureCollection");
   else if (json_array_size(features) > REGIONS_MAX_FEATURES)

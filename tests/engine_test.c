@@ -19,22 +19,16 @@
 
 /* ------------------------------------------------- allocation counting */
 
-static long allocations;
+/* Every allocation of the library counts; when fail_at is reached, that one
+ * allocation fails (SQLite's test_malloc idea). */
+static long allocations, fail_at = -1;
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t m);
 void *__real_realloc(void *p, size_t n);
-void *__wrap_malloc(size_t n) {
-  allocations++;
-  return __real_malloc(n);
-}
-void *__wrap_calloc(size_t n, size_t m) {
-  allocations++;
-  return __real_calloc(n, m);
-}
-void *__wrap_realloc(void *p, size_t n) {
-  allocations++;
-  return __real_realloc(p, n);
-}
+static bool fail_now(void) { return ++allocations == fail_at; }
+void *__wrap_malloc(size_t n) { return fail_now() ? NULL : __real_malloc(n); }
+void *__wrap_calloc(size_t n, size_t m) { return fail_now() ? NULL : __real_calloc(n, m); }
+void *__wrap_realloc(void *p, size_t n) { return fail_now() ? NULL : __real_realloc(p, n); }
 
 /* ------------------------------------------------------------- helpers */
 
@@ -356,6 +350,37 @@ static void strerror_is_total(void **state) {
   assert_string_equal(cv_strerror(9999), "unknown error");
 }
 
+/* Make the Nth allocation of compiling the shipped policy fail, for every
+ * N until compilation succeeds: each failure must be a clean CV_NOMEM with
+ * nothing leaked (the sanitizer build checks leaks). */
+static void compile_survives_allocation_failure(void **state) {
+  (void)state;
+  cv_engine_t *e = cv_engine_new();
+  cv_error_t err;
+  assert_int_equal(cv_engine_load_data(e, CAVEAT_DATA_DIR, &err), CV_OK);
+  FILE *f = fopen(CAVEAT_POLICY_DIR "/us.caveat", "rb");
+  assert_non_null(f);
+  char *text = malloc(1 << 20);
+  size_t len = fread(text, 1, 1 << 20, f);
+  fclose(f);
+  int failures = 0;
+  for (long n = 1;; n++) {
+    fail_at = allocations + n;
+    int rc = cv_engine_load_policy_text(e, "us.caveat", text, len, &err);
+    fail_at = -1;
+    if (rc == CV_OK) break;
+    assert_int_equal(rc, CV_NOMEM);
+    assert_string_equal(err.message, "out of memory");
+    failures++;
+    assert_true(n < 100000);
+  }
+  printf("compile survived %d allocation failures\n", failures);
+  assert_true(failures > 5);
+  assert_int_equal(cv_engine_policy_count(e), 1);
+  free(text);
+  cv_engine_free(e);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(period_bounds),
@@ -371,6 +396,7 @@ int main(void) {
       cmocka_unit_test(after_state_date_warns),
       cmocka_unit_test(dates_round_trip),
       cmocka_unit_test(strerror_is_total),
+      cmocka_unit_test(compile_survives_allocation_failure),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,80 @@
+#!/bin/sh
+# datasets_cli.sh -- 'caveat assess' end to end: one output row per input row
+# in every output format, error rows, exit statuses, the summary file, stdin.
+# usage: datasets_cli.sh CAVEAT GEO_CACHE SAMPLE_CSV DATA_DIR
+set -u
+caveat="$1 --cache $2"
+sample=$3
+data=$4
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+
+check() { # check WHAT EXPECTED ACTUAL
+  if [ "$2" != "$3" ]; then
+    echo "FAIL: $1: expected '$2', got '$3'"
+    failures=$((failures + 1))
+  fi
+}
+
+# The sample: 30 rows, no errors, in each format.
+$caveat assess --no-progress --output jsonl "$sample" >"$tmp/out.jsonl" 2>"$tmp/err"
+check "jsonl exit" 0 $?
+check "jsonl rows" 30 "$(wc -l <"$tmp/out.jsonl" | tr -d ' ')"
+check "jsonl first id" '{"id": "CAV0001",' "$(head -c 17 "$tmp/out.jsonl")"
+check "summary on stderr" 1 "$(grep -c '^caveat assess: 30 rows (30 assessed, 0 error rows)' "$tmp/err")"
+
+$caveat assess --no-progress --output csv "$sample" >"$tmp/out.csv" 2>/dev/null
+check "csv exit" 0 $?
+check "csv header" "id,date,as_of,lat,lon,territory,region,border_km,US,US_rules,US_why,error" \
+  "$(head -n 1 "$tmp/out.csv")"
+check "csv rows" 30 "$(grep -c '^CAV00' "$tmp/out.csv")"
+check "csv row 4" "CAV0004,2023-05-22,,50.478,35.676,RU,RU-BEL,6.5,forbidden,only-ukrainian-forces" \
+  "$(grep '^CAV0004' "$tmp/out.csv" | cut -d, -f1-10)"
+
+$caveat assess --no-progress --output geojson "$sample" >"$tmp/out.geojson" 2>/dev/null
+check "geojson exit" 0 $?
+check "geojson features" 30 "$(grep -o '"type": "Feature",' "$tmp/out.geojson" | wc -l | tr -d ' ')"
+check "geojson opening" '{"type": "FeatureCollection", "features": [' "$(head -n 1 "$tmp/out.geojson")"
+check "geojson closing" ']}' "$(tail -n 1 "$tmp/out.geojson")"
+
+# What-if: every row under the policy of one day.
+$caveat assess --no-progress --output csv --as-of 2023-06-01 "$sample" >"$tmp/asof.csv" 2>/dev/null
+check "as-of column" 30 "$(grep -c '^CAV00[0-9]*,[0-9-]*,2023-06-01,' "$tmp/asof.csv")"
+
+# Error rows keep their place; exit status 1; the summary as JSON.
+dates="$data/acled-dates.csv"
+$caveat assess --no-progress --summary "$tmp/summary.json" "$dates" >"$tmp/dates.jsonl" 2>"$tmp/err"
+check "error rows exit" 1 $?
+check "error rows: one per row" 6 "$(wc -l <"$tmp/dates.jsonl" | tr -d ' ')"
+check "error rows: in place" "D003" "$(sed -n 3p "$tmp/dates.jsonl" | cut -d'"' -f4)"
+check "error rows: count" 3 "$(grep -c '"error"' "$tmp/dates.jsonl")"
+check "no text summary with --summary" "" "$(cat "$tmp/err")"
+check "summary rows" 1 "$(grep -c '"rows": 6, "assessed": 3, "errors": 3' "$tmp/summary.json")"
+
+$caveat assess --no-progress --output csv "$dates" 2>/dev/null | sed -n 4p >"$tmp/row.csv"
+check "csv error row" "D003,,,,,,,,,,,row 3 (line 4): column 'event_date': '31 February 2024' is not a date: expected 2024-02-16 or 16 February 2024" \
+  "$(cat "$tmp/row.csv")"
+
+$caveat assess --no-progress --output geojson "$dates" 2>/dev/null >"$tmp/dates.geojson"
+check "geojson error feature" 3 "$(grep -c '"geometry": null, "properties": {"id": "D00[356]", "row": ' "$tmp/dates.geojson")"
+
+# Standard input, and JSON Lines in.
+$caveat assess --no-progress --output csv - <"$data/uses.jsonl" >"$tmp/stdin.csv" 2>/dev/null
+check "stdin exit" 1 $?
+check "stdin rows" 6 "$(wc -l <"$tmp/stdin.csv" | tr -d ' ')"
+
+# Usage errors.
+$caveat assess --no-progress --output xml "$sample" >/dev/null 2>&1
+check "bad --output" 2 $?
+$caveat assess --no-progress "$tmp/no-such-file.csv" >/dev/null 2>&1
+check "missing file" 2 $?
+$caveat assess --no-progress --map date=nope "$sample" >/dev/null 2>"$tmp/err"
+check "--map to a missing column" 2 $?
+check "--map message" 1 "$(grep -c "no column 'nope' in the header" "$tmp/err")"
+
+if [ "$failures" -ne 0 ]; then
+  echo "$failures check(s) failed"
+  exit 1
+fi
+echo "all checks passed"
