@@ -23,11 +23,11 @@ echo "input: $file ($rows rows, $mb MB)"
 measure() { # measure OUTPUT FILE
   if [ -x /usr/bin/time ]; then
     /usr/bin/time -f "%e %M" -o "$data/time" \
-      $caveat assess --no-progress --output "$1" "$2" >/dev/null 2>"$data/summary" || true
+      $caveat assess --no-progress --output "$1" "$2" >/dev/null 2>"$2.summary" || true
     cat "$data/time"
   else
     start=$(date +%s.%N)
-    $caveat assess --no-progress --output "$1" "$2" >/dev/null 2>"$data/summary" || true
+    $caveat assess --no-progress --output "$1" "$2" >/dev/null 2>"$2.summary" || true
     echo "$(echo "$(date +%s.%N) - $start" | bc) ?"
   fi
 }
@@ -42,6 +42,6 @@ for out in jsonl csv geojson; do
   printf '%-8s %12.0f %10.1f %11s KB %11s KB\n' "$out" \
     "$(echo "$rows / $secs" | bc -l)" "$(echo "$mb / $secs" | bc -l)" "$rss" "$rss_small"
 done
-sed -n 2p "$data/summary"
+cat "$file.summary"
 echo
 "$build/bench/assess_stages" "$file"

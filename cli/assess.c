@@ -361,6 +361,8 @@ static int parse_options(int argc, char **argv, options_t *o) {
 /* ---------------------------------------------------------------- command */
 
 static int flush(cv_buf_t *out) {
+  if (!out->len)
+    return 0;
   int rc = cli_write(out->data, out->len);
   out->len = 0;
   return rc;
@@ -424,11 +426,14 @@ int cv_cmd_assess(int argc, char **argv, cv_engine_t *engine) {
     long row = cv_reader_row(reader);
     if (rc == CV_IO || row == 0) {
       /* The input itself failed (or its header could not be read): no row
-       * to answer for, and nothing after it can be read. */
+       * to answer for, and nothing after it can be read.  Rows already
+       * assessed still go out, with the summary. */
       if (p.on)
         fprintf(stderr, "\r\033[K");
       cli_print_error(o.path, &err);
       status = CLI_USAGE;
+      if (s.rows == 0)
+        goto done;
       break;
     }
     s.rows++;

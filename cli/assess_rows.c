@@ -75,20 +75,21 @@ static int number(cv_buf_t *b, double v, int decimals) {
 
 /* One CSV field, quoted only when it must be (RFC 4180). */
 static int csv_field(cv_buf_t *b, const char *s, size_t len) {
+  static const unsigned char special[256] = {[','] = 1, ['"'] = 1,
+                                             ['\n'] = 1, ['\r'] = 1};
   size_t i = 0;
-  while (i < len && s[i] != ',' && s[i] != '"' && s[i] != '\n' && s[i] != '\r')
+  while (i < len && !special[(unsigned char)s[i]])
     i++;
   if (i == len)
     return cv_buf_append(b, s, len);
   TRY(cv_buf_append(b, "\"", 1));
-  size_t from = 0;
-  for (i = 0; i < len; i++)
-    if (s[i] == '"') {
-      TRY(cv_buf_append(b, s + from, i + 1 - from));
-      TRY(cv_buf_append(b, "\"", 1));
-      from = i + 1;
-    }
-  TRY(cv_buf_append(b, s + from, len - from));
+  const char *from = s, *end = s + len, *q;
+  while ((q = memchr(from, '"', (size_t)(end - from))) != NULL) {
+    TRY(cv_buf_append(b, from, (size_t)(q + 1 - from)));
+    TRY(cv_buf_append(b, "\"", 1));
+    from = q + 1;
+  }
+  TRY(cv_buf_append(b, from, (size_t)(end - from)));
   return cv_buf_append(b, "\"", 1);
 }
 

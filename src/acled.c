@@ -350,10 +350,9 @@ void cv_acled_row(const cv_acled_t *a, const cv_engine_t *engine,
 
   /* Coordinates are ACLED's location; the town name is a fallback for an
    * export without them. */
-  bool has_coords = (a->col[AC_LAT] >= 0 && (size_t)a->col[AC_LAT] < n &&
-                     fields[a->col[AC_LAT]].len) ||
-                    (taken & (1u << CV_DF_LAT));
-  if (!has_coords && col[AC_LOCATION] && !(taken & (1u << CV_DF_PLACE))) {
+  double lat, lon;
+  if (cv_use_location(use, &lat, &lon) != CV_OK && col[AC_LOCATION] &&
+      !(taken & (1u << CV_DF_PLACE))) {
     cv_error_t ignored;
     cv_use_set(engine, use, "place", col[AC_LOCATION]->data,
                col[AC_LOCATION]->len, &ignored);

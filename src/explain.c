@@ -53,15 +53,19 @@ static void other_values(const cv_policy_t *pol, const cv_branch_cond_t *c,
   }
 }
 
-static int cond_interval_text(cv_buf_t *b, const cv_branch_cond_t *c) {
+/* Writes a numeric branch condition ("<= 100", "> 50 and <= 100") into out. */
+static void cond_interval_text(char *out, size_t size, const cv_branch_cond_t *c) {
   if (c->has_lo && c->has_hi && c->lo == c->hi && !c->lo_open && !c->hi_open)
-    return cv_buf_printf(b, "= %g", c->lo);
-  if (c->has_lo && c->has_hi)
-    return cv_buf_printf(b, "%s %g and %s %g", c->lo_open ? ">" : ">=", c->lo,
-                         c->hi_open ? "<" : "<=", c->hi);
-  if (c->has_lo) return cv_buf_printf(b, "%s %g", c->lo_open ? ">" : ">=", c->lo);
-  if (c->has_hi) return cv_buf_printf(b, "%s %g", c->hi_open ? "<" : "<=", c->hi);
-  return cv_buf_puts(b, "any value");
+    snprintf(out, size, "= %g", c->lo);
+  else if (c->has_lo && c->has_hi)
+    snprintf(out, size, "%s %g and %s %g", c->lo_open ? ">" : ">=", c->lo,
+             c->hi_open ? "<" : "<=", c->hi);
+  else if (c->has_lo)
+    snprintf(out, size, "%s %g", c->lo_open ? ">" : ">=", c->lo);
+  else if (c->has_hi)
+    snprintf(out, size, "%s %g", c->hi_open ? "<" : "<=", c->hi);
+  else
+    snprintf(out, size, "any value");
 }
 
 static int cond_json(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b,
@@ -71,11 +75,9 @@ static int cond_json(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b
   TRY(cv_buf_puts(b, ": "));
   switch (cv_facts[c->fact].type) {
     case CV_TYPE_NUMBER: {
-      cv_buf_t t = {0};
-      int rc = cond_interval_text(&t, c);
-      if (!rc) rc = cv_buf_append_json_string(b, t.data, t.len);
-      cv_buf_free(&t);
-      return rc;
+      char text[96];
+      cond_interval_text(text, sizeof text, c);
+      return json_str(b, text);
     }
     case CV_TYPE_BOOL: return cv_buf_puts(b, c->syms[0] ? "true" : "false");
     default: break;
@@ -105,26 +107,26 @@ static int cond_text(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b
   const cv_catalog_t *cat = &eng->catalog;
   const char *name = cv_facts[c->fact].name;
   switch (cv_facts[c->fact].type) {
-    case CV_TYPE_NUMBER:
-      TRY(cv_buf_printf(b, "%s ", name));
-      return cond_interval_text(b, c);
-    case CV_TYPE_BOOL: return cv_buf_printf(b, "%s is %s", name, c->syms[0] ? "true" : "false");
+    case CV_TYPE_NUMBER: {
+      char text[96];
+      cond_interval_text(text, sizeof text, c);
+      return CV_CAT(b, name, " ", text);
+    }
+    case CV_TYPE_BOOL: return CV_CAT(b, name, " is ", c->syms[0] ? "true" : "false");
     default: break;
   }
   if (c->other) {
     int32_t ex[64];
     uint16_t n;
     other_values(pol, c, ex, &n);
-    TRY(cv_buf_printf(b, "%s is not ", name));
+    TRY(CV_CAT(b, name, " is not "));
     for (uint16_t i = 0; i < n; i++)
-      TRY(cv_buf_printf(b, "%s%s", i ? (i + 1 == n ? " or " : ", ") : "",
-                        cv_symbol_name(cat, ex[i])));
+      TRY(CV_CAT(b, i ? (i + 1 == n ? " or " : ", ") : "", cv_symbol_name(cat, ex[i])));
     return CV_OK;
   }
-  TRY(cv_buf_printf(b, "%s is ", name));
+  TRY(CV_CAT(b, name, " is "));
   for (uint8_t i = 0; i < c->n_syms; i++)
-    TRY(cv_buf_printf(b, "%s%s", i ? (i + 1 == c->n_syms ? " or " : ", ") : "",
-                      cv_symbol_name(cat, c->syms[i])));
+    TRY(CV_CAT(b, i ? (i + 1 == c->n_syms ? " or " : ", ") : "", cv_symbol_name(cat, c->syms[i])));
   return CV_OK;
 }
 
@@ -133,8 +135,7 @@ static int cond_text(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b
 static int rule_list(cv_buf_t *b, const cv_policy_t *pol, const uint16_t *rules,
                      size_t n) {
   for (size_t i = 0; i < n; i++)
-    TRY(cv_buf_printf(b, "%s%s", i ? (i + 1 == n ? " and " : ", ") : "",
-                      pol->rules[rules[i]].id));
+    TRY(CV_CAT(b, i ? (i + 1 == n ? " and " : ", ") : "", pol->rules[rules[i]].id));
   return CV_OK;
 }
 
@@ -149,12 +150,12 @@ static int explanation(const cv_engine_t *eng, const cv_result_t *res,
   switch (v->verdict) {
     case CV_PERMITTED:
     case CV_FORBIDDEN: {
-      TRY(cv_buf_printf(b, "%s under the %s policy in force on %s: ",
-                        v->verdict == CV_PERMITTED ? "Permitted" : "Forbidden", donor, day));
+      TRY(CV_CAT(b, v->verdict == CV_PERMITTED ? "Permitted" : "Forbidden", " under the ", donor,
+                 " policy in force on ", day, ": "));
       for (uint8_t i = 0; i < v->n_rules; i++) {
         const cv_rule_t *r = &pol->rules[v->rules[i]];
-        TRY(cv_buf_printf(b, "%s%s (%s record): %s", i ? "; " : "", r->id,
-                          cv_strength_names[r->strength], r->because));
+        TRY(CV_CAT(b, i ? "; " : "", r->id, " (", cv_strength_names[r->strength], " record): ",
+                   r->because));
         size_t len = strlen(r->because);
         if (len && r->because[len - 1] != '.') TRY(cv_buf_puts(b, "."));
       }
@@ -164,29 +165,26 @@ static int explanation(const cv_engine_t *eng, const cv_result_t *res,
         TRY(cv_buf_puts(b, "."));
       }
       if (v->conflict)
-        TRY(cv_buf_printf(b, " Conflict: %s permits and %s forbids; forbid wins.",
-                          pol->rules[v->conflict_permit].id, pol->rules[v->conflict_forbid].id));
+        TRY(CV_CAT(b, " Conflict: ", pol->rules[v->conflict_permit].id, " permits and ",
+                   pol->rules[v->conflict_forbid].id, " forbids; forbid wins."));
       break;
     }
     case CV_NOT_COVERED: {
       const cv_value_t *d = &res->fact[CV_FACT_DONOR];
       if (d->state == CV_KNOWN && d->sym != pol->donor)
-        TRY(cv_buf_printf(b, "Not covered by the %s policy: the use involves a "
-                             "weapon from %s, not from %s.",
-                          donor, cv_symbol_name(&eng->catalog, d->sym), donor));
+        TRY(CV_CAT(b, "Not covered by the ", donor, " policy: the use involves a weapon from ",
+                   cv_symbol_name(&eng->catalog, d->sym), ", not from ", donor, "."));
       else
-        TRY(cv_buf_printf(b, "Not covered: no rule of the %s policy in force on "
-                             "%s applies to this use.",
-                          donor, day));
+        TRY(CV_CAT(b, "Not covered: no rule of the ", donor, " policy in force on ", day,
+                   " applies to this use."));
       break;
     }
     default: {
-      TRY(cv_buf_printf(b, "Undetermined under the %s policy in force on %s: "
-                           "unknown facts decide.",
-                        donor, day));
+      TRY(CV_CAT(b, "Undetermined under the ", donor, " policy in force on ", day,
+                 ": unknown facts decide."));
       for (uint8_t i = 0; i < v->n_branches; i++) {
         const cv_branch_t *br = &v->branches[i];
-        TRY(cv_buf_printf(b, " %s if ", cv_verdict_name((cv_verdict_t)br->verdict)));
+        TRY(CV_CAT(b, " ", cv_verdict_name((cv_verdict_t)br->verdict), " if "));
         for (uint8_t k = 0; k < br->n_conds; k++) {
           if (k) TRY(cv_buf_puts(b, " and "));
           TRY(cond_text(eng, pol, b, &br->cond[k]));
@@ -203,15 +201,13 @@ static int explanation(const cv_engine_t *eng, const cv_result_t *res,
     }
   }
   if (v->disputed && v->as_stated != v->verdict)
-    TRY(cv_buf_printf(b, " Taking the disputed facts as stated, the verdict "
-                         "would be %s.",
-                      cv_verdict_name((cv_verdict_t)v->as_stated)));
+    TRY(CV_CAT(b, " Taking the disputed facts as stated, the verdict would be ",
+               cv_verdict_name((cv_verdict_t)v->as_stated), "."));
   if (v->after_state_date) {
     char state[11];
     cv_date_format(pol->state_date, state);
-    TRY(cv_buf_printf(b, " Caution: the policy's public record runs to %s; "
-                         "later changes are not encoded.",
-                      state));
+    TRY(CV_CAT(b, " Caution: the policy's public record runs to ", state,
+               "; later changes are not encoded."));
   }
   return CV_OK;
 }
@@ -250,9 +246,50 @@ static int citations_json(cv_buf_t *b, const cv_policy_t *pol, const uint16_t *r
       TRY(json_str(b, source_name(s)));
       TRY(cv_buf_puts(b, ", \"outlet\": "));
       TRY(json_str(b, s->outlet));
-      TRY(cv_buf_printf(b, ", \"date\": \"%s\", \"quote\": ", day));
+      TRY(CV_CAT(b, ", \"date\": \"", day, "\", \"quote\": "));
       TRY(json_str(b, r->cites[c].quote));
       TRY(cv_buf_puts(b, "}"));
+    }
+  }
+  return CV_OK;
+}
+
+/* JSON-escapes b's bytes from start on where they stand, so that text can
+ * be written straight into the output and escaped after, with no scratch
+ * buffer to allocate. */
+static int escape_in_place(cv_buf_t *b, size_t start) {
+  size_t extra = 0;
+  for (size_t i = start; i < b->len; i++) {
+    unsigned char c = (unsigned char)b->data[i];
+    if (c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t') extra += 1;
+    else if (c < 0x20) extra += 5;
+  }
+  if (!extra) return CV_OK;
+  size_t old_len = b->len;
+  char pad[64] = {0};
+  for (size_t left = extra; left;) {
+    size_t n = left < sizeof pad ? left : sizeof pad;
+    TRY(cv_buf_append(b, pad, n));
+    left -= n;
+  }
+  static const char hex[] = "0123456789abcdef";
+  char *d = b->data;
+  size_t w = b->len;
+  for (size_t r = old_len; r-- > start;) {
+    unsigned char c = (unsigned char)d[r];
+    char e = c == '"' ? '"' : c == '\\' ? '\\' : c == '\n' ? 'n' : c == '\r' ? 'r' : c == '\t' ? 't' : 0;
+    if (e) {
+      d[--w] = e;
+      d[--w] = '\\';
+    } else if (c < 0x20) {
+      d[--w] = hex[c & 15];
+      d[--w] = hex[c >> 4];
+      d[--w] = '0';
+      d[--w] = '0';
+      d[--w] = 'u';
+      d[--w] = '\\';
+    } else {
+      d[--w] = (char)c;
     }
   }
   return CV_OK;
@@ -266,8 +303,8 @@ static int verdict_json(const cv_engine_t *eng, const cv_result_t *res,
   cv_date_format(pol->state_date, state);
   TRY(cv_buf_puts(b, "{\"donor\": "));
   TRY(json_str(b, pol->donor_name));
-  TRY(cv_buf_printf(b, ", \"verdict\": \"%s\", \"date\": \"%s\", \"policy_as_of\": \"%s\"",
-                    cv_verdict_name((cv_verdict_t)v->verdict), day, state));
+  TRY(CV_CAT(b, ", \"verdict\": \"", cv_verdict_name((cv_verdict_t)v->verdict), "\", \"date\": \"",
+             day, "\", \"policy_as_of\": \"", state, "\""));
   TRY(cv_buf_puts(b, ", \"rules\": ["));
   for (uint8_t i = 0; i < v->n_rules; i++) {
     if (i) TRY(cv_buf_puts(b, ", "));
@@ -312,13 +349,13 @@ static int verdict_json(const cv_engine_t *eng, const cv_result_t *res,
     TRY(json_str(b, cv_facts[f].name));
     TRY(cv_buf_puts(b, ": {\"value\": "));
     TRY(fact_json(eng, b, res, f));
-    TRY(cv_buf_printf(b, ", \"grade\": \"%s\"}", cv_grade_names[res->grade[f]]));
+    TRY(CV_CAT(b, ", \"grade\": \"", cv_grade_names[res->grade[f]], "\"}"));
   }
   TRY(cv_buf_puts(b, "}, \"branches\": ["));
   for (uint8_t i = 0; i < v->n_branches; i++) {
     const cv_branch_t *br = &v->branches[i];
-    TRY(cv_buf_printf(b, "%s{\"verdict\": \"%s\", \"if\": {", i ? ", " : "",
-                      cv_verdict_name((cv_verdict_t)br->verdict)));
+    TRY(CV_CAT(b, i ? ", " : "", "{\"verdict\": \"", cv_verdict_name((cv_verdict_t)br->verdict),
+               "\", \"if\": {"));
     for (uint8_t k = 0; k < br->n_conds; k++) {
       if (k) TRY(cv_buf_puts(b, ", "));
       TRY(cond_json(eng, pol, b, &br->cond[k]));
@@ -340,14 +377,12 @@ static int verdict_json(const cv_engine_t *eng, const cv_result_t *res,
     TRY(cv_buf_puts(b, "}"));
   }
   if (v->disputed)
-    TRY(cv_buf_printf(b, ", \"as_stated\": \"%s\"", cv_verdict_name((cv_verdict_t)v->as_stated)));
-  TRY(cv_buf_puts(b, ", \"explanation\": "));
-  cv_buf_t text = {0};
-  int rc = explanation(eng, res, v, &text);
-  if (!rc) rc = cv_buf_append_json_string(b, text.data ? text.data : "", text.len);
-  cv_buf_free(&text);
-  if (rc) return rc;
-  return cv_buf_puts(b, "}");
+    TRY(CV_CAT(b, ", \"as_stated\": \"", cv_verdict_name((cv_verdict_t)v->as_stated), "\""));
+  TRY(cv_buf_puts(b, ", \"explanation\": \""));
+  size_t start = b->len;
+  TRY(explanation(eng, res, v, b));
+  TRY(escape_in_place(b, start));
+  return cv_buf_puts(b, "\"}");
 }
 
 int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use,
@@ -369,7 +404,7 @@ int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use,
   static const int shown[] = {CV_FACT_SYSTEM, CV_FACT_SYSTEM_CLASS, CV_FACT_RANGE_KM,
                               CV_FACT_DONOR, CV_FACT_OPERATOR, CV_FACT_OPERATOR_KIND};
   for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
-    TRY(cv_buf_printf(buf, ", \"%s\": ", cv_facts[shown[i]].name));
+    TRY(CV_CAT(buf, ", \"", cv_facts[shown[i]].name, "\": "));
     TRY(fact_json(engine, buf, result, shown[i]));
   }
   if (use->has_location) {
@@ -461,11 +496,9 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use,
       upper[k] = (char)(name[k] >= 'a' && name[k] <= 'z' ? name[k] - 32 : name[k]);
     upper[k] = '\0';
     TRY(cv_buf_printf(buf, "\n%s: %s\n", pol->donor_name, upper));
-    cv_buf_t text = {0};
-    int rc = explanation(engine, result, v, &text);
-    if (!rc) rc = cv_buf_printf(buf, "  %s\n", text.data ? text.data : "");
-    cv_buf_free(&text);
-    if (rc) return rc;
+    TRY(cv_buf_puts(buf, "  "));
+    TRY(explanation(engine, result, v, buf));
+    TRY(cv_buf_puts(buf, "\n"));
     for (uint8_t r = 0; r < v->n_rules; r++) {
       const cv_rule_t *rule = &pol->rules[v->rules[r]];
       TRY(cv_buf_printf(buf, "  rule %s (%s, line %d)\n", rule->id,

@@ -37,6 +37,9 @@ int cv_error_field(cv_error_t *err, int code, const char *field,
 int cv_buf_printf(cv_buf_t *buf, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int cv_buf_puts(cv_buf_t *buf, const char *s);
+/* Appends each string argument in turn; use CV_CAT, which ends the list. */
+int cv_buf_cat(cv_buf_t *buf, ...);
+#define CV_CAT(buf, ...) cv_buf_cat((buf), __VA_ARGS__, (const char *)NULL)
 /* Appends a number the way JSON output writes them: shortest of %.10g. */
 int cv_buf_number(cv_buf_t *buf, double value);
 

@@ -8,7 +8,6 @@
  * Memory is the input chunk plus one record, whatever the file size.
  */
 #include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -134,6 +134,15 @@ int cv_buf_puts(cv_buf_t *buf, const char *s) {
   return cv_buf_append(buf, s, strlen(s));
 }
 
+int cv_buf_cat(cv_buf_t *buf, ...) {
+  va_list ap;
+  va_start(ap, buf);
+  int rc = CV_OK;
+  for (const char *s; !rc && (s = va_arg(ap, const char *));) rc = cv_buf_append(buf, s, strlen(s));
+  va_end(ap);
+  return rc;
+}
+
 int cv_buf_printf(cv_buf_t *buf, const char *fmt, ...) {
   char small[512];
   va_list ap;
@@ -153,8 +162,22 @@ int cv_buf_printf(cv_buf_t *buf, const char *fmt, ...) {
 
 int cv_buf_number(cv_buf_t *buf, double value) {
   if (!isfinite(value)) return cv_buf_append(buf, "null", 4);
-  if (value == (double)(long long)value && fabs(value) < 1e15)
-    return cv_buf_printf(buf, "%lld", (long long)value);
+  /* Integers and tenths (distances are rounded to 0.1 km) are most numbers
+   * written: spell them without printf. */
+  double tenths = value * 10;
+  if (fabs(value) < 1e14 && tenths == (double)(long long)tenths) {
+    long long t = (long long)tenths;
+    char digits[32], *p = digits + sizeof digits;
+    unsigned long long u = (unsigned long long)(t < 0 ? -t : t);
+    if (u % 10) {
+      *--p = (char)('0' + u % 10);
+      *--p = '.';
+    }
+    u /= 10;
+    do *--p = (char)('0' + u % 10); while (u /= 10);
+    if (t < 0) *--p = '-';
+    return cv_buf_append(buf, p, (size_t)(digits + sizeof digits - p));
+  }
   return cv_buf_printf(buf, "%.10g", value);
 }
 
