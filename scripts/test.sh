@@ -12,3 +12,5 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCAVEAT_SANITIZE=ON >/dev/nul
 cmake --build build-asan -j"$jobs" >/dev/null
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs"
+# Every parser under libFuzzer for a short while: a crash fails the run.
+scripts/fuzz.sh "${CAVEAT_FUZZ_SECONDS:-20}"
