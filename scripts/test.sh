@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds caveat twice, plainly and under AddressSanitizer + UBSan, and runs
-# the whole test suite in each.
+# Builds caveat plainly and runs the whole test suite; fuzzes each parser for
+# a short while; then builds it under AddressSanitizer + UBSan and runs the
+# whole suite again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -8,9 +9,9 @@ jobs="$(nproc)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$jobs" >/dev/null
 ctest --test-dir build --output-on-failure -j"$jobs"
+# Every parser under libFuzzer: a crash fails the run.
+scripts/fuzz.sh "${CAVEAT_FUZZ_SECONDS:-20}"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCAVEAT_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$jobs" >/dev/null
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs"
-# Every parser under libFuzzer for a short while: a crash fails the run.
-scripts/fuzz.sh "${CAVEAT_FUZZ_SECONDS:-20}"
