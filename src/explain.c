@@ -154,11 +154,13 @@ static int explanation(const cv_engine_t *eng, const cv_result_t *res,
                  " policy in force on ", day, ": "));
       for (uint8_t i = 0; i < v->n_rules; i++) {
         const cv_rule_t *r = &pol->rules[v->rules[i]];
-        TRY(CV_CAT(b, i ? "; " : "", r->id, " (", cv_strength_names[r->strength], " record): ",
-                   r->because));
+        /* Rationales joined with "; " and ended with one full stop. */
         size_t len = strlen(r->because);
-        if (len && r->because[len - 1] != '.') TRY(cv_buf_puts(b, "."));
+        while (len && r->because[len - 1] == '.') len--;
+        TRY(CV_CAT(b, i ? "; " : "", r->id, " (", cv_strength_names[r->strength], " record): "));
+        TRY(cv_buf_append(b, r->because, len));
       }
+      TRY(cv_buf_puts(b, "."));
       if (v->n_overridden) {
         TRY(cv_buf_puts(b, " This overrides "));
         TRY(rule_list(b, pol, v->overridden, v->n_overridden));
@@ -171,10 +173,20 @@ static int explanation(const cv_engine_t *eng, const cv_result_t *res,
     }
     case CV_NOT_COVERED: {
       const cv_value_t *d = &res->fact[CV_FACT_DONOR];
-      if (d->state == CV_KNOWN && d->sym != pol->donor)
+      const cv_value_t *sys = &res->fact[CV_FACT_SYSTEM];
+      const cv_system_t *s = sys->state == CV_KNOWN ? cv_catalog_system(&eng->catalog, sys->sym) : NULL;
+      bool supplied = !s || !s->n_donors;
+      for (uint8_t k = 0; s && k < s->n_donors; k++) supplied |= s->donors[k] == pol->donor;
+      if (d->state == CV_KNOWN && d->sym != pol->donor) {
         TRY(CV_CAT(b, "Not covered by the ", donor, " policy: the use involves a weapon from ",
                    cv_symbol_name(&eng->catalog, d->sym), ", not from ", donor, "."));
-      else
+      } else if (!supplied) {
+        TRY(CV_CAT(b, "Not covered by the ", donor, " policy: ", s->name, " was not supplied by ",
+                   donor, " (its suppliers: "));
+        for (uint8_t k = 0; k < s->n_donors; k++)
+          TRY(CV_CAT(b, k ? ", " : "", cv_symbol_name(&eng->catalog, s->donors[k])));
+        TRY(cv_buf_puts(b, ")."));
+      } else
         TRY(CV_CAT(b, "Not covered: no rule of the ", donor, " policy in force on ", day,
                    " applies to this use."));
       break;
