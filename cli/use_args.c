@@ -1,0 +1,162 @@
+/*
+ * use_args.c -- reading one use from the command line, shared by 'check'
+ * and 'timeline': a JSON file ('-' for standard input) or use flags.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+
+const char cli_use_flags_help[] =
+    "use flags (any may be omitted: a missing fact is unknown):\n"
+    "  --id ID  --date YYYY-MM-DD  --action NAME  --system NAME  --donor NAME\n"
+    "  --operator NAME  --recipient NAME  --target KIND  --purpose NAME\n"
+    "  --cross-border-attack true|false  --lat DEG --lon DEG | --place NAME\n"
+    "  --evidence FIELD=GRADE   confirmed, reported, claimed, disputed, unknown\n"
+    "  --assume NAME=NUMBER     override a policy assumption for this use\n";
+
+static int read_all(const char *path, char **out, size_t *len) {
+  FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+  if (!f) return -1;
+  size_t cap = 4096, n = 0;
+  char *buf = malloc(cap);
+  size_t got;
+  while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+    n += got;
+    if (n == cap) {
+      /* A use is small: past 16 MiB this is not a use file. */
+      char *p = cap < (1u << 24) ? realloc(buf, cap *= 2) : NULL;
+      if (!p) free(buf);
+      buf = p;
+    }
+  }
+  int failed = ferror(f);
+  if (f != stdin) fclose(f);
+  if (!buf || failed) {
+    free(buf);
+    return -1;
+  }
+  *out = buf;
+  *len = n;
+  return 0;
+}
+
+/* Applies one use flag; returns -1 when a is not a use flag. */
+static int use_flag(cv_engine_t *engine, cv_use_t *use, const char *a, const char *value,
+                    cv_error_t *err) {
+  static const char *const fields[] = {"id", "date", "action", "system", "donor",
+                                       "operator", "recipient", "target", "purpose",
+                                       "cross-border-attack", "lat", "lon", "place"};
+  if (strcmp(a, "--evidence") == 0 || strcmp(a, "--assume") == 0) {
+    const char *eq = strchr(value, '=');
+    char name[64];
+    snprintf(name, sizeof name, "%.*s", eq ? (int)(eq - value) : 0, value);
+    if (!eq) {
+      snprintf(err->message, sizeof err->message, "%s takes NAME=VALUE, found '%s'", a, value);
+      err->field[0] = '\0';
+      err->file[0] = '\0';
+      return CV_USAGE;
+    }
+    if (a[2] == 'e') return cv_use_grade(use, name, eq + 1, err);
+    char *end;
+    double v = strtod(eq + 1, &end);
+    if (*end || end == eq + 1) {
+      snprintf(err->message, sizeof err->message, "--assume %s needs a number, found '%s'",
+               name, eq + 1);
+      err->field[0] = '\0';
+      err->file[0] = '\0';
+      return CV_USAGE;
+    }
+    return cv_use_assume(engine, use, name, v, err);
+  }
+  for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
+    if (strcmp(a + 2, fields[f]) != 0) continue;
+    char name[32];
+    snprintf(name, sizeof name, "%s", fields[f]);
+    for (char *c = name; *c; c++)
+      if (*c == '-') *c = '_';
+    return cv_use_set(engine, use, name, value, strlen(value), err);
+  }
+  return -1;
+}
+
+int cli_read_use(const char *command, const char *usage, int argc, char **argv,
+                 cv_engine_t *engine, cv_use_t *use, cli_use_options_t *opts) {
+  const char *file = NULL, *as_of_text = NULL;
+  int flags = 0;
+  cv_error_t err;
+  *opts = (cli_use_options_t){.accepts_as_of = opts->accepts_as_of,
+                              .use_optional = opts->use_optional};
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+      fputs(usage, stdout);
+      opts->help = 1;
+      return CLI_OK;
+    }
+    if (strcmp(a, "--json") == 0) {
+      opts->json = 1;
+      continue;
+    }
+    if (strncmp(a, "--", 2) != 0 || strcmp(a, "-") == 0) {
+      if (file) {
+        fprintf(stderr, "caveat: %s: more than one use file\n%s", command, usage);
+        return CLI_USAGE;
+      }
+      file = a;
+      continue;
+    }
+    if (i + 1 >= argc) {
+      fprintf(stderr, "caveat: %s: %s needs a value\n", command, a);
+      return CLI_USAGE;
+    }
+    const char *value = argv[++i];
+    if (strcmp(a, "--as-of") == 0 && opts->accepts_as_of) {
+      as_of_text = value;
+      continue;
+    }
+    int rc = use_flag(engine, use, a, value, &err);
+    if (rc < 0) {
+      fprintf(stderr, "caveat: %s: unknown option '%s'\n%s", command, a, usage);
+      return CLI_USAGE;
+    }
+    if (rc) {
+      cli_print_error(command, &err);
+      return rc == CV_USAGE ? CLI_USAGE : CLI_FAILED;
+    }
+    flags++;
+  }
+  if (file && flags) {
+    fprintf(stderr, "caveat: %s: give a use file or use flags, not both\n", command);
+    return CLI_USAGE;
+  }
+  if (!file && !flags && !opts->use_optional) {
+    fputs(usage, stderr);
+    return CLI_USAGE;
+  }
+  opts->given = file || flags;
+  if (as_of_text && cv_date_parse(as_of_text, strlen(as_of_text), &opts->as_of)) {
+    fprintf(stderr, "caveat: %s: --as-of expects YYYY-MM-DD, found '%s'\n", command, as_of_text);
+    return CLI_USAGE;
+  }
+  if (!file) return CLI_OK;
+  char *text;
+  size_t len;
+  if (read_all(file, &text, &len)) {
+    fprintf(stderr, "caveat: %s: cannot read '%s'\n", command, file);
+    return CLI_FAILED;
+  }
+  int rc = cv_use_parse_json(engine, use, text, len, &err);
+  free(text);
+  if (!rc) return CLI_OK;
+  if (opts->json) {
+    cv_buf_t out = {0};
+    if (!cv_error_write_json(cv_use_id(use)[0] ? cv_use_id(use) : NULL, &err, &out) &&
+        !cv_buf_append(&out, "\n", 1))
+      cli_write(out.data, out.len);
+    cv_buf_free(&out);
+  }
+  cli_print_error(strcmp(file, "-") ? file : command, &err);
+  return CLI_FAILED;
+}
