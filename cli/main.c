@@ -23,6 +23,7 @@ static const char usage[] =
     "  assess    evaluate every use of a dataset (JSON Lines, CSV, ACLED)\n"
     "  where     territory, region and distance to Ukraine's border of a point\n"
     "  test      run policy test files (uses with expected verdicts)\n"
+    "  timeline  a policy's history, or the periods of each verdict for a use\n"
     "\n"
     "global options:\n"
     "  --home DIR       where policies/ and data/ live (default: $CAVEAT_HOME or\n"
@@ -198,6 +199,7 @@ int main(int argc, char **argv) {
       {"assess", cv_cmd_assess, 1},
       {"where", cv_cmd_where, 0},
       {"test", cv_cmd_test, 1},
+      {"timeline", cv_cmd_timeline, 1},
   };
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
     if (strcmp(argv[1], commands[i].name) != 0) continue;

@@ -255,6 +255,47 @@ CV_EXPORT int cv_buf_append_json_string(cv_buf_t *buf, const char *s,
                                         size_t len);
 
 
+/* ---------------------------------------------------------------- history */
+
+#define CV_DATE_MIN INT32_MIN /* "from the start of the record" */
+#define CV_DATE_MAX INT32_MAX /* "and still" */
+
+/* One rule of a loaded policy, for listing a policy's history. */
+typedef struct cv_rule_info {
+  const char *id;
+  const char *effect;   /* "permit" or "forbid" */
+  const char *actions;  /* comma-separated */
+  cv_date_t from;       /* first day in force */
+  cv_date_t until;      /* first day no longer in force, or CV_DATE_MAX */
+  const char *strength; /* official, officials-anonymous, reported */
+  const char *because;
+  int line;
+} cv_rule_info_t;
+
+/* The number of rules of policy index, and rule i of it (CV_RANGE when out of
+ * range).  Strings live as long as the engine. */
+CV_EXPORT size_t cv_policy_rule_count(const cv_engine_t *engine, size_t policy);
+CV_EXPORT int cv_policy_rule(const cv_engine_t *engine, size_t policy, size_t i,
+                             cv_rule_info_t *out);
+
+/* A stretch of days over which a use's verdict under one policy held. */
+typedef struct cv_period {
+  cv_date_t from;  /* first day, or CV_DATE_MIN */
+  cv_date_t until; /* first day after, or CV_DATE_MAX */
+  cv_verdict_t verdict;
+  const char *rules[4]; /* deciding rules, as far as four */
+  size_t n_rules;
+} cv_period_t;
+
+/* How the verdict on use under policy index changed over time: evaluates the
+ * use on every day a rule of the policy starts or stops and merges the days
+ * with the same verdict and rules.  The use's own date is not needed.  Fills
+ * up to max periods in order and sets *count to how many there are.  result
+ * is scratch space.  Allocates nothing. */
+CV_EXPORT int cv_timeline(const cv_engine_t *engine, const cv_use_t *use,
+                          size_t policy, cv_result_t *result, cv_period_t *out,
+                          size_t max, size_t *count, cv_error_t *err);
+
 /* ---------------------------------------------------------------- datasets */
 
 /* Streams uses out of a dataset: JSON Lines (SPEC §7), CSV whose header names

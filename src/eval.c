@@ -366,6 +366,19 @@ typedef struct outcome {
   uint8_t n_rules;
 } outcome_t;
 
+/* Adds b's rules to a's (a set, in rule order, at most four). */
+static void outcome_join(outcome_t *a, const outcome_t *b) {
+  for (uint8_t i = 0; i < b->n_rules; i++) {
+    uint8_t k = 0;
+    while (k < a->n_rules && a->rules[k] < b->rules[i]) k++;
+    if (k < a->n_rules && a->rules[k] == b->rules[i]) continue;
+    if (a->n_rules == 4) return;
+    memmove(&a->rules[k + 1], &a->rules[k], (size_t)(a->n_rules - k) * sizeof a->rules[0]);
+    a->rules[k] = b->rules[i];
+    a->n_rules++;
+  }
+}
+
 static void emit(eval_t *e, uint8_t verdict, const uint16_t *rules,
                  uint8_t n_rules, const cv_branch_cond_t *last) {
   cv_policy_verdict_t *out = e->out;
@@ -454,7 +467,13 @@ static outcome_t explore(eval_t *e) {
     memcpy(e->fact, saved, sizeof saved);
     mixed |= sub[i].mixed || sub[i].verdict != sub[0].verdict;
   }
-  if (!mixed) return sub[0];
+  if (!mixed) {
+    /* One verdict for every value: it may rest on different rules for
+     * different values, and all of them are its reasons. */
+    o = sub[0];
+    for (uint16_t i = 1; i < n; i++) outcome_join(&o, &sub[i]);
+    return o;
+  }
   /* Mixed children already listed their own branches; list the uniform ones
    * here, values with the same verdict together (numbers only when their
    * intervals touch). */
@@ -520,6 +539,7 @@ static void evaluate_policy(eval_t *e, cv_policy_verdict_t *out) {
    * unknowns do not matter.  Report the verdict and its rules; the tried
    * values are not branches. */
   out->verdict = o.verdict;
+  out->settled = true;
   out->n_branches = 0;
   out->truncated = false;
   for (uint8_t i = 0; i < o.n_rules; i++) out->rules[out->n_rules++] = o.rules[i];
@@ -583,7 +603,7 @@ static bool any_disputed(const cv_use_t *use) {
 
 int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
                 cv_result_t *result, cv_error_t *err) {
-  if (!use->has_date)
+  if (!as_of && !use->has_date)
     return cv_error_field(err, CV_VALUE, "date", "the use has no date");
   memset(&result->where, 0, sizeof result->where);
   result->where.border_km = -1;

@@ -161,6 +161,7 @@ static int explanation(const cv_engine_t *eng, const cv_result_t *res,
         TRY(cv_buf_append(b, r->because, len));
       }
       TRY(cv_buf_puts(b, "."));
+      if (v->settled) TRY(cv_buf_puts(b, " The unknown facts do not change this."));
       if (v->n_overridden) {
         TRY(cv_buf_puts(b, " This overrides "));
         TRY(rule_list(b, pol, v->overridden, v->n_overridden));
@@ -188,7 +189,7 @@ static int explanation(const cv_engine_t *eng, const cv_result_t *res,
         TRY(cv_buf_puts(b, ")."));
       } else
         TRY(CV_CAT(b, "Not covered: no rule of the ", donor, " policy in force on ", day,
-                   " applies to this use."));
+                   " applies to this use", v->settled ? ", whatever the unknown facts." : "."));
       break;
     }
     default: {

@@ -288,6 +288,7 @@ typedef struct cv_rule {
   uint8_t strength;
   int32_t *actions;
   uint16_t n_actions;
+  const char *action_text; /* "strike, ground-operation" */
   const cv_node_t *when; /* NULL: always */
   cv_date_t from, until; /* until CV_DATE_NEVER when open */
   uint16_t *overrides;
@@ -356,6 +357,7 @@ typedef struct cv_policy_verdict {
   bool conflict;      /* permit and forbid both undefeated */
   bool after_state_date;
   bool truncated;     /* more branches than listed */
+  bool settled;       /* unknown facts were tried and none changes it */
   cv_date_t date;     /* the day whose rules were applied */
   uint16_t rules[CV_MAX_LISTED];
   uint8_t n_rules;

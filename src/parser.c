@@ -922,6 +922,16 @@ static int parse_rule(parser_t *p) {
   r->cites = cv_arena_alloc(&pol->arena, r->n_cites * sizeof *r->cites);
   if (!r->actions || !r->cites) return NOMEM(p);
   memcpy(r->actions, actions, r->n_actions * sizeof *actions);
+  size_t text_len = 0;
+  for (uint16_t i = 0; i < r->n_actions; i++)
+    text_len += strlen(p->cat->symbols[actions[i]].name) + 2;
+  char *text = cv_arena_alloc(&pol->arena, text_len + 1);
+  if (!text) return NOMEM(p);
+  for (uint16_t i = 0; i < r->n_actions; i++) {
+    if (i) strcat(text, ", ");
+    strcat(text, p->cat->symbols[actions[i]].name);
+  }
+  r->action_text = text;
   memcpy(r->cites, cites, r->n_cites * sizeof *cites);
   pol->n_rules++;
   return lex(p);

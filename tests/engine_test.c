@@ -324,6 +324,52 @@ static void after_state_date_warns(void **state) {
   cv_engine_free(e);
 }
 
+static void timeline_periods(void **state) {
+  (void)state;
+  cv_engine_t *e = engine_with(RULE("f", "forbid strike", "  from 2024-01-01\n")
+                                   RULE("p", "permit strike", "  when purpose = counter-fire\n  from 2024-05-30\n  until 2024-06-17\n  overrides f\n"));
+  cv_use_t *use = cv_use_new();
+  cv_result_t *res = cv_result_new();
+  cv_error_t err;
+  const char *text = "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"donor\": \"US\", \"purpose\": \"counter-fire\"}";
+  assert_int_equal(cv_use_parse_json(e, use, text, strlen(text), &err), CV_OK);
+  cv_period_t p[8];
+  size_t n;
+  long before = allocations;
+  assert_int_equal(cv_timeline(e, use, 0, res, p, 8, &n, &err), CV_OK);
+  assert_int_equal(allocations, before);
+  assert_int_equal(n, 4);
+  cv_date_t d1, d2, d3;
+  cv_date_parse("2024-01-01", 10, &d1);
+  cv_date_parse("2024-05-30", 10, &d2);
+  cv_date_parse("2024-06-17", 10, &d3);
+  assert_int_equal(p[0].from, CV_DATE_MIN);
+  assert_int_equal(p[0].until, d1);
+  assert_int_equal(p[0].verdict, CV_NOT_COVERED);
+  assert_int_equal(p[1].verdict, CV_FORBIDDEN);
+  assert_int_equal(p[1].until, d2);
+  assert_int_equal(p[2].verdict, CV_PERMITTED);
+  assert_string_equal(p[2].rules[0], "p");
+  assert_int_equal(p[2].until, d3);
+  assert_int_equal(p[3].verdict, CV_FORBIDDEN);
+  assert_int_equal(p[3].until, CV_DATE_MAX);
+  /* Fewer slots than periods: the count still says how many. */
+  assert_int_equal(cv_timeline(e, use, 0, res, p, 2, &n, &err), CV_OK);
+  assert_int_equal(n, 4);
+  assert_int_equal(cv_timeline(e, use, 5, res, p, 8, &n, &err), CV_RANGE);
+  cv_rule_info_t info;
+  assert_int_equal(cv_policy_rule_count(e, 0), 2);
+  assert_int_equal(cv_policy_rule(e, 0, 1, &info), CV_OK);
+  assert_string_equal(info.id, "p");
+  assert_string_equal(info.effect, "permit");
+  assert_string_equal(info.actions, "strike");
+  assert_int_equal(info.until, d3);
+  assert_int_equal(cv_policy_rule(e, 0, 2, &info), CV_RANGE);
+  cv_result_free(res);
+  cv_use_free(use);
+  cv_engine_free(e);
+}
+
 static void dates_round_trip(void **state) {
   (void)state;
   char buf[11];
@@ -394,6 +440,7 @@ int main(void) {
       cmocka_unit_test(deterministic_and_allocation_free),
       cmocka_unit_test(as_of_overrides_date),
       cmocka_unit_test(after_state_date_warns),
+      cmocka_unit_test(timeline_periods),
       cmocka_unit_test(dates_round_trip),
       cmocka_unit_test(strerror_is_total),
       cmocka_unit_test(compile_survives_allocation_failure),

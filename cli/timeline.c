@@ -1,0 +1,195 @@
+/*
+ * timeline.c -- 'caveat timeline': a policy's history (its rules by the day
+ * they start and stop) or, for one use, the periods over which each verdict
+ * held: "forbidden until 2024-05-29, permitted from 2024-05-30".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+
+static const char usage_head[] =
+    "usage: caveat timeline [--json]\n"
+    "       caveat timeline [--json] FILE|- | [use flags]\n"
+    "\n"
+    "Without a use: each loaded policy's rules, in the order they took effect\n"
+    "and lapsed.  With a use (a JSON file, or flags; its date is not needed):\n"
+    "the periods over which each verdict held under each policy.\n"
+    "\n";
+static const char usage_tail[] =
+    "\n"
+    "  --json   one JSON object per policy, one a line\n"
+    "\n"
+    "exit status: 0 done, 1 the use could not be read, 2 usage.\n";
+
+enum { MAX_PERIODS = 256 };
+
+static void day_text(cv_date_t d, char buf[11]) {
+  if (d == CV_DATE_MIN || d == CV_DATE_MAX) strcpy(buf, "");
+  else cv_date_format(d, buf);
+}
+
+/* Appends a JSON date or null for an open end. */
+static int json_day(cv_buf_t *b, cv_date_t d) {
+  char day[11];
+  if (d == CV_DATE_MIN || d == CV_DATE_MAX) return cv_buf_append(b, "null", 4);
+  cv_date_format(d, day);
+  return cv_buf_append_json_string(b, day, 10);
+}
+
+typedef struct event {
+  cv_date_t day;
+  size_t rule;
+  int starts;
+} event_t;
+
+static int by_day(const void *a, const void *b) {
+  const event_t *x = a, *y = b;
+  if (x->day != y->day) return x->day < y->day ? -1 : 1;
+  if (x->starts != y->starts) return x->starts - y->starts; /* lapses first */
+  return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+static int policy_history(cv_engine_t *engine, size_t p, int json, cv_buf_t *out) {
+  size_t n = cv_policy_rule_count(engine, p);
+  event_t *events = calloc(2 * n + 1, sizeof *events);
+  if (!events) return -1;
+  size_t count = 0;
+  cv_rule_info_t info;
+  for (size_t i = 0; i < n; i++) {
+    cv_policy_rule(engine, p, i, &info);
+    events[count++] = (event_t){info.from, i, 1};
+    if (info.until != CV_DATE_MAX) events[count++] = (event_t){info.until, i, 0};
+  }
+  qsort(events, count, sizeof *events, by_day);
+  const char *donor = cv_engine_policy_donor(engine, p);
+  int rc = 0;
+  if (json) {
+    rc |= cv_buf_append(out, "{\"donor\": ", 10);
+    rc |= cv_buf_append_json_string(out, donor, strlen(donor));
+    rc |= cv_buf_append(out, ", \"events\": [", 13);
+  } else {
+    char line[256];
+    int len = snprintf(line, sizeof line, "%s policy: rules as they took effect and lapsed\n", donor);
+    rc |= cv_buf_append(out, line, (size_t)len);
+  }
+  for (size_t e = 0; e < count; e++) {
+    cv_policy_rule(engine, p, events[e].rule, &info);
+    char day[11];
+    cv_date_format(events[e].day, day);
+    if (json) {
+      if (e) rc |= cv_buf_append(out, ", ", 2);
+      rc |= cv_buf_append(out, "{\"date\": ", 9);
+      rc |= cv_buf_append_json_string(out, day, 10);
+      rc |= cv_buf_append(out, events[e].starts ? ", \"change\": \"starts\", \"rule\": "
+                                                : ", \"change\": \"lapses\", \"rule\": ",
+                          events[e].starts ? 30 : 30);
+      rc |= cv_buf_append_json_string(out, info.id, strlen(info.id));
+      rc |= cv_buf_append(out, ", \"effect\": ", 12);
+      rc |= cv_buf_append_json_string(out, info.effect, strlen(info.effect));
+      rc |= cv_buf_append(out, ", \"strength\": ", 14);
+      rc |= cv_buf_append_json_string(out, info.strength, strlen(info.strength));
+      rc |= cv_buf_append(out, "}", 1);
+    } else {
+      char line[512];
+      int len = snprintf(line, sizeof line, "  %s  %-6s %-6s %s (%s; %s record)\n", day,
+                         events[e].starts ? "starts" : "lapses", info.effect, info.id,
+                         info.actions, info.strength);
+      rc |= cv_buf_append(out, line, (size_t)(len < (int)sizeof line ? len : (int)sizeof line - 1));
+    }
+  }
+  rc |= json ? cv_buf_append(out, "]}\n", 3) : cv_buf_append(out, "\n", 1);
+  free(events);
+  return rc ? -1 : 0;
+}
+
+static int use_timeline(cv_engine_t *engine, cv_use_t *use, size_t p, int json,
+                        cv_result_t *result, cv_buf_t *out) {
+  cv_period_t periods[MAX_PERIODS];
+  size_t count;
+  cv_error_t err;
+  if (cv_timeline(engine, use, p, result, periods, MAX_PERIODS, &count, &err)) {
+    cli_print_error("timeline", &err);
+    return -1;
+  }
+  if (count > MAX_PERIODS) count = MAX_PERIODS;
+  const char *donor = cv_engine_policy_donor(engine, p);
+  int rc = 0;
+  if (json) {
+    rc |= cv_buf_append(out, "{\"donor\": ", 10);
+    rc |= cv_buf_append_json_string(out, donor, strlen(donor));
+    rc |= cv_buf_append(out, ", \"periods\": [", 14);
+  } else {
+    rc |= cv_buf_append(out, donor, strlen(donor));
+    rc |= cv_buf_append(out, ":\n", 2);
+  }
+  for (size_t i = 0; i < count; i++) {
+    const cv_period_t *q = &periods[i];
+    const char *verdict = cv_verdict_name(q->verdict);
+    if (json) {
+      if (i) rc |= cv_buf_append(out, ", ", 2);
+      rc |= cv_buf_append(out, "{\"from\": ", 9);
+      rc |= json_day(out, q->from);
+      rc |= cv_buf_append(out, ", \"until\": ", 11);
+      rc |= json_day(out, q->until);
+      rc |= cv_buf_append(out, ", \"verdict\": ", 13);
+      rc |= cv_buf_append_json_string(out, verdict, strlen(verdict));
+      rc |= cv_buf_append(out, ", \"rules\": [", 12);
+      for (size_t r = 0; r < q->n_rules; r++) {
+        if (r) rc |= cv_buf_append(out, ", ", 2);
+        rc |= cv_buf_append_json_string(out, q->rules[r], strlen(q->rules[r]));
+      }
+      rc |= cv_buf_append(out, "]}", 2);
+      continue;
+    }
+    /* "from A to B" with B the last day, which is the day before 'until'. */
+    char from[11], last[11], span[64];
+    day_text(q->from, from);
+    day_text(q->until == CV_DATE_MAX ? CV_DATE_MAX : q->until - 1, last);
+    if (!from[0] && !last[0]) snprintf(span, sizeof span, "at all times");
+    else if (!from[0]) snprintf(span, sizeof span, "until %s", last);
+    else if (!last[0]) snprintf(span, sizeof span, "from %s on", from);
+    else snprintf(span, sizeof span, "%s to %s", from, last);
+    char line[512];
+    int len = snprintf(line, sizeof line, q->n_rules ? "  %-26s %-13s" : "  %-26s %s", span, verdict);
+    rc |= cv_buf_append(out, line, (size_t)len);
+    for (size_t r = 0; r < q->n_rules; r++) {
+      rc |= cv_buf_append(out, r ? ", " : " ", r ? 2 : 1);
+      rc |= cv_buf_append(out, q->rules[r], strlen(q->rules[r]));
+    }
+    rc |= cv_buf_append(out, "\n", 1);
+  }
+  rc |= json ? cv_buf_append(out, "]}\n", 3) : cv_buf_append(out, "", 0);
+  return rc ? -1 : 0;
+}
+
+int cv_cmd_timeline(int argc, char **argv, cv_engine_t *engine) {
+  char usage[2048];
+  snprintf(usage, sizeof usage, "%s%s%s", usage_head, cli_use_flags_help, usage_tail);
+  cv_use_t *use = cv_use_new();
+  cv_result_t *result = cv_result_new();
+  cv_buf_t out = {0};
+  cli_use_options_t opts = {.use_optional = 1};
+  int status = CLI_FAILED;
+  if (!use || !result) {
+    fprintf(stderr, "caveat: timeline: out of memory\n");
+    goto done;
+  }
+  status = cli_read_use("timeline", usage, argc, argv, engine, use, &opts);
+  if (status != CLI_OK || opts.help) goto done;
+  for (size_t p = 0; p < cv_engine_policy_count(engine); p++) {
+    int rc = opts.given ? use_timeline(engine, use, p, opts.json, result, &out)
+                        : policy_history(engine, p, opts.json, &out);
+    if (rc) {
+      status = CLI_FAILED;
+      goto done;
+    }
+  }
+  if (cli_write(out.data, out.len)) status = CLI_FAILED;
+done:
+  cv_buf_free(&out);
+  cv_result_free(result);
+  cv_use_free(use);
+  return status;
+}
