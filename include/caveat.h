@@ -217,6 +217,11 @@ typedef struct cv_result cv_result_t;
 
 CV_EXPORT cv_result_t *cv_result_new(void);
 CV_EXPORT void cv_result_free(cv_result_t *result);
+/* A result remembers the last verdicts it worked out, keyed by everything a
+ * verdict depends on, so that a dataset's repeated patterns of facts are
+ * evaluated once.  On by default; off evaluates every use afresh (for
+ * measuring the evaluator).  The output is the same bytes either way. */
+CV_EXPORT void cv_result_memoize(cv_result_t *result, int on);
 
 /* Evaluates use under every loaded policy as in force on the use's date, or
  * on as_of when as_of is not 0.  Deterministic; allocates nothing; safe to

@@ -51,6 +51,9 @@ typedef struct eval {
   cv_branch_cond_t path[CV_FACT_COUNT];
   uint8_t depth;
   unsigned leaves;
+  /* Each rule's applicability (F3, T3, U3) for the current facts: a tried
+   * value changes only the rules that read it. */
+  uint8_t state[CV_MAX_RULES];
 } eval_t;
 
 /* ------------------------------------------------------------ conditions */
@@ -148,7 +151,10 @@ typedef struct decision {
   uint16_t conflict_permit, conflict_forbid;
 } decision_t;
 
-static void decide(const eval_t *e, decision_t *d) {
+/* Decides the verdict for the current facts, or which fact to split on.
+ * changed: the facts that changed since e->state was last brought up to
+ * date (all bits at the start). */
+static void decide(eval_t *e, uint32_t changed, decision_t *d) {
   const cv_policy_t *pol = e->policy;
   uint64_t applicable[CV_MAX_RULES / 64] = {0}, defeated[CV_MAX_RULES / 64] = {0};
   memset(d, 0, sizeof *d);
@@ -158,7 +164,8 @@ static void decide(const eval_t *e, decision_t *d) {
     if (e->fact[f].state == CV_UNKNOWN) unknown |= 1u << f;
   for (uint16_t i = 0; i < pol->n_rules; i++) {
     const cv_rule_t *r = &pol->rules[i];
-    int a = applies(e, r);
+    if (rule_facts(r) & changed) e->state[i] = (uint8_t)applies(e, r);
+    int a = e->state[i];
     if (a == T3) {
       applicable[i / 64] |= 1ull << (i % 64);
     } else if (a == U3) {
@@ -287,37 +294,45 @@ static bool donor_possible(const eval_t *e, int32_t sym) {
 
 typedef struct candidate {
   cv_value_t value;
+  const cv_value_class_t *cls; /* names: the values it stands for */
   double lo, hi; /* numbers: the interval the value stands for */
   bool lo_open, hi_open, has_lo, has_hi;
 } candidate_t;
 
-/* Collects the thresholds a numeric fact is compared with, assumption values
- * included (they may be overridden per use). */
-static uint16_t thresholds(const eval_t *e, int fact, double *out, uint16_t max) {
+/* Where the comparisons of a number fact cut the line: just before t
+ * (after = 0: "< t" against ">= t") or just after it ("<= t" against
+ * "> t").  Assumption values count as they stand for this use. */
+typedef struct boundary {
+  double t;
+  uint8_t after;
+} boundary_t;
+
+enum { MAX_BOUNDARIES = 32 };
+
+static uint16_t boundaries(const eval_t *e, int fact, boundary_t *b) {
   const cv_policy_t *pol = e->policy;
   uint16_t n = 0;
-  for (uint16_t i = 0; i < pol->n_thresholds[fact] && n < max; i++)
-    out[n++] = pol->thresholds[fact][i];
-  for (uint16_t r = 0; r < pol->n_rules; r++) {
-    const cv_rule_t *rule = &pol->rules[r];
-    if (!(rule->facts_read & (1u << fact)) || !rule->assumptions_read) continue;
-    /* Any assumption a rule reading this fact uses may be its threshold;
-     * trying one too many is harmless. */
-    for (uint16_t a = 0; a < pol->n_assumptions; a++) {
-      if (!(rule->assumptions_read & (1u << a))) continue;
-      bool dup = false;
-      for (uint16_t k = 0; k < n; k++) dup |= out[k] == e->assume[a];
-      if (!dup && n < max) out[n++] = e->assume[a];
-    }
+  for (uint16_t i = 0; i < pol->n_cuts[fact] && n + 2 <= MAX_BOUNDARIES; i++) {
+    const cv_cut_t *c = &pol->cuts[fact][i];
+    double t = c->operand == CV_RHS_ASSUMPTION ? e->assume[c->assumption] : c->num;
+    if (c->op == CV_OP_LT || c->op == CV_OP_GE || c->op == CV_OP_EQ || c->op == CV_OP_NE)
+      b[n++] = (boundary_t){t, 0};
+    if (c->op == CV_OP_LE || c->op == CV_OP_GT || c->op == CV_OP_EQ || c->op == CV_OP_NE)
+      b[n++] = (boundary_t){t, 1};
   }
-  /* Insertion sort: a handful of values. */
+  /* Sorted, without repeats: a handful of values. */
   for (uint16_t i = 1; i < n; i++)
-    for (uint16_t j = i; j > 0 && out[j] < out[j - 1]; j--) {
-      double t = out[j];
-      out[j] = out[j - 1];
-      out[j - 1] = t;
+    for (uint16_t j = i; j > 0 && (b[j].t < b[j - 1].t ||
+                                   (b[j].t == b[j - 1].t && b[j].after < b[j - 1].after));
+         j--) {
+      boundary_t t = b[j];
+      b[j] = b[j - 1];
+      b[j - 1] = t;
     }
-  return n;
+  uint16_t unique = 0;
+  for (uint16_t i = 0; i < n; i++)
+    if (!unique || b[unique - 1].t != b[i].t || b[unique - 1].after != b[i].after) b[unique++] = b[i];
+  return unique;
 }
 
 static uint16_t candidates(const eval_t *e, int fact, candidate_t *c) {
@@ -329,32 +344,43 @@ static uint16_t candidates(const eval_t *e, int fact, candidate_t *c) {
       c[n++] = (candidate_t){.value = {CV_KNOWN, 0, 0}};
       return n;
     case CV_TYPE_NUMBER: {
-      double t[16];
-      uint16_t k = thresholds(e, fact, t, 16);
-      /* Distances and ranges are never negative: below the first threshold
-       * is [0, t0). */
-      if (k == 0 || t[0] > 0) {
-        double hi = k ? t[0] : 1;
-        c[n] = (candidate_t){{CV_KNOWN, 0, hi / 2}, 0, hi, false, k > 0, false, k > 0};
-        n++;
-      }
-      for (uint16_t i = 0; i < k; i++) {
-        c[n++] = (candidate_t){{CV_KNOWN, 0, t[i]}, t[i], t[i], false, false, true, true};
-        double hi = i + 1 < k ? t[i + 1] : 0;
-        double mid = i + 1 < k ? (t[i] + hi) / 2 : t[i] + 1;
-        c[n++] = (candidate_t){{CV_KNOWN, 0, mid}, t[i], hi, true, true, true, i + 1 < k};
+      /* One value inside each interval between two cuts.  Distances and
+       * ranges are never negative: the line starts at 0. */
+      boundary_t b[MAX_BOUNDARIES];
+      uint16_t k = boundaries(e, fact, b);
+      for (uint16_t i = 0; i <= k && n < MAX_CANDIDATES; i++) {
+        candidate_t x = {.value = {CV_KNOWN, 0, 0}};
+        x.has_lo = i > 0;
+        x.has_hi = i < k;
+        if (x.has_lo) x.lo = b[i - 1].t, x.lo_open = b[i - 1].after;
+        if (x.has_hi) x.hi = b[i].t, x.hi_open = !b[i].after;
+        double lo = x.has_lo ? x.lo : 0, v;
+        if (!x.has_hi) v = lo + 1;
+        else if (lo == x.hi) v = lo;
+        else v = (lo + x.hi) / 2;
+        /* An empty interval ("> t" and "< t" at once, or below 0) has no
+         * value to try. */
+        bool inside = (!x.has_lo || (x.lo_open ? v > x.lo : v >= x.lo)) &&
+                      (!x.has_hi || (x.hi_open ? v < x.hi : v <= x.hi)) && v >= 0;
+        if (!inside) continue;
+        x.value.num = v;
+        c[n++] = x;
       }
       return n;
     }
     case CV_TYPE_SYMBOL: break;
   }
-  for (uint16_t i = 0; i < pol->n_values[fact] && n < MAX_CANDIDATES - 1; i++) {
-    int32_t sym = pol->values[fact][i];
-    if (fact == CV_FACT_DONOR && !donor_possible(e, sym)) continue;
-    c[n++] = (candidate_t){.value = {CV_KNOWN, sym, 0}};
+  for (uint16_t i = 0; i < pol->n_classes[fact] && n < MAX_CANDIDATES; i++) {
+    const cv_value_class_t *cls = &pol->classes[fact][i];
+    int32_t sym = cls->n_syms ? cls->syms[0] : CV_SYM_OTHER;
+    if (fact == CV_FACT_DONOR && !donor_possible(e, sym)) {
+      /* The donor class: US and "another donor" are told apart by the
+       * scope alone; a system supplied only by others leaves one. */
+      if (!cls->other || !donor_possible(e, CV_SYM_OTHER)) continue;
+      sym = CV_SYM_OTHER;
+    }
+    c[n++] = (candidate_t){.value = {CV_KNOWN, sym, 0}, .cls = cls};
   }
-  if (!pol->complete[fact] && (fact != CV_FACT_DONOR || donor_possible(e, CV_SYM_OTHER)))
-    c[n++] = (candidate_t){.value = {CV_KNOWN, CV_SYM_OTHER, 0}};
   return n;
 }
 
@@ -395,6 +421,21 @@ static void emit(eval_t *e, uint8_t verdict, const uint16_t *rules,
   for (uint8_t i = 0; i < n_rules && i < 4; i++) b->rules[b->n_rules++] = rules[i];
 }
 
+/* Widens cond (same fact) to cover candidate c too. */
+static void cond_join(cv_branch_cond_t *cond, const candidate_t *c) {
+  if (cv_facts[cond->fact].type == CV_TYPE_NUMBER) {
+    cond->hi = c->hi, cond->hi_open = c->hi_open, cond->has_hi = c->has_hi;
+    return;
+  }
+  if (!c->cls) { /* a donor standing for "another donor" */
+    cond->other = true;
+    return;
+  }
+  cond->other |= c->cls->other;
+  for (uint16_t i = 0; i < c->cls->n_syms; i++)
+    if (cond->n_syms < CV_MAX_BRANCH_VALUES) cond->syms[cond->n_syms++] = c->cls->syms[i];
+}
+
 static void cond_for(int fact, const candidate_t *c, cv_branch_cond_t *cond) {
   memset(cond, 0, sizeof *cond);
   cond->fact = (uint8_t)fact;
@@ -402,27 +443,26 @@ static void cond_for(int fact, const candidate_t *c, cv_branch_cond_t *cond) {
     cond->lo = c->lo, cond->hi = c->hi;
     cond->lo_open = c->lo_open, cond->hi_open = c->hi_open;
     cond->has_lo = c->has_lo, cond->has_hi = c->has_hi;
-  } else if (c->value.sym == CV_SYM_OTHER) {
-    cond->other = true;
+  } else if (cv_facts[fact].type == CV_TYPE_BOOL) {
+    cond->syms[cond->n_syms++] = c->value.sym;
   } else {
-    cond->syms[cond->n_syms++] = c->value.sym;
+    cond_join(cond, c);
   }
 }
 
-/* Widens cond (same fact) to cover candidate c too. */
-static void cond_join(cv_branch_cond_t *cond, const candidate_t *c) {
-  if (cv_facts[cond->fact].type == CV_TYPE_NUMBER) {
-    cond->hi = c->hi, cond->hi_open = c->hi_open, cond->has_hi = c->has_hi;
-  } else if (c->value.sym == CV_SYM_OTHER) {
-    cond->other = true;
-  } else if (cond->n_syms < CV_MAX_BRANCH_VALUES) {
-    cond->syms[cond->n_syms++] = c->value.sym;
-  }
+
+/* The facts whose value differs between a and b. */
+static uint32_t differing(const cv_value_t *a, const cv_value_t *b) {
+  uint32_t mask = 0;
+  for (int f = 0; f < CV_FACT_COUNT; f++)
+    if (a[f].state != b[f].state || a[f].sym != b[f].sym || a[f].num != b[f].num)
+      mask |= 1u << f;
+  return mask;
 }
 
-static outcome_t explore(eval_t *e) {
+static outcome_t explore(eval_t *e, uint32_t changed) {
   decision_t d;
-  decide(e, &d);
+  decide(e, changed, &d);
   outcome_t o = {0};
   if (d.determined || e->leaves >= MAX_LEAVES || e->depth >= CV_FACT_COUNT) {
     if (!d.determined) {
@@ -441,6 +481,9 @@ static outcome_t explore(eval_t *e) {
   uint16_t n = candidates(e, fact, c);
   cv_value_t saved[CV_FACT_COUNT];
   memcpy(saved, e->fact, sizeof saved);
+  uint8_t saved_state[CV_MAX_RULES];
+  uint16_t n_rules = e->policy->n_rules;
+  memcpy(saved_state, e->state, n_rules);
   bool mixed = false;
   if (n == 0) {
     /* No value is possible (a donor the system was never supplied by):
@@ -453,8 +496,9 @@ static outcome_t explore(eval_t *e) {
      * settles the fact without a condition worth listing. */
     e->fact[fact] = c[0].value;
     derive(e->engine, e->fact, fact);
-    outcome_t only = explore(e);
+    outcome_t only = explore(e, differing(saved, e->fact));
     memcpy(e->fact, saved, sizeof saved);
+    memcpy(e->state, saved_state, n_rules);
     return only;
   }
   for (uint16_t i = 0; i < n; i++) {
@@ -462,9 +506,10 @@ static outcome_t explore(eval_t *e) {
     derive(e->engine, e->fact, fact);
     cond_for(fact, &c[i], &e->path[e->depth]);
     e->depth++;
-    sub[i] = explore(e);
+    sub[i] = explore(e, differing(saved, e->fact));
     e->depth--;
     memcpy(e->fact, saved, sizeof saved);
+    memcpy(e->state, saved_state, n_rules);
     mixed |= sub[i].mixed || sub[i].verdict != sub[0].verdict;
   }
   if (!mixed) {
@@ -518,7 +563,7 @@ static void evaluate_policy(eval_t *e, cv_policy_verdict_t *out) {
   }
   for (uint16_t a = 0; a < pol->n_assumptions; a++) out->assumption_value[a] = e->assume[a];
   decision_t d;
-  decide(e, &d);
+  decide(e, UINT32_MAX, &d);
   if (d.determined) {
     out->verdict = d.verdict;
     memcpy(out->rules, d.rules, sizeof d.rules);
@@ -530,7 +575,7 @@ static void evaluate_policy(eval_t *e, cv_policy_verdict_t *out) {
     out->conflict_forbid = d.conflict_forbid;
     return;
   }
-  outcome_t o = explore(e);
+  outcome_t o = explore(e, 0);
   if (o.mixed) {
     out->verdict = CV_UNDETERMINED;
     return;
@@ -546,10 +591,10 @@ static void evaluate_policy(eval_t *e, cv_policy_verdict_t *out) {
 }
 
 static void resolve_facts(const cv_engine_t *eng, const cv_use_t *use,
-                          cv_result_t *res, bool disputed_as_unknown) {
+                          const cv_result_t *res, bool disputed_as_unknown,
+                          cv_value_t *fact, uint8_t *grade) {
   const cv_catalog_t *cat = &eng->catalog;
-  cv_value_t *fact = res->fact;
-  memset(fact, 0, sizeof res->fact);
+  memset(fact, 0, CV_FACT_COUNT * sizeof *fact);
   static const struct {
     int fact;
     cv_field_t field;
@@ -559,8 +604,8 @@ static void resolve_facts(const cv_engine_t *eng, const cv_use_t *use,
                {CV_FACT_PURPOSE, CV_FIELD_PURPOSE},
                {CV_FACT_CROSS_BORDER_ATTACK, CV_FIELD_CROSS_BORDER_ATTACK}};
   for (size_t i = 0; i < sizeof given / sizeof given[0]; i++) {
-    uint8_t grade = use->grade[given[i].field];
-    if (grade == CV_GRADE_UNKNOWN || (disputed_as_unknown && grade == CV_GRADE_DISPUTED))
+    uint8_t g = use->grade[given[i].field];
+    if (g == CV_GRADE_UNKNOWN || (disputed_as_unknown && g == CV_GRADE_DISPUTED))
       continue;
     fact[given[i].fact] = use->given[given[i].field];
   }
@@ -589,10 +634,95 @@ static void resolve_facts(const cv_engine_t *eng, const cv_use_t *use,
   derive(eng, fact, CV_FACT_RECIPIENT);
   for (int f = 0; f < CV_FACT_COUNT; f++) {
     uint8_t g = use->grade[cv_facts[f].field];
-    res->grade[f] = fact[f].state == CV_UNKNOWN ? CV_GRADE_UNKNOWN : g;
+    grade[f] = fact[f].state == CV_UNKNOWN ? CV_GRADE_UNKNOWN : g;
   }
   if (!donor_given && fact[CV_FACT_DONOR].state == CV_KNOWN)
-    res->grade[CV_FACT_DONOR] = use->grade[CV_FIELD_SYSTEM];
+    grade[CV_FACT_DONOR] = use->grade[CV_FIELD_SYSTEM];
+}
+
+/* ----------------------------------------------------------------- memo */
+
+/* A fact as the key sees it: its state and symbol, or for a number its place
+ * among the thresholds the policy compares it with (values between two
+ * thresholds decide every condition alike). */
+static uint32_t fact_code(const cv_value_t *v, const boundary_t *b, uint16_t n) {
+  uint32_t code = (uint32_t)v->state << 28;
+  if (v->state != CV_KNOWN) return code;
+  if (!b) return code | ((uint32_t)v->sym & 0x0fffffffu);
+  uint32_t passed = 0;
+  for (uint16_t i = 0; i < n; i++) passed += b[i].after ? v->num > b[i].t : v->num >= b[i].t;
+  return code | passed;
+}
+
+static uint64_t hash_bytes(const void *data, size_t len) {
+  const unsigned char *p = data;
+  uint64_t h = 0x9e3779b97f4a7c15ull;
+  for (size_t i = 0; i + 8 <= len; i += 8) {
+    uint64_t w;
+    memcpy(&w, p + i, 8);
+    h = (h ^ w) * 0xff51afd7ed558ccdull;
+    h ^= h >> 32;
+  }
+  for (size_t i = len & ~(size_t)7; i < len; i++) h = (h ^ p[i]) * 0x100000001b3ull;
+  return h | 1; /* 0 marks an empty slot */
+}
+
+static void memo_key(const eval_t *e, const cv_value_t *stated, const cv_value_t *hidden,
+                     cv_memo_key_t *key, size_t *len) {
+  const cv_policy_t *pol = e->policy;
+  memset(key, 0, sizeof *key);
+  key->policy = pol;
+  uint32_t lo = 0, hi = pol->n_epochs;
+  while (lo < hi) {
+    uint32_t mid = (lo + hi) / 2;
+    if (pol->epochs[mid] <= e->date) lo = mid + 1;
+    else hi = mid;
+  }
+  key->epoch = lo;
+  key->disputed = hidden != NULL;
+  for (int f = 0; f < CV_FACT_COUNT; f++) {
+    boundary_t b[MAX_BOUNDARIES];
+    uint16_t n = 0;
+    bool number = cv_facts[f].type == CV_TYPE_NUMBER;
+    if (number) n = boundaries(e, f, b);
+    key->fact[0][f] = fact_code(&stated[f], number ? b : NULL, n);
+    if (hidden) key->fact[1][f] = fact_code(&hidden[f], number ? b : NULL, n);
+  }
+  memcpy(key->assume, e->assume, pol->n_assumptions * sizeof(double));
+  *len = offsetof(cv_memo_key_t, assume) + pol->n_assumptions * sizeof(double);
+}
+
+/* Keeps a verdict in a memo slot, when it fits; returns whether it did. */
+static bool memo_store(cv_memo_entry_t *slot, uint64_t h, const cv_memo_key_t *key,
+                       const cv_policy_verdict_t *v) {
+  if (v->n_branches > CV_MEMO_BRANCHES || v->truncated) return false;
+  slot->hash = h;
+  slot->key = *key;
+  memcpy(slot->head, v, sizeof slot->head);
+  memcpy(slot->branches, v->branches, v->n_branches * sizeof v->branches[0]);
+  slot->json.len = 0;
+  slot->why.len = 0;
+  return true;
+}
+
+static void memo_load(cv_policy_verdict_t *v, const cv_memo_entry_t *slot) {
+  memcpy(v, slot->head, sizeof slot->head);
+  memcpy(v->branches, slot->branches, v->n_branches * sizeof v->branches[0]);
+}
+
+/* Evaluates one policy for the facts as stated and, when some are disputed,
+ * with those unknown (SPEC §3.5): the second is the verdict, the first is
+ * reported beside it. */
+static void evaluate_with(eval_t *e, const cv_value_t *stated, const cv_value_t *hidden,
+                          cv_policy_verdict_t *out) {
+  memcpy(e->fact, stated, sizeof e->fact);
+  evaluate_policy(e, out);
+  if (!hidden) return;
+  uint8_t as_stated = out->verdict;
+  memcpy(e->fact, hidden, sizeof e->fact);
+  evaluate_policy(e, out);
+  out->disputed = true;
+  out->as_stated = as_stated;
 }
 
 static bool any_disputed(const cv_use_t *use) {
@@ -626,7 +756,11 @@ int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
       result->located = true;
     }
   }
+  resolve_facts(engine, use, result, false, result->fact, result->grade);
+  cv_value_t hidden[CV_FACT_COUNT];
+  uint8_t hidden_grade[CV_FACT_COUNT];
   bool disputed = any_disputed(use);
+  if (disputed) resolve_facts(engine, use, result, true, hidden, hidden_grade);
   eval_t e;
   e.engine = engine;
   e.date = as_of ? as_of : use->date;
@@ -640,32 +774,54 @@ int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
         if (use->assume[k].slot == pol->assumptions[a].slot) e.assume[a] = use->assume[k].value;
     }
     cv_policy_verdict_t *out = &result->v[p];
-    if (disputed) {
-      /* As stated first, then with the disputed facts unknown (SPEC §3.5):
-       * the second is the verdict, the first is reported beside it. */
-      resolve_facts(engine, use, result, false);
-      memcpy(e.fact, result->fact, sizeof e.fact);
-      evaluate_policy(&e, out);
-      uint8_t stated = out->verdict;
-      resolve_facts(engine, use, result, true);
-      memcpy(e.fact, result->fact, sizeof e.fact);
-      evaluate_policy(&e, out);
-      out->disputed = true;
-      out->as_stated = stated;
-    } else {
-      resolve_facts(engine, use, result, false);
-      memcpy(e.fact, result->fact, sizeof e.fact);
-      evaluate_policy(&e, out);
+    const cv_value_t *hide = disputed ? hidden : NULL;
+    result->memo_slot[p] = -1;
+    if (!result->memo || result->memo_off) {
+      evaluate_with(&e, result->fact, hide, out);
+      continue;
     }
+    cv_memo_key_t key;
+    size_t len;
+    memo_key(&e, result->fact, hide, &key, &len);
+    uint64_t h = hash_bytes(&key, len);
+    int16_t k = (int16_t)((h >> 40) % CV_MEMO_SLOTS);
+    cv_memo_entry_t *slot = &result->memo[k];
+    if (slot->hash == h && memcmp(&slot->key, &key, len) == 0) {
+      memo_load(out, slot);
+      /* Same epoch, same verdict; the day itself is the use's. */
+      out->date = e.date;
+      result->memo_slot[p] = k;
+      result->memo_hits++;
+      continue;
+    }
+    evaluate_with(&e, result->fact, hide, out);
+    if (memo_store(slot, h, &key, out)) result->memo_slot[p] = k;
+    result->memo_misses++;
   }
   return CV_OK;
 }
 
 /* ---------------------------------------------------------------- access */
 
-cv_result_t *cv_result_new(void) { return calloc(1, sizeof(cv_result_t)); }
+cv_result_t *cv_result_new(void) {
+  cv_result_t *r = calloc(1, sizeof *r);
+  if (!r) return NULL;
+  /* Without room for the memo, evaluation works all the same, uncached. */
+  r->memo = calloc(CV_MEMO_SLOTS, sizeof *r->memo);
+  return r;
+}
 
-void cv_result_free(cv_result_t *result) { free(result); }
+void cv_result_memoize(cv_result_t *result, int on) { result->memo_off = !on; }
+
+void cv_result_free(cv_result_t *result) {
+  if (!result) return;
+  for (size_t i = 0; result->memo && i < CV_MEMO_SLOTS; i++) {
+    cv_buf_free(&result->memo[i].json);
+    cv_buf_free(&result->memo[i].why);
+  }
+  free(result->memo);
+  free(result);
+}
 
 size_t cv_result_count(const cv_result_t *result) { return result->n; }
 

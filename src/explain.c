@@ -140,18 +140,18 @@ static int rule_list(cv_buf_t *b, const cv_policy_t *pol, const uint16_t *rules,
 }
 
 /* The plain-English explanation: one paragraph, no line breaks, so that it
- * serves as the one-line "why" of CSV output too. */
+ * serves as the one-line "why" of CSV output too.  It names no date (the
+ * output beside it does), so that the text of a memoised verdict is kept
+ * and reused for every use that shares it. */
 static int explanation(const cv_engine_t *eng, const cv_result_t *res,
                        const cv_policy_verdict_t *v, cv_buf_t *b) {
   const cv_policy_t *pol = v->policy;
-  char day[11];
-  cv_date_format(v->date, day);
   const char *donor = pol->donor_name;
   switch (v->verdict) {
     case CV_PERMITTED:
     case CV_FORBIDDEN: {
       TRY(CV_CAT(b, v->verdict == CV_PERMITTED ? "Permitted" : "Forbidden", " under the ", donor,
-                 " policy in force on ", day, ": "));
+                 " policy in force that day: "));
       for (uint8_t i = 0; i < v->n_rules; i++) {
         const cv_rule_t *r = &pol->rules[v->rules[i]];
         /* Rationales joined with "; " and ended with one full stop. */
@@ -188,13 +188,13 @@ static int explanation(const cv_engine_t *eng, const cv_result_t *res,
           TRY(CV_CAT(b, k ? ", " : "", cv_symbol_name(&eng->catalog, s->donors[k])));
         TRY(cv_buf_puts(b, ")."));
       } else
-        TRY(CV_CAT(b, "Not covered: no rule of the ", donor, " policy in force on ", day,
+        TRY(CV_CAT(b, "Not covered: no rule of the ", donor, " policy in force that day",
                    " applies to this use", v->settled ? ", whatever the unknown facts." : "."));
       break;
     }
     default: {
-      TRY(CV_CAT(b, "Undetermined under the ", donor, " policy in force on ", day,
-                 ": unknown facts decide."));
+      TRY(CV_CAT(b, "Undetermined under the ", donor,
+                 " policy in force that day: unknown facts decide."));
       for (uint8_t i = 0; i < v->n_branches; i++) {
         const cv_branch_t *br = &v->branches[i];
         TRY(CV_CAT(b, " ", cv_verdict_name((cv_verdict_t)br->verdict), " if "));
@@ -225,10 +225,30 @@ static int explanation(const cv_engine_t *eng, const cv_result_t *res,
   return CV_OK;
 }
 
+/* The memo slot of verdict index, where its text can be kept, or NULL.  The
+ * result is const to callers; its memo is a cache they never see. */
+static cv_memo_entry_t *text_slot(const cv_result_t *res, size_t index) {
+  if (!res->memo || res->memo_off || res->memo_slot[index] < 0) return NULL;
+  return &res->memo[res->memo_slot[index]];
+}
+
+/* Appends text kept in cache, or renders it with render and keeps a copy. */
+static int cached(cv_buf_t *cache, cv_buf_t *buf, size_t start) {
+  if (!cache) return CV_OK;
+  cache->len = 0;
+  /* A failure to keep the copy costs only speed. */
+  if (cv_buf_append(cache, buf->data + start, buf->len - start)) cache->len = 0;
+  return CV_OK;
+}
+
 int cv_result_write_why(const cv_engine_t *engine, const cv_result_t *result,
                         size_t index, cv_buf_t *buf) {
   if (index >= result->n) return CV_USAGE;
-  return explanation(engine, result, &result->v[index], buf);
+  cv_memo_entry_t *slot = text_slot(result, index);
+  if (slot && slot->why.len) return cv_buf_append(buf, slot->why.data, slot->why.len);
+  size_t start = buf->len;
+  TRY(explanation(engine, result, &result->v[index], buf));
+  return cached(slot ? &slot->why : NULL, buf, start);
 }
 
 /* -------------------------------------------------------------- JSON out */
@@ -308,16 +328,17 @@ static int escape_in_place(cv_buf_t *b, size_t start) {
   return CV_OK;
 }
 
-static int verdict_json(const cv_engine_t *eng, const cv_result_t *res,
-                        const cv_policy_verdict_t *v, cv_buf_t *b) {
+/* The part of a verdict's JSON that depends on the verdict alone (and on
+ * what its memo key holds): everything but the day and the facts used. */
+static int verdict_json_fixed(const cv_engine_t *eng, const cv_result_t *res,
+                              const cv_policy_verdict_t *v, cv_buf_t *b) {
   const cv_policy_t *pol = v->policy;
-  char day[11], state[11];
-  cv_date_format(v->date, day);
+  char state[11];
   cv_date_format(pol->state_date, state);
   TRY(cv_buf_puts(b, "{\"donor\": "));
   TRY(json_str(b, pol->donor_name));
-  TRY(CV_CAT(b, ", \"verdict\": \"", cv_verdict_name((cv_verdict_t)v->verdict), "\", \"date\": \"",
-             day, "\", \"policy_as_of\": \"", state, "\""));
+  TRY(CV_CAT(b, ", \"verdict\": \"", cv_verdict_name((cv_verdict_t)v->verdict),
+             "\", \"policy_as_of\": \"", state, "\""));
   TRY(cv_buf_puts(b, ", \"rules\": ["));
   for (uint8_t i = 0; i < v->n_rules; i++) {
     if (i) TRY(cv_buf_puts(b, ", "));
@@ -353,17 +374,6 @@ static int verdict_json(const cv_engine_t *eng, const cv_result_t *res,
     TRY(cv_buf_puts(b, ": "));
     TRY(cv_buf_number(b, v->assumption_value[a]));
   }
-  TRY(cv_buf_puts(b, "}, \"facts_used\": {"));
-  first = true;
-  for (int f = 0; f < CV_FACT_COUNT; f++) {
-    if (!(v->facts_used & (1u << f))) continue;
-    TRY(cv_buf_puts(b, first ? "" : ", "));
-    first = false;
-    TRY(json_str(b, cv_facts[f].name));
-    TRY(cv_buf_puts(b, ": {\"value\": "));
-    TRY(fact_json(eng, b, res, f));
-    TRY(CV_CAT(b, ", \"grade\": \"", cv_grade_names[res->grade[f]], "\"}"));
-  }
   TRY(cv_buf_puts(b, "}, \"branches\": ["));
   for (uint8_t i = 0; i < v->n_branches; i++) {
     const cv_branch_t *br = &v->branches[i];
@@ -395,7 +405,34 @@ static int verdict_json(const cv_engine_t *eng, const cv_result_t *res,
   size_t start = b->len;
   TRY(explanation(eng, res, v, b));
   TRY(escape_in_place(b, start));
-  return cv_buf_puts(b, "\"}");
+  return cv_buf_puts(b, "\"");
+}
+
+static int verdict_json(const cv_engine_t *eng, const cv_result_t *res, size_t index,
+                        cv_buf_t *b) {
+  const cv_policy_verdict_t *v = &res->v[index];
+  cv_memo_entry_t *slot = text_slot(res, index);
+  if (slot && slot->json.len) {
+    TRY(cv_buf_append(b, slot->json.data, slot->json.len));
+  } else {
+    size_t start = b->len;
+    TRY(verdict_json_fixed(eng, res, v, b));
+    TRY(cached(slot ? &slot->json : NULL, b, start));
+  }
+  char day[11];
+  cv_date_format(v->date, day);
+  TRY(CV_CAT(b, ", \"date\": \"", day, "\", \"facts_used\": {"));
+  bool first = true;
+  for (int f = 0; f < CV_FACT_COUNT; f++) {
+    if (!(v->facts_used & (1u << f))) continue;
+    TRY(cv_buf_puts(b, first ? "" : ", "));
+    first = false;
+    TRY(json_str(b, cv_facts[f].name));
+    TRY(cv_buf_puts(b, ": {\"value\": "));
+    TRY(fact_json(eng, b, res, f));
+    TRY(CV_CAT(b, ", \"grade\": \"", cv_grade_names[res->grade[f]], "\"}"));
+  }
+  return cv_buf_puts(b, "}}");
 }
 
 int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use,
@@ -433,7 +470,7 @@ int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use,
   TRY(cv_buf_puts(buf, "}, \"verdicts\": ["));
   for (size_t i = 0; i < result->n; i++) {
     if (i) TRY(cv_buf_puts(buf, ", "));
-    TRY(verdict_json(engine, result, &result->v[i], buf));
+    TRY(verdict_json(engine, result, i, buf));
   }
   return cv_buf_puts(buf, "]}");
 }
@@ -508,7 +545,13 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use,
     for (; name[k] && k < sizeof upper - 1; k++)
       upper[k] = (char)(name[k] >= 'a' && name[k] <= 'z' ? name[k] - 32 : name[k]);
     upper[k] = '\0';
-    TRY(cv_buf_printf(buf, "\n%s: %s\n", pol->donor_name, upper));
+    TRY(cv_buf_printf(buf, "\n%s: %s", pol->donor_name, upper));
+    if (v->date != use->date) {
+      char asof[11];
+      cv_date_format(v->date, asof);
+      TRY(CV_CAT(buf, " (rules in force on ", asof, ")"));
+    }
+    TRY(cv_buf_puts(buf, "\n"));
     TRY(cv_buf_puts(buf, "  "));
     TRY(explanation(engine, result, v, buf));
     TRY(cv_buf_puts(buf, "\n"));

@@ -8,6 +8,7 @@
 #define CV_MODEL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "caveat.h"
@@ -302,6 +303,21 @@ typedef struct cv_rule {
   int line;
 } cv_rule_t;
 
+/* Values of a name fact that every condition of a policy treats alike. */
+typedef struct cv_value_class {
+  const int32_t *syms; /* the named values in the class */
+  uint16_t n_syms;
+  bool other; /* and every value the policy never names */
+} cv_value_class_t;
+
+/* A comparison of a number fact, with a constant or an assumption. */
+typedef struct cv_cut {
+  uint8_t op; /* CV_OP_EQ .. CV_OP_GE */
+  uint8_t operand;
+  uint16_t assumption;
+  double num;
+} cv_cut_t;
+
 typedef struct cv_policy {
   cv_arena_t arena;
   const char *path;
@@ -316,14 +332,22 @@ typedef struct cv_policy {
   cv_rule_t *rules;
   uint16_t n_rules;
   uint16_t words; /* 64-bit words in each rule bitset */
-  /* Per fact, the constants the rules compare it with: the values the
-   * engine tries when the fact is unknown.  complete: they are the whole
-   * domain, so "some other value" need not be tried. */
+  /* Per name fact, the values the rules name, and those values (with
+   * "every other value") in classes no condition tells apart: the engine
+   * tries one value per class when the fact is unknown. */
   const int32_t *values[CV_FACT_COUNT];
   uint16_t n_values[CV_FACT_COUNT];
-  bool complete[CV_FACT_COUNT];
-  const double *thresholds[CV_FACT_COUNT];
-  uint16_t n_thresholds[CV_FACT_COUNT];
+  const cv_value_class_t *classes[CV_FACT_COUNT];
+  uint16_t n_classes[CV_FACT_COUNT];
+  /* Per number fact, the comparisons that read it: they cut the line of
+   * numbers into the intervals the engine tries. */
+  const cv_cut_t *cuts[CV_FACT_COUNT];
+  uint16_t n_cuts[CV_FACT_COUNT];
+  /* The days on which some rule starts or stops, and the day after the
+   * record ends, sorted: between two of them every verdict is the same
+   * function of the facts, which is what lets results be memoised. */
+  const cv_date_t *epochs;
+  uint16_t n_epochs;
 } cv_policy_t;
 
 void cv_policy_free(cv_policy_t *policy);
@@ -373,6 +397,33 @@ typedef struct cv_policy_verdict {
   cv_branch_t branches[CV_MAX_BRANCHES];
 } cv_policy_verdict_t;
 
+/* What a policy's verdict depends on, and nothing else: the policy, the
+ * epoch of the date, the facts (numbers as their place among the policy's
+ * thresholds), the disputed facts and the assumptions.  Zeroed before it is
+ * filled, so that it can be hashed and compared as bytes. */
+typedef struct cv_memo_key {
+  const cv_policy_t *policy;
+  uint32_t epoch;
+  uint32_t disputed;
+  uint32_t fact[2][CV_FACT_COUNT]; /* as stated; with disputed facts unknown */
+  double assume[CV_MAX_ASSUMPTIONS];
+} cv_memo_key_t;
+
+#define CV_MEMO_SLOTS 1024 /* ~80% hits on ACLED-like data (bench/) */
+#define CV_MEMO_BRANCHES 6 /* verdicts with more branches are not kept */
+
+typedef struct cv_memo_entry {
+  uint64_t hash; /* 0: empty */
+  cv_memo_key_t key;
+  /* The verdict up to its branches (cv_policy_verdict_t's layout), then its
+   * branches: most verdicts have few, and a slot stays small. */
+  unsigned char head[offsetof(cv_policy_verdict_t, branches)];
+  cv_branch_t branches[CV_MEMO_BRANCHES];
+  /* The verdict as text, kept by the writers: JSON up to the date, and the
+   * explanation.  Empty until first written. */
+  cv_buf_t json, why;
+} cv_memo_entry_t;
+
 struct cv_result {
   cv_where_t where;
   bool located;
@@ -380,6 +431,13 @@ struct cv_result {
   uint8_t grade[CV_FACT_COUNT];
   size_t n;
   cv_policy_verdict_t v[CV_MAX_POLICIES];
+  /* Verdicts already worked out, by key: dataset rows repeat the same
+   * pattern of facts, and the result is where a caller keeps per-thread
+   * state. */
+  cv_memo_entry_t *memo; /* CV_MEMO_SLOTS entries */
+  bool memo_off;
+  int16_t memo_slot[CV_MAX_POLICIES]; /* where v[i] is kept, or -1 */
+  uint64_t memo_hits, memo_misses;
 };
 
 #endif /* CV_MODEL_H */

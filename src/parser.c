@@ -1024,11 +1024,14 @@ static int link_overrides(parser_t *p) {
 
 /* ------------------------------------------------------ branching values */
 
+enum { MAX_COMPARISONS = 64 };
+
+/* Per fact: the values the rules name and the comparisons that read it. */
 typedef struct value_sets {
   int32_t syms[CV_FACT_COUNT][MAX_SET];
   uint16_t n_syms[CV_FACT_COUNT];
-  double nums[CV_FACT_COUNT][MAX_SET];
-  uint16_t n_nums[CV_FACT_COUNT];
+  const cv_node_t *nodes[CV_FACT_COUNT][MAX_COMPARISONS];
+  uint16_t n_nodes[CV_FACT_COUNT];
 } value_sets_t;
 
 static void add_sym(value_sets_t *v, int fact, int32_t sym) {
@@ -1037,37 +1040,87 @@ static void add_sym(value_sets_t *v, int fact, int32_t sym) {
   if (v->n_syms[fact] < MAX_SET) v->syms[fact][v->n_syms[fact]++] = sym;
 }
 
-static void add_num(value_sets_t *v, int fact, double num) {
-  for (uint16_t i = 0; i < v->n_nums[fact]; i++)
-    if (v->nums[fact][i] == num) return;
-  if (v->n_nums[fact] < MAX_SET) v->nums[fact][v->n_nums[fact]++] = num;
-}
-
 static void collect(value_sets_t *v, const cv_node_t *n) {
   if (!n) return;
   switch (n->op) {
     case CV_OP_AND:
     case CV_OP_OR: collect(v, n->b); /* fall through */
     case CV_OP_NOT: collect(v, n->a); return;
-    case CV_OP_IN:
-    case CV_OP_NOT_IN:
-      for (uint16_t i = 0; i < n->set_len; i++) add_sym(v, n->fact, n->set[i]);
-      return;
     case CV_OP_TRUE: return;
-    default:
-      if (cv_facts[n->fact].type == CV_TYPE_SYMBOL) add_sym(v, n->fact, n->sym);
-      else if (cv_facts[n->fact].type == CV_TYPE_NUMBER && n->operand == CV_RHS_CONST)
-        add_num(v, n->fact, n->num);
+    default: break;
   }
+  if (v->n_nodes[n->fact] < MAX_COMPARISONS) v->nodes[n->fact][v->n_nodes[n->fact]++] = n;
+  if (n->op == CV_OP_IN || n->op == CV_OP_NOT_IN)
+    for (uint16_t i = 0; i < n->set_len; i++) add_sym(v, n->fact, n->set[i]);
+  else if (cv_facts[n->fact].type == CV_TYPE_SYMBOL)
+    add_sym(v, n->fact, n->sym);
 }
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
+/* Which of the fact's comparisons (or, for the donor and the action, which
+ * rules) a value satisfies: values with the same signature are treated alike
+ * by every rule and need to be tried only once. */
+static uint64_t signature(const cv_policy_t *pol, const value_sets_t *v, int fact, int32_t sym) {
+  uint64_t sig = 0;
+  if (fact == CV_FACT_DONOR) return sym == pol->donor;
+  if (fact == CV_FACT_ACTION) {
+    for (uint16_t i = 0; i < pol->n_rules && i < 64; i++)
+      for (uint16_t j = 0; j < pol->rules[i].n_actions; j++)
+        if (pol->rules[i].actions[j] == sym) sig |= 1ull << i;
+    return sig;
+  }
+  for (uint16_t j = 0; j < v->n_nodes[fact]; j++) {
+    const cv_node_t *n = v->nodes[fact][j];
+    bool hit = false;
+    if (n->op == CV_OP_IN || n->op == CV_OP_NOT_IN) {
+      for (uint16_t i = 0; i < n->set_len; i++) hit |= n->set[i] == sym;
+    } else {
+      hit = n->sym == sym;
+    }
+    if (hit) sig |= 1ull << j;
+  }
+  return sig;
 }
 
-/* Records, per fact, the constants the rules compare it with: the values
- * tried when the fact is unknown (SPEC §3.5). */
+/* Groups the named values of a name fact, and "every other value", into
+ * classes that no condition tells apart (SPEC §3.5: finite kinds are tried
+ * by enumeration; one value per class is enough). */
+static int make_classes(parser_t *p, const value_sets_t *v, int f) {
+  cv_policy_t *pol = p->policy;
+  uint16_t n = v->n_syms[f];
+  /* Closed vocabularies may be named in full; open ones never are. */
+  cv_domain_t dom = cv_facts[f].domain;
+  uint16_t size = 0;
+  for (int32_t s = 0; s < p->cat->n_symbols; s++) size += (p->cat->symbols[s].domains >> dom) & 1;
+  bool others = dom == CV_DOM_TERRITORY || dom == CV_DOM_REGION || size > n;
+  uint64_t sigs[MAX_SET + 1];
+  int cls[MAX_SET + 1];
+  uint16_t n_cls = 0;
+  uint64_t cls_sig[MAX_SET + 1];
+  for (uint16_t i = 0; i <= n; i++) {
+    if (i == n && !others) break;
+    sigs[i] = i < n ? signature(pol, v, f, v->syms[f][i]) : 0;
+    cls[i] = -1;
+    for (uint16_t k = 0; k < n_cls; k++)
+      if (cls_sig[k] == sigs[i]) cls[i] = k;
+    if (cls[i] < 0) cls_sig[cls[i] = n_cls++] = sigs[i];
+  }
+  cv_value_class_t *classes = cv_arena_alloc(&pol->arena, n_cls * sizeof *classes);
+  int32_t *members = cv_arena_alloc(&pol->arena, (n ? n : 1) * sizeof *members);
+  if (!classes || !members) return NOMEM(p);
+  uint16_t used = 0;
+  for (uint16_t k = 0; k < n_cls; k++) {
+    classes[k].syms = members + used;
+    for (uint16_t i = 0; i < n; i++)
+      if (cls[i] == k) members[used++] = v->syms[f][i], classes[k].n_syms++;
+    classes[k].other = others && cls[n] == k;
+  }
+  pol->classes[f] = classes;
+  pol->n_classes[f] = n_cls;
+  return CV_OK;
+}
+
+/* Records, per fact, what the engine tries when the fact is unknown: the
+ * classes of names, or the comparisons that cut the line of numbers. */
 static int collect_values(parser_t *p) {
   cv_policy_t *pol = p->policy;
   value_sets_t *v = calloc(1, sizeof *v);
@@ -1080,31 +1133,53 @@ static int collect_values(parser_t *p) {
   }
   int rc = CV_OK;
   for (int f = 0; f < CV_FACT_COUNT && !rc; f++) {
-    if (v->n_syms[f]) {
-      int32_t *a = cv_arena_alloc(&pol->arena, v->n_syms[f] * sizeof *a);
-      if (!a) rc = NOMEM(p);
-      else memcpy(a, v->syms[f], v->n_syms[f] * sizeof *a);
+    if (cv_facts[f].type == CV_TYPE_SYMBOL) {
+      int32_t *a = cv_arena_alloc(&pol->arena, (v->n_syms[f] ? v->n_syms[f] : 1) * sizeof *a);
+      if (!a) {
+        rc = NOMEM(p);
+        break;
+      }
+      memcpy(a, v->syms[f], v->n_syms[f] * sizeof *a);
       pol->values[f] = a;
       pol->n_values[f] = v->n_syms[f];
-      /* Closed vocabularies may be named in full; open ones never are. */
-      cv_domain_t dom = cv_facts[f].domain;
-      uint16_t size = 0;
-      for (int32_t s = 0; s < p->cat->n_symbols; s++)
-        size += (p->cat->symbols[s].domains >> dom) & 1;
-      pol->complete[f] = dom != CV_DOM_TERRITORY && dom != CV_DOM_REGION &&
-                         size == v->n_syms[f];
-    }
-    if (v->n_nums[f]) {
-      qsort(v->nums[f], v->n_nums[f], sizeof(double), cmp_double);
-      double *a = cv_arena_alloc(&pol->arena, v->n_nums[f] * sizeof *a);
-      if (!a) rc = NOMEM(p);
-      else memcpy(a, v->nums[f], v->n_nums[f] * sizeof *a);
-      pol->thresholds[f] = a;
-      pol->n_thresholds[f] = v->n_nums[f];
+      rc = make_classes(p, v, f);
+    } else if (cv_facts[f].type == CV_TYPE_NUMBER && v->n_nodes[f]) {
+      cv_cut_t *cuts = cv_arena_alloc(&pol->arena, v->n_nodes[f] * sizeof *cuts);
+      if (!cuts) {
+        rc = NOMEM(p);
+        break;
+      }
+      for (uint16_t j = 0; j < v->n_nodes[f]; j++) {
+        const cv_node_t *n = v->nodes[f][j];
+        cuts[j] = (cv_cut_t){n->op, n->operand, n->assumption, n->num};
+      }
+      pol->cuts[f] = cuts;
+      pol->n_cuts[f] = v->n_nodes[f];
     }
   }
   free(v);
-  return rc;
+  if (rc) return rc;
+  /* Epochs: rule boundaries and the day after the record ends. */
+  cv_date_t *days = cv_arena_alloc(&pol->arena, (2 * (size_t)pol->n_rules + 1) * sizeof *days);
+  if (!days) return NOMEM(p);
+  size_t n = 0;
+  for (uint16_t i = 0; i < pol->n_rules; i++) {
+    days[n++] = pol->rules[i].from;
+    if (pol->rules[i].until != CV_DATE_NEVER) days[n++] = pol->rules[i].until;
+  }
+  days[n++] = pol->state_date + 1;
+  for (size_t i = 1; i < n; i++)
+    for (size_t j = i; j > 0 && days[j] < days[j - 1]; j--) {
+      cv_date_t t = days[j];
+      days[j] = days[j - 1];
+      days[j - 1] = t;
+    }
+  size_t unique = 0;
+  for (size_t i = 0; i < n; i++)
+    if (!unique || days[unique - 1] != days[i]) days[unique++] = days[i];
+  pol->epochs = days;
+  pol->n_epochs = (uint16_t)unique;
+  return CV_OK;
 }
 
 /* ------------------------------------------------------------------- file */

@@ -3,7 +3,8 @@ set(CAVEAT_TEST_DEFS
   CAVEAT_TEST_DIR="${CMAKE_CURRENT_SOURCE_DIR}"
   CAVEAT_DATA_DIR="${PROJECT_SOURCE_DIR}/data"
   CAVEAT_POLICY_DIR="${PROJECT_SOURCE_DIR}/policies"
-  CAVEAT_DCW_PATH="${CAVEAT_DCW}")
+  CAVEAT_DCW_PATH="${CAVEAT_DCW}"
+  CAVEAT_GEO_CACHE="${CMAKE_BINARY_DIR}/geo-cache")
 
 add_executable(golden_test ${CMAKE_CURRENT_SOURCE_DIR}/golden_test.c)
 target_compile_definitions(golden_test PRIVATE ${CAVEAT_TEST_DEFS})

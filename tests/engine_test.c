@@ -370,6 +370,53 @@ static void timeline_periods(void **state) {
   cv_engine_free(e);
 }
 
+/* The memo gives the same bytes as working every use out afresh: over the
+ * scenario files, each use evaluated cold, then again from the memo. */
+static void memo_changes_nothing(void **state) {
+  (void)state;
+  cv_engine_t *e = cv_engine_new();
+  cv_error_t err;
+  assert_int_equal(cv_engine_load_data(e, CAVEAT_DATA_DIR, &err), CV_OK);
+  assert_int_equal(cv_engine_load_policy(e, CAVEAT_POLICY_DIR "/us.caveat", &err), CV_OK);
+  assert_int_equal(cv_engine_load_geo(e, CAVEAT_DCW_PATH, CAVEAT_GEO_CACHE, &err), CV_OK);
+  cv_result_t *fresh = cv_result_new(), *memo = cv_result_new();
+  cv_result_memoize(fresh, 0);
+  cv_use_t *use = cv_use_new();
+  static const char *const files[] = {CAVEAT_TEST_DIR "/scenarios/seed.jsonl",
+                                      CAVEAT_TEST_DIR "/scenarios/boundaries.jsonl"};
+  int compared = 0;
+  for (int pass = 0; pass < 2; pass++)
+    for (size_t k = 0; k < 2; k++) {
+      FILE *f = fopen(files[k], "r");
+      assert_non_null(f);
+      char line[8192];
+      while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#' || line[0] == '\n') continue;
+        assert_int_equal(cv_use_parse_json(e, use, line, strlen(line), &err), CV_OK);
+        cv_buf_t a = {0}, b = {0};
+        assert_int_equal(cv_evaluate(e, use, 0, fresh, &err), CV_OK);
+        assert_int_equal(cv_evaluate(e, use, 0, memo, &err), CV_OK);
+        assert_int_equal(cv_result_write_json(e, use, fresh, &a), CV_OK);
+        assert_int_equal(cv_result_write_json(e, use, memo, &b), CV_OK);
+        assert_int_equal(cv_result_write_why(e, fresh, 0, &a), CV_OK);
+        assert_int_equal(cv_result_write_why(e, memo, 0, &b), CV_OK);
+        if (a.len != b.len || memcmp(a.data, b.data, a.len))
+          printf("differs:\n%s\n%s\n", a.data, b.data);
+        assert_int_equal(a.len, b.len);
+        assert_memory_equal(a.data, b.data, a.len);
+        cv_buf_free(&a);
+        cv_buf_free(&b);
+        compared++;
+      }
+      fclose(f);
+    }
+  assert_true(compared > 100);
+  cv_use_free(use);
+  cv_result_free(fresh);
+  cv_result_free(memo);
+  cv_engine_free(e);
+}
+
 static void dates_round_trip(void **state) {
   (void)state;
   char buf[11];
@@ -441,6 +488,7 @@ int main(void) {
       cmocka_unit_test(as_of_overrides_date),
       cmocka_unit_test(after_state_date_warns),
       cmocka_unit_test(timeline_periods),
+      cmocka_unit_test(memo_changes_nothing),
       cmocka_unit_test(dates_round_trip),
       cmocka_unit_test(strerror_is_total),
       cmocka_unit_test(compile_survives_allocation_failure),
