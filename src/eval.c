@@ -279,17 +279,23 @@ static void derive(const cv_engine_t *eng, cv_value_t *fact, int changed) {
   }
 }
 
-/* Whether donor value sym is possible given a known system. */
-static bool donor_possible(const eval_t *e, int32_t sym) {
-  const cv_value_t *sys = &e->fact[CV_FACT_SYSTEM];
+/* Whether donor value sym (CV_SYM_OTHER: a donor but the policy's) can
+ * have supplied the system sys. */
+static bool supplied(const cv_engine_t *eng, const cv_policy_t *pol, const cv_value_t *sys,
+                     int32_t sym) {
   if (sys->state != CV_KNOWN) return true;
-  const cv_system_t *s = cv_catalog_system(&e->engine->catalog, sys->sym);
+  const cv_system_t *s = cv_catalog_system(&eng->catalog, sys->sym);
   if (!s || !s->n_donors) return true;
   for (uint8_t i = 0; i < s->n_donors; i++) {
     if (sym != CV_SYM_OTHER && s->donors[i] == sym) return true;
-    if (sym == CV_SYM_OTHER && s->donors[i] != e->policy->donor) return true;
+    if (sym == CV_SYM_OTHER && s->donors[i] != pol->donor) return true;
   }
   return false;
+}
+
+/* Whether donor value sym is possible given what is known of the system. */
+static bool donor_possible(const eval_t *e, int32_t sym) {
+  return supplied(e->engine, e->policy, &e->fact[CV_FACT_SYSTEM], sym);
 }
 
 typedef struct candidate {
@@ -645,13 +651,41 @@ static void resolve_facts(const cv_engine_t *eng, const cv_use_t *use,
 /* A fact as the key sees it: its state and symbol, or for a number its place
  * among the thresholds the policy compares it with (values between two
  * thresholds decide every condition alike). */
-static uint32_t fact_code(const cv_value_t *v, const boundary_t *b, uint16_t n) {
+/* The class of values a name belongs to for this policy: names no rule
+ * tells apart (two Russian regions other than the one a rule names, say)
+ * share their verdicts. */
+static uint32_t class_code(const cv_policy_t *pol, int f, int32_t sym) {
+  uint32_t other = 0x0fffffffu;
+  for (uint16_t i = 0; i < pol->n_classes[f]; i++) {
+    const cv_value_class_t *c = &pol->classes[f][i];
+    for (uint16_t k = 0; k < c->n_syms; k++)
+      if (c->syms[k] == sym) return i;
+    if (c->other) other = i;
+  }
+  return other;
+}
+
+static uint32_t fact_code(const cv_policy_t *pol, int f, const cv_value_t *v,
+                          const boundary_t *b, uint16_t n) {
   uint32_t code = (uint32_t)v->state << 28;
   if (v->state != CV_KNOWN) return code;
+  /* The donor is named in explanations ("a weapon from UK"): keep it. */
+  if (!b && f == CV_FACT_DONOR) return code | ((uint32_t)v->sym & 0x0fffffffu);
+  if (!b && cv_facts[f].type == CV_TYPE_SYMBOL) return code | class_code(pol, f, v->sym);
   if (!b) return code | ((uint32_t)v->sym & 0x0fffffffu);
   uint32_t passed = 0;
   for (uint16_t i = 0; i < n; i++) passed += b[i].after ? v->num > b[i].t : v->num >= b[i].t;
   return code | passed;
+}
+
+/* The system as the key sees it when no rule reads it: who may have
+ * supplied it, or, when the policy's donor did not, the system itself. */
+static uint32_t system_code(const eval_t *e, const cv_value_t *sys) {
+  uint32_t code = (uint32_t)sys->state << 28;
+  bool ours = supplied(e->engine, e->policy, sys, e->policy->donor);
+  bool others = supplied(e->engine, e->policy, sys, CV_SYM_OTHER);
+  if (!ours) return code | ((uint32_t)sys->sym & 0x0fffffffu);
+  return code | 0x08000000u | (uint32_t)others;
 }
 
 static uint64_t hash_bytes(const void *data, size_t len) {
@@ -681,12 +715,22 @@ static void memo_key(const eval_t *e, const cv_value_t *stated, const cv_value_t
   key->epoch = lo;
   key->disputed = hidden != NULL;
   for (int f = 0; f < CV_FACT_COUNT; f++) {
+    if (!(pol->facts_read & (1u << f))) {
+      /* A fact no rule reads matters only through the facts derived from
+       * it, which the key holds.  The system is the exception: whether the
+       * policy's donor supplied it decides the donor's possible values, and
+       * a system the donor never supplied is named in the explanation. */
+      if (f != CV_FACT_SYSTEM) continue;
+      key->fact[0][f] = system_code(e, &stated[f]);
+      if (hidden) key->fact[1][f] = system_code(e, &hidden[f]);
+      continue;
+    }
     boundary_t b[MAX_BOUNDARIES];
     uint16_t n = 0;
     bool number = cv_facts[f].type == CV_TYPE_NUMBER;
     if (number) n = boundaries(e, f, b);
-    key->fact[0][f] = fact_code(&stated[f], number ? b : NULL, n);
-    if (hidden) key->fact[1][f] = fact_code(&hidden[f], number ? b : NULL, n);
+    key->fact[0][f] = fact_code(pol, f, &stated[f], number ? b : NULL, n);
+    if (hidden) key->fact[1][f] = fact_code(pol, f, &hidden[f], number ? b : NULL, n);
   }
   memcpy(key->assume, e->assume, pol->n_assumptions * sizeof(double));
   *len = offsetof(cv_memo_key_t, assume) + pol->n_assumptions * sizeof(double);

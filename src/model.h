@@ -348,6 +348,7 @@ typedef struct cv_policy {
    * function of the facts, which is what lets results be memoised. */
   const cv_date_t *epochs;
   uint16_t n_epochs;
+  uint32_t facts_read; /* bit per fact some rule reads, donor and action included */
 } cv_policy_t;
 
 void cv_policy_free(cv_policy_t *policy);
@@ -409,7 +410,7 @@ typedef struct cv_memo_key {
   double assume[CV_MAX_ASSUMPTIONS];
 } cv_memo_key_t;
 
-#define CV_MEMO_SLOTS 1024 /* ~80% hits on ACLED-like data (bench/) */
+#define CV_MEMO_SLOTS 4096 /* calloc'd: pages are touched only as slots fill */
 #define CV_MEMO_BRANCHES 6 /* verdicts with more branches are not kept */
 
 typedef struct cv_memo_entry {

@@ -1126,7 +1126,9 @@ static int collect_values(parser_t *p) {
   value_sets_t *v = calloc(1, sizeof *v);
   if (!v) return NOMEM(p);
   add_sym(v, CV_FACT_DONOR, pol->donor);
+  pol->facts_read = (1u << CV_FACT_DONOR) | (1u << CV_FACT_ACTION);
   for (uint16_t i = 0; i < pol->n_rules; i++) {
+    pol->facts_read |= pol->rules[i].facts_read;
     for (uint16_t j = 0; j < pol->rules[i].n_actions; j++)
       add_sym(v, CV_FACT_ACTION, pol->rules[i].actions[j]);
     collect(v, pol->rules[i].when);

@@ -122,8 +122,10 @@ static int buf_reserve(cv_buf_t *buf, size_t extra) {
 }
 
 int cv_buf_append(cv_buf_t *buf, const char *data, size_t len) {
-  int rc = buf_reserve(buf, len);
-  if (rc) return rc;
+  if (buf->cap - buf->len <= len) {
+    int rc = buf_reserve(buf, len);
+    if (rc) return rc;
+  }
   memcpy(buf->data + buf->len, data, len);
   buf->len += len;
   buf->data[buf->len] = '\0';
@@ -162,18 +164,26 @@ int cv_buf_printf(cv_buf_t *buf, const char *fmt, ...) {
 
 int cv_buf_number(cv_buf_t *buf, double value) {
   if (!isfinite(value)) return cv_buf_append(buf, "null", 4);
-  /* Integers and tenths (distances are rounded to 0.1 km) are most numbers
-   * written: spell them without printf. */
-  double tenths = value * 10;
-  if (fabs(value) < 1e14 && tenths == (double)(long long)tenths) {
-    long long t = (long long)tenths;
-    char digits[32], *p = digits + sizeof digits;
+  /* Most numbers written have a few decimals (coordinates, distances
+   * rounded to 0.1 km): spell those without printf, which is slow.  The
+   * shortest k with value * 10^k whole is the number as %.10g prints it. */
+  static const double scale[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+  bool plain = value == 0 || (fabs(value) >= 1e-4 && fabs(value) < 1e9); /* %g's own range */
+  for (int k = 0; k < 7 && plain; k++) {
+    double scaled = value * scale[k];
+    if (scaled != (double)(long long)scaled) continue;
+    long long t = (long long)scaled;
     unsigned long long u = (unsigned long long)(t < 0 ? -t : t);
-    if (u % 10) {
-      *--p = (char)('0' + u % 10);
-      *--p = '.';
-    }
-    u /= 10;
+    /* Drop trailing zeros of the decimals, and leave numbers of more than
+     * ten significant digits to printf, so that the bytes are %.10g's. */
+    int decimals = k;
+    while (decimals && u % 10 == 0) u /= 10, decimals--;
+    int significant = 0;
+    for (unsigned long long w = u; w; w /= 10) significant++;
+    if (significant > 10) break;
+    char digits[40], *p = digits + sizeof digits;
+    for (int d = 0; d < decimals; d++, u /= 10) *--p = (char)('0' + u % 10);
+    if (decimals) *--p = '.';
     do *--p = (char)('0' + u % 10); while (u /= 10);
     if (t < 0) *--p = '-';
     return cv_buf_append(buf, p, (size_t)(digits + sizeof digits - p));

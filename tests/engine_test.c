@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "caveat.h"
+#include "internal.h" /* cv_buf_number */
 
 /* ------------------------------------------------- allocation counting */
 
@@ -435,6 +436,28 @@ static void dates_round_trip(void **state) {
   }
 }
 
+/* Numbers are written as printf's %.10g writes them, fast path or not. */
+static void numbers_as_printf(void **state) {
+  (void)state;
+  srand(7);
+  for (int i = 0; i < 200000; i++) {
+    double v;
+    switch (i % 5) {
+      case 0: v = (rand() % 2000000 - 1000000) / 10000.0; break;
+      case 1: v = (rand() % 100000) / 10.0; break;
+      case 2: v = rand() / (double)RAND_MAX * 180 - 90; break;
+      case 3: v = (double)(rand() % 1000) * 1e7 + 0.25; break;
+      default: v = (rand() % 1000) / 1e5; break;
+    }
+    cv_buf_t b = {0};
+    assert_int_equal(cv_buf_number(&b, v), CV_OK);
+    char want[64];
+    snprintf(want, sizeof want, "%.10g", v);
+    assert_string_equal(b.data, want);
+    cv_buf_free(&b);
+  }
+}
+
 static void strerror_is_total(void **state) {
   (void)state;
   assert_string_equal(cv_strerror(CV_OK), "success");
@@ -491,6 +514,7 @@ int main(void) {
       cmocka_unit_test(memo_changes_nothing),
       cmocka_unit_test(dates_round_trip),
       cmocka_unit_test(strerror_is_total),
+      cmocka_unit_test(numbers_as_printf),
       cmocka_unit_test(compile_survives_allocation_failure),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
