@@ -40,6 +40,7 @@ static const char usage[] =
     "  --format F        input: auto (default), jsonl, csv or acled\n"
     "  --output F        jsonl (default: SPEC section 7 results), csv or geojson\n"
     "  --as-of DATE      evaluate every row under the policy of DATE\n"
+    "  --assume N=NUMBER override policy assumption N for every row (what-if)\n"
     "                    (YYYY-MM-DD; default: each row's own date)\n"
     "  --map FIELD=COL   read use field FIELD from CSV column COL; repeatable\n"
     "                    (FIELD: id, date, action, system, donor, operator,\n"
@@ -281,6 +282,11 @@ typedef struct options {
   cv_date_t as_of;
   const char *maps[MAX_MAPS];
   int n_maps;
+  struct {
+    char name[64];
+    double value;
+  } assume[16];
+  int n_assume;
   const char *summary;
   bool no_progress;
   const char *path;
@@ -343,6 +349,16 @@ static int parse_options(int argc, char **argv, options_t *o) {
       if (o->n_maps == MAX_MAPS)
         return bad_usage("at most 32 --map options%s", "");
       o->maps[o->n_maps++] = v;
+    } else if ((v = option_value(argc, argv, &i, "--assume"))) {
+      const char *eq = strchr(v, '=');
+      char *end = NULL;
+      double x = eq ? strtod(eq + 1, &end) : 0;
+      if (!eq || eq == v || eq - v >= 64 || end == eq + 1 || *end)
+        return bad_usage("--assume '%s': expected NAME=NUMBER", v);
+      if (o->n_assume == 16)
+        return bad_usage("at most 16 --assume options%s", "");
+      snprintf(o->assume[o->n_assume].name, sizeof o->assume[0].name, "%.*s", (int)(eq - v), v);
+      o->assume[o->n_assume++].value = x;
     } else if ((v = option_value(argc, argv, &i, "--summary"))) {
       o->summary = v;
     } else if (a[0] == '-' && a[1] != '\0') {
@@ -414,6 +430,14 @@ int cv_cmd_assess(int argc, char **argv, cv_engine_t *engine) {
     }
   }
 
+  /* An assumption no policy declares is a mistake in the command, not in
+   * the rows: say so once. */
+  for (int k = 0; k < o.n_assume; k++)
+    if (cv_use_assume(engine, use, o.assume[k].name, o.assume[k].value, &err)) {
+      cli_print_error("assess: --assume", &err);
+      status = CLI_USAGE;
+      goto done;
+    }
   progress_t p = {.on = !o.no_progress && isatty(STDERR_FILENO),
                   .total = in.size};
   p.start = p.last = now();
@@ -437,6 +461,9 @@ int cv_cmd_assess(int argc, char **argv, cv_engine_t *engine) {
       break;
     }
     s.rows++;
+    /* A what-if for every row: --assume wins over a row's own columns. */
+    for (int k = 0; rc == CV_OK && k < o.n_assume; k++)
+      rc = cv_use_assume(engine, use, o.assume[k].name, o.assume[k].value, &err);
     if (rc == CV_OK)
       rc = cv_evaluate(engine, use, o.as_of, result, &err);
     if (rc == CV_OK) {
