@@ -35,6 +35,25 @@ static void machine(void) {
   printf("machine: %s, %ld cores online; one core used\n", model, sysconf(_SC_NPROCESSORS_ONLN));
 }
 
+/* Evaluates the uses round-robin for about seconds; prints and returns a
+ * checksum of the verdicts, so that the work cannot be optimised away. */
+static unsigned long decisions(const cv_engine_t *engine, cv_use_t **uses, int n,
+                               cv_result_t *res, double seconds, const char *what) {
+  cv_error_t err;
+  unsigned long sink = 0;
+  long count = 0;
+  double start = now(), end;
+  do {
+    for (int k = 0; k < 1000; k++, count++) {
+      cv_evaluate(engine, uses[count % n], 0, res, &err);
+      sink += cv_result_verdict(res, 0);
+    }
+  } while ((end = now()) - start < seconds);
+  printf("%s: %.0f decisions/s (%.1f ns/decision)\n", what, count / (end - start),
+         (end - start) / count * 1e9);
+  return sink;
+}
+
 int main(int argc, char **argv) {
   double seconds = argc > 1 ? atof(argv[1]) : 1.0;
   cv_error_t err;
@@ -79,48 +98,21 @@ int main(int argc, char **argv) {
    * worked out afresh (no memo). */
   for (int i = 0; i < n; i++) cv_use_resolve(engine, uses[i]);
   cv_result_memoize(res, 0);
-  long count = 0;
   unsigned long sink = 0;
-  double start = now(), end;
-  do {
-    for (int k = 0; k < 1000; k++, count++) {
-      cv_evaluate(engine, uses[count % n], 0, res, &err);
-      sink += cv_result_verdict(res, 0);
-    }
-  } while ((end = now()) - start < seconds);
-  printf("evaluate, geography excluded: %.0f decisions/s (%.1f ns/decision)\n",
-         count / (end - start), (end - start) / count * 1e9);
+  sink += decisions(engine, uses, n, res, seconds, "evaluate, geography excluded");
 
   /* 1b: the same with the memo, as over a dataset whose rows repeat. */
   cv_result_memoize(res, 1);
-  count = 0;
-  start = now();
-  do {
-    for (int k = 0; k < 1000; k++, count++) {
-      cv_evaluate(engine, uses[count % n], 0, res, &err);
-      sink += cv_result_verdict(res, 0);
-    }
-  } while ((end = now()) - start < seconds);
-  printf("evaluate, geography excluded, memoised: %.0f decisions/s (%.1f ns/decision)\n",
-         count / (end - start), (end - start) / count * 1e9);
+  sink += decisions(engine, uses, n, res, seconds, "evaluate, geography excluded, memoised");
   cv_result_memoize(res, 0);
 
   /* 2: resolving the location on every decision. */
-  for (int i = 0; i < n; i++) {
-    cv_use_parse_json(engine, uses[i], lines[i], lens[i], &err);
-  }
-  count = 0;
-  start = now();
-  do {
-    for (int k = 0; k < 1000; k++, count++) {
-      cv_evaluate(engine, uses[count % n], 0, res, &err);
-      sink += cv_result_verdict(res, 0);
-    }
-  } while ((end = now()) - start < seconds);
-  printf("evaluate, geography included: %.0f decisions/s (%.1f ns/decision)\n",
-         count / (end - start), (end - start) / count * 1e9);
+  for (int i = 0; i < n; i++) cv_use_parse_json(engine, uses[i], lines[i], lens[i], &err);
+  sink += decisions(engine, uses, n, res, seconds, "evaluate, geography included");
 
   /* 3: end to end, as 'caveat assess' does for JSON Lines. */
+  long count;
+  double start, end;
   cv_result_memoize(res, 1);
   cv_buf_t out = {0};
   cv_use_t *use = cv_use_new();

@@ -1,8 +1,8 @@
 /*
  * timeline.c -- a policy's history: its rules as a list, and for one use the
  * periods over which each verdict held.  The verdict can change only on a
- * day some rule starts or stops, so evaluating the use on those days (and
- * once before the first) is exact.
+ * day some rule starts or stops (the policy's epochs), so evaluating the use
+ * on those days, and once before the first, is exact.
  */
 #include <string.h>
 
@@ -41,23 +41,10 @@ int cv_timeline(const cv_engine_t *engine, const cv_use_t *use, size_t policy,
   if (policy >= engine->policy_count)
     return cv_error_set(err, CV_RANGE, NULL, 0, 0, "no policy number %zu", policy);
   const cv_policy_t *pol = engine->policies[policy];
-  /* The days a rule starts or stops, sorted and without repeats: at most
-   * two per rule, kept on the stack. */
-  cv_date_t days[2 * CV_MAX_RULES + 1];
-  size_t n = 0;
-  for (uint16_t i = 0; i < pol->n_rules; i++) {
-    days[n++] = pol->rules[i].from;
-    if (pol->rules[i].until != CV_DATE_NEVER) days[n++] = pol->rules[i].until;
-  }
-  for (size_t i = 1; i < n; i++)
-    for (size_t j = i; j > 0 && days[j] < days[j - 1]; j--) {
-      cv_date_t t = days[j];
-      days[j] = days[j - 1];
-      days[j - 1] = t;
-    }
-  size_t unique = 0;
-  for (size_t i = 0; i < n; i++)
-    if (!unique || days[unique - 1] != days[i]) days[unique++] = days[i];
+  /* The verdict can change only where an epoch starts: a day some rule
+   * starts or stops (or the record ends, which changes no rule). */
+  const cv_date_t *days = pol->epochs;
+  size_t unique = pol->n_epochs;
   cv_period_t last = {0};
   size_t total = 0;
   for (size_t i = 0; i <= unique; i++) {
