@@ -86,8 +86,41 @@ static int set_symbol(const cv_engine_t *eng, cv_use_t *use, cv_field_t field,
   return CV_OK;
 }
 
+/* Plain decimals ("-50.4783"), which is what datasets hold, without
+ * strtod: an integer of at most 15 digits divided by a power of ten is
+ * exact on both sides, so the one rounding of the division gives strtod's
+ * answer.  Returns false for anything else (exponents, long digits). */
+static bool plain_decimal(const char *s, size_t len, double *out) {
+  static const double pow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+                                 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  size_t i = 0;
+  bool negative = len && (s[0] == '-' || s[0] == '+');
+  if (negative) negative = s[i++] == '-';
+  uint64_t mantissa = 0;
+  int digits = 0, decimals = 0;
+  bool point = false, any = false;
+  for (; i < len; i++) {
+    char c = s[i];
+    if (c == '.' && !point) {
+      point = true;
+      continue;
+    }
+    if (c < '0' || c > '9') return false;
+    any = true;
+    if (mantissa || c != '0') digits++;
+    if (digits > 15) return false;
+    mantissa = mantissa * 10 + (uint64_t)(c - '0');
+    decimals += point;
+  }
+  if (!any) return false;
+  double v = (double)mantissa / pow10[decimals];
+  *out = negative ? -v : v;
+  return true;
+}
+
 static int parse_number(const char *field, const char *value, size_t len,
                         double *out, cv_error_t *err) {
+  if (plain_decimal(value, len, out)) return CV_OK;
   char buf[64];
   if (len == 0 || len >= sizeof buf)
     return cv_error_field(err, CV_VALUE, field, "expected a number, found '%.*s'",

@@ -458,6 +458,30 @@ static void numbers_as_printf(void **state) {
   }
 }
 
+/* Coordinates read from text give strtod's double, fast path or not. */
+static void coordinates_as_strtod(void **state) {
+  (void)state;
+  cv_engine_t *e = cv_engine_new();
+  cv_error_t err;
+  assert_int_equal(cv_engine_load_data(e, CAVEAT_DATA_DIR, &err), CV_OK);
+  cv_use_t *use = cv_use_new();
+  cv_result_t *res = cv_result_new();
+  srand(11);
+  static const char *const fixed[] = {"0", "-0.0", "90", "-89.999999", "45.", "+12.5",
+                                      "0.000001", "12.345678901234", "1e1", "007.50"};
+  for (int i = 0; i < 100000 + 10; i++) {
+    char text[64];
+    if (i < 10) snprintf(text, sizeof text, "%s", fixed[i]);
+    else snprintf(text, sizeof text, "%.*f", rand() % 9, rand() / (double)RAND_MAX * 180 - 90);
+    assert_int_equal(cv_use_set(e, use, "lat", text, strlen(text), &err), CV_OK);
+    assert_int_equal(cv_evaluate(e, use, 19000, res, &err), CV_OK);
+    assert_true(cv_result_where(res)->lat == strtod(text, NULL));
+  }
+  cv_result_free(res);
+  cv_use_free(use);
+  cv_engine_free(e);
+}
+
 static void strerror_is_total(void **state) {
   (void)state;
   assert_string_equal(cv_strerror(CV_OK), "success");
@@ -515,6 +539,7 @@ int main(void) {
       cmocka_unit_test(dates_round_trip),
       cmocka_unit_test(strerror_is_total),
       cmocka_unit_test(numbers_as_printf),
+      cmocka_unit_test(coordinates_as_strtod),
       cmocka_unit_test(compile_survives_allocation_failure),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
