@@ -781,6 +781,10 @@ int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
                 cv_result_t *result, cv_error_t *err) {
   if (!as_of && !use->has_date)
     return cv_error_field(err, CV_VALUE, "date", "the use has no date");
+  if (use->coordinates == 1 || use->coordinates == 2)
+    return cv_error_field(err, CV_VALUE, use->coordinates == 1 ? "lon" : "lat",
+                          "a location needs both lat and lon: %s is missing",
+                          use->coordinates == 1 ? "lon" : "lat");
   cv_where_t *w = &result->where;
   w->lat = w->lon = 0;
   w->territory[0] = w->region[0] = w->place[0] = '\0';

@@ -207,7 +207,8 @@ struct cv_use {
   cv_date_t date;
   cv_value_t given[CV_FIELD_COUNT]; /* location uses lat/lon below */
   uint8_t grade[CV_FIELD_COUNT];
-  bool has_location;
+  bool has_location;      /* both coordinates, or a place */
+  uint8_t coordinates;    /* bit 0: lat given, bit 1: lon given */
   double lat, lon;
   char place[128];
   bool resolved; /* geo holds the location's facts (cv_use_resolve) */

@@ -202,8 +202,10 @@ int cv_use_set(const cv_engine_t *engine, cv_use_t *use, const char *field,
     int rc = parse_number(field, value, len, &v, err);
     if (rc) return rc;
     if ((rc = set_coordinate(use, is_lat, v, err))) return rc;
-    /* Both coordinates make a location; the CSV reader sets them apart. */
-    use->has_location = true;
+    /* Both coordinates make a location; one alone is caught by
+     * cv_evaluate(), which is when the use is complete. */
+    use->coordinates |= is_lat ? 1 : 2;
+    use->has_location = use->coordinates == 3;
     return CV_OK;
   }
   if (strcmp(field, "place") == 0) return set_place(engine, use, value, len, err);

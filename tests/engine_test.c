@@ -467,6 +467,7 @@ static void coordinates_as_strtod(void **state) {
   cv_use_t *use = cv_use_new();
   cv_result_t *res = cv_result_new();
   srand(11);
+  assert_int_equal(cv_use_set(e, use, "lon", "30", 2, &err), CV_OK);
   static const char *const fixed[] = {"0", "-0.0", "90", "-89.999999", "45.", "+12.5",
                                       "0.000001", "12.345678901234", "1e1", "007.50"};
   for (int i = 0; i < 100000 + 10; i++) {
