@@ -439,7 +439,7 @@ int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use,
                          const cv_result_t *result, cv_buf_t *buf) {
   const cv_where_t *w = &result->where;
   TRY(cv_buf_puts(buf, "{\"id\": "));
-  TRY(json_str(buf, use->id));
+  TRY(use->id[0] ? json_str(buf, use->id) : cv_buf_puts(buf, "null"));
   TRY(cv_buf_puts(buf, ", \"facts\": {\"territory\": "));
   if (result->located) {
     /* From the lookup itself: a territory no policy names has no symbol. */
