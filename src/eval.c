@@ -648,9 +648,6 @@ static void resolve_facts(const cv_engine_t *eng, const cv_use_t *use,
 
 /* ----------------------------------------------------------------- memo */
 
-/* A fact as the key sees it: its state and symbol, or for a number its place
- * among the thresholds the policy compares it with (values between two
- * thresholds decide every condition alike). */
 /* The class of values a name belongs to for this policy: names no rule
  * tells apart (two Russian regions other than the one a rule names, say)
  * share their verdicts. */
@@ -665,6 +662,10 @@ static uint32_t class_code(const cv_policy_t *pol, int f, int32_t sym) {
   return other;
 }
 
+/* A fact as the key sees it: its state and, when known, its class of
+ * values, or for a number the interval it falls in between the cuts of the
+ * policy's comparisons (values in one interval decide every condition
+ * alike). */
 static uint32_t fact_code(const cv_policy_t *pol, int f, const cv_value_t *v,
                           const boundary_t *b, uint16_t n) {
   uint32_t code = (uint32_t)v->state << 28;

@@ -400,9 +400,10 @@ typedef struct cv_policy_verdict {
 } cv_policy_verdict_t;
 
 /* What a policy's verdict depends on, and nothing else: the policy, the
- * epoch of the date, the facts (numbers as their place among the policy's
- * thresholds), the disputed facts and the assumptions.  Zeroed before it is
- * filled, so that it can be hashed and compared as bytes. */
+ * epoch of the date, the facts (names as their class of values, numbers as
+ * the interval between the policy's cuts they fall in), the disputed facts
+ * and the assumptions.  Every byte up to the policy's assumptions is
+ * written, so that it can be hashed and compared as bytes. */
 typedef struct cv_memo_key {
   const cv_policy_t *policy;
   uint32_t epoch;
