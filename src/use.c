@@ -490,6 +490,8 @@ int cv_use_parse_json(const cv_engine_t *engine, cv_use_t *use, const char *text
   cv_use_reset(use);
   if (len > USE_JSON_LIMIT)
     return cv_error_field(err, CV_TOO_LARGE, "", "use larger than %d bytes", USE_JSON_LIMIT);
+  /* A byte order mark, as some editors write at the start of a file. */
+  if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) text += 3, len -= 3;
   const char *end = NULL;
   cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, false);
   if (!root) return syntax_error(text, len, end, err);
