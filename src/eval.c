@@ -739,22 +739,48 @@ static void memo_key(const eval_t *e, const cv_value_t *stated, const cv_value_t
   *len = offsetof(cv_memo_key_t, assume) + pol->n_assumptions * sizeof(double);
 }
 
+/* Where a verdict with many branches keeps them: a second, smaller table,
+ * so that the common slot stays small. */
+static cv_memo_big_t *big_slot(const cv_result_t *r, uint64_t h) {
+  return r->memo_big ? &r->memo_big[(h >> 20) % CV_MEMO_BIG_SLOTS] : NULL;
+}
+
 /* Keeps a verdict in a memo slot, when it fits; returns whether it did. */
-static bool memo_store(cv_memo_entry_t *slot, uint64_t h, const cv_memo_key_t *key,
-                       const cv_policy_verdict_t *v) {
-  if (v->n_branches > CV_MEMO_BRANCHES || v->truncated) return false;
+static bool memo_store(cv_result_t *r, cv_memo_entry_t *slot, uint64_t h,
+                       const cv_memo_key_t *key, const cv_policy_verdict_t *v) {
+  if (v->truncated) return false;
+  const cv_branch_t *branches = v->branches;
+  cv_branch_t *to = slot->branches;
+  if (v->n_branches > CV_MEMO_BRANCHES) {
+    cv_memo_big_t *big = big_slot(r, h);
+    if (!big) return false;
+    big->hash = h;
+    to = big->branches;
+  }
   slot->hash = h;
   slot->key = *key;
   memcpy(slot->head, v, sizeof slot->head);
-  memcpy(slot->branches, v->branches, v->n_branches * sizeof v->branches[0]);
+  memcpy(to, branches, v->n_branches * sizeof v->branches[0]);
   slot->json.len = 0;
   slot->why.len = 0;
   return true;
 }
 
-static void memo_load(cv_policy_verdict_t *v, const cv_memo_entry_t *slot) {
+/* Loads the verdict of a slot whose key matched; false when its branches
+ * were since displaced from the table of big verdicts. */
+static bool memo_load(const cv_result_t *r, cv_policy_verdict_t *v,
+                      const cv_memo_entry_t *slot) {
+  uint8_t n_branches;
+  memcpy(&n_branches, slot->head + offsetof(cv_policy_verdict_t, n_branches), 1);
+  const cv_branch_t *from = slot->branches;
+  if (n_branches > CV_MEMO_BRANCHES) {
+    const cv_memo_big_t *big = big_slot(r, slot->hash);
+    if (!big || big->hash != slot->hash) return false;
+    from = big->branches;
+  }
   memcpy(v, slot->head, sizeof slot->head);
-  memcpy(v->branches, slot->branches, v->n_branches * sizeof v->branches[0]);
+  memcpy(v->branches, from, v->n_branches * sizeof v->branches[0]);
+  return true;
 }
 
 /* Evaluates one policy for the facts as stated and, when some are disputed,
@@ -839,8 +865,7 @@ int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
     uint64_t h = hash_bytes(&key, len);
     int16_t k = (int16_t)((h >> 40) % CV_MEMO_SLOTS);
     cv_memo_entry_t *slot = &result->memo[k];
-    if (slot->hash == h && memcmp(&slot->key, &key, len) == 0) {
-      memo_load(out, slot);
+    if (slot->hash == h && memcmp(&slot->key, &key, len) == 0 && memo_load(result, out, slot)) {
       /* Same epoch, same verdict; the day itself is the use's. */
       out->date = e.date;
       result->memo_slot[p] = k;
@@ -848,7 +873,7 @@ int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
       continue;
     }
     evaluate_with(&e, result->fact, hide, out);
-    if (memo_store(slot, h, &key, out)) result->memo_slot[p] = k;
+    if (memo_store(result, slot, h, &key, out)) result->memo_slot[p] = k;
     result->memo_misses++;
   }
   return CV_OK;
@@ -861,6 +886,7 @@ cv_result_t *cv_result_new(void) {
   if (!r) return NULL;
   /* Without room for the memo, evaluation works all the same, uncached. */
   r->memo = calloc(CV_MEMO_SLOTS, sizeof *r->memo);
+  r->memo_big = calloc(CV_MEMO_BIG_SLOTS, sizeof *r->memo_big);
   return r;
 }
 
@@ -873,6 +899,7 @@ void cv_result_free(cv_result_t *result) {
     cv_buf_free(&result->memo[i].why);
   }
   free(result->memo);
+  free(result->memo_big);
   free(result);
 }
 

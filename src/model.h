@@ -415,6 +415,13 @@ typedef struct cv_memo_key {
 #define CV_MEMO_SLOTS 4096 /* calloc'd: pages are touched only as slots fill */
 #define CV_MEMO_BRANCHES 6 /* verdicts with more branches are not kept */
 
+#define CV_MEMO_BIG_SLOTS 512 /* verdicts with more branches go here */
+
+typedef struct cv_memo_big {
+  uint64_t hash; /* of the key whose branches these are */
+  cv_branch_t branches[CV_MAX_BRANCHES];
+} cv_memo_big_t;
+
 typedef struct cv_memo_entry {
   uint64_t hash; /* 0: empty */
   cv_memo_key_t key;
@@ -438,6 +445,7 @@ struct cv_result {
    * pattern of facts, and the result is where a caller keeps per-thread
    * state. */
   cv_memo_entry_t *memo; /* CV_MEMO_SLOTS entries */
+  cv_memo_big_t *memo_big; /* CV_MEMO_BIG_SLOTS entries */
   bool memo_off;
   int16_t memo_slot[CV_MAX_POLICIES]; /* where v[i] is kept, or -1 */
   uint64_t memo_hits, memo_misses;
