@@ -194,6 +194,9 @@ CV_EXPORT int cv_use_parse_json(const cv_engine_t *engine, cv_use_t *use,
 /* The use's id ("" when it has none) and date (0 and CV_VALUE when unset). */
 CV_EXPORT const char *cv_use_id(const cv_use_t *use);
 CV_EXPORT int cv_use_date(const cv_use_t *use, cv_date_t *date);
+/* The coordinates of a use's location (given, or its place's).  Returns
+ * CV_OK, or CV_NOT_FOUND when the use has no location. */
+CV_EXPORT int cv_use_location(const cv_use_t *use, double *lat, double *lon);
 /* Resolves the use's location once and keeps the answer in the use, so that
  * evaluating it again (under other dates, other assumptions) skips the
  * geography.  Setting the location again forgets it. */
@@ -342,11 +345,6 @@ CV_EXPORT const char *cv_reader_row_id(const cv_reader_t *reader);
 /* Input bytes consumed so far, and the format in use once detected. */
 CV_EXPORT uint64_t cv_reader_bytes(const cv_reader_t *reader);
 CV_EXPORT cv_format_t cv_reader_format(const cv_reader_t *reader);
-
-/* The coordinates of a use's location (given, or its place's), for flat
- * outputs.  Returns CV_OK, or CV_NOT_FOUND when the use has no location.
- * (Datasets section: implemented in reader.c.) */
-CV_EXPORT int cv_use_location(const cv_use_t *use, double *lat, double *lon);
 
 /* A one-line plain-English reason for verdict index, appended to buf. */
 CV_EXPORT int cv_result_write_why(const cv_engine_t *engine,

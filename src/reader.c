@@ -634,11 +634,3 @@ int cv_reader_next(cv_reader_t *reader, cv_use_t *use, cv_error_t *err) {
   reader->row++;
   return jsonl ? jsonl_row(reader, use, err) : csv_row(reader, use, err);
 }
-
-int cv_use_location(const cv_use_t *use, double *lat, double *lon) {
-  if (!use->has_location)
-    return CV_NOT_FOUND;
-  *lat = use->lat;
-  *lon = use->lon;
-  return CV_OK;
-}

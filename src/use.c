@@ -29,6 +29,13 @@ void cv_use_free(cv_use_t *use) { free(use); }
 
 const char *cv_use_id(const cv_use_t *use) { return use->id; }
 
+int cv_use_location(const cv_use_t *use, double *lat, double *lon) {
+  if (!use->has_location) return CV_NOT_FOUND;
+  *lat = use->lat;
+  *lon = use->lon;
+  return CV_OK;
+}
+
 int cv_use_date(const cv_use_t *use, cv_date_t *date) {
   *date = use->has_date ? use->date : 0;
   return use->has_date ? CV_OK : CV_VALUE;
