@@ -804,6 +804,28 @@ static bool any_disputed(const cv_use_t *use) {
   return false;
 }
 
+/* Resolves a point through the result's memo of points: the same
+ * coordinates always give the same facts, and a dataset repeats its towns. */
+static void resolve_point(const cv_engine_t *engine, cv_result_t *r, double lat, double lon,
+                          cv_geo_facts_t *out) {
+  if (!r->places || r->memo_off) {
+    cv_geo_resolve(engine->geo, lat, lon, out);
+    return;
+  }
+  uint64_t bits[2];
+  memcpy(&bits[0], &lat, 8);
+  memcpy(&bits[1], &lon, 8);
+  uint64_t h = (bits[0] * 0x9e3779b97f4a7c15ull) ^ (bits[1] * 0xff51afd7ed558ccdull);
+  cv_place_memo_t *slot = &r->places[(h >> 32) % CV_PLACE_MEMO_SLOTS];
+  if (!slot->valid || slot->lat != lat || slot->lon != lon) {
+    cv_geo_resolve(engine->geo, lat, lon, &slot->facts);
+    slot->lat = lat;
+    slot->lon = lon;
+    slot->valid = true;
+  }
+  *out = slot->facts;
+}
+
 int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
                 cv_result_t *result, cv_error_t *err) {
   if (!as_of && !use->has_date)
@@ -828,7 +850,7 @@ int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
       result->located = true;
     } else if (engine->geo) {
       cv_geo_facts_t g;
-      cv_geo_resolve(engine->geo, use->lat, use->lon, &g);
+      resolve_point(engine, result, use->lat, use->lon, &g);
       memcpy(result->where.territory, g.territory, sizeof g.territory);
       memcpy(result->where.region, g.region, sizeof g.region);
       result->where.border_km = g.border_km;
@@ -887,6 +909,7 @@ cv_result_t *cv_result_new(void) {
   /* Without room for the memo, evaluation works all the same, uncached. */
   r->memo = calloc(CV_MEMO_SLOTS, sizeof *r->memo);
   r->memo_big = calloc(CV_MEMO_BIG_SLOTS, sizeof *r->memo_big);
+  r->places = calloc(CV_PLACE_MEMO_SLOTS, sizeof *r->places);
   return r;
 }
 
@@ -900,6 +923,7 @@ void cv_result_free(cv_result_t *result) {
   }
   free(result->memo);
   free(result->memo_big);
+  free(result->places);
   free(result);
 }
 

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "caveat.h"
+#include "geo.h"
 
 #define CV_MAX_POLICIES 8
 #define CV_MAX_RULES 512          /* per policy */
@@ -434,6 +435,15 @@ typedef struct cv_memo_entry {
   cv_buf_t json, why;
 } cv_memo_entry_t;
 
+/* A resolved point: datasets name the same towns again and again. */
+typedef struct cv_place_memo {
+  double lat, lon;
+  bool valid;
+  cv_geo_facts_t facts;
+} cv_place_memo_t;
+
+#define CV_PLACE_MEMO_SLOTS 1024
+
 struct cv_result {
   cv_where_t where;
   bool located;
@@ -446,6 +456,7 @@ struct cv_result {
    * state. */
   cv_memo_entry_t *memo; /* CV_MEMO_SLOTS entries */
   cv_memo_big_t *memo_big; /* CV_MEMO_BIG_SLOTS entries */
+  cv_place_memo_t *places; /* CV_PLACE_MEMO_SLOTS entries */
   bool memo_off;
   int16_t memo_slot[CV_MAX_POLICIES]; /* where v[i] is kept, or -1 */
   uint64_t memo_hits, memo_misses;
