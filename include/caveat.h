@@ -134,10 +134,13 @@ CV_EXPORT int cv_engine_load_policy_text(cv_engine_t *engine, const char *name,
                                          const char *text, size_t len,
                                          cv_error_t *err);
 
-/* Loaded policies, in load order. */
+/* Loaded policies, in load order: their donor and the name they were
+ * loaded under (the file's path). */
 CV_EXPORT size_t cv_engine_policy_count(const cv_engine_t *engine);
 CV_EXPORT const char *cv_engine_policy_donor(const cv_engine_t *engine,
                                              size_t index);
+CV_EXPORT const char *cv_engine_policy_path(const cv_engine_t *engine,
+                                            size_t index);
 
 /* ------------------------------------------------------------------- where */
 
@@ -303,6 +306,33 @@ typedef struct cv_period {
 CV_EXPORT int cv_timeline(const cv_engine_t *engine, const cv_use_t *use,
                           size_t policy, cv_result_t *result, cv_period_t *out,
                           size_t max, size_t *count, cv_error_t *err);
+
+/* -------------------------------------------------------------------- lint */
+
+/* Something a policy author should look at.  Strings live until the
+ * callback returns. */
+typedef struct cv_finding {
+  const char *check;   /* "conflict", "never-applies", "never-decides",
+                          "after-record" */
+  const char *rule;    /* the rule at issue */
+  const char *other;   /* for a conflict, the rule it clashes with; else NULL */
+  int line;            /* of rule in the policy file */
+  cv_date_t date;      /* a day the example holds on, or 0 */
+  const char *example; /* the facts of an example use, in words, or "" */
+  const char *message; /* one sentence saying what and why */
+} cv_finding_t;
+
+typedef void (*cv_finding_fn)(void *ctx, const cv_finding_t *finding);
+
+/* Checks policy index beyond what loading checked, by trying every class of
+ * use on every day a rule starts or stops: a permit and a forbid that can
+ * both decide with neither overriding the other (forbid would win with a
+ * conflict warning), rules that can never apply, rules that apply but never
+ * decide, rules that start after the policy's record ends.  Calls fn for
+ * each finding, in a stable order.  Returns CV_OK, CV_RANGE for a bad index
+ * or CV_NOMEM. */
+CV_EXPORT int cv_lint(const cv_engine_t *engine, size_t policy, cv_finding_fn fn,
+                      void *ctx, cv_error_t *err);
 
 /* ---------------------------------------------------------------- datasets */
 

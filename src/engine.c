@@ -107,3 +107,7 @@ size_t cv_engine_policy_count(const cv_engine_t *engine) { return engine->policy
 const char *cv_engine_policy_donor(const cv_engine_t *engine, size_t index) {
   return index < engine->policy_count ? engine->policies[index]->donor_name : NULL;
 }
+
+const char *cv_engine_policy_path(const cv_engine_t *engine, size_t index) {
+  return index < engine->policy_count ? engine->policies[index]->path : NULL;
+}

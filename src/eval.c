@@ -901,6 +901,136 @@ int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
   return CV_OK;
 }
 
+/* ------------------------------------------------------------------ lint */
+
+/* The walk behind cv_lint(): every class of use, leaf by leaf, recording
+ * which rules ever apply, which ever decide, and the first example of each
+ * pair of rules in conflict. */
+enum { LINT_MAX_LEAVES = 1 << 18, LINT_MAX_CONFLICTS = 64 };
+
+typedef struct lint_walk {
+  eval_t e;
+  uint64_t applies[CV_MAX_RULES / 64], decides[CV_MAX_RULES / 64];
+  struct {
+    uint16_t permit, forbid;
+    cv_date_t date;
+    cv_buf_t example;
+  } conflict[LINT_MAX_CONFLICTS];
+  int n_conflicts;
+  unsigned leaves;
+  int rc;
+} lint_walk_t;
+
+static void lint_leaf(lint_walk_t *L, const decision_t *d) {
+  const cv_policy_t *pol = L->e.policy;
+  for (uint16_t i = 0; i < pol->n_rules; i++)
+    if (L->e.state[i] == T3) L->applies[i / 64] |= 1ull << (i % 64);
+  for (uint8_t i = 0; i < d->n_rules; i++)
+    L->decides[d->rules[i] / 64] |= 1ull << (d->rules[i] % 64);
+  if (!d->conflict || L->n_conflicts == LINT_MAX_CONFLICTS) return;
+  for (int k = 0; k < L->n_conflicts; k++)
+    if (L->conflict[k].permit == d->conflict_permit && L->conflict[k].forbid == d->conflict_forbid)
+      return;
+  int k = L->n_conflicts++;
+  L->conflict[k].permit = d->conflict_permit;
+  L->conflict[k].forbid = d->conflict_forbid;
+  L->conflict[k].date = L->e.date;
+  cv_buf_t *b = &L->conflict[k].example;
+  for (uint8_t i = 0; i < L->e.depth && !L->rc; i++) {
+    if (i) L->rc = cv_buf_puts(b, " and ");
+    if (!L->rc) L->rc = cv_cond_text(L->e.engine, pol, b, &L->e.path[i]);
+  }
+  if (!L->rc && !b->len) L->rc = cv_buf_puts(b, "any use");
+}
+
+static void lint_explore(lint_walk_t *L, uint32_t changed) {
+  eval_t *e = &L->e;
+  decision_t d;
+  decide(e, changed, &d);
+  if (d.determined) {
+    lint_leaf(L, &d);
+    return;
+  }
+  if (++L->leaves > LINT_MAX_LEAVES || e->depth >= CV_FACT_COUNT) return;
+  int fact = d.split_fact;
+  candidate_t c[MAX_CANDIDATES];
+  uint16_t n = candidates(e, fact, c);
+  cv_value_t saved[CV_FACT_COUNT];
+  uint8_t saved_state[CV_MAX_RULES];
+  memcpy(saved, e->fact, sizeof saved);
+  memcpy(saved_state, e->state, e->policy->n_rules);
+  for (uint16_t i = 0; i < n; i++) {
+    e->fact[fact] = c[i].value;
+    derive(e->engine, e->fact, fact);
+    cond_for(fact, &c[i], &e->path[e->depth]);
+    e->depth++;
+    lint_explore(L, differing(saved, e->fact));
+    e->depth--;
+    memcpy(e->fact, saved, sizeof saved);
+    memcpy(e->state, saved_state, e->policy->n_rules);
+  }
+}
+
+int cv_lint(const cv_engine_t *engine, size_t policy, cv_finding_fn fn, void *ctx,
+            cv_error_t *err) {
+  if (policy >= engine->policy_count)
+    return cv_error_set(err, CV_RANGE, NULL, 0, 0, "no policy number %zu", policy);
+  const cv_policy_t *pol = engine->policies[policy];
+  lint_walk_t *L = calloc(1, sizeof *L);
+  if (!L) return cv_error_set(err, CV_NOMEM, pol->path, 0, 0, "out of memory");
+  L->e.engine = engine;
+  L->e.policy = pol;
+  for (uint16_t a = 0; a < pol->n_assumptions; a++) L->e.assume[a] = pol->assumptions[a].value;
+  /* Every epoch of the record: the days rules start or stop, up to the day
+   * after it ends.  On each, every fact is unknown but the donor. */
+  for (uint16_t k = 0; k < pol->n_epochs && !L->rc; k++) {
+    L->e.date = pol->epochs[k];
+    memset(L->e.fact, 0, sizeof L->e.fact);
+    L->e.fact[CV_FACT_DONOR] = (cv_value_t){CV_KNOWN, pol->donor, 0};
+    L->e.depth = 0;
+    lint_explore(L, UINT32_MAX);
+  }
+  cv_buf_t msg = {0};
+  for (int k = 0; k < L->n_conflicts && !L->rc; k++) {
+    const cv_rule_t *p = &pol->rules[L->conflict[k].permit];
+    const cv_rule_t *f = &pol->rules[L->conflict[k].forbid];
+    msg.len = 0;
+    L->rc = CV_CAT(&msg, "permit ", p->id, " and forbid ", f->id,
+                   " can both decide, and neither overrides the other: forbid wins, "
+                   "with a conflict warning; add 'overrides' to say which is the exception");
+    cv_finding_t finding = {"conflict", p->id, f->id, p->line, L->conflict[k].date,
+                            L->conflict[k].example.data, msg.data};
+    if (!L->rc) fn(ctx, &finding);
+  }
+  for (uint16_t i = 0; i < pol->n_rules && !L->rc; i++) {
+    const cv_rule_t *r = &pol->rules[i];
+    bool applies = L->applies[i / 64] >> (i % 64) & 1;
+    bool decides = L->decides[i / 64] >> (i % 64) & 1;
+    cv_finding_t finding = {NULL, r->id, NULL, r->line, 0, "", NULL};
+    if (r->from > pol->state_date) {
+      finding.check = "after-record";
+      finding.message = "starts after the day the policy's record runs to ('as-of')";
+      fn(ctx, &finding);
+    }
+    if (!applies) {
+      finding.check = "never-applies";
+      finding.message = "no use, on any day, satisfies its period, actions and condition";
+      fn(ctx, &finding);
+    } else if (!decides) {
+      finding.check = "never-decides";
+      finding.message = "whenever it applies, another rule overrides it or has the same "
+                        "effect and decides in its stead";
+      fn(ctx, &finding);
+    }
+  }
+  int rc = L->rc;
+  if (rc) cv_error_set(err, rc, pol->path, 0, 0, "out of memory");
+  for (int k = 0; k < L->n_conflicts; k++) cv_buf_free(&L->conflict[k].example);
+  cv_buf_free(&msg);
+  free(L);
+  return rc;
+}
+
 /* ---------------------------------------------------------------- access */
 
 cv_result_t *cv_result_new(void) {

@@ -102,8 +102,8 @@ static int cond_json(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b
   return cv_buf_puts(b, "]");
 }
 
-static int cond_text(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b,
-                     const cv_branch_cond_t *c) {
+int cv_cond_text(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b,
+                 const cv_branch_cond_t *c) {
   const cv_catalog_t *cat = &eng->catalog;
   const char *name = cv_facts[c->fact].name;
   switch (cv_facts[c->fact].type) {
@@ -200,7 +200,7 @@ static int explanation(const cv_engine_t *eng, const cv_result_t *res,
         TRY(CV_CAT(b, " ", cv_verdict_name((cv_verdict_t)br->verdict), " if "));
         for (uint8_t k = 0; k < br->n_conds; k++) {
           if (k) TRY(cv_buf_puts(b, " and "));
-          TRY(cond_text(eng, pol, b, &br->cond[k]));
+          TRY(cv_cond_text(eng, pol, b, &br->cond[k]));
         }
         if (br->n_rules) {
           TRY(cv_buf_puts(b, " ("));

@@ -59,6 +59,11 @@ bool cv_streq_nocase(const char *s, size_t len, const char *t);
 int cv_policy_compile(cv_catalog_t *cat, const char *name, const char *text,
                       size_t len, cv_policy_t **out, cv_error_t *err);
 
+/* Appends a branch condition in words ("purpose is counter-fire or
+ * air-defense", "border_km <= 100"). */
+int cv_cond_text(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b,
+                 const cv_branch_cond_t *c);
+
 /* ----------------------------------------------------------------- engine */
 
 struct cv_engine {
