@@ -24,6 +24,7 @@ static const char usage[] =
     "  where     territory, region and distance to Ukraine's border of a point\n"
     "  test      run policy test files (uses with expected verdicts)\n"
     "  timeline  a policy's history, or the periods of each verdict for a use\n"
+    "  diff      what changed in a policy between two days, rules and verdicts\n"
     "  lint      conflicts, rules that never apply or decide, for policy authors\n"
     "\n"
     "global options:\n"
@@ -202,6 +203,7 @@ int main(int argc, char **argv) {
       {"test", cv_cmd_test, 1},
       {"timeline", cv_cmd_timeline, 1},
       {"lint", cv_cmd_lint, 1},
+      {"diff", cv_cmd_diff, 1},
   };
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
     if (strcmp(argv[1], commands[i].name) != 0) continue;

@@ -334,6 +334,27 @@ typedef void (*cv_finding_fn)(void *ctx, const cv_finding_t *finding);
 CV_EXPORT int cv_lint(const cv_engine_t *engine, size_t policy, cv_finding_fn fn,
                       void *ctx, cv_error_t *err);
 
+/* -------------------------------------------------------------------- diff */
+
+/* A kind of use whose verdict differs between two days.  Strings live until
+ * the callback returns. */
+typedef struct cv_change {
+  cv_verdict_t before, after;
+  const char *rules_before; /* deciding rules, comma-separated, or "" */
+  const char *rules_after;
+  const char *when; /* the kind of use, in words ("any use" for all) */
+} cv_change_t;
+
+typedef void (*cv_change_fn)(void *ctx, const cv_change_t *change);
+
+/* Calls fn for each kind of use whose verdict under policy index is not the
+ * same on day before and on day after, trying every class of use as
+ * evaluation does for unknown facts.  Kinds with the same change are listed
+ * together where their values can be.  Returns CV_OK, CV_RANGE for a bad
+ * index or CV_NOMEM. */
+CV_EXPORT int cv_diff(const cv_engine_t *engine, size_t policy, cv_date_t before,
+                      cv_date_t after, cv_change_fn fn, void *ctx, cv_error_t *err);
+
 /* ---------------------------------------------------------------- datasets */
 
 /* Streams uses out of a dataset: JSON Lines (SPEC §7), CSV whose header names

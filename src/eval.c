@@ -1031,6 +1031,178 @@ int cv_lint(const cv_engine_t *engine, size_t policy, cv_finding_fn fn, void *ct
   return rc;
 }
 
+/* ------------------------------------------------------------------ diff */
+
+/* The walk behind cv_diff(): the same tree of tried values, decided on two
+ * days at once (one eval_t per day, the same facts in both). */
+typedef struct diff_walk {
+  eval_t a, b;
+  cv_change_fn fn;
+  void *ctx;
+  cv_buf_t when, before, after;
+  unsigned nodes;
+  int rc;
+} diff_walk_t;
+
+typedef struct pair_outcome {
+  bool mixed;
+  outcome_t a, b;
+} pair_outcome_t;
+
+static int rule_names(cv_buf_t *b, const cv_policy_t *pol, const outcome_t *o) {
+  b->len = 0;
+  int rc = cv_buf_append(b, "", 0);
+  for (uint8_t i = 0; i < o->n_rules && !rc; i++)
+    rc = CV_CAT(b, i ? ", " : "", pol->rules[o->rules[i]].id);
+  return rc;
+}
+
+/* Reports one kind of use: the path so far, then last (NULL: none). */
+static void diff_emit(diff_walk_t *D, const pair_outcome_t *o, const cv_branch_cond_t *last) {
+  if (D->rc || o->a.verdict == o->b.verdict) return;
+  const cv_policy_t *pol = D->a.policy;
+  cv_buf_t *w = &D->when;
+  w->len = 0;
+  D->rc = cv_buf_append(w, "", 0);
+  for (uint8_t i = 0; i <= D->a.depth && !D->rc; i++) {
+    const cv_branch_cond_t *c = i < D->a.depth ? &D->a.path[i] : last;
+    if (!c) break;
+    if (w->len) D->rc = cv_buf_puts(w, " and ");
+    if (!D->rc) D->rc = cv_cond_text(D->a.engine, pol, w, c);
+  }
+  if (!D->rc && !w->len) D->rc = cv_buf_puts(w, "any use");
+  if (!D->rc) D->rc = rule_names(&D->before, pol, &o->a);
+  if (!D->rc) D->rc = rule_names(&D->after, pol, &o->b);
+  if (D->rc) return;
+  cv_change_t change = {(cv_verdict_t)o->a.verdict, (cv_verdict_t)o->b.verdict,
+                        D->before.data, D->after.data, w->data};
+  D->fn(D->ctx, &change);
+}
+
+static bool same_pair(const pair_outcome_t *x, const pair_outcome_t *y) {
+  return !x->mixed && !y->mixed && x->a.verdict == y->a.verdict && x->b.verdict == y->b.verdict;
+}
+
+static pair_outcome_t diff_explore(diff_walk_t *D, uint32_t changed) {
+  decision_t da, db;
+  decide(&D->a, changed, &da);
+  decide(&D->b, changed, &db);
+  pair_outcome_t o = {0};
+  if (da.determined && db.determined) {
+    o.a.verdict = da.verdict;
+    o.b.verdict = db.verdict;
+    for (uint8_t i = 0; i < da.n_rules && i < 4; i++) o.a.rules[o.a.n_rules++] = da.rules[i];
+    for (uint8_t i = 0; i < db.n_rules && i < 4; i++) o.b.rules[o.b.n_rules++] = db.rules[i];
+    return o;
+  }
+  if (++D->nodes > LINT_MAX_LEAVES || D->a.depth >= CV_FACT_COUNT) {
+    o.mixed = true;
+    return o;
+  }
+  int fact = da.determined ? db.split_fact
+             : db.determined ? da.split_fact
+             : da.split_fact < db.split_fact ? da.split_fact : db.split_fact;
+  candidate_t c[MAX_CANDIDATES];
+  pair_outcome_t sub[MAX_CANDIDATES];
+  uint16_t n = candidates(&D->a, fact, c);
+  cv_value_t saved[CV_FACT_COUNT];
+  uint8_t state_a[CV_MAX_RULES], state_b[CV_MAX_RULES];
+  uint16_t n_rules = D->a.policy->n_rules;
+  memcpy(saved, D->a.fact, sizeof saved);
+  memcpy(state_a, D->a.state, n_rules);
+  memcpy(state_b, D->b.state, n_rules);
+  bool mixed = n == 0;
+  if (n == 1) {
+    /* Only "some value no rule names": no condition worth stating. */
+    D->a.fact[fact] = c[0].value;
+    derive(D->a.engine, D->a.fact, fact);
+    memcpy(D->b.fact, D->a.fact, sizeof saved);
+    o = diff_explore(D, differing(saved, D->a.fact));
+    memcpy(D->a.fact, saved, sizeof saved);
+    memcpy(D->b.fact, saved, sizeof saved);
+    memcpy(D->a.state, state_a, n_rules);
+    memcpy(D->b.state, state_b, n_rules);
+    return o;
+  }
+  for (uint16_t i = 0; i < n; i++) {
+    D->a.fact[fact] = c[i].value;
+    derive(D->a.engine, D->a.fact, fact);
+    memcpy(D->b.fact, D->a.fact, sizeof saved);
+    uint32_t diff = differing(saved, D->a.fact);
+    cond_for(fact, &c[i], &D->a.path[D->a.depth]);
+    D->a.depth++;
+    sub[i] = diff_explore(D, diff);
+    D->a.depth--;
+    memcpy(D->a.fact, saved, sizeof saved);
+    memcpy(D->b.fact, saved, sizeof saved);
+    memcpy(D->a.state, state_a, n_rules);
+    memcpy(D->b.state, state_b, n_rules);
+    mixed |= !same_pair(&sub[i], &sub[0]);
+  }
+  if (!mixed) {
+    o = sub[0];
+    for (uint16_t i = 1; i < n; i++) {
+      outcome_join(&o.a, &sub[i].a);
+      outcome_join(&o.b, &sub[i].b);
+    }
+    return o;
+  }
+  /* Mixed children reported their own kinds; group the uniform ones with
+   * the same change (numbers only where intervals touch), as verdicts do. */
+  bool done[MAX_CANDIDATES] = {false};
+  bool numeric = cv_facts[fact].type == CV_TYPE_NUMBER;
+  for (uint16_t i = 0; i < n; i++) {
+    if (done[i] || sub[i].mixed) continue;
+    cv_branch_cond_t cond;
+    cond_for(fact, &c[i], &cond);
+    pair_outcome_t group = sub[i];
+    for (uint16_t j = i + 1; j < n; j++) {
+      if (!same_pair(&sub[j], &sub[i])) {
+        if (numeric) break;
+        continue;
+      }
+      if (numeric || !done[j]) {
+        cond_join(&cond, &c[j]);
+        outcome_join(&group.a, &sub[j].a);
+        outcome_join(&group.b, &sub[j].b);
+        done[j] = true;
+      }
+    }
+    diff_emit(D, &group, &cond);
+  }
+  o.mixed = true;
+  return o;
+}
+
+int cv_diff(const cv_engine_t *engine, size_t policy, cv_date_t before, cv_date_t after,
+            cv_change_fn fn, void *ctx, cv_error_t *err) {
+  if (policy >= engine->policy_count)
+    return cv_error_set(err, CV_RANGE, NULL, 0, 0, "no policy number %zu", policy);
+  const cv_policy_t *pol = engine->policies[policy];
+  diff_walk_t *D = calloc(1, sizeof *D);
+  if (!D) return cv_error_set(err, CV_NOMEM, pol->path, 0, 0, "out of memory");
+  D->fn = fn;
+  D->ctx = ctx;
+  eval_t *days[2] = {&D->a, &D->b};
+  for (int k = 0; k < 2; k++) {
+    eval_t *e = days[k];
+    e->engine = engine;
+    e->policy = pol;
+    e->date = k ? after : before;
+    for (uint16_t a = 0; a < pol->n_assumptions; a++) e->assume[a] = pol->assumptions[a].value;
+    e->fact[CV_FACT_DONOR] = (cv_value_t){CV_KNOWN, pol->donor, 0};
+  }
+  pair_outcome_t o = diff_explore(D, UINT32_MAX);
+  if (!o.mixed) diff_emit(D, &o, NULL);
+  int rc = D->rc;
+  if (rc) cv_error_set(err, rc, pol->path, 0, 0, "out of memory");
+  cv_buf_free(&D->when);
+  cv_buf_free(&D->before);
+  cv_buf_free(&D->after);
+  free(D);
+  return rc;
+}
+
 /* ---------------------------------------------------------------- access */
 
 cv_result_t *cv_result_new(void) {
