@@ -936,10 +936,7 @@ static void lint_leaf(lint_walk_t *L, const decision_t *d) {
   L->conflict[k].forbid = d->conflict_forbid;
   L->conflict[k].date = L->e.date;
   cv_buf_t *b = &L->conflict[k].example;
-  for (uint8_t i = 0; i < L->e.depth && !L->rc; i++) {
-    if (i) L->rc = cv_buf_puts(b, " and ");
-    if (!L->rc) L->rc = cv_cond_text(L->e.engine, pol, b, &L->e.path[i]);
-  }
+  L->rc = cv_conds_text(L->e.engine, pol, b, L->e.path, L->e.depth);
   if (!L->rc && !b->len) L->rc = cv_buf_puts(b, "any use");
 }
 
@@ -1062,14 +1059,13 @@ static void diff_emit(diff_walk_t *D, const pair_outcome_t *o, const cv_branch_c
   if (D->rc || o->a.verdict == o->b.verdict) return;
   const cv_policy_t *pol = D->a.policy;
   cv_buf_t *w = &D->when;
+  cv_branch_cond_t conds[CV_FACT_COUNT + 1];
+  size_t n = D->a.depth;
+  memcpy(conds, D->a.path, n * sizeof conds[0]);
+  if (last) conds[n++] = *last;
   w->len = 0;
   D->rc = cv_buf_append(w, "", 0);
-  for (uint8_t i = 0; i <= D->a.depth && !D->rc; i++) {
-    const cv_branch_cond_t *c = i < D->a.depth ? &D->a.path[i] : last;
-    if (!c) break;
-    if (w->len) D->rc = cv_buf_puts(w, " and ");
-    if (!D->rc) D->rc = cv_cond_text(D->a.engine, pol, w, c);
-  }
+  if (!D->rc) D->rc = cv_conds_text(D->a.engine, pol, w, conds, n);
   if (!D->rc && !w->len) D->rc = cv_buf_puts(w, "any use");
   if (!D->rc) D->rc = rule_names(&D->before, pol, &o->a);
   if (!D->rc) D->rc = rule_names(&D->after, pol, &o->b);

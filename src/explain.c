@@ -130,6 +130,30 @@ int cv_cond_text(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b,
   return CV_OK;
 }
 
+/* Where a fact stands when conditions are read out: the place first, then
+ * what was done with what, by whom, to what and why.  The engine splits on
+ * facts in its own order; a reader wants this one. */
+static const uint8_t reading_rank[CV_FACT_COUNT] = {
+    [CV_FACT_TERRITORY] = 0,      [CV_FACT_REGION] = 1,         [CV_FACT_BORDER_KM] = 2,
+    [CV_FACT_ACTION] = 3,         [CV_FACT_DONOR] = 4,          [CV_FACT_SYSTEM] = 5,
+    [CV_FACT_SYSTEM_CLASS] = 6,   [CV_FACT_RANGE_KM] = 7,       [CV_FACT_OPERATOR] = 8,
+    [CV_FACT_OPERATOR_KIND] = 9,  [CV_FACT_RECIPIENT] = 10,     [CV_FACT_RECIPIENT_KIND] = 11,
+    [CV_FACT_TARGET] = 12,        [CV_FACT_PURPOSE] = 13,       [CV_FACT_CROSS_BORDER_ATTACK] = 14,
+};
+
+int cv_conds_text(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b,
+                  const cv_branch_cond_t *conds, size_t n) {
+  /* Each fact appears at most once on a path: write them rank by rank. */
+  size_t written = 0;
+  for (uint8_t rank = 0; rank < CV_FACT_COUNT; rank++)
+    for (size_t i = 0; i < n; i++) {
+      if (reading_rank[conds[i].fact] != rank) continue;
+      if (written++) TRY(cv_buf_puts(b, " and "));
+      TRY(cv_cond_text(eng, pol, b, &conds[i]));
+    }
+  return CV_OK;
+}
+
 /* ------------------------------------------------------------ explanation */
 
 static int rule_list(cv_buf_t *b, const cv_policy_t *pol, const uint16_t *rules,
@@ -198,10 +222,7 @@ static int explanation(const cv_engine_t *eng, const cv_result_t *res,
       for (uint8_t i = 0; i < v->n_branches; i++) {
         const cv_branch_t *br = &v->branches[i];
         TRY(CV_CAT(b, " ", cv_verdict_name((cv_verdict_t)br->verdict), " if "));
-        for (uint8_t k = 0; k < br->n_conds; k++) {
-          if (k) TRY(cv_buf_puts(b, " and "));
-          TRY(cv_cond_text(eng, pol, b, &br->cond[k]));
-        }
+        TRY(cv_conds_text(eng, pol, b, br->cond, br->n_conds));
         if (br->n_rules) {
           TRY(cv_buf_puts(b, " ("));
           TRY(rule_list(b, pol, br->rules, br->n_rules));

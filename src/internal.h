@@ -64,6 +64,10 @@ int cv_policy_compile(cv_catalog_t *cat, const char *name, const char *text,
 int cv_cond_text(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b,
                  const cv_branch_cond_t *c);
 
+/* Appends n conditions joined by "and", in reading order (place first). */
+int cv_conds_text(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b,
+                  const cv_branch_cond_t *conds, size_t n);
+
 /* ----------------------------------------------------------------- engine */
 
 struct cv_engine {
