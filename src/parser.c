@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "lexer.h"
 
 enum { POLICY_TEXT_LIMIT = 4 << 20, MAX_SET = 64, MAX_DEPTH = 64, MAX_CITES = 16 };
 
@@ -19,44 +20,10 @@ const char *const cv_strength_names[CV_STRENGTH_COUNT] = {
 
 /* ------------------------------------------------------------------ lexer */
 
-typedef enum tok_kind {
-  TOK_EOF,
-  TOK_WORD,
-  TOK_NUMBER,
-  TOK_DATE,
-  TOK_STRING,
-  TOK_LBRACE,
-  TOK_RBRACE,
-  TOK_LPAREN,
-  TOK_RPAREN,
-  TOK_COMMA,
-  TOK_EQ,
-  TOK_NE,
-  TOK_LT,
-  TOK_LE,
-  TOK_GT,
-  TOK_GE
-} tok_kind_t;
-
-static const char *const tok_names[] = {
-    "end of file", "a name", "a number", "a date", "a string", "'{'", "'}'",
-    "'('", "')'", "','", "'='", "'!='", "'<'", "'<='", "'>'", "'>='"};
-
-typedef struct token {
-  tok_kind_t kind;
-  const char *start;
-  size_t len;
-  int line, column;
-  double number;
-  cv_date_t date;
-} token_t;
-
 typedef struct parser {
   const char *name; /* for error positions */
-  const char *text, *end, *pos;
-  int line;
-  const char *line_start;
-  token_t tok;
+  cv_lexer_t lx;
+  cv_token_t tok;
   cv_catalog_t *cat;
   cv_policy_t *policy;
   cv_error_t *err;
@@ -88,163 +55,35 @@ static int fail(parser_t *p, int line, int column, int code, const char *fmt,
 
 /* Describes the current token for "found ..." in messages. */
 static const char *found(parser_t *p, char *buf, size_t size) {
-  token_t *t = &p->tok;
-  if (t->kind == TOK_EOF) return "end of file";
+  cv_token_t *t = &p->tok;
+  if (t->kind == CV_TOK_EOF) return "end of file";
   int n = t->len > 40 ? 40 : (int)t->len;
-  if (t->kind == TOK_STRING) snprintf(buf, size, "a string");
+  if (t->kind == CV_TOK_STRING) snprintf(buf, size, "a string");
   else snprintf(buf, size, "'%.*s'", n, t->start);
   return buf;
 }
 
-static bool is_word_start(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-static bool is_word_char(char c) {
-  return is_word_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.';
-}
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-static int lex(parser_t *p) {
-  for (;;) {
-    while (p->pos < p->end && (*p->pos == ' ' || *p->pos == '\t' || *p->pos == '\r'))
-      p->pos++;
-    if (p->pos < p->end && *p->pos == '#') {
-      while (p->pos < p->end && *p->pos != '\n') p->pos++;
-      continue;
-    }
-    if (p->pos < p->end && *p->pos == '\n') {
-      p->pos++;
-      p->line++;
-      p->line_start = p->pos;
-      continue;
-    }
-    break;
-  }
-  token_t *t = &p->tok;
-  t->start = p->pos;
-  t->line = p->line;
-  t->column = (int)(p->pos - p->line_start) + 1;
-  t->len = 1;
-  if (p->pos >= p->end) {
-    t->kind = TOK_EOF;
-    t->len = 0;
-    return CV_OK;
-  }
-  char c = *p->pos;
-  const char *s = p->pos;
-  if (is_word_start(c)) {
-    while (p->pos < p->end && is_word_char(*p->pos)) p->pos++;
-    /* A trailing '.' or '-' belongs to the text around the word. */
-    while (p->pos[-1] == '.' || p->pos[-1] == '-') p->pos--;
-    t->kind = TOK_WORD;
-    t->len = (size_t)(p->pos - s);
-    return CV_OK;
-  }
-  if (is_digit(c)) {
-    while (p->pos < p->end && (is_digit(*p->pos) || *p->pos == '-' || *p->pos == '.'))
-      p->pos++;
-    t->len = (size_t)(p->pos - s);
-    if (memchr(s, '-', t->len)) {
-      t->kind = TOK_DATE;
-      if (cv_date_parse(s, t->len, &t->date))
-        return fail(p, t->line, t->column, CV_SYNTAX,
-                    "'%.*s' is not a valid date: expected YYYY-MM-DD",
-                    (int)t->len, s);
-      return CV_OK;
-    }
-    char num[64];
-    if (t->len >= sizeof num)
-      return fail(p, t->line, t->column, CV_SYNTAX, "number too long");
-    memcpy(num, s, t->len);
-    num[t->len] = '\0';
-    char *endp;
-    errno = 0;
-    t->number = strtod(num, &endp);
-    if (*endp || errno || !isfinite(t->number))
-      return fail(p, t->line, t->column, CV_SYNTAX,
-                  "'%s' is not a valid number", num);
-    t->kind = TOK_NUMBER;
-    return CV_OK;
-  }
-  if (c == '"') {
-    p->pos++;
-    while (p->pos < p->end && *p->pos != '"') {
-      if (*p->pos == '\n')
-        return fail(p, t->line, t->column, CV_SYNTAX,
-                    "unterminated string: a string must end on the line it "
-                    "starts");
-      if (*p->pos == '\\') {
-        if (p->pos + 1 >= p->end || (p->pos[1] != '"' && p->pos[1] != '\\'))
-          return fail(p, p->line, (int)(p->pos - p->line_start) + 1,
-                      CV_SYNTAX,
-                      "unknown escape in string: only \\\" and \\\\ are "
-                      "allowed");
-        p->pos++;
-      }
-      p->pos++;
-    }
-    if (p->pos >= p->end)
-      return fail(p, t->line, t->column, CV_SYNTAX,
-                  "unterminated string: expected '\"' before end of file");
-    p->pos++;
-    t->kind = TOK_STRING;
-    t->len = (size_t)(p->pos - s);
-    return CV_OK;
-  }
-  p->pos++;
-  switch (c) {
-    case '{': t->kind = TOK_LBRACE; return CV_OK;
-    case '}': t->kind = TOK_RBRACE; return CV_OK;
-    case '(': t->kind = TOK_LPAREN; return CV_OK;
-    case ')': t->kind = TOK_RPAREN; return CV_OK;
-    case ',': t->kind = TOK_COMMA; return CV_OK;
-    case '=': t->kind = TOK_EQ; return CV_OK;
-    case '!':
-      if (p->pos < p->end && *p->pos == '=') {
-        p->pos++;
-        t->kind = TOK_NE;
-        t->len = 2;
-        return CV_OK;
-      }
-      break;
-    case '<':
-    case '>':
-      if (p->pos < p->end && *p->pos == '=') {
-        p->pos++;
-        t->kind = c == '<' ? TOK_LE : TOK_GE;
-        t->len = 2;
-      } else {
-        t->kind = c == '<' ? TOK_LT : TOK_GT;
-      }
-      return CV_OK;
-    default: break;
-  }
-  if ((unsigned char)c >= 0x80)
-    return fail(p, t->line, t->column, CV_SYNTAX,
-                "unexpected non-ASCII character: names are ASCII; put other "
-                "text in double quotes");
-  return fail(p, t->line, t->column, CV_SYNTAX, "unexpected character '%c'", c);
-}
+static int lex(parser_t *p) { return cv_lex_next(&p->lx, &p->tok); }
 
 static bool at_word(parser_t *p, const char *word) {
-  return p->tok.kind == TOK_WORD && strlen(word) == p->tok.len &&
+  return p->tok.kind == CV_TOK_WORD && strlen(word) == p->tok.len &&
          memcmp(p->tok.start, word, p->tok.len) == 0;
 }
 
-static int expect(parser_t *p, tok_kind_t kind, const char *what) {
+static int expect(parser_t *p, cv_tok_kind_t kind, const char *what) {
   if (p->tok.kind == kind) return CV_OK;
   char buf[64];
   return fail(p, p->tok.line, p->tok.column, CV_SYNTAX, "expected %s, found %s",
-              what ? what : tok_names[kind], found(p, buf, sizeof buf));
+              what ? what : cv_tok_names[kind], found(p, buf, sizeof buf));
 }
 
 static int expect_word(parser_t *p, const char *what) {
-  return expect(p, TOK_WORD, what);
+  return expect(p, CV_TOK_WORD, what);
 }
 
 /* Copies a string token's contents without quotes, unescaping. */
 static const char *string_value(parser_t *p) {
-  const token_t *t = &p->tok;
+  const cv_token_t *t = &p->tok;
   char *out = cv_arena_alloc(&p->policy->arena, t->len);
   if (!out) return NULL;
   size_t n = 0;
@@ -351,10 +190,10 @@ static const char *suggest_symbol(const cv_catalog_t *cat, cv_domain_t dom,
 /* Checks that the word token is a value of fact's domain and returns its
  * symbol.  Territories and regions are open sets checked by their form. */
 static int symbol_value(parser_t *p, int fact, int32_t *out) {
-  const token_t *t = &p->tok;
+  const cv_token_t *t = &p->tok;
   cv_domain_t dom = cv_facts[fact].domain;
   char buf[64];
-  if (t->kind != TOK_WORD)
+  if (t->kind != CV_TOK_WORD)
     return fail(p, t->line, t->column, CV_TYPE,
                 "'%s' is a %s: expected a %s name, found %s", cv_facts[fact].name,
                 domain_nouns[dom], domain_nouns[dom], found(p, buf, sizeof buf));
@@ -412,8 +251,8 @@ static int parse_expr(parser_t *p, cv_node_t **out, uint32_t *facts,
 static int parse_comparison(parser_t *p, cv_node_t **out, uint32_t *facts,
                             uint32_t *assumptions) {
   char buf[64];
-  token_t name = p->tok;
-  if (name.kind != TOK_WORD)
+  cv_token_t name = p->tok;
+  if (name.kind != CV_TOK_WORD)
     return fail(p, name.line, name.column, CV_SYNTAX,
                 "expected a fact name or '(', found %s", found(p, buf, sizeof buf));
   int fact = find_fact(name.start, name.len);
@@ -440,7 +279,7 @@ static int parse_comparison(parser_t *p, cv_node_t **out, uint32_t *facts,
   if (!n) return NOMEM(p);
   n->fact = (uint8_t)fact;
   *out = n;
-  tok_kind_t k = p->tok.kind;
+  cv_tok_kind_t k = p->tok.kind;
   bool negated_in = at_word(p, "not");
   if (negated_in) {
     /* 'not' here can only begin 'not in'. */
@@ -458,7 +297,7 @@ static int parse_comparison(parser_t *p, cv_node_t **out, uint32_t *facts,
     n->op = negated_in ? CV_OP_NOT_IN : CV_OP_IN;
     TRY(lex(p));
     int open_line = p->tok.line, open_col = p->tok.column;
-    TRY(expect(p, TOK_LBRACE, "'{' to start a set"));
+    TRY(expect(p, CV_TOK_LBRACE, "'{' to start a set"));
     int32_t set[MAX_SET];
     uint16_t count = 0;
     do {
@@ -474,8 +313,8 @@ static int parse_comparison(parser_t *p, cv_node_t **out, uint32_t *facts,
                       p->tok.start);
       count++;
       TRY(lex(p));
-    } while (p->tok.kind == TOK_COMMA);
-    if (p->tok.kind != TOK_RBRACE)
+    } while (p->tok.kind == CV_TOK_COMMA);
+    if (p->tok.kind != CV_TOK_RBRACE)
       return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
                   "expected ',' or '}' to close the set opened at line %d, "
                   "column %d, found %s",
@@ -487,8 +326,8 @@ static int parse_comparison(parser_t *p, cv_node_t **out, uint32_t *facts,
     n->set_len = count;
     return lex(p);
   }
-  if (k == TOK_EQ || k == TOK_NE) {
-    n->op = k == TOK_EQ ? CV_OP_EQ : CV_OP_NE;
+  if (k == CV_TOK_EQ || k == CV_TOK_NE) {
+    n->op = k == CV_TOK_EQ ? CV_OP_EQ : CV_OP_NE;
     TRY(lex(p));
     if (info->type == CV_TYPE_SYMBOL) {
       TRY(symbol_value(p, fact, &n->sym));
@@ -503,7 +342,7 @@ static int parse_comparison(parser_t *p, cv_node_t **out, uint32_t *facts,
       return lex(p);
     }
     /* Numbers compare with '=' only against literals. */
-  } else if (k >= TOK_LT && k <= TOK_GE) {
+  } else if (k >= CV_TOK_LT && k <= CV_TOK_GE) {
     static const cv_op_t ops[] = {CV_OP_LT, CV_OP_LE, CV_OP_GT, CV_OP_GE};
     if (info->type != CV_TYPE_NUMBER)
       return fail(p, p->tok.line, p->tok.column, CV_TYPE,
@@ -512,7 +351,7 @@ static int parse_comparison(parser_t *p, cv_node_t **out, uint32_t *facts,
                   info->type == CV_TYPE_BOOL ? "yes/no fact"
                                              : domain_nouns[info->domain],
                   (int)p->tok.len, p->tok.start);
-    n->op = (uint8_t)ops[k - TOK_LT];
+    n->op = (uint8_t)ops[k - CV_TOK_LT];
     TRY(lex(p));
   } else {
     if (info->type == CV_TYPE_BOOL) return CV_OK; /* bare: fact is true */
@@ -522,12 +361,12 @@ static int parse_comparison(parser_t *p, cv_node_t **out, uint32_t *facts,
   }
   /* A number on the right: a literal or an assumption. */
   if (info->type != CV_TYPE_NUMBER) return CV_OK;
-  if (p->tok.kind == TOK_NUMBER) {
+  if (p->tok.kind == CV_TOK_NUMBER) {
     n->operand = CV_RHS_CONST;
     n->num = p->tok.number;
     return lex(p);
   }
-  if (p->tok.kind == TOK_WORD) {
+  if (p->tok.kind == CV_TOK_WORD) {
     int a = find_assumption(p->policy, p->tok.start, p->tok.len);
     if (a >= 0) {
       n->operand = CV_RHS_ASSUMPTION;
@@ -558,11 +397,11 @@ static int parse_unary(parser_t *p, cv_node_t **out, uint32_t *facts,
     if (!n) return NOMEM(p);
     *out = n;
     rc = parse_unary(p, (cv_node_t **)&n->a, facts, assumptions);
-  } else if (p->tok.kind == TOK_LPAREN) {
+  } else if (p->tok.kind == CV_TOK_LPAREN) {
     int line = p->tok.line, column = p->tok.column;
     TRY(lex(p));
     TRY(parse_expr(p, out, facts, assumptions));
-    if (p->tok.kind != TOK_RPAREN) {
+    if (p->tok.kind != CV_TOK_RPAREN) {
       char buf[64];
       return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
                   "expected ')' to close '(' at line %d, column %d, found %s",
@@ -635,7 +474,7 @@ static int expect_string(parser_t *p, const char *clause, const char **out) {
   TRY(lex(p));
   char what[64];
   snprintf(what, sizeof what, "a string in double quotes after '%s'", clause);
-  TRY(expect(p, TOK_STRING, what));
+  TRY(expect(p, CV_TOK_STRING, what));
   if (!(*out = string_value(p))) return NOMEM(p);
   return lex(p);
 }
@@ -644,7 +483,7 @@ static int expect_date(parser_t *p, const char *clause, cv_date_t *out) {
   TRY(lex(p));
   char what[64];
   snprintf(what, sizeof what, "a date YYYY-MM-DD after '%s'", clause);
-  TRY(expect(p, TOK_DATE, what));
+  TRY(expect(p, CV_TOK_DATE, what));
   *out = p->tok.date;
   return lex(p);
 }
@@ -653,7 +492,7 @@ static int expect_date(parser_t *p, const char *clause, cv_date_t *out) {
 static int bad_clause(parser_t *p, const char *block, const char *id,
                       int open_line, const char *clauses) {
   char buf[64];
-  if (p->tok.kind == TOK_EOF)
+  if (p->tok.kind == CV_TOK_EOF)
     return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
                 "expected '}' to close %s '%s' opened at line %d, found end "
                 "of file",
@@ -679,11 +518,11 @@ static int parse_source(parser_t *p) {
   if (!(s->id = word_value(p))) return NOMEM(p);
   int open_line = p->tok.line;
   TRY(lex(p));
-  TRY(expect(p, TOK_LBRACE, "'{' after the source id"));
+  TRY(expect(p, CV_TOK_LBRACE, "'{' after the source id"));
   TRY(lex(p));
   uint32_t seen = 0;
   bool has_date = false;
-  while (p->tok.kind != TOK_RBRACE) {
+  while (p->tok.kind != CV_TOK_RBRACE) {
     if (at_word(p, "file")) {
       TRY(once(p, &seen, 0, "file"));
       TRY(expect_string(p, "file", &s->file));
@@ -737,21 +576,21 @@ static int parse_assumption(parser_t *p) {
   a->line = p->tok.line;
   if (!(a->name = word_value(p))) return NOMEM(p);
   TRY(lex(p));
-  TRY(expect(p, TOK_EQ, "'=' and a default value after the assumption name"));
+  TRY(expect(p, CV_TOK_EQ, "'=' and a default value after the assumption name"));
   TRY(lex(p));
-  TRY(expect(p, TOK_NUMBER, "a number as the assumption's default"));
+  TRY(expect(p, CV_TOK_NUMBER, "a number as the assumption's default"));
   a->value = p->tok.number;
   TRY(lex(p));
   a->unit = "";
-  if (p->tok.kind == TOK_WORD) {
+  if (p->tok.kind == CV_TOK_WORD) {
     if (!(a->unit = word_value(p))) return NOMEM(p);
     TRY(lex(p));
   }
   int open_line = p->tok.line;
-  TRY(expect(p, TOK_LBRACE, "'{' after the assumption's value"));
+  TRY(expect(p, CV_TOK_LBRACE, "'{' after the assumption's value"));
   TRY(lex(p));
   uint32_t seen = 0;
-  while (p->tok.kind != TOK_RBRACE) {
+  while (p->tok.kind != CV_TOK_RBRACE) {
     if (!at_word(p, "because"))
       return bad_clause(p, "assumption", a->name, open_line, "'because'");
     TRY(once(p, &seen, 0, "because"));
@@ -780,7 +619,7 @@ static int parse_cite(parser_t *p, cv_citation_t *cites, uint16_t *n) {
                 "a rule has at most %d citations", MAX_CITES);
   cites[*n].source = (uint16_t)s;
   TRY(lex(p));
-  TRY(expect(p, TOK_STRING, "a quotation in double quotes after the source id"));
+  TRY(expect(p, CV_TOK_STRING, "a quotation in double quotes after the source id"));
   if (p->tok.len <= 2)
     return fail(p, p->tok.line, p->tok.column, CV_CITATION,
                 "empty quotation: quote the sentence the rule rests on");
@@ -817,14 +656,14 @@ static int parse_rule(parser_t *p) {
   if (!(r->id = word_value(p))) return NOMEM(p);
   int open_line = p->tok.line;
   TRY(lex(p));
-  TRY(expect(p, TOK_LBRACE, "'{' after the rule id"));
+  TRY(expect(p, CV_TOK_LBRACE, "'{' after the rule id"));
   TRY(lex(p));
   uint32_t seen = 0;
   bool has_strength = false;
   int from_line = 0;
   cv_citation_t cites[MAX_CITES];
   int32_t actions[16];
-  while (p->tok.kind != TOK_RBRACE) {
+  while (p->tok.kind != CV_TOK_RBRACE) {
     if (at_word(p, "permit") || at_word(p, "forbid")) {
       TRY(once(p, &seen, 0, "permit/forbid"));
       r->effect = at_word(p, "forbid") ? CV_FORBID : CV_PERMIT;
@@ -833,7 +672,7 @@ static int parse_rule(parser_t *p) {
         if (r->n_actions == 16)
           return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE,
                       "a rule lists at most 16 actions");
-        if (p->tok.kind != TOK_WORD)
+        if (p->tok.kind != CV_TOK_WORD)
           return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
                       "expected an action after '%s', found %s",
                       r->effect == CV_FORBID ? "forbid" : "permit",
@@ -848,7 +687,7 @@ static int parse_rule(parser_t *p) {
         }
         actions[r->n_actions++] = a;
         TRY(lex(p));
-      } while (p->tok.kind == TOK_COMMA);
+      } while (p->tok.kind == CV_TOK_COMMA);
     } else if (at_word(p, "when")) {
       TRY(once(p, &seen, 1, "when"));
       TRY(lex(p));
@@ -878,7 +717,7 @@ static int parse_rule(parser_t *p) {
             index, p->tok.start, p->tok.len, p->tok.line, p->tok.column};
         r->n_overrides++;
         TRY(lex(p));
-      } while (p->tok.kind == TOK_COMMA);
+      } while (p->tok.kind == CV_TOK_COMMA);
     } else if (at_word(p, "because")) {
       TRY(once(p, &seen, 5, "because"));
       TRY(expect_string(p, "because", &r->because));
@@ -1220,7 +1059,7 @@ static int parse_policy(parser_t *p) {
       TRY(parse_assumption(p));
     } else if (at_word(p, "rule")) {
       TRY(parse_rule(p));
-    } else if (p->tok.kind == TOK_EOF) {
+    } else if (p->tok.kind == CV_TOK_EOF) {
       break;
     } else {
       return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
@@ -1262,14 +1101,10 @@ int cv_policy_compile(cv_catalog_t *cat, const char *name, const char *text,
   if (!pol) return cv_error_set(err, CV_NOMEM, name, 0, 0, "out of memory");
   parser_t p = {0};
   p.name = name;
-  p.text = p.pos = p.line_start = text;
-  p.end = text + len;
-  p.line = 1;
+  cv_lex_init(&p.lx, name, text, len, false, err);
   p.cat = cat;
   p.policy = pol;
   p.err = err;
-  /* Skip a UTF-8 byte order mark, which editors on some systems add. */
-  if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) p.pos = p.line_start = text + 3;
   int rc = parse_policy(&p);
   free(p.pending);
   pol->rules = settle(pol, pol->rules, pol->n_rules * sizeof *pol->rules);

@@ -1,0 +1,181 @@
+/*
+ * lexer.c -- the tokens of the policy language, for the parser and the
+ * formatter.  Comments are skipped, or kept as tokens for the formatter.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lexer.h"
+
+const char *const cv_tok_names[] = {
+    "end of file", "a name", "a number", "a date", "a string", "'{'", "'}'",
+    "'('", "')'", "','", "'='", "'!='", "'<'", "'<='", "'>'", "'>='", "a comment"};
+
+static int fail(cv_lexer_t *p, int line, int column, int code, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static int fail(cv_lexer_t *p, int line, int column, int code, const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  return cv_error_set(p->err, code, p->name, line, column, "%s", msg);
+}
+
+static bool is_word_start(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+static bool is_word_char(char c) {
+  return is_word_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.';
+}
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+void cv_lex_init(cv_lexer_t *lx, const char *name, const char *text, size_t len,
+                 bool comments, cv_error_t *err) {
+  lx->name = name;
+  lx->pos = lx->line_start = text;
+  lx->end = text + len;
+  lx->line = 1;
+  lx->comments = comments;
+  lx->err = err;
+  /* Skip a UTF-8 byte order mark, which editors on some systems add. */
+  if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) lx->pos = lx->line_start = text + 3;
+}
+
+int cv_lex_next(cv_lexer_t *p, cv_token_t *t) {
+  t->newlines = 0;
+  for (;;) {
+    while (p->pos < p->end && (*p->pos == ' ' || *p->pos == '\t' || *p->pos == '\r'))
+      p->pos++;
+    if (p->pos < p->end && *p->pos == '#') {
+      const char *start = p->pos;
+      while (p->pos < p->end && *p->pos != '\n') p->pos++;
+      if (!p->comments) continue;
+      const char *end = p->pos;
+      while (end > start && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r')) end--;
+      t->kind = CV_TOK_COMMENT;
+      t->start = start;
+      t->len = (size_t)(end - start);
+      t->line = p->line;
+      t->column = (int)(start - p->line_start) + 1;
+      return CV_OK;
+    }
+    if (p->pos < p->end && *p->pos == '\n') {
+      p->pos++;
+      p->line++;
+      p->line_start = p->pos;
+      t->newlines++;
+      continue;
+    }
+    break;
+  }
+  t->start = p->pos;
+  t->line = p->line;
+  t->column = (int)(p->pos - p->line_start) + 1;
+  t->len = 1;
+  if (p->pos >= p->end) {
+    t->kind = CV_TOK_EOF;
+    t->len = 0;
+    return CV_OK;
+  }
+  char c = *p->pos;
+  const char *s = p->pos;
+  if (is_word_start(c)) {
+    while (p->pos < p->end && is_word_char(*p->pos)) p->pos++;
+    /* A trailing '.' or '-' belongs to the text around the word. */
+    while (p->pos[-1] == '.' || p->pos[-1] == '-') p->pos--;
+    t->kind = CV_TOK_WORD;
+    t->len = (size_t)(p->pos - s);
+    return CV_OK;
+  }
+  if (is_digit(c)) {
+    while (p->pos < p->end && (is_digit(*p->pos) || *p->pos == '-' || *p->pos == '.'))
+      p->pos++;
+    t->len = (size_t)(p->pos - s);
+    if (memchr(s, '-', t->len)) {
+      t->kind = CV_TOK_DATE;
+      if (cv_date_parse(s, t->len, &t->date))
+        return fail(p, t->line, t->column, CV_SYNTAX,
+                    "'%.*s' is not a valid date: expected YYYY-MM-DD",
+                    (int)t->len, s);
+      return CV_OK;
+    }
+    char num[64];
+    if (t->len >= sizeof num)
+      return fail(p, t->line, t->column, CV_SYNTAX, "number too long");
+    memcpy(num, s, t->len);
+    num[t->len] = '\0';
+    char *endp;
+    errno = 0;
+    t->number = strtod(num, &endp);
+    if (*endp || errno || !isfinite(t->number))
+      return fail(p, t->line, t->column, CV_SYNTAX,
+                  "'%s' is not a valid number", num);
+    t->kind = CV_TOK_NUMBER;
+    return CV_OK;
+  }
+  if (c == '"') {
+    p->pos++;
+    while (p->pos < p->end && *p->pos != '"') {
+      if (*p->pos == '\n')
+        return fail(p, t->line, t->column, CV_SYNTAX,
+                    "unterminated string: a string must end on the line it "
+                    "starts");
+      if (*p->pos == '\\') {
+        if (p->pos + 1 >= p->end || (p->pos[1] != '"' && p->pos[1] != '\\'))
+          return fail(p, p->line, (int)(p->pos - p->line_start) + 1,
+                      CV_SYNTAX,
+                      "unknown escape in string: only \\\" and \\\\ are "
+                      "allowed");
+        p->pos++;
+      }
+      p->pos++;
+    }
+    if (p->pos >= p->end)
+      return fail(p, t->line, t->column, CV_SYNTAX,
+                  "unterminated string: expected '\"' before end of file");
+    p->pos++;
+    t->kind = CV_TOK_STRING;
+    t->len = (size_t)(p->pos - s);
+    return CV_OK;
+  }
+  p->pos++;
+  switch (c) {
+    case '{': t->kind = CV_TOK_LBRACE; return CV_OK;
+    case '}': t->kind = CV_TOK_RBRACE; return CV_OK;
+    case '(': t->kind = CV_TOK_LPAREN; return CV_OK;
+    case ')': t->kind = CV_TOK_RPAREN; return CV_OK;
+    case ',': t->kind = CV_TOK_COMMA; return CV_OK;
+    case '=': t->kind = CV_TOK_EQ; return CV_OK;
+    case '!':
+      if (p->pos < p->end && *p->pos == '=') {
+        p->pos++;
+        t->kind = CV_TOK_NE;
+        t->len = 2;
+        return CV_OK;
+      }
+      break;
+    case '<':
+    case '>':
+      if (p->pos < p->end && *p->pos == '=') {
+        p->pos++;
+        t->kind = c == '<' ? CV_TOK_LE : CV_TOK_GE;
+        t->len = 2;
+      } else {
+        t->kind = c == '<' ? CV_TOK_LT : CV_TOK_GT;
+      }
+      return CV_OK;
+    default: break;
+  }
+  if ((unsigned char)c >= 0x80)
+    return fail(p, t->line, t->column, CV_SYNTAX,
+                "unexpected non-ASCII character: names are ASCII; put other "
+                "text in double quotes");
+  return fail(p, t->line, t->column, CV_SYNTAX, "unexpected character '%c'", c);
+}
+
