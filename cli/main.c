@@ -26,6 +26,7 @@ static const char usage[] =
     "  timeline  a policy's history, or the periods of each verdict for a use\n"
     "  diff      what changed in a policy between two days, rules and verdicts\n"
     "  lint      conflicts, rules that never apply or decide, for policy authors\n"
+    "  fmt       lay policy files out the canonical way\n"
     "\n"
     "global options:\n"
     "  --home DIR       where policies/ and data/ live (default: $CAVEAT_HOME or\n"
@@ -204,6 +205,7 @@ int main(int argc, char **argv) {
       {"timeline", cv_cmd_timeline, 1},
       {"lint", cv_cmd_lint, 1},
       {"diff", cv_cmd_diff, 1},
+      {"fmt", cv_cmd_fmt, 0},
   };
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
     if (strcmp(argv[1], commands[i].name) != 0) continue;

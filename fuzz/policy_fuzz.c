@@ -1,11 +1,12 @@
 /*
  * policy_fuzz.c -- libFuzzer harness for the policy language: any bytes
  * must compile or fail with an error that says why, never crash, leak or
- * hang.  It compiles against one engine's catalogs (internal API), so that
+ * hang; and the formatter must be idempotent on whatever lexes.  It compiles against one engine's catalogs (internal API), so that
  * each run costs a parse, not a catalog load.
  */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -27,5 +28,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                              &policy, &err);
   if (rc != CV_OK && err.message[0] == '\0') abort(); /* every failure says why */
   cv_policy_free(policy);
+  /* The formatter: any text that lexes formats, and formatting twice gives
+   * the same bytes as formatting once. */
+  cv_buf_t once = {0}, twice = {0};
+  if (cv_policy_format("fuzz.caveat", (const char *)data, size, &once, &err) == CV_OK) {
+    if (cv_policy_format("fuzz.caveat", once.data ? once.data : "", once.len, &twice, &err) ||
+        once.len != twice.len || (once.len && memcmp(once.data, twice.data, once.len)))
+      abort();
+  }
+  cv_buf_free(&once);
+  cv_buf_free(&twice);
   return 0;
 }

@@ -307,6 +307,16 @@ CV_EXPORT int cv_timeline(const cv_engine_t *engine, const cv_use_t *use,
                           size_t policy, cv_result_t *result, cv_period_t *out,
                           size_t max, size_t *count, cv_error_t *err);
 
+/* --------------------------------------------------------------------- fmt */
+
+/* Appends the canonical layout of policy text to out: one statement or
+ * clause a line, two-space indents, a condition's 'and'/'or' starting its
+ * continuation lines, one blank line between blocks, comments kept.  Tokens
+ * are copied as typed, so the meaning cannot change.  Needs no catalogs;
+ * fails only on text that does not lex (CV_SYNTAX, with its position). */
+CV_EXPORT int cv_policy_format(const char *name, const char *text, size_t len,
+                               cv_buf_t *out, cv_error_t *err);
+
 /* -------------------------------------------------------------------- lint */
 
 /* Something a policy author should look at.  Strings live until the

@@ -4,7 +4,6 @@
  * stops compilation, so a user never sees a cascade.  The grammar is in
  * docs/policy-language.md; each parse function starts with its rule.
  */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -483,6 +483,62 @@ static void coordinates_as_strtod(void **state) {
   cv_engine_free(e);
 }
 
+/* Rule by rule, what a policy says: id, effect, actions, period, strength. */
+static void describe_rules(cv_engine_t *e, cv_buf_t *b) {
+  for (size_t i = 0; i < cv_policy_rule_count(e, 0); i++) {
+    cv_rule_info_t r;
+    assert_int_equal(cv_policy_rule(e, 0, i, &r), CV_OK);
+    char line[512];
+    int n = snprintf(line, sizeof line, "%s %s %s %d %d %s %s\n", r.id, r.effect, r.actions,
+                     (int)r.from, (int)r.until, r.strength, r.because);
+    cv_buf_append(b, line, (size_t)n);
+  }
+}
+
+/* Formatting is idempotent and keeps the meaning: the formatted policy
+ * compiles to the same rules and the same error as the original. */
+static void format_keeps_meaning(void **state) {
+  (void)state;
+  static const char *const files[] = {
+      CAVEAT_POLICY_DIR "/us.caveat", CAVEAT_TEST_DIR "/cli/messy.caveat",
+      CAVEAT_TEST_DIR "/cli/lint-findings.caveat", CAVEAT_TEST_DIR "/golden/policies/03-unknown-fact.caveat",
+      CAVEAT_TEST_DIR "/golden/policies/06-override-cycle.caveat",
+      CAVEAT_TEST_DIR "/golden/policies/17-unclosed-paren.caveat"};
+  for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+    FILE *f = fopen(files[k], "rb");
+    assert_non_null(f);
+    char text[1 << 16];
+    size_t len = fread(text, 1, sizeof text, f);
+    fclose(f);
+    cv_buf_t once = {0}, twice = {0};
+    cv_error_t err;
+    assert_int_equal(cv_policy_format("p", text, len, &once, &err), CV_OK);
+    assert_int_equal(cv_policy_format("p", once.data, once.len, &twice, &err), CV_OK);
+    assert_int_equal(once.len, twice.len);
+    assert_memory_equal(once.data, twice.data, once.len);
+    cv_engine_t *a = cv_engine_new(), *b = cv_engine_new();
+    cv_error_t ea, eb;
+    assert_int_equal(cv_engine_load_data(a, CAVEAT_DATA_DIR, &ea), CV_OK);
+    assert_int_equal(cv_engine_load_data(b, CAVEAT_DATA_DIR, &eb), CV_OK);
+    int ra = cv_engine_load_policy_text(a, "p", text, len, &ea);
+    int rb = cv_engine_load_policy_text(b, "p", once.data, once.len, &eb);
+    /* An error stays the same error; its line may move with the layout. */
+    assert_int_equal(ra, rb);
+    if (!ra) {
+      cv_buf_t da = {0}, db = {0};
+      describe_rules(a, &da);
+      describe_rules(b, &db);
+      assert_string_equal(da.data, db.data);
+      cv_buf_free(&da);
+      cv_buf_free(&db);
+    }
+    cv_engine_free(a);
+    cv_engine_free(b);
+    cv_buf_free(&once);
+    cv_buf_free(&twice);
+  }
+}
+
 static void strerror_is_total(void **state) {
   (void)state;
   assert_string_equal(cv_strerror(CV_OK), "success");
@@ -539,6 +595,7 @@ int main(void) {
       cmocka_unit_test(memo_changes_nothing),
       cmocka_unit_test(dates_round_trip),
       cmocka_unit_test(strerror_is_total),
+      cmocka_unit_test(format_keeps_meaning),
       cmocka_unit_test(numbers_as_printf),
       cmocka_unit_test(coordinates_as_strtod),
       cmocka_unit_test(compile_survives_allocation_failure),
