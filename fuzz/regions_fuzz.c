@@ -1,0 +1,40 @@
+/*
+ * regions_fuzz.c -- libFuzzer harness for user region files (GeoJSON): any
+ * bytes add regions or fail with a message, leaving the border index as it
+ * was; a point resolves either way.
+ */
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static cv_engine_t *engine;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv) {
+  (void)argc;
+  (void)argv;
+  cv_error_t err;
+  engine = cv_engine_new();
+  if (!engine || cv_engine_load_data(engine, CAVEAT_HOME "/data", &err) ||
+      cv_engine_load_geo(engine, CAVEAT_DCW_PATH, CAVEAT_FUZZ_CACHE, &err))
+    abort();
+  return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  int fd = memfd_create("fuzz", 0);
+  if (fd < 0 || write(fd, data, size) != (ssize_t)size) abort();
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+  cv_error_t err;
+  int rc = cv_engine_load_regions(engine, path, "code", &err);
+  if (rc != CV_OK && err.message[0] == '\0') abort();
+  cv_where_t w;
+  if (cv_engine_where(engine, 50.0, 36.2, &w, &err) != CV_OK) abort();
+  close(fd);
+  return 0;
+}
