@@ -2,7 +2,8 @@
  * engine_bench.c -- decisions per second on one core for the shipped US
  * policy over the seed scenarios: with the geography resolved beforehand
  * (the evaluator alone), with it resolved on every decision, and end to end
- * (JSON in, evaluation, JSON out).  Run: build/bench/engine_bench [SECONDS]
+ * (JSON in, evaluation, JSON out).
+ * Run: build/bench/engine_bench [SECONDS [USES.jsonl]]
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -70,7 +71,9 @@ int main(int argc, char **argv) {
     return 1;
   }
   double t2 = now();
-  FILE *f = fopen(CAVEAT_HOME "/tests/scenarios/seed.jsonl", "r");
+  /* The uses: a JSON Lines file (default: the seed scenarios). */
+  const char *uses_path = argc > 2 ? argv[2] : CAVEAT_HOME "/tests/scenarios/seed.jsonl";
+  FILE *f = fopen(uses_path, "r");
   if (!f) return 1;
   char *lines[MAX_USES];
   size_t lens[MAX_USES];
