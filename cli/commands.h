@@ -42,6 +42,10 @@ extern const char cli_use_flags_help[];
 int cli_read_use(const char *command, const char *usage, int argc, char **argv,
                  cv_engine_t *engine, cv_use_t *use, cli_use_options_t *opts);
 
+/* Reads a whole file ('-': standard input) of at most limit bytes into a
+ * NUL-terminated malloc'd string; NULL when it cannot (free the result). */
+char *cli_read_file(const char *path, size_t limit, size_t *len);
+
 /* Writes buf's bytes to stdout; returns 0 or -1 on a write error. */
 int cli_write(const char *data, size_t len);
 

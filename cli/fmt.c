@@ -18,26 +18,6 @@ static const char usage[] =
     "exit status: 0 done (--check: all canonical), 1 --check found a file to\n"
     "format or a file could not be read or lexed, 2 usage.\n";
 
-static char *slurp(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  cv_buf_t b = {0};
-  b.limit = 4u << 20;
-  char chunk[65536];
-  size_t n;
-  int rc = 0;
-  while (!rc && (n = fread(chunk, 1, sizeof chunk, f)) > 0) rc = cv_buf_append(&b, chunk, n);
-  if (!rc && !b.data) rc = cv_buf_append(&b, "", 0);
-  int failed = ferror(f) || rc;
-  fclose(f);
-  if (failed) {
-    cv_buf_free(&b);
-    return NULL;
-  }
-  *len = b.len;
-  return b.data;
-}
-
 int cv_cmd_fmt(int argc, char **argv, cv_engine_t *engine) {
   (void)engine;
   int check = 0, write = 0, files = 0, status = CLI_OK;
@@ -61,7 +41,7 @@ int cv_cmd_fmt(int argc, char **argv, cv_engine_t *engine) {
     if (argv[i][0] == '-') continue;
     files++;
     size_t len;
-    char *text = slurp(argv[i], &len);
+    char *text = cli_read_file(argv[i], 4u << 20, &len);
     if (!text) {
       fprintf(stderr, "caveat: fmt: cannot read '%s'\n", argv[i]);
       status = CLI_FAILED;

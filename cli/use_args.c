@@ -16,30 +16,24 @@ const char cli_use_flags_help[] =
     "  --evidence FIELD=GRADE   confirmed, reported, claimed, disputed, unknown\n"
     "  --assume NAME=NUMBER     override a policy assumption for this use\n";
 
-static int read_all(const char *path, char **out, size_t *len) {
+char *cli_read_file(const char *path, size_t limit, size_t *len) {
   FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-  if (!f) return -1;
-  size_t cap = 4096, n = 0;
-  char *buf = malloc(cap);
-  size_t got;
-  while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-    n += got;
-    if (n == cap) {
-      /* A use is small: past 16 MiB this is not a use file. */
-      char *p = cap < (1u << 24) ? realloc(buf, cap *= 2) : NULL;
-      if (!p) free(buf);
-      buf = p;
-    }
-  }
-  int failed = ferror(f);
+  if (!f) return NULL;
+  cv_buf_t b = {0};
+  b.limit = limit + 1;
+  char chunk[65536];
+  size_t n;
+  int rc = 0;
+  while (!rc && (n = fread(chunk, 1, sizeof chunk, f)) > 0) rc = cv_buf_append(&b, chunk, n);
+  if (!rc && !b.data) rc = cv_buf_append(&b, "", 0);
+  int failed = ferror(f) || rc;
   if (f != stdin) fclose(f);
-  if (!buf || failed) {
-    free(buf);
-    return -1;
+  if (failed) {
+    cv_buf_free(&b);
+    return NULL;
   }
-  *out = buf;
-  *len = n;
-  return 0;
+  *len = b.len;
+  return b.data;
 }
 
 /* Applies one use flag; returns -1 when a is not a use flag. */
@@ -141,9 +135,10 @@ int cli_read_use(const char *command, const char *usage, int argc, char **argv,
     return CLI_USAGE;
   }
   if (!file) return CLI_OK;
-  char *text;
   size_t len;
-  if (read_all(file, &text, &len)) {
+  /* A use is small: past 16 MiB this is not a use file. */
+  char *text = cli_read_file(file, 16u << 20, &len);
+  if (!text) {
     fprintf(stderr, "caveat: %s: cannot read '%s'\n", command, file);
     return CLI_FAILED;
   }

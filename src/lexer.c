@@ -15,17 +15,9 @@ const char *const cv_tok_names[] = {
     "end of file", "a name", "a number", "a date", "a string", "'{'", "'}'",
     "'('", "')'", "','", "'='", "'!='", "'<'", "'<='", "'>'", "'>='", "a comment"};
 
-static int fail(cv_lexer_t *p, int line, int column, int code, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static int fail(cv_lexer_t *p, int line, int column, int code, const char *fmt, ...) {
-  char msg[512];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  return cv_error_set(p->err, code, p->name, line, column, "%s", msg);
-}
+/* Fills the error at a position of the text being read; returns its code. */
+#define fail(p, line, column, code, ...) \
+  cv_error_set((p)->err, code, (p)->name, line, column, __VA_ARGS__)
 
 static bool is_word_start(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';

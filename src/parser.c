@@ -39,18 +39,9 @@ typedef struct parser {
   size_t cap_rules, cap_sources, cap_assumptions;
 } parser_t;
 
-static int fail(parser_t *p, int line, int column, int code, const char *fmt,
-                ...) __attribute__((format(printf, 5, 6)));
-
-static int fail(parser_t *p, int line, int column, int code, const char *fmt,
-                ...) {
-  char msg[512];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  return cv_error_set(p->err, code, p->name, line, column, "%s", msg);
-}
+/* Fills the error at a position of the text being read; returns its code. */
+#define fail(p, line, column, code, ...) \
+  cv_error_set((p)->err, code, (p)->name, line, column, __VA_ARGS__)
 
 /* Describes the current token for "found ..." in messages. */
 static const char *found(parser_t *p, char *buf, size_t size) {
