@@ -67,6 +67,8 @@ void cli_print_error(const char *context, const cv_error_t *err) {
 }
 
 int cli_write(const char *data, size_t len) {
+  /* An empty buffer has no data pointer: nothing to write. */
+  if (!len) return 0;
   return fwrite(data, 1, len, stdout) == len ? 0 : -1;
 }
 
