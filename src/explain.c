@@ -573,9 +573,36 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use,
       TRY(CV_CAT(buf, " (rules in force on ", asof, ")"));
     }
     TRY(cv_buf_puts(buf, "\n"));
-    TRY(cv_buf_puts(buf, "  "));
-    TRY(explanation(engine, result, v, buf));
-    TRY(cv_buf_puts(buf, "\n"));
+    if (v->verdict == CV_UNDETERMINED) {
+      /* On a terminal, one line per branch reads better than a paragraph. */
+      TRY(CV_CAT(buf, "  Unknown facts decide under the ", pol->donor_name,
+                 " policy in force that day:\n"));
+      for (uint8_t b = 0; b < v->n_branches; b++) {
+        const cv_branch_t *br = &v->branches[b];
+        TRY(CV_CAT(buf, "  - ", cv_verdict_name((cv_verdict_t)br->verdict), " if "));
+        TRY(cv_conds_text(engine, pol, buf, br->cond, br->n_conds));
+        if (br->n_rules) {
+          TRY(cv_buf_puts(buf, " ("));
+          TRY(rule_list(buf, pol, br->rules, br->n_rules));
+          TRY(cv_buf_puts(buf, ")"));
+        }
+        TRY(cv_buf_puts(buf, "\n"));
+      }
+      if (v->truncated) TRY(cv_buf_puts(buf, "  - (more branches not listed)\n"));
+      if (v->disputed && v->as_stated != v->verdict)
+        TRY(CV_CAT(buf, "  Taking the disputed facts as stated, the verdict would be ",
+                   cv_verdict_name((cv_verdict_t)v->as_stated), ".\n"));
+      if (v->after_state_date) {
+        char state[11];
+        cv_date_format(pol->state_date, state);
+        TRY(CV_CAT(buf, "  Caution: the policy's public record runs to ", state,
+                   "; later changes are not encoded.\n"));
+      }
+    } else {
+      TRY(cv_buf_puts(buf, "  "));
+      TRY(explanation(engine, result, v, buf));
+      TRY(cv_buf_puts(buf, "\n"));
+    }
     for (uint8_t r = 0; r < v->n_rules; r++) {
       const cv_rule_t *rule = &pol->rules[v->rules[r]];
       TRY(cv_buf_printf(buf, "  rule %s (%s, line %d)\n", rule->id,
