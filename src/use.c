@@ -184,74 +184,93 @@ static int set_place(const cv_engine_t *eng, cv_use_t *use, const char *value,
   return CV_OK;
 }
 
+/* The fields of SPEC §7 a text value can set, and what each is. */
+typedef enum field_kind { F_ID, F_DATE, F_LAT, F_LON, F_PLACE, F_BOOL, F_NAME } field_kind_t;
+
+static const struct {
+  const char *name;
+  field_kind_t kind;
+  cv_field_t field;
+  cv_domain_t domain;
+  const char *noun, *file; /* for names: what it is, and where to add one */
+} settable[] = {
+    {"id", F_ID, 0, 0, NULL, NULL},
+    {"date", F_DATE, 0, 0, NULL, NULL},
+    {"lat", F_LAT, 0, 0, NULL, NULL},
+    {"lon", F_LON, 0, 0, NULL, NULL},
+    {"place", F_PLACE, 0, 0, NULL, NULL},
+    {"cross_border_attack", F_BOOL, CV_FIELD_CROSS_BORDER_ATTACK, 0, NULL, NULL},
+    {"action", F_NAME, CV_FIELD_ACTION, CV_DOM_ACTION, "action", NULL},
+    {"system", F_NAME, CV_FIELD_SYSTEM, CV_DOM_SYSTEM, "system", "systems.json"},
+    {"donor", F_NAME, CV_FIELD_DONOR, CV_DOM_DONOR, "donor", NULL},
+    {"operator", F_NAME, CV_FIELD_OPERATOR, CV_DOM_OPERATOR, "operator", "operators.json"},
+    {"recipient", F_NAME, CV_FIELD_RECIPIENT, CV_DOM_OPERATOR, "operator", "operators.json"},
+    {"target", F_NAME, CV_FIELD_TARGET, CV_DOM_TARGET, "target kind", NULL},
+    {"purpose", F_NAME, CV_FIELD_PURPOSE, CV_DOM_PURPOSE, "purpose", NULL},
+};
+
 int cv_use_set(const cv_engine_t *engine, cv_use_t *use, const char *field,
                const char *value, size_t len, cv_error_t *err) {
-  if (strcmp(field, "id") == 0) {
-    if (len >= sizeof use->id)
-      return cv_error_field(err, CV_TOO_LARGE, "id", "id longer than %zu bytes",
-                            sizeof use->id - 1);
-    memcpy(use->id, value, len);
-    use->id[len] = '\0';
-    return CV_OK;
+  /* Datasets set fields row after row: compare the first letter before the
+   * name. */
+  size_t k = 0;
+  while (k < sizeof settable / sizeof settable[0] &&
+         (settable[k].name[0] != field[0] || strcmp(settable[k].name, field) != 0))
+    k++;
+  if (k == sizeof settable / sizeof settable[0])
+    return cv_error_field(err, CV_FIELD, field,
+                          "unknown field '%s': expected one of id, date, action, "
+                          "system, donor, operator, recipient, location, target, "
+                          "purpose, cross_border_attack, evidence, assume",
+                          field);
+  switch (settable[k].kind) {
+    case F_ID:
+      if (len >= sizeof use->id)
+        return cv_error_field(err, CV_TOO_LARGE, "id", "id longer than %zu bytes",
+                              sizeof use->id - 1);
+      memcpy(use->id, value, len);
+      use->id[len] = '\0';
+      return CV_OK;
+    case F_DATE:
+      if (cv_date_parse(value, len, &use->date))
+        return cv_error_field(err, CV_VALUE, "date",
+                              "expected a date YYYY-MM-DD, found '%.*s'",
+                              (int)(len > 40 ? 40 : len), value);
+      use->has_date = true;
+      return CV_OK;
+    case F_LAT:
+    case F_LON: {
+      bool is_lat = settable[k].kind == F_LAT;
+      if (is_unknown(value, len)) return CV_OK;
+      double v = 0;
+      int rc = parse_number(field, value, len, &v, err);
+      if (rc) return rc;
+      if ((rc = set_coordinate(use, is_lat, v, err))) return rc;
+      /* Both coordinates make a location; one alone is caught by
+       * cv_evaluate(), which is when the use is complete. */
+      use->coordinates |= is_lat ? 1 : 2;
+      use->has_location = use->coordinates == 3;
+      return CV_OK;
+    }
+    case F_PLACE: return set_place(engine, use, value, len, err);
+    case F_BOOL: {
+      cv_value_t *v = &use->given[settable[k].field];
+      if (is_unknown(value, len)) *v = (cv_value_t){CV_UNKNOWN, 0, 0};
+      else if (cv_streq_nocase(value, len, "true") || cv_streq_nocase(value, len, "yes"))
+        *v = (cv_value_t){CV_KNOWN, 1, 0};
+      else if (cv_streq_nocase(value, len, "false") || cv_streq_nocase(value, len, "no"))
+        *v = (cv_value_t){CV_KNOWN, 0, 0};
+      else
+        return cv_error_field(err, CV_VALUE, field,
+                              "expected true, false or unknown, found '%.*s'",
+                              (int)(len > 40 ? 40 : len), value);
+      return CV_OK;
+    }
+    case F_NAME:
+      return set_symbol(engine, use, settable[k].field, settable[k].domain, settable[k].noun,
+                        settable[k].file, value, len, err);
   }
-  if (strcmp(field, "date") == 0) {
-    if (cv_date_parse(value, len, &use->date))
-      return cv_error_field(err, CV_VALUE, "date",
-                            "expected a date YYYY-MM-DD, found '%.*s'",
-                            (int)(len > 40 ? 40 : len), value);
-    use->has_date = true;
-    return CV_OK;
-  }
-  if (strcmp(field, "lat") == 0 || strcmp(field, "lon") == 0) {
-    bool is_lat = field[1] == 'a';
-    if (is_unknown(value, len)) return CV_OK;
-    double v = 0;
-    int rc = parse_number(field, value, len, &v, err);
-    if (rc) return rc;
-    if ((rc = set_coordinate(use, is_lat, v, err))) return rc;
-    /* Both coordinates make a location; one alone is caught by
-     * cv_evaluate(), which is when the use is complete. */
-    use->coordinates |= is_lat ? 1 : 2;
-    use->has_location = use->coordinates == 3;
-    return CV_OK;
-  }
-  if (strcmp(field, "place") == 0) return set_place(engine, use, value, len, err);
-  if (strcmp(field, "cross_border_attack") == 0) {
-    cv_value_t *v = &use->given[CV_FIELD_CROSS_BORDER_ATTACK];
-    if (is_unknown(value, len)) *v = (cv_value_t){CV_UNKNOWN, 0, 0};
-    else if (cv_streq_nocase(value, len, "true") || cv_streq_nocase(value, len, "yes"))
-      *v = (cv_value_t){CV_KNOWN, 1, 0};
-    else if (cv_streq_nocase(value, len, "false") || cv_streq_nocase(value, len, "no"))
-      *v = (cv_value_t){CV_KNOWN, 0, 0};
-    else
-      return cv_error_field(err, CV_VALUE, field,
-                            "expected true, false or unknown, found '%.*s'",
-                            (int)(len > 40 ? 40 : len), value);
-    return CV_OK;
-  }
-  static const struct {
-    const char *name;
-    cv_field_t field;
-    cv_domain_t domain;
-    const char *noun, *file;
-  } symbols[] = {
-      {"action", CV_FIELD_ACTION, CV_DOM_ACTION, "action", NULL},
-      {"system", CV_FIELD_SYSTEM, CV_DOM_SYSTEM, "system", "systems.json"},
-      {"donor", CV_FIELD_DONOR, CV_DOM_DONOR, "donor", NULL},
-      {"operator", CV_FIELD_OPERATOR, CV_DOM_OPERATOR, "operator", "operators.json"},
-      {"recipient", CV_FIELD_RECIPIENT, CV_DOM_OPERATOR, "operator", "operators.json"},
-      {"target", CV_FIELD_TARGET, CV_DOM_TARGET, "target kind", NULL},
-      {"purpose", CV_FIELD_PURPOSE, CV_DOM_PURPOSE, "purpose", NULL},
-  };
-  for (size_t i = 0; i < sizeof symbols / sizeof symbols[0]; i++)
-    if (strcmp(field, symbols[i].name) == 0)
-      return set_symbol(engine, use, symbols[i].field, symbols[i].domain,
-                        symbols[i].noun, symbols[i].file, value, len, err);
-  return cv_error_field(err, CV_FIELD, field,
-                        "unknown field '%s': expected one of id, date, action, "
-                        "system, donor, operator, recipient, location, target, "
-                        "purpose, cross_border_attack, evidence, assume",
-                        field);
+  return CV_FIELD;
 }
 
 int cv_use_grade(cv_use_t *use, const char *field, const char *grade,
