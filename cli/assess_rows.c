@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "assess.h"
+#include "commands.h"
 
 #define TRY(x)              \
   do {                      \
@@ -82,15 +83,15 @@ static int csv_field(cv_buf_t *b, const char *s, size_t len) {
     i++;
   if (i == len)
     return cv_buf_append(b, s, len);
-  TRY(cv_buf_append(b, "\"", 1));
+  TRY(CLI_LIT(b, "\""));
   const char *from = s, *end = s + len, *q;
   while ((q = memchr(from, '"', (size_t)(end - from))) != NULL) {
     TRY(cv_buf_append(b, from, (size_t)(q + 1 - from)));
-    TRY(cv_buf_append(b, "\"", 1));
+    TRY(CLI_LIT(b, "\""));
     from = q + 1;
   }
   TRY(cv_buf_append(b, from, (size_t)(end - from)));
-  return cv_buf_append(b, "\"", 1);
+  return CLI_LIT(b, "\"");
 }
 
 static int json_string(cv_buf_t *b, const char *s) {
@@ -124,12 +125,12 @@ static int csv_header(const row_writer_t *w, cv_buf_t *out) {
   size_t n = cv_engine_policy_count(w->engine);
   for (size_t i = 0; i < n; i++) {
     const char *d = cv_engine_policy_donor(w->engine, i);
-    TRY(cv_buf_append(out, ",", 1));
+    TRY(CLI_LIT(out, ","));
     TRY(csv_field(out, d, strlen(d)));
     for (int k = 0; k < 2; k++) {
       char name[96];
       int len = snprintf(name, sizeof name, "%s_%s", d, k ? "why" : "rules");
-      TRY(cv_buf_append(out, ",", 1));
+      TRY(CLI_LIT(out, ","));
       TRY(csv_field(out, name, (size_t)len));
     }
   }
@@ -142,38 +143,38 @@ static int csv_result(row_writer_t *w, cv_buf_t *out, const cv_use_t *use,
   flatten(w, use, result, &f);
   const char *id = cv_use_id(use);
   TRY(csv_field(out, id, strlen(id)));
-  TRY(cv_buf_append(out, ",", 1));
+  TRY(CLI_LIT(out, ","));
   TRY(puts_buf(out, f.date));
-  TRY(cv_buf_append(out, ",", 1));
+  TRY(CLI_LIT(out, ","));
   TRY(puts_buf(out, f.as_of));
-  TRY(cv_buf_append(out, ",", 1));
+  TRY(CLI_LIT(out, ","));
   if (f.located) {
     TRY(number(out, f.lat, 6));
-    TRY(cv_buf_append(out, ",", 1));
+    TRY(CLI_LIT(out, ","));
     TRY(number(out, f.lon, 6));
   } else {
-    TRY(cv_buf_append(out, ",", 1));
+    TRY(CLI_LIT(out, ","));
   }
-  TRY(cv_buf_append(out, ",", 1));
+  TRY(CLI_LIT(out, ","));
   TRY(puts_buf(out, f.where->territory));
-  TRY(cv_buf_append(out, ",", 1));
+  TRY(CLI_LIT(out, ","));
   TRY(puts_buf(out, f.where->region));
-  TRY(cv_buf_append(out, ",", 1));
+  TRY(CLI_LIT(out, ","));
   if (f.where->border_km >= 0)
     TRY(number(out, f.where->border_km, 1));
   size_t n = cv_result_count(result);
   for (size_t i = 0; i < n; i++) {
-    TRY(cv_buf_append(out, ",", 1));
+    TRY(CLI_LIT(out, ","));
     TRY(puts_buf(out, cv_verdict_name(cv_result_verdict(result, i))));
-    TRY(cv_buf_append(out, ",", 1));
+    TRY(CLI_LIT(out, ","));
     const char *ids[MAX_RULES];
     size_t k = cv_result_rules(result, i, ids, MAX_RULES);
     for (size_t j = 0; j < k && j < MAX_RULES; j++) {
       if (j)
-        TRY(cv_buf_append(out, " ", 1));
+        TRY(CLI_LIT(out, " "));
       TRY(puts_buf(out, ids[j])); /* rule ids are names: no CSV specials */
     }
-    TRY(cv_buf_append(out, ",", 1));
+    TRY(CLI_LIT(out, ","));
     w->scratch.len = 0;
     TRY(cv_result_write_why(w->engine, result, i, &w->scratch));
     TRY(csv_field(out, w->scratch.data ? w->scratch.data : "", w->scratch.len));
@@ -188,7 +189,7 @@ static int csv_error(row_writer_t *w, cv_buf_t *out, long row, const char *id,
   size_t n = cv_engine_policy_count(w->engine);
   for (size_t i = 0; i < n; i++)
     TRY(puts_buf(out, ",,,"));
-  TRY(cv_buf_append(out, ",", 1));
+  TRY(CLI_LIT(out, ","));
   char msg[sizeof err->message + 64];
   int len = err->line
                 ? snprintf(msg, sizeof msg, "row %ld (line %d): %s", row,
@@ -199,7 +200,7 @@ static int csv_error(row_writer_t *w, cv_buf_t *out, long row, const char *id,
   if ((size_t)len >= sizeof msg)
     len = (int)sizeof msg - 1;
   TRY(csv_field(out, msg, (size_t)len));
-  return cv_buf_append(out, "\n", 1);
+  return CLI_LIT(out, "\n");
 }
 
 /* ------------------------------------------------------------- GeoJSON */
@@ -277,7 +278,7 @@ static int geo_error(row_writer_t *w, cv_buf_t *out, long row, const char *id,
   TRY(geo_open(w, out, id));
   TRY(puts_buf(out, ", \"geometry\": null, \"properties\": {\"id\": "));
   TRY(json_string(out, id));
-  TRY(cv_buf_append(out, ", \"row\": ", 9));
+  TRY(CLI_LIT(out, ", \"row\": "));
   TRY(number(out, (double)row, 0));
   if (err->line) {
     TRY(puts_buf(out, ", \"line\": "));
@@ -314,7 +315,7 @@ int rows_result(row_writer_t *w, cv_buf_t *out, const cv_use_t *use,
   default:
     rc = cv_result_write_json(w->engine, use, result, out);
     if (!rc)
-      rc = cv_buf_append(out, "\n", 1);
+      rc = CLI_LIT(out, "\n");
   }
   w->written++;
   return rc;
@@ -333,7 +334,7 @@ int rows_error(row_writer_t *w, cv_buf_t *out, long row, const char *id,
   default:
     rc = cv_error_write_json(id, err, out);
     if (!rc)
-      rc = cv_buf_append(out, "\n", 1);
+      rc = CLI_LIT(out, "\n");
   }
   w->written++;
   return rc;

@@ -43,7 +43,7 @@ int cv_cmd_check(int argc, char **argv, cv_engine_t *engine) {
   }
   int rc = opts.json ? cv_result_write_json(engine, use, result, &out)
                      : cv_result_write_text(engine, use, result, &out);
-  if (!rc && opts.json) rc = cv_buf_append(&out, "\n", 1);
+  if (!rc && opts.json) rc = CLI_LIT(&out, "\n");
   if (rc || cli_write(out.data, out.len)) {
     fprintf(stderr, "caveat: check: cannot write the result\n");
     status = CLI_FAILED;

@@ -8,6 +8,9 @@
 
 #include "caveat.h"
 
+/* Appends a string literal, its length counted by the compiler. */
+#define CLI_LIT(buf, s) cv_buf_append((buf), (s), sizeof(s) - 1)
+
 /* Exit statuses shared by all commands. */
 enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
 
@@ -19,6 +22,7 @@ int cv_cmd_timeline(int argc, char **argv, cv_engine_t *engine);
 int cv_cmd_lint(int argc, char **argv, cv_engine_t *engine);
 int cv_cmd_diff(int argc, char **argv, cv_engine_t *engine);
 int cv_cmd_fmt(int argc, char **argv, cv_engine_t *engine);
+int cv_cmd_serve(int argc, char **argv, cv_engine_t *engine);
 
 /* Prints "caveat: CONTEXT: message" with the error's position, and for
  * policy errors the offending line with a caret under the column. */

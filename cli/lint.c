@@ -44,16 +44,16 @@ static void on_finding(void *ctx, const cv_finding_t *f) {
                  f->check);
     o->failed |= cv_buf_append(b, head, (size_t)n);
     o->failed |= cv_buf_append_json_string(b, f->rule, strlen(f->rule));
-    o->failed |= cv_buf_append(b, ", \"other\": ", 11);
+    o->failed |= CLI_LIT(b, ", \"other\": ");
     o->failed |= f->other ? cv_buf_append_json_string(b, f->other, strlen(f->other))
-                          : cv_buf_append(b, "null", 4);
-    o->failed |= cv_buf_append(b, ", \"date\": ", 10);
-    o->failed |= f->date ? cv_buf_append_json_string(b, day, 10) : cv_buf_append(b, "null", 4);
-    o->failed |= cv_buf_append(b, ", \"example\": ", 13);
+                          : CLI_LIT(b, "null");
+    o->failed |= CLI_LIT(b, ", \"date\": ");
+    o->failed |= f->date ? cv_buf_append_json_string(b, day, 10) : CLI_LIT(b, "null");
+    o->failed |= CLI_LIT(b, ", \"example\": ");
     o->failed |= cv_buf_append_json_string(b, f->example, strlen(f->example));
-    o->failed |= cv_buf_append(b, ", \"message\": ", 13);
+    o->failed |= CLI_LIT(b, ", \"message\": ");
     o->failed |= cv_buf_append_json_string(b, f->message, strlen(f->message));
-    o->failed |= cv_buf_append(b, "}\n", 2);
+    o->failed |= CLI_LIT(b, "}\n");
     return;
   }
   n = snprintf(head, sizeof head, "%s:%d: %s: rule %s: %s\n", o->path, f->line, f->check,

@@ -27,6 +27,7 @@ static const char usage[] =
     "  diff      what changed in a policy between two days, rules and verdicts\n"
     "  lint      conflicts, rules that never apply or decide, for policy authors\n"
     "  fmt       lay policy files out the canonical way\n"
+    "  serve     the HTTP JSON API (loopback by default)\n"
     "\n"
     "global options:\n"
     "  --home DIR       where policies/ and data/ live (default: $CAVEAT_HOME or\n"
@@ -208,6 +209,7 @@ int main(int argc, char **argv) {
       {"lint", cv_cmd_lint, 1},
       {"diff", cv_cmd_diff, 1},
       {"fmt", cv_cmd_fmt, 0},
+      {"serve", cv_cmd_serve, 1},
   };
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
     if (strcmp(argv[1], commands[i].name) != 0) continue;

@@ -33,7 +33,7 @@ static void day_text(cv_date_t d, char buf[11]) {
 /* Appends a JSON date or null for an open end. */
 static int json_day(cv_buf_t *b, cv_date_t d) {
   char day[11];
-  if (d == CV_DATE_MIN || d == CV_DATE_MAX) return cv_buf_append(b, "null", 4);
+  if (d == CV_DATE_MIN || d == CV_DATE_MAX) return CLI_LIT(b, "null");
   cv_date_format(d, day);
   return cv_buf_append_json_string(b, day, 10);
 }
@@ -66,9 +66,9 @@ static int policy_history(cv_engine_t *engine, size_t p, int json, cv_buf_t *out
   const char *donor = cv_engine_policy_donor(engine, p);
   int rc = 0;
   if (json) {
-    rc |= cv_buf_append(out, "{\"donor\": ", 10);
+    rc |= CLI_LIT(out, "{\"donor\": ");
     rc |= cv_buf_append_json_string(out, donor, strlen(donor));
-    rc |= cv_buf_append(out, ", \"events\": [", 13);
+    rc |= CLI_LIT(out, ", \"events\": [");
   } else {
     char line[256];
     int len = snprintf(line, sizeof line, "%s policy: rules as they took effect and lapsed\n", donor);
@@ -79,18 +79,17 @@ static int policy_history(cv_engine_t *engine, size_t p, int json, cv_buf_t *out
     char day[11];
     cv_date_format(events[e].day, day);
     if (json) {
-      if (e) rc |= cv_buf_append(out, ", ", 2);
-      rc |= cv_buf_append(out, "{\"date\": ", 9);
+      if (e) rc |= CLI_LIT(out, ", ");
+      rc |= CLI_LIT(out, "{\"date\": ");
       rc |= cv_buf_append_json_string(out, day, 10);
-      rc |= cv_buf_append(out, events[e].starts ? ", \"change\": \"starts\", \"rule\": "
-                                                : ", \"change\": \"lapses\", \"rule\": ",
-                          events[e].starts ? 30 : 30);
+      rc |= events[e].starts ? CLI_LIT(out, ", \"change\": \"starts\", \"rule\": ")
+                             : CLI_LIT(out, ", \"change\": \"lapses\", \"rule\": ");
       rc |= cv_buf_append_json_string(out, info.id, strlen(info.id));
-      rc |= cv_buf_append(out, ", \"effect\": ", 12);
+      rc |= CLI_LIT(out, ", \"effect\": ");
       rc |= cv_buf_append_json_string(out, info.effect, strlen(info.effect));
-      rc |= cv_buf_append(out, ", \"strength\": ", 14);
+      rc |= CLI_LIT(out, ", \"strength\": ");
       rc |= cv_buf_append_json_string(out, info.strength, strlen(info.strength));
-      rc |= cv_buf_append(out, "}", 1);
+      rc |= CLI_LIT(out, "}");
     } else {
       char line[512];
       int len = snprintf(line, sizeof line, "  %s  %-6s %-6s %s (%s; %s record)\n", day,
@@ -99,7 +98,7 @@ static int policy_history(cv_engine_t *engine, size_t p, int json, cv_buf_t *out
       rc |= cv_buf_append(out, line, (size_t)(len < (int)sizeof line ? len : (int)sizeof line - 1));
     }
   }
-  rc |= json ? cv_buf_append(out, "]}\n", 3) : cv_buf_append(out, "\n", 1);
+  rc |= json ? CLI_LIT(out, "]}\n") : CLI_LIT(out, "\n");
   free(events);
   return rc ? -1 : 0;
 }
@@ -117,30 +116,30 @@ static int use_timeline(cv_engine_t *engine, cv_use_t *use, size_t p, int json,
   const char *donor = cv_engine_policy_donor(engine, p);
   int rc = 0;
   if (json) {
-    rc |= cv_buf_append(out, "{\"donor\": ", 10);
+    rc |= CLI_LIT(out, "{\"donor\": ");
     rc |= cv_buf_append_json_string(out, donor, strlen(donor));
-    rc |= cv_buf_append(out, ", \"periods\": [", 14);
+    rc |= CLI_LIT(out, ", \"periods\": [");
   } else {
     rc |= cv_buf_append(out, donor, strlen(donor));
-    rc |= cv_buf_append(out, ":\n", 2);
+    rc |= CLI_LIT(out, ":\n");
   }
   for (size_t i = 0; i < count; i++) {
     const cv_period_t *q = &periods[i];
     const char *verdict = cv_verdict_name(q->verdict);
     if (json) {
-      if (i) rc |= cv_buf_append(out, ", ", 2);
-      rc |= cv_buf_append(out, "{\"from\": ", 9);
+      if (i) rc |= CLI_LIT(out, ", ");
+      rc |= CLI_LIT(out, "{\"from\": ");
       rc |= json_day(out, q->from);
-      rc |= cv_buf_append(out, ", \"until\": ", 11);
+      rc |= CLI_LIT(out, ", \"until\": ");
       rc |= json_day(out, q->until);
-      rc |= cv_buf_append(out, ", \"verdict\": ", 13);
+      rc |= CLI_LIT(out, ", \"verdict\": ");
       rc |= cv_buf_append_json_string(out, verdict, strlen(verdict));
-      rc |= cv_buf_append(out, ", \"rules\": [", 12);
+      rc |= CLI_LIT(out, ", \"rules\": [");
       for (size_t r = 0; r < q->n_rules; r++) {
-        if (r) rc |= cv_buf_append(out, ", ", 2);
+        if (r) rc |= CLI_LIT(out, ", ");
         rc |= cv_buf_append_json_string(out, q->rules[r], strlen(q->rules[r]));
       }
-      rc |= cv_buf_append(out, "]}", 2);
+      rc |= CLI_LIT(out, "]}");
       continue;
     }
     /* "from A to B" with B the last day, which is the day before 'until'. */
@@ -155,12 +154,12 @@ static int use_timeline(cv_engine_t *engine, cv_use_t *use, size_t p, int json,
     int len = snprintf(line, sizeof line, q->n_rules ? "  %-26s %-13s" : "  %-26s %s", span, verdict);
     rc |= cv_buf_append(out, line, (size_t)len);
     for (size_t r = 0; r < q->n_rules; r++) {
-      rc |= cv_buf_append(out, r ? ", " : " ", r ? 2 : 1);
+      rc |= r ? CLI_LIT(out, ", ") : CLI_LIT(out, " ");
       rc |= cv_buf_append(out, q->rules[r], strlen(q->rules[r]));
     }
-    rc |= cv_buf_append(out, "\n", 1);
+    rc |= CLI_LIT(out, "\n");
   }
-  rc |= json ? cv_buf_append(out, "]}\n", 3) : cv_buf_append(out, "", 0);
+  rc |= json ? CLI_LIT(out, "]}\n") : CLI_LIT(out, "");
   return rc ? -1 : 0;
 }
 

@@ -25,7 +25,7 @@ char *cli_read_file(const char *path, size_t limit, size_t *len) {
   size_t n;
   int rc = 0;
   while (!rc && (n = fread(chunk, 1, sizeof chunk, f)) > 0) rc = cv_buf_append(&b, chunk, n);
-  if (!rc && !b.data) rc = cv_buf_append(&b, "", 0);
+  if (!rc && !b.data) rc = CLI_LIT(&b, "");
   int failed = ferror(f) || rc;
   if (f != stdin) fclose(f);
   if (failed) {
@@ -148,7 +148,7 @@ int cli_read_use(const char *command, const char *usage, int argc, char **argv,
   if (opts->json) {
     cv_buf_t out = {0};
     if (!cv_error_write_json(cv_use_id(use)[0] ? cv_use_id(use) : NULL, &err, &out) &&
-        !cv_buf_append(&out, "\n", 1))
+        !CLI_LIT(&out, "\n"))
       cli_write(out.data, out.len);
     cv_buf_free(&out);
   }

@@ -278,6 +278,11 @@ static int fact_json(const cv_engine_t *eng, cv_buf_t *b, const cv_result_t *res
                      int fact) {
   const cv_value_t *v = &res->fact[fact];
   if (v->state != CV_KNOWN) return cv_buf_puts(b, "null");
+  /* The place's facts come from the lookup itself: a territory or region no
+   * policy names has no symbol, and distances show at the map's precision. */
+  if (res->located && fact == CV_FACT_TERRITORY) return json_str(b, res->where.territory);
+  if (res->located && fact == CV_FACT_REGION) return json_str(b, res->where.region);
+  if (res->located && fact == CV_FACT_BORDER_KM) return cv_buf_number(b, round_km(v->num));
   switch (cv_facts[fact].type) {
     case CV_TYPE_BOOL: return cv_buf_puts(b, v->sym ? "true" : "false");
     case CV_TYPE_NUMBER: return cv_buf_number(b, v->num);

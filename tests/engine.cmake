@@ -32,3 +32,8 @@ add_test(NAME cli_check
 add_test(NAME quotations COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_quotes.sh
   ${PROJECT_SOURCE_DIR}/policies/us.caveat ${PROJECT_SOURCE_DIR}/../shared/sources)
 set_tests_properties(quotations PROPERTIES SKIP_RETURN_CODE 77)
+
+# The HTTP API, end to end on a loopback port.
+add_test(NAME server
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/server_test.sh $<TARGET_FILE:caveat_cli>
+          ${CMAKE_BINARY_DIR}/geo-cache ${CMAKE_CURRENT_SOURCE_DIR})
