@@ -50,6 +50,10 @@ int cli_read_use(const char *command, const char *usage, int argc, char **argv,
  * NUL-terminated malloc'd string; NULL when it cannot (free the result). */
 char *cli_read_file(const char *path, size_t limit, size_t *len);
 
+/* Where policies/, data/ and web/ are (--home, $CAVEAT_HOME or the build's
+ * source tree). */
+const char *cli_home(void);
+
 /* Writes buf's bytes to stdout; returns 0 or -1 on a write error. */
 int cli_write(const char *data, size_t len);
 

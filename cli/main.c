@@ -119,11 +119,16 @@ static int take_globals(int *argc, char **argv, options_t *o) {
   return 0;
 }
 
+static const char *home_dir = CAVEAT_HOME;
+
+const char *cli_home(void) { return home_dir; }
+
 static int load(cv_engine_t *engine, options_t *o, int need_policies) {
   cv_error_t err;
   char data[2048], cache[2048], pattern[2048];
   const char *home = o->home ? o->home : getenv("CAVEAT_HOME");
   if (!home || !*home) home = CAVEAT_HOME;
+  home_dir = home;
   if (!o->data) {
     snprintf(data, sizeof data, "%s/data", home);
     o->data = data;

@@ -165,6 +165,15 @@ CV_EXPORT int cv_engine_find_place(const cv_engine_t *engine, const char *name,
                                    cv_where_t *out, size_t max, size_t *count,
                                    cv_error_t *err);
 
+/* The outlines of the de jure borders meeting a box, for maps: a GeoJSON
+ * FeatureCollection of countries (and, with regions non-zero, regions such as
+ * Russia's federal subjects), properties "code" and "kind", vertices thinned
+ * to step degrees.  Appends to out.  CV_GEO without borders loaded. */
+CV_EXPORT int cv_engine_outlines(const cv_engine_t *engine, double min_lon,
+                                 double min_lat, double max_lon, double max_lat,
+                                 double step, int regions, cv_buf_t *out,
+                                 cv_error_t *err);
+
 /* --------------------------------------------------------------------- use */
 
 /* A described use of a weapon.  Allocate one with cv_use_new() and reuse it:

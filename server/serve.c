@@ -9,6 +9,8 @@
  *   POST /v1/assess     (JSON Lines)  one result (or error) line per use
  *   POST /v1/timeline   (one use)     the periods of each verdict
  *   GET  /v1/where?lat=&lon= | ?place=
+ *   GET  /v1/outlines                 the de jure borders, for maps
+ *   GET  /                            the web page (web/)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -39,6 +41,25 @@ static const char usage[] =
 
 /* Appends a string literal, its length counted by the compiler. */
 #define LIT(buf, s) cv_buf_append((buf), (s), sizeof(s) - 1)
+
+/* The web page's files, read once at start: only these paths are served,
+ * so no request can name a file of its own. */
+typedef struct web_file {
+  const char *url, *path, *type;
+  char *data;
+  size_t len;
+} web_file_t;
+
+static web_file_t web_files[] = {
+    {"/", "web/index.html", "text/html; charset=utf-8", NULL, 0},
+    {"/app.js", "web/app.js", "text/javascript; charset=utf-8", NULL, 0},
+    {"/app.css", "web/app.css", "text/css; charset=utf-8", NULL, 0},
+    {"/vendor/leaflet.js", "web/node_modules/leaflet/dist/leaflet.js",
+     "text/javascript; charset=utf-8", NULL, 0},
+    {"/vendor/leaflet.css", "web/node_modules/leaflet/dist/leaflet.css",
+     "text/css; charset=utf-8", NULL, 0},
+    {"/sample.csv", "data/sample-acled.csv", "text/csv; charset=utf-8", NULL, 0},
+};
 
 typedef struct server {
   cv_engine_t *engine;
@@ -242,38 +263,76 @@ static enum MHD_Result check(server_t *s, struct MHD_Connection *c, const cv_buf
   return reply(c, MHD_HTTP_OK, "application/json", out->data, out->len);
 }
 
-/* JSON Lines in, one result or error line out per line, in order. */
+/* A request body as a reader's input. */
+typedef struct memory_input {
+  const char *p;
+  size_t left;
+} memory_input_t;
+
+static long read_memory(void *ctx, char *buf, size_t cap) {
+  memory_input_t *in = ctx;
+  size_t n = in->left < cap ? in->left : cap;
+  memcpy(buf, in->p, n);
+  in->p += n;
+  in->left -= n;
+  return (long)n;
+}
+
+/* A dataset in the body (JSON Lines, CSV or an ACLED export, as 'caveat
+ * assess' reads them), one result or error line out per row, in order;
+ * ?as_of=DATE evaluates every row under that day's rules. */
 static enum MHD_Result assess(server_t *s, struct MHD_Connection *c, const cv_buf_t *body,
                               cv_buf_t *out) {
   scratch_t *t = scratch();
   if (!t) return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
-  const char *p = body->data ? body->data : "", *end = p + body->len;
-  long row = 0;
-  while (p < end) {
-    const char *nl = memchr(p, '\n', (size_t)(end - p));
-    const char *line_end = nl ? nl : end;
-    size_t len = (size_t)(line_end - p);
-    if (len && line_end[-1] == '\r') len--;
-    bool blank = true;
-    for (size_t i = 0; i < len && blank; i++) blank = p[i] == ' ' || p[i] == '\t';
-    if (!blank) {
-      row++;
-      cv_error_t err;
-      int rc = cv_use_parse_json(s->engine, t->use, p, len, &err);
-      if (!rc) rc = cv_evaluate(s->engine, t->use, 0, t->result, &err);
-      if (!rc) {
-        if (cv_result_write_json(s->engine, t->use, t->result, out)) return MHD_NO;
-      } else {
-        char id[32];
-        snprintf(id, sizeof id, "row-%ld", row);
-        const char *use_id = cv_use_id(t->use);
-        if (cv_error_write_json(use_id[0] ? use_id : id, &err, out)) return MHD_NO;
-      }
-      if (LIT(out, "\n")) return MHD_NO;
+  cv_date_t as_of = 0;
+  const char *as_of_text = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "as_of");
+  if (as_of_text && cv_date_parse(as_of_text, strlen(as_of_text), &as_of))
+    return reply_error(c, MHD_HTTP_BAD_REQUEST, "as_of must be a date YYYY-MM-DD");
+  memory_input_t in = {body->data ? body->data : "", body->len};
+  cv_reader_t *reader = cv_reader_new(s->engine, CV_FORMAT_AUTO, read_memory, &in);
+  if (!reader) return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+  enum MHD_Result result = MHD_YES;
+  for (;;) {
+    cv_error_t err;
+    int rc = cv_reader_next(reader, t->use, &err);
+    if (rc == CV_EOF) break;
+    if (cv_reader_row(reader) == 0) { /* the header itself is unreadable */
+      result = reply_error(c, MHD_HTTP_BAD_REQUEST, err.message);
+      cv_reader_free(reader);
+      return result;
     }
-    p = nl ? nl + 1 : end;
+    if (!rc) rc = cv_evaluate(s->engine, t->use, as_of, t->result, &err);
+    int wr = rc ? cv_error_write_json(cv_reader_row_id(reader), &err, out)
+                : cv_result_write_json(s->engine, t->use, t->result, out);
+    if (wr || LIT(out, "\n")) {
+      result = MHD_NO;
+      break;
+    }
   }
+  cv_reader_free(reader);
+  if (result == MHD_NO) return MHD_NO;
   return reply(c, MHD_HTTP_OK, "application/x-ndjson", out->data ? out->data : "", out->len);
+}
+
+/* The borders for a map: ?bbox=minlon,minlat,maxlon,maxlat (default the
+ * region around Ukraine), ?step=DEGREES (default 0.02), ?regions=0 for
+ * countries only. */
+static enum MHD_Result outlines(server_t *s, struct MHD_Connection *c, cv_buf_t *out) {
+  double box[4] = {20, 43, 50, 57}, step = 0.02;
+  const char *bbox = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "bbox");
+  const char *step_text = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "step");
+  const char *regions = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "regions");
+  if (bbox && sscanf(bbox, "%lf,%lf,%lf,%lf", &box[0], &box[1], &box[2], &box[3]) != 4)
+    return reply_error(c, MHD_HTTP_BAD_REQUEST, "bbox must be minlon,minlat,maxlon,maxlat");
+  if (step_text && (sscanf(step_text, "%lf", &step) != 1 || step < 0.001))
+    return reply_error(c, MHD_HTTP_BAD_REQUEST, "step must be a number of degrees >= 0.001");
+  cv_error_t err;
+  int rc = cv_engine_outlines(s->engine, box[0], box[1], box[2], box[3], step,
+                              !regions || strcmp(regions, "0") != 0, out, &err);
+  if (rc == CV_RANGE) return reply_error(c, MHD_HTTP_BAD_REQUEST, err.message);
+  if (rc) return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, err.message);
+  return reply(c, MHD_HTTP_OK, "application/geo+json", out->data, out->len);
 }
 
 static enum MHD_Result dispatch(server_t *s, struct MHD_Connection *c, const char *url,
@@ -281,16 +340,25 @@ static enum MHD_Result dispatch(server_t *s, struct MHD_Connection *c, const cha
   cv_buf_t out = {0};
   enum MHD_Result r;
   bool get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;
+  for (size_t i = 0; get && i < sizeof web_files / sizeof web_files[0]; i++)
+    if (strcmp(url, web_files[i].url) == 0) {
+      if (!web_files[i].data)
+        return reply_error(c, MHD_HTTP_NOT_FOUND,
+                           "the web page's files are not installed: run scripts/setup.sh");
+      return reply(c, MHD_HTTP_OK, web_files[i].type, web_files[i].data, web_files[i].len);
+    }
   if (strcmp(url, "/v1/health") == 0 && get) r = health(s, c, &out);
   else if (strcmp(url, "/v1/policies") == 0 && get) r = policies(s, c, &out);
   else if (strcmp(url, "/v1/where") == 0 && get) r = where(s, c, &out);
   else if (strcmp(url, "/v1/check") == 0 && post) r = check(s, c, body, &out, 0);
   else if (strcmp(url, "/v1/timeline") == 0 && post) r = check(s, c, body, &out, 1);
   else if (strcmp(url, "/v1/assess") == 0 && post) r = assess(s, c, body, &out);
+  else if (strcmp(url, "/v1/outlines") == 0 && get) r = outlines(s, c, &out);
   else if (strncmp(url, "/v1/", 4) == 0 &&
            (strcmp(url + 4, "health") == 0 || strcmp(url + 4, "policies") == 0 ||
             strcmp(url + 4, "where") == 0 || strcmp(url + 4, "check") == 0 ||
-            strcmp(url + 4, "timeline") == 0 || strcmp(url + 4, "assess") == 0))
+            strcmp(url + 4, "timeline") == 0 || strcmp(url + 4, "assess") == 0 ||
+            strcmp(url + 4, "outlines") == 0))
     r = reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed here");
   else
     r = reply_error(c, MHD_HTTP_NOT_FOUND,
@@ -381,6 +449,13 @@ int cv_cmd_serve(int argc, char **argv, cv_engine_t *engine) {
                     "beyond this machine\n", host);
     return CLI_USAGE;
   }
+  for (size_t i = 0; i < sizeof web_files / sizeof web_files[0]; i++) {
+    char path[2048];
+    snprintf(path, sizeof path, "%s/%s", cli_home(), web_files[i].path);
+    web_files[i].data = cli_read_file(path, 8u << 20, &web_files[i].len);
+    if (!web_files[i].data)
+      fprintf(stderr, "caveat: serve: no %s: the page will miss it\n", path);
+  }
   if (pthread_key_create(&scratch_key, scratch_free)) return CLI_USAGE;
   struct MHD_Daemon *d = MHD_start_daemon(
       MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL, on_request, &s,
@@ -393,12 +468,13 @@ int cv_cmd_serve(int argc, char **argv, cv_engine_t *engine) {
     return CLI_USAGE;
   }
   const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-  fprintf(stderr, "caveat: serving on http://%s:%u/v1/ (%u threads)\n", host,
+  fprintf(stderr, "caveat: serving on http://%s:%u/v1/ and the page at / (%u threads)\n", host,
           info ? info->port : (unsigned)port, threads);
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
   while (!stopping) pause();
   MHD_stop_daemon(d);
+  for (size_t i = 0; i < sizeof web_files / sizeof web_files[0]; i++) free(web_files[i].data);
   fprintf(stderr, "caveat: serve: stopped\n");
   return CLI_OK;
 }

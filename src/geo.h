@@ -6,6 +6,8 @@
 #ifndef CV_GEO_H
 #define CV_GEO_H
 
+#include <stdbool.h>
+
 #include "caveat.h"
 
 typedef struct cv_geo cv_geo_t;
@@ -28,6 +30,10 @@ int cv_geo_add_regions(cv_geo_t *geo, const char *path,
 void cv_geo_resolve(const cv_geo_t *geo, double lat, double lon,
                     cv_geo_facts_t *out);
 void cv_geo_free(cv_geo_t *geo);
+/* Appends the outlines of countries (and regions, when asked) meeting box
+ * (min lon, min lat, max lon, max lat) as GeoJSON, thinned to step degrees. */
+int cv_geo_outlines(const cv_geo_t *geo, const double box[4], double step, bool regions,
+                    cv_buf_t *out);
 
 typedef struct cv_gazetteer cv_gazetteer_t;
 

@@ -97,3 +97,16 @@ int cv_engine_find_place(const cv_engine_t *engine, const char *name,
   return cv_error_field(err, CV_AMBIGUOUS, "place", "place '%.*s' is ambiguous (%zu places): %s",
                         shown, name, n, list);
 }
+
+int cv_engine_outlines(const cv_engine_t *engine, double min_lon, double min_lat,
+                       double max_lon, double max_lat, double step, int regions,
+                       cv_buf_t *out, cv_error_t *err) {
+  if (!engine->geo)
+    return cv_error_set(err, CV_GEO, NULL, 0, 0, "no borders loaded");
+  if (!(min_lon < max_lon && min_lat < max_lat) || !(step > 0))
+    return cv_error_set(err, CV_RANGE, NULL, 0, 0,
+                        "expected min_lon < max_lon, min_lat < max_lat and a step > 0");
+  double box[4] = {min_lon, min_lat, max_lon, max_lat};
+  int rc = cv_geo_outlines(engine->geo, box, step, regions != 0, out);
+  return rc ? cv_error_set(err, rc, NULL, 0, 0, "out of memory") : CV_OK;
+}

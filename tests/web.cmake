@@ -1,0 +1,5 @@
+# The web page in Debian's chromium, driven by playwright-core
+# (scripts/web-deps.sh --browser installs both).
+add_test(NAME web_page
+  COMMAND node ${CMAKE_CURRENT_SOURCE_DIR}/web/page.test.mjs $<TARGET_FILE:caveat_cli>
+          ${CMAKE_BINARY_DIR}/geo-cache ${CMAKE_BINARY_DIR}/web-page.png)
