@@ -52,6 +52,14 @@ expect "where bad number" 400 "$(curl -s -o /dev/null -w '%{http_code}' "$url/wh
 expect "timeline" 200 "$(curl -s -o "$work/out" -w '%{http_code}' -X POST --data-binary @"$tests/cli/seed05.json" "$url/timeline")"
 grep -q '"from": "2024-05-30", "until": "2024-06-17", "verdict": "permitted"' "$work/out" && pass || fail "timeline body"
 grep -q '"id": "kharkiv-counter-fire"' <(curl -s "$url/policies") && pass || fail "policies"
+curl -s "$url/outlines?bbox=30,44,40,53&step=0.05" >"$work/outlines"
+grep -q '"type": "FeatureCollection"' "$work/outlines" && grep -q '"code": "UA", "kind": "country"' "$work/outlines" &&
+  grep -q '"code": "RU-BEL", "kind": "region"' "$work/outlines" && pass || fail "outlines"
+expect "outlines bad box" 400 "$(curl -s -o /dev/null -w '%{http_code}' "$url/outlines?bbox=40,44,30,53")"
+printf 'id,date,action,system,operator,lat,lon,target,purpose\nk1,2024-06-02,strike,HIMARS,AFU,50.41,36.89,artillery,counter-fire\n' >"$work/uses.csv"
+want=$("$caveat" --cache "$cache" assess --no-progress --summary /dev/null --as-of 2024-05-20 "$work/uses.csv")
+expect "assess csv as_of" "$want" "$(curl -s -X POST --data-binary @"$work/uses.csv" "$url/assess?as_of=2024-05-20")"
+expect "page" 200 "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/")"
 expect "unknown endpoint" 404 "$(curl -s -o /dev/null -w '%{http_code}' "$url/nope")"
 expect "wrong method" 405 "$(curl -s -o /dev/null -w '%{http_code}' "$url/check")"
 head -c 30000 /dev/zero | tr '\0' ' ' >"$work/big"
