@@ -457,6 +457,42 @@ static void cond_for(int fact, const candidate_t *c, cv_branch_cond_t *cond) {
 }
 
 
+/* Children of a split that are listed together: same key (the outcome),
+ * values joined into one condition.  Numbers group only while their
+ * intervals touch, so that each group is one interval. */
+typedef struct group {
+  cv_branch_cond_t cond;
+  uint16_t member[MAX_CANDIDATES];
+  uint16_t n_members;
+} group_t;
+
+/* Finds the next group from *start on among n children with keys key[]
+ * (negative: a mixed child, listed by itself already), marking its members
+ * taken in key[]; returns false when none is left. */
+static bool next_group(int fact, const candidate_t *c, int *keys, uint16_t n,
+                       uint16_t *start, group_t *g) {
+  static const int taken = -2;
+  bool numeric = cv_facts[fact].type == CV_TYPE_NUMBER;
+  uint16_t i = *start;
+  while (i < n && keys[i] < 0) i++;
+  if (i == n) return false;
+  *start = (uint16_t)(i + 1);
+  cond_for(fact, &c[i], &g->cond);
+  g->member[0] = i;
+  g->n_members = 1;
+  for (uint16_t j = i + 1; j < n; j++) {
+    if (keys[j] != keys[i]) {
+      if (numeric) break;
+      continue;
+    }
+    cond_join(&g->cond, &c[j]);
+    g->member[g->n_members++] = j;
+    keys[j] = taken;
+  }
+  keys[i] = taken;
+  return true;
+}
+
 /* The facts whose value differs between a and b. */
 static uint32_t differing(const cv_value_t *a, const cv_value_t *b) {
   uint32_t mask = 0;
@@ -526,26 +562,12 @@ static outcome_t explore(eval_t *e, uint32_t changed) {
     return o;
   }
   /* Mixed children already listed their own branches; list the uniform ones
-   * here, values with the same verdict together (numbers only when their
-   * intervals touch). */
-  bool done[MAX_CANDIDATES] = {false};
-  bool numeric = cv_facts[fact].type == CV_TYPE_NUMBER;
-  for (uint16_t i = 0; i < n; i++) {
-    if (done[i] || sub[i].mixed) continue;
-    cv_branch_cond_t cond;
-    cond_for(fact, &c[i], &cond);
-    for (uint16_t j = i + 1; j < n; j++) {
-      if (sub[j].mixed || sub[j].verdict != sub[i].verdict) {
-        if (numeric) break;
-        continue;
-      }
-      if (numeric || !done[j]) {
-        cond_join(&cond, &c[j]);
-        done[j] = true;
-      }
-    }
-    emit(e, sub[i].verdict, sub[i].rules, sub[i].n_rules, &cond);
-  }
+   * here, values with the same verdict together. */
+  int key[MAX_CANDIDATES];
+  for (uint16_t i = 0; i < n; i++) key[i] = sub[i].mixed ? -1 : sub[i].verdict;
+  group_t g;
+  for (uint16_t start = 0; next_group(fact, c, key, n, &start, &g);)
+    emit(e, sub[g.member[0]].verdict, sub[g.member[0]].rules, sub[g.member[0]].n_rules, &g.cond);
   o.mixed = true;
   return o;
 }
@@ -1144,27 +1166,17 @@ static pair_outcome_t diff_explore(diff_walk_t *D, uint32_t changed) {
     return o;
   }
   /* Mixed children reported their own kinds; group the uniform ones with
-   * the same change (numbers only where intervals touch), as verdicts do. */
-  bool done[MAX_CANDIDATES] = {false};
-  bool numeric = cv_facts[fact].type == CV_TYPE_NUMBER;
-  for (uint16_t i = 0; i < n; i++) {
-    if (done[i] || sub[i].mixed) continue;
-    cv_branch_cond_t cond;
-    cond_for(fact, &c[i], &cond);
-    pair_outcome_t group = sub[i];
-    for (uint16_t j = i + 1; j < n; j++) {
-      if (!same_pair(&sub[j], &sub[i])) {
-        if (numeric) break;
-        continue;
-      }
-      if (numeric || !done[j]) {
-        cond_join(&cond, &c[j]);
-        outcome_join(&group.a, &sub[j].a);
-        outcome_join(&group.b, &sub[j].b);
-        done[j] = true;
-      }
+   * the same change, as verdicts are grouped. */
+  int key[MAX_CANDIDATES];
+  for (uint16_t i = 0; i < n; i++) key[i] = sub[i].mixed ? -1 : sub[i].a.verdict * 4 + sub[i].b.verdict;
+  group_t g;
+  for (uint16_t start = 0; next_group(fact, c, key, n, &start, &g);) {
+    pair_outcome_t group = sub[g.member[0]];
+    for (uint16_t k = 1; k < g.n_members; k++) {
+      outcome_join(&group.a, &sub[g.member[k]].a);
+      outcome_join(&group.b, &sub[g.member[k]].b);
     }
-    diff_emit(D, &group, &cond);
+    diff_emit(D, &group, &g.cond);
   }
   o.mixed = true;
   return o;
