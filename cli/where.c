@@ -47,10 +47,10 @@ static int parse_number(const char *s, double *out) {
 static int print_where(const cv_where_t *w, int json) {
   double km = round(w->border_km * 10) / 10;
   if (json) {
-    printf("{\"territory\": \"%s\", \"region\": ", w->territory);
-    if (w->region[0]) printf("\"%s\"", w->region);
-    else printf("null");
-    printf(", \"border_km\": %.1f, \"lat\": %.10g, \"lon\": %.10g}\n", km, w->lat, w->lon);
+    cv_buf_t b = {0};
+    int failed = cv_where_write_json(w, &b) || CLI_LIT(&b, "\n") || cli_write(b.data, b.len);
+    cv_buf_free(&b);
+    if (failed) return CLI_FAILED;
   } else {
     if (w->place[0]) printf("%s\n", w->place);
     printf("  coordinates  %.5f, %.5f\n", w->lat, w->lon);

@@ -165,6 +165,10 @@ CV_EXPORT int cv_engine_find_place(const cv_engine_t *engine, const char *name,
                                    cv_where_t *out, size_t max, size_t *count,
                                    cv_error_t *err);
 
+/* Appends {"territory", "region", "border_km", "lat", "lon"} for a resolved
+ * point, one line, no newline (region null when none; border_km to 0.1). */
+CV_EXPORT int cv_where_write_json(const cv_where_t *where, cv_buf_t *buf);
+
 /* The outlines of the de jure borders meeting a box, for maps: a GeoJSON
  * FeatureCollection of countries (and, with regions non-zero, regions such as
  * Russia's federal subjects), properties "code" and "kind", vertices thinned

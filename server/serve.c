@@ -199,16 +199,8 @@ static enum MHD_Result where(server_t *s, struct MHD_Connection *c, cv_buf_t *ou
   if (rc == CV_NOT_FOUND) return reply_error(c, MHD_HTTP_NOT_FOUND, err.message);
   if (rc) return reply_error(c, rc == CV_AMBIGUOUS ? MHD_HTTP_CONFLICT : MHD_HTTP_BAD_REQUEST,
                              err.message);
-  char num[64];
-  int wr = LIT(out, "{");
-  wr |= json_field(out, "", "territory", w[0].territory);
-  wr |= LIT(out, ", \"region\": ");
-  wr |= w[0].region[0] ? cv_buf_append_json_string(out, w[0].region, strlen(w[0].region))
-                       : LIT(out, "null");
-  int len = snprintf(num, sizeof num, ", \"border_km\": %.1f, \"lat\": %.6g, \"lon\": %.6g}\n",
-                     w[0].border_km, w[0].lat, w[0].lon);
-  wr |= cv_buf_append(out, num, (size_t)len);
-  return wr ? MHD_NO : reply(c, MHD_HTTP_OK, "application/json", out->data, out->len);
+  if (cv_where_write_json(&w[0], out) || LIT(out, "\n")) return MHD_NO;
+  return reply(c, MHD_HTTP_OK, "application/json", out->data, out->len);
 }
 
 /* One use in the body, as 'caveat check --json' reads it. */

@@ -632,3 +632,17 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use,
   }
   return CV_OK;
 }
+
+int cv_where_write_json(const cv_where_t *w, cv_buf_t *buf) {
+  TRY(cv_buf_puts(buf, "{\"territory\": "));
+  TRY(json_str(buf, w->territory));
+  TRY(cv_buf_puts(buf, ", \"region\": "));
+  TRY(w->region[0] ? json_str(buf, w->region) : cv_buf_puts(buf, "null"));
+  TRY(cv_buf_puts(buf, ", \"border_km\": "));
+  TRY(cv_buf_printf(buf, "%.1f", round_km(w->border_km)));
+  TRY(cv_buf_puts(buf, ", \"lat\": "));
+  TRY(cv_buf_number(buf, w->lat));
+  TRY(cv_buf_puts(buf, ", \"lon\": "));
+  TRY(cv_buf_number(buf, w->lon));
+  return cv_buf_puts(buf, "}");
+}
