@@ -30,14 +30,6 @@ static void day_text(cv_date_t d, char buf[11]) {
   else cv_date_format(d, buf);
 }
 
-/* Appends a JSON date or null for an open end. */
-static int json_day(cv_buf_t *b, cv_date_t d) {
-  char day[11];
-  if (d == CV_DATE_MIN || d == CV_DATE_MAX) return CLI_LIT(b, "null");
-  cv_date_format(d, day);
-  return cv_buf_append_json_string(b, day, 10);
-}
-
 typedef struct event {
   cv_date_t day;
   size_t rule;
@@ -113,35 +105,14 @@ static int use_timeline(cv_engine_t *engine, cv_use_t *use, size_t p, int json,
     return -1;
   }
   if (count > MAX_PERIODS) count = MAX_PERIODS;
+  if (json)
+    return cv_periods_write_json(engine, p, periods, count, out) || CLI_LIT(out, "\n") ? -1 : 0;
   const char *donor = cv_engine_policy_donor(engine, p);
-  int rc = 0;
-  if (json) {
-    rc |= CLI_LIT(out, "{\"donor\": ");
-    rc |= cv_buf_append_json_string(out, donor, strlen(donor));
-    rc |= CLI_LIT(out, ", \"periods\": [");
-  } else {
-    rc |= cv_buf_append(out, donor, strlen(donor));
-    rc |= CLI_LIT(out, ":\n");
-  }
+  int rc = cv_buf_append(out, donor, strlen(donor));
+  rc |= CLI_LIT(out, ":\n");
   for (size_t i = 0; i < count; i++) {
     const cv_period_t *q = &periods[i];
     const char *verdict = cv_verdict_name(q->verdict);
-    if (json) {
-      if (i) rc |= CLI_LIT(out, ", ");
-      rc |= CLI_LIT(out, "{\"from\": ");
-      rc |= json_day(out, q->from);
-      rc |= CLI_LIT(out, ", \"until\": ");
-      rc |= json_day(out, q->until);
-      rc |= CLI_LIT(out, ", \"verdict\": ");
-      rc |= cv_buf_append_json_string(out, verdict, strlen(verdict));
-      rc |= CLI_LIT(out, ", \"rules\": [");
-      for (size_t r = 0; r < q->n_rules; r++) {
-        if (r) rc |= CLI_LIT(out, ", ");
-        rc |= cv_buf_append_json_string(out, q->rules[r], strlen(q->rules[r]));
-      }
-      rc |= CLI_LIT(out, "]}");
-      continue;
-    }
     /* "from A to B" with B the last day, which is the day before 'until'. */
     char from[11], last[11], span[64];
     day_text(q->from, from);
@@ -159,7 +130,6 @@ static int use_timeline(cv_engine_t *engine, cv_use_t *use, size_t p, int json,
     }
     rc |= CLI_LIT(out, "\n");
   }
-  rc |= json ? CLI_LIT(out, "]}\n") : CLI_LIT(out, "");
   return rc ? -1 : 0;
 }
 

@@ -357,6 +357,12 @@ typedef void (*cv_finding_fn)(void *ctx, const cv_finding_t *finding);
 CV_EXPORT int cv_lint(const cv_engine_t *engine, size_t policy, cv_finding_fn fn,
                       void *ctx, cv_error_t *err);
 
+/* Appends {"donor": .., "periods": [{"from", "until", "verdict", "rules"}]}
+ * for n periods of policy index (open ends null), one line, no newline. */
+CV_EXPORT int cv_periods_write_json(const cv_engine_t *engine, size_t policy,
+                                    const cv_period_t *periods, size_t n,
+                                    cv_buf_t *buf);
+
 /* -------------------------------------------------------------------- diff */
 
 /* A kind of use whose verdict differs between two days.  Strings live until

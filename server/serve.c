@@ -225,22 +225,8 @@ static enum MHD_Result check(server_t *s, struct MHD_Connection *c, const cv_buf
       cv_period_t periods[64];
       size_t n;
       rc = cv_timeline(s->engine, t->use, p, t->result, periods, 64, &n, &err);
-      if (!rc) rc = json_field(out, p ? ", {" : "{", "donor", cv_engine_policy_donor(s->engine, p));
-      if (!rc) rc = LIT(out, ", \"periods\": [");
-      for (size_t i = 0; !rc && i < n && i < 64; i++) {
-        rc = i ? LIT(out, ", {\"from\": ") : LIT(out, "{\"from\": ");
-        if (!rc) rc = json_date(out, periods[i].from);
-        if (!rc) rc = LIT(out, ", \"until\": ");
-        if (!rc) rc = json_date(out, periods[i].until);
-        if (!rc) rc = json_field(out, ", ", "verdict", cv_verdict_name(periods[i].verdict));
-        if (!rc) rc = LIT(out, ", \"rules\": [");
-        for (size_t r = 0; !rc && r < periods[i].n_rules; r++) {
-          if (r) rc = LIT(out, ", ");
-          if (!rc) rc = cv_buf_append_json_string(out, periods[i].rules[r], strlen(periods[i].rules[r]));
-        }
-        if (!rc) rc = LIT(out, "]}");
-      }
-      if (!rc) rc = LIT(out, "]}");
+      if (!rc && p) rc = LIT(out, ", ");
+      if (!rc) rc = cv_periods_write_json(s->engine, p, periods, n < 64 ? n : 64, out);
     }
     if (!rc) rc = LIT(out, "]");
   }

@@ -6,6 +6,12 @@
  */
 #include <string.h>
 
+#define TRY(x)              \
+  do {                      \
+    int rc_ = (x);          \
+    if (rc_) return rc_;    \
+  } while (0)
+
 #include "internal.h"
 
 size_t cv_policy_rule_count(const cv_engine_t *engine, size_t policy) {
@@ -68,4 +74,34 @@ int cv_timeline(const cv_engine_t *engine, const cv_use_t *use, size_t policy,
   }
   *count = total;
   return CV_OK;
+}
+
+static int json_day(cv_buf_t *b, cv_date_t d) {
+  char day[11];
+  if (d == CV_DATE_MIN || d == CV_DATE_MAX) return cv_buf_puts(b, "null");
+  cv_date_format(d, day);
+  return cv_buf_append_json_string(b, day, 10);
+}
+
+int cv_periods_write_json(const cv_engine_t *engine, size_t policy, const cv_period_t *periods,
+                          size_t n, cv_buf_t *buf) {
+  const char *donor = cv_engine_policy_donor(engine, policy);
+  if (!donor) return CV_RANGE;
+  TRY(cv_buf_puts(buf, "{\"donor\": "));
+  TRY(cv_buf_append_json_string(buf, donor, strlen(donor)));
+  TRY(cv_buf_puts(buf, ", \"periods\": ["));
+  for (size_t i = 0; i < n; i++) {
+    const cv_period_t *q = &periods[i];
+    TRY(cv_buf_puts(buf, i ? ", {\"from\": " : "{\"from\": "));
+    TRY(json_day(buf, q->from));
+    TRY(cv_buf_puts(buf, ", \"until\": "));
+    TRY(json_day(buf, q->until));
+    TRY(CV_CAT(buf, ", \"verdict\": \"", cv_verdict_name(q->verdict), "\", \"rules\": ["));
+    for (size_t r = 0; r < q->n_rules; r++) {
+      if (r) TRY(cv_buf_puts(buf, ", "));
+      TRY(cv_buf_append_json_string(buf, q->rules[r], strlen(q->rules[r])));
+    }
+    TRY(cv_buf_puts(buf, "]}"));
+  }
+  return cv_buf_puts(buf, "]}");
 }
