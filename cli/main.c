@@ -27,7 +27,7 @@ static const char usage[] =
     "  diff      what changed in a policy between two days, rules and verdicts\n"
     "  lint      conflicts, rules that never apply or decide, for policy authors\n"
     "  fmt       lay policy files out the canonical way\n"
-    "  serve     the HTTP JSON API (loopback by default)\n"
+    "  serve     the HTTP JSON API and the web page (loopback by default)\n"
     "\n"
     "global options:\n"
     "  --home DIR       where policies/ and data/ live (default: $CAVEAT_HOME or\n"
