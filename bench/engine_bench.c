@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "caveat.h"
+#include "machine.h"
 
 enum { MAX_USES = 256 };
 
@@ -20,20 +21,6 @@ static double now(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
   return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static void machine(void) {
-  char line[256], model[256] = "unknown";
-  FILE *f = fopen("/proc/cpuinfo", "r");
-  while (f && fgets(line, sizeof line, f))
-    if (strncmp(line, "model name", 10) == 0) {
-      char *colon = strchr(line, ':');
-      snprintf(model, sizeof model, "%s", colon ? colon + 2 : line);
-      model[strcspn(model, "\n")] = '\0';
-      break;
-    }
-  if (f) fclose(f);
-  printf("machine: %s, %ld cores online; one core used\n", model, sysconf(_SC_NPROCESSORS_ONLN));
 }
 
 /* Evaluates the uses round-robin for about seconds; prints and returns a
@@ -92,8 +79,7 @@ int main(int argc, char **argv) {
   }
   fclose(f);
   cv_result_t *res = cv_result_new();
-  machine();
-  printf("command: %s %g\n", argv[0], seconds);
+  print_machine(argc, argv);
   printf("load: catalogs + policy %.2f ms, borders (cached index) %.2f ms\n",
          (t1 - t0) * 1e3, (t2 - t1) * 1e3);
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "caveat.h"
+#include "machine.h"
 
 static double now(void) {
   struct timespec t;
@@ -25,22 +26,6 @@ static uint64_t rng = 0x9e3779b97f4a7c15ull;
 static double uniform(double lo, double hi) {
   rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
   return lo + (hi - lo) * (double)(rng >> 11) / 9007199254740992.0;
-}
-
-static void print_machine(int argc, char **argv) {
-  char model[256] = "unknown", line[512];
-  FILE *f = fopen("/proc/cpuinfo", "r");
-  while (f && fgets(line, sizeof line, f))
-    if (strncmp(line, "model name", 10) == 0) {
-      char *colon = strchr(line, ':');
-      snprintf(model, sizeof model, "%.200s", colon ? colon + 2 : line);
-      model[strcspn(model, "\n")] = '\0';
-      break;
-    }
-  if (f) fclose(f);
-  printf("machine: %ld cpus, %s\ncommand:", sysconf(_SC_NPROCESSORS_ONLN), model);
-  for (int i = 0; i < argc; i++) printf(" %s", argv[i]);
-  printf("\n");
 }
 
 /* Resolves every point once; returns nanoseconds per point. */
