@@ -54,6 +54,11 @@ char *cli_read_file(const char *path, size_t limit, size_t *len);
  * source tree). */
 const char *cli_home(void);
 
+/* A new engine loaded afresh with the same global options as this run's
+ * (policies, catalogs, geodata read again from disk), for 'serve' to reload
+ * on SIGHUP; NULL after printing why when it cannot be loaded. */
+cv_engine_t *cli_engine_reload(void);
+
 /* Writes buf's bytes to stdout; returns 0 or -1 on a write error. */
 int cli_write(const char *data, size_t len);
 

@@ -194,9 +194,25 @@ static int load(cv_engine_t *engine, options_t *o, int need_policies) {
   return rc ? -1 : 0;
 }
 
+/* The global options as given, kept for cli_engine_reload(). */
+static options_t given;
+
+cv_engine_t *cli_engine_reload(void) {
+  options_t o = given;
+  cv_engine_t *engine = cv_engine_new();
+  if (!engine) {
+    fprintf(stderr, "caveat: out of memory\n");
+    return NULL;
+  }
+  if (load(engine, &o, 1) == 0) return engine;
+  cv_engine_free(engine);
+  return NULL;
+}
+
 int main(int argc, char **argv) {
   options_t o = {0};
   if (take_globals(&argc, argv, &o)) return CLI_USAGE;
+  given = o;
   if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
     fputs(usage, argc < 2 ? stderr : stdout);
     return argc < 2 ? CLI_USAGE : CLI_OK;
