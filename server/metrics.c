@@ -83,7 +83,7 @@ int metrics_write(cv_buf_t *out, const char *const *route_names, size_t n_routes
                     "# TYPE caveat_requests_total counter\n");
   for (size_t r = 0; !rc && r <= n_routes && r <= METRICS_MAX_ROUTES; r++)
     for (unsigned s = 0; !rc && s < STATUS_SLOTS; s++) {
-      unsigned long n = atomic_load(&requests[r < n_routes ? r : METRICS_MAX_ROUTES][s]);
+      unsigned long n = atomic_load(&requests[r][s]);
       if (n)
         rc = put(out, "caveat_requests_total{route=\"%s\",status=\"%u\"} %lu\n",
                  r < n_routes ? route_names[r] : "none", s, n);

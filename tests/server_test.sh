@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # The HTTP API end to end: a server on a free loopback port, requested with
-# curl; every /v1/check answer must be byte for byte what 'caveat check
-# --json' prints for the same use, and /v1/assess what 'caveat assess' does.
+# curl (and raw sockets for malformed requests).  Every route and status,
+# every limit one past its value, /metrics, the access log, SIGHUP reload
+# (good and bad, with a request in flight) and SIGTERM's drain.  Every
+# /v1/check answer must be byte for byte what 'caveat check --json' prints,
+# and /v1/assess what 'caveat assess' does.
 # usage: server_test.sh CAVEAT CACHE_DIR TESTS_DIR
 set -u
 caveat=$1 cache=$2 tests=$3
+root=$(cd "$tests/.." && pwd)
 work=$(mktemp -d)
 passed=0 failed=0
 fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
@@ -12,65 +16,266 @@ pass() { passed=$((passed + 1)); }
 expect() { # expect NAME WANT GOT
   if [ "$2" = "$3" ]; then pass; else fail "$1: want [$2], got [$3]"; fi
 }
+has() { # has NAME PATTERN FILE
+  if grep -qE -- "$2" "$3"; then pass; else fail "$1: no /$2/ in $(head -c 400 "$3")"; fi
+}
+servers=()
+trap 'for p in "${servers[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
 
-"$caveat" --cache "$cache" serve --listen 127.0.0.1:0 --max-body 20000 2>"$work/log" &
-server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
-port=
-for _ in $(seq 50); do
-  port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/v1/.*|\1|p' "$work/log")
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-[ -n "$port" ] || { echo "server did not start:"; cat "$work/log"; exit 1; }
+# start NAME ARGS...: a server whose port lands in $port, pid in $server.
+start() {
+  local name=$1
+  shift
+  "$caveat" --cache "$cache" "$@" serve --listen 127.0.0.1:0 "${serve_args[@]}" \
+    >"$work/$name.access" 2>"$work/$name.log" &
+  server=$!
+  servers+=("$server")
+  port=
+  for _ in $(seq 100); do
+    port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/v1/.*|\1|p' "$work/$name.log")
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  [ -n "$port" ] || { echo "server did not start:"; cat "$work/$name.log"; exit 1; }
+}
+status() { curl -s -o "$work/out" -w '%{http_code}' "$@"; }
+# raw REQUEST: sends bytes as they are, prints the answer's status line.
+raw() {
+  trap '' PIPE # the server may answer and close before all is sent
+  printf '%b' "$1" >"$work/request"
+  exec 3<>"/dev/tcp/127.0.0.1/$port"
+  cat "$work/request" >&3 # one write
+  timeout 5 cat <&3 >"$work/raw" 2>/dev/null
+  exec 3<&-
+  head -1 "$work/raw" | tr -d '\r'
+}
+json=(-H 'Content-Type: application/json')
+csv=(-H 'Content-Type: text/csv')
+
+serve_args=(--max-body 20000 --max-rows 40 --max-depth 8 --header-deadline 1
+            --request-deadline 3 --per-address 6 --body-budget 1048576)
+start main
 url="http://127.0.0.1:$port/v1"
+host="127.0.0.1:$port"
 
+# ------------------------------------------------------------ the routes
 expect health '{"status": "ok", "policies": ["US"]}' "$(curl -s "$url/health")"
 
-# Every seed scenario: the API's result is the CLI's, byte for byte.
 n=0
 while IFS= read -r line; do
   n=$((n + 1))
   printf '%s' "$line" >"$work/use.json"
   want=$("$caveat" --cache "$cache" check --json "$work/use.json")
-  got=$(curl -s -X POST --data-binary @"$work/use.json" "$url/check")
+  got=$(curl -s "${json[@]}" --data-binary @"$work/use.json" "$url/check")
   expect "check seed $n" "$want" "$got"
 done <"$tests/scenarios/seed.jsonl"
 
 want=$("$caveat" --cache "$cache" assess --no-progress --summary /dev/null "$tests/scenarios/seed.jsonl")
-got=$(curl -s -X POST --data-binary @"$tests/scenarios/seed.jsonl" "$url/assess")
+got=$(curl -s -H 'Content-Type: application/x-ndjson' --data-binary @"$tests/scenarios/seed.jsonl" "$url/assess")
 expect "assess seeds" "$want" "$got"
-
-code=$(curl -s -o "$work/out" -w '%{http_code}' -X POST --data '{"id": "bad", "date": "2024-13-01"}' "$url/check")
-expect "bad use status" 400 "$code"
-expect "bad use body" '{"id": "bad", "error": {"field": "date", "message": "expected a date YYYY-MM-DD, found '"'"'2024-13-01'"'"'"}}' "$(cat "$work/out")"
-
-expect "where" '{"territory": "RU", "region": "RU-KRS", "border_km": 9.4, "lat": 51.1906, "lon": 35.2707}' \
-  "$(curl -s "$url/where?place=Sudzha")"
-expect "where unknown place" 404 "$(curl -s -o /dev/null -w '%{http_code}' "$url/where?place=Atlantis")"
-expect "where bad number" 400 "$(curl -s -o /dev/null -w '%{http_code}' "$url/where?lat=north&lon=1")"
-expect "timeline" 200 "$(curl -s -o "$work/out" -w '%{http_code}' -X POST --data-binary @"$tests/cli/seed05.json" "$url/timeline")"
-grep -q '"from": "2024-05-30", "until": "2024-06-17", "verdict": "permitted"' "$work/out" && pass || fail "timeline body"
-grep -q '"id": "kharkiv-counter-fire"' <(curl -s "$url/policies") && pass || fail "policies"
-curl -s "$url/outlines?bbox=30,44,40,53&step=0.05" >"$work/outlines"
-grep -q '"type": "FeatureCollection"' "$work/outlines" && grep -q '"code": "UA", "kind": "country"' "$work/outlines" &&
-  grep -q '"code": "RU-BEL", "kind": "region"' "$work/outlines" && pass || fail "outlines"
-expect "outlines bad box" 400 "$(curl -s -o /dev/null -w '%{http_code}' "$url/outlines?bbox=40,44,30,53")"
 printf 'id,date,action,system,operator,lat,lon,target,purpose\nk1,2024-06-02,strike,HIMARS,AFU,50.41,36.89,artillery,counter-fire\n' >"$work/uses.csv"
 want=$("$caveat" --cache "$cache" assess --no-progress --summary /dev/null --as-of 2024-05-20 "$work/uses.csv")
-expect "assess csv as_of" "$want" "$(curl -s -X POST --data-binary @"$work/uses.csv" "$url/assess?as_of=2024-05-20")"
-expect "page" 200 "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/")"
-expect "unknown endpoint" 404 "$(curl -s -o /dev/null -w '%{http_code}' "$url/nope")"
-expect "wrong method" 405 "$(curl -s -o /dev/null -w '%{http_code}' "$url/check")"
-head -c 30000 /dev/zero | tr '\0' ' ' >"$work/big"
-expect "body too large" 413 "$(curl -s -o /dev/null -w '%{http_code}' -X POST --data-binary @"$work/big" "$url/check")"
+expect "assess csv as_of" "$want" "$(curl -s "${csv[@]}" --data-binary @"$work/uses.csv" "$url/assess?as_of=2024-05-20")"
+expect "assess summary" '{"id": "k1", "date": "2024-06-02", "lat": 50.4100, "lon": 36.8900, "verdicts": [{"donor": "US", "verdict": "permitted"}]}' \
+  "$(curl -s "${csv[@]}" --data-binary @"$work/uses.csv" "$url/assess?detail=summary")"
+expect "assess bad as_of" 400 "$(status "${csv[@]}" --data-binary @"$work/uses.csv" "$url/assess?as_of=2024-13-01")"
+has "assess bad as_of says" 'as_of must be a date' "$work/out"
+expect "assess bad detail" 400 "$(status "${csv[@]}" --data-binary @"$work/uses.csv" "$url/assess?detail=all")"
+# A row that cannot be read is a line of its own, in order.
+printf 'id,date\nr1,2024-06-02\nr2,someday\n' >"$work/mixed.csv"
+curl -s "${csv[@]}" --data-binary @"$work/mixed.csv" "$url/assess?detail=summary" >"$work/out"
+expect "assess one line per row" 2 "$(wc -l <"$work/out")"
+has "assess bad row in place" '^\{"id": "r2", "error": .*someday' "$work/out"
+expect "assess empty" 200 "$(status "${csv[@]}" --data-binary '' "$url/assess")"
 
-"$caveat" --cache "$cache" serve --listen 10.0.0.1:0 2>/dev/null
-expect "refuses a public address" 2 "$?"
+code=$(status "${json[@]}" --data '{"id": "bad", "date": "2024-13-01"}' "$url/check")
+expect "bad use status" 400 "$code"
+expect "bad use body" '{"id": "bad", "error": {"field": "date", "message": "expected a date YYYY-MM-DD, found '"'"'2024-13-01'"'"'"}}' "$(cat "$work/out")"
+expect "where" '{"territory": "RU", "region": "RU-KRS", "border_km": 9.4, "lat": 51.1906, "lon": 35.2707}' \
+  "$(curl -s "$url/where?place=Sudzha")"
+expect "where unknown place" 404 "$(status "$url/where?place=Atlantis")"
+expect "where bad number" 400 "$(status "$url/where?lat=north&lon=1")"
+expect "where nothing" 400 "$(status "$url/where")"
+expect "timeline" 200 "$(status "${json[@]}" --data-binary @"$tests/cli/seed05.json" "$url/timeline")"
+has "timeline body" '"from": "2024-05-30", "until": "2024-06-17", "verdict": "permitted"' "$work/out"
+expect "policies" 200 "$(status "$url/policies")"
+has "policies body" '"id": "kharkiv-counter-fire"' "$work/out"
+curl -s "$url/outlines?bbox=30,44,40,53&step=0.05" >"$work/outlines"
+has "outlines" '"code": "RU-BEL", "kind": "region"' "$work/outlines"
+expect "outlines bad box" 400 "$(status "$url/outlines?bbox=40,44,30,53")"
+expect "outlines bad step" 400 "$(status "$url/outlines?step=0")"
+for f in / /app.js /app.css /vendor/leaflet.js /vendor/markercluster.js /places.tsv /sample.csv; do
+  expect "page file $f" 200 "$(status "http://$host$f")"
+done
+expect "HEAD status" "HTTP/1.1 200 OK" "$(raw "HEAD /v1/health HTTP/1.1\r\nHost: $host\r\nConnection: close\r\n\r\n")"
+has "HEAD gives the length" '^Content-Length: 37' "$work/raw"
+expect "HEAD has no body" "" "$(sed '1,/^\r$/d' "$work/raw")"
 
-kill -TERM $server
-wait $server
+# ------------------------------------------------------- the refusals
+expect "unknown endpoint" 404 "$(status "$url/nope")"
+has "404 lists the API" 'no such endpoint; the API is GET /v1/health' "$work/out"
+expect "app.js%00.png is not app.js" 404 "$(status "http://$host/app.js%00.png")"
+curl -s -D "$work/head" -o /dev/null -X DELETE "$url/check"
+has "wrong method 405" '^HTTP/1.1 405' "$work/head"
+has "405 says Allow" '^Allow: POST' "$work/head"
+curl -s -D "$work/head" -o /dev/null "${json[@]}" --data '{}' "$url/health"
+has "405 GET route Allow" '^Allow: GET, HEAD' "$work/head"
+expect "no content type" 415 "$(status -H 'Content-Type:' --data-binary @"$tests/cli/seed05.json" "$url/check")"
+expect "form post refused" 415 "$(status --data-binary @"$tests/cli/seed05.json" "$url/check")"
+has "415 says which" 'takes a body of type application/json; found application/x-www-form-urlencoded' "$work/out"
+expect "csv to check refused" 415 "$(status "${csv[@]}" --data-binary @"$tests/cli/seed05.json" "$url/check")"
+expect "json with charset" 200 "$(status -H 'Content-Type: application/json; charset=utf-8' --data-binary @"$tests/cli/seed05.json" "$url/check")"
+expect "foreign Host" 421 "$(status -H 'Host: evil.example' "$url/health")"
+expect "foreign Host with port" 421 "$(status -H "Host: evil.example:$port" "$url/health")"
+expect "localhost Host" 200 "$(status -H "Host: localhost:$port" "$url/health")"
+expect "two Content-Lengths" "HTTP/1.1 400 Bad Request" \
+  "$(raw "POST /v1/check HTTP/1.1\r\nHost: $host\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")"
+expect "Content-Length and chunked" "HTTP/1.1 400 Bad Request" \
+  "$(raw "POST /v1/check HTTP/1.1\r\nHost: $host\r\nContent-Type: application/json\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n")"
+# 413 from the Content-Length alone: no body is sent, the answer comes at once.
+expect "413 before the body" "HTTP/1.1 413 Content Too Large" \
+  "$(raw "POST /v1/check HTTP/1.1\r\nHost: $host\r\nContent-Type: application/json\r\nContent-Length: 20001\r\n\r\n")"
+has "413 names the limit" 'the body is 20001 bytes; at most 20000 are accepted \(--max-body\)' "$work/raw"
+head -c 20000 /dev/zero | tr '\0' ' ' >"$work/at-limit"
+expect "body at the limit" 400 "$(status "${json[@]}" --data-binary @"$work/at-limit" "$url/check")"
+printf ' ' >>"$work/at-limit"
+expect "body one past" 413 "$(status "${json[@]}" --data-binary @"$work/at-limit" "$url/check")"
+expect "chunked one past" 413 "$(status "${json[@]}" -H 'Transfer-Encoding: chunked' --data-binary @"$work/at-limit" "$url/check")"
+# Rows: 40 (plus the header) pass, 41 do not.
+{ echo id,date; for i in $(seq 40); do echo "r$i,2024-06-02"; done; } >"$work/rows.csv"
+expect "rows at the limit" 200 "$(status "${csv[@]}" --data-binary @"$work/rows.csv" "$url/assess?detail=summary")"
+expect "rows at the limit answered" 40 "$(wc -l <"$work/out")"
+echo "r41,2024-06-02" >>"$work/rows.csv"
+expect "rows one past" 413 "$(status "${csv[@]}" --data-binary @"$work/rows.csv" "$url/assess")"
+has "rows limit says" 'the dataset has 42 lines; at most 40 rows are taken per request \(--max-rows\)' "$work/out"
+# Depth: 8 levels pass the depth check (and fail as a use), 9 are refused.
+deep8='{"a":[[[[[[[1]]]]]]]}' deep9='{"a":[[[[[[[[1]]]]]]]]}'
+expect "depth at the limit" 400 "$(status "${json[@]}" --data "$deep8" "$url/check")"
+grep -q 'nests deeper' "$work/out" && fail "depth 8 refused as too deep" || pass
+expect "depth one past" 400 "$(status "${json[@]}" --data "$deep9" "$url/check")"
+has "depth says" 'the JSON nests deeper than 8 levels \(--max-depth\)' "$work/out"
+# Headers past --max-header (16 KiB by default).
+big=$(head -c 17000 /dev/zero | tr '\0' a)
+expect "header too large" 431 "$(status -H "X-Big: $big" "$url/health")"
+# A client that sends part of its headers and stops is cut off at the deadline.
+start_t=$(date +%s%N)
+expect "header deadline" "" "$(raw "GET /v1/health HTTP/1.1\r\nHost: $host\r\n")"
+took=$((($(date +%s%N) - start_t) / 1000000))
+[ "$took" -ge 800 ] && [ "$took" -lt 4000 ] && pass || fail "header deadline took ${took} ms"
+# Six connections from one address are allowed, a seventh is not.
+for i in 1 2 3 4 5 6; do exec {fd}<>"/dev/tcp/127.0.0.1/$port"; held+=("$fd"); done
+expect "per-address cap" "" "$(raw "GET /v1/health HTTP/1.1\r\nHost: $host\r\nConnection: close\r\n\r\n")"
+for fd in "${held[@]}"; do exec {fd}<&-; done
+sleep 0.3
+expect "after the cap" 200 "$(status "$url/health")"
+
+# ------------------------------------------------------------ metrics, log
+curl -s "http://$host/metrics" >"$work/metrics"
+has "metrics requests" '^caveat_requests_total\{route="/v1/check",status="200"\} [0-9]+' "$work/metrics"
+has "metrics 415" '^caveat_requests_total\{route="/v1/check",status="415"\} 3$' "$work/metrics"
+has "metrics 404" '^caveat_requests_total\{route="none",status="404"\} 2$' "$work/metrics"
+has "metrics histogram" '^caveat_request_seconds_bucket\{le="\+Inf"\} [0-9]+' "$work/metrics"
+has "metrics verdicts" '^caveat_verdicts_total\{donor="US",verdict="permitted"\} [0-9]+' "$work/metrics"
+has "metrics rows" '^caveat_rows_assessed_total [0-9]+' "$work/metrics"
+has "metrics unreadable" '^caveat_rows_unreadable_total [1-9]' "$work/metrics"
+has "metrics header deadline" '^caveat_deadline_closes_total\{phase="headers"\} 1$' "$work/metrics"
+has "metrics type" '^# TYPE caveat_request_seconds histogram' "$work/metrics"
+grep -q '"path": "/v1/where", "status": 404' "$work/main.access" && pass || fail "access log line"
+bad=$(grep -cv '^{"time": "[0-9T:-]*Z", "remote": "127.0.0.1", "method": "[A-Z]*", "path": ".*", "status": [0-9]*, "bytes_in": [0-9]*, "ms": [0-9.]*, "end": "[a-z-]*"}$' "$work/main.access")
+expect "access log: every line JSON" 0 "$bad"
+
+# -------------------------------------------------------------- flags
+for bad in "--max-body 18446744073709551615" "--max-body 0" "--max-body -1" "--timeout 4294967297" \
+           "--timeout 1x" "--threads 65" "--max-rows 0" "--listen 127.0.0.1:0abc" \
+           "--listen 127.0.0.1:65536" "--listen 127.0.0.1" "--listen localhost:80" \
+           "--listen 10.0.0.1:0" "--body-budget 1048576 --max-body 2000000"; do
+  # shellcheck disable=SC2086
+  "$caveat" --cache "$cache" serve $bad 2>"$work/flag"
+  expect "refuses $bad" 2 "$?"
+done
+has "budget below body refused" 'is less than --max-body' "$work/flag"
+"$caveat" --cache "$cache" serve --timeout 4294967297 2>"$work/flag"
+has "flag error names the range" "^caveat: serve: --timeout takes a whole number from 1 to 3600; found '4294967297'" "$work/flag"
+"$caveat" serve --help >"$work/help"
+for r in /v1/health /v1/policies /v1/where /v1/outlines /v1/check /v1/timeline /v1/assess /metrics; do
+  grep -q " $r " "$work/help" && pass || fail "--help lists $r"
+done
+
+# ------------------------------------------------------- memory budget
+# A second server with a budget of one body: a body held back (the client
+# sends its headers and stops) makes the next one wait its turn (503).
+serve_args=(--max-body 1048576 --body-budget 1048576 --request-deadline 5)
+start budget
+bhost="127.0.0.1:$port"
+exec 4<>"/dev/tcp/127.0.0.1/$port"
+printf 'POST /v1/assess HTTP/1.1\r\nHost: %s\r\nContent-Type: text/csv\r\nContent-Length: 1048576\r\n\r\nid,date\n' "$bhost" >&4
+sleep 0.3
+expect "budget full" 503 "$(status "${csv[@]}" --data-binary @"$work/uses.csv" "http://$bhost/v1/assess")"
+has "budget says" 'memory budget' "$work/out"
+exec 4<&-
+sleep 0.3
+expect "budget freed" 200 "$(status "${csv[@]}" --data-binary @"$work/uses.csv" "http://$bhost/v1/assess")"
+kill -TERM "$server"
+wait "$server"
+
+# ---------------------------------------------------------------- reload
+mkdir -p "$work/p"
+cp "$root/policies/us.caveat" "$work/p/us.caveat"
+serve_args=()
+start reload --policy "$work/p/us.caveat"
+rurl="http://127.0.0.1:$port"
+rules_before=$(curl -s "$rurl/v1/policies" | grep -o '"id": ' | wc -l)
+# A slow sender holds the set its request began with while the set changes
+# (evaluation starts only when its body is in, after the reload):
+# the rule added below would join the deciding rules of these uses.
+{ echo id,date,action,system,operator,lat,lon,target; for i in $(seq 400); do
+  echo "u$i,2024-06-02,strike,HIMARS,AFU,49.2103,37.2483,military-infrastructure"; done; } >"$work/many.csv"
+assess_many() { curl -s "$@" "${csv[@]}" --data-binary @"$work/many.csv" "$rurl/v1/assess"; }
+want_many=$(assess_many | md5sum)
+assess_many --limit-rate 10k >"$work/slow" & # its body takes ~3 s to send
+slow=$!
+sleep 0.5
+sed -n '/^rule use-inside-ukraine {/,/^}/p' "$work/p/us.caveat" |
+  sed 's/^rule use-inside-ukraine {/rule use-inside-ukraine-again {/' >>"$work/p/us.caveat"
+kill -HUP "$server"
+for _ in $(seq 100); do grep -q 'reloaded' "$work/reload.log" && break; sleep 0.1; done
+has "reload logged" 'caveat: serve: reloaded: 1 policies' "$work/reload.log"
+curl -s "$rurl/v1/policies" >"$work/out"
+has "reload took the new set" '"id": "use-inside-ukraine-again"' "$work/out"
+wait $slow
+expect "request in flight finished on its set" "$want_many" "$(md5sum <"$work/slow")"
+[ "$want_many" != "$(assess_many | md5sum)" ] && pass || fail "the new set changes the answer"
+has "the new set decides" '"rules": \["use-inside-ukraine", "use-inside-ukraine-again"\]' <(assess_many | head -1)
+echo 'rule broken {' >>"$work/p/us.caveat"
+kill -HUP "$server"
+for _ in $(seq 100); do grep -q 'reload failed' "$work/reload.log" && break; sleep 0.1; done
+has "bad reload logged" 'reload failed \(see above\); still serving the set loaded before' "$work/reload.log"
+has "bad reload says why" 'us.caveat' "$work/reload.log"
+curl -s "$rurl/v1/policies" >"$work/out"
+has "bad reload keeps the old set" '"id": "use-inside-ukraine-again"' "$work/out"
+expect "same number of rules" "$((rules_before + 1))" "$(grep -o '"id": ' "$work/out" | wc -l)"
+curl -s "$rurl/metrics" >"$work/metrics"
+has "metrics reload ok" '^caveat_reloads_total\{result="ok"\} 1$' "$work/metrics"
+has "metrics reload failed" '^caveat_reloads_total\{result="failed"\} 1$' "$work/metrics"
+
+# ------------------------------------------------------------- shutdown
+# SIGTERM while a slow sender's request is in flight: it is answered, then
+# the server exits 0; new connections are refused meanwhile.
+assess_many --limit-rate 10k >"$work/slow" &
+slow=$!
+sleep 0.5
+kill -TERM "$server"
+sleep 0.2
+expect "no new connections while draining" 000 "$(status --max-time 2 "$rurl/v1/health")"
+wait $slow
+expect "drained request complete" 400 "$(wc -l <"$work/slow")"
+wait "$server"
 expect "stops on SIGTERM" 0 "$?"
+has "says it drained" "stopping: finishing [1-9] requests in flight" "$work/reload.log"
+
+kill -TERM "${servers[0]}"
+wait "${servers[0]}"
+expect "main server stops" 0 "$?"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
