@@ -483,6 +483,11 @@ typedef struct stream {
   cv_buf_t out;
   size_t sent;
   unsigned long rows, unreadable;
+  struct {
+    char name[64];
+    double value;
+  } assume[16]; /* ?assume.NAME=NUMBER, for every row (what-if) */
+  size_t n_assume;
   bool header_unreadable; /* the first row's error is the header's own */
   char header_error[sizeof(((cv_error_t *)0)->message)];
 } stream_t;
@@ -545,7 +550,9 @@ static bool stream_row(stream_t *st) {
   if (rc == CV_NOMEM) {
     snprintf(err.message, sizeof err.message, "the server ran out of memory reading this row");
   } else if (!rc) {
-    rc = cv_evaluate(st->snap->engine, t->use, st->as_of, t->result, &err);
+    for (size_t k = 0; !rc && k < st->n_assume; k++)
+      rc = cv_use_assume(st->snap->engine, t->use, st->assume[k].name, st->assume[k].value, &err);
+    if (!rc) rc = cv_evaluate(st->snap->engine, t->use, st->as_of, t->result, &err);
   }
   int wr;
   if (rc && cv_reader_row(st->reader) == 0) {
@@ -591,6 +598,38 @@ static ssize_t stream_next(void *cls, uint64_t pos, char *buf, size_t max) {
   return (ssize_t)n;
 }
 
+/* Collects ?assume.NAME=NUMBER arguments into the stream. */
+typedef struct assume_args {
+  stream_t *st;
+  const cv_engine_t *engine;
+  cv_use_t *use;
+  char error[600];
+} assume_args_t;
+
+static enum MHD_Result take_assume(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value) {
+  (void)kind;
+  assume_args_t *a = cls;
+  if (strncmp(key, "assume.", 7) != 0 || a->error[0]) return MHD_YES;
+  const char *name = key + 7;
+  char *end;
+  double x = value ? strtod(value, &end) : 0;
+  cv_error_t err;
+  if (!value || end == value || *end)
+    snprintf(a->error, sizeof a->error, "%s must be a number, found '%s'", key, value ? value : "");
+  else if (a->st->n_assume == sizeof a->st->assume / sizeof a->st->assume[0])
+    snprintf(a->error, sizeof a->error, "at most 16 assume.NAME arguments");
+  else if (strlen(name) >= sizeof a->st->assume[0].name ||
+           cv_use_assume(a->engine, a->use, name, x, &err))
+    snprintf(a->error, sizeof a->error, "%s: %s", key,
+             strlen(name) >= sizeof a->st->assume[0].name ? "name too long" : err.message);
+  else {
+    snprintf(a->st->assume[a->st->n_assume].name, sizeof a->st->assume[0].name, "%s", name);
+    a->st->assume[a->st->n_assume++].value = x;
+  }
+  return MHD_YES;
+}
+
 /* A dataset in the body (JSON Lines, CSV of uses or an ACLED export, as
  * 'caveat assess' reads them), one result or error line out per row, in
  * order; ?as_of=DATE evaluates every row under that day's rules. */
@@ -611,9 +650,18 @@ static enum MHD_Result assess(request_t *req, struct MHD_Connection *c) {
   st->p = req->body.data ? req->body.data : "";
   st->left = req->body.len;
   st->reader = cv_reader_new(req->snap->engine, CV_FORMAT_AUTO, read_body, st);
-  if (!st->reader) {
+  scratch_t *t = scratch(req->snap);
+  if (!st->reader || !t) {
     stream_free(st);
     return reply_out_of_memory(req, c);
+  }
+  /* An assumption no policy declares is the request's mistake: said once. */
+  assume_args_t args = {.st = st, .engine = req->snap->engine, .use = t->use};
+  cv_use_reset(t->use);
+  MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, take_assume, &args);
+  if (args.error[0]) {
+    stream_free(st);
+    return reply_error(req, c, MHD_HTTP_BAD_REQUEST, args.error);
   }
   /* The first row now: a header that cannot be read is the request's fault. */
   if (!stream_row(st)) st->done = true;
@@ -686,7 +734,7 @@ static const route_t routes[] = {
     {"/v1/timeline", "POST", "application/json", timeline, NULL, NULL,
      "one use (JSON): each verdict's periods"},
     {"/v1/assess", "POST", "text/csv application/x-ndjson application/json", assess, NULL, NULL,
-     "a dataset (CSV, ACLED or JSON Lines), ?as_of=&detail=summary: one line per row"},
+     "a dataset (CSV, ACLED or JSON Lines), ?as_of=&detail=summary&assume.NAME=: a line a row"},
     {"/metrics", "GET", NULL, metrics, NULL, NULL, "counters in Prometheus text format"},
     PAGE("/", "web/index.html", "text/html; charset=utf-8"),
     PAGE("/app.js", "web/app.js", JS),

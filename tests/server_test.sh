@@ -80,6 +80,13 @@ expect "assess summary" '{"id": "k1", "date": "2024-06-02", "lat": 50.4100, "lon
   "$(curl -s "${csv[@]}" --data-binary @"$work/uses.csv" "$url/assess?detail=summary")"
 expect "assess bad as_of" 400 "$(status "${csv[@]}" --data-binary @"$work/uses.csv" "$url/assess?as_of=2024-13-01")"
 has "assess bad as_of says" 'as_of must be a date' "$work/out"
+# What-if assumptions for every row: the CLI's --assume, as query arguments.
+want=$("$caveat" --cache "$cache" assess --no-progress --summary /dev/null --assume near_border_km=5 "$work/uses.csv")
+expect "assess assume" "$want" "$(curl -s "${csv[@]}" --data-binary @"$work/uses.csv" "$url/assess?assume.near_border_km=5")"
+grep -q '"verdict": "forbidden"' <<<"$want" && pass || fail "assume changes the verdict"
+expect "assess unknown assumption" 400 "$(status "${csv[@]}" --data-binary @"$work/uses.csv" "$url/assess?assume.nope=3")"
+has "unknown assumption says" "assume.nope: unknown assumption 'nope': no loaded policy declares it" "$work/out"
+expect "assess assumption not a number" 400 "$(status "${csv[@]}" --data-binary @"$work/uses.csv" "$url/assess?assume.near_border_km=far")"
 expect "assess bad detail" 400 "$(status "${csv[@]}" --data-binary @"$work/uses.csv" "$url/assess?detail=all")"
 # A row that cannot be read is a line of its own, in order.
 printf 'id,date\nr1,2024-06-02\nr2,someday\n' >"$work/mixed.csv"
