@@ -54,7 +54,7 @@ const state = {
 window.caveat = { state, reveal: (id) => reveal(id) };
 
 // -------------------------------------------------------------------- map
-const map = L.map("map", { attributionControl: false, zoomSnap: 0.5, minZoom: 3, maxZoom: 13 })
+const map = L.map("map", { attributionControl: false, zoomSnap: 0.5, minZoom: 3, maxZoom: 10 })
   .setView([49.5, 34], 5);
 L.control.attribution({ prefix: false }).addAttribution(ATTRIBUTION).addTo(map);
 L.control.scale({ imperial: false, maxWidth: 140 }).addTo(map);
@@ -541,6 +541,17 @@ function used(v, name) {
   return f && f.value !== null && f.value !== undefined ? String(f.value) : undefined;
 }
 
+// A branch's condition in words: a value, a list of values, or their negation;
+// any other form as it is.
+function condition(name, x) {
+  const list = (a) => a.join(", ");
+  if (Array.isArray(x)) return name + " is one of " + list(x);
+  if (x && typeof x === "object" && "not" in x && Object.keys(x).length === 1)
+    return Array.isArray(x.not) ? name + " is none of " + list(x.not) : name + " is not " + x.not;
+  if (x && typeof x === "object") return name + " " + JSON.stringify(x);
+  return name + " is " + x;
+}
+
 function citation(c) {
   const text = c.quote !== undefined ? "<blockquote>“" + escapeHtml(c.quote) + "”"
     : c.paraphrase !== undefined ? '<blockquote class="paraphrase">Paraphrase: ' +
@@ -586,12 +597,14 @@ function panel(res, fields) {
       ["Record as of", v.policy_as_of],
       ["Deciding", (v.rules || []).join(", ") || "none"],
       ["Overridden", (v.overridden || []).join(", ")],
-      ["Strength", v.strength + (v.said_by ? " (said by " + v.said_by + ")" : "")],
+      ["Strength", v.strength ? v.strength + (v.said_by ? " (said by " + v.said_by + ")" : "") : ""],
       ["Assumptions", Object.entries(v.assumptions || {}).map(([k, x]) => k + " = " + x).join(", ")],
     ]));
     if ((v.branches || []).length)
-      parts.push("<p>Depends on:</p><ul>" + v.branches.map((b) => "<li>" + escapeHtml(b.verdict) +
-        " if " + escapeHtml(Object.entries(b.if || {}).map(([k, x]) => k + " = " + x).join(" and ")) +
+      parts.push("<p>Depends on what the record does not say:</p><ul>" + v.branches.map((b) =>
+        '<li><span class="dot ' + escapeHtml(b.verdict) + '"></span>' + escapeHtml(b.verdict) +
+        " if " + escapeHtml(Object.entries(b.if || {}).map(([k, x]) => condition(k, x)).join(" and ")) +
+        ((b.rules || []).length ? " (" + escapeHtml(b.rules.join(", ")) + ")" : "") +
         "</li>").join("") + "</ul>");
     const extra = Object.entries(v).filter(([k]) => !KNOWN_VERDICT_KEYS.has(k) && k !== "said_by");
     if (extra.length) parts.push(dl(extra.map(([k, x]) => [k, typeof x === "object" ?
