@@ -51,7 +51,8 @@ const state = {
   controller: null,    // AbortController of the evaluation in flight
 };
 // For tests and the curious.
-window.caveat = { state, reveal: (id) => reveal(id) };
+window.caveat = { state, reveal: (id) => reveal(id),
+                  mapped: () => cluster.getLayers().map((m) => m.options.verdict) };
 
 // -------------------------------------------------------------------- map
 const map = L.map("map", { attributionControl: false, zoomSnap: 0.5, minZoom: 3, maxZoom: 10 })

@@ -166,6 +166,41 @@ try {
   const png = readFileSync(await pngDownload.path());
   check("PNG export", png.subarray(1, 4).toString() === "PNG" && png.length > 10000, `(${png.length} bytes)`);
 
+  // ------------------------------------------------------ filters, sort
+  const tableRows = () => page.locator("#table-body tr").count();
+  const mapped = () => page.evaluate(() => window.caveat.mapped());
+  const forbidden = summary.filter((r) => !r.error && r.verdicts[0].verdict === "forbidden");
+  await page.locator("#verdict-forbidden").uncheck();
+  check("verdict filter: the table", (await tableRows()) === summary.length - forbidden.length);
+  const onMap = await mapped();
+  check("verdict filter: the map", !onMap.includes("forbidden") &&
+        onMap.length === located.length - forbidden.filter((r) => r.lat !== undefined).length);
+  await page.locator("#verdict-forbidden").check();
+  await page.locator("#from-filter").fill("2024-06-01");
+  await page.locator("#from-filter").dispatchEvent("change");
+  const fromJune = summary.filter((r) => !r.error && r.date >= "2024-06-01").length;
+  check("date filter", (await tableRows()) === fromJune && (await mapped()).length <= fromJune,
+        `(${await tableRows()} of ${fromJune})`);
+  await page.locator("#from-filter").fill("");
+  await page.locator("#from-filter").dispatchEvent("change");
+  await page.locator("#donor-filter").selectOption("US");
+  check("donor filter", (await tableRows()) === summary.length);
+  await page.locator("#donor-filter").selectOption("");
+  await page.locator('#table-head button[data-sort="date"]').click();
+  const latest = summary.map((r) => r.date).sort().pop();
+  check("sort by date, descending", (await page.locator("#table-body tr:first-child td:nth-child(2)").innerText()) === latest);
+  check("sort marked for assistive technology", (await page.locator("#table-head th[aria-sort=descending]").count()) === 1);
+  await page.locator('#table-head button[data-sort="date"]').click();
+
+  // The timeline: a click on a day moves the slider there.
+  const strip = await page.locator("#timeline svg").boundingBox();
+  const [lo, hi] = await page.evaluate(() => window.caveat.state.domain);
+  const target = Math.round(Date.parse("2024-05-30T00:00:00Z") / 86400000);
+  await page.mouse.click(strip.x + strip.width * (target - lo) / (hi - lo), strip.y + strip.height / 2);
+  const clicked = Math.round(Date.parse(await page.locator("#day-label").innerText() + "T00:00:00Z") / 86400000);
+  check("timeline click moves the slider", Math.abs(clicked - target) <= 1 &&
+        Number(await page.locator("#day").inputValue()) === clicked, `(${clicked} vs ${target})`);
+
   // ------------------------------------------- the slider, what-if, as-of
   // The seed scenarios as a JSON Lines file: seed-05 is HIMARS counter-fire
   // into Belgorod Oblast, forbidden until 2024-05-29, permitted from 05-30.
@@ -188,6 +223,23 @@ try {
   check("2024-05-30: permitted", (await cellOf()).includes("permitted"), await cellOf());
   check("marker follows", (await page.locator(`.use-marker:has([data-id="${seed}"])`).count()) === 0 ||
         (await page.locator(`.use-marker:has([data-id="${seed}"])`).getAttribute("class")).includes("verdict-permitted"));
+  // What-if assumptions: near the border means within 5 km, and the use at
+  // 6.9 km is no longer near it.
+  await page.locator("#assumptions summary").click();
+  const near = page.locator("#assume-near_border_km");
+  check("an assumption control per policy", (await near.count()) === 1 &&
+        (await page.locator("#assumption-controls legend").innerText()) === "US");
+  await near.fill("5");
+  await near.dispatchEvent("change");
+  await page.waitForFunction(() => !document.body.dataset.busy);
+  const want5 = (await api("/v1/assess?detail=summary&as_of=2024-05-30&assume.near_border_km=5",
+    readFileSync(join(root, "tests", "scenarios", "seed.jsonl")), "application/x-ndjson"))
+    .find((r) => r.id === seed).verdicts[0].verdict;
+  check("what-if assumption re-judges", want5 === "forbidden" && (await cellOf()).includes(want5), await cellOf());
+  check("what-if assumption in the link", (await page.evaluate(() => location.hash)).includes("assume.near_border_km=5"));
+  await page.locator("#reset-assumptions").click();
+  await page.waitForFunction(() => !document.body.dataset.busy);
+  check("assumptions reset", (await cellOf()).includes("permitted"), await cellOf());
   // Ten quick moves: one request, for the last day.
   assessRequests.length = 0;
   for (let d = 0; d < 10; d++)
