@@ -306,13 +306,68 @@ static enum MHD_Result reply_error(request_t *req, struct MHD_Connection *c, uns
   return ok;
 }
 
+/* A large answer is held until sent, so it counts against the same budget
+ * as request bodies (small ones are copied and not counted: at most 64 KiB a
+ * connection).  The response owns the buffer and gives the budget back when
+ * libmicrohttpd is done with it. */
+enum { UNCOUNTED_ANSWER = 64 << 10 };
+
+typedef struct held_answer {
+  cv_buf_t buf;
+  size_t reserved;
+} held_answer_t;
+
+static ssize_t held_read(void *cls, uint64_t pos, char *out, size_t max) {
+  held_answer_t *h = cls;
+  if (pos >= h->buf.len) return MHD_CONTENT_READER_END_OF_STREAM;
+  size_t n = h->buf.len - (size_t)pos < max ? h->buf.len - (size_t)pos : max;
+  memcpy(out, h->buf.data + pos, n);
+  return (ssize_t)n;
+}
+
+static void held_free(void *cls) {
+  held_answer_t *h = cls;
+  budget_release(h->reserved);
+  cv_buf_free(&h->buf);
+  free(h);
+}
+
+static enum MHD_Result reply_busy(request_t *req, struct MHD_Connection *c);
+
+/* Answers with out's bytes, taking the buffer when it is large (out is
+ * left empty; the caller frees it either way). */
+static enum MHD_Result reply_owned(request_t *req, struct MHD_Connection *c, unsigned status,
+                                   const char *type, cv_buf_t *out) {
+  if (out->len <= UNCOUNTED_ANSWER) return reply(req, c, status, type, out->data, out->len);
+  long held = atomic_fetch_add(&body_bytes_held, (long)out->len) + (long)out->len;
+  if ((size_t)held > config.body_budget) {
+    atomic_fetch_sub(&body_bytes_held, (long)out->len);
+    return reply_busy(req, c);
+  }
+  metrics_gauges(0, (long)out->len);
+  held_answer_t *h = calloc(1, sizeof *h);
+  struct MHD_Response *r = h ? MHD_create_response_from_callback(out->len, 64 << 10, held_read,
+                                                                 h, held_free)
+                             : NULL;
+  if (!r) {
+    free(h);
+    budget_release(out->len);
+    return reply_out_of_memory(req, c);
+  }
+  h->buf = *out;
+  h->reserved = out->len;
+  *out = (cv_buf_t){0};
+  MHD_add_response_header(r, "Content-Type", type);
+  return queue(req, c, status, r);
+}
+
 /* A handler's JSON answer in out, or 500 when writing it ran out of memory. */
 static enum MHD_Result reply_json(request_t *req, struct MHD_Connection *c, unsigned status,
                                   int rc, cv_buf_t *out, const char *type) {
   if (rc == CV_OK) rc = LIT(out, "\n");
   if (rc == CV_NOMEM) return reply_out_of_memory(req, c);
   if (rc) return reply_error(req, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "the answer could not be written");
-  return reply(req, c, status, type, out->data, out->len);
+  return reply_owned(req, c, status, type, out);
 }
 
 static const char *query(struct MHD_Connection *c, const char *key) {
@@ -704,7 +759,7 @@ static enum MHD_Result outlines(request_t *req, struct MHD_Connection *c) {
   if (rc == CV_RANGE) r = reply_error(req, c, MHD_HTTP_BAD_REQUEST, err.message);
   else if (rc == CV_NOMEM) r = reply_out_of_memory(req, c);
   else if (rc) r = reply_error(req, c, MHD_HTTP_SERVICE_UNAVAILABLE, err.message);
-  else r = reply(req, c, MHD_HTTP_OK, "application/geo+json", out.data, out.len);
+  else r = reply_owned(req, c, MHD_HTTP_OK, "application/geo+json", &out);
   cv_buf_free(&out);
   return r;
 }
@@ -715,7 +770,7 @@ static enum MHD_Result metrics(request_t *req, struct MHD_Connection *c) {
   cv_buf_t out = {0};
   int rc = metrics_write(&out, names, n_routes);
   enum MHD_Result r = rc ? reply_out_of_memory(req, c)
-                         : reply(req, c, MHD_HTTP_OK, "text/plain; version=0.0.4", out.data, out.len);
+                         : reply_owned(req, c, MHD_HTTP_OK, "text/plain; version=0.0.4", &out);
   cv_buf_free(&out);
   return r;
 }
@@ -846,6 +901,21 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *s) {
   return (size_t)(out - s);
 }
 
+/* The bodies and large answers held at once would pass the budget: come
+ * back later. */
+static enum MHD_Result reply_busy(request_t *req, struct MHD_Connection *c) {
+  static const char busy[] = "{\"error\": {\"message\": \"the server holds as many request "
+                             "bodies and answers as its memory budget allows (--body-budget); "
+                             "try again shortly\"}}\n";
+  metrics_event(METRICS_MEMORY_REFUSED);
+  struct MHD_Response *r =
+      MHD_create_response_from_buffer(sizeof busy - 1, (void *)busy, MHD_RESPMEM_PERSISTENT);
+  if (!r) return MHD_NO;
+  MHD_add_response_header(r, "Content-Type", "application/json");
+  MHD_add_response_header(r, "Retry-After", "1");
+  return queue(req, c, MHD_HTTP_SERVICE_UNAVAILABLE, r);
+}
+
 /* The checks made on a request's headers, before any of its body is read;
  * an answer queued here ends the request. */
 static enum MHD_Result admit(request_t *req, struct MHD_Connection *c, const char *method) {
@@ -912,16 +982,7 @@ static enum MHD_Result admit(request_t *req, struct MHD_Connection *c, const cha
   long held = atomic_fetch_add(&body_bytes_held, (long)reserve) + (long)reserve;
   if ((size_t)held > config.body_budget) {
     atomic_fetch_sub(&body_bytes_held, (long)reserve);
-    metrics_event(METRICS_MEMORY_REFUSED);
-    struct MHD_Response *resp = NULL;
-    static const char busy[] = "{\"error\": {\"message\": \"the server holds as many request "
-                               "bodies as its memory budget allows (--body-budget); try "
-                               "again shortly\"}}\n";
-    resp = MHD_create_response_from_buffer(sizeof busy - 1, (void *)busy, MHD_RESPMEM_PERSISTENT);
-    if (!resp) return MHD_NO;
-    MHD_add_response_header(resp, "Content-Type", "application/json");
-    MHD_add_response_header(resp, "Retry-After", "1");
-    return queue(req, c, MHD_HTTP_SERVICE_UNAVAILABLE, resp);
+    return reply_busy(req, c);
   }
   metrics_gauges(0, (long)reserve);
   req->reserved = reserve;

@@ -219,9 +219,17 @@ printf 'POST /v1/assess HTTP/1.1\r\nHost: %s\r\nContent-Type: text/csv\r\nConten
 sleep 0.3
 expect "budget full" 503 "$(status "${csv[@]}" --data-binary @"$work/uses.csv" "http://$bhost/v1/assess")"
 has "budget says" 'memory budget' "$work/out"
+# A large answer is held against the same budget (the outlines are ~1 MB).
+expect "large answer over the budget" 503 "$(status "http://$bhost/v1/outlines")"
+expect "small answer still served" 200 "$(status "http://$bhost/v1/health")"
 exec 4<&-
 sleep 0.3
 expect "budget freed" 200 "$(status "${csv[@]}" --data-binary @"$work/uses.csv" "http://$bhost/v1/assess")"
+expect "large answer once freed" 200 "$(status "http://$bhost/v1/outlines?step=0.05")"
+has "large answer whole" '"type": "FeatureCollection"' "$work/out"
+curl -s "http://$bhost/metrics" >"$work/metrics"
+has "budget all given back" '^caveat_body_bytes 0$' "$work/metrics"
+has "budget refusals counted" '^caveat_errors_total\{kind="memory-budget"\} 2$' "$work/metrics"
 kill -TERM "$server"
 wait "$server"
 
