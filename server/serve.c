@@ -163,7 +163,8 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
   if (code == MHD_CONNECTION_NOTIFY_STARTED) {
     conn_t *k = calloc(1, sizeof *k);
     if (!k) return; /* untracked: only the idle timeout applies to it */
-    const union MHD_ConnectionInfo *fd = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    const union MHD_ConnectionInfo *fd =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
     const union MHD_ConnectionInfo *addr =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     k->fd = fd ? fd->connect_fd : -1;
@@ -193,7 +194,8 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 }
 
 static conn_t *connection_of(struct MHD_Connection *c) {
-  const union MHD_ConnectionInfo *i = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  const union MHD_ConnectionInfo *i =
+      MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
   return i ? i->socket_context : NULL;
 }
 
@@ -366,7 +368,8 @@ static enum MHD_Result reply_json(request_t *req, struct MHD_Connection *c, unsi
                                   int rc, cv_buf_t *out, const char *type) {
   if (rc == CV_OK) rc = LIT(out, "\n");
   if (rc == CV_NOMEM) return reply_out_of_memory(req, c);
-  if (rc) return reply_error(req, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "the answer could not be written");
+  if (rc)
+    return reply_error(req, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "the answer could not be written");
   return reply_owned(req, c, status, type, out);
 }
 
@@ -746,7 +749,8 @@ static enum MHD_Result assess(request_t *req, struct MHD_Connection *c) {
  * countries only. */
 static enum MHD_Result outlines(request_t *req, struct MHD_Connection *c) {
   double box[4] = {20, 43, 50, 57}, step = 0.02;
-  const char *bbox = query(c, "bbox"), *step_text = query(c, "step"), *regions = query(c, "regions");
+  const char *bbox = query(c, "bbox"), *step_text = query(c, "step");
+  const char *regions = query(c, "regions");
   if (bbox && sscanf(bbox, "%lf,%lf,%lf,%lf", &box[0], &box[1], &box[2], &box[3]) != 4)
     return reply_error(req, c, MHD_HTTP_BAD_REQUEST, "bbox must be minlon,minlat,maxlon,maxlat");
   if (step_text && (sscanf(step_text, "%lf", &step) != 1 || step < 0.001))
@@ -784,7 +788,8 @@ static const route_t routes[] = {
     {"/v1/health", "GET", NULL, health, NULL, NULL, "the loaded policies"},
     {"/v1/policies", "GET", NULL, policies, NULL, NULL, "each policy's rules"},
     {"/v1/where", "GET", NULL, where, NULL, NULL, "?lat=&lon= or ?place=: where a point is"},
-    {"/v1/outlines", "GET", NULL, outlines, NULL, NULL, "?bbox=&step=&regions=: borders as GeoJSON"},
+    {"/v1/outlines", "GET", NULL, outlines, NULL, NULL,
+     "?bbox=&step=&regions=: borders as GeoJSON"},
     {"/v1/check", "POST", "application/json", check, NULL, NULL, "one use (JSON): its result"},
     {"/v1/timeline", "POST", "application/json", timeline, NULL, NULL,
      "one use (JSON): each verdict's periods"},
@@ -820,7 +825,8 @@ static enum MHD_Result serve_file(request_t *req, struct MHD_Connection *c) {
 
 /* ------------------------------------------------------------ the checks */
 
-static enum MHD_Result header_counter(void *cls, enum MHD_ValueKind kind, const char *key, const char *value) {
+static enum MHD_Result header_counter(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value) {
   (void)kind, (void)value;
   unsigned *n = cls;
   if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) n[0]++;
@@ -962,7 +968,8 @@ static enum MHD_Result admit(request_t *req, struct MHD_Connection *c, const cha
              r->body_types, type ? type : "none");
     return reply_error(req, c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, message);
   }
-  const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+  const char *length =
+      MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
   size_t reserve = config.max_body;
   if (length) {
     char *end;
@@ -1053,7 +1060,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 static FILE *access_log;
 
-static void log_request(const request_t *req, double seconds, enum MHD_RequestTerminationCode code) {
+static void log_request(const request_t *req, double seconds,
+                        enum MHD_RequestTerminationCode code) {
   static const char *const endings[] = {"ok", "error", "timeout", "shutdown", "read-error",
                                         "client-abort"};
   char stamp[32];
@@ -1277,7 +1285,8 @@ int cv_cmd_serve(int argc, char **argv, cv_engine_t *engine) {
                : strcmp(log_path, "none") == 0 ? NULL
                                                : fopen(log_path, "a");
   if (!access_log && strcmp(log_path, "none") != 0) {
-    fprintf(stderr, "caveat: serve: cannot open the access log %s: %s\n", log_path, strerror(errno));
+    fprintf(stderr, "caveat: serve: cannot open the access log %s: %s\n", log_path,
+            strerror(errno));
     return CLI_USAGE;
   }
   if (access_log) setvbuf(access_log, NULL, _IOLBF, 0);
