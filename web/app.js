@@ -50,9 +50,6 @@ const state = {
   generation: 0,       // bumped by every new evaluation: late answers are dropped
   controller: null,    // AbortController of the evaluation in flight
 };
-// For tests and the curious.
-window.caveat = { state, reveal: (id) => reveal(id),
-                  mapped: () => cluster.getLayers().map((m) => m.options.verdict) };
 
 // -------------------------------------------------------------------- map
 const map = L.map("map", { attributionControl: false, zoomSnap: 0.5, minZoom: 3, maxZoom: 10 })
@@ -75,6 +72,10 @@ const cluster = L.markerClusterGroup({ chunkedLoading: true, maxClusterRadius: 3
 map.addLayer(cluster);
 const markers = new Map(); // use id -> marker
 const places = { major: L.layerGroup(), minor: L.layerGroup() };
+
+// For tests and the curious.
+window.caveat = { state, map, reveal: (id) => reveal(id),
+                  mapped: () => cluster.getLayers().map((m) => m.options.verdict) };
 
 async function loadOutlines() {
   const r = await fetch("/v1/outlines?step=0.03");
@@ -391,11 +392,19 @@ function visibleUses() {
   });
 }
 
+// The table, narrowed to the map's view when asked: the map itself always
+// shows the filtered uses, wherever they are.
+function tableUses(uses) {
+  if (!$("in-view").checked) return uses;
+  const bounds = map.getBounds();
+  return uses.filter((u) => u.lat !== undefined && bounds.contains([u.lat, u.lon]));
+}
+
 function drawAll() {
   drawDonorFilter();
   const uses = visibleUses();
   drawMap(uses);
-  drawTable(uses);
+  drawTable(tableUses(uses));
   const n = state.uses.length;
   $("status").textContent = uses.length.toLocaleString("en") + " of " + n.toLocaleString("en") +
     " uses shown" + (state.dataset ? " from " + state.dataset.name : "");
@@ -742,6 +751,7 @@ function saveState() {
   if (off.length) q.set("hide", off.join(","));
   if ($("from-filter").value) q.set("from", $("from-filter").value);
   if ($("to-filter").value) q.set("to", $("to-filter").value);
+  if ($("in-view").checked) q.set("inview", "1");
   history.replaceState(null, "", "#" + q.toString());
 }
 
@@ -756,6 +766,7 @@ function readState() {
   for (const v of VERDICTS) $("verdict-" + v).checked = !hide.includes(v);
   if (q.get("from")) $("from-filter").value = q.get("from");
   if (q.get("to")) $("to-filter").value = q.get("to");
+  $("in-view").checked = q.get("inview") === "1";
   return pending;
 }
 
@@ -774,7 +785,7 @@ function exportCsv() {
   const cols = tableColumns();
   const cell = (s) => /[",\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
   const lines = [cols.map((c) => cell(c.label)).join(",")];
-  for (const u of sortedUses(visibleUses())) lines.push(cols.map((c) => cell(String(c.value(u)))).join(","));
+  for (const u of sortedUses(tableUses(visibleUses()))) lines.push(cols.map((c) => cell(String(c.value(u)))).join(","));
   download("caveat-uses.csv", new Blob([lines.join("\n") + "\n"], { type: "text/csv" }));
 }
 
@@ -841,7 +852,7 @@ function setupFilters() {
     const b = e.target.closest("button[data-sort]");
     if (!b) return;
     state.sort = { key: b.dataset.sort, dir: state.sort.key === b.dataset.sort ? -state.sort.dir : 1 };
-    drawTable(visibleUses());
+    drawTable(tableUses(visibleUses()));
   });
   const pick = (e) => {
     const tr = e.target.closest("tr[data-id]");
@@ -877,7 +888,11 @@ $("copy-link").addEventListener("click", async () => {
 });
 $("export-csv").addEventListener("click", exportCsv);
 $("export-png").addEventListener("click", exportPng);
-map.on("moveend", () => { if (document.body.dataset.ready) saveState(); });
+map.on("moveend", () => {
+  if (!document.body.dataset.ready) return;
+  if ($("in-view").checked) drawTable(tableUses(visibleUses()));
+  saveState();
+});
 
 (async () => {
   setupFilters();

@@ -186,6 +186,15 @@ try {
   await page.locator("#donor-filter").selectOption("US");
   check("donor filter", (await tableRows()) === summary.length);
   await page.locator("#donor-filter").selectOption("");
+  // Only the uses in the map's view: zoomed onto Kursk Oblast's Sudzha.
+  await page.evaluate(() => window.caveat.map.setView([51.19, 35.27], 10, { animate: false }));
+  await page.locator("#in-view").check();
+  const inView = await page.evaluate(() => { const b = window.caveat.map.getBounds();
+    return window.caveat.state.uses.filter((u) => u.lat !== undefined && b.contains([u.lat, u.lon])).length; });
+  check("table in step with the map's view", inView > 0 && inView < summary.length &&
+        (await tableRows()) === inView, `(${await tableRows()} rows, ${inView} in view)`);
+  await page.locator("#in-view").uncheck();
+  check("whole table again", (await tableRows()) === summary.length);
   await page.locator('#table-head button[data-sort="date"]').click();
   const latest = summary.map((r) => r.date).sort().pop();
   check("sort by date, descending", (await page.locator("#table-body tr:first-child td:nth-child(2)").innerText()) === latest);
