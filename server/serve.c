@@ -498,11 +498,18 @@ static enum MHD_Result check_or_timeline(request_t *req, struct MHD_Connection *
   } else if (!rc) {
     rc = LIT(&out, "[");
     for (size_t p = 0; !rc && p < cv_engine_policy_count(e); p++) {
-      cv_period_t periods[64];
+      /* Most histories fit in 64 periods; a longer one is asked for again
+       * in full rather than cut short. */
+      cv_period_t few[64], *periods = few;
       size_t n;
-      rc = cv_timeline(e, t->use, p, t->result, periods, 64, &n, &err);
+      rc = cv_timeline(e, t->use, p, t->result, few, 64, &n, &err);
+      if (!rc && n > 64) {
+        periods = malloc(n * sizeof *periods);
+        rc = periods ? cv_timeline(e, t->use, p, t->result, periods, n, &n, &err) : CV_NOMEM;
+      }
       if (!rc && p) rc = LIT(&out, ", ");
-      if (!rc) rc = cv_periods_write_json(e, p, periods, n < 64 ? n : 64, &out);
+      if (!rc) rc = cv_periods_write_json(e, p, periods, n, &out);
+      if (periods != few) free(periods);
     }
     if (!rc) rc = LIT(&out, "]");
   }
