@@ -74,7 +74,7 @@ const markers = new Map(); // use id -> marker
 const places = { major: L.layerGroup(), minor: L.layerGroup() };
 
 // For tests and the curious.
-window.caveat = { state, map, reveal: (id) => reveal(id),
+window.caveat = { state, map, reveal: (id) => reveal(id), timeline: () => TIMELINE,
                   mapped: () => cluster.getLayers().map((m) => m.options.verdict) };
 
 async function loadOutlines() {
@@ -667,40 +667,54 @@ function setupTimeline() {
   drawTimeline();
 }
 
+// One block per donor, the donor's name in a gutter on the left and a lane
+// per effect (permit, open, forbid) holding the periods of its rules of that
+// effect: with twenty donors the strip stays about 400 px high.
+const TIMELINE = { width: 1000, gutter: 60, lane: 6 };
+
 function drawTimeline() {
-  const [lo, hi] = state.domain, width = 1000, lane = 4, gap = 18;
-  const x = (d) => ((d - lo) / (hi - lo)) * width;
-  let y = 0;
+  const [lo, hi] = state.domain, { width, gutter, lane } = TIMELINE, axis = 16;
+  const x = (d) => gutter + ((d - lo) / (hi - lo)) * (width - gutter);
+  let y = 2;
   const parts = [];
   for (const p of state.policies) {
-    parts.push('<text x="2" y="' + (y + 11) + '" font-size="11" fill="#222">' + escapeHtml(p.donor) +
-      " rules</text>");
-    y += 14;
-    p.rules.forEach((r) => {
-      const a = r.from ? toDay(r.from) : lo, b = r.until ? toDay(r.until) : hi;
-      parts.push('<rect x="' + x(Math.max(a, lo)).toFixed(1) + '" y="' + y + '" width="' +
-        Math.max(1, x(Math.min(b, hi)) - x(Math.max(a, lo))).toFixed(1) + '" height="' + (lane - 1) +
-        '" fill="' + (EFFECT_COLOURS[r.effect] || "#666") + '"><title>' + escapeHtml(r.id + " (" +
-        r.effect + "): " + (r.from || "start") + " to " + (r.until || "now")) + "</title></rect>");
-      y += lane;
+    const effects = ["permit", "open", "forbid"].filter((e) => p.rules.some((r) => r.effect === e));
+    const others = [...new Set(p.rules.map((r) => r.effect))].filter((e) => !effects.includes(e));
+    const lanes = effects.concat(others);
+    parts.push('<text x="2" y="' + (y + Math.max(lanes.length * lane, 9)) + '" font-size="11" fill="#222">' +
+      escapeHtml(p.donor) + "</text>");
+    lanes.forEach((effect, i) => {
+      for (const r of p.rules.filter((q) => q.effect === effect)) {
+        const a = Math.max(r.from ? toDay(r.from) : lo, lo), b = Math.min(r.until ? toDay(r.until) : hi, hi);
+        if (b <= a) continue;
+        parts.push('<rect x="' + x(a).toFixed(1) + '" y="' + (y + i * lane) + '" width="' +
+          Math.max(1, x(b) - x(a)).toFixed(1) + '" height="' + (lane - 1) + '" fill="' +
+          (EFFECT_COLOURS[effect] || "#666") + '" fill-opacity="0.75"><title>' + escapeHtml(p.donor +
+          " " + r.id + " (" + effect + "): " + (r.from || "start") + " to " + (r.until || "now")) +
+          "</title></rect>");
+      }
     });
-    y += 6;
+    y += Math.max(lanes.length * lane, 10) + 3;
   }
   const day = Number($("day").value);
   parts.push('<line id="timeline-day" x1="' + x(day) + '" x2="' + x(day) + '" y1="0" y2="' + y +
     '" stroke="#1a5fb4" stroke-width="2"/>');
-  for (let year = new Date(lo * DAY_MS).getUTCFullYear() + 1; year <= new Date(hi * DAY_MS).getUTCFullYear(); year++) {
+  for (let year = new Date(lo * DAY_MS).getUTCFullYear() + 1;
+       year <= new Date(hi * DAY_MS).getUTCFullYear(); year++) {
     const d = toDay(year + "-01-01");
-    parts.push('<line x1="' + x(d) + '" x2="' + x(d) + '" y1="0" y2="' + y + '" stroke="#999" stroke-dasharray="2 2"/>' +
-      '<text x="' + (x(d) + 2) + '" y="' + (y + gap - 6) + '" font-size="11" fill="#333">' + year + "</text>");
+    parts.push('<line x1="' + x(d) + '" x2="' + x(d) + '" y1="0" y2="' + y +
+      '" stroke="#999" stroke-dasharray="2 2"/><text x="' + (x(d) + 2) + '" y="' + (y + axis - 4) +
+      '" font-size="11" fill="#333">' + year + "</text>");
   }
-  $("timeline").innerHTML = '<svg role="img" aria-label="Rules of each donor over time, ' +
-    'green permit, red forbid, amber open" viewBox="0 0 ' + width + " " + (y + gap) +
-    '" preserveAspectRatio="none" height="' + (y + gap) + '">' + parts.join("") + "</svg>";
+  $("timeline").innerHTML = '<svg role="img" aria-label="Rules of each donor over time: green ' +
+    'permit, red forbid, amber open; click a day to move the slider there" viewBox="0 0 ' + width +
+    " " + (y + axis) + '" preserveAspectRatio="none" height="' + (y + axis) + '">' +
+    parts.join("") + "</svg>";
   $("timeline").querySelector("svg").addEventListener("click", (e) => {
     const box = e.currentTarget.getBoundingClientRect();
-    const d = Math.round(lo + ((e.clientX - box.left) / box.width) * (hi - lo));
-    $("day").value = d;
+    const at = ((e.clientX - box.left) / box.width) * width;
+    if (at < gutter) return;
+    $("day").value = Math.round(lo + ((at - gutter) / (width - gutter)) * (hi - lo));
     onDay();
   });
 }
