@@ -16,11 +16,37 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAVEAT_FUZZ=ON >/dev/null
 cmake --build build-fuzz -j"$(nproc)" --target fuzzers >/dev/null
+# UB stops the run too (the build uses -fno-sanitize-recover=all; halt_on_error
+# covers a runtime built otherwise).  Any finding fails the script, and its
+# report is shown whole, not the last lines of the log.
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+export ASAN_OPTIONS="detect_leaks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+failed=()
 for harness in build-fuzz/fuzz/*_fuzz; do
   name="$(basename "$harness" _fuzz)"
   work="build-fuzz/corpus-$name"
-  mkdir -p "$work"
+  log="build-fuzz/fuzz-$name.log"
+  mkdir -p "$work" "build-fuzz/findings-$name"
+  seeds=()
+  [ -d "fuzz/corpus/$name" ] && seeds+=("fuzz/corpus/$name")
   echo "fuzz: $name for ${seconds}s" >&2
-  "$harness" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
-    -print_final_stats=1 "$work" "fuzz/corpus/$name" 2>&1 | tail -n 3 >&2
+  # Each harness chooses its own -max_len (fuzz/max_len.txt), so the dataset
+  # harness grows to large rows; 65536 otherwise.
+  max_len="$(awk -v h="$name" '$1 == h { print $2 }' fuzz/max_len.txt 2>/dev/null)"
+  if "$harness" -max_total_time="$seconds" -max_len="${max_len:-65536}" -timeout=10 \
+      -rss_limit_mb=4096 -print_final_stats=1 \
+      -artifact_prefix="build-fuzz/findings-$name/" "$work" "${seeds[@]}" >"$log" 2>&1 &&
+      ! grep -q -E "runtime error:|ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)" "$log"; then
+    grep -E "^stat::number_of_executed_units|^stat::peak_rss_mb" "$log" | tr '\n' ' ' >&2
+    echo >&2
+  else
+    echo "fuzz: $name FAILED; its report ($log):" >&2
+    grep -n -E -A 40 "runtime error:|ERROR: |==ERROR|deadly signal|Test unit written" "$log" | head -n 120 >&2 ||
+      tail -n 60 "$log" >&2
+    failed+=("$name")
+  fi
 done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "fuzz: findings in ${failed[*]} (inputs in build-fuzz/findings-*/)" >&2
+  exit 1
+fi

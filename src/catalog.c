@@ -176,8 +176,10 @@ static int load_json(loader_t *ld, json_t **out) {
   *out = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
   free(text);
   if (!*out)
-    return cv_error_set(ld->err, CV_SYNTAX, ld->path, jerr.line, jerr.column,
-                        "%s", jerr.text);
+    return cv_error_set(ld->err,
+                        json_error_code(&jerr) == json_error_out_of_memory ? CV_NOMEM
+                                                                           : CV_SYNTAX,
+                        ld->path, jerr.line, jerr.column, "%s", jerr.text);
   return CV_OK;
 }
 

@@ -317,6 +317,103 @@ done:
   csv->flaw_field = 0;
 }
 
+/* Bytes of a field that "starts like a row": ids as datasets write them
+ * (UKR12345, ev-00017, 2024-02-16, row_3, a:b/c). */
+static const unsigned char id_byte[256] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1,
+    ['7'] = 1, ['8'] = 1, ['9'] = 1, ['-'] = 1, ['_'] = 1, ['.'] = 1, [':'] = 1,
+    ['/'] = 1, ['#'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1,
+    ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+    ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1,
+    ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1,
+    ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
+    ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1,
+    ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1};
+
+enum { ID_LIKE_MAX = 64 };
+
+/* Does the buffered input at p start like a row: an id-like first field
+ * and a comma, then (when the header's width is known) that many fields in
+ * all, a quoted field possibly running on past the buffered input? */
+static bool row_like(const cv_csv_t *csv, const char *p) {
+  const char *const e = csv->in + csv->end;
+  const char *q = p;
+  while (q < e && q - p <= ID_LIKE_MAX && id_byte[(unsigned char)*q])
+    q++;
+  if (q == p || q - p > ID_LIKE_MAX || q == e || *q != ',')
+    return false;
+  if (!csv->expect_fields)
+    return true;
+  size_t n = 2;
+  bool quoted = false, field_start = true;
+  for (q++; q < e; q++) {
+    char c = *q;
+    if (quoted) {
+      if (c == '"') {
+        if (q + 1 < e && q[1] == '"')
+          q++;
+        else
+          quoted = false;
+      }
+      continue;
+    }
+    if (c == '\n' || n > csv->expect_fields)
+      break;
+    if (c == ',') {
+      n++;
+      field_start = true;
+      continue;
+    }
+    if (c == '"' && field_start)
+      quoted = true;
+    field_start = false;
+  }
+  return n == csv->expect_fields || (quoted && n <= csv->expect_fields);
+}
+
+/* Cuts the record at rec_start (physical line rec_line) after its first
+ * line when the next line starts like a row (see cv_csv_t.expect_fields).
+ * Returns true with that line as the current record, flawed. */
+static bool resync(cv_csv_t *csv, size_t rec_start, long rec_line) {
+  char *const s = csv->in + rec_start;
+  char *lf = memchr(s, '\n', csv->end - rec_start);
+  if (!lf || !row_like(csv, lf + 1))
+    return false;
+  /* Scan the first line as if the input ended there: the open quote then
+   * runs to its end, and the fields before it come back as they are. */
+  size_t end = csv->end;
+  bool eof = csv->eof;
+  char *stop = lf > s && lf[-1] == '\r' ? lf - 1 : lf;
+  char saved = *stop;
+  *stop = '\n'; /* the sentinel of unquoted scans */
+  csv->pos = rec_start;
+  csv->line = rec_line;
+  csv->end = (size_t)(stop - csv->in);
+  csv->eof = true;
+  scan(csv);
+  *stop = saved;
+  csv->end = end;
+  csv->eof = eof;
+  csv->pos = (size_t)(lf + 1 - csv->in);
+  csv->line = rec_line + 1;
+  if (csv->flaw == CV_CSV_UNTERMINATED || csv->flaw == CV_CSV_CLEAN) {
+    if (csv->flaw == CV_CSV_CLEAN)
+      csv->flaw_field = csv->nfields ? csv->nfields - 1 : 0;
+    csv->flaw = CV_CSV_UNCLOSED;
+  }
+  if (csv->nfields == 0)
+    csv->nfields = 1; /* not a blank line: a row to answer */
+  return true;
+}
+
+/* A record that ran over several lines and came out wrong. */
+static bool swallowed(const cv_csv_t *csv) {
+  return csv->rec_len > 1 && memchr(csv->rec, '\n', csv->rec_len - 1) &&
+         (csv->flaw != CV_CSV_CLEAN ||
+          (csv->expect_fields && csv->nfields != csv->expect_fields));
+}
+
 int cv_csv_next(cv_csv_t *csv) {
   want_bytes(csv, 1);
   for (;;) {
@@ -326,6 +423,11 @@ int cv_csv_next(cv_csv_t *csv) {
     if (r == SCAN_DONE) {
       if (csv->nfields == 0)
         continue; /* a blank line */
+      if (swallowed(csv) &&
+          resync(csv, (size_t)(csv->rec - csv->in), csv->rec_line)) {
+        unescape(csv);
+        return CV_OK;
+      }
       if (csv->rec_len > CV_CSV_MAX_RECORD) {
         /* It fit in the buffer's slack; the cap is the cap all the same. */
         csv->nfields = 0;
@@ -338,6 +440,11 @@ int cv_csv_next(cv_csv_t *csv) {
       return CV_OK;
     }
     if (csv->end - csv->pos >= CV_CSV_MAX_RECORD) {
+      /* An open quote with no other quote after it runs to here. */
+      if (resync(csv, csv->pos, csv->line)) {
+        unescape(csv);
+        return CV_OK;
+      }
       skip_long(csv);
       return csv->io_error ? CV_IO : CV_OK;
     }

@@ -36,7 +36,10 @@ typedef enum cv_csv_flaw {
   CV_CSV_TOO_MANY,      /* more than CV_CSV_MAX_FIELDS fields */
   CV_CSV_UNTERMINATED,  /* a quoted field still open at end of input */
   CV_CSV_AFTER_QUOTE,   /* a character other than , or newline after "..." */
-  CV_CSV_BAD_UTF8       /* not UTF-8, or a NUL byte */
+  CV_CSV_BAD_UTF8,      /* not UTF-8, or a NUL byte */
+  CV_CSV_UNCLOSED       /* a quote left open at the end of the record's
+                           first line, where the next line starts a row:
+                           the record is that line alone (below) */
 } cv_csv_flaw_t;
 
 typedef struct cv_csv {
@@ -54,6 +57,15 @@ typedef struct cv_csv {
   size_t nfields;  /* fields in the record (may exceed those stored) */
   cv_csv_field_t fields[CV_CSV_MAX_FIELDS];
   bool escaped[CV_CSV_MAX_FIELDS]; /* field i holds "" pairs to collapse */
+
+  /* The header's field count, when the caller knows it (0: unknown).  A
+   * quote left open swallows the rows after it up to the next quote; a
+   * record that runs over several lines, is flawed or has another field
+   * count than this, and whose second line starts like a row (an id-like
+   * first field, then this many fields) is cut after its first line: that
+   * line comes back flawed CV_CSV_UNCLOSED, and reading resumes at the
+   * next line, so the rows after it are not lost. */
+  size_t expect_fields;
 
   long line;       /* physical line (from 1) where the next record starts */
   long rec_line;   /* physical line where the current record started */

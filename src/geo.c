@@ -1281,7 +1281,10 @@ int cv_geo_add_regions(cv_geo_t *geo, const char *path,
   json_t *root = json_loadb(text, len, 0, &jerr);
   free(text);
   if (!root)
-    return cv_error_set(err, CV_SYNTAX, path, jerr.line, jerr.column, "%s", jerr.text);
+    return cv_error_set(err,
+                        json_error_code(&jerr) == json_error_out_of_memory ? CV_NOMEM
+                                                                           : CV_SYNTAX,
+                        path, jerr.line, jerr.column, "%s", jerr.text);
   json_t *features = json_object_get(root, "features");
   const char *type = json_string_value(json_object_get(root, "type"));
   uint32_t nfeature = geo->nfeature, nring = geo->nring, nvert = geo->nvert;

@@ -48,6 +48,11 @@ int cv_buf_number(cv_buf_t *buf, double value);
 int cv_read_file(const char *path, size_t limit, char **out, size_t *len,
                  cv_error_t *err);
 
+/* Call cv_json_watch() before a cJSON parse; when the parse fails,
+ * cv_json_out_of_memory() tells whether an allocation failed. */
+void cv_json_watch(void);
+bool cv_json_out_of_memory(void);
+
 /* ASCII case-insensitive comparison of s (len bytes) with NUL-terminated t. */
 bool cv_streq_nocase(const char *s, size_t len, const char *t);
 

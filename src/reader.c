@@ -312,6 +312,11 @@ static const char *flaw_text(const cv_csv_t *c, char *buf, size_t size) {
              "quoted field still open at the end of the input (a closing "
              "'\"' is missing)");
     break;
+  case CV_CSV_UNCLOSED:
+    snprintf(buf, size,
+             "quoted field not closed on its line (a closing '\"' is "
+             "missing); the next line starts a row, so this row ends here");
+    break;
   case CV_CSV_AFTER_QUOTE:
     if (c->flaw_byte >= 0x20 && c->flaw_byte < 0x7F)
       snprintf(buf, size,
@@ -351,6 +356,13 @@ static int start(cv_reader_t *r, cv_error_t *err) {
     return CV_EOF;
   if (r->format == CV_FORMAT_AUTO && peek[0] == '{')
     r->format = CV_FORMAT_JSONL;
+  /* A JSON document that is not JSON Lines (an array of uses, a bare value)
+   * would otherwise be read as a CSV header and give "0 rows". */
+  if ((r->format == CV_FORMAT_AUTO || r->format == CV_FORMAT_JSONL) &&
+      peek[0] == '[')
+    return cv_error_set(err, CV_USAGE, NULL, 1, 0,
+                        "the input is a JSON array: caveat reads JSON Lines, "
+                        "one use object a line (convert it with jq -c '.[]')");
   if (r->format == CV_FORMAT_JSONL) {
     if (r->n_maps)
       return cv_error_set(err, CV_USAGE, NULL, 0, 0,
@@ -375,6 +387,7 @@ static int start(cv_reader_t *r, cv_error_t *err) {
   }
   if (keep_names(r) != CV_OK)
     return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
+  r->csv.expect_fields = r->n_columns;
   const cv_csv_field_t *header = r->csv.fields;
   if (r->format == CV_FORMAT_AUTO)
     r->format = cv_acled_detect(header, r->n_columns) ? CV_FORMAT_ACLED
@@ -413,6 +426,22 @@ static int start(cv_reader_t *r, cv_error_t *err) {
       size_t len = trimmed(header[i].data, header[i].len, &s);
       assign(r, s, len, (int)i);
     }
+    /* An ACLED export read with --format csv would give one error row per
+     * row: say what it is instead. */
+    if (r->col[CV_DF_DATE] < 0 && cv_acled_detect(header, r->n_columns))
+      return cv_error_set(err, CV_USAGE, NULL, (int)r->csv.rec_line, 0,
+                          "the header is an ACLED export's: read it with "
+                          "--format acled (or auto)");
+    /* A header naming no use field is not a dataset of uses (a JSON value,
+     * an export of something else): every row would fail alike. */
+    bool any = r->n_grades || r->n_assumes;
+    for (int f = 0; f < CV_DF_COUNT && !any; f++)
+      any = r->col[f] >= 0;
+    if (!any)
+      return cv_error_set(err, CV_USAGE, NULL, (int)r->csv.rec_line, 0,
+                          "the header names no use field: expected columns "
+                          "such as id, date, system, operator, lat, lon (or "
+                          "--map FIELD=COLUMN), or an ACLED export");
   }
   return CV_OK;
 }

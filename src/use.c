@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv.h" /* cv_utf8_valid */
 #include "internal.h"
 
 const char *const cv_field_names[CV_FIELD_COUNT] = {
@@ -333,9 +334,17 @@ static int json_text(const cv_engine_t *eng, cv_use_t *use, const char *key,
   if (cJSON_IsNull(v)) return CV_OK;
   if (is_string(v))
     return cv_use_set(eng, use, key, v->valuestring, strlen(v->valuestring), err);
-  if (strcmp(key, "id") == 0 && cJSON_IsNumber(v) && v->valuedouble == (double)(long long)v->valuedouble) {
+  if (strcmp(key, "id") == 0 && cJSON_IsNumber(v)) {
+    /* An integer id is written as one.  The range is checked before the
+     * cast: converting a double outside long long's range is undefined (a
+     * fuzzer found {"id": 1e300}). */
+    double d = v->valuedouble;
+    if (!(d > -9223372036854775808.0 && d < 9223372036854775808.0) || d != floor(d))
+      return cv_error_field(err, CV_VALUE, key,
+                            "a numeric 'id' must be a whole number below 2^63: give "
+                            "other ids as strings");
     char buf[32];
-    int n = snprintf(buf, sizeof buf, "%lld", (long long)v->valuedouble);
+    int n = snprintf(buf, sizeof buf, "%lld", (long long)d);
     return cv_use_set(eng, use, key, buf, (size_t)n, err);
   }
   if (strcmp(key, "cross_border_attack") == 0 && cJSON_IsBool(v))
@@ -511,6 +520,52 @@ static int syntax_error(const char *text, size_t len, const char *at, cv_error_t
   return CV_SYNTAX;
 }
 
+/* Position of byte off of text as a line and column, for messages. */
+static void text_position(const char *text, size_t off, int *line, int *column) {
+  *line = 1;
+  *column = 1;
+  for (size_t i = 0; i < off; i++) {
+    if (text[i] == '\n') ++*line, *column = 1;
+    else ++*column;
+  }
+}
+
+/* Refuses text that is not UTF-8 (a NUL byte included) and a \u0000
+ * escape inside a string. */
+static int check_text(const char *text, size_t len, cv_error_t *err) {
+  size_t bad;
+  int line, column;
+  if (!cv_utf8_valid(text, len, &bad)) {
+    text_position(text, bad, &line, &column);
+    if (text[bad])
+      cv_error_field(err, CV_VALUE, "", "not UTF-8: byte 0x%02X at line %d, column %d",
+                     (unsigned char)text[bad], line, column);
+    else
+      cv_error_field(err, CV_VALUE, "", "a NUL byte at line %d, column %d", line, column);
+    err->line = line;
+    err->column = column;
+    return CV_VALUE;
+  }
+  bool in_string = false;
+  for (size_t i = 0; i < len; i++) {
+    if (text[i] == '"') {
+      in_string = !in_string;
+    } else if (in_string && text[i] == '\\' && i + 1 < len) {
+      if (text[i + 1] == 'u' && i + 6 <= len && memcmp(text + i + 2, "0000", 4) == 0) {
+        text_position(text, i, &line, &column);
+        cv_error_field(err, CV_VALUE, "",
+                       "a NUL character (\\u0000) in a string at line %d, column %d", line,
+                       column);
+        err->line = line;
+        err->column = column;
+        return CV_VALUE;
+      }
+      i++; /* the escaped character, a quote or a backslash included */
+    }
+  }
+  return CV_OK;
+}
+
 int cv_use_parse_json(const cv_engine_t *engine, cv_use_t *use, const char *text,
                       size_t len, cv_error_t *err) {
   cv_use_reset(use);
@@ -518,13 +573,22 @@ int cv_use_parse_json(const cv_engine_t *engine, cv_use_t *use, const char *text
     return cv_error_field(err, CV_TOO_LARGE, "", "use larger than %d bytes", USE_JSON_LIMIT);
   /* A byte order mark, as some editors write at the start of a file. */
   if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) text += 3, len -= 3;
+  /* Bytes that are not UTF-8 would be echoed into results that are then
+   * not JSON; a \u0000 would cut a string short where cJSON stores it
+   * ("HIMARS\u0000junk" read as HIMARS).  Both are refused first. */
+  int rc = check_text(text, len, err);
+  if (rc) return rc;
   const char *end = NULL;
+  cv_json_watch();
   cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, false);
-  if (!root) return syntax_error(text, len, end, err);
+  if (!root) {
+    if (cv_json_out_of_memory())
+      return cv_error_field(err, CV_NOMEM, "", "out of memory");
+    return syntax_error(text, len, end, err);
+  }
   /* Only white space may follow the object. */
   while (end < text + len && (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n'))
     end++;
-  int rc = CV_OK;
   if (end < text + len && *end) {
     rc = syntax_error(text, len, end, err);
     goto done;

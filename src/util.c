@@ -2,7 +2,9 @@
  * util.c -- small shared pieces: error filling, the arena, output buffers,
  * whole-file reading, dates and case-insensitive comparison.
  */
+#include <cjson/cJSON.h>
 #include <errno.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,8 +237,8 @@ int cv_read_file(const char *path, size_t limit, char **out, size_t *len,
                  cv_error_t *err) {
   FILE *f = fopen(path, "rb");
   if (!f)
-    return cv_error_set(err, CV_IO, path, 0, 0, "cannot open '%s': %s", path,
-                        strerror(errno));
+    return cv_error_set(err, errno == ENOMEM ? CV_NOMEM : CV_IO, path, 0, 0,
+                        "cannot open '%s': %s", path, strerror(errno));
   cv_buf_t buf = {0};
   buf.limit = limit + 1;
   char chunk[65536];
@@ -332,3 +334,30 @@ void cv_date_format(cv_date_t date, char buf[11]) {
   buf[7] = '-', buf[8] = (char)('0' + ud / 10 % 10), buf[9] = (char)('0' + ud % 10);
   buf[10] = '\0';
 }
+
+/* ------------------------------------------------------------------- cJSON */
+
+/* cJSON returns NULL both for bad text and for a failed allocation; its
+ * allocations go through here so that the second is told apart and
+ * reported as CV_NOMEM, not as invalid JSON. */
+static _Thread_local bool json_alloc_failed;
+
+static void *json_malloc(size_t size) {
+  void *p = malloc(size);
+  if (!p)
+    json_alloc_failed = true;
+  return p;
+}
+
+static void json_install_hooks(void) {
+  cJSON_Hooks hooks = {json_malloc, free};
+  cJSON_InitHooks(&hooks);
+}
+
+void cv_json_watch(void) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, json_install_hooks);
+  json_alloc_failed = false;
+}
+
+bool cv_json_out_of_memory(void) { return json_alloc_failed; }

@@ -73,6 +73,32 @@ $caveat assess --no-progress --map date=nope "$sample" >/dev/null 2>"$tmp/err"
 check "--map to a missing column" 2 $?
 check "--map message" 1 "$(grep -c "no column 'nope' in the header" "$tmp/err")"
 
+# Issue 11: JSON input that is not JSON Lines of UTF-8 use objects.
+printf '[{"id": "a", "date": "2024-06-02"}]\n' >"$tmp/array.json"
+$caveat assess --no-progress "$tmp/array.json" >"$tmp/out" 2>"$tmp/err"
+check "JSON array: usage error" 2 $?
+check "JSON array: no rows" "" "$(cat "$tmp/out")"
+check "JSON array: message" 1 "$(grep -c "the input is a JSON array: caveat reads JSON Lines" "$tmp/err")"
+printf '{"id": "n", "date": "2024-06-02", "system": "HIMARS\\u0000junk"}\n{"id": "u\377", "date": "2024-06-02"}\n{"id": 1e300, "date": "2024-06-02"}\n' >"$tmp/bad.jsonl"
+$caveat assess --no-progress "$tmp/bad.jsonl" >"$tmp/out" 2>/dev/null
+check "bad JSON lines: exit" 1 $?
+check "bad JSON lines: one row each" 3 "$(wc -l <"$tmp/out" | tr -d ' ')"
+check "embedded NUL refused" 1 "$(grep -c -F '{"id": "row-1", "error": {"field": null, "message": "a NUL character (\\u0000) in a string at line 1, column 52"' "$tmp/out")"
+check "not UTF-8 refused" 1 "$(grep -c -F '{"id": "row-2", "error": {"field": null, "message": "not UTF-8: byte 0xFF at line 1, column 10"' "$tmp/out")"
+check "huge numeric id refused" 1 "$(grep -c "^{\"id\": \"row-3\", \"error\": {\"field\": \"id\", \"message\": \"a numeric 'id' must be a whole number below 2^63" "$tmp/out")"
+if python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]' "$tmp/out"; then
+  check "output is UTF-8 JSON" ok ok
+else
+  check "output is UTF-8 JSON" ok bad
+fi
+printf '"hello"\n' | $caveat assess --no-progress - >/dev/null 2>"$tmp/err"
+check "a bare JSON value: usage error" 2 $?
+check "a bare JSON value: message" 1 "$(grep -c "the header names no use field" "$tmp/err")"
+$caveat assess --no-progress --format csv "$sample" >"$tmp/out" 2>"$tmp/err"
+check "ACLED header read as csv: usage error" 2 $?
+check "ACLED header read as csv: no rows" "" "$(cat "$tmp/out")"
+check "ACLED header read as csv: message" 1 "$(grep -c "the header is an ACLED export's: read it with --format acled" "$tmp/err")"
+
 if [ "$failures" -ne 0 ]; then
   echo "$failures check(s) failed"
   exit 1
