@@ -18,8 +18,38 @@ static const char usage_tail[] =
     "\n"
     "  --json         print the result as JSON (one line)\n"
     "  --as-of DATE   apply the rules in force on DATE instead of the use's date\n"
+    "  --fail-on LIST exit 3 when a policy's verdict is one of LIST, a comma-\n"
+    "                 separated list of permitted, forbidden, undetermined,\n"
+    "                 not-covered (for scripts: --fail-on forbidden,undetermined)\n"
     "\n"
-    "exit status: 0 evaluated, 1 the use could not be read, 2 usage.\n";
+    "exit status: 0 evaluated, 1 the use could not be read or evaluated, 2 usage\n"
+    "or a file that cannot be read, 3 a verdict named by --fail-on.\n";
+
+enum { CLI_FAIL_ON = 3 };
+
+/* Parses --fail-on's list into a bit per verdict; -1 on a bad name. */
+static int fail_on_set(const char *list) {
+  int set = 0;
+  const char *p = list;
+  for (;;) {
+    size_t len = strcspn(p, ",");
+    int found = -1;
+    for (int v = CV_NOT_COVERED; v <= CV_UNDETERMINED; v++) {
+      const char *name = cv_verdict_name((cv_verdict_t)v);
+      if (strlen(name) == len && strncmp(name, p, len) == 0) found = v;
+    }
+    if (found < 0) {
+      fprintf(stderr,
+              "caveat: check: --fail-on: '%.*s' is not a verdict: expected permitted, "
+              "forbidden, undetermined or not-covered\n",
+              (int)len, p);
+      return -1;
+    }
+    set |= 1 << found;
+    if (!p[len]) return set;
+    p += len + 1;
+  }
+}
 
 int cv_cmd_check(int argc, char **argv, cv_engine_t *engine) {
   char usage[2048];
@@ -34,6 +64,29 @@ int cv_cmd_check(int argc, char **argv, cv_engine_t *engine) {
     fprintf(stderr, "caveat: check: out of memory\n");
     goto done;
   }
+  /* --fail-on is check's own: taken out before the use flags are read. */
+  int fail_on = 0, kept = 1;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--fail-on") != 0) {
+      argv[kept++] = argv[i];
+      continue;
+    }
+    if (fail_on) {
+      fprintf(stderr, "caveat: check: --fail-on is given twice\n");
+      status = CLI_USAGE;
+      goto done;
+    }
+    if (i + 1 >= argc) {
+      fprintf(stderr, "caveat: check: --fail-on needs a value\n");
+      status = CLI_USAGE;
+      goto done;
+    }
+    if ((fail_on = fail_on_set(argv[++i])) < 0) {
+      status = CLI_USAGE;
+      goto done;
+    }
+  }
+  argc = kept;
   status = cli_read_use("check", usage, argc, argv, engine, use, &opts);
   if (status != CLI_OK || opts.help) goto done;
   if (cv_evaluate(engine, use, opts.as_of, result, &err)) {
@@ -47,7 +100,10 @@ int cv_cmd_check(int argc, char **argv, cv_engine_t *engine) {
   if (rc || cli_write(out.data, out.len)) {
     fprintf(stderr, "caveat: check: cannot write the result\n");
     status = CLI_FAILED;
+    goto done;
   }
+  for (size_t i = 0; i < cv_result_count(result); i++)
+    if (fail_on & (1 << cv_result_verdict(result, i))) status = CLI_FAIL_ON;
 done:
   cv_buf_free(&out);
   cv_result_free(result);

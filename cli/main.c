@@ -28,6 +28,7 @@ static const char usage[] =
     "  lint      conflicts, rules that never apply or decide, for policy authors\n"
     "  fmt       lay policy files out the canonical way\n"
     "  serve     the HTTP JSON API and the web page (loopback by default)\n"
+    "  list      the names a use field may take (systems, operators, targets, ...)\n"
     "\n"
     "global options:\n"
     "  --home DIR       where policies/ and data/ live (default: $CAVEAT_HOME or\n"
@@ -41,7 +42,8 @@ static const char usage[] =
     "  --cache DIR      border index cache (default: $XDG_CACHE_HOME/caveat)\n"
     "\n"
     "exit status: 0 done, 1 some input could not be evaluated, 2 usage or\n"
-    "load error.  'caveat COMMAND --help' describes each command.\n";
+    "load error (a file that cannot be read included, from every command),\n"
+    "3 check --fail-on matched.  'caveat COMMAND --help' describes each command.\n";
 
 void cli_print_error(const char *context, const cv_error_t *err) {
   if (err->file[0] && err->line)
@@ -231,6 +233,7 @@ int main(int argc, char **argv) {
       {"diff", cv_cmd_diff, 1},
       {"fmt", cv_cmd_fmt, 0},
       {"serve", cv_cmd_serve, 1},
+      {"list", cv_cmd_list, 0},
   };
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
     if (strcmp(argv[1], commands[i].name) != 0) continue;

@@ -75,10 +75,39 @@ static int use_flag(cv_engine_t *engine, cv_use_t *use, const char *a, const cha
   return -1;
 }
 
+/* The vocabulary 'caveat list' shows for a use field, or NULL. */
+static const char *vocabulary_of(const char *field) {
+  static const char *const pairs[][2] = {
+      {"system", "systems"},   {"operator", "operators"}, {"recipient", "operators"},
+      {"target", "targets"},   {"purpose", "purposes"},   {"action", "actions"},
+      {"donor", "donors"}};
+  for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+    if (strcmp(pairs[i][0], field) == 0) return pairs[i][1];
+  return NULL;
+}
+
+/* A flag given twice would silently take its last value: the second is a
+ * usage error.  --evidence and --assume repeat with different names. */
+static int seen_before(const char **seen, int n, const char *a, const char *value) {
+  size_t name_len = 0;
+  if (strcmp(a, "--evidence") == 0 || strcmp(a, "--assume") == 0) {
+    const char *eq = strchr(value, '=');
+    name_len = eq ? (size_t)(eq - value) : strlen(value);
+  }
+  for (int i = 0; i < n; i += 2)
+    if (strcmp(seen[i], a) == 0 &&
+        (!name_len || (strncmp(seen[i + 1], value, name_len) == 0 &&
+                       (seen[i + 1][name_len] == '=' || !seen[i + 1][name_len]))))
+      return 1;
+  return 0;
+}
+
 int cli_read_use(const char *command, const char *usage, int argc, char **argv,
                  cv_engine_t *engine, cv_use_t *use, cli_use_options_t *opts) {
   const char *file = NULL, *as_of_text = NULL;
-  int flags = 0;
+  int flags = 0, n_seen = 0;
+  const char *seen[128];
+  const char *place = NULL, *coordinate = NULL;
   cv_error_t err;
   *opts = (cli_use_options_t){.accepts_as_of = opts->accepts_as_of,
                               .use_optional = opts->use_optional};
@@ -106,6 +135,22 @@ int cli_read_use(const char *command, const char *usage, int argc, char **argv,
       return CLI_USAGE;
     }
     const char *value = argv[++i];
+    if (seen_before(seen, n_seen, a, value)) {
+      fprintf(stderr, "caveat: %s: %s is given twice\n", command, a);
+      return CLI_USAGE;
+    }
+    if (n_seen + 2 <= (int)(sizeof seen / sizeof seen[0])) {
+      seen[n_seen++] = a;
+      seen[n_seen++] = value;
+    }
+    if (strcmp(a, "--place") == 0) place = a;
+    if (strcmp(a, "--lat") == 0 || strcmp(a, "--lon") == 0) coordinate = a;
+    if (place && coordinate) {
+      /* As the API refuses a location with both: which one is meant? */
+      fprintf(stderr, "caveat: %s: --place and %s both give the location: give one\n", command,
+              coordinate);
+      return CLI_USAGE;
+    }
     if (strcmp(a, "--as-of") == 0 && opts->accepts_as_of) {
       as_of_text = value;
       continue;
@@ -117,6 +162,10 @@ int cli_read_use(const char *command, const char *usage, int argc, char **argv,
     }
     if (rc) {
       cli_print_error(command, &err);
+      const char *vocabulary = rc == CV_VALUE ? vocabulary_of(err.field) : NULL;
+      if (vocabulary)
+        fprintf(stderr, "caveat: %s: 'caveat list %s' shows the known names\n", command,
+                vocabulary);
       return rc == CV_USAGE ? CLI_USAGE : CLI_FAILED;
     }
     flags++;
@@ -140,7 +189,7 @@ int cli_read_use(const char *command, const char *usage, int argc, char **argv,
   char *text = cli_read_file(file, 16u << 20, &len);
   if (!text) {
     fprintf(stderr, "caveat: %s: cannot read '%s'\n", command, file);
-    return CLI_FAILED;
+    return CLI_USAGE; /* as every command: an input that cannot be read is 2 */
   }
   int rc = cv_use_parse_json(engine, use, text, len, &err);
   free(text);

@@ -142,6 +142,14 @@ CV_EXPORT const char *cv_engine_policy_donor(const cv_engine_t *engine,
 CV_EXPORT const char *cv_engine_policy_path(const cv_engine_t *engine,
                                             size_t index);
 
+/* The names a use field may take: vocabulary is "actions", "targets",
+ * "purposes", "donors", "systems", "operators", "operator-kinds" or
+ * "system-classes".  Fills up to max names (strings live as long as the
+ * engine) in catalog order and sets *count to how many there are.  Returns
+ * CV_OK, or CV_NOT_FOUND for another vocabulary. */
+CV_EXPORT int cv_engine_vocabulary(const cv_engine_t *engine, const char *vocabulary,
+                                   const char **names, size_t max, size_t *count);
+
 /* ------------------------------------------------------------------- where */
 
 typedef struct cv_where {

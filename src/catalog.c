@@ -45,6 +45,59 @@ int32_t cv_catalog_lookup(const cv_catalog_t *cat, cv_domain_t domain,
   return s ? s->sym : -1;
 }
 
+/* Edit distance (insertions, deletions, substitutions, and a swap of two
+ * neighbours as one edit), ASCII case folded; names longer than 64 bytes
+ * are not compared. */
+enum { SUGGEST_MAX_LEN = 64 };
+
+static int fold_case(char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+
+static int edit_distance(const char *a, size_t n, const char *b, size_t m) {
+  int rows[3][SUGGEST_MAX_LEN + 1];
+  int *prev2 = rows[0], *prev = rows[1], *cur = rows[2];
+  for (size_t j = 0; j <= m; j++) prev[j] = (int)j;
+  for (size_t i = 1; i <= n; i++) {
+    cur[0] = (int)i;
+    for (size_t j = 1; j <= m; j++) {
+      int cost = fold_case(a[i - 1]) != fold_case(b[j - 1]);
+      int d = prev[j - 1] + cost;
+      if (prev[j] + 1 < d) d = prev[j] + 1;
+      if (cur[j - 1] + 1 < d) d = cur[j - 1] + 1;
+      if (i > 1 && j > 1 && fold_case(a[i - 1]) == fold_case(b[j - 2]) &&
+          fold_case(a[i - 2]) == fold_case(b[j - 1]) && prev2[j - 2] + 1 < d)
+        d = prev2[j - 2] + 1;
+      cur[j] = d;
+    }
+    int *t = prev2;
+    prev2 = prev;
+    prev = cur;
+    cur = t;
+  }
+  return prev[m];
+}
+
+const char *cv_catalog_suggest(const cv_catalog_t *cat, cv_domain_t domain,
+                               const char *name, size_t len) {
+  if (len == 0 || len > SUGGEST_MAX_LEN) return NULL;
+  const int limit = len <= 4 ? 1 : len <= 8 ? 2 : (int)len / 4 + 1;
+  int best = limit + 1;
+  const char *found = NULL;
+  for (uint32_t i = 0; i < cat->n_slots; i++) {
+    const cv_alias_slot_t *s = &cat->slots[i];
+    if (s->sym < 0 || s->domain != domain) continue;
+    size_t klen = strlen(s->key);
+    if (klen > SUGGEST_MAX_LEN || (klen > len ? klen - len : len - klen) > (size_t)limit)
+      continue;
+    int d = edit_distance(name, len, s->key, klen);
+    /* Ties go to the first in name order, so the answer is stable. */
+    if (d < best || (d == best && found && strcmp(s->key, found) < 0)) {
+      best = d;
+      found = s->key;
+    }
+  }
+  return found;
+}
+
 static int grow_slots(cv_catalog_t *cat) {
   uint32_t n = cat->n_slots ? cat->n_slots * 2 : 256;
   cv_alias_slot_t *slots = malloc(n * sizeof *slots);

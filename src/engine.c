@@ -111,3 +111,28 @@ const char *cv_engine_policy_donor(const cv_engine_t *engine, size_t index) {
 const char *cv_engine_policy_path(const cv_engine_t *engine, size_t index) {
   return index < engine->policy_count ? engine->policies[index]->path : NULL;
 }
+
+int cv_engine_vocabulary(const cv_engine_t *engine, const char *vocabulary,
+                         const char **names, size_t max, size_t *count) {
+  static const struct {
+    const char *name;
+    cv_domain_t domain;
+  } vocabularies[] = {
+      {"actions", CV_DOM_ACTION},          {"targets", CV_DOM_TARGET},
+      {"purposes", CV_DOM_PURPOSE},        {"donors", CV_DOM_DONOR},
+      {"systems", CV_DOM_SYSTEM},          {"operators", CV_DOM_OPERATOR},
+      {"operator-kinds", CV_DOM_OPERATOR_KIND}, {"system-classes", CV_DOM_SYSTEM_CLASS},
+  };
+  *count = 0;
+  for (size_t v = 0; v < sizeof vocabularies / sizeof vocabularies[0]; v++) {
+    if (strcmp(vocabularies[v].name, vocabulary) != 0) continue;
+    const cv_catalog_t *cat = &engine->catalog;
+    for (int32_t i = 0; i < cat->n_symbols; i++) {
+      if (!(cat->symbols[i].domains & (1u << vocabularies[v].domain))) continue;
+      if (*count < max) names[*count] = cat->symbols[i].name;
+      ++*count;
+    }
+    return CV_OK;
+  }
+  return CV_NOT_FOUND;
+}

@@ -182,6 +182,10 @@ typedef struct cv_catalog {
 /* Finds name (len bytes, any case) in domain; returns the symbol or -1. */
 int32_t cv_catalog_lookup(const cv_catalog_t *cat, cv_domain_t domain,
                           const char *name, size_t len);
+/* The name or alias of domain nearest to name (len bytes), when one is
+ * within a few edits (a typo); NULL otherwise. */
+const char *cv_catalog_suggest(const cv_catalog_t *cat, cv_domain_t domain,
+                               const char *name, size_t len);
 /* Finds or adds name as a symbol of domain.  Returns the symbol or -1 when
  * out of memory. */
 int32_t cv_catalog_intern(cv_catalog_t *cat, cv_domain_t domain,

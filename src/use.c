@@ -79,6 +79,11 @@ static int set_symbol(const cv_engine_t *eng, cv_use_t *use, cv_field_t field,
   int32_t sym = cv_catalog_lookup(cat, dom, value, len);
   if (sym < 0) {
     int shown = len > 80 ? 80 : (int)len;
+    const char *near = cv_catalog_suggest(cat, dom, value, len);
+    if (near)
+      return cv_error_field(err, CV_VALUE, cv_field_names[field],
+                            "unknown %s '%.*s': did you mean '%s'?", noun, shown, value,
+                            near);
     if (file)
       return cv_error_field(err, CV_VALUE, cv_field_names[field],
                             "unknown %s '%.*s': add it to data/%s, or give "
@@ -185,6 +190,33 @@ static int set_place(const cv_engine_t *eng, cv_use_t *use, const char *value,
   return CV_OK;
 }
 
+/* A date that did not parse: a well-formed YYYY-MM-DD naming a day that
+ * does not exist (2024-02-30) says so, anything else says what is expected. */
+static int date_error(const char *value, size_t len, cv_error_t *err) {
+  static const char *const months[12] = {"January", "February", "March",     "April",
+                                         "May",     "June",     "July",      "August",
+                                         "September", "October", "November", "December"};
+  bool shaped = len == 10 && value[4] == '-' && value[7] == '-';
+  for (size_t i = 0; shaped && i < 10; i++)
+    if (i != 4 && i != 7 && (value[i] < '0' || value[i] > '9')) shaped = false;
+  if (shaped) {
+    int year = atoi(value), month = (value[5] - '0') * 10 + (value[6] - '0');
+    int day = (value[8] - '0') * 10 + (value[9] - '0');
+    if (month < 1 || month > 12)
+      return cv_error_field(err, CV_VALUE, "date", "'%.10s': no such month (%02d)", value,
+                            month);
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    int in_month = days[month - 1] + (month == 2 && leap);
+    if (day < 1 || day > in_month)
+      return cv_error_field(err, CV_VALUE, "date",
+                            "'%.10s': no such day (%s %d has %d days)", value,
+                            months[month - 1], year, in_month);
+  }
+  return cv_error_field(err, CV_VALUE, "date", "expected a date YYYY-MM-DD, found '%.*s'",
+                        (int)(len > 40 ? 40 : len), value);
+}
+
 /* The fields of SPEC §7 a text value can set, and what each is. */
 typedef enum field_kind { F_ID, F_DATE, F_LAT, F_LON, F_PLACE, F_BOOL, F_NAME } field_kind_t;
 
@@ -234,9 +266,7 @@ int cv_use_set(const cv_engine_t *engine, cv_use_t *use, const char *field,
       return CV_OK;
     case F_DATE:
       if (cv_date_parse(value, len, &use->date))
-        return cv_error_field(err, CV_VALUE, "date",
-                              "expected a date YYYY-MM-DD, found '%.*s'",
-                              (int)(len > 40 ? 40 : len), value);
+        return date_error(value, len, err);
       use->has_date = true;
       return CV_OK;
     case F_LAT:
@@ -257,9 +287,11 @@ int cv_use_set(const cv_engine_t *engine, cv_use_t *use, const char *field,
     case F_BOOL: {
       cv_value_t *v = &use->given[settable[k].field];
       if (is_unknown(value, len)) *v = (cv_value_t){CV_UNKNOWN, 0, 0};
-      else if (cv_streq_nocase(value, len, "true") || cv_streq_nocase(value, len, "yes"))
+      /* Only the words the message offers: "yes" and "no" were taken once,
+       * and a reader of the message could not know it. */
+      else if (cv_streq_nocase(value, len, "true"))
         *v = (cv_value_t){CV_KNOWN, 1, 0};
-      else if (cv_streq_nocase(value, len, "false") || cv_streq_nocase(value, len, "no"))
+      else if (cv_streq_nocase(value, len, "false"))
         *v = (cv_value_t){CV_KNOWN, 0, 0};
       else
         return cv_error_field(err, CV_VALUE, field,

@@ -548,8 +548,7 @@ static void test_csv_uses(void **state) {
   assert_int_equal(a[2].rc, CV_VALUE);
   assert_string_equal(a[2].message,
                       "column 'operator': unknown operator 'Armed Farces of "
-                      "Ukraine': add it to data/operators.json, or give "
-                      "\"unknown\"");
+                      "Ukraine': did you mean 'Armed Forces of Ukraine'?");
   assert_int_equal(a[2].column, 4);
   assert_int_equal(a[3].rc, CV_VALUE);
   assert_string_equal(a[3].message,

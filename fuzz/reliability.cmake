@@ -1,0 +1,11 @@
+# Issue 11: generated policies (compile, lint, diff, timeline, evaluation)
+# and large dataset rows.
+foreach(harness policygen_fuzz rows_fuzz)
+  add_executable(${harness} ${CMAKE_CURRENT_SOURCE_DIR}/${harness}.c)
+  target_compile_definitions(${harness} PRIVATE CAVEAT_HOME="${PROJECT_SOURCE_DIR}")
+  target_include_directories(${harness} PRIVATE ${PROJECT_SOURCE_DIR}/src)
+  target_compile_options(${harness} PRIVATE -fsanitize=fuzzer,address,undefined)
+  target_link_options(${harness} PRIVATE -fsanitize=fuzzer,address,undefined)
+  target_link_libraries(${harness} PRIVATE caveat_static)
+  add_dependencies(fuzzers ${harness})
+endforeach()
