@@ -14,7 +14,7 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
 fi
-CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAVEAT_FUZZ=ON >/dev/null
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAVEAT_FUZZ=ON >/dev/null
 cmake --build build-fuzz -j"$(nproc)" --target fuzzers >/dev/null
 # UB stops the run too (the build uses -fno-sanitize-recover=all; halt_on_error
 # covers a runtime built otherwise).  Any finding fails the script, and its
@@ -30,11 +30,11 @@ for harness in build-fuzz/fuzz/*_fuzz; do
   seeds=()
   [ -d "fuzz/corpus/$name" ] && seeds+=("fuzz/corpus/$name")
   echo "fuzz: $name for ${seconds}s" >&2
-  # Each harness chooses its own -max_len (fuzz/max_len.txt), so the dataset
-  # harness grows to large rows; 65536 otherwise.
-  max_len="$(awk -v h="$name" '$1 == h { print $2 }' fuzz/max_len.txt 2>/dev/null)"
-  if "$harness" -max_total_time="$seconds" -max_len="${max_len:-65536}" -timeout=10 \
-      -rss_limit_mb=4096 -print_final_stats=1 \
+  # Each harness may add options of its own (fuzz/options.txt): the dataset
+  # harnesses grow to rows past the 1 MiB cap.
+  read -r -a extra <<<"$(awk -v h="$name" '$1 == h { $1 = ""; print }' fuzz/options.txt)"
+  if "$harness" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
+      -rss_limit_mb=4096 -print_final_stats=1 "${extra[@]}" \
       -artifact_prefix="build-fuzz/findings-$name/" "$work" "${seeds[@]}" >"$log" 2>&1 &&
       ! grep -q -E "runtime error:|ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)" "$log"; then
     grep -E "^stat::number_of_executed_units|^stat::peak_rss_mb" "$log" | tr '\n' ' ' >&2

@@ -19,6 +19,7 @@
 #include <netcdf.h>
 
 #include "internal.h"
+#include "geos_init.h"
 
 /* ------------------------------------------------------------- the model */
 
@@ -538,64 +539,91 @@ static int read_dcw(cv_geo_t *geo, geo_caps_t *caps, const char *path,
 
 /* ------------------------------------------------------------------ GEOS */
 
-static void geos_quiet(const char *fmt, ...) { (void)fmt; }
+/* GEOS reports through handlers; a failed allocation inside it is a
+ * std::bad_alloc that its C API catches and reports as an error whose
+ * message names it.  The handler keeps that fact, so that running out of
+ * memory is reported as such and not as "GEOS failed". */
+typedef struct geos_errors {
+  bool out_of_memory;
+} geos_errors_t;
+
+static void geos_on_error(const char *message, void *userdata) {
+  geos_errors_t *e = userdata;
+  if (e && message && (strstr(message, "bad_alloc") || strstr(message, "memory")))
+    e->out_of_memory = true;
+}
+
+static void geos_quiet(const char *message, void *userdata) { (void)message, (void)userdata; }
+
+/* A context with the handlers above, or NULL when out of memory. */
+static GEOSContextHandle_t geos_context(geos_errors_t *errors) {
+  GEOSContextHandle_t ctx = cv_geos_init();
+  if (!ctx) return NULL;
+  errors->out_of_memory = false;
+  GEOSContext_setNoticeMessageHandler_r(ctx, geos_quiet, NULL);
+  GEOSContext_setErrorMessageHandler_r(ctx, geos_on_error, errors);
+  return ctx;
+}
+
+static void wkb_u32(unsigned char **p, uint32_t v) {
+  memcpy(*p, &v, 4);
+  *p += 4;
+}
 
 /* A feature as a GEOS multipolygon: every ring not flagged as a hole
  * becomes a shell, holes join the shell before them.  Returns NULL on
- * failure. */
-static GEOSGeometry *feature_geometry(GEOSContextHandle_t ctx,
+ * failure.  It is written as WKB (in the machine's byte order) and read
+ * back: GEOS's constructors take ownership of their parts even when they
+ * fail, or not, depending on where they fail, so freeing the parts after a
+ * failure could free them twice (a double free found failing allocations
+ * in turn); a WKB reader owns nothing of ours. */
+static GEOSGeometry *feature_geometry(GEOSContextHandle_t ctx, geos_errors_t *errors,
                                       const cv_geo_t *geo, uint32_t f) {
   const geo_feature_t *feat = &geo->features[f];
   uint32_t npoly = 0;
-  for (uint32_t r = 0; r < feat->nring; r++) npoly += !geo->rings[feat->ring + r].hole;
-  GEOSGeometry **polys = calloc(npoly ? npoly : 1, sizeof *polys);
-  GEOSGeometry **holes = calloc(feat->nring ? feat->nring : 1, sizeof *holes);
-  if (!polys || !holes) {
-    free(polys), free(holes);
+  size_t size = 9;
+  for (uint32_t r = 0; r < feat->nring; r++) {
+    const geo_ring_t *ring = &geo->rings[feat->ring + r];
+    if (!ring->hole) npoly++, size += 9;
+    size += 4 + (size_t)ring->count * 16;
+  }
+  unsigned char *wkb = malloc(size), *p = wkb;
+  if (!wkb) {
+    errors->out_of_memory = true;
     return NULL;
   }
-  uint32_t made = 0, r = 0;
-  int ok = 1;
-  while (ok && r < feat->nring) {
-    const geo_ring_t *shell = &geo->rings[feat->ring + r++];
+  const uint16_t one = 1;
+  const unsigned char order = *(const unsigned char *)&one; /* 1: little-endian */
+  *p++ = order;
+  wkb_u32(&p, 6); /* MultiPolygon */
+  wkb_u32(&p, npoly);
+  for (uint32_t r = 0; r < feat->nring;) {
     uint32_t nhole = 0;
-    while (r < feat->nring && geo->rings[feat->ring + r].hole) {
-      const geo_ring_t *h = &geo->rings[feat->ring + r++];
-      GEOSCoordSequence *seq = GEOSCoordSeq_copyFromBuffer_r(
-          ctx, &geo->verts[h->first].x, h->count, 0, 0);
-      holes[nhole] = seq ? GEOSGeom_createLinearRing_r(ctx, seq) : NULL;
-      if (!holes[nhole]) {
-        ok = 0;
-        break;
-      }
-      nhole++;
+    while (r + 1 + nhole < feat->nring && geo->rings[feat->ring + r + 1 + nhole].hole) nhole++;
+    *p++ = order;
+    wkb_u32(&p, 3); /* Polygon */
+    wkb_u32(&p, 1 + nhole);
+    for (uint32_t k = 0; k <= nhole; k++, r++) {
+      const geo_ring_t *ring = &geo->rings[feat->ring + r];
+      wkb_u32(&p, ring->count);
+      memcpy(p, &geo->verts[ring->first], (size_t)ring->count * 16);
+      p += (size_t)ring->count * 16;
     }
-    GEOSCoordSequence *seq = ok ? GEOSCoordSeq_copyFromBuffer_r(
-                                      ctx, &geo->verts[shell->first].x,
-                                      shell->count, 0, 0)
-                                : NULL;
-    GEOSGeometry *ring = seq ? GEOSGeom_createLinearRing_r(ctx, seq) : NULL;
-    GEOSGeometry *poly = ring ? GEOSGeom_createPolygon_r(ctx, ring, holes, nhole) : NULL;
-    if (!poly) {
-      if (ring) GEOSGeom_destroy_r(ctx, ring);
-      for (uint32_t i = 0; i < nhole; i++)
-        if (holes[i]) GEOSGeom_destroy_r(ctx, holes[i]);
-      ok = 0;
-      break;
-    }
-    polys[made++] = poly;
   }
   GEOSGeometry *multi = NULL;
-  if (ok) multi = GEOSGeom_createCollection_r(ctx, GEOS_MULTIPOLYGON, polys, made);
-  if (!multi)
-    for (uint32_t i = 0; i < made; i++) GEOSGeom_destroy_r(ctx, polys[i]);
-  free(polys), free(holes);
+  GEOSWKBReader *reader = GEOSWKBReader_create_r(ctx);
+  if (reader) {
+    multi = GEOSWKBReader_read_r(ctx, reader, wkb, (size_t)(p - wkb));
+    GEOSWKBReader_destroy_r(ctx, reader);
+  }
+  free(wkb);
   return multi;
 }
 
 /* The GEOS objects of one build, made lazily, freed with the context. */
 typedef struct geos_set {
   GEOSContextHandle_t ctx;
+  geos_errors_t errors;
   GEOSGeometry **geom;
   const GEOSPreparedGeometry **prep;
   uint32_t n;
@@ -603,14 +631,10 @@ typedef struct geos_set {
 
 static int geos_set_init(geos_set_t *set, uint32_t n) {
   memset(set, 0, sizeof *set);
-  set->ctx = GEOS_init_r();
+  set->ctx = geos_context(&set->errors);
   set->geom = calloc(n ? n : 1, sizeof *set->geom);
   set->prep = calloc(n ? n : 1, sizeof *set->prep);
   set->n = n;
-  if (set->ctx) {
-    GEOSContext_setNoticeHandler_r(set->ctx, geos_quiet);
-    GEOSContext_setErrorHandler_r(set->ctx, geos_quiet);
-  }
   return set->ctx && set->geom && set->prep ? 0 : -1;
 }
 
@@ -628,7 +652,7 @@ static void geos_set_free(geos_set_t *set) {
 static int geos_contains(geos_set_t *set, const cv_geo_t *geo, uint32_t f,
                          double x, double y) {
   if (!set->prep[f]) {
-    if (!set->geom[f] && !(set->geom[f] = feature_geometry(set->ctx, geo, f)))
+    if (!set->geom[f] && !(set->geom[f] = feature_geometry(set->ctx, &set->errors, geo, f)))
       return -1;
     if (!(set->prep[f] = GEOSPrepare_r(set->ctx, set->geom[f]))) return -1;
   }
@@ -710,8 +734,16 @@ static int bucket_edges(const cv_geo_t *geo, edge_ref_t **out, uint32_t *nout) {
 static int build_polygons(cv_geo_t *geo, cv_error_t *err) {
   edge_ref_t *refs;
   uint32_t nref;
-  if (bucket_edges(geo, &refs, &nref))
+  /* The cells are rewritten as the build goes: a build that fails puts
+   * them back, so that they still describe the items kept. */
+  geo_cell_t *saved = malloc(N_CELLS * sizeof *saved);
+  if (!saved)
     return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory building the border index");
+  memcpy(saved, geo->cells, N_CELLS * sizeof *saved);
+  if (bucket_edges(geo, &refs, &nref)) {
+    free(saved);
+    return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory building the border index");
+  }
   geo_item_t *items = NULL;
   geo_run_t *runs = NULL;
   uint32_t nitem = 0, nrun = 0, item_cap = 0, run_cap = 0, nf = geo->nfeature;
@@ -750,7 +782,8 @@ static int build_polygons(cv_geo_t *geo, cv_error_t *err) {
           else if (!edges_in[f] && known[f])
             in = status[f]; /* no edge between the two centres */
           else if ((in = geos_contains(&gs, geo, f, cx, cy)) < 0) {
-            rc = CV_GEO;
+            /* feature_geometry's own buffer, or GEOS's memory, ran out */
+            rc = gs.errors.out_of_memory ? CV_NOMEM : CV_GEO;
             break;
           }
           known[f] = !edges_in[f];
@@ -787,11 +820,14 @@ static int build_polygons(cv_geo_t *geo, cv_error_t *err) {
   geos_set_free(&gs);
   free(refs), free(known), free(status), free(edges_in);
   if (rc) {
+    memcpy(geo->cells, saved, N_CELLS * sizeof *saved);
+    free(saved);
     free(items), free(runs);
     return rc == CV_GEO
                ? cv_error_set(err, CV_GEO, NULL, 0, 0, "GEOS failed on a border polygon")
                : cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory building the border index");
   }
+  free(saved);
   free(geo->items), free(geo->runs);
   geo->items = items;
   geo->nitem = nitem;
@@ -1251,18 +1287,23 @@ static int add_json_feature(cv_geo_t *geo, geo_caps_t *caps, json_t *feat,
 /* Rejects self-intersecting polygons, whose inside would be a matter of
  * convention. */
 static int check_valid(cv_geo_t *geo, uint32_t from, const char *path, cv_error_t *err) {
-  GEOSContextHandle_t ctx = GEOS_init_r();
+  geos_errors_t errors;
+  GEOSContextHandle_t ctx = geos_context(&errors);
   if (!ctx) return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
-  GEOSContext_setNoticeHandler_r(ctx, geos_quiet);
-  GEOSContext_setErrorHandler_r(ctx, geos_quiet);
   int rc = CV_OK;
   for (uint32_t f = from; f < geo->nfeature && !rc; f++) {
-    GEOSGeometry *g = feature_geometry(ctx, geo, f);
+    GEOSGeometry *g = feature_geometry(ctx, &errors, geo, f);
     char valid = g ? GEOSisValid_r(ctx, g) : 2;
-    if (valid != 1) {
+    if (valid != 1 && errors.out_of_memory) {
+      rc = cv_error_set(err, CV_NOMEM, path, 0, 0, "out of memory checking region '%s'",
+                        geo->features[f].code);
+    } else if (valid != 1) {
       char *why = g ? GEOSisValidReason_r(ctx, g) : NULL;
-      rc = cv_error_set(err, CV_GEO, path, 0, 0, "region '%s' is not a valid polygon: %s",
-                        geo->features[f].code, why ? why : "GEOS failed");
+      rc = errors.out_of_memory
+               ? cv_error_set(err, CV_NOMEM, path, 0, 0, "out of memory checking region '%s'",
+                              geo->features[f].code)
+               : cv_error_set(err, CV_GEO, path, 0, 0, "region '%s' is not a valid polygon: %s",
+                              geo->features[f].code, why ? why : "GEOS failed");
       if (why) GEOSFree_r(ctx, why);
     }
     if (g) GEOSGeom_destroy_r(ctx, g);
