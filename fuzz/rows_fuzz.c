@@ -4,10 +4,14 @@
  * CSV field (quotes doubled), so that it may hold anything: commas, line
  * ends, bytes that are not UTF-8, megabytes.  Whatever it holds, the reader
  * gives exactly three answers, the first and last under their own ids and
- * evaluated, every answer written as JSON that parses.  scripts/fuzz.sh
+ * evaluated, every answer written as JSON that parses.  A middle row past
+ * the 1 MiB record cap is an error row, and when a line inside it looks
+ * like a whole row the reader re-synchronises there (docs/datasets.md):
+ * then more answers may come between, but still E1 first and E3 last.  scripts/fuzz.sh
  * gives it -max_len of 4 MiB (fuzz/max_len.txt), past the 1 MiB record cap.
  */
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,10 +86,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!r) abort();
   cv_error_t err;
   int rc, answers = 0;
+  const bool over_cap = 2 * size + 512 > (1u << 20);
+  bool last_was_e3 = false;
   while ((rc = cv_reader_next(r, use, &err)) != CV_EOF) {
-    if (cv_reader_row(r) != ++answers || answers > 3) abort();
+    if (cv_reader_row(r) != ++answers || (answers > 3 && !over_cap)) abort();
     const char *id = cv_reader_row_id(r);
-    if (answers != 2 && (strcmp(id, ids[answers - 1]) || rc != CV_OK)) abort();
+    if (answers == 1 && (strcmp(id, "E1") || rc != CV_OK)) abort();
+    if (answers == 3 && !over_cap && (strcmp(id, "E3") || rc != CV_OK)) abort();
+    last_was_e3 = rc == CV_OK && strcmp(id, "E3") == 0;
     cv_buf_t out = {0};
     if (rc == CV_OK) {
       if (cv_evaluate(engine, use, 0, result, &err) != CV_OK ||
@@ -99,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     cJSON_Delete(doc);
     cv_buf_free(&out);
   }
-  if (answers != 3) abort(); /* a row lost */
+  if (answers < 3 || !last_was_e3) abort(); /* a row lost */
   cv_reader_free(r);
   free(text);
   return 0;

@@ -335,8 +335,9 @@ enum { ID_LIKE_MAX = 64 };
 
 /* Does the buffered input at p start like a row: an id-like first field
  * and a comma, then (when the header's width is known) that many fields in
- * all, a quoted field possibly running on past the buffered input? */
-static bool row_like(const cv_csv_t *csv, const char *p) {
+ * all, a quoted field possibly running on past its line (not when whole:
+ * then the row must be complete on its line)? */
+static bool row_like(const cv_csv_t *csv, const char *p, bool whole) {
   const char *const e = csv->in + csv->end;
   const char *q = p;
   while (q < e && q - p <= ID_LIKE_MAX && id_byte[(unsigned char)*q])
@@ -369,16 +370,18 @@ static bool row_like(const cv_csv_t *csv, const char *p) {
       quoted = true;
     field_start = false;
   }
-  return n == csv->expect_fields || (quoted && n <= csv->expect_fields);
+  return n == csv->expect_fields ? !(whole && quoted)
+                                  : !whole && quoted && n <= csv->expect_fields;
 }
 
 /* Cuts the record at rec_start (physical line rec_line) after its first
- * line when the next line starts like a row (see cv_csv_t.expect_fields).
- * Returns true with that line as the current record, flawed. */
-static bool resync(cv_csv_t *csv, size_t rec_start, long rec_line) {
+ * line when the next line starts like a row (see cv_csv_t.expect_fields;
+ * whole as for row_like()).  Returns true with that line as the current
+ * record, flawed. */
+static bool resync(cv_csv_t *csv, size_t rec_start, long rec_line, bool whole) {
   char *const s = csv->in + rec_start;
   char *lf = memchr(s, '\n', csv->end - rec_start);
-  if (!lf || !row_like(csv, lf + 1))
+  if (!lf || !row_like(csv, lf + 1, whole))
     return false;
   /* Scan the first line as if the input ended there: the open quote then
    * runs to its end, and the fields before it come back as they are. */
@@ -424,7 +427,7 @@ int cv_csv_next(cv_csv_t *csv) {
       if (csv->nfields == 0)
         continue; /* a blank line */
       if (swallowed(csv) &&
-          resync(csv, (size_t)(csv->rec - csv->in), csv->rec_line)) {
+          resync(csv, (size_t)(csv->rec - csv->in), csv->rec_line, false)) {
         unescape(csv);
         return CV_OK;
       }
@@ -440,8 +443,11 @@ int cv_csv_next(cv_csv_t *csv) {
       return CV_OK;
     }
     if (csv->end - csv->pos >= CV_CSV_MAX_RECORD) {
-      /* An open quote with no other quote after it runs to here. */
-      if (resync(csv, csv->pos, csv->line)) {
+      /* An open quote with no other quote after it runs to here.  Whether
+       * the record is flawed cannot be seen before its end, so only a
+       * complete row on the next line counts (a field over the cap that
+       * holds such a line is cut there: it is an error row either way). */
+      if (csv->expect_fields && resync(csv, csv->pos, csv->line, true)) {
         unescape(csv);
         return CV_OK;
       }
