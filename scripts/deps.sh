@@ -2,7 +2,7 @@
 # Installs the Debian packages caveat builds and tests with, where missing.
 # Run as root (or with sudo available) on Debian 12.
 set -euo pipefail
-packages=(cmake make gcc pkg-config libjansson-dev libcjson-dev libgeos-dev libproj-dev
+packages=(cmake make gcc g++ pkg-config libjansson-dev libcjson-dev libgeos-dev libproj-dev
           libnetcdf-dev gmt-dcw libcmocka-dev libmicrohttpd-dev curl)
 missing=()
 for p in "${packages[@]}"; do
