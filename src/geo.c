@@ -1113,11 +1113,13 @@ static void cache_arrays(cv_geo_t *geo, const cache_header_t *h, cache_array_t a
 }
 
 /* Loads the index from the cache when it matches the source; returns 0 on
- * success, -1 when there is no usable cache (never an error: the index is
- * then built). */
+ * success, -1 when there is no usable cache (not an error: the index is
+ * then built), -2 when memory ran out (building the index instead would
+ * take seconds and far more memory). */
 static int cache_load(cv_geo_t *geo, const char *path, const struct stat *src) {
   FILE *f = fopen(path, "rb");
-  if (!f) return -1;
+  if (!f) return errno == ENOMEM ? -2 : -1;
+  bool out_of_memory = false;
   cache_header_t h, want;
   struct stat st;
   int ok = fread(&h, sizeof h, 1, f) == 1 && fstat(fileno(f), &st) == 0;
@@ -1134,10 +1136,11 @@ static int cache_load(cv_geo_t *geo, const char *path, const struct stat *src) {
   ok = ok && (uint64_t)st.st_size == total;
   for (int i = 0; ok && a[i].data; i++) {
     *a[i].data = malloc(a[i].n ? a[i].n * a[i].size : 1);
+    out_of_memory = !*a[i].data;
     ok = *a[i].data && fread(*a[i].data, a[i].size, a[i].n, f) == a[i].n;
   }
   fclose(f);
-  if (!ok) return -1;
+  if (!ok) return out_of_memory ? -2 : -1;
   geo->nfeature = h.nfeature, geo->nring = h.nring, geo->nvert = h.nvert;
   geo->nitem = h.nitem, geo->nrun = h.nrun, geo->nseg = h.nseg;
   geo->ndist_run = h.ndist_run, geo->ua = h.ua;
@@ -1188,11 +1191,16 @@ cv_geo_t *cv_geo_open(const char *dcw_path, const char *cache_dir,
   char cache[4096] = "";
   if (cache_dir && *cache_dir) {
     snprintf(cache, sizeof cache, "%s/%s", cache_dir, CACHE_NAME);
-    if (cache_load(geo, cache, &src) == 0) {
+    int cached = cache_load(geo, cache, &src);
+    if (cached == 0) {
       geo->ndcw = geo->nfeature;
       return geo;
     }
     cv_geo_free(geo); /* drop what a failed load left behind */
+    if (cached == -2) {
+      cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory reading the border index cache");
+      return NULL;
+    }
     if (!(geo = calloc(1, sizeof *geo))) {
       cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
       return NULL;
