@@ -310,7 +310,7 @@ try {
   await loaded(page, "notes.txt");
   const err = await page.locator("#error").innerText();
   check("bad file: an error in words", (await page.locator("#error").isVisible()) && /^[A-Z]/.test(err) &&
-        !err.includes("{") && /could not be read: .* fields/i.test(err), err);
+        !err.includes("{") && /could not evaluate this dataset: the header names no use field/i.test(err), err);
   check("bad file: the old dataset cleared", (await page.locator("#table-body tr").count()) === 0 &&
         (await page.locator(".use-marker, .marker-cluster").count()) === 0);
   await page.screenshot({ path: join(shots, "web-bad-file.png") });
