@@ -81,12 +81,26 @@ static int policy_history(cv_engine_t *engine, size_t p, int json, cv_buf_t *out
       rc |= cv_buf_append_json_string(out, info.effect, strlen(info.effect));
       rc |= CLI_LIT(out, ", \"strength\": ");
       rc |= cv_buf_append_json_string(out, info.strength, strlen(info.strength));
+      cv_date_t latest = events[e].starts ? info.from_latest : info.until_latest;
+      if (latest != events[e].day) {
+        /* An uncertain date: the change came on some day of the window. */
+        char last[11];
+        cv_date_format(latest, last);
+        rc |= CLI_LIT(out, ", \"latest\": ");
+        rc |= cv_buf_append_json_string(out, last, 10);
+      }
       rc |= CLI_LIT(out, "}");
     } else {
-      char line[512];
-      int len = snprintf(line, sizeof line, "  %s  %-6s %-6s %s (%s; %s record)\n", day,
+      char line[600], window[48] = "";
+      cv_date_t latest = events[e].starts ? info.from_latest : info.until_latest;
+      if (latest != events[e].day) {
+        char last[11];
+        cv_date_format(latest, last);
+        snprintf(window, sizeof window, "; on some day to %s", last);
+      }
+      int len = snprintf(line, sizeof line, "  %s  %-6s %-6s %s (%s; %s record%s)\n", day,
                          events[e].starts ? "starts" : "lapses", info.effect, info.id,
-                         info.actions, info.strength);
+                         info.actions, info.strength, window);
       rc |= cv_buf_append(out, line, (size_t)(len < (int)sizeof line ? len : (int)sizeof line - 1));
     }
   }

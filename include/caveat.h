@@ -295,11 +295,14 @@ CV_EXPORT int cv_buf_append_json_string(cv_buf_t *buf, const char *s,
 /* One rule of a loaded policy, for listing a policy's history. */
 typedef struct cv_rule_info {
   const char *id;
-  const char *effect;   /* "permit" or "forbid" */
+  const char *effect;   /* "permit", "forbid" or "open" */
   const char *actions;  /* comma-separated */
-  cv_date_t from;       /* first day in force */
+  cv_date_t from;       /* first day in force (the window's first, when uncertain) */
+  cv_date_t from_latest; /* the window's last day; == from when the date is exact */
   cv_date_t until;      /* first day no longer in force, or CV_DATE_MAX */
-  const char *strength; /* official, officials-anonymous, reported */
+  cv_date_t until_latest; /* the window's last day; == until when exact */
+  const char *strength; /* official, officials-anonymous, reported, inferred */
+  const char *said_by;  /* whose word, when not the donor's; or NULL */
   const char *because;
   int line;
 } cv_rule_info_t;

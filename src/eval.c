@@ -40,6 +40,10 @@ enum { F3 = 0, T3 = 1, U3 = 2 };
  * undetermined with a truncated branch list rather than slow. */
 enum { MAX_LEAVES = 4096, MAX_CANDIDATES = 40 };
 
+/* A path of tried values holds each fact at most once, and each rule of
+ * uncertain date's being in force. */
+#define MAX_DEPTH (CV_FACT_COUNT + CV_MAX_BRANCH_CONDS)
+
 typedef struct eval {
   const cv_engine_t *engine;
   const cv_policy_t *policy;
@@ -48,13 +52,20 @@ typedef struct eval {
   double assume[CV_MAX_ASSUMPTIONS];
   cv_policy_verdict_t *out;
   /* The path of tried values from the root to the current node. */
-  cv_branch_cond_t path[CV_FACT_COUNT];
+  cv_branch_cond_t path[MAX_DEPTH];
   uint8_t depth;
   unsigned leaves;
   /* Each rule's applicability (F3, T3, U3) for the current facts: a tried
    * value changes only the rules that read it. */
   uint8_t state[CV_MAX_RULES];
+  /* For rules whose uncertain date window holds the day: T3 or F3 once a
+   * branch has settled whether the rule was in force, else U3. */
+  uint8_t in_force[CV_MAX_RULES];
 } eval_t;
+
+/* A bit of the 'changed' masks besides the facts': some rule's being in
+ * force was settled on a branch. */
+#define CHANGED_PERIOD (1u << 31)
 
 /* ------------------------------------------------------------ conditions */
 
@@ -108,21 +119,48 @@ static int test(const eval_t *e, const cv_node_t *n) {
   }
 }
 
-/* The facts a rule's applicability reads besides its condition. */
-static uint32_t rule_facts(const cv_rule_t *r) {
-  return r->facts_read | (1u << CV_FACT_DONOR) | (1u << CV_FACT_ACTION);
+/* The facts a rule's applicability reads besides its condition (the
+ * system too where the policy governs other donors' systems). */
+static uint32_t rule_facts(const cv_policy_t *pol, const cv_rule_t *r) {
+  return r->facts_read | (1u << CV_FACT_DONOR) | (1u << CV_FACT_ACTION) |
+         (pol->n_governs ? 1u << CV_FACT_SYSTEM : 0) | CHANGED_PERIOD;
 }
 
-static bool in_period(const cv_rule_t *r, cv_date_t date) {
-  return date >= r->from && date < r->until;
+/* Whether date lies in the rule's period: U3 inside a window of uncertain
+ * dates ("from between A and B": in force from some day of A..B). */
+static int period(const cv_rule_t *r, cv_date_t date) {
+  if (date < r->from || date >= r->until_latest) return F3;
+  if (date >= r->from_latest && date < r->until) return T3;
+  return U3;
 }
 
-static int applies(const eval_t *e, const cv_rule_t *r) {
-  if (!in_period(r, e->date)) return F3;
+static bool in_period(const cv_rule_t *r, cv_date_t date) { return period(r, date) != F3; }
+
+/* Whether the policy governs the system sym whatever its donor. */
+static bool governs(const cv_policy_t *pol, int32_t sym) {
+  for (uint16_t i = 0; i < pol->n_governs; i++)
+    if (pol->governs[i] == sym) return true;
+  return false;
+}
+
+/* Whether the use falls under the policy: its donor's, or a system the
+ * policy governs. */
+static int in_scope(const eval_t *e) {
   const cv_value_t *donor = &e->fact[CV_FACT_DONOR];
   int scope = donor->state == CV_UNKNOWN ? U3
               : donor->state == CV_KNOWN && donor->sym == e->policy->donor ? T3
                                                                             : F3;
+  if (scope == T3 || !e->policy->n_governs) return scope;
+  const cv_value_t *sys = &e->fact[CV_FACT_SYSTEM];
+  int gov = sys->state == CV_UNKNOWN ? U3 : sys->state == CV_KNOWN && governs(e->policy, sys->sym) ? T3 : F3;
+  return gov == T3 ? T3 : scope == F3 && gov == F3 ? F3 : U3;
+}
+
+static int applies(const eval_t *e, const cv_rule_t *r, uint16_t index) {
+  int when = period(r, e->date);
+  if (when == U3) when = e->in_force[index];
+  if (when == F3) return F3;
+  int scope = in_scope(e);
   if (scope == F3) return F3;
   const cv_value_t *action = &e->fact[CV_FACT_ACTION];
   int act = U3;
@@ -134,7 +172,7 @@ static int applies(const eval_t *e, const cv_rule_t *r) {
   if (act == F3) return F3;
   int cond = r->when ? test(e, r->when) : T3;
   if (cond == F3) return F3;
-  return scope == T3 && act == T3 && cond == T3 ? T3 : U3;
+  return when == T3 && scope == T3 && act == T3 && cond == T3 ? T3 : U3;
 }
 
 /* ------------------------------------------------------------- deciding */
@@ -142,7 +180,9 @@ static int applies(const eval_t *e, const cv_rule_t *r) {
 typedef struct decision {
   uint8_t verdict;
   bool determined;
-  int split_fact; /* when not determined */
+  bool open; /* an open rule decided: the verdict is undetermined */
+  int split_fact; /* when not determined: a fact, or CV_COND_IN_FORCE */
+  int split_rule; /* for CV_COND_IN_FORCE: the rule whose period is unsure */
   uint16_t rules[CV_MAX_LISTED];
   uint8_t n_rules;
   uint16_t overridden[CV_MAX_LISTED];
@@ -159,22 +199,31 @@ static void decide(eval_t *e, uint32_t changed, decision_t *d) {
   uint64_t applicable[CV_MAX_RULES / 64] = {0}, defeated[CV_MAX_RULES / 64] = {0};
   memset(d, 0, sizeof *d);
   d->split_fact = -1;
+  d->split_rule = -1;
   uint32_t unknown = 0;
   for (int f = 0; f < CV_FACT_COUNT; f++)
     if (e->fact[f].state == CV_UNKNOWN) unknown |= 1u << f;
   for (uint16_t i = 0; i < pol->n_rules; i++) {
     const cv_rule_t *r = &pol->rules[i];
-    if (rule_facts(r) & changed) e->state[i] = (uint8_t)applies(e, r);
+    if (rule_facts(pol, r) & changed) e->state[i] = (uint8_t)applies(e, r, i);
     int a = e->state[i];
     if (a == T3) {
       applicable[i / 64] |= 1ull << (i % 64);
     } else if (a == U3) {
       /* Split on the first unknown fact (in cv_fact_t order: donor, action,
        * system, ...) that an undecided rule reads: every split removes one
-       * unknown, so the tree is finite, and the order keeps it stable. */
-      uint32_t open = rule_facts(r) & unknown;
-      int f = __builtin_ctz(open);
-      if (d->split_fact < 0 || f < d->split_fact) d->split_fact = f;
+       * unknown, so the tree is finite, and the order keeps it stable.
+       * Whether a rule of uncertain date was in force comes after every
+       * fact. */
+      uint32_t open = rule_facts(pol, r) & unknown;
+      if (open) {
+        int f = __builtin_ctz(open);
+        if (d->split_fact < 0 || d->split_fact == CV_COND_IN_FORCE || f < d->split_fact)
+          d->split_fact = f;
+      } else if (d->split_fact < 0) {
+        d->split_fact = CV_COND_IN_FORCE;
+        d->split_rule = i;
+      }
     }
   }
   if (d->split_fact >= 0) return;
@@ -184,23 +233,22 @@ static void decide(eval_t *e, uint32_t changed, decision_t *d) {
       const cv_rule_t *r = &pol->rules[w * 64 + __builtin_ctzll(bits)];
       for (uint16_t k = 0; k < pol->words; k++) defeated[k] |= r->beats[k];
     }
-  int permit = -1, forbid = -1;
+  int first[3] = {-1, -1, -1}; /* per effect, the first undefeated rule */
   for (uint16_t w = 0; w < pol->words; w++) {
     for (uint64_t bits = applicable[w] & ~defeated[w]; bits; bits &= bits - 1) {
       uint16_t i = (uint16_t)(w * 64 + __builtin_ctzll(bits));
-      if (pol->rules[i].effect == CV_FORBID) {
-        if (forbid < 0) forbid = i;
-      } else if (permit < 0) {
-        permit = i;
-      }
+      if (first[pol->rules[i].effect] < 0) first[pol->rules[i].effect] = i;
     }
   }
-  if (permit < 0 && forbid < 0) {
+  int permit = first[CV_PERMIT], forbid = first[CV_FORBID], open = first[CV_OPEN];
+  if (permit < 0 && forbid < 0 && open < 0) {
     d->verdict = CV_NOT_COVERED;
     return;
   }
-  uint8_t effect = forbid >= 0 ? CV_FORBID : CV_PERMIT;
-  d->verdict = effect == CV_FORBID ? CV_FORBIDDEN : CV_PERMITTED;
+  /* Forbid wins; else a question the record leaves open stays open. */
+  uint8_t effect = forbid >= 0 ? CV_FORBID : open >= 0 ? CV_OPEN : CV_PERMIT;
+  d->verdict = effect == CV_FORBID ? CV_FORBIDDEN : effect == CV_OPEN ? CV_UNDETERMINED : CV_PERMITTED;
+  d->open = effect == CV_OPEN;
   if (permit >= 0 && forbid >= 0) {
     d->conflict = true;
     d->conflict_permit = (uint16_t)permit;
@@ -421,6 +469,7 @@ static void emit(eval_t *e, uint8_t verdict, const uint16_t *rules,
   cv_branch_t *b = &out->branches[out->n_branches++];
   memset(b, 0, sizeof *b);
   b->verdict = verdict;
+  if (e->depth + 1 > CV_MAX_BRANCH_CONDS) out->truncated = true;
   for (uint8_t i = 0; i < e->depth && b->n_conds < CV_MAX_BRANCH_CONDS; i++)
     b->cond[b->n_conds++] = e->path[i];
   if (b->n_conds < CV_MAX_BRANCH_CONDS) b->cond[b->n_conds++] = *last;
@@ -502,11 +551,69 @@ static uint32_t differing(const cv_value_t *a, const cv_value_t *b) {
   return mask;
 }
 
+/* The condition "rule is (not) in force" or "the open question of rule is
+ * settled as verdict", for branches. */
+static cv_branch_cond_t rule_cond(uint8_t kind, uint16_t rule, uint8_t value) {
+  cv_branch_cond_t c;
+  memset(&c, 0, sizeof c);
+  c.fact = kind;
+  c.n_syms = 2;
+  c.syms[0] = rule;
+  c.syms[1] = value;
+  return c;
+}
+
+/* A leaf where open rules decide: the record leaves the verdict open, which
+ * is listed as two branches, one per way the question may be settled. */
+static void emit_open(eval_t *e, const decision_t *d) {
+  cv_branch_cond_t c = rule_cond(CV_COND_OPEN, d->rules[0], CV_PERMITTED);
+  emit(e, CV_PERMITTED, d->rules, d->n_rules, &c);
+  c.syms[1] = CV_FORBIDDEN;
+  emit(e, CV_FORBIDDEN, d->rules, d->n_rules, &c);
+}
+
+static outcome_t explore(eval_t *e, uint32_t changed);
+
+/* Splits on whether a rule of uncertain date was in force on the day. */
+static outcome_t explore_in_force(eval_t *e, uint16_t rule) {
+  outcome_t sub[2];
+  uint16_t n_rules = e->policy->n_rules;
+  uint8_t saved_state[CV_MAX_RULES];
+  memcpy(saved_state, e->state, n_rules);
+  for (int k = 0; k < 2; k++) {
+    e->in_force[rule] = k ? F3 : T3;
+    e->path[e->depth] = rule_cond(CV_COND_IN_FORCE, rule, !k);
+    e->depth++;
+    sub[k] = explore(e, CHANGED_PERIOD);
+    e->depth--;
+    memcpy(e->state, saved_state, n_rules);
+  }
+  e->in_force[rule] = U3;
+  if (!sub[0].mixed && !sub[1].mixed && sub[0].verdict == sub[1].verdict) {
+    outcome_join(&sub[0], &sub[1]);
+    return sub[0];
+  }
+  for (int k = 0; k < 2; k++) {
+    if (sub[k].mixed) continue;
+    cv_branch_cond_t c = rule_cond(CV_COND_IN_FORCE, rule, !k);
+    emit(e, sub[k].verdict, sub[k].rules, sub[k].n_rules, &c);
+  }
+  outcome_t o = {0};
+  o.mixed = true;
+  return o;
+}
+
 static outcome_t explore(eval_t *e, uint32_t changed) {
   decision_t d;
   decide(e, changed, &d);
   outcome_t o = {0};
-  if (d.determined || e->leaves >= MAX_LEAVES || e->depth >= CV_FACT_COUNT) {
+  if (d.determined && d.open) {
+    emit_open(e, &d);
+    e->leaves++;
+    o.mixed = true;
+    return o;
+  }
+  if (d.determined || e->leaves >= MAX_LEAVES || e->depth >= MAX_DEPTH) {
     if (!d.determined) {
       e->out->truncated = true;
       o.mixed = true;
@@ -517,6 +624,7 @@ static outcome_t explore(eval_t *e, uint32_t changed) {
     for (uint8_t i = 0; i < d.n_rules && i < 4; i++) o.rules[o.n_rules++] = d.rules[i];
     return o;
   }
+  if (d.split_fact == CV_COND_IN_FORCE) return explore_in_force(e, (uint16_t)d.split_rule);
   int fact = d.split_fact;
   candidate_t c[MAX_CANDIDATES];
   outcome_t sub[MAX_CANDIDATES];
@@ -583,10 +691,14 @@ static void evaluate_policy(eval_t *e, cv_policy_verdict_t *out) {
   e->out = out;
   e->depth = 0;
   e->leaves = 0;
+  if (pol->any_window) memset(e->in_force, U3, pol->n_rules);
+  out->governed = pol->n_governs && e->fact[CV_FACT_SYSTEM].state == CV_KNOWN &&
+                  governs(pol, e->fact[CV_FACT_SYSTEM].sym) &&
+                  !(e->fact[CV_FACT_DONOR].state == CV_KNOWN && e->fact[CV_FACT_DONOR].sym == pol->donor);
   for (uint16_t i = 0; i < pol->n_rules; i++) {
     const cv_rule_t *r = &pol->rules[i];
     if (!in_period(r, e->date)) continue;
-    out->facts_used |= rule_facts(r);
+    out->facts_used |= rule_facts(pol, r) & ~CHANGED_PERIOD;
     out->assumptions_used |= r->assumptions_read;
   }
   for (uint16_t a = 0; a < pol->n_assumptions; a++) out->assumption_value[a] = e->assume[a];
@@ -594,6 +706,8 @@ static void evaluate_policy(eval_t *e, cv_policy_verdict_t *out) {
   decide(e, UINT32_MAX, &d);
   if (d.determined) {
     out->verdict = d.verdict;
+    out->open = d.open;
+    if (d.open) emit_open(e, &d);
     memcpy(out->rules, d.rules, sizeof d.rules);
     out->n_rules = d.n_rules;
     memcpy(out->overridden, d.overridden, sizeof d.overridden);
@@ -606,6 +720,9 @@ static void evaluate_policy(eval_t *e, cv_policy_verdict_t *out) {
   outcome_t o = explore(e, 0);
   if (o.mixed) {
     out->verdict = CV_UNDETERMINED;
+    for (uint8_t b = 0; b < out->n_branches; b++)
+      for (uint8_t k = 0; k < out->branches[b].n_conds; k++)
+        out->open |= out->branches[b].cond[k].fact == CV_COND_OPEN;
     return;
   }
   /* Every value the unknown facts can take gives the same verdict: the
@@ -940,6 +1057,8 @@ typedef struct lint_walk {
   } conflict[LINT_MAX_CONFLICTS];
   int n_conflicts;
   unsigned leaves;
+  bool truncated; /* the walk stopped short: findings would not be sure */
+  bool conflicts_truncated; /* more pairs in conflict than are kept */
   int rc;
 } lint_walk_t;
 
@@ -949,10 +1068,14 @@ static void lint_leaf(lint_walk_t *L, const decision_t *d) {
     if (L->e.state[i] == T3) L->applies[i / 64] |= 1ull << (i % 64);
   for (uint8_t i = 0; i < d->n_rules; i++)
     L->decides[d->rules[i] / 64] |= 1ull << (d->rules[i] % 64);
-  if (!d->conflict || L->n_conflicts == LINT_MAX_CONFLICTS) return;
+  if (!d->conflict) return;
   for (int k = 0; k < L->n_conflicts; k++)
     if (L->conflict[k].permit == d->conflict_permit && L->conflict[k].forbid == d->conflict_forbid)
       return;
+  if (L->n_conflicts == LINT_MAX_CONFLICTS) {
+    L->conflicts_truncated = true;
+    return;
+  }
   int k = L->n_conflicts++;
   L->conflict[k].permit = d->conflict_permit;
   L->conflict[k].forbid = d->conflict_forbid;
@@ -970,7 +1093,23 @@ static void lint_explore(lint_walk_t *L, uint32_t changed) {
     lint_leaf(L, &d);
     return;
   }
-  if (++L->leaves > LINT_MAX_LEAVES || e->depth >= CV_FACT_COUNT) return;
+  if (++L->leaves > LINT_MAX_LEAVES || e->depth >= MAX_DEPTH) {
+    L->truncated = true;
+    return;
+  }
+  if (d.split_fact == CV_COND_IN_FORCE) {
+    uint8_t saved_state[CV_MAX_RULES];
+    memcpy(saved_state, e->state, e->policy->n_rules);
+    for (int k = 0; k < 2; k++) {
+      e->in_force[d.split_rule] = k ? F3 : T3;
+      e->path[e->depth++] = rule_cond(CV_COND_IN_FORCE, (uint16_t)d.split_rule, !k);
+      lint_explore(L, CHANGED_PERIOD);
+      e->depth--;
+      memcpy(e->state, saved_state, e->policy->n_rules);
+    }
+    e->in_force[d.split_rule] = U3;
+    return;
+  }
   int fact = d.split_fact;
   candidate_t c[MAX_CANDIDATES];
   uint16_t n = candidates(e, fact, c);
@@ -1006,6 +1145,7 @@ int cv_lint(const cv_engine_t *engine, size_t policy, cv_finding_fn fn, void *ct
     L->e.date = pol->epochs[k];
     memset(L->e.fact, 0, sizeof L->e.fact);
     L->e.fact[CV_FACT_DONOR] = (cv_value_t){CV_KNOWN, pol->donor, 0};
+    memset(L->e.in_force, U3, pol->n_rules);
     L->e.depth = 0;
     lint_explore(L, UINT32_MAX);
   }
@@ -1021,9 +1161,28 @@ int cv_lint(const cv_engine_t *engine, size_t policy, cv_finding_fn fn, void *ct
                             L->conflict[k].example.data, msg.data};
     if (!L->rc) fn(ctx, &finding);
   }
+  if (L->conflicts_truncated && !L->rc) {
+    char text[160];
+    snprintf(text, sizeof text,
+             "more than %d pairs of rules are in conflict: only the first %d are listed",
+             LINT_MAX_CONFLICTS, LINT_MAX_CONFLICTS);
+    cv_finding_t finding = {"incomplete", pol->rules[0].id, NULL, 0, 0, "", text};
+    fn(ctx, &finding);
+  }
+  if (L->truncated && !L->rc) {
+    /* A rule not seen to apply within the budget may still apply: saying
+     * "never" would be false. */
+    char text[200];
+    snprintf(text, sizeof text,
+             "the search stopped at its limit of %d classes of use: never-applies and "
+             "never-decides are not checked",
+             LINT_MAX_LEAVES);
+    cv_finding_t finding = {"incomplete", pol->n_rules ? pol->rules[0].id : "", NULL, 0, 0, "", text};
+    fn(ctx, &finding);
+  }
   for (uint16_t i = 0; i < pol->n_rules && !L->rc; i++) {
     const cv_rule_t *r = &pol->rules[i];
-    bool applies = L->applies[i / 64] >> (i % 64) & 1;
+    bool applies = L->truncated || (L->applies[i / 64] >> (i % 64) & 1);
     bool decides = L->decides[i / 64] >> (i % 64) & 1;
     cv_finding_t finding = {NULL, r->id, NULL, r->line, 0, "", NULL};
     if (r->from > pol->state_date) {
@@ -1035,7 +1194,7 @@ int cv_lint(const cv_engine_t *engine, size_t policy, cv_finding_fn fn, void *ct
       finding.check = "never-applies";
       finding.message = "no use, on any day, satisfies its period, actions and condition";
       fn(ctx, &finding);
-    } else if (!decides) {
+    } else if (!decides && !L->truncated) {
       finding.check = "never-decides";
       finding.message = "whenever it applies, another rule overrides it or has the same "
                         "effect and decides in its stead";
@@ -1060,6 +1219,7 @@ typedef struct diff_walk {
   void *ctx;
   cv_buf_t when, before, after;
   unsigned nodes;
+  bool truncated; /* the walk stopped at its limit */
   int rc;
 } diff_walk_t;
 
@@ -1081,7 +1241,7 @@ static void diff_emit(diff_walk_t *D, const pair_outcome_t *o, const cv_branch_c
   if (D->rc || o->a.verdict == o->b.verdict) return;
   const cv_policy_t *pol = D->a.policy;
   cv_buf_t *w = &D->when;
-  cv_branch_cond_t conds[CV_FACT_COUNT + 1];
+  cv_branch_cond_t conds[MAX_DEPTH + 1];
   size_t n = D->a.depth;
   memcpy(conds, D->a.path, n * sizeof conds[0]);
   if (last) conds[n++] = *last;
@@ -1113,13 +1273,46 @@ static pair_outcome_t diff_explore(diff_walk_t *D, uint32_t changed) {
     for (uint8_t i = 0; i < db.n_rules && i < 4; i++) o.b.rules[o.b.n_rules++] = db.rules[i];
     return o;
   }
-  if (++D->nodes > LINT_MAX_LEAVES || D->a.depth >= CV_FACT_COUNT) {
+  if (++D->nodes > LINT_MAX_LEAVES || D->a.depth >= MAX_DEPTH) {
+    D->truncated = true;
     o.mixed = true;
     return o;
   }
   int fact = da.determined ? db.split_fact
              : db.determined ? da.split_fact
              : da.split_fact < db.split_fact ? da.split_fact : db.split_fact;
+  if (fact == CV_COND_IN_FORCE) {
+    /* Whether a rule of uncertain date was in force, on the day(s) inside
+     * its window: the other day's rules do not read it. */
+    int rule = !da.determined && da.split_fact == CV_COND_IN_FORCE ? da.split_rule : db.split_rule;
+    uint16_t n_rules = D->a.policy->n_rules;
+    uint8_t state_a[CV_MAX_RULES], state_b[CV_MAX_RULES];
+    memcpy(state_a, D->a.state, n_rules);
+    memcpy(state_b, D->b.state, n_rules);
+    pair_outcome_t sub[2];
+    for (int k = 0; k < 2; k++) {
+      D->a.in_force[rule] = D->b.in_force[rule] = k ? F3 : T3;
+      D->a.path[D->a.depth++] = rule_cond(CV_COND_IN_FORCE, (uint16_t)rule, !k);
+      sub[k] = diff_explore(D, CHANGED_PERIOD);
+      D->a.depth--;
+      memcpy(D->a.state, state_a, n_rules);
+      memcpy(D->b.state, state_b, n_rules);
+    }
+    D->a.in_force[rule] = D->b.in_force[rule] = U3;
+    if (same_pair(&sub[0], &sub[1])) {
+      o = sub[0];
+      outcome_join(&o.a, &sub[1].a);
+      outcome_join(&o.b, &sub[1].b);
+      return o;
+    }
+    for (int k = 0; k < 2; k++) {
+      if (sub[k].mixed) continue;
+      cv_branch_cond_t c = rule_cond(CV_COND_IN_FORCE, (uint16_t)rule, !k);
+      diff_emit(D, &sub[k], &c);
+    }
+    o.mixed = true;
+    return o;
+  }
   candidate_t c[MAX_CANDIDATES];
   pair_outcome_t sub[MAX_CANDIDATES];
   uint16_t n = candidates(&D->a, fact, c);
@@ -1199,11 +1392,17 @@ int cv_diff(const cv_engine_t *engine, size_t policy, cv_date_t before, cv_date_
     e->date = k ? after : before;
     for (uint16_t a = 0; a < pol->n_assumptions; a++) e->assume[a] = pol->assumptions[a].value;
     e->fact[CV_FACT_DONOR] = (cv_value_t){CV_KNOWN, pol->donor, 0};
+    memset(e->in_force, U3, pol->n_rules);
   }
   pair_outcome_t o = diff_explore(D, UINT32_MAX);
   if (!o.mixed) diff_emit(D, &o, NULL);
   int rc = D->rc;
   if (rc) cv_error_set(err, rc, pol->path, 0, 0, "out of memory");
+  else if (D->truncated)
+    rc = cv_error_set(err, CV_TOO_LARGE, pol->path, 0, 0,
+                      "the comparison stopped at its limit of %d kinds of use: the changes "
+                      "listed are not all",
+                      LINT_MAX_LEAVES);
   cv_buf_free(&D->when);
   cv_buf_free(&D->before);
   cv_buf_free(&D->after);

@@ -68,9 +68,34 @@ static void cond_interval_text(char *out, size_t size, const cv_branch_cond_t *c
     snprintf(out, size, "any value");
 }
 
+/* A condition on a rule rather than a fact: "in_force:ID": true, or
+ * "open:ID": "permitted". */
+static int rule_cond_json(const cv_policy_t *pol, cv_buf_t *b, const cv_branch_cond_t *c) {
+  const char *id = pol->rules[c->syms[0]].id;
+  TRY(cv_buf_puts(b, "\""));
+  TRY(cv_buf_puts(b, c->fact == CV_COND_IN_FORCE ? "in_force:" : "open:"));
+  size_t start = b->len;
+  TRY(json_str(b, id));
+  /* json_str quoted the id: drop its opening quote to join the key. */
+  memmove(b->data + start, b->data + start + 1, b->len - start - 1);
+  b->len--;
+  if (c->fact == CV_COND_IN_FORCE) return cv_buf_puts(b, c->syms[1] ? ": true" : ": false");
+  return CV_CAT(b, ": \"", cv_verdict_name((cv_verdict_t)c->syms[1]), "\"");
+}
+
+static int rule_cond_text(const cv_policy_t *pol, cv_buf_t *b, const cv_branch_cond_t *c) {
+  const cv_rule_t *r = &pol->rules[c->syms[0]];
+  if (c->fact == CV_COND_IN_FORCE)
+    return CV_CAT(b, "rule ", r->id, c->syms[1] ? " was in force that day" : " was not in force that day",
+                  " (its date is known only to a window)");
+  return CV_CAT(b, "the question ", r->id, " leaves open is settled as ",
+                cv_verdict_name((cv_verdict_t)c->syms[1]));
+}
+
 static int cond_json(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b,
                      const cv_branch_cond_t *c) {
   const cv_catalog_t *cat = &eng->catalog;
+  if (c->fact >= CV_FACT_COUNT) return rule_cond_json(pol, b, c);
   TRY(json_str(b, cv_facts[c->fact].name));
   TRY(cv_buf_puts(b, ": "));
   switch (cv_facts[c->fact].type) {
@@ -105,6 +130,7 @@ static int cond_json(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b
 int cv_cond_text(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b,
                  const cv_branch_cond_t *c) {
   const cv_catalog_t *cat = &eng->catalog;
+  if (c->fact >= CV_FACT_COUNT) return rule_cond_text(pol, b, c);
   const char *name = cv_facts[c->fact].name;
   switch (cv_facts[c->fact].type) {
     case CV_TYPE_NUMBER: {
@@ -143,11 +169,13 @@ static const uint8_t reading_rank[CV_FACT_COUNT] = {
 
 int cv_conds_text(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b,
                   const cv_branch_cond_t *conds, size_t n) {
-  /* Each fact appears at most once on a path: write them rank by rank. */
+  /* Each fact appears at most once on a path: write them rank by rank, and
+   * conditions on rules (periods, open questions) last, in path order. */
   size_t written = 0;
-  for (uint8_t rank = 0; rank < CV_FACT_COUNT; rank++)
+  for (uint8_t rank = 0; rank <= CV_FACT_COUNT; rank++)
     for (size_t i = 0; i < n; i++) {
-      if (reading_rank[conds[i].fact] != rank) continue;
+      if ((conds[i].fact < CV_FACT_COUNT ? reading_rank[conds[i].fact] : CV_FACT_COUNT) != rank)
+        continue;
       if (written++) TRY(cv_buf_puts(b, " and "));
       TRY(cv_cond_text(eng, pol, b, &conds[i]));
     }
@@ -217,8 +245,23 @@ static int explanation(const cv_engine_t *eng, const cv_result_t *res,
       break;
     }
     default: {
+      if (v->open && v->n_rules && v->n_branches == 2 && v->branches[0].n_conds == 1) {
+        TRY(CV_CAT(b, "Undetermined under the ", donor,
+                   " policy in force that day: the public record leaves this open: "));
+        for (uint8_t i = 0; i < v->n_rules; i++) {
+          const cv_rule_t *r = &pol->rules[v->rules[i]];
+          size_t len = strlen(r->because);
+          while (len && r->because[len - 1] == '.') len--;
+          TRY(CV_CAT(b, i ? "; " : "", r->id, " (", cv_strength_names[r->strength], " record): "));
+          TRY(cv_buf_append(b, r->because, len));
+        }
+        TRY(cv_buf_puts(b, "."));
+        break;
+      }
       TRY(CV_CAT(b, "Undetermined under the ", donor,
-                 " policy in force that day: unknown facts decide."));
+                 v->open ? " policy in force that day: unknown facts decide, and the public "
+                           "record leaves some uses open."
+                         : " policy in force that day: unknown facts decide."));
       for (uint8_t i = 0; i < v->n_branches; i++) {
         const cv_branch_t *br = &v->branches[i];
         TRY(CV_CAT(b, " ", cv_verdict_name((cv_verdict_t)br->verdict), " if "));
@@ -233,6 +276,14 @@ static int explanation(const cv_engine_t *eng, const cv_result_t *res,
       if (v->truncated) TRY(cv_buf_puts(b, " (more branches not listed)"));
       if (b->data[b->len - 1] == ';') b->data[b->len - 1] = '.';
     }
+  }
+  if (v->governed) {
+    size_t len = strlen(pol->governs_because);
+    while (len && pol->governs_because[len - 1] == '.') len--;
+    TRY(CV_CAT(b, " The ", donor, " policy governs this system whatever its donor (",
+               cv_strength_names[pol->governs_strength], " record): "));
+    TRY(cv_buf_append(b, pol->governs_because, len));
+    TRY(cv_buf_puts(b, "."));
   }
   if (v->disputed && v->as_stated != v->verdict)
     TRY(CV_CAT(b, " Taking the disputed facts as stated, the verdict would be ",
@@ -290,25 +341,29 @@ static int fact_json(const cv_engine_t *eng, cv_buf_t *b, const cv_result_t *res
   }
 }
 
+/* One citation: its source, and the quote or the paraphrase. */
+static int citation_json(cv_buf_t *b, const cv_policy_t *pol, const char *rule,
+                         const cv_citation_t *cite, bool *first) {
+  const cv_source_t *s = &pol->sources[cite->source];
+  char day[11];
+  cv_date_format(s->date, day);
+  TRY(cv_buf_puts(b, *first ? "{\"rule\": " : ", {\"rule\": "));
+  *first = false;
+  TRY(json_str(b, rule));
+  TRY(cv_buf_puts(b, ", \"source\": "));
+  TRY(json_str(b, source_name(s)));
+  TRY(cv_buf_puts(b, ", \"outlet\": "));
+  TRY(json_str(b, s->outlet));
+  TRY(CV_CAT(b, ", \"date\": \"", day, cite->paraphrase ? "\", \"paraphrase\": " : "\", \"quote\": "));
+  TRY(json_str(b, cite->quote));
+  return cv_buf_puts(b, "}");
+}
+
 static int citations_json(cv_buf_t *b, const cv_policy_t *pol, const uint16_t *rules,
                           size_t n, bool *first) {
   for (size_t i = 0; i < n; i++) {
     const cv_rule_t *r = &pol->rules[rules[i]];
-    for (uint16_t c = 0; c < r->n_cites; c++) {
-      const cv_source_t *s = &pol->sources[r->cites[c].source];
-      char day[11];
-      cv_date_format(s->date, day);
-      TRY(cv_buf_puts(b, *first ? "{\"rule\": " : ", {\"rule\": "));
-      *first = false;
-      TRY(json_str(b, r->id));
-      TRY(cv_buf_puts(b, ", \"source\": "));
-      TRY(json_str(b, source_name(s)));
-      TRY(cv_buf_puts(b, ", \"outlet\": "));
-      TRY(json_str(b, s->outlet));
-      TRY(CV_CAT(b, ", \"date\": \"", day, "\", \"quote\": "));
-      TRY(json_str(b, r->cites[c].quote));
-      TRY(cv_buf_puts(b, "}"));
-    }
+    for (uint16_t c = 0; c < r->n_cites; c++) TRY(citation_json(b, pol, r->id, &r->cites[c], first));
   }
   return CV_OK;
 }
@@ -382,12 +437,24 @@ static int verdict_json_fixed(const cv_engine_t *eng, const cv_result_t *res,
     for (uint8_t i = 0; i < v->n_rules; i++)
       if (pol->rules[v->rules[i]].strength > weakest) weakest = pol->rules[v->rules[i]].strength;
     TRY(json_str(b, cv_strength_names[weakest]));
+    /* Whose word it is, when a deciding rule rests on another government's. */
+    for (uint8_t i = 0; i < v->n_rules; i++) {
+      const char *by = pol->rules[v->rules[i]].said_by;
+      if (!by) continue;
+      TRY(cv_buf_puts(b, ", \"said_by\": "));
+      TRY(json_str(b, by));
+      break;
+    }
   } else {
     TRY(cv_buf_puts(b, "null"));
   }
+  if (v->governed) TRY(cv_buf_puts(b, ", \"governs\": true"));
+  if (v->open) TRY(cv_buf_puts(b, ", \"open\": true"));
   TRY(cv_buf_puts(b, ", \"citations\": ["));
   bool first = true;
   TRY(citations_json(b, pol, v->rules, v->n_rules, &first));
+  for (uint16_t c = 0; v->governed && c < pol->n_governs_cites; c++)
+    TRY(citation_json(b, pol, "governs", &pol->governs_cites[c], &first));
   for (uint8_t i = 0; i < v->n_branches; i++)
     TRY(citations_json(b, pol, v->branches[i].rules, v->branches[i].n_rules, &first));
   TRY(cv_buf_puts(b, "], \"assumptions\": {"));
@@ -580,8 +647,10 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use,
     TRY(cv_buf_puts(buf, "\n"));
     if (v->verdict == CV_UNDETERMINED) {
       /* On a terminal, one line per branch reads better than a paragraph. */
-      TRY(CV_CAT(buf, "  Unknown facts decide under the ", pol->donor_name,
-                 " policy in force that day:\n"));
+      TRY(CV_CAT(buf, v->open && v->n_branches == 2 && v->branches[0].n_conds == 1
+                          ? "  The public record leaves this open under the "
+                          : "  Unknown facts decide under the ",
+                 pol->donor_name, " policy in force that day:\n"));
       for (uint8_t b = 0; b < v->n_branches; b++) {
         const cv_branch_t *br = &v->branches[b];
         TRY(CV_CAT(buf, "  - ", cv_verdict_name((cv_verdict_t)br->verdict), " if "));
@@ -610,13 +679,15 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use,
     }
     for (uint8_t r = 0; r < v->n_rules; r++) {
       const cv_rule_t *rule = &pol->rules[v->rules[r]];
-      TRY(cv_buf_printf(buf, "  rule %s (%s, line %d)\n", rule->id,
-                        cv_strength_names[rule->strength], rule->line));
+      TRY(cv_buf_printf(buf, "  rule %s (%s%s%s, line %d)\n", rule->id,
+                        cv_strength_names[rule->strength], rule->said_by ? ", said by " : "",
+                        rule->said_by ? rule->said_by : "", rule->line));
       for (uint16_t c = 0; c < rule->n_cites; c++) {
         const cv_source_t *s = &pol->sources[rule->cites[c].source];
         char sd[11];
         cv_date_format(s->date, sd);
-        TRY(cv_buf_printf(buf, "    \"%s\"\n      — %s, %s (%s)\n", rule->cites[c].quote,
+        TRY(cv_buf_printf(buf, "    %s\"%s\"\n      — %s, %s (%s)\n",
+                          rule->cites[c].paraphrase ? "paraphrase: " : "", rule->cites[c].quote,
                           source_name(s), s->outlet, sd));
       }
     }

@@ -18,8 +18,9 @@
 /* Words that begin a clause inside a block, or a statement outside one. */
 static bool is_clause(const cv_token_t *t) {
   static const char *const words[] = {
-      "permit", "forbid", "when",   "from",  "until", "overrides", "because", "cite",
-      "strength", "file", "date",   "outlet", "title", "url",      "policy",  "as-of"};
+      "permit", "forbid", "open",   "when",   "from",  "until", "overrides", "because",
+      "cite",   "strength", "file", "date",   "outlet", "title", "url",     "policy",
+      "as-of",  "type",   "description"};
   if (t->kind != CV_TOK_WORD) return false;
   for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
     if (strlen(words[i]) == t->len && memcmp(words[i], t->start, t->len) == 0) return true;
@@ -113,7 +114,9 @@ int cv_policy_format(const char *name, const char *text, size_t len, cv_buf_t *o
       f.after_in = false;
       continue;
     }
-    f.after_in = is_word(&t, "in");
+    /* A set follows 'in', the '=' of a set assumption, and 'one-of'. */
+    f.after_in = is_word(&t, "in") || is_word(&t, "one-of") ||
+                 (t.kind == CV_TOK_EQ && f.depth == 0);
     if (t.kind == CV_TOK_LBRACE) {
       TRY(put(&f, &t));
       TRY(newline(&f));
@@ -132,7 +135,8 @@ int cv_policy_format(const char *name, const char *text, size_t len, cv_buf_t *o
       continue;
     }
     if (f.depth == 0) {
-      bool opens_block = is_word(&t, "source") || is_word(&t, "assumption") || is_word(&t, "rule");
+      bool opens_block = is_word(&t, "source") || is_word(&t, "assumption") ||
+                         is_word(&t, "rule") || is_word(&t, "governs") || is_word(&t, "fact");
       if (opens_block || (!block_header && t.kind == CV_TOK_WORD &&
                           (is_clause(&t) || !f.line_open))) {
         /* A new statement, or a block: blocks get a blank line first, and

@@ -261,11 +261,15 @@ typedef enum cv_strength {
   CV_STRENGTH_OFFICIAL,
   CV_STRENGTH_OFFICIALS_ANONYMOUS,
   CV_STRENGTH_REPORTED,
+  CV_STRENGTH_INFERRED, /* from conduct (a use no one denied), never a statement */
   CV_STRENGTH_COUNT
 } cv_strength_t;
 extern const char *const cv_strength_names[CV_STRENGTH_COUNT];
 
-typedef enum cv_effect { CV_PERMIT, CV_FORBID } cv_effect_t;
+/* CV_OPEN: the public record leaves this class of uses open; it decides
+ * "undetermined" unless a forbid decides too. */
+typedef enum cv_effect { CV_PERMIT, CV_FORBID, CV_OPEN } cv_effect_t;
+extern const char *const cv_effect_names[3];
 
 typedef struct cv_source {
   const char *id, *file, *outlet, *title, *url;
@@ -274,8 +278,9 @@ typedef struct cv_source {
 } cv_source_t;
 
 typedef struct cv_citation {
-  uint16_t source;
+  uint32_t source;
   const char *quote;
+  bool paraphrase; /* the text is a paraphrase or translation, not verbatim */
 } cv_citation_t;
 
 typedef struct cv_assumption {
@@ -297,7 +302,12 @@ typedef struct cv_rule {
   uint16_t n_actions;
   const char *action_text; /* "strike, ground-operation" */
   const cv_node_t *when; /* NULL: always */
-  cv_date_t from, until; /* until CV_DATE_NEVER when open */
+  /* The period: in force from a day in [from, from_latest] (the same day
+   * when the date is exact) until a day in [until, until_latest]
+   * (exclusive; CV_DATE_NEVER when open).  Inside a window the rule is in
+   * force on one branch and not on the other. */
+  cv_date_t from, from_latest, until, until_latest;
+  const char *said_by; /* whose word the rule rests on, when not the donor's */
   uint16_t *overrides;
   uint16_t n_overrides;
   uint64_t *beats; /* bitset over rules: the transitive closure of overrides */
@@ -332,7 +342,7 @@ typedef struct cv_policy {
   const char *title;
   cv_date_t state_date; /* the day the policy's record runs to */
   cv_source_t *sources;
-  uint16_t n_sources;
+  uint32_t n_sources;
   cv_assumption_t *assumptions;
   uint16_t n_assumptions;
   cv_rule_t *rules;
@@ -355,6 +365,16 @@ typedef struct cv_policy {
   const cv_date_t *epochs;
   uint16_t n_epochs;
   uint32_t facts_read; /* bit per fact some rule reads, donor and action included */
+  /* Systems whose uses the policy governs whatever their donor ('governs'),
+   * sorted, with the statement's rationale and citations. */
+  const int32_t *governs;
+  uint16_t n_governs;
+  const char *governs_because;
+  const char *governs_said_by;
+  uint8_t governs_strength;
+  cv_citation_t *governs_cites;
+  uint16_t n_governs_cites;
+  bool any_window; /* some rule has an uncertain date */
 } cv_policy_t;
 
 void cv_policy_free(cv_policy_t *policy);
@@ -363,6 +383,13 @@ void cv_policy_free(cv_policy_t *policy);
 
 /* One fact's condition on a branch: a set of symbols (other = "any value not
  * listed in the policy"), a boolean, or a numeric interval. */
+/* Conditions on what is not a fact of the use: whether a rule with an
+ * uncertain date was in force (rule in sym, 0/1 in syms[0]), and how a
+ * question the record leaves open is settled (rule in sym, the verdict in
+ * syms[0]). */
+#define CV_COND_IN_FORCE 254
+#define CV_COND_OPEN 255
+
 typedef struct cv_branch_cond {
   uint8_t fact;
   uint8_t n_syms;
@@ -389,6 +416,8 @@ typedef struct cv_policy_verdict {
   bool after_state_date;
   bool truncated;     /* more branches than listed */
   bool settled;       /* unknown facts were tried and none changes it */
+  bool governed;      /* in scope through 'governs', not through the donor */
+  bool open;          /* an open rule decided: the record leaves it open */
   cv_date_t date;     /* the day whose rules were applied */
   uint16_t rules[CV_MAX_LISTED];
   uint8_t n_rules;

@@ -15,7 +15,8 @@
 enum { POLICY_TEXT_LIMIT = 4 << 20, MAX_SET = 64, MAX_DEPTH = 64, MAX_CITES = 16 };
 
 const char *const cv_strength_names[CV_STRENGTH_COUNT] = {
-    "official", "officials-anonymous", "reported"};
+    "official", "officials-anonymous", "reported", "inferred"};
+const char *const cv_effect_names[3] = {"permit", "forbid", "open"};
 
 /* ------------------------------------------------------------------ lexer */
 
@@ -37,6 +38,8 @@ typedef struct parser {
   } *pending;
   size_t n_pending, cap_pending;
   size_t cap_rules, cap_sources, cap_assumptions;
+  uint32_t *source_slots; /* index into sources, UINT32_MAX empty */
+  uint32_t n_source_slots;
 } parser_t;
 
 /* Fills the error at a position of the text being read; returns its code. */
@@ -437,11 +440,42 @@ static int parse_expr(parser_t *p, cv_node_t **out, uint32_t *facts,
 
 /* ------------------------------------------------------------ declarations */
 
-static int find_source(const cv_policy_t *pol, const char *s, size_t len) {
-  for (int i = 0; i < pol->n_sources; i++)
+static uint32_t hash_name(const char *s, size_t len) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
+  return h;
+}
+
+/* Sources by id, through an open-addressing table kept while parsing: a
+ * policy may cite a hundred thousand sources, and a scan per citation would
+ * make loading quadratic. */
+static int find_source(const parser_t *p, const char *s, size_t len) {
+  if (!p->n_source_slots) return -1;
+  const cv_policy_t *pol = p->policy;
+  for (uint32_t k = hash_name(s, len) & (p->n_source_slots - 1);; k = (k + 1) & (p->n_source_slots - 1)) {
+    uint32_t i = p->source_slots[k];
+    if (i == UINT32_MAX) return -1;
     if (strlen(pol->sources[i].id) == len && memcmp(pol->sources[i].id, s, len) == 0)
-      return i;
-  return -1;
+      return (int)i;
+  }
+}
+
+static int add_source_slot(parser_t *p, uint32_t index) {
+  if (2 * ((size_t)index + 1) > p->n_source_slots) {
+    uint32_t n = p->n_source_slots ? p->n_source_slots * 2 : 64;
+    uint32_t *slots = malloc(n * sizeof *slots);
+    if (!slots) return NOMEM(p);
+    memset(slots, 0xff, n * sizeof *slots);
+    free(p->source_slots);
+    p->source_slots = slots;
+    p->n_source_slots = n;
+    for (uint32_t i = 0; i < index; i++) TRY(add_source_slot(p, i));
+  }
+  const char *id = p->policy->sources[index].id;
+  uint32_t k = hash_name(id, strlen(id)) & (p->n_source_slots - 1);
+  while (p->source_slots[k] != UINT32_MAX) k = (k + 1) & (p->n_source_slots - 1);
+  p->source_slots[k] = index;
+  return CV_OK;
 }
 
 static int find_rule(const cv_policy_t *pol, const char *s, size_t len) {
@@ -498,7 +532,7 @@ static int parse_source(parser_t *p) {
   cv_policy_t *pol = p->policy;
   TRY(lex(p));
   TRY(expect_word(p, "a source id after 'source'"));
-  if (find_source(pol, p->tok.start, p->tok.len) >= 0)
+  if (find_source(p, p->tok.start, p->tok.len) >= 0)
     return fail(p, p->tok.line, p->tok.column, CV_DUPLICATE,
                 "source '%.*s' is declared twice", (int)p->tok.len, p->tok.start);
   TRY(grow(p, (void **)&pol->sources, &p->cap_sources, pol->n_sources, sizeof *pol->sources));
@@ -540,6 +574,7 @@ static int parse_source(parser_t *p) {
   if (!s->outlet) s->outlet = "unknown";
   if (!s->file) s->file = "";
   if (!s->url) s->url = "";
+  TRY(add_source_slot(p, pol->n_sources));
   pol->n_sources++;
   return lex(p);
 }
@@ -594,11 +629,11 @@ static int parse_assumption(parser_t *p) {
   return lex(p);
 }
 
-/* cite -> 'cite' SOURCE STRING */
+/* cite -> 'cite' SOURCE ['paraphrase'] STRING */
 static int parse_cite(parser_t *p, cv_citation_t *cites, uint16_t *n) {
   TRY(lex(p));
   TRY(expect_word(p, "a source id after 'cite'"));
-  int s = find_source(p->policy, p->tok.start, p->tok.len);
+  int s = find_source(p, p->tok.start, p->tok.len);
   if (s < 0)
     return fail(p, p->tok.line, p->tok.column, CV_CITATION,
                 "unknown source '%.*s': declare it with 'source %.*s { ... }' "
@@ -606,25 +641,98 @@ static int parse_cite(parser_t *p, cv_citation_t *cites, uint16_t *n) {
                 (int)p->tok.len, p->tok.start, (int)p->tok.len, p->tok.start);
   if (*n == MAX_CITES)
     return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE,
-                "a rule has at most %d citations", MAX_CITES);
-  cites[*n].source = (uint16_t)s;
+                "a block has at most %d citations", MAX_CITES);
+  cites[*n].source = (uint32_t)s;
+  cites[*n].paraphrase = false;
   TRY(lex(p));
-  TRY(expect(p, CV_TOK_STRING, "a quotation in double quotes after the source id"));
+  if (at_word(p, "paraphrase")) {
+    cites[*n].paraphrase = true;
+    TRY(lex(p));
+  }
+  TRY(expect(p, CV_TOK_STRING,
+             cites[*n].paraphrase ? "the paraphrase in double quotes after 'paraphrase'"
+                                  : "a quotation in double quotes (or 'paraphrase' and a "
+                                    "paraphrase) after the source id"));
   if (p->tok.len <= 2)
     return fail(p, p->tok.line, p->tok.column, CV_CITATION,
-                "empty quotation: quote the sentence the rule rests on");
+                cites[*n].paraphrase ? "empty paraphrase: say what the source says"
+                                     : "empty quotation: quote the sentence the rule rests on");
   if (p->tok.len > 402)
     return fail(p, p->tok.line, p->tok.column, CV_CITATION,
-                "quotation longer than 400 characters: quote at most one "
-                "sentence");
+                cites[*n].paraphrase ? "paraphrase longer than 400 characters: say it in one "
+                                       "sentence"
+                                     : "quotation longer than 400 characters: quote at most one "
+                                       "sentence");
   if (!(cites[*n].quote = string_value(p))) return NOMEM(p);
   (*n)++;
   return lex(p);
 }
 
-/* rule -> 'rule' ID '{' ('permit' | 'forbid') ACTION {',' ACTION}
- *         ['when' expr] 'from' DATE ['until' DATE] ['overrides' ID {',' ID}]
- *         'because' STRING cite {cite} 'strength' STRENGTH '}'
+/* strength -> 'strength' STRENGTH ['said-by' GOVERNMENT] */
+static int parse_strength(parser_t *p, uint8_t *strength, const char **said_by) {
+  char buf[64];
+  TRY(lex(p));
+  int s = -1;
+  for (int i = 0; i < CV_STRENGTH_COUNT; i++)
+    if (at_word(p, cv_strength_names[i])) s = i;
+  if (s < 0)
+    return fail(p, p->tok.line, p->tok.column, CV_VALUE,
+                "expected official, officials-anonymous, reported or inferred after "
+                "'strength', found %s",
+                found(p, buf, sizeof buf));
+  *strength = (uint8_t)s;
+  TRY(lex(p));
+  if (!at_word(p, "said-by")) return CV_OK;
+  TRY(lex(p));
+  const cv_token_t *t = &p->tok;
+  bool ok = t->kind == CV_TOK_WORD &&
+            ((t->len == 2 && t->start[0] >= 'A' && t->start[0] <= 'Z' && t->start[1] >= 'A' &&
+              t->start[1] <= 'Z') ||
+             at_word(p, "NATO") || at_word(p, "EU"));
+  if (!ok)
+    return fail(p, t->line, t->column, CV_VALUE,
+                "expected a government after 'said-by' (an ISO 3166-1 alpha-2 id such as UA, "
+                "or UK, NATO, EU), found %s",
+                found(p, buf, sizeof buf));
+  if (!(*said_by = word_value(p))) return NOMEM(p);
+  return lex(p);
+}
+
+/* when -> DATE | 'between' DATE 'and' DATE: the day, or the window of days
+ * one of which it is. */
+static int parse_when_day(parser_t *p, const char *clause, cv_date_t *first, cv_date_t *last) {
+  TRY(lex(p));
+  char what[96];
+  if (!at_word(p, "between")) {
+    snprintf(what, sizeof what, "a date YYYY-MM-DD or 'between' after '%s'", clause);
+    TRY(expect(p, CV_TOK_DATE, what));
+    *first = *last = p->tok.date;
+    return lex(p);
+  }
+  TRY(lex(p));
+  snprintf(what, sizeof what, "a date YYYY-MM-DD after '%s between'", clause);
+  TRY(expect(p, CV_TOK_DATE, what));
+  *first = p->tok.date;
+  TRY(lex(p));
+  if (!at_word(p, "and")) {
+    char buf[64];
+    return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
+                "expected 'and' and the window's last day after '%s between DATE', found %s",
+                clause, found(p, buf, sizeof buf));
+  }
+  TRY(lex(p));
+  snprintf(what, sizeof what, "a date YYYY-MM-DD after '%s between DATE and'", clause);
+  TRY(expect(p, CV_TOK_DATE, what));
+  *last = p->tok.date;
+  if (*last <= *first)
+    return fail(p, p->tok.line, p->tok.column, CV_VALUE,
+                "the window '%s between' must end after it starts", clause);
+  return lex(p);
+}
+
+/* rule -> 'rule' ID '{' ('permit' | 'forbid' | 'open') ACTION {',' ACTION}
+ *         ['when' expr] 'from' day ['until' day] ['overrides' ID {',' ID}]
+ *         'because' STRING cite {cite} strength '}'
  * (clauses in any order) */
 static int parse_rule(parser_t *p) {
   cv_policy_t *pol = p->policy;
@@ -642,7 +750,7 @@ static int parse_rule(parser_t *p) {
   cv_rule_t *r = &pol->rules[index];
   memset(r, 0, sizeof *r);
   r->line = p->tok.line;
-  r->until = CV_DATE_NEVER;
+  r->until = r->until_latest = CV_DATE_NEVER;
   if (!(r->id = word_value(p))) return NOMEM(p);
   int open_line = p->tok.line;
   TRY(lex(p));
@@ -654,9 +762,9 @@ static int parse_rule(parser_t *p) {
   cv_citation_t cites[MAX_CITES];
   int32_t actions[16];
   while (p->tok.kind != CV_TOK_RBRACE) {
-    if (at_word(p, "permit") || at_word(p, "forbid")) {
-      TRY(once(p, &seen, 0, "permit/forbid"));
-      r->effect = at_word(p, "forbid") ? CV_FORBID : CV_PERMIT;
+    if (at_word(p, "permit") || at_word(p, "forbid") || at_word(p, "open")) {
+      TRY(once(p, &seen, 0, "permit/forbid/open"));
+      r->effect = at_word(p, "forbid") ? CV_FORBID : at_word(p, "open") ? CV_OPEN : CV_PERMIT;
       do {
         TRY(lex(p));
         if (r->n_actions == 16)
@@ -665,7 +773,7 @@ static int parse_rule(parser_t *p) {
         if (p->tok.kind != CV_TOK_WORD)
           return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
                       "expected an action after '%s', found %s",
-                      r->effect == CV_FORBID ? "forbid" : "permit",
+                      cv_effect_names[r->effect],
                       found(p, buf, sizeof buf));
         int32_t a = cv_catalog_lookup(p->cat, CV_DOM_ACTION, p->tok.start, p->tok.len);
         if (a < 0) {
@@ -687,12 +795,12 @@ static int parse_rule(parser_t *p) {
     } else if (at_word(p, "from")) {
       TRY(once(p, &seen, 2, "from"));
       from_line = p->tok.line;
-      TRY(expect_date(p, "from", &r->from));
+      TRY(parse_when_day(p, "from", &r->from, &r->from_latest));
     } else if (at_word(p, "until")) {
       TRY(once(p, &seen, 3, "until"));
       int line = p->tok.line, column = p->tok.column;
-      TRY(expect_date(p, "until", &r->until));
-      if ((seen & 4) && r->until <= r->from)
+      TRY(parse_when_day(p, "until", &r->until, &r->until_latest));
+      if ((seen & 4) && r->until <= r->from_latest)
         return fail(p, line, column, CV_VALUE,
                     "rule '%s' ends before it starts: 'until' must be after "
                     "'from' (until is exclusive)",
@@ -715,35 +823,25 @@ static int parse_rule(parser_t *p) {
       TRY(parse_cite(p, cites, &r->n_cites));
     } else if (at_word(p, "strength")) {
       TRY(once(p, &seen, 6, "strength"));
-      TRY(lex(p));
-      int s = -1;
-      for (int i = 0; i < CV_STRENGTH_COUNT; i++)
-        if (at_word(p, cv_strength_names[i])) s = i;
-      if (s < 0)
-        return fail(p, p->tok.line, p->tok.column, CV_VALUE,
-                    "expected official, officials-anonymous or reported after "
-                    "'strength', found %s",
-                    found(p, buf, sizeof buf));
-      r->strength = (uint8_t)s;
+      TRY(parse_strength(p, &r->strength, &r->said_by));
       has_strength = true;
-      TRY(lex(p));
     } else {
       return bad_clause(p, "rule", r->id, open_line,
-                        "'permit', 'forbid', 'when', 'from', 'until', "
+                        "'permit', 'forbid', 'open', 'when', 'from', 'until', "
                         "'overrides', 'because', 'cite', 'strength'");
     }
   }
   int line = p->tok.line, column = p->tok.column;
-  const char *missing = !(seen & 1)      ? "'permit' or 'forbid' with its actions"
+  const char *missing = !(seen & 1)      ? "'permit', 'forbid' or 'open' with its actions"
                         : !(seen & 4)    ? "'from' with the date it took effect"
                         : !r->because    ? "'because' with a one-line rationale"
                         : !r->n_cites    ? "at least one 'cite' of a source"
-                        : !has_strength ? "'strength' (official, officials-anonymous or reported)"
+                        : !has_strength ? "'strength' (official, officials-anonymous, reported or inferred)"
                                         : NULL;
   if (missing)
     return fail(p, line, column, !r->n_cites && r->because && (seen & 5) == 5 ? CV_CITATION : CV_VALUE,
                 "rule '%s' needs %s", r->id, missing);
-  if (r->until != CV_DATE_NEVER && r->until <= r->from)
+  if (r->until != CV_DATE_NEVER && r->until <= r->from_latest)
     return fail(p, from_line, 1, CV_VALUE,
                 "rule '%s' ends before it starts: 'until' must be after 'from'",
                 r->id);
@@ -763,6 +861,79 @@ static int parse_rule(parser_t *p) {
   r->action_text = text;
   memcpy(r->cites, cites, r->n_cites * sizeof *cites);
   pol->n_rules++;
+  return lex(p);
+}
+
+/* governs -> 'governs' SYSTEM {',' SYSTEM} '{' 'because' STRING cite {cite}
+ *            strength '}' (clauses in any order) */
+static int parse_governs(parser_t *p) {
+  cv_policy_t *pol = p->policy;
+  char buf[64];
+  if (pol->governs)
+    return fail(p, p->tok.line, p->tok.column, CV_DUPLICATE,
+                "'governs' given twice: list every system in one statement");
+  int32_t systems[MAX_SET];
+  uint16_t n = 0;
+  do {
+    TRY(lex(p));
+    if (p->tok.kind != CV_TOK_WORD)
+      return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
+                  "expected a system after 'governs', found %s", found(p, buf, sizeof buf));
+    if (n == MAX_SET)
+      return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE,
+                  "'governs' lists at most %d systems", MAX_SET);
+    TRY(symbol_value(p, CV_FACT_SYSTEM, &systems[n]));
+    const cv_system_t *sys = cv_catalog_system(p->cat, systems[n]);
+    for (uint8_t k = 0; sys && k < sys->n_donors; k++)
+      if (sys->donors[k] == pol->donor)
+        return fail(p, p->tok.line, p->tok.column, CV_VALUE,
+                    "%s was supplied by %s itself: 'governs' names systems of other donors",
+                    sys->name, pol->donor_name);
+    for (uint16_t k = 0; k < n; k++)
+      if (systems[k] == systems[n])
+        return fail(p, p->tok.line, p->tok.column, CV_DUPLICATE,
+                    "'%.*s' appears twice in 'governs'", (int)p->tok.len, p->tok.start);
+    n++;
+    TRY(lex(p));
+  } while (p->tok.kind == CV_TOK_COMMA);
+  int open_line = p->tok.line;
+  TRY(expect(p, CV_TOK_LBRACE, "',' or '{' after the systems governed"));
+  TRY(lex(p));
+  uint32_t seen = 0;
+  bool has_strength = false;
+  cv_citation_t cites[MAX_CITES];
+  uint16_t n_cites = 0;
+  while (p->tok.kind != CV_TOK_RBRACE) {
+    if (at_word(p, "because")) {
+      TRY(once(p, &seen, 0, "because"));
+      TRY(expect_string(p, "because", &pol->governs_because));
+    } else if (at_word(p, "cite")) {
+      TRY(parse_cite(p, cites, &n_cites));
+    } else if (at_word(p, "strength")) {
+      TRY(once(p, &seen, 1, "strength"));
+      TRY(parse_strength(p, &pol->governs_strength, &pol->governs_said_by));
+      has_strength = true;
+    } else {
+      return bad_clause(p, "statement", "governs", open_line,
+                        "'because', 'cite', 'strength'");
+    }
+  }
+  const char *missing = !pol->governs_because ? "'because' with a one-line rationale"
+                        : !n_cites           ? "at least one 'cite' of a source"
+                        : !has_strength      ? "'strength' (official, officials-anonymous, "
+                                               "reported or inferred)"
+                                             : NULL;
+  if (missing)
+    return fail(p, p->tok.line, p->tok.column, n_cites ? CV_VALUE : CV_CITATION,
+                "'governs' needs %s", missing);
+  int32_t *g = cv_arena_alloc(&pol->arena, n * sizeof *g);
+  pol->governs_cites = cv_arena_alloc(&pol->arena, n_cites * sizeof *cites);
+  if (!g || !pol->governs_cites) return NOMEM(p);
+  memcpy(g, systems, n * sizeof *g);
+  memcpy(pol->governs_cites, cites, n_cites * sizeof *cites);
+  pol->n_governs_cites = n_cites;
+  pol->governs = g;
+  pol->n_governs = n;
   return lex(p);
 }
 
@@ -803,8 +974,7 @@ static int link_overrides(parser_t *p) {
       return fail(p, o->line, o->column, CV_TYPE,
                   "rule '%s' overrides '%s', which has the same effect "
                   "(%s): an override must turn a verdict around",
-                  r->id, pol->rules[target].id,
-                  r->effect == CV_PERMIT ? "permit" : "forbid");
+                  r->id, pol->rules[target].id, cv_effect_names[r->effect]);
     r->overrides[r->n_overrides++] = (uint16_t)target;
     r->beats[target / 64] |= 1ull << (target % 64);
   }
@@ -853,20 +1023,41 @@ static int link_overrides(parser_t *p) {
 
 /* ------------------------------------------------------ branching values */
 
-enum { MAX_COMPARISONS = 64 };
+/* Per fact: the values the rules name and the comparisons that read it,
+ * as many as the policy has (sized to it: no value is ever dropped). */
+typedef struct fact_values {
+  int32_t *syms;
+  size_t n_syms, cap_syms;
+  const cv_node_t **nodes;
+  size_t n_nodes, cap_nodes;
+} fact_values_t;
 
-/* Per fact: the values the rules name and the comparisons that read it. */
 typedef struct value_sets {
-  int32_t syms[CV_FACT_COUNT][MAX_SET];
-  uint16_t n_syms[CV_FACT_COUNT];
-  const cv_node_t *nodes[CV_FACT_COUNT][MAX_COMPARISONS];
-  uint16_t n_nodes[CV_FACT_COUNT];
+  fact_values_t f[CV_FACT_COUNT];
+  bool failed; /* out of memory */
 } value_sets_t;
 
+static void push(value_sets_t *v, void **array, size_t *n, size_t *cap, size_t size,
+                 const void *item) {
+  if (*n == *cap) {
+    size_t c = *cap ? *cap * 2 : 16;
+    void *a = realloc(*array, c * size);
+    if (!a) {
+      v->failed = true;
+      return;
+    }
+    *array = a;
+    *cap = c;
+  }
+  memcpy((char *)*array + *n * size, item, size);
+  (*n)++;
+}
+
 static void add_sym(value_sets_t *v, int fact, int32_t sym) {
-  for (uint16_t i = 0; i < v->n_syms[fact]; i++)
-    if (v->syms[fact][i] == sym) return;
-  if (v->n_syms[fact] < MAX_SET) v->syms[fact][v->n_syms[fact]++] = sym;
+  fact_values_t *f = &v->f[fact];
+  for (size_t i = 0; i < f->n_syms; i++)
+    if (f->syms[i] == sym) return;
+  push(v, (void **)&f->syms, &f->n_syms, &f->cap_syms, sizeof sym, &sym);
 }
 
 static void collect(value_sets_t *v, const cv_node_t *n) {
@@ -878,125 +1069,167 @@ static void collect(value_sets_t *v, const cv_node_t *n) {
     case CV_OP_TRUE: return;
     default: break;
   }
-  if (v->n_nodes[n->fact] < MAX_COMPARISONS) v->nodes[n->fact][v->n_nodes[n->fact]++] = n;
+  fact_values_t *f = &v->f[n->fact];
+  push(v, (void **)&f->nodes, &f->n_nodes, &f->cap_nodes, sizeof n, &n);
   if (n->op == CV_OP_IN || n->op == CV_OP_NOT_IN)
     for (uint16_t i = 0; i < n->set_len; i++) add_sym(v, n->fact, n->set[i]);
   else if (cv_facts[n->fact].type == CV_TYPE_SYMBOL)
     add_sym(v, n->fact, n->sym);
 }
 
+static void set_bit(uint64_t *sig, size_t bit) { sig[bit / 64] |= 1ull << (bit % 64); }
+
 /* Which of the fact's comparisons (or, for the donor and the action, which
- * rules) a value satisfies: values with the same signature are treated alike
+ * rules; for the system, also whether the policy governs it) a value
+ * satisfies, one bit each: values with the same signature are treated alike
  * by every rule and need to be tried only once. */
-static uint64_t signature(const cv_policy_t *pol, const value_sets_t *v, int fact, int32_t sym) {
-  uint64_t sig = 0;
-  if (fact == CV_FACT_DONOR) return sym == pol->donor;
-  if (fact == CV_FACT_ACTION) {
-    for (uint16_t i = 0; i < pol->n_rules && i < 64; i++)
-      for (uint16_t j = 0; j < pol->rules[i].n_actions; j++)
-        if (pol->rules[i].actions[j] == sym) sig |= 1ull << i;
-    return sig;
+static void signature(const cv_policy_t *pol, const fact_values_t *v, int fact, int32_t sym,
+                      uint64_t *sig) {
+  if (fact == CV_FACT_DONOR) {
+    if (sym == pol->donor) set_bit(sig, 0);
+    return;
   }
-  for (uint16_t j = 0; j < v->n_nodes[fact]; j++) {
-    const cv_node_t *n = v->nodes[fact][j];
+  if (fact == CV_FACT_ACTION) {
+    for (uint16_t i = 0; i < pol->n_rules; i++)
+      for (uint16_t j = 0; j < pol->rules[i].n_actions; j++)
+        if (pol->rules[i].actions[j] == sym) set_bit(sig, i);
+    return;
+  }
+  for (size_t j = 0; j < v->n_nodes; j++) {
+    const cv_node_t *n = v->nodes[j];
     bool hit = false;
     if (n->op == CV_OP_IN || n->op == CV_OP_NOT_IN) {
       for (uint16_t i = 0; i < n->set_len; i++) hit |= n->set[i] == sym;
     } else {
       hit = n->sym == sym;
     }
-    if (hit) sig |= 1ull << j;
+    if (hit) set_bit(sig, j);
   }
-  return sig;
+  if (fact == CV_FACT_SYSTEM)
+    for (uint16_t i = 0; i < pol->n_governs; i++)
+      if (pol->governs[i] == sym) set_bit(sig, v->n_nodes);
 }
 
 /* Groups the named values of a name fact, and "every other value", into
- * classes that no condition tells apart (SPEC §3.5: finite kinds are tried
- * by enumeration; one value per class is enough). */
-static int make_classes(parser_t *p, const value_sets_t *v, int f) {
+ * classes that no condition tells apart: finite kinds are tried by
+ * enumeration, and one value per class is enough. */
+static int make_classes(parser_t *p, const value_sets_t *vs, int f) {
   cv_policy_t *pol = p->policy;
-  uint16_t n = v->n_syms[f];
+  const fact_values_t *v = &vs->f[f];
+  size_t n = v->n_syms;
   /* Closed vocabularies may be named in full; open ones never are. */
   cv_domain_t dom = cv_facts[f].domain;
-  uint16_t size = 0;
+  size_t size = 0;
   for (int32_t s = 0; s < p->cat->n_symbols; s++) size += (p->cat->symbols[s].domains >> dom) & 1;
   bool others = dom == CV_DOM_TERRITORY || dom == CV_DOM_REGION || size > n;
-  uint64_t sigs[MAX_SET + 1];
-  int cls[MAX_SET + 1];
-  uint16_t n_cls = 0;
-  uint64_t cls_sig[MAX_SET + 1];
-  for (uint16_t i = 0; i <= n; i++) {
-    if (i == n && !others) break;
-    sigs[i] = i < n ? signature(pol, v, f, v->syms[f][i]) : 0;
-    cls[i] = -1;
-    for (uint16_t k = 0; k < n_cls; k++)
-      if (cls_sig[k] == sigs[i]) cls[i] = k;
-    if (cls[i] < 0) cls_sig[cls[i] = n_cls++] = sigs[i];
-  }
-  cv_value_class_t *classes = cv_arena_alloc(&pol->arena, n_cls * sizeof *classes);
+  size_t bits = (f == CV_FACT_ACTION ? pol->n_rules : v->n_nodes + 1) + 1;
+  size_t words = (bits + 63) / 64;
+  uint64_t *sigs = calloc((n + 1) * words, sizeof *sigs);
+  size_t *cls = malloc((n + 1) * sizeof *cls), *first = malloc((n + 1) * sizeof *first);
   int32_t *members = cv_arena_alloc(&pol->arena, (n ? n : 1) * sizeof *members);
-  if (!classes || !members) return NOMEM(p);
-  uint16_t used = 0;
-  for (uint16_t k = 0; k < n_cls; k++) {
+  int rc = CV_OK;
+  if (!sigs || !cls || !first || !members) {
+    rc = NOMEM(p);
+    goto done;
+  }
+  size_t n_cls = 0;
+  for (size_t i = 0; i <= n; i++) {
+    if (i == n && !others) break;
+    if (i < n) signature(pol, v, f, v->syms[i], sigs + i * words);
+    cls[i] = SIZE_MAX;
+    for (size_t k = 0; k < n_cls && cls[i] == SIZE_MAX; k++)
+      if (!memcmp(sigs + first[k] * words, sigs + i * words, words * sizeof *sigs)) cls[i] = k;
+    if (cls[i] == SIZE_MAX) first[cls[i] = n_cls++] = i;
+  }
+  if (n_cls > UINT16_MAX) {
+    rc = fail(p, 0, 0, CV_TOO_LARGE, "'%s' has more than %d values that rules tell apart",
+              cv_facts[f].name, UINT16_MAX);
+    goto done;
+  }
+  cv_value_class_t *classes = cv_arena_alloc(&pol->arena, (n_cls ? n_cls : 1) * sizeof *classes);
+  if (!classes) {
+    rc = NOMEM(p);
+    goto done;
+  }
+  size_t used = 0;
+  for (size_t k = 0; k < n_cls; k++) {
     classes[k].syms = members + used;
-    for (uint16_t i = 0; i < n; i++)
-      if (cls[i] == k) members[used++] = v->syms[f][i], classes[k].n_syms++;
+    for (size_t i = 0; i < n; i++)
+      if (cls[i] == k) members[used++] = v->syms[i], classes[k].n_syms++;
     classes[k].other = others && cls[n] == k;
   }
   pol->classes[f] = classes;
-  pol->n_classes[f] = n_cls;
-  return CV_OK;
+  pol->n_classes[f] = (uint16_t)n_cls;
+done:
+  free(sigs);
+  free(cls);
+  free(first);
+  return rc;
 }
 
 /* Records, per fact, what the engine tries when the fact is unknown: the
  * classes of names, or the comparisons that cut the line of numbers. */
 static int collect_values(parser_t *p) {
   cv_policy_t *pol = p->policy;
-  value_sets_t *v = calloc(1, sizeof *v);
-  if (!v) return NOMEM(p);
-  add_sym(v, CV_FACT_DONOR, pol->donor);
+  value_sets_t v = {0};
+  add_sym(&v, CV_FACT_DONOR, pol->donor);
   pol->facts_read = (1u << CV_FACT_DONOR) | (1u << CV_FACT_ACTION);
+  if (pol->n_governs) pol->facts_read |= 1u << CV_FACT_SYSTEM;
+  for (uint16_t i = 0; i < pol->n_governs; i++) add_sym(&v, CV_FACT_SYSTEM, pol->governs[i]);
   for (uint16_t i = 0; i < pol->n_rules; i++) {
     pol->facts_read |= pol->rules[i].facts_read;
     for (uint16_t j = 0; j < pol->rules[i].n_actions; j++)
-      add_sym(v, CV_FACT_ACTION, pol->rules[i].actions[j]);
-    collect(v, pol->rules[i].when);
+      add_sym(&v, CV_FACT_ACTION, pol->rules[i].actions[j]);
+    collect(&v, pol->rules[i].when);
   }
-  int rc = CV_OK;
+  int rc = v.failed ? NOMEM(p) : CV_OK;
   for (int f = 0; f < CV_FACT_COUNT && !rc; f++) {
+    fact_values_t *fv = &v.f[f];
+    if (fv->n_syms > UINT16_MAX || fv->n_nodes > UINT16_MAX) {
+      rc = fail(p, 0, 0, CV_TOO_LARGE, "'%s' is compared more than %d times", cv_facts[f].name,
+                UINT16_MAX);
+      break;
+    }
     if (cv_facts[f].type == CV_TYPE_SYMBOL) {
-      int32_t *a = cv_arena_alloc(&pol->arena, (v->n_syms[f] ? v->n_syms[f] : 1) * sizeof *a);
+      int32_t *a = cv_arena_alloc(&pol->arena, (fv->n_syms ? fv->n_syms : 1) * sizeof *a);
       if (!a) {
         rc = NOMEM(p);
         break;
       }
-      memcpy(a, v->syms[f], v->n_syms[f] * sizeof *a);
+      if (fv->n_syms) memcpy(a, fv->syms, fv->n_syms * sizeof *a);
       pol->values[f] = a;
-      pol->n_values[f] = v->n_syms[f];
-      rc = make_classes(p, v, f);
-    } else if (cv_facts[f].type == CV_TYPE_NUMBER && v->n_nodes[f]) {
-      cv_cut_t *cuts = cv_arena_alloc(&pol->arena, v->n_nodes[f] * sizeof *cuts);
+      pol->n_values[f] = (uint16_t)fv->n_syms;
+      rc = make_classes(p, &v, f);
+    } else if (cv_facts[f].type == CV_TYPE_NUMBER && fv->n_nodes) {
+      cv_cut_t *cuts = cv_arena_alloc(&pol->arena, fv->n_nodes * sizeof *cuts);
       if (!cuts) {
         rc = NOMEM(p);
         break;
       }
-      for (uint16_t j = 0; j < v->n_nodes[f]; j++) {
-        const cv_node_t *n = v->nodes[f][j];
+      for (size_t j = 0; j < fv->n_nodes; j++) {
+        const cv_node_t *n = fv->nodes[j];
         cuts[j] = (cv_cut_t){n->op, n->operand, n->assumption, n->num};
       }
       pol->cuts[f] = cuts;
-      pol->n_cuts[f] = v->n_nodes[f];
+      pol->n_cuts[f] = (uint16_t)fv->n_nodes;
     }
   }
-  free(v);
+  for (int f = 0; f < CV_FACT_COUNT; f++) {
+    free(v.f[f].syms);
+    free(v.f[f].nodes);
+  }
   if (rc) return rc;
   /* Epochs: rule boundaries and the day after the record ends. */
-  cv_date_t *days = cv_arena_alloc(&pol->arena, (2 * (size_t)pol->n_rules + 1) * sizeof *days);
+  cv_date_t *days = cv_arena_alloc(&pol->arena, (4 * (size_t)pol->n_rules + 1) * sizeof *days);
   if (!days) return NOMEM(p);
   size_t n = 0;
   for (uint16_t i = 0; i < pol->n_rules; i++) {
-    days[n++] = pol->rules[i].from;
-    if (pol->rules[i].until != CV_DATE_NEVER) days[n++] = pol->rules[i].until;
+    const cv_rule_t *r = &pol->rules[i];
+    days[n++] = r->from;
+    if (r->from_latest != r->from) days[n++] = r->from_latest;
+    if (r->until != CV_DATE_NEVER) days[n++] = r->until;
+    if (r->until_latest != r->until) days[n++] = r->until_latest;
+    pol->any_window |= r->from_latest != r->from || r->until_latest != r->until;
   }
   days[n++] = pol->state_date + 1;
   for (size_t i = 1; i < n; i++)
@@ -1049,11 +1282,13 @@ static int parse_policy(parser_t *p) {
       TRY(parse_assumption(p));
     } else if (at_word(p, "rule")) {
       TRY(parse_rule(p));
+    } else if (at_word(p, "governs")) {
+      TRY(parse_governs(p));
     } else if (p->tok.kind == CV_TOK_EOF) {
       break;
     } else {
       return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
-                  "expected 'source', 'assumption' or 'rule', found %s",
+                  "expected 'source', 'assumption', 'rule' or 'governs', found %s",
                   found(p, buf, sizeof buf));
     }
   }
@@ -1097,6 +1332,7 @@ int cv_policy_compile(cv_catalog_t *cat, const char *name, const char *text,
   p.err = err;
   int rc = parse_policy(&p);
   free(p.pending);
+  free(p.source_slots);
   pol->rules = settle(pol, pol->rules, pol->n_rules * sizeof *pol->rules);
   pol->sources = settle(pol, pol->sources, pol->n_sources * sizeof *pol->sources);
   pol->assumptions = settle(pol, pol->assumptions, pol->n_assumptions * sizeof *pol->assumptions);

@@ -23,10 +23,13 @@ int cv_policy_rule(const cv_engine_t *engine, size_t policy, size_t i, cv_rule_i
   const cv_policy_t *pol = engine->policies[policy];
   const cv_rule_t *r = &pol->rules[i];
   out->id = r->id;
-  out->effect = r->effect == CV_FORBID ? "forbid" : "permit";
+  out->effect = cv_effect_names[r->effect];
   out->actions = r->action_text;
   out->from = r->from;
   out->until = r->until;
+  out->from_latest = r->from_latest;
+  out->until_latest = r->until_latest;
+  out->said_by = r->said_by;
   out->strength = cv_strength_names[r->strength];
   out->because = r->because;
   out->line = r->line;

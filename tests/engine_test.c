@@ -265,6 +265,170 @@ static void numeric_branches_are_intervals(void **state) {
   cv_engine_free(e);
 }
 
+
+/* ------------------------------------------------- language 2 constructs */
+
+#define USE(date, extra) "{\"date\": \"" date "\", \"action\": \"strike\", \"donor\": \"US\"" extra "}"
+
+static void paraphrase_and_said_by(void **state) {
+  (void)state;
+  cv_engine_t *e = engine_with(
+      "rule r {\n  forbid strike\n  from 2024-01-01\n  because \"why\"\n"
+      "  cite s1 paraphrase \"Officials said strikes were not allowed.\"\n"
+      "  strength inferred said-by UA\n}\n");
+  json_t *doc, *v = run(e, USE("2024-06-02", ""), &doc);
+  assert_string_equal(verdict(v), "forbidden");
+  assert_string_equal(json_string_value(json_object_get(v, "strength")), "inferred");
+  assert_string_equal(json_string_value(json_object_get(v, "said_by")), "UA");
+  json_t *cite = json_array_get(json_object_get(v, "citations"), 0);
+  assert_string_equal(json_string_value(json_object_get(cite, "paraphrase")),
+                      "Officials said strikes were not allowed.");
+  assert_null(json_object_get(cite, "quote"));
+  json_decref(doc);
+  cv_engine_free(e);
+}
+
+/* The branch of verdict v whose "if" holds key with JSON value text. */
+static json_t *branch_if(json_t *v, const char *key, const char *text) {
+  size_t i;
+  json_t *b;
+  json_array_foreach(json_object_get(v, "branches"), i, b) {
+    json_t *c = json_object_get(json_object_get(b, "if"), key);
+    char *dumped = c ? json_dumps(c, JSON_ENCODE_ANY) : NULL;
+    bool hit = dumped && strcmp(dumped, text) == 0;
+    free(dumped);
+    if (hit) return b;
+  }
+  return NULL;
+}
+
+static void uncertain_dates_branch_inside_the_window(void **state) {
+  (void)state;
+  cv_engine_t *e = engine_with(RULE("f", "forbid strike",
+                                    "  from between 2024-03-01 and 2024-03-10\n"
+                                    "  until between 2024-06-01 and 2024-06-05\n"));
+  json_t *doc, *v;
+  assert_string_equal(verdict(run(e, USE("2024-02-29", ""), &doc)), "not-covered");
+  json_decref(doc);
+  v = run(e, USE("2024-03-01", ""), &doc);
+  assert_string_equal(verdict(v), "undetermined");
+  assert_int_equal(json_array_size(json_object_get(v, "branches")), 2);
+  assert_string_equal(verdict(branch_if(v, "in_force:f", "true")), "forbidden");
+  assert_string_equal(verdict(branch_if(v, "in_force:f", "false")), "not-covered");
+  json_decref(doc);
+  assert_string_equal(verdict(run(e, USE("2024-03-09", ""), &doc)), "undetermined");
+  json_decref(doc);
+  assert_string_equal(verdict(run(e, USE("2024-03-10", ""), &doc)), "forbidden");
+  json_decref(doc);
+  assert_string_equal(verdict(run(e, USE("2024-05-31", ""), &doc)), "forbidden");
+  json_decref(doc);
+  assert_string_equal(verdict(run(e, USE("2024-06-01", ""), &doc)), "undetermined");
+  json_decref(doc);
+  assert_string_equal(verdict(run(e, USE("2024-06-04", ""), &doc)), "undetermined");
+  json_decref(doc);
+  assert_string_equal(verdict(run(e, USE("2024-06-05", ""), &doc)), "not-covered");
+  json_decref(doc);
+  cv_engine_free(e);
+}
+
+static void uncertain_date_that_changes_nothing_is_settled(void **state) {
+  (void)state;
+  /* Inside p's window, f forbids either way: no branch. */
+  cv_engine_t *e = engine_with(RULE("f", "forbid strike", "  from 2024-01-01\n")
+                                   RULE("p", "permit strike", "  from between 2024-03-01 and 2024-03-10\n"));
+  json_t *doc, *v = run(e, USE("2024-03-05", ""), &doc);
+  assert_string_equal(verdict(v), "forbidden");
+  assert_string_equal(names(v, "rules"), "f");
+  json_decref(doc);
+  cv_engine_free(e);
+}
+
+static void open_rules_leave_the_verdict_open(void **state) {
+  (void)state;
+  cv_engine_t *e = engine_with(
+      RULE("f", "forbid strike", "  from 2024-01-01\n")
+      RULE("o", "open strike", "  when region != RU-KRS\n  from 2024-11-17\n  overrides f\n")
+      RULE("p", "permit strike", "  when region = RU-KRS\n  from 2024-11-17\n  overrides f\n")
+      RULE("c", "forbid strike", "  when target = civilians\n  from 2024-01-01\n"));
+  json_t *doc, *v;
+  cv_use_t *use = cv_use_new();
+  cv_result_t *res = cv_result_new();
+  cv_error_t err;
+  /* Without geodata, region is unknown: a branch per region class. */
+  const char *text = USE("2024-12-01", ", \"target\": \"artillery\"");
+  assert_int_equal(cv_use_parse_json(e, use, text, strlen(text), &err), CV_OK);
+  assert_int_equal(cv_evaluate(e, use, 0, res, &err), CV_OK);
+  assert_int_equal(cv_result_verdict(res, 0), CV_UNDETERMINED);
+  cv_result_free(res);
+  cv_use_free(use);
+  /* Before the open rule: forbidden by f. */
+  assert_string_equal(verdict(run(e, USE("2024-11-16", ", \"target\": \"artillery\""), &doc)), "forbidden");
+  json_decref(doc);
+  cv_engine_free(e);
+  /* With the region not mattering: the open rule alone decides. */
+  e = engine_with(RULE("f", "forbid strike", "  from 2024-01-01\n")
+                      RULE("o", "open strike", "  from 2024-11-17\n  overrides f\n")
+                      RULE("c", "forbid strike", "  when target = civilians\n  from 2024-01-01\n"));
+  v = run(e, USE("2024-12-01", ", \"target\": \"artillery\""), &doc);
+  assert_string_equal(verdict(v), "undetermined");
+  assert_string_equal(names(v, "rules"), "o");
+  assert_true(json_is_true(json_object_get(v, "open")));
+  assert_int_equal(json_array_size(json_object_get(v, "branches")), 2);
+  assert_string_equal(verdict(branch_if(v, "open:o", "\"permitted\"")), "permitted");
+  assert_string_equal(verdict(branch_if(v, "open:o", "\"forbidden\"")), "forbidden");
+  assert_non_null(strstr(json_string_value(json_object_get(v, "explanation")),
+                         "the public record leaves this open"));
+  assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(v, "citations"), 0), "rule")), "o");
+  json_decref(doc);
+  /* Forbid wins over open. */
+  v = run(e, USE("2024-12-01", ", \"target\": \"civilians\""), &doc);
+  assert_string_equal(verdict(v), "forbidden");
+  assert_string_equal(names(v, "rules"), "c");
+  json_decref(doc);
+  /* An unknown target: forbidden if civilians, open otherwise. */
+  v = run(e, USE("2024-12-01", ""), &doc);
+  assert_string_equal(verdict(v), "undetermined");
+  assert_non_null(branch_if(v, "open:o", "\"permitted\""));
+  assert_non_null(branch_if(v, "target", "\"civilians\""));
+  json_decref(doc);
+  cv_engine_free(e);
+}
+
+static void governs_other_donors_systems(void **state) {
+  (void)state;
+  cv_engine_t *e = engine_with(
+      "governs storm-shadow {\n  because \"UK missiles relied on US targeting data.\"\n"
+      "  cite s1 paraphrase \"US data guided them.\"\n  strength officials-anonymous\n}\n"
+      RULE("f", "forbid strike", "  when donor = UK and territory = RU\n  from 2024-01-01\n"));
+  json_t *doc, *v;
+  cv_use_t *use = cv_use_new();
+  cv_result_t *res = cv_result_new();
+  cv_error_t err;
+  const char *text = "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"system\": \"storm-shadow\", \"donor\": \"UK\"}";
+  assert_int_equal(cv_use_parse_json(e, use, text, strlen(text), &err), CV_OK);
+  assert_int_equal(cv_evaluate(e, use, 0, res, &err), CV_OK);
+  /* Territory unknown: forbidden in Russia, not covered elsewhere. */
+  assert_int_equal(cv_result_verdict(res, 0), CV_UNDETERMINED);
+  cv_buf_t out = {0};
+  assert_int_equal(cv_result_write_json(e, use, res, &out), CV_OK);
+  json_error_t jerr;
+  doc = json_loadb(out.data, out.len, 0, &jerr);
+  v = json_array_get(json_object_get(doc, "verdicts"), 0);
+  assert_true(json_is_true(json_object_get(v, "governs")));
+  assert_non_null(branch_if(v, "territory", "\"RU\""));
+  assert_string_equal(verdict(branch_if(v, "territory", "\"RU\"")), "forbidden");
+  json_decref(doc);
+  cv_buf_free(&out);
+  cv_result_free(res);
+  cv_use_free(use);
+  /* A system the policy does not govern, from another donor: not covered. */
+  v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"system\": \"himars\", \"donor\": \"UK\"}", &doc);
+  assert_string_equal(verdict(v), "not-covered");
+  assert_null(json_object_get(v, "governs"));
+  json_decref(doc);
+  cv_engine_free(e);
+}
+
 static void deterministic_and_allocation_free(void **state) {
   (void)state;
   cv_engine_t *e = engine_with(
@@ -599,6 +763,11 @@ int main(void) {
       cmocka_unit_test(numbers_as_printf),
       cmocka_unit_test(coordinates_as_strtod),
       cmocka_unit_test(compile_survives_allocation_failure),
+      cmocka_unit_test(paraphrase_and_said_by),
+      cmocka_unit_test(uncertain_dates_branch_inside_the_window),
+      cmocka_unit_test(uncertain_date_that_changes_nothing_is_settled),
+      cmocka_unit_test(open_rules_leave_the_verdict_open),
+      cmocka_unit_test(governs_other_donors_systems),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
