@@ -55,17 +55,27 @@ void cli_print_error(const char *context, const cv_error_t *err) {
   else
     fprintf(stderr, "caveat: %s: %s\n", context, err->message);
   if (!err->file[0] || !err->line) return;
-  /* Show the line and a caret under the column, as compilers do. */
-  FILE *f = fopen(err->file, "r");
+  /* Show the line and a caret under the column, as compilers do.  Lines
+   * end at \n, \r\n or a lone \r, as the lexer counts them, and may be of
+   * any length. */
+  FILE *f = fopen(err->file, "rb");
   if (!f) return;
-  char line[1024];
-  int n = 0;
-  while (fgets(line, sizeof line, f))
-    if (++n == err->line) {
-      line[strcspn(line, "\r\n")] = '\0';
-      fprintf(stderr, "  %s\n  %*s^\n", line, err->column > 1 ? err->column - 1 : 0, "");
-      break;
+  int n = 1, c, prev = 0;
+  while (n < err->line && (c = getc(f)) != EOF) {
+    if (c == '\n' && prev == '\r') {
+      prev = 0;
+      continue;
     }
+    if (c == '\n' || c == '\r') n++;
+    prev = c;
+  }
+  if (n == err->line) {
+    c = getc(f);
+    if (c == '\n' && prev == '\r') c = getc(f);
+    fputs("  ", stderr);
+    for (; c != EOF && c != '\n' && c != '\r'; c = getc(f)) fputc(c, stderr);
+    fprintf(stderr, "\n  %*s^\n", err->column > 1 ? err->column - 1 : 0, "");
+  }
   fclose(f);
 }
 
@@ -77,7 +87,7 @@ int cli_write(const char *data, size_t len) {
 
 typedef struct options {
   const char *home, *data, *dcw, *regions, *geonames, *cache;
-  const char *policies[8];
+  const char *policies[64];
   int n_policies;
   int no_geo;
 } options_t;
@@ -100,8 +110,9 @@ static int take_globals(int *argc, char **argv, options_t *o) {
     else if (strcmp(a, "--geonames") == 0) slot = &o->geonames;
     else if (strcmp(a, "--cache") == 0) slot = &o->cache;
     else if (strcmp(a, "--policy") == 0) {
-      if (o->n_policies == 8) {
-        fprintf(stderr, "caveat: at most 8 --policy files\n");
+      if (o->n_policies == (int)(sizeof o->policies / sizeof o->policies[0])) {
+        fprintf(stderr, "caveat: at most %d --policy files\n",
+                (int)(sizeof o->policies / sizeof o->policies[0]));
         return -1;
       }
       slot = &o->policies[o->n_policies++];

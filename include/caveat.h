@@ -212,6 +212,27 @@ CV_EXPORT int cv_use_grade(cv_use_t *use, const char *field, const char *grade,
 /* Overrides a policy assumption for this use only. */
 CV_EXPORT int cv_use_assume(const cv_engine_t *engine, cv_use_t *use,
                             const char *name, double value, cv_error_t *err);
+/* Overrides an assumption from text: a number, or for a set assumption
+ * "{name, name}".  NAME may be scoped to one policy, as in
+ * "DE.near_border_km"; a bare name sets every policy declaring it (a scoped
+ * value wins). */
+CV_EXPORT int cv_use_assume_text(const cv_engine_t *engine, cv_use_t *use,
+                                 const char *name, const char *text,
+                                 cv_error_t *err);
+
+/* Gives a fact a loaded policy declares ('fact NAME {...}'): true/false
+ * (yes/no), a number with an optional unit (km, m, mi, nmi), one of the
+ * declared names, or "unknown".  NAME may be scoped ("US.name"); a bare
+ * name sets every policy declaring it.  A name no loaded policy declares is
+ * CV_NAME. */
+CV_EXPORT int cv_use_fact(const cv_engine_t *engine, cv_use_t *use,
+                          const char *name, const char *value, size_t len,
+                          cv_error_t *err);
+
+/* cv_use_grade, and "fact.NAME" for a declared fact. */
+CV_EXPORT int cv_use_grade_fact(const cv_engine_t *engine, cv_use_t *use,
+                                const char *field, const char *grade,
+                                cv_error_t *err);
 /* Reads a use from one JSON object (SPEC §7).  Resets use first. */
 CV_EXPORT int cv_use_parse_json(const cv_engine_t *engine, cv_use_t *use,
                                 const char *text, size_t len, cv_error_t *err);

@@ -15,30 +15,17 @@
 
 #include "internal.h"
 
-const cv_fact_info_t cv_facts[CV_FACT_COUNT] = {
-    [CV_FACT_DONOR] = {"donor", CV_TYPE_SYMBOL, CV_DOM_DONOR, CV_FIELD_DONOR},
-    [CV_FACT_ACTION] = {"action", CV_TYPE_SYMBOL, CV_DOM_ACTION, CV_FIELD_ACTION},
-    [CV_FACT_SYSTEM] = {"system", CV_TYPE_SYMBOL, CV_DOM_SYSTEM, CV_FIELD_SYSTEM},
-    [CV_FACT_SYSTEM_CLASS] = {"system_class", CV_TYPE_SYMBOL, CV_DOM_SYSTEM_CLASS, CV_FIELD_SYSTEM},
-    [CV_FACT_RANGE_KM] = {"range_km", CV_TYPE_NUMBER, 0, CV_FIELD_SYSTEM},
-    [CV_FACT_OPERATOR] = {"operator", CV_TYPE_SYMBOL, CV_DOM_OPERATOR, CV_FIELD_OPERATOR},
-    [CV_FACT_OPERATOR_KIND] = {"operator_kind", CV_TYPE_SYMBOL, CV_DOM_OPERATOR_KIND, CV_FIELD_OPERATOR},
-    [CV_FACT_RECIPIENT] = {"recipient", CV_TYPE_SYMBOL, CV_DOM_OPERATOR, CV_FIELD_RECIPIENT},
-    [CV_FACT_RECIPIENT_KIND] = {"recipient_kind", CV_TYPE_SYMBOL, CV_DOM_OPERATOR_KIND, CV_FIELD_RECIPIENT},
-    [CV_FACT_TARGET] = {"target", CV_TYPE_SYMBOL, CV_DOM_TARGET, CV_FIELD_TARGET},
-    [CV_FACT_PURPOSE] = {"purpose", CV_TYPE_SYMBOL, CV_DOM_PURPOSE, CV_FIELD_PURPOSE},
-    [CV_FACT_CROSS_BORDER_ATTACK] = {"cross_border_attack", CV_TYPE_BOOL, 0, CV_FIELD_CROSS_BORDER_ATTACK},
-    [CV_FACT_TERRITORY] = {"territory", CV_TYPE_SYMBOL, CV_DOM_TERRITORY, CV_FIELD_LOCATION},
-    [CV_FACT_REGION] = {"region", CV_TYPE_SYMBOL, CV_DOM_REGION, CV_FIELD_LOCATION},
-    [CV_FACT_BORDER_KM] = {"border_km", CV_TYPE_NUMBER, 0, CV_FIELD_LOCATION},
-};
+#define CV_FACT_INFO_(id, name_, type_, dom, field_, rank_) \
+  [CV_FACT_##id] = {.name = name_, .type = CV_TYPE_##type_, .domain = CV_DOM_##dom, \
+                    .field = CV_FIELD_##field_, .rank = rank_},
+const cv_fact_info_t cv_facts[CV_FACT_BUILTIN] = {CV_BUILTIN_FACTS(CV_FACT_INFO_)};
 
 /* Three-valued truth. */
 enum { F3 = 0, T3 = 1, U3 = 2 };
 
 /* Leaves of the tree of tried values beyond this make a verdict
  * undetermined with a truncated branch list rather than slow. */
-enum { MAX_LEAVES = 4096, MAX_CANDIDATES = 40 };
+enum { MAX_LEAVES = 4096, MAX_CANDIDATES = CV_MAX_CANDIDATES };
 
 /* A path of tried values holds each fact at most once, and each rule of
  * uncertain date's being in force. */
@@ -50,6 +37,9 @@ typedef struct eval {
   cv_date_t date;
   cv_value_t fact[CV_FACT_COUNT];
   double assume[CV_MAX_ASSUMPTIONS];
+  /* Set assumptions as this use has them. */
+  const int32_t *set[CV_MAX_ASSUMPTIONS];
+  uint16_t set_len[CV_MAX_ASSUMPTIONS];
   cv_policy_verdict_t *out;
   /* The path of tried values from the root to the current node. */
   cv_branch_cond_t path[MAX_DEPTH];
@@ -69,9 +59,14 @@ typedef struct eval {
 
 /* ------------------------------------------------------------ conditions */
 
-static bool in_set(const cv_node_t *n, int32_t sym) {
-  for (uint16_t i = 0; i < n->set_len; i++)
-    if (n->set[i] == sym) return true;
+/* Whether sym is in the node's set, or in the set assumption as the use
+ * has it. */
+static bool in_set(const eval_t *e, const cv_node_t *n, int32_t sym) {
+  const int32_t *set = n->set;
+  uint16_t len = n->set_len;
+  if (n->operand == CV_RHS_ASSUMPTION) set = e->set[n->assumption], len = e->set_len[n->assumption];
+  for (uint16_t i = 0; i < len; i++)
+    if (set[i] == sym) return true;
   return false;
 }
 
@@ -100,17 +95,27 @@ static int test(const eval_t *e, const cv_node_t *n) {
   const cv_value_t *v = &e->fact[n->fact];
   if (v->state == CV_UNKNOWN) return U3;
   bool none = v->state == CV_NONE;
-  double rhs = n->operand == CV_RHS_ASSUMPTION ? e->assume[n->assumption] : n->num;
+  double rhs = n->num;
+  if (n->operand == CV_RHS_ASSUMPTION && n->type == CV_TYPE_NUMBER) {
+    rhs = e->assume[n->assumption];
+  } else if (n->operand == CV_RHS_FACT) {
+    /* Two facts: unknown if either is; no value to compare if either has
+     * none. */
+    const cv_value_t *w = &e->fact[n->rhs_fact];
+    if (w->state == CV_UNKNOWN) return U3;
+    if (w->state == CV_NONE) none = true;
+    rhs = w->num;
+  }
   switch (n->op) {
     case CV_OP_TRUE: return !none && v->sym != 0;
     case CV_OP_EQ:
       if (none) return F3;
-      return cv_facts[n->fact].type == CV_TYPE_NUMBER ? v->num == rhs : v->sym == n->sym;
+      return n->type == CV_TYPE_NUMBER ? v->num == rhs : v->sym == n->sym;
     case CV_OP_NE:
       if (none) return T3;
-      return cv_facts[n->fact].type == CV_TYPE_NUMBER ? v->num != rhs : v->sym != n->sym;
-    case CV_OP_IN: return !none && in_set(n, v->sym);
-    case CV_OP_NOT_IN: return none || !in_set(n, v->sym);
+      return n->type == CV_TYPE_NUMBER ? v->num != rhs : v->sym != n->sym;
+    case CV_OP_IN: return !none && in_set(e, n, v->sym);
+    case CV_OP_NOT_IN: return none || !in_set(e, n, v->sym);
     case CV_OP_LT: return !none && v->num < rhs;
     case CV_OP_LE: return !none && v->num <= rhs;
     case CV_OP_GT: return !none && v->num > rhs;
@@ -361,14 +366,20 @@ typedef struct boundary {
   uint8_t after;
 } boundary_t;
 
-enum { MAX_BOUNDARIES = 32 };
+enum { MAX_BOUNDARIES = CV_MAX_CANDIDATES };
 
-static uint16_t boundaries(const eval_t *e, int fact, boundary_t *b) {
+static uint16_t boundaries(const eval_t *e, const cv_value_t *facts, int fact, boundary_t *b) {
   const cv_policy_t *pol = e->policy;
   uint16_t n = 0;
   for (uint16_t i = 0; i < pol->n_cuts[fact] && n + 2 <= MAX_BOUNDARIES; i++) {
     const cv_cut_t *c = &pol->cuts[fact][i];
     double t = c->operand == CV_RHS_ASSUMPTION ? e->assume[c->assumption] : c->num;
+    if (c->operand == CV_RHS_FACT) {
+      /* Against another fact: a cut where that fact stands, once known. */
+      const cv_value_t *w = &facts[c->rhs_fact];
+      if (w->state != CV_KNOWN) continue;
+      t = w->num;
+    }
     if (c->op == CV_OP_LT || c->op == CV_OP_GE || c->op == CV_OP_EQ || c->op == CV_OP_NE)
       b[n++] = (boundary_t){t, 0};
     if (c->op == CV_OP_LE || c->op == CV_OP_GT || c->op == CV_OP_EQ || c->op == CV_OP_NE)
@@ -392,7 +403,7 @@ static uint16_t boundaries(const eval_t *e, int fact, boundary_t *b) {
 static uint16_t candidates(const eval_t *e, int fact, candidate_t *c) {
   const cv_policy_t *pol = e->policy;
   uint16_t n = 0;
-  switch (cv_facts[fact].type) {
+  switch (cv_fact(pol, fact)->type) {
     case CV_TYPE_BOOL:
       c[n++] = (candidate_t){.value = {CV_KNOWN, 1, 0}};
       c[n++] = (candidate_t){.value = {CV_KNOWN, 0, 0}};
@@ -401,7 +412,7 @@ static uint16_t candidates(const eval_t *e, int fact, candidate_t *c) {
       /* One value inside each interval between two cuts.  Distances and
        * ranges are never negative: the line starts at 0. */
       boundary_t b[MAX_BOUNDARIES];
-      uint16_t k = boundaries(e, fact, b);
+      uint16_t k = boundaries(e, e->fact, fact, b);
       for (uint16_t i = 0; i <= k && n < MAX_CANDIDATES; i++) {
         candidate_t x = {.value = {CV_KNOWN, 0, 0}};
         x.has_lo = i > 0;
@@ -478,7 +489,7 @@ static void emit(eval_t *e, uint8_t verdict, const uint16_t *rules,
 
 /* Widens cond (same fact) to cover candidate c too. */
 static void cond_join(cv_branch_cond_t *cond, const candidate_t *c) {
-  if (cv_facts[cond->fact].type == CV_TYPE_NUMBER) {
+  if (cond->type == CV_TYPE_NUMBER) {
     cond->hi = c->hi, cond->hi_open = c->hi_open, cond->has_hi = c->has_hi;
     return;
   }
@@ -491,14 +502,15 @@ static void cond_join(cv_branch_cond_t *cond, const candidate_t *c) {
     if (cond->n_syms < CV_MAX_BRANCH_VALUES) cond->syms[cond->n_syms++] = c->cls->syms[i];
 }
 
-static void cond_for(int fact, const candidate_t *c, cv_branch_cond_t *cond) {
+static void cond_for(const cv_policy_t *pol, int fact, const candidate_t *c, cv_branch_cond_t *cond) {
   memset(cond, 0, sizeof *cond);
   cond->fact = (uint8_t)fact;
-  if (cv_facts[fact].type == CV_TYPE_NUMBER) {
+  cond->type = (uint8_t)cv_fact(pol, fact)->type;
+  if (cond->type == CV_TYPE_NUMBER) {
     cond->lo = c->lo, cond->hi = c->hi;
     cond->lo_open = c->lo_open, cond->hi_open = c->hi_open;
     cond->has_lo = c->has_lo, cond->has_hi = c->has_hi;
-  } else if (cv_facts[fact].type == CV_TYPE_BOOL) {
+  } else if (cond->type == CV_TYPE_BOOL) {
     cond->syms[cond->n_syms++] = c->value.sym;
   } else {
     cond_join(cond, c);
@@ -518,15 +530,15 @@ typedef struct group {
 /* Finds the next group from *start on among n children with keys key[]
  * (negative: a mixed child, listed by itself already), marking its members
  * taken in key[]; returns false when none is left. */
-static bool next_group(int fact, const candidate_t *c, int *keys, uint16_t n,
-                       uint16_t *start, group_t *g) {
+static bool next_group(const cv_policy_t *pol, int fact, const candidate_t *c, int *keys,
+                       uint16_t n, uint16_t *start, group_t *g) {
   static const int taken = -2;
-  bool numeric = cv_facts[fact].type == CV_TYPE_NUMBER;
+  bool numeric = cv_fact(pol, fact)->type == CV_TYPE_NUMBER;
   uint16_t i = *start;
   while (i < n && keys[i] < 0) i++;
   if (i == n) return false;
   *start = (uint16_t)(i + 1);
-  cond_for(fact, &c[i], &g->cond);
+  cond_for(pol, fact, &c[i], &g->cond);
   g->member[0] = i;
   g->n_members = 1;
   for (uint16_t j = i + 1; j < n; j++) {
@@ -557,6 +569,7 @@ static cv_branch_cond_t rule_cond(uint8_t kind, uint16_t rule, uint8_t value) {
   cv_branch_cond_t c;
   memset(&c, 0, sizeof c);
   c.fact = kind;
+  c.type = CV_TYPE_BOOL;
   c.n_syms = 2;
   c.syms[0] = rule;
   c.syms[1] = value;
@@ -654,7 +667,7 @@ static outcome_t explore(eval_t *e, uint32_t changed) {
   for (uint16_t i = 0; i < n; i++) {
     e->fact[fact] = c[i].value;
     derive(e->engine, e->fact, fact);
-    cond_for(fact, &c[i], &e->path[e->depth]);
+    cond_for(e->policy, fact, &c[i], &e->path[e->depth]);
     e->depth++;
     sub[i] = explore(e, differing(saved, e->fact));
     e->depth--;
@@ -674,7 +687,7 @@ static outcome_t explore(eval_t *e, uint32_t changed) {
   int key[MAX_CANDIDATES];
   for (uint16_t i = 0; i < n; i++) key[i] = sub[i].mixed ? -1 : sub[i].verdict;
   group_t g;
-  for (uint16_t start = 0; next_group(fact, c, key, n, &start, &g);)
+  for (uint16_t start = 0; next_group(e->policy, fact, c, key, n, &start, &g);)
     emit(e, sub[g.member[0]].verdict, sub[g.member[0]].rules, sub[g.member[0]].n_rules, &g.cond);
   o.mixed = true;
   return o;
@@ -701,7 +714,11 @@ static void evaluate_policy(eval_t *e, cv_policy_verdict_t *out) {
     out->facts_used |= rule_facts(pol, r) & ~CHANGED_PERIOD;
     out->assumptions_used |= r->assumptions_read;
   }
-  for (uint16_t a = 0; a < pol->n_assumptions; a++) out->assumption_value[a] = e->assume[a];
+  for (uint16_t a = 0; a < pol->n_assumptions; a++) {
+    out->assumption_value[a] = e->assume[a];
+    out->assumption_set[a] = e->set[a];
+    out->assumption_set_len[a] = e->set_len[a];
+  }
   decision_t d;
   decide(e, UINT32_MAX, &d);
   if (d.determined) {
@@ -766,6 +783,10 @@ static void resolve_facts(const cv_engine_t *eng, const cv_use_t *use,
       int32_t r = cv_catalog_lookup(cat, CV_DOM_REGION, res->where.region,
                                     strlen(res->where.region));
       fact[CV_FACT_REGION] = (cv_value_t){CV_KNOWN, r >= 0 ? r : CV_SYM_OTHER, 0};
+    } else if (strcmp(res->where.territory, "RU") == 0) {
+      /* A point in Russia outside every subject's outline: its region
+       * exists but could not be told; unknown, so that it branches. */
+      fact[CV_FACT_REGION].state = CV_UNKNOWN;
     } else {
       fact[CV_FACT_REGION].state = CV_NONE;
     }
@@ -777,12 +798,33 @@ static void resolve_facts(const cv_engine_t *eng, const cv_use_t *use,
   derive(eng, fact, CV_FACT_SYSTEM);
   derive(eng, fact, CV_FACT_OPERATOR);
   derive(eng, fact, CV_FACT_RECIPIENT);
-  for (int f = 0; f < CV_FACT_COUNT; f++) {
+  for (int f = 0; f < CV_FACT_BUILTIN; f++) {
     uint8_t g = use->grade[cv_facts[f].field];
     grade[f] = fact[f].state == CV_UNKNOWN ? CV_GRADE_UNKNOWN : g;
   }
+  for (int f = CV_FACT_BUILTIN; f < CV_FACT_COUNT; f++) grade[f] = CV_GRADE_UNKNOWN;
   if (!donor_given && fact[CV_FACT_DONOR].state == CV_KNOWN)
     grade[CV_FACT_DONOR] = use->grade[CV_FIELD_SYSTEM];
+}
+
+/* Sets the facts policy pol declares from the use: the values given for
+ * every policy, then those scoped to this one ("US.x"), which win. */
+static void declared_facts(const cv_use_t *use, const cv_policy_t *pol, bool disputed_as_unknown,
+                           cv_value_t *fact, uint8_t *grade) {
+  for (int f = CV_FACT_BUILTIN; f < CV_FACT_COUNT; f++) {
+    fact[f] = (cv_value_t){CV_UNKNOWN, 0, 0};
+    grade[f] = CV_GRADE_UNKNOWN;
+  }
+  for (int scoped = 0; scoped < 2; scoped++)
+    for (uint8_t i = 0; i < use->n_declared; i++) {
+      const __typeof__(use->declared[0]) *d = &use->declared[i];
+      if (scoped ? d->donor != pol->donor : d->donor >= 0) continue;
+      if (!cv_fact(pol, d->slot)->name) continue;
+      bool hidden = d->grade == CV_GRADE_UNKNOWN ||
+                    (disputed_as_unknown && d->grade == CV_GRADE_DISPUTED);
+      fact[d->slot] = hidden ? (cv_value_t){CV_UNKNOWN, 0, 0} : d->value;
+      grade[d->slot] = hidden ? CV_GRADE_UNKNOWN : d->grade;
+    }
 }
 
 /* ----------------------------------------------------------------- memo */
@@ -811,7 +853,7 @@ static uint32_t fact_code(const cv_policy_t *pol, int f, const cv_value_t *v,
   if (v->state != CV_KNOWN) return code;
   /* The donor is named in explanations ("a weapon from UK"): keep it. */
   if (!b && f == CV_FACT_DONOR) return code | ((uint32_t)v->sym & 0x0fffffffu);
-  if (!b && cv_facts[f].type == CV_TYPE_SYMBOL) return code | class_code(pol, f, v->sym);
+  if (!b && cv_fact(pol, f)->type == CV_TYPE_SYMBOL) return code | class_code(pol, f, v->sym);
   if (!b) return code | ((uint32_t)v->sym & 0x0fffffffu);
   uint32_t passed = 0;
   for (uint16_t i = 0; i < n; i++) passed += b[i].after ? v->num > b[i].t : v->num >= b[i].t;
@@ -826,6 +868,21 @@ static uint32_t system_code(const eval_t *e, const cv_value_t *sys) {
   bool others = supplied(e->engine, e->policy, sys, CV_SYM_OTHER);
   if (!ours) return code | ((uint32_t)sys->sym & 0x0fffffffu);
   return code | 0x08000000u | (uint32_t)others;
+}
+
+/* For a number compared with other facts: which way each such comparison
+ * goes, a bit each (a count of thresholds passed would not tell "above the
+ * constant, below the other fact" from the reverse). */
+static uint32_t fact_cut_bits(const cv_policy_t *pol, int f, const cv_value_t *facts) {
+  uint32_t bits = 0, k = 0;
+  for (uint16_t i = 0; i < pol->n_cuts[f]; i++) {
+    const cv_cut_t *c = &pol->cuts[f][i];
+    if (c->operand != CV_RHS_FACT) continue;
+    const cv_value_t *x = &facts[f], *y = &facts[c->rhs_fact];
+    uint32_t code = x->state != CV_KNOWN || y->state != CV_KNOWN ? 0 : x->num < y->num ? 1 : x->num == y->num ? 2 : 3;
+    bits |= code << (16 + 2 * (k++ % 6));
+  }
+  return bits;
 }
 
 static uint64_t hash_bytes(const void *data, size_t len) {
@@ -869,10 +926,13 @@ static void memo_key(const eval_t *e, const cv_value_t *stated, const cv_value_t
     }
     boundary_t b[MAX_BOUNDARIES];
     uint16_t n = 0;
-    bool number = cv_facts[f].type == CV_TYPE_NUMBER;
-    if (number) n = boundaries(e, f, b);
-    key->fact[0][f] = fact_code(pol, f, &stated[f], number ? b : NULL, n);
-    if (hidden) key->fact[1][f] = fact_code(pol, f, &hidden[f], number ? b : NULL, n);
+    bool number = cv_fact(pol, f)->type == CV_TYPE_NUMBER;
+    if (number) n = boundaries(e, stated, f, b);
+    key->fact[0][f] = fact_code(pol, f, &stated[f], number ? b : NULL, n) | fact_cut_bits(pol, f, stated);
+    if (hidden) {
+      if (number) n = boundaries(e, hidden, f, b);
+      key->fact[1][f] = fact_code(pol, f, &hidden[f], number ? b : NULL, n) | fact_cut_bits(pol, f, hidden);
+    }
   }
   memcpy(key->assume, e->assume, pol->n_assumptions * sizeof(double));
   *len = offsetof(cv_memo_key_t, assume) + pol->n_assumptions * sizeof(double);
@@ -940,6 +1000,8 @@ static void evaluate_with(eval_t *e, const cv_value_t *stated, const cv_value_t 
 static bool any_disputed(const cv_use_t *use) {
   for (int f = 0; f < CV_FIELD_COUNT; f++)
     if (use->grade[f] == CV_GRADE_DISPUTED) return true;
+  for (uint8_t i = 0; i < use->n_declared; i++)
+    if (use->declared[i].grade == CV_GRADE_DISPUTED) return true;
   return false;
 }
 
@@ -1008,15 +1070,38 @@ int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
   for (size_t p = 0; p < engine->policy_count; p++) {
     const cv_policy_t *pol = engine->policies[p];
     e.policy = pol;
+    bool set_overridden = false;
     for (uint16_t a = 0; a < pol->n_assumptions; a++) {
-      e.assume[a] = pol->assumptions[a].value;
-      for (uint8_t k = 0; k < use->n_assume; k++)
-        if (use->assume[k].slot == pol->assumptions[a].slot) e.assume[a] = use->assume[k].value;
+      /* The default, then a value for every policy, then one scoped to
+       * this policy ("DE.near_border_km"), which wins. */
+      const cv_assumption_t *as = &pol->assumptions[a];
+      e.assume[a] = as->value;
+      e.set[a] = as->set;
+      e.set_len[a] = as->set_len;
+      for (int scoped = 0; scoped < 2; scoped++)
+        for (uint8_t k = 0; k < use->n_assume; k++)
+          if (use->assume[k].slot == as->slot &&
+              (scoped ? use->assume[k].donor == pol->donor : use->assume[k].donor < 0)) {
+            e.assume[a] = use->assume[k].value;
+            if (as->is_set) {
+              e.set[a] = use->assume[k].set, e.set_len[a] = use->assume[k].set_len;
+              /* The memo key holds numbers only: a what-if set is worked
+               * out afresh. */
+              set_overridden = true;
+            }
+          }
+      if (as->is_set) e.assume[a] = 0;
+    }
+    if (pol->n_declared) {
+      declared_facts(use, pol, false, result->fact, result->grade);
+      if (disputed) declared_facts(use, pol, true, hidden, hidden_grade);
+      memcpy(result->declared[p], result->fact + CV_FACT_BUILTIN, sizeof result->declared[p]);
+      memcpy(result->declared_grade[p], result->grade + CV_FACT_BUILTIN, sizeof result->declared_grade[p]);
     }
     cv_policy_verdict_t *out = &result->v[p];
     const cv_value_t *hide = disputed ? hidden : NULL;
     result->memo_slot[p] = -1;
-    if (!result->memo || result->memo_off) {
+    if (!result->memo || result->memo_off || set_overridden) {
       evaluate_with(&e, result->fact, hide, out);
       continue;
     }
@@ -1038,6 +1123,15 @@ int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
     result->memo_misses++;
   }
   return CV_OK;
+}
+
+/* The policy's own assumption values, for walks over every use. */
+static void default_assumptions(eval_t *e, const cv_policy_t *pol) {
+  for (uint16_t a = 0; a < pol->n_assumptions; a++) {
+    e->assume[a] = pol->assumptions[a].value;
+    e->set[a] = pol->assumptions[a].set;
+    e->set_len[a] = pol->assumptions[a].set_len;
+  }
 }
 
 /* ------------------------------------------------------------------ lint */
@@ -1120,7 +1214,7 @@ static void lint_explore(lint_walk_t *L, uint32_t changed) {
   for (uint16_t i = 0; i < n; i++) {
     e->fact[fact] = c[i].value;
     derive(e->engine, e->fact, fact);
-    cond_for(fact, &c[i], &e->path[e->depth]);
+    cond_for(e->policy, fact, &c[i], &e->path[e->depth]);
     e->depth++;
     lint_explore(L, differing(saved, e->fact));
     e->depth--;
@@ -1138,7 +1232,7 @@ int cv_lint(const cv_engine_t *engine, size_t policy, cv_finding_fn fn, void *ct
   if (!L) return cv_error_set(err, CV_NOMEM, pol->path, 0, 0, "out of memory");
   L->e.engine = engine;
   L->e.policy = pol;
-  for (uint16_t a = 0; a < pol->n_assumptions; a++) L->e.assume[a] = pol->assumptions[a].value;
+  default_assumptions(&L->e, pol);
   /* Every epoch of the record: the days rules start or stop, up to the day
    * after it ends.  On each, every fact is unknown but the donor. */
   for (uint16_t k = 0; k < pol->n_epochs && !L->rc; k++) {
@@ -1340,7 +1434,7 @@ static pair_outcome_t diff_explore(diff_walk_t *D, uint32_t changed) {
     derive(D->a.engine, D->a.fact, fact);
     memcpy(D->b.fact, D->a.fact, sizeof saved);
     uint32_t diff = differing(saved, D->a.fact);
-    cond_for(fact, &c[i], &D->a.path[D->a.depth]);
+    cond_for(D->a.policy, fact, &c[i], &D->a.path[D->a.depth]);
     D->a.depth++;
     sub[i] = diff_explore(D, diff);
     D->a.depth--;
@@ -1363,7 +1457,7 @@ static pair_outcome_t diff_explore(diff_walk_t *D, uint32_t changed) {
   int key[MAX_CANDIDATES];
   for (uint16_t i = 0; i < n; i++) key[i] = sub[i].mixed ? -1 : sub[i].a.verdict * 4 + sub[i].b.verdict;
   group_t g;
-  for (uint16_t start = 0; next_group(fact, c, key, n, &start, &g);) {
+  for (uint16_t start = 0; next_group(D->a.policy, fact, c, key, n, &start, &g);) {
     pair_outcome_t group = sub[g.member[0]];
     for (uint16_t k = 1; k < g.n_members; k++) {
       outcome_join(&group.a, &sub[g.member[k]].a);
@@ -1390,7 +1484,7 @@ int cv_diff(const cv_engine_t *engine, size_t policy, cv_date_t before, cv_date_
     e->engine = engine;
     e->policy = pol;
     e->date = k ? after : before;
-    for (uint16_t a = 0; a < pol->n_assumptions; a++) e->assume[a] = pol->assumptions[a].value;
+    default_assumptions(e, pol);
     e->fact[CV_FACT_DONOR] = (cv_value_t){CV_KNOWN, pol->donor, 0};
     memset(e->in_force, U3, pol->n_rules);
   }

@@ -31,7 +31,7 @@ static const char *fact_value_name(const cv_engine_t *eng, int fact, const cv_va
                                    char *buf, size_t size) {
   if (v->state == CV_UNKNOWN) return "unknown";
   if (v->state == CV_NONE) return "none";
-  switch (cv_facts[fact].type) {
+  switch (cv_facts[fact].type) { /* built-in facts only */
     case CV_TYPE_BOOL: return v->sym ? "true" : "false";
     case CV_TYPE_NUMBER: snprintf(buf, size, "%g", v->num); return buf;
     default: return cv_symbol_name(&eng->catalog, v->sym);
@@ -96,9 +96,9 @@ static int cond_json(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b
                      const cv_branch_cond_t *c) {
   const cv_catalog_t *cat = &eng->catalog;
   if (c->fact >= CV_FACT_COUNT) return rule_cond_json(pol, b, c);
-  TRY(json_str(b, cv_facts[c->fact].name));
+  TRY(json_str(b, cv_fact(pol, c->fact)->name));
   TRY(cv_buf_puts(b, ": "));
-  switch (cv_facts[c->fact].type) {
+  switch (c->type) {
     case CV_TYPE_NUMBER: {
       char text[96];
       cond_interval_text(text, sizeof text, c);
@@ -131,8 +131,8 @@ int cv_cond_text(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b,
                  const cv_branch_cond_t *c) {
   const cv_catalog_t *cat = &eng->catalog;
   if (c->fact >= CV_FACT_COUNT) return rule_cond_text(pol, b, c);
-  const char *name = cv_facts[c->fact].name;
-  switch (cv_facts[c->fact].type) {
+  const char *name = cv_fact(pol, c->fact)->name;
+  switch (c->type) {
     case CV_TYPE_NUMBER: {
       char text[96];
       cond_interval_text(text, sizeof text, c);
@@ -156,26 +156,23 @@ int cv_cond_text(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b,
   return CV_OK;
 }
 
-/* Where a fact stands when conditions are read out: the place first, then
- * what was done with what, by whom, to what and why.  The engine splits on
- * facts in its own order; a reader wants this one. */
-static const uint8_t reading_rank[CV_FACT_COUNT] = {
-    [CV_FACT_TERRITORY] = 0,      [CV_FACT_REGION] = 1,         [CV_FACT_BORDER_KM] = 2,
-    [CV_FACT_ACTION] = 3,         [CV_FACT_DONOR] = 4,          [CV_FACT_SYSTEM] = 5,
-    [CV_FACT_SYSTEM_CLASS] = 6,   [CV_FACT_RANGE_KM] = 7,       [CV_FACT_OPERATOR] = 8,
-    [CV_FACT_OPERATOR_KIND] = 9,  [CV_FACT_RECIPIENT] = 10,     [CV_FACT_RECIPIENT_KIND] = 11,
-    [CV_FACT_TARGET] = 12,        [CV_FACT_PURPOSE] = 13,       [CV_FACT_CROSS_BORDER_ATTACK] = 14,
-};
+/* Where a condition stands when read out: the place first, then what was
+ * done with what, by whom, to what and why (each built-in fact's rank is in
+ * its table), then declared facts, then rules' periods and open questions.
+ * The engine splits on facts in its own order; a reader wants this one. */
+static uint8_t cv_rank(const cv_policy_t *pol, int fact) {
+  if (fact >= CV_FACT_COUNT) return CV_FACT_BUILTIN + 1;
+  return cv_fact(pol, fact)->rank;
+}
 
 int cv_conds_text(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b,
                   const cv_branch_cond_t *conds, size_t n) {
   /* Each fact appears at most once on a path: write them rank by rank, and
    * conditions on rules (periods, open questions) last, in path order. */
   size_t written = 0;
-  for (uint8_t rank = 0; rank <= CV_FACT_COUNT; rank++)
+  for (uint8_t rank = 0; rank <= CV_FACT_BUILTIN + 1; rank++)
     for (size_t i = 0; i < n; i++) {
-      if ((conds[i].fact < CV_FACT_COUNT ? reading_rank[conds[i].fact] : CV_FACT_COUNT) != rank)
-        continue;
+      if (cv_rank(pol, conds[i].fact) != rank) continue;
       if (written++) TRY(cv_buf_puts(b, " and "));
       TRY(cv_cond_text(eng, pol, b, &conds[i]));
     }
@@ -295,6 +292,20 @@ static int explanation(const cv_engine_t *eng, const cv_result_t *res,
                "; later changes are not encoded."));
   }
   return CV_OK;
+}
+
+/* The built-in caution on a use whose place lies farther from Ukraine's
+ * border than the named system's stated reach: the record may be wrong,
+ * or the system. */
+static bool beyond_reach(const cv_engine_t *eng, const cv_result_t *res, char *out, size_t size) {
+  const cv_value_t *sys = &res->fact[CV_FACT_SYSTEM], *range = &res->fact[CV_FACT_RANGE_KM];
+  const cv_value_t *border = &res->fact[CV_FACT_BORDER_KM];
+  if (sys->state != CV_KNOWN || range->state != CV_KNOWN || border->state != CV_KNOWN) return false;
+  if (!(border->num > range->num)) return false;
+  const cv_system_t *s = cv_catalog_system(&eng->catalog, sys->sym);
+  snprintf(out, size, "the target lies beyond the stated reach of %s (%g km): it is %.1f km from Ukraine's border",
+           s ? s->name : cv_symbol_name(&eng->catalog, sys->sym), range->num, round_km(border->num));
+  return true;
 }
 
 /* The memo slot of verdict index, where its text can be kept, or NULL.  The
@@ -465,7 +476,16 @@ static int verdict_json_fixed(const cv_engine_t *eng, const cv_result_t *res,
     first = false;
     TRY(json_str(b, pol->assumptions[a].name));
     TRY(cv_buf_puts(b, ": "));
-    TRY(cv_buf_number(b, v->assumption_value[a]));
+    if (!pol->assumptions[a].is_set) {
+      TRY(cv_buf_number(b, v->assumption_value[a]));
+      continue;
+    }
+    TRY(cv_buf_puts(b, "["));
+    for (uint16_t k = 0; k < v->assumption_set_len[a]; k++) {
+      if (k) TRY(cv_buf_puts(b, ", "));
+      TRY(json_str(b, cv_symbol_name(&eng->catalog, v->assumption_set[a][k])));
+    }
+    TRY(cv_buf_puts(b, "]"));
   }
   TRY(cv_buf_puts(b, "}, \"branches\": ["));
   for (uint8_t i = 0; i < v->n_branches; i++) {
@@ -516,16 +536,36 @@ static int verdict_json(const cv_engine_t *eng, const cv_result_t *res, size_t i
   cv_date_format(v->date, day);
   TRY(CV_CAT(b, ", \"date\": \"", day, "\", \"facts_used\": {"));
   bool first = true;
+  const cv_policy_t *pol = v->policy;
   for (int f = 0; f < CV_FACT_COUNT; f++) {
     if (!(v->facts_used & (1u << f))) continue;
     TRY(cv_buf_puts(b, first ? "" : ", "));
     first = false;
-    TRY(json_str(b, cv_facts[f].name));
+    const cv_fact_info_t *info = cv_fact(pol, f);
+    TRY(json_str(b, info->name));
     TRY(cv_buf_puts(b, ": {\"value\": "));
-    TRY(fact_json(eng, b, res, f));
-    TRY(CV_CAT(b, ", \"grade\": \"", cv_grade_names[res->grade[f]], "\"}"));
+    if (f < CV_FACT_BUILTIN) {
+      TRY(fact_json(eng, b, res, f));
+      TRY(CV_CAT(b, ", \"grade\": \"", cv_grade_names[res->grade[f]], "\"}"));
+      continue;
+    }
+    /* A declared fact, as this policy read it. */
+    const cv_value_t *x = &res->declared[index][f - CV_FACT_BUILTIN];
+    if (x->state != CV_KNOWN) TRY(cv_buf_puts(b, "null"));
+    else if (info->type == CV_TYPE_BOOL) TRY(cv_buf_puts(b, x->sym ? "true" : "false"));
+    else if (info->type == CV_TYPE_NUMBER) TRY(cv_buf_number(b, x->num));
+    else TRY(json_str(b, cv_symbol_name(&eng->catalog, x->sym)));
+    TRY(CV_CAT(b, ", \"declared\": true, \"grade\": \"",
+               cv_grade_names[res->declared_grade[index][f - CV_FACT_BUILTIN]], "\"}"));
   }
-  return cv_buf_puts(b, "}}");
+  TRY(cv_buf_puts(b, "}"));
+  char caution[200];
+  if (beyond_reach(eng, res, caution, sizeof caution)) {
+    TRY(cv_buf_puts(b, ", \"cautions\": ["));
+    TRY(json_str(b, caution));
+    TRY(cv_buf_puts(b, "]"));
+  }
+  return cv_buf_puts(b, "}");
 }
 
 int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use,
@@ -677,6 +717,9 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use,
       TRY(explanation(engine, result, v, buf));
       TRY(cv_buf_puts(buf, "\n"));
     }
+    char caution[200];
+    if (beyond_reach(engine, result, caution, sizeof caution))
+      TRY(CV_CAT(buf, "  Caution: ", caution, ".\n"));
     for (uint8_t r = 0; r < v->n_rules; r++) {
       const cv_rule_t *rule = &pol->rules[v->rules[r]];
       TRY(cv_buf_printf(buf, "  rule %s (%s%s%s, line %d)\n", rule->id,
@@ -694,9 +737,16 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use,
     bool first = true;
     for (uint16_t a = 0; a < pol->n_assumptions; a++) {
       if (!(v->assumptions_used & (1u << a))) continue;
-      TRY(cv_buf_printf(buf, "%s%s = %g%s%s", first ? "  assumptions: " : ", ",
-                        pol->assumptions[a].name, v->assumption_value[a],
-                        pol->assumptions[a].unit[0] ? " " : "", pol->assumptions[a].unit));
+      if (pol->assumptions[a].is_set) {
+        TRY(cv_buf_printf(buf, "%s%s = {", first ? "  assumptions: " : ", ", pol->assumptions[a].name));
+        for (uint16_t m = 0; m < v->assumption_set_len[a]; m++)
+          TRY(CV_CAT(buf, m ? ", " : "", cv_symbol_name(cat, v->assumption_set[a][m])));
+        TRY(cv_buf_puts(buf, "}"));
+      } else {
+        TRY(cv_buf_printf(buf, "%s%s = %g%s%s", first ? "  assumptions: " : ", ",
+                          pol->assumptions[a].name, v->assumption_value[a],
+                          pol->assumptions[a].unit[0] ? " " : "", pol->assumptions[a].unit));
+      }
       first = false;
     }
     if (!first) TRY(cv_buf_puts(buf, "\n"));

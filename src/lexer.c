@@ -42,11 +42,14 @@ void cv_lex_init(cv_lexer_t *lx, const char *name, const char *text, size_t len,
 int cv_lex_next(cv_lexer_t *p, cv_token_t *t) {
   t->newlines = 0;
   for (;;) {
-    while (p->pos < p->end && (*p->pos == ' ' || *p->pos == '\t' || *p->pos == '\r'))
+    /* A \r ends a line unless a \n follows (old Mac files end lines with
+     * \r alone). */
+    while (p->pos < p->end && (*p->pos == ' ' || *p->pos == '\t' ||
+                               (*p->pos == '\r' && p->pos + 1 < p->end && p->pos[1] == '\n')))
       p->pos++;
     if (p->pos < p->end && *p->pos == '#') {
       const char *start = p->pos;
-      while (p->pos < p->end && *p->pos != '\n') p->pos++;
+      while (p->pos < p->end && *p->pos != '\n' && *p->pos != '\r') p->pos++;
       if (!p->comments) continue;
       const char *end = p->pos;
       while (end > start && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r')) end--;
@@ -57,7 +60,7 @@ int cv_lex_next(cv_lexer_t *p, cv_token_t *t) {
       t->column = (int)(start - p->line_start) + 1;
       return CV_OK;
     }
-    if (p->pos < p->end && *p->pos == '\n') {
+    if (p->pos < p->end && (*p->pos == '\n' || *p->pos == '\r')) {
       p->pos++;
       p->line++;
       p->line_start = p->pos;
@@ -85,18 +88,36 @@ int cv_lex_next(cv_lexer_t *p, cv_token_t *t) {
     t->len = (size_t)(p->pos - s);
     return CV_OK;
   }
-  if (is_digit(c)) {
-    while (p->pos < p->end && (is_digit(*p->pos) || *p->pos == '-' || *p->pos == '.'))
-      p->pos++;
-    t->len = (size_t)(p->pos - s);
-    if (memchr(s, '-', t->len)) {
+  bool minus = c == '-' && p->pos + 1 < p->end && is_digit(p->pos[1]);
+  if (is_digit(c) || minus) {
+    const char *q = s;
+    while (q < p->end && is_digit(*q)) q++;
+    if (!minus && q - s == 4 && q < p->end && *q == '-') {
+      /* YYYY-MM-DD */
+      while (p->pos < p->end && (is_digit(*p->pos) || *p->pos == '-')) p->pos++;
+      t->len = (size_t)(p->pos - s);
       t->kind = CV_TOK_DATE;
       if (cv_date_parse(s, t->len, &t->date))
         return fail(p, t->line, t->column, CV_SYNTAX,
-                    "'%.*s' is not a valid date: expected YYYY-MM-DD",
-                    (int)t->len, s);
+                    "'%.*s' is not a valid date: expected YYYY-MM-DD", (int)t->len, s);
       return CV_OK;
     }
+    /* A number is [-]digits[.digits][e[+-]digits], read whole: "1e2" is
+     * 100, not 1 and a unit "e2". */
+    const char *e = s + minus;
+    while (e < p->end && is_digit(*e)) e++;
+    if (e + 1 < p->end && *e == '.' && is_digit(e[1]))
+      for (e++; e < p->end && is_digit(*e);) e++;
+    if (e < p->end && (*e == 'e' || *e == 'E')) {
+      const char *x = e + 1;
+      if (x < p->end && (*x == '+' || *x == '-')) x++;
+      if (x < p->end && is_digit(*x)) {
+        while (x < p->end && is_digit(*x)) x++;
+        e = x;
+      }
+    }
+    p->pos = e;
+    t->len = (size_t)(p->pos - s);
     char num[64];
     if (t->len >= sizeof num)
       return fail(p, t->line, t->column, CV_SYNTAX, "number too long");
@@ -106,15 +127,18 @@ int cv_lex_next(cv_lexer_t *p, cv_token_t *t) {
     errno = 0;
     t->number = strtod(num, &endp);
     if (*endp || errno || !isfinite(t->number))
+      return fail(p, t->line, t->column, CV_SYNTAX, "'%s' is not a valid number", num);
+    if (p->pos < p->end && (*p->pos == '.' || *p->pos == '-' || is_digit(*p->pos)))
       return fail(p, t->line, t->column, CV_SYNTAX,
-                  "'%s' is not a valid number", num);
+                  "'%.*s' is not a valid number: expected [-]digits[.digits][e[+-]digits]",
+                  (int)(t->len + 1), s);
     t->kind = CV_TOK_NUMBER;
     return CV_OK;
   }
   if (c == '"') {
     p->pos++;
     while (p->pos < p->end && *p->pos != '"') {
-      if (*p->pos == '\n')
+      if (*p->pos == '\n' || *p->pos == '\r')
         return fail(p, t->line, t->column, CV_SYNTAX,
                     "unterminated string: a string must end on the line it "
                     "starts");

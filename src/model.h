@@ -14,16 +14,21 @@
 #include "caveat.h"
 #include "geo.h"
 
-#define CV_MAX_POLICIES 8
-#define CV_MAX_RULES 512          /* per policy */
+#define CV_MAX_POLICIES 32
+#define CV_MAX_RULES 4096         /* per policy */
 #define CV_MAX_ASSUMPTIONS 32     /* per policy; a bit each in a mask */
 #define CV_MAX_ALL_ASSUMPTIONS 64 /* across policies */
 #define CV_MAX_USE_ASSUMPTIONS 16 /* overrides in one use */
+#define CV_MAX_USE_SET 32         /* names in a set assumption a use gives */
 #define CV_MAX_LISTED 16          /* rules listed per verdict */
 #define CV_MAX_BRANCHES 24        /* branches listed per verdict */
 #define CV_MAX_BRANCH_CONDS 8
 #define CV_MAX_BRANCH_VALUES 8
 #define CV_MAX_SYSTEM_DONORS 8
+/* Values the engine tries for one unknown fact: kinds of name the rules
+ * tell apart, or pieces a number's comparisons cut its line into.  A policy
+ * needing more is refused when it is compiled. */
+#define CV_MAX_CANDIDATES 256
 
 /* --------------------------------------------------------------- arena (fwd) */
 
@@ -48,6 +53,7 @@ typedef enum cv_domain {
   CV_DOM_OPERATOR,
   CV_DOM_TERRITORY,
   CV_DOM_REGION,
+  CV_DOM_DECLARED, /* values of the one-of facts policies declare */
   CV_DOM_COUNT
 } cv_domain_t;
 
@@ -58,24 +64,38 @@ typedef enum cv_domain {
 
 /* ------------------------------------------------------------------- facts */
 
-typedef enum cv_fact {
-  CV_FACT_DONOR,
-  CV_FACT_ACTION,
-  CV_FACT_SYSTEM,
-  CV_FACT_SYSTEM_CLASS,
-  CV_FACT_RANGE_KM,
-  CV_FACT_OPERATOR,
-  CV_FACT_OPERATOR_KIND,
-  CV_FACT_RECIPIENT,
-  CV_FACT_RECIPIENT_KIND,
-  CV_FACT_TARGET,
-  CV_FACT_PURPOSE,
-  CV_FACT_CROSS_BORDER_ATTACK,
-  CV_FACT_TERRITORY,
-  CV_FACT_REGION,
-  CV_FACT_BORDER_KM,
-  CV_FACT_COUNT
-} cv_fact_t;
+/* Every built-in fact, in one table: the enum, the facts' names, types,
+ * domains, the use fields they come from and where they stand when a
+ * condition is read out are all generated from it.  The order is the order
+ * the engine splits on unknown facts.  Adding a built-in fact is a line
+ * here (and, for a derived fact, its derivation in eval.c's derive()).
+ *   X(ENUM, name, type, domain, field, reading rank) */
+#define CV_BUILTIN_FACTS(X)                                                     \
+  X(DONOR, "donor", SYMBOL, DONOR, DONOR, 4)                                    \
+  X(ACTION, "action", SYMBOL, ACTION, ACTION, 3)                                \
+  X(SYSTEM, "system", SYMBOL, SYSTEM, SYSTEM, 5)                                \
+  X(SYSTEM_CLASS, "system_class", SYMBOL, SYSTEM_CLASS, SYSTEM, 6)              \
+  X(RANGE_KM, "range_km", NUMBER, ACTION, SYSTEM, 7)                            \
+  X(OPERATOR, "operator", SYMBOL, OPERATOR, OPERATOR, 8)                        \
+  X(OPERATOR_KIND, "operator_kind", SYMBOL, OPERATOR_KIND, OPERATOR, 9)         \
+  X(RECIPIENT, "recipient", SYMBOL, OPERATOR, RECIPIENT, 10)                    \
+  X(RECIPIENT_KIND, "recipient_kind", SYMBOL, OPERATOR_KIND, RECIPIENT, 11)     \
+  X(TARGET, "target", SYMBOL, TARGET, TARGET, 12)                               \
+  X(PURPOSE, "purpose", SYMBOL, PURPOSE, PURPOSE, 13)                           \
+  X(CROSS_BORDER_ATTACK, "cross_border_attack", BOOL, ACTION, CROSS_BORDER_ATTACK, 14) \
+  X(TERRITORY, "territory", SYMBOL, TERRITORY, LOCATION, 0)                     \
+  X(REGION, "region", SYMBOL, REGION, LOCATION, 1)                              \
+  X(BORDER_KM, "border_km", NUMBER, ACTION, LOCATION, 2)
+
+#define CV_FACT_ENUM_(id, name, type, dom, field, rank) CV_FACT_##id,
+typedef enum cv_fact { CV_BUILTIN_FACTS(CV_FACT_ENUM_) CV_FACT_BUILTIN } cv_fact_t;
+
+/* Facts a policy declares ('fact NAME { ... }') take the slots after the
+ * built-in ones; a slot is shared by every policy declaring the name, each
+ * with its own meaning.  Masks of facts are 32 bits, the last kept for the
+ * engine's bookkeeping. */
+#define CV_MAX_DECLARED_FACTS 16
+#define CV_FACT_COUNT (CV_FACT_BUILTIN + CV_MAX_DECLARED_FACTS)
 
 typedef enum cv_type { CV_TYPE_SYMBOL, CV_TYPE_NUMBER, CV_TYPE_BOOL } cv_type_t;
 
@@ -94,13 +114,21 @@ typedef enum cv_field {
 } cv_field_t;
 
 typedef struct cv_fact_info {
-  const char *name;
+  const char *name;   /* NULL: a declared slot this policy does not use */
   cv_type_t type;
   cv_domain_t domain; /* for CV_TYPE_SYMBOL */
-  cv_field_t field;   /* the use field the fact comes from */
+  cv_field_t field;   /* the use field the fact comes from (built-in facts) */
+  uint8_t rank;       /* where it stands when conditions are read out */
+  /* Declared facts: what it means, the unit of a number, the values of a
+   * one-of. */
+  const char *description;
+  const char *unit;
+  const int32_t *values;
+  uint16_t n_values;
+  int line;
 } cv_fact_info_t;
 
-extern const cv_fact_info_t cv_facts[CV_FACT_COUNT];
+extern const cv_fact_info_t cv_facts[CV_FACT_BUILTIN];
 extern const char *const cv_field_names[CV_FIELD_COUNT];
 
 /* Evidence grades.  STATED: the user gave the value with no grade. */
@@ -174,6 +202,10 @@ typedef struct cv_catalog {
   const char **system_alias;
   int32_t *system_alias_sym;
   int32_t n_system_alias, cap_system_alias;
+  /* Declared fact names across all policies, by slot after the built-in
+   * facts. */
+  const char *declared_names[CV_MAX_DECLARED_FACTS];
+  int n_declared_names;
   /* Assumption names across all policies; a use overrides by slot. */
   const char *assumption_names[CV_MAX_ALL_ASSUMPTIONS];
   int n_assumption_names;
@@ -222,8 +254,20 @@ struct cv_use {
   uint8_t n_assume;
   struct {
     uint16_t slot;
+    int32_t donor; /* the policy it is scoped to ("DE.x"), or -1: every policy */
     double value;
+    bool is_set; /* a set assumption's new set */
+    uint8_t set_len;
+    int32_t set[CV_MAX_USE_SET];
   } assume[CV_MAX_USE_ASSUMPTIONS];
+  /* Declared facts the use gives, by slot, bare or scoped to one policy. */
+  uint8_t n_declared;
+  struct {
+    uint8_t slot; /* CV_FACT_BUILTIN + slot of the name */
+    int32_t donor;
+    uint8_t grade;
+    cv_value_t value;
+  } declared[CV_MAX_DECLARED_FACTS * 2];
 };
 
 /* ------------------------------------------------------------------ policy */
@@ -243,12 +287,16 @@ typedef enum cv_op {
   CV_OP_GE
 } cv_op_t;
 
-typedef enum cv_operand { CV_RHS_CONST, CV_RHS_ASSUMPTION } cv_operand_t;
+/* The right side of a comparison: a constant, an assumption, or another
+ * fact ("border_km > range_km"). */
+typedef enum cv_operand { CV_RHS_CONST, CV_RHS_ASSUMPTION, CV_RHS_FACT } cv_operand_t;
 
 typedef struct cv_node {
   uint8_t op;
   uint8_t fact;    /* left side */
+  uint8_t type;    /* the left side's cv_type_t */
   uint8_t operand; /* cv_operand_t for comparisons */
+  uint8_t rhs_fact; /* for CV_RHS_FACT */
   uint16_t assumption;
   int32_t sym;
   double num;
@@ -286,6 +334,13 @@ typedef struct cv_citation {
 typedef struct cv_assumption {
   const char *name;
   double value;
+  /* A set assumption ("= {a, b}"): its names as written, and once a
+   * condition uses it, the domain and symbols they are read in. */
+  bool is_set;
+  const char **set_names;
+  uint16_t set_len;
+  int8_t set_domain; /* -1 until a condition uses it */
+  int32_t *set;
   const char *unit;
   const char *because;
   uint16_t slot; /* in the catalog's assumption_names */
@@ -332,6 +387,7 @@ typedef struct cv_cut {
   uint8_t operand;
   uint16_t assumption;
   double num;
+  uint8_t rhs_fact; /* for CV_RHS_FACT: the fact on the other side */
 } cv_cut_t;
 
 typedef struct cv_policy {
@@ -365,6 +421,10 @@ typedef struct cv_policy {
   const cv_date_t *epochs;
   uint16_t n_epochs;
   uint32_t facts_read; /* bit per fact some rule reads, donor and action included */
+  /* The facts this policy declares, by slot (name NULL where it declares
+   * none). */
+  cv_fact_info_t declared[CV_MAX_DECLARED_FACTS];
+  uint16_t n_declared;
   /* Systems whose uses the policy governs whatever their donor ('governs'),
    * sorted, with the statement's rationale and citations. */
   const int32_t *governs;
@@ -379,6 +439,11 @@ typedef struct cv_policy {
 
 void cv_policy_free(cv_policy_t *policy);
 
+/* What fact f is for policy pol: a built-in fact, or one it declares. */
+static inline const cv_fact_info_t *cv_fact(const cv_policy_t *pol, int f) {
+  return f < CV_FACT_BUILTIN ? &cv_facts[f] : &pol->declared[f - CV_FACT_BUILTIN];
+}
+
 /* ------------------------------------------------------------------ result */
 
 /* One fact's condition on a branch: a set of symbols (other = "any value not
@@ -392,6 +457,7 @@ void cv_policy_free(cv_policy_t *policy);
 
 typedef struct cv_branch_cond {
   uint8_t fact;
+  uint8_t type; /* the fact's cv_type_t */
   uint8_t n_syms;
   bool other;
   int32_t syms[CV_MAX_BRANCH_VALUES];
@@ -428,6 +494,9 @@ typedef struct cv_policy_verdict {
   uint32_t facts_used;
   uint32_t assumptions_used;
   double assumption_value[CV_MAX_ASSUMPTIONS];
+  /* Set assumptions as used (the policy's, or the use's what-if set). */
+  const int32_t *assumption_set[CV_MAX_ASSUMPTIONS];
+  uint16_t assumption_set_len[CV_MAX_ASSUMPTIONS];
   /* Last and large: only the first n_branches are ever written or read, so
    * a verdict is cleared up to here and no further. */
   cv_branch_t branches[CV_MAX_BRANCHES];
@@ -482,6 +551,9 @@ struct cv_result {
   bool located;
   cv_value_t fact[CV_FACT_COUNT];
   uint8_t grade[CV_FACT_COUNT];
+  /* The declared facts as each policy reads them (values may be scoped). */
+  cv_value_t declared[CV_MAX_POLICIES][CV_MAX_DECLARED_FACTS];
+  uint8_t declared_grade[CV_MAX_POLICIES][CV_MAX_DECLARED_FACTS];
   size_t n;
   cv_policy_verdict_t v[CV_MAX_POLICIES];
   /* Verdicts already worked out, by key: dataset rows repeat the same

@@ -114,10 +114,35 @@ static int grow(parser_t *p, void **array, size_t *cap, size_t count,
 
 /* ------------------------------------------------------------ expressions */
 
-static int find_fact(const char *s, size_t len) {
-  for (int f = 0; f < CV_FACT_COUNT; f++)
+static int find_builtin_fact(const char *s, size_t len) {
+  for (int f = 0; f < CV_FACT_BUILTIN; f++)
     if (strlen(cv_facts[f].name) == len && memcmp(cv_facts[f].name, s, len) == 0)
       return f;
+  return -1;
+}
+
+/* A built-in fact, or one the policy declared above. */
+static int find_fact(const cv_policy_t *pol, const char *s, size_t len) {
+  int f = find_builtin_fact(s, len);
+  if (f >= 0) return f;
+  for (int k = 0; k < CV_MAX_DECLARED_FACTS; k++) {
+    const char *name = pol->declared[k].name;
+    if (name && strlen(name) == len && memcmp(name, s, len) == 0) return CV_FACT_BUILTIN + k;
+  }
+  return -1;
+}
+
+/* Units a number may carry, and what one of each is in km. */
+static const struct {
+  const char *name;
+  double km;
+} units[] = {{"km", 1}, {"m", 0.001}, {"mi", 1.609344}, {"nmi", 1.852}};
+
+static int unit_index(const cv_token_t *t) {
+  for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+    if (t->kind == CV_TOK_WORD && strlen(units[i].name) == t->len &&
+        memcmp(units[i].name, t->start, t->len) == 0)
+      return (int)i;
   return -1;
 }
 
@@ -131,11 +156,7 @@ static int find_assumption(const cv_policy_t *pol, const char *s, size_t len) {
 
 static const char *const domain_nouns[CV_DOM_COUNT] = {
     "action", "target kind", "purpose", "operator kind", "system class",
-    "donor", "system", "operator", "territory", "region"};
-
-static const char *const domain_lists[CV_DOM_COUNT] = {
-    "actions", "targets", "purposes", "operator_kinds", "system_classes",
-    "donors", "systems", "operators", "", ""};
+    "donor", "system", "operator", "territory", "region", "value"};
 
 /* Edit distance, for "did you mean" in messages; small strings only. */
 static size_t distance(const char *a, size_t la, const char *b) {
@@ -158,12 +179,14 @@ static size_t distance(const char *a, size_t la, const char *b) {
   return row[lb];
 }
 
-static const char *suggest_fact(const char *s, size_t len) {
+static const char *suggest_fact(const cv_policy_t *pol, const char *s, size_t len) {
   const char *best = NULL;
   size_t best_d = 3;
   for (int f = 0; f < CV_FACT_COUNT; f++) {
-    size_t d = distance(s, len, cv_facts[f].name);
-    if (d < best_d) best_d = d, best = cv_facts[f].name;
+    const char *name = cv_fact(pol, f)->name;
+    if (!name) continue;
+    size_t d = distance(s, len, name);
+    if (d < best_d) best_d = d, best = name;
   }
   return best;
 }
@@ -184,12 +207,34 @@ static const char *suggest_symbol(const cv_catalog_t *cat, cv_domain_t dom,
  * symbol.  Territories and regions are open sets checked by their form. */
 static int symbol_value(parser_t *p, int fact, int32_t *out) {
   const cv_token_t *t = &p->tok;
-  cv_domain_t dom = cv_facts[fact].domain;
+  const cv_fact_info_t *info = cv_fact(p->policy, fact);
+  cv_domain_t dom = info->domain;
   char buf[64];
   if (t->kind != CV_TOK_WORD)
     return fail(p, t->line, t->column, CV_TYPE,
-                "'%s' is a %s: expected a %s name, found %s", cv_facts[fact].name,
+                "'%s' is a %s: expected a %s name, found %s", info->name,
                 domain_nouns[dom], domain_nouns[dom], found(p, buf, sizeof buf));
+  if (dom == CV_DOM_DECLARED) {
+    /* A declared one-of: its own list of values. */
+    const char *best = NULL;
+    size_t best_d = 3;
+    for (uint16_t i = 0; i < info->n_values; i++) {
+      const char *name = p->cat->symbols[info->values[i]].name;
+      if (strlen(name) == t->len && memcmp(name, t->start, t->len) == 0) {
+        *out = info->values[i];
+        return CV_OK;
+      }
+      size_t d = distance(t->start, t->len, name);
+      if (d < best_d) best_d = d, best = name;
+    }
+    if (best)
+      return fail(p, t->line, t->column, CV_NAME,
+                  "'%.*s' is not one of the values of '%s' (did you mean '%s'?)", (int)t->len,
+                  t->start, info->name, best);
+    return fail(p, t->line, t->column, CV_NAME,
+                "'%.*s' is not one of the values of '%s', declared at line %d", (int)t->len,
+                t->start, info->name, info->line);
+  }
   if (dom == CV_DOM_TERRITORY || dom == CV_DOM_REGION) {
     bool ok = true;
     size_t i = 0;
@@ -227,7 +272,6 @@ static int symbol_value(parser_t *p, int fact, int32_t *out) {
               dom == CV_DOM_SYSTEM    ? "systems.json"
               : dom == CV_DOM_OPERATOR ? "operators.json"
                                         : "kinds.json");
-  (void)domain_lists;
 }
 
 static cv_node_t *new_node(parser_t *p, cv_op_t op) {
@@ -239,6 +283,49 @@ static cv_node_t *new_node(parser_t *p, cv_op_t op) {
 static int parse_expr(parser_t *p, cv_node_t **out, uint32_t *facts,
                       uint32_t *assumptions);
 
+/* FACT ['not'] 'in' ASSUMPTION: a set assumption, read in the fact's
+ * domain (checked on first use; every later use must be of that domain). */
+static int set_assumption_operand(parser_t *p, int fact, cv_node_t *n, uint32_t *assumptions) {
+  const cv_fact_info_t *info = cv_fact(p->policy, fact);
+  cv_token_t t = p->tok;
+  int a = find_assumption(p->policy, t.start, t.len);
+  if (a < 0 || !p->policy->assumptions[a].is_set)
+    return fail(p, t.line, t.column, a < 0 ? CV_NAME : CV_TYPE,
+                a < 0 ? "expected '{' to start a set, or a set assumption declared above, found '%.*s'"
+                      : "'%.*s' is a number assumption: 'in' needs a set",
+                (int)t.len, t.start);
+  cv_assumption_t *as = &p->policy->assumptions[a];
+  if (info->domain == CV_DOM_DECLARED || info->domain == CV_DOM_TERRITORY ||
+      info->domain == CV_DOM_REGION)
+    return fail(p, t.line, t.column, CV_TYPE,
+                "a set assumption can hold values of a closed vocabulary (actions, targets, "
+                "purposes, operators, systems, ...), not of '%s'",
+                info->name);
+  if (as->set_domain >= 0 && as->set_domain != (int8_t)info->domain)
+    return fail(p, t.line, t.column, CV_TYPE,
+                "set assumption '%s' holds %s names (line %d): '%s' takes %s names", as->name,
+                domain_nouns[as->set_domain], as->line, info->name, domain_nouns[info->domain]);
+  if (as->set_domain < 0) {
+    as->set = cv_arena_alloc(&p->policy->arena, (as->set_len ? as->set_len : 1) * sizeof *as->set);
+    if (!as->set) return NOMEM(p);
+    for (uint16_t i = 0; i < as->set_len; i++) {
+      const char *name = as->set_names[i];
+      as->set[i] = cv_catalog_lookup(p->cat, info->domain, name, strlen(name));
+      if (as->set[i] < 0)
+        return fail(p, t.line, t.column, CV_NAME,
+                    "set assumption '%s' (line %d) holds '%s', which is not a known %s", as->name,
+                    as->line, name, domain_nouns[info->domain]);
+    }
+    as->set_domain = (int8_t)info->domain;
+  }
+  n->operand = CV_RHS_ASSUMPTION;
+  n->assumption = (uint16_t)a;
+  n->set = as->set;
+  n->set_len = as->set_len;
+  *assumptions |= 1u << a;
+  return lex(p);
+}
+
 /* comparison -> FACT [('=' | '!=') value | ['not'] 'in' '{' value {',' value} '}'
  *                     | ('<' | '<=' | '>' | '>=') (NUMBER | ASSUMPTION)] */
 static int parse_comparison(parser_t *p, cv_node_t **out, uint32_t *facts,
@@ -248,9 +335,9 @@ static int parse_comparison(parser_t *p, cv_node_t **out, uint32_t *facts,
   if (name.kind != CV_TOK_WORD)
     return fail(p, name.line, name.column, CV_SYNTAX,
                 "expected a fact name or '(', found %s", found(p, buf, sizeof buf));
-  int fact = find_fact(name.start, name.len);
+  int fact = find_fact(p->policy, name.start, name.len);
   if (fact < 0) {
-    const char *hint = suggest_fact(name.start, name.len);
+    const char *hint = suggest_fact(p->policy, name.start, name.len);
     if (find_assumption(p->policy, name.start, name.len) >= 0)
       return fail(p, name.line, name.column, CV_TYPE,
                   "'%.*s' is an assumption: put it on the right of a "
@@ -266,11 +353,12 @@ static int parse_comparison(parser_t *p, cv_node_t **out, uint32_t *facts,
                 (int)name.len, name.start);
   }
   *facts |= 1u << fact;
-  const cv_fact_info_t *info = &cv_facts[fact];
+  const cv_fact_info_t *info = cv_fact(p->policy, fact);
   TRY(lex(p));
   cv_node_t *n = new_node(p, CV_OP_TRUE);
   if (!n) return NOMEM(p);
   n->fact = (uint8_t)fact;
+  n->type = (uint8_t)info->type;
   *out = n;
   cv_tok_kind_t k = p->tok.kind;
   bool negated_in = at_word(p, "not");
@@ -289,8 +377,9 @@ static int parse_comparison(parser_t *p, cv_node_t **out, uint32_t *facts,
                   info->name, info->type == CV_TYPE_NUMBER ? "number" : "yes/no fact");
     n->op = negated_in ? CV_OP_NOT_IN : CV_OP_IN;
     TRY(lex(p));
+    if (p->tok.kind == CV_TOK_WORD) return set_assumption_operand(p, fact, n, assumptions);
     int open_line = p->tok.line, open_col = p->tok.column;
-    TRY(expect(p, CV_TOK_LBRACE, "'{' to start a set"));
+    TRY(expect(p, CV_TOK_LBRACE, "'{' to start a set, or a set assumption"));
     int32_t set[MAX_SET];
     uint16_t count = 0;
     do {
@@ -357,18 +446,39 @@ static int parse_comparison(parser_t *p, cv_node_t **out, uint32_t *facts,
   if (p->tok.kind == CV_TOK_NUMBER) {
     n->operand = CV_RHS_CONST;
     n->num = p->tok.number;
+    TRY(lex(p));
+    int u = unit_index(&p->tok);
+    if (u < 0) return CV_OK;
+    n->num *= units[u].km;
     return lex(p);
   }
   if (p->tok.kind == CV_TOK_WORD) {
     int a = find_assumption(p->policy, p->tok.start, p->tok.len);
+    if (a >= 0 && p->policy->assumptions[a].is_set)
+      return fail(p, p->tok.line, p->tok.column, CV_TYPE,
+                  "'%.*s' is a set assumption: use it with 'in', as in '%s in %.*s'",
+                  (int)p->tok.len, p->tok.start, info->name, (int)p->tok.len, p->tok.start);
     if (a >= 0) {
       n->operand = CV_RHS_ASSUMPTION;
       n->assumption = (uint16_t)a;
       *assumptions |= 1u << a;
       return lex(p);
     }
+    int other = find_fact(p->policy, p->tok.start, p->tok.len);
+    if (other >= 0 && cv_fact(p->policy, other)->type == CV_TYPE_NUMBER && other != fact) {
+      /* Two facts compared: "border_km > range_km". */
+      n->operand = CV_RHS_FACT;
+      n->rhs_fact = (uint8_t)other;
+      *facts |= 1u << other;
+      return lex(p);
+    }
+    if (other >= 0)
+      return fail(p, p->tok.line, p->tok.column, CV_TYPE,
+                  other == fact ? "'%s' compared with itself"
+                                : "'%s' is a number: '%.*s' is not a number fact",
+                  info->name, (int)p->tok.len, p->tok.start);
     return fail(p, p->tok.line, p->tok.column, CV_TYPE,
-                "'%s' is a number: expected a number or an assumption "
+                "'%s' is a number: expected a number, a number fact or an assumption "
                 "declared above, found '%.*s'",
                 info->name, (int)p->tok.len, p->tok.start);
   }
@@ -579,18 +689,42 @@ static int parse_source(parser_t *p) {
   return lex(p);
 }
 
-/* assumption -> 'assumption' ID '=' NUMBER [UNIT] '{' 'because' STRING '}' */
+/* A name a policy gives (assumption, declared fact) must not be taken. */
+static int fresh_name(parser_t *p, const char *what) {
+  const cv_token_t *t = &p->tok;
+  if (find_builtin_fact(t->start, t->len) >= 0)
+    return fail(p, t->line, t->column, CV_DUPLICATE,
+                "'%.*s' is a built-in fact: %s needs a name of its own", (int)t->len, t->start,
+                what);
+  if (find_fact(p->policy, t->start, t->len) >= 0)
+    return fail(p, t->line, t->column, CV_DUPLICATE, "fact '%.*s' is declared twice",
+                (int)t->len, t->start);
+  if (find_assumption(p->policy, t->start, t->len) >= 0)
+    return fail(p, t->line, t->column, CV_DUPLICATE, "assumption '%.*s' is declared twice",
+                (int)t->len, t->start);
+  return CV_OK;
+}
+
+/* The unit after a number: one of the known list, converted to km. */
+static int number_unit(parser_t *p, double *value, const char **unit) {
+  *unit = "";
+  if (p->tok.kind != CV_TOK_WORD) return CV_OK;
+  int u = unit_index(&p->tok);
+  if (u < 0)
+    return fail(p, p->tok.line, p->tok.column, CV_VALUE,
+                "unknown unit '%.*s': expected km, m, mi or nmi", (int)p->tok.len, p->tok.start);
+  *value *= units[u].km;
+  *unit = "km";
+  return lex(p);
+}
+
+/* assumption -> 'assumption' ID '=' (NUMBER [UNIT] | '{' NAME {',' NAME} '}')
+ *               '{' 'because' STRING '}' */
 static int parse_assumption(parser_t *p) {
   cv_policy_t *pol = p->policy;
   TRY(lex(p));
   TRY(expect_word(p, "an assumption name after 'assumption'"));
-  if (find_assumption(pol, p->tok.start, p->tok.len) >= 0)
-    return fail(p, p->tok.line, p->tok.column, CV_DUPLICATE,
-                "assumption '%.*s' is declared twice", (int)p->tok.len, p->tok.start);
-  if (find_fact(p->tok.start, p->tok.len) >= 0)
-    return fail(p, p->tok.line, p->tok.column, CV_DUPLICATE,
-                "'%.*s' is a fact: an assumption needs a name of its own",
-                (int)p->tok.len, p->tok.start);
+  TRY(fresh_name(p, "an assumption"));
   if (pol->n_assumptions == CV_MAX_ASSUMPTIONS)
     return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE,
                 "a policy has at most %d assumptions", CV_MAX_ASSUMPTIONS);
@@ -599,17 +733,39 @@ static int parse_assumption(parser_t *p) {
   cv_assumption_t *a = &pol->assumptions[pol->n_assumptions];
   memset(a, 0, sizeof *a);
   a->line = p->tok.line;
+  a->set_domain = -1;
   if (!(a->name = word_value(p))) return NOMEM(p);
   TRY(lex(p));
   TRY(expect(p, CV_TOK_EQ, "'=' and a default value after the assumption name"));
   TRY(lex(p));
-  TRY(expect(p, CV_TOK_NUMBER, "a number as the assumption's default"));
-  a->value = p->tok.number;
-  TRY(lex(p));
   a->unit = "";
-  if (p->tok.kind == CV_TOK_WORD) {
-    if (!(a->unit = word_value(p))) return NOMEM(p);
+  if (p->tok.kind == CV_TOK_LBRACE) {
+    /* A set of names; which vocabulary is known where a condition uses it. */
+    const char *names[MAX_SET];
+    a->is_set = true;
+    do {
+      TRY(lex(p));
+      TRY(expect_word(p, "a name in the set"));
+      if (a->set_len == MAX_SET)
+        return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE,
+                    "a set holds at most %d values", MAX_SET);
+      for (uint16_t i = 0; i < a->set_len; i++)
+        if (strlen(names[i]) == p->tok.len && !memcmp(names[i], p->tok.start, p->tok.len))
+          return fail(p, p->tok.line, p->tok.column, CV_DUPLICATE,
+                      "'%.*s' appears twice in the set", (int)p->tok.len, p->tok.start);
+      if (!(names[a->set_len++] = word_value(p))) return NOMEM(p);
+      TRY(lex(p));
+    } while (p->tok.kind == CV_TOK_COMMA);
+    TRY(expect(p, CV_TOK_RBRACE, "',' or '}' to close the set"));
+    a->set_names = cv_arena_alloc(&pol->arena, a->set_len * sizeof *names);
+    if (!a->set_names) return NOMEM(p);
+    memcpy(a->set_names, names, a->set_len * sizeof *names);
     TRY(lex(p));
+  } else {
+    TRY(expect(p, CV_TOK_NUMBER, "a number or a set '{...}' as the assumption's default"));
+    a->value = p->tok.number;
+    TRY(lex(p));
+    if (p->tok.kind == CV_TOK_WORD) TRY(number_unit(p, &a->value, &a->unit));
   }
   int open_line = p->tok.line;
   TRY(expect(p, CV_TOK_LBRACE, "'{' after the assumption's value"));
@@ -626,6 +782,107 @@ static int parse_assumption(parser_t *p) {
                 "assumption '%s' needs a 'because' saying why this value",
                 a->name);
   pol->n_assumptions++;
+  return lex(p);
+}
+
+/* fact -> 'fact' ID '{' 'type' ('yes-no' | 'one-of' '{' NAME {',' NAME} '}'
+ *         | 'number' [UNIT]) 'description' STRING '}' (clauses in any order) */
+static int parse_fact(parser_t *p) {
+  cv_policy_t *pol = p->policy;
+  cv_catalog_t *cat = p->cat;
+  char buf[64];
+  TRY(lex(p));
+  TRY(expect_word(p, "a fact name after 'fact'"));
+  TRY(fresh_name(p, "a declared fact"));
+  int slot = -1;
+  for (int k = 0; k < cat->n_declared_names; k++)
+    if (strlen(cat->declared_names[k]) == p->tok.len &&
+        memcmp(cat->declared_names[k], p->tok.start, p->tok.len) == 0)
+      slot = k;
+  if (slot < 0) {
+    if (cat->n_declared_names == CV_MAX_DECLARED_FACTS)
+      return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE,
+                  "the loaded policies declare more than %d facts between them",
+                  CV_MAX_DECLARED_FACTS);
+    char *name = cv_arena_strndup(&cat->arena, p->tok.start, p->tok.len);
+    if (!name) return NOMEM(p);
+    slot = cat->n_declared_names++;
+    cat->declared_names[slot] = name;
+  }
+  cv_fact_info_t *f = &pol->declared[slot];
+  memset(f, 0, sizeof *f);
+  f->line = p->tok.line;
+  f->field = CV_FIELD_COUNT;
+  f->rank = CV_FACT_BUILTIN;
+  f->unit = "";
+  const char *name = word_value(p);
+  if (!name) return NOMEM(p);
+  int open_line = p->tok.line;
+  TRY(lex(p));
+  TRY(expect(p, CV_TOK_LBRACE, "'{' after the fact's name"));
+  TRY(lex(p));
+  uint32_t seen = 0;
+  while (p->tok.kind != CV_TOK_RBRACE) {
+    if (at_word(p, "description")) {
+      TRY(once(p, &seen, 0, "description"));
+      TRY(expect_string(p, "description", &f->description));
+    } else if (at_word(p, "type")) {
+      TRY(once(p, &seen, 1, "type"));
+      TRY(lex(p));
+      if (at_word(p, "yes-no")) {
+        f->type = CV_TYPE_BOOL;
+        TRY(lex(p));
+      } else if (at_word(p, "number")) {
+        f->type = CV_TYPE_NUMBER;
+        TRY(lex(p));
+        if (unit_index(&p->tok) >= 0) {
+          double one = 1;
+          TRY(number_unit(p, &one, &f->unit));
+        }
+      } else if (at_word(p, "one-of")) {
+        f->type = CV_TYPE_SYMBOL;
+        f->domain = CV_DOM_DECLARED;
+        TRY(lex(p));
+        TRY(expect(p, CV_TOK_LBRACE, "'{' and the values after 'one-of'"));
+        int32_t values[MAX_SET];
+        uint16_t n = 0;
+        do {
+          TRY(lex(p));
+          TRY(expect_word(p, "a value name"));
+          if (n == MAX_SET)
+            return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE,
+                        "a one-of fact has at most %d values", MAX_SET);
+          values[n] = cv_catalog_intern(cat, CV_DOM_DECLARED, p->tok.start, p->tok.len);
+          if (values[n] < 0) return NOMEM(p);
+          for (uint16_t i = 0; i < n; i++)
+            if (values[i] == values[n])
+              return fail(p, p->tok.line, p->tok.column, CV_DUPLICATE,
+                          "'%.*s' appears twice in the set", (int)p->tok.len, p->tok.start);
+          n++;
+          TRY(lex(p));
+        } while (p->tok.kind == CV_TOK_COMMA);
+        TRY(expect(p, CV_TOK_RBRACE, "',' or '}' to close the values"));
+        int32_t *copy = cv_arena_alloc(&pol->arena, n * sizeof *copy);
+        if (!copy) return NOMEM(p);
+        memcpy(copy, values, n * sizeof *copy);
+        f->values = copy;
+        f->n_values = n;
+        TRY(lex(p));
+      } else {
+        return fail(p, p->tok.line, p->tok.column, CV_VALUE,
+                    "expected yes-no, one-of {...} or number after 'type', found %s",
+                    found(p, buf, sizeof buf));
+      }
+    } else {
+      return bad_clause(p, "fact", name, open_line, "'type', 'description'");
+    }
+  }
+  if (!(seen & 2) || !f->description)
+    return fail(p, p->tok.line, p->tok.column, CV_VALUE, "fact '%s' needs %s", name,
+                !(seen & 2) ? "a 'type' (yes-no, one-of {...} or number km)"
+                            : "a 'description' saying what it means");
+  f->name = name;
+  pol->n_declared++;
   return lex(p);
 }
 
@@ -1026,6 +1283,7 @@ static int link_overrides(parser_t *p) {
 /* Per fact: the values the rules name and the comparisons that read it,
  * as many as the policy has (sized to it: no value is ever dropped). */
 typedef struct fact_values {
+  bool every_value; /* compared with a set assumption: every value its own class */
   int32_t *syms;
   size_t n_syms, cap_syms;
   const cv_node_t **nodes;
@@ -1060,20 +1318,49 @@ static void add_sym(value_sets_t *v, int fact, int32_t sym) {
   push(v, (void **)&f->syms, &f->n_syms, &f->cap_syms, sizeof sym, &sym);
 }
 
-static void collect(value_sets_t *v, const cv_node_t *n) {
+static void collect(parser_t *p, value_sets_t *v, const cv_node_t *n) {
   if (!n) return;
   switch (n->op) {
     case CV_OP_AND:
-    case CV_OP_OR: collect(v, n->b); /* fall through */
-    case CV_OP_NOT: collect(v, n->a); return;
+    case CV_OP_OR: collect(p, v, n->b); /* fall through */
+    case CV_OP_NOT: collect(p, v, n->a); return;
     case CV_OP_TRUE: return;
     default: break;
   }
   fact_values_t *f = &v->f[n->fact];
   push(v, (void **)&f->nodes, &f->n_nodes, &f->cap_nodes, sizeof n, &n);
+  if (n->operand == CV_RHS_FACT) {
+    /* "x > y" cuts y's line too, at x: the same comparison turned round. */
+    static const uint8_t turned[] = {[CV_OP_LT] = CV_OP_GT, [CV_OP_LE] = CV_OP_GE,
+                                     [CV_OP_GT] = CV_OP_LT, [CV_OP_GE] = CV_OP_LE,
+                                     [CV_OP_EQ] = CV_OP_EQ, [CV_OP_NE] = CV_OP_NE};
+    cv_node_t *r = cv_arena_alloc(&p->policy->arena, sizeof *r);
+    if (!r) {
+      v->failed = true;
+      return;
+    }
+    *r = *n;
+    r->op = turned[n->op];
+    r->fact = n->rhs_fact;
+    r->rhs_fact = n->fact;
+    const cv_node_t *rc = r;
+    fact_values_t *g = &v->f[n->rhs_fact];
+    push(v, (void **)&g->nodes, &g->n_nodes, &g->cap_nodes, sizeof rc, &rc);
+    return;
+  }
+  if (n->operand == CV_RHS_ASSUMPTION && n->type == CV_TYPE_SYMBOL) {
+    /* A set assumption a use may change: every value of the vocabulary
+     * may be told apart. */
+    f->every_value = true;
+    const cv_catalog_t *cat = p->cat;
+    cv_domain_t dom = cv_fact(p->policy, n->fact)->domain;
+    for (int32_t s = 0; s < cat->n_symbols; s++)
+      if (cat->symbols[s].domains & (1u << dom)) add_sym(v, n->fact, s);
+    return;
+  }
   if (n->op == CV_OP_IN || n->op == CV_OP_NOT_IN)
     for (uint16_t i = 0; i < n->set_len; i++) add_sym(v, n->fact, n->set[i]);
-  else if (cv_facts[n->fact].type == CV_TYPE_SYMBOL)
+  else if (n->type == CV_TYPE_SYMBOL)
     add_sym(v, n->fact, n->sym);
 }
 
@@ -1118,9 +1405,12 @@ static int make_classes(parser_t *p, const value_sets_t *vs, int f) {
   const fact_values_t *v = &vs->f[f];
   size_t n = v->n_syms;
   /* Closed vocabularies may be named in full; open ones never are. */
-  cv_domain_t dom = cv_facts[f].domain;
+  const cv_fact_info_t *info = cv_fact(pol, f);
+  cv_domain_t dom = info->domain;
   size_t size = 0;
-  for (int32_t s = 0; s < p->cat->n_symbols; s++) size += (p->cat->symbols[s].domains >> dom) & 1;
+  if (dom == CV_DOM_DECLARED) size = info->n_values;
+  else
+    for (int32_t s = 0; s < p->cat->n_symbols; s++) size += (p->cat->symbols[s].domains >> dom) & 1;
   bool others = dom == CV_DOM_TERRITORY || dom == CV_DOM_REGION || size > n;
   size_t bits = (f == CV_FACT_ACTION ? pol->n_rules : v->n_nodes + 1) + 1;
   size_t words = (bits + 63) / 64;
@@ -1137,13 +1427,15 @@ static int make_classes(parser_t *p, const value_sets_t *vs, int f) {
     if (i == n && !others) break;
     if (i < n) signature(pol, v, f, v->syms[i], sigs + i * words);
     cls[i] = SIZE_MAX;
-    for (size_t k = 0; k < n_cls && cls[i] == SIZE_MAX; k++)
+    for (size_t k = 0; k < n_cls && cls[i] == SIZE_MAX && !v->every_value; k++)
       if (!memcmp(sigs + first[k] * words, sigs + i * words, words * sizeof *sigs)) cls[i] = k;
     if (cls[i] == SIZE_MAX) first[cls[i] = n_cls++] = i;
   }
-  if (n_cls > UINT16_MAX) {
-    rc = fail(p, 0, 0, CV_TOO_LARGE, "'%s' has more than %d values that rules tell apart",
-              cv_facts[f].name, UINT16_MAX);
+  if (n_cls > CV_MAX_CANDIDATES) {
+    rc = fail(p, 0, 0, CV_TOO_LARGE,
+              "rules tell apart %zu kinds of '%s' value, more than the %d the engine tries "
+              "for an unknown fact",
+              n_cls, info->name, CV_MAX_CANDIDATES);
     goto done;
   }
   cv_value_class_t *classes = cv_arena_alloc(&pol->arena, (n_cls ? n_cls : 1) * sizeof *classes);
@@ -1180,17 +1472,28 @@ static int collect_values(parser_t *p) {
     pol->facts_read |= pol->rules[i].facts_read;
     for (uint16_t j = 0; j < pol->rules[i].n_actions; j++)
       add_sym(&v, CV_FACT_ACTION, pol->rules[i].actions[j]);
-    collect(&v, pol->rules[i].when);
+    collect(p, &v, pol->rules[i].when);
   }
   int rc = v.failed ? NOMEM(p) : CV_OK;
   for (int f = 0; f < CV_FACT_COUNT && !rc; f++) {
     fact_values_t *fv = &v.f[f];
-    if (fv->n_syms > UINT16_MAX || fv->n_nodes > UINT16_MAX) {
-      rc = fail(p, 0, 0, CV_TOO_LARGE, "'%s' is compared more than %d times", cv_facts[f].name,
+    const cv_fact_info_t *info = cv_fact(pol, f);
+    if (!info->name) continue;
+    if (fv->n_syms > UINT16_MAX) {
+      rc = fail(p, 0, 0, CV_TOO_LARGE, "'%s' is compared with more than %d values", info->name,
                 UINT16_MAX);
       break;
     }
-    if (cv_facts[f].type == CV_TYPE_SYMBOL) {
+    if (info->type == CV_TYPE_NUMBER && 2 * fv->n_nodes + 1 > CV_MAX_CANDIDATES) {
+      /* Each comparison cuts the line at most twice; the engine tries one
+       * number in each piece. */
+      rc = fail(p, 0, 0, CV_TOO_LARGE,
+                "'%s' is compared %zu times, more than the %d comparisons of one number the "
+                "engine can try when it is unknown",
+                info->name, fv->n_nodes, (CV_MAX_CANDIDATES - 1) / 2);
+      break;
+    }
+    if (info->type == CV_TYPE_SYMBOL) {
       int32_t *a = cv_arena_alloc(&pol->arena, (fv->n_syms ? fv->n_syms : 1) * sizeof *a);
       if (!a) {
         rc = NOMEM(p);
@@ -1200,7 +1503,7 @@ static int collect_values(parser_t *p) {
       pol->values[f] = a;
       pol->n_values[f] = (uint16_t)fv->n_syms;
       rc = make_classes(p, &v, f);
-    } else if (cv_facts[f].type == CV_TYPE_NUMBER && fv->n_nodes) {
+    } else if (info->type == CV_TYPE_NUMBER && fv->n_nodes) {
       cv_cut_t *cuts = cv_arena_alloc(&pol->arena, fv->n_nodes * sizeof *cuts);
       if (!cuts) {
         rc = NOMEM(p);
@@ -1208,7 +1511,7 @@ static int collect_values(parser_t *p) {
       }
       for (size_t j = 0; j < fv->n_nodes; j++) {
         const cv_node_t *n = fv->nodes[j];
-        cuts[j] = (cv_cut_t){n->op, n->operand, n->assumption, n->num};
+        cuts[j] = (cv_cut_t){n->op, n->operand, n->assumption, n->num, n->rhs_fact};
       }
       pol->cuts[f] = cuts;
       pol->n_cuts[f] = (uint16_t)fv->n_nodes;
@@ -1284,11 +1587,13 @@ static int parse_policy(parser_t *p) {
       TRY(parse_rule(p));
     } else if (at_word(p, "governs")) {
       TRY(parse_governs(p));
+    } else if (at_word(p, "fact")) {
+      TRY(parse_fact(p));
     } else if (p->tok.kind == CV_TOK_EOF) {
       break;
     } else {
       return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
-                  "expected 'source', 'assumption', 'rule' or 'governs', found %s",
+                  "expected 'source', 'fact', 'assumption', 'rule' or 'governs', found %s",
                   found(p, buf, sizeof buf));
     }
   }

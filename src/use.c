@@ -250,6 +250,8 @@ int cv_use_set(const cv_engine_t *engine, cv_use_t *use, const char *field,
   while (k < sizeof settable / sizeof settable[0] &&
          (settable[k].name[0] != field[0] || strcmp(settable[k].name, field) != 0))
     k++;
+  if (k == sizeof settable / sizeof settable[0] && strncmp(field, "fact.", 5) == 0)
+    return cv_use_fact(engine, use, field + 5, value, len, err);
   if (k == sizeof settable / sizeof settable[0])
     return cv_error_field(err, CV_FIELD, field,
                           "unknown field '%s': expected one of id, date, action, "
@@ -306,6 +308,20 @@ int cv_use_set(const cv_engine_t *engine, cv_use_t *use, const char *field,
   return CV_FIELD;
 }
 
+static int grade_declared(const cv_engine_t *engine, cv_use_t *use, const char *name, int g,
+                          cv_error_t *err);
+
+int cv_use_grade_fact(const cv_engine_t *engine, cv_use_t *use, const char *field,
+                      const char *grade, cv_error_t *err) {
+  if (strncmp(field, "fact.", 5) != 0) return cv_use_grade(use, field, grade, err);
+  for (int g = CV_GRADE_CONFIRMED; g < CV_GRADE_COUNT; g++)
+    if (strcmp(cv_grade_names[g], grade) == 0) return grade_declared(engine, use, field + 5, g, err);
+  return cv_error_field(err, CV_VALUE, "evidence",
+                        "evidence for '%s' is '%s': expected confirmed, "
+                        "reported, claimed, disputed or unknown",
+                        field, grade);
+}
+
 int cv_use_grade(cv_use_t *use, const char *field, const char *grade,
                  cv_error_t *err) {
   int f = field_index(field);
@@ -329,28 +345,267 @@ int cv_use_grade(cv_use_t *use, const char *field, const char *grade,
                         field, grade);
 }
 
+/* Splits "US.name" into the loaded policy it is scoped to and the name;
+ * a name without a loaded policy's donor before its first '.' is bare. */
+static const cv_policy_t *scope_of(const cv_engine_t *engine, const char **name) {
+  const char *dot = strchr(*name, '.');
+  if (!dot) return NULL;
+  for (size_t i = 0; i < engine->policy_count; i++) {
+    const char *donor = engine->policies[i]->donor_name;
+    if (strlen(donor) == (size_t)(dot - *name) && memcmp(donor, *name, (size_t)(dot - *name)) == 0) {
+      *name = dot + 1;
+      return engine->policies[i];
+    }
+  }
+  return NULL;
+}
+
+/* The policies an override names (one when scoped, else every one), which
+ * must declare the assumption: its slot, or -1. */
+static int assumption_slot(const cv_engine_t *engine, const char *name) {
+  const cv_catalog_t *cat = &engine->catalog;
+  for (int i = 0; i < cat->n_assumption_names; i++)
+    if (strcmp(cat->assumption_names[i], name) == 0) return i;
+  return -1;
+}
+
+static const cv_assumption_t *policy_assumption(const cv_policy_t *pol, int slot) {
+  for (uint16_t a = 0; a < pol->n_assumptions; a++)
+    if (pol->assumptions[a].slot == slot) return &pol->assumptions[a];
+  return NULL;
+}
+
+/* Finds or adds the use's override of slot for donor (-1: every policy). */
+static int assume_entry(cv_use_t *use, int slot, int32_t donor, cv_error_t *err) {
+  for (uint8_t k = 0; k < use->n_assume; k++)
+    if (use->assume[k].slot == slot && use->assume[k].donor == donor) return k;
+  if (use->n_assume == CV_MAX_USE_ASSUMPTIONS)
+    return -cv_error_field(err, CV_TOO_LARGE, "assume",
+                           "a use overrides at most %d assumptions", CV_MAX_USE_ASSUMPTIONS);
+  int k = use->n_assume++;
+  memset(&use->assume[k], 0, sizeof use->assume[k]);
+  use->assume[k].slot = (uint16_t)slot;
+  use->assume[k].donor = donor;
+  return k;
+}
+
 int cv_use_assume(const cv_engine_t *engine, cv_use_t *use, const char *name,
                   double value, cv_error_t *err) {
-  const cv_catalog_t *cat = &engine->catalog;
-  for (int i = 0; i < cat->n_assumption_names; i++) {
-    if (strcmp(cat->assumption_names[i], name) != 0) continue;
-    if (!isfinite(value))
+  const char *full = name;
+  const cv_policy_t *scope = scope_of(engine, &name);
+  int slot = assumption_slot(engine, name);
+  if (slot < 0 || (scope && !policy_assumption(scope, slot)))
+    return cv_error_field(err, CV_NAME, "assume",
+                          scope ? "unknown assumption '%s': the %s policy declares no '%s'"
+                                : "unknown assumption '%s': no loaded policy declares it",
+                          full, scope ? scope->donor_name : "", name);
+  if (!isfinite(value))
+    return cv_error_field(err, CV_VALUE, "assume", "assumption '%s' must be a finite number",
+                          full);
+  for (size_t i = 0; i < engine->policy_count; i++) {
+    const cv_assumption_t *a = policy_assumption(engine->policies[i], slot);
+    if (a && a->is_set && (!scope || scope == engine->policies[i]))
+      return cv_error_field(err, CV_TYPE, "assume",
+                            "assumption '%s' of the %s policy is a set: give {name, ...}", full,
+                            engine->policies[i]->donor_name);
+  }
+  int k = assume_entry(use, slot, scope ? scope->donor : -1, err);
+  if (k < 0) return -k;
+  use->assume[k].value = value;
+  use->assume[k].is_set = false;
+  return CV_OK;
+}
+
+int cv_use_assume_text(const cv_engine_t *engine, cv_use_t *use, const char *name,
+                       const char *text, cv_error_t *err) {
+  while (*text == ' ') text++;
+  if (*text != '{') {
+    double v = 0;
+    int rc = parse_number("assume", text, strlen(text), &v, err);
+    return rc ? rc : cv_use_assume(engine, use, name, v, err);
+  }
+  const char *full = name;
+  const cv_policy_t *scope = scope_of(engine, &name);
+  int slot = assumption_slot(engine, name);
+  if (slot < 0)
+    return cv_error_field(err, CV_NAME, "assume",
+                          "unknown assumption '%s': no loaded policy declares it", full);
+  /* The set's names, read in the vocabulary the policies use it with. */
+  int dom = -1;
+  for (size_t i = 0; i < engine->policy_count; i++) {
+    const cv_assumption_t *a = policy_assumption(engine->policies[i], slot);
+    if (!a || (scope && scope != engine->policies[i])) continue;
+    if (!a->is_set)
+      return cv_error_field(err, CV_TYPE, "assume",
+                            "assumption '%s' of the %s policy is a number, not a set", full,
+                            engine->policies[i]->donor_name);
+    if (a->set_domain >= 0) dom = a->set_domain;
+  }
+  int k = assume_entry(use, slot, scope ? scope->donor : -1, err);
+  if (k < 0) return -k;
+  use->assume[k].is_set = true;
+  use->assume[k].set_len = 0;
+  const char *p = text + 1;
+  for (;;) {
+    while (*p == ' ' || *p == ',') p++;
+    if (*p == '}') break;
+    const char *start = p;
+    while (*p && *p != ',' && *p != '}' && *p != ' ') p++;
+    if (!*p)
+      return cv_error_field(err, CV_VALUE, "assume", "assumption '%s': the set needs a closing '}'",
+                            full);
+    if (use->assume[k].set_len == CV_MAX_USE_SET)
+      return cv_error_field(err, CV_TOO_LARGE, "assume",
+                            "assumption '%s': a set given with a use holds at most %d names",
+                            full, CV_MAX_USE_SET);
+    int32_t sym = dom < 0 ? -1 : cv_catalog_lookup(&engine->catalog, (cv_domain_t)dom, start,
+                                                   (size_t)(p - start));
+    if (sym < 0)
       return cv_error_field(err, CV_VALUE, "assume",
-                            "assumption '%s' must be a finite number", name);
-    for (uint8_t k = 0; k < use->n_assume; k++)
-      if (use->assume[k].slot == i) {
-        use->assume[k].value = value;
-        return CV_OK;
+                            "assumption '%s': '%.*s' is not a name the policies use it with",
+                            full, (int)(p - start), start);
+    use->assume[k].set[use->assume[k].set_len++] = sym;
+  }
+  return CV_OK;
+}
+
+/* The slot of a declared fact name, or -1. */
+static int declared_slot(const cv_engine_t *engine, const char *name) {
+  const cv_catalog_t *cat = &engine->catalog;
+  for (int k = 0; k < cat->n_declared_names; k++)
+    if (strcmp(cat->declared_names[k], name) == 0) return CV_FACT_BUILTIN + k;
+  return -1;
+}
+
+static int declared_entry(cv_use_t *use, int slot, int32_t donor) {
+  for (uint8_t k = 0; k < use->n_declared; k++)
+    if (use->declared[k].slot == slot && use->declared[k].donor == donor) return k;
+  if (use->n_declared == sizeof use->declared / sizeof use->declared[0]) return -1;
+  int k = use->n_declared++;
+  memset(&use->declared[k], 0, sizeof use->declared[k]);
+  use->declared[k].slot = (uint8_t)slot;
+  use->declared[k].donor = donor;
+  return k;
+}
+
+/* Reads a declared fact's value as policy pol's type says. */
+static int declared_value(const cv_engine_t *engine, const cv_policy_t *pol, int slot,
+                          const char *full, const char *value, size_t len, cv_value_t *out,
+                          cv_error_t *err) {
+  const cv_fact_info_t *f = cv_fact(pol, slot);
+  int shown = len > 40 ? 40 : (int)len;
+  switch (f->type) {
+    case CV_TYPE_BOOL:
+      if (cv_streq_nocase(value, len, "true") || cv_streq_nocase(value, len, "yes"))
+        *out = (cv_value_t){CV_KNOWN, 1, 0};
+      else if (cv_streq_nocase(value, len, "false") || cv_streq_nocase(value, len, "no"))
+        *out = (cv_value_t){CV_KNOWN, 0, 0};
+      else
+        return cv_error_field(err, CV_VALUE, "facts",
+                              "fact '%s' of the %s policy is yes/no: expected true, false or "
+                              "unknown, found '%.*s'",
+                              full, pol->donor_name, shown, value);
+      return CV_OK;
+    case CV_TYPE_NUMBER: {
+      /* A number, and a unit from the known list. */
+      static const struct {
+        const char *name;
+        double km;
+      } units[] = {{"km", 1}, {"m", 0.001}, {"mi", 1.609344}, {"nmi", 1.852}};
+      size_t n = len;
+      double scale = 1;
+      for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
+        size_t ul = strlen(units[u].name);
+        if (len > ul && cv_streq_nocase(value + len - ul, ul, units[u].name) &&
+            (value[len - ul - 1] == ' ' || (value[len - ul - 1] >= '0' && value[len - ul - 1] <= '9')))
+          n = len - ul, scale = units[u].km;
       }
-    if (use->n_assume == CV_MAX_USE_ASSUMPTIONS)
-      return cv_error_field(err, CV_TOO_LARGE, "assume", "too many assumptions");
-    use->assume[use->n_assume].slot = (uint16_t)i;
-    use->assume[use->n_assume++].value = value;
+      while (n && value[n - 1] == ' ') n--;
+      double v;
+      if (parse_number("facts", value, n, &v, err))
+        return cv_error_field(err, CV_VALUE, "facts",
+                              "fact '%s' of the %s policy is a number%s%s: found '%.*s'", full,
+                              pol->donor_name, f->unit[0] ? " in " : "", f->unit, shown, value);
+      *out = (cv_value_t){CV_KNOWN, 0, v * scale};
+      return CV_OK;
+    }
+    default: {
+      int32_t sym = cv_catalog_lookup(&engine->catalog, CV_DOM_DECLARED, value, len);
+      for (uint16_t i = 0; sym >= 0 && i < f->n_values; i++)
+        if (f->values[i] == sym) {
+          *out = (cv_value_t){CV_KNOWN, sym, 0};
+          return CV_OK;
+        }
+      char known[300];
+      size_t off = 0;
+      known[0] = '\0';
+      for (uint16_t i = 0; i < f->n_values && off + 40 < sizeof known; i++)
+        off += (size_t)snprintf(known + off, sizeof known - off, "%s%s", i ? ", " : "",
+                                engine->catalog.symbols[f->values[i]].name);
+      return cv_error_field(err, CV_VALUE, "facts",
+                            "fact '%s' of the %s policy is one of %s: found '%.*s'", full,
+                            pol->donor_name, known, shown, value);
+    }
+  }
+}
+
+int cv_use_fact(const cv_engine_t *engine, cv_use_t *use, const char *name, const char *value,
+                size_t len, cv_error_t *err) {
+  const char *full = name;
+  const cv_policy_t *scope = scope_of(engine, &name);
+  int slot = declared_slot(engine, name);
+  bool declared = false;
+  for (size_t i = 0; slot >= 0 && i < engine->policy_count; i++)
+    declared |= (!scope || scope == engine->policies[i]) && cv_fact(engine->policies[i], slot)->name;
+  if (!declared)
+    return cv_error_field(err, CV_NAME, "facts",
+                          scope ? "unknown fact '%s': the %s policy declares no fact '%s'"
+                                : "unknown fact '%s': no loaded policy declares it",
+                          full, scope ? scope->donor_name : "", name);
+  int k = declared_entry(use, slot, scope ? scope->donor : -1);
+  if (k < 0)
+    return cv_error_field(err, CV_TOO_LARGE, "facts", "a use gives at most %d declared facts",
+                          (int)(sizeof use->declared / sizeof use->declared[0]));
+  if (is_unknown(value, len)) {
+    use->declared[k].value = (cv_value_t){CV_UNKNOWN, 0, 0};
     return CV_OK;
   }
-  return cv_error_field(err, CV_NAME, "assume",
-                        "unknown assumption '%s': no loaded policy declares it",
-                        name);
+  /* The value must make sense to every policy it is given to, and mean the
+   * same to each: two policies may give one name different types. */
+  cv_value_t v = {0};
+  bool first = true;
+  for (size_t i = 0; i < engine->policy_count; i++) {
+    const cv_policy_t *pol = engine->policies[i];
+    if ((scope && scope != pol) || !cv_fact(pol, slot)->name) continue;
+    cv_value_t w;
+    int rc = declared_value(engine, pol, slot, full, value, len, &w, err);
+    if (rc) return rc;
+    if (!first && (w.sym != v.sym || w.num != v.num))
+      return cv_error_field(err, CV_VALUE, "facts",
+                            "fact '%s' means different things to different policies: scope it, "
+                            "as in '%s.%s'",
+                            full, pol->donor_name, name);
+    v = w;
+    first = false;
+  }
+  use->declared[k].value = v;
+  return CV_OK;
+}
+
+static int grade_declared(const cv_engine_t *engine, cv_use_t *use, const char *name, int g,
+                          cv_error_t *err) {
+  const char *full = name;
+  const cv_policy_t *scope = engine ? scope_of(engine, &name) : NULL;
+  int slot = engine ? declared_slot(engine, name) : -1;
+  if (slot < 0)
+    return cv_error_field(err, CV_FIELD, "evidence",
+                          "evidence names 'fact.%s', which no loaded policy declares", full);
+  int k = declared_entry(use, slot, scope ? scope->donor : -1);
+  if (k < 0)
+    return cv_error_field(err, CV_TOO_LARGE, "evidence", "a use gives at most %d declared facts",
+                          (int)(sizeof use->declared / sizeof use->declared[0]));
+  use->declared[k].grade = (uint8_t)g;
+  return CV_OK;
 }
 
 /* ------------------------------------------------------------------- JSON */
@@ -502,7 +757,7 @@ static int json_expect(const cv_engine_t *eng, const cJSON *v, cv_error_t *err) 
   return CV_OK;
 }
 
-static int json_evidence(cv_use_t *use, const cJSON *v, cv_error_t *err) {
+static int json_evidence(const cv_engine_t *eng, cv_use_t *use, const cJSON *v, cv_error_t *err) {
   if (!cJSON_IsObject(v))
     return cv_error_field(err, CV_VALUE, "evidence", "'evidence' must map fields to grades");
   const cJSON *g;
@@ -510,7 +765,7 @@ static int json_evidence(cv_use_t *use, const cJSON *v, cv_error_t *err) {
     if (!is_string(g))
       return cv_error_field(err, CV_VALUE, "evidence", "evidence for '%.40s' must be a string",
                             g->string);
-    int rc = cv_use_grade(use, g->string, g->valuestring, err);
+    int rc = cv_use_grade_fact(eng, use, g->string, g->valuestring, err);
     if (rc) return rc;
   }
   return CV_OK;
@@ -523,10 +778,50 @@ static int json_assume(const cv_engine_t *eng, cv_use_t *use, const cJSON *v,
                           "'assume' must map assumption names to numbers");
   const cJSON *n;
   cJSON_ArrayForEach(n, v) {
-    if (!cJSON_IsNumber(n))
-      return cv_error_field(err, CV_VALUE, "assume", "assumption '%.40s' must be a number",
+    int rc;
+    if (cJSON_IsArray(n)) {
+      /* A set assumption: ["military-unit", "artillery"]. */
+      char text[1024] = "{";
+      size_t off = 1;
+      const cJSON *x;
+      cJSON_ArrayForEach(x, n) {
+        if (!is_string(x) || off + strlen(x->valuestring) + 3 >= sizeof text)
+          return cv_error_field(err, CV_VALUE, "assume",
+                                "assumption '%.40s': a set is an array of names", n->string);
+        off += (size_t)snprintf(text + off, sizeof text - off, "%s%s", off > 1 ? "," : "",
+                                x->valuestring);
+      }
+      snprintf(text + off, sizeof text - off, "}");
+      rc = cv_use_assume_text(eng, use, n->string, text, err);
+    } else if (!cJSON_IsNumber(n)) {
+      return cv_error_field(err, CV_VALUE, "assume",
+                            "assumption '%.40s' must be a number or an array of names", n->string);
+    } else {
+      rc = cv_use_assume(eng, use, n->string, n->valuedouble, err);
+    }
+    if (rc) return rc;
+  }
+  return CV_OK;
+}
+
+/* facts -> {NAME: true | false | NUMBER | "VALUE" | null}: the facts
+ * policies declare. */
+static int json_facts(const cv_engine_t *eng, cv_use_t *use, const cJSON *v, cv_error_t *err) {
+  if (!cJSON_IsObject(v))
+    return cv_error_field(err, CV_VALUE, "facts", "'facts' must map declared fact names to values");
+  const cJSON *n;
+  cJSON_ArrayForEach(n, v) {
+    char text[64];
+    const char *value = text;
+    if (cJSON_IsBool(n)) value = cJSON_IsTrue(n) ? "true" : "false";
+    else if (cJSON_IsNull(n)) value = "unknown";
+    else if (cJSON_IsNumber(n)) snprintf(text, sizeof text, "%.17g", n->valuedouble);
+    else if (is_string(n)) value = n->valuestring;
+    else
+      return cv_error_field(err, CV_VALUE, "facts",
+                            "fact '%.40s' must be true, false, a number, a name or null",
                             n->string);
-    int rc = cv_use_assume(eng, use, n->string, n->valuedouble, err);
+    int rc = cv_use_fact(eng, use, n->string, value, strlen(value), err);
     if (rc) return rc;
   }
   return CV_OK;
@@ -641,7 +936,8 @@ int cv_use_parse_json(const cv_engine_t *engine, cv_use_t *use, const char *text
      * JSON_REJECT_DUPLICATES. */
     static const char *const keys[] = {"date", "action", "system", "donor", "operator",
                                        "recipient", "target", "purpose", "cross_border_attack",
-                                       "location", "evidence", "assume", "expect", "why"};
+                                       "location", "evidence", "assume", "expect", "why",
+                                       "facts"};
     for (unsigned k = 0; k < sizeof keys / sizeof keys[0]; k++)
       if (strcmp(key, keys[k]) == 0) {
         if (seen & (1u << k)) {
@@ -653,9 +949,11 @@ int cv_use_parse_json(const cv_engine_t *engine, cv_use_t *use, const char *text
     if (strcmp(key, "location") == 0) {
       rc = json_location(engine, use, v, err);
     } else if (strcmp(key, "evidence") == 0) {
-      rc = json_evidence(use, v, err);
+      rc = json_evidence(engine, use, v, err);
     } else if (strcmp(key, "assume") == 0) {
       rc = json_assume(engine, use, v, err);
+    } else if (strcmp(key, "facts") == 0) {
+      rc = json_facts(engine, use, v, err);
     } else if (strcmp(key, "expect") == 0) {
       /* Test annotations (caveat test): checked, not evaluated. */
       rc = json_expect(engine, v, err);

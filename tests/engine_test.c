@@ -429,6 +429,121 @@ static void governs_other_donors_systems(void **state) {
   cv_engine_free(e);
 }
 
+
+static void declared_facts_branch_and_scope(void **state) {
+  (void)state;
+  cv_engine_t *e = engine_with(
+      "fact us_strike_approved {\n  type yes-no\n  description \"The US approved this strike.\"\n}\n"
+      "fact reading {\n  type one-of {strict, broad}\n  description \"How the donor reads the law.\"\n}\n"
+      "fact depth_km {\n  type number km\n  description \"How deep.\"\n}\n"
+      RULE("f", "forbid strike", "  from 2024-01-01\n")
+      RULE("p", "permit strike",
+           "  when us_strike_approved and reading = broad and depth_km <= 1e2\n"
+           "  from 2024-01-01\n  overrides f\n"));
+  json_t *doc, *v;
+  /* Unknown by default: branches on the declared facts. */
+  v = run(e, USE("2024-06-02", ""), &doc);
+  assert_string_equal(verdict(v), "undetermined");
+  assert_string_equal(verdict(branch_if(v, "us_strike_approved", "false")), "forbidden");
+  json_decref(doc);
+  v = run(e, USE("2024-06-02", ", \"facts\": {\"us_strike_approved\": true, \"reading\": \"broad\", "
+                               "\"depth_km\": \"100 km\"}"), &doc);
+  assert_string_equal(verdict(v), "permitted");
+  json_t *used = json_object_get(json_object_get(v, "facts_used"), "us_strike_approved");
+  assert_true(json_is_true(json_object_get(used, "value")));
+  json_decref(doc);
+  /* 1e2 is 100: 101 km is beyond it. */
+  v = run(e, USE("2024-06-02", ", \"facts\": {\"US.us_strike_approved\": true, \"reading\": \"broad\", "
+                               "\"depth_km\": 101}"), &doc);
+  assert_string_equal(verdict(v), "forbidden");
+  json_decref(doc);
+  /* Evidence grades apply: an approval graded unknown is unknown. */
+  v = run(e, USE("2024-06-02", ", \"facts\": {\"us_strike_approved\": true, \"reading\": \"broad\", "
+                               "\"depth_km\": 5}, \"evidence\": {\"fact.us_strike_approved\": \"unknown\"}"),
+          &doc);
+  assert_string_equal(verdict(v), "undetermined");
+  json_decref(doc);
+  /* Names no policy declares, and values out of type, are errors of the use. */
+  cv_use_t *use = cv_use_new();
+  cv_error_t err;
+  const char *bad = USE("2024-06-02", ", \"facts\": {\"approved\": true}");
+  assert_int_equal(cv_use_parse_json(e, use, bad, strlen(bad), &err), CV_NAME);
+  assert_string_equal(err.message, "unknown fact 'approved': no loaded policy declares it");
+  bad = USE("2024-06-02", ", \"facts\": {\"reading\": \"narrow\"}");
+  assert_int_equal(cv_use_parse_json(e, use, bad, strlen(bad), &err), CV_VALUE);
+  assert_string_equal(err.message, "fact 'reading' of the US policy is one of strict, broad: found 'narrow'");
+  cv_use_free(use);
+  cv_engine_free(e);
+}
+
+static void set_and_scoped_assumptions(void **state) {
+  (void)state;
+  cv_engine_t *e = engine_with(
+      "assumption military = {military-unit, artillery} {\n  because \"military objectives\"\n}\n"
+      RULE("p", "permit strike", "  when target in military and border_km <= near_km\n  from 2024-01-01\n"));
+  json_t *doc, *v;
+  v = run(e, USE("2024-06-02", ", \"target\": \"artillery\""), &doc);
+  /* border_km unknown (no location): permitted within near_km, else not covered. */
+  assert_string_equal(verdict(v), "undetermined");
+  assert_string_equal(verdict(branch_if(v, "border_km", "\"<= 100\"")), "permitted");
+  json_decref(doc);
+  v = run(e, USE("2024-06-02", ", \"target\": \"airfield\", \"assume\": {\"US.near_km\": 50}"), &doc);
+  assert_string_equal(verdict(v), "not-covered");
+  json_decref(doc);
+  /* A what-if set, and a scoped number that wins over a bare one. */
+  v = run(e, USE("2024-06-02", ", \"target\": \"airfield\", \"assume\": {\"military\": [\"airfield\"], "
+                               "\"near_km\": 10, \"US.near_km\": 50}"), &doc);
+  assert_string_equal(verdict(v), "undetermined");
+  assert_string_equal(verdict(branch_if(v, "border_km", "\"<= 50\"")), "permitted");
+  json_t *set = json_object_get(json_object_get(v, "assumptions"), "military");
+  assert_string_equal(json_string_value(json_array_get(set, 0)), "airfield");
+  json_decref(doc);
+  cv_use_t *use = cv_use_new();
+  cv_error_t err;
+  assert_int_equal(cv_use_assume_text(e, use, "military", "{civilians-ish}", &err), CV_VALUE);
+  assert_int_equal(cv_use_assume_text(e, use, "DE.near_km", "5", &err), CV_NAME);
+  cv_use_free(use);
+  cv_engine_free(e);
+}
+
+static void facts_compared_with_facts(void **state) {
+  (void)state;
+  cv_engine_t *e = engine_with(RULE("f", "forbid strike", "  when border_km > range_km\n  from 2024-01-01\n"));
+  json_t *doc, *v;
+  /* HIMARS's reach is known; the distance is not: it decides. */
+  v = run(e, USE("2024-06-02", ", \"system\": \"HIMARS\""), &doc);
+  assert_string_equal(verdict(v), "undetermined");
+  json_t *b;
+  size_t i;
+  bool forbidden = false, not_covered = false;
+  json_array_foreach(json_object_get(v, "branches"), i, b) {
+    forbidden |= strcmp(verdict(b), "forbidden") == 0;
+    not_covered |= strcmp(verdict(b), "not-covered") == 0;
+  }
+  assert_true(forbidden && not_covered);
+  json_decref(doc);
+  cv_engine_free(e);
+}
+
+static void numbers_read_whole_and_units_known(void **state) {
+  (void)state;
+  cv_engine_t *e = cv_engine_new();
+  cv_error_t err;
+  assert_int_equal(cv_engine_load_data(e, CAVEAT_DATA_DIR, &err), CV_OK);
+  const char *text = "policy US\nas-of 2024-08-22\nassumption a = 1e2 {\n  because \"x\"\n}\n"
+                     "assumption b = 2 furlongs {\n  because \"x\"\n}\n";
+  assert_int_equal(cv_engine_load_policy_text(e, "u.caveat", text, strlen(text), &err), CV_VALUE);
+  assert_string_equal(err.message, "unknown unit 'furlongs': expected km, m, mi or nmi");
+  assert_int_equal(err.line, 6);
+  /* A lone CR ends a line too. */
+  text = "policy US\ras-of 2024-08-22\rrule r {\r  forbid strike\r  from 2024-01-01\r  because \"x\"\r"
+         "  cite nowhere \"q\"\r}\r";
+  assert_int_equal(cv_engine_load_policy_text(e, "cr.caveat", text, strlen(text), &err), CV_CITATION);
+  assert_int_equal(err.line, 7);
+  assert_int_equal(err.column, 8);
+  cv_engine_free(e);
+}
+
 static void deterministic_and_allocation_free(void **state) {
   (void)state;
   cv_engine_t *e = engine_with(
@@ -768,6 +883,10 @@ int main(void) {
       cmocka_unit_test(uncertain_date_that_changes_nothing_is_settled),
       cmocka_unit_test(open_rules_leave_the_verdict_open),
       cmocka_unit_test(governs_other_donors_systems),
+      cmocka_unit_test(declared_facts_branch_and_scope),
+      cmocka_unit_test(set_and_scoped_assumptions),
+      cmocka_unit_test(facts_compared_with_facts),
+      cmocka_unit_test(numbers_read_whole_and_units_known),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
