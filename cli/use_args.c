@@ -14,7 +14,10 @@ const char cli_use_flags_help[] =
     "  --operator NAME  --recipient NAME  --target KIND  --purpose NAME\n"
     "  --cross-border-attack true|false  --lat DEG --lon DEG | --place NAME\n"
     "  --evidence FIELD=GRADE   confirmed, reported, claimed, disputed, unknown\n"
-    "  --assume NAME=NUMBER     override a policy assumption for this use\n";
+    "  --assume NAME=VALUE      override a policy assumption for this use: a number,\n"
+    "                           or {a,b} for a set; DE.NAME for one policy only\n"
+    "  --fact NAME=VALUE        a fact a policy declares (true, false, a number, a\n"
+    "                           name); US.NAME for one policy only\n";
 
 char *cli_read_file(const char *path, size_t limit, size_t *len) {
   FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
@@ -42,7 +45,7 @@ static int use_flag(cv_engine_t *engine, cv_use_t *use, const char *a, const cha
   static const char *const fields[] = {"id", "date", "action", "system", "donor",
                                        "operator", "recipient", "target", "purpose",
                                        "cross-border-attack", "lat", "lon", "place"};
-  if (strcmp(a, "--evidence") == 0 || strcmp(a, "--assume") == 0) {
+  if (strcmp(a, "--evidence") == 0 || strcmp(a, "--assume") == 0 || strcmp(a, "--fact") == 0) {
     const char *eq = strchr(value, '=');
     char name[64];
     snprintf(name, sizeof name, "%.*s", eq ? (int)(eq - value) : 0, value);
@@ -52,7 +55,9 @@ static int use_flag(cv_engine_t *engine, cv_use_t *use, const char *a, const cha
       err->file[0] = '\0';
       return CV_USAGE;
     }
-    if (a[2] == 'e') return cv_use_grade(use, name, eq + 1, err);
+    if (a[2] == 'e') return cv_use_grade_fact(engine, use, name, eq + 1, err);
+    if (a[2] == 'f') return cv_use_fact(engine, use, name, eq + 1, strlen(eq + 1), err);
+    if (eq[1] == '{') return cv_use_assume_text(engine, use, name, eq + 1, err);
     char *end;
     double v = strtod(eq + 1, &end);
     if (*end || end == eq + 1) {

@@ -86,8 +86,7 @@ static int rule_cond_json(const cv_policy_t *pol, cv_buf_t *b, const cv_branch_c
 static int rule_cond_text(const cv_policy_t *pol, cv_buf_t *b, const cv_branch_cond_t *c) {
   const cv_rule_t *r = &pol->rules[c->syms[0]];
   if (c->fact == CV_COND_IN_FORCE)
-    return CV_CAT(b, "rule ", r->id, c->syms[1] ? " was in force that day" : " was not in force that day",
-                  " (its date is known only to a window)");
+    return CV_CAT(b, r->id, c->syms[1] ? " in force" : " not in force", " (dated to a window)");
   return CV_CAT(b, "the question ", r->id, " leaves open is settled as ",
                 cv_verdict_name((cv_verdict_t)c->syms[1]));
 }
@@ -227,7 +226,7 @@ static int explanation(const cv_engine_t *eng, const cv_result_t *res,
       const cv_system_t *s = sys->state == CV_KNOWN ? cv_catalog_system(&eng->catalog, sys->sym) : NULL;
       bool supplied = !s || !s->n_donors;
       for (uint8_t k = 0; s && k < s->n_donors; k++) supplied |= s->donors[k] == pol->donor;
-      if (d->state == CV_KNOWN && d->sym != pol->donor) {
+      if (d->state == CV_KNOWN && d->sym != pol->donor && !v->governed) {
         TRY(CV_CAT(b, "Not covered by the ", donor, " policy: the use involves a weapon from ",
                    cv_symbol_name(&eng->catalog, d->sym), ", not from ", donor, "."));
       } else if (!supplied) {
@@ -370,9 +369,19 @@ static int citation_json(cv_buf_t *b, const cv_policy_t *pol, const char *rule,
   return cv_buf_puts(b, "}");
 }
 
+/* Citations of rules, each rule once however many branches it decides. */
+typedef struct cited {
+  uint16_t rules[CV_MAX_LISTED + 4 * CV_MAX_BRANCHES];
+  size_t n;
+} cited_t;
+
 static int citations_json(cv_buf_t *b, const cv_policy_t *pol, const uint16_t *rules,
-                          size_t n, bool *first) {
+                          size_t n, bool *first, cited_t *seen) {
   for (size_t i = 0; i < n; i++) {
+    bool again = false;
+    for (size_t k = 0; k < seen->n; k++) again |= seen->rules[k] == rules[i];
+    if (again) continue;
+    if (seen->n < sizeof seen->rules / sizeof seen->rules[0]) seen->rules[seen->n++] = rules[i];
     const cv_rule_t *r = &pol->rules[rules[i]];
     for (uint16_t c = 0; c < r->n_cites; c++) TRY(citation_json(b, pol, r->id, &r->cites[c], first));
   }
@@ -463,11 +472,12 @@ static int verdict_json_fixed(const cv_engine_t *eng, const cv_result_t *res,
   if (v->open) TRY(cv_buf_puts(b, ", \"open\": true"));
   TRY(cv_buf_puts(b, ", \"citations\": ["));
   bool first = true;
-  TRY(citations_json(b, pol, v->rules, v->n_rules, &first));
+  cited_t seen = {.n = 0};
+  TRY(citations_json(b, pol, v->rules, v->n_rules, &first, &seen));
   for (uint16_t c = 0; v->governed && c < pol->n_governs_cites; c++)
     TRY(citation_json(b, pol, "governs", &pol->governs_cites[c], &first));
   for (uint8_t i = 0; i < v->n_branches; i++)
-    TRY(citations_json(b, pol, v->branches[i].rules, v->branches[i].n_rules, &first));
+    TRY(citations_json(b, pol, v->branches[i].rules, v->branches[i].n_rules, &first, &seen));
   TRY(cv_buf_puts(b, "], \"assumptions\": {"));
   first = true;
   for (uint16_t a = 0; a < pol->n_assumptions; a++) {

@@ -51,8 +51,8 @@ struct cv_reader {
   char **names;         /* header names, for messages; one block */
   int col[CV_DF_COUNT]; /* column feeding each use field, -1 none */
   unsigned taken;       /* fields the user mapped (ACLED leaves them be) */
-  extra_col_t grades[MAX_EXTRA], assumes[MAX_EXTRA];
-  size_t n_grades, n_assumes;
+  extra_col_t grades[MAX_EXTRA], assumes[MAX_EXTRA], facts[MAX_EXTRA];
+  size_t n_grades, n_assumes, n_facts;
   map_req_t maps[MAX_MAPS];
   size_t n_maps;
 };
@@ -180,7 +180,7 @@ static bool gradeable(const char *field) {
     if (strcmp(cv_field_names[f], field) == 0)
       return true;
   return strcmp(field, "lat") == 0 || strcmp(field, "lon") == 0 ||
-         strcmp(field, "place") == 0;
+         strcmp(field, "place") == 0 || strncmp(field, "fact.", 5) == 0;
 }
 
 /* What a column (or --map) name means: a use field (returns it), or an
@@ -188,15 +188,15 @@ static bool gradeable(const char *field) {
  * and name), or nothing (-1). */
 static int column_meaning(const char *s, size_t len, char *kind,
                           char name[EXTRA_NAME]) {
-  static const char *const prefixes[2] = {"evidence.", "assume."};
-  for (int k = 0; k < 2; k++) {
+  static const char *const prefixes[3] = {"evidence.", "assume.", "fact."};
+  for (int k = 0; k < 3; k++) {
     size_t p = strlen(prefixes[k]);
     if (len > p && len - p < EXTRA_NAME && cv_streq_nocase(s, p, prefixes[k])) {
       memcpy(name, s + p, len - p);
       name[len - p] = '\0';
       if (k == 0 && !gradeable(name))
         return -1;
-      *kind = k == 0 ? 'e' : 'a';
+      *kind = "eaf"[k];
       return CV_DF_COUNT;
     }
   }
@@ -217,7 +217,7 @@ int cv_reader_map(cv_reader_t *reader, const char *field, const char *column,
         err, CV_FIELD, field,
         "cannot map '%s': expected one of id, date, action, system, donor, "
         "operator, recipient, target, purpose, cross_border_attack, lat, lon, "
-        "place, evidence.FIELD or assume.NAME",
+        "place, evidence.FIELD, assume.NAME or fact.NAME",
         field);
   if (reader->n_maps == MAX_MAPS)
     return cv_error_set(err, CV_TOO_LARGE, NULL, 0, 0,
@@ -246,8 +246,8 @@ static void assign(cv_reader_t *r, const char *field, size_t len, int c) {
       r->col[f] = c;
     return;
   }
-  extra_col_t *list = kind == 'e' ? r->grades : r->assumes;
-  size_t *n = kind == 'e' ? &r->n_grades : &r->n_assumes;
+  extra_col_t *list = kind == 'e' ? r->grades : kind == 'a' ? r->assumes : r->facts;
+  size_t *n = kind == 'e' ? &r->n_grades : kind == 'a' ? &r->n_assumes : &r->n_facts;
   for (size_t i = 0; i < *n; i++)
     if (strcmp(list[i].name, name) == 0)
       return;
@@ -581,24 +581,26 @@ static int csv_row(cv_reader_t *r, cv_use_t *use, cv_error_t *err) {
                        "'%.*s' is not an evidence grade", 31, v->data);
     memcpy(grade, v->data, v->len);
     grade[v->len] = '\0';
-    if (cv_use_grade(use, r->grades[i].name, grade, err) != CV_OK)
+    if (cv_use_grade_fact(r->engine, use, r->grades[i].name, grade, err) != CV_OK)
       return column_failed(r, err, r->grades[i].col);
   }
   for (size_t i = 0; i < r->n_assumes; i++) {
     const cv_csv_field_t *v = &fields[r->assumes[i].col];
-    char num[64], *end;
+    char text[1024];
     if (!v->len)
       continue;
-    size_t len = v->len < sizeof num - 1 ? v->len : sizeof num - 1;
-    memcpy(num, v->data, len);
-    num[len] = '\0';
-    errno = 0;
-    double value = strtod(num, &end);
-    if (end == num || *end || errno || len != v->len)
+    if (v->len >= sizeof text)
       return row_error(r, err, CV_VALUE, "assume", r->assumes[i].col,
-                       "expected a number, found '%s'", num);
-    if (cv_use_assume(r->engine, use, r->assumes[i].name, value, err) != CV_OK)
+                       "expected a number or a set, found a value of %zu bytes", v->len);
+    memcpy(text, v->data, v->len);
+    text[v->len] = '\0';
+    if (cv_use_assume_text(r->engine, use, r->assumes[i].name, text, err) != CV_OK)
       return column_failed(r, err, r->assumes[i].col);
+  }
+  for (size_t i = 0; i < r->n_facts; i++) {
+    const cv_csv_field_t *v = &fields[r->facts[i].col];
+    if (v->len && cv_use_fact(r->engine, use, r->facts[i].name, v->data, v->len, err) != CV_OK)
+      return column_failed(r, err, r->facts[i].col);
   }
 
   if (r->acled)

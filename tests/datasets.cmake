@@ -5,7 +5,7 @@ target_include_directories(datasets_test PRIVATE ${PROJECT_SOURCE_DIR}/src)
 target_compile_definitions(datasets_test PRIVATE
   CAVEAT_TEST_DIR="${CMAKE_CURRENT_SOURCE_DIR}"
   CAVEAT_DATA_DIR="${PROJECT_SOURCE_DIR}/data"
-  CAVEAT_POLICY_DIR="${PROJECT_SOURCE_DIR}/policies"
+  CAVEAT_POLICY_DIR="${CMAKE_CURRENT_SOURCE_DIR}/policies"
   CAVEAT_DCW_PATH="${CAVEAT_DCW}"
   CAVEAT_GEO_CACHE="${CMAKE_BINARY_DIR}/geo-cache")
 target_link_libraries(datasets_test PRIVATE caveat_static PkgConfig::CMOCKA)
@@ -15,3 +15,5 @@ add_test(NAME datasets_cli
   COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/datasets_cli.sh $<TARGET_FILE:caveat_cli>
           ${CMAKE_BINARY_DIR}/geo-cache ${PROJECT_SOURCE_DIR}/data/sample-acled.csv
           ${CMAKE_CURRENT_SOURCE_DIR}/data/datasets)
+set_tests_properties(datasets_cli PROPERTIES
+  ENVIRONMENT CAVEAT_TEST_POLICY=${CMAKE_CURRENT_SOURCE_DIR}/policies/us.caveat)

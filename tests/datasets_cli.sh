@@ -3,7 +3,7 @@
 # in every output format, error rows, exit statuses, the summary file, stdin.
 # usage: datasets_cli.sh CAVEAT GEO_CACHE SAMPLE_CSV DATA_DIR
 set -u
-caveat="$1 --cache $2"
+caveat="$1 --cache $2${CAVEAT_TEST_POLICY:+ --policy $CAVEAT_TEST_POLICY}"
 sample=$3
 data=$4
 tmp=$(mktemp -d)

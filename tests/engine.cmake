@@ -2,7 +2,7 @@
 set(CAVEAT_TEST_DEFS
   CAVEAT_TEST_DIR="${CMAKE_CURRENT_SOURCE_DIR}"
   CAVEAT_DATA_DIR="${PROJECT_SOURCE_DIR}/data"
-  CAVEAT_POLICY_DIR="${PROJECT_SOURCE_DIR}/policies"
+  CAVEAT_POLICY_DIR="${CMAKE_CURRENT_SOURCE_DIR}/policies"
   CAVEAT_DCW_PATH="${CAVEAT_DCW}"
   CAVEAT_GEO_CACHE="${CMAKE_BINARY_DIR}/geo-cache")
 
@@ -23,10 +23,12 @@ add_test(NAME engine COMMAND engine_test)
 # through the real CLI with the real borders.
 file(GLOB CAVEAT_SCENARIO_FILES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/*.jsonl)
 add_test(NAME scenarios
-  COMMAND caveat_cli --cache ${CMAKE_BINARY_DIR}/geo-cache test ${CAVEAT_SCENARIO_FILES})
+  COMMAND caveat_cli --cache ${CMAKE_BINARY_DIR}/geo-cache
+          --policy ${CMAKE_CURRENT_SOURCE_DIR}/policies/us.caveat test ${CAVEAT_SCENARIO_FILES})
 add_test(NAME cli_check
   COMMAND ${CMAKE_COMMAND} -DCAVEAT=$<TARGET_FILE:caveat_cli> -DCACHE=${CMAKE_BINARY_DIR}/geo-cache
-          -DCASES=${CMAKE_CURRENT_SOURCE_DIR}/cli -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/run_cases.cmake)
+          -DCASES=${CMAKE_CURRENT_SOURCE_DIR}/cli -DPOLICY=${CMAKE_CURRENT_SOURCE_DIR}/policies/us.caveat
+          -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/run_cases.cmake)
 
 # Quotations must be verbatim where the source document is at hand.
 add_test(NAME quotations COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_quotes.sh
@@ -37,3 +39,7 @@ set_tests_properties(quotations PROPERTIES SKIP_RETURN_CODE 77)
 add_test(NAME server
   COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/server_test.sh $<TARGET_FILE:caveat_cli>
           ${CMAKE_BINARY_DIR}/geo-cache ${CMAKE_CURRENT_SOURCE_DIR})
+# The tests pin their own copy of the policy: a policy added to policies/
+# (or the shipped one rewritten) must not change what they expect.
+set_tests_properties(server PROPERTIES
+  ENVIRONMENT CAVEAT_TEST_POLICY=${CMAKE_CURRENT_SOURCE_DIR}/policies/us.caveat)

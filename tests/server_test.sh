@@ -8,6 +8,10 @@
 # usage: server_test.sh CAVEAT CACHE_DIR TESTS_DIR
 set -u
 caveat=$1 cache=$2 tests=$3
+# The tests' own copy of the policy (tests/engine.cmake), when given: a
+# policy added to policies/ must not change what these tests expect.
+pin=()
+[ -n "${CAVEAT_TEST_POLICY:-}" ] && pin=(--policy "$CAVEAT_TEST_POLICY")
 root=$(cd "$tests/.." && pwd)
 work=$(mktemp -d)
 passed=0 failed=0
@@ -26,7 +30,10 @@ trap 'for p in "${servers[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$work
 start() {
   local name=$1
   shift
-  "$caveat" --cache "$cache" "$@" serve --listen 127.0.0.1:0 "${serve_args[@]}" \
+  # A server given its own policies loads those; else the tests' copy.
+  local policies=("$@")
+  [ ${#policies[@]} -eq 0 ] && policies=("${pin[@]}")
+  "$caveat" --cache "$cache" "${policies[@]}" serve --listen 127.0.0.1:0 "${serve_args[@]}" \
     >"$work/$name.access" 2>"$work/$name.log" &
   server=$!
   servers+=("$server")
@@ -65,23 +72,23 @@ n=0
 while IFS= read -r line; do
   n=$((n + 1))
   printf '%s' "$line" >"$work/use.json"
-  want=$("$caveat" --cache "$cache" check --json "$work/use.json")
+  want=$("$caveat" --cache "$cache" "${pin[@]}" check --json "$work/use.json")
   got=$(curl -s "${json[@]}" --data-binary @"$work/use.json" "$url/check")
   expect "check seed $n" "$want" "$got"
 done <"$tests/scenarios/seed.jsonl"
 
-want=$("$caveat" --cache "$cache" assess --no-progress --summary /dev/null "$tests/scenarios/seed.jsonl")
+want=$("$caveat" --cache "$cache" "${pin[@]}" assess --no-progress --summary /dev/null "$tests/scenarios/seed.jsonl")
 got=$(curl -s -H 'Content-Type: application/x-ndjson' --data-binary @"$tests/scenarios/seed.jsonl" "$url/assess")
 expect "assess seeds" "$want" "$got"
 printf 'id,date,action,system,operator,lat,lon,target,purpose\nk1,2024-06-02,strike,HIMARS,AFU,50.41,36.89,artillery,counter-fire\n' >"$work/uses.csv"
-want=$("$caveat" --cache "$cache" assess --no-progress --summary /dev/null --as-of 2024-05-20 "$work/uses.csv")
+want=$("$caveat" --cache "$cache" "${pin[@]}" assess --no-progress --summary /dev/null --as-of 2024-05-20 "$work/uses.csv")
 expect "assess csv as_of" "$want" "$(curl -s "${csv[@]}" --data-binary @"$work/uses.csv" "$url/assess?as_of=2024-05-20")"
 expect "assess summary" '{"id": "k1", "date": "2024-06-02", "lat": 50.4100, "lon": 36.8900, "verdicts": [{"donor": "US", "verdict": "permitted"}]}' \
   "$(curl -s "${csv[@]}" --data-binary @"$work/uses.csv" "$url/assess?detail=summary")"
 expect "assess bad as_of" 400 "$(status "${csv[@]}" --data-binary @"$work/uses.csv" "$url/assess?as_of=2024-13-01")"
 has "assess bad as_of says" 'as_of must be a date' "$work/out"
 # What-if assumptions for every row: the CLI's --assume, as query arguments.
-want=$("$caveat" --cache "$cache" assess --no-progress --summary /dev/null --assume near_border_km=5 "$work/uses.csv")
+want=$("$caveat" --cache "$cache" "${pin[@]}" assess --no-progress --summary /dev/null --assume near_border_km=5 "$work/uses.csv")
 expect "assess assume" "$want" "$(curl -s "${csv[@]}" --data-binary @"$work/uses.csv" "$url/assess?assume.near_border_km=5")"
 grep -q '"verdict": "forbidden"' <<<"$want" && pass || fail "assume changes the verdict"
 expect "assess unknown assumption" 400 "$(status "${csv[@]}" --data-binary @"$work/uses.csv" "$url/assess?assume.nope=3")"
@@ -259,7 +266,7 @@ fi
 
 # ---------------------------------------------------------------- reload
 mkdir -p "$work/p"
-cp "$root/policies/us.caveat" "$work/p/us.caveat"
+cp "${CAVEAT_TEST_POLICY:-$root/policies/us.caveat}" "$work/p/us.caveat"
 serve_args=()
 start reload --policy "$work/p/us.caveat"
 rurl="http://127.0.0.1:$port"

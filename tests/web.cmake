@@ -3,3 +3,5 @@
 add_test(NAME web_page
   COMMAND node ${CMAKE_CURRENT_SOURCE_DIR}/web/page.test.mjs $<TARGET_FILE:caveat_cli>
           ${CMAKE_BINARY_DIR}/geo-cache ${CMAKE_BINARY_DIR}/web-page.png)
+set_tests_properties(web_page PROPERTIES
+  ENVIRONMENT CAVEAT_TEST_POLICY=${CMAKE_CURRENT_SOURCE_DIR}/policies/us.caveat)

@@ -7,7 +7,13 @@ set(failures 0)
 foreach(case ${cases})
   get_filename_component(name ${case} NAME_WE)
   file(STRINGS ${case} args)
-  execute_process(COMMAND ${CAVEAT} --cache ${CACHE} ${args}
+  # Cases run on the tests' own copy of the policy unless they name one.
+  list(FIND args "--policy" named)
+  set(policy_args "")
+  if(named EQUAL -1 AND DEFINED POLICY)
+    set(policy_args --policy ${POLICY})
+  endif()
+  execute_process(COMMAND ${CAVEAT} --cache ${CACHE} ${policy_args} ${args}
     WORKING_DIRECTORY ${CASES}
     OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE status)
   if(DEFINED ENV{CAVEAT_UPDATE_GOLDEN})

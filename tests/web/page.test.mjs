@@ -27,7 +27,8 @@ const check = (name, ok, detail = "") => {
   else { failed++; console.log(`FAIL: ${name} ${detail}`); }
 };
 
-const server = spawn(caveat, ["--cache", cache, "serve", "--listen", "127.0.0.1:0",
+const pinned = process.env.CAVEAT_TEST_POLICY ? ["--policy", process.env.CAVEAT_TEST_POLICY] : [];
+const server = spawn(caveat, ["--cache", cache, ...pinned, "serve", "--listen", "127.0.0.1:0",
                               "--access-log", "none"], { stdio: ["ignore", "ignore", "pipe"] });
 const port = await new Promise((resolve, reject) => {
   let log = "";
