@@ -8,7 +8,7 @@
 
 #include "internal.h"
 
-enum { POLICY_FILE_LIMIT = 4 << 20 };
+enum { POLICY_FILE_LIMIT = 64 << 20 };
 
 cv_engine_t *cv_engine_new(void) {
   cv_engine_t *e = calloc(1, sizeof *e);

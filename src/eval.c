@@ -192,6 +192,7 @@ typedef struct decision {
   uint8_t n_rules;
   uint16_t overridden[CV_MAX_LISTED];
   uint8_t n_overridden;
+  bool more_rules; /* more deciding rules than CV_MAX_LISTED */
   bool conflict;
   uint16_t conflict_permit, conflict_forbid;
 } decision_t;
@@ -262,8 +263,9 @@ static void decide(eval_t *e, uint32_t changed, decision_t *d) {
   for (uint16_t w = 0; w < pol->words; w++) {
     for (uint64_t bits = applicable[w] & ~defeated[w]; bits; bits &= bits - 1) {
       uint16_t i = (uint16_t)(w * 64 + __builtin_ctzll(bits));
-      if (pol->rules[i].effect == effect && d->n_rules < CV_MAX_LISTED)
-        d->rules[d->n_rules++] = i;
+      if (pol->rules[i].effect != effect) continue;
+      if (d->n_rules < CV_MAX_LISTED) d->rules[d->n_rules++] = i;
+      else d->more_rules = true;
     }
     /* Overridden rules worth naming are those that would have turned the
      * verdict around; a same-effect rule defeated through a chain (a forbid
@@ -455,23 +457,28 @@ typedef struct outcome {
   uint8_t verdict;
   uint16_t rules[4];
   uint8_t n_rules;
+  bool more; /* more deciding rules than the four listed */
 } outcome_t;
 
 /* Adds b's rules to a's (a set, in rule order, at most four). */
 static void outcome_join(outcome_t *a, const outcome_t *b) {
+  a->more |= b->more;
   for (uint8_t i = 0; i < b->n_rules; i++) {
     uint8_t k = 0;
     while (k < a->n_rules && a->rules[k] < b->rules[i]) k++;
     if (k < a->n_rules && a->rules[k] == b->rules[i]) continue;
-    if (a->n_rules == 4) return;
+    if (a->n_rules == 4) {
+      a->more = true;
+      return;
+    }
     memmove(&a->rules[k + 1], &a->rules[k], (size_t)(a->n_rules - k) * sizeof a->rules[0]);
     a->rules[k] = b->rules[i];
     a->n_rules++;
   }
 }
 
-static void emit(eval_t *e, uint8_t verdict, const uint16_t *rules,
-                 uint8_t n_rules, const cv_branch_cond_t *last) {
+static void emit(eval_t *e, uint8_t verdict, const uint16_t *rules, uint8_t n_rules, bool more,
+                 const cv_branch_cond_t *last) {
   cv_policy_verdict_t *out = e->out;
   if (out->n_branches == CV_MAX_BRANCHES) {
     out->truncated = true;
@@ -485,6 +492,8 @@ static void emit(eval_t *e, uint8_t verdict, const uint16_t *rules,
     b->cond[b->n_conds++] = e->path[i];
   if (b->n_conds < CV_MAX_BRANCH_CONDS) b->cond[b->n_conds++] = *last;
   for (uint8_t i = 0; i < n_rules && i < 4; i++) b->rules[b->n_rules++] = rules[i];
+  b->more_rules = more || n_rules > 4;
+  for (uint8_t i = 0; i < b->n_conds; i++) out->truncated |= b->cond[i].more;
 }
 
 /* Widens cond (same fact) to cover candidate c too. */
@@ -500,6 +509,7 @@ static void cond_join(cv_branch_cond_t *cond, const candidate_t *c) {
   cond->other |= c->cls->other;
   for (uint16_t i = 0; i < c->cls->n_syms; i++)
     if (cond->n_syms < CV_MAX_BRANCH_VALUES) cond->syms[cond->n_syms++] = c->cls->syms[i];
+    else cond->more = true;
 }
 
 static void cond_for(const cv_policy_t *pol, int fact, const candidate_t *c, cv_branch_cond_t *cond) {
@@ -580,9 +590,9 @@ static cv_branch_cond_t rule_cond(uint8_t kind, uint16_t rule, uint8_t value) {
  * is listed as two branches, one per way the question may be settled. */
 static void emit_open(eval_t *e, const decision_t *d) {
   cv_branch_cond_t c = rule_cond(CV_COND_OPEN, d->rules[0], CV_PERMITTED);
-  emit(e, CV_PERMITTED, d->rules, d->n_rules, &c);
+  emit(e, CV_PERMITTED, d->rules, d->n_rules, d->more_rules, &c);
   c.syms[1] = CV_FORBIDDEN;
-  emit(e, CV_FORBIDDEN, d->rules, d->n_rules, &c);
+  emit(e, CV_FORBIDDEN, d->rules, d->n_rules, d->more_rules, &c);
 }
 
 static outcome_t explore(eval_t *e, uint32_t changed);
@@ -609,7 +619,7 @@ static outcome_t explore_in_force(eval_t *e, uint16_t rule) {
   for (int k = 0; k < 2; k++) {
     if (sub[k].mixed) continue;
     cv_branch_cond_t c = rule_cond(CV_COND_IN_FORCE, rule, !k);
-    emit(e, sub[k].verdict, sub[k].rules, sub[k].n_rules, &c);
+    emit(e, sub[k].verdict, sub[k].rules, sub[k].n_rules, sub[k].more, &c);
   }
   outcome_t o = {0};
   o.mixed = true;
@@ -635,6 +645,7 @@ static outcome_t explore(eval_t *e, uint32_t changed) {
     e->leaves++;
     o.verdict = d.verdict;
     for (uint8_t i = 0; i < d.n_rules && i < 4; i++) o.rules[o.n_rules++] = d.rules[i];
+    o.more = d.n_rules > 4 || d.more_rules;
     return o;
   }
   if (d.split_fact == CV_COND_IN_FORCE) return explore_in_force(e, (uint16_t)d.split_rule);
@@ -688,7 +699,11 @@ static outcome_t explore(eval_t *e, uint32_t changed) {
   for (uint16_t i = 0; i < n; i++) key[i] = sub[i].mixed ? -1 : sub[i].verdict;
   group_t g;
   for (uint16_t start = 0; next_group(e->policy, fact, c, key, n, &start, &g);)
-    emit(e, sub[g.member[0]].verdict, sub[g.member[0]].rules, sub[g.member[0]].n_rules, &g.cond);
+  {
+    outcome_t joined = sub[g.member[0]];
+    for (uint16_t k = 1; k < g.n_members; k++) outcome_join(&joined, &sub[g.member[k]]);
+    emit(e, joined.verdict, joined.rules, joined.n_rules, joined.more, &g.cond);
+  }
   o.mixed = true;
   return o;
 }
@@ -730,6 +745,7 @@ static void evaluate_policy(eval_t *e, cv_policy_verdict_t *out) {
     memcpy(out->overridden, d.overridden, sizeof d.overridden);
     out->n_overridden = d.n_overridden;
     out->conflict = d.conflict;
+    out->rules_truncated = d.more_rules;
     out->conflict_permit = d.conflict_permit;
     out->conflict_forbid = d.conflict_forbid;
     return;
@@ -750,6 +766,7 @@ static void evaluate_policy(eval_t *e, cv_policy_verdict_t *out) {
   out->n_branches = 0;
   out->truncated = false;
   for (uint8_t i = 0; i < o.n_rules; i++) out->rules[out->n_rules++] = o.rules[i];
+  out->rules_truncated = o.more;
 }
 
 static void resolve_facts(const cv_engine_t *eng, const cv_use_t *use,

@@ -40,17 +40,23 @@ static const char *fact_value_name(const cv_engine_t *eng, int fact, const cv_va
 
 /* ------------------------------------------------------- branch conditions */
 
-/* "other" stands for every value the policy does not name: spell it out as
- * the named values it excludes. */
-static void other_values(const cv_policy_t *pol, const cv_branch_cond_t *c,
-                         int32_t *out, uint16_t *n) {
-  *n = 0;
-  for (uint16_t i = 0; i < pol->n_values[c->fact]; i++) {
-    int32_t s = pol->values[c->fact][i];
+/* "other" stands for every value the policy does not name: it is spelled
+ * out as the named values it excludes, the i-th of which this returns (or
+ * CV_SYM_NONE past the last). */
+static int32_t other_value(const cv_policy_t *pol, const cv_branch_cond_t *c, uint16_t i) {
+  for (uint16_t k = 0; k < pol->n_values[c->fact]; k++) {
+    int32_t s = pol->values[c->fact][k];
     bool listed = false;
-    for (uint8_t k = 0; k < c->n_syms; k++) listed |= c->syms[k] == s;
-    if (!listed) out[(*n)++] = s;
+    for (uint8_t m = 0; m < c->n_syms; m++) listed |= c->syms[m] == s;
+    if (!listed && i-- == 0) return s;
   }
+  return CV_SYM_NONE;
+}
+
+static uint16_t other_count(const cv_policy_t *pol, const cv_branch_cond_t *c) {
+  uint16_t n = 0;
+  while (other_value(pol, c, n) != CV_SYM_NONE) n++;
+  return n;
 }
 
 /* Writes a numeric branch condition ("<= 100", "> 50 and <= 100") into out. */
@@ -107,13 +113,11 @@ static int cond_json(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b
     default: break;
   }
   if (c->other) {
-    int32_t ex[64];
-    uint16_t n;
-    other_values(pol, c, ex, &n);
     TRY(cv_buf_puts(b, "{\"not\": ["));
-    for (uint16_t i = 0; i < n; i++) {
+    int32_t x;
+    for (uint16_t i = 0; (x = other_value(pol, c, i)) != CV_SYM_NONE; i++) {
       if (i) TRY(cv_buf_puts(b, ", "));
-      TRY(json_str(b, cv_symbol_name(cat, ex[i])));
+      TRY(json_str(b, cv_symbol_name(cat, x)));
     }
     return cv_buf_puts(b, "]}");
   }
@@ -141,12 +145,10 @@ int cv_cond_text(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b,
     default: break;
   }
   if (c->other) {
-    int32_t ex[64];
-    uint16_t n;
-    other_values(pol, c, ex, &n);
+    uint16_t n = other_count(pol, c);
     TRY(CV_CAT(b, name, " is not "));
     for (uint16_t i = 0; i < n; i++)
-      TRY(CV_CAT(b, i ? (i + 1 == n ? " or " : ", ") : "", cv_symbol_name(cat, ex[i])));
+      TRY(CV_CAT(b, i ? (i + 1 == n ? " or " : ", ") : "", cv_symbol_name(cat, other_value(pol, c, i))));
     return CV_OK;
   }
   TRY(CV_CAT(b, name, " is "));
@@ -511,10 +513,11 @@ static int verdict_json_fixed(const cv_engine_t *eng, const cv_result_t *res,
       if (k) TRY(cv_buf_puts(b, ", "));
       TRY(json_str(b, pol->rules[br->rules[k]].id));
     }
-    TRY(cv_buf_puts(b, "]}"));
+    TRY(cv_buf_puts(b, br->more_rules ? "], \"rules_truncated\": true}" : "]}"));
   }
   TRY(cv_buf_puts(b, "]"));
   if (v->truncated) TRY(cv_buf_puts(b, ", \"branches_truncated\": true"));
+  if (v->rules_truncated) TRY(cv_buf_puts(b, ", \"rules_truncated\": true"));
   if (v->conflict) {
     TRY(cv_buf_puts(b, ", \"conflict\": {\"permit\": "));
     TRY(json_str(b, pol->rules[v->conflict_permit].id));

@@ -461,6 +461,7 @@ typedef struct cv_branch_cond {
   uint8_t n_syms;
   bool other;
   int32_t syms[CV_MAX_BRANCH_VALUES];
+  bool more; /* more values than CV_MAX_BRANCH_VALUES: the list is cut */
   double lo, hi; /* numbers: lo < x <= hi style bounds */
   bool lo_open, hi_open, has_lo, has_hi;
 } cv_branch_cond_t;
@@ -471,6 +472,7 @@ typedef struct cv_branch {
   cv_branch_cond_t cond[CV_MAX_BRANCH_CONDS];
   uint16_t rules[4];
   uint8_t n_rules;
+  bool more_rules; /* more deciding rules than the four listed */
 } cv_branch_t;
 
 typedef struct cv_policy_verdict {
@@ -483,6 +485,7 @@ typedef struct cv_policy_verdict {
   bool truncated;     /* more branches than listed */
   bool settled;       /* unknown facts were tried and none changes it */
   bool governed;      /* in scope through 'governs', not through the donor */
+  bool rules_truncated; /* more deciding rules than are listed */
   bool open;          /* an open rule decided: the record leaves it open */
   cv_date_t date;     /* the day whose rules were applied */
   uint16_t rules[CV_MAX_LISTED];

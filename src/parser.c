@@ -12,7 +12,7 @@
 #include "internal.h"
 #include "lexer.h"
 
-enum { POLICY_TEXT_LIMIT = 4 << 20, MAX_SET = 64, MAX_DEPTH = 64, MAX_CITES = 16 };
+enum { POLICY_TEXT_LIMIT = 64 << 20, MAX_SET = 64, MAX_DEPTH = 64, MAX_CITES = 16 };
 
 const char *const cv_strength_names[CV_STRENGTH_COUNT] = {
     "official", "officials-anonymous", "reported", "inferred"};

@@ -544,6 +544,194 @@ static void numbers_read_whole_and_units_known(void **state) {
   cv_engine_free(e);
 }
 
+
+/* ------------------------------------------------------- limits and scale */
+
+/* A policy of n generated rules after the prelude; rule(i, buf) writes the
+ * clauses of rule i. */
+static int load_generated(cv_engine_t *e, size_t n, void (*rule)(size_t, cv_buf_t *),
+                          cv_error_t *err) {
+  cv_buf_t b = {0};
+  cv_buf_append(&b, prelude, strlen(prelude));
+  for (size_t i = 0; i < n; i++) rule(i, &b);
+  int rc = cv_engine_load_policy_text(e, "gen.caveat", b.data, b.len, err);
+  cv_buf_free(&b);
+  return rc;
+}
+
+static cv_engine_t *bare_engine(void) {
+  cv_engine_t *e = cv_engine_new();
+  cv_error_t err;
+  assert_int_equal(cv_engine_load_data(e, CAVEAT_DATA_DIR, &err), CV_OK);
+  return e;
+}
+
+static void training_rule(size_t i, cv_buf_t *b) {
+  char text[256];
+  snprintf(text, sizeof text,
+           "rule r%zu {\n  %s\n  from 2024-01-01\n  because \"x\"\n  cite s1 \"q\"\n  strength official\n}\n",
+           i, i < 64 ? "forbid training" : "permit strike");
+  cv_buf_puts(b, text);
+}
+
+static void signature_past_64_rules(void **state) {
+  (void)state;
+  /* 64 rules on training, then one permitting strikes: strike and transfer
+   * were one class (the signature stopped at 64 rules), and a transfer
+   * evaluated after a strike was read from the memo as permitted. */
+  cv_engine_t *e = bare_engine();
+  cv_error_t err;
+  assert_int_equal(load_generated(e, 65, training_rule, &err), CV_OK);
+  cv_use_t *use = cv_use_new();
+  cv_result_t *res = cv_result_new();
+  const char *strike = "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"donor\": \"US\"}";
+  const char *transfer = "{\"date\": \"2024-06-02\", \"action\": \"transfer\", \"donor\": \"US\"}";
+  assert_int_equal(cv_use_parse_json(e, use, strike, strlen(strike), &err), CV_OK);
+  assert_int_equal(cv_evaluate(e, use, 0, res, &err), CV_OK);
+  assert_int_equal(cv_result_verdict(res, 0), CV_PERMITTED);
+  assert_int_equal(cv_use_parse_json(e, use, transfer, strlen(transfer), &err), CV_OK);
+  assert_int_equal(cv_evaluate(e, use, 0, res, &err), CV_OK);
+  assert_int_equal(cv_result_verdict(res, 0), CV_NOT_COVERED);
+  cv_result_free(res);
+  cv_use_free(use);
+  cv_engine_free(e);
+}
+
+static void territory_rule(size_t i, cv_buf_t *b) {
+  /* Two-letter codes AA, AB, ...; the last one forbidden. */
+  char text[256];
+  snprintf(text, sizeof text,
+           "rule t%zu {\n  %s strike\n  when territory = %c%c\n  from 2024-01-01\n  because \"x\"\n"
+           "  cite s1 \"q\"\n  strength official\n}\n",
+           i, i == 199 ? "forbid" : "permit", 'A' + (int)(i / 26), 'A' + (int)(i % 26));
+  cv_buf_puts(b, text);
+}
+
+static void two_hundred_values_all_tried(void **state) {
+  (void)state;
+  cv_engine_t *e = bare_engine();
+  cv_error_t err;
+  assert_int_equal(load_generated(e, 200, territory_rule, &err), CV_OK);
+  json_t *doc, *v = run(e, USE("2024-06-02", ""), &doc);
+  /* The 200th value forbids: never "permitted whatever the unknowns". */
+  assert_string_equal(verdict(v), "undetermined");
+  assert_true(json_is_true(json_object_get(v, "branches_truncated")));
+  json_decref(doc);
+  cv_engine_free(e);
+}
+
+static void cut_rule(size_t i, cv_buf_t *b) {
+  char text[256];
+  snprintf(text, sizeof text,
+           "rule c%zu {\n  %s strike\n  when border_km %s %zu\n  from 2024-01-01\n  because \"x\"\n"
+           "  cite s1 \"q\"\n  strength official\n}\n",
+           i, i == 99 ? "forbid" : "permit", i == 99 ? ">" : "<=", i + 1);
+  cv_buf_puts(b, text);
+}
+
+static void hundred_numeric_cuts(void **state) {
+  (void)state;
+  cv_engine_t *e = bare_engine();
+  cv_error_t err;
+  assert_int_equal(load_generated(e, 100, cut_rule, &err), CV_OK);
+  json_t *doc, *v = run(e, USE("2024-06-02", ""), &doc);
+  assert_string_equal(verdict(v), "undetermined");
+  assert_string_equal(verdict(branch_if(v, "border_km", "\"> 100\"")), "forbidden");
+  json_decref(doc);
+  cv_engine_free(e);
+  /* One comparison past the limit is refused, naming it. */
+  e = bare_engine();
+  assert_int_equal(load_generated(e, 128, cut_rule, &err), CV_TOO_LARGE);
+  assert_string_equal(err.message,
+                      "'border_km' is compared 128 times, more than the 127 comparisons of one "
+                      "number the engine can try when it is unknown");
+  cv_engine_free(e);
+}
+
+static void plain_rule(size_t i, cv_buf_t *b) {
+  char text[256];
+  snprintf(text, sizeof text,
+           "rule p%zu {\n  %s strike\n  when target = %s\n  from 2024-01-%02zu\n  because \"x\"\n"
+           "  cite s1 \"q\"\n  strength official\n}\n",
+           i, i % 2 ? "forbid" : "permit", i % 3 ? "artillery" : "civilians", 1 + i % 28);
+  cv_buf_puts(b, text);
+}
+
+static void thousand_rules_and_one_past_the_limit(void **state) {
+  (void)state;
+  cv_engine_t *e = bare_engine();
+  cv_error_t err;
+  assert_int_equal(load_generated(e, 1000, plain_rule, &err), CV_OK);
+  json_t *doc, *v = run(e, USE("2024-06-02", ", \"target\": \"artillery\""), &doc);
+  /* Forbid wins; the deciding rules are more than are listed, and say so. */
+  assert_string_equal(verdict(v), "forbidden");
+  assert_true(json_is_true(json_object_get(v, "rules_truncated")));
+  json_decref(doc);
+  cv_engine_free(e);
+  e = bare_engine();
+  assert_int_equal(load_generated(e, CV_MAX_RULES + 1, plain_rule, &err), CV_TOO_LARGE);
+  char want[64];
+  snprintf(want, sizeof want, "a policy has at most %d rules", CV_MAX_RULES);
+  assert_string_equal(err.message, want);
+  cv_engine_free(e);
+}
+
+static void hundred_thousand_sources(void **state) {
+  (void)state;
+  cv_buf_t b = {0};
+  cv_buf_puts(&b, "policy US\nas-of 2024-08-22\n");
+  for (int i = 0; i < 100000; i++) {
+    char text[96];
+    snprintf(text, sizeof text, "source s%d {\n  date 2024-01-01\n  title \"t\"\n}\n", i);
+    cv_buf_puts(&b, text);
+  }
+  cv_buf_puts(&b, "rule r {\n  forbid strike\n  from 2024-01-01\n  because \"x\"\n"
+                  "  cite s0 \"q\"\n  cite s65536 \"q\"\n  cite s99999 \"q\"\n  strength official\n}\n");
+  cv_engine_t *e = bare_engine();
+  cv_error_t err;
+  int rc = cv_engine_load_policy_text(e, "big.caveat", b.data, b.len, &err);
+  if (rc) printf("%s:%d: %s\n", err.file, err.line, err.message);
+  assert_int_equal(rc, CV_OK);
+  json_t *doc, *v = run(e, USE("2024-06-02", ""), &doc);
+  json_t *cites = json_object_get(v, "citations");
+  assert_int_equal(json_array_size(cites), 3);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(cites, 1), "source")), "s65536");
+  json_decref(doc);
+  cv_buf_free(&b);
+  cv_engine_free(e);
+}
+
+static void policies_past_the_limit(void **state) {
+  (void)state;
+  cv_engine_t *e = bare_engine();
+  cv_error_t err;
+  static const char *const donors[] = {"US", "UK", "FR", "DE", "AU", "CA", "UA"};
+  size_t n = sizeof donors / sizeof donors[0];
+  for (size_t i = 0; i < n; i++) {
+    char text[64];
+    snprintf(text, sizeof text, "policy %s\nas-of 2024-01-01\n", donors[i]);
+    assert_int_equal(cv_engine_load_policy_text(e, "p.caveat", text, strlen(text), &err), CV_OK);
+  }
+  assert_int_equal(cv_engine_policy_count(e), n);
+  assert_true(n < CV_MAX_POLICIES);
+  cv_engine_free(e);
+}
+
+static void declared_fact(size_t i, cv_buf_t *b) {
+  char text[128];
+  snprintf(text, sizeof text, "fact f%zu {\n  type yes-no\n  description \"d\"\n}\n", i);
+  cv_buf_puts(b, text);
+}
+
+static void declared_facts_past_the_limit(void **state) {
+  (void)state;
+  cv_engine_t *e = bare_engine();
+  cv_error_t err;
+  assert_int_equal(load_generated(e, CV_MAX_DECLARED_FACTS + 1, declared_fact, &err), CV_TOO_LARGE);
+  assert_string_equal(err.message, "the loaded policies declare more than 16 facts between them");
+  cv_engine_free(e);
+}
+
 static void deterministic_and_allocation_free(void **state) {
   (void)state;
   cv_engine_t *e = engine_with(
@@ -887,6 +1075,13 @@ int main(void) {
       cmocka_unit_test(set_and_scoped_assumptions),
       cmocka_unit_test(facts_compared_with_facts),
       cmocka_unit_test(numbers_read_whole_and_units_known),
+      cmocka_unit_test(signature_past_64_rules),
+      cmocka_unit_test(two_hundred_values_all_tried),
+      cmocka_unit_test(hundred_numeric_cuts),
+      cmocka_unit_test(thousand_rules_and_one_past_the_limit),
+      cmocka_unit_test(hundred_thousand_sources),
+      cmocka_unit_test(policies_past_the_limit),
+      cmocka_unit_test(declared_facts_past_the_limit),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
