@@ -368,7 +368,7 @@ CV_EXPORT int cv_policy_format(const char *name, const char *text, size_t len,
  * callback returns. */
 typedef struct cv_finding {
   const char *check;   /* "conflict", "never-applies", "never-decides",
-                          "after-record" */
+                          "after-record", "unsupplied-system", "incomplete" */
   const char *rule;    /* the rule at issue */
   const char *other;   /* for a conflict, the rule it clashes with; else NULL */
   int line;            /* of rule in the policy file */

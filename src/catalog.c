@@ -470,10 +470,40 @@ static int load_operators(loader_t *ld) {
   return rc;
 }
 
+/* The ISO 3166-2 codes a policy's 'region' may name. */
+static int load_regions(loader_t *ld) {
+  json_t *root;
+  int rc = load_json(ld, &root);
+  if (rc) return rc;
+  json_t *list = json_object_get(root, "regions");
+  size_t i;
+  json_t *r;
+  if (!json_is_array(list)) rc = bad(ld, CV_VALUE, "'regions' must be an array of objects%s%s", "", "");
+  if (!rc) json_array_foreach(list, i, r) {
+      const char *code = get_string(r, "code");
+      size_t n = code ? strlen(code) : 0;
+      bool ok = n >= 4 && n < 16 && code[0] >= 'A' && code[0] <= 'Z' && code[1] >= 'A' &&
+                code[1] <= 'Z' && code[2] == '-';
+      if (!ok) {
+        rc = bad(ld, CV_VALUE, "region '%s' has no ISO 3166-2 'code' (such as RU-BEL)%s",
+                 code ? code : "?", "");
+        break;
+      }
+      if (cv_catalog_intern(ld->cat, CV_DOM_REGION, code, n) < 0) {
+        rc = cv_error_set(ld->err, CV_NOMEM, ld->path, 0, 0, "out of memory");
+        break;
+      }
+    }
+  json_decref(root);
+  return rc;
+}
+
 int cv_catalog_load(cv_catalog_t *cat, const char *data_dir, cv_error_t *err) {
-  static int (*const steps[])(loader_t *) = {load_kinds, load_systems, load_operators};
-  static const char *const files[] = {"kinds.json", "systems.json", "operators.json"};
-  for (size_t i = 0; i < 3; i++) {
+  static int (*const steps[])(loader_t *) = {load_kinds, load_systems, load_operators,
+                                             load_regions};
+  static const char *const files[] = {"kinds.json", "systems.json", "operators.json",
+                                      "regions.json"};
+  for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", data_dir, files[i]);
     loader_t ld = {cat, path, err};

@@ -334,6 +334,16 @@ static void derive(const cv_engine_t *eng, cv_value_t *fact, int changed) {
   }
 }
 
+/* Whether the catalog says donor supplied the system (systems with no
+ * donor listed may come from anyone). */
+static bool supplied_by(const cv_engine_t *eng, int32_t system, int32_t donor) {
+  const cv_system_t *s = cv_catalog_system(&eng->catalog, system);
+  if (!s || !s->n_donors) return true;
+  for (uint8_t i = 0; i < s->n_donors; i++)
+    if (s->donors[i] == donor) return true;
+  return false;
+}
+
 /* Whether donor value sym (CV_SYM_OTHER: a donor but the policy's) can
  * have supplied the system sys. */
 static bool supplied(const cv_engine_t *eng, const cv_policy_t *pol, const cv_value_t *sys,
@@ -440,6 +450,17 @@ static uint16_t candidates(const eval_t *e, int fact, candidate_t *c) {
   for (uint16_t i = 0; i < pol->n_classes[fact] && n < MAX_CANDIDATES; i++) {
     const cv_value_class_t *cls = &pol->classes[fact][i];
     int32_t sym = cls->n_syms ? cls->syms[0] : CV_SYM_OTHER;
+    if (fact == CV_FACT_SYSTEM && e->fact[CV_FACT_DONOR].state == CV_KNOWN) {
+      /* Only systems the known donor supplied (or the policy governs): a
+       * US HIMARS, never a US Storm Shadow. */
+      const cv_value_t *donor = &e->fact[CV_FACT_DONOR];
+      sym = CV_SYM_NONE;
+      for (uint16_t k = 0; k < cls->n_syms && sym == CV_SYM_NONE; k++)
+        if (supplied_by(e->engine, cls->syms[k], donor->sym) || governs(pol, cls->syms[k]))
+          sym = cls->syms[k];
+      if (sym == CV_SYM_NONE && !cls->other) continue;
+      if (sym == CV_SYM_NONE) sym = CV_SYM_OTHER;
+    }
     if (fact == CV_FACT_DONOR && !donor_possible(e, sym)) {
       /* The donor class: US and "another donor" are told apart by the
        * scope alone; a system supplied only by others leaves one. */
@@ -1052,6 +1073,22 @@ int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
     return cv_error_field(err, CV_VALUE, use->coordinates == 1 ? "lon" : "lat",
                           "a location needs both lat and lon: %s is missing",
                           use->coordinates == 1 ? "lon" : "lat");
+  /* A system named with a donor that never supplied it is a mistake in the
+   * use (judging ATACMS under Germany's rules would answer a question
+   * nobody asked). */
+  const cv_value_t *given_sys = &use->given[CV_FIELD_SYSTEM], *given_donor = &use->given[CV_FIELD_DONOR];
+  if (given_sys->state == CV_KNOWN && given_donor->state == CV_KNOWN &&
+      !supplied_by(engine, given_sys->sym, given_donor->sym)) {
+    const cv_system_t *s = cv_catalog_system(&engine->catalog, given_sys->sym);
+    char list[128] = "";
+    size_t off = 0;
+    for (uint8_t k = 0; s && k < s->n_donors && off + 12 < sizeof list; k++)
+      off += (size_t)snprintf(list + off, sizeof list - off, "%s%s", k ? ", " : "",
+                              cv_symbol_name(&engine->catalog, s->donors[k]));
+    return cv_error_field(err, CV_VALUE, "donor", "%s was never supplied by %s (its suppliers: %s)",
+                          s ? s->name : cv_symbol_name(&engine->catalog, given_sys->sym),
+                          cv_symbol_name(&engine->catalog, given_donor->sym), list);
+  }
   cv_where_t *w = &result->where;
   w->lat = w->lon = 0;
   w->territory[0] = w->region[0] = w->place[0] = '\0';
@@ -1240,6 +1277,34 @@ static void lint_explore(lint_walk_t *L, uint32_t changed) {
   }
 }
 
+/* Reports each system a condition names that the policy's donor never
+ * supplied and the policy does not govern: such a condition can only be
+ * met by a use that is an error (a system with a donor that never had it). */
+static void lint_systems(const cv_engine_t *eng, const cv_policy_t *pol, const cv_rule_t *r,
+                         const cv_node_t *n, cv_finding_fn fn, void *ctx) {
+  if (!n) return;
+  if (n->op == CV_OP_AND || n->op == CV_OP_OR || n->op == CV_OP_NOT) {
+    lint_systems(eng, pol, r, n->a, fn, ctx);
+    if (n->op != CV_OP_NOT) lint_systems(eng, pol, r, n->b, fn, ctx);
+    return;
+  }
+  if (n->fact != CV_FACT_SYSTEM || n->op == CV_OP_TRUE) return;
+  bool set = n->op == CV_OP_IN || n->op == CV_OP_NOT_IN;
+  uint16_t count = set ? n->set_len : 1;
+  for (uint16_t i = 0; i < count; i++) {
+    int32_t sym = set ? n->set[i] : n->sym;
+    if (supplied_by(eng, sym, pol->donor) || governs(pol, sym)) continue;
+    const cv_system_t *s = cv_catalog_system(&eng->catalog, sym);
+    char text[256];
+    snprintf(text, sizeof text,
+             "names %s, which %s never supplied: no use of it falls under this policy unless the "
+             "policy 'governs' it",
+             s ? s->name : cv_symbol_name(&eng->catalog, sym), pol->donor_name);
+    cv_finding_t finding = {"unsupplied-system", r->id, NULL, r->line, 0, "", text};
+    fn(ctx, &finding);
+  }
+}
+
 int cv_lint(const cv_engine_t *engine, size_t policy, cv_finding_fn fn, void *ctx,
             cv_error_t *err) {
   if (policy >= engine->policy_count)
@@ -1293,6 +1358,7 @@ int cv_lint(const cv_engine_t *engine, size_t policy, cv_finding_fn fn, void *ct
   }
   for (uint16_t i = 0; i < pol->n_rules && !L->rc; i++) {
     const cv_rule_t *r = &pol->rules[i];
+    lint_systems(engine, pol, r, r->when, fn, ctx);
     bool applies = L->truncated || (L->applies[i / 64] >> (i % 64) & 1);
     bool decides = L->decides[i / 64] >> (i % 64) & 1;
     cv_finding_t finding = {NULL, r->id, NULL, r->line, 0, "", NULL};

@@ -235,28 +235,46 @@ static int symbol_value(parser_t *p, int fact, int32_t *out) {
                 "'%.*s' is not one of the values of '%s', declared at line %d", (int)t->len,
                 t->start, info->name, info->line);
   }
-  if (dom == CV_DOM_TERRITORY || dom == CV_DOM_REGION) {
-    bool ok = true;
-    size_t i = 0;
-    for (; i < t->len && i < 2; i++) ok &= t->start[i] >= 'A' && t->start[i] <= 'Z';
-    if (dom == CV_DOM_TERRITORY) {
-      ok &= t->len == 2;
-    } else {
-      ok &= t->len >= 4 && t->len <= 8 && t->start[2] == '-';
-      for (i = 3; ok && i < t->len; i++)
-        ok &= (t->start[i] >= 'A' && t->start[i] <= 'Z') ||
-              (t->start[i] >= '0' && t->start[i] <= '9');
-    }
+  if (dom == CV_DOM_TERRITORY) {
+    /* Territories are an open set, checked by their form. */
+    bool ok = t->len == 2 && t->start[0] >= 'A' && t->start[0] <= 'Z' && t->start[1] >= 'A' &&
+              t->start[1] <= 'Z';
     if (!ok)
       return fail(p, t->line, t->column, CV_VALUE,
-                  dom == CV_DOM_TERRITORY
-                      ? "'%.*s' is not a territory: expected an ISO 3166-1 "
-                        "alpha-2 code such as RU or UA"
-                      : "'%.*s' is not a region: expected an ISO 3166-2 code "
-                        "such as RU-BEL",
+                  "'%.*s' is not a territory: expected an ISO 3166-1 alpha-2 code such as RU "
+                  "or UA",
                   (int)t->len, t->start);
     *out = cv_catalog_intern(p->cat, dom, t->start, t->len);
     return *out < 0 ? NOMEM(p) : CV_OK;
+  }
+  if (dom == CV_DOM_REGION) {
+    /* Regions must be known (data/regions.json): a typo (RU-BLG for
+     * RU-BEL) would otherwise load, lint clean and decide nothing. */
+    *out = cv_catalog_lookup(p->cat, dom, t->start, t->len);
+    if (*out >= 0) return CV_OK;
+    /* Codes are short: list up to three within two edits, nearest first,
+     * and among those two edits away the ones that start alike. */
+    char hints[128] = "";
+    size_t off = 0;
+    int shown = 0;
+    for (int pass = 0; pass < 3; pass++)
+      for (int32_t i = 0; i < p->cat->n_symbols && shown < 3; i++) {
+        const char *name = p->cat->symbols[i].name;
+        if (!(p->cat->symbols[i].domains & (1u << dom))) continue;
+        size_t d = distance(t->start, t->len, name);
+        bool alike = t->len > 3 && strlen(name) > 3 && name[3] == t->start[3];
+        if (pass == 0 ? d != 1 : pass == 1 ? d != 2 || !alike : d != 2 || alike) continue;
+        off += (size_t)snprintf(hints + off, sizeof hints - off, "%s'%s'", off ? " or " : "", name);
+        shown++;
+      }
+    if (off)
+      return fail(p, t->line, t->column, CV_NAME,
+                  "'%.*s' is not a known region (did you mean %s?)", (int)t->len, t->start,
+                  hints);
+    return fail(p, t->line, t->column, CV_NAME,
+                "'%.*s' is not a known region: expected an ISO 3166-2 code listed in "
+                "data/regions.json, such as RU-BEL",
+                (int)t->len, t->start);
   }
   *out = cv_catalog_lookup(p->cat, dom, t->start, t->len);
   if (*out >= 0) return CV_OK;
@@ -456,8 +474,9 @@ static int parse_comparison(parser_t *p, cv_node_t **out, uint32_t *facts,
     int a = find_assumption(p->policy, p->tok.start, p->tok.len);
     if (a >= 0 && p->policy->assumptions[a].is_set)
       return fail(p, p->tok.line, p->tok.column, CV_TYPE,
-                  "'%.*s' is a set assumption: use it with 'in', as in '%s in %.*s'",
-                  (int)p->tok.len, p->tok.start, info->name, (int)p->tok.len, p->tok.start);
+                  "'%.*s' is a set assumption: it goes after 'in' with a fact that takes names, "
+                  "not after '%s'",
+                  (int)p->tok.len, p->tok.start, info->name);
     if (a >= 0) {
       n->operand = CV_RHS_ASSUMPTION;
       n->assumption = (uint16_t)a;

@@ -422,10 +422,20 @@ static void governs_other_donors_systems(void **state) {
   cv_result_free(res);
   cv_use_free(use);
   /* A system the policy does not govern, from another donor: not covered. */
-  v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"system\": \"himars\", \"donor\": \"UK\"}", &doc);
+  v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"system\": \"m270\", \"donor\": \"UK\"}", &doc);
   assert_string_equal(verdict(v), "not-covered");
   assert_null(json_object_get(v, "governs"));
   json_decref(doc);
+  /* A system with a donor that never supplied it is an error of the use. */
+  use = cv_use_new();
+  res = cv_result_new();
+  text = "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"system\": \"ATACMS\", \"donor\": \"DE\"}";
+  assert_int_equal(cv_use_parse_json(e, use, text, strlen(text), &err), CV_OK);
+  assert_int_equal(cv_evaluate(e, use, 0, res, &err), CV_VALUE);
+  assert_string_equal(err.field, "donor");
+  assert_string_equal(err.message, "ATACMS was never supplied by DE (its suppliers: US)");
+  cv_result_free(res);
+  cv_use_free(use);
   cv_engine_free(e);
 }
 
