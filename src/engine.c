@@ -11,8 +11,10 @@
 enum { POLICY_FILE_LIMIT = 64 << 20 };
 
 cv_engine_t *cv_engine_new(void) {
+  static _Atomic uint64_t engines;
   cv_engine_t *e = calloc(1, sizeof *e);
   if (!e) return NULL;
+  e->serial = ++engines;
   if (!(e->gaz = cv_gaz_new())) {
     free(e);
     return NULL;

@@ -479,6 +479,7 @@ typedef struct outcome {
   uint16_t rules[4];
   uint8_t n_rules;
   bool more; /* more deciding rules than the four listed */
+  bool open; /* open rules decide: the record leaves it open */
 } outcome_t;
 
 /* Adds b's rules to a's (a set, in rule order, at most four). */
@@ -607,13 +608,23 @@ static cv_branch_cond_t rule_cond(uint8_t kind, uint16_t rule, uint8_t value) {
   return c;
 }
 
-/* A leaf where open rules decide: the record leaves the verdict open, which
- * is listed as two branches, one per way the question may be settled. */
-static void emit_open(eval_t *e, const decision_t *d) {
-  cv_branch_cond_t c = rule_cond(CV_COND_OPEN, d->rules[0], CV_PERMITTED);
-  emit(e, CV_PERMITTED, d->rules, d->n_rules, d->more_rules, &c);
+/* Where open rules decide, the record leaves the verdict open, which is
+ * listed as two branches, one per way the question may be settled; cond
+ * (when not NULL) is the condition of the values this holds for. */
+static void emit_open(eval_t *e, const uint16_t *rules, uint8_t n_rules, bool more,
+                      const cv_branch_cond_t *cond) {
+  if (cond) e->path[e->depth++] = *cond;
+  cv_branch_cond_t c = rule_cond(CV_COND_OPEN, rules[0], CV_PERMITTED);
+  emit(e, CV_PERMITTED, rules, n_rules, more, &c);
   c.syms[1] = CV_FORBIDDEN;
-  emit(e, CV_FORBIDDEN, d->rules, d->n_rules, d->more_rules, &c);
+  emit(e, CV_FORBIDDEN, rules, n_rules, more, &c);
+  if (cond) e->depth--;
+}
+
+/* Lists a uniform child of a split as a branch (two when it is open). */
+static void emit_outcome(eval_t *e, const outcome_t *o, const cv_branch_cond_t *cond) {
+  if (o->open) emit_open(e, o->rules, o->n_rules, o->more, cond);
+  else emit(e, o->verdict, o->rules, o->n_rules, o->more, cond);
 }
 
 static outcome_t explore(eval_t *e, uint32_t changed);
@@ -640,7 +651,7 @@ static outcome_t explore_in_force(eval_t *e, uint16_t rule) {
   for (int k = 0; k < 2; k++) {
     if (sub[k].mixed) continue;
     cv_branch_cond_t c = rule_cond(CV_COND_IN_FORCE, rule, !k);
-    emit(e, sub[k].verdict, sub[k].rules, sub[k].n_rules, sub[k].more, &c);
+    emit_outcome(e, &sub[k], &c);
   }
   outcome_t o = {0};
   o.mixed = true;
@@ -651,12 +662,6 @@ static outcome_t explore(eval_t *e, uint32_t changed) {
   decision_t d;
   decide(e, changed, &d);
   outcome_t o = {0};
-  if (d.determined && d.open) {
-    emit_open(e, &d);
-    e->leaves++;
-    o.mixed = true;
-    return o;
-  }
   if (d.determined || e->leaves >= MAX_LEAVES || e->depth >= MAX_DEPTH) {
     if (!d.determined) {
       e->out->truncated = true;
@@ -667,6 +672,7 @@ static outcome_t explore(eval_t *e, uint32_t changed) {
     o.verdict = d.verdict;
     for (uint8_t i = 0; i < d.n_rules && i < 4; i++) o.rules[o.n_rules++] = d.rules[i];
     o.more = d.n_rules > 4 || d.more_rules;
+    o.open = d.open;
     return o;
   }
   if (d.split_fact == CV_COND_IN_FORCE) return explore_in_force(e, (uint16_t)d.split_rule);
@@ -723,7 +729,7 @@ static outcome_t explore(eval_t *e, uint32_t changed) {
   {
     outcome_t joined = sub[g.member[0]];
     for (uint16_t k = 1; k < g.n_members; k++) outcome_join(&joined, &sub[g.member[k]]);
-    emit(e, joined.verdict, joined.rules, joined.n_rules, joined.more, &g.cond);
+    emit_outcome(e, &joined, &g.cond);
   }
   o.mixed = true;
   return o;
@@ -760,7 +766,7 @@ static void evaluate_policy(eval_t *e, cv_policy_verdict_t *out) {
   if (d.determined) {
     out->verdict = d.verdict;
     out->open = d.open;
-    if (d.open) emit_open(e, &d);
+    if (d.open) emit_open(e, d.rules, d.n_rules, d.more_rules, NULL);
     memcpy(out->rules, d.rules, sizeof d.rules);
     out->n_rules = d.n_rules;
     memcpy(out->overridden, d.overridden, sizeof d.overridden);
@@ -788,6 +794,8 @@ static void evaluate_policy(eval_t *e, cv_policy_verdict_t *out) {
   out->truncated = false;
   for (uint8_t i = 0; i < o.n_rules; i++) out->rules[out->n_rules++] = o.rules[i];
   out->rules_truncated = o.more;
+  out->open = o.open;
+  if (o.open) emit_open(e, o.rules, o.n_rules, o.more, NULL);
 }
 
 static void resolve_facts(const cv_engine_t *eng, const cv_use_t *use,
@@ -1088,6 +1096,13 @@ int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
     return cv_error_field(err, CV_VALUE, "donor", "%s was never supplied by %s (its suppliers: %s)",
                           s ? s->name : cv_symbol_name(&engine->catalog, given_sys->sym),
                           cv_symbol_name(&engine->catalog, given_donor->sym), list);
+  }
+  if (result->memo_engine != engine->serial) {
+    /* Another engine's verdicts and places: forget them. */
+    for (size_t i = 0; result->memo && i < CV_MEMO_SLOTS; i++) result->memo[i].hash = 0;
+    for (size_t i = 0; result->memo_big && i < CV_MEMO_BIG_SLOTS; i++) result->memo_big[i].hash = 0;
+    for (size_t i = 0; result->places && i < CV_PLACE_MEMO_SLOTS; i++) result->places[i].valid = false;
+    result->memo_engine = engine->serial;
   }
   cv_where_t *w = &result->where;
   w->lat = w->lon = 0;

@@ -82,6 +82,9 @@ struct cv_engine {
   bool data_loaded;
   cv_policy_t *policies[CV_MAX_POLICIES];
   size_t policy_count;
+  /* Distinct for every engine ever made: a result remembers whose verdicts
+   * its memo holds (a new engine may reuse a freed one's addresses). */
+  uint64_t serial;
 };
 
 #endif /* CV_INTERNAL_H */

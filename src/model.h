@@ -566,6 +566,7 @@ struct cv_result {
   cv_memo_big_t *memo_big; /* CV_MEMO_BIG_SLOTS entries */
   cv_place_memo_t *places; /* CV_PLACE_MEMO_SLOTS entries */
   bool memo_off;
+  uint64_t memo_engine; /* the serial of the engine whose verdicts are kept */
   int16_t memo_slot[CV_MAX_POLICIES]; /* where v[i] is kept, or -1 */
   uint64_t memo_hits, memo_misses;
 };

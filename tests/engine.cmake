@@ -43,3 +43,11 @@ add_test(NAME server
 # (or the shipped one rewritten) must not change what they expect.
 set_tests_properties(server PROPERTIES
   ENVIRONMENT CAVEAT_TEST_POLICY=${CMAKE_CURRENT_SOURCE_DIR}/policies/us.caveat)
+
+# The engine against a naive reference evaluator on random policies and uses
+# (tests/differential_test.c): 100,000 cases here; bench/ runs more.
+add_executable(differential_test ${CMAKE_CURRENT_SOURCE_DIR}/differential_test.c)
+target_compile_definitions(differential_test PRIVATE ${CAVEAT_TEST_DEFS})
+target_include_directories(differential_test PRIVATE ${PROJECT_SOURCE_DIR}/src)
+target_link_libraries(differential_test PRIVATE caveat_static)
+add_test(NAME differential COMMAND differential_test 100000)
