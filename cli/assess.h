@@ -1,5 +1,5 @@
 /*
- * assess.h -- the row writers of 'caveat assess': the SPEC §7 results as
+ * assess.h -- the row writers of 'caveat assess': the results (docs/interchange.md) as
  * JSON Lines, a flat CSV, or a GeoJSON FeatureCollection for map tools.
  * Each appends to an output buffer that the command flushes in big chunks.
  */

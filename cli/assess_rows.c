@@ -1,7 +1,7 @@
 /*
  * assess_rows.c -- the output formats of 'caveat assess'.
  *
- * jsonl:   the SPEC §7 result (or error) object per row, from the library.
+ * jsonl:   the result (or error) object (docs/interchange.md) per row, from the library.
  * csv:     id, date, as_of, lat, lon, territory, region, border_km, then per
  *          donor DONOR (the verdict), DONOR_rules and DONOR_why, then error.
  * geojson: a FeatureCollection; each row a Feature with a Point (null when

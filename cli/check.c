@@ -1,6 +1,6 @@
 /*
  * check.c -- 'caveat check': one use, from flags or a JSON file, explained
- * for a reader or as the SPEC §7 result with --json.
+ * for a reader or as the result (docs/interchange.md) with --json.
  */
 #include <stdio.h>
 #include <string.h>
@@ -12,7 +12,7 @@ static const char usage_head[] =
     "       caveat check [--json] [--as-of DATE] --date DATE [use flags]\n"
     "\n"
     "Evaluates one described use under every loaded policy.\n"
-    "FILE holds one use as a JSON object (SPEC §7); '-' reads standard input.\n"
+    "FILE holds one use as a JSON object (docs/interchange.md); '-' reads standard input.\n"
     "\n";
 static const char usage_tail[] =
     "\n"

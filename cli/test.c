@@ -1,5 +1,5 @@
 /*
- * test.c -- 'caveat test': policy test files.  Each line is a use (SPEC §7)
+ * test.c -- 'caveat test': policy test files.  Each line is a use (docs/interchange.md)
  * with "expect": the verdict per donor, or an object naming the verdict, the
  * deciding rules, the overridden rules and the sources cited.  Prints each
  * failure with its file and line, and "N passed, N failed" at the end.

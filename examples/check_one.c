@@ -1,7 +1,7 @@
 /*
  * check_one.c -- libcaveat in a few lines: load the catalogs, the borders and
  * the shipped policy, read one use, evaluate it, print its verdict and the
- * SPEC §7 result.  docs/library.md walks through it; ctest builds and runs
+ * result (docs/interchange.md).  docs/library.md walks through it; ctest builds and runs
  * it (example_check_one).
  *
  * usage: check_one CAVEAT_HOME DCW_FILE CACHE_DIR

@@ -196,7 +196,7 @@ CV_EXPORT cv_use_t *cv_use_new(void);
 CV_EXPORT void cv_use_reset(cv_use_t *use);
 CV_EXPORT void cv_use_free(cv_use_t *use);
 
-/* Sets one field of SPEC §7 from its text: id, date, action, system, donor,
+/* Sets one field of a use (docs/interchange.md) from its text: id, date, action, system, donor,
  * operator, recipient, target, purpose, cross_border_attack ("true",
  * "false"), place, lat, lon.  Names are matched against the catalogs by id or
  * alias, case-insensitively; "unknown" (or an empty value) leaves the field
@@ -233,7 +233,7 @@ CV_EXPORT int cv_use_fact(const cv_engine_t *engine, cv_use_t *use,
 CV_EXPORT int cv_use_grade_fact(const cv_engine_t *engine, cv_use_t *use,
                                 const char *field, const char *grade,
                                 cv_error_t *err);
-/* Reads a use from one JSON object (SPEC §7).  Resets use first. */
+/* Reads a use from one JSON object (docs/interchange.md).  Resets use first. */
 CV_EXPORT int cv_use_parse_json(const cv_engine_t *engine, cv_use_t *use,
                                 const char *text, size_t len, cv_error_t *err);
 /* The use's id ("" when it has none) and date (0 and CV_VALUE when unset). */
@@ -292,7 +292,7 @@ CV_EXPORT const cv_where_t *cv_result_where(const cv_result_t *result);
 
 /* Output.  Each appends to buf and returns CV_OK or CV_NOMEM/CV_TOO_LARGE. */
 
-/* The SPEC §7 result object, one line, no trailing newline. */
+/* The result object (docs/interchange.md), one line, no trailing newline. */
 CV_EXPORT int cv_result_write_json(const cv_engine_t *engine,
                                    const cv_use_t *use,
                                    const cv_result_t *result, cv_buf_t *buf);
@@ -300,7 +300,7 @@ CV_EXPORT int cv_result_write_json(const cv_engine_t *engine,
 CV_EXPORT int cv_result_write_text(const cv_engine_t *engine,
                                    const cv_use_t *use,
                                    const cv_result_t *result, cv_buf_t *buf);
-/* The SPEC §7 error object for a use that could not be read, one line. */
+/* The error object (docs/interchange.md) for a use that could not be read, one line. */
 CV_EXPORT int cv_error_write_json(const char *id, const cv_error_t *err,
                                   cv_buf_t *buf);
 /* Appends s as a JSON string literal (quotes and escapes). */
@@ -418,7 +418,7 @@ CV_EXPORT int cv_diff(const cv_engine_t *engine, size_t policy, cv_date_t before
 
 /* ---------------------------------------------------------------- datasets */
 
-/* Streams uses out of a dataset: JSON Lines (SPEC §7), CSV whose header names
+/* Streams uses out of a dataset: JSON Lines (docs/interchange.md), CSV whose header names
  * use fields, or an ACLED export (recognised by its header).  Memory stays
  * constant whatever the input size. */
 typedef enum cv_format {

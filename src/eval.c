@@ -1,5 +1,5 @@
 /*
- * eval.c -- the evaluator: SPEC §3 exactly.  A rule applies when the date is
+ * eval.c -- the evaluator: the semantics of docs/semantics.md exactly.  A rule applies when the date is
  * in its period, the action is one of its actions, the use involves the
  * policy's donor and its condition holds; applicable rules overridden
  * (directly or through a chain) by another applicable rule are defeated;
@@ -1029,7 +1029,7 @@ static bool memo_load(const cv_result_t *r, cv_policy_verdict_t *v,
 }
 
 /* Evaluates one policy for the facts as stated and, when some are disputed,
- * with those unknown (SPEC §3.5): the second is the verdict, the first is
+ * with those unknown (docs/semantics.md, disputed facts): the second is the verdict, the first is
  * reported beside it. */
 static void evaluate_with(eval_t *e, const cv_value_t *stated, const cv_value_t *hidden,
                           cv_policy_verdict_t *out) {

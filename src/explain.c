@@ -1,5 +1,5 @@
 /*
- * explain.c -- turning a result into words: the SPEC §7 JSON object, a
+ * explain.c -- turning a result into words: the result JSON object (docs/interchange.md), a
  * readable explanation for terminals and the one-line "why" of flat
  * outputs.  Output is deterministic: same result, same bytes.
  */

@@ -99,7 +99,7 @@ typedef enum cv_fact { CV_BUILTIN_FACTS(CV_FACT_ENUM_) CV_FACT_BUILTIN } cv_fact
 
 typedef enum cv_type { CV_TYPE_SYMBOL, CV_TYPE_NUMBER, CV_TYPE_BOOL } cv_type_t;
 
-/* The fields of a use as SPEC §7 names them; evidence is graded per field. */
+/* The fields of a use as docs/interchange.md names them; evidence is graded per field. */
 typedef enum cv_field {
   CV_FIELD_DONOR,
   CV_FIELD_ACTION,

@@ -1,5 +1,5 @@
 /*
- * reader.c -- streams uses out of a dataset: JSON Lines (SPEC §7), CSV whose
+ * reader.c -- streams uses out of a dataset: JSON Lines (docs/interchange.md), CSV whose
  * header names use fields, or an ACLED export (recognised by its header).
  *
  * The reader's promise is one answer per input row, in order: a use, or an

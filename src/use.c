@@ -1,6 +1,6 @@
 /*
  * use.c -- reading a use: field by field from text (CSV, flags) or from one
- * JSON object (SPEC §7).  Every name is resolved against the catalogs here,
+ * JSON object (docs/interchange.md).  Every name is resolved against the catalogs here,
  * once, so that evaluation compares integers only.
  */
 #include <errno.h>
@@ -217,7 +217,7 @@ static int date_error(const char *value, size_t len, cv_error_t *err) {
                         (int)(len > 40 ? 40 : len), value);
 }
 
-/* The fields of SPEC §7 a text value can set, and what each is. */
+/* The fields of a use (docs/interchange.md) a text value can set, and what each is. */
 typedef enum field_kind { F_ID, F_DATE, F_LAT, F_LON, F_PLACE, F_BOOL, F_NAME } field_kind_t;
 
 static const struct {

@@ -1,5 +1,5 @@
 /*
- * engine_test.c -- the semantics of SPEC §3 on small policies written for
+ * engine_test.c -- the semantics of docs/semantics.md on small policies written for
  * each case: periods, actions, donor scope, overrides and their chains,
  * conflicts, unknown and disputed facts, assumptions, determinism, dates,
  * and that evaluation allocates nothing.
