@@ -51,3 +51,8 @@ target_compile_definitions(differential_test PRIVATE ${CAVEAT_TEST_DEFS})
 target_include_directories(differential_test PRIVATE ${PROJECT_SOURCE_DIR}/src)
 target_link_libraries(differential_test PRIVATE caveat_static)
 add_test(NAME differential COMMAND differential_test 100000)
+
+# The examples of docs/interchange.md, run through the CLI.
+add_test(NAME interchange_examples
+  COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_interchange.py $<TARGET_FILE:caveat_cli>
+          ${CMAKE_BINARY_DIR}/geo-cache ${PROJECT_SOURCE_DIR})

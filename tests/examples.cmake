@@ -6,3 +6,14 @@ add_test(NAME example_check_one
   COMMAND check_one ${PROJECT_SOURCE_DIR} ${CAVEAT_DCW} ${CMAKE_BINARY_DIR}/geo-cache)
 set_tests_properties(example_check_one PROPERTIES
   PASS_REGULAR_EXPRESSION "US: permitted \\(kharkiv-counter-fire\\)")
+
+# The tutorial's policy (docs/tutorial.md): its tests pass, it lints clean
+# and it is laid out the canonical way.
+add_test(NAME tutorial_norway
+  COMMAND caveat_cli --cache ${CMAKE_BINARY_DIR}/geo-cache
+          --policy ${PROJECT_SOURCE_DIR}/examples/norway/norway.caveat
+          test ${PROJECT_SOURCE_DIR}/examples/norway/norway.test.jsonl)
+add_test(NAME tutorial_norway_lint
+  COMMAND caveat_cli --no-geo --policy ${PROJECT_SOURCE_DIR}/examples/norway/norway.caveat lint)
+add_test(NAME tutorial_norway_fmt
+  COMMAND caveat_cli fmt --check ${PROJECT_SOURCE_DIR}/examples/norway/norway.caveat)
