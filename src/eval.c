@@ -202,12 +202,16 @@ typedef struct decision {
  * date (all bits at the start). */
 static void decide(eval_t *e, uint32_t changed, decision_t *d) {
   const cv_policy_t *pol = e->policy;
-  uint64_t applicable[CV_MAX_RULES / 64] = {0}, defeated[CV_MAX_RULES / 64] = {0};
+  /* Only the words the policy uses are cleared: the arrays are sized for
+   * the largest policy, and clearing them whole cost more than deciding. */
+  uint64_t applicable[CV_MAX_RULES / 64], defeated[CV_MAX_RULES / 64];
+  memset(applicable, 0, pol->words * sizeof applicable[0]);
+  memset(defeated, 0, pol->words * sizeof defeated[0]);
   memset(d, 0, sizeof *d);
   d->split_fact = -1;
   d->split_rule = -1;
   uint32_t unknown = 0;
-  for (int f = 0; f < CV_FACT_COUNT; f++)
+  for (int f = 0; f < pol->fact_end; f++)
     if (e->fact[f].state == CV_UNKNOWN) unknown |= 1u << f;
   for (uint16_t i = 0; i < pol->n_rules; i++) {
     const cv_rule_t *r = &pol->rules[i];
@@ -587,9 +591,9 @@ static bool next_group(const cv_policy_t *pol, int fact, const candidate_t *c, i
 }
 
 /* The facts whose value differs between a and b. */
-static uint32_t differing(const cv_value_t *a, const cv_value_t *b) {
+static uint32_t differing(const cv_value_t *a, const cv_value_t *b, int n) {
   uint32_t mask = 0;
-  for (int f = 0; f < CV_FACT_COUNT; f++)
+  for (int f = 0; f < n; f++)
     if (a[f].state != b[f].state || a[f].sym != b[f].sym || a[f].num != b[f].num)
       mask |= 1u << f;
   return mask;
@@ -681,7 +685,8 @@ static outcome_t explore(eval_t *e, uint32_t changed) {
   outcome_t sub[MAX_CANDIDATES];
   uint16_t n = candidates(e, fact, c);
   cv_value_t saved[CV_FACT_COUNT];
-  memcpy(saved, e->fact, sizeof saved);
+  size_t fact_bytes = (size_t)e->policy->fact_end * sizeof saved[0];
+  memcpy(saved, e->fact, fact_bytes);
   uint8_t saved_state[CV_MAX_RULES];
   uint16_t n_rules = e->policy->n_rules;
   memcpy(saved_state, e->state, n_rules);
@@ -697,8 +702,8 @@ static outcome_t explore(eval_t *e, uint32_t changed) {
      * settles the fact without a condition worth listing. */
     e->fact[fact] = c[0].value;
     derive(e->engine, e->fact, fact);
-    outcome_t only = explore(e, differing(saved, e->fact));
-    memcpy(e->fact, saved, sizeof saved);
+    outcome_t only = explore(e, differing(saved, e->fact, e->policy->fact_end));
+    memcpy(e->fact, saved, fact_bytes);
     memcpy(e->state, saved_state, n_rules);
     return only;
   }
@@ -707,9 +712,9 @@ static outcome_t explore(eval_t *e, uint32_t changed) {
     derive(e->engine, e->fact, fact);
     cond_for(e->policy, fact, &c[i], &e->path[e->depth]);
     e->depth++;
-    sub[i] = explore(e, differing(saved, e->fact));
+    sub[i] = explore(e, differing(saved, e->fact, e->policy->fact_end));
     e->depth--;
-    memcpy(e->fact, saved, sizeof saved);
+    memcpy(e->fact, saved, fact_bytes);
     memcpy(e->state, saved_state, n_rules);
     mixed |= sub[i].mixed || sub[i].verdict != sub[0].verdict;
   }
@@ -958,30 +963,33 @@ static void memo_key(const eval_t *e, const cv_value_t *stated, const cv_value_t
   }
   key->epoch = lo;
   key->disputed = hidden != NULL;
-  for (int f = 0; f < CV_FACT_COUNT; f++) {
-    key->fact[0][f] = key->fact[1][f] = 0;
+  int end = pol->fact_end;
+  uint32_t *stated_code = key->words, *hidden_code = key->words + end;
+  for (int f = 0; f < end; f++) {
+    stated_code[f] = hidden_code[f] = 0;
     if (!(pol->facts_read & (1u << f))) {
       /* A fact no rule reads matters only through the facts derived from
        * it, which the key holds.  The system is the exception: whether the
        * policy's donor supplied it decides the donor's possible values, and
        * a system the donor never supplied is named in the explanation. */
       if (f != CV_FACT_SYSTEM) continue;
-      key->fact[0][f] = system_code(e, &stated[f]);
-      if (hidden) key->fact[1][f] = system_code(e, &hidden[f]);
+      stated_code[f] = system_code(e, &stated[f]);
+      if (hidden) hidden_code[f] = system_code(e, &hidden[f]);
       continue;
     }
     boundary_t b[MAX_BOUNDARIES];
     uint16_t n = 0;
     bool number = cv_fact(pol, f)->type == CV_TYPE_NUMBER;
     if (number) n = boundaries(e, stated, f, b);
-    key->fact[0][f] = fact_code(pol, f, &stated[f], number ? b : NULL, n) | fact_cut_bits(pol, f, stated);
+    stated_code[f] = fact_code(pol, f, &stated[f], number ? b : NULL, n) | fact_cut_bits(pol, f, stated);
     if (hidden) {
       if (number) n = boundaries(e, hidden, f, b);
-      key->fact[1][f] = fact_code(pol, f, &hidden[f], number ? b : NULL, n) | fact_cut_bits(pol, f, hidden);
+      hidden_code[f] = fact_code(pol, f, &hidden[f], number ? b : NULL, n) | fact_cut_bits(pol, f, hidden);
     }
   }
-  memcpy(key->assume, e->assume, pol->n_assumptions * sizeof(double));
-  *len = offsetof(cv_memo_key_t, assume) + pol->n_assumptions * sizeof(double);
+  memcpy(key->words + 2 * end, e->assume, pol->n_assumptions * sizeof(double));
+  *len = offsetof(cv_memo_key_t, words) + 2 * (size_t)end * sizeof(uint32_t) +
+         pol->n_assumptions * sizeof(double);
 }
 
 /* Where a verdict with many branches keeps them: a second, smaller table,
@@ -992,7 +1000,7 @@ static cv_memo_big_t *big_slot(const cv_result_t *r, uint64_t h) {
 
 /* Keeps a verdict in a memo slot, when it fits; returns whether it did. */
 static bool memo_store(cv_result_t *r, cv_memo_entry_t *slot, uint64_t h,
-                       const cv_memo_key_t *key, const cv_policy_verdict_t *v) {
+                       const cv_memo_key_t *key, size_t len, const cv_policy_verdict_t *v) {
   if (v->truncated) return false;
   const cv_branch_t *branches = v->branches;
   cv_branch_t *to = slot->branches;
@@ -1003,7 +1011,7 @@ static bool memo_store(cv_result_t *r, cv_memo_entry_t *slot, uint64_t h,
     to = big->branches;
   }
   slot->hash = h;
-  slot->key = *key;
+  memcpy(&slot->key, key, len);
   memcpy(slot->head, v, sizeof slot->head);
   memcpy(to, branches, v->n_branches * sizeof v->branches[0]);
   slot->json.len = 0;
@@ -1033,11 +1041,11 @@ static bool memo_load(const cv_result_t *r, cv_policy_verdict_t *v,
  * reported beside it. */
 static void evaluate_with(eval_t *e, const cv_value_t *stated, const cv_value_t *hidden,
                           cv_policy_verdict_t *out) {
-  memcpy(e->fact, stated, sizeof e->fact);
+  memcpy(e->fact, stated, (size_t)e->policy->fact_end * sizeof e->fact[0]);
   evaluate_policy(e, out);
   if (!hidden) return;
   uint8_t as_stated = out->verdict;
-  memcpy(e->fact, hidden, sizeof e->fact);
+  memcpy(e->fact, hidden, (size_t)e->policy->fact_end * sizeof e->fact[0]);
   evaluate_policy(e, out);
   out->disputed = true;
   out->as_stated = as_stated;
@@ -1097,13 +1105,14 @@ int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
                           s ? s->name : cv_symbol_name(&engine->catalog, given_sys->sym),
                           cv_symbol_name(&engine->catalog, given_donor->sym), list);
   }
-  if (result->memo_engine != engine->serial) {
-    /* Another engine's verdicts and places: forget them. */
+  if (result->memo_engine != engine->serial && result->memo_engine) {
+    /* Another engine's verdicts and places: forget them (a new result
+     * holds none, and its untouched pages stay untouched). */
     for (size_t i = 0; result->memo && i < CV_MEMO_SLOTS; i++) result->memo[i].hash = 0;
     for (size_t i = 0; result->memo_big && i < CV_MEMO_BIG_SLOTS; i++) result->memo_big[i].hash = 0;
     for (size_t i = 0; result->places && i < CV_PLACE_MEMO_SLOTS; i++) result->places[i].valid = false;
-    result->memo_engine = engine->serial;
   }
+  result->memo_engine = engine->serial;
   cv_where_t *w = &result->where;
   w->lat = w->lon = 0;
   w->territory[0] = w->region[0] = w->place[0] = '\0';
@@ -1188,7 +1197,7 @@ int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
       continue;
     }
     evaluate_with(&e, result->fact, hide, out);
-    if (memo_store(result, slot, h, &key, out)) result->memo_slot[p] = k;
+    if (memo_store(result, slot, h, &key, len, out)) result->memo_slot[p] = k;
     result->memo_misses++;
   }
   return CV_OK;
@@ -1285,7 +1294,7 @@ static void lint_explore(lint_walk_t *L, uint32_t changed) {
     derive(e->engine, e->fact, fact);
     cond_for(e->policy, fact, &c[i], &e->path[e->depth]);
     e->depth++;
-    lint_explore(L, differing(saved, e->fact));
+    lint_explore(L, differing(saved, e->fact, e->policy->fact_end));
     e->depth--;
     memcpy(e->fact, saved, sizeof saved);
     memcpy(e->state, saved_state, e->policy->n_rules);
@@ -1520,7 +1529,7 @@ static pair_outcome_t diff_explore(diff_walk_t *D, uint32_t changed) {
     D->a.fact[fact] = c[0].value;
     derive(D->a.engine, D->a.fact, fact);
     memcpy(D->b.fact, D->a.fact, sizeof saved);
-    o = diff_explore(D, differing(saved, D->a.fact));
+    o = diff_explore(D, differing(saved, D->a.fact, D->a.policy->fact_end));
     memcpy(D->a.fact, saved, sizeof saved);
     memcpy(D->b.fact, saved, sizeof saved);
     memcpy(D->a.state, state_a, n_rules);
@@ -1531,7 +1540,7 @@ static pair_outcome_t diff_explore(diff_walk_t *D, uint32_t changed) {
     D->a.fact[fact] = c[i].value;
     derive(D->a.engine, D->a.fact, fact);
     memcpy(D->b.fact, D->a.fact, sizeof saved);
-    uint32_t diff = differing(saved, D->a.fact);
+    uint32_t diff = differing(saved, D->a.fact, D->a.policy->fact_end);
     cond_for(D->a.policy, fact, &c[i], &D->a.path[D->a.depth]);
     D->a.depth++;
     sub[i] = diff_explore(D, diff);

@@ -425,6 +425,7 @@ typedef struct cv_policy {
    * none). */
   cv_fact_info_t declared[CV_MAX_DECLARED_FACTS];
   uint16_t n_declared;
+  uint8_t fact_end; /* facts past this one are slots the policy leaves unused */
   /* Systems whose uses the policy governs whatever their donor ('governs'),
    * sorted, with the statement's rationale and citations. */
   const int32_t *governs;
@@ -514,8 +515,11 @@ typedef struct cv_memo_key {
   const cv_policy_t *policy;
   uint32_t epoch;
   uint32_t disputed;
-  uint32_t fact[2][CV_FACT_COUNT]; /* as stated; with disputed facts unknown */
-  double assume[CV_MAX_ASSUMPTIONS];
+  /* The facts up to the policy's fact_end, as stated, then (when some are
+   * disputed) with disputed facts unknown; then the assumptions as doubles.
+   * Only the bytes in use are hashed and compared: a policy with no
+   * declared facts keys on its built-in facts alone. */
+  uint32_t words[2 * CV_FACT_COUNT + 2 * CV_MAX_ASSUMPTIONS];
 } cv_memo_key_t;
 
 #define CV_MEMO_SLOTS 4096 /* calloc'd: pages are touched only as slots fill */

@@ -1484,6 +1484,9 @@ static int collect_values(parser_t *p) {
   cv_policy_t *pol = p->policy;
   value_sets_t v = {0};
   add_sym(&v, CV_FACT_DONOR, pol->donor);
+  pol->fact_end = CV_FACT_BUILTIN;
+  for (int k = 0; k < CV_MAX_DECLARED_FACTS; k++)
+    if (pol->declared[k].name) pol->fact_end = (uint8_t)(CV_FACT_BUILTIN + k + 1);
   pol->facts_read = (1u << CV_FACT_DONOR) | (1u << CV_FACT_ACTION);
   if (pol->n_governs) pol->facts_read |= 1u << CV_FACT_SYSTEM;
   for (uint16_t i = 0; i < pol->n_governs; i++) add_sym(&v, CV_FACT_SYSTEM, pol->governs[i]);
