@@ -17,7 +17,7 @@
 #include "internal.h"
 
 #define MAX_MAPS 32  /* --map options */
-#define MAX_EXTRA 16 /* evidence.* and assume.* columns, each */
+#define MAX_EXTRA 16 /* evidence.*, assume.* and fact.* columns, each */
 #define EXTRA_NAME 64
 
 const char *const cv_dataset_fields[CV_DF_COUNT] = {
@@ -234,28 +234,33 @@ int cv_reader_map(cv_reader_t *reader, const char *field, const char *column,
   return CV_OK;
 }
 
-/* Points field (a use field, or evidence/assume) at column c.  The first
- * column to claim a field keeps it. */
-static void assign(cv_reader_t *r, const char *field, size_t len, int c) {
+/* Points field (a use field, or evidence/assume/fact) at column c.  The
+ * first column to claim a field keeps it.  Returns CV_TOO_LARGE when a kind
+ * of extra column is full: dropping a column would change answers. */
+static int assign(cv_reader_t *r, const char *field, size_t len, int c, cv_error_t *err) {
   char kind, name[EXTRA_NAME];
   int f = column_meaning(field, len, &kind, name);
   if (f < 0)
-    return;
+    return CV_OK;
   if (f < CV_DF_COUNT) {
     if (r->col[f] < 0)
       r->col[f] = c;
-    return;
+    return CV_OK;
   }
   extra_col_t *list = kind == 'e' ? r->grades : kind == 'a' ? r->assumes : r->facts;
   size_t *n = kind == 'e' ? &r->n_grades : kind == 'a' ? &r->n_assumes : &r->n_facts;
   for (size_t i = 0; i < *n; i++)
     if (strcmp(list[i].name, name) == 0)
-      return;
-  if (*n < MAX_EXTRA) {
-    list[*n].col = c;
-    memcpy(list[*n].name, name, sizeof list[*n].name);
-    (*n)++;
-  }
+      return CV_OK;
+  if (*n == MAX_EXTRA)
+    return cv_error_set(err, CV_TOO_LARGE, NULL, 0, 0,
+                        "more than %d %s columns: '%.*s' would be ignored", MAX_EXTRA,
+                        kind == 'e' ? "evidence." : kind == 'a' ? "assume." : "fact.", (int)len,
+                        field);
+  list[*n].col = c;
+  memcpy(list[*n].name, name, sizeof list[*n].name);
+  (*n)++;
+  return CV_OK;
 }
 
 static size_t trimmed(const char *s, size_t len, const char **out) {
@@ -407,7 +412,9 @@ static int start(cv_reader_t *r, cv_error_t *err) {
       r->col[f] = c;
       r->taken |= 1u << f;
     } else {
-      assign(r, r->maps[i].field, strlen(r->maps[i].field), c);
+      rc = assign(r, r->maps[i].field, strlen(r->maps[i].field), c, err);
+      if (rc)
+        return rc;
     }
   }
 
@@ -424,7 +431,9 @@ static int start(cv_reader_t *r, cv_error_t *err) {
     for (size_t i = 0; i < r->n_columns; i++) {
       const char *s;
       size_t len = trimmed(header[i].data, header[i].len, &s);
-      assign(r, s, len, (int)i);
+      rc = assign(r, s, len, (int)i, err);
+      if (rc)
+        return rc;
     }
     /* An ACLED export read with --format csv would give one error row per
      * row: say what it is instead. */

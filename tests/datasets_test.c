@@ -652,6 +652,25 @@ static void test_unclosed_quotes(void **state) {
   free(buf);
 }
 
+/* One more extra column than the reader keeps is refused: ignoring it
+ * would change verdicts silently. */
+static void test_extra_columns_limit(void **state) {
+  (void)state;
+  char text[4096] = "date,action";
+  for (int i = 0; i < 17; i++) snprintf(text + strlen(text), sizeof text - strlen(text), ",assume.a%d", i);
+  strcat(text, "\n2024-06-02,strike");
+  for (int i = 0; i < 17; i++) strcat(text, ",1");
+  strcat(text, "\n");
+  source_t src = {text, strlen(text), 0, 64};
+  cv_reader_t *r = cv_reader_new(engine, CV_FORMAT_AUTO, read_source, &src);
+  cv_use_t *use = cv_use_new();
+  cv_error_t err;
+  assert_int_equal(cv_reader_next(r, use, &err), CV_TOO_LARGE);
+  assert_string_equal(err.message, "more than 16 assume. columns: 'assume.a16' would be ignored");
+  cv_use_free(use);
+  cv_reader_free(r);
+}
+
 static void test_jsonl(void **state) {
   size_t len;
   char *text = slurp("uses.jsonl", &len);
@@ -735,6 +754,7 @@ int main(void) {
       cmocka_unit_test(test_csv_map),
       cmocka_unit_test(test_unclosed_quotes),
       cmocka_unit_test(test_jsonl),
+      cmocka_unit_test(test_extra_columns_limit),
       cmocka_unit_test(test_sample),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
