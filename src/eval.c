@@ -37,9 +37,11 @@ typedef struct eval {
   cv_date_t date;
   cv_value_t fact[CV_FACT_COUNT];
   double assume[CV_MAX_ASSUMPTIONS];
-  /* Set assumptions as this use has them. */
+  /* Set assumptions as this use has them; set_whatif when some differ from
+   * the policy's (values are then told apart one by one). */
   const int32_t *set[CV_MAX_ASSUMPTIONS];
   uint16_t set_len[CV_MAX_ASSUMPTIONS];
+  bool set_whatif;
   cv_policy_verdict_t *out;
   /* The path of tried values from the root to the current node. */
   cv_branch_cond_t path[MAX_DEPTH];
@@ -451,8 +453,12 @@ static uint16_t candidates(const eval_t *e, int fact, candidate_t *c) {
     }
     case CV_TYPE_SYMBOL: break;
   }
-  for (uint16_t i = 0; i < pol->n_classes[fact] && n < MAX_CANDIDATES; i++) {
-    const cv_value_class_t *cls = &pol->classes[fact][i];
+  const cv_value_class_t *classes = pol->classes[fact];
+  uint16_t n_classes = pol->n_classes[fact];
+  if (e->set_whatif && pol->classes_whatif[fact])
+    classes = pol->classes_whatif[fact], n_classes = pol->n_classes_whatif[fact];
+  for (uint16_t i = 0; i < n_classes && n < MAX_CANDIDATES; i++) {
+    const cv_value_class_t *cls = &classes[i];
     int32_t sym = cls->n_syms ? cls->syms[0] : CV_SYM_OTHER;
     if (fact == CV_FACT_SYSTEM && e->fact[CV_FACT_DONOR].state == CV_KNOWN) {
       /* Only systems the known donor supplied (or the policy governs): a
@@ -519,7 +525,7 @@ static void emit(eval_t *e, uint8_t verdict, const uint16_t *rules, uint8_t n_ru
   if (b->n_conds < CV_MAX_BRANCH_CONDS) b->cond[b->n_conds++] = *last;
   for (uint8_t i = 0; i < n_rules && i < 4; i++) b->rules[b->n_rules++] = rules[i];
   b->more_rules = more || n_rules > 4;
-  for (uint8_t i = 0; i < b->n_conds; i++) out->truncated |= b->cond[i].more;
+  for (uint8_t i = 0; i < b->n_conds; i++) out->values_truncated |= b->cond[i].more;
 }
 
 /* Widens cond (same fact) to cover candidate c too. */
@@ -797,6 +803,7 @@ static void evaluate_policy(eval_t *e, cv_policy_verdict_t *out) {
   out->settled = true;
   out->n_branches = 0;
   out->truncated = false;
+  out->values_truncated = false;
   for (uint8_t i = 0; i < o.n_rules; i++) out->rules[out->n_rules++] = o.rules[i];
   out->rules_truncated = o.more;
   out->open = o.open;
@@ -1149,6 +1156,7 @@ int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
     const cv_policy_t *pol = engine->policies[p];
     e.policy = pol;
     bool set_overridden = false;
+    e.set_whatif = false;
     for (uint16_t a = 0; a < pol->n_assumptions; a++) {
       /* The default, then a value for every policy, then one scoped to
        * this policy ("DE.near_border_km"), which wins. */
@@ -1165,7 +1173,7 @@ int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
               e.set[a] = use->assume[k].set, e.set_len[a] = use->assume[k].set_len;
               /* The memo key holds numbers only: a what-if set is worked
                * out afresh. */
-              set_overridden = true;
+              set_overridden = e.set_whatif = true;
             }
           }
       if (as->is_set) e.assume[a] = 0;
@@ -1205,6 +1213,7 @@ int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
 
 /* The policy's own assumption values, for walks over every use. */
 static void default_assumptions(eval_t *e, const cv_policy_t *pol) {
+  e->set_whatif = false;
   for (uint16_t a = 0; a < pol->n_assumptions; a++) {
     e->assume[a] = pol->assumptions[a].value;
     e->set[a] = pol->assumptions[a].set;

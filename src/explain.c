@@ -518,6 +518,7 @@ static int verdict_json_fixed(const cv_engine_t *eng, const cv_result_t *res,
   TRY(cv_buf_puts(b, "]"));
   if (v->truncated) TRY(cv_buf_puts(b, ", \"branches_truncated\": true"));
   if (v->rules_truncated) TRY(cv_buf_puts(b, ", \"rules_truncated\": true"));
+  if (v->values_truncated) TRY(cv_buf_puts(b, ", \"values_truncated\": true"));
   if (v->conflict) {
     TRY(cv_buf_puts(b, ", \"conflict\": {\"permit\": "));
     TRY(json_str(b, pol->rules[v->conflict_permit].id));

@@ -411,6 +411,11 @@ typedef struct cv_policy {
   uint16_t n_values[CV_FACT_COUNT];
   const cv_value_class_t *classes[CV_FACT_COUNT];
   uint16_t n_classes[CV_FACT_COUNT];
+  /* For facts compared with a set assumption: every value its own class,
+   * tried when a use replaces the set (the classes above follow the
+   * policy's own set). */
+  const cv_value_class_t *classes_whatif[CV_FACT_COUNT];
+  uint16_t n_classes_whatif[CV_FACT_COUNT];
   /* Per number fact, the comparisons that read it: they cut the line of
    * numbers into the intervals the engine tries. */
   const cv_cut_t *cuts[CV_FACT_COUNT];
@@ -487,6 +492,7 @@ typedef struct cv_policy_verdict {
   bool settled;       /* unknown facts were tried and none changes it */
   bool governed;      /* in scope through 'governs', not through the donor */
   bool rules_truncated; /* more deciding rules than are listed */
+  bool values_truncated; /* a branch condition lists only some of its values */
   bool open;          /* an open rule decided: the record leaves it open */
   cv_date_t date;     /* the day whose rules were applied */
   uint16_t rules[CV_MAX_LISTED];

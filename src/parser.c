@@ -1371,6 +1371,7 @@ static void collect(parser_t *p, value_sets_t *v, const cv_node_t *n) {
     /* A set assumption a use may change: every value of the vocabulary
      * may be told apart. */
     f->every_value = true;
+    for (uint16_t i = 0; i < n->set_len; i++) add_sym(v, n->fact, n->set[i]);
     const cv_catalog_t *cat = p->cat;
     cv_domain_t dom = cv_fact(p->policy, n->fact)->domain;
     for (int32_t s = 0; s < cat->n_symbols; s++)
@@ -1419,7 +1420,7 @@ static void signature(const cv_policy_t *pol, const fact_values_t *v, int fact, 
 /* Groups the named values of a name fact, and "every other value", into
  * classes that no condition tells apart: finite kinds are tried by
  * enumeration, and one value per class is enough. */
-static int make_classes(parser_t *p, const value_sets_t *vs, int f) {
+static int make_classes(parser_t *p, const value_sets_t *vs, int f, bool every_value) {
   cv_policy_t *pol = p->policy;
   const fact_values_t *v = &vs->f[f];
   size_t n = v->n_syms;
@@ -1446,7 +1447,7 @@ static int make_classes(parser_t *p, const value_sets_t *vs, int f) {
     if (i == n && !others) break;
     if (i < n) signature(pol, v, f, v->syms[i], sigs + i * words);
     cls[i] = SIZE_MAX;
-    for (size_t k = 0; k < n_cls && cls[i] == SIZE_MAX && !v->every_value; k++)
+    for (size_t k = 0; k < n_cls && cls[i] == SIZE_MAX && !every_value; k++)
       if (!memcmp(sigs + first[k] * words, sigs + i * words, words * sizeof *sigs)) cls[i] = k;
     if (cls[i] == SIZE_MAX) first[cls[i] = n_cls++] = i;
   }
@@ -1469,8 +1470,13 @@ static int make_classes(parser_t *p, const value_sets_t *vs, int f) {
       if (cls[i] == k) members[used++] = v->syms[i], classes[k].n_syms++;
     classes[k].other = others && cls[n] == k;
   }
-  pol->classes[f] = classes;
-  pol->n_classes[f] = (uint16_t)n_cls;
+  if (every_value) {
+    pol->classes_whatif[f] = classes;
+    pol->n_classes_whatif[f] = (uint16_t)n_cls;
+  } else {
+    pol->classes[f] = classes;
+    pol->n_classes[f] = (uint16_t)n_cls;
+  }
 done:
   free(sigs);
   free(cls);
@@ -1524,7 +1530,10 @@ static int collect_values(parser_t *p) {
       if (fv->n_syms) memcpy(a, fv->syms, fv->n_syms * sizeof *a);
       pol->values[f] = a;
       pol->n_values[f] = (uint16_t)fv->n_syms;
-      rc = make_classes(p, &v, f);
+      rc = make_classes(p, &v, f, false);
+      /* A fact compared with a set assumption a use may replace: every
+       * value its own class, for the uses that do. */
+      if (!rc && fv->every_value) rc = make_classes(p, &v, f, true);
     } else if (info->type == CV_TYPE_NUMBER && fv->n_nodes) {
       cv_cut_t *cuts = cv_arena_alloc(&pol->arena, fv->n_nodes * sizeof *cuts);
       if (!cuts) {

@@ -441,6 +441,14 @@ int cv_use_assume_text(const cv_engine_t *engine, cv_use_t *use, const char *nam
                             engine->policies[i]->donor_name);
     if (a->set_domain >= 0) dom = a->set_domain;
   }
+  if (dom < 0) {
+    /* No condition reads the set, so no vocabulary to read the names in:
+     * the what-if can change nothing. */
+    if (!strchr(text, '}'))
+      return cv_error_field(err, CV_VALUE, "assume", "assumption '%s': the set needs a closing '}'",
+                            full);
+    return CV_OK;
+  }
   int k = assume_entry(use, slot, scope ? scope->donor : -1, err);
   if (k < 0) return -k;
   use->assume[k].is_set = true;
@@ -458,8 +466,7 @@ int cv_use_assume_text(const cv_engine_t *engine, cv_use_t *use, const char *nam
       return cv_error_field(err, CV_TOO_LARGE, "assume",
                             "assumption '%s': a set given with a use holds at most %d names",
                             full, CV_MAX_USE_SET);
-    int32_t sym = dom < 0 ? -1 : cv_catalog_lookup(&engine->catalog, (cv_domain_t)dom, start,
-                                                   (size_t)(p - start));
+    int32_t sym = cv_catalog_lookup(&engine->catalog, (cv_domain_t)dom, start, (size_t)(p - start));
     if (sym < 0)
       return cv_error_field(err, CV_VALUE, "assume",
                             "assumption '%s': '%.*s' is not a name the policies use it with",

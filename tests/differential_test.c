@@ -77,7 +77,11 @@ static const double thresholds[] = {50, 100};
 static const char *const days[N_DAYS] = {"2024-01-01", "2024-02-01", "2024-03-01",
                                          "2024-04-01", "2024-05-01", "2024-06-01"};
 
-typedef enum { OP_EQ, OP_NE, OP_IN, OP_LE, OP_GT, OP_TRUE, OP_FALSE } lit_op_t;
+typedef enum { OP_EQ, OP_NE, OP_IN, OP_LE, OP_GT, OP_TRUE, OP_FALSE, OP_IN_SET, OP_NOT_IN_SET } lit_op_t;
+
+/* The set assumption 'military' (targets, by index): the policy's default,
+ * which a use may replace. */
+static const int default_military[] = {1, 4};
 
 typedef struct lit {
   int fact;
@@ -118,6 +122,10 @@ static void gen_lit(lit_t *l) {
     case F_PURPOSE:
     case F_READING:
       l->op = (lit_op_t)rnd(3);
+      if (l->fact == F_TARGET && rnd(3) == 0) {
+        l->op = rnd(2) ? OP_IN_SET : OP_NOT_IN_SET;
+        break;
+      }
       /* Rules name a few values of each vocabulary; uses take any. */
       l->value = (int)rnd(l->fact == F_READING ? 2 : 4);
       if (l->op == OP_IN) {
@@ -204,6 +212,8 @@ static void print_lit(cv_buf_t *b, const lit_t *l) {
       break;
     case OP_TRUE: cv_buf_puts(b, name); break;
     case OP_FALSE: cv_buf_printf(b, "not %s", name); break;
+    case OP_IN_SET: cv_buf_printf(b, "%s in military", name); break;
+    case OP_NOT_IN_SET: cv_buf_printf(b, "%s not in military", name); break;
   }
 }
 
@@ -213,6 +223,8 @@ static void print_policy(cv_buf_t *b, const policy_t *p, cv_date_t base) {
                  "fact approved {\n  type yes-no\n  description \"d\"\n}\n"
                  "fact reading {\n  type one-of {strict, broad}\n  description \"d\"\n}\n"
                  "fact depth_km {\n  type number km\n  description \"d\"\n}\n");
+  cv_buf_printf(b, "assumption military = {%s, %s} {\n  because \"b\"\n}\n",
+                targets[default_military[0]], targets[default_military[1]]);
   static const char *const effects[] = {"permit", "forbid", "open"};
   for (int i = 0; i < p->n; i++) {
     const rule_t *r = &p->r[i];
@@ -254,7 +266,11 @@ static void print_policy(cv_buf_t *b, const policy_t *p, cv_date_t base) {
 typedef struct ref_use {
   int day;
   int fact[N_FACTS];
+  bool military[64]; /* the set assumption as this use has it */
+  bool military_given; /* replaced by the use */
 } ref_use_t;
+
+static const ref_use_t *current_use;
 
 enum { OUT_PERMITTED, OUT_FORBIDDEN, OUT_NOT_COVERED, OUT_OPEN };
 
@@ -271,6 +287,8 @@ static bool lit_holds(const lit_t *l, const int *v, double near_km) {
     case OP_GT: return depths[x] > (l->value ? near_km : thresholds[0]);
     case OP_TRUE: return x == 1;
     case OP_FALSE: return x == 0;
+    case OP_IN_SET: return current_use->military[x];
+    case OP_NOT_IN_SET: return !current_use->military[x];
   }
   return false;
 }
@@ -370,6 +388,7 @@ static void enumerate(const policy_t *p, const ref_use_t *u, int *v, int f, int 
 
 static void reference(const policy_t *p, const ref_use_t *u, ref_result_t *out) {
   memset(out, 0, sizeof *out);
+  current_use = u;
   int v[N_FACTS], windows[MAX_RULES], window_rules[MAX_RULES], n_windows = 0;
   for (int i = 0; i < p->n; i++)
     if (in_period(&p->r[i], u->day) == 2) window_rules[n_windows++] = i;
@@ -402,6 +421,16 @@ static int check_case(cv_engine_t *e, const policy_t *p, const ref_use_t *u, cv_
     off += (size_t)snprintf(facts + off, sizeof facts - off, ", \"reading\": \"%s\"",
                             readings[u->fact[F_READING]]);
   if (off) cv_buf_printf(text, ", \"facts\": {%s}", facts + 2);
+  if (u->military_given) {
+    cv_buf_puts(text, ", \"assume\": {\"military\": [");
+    bool first = true;
+    for (int t = 0; t < n_values[F_TARGET]; t++)
+      if (u->military[t]) {
+        cv_buf_printf(text, "%s\"%s\"", first ? "" : ", ", targets[t]);
+        first = false;
+      }
+    cv_buf_puts(text, "]}");
+  }
   cv_buf_puts(text, "}");
   if (cv_use_parse_json(e, use, text->data, text->len, &err)) {
     printf("use %s: %s\n", text->data, err.message);
@@ -497,6 +526,14 @@ int main(int argc, char **argv) {
       for (int f = 0; f < N_FACTS; f++) {
         bool unknown = rnd(n > 100 ? 6 : 3) == 0;
         u.fact[f] = unknown ? -1 : (int)rnd(f == F_DEPTH ? N_DEPTHS : (uint32_t)n_values[f]);
+      }
+      /* The policy's set, or one in six uses a what-if set of their own. */
+      memset(u.military, 0, sizeof u.military);
+      u.military_given = rnd(6) == 0;
+      if (u.military_given) {
+        for (int t = 0; t < n_values[F_TARGET]; t++) u.military[t] = rnd(4) == 0;
+      } else {
+        u.military[default_military[0]] = u.military[default_military[1]] = true;
       }
       failures += check_case(e, &policy, &u, base, use, res, &text);
     }

@@ -742,6 +742,38 @@ static void declared_facts_past_the_limit(void **state) {
   cv_engine_free(e);
 }
 
+
+static void assumption_decl(size_t i, cv_buf_t *b) {
+  char text[128];
+  snprintf(text, sizeof text, "assumption a%zu = %zu km {\n  because \"x\"\n}\n", i, i);
+  cv_buf_puts(b, text);
+}
+
+static void assumptions_past_the_limits(void **state) {
+  (void)state;
+  cv_engine_t *e = bare_engine();
+  cv_error_t err;
+  /* The prelude declares one; CV_MAX_ASSUMPTIONS more is one too many. */
+  assert_int_equal(load_generated(e, CV_MAX_ASSUMPTIONS, assumption_decl, &err), CV_TOO_LARGE);
+  char want[64];
+  snprintf(want, sizeof want, "a policy has at most %d assumptions", CV_MAX_ASSUMPTIONS);
+  assert_string_equal(err.message, want);
+  cv_engine_free(e);
+  e = bare_engine();
+  assert_int_equal(load_generated(e, CV_MAX_ASSUMPTIONS - 1, assumption_decl, &err), CV_OK);
+  cv_use_t *use = cv_use_new();
+  for (int i = 0; i < CV_MAX_USE_ASSUMPTIONS; i++) {
+    char name[16];
+    snprintf(name, sizeof name, "a%d", i);
+    assert_int_equal(cv_use_assume(e, use, name, 1, &err), CV_OK);
+  }
+  assert_int_equal(cv_use_assume(e, use, "a16", 1, &err), CV_TOO_LARGE);
+  snprintf(want, sizeof want, "a use overrides at most %d assumptions", CV_MAX_USE_ASSUMPTIONS);
+  assert_string_equal(err.message, want);
+  cv_use_free(use);
+  cv_engine_free(e);
+}
+
 static void deterministic_and_allocation_free(void **state) {
   (void)state;
   cv_engine_t *e = engine_with(
@@ -1092,6 +1124,7 @@ int main(void) {
       cmocka_unit_test(hundred_thousand_sources),
       cmocka_unit_test(policies_past_the_limit),
       cmocka_unit_test(declared_facts_past_the_limit),
+      cmocka_unit_test(assumptions_past_the_limits),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
