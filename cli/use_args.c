@@ -92,10 +92,10 @@ static const char *vocabulary_of(const char *field) {
 }
 
 /* A flag given twice would silently take its last value: the second is a
- * usage error.  --evidence and --assume repeat with different names. */
+ * usage error.  --evidence, --assume and --fact repeat with different names. */
 static int seen_before(const char **seen, int n, const char *a, const char *value) {
   size_t name_len = 0;
-  if (strcmp(a, "--evidence") == 0 || strcmp(a, "--assume") == 0) {
+  if (strcmp(a, "--evidence") == 0 || strcmp(a, "--assume") == 0 || strcmp(a, "--fact") == 0) {
     const char *eq = strchr(value, '=');
     name_len = eq ? (size_t)(eq - value) : strlen(value);
   }
