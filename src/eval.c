@@ -649,9 +649,9 @@ static void resolve_facts(const cv_engine_t *eng, const cv_use_t *use,
       int32_t r = cv_catalog_lookup(cat, CV_DOM_REGION, res->where.region,
                                     strlen(res->where.region));
       fact[CV_FACT_REGION] = (cv_value_t){CV_KNOWN, r >= 0 ? r : CV_SYM_OTHER, 0};
-    } else {
+    } else if (!res->where.region_unknown) {
       fact[CV_FACT_REGION].state = CV_NONE;
-    }
+    } /* else in Russia but in no subject: the region stays unknown */
     fact[CV_FACT_BORDER_KM] = (cv_value_t){CV_KNOWN, 0, res->where.border_km};
   }
   /* Derived facts follow what is known, in dependency order: a system gives
@@ -858,24 +858,22 @@ int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
                           use->coordinates == 1 ? "lon" : "lat");
   cv_where_t *w = &result->where;
   w->lat = w->lon = 0;
-  w->territory[0] = w->region[0] = w->place[0] = '\0';
-  w->border_km = -1;
+  w->territory[0] = w->region[0] = w->place[0] = w->sea_of[0] = '\0';
+  w->border_km = w->water_km = -1;
+  w->at_sea = -1;
+  w->region_unknown = 0;
   result->located = false;
   if (use->has_location) {
     w->lat = use->lat;
     w->lon = use->lon;
     memcpy(w->place, use->place, sizeof w->place); /* both NUL-terminated, same size */
     if (use->resolved) {
-      memcpy(result->where.territory, use->territory, sizeof use->territory);
-      memcpy(result->where.region, use->region, sizeof use->region);
-      result->where.border_km = use->border_km;
+      cv_where_from_facts(w, &use->geo);
       result->located = true;
     } else if (engine->geo) {
       cv_geo_facts_t g;
       resolve_point(engine, result, use->lat, use->lon, &g);
-      memcpy(result->where.territory, g.territory, sizeof g.territory);
-      memcpy(result->where.region, g.region, sizeof g.region);
-      result->where.border_km = g.border_km;
+      cv_where_from_facts(w, &g);
       result->located = true;
     }
   }

@@ -472,10 +472,16 @@ int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use,
     TRY(json_str(buf, w->territory));
     TRY(cv_buf_puts(buf, ", \"region\": "));
     TRY(w->region[0] ? json_str(buf, w->region) : cv_buf_puts(buf, "null"));
+    if (w->region_unknown) TRY(cv_buf_puts(buf, ", \"region_unknown\": true"));
     TRY(cv_buf_puts(buf, ", \"border_km\": "));
-    TRY(cv_buf_number(buf, round_km(w->border_km)));
+    TRY(w->border_km >= 0 ? cv_buf_number(buf, round_km(w->border_km)) : cv_buf_puts(buf, "null"));
+    TRY(cv_buf_puts(buf, ", \"water_km\": "));
+    TRY(w->water_km >= 0 ? cv_buf_number(buf, round_km(w->water_km)) : cv_buf_puts(buf, "null"));
+    TRY(cv_buf_puts(buf, ", \"at_sea\": "));
+    TRY(cv_buf_puts(buf, w->at_sea < 0 ? "null" : w->at_sea ? "true" : "false"));
+    if (w->sea_of[0]) TRY(CV_CAT(buf, ", \"territorial_sea\": \"", w->sea_of, "\""));
   } else {
-    TRY(cv_buf_puts(buf, "null, \"region\": null, \"border_km\": null"));
+    TRY(cv_buf_puts(buf, "null, \"region\": null, \"border_km\": null, \"water_km\": null"));
   }
   static const int shown[] = {CV_FACT_SYSTEM, CV_FACT_SYSTEM_CLASS, CV_FACT_RANGE_KM,
                               CV_FACT_DONOR, CV_FACT_OPERATOR, CV_FACT_OPERATOR_KIND};
@@ -553,10 +559,7 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use,
                       use->place[0] ? " (" : "", use->place, use->place[0] ? ")" : ""));
     if (result->located) {
       TRY(cv_buf_printf(buf, ": %s%s%s", w->territory, w->region[0] ? ", " : "", w->region));
-      if (w->border_km > 0)
-        TRY(cv_buf_printf(buf, ", %.1f km from Ukraine's border", round_km(w->border_km)));
-      else
-        TRY(cv_buf_puts(buf, ", inside Ukraine"));
+      TRY(cv_where_text_tail(w, buf));
     } else {
       TRY(cv_buf_puts(buf, " (no geodata loaded: territory unknown)"));
     }
@@ -633,13 +636,35 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use,
   return CV_OK;
 }
 
+/* After "TERRITORY, REGION": what the distances and the sea say, in
+ * words, for the text outputs. */
+int cv_where_text_tail(const cv_where_t *w, cv_buf_t *buf) {
+  if (w->region_unknown) TRY(cv_buf_puts(buf, " (region unknown: in no federal subject)"));
+  if (w->at_sea == 1)
+    TRY(cv_buf_puts(buf, w->sea_of[0] ? ", at sea in Ukraine's territorial sea"
+                                      : ", at sea"));
+  if (w->border_km == 0) return cv_buf_puts(buf, ", inside Ukraine");
+  if (w->border_km > 0)
+    TRY(cv_buf_printf(buf, ", %.1f km from Ukraine's land border", round_km(w->border_km)));
+  if (w->water_km >= 0 && w->water_km < w->border_km - 0.05)
+    TRY(cv_buf_printf(buf, ", %.1f km from Ukrainian territory", round_km(w->water_km)));
+  return CV_OK;
+}
+
 int cv_where_write_json(const cv_where_t *w, cv_buf_t *buf) {
   TRY(cv_buf_puts(buf, "{\"territory\": "));
   TRY(json_str(buf, w->territory));
   TRY(cv_buf_puts(buf, ", \"region\": "));
   TRY(w->region[0] ? json_str(buf, w->region) : cv_buf_puts(buf, "null"));
+  if (w->region_unknown) TRY(cv_buf_puts(buf, ", \"region_unknown\": true"));
   TRY(cv_buf_puts(buf, ", \"border_km\": "));
   TRY(cv_buf_printf(buf, "%.1f", round_km(w->border_km)));
+  TRY(cv_buf_puts(buf, ", \"water_km\": "));
+  TRY(cv_buf_printf(buf, "%.1f", round_km(w->water_km)));
+  TRY(cv_buf_puts(buf, ", \"at_sea\": "));
+  TRY(cv_buf_puts(buf, w->at_sea < 0 ? "null" : w->at_sea ? "true" : "false"));
+  TRY(cv_buf_puts(buf, ", \"territorial_sea\": "));
+  TRY(w->sea_of[0] ? json_str(buf, w->sea_of) : cv_buf_puts(buf, "null"));
   TRY(cv_buf_puts(buf, ", \"lat\": "));
   TRY(cv_buf_number(buf, w->lat));
   TRY(cv_buf_puts(buf, ", \"lon\": "));

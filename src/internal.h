@@ -80,6 +80,7 @@ struct cv_engine {
   cv_gazetteer_t *gaz;    /* never NULL after cv_engine_new() */
   cv_catalog_t catalog;   /* vocabularies, systems, operators */
   bool data_loaded;
+  char data_dir[1024];    /* of cv_engine_load_data(), for borders.json */
   cv_policy_t *policies[CV_MAX_POLICIES];
   size_t policy_count;
 };

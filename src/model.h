@@ -217,8 +217,7 @@ struct cv_use {
   double lat, lon;
   char place[128];
   bool resolved; /* geo holds the location's facts (cv_use_resolve) */
-  char territory[8], region[16];
-  double border_km;
+  cv_geo_facts_t geo;
   uint8_t n_assume;
   struct {
     uint16_t slot;

