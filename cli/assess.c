@@ -92,6 +92,7 @@ typedef struct first_error {
 
 typedef struct summary {
   long rows, errors;
+  long no_donor_weapons; /* rows by forces that received no donor weapons */
   size_t n_donors;
   long (*verdicts)[4]; /* per donor, per cv_verdict_t */
   rule_count_t *rules; /* RULE_SLOTS, open addressing on the id pointer */
@@ -123,6 +124,7 @@ static void count_rule(summary_t *s, size_t donor, const char *id) {
 
 static void count_result(summary_t *s, const cv_result_t *result) {
   size_t n = cv_result_count(result);
+  s->no_donor_weapons += cv_result_no_donor_weapons(result) != NULL;
   for (size_t i = 0; i < n && i < s->n_donors; i++) {
     s->verdicts[i][cv_result_verdict(result, i) & 3]++;
     const char *ids[MAX_RULES];
@@ -178,10 +180,10 @@ static void summary_json(const summary_t *s, const cv_engine_t *engine,
   fprintf(f,
           "{\"rows\": %ld, \"assessed\": %ld, \"errors\": %ld, "
           "\"seconds\": %.3f, \"bytes\": %llu, \"rows_per_second\": %.0f,\n "
-          "\"verdicts\": {",
+          "\"no_donor_weapons\": %ld, \"verdicts\": {",
           s->rows, s->rows - s->errors, s->errors, s->seconds,
           (unsigned long long)s->bytes,
-          s->seconds > 0 ? (double)s->rows / s->seconds : 0.0);
+          s->seconds > 0 ? (double)s->rows / s->seconds : 0.0, s->no_donor_weapons);
   for (size_t d = 0; d < s->n_donors; d++) {
     fprintf(f, "%s", d ? ", " : "");
     json_str(f, cv_engine_policy_donor(engine, d));
@@ -225,6 +227,11 @@ static void summary_text(const summary_t *s, const cv_engine_t *engine) {
           s->rows, s->rows - s->errors, s->errors, s->seconds,
           s->seconds > 0 ? (double)s->rows / s->seconds : 0.0,
           s->seconds > 0 ? (double)s->bytes / 1e6 / s->seconds : 0.0);
+  if (s->no_donor_weapons)
+    fprintf(stderr,
+            "  %ld rows by forces that received no donor weapons (not-covered for every donor, "
+            "counted in the verdicts below)\n",
+            s->no_donor_weapons);
   size_t i = 0;
   for (size_t d = 0; d < s->n_donors; d++) {
     fprintf(stderr, "  %s:", cv_engine_policy_donor(engine, d));

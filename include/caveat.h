@@ -296,6 +296,10 @@ CV_EXPORT const char *cv_result_donor(const cv_result_t *result, size_t index);
  * number of deciding rules. */
 CV_EXPORT size_t cv_result_rules(const cv_result_t *result, size_t index,
                                  const char **ids, size_t max);
+/* When the use's operator received no donor weapons (operators.json
+ * no_donor_weapons) and the use names no captured one: the reason, and every
+ * verdict is not-covered.  NULL otherwise. */
+CV_EXPORT const char *cv_result_no_donor_weapons(const cv_result_t *result);
 /* The derived facts of the evaluated use. */
 CV_EXPORT const cv_where_t *cv_result_where(const cv_result_t *result);
 

@@ -882,6 +882,14 @@ int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
   uint8_t hidden_grade[CV_FACT_COUNT];
   bool disputed = any_disputed(use);
   if (disputed) resolve_facts(engine, use, result, true, hidden, hidden_grade);
+  /* Who fired: forces that received no donor weapons use none, unless the
+   * use names a captured one.  The scope is data (operators.json). */
+  result->no_donor_because = NULL;
+  const cv_value_t *kind = &result->fact[CV_FACT_OPERATOR_KIND];
+  const cv_catalog_t *cat = &engine->catalog;
+  if (kind->state == CV_KNOWN && !use->captured)
+    for (int k = 0; k < cat->n_no_donor_kinds; k++)
+      if (cat->no_donor_kind[k] == kind->sym) result->no_donor_because = cat->no_donor_because[k];
   eval_t e;
   e.engine = engine;
   e.date = as_of ? as_of : use->date;
@@ -897,6 +905,14 @@ int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
     cv_policy_verdict_t *out = &result->v[p];
     const cv_value_t *hide = disputed ? hidden : NULL;
     result->memo_slot[p] = -1;
+    if (result->no_donor_because) {
+      memset(out, 0, offsetof(cv_policy_verdict_t, branches));
+      out->policy = pol;
+      out->verdict = out->as_stated = CV_NOT_COVERED;
+      out->settled = true;
+      out->date = e.date;
+      continue;
+    }
     if (!result->memo || result->memo_off) {
       evaluate_with(&e, result->fact, hide, out);
       continue;
@@ -1251,6 +1267,10 @@ size_t cv_result_rules(const cv_result_t *result, size_t index, const char **ids
   const cv_policy_verdict_t *v = &result->v[index];
   for (size_t i = 0; i < v->n_rules && i < max; i++) ids[i] = v->policy->rules[v->rules[i]].id;
   return v->n_rules;
+}
+
+const char *cv_result_no_donor_weapons(const cv_result_t *result) {
+  return result->no_donor_because;
 }
 
 const cv_where_t *cv_result_where(const cv_result_t *result) { return &result->where; }

@@ -202,7 +202,9 @@ static int explanation(const cv_engine_t *eng, const cv_result_t *res,
       const cv_system_t *s = sys->state == CV_KNOWN ? cv_catalog_system(&eng->catalog, sys->sym) : NULL;
       bool supplied = !s || !s->n_donors;
       for (uint8_t k = 0; s && k < s->n_donors; k++) supplied |= s->donors[k] == pol->donor;
-      if (d->state == CV_KNOWN && d->sym != pol->donor) {
+      if (res->no_donor_because) {
+        TRY(CV_CAT(b, "Not covered by the ", donor, " policy: ", res->no_donor_because));
+      } else if (d->state == CV_KNOWN && d->sym != pol->donor) {
         TRY(CV_CAT(b, "Not covered by the ", donor, " policy: the use involves a weapon from ",
                    cv_symbol_name(&eng->catalog, d->sym), ", not from ", donor, "."));
       } else if (!supplied) {
@@ -483,8 +485,9 @@ int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use,
   } else {
     TRY(cv_buf_puts(buf, "null, \"region\": null, \"border_km\": null, \"water_km\": null"));
   }
-  static const int shown[] = {CV_FACT_SYSTEM, CV_FACT_SYSTEM_CLASS, CV_FACT_RANGE_KM,
-                              CV_FACT_DONOR, CV_FACT_OPERATOR, CV_FACT_OPERATOR_KIND};
+  static const int shown[] = {CV_FACT_ACTION,   CV_FACT_PURPOSE,      CV_FACT_TARGET,
+                              CV_FACT_SYSTEM,   CV_FACT_SYSTEM_CLASS, CV_FACT_RANGE_KM,
+                              CV_FACT_DONOR,    CV_FACT_OPERATOR,     CV_FACT_OPERATOR_KIND};
   for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
     TRY(CV_CAT(buf, ", \"", cv_facts[shown[i]].name, "\": "));
     TRY(fact_json(engine, buf, result, shown[i]));
@@ -498,6 +501,25 @@ int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use,
       TRY(cv_buf_puts(buf, ", \"place\": "));
       TRY(json_str(buf, use->place));
     }
+  }
+  if (use->location_from[0]) TRY(CV_CAT(buf, ", \"location_from\": \"", use->location_from, "\""));
+  if (use->location_note[0]) {
+    TRY(cv_buf_puts(buf, ", \"location_disputed\": "));
+    TRY(json_str(buf, use->location_note));
+  }
+  if (use->n_matched) {
+    TRY(cv_buf_puts(buf, ", \"matched\": ["));
+    for (uint8_t i = 0; i < use->n_matched; i++) {
+      TRY(cv_buf_puts(buf, i ? ", {\"words\": " : "{\"words\": "));
+      TRY(json_str(buf, use->matched[i].word));
+      TRY(CV_CAT(buf, ", \"set\": \"", use->matched[i].field, "\"}"));
+    }
+    TRY(cv_buf_puts(buf, "]"));
+  }
+  if (use->captured) TRY(cv_buf_puts(buf, ", \"captured\": true"));
+  if (result->no_donor_because) {
+    TRY(cv_buf_puts(buf, ", \"no_donor_weapons\": "));
+    TRY(json_str(buf, result->no_donor_because));
   }
   TRY(cv_buf_puts(buf, "}, \"verdicts\": ["));
   for (size_t i = 0; i < result->n; i++) {

@@ -513,6 +513,13 @@ const char *cv_geo_overlap(const cv_geo_t *geo, double lat, double lon, char cla
 
 bool cv_geo_is_land(const cv_geo_t *geo) { return geo->land != 0; }
 
+const char *cv_geo_country_code(const cv_geo_t *geo, const char *name, size_t len) {
+  for (uint32_t i = 0; i < geo->table.ncountry; i++)
+    if (cv_streq_nocase(name, len, geo->table.countries[i].name))
+      return geo->table.countries[i].code;
+  return NULL;
+}
+
 const char *cv_geo_country_name(const cv_geo_t *geo, const char *code) {
   int i = table_index(&geo->table, code);
   return i >= 0 ? geo->table.countries[i].name : NULL;

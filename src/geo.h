@@ -46,6 +46,9 @@ bool cv_geo_is_land(const cv_geo_t *geo);
  * data file gives for the territory chosen (NULL when none). */
 const char *cv_geo_overlap(const cv_geo_t *geo, double lat, double lon,
                            char claimant[8]);
+/* The code of the country data/borders.json names so ("Russia": "RU"), or
+ * NULL. */
+const char *cv_geo_country_code(const cv_geo_t *geo, const char *name, size_t len);
 /* The name data/borders.json gives a country code, or NULL. */
 const char *cv_geo_country_name(const cv_geo_t *geo, const char *code);
 /* The attribution the border data requires ("" for gmt-dcw). */
