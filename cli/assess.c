@@ -46,6 +46,9 @@ static const char usage[] =
     "                    (FIELD: id, date, action, system, donor, operator,\n"
     "                    recipient, target, purpose, cross_border_attack, lat,\n"
     "                    lon, place, evidence.FIELD, assume.NAME)\n"
+    "  --if-their-weapon for each donor, also the verdict if the weapon were\n"
+    "                    that donor's (CSV/GeoJSON DONOR_if_theirs, JSON\n"
+    "                    if_their_weapon)\n"
     "  --summary FILE    write the summary as JSON to FILE instead of stderr\n"
     "  --no-progress     no progress bar, even on a terminal\n"
     "\n"
@@ -296,6 +299,7 @@ typedef struct options {
   int n_assume;
   const char *summary;
   bool no_progress;
+  bool if_theirs;
   const char *path;
 } options_t;
 
@@ -347,6 +351,8 @@ static int parse_options(int argc, char **argv, options_t *o) {
         o->output = OUT_GEOJSON;
       else
         return bad_usage("--output '%s': expected jsonl, csv or geojson", v);
+    } else if (strcmp(argv[i], "--if-their-weapon") == 0) {
+      o->if_theirs = true;
     } else if ((v = option_value(argc, argv, &i, "--as-of"))) {
       if (cv_date_parse(v, strlen(v), &o->as_of) != CV_OK)
         return bad_usage("--as-of '%s': expected a date YYYY-MM-DD", v);
@@ -420,8 +426,10 @@ int cv_cmd_assess(int argc, char **argv, cv_engine_t *engine) {
   s.verdicts = calloc(s.n_donors ? s.n_donors : 1, sizeof *s.verdicts);
   s.rules = calloc(RULE_SLOTS, sizeof *s.rules);
   cv_buf_t out = {0};
-  row_writer_t w = {.format = o.output, .engine = engine, .as_of = o.as_of};
-  if (!reader || !use || !result || !s.verdicts || !s.rules) {
+  row_writer_t w = {.format = o.output, .engine = engine, .as_of = o.as_of,
+                    .if_theirs = o.if_theirs};
+  if (!reader || !use || !result || !s.verdicts || !s.rules ||
+      (o.if_theirs && cv_result_if_theirs(result, 1))) {
     fprintf(stderr, "caveat assess: out of memory\n");
     status = CLI_USAGE;
     goto done;

@@ -300,6 +300,13 @@ CV_EXPORT size_t cv_result_rules(const cv_result_t *result, size_t index,
  * no_donor_weapons) and the use names no captured one: the reason, and every
  * verdict is not-covered.  NULL otherwise. */
 CV_EXPORT const char *cv_result_no_donor_weapons(const cv_result_t *result);
+/* "If it was their weapon": with on, every evaluation into result also
+ * works out, for each policy, the verdict the use would get if its weapon
+ * were that policy's donor's (one more evaluation per policy; off by
+ * default).  Returns CV_OK or CV_NOMEM. */
+CV_EXPORT int cv_result_if_theirs(cv_result_t *result, int on);
+/* That verdict for policy index (not-covered when not worked out). */
+CV_EXPORT cv_verdict_t cv_result_if_their_weapon(const cv_result_t *result, size_t index);
 /* The derived facts of the evaluated use. */
 CV_EXPORT const cv_where_t *cv_result_where(const cv_result_t *result);
 

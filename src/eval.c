@@ -848,6 +848,9 @@ static void resolve_point(const cv_engine_t *engine, cv_result_t *r, double lat,
   *out = slot->facts;
 }
 
+static int evaluate_theirs(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
+                           cv_result_t *result, cv_error_t *err);
+
 int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
                 cv_result_t *result, cv_error_t *err) {
   if (!as_of && !use->has_date)
@@ -934,7 +937,7 @@ int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
     if (memo_store(result, slot, h, &key, out)) result->memo_slot[p] = k;
     result->memo_misses++;
   }
-  return CV_OK;
+  return result->theirs ? evaluate_theirs(engine, use, as_of, result, err) : CV_OK;
 }
 
 /* ------------------------------------------------------------------ lint */
@@ -1239,8 +1242,41 @@ cv_result_t *cv_result_new(void) {
 
 void cv_result_memoize(cv_result_t *result, int on) { result->memo_off = !on; }
 
+int cv_result_if_theirs(cv_result_t *result, int on) {
+  if (!on) {
+    cv_result_free(result->theirs);
+    result->theirs = NULL;
+    return CV_OK;
+  }
+  if (!result->theirs && !(result->theirs = cv_result_new())) return CV_NOMEM;
+  return CV_OK;
+}
+
+cv_verdict_t cv_result_if_their_weapon(const cv_result_t *result, size_t index) {
+  return index < result->n && result->theirs ? (cv_verdict_t)result->if_theirs[index]
+                                             : CV_NOT_COVERED;
+}
+
+/* For each policy, the verdict of the use with the weapon taken to be that
+ * policy's donor's: the question a researcher asks of rows whose notes do
+ * not name the weapon.  Each donor is one more evaluation (memoized like
+ * any other). */
+static int evaluate_theirs(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
+                           cv_result_t *result, cv_error_t *err) {
+  cv_use_t copy = *use;
+  for (size_t p = 0; p < engine->policy_count; p++) {
+    copy.given[CV_FIELD_DONOR] = (cv_value_t){CV_KNOWN, engine->policies[p]->donor, 0};
+    copy.grade[CV_FIELD_DONOR] = CV_GRADE_STATED;
+    int rc = cv_evaluate(engine, &copy, as_of, result->theirs, err);
+    if (rc) return rc;
+    result->if_theirs[p] = result->theirs->v[p].verdict;
+  }
+  return CV_OK;
+}
+
 void cv_result_free(cv_result_t *result) {
   if (!result) return;
+  cv_result_free(result->theirs);
   for (size_t i = 0; result->memo && i < CV_MEMO_SLOTS; i++) {
     cv_buf_free(&result->memo[i].json);
     cv_buf_free(&result->memo[i].why);

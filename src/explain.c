@@ -526,7 +526,15 @@ int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use,
     if (i) TRY(cv_buf_puts(buf, ", "));
     TRY(verdict_json(engine, result, i, buf));
   }
-  return cv_buf_puts(buf, "]}");
+  TRY(cv_buf_puts(buf, "]"));
+  if (result->theirs) {
+    TRY(cv_buf_puts(buf, ", \"if_their_weapon\": {"));
+    for (size_t i = 0; i < result->n; i++)
+      TRY(CV_CAT(buf, i ? ", \"" : "\"", cv_symbol_name(&engine->catalog, result->v[i].policy->donor),
+                 "\": \"", cv_verdict_name((cv_verdict_t)result->if_theirs[i]), "\""));
+    TRY(cv_buf_puts(buf, "}"));
+  }
+  return cv_buf_puts(buf, "}");
 }
 
 int cv_error_write_json(const char *id, const cv_error_t *err, cv_buf_t *buf) {

@@ -486,6 +486,11 @@ struct cv_result {
    * no_donor_weapons): every verdict is not-covered, for this reason. */
   const char *no_donor_because;
   uint64_t memo_hits, memo_misses;
+  /* "If it was their weapon" (cv_result_if_theirs): for each policy, the
+   * verdict the use gets with its donor taken to be that policy's donor;
+   * worked out in theirs, a result of its own, when not NULL. */
+  struct cv_result *theirs;
+  uint8_t if_theirs[CV_MAX_POLICIES];
 };
 
 #endif /* CV_MODEL_H */
