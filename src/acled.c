@@ -401,10 +401,12 @@ static int precision_of(const cv_csv_field_t *f) {
 static const double precision_km[4] = {0, 0, 5, 25};
 
 /* The cross-check of the coordinates against the row's own country and
- * geo_precision: where they disagree, or where an approximate location lies
- * closer to Ukraine's border than its precision, the location is graded
- * disputed (the verdict is then worked out both ways) and the note says
- * why. */
+ * geo_precision: where they disagree, or where a row that names no country
+ * (or one the borders do not know) has an approximate location closer to
+ * Ukrainian territory than its precision, the location is graded disputed
+ * (the verdict is then worked out both ways) and the note says why.  A row
+ * whose country agrees with its coordinates keeps them: ACLED codes the
+ * country itself, and only the distance is approximate then. */
 static void cross_check(const cv_engine_t *engine, cv_use_t *use, const cv_csv_field_t *country,
                         const cv_csv_field_t *admin1, const cv_csv_field_t *precision) {
   if (!engine->geo || !use->has_location || use->coordinates != 3)
@@ -421,7 +423,7 @@ static void cross_check(const cv_engine_t *engine, cv_use_t *use, const cv_csv_f
              country->data, admin1 ? (int)admin1->len : 1, admin1 ? admin1->data : "?",
              g->at_sea == 1 ? "the sea" : g->territory,
              prec ? (prec == 1 ? " (geo_precision 1)" : prec == 2 ? " (geo_precision 2)" : " (geo_precision 3)") : "");
-  } else if (prec >= 2 && strcmp(g->territory, "UA") != 0 && g->water_km >= 0 &&
+  } else if (!said && prec >= 2 && strcmp(g->territory, "UA") != 0 && g->water_km >= 0 &&
              g->water_km < precision_km[prec]) {
     snprintf(use->location_note, sizeof use->location_note,
              "geo_precision %d: ACLED gives an approximate location (within %.0f km), %.1f km from "

@@ -734,6 +734,13 @@ static int read_table(geo_table_t *t, const char *path, cv_error_t *err) {
                         "more than %d countries or %d overlaps: the index's limits",
                         MAX_COUNTRIES, MAX_OVERLAPS);
   }
+  if (strpbrk(attribution, "\"\\\n\t") || strlen(attribution) >= sizeof t->attribution) {
+    json_decref(root);
+    return cv_error_set(err, CV_VALUE, path, 0, 0,
+                        "\"attribution\": at most %zu bytes, without quotes, backslashes or "
+                        "line breaks (it is written into GeoJSON as is)",
+                        sizeof t->attribution - 1);
+  }
   t->territorial_sea_km = json_number_value(sea);
   snprintf(t->attribution, sizeof t->attribution, "%s", attribution);
   size_t i;
@@ -2044,7 +2051,9 @@ int cv_geo_add_regions(cv_geo_t *geo, const char *path,
  * smaller than the borders' own detail. */
 int cv_geo_outlines(const cv_geo_t *geo, const double box[4], double step, bool regions,
                     cv_buf_t *out) {
-  int rc = cv_buf_puts(out, "{\"type\": \"FeatureCollection\", \"features\": [");
+  /* The land polygons are ODbL: whoever shows them must credit them. */
+  int rc = cv_buf_printf(out, "{\"type\": \"FeatureCollection\", \"attribution\": \"%s\", \"features\": [",
+                         geo->land ? geo->table.attribution : "gmt-dcw (DCW-GMT)");
   bool first = true;
   for (uint32_t f = 0; f < geo->nfeature && !rc; f++) {
     const geo_feature_t *feat = &geo->features[f];

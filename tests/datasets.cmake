@@ -15,3 +15,9 @@ add_test(NAME datasets_cli
   COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/datasets_cli.sh $<TARGET_FILE:caveat_cli>
           ${CMAKE_BINARY_DIR}/geo-cache ${PROJECT_SOURCE_DIR}/data/sample-acled.csv
           ${CMAKE_CURRENT_SOURCE_DIR}/data/datasets)
+
+# The cases of issue 8 in ACLED's layout (tests/data/acled): border villages,
+# the coast, Russia's fire, weapons, munitions, targets, the cross-check.
+add_test(NAME acled_cases
+  COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/acled_cases.py $<TARGET_FILE:caveat_cli>
+          ${CMAKE_BINARY_DIR}/geo-cache ${CMAKE_CURRENT_SOURCE_DIR}/data/acled)
