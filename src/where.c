@@ -62,6 +62,41 @@ int cv_engine_load_regions(cv_engine_t *engine, const char *path,
   return cv_geo_add_regions(engine->geo, path, code_property, err);
 }
 
+int cv_engine_load_cities(cv_engine_t *engine, const char *cities_path, const char *admin1_path,
+                          cv_error_t *err) {
+  if (access(cities_path, R_OK) != 0 || access(admin1_path, R_OK) != 0)
+    return cv_error_set(err, CV_IO, cities_path, 0, 0, "cannot read '%s' or '%s'", cities_path,
+                        admin1_path);
+  if (strlen(cities_path) >= sizeof engine->cities_path ||
+      strlen(admin1_path) >= sizeof engine->admin1_path)
+    return cv_error_set(err, CV_TOO_LARGE, NULL, 0, 0, "path longer than %zu bytes",
+                        sizeof engine->cities_path - 1);
+  snprintf(engine->cities_path, sizeof engine->cities_path, "%s", cities_path);
+  snprintf(engine->admin1_path, sizeof engine->admin1_path, "%s", admin1_path);
+  engine->cities_state = 1;
+  return CV_OK;
+}
+
+const cv_gazetteer_t *cv_engine_gazetteer(const cv_engine_t *engine, cv_error_t *err) {
+  /* The engine is shared read-only between threads; this one lazy step is
+   * guarded, and the places are complete before any reader sees them. */
+  cv_engine_t *e = (cv_engine_t *)engine;
+  pthread_mutex_lock(&e->cities_lock);
+  if (e->cities_state == 1)
+    e->cities_state = cv_gaz_load_cities(e->gaz, e->cities_path, e->admin1_path, &e->cities_err)
+                          ? 2
+                          : 0;
+  int failed = e->cities_state == 2;
+  if (failed && err) *err = e->cities_err;
+  pthread_mutex_unlock(&e->cities_lock);
+  return failed ? NULL : e->gaz;
+}
+
+int cv_place_describe(const cv_place_t *p, char *buf, size_t cap) {
+  return snprintf(buf, cap, "%s (%s%s%s; %.4f, %.4f)", p->name, p->country[0] ? p->country : "?",
+                  p->region[0] ? ", " : "", p->region, p->lat, p->lon);
+}
+
 int cv_engine_load_geonames(cv_engine_t *engine, const char *path,
                             cv_error_t *err) {
   return cv_gaz_load_geonames(engine->gaz, path, err);
@@ -116,11 +151,13 @@ int cv_engine_find_place(const cv_engine_t *engine, const char *name,
   const cv_place_t *found[MAX_CANDIDATES];
   size_t len = strlen(name);
   int shown = len > 80 ? 80 : (int)len;
-  size_t n = cv_gaz_find(engine->gaz, name, len, found, MAX_CANDIDATES);
+  const cv_gazetteer_t *gaz = cv_engine_gazetteer(engine, err);
+  if (!gaz) return err ? err->code : CV_IO;
+  size_t n = cv_gaz_find(gaz, name, len, found, MAX_CANDIDATES);
   *count = n;
   if (n == 0) {
     const char *near[3];
-    size_t k = cv_gaz_suggest(engine->gaz, name, len, near, 3);
+    size_t k = cv_gaz_suggest(gaz, name, len, near, 3);
     char hint[300] = "";
     for (size_t i = 0, off = 0; i < k && off < sizeof hint; i++)
       off += (size_t)snprintf(hint + off, sizeof hint - off, "%s'%s'",
@@ -133,11 +170,12 @@ int cv_engine_find_place(const cv_engine_t *engine, const char *name,
     snprintf(out[i].place, sizeof out[i].place, "%s", found[i]->name);
   }
   if (n == 1) return CV_OK;
-  char list[400];
+  char list[600];
   size_t off = 0;
-  for (size_t i = 0; i < n && i < MAX_CANDIDATES && off < sizeof list; i++)
-    off += (size_t)snprintf(list + off, sizeof list - off, "%s%s (%.4f, %.4f)", i ? "; " : "",
-                            found[i]->name, found[i]->lat, found[i]->lon);
+  for (size_t i = 0; i < n && i < MAX_CANDIDATES && off < sizeof list; i++) {
+    off += (size_t)snprintf(list + off, sizeof list - off, "%s", i ? "; " : "");
+    if (off < sizeof list) off += (size_t)cv_place_describe(found[i], list + off, sizeof list - off);
+  }
   return cv_error_field(err, CV_AMBIGUOUS, "place", "place '%.*s' is ambiguous (%zu places): %s",
                         shown, name, n, list);
 }

