@@ -149,7 +149,8 @@ enum { SET_ALL = 0, SET_LAND = 1, SET_FIRST_NEIGHBOUR = 2, MAX_SETS = 2 + MAX_CO
 
 /* A segment of Ukraine's boundary in earth-centred coordinates (km). */
 typedef struct geo_seg {
-  double ax, ay, az, dx, dy, dz, inv_len2, pad;
+  double ax, ay, az, dx, dy, dz, inv_len2;
+  double set; /* the neighbour's set on its far side, or -1 for the coast */
 } geo_seg_t;
 
 struct cv_geo {
@@ -391,7 +392,8 @@ static int nearest_region(const cv_geo_t *geo, double lat, double lon,
 /* Geodesic km from q to the nearest segment of set among the cell's
  * candidates; -1 when the cell lists none of that set. */
 static double nearest_km(const cv_geo_t *geo, const geo_cell_t *cell, int set,
-                         const double q[3], double sp, double cp, double sl, double cl) {
+                         const double q[3], double sp, double cp, double sl, double cl,
+                         double *near_set) {
   double d2 = INFINITY, t = 0;
   const geo_seg_t *near = NULL;
   for (uint32_t g = 0; g < cell->ndist; g++) {
@@ -410,6 +412,7 @@ static double nearest_km(const cv_geo_t *geo, const geo_cell_t *cell, int set,
     }
   }
   if (!near) return -1;
+  *near_set = near->set;
   double n[3] = {near->ax + t * near->dx, near->ay + t * near->dy, near->az + t * near->dz};
   return chord_to_km(q, n, sp, cp, sl, cl);
 }
@@ -465,8 +468,15 @@ void cv_geo_resolve(const cv_geo_t *geo, double lat, double lon,
   double nn = WGS_A / sqrt(1 - WGS_E2 * sp * sp);
   double q[3] = {nn * cp * cl, nn * cp * sl, nn * (1 - WGS_E2) * sp};
   int set = best[0] != NO_FEATURE ? geo->features[best[0]].set : SET_LAND;
-  out->border_km = nearest_km(geo, cell, set, q, sp, cp, sl, cl);
-  out->water_km = nearest_km(geo, cell, SET_ALL, q, sp, cp, sl, cl);
+  double near_set = -1, ignored;
+  out->water_km = nearest_km(geo, cell, SET_ALL, q, sp, cp, sl, cl, &near_set);
+  /* The nearest point of the whole outline, when it lies on the wanted
+   * land border, is also the nearest of that border: one search, not two,
+   * for most points. */
+  if (out->water_km >= 0 && near_set >= 0 && (set == SET_LAND || near_set == set))
+    out->border_km = out->water_km;
+  else
+    out->border_km = nearest_km(geo, cell, set, q, sp, cp, sl, cl, &ignored);
   if (out->at_sea == 1 && out->water_km >= 0 &&
       out->water_km <= geo->table.territorial_sea_km)
     memcpy(out->sea_of, k_home_country, 3);
@@ -1556,11 +1566,64 @@ static int far_side(const cv_geo_t *geo, const geo_pt_t *a, const geo_pt_t *b) {
   return NO_FEATURE;
 }
 
+/* The distances are measured to Ukraine's outline simplified
+ * (Douglas-Peucker) to within this many km of the source, each run of one
+ * far side apart so that where a land border meets the coast stays put:
+ * the land polygons' 10 m detail makes a cell's candidate segments many
+ * times more numerous than gmt-dcw's, for no difference a border distance
+ * can show. */
+#define SIMPLIFY_KM 0.02
+
+/* Planar km from p to the segment a-b, longitudes scaled at a's latitude. */
+static double offset_km(const geo_pt_t *p, const geo_pt_t *a, const geo_pt_t *b) {
+  double k = cos(a->y * RAD) * 111.2;
+  double px = (p->x - a->x) * k, py = (p->y - a->y) * 111.2;
+  double ex = (b->x - a->x) * k, ey = (b->y - a->y) * 111.2, l2 = ex * ex + ey * ey;
+  double t = l2 > 0 ? (px * ex + py * ey) / l2 : 0;
+  t = t < 0 ? 0 : t > 1 ? 1 : t;
+  double dx = px - t * ex, dy = py - t * ey;
+  return sqrt(dx * dx + dy * dy);
+}
+
+/* Marks in keep[] the vertices of v[first..last] that the simplification
+ * keeps (both ends always). */
+static int simplify(const geo_pt_t *v, uint32_t first, uint32_t last, uint8_t *keep) {
+  uint32_t cap = 64, n = 0;
+  uint32_t (*stack)[2] = malloc(cap * sizeof *stack);
+  if (!stack) return -1;
+  keep[first] = keep[last] = 1;
+  stack[n][0] = first, stack[n++][1] = last;
+  while (n) {
+    uint32_t a = stack[n - 1][0], b = stack[n - 1][1];
+    n--;
+    double worst = 0;
+    uint32_t at = a;
+    for (uint32_t i = a + 1; i < b; i++) {
+      double d = offset_km(&v[i], &v[a], &v[b]);
+      if (d > worst) worst = d, at = i;
+    }
+    if (worst <= SIMPLIFY_KM) continue;
+    keep[at] = 1;
+    if (n + 2 > cap) {
+      uint32_t (*more)[2] = realloc(stack, 2 * cap * sizeof *stack);
+      if (!more) {
+        free(stack);
+        return -1;
+      }
+      stack = more, cap *= 2;
+    }
+    stack[n][0] = a, stack[n++][1] = at;
+    stack[n][0] = at, stack[n++][1] = b;
+  }
+  free(stack);
+  return 0;
+}
+
 static void make_seg(const geo_pt_t *p, const geo_pt_t *q, geo_seg_t *s) {
   double a[3], b[3];
   to_ecef(p->y, p->x, a);
   to_ecef(q->y, q->x, b);
-  *s = (geo_seg_t){a[0], a[1], a[2], b[0] - a[0], b[1] - a[1], b[2] - a[2], 0, 0};
+  *s = (geo_seg_t){a[0], a[1], a[2], b[0] - a[0], b[1] - a[1], b[2] - a[2], 0, -1};
   double l2 = s->dx * s->dx + s->dy * s->dy + s->dz * s->dz;
   s->inv_len2 = l2 > 0 ? 1 / l2 : 0;
 }
@@ -1607,8 +1670,9 @@ static int build_border(cv_geo_t *geo, cv_error_t *err) {
   for (uint32_t r = 0; r < ua->nring; r++) nall += geo->rings[ua->ring + r].count - 1;
   if (!nall) return cv_error_set(err, CV_GEO, NULL, 0, 0, "the source has no outline of Ukraine");
   /* Each segment's far side, then the sets' sizes. */
-  uint16_t *side = malloc(nall * sizeof *side);
-  const geo_pt_t **from = malloc(nall * sizeof *from);
+  uint16_t *side = malloc(nall * sizeof *side), *ring_side = malloc(nall * sizeof *side);
+  const geo_pt_t **from = malloc(nall * sizeof *from), **to = malloc(nall * sizeof *to);
+  uint8_t *keep = calloc(geo->nvert ? geo->nvert : 1, 1);
   geo_seg_t *segs = NULL;
   bvh_node_t *nodes = malloc((6 * (size_t)nall + MAX_SETS + 1) * sizeof *nodes);
   geo_run_t *runs = NULL;
@@ -1616,15 +1680,34 @@ static int build_border(cv_geo_t *geo, cv_error_t *err) {
   uint32_t nrun = 0, run_cap = 0, ngroup = 0, group_cap = 0;
   cand_query_t q = {0};
   int set_of_feature[NO_FEATURE > 4096 ? 4096 : NO_FEATURE];
-  if (!side || !from || !nodes || geo->nfeature > 4096) goto fail;
+  if (!side || !ring_side || !from || !to || !keep || !nodes || geo->nfeature > 4096) goto fail;
+  /* Each source segment's far side; then each run of one far side is
+   * simplified, and the kept segments take the run's side. */
   uint32_t n = 0;
   for (uint32_t r = 0; r < ua->nring; r++) {
     const geo_ring_t *ring = &geo->rings[ua->ring + r];
-    for (uint32_t i = ring->first; i + 1 < ring->first + ring->count; i++) {
-      from[n] = &geo->verts[i];
-      side[n++] = (uint16_t)far_side(geo, &geo->verts[i], &geo->verts[i + 1]);
+    uint32_t end = ring->first + ring->count - 1; /* the closing vertex */
+    uint32_t m = 0;
+    for (uint32_t i = ring->first; i < end; i++)
+      ring_side[m++] = (uint16_t)far_side(geo, &geo->verts[i], &geo->verts[i + 1]);
+    for (uint32_t s = 0; s < m;) {
+      uint32_t e = s;
+      while (e + 1 < m && ring_side[e + 1] == ring_side[s]) e++;
+      if (simplify(geo->verts, ring->first + s, ring->first + e + 1, keep)) goto fail;
+      s = e + 1;
+    }
+    /* Kept vertices in order make the segments; a segment's side is that
+     * of the source segment it starts with. */
+    uint32_t prev = ring->first;
+    for (uint32_t i = ring->first + 1; i <= end; i++) {
+      if (!keep[i]) continue;
+      from[n] = &geo->verts[prev];
+      to[n] = &geo->verts[i];
+      side[n++] = ring_side[prev - ring->first];
+      prev = i;
     }
   }
+  nall = n;
   uint32_t count[MAX_SETS] = {0};
   int nset = SET_FIRST_NEIGHBOUR;
   for (uint32_t f = 0; f < geo->nfeature; f++) set_of_feature[f] = SET_LAND;
@@ -1648,7 +1731,8 @@ static int build_border(cv_geo_t *geo, cv_error_t *err) {
   memcpy(fill, geo->set_first, sizeof fill);
   for (uint32_t i = 0; i < nall; i++) {
     geo_seg_t s;
-    make_seg(from[i], from[i] + 1, &s);
+    make_seg(from[i], to[i], &s);
+    if (side[i] != NO_FEATURE) s.set = set_of_feature[side[i]];
     segs[fill[SET_ALL]++] = s;
     if (side[i] == NO_FEATURE) continue;
     segs[fill[SET_LAND]++] = s;
@@ -1693,7 +1777,7 @@ static int build_border(cv_geo_t *geo, cv_error_t *err) {
         }
       }
   }
-  free(nodes), free(q.out), free(side), free(from);
+  free(nodes), free(q.out), free(side), free(ring_side), free(from), free(to), free(keep);
   free(geo->segs), free(geo->dist_runs), free(geo->groups);
   geo->segs = segs;
   geo->nseg = nseg;
@@ -1703,7 +1787,8 @@ static int build_border(cv_geo_t *geo, cv_error_t *err) {
   geo->ngroup = ngroup;
   return CV_OK;
 fail:
-  free(segs), free(nodes), free(runs), free(groups), free(q.out), free(side), free(from);
+  free(segs), free(nodes), free(runs), free(groups), free(q.out), free(side), free(ring_side),
+      free(from), free(to), free(keep);
   return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory building the border index");
 }
 
@@ -1713,7 +1798,7 @@ fail:
  * is only valid for the source files of the sizes and times it records, the
  * borders table of the hash it records, and this format.  Bump
  * CACHE_VERSION whenever the index changes. */
-#define CACHE_VERSION 2
+#define CACHE_VERSION 4
 #define CACHE_NAME "geo-index.bin"
 
 typedef struct cache_header {
