@@ -1643,7 +1643,7 @@ static int far_side(const cv_geo_t *geo, const geo_pt_t *a, const geo_pt_t *b) {
   return NO_FEATURE;
 }
 
-/* The distances are measured to Ukraine's outline simplified
+/* The distances are measured to Ukraine's land-polygon outline simplified
  * (Douglas-Peucker) to within this many km of the source, each run of one
  * far side apart so that where a land border meets the coast stays put:
  * the land polygons' 10 m detail makes a cell's candidate segments many
@@ -1664,7 +1664,8 @@ static double offset_km(const geo_pt_t *p, const geo_pt_t *a, const geo_pt_t *b)
 
 /* Marks in keep[] the vertices of v[first..last] that the simplification
  * keeps (both ends always). */
-static int simplify(const geo_pt_t *v, uint32_t first, uint32_t last, uint8_t *keep) {
+static int simplify(const geo_pt_t *v, uint32_t first, uint32_t last, double tolerance_km,
+                    uint8_t *keep) {
   uint32_t cap = 64, n = 0;
   uint32_t (*stack)[2] = malloc(cap * sizeof *stack);
   if (!stack) return -1;
@@ -1679,7 +1680,7 @@ static int simplify(const geo_pt_t *v, uint32_t first, uint32_t last, uint8_t *k
       double d = offset_km(&v[i], &v[a], &v[b]);
       if (d > worst) worst = d, at = i;
     }
-    if (worst <= SIMPLIFY_KM) continue;
+    if (worst <= tolerance_km) continue;
     keep[at] = 1;
     if (n + 2 > cap) {
       uint32_t (*more)[2] = realloc(stack, 2 * cap * sizeof *stack);
@@ -1770,7 +1771,11 @@ static int build_border(cv_geo_t *geo, cv_error_t *err) {
     for (uint32_t s = 0; s < m;) {
       uint32_t e = s;
       while (e + 1 < m && ring_side[e + 1] == ring_side[s]) e++;
-      if (simplify(geo->verts, ring->first + s, ring->first + e + 1, keep)) goto fail;
+      /* gmt-dcw's outline is coarse already, and kept exact: the tests
+       * measure the index against it. */
+      if (simplify(geo->verts, ring->first + s, ring->first + e + 1,
+                   geo->land ? SIMPLIFY_KM : 0, keep))
+        goto fail;
       s = e + 1;
     }
     /* Kept vertices in order make the segments; a segment's side is that
