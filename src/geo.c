@@ -1647,9 +1647,10 @@ static int far_side(const cv_geo_t *geo, const geo_pt_t *a, const geo_pt_t *b) {
  * (Douglas-Peucker) to within this many km of the source, each run of one
  * far side apart so that where a land border meets the coast stays put:
  * the land polygons' 10 m detail makes a cell's candidate segments many
- * times more numerous than gmt-dcw's, for no difference a border distance
- * can show. */
-#define SIMPLIFY_KM 0.05
+ * times more numerous than gmt-dcw's, for no difference a policy's
+ * distance threshold can show (docs/geography.md: 100 m kept assess within
+ * about a tenth of gmt-dcw's speed; 20 m cost a quarter). */
+#define SIMPLIFY_KM 0.1
 
 /* Planar km from p to the segment a-b, longitudes scaled at a's latitude. */
 static double offset_km(const geo_pt_t *p, const geo_pt_t *a, const geo_pt_t *b) {
