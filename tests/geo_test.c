@@ -553,6 +553,102 @@ static void test_cities(void **state) {
   unlink(admin_path);
 }
 
+/* data/borders.json's checks: the de jure country before the claimant, the
+ * index's limit of 64 countries (one past it), an attribution that could
+ * break the GeoJSON it is written into. */
+static void test_borders_table(void **state) {
+  (void)state;
+  cv_error_t err;
+  char path[300];
+  cv_geo_sources_t src = {path, NULL, CAVEAT_TEST_DCW};
+  snprintf(path, sizeof path, "%s",
+           write_temp(".borders.json",
+                      "{\"attribution\": \"x\", \"territorial_sea_km\": 22.224, \"countries\": ["
+                      "{\"code\": \"UA\", \"a3\": \"UKR\", \"dcw\": \"UA\"},"
+                      "{\"code\": \"RU\", \"a3\": \"RUS\", \"dcw\": \"RU\"}],"
+                      " \"overlaps\": [{\"countries\": [\"UA\", \"RU\"], \"de_jure\": \"RU\","
+                      " \"because\": \"wrong way round\"}]}"));
+  assert_null(cv_geo_open(&src, NULL, &err));
+  assert_int_equal(err.code, CV_VALUE);
+  assert_non_null(strstr(err.message, "RU (de jure) must be listed in \"countries\" before UA"));
+
+  char big[8192] = "{\"attribution\": \"x\", \"territorial_sea_km\": 22.224, \"countries\": [";
+  for (int i = 0; i < 65; i++)
+    snprintf(big + strlen(big), sizeof big - strlen(big),
+             "%s{\"code\": \"%c%c\", \"a3\": \"%c%cX\", \"dcw\": \"UA\"}", i ? "," : "",
+             'A' + i / 26, 'A' + i % 26, 'A' + i / 26, 'A' + i % 26);
+  strcat(big, "]}");
+  snprintf(path, sizeof path, "%s", write_temp(".borders.json", big));
+  assert_null(cv_geo_open(&src, NULL, &err));
+  assert_int_equal(err.code, CV_TOO_LARGE);
+  assert_non_null(strstr(err.message, "more than 64 countries"));
+
+  snprintf(path, sizeof path, "%s",
+           write_temp(".borders.json",
+                      "{\"attribution\": \"a \\\"quoted\\\" credit\", \"territorial_sea_km\": 1,"
+                      " \"countries\": [{\"code\": \"UA\", \"a3\": \"UKR\", \"dcw\": \"UA\"},"
+                      "{\"code\": \"RU\", \"a3\": \"RUS\", \"dcw\": \"RU\"}]}"));
+  assert_null(cv_geo_open(&src, NULL, &err));
+  assert_int_equal(err.code, CV_VALUE);
+  assert_non_null(strstr(err.message, "without quotes"));
+  unlink(path);
+}
+
+/* operators.json's no_donor_weapons: one entry past the limit of 8 is an
+ * error naming the limit, an unknown kind an error naming it. */
+static void copy_file(const char *from, const char *to) {
+  FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+  assert_non_null(in);
+  assert_non_null(out);
+  char buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, in)) > 0) fwrite(buf, 1, n, out);
+  fclose(in);
+  fclose(out);
+}
+
+static void test_no_donor_weapons_limits(void **state) {
+  (void)state;
+  char dir[300], path[400];
+  snprintf(dir, sizeof dir, "%s/catalogs", g_cache);
+  mkdir(dir, 0700);
+  static const char *const files[] = {"kinds.json", "systems.json", "places.tsv"};
+  for (int i = 0; i < 3; i++) {
+    snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+    copy_file(i == 0 ? CAVEAT_TEST_DATA "/kinds.json"
+              : i == 1 ? CAVEAT_TEST_DATA "/systems.json"
+                       : CAVEAT_TEST_DATA "/places.tsv", path);
+  }
+  snprintf(path, sizeof path, "%s/operators.json", dir);
+  char text[4096] = "{\"operators\": [], \"no_donor_weapons\": [";
+  for (int i = 0; i < 9; i++)
+    strcat(text, i ? ", {\"kind\": \"ru-armed-forces\", \"because\": \"b\"}"
+                   : "{\"kind\": \"ru-armed-forces\", \"because\": \"b\"}");
+  strcat(text, "]}");
+  FILE *f = fopen(path, "w");
+  fputs(text, f);
+  fclose(f);
+  cv_error_t err;
+  cv_engine_t *e = cv_engine_new();
+  assert_int_equal(cv_engine_load_data(e, dir, &err), CV_TOO_LARGE);
+  assert_non_null(strstr(err.message, "more than 8 no_donor_weapons entries"));
+  cv_engine_free(e);
+  f = fopen(path, "w");
+  fputs("{\"operators\": [], \"no_donor_weapons\": [{\"kind\": \"martians\", \"because\": \"b\"}]}", f);
+  fclose(f);
+  e = cv_engine_new();
+  assert_int_equal(cv_engine_load_data(e, dir, &err), CV_NAME);
+  assert_non_null(strstr(err.message, "'martians'"));
+  cv_engine_free(e);
+  for (int i = 0; i < 3; i++) {
+    snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+    unlink(path);
+  }
+  snprintf(path, sizeof path, "%s/operators.json", dir);
+  unlink(path);
+  rmdir(dir);
+}
+
 static void test_gazetteer_tsv_errors(void **state) {
   (void)state;
   cv_gazetteer_t *gaz = cv_gaz_new();
@@ -581,6 +677,7 @@ int main(void) {
       cmocka_unit_test(test_where_errors),      cmocka_unit_test(test_find_place),
       cmocka_unit_test(test_geonames),          cmocka_unit_test(test_regions),
       cmocka_unit_test(test_gazetteer_tsv_errors), cmocka_unit_test(test_cities),
+      cmocka_unit_test(test_borders_table), cmocka_unit_test(test_no_donor_weapons_limits),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
