@@ -1,8 +1,10 @@
 /*
  * geo_bench.c -- how fast the borders load and answer: building the index
- * from gmt-dcw, loading it from the cache, and resolutions per second on one
- * core for random points over the region of detail and for points near
- * Ukraine's border.  Prints the machine and the command for the record.
+ * from the OpenStreetMap land polygons (data/geo, scripts/data-deps.sh; or
+ * gmt-dcw's when they are not installed), loading it from the cache, and
+ * resolutions per second on one core for random points over the region of
+ * detail and for points near Ukraine's borders and coast.  Prints the
+ * machine and the command for the record.
  *
  *   geo_bench [DCW_FILE [N]]
  */
@@ -53,6 +55,11 @@ int main(int argc, char **argv) {
   }
   cv_error_t err;
   cv_engine_t *cold = cv_engine_new(), *eng = cv_engine_new();
+  if (cv_engine_load_data(cold, CAVEAT_DATA_DIR, &err) ||
+      cv_engine_load_data(eng, CAVEAT_DATA_DIR, &err)) {
+    fprintf(stderr, "geo_bench: %s\n", err.message);
+    return 1;
+  }
   double t0 = now();
   if (cv_engine_load_geo(cold, dcw, cache, &err)) {
     fprintf(stderr, "geo_bench: %s\n", err.message);
@@ -64,25 +71,27 @@ int main(int argc, char **argv) {
     return 1;
   }
   double t2 = now();
-  printf("load: build from %s %.0f ms, from cache %.1f ms\n", dcw, (t1 - t0) * 1e3,
-         (t2 - t1) * 1e3);
+  printf("load: build from %s %.0f ms, from cache %.1f ms\n",
+         cv_engine_borders_land(eng) ? "the OpenStreetMap land polygons and gmt-dcw" : dcw,
+         (t1 - t0) * 1e3, (t2 - t1) * 1e3);
   cv_engine_free(cold);
 
   double *lat = malloc(n * sizeof *lat), *lon = malloc(n * sizeof *lon), sum = 0;
   if (!lat || !lon) return 1;
   for (size_t i = 0; i < n; i++) lat[i] = uniform(40, 60), lon[i] = uniform(20, 50);
   double random_ns = run(eng, lat, lon, n, &sum);
-  /* Near the border: random points kept when within 5 km of it, on either
-   * side (a point of Ukraine counts when one 5 km away is not). */
+  /* Near the border: random points kept when within 5 km of Ukraine's
+   * outline, on either side (a point of Ukraine counts when one 5 km away
+   * is not). */
   size_t k = 0;
   cv_where_t w;
   while (k < n) {
     double la = uniform(44, 53), lo = uniform(22, 41), a = uniform(0, 6.2831853);
     cv_engine_where(eng, la, lo, &w, &err);
-    int keep = w.border_km > 0 && w.border_km < 5;
-    if (!keep && w.border_km == 0) {
+    int keep = w.water_km > 0 && w.water_km < 5;
+    if (!keep && w.water_km == 0) {
       cv_engine_where(eng, la + 0.045 * sin(a), lo + 0.07 * cos(a), &w, &err);
-      keep = w.border_km > 0;
+      keep = w.water_km > 0;
     }
     if (keep) lat[k] = la, lon[k] = lo, k++;
   }
@@ -95,7 +104,7 @@ int main(int argc, char **argv) {
   free(lat), free(lon);
   cv_engine_free(eng);
   char path[sizeof cache + 32];
-  snprintf(path, sizeof path, "%s/dcw-index.bin", cache);
+  snprintf(path, sizeof path, "%s/geo-index.bin", cache);
   unlink(path);
   rmdir(cache);
   return 0;

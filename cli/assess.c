@@ -46,6 +46,9 @@ static const char usage[] =
     "                    (FIELD: id, date, action, system, donor, operator,\n"
     "                    recipient, target, purpose, cross_border_attack, lat,\n"
     "                    lon, place, evidence.FIELD, assume.NAME)\n"
+    "  --if-their-weapon for each donor, also the verdict if the weapon were\n"
+    "                    that donor's (CSV/GeoJSON DONOR_if_theirs, JSON\n"
+    "                    if_their_weapon)\n"
     "  --summary FILE    write the summary as JSON to FILE instead of stderr\n"
     "  --no-progress     no progress bar, even on a terminal\n"
     "\n"
@@ -92,6 +95,7 @@ typedef struct first_error {
 
 typedef struct summary {
   long rows, errors;
+  long no_donor_weapons; /* rows by forces that received no donor weapons */
   size_t n_donors;
   long (*verdicts)[4]; /* per donor, per cv_verdict_t */
   rule_count_t *rules; /* RULE_SLOTS, open addressing on the id pointer */
@@ -123,6 +127,7 @@ static void count_rule(summary_t *s, size_t donor, const char *id) {
 
 static void count_result(summary_t *s, const cv_result_t *result) {
   size_t n = cv_result_count(result);
+  s->no_donor_weapons += cv_result_no_donor_weapons(result) != NULL;
   for (size_t i = 0; i < n && i < s->n_donors; i++) {
     s->verdicts[i][cv_result_verdict(result, i) & 3]++;
     const char *ids[MAX_RULES];
@@ -178,10 +183,10 @@ static void summary_json(const summary_t *s, const cv_engine_t *engine,
   fprintf(f,
           "{\"rows\": %ld, \"assessed\": %ld, \"errors\": %ld, "
           "\"seconds\": %.3f, \"bytes\": %llu, \"rows_per_second\": %.0f,\n "
-          "\"verdicts\": {",
+          "\"no_donor_weapons\": %ld, \"verdicts\": {",
           s->rows, s->rows - s->errors, s->errors, s->seconds,
           (unsigned long long)s->bytes,
-          s->seconds > 0 ? (double)s->rows / s->seconds : 0.0);
+          s->seconds > 0 ? (double)s->rows / s->seconds : 0.0, s->no_donor_weapons);
   for (size_t d = 0; d < s->n_donors; d++) {
     fprintf(f, "%s", d ? ", " : "");
     json_str(f, cv_engine_policy_donor(engine, d));
@@ -225,6 +230,11 @@ static void summary_text(const summary_t *s, const cv_engine_t *engine) {
           s->rows, s->rows - s->errors, s->errors, s->seconds,
           s->seconds > 0 ? (double)s->rows / s->seconds : 0.0,
           s->seconds > 0 ? (double)s->bytes / 1e6 / s->seconds : 0.0);
+  if (s->no_donor_weapons)
+    fprintf(stderr,
+            "  %ld rows by forces that received no donor weapons (not-covered for every donor, "
+            "counted in the verdicts below)\n",
+            s->no_donor_weapons);
   size_t i = 0;
   for (size_t d = 0; d < s->n_donors; d++) {
     fprintf(stderr, "  %s:", cv_engine_policy_donor(engine, d));
@@ -289,6 +299,7 @@ typedef struct options {
   int n_assume;
   const char *summary;
   bool no_progress;
+  bool if_theirs;
   const char *path;
 } options_t;
 
@@ -340,6 +351,8 @@ static int parse_options(int argc, char **argv, options_t *o) {
         o->output = OUT_GEOJSON;
       else
         return bad_usage("--output '%s': expected jsonl, csv or geojson", v);
+    } else if (strcmp(argv[i], "--if-their-weapon") == 0) {
+      o->if_theirs = true;
     } else if ((v = option_value(argc, argv, &i, "--as-of"))) {
       if (cv_date_parse(v, strlen(v), &o->as_of) != CV_OK)
         return bad_usage("--as-of '%s': expected a date YYYY-MM-DD", v);
@@ -413,8 +426,10 @@ int cv_cmd_assess(int argc, char **argv, cv_engine_t *engine) {
   s.verdicts = calloc(s.n_donors ? s.n_donors : 1, sizeof *s.verdicts);
   s.rules = calloc(RULE_SLOTS, sizeof *s.rules);
   cv_buf_t out = {0};
-  row_writer_t w = {.format = o.output, .engine = engine, .as_of = o.as_of};
-  if (!reader || !use || !result || !s.verdicts || !s.rules) {
+  row_writer_t w = {.format = o.output, .engine = engine, .as_of = o.as_of,
+                    .if_theirs = o.if_theirs};
+  if (!reader || !use || !result || !s.verdicts || !s.rules ||
+      (o.if_theirs && cv_result_if_theirs(result, 1))) {
     fprintf(stderr, "caveat assess: out of memory\n");
     status = CLI_USAGE;
     goto done;

@@ -18,6 +18,7 @@ typedef struct row_writer {
   cv_date_t as_of;  /* 0: each row under its own date */
   cv_buf_t scratch; /* one verdict's why, before CSV quoting */
   long written;     /* rows written so far */
+  bool if_theirs;   /* a DONOR_if_theirs column per donor (--if-their-weapon) */
 } row_writer_t;
 
 /* Each returns CV_OK, or CV_NOMEM when a buffer cannot grow. */

@@ -127,9 +127,10 @@ static int csv_header(const row_writer_t *w, cv_buf_t *out) {
     const char *d = cv_engine_policy_donor(w->engine, i);
     TRY(CLI_LIT(out, ","));
     TRY(csv_field(out, d, strlen(d)));
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < (w->if_theirs ? 3 : 2); k++) {
       char name[96];
-      int len = snprintf(name, sizeof name, "%s_%s", d, k ? "why" : "rules");
+      int len = snprintf(name, sizeof name, "%s_%s", d,
+                         k == 2 ? "if_theirs" : k ? "why" : "rules");
       TRY(CLI_LIT(out, ","));
       TRY(csv_field(out, name, (size_t)len));
     }
@@ -178,6 +179,10 @@ static int csv_result(row_writer_t *w, cv_buf_t *out, const cv_use_t *use,
     w->scratch.len = 0;
     TRY(cv_result_write_why(w->engine, result, i, &w->scratch));
     TRY(csv_field(out, w->scratch.data ? w->scratch.data : "", w->scratch.len));
+    if (w->if_theirs) {
+      TRY(CLI_LIT(out, ","));
+      TRY(puts_buf(out, cv_verdict_name(cv_result_if_their_weapon(result, i))));
+    }
   }
   return puts_buf(out, ",\n");
 }
@@ -188,7 +193,7 @@ static int csv_error(row_writer_t *w, cv_buf_t *out, long row, const char *id,
   TRY(puts_buf(out, ",,,,,,,"));
   size_t n = cv_engine_policy_count(w->engine);
   for (size_t i = 0; i < n; i++)
-    TRY(puts_buf(out, ",,,"));
+    TRY(puts_buf(out, w->if_theirs ? ",,,," : ",,,"));
   TRY(CLI_LIT(out, ","));
   char msg[sizeof err->message + 64];
   int len = err->line
@@ -269,6 +274,13 @@ static int geo_result(row_writer_t *w, cv_buf_t *out, const cv_use_t *use,
     TRY(cv_result_write_why(w->engine, result, i, &w->scratch));
     TRY(cv_buf_append_json_string(out, w->scratch.data ? w->scratch.data : "",
                                   w->scratch.len));
+    if (w->if_theirs) {
+      snprintf(key, sizeof key, "%s_if_theirs", donor);
+      TRY(puts_buf(out, ", "));
+      TRY(json_string(out, key));
+      TRY(puts_buf(out, ": "));
+      TRY(json_string(out, cv_verdict_name(cv_result_if_their_weapon(result, i))));
+    }
   }
   return puts_buf(out, "}}");
 }

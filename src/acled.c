@@ -9,6 +9,7 @@
  * undetermined verdict names what would decide it.  docs/datasets.md gives
  * the full table and the reasons for each choice.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,19 +29,42 @@ enum {
   AC_COUNTRY,
   AC_LOCATION,
   AC_NOTES,
+  AC_ACTOR2,
+  AC_ADMIN1,
+  AC_GEO_PRECISION,
   AC_COUNT
 };
 static const char *const column_names[AC_COUNT] = {
     "event_id_cnty", "event_date",   "latitude",           "longitude",
     "sub_event_type", "actor1",      "civilian_targeting", "country",
-    "location",       "notes"};
+    "location",       "notes",       "actor2",             "admin1",
+    "geo_precision"};
 
 /* What an interception brought down, by the words the notes use for it.
  * These are words of ACLED's English notes, not policy, so they live here
  * with the other parts of the format; the target kinds are kinds.json's. */
-enum { KW_MISSILE, KW_DRONE, KW_AIRCRAFT, KW_COUNT };
+enum {
+  KW_MISSILE,
+  KW_DRONE,
+  KW_AIRCRAFT,
+  KW_ENERGY,
+  KW_AIRFIELD,
+  KW_LOGISTICS,
+  KW_MILITARY_SITE,
+  KW_COMMAND,
+  KW_CIVILIAN_SITE,
+  KW_CAPTURED,
+  KW_COUNT
+};
+/* Interceptions take the first of the first three kinds; other strikes the
+ * first of the target words after them (what was hit). */
+#define KW_FIRST_TARGET KW_ENERGY
+#define KW_LAST_TARGET KW_CIVILIAN_SITE
 static const char *const keyword_target[KW_COUNT] = {
-    "missile-in-flight", "drone-in-flight", "aircraft-in-flight"};
+    "missile-in-flight", "drone-in-flight",         "aircraft-in-flight",
+    "energy-infrastructure", "airfield",            "logistics",
+    "military-infrastructure", "command-post",      "civilian-infrastructure",
+    NULL};
 static const struct {
   int kind;
   const char *word;
@@ -64,6 +88,26 @@ static const struct {
     {KW_AIRCRAFT, "Su-35"},    {KW_AIRCRAFT, "Tu-22M3"},
     {KW_AIRCRAFT, "A-50"},     {KW_AIRCRAFT, "Ka-52"},
     {KW_AIRCRAFT, "Mi-8"},     {KW_AIRCRAFT, "Mi-28"},
+    {KW_ENERGY, "power plant"}, {KW_ENERGY, "power station"},
+    {KW_ENERGY, "thermal power plant"}, {KW_ENERGY, "substation"},
+    {KW_ENERGY, "electrical substation"}, {KW_ENERGY, "power line"},
+    {KW_ENERGY, "oil depot"},  {KW_ENERGY, "fuel depot"},
+    {KW_ENERGY, "oil refinery"}, {KW_ENERGY, "refinery"},
+    {KW_ENERGY, "oil terminal"}, {KW_ENERGY, "energy infrastructure"},
+    {KW_ENERGY, "gas pipeline"},
+    {KW_AIRFIELD, "airfield"}, {KW_AIRFIELD, "airbase"},
+    {KW_AIRFIELD, "air base"}, {KW_AIRFIELD, "military airfield"},
+    {KW_LOGISTICS, "bridge"},  {KW_LOGISTICS, "railway"},
+    {KW_LOGISTICS, "railway station"}, {KW_LOGISTICS, "rail line"},
+    {KW_LOGISTICS, "ammunition depot"}, {KW_LOGISTICS, "ammo depot"},
+    {KW_LOGISTICS, "supply route"}, {KW_LOGISTICS, "warehouse"},
+    {KW_MILITARY_SITE, "military base"}, {KW_MILITARY_SITE, "barracks"},
+    {KW_MILITARY_SITE, "radar"}, {KW_MILITARY_SITE, "military facility"},
+    {KW_COMMAND, "command post"}, {KW_COMMAND, "headquarters"},
+    {KW_CIVILIAN_SITE, "residential building"}, {KW_CIVILIAN_SITE, "apartment block"},
+    {KW_CIVILIAN_SITE, "school"}, {KW_CIVILIAN_SITE, "hospital"},
+    {KW_CIVILIAN_SITE, "private house"}, {KW_CIVILIAN_SITE, "shopping centre"},
+    {KW_CAPTURED, "captured"}, {KW_CAPTURED, "trophy"},
 };
 /* Keyword tags sit above every alias tag. */
 #define KW_TAG 0x100000
@@ -198,11 +242,19 @@ int cv_acled_column(const cv_acled_t *acled, cv_dfield_t field) {
 
 /* ------------------------------------------------------------------ rows */
 
+enum { MAX_NOTE_SYSTEMS = 8 };
+
 typedef struct notes_scan {
   const cv_acled_t *acled;
-  const char *system; /* the one system named, NULL if none */
-  bool several;       /* the notes name more than one system */
+  const char *text;
+  const char *systems[MAX_NOTE_SYSTEMS]; /* distinct systems named */
+  size_t system_at[MAX_NOTE_SYSTEMS], system_len[MAX_NOTE_SYSTEMS];
+  int n_systems;
+  bool several;       /* more systems than can be listed */
   int first_kind;     /* the first interception keyword, -1 if none */
+  int first_target;   /* the first target keyword, -1 if none */
+  size_t kind_at, kind_len, target_at, target_len;
+  bool captured;
   /* The hit being considered: a longer hit at the same start replaces it
    * and a hit inside it is dropped, so that "MaxxPro MRAP" does not also
    * count as the "MRAP" of another catalog entry. */
@@ -213,15 +265,29 @@ typedef struct notes_scan {
 static void take(notes_scan_t *s) {
   if (s->tag < 0)
     return;
+  size_t len = s->end - s->start;
   if (s->tag >= KW_TAG) {
-    if (s->first_kind < 0)
-      s->first_kind = s->tag - KW_TAG;
+    int kind = s->tag - KW_TAG;
+    if (kind == KW_CAPTURED)
+      s->captured = true;
+    else if (kind < KW_FIRST_TARGET && s->first_kind < 0)
+      s->first_kind = kind, s->kind_at = s->start, s->kind_len = len;
+    else if (kind >= KW_FIRST_TARGET && kind <= KW_LAST_TARGET && s->first_target < 0)
+      s->first_target = kind, s->target_at = s->start, s->target_len = len;
   } else {
     const char *system = s->acled->alias_system[s->tag];
-    if (!s->system)
-      s->system = system;
-    else if (strcmp(s->system, system) != 0)
-      s->several = true;
+    int i = 0;
+    while (i < s->n_systems && strcmp(s->systems[i], system) != 0)
+      i++;
+    if (i == s->n_systems) {
+      if (s->n_systems == MAX_NOTE_SYSTEMS) {
+        s->several = true;
+      } else {
+        s->systems[s->n_systems] = system;
+        s->system_at[s->n_systems] = s->start;
+        s->system_len[s->n_systems++] = len;
+      }
+    }
   }
   s->tag = -1;
 }
@@ -239,6 +305,53 @@ static void on_hit(void *ctx, int tag, size_t start, size_t end) {
   s->tag = tag;
   s->start = start;
   s->end = end;
+}
+
+/* The one system the notes name: the only one, or a munition named with
+ * launchers that fire it ("ATACMS fired from HIMARS": the ATACMS).  -1
+ * when none or when which was used is not said. */
+static int named_system(const cv_catalog_t *cat, const notes_scan_t *s) {
+  if (s->several || s->n_systems == 0)
+    return -1;
+  if (s->n_systems == 1)
+    return 0;
+  int munition = -1;
+  for (int i = 0; i < s->n_systems; i++) {
+    int32_t sym = cv_catalog_lookup(cat, CV_DOM_SYSTEM, s->systems[i], strlen(s->systems[i]));
+    const cv_system_t *sys = sym >= 0 ? cv_catalog_system(cat, sym) : NULL;
+    if (sys && sys->munition) {
+      if (munition >= 0)
+        return -1;
+      munition = i;
+    }
+  }
+  if (munition < 0)
+    return -1;
+  int32_t msym = cv_catalog_lookup(cat, CV_DOM_SYSTEM, s->systems[munition],
+                                   strlen(s->systems[munition]));
+  const cv_system_t *m = cv_catalog_system(cat, msym);
+  for (int i = 0; i < s->n_systems; i++) {
+    if (i == munition)
+      continue;
+    int32_t sym = cv_catalog_lookup(cat, CV_DOM_SYSTEM, s->systems[i], strlen(s->systems[i]));
+    bool fires = false;
+    for (uint8_t k = 0; k < m->n_fired_by; k++)
+      fires |= m->fired_by[k] == sym;
+    if (!fires)
+      return -1;
+  }
+  return munition;
+}
+
+/* Records a word of the row and the field it set, for the output. */
+static void note_match(cv_use_t *use, const char *word, size_t len, const char *field) {
+  if (use->n_matched == CV_MAX_MATCHED)
+    return;
+  size_t n = len < sizeof use->matched[0].word - 1 ? len : sizeof use->matched[0].word - 1;
+  memcpy(use->matched[use->n_matched].word, word, n);
+  use->matched[use->n_matched].word[n] = '\0';
+  snprintf(use->matched[use->n_matched].field, sizeof use->matched[0].field, "%s", field);
+  use->n_matched++;
 }
 
 static bool field_is(const cv_csv_field_t *f, const char *text) {
@@ -277,6 +390,52 @@ static bool starts_with_nocase(const char *s, size_t len, const char *prefix) {
   return len >= n && cv_streq_nocase(s, n, prefix);
 }
 
+/* "1", "2", "3": ACLED's geo_precision; 0 when absent or other. */
+static int precision_of(const cv_csv_field_t *f) {
+  return f && f->len == 1 && f->data[0] >= '1' && f->data[0] <= '3' ? f->data[0] - '0' : 0;
+}
+
+/* How far (km) from Ukraine's border a point of each geo_precision may be
+ * and still be on the other side: 1, the exact place; 2, near a town (a
+ * few km); 3, the centroid of a larger area. */
+static const double precision_km[4] = {0, 0, 5, 25};
+
+/* The cross-check of the coordinates against the row's own country and
+ * geo_precision: where they disagree, or where a row that names no country
+ * (or one the borders do not know) has an approximate location closer to
+ * Ukrainian territory than its precision, the location is graded disputed
+ * (the verdict is then worked out both ways) and the note says why.  A row
+ * whose country agrees with its coordinates keeps them: ACLED codes the
+ * country itself, and only the distance is approximate then. */
+static void cross_check(const cv_engine_t *engine, cv_use_t *use, const cv_csv_field_t *country,
+                        const cv_csv_field_t *admin1, const cv_csv_field_t *precision) {
+  if (!engine->geo || !use->has_location || use->coordinates != 3)
+    return;
+  cv_use_resolve(engine, use);
+  const cv_geo_facts_t *g = &use->geo;
+  const char *said = country ? cv_geo_country_code(engine->geo, country->data, country->len) : NULL;
+  int prec = precision_of(precision);
+  bool agrees = said && (strcmp(said, g->territory) == 0 ||
+                         (g->at_sea == 1 && strcmp(said, g->sea_of) == 0));
+  if (said && !agrees) {
+    snprintf(use->location_note, sizeof use->location_note,
+             "ACLED's country is %.*s (%.*s) but the coordinates lie in %s%s", (int)country->len,
+             country->data, admin1 ? (int)admin1->len : 1, admin1 ? admin1->data : "?",
+             g->at_sea == 1 ? "the sea" : g->territory,
+             prec ? (prec == 1 ? " (geo_precision 1)" : prec == 2 ? " (geo_precision 2)" : " (geo_precision 3)") : "");
+  } else if (!said && prec >= 2 && strcmp(g->territory, "UA") != 0 && g->water_km >= 0 &&
+             g->water_km < precision_km[prec]) {
+    snprintf(use->location_note, sizeof use->location_note,
+             "geo_precision %d: ACLED gives an approximate location (within %.0f km), %.1f km from "
+             "Ukrainian territory",
+             prec, precision_km[prec], g->water_km);
+  } else {
+    return;
+  }
+  cv_error_t ignored;
+  cv_use_grade(use, "lat", "disputed", &ignored);
+}
+
 void cv_acled_row(const cv_acled_t *a, const cv_engine_t *engine,
                   cv_use_t *use, const cv_csv_field_t *fields, size_t n,
                   unsigned taken) {
@@ -290,29 +449,39 @@ void cv_acled_row(const cv_acled_t *a, const cv_engine_t *engine,
   int32_t op = -1;
   if (col[AC_ACTOR1] && !(taken & (1u << CV_DF_OPERATOR))) {
     op = find_operator(cat, col[AC_ACTOR1]->data, col[AC_ACTOR1]->len);
-    if (op >= 0)
+    if (op >= 0) {
       set(engine, use, "operator", cv_symbol_name(cat, op));
+      note_match(use, col[AC_ACTOR1]->data, col[AC_ACTOR1]->len, "operator");
+    }
   }
 
-  notes_scan_t scan = {a, NULL, false, -1, -1, 0, 0};
+  notes_scan_t scan = {0};
+  scan.acled = a;
+  scan.first_kind = scan.first_target = scan.tag = -1;
+  const char *notes = col[AC_NOTES] ? col[AC_NOTES]->data : "";
   if (col[AC_NOTES]) {
     cv_match_scan(a->match, col[AC_NOTES]->data, col[AC_NOTES]->len, on_hit,
                   &scan);
     take(&scan);
   }
-  /* Two different systems in one note: which one was used is not said.  A
-   * donated system in a note about Russia's forces is what they hit, not
-   * what they fired: it is not attributed to them. */
+  /* Two different systems in one note (other than a munition and its
+   * launcher): which one was used is not said.  A donated system in a note
+   * about Russia's forces is what they hit, not what they fired, unless the
+   * note says it was captured. */
   const cv_operator_t *o = op >= 0 ? cv_catalog_operator(cat, op) : NULL;
   bool russian = o && a->russian_kind >= 0 && o->kind_sym == a->russian_kind;
-  if (scan.system && !scan.several && !russian &&
-      !(taken & (1u << CV_DF_SYSTEM))) {
-    set(engine, use, "system", scan.system);
+  int named = named_system(cat, &scan);
+  if (named >= 0 && (!russian || scan.captured) && !(taken & (1u << CV_DF_SYSTEM))) {
+    set(engine, use, "system", scan.systems[named]);
     cv_error_t ignored;
     cv_use_grade(use, "system", "reported", &ignored);
+    note_match(use, notes + scan.system_at[named], scan.system_len[named], "system");
+    use->captured = russian && scan.captured;
   }
 
   const char *action = NULL, *purpose = NULL, *target = NULL;
+  const char *target_word = NULL;
+  size_t target_len = 0;
   if (col[AC_SUB_EVENT]) {
     const cv_csv_field_t *sub = col[AC_SUB_EVENT];
     for (size_t i = 0; i < sizeof sub_events / sizeof *sub_events; i++)
@@ -325,8 +494,13 @@ void cv_acled_row(const cv_acled_t *a, const cv_engine_t *engine,
                            "Interception:")) {
       action = "strike";
       purpose = "air-defense";
-      if (scan.first_kind >= 0)
+      if (scan.first_kind >= 0) {
         target = keyword_target[scan.first_kind];
+        target_word = notes + scan.kind_at, target_len = scan.kind_len;
+      }
+    } else if (action && strcmp(action, "strike") == 0 && scan.first_target >= 0) {
+      target = keyword_target[scan.first_target];
+      target_word = notes + scan.target_at, target_len = scan.target_len;
     }
     /* A battle fought in Russia by a force on Ukraine's side is a ground
      * incursion by definition; whether it answered attacks across the
@@ -338,23 +512,36 @@ void cv_acled_row(const cv_acled_t *a, const cv_engine_t *engine,
           purpose = "ground-incursion";
     }
   }
-  if (col[AC_CIVILIAN] && field_is(col[AC_CIVILIAN], "Civilian targeting"))
+  if (col[AC_CIVILIAN] && field_is(col[AC_CIVILIAN], "Civilian targeting")) {
     target = "civilians";
+    target_word = col[AC_CIVILIAN]->data, target_len = col[AC_CIVILIAN]->len;
+  } else if (!col[AC_CIVILIAN] && a->col[AC_CIVILIAN] < 0 && col[AC_ACTOR2] &&
+             col[AC_ACTOR2]->len >= 9 && cv_streq_nocase(col[AC_ACTOR2]->data, 9, "Civilians")) {
+    /* An export without the civilian_targeting column: actor2 "Civilians
+     * (Ukraine)" says the same. */
+    target = "civilians";
+    target_word = col[AC_ACTOR2]->data, target_len = col[AC_ACTOR2]->len;
+  }
 
   if (action && !(taken & (1u << CV_DF_ACTION)))
     set(engine, use, "action", action);
   if (purpose && !(taken & (1u << CV_DF_PURPOSE)))
     set(engine, use, "purpose", purpose);
-  if (target && !(taken & (1u << CV_DF_TARGET)))
+  if (target && !(taken & (1u << CV_DF_TARGET))) {
     set(engine, use, "target", target);
+    if (target_word) note_match(use, target_word, target_len, "target");
+  }
 
   /* Coordinates are ACLED's location; the town name is a fallback for an
    * export without them. */
   double lat, lon;
-  if (cv_use_location(use, &lat, &lon) != CV_OK && col[AC_LOCATION] &&
-      !(taken & (1u << CV_DF_PLACE))) {
+  if (cv_use_location(use, &lat, &lon) == CV_OK) {
+    snprintf(use->location_from, sizeof use->location_from, "latitude/longitude");
+    cross_check(engine, use, col[AC_COUNTRY], col[AC_ADMIN1], col[AC_GEO_PRECISION]);
+  } else if (col[AC_LOCATION] && !(taken & (1u << CV_DF_PLACE))) {
     cv_error_t ignored;
-    cv_use_set(engine, use, "place", col[AC_LOCATION]->data,
-               col[AC_LOCATION]->len, &ignored);
+    if (cv_use_set(engine, use, "place", col[AC_LOCATION]->data, col[AC_LOCATION]->len,
+                   &ignored) == CV_OK)
+      snprintf(use->location_from, sizeof use->location_from, "location (gazetteer)");
   }
 }

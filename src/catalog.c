@@ -403,6 +403,12 @@ static int load_systems(loader_t *ld) {
       s->donors[s->n_donors++] = dsym;
     }
     if (rc) break;
+    const char *kind = get_string(e, "kind");
+    if (kind && strcmp(kind, "munition") != 0) {
+      rc = bad(ld, CV_VALUE, "system '%s' has kind '%s': the only kind is 'munition'", id, kind);
+      break;
+    }
+    s->munition = kind != NULL;
     cat->symbols[sym].system = cat->n_systems++;
     /* The id and name match in free text too. */
     if (remember_system_alias(cat, cat->symbols[sym].name, sym) ||
@@ -411,6 +417,30 @@ static int load_systems(loader_t *ld) {
       break;
     }
     if ((rc = add_aliases(ld, e, CV_DOM_SYSTEM, sym, id))) break;
+  }
+  /* Launchers may come after their munitions: resolved once all are in. */
+  json_array_foreach(list, i, e) {
+    if (rc) break;
+    json_t *launchers = json_object_get(e, "fired_by");
+    cv_system_t *s = &cat->systems[i];
+    size_t j;
+    json_t *l;
+    if (launchers && !s->munition) {
+      rc = bad(ld, CV_VALUE, "system '%s' has 'fired_by' but is not of kind 'munition'%s",
+               cat->symbols[s->sym].name, "");
+      break;
+    }
+    json_array_foreach(launchers, j, l) {
+      const char *name = json_string_value(l);
+      int32_t lsym = name ? cv_catalog_lookup(cat, CV_DOM_SYSTEM, name, strlen(name)) : -1;
+      const cv_system_t *ls = lsym >= 0 ? cv_catalog_system(cat, lsym) : NULL;
+      if (!ls || ls->munition || s->n_fired_by == CV_MAX_SYSTEM_DONORS) {
+        rc = bad(ld, CV_NAME, "system '%s' is fired by '%s', which is not a launcher of the catalog (or more than 8)",
+                 cat->symbols[s->sym].name, name ? name : "?");
+        break;
+      }
+      s->fired_by[s->n_fired_by++] = lsym;
+    }
   }
   json_decref(root);
   return rc;
@@ -465,6 +495,26 @@ static int load_operators(loader_t *ld) {
     }
     cat->symbols[sym].op = cat->n_operators++;
     if ((rc = add_aliases(ld, e, CV_DOM_OPERATOR, sym, id))) break;
+  }
+  json_t *none = json_object_get(root, "no_donor_weapons");
+  json_array_foreach(none, i, e) {
+    if (rc) break;
+    const char *kind = get_string(e, "kind"), *because = get_string(e, "because");
+    int32_t ksym = kind ? cv_catalog_lookup(cat, CV_DOM_OPERATOR_KIND, kind, strlen(kind)) : -1;
+    if (ksym < 0 || !because) {
+      rc = bad(ld, CV_NAME, "no_donor_weapons entry '%s' needs a kind of kinds.json and a 'because'%s",
+               kind ? kind : "?", "");
+      break;
+    }
+    if (cat->n_no_donor_kinds == CV_MAX_NO_DONOR_KINDS) {
+      rc = cv_error_set(ld->err, CV_TOO_LARGE, ld->path, 0, 0, "more than %d no_donor_weapons entries",
+                        CV_MAX_NO_DONOR_KINDS);
+      break;
+    }
+    cat->no_donor_kind[cat->n_no_donor_kinds] = ksym;
+    if (!(cat->no_donor_because[cat->n_no_donor_kinds++] =
+              cv_arena_strndup(&cat->arena, because, strlen(because))))
+      rc = cv_error_set(ld->err, CV_NOMEM, ld->path, 0, 0, "out of memory");
   }
   json_decref(root);
   return rc;

@@ -19,6 +19,7 @@ cv_engine_t *cv_engine_new(void) {
     free(e);
     return NULL;
   }
+  pthread_mutex_init(&e->cities_lock, NULL);
   return e;
 }
 
@@ -27,6 +28,7 @@ void cv_engine_free(cv_engine_t *engine) {
   for (size_t i = 0; i < engine->policy_count; i++) cv_policy_free(engine->policies[i]);
   cv_geo_free(engine->geo);
   cv_gaz_free(engine->gaz);
+  pthread_mutex_destroy(&engine->cities_lock);
   cv_catalog_free(&engine->catalog);
   free(engine);
 }
@@ -39,6 +41,7 @@ int cv_engine_load_data(cv_engine_t *engine, const char *data_dir, cv_error_t *e
   char path[1024];
   snprintf(path, sizeof path, "%s/places.tsv", data_dir);
   if ((rc = cv_gaz_load_tsv(engine->gaz, path, err))) return rc;
+  snprintf(engine->data_dir, sizeof engine->data_dir, "%s", data_dir);
   engine->data_loaded = true;
   return CV_OK;
 }

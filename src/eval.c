@@ -841,9 +841,10 @@ static void resolve_facts(const cv_engine_t *eng, const cv_use_t *use,
       int32_t r = cv_catalog_lookup(cat, CV_DOM_REGION, res->where.region,
                                     strlen(res->where.region));
       fact[CV_FACT_REGION] = (cv_value_t){CV_KNOWN, r >= 0 ? r : CV_SYM_OTHER, 0};
-    } else if (strcmp(res->where.territory, "RU") == 0) {
-      /* A point in Russia outside every subject's outline: its region
-       * exists but could not be told; unknown, so that it branches. */
+    } else if (res->where.region_unknown || strcmp(res->where.territory, "RU") == 0) {
+      /* A point in Russia outside every subject's outline (and farther
+       * than the nearest-subject tolerance): its region exists but could
+       * not be told; unknown, so that it branches. */
       fact[CV_FACT_REGION].state = CV_UNKNOWN;
     } else {
       fact[CV_FACT_REGION].state = CV_NONE;
@@ -1088,6 +1089,9 @@ static void resolve_point(const cv_engine_t *engine, cv_result_t *r, double lat,
   *out = slot->facts;
 }
 
+static int evaluate_theirs(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
+                           cv_result_t *result, cv_error_t *err);
+
 int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
                 cv_result_t *result, cv_error_t *err) {
   if (!as_of && !use->has_date)
@@ -1122,24 +1126,22 @@ int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
   result->memo_engine = engine->serial;
   cv_where_t *w = &result->where;
   w->lat = w->lon = 0;
-  w->territory[0] = w->region[0] = w->place[0] = '\0';
-  w->border_km = -1;
+  w->territory[0] = w->region[0] = w->place[0] = w->sea_of[0] = '\0';
+  w->border_km = w->water_km = -1;
+  w->at_sea = -1;
+  w->region_unknown = 0;
   result->located = false;
   if (use->has_location) {
     w->lat = use->lat;
     w->lon = use->lon;
     memcpy(w->place, use->place, sizeof w->place); /* both NUL-terminated, same size */
     if (use->resolved) {
-      memcpy(result->where.territory, use->territory, sizeof use->territory);
-      memcpy(result->where.region, use->region, sizeof use->region);
-      result->where.border_km = use->border_km;
+      cv_where_from_facts(w, &use->geo);
       result->located = true;
     } else if (engine->geo) {
       cv_geo_facts_t g;
       resolve_point(engine, result, use->lat, use->lon, &g);
-      memcpy(result->where.territory, g.territory, sizeof g.territory);
-      memcpy(result->where.region, g.region, sizeof g.region);
-      result->where.border_km = g.border_km;
+      cv_where_from_facts(w, &g);
       result->located = true;
     }
   }
@@ -1148,6 +1150,14 @@ int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
   uint8_t hidden_grade[CV_FACT_COUNT];
   bool disputed = any_disputed(use);
   if (disputed) resolve_facts(engine, use, result, true, hidden, hidden_grade);
+  /* Who fired: forces that received no donor weapons use none, unless the
+   * use names a captured one.  The scope is data (operators.json). */
+  result->no_donor_because = NULL;
+  const cv_value_t *kind = &result->fact[CV_FACT_OPERATOR_KIND];
+  const cv_catalog_t *cat = &engine->catalog;
+  if (kind->state == CV_KNOWN && !use->captured)
+    for (int k = 0; k < cat->n_no_donor_kinds; k++)
+      if (cat->no_donor_kind[k] == kind->sym) result->no_donor_because = cat->no_donor_because[k];
   eval_t e;
   e.engine = engine;
   e.date = as_of ? as_of : use->date;
@@ -1187,6 +1197,14 @@ int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
     cv_policy_verdict_t *out = &result->v[p];
     const cv_value_t *hide = disputed ? hidden : NULL;
     result->memo_slot[p] = -1;
+    if (result->no_donor_because) {
+      memset(out, 0, offsetof(cv_policy_verdict_t, branches));
+      out->policy = pol;
+      out->verdict = out->as_stated = CV_NOT_COVERED;
+      out->settled = true;
+      out->date = e.date;
+      continue;
+    }
     if (!result->memo || result->memo_off || set_overridden) {
       evaluate_with(&e, result->fact, hide, out);
       continue;
@@ -1208,7 +1226,7 @@ int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
     if (memo_store(result, slot, h, &key, len, out)) result->memo_slot[p] = k;
     result->memo_misses++;
   }
-  return CV_OK;
+  return result->theirs ? evaluate_theirs(engine, use, as_of, result, err) : CV_OK;
 }
 
 /* The policy's own assumption values, for walks over every use. */
@@ -1634,8 +1652,41 @@ cv_result_t *cv_result_new(void) {
 
 void cv_result_memoize(cv_result_t *result, int on) { result->memo_off = !on; }
 
+int cv_result_if_theirs(cv_result_t *result, int on) {
+  if (!on) {
+    cv_result_free(result->theirs);
+    result->theirs = NULL;
+    return CV_OK;
+  }
+  if (!result->theirs && !(result->theirs = cv_result_new())) return CV_NOMEM;
+  return CV_OK;
+}
+
+cv_verdict_t cv_result_if_their_weapon(const cv_result_t *result, size_t index) {
+  return index < result->n && result->theirs ? (cv_verdict_t)result->if_theirs[index]
+                                             : CV_NOT_COVERED;
+}
+
+/* For each policy, the verdict of the use with the weapon taken to be that
+ * policy's donor's: the question a researcher asks of rows whose notes do
+ * not name the weapon.  Each donor is one more evaluation (memoized like
+ * any other). */
+static int evaluate_theirs(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
+                           cv_result_t *result, cv_error_t *err) {
+  cv_use_t copy = *use;
+  for (size_t p = 0; p < engine->policy_count; p++) {
+    copy.given[CV_FIELD_DONOR] = (cv_value_t){CV_KNOWN, engine->policies[p]->donor, 0};
+    copy.grade[CV_FIELD_DONOR] = CV_GRADE_STATED;
+    int rc = cv_evaluate(engine, &copy, as_of, result->theirs, err);
+    if (rc) return rc;
+    result->if_theirs[p] = result->theirs->v[p].verdict;
+  }
+  return CV_OK;
+}
+
 void cv_result_free(cv_result_t *result) {
   if (!result) return;
+  cv_result_free(result->theirs);
   for (size_t i = 0; result->memo && i < CV_MEMO_SLOTS; i++) {
     cv_buf_free(&result->memo[i].json);
     cv_buf_free(&result->memo[i].why);
@@ -1662,6 +1713,10 @@ size_t cv_result_rules(const cv_result_t *result, size_t index, const char **ids
   const cv_policy_verdict_t *v = &result->v[index];
   for (size_t i = 0; i < v->n_rules && i < max; i++) ids[i] = v->policy->rules[v->rules[i]].id;
   return v->n_rules;
+}
+
+const char *cv_result_no_donor_weapons(const cv_result_t *result) {
+  return result->no_donor_because;
 }
 
 const cv_where_t *cv_result_where(const cv_result_t *result) { return &result->where; }

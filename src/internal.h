@@ -14,6 +14,8 @@
 #include "geo.h"
 #include "model.h"
 
+#include <pthread.h>
+
 /* ------------------------------------------------------------------ arena */
 
 /* A bump allocator (cv_arena_t, in model.h): everything a policy or catalog
@@ -80,11 +82,25 @@ struct cv_engine {
   cv_gazetteer_t *gaz;    /* never NULL after cv_engine_new() */
   cv_catalog_t catalog;   /* vocabularies, systems, operators */
   bool data_loaded;
+  char data_dir[1024];    /* of cv_engine_load_data(), for borders.json */
+  /* GeoNames places (cv_engine_load_cities), read on the first look-up that
+   * needs them: 0.7 s that most runs never spend. */
+  char cities_path[1024], admin1_path[1024];
+  pthread_mutex_t cities_lock;
+  int cities_state; /* 0 none or loaded, 1 to load, 2 failed */
+  cv_error_t cities_err;
   cv_policy_t *policies[CV_MAX_POLICIES];
   size_t policy_count;
   /* Distinct for every engine ever made: a result remembers whose verdicts
    * its memo holds (a new engine may reuse a freed one's addresses). */
   uint64_t serial;
 };
+
+/* The engine's gazetteer, with the GeoNames places loaded first if they
+ * are pending; NULL (and err) when they cannot be loaded. */
+const cv_gazetteer_t *cv_engine_gazetteer(const cv_engine_t *engine, cv_error_t *err);
+
+/* "Name (UA, Kharkiv; 50.2733, 35.9776)" for ambiguity lists. */
+int cv_place_describe(const cv_place_t *p, char *buf, size_t cap);
 
 #endif /* CV_INTERNAL_H */

@@ -29,6 +29,8 @@
  * tell apart, or pieces a number's comparisons cut its line into.  A policy
  * needing more is refused when it is compiled. */
 #define CV_MAX_CANDIDATES 256
+#define CV_MAX_NO_DONOR_KINDS 8
+#define CV_MAX_MATCHED 8
 
 /* --------------------------------------------------------------- arena (fwd) */
 
@@ -166,6 +168,9 @@ typedef struct cv_system {
   const char *range_source;
   int32_t donors[CV_MAX_SYSTEM_DONORS];
   uint8_t n_donors;
+  bool munition; /* a round or missile, fired by a launcher */
+  uint8_t n_fired_by;
+  int32_t fired_by[CV_MAX_SYSTEM_DONORS]; /* launcher systems of the catalog */
 } cv_system_t;
 
 typedef struct cv_operator {
@@ -206,6 +211,11 @@ typedef struct cv_catalog {
    * facts. */
   const char *declared_names[CV_MAX_DECLARED_FACTS];
   int n_declared_names;
+  /* Operator kinds that received no donor weapons (operators.json
+   * no_donor_weapons), and why. */
+  int32_t no_donor_kind[CV_MAX_NO_DONOR_KINDS];
+  const char *no_donor_because[CV_MAX_NO_DONOR_KINDS];
+  int n_no_donor_kinds;
   /* Assumption names across all policies; a use overrides by slot. */
   const char *assumption_names[CV_MAX_ALL_ASSUMPTIONS];
   int n_assumption_names;
@@ -249,8 +259,17 @@ struct cv_use {
   double lat, lon;
   char place[128];
   bool resolved; /* geo holds the location's facts (cv_use_resolve) */
-  char territory[8], region[16];
-  double border_km;
+  cv_geo_facts_t geo;
+  /* What a dataset row's text said and what it set, for the output: the
+   * words matched in the notes (or actor columns) and the field each set. */
+  struct {
+    char word[72];
+    char field[12];
+  } matched[CV_MAX_MATCHED];
+  uint8_t n_matched;
+  bool captured;           /* the row names a captured donor weapon */
+  char location_from[48];  /* "latitude/longitude", "location (gazetteer)", "" */
+  char location_note[200]; /* why the location is disputed, "" when it is not */
   uint8_t n_assume;
   struct {
     uint16_t slot;
@@ -578,7 +597,15 @@ struct cv_result {
   bool memo_off;
   uint64_t memo_engine; /* the serial of the engine whose verdicts are kept */
   int16_t memo_slot[CV_MAX_POLICIES]; /* where v[i] is kept, or -1 */
+  /* Set when the operator's kind received no donor weapons (operators.json
+   * no_donor_weapons): every verdict is not-covered, for this reason. */
+  const char *no_donor_because;
   uint64_t memo_hits, memo_misses;
+  /* "If it was their weapon" (cv_result_if_theirs): for each policy, the
+   * verdict the use gets with its donor taken to be that policy's donor;
+   * worked out in theirs, a result of its own, when not NULL. */
+  struct cv_result *theirs;
+  uint8_t if_theirs[CV_MAX_POLICIES];
 };
 
 #endif /* CV_MODEL_H */

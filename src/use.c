@@ -165,7 +165,9 @@ static int set_place(const cv_engine_t *eng, cv_use_t *use, const char *value,
                      size_t len, cv_error_t *err) {
   if (is_unknown(value, len)) return CV_OK;
   const cv_place_t *found[8];
-  size_t n = cv_gaz_find(eng->gaz, value, len, found, 8);
+  const cv_gazetteer_t *gaz = cv_engine_gazetteer(eng, err);
+  if (!gaz) return err ? err->code : CV_IO;
+  size_t n = cv_gaz_find(gaz, value, len, found, 8);
   int shown = len > 80 ? 80 : (int)len;
   if (n == 0)
     return cv_error_field(err, CV_NOT_FOUND, "place",
@@ -173,11 +175,12 @@ static int set_place(const cv_engine_t *eng, cv_use_t *use, const char *value,
                           "to data/places.tsv",
                           shown, value);
   if (n > 1) {
-    char list[400];
+    char list[600];
     size_t off = 0;
-    for (size_t i = 0; i < n && i < 8 && off < sizeof list; i++)
-      off += (size_t)snprintf(list + off, sizeof list - off, "%s%s (%.3f, %.3f)",
-                              i ? "; " : "", found[i]->name, found[i]->lat, found[i]->lon);
+    for (size_t i = 0; i < n && i < 8 && off < sizeof list; i++) {
+      off += (size_t)snprintf(list + off, sizeof list - off, "%s", i ? "; " : "");
+      if (off < sizeof list) off += (size_t)cv_place_describe(found[i], list + off, sizeof list - off);
+    }
     return cv_error_field(err, CV_AMBIGUOUS, "place",
                           "place '%.*s' is ambiguous: %s; give coordinates",
                           shown, value, list);
@@ -984,10 +987,6 @@ done:
 
 void cv_use_resolve(const cv_engine_t *engine, cv_use_t *use) {
   if (!use->has_location || !engine->geo) return;
-  cv_geo_facts_t g;
-  cv_geo_resolve(engine->geo, use->lat, use->lon, &g);
-  memcpy(use->territory, g.territory, sizeof use->territory);
-  memcpy(use->region, g.region, sizeof use->region);
-  use->border_km = g.border_km;
+  cv_geo_resolve(engine->geo, use->lat, use->lon, &use->geo);
   use->resolved = true;
 }

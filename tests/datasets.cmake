@@ -17,3 +17,9 @@ add_test(NAME datasets_cli
           ${CMAKE_CURRENT_SOURCE_DIR}/data/datasets)
 set_tests_properties(datasets_cli PROPERTIES
   ENVIRONMENT CAVEAT_TEST_POLICY=${CMAKE_CURRENT_SOURCE_DIR}/policies/us.caveat)
+
+# The cases of issue 8 in ACLED's layout (tests/data/acled): border villages,
+# the coast, Russia's fire, weapons, munitions, targets, the cross-check.
+add_test(NAME acled_cases
+  COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/acled_cases.py $<TARGET_FILE:caveat_cli>
+          ${CMAKE_BINARY_DIR}/geo-cache ${CMAKE_CURRENT_SOURCE_DIR}/data/acled)

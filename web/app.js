@@ -21,8 +21,11 @@ const MAP_MAX = 20000;          // uses drawn on the map (the table holds all)
 const TABLE_MAX = 500;          // rows of the table drawn at once
 const BAD_ROWS_SHOWN = 100;
 const DEBOUNCE_MS = 250;
-const ATTRIBUTION = "Borders: DCW-GMT 2.1.1 (Digital Chart of the World, GMT team, LGPL) · " +
-  "Places: caveat gazetteer · <a href=\"https://leafletjs.com\">Leaflet</a>";
+// The borders' credit comes with them (/v1/outlines "attribution": © OpenStreetMap
+// contributors for the land polygons, DCW-GMT for gmt-dcw's); the rest is fixed.
+const ATTRIBUTION_REST = "Places: caveat gazetteer, GeoNames (CC BY 4.0) · " +
+  "<a href=\"https://leafletjs.com\">Leaflet</a>";
+let ATTRIBUTION = ATTRIBUTION_REST;
 
 const $ = (id) => document.getElementById(id);
 const DAY_MS = 86400000;
@@ -54,7 +57,8 @@ const state = {
 // -------------------------------------------------------------------- map
 const map = L.map("map", { attributionControl: false, zoomSnap: 0.5, minZoom: 3, maxZoom: 10 })
   .setView([49.5, 34], 5);
-L.control.attribution({ prefix: false }).addAttribution(ATTRIBUTION).addTo(map);
+const attributionControl = L.control.attribution({ prefix: false }).addAttribution(ATTRIBUTION)
+  .addTo(map);
 L.control.scale({ imperial: false, maxWidth: 140 }).addTo(map);
 const borders = L.canvas({ padding: 0.3 }); // one canvas: cheap, and exportable as PNG
 // A cluster shows how many uses it holds, coloured by the strictest verdict
@@ -81,6 +85,12 @@ async function loadOutlines() {
   const r = await fetch("/v1/outlines?step=0.03");
   if (!r.ok) { showError("The borders could not be loaded: " + (await errorText(r))); return; }
   const outlines = await r.json();
+  // Whoever shows these borders must credit them (ODbL for the land polygons).
+  if (outlines.attribution) {
+    attributionControl.removeAttribution(ATTRIBUTION);
+    ATTRIBUTION = "Borders: " + escapeHtml(outlines.attribution) + " · " + ATTRIBUTION_REST;
+    attributionControl.addAttribution(ATTRIBUTION);
+  }
   const of = (kind) => ({ type: "FeatureCollection",
                           features: outlines.features.filter((f) => f.properties.kind === kind) });
   L.geoJSON(of("country"), { renderer: borders, interactive: false,

@@ -87,7 +87,7 @@ try {
   check("borders drawn on a canvas", (await page.locator("#map canvas").count()) === 1);
   check("place names", (await page.locator(".place-label").count()) >= 5,
         `(${await page.locator(".place-label").count()})`);
-  check("attribution", /DCW-GMT/.test(await page.locator(".leaflet-control-attribution").innerText()));
+  check("attribution", /OpenStreetMap contributors/.test(await page.locator(".leaflet-control-attribution").innerText()));
   check("scale bar", (await page.locator(".leaflet-control-scale-line").count()) === 1);
   check("table has every use", (await page.locator("#table-body tr").count()) === summary.length);
 
