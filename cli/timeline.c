@@ -11,11 +11,14 @@
 
 static const char usage_head[] =
     "usage: caveat timeline [--json]\n"
+    "       caveat timeline --all [--json]\n"
     "       caveat timeline [--json] FILE|- | [use flags]\n"
     "\n"
     "Without a use: each loaded policy's rules, in the order they took effect\n"
-    "and lapsed.  With a use (a JSON file, or flags; its date is not needed):\n"
-    "the periods over which each verdict held under each policy.\n"
+    "and lapsed.  With --all: every donor's changes in one table, by date,\n"
+    "with the strength of each record.  With a use (a JSON file, or flags; its\n"
+    "date is not needed): the periods over which each verdict held under each\n"
+    "policy.\n"
     "\n";
 static const char usage_tail[] =
     "\n"
@@ -147,7 +150,63 @@ static int use_timeline(cv_engine_t *engine, cv_use_t *use, size_t p, int json,
   return rc ? -1 : 0;
 }
 
+typedef struct all_out {
+  cv_buf_t buf;
+  int rc;
+} all_out_t;
+
+static void all_line(void *ctx, const cv_history_event_t *e) {
+  all_out_t *o = ctx;
+  char day[11], latest[11], when[32], line[512];
+  cv_date_format(e->date, day);
+  cv_date_format(e->date_latest, latest);
+  /* An uncertain date is its window: "2024-08-29..2024-08-30". */
+  snprintf(when, sizeof when, e->date_latest != e->date ? "%s..%s" : "%s", day, latest);
+  int len = snprintf(line, sizeof line, "  %-22s %-3s %-6s %-6s %s (%s; %s record%s%s)\n", when,
+                     e->donor, e->starts ? "starts" : "lapses", e->rule.effect, e->rule.id,
+                     e->rule.actions, e->rule.strength, e->rule.said_by ? ", said by " : "",
+                     e->rule.said_by ? e->rule.said_by : "");
+  o->rc |= cv_buf_append(&o->buf, line,
+                         (size_t)(len < (int)sizeof line ? len : (int)sizeof line - 1));
+}
+
+/* 'caveat timeline --all': the whole record in one table. */
+static int whole_record(cv_engine_t *engine, int argc, char **argv) {
+  int json = 0;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--all") == 0) continue;
+    if (strcmp(argv[i], "--json") == 0) {
+      json = 1;
+      continue;
+    }
+    fprintf(stderr, "caveat: timeline: --all takes no use; unexpected '%s'\n", argv[i]);
+    return CLI_USAGE;
+  }
+  all_out_t o = {{0}, 0};
+  cv_error_t err;
+  int rc;
+  if (json) {
+    rc = cv_history_write_json(engine, &o.buf, &err);
+    if (!rc) o.rc |= CLI_LIT(&o.buf, "\n");
+  } else {
+    o.rc |= CLI_LIT(&o.buf, "The whole record: every donor's rules as they took effect and lapsed\n");
+    rc = cv_history(engine, all_line, &o, &err);
+  }
+  int status = CLI_OK;
+  if (rc) {
+    cli_print_error("timeline", &err);
+    status = CLI_FAILED;
+  } else if (o.rc || cli_write(o.buf.data, o.buf.len)) {
+    fprintf(stderr, "caveat: timeline: cannot write the result\n");
+    status = CLI_FAILED;
+  }
+  cv_buf_free(&o.buf);
+  return status;
+}
+
 int cv_cmd_timeline(int argc, char **argv, cv_engine_t *engine) {
+  for (int i = 1; i < argc; i++)
+    if (strcmp(argv[i], "--all") == 0) return whole_record(engine, argc, argv);
   char usage[2048];
   snprintf(usage, sizeof usage, "%s%s%s", usage_head, cli_use_flags_help, usage_tail);
   cv_use_t *use = cv_use_new();

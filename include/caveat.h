@@ -382,6 +382,31 @@ CV_EXPORT size_t cv_policy_rule_count(const cv_engine_t *engine, size_t policy);
 CV_EXPORT int cv_policy_rule(const cv_engine_t *engine, size_t policy, size_t i,
                              cv_rule_info_t *out);
 
+/* One change of the whole record: a rule of some loaded policy taking effect
+ * or lapsing on a day. */
+typedef struct cv_history_event {
+  cv_date_t date;
+  cv_date_t date_latest; /* the window's last day, when the date is uncertain;
+                            == date when exact */
+  size_t policy;      /* the policy's index */
+  const char *donor;
+  int starts;         /* 1: takes effect; 0: lapses */
+  cv_rule_info_t rule;
+} cv_history_event_t;
+
+typedef void (*cv_history_fn)(void *ctx, const cv_history_event_t *event);
+
+/* Calls fn for every change of every loaded policy, by date (on one day,
+ * lapses before starts, then by policy and rule order): the whole record in
+ * one table.  Returns CV_OK or CV_NOMEM. */
+CV_EXPORT int cv_history(const cv_engine_t *engine, cv_history_fn fn, void *ctx,
+                         cv_error_t *err);
+
+/* Appends {"events": [{"date", "date_latest", "donor", "change", "rule",
+ * "effect", "actions", "strength"[, "said_by"]}]} for the whole record
+ * (cv_history), one line, no newline. */
+CV_EXPORT int cv_history_write_json(const cv_engine_t *engine, cv_buf_t *buf, cv_error_t *err);
+
 /* A stretch of days over which a use's verdict under one policy held. */
 typedef struct cv_period {
   cv_date_t from;  /* first day, or CV_DATE_MIN */
@@ -463,6 +488,16 @@ typedef void (*cv_change_fn)(void *ctx, const cv_change_t *change);
  * index or CV_NOMEM. */
 CV_EXPORT int cv_diff(const cv_engine_t *engine, size_t policy, cv_date_t before,
                       cv_date_t after, cv_change_fn fn, void *ctx, cv_error_t *err);
+
+/* Calls fn for each kind of use whose verdict on day differs between policy
+ * first and policy second, each judging a use of its own donor's weapon
+ * with every other fact the same: what one donor's weapon could do that
+ * another's could not.  In the change, before is first's verdict and after
+ * second's.  Every class of use either policy tells apart is tried (the
+ * values of each side's conditions, and their cuts with assumptions as
+ * they stand).  Returns CV_OK, CV_RANGE for a bad index or CV_NOMEM. */
+CV_EXPORT int cv_diff_donors(const cv_engine_t *engine, size_t first, size_t second,
+                             cv_date_t day, cv_change_fn fn, void *ctx, cv_error_t *err);
 
 /* ---------------------------------------------------------------- datasets */
 

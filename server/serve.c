@@ -775,9 +775,33 @@ static enum MHD_Result outlines(request_t *req, struct MHD_Connection *c) {
   return r;
 }
 
+/* GET /v1/timeline: the whole record, every donor's changes by date, as
+ * 'caveat timeline --all --json' prints it. */
+static enum MHD_Result whole_record(request_t *req, struct MHD_Connection *c) {
+  cv_error_t err;
+  cv_buf_t out = {0};
+  int rc = cv_history_write_json(req->snap->engine, &out, &err);
+  enum MHD_Result r;
+  if (rc == CV_NOMEM) r = reply_out_of_memory(req, c);
+  else if (rc) r = reply_error(req, c, MHD_HTTP_SERVICE_UNAVAILABLE, err.message);
+  else r = reply_owned(req, c, MHD_HTTP_OK, "application/json", &out);
+  cv_buf_free(&out);
+  return r;
+}
+
 static enum MHD_Result metrics(request_t *req, struct MHD_Connection *c) {
   const char *names[METRICS_MAX_ROUTES];
-  for (size_t i = 0; i < n_routes; i++) names[i] = routes[i].path;
+  /* A path two routes share is labelled with the method, so that every
+   * series stays distinct ("GET /v1/timeline", "POST /v1/timeline"). */
+  char shared[METRICS_MAX_ROUTES][64];
+  for (size_t i = 0; i < n_routes; i++) {
+    names[i] = routes[i].path;
+    for (size_t j = 0; j < n_routes; j++)
+      if (j != i && strcmp(routes[j].path, routes[i].path) == 0) {
+        snprintf(shared[i], sizeof shared[i], "%s %s", routes[i].method, routes[i].path);
+        names[i] = shared[i];
+      }
+  }
   cv_buf_t out = {0};
   int rc = metrics_write(&out, names, n_routes);
   enum MHD_Result r = rc ? reply_out_of_memory(req, c)
@@ -800,6 +824,8 @@ static const route_t routes[] = {
     {"/v1/check", "POST", "application/json", check, NULL, NULL, "one use (JSON): its result"},
     {"/v1/timeline", "POST", "application/json", timeline, NULL, NULL,
      "one use (JSON): each verdict's periods"},
+    {"/v1/timeline", "GET", NULL, whole_record, NULL, NULL,
+     "the whole record: every donor's changes by date"},
     {"/v1/assess", "POST", "text/csv application/x-ndjson application/json", assess, NULL, NULL,
      "a dataset (CSV, ACLED or JSON Lines), ?as_of=&detail=summary&assume.NAME=: a line a row"},
     {"/metrics", "GET", NULL, metrics, NULL, NULL, "counters in Prometheus text format"},
@@ -816,10 +842,34 @@ static const route_t routes[] = {
 };
 static const size_t n_routes = sizeof routes / sizeof routes[0];
 
-static size_t route_of(const char *url) {
+/* Whether a route answers a method: GET routes answer HEAD too. */
+static bool takes(const route_t *r, const char *method) {
+  return strcmp(method, r->method) == 0 ||
+         (strcmp(method, "HEAD") == 0 && strcmp(r->method, "GET") == 0);
+}
+
+/* The route for a path and method: the one taking that method; else the
+ * first with that path (answered 405); else n_routes (404). */
+static size_t route_of(const char *url, const char *method) {
+  size_t first = n_routes;
+  for (size_t i = 0; i < n_routes; i++) {
+    if (strcmp(url, routes[i].path) != 0) continue;
+    if (takes(&routes[i], method)) return i;
+    if (first == n_routes) first = i;
+  }
+  return first;
+}
+
+/* The methods a path takes, for Allow and the 405 message: "GET, HEAD",
+ * "POST" or "GET, HEAD, POST". */
+static void methods_of(const char *path, char *out, size_t size) {
+  bool get = false, post = false;
   for (size_t i = 0; i < n_routes; i++)
-    if (strcmp(url, routes[i].path) == 0) return i;
-  return n_routes;
+    if (strcmp(path, routes[i].path) == 0) {
+      get |= strcmp(routes[i].method, "GET") == 0;
+      post |= strcmp(routes[i].method, "POST") == 0;
+    }
+  snprintf(out, size, "%s%s%s", get ? "GET, HEAD" : "", get && post ? ", " : "", post ? "POST" : "");
 }
 
 static enum MHD_Result serve_file(request_t *req, struct MHD_Connection *c) {
@@ -953,18 +1003,19 @@ static enum MHD_Result admit(request_t *req, struct MHD_Connection *c, const cha
   }
   const route_t *r = &routes[req->route];
   bool get = strcmp(r->method, "GET") == 0;
-  if (strcmp(method, r->method) != 0 && !(get && strcmp(method, "HEAD") == 0)) {
+  if (!takes(r, method)) {
     struct MHD_Response *resp = NULL;
     cv_buf_t b = {0};
-    char message[128];
-    snprintf(message, sizeof message, "%s takes %s only", r->path, get ? "GET (or HEAD)" : "POST");
+    char allow[32], message[128];
+    methods_of(r->path, allow, sizeof allow);
+    snprintf(message, sizeof message, "%s takes %s only", r->path, allow);
     if (!LIT(&b, "{\"error\": {\"message\": ") &&
         !cv_buf_append_json_string(&b, message, strlen(message)) && !LIT(&b, "}}\n"))
       resp = MHD_create_response_from_buffer(b.len, b.data, MHD_RESPMEM_MUST_COPY);
     cv_buf_free(&b);
     if (!resp) return reply_out_of_memory(req, c);
     MHD_add_response_header(resp, "Content-Type", "application/json");
-    MHD_add_response_header(resp, "Allow", get ? "GET, HEAD" : "POST");
+    MHD_add_response_header(resp, "Allow", allow);
     return queue(req, c, MHD_HTTP_METHOD_NOT_ALLOWED, resp);
   }
   if (get) return MHD_YES;
@@ -1048,7 +1099,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     metrics_gauges(1, 0);
     snprintf(req->method, sizeof req->method, "%s", method);
     snprintf(req->path, sizeof req->path, "%s", url);
-    req->route = route_of(url);
+    req->route = route_of(url, method);
     req->snap = snapshot_acquire();
     return admit(req, c, method);
   }

@@ -929,6 +929,16 @@ static uint32_t system_code(const eval_t *e, const cv_value_t *sys) {
   return code | 0x08000000u | (uint32_t)others;
 }
 
+/* A read system's class code (code) joined with who may have supplied it:
+ * the class and the supplier bits when the policy's donor did, else the
+ * system itself, as for a system no rule reads. */
+static uint32_t supplier_code(const eval_t *e, const cv_value_t *sys, uint32_t code) {
+  if (sys->state != CV_KNOWN) return code;
+  uint32_t who = system_code(e, sys);
+  if (!(who & 0x08000000u)) return who;
+  return code | 0x08000000u | (who & 1u) << 26;
+}
+
 /* For a number compared with other facts: which way each such comparison
  * goes, a bit each (a count of thresholds passed would not tell "above the
  * constant, below the other fact" from the reverse). */
@@ -993,6 +1003,13 @@ static void memo_key(const eval_t *e, const cv_value_t *stated, const cv_value_t
     if (hidden) {
       if (number) n = boundaries(e, hidden, f, b);
       hidden_code[f] = fact_code(pol, f, &hidden[f], number ? b : NULL, n) | fact_cut_bits(pol, f, hidden);
+    }
+    if (f == CV_FACT_SYSTEM) {
+      /* Systems of one class may still differ in who supplied them, which
+       * decides the donor's values (an M270 and a SAMP/T of no donor are
+       * not alike to a policy naming neither). */
+      stated_code[f] = supplier_code(e, &stated[f], stated_code[f]);
+      if (hidden) hidden_code[f] = supplier_code(e, &hidden[f], hidden_code[f]);
     }
   }
   memcpy(key->words + 2 * end, e->assume, pol->n_assumptions * sizeof(double));
@@ -1223,7 +1240,14 @@ int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
       continue;
     }
     evaluate_with(&e, result->fact, hide, out);
-    if (memo_store(result, slot, h, &key, len, out)) result->memo_slot[p] = k;
+    if (memo_store(result, slot, h, &key, len, out)) {
+      /* An earlier policy of this use kept in the same slot no longer owns
+       * it: its text must not be cached there, nor read back for this one
+       * (two of fifteen policies share one of the 4096 slots often). */
+      for (size_t q = 0; q < p; q++)
+        if (result->memo_slot[q] == k) result->memo_slot[q] = -1;
+      result->memo_slot[p] = k;
+    }
     result->memo_misses++;
   }
   return result->theirs ? evaluate_theirs(engine, use, as_of, result, err) : CV_OK;
@@ -1371,7 +1395,9 @@ int cv_lint(const cv_engine_t *engine, size_t policy, cv_finding_fn fn, void *ct
   for (uint16_t k = 0; k < pol->n_epochs && !L->rc; k++) {
     L->e.date = pol->epochs[k];
     memset(L->e.fact, 0, sizeof L->e.fact);
-    L->e.fact[CV_FACT_DONOR] = (cv_value_t){CV_KNOWN, pol->donor, 0};
+    /* A policy that governs other donors' systems has rules for their
+     * uses too: the donor is then one more fact to try. */
+    if (!pol->n_governs) L->e.fact[CV_FACT_DONOR] = (cv_value_t){CV_KNOWN, pol->donor, 0};
     memset(L->e.in_force, U3, pol->n_rules);
     L->e.depth = 0;
     lint_explore(L, UINT32_MAX);
@@ -1439,10 +1465,14 @@ int cv_lint(const cv_engine_t *engine, size_t policy, cv_finding_fn fn, void *ct
 
 /* ------------------------------------------------------------------ diff */
 
-/* The walk behind cv_diff(): the same tree of tried values, decided on two
- * days at once (one eval_t per day, the same facts in both). */
+/* The walk behind cv_diff() and cv_diff_donors(): the same tree of tried
+ * values, decided twice at once (one eval_t per day, or per policy, the same
+ * facts in both but the donor).  view gives the values worth trying: the
+ * policy itself, or both policies' conditions together. */
 typedef struct diff_walk {
   eval_t a, b;
+  eval_t view;
+  bool cross; /* a and b are two policies (their rules apart), not two days */
   cv_change_fn fn;
   void *ctx;
   cv_buf_t when, before, after;
@@ -1467,7 +1497,7 @@ static int rule_names(cv_buf_t *b, const cv_policy_t *pol, const outcome_t *o) {
 /* Reports one kind of use: the path so far, then last (NULL: none). */
 static void diff_emit(diff_walk_t *D, const pair_outcome_t *o, const cv_branch_cond_t *last) {
   if (D->rc || o->a.verdict == o->b.verdict) return;
-  const cv_policy_t *pol = D->a.policy;
+  const cv_policy_t *pol = D->view.policy;
   cv_buf_t *w = &D->when;
   cv_branch_cond_t conds[MAX_DEPTH + 1];
   size_t n = D->a.depth;
@@ -1477,8 +1507,8 @@ static void diff_emit(diff_walk_t *D, const pair_outcome_t *o, const cv_branch_c
   D->rc = cv_buf_append(w, "", 0);
   if (!D->rc) D->rc = cv_conds_text(D->a.engine, pol, w, conds, n);
   if (!D->rc && !w->len) D->rc = cv_buf_puts(w, "any use");
-  if (!D->rc) D->rc = rule_names(&D->before, pol, &o->a);
-  if (!D->rc) D->rc = rule_names(&D->after, pol, &o->b);
+  if (!D->rc) D->rc = rule_names(&D->before, D->a.policy, &o->a);
+  if (!D->rc) D->rc = rule_names(&D->after, D->b.policy, &o->b);
   if (D->rc) return;
   cv_change_t change = {(cv_verdict_t)o->a.verdict, (cv_verdict_t)o->b.verdict,
                         D->before.data, D->after.data, w->data};
@@ -1489,10 +1519,24 @@ static bool same_pair(const pair_outcome_t *x, const pair_outcome_t *y) {
   return !x->mixed && !y->mixed && x->a.verdict == y->a.verdict && x->b.verdict == y->b.verdict;
 }
 
+/* Comparing two policies, a verdict that hangs on a fact one of them
+ * declares (its own, with no counterpart in the other) is left there as
+ * undetermined rather than tried. */
+static void settle_on_declared(const diff_walk_t *D, decision_t *d) {
+  if (!D->cross || d->determined || d->split_fact < CV_FACT_BUILTIN ||
+      d->split_fact == CV_COND_IN_FORCE)
+    return;
+  d->determined = true;
+  d->verdict = CV_UNDETERMINED;
+  d->n_rules = 0;
+}
+
 static pair_outcome_t diff_explore(diff_walk_t *D, uint32_t changed) {
   decision_t da, db;
   decide(&D->a, changed, &da);
   decide(&D->b, changed, &db);
+  settle_on_declared(D, &da);
+  settle_on_declared(D, &db);
   pair_outcome_t o = {0};
   if (da.determined && db.determined) {
     o.a.verdict = da.verdict;
@@ -1512,21 +1556,29 @@ static pair_outcome_t diff_explore(diff_walk_t *D, uint32_t changed) {
   if (fact == CV_COND_IN_FORCE) {
     /* Whether a rule of uncertain date was in force, on the day(s) inside
      * its window: the other day's rules do not read it. */
-    int rule = !da.determined && da.split_fact == CV_COND_IN_FORCE ? da.split_rule : db.split_rule;
-    uint16_t n_rules = D->a.policy->n_rules;
+    bool side_a = !da.determined && da.split_fact == CV_COND_IN_FORCE;
+    int rule = side_a ? da.split_rule : db.split_rule;
+    /* Comparing two policies, the rule is one side's only, and is named in
+     * the view by its place among both policies' rules. */
+    uint8_t *in_a = !D->cross || side_a ? &D->a.in_force[rule] : NULL;
+    uint8_t *in_b = !D->cross || !side_a ? &D->b.in_force[rule] : NULL;
+    uint16_t named = (uint16_t)(D->cross && !side_a ? rule + D->a.policy->n_rules : rule);
+    uint16_t rules_a = D->a.policy->n_rules, rules_b = D->b.policy->n_rules;
     uint8_t state_a[CV_MAX_RULES], state_b[CV_MAX_RULES];
-    memcpy(state_a, D->a.state, n_rules);
-    memcpy(state_b, D->b.state, n_rules);
+    memcpy(state_a, D->a.state, rules_a);
+    memcpy(state_b, D->b.state, rules_b);
     pair_outcome_t sub[2];
     for (int k = 0; k < 2; k++) {
-      D->a.in_force[rule] = D->b.in_force[rule] = k ? F3 : T3;
-      D->a.path[D->a.depth++] = rule_cond(CV_COND_IN_FORCE, (uint16_t)rule, !k);
+      if (in_a) *in_a = k ? F3 : T3;
+      if (in_b) *in_b = k ? F3 : T3;
+      D->a.path[D->a.depth++] = rule_cond(CV_COND_IN_FORCE, named, !k);
       sub[k] = diff_explore(D, CHANGED_PERIOD);
       D->a.depth--;
-      memcpy(D->a.state, state_a, n_rules);
-      memcpy(D->b.state, state_b, n_rules);
+      memcpy(D->a.state, state_a, rules_a);
+      memcpy(D->b.state, state_b, rules_b);
     }
-    D->a.in_force[rule] = D->b.in_force[rule] = U3;
+    if (in_a) *in_a = U3;
+    if (in_b) *in_b = U3;
     if (same_pair(&sub[0], &sub[1])) {
       o = sub[0];
       outcome_join(&o.a, &sub[1].a);
@@ -1535,7 +1587,7 @@ static pair_outcome_t diff_explore(diff_walk_t *D, uint32_t changed) {
     }
     for (int k = 0; k < 2; k++) {
       if (sub[k].mixed) continue;
-      cv_branch_cond_t c = rule_cond(CV_COND_IN_FORCE, (uint16_t)rule, !k);
+      cv_branch_cond_t c = rule_cond(CV_COND_IN_FORCE, named, !k);
       diff_emit(D, &sub[k], &c);
     }
     o.mixed = true;
@@ -1543,39 +1595,34 @@ static pair_outcome_t diff_explore(diff_walk_t *D, uint32_t changed) {
   }
   candidate_t c[MAX_CANDIDATES];
   pair_outcome_t sub[MAX_CANDIDATES];
-  uint16_t n = candidates(&D->a, fact, c);
-  cv_value_t saved[CV_FACT_COUNT];
+  memcpy(D->view.fact, D->a.fact, sizeof D->view.fact);
+  uint16_t n = candidates(&D->view, fact, c);
+  cv_value_t saved[CV_FACT_COUNT], donor_b = D->b.fact[CV_FACT_DONOR];
+  /* The facts either side can read (two policies may declare apart). */
+  int fact_end = D->a.policy->fact_end > D->b.policy->fact_end ? D->a.policy->fact_end
+                                                                : D->b.policy->fact_end;
   uint8_t state_a[CV_MAX_RULES], state_b[CV_MAX_RULES];
-  uint16_t n_rules = D->a.policy->n_rules;
+  uint16_t rules_a = D->a.policy->n_rules, rules_b = D->b.policy->n_rules;
   memcpy(saved, D->a.fact, sizeof saved);
-  memcpy(state_a, D->a.state, n_rules);
-  memcpy(state_b, D->b.state, n_rules);
+  memcpy(state_a, D->a.state, rules_a);
+  memcpy(state_b, D->b.state, rules_b);
   bool mixed = n == 0;
-  if (n == 1) {
-    /* Only "some value no rule names": no condition worth stating. */
-    D->a.fact[fact] = c[0].value;
-    derive(D->a.engine, D->a.fact, fact);
-    memcpy(D->b.fact, D->a.fact, sizeof saved);
-    o = diff_explore(D, differing(saved, D->a.fact, D->a.policy->fact_end));
-    memcpy(D->a.fact, saved, sizeof saved);
-    memcpy(D->b.fact, saved, sizeof saved);
-    memcpy(D->a.state, state_a, n_rules);
-    memcpy(D->b.state, state_b, n_rules);
-    return o;
-  }
   for (uint16_t i = 0; i < n; i++) {
     D->a.fact[fact] = c[i].value;
     derive(D->a.engine, D->a.fact, fact);
     memcpy(D->b.fact, D->a.fact, sizeof saved);
-    uint32_t diff = differing(saved, D->a.fact, D->a.policy->fact_end);
-    cond_for(D->a.policy, fact, &c[i], &D->a.path[D->a.depth]);
-    D->a.depth++;
+    D->b.fact[CV_FACT_DONOR] = donor_b;
+    uint32_t diff = differing(saved, D->a.fact, fact_end);
+    /* Only "some value no rule names": no condition worth stating. */
+    if (n > 1) cond_for(D->view.policy, fact, &c[i], &D->a.path[D->a.depth++]);
     sub[i] = diff_explore(D, diff);
-    D->a.depth--;
+    if (n > 1) D->a.depth--;
     memcpy(D->a.fact, saved, sizeof saved);
     memcpy(D->b.fact, saved, sizeof saved);
-    memcpy(D->a.state, state_a, n_rules);
-    memcpy(D->b.state, state_b, n_rules);
+    D->b.fact[CV_FACT_DONOR] = donor_b;
+    memcpy(D->a.state, state_a, rules_a);
+    memcpy(D->b.state, state_b, rules_b);
+    if (n == 1) return sub[0];
     mixed |= !same_pair(&sub[i], &sub[0]);
   }
   if (!mixed) {
@@ -1612,6 +1659,8 @@ int cv_diff(const cv_engine_t *engine, size_t policy, cv_date_t before, cv_date_
   if (!D) return cv_error_set(err, CV_NOMEM, pol->path, 0, 0, "out of memory");
   D->fn = fn;
   D->ctx = ctx;
+  D->view.engine = engine;
+  D->view.policy = pol;
   eval_t *days[2] = {&D->a, &D->b};
   for (int k = 0; k < 2; k++) {
     eval_t *e = days[k];
@@ -1619,9 +1668,13 @@ int cv_diff(const cv_engine_t *engine, size_t policy, cv_date_t before, cv_date_
     e->policy = pol;
     e->date = k ? after : before;
     default_assumptions(e, pol);
+    /* The donor stays the policy's own, even for a policy that governs
+     * other donors' systems: with it unknown the walk outgrows its limit. */
     e->fact[CV_FACT_DONOR] = (cv_value_t){CV_KNOWN, pol->donor, 0};
     memset(e->in_force, U3, pol->n_rules);
   }
+  /* The values worth trying are read with the assumptions as they stand. */
+  default_assumptions(&D->view, pol);
   pair_outcome_t o = diff_explore(D, UINT32_MAX);
   if (!o.mixed) diff_emit(D, &o, NULL);
   int rc = D->rc;
@@ -1631,6 +1684,166 @@ int cv_diff(const cv_engine_t *engine, size_t policy, cv_date_t before, cv_date_
                       "the comparison stopped at its limit of %d kinds of use: the changes "
                       "listed are not all",
                       LINT_MAX_LEAVES);
+  cv_buf_free(&D->when);
+  cv_buf_free(&D->before);
+  cv_buf_free(&D->after);
+  free(D);
+  return rc;
+}
+
+/* Adds s to list (n long) unless it is there already. */
+static void add_sym(int32_t *list, uint16_t *n, int32_t s) {
+  for (uint16_t i = 0; i < *n; i++)
+    if (list[i] == s) return;
+  list[(*n)++] = s;
+}
+
+static bool has_sym(const int32_t *list, uint16_t n, int32_t s) {
+  for (uint16_t i = 0; i < n; i++)
+    if (list[i] == s) return true;
+  return false;
+}
+
+/* A policy's classes of fact f; one class of every value when it names
+ * none. */
+static uint16_t classes_of(const cv_policy_t *pol, int f, const cv_value_class_t **out) {
+  static const cv_value_class_t everything = {NULL, 0, true};
+  if (pol->n_classes[f]) {
+    *out = pol->classes[f];
+    return pol->n_classes[f];
+  }
+  *out = &everything;
+  return 1;
+}
+
+/* Fills view with both policies' conditions at once, so that one tree of
+ * tried values decides under both: per name fact the values either names
+ * and the classes neither tells apart (each class of a against each of b),
+ * per number fact the cuts of both with assumptions read as they stand. */
+static int pair_view(const eval_t *a, const eval_t *b, cv_policy_t *view) {
+  const eval_t *side[2] = {a, b};
+  /* Both policies' rules, a's then b's, named "DONOR:id", for conditions on
+   * a rule (in force, open) read out in the view. */
+  uint16_t n_rules = (uint16_t)(a->policy->n_rules + b->policy->n_rules);
+  cv_rule_t *rules = cv_arena_alloc(&view->arena, (n_rules ? n_rules : 1) * sizeof *rules);
+  if (!rules) return CV_NOMEM;
+  for (int s = 0, k = 0; s < 2; s++)
+    for (uint16_t i = 0; i < side[s]->policy->n_rules; i++, k++) {
+      const cv_policy_t *pol = side[s]->policy;
+      rules[k] = pol->rules[i];
+      size_t len = strlen(pol->donor_name) + 1 + strlen(pol->rules[i].id);
+      char *id = cv_arena_alloc(&view->arena, len + 1);
+      if (!id) return CV_NOMEM;
+      snprintf(id, len + 1, "%s:%s", pol->donor_name, pol->rules[i].id);
+      rules[k].id = id;
+    }
+  view->rules = rules;
+  view->n_rules = n_rules;
+  /* Built-in facts only: a declared fact is one policy's own, and is not
+   * tried in a comparison (see diff_explore). */
+  for (int f = 0; f < CV_FACT_BUILTIN; f++) {
+    if (cv_facts[f].type == CV_TYPE_NUMBER) {
+      uint16_t n = (uint16_t)(a->policy->n_cuts[f] + b->policy->n_cuts[f]);
+      cv_cut_t *cuts = cv_arena_alloc(&view->arena, (n ? n : 1) * sizeof *cuts);
+      if (!cuts) return CV_NOMEM;
+      uint16_t k = 0;
+      for (int s = 0; s < 2; s++)
+        for (uint16_t i = 0; i < side[s]->policy->n_cuts[f]; i++) {
+          cv_cut_t c = side[s]->policy->cuts[f][i];
+          if (c.operand == CV_RHS_ASSUMPTION) c.num = side[s]->assume[c.assumption];
+          c.operand = CV_RHS_CONST;
+          cuts[k++] = c;
+        }
+      view->cuts[f] = cuts;
+      view->n_cuts[f] = k;
+      continue;
+    }
+    if (cv_facts[f].type != CV_TYPE_SYMBOL) continue;
+    const cv_policy_t *pa = a->policy, *pb = b->policy;
+    uint16_t n_values = (uint16_t)(pa->n_values[f] + pb->n_values[f]), n = 0;
+    int32_t *values = cv_arena_alloc(&view->arena, (n_values ? n_values : 1) * sizeof *values);
+    if (!values) return CV_NOMEM;
+    for (uint16_t i = 0; i < pa->n_values[f]; i++) add_sym(values, &n, pa->values[f][i]);
+    for (uint16_t i = 0; i < pb->n_values[f]; i++) add_sym(values, &n, pb->values[f][i]);
+    view->values[f] = values;
+    view->n_values[f] = n;
+    const cv_value_class_t *ca, *cb;
+    uint16_t na = classes_of(pa, f, &ca), nb = classes_of(pb, f, &cb);
+    cv_value_class_t *classes = cv_arena_alloc(&view->arena, (size_t)na * nb * sizeof *classes);
+    /* Every named value falls in exactly one class of each side, so in
+     * exactly one pair. */
+    int32_t *members = cv_arena_alloc(&view->arena, (n ? n : 1) * sizeof *members);
+    if (!classes || !members) return CV_NOMEM;
+    uint16_t n_cls = 0, used = 0;
+    for (uint16_t i = 0; i < na; i++)
+      for (uint16_t j = 0; j < nb; j++) {
+        cv_value_class_t *c = &classes[n_cls];
+        c->syms = members + used;
+        uint16_t m = 0;
+        for (uint16_t k = 0; k < ca[i].n_syms; k++) {
+          int32_t s = ca[i].syms[k];
+          if (has_sym(cb[j].syms, cb[j].n_syms, s) ||
+              (cb[j].other && !has_sym(pb->values[f], pb->n_values[f], s)))
+            members[used + m++] = s;
+        }
+        for (uint16_t k = 0; k < cb[j].n_syms; k++) {
+          int32_t s = cb[j].syms[k];
+          if (ca[i].other && !has_sym(pa->values[f], pa->n_values[f], s)) members[used + m++] = s;
+        }
+        c->n_syms = m;
+        c->other = ca[i].other && cb[j].other;
+        if (!m && !c->other) continue;
+        used = (uint16_t)(used + m);
+        n_cls++;
+      }
+    view->classes[f] = classes;
+    view->n_classes[f] = n_cls;
+  }
+  return CV_OK;
+}
+
+int cv_diff_donors(const cv_engine_t *engine, size_t first, size_t second, cv_date_t day,
+                   cv_change_fn fn, void *ctx, cv_error_t *err) {
+  if (first >= engine->policy_count || second >= engine->policy_count)
+    return cv_error_set(err, CV_RANGE, NULL, 0, 0, "no policy number %zu",
+                        first >= engine->policy_count ? first : second);
+  diff_walk_t *D = calloc(1, sizeof *D);
+  cv_policy_t *view = calloc(1, sizeof *view);
+  if (!D || !view) {
+    free(D);
+    free(view);
+    return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
+  }
+  D->fn = fn;
+  D->ctx = ctx;
+  const cv_policy_t *pols[2] = {engine->policies[first], engine->policies[second]};
+  eval_t *sides[2] = {&D->a, &D->b};
+  for (int k = 0; k < 2; k++) {
+    eval_t *e = sides[k];
+    e->engine = engine;
+    e->policy = pols[k];
+    e->date = day;
+    default_assumptions(e, pols[k]);
+    e->fact[CV_FACT_DONOR] = (cv_value_t){CV_KNOWN, pols[k]->donor, 0};
+    memset(e->in_force, U3, pols[k]->n_rules);
+  }
+  D->cross = true;
+  int rc = pair_view(&D->a, &D->b, view);
+  D->view.engine = engine;
+  D->view.policy = view;
+  if (!rc) {
+    pair_outcome_t o = diff_explore(D, UINT32_MAX);
+    if (!o.mixed) diff_emit(D, &o, NULL);
+    rc = D->rc;
+  }
+  if (rc) cv_error_set(err, rc, NULL, 0, 0, "out of memory");
+  else if (D->truncated)
+    rc = cv_error_set(err, CV_TOO_LARGE, NULL, 0, 0,
+                      "the comparison stopped at its limit of %d kinds of use: the differences "
+                      "listed are not all",
+                      LINT_MAX_LEAVES);
+  cv_arena_free(&view->arena);
+  free(view);
   cv_buf_free(&D->when);
   cv_buf_free(&D->before);
   cv_buf_free(&D->after);

@@ -152,9 +152,12 @@ int cv_cond_text(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b,
     return CV_OK;
   }
   TRY(CV_CAT(b, name, " is "));
+  /* A list cut at CV_MAX_BRANCH_VALUES says so, rather than read as whole. */
   for (uint8_t i = 0; i < c->n_syms; i++)
-    TRY(CV_CAT(b, i ? (i + 1 == c->n_syms ? " or " : ", ") : "", cv_symbol_name(cat, c->syms[i])));
-  return CV_OK;
+    TRY(CV_CAT(b, i ? (i + 1 == c->n_syms && !c->more ? " or " : ", ") : "",
+               cv_symbol_name(cat, c->syms[i])));
+  return c->more ? cv_buf_puts(b, " or further values (the list stops at 8)")
+                 : CV_OK;
 }
 
 /* Where a condition stands when read out: the place first, then what was
@@ -187,6 +190,22 @@ static int rule_list(cv_buf_t *b, const cv_policy_t *pol, const uint16_t *rules,
   for (size_t i = 0; i < n; i++)
     TRY(CV_CAT(b, i ? (i + 1 == n ? " and " : ", ") : "", pol->rules[rules[i]].id));
   return CV_OK;
+}
+
+/* Whether a not-covered verdict is so because the use's weapon is not the
+ * policy's donor's: the donor is another, or the system was supplied only by
+ * others.  A policy that governs the system still speaks to it. */
+static bool other_donors_weapon(const cv_engine_t *eng, const cv_result_t *res,
+                                const cv_policy_verdict_t *v) {
+  if (v->verdict != CV_NOT_COVERED || v->governed) return false;
+  const cv_value_t *d = &res->fact[CV_FACT_DONOR];
+  if (d->state == CV_KNOWN && d->sym != v->policy->donor) return true;
+  const cv_value_t *sys = &res->fact[CV_FACT_SYSTEM];
+  const cv_system_t *s = sys->state == CV_KNOWN ? cv_catalog_system(&eng->catalog, sys->sym) : NULL;
+  if (!s || !s->n_donors) return false;
+  for (uint8_t k = 0; k < s->n_donors; k++)
+    if (s->donors[k] == v->policy->donor) return false;
+  return true;
 }
 
 /* The plain-English explanation: one paragraph, no line breaks, so that it
@@ -233,7 +252,7 @@ static int explanation(const cv_engine_t *eng, const cv_result_t *res,
       } else if (d->state == CV_KNOWN && d->sym != pol->donor && !v->governed) {
         TRY(CV_CAT(b, "Not covered by the ", donor, " policy: the use involves a weapon from ",
                    cv_symbol_name(&eng->catalog, d->sym), ", not from ", donor, "."));
-      } else if (!supplied) {
+      } else if (!supplied && !v->governed) {
         TRY(CV_CAT(b, "Not covered by the ", donor, " policy: ", s->name, " was not supplied by ",
                    donor, " (its suppliers: "));
         for (uint8_t k = 0; k < s->n_donors; k++)
@@ -716,9 +735,16 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use,
     }
     TRY(cv_buf_puts(buf, "\n"));
   }
+  size_t elsewhere = 0;
   for (size_t i = 0; i < result->n; i++) {
     const cv_policy_verdict_t *v = &result->v[i];
     const cv_policy_t *pol = v->policy;
+    /* Policies of other donors, with nothing to say of this weapon: one
+     * line for all of them at the end. */
+    if (result->n > 1 && other_donors_weapon(engine, result, v)) {
+      elsewhere++;
+      continue;
+    }
     char upper[16];
     const char *name = cv_verdict_name((cv_verdict_t)v->verdict);
     size_t k = 0;
@@ -797,6 +823,13 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use,
       first = false;
     }
     if (!first) TRY(cv_buf_puts(buf, "\n"));
+  }
+  if (elsewhere) {
+    TRY(cv_buf_puts(buf, "\nNOT-COVERED, not their weapon:"));
+    for (size_t i = 0, k = 0; i < result->n; i++)
+      if (result->n > 1 && other_donors_weapon(engine, result, &result->v[i]))
+        TRY(CV_CAT(buf, k++ ? ", " : " ", result->v[i].policy->donor_name));
+    TRY(cv_buf_puts(buf, "\n"));
   }
   return CV_OK;
 }

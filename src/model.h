@@ -23,7 +23,7 @@
 #define CV_MAX_LISTED 16          /* rules listed per verdict */
 #define CV_MAX_BRANCHES 24        /* branches listed per verdict */
 #define CV_MAX_BRANCH_CONDS 8
-#define CV_MAX_BRANCH_VALUES 8
+#define CV_MAX_BRANCH_VALUES 8 /* explain.c says "the list stops at 8" */
 #define CV_MAX_SYSTEM_DONORS 8
 /* Values the engine tries for one unknown fact: kinds of name the rules
  * tell apart, or pieces a number's comparisons cut its line into.  A policy

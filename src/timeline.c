@@ -4,6 +4,7 @@
  * day some rule starts or stops (the policy's epochs), so evaluating the use
  * on those days, and once before the first, is exact.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #define TRY(x)              \
@@ -107,4 +108,81 @@ int cv_periods_write_json(const cv_engine_t *engine, size_t policy, const cv_per
     TRY(cv_buf_puts(buf, "]}"));
   }
   return cv_buf_puts(buf, "]}");
+}
+
+/* ---------------------------------------------------------- whole record */
+
+typedef struct history_key {
+  cv_date_t day, latest;
+  int starts;
+  size_t policy, rule;
+} history_key_t;
+
+static int by_day(const void *a, const void *b) {
+  const history_key_t *x = a, *y = b;
+  if (x->day != y->day) return x->day < y->day ? -1 : 1;
+  if (x->starts != y->starts) return x->starts - y->starts; /* lapses first */
+  if (x->policy != y->policy) return x->policy < y->policy ? -1 : 1;
+  return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+int cv_history(const cv_engine_t *engine, cv_history_fn fn, void *ctx, cv_error_t *err) {
+  size_t total = 0;
+  for (size_t p = 0; p < engine->policy_count; p++) total += 2 * engine->policies[p]->n_rules;
+  history_key_t *keys = malloc((total ? total : 1) * sizeof *keys);
+  if (!keys) return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
+  size_t n = 0;
+  for (size_t p = 0; p < engine->policy_count; p++)
+    for (size_t i = 0; i < engine->policies[p]->n_rules; i++) {
+      const cv_rule_t *r = &engine->policies[p]->rules[i];
+      keys[n++] = (history_key_t){r->from, r->from_latest, 1, p, i};
+      if (r->until != CV_DATE_MAX)
+        keys[n++] = (history_key_t){r->until, r->until_latest, 0, p, i};
+    }
+  qsort(keys, n, sizeof *keys, by_day);
+  for (size_t k = 0; k < n; k++) {
+    cv_history_event_t e = {keys[k].day, keys[k].latest, keys[k].policy,
+                            engine->policies[keys[k].policy]->donor_name, keys[k].starts, {0}};
+    cv_policy_rule(engine, keys[k].policy, keys[k].rule, &e.rule);
+    fn(ctx, &e);
+  }
+  free(keys);
+  return CV_OK;
+}
+
+typedef struct history_json {
+  cv_buf_t *buf;
+  size_t count;
+  int rc;
+} history_json_t;
+
+static void history_json_event(void *ctx, const cv_history_event_t *e) {
+  history_json_t *h = ctx;
+  char day[11];
+  cv_date_format(e->date, day);
+  cv_buf_t *b = h->buf;
+  if (h->rc) return;
+  h->rc = cv_buf_puts(b, h->count++ ? ", {\"date\": " : "{\"date\": ");
+  if (!h->rc) h->rc = cv_buf_append_json_string(b, day, 10);
+  cv_date_format(e->date_latest, day);
+  if (!h->rc) h->rc = cv_buf_puts(b, ", \"date_latest\": ");
+  if (!h->rc) h->rc = cv_buf_append_json_string(b, day, 10);
+  if (!h->rc) h->rc = cv_buf_puts(b, ", \"donor\": ");
+  if (!h->rc) h->rc = cv_buf_append_json_string(b, e->donor, strlen(e->donor));
+  if (!h->rc) h->rc = CV_CAT(b, ", \"change\": \"", e->starts ? "starts" : "lapses", "\", \"rule\": ");
+  if (!h->rc) h->rc = cv_buf_append_json_string(b, e->rule.id, strlen(e->rule.id));
+  if (!h->rc) h->rc = CV_CAT(b, ", \"effect\": \"", e->rule.effect, "\", \"actions\": ");
+  if (!h->rc) h->rc = cv_buf_append_json_string(b, e->rule.actions, strlen(e->rule.actions));
+  if (!h->rc) h->rc = CV_CAT(b, ", \"strength\": \"", e->rule.strength, "\"");
+  if (!h->rc && e->rule.said_by) h->rc = CV_CAT(b, ", \"said_by\": \"", e->rule.said_by, "\"");
+  if (!h->rc) h->rc = cv_buf_puts(b, "}");
+}
+
+int cv_history_write_json(const cv_engine_t *engine, cv_buf_t *buf, cv_error_t *err) {
+  history_json_t h = {buf, 0, cv_buf_puts(buf, "{\"events\": [")};
+  if (h.rc) return cv_error_set(err, h.rc, NULL, 0, 0, "out of memory");
+  int rc = cv_history(engine, history_json_event, &h, err);
+  if (rc) return rc;
+  if (!h.rc) h.rc = cv_buf_puts(buf, "]}");
+  return h.rc ? cv_error_set(err, h.rc, NULL, 0, 0, "out of memory") : CV_OK;
 }

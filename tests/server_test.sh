@@ -114,6 +114,8 @@ expect "timeline" 200 "$(status "${json[@]}" --data-binary @"$tests/cli/seed05.j
 has "timeline body" '"from": "2024-05-30", "until": "2024-06-17", "verdict": "permitted"' "$work/out"
 expect "policies" 200 "$(status "$url/policies")"
 has "policies body" '"id": "kharkiv-counter-fire"' "$work/out"
+# The whole record: the API's table is the CLI's 'timeline --all --json'.
+expect "whole record" "$("$caveat" --cache "$cache" "${pin[@]}" timeline --all --json)" "$(curl -s "$url/timeline")"
 curl -s "$url/outlines?bbox=30,44,40,53&step=0.05" >"$work/outlines"
 has "outlines" '"code": "RU-BEL", "kind": "region"' "$work/outlines"
 expect "outlines bad box" 400 "$(status "$url/outlines?bbox=40,44,30,53")"
