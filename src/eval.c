@@ -1887,7 +1887,15 @@ cv_verdict_t cv_result_if_their_weapon(const cv_result_t *result, size_t index) 
 static int evaluate_theirs(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
                            cv_result_t *result, cv_error_t *err) {
   cv_use_t copy = *use;
+  const cv_value_t *sys = &use->given[CV_FIELD_SYSTEM];
   for (size_t p = 0; p < engine->policy_count; p++) {
+    /* A named system this donor never supplied cannot be its weapon: its
+     * policy says nothing of the use (and evaluating it would be refused as
+     * a mistaken use). */
+    if (sys->state == CV_KNOWN && !supplied_by(engine, sys->sym, engine->policies[p]->donor)) {
+      result->if_theirs[p] = CV_NOT_COVERED;
+      continue;
+    }
     copy.given[CV_FIELD_DONOR] = (cv_value_t){CV_KNOWN, engine->policies[p]->donor, 0};
     copy.grade[CV_FIELD_DONOR] = CV_GRADE_STATED;
     int rc = cv_evaluate(engine, &copy, as_of, result->theirs, err);

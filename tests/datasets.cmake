@@ -23,3 +23,5 @@ set_tests_properties(datasets_cli PROPERTIES
 add_test(NAME acled_cases
   COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/acled_cases.py $<TARGET_FILE:caveat_cli>
           ${CMAKE_BINARY_DIR}/geo-cache ${CMAKE_CURRENT_SOURCE_DIR}/data/acled)
+set_tests_properties(acled_cases PROPERTIES
+  ENVIRONMENT CAVEAT_TEST_POLICY=${CMAKE_CURRENT_SOURCE_DIR}/policies/us.caveat)
