@@ -144,7 +144,9 @@ static const char *named_values(const char *clause, size_t *fact_len) {
   return is + 4;
 }
 
-/* Appends the values of list ("a, b or c") to vals, without repeats. */
+/* Appends the values of list ("a, b or c") to vals, without repeats.
+ * Returns the new count, or 0 past MAX_CLAUSES (the kinds then stay apart:
+ * a merged text missing values would misstate them). */
 static size_t add_values(const char *list, char **vals, size_t n, char *store) {
   strcpy(store, list);
   for (char *s = store; *s;) {
@@ -155,7 +157,8 @@ static size_t add_values(const char *list, char **vals, size_t n, char *store) {
     s[len] = '\0';
     bool seen = false;
     for (size_t i = 0; i < n; i++) seen |= strcmp(vals[i], s) == 0;
-    if (!seen && n < MAX_CLAUSES) vals[n++] = s;
+    if (!seen && n == MAX_CLAUSES) return 0;
+    if (!seen) vals[n++] = s;
     if (!end) break;
     s += len + (end == ',' ? 2 : 4);
   }
@@ -180,8 +183,8 @@ static bool merge_kinds(const char *a, const char *b, cv_buf_t *out) {
   if (ok) {
     char *vals[MAX_CLAUSES];
     size_t n = add_values(va, vals, 0, sa);
-    n = add_values(vb, vals, n, sb);
-    int rc = 0;
+    n = n ? add_values(vb, vals, n, sb) : 0;
+    int rc = n ? 0 : 1;
     out->len = 0;
     for (size_t i = 0; i < na; i++) {
       if (i) rc |= cv_buf_append(out, " and ", 5);

@@ -144,10 +144,15 @@ int cli_read_use(const char *command, const char *usage, int argc, char **argv,
       fprintf(stderr, "caveat: %s: %s is given twice\n", command, a);
       return CLI_USAGE;
     }
-    if (n_seen + 2 <= (int)(sizeof seen / sizeof seen[0])) {
-      seen[n_seen++] = a;
-      seen[n_seen++] = value;
+    /* Past the table a repeat could no longer be caught: refuse rather than
+     * let a later flag silently win. */
+    if (n_seen + 2 > (int)(sizeof seen / sizeof seen[0])) {
+      fprintf(stderr, "caveat: %s: more than %d flags with values\n", command,
+              (int)(sizeof seen / sizeof seen[0]) / 2);
+      return CLI_USAGE;
     }
+    seen[n_seen++] = a;
+    seen[n_seen++] = value;
     if (strcmp(a, "--place") == 0) place = a;
     if (strcmp(a, "--lat") == 0 || strcmp(a, "--lon") == 0) coordinate = a;
     if (place && coordinate) {
