@@ -212,6 +212,19 @@ static bool other_donors_weapon(const cv_engine_t *eng, const cv_result_t *res,
  * serves as the one-line "why" of CSV output too.  It names no date (the
  * output beside it does), so that the text of a memoised verdict is kept
  * and reused for every use that shares it. */
+/* The deciding rules with their strength and rationale, joined with "; "
+ * and ended with one full stop. */
+static int rationales(cv_buf_t *b, const cv_policy_t *pol, const cv_policy_verdict_t *v) {
+  for (uint8_t i = 0; i < v->n_rules; i++) {
+    const cv_rule_t *r = &pol->rules[v->rules[i]];
+    size_t len = strlen(r->because);
+    while (len && r->because[len - 1] == '.') len--;
+    TRY(CV_CAT(b, i ? "; " : "", r->id, " (", cv_strength_names[r->strength], " record): "));
+    TRY(cv_buf_append(b, r->because, len));
+  }
+  return cv_buf_puts(b, ".");
+}
+
 static int explanation(const cv_engine_t *eng, const cv_result_t *res,
                        const cv_policy_verdict_t *v, cv_buf_t *b) {
   const cv_policy_t *pol = v->policy;
@@ -221,15 +234,7 @@ static int explanation(const cv_engine_t *eng, const cv_result_t *res,
     case CV_FORBIDDEN: {
       TRY(CV_CAT(b, v->verdict == CV_PERMITTED ? "Permitted" : "Forbidden", " under the ", donor,
                  " policy in force that day: "));
-      for (uint8_t i = 0; i < v->n_rules; i++) {
-        const cv_rule_t *r = &pol->rules[v->rules[i]];
-        /* Rationales joined with "; " and ended with one full stop. */
-        size_t len = strlen(r->because);
-        while (len && r->because[len - 1] == '.') len--;
-        TRY(CV_CAT(b, i ? "; " : "", r->id, " (", cv_strength_names[r->strength], " record): "));
-        TRY(cv_buf_append(b, r->because, len));
-      }
-      TRY(cv_buf_puts(b, "."));
+      TRY(rationales(b, pol, v));
       if (v->settled) TRY(cv_buf_puts(b, " The unknown facts do not change this."));
       if (v->n_overridden) {
         TRY(cv_buf_puts(b, " This overrides "));
@@ -267,14 +272,7 @@ static int explanation(const cv_engine_t *eng, const cv_result_t *res,
       if (v->open && v->n_rules && v->n_branches == 2 && v->branches[0].n_conds == 1) {
         TRY(CV_CAT(b, "Undetermined under the ", donor,
                    " policy in force that day: the public record leaves this open: "));
-        for (uint8_t i = 0; i < v->n_rules; i++) {
-          const cv_rule_t *r = &pol->rules[v->rules[i]];
-          size_t len = strlen(r->because);
-          while (len && r->because[len - 1] == '.') len--;
-          TRY(CV_CAT(b, i ? "; " : "", r->id, " (", cv_strength_names[r->strength], " record): "));
-          TRY(cv_buf_append(b, r->because, len));
-        }
-        TRY(cv_buf_puts(b, "."));
+        TRY(rationales(b, pol, v));
         break;
       }
       TRY(CV_CAT(b, "Undetermined under the ", donor,
