@@ -555,7 +555,11 @@ int cv_catalog_load(cv_catalog_t *cat, const char *data_dir, cv_error_t *err) {
                                       "regions.json"};
   for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
     char path[1024];
-    snprintf(path, sizeof path, "%s/%s", data_dir, files[i]);
+    /* A path cut short could name another file: refuse it whole. */
+    if (snprintf(path, sizeof path, "%s/%s", data_dir, files[i]) >= (int)sizeof path)
+      return cv_error_set(err, CV_TOO_LARGE, data_dir, 0, 0,
+                          "the data directory's path is too long (at most %d bytes with '/%s')",
+                          (int)sizeof path - 1, files[i]);
     loader_t ld = {cat, path, err};
     int rc = steps[i](&ld);
     if (rc) return rc;

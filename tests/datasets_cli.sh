@@ -99,6 +99,17 @@ check "ACLED header read as csv: usage error" 2 $?
 check "ACLED header read as csv: no rows" "" "$(cat "$tmp/out")"
 check "ACLED header read as csv: message" 1 "$(grep -c "the header is an ACLED export's: read it with --format acled" "$tmp/err")"
 
+# A data directory whose path is one byte too long for the catalogs' file
+# names is refused whole: a path cut short could name another file.
+long="$tmp/$(printf '%1010s' '' | tr ' ' d)"
+long=$(printf '%s' "$long" | cut -c1-1013) # with '/kinds.json', 1024 bytes: one past 1023
+$caveat --no-geo --data "$long" where 50 36 >/dev/null 2>"$tmp/err"
+check "long data path exit" 2 $?
+check "long data path says" 1 "$(grep -c "the data directory's path is too long (at most 1023 bytes with '/kinds.json')" "$tmp/err")"
+long=${long%?} # 1023 bytes: within the limit, so the error is the missing file
+$caveat --no-geo --data "$long" where 50 36 >/dev/null 2>"$tmp/err"
+check "data path at the limit" 1 "$(grep -c "cannot open" "$tmp/err")"
+
 if [ "$failures" -ne 0 ]; then
   echo "$failures check(s) failed"
   exit 1
