@@ -440,8 +440,12 @@ static double nearest_km(const cv_geo_t *geo, const geo_cell_t *cell, int set,
         if (block_end > end) block_end = end;
         const geo_block_t *b = &geo->blocks[s / BLOCK_SEGS];
         double x = q[0] - b->c[0], y = q[1] - b->c[1], z = q[2] - b->c[2];
-        /* the block's nearest point can be no nearer than this */
-        if (sqrt(x * x + y * y + z * z) - b->r >= d) {
+        /* The block's nearest point can be no nearer than its centre's
+         * distance less its radius: skipped when that is d or more, in
+         * squares (no square root per block; the radius is padded by far
+         * more than the rounding of either form). */
+        double reach = d + b->r;
+        if (x * x + y * y + z * z >= reach * reach) {
           s = block_end;
           continue;
         }
