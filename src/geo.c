@@ -1911,8 +1911,12 @@ fail:
  * sizes and times it records, the borders table of the hash it records,
  * and this format.  Bump CACHE_VERSION whenever the index changes. */
 #define CACHE_VERSION 7
-#define CACHE_NAME "geo-index.bin"
 #define CACHE_ALIGN 64
+/* One file per source, so that a run with gmt-dcw's borders (--land none)
+ * and one with the land polygons can share a cache directory without each
+ * rebuilding the other's index (seconds, each time they alternate). */
+#define CACHE_NAME_LAND "geo-index.bin"
+#define CACHE_NAME_DCW "geo-index-dcw.bin"
 
 typedef struct cache_header {
   char magic[8];
@@ -2102,7 +2106,7 @@ cv_geo_t *cv_geo_open(const cv_geo_sources_t *src, const char *cache_dir, cv_err
   geo->land = src->land != NULL;
   char cache[4096] = "";
   if (cache_dir && *cache_dir) {
-    snprintf(cache, sizeof cache, "%s/%s", cache_dir, CACHE_NAME);
+    snprintf(cache, sizeof cache, "%s/%s", cache_dir, src->land ? CACHE_NAME_LAND : CACHE_NAME_DCW);
     int cached = cache_load(geo, cache, st);
     if (cached == 0) {
       geo->ndcw = geo->nfeature;

@@ -99,7 +99,7 @@ static int teardown(void **state) {
   cv_engine_free(g_dcw);
   for (size_t i = 0; i < g_nring; i++) free(g_rings[i].lat), free(g_rings[i].lon);
   char path[512];
-  snprintf(path, sizeof path, "%s/geo-index.bin", g_dcw_cache);
+  snprintf(path, sizeof path, "%s/geo-index-dcw.bin", g_dcw_cache);
   unlink(path);
   rmdir(g_dcw_cache);
   snprintf(path, sizeof path, "%s/geo-index.bin", g_cache);
@@ -348,6 +348,19 @@ static void test_on_and_near_vertices(void **state) {
 
 /* ------------------------------------------------------------------ cache */
 
+/* Copies a file whole (a cache file into a directory of the test's own). */
+static void copy_file(const char *from, const char *to) {
+  FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+  assert_non_null(in);
+  assert_non_null(out);
+  char buf[1 << 16];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, in)) > 0) assert_int_equal(fwrite(buf, 1, n, out), n);
+  assert_int_equal(ferror(in), 0);
+  fclose(in);
+  assert_int_equal(fclose(out), 0);
+}
+
 static void test_cache(void **state) {
   (void)state;
   char path[512];
@@ -367,7 +380,7 @@ static void test_cache(void **state) {
   }
   cv_geo_free(cached);
   /* gmt-dcw's, in the private cache setup wrote: the same, then damaged. */
-  snprintf(path, sizeof path, "%s/geo-index.bin", g_dcw_cache);
+  snprintf(path, sizeof path, "%s/geo-index-dcw.bin", g_dcw_cache);
   assert_int_equal(stat(path, &st), 0);
   cv_geo_sources_t src = {CAVEAT_TEST_DATA "/borders.json", NULL, CAVEAT_TEST_DCW};
   cached = cv_geo_open(&src, g_dcw_cache, &err);
@@ -394,6 +407,33 @@ static void test_cache(void **state) {
   assert_string_equal(k.region, "RU-BEL");
   cv_geo_free(rebuilt);
   assert_int_equal(stat(path, &st), 0);
+  /* Both indexes in one directory: loading either leaves the other's file
+   * alone (one name for both made each rebuild the other's, seconds every
+   * time --land none and the default alternated). */
+  char both[sizeof g_cache + 16], land_file[sizeof both + 32], dcw_file[sizeof both + 32];
+  snprintf(both, sizeof both, "%s/both", g_cache);
+  assert_int_equal(mkdir(both, 0700), 0);
+  snprintf(land_file, sizeof land_file, "%s/geo-index.bin", both);
+  snprintf(dcw_file, sizeof dcw_file, "%s/geo-index-dcw.bin", both);
+  char shared_land[512];
+  snprintf(shared_land, sizeof shared_land, "%s/geo-index.bin", CAVEAT_TEST_SHARED_CACHE);
+  copy_file(shared_land, land_file);
+  copy_file(path, dcw_file);
+  struct stat land_before, dcw_before, after;
+  assert_int_equal(stat(land_file, &land_before), 0);
+  assert_int_equal(stat(dcw_file, &dcw_before), 0);
+  cv_geo_t *from_dcw = cv_geo_open(&src, both, &err), *from_land = cv_geo_open(&land, both, &err);
+  assert_non_null(from_dcw);
+  assert_non_null(from_land);
+  assert_false(cv_geo_is_land(from_dcw));
+  assert_true(cv_geo_is_land(from_land));
+  cv_geo_free(from_dcw);
+  cv_geo_free(from_land);
+  assert_int_equal(stat(land_file, &after), 0);
+  assert_true(after.st_ino == land_before.st_ino && after.st_mtime == land_before.st_mtime);
+  assert_int_equal(stat(dcw_file, &after), 0);
+  assert_true(after.st_ino == dcw_before.st_ino && after.st_mtime == dcw_before.st_mtime);
+  unlink(land_file), unlink(dcw_file), rmdir(both);
   cv_geo_sources_t missing = {CAVEAT_TEST_DATA "/borders.json", NULL, "/nonexistent/dcw-gmt.nc"};
   assert_null(cv_geo_open(&missing, NULL, &err));
   assert_int_equal(err.code, CV_GEO);
@@ -613,17 +653,6 @@ static void test_borders_table(void **state) {
 
 /* operators.json's no_donor_weapons: one entry past the limit of 8 is an
  * error naming the limit, an unknown kind an error naming it. */
-static void copy_file(const char *from, const char *to) {
-  FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
-  assert_non_null(in);
-  assert_non_null(out);
-  char buf[65536];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, in)) > 0) fwrite(buf, 1, n, out);
-  fclose(in);
-  fclose(out);
-}
-
 static void test_no_donor_weapons_limits(void **state) {
   (void)state;
   char dir[300], path[400];
