@@ -645,6 +645,14 @@ int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use,
     TRY(cv_buf_puts(buf, ", \"location_disputed\": "));
     TRY(json_str(buf, use->location_note));
   }
+  if (use->admin1_note[0]) {
+    TRY(cv_buf_puts(buf, ", \"admin1\": "));
+    TRY(json_str(buf, use->admin1_note));
+  }
+  if (use->precision_note[0]) {
+    TRY(cv_buf_puts(buf, ", \"geo_precision\": "));
+    TRY(json_str(buf, use->precision_note));
+  }
   if (use->n_matched) {
     TRY(cv_buf_puts(buf, ", \"matched\": ["));
     for (uint8_t i = 0; i < use->n_matched; i++) {

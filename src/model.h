@@ -270,6 +270,16 @@ struct cv_use {
   bool captured;           /* the row names a captured donor weapon */
   char location_from[48];  /* "latitude/longitude", "location (gazetteer)", "" */
   char location_note[200]; /* why the location is disputed, "" when it is not */
+  /* A dataset row's own first-level region (ACLED's admin1, as ISO 3166-2)
+   * where it differs from the coordinates': the region is disputed between
+   * the two and the verdict is worked out for each.  "" when none. */
+  char region_stated[16];
+  /* How far the coordinates may be from the place (km, from ACLED's
+   * geo_precision): border_km is taken as anywhere within this of its value.
+   * 0: exact. */
+  double border_km_within;
+  char admin1_note[192];    /* how the row's admin1 compared, "" without one */
+  char precision_note[192]; /* what the row's geo_precision changed, "" without one */
   uint8_t n_assume;
   struct {
     uint16_t slot;
