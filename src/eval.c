@@ -382,6 +382,7 @@ typedef struct candidate {
   const cv_value_class_t *cls; /* names: the values it stands for */
   double lo, hi; /* numbers: the interval the value stands for */
   bool lo_open, hi_open, has_lo, has_hi;
+  bool alone; /* stands for its value alone (one of a disputed region's two) */
 } candidate_t;
 
 /* Where the comparisons of a number fact cut the line: just before t
@@ -506,6 +507,10 @@ static uint16_t candidates(const eval_t *e, int fact, candidate_t *c) {
       for (uint8_t k = 0; k < e->n_region_choices && sym == CV_SYM_NONE; k++)
         if (in_class(classes, n_classes, cls, e->region_choice[k])) sym = e->region_choice[k];
       if (sym == CV_SYM_NONE) continue;
+      /* Its branch names the region itself, not the class ("is not
+       * RU-BEL" would claim more than the row says). */
+      c[n++] = (candidate_t){.value = {CV_KNOWN, sym, 0}, .cls = cls, .alone = true};
+      continue;
     }
     if (fact == CV_FACT_DONOR && !donor_possible(e, sym)) {
       /* The donor class: US and "another donor" are told apart by the
@@ -572,6 +577,11 @@ static void cond_join(cv_branch_cond_t *cond, const candidate_t *c) {
   }
   if (!c->cls) { /* a donor standing for "another donor" */
     cond->other = true;
+    return;
+  }
+  if (c->alone) {
+    if (cond->n_syms < CV_MAX_BRANCH_VALUES) cond->syms[cond->n_syms++] = c->value.sym;
+    else cond->more = true;
     return;
   }
   cond->other |= c->cls->other;
