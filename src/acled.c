@@ -399,9 +399,6 @@ static int precision_of(const cv_csv_field_t *f) {
  * be, and what ACLED means by it: 1, the place itself; 2, near a town or a
  * small area (a few km); 3, the centre of a larger area. */
 static const double precision_km[4] = {0, 0, 5, 25};
-static const char *const precision_meaning[4] = {
-    "", "the place itself", "near the place, within 5 km",
-    "the centre of a larger area, within 25 km"};
 
 /* What geo_precision changes for a location that is not disputed: inside
  * Ukraine or at sea, nothing (the territory is the row's own country);
@@ -409,26 +406,10 @@ static const char *const precision_meaning[4] = {
  * value, so that a threshold inside that span branches. */
 static void precision_check(cv_use_t *use, int prec, bool disputed) {
   const cv_geo_facts_t *g = &use->geo;
-  char *note = use->precision_note;
-  size_t cap = sizeof use->precision_note;
-  if (disputed) {
-    snprintf(note, cap, "%d (%s): the location is disputed (location_disputed)", prec,
-             precision_meaning[prec]);
-  } else if (prec == 1) {
-    snprintf(note, cap, "1 (%s): the coordinates are taken as exact", precision_meaning[1]);
-  } else if (strcmp(g->territory, "UA") == 0) {
-    snprintf(note, cap, "%d (%s): the territory is the row's own (UA); inside Ukraine border_km is 0 "
-             "whatever the precision", prec, precision_meaning[prec]);
-  } else if (g->at_sea == 1 || g->border_km < 0) {
-    snprintf(note, cap, "%d (%s): taken as stated (no land-border distance to widen)", prec,
-             precision_meaning[prec]);
-  } else {
-    double lo = g->border_km - precision_km[prec];
+  use->geo_precision = (uint8_t)prec;
+  if (!disputed && prec >= 2 && strcmp(g->territory, "UA") != 0 && g->at_sea != 1 &&
+      g->border_km >= 0)
     use->border_km_within = precision_km[prec];
-    snprintf(note, cap, "%d (%s): border_km %.1f is taken as anywhere from %.1f to %.1f km", prec,
-             precision_meaning[prec], g->border_km, lo > 0 ? lo : 0,
-             g->border_km + precision_km[prec]);
-  }
 }
 
 /* The row's admin1 against the region the coordinates give, by
@@ -441,34 +422,30 @@ static void precision_check(cv_use_t *use, int prec, bool disputed) {
 static void admin1_check(const cv_engine_t *engine, cv_use_t *use, const char *said,
                          const cv_csv_field_t *admin1, bool disputed) {
   cv_geo_facts_t *g = &use->geo;
-  char *note = use->admin1_note;
-  size_t cap = sizeof use->admin1_note;
-  int len = admin1->len > 64 ? 64 : (int)admin1->len;
+  size_t len = admin1->len < sizeof use->admin1 - 1 ? admin1->len : sizeof use->admin1 - 1;
+  memcpy(use->admin1, admin1->data, len);
+  use->admin1[len] = '\0';
   const char *code = said ? cv_engine_admin1(engine, said, admin1->data, admin1->len) : NULL;
+  if (said)
+    snprintf(use->admin1_country, sizeof use->admin1_country, "%s", said);
+  if (code)
+    snprintf(use->admin1_region, sizeof use->admin1_region, "%s", code);
   if (!said) {
-    snprintf(note, cap, "not compared: '%.*s' belongs to a country the borders do not know", len,
-             admin1->data);
+    use->admin1_check = CV_ADMIN1_NO_COUNTRY;
   } else if (!code) {
-    snprintf(note, cap, "not compared: '%.*s' is not a spelling data/admin1.tsv lists for %s", len,
-             admin1->data, said);
+    use->admin1_check = CV_ADMIN1_NOT_LISTED;
   } else if (disputed) {
-    snprintf(note, cap, "not compared: %.*s is %s, but the location itself is disputed", len,
-             admin1->data, code);
+    use->admin1_check = CV_ADMIN1_DISPUTED;
   } else if (g->at_sea == 1) {
-    snprintf(note, cap, "not compared: %.*s is %s, but the point is at sea", len, admin1->data,
-             code);
+    use->admin1_check = CV_ADMIN1_AT_SEA;
   } else if (g->region[0] && strcmp(g->region, code) == 0) {
-    snprintf(note, cap, "agrees: %.*s is %s", len, admin1->data, code);
+    use->admin1_check = CV_ADMIN1_AGREES;
   } else if (g->region[0]) {
+    use->admin1_check = CV_ADMIN1_DISAGREES;
     snprintf(use->region_stated, sizeof use->region_stated, "%s", code);
-    snprintf(note, cap, "disagrees: %.*s is %s but the coordinates lie in %s: the region is "
-             "disputed and the verdict worked out for both", len, admin1->data, code, g->region);
   } else {
+    use->admin1_check = g->region_unknown ? CV_ADMIN1_TAKEN_OUTSIDE : CV_ADMIN1_TAKEN;
     snprintf(g->region, sizeof g->region, "%s", code);
-    snprintf(note, cap, "taken as the region: %.*s is %s (the coordinates give none: %s)", len,
-             admin1->data, code,
-             g->region_unknown ? "they lie in no subject's outline"
-                               : "no outlines of the country's regions are loaded");
     g->region_unknown = false;
   }
 }

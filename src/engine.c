@@ -31,6 +31,7 @@ void cv_engine_free(cv_engine_t *engine) {
   pthread_mutex_destroy(&engine->cities_lock);
   cv_catalog_free(&engine->catalog);
   free(engine->admin1);
+  free(engine->admin1_slots);
   free(engine);
 }
 
@@ -57,18 +58,30 @@ static int admin1_order(const void *pa, const void *pb) {
   return c ? c : a->line - b->line;
 }
 
+/* FNV-1a over the country's two letters and the name, ASCII case folded. */
+static uint32_t admin1_hash(const char *country, const char *s, size_t len) {
+  uint32_t h = 2166136261u;
+  h = (h ^ (unsigned char)country[0]) * 16777619u;
+  h = (h ^ (unsigned char)country[1]) * 16777619u;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    h = (h ^ (c >= 'A' && c <= 'Z' ? c + 32u : c)) * 16777619u;
+  }
+  return h;
+}
+
 const char *cv_engine_admin1(const cv_engine_t *engine, const char *country_code,
                              const char *name, size_t len) {
-  if (!country_code || strlen(country_code) != 2) return NULL;
-  size_t lo = 0, hi = engine->n_admin1;
-  while (lo < hi) {
-    size_t mid = (lo + hi) / 2;
-    int c = admin1_cmp(country_code, name, len, &engine->admin1[mid]);
-    if (!c) return engine->admin1[mid].region;
-    if (c < 0) hi = mid;
-    else lo = mid + 1;
+  if (!country_code || strlen(country_code) != 2 || !engine->admin1_slots) return NULL;
+  /* Every row asks: a hash, not a search (the table's order is for
+   * finding duplicates when it is loaded). */
+  for (uint32_t i = admin1_hash(country_code, name, len) & engine->admin1_mask;;
+       i = (i + 1) & engine->admin1_mask) {
+    uint32_t slot = engine->admin1_slots[i];
+    if (!slot) return NULL;
+    if (!admin1_cmp(country_code, name, len, &engine->admin1[slot - 1]))
+      return engine->admin1[slot - 1].region;
   }
-  return NULL;
 }
 
 /* data/admin1.tsv: admin1 <TAB> region <TAB> source, after a header line;
@@ -145,6 +158,17 @@ static int load_admin1(cv_engine_t *engine, const char *path, cv_error_t *err) {
       return cv_error_set(err, CV_DUPLICATE, path, b->line, 1,
                           "'%s' is listed again for %.2s (line %d says %s, this line %s)", b->name,
                           b->region, a->line, a->region, b->region);
+  }
+  uint32_t n_slots = 16;
+  while (n_slots < 2 * engine->n_admin1) n_slots *= 2;
+  if (!(engine->admin1_slots = calloc(n_slots, sizeof *engine->admin1_slots)))
+    return cv_error_set(err, CV_NOMEM, path, 0, 0, "out of memory");
+  engine->admin1_mask = n_slots - 1;
+  for (size_t k = 0; k < engine->n_admin1; k++) {
+    const struct cv_admin1_name *a = &engine->admin1[k];
+    uint32_t i = admin1_hash(a->region, a->name, strlen(a->name)) & engine->admin1_mask;
+    while (engine->admin1_slots[i]) i = (i + 1) & engine->admin1_mask;
+    engine->admin1_slots[i] = (uint32_t)k + 1;
   }
   return CV_OK;
 }

@@ -1136,12 +1136,43 @@ static void evaluate_with(eval_t *e, const cv_value_t *stated, const cv_value_t 
   out->as_stated = as_stated;
 }
 
-static bool any_disputed(const cv_use_t *use) {
+/* Whether some field or declared fact is graded disputed. */
+static bool any_graded_disputed(const cv_use_t *use) {
   for (int f = 0; f < CV_FIELD_COUNT; f++)
     if (use->grade[f] == CV_GRADE_DISPUTED) return true;
   for (uint8_t i = 0; i < use->n_declared; i++)
     if (use->declared[i].grade == CV_GRADE_DISPUTED) return true;
-  return use->region_stated[0] || use->border_km_within > 0;
+  return false;
+}
+
+/* Whether the bounded disputes (a region between two values, a border_km
+ * within a span) can change policy pol's verdict: not when the policy reads
+ * neither fact, or when both regions fall in one class of its values and
+ * both ends of the span between the same two of its cuts.  Then the
+ * verdict with them unknown is the verdict as stated, and working it out
+ * again would only cost time (most rows' spans straddle no threshold). */
+static bool bounds_matter(const eval_t *e, const cv_value_t *stated) {
+  const cv_policy_t *pol = e->policy;
+  if (e->set_whatif) return true;
+  if (e->n_region_choices && (pol->facts_read & (1u << CV_FACT_REGION)) &&
+      class_code(pol, CV_FACT_REGION, e->region_choice[0]) !=
+          class_code(pol, CV_FACT_REGION, e->region_choice[1]))
+    return true;
+  if (e->border_span && (pol->facts_read & (1u << CV_FACT_BORDER_KM))) {
+    /* A cut inside the span, ends included (a cut at an end may or may not
+     * separate them: trying costs only time). */
+    for (uint16_t i = 0; i < pol->n_cuts[CV_FACT_BORDER_KM]; i++) {
+      const cv_cut_t *c = &pol->cuts[CV_FACT_BORDER_KM][i];
+      double t = c->operand == CV_RHS_ASSUMPTION ? e->assume[c->assumption] : c->num;
+      if (c->operand == CV_RHS_FACT) {
+        /* Against a fact not known: where the cut lies is not known either. */
+        if (stated[c->rhs_fact].state != CV_KNOWN) return true;
+        t = stated[c->rhs_fact].num;
+      }
+      if (t >= e->border_lo && t <= e->border_hi) return true;
+    }
+  }
+  return false;
 }
 
 /* Resolves a point through the result's memo of points: the same
@@ -1225,8 +1256,11 @@ int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
   resolve_facts(engine, use, result, false, result->fact, result->grade);
   cv_value_t hidden[CV_FACT_COUNT];
   uint8_t hidden_grade[CV_FACT_COUNT];
-  bool disputed = any_disputed(use);
-  if (disputed) resolve_facts(engine, use, result, true, hidden, hidden_grade);
+  bool graded_disputed = any_graded_disputed(use);
+  bool disputed = graded_disputed || use->region_stated[0] || use->border_km_within > 0;
+  /* The facts with the disputed ones unknown, worked out when a policy
+   * first needs them (bounded disputes often matter to none). */
+  bool hidden_ready = false;
   /* Who fired: forces that received no donor weapons use none, unless the
    * use names a captured one.  The scope is data (operators.json). */
   result->no_donor_because = NULL;
@@ -1286,12 +1320,17 @@ int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
     }
     if (pol->n_declared) {
       declared_facts(use, pol, false, result->fact, result->grade);
-      if (disputed) declared_facts(use, pol, true, hidden, hidden_grade);
       memcpy(result->declared[p], result->fact + CV_FACT_BUILTIN, sizeof result->declared[p]);
       memcpy(result->declared_grade[p], result->grade + CV_FACT_BUILTIN, sizeof result->declared_grade[p]);
     }
     cv_policy_verdict_t *out = &result->v[p];
-    const cv_value_t *hide = disputed ? hidden : NULL;
+    const cv_value_t *hide = NULL;
+    if (graded_disputed || (disputed && bounds_matter(&e, result->fact))) {
+      if (!hidden_ready) resolve_facts(engine, use, result, true, hidden, hidden_grade);
+      hidden_ready = true;
+      if (pol->n_declared) declared_facts(use, pol, true, hidden, hidden_grade);
+      hide = hidden;
+    }
     result->memo_slot[p] = -1;
     if (result->no_donor_because) {
       memset(out, 0, offsetof(cv_policy_verdict_t, branches));

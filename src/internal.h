@@ -97,6 +97,8 @@ struct cv_engine {
     int line;
   } *admin1;
   size_t n_admin1;
+  uint32_t *admin1_slots; /* open addressing: index + 1, 0 empty */
+  uint32_t admin1_mask;
   cv_policy_t *policies[CV_MAX_POLICIES];
   size_t policy_count;
   /* Distinct for every engine ever made: a result remembers whose verdicts
