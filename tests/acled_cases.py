@@ -118,7 +118,7 @@ check("actor2 civilians", "civilians", rows2[0]["facts"]["target"])
 # region (data/admin1.tsv), each geo_precision, and a real border village.
 _, rows3 = assess(f"{data}/admin1.csv")
 rows3 = {r["id"]: r for r in rows3}
-check("admin1 rows", 12, len(rows3))
+check("admin1 rows", 13, len(rows3))
 
 
 def facts3(i):
@@ -160,10 +160,21 @@ check("admin1 unknown spelling: verdict as agreeing", us3("A01")["branches"], us
 check("admin1 at sea", "not compared: Odesa is UA-51, but the point is at sea", fact("I818", "admin1"))
 check("admin1 with the country disputed", "not compared: Luhansk is UA-09, but the location itself "
       "is disputed", fact("I815", "admin1"))
+check("admin1 of an unknown country", "not compared: 'Kursk' belongs to a country the borders do "
+      "not know", facts3("N01").get("admin1"))
+check("admin1 of an unknown country: region", "RU-KRS", facts3("N01")["region"])
 # No oblast outlines are loaded: admin1 is taken as the region.
 check("admin1 taken as region", "taken as the region: Kharkiv is UA-63 (the coordinates give none: "
       "no outlines of the country's regions are loaded)", facts3("P05").get("admin1"))
 check("admin1 taken as region: region", "UA-63", facts3("P05")["region"])
+
+# The CSV row says the same in its explanation (no column of its own).
+out5 = subprocess.run([caveat, "--cache", cache, *pin, "assess", "--no-progress", "--output", "csv",
+                       f"{data}/admin1.csv"], capture_output=True, text=True)
+csv_a02 = next((line for line in out5.stdout.splitlines() if line.startswith("A02,")), "")
+check("admin1 disagrees, CSV: region column is the coordinates'", True, ",RU,RU-BEL,7.3," in csv_a02)
+check("admin1 disagrees, CSV: both regions in US_why", True,
+      "if region is RU-BEL and" in csv_a02 and "if region is RU-KRS and" in csv_a02)
 
 # November 2024, the shipped US policy: ATACMS 'in and around Kursk'.  A
 # point in Belgorod Oblast whose row says Kursk is evaluated both ways.
