@@ -623,7 +623,8 @@ static void admin1_note(const cv_use_t *use, char *note, size_t cap) {
                use->admin1_country);
       return;
     case CV_ADMIN1_NO_COUNTRY:
-      snprintf(note, cap, "not compared: '%s' belongs to a country the borders do not know", a);
+      snprintf(note, cap, "not compared: the row names no country the borders know, so '%s' "
+               "cannot be placed", a);
       return;
     case CV_ADMIN1_AT_SEA:
       snprintf(note, cap, "not compared: %s is %s, but the point is at sea", a, code);

@@ -160,8 +160,8 @@ check("admin1 unknown spelling: verdict as agreeing", us3("A01")["branches"], us
 check("admin1 at sea", "not compared: Odesa is UA-51, but the point is at sea", fact("I818", "admin1"))
 check("admin1 with the country disputed", "not compared: Luhansk is UA-09, but the location itself "
       "is disputed", fact("I815", "admin1"))
-check("admin1 of an unknown country", "not compared: 'Kursk' belongs to a country the borders do "
-      "not know", facts3("N01").get("admin1"))
+check("admin1 of an unknown country", "not compared: the row names no country the borders know, "
+      "so 'Kursk' cannot be placed", facts3("N01").get("admin1"))
 check("admin1 of an unknown country: region", "RU-KRS", facts3("N01")["region"])
 # No oblast outlines are loaded: admin1 is taken as the region.
 check("admin1 taken as region", "taken as the region: Kharkiv is UA-63 (the coordinates give none: "
