@@ -395,18 +395,69 @@ static int precision_of(const cv_csv_field_t *f) {
   return f && f->len == 1 && f->data[0] >= '1' && f->data[0] <= '3' ? f->data[0] - '0' : 0;
 }
 
-/* How far (km) from Ukraine's border a point of each geo_precision may be
- * and still be on the other side: 1, the exact place; 2, near a town (a
- * few km); 3, the centroid of a larger area. */
+/* How far (km) from the place the coordinates of each geo_precision may
+ * be, and what ACLED means by it: 1, the place itself; 2, near a town or a
+ * small area (a few km); 3, the centre of a larger area. */
 static const double precision_km[4] = {0, 0, 5, 25};
 
-/* The cross-check of the coordinates against the row's own country and
- * geo_precision: where they disagree, or where a row that names no country
- * (or one the borders do not know) has an approximate location closer to
- * Ukrainian territory than its precision, the location is graded disputed
- * (the verdict is then worked out both ways) and the note says why.  A row
- * whose country agrees with its coordinates keeps them: ACLED codes the
- * country itself, and only the distance is approximate then. */
+/* What geo_precision changes for a location that is not disputed: inside
+ * Ukraine or at sea, nothing (the territory is the row's own country);
+ * elsewhere, border_km is taken as anywhere within the precision of its
+ * value, so that a threshold inside that span branches. */
+static void precision_check(cv_use_t *use, int prec, bool disputed) {
+  const cv_geo_facts_t *g = &use->geo;
+  use->geo_precision = (uint8_t)prec;
+  if (!disputed && prec >= 2 && strcmp(g->territory, "UA") != 0 && g->at_sea != 1 &&
+      g->border_km >= 0)
+    use->border_km_within = precision_km[prec];
+}
+
+/* The row's admin1 against the region the coordinates give, by
+ * data/admin1.tsv's table of spellings: agreeing, it is said so; where the
+ * coordinates give no region (Ukraine's oblasts without --regions, a point
+ * of Russia in no subject's outline), admin1 is taken as the region; where
+ * they differ, the region is disputed between the two (use->region_stated)
+ * and the verdict is worked out for both.  A spelling the table lacks is
+ * not compared. */
+static void admin1_check(const cv_engine_t *engine, cv_use_t *use, const char *said,
+                         const cv_csv_field_t *admin1, bool disputed) {
+  cv_geo_facts_t *g = &use->geo;
+  size_t len = admin1->len < sizeof use->admin1 - 1 ? admin1->len : sizeof use->admin1 - 1;
+  memcpy(use->admin1, admin1->data, len);
+  use->admin1[len] = '\0';
+  const char *code = said ? cv_engine_admin1(engine, said, admin1->data, admin1->len) : NULL;
+  if (said)
+    snprintf(use->admin1_country, sizeof use->admin1_country, "%s", said);
+  if (code)
+    snprintf(use->admin1_region, sizeof use->admin1_region, "%s", code);
+  if (!said) {
+    use->admin1_check = CV_ADMIN1_NO_COUNTRY;
+  } else if (!code) {
+    use->admin1_check = CV_ADMIN1_NOT_LISTED;
+  } else if (disputed) {
+    use->admin1_check = CV_ADMIN1_DISPUTED;
+  } else if (g->at_sea == 1) {
+    use->admin1_check = CV_ADMIN1_AT_SEA;
+  } else if (g->region[0] && strcmp(g->region, code) == 0) {
+    use->admin1_check = CV_ADMIN1_AGREES;
+  } else if (g->region[0]) {
+    use->admin1_check = CV_ADMIN1_DISAGREES;
+    snprintf(use->region_stated, sizeof use->region_stated, "%s", code);
+  } else {
+    use->admin1_check = g->region_unknown ? CV_ADMIN1_TAKEN_OUTSIDE : CV_ADMIN1_TAKEN;
+    snprintf(g->region, sizeof g->region, "%s", code);
+    g->region_unknown = false;
+  }
+}
+
+/* The cross-check of the coordinates against the row's own country, admin1
+ * and geo_precision.  Where the country disagrees, or where a row that
+ * names no country (or one the borders do not know) has an approximate
+ * location closer to Ukrainian territory than its precision, the location
+ * is graded disputed (the verdict is then worked out both ways) and the
+ * note says why.  A row whose country agrees keeps its territory: ACLED
+ * codes the country itself, and only the region (admin1_check) and the
+ * distance (precision_check) are in question then. */
 static void cross_check(const cv_engine_t *engine, cv_use_t *use, const cv_csv_field_t *country,
                         const cv_csv_field_t *admin1, const cv_csv_field_t *precision) {
   if (!engine->geo || !use->has_location || use->coordinates != 3)
@@ -417,6 +468,7 @@ static void cross_check(const cv_engine_t *engine, cv_use_t *use, const cv_csv_f
   int prec = precision_of(precision);
   bool agrees = said && (strcmp(said, g->territory) == 0 ||
                          (g->at_sea == 1 && strcmp(said, g->sea_of) == 0));
+  bool disputed = true;
   if (said && !agrees) {
     snprintf(use->location_note, sizeof use->location_note,
              "ACLED's country is %.*s (%.*s) but the coordinates lie in %s%s", (int)country->len,
@@ -430,10 +482,16 @@ static void cross_check(const cv_engine_t *engine, cv_use_t *use, const cv_csv_f
              "Ukrainian territory",
              prec, precision_km[prec], g->water_km);
   } else {
-    return;
+    disputed = false;
   }
-  cv_error_t ignored;
-  cv_use_grade(use, "lat", "disputed", &ignored);
+  if (disputed) {
+    cv_error_t ignored;
+    cv_use_grade(use, "lat", "disputed", &ignored);
+  }
+  if (prec)
+    precision_check(use, prec, disputed);
+  if (admin1)
+    admin1_check(engine, use, said, admin1, disputed);
 }
 
 void cv_acled_row(const cv_acled_t *a, const cv_engine_t *engine,

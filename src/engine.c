@@ -30,7 +30,147 @@ void cv_engine_free(cv_engine_t *engine) {
   cv_gaz_free(engine->gaz);
   pthread_mutex_destroy(&engine->cities_lock);
   cv_catalog_free(&engine->catalog);
+  free(engine->admin1);
+  free(engine->admin1_slots);
   free(engine);
+}
+
+/* ------------------------------------------------------- admin1 names */
+
+enum { ADMIN1_FILE_LIMIT = 1 << 20, ADMIN1_NAME_LIMIT = 64 };
+
+/* Orders (country, name) with ASCII case folded, s being len bytes. */
+static int admin1_cmp(const char *country, const char *s, size_t len,
+                      const struct cv_admin1_name *a) {
+  int c = strncmp(country, a->region, 2);
+  if (c) return c;
+  for (size_t i = 0;; i++) {
+    unsigned char x = i < len ? (unsigned char)s[i] : 0, y = (unsigned char)a->name[i];
+    if (x >= 'A' && x <= 'Z') x = (unsigned char)(x + 32);
+    if (y >= 'A' && y <= 'Z') y = (unsigned char)(y + 32);
+    if (x != y || !x) return x - y;
+  }
+}
+
+static int admin1_order(const void *pa, const void *pb) {
+  const struct cv_admin1_name *a = pa, *b = pb;
+  int c = admin1_cmp(a->region, a->name, strlen(a->name), b);
+  return c ? c : a->line - b->line;
+}
+
+/* FNV-1a over the country's two letters and the name, ASCII case folded. */
+static uint32_t admin1_hash(const char *country, const char *s, size_t len) {
+  uint32_t h = 2166136261u;
+  h = (h ^ (unsigned char)country[0]) * 16777619u;
+  h = (h ^ (unsigned char)country[1]) * 16777619u;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    h = (h ^ (c >= 'A' && c <= 'Z' ? c + 32u : c)) * 16777619u;
+  }
+  return h;
+}
+
+const char *cv_engine_admin1(const cv_engine_t *engine, const char *country_code,
+                             const char *name, size_t len) {
+  if (!country_code || strlen(country_code) != 2 || !engine->admin1_slots) return NULL;
+  /* Every row asks: a hash, not a search (the table's order is for
+   * finding duplicates when it is loaded). */
+  for (uint32_t i = admin1_hash(country_code, name, len) & engine->admin1_mask;;
+       i = (i + 1) & engine->admin1_mask) {
+    uint32_t slot = engine->admin1_slots[i];
+    if (!slot) return NULL;
+    if (!admin1_cmp(country_code, name, len, &engine->admin1[slot - 1]))
+      return engine->admin1[slot - 1].region;
+  }
+}
+
+/* data/admin1.tsv: admin1 <TAB> region <TAB> source, after a header line;
+ * every region one of regions.json's, every spelling once per country. */
+static int load_admin1(cv_engine_t *engine, const char *path, cv_error_t *err) {
+  char *text;
+  size_t len;
+  int rc = cv_read_file(path, ADMIN1_FILE_LIMIT, &text, &len, err);
+  if (rc) return rc;
+  size_t cap = 0;
+  int line = 0;
+  for (const char *s = text, *end = text + len; !rc && s < end; line++) {
+    const char *eol = memchr(s, '\n', (size_t)(end - s));
+    if (!eol) eol = end;
+    const char *stop = eol > s && eol[-1] == '\r' ? eol - 1 : eol;
+    const char *f[3] = {s, NULL, NULL};
+    size_t n[3] = {0, 0, 0};
+    int k = 0;
+    for (const char *p = s; p < stop && k < 3; p++)
+      if (*p == '\t' && k < 2) n[k] = (size_t)(p - f[k]), f[++k] = p + 1;
+    if (f[k]) n[k] = (size_t)(stop - f[k]);
+    s = eol + 1;
+    if (line == 0) {
+      if (k != 2 || n[0] != 6 || memcmp(f[0], "admin1", 6) || n[1] != 6 || memcmp(f[1], "region", 6))
+        rc = cv_error_set(err, CV_SYNTAX, path, 1, 1,
+                          "expected the header 'admin1<TAB>region<TAB>source'");
+      continue;
+    }
+    if (stop == f[0] || *f[0] == '#') continue;
+    if (k != 2 || n[2] == 0) {
+      rc = cv_error_set(err, CV_SYNTAX, path, line + 1, 1,
+                        "expected three columns: admin1, region and source");
+      break;
+    }
+    if (n[0] > ADMIN1_NAME_LIMIT) {
+      rc = cv_error_set(err, CV_VALUE, path, line + 1, 1,
+                        "the name is longer than %d bytes", ADMIN1_NAME_LIMIT);
+      break;
+    }
+    if (n[1] >= sizeof engine->admin1[0].region ||
+        cv_catalog_lookup(&engine->catalog, CV_DOM_REGION, f[1], n[1]) < 0) {
+      rc = cv_error_set(err, CV_NAME, path, line + 1, (int)(f[1] - f[0]) + 1,
+                        "region '%.*s' is not one of data/regions.json's ISO 3166-2 codes",
+                        (int)(n[1] > 32 ? 32 : n[1]), f[1]);
+      break;
+    }
+    if (engine->n_admin1 == cap) {
+      /* The table grows with the file: no count of names is too many. */
+      size_t grown = cap ? cap * 2 : 256;
+      struct cv_admin1_name *more = realloc(engine->admin1, grown * sizeof *more);
+      if (!more) {
+        rc = cv_error_set(err, CV_NOMEM, path, 0, 0, "out of memory");
+        break;
+      }
+      engine->admin1 = more;
+      cap = grown;
+    }
+    struct cv_admin1_name *a = &engine->admin1[engine->n_admin1];
+    if (!(a->name = cv_arena_strndup(&engine->catalog.arena, f[0], n[0]))) {
+      rc = cv_error_set(err, CV_NOMEM, path, 0, 0, "out of memory");
+      break;
+    }
+    memcpy(a->region, f[1], n[1]);
+    a->region[n[1]] = '\0';
+    a->line = line + 1;
+    engine->n_admin1++;
+  }
+  free(text);
+  if (rc) return rc;
+  qsort(engine->admin1, engine->n_admin1, sizeof *engine->admin1, admin1_order);
+  for (size_t i = 1; i < engine->n_admin1; i++) {
+    const struct cv_admin1_name *a = &engine->admin1[i - 1], *b = &engine->admin1[i];
+    if (!admin1_cmp(a->region, a->name, strlen(a->name), b))
+      return cv_error_set(err, CV_DUPLICATE, path, b->line, 1,
+                          "'%s' is listed again for %.2s (line %d says %s, this line %s)", b->name,
+                          b->region, a->line, a->region, b->region);
+  }
+  uint32_t n_slots = 16;
+  while (n_slots < 2 * engine->n_admin1) n_slots *= 2;
+  if (!(engine->admin1_slots = calloc(n_slots, sizeof *engine->admin1_slots)))
+    return cv_error_set(err, CV_NOMEM, path, 0, 0, "out of memory");
+  engine->admin1_mask = n_slots - 1;
+  for (size_t k = 0; k < engine->n_admin1; k++) {
+    const struct cv_admin1_name *a = &engine->admin1[k];
+    uint32_t i = admin1_hash(a->region, a->name, strlen(a->name)) & engine->admin1_mask;
+    while (engine->admin1_slots[i]) i = (i + 1) & engine->admin1_mask;
+    engine->admin1_slots[i] = (uint32_t)k + 1;
+  }
+  return CV_OK;
 }
 
 int cv_engine_load_data(cv_engine_t *engine, const char *data_dir, cv_error_t *err) {
@@ -41,6 +181,8 @@ int cv_engine_load_data(cv_engine_t *engine, const char *data_dir, cv_error_t *e
   char path[1024];
   snprintf(path, sizeof path, "%s/places.tsv", data_dir);
   if ((rc = cv_gaz_load_tsv(engine->gaz, path, err))) return rc;
+  snprintf(path, sizeof path, "%s/admin1.tsv", data_dir);
+  if ((rc = load_admin1(engine, path, err))) return rc;
   snprintf(engine->data_dir, sizeof engine->data_dir, "%s", data_dir);
   engine->data_loaded = true;
   return CV_OK;

@@ -53,6 +53,14 @@ typedef struct eval {
   /* For rules whose uncertain date window holds the day: T3 or F3 once a
    * branch has settled whether the rule was in force, else U3. */
   uint8_t in_force[CV_MAX_RULES];
+  /* What a disputed region or an approximate border_km may be when the
+   * verdict is worked out with them unknown (a dataset row's admin1
+   * against its coordinates, its geo_precision): the two regions, and the
+   * span of distances.  0 / false: any value. */
+  int32_t region_choice[2];
+  uint8_t n_region_choices;
+  bool border_span;
+  double border_lo, border_hi;
 } eval_t;
 
 /* A bit of the 'changed' masks besides the facts': some rule's being in
@@ -374,6 +382,7 @@ typedef struct candidate {
   const cv_value_class_t *cls; /* names: the values it stands for */
   double lo, hi; /* numbers: the interval the value stands for */
   bool lo_open, hi_open, has_lo, has_hi;
+  bool alone; /* stands for its value alone (one of a disputed region's two) */
 } candidate_t;
 
 /* Where the comparisons of a number fact cut the line: just before t
@@ -418,6 +427,19 @@ static uint16_t boundaries(const eval_t *e, const cv_value_t *facts, int fact, b
   return unique;
 }
 
+/* Whether sym belongs to class cls of a fact's classes: listed in it, or
+ * listed in none when cls stands for every other value. */
+static bool in_class(const cv_value_class_t *classes, uint16_t n_classes,
+                     const cv_value_class_t *cls, int32_t sym) {
+  for (uint16_t k = 0; k < cls->n_syms; k++)
+    if (cls->syms[k] == sym) return true;
+  if (!cls->other) return false;
+  for (uint16_t i = 0; i < n_classes; i++)
+    for (uint16_t k = 0; k < classes[i].n_syms; k++)
+      if (classes[i].syms[k] == sym) return false;
+  return true;
+}
+
 static uint16_t candidates(const eval_t *e, int fact, candidate_t *c) {
   const cv_policy_t *pol = e->policy;
   uint16_t n = 0;
@@ -443,6 +465,14 @@ static uint16_t candidates(const eval_t *e, int fact, candidate_t *c) {
         else v = (lo + x.hi) / 2;
         /* An empty interval ("> t" and "< t" at once, or below 0) has no
          * value to try. */
+        if (fact == CV_FACT_BORDER_KM && e->border_span) {
+          /* Only the part of the interval the distance may be in. */
+          double a = lo > e->border_lo ? lo : e->border_lo;
+          double z = x.has_hi && x.hi < e->border_hi ? x.hi : e->border_hi;
+          if (a > z) continue;
+          v = (a + z) / 2;
+          if (v < e->border_lo || v > e->border_hi) continue;
+        }
         bool inside = (!x.has_lo || (x.lo_open ? v > x.lo : v >= x.lo)) &&
                       (!x.has_hi || (x.hi_open ? v < x.hi : v <= x.hi)) && v >= 0;
         if (!inside) continue;
@@ -470,6 +500,17 @@ static uint16_t candidates(const eval_t *e, int fact, candidate_t *c) {
           sym = cls->syms[k];
       if (sym == CV_SYM_NONE && !cls->other) continue;
       if (sym == CV_SYM_NONE) sym = CV_SYM_OTHER;
+    }
+    if (fact == CV_FACT_REGION && e->n_region_choices) {
+      /* A disputed region takes one of its two values: only their classes. */
+      sym = CV_SYM_NONE;
+      for (uint8_t k = 0; k < e->n_region_choices && sym == CV_SYM_NONE; k++)
+        if (in_class(classes, n_classes, cls, e->region_choice[k])) sym = e->region_choice[k];
+      if (sym == CV_SYM_NONE) continue;
+      /* Its branch names the region itself, not the class ("is not
+       * RU-BEL" would claim more than the row says). */
+      c[n++] = (candidate_t){.value = {CV_KNOWN, sym, 0}, .cls = cls, .alone = true};
+      continue;
     }
     if (fact == CV_FACT_DONOR && !donor_possible(e, sym)) {
       /* The donor class: US and "another donor" are told apart by the
@@ -536,6 +577,11 @@ static void cond_join(cv_branch_cond_t *cond, const candidate_t *c) {
   }
   if (!c->cls) { /* a donor standing for "another donor" */
     cond->other = true;
+    return;
+  }
+  if (c->alone) {
+    if (cond->n_syms < CV_MAX_BRANCH_VALUES) cond->syms[cond->n_syms++] = c->value.sym;
+    else cond->more = true;
     return;
   }
   cond->other |= c->cls->other;
@@ -850,6 +896,10 @@ static void resolve_facts(const cv_engine_t *eng, const cv_use_t *use,
       fact[CV_FACT_REGION].state = CV_NONE;
     }
     fact[CV_FACT_BORDER_KM] = (cv_value_t){CV_KNOWN, 0, res->where.border_km};
+    /* A region the row's own record disputes, a distance its precision
+     * leaves approximate: unknown, within what cv_evaluate allows. */
+    if (disputed_as_unknown && use->region_stated[0]) fact[CV_FACT_REGION].state = CV_UNKNOWN;
+    if (disputed_as_unknown && use->border_km_within > 0) fact[CV_FACT_BORDER_KM].state = CV_UNKNOWN;
   }
   /* Derived facts follow what is known, in dependency order: a system gives
    * its class, range and (when it has one donor) its donor. */
@@ -1003,6 +1053,16 @@ static void memo_key(const eval_t *e, const cv_value_t *stated, const cv_value_t
     if (hidden) {
       if (number) n = boundaries(e, hidden, f, b);
       hidden_code[f] = fact_code(pol, f, &hidden[f], number ? b : NULL, n) | fact_cut_bits(pol, f, hidden);
+      /* An unknown kept within bounds: the bounds' classes or intervals
+       * (the bits of an unknown fact's code are otherwise all clear). */
+      if (f == CV_FACT_REGION && e->n_region_choices && hidden[f].state == CV_UNKNOWN)
+        hidden_code[f] |= 1u << 27 | (class_code(pol, f, e->region_choice[0]) & 0x1fff) |
+                          (class_code(pol, f, e->region_choice[1]) & 0x1fff) << 13;
+      if (f == CV_FACT_BORDER_KM && e->border_span && hidden[f].state == CV_UNKNOWN) {
+        cv_value_t from = {CV_KNOWN, 0, e->border_lo}, to = {CV_KNOWN, 0, e->border_hi};
+        hidden_code[f] |= 1u << 27 | (fact_code(pol, f, &from, b, n) & 0x1fff) |
+                          (fact_code(pol, f, &to, b, n) & 0x1fff) << 13;
+      }
     }
     if (f == CV_FACT_SYSTEM) {
       /* Systems of one class may still differ in who supplied them, which
@@ -1076,11 +1136,42 @@ static void evaluate_with(eval_t *e, const cv_value_t *stated, const cv_value_t 
   out->as_stated = as_stated;
 }
 
-static bool any_disputed(const cv_use_t *use) {
+/* Whether some field or declared fact is graded disputed. */
+static bool any_graded_disputed(const cv_use_t *use) {
   for (int f = 0; f < CV_FIELD_COUNT; f++)
     if (use->grade[f] == CV_GRADE_DISPUTED) return true;
   for (uint8_t i = 0; i < use->n_declared; i++)
     if (use->declared[i].grade == CV_GRADE_DISPUTED) return true;
+  return false;
+}
+
+/* Whether the bounded disputes (a region between two values, a border_km
+ * within a span) can change policy pol's verdict: not when the policy reads
+ * neither fact, or when both regions fall in one class of its values and
+ * both ends of the span between the same two of its cuts.  Then the
+ * verdict with them unknown is the verdict as stated, and working it out
+ * again would only cost time (most rows' spans straddle no threshold). */
+static bool bounds_matter(const eval_t *e, const cv_value_t *stated) {
+  const cv_policy_t *pol = e->policy;
+  if (e->set_whatif) return true;
+  if (e->n_region_choices && (pol->facts_read & (1u << CV_FACT_REGION)) &&
+      class_code(pol, CV_FACT_REGION, e->region_choice[0]) !=
+          class_code(pol, CV_FACT_REGION, e->region_choice[1]))
+    return true;
+  if (e->border_span && (pol->facts_read & (1u << CV_FACT_BORDER_KM))) {
+    /* A cut inside the span, ends included (a cut at an end may or may not
+     * separate them: trying costs only time). */
+    for (uint16_t i = 0; i < pol->n_cuts[CV_FACT_BORDER_KM]; i++) {
+      const cv_cut_t *c = &pol->cuts[CV_FACT_BORDER_KM][i];
+      double t = c->operand == CV_RHS_ASSUMPTION ? e->assume[c->assumption] : c->num;
+      if (c->operand == CV_RHS_FACT) {
+        /* Against a fact not known: where the cut lies is not known either. */
+        if (stated[c->rhs_fact].state != CV_KNOWN) return true;
+        t = stated[c->rhs_fact].num;
+      }
+      if (t >= e->border_lo && t <= e->border_hi) return true;
+    }
+  }
   return false;
 }
 
@@ -1165,8 +1256,11 @@ int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
   resolve_facts(engine, use, result, false, result->fact, result->grade);
   cv_value_t hidden[CV_FACT_COUNT];
   uint8_t hidden_grade[CV_FACT_COUNT];
-  bool disputed = any_disputed(use);
-  if (disputed) resolve_facts(engine, use, result, true, hidden, hidden_grade);
+  bool graded_disputed = any_graded_disputed(use);
+  bool disputed = graded_disputed || use->region_stated[0] || use->border_km_within > 0;
+  /* The facts with the disputed ones unknown, worked out when a policy
+   * first needs them (bounded disputes often matter to none). */
+  bool hidden_ready = false;
   /* Who fired: forces that received no donor weapons use none, unless the
    * use names a captured one.  The scope is data (operators.json). */
   result->no_donor_because = NULL;
@@ -1178,6 +1272,25 @@ int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
   eval_t e;
   e.engine = engine;
   e.date = as_of ? as_of : use->date;
+  /* A region or distance disputed by the row itself (the location as a
+   * whole is not): the verdict with them unknown tries only what they may
+   * be. */
+  e.n_region_choices = 0;
+  e.border_span = false;
+  if (disputed && use->grade[CV_FIELD_LOCATION] != CV_GRADE_DISPUTED) {
+    const cv_value_t *region = &result->fact[CV_FACT_REGION], *km = &result->fact[CV_FACT_BORDER_KM];
+    if (use->region_stated[0] && region->state == CV_KNOWN) {
+      int32_t r = cv_catalog_lookup(cat, CV_DOM_REGION, use->region_stated, strlen(use->region_stated));
+      e.region_choice[0] = region->sym;
+      e.region_choice[1] = r >= 0 ? r : CV_SYM_OTHER;
+      e.n_region_choices = 2;
+    }
+    if (use->border_km_within > 0 && km->state == CV_KNOWN) {
+      e.border_span = true;
+      e.border_lo = km->num > use->border_km_within ? km->num - use->border_km_within : 0;
+      e.border_hi = km->num + use->border_km_within;
+    }
+  }
   result->n = engine->policy_count;
   for (size_t p = 0; p < engine->policy_count; p++) {
     const cv_policy_t *pol = engine->policies[p];
@@ -1207,12 +1320,17 @@ int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
     }
     if (pol->n_declared) {
       declared_facts(use, pol, false, result->fact, result->grade);
-      if (disputed) declared_facts(use, pol, true, hidden, hidden_grade);
       memcpy(result->declared[p], result->fact + CV_FACT_BUILTIN, sizeof result->declared[p]);
       memcpy(result->declared_grade[p], result->grade + CV_FACT_BUILTIN, sizeof result->declared_grade[p]);
     }
     cv_policy_verdict_t *out = &result->v[p];
-    const cv_value_t *hide = disputed ? hidden : NULL;
+    const cv_value_t *hide = NULL;
+    if (graded_disputed || (disputed && bounds_matter(&e, result->fact))) {
+      if (!hidden_ready) resolve_facts(engine, use, result, true, hidden, hidden_grade);
+      hidden_ready = true;
+      if (pol->n_declared) declared_facts(use, pol, true, hidden, hidden_grade);
+      hide = hidden;
+    }
     result->memo_slot[p] = -1;
     if (result->no_donor_because) {
       memset(out, 0, offsetof(cv_policy_verdict_t, branches));

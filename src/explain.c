@@ -601,6 +601,64 @@ static int verdict_json(const cv_engine_t *eng, const cv_result_t *res, size_t i
   return cv_buf_puts(b, "}");
 }
 
+/* How a dataset row's admin1 compared with its coordinates' region, in
+ * words (docs/datasets.md lists them). */
+static void admin1_note(const cv_use_t *use, char *note, size_t cap) {
+  const char *a = use->admin1, *code = use->admin1_region;
+  switch ((cv_admin1_check_t)use->admin1_check) {
+    case CV_ADMIN1_AGREES: snprintf(note, cap, "agrees: %s is %s", a, code); return;
+    case CV_ADMIN1_DISAGREES:
+      snprintf(note, cap, "disagrees: %s is %s but the coordinates lie in %s: the region is "
+               "disputed and the verdict worked out for both", a, code, use->geo.region);
+      return;
+    case CV_ADMIN1_TAKEN:
+    case CV_ADMIN1_TAKEN_OUTSIDE:
+      snprintf(note, cap, "taken as the region: %s is %s (the coordinates give none: %s)", a, code,
+               use->admin1_check == CV_ADMIN1_TAKEN_OUTSIDE
+                   ? "they lie in none of its regions' outlines"
+                   : "no outlines of the country's regions are loaded");
+      return;
+    case CV_ADMIN1_NOT_LISTED:
+      snprintf(note, cap, "not compared: '%s' is not a spelling data/admin1.tsv lists for %s", a,
+               use->admin1_country);
+      return;
+    case CV_ADMIN1_NO_COUNTRY:
+      snprintf(note, cap, "not compared: the row names no country the borders know, so '%s' "
+               "cannot be placed", a);
+      return;
+    case CV_ADMIN1_AT_SEA:
+      snprintf(note, cap, "not compared: %s is %s, but the point is at sea", a, code);
+      return;
+    case CV_ADMIN1_DISPUTED:
+      snprintf(note, cap, "not compared: %s is %s, but the location itself is disputed", a, code);
+      return;
+    case CV_ADMIN1_NONE: break;
+  }
+  note[0] = '\0';
+}
+
+/* What a dataset row's geo_precision changed, in words. */
+static void precision_note(const cv_use_t *use, char *note, size_t cap) {
+  static const char *const meaning[4] = {"", "the place itself", "near the place, within 5 km",
+                                         "the centre of a larger area, within 25 km"};
+  int p = use->geo_precision > 3 ? 3 : use->geo_precision;
+  const cv_geo_facts_t *g = &use->geo;
+  if (use->location_note[0]) {
+    snprintf(note, cap, "%d (%s): the location is disputed (location_disputed)", p, meaning[p]);
+  } else if (p == 1) {
+    snprintf(note, cap, "1 (%s): the coordinates are taken as exact", meaning[1]);
+  } else if (use->border_km_within > 0) {
+    double lo = g->border_km - use->border_km_within;
+    snprintf(note, cap, "%d (%s): border_km %.1f is taken as anywhere from %.1f to %.1f km", p,
+             meaning[p], g->border_km, lo > 0 ? lo : 0, g->border_km + use->border_km_within);
+  } else if (strcmp(g->territory, "UA") == 0) {
+    snprintf(note, cap, "%d (%s): the territory is the row's own (UA); inside Ukraine border_km is "
+             "0 whatever the precision", p, meaning[p]);
+  } else {
+    snprintf(note, cap, "%d (%s): taken as stated (no land-border distance to widen)", p, meaning[p]);
+  }
+}
+
 int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use,
                          const cv_result_t *result, cv_buf_t *buf) {
   const cv_where_t *w = &result->where;
@@ -644,6 +702,18 @@ int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use,
   if (use->location_note[0]) {
     TRY(cv_buf_puts(buf, ", \"location_disputed\": "));
     TRY(json_str(buf, use->location_note));
+  }
+  if (use->admin1_check != CV_ADMIN1_NONE) {
+    char note[256];
+    admin1_note(use, note, sizeof note);
+    TRY(cv_buf_puts(buf, ", \"admin1\": "));
+    TRY(json_str(buf, note));
+  }
+  if (use->geo_precision) {
+    char note[256];
+    precision_note(use, note, sizeof note);
+    TRY(cv_buf_puts(buf, ", \"geo_precision\": "));
+    TRY(json_str(buf, note));
   }
   if (use->n_matched) {
     TRY(cv_buf_puts(buf, ", \"matched\": ["));

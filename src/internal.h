@@ -89,6 +89,16 @@ struct cv_engine {
   pthread_mutex_t cities_lock;
   int cities_state; /* 0 none or loaded, 1 to load, 2 failed */
   cv_error_t cities_err;
+  /* Datasets' spellings of first-level regions (data/admin1.tsv, ACLED's
+   * admin1), sorted by country and name (ASCII case folded). */
+  struct cv_admin1_name {
+    const char *name;
+    char region[16];
+    int line;
+  } *admin1;
+  size_t n_admin1;
+  uint32_t *admin1_slots; /* open addressing: index + 1, 0 empty */
+  uint32_t admin1_mask;
   cv_policy_t *policies[CV_MAX_POLICIES];
   size_t policy_count;
   /* Distinct for every engine ever made: a result remembers whose verdicts
@@ -99,6 +109,12 @@ struct cv_engine {
 /* The engine's gazetteer, with the GeoNames places loaded first if they
  * are pending; NULL (and err) when they cannot be loaded. */
 const cv_gazetteer_t *cv_engine_gazetteer(const cv_engine_t *engine, cv_error_t *err);
+
+/* The ISO 3166-2 region a dataset's first-level region name (len bytes,
+ * any ASCII case) means in the country country_code ("UA"), by
+ * data/admin1.tsv; NULL for a spelling the file does not list. */
+const char *cv_engine_admin1(const cv_engine_t *engine, const char *country_code,
+                             const char *name, size_t len);
 
 /* "Name (UA, Kharkiv; 50.2733, 35.9776)" for ambiguity lists. */
 int cv_place_describe(const cv_place_t *p, char *buf, size_t cap);

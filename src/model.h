@@ -270,6 +270,22 @@ struct cv_use {
   bool captured;           /* the row names a captured donor weapon */
   char location_from[48];  /* "latitude/longitude", "location (gazetteer)", "" */
   char location_note[200]; /* why the location is disputed, "" when it is not */
+  /* A dataset row's own first-level region (ACLED's admin1, as ISO 3166-2)
+   * where it differs from the coordinates': the region is disputed between
+   * the two and the verdict is worked out for each.  "" when none. */
+  char region_stated[16];
+  /* How far the coordinates may be from the place (km, from ACLED's
+   * geo_precision): border_km is taken as anywhere within this of its value.
+   * 0: exact. */
+  double border_km_within;
+  /* What the cross-check of a dataset row's admin1 and geo_precision found;
+   * the JSON writer puts it in words (formatting it for every row would
+   * cost CSV output a tenth of its speed). */
+  uint8_t admin1_check;    /* cv_admin1_check_t; CV_ADMIN1_NONE without an admin1 */
+  uint8_t geo_precision;   /* 1-3 as the row gives it, 0 without one */
+  char admin1[72];         /* the row's admin1 as written, cut at 71 bytes */
+  char admin1_country[4];  /* the row's country (ISO 3166-1), "" when unknown */
+  char admin1_region[16];  /* admin1 by data/admin1.tsv, "" when not listed */
   uint8_t n_assume;
   struct {
     uint16_t slot;
@@ -288,6 +304,19 @@ struct cv_use {
     cv_value_t value;
   } declared[CV_MAX_DECLARED_FACTS * 2];
 };
+
+/* How a dataset row's admin1 compared with its coordinates' region. */
+typedef enum cv_admin1_check {
+  CV_ADMIN1_NONE,       /* no admin1 in the row */
+  CV_ADMIN1_AGREES,
+  CV_ADMIN1_DISAGREES,  /* region_stated holds it: the region is disputed */
+  CV_ADMIN1_TAKEN,      /* no outlines of the country's regions: admin1 is the region */
+  CV_ADMIN1_TAKEN_OUTSIDE, /* the point lies in none of them: admin1 is the region */
+  CV_ADMIN1_NOT_LISTED, /* a spelling data/admin1.tsv does not list */
+  CV_ADMIN1_NO_COUNTRY, /* the row's country is not one the borders know */
+  CV_ADMIN1_AT_SEA,
+  CV_ADMIN1_DISPUTED    /* the location as a whole is disputed */
+} cv_admin1_check_t;
 
 /* ------------------------------------------------------------------ policy */
 

@@ -17,8 +17,9 @@ failures = []
 checks = 0
 
 
-def assess(path, *extra):
-    out = subprocess.run([caveat, "--cache", cache, *pin, "assess", "--no-progress", *extra, path],
+def assess(path, *extra, policy=None):
+    policy_args = ["--policy", policy] if policy else pin
+    out = subprocess.run([caveat, "--cache", cache, *policy_args, "assess", "--no-progress", *extra, path],
                          capture_output=True, text=True)
     return out, [json.loads(line) for line in out.stdout.splitlines()]
 
@@ -111,6 +112,122 @@ check("summary counts Russia's fire", True,
 # actor2 "Civilians (...)" where the export has no civilian_targeting column.
 _, rows2 = assess(f"{data}/issue8-no-civilian-column.csv")
 check("actor2 civilians", "civilians", rows2[0]["facts"]["target"])
+
+# ---------------------------------------------------------------- admin1
+# tests/data/acled/admin1.csv: the row's admin1 against the coordinates'
+# region (data/admin1.tsv), each geo_precision, and a real border village.
+_, rows3 = assess(f"{data}/admin1.csv")
+rows3 = {r["id"]: r for r in rows3}
+check("admin1 rows", 13, len(rows3))
+
+
+def facts3(i):
+    return rows3[i]["facts"]
+
+
+def us3(i):
+    return rows3[i]["verdicts"][0]
+
+
+# Agreeing: said so, nothing disputed, the verdict the coordinates give.
+check("admin1 agrees", "agrees: Belgorod is RU-BEL", facts3("A01").get("admin1"))
+check("admin1 agrees: region", "RU-BEL", facts3("A01")["region"])
+check("admin1 agrees: not disputed", None, facts3("A01").get("location_disputed"))
+check("admin1 agrees: no as_stated", None, us3("A01").get("as_stated"))
+# Disagreeing (Belgorod by the coordinates, Kursk by admin1): the region is
+# disputed between exactly those two, and the verdict branches on it.
+check("admin1 disagrees", "disagrees: Kursk is RU-KRS but the coordinates lie in RU-BEL: the region "
+      "is disputed and the verdict worked out for both", facts3("A02").get("admin1"))
+check("admin1 disagrees: region shown is the coordinates'", "RU-BEL", facts3("A02")["region"])
+check("admin1 disagrees: territory stands", "RU", facts3("A02")["territory"])
+check("admin1 disagrees: verdict", "undetermined", us3("A02")["verdict"])
+check("admin1 disagrees: as stated", "undetermined", us3("A02").get("as_stated"))
+region_branches = [(b["verdict"], b["if"].get("region"), b["rules"]) for b in us3("A02")["branches"]
+                   if "region" in b["if"]]
+check("admin1 disagrees: RU-BEL branch (Kharkiv counter-fire)",
+      ("permitted", "RU-BEL", ["kharkiv-counter-fire"]), region_branches[0] if region_branches else None)
+check("admin1 disagrees: RU-KRS branch", ("forbidden", "RU-KRS", ["no-attacks-into-russia"]),
+      region_branches[1] if len(region_branches) > 1 else None)
+check("admin1 disagrees: only the two regions", {"RU-BEL", "RU-KRS"}, {r for _, r, _ in region_branches})
+check("admin1 disagrees: explanation", True,
+      "permitted if region is RU-BEL and" in us3("A02")["explanation"] and
+      "forbidden if region is RU-KRS and" in us3("A02")["explanation"])
+# An unknown spelling is no error: not compared, and the verdict is the
+# agreeing row's.
+check("admin1 unknown spelling", "not compared: 'Belgorodskaya oblast' is not a spelling "
+      "data/admin1.tsv lists for RU", facts3("A03").get("admin1"))
+check("admin1 unknown spelling: verdict as agreeing", us3("A01")["branches"], us3("A03")["branches"])
+check("admin1 at sea", "not compared: Odesa is UA-51, but the point is at sea", fact("I818", "admin1"))
+check("admin1 with the country disputed", "not compared: Luhansk is UA-09, but the location itself "
+      "is disputed", fact("I815", "admin1"))
+check("admin1 of an unknown country", "not compared: the row names no country the borders know, "
+      "so 'Kursk' cannot be placed", facts3("N01").get("admin1"))
+check("admin1 of an unknown country: region", "RU-KRS", facts3("N01")["region"])
+# No oblast outlines are loaded: admin1 is taken as the region.
+check("admin1 taken as region", "taken as the region: Kharkiv is UA-63 (the coordinates give none: "
+      "no outlines of the country's regions are loaded)", facts3("P05").get("admin1"))
+check("admin1 taken as region: region", "UA-63", facts3("P05")["region"])
+
+# The CSV row says the same in its explanation (no column of its own).
+out5 = subprocess.run([caveat, "--cache", cache, *pin, "assess", "--no-progress", "--output", "csv",
+                       f"{data}/admin1.csv"], capture_output=True, text=True)
+csv_a02 = next((line for line in out5.stdout.splitlines() if line.startswith("A02,")), "")
+check("admin1 disagrees, CSV: region column is the coordinates'", True, ",RU,RU-BEL,7.3," in csv_a02)
+check("admin1 disagrees, CSV: both regions in US_why", True,
+      "if region is RU-BEL and" in csv_a02 and "if region is RU-KRS and" in csv_a02)
+
+# November 2024, the shipped US policy: ATACMS 'in and around Kursk'.  A
+# point in Belgorod Oblast whose row says Kursk is evaluated both ways.
+policy = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "policies", "us.caveat")
+_, rows4 = assess(f"{data}/admin1.csv", policy=policy)
+rows4 = {r["id"]: r["verdicts"][0] for r in rows4}
+kursk = {(b["verdict"], b["if"].get("region")) for b in rows4["A04"]["branches"]}
+check("ATACMS Kursk by admin1: undetermined", "undetermined", rows4["A04"]["verdict"])
+check("ATACMS Kursk by admin1: permitted as RU-KRS", True, ("permitted", "RU-KRS") in kursk)
+check("ATACMS Kursk by admin1: open as RU-BEL", True,
+      ("permitted", "RU-BEL") in kursk and ("forbidden", "RU-BEL") in kursk)
+check("ATACMS Kursk by admin1: no other region", {"RU-BEL", "RU-KRS"}, {r for _, r in kursk})
+check("ATACMS in Belgorod, agreeing: open", ["atacms-beyond-kursk-open"], rows4["A05"]["rules"])
+check("ATACMS in Kursk, agreeing: permitted", "permitted", rows4["A06"]["verdict"])
+
+# ----------------------------------------------------------- geo_precision
+# Kursk, 91.6 km from the border; the threshold is near_border_km = 100.
+check("precision 1", "1 (the place itself): the coordinates are taken as exact",
+      facts3("P01").get("geo_precision"))
+check("precision 1: no border branch", False,
+      any("border_km" in b["if"] for b in us3("P01")["branches"]))
+check("precision 2", "2 (near the place, within 5 km): border_km 91.6 is taken as anywhere from 86.6 "
+      "to 96.6 km", facts3("P02").get("geo_precision"))
+check("precision 2: the span stays under 100 km", us3("P01")["branches"], us3("P02")["branches"])
+check("precision 3", "3 (the centre of a larger area, within 25 km): border_km 91.6 is taken as "
+      "anywhere from 66.6 to 116.6 km", facts3("P03").get("geo_precision"))
+check("precision 3: branches on the 100 km threshold",
+      [("permitted", "<= 100"), ("forbidden", "> 100")],
+      [(b["verdict"], b["if"]["border_km"]) for b in us3("P03")["branches"] if "border_km" in b["if"]])
+check("precision 3: border_km shown as measured", 91.6, facts3("P03")["border_km"])
+check("no precision: no field", None, facts3("P04").get("geo_precision"))
+check("no precision: as precision 1", us3("P01")["branches"], us3("P04")["branches"])
+check("precision 3 inside Ukraine", "3 (the centre of a larger area, within 25 km): the territory is "
+      "the row's own (UA); inside Ukraine border_km is 0 whatever the precision",
+      facts3("P05").get("geo_precision"))
+check("precision 3 inside Ukraine: verdict", "permitted", us3("P05")["verdict"])
+check("precision 3 at sea", "3 (the centre of a larger area, within 25 km): taken as stated (no "
+      "land-border distance to widen)", fact("I818", "geo_precision"))
+check("precision with the country disputed", "1 (the place itself): the location is disputed "
+      "(location_disputed)", fact("I815", "geo_precision"))
+
+# ------------------------------------------------------ the real villages
+# Volfyne (Sumy Oblast), across from Russia's Volfino: Ukraine, its oblast
+# by admin1, inside Ukraine (border_km 0), Russia's fire not covered.
+check("Volfyne territory", "UA", facts3("V01")["territory"])
+check("Volfyne oblast", "UA-59", facts3("V01")["region"])
+check("Volfyne border_km", 0, facts3("V01")["border_km"])
+check("Volfyne Russian fire", "not-covered", us3("V01")["verdict"])
+where = subprocess.run([caveat, "--cache", cache, "where", "--json", "Volfyne"], capture_output=True,
+                       text=True)
+volfyne = json.loads(where.stdout) if where.returncode == 0 else {}
+check("Volfyne in the gazetteer", ["UA", 51.24139, 34.46169],
+      [volfyne.get("territory"), volfyne.get("lat"), volfyne.get("lon")])
 
 for f in failures:
     print("FAIL:", f)

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -737,6 +739,89 @@ static void test_sample(void **state) {
   free(text);
 }
 
+/* data/admin1.tsv: datasets' spellings of first-level regions.  Lookups
+ * are by country and ASCII case-insensitive, whole names only. */
+static void test_admin1_lookup(void **state) {
+  (void)state;
+  assert_string_equal(cv_engine_admin1(engine, "RU", "belgorod", 8), "RU-BEL");
+  assert_string_equal(cv_engine_admin1(engine, "RU", "Belgorod Oblast", 15), "RU-BEL");
+  assert_string_equal(cv_engine_admin1(engine, "UA", "Kyiv", 4), "UA-32");
+  assert_string_equal(cv_engine_admin1(engine, "UA", "Kyiv City", 9), "UA-30");
+  assert_string_equal(cv_engine_admin1(engine, "UA", "Autonomous Republic of Crimea", 29), "UA-43");
+  assert_string_equal(cv_engine_admin1(engine, "RU", "Moscow", 6), "RU-MOW");
+  assert_null(cv_engine_admin1(engine, "UA", "Belgorod", 8)); /* another country's */
+  assert_null(cv_engine_admin1(engine, "RU", "Kurs", 4));     /* a prefix */
+  assert_null(cv_engine_admin1(engine, "RU", "Kursk ", 6));
+  assert_null(cv_engine_admin1(engine, "RU", "Belgorodskaya oblast", 20));
+  assert_null(cv_engine_admin1(engine, NULL, "Kursk", 5));
+}
+
+/* Writes text as DIR/admin1.tsv beside links to the other catalogs and
+ * returns what loading that directory says. */
+static int load_admin1(const char *text, const char *name, cv_error_t *err) {
+  char dir[512], path[600], target[600];
+  snprintf(dir, sizeof dir, "%s/admin1-data", CAVEAT_GEO_CACHE);
+  mkdir(dir, 0700);
+  static const char *const files[] = {"kinds.json", "systems.json", "operators.json",
+                                      "regions.json", "places.tsv"};
+  for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+    snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+    snprintf(target, sizeof target, "%s/%s", CAVEAT_DATA_DIR, files[i]);
+    unlink(path);
+    assert_int_equal(symlink(target, path), 0);
+  }
+  snprintf(path, sizeof path, "%s/admin1.tsv", dir);
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fputs(text, f);
+  fclose(f);
+  cv_engine_t *e = cv_engine_new();
+  int rc = cv_engine_load_data(e, dir, err);
+  if (!rc && name) /* the last name loaded can be found */
+    assert_string_equal(cv_engine_admin1(e, "RU", name, strlen(name)), "RU-BEL");
+  cv_engine_free(e);
+  return rc;
+}
+
+static void test_admin1_file(void **state) {
+  (void)state;
+  cv_error_t err;
+  /* The table grows with the file: 300 names, past its first 256 slots. */
+  size_t cap = 64 + 300 * 48;
+  char *text = malloc(cap);
+  size_t off = (size_t)snprintf(text, cap, "admin1\tregion\tsource\n");
+  for (int i = 1; i <= 300; i++)
+    off += (size_t)snprintf(text + off, cap - off, "Name %d\tRU-BEL\ttest\n", i);
+  assert_int_equal(load_admin1(text, "Name 300", &err), CV_OK);
+  free(text);
+  assert_int_equal(load_admin1("name\tregion\tsource\n", NULL, &err), CV_SYNTAX);
+  assert_string_equal(err.message, "expected the header 'admin1<TAB>region<TAB>source'");
+  assert_int_equal(load_admin1("admin1\tregion\tsource\nKursk\tRU-KRS\n", NULL, &err), CV_SYNTAX);
+  assert_int_equal(err.line, 2);
+  assert_string_equal(err.message, "expected three columns: admin1, region and source");
+  assert_int_equal(load_admin1("admin1\tregion\tsource\nKursk\tRU-XYZ\tt\n", NULL, &err), CV_NAME);
+  assert_int_equal(err.line, 2);
+  assert_int_equal(err.column, 7);
+  assert_string_equal(err.message,
+                      "region 'RU-XYZ' is not one of data/regions.json's ISO 3166-2 codes");
+  /* The same spelling twice for one country, whatever its case. */
+  assert_int_equal(load_admin1("admin1\tregion\tsource\nMoscow\tRU-MOW\tt\n# a comment\n"
+                               "MOSCOW\tRU-MOS\tt\n", NULL, &err), CV_DUPLICATE);
+  assert_int_equal(err.line, 4);
+  assert_string_equal(err.message,
+                      "'MOSCOW' is listed again for RU (line 2 says RU-MOW, this line RU-MOS)");
+  /* ... but once per country is fine. */
+  assert_int_equal(load_admin1("admin1\tregion\tsource\nMinsk\tBY-MI\tt\nMinsk\tRU-MOW\tt\n",
+                               NULL, &err), CV_OK);
+  /* A name of 64 bytes is read; one of 65 is refused. */
+  char line[256];
+  snprintf(line, sizeof line, "admin1\tregion\tsource\n%064d\tRU-BEL\tt\n", 0);
+  assert_int_equal(load_admin1(line, NULL, &err), CV_OK);
+  snprintf(line, sizeof line, "admin1\tregion\tsource\n%065d\tRU-BEL\tt\n", 0);
+  assert_int_equal(load_admin1(line, NULL, &err), CV_VALUE);
+  assert_string_equal(err.message, "the name is longer than 64 bytes");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_dates),
@@ -756,6 +841,8 @@ int main(void) {
       cmocka_unit_test(test_jsonl),
       cmocka_unit_test(test_extra_columns_limit),
       cmocka_unit_test(test_sample),
+      cmocka_unit_test(test_admin1_lookup),
+      cmocka_unit_test(test_admin1_file),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
