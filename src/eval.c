@@ -386,16 +386,34 @@ typedef struct boundary {
 
 enum { MAX_BOUNDARIES = CV_MAX_CANDIDATES };
 
-static uint16_t boundaries(const eval_t *e, const cv_value_t *facts, int fact, boundary_t *b) {
+/* The cuts of fact's own comparisons.  A comparison with another number
+ * fact cuts where that fact stands once it is known; while it is unknown,
+ * at that fact's own cuts (and so on along a chain of such comparisons):
+ * the value tried here must be able to fall on either side of every value
+ * the other fact will be tried at (depth_km > 100 and depth_km > reach_km
+ * > 100 at once needs a depth above 100 and room below it for reach).
+ * The memo's key counts the cuts a known number passes, so these cuts
+ * are also what keeps two uses apart.  The parser refuses a policy whose
+ * comparisons could overfill b. */
+static uint16_t collect_cuts(const eval_t *e, const cv_value_t *facts, int fact, boundary_t *b,
+                             uint16_t n, uint32_t *seen, bool at_known_facts) {
   const cv_policy_t *pol = e->policy;
-  uint16_t n = 0;
+  *seen |= 1u << fact;
   for (uint16_t i = 0; i < pol->n_cuts[fact] && n + 2 <= MAX_BOUNDARIES; i++) {
     const cv_cut_t *c = &pol->cuts[fact][i];
     double t = c->operand == CV_RHS_ASSUMPTION ? e->assume[c->assumption] : c->num;
     if (c->operand == CV_RHS_FACT) {
-      /* Against another fact: a cut where that fact stands, once known. */
       const cv_value_t *w = &facts[c->rhs_fact];
-      if (w->state != CV_KNOWN) continue;
+      if (w->state != CV_KNOWN) {
+        if (w->state == CV_UNKNOWN && !(*seen & (1u << c->rhs_fact))) {
+          /* And at 0, where the line starts: "x > y" can hold for any x
+           * but 0 (the memo's key must not take x = 0 for x = 25). */
+          b[n++] = (boundary_t){0, 1};
+          n = collect_cuts(e, facts, c->rhs_fact, b, n, seen, at_known_facts);
+        }
+        continue;
+      }
+      if (!at_known_facts) continue;
       t = w->num;
     }
     if (c->op == CV_OP_LT || c->op == CV_OP_GE || c->op == CV_OP_EQ || c->op == CV_OP_NE)
@@ -403,6 +421,17 @@ static uint16_t boundaries(const eval_t *e, const cv_value_t *facts, int fact, b
     if (c->op == CV_OP_LE || c->op == CV_OP_GT || c->op == CV_OP_EQ || c->op == CV_OP_NE)
       b[n++] = (boundary_t){t, 1};
   }
+  return n;
+}
+
+/* at_known_facts: cut where the known facts it is compared with stand too,
+ * as the values to try need; the memo's key leaves those out and keeps
+ * which way each such comparison goes instead (fact_cut_bits), since a
+ * count of cuts passed means nothing when the cuts move from use to use. */
+static uint16_t boundaries(const eval_t *e, const cv_value_t *facts, int fact, boundary_t *b,
+                           bool at_known_facts) {
+  uint32_t seen = 0;
+  uint16_t n = collect_cuts(e, facts, fact, b, 0, &seen, at_known_facts);
   /* Sorted, without repeats: a handful of values. */
   for (uint16_t i = 1; i < n; i++)
     for (uint16_t j = i; j > 0 && (b[j].t < b[j - 1].t ||
@@ -430,7 +459,7 @@ static uint16_t candidates(const eval_t *e, int fact, candidate_t *c) {
       /* One value inside each interval between two cuts.  Distances and
        * ranges are never negative: the line starts at 0. */
       boundary_t b[MAX_BOUNDARIES];
-      uint16_t k = boundaries(e, e->fact, fact, b);
+      uint16_t k = boundaries(e, e->fact, fact, b, true);
       for (uint16_t i = 0; i <= k && n < MAX_CANDIDATES; i++) {
         candidate_t x = {.value = {CV_KNOWN, 0, 0}};
         x.has_lo = i > 0;
@@ -940,16 +969,15 @@ static uint32_t supplier_code(const eval_t *e, const cv_value_t *sys, uint32_t c
 }
 
 /* For a number compared with other facts: which way each such comparison
- * goes, a bit each (a count of thresholds passed would not tell "above the
- * constant, below the other fact" from the reverse). */
+ * goes, 2 bits each (the key's count of cuts passed leaves these out). */
 static uint32_t fact_cut_bits(const cv_policy_t *pol, int f, const cv_value_t *facts) {
   uint32_t bits = 0, k = 0;
-  for (uint16_t i = 0; i < pol->n_cuts[f]; i++) {
+  for (uint16_t i = 0; i < pol->n_cuts[f] && k < CV_KEYED_FACT_CUTS; i++) {
     const cv_cut_t *c = &pol->cuts[f][i];
     if (c->operand != CV_RHS_FACT) continue;
     const cv_value_t *x = &facts[f], *y = &facts[c->rhs_fact];
     uint32_t code = x->state != CV_KNOWN || y->state != CV_KNOWN ? 0 : x->num < y->num ? 1 : x->num == y->num ? 2 : 3;
-    bits |= code << (16 + 2 * (k++ % 6));
+    bits |= code << (16 + 2 * k++);
   }
   return bits;
 }
@@ -998,10 +1026,10 @@ static void memo_key(const eval_t *e, const cv_value_t *stated, const cv_value_t
     boundary_t b[MAX_BOUNDARIES];
     uint16_t n = 0;
     bool number = cv_fact(pol, f)->type == CV_TYPE_NUMBER;
-    if (number) n = boundaries(e, stated, f, b);
+    if (number) n = boundaries(e, stated, f, b, false);
     stated_code[f] = fact_code(pol, f, &stated[f], number ? b : NULL, n) | fact_cut_bits(pol, f, stated);
     if (hidden) {
-      if (number) n = boundaries(e, hidden, f, b);
+      if (number) n = boundaries(e, hidden, f, b, false);
       hidden_code[f] = fact_code(pol, f, &hidden[f], number ? b : NULL, n) | fact_cut_bits(pol, f, hidden);
     }
     if (f == CV_FACT_SYSTEM) {
@@ -1222,7 +1250,7 @@ int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
       out->date = e.date;
       continue;
     }
-    if (!result->memo || result->memo_off || set_overridden) {
+    if (!result->memo || result->memo_off || set_overridden || pol->unkeyed) {
       evaluate_with(&e, result->fact, hide, out);
       continue;
     }
