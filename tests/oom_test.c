@@ -22,9 +22,10 @@
  *   sample (ctest): N = 1..150, then 150 evenly spaced N up to T;
  *   all (bench target oom_all): every N from 1 to T;
  *   cold: every run starts from an empty cache directory (CACHE-cold), so
- *   the borders' index is built from the gmt-dcw netCDF file, as on a
- *   machine's first run: N = 1..RUNS, then RUNS evenly spaced N (default
- *   20; ctest oom_cold: 30), or every N (bench target oom_cold_all).
+ *   the borders' index is built from the land polygons (when installed)
+ *   and the gmt-dcw netCDF file, as on a machine's first run: N = 1..RUNS,
+ *   then RUNS evenly spaced N (default and ctest oom_cold: 20), or every N
+ *   (bench target oom_cold_all).
  */
 #include <dirent.h>
 #include <errno.h>
