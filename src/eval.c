@@ -374,6 +374,7 @@ typedef struct candidate {
   const cv_value_class_t *cls; /* names: the values it stands for */
   double lo, hi; /* numbers: the interval the value stands for */
   bool lo_open, hi_open, has_lo, has_hi;
+  int8_t lo_fact, hi_fact; /* a bound that is another fact's value: that fact */
 } candidate_t;
 
 /* Where the comparisons of a number fact cut the line: just before t
@@ -382,6 +383,7 @@ typedef struct candidate {
 typedef struct boundary {
   double t;
   uint8_t after;
+  int8_t fact; /* the fact whose value t is, or -1 for a number of the policy */
 } boundary_t;
 
 enum { MAX_BOUNDARIES = CV_MAX_CANDIDATES };
@@ -402,24 +404,26 @@ static uint16_t collect_cuts(const eval_t *e, const cv_value_t *facts, int fact,
   for (uint16_t i = 0; i < pol->n_cuts[fact] && n + 2 <= MAX_BOUNDARIES; i++) {
     const cv_cut_t *c = &pol->cuts[fact][i];
     double t = c->operand == CV_RHS_ASSUMPTION ? e->assume[c->assumption] : c->num;
+    int8_t from_fact = -1;
     if (c->operand == CV_RHS_FACT) {
       const cv_value_t *w = &facts[c->rhs_fact];
       if (w->state != CV_KNOWN) {
         if (w->state == CV_UNKNOWN && !(*seen & (1u << c->rhs_fact))) {
           /* And at 0, where the line starts: "x > y" can hold for any x
            * but 0 (the memo's key must not take x = 0 for x = 25). */
-          b[n++] = (boundary_t){0, 1};
+          b[n++] = (boundary_t){0, 1, -1};
           n = collect_cuts(e, facts, c->rhs_fact, b, n, seen, at_known_facts);
         }
         continue;
       }
       if (!at_known_facts) continue;
       t = w->num;
+      from_fact = (int8_t)c->rhs_fact;
     }
     if (c->op == CV_OP_LT || c->op == CV_OP_GE || c->op == CV_OP_EQ || c->op == CV_OP_NE)
-      b[n++] = (boundary_t){t, 0};
+      b[n++] = (boundary_t){t, 0, from_fact};
     if (c->op == CV_OP_LE || c->op == CV_OP_GT || c->op == CV_OP_EQ || c->op == CV_OP_NE)
-      b[n++] = (boundary_t){t, 1};
+      b[n++] = (boundary_t){t, 1, from_fact};
   }
   return n;
 }
@@ -442,8 +446,12 @@ static uint16_t boundaries(const eval_t *e, const cv_value_t *facts, int fact, b
       b[j - 1] = t;
     }
   uint16_t unique = 0;
-  for (uint16_t i = 0; i < n; i++)
-    if (!unique || b[unique - 1].t != b[i].t || b[unique - 1].after != b[i].after) b[unique++] = b[i];
+  for (uint16_t i = 0; i < n; i++) {
+    if (!unique || b[unique - 1].t != b[i].t || b[unique - 1].after != b[i].after)
+      b[unique++] = b[i];
+    else if (b[i].fact < 0)
+      b[unique - 1].fact = -1; /* a number of the policy names the cut best */
+  }
   return unique;
 }
 
@@ -461,11 +469,11 @@ static uint16_t candidates(const eval_t *e, int fact, candidate_t *c) {
       boundary_t b[MAX_BOUNDARIES];
       uint16_t k = boundaries(e, e->fact, fact, b, true);
       for (uint16_t i = 0; i <= k && n < MAX_CANDIDATES; i++) {
-        candidate_t x = {.value = {CV_KNOWN, 0, 0}};
+        candidate_t x = {.value = {CV_KNOWN, 0, 0}, .lo_fact = -1, .hi_fact = -1};
         x.has_lo = i > 0;
         x.has_hi = i < k;
-        if (x.has_lo) x.lo = b[i - 1].t, x.lo_open = b[i - 1].after;
-        if (x.has_hi) x.hi = b[i].t, x.hi_open = !b[i].after;
+        if (x.has_lo) x.lo = b[i - 1].t, x.lo_open = b[i - 1].after, x.lo_fact = b[i - 1].fact;
+        if (x.has_hi) x.hi = b[i].t, x.hi_open = !b[i].after, x.hi_fact = b[i].fact;
         double lo = x.has_lo ? x.lo : 0, v;
         if (!x.has_hi) v = lo + 1;
         else if (lo == x.hi) v = lo;
@@ -561,6 +569,7 @@ static void emit(eval_t *e, uint8_t verdict, const uint16_t *rules, uint8_t n_ru
 static void cond_join(cv_branch_cond_t *cond, const candidate_t *c) {
   if (cond->type == CV_TYPE_NUMBER) {
     cond->hi = c->hi, cond->hi_open = c->hi_open, cond->has_hi = c->has_hi;
+    cond->hi_fact = c->hi_fact;
     return;
   }
   if (!c->cls) { /* a donor standing for "another donor" */
@@ -581,6 +590,7 @@ static void cond_for(const cv_policy_t *pol, int fact, const candidate_t *c, cv_
     cond->lo = c->lo, cond->hi = c->hi;
     cond->lo_open = c->lo_open, cond->hi_open = c->hi_open;
     cond->has_lo = c->has_lo, cond->has_hi = c->has_hi;
+    cond->lo_fact = c->lo_fact, cond->hi_fact = c->hi_fact;
   } else if (cond->type == CV_TYPE_BOOL) {
     cond->syms[cond->n_syms++] = c->value.sym;
   } else {

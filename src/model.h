@@ -494,6 +494,9 @@ typedef struct cv_branch_cond {
   bool more; /* more values than CV_MAX_BRANCH_VALUES: the list is cut */
   double lo, hi; /* numbers: lo < x <= hi style bounds */
   bool lo_open, hi_open, has_lo, has_hi;
+  /* A bound that is another fact's value (as tried or as known): that
+   * fact, named in place of the number; -1 for a number of the policy. */
+  int8_t lo_fact, hi_fact;
 } cv_branch_cond_t;
 
 typedef struct cv_branch {

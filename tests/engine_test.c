@@ -690,6 +690,9 @@ static void numbers_compared_with_each_other(void **state) {
   json_t *b = json_array_get(json_object_get(v, "branches"), 1);
   assert_string_equal(verdict(b), "permitted");
   assert_string_equal(json_string_value(json_object_get(json_object_get(b, "if"), "depth_km")), "> 100");
+  /* The depth tried (101) is one of many: the bound is named, not given. */
+  assert_string_equal(json_string_value(json_object_get(json_object_get(b, "if"), "reach_km")),
+                      "> 100 and < depth_km");
   json_decref(doc);
   cv_engine_free(e);
 
