@@ -398,7 +398,7 @@ enum { MAX_BOUNDARIES = CV_MAX_CANDIDATES };
  * are also what keeps two uses apart.  The parser refuses a policy whose
  * comparisons could overfill b. */
 static uint16_t collect_cuts(const eval_t *e, const cv_value_t *facts, int fact, boundary_t *b,
-                             uint16_t n, uint32_t *seen, bool at_known_facts) {
+                             uint16_t n, uint32_t *seen, bool at_known_facts, bool imported) {
   const cv_policy_t *pol = e->policy;
   *seen |= 1u << fact;
   for (uint16_t i = 0; i < pol->n_cuts[fact] && n + 2 <= MAX_BOUNDARIES; i++) {
@@ -412,7 +412,7 @@ static uint16_t collect_cuts(const eval_t *e, const cv_value_t *facts, int fact,
           /* And at 0, where the line starts: "x > y" can hold for any x
            * but 0 (the memo's key must not take x = 0 for x = 25). */
           b[n++] = (boundary_t){0, 1, -1};
-          n = collect_cuts(e, facts, c->rhs_fact, b, n, seen, at_known_facts);
+          n = collect_cuts(e, facts, c->rhs_fact, b, n, seen, at_known_facts, true);
         }
         continue;
       }
@@ -420,10 +420,12 @@ static uint16_t collect_cuts(const eval_t *e, const cv_value_t *facts, int fact,
       t = w->num;
       from_fact = (int8_t)c->rhs_fact;
     }
-    if (c->op == CV_OP_LT || c->op == CV_OP_GE || c->op == CV_OP_EQ || c->op == CV_OP_NE)
-      b[n++] = (boundary_t){t, 0, from_fact};
-    if (c->op == CV_OP_LE || c->op == CV_OP_GT || c->op == CV_OP_EQ || c->op == CV_OP_NE)
-      b[n++] = (boundary_t){t, 1, from_fact};
+    /* Another fact's cut, imported, is a cut on both sides of t: with
+     * "y <= 50" and "x > y", x = 50 and x = 25 differ (y may lie between
+     * 25 and 50), though both are "<= 50". */
+    bool both = imported || c->op == CV_OP_EQ || c->op == CV_OP_NE;
+    if (both || c->op == CV_OP_LT || c->op == CV_OP_GE) b[n++] = (boundary_t){t, 0, from_fact};
+    if (both || c->op == CV_OP_LE || c->op == CV_OP_GT) b[n++] = (boundary_t){t, 1, from_fact};
   }
   return n;
 }
@@ -435,7 +437,7 @@ static uint16_t collect_cuts(const eval_t *e, const cv_value_t *facts, int fact,
 static uint16_t boundaries(const eval_t *e, const cv_value_t *facts, int fact, boundary_t *b,
                            bool at_known_facts) {
   uint32_t seen = 0;
-  uint16_t n = collect_cuts(e, facts, fact, b, 0, &seen, at_known_facts);
+  uint16_t n = collect_cuts(e, facts, fact, b, 0, &seen, at_known_facts, false);
   /* Sorted, without repeats: a handful of values. */
   for (uint16_t i = 1; i < n; i++)
     for (uint16_t j = i; j > 0 && (b[j].t < b[j - 1].t ||
