@@ -383,6 +383,7 @@ typedef struct candidate {
   double lo, hi; /* numbers: the interval the value stands for */
   bool lo_open, hi_open, has_lo, has_hi;
   bool alone; /* stands for its value alone (one of a disputed region's two) */
+  int8_t lo_fact, hi_fact; /* a bound that is another fact's value: that fact */
 } candidate_t;
 
 /* Where the comparisons of a number fact cut the line: just before t
@@ -391,27 +392,61 @@ typedef struct candidate {
 typedef struct boundary {
   double t;
   uint8_t after;
+  int8_t fact; /* the fact whose value t is, or -1 for a number of the policy */
 } boundary_t;
 
 enum { MAX_BOUNDARIES = CV_MAX_CANDIDATES };
 
-static uint16_t boundaries(const eval_t *e, const cv_value_t *facts, int fact, boundary_t *b) {
+/* The cuts of fact's own comparisons.  A comparison with another number
+ * fact cuts where that fact stands once it is known; while it is unknown,
+ * at that fact's own cuts (and so on along a chain of such comparisons):
+ * the value tried here must be able to fall on either side of every value
+ * the other fact will be tried at (depth_km > 100 and depth_km > reach_km
+ * > 100 at once needs a depth above 100 and room below it for reach).
+ * The memo's key counts the cuts a known number passes, so these cuts
+ * are also what keeps two uses apart.  The parser refuses a policy whose
+ * comparisons could overfill b. */
+static uint16_t collect_cuts(const eval_t *e, const cv_value_t *facts, int fact, boundary_t *b,
+                             uint16_t n, uint32_t *seen, bool at_known_facts, bool imported) {
   const cv_policy_t *pol = e->policy;
-  uint16_t n = 0;
+  *seen |= 1u << fact;
   for (uint16_t i = 0; i < pol->n_cuts[fact] && n + 2 <= MAX_BOUNDARIES; i++) {
     const cv_cut_t *c = &pol->cuts[fact][i];
     double t = c->operand == CV_RHS_ASSUMPTION ? e->assume[c->assumption] : c->num;
+    int8_t from_fact = -1;
     if (c->operand == CV_RHS_FACT) {
-      /* Against another fact: a cut where that fact stands, once known. */
       const cv_value_t *w = &facts[c->rhs_fact];
-      if (w->state != CV_KNOWN) continue;
+      if (w->state != CV_KNOWN) {
+        if (w->state == CV_UNKNOWN && !(*seen & (1u << c->rhs_fact))) {
+          /* And at 0, where the line starts: "x > y" can hold for any x
+           * but 0 (the memo's key must not take x = 0 for x = 25). */
+          b[n++] = (boundary_t){0, 1, -1};
+          n = collect_cuts(e, facts, c->rhs_fact, b, n, seen, at_known_facts, true);
+        }
+        continue;
+      }
+      if (!at_known_facts) continue;
       t = w->num;
+      from_fact = (int8_t)c->rhs_fact;
     }
-    if (c->op == CV_OP_LT || c->op == CV_OP_GE || c->op == CV_OP_EQ || c->op == CV_OP_NE)
-      b[n++] = (boundary_t){t, 0};
-    if (c->op == CV_OP_LE || c->op == CV_OP_GT || c->op == CV_OP_EQ || c->op == CV_OP_NE)
-      b[n++] = (boundary_t){t, 1};
+    /* Another fact's cut, imported, is a cut on both sides of t: with
+     * "y <= 50" and "x > y", x = 50 and x = 25 differ (y may lie between
+     * 25 and 50), though both are "<= 50". */
+    bool both = imported || c->op == CV_OP_EQ || c->op == CV_OP_NE;
+    if (both || c->op == CV_OP_LT || c->op == CV_OP_GE) b[n++] = (boundary_t){t, 0, from_fact};
+    if (both || c->op == CV_OP_LE || c->op == CV_OP_GT) b[n++] = (boundary_t){t, 1, from_fact};
   }
+  return n;
+}
+
+/* at_known_facts: cut where the known facts it is compared with stand too,
+ * as the values to try need; the memo's key leaves those out and keeps
+ * which way each such comparison goes instead (fact_cut_bits), since a
+ * count of cuts passed means nothing when the cuts move from use to use. */
+static uint16_t boundaries(const eval_t *e, const cv_value_t *facts, int fact, boundary_t *b,
+                           bool at_known_facts) {
+  uint32_t seen = 0;
+  uint16_t n = collect_cuts(e, facts, fact, b, 0, &seen, at_known_facts, false);
   /* Sorted, without repeats: a handful of values. */
   for (uint16_t i = 1; i < n; i++)
     for (uint16_t j = i; j > 0 && (b[j].t < b[j - 1].t ||
@@ -422,8 +457,12 @@ static uint16_t boundaries(const eval_t *e, const cv_value_t *facts, int fact, b
       b[j - 1] = t;
     }
   uint16_t unique = 0;
-  for (uint16_t i = 0; i < n; i++)
-    if (!unique || b[unique - 1].t != b[i].t || b[unique - 1].after != b[i].after) b[unique++] = b[i];
+  for (uint16_t i = 0; i < n; i++) {
+    if (!unique || b[unique - 1].t != b[i].t || b[unique - 1].after != b[i].after)
+      b[unique++] = b[i];
+    else if (b[i].fact < 0)
+      b[unique - 1].fact = -1; /* a number of the policy names the cut best */
+  }
   return unique;
 }
 
@@ -452,13 +491,13 @@ static uint16_t candidates(const eval_t *e, int fact, candidate_t *c) {
       /* One value inside each interval between two cuts.  Distances and
        * ranges are never negative: the line starts at 0. */
       boundary_t b[MAX_BOUNDARIES];
-      uint16_t k = boundaries(e, e->fact, fact, b);
+      uint16_t k = boundaries(e, e->fact, fact, b, true);
       for (uint16_t i = 0; i <= k && n < MAX_CANDIDATES; i++) {
-        candidate_t x = {.value = {CV_KNOWN, 0, 0}};
+        candidate_t x = {.value = {CV_KNOWN, 0, 0}, .lo_fact = -1, .hi_fact = -1};
         x.has_lo = i > 0;
         x.has_hi = i < k;
-        if (x.has_lo) x.lo = b[i - 1].t, x.lo_open = b[i - 1].after;
-        if (x.has_hi) x.hi = b[i].t, x.hi_open = !b[i].after;
+        if (x.has_lo) x.lo = b[i - 1].t, x.lo_open = b[i - 1].after, x.lo_fact = b[i - 1].fact;
+        if (x.has_hi) x.hi = b[i].t, x.hi_open = !b[i].after, x.hi_fact = b[i].fact;
         double lo = x.has_lo ? x.lo : 0, v;
         if (!x.has_hi) v = lo + 1;
         else if (lo == x.hi) v = lo;
@@ -573,6 +612,7 @@ static void emit(eval_t *e, uint8_t verdict, const uint16_t *rules, uint8_t n_ru
 static void cond_join(cv_branch_cond_t *cond, const candidate_t *c) {
   if (cond->type == CV_TYPE_NUMBER) {
     cond->hi = c->hi, cond->hi_open = c->hi_open, cond->has_hi = c->has_hi;
+    cond->hi_fact = c->hi_fact;
     return;
   }
   if (!c->cls) { /* a donor standing for "another donor" */
@@ -598,6 +638,7 @@ static void cond_for(const cv_policy_t *pol, int fact, const candidate_t *c, cv_
     cond->lo = c->lo, cond->hi = c->hi;
     cond->lo_open = c->lo_open, cond->hi_open = c->hi_open;
     cond->has_lo = c->has_lo, cond->has_hi = c->has_hi;
+    cond->lo_fact = c->lo_fact, cond->hi_fact = c->hi_fact;
   } else if (cond->type == CV_TYPE_BOOL) {
     cond->syms[cond->n_syms++] = c->value.sym;
   } else {
@@ -990,16 +1031,15 @@ static uint32_t supplier_code(const eval_t *e, const cv_value_t *sys, uint32_t c
 }
 
 /* For a number compared with other facts: which way each such comparison
- * goes, a bit each (a count of thresholds passed would not tell "above the
- * constant, below the other fact" from the reverse). */
+ * goes, 2 bits each (the key's count of cuts passed leaves these out). */
 static uint32_t fact_cut_bits(const cv_policy_t *pol, int f, const cv_value_t *facts) {
   uint32_t bits = 0, k = 0;
-  for (uint16_t i = 0; i < pol->n_cuts[f]; i++) {
+  for (uint16_t i = 0; i < pol->n_cuts[f] && k < CV_KEYED_FACT_CUTS; i++) {
     const cv_cut_t *c = &pol->cuts[f][i];
     if (c->operand != CV_RHS_FACT) continue;
     const cv_value_t *x = &facts[f], *y = &facts[c->rhs_fact];
     uint32_t code = x->state != CV_KNOWN || y->state != CV_KNOWN ? 0 : x->num < y->num ? 1 : x->num == y->num ? 2 : 3;
-    bits |= code << (16 + 2 * (k++ % 6));
+    bits |= code << (16 + 2 * k++);
   }
   return bits;
 }
@@ -1048,10 +1088,10 @@ static void memo_key(const eval_t *e, const cv_value_t *stated, const cv_value_t
     boundary_t b[MAX_BOUNDARIES];
     uint16_t n = 0;
     bool number = cv_fact(pol, f)->type == CV_TYPE_NUMBER;
-    if (number) n = boundaries(e, stated, f, b);
+    if (number) n = boundaries(e, stated, f, b, false);
     stated_code[f] = fact_code(pol, f, &stated[f], number ? b : NULL, n) | fact_cut_bits(pol, f, stated);
     if (hidden) {
-      if (number) n = boundaries(e, hidden, f, b);
+      if (number) n = boundaries(e, hidden, f, b, false);
       hidden_code[f] = fact_code(pol, f, &hidden[f], number ? b : NULL, n) | fact_cut_bits(pol, f, hidden);
       /* An unknown kept within bounds: the bounds' classes or intervals
        * (the bits of an unknown fact's code are otherwise all clear). */
@@ -1340,7 +1380,7 @@ int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
       out->date = e.date;
       continue;
     }
-    if (!result->memo || result->memo_off || set_overridden) {
+    if (!result->memo || result->memo_off || set_overridden || pol->unkeyed) {
       evaluate_with(&e, result->fact, hide, out);
       continue;
     }

@@ -59,17 +59,28 @@ static uint16_t other_count(const cv_policy_t *pol, const cv_branch_cond_t *c) {
   return n;
 }
 
+/* Writes one bound of a numeric branch condition: the number, or the fact
+ * whose value it is ("< depth_km": the value tried for depth_km is only
+ * one of many). */
+static void bound_text(char *out, size_t size, const cv_policy_t *pol, double v, int8_t fact) {
+  if (fact >= 0) snprintf(out, size, "%s", cv_fact(pol, fact)->name);
+  else snprintf(out, size, "%g", v);
+}
+
 /* Writes a numeric branch condition ("<= 100", "> 50 and <= 100") into out. */
-static void cond_interval_text(char *out, size_t size, const cv_branch_cond_t *c) {
+static void cond_interval_text(char *out, size_t size, const cv_policy_t *pol,
+                               const cv_branch_cond_t *c) {
+  char lo[64], hi[64];
+  bound_text(lo, sizeof lo, pol, c->lo, c->lo_fact);
+  bound_text(hi, sizeof hi, pol, c->hi, c->hi_fact);
   if (c->has_lo && c->has_hi && c->lo == c->hi && !c->lo_open && !c->hi_open)
-    snprintf(out, size, "= %g", c->lo);
+    snprintf(out, size, "= %s", c->lo_fact >= 0 ? lo : hi);
   else if (c->has_lo && c->has_hi)
-    snprintf(out, size, "%s %g and %s %g", c->lo_open ? ">" : ">=", c->lo,
-             c->hi_open ? "<" : "<=", c->hi);
+    snprintf(out, size, "%s %s and %s %s", c->lo_open ? ">" : ">=", lo, c->hi_open ? "<" : "<=", hi);
   else if (c->has_lo)
-    snprintf(out, size, "%s %g", c->lo_open ? ">" : ">=", c->lo);
+    snprintf(out, size, "%s %s", c->lo_open ? ">" : ">=", lo);
   else if (c->has_hi)
-    snprintf(out, size, "%s %g", c->hi_open ? "<" : "<=", c->hi);
+    snprintf(out, size, "%s %s", c->hi_open ? "<" : "<=", hi);
   else
     snprintf(out, size, "any value");
 }
@@ -105,8 +116,8 @@ static int cond_json(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b
   TRY(cv_buf_puts(b, ": "));
   switch (c->type) {
     case CV_TYPE_NUMBER: {
-      char text[96];
-      cond_interval_text(text, sizeof text, c);
+      char text[160];
+      cond_interval_text(text, sizeof text, pol, c);
       return json_str(b, text);
     }
     case CV_TYPE_BOOL: return cv_buf_puts(b, c->syms[0] ? "true" : "false");
@@ -137,8 +148,8 @@ int cv_cond_text(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b,
   const char *name = cv_fact(pol, c->fact)->name;
   switch (c->type) {
     case CV_TYPE_NUMBER: {
-      char text[96];
-      cond_interval_text(text, sizeof text, c);
+      char text[160];
+      cond_interval_text(text, sizeof text, pol, c);
       return CV_CAT(b, name, " ", text);
     }
     case CV_TYPE_BOOL: return CV_CAT(b, name, " is ", c->syms[0] ? "true" : "false");

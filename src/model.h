@@ -29,6 +29,7 @@
  * tell apart, or pieces a number's comparisons cut its line into.  A policy
  * needing more is refused when it is compiled. */
 #define CV_MAX_CANDIDATES 256
+#define CV_KEYED_FACT_CUTS 6
 #define CV_MAX_NO_DONOR_KINDS 8
 #define CV_MAX_MATCHED 8
 
@@ -474,6 +475,10 @@ typedef struct cv_policy {
   const cv_date_t *epochs;
   uint16_t n_epochs;
   uint32_t facts_read; /* bit per fact some rule reads, donor and action included */
+  /* The memo's key holds which way each comparison of a number with
+   * another fact goes in 2 bits, for up to CV_KEYED_FACT_CUTS per number;
+   * a policy with more is evaluated afresh for every use. */
+  bool unkeyed;
   /* The facts this policy declares, by slot (name NULL where it declares
    * none). */
   cv_fact_info_t declared[CV_MAX_DECLARED_FACTS];
@@ -518,6 +523,9 @@ typedef struct cv_branch_cond {
   bool more; /* more values than CV_MAX_BRANCH_VALUES: the list is cut */
   double lo, hi; /* numbers: lo < x <= hi style bounds */
   bool lo_open, hi_open, has_lo, has_hi;
+  /* A bound that is another fact's value (as tried or as known): that
+   * fact, named in place of the number; -1 for a number of the policy. */
+  int8_t lo_fact, hi_fact;
 } cv_branch_cond_t;
 
 typedef struct cv_branch {

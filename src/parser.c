@@ -1337,6 +1337,29 @@ static void add_sym(value_sets_t *v, int fact, int32_t sym) {
   push(v, (void **)&f->syms, &f->n_syms, &f->cap_syms, sizeof sym, &sym);
 }
 
+/* The comparisons that may cut number fact f's line when it is unknown:
+ * its own, and those of every number fact linked to it by comparisons of
+ * one fact with another. */
+static size_t linked_comparisons(const value_sets_t *v, int f, int *n_linked) {
+  uint32_t linked = 1u << f, grew = linked;
+  while (grew) {
+    grew = 0;
+    for (int g = 0; g < CV_FACT_COUNT; g++) {
+      if (!(linked & (1u << g))) continue;
+      for (size_t i = 0; i < v->f[g].n_nodes; i++) {
+        const cv_node_t *n = v->f[g].nodes[i];
+        if (n->operand == CV_RHS_FACT && !(linked & (1u << n->rhs_fact))) grew |= 1u << n->rhs_fact;
+      }
+    }
+    linked |= grew;
+  }
+  size_t count = 0;
+  *n_linked = 0;
+  for (int g = 0; g < CV_FACT_COUNT; g++)
+    if (linked & (1u << g)) count += v->f[g].n_nodes, ++*n_linked;
+  return count;
+}
+
 static void collect(parser_t *p, value_sets_t *v, const cv_node_t *n) {
   if (!n) return;
   switch (n->op) {
@@ -1512,13 +1535,25 @@ static int collect_values(parser_t *p) {
                 UINT16_MAX);
       break;
     }
-    if (info->type == CV_TYPE_NUMBER && 2 * fv->n_nodes + 1 > CV_MAX_CANDIDATES) {
+    int linked = 0;
+    size_t all = info->type == CV_TYPE_NUMBER ? linked_comparisons(&v, f, &linked) : 0;
+    if (2 * all + (size_t)linked > CV_MAX_CANDIDATES) {
       /* Each comparison cuts the line at most twice; the engine tries one
-       * number in each piece. */
-      rc = fail(p, 0, 0, CV_TOO_LARGE,
-                "'%s' is compared %zu times, more than the %d comparisons of one number the "
-                "engine can try when it is unknown",
-                info->name, fv->n_nodes, (CV_MAX_CANDIDATES - 1) / 2);
+       * number in each piece.  A number compared with another unknown one
+       * is cut at that one's cuts as well, and at 0 (eval.c,
+       * collect_cuts). */
+      size_t own = fv->n_nodes;
+      if (all == own)
+        rc = fail(p, 0, 0, CV_TOO_LARGE,
+                  "'%s' is compared %zu times, more than the %d comparisons of one number the "
+                  "engine can try when it is unknown",
+                  info->name, own, (CV_MAX_CANDIDATES - 1) / 2);
+      else
+        rc = fail(p, 0, 0, CV_TOO_LARGE,
+                  "'%s' is compared %zu times, with the comparisons of the numbers it is "
+                  "compared with, more than the %d comparisons of one number the engine can "
+                  "try when it is unknown",
+                  info->name, all, (CV_MAX_CANDIDATES - linked) / 2);
       break;
     }
     if (info->type == CV_TYPE_SYMBOL) {
@@ -1546,6 +1581,9 @@ static int collect_values(parser_t *p) {
       }
       pol->cuts[f] = cuts;
       pol->n_cuts[f] = (uint16_t)fv->n_nodes;
+      size_t with_facts = 0;
+      for (size_t j = 0; j < fv->n_nodes; j++) with_facts += fv->nodes[j]->operand == CV_RHS_FACT;
+      if (with_facts > CV_KEYED_FACT_CUTS) pol->unkeyed = true;
     }
   }
   for (int f = 0; f < CV_FACT_COUNT; f++) {

@@ -70,7 +70,8 @@ add_test(NAME corpus_assess
 
 # The engine against a naive reference evaluator on random policies and uses
 # (tests/differential_test.c): 100,000 cases here; bench/ runs more.
-add_executable(differential_test ${CMAKE_CURRENT_SOURCE_DIR}/differential_test.c)
+add_executable(differential_test ${CMAKE_CURRENT_SOURCE_DIR}/differential_test.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/reference.c)
 target_compile_definitions(differential_test PRIVATE ${CAVEAT_TEST_DEFS})
 target_include_directories(differential_test PRIVATE ${PROJECT_SOURCE_DIR}/src)
 target_link_libraries(differential_test PRIVATE caveat_static)

@@ -658,6 +658,95 @@ static void hundred_numeric_cuts(void **state) {
   cv_engine_free(e);
 }
 
+/* Two number facts compared with each other (found by the differential
+ * test once it compared them). */
+#define DEPTH_REACH                                                                        \
+  "fact depth_km {\n  type number km\n  description \"d\"\n}\n"                            \
+  "fact reach_km {\n  type number km\n  description \"d\"\n}\n"
+#define NUM_RULE(name, effect, when)                                                           \
+  "rule " name " {\n  " effect " strike\n  when " when "\n  from 2024-01-01\n"              \
+  "  because \"x\"\n  cite s1 \"q\"\n  strength official\n}\n"
+
+static const char *verdict_of(cv_engine_t *e, cv_result_t *res, const char *facts) {
+  char text[256];
+  snprintf(text, sizeof text, USE("2024-06-02", ", \"facts\": {%s}"), facts);
+  cv_use_t *use = cv_use_new();
+  cv_error_t err;
+  assert_int_equal(cv_use_parse_json(e, use, text, strlen(text), &err), CV_OK);
+  assert_int_equal(cv_evaluate(e, use, 0, res, &err), CV_OK);
+  cv_use_free(use);
+  return cv_verdict_name(cv_result_verdict(res, 0));
+}
+
+static void numbers_compared_with_each_other(void **state) {
+  (void)state;
+  /* Both unknown: the depth tried must leave room for a reach above 100
+   * and below it.  The engine tried depth 1 only, and said not-covered. */
+  cv_engine_t *e = engine_with(DEPTH_REACH NUM_RULE("deep", "permit", "reach_km > near_km and depth_km > reach_km"));
+  cv_result_t *res = cv_result_new();
+  assert_string_equal(verdict_of(e, res, ""), "undetermined");
+  json_t *doc, *v = run(e, USE("2024-06-02", ""), &doc);
+  /* permitted if depth_km > 100 and reach_km > 100 and below the depth */
+  json_t *b = json_array_get(json_object_get(v, "branches"), 1);
+  assert_string_equal(verdict(b), "permitted");
+  assert_string_equal(json_string_value(json_object_get(json_object_get(b, "if"), "depth_km")), "> 100");
+  /* The depth tried (101) is one of many: the bound is named, not given. */
+  assert_string_equal(json_string_value(json_object_get(json_object_get(b, "if"), "reach_km")),
+                      "> 100 and < depth_km");
+  json_decref(doc);
+  cv_engine_free(e);
+
+  /* One result for many uses (the memo): depth 50 over reach 25 and depth
+   * 100 over reach 50 passed as many cuts (the reach's value among them)
+   * and shared a key, though only the first is within 50. */
+  e = engine_with(DEPTH_REACH NUM_RULE("shallow", "forbid", "depth_km <= 50")
+                      NUM_RULE("beyond", "permit", "depth_km > reach_km"));
+  assert_string_equal(verdict_of(e, res, "\"depth_km\": 50, \"reach_km\": 25"), "forbidden");
+  assert_string_equal(verdict_of(e, res, "\"depth_km\": 100, \"reach_km\": 50"), "permitted");
+  /* Depth known, reach not: depth 0 leaves no room below it, 25 does. */
+  assert_string_equal(verdict_of(e, res, "\"depth_km\": 0"), "forbidden");
+  assert_string_equal(verdict_of(e, res, "\"depth_km\": 75"), "undetermined");
+  cv_engine_free(e);
+  e = engine_with(DEPTH_REACH NUM_RULE("beyond", "permit", "depth_km > reach_km"));
+  assert_string_equal(verdict_of(e, res, "\"depth_km\": 0"), "not-covered");
+  assert_string_equal(verdict_of(e, res, "\"depth_km\": 25"), "undetermined");
+  assert_string_equal(verdict_of(e, res, "\"depth_km\": 0"), "not-covered");
+  cv_result_free(res);
+  cv_engine_free(e);
+}
+
+/* border_km compared with range_km, then with 1, 2, ... km. */
+static void linked_cut_rule(size_t i, cv_buf_t *b) {
+  char text[256];
+  if (i == 0)
+    snprintf(text, sizeof text, NUM_RULE("far", "forbid", "border_km > range_km"));
+  else
+    snprintf(text, sizeof text,
+             "rule c%zu {\n  permit strike\n  when border_km <= %zu\n  from 2024-01-01\n"
+             "  because \"x\"\n  cite s1 \"q\"\n  strength official\n}\n", i, i);
+  cv_buf_puts(b, text);
+}
+
+static void numbers_compared_with_each_other_limit(void **state) {
+  (void)state;
+  /* The cuts of both lines count: border_km's 126 and range_km's 1 (the
+   * comparison turned round) are 127, the most. */
+  cv_engine_t *e = bare_engine();
+  cv_error_t err;
+  assert_int_equal(load_generated(e, 126, linked_cut_rule, &err), CV_OK);
+  json_t *doc, *v = run(e, USE("2024-06-02", ""), &doc);
+  assert_string_equal(verdict(v), "undetermined");
+  json_decref(doc);
+  cv_engine_free(e);
+  e = bare_engine();
+  assert_int_equal(load_generated(e, 127, linked_cut_rule, &err), CV_TOO_LARGE);
+  assert_string_equal(err.message,
+                      "'range_km' is compared 128 times, with the comparisons of the numbers it "
+                      "is compared with, more than the 127 comparisons of one number the engine "
+                      "can try when it is unknown");
+  cv_engine_free(e);
+}
+
 static void plain_rule(size_t i, cv_buf_t *b) {
   char text[256];
   snprintf(text, sizeof text,
@@ -1120,6 +1209,8 @@ int main(void) {
       cmocka_unit_test(signature_past_64_rules),
       cmocka_unit_test(two_hundred_values_all_tried),
       cmocka_unit_test(hundred_numeric_cuts),
+      cmocka_unit_test(numbers_compared_with_each_other),
+      cmocka_unit_test(numbers_compared_with_each_other_limit),
       cmocka_unit_test(thousand_rules_and_one_past_the_limit),
       cmocka_unit_test(hundred_thousand_sources),
       cmocka_unit_test(policies_past_the_limit),

@@ -18,16 +18,24 @@
  * the CLI ends on a load that fails); live blocks after the run must equal those after
  * the first run (a library's one-time state is made by then).
  *
- * usage: oom_test HOME DCW CACHE TESTDATA [all | sample]
+ * usage: oom_test HOME DCW CACHE TESTDATA [all | sample | cold [RUNS | all]]
  *   sample (ctest): N = 1..150, then 150 evenly spaced N up to T;
- *   all (bench target oom_all): every N from 1 to T.
+ *   all (bench target oom_all): every N from 1 to T;
+ *   cold: every run starts from an empty cache directory (CACHE-cold), so
+ *   the borders' index is built from the land polygons (when installed)
+ *   and the gmt-dcw netCDF file, as on a machine's first run: N = 1..RUNS,
+ *   then RUNS evenly spaced N (default and ctest oom_cold: 20), or every N
+ *   (bench target oom_cold_all).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "caveat.h"
 
@@ -103,6 +111,24 @@ int posix_memalign(void **out, size_t align, size_t size) {
 /* ------------------------------------------------------------ the run */
 
 static const char *home, *dcw, *cache, *testdata;
+static bool cold;
+
+/* Empties the cold cache directory (before a run, unarmed). */
+static void empty_cache(void) {
+  DIR *d = opendir(cache);
+  if (!d) {
+    fprintf(stderr, "oom_test: cannot open %s\n", cache);
+    exit(2);
+  }
+  struct dirent *entry;
+  char path[4096];
+  while ((entry = readdir(d)))
+    if (entry->d_name[0] != '.') {
+      snprintf(path, sizeof path, "%s/%s", cache, entry->d_name);
+      unlink(path);
+    }
+  closedir(d);
+}
 
 enum { MAX_STEPS = 256 };
 static int reference[MAX_STEPS]; /* the first run's result of each step */
@@ -200,6 +226,12 @@ static void full_run(void) {
   cv_error_t err;
   int rc;
   step = 0;
+  if (cold) {
+    bool was = armed;
+    armed = false;
+    empty_cache();
+    armed = was;
+  }
   cv_engine_t *e = cv_engine_new();
   if (!check("engine_new", e ? CV_OK : CV_NOMEM, NULL) || !e) return;
   cv_use_t *use = cv_use_new();
@@ -272,12 +304,27 @@ done:
 
 int main(int argc, char **argv) {
   if (argc < 5) {
-    fprintf(stderr, "usage: oom_test HOME DCW CACHE TESTDATA [all | sample]\n");
+    fprintf(stderr, "usage: oom_test HOME DCW CACHE TESTDATA [all | sample | cold [RUNS]]\n");
     return 2;
   }
   home = argv[1], dcw = argv[2], cache = argv[3], testdata = argv[4];
   bool all = argc > 5 && strcmp(argv[5], "all") == 0;
-  long only = argc > 6 ? atol(argv[6]) : 0; /* one N, to debug it */
+  cold = argc > 5 && strcmp(argv[5], "cold") == 0;
+  long sampled = 150, only = 0;
+  if (cold) {
+    static char cold_cache[4096];
+    snprintf(cold_cache, sizeof cold_cache, "%s-cold", cache);
+    if (mkdir(cold_cache, 0755) != 0 && errno != EEXIST) {
+      fprintf(stderr, "oom_test: cannot make %s\n", cold_cache);
+      return 2;
+    }
+    cache = cold_cache;
+    all = argc > 6 && strcmp(argv[6], "all") == 0;
+    sampled = argc > 6 && !all ? atol(argv[6]) : 20;
+    if (sampled < 1) sampled = 1;
+  } else if (argc > 6) {
+    only = atol(argv[6]); /* one N, to debug it */
+  }
   /* stdio's buffers and other one-time state come before counting. */
   setvbuf(stdout, NULL, _IOLBF, 0);
   recording = true;
@@ -292,9 +339,14 @@ int main(int argc, char **argv) {
   allocations = 0;
   printf("oom_test: a full run makes %ld allocations in %d steps\n", total, n_reference);
   long tried = 0, failures = 0;
-  long stride = total / 150 > 0 ? total / 150 : 1;
+  long stride = total / sampled > 0 ? total / sampled : 1;
   for (long n = 1; n <= total; n++) {
-    if (!all && n > 150 && n % stride != 0 && n != total) continue;
+    if (!all && n > sampled && n % stride != 0 && n != total) {
+      /* Straight to the next N to try: cold runs make millions. */
+      long next = (n / stride + 1) * stride;
+      n = (next < total ? next : total) - 1;
+      continue;
+    }
     if (only && n != only) continue;
     fail_at = n;
     allocations = 0;
@@ -316,6 +368,7 @@ int main(int argc, char **argv) {
     failures += broken;
   }
   printf("oom_test: failed each of %ld allocations in turn (%s): %ld bad\n", tried,
-         all ? "all" : "sampled", failures);
+         all ? (cold ? "all, from an empty cache" : "all")
+             : cold ? "sampled, from an empty cache" : "sampled", failures);
   return failures ? 1 : 0;
 }
