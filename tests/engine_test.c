@@ -715,6 +715,37 @@ static void numbers_compared_with_each_other(void **state) {
   cv_engine_free(e);
 }
 
+/* One past the memo key's room for comparisons of one number with other
+ * facts (CV_KEYED_FACT_CUTS, 6): such a policy is evaluated without the
+ * memo, and one result over two uses that differ only in which way the
+ * seventh comparison goes gives each its own verdict.  (Before, the
+ * seventh's code was OR-ed onto the first's in depth_km's word of the key;
+ * f7's own word still told these two apart, so the defect needs both sides
+ * past six to show, which this test does not build.) */
+static void seven_comparisons_with_other_facts(void **state) {
+  (void)state;
+  cv_buf_t text = {0};
+  for (int i = 1; i <= 7; i++)
+    cv_buf_printf(&text, "fact f%d_km {\n  type number km\n  description \"d\"\n}\n", i);
+  /* The comparisons in order: f2..f6, f1, f7 (the seventh, which wrapped
+   * onto f2's code). */
+  cv_buf_puts(&text, DEPTH_REACH "rule others {\n  forbid transfer\n  when depth_km > f2_km or "
+                     "depth_km > f3_km or depth_km > f4_km or depth_km > f5_km or depth_km > f6_km\n"
+                     "  from 2024-01-01\n  because \"x\"\n  cite s1 \"q\"\n  strength official\n}\n");
+  cv_buf_puts(&text, NUM_RULE("between", "permit", "depth_km > f1_km and depth_km < f7_km"));
+  cv_engine_t *e = engine_with(text.data);
+  cv_buf_free(&text);
+  cv_result_t *res = cv_result_new();
+  static const char *const rest = ", \"f2_km\": 1, \"f3_km\": 1, \"f4_km\": 1, \"f5_km\": 1, \"f6_km\": 1";
+  char facts[256];
+  snprintf(facts, sizeof facts, "\"depth_km\": 50, \"f1_km\": 10, \"f7_km\": 100%s", rest);
+  assert_string_equal(verdict_of(e, res, facts), "permitted");
+  snprintf(facts, sizeof facts, "\"depth_km\": 50, \"f1_km\": 100, \"f7_km\": 10%s", rest);
+  assert_string_equal(verdict_of(e, res, facts), "not-covered");
+  cv_result_free(res);
+  cv_engine_free(e);
+}
+
 /* border_km compared with range_km, then with 1, 2, ... km. */
 static void linked_cut_rule(size_t i, cv_buf_t *b) {
   char text[256];
@@ -1211,6 +1242,7 @@ int main(void) {
       cmocka_unit_test(hundred_numeric_cuts),
       cmocka_unit_test(numbers_compared_with_each_other),
       cmocka_unit_test(numbers_compared_with_each_other_limit),
+      cmocka_unit_test(seven_comparisons_with_other_facts),
       cmocka_unit_test(thousand_rules_and_one_past_the_limit),
       cmocka_unit_test(hundred_thousand_sources),
       cmocka_unit_test(policies_past_the_limit),
