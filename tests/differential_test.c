@@ -5,6 +5,8 @@
  * questions, overrides, set assumptions) and uses.
  *
  * usage: differential_test [CASES [SEED]]   (CI: 100,000 cases)
+ * NOMEMO=1 evaluates every use afresh: a mismatch that then goes away is
+ * the memo's, not the evaluator's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +25,7 @@ int main(int argc, char **argv) {
   cv_buf_t text = {0}, pol = {0}, report = {0};
   cv_use_t *use = cv_use_new();
   cv_result_t *res = cv_result_new();
-  if (getenv("NOMEMO")) res->memo_off = true;
+  if (getenv("NOMEMO")) res->memo_off = true; /* see the usage above */
   long done = 0, failures = 0, policies = 0, cut_short = 0;
   while (done < cases && failures < 5) {
     /* Mostly small policies, some up to 300 rules. */
