@@ -350,7 +350,7 @@ static void note_match(cv_use_t *use, const char *word, size_t len, const char *
   size_t n = len < sizeof use->matched[0].word - 1 ? len : sizeof use->matched[0].word - 1;
   memcpy(use->matched[use->n_matched].word, word, n);
   use->matched[use->n_matched].word[n] = '\0';
-  snprintf(use->matched[use->n_matched].field, sizeof use->matched[0].field, "%s", field);
+  cv_strcopy(use->matched[use->n_matched].field, sizeof use->matched[0].field, field);
   use->n_matched++;
 }
 
@@ -427,9 +427,9 @@ static void admin1_check(const cv_engine_t *engine, cv_use_t *use, const char *s
   use->admin1[len] = '\0';
   const char *code = said ? cv_engine_admin1(engine, said, admin1->data, admin1->len) : NULL;
   if (said)
-    snprintf(use->admin1_country, sizeof use->admin1_country, "%s", said);
+    cv_strcopy(use->admin1_country, sizeof use->admin1_country, said);
   if (code)
-    snprintf(use->admin1_region, sizeof use->admin1_region, "%s", code);
+    cv_strcopy(use->admin1_region, sizeof use->admin1_region, code);
   if (!said) {
     use->admin1_check = CV_ADMIN1_NO_COUNTRY;
   } else if (!code) {
@@ -442,10 +442,10 @@ static void admin1_check(const cv_engine_t *engine, cv_use_t *use, const char *s
     use->admin1_check = CV_ADMIN1_AGREES;
   } else if (g->region[0]) {
     use->admin1_check = CV_ADMIN1_DISAGREES;
-    snprintf(use->region_stated, sizeof use->region_stated, "%s", code);
+    cv_strcopy(use->region_stated, sizeof use->region_stated, code);
   } else {
     use->admin1_check = g->region_unknown ? CV_ADMIN1_TAKEN_OUTSIDE : CV_ADMIN1_TAKEN;
-    snprintf(g->region, sizeof g->region, "%s", code);
+    cv_strcopy(g->region, sizeof g->region, code);
     g->region_unknown = false;
   }
 }
@@ -594,12 +594,12 @@ void cv_acled_row(const cv_acled_t *a, const cv_engine_t *engine,
    * export without them. */
   double lat, lon;
   if (cv_use_location(use, &lat, &lon) == CV_OK) {
-    snprintf(use->location_from, sizeof use->location_from, "latitude/longitude");
+    cv_strcopy(use->location_from, sizeof use->location_from, "latitude/longitude");
     cross_check(engine, use, col[AC_COUNTRY], col[AC_ADMIN1], col[AC_GEO_PRECISION]);
   } else if (col[AC_LOCATION] && !(taken & (1u << CV_DF_PLACE))) {
     cv_error_t ignored;
     if (cv_use_set(engine, use, "place", col[AC_LOCATION]->data, col[AC_LOCATION]->len,
                    &ignored) == CV_OK)
-      snprintf(use->location_from, sizeof use->location_from, "location (gazetteer)");
+      cv_strcopy(use->location_from, sizeof use->location_from, "location (gazetteer)");
   }
 }

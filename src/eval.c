@@ -2015,8 +2015,8 @@ cv_result_t *cv_result_new(void) {
   cv_result_t *r = calloc(1, sizeof *r);
   if (!r) return NULL;
   /* Without room for the memo, evaluation works all the same, uncached. */
-  r->memo = calloc(CV_MEMO_SLOTS, sizeof *r->memo);
-  r->memo_big = calloc(CV_MEMO_BIG_SLOTS, sizeof *r->memo_big);
+  r->memo = cv_calloc_table(CV_MEMO_SLOTS, sizeof *r->memo);
+  r->memo_big = cv_calloc_table(CV_MEMO_BIG_SLOTS, sizeof *r->memo_big);
   r->places = calloc(CV_PLACE_MEMO_SLOTS, sizeof *r->places);
   return r;
 }

@@ -564,7 +564,7 @@ const char *cv_geo_overlap(const cv_geo_t *geo, double lat, double lon, char cla
       }
     }
     if (inside) {
-      snprintf(claimant, 8, "%s", ov->claimant);
+      cv_strcopy(claimant, 8, ov->claimant);
       return ov->because;
     }
   }

@@ -24,7 +24,7 @@ enum { USE_JSON_LIMIT = 1 << 20 };
 
 cv_use_t *cv_use_new(void) { return calloc(1, sizeof(cv_use_t)); }
 
-void cv_use_reset(cv_use_t *use) { memset(use, 0, sizeof *use); }
+void cv_use_reset(cv_use_t *use) { memset(use, 0, offsetof(cv_use_t, matched)); }
 
 void cv_use_free(cv_use_t *use) { free(use); }
 
@@ -189,7 +189,7 @@ static int set_place(const cv_engine_t *eng, cv_use_t *use, const char *value,
   use->lon = found[0]->lon;
   use->has_location = true;
   use->resolved = false;
-  snprintf(use->place, sizeof use->place, "%s", found[0]->name);
+  cv_strcopy(use->place, sizeof use->place, found[0]->name);
   return CV_OK;
 }
 

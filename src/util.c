@@ -2,6 +2,7 @@
  * util.c -- small shared pieces: error filling, the arena, output buffers,
  * whole-file reading, dates and case-insensitive comparison.
  */
+#define _DEFAULT_SOURCE /* madvise's MADV_HUGEPAGE */
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <pthread.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "internal.h"
 
@@ -231,6 +233,19 @@ void cv_buf_free(cv_buf_t *buf) {
   buf->len = buf->cap = 0;
 }
 
+void *cv_calloc_table(size_t n, size_t size) {
+  void *p = calloc(n, size);
+#ifdef MADV_HUGEPAGE
+  /* The 2 MB-aligned inside of the block; the edges keep small pages.  A
+   * refusal (no transparent huge pages here) changes nothing. */
+  const uintptr_t huge = (uintptr_t)1 << 21;
+  uintptr_t from = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+  uintptr_t to = ((uintptr_t)p + n * size) & ~(huge - 1);
+  if (p && to > from) (void)madvise((void *)from, to - from, MADV_HUGEPAGE);
+#endif
+  return p;
+}
+
 /* ------------------------------------------------------------------ files */
 
 int cv_read_file(const char *path, size_t limit, char **out, size_t *len,
@@ -276,6 +291,13 @@ bool cv_streq_nocase(const char *s, size_t len, const char *t) {
     if (a != b) return false;
   }
   return t[i] == '\0';
+}
+
+size_t cv_strcopy(char *dst, size_t size, const char *src) {
+  size_t n = strnlen(src, size - 1);
+  memcpy(dst, src, n);
+  dst[n] = '\0';
+  return n;
 }
 
 /* ------------------------------------------------------------------ dates */
