@@ -42,6 +42,8 @@ int cv_buf_puts(cv_buf_t *buf, const char *s);
 /* Appends each string argument in turn; use CV_CAT, which ends the list. */
 int cv_buf_cat(cv_buf_t *buf, ...);
 #define CV_CAT(buf, ...) cv_buf_cat((buf), __VA_ARGS__, (const char *)NULL)
+/* Appends s escaped for the inside of a JSON string, without the quotes. */
+int cv_buf_append_json_chars(cv_buf_t *buf, const char *s, size_t len);
 /* Appends a number the way JSON output writes them: shortest of %.10g. */
 int cv_buf_number(cv_buf_t *buf, double value);
 

@@ -195,15 +195,36 @@ int cv_buf_number(cv_buf_t *buf, double value) {
   return cv_buf_printf(buf, "%.10g", value);
 }
 
-int cv_buf_append_json_string(cv_buf_t *buf, const char *s, size_t len) {
+/* Whether any of the eight bytes of w is below 0x20, '"' or '\\' (the
+ * bytes JSON escapes); exact, by the "has a byte less than n" and "has a
+ * zero byte" tricks. */
+static inline bool any_json_special(uint64_t w) {
+  const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+  uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
+  return (((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) |
+          ((backslash - ones) & ~backslash)) & high;
+}
+
+int cv_buf_append_json_chars(cv_buf_t *buf, const char *s, size_t len) {
   static const char hex[] = "0123456789abcdef";
-  int rc = buf_reserve(buf, len + 2);
+  int rc = buf_reserve(buf, len);
   if (rc) return rc;
-  buf->data[buf->len++] = '"';
-  size_t start = 0;
-  for (size_t i = 0; i < len; i++) {
+  size_t start = 0, i = 0;
+  for (;;) {
+    /* Eight bytes at a time past the common case: nothing to escape (the
+     * notes and explanations are a few hundred bytes a row). */
+    while (i + 8 <= len) {
+      uint64_t w;
+      memcpy(&w, s + i, 8);
+      if (any_json_special(w)) break;
+      i += 8;
+    }
+    for (; i < len; i++) {
+      unsigned char c = (unsigned char)s[i];
+      if (c < 0x20 || c == '"' || c == '\\') break;
+    }
+    if (i >= len) break;
     unsigned char c = (unsigned char)s[i];
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
     if ((rc = cv_buf_append(buf, s + start, i - start))) return rc;
     char esc[6] = {'\\', 0};
     size_t n = 2;
@@ -220,10 +241,15 @@ int cv_buf_append_json_string(cv_buf_t *buf, const char *s, size_t len) {
         n = 6;
     }
     if ((rc = cv_buf_append(buf, esc, n))) return rc;
-    start = i + 1;
+    start = ++i;
   }
-  if ((rc = cv_buf_append(buf, s + start, len - start))) return rc;
-  return cv_buf_append(buf, "\"", 1);
+  return cv_buf_append(buf, s + start, len - start);
+}
+
+int cv_buf_append_json_string(cv_buf_t *buf, const char *s, size_t len) {
+  int rc = cv_buf_append(buf, "\"", 1);
+  if (!rc) rc = cv_buf_append_json_chars(buf, s, len);
+  return rc ? rc : cv_buf_append(buf, "\"", 1);
 }
 
 void cv_buf_free(cv_buf_t *buf) {
