@@ -1139,8 +1139,8 @@ static bool memo_store(cv_result_t *r, cv_memo_entry_t *slot, uint64_t h,
   memcpy(&slot->key, key, len);
   memcpy(slot->head, v, sizeof slot->head);
   memcpy(to, branches, v->n_branches * sizeof v->branches[0]);
-  slot->json.len = 0;
-  slot->why.len = 0;
+  slot->text.json.len = 0;
+  slot->text.why.len = 0;
   return true;
 }
 
@@ -2027,8 +2027,9 @@ cv_result_t *cv_result_new(void) {
   if (!r) return NULL;
   /* Without room for the memo, evaluation works all the same, uncached. */
   r->memo = cv_calloc_table(CV_MEMO_SLOTS, sizeof *r->memo);
-  r->memo_big = cv_calloc_table(CV_MEMO_BIG_SLOTS, sizeof *r->memo_big);
+  r->memo_big = calloc(CV_MEMO_BIG_SLOTS, sizeof *r->memo_big); /* probed seldom */
   r->places = calloc(CV_PLACE_MEMO_SLOTS, sizeof *r->places);
+  r->no_donor_text = calloc(CV_MAX_POLICIES, sizeof *r->no_donor_text);
   return r;
 }
 
@@ -2079,9 +2080,14 @@ void cv_result_free(cv_result_t *result) {
   if (!result) return;
   cv_result_free(result->theirs);
   for (size_t i = 0; result->memo && i < CV_MEMO_SLOTS; i++) {
-    cv_buf_free(&result->memo[i].json);
-    cv_buf_free(&result->memo[i].why);
+    cv_buf_free(&result->memo[i].text.json);
+    cv_buf_free(&result->memo[i].text.why);
   }
+  for (size_t i = 0; result->no_donor_text && i < CV_MAX_POLICIES; i++) {
+    cv_buf_free(&result->no_donor_text[i].text.json);
+    cv_buf_free(&result->no_donor_text[i].text.why);
+  }
+  free(result->no_donor_text);
   free(result->memo);
   free(result->memo_big);
   free(result->places);

@@ -90,7 +90,7 @@ static void cond_interval_text(char *out, size_t size, const cv_policy_t *pol,
  * "open:ID": "permitted". */
 static int rule_cond_json(const cv_policy_t *pol, cv_buf_t *b, const cv_branch_cond_t *c) {
   const char *id = pol->rules[c->syms[0]].id;
-  TRY(cv_buf_puts(b, "\""));
+  TRY(CV_LIT(b, "\""));
   TRY(cv_buf_puts(b, c->fact == CV_COND_IN_FORCE ? "in_force:" : "open:"));
   size_t start = b->len;
   TRY(json_str(b, id));
@@ -114,7 +114,7 @@ static int cond_json(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b
   const cv_catalog_t *cat = &eng->catalog;
   if (c->fact >= CV_FACT_COUNT) return rule_cond_json(pol, b, c);
   TRY(json_str(b, cv_fact(pol, c->fact)->name));
-  TRY(cv_buf_puts(b, ": "));
+  TRY(CV_LIT(b, ": "));
   switch (c->type) {
     case CV_TYPE_NUMBER: {
       char text[160];
@@ -125,21 +125,21 @@ static int cond_json(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b
     default: break;
   }
   if (c->other) {
-    TRY(cv_buf_puts(b, "{\"not\": ["));
+    TRY(CV_LIT(b, "{\"not\": ["));
     int32_t x;
     for (uint16_t i = 0; (x = other_value(pol, c, i)) != CV_SYM_NONE; i++) {
-      if (i) TRY(cv_buf_puts(b, ", "));
+      if (i) TRY(CV_LIT(b, ", "));
       TRY(json_str(b, cv_symbol_name(cat, x)));
     }
-    return cv_buf_puts(b, "]}");
+    return CV_LIT(b, "]}");
   }
   if (c->n_syms == 1) return json_str(b, cv_symbol_name(cat, c->syms[0]));
-  TRY(cv_buf_puts(b, "["));
+  TRY(CV_LIT(b, "["));
   for (uint8_t i = 0; i < c->n_syms; i++) {
-    if (i) TRY(cv_buf_puts(b, ", "));
+    if (i) TRY(CV_LIT(b, ", "));
     TRY(json_str(b, cv_symbol_name(cat, c->syms[i])));
   }
-  return cv_buf_puts(b, "]");
+  return CV_LIT(b, "]");
 }
 
 int cv_cond_text(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b,
@@ -168,7 +168,7 @@ int cv_cond_text(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b,
   for (uint8_t i = 0; i < c->n_syms; i++)
     TRY(CV_CAT(b, i ? (i + 1 == c->n_syms && !c->more ? " or " : ", ") : "",
                cv_symbol_name(cat, c->syms[i])));
-  return c->more ? cv_buf_puts(b, " or further values (the list stops at 8)")
+  return c->more ? CV_LIT(b, " or further values (the list stops at 8)")
                  : CV_OK;
 }
 
@@ -189,7 +189,7 @@ int cv_conds_text(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b,
   for (uint8_t rank = 0; rank <= CV_FACT_BUILTIN + 1; rank++)
     for (size_t i = 0; i < n; i++) {
       if (cv_rank(pol, conds[i].fact) != rank) continue;
-      if (written++) TRY(cv_buf_puts(b, " and "));
+      if (written++) TRY(CV_LIT(b, " and "));
       TRY(cv_cond_text(eng, pol, b, &conds[i]));
     }
   return CV_OK;
@@ -234,7 +234,7 @@ static int rationales(cv_buf_t *b, const cv_policy_t *pol, const cv_policy_verdi
     TRY(CV_CAT(b, i ? "; " : "", r->id, " (", cv_strength_names[r->strength], " record): "));
     TRY(cv_buf_append(b, r->because, len));
   }
-  return cv_buf_puts(b, ".");
+  return CV_LIT(b, ".");
 }
 
 static int explanation(const cv_engine_t *eng, const cv_result_t *res,
@@ -247,11 +247,11 @@ static int explanation(const cv_engine_t *eng, const cv_result_t *res,
       TRY(CV_CAT(b, v->verdict == CV_PERMITTED ? "Permitted" : "Forbidden", " under the ", donor,
                  " policy in force that day: "));
       TRY(rationales(b, pol, v));
-      if (v->settled) TRY(cv_buf_puts(b, " The unknown facts do not change this."));
+      if (v->settled) TRY(CV_LIT(b, " The unknown facts do not change this."));
       if (v->n_overridden) {
-        TRY(cv_buf_puts(b, " This overrides "));
+        TRY(CV_LIT(b, " This overrides "));
         TRY(rule_list(b, pol, v->overridden, v->n_overridden));
-        TRY(cv_buf_puts(b, "."));
+        TRY(CV_LIT(b, "."));
       }
       if (v->conflict)
         TRY(CV_CAT(b, " Conflict: ", pol->rules[v->conflict_permit].id, " permits and ",
@@ -274,7 +274,7 @@ static int explanation(const cv_engine_t *eng, const cv_result_t *res,
                    donor, " (its suppliers: "));
         for (uint8_t k = 0; k < s->n_donors; k++)
           TRY(CV_CAT(b, k ? ", " : "", cv_symbol_name(&eng->catalog, s->donors[k])));
-        TRY(cv_buf_puts(b, ")."));
+        TRY(CV_LIT(b, ")."));
       } else
         TRY(CV_CAT(b, "Not covered: no rule of the ", donor, " policy in force that day",
                    " applies to this use", v->settled ? ", whatever the unknown facts." : "."));
@@ -296,13 +296,13 @@ static int explanation(const cv_engine_t *eng, const cv_result_t *res,
         TRY(CV_CAT(b, " ", cv_verdict_name((cv_verdict_t)br->verdict), " if "));
         TRY(cv_conds_text(eng, pol, b, br->cond, br->n_conds));
         if (br->n_rules) {
-          TRY(cv_buf_puts(b, " ("));
+          TRY(CV_LIT(b, " ("));
           TRY(rule_list(b, pol, br->rules, br->n_rules));
-          TRY(cv_buf_puts(b, ")"));
+          TRY(CV_LIT(b, ")"));
         }
-        TRY(cv_buf_puts(b, ";"));
+        TRY(CV_LIT(b, ";"));
       }
-      if (v->truncated) TRY(cv_buf_puts(b, " (more branches not listed)"));
+      if (v->truncated) TRY(CV_LIT(b, " (more branches not listed)"));
       if (b->data[b->len - 1] == ';') b->data[b->len - 1] = '.';
     }
   }
@@ -312,7 +312,7 @@ static int explanation(const cv_engine_t *eng, const cv_result_t *res,
     TRY(CV_CAT(b, " The ", donor, " policy governs this system whatever its donor (",
                cv_strength_names[pol->governs_strength], " record): "));
     TRY(cv_buf_append(b, pol->governs_because, len));
-    TRY(cv_buf_puts(b, "."));
+    TRY(CV_LIT(b, "."));
   }
   if (v->disputed && v->as_stated != v->verdict)
     TRY(CV_CAT(b, " Taking the disputed facts as stated, the verdict would be ",
@@ -340,11 +340,22 @@ static bool beyond_reach(const cv_engine_t *eng, const cv_result_t *res, char *o
   return true;
 }
 
-/* The memo slot of verdict index, where its text can be kept, or NULL.  The
- * result is const to callers; its memo is a cache they never see. */
-static cv_memo_entry_t *text_slot(const cv_result_t *res, size_t index) {
-  if (!res->memo || res->memo_off || res->memo_slot[index] < 0) return NULL;
-  return &res->memo[res->memo_slot[index]];
+/* Where the text of verdict index can be kept (its memo slot, or the
+ * policy's no-donor text), or NULL.  The result is const to callers; these
+ * are caches they never see. */
+static cv_verdict_text_t *text_cache(const cv_result_t *res, size_t index) {
+  if (res->memo_off) return NULL;
+  if (res->no_donor_because) {
+    cv_no_donor_text_t *t = res->no_donor_text ? &res->no_donor_text[index] : NULL;
+    if (t && (t->because != res->no_donor_because || t->engine != res->memo_engine)) {
+      t->because = res->no_donor_because;
+      t->engine = res->memo_engine;
+      t->text.json.len = t->text.why.len = 0;
+    }
+    return t ? &t->text : NULL;
+  }
+  if (!res->memo || res->memo_slot[index] < 0) return NULL;
+  return &res->memo[res->memo_slot[index]].text;
 }
 
 /* Appends text kept in cache, or renders it with render and keeps a copy. */
@@ -359,7 +370,7 @@ static int cached(cv_buf_t *cache, cv_buf_t *buf, size_t start) {
 int cv_result_write_why(const cv_engine_t *engine, const cv_result_t *result,
                         size_t index, cv_buf_t *buf) {
   if (index >= result->n) return CV_USAGE;
-  cv_memo_entry_t *slot = text_slot(result, index);
+  cv_verdict_text_t *slot = text_cache(result, index);
   if (slot && slot->why.len) return cv_buf_append(buf, slot->why.data, slot->why.len);
   size_t start = buf->len;
   TRY(explanation(engine, result, &result->v[index], buf));
@@ -371,7 +382,7 @@ int cv_result_write_why(const cv_engine_t *engine, const cv_result_t *result,
 static int fact_json(const cv_engine_t *eng, cv_buf_t *b, const cv_result_t *res,
                      int fact) {
   const cv_value_t *v = &res->fact[fact];
-  if (v->state != CV_KNOWN) return cv_buf_puts(b, "null");
+  if (v->state != CV_KNOWN) return CV_LIT(b, "null");
   /* The place's facts come from the lookup itself: a territory or region no
    * policy names has no symbol, and distances show at the map's precision. */
   if (res->located && fact == CV_FACT_TERRITORY) return json_str(b, res->where.territory);
@@ -393,13 +404,13 @@ static int citation_json(cv_buf_t *b, const cv_policy_t *pol, const char *rule,
   TRY(cv_buf_puts(b, *first ? "{\"rule\": " : ", {\"rule\": "));
   *first = false;
   TRY(json_str(b, rule));
-  TRY(cv_buf_puts(b, ", \"source\": "));
+  TRY(CV_LIT(b, ", \"source\": "));
   TRY(json_str(b, source_name(s)));
-  TRY(cv_buf_puts(b, ", \"outlet\": "));
+  TRY(CV_LIT(b, ", \"outlet\": "));
   TRY(json_str(b, s->outlet));
   TRY(CV_CAT(b, ", \"date\": \"", day, cite->paraphrase ? "\", \"paraphrase\": " : "\", \"quote\": "));
   TRY(json_str(b, cite->quote));
-  return cv_buf_puts(b, "}");
+  return CV_LIT(b, "}");
 }
 
 /* Citations of rules, each rule once however many branches it decides. */
@@ -469,21 +480,21 @@ static int verdict_json_fixed(const cv_engine_t *eng, const cv_result_t *res,
   const cv_policy_t *pol = v->policy;
   char state[11];
   cv_date_format(pol->state_date, state);
-  TRY(cv_buf_puts(b, "{\"donor\": "));
+  TRY(CV_LIT(b, "{\"donor\": "));
   TRY(json_str(b, pol->donor_name));
   TRY(CV_CAT(b, ", \"verdict\": \"", cv_verdict_name((cv_verdict_t)v->verdict),
              "\", \"policy_as_of\": \"", state, "\""));
-  TRY(cv_buf_puts(b, ", \"rules\": ["));
+  TRY(CV_LIT(b, ", \"rules\": ["));
   for (uint8_t i = 0; i < v->n_rules; i++) {
-    if (i) TRY(cv_buf_puts(b, ", "));
+    if (i) TRY(CV_LIT(b, ", "));
     TRY(json_str(b, pol->rules[v->rules[i]].id));
   }
-  TRY(cv_buf_puts(b, "], \"overridden\": ["));
+  TRY(CV_LIT(b, "], \"overridden\": ["));
   for (uint8_t i = 0; i < v->n_overridden; i++) {
-    if (i) TRY(cv_buf_puts(b, ", "));
+    if (i) TRY(CV_LIT(b, ", "));
     TRY(json_str(b, pol->rules[v->overridden[i]].id));
   }
-  TRY(cv_buf_puts(b, "], \"strength\": "));
+  TRY(CV_LIT(b, "], \"strength\": "));
   if (v->n_rules) {
     /* A verdict is only as strong as the weakest record it rests on. */
     uint8_t weakest = 0;
@@ -494,16 +505,16 @@ static int verdict_json_fixed(const cv_engine_t *eng, const cv_result_t *res,
     for (uint8_t i = 0; i < v->n_rules; i++) {
       const char *by = pol->rules[v->rules[i]].said_by;
       if (!by) continue;
-      TRY(cv_buf_puts(b, ", \"said_by\": "));
+      TRY(CV_LIT(b, ", \"said_by\": "));
       TRY(json_str(b, by));
       break;
     }
   } else {
-    TRY(cv_buf_puts(b, "null"));
+    TRY(CV_LIT(b, "null"));
   }
-  if (v->governed) TRY(cv_buf_puts(b, ", \"governs\": true"));
-  if (v->open) TRY(cv_buf_puts(b, ", \"open\": true"));
-  TRY(cv_buf_puts(b, ", \"citations\": ["));
+  if (v->governed) TRY(CV_LIT(b, ", \"governs\": true"));
+  if (v->open) TRY(CV_LIT(b, ", \"open\": true"));
+  TRY(CV_LIT(b, ", \"citations\": ["));
   bool first = true;
   cited_t seen = {.n = 0};
   TRY(citations_json(b, pol, v->rules, v->n_rules, &first, &seen));
@@ -511,65 +522,65 @@ static int verdict_json_fixed(const cv_engine_t *eng, const cv_result_t *res,
     TRY(citation_json(b, pol, "governs", &pol->governs_cites[c], &first));
   for (uint8_t i = 0; i < v->n_branches; i++)
     TRY(citations_json(b, pol, v->branches[i].rules, v->branches[i].n_rules, &first, &seen));
-  TRY(cv_buf_puts(b, "], \"assumptions\": {"));
+  TRY(CV_LIT(b, "], \"assumptions\": {"));
   first = true;
   for (uint16_t a = 0; a < pol->n_assumptions; a++) {
     if (!(v->assumptions_used & (1u << a))) continue;
     TRY(cv_buf_puts(b, first ? "" : ", "));
     first = false;
     TRY(json_str(b, pol->assumptions[a].name));
-    TRY(cv_buf_puts(b, ": "));
+    TRY(CV_LIT(b, ": "));
     if (!pol->assumptions[a].is_set) {
       TRY(cv_buf_number(b, v->assumption_value[a]));
       continue;
     }
-    TRY(cv_buf_puts(b, "["));
+    TRY(CV_LIT(b, "["));
     for (uint16_t k = 0; k < v->assumption_set_len[a]; k++) {
-      if (k) TRY(cv_buf_puts(b, ", "));
+      if (k) TRY(CV_LIT(b, ", "));
       TRY(json_str(b, cv_symbol_name(&eng->catalog, v->assumption_set[a][k])));
     }
-    TRY(cv_buf_puts(b, "]"));
+    TRY(CV_LIT(b, "]"));
   }
-  TRY(cv_buf_puts(b, "}, \"branches\": ["));
+  TRY(CV_LIT(b, "}, \"branches\": ["));
   for (uint8_t i = 0; i < v->n_branches; i++) {
     const cv_branch_t *br = &v->branches[i];
     TRY(CV_CAT(b, i ? ", " : "", "{\"verdict\": \"", cv_verdict_name((cv_verdict_t)br->verdict),
                "\", \"if\": {"));
     for (uint8_t k = 0; k < br->n_conds; k++) {
-      if (k) TRY(cv_buf_puts(b, ", "));
+      if (k) TRY(CV_LIT(b, ", "));
       TRY(cond_json(eng, pol, b, &br->cond[k]));
     }
-    TRY(cv_buf_puts(b, "}, \"rules\": ["));
+    TRY(CV_LIT(b, "}, \"rules\": ["));
     for (uint8_t k = 0; k < br->n_rules; k++) {
-      if (k) TRY(cv_buf_puts(b, ", "));
+      if (k) TRY(CV_LIT(b, ", "));
       TRY(json_str(b, pol->rules[br->rules[k]].id));
     }
     TRY(cv_buf_puts(b, br->more_rules ? "], \"rules_truncated\": true}" : "]}"));
   }
-  TRY(cv_buf_puts(b, "]"));
-  if (v->truncated) TRY(cv_buf_puts(b, ", \"branches_truncated\": true"));
-  if (v->rules_truncated) TRY(cv_buf_puts(b, ", \"rules_truncated\": true"));
-  if (v->values_truncated) TRY(cv_buf_puts(b, ", \"values_truncated\": true"));
+  TRY(CV_LIT(b, "]"));
+  if (v->truncated) TRY(CV_LIT(b, ", \"branches_truncated\": true"));
+  if (v->rules_truncated) TRY(CV_LIT(b, ", \"rules_truncated\": true"));
+  if (v->values_truncated) TRY(CV_LIT(b, ", \"values_truncated\": true"));
   if (v->conflict) {
-    TRY(cv_buf_puts(b, ", \"conflict\": {\"permit\": "));
+    TRY(CV_LIT(b, ", \"conflict\": {\"permit\": "));
     TRY(json_str(b, pol->rules[v->conflict_permit].id));
-    TRY(cv_buf_puts(b, ", \"forbid\": "));
+    TRY(CV_LIT(b, ", \"forbid\": "));
     TRY(json_str(b, pol->rules[v->conflict_forbid].id));
-    TRY(cv_buf_puts(b, "}"));
+    TRY(CV_LIT(b, "}"));
   }
   if (v->disputed)
     TRY(CV_CAT(b, ", \"as_stated\": \"", cv_verdict_name((cv_verdict_t)v->as_stated), "\""));
-  TRY(cv_buf_puts(b, ", \"explanation\": \""));
+  TRY(CV_LIT(b, ", \"explanation\": \""));
   size_t start = b->len;
   TRY(explanation(eng, res, v, b));
   TRY(escape_in_place(b, start));
-  return cv_buf_puts(b, "\"");
+  return CV_LIT(b, "\"");
 }
 
 static int verdict_json(const cv_engine_t *eng, const cv_result_t *res, size_t index,
                         cv_buf_t *b) {
   const cv_policy_verdict_t *v = &res->v[index];
-  cv_memo_entry_t *slot = text_slot(res, index);
+  cv_verdict_text_t *slot = text_cache(res, index);
   if (slot && slot->json.len) {
     TRY(cv_buf_append(b, slot->json.data, slot->json.len));
   } else {
@@ -588,7 +599,7 @@ static int verdict_json(const cv_engine_t *eng, const cv_result_t *res, size_t i
     first = false;
     const cv_fact_info_t *info = cv_fact(pol, f);
     TRY(json_str(b, info->name));
-    TRY(cv_buf_puts(b, ": {\"value\": "));
+    TRY(CV_LIT(b, ": {\"value\": "));
     if (f < CV_FACT_BUILTIN) {
       TRY(fact_json(eng, b, res, f));
       TRY(CV_CAT(b, ", \"grade\": \"", cv_grade_names[res->grade[f]], "\"}"));
@@ -596,21 +607,21 @@ static int verdict_json(const cv_engine_t *eng, const cv_result_t *res, size_t i
     }
     /* A declared fact, as this policy read it. */
     const cv_value_t *x = &res->declared[index][f - CV_FACT_BUILTIN];
-    if (x->state != CV_KNOWN) TRY(cv_buf_puts(b, "null"));
+    if (x->state != CV_KNOWN) TRY(CV_LIT(b, "null"));
     else if (info->type == CV_TYPE_BOOL) TRY(cv_buf_puts(b, x->sym ? "true" : "false"));
     else if (info->type == CV_TYPE_NUMBER) TRY(cv_buf_number(b, x->num));
     else TRY(json_str(b, cv_symbol_name(&eng->catalog, x->sym)));
     TRY(CV_CAT(b, ", \"declared\": true, \"grade\": \"",
                cv_grade_names[res->declared_grade[index][f - CV_FACT_BUILTIN]], "\"}"));
   }
-  TRY(cv_buf_puts(b, "}"));
+  TRY(CV_LIT(b, "}"));
   char caution[200];
   if (beyond_reach(eng, res, caution, sizeof caution)) {
-    TRY(cv_buf_puts(b, ", \"cautions\": ["));
+    TRY(CV_LIT(b, ", \"cautions\": ["));
     TRY(json_str(b, caution));
-    TRY(cv_buf_puts(b, "]"));
+    TRY(CV_LIT(b, "]"));
   }
-  return cv_buf_puts(b, "}");
+  return CV_LIT(b, "}");
 }
 
 /* Appends the pieces, NULL-terminated, as one JSON string.  The notes of a
@@ -703,24 +714,24 @@ static int precision_note(const cv_use_t *use, cv_buf_t *b) {
 int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use,
                          const cv_result_t *result, cv_buf_t *buf) {
   const cv_where_t *w = &result->where;
-  TRY(cv_buf_puts(buf, "{\"id\": "));
-  TRY(use->id[0] ? json_str(buf, use->id) : cv_buf_puts(buf, "null"));
-  TRY(cv_buf_puts(buf, ", \"facts\": {\"territory\": "));
+  TRY(CV_LIT(buf, "{\"id\": "));
+  TRY(use->id[0] ? json_str(buf, use->id) : CV_LIT(buf, "null"));
+  TRY(CV_LIT(buf, ", \"facts\": {\"territory\": "));
   if (result->located) {
     /* From the lookup itself: a territory no policy names has no symbol. */
     TRY(json_str(buf, w->territory));
-    TRY(cv_buf_puts(buf, ", \"region\": "));
-    TRY(w->region[0] ? json_str(buf, w->region) : cv_buf_puts(buf, "null"));
-    if (w->region_unknown) TRY(cv_buf_puts(buf, ", \"region_unknown\": true"));
-    TRY(cv_buf_puts(buf, ", \"border_km\": "));
-    TRY(w->border_km >= 0 ? cv_buf_number(buf, round_km(w->border_km)) : cv_buf_puts(buf, "null"));
-    TRY(cv_buf_puts(buf, ", \"water_km\": "));
-    TRY(w->water_km >= 0 ? cv_buf_number(buf, round_km(w->water_km)) : cv_buf_puts(buf, "null"));
-    TRY(cv_buf_puts(buf, ", \"at_sea\": "));
+    TRY(CV_LIT(buf, ", \"region\": "));
+    TRY(w->region[0] ? json_str(buf, w->region) : CV_LIT(buf, "null"));
+    if (w->region_unknown) TRY(CV_LIT(buf, ", \"region_unknown\": true"));
+    TRY(CV_LIT(buf, ", \"border_km\": "));
+    TRY(w->border_km >= 0 ? cv_buf_number(buf, round_km(w->border_km)) : CV_LIT(buf, "null"));
+    TRY(CV_LIT(buf, ", \"water_km\": "));
+    TRY(w->water_km >= 0 ? cv_buf_number(buf, round_km(w->water_km)) : CV_LIT(buf, "null"));
+    TRY(CV_LIT(buf, ", \"at_sea\": "));
     TRY(cv_buf_puts(buf, w->at_sea < 0 ? "null" : w->at_sea ? "true" : "false"));
     if (w->sea_of[0]) TRY(CV_CAT(buf, ", \"territorial_sea\": \"", w->sea_of, "\""));
   } else {
-    TRY(cv_buf_puts(buf, "null, \"region\": null, \"border_km\": null, \"water_km\": null"));
+    TRY(CV_LIT(buf, "null, \"region\": null, \"border_km\": null, \"water_km\": null"));
   }
   static const int shown[] = {CV_FACT_ACTION,   CV_FACT_PURPOSE,      CV_FACT_TARGET,
                               CV_FACT_SYSTEM,   CV_FACT_SYSTEM_CLASS, CV_FACT_RANGE_KM,
@@ -730,67 +741,67 @@ int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use,
     TRY(fact_json(engine, buf, result, shown[i]));
   }
   if (use->has_location) {
-    TRY(cv_buf_puts(buf, ", \"lat\": "));
+    TRY(CV_LIT(buf, ", \"lat\": "));
     TRY(cv_buf_number(buf, use->lat));
-    TRY(cv_buf_puts(buf, ", \"lon\": "));
+    TRY(CV_LIT(buf, ", \"lon\": "));
     TRY(cv_buf_number(buf, use->lon));
     if (use->place[0]) {
-      TRY(cv_buf_puts(buf, ", \"place\": "));
+      TRY(CV_LIT(buf, ", \"place\": "));
       TRY(json_str(buf, use->place));
     }
   }
   if (use->location_from[0]) TRY(CV_CAT(buf, ", \"location_from\": \"", use->location_from, "\""));
   if (use->location_note[0]) {
-    TRY(cv_buf_puts(buf, ", \"location_disputed\": "));
+    TRY(CV_LIT(buf, ", \"location_disputed\": "));
     TRY(json_str(buf, use->location_note));
   }
   if (use->admin1_check != CV_ADMIN1_NONE) {
-    TRY(cv_buf_puts(buf, ", \"admin1\": "));
+    TRY(CV_LIT(buf, ", \"admin1\": "));
     TRY(admin1_note(use, buf));
   }
   if (use->geo_precision) {
-    TRY(cv_buf_puts(buf, ", \"geo_precision\": "));
+    TRY(CV_LIT(buf, ", \"geo_precision\": "));
     TRY(precision_note(use, buf));
   }
   if (use->n_matched) {
-    TRY(cv_buf_puts(buf, ", \"matched\": ["));
+    TRY(CV_LIT(buf, ", \"matched\": ["));
     for (uint8_t i = 0; i < use->n_matched; i++) {
       TRY(cv_buf_puts(buf, i ? ", {\"words\": " : "{\"words\": "));
       TRY(json_str(buf, use->matched[i].word));
       TRY(CV_CAT(buf, ", \"set\": \"", use->matched[i].field, "\"}"));
     }
-    TRY(cv_buf_puts(buf, "]"));
+    TRY(CV_LIT(buf, "]"));
   }
-  if (use->captured) TRY(cv_buf_puts(buf, ", \"captured\": true"));
+  if (use->captured) TRY(CV_LIT(buf, ", \"captured\": true"));
   if (result->no_donor_because) {
-    TRY(cv_buf_puts(buf, ", \"no_donor_weapons\": "));
+    TRY(CV_LIT(buf, ", \"no_donor_weapons\": "));
     TRY(json_str(buf, result->no_donor_because));
   }
-  TRY(cv_buf_puts(buf, "}, \"verdicts\": ["));
+  TRY(CV_LIT(buf, "}, \"verdicts\": ["));
   for (size_t i = 0; i < result->n; i++) {
-    if (i) TRY(cv_buf_puts(buf, ", "));
+    if (i) TRY(CV_LIT(buf, ", "));
     TRY(verdict_json(engine, result, i, buf));
   }
-  TRY(cv_buf_puts(buf, "]"));
+  TRY(CV_LIT(buf, "]"));
   if (result->theirs) {
-    TRY(cv_buf_puts(buf, ", \"if_their_weapon\": {"));
+    TRY(CV_LIT(buf, ", \"if_their_weapon\": {"));
     for (size_t i = 0; i < result->n; i++)
       TRY(CV_CAT(buf, i ? ", \"" : "\"", cv_symbol_name(&engine->catalog, result->v[i].policy->donor),
                  "\": \"", cv_verdict_name((cv_verdict_t)result->if_theirs[i]), "\""));
-    TRY(cv_buf_puts(buf, "}"));
+    TRY(CV_LIT(buf, "}"));
   }
-  return cv_buf_puts(buf, "}");
+  return CV_LIT(buf, "}");
 }
 
 int cv_error_write_json(const char *id, const cv_error_t *err, cv_buf_t *buf) {
-  TRY(cv_buf_puts(buf, "{\"id\": "));
-  TRY(id ? json_str(buf, id) : cv_buf_puts(buf, "null"));
-  TRY(cv_buf_puts(buf, ", \"error\": {\"field\": "));
-  TRY(err->field[0] ? json_str(buf, err->field) : cv_buf_puts(buf, "null"));
-  TRY(cv_buf_puts(buf, ", \"message\": "));
+  TRY(CV_LIT(buf, "{\"id\": "));
+  TRY(id ? json_str(buf, id) : CV_LIT(buf, "null"));
+  TRY(CV_LIT(buf, ", \"error\": {\"field\": "));
+  TRY(err->field[0] ? json_str(buf, err->field) : CV_LIT(buf, "null"));
+  TRY(CV_LIT(buf, ", \"message\": "));
   TRY(json_str(buf, err->message));
   if (err->line) TRY(cv_buf_printf(buf, ", \"line\": %d, \"column\": %d", err->line, err->column));
-  return cv_buf_puts(buf, "}}");
+  return CV_LIT(buf, "}}");
 }
 
 /* -------------------------------------------------------------- text out */
@@ -810,9 +821,9 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use,
     TRY(cv_buf_printf(buf, "  system              %s (%s", s ? s->name : cv_symbol_name(cat, sys->sym),
                       s ? cv_symbol_name(cat, s->class_sym) : "?"));
     if (s && !isnan(s->range_km)) TRY(cv_buf_printf(buf, ", reach ~%g km", s->range_km));
-    TRY(cv_buf_puts(buf, ")\n"));
+    TRY(CV_LIT(buf, ")\n"));
   } else {
-    TRY(cv_buf_puts(buf, "  system              unknown\n"));
+    TRY(CV_LIT(buf, "  system              unknown\n"));
   }
   static const int listed[] = {CV_FACT_DONOR, CV_FACT_OPERATOR, CV_FACT_OPERATOR_KIND,
                                CV_FACT_RECIPIENT, CV_FACT_TARGET, CV_FACT_PURPOSE,
@@ -825,10 +836,10 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use,
     uint8_t g = result->grade[f];
     if (g != CV_GRADE_STATED && g != CV_GRADE_UNKNOWN)
       TRY(cv_buf_printf(buf, " (%s)", cv_grade_names[g]));
-    TRY(cv_buf_puts(buf, "\n"));
+    TRY(CV_LIT(buf, "\n"));
   }
   if (!use->has_location) {
-    TRY(cv_buf_puts(buf, "  location            unknown\n"));
+    TRY(CV_LIT(buf, "  location            unknown\n"));
   } else {
     TRY(cv_buf_printf(buf, "  location            %.4f, %.4f%s%s%s", use->lat, use->lon,
                       use->place[0] ? " (" : "", use->place, use->place[0] ? ")" : ""));
@@ -836,9 +847,9 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use,
       TRY(cv_buf_printf(buf, ": %s%s%s", w->territory, w->region[0] ? ", " : "", w->region));
       TRY(cv_where_text_tail(w, buf));
     } else {
-      TRY(cv_buf_puts(buf, " (no geodata loaded: territory unknown)"));
+      TRY(CV_LIT(buf, " (no geodata loaded: territory unknown)"));
     }
-    TRY(cv_buf_puts(buf, "\n"));
+    TRY(CV_LIT(buf, "\n"));
   }
   size_t elsewhere = 0;
   for (size_t i = 0; i < result->n; i++) {
@@ -862,7 +873,7 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use,
       cv_date_format(v->date, asof);
       TRY(CV_CAT(buf, " (rules in force on ", asof, ")"));
     }
-    TRY(cv_buf_puts(buf, "\n"));
+    TRY(CV_LIT(buf, "\n"));
     if (v->verdict == CV_UNDETERMINED) {
       /* On a terminal, one line per branch reads better than a paragraph. */
       TRY(CV_CAT(buf, v->open && v->n_branches == 2 && v->branches[0].n_conds == 1
@@ -874,13 +885,13 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use,
         TRY(CV_CAT(buf, "  - ", cv_verdict_name((cv_verdict_t)br->verdict), " if "));
         TRY(cv_conds_text(engine, pol, buf, br->cond, br->n_conds));
         if (br->n_rules) {
-          TRY(cv_buf_puts(buf, " ("));
+          TRY(CV_LIT(buf, " ("));
           TRY(rule_list(buf, pol, br->rules, br->n_rules));
-          TRY(cv_buf_puts(buf, ")"));
+          TRY(CV_LIT(buf, ")"));
         }
-        TRY(cv_buf_puts(buf, "\n"));
+        TRY(CV_LIT(buf, "\n"));
       }
-      if (v->truncated) TRY(cv_buf_puts(buf, "  - (more branches not listed)\n"));
+      if (v->truncated) TRY(CV_LIT(buf, "  - (more branches not listed)\n"));
       if (v->disputed && v->as_stated != v->verdict)
         TRY(CV_CAT(buf, "  Taking the disputed facts as stated, the verdict would be ",
                    cv_verdict_name((cv_verdict_t)v->as_stated), ".\n"));
@@ -891,9 +902,9 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use,
                    "; later changes are not encoded.\n"));
       }
     } else {
-      TRY(cv_buf_puts(buf, "  "));
+      TRY(CV_LIT(buf, "  "));
       TRY(explanation(engine, result, v, buf));
-      TRY(cv_buf_puts(buf, "\n"));
+      TRY(CV_LIT(buf, "\n"));
     }
     char caution[200];
     if (beyond_reach(engine, result, caution, sizeof caution))
@@ -919,7 +930,7 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use,
         TRY(cv_buf_printf(buf, "%s%s = {", first ? "  assumptions: " : ", ", pol->assumptions[a].name));
         for (uint16_t m = 0; m < v->assumption_set_len[a]; m++)
           TRY(CV_CAT(buf, m ? ", " : "", cv_symbol_name(cat, v->assumption_set[a][m])));
-        TRY(cv_buf_puts(buf, "}"));
+        TRY(CV_LIT(buf, "}"));
       } else {
         TRY(cv_buf_printf(buf, "%s%s = %g%s%s", first ? "  assumptions: " : ", ",
                           pol->assumptions[a].name, v->assumption_value[a],
@@ -927,14 +938,14 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use,
       }
       first = false;
     }
-    if (!first) TRY(cv_buf_puts(buf, "\n"));
+    if (!first) TRY(CV_LIT(buf, "\n"));
   }
   if (elsewhere) {
-    TRY(cv_buf_puts(buf, "\nNOT-COVERED, not their weapon:"));
+    TRY(CV_LIT(buf, "\nNOT-COVERED, not their weapon:"));
     for (size_t i = 0, k = 0; i < result->n; i++)
       if (result->n > 1 && other_donors_weapon(engine, result, &result->v[i]))
         TRY(CV_CAT(buf, k++ ? ", " : " ", result->v[i].policy->donor_name));
-    TRY(cv_buf_puts(buf, "\n"));
+    TRY(CV_LIT(buf, "\n"));
   }
   return CV_OK;
 }
@@ -942,11 +953,11 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use,
 /* After "TERRITORY, REGION": what the distances and the sea say, in
  * words, for the text outputs. */
 int cv_where_text_tail(const cv_where_t *w, cv_buf_t *buf) {
-  if (w->region_unknown) TRY(cv_buf_puts(buf, " (region unknown: in no federal subject)"));
+  if (w->region_unknown) TRY(CV_LIT(buf, " (region unknown: in no federal subject)"));
   if (w->at_sea == 1)
     TRY(cv_buf_puts(buf, w->sea_of[0] ? ", at sea in Ukraine's territorial sea"
                                       : ", at sea"));
-  if (w->border_km == 0) return cv_buf_puts(buf, ", inside Ukraine");
+  if (w->border_km == 0) return CV_LIT(buf, ", inside Ukraine");
   if (w->border_km > 0)
     TRY(cv_buf_printf(buf, ", %.1f km from Ukraine's land border", round_km(w->border_km)));
   if (w->water_km >= 0 && w->water_km < w->border_km - 0.05)
@@ -955,22 +966,22 @@ int cv_where_text_tail(const cv_where_t *w, cv_buf_t *buf) {
 }
 
 int cv_where_write_json(const cv_where_t *w, cv_buf_t *buf) {
-  TRY(cv_buf_puts(buf, "{\"territory\": "));
+  TRY(CV_LIT(buf, "{\"territory\": "));
   TRY(json_str(buf, w->territory));
-  TRY(cv_buf_puts(buf, ", \"region\": "));
-  TRY(w->region[0] ? json_str(buf, w->region) : cv_buf_puts(buf, "null"));
-  if (w->region_unknown) TRY(cv_buf_puts(buf, ", \"region_unknown\": true"));
-  TRY(cv_buf_puts(buf, ", \"border_km\": "));
+  TRY(CV_LIT(buf, ", \"region\": "));
+  TRY(w->region[0] ? json_str(buf, w->region) : CV_LIT(buf, "null"));
+  if (w->region_unknown) TRY(CV_LIT(buf, ", \"region_unknown\": true"));
+  TRY(CV_LIT(buf, ", \"border_km\": "));
   TRY(cv_buf_printf(buf, "%.1f", round_km(w->border_km)));
-  TRY(cv_buf_puts(buf, ", \"water_km\": "));
+  TRY(CV_LIT(buf, ", \"water_km\": "));
   TRY(cv_buf_printf(buf, "%.1f", round_km(w->water_km)));
-  TRY(cv_buf_puts(buf, ", \"at_sea\": "));
+  TRY(CV_LIT(buf, ", \"at_sea\": "));
   TRY(cv_buf_puts(buf, w->at_sea < 0 ? "null" : w->at_sea ? "true" : "false"));
-  TRY(cv_buf_puts(buf, ", \"territorial_sea\": "));
-  TRY(w->sea_of[0] ? json_str(buf, w->sea_of) : cv_buf_puts(buf, "null"));
-  TRY(cv_buf_puts(buf, ", \"lat\": "));
+  TRY(CV_LIT(buf, ", \"territorial_sea\": "));
+  TRY(w->sea_of[0] ? json_str(buf, w->sea_of) : CV_LIT(buf, "null"));
+  TRY(CV_LIT(buf, ", \"lat\": "));
   TRY(cv_buf_number(buf, w->lat));
-  TRY(cv_buf_puts(buf, ", \"lon\": "));
+  TRY(CV_LIT(buf, ", \"lon\": "));
   TRY(cv_buf_number(buf, w->lon));
-  return cv_buf_puts(buf, "}");
+  return CV_LIT(buf, "}");
 }

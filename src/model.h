@@ -598,17 +598,33 @@ typedef struct cv_memo_big {
   cv_branch_t branches[CV_MAX_BRANCHES];
 } cv_memo_big_t;
 
+/* A verdict as text, kept by the writers: JSON up to the date, and the
+ * explanation.  Empty until first written. */
+typedef struct cv_verdict_text {
+  cv_buf_t json, why;
+} cv_verdict_text_t;
+
 typedef struct cv_memo_entry {
   uint64_t hash; /* 0: empty */
+  /* Beside the hash, in the cache line a probe loads anyway: the writers
+   * read it for every hit, and at the slot's end it cost a second miss. */
+  cv_verdict_text_t text;
   cv_memo_key_t key;
   /* The verdict up to its branches (cv_policy_verdict_t's layout), then its
    * branches: most verdicts have few, and a slot stays small. */
   unsigned char head[offsetof(cv_policy_verdict_t, branches)];
   cv_branch_t branches[CV_MEMO_BRANCHES];
-  /* The verdict as text, kept by the writers: JSON up to the date, and the
-   * explanation.  Empty until first written. */
-  cv_buf_t json, why;
 } cv_memo_entry_t;
+
+/* The text of the verdicts a use gets because its operator received no
+ * donor weapons, per policy: a third of an ACLED export's rows get one,
+ * the same text for each but for the reason, which keys it (with the
+ * engine whose catalog holds the reason). */
+typedef struct cv_no_donor_text {
+  const char *because;
+  uint64_t engine;
+  cv_verdict_text_t text;
+} cv_no_donor_text_t;
 
 /* A resolved point: datasets name the same towns again and again. */
 typedef struct cv_place_memo {
@@ -635,6 +651,7 @@ struct cv_result {
   cv_memo_entry_t *memo; /* CV_MEMO_SLOTS entries */
   cv_memo_big_t *memo_big; /* CV_MEMO_BIG_SLOTS entries */
   cv_place_memo_t *places; /* CV_PLACE_MEMO_SLOTS entries */
+  cv_no_donor_text_t *no_donor_text; /* CV_MAX_POLICIES entries */
   bool memo_off;
   uint64_t memo_engine; /* the serial of the engine whose verdicts are kept */
   int16_t memo_slot[CV_MAX_POLICIES]; /* where v[i] is kept, or -1 */

@@ -111,7 +111,7 @@ void cv_arena_free(cv_arena_t *arena) {
 
 /* ---------------------------------------------------------------- buffers */
 
-static int buf_reserve(cv_buf_t *buf, size_t extra) {
+int cv_buf_reserve(cv_buf_t *buf, size_t extra) {
   if (buf->cap - buf->len > extra) return CV_OK;
   size_t need = buf->len + extra + 1;
   if (buf->limit && need > buf->limit) return CV_TOO_LARGE;
@@ -126,14 +126,7 @@ static int buf_reserve(cv_buf_t *buf, size_t extra) {
 }
 
 int cv_buf_append(cv_buf_t *buf, const char *data, size_t len) {
-  if (buf->cap - buf->len <= len) {
-    int rc = buf_reserve(buf, len);
-    if (rc) return rc;
-  }
-  memcpy(buf->data + buf->len, data, len);
-  buf->len += len;
-  buf->data[buf->len] = '\0';
-  return CV_OK;
+  return cv_buf_add(buf, data, len);
 }
 
 int cv_buf_puts(cv_buf_t *buf, const char *s) {
@@ -157,7 +150,7 @@ int cv_buf_printf(cv_buf_t *buf, const char *fmt, ...) {
   va_end(ap);
   if (n < 0) return CV_VALUE;
   if ((size_t)n < sizeof small) return cv_buf_append(buf, small, (size_t)n);
-  int rc = buf_reserve(buf, (size_t)n);
+  int rc = cv_buf_reserve(buf, (size_t)n);
   if (rc) return rc;
   va_start(ap, fmt);
   vsnprintf(buf->data + buf->len, (size_t)n + 1, fmt, ap);
@@ -207,7 +200,7 @@ static inline bool any_json_special(uint64_t w) {
 
 int cv_buf_append_json_chars(cv_buf_t *buf, const char *s, size_t len) {
   static const char hex[] = "0123456789abcdef";
-  int rc = buf_reserve(buf, len);
+  int rc = cv_buf_reserve(buf, len);
   if (rc) return rc;
   size_t start = 0, i = 0;
   for (;;) {
