@@ -531,13 +531,13 @@ static int verdict_json_fixed(const cv_engine_t *eng, const cv_result_t *res,
     TRY(json_str(b, pol->assumptions[a].name));
     TRY(CV_LIT(b, ": "));
     if (!pol->assumptions[a].is_set) {
-      TRY(cv_buf_number(b, v->assumption_value[a]));
+      TRY(cv_buf_number(b, v->assumption[a].value));
       continue;
     }
     TRY(CV_LIT(b, "["));
-    for (uint16_t k = 0; k < v->assumption_set_len[a]; k++) {
+    for (uint16_t k = 0; k < v->assumption[a].set_len; k++) {
       if (k) TRY(CV_LIT(b, ", "));
-      TRY(json_str(b, cv_symbol_name(&eng->catalog, v->assumption_set[a][k])));
+      TRY(json_str(b, cv_symbol_name(&eng->catalog, v->assumption[a].set[k])));
     }
     TRY(CV_LIT(b, "]"));
   }
@@ -928,12 +928,12 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use,
       if (!(v->assumptions_used & (1u << a))) continue;
       if (pol->assumptions[a].is_set) {
         TRY(cv_buf_printf(buf, "%s%s = {", first ? "  assumptions: " : ", ", pol->assumptions[a].name));
-        for (uint16_t m = 0; m < v->assumption_set_len[a]; m++)
-          TRY(CV_CAT(buf, m ? ", " : "", cv_symbol_name(cat, v->assumption_set[a][m])));
+        for (uint16_t m = 0; m < v->assumption[a].set_len; m++)
+          TRY(CV_CAT(buf, m ? ", " : "", cv_symbol_name(cat, v->assumption[a].set[m])));
         TRY(CV_LIT(buf, "}"));
       } else {
         TRY(cv_buf_printf(buf, "%s%s = %g%s%s", first ? "  assumptions: " : ", ",
-                          pol->assumptions[a].name, v->assumption_value[a],
+                          pol->assumptions[a].name, v->assumption[a].value,
                           pol->assumptions[a].unit[0] ? " " : "", pol->assumptions[a].unit));
       }
       first = false;

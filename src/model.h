@@ -535,10 +535,11 @@ typedef struct cv_branch_cond {
 typedef struct cv_branch {
   uint8_t verdict;
   uint8_t n_conds;
-  cv_branch_cond_t cond[CV_MAX_BRANCH_CONDS];
   uint16_t rules[4];
   uint8_t n_rules;
   bool more_rules; /* more deciding rules than the four listed */
+  /* Last: only the first n_conds are read, and the memo copies no more. */
+  cv_branch_cond_t cond[CV_MAX_BRANCH_CONDS];
 } cv_branch_t;
 
 typedef struct cv_policy_verdict {
@@ -563,10 +564,15 @@ typedef struct cv_policy_verdict {
   uint8_t n_branches;
   uint32_t facts_used;
   uint32_t assumptions_used;
-  double assumption_value[CV_MAX_ASSUMPTIONS];
-  /* Set assumptions as used (the policy's, or the use's what-if set). */
-  const int32_t *assumption_set[CV_MAX_ASSUMPTIONS];
-  uint16_t assumption_set_len[CV_MAX_ASSUMPTIONS];
+  /* The policy's assumptions as used: a number, or a set (the policy's, or
+   * the use's what-if set).  Only the policy's n_assumptions are read, and
+   * the memo copies no more: the whole array was four fifths of a verdict's
+   * head, copied on every memo hit. */
+  struct {
+    double value;
+    const int32_t *set;
+    uint16_t set_len;
+  } assumption[CV_MAX_ASSUMPTIONS];
   /* Last and large: only the first n_branches are ever written or read, so
    * a verdict is cleared up to here and no further. */
   cv_branch_t branches[CV_MAX_BRANCHES];
@@ -588,7 +594,7 @@ typedef struct cv_memo_key {
   uint32_t words[2 * CV_FACT_COUNT + 2 * CV_MAX_ASSUMPTIONS];
 } cv_memo_key_t;
 
-#define CV_MEMO_SLOTS 4096 /* calloc'd: pages are touched only as slots fill */
+#define CV_MEMO_SLOTS 4096 /* in sets of two; calloc'd: pages are touched only as slots fill */
 #define CV_MEMO_BRANCHES 6 /* verdicts with more branches are not kept */
 
 #define CV_MEMO_BIG_SLOTS 512 /* verdicts with more branches go here */
@@ -655,6 +661,7 @@ struct cv_result {
   bool memo_off;
   uint64_t memo_engine; /* the serial of the engine whose verdicts are kept */
   int16_t memo_slot[CV_MAX_POLICIES]; /* where v[i] is kept, or -1 */
+  uint8_t memo_recent[CV_MEMO_SLOTS / 2]; /* per set: the way used last */
   /* Set when the operator's kind received no donor weapons (operators.json
    * no_donor_weapons): every verdict is not-covered, for this reason. */
   const char *no_donor_because;
