@@ -12,7 +12,7 @@
 # file.  The file is made by NEW's bench/gen_acled (it has not changed since
 # the datasets issue).  Needs GNU time (/usr/bin/time).
 #
-# usage: bench/assess_compare.sh NEW_BUILD OLD_BUILD [ROWS] [ROUNDS] [FORMATS]
+# usage: [POLICY=FILE] [PAUSE=PATTERN] bench/assess_compare.sh NEW_BUILD OLD_BUILD [ROWS] [ROUNDS] [FORMATS]
 #        (defaults: 1000000 rows, 3 rounds, "csv jsonl geojson")
 # e.g.   bench/assess_compare.sh build /tmp/h8old 1000000 3
 set -eu
@@ -43,11 +43,22 @@ for b in "$new" "$old"; do
     assess --no-progress --output csv "$file" >/dev/null 2>&1 || true
 done
 
-# run BUILD FORMAT: prints "cpu_seconds peak_kb"
+# run BUILD FORMAT: prints "cpu_seconds peak_kb".  With PAUSE=PATTERN, the
+# processes pgrep -f finds by PATTERN are stopped (SIGSTOP) for the run and
+# continued after it: on a machine shared with long fuzzing runs, even CPU
+# time moved 1.5x with them running.  Keep each run short of what those
+# processes tolerate (libFuzzer's -timeout counts a stopped unit's wall
+# time: a 1,000,000-row run takes 3-5 s).
 run() {
+  paused=""
+  if [ -n "${PAUSE:-}" ]; then
+    paused=$(pgrep -f "$PAUSE" | tr '\n' ' ')
+    [ -n "$paused" ] && kill -STOP $paused 2>/dev/null && sleep 0.5
+  fi
   /usr/bin/time -f "%U %S %M" -o "$data/compare.time" \
     "$1/caveat" --cache "$1/geo-cache" --policy "$(policy_of "$1")" \
     assess --no-progress --output "$2" "$file" >/dev/null 2>"$data/compare.err" || true
+  [ -n "$paused" ] && kill -CONT $paused 2>/dev/null
   awk '{printf "%.2f %d\n", $1 + $2, $3}' "$data/compare.time"
 }
 
