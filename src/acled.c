@@ -343,14 +343,24 @@ static int named_system(const cv_catalog_t *cat, const notes_scan_t *s) {
   return munition;
 }
 
-/* Records a word of the row and the field it set, for the output. */
+/* Records a word of the row and the field it set, for the output.  A row
+ * sets each of operator, system and target once at most, so CV_MAX_MATCHED
+ * (8) is never reached.  Words longer than the entry holds (an actor1 with
+ * a long unit name) are cut at a character's start and marked cut. */
 static void note_match(cv_use_t *use, const char *word, size_t len, const char *field) {
   if (use->n_matched == CV_MAX_MATCHED)
     return;
-  size_t n = len < sizeof use->matched[0].word - 1 ? len : sizeof use->matched[0].word - 1;
-  memcpy(use->matched[use->n_matched].word, word, n);
-  use->matched[use->n_matched].word[n] = '\0';
-  cv_strcopy(use->matched[use->n_matched].field, sizeof use->matched[0].field, field);
+  __typeof__(use->matched[0]) *m = &use->matched[use->n_matched];
+  size_t n = len;
+  m->cut = n > sizeof m->word - 1;
+  if (m->cut) {
+    n = sizeof m->word - 1;
+    while (n && ((unsigned char)word[n] & 0xC0) == 0x80) /* inside a UTF-8 character */
+      n--;
+  }
+  memcpy(m->word, word, n);
+  m->word[n] = '\0';
+  cv_strcopy(m->field, sizeof m->field, field); /* "operator", "system" or "target" */
   use->n_matched++;
 }
 

@@ -639,16 +639,20 @@ static int json_pieces(cv_buf_t *b, ...) {
 }
 #define JSON_PIECES(b, ...) json_pieces((b), __VA_ARGS__, (const char *)NULL)
 
+/* Room for any double as %.1f writes it: a sign, 309 digits, the point,
+ * one decimal and the NUL; no distance is ever cut. */
+enum { KM_TEXT_SIZE = 320 };
+
 /* km as %.1f would write it, without printf; printf itself for what the
  * shortcut could round otherwise (a negative, huge or half-way value). */
-static const char *km_text(double km, char out[32]) {
+static const char *km_text(double km, char out[KM_TEXT_SIZE]) {
   double tenths_exact = km * 10, frac = tenths_exact - floor(tenths_exact);
   if (!(km >= 0 && km < 1e9) || fabs(frac - 0.5) < 1e-6) {
-    snprintf(out, 32, "%.1f", km);
+    snprintf(out, KM_TEXT_SIZE, "%.1f", km);
     return out;
   }
   unsigned long long tenths = (unsigned long long)llround(km * 10);
-  char *p = out + 31;
+  char *p = out + KM_TEXT_SIZE - 1;
   *p = '\0';
   *--p = (char)('0' + tenths % 10);
   *--p = '.';
@@ -700,7 +704,7 @@ static int precision_note(const cv_use_t *use, cv_buf_t *b) {
   if (p == 1) return JSON_PIECES(b, meaning[1], "): the coordinates are taken as exact");
   if (use->border_km_within > 0) {
     double lo = g->border_km - use->border_km_within;
-    char at[32], from[32], to[32];
+    char at[KM_TEXT_SIZE], from[KM_TEXT_SIZE], to[KM_TEXT_SIZE];
     return JSON_PIECES(b, meaning[p], "): border_km ", km_text(g->border_km, at),
                        " is taken as anywhere from ", km_text(lo > 0 ? lo : 0, from), " to ",
                        km_text(g->border_km + use->border_km_within, to), " km");
@@ -768,6 +772,7 @@ int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use,
     for (uint8_t i = 0; i < use->n_matched; i++) {
       TRY(cv_buf_puts(buf, i ? ", {\"words\": " : "{\"words\": "));
       TRY(json_str(buf, use->matched[i].word));
+      if (use->matched[i].cut) TRY(CV_LIT(buf, ", \"words_cut\": true"));
       TRY(CV_CAT(buf, ", \"set\": \"", use->matched[i].field, "\"}"));
     }
     TRY(CV_LIT(buf, "]"));

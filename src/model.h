@@ -291,6 +291,7 @@ struct cv_use {
    * words matched in the notes (or actor columns) and the field each set. */
   struct {
     char word[72];
+    bool cut; /* the word was longer: word holds its first 71 bytes or less */
     char field[12];
   } matched[CV_MAX_MATCHED];
   struct {

@@ -229,6 +229,18 @@ volfyne = json.loads(where.stdout) if where.returncode == 0 else {}
 check("Volfyne in the gazetteer", ["UA", 51.24139, 34.46169],
       [volfyne.get("territory"), volfyne.get("lat"), volfyne.get("lon")])
 
+# tests/data/acled/long-actor.csv: a matched actor1 of 71 bytes is given
+# whole; one byte past is cut at 71 bytes and marked cut; a two-byte
+# character straddling byte 71 is left out whole, not split.
+_, rows4 = assess(f"{data}/long-actor.csv")
+matched4 = {r["id"]: r["facts"]["matched"][0] for r in rows4 if "facts" in r}
+actor = "Military Forces of Ukraine (2019-) "
+check("71-byte actor kept whole", {"words": actor + "x" * 36, "set": "operator"}, matched4.get("L71"))
+check("72-byte actor cut and marked", {"words": actor + "x" * 36, "words_cut": True, "set": "operator"},
+      matched4.get("L72"))
+check("actor cut at a character's start", {"words": actor + "x" * 35, "words_cut": True, "set": "operator"},
+      matched4.get("LU8"))
+
 for f in failures:
     print("FAIL:", f)
 print(f"{checks - len(failures)} passed, {len(failures)} failed")
