@@ -18,14 +18,17 @@
  * the CLI ends on a load that fails); live blocks after the run must equal those after
  * the first run (a library's one-time state is made by then).
  *
- * usage: oom_test HOME DCW CACHE TESTDATA [all | sample | cold [RUNS | all]]
+ * usage: oom_test HOME DCW CACHE TESTDATA [all | sample | cold [RUNS | all [K/M]]]
  *   sample (ctest): N = 1..150, then 150 evenly spaced N up to T;
  *   all (bench target oom_all): every N from 1 to T;
  *   cold: every run starts from an empty cache directory (CACHE-cold), so
  *   the borders' index is built from the land polygons (when installed)
  *   and the gmt-dcw netCDF file, as on a machine's first run: N = 1..RUNS,
  *   then RUNS evenly spaced N (default and ctest oom_cold: 20), or every N
- *   (bench target oom_cold_all).
+ *   (bench target oom_cold_all).  "all K/M" tries only the N with
+ *   N % M == K, so M processes, each with its own cache directory
+ *   (CACHE-cold-K), walk every N between them: the walk is some 2,200 runs
+ *   of about 5 s of CPU each.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -304,22 +307,32 @@ done:
 
 int main(int argc, char **argv) {
   if (argc < 5) {
-    fprintf(stderr, "usage: oom_test HOME DCW CACHE TESTDATA [all | sample | cold [RUNS]]\n");
+    fprintf(stderr,
+            "usage: oom_test HOME DCW CACHE TESTDATA [all | sample | cold [RUNS | all [K/M]]]\n");
     return 2;
   }
   home = argv[1], dcw = argv[2], cache = argv[3], testdata = argv[4];
   bool all = argc > 5 && strcmp(argv[5], "all") == 0;
   cold = argc > 5 && strcmp(argv[5], "cold") == 0;
-  long sampled = 150, only = 0;
+  long sampled = 150, only = 0, shard = 0, shards = 1;
   if (cold) {
+    all = argc > 6 && strcmp(argv[6], "all") == 0;
+    if (all && argc > 7 &&
+        (sscanf(argv[7], "%ld/%ld", &shard, &shards) != 2 || shards < 1 || shard < 0 ||
+         shard >= shards)) {
+      fprintf(stderr, "oom_test: expected K/M with 0 <= K < M, got \"%s\"\n", argv[7]);
+      return 2;
+    }
     static char cold_cache[4096];
-    snprintf(cold_cache, sizeof cold_cache, "%s-cold", cache);
+    if (shards > 1)
+      snprintf(cold_cache, sizeof cold_cache, "%s-cold-%ld", cache, shard);
+    else
+      snprintf(cold_cache, sizeof cold_cache, "%s-cold", cache);
     if (mkdir(cold_cache, 0755) != 0 && errno != EEXIST) {
       fprintf(stderr, "oom_test: cannot make %s\n", cold_cache);
       return 2;
     }
     cache = cold_cache;
-    all = argc > 6 && strcmp(argv[6], "all") == 0;
     sampled = argc > 6 && !all ? atol(argv[6]) : 20;
     if (sampled < 1) sampled = 1;
   } else if (argc > 6) {
@@ -348,6 +361,7 @@ int main(int argc, char **argv) {
       continue;
     }
     if (only && n != only) continue;
+    if (n % shards != shard) continue;
     fail_at = n;
     allocations = 0;
     failed = 0;
@@ -367,8 +381,10 @@ int main(int argc, char **argv) {
     }
     failures += broken;
   }
-  printf("oom_test: failed each of %ld allocations in turn (%s): %ld bad\n", tried,
+  printf("oom_test: failed each of %ld allocations in turn (%s", tried,
          all ? (cold ? "all, from an empty cache" : "all")
-             : cold ? "sampled, from an empty cache" : "sampled", failures);
+             : cold ? "sampled, from an empty cache" : "sampled");
+  if (shards > 1) printf(", the N with N %% %ld == %ld", shards, shard);
+  printf("): %ld bad\n", failures);
   return failures ? 1 : 0;
 }
