@@ -15,13 +15,8 @@ enum { CATALOG_FILE_LIMIT = 16 << 20 };
 
 /* ------------------------------------------------------------ alias index */
 
-static unsigned char fold(unsigned char c) {
-  return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
-}
-
 static uint32_t hash_name(cv_domain_t domain, const char *s, size_t len) {
-  uint32_t h = 2166136261u ^ (uint32_t)domain;
-  for (size_t i = 0; i < len; i++) h = (h ^ fold((unsigned char)s[i])) * 16777619u;
+  uint32_t h = (uint32_t)cv_fold_hash(domain, s, len);
   return h ? h : 1;
 }
 
@@ -33,7 +28,7 @@ static const cv_alias_slot_t *find_slot(const cv_catalog_t *cat,
   for (uint32_t i = h & mask;; i = (i + 1) & mask) {
     const cv_alias_slot_t *s = &cat->slots[i];
     if (s->sym < 0) return s;
-    if (s->hash == h && s->domain == domain && cv_streq_nocase(name, len, s->key))
+    if (s->hash == h && s->domain == domain && s->len == len && cv_fold_equal(name, s->key, len))
       return s;
   }
 }
@@ -85,7 +80,7 @@ const char *cv_catalog_suggest(const cv_catalog_t *cat, cv_domain_t domain,
   for (uint32_t i = 0; i < cat->n_slots; i++) {
     const cv_alias_slot_t *s = &cat->slots[i];
     if (s->sym < 0 || s->domain != domain) continue;
-    size_t klen = strlen(s->key);
+    size_t klen = s->len;
     if (klen > SUGGEST_MAX_LEN || (klen > len ? klen - len : len - klen) > (size_t)limit)
       continue;
     int d = edit_distance(name, len, s->key, klen);
@@ -129,6 +124,7 @@ static int add_alias(cv_catalog_t *cat, cv_domain_t domain, const char *name,
   s->hash = h;
   s->domain = (uint8_t)domain;
   s->sym = sym;
+  s->len = (uint32_t)len;
   s->key = key;
   cat->used_slots++;
   return CV_OK;

@@ -54,33 +54,30 @@ static int admin1_cmp(const char *country, const char *s, size_t len,
 
 static int admin1_order(const void *pa, const void *pb) {
   const struct cv_admin1_name *a = pa, *b = pb;
-  int c = admin1_cmp(a->region, a->name, strlen(a->name), b);
+  int c = admin1_cmp(a->region, a->name, a->len, b);
   return c ? c : a->line - b->line;
 }
 
-/* FNV-1a over the country's two letters and the name, ASCII case folded. */
+/* The country's two letters, then the name, ASCII case folded. */
 static uint32_t admin1_hash(const char *country, const char *s, size_t len) {
-  uint32_t h = 2166136261u;
-  h = (h ^ (unsigned char)country[0]) * 16777619u;
-  h = (h ^ (unsigned char)country[1]) * 16777619u;
-  for (size_t i = 0; i < len; i++) {
-    unsigned char c = (unsigned char)s[i];
-    h = (h ^ (c >= 'A' && c <= 'Z' ? c + 32u : c)) * 16777619u;
-  }
-  return h;
+  return (uint32_t)cv_fold_hash(cv_fold_hash(0, country, 2), s, len);
 }
 
 const char *cv_engine_admin1(const cv_engine_t *engine, const char *country_code,
                              const char *name, size_t len) {
-  if (!country_code || strlen(country_code) != 2 || !engine->admin1_slots) return NULL;
+  if (!country_code || !country_code[0] || !country_code[1] || country_code[2] ||
+      !engine->admin1_slots)
+    return NULL;
   /* Every row asks: a hash, not a search (the table's order is for
    * finding duplicates when it is loaded). */
   for (uint32_t i = admin1_hash(country_code, name, len) & engine->admin1_mask;;
        i = (i + 1) & engine->admin1_mask) {
     uint32_t slot = engine->admin1_slots[i];
     if (!slot) return NULL;
-    if (!admin1_cmp(country_code, name, len, &engine->admin1[slot - 1]))
-      return engine->admin1[slot - 1].region;
+    const struct cv_admin1_name *a = &engine->admin1[slot - 1];
+    if (a->len == len && memcmp(country_code, a->region, 2) == 0 &&
+        cv_fold_equal(name, a->name, len))
+      return a->region;
   }
 }
 
@@ -146,6 +143,7 @@ static int load_admin1(cv_engine_t *engine, const char *path, cv_error_t *err) {
     }
     memcpy(a->region, f[1], n[1]);
     a->region[n[1]] = '\0';
+    a->len = n[0];
     a->line = line + 1;
     engine->n_admin1++;
   }
@@ -154,7 +152,7 @@ static int load_admin1(cv_engine_t *engine, const char *path, cv_error_t *err) {
   qsort(engine->admin1, engine->n_admin1, sizeof *engine->admin1, admin1_order);
   for (size_t i = 1; i < engine->n_admin1; i++) {
     const struct cv_admin1_name *a = &engine->admin1[i - 1], *b = &engine->admin1[i];
-    if (!admin1_cmp(a->region, a->name, strlen(a->name), b))
+    if (!admin1_cmp(a->region, a->name, a->len, b))
       return cv_error_set(err, CV_DUPLICATE, path, b->line, 1,
                           "'%s' is listed again for %.2s (line %d says %s, this line %s)", b->name,
                           b->region, a->line, a->region, b->region);
@@ -166,7 +164,7 @@ static int load_admin1(cv_engine_t *engine, const char *path, cv_error_t *err) {
   engine->admin1_mask = n_slots - 1;
   for (size_t k = 0; k < engine->n_admin1; k++) {
     const struct cv_admin1_name *a = &engine->admin1[k];
-    uint32_t i = admin1_hash(a->region, a->name, strlen(a->name)) & engine->admin1_mask;
+    uint32_t i = admin1_hash(a->region, a->name, a->len) & engine->admin1_mask;
     while (engine->admin1_slots[i]) i = (i + 1) & engine->admin1_mask;
     engine->admin1_slots[i] = (uint32_t)k + 1;
   }

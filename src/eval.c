@@ -900,7 +900,6 @@ static void evaluate_policy(eval_t *e, cv_policy_verdict_t *out) {
 static void resolve_facts(const cv_engine_t *eng, const cv_use_t *use,
                           const cv_result_t *res, bool disputed_as_unknown,
                           cv_value_t *fact, uint8_t *grade) {
-  const cv_catalog_t *cat = &eng->catalog;
   memset(fact, 0, CV_FACT_COUNT * sizeof *fact);
   static const struct {
     int fact;
@@ -921,12 +920,10 @@ static void resolve_facts(const cv_engine_t *eng, const cv_use_t *use,
                 !(disputed_as_unknown && loc_grade == CV_GRADE_DISPUTED);
   if (loc_ok && res->located) {
     fact[CV_FACT_TERRITORY].state = CV_KNOWN;
-    int32_t t = cv_catalog_lookup(cat, CV_DOM_TERRITORY, res->where.territory,
-                                  strlen(res->where.territory));
+    int32_t t = res->territory_sym;
     fact[CV_FACT_TERRITORY].sym = t >= 0 ? t : CV_SYM_OTHER;
     if (res->where.region[0]) {
-      int32_t r = cv_catalog_lookup(cat, CV_DOM_REGION, res->where.region,
-                                    strlen(res->where.region));
+      int32_t r = res->region_sym;
       fact[CV_FACT_REGION] = (cv_value_t){CV_KNOWN, r >= 0 ? r : CV_SYM_OTHER, 0};
     } else if (res->where.region_unknown || strcmp(res->where.territory, "RU") == 0) {
       /* A point in Russia outside every subject's outline (and farther
@@ -1249,6 +1246,22 @@ static void resolve_point(const cv_engine_t *engine, cv_result_t *r, double lat,
   *out = slot->facts;
 }
 
+/* The catalog's symbol for a territory's or region's code, or -1. */
+static int32_t code_symbol(const cv_engine_t *engine, cv_result_t *r, cv_domain_t domain,
+                           const char *code) {
+  size_t len = strlen(code);
+  cv_code_memo_t *c = &r->codes[cv_fold_hash(domain, code, len) % CV_CODE_MEMO_SLOTS];
+  if (c->valid && c->domain == domain && strcmp(c->code, code) == 0) return c->sym;
+  int32_t sym = cv_catalog_lookup(&engine->catalog, domain, code, len);
+  if (len < sizeof c->code) {
+    memcpy(c->code, code, len + 1);
+    c->sym = sym;
+    c->domain = (uint8_t)domain;
+    c->valid = true;
+  }
+  return sym;
+}
+
 static int evaluate_theirs(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
                            cv_result_t *result, cv_error_t *err);
 
@@ -1286,6 +1299,7 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
     for (size_t i = 0; result->memo && i < CV_MEMO_SLOTS; i++) result->memo[i].hash = 0;
     for (size_t i = 0; result->memo_big && i < CV_MEMO_BIG_SLOTS; i++) result->memo_big[i].hash = 0;
     for (size_t i = 0; result->places && i < CV_PLACE_MEMO_SLOTS; i++) result->places[i].valid = false;
+    for (size_t i = 0; i < CV_CODE_MEMO_SLOTS; i++) result->codes[i].valid = false;
   }
   result->memo_engine = engine->serial;
   cv_where_t *w = &result->where;
@@ -1308,6 +1322,10 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
       cv_where_from_facts(w, &g);
       result->located = true;
     }
+  }
+  if (result->located) {
+    result->territory_sym = code_symbol(engine, result, CV_DOM_TERRITORY, w->territory);
+    result->region_sym = w->region[0] ? code_symbol(engine, result, CV_DOM_REGION, w->region) : -1;
   }
   resolve_facts(engine, use, result, false, result->fact, result->grade);
   cv_value_t hidden[CV_FACT_COUNT];
@@ -1404,7 +1422,11 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
     cv_memo_key_t key;
     size_t len;
     memo_key(&e, result->fact, hide, &key, &len);
-    uint64_t h = hash_bytes(&key, len);
+    /* The policy by its place, not its address: where a key falls must not
+     * change from run to run (ASLR moved misses by 5%). */
+    size_t skip = offsetof(cv_memo_key_t, epoch);
+    uint64_t h = hash_bytes((const char *)&key + skip, len - skip) ^ (p * 0x9e3779b97f4a7c15ull);
+    h |= 1; /* 0 marks an empty slot */
     /* Two ways per set, side by side: a key evicts the set's less recently
      * used slot, not whichever key shared its one slot.  On ACLED-like
      * rows most misses of a one-way table were such collisions (200,000

@@ -38,19 +38,12 @@ static unsigned char fold(unsigned char c) {
   return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
 }
 
-/* FNV-1a over ASCII-folded bytes: UTF-8 names hash bytewise, so "Харків"
- * matches itself exactly and ASCII names in any case. */
-static uint32_t hash_name(const char *s, size_t len) {
-  uint32_t h = 2166136261u;
-  for (size_t i = 0; i < len; i++) h = (h ^ fold((unsigned char)s[i])) * 16777619u;
-  return h;
-}
+/* ASCII folded: UTF-8 names hash bytewise, so "Харків" matches itself
+ * exactly and ASCII names in any case. */
+static uint32_t hash_name(const char *s, size_t len) { return (uint32_t)cv_fold_hash(0, s, len); }
 
 static int same_name(const char *a, size_t alen, const char *b, size_t blen) {
-  if (alen != blen) return 0;
-  for (size_t i = 0; i < alen; i++)
-    if (fold((unsigned char)a[i]) != fold((unsigned char)b[i])) return 0;
-  return 1;
+  return alen == blen && cv_fold_equal(a, b, alen);
 }
 
 cv_gazetteer_t *cv_gaz_new(void) {

@@ -77,6 +77,11 @@ bool cv_json_out_of_memory(void);
 
 /* ASCII case-insensitive comparison of s (len bytes) with NUL-terminated t. */
 bool cv_streq_nocase(const char *s, size_t len, const char *t);
+/* A hash of s (len bytes) with ASCII case folded, eight bytes at a time,
+ * and the matching comparison of two names of len bytes each: the name
+ * tables (catalog aliases, admin1, gazetteer) look up several names a row. */
+uint64_t cv_fold_hash(uint64_t seed, const char *s, size_t len);
+bool cv_fold_equal(const char *a, const char *b, size_t len);
 /* Copies src into dst (size > 0 bytes), cut to fit and always terminated;
  * returns the length copied.  snprintf(dst, size, "%s", src) at a tenth of
  * the cost: an ACLED row copies half a dozen names. */
@@ -122,6 +127,7 @@ struct cv_engine {
    * admin1), sorted by country and name (ASCII case folded). */
   struct cv_admin1_name {
     const char *name;
+    size_t len; /* of name */
     char region[16];
     int line;
   } *admin1;

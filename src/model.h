@@ -191,6 +191,7 @@ typedef struct cv_alias_slot {
   uint32_t hash;
   int32_t sym; /* -1 empty */
   uint8_t domain;
+  uint32_t len; /* of key */
   const char *key;
 } cv_alias_slot_t;
 
@@ -642,9 +643,23 @@ typedef struct cv_place_memo {
 
 #define CV_PLACE_MEMO_SLOTS 1024
 
+/* A territory's or region's code and its symbol in the catalog. */
+typedef struct cv_code_memo {
+  char code[16];
+  int32_t sym;
+  uint8_t domain;
+  bool valid;
+} cv_code_memo_t;
+
+#define CV_CODE_MEMO_SLOTS 64
+
 struct cv_result {
   cv_where_t where;
   bool located;
+  int32_t territory_sym, region_sym; /* where's codes in the catalog, -1 not listed */
+  /* The codes of the territories and regions rows were in, looked up once
+   * (a dataset names a few dozen, two a row). */
+  cv_code_memo_t codes[CV_CODE_MEMO_SLOTS];
   cv_value_t fact[CV_FACT_COUNT];
   uint8_t grade[CV_FACT_COUNT];
   /* The declared facts as each policy reads them (values may be scoped). */

@@ -301,15 +301,75 @@ int cv_read_file(const char *path, size_t limit, char **out, size_t *len,
 }
 
 bool cv_streq_nocase(const char *s, size_t len, const char *t) {
-  size_t i = 0;
-  for (; i < len; i++) {
+  for (size_t i = 0; i < len; i++) {
     unsigned char a = (unsigned char)s[i], b = (unsigned char)t[i];
-    if (!b) return false;
-    if (a >= 'A' && a <= 'Z') a = (unsigned char)(a + 32);
-    if (b >= 'A' && b <= 'Z') b = (unsigned char)(b + 32);
-    if (a != b) return false;
+    /* Most bytes compared are equal: fold only where they differ. */
+    if (a == b) {
+      if (!b) return false;
+      continue;
+    }
+    if ((a | 32) != (b | 32) || (unsigned char)((a | 32) - 'a') > 'z' - 'a') return false;
   }
-  return t[i] == '\0';
+  return t[len] == '\0';
+}
+
+/* ASCII capitals to small letters in each byte of x; other bytes, UTF-8's
+ * included, unchanged.  No byte's sum carries into the next: each adds to
+ * at most 0x7f. */
+static uint64_t fold8(uint64_t x) {
+  const uint64_t ones = 0x0101010101010101ull;
+  uint64_t low = x & 0x7f * ones;
+  uint64_t from_a = low + (0x80 - 'A') * ones; /* high bit set where low >= 'A' */
+  uint64_t past_z = low + (0x7f - 'Z') * ones; /* high bit set where low > 'Z' */
+  uint64_t capital = from_a & ~past_z & ~x & 0x80 * ones;
+  return x | capital >> 2;
+}
+
+/* The bytes of s a loop over whole words leaves (len % 8 > 0): for len >= 8
+ * the last eight, some of them read twice, which neither the hash nor the
+ * comparison minds; else all of them.  A memcpy of a variable length would
+ * be a call. */
+static uint64_t last_word(const char *s, size_t len) {
+  uint64_t w;
+  if (len >= 8) {
+    memcpy(&w, s + len - 8, 8);
+    return w;
+  }
+  if (len >= 4) {
+    uint32_t first, last;
+    memcpy(&first, s, 4);
+    memcpy(&last, s + len - 4, 4);
+    return (uint64_t)first << 32 | last;
+  }
+  return (uint64_t)(unsigned char)s[0] << 16 | (uint64_t)(unsigned char)s[len / 2] << 8 |
+         (unsigned char)s[len - 1];
+}
+
+uint64_t cv_fold_hash(uint64_t seed, const char *s, size_t len) {
+  uint64_t h = (seed ^ len) * 0x9e3779b97f4a7c15ull;
+  for (size_t i = 0; i + 8 <= len; i += 8) {
+    uint64_t w;
+    memcpy(&w, s + i, 8);
+    h = (h ^ fold8(w)) * 0xff51afd7ed558ccdull;
+    h ^= h >> 32;
+  }
+  if (len % 8) {
+    h = (h ^ fold8(last_word(s, len))) * 0xff51afd7ed558ccdull;
+    h ^= h >> 32;
+  }
+  return h;
+}
+
+bool cv_fold_equal(const char *a, const char *b, size_t len) {
+  for (size_t i = 0; i + 8 <= len; i += 8) {
+    uint64_t x, y;
+    memcpy(&x, a + i, 8);
+    memcpy(&y, b + i, 8);
+    if (x != y && fold8(x) != fold8(y)) return false;
+  }
+  if (!(len % 8)) return true;
+  uint64_t x = last_word(a, len), y = last_word(b, len);
+  return x == y || fold8(x) == fold8(y);
 }
 
 size_t cv_strcopy(char *dst, size_t size, const char *src) {

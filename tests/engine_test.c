@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "caveat.h"
-#include "internal.h" /* cv_buf_number */
+#include "internal.h" /* cv_buf_number, cv_fold_hash */
 
 /* ------------------------------------------------- allocation counting */
 
@@ -1113,6 +1113,44 @@ static void coordinates_as_strtod(void **state) {
 }
 
 /* Rule by rule, what a policy says: id, effect, actions, period, strength. */
+/* The name tables' folded hash and comparison, word at a time, against a
+ * byte at a time: every length to 24, a difference at every position, in
+ * case only (equal), in a byte next to the letters ('@' and '`', '[' and
+ * '{', equal when folded by | 32 but not letters) or in UTF-8 bytes that
+ * differ by 0x20 (not equal). */
+static unsigned char fold_byte(unsigned char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+
+static void folded_names_hash_and_compare(void **state) {
+  (void)state;
+  static const char pairs[][2] = {{'A', 'a'}, {'Z', 'z'}, {'@', '`'}, {'[', '{'}, {'\xc3', '\xe3'},
+                                  {'m', 'n'}, {'M', 'm'}, {'\0', ' '}};
+  char a[32] = {0}, b[32] = {0};
+  for (size_t len = 0; len <= 24; len++) {
+    for (size_t i = 0; i < len; i++) a[i] = b[i] = (char)('a' + i % 26);
+    assert_true(cv_fold_equal(a, b, len));
+    for (size_t at = 0; at < len; at++)
+      for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++) {
+        memcpy(b, a, len);
+        char keep = a[at];
+        a[at] = pairs[k][0];
+        b[at] = pairs[k][1];
+        bool same = fold_byte((unsigned char)a[at]) == fold_byte((unsigned char)b[at]);
+        assert_int_equal(cv_fold_equal(a, b, len), same);
+        if (same) assert_true(cv_fold_hash(7, a, len) == cv_fold_hash(7, b, len));
+        a[len] = b[len] = '\0';
+        /* cv_streq_nocase: the same answer, and a NUL in s never matches
+         * the end of t. */
+        bool nul = memchr(a, '\0', len) != NULL;
+        if (!memchr(b, '\0', len)) assert_int_equal(cv_streq_nocase(a, len, b), same && !nul);
+        a[at] = keep;
+      }
+  }
+  assert_false(cv_streq_nocase("abc", 3, "abcd"));
+  assert_false(cv_streq_nocase("abcd", 4, "abc"));
+  assert_true(cv_streq_nocase("ABCdef", 6, "abcDEF"));
+  assert_false(cv_fold_hash(0, "kharkiv", 7) == cv_fold_hash(0, "kharkiv ", 8));
+}
+
 static void describe_rules(cv_engine_t *e, cv_buf_t *b) {
   for (size_t i = 0; i < cv_policy_rule_count(e, 0); i++) {
     cv_rule_info_t r;
@@ -1248,6 +1286,7 @@ int main(void) {
       cmocka_unit_test(policies_past_the_limit),
       cmocka_unit_test(declared_facts_past_the_limit),
       cmocka_unit_test(assumptions_past_the_limits),
+      cmocka_unit_test(folded_names_hash_and_compare),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
