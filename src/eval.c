@@ -220,9 +220,10 @@ static void decide(eval_t *e, uint32_t changed, decision_t *d) {
   memset(d, 0, sizeof *d);
   d->split_fact = -1;
   d->split_rule = -1;
+  /* The unknown facts, gathered when a rule is first undecided (at a leaf
+   * none is). */
   uint32_t unknown = 0;
-  for (int f = 0; f < pol->fact_end; f++)
-    if (e->fact[f].state == CV_UNKNOWN) unknown |= 1u << f;
+  bool gathered = false;
   for (uint16_t i = 0; i < pol->n_rules; i++) {
     const cv_rule_t *r = &pol->rules[i];
     if (rule_facts(pol, r) & changed) e->state[i] = (uint8_t)applies(e, r, i);
@@ -235,6 +236,11 @@ static void decide(eval_t *e, uint32_t changed, decision_t *d) {
        * unknown, so the tree is finite, and the order keeps it stable.
        * Whether a rule of uncertain date was in force comes after every
        * fact. */
+      if (!gathered) {
+        for (int f = 0; f < pol->fact_end; f++)
+          if (e->fact[f].state == CV_UNKNOWN) unknown |= 1u << f;
+        gathered = true;
+      }
       uint32_t open = rule_facts(pol, r) & unknown;
       if (open) {
         int f = __builtin_ctz(open);
@@ -296,55 +302,71 @@ static void decide(eval_t *e, uint32_t changed, decision_t *d) {
 
 /* Sets derived facts that follow from a tried value, so that the engine
  * never tries impossible combinations (a HIMARS of class "drone", a point
- * in Ukraine 50 km from Ukraine's border). */
-static void derive(const cv_engine_t *eng, cv_value_t *fact, int changed) {
+ * in Ukraine 50 km from Ukraine's border).  Returns the facts it set: each
+ * was unknown, so each changed. */
+static uint32_t derive(const cv_engine_t *eng, cv_value_t *fact, int changed) {
   const cv_catalog_t *cat = &eng->catalog;
   cv_value_t *v = &fact[changed];
-  if (v->state != CV_KNOWN) return;
+  uint32_t set = 0;
+  if (v->state != CV_KNOWN) return 0;
   switch (changed) {
     case CV_FACT_SYSTEM: {
       const cv_system_t *s = cv_catalog_system(cat, v->sym);
-      if (!s) return;
-      if (fact[CV_FACT_SYSTEM_CLASS].state == CV_UNKNOWN)
+      if (!s) return 0;
+      if (fact[CV_FACT_SYSTEM_CLASS].state == CV_UNKNOWN) {
         fact[CV_FACT_SYSTEM_CLASS] = (cv_value_t){CV_KNOWN, s->class_sym, 0};
-      if (fact[CV_FACT_RANGE_KM].state == CV_UNKNOWN)
+        set |= 1u << CV_FACT_SYSTEM_CLASS;
+      }
+      if (fact[CV_FACT_RANGE_KM].state == CV_UNKNOWN) {
         fact[CV_FACT_RANGE_KM] = isnan(s->range_km)
                                      ? (cv_value_t){CV_NONE, 0, 0}
                                      : (cv_value_t){CV_KNOWN, 0, s->range_km};
-      if (fact[CV_FACT_DONOR].state == CV_UNKNOWN && s->n_donors == 1)
+        set |= 1u << CV_FACT_RANGE_KM;
+      }
+      if (fact[CV_FACT_DONOR].state == CV_UNKNOWN && s->n_donors == 1) {
         fact[CV_FACT_DONOR] = (cv_value_t){CV_KNOWN, s->donors[0], 0};
-      return;
+        set |= 1u << CV_FACT_DONOR;
+      }
+      return set;
     }
     case CV_FACT_OPERATOR:
     case CV_FACT_RECIPIENT: {
       const cv_operator_t *o = cv_catalog_operator(cat, v->sym);
       int kind = changed == CV_FACT_OPERATOR ? CV_FACT_OPERATOR_KIND : CV_FACT_RECIPIENT_KIND;
-      if (o && fact[kind].state == CV_UNKNOWN)
+      if (o && fact[kind].state == CV_UNKNOWN) {
         fact[kind] = (cv_value_t){CV_KNOWN, o->kind_sym, 0};
-      return;
+        set |= 1u << kind;
+      }
+      return set;
     }
     case CV_FACT_TERRITORY: {
       int32_t ua = cv_catalog_lookup(cat, CV_DOM_TERRITORY, "UA", 2);
       if (v->sym == ua && v->sym >= 0) {
-        if (fact[CV_FACT_BORDER_KM].state == CV_UNKNOWN)
+        if (fact[CV_FACT_BORDER_KM].state == CV_UNKNOWN) {
           fact[CV_FACT_BORDER_KM] = (cv_value_t){CV_KNOWN, 0, 0.0};
+          set |= 1u << CV_FACT_BORDER_KM;
+        }
       }
       if (fact[CV_FACT_REGION].state == CV_UNKNOWN) {
         int32_t ru = cv_catalog_lookup(cat, CV_DOM_TERRITORY, "RU", 2);
         /* Only Russia's regions are known without user region files. */
-        if (v->sym != ru || ru < 0) fact[CV_FACT_REGION] = (cv_value_t){CV_NONE, 0, 0};
+        if (v->sym != ru || ru < 0) {
+          fact[CV_FACT_REGION] = (cv_value_t){CV_NONE, 0, 0};
+          set |= 1u << CV_FACT_REGION;
+        }
       }
-      return;
+      return set;
     }
     case CV_FACT_REGION: {
       const char *name = cv_symbol_name(cat, v->sym);
       if (fact[CV_FACT_TERRITORY].state == CV_UNKNOWN && v->sym >= 0) {
         int32_t t = cv_catalog_lookup(cat, CV_DOM_TERRITORY, name, 2);
         fact[CV_FACT_TERRITORY] = (cv_value_t){CV_KNOWN, t >= 0 ? t : CV_SYM_OTHER, 0};
+        set |= 1u << CV_FACT_TERRITORY;
       }
-      return;
+      return set;
     }
-    default: return;
+    default: return 0;
   }
 }
 
@@ -794,18 +816,17 @@ static outcome_t explore(eval_t *e, uint32_t changed) {
     /* Only "some value the policy never names" is possible: trying it
      * settles the fact without a condition worth listing. */
     e->fact[fact] = c[0].value;
-    derive(e->engine, e->fact, fact);
-    outcome_t only = explore(e, differing(saved, e->fact, e->policy->fact_end));
+    outcome_t only = explore(e, 1u << fact | derive(e->engine, e->fact, fact));
     memcpy(e->fact, saved, fact_bytes);
     memcpy(e->state, saved_state, n_rules);
     return only;
   }
   for (uint16_t i = 0; i < n; i++) {
     e->fact[fact] = c[i].value;
-    derive(e->engine, e->fact, fact);
+    uint32_t changed_here = 1u << fact | derive(e->engine, e->fact, fact);
     cond_for(e->policy, fact, &c[i], &e->path[e->depth]);
     e->depth++;
-    sub[i] = explore(e, differing(saved, e->fact, e->policy->fact_end));
+    sub[i] = explore(e, changed_here);
     e->depth--;
     memcpy(e->fact, saved, fact_bytes);
     memcpy(e->state, saved_state, n_rules);

@@ -89,15 +89,14 @@ static size_t digits(const char *s, size_t len, size_t max, int *out) {
 }
 
 /* date -> YYYY '-' MM '-' DD | D{1,2} (' ' | '-') month (' ' | '-') YYYY */
-int cv_dataset_date(const char *text, size_t len, char iso[11]) {
+int cv_dataset_date(const char *text, size_t len, char iso[11], cv_date_t *date) {
   while (len && (*text == ' ' || *text == '\t')) {
     text++;
     len--;
   }
   while (len && (text[len - 1] == ' ' || text[len - 1] == '\t'))
     len--;
-  cv_date_t date;
-  if (len == 10 && cv_date_parse(text, len, &date) == CV_OK) {
+  if (len == 10 && cv_date_parse(text, len, date) == CV_OK) {
     memcpy(iso, text, 10);
     iso[10] = '\0';
     return CV_OK;
@@ -126,7 +125,7 @@ int cv_dataset_date(const char *text, size_t len, char iso[11]) {
       *o++ = '-';
   }
   *o = '\0';
-  return cv_date_parse(iso, 10, &date);
+  return cv_date_parse(iso, 10, date);
 }
 
 /* ------------------------------------------------------------- lifecycle */
@@ -514,16 +513,18 @@ static int set_field(cv_reader_t *r, cv_use_t *use, int f,
                      const cv_csv_field_t *v, cv_error_t *err) {
   const char *s = v->data;
   size_t len = v->len;
-  char iso[11];
   if (f == CV_DF_DATE) {
-    if (cv_dataset_date(s, len, iso) != CV_OK)
+    char iso[11];
+    if (cv_dataset_date(s, len, iso, &use->date) != CV_OK)
       return row_error(r, err, CV_VALUE, "date", r->col[f],
                        "'%.*s' is not a date: expected 2024-02-16 or "
                        "16 February 2024",
                        (int)(len > 40 ? 40 : len), s);
-    s = iso;
-    len = 10;
-  } else if (f == CV_DF_LAT || f == CV_DF_LON) {
+    /* Set here, not through cv_use_set(), which would parse it again. */
+    use->has_date = true;
+    return CV_OK;
+  }
+  if (f == CV_DF_LAT || f == CV_DF_LON) {
     len = trimmed(s, len, &s);
   }
   if (cv_use_set(r->engine, use, cv_dataset_fields[f], s, len, err) != CV_OK)

@@ -201,17 +201,21 @@ static void test_dates(void **state) {
       {"6 Feb 2024", "2024-02-06"},       {"1 Sept 2023", "2023-09-01"},
       {" 29 february 2024 ", "2024-02-29"}, {"16-February-2024", "2024-02-16"},
       {"31 DECEMBER 2022", "2022-12-31"}};
+  cv_date_t date;
   for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
-    assert_int_equal(cv_dataset_date(good[i][0], strlen(good[i][0]), iso),
+    assert_int_equal(cv_dataset_date(good[i][0], strlen(good[i][0]), iso, &date),
                      CV_OK);
     assert_string_equal(iso, good[i][1]);
+    char back[11];
+    cv_date_format(date, back);
+    assert_string_equal(back, good[i][1]);
   }
   static const char *const bad[] = {
       "31 February 2024", "29 February 2023", "16 Febuary 2024", "2024-2-16",
       "16 February 24",   "02/16/2024",       "",               "16 February",
       "123 May 2024",     "16 Fe 2024",       "16 February 2024x"};
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
-    assert_int_equal(cv_dataset_date(bad[i], strlen(bad[i]), iso), CV_VALUE);
+    assert_int_equal(cv_dataset_date(bad[i], strlen(bad[i]), iso, &date), CV_VALUE);
 }
 
 static void test_tokenizer(void **state) {
