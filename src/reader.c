@@ -60,22 +60,26 @@ struct cv_reader {
 /* ------------------------------------------------------------------ dates */
 
 /* A month by its English name, full or its first three letters ("Sept"
- * too); 0 when it is none. */
+ * too); 0 when it is none.  Every ACLED row names one: its first three
+ * letters pick it, the rest must follow its name. */
 static int month_number(const char *s, size_t len) {
   static const char *const months[12] = {
       "january", "february", "march",     "april",   "may",      "june",
       "july",    "august",   "september", "october", "november", "december"};
+  static const uint8_t lengths[12] = {7, 8, 5, 5, 3, 4, 4, 6, 9, 7, 8, 8};
+  if (len < 3 || len > 9)
+    return 0;
+  char a = (char)(s[0] | 0x20), b = (char)(s[1] | 0x20), c = (char)(s[2] | 0x20);
   for (int m = 0; m < 12; m++) {
-    size_t full = strlen(months[m]);
-    if (len != full && len != 3 && !(m == 8 && len == 4))
+    const char *name = months[m];
+    if (name[0] != a || name[1] != b || name[2] != c)
       continue;
-    if (len > full)
-      continue;
-    size_t i = 0;
-    while (i < len && (s[i] | 0x20) == months[m][i])
-      i++;
-    if (i == len)
-      return m + 1;
+    if (len != 3 && len != lengths[m] && !(m == 8 && len == 4))
+      return 0;
+    for (size_t i = 3; i < len; i++)
+      if ((s[i] | 0x20) != name[i])
+        return 0;
+    return m + 1;
   }
   return 0;
 }

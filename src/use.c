@@ -106,26 +106,27 @@ static int set_symbol(const cv_engine_t *eng, cv_use_t *use, cv_field_t field,
 static bool plain_decimal(const char *s, size_t len, double *out) {
   static const double pow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
                                  1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-  size_t i = 0;
-  bool negative = len && (s[0] == '-' || s[0] == '+');
-  if (negative) negative = s[i++] == '-';
+  const char *p = s, *end = s + len;
+  bool negative = p < end && *p == '-';
+  if (p < end && (*p == '-' || *p == '+')) p++;
   uint64_t mantissa = 0;
-  int digits = 0, decimals = 0;
-  bool point = false, any = false;
-  for (; i < len; i++) {
-    char c = s[i];
-    if (c == '.' && !point) {
-      point = true;
-      continue;
+  size_t n_digits = 0, decimals = 0;
+  for (int part = 0; part < 2; part++) { /* the whole number, then the decimals */
+    const char *from = p;
+    for (; p < end && (unsigned char)(*p - '0') < 10; p++) {
+      /* A sixteenth significant digit (leading zeros leave the mantissa
+       * 0) would not be exact. */
+      if (mantissa >= 100000000000000ull) return false;
+      mantissa = mantissa * 10 + (uint64_t)(*p - '0');
     }
-    if (c < '0' || c > '9') return false;
-    any = true;
-    if (mantissa || c != '0') digits++;
-    if (digits > 15) return false;
-    mantissa = mantissa * 10 + (uint64_t)(c - '0');
-    decimals += point;
+    n_digits += (size_t)(p - from);
+    if (part) decimals = (size_t)(p - from);
+    if (part || p == end || *p != '.') break;
+    p++;
   }
-  if (!any) return false;
+  /* Something else follows, no digit at all, or no power of ten that is
+   * exact to divide by. */
+  if (p != end || !n_digits || decimals >= sizeof pow10 / sizeof pow10[0]) return false;
   double v = (double)mantissa / pow10[decimals];
   *out = negative ? -v : v;
   return true;

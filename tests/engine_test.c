@@ -1097,11 +1097,17 @@ static void coordinates_as_strtod(void **state) {
   cv_result_t *res = cv_result_new();
   srand(11);
   assert_int_equal(cv_use_set(e, use, "lon", "30", 2, &err), CV_OK);
+  /* More than fifteen decimals, though the digits are few, is strtod's
+   * to read (there is no exact power of ten to divide by). */
   static const char *const fixed[] = {"0", "-0.0", "90", "-89.999999", "45.", "+12.5",
-                                      "0.000001", "12.345678901234", "1e1", "007.50"};
-  for (int i = 0; i < 100000 + 10; i++) {
+                                      "0.000001", "12.345678901234", "1e1", "007.50",
+                                      "0.000000000000001", "0.0000000000000001",
+                                      "1.0000000000000000000", "12.3456789012345",
+                                      "12.34567890123456", "000000000000000000012.5"};
+  const int n_fixed = (int)(sizeof fixed / sizeof fixed[0]);
+  for (int i = 0; i < 100000 + n_fixed; i++) {
     char text[64];
-    if (i < 10) snprintf(text, sizeof text, "%s", fixed[i]);
+    if (i < n_fixed) snprintf(text, sizeof text, "%s", fixed[i]);
     else snprintf(text, sizeof text, "%.*f", rand() % 9, rand() / (double)RAND_MAX * 180 - 90);
     assert_int_equal(cv_use_set(e, use, "lat", text, strlen(text), &err), CV_OK);
     assert_int_equal(cv_evaluate(e, use, 19000, res, &err), CV_OK);
@@ -1112,7 +1118,6 @@ static void coordinates_as_strtod(void **state) {
   cv_engine_free(e);
 }
 
-/* Rule by rule, what a policy says: id, effect, actions, period, strength. */
 /* The name tables' folded hash and comparison, word at a time, against a
  * byte at a time: every length to 24, a difference at every position, in
  * case only (equal), in a byte next to the letters ('@' and '`', '[' and
@@ -1151,6 +1156,7 @@ static void folded_names_hash_and_compare(void **state) {
   assert_false(cv_fold_hash(0, "kharkiv", 7) == cv_fold_hash(0, "kharkiv ", 8));
 }
 
+/* Rule by rule, what a policy says: id, effect, actions, period, strength. */
 static void describe_rules(cv_engine_t *e, cv_buf_t *b) {
   for (size_t i = 0; i < cv_policy_rule_count(e, 0); i++) {
     cv_rule_info_t r;
