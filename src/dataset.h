@@ -33,11 +33,11 @@ typedef enum cv_dfield {
 
 extern const char *const cv_dataset_fields[CV_DF_COUNT];
 
-/* Reads a date into *date and rewrites it as "YYYY-MM-DD" (and a NUL) into
- * iso.  Accepts ISO dates and ACLED's export form "16 February 2024" (day of
- * one or two digits, the month's full English name or its first three
- * letters, any case).  The date must exist.  Returns CV_OK or CV_VALUE. */
-int cv_dataset_date(const char *text, size_t len, char iso[11], cv_date_t *date);
+/* Reads a date into *date.  Accepts ISO dates and ACLED's export form
+ * "16 February 2024" (day of one or two digits, the month's full English
+ * name or its first three letters, any case).  The date must exist.
+ * Returns CV_OK or CV_VALUE. */
+int cv_dataset_date(const char *text, size_t len, cv_date_t *date);
 
 /* The ACLED mapping of one reader: which columns hold what, and a matcher
  * for system names in the notes. */

@@ -75,6 +75,9 @@ int cv_read_file(const char *path, size_t limit, char **out, size_t *len,
 void cv_json_watch(void);
 bool cv_json_out_of_memory(void);
 
+/* The day year-month-day, when it exists (years 1900-9999, as
+ * cv_date_parse() reads them): CV_OK or CV_VALUE. */
+int cv_date_from(int year, int month, int day, cv_date_t *out);
 /* ASCII case-insensitive comparison of s (len bytes) with NUL-terminated t. */
 bool cv_streq_nocase(const char *s, size_t len, const char *t);
 /* A hash of s (len bytes) with ASCII case folded, eight bytes at a time,

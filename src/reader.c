@@ -93,18 +93,15 @@ static size_t digits(const char *s, size_t len, size_t max, int *out) {
 }
 
 /* date -> YYYY '-' MM '-' DD | D{1,2} (' ' | '-') month (' ' | '-') YYYY */
-int cv_dataset_date(const char *text, size_t len, char iso[11], cv_date_t *date) {
+int cv_dataset_date(const char *text, size_t len, cv_date_t *date) {
   while (len && (*text == ' ' || *text == '\t')) {
     text++;
     len--;
   }
   while (len && (text[len - 1] == ' ' || text[len - 1] == '\t'))
     len--;
-  if (len == 10 && cv_date_parse(text, len, date) == CV_OK) {
-    memcpy(iso, text, 10);
-    iso[10] = '\0';
+  if (len == 10 && cv_date_parse(text, len, date) == CV_OK)
     return CV_OK;
-  }
   int day, year;
   size_t i = digits(text, len, 2, &day);
   if (i == 0 || i == len || (text[i] != ' ' && text[i] != '-'))
@@ -118,18 +115,7 @@ int cv_dataset_date(const char *text, size_t len, char iso[11], cv_date_t *date)
   i++;
   if (digits(text + i, len - i, 4, &year) != 4 || i + 4 != len)
     return CV_VALUE;
-  /* by hand: snprintf would be the dearest step of an ACLED row */
-  const int parts[3] = {year, month, day}, widths[3] = {4, 2, 2};
-  char *o = iso;
-  for (int k = 0; k < 3; k++) {
-    for (int d = widths[k] - 1, v = parts[k]; d >= 0; d--, v /= 10)
-      o[d] = (char)('0' + v % 10);
-    o += widths[k];
-    if (k < 2)
-      *o++ = '-';
-  }
-  *o = '\0';
-  return cv_date_parse(iso, 10, date);
+  return cv_date_from(year, month, day, date);
 }
 
 /* ------------------------------------------------------------- lifecycle */
@@ -518,8 +504,7 @@ static int set_field(cv_reader_t *r, cv_use_t *use, int f,
   const char *s = v->data;
   size_t len = v->len;
   if (f == CV_DF_DATE) {
-    char iso[11];
-    if (cv_dataset_date(s, len, iso, &use->date) != CV_OK)
+    if (cv_dataset_date(s, len, &use->date) != CV_OK)
       return row_error(r, err, CV_VALUE, "date", r->col[f],
                        "'%.*s' is not a date: expected 2024-02-16 or "
                        "16 February 2024",

@@ -329,7 +329,7 @@ static uint64_t fold8(uint64_t x) {
  * the last eight, some of them read twice, which neither the hash nor the
  * comparison minds; else all of them.  A memcpy of a variable length would
  * be a call. */
-static uint64_t last_word(const char *s, size_t len) {
+static inline uint64_t last_word(const char *s, size_t len) {
   uint64_t w;
   if (len >= 8) {
     memcpy(&w, s + len - 8, 8);
@@ -408,10 +408,14 @@ int cv_date_parse(const char *text, size_t len, cv_date_t *out) {
       if (c < '0' || c > '9') return CV_VALUE;
       v[f] = v[f] * 10 + (c - '0');
     }
-  if (v[0] < 1900 || v[1] < 1 || v[1] > 12 || v[2] < 1 ||
-      v[2] > days_in_month(v[0], v[1]))
+  return cv_date_from(v[0], v[1], v[2], out);
+}
+
+int cv_date_from(int year, int month, int day, cv_date_t *out) {
+  if (year < 1900 || year > 9999 || month < 1 || month > 12 || day < 1 ||
+      day > days_in_month(year, month))
     return CV_VALUE;
-  *out = days_from_civil(v[0], v[1], v[2]);
+  *out = days_from_civil(year, month, day);
   return CV_OK;
 }
 
