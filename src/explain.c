@@ -624,20 +624,11 @@ static int verdict_json(const cv_engine_t *eng, const cv_result_t *res, size_t i
   return CV_LIT(b, "}");
 }
 
-/* Appends the pieces, NULL-terminated, as one JSON string.  The notes of a
- * dataset row (a few hundred bytes each, every row) are put together this
- * way rather than with snprintf, which cost JSON Lines output a twentieth
- * of its time. */
-static int json_pieces(cv_buf_t *b, ...) {
-  va_list ap;
-  va_start(ap, b);
-  int rc = cv_buf_append(b, "\"", 1);
-  for (const char *s; !rc && (s = va_arg(ap, const char *));)
-    rc = cv_buf_append_json_chars(b, s, strlen(s));
-  va_end(ap);
-  return rc ? rc : cv_buf_append(b, "\"", 1);
-}
-#define JSON_PIECES(b, ...) json_pieces((b), __VA_ARGS__, (const char *)NULL)
+/* The notes of a dataset row (a few hundred bytes each, every row) are put
+ * together piece by piece rather than with snprintf, which cost JSON Lines
+ * output a twentieth of its time: the words of the note as literals, which
+ * need no escaping, and what the row or the data gave escaped (ESC). */
+static int esc(cv_buf_t *b, const char *s) { return cv_buf_append_json_chars(b, s, strlen(s)); }
 
 /* Room for any double as %.1f writes it: a sign, 309 digits, the point,
  * one decimal and the NUL; no distance is ever cut. */
@@ -666,53 +657,89 @@ static const char *km_text(double km, char out[KM_TEXT_SIZE]) {
 static int admin1_note(const cv_use_t *use, cv_buf_t *b) {
   const char *a = use->admin1, *code = use->admin1_region;
   switch ((cv_admin1_check_t)use->admin1_check) {
-    case CV_ADMIN1_AGREES: return JSON_PIECES(b, "agrees: ", a, " is ", code);
+    case CV_ADMIN1_AGREES:
+      TRY(CV_LIT(b, "\"agrees: "));
+      TRY(esc(b, a));
+      TRY(CV_LIT(b, " is "));
+      TRY(esc(b, code));
+      break;
     case CV_ADMIN1_DISAGREES:
-      return JSON_PIECES(b, "disagrees: ", a, " is ", code, " but the coordinates lie in ",
-                         use->geo.region,
-                         ": the region is disputed and the verdict worked out for both");
+      TRY(CV_LIT(b, "\"disagrees: "));
+      TRY(esc(b, a));
+      TRY(CV_LIT(b, " is "));
+      TRY(esc(b, code));
+      TRY(CV_LIT(b, " but the coordinates lie in "));
+      TRY(esc(b, use->geo.region));
+      TRY(CV_LIT(b, ": the region is disputed and the verdict worked out for both"));
+      break;
     case CV_ADMIN1_TAKEN:
     case CV_ADMIN1_TAKEN_OUTSIDE:
-      return JSON_PIECES(b, "taken as the region: ", a, " is ", code, " (the coordinates give none: ",
-                         use->admin1_check == CV_ADMIN1_TAKEN_OUTSIDE
-                             ? "they lie in none of its regions' outlines)"
-                             : "no outlines of the country's regions are loaded)");
+      TRY(CV_LIT(b, "\"taken as the region: "));
+      TRY(esc(b, a));
+      TRY(CV_LIT(b, " is "));
+      TRY(esc(b, code));
+      TRY(use->admin1_check == CV_ADMIN1_TAKEN_OUTSIDE
+              ? CV_LIT(b, " (the coordinates give none: they lie in none of its regions' outlines)")
+              : CV_LIT(b, " (the coordinates give none: no outlines of the country's regions are "
+                          "loaded)"));
+      break;
     case CV_ADMIN1_NOT_LISTED:
-      return JSON_PIECES(b, "not compared: '", a, "' is not a spelling data/admin1.tsv lists for ",
-                         use->admin1_country);
+      TRY(CV_LIT(b, "\"not compared: '"));
+      TRY(esc(b, a));
+      TRY(CV_LIT(b, "' is not a spelling data/admin1.tsv lists for "));
+      TRY(esc(b, use->admin1_country));
+      break;
     case CV_ADMIN1_NO_COUNTRY:
-      return JSON_PIECES(b, "not compared: the row names no country the borders know, so '", a,
-                         "' cannot be placed");
+      TRY(CV_LIT(b, "\"not compared: the row names no country the borders know, so '"));
+      TRY(esc(b, a));
+      TRY(CV_LIT(b, "' cannot be placed"));
+      break;
     case CV_ADMIN1_AT_SEA:
-      return JSON_PIECES(b, "not compared: ", a, " is ", code, ", but the point is at sea");
     case CV_ADMIN1_DISPUTED:
-      return JSON_PIECES(b, "not compared: ", a, " is ", code,
-                         ", but the location itself is disputed");
-    case CV_ADMIN1_NONE: break;
+      TRY(CV_LIT(b, "\"not compared: "));
+      TRY(esc(b, a));
+      TRY(CV_LIT(b, " is "));
+      TRY(esc(b, code));
+      TRY(use->admin1_check == CV_ADMIN1_AT_SEA ? CV_LIT(b, ", but the point is at sea")
+                                                : CV_LIT(b, ", but the location itself is disputed"));
+      break;
+    case CV_ADMIN1_NONE:
+      TRY(CV_LIT(b, "\""));
+      break;
   }
-  return JSON_PIECES(b, "");
+  return CV_LIT(b, "\"");
 }
 
 /* What a dataset row's geo_precision changed, in words, as a JSON string. */
 static int precision_note(const cv_use_t *use, cv_buf_t *b) {
-  static const char *const meaning[4] = {"0 (", "1 (the place itself", "2 (near the place, within 5 km",
-                                         "3 (the centre of a larger area, within 25 km"};
-  int p = use->geo_precision > 3 ? 3 : use->geo_precision;
-  const cv_geo_facts_t *g = &use->geo;
-  if (use->location_note[0])
-    return JSON_PIECES(b, meaning[p], "): the location is disputed (location_disputed)");
-  if (p == 1) return JSON_PIECES(b, meaning[1], "): the coordinates are taken as exact");
-  if (use->border_km_within > 0) {
-    double lo = g->border_km - use->border_km_within;
-    char at[KM_TEXT_SIZE], from[KM_TEXT_SIZE], to[KM_TEXT_SIZE];
-    return JSON_PIECES(b, meaning[p], "): border_km ", km_text(g->border_km, at),
-                       " is taken as anywhere from ", km_text(lo > 0 ? lo : 0, from), " to ",
-                       km_text(g->border_km + use->border_km_within, to), " km");
+  switch (use->geo_precision > 3 ? 3 : use->geo_precision) {
+    case 0: TRY(CV_LIT(b, "\"0 (")); break;
+    case 1: TRY(CV_LIT(b, "\"1 (the place itself")); break;
+    case 2: TRY(CV_LIT(b, "\"2 (near the place, within 5 km")); break;
+    default: TRY(CV_LIT(b, "\"3 (the centre of a larger area, within 25 km")); break;
   }
-  if (strcmp(g->territory, "UA") == 0)
-    return JSON_PIECES(b, meaning[p], "): the territory is the row's own (UA); inside Ukraine "
-                       "border_km is 0 whatever the precision");
-  return JSON_PIECES(b, meaning[p], "): taken as stated (no land-border distance to widen)");
+  const cv_geo_facts_t *g = &use->geo;
+  if (use->location_note[0]) {
+    TRY(CV_LIT(b, "): the location is disputed (location_disputed)"));
+  } else if (use->geo_precision == 1) {
+    TRY(CV_LIT(b, "): the coordinates are taken as exact"));
+  } else if (use->border_km_within > 0) {
+    double lo = g->border_km - use->border_km_within;
+    char km[KM_TEXT_SIZE];
+    TRY(CV_LIT(b, "): border_km "));
+    TRY(esc(b, km_text(g->border_km, km)));
+    TRY(CV_LIT(b, " is taken as anywhere from "));
+    TRY(esc(b, km_text(lo > 0 ? lo : 0, km)));
+    TRY(CV_LIT(b, " to "));
+    TRY(esc(b, km_text(g->border_km + use->border_km_within, km)));
+    TRY(CV_LIT(b, " km"));
+  } else if (strcmp(g->territory, "UA") == 0) {
+    TRY(CV_LIT(b, "): the territory is the row's own (UA); inside Ukraine border_km is 0 "
+                  "whatever the precision"));
+  } else {
+    TRY(CV_LIT(b, "): taken as stated (no land-border distance to widen)"));
+  }
+  return CV_LIT(b, "\"");
 }
 
 int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use,
