@@ -135,15 +135,11 @@ extern const cv_fact_info_t cv_facts[CV_FACT_BUILTIN];
 extern const char *const cv_field_names[CV_FIELD_COUNT];
 
 /* Evidence grades.  STATED: the user gave the value with no grade. */
-typedef enum cv_grade {
-  CV_GRADE_STATED,
-  CV_GRADE_CONFIRMED,
-  CV_GRADE_REPORTED,
-  CV_GRADE_CLAIMED,
-  CV_GRADE_DISPUTED,
-  CV_GRADE_UNKNOWN,
-  CV_GRADE_COUNT
-} cv_grade_t;
+#define CV_GRADES(X)                                                    \
+  X(STATED, "stated") X(CONFIRMED, "confirmed") X(REPORTED, "reported") \
+  X(CLAIMED, "claimed") X(DISPUTED, "disputed") X(UNKNOWN, "unknown")
+#define CV_GRADE_ENUM_(id, name) CV_GRADE_##id,
+typedef enum cv_grade { CV_GRADES(CV_GRADE_ENUM_) CV_GRADE_COUNT } cv_grade_t;
 extern const char *const cv_grade_names[CV_GRADE_COUNT];
 
 typedef enum cv_state {

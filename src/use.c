@@ -17,8 +17,8 @@ const char *const cv_field_names[CV_FIELD_COUNT] = {
     "donor", "action", "system", "operator", "recipient",
     "target", "purpose", "cross_border_attack", "location"};
 
-const char *const cv_grade_names[CV_GRADE_COUNT] = {
-    "stated", "confirmed", "reported", "claimed", "disputed", "unknown"};
+#define CV_GRADE_NAME_(id, name) [CV_GRADE_##id] = name,
+const char *const cv_grade_names[CV_GRADE_COUNT] = {CV_GRADES(CV_GRADE_NAME_)};
 
 enum { USE_JSON_LIMIT = 1 << 20 };
 
