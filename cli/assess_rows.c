@@ -74,14 +74,12 @@ static int number(cv_buf_t *b, double v, int decimals) {
   return cv_buf_append(b, tmp, fixed(v, decimals, tmp));
 }
 
-/* One CSV field, quoted only when it must be (RFC 4180). */
+/* One CSV field, quoted only when it must be (RFC 4180).  memchr, four
+ * times over, reads the row's explanation (a few hundred bytes, often
+ * with nothing to quote) faster than one pass a byte or a word at a time. */
 static int csv_field(cv_buf_t *b, const char *s, size_t len) {
-  static const unsigned char special[256] = {[','] = 1, ['"'] = 1,
-                                             ['\n'] = 1, ['\r'] = 1};
-  size_t i = 0;
-  while (i < len && !special[(unsigned char)s[i]])
-    i++;
-  if (i == len)
+  if (!memchr(s, ',', len) && !memchr(s, '"', len) && !memchr(s, '\n', len) &&
+      !memchr(s, '\r', len))
     return cv_buf_append(b, s, len);
   TRY(CLI_LIT(b, "\""));
   const char *from = s, *end = s + len, *q;
