@@ -137,7 +137,7 @@ int cv_buf_cat(cv_buf_t *buf, ...) {
   va_list ap;
   va_start(ap, buf);
   int rc = CV_OK;
-  for (const char *s; !rc && (s = va_arg(ap, const char *));) rc = cv_buf_append(buf, s, strlen(s));
+  for (const char *s; !rc && (s = va_arg(ap, const char *));) rc = cv_buf_add(buf, s, strlen(s));
   va_end(ap);
   return rc;
 }
