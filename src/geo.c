@@ -424,62 +424,42 @@ static int nearest_region(const cv_geo_t *geo, double lat, double lon,
 
 /* Geodesic km from q to the nearest segment of set among the cell's
  * candidates; -1 when the cell lists none of that set. */
-/* The nearest segment of the blocks [s, end) of one run (end within s's
- * block), when nearer than *d2. */
-static void search_block(const cv_geo_t *geo, uint32_t s, uint32_t end, const double q[3],
-                         double *d2, double *d, double *t, const geo_seg_t **near) {
-  for (; s < end; s++) {
-    double u, e = seg_dist2(&geo->segs[s], q, &u);
-    if (e < *d2) {
-      *d2 = e;
-      *d = sqrt(e);
-      *t = u;
-      *near = &geo->segs[s];
-    }
-  }
-}
-
 static double nearest_km(const cv_geo_t *geo, const geo_cell_t *cell, int set,
                          const double q[3], double sp, double cp, double sl, double cl,
                          double *near_set) {
   double d2 = INFINITY, d = INFINITY, t = 0;
   const geo_seg_t *near = NULL;
-  /* First the block that may lie nearest (its centre's distance less its
-   * radius), so that the distance the others must beat is small from the
-   * start: 200,000 benchmark rows searched 18 segments a query in order,
-   * 11 this way.  Pass 0 finds that block, pass 1 searches the others. */
-  uint32_t first = UINT32_MAX, first_end = 0;
-  double first_bound = INFINITY;
-  for (int pass = 0; pass < 2; pass++) {
-    for (uint32_t g = 0; g < cell->ndist; g++) {
-      const geo_group_t *grp = &geo->groups[cell->dist + g];
-      if (grp->set != set) continue;
-      for (uint32_t r = 0; r < grp->nrun; r++) {
-        const geo_run_t *run = &geo->dist_runs[grp->run + r];
-        uint32_t end = run->first + run->count;
-        for (uint32_t s = run->first; s < end;) {
-          uint32_t block_end = (s / BLOCK_SEGS + 1) * BLOCK_SEGS;
-          if (block_end > end) block_end = end;
-          const geo_block_t *b = &geo->blocks[s / BLOCK_SEGS];
-          double x = q[0] - b->c[0], y = q[1] - b->c[1], z = q[2] - b->c[2];
-          double c2 = x * x + y * y + z * z;
-          if (pass == 0) {
-            double bound = sqrt(c2) - b->r;
-            if (bound < first_bound) first_bound = bound, first = s, first_end = block_end;
-          } else {
-            /* The block's nearest point can be no nearer than its centre's
-             * distance less its radius: skipped when that is d or more, in
-             * squares (no square root per block; the radius is padded by
-             * far more than the rounding of either form). */
-            double reach = d + b->r;
-            if (s != first && c2 < reach * reach)
-              search_block(geo, s, block_end, q, &d2, &d, &t, &near);
-          }
+  for (uint32_t g = 0; g < cell->ndist; g++) {
+    const geo_group_t *grp = &geo->groups[cell->dist + g];
+    if (grp->set != set) continue;
+    for (uint32_t r = 0; r < grp->nrun; r++) {
+      const geo_run_t *run = &geo->dist_runs[grp->run + r];
+      uint32_t end = run->first + run->count;
+      for (uint32_t s = run->first; s < end;) {
+        uint32_t block_end = (s / BLOCK_SEGS + 1) * BLOCK_SEGS;
+        if (block_end > end) block_end = end;
+        const geo_block_t *b = &geo->blocks[s / BLOCK_SEGS];
+        double x = q[0] - b->c[0], y = q[1] - b->c[1], z = q[2] - b->c[2];
+        /* The block's nearest point can be no nearer than its centre's
+         * distance less its radius: skipped when that is d or more, in
+         * squares (no square root per block; the radius is padded by far
+         * more than the rounding of either form). */
+        double reach = d + b->r;
+        if (x * x + y * y + z * z >= reach * reach) {
           s = block_end;
+          continue;
+        }
+        for (; s < block_end; s++) {
+          double u, e = seg_dist2(&geo->segs[s], q, &u);
+          if (e < d2) {
+            d2 = e;
+            d = sqrt(e);
+            t = u;
+            near = &geo->segs[s];
+          }
         }
       }
     }
-    if (pass == 0 && first != UINT32_MAX) search_block(geo, first, first_end, q, &d2, &d, &t, &near);
   }
   if (!near) return -1;
   *near_set = near->set;
