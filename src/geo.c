@@ -1870,10 +1870,12 @@ static int build_border(cv_geo_t *geo, cv_error_t *err) {
         }
       }
   }
-  free(nodes), free(q.out), free(side), free(ring_side), free(from), free(to), free(keep);
   uint32_t nblock = (nseg + BLOCK_SEGS - 1) / BLOCK_SEGS;
   geo_block_t *blocks = malloc((nblock ? nblock : 1) * sizeof *blocks);
   if (!blocks) goto fail;
+  /* Only now: a failure above frees them once, at fail (freed before the
+   * blocks' allocation, they were freed again when it failed). */
+  free(nodes), free(q.out), free(side), free(ring_side), free(from), free(to), free(keep);
   for (uint32_t k = 0; k < nblock; k++) {
     /* the centre of the first segment's midpoint, grown to hold all */
     uint32_t lo = k * BLOCK_SEGS, hi = lo + BLOCK_SEGS < nseg ? lo + BLOCK_SEGS : nseg;

@@ -18,7 +18,7 @@
  * the CLI ends on a load that fails); live blocks after the run must equal those after
  * the first run (a library's one-time state is made by then).
  *
- * usage: oom_test HOME DCW CACHE TESTDATA [all | sample | cold [RUNS | all [K/M]]]
+ * usage: oom_test HOME DCW CACHE TESTDATA [all | sample | cold [RUNS | all [K/M [FROM]]]]
  *   sample (ctest): N = 1..150, then 150 evenly spaced N up to T;
  *   all (bench target oom_all): every N from 1 to T;
  *   cold: every run starts from an empty cache directory (CACHE-cold), so
@@ -28,7 +28,8 @@
  *   (bench target oom_cold_all).  "all K/M" tries only the N with
  *   N % M == K, so M processes, each with its own cache directory
  *   (CACHE-cold-K), walk every N between them: the walk is some 2,200 runs
- *   of about 5 s of CPU each.
+ *   of about 5 s of CPU each.  FROM starts the walk at that N; each N is
+ *   named on stderr as it runs, so that a crash says where it happened.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -308,13 +309,13 @@ done:
 int main(int argc, char **argv) {
   if (argc < 5) {
     fprintf(stderr,
-            "usage: oom_test HOME DCW CACHE TESTDATA [all | sample | cold [RUNS | all [K/M]]]\n");
+            "usage: oom_test HOME DCW CACHE TESTDATA [all | sample | cold [RUNS | all [K/M [FROM]]]]\n");
     return 2;
   }
   home = argv[1], dcw = argv[2], cache = argv[3], testdata = argv[4];
   bool all = argc > 5 && strcmp(argv[5], "all") == 0;
   cold = argc > 5 && strcmp(argv[5], "cold") == 0;
-  long sampled = 150, only = 0, shard = 0, shards = 1;
+  long sampled = 150, only = 0, shard = 0, shards = 1, from = 1;
   if (cold) {
     all = argc > 6 && strcmp(argv[6], "all") == 0;
     if (all && argc > 7 &&
@@ -323,6 +324,7 @@ int main(int argc, char **argv) {
       fprintf(stderr, "oom_test: expected K/M with 0 <= K < M, got \"%s\"\n", argv[7]);
       return 2;
     }
+    if (all && argc > 8) from = atol(argv[8]); /* to go on from an N, or find a crash */
     static char cold_cache[4096];
     if (shards > 1)
       snprintf(cold_cache, sizeof cold_cache, "%s-cold-%ld", cache, shard);
@@ -361,7 +363,9 @@ int main(int argc, char **argv) {
       continue;
     }
     if (only && n != only) continue;
-    if (n % shards != shard) continue;
+    if (n % shards != shard || n < from) continue;
+    /* A cold run takes seconds: say which N runs, so that a crash names it. */
+    if (cold && all) fprintf(stderr, "oom_test: N=%ld of %ld\n", n, total);
     fail_at = n;
     allocations = 0;
     failed = 0;
