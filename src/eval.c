@@ -340,17 +340,18 @@ static uint32_t derive(const cv_engine_t *eng, cv_value_t *fact, int changed) {
       return set;
     }
     case CV_FACT_TERRITORY: {
-      int32_t ua = cv_catalog_lookup(cat, CV_DOM_TERRITORY, "UA", 2);
-      if (v->sym == ua && v->sym >= 0) {
+      /* Territories are interned from their upper-case codes (parser.c),
+       * so the symbol's name is the code: no look-up by name a call. */
+      const char *code = v->sym >= 0 ? cv_symbol_name(cat, v->sym) : "";
+      if (strcmp(code, "UA") == 0) {
         if (fact[CV_FACT_BORDER_KM].state == CV_UNKNOWN) {
           fact[CV_FACT_BORDER_KM] = (cv_value_t){CV_KNOWN, 0, 0.0};
           set |= 1u << CV_FACT_BORDER_KM;
         }
       }
       if (fact[CV_FACT_REGION].state == CV_UNKNOWN) {
-        int32_t ru = cv_catalog_lookup(cat, CV_DOM_TERRITORY, "RU", 2);
         /* Only Russia's regions are known without user region files. */
-        if (v->sym != ru || ru < 0) {
+        if (strcmp(code, "RU") != 0) {
           fact[CV_FACT_REGION] = (cv_value_t){CV_NONE, 0, 0};
           set |= 1u << CV_FACT_REGION;
         }
@@ -1267,6 +1268,11 @@ static void resolve_point(const cv_engine_t *engine, cv_result_t *r, double lat,
   *out = slot->facts;
 }
 
+/* Every code comes from a cv_where_t, NUL-terminated within its field. */
+_Static_assert(sizeof ((cv_code_memo_t *)0)->code >= sizeof ((cv_where_t *)0)->region &&
+                   sizeof ((cv_where_t *)0)->region >= sizeof ((cv_where_t *)0)->territory,
+               "a territory's or region's code fits the code memo");
+
 /* The catalog's symbol for a territory's or region's code, or -1. */
 static int32_t code_symbol(const cv_engine_t *engine, cv_result_t *r, cv_domain_t domain,
                            const char *code) {
@@ -1274,12 +1280,10 @@ static int32_t code_symbol(const cv_engine_t *engine, cv_result_t *r, cv_domain_
   cv_code_memo_t *c = &r->codes[cv_fold_hash(domain, code, len) % CV_CODE_MEMO_SLOTS];
   if (c->valid && c->domain == domain && strcmp(c->code, code) == 0) return c->sym;
   int32_t sym = cv_catalog_lookup(&engine->catalog, domain, code, len);
-  if (len < sizeof c->code) {
-    memcpy(c->code, code, len + 1);
-    c->sym = sym;
-    c->domain = (uint8_t)domain;
-    c->valid = true;
-  }
+  memcpy(c->code, code, len + 1);
+  c->sym = sym;
+  c->domain = (uint8_t)domain;
+  c->valid = true;
   return sym;
 }
 

@@ -1057,6 +1057,13 @@ static void dates_round_trip(void **state) {
   assert_int_equal(cv_date_parse("2023-02-29", 10, &d), CV_VALUE);
   assert_int_equal(cv_date_parse("2024-1-01", 9, &d), CV_VALUE);
   assert_int_equal(cv_date_parse("2024-01-32", 10, &d), CV_VALUE);
+  /* One past each end of the years cv_date_format() writes back. */
+  assert_int_equal(cv_date_parse("1899-12-31", 10, &d), CV_VALUE);
+  assert_int_equal(cv_date_from(1900, 1, 1, &d), CV_OK);
+  assert_int_equal(cv_date_from(9999, 12, 31, &d), CV_OK);
+  cv_date_format(d, buf);
+  assert_string_equal(buf, "9999-12-31");
+  assert_int_equal(cv_date_from(10000, 1, 1, &d), CV_VALUE);
   for (cv_date_t day = -30000; day < 60000; day += 7) {
     cv_date_format(day, buf);
     if (buf[0] < '1' || strncmp(buf, "1900", 4) < 0) continue;
