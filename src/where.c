@@ -92,6 +92,12 @@ const cv_gazetteer_t *cv_engine_gazetteer(const cv_engine_t *engine, cv_error_t 
   return failed ? NULL : e->gaz;
 }
 
+int cv_engine_load_cities_now(cv_engine_t *engine, cv_error_t *err) {
+  cv_error_t local;
+  if (!err) err = &local;
+  return cv_engine_gazetteer(engine, err) ? CV_OK : err->code;
+}
+
 int cv_place_describe(const cv_place_t *p, char *buf, size_t cap) {
   return snprintf(buf, cap, "%s (%s%s%s; %.4f, %.4f)", p->name, p->country[0] ? p->country : "?",
                   p->region[0] ? ", " : "", p->region, p->lat, p->lon);

