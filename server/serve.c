@@ -1231,14 +1231,23 @@ static void load_files(void) {
   }
 }
 
+/* Places are read lazily for one-off commands; a server reads them before
+ * an engine takes requests, or its first place name would wait 0.7 s (more
+ * than a short --request-deadline under load) for them.  False, said on
+ * stderr, when they cannot be read. */
+static bool read_places(cv_engine_t *engine) {
+  cv_error_t err;
+  if (!cv_engine_load_cities_now(engine, &err)) return true;
+  cli_print_error("serve: loading places", &err);
+  return false;
+}
+
 /* Loads a new snapshot and puts it in place; the old one goes when its last
  * request is done. */
 static void reload(void) {
   fprintf(stderr, "caveat: serve: SIGHUP: loading policies and data afresh\n");
   cv_engine_t *engine = cli_engine_reload();
-  cv_error_t err;
-  if (engine && cv_engine_load_cities_now(engine, &err)) {
-    cli_print_error("serve: loading places", &err);
+  if (engine && !read_places(engine)) {
     cv_engine_free(engine);
     engine = NULL;
   }
@@ -1354,14 +1363,7 @@ int cv_cmd_serve(int argc, char **argv, cv_engine_t *engine) {
     return CLI_USAGE;
   }
   if (access_log) setvbuf(access_log, NULL, _IOLBF, 0);
-  /* Places are read lazily for one-off commands; a server reads them
-   * before it listens, or its first place name would wait 0.7 s (more
-   * than a short --request-deadline under load) for them. */
-  cv_error_t err;
-  if (cv_engine_load_cities_now(engine, &err)) {
-    cli_print_error("serve: loading places", &err);
-    return CLI_USAGE;
-  }
+  if (!read_places(engine)) return CLI_USAGE;
   load_files();
   snapshot_t first = {.engine = engine, .owned = false, .generation = 1};
   atomic_store(&first.refs, 1);

@@ -341,8 +341,9 @@ static uint32_t derive(const cv_engine_t *eng, cv_value_t *fact, int changed) {
     }
     case CV_FACT_TERRITORY: {
       /* Territories are interned from their upper-case codes (parser.c),
-       * so the symbol's name is the code: no look-up by name a call. */
-      const char *code = v->sym >= 0 ? cv_symbol_name(cat, v->sym) : "";
+       * so the symbol's name is the code ("other" for none listed): no
+       * look-up by name a call. */
+      const char *code = cv_symbol_name(cat, v->sym);
       if (strcmp(code, "UA") == 0) {
         if (fact[CV_FACT_BORDER_KM].state == CV_UNKNOWN) {
           fact[CV_FACT_BORDER_KM] = (cv_value_t){CV_KNOWN, 0, 0.0};
