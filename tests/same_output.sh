@@ -34,7 +34,7 @@ run() {
       >"$work/$side/out" 2>"$work/$side/err" </dev/null)
     echo $? >"$work/$side/status"
     # Wall-clock figures are not behaviour: the assess summary's rate line.
-    sed -i -E 's/[0-9.]+ rows\/s/N rows\/s/; s/in [0-9.]+ s/in N s/' "$work/$side/err"
+    sed -i -E 's/[0-9.]+ (rows|MB)\/s/N \1\/s/g; s/in [0-9.]+ s/in N s/' "$work/$side/err"
   done
   for part in out err status; do
     if ! cmp -s "$work/old/$part" "$work/new/$part"; then
