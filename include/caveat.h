@@ -516,6 +516,12 @@ typedef enum cv_format {
   CV_FORMAT_ACLED = 3
 } cv_format_t;
 
+/* The name of a format as options and messages write it ("auto", "jsonl",
+ * "csv", "acled"), and the format a name means: CV_OK, or CV_VALUE for a
+ * name no format has. */
+CV_EXPORT const char *cv_format_name(cv_format_t format);
+CV_EXPORT int cv_format_from_name(const char *name, cv_format_t *format);
+
 /* Supplies input: fills at most cap bytes of buf and returns how many, 0 at
  * the end, or -1 on a read error. */
 typedef long (*cv_read_fn)(void *ctx, char *buf, size_t cap);

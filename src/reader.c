@@ -38,9 +38,12 @@ typedef struct map_req {
   char *column;
 } map_req_t;
 
+typedef struct input_format input_format_t;
+
 struct cv_reader {
   const cv_engine_t *engine;
   cv_format_t format;
+  const input_format_t *input; /* once started */
   cv_csv_t csv;
   cv_acled_t *acled;
   bool started, done;
@@ -337,34 +340,9 @@ static const char *flaw_text(const cv_csv_t *c, char *buf, size_t size) {
   return buf;
 }
 
-/* Reads the header (CSV, ACLED) or decides the input is JSON Lines, and
- * settles which column feeds which field.  A header that cannot be read, or
- * a --map naming a column it lacks, ends the input. */
-static int start(cv_reader_t *r, cv_error_t *err) {
-  r->started = true;
-  const char *peek;
-  size_t n = cv_csv_peek(&r->csv, &peek, 1);
-  if (r->csv.io_error)
-    return cv_error_set(err, CV_IO, NULL, 0, 0, "cannot read the input");
-  if (n == 0)
-    return CV_EOF;
-  if (r->format == CV_FORMAT_AUTO && peek[0] == '{')
-    r->format = CV_FORMAT_JSONL;
-  /* A JSON document that is not JSON Lines (an array of uses, a bare value)
-   * would otherwise be read as a CSV header and give "0 rows". */
-  if ((r->format == CV_FORMAT_AUTO || r->format == CV_FORMAT_JSONL) &&
-      peek[0] == '[')
-    return cv_error_set(err, CV_USAGE, NULL, 1, 0,
-                        "the input is a JSON array: caveat reads JSON Lines, "
-                        "one use object a line (convert it with jq -c '.[]')");
-  if (r->format == CV_FORMAT_JSONL) {
-    if (r->n_maps)
-      return cv_error_set(err, CV_USAGE, NULL, 0, 0,
-                          "column mappings apply to CSV input, and this "
-                          "input is JSON Lines");
-    return CV_OK;
-  }
-
+/* Reads a CSV header (a CSV of uses or an ACLED export): the names, kept for
+ * messages, and the width every row must have. */
+static int read_header(cv_reader_t *r, cv_error_t *err) {
   int rc = cv_csv_next(&r->csv);
   if (rc == CV_IO)
     return cv_error_set(err, CV_IO, NULL, 0, 0, "cannot read the input");
@@ -382,12 +360,12 @@ static int start(cv_reader_t *r, cv_error_t *err) {
   if (keep_names(r) != CV_OK)
     return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
   r->csv.expect_fields = r->n_columns;
-  const cv_csv_field_t *header = r->csv.fields;
-  if (r->format == CV_FORMAT_AUTO)
-    r->format = cv_acled_detect(header, r->n_columns) ? CV_FORMAT_ACLED
-                                                     : CV_FORMAT_CSV;
+  return CV_OK;
+}
 
-  /* The user's mappings first: they win over names found in the header. */
+/* The user's mappings (--map) of a CSV header: they win over names found in
+ * the header. */
+static int apply_maps(cv_reader_t *r, cv_error_t *err) {
   for (size_t i = 0; i < r->n_maps; i++) {
     int c = find_header(r, r->maps[i].column);
     if (c < 0)
@@ -401,47 +379,162 @@ static int start(cv_reader_t *r, cv_error_t *err) {
       r->col[f] = c;
       r->taken |= 1u << f;
     } else {
-      rc = assign(r, r->maps[i].field, strlen(r->maps[i].field), c, err);
+      int rc = assign(r, r->maps[i].field, strlen(r->maps[i].field), c, err);
       if (rc)
         return rc;
     }
-  }
-
-  if (r->format == CV_FORMAT_ACLED) {
-    r->acled = cv_acled_new(r->engine, header, r->n_columns);
-    if (!r->acled)
-      return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
-    static const cv_dfield_t plain[] = {CV_DF_ID, CV_DF_DATE, CV_DF_LAT,
-                                        CV_DF_LON};
-    for (size_t i = 0; i < sizeof plain / sizeof *plain; i++)
-      if (r->col[plain[i]] < 0)
-        r->col[plain[i]] = cv_acled_column(r->acled, plain[i]);
-  } else {
-    for (size_t i = 0; i < r->n_columns; i++) {
-      const char *s;
-      size_t len = trimmed(header[i].data, header[i].len, &s);
-      rc = assign(r, s, len, (int)i, err);
-      if (rc)
-        return rc;
-    }
-    /* An ACLED export read with --format csv would give one error row per
-     * row: say what it is instead. */
-    if (r->col[CV_DF_DATE] < 0 && cv_acled_detect(header, r->n_columns))
-      return cv_error_set(err, CV_USAGE, NULL, (int)r->csv.rec_line, 0,
-                          "the header is an ACLED export's: read it with "
-                          "--format acled (or auto)");
-    /* A header naming no use field is not a dataset of uses (a JSON value,
-     * an export of something else): every row would fail alike. */
-    bool any = r->n_grades || r->n_assumes;
-    for (int f = 0; f < CV_DF_COUNT && !any; f++)
-      any = r->col[f] >= 0;
-    if (!any)
-      return cv_error_set(err, CV_USAGE, NULL, (int)r->csv.rec_line, 0,
-                          "the header names no use field: expected columns "
-                          "such as id, date, system, operator, lat, lon (or "
-                          "--map FIELD=COLUMN), or an ACLED export");
   }
   return CV_OK;
+}
+
+/* --------------------------------------------------------------- formats */
+
+/* JSON Lines: no header; a line is a use object. */
+static bool jsonl_detect(const cv_reader_t *r, const char *peek) { return peek[0] == '{'; }
+
+static int jsonl_start(cv_reader_t *r, cv_error_t *err) {
+  if (r->n_maps)
+    return cv_error_set(err, CV_USAGE, NULL, 0, 0,
+                        "column mappings apply to CSV input, and this "
+                        "input is JSON Lines");
+  return CV_OK;
+}
+
+/* An ACLED export: recognised by its header; its columns are ACLED's, and
+ * what a row says beyond id, date and coordinates is derived (acled.c). */
+static bool acled_detect(const cv_reader_t *r, const char *peek) {
+  return cv_acled_detect(r->csv.fields, r->n_columns);
+}
+
+static int acled_start(cv_reader_t *r, cv_error_t *err) {
+  r->acled = cv_acled_new(r->engine, r->csv.fields, r->n_columns);
+  if (!r->acled)
+    return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
+  static const cv_dfield_t plain[] = {CV_DF_ID, CV_DF_DATE, CV_DF_LAT,
+                                      CV_DF_LON};
+  for (size_t i = 0; i < sizeof plain / sizeof *plain; i++)
+    if (r->col[plain[i]] < 0)
+      r->col[plain[i]] = cv_acled_column(r->acled, plain[i]);
+  return CV_OK;
+}
+
+/* A CSV of uses: a header naming use fields, the fallback of detection. */
+static int csv_start(cv_reader_t *r, cv_error_t *err) {
+  const cv_csv_field_t *header = r->csv.fields;
+  for (size_t i = 0; i < r->n_columns; i++) {
+    const char *s;
+    size_t len = trimmed(header[i].data, header[i].len, &s);
+    int rc = assign(r, s, len, (int)i, err);
+    if (rc)
+      return rc;
+  }
+  /* An ACLED export read with --format csv would give one error row per
+   * row: say what it is instead. */
+  if (r->col[CV_DF_DATE] < 0 && cv_acled_detect(header, r->n_columns))
+    return cv_error_set(err, CV_USAGE, NULL, (int)r->csv.rec_line, 0,
+                        "the header is an ACLED export's: read it with "
+                        "--format acled (or auto)");
+  /* A header naming no use field is not a dataset of uses (a JSON value,
+   * an export of something else): every row would fail alike. */
+  bool any = r->n_grades || r->n_assumes;
+  for (int f = 0; f < CV_DF_COUNT && !any; f++)
+    any = r->col[f] >= 0;
+  if (!any)
+    return cv_error_set(err, CV_USAGE, NULL, (int)r->csv.rec_line, 0,
+                        "the header names no use field: expected columns "
+                        "such as id, date, system, operator, lat, lon (or "
+                        "--map FIELD=COLUMN), or an ACLED export");
+  return CV_OK;
+}
+
+static int csv_row(cv_reader_t *r, cv_use_t *use, cv_error_t *err);
+static int jsonl_row(cv_reader_t *r, cv_use_t *use, cv_error_t *err);
+
+/* Every input format, in the order auto-detection tries them.  A format
+ * with a header has its header read before detect() and start() are called
+ * (and the user's column mappings applied before start()); next() takes the
+ * next record; row() turns it into a use.  A new format is an entry here
+ * and its functions. */
+struct input_format {
+  cv_format_t format;
+  const char *name;
+  bool header; /* a CSV header line */
+  bool (*detect)(const cv_reader_t *r, const char *peek);
+  int (*start)(cv_reader_t *r, cv_error_t *err);
+  int (*next)(cv_csv_t *csv);
+  int (*row)(cv_reader_t *r, cv_use_t *use, cv_error_t *err);
+};
+
+static const input_format_t formats[] = {
+    {CV_FORMAT_JSONL, "jsonl", false, jsonl_detect, jsonl_start, cv_csv_next_line, jsonl_row},
+    {CV_FORMAT_ACLED, "acled", true, acled_detect, acled_start, cv_csv_next, csv_row},
+    {CV_FORMAT_CSV, "csv", true, NULL, csv_start, cv_csv_next, csv_row},
+};
+#define N_FORMATS (sizeof formats / sizeof formats[0])
+
+static const input_format_t *format_of(cv_format_t f) {
+  for (size_t i = 0; i < N_FORMATS; i++)
+    if (formats[i].format == f)
+      return &formats[i];
+  return NULL;
+}
+
+const char *cv_format_name(cv_format_t format) {
+  const input_format_t *f = format_of(format);
+  return f ? f->name : "auto";
+}
+
+int cv_format_from_name(const char *name, cv_format_t *format) {
+  if (strcmp(name, "auto") == 0) {
+    *format = CV_FORMAT_AUTO;
+    return CV_OK;
+  }
+  for (size_t i = 0; i < N_FORMATS; i++)
+    if (strcmp(name, formats[i].name) == 0) {
+      *format = formats[i].format;
+      return CV_OK;
+    }
+  return CV_VALUE;
+}
+
+/* Decides the format (unless given), reads the header of a format that has
+ * one, and settles which column feeds which field.  A header that cannot be
+ * read, or a --map naming a column it lacks, ends the input. */
+static int start(cv_reader_t *r, cv_error_t *err) {
+  r->started = true;
+  const char *peek;
+  size_t n = cv_csv_peek(&r->csv, &peek, 1);
+  if (r->csv.io_error)
+    return cv_error_set(err, CV_IO, NULL, 0, 0, "cannot read the input");
+  if (n == 0)
+    return CV_EOF;
+  /* Formats without a header are told by their first byte. */
+  for (size_t i = 0; i < N_FORMATS && r->format == CV_FORMAT_AUTO; i++)
+    if (!formats[i].header && formats[i].detect(r, peek))
+      r->format = formats[i].format;
+  /* A JSON document that is not JSON Lines (an array of uses, a bare value)
+   * would otherwise be read as a CSV header and give "0 rows". */
+  if ((r->format == CV_FORMAT_AUTO || r->format == CV_FORMAT_JSONL) &&
+      peek[0] == '[')
+    return cv_error_set(err, CV_USAGE, NULL, 1, 0,
+                        "the input is a JSON array: caveat reads JSON Lines, "
+                        "one use object a line (convert it with jq -c '.[]')");
+  const input_format_t *f = format_of(r->format);
+  if (!f || f->header) {
+    int rc = read_header(r, err);
+    if (rc != CV_OK)
+      return rc;
+    /* Formats with a header are told by it; the last is the fallback. */
+    for (size_t i = 0; i < N_FORMATS && !f; i++)
+      if (formats[i].header && (!formats[i].detect || formats[i].detect(r, peek)))
+        f = &formats[i];
+    r->format = f->format;
+    rc = apply_maps(r, err);
+    if (rc != CV_OK)
+      return rc;
+  }
+  r->input = f;
+  return f->start(r, err);
 }
 
 /* ------------------------------------------------------------------- rows */
@@ -650,8 +743,7 @@ int cv_reader_next(cv_reader_t *reader, cv_use_t *use, cv_error_t *err) {
     }
   }
   cv_use_reset(use);
-  bool jsonl = reader->format == CV_FORMAT_JSONL;
-  int rc = jsonl ? cv_csv_next_line(&reader->csv) : cv_csv_next(&reader->csv);
+  int rc = reader->input->next(&reader->csv);
   if (rc == CV_EOF) {
     reader->done = true;
     return CV_EOF;
@@ -662,5 +754,5 @@ int cv_reader_next(cv_reader_t *reader, cv_use_t *use, cv_error_t *err) {
                         "read error after row %ld", reader->row);
   }
   reader->row++;
-  return jsonl ? jsonl_row(reader, use, err) : csv_row(reader, use, err);
+  return reader->input->row(reader, use, err);
 }

@@ -696,6 +696,24 @@ static void test_jsonl(void **state) {
   free(text);
 }
 
+/* Format names round-trip through the one table the reader keeps, and a
+ * name no format has is refused, not read as "auto". */
+static void test_format_names(void **state) {
+  static const cv_format_t all[] = {CV_FORMAT_AUTO, CV_FORMAT_JSONL, CV_FORMAT_CSV,
+                                    CV_FORMAT_ACLED};
+  static const char *const names[] = {"auto", "jsonl", "csv", "acled"};
+  for (size_t i = 0; i < 4; i++) {
+    cv_format_t f = (cv_format_t)-1;
+    assert_string_equal(cv_format_name(all[i]), names[i]);
+    assert_int_equal(cv_format_from_name(names[i], &f), CV_OK);
+    assert_int_equal(f, all[i]);
+  }
+  cv_format_t f = CV_FORMAT_CSV;
+  assert_int_equal(cv_format_from_name("ndjson", &f), CV_VALUE);
+  assert_int_equal(cv_format_from_name("CSV", &f), CV_VALUE);
+  assert_int_equal(f, CV_FORMAT_CSV);
+}
+
 /* ---------------------------------------------- the shipped sample */
 
 static void test_sample(void **state) {
@@ -841,6 +859,7 @@ int main(void) {
       cmocka_unit_test(test_csv_map),
       cmocka_unit_test(test_unclosed_quotes),
       cmocka_unit_test(test_jsonl),
+      cmocka_unit_test(test_format_names),
       cmocka_unit_test(test_extra_columns_limit),
       cmocka_unit_test(test_sample),
       cmocka_unit_test(test_admin1_lookup),
