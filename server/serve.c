@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "../cli/commands.h"
+#include "../cli/load.h"
 #include "metrics.h"
 
 /* Appends a string literal, its length counted by the compiler. */
