@@ -1,9 +1,8 @@
 /*
  * serve.h -- what the server component offers the CLI: 'caveat serve' as
- * one function.  The server reaches the library through caveat.h only;
- * what it needs of the program hosting it (an engine loaded afresh, errors
- * printed the program's way, files read, the home directory) comes as
- * callbacks, so that it depends on no CLI code and the CLI on this header.
+ * one function.  What it needs of the program hosting it (an engine loaded
+ * afresh, errors printed, files read, the home directory) comes as
+ * callbacks, so that the server depends on no CLI code, only on caveat.h.
  */
 #ifndef CAVEAT_SERVER_SERVE_H
 #define CAVEAT_SERVER_SERVE_H
