@@ -15,13 +15,7 @@
 #include <string.h>
 
 #include "assess.h"
-#include "commands.h"
-
-#define TRY(x)              \
-  do {                      \
-    int rc_ = (x);          \
-    if (rc_) return rc_;    \
-  } while (0)
+#include "common.h"
 
 #define MAX_RULES 16
 
@@ -81,14 +75,14 @@ static int csv_field(cv_buf_t *b, const char *s, size_t len) {
   if (!memchr(s, ',', len) && !memchr(s, '"', len) && !memchr(s, '\n', len) &&
       !memchr(s, '\r', len))
     return cv_buf_append(b, s, len);
-  TRY(CLI_LIT(b, "\""));
+  CLI_TRY(CLI_LIT(b, "\""));
   const char *from = s, *end = s + len, *q;
   while ((q = memchr(from, '"', (size_t)(end - from))) != NULL) {
-    TRY(cv_buf_append(b, from, (size_t)(q + 1 - from)));
-    TRY(CLI_LIT(b, "\""));
+    CLI_TRY(cv_buf_append(b, from, (size_t)(q + 1 - from)));
+    CLI_TRY(CLI_LIT(b, "\""));
     from = q + 1;
   }
-  TRY(cv_buf_append(b, from, (size_t)(end - from)));
+  CLI_TRY(cv_buf_append(b, from, (size_t)(end - from)));
   return CLI_LIT(b, "\"");
 }
 
@@ -119,18 +113,18 @@ static void flatten(const row_writer_t *w, const cv_use_t *use,
 /* ---------------------------------------------------------------- CSV */
 
 static int csv_header(const row_writer_t *w, cv_buf_t *out) {
-  TRY(puts_buf(out, "id,date,as_of,lat,lon,territory,region,border_km"));
+  CLI_TRY(puts_buf(out, "id,date,as_of,lat,lon,territory,region,border_km"));
   size_t n = cv_engine_policy_count(w->engine);
   for (size_t i = 0; i < n; i++) {
     const char *d = cv_engine_policy_donor(w->engine, i);
-    TRY(CLI_LIT(out, ","));
-    TRY(csv_field(out, d, strlen(d)));
+    CLI_TRY(CLI_LIT(out, ","));
+    CLI_TRY(csv_field(out, d, strlen(d)));
     for (int k = 0; k < (w->if_theirs ? 3 : 2); k++) {
       char name[96];
       int len = snprintf(name, sizeof name, "%s_%s", d,
                          k == 2 ? "if_theirs" : k ? "why" : "rules");
-      TRY(CLI_LIT(out, ","));
-      TRY(csv_field(out, name, (size_t)len));
+      CLI_TRY(CLI_LIT(out, ","));
+      CLI_TRY(csv_field(out, name, (size_t)len));
     }
   }
   return puts_buf(out, ",error\n");
@@ -141,45 +135,45 @@ static int csv_result(row_writer_t *w, cv_buf_t *out, const cv_use_t *use,
   flat_t f;
   flatten(w, use, result, &f);
   const char *id = cv_use_id(use);
-  TRY(csv_field(out, id, strlen(id)));
-  TRY(CLI_LIT(out, ","));
-  TRY(puts_buf(out, f.date));
-  TRY(CLI_LIT(out, ","));
-  TRY(puts_buf(out, f.as_of));
-  TRY(CLI_LIT(out, ","));
+  CLI_TRY(csv_field(out, id, strlen(id)));
+  CLI_TRY(CLI_LIT(out, ","));
+  CLI_TRY(puts_buf(out, f.date));
+  CLI_TRY(CLI_LIT(out, ","));
+  CLI_TRY(puts_buf(out, f.as_of));
+  CLI_TRY(CLI_LIT(out, ","));
   if (f.located) {
-    TRY(number(out, f.lat, 6));
-    TRY(CLI_LIT(out, ","));
-    TRY(number(out, f.lon, 6));
+    CLI_TRY(number(out, f.lat, 6));
+    CLI_TRY(CLI_LIT(out, ","));
+    CLI_TRY(number(out, f.lon, 6));
   } else {
-    TRY(CLI_LIT(out, ","));
+    CLI_TRY(CLI_LIT(out, ","));
   }
-  TRY(CLI_LIT(out, ","));
-  TRY(puts_buf(out, f.where->territory));
-  TRY(CLI_LIT(out, ","));
-  TRY(puts_buf(out, f.where->region));
-  TRY(CLI_LIT(out, ","));
+  CLI_TRY(CLI_LIT(out, ","));
+  CLI_TRY(puts_buf(out, f.where->territory));
+  CLI_TRY(CLI_LIT(out, ","));
+  CLI_TRY(puts_buf(out, f.where->region));
+  CLI_TRY(CLI_LIT(out, ","));
   if (f.where->border_km >= 0)
-    TRY(number(out, f.where->border_km, 1));
+    CLI_TRY(number(out, f.where->border_km, 1));
   size_t n = cv_result_count(result);
   for (size_t i = 0; i < n; i++) {
-    TRY(CLI_LIT(out, ","));
-    TRY(puts_buf(out, cv_verdict_name(cv_result_verdict(result, i))));
-    TRY(CLI_LIT(out, ","));
+    CLI_TRY(CLI_LIT(out, ","));
+    CLI_TRY(puts_buf(out, cv_verdict_name(cv_result_verdict(result, i))));
+    CLI_TRY(CLI_LIT(out, ","));
     const char *ids[MAX_RULES];
     size_t k = cv_result_rules(result, i, ids, MAX_RULES);
     for (size_t j = 0; j < k && j < MAX_RULES; j++) {
       if (j)
-        TRY(CLI_LIT(out, " "));
-      TRY(puts_buf(out, ids[j])); /* rule ids are names: no CSV specials */
+        CLI_TRY(CLI_LIT(out, " "));
+      CLI_TRY(puts_buf(out, ids[j])); /* rule ids are names: no CSV specials */
     }
-    TRY(CLI_LIT(out, ","));
+    CLI_TRY(CLI_LIT(out, ","));
     w->scratch.len = 0;
-    TRY(cv_result_write_why(w->engine, result, i, &w->scratch));
-    TRY(csv_field(out, w->scratch.data ? w->scratch.data : "", w->scratch.len));
+    CLI_TRY(cv_result_write_why(w->engine, result, i, &w->scratch));
+    CLI_TRY(csv_field(out, w->scratch.data ? w->scratch.data : "", w->scratch.len));
     if (w->if_theirs) {
-      TRY(CLI_LIT(out, ","));
-      TRY(puts_buf(out, cv_verdict_name(cv_result_if_their_weapon(result, i))));
+      CLI_TRY(CLI_LIT(out, ","));
+      CLI_TRY(puts_buf(out, cv_verdict_name(cv_result_if_their_weapon(result, i))));
     }
   }
   return puts_buf(out, ",\n");
@@ -187,12 +181,12 @@ static int csv_result(row_writer_t *w, cv_buf_t *out, const cv_use_t *use,
 
 static int csv_error(row_writer_t *w, cv_buf_t *out, long row, const char *id,
                      const cv_error_t *err) {
-  TRY(csv_field(out, id, strlen(id)));
-  TRY(puts_buf(out, ",,,,,,,"));
+  CLI_TRY(csv_field(out, id, strlen(id)));
+  CLI_TRY(puts_buf(out, ",,,,,,,"));
   size_t n = cv_engine_policy_count(w->engine);
   for (size_t i = 0; i < n; i++)
-    TRY(puts_buf(out, w->if_theirs ? ",,,," : ",,,"));
-  TRY(CLI_LIT(out, ","));
+    CLI_TRY(puts_buf(out, w->if_theirs ? ",,,," : ",,,"));
+  CLI_TRY(CLI_LIT(out, ","));
   char msg[sizeof err->message + 64];
   int len = err->line
                 ? snprintf(msg, sizeof msg, "row %ld (line %d): %s", row,
@@ -202,15 +196,15 @@ static int csv_error(row_writer_t *w, cv_buf_t *out, long row, const char *id,
     len = 0;
   if ((size_t)len >= sizeof msg)
     len = (int)sizeof msg - 1;
-  TRY(csv_field(out, msg, (size_t)len));
+  CLI_TRY(csv_field(out, msg, (size_t)len));
   return CLI_LIT(out, "\n");
 }
 
 /* ------------------------------------------------------------- GeoJSON */
 
 static int geo_open(row_writer_t *w, cv_buf_t *out, const char *id) {
-  TRY(puts_buf(out, w->written ? ",\n" : "\n"));
-  TRY(puts_buf(out, "{\"type\": \"Feature\", \"id\": "));
+  CLI_TRY(puts_buf(out, w->written ? ",\n" : "\n"));
+  CLI_TRY(puts_buf(out, "{\"type\": \"Feature\", \"id\": "));
   return json_string(out, id);
 }
 
@@ -219,65 +213,65 @@ static int geo_result(row_writer_t *w, cv_buf_t *out, const cv_use_t *use,
   flat_t f;
   flatten(w, use, result, &f);
   const char *id = cv_use_id(use);
-  TRY(geo_open(w, out, id));
+  CLI_TRY(geo_open(w, out, id));
   if (f.located) {
     /* GeoJSON's order is longitude, latitude (RFC 7946). */
-    TRY(puts_buf(out, ", \"geometry\": {\"type\": \"Point\", \"coordinates\": ["));
-    TRY(number(out, f.lon, 6));
-    TRY(puts_buf(out, ", "));
-    TRY(number(out, f.lat, 6));
-    TRY(puts_buf(out, "]}"));
+    CLI_TRY(puts_buf(out, ", \"geometry\": {\"type\": \"Point\", \"coordinates\": ["));
+    CLI_TRY(number(out, f.lon, 6));
+    CLI_TRY(puts_buf(out, ", "));
+    CLI_TRY(number(out, f.lat, 6));
+    CLI_TRY(puts_buf(out, "]}"));
   } else {
-    TRY(puts_buf(out, ", \"geometry\": null"));
+    CLI_TRY(puts_buf(out, ", \"geometry\": null"));
   }
-  TRY(puts_buf(out, ", \"properties\": {\"id\": "));
-  TRY(json_string(out, id));
-  TRY(puts_buf(out, ", \"date\": "));
-  TRY(f.date[0] ? json_string(out, f.date) : puts_buf(out, "null"));
-  TRY(puts_buf(out, ", \"as_of\": "));
-  TRY(f.as_of[0] ? json_string(out, f.as_of) : puts_buf(out, "null"));
-  TRY(puts_buf(out, ", \"territory\": "));
-  TRY(f.where->territory[0] ? json_string(out, f.where->territory)
+  CLI_TRY(puts_buf(out, ", \"properties\": {\"id\": "));
+  CLI_TRY(json_string(out, id));
+  CLI_TRY(puts_buf(out, ", \"date\": "));
+  CLI_TRY(f.date[0] ? json_string(out, f.date) : puts_buf(out, "null"));
+  CLI_TRY(puts_buf(out, ", \"as_of\": "));
+  CLI_TRY(f.as_of[0] ? json_string(out, f.as_of) : puts_buf(out, "null"));
+  CLI_TRY(puts_buf(out, ", \"territory\": "));
+  CLI_TRY(f.where->territory[0] ? json_string(out, f.where->territory)
                             : puts_buf(out, "null"));
-  TRY(puts_buf(out, ", \"region\": "));
-  TRY(f.where->region[0] ? json_string(out, f.where->region)
+  CLI_TRY(puts_buf(out, ", \"region\": "));
+  CLI_TRY(f.where->region[0] ? json_string(out, f.where->region)
                          : puts_buf(out, "null"));
-  TRY(puts_buf(out, ", \"border_km\": "));
-  TRY(f.where->border_km >= 0 ? number(out, f.where->border_km, 1)
+  CLI_TRY(puts_buf(out, ", \"border_km\": "));
+  CLI_TRY(f.where->border_km >= 0 ? number(out, f.where->border_km, 1)
                               : puts_buf(out, "null"));
   size_t n = cv_result_count(result);
   for (size_t i = 0; i < n; i++) {
     const char *donor = cv_result_donor(result, i);
-    TRY(puts_buf(out, ", "));
-    TRY(json_string(out, donor));
-    TRY(puts_buf(out, ": "));
-    TRY(json_string(out, cv_verdict_name(cv_result_verdict(result, i))));
+    CLI_TRY(puts_buf(out, ", "));
+    CLI_TRY(json_string(out, donor));
+    CLI_TRY(puts_buf(out, ": "));
+    CLI_TRY(json_string(out, cv_verdict_name(cv_result_verdict(result, i))));
     char key[96];
     snprintf(key, sizeof key, "%s_rules", donor);
-    TRY(puts_buf(out, ", "));
-    TRY(json_string(out, key));
-    TRY(puts_buf(out, ": ["));
+    CLI_TRY(puts_buf(out, ", "));
+    CLI_TRY(json_string(out, key));
+    CLI_TRY(puts_buf(out, ": ["));
     const char *ids[MAX_RULES];
     size_t k = cv_result_rules(result, i, ids, MAX_RULES);
     for (size_t j = 0; j < k && j < MAX_RULES; j++) {
       if (j)
-        TRY(puts_buf(out, ", "));
-      TRY(json_string(out, ids[j]));
+        CLI_TRY(puts_buf(out, ", "));
+      CLI_TRY(json_string(out, ids[j]));
     }
     snprintf(key, sizeof key, "%s_why", donor);
-    TRY(puts_buf(out, "], "));
-    TRY(json_string(out, key));
-    TRY(puts_buf(out, ": "));
+    CLI_TRY(puts_buf(out, "], "));
+    CLI_TRY(json_string(out, key));
+    CLI_TRY(puts_buf(out, ": "));
     w->scratch.len = 0;
-    TRY(cv_result_write_why(w->engine, result, i, &w->scratch));
-    TRY(cv_buf_append_json_string(out, w->scratch.data ? w->scratch.data : "",
+    CLI_TRY(cv_result_write_why(w->engine, result, i, &w->scratch));
+    CLI_TRY(cv_buf_append_json_string(out, w->scratch.data ? w->scratch.data : "",
                                   w->scratch.len));
     if (w->if_theirs) {
       snprintf(key, sizeof key, "%s_if_theirs", donor);
-      TRY(puts_buf(out, ", "));
-      TRY(json_string(out, key));
-      TRY(puts_buf(out, ": "));
-      TRY(json_string(out, cv_verdict_name(cv_result_if_their_weapon(result, i))));
+      CLI_TRY(puts_buf(out, ", "));
+      CLI_TRY(json_string(out, key));
+      CLI_TRY(puts_buf(out, ": "));
+      CLI_TRY(json_string(out, cv_verdict_name(cv_result_if_their_weapon(result, i))));
     }
   }
   return puts_buf(out, "}}");
@@ -285,19 +279,19 @@ static int geo_result(row_writer_t *w, cv_buf_t *out, const cv_use_t *use,
 
 static int geo_error(row_writer_t *w, cv_buf_t *out, long row, const char *id,
                      const cv_error_t *err) {
-  TRY(geo_open(w, out, id));
-  TRY(puts_buf(out, ", \"geometry\": null, \"properties\": {\"id\": "));
-  TRY(json_string(out, id));
-  TRY(CLI_LIT(out, ", \"row\": "));
-  TRY(number(out, (double)row, 0));
+  CLI_TRY(geo_open(w, out, id));
+  CLI_TRY(puts_buf(out, ", \"geometry\": null, \"properties\": {\"id\": "));
+  CLI_TRY(json_string(out, id));
+  CLI_TRY(CLI_LIT(out, ", \"row\": "));
+  CLI_TRY(number(out, (double)row, 0));
   if (err->line) {
-    TRY(puts_buf(out, ", \"line\": "));
-    TRY(number(out, err->line, 0));
+    CLI_TRY(puts_buf(out, ", \"line\": "));
+    CLI_TRY(number(out, err->line, 0));
   }
-  TRY(puts_buf(out, ", \"field\": "));
-  TRY(err->field[0] ? json_string(out, err->field) : puts_buf(out, "null"));
-  TRY(puts_buf(out, ", \"error\": "));
-  TRY(json_string(out, err->message));
+  CLI_TRY(puts_buf(out, ", \"field\": "));
+  CLI_TRY(err->field[0] ? json_string(out, err->field) : puts_buf(out, "null"));
+  CLI_TRY(puts_buf(out, ", \"error\": "));
+  CLI_TRY(json_string(out, err->message));
   return puts_buf(out, "}}");
 }
 

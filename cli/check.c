@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "use_args.h"
 
 static const char usage_head[] =
     "usage: caveat check [--json] [--as-of DATE] FILE|-\n"

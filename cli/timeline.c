@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "use_args.h"
 
 static const char usage_head[] =
     "usage: caveat timeline [--json]\n"

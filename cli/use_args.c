@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
+#include "common.h"
+#include "use_args.h"
 
 const char cli_use_flags_help[] =
     "use flags (any may be omitted: a missing fact is unknown):\n"
@@ -18,26 +19,6 @@ const char cli_use_flags_help[] =
     "                           or {a,b} for a set; DE.NAME for one policy only\n"
     "  --fact NAME=VALUE        a fact a policy declares (true, false, a number, a\n"
     "                           name); US.NAME for one policy only\n";
-
-char *cli_read_file(const char *path, size_t limit, size_t *len) {
-  FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-  if (!f) return NULL;
-  cv_buf_t b = {0};
-  b.limit = limit + 1;
-  char chunk[65536];
-  size_t n;
-  int rc = 0;
-  while (!rc && (n = fread(chunk, 1, sizeof chunk, f)) > 0) rc = cv_buf_append(&b, chunk, n);
-  if (!rc && !b.data) rc = CLI_LIT(&b, "");
-  int failed = ferror(f) || rc;
-  if (f != stdin) fclose(f);
-  if (failed) {
-    cv_buf_free(&b);
-    return NULL;
-  }
-  *len = b.len;
-  return b.data;
-}
 
 /* Applies one use flag; returns -1 when a is not a use flag. */
 static int use_flag(cv_engine_t *engine, cv_use_t *use, const char *a, const char *value,

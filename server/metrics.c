@@ -48,7 +48,7 @@ void metrics_rows(unsigned long assessed, unsigned long unreadable) {
   atomic_fetch_add(&rows_unreadable, unreadable);
 }
 
-void metrics_verdict(const char *donor, cv_verdict_t verdict) {
+static void metrics_verdict(const char *donor, cv_verdict_t verdict) {
   if ((unsigned)verdict >= VERDICTS) return;
   pthread_mutex_lock(&donor_lock);
   size_t i = 0;
@@ -57,6 +57,11 @@ void metrics_verdict(const char *donor, cv_verdict_t verdict) {
     snprintf(donor_names[n_donors++], sizeof donor_names[0], "%s", donor);
   donor_verdicts[i < n_donors ? i : DONOR_SLOTS][verdict]++;
   pthread_mutex_unlock(&donor_lock);
+}
+
+void metrics_verdicts(const cv_result_t *result) {
+  for (size_t i = 0; i < cv_result_count(result); i++)
+    metrics_verdict(cv_result_donor(result, i), cv_result_verdict(result, i));
 }
 
 void metrics_event(metrics_event_t event) { atomic_fetch_add(&events[event], 1); }

@@ -29,7 +29,8 @@ typedef enum metrics_event {
 void metrics_request(size_t route, unsigned status, double seconds);
 /* Rows of a dataset (or single uses) evaluated, and rows that could not be read. */
 void metrics_rows(unsigned long assessed, unsigned long unreadable);
-void metrics_verdict(const char *donor, cv_verdict_t verdict);
+/* Each donor's verdict of one evaluated use. */
+void metrics_verdicts(const cv_result_t *result);
 void metrics_event(metrics_event_t event);
 /* Requests being answered now, and bytes of request bodies held now. */
 void metrics_gauges(long in_flight, long body_bytes);

@@ -22,6 +22,20 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/cache-old" "$work/cache-new" "$work/old" "$work/new"
 cases=0 differ=0
 
+# borderless ARGS... : whether caveat ARGS loads no borders: 'COMMAND --help',
+# and the commands that never place a point (fmt, list, lint, diff).
+borderless() {
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --no-geo) shift ;;
+      --home | --data | --dcw | --land | --regions | --geonames | --cache | --policy) shift 2 ;;
+      *) break ;;
+    esac
+  done
+  case ${1:-} in fmt | list | lint | diff) return 0 ;; esac
+  [ $# -ge 2 ] && { [ "$2" = --help ] || [ "$2" = -h ]; }
+}
+
 # run NAME DIR ARGS... : one case, run from DIR with each binary.
 run() {
   local name=$1 dir=$2
@@ -36,6 +50,13 @@ run() {
     # Wall-clock figures are not behaviour: the assess summary's rate line.
     sed -i -E 's/[0-9.]+ (rows|MB)\/s/N \1\/s/g; s/in [0-9.]+ s/in N s/' "$work/$side/err"
   done
+  # Builds before the CLI loaded by need loaded the borders for every
+  # command, and so said on stderr that the land polygons are missing even
+  # where no border is read.  That note is the one difference allowed, on
+  # the old side only: the new one must not print it there.
+  if borderless "$@"; then
+    sed -i '/^caveat: note: the OpenStreetMap land polygons are not installed/d' "$work/old/err"
+  fi
   for part in out err status; do
     if ! cmp -s "$work/old/$part" "$work/new/$part"; then
       differ=$((differ + 1))

