@@ -333,15 +333,9 @@ static int parse_options(int argc, char **argv, options_t *o) {
     if (strcmp(a, "--no-progress") == 0) {
       o->no_progress = true;
     } else if ((v = option_value(argc, argv, &i, "--format"))) {
-      static const char *const names[] = {"auto", "jsonl", "csv", "acled"};
-      int f = -1;
-      for (int k = 0; k < 4; k++)
-        if (strcmp(v, names[k]) == 0)
-          f = k;
-      if (f < 0)
+      if (cv_format_from_name(v, &o->format) != CV_OK)
         return bad_usage("--format '%s': expected auto, jsonl, csv or acled",
                          v);
-      o->format = (cv_format_t)f;
     } else if ((v = option_value(argc, argv, &i, "--output"))) {
       if (strcmp(v, "jsonl") == 0)
         o->output = OUT_JSONL;
