@@ -34,83 +34,39 @@ static void day_text(cv_date_t d, char buf[11]) {
   else cv_date_format(d, buf);
 }
 
-typedef struct event {
-  cv_date_t day;
-  size_t rule;
-  int starts;
-} event_t;
+typedef struct policy_out {
+  cv_buf_t *buf;
+  int rc;
+} policy_out_t;
 
-static int by_day(const void *a, const void *b) {
-  const event_t *x = a, *y = b;
-  if (x->day != y->day) return x->day < y->day ? -1 : 1;
-  if (x->starts != y->starts) return x->starts - y->starts; /* lapses first */
-  return x->rule < y->rule ? -1 : x->rule > y->rule;
+static void policy_line(void *ctx, const cv_history_event_t *e) {
+  policy_out_t *o = ctx;
+  char day[11], line[600], window[48] = "";
+  cv_date_format(e->date, day);
+  if (e->date_latest != e->date) {
+    char last[11];
+    cv_date_format(e->date_latest, last);
+    snprintf(window, sizeof window, "; on some day to %s", last);
+  }
+  int len = snprintf(line, sizeof line, "  %s  %-6s %-6s %s (%s; %s record%s)\n", day,
+                     e->starts ? "starts" : "lapses", e->rule.effect, e->rule.id,
+                     e->rule.actions, e->rule.strength, window);
+  o->rc |= cv_buf_append(o->buf, line,
+                         (size_t)(len < (int)sizeof line ? len : (int)sizeof line - 1));
 }
 
+/* A policy's rules in the order they took effect and lapsed. */
 static int policy_history(cv_engine_t *engine, size_t p, int json, cv_buf_t *out) {
-  size_t n = cv_policy_rule_count(engine, p);
-  event_t *events = calloc(2 * n + 1, sizeof *events);
-  if (!events) return -1;
-  size_t count = 0;
-  cv_rule_info_t info;
-  for (size_t i = 0; i < n; i++) {
-    cv_policy_rule(engine, p, i, &info);
-    events[count++] = (event_t){info.from, i, 1};
-    if (info.until != CV_DATE_MAX) events[count++] = (event_t){info.until, i, 0};
-  }
-  qsort(events, count, sizeof *events, by_day);
+  cv_error_t err;
+  if (json)
+    return cv_policy_history_write_json(engine, p, out, &err) || CLI_LIT(out, "\n") ? -1 : 0;
   const char *donor = cv_engine_policy_donor(engine, p);
-  int rc = 0;
-  if (json) {
-    rc |= CLI_LIT(out, "{\"donor\": ");
-    rc |= cv_buf_append_json_string(out, donor, strlen(donor));
-    rc |= CLI_LIT(out, ", \"events\": [");
-  } else {
-    char line[256];
-    int len = snprintf(line, sizeof line, "%s policy: rules as they took effect and lapsed\n", donor);
-    rc |= cv_buf_append(out, line, (size_t)len);
-  }
-  for (size_t e = 0; e < count; e++) {
-    cv_policy_rule(engine, p, events[e].rule, &info);
-    char day[11];
-    cv_date_format(events[e].day, day);
-    if (json) {
-      if (e) rc |= CLI_LIT(out, ", ");
-      rc |= CLI_LIT(out, "{\"date\": ");
-      rc |= cv_buf_append_json_string(out, day, 10);
-      rc |= events[e].starts ? CLI_LIT(out, ", \"change\": \"starts\", \"rule\": ")
-                             : CLI_LIT(out, ", \"change\": \"lapses\", \"rule\": ");
-      rc |= cv_buf_append_json_string(out, info.id, strlen(info.id));
-      rc |= CLI_LIT(out, ", \"effect\": ");
-      rc |= cv_buf_append_json_string(out, info.effect, strlen(info.effect));
-      rc |= CLI_LIT(out, ", \"strength\": ");
-      rc |= cv_buf_append_json_string(out, info.strength, strlen(info.strength));
-      cv_date_t latest = events[e].starts ? info.from_latest : info.until_latest;
-      if (latest != events[e].day) {
-        /* An uncertain date: the change came on some day of the window. */
-        char last[11];
-        cv_date_format(latest, last);
-        rc |= CLI_LIT(out, ", \"latest\": ");
-        rc |= cv_buf_append_json_string(out, last, 10);
-      }
-      rc |= CLI_LIT(out, "}");
-    } else {
-      char line[600], window[48] = "";
-      cv_date_t latest = events[e].starts ? info.from_latest : info.until_latest;
-      if (latest != events[e].day) {
-        char last[11];
-        cv_date_format(latest, last);
-        snprintf(window, sizeof window, "; on some day to %s", last);
-      }
-      int len = snprintf(line, sizeof line, "  %s  %-6s %-6s %s (%s; %s record%s)\n", day,
-                         events[e].starts ? "starts" : "lapses", info.effect, info.id,
-                         info.actions, info.strength, window);
-      rc |= cv_buf_append(out, line, (size_t)(len < (int)sizeof line ? len : (int)sizeof line - 1));
-    }
-  }
-  rc |= json ? CLI_LIT(out, "]}\n") : CLI_LIT(out, "\n");
-  free(events);
-  return rc ? -1 : 0;
+  char head[256];
+  int len = snprintf(head, sizeof head, "%s policy: rules as they took effect and lapsed\n", donor);
+  policy_out_t o = {out, cv_buf_append(out, head, (size_t)len)};
+  if (cv_policy_history(engine, p, policy_line, &o, &err)) return -1;
+  o.rc |= CLI_LIT(out, "\n");
+  return o.rc ? -1 : 0;
 }
 
 static int use_timeline(cv_engine_t *engine, cv_use_t *use, size_t p, int json,

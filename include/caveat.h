@@ -407,10 +407,24 @@ typedef void (*cv_history_fn)(void *ctx, const cv_history_event_t *event);
 CV_EXPORT int cv_history(const cv_engine_t *engine, cv_history_fn fn, void *ctx,
                          cv_error_t *err);
 
+/* The same for one policy (index policy): its changes only.  CV_RANGE for
+ * an index no policy has. */
+CV_EXPORT int cv_policy_history(const cv_engine_t *engine, size_t policy, cv_history_fn fn,
+                                void *ctx, cv_error_t *err);
+
 /* Appends {"events": [{"date", "date_latest", "donor", "change", "rule",
  * "effect", "actions", "strength"[, "said_by"]}]} for the whole record
  * (cv_history), one line, no newline. */
 CV_EXPORT int cv_history_write_json(const cv_engine_t *engine, cv_buf_t *buf, cv_error_t *err);
+/* Appends {"donor", "events": [{"date", "change", "rule", "effect",
+ * "strength"[, "latest"]}]} for one policy's changes, "latest" ending the
+ * window of an uncertain date; one line, no newline. */
+CV_EXPORT int cv_policy_history_write_json(const cv_engine_t *engine, size_t policy,
+                                           cv_buf_t *buf, cv_error_t *err);
+/* Appends [{"donor", "rules": [{"id", "effect", "actions", "from", "until",
+ * "strength", "because"}]}] for every loaded policy, its rules as declared
+ * ("from" and "until" null at an open end); one line.  CV_OK or CV_NOMEM. */
+CV_EXPORT int cv_policies_write_json(const cv_engine_t *engine, cv_buf_t *buf);
 
 /* A stretch of days over which a use's verdict under one policy held. */
 typedef struct cv_period {

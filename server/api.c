@@ -29,29 +29,8 @@ enum MHD_Result api_health(request_t *req, struct MHD_Connection *c) {
 
 
 enum MHD_Result api_policies(request_t *req, struct MHD_Connection *c) {
-  cv_engine_t *e = req->snap->engine;
   cv_buf_t out = {0};
-  int rc = LIT(&out, "[");
-  for (size_t p = 0; !rc && p < cv_engine_policy_count(e); p++) {
-    rc = json_field(&out, p ? ", {" : "{", "donor", cv_engine_policy_donor(e, p));
-    if (!rc) rc = LIT(&out, ", \"rules\": [");
-    for (size_t i = 0; !rc && i < cv_policy_rule_count(e, p); i++) {
-      cv_rule_info_t r;
-      cv_policy_rule(e, p, i, &r);
-      rc = json_field(&out, i ? ", {" : "{", "id", r.id);
-      if (!rc) rc = json_field(&out, ", ", "effect", r.effect);
-      if (!rc) rc = json_field(&out, ", ", "actions", r.actions);
-      if (!rc) rc = LIT(&out, ", \"from\": ");
-      if (!rc) rc = json_date(&out, r.from);
-      if (!rc) rc = LIT(&out, ", \"until\": ");
-      if (!rc) rc = json_date(&out, r.until);
-      if (!rc) rc = json_field(&out, ", ", "strength", r.strength);
-      if (!rc) rc = json_field(&out, ", ", "because", r.because);
-      if (!rc) rc = LIT(&out, "}");
-    }
-    if (!rc) rc = LIT(&out, "]}");
-  }
-  if (!rc) rc = LIT(&out, "]");
+  int rc = cv_policies_write_json(req->snap->engine, &out);
   enum MHD_Result r = reply_json(req, c, MHD_HTTP_OK, rc, &out, "application/json");
   cv_buf_free(&out);
   return r;

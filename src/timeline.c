@@ -126,19 +126,25 @@ static int by_day(const void *a, const void *b) {
   return x->rule < y->rule ? -1 : x->rule > y->rule;
 }
 
-int cv_history(const cv_engine_t *engine, cv_history_fn fn, void *ctx, cv_error_t *err) {
+/* The changes of one policy (only < policy_count) or of all (only ==
+ * SIZE_MAX), by date as cv_history() orders them. */
+static int history(const cv_engine_t *engine, size_t only, cv_history_fn fn, void *ctx,
+                   cv_error_t *err) {
   size_t total = 0;
-  for (size_t p = 0; p < engine->policy_count; p++) total += 2 * engine->policies[p]->n_rules;
+  for (size_t p = 0; p < engine->policy_count; p++)
+    if (only == SIZE_MAX || p == only) total += 2 * engine->policies[p]->n_rules;
   history_key_t *keys = malloc((total ? total : 1) * sizeof *keys);
   if (!keys) return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
   size_t n = 0;
-  for (size_t p = 0; p < engine->policy_count; p++)
+  for (size_t p = 0; p < engine->policy_count; p++) {
+    if (only != SIZE_MAX && p != only) continue;
     for (size_t i = 0; i < engine->policies[p]->n_rules; i++) {
       const cv_rule_t *r = &engine->policies[p]->rules[i];
       keys[n++] = (history_key_t){r->from, r->from_latest, 1, p, i};
       if (r->until != CV_DATE_MAX)
         keys[n++] = (history_key_t){r->until, r->until_latest, 0, p, i};
     }
+  }
   qsort(keys, n, sizeof *keys, by_day);
   for (size_t k = 0; k < n; k++) {
     cv_history_event_t e = {keys[k].day, keys[k].latest, keys[k].policy,
@@ -150,32 +156,73 @@ int cv_history(const cv_engine_t *engine, cv_history_fn fn, void *ctx, cv_error_
   return CV_OK;
 }
 
+int cv_history(const cv_engine_t *engine, cv_history_fn fn, void *ctx, cv_error_t *err) {
+  return history(engine, SIZE_MAX, fn, ctx, err);
+}
+
+int cv_policy_history(const cv_engine_t *engine, size_t policy, cv_history_fn fn, void *ctx,
+                      cv_error_t *err) {
+  if (policy >= engine->policy_count)
+    return cv_error_set(err, CV_RANGE, NULL, 0, 0, "no policy %zu", policy);
+  return history(engine, policy, fn, ctx, err);
+}
+
+/* ---------------------------------------------------------- rules as JSON */
+
+/* The writers of a policy's rules: the whole record (timeline --all --json,
+ * GET /v1/timeline), one policy's history (timeline --json) and every rule
+ * as declared (GET /v1/policies).  They share the writing of a rule's
+ * members, so that a rule reads the same in each. */
+
+/* Appends sep, then "key": "value" with value escaped. */
+static int json_member(cv_buf_t *b, const char *sep, const char *key, const char *value) {
+  TRY(cv_buf_puts(b, sep));
+  TRY(cv_buf_append_json_string(b, key, strlen(key)));
+  TRY(cv_buf_puts(b, ": "));
+  return cv_buf_append_json_string(b, value, strlen(value));
+}
+
+/* Appends sep, then "key": "YYYY-MM-DD" (null for an open end). */
+static int json_day_member(cv_buf_t *b, const char *sep, const char *key, cv_date_t d) {
+  TRY(cv_buf_puts(b, sep));
+  TRY(cv_buf_append_json_string(b, key, strlen(key)));
+  TRY(cv_buf_puts(b, ": "));
+  return json_day(b, d);
+}
+
+/* Appends sep, then "key": "YYYY-MM-DD": the day of a change, which always
+ * has one. */
+static int json_change_day(cv_buf_t *b, const char *sep, const char *key, cv_date_t d) {
+  char day[11];
+  cv_date_format(d, day);
+  TRY(cv_buf_puts(b, sep));
+  TRY(cv_buf_append_json_string(b, key, strlen(key)));
+  TRY(cv_buf_puts(b, ": "));
+  return cv_buf_append_json_string(b, day, 10);
+}
+
 typedef struct history_json {
   cv_buf_t *buf;
   size_t count;
   int rc;
 } history_json_t;
 
+static int history_json_write(cv_buf_t *b, size_t count, const cv_history_event_t *e) {
+  TRY(json_change_day(b, count ? ", {" : "{", "date", e->date));
+  TRY(json_change_day(b, ", ", "date_latest", e->date_latest));
+  TRY(json_member(b, ", ", "donor", e->donor));
+  TRY(json_member(b, ", ", "change", e->starts ? "starts" : "lapses"));
+  TRY(json_member(b, ", ", "rule", e->rule.id));
+  TRY(json_member(b, ", ", "effect", e->rule.effect));
+  TRY(json_member(b, ", ", "actions", e->rule.actions));
+  TRY(json_member(b, ", ", "strength", e->rule.strength));
+  if (e->rule.said_by) TRY(json_member(b, ", ", "said_by", e->rule.said_by));
+  return cv_buf_puts(b, "}");
+}
+
 static void history_json_event(void *ctx, const cv_history_event_t *e) {
   history_json_t *h = ctx;
-  char day[11];
-  cv_date_format(e->date, day);
-  cv_buf_t *b = h->buf;
-  if (h->rc) return;
-  h->rc = cv_buf_puts(b, h->count++ ? ", {\"date\": " : "{\"date\": ");
-  if (!h->rc) h->rc = cv_buf_append_json_string(b, day, 10);
-  cv_date_format(e->date_latest, day);
-  if (!h->rc) h->rc = cv_buf_puts(b, ", \"date_latest\": ");
-  if (!h->rc) h->rc = cv_buf_append_json_string(b, day, 10);
-  if (!h->rc) h->rc = cv_buf_puts(b, ", \"donor\": ");
-  if (!h->rc) h->rc = cv_buf_append_json_string(b, e->donor, strlen(e->donor));
-  if (!h->rc) h->rc = CV_CAT(b, ", \"change\": \"", e->starts ? "starts" : "lapses", "\", \"rule\": ");
-  if (!h->rc) h->rc = cv_buf_append_json_string(b, e->rule.id, strlen(e->rule.id));
-  if (!h->rc) h->rc = CV_CAT(b, ", \"effect\": \"", e->rule.effect, "\", \"actions\": ");
-  if (!h->rc) h->rc = cv_buf_append_json_string(b, e->rule.actions, strlen(e->rule.actions));
-  if (!h->rc) h->rc = CV_CAT(b, ", \"strength\": \"", e->rule.strength, "\"");
-  if (!h->rc && e->rule.said_by) h->rc = CV_CAT(b, ", \"said_by\": \"", e->rule.said_by, "\"");
-  if (!h->rc) h->rc = cv_buf_puts(b, "}");
+  if (!h->rc) h->rc = history_json_write(h->buf, h->count++, e);
 }
 
 int cv_history_write_json(const cv_engine_t *engine, cv_buf_t *buf, cv_error_t *err) {
@@ -185,4 +232,56 @@ int cv_history_write_json(const cv_engine_t *engine, cv_buf_t *buf, cv_error_t *
   if (rc) return rc;
   if (!h.rc) h.rc = cv_buf_puts(buf, "]}");
   return h.rc ? cv_error_set(err, h.rc, NULL, 0, 0, "out of memory") : CV_OK;
+}
+
+/* One policy's change, as timeline --json has written it: the window's last
+ * day as "latest", only when the date is uncertain. */
+static int policy_event_write(cv_buf_t *b, size_t count, const cv_history_event_t *e) {
+  TRY(json_change_day(b, count ? ", {" : "{", "date", e->date));
+  TRY(json_member(b, ", ", "change", e->starts ? "starts" : "lapses"));
+  TRY(json_member(b, ", ", "rule", e->rule.id));
+  TRY(json_member(b, ", ", "effect", e->rule.effect));
+  TRY(json_member(b, ", ", "strength", e->rule.strength));
+  if (e->date_latest != e->date) TRY(json_change_day(b, ", ", "latest", e->date_latest));
+  return cv_buf_puts(b, "}");
+}
+
+static void policy_event_json(void *ctx, const cv_history_event_t *e) {
+  history_json_t *h = ctx;
+  if (!h->rc) h->rc = policy_event_write(h->buf, h->count++, e);
+}
+
+int cv_policy_history_write_json(const cv_engine_t *engine, size_t policy, cv_buf_t *buf,
+                                 cv_error_t *err) {
+  if (policy >= engine->policy_count)
+    return cv_error_set(err, CV_RANGE, NULL, 0, 0, "no policy %zu", policy);
+  history_json_t h = {buf, 0, json_member(buf, "{", "donor", engine->policies[policy]->donor_name)};
+  if (!h.rc) h.rc = cv_buf_puts(buf, ", \"events\": [");
+  if (h.rc) return cv_error_set(err, h.rc, NULL, 0, 0, "out of memory");
+  int rc = history(engine, policy, policy_event_json, &h, err);
+  if (rc) return rc;
+  if (!h.rc) h.rc = cv_buf_puts(buf, "]}");
+  return h.rc ? cv_error_set(err, h.rc, NULL, 0, 0, "out of memory") : CV_OK;
+}
+
+int cv_policies_write_json(const cv_engine_t *engine, cv_buf_t *buf) {
+  TRY(cv_buf_puts(buf, "["));
+  for (size_t p = 0; p < engine->policy_count; p++) {
+    TRY(json_member(buf, p ? ", {" : "{", "donor", engine->policies[p]->donor_name));
+    TRY(cv_buf_puts(buf, ", \"rules\": ["));
+    for (size_t i = 0; i < engine->policies[p]->n_rules; i++) {
+      cv_rule_info_t r;
+      cv_policy_rule(engine, p, i, &r);
+      TRY(json_member(buf, i ? ", {" : "{", "id", r.id));
+      TRY(json_member(buf, ", ", "effect", r.effect));
+      TRY(json_member(buf, ", ", "actions", r.actions));
+      TRY(json_day_member(buf, ", ", "from", r.from));
+      TRY(json_day_member(buf, ", ", "until", r.until));
+      TRY(json_member(buf, ", ", "strength", r.strength));
+      TRY(json_member(buf, ", ", "because", r.because));
+      TRY(cv_buf_puts(buf, "}"));
+    }
+    TRY(cv_buf_puts(buf, "]}"));
+  }
+  return cv_buf_puts(buf, "]");
 }
