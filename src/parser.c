@@ -14,10 +14,6 @@
 
 enum { POLICY_TEXT_LIMIT = 64 << 20, MAX_SET = 64, MAX_DEPTH = 64, MAX_CITES = 16 };
 
-const char *const cv_strength_names[CV_STRENGTH_COUNT] = {
-    "official", "officials-anonymous", "reported", "inferred"};
-const char *const cv_effect_names[3] = {"permit", "forbid", "open"};
-
 /* ------------------------------------------------------------------ lexer */
 
 typedef struct parser {

@@ -13,13 +13,6 @@
 #include "csv.h" /* cv_utf8_valid */
 #include "internal.h"
 
-const char *const cv_field_names[CV_FIELD_COUNT] = {
-    "donor", "action", "system", "operator", "recipient",
-    "target", "purpose", "cross_border_attack", "location"};
-
-#define CV_GRADE_NAME_(id, name) [CV_GRADE_##id] = name,
-const char *const cv_grade_names[CV_GRADE_COUNT] = {CV_GRADES(CV_GRADE_NAME_)};
-
 enum { USE_JSON_LIMIT = 1 << 20 };
 
 cv_use_t *cv_use_new(void) { return calloc(1, sizeof(cv_use_t)); }
