@@ -1,0 +1,18 @@
+/*
+ * use.h -- internal: what use_json.c takes from use.c beyond the public
+ * cv_use_set(): a JSON location gives numbers, not text to parse.
+ */
+#ifndef CV_USE_H
+#define CV_USE_H
+
+#include "internal.h"
+
+/* Sets the use's latitude (is_lat) or longitude, checked in range; the
+ * error names the field "lat" or "lon". */
+int cv_use_set_coordinate(cv_use_t *use, bool is_lat, double v, cv_error_t *err);
+/* Sets the location to the gazetteer's one place named value (len bytes);
+ * "unknown" or "" leaves it unset. */
+int cv_use_set_place(const cv_engine_t *eng, cv_use_t *use, const char *value, size_t len,
+                     cv_error_t *err);
+
+#endif /* CV_USE_H */
