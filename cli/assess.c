@@ -28,7 +28,7 @@
 #define RULE_SLOTS 8192 /* a power of two above all rules of all policies */
 #define MAX_MAPS 32
 
-static const char usage[] =
+static const char usage_head[] =
     "usage: caveat assess [options] FILE|-\n"
     "\n"
     "Evaluates every row of a dataset and writes one result per row, in\n"
@@ -42,10 +42,8 @@ static const char usage[] =
     "  --as-of DATE      evaluate every row under the policy of DATE\n"
     "  --assume N=NUMBER override policy assumption N for every row (what-if)\n"
     "                    (YYYY-MM-DD; default: each row's own date)\n"
-    "  --map FIELD=COL   read use field FIELD from CSV column COL; repeatable\n"
-    "                    (FIELD: id, date, action, system, donor, operator,\n"
-    "                    recipient, target, purpose, cross_border_attack, lat,\n"
-    "                    lon, place, evidence.FIELD, assume.NAME)\n"
+    "  --map FIELD=COL   read use field FIELD from CSV column COL; repeatable\n";
+static const char usage_tail[] =
     "  --if-their-weapon for each donor, also the verdict if the weapon were\n"
     "                    that donor's (CSV/GeoJSON DONOR_if_theirs, JSON\n"
     "                    if_their_weapon)\n"
@@ -303,6 +301,30 @@ typedef struct options {
   const char *path;
 } options_t;
 
+/* The usage, with the fields --map takes from the library's table. */
+static void print_usage(void) {
+  char fields[1024] = "";
+  const char *items[64];
+  size_t n = 0;
+  char first[64];
+  for (size_t i = 0; i < cv_use_field_count() && n < 62; i++) {
+    const cv_use_field_info_t *f = cv_use_field_info(i);
+    if (!f->text) continue;
+    if (!n) {
+      snprintf(first, sizeof first, "(FIELD: %s", f->name);
+      items[n++] = first;
+    } else {
+      items[n++] = f->name;
+    }
+  }
+  items[n++] = "evidence.FIELD";
+  items[n++] = "assume.NAME)";
+  cli_wrap_list(fields, sizeof fields, items, n, ", ", 20, CLI_HELP_WIDTH);
+  fputs(usage_head, stdout);
+  fputs(fields, stdout);
+  fputs(usage_tail, stdout);
+}
+
 static int bad_usage(const char *fmt, const char *arg) {
   fprintf(stderr, "caveat assess: ");
   fprintf(stderr, fmt, arg);
@@ -327,7 +349,7 @@ static int parse_options(int argc, char **argv, options_t *o) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v;
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-      fputs(usage, stdout);
+      print_usage();
       return -1;
     }
     if (strcmp(a, "--no-progress") == 0) {

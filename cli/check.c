@@ -54,7 +54,7 @@ static int fail_on_set(const char *list) {
 
 int cv_cmd_check(int argc, char **argv, cv_engine_t *engine) {
   char usage[2048];
-  snprintf(usage, sizeof usage, "%s%s%s", usage_head, cli_use_flags_help, usage_tail);
+  snprintf(usage, sizeof usage, "%s%s%s", usage_head, cli_use_flags_help(), usage_tail);
   cv_use_t *use = cv_use_new();
   cv_result_t *result = cv_result_new();
   cv_buf_t out = {0};

@@ -36,4 +36,13 @@ int cli_write(const char *data, size_t len);
  * The library has its own, but keeps it private (src/internal.h). */
 char *cli_read_file(const char *path, size_t limit, size_t *len);
 
+/* The right margin of help text. */
+#define CLI_HELP_WIDTH 76
+/* Appends items to the NUL-terminated buf (cap bytes in all) as help lays
+ * a list out: lines start with indent spaces, items are joined by joiner
+ * (", " or "  "), a line ends where the next item would pass width columns
+ * (keeping the joiner's comma), and the list ends with a newline. */
+void cli_wrap_list(char *buf, size_t cap, const char *const *items, size_t n, const char *joiner,
+                   int indent, int width);
+
 #endif

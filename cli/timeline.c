@@ -165,7 +165,7 @@ int cv_cmd_timeline(int argc, char **argv, cv_engine_t *engine) {
   for (int i = 1; i < argc; i++)
     if (strcmp(argv[i], "--all") == 0) return whole_record(engine, argc, argv);
   char usage[2048];
-  snprintf(usage, sizeof usage, "%s%s%s", usage_head, cli_use_flags_help, usage_tail);
+  snprintf(usage, sizeof usage, "%s%s%s", usage_head, cli_use_flags_help(), usage_tail);
   cv_use_t *use = cv_use_new();
   cv_result_t *result = cv_result_new();
   cv_buf_t out = {0};

@@ -9,23 +9,30 @@
 #include "common.h"
 #include "use_args.h"
 
-const char cli_use_flags_help[] =
-    "use flags (any may be omitted: a missing fact is unknown):\n"
-    "  --id ID  --date YYYY-MM-DD  --action NAME  --system NAME  --donor NAME\n"
-    "  --operator NAME  --recipient NAME  --target KIND  --purpose NAME\n"
-    "  --cross-border-attack true|false  --lat DEG --lon DEG | --place NAME\n"
-    "  --evidence FIELD=GRADE   confirmed, reported, claimed, disputed, unknown\n"
-    "  --assume NAME=VALUE      override a policy assumption for this use: a number,\n"
-    "                           or {a,b} for a set; DE.NAME for one policy only\n"
-    "  --fact NAME=VALUE        a fact a policy declares (true, false, a number, a\n"
-    "                           name); US.NAME for one policy only\n";
+const char *cli_use_flags_help(void) {
+  static char help[2048];
+  if (help[0]) return help;
+  const char *items[64];
+  size_t n = 0;
+  for (size_t i = 0; i < cv_use_field_count() && n < 64; i++) {
+    const cv_use_field_info_t *f = cv_use_field_info(i);
+    if (f->text && f->help[0]) items[n++] = f->help;
+  }
+  strcpy(help, "use flags (any may be omitted: a missing fact is unknown):\n");
+  cli_wrap_list(help, sizeof help, items, n, "  ", 2, CLI_HELP_WIDTH);
+  size_t len = strlen(help);
+  snprintf(help + len, sizeof help - len, "%s",
+           "  --evidence FIELD=GRADE   confirmed, reported, claimed, disputed, unknown\n"
+           "  --assume NAME=VALUE      override a policy assumption for this use: a number,\n"
+           "                           or {a,b} for a set; DE.NAME for one policy only\n"
+           "  --fact NAME=VALUE        a fact a policy declares (true, false, a number, a\n"
+           "                           name); US.NAME for one policy only\n");
+  return help;
+}
 
 /* Applies one use flag; returns -1 when a is not a use flag. */
 static int use_flag(cv_engine_t *engine, cv_use_t *use, const char *a, const char *value,
                     cv_error_t *err) {
-  static const char *const fields[] = {"id", "date", "action", "system", "donor",
-                                       "operator", "recipient", "target", "purpose",
-                                       "cross-border-attack", "lat", "lon", "place"};
   if (strcmp(a, "--evidence") == 0 || strcmp(a, "--assume") == 0 || strcmp(a, "--fact") == 0) {
     const char *eq = strchr(value, '=');
     char name[64];
@@ -50,25 +57,24 @@ static int use_flag(cv_engine_t *engine, cv_use_t *use, const char *a, const cha
     }
     return cv_use_assume(engine, use, name, v, err);
   }
-  for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
-    if (strcmp(a + 2, fields[f]) != 0) continue;
-    char name[32];
-    snprintf(name, sizeof name, "%s", fields[f]);
-    for (char *c = name; *c; c++)
-      if (*c == '-') *c = '_';
-    return cv_use_set(engine, use, name, value, strlen(value), err);
+  /* A field's flag is its name with '-' for '_'. */
+  char name[64];
+  snprintf(name, sizeof name, "%s", a + 2);
+  for (char *c = name; *c; c++)
+    if (*c == '-') *c = '_';
+    else if (*c == '_') return -1;
+  for (size_t f = 0; f < cv_use_field_count(); f++) {
+    const cv_use_field_info_t *field = cv_use_field_info(f);
+    if (field->text && strcmp(name, field->name) == 0)
+      return cv_use_set(engine, use, name, value, strlen(value), err);
   }
   return -1;
 }
 
 /* The vocabulary 'caveat list' shows for a use field, or NULL. */
 static const char *vocabulary_of(const char *field) {
-  static const char *const pairs[][2] = {
-      {"system", "systems"},   {"operator", "operators"}, {"recipient", "operators"},
-      {"target", "targets"},   {"purpose", "purposes"},   {"action", "actions"},
-      {"donor", "donors"}};
-  for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
-    if (strcmp(pairs[i][0], field) == 0) return pairs[i][1];
+  for (size_t i = 0; i < cv_use_field_count(); i++)
+    if (strcmp(cv_use_field_info(i)->name, field) == 0) return cv_use_field_info(i)->vocabulary;
   return NULL;
 }
 

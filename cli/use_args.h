@@ -19,7 +19,7 @@ typedef struct cli_use_options {
 } cli_use_options_t;
 
 /* The help text of the use flags, for commands' usage. */
-extern const char cli_use_flags_help[];
+const char *cli_use_flags_help(void);
 
 /* Reads one use from argv: a JSON file ('-': standard input) or use flags.
  * Prints any problem and returns the exit status to end with, or CLI_OK. */

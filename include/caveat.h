@@ -238,11 +238,25 @@ CV_EXPORT cv_use_t *cv_use_new(void);
 CV_EXPORT void cv_use_reset(cv_use_t *use);
 CV_EXPORT void cv_use_free(cv_use_t *use);
 
-/* Sets one field of a use (docs/interchange.md) from its text: id, date, action, system, donor,
- * operator, recipient, target, purpose, cross_border_attack ("true",
- * "false"), place, lat, lon.  Names are matched against the catalogs by id or
- * alias, case-insensitively; "unknown" (or an empty value) leaves the field
- * unknown.  Fails with CV_FIELD for an unknown field name and CV_VALUE or
+/* The fields of a use, in the order every list of them is written:
+ * cv_use_field_info(i) for i below cv_use_field_count(), NULL past it.
+ * The table lives as long as the program. */
+typedef struct cv_use_field_info {
+  const char *name;       /* its JSON key, dataset column and cv_use_set() name */
+  int text;               /* 1: cv_use_set() sets it (a dataset column, a flag) */
+  int graded;             /* 1: evidence can be graded for it */
+  const char *help;       /* its flags with their values, as help shows them; ""
+                             when another field's help covers it */
+  const char *vocabulary; /* the vocabulary 'caveat list' shows for its names, or NULL */
+} cv_use_field_info_t;
+CV_EXPORT size_t cv_use_field_count(void);
+CV_EXPORT const cv_use_field_info_t *cv_use_field_info(size_t i);
+
+/* Sets one field of a use (docs/interchange.md) from its text: a field
+ * cv_use_field_info() marks text (cross_border_attack as "true" or
+ * "false"), or fact.NAME for a declared fact.  Names are matched against
+ * the catalogs by id or alias, case-insensitively; "unknown" (or an empty
+ * value) leaves the field unknown.  Fails with CV_FIELD for an unknown field name and CV_VALUE or
  * CV_RANGE for a bad value, naming the field in err. */
 CV_EXPORT int cv_use_set(const cv_engine_t *engine, cv_use_t *use,
                          const char *field, const char *value, size_t len,

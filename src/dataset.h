@@ -11,26 +11,10 @@
 
 #include "caveat.h"
 #include "csv.h"
+#include "fields.h"
 
-/* The use fields a dataset column can feed, named as cv_use_set() names
- * them (cv_dataset_fields[]). */
-typedef enum cv_dfield {
-  CV_DF_ID,
-  CV_DF_DATE,
-  CV_DF_ACTION,
-  CV_DF_SYSTEM,
-  CV_DF_DONOR,
-  CV_DF_OPERATOR,
-  CV_DF_RECIPIENT,
-  CV_DF_TARGET,
-  CV_DF_PURPOSE,
-  CV_DF_CROSS_BORDER_ATTACK,
-  CV_DF_LAT,
-  CV_DF_LON,
-  CV_DF_PLACE,
-  CV_DF_COUNT
-} cv_dfield_t;
-
+/* The use fields a dataset column can feed (cv_dfield_t, fields.h), named as
+ * cv_use_set() names them. */
 extern const char *const cv_dataset_fields[CV_DF_COUNT];
 
 /* Reads a date into *date.  Accepts ISO dates and ACLED's export form

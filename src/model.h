@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "caveat.h"
+#include "fields.h" /* the fields of a use: cv_field_t */
 #include "geo.h"
 
 #define CV_MAX_POLICIES 32
@@ -102,19 +103,6 @@ typedef enum cv_fact { CV_BUILTIN_FACTS(CV_FACT_ENUM_) CV_FACT_BUILTIN } cv_fact
 
 typedef enum cv_type { CV_TYPE_SYMBOL, CV_TYPE_NUMBER, CV_TYPE_BOOL } cv_type_t;
 
-/* The fields of a use as docs/interchange.md names them; evidence is graded per field. */
-typedef enum cv_field {
-  CV_FIELD_DONOR,
-  CV_FIELD_ACTION,
-  CV_FIELD_SYSTEM,
-  CV_FIELD_OPERATOR,
-  CV_FIELD_RECIPIENT,
-  CV_FIELD_TARGET,
-  CV_FIELD_PURPOSE,
-  CV_FIELD_CROSS_BORDER_ATTACK,
-  CV_FIELD_LOCATION,
-  CV_FIELD_COUNT
-} cv_field_t;
 
 typedef struct cv_fact_info {
   const char *name;   /* NULL: a declared slot this policy does not use */

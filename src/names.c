@@ -4,15 +4,43 @@
  * One home, so that a reader (parser, use) and a writer (explain, timeline)
  * cannot drift apart; declared in model.h beside their enums.
  */
+#include "dataset.h"
 #include "internal.h"
 
 const char *const cv_strength_names[CV_STRENGTH_COUNT] = {
     "official", "officials-anonymous", "reported", "inferred"};
 const char *const cv_effect_names[3] = {"permit", "forbid", "open"};
 
-const char *const cv_field_names[CV_FIELD_COUNT] = {
-    "donor", "action", "system", "operator", "recipient",
-    "target", "purpose", "cross_border_attack", "location"};
+/* The use fields (fields.h): every one, the graded ones, the ones given as
+ * text. */
+#define CV_FIELD_DEF_(e, name, kind, dom, noun, cat, help, vocab, graded, given)              \
+  [CV_UF_##e] = {name, CV_FK_##kind, dom, noun, cat, help, vocab, CV_FIELD_OF_##graded(e),      \
+                 CV_TEXT_##given, CV_KEY_##given},
+const cv_use_field_def_t cv_use_fields[CV_UF_COUNT] = {CV_USE_FIELDS(CV_FIELD_DEF_)};
+
+#define CV_GRADED_FIELD_NAME_(e, name, kind, dom, noun, cat, help, vocab, graded, given) \
+  CV_IF_GRADED_##graded([CV_FIELD_##e] = name, )
+const char *const cv_field_names[CV_FIELD_COUNT] = {CV_USE_FIELDS(CV_GRADED_FIELD_NAME_)};
+
+#define CV_TEXT_FIELD_NAME_(e, name, kind, dom, noun, cat, help, vocab, graded, given) \
+  CV_IF_TEXT_##given([CV_DF_##e] = name, )
+const char *const cv_dataset_fields[CV_DF_COUNT] = {CV_USE_FIELDS(CV_TEXT_FIELD_NAME_)};
+
+#define CV_FIELD_INFO_(e, name, kind, dom, noun, cat, help, vocab, graded, given) \
+  [CV_UF_##e] = {name, CV_TEXT_##given, CV_FIELD_OF_##graded(e) >= 0, help, vocab},
+static const cv_use_field_info_t field_info[CV_UF_COUNT] = {CV_USE_FIELDS(CV_FIELD_INFO_)};
+
+size_t cv_use_field_count(void) { return CV_UF_COUNT; }
+
+const cv_use_field_info_t *cv_use_field_info(size_t i) {
+  return i < CV_UF_COUNT ? &field_info[i] : NULL;
+}
+
+int cv_use_field_find(const char *name, size_t len) {
+  for (int f = 0; f < CV_UF_COUNT; f++)
+    if (strncmp(cv_use_fields[f].name, name, len) == 0 && !cv_use_fields[f].name[len]) return f;
+  return -1;
+}
 
 #define CV_GRADE_NAME_(id, name) [CV_GRADE_##id] = name,
 const char *const cv_grade_names[CV_GRADE_COUNT] = {CV_GRADES(CV_GRADE_NAME_)};

@@ -20,12 +20,6 @@
 #define MAX_EXTRA 16 /* evidence.*, assume.* and fact.* columns, each */
 #define EXTRA_NAME 64
 
-const char *const cv_dataset_fields[CV_DF_COUNT] = {
-    "id",      "date",   "action",    "system",
-    "donor",   "operator", "recipient", "target",
-    "purpose", "cross_border_attack", "lat", "lon",
-    "place"};
-
 /* A column that grades a field (evidence.FIELD) or overrides an assumption
  * (assume.NAME): name is FIELD or NAME. */
 typedef struct extra_col {
@@ -168,11 +162,11 @@ cv_format_t cv_reader_format(const cv_reader_t *reader) {
 /* evidence.FIELD grades one of the graded fields (lat, lon and place grade
  * the location, as in cv_use_grade()). */
 static bool gradeable(const char *field) {
-  for (int f = 0; f < CV_FIELD_COUNT; f++)
-    if (strcmp(cv_field_names[f], field) == 0)
-      return true;
-  return strcmp(field, "lat") == 0 || strcmp(field, "lon") == 0 ||
-         strcmp(field, "place") == 0 || strncmp(field, "fact.", 5) == 0;
+  int k = cv_use_field_find(field, strlen(field));
+  if (k >= 0)
+    return cv_use_fields[k].field >= 0 || cv_use_fields[k].kind == CV_FK_LAT ||
+           cv_use_fields[k].kind == CV_FK_LON || cv_use_fields[k].kind == CV_FK_PLACE;
+  return strncmp(field, "fact.", 5) == 0;
 }
 
 /* What a column (or --map) name means: a use field (returns it), or an
@@ -205,12 +199,10 @@ int cv_reader_map(cv_reader_t *reader, const char *field, const char *column,
                         "column mappings must come before the first row");
   char kind, name[EXTRA_NAME];
   if (column_meaning(field, strlen(field), &kind, name) < 0)
-    return cv_error_field(
-        err, CV_FIELD, field,
-        "cannot map '%s': expected one of id, date, action, system, donor, "
-        "operator, recipient, target, purpose, cross_border_attack, lat, lon, "
-        "place, evidence.FIELD, assume.NAME or fact.NAME",
-        field);
+    return cv_error_field(err, CV_FIELD, field,
+                          "cannot map '%s': expected one of %s, evidence.FIELD, "
+                          "assume.NAME or fact.NAME",
+                          field, CV_TEXT_LIST);
   if (reader->n_maps == MAX_MAPS)
     return cv_error_set(err, CV_TOO_LARGE, NULL, 0, 0,
                         "more than %d column mappings", MAX_MAPS);

@@ -211,63 +211,37 @@ static int date_error(const char *value, size_t len, cv_error_t *err) {
                         (int)(len > 40 ? 40 : len), value);
 }
 
-/* The fields of a use (docs/interchange.md) a text value can set, and what each is. */
-typedef enum field_kind { F_ID, F_DATE, F_LAT, F_LON, F_PLACE, F_BOOL, F_NAME } field_kind_t;
-
-static const struct {
-  const char *name;
-  field_kind_t kind;
-  cv_field_t field;
-  cv_domain_t domain;
-  const char *noun, *file; /* for names: what it is, and where to add one */
-} settable[] = {
-    {"id", F_ID, 0, 0, NULL, NULL},
-    {"date", F_DATE, 0, 0, NULL, NULL},
-    {"lat", F_LAT, 0, 0, NULL, NULL},
-    {"lon", F_LON, 0, 0, NULL, NULL},
-    {"place", F_PLACE, 0, 0, NULL, NULL},
-    {"cross_border_attack", F_BOOL, CV_FIELD_CROSS_BORDER_ATTACK, 0, NULL, NULL},
-    {"action", F_NAME, CV_FIELD_ACTION, CV_DOM_ACTION, "action", NULL},
-    {"system", F_NAME, CV_FIELD_SYSTEM, CV_DOM_SYSTEM, "system", "systems.json"},
-    {"donor", F_NAME, CV_FIELD_DONOR, CV_DOM_DONOR, "donor", NULL},
-    {"operator", F_NAME, CV_FIELD_OPERATOR, CV_DOM_OPERATOR, "operator", "operators.json"},
-    {"recipient", F_NAME, CV_FIELD_RECIPIENT, CV_DOM_OPERATOR, "operator", "operators.json"},
-    {"target", F_NAME, CV_FIELD_TARGET, CV_DOM_TARGET, "target kind", NULL},
-    {"purpose", F_NAME, CV_FIELD_PURPOSE, CV_DOM_PURPOSE, "purpose", NULL},
-};
-
 int cv_use_set(const cv_engine_t *engine, cv_use_t *use, const char *field,
                const char *value, size_t len, cv_error_t *err) {
-  /* Datasets set fields row after row: compare the first letter before the
-   * name. */
-  size_t k = 0;
-  while (k < sizeof settable / sizeof settable[0] &&
-         (settable[k].name[0] != field[0] || strcmp(settable[k].name, field) != 0))
+  /* The fields given as text (fields.h).  Datasets set fields row after
+   * row: compare the first letter before the name. */
+  int k = 0;
+  while (k < CV_UF_COUNT && (!cv_use_fields[k].text || cv_use_fields[k].name[0] != field[0] ||
+                             strcmp(cv_use_fields[k].name, field) != 0))
     k++;
-  if (k == sizeof settable / sizeof settable[0] && strncmp(field, "fact.", 5) == 0)
+  if (k == CV_UF_COUNT && strncmp(field, "fact.", 5) == 0)
     return cv_use_fact(engine, use, field + 5, value, len, err);
-  if (k == sizeof settable / sizeof settable[0])
+  if (k == CV_UF_COUNT)
     return cv_error_field(err, CV_FIELD, field,
-                          "unknown field '%s': expected one of id, date, action, "
-                          "system, donor, operator, recipient, location, target, "
-                          "purpose, cross_border_attack, evidence, assume",
-                          field);
-  switch (settable[k].kind) {
-    case F_ID:
+                          "unknown field '%s': expected one of %s, evidence, assume", field,
+                          CV_KEY_LIST);
+  const cv_use_field_def_t *def = &cv_use_fields[k];
+  switch (def->kind) {
+    case CV_FK_ID:
       if (len >= sizeof use->id)
         return cv_error_field(err, CV_TOO_LARGE, "id", "id longer than %zu bytes",
                               sizeof use->id - 1);
       memcpy(use->id, value, len);
       use->id[len] = '\0';
       return CV_OK;
-    case F_DATE:
+    case CV_FK_DATE:
       if (cv_date_parse(value, len, &use->date))
         return date_error(value, len, err);
       use->has_date = true;
       return CV_OK;
-    case F_LAT:
-    case F_LON: {
-      bool is_lat = settable[k].kind == F_LAT;
+    case CV_FK_LAT:
+    case CV_FK_LON: {
+      bool is_lat = def->kind == CV_FK_LAT;
       if (is_unknown(value, len)) return CV_OK;
       double v = 0;
       int rc = parse_number(field, value, len, &v, err);
@@ -279,9 +253,9 @@ int cv_use_set(const cv_engine_t *engine, cv_use_t *use, const char *field,
       use->has_location = use->coordinates == 3;
       return CV_OK;
     }
-    case F_PLACE: return cv_use_set_place(engine, use, value, len, err);
-    case F_BOOL: {
-      cv_value_t *v = &use->given[settable[k].field];
+    case CV_FK_PLACE: return cv_use_set_place(engine, use, value, len, err);
+    case CV_FK_BOOL: {
+      cv_value_t *v = &use->given[def->field];
       if (is_unknown(value, len)) *v = (cv_value_t){CV_UNKNOWN, 0, 0};
       /* Only the words the message offers: "yes" and "no" were taken once,
        * and a reader of the message could not know it. */
@@ -295,9 +269,10 @@ int cv_use_set(const cv_engine_t *engine, cv_use_t *use, const char *field,
                               (int)(len > 40 ? 40 : len), value);
       return CV_OK;
     }
-    case F_NAME:
-      return set_symbol(engine, use, settable[k].field, settable[k].domain, settable[k].noun,
-                        settable[k].file, value, len, err);
+    case CV_FK_NAME:
+      return set_symbol(engine, use, (cv_field_t)def->field, (cv_domain_t)def->domain, def->noun,
+                        def->catalog, value, len, err);
+    case CV_FK_LOCATION: break; /* a JSON object, read by use_json.c */
   }
   return CV_FIELD;
 }
@@ -319,15 +294,16 @@ int cv_use_grade_fact(const cv_engine_t *engine, cv_use_t *use, const char *fiel
 int cv_use_grade(cv_use_t *use, const char *field, const char *grade,
                  cv_error_t *err) {
   int f = field_index(field);
-  if (f < 0 && (strcmp(field, "lat") == 0 || strcmp(field, "lon") == 0 ||
-                strcmp(field, "place") == 0))
-    f = CV_FIELD_LOCATION;
+  if (f < 0) {
+    /* The parts of a location grade the location. */
+    int k = cv_use_field_find(field, strlen(field));
+    cv_field_kind_t kind = k >= 0 ? cv_use_fields[k].kind : CV_FK_ID;
+    if (kind == CV_FK_LAT || kind == CV_FK_LON || kind == CV_FK_PLACE) f = CV_FIELD_LOCATION;
+  }
   if (f < 0)
     return cv_error_field(err, CV_FIELD, "evidence",
-                          "evidence names '%s', which is not a graded field "
-                          "(donor, action, system, operator, recipient, "
-                          "target, purpose, cross_border_attack, location)",
-                          field);
+                          "evidence names '%s', which is not a graded field (%s)", field,
+                          CV_GRADED_LIST);
   for (int g = CV_GRADE_CONFIRMED; g < CV_GRADE_COUNT; g++)
     if (strcmp(cv_grade_names[g], grade) == 0) {
       use->grade[f] = (uint8_t)g;

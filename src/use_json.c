@@ -39,12 +39,13 @@ static int json_text(const cv_engine_t *eng, cv_use_t *use, const char *key,
     int n = snprintf(buf, sizeof buf, "%lld", (long long)d);
     return cv_use_set(eng, use, key, buf, (size_t)n, err);
   }
-  if (strcmp(key, "cross_border_attack") == 0 && cJSON_IsBool(v))
+  int field = cv_use_field_find(key, strlen(key));
+  bool boolean = field >= 0 && cv_use_fields[field].kind == CV_FK_BOOL;
+  if (boolean && cJSON_IsBool(v))
     return cv_use_set(eng, use, key, cJSON_IsTrue(v) ? "true" : "false",
                       cJSON_IsTrue(v) ? 4 : 5, err);
   return cv_error_field(err, CV_VALUE, key, "'%s' must be %s", key,
-                        strcmp(key, "cross_border_attack") == 0 ? "true, false or null"
-                                                                : "a string or null");
+                        boolean ? "true, false or null" : "a string or null");
 }
 
 /* Finds the member named key, failing on a second one. */
@@ -339,20 +340,24 @@ int cv_use_parse_json(const cv_engine_t *engine, cv_use_t *use, const char *text
     const char *key = v->string;
     if (strcmp(key, "id") == 0) continue;
     /* Known keys get a bit; a second occurrence is an error, as in jansson's
-     * JSON_REJECT_DUPLICATES. */
-    static const char *const keys[] = {"date", "action", "system", "donor", "operator",
-                                       "recipient", "target", "purpose", "cross_border_attack",
-                                       "location", "evidence", "assume", "expect", "why",
-                                       "facts"};
-    for (unsigned k = 0; k < sizeof keys / sizeof keys[0]; k++)
-      if (strcmp(key, keys[k]) == 0) {
-        if (seen & (1u << k)) {
-          rc = cv_error_field(err, CV_SYNTAX, key, "'%s' is given twice", key);
-          goto done;
-        }
-        seen |= 1u << k;
+     * JSON_REJECT_DUPLICATES.  The use fields' keys (fields.h) take the first
+     * bits, the members that are not fields the rest. */
+    static const char *const others[] = {"evidence", "assume", "expect", "why", "facts"};
+    _Static_assert(CV_UF_COUNT + sizeof others / sizeof others[0] <= 32,
+                   "a bit of 'seen' for every key of a use object");
+    int field = cv_use_field_find(key, strlen(key)), bit = -1;
+    if (field >= 0 && cv_use_fields[field].key) bit = field;
+    for (unsigned k = 0; bit < 0 && k < sizeof others / sizeof others[0]; k++)
+      if (strcmp(key, others[k]) == 0) bit = CV_UF_COUNT + (int)k;
+    if (bit >= 0) {
+      if (seen & (1u << bit)) {
+        rc = cv_error_field(err, CV_SYNTAX, key, "'%s' is given twice", key);
+        goto done;
       }
-    if (strcmp(key, "location") == 0) {
+      seen |= 1u << bit;
+    }
+    cv_field_kind_t kind = field >= 0 ? cv_use_fields[field].kind : CV_FK_ID;
+    if (kind == CV_FK_LOCATION) {
       rc = json_location(engine, use, v, err);
     } else if (strcmp(key, "evidence") == 0) {
       rc = json_evidence(engine, use, v, err);
@@ -365,8 +370,7 @@ int cv_use_parse_json(const cv_engine_t *engine, cv_use_t *use, const char *text
       rc = json_expect(engine, v, err);
     } else if (strcmp(key, "why") == 0) {
       if (!is_string(v)) rc = cv_error_field(err, CV_VALUE, "why", "'why' must be a string");
-    } else if (strcmp(key, "lat") == 0 || strcmp(key, "lon") == 0 ||
-               strcmp(key, "place") == 0) {
+    } else if (kind == CV_FK_LAT || kind == CV_FK_LON || kind == CV_FK_PLACE) {
       rc = cv_error_field(err, CV_FIELD, key,
                           "unknown field '%s': put it inside \"location\"", key);
     } else {
