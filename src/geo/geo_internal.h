@@ -189,9 +189,11 @@ struct cv_geo {
   size_t map_len;
 };
 
-/* ----------------------------------------------------- shared geometry */
+/* ------------------------------------------------------- shared geometry */
 
-/* Inlined where they were one file's statics: the lookups' hot path. */
+/* Needed by the build (polygons.c, distance.c) and the lookups (index.c)
+ * alike; static inline, so that the lookups' hot path compiles them in
+ * place as it did when the index was one file. */
 
 /* Squared chord from p to a border segment; *t gets the nearest point's
  * parameter. */
@@ -224,7 +226,7 @@ static inline int in_fine_region(uint32_t coarse_row, uint32_t coarse_col) {
          lon >= FINE_LON0 && lon < FINE_LON0 + FINE_COLS * FINE_STEP;
 }
 
-/* --------------------------------------------- store.c: growable arrays */
+/* ---------------------------------------------- store.c: growable arrays */
 
 /* Makes room for n more elements of size bytes in *p (holding len, with
  * capacity *cap).  Returns 0 or -1 when out of memory or past 2^32. */
@@ -243,13 +245,13 @@ int cv_geo_add_feature(cv_geo_t *geo, geo_caps_t *caps, const char *code, int la
 int cv_geo_add_ring(cv_geo_t *geo, geo_caps_t *caps, const geo_pt_t *pts, uint32_t n,
                     int hole);
 
-/* ------------------------------------------- table.c: data/borders.json */
+/* -------------------------------------------- table.c: data/borders.json */
 
 /* Reads the countries in priority order and the overlaps that order
  * settles into t. */
 int cv_geo_read_table(geo_table_t *t, const char *path, cv_error_t *err);
 
-/* ------------------------------------------------- the sources' readers */
+/* -------------------------------------------------- the sources' readers */
 
 /* dcw.c: the table's countries from gmt-dcw (when countries is set) and
  * Russia's federal subjects. */
@@ -258,7 +260,7 @@ int cv_geo_read_dcw(cv_geo_t *geo, geo_caps_t *caps, const char *path, int count
 /* land.c: the table's countries from the OpenStreetMap land GeoJSON. */
 int cv_geo_read_land(cv_geo_t *geo, geo_caps_t *caps, const char *path, cv_error_t *err);
 
-/* ----------------------------------------------------------- geos.c */
+/* ---------------------------------------------------------------- geos.c */
 
 /* GEOS reports through handlers; a failed allocation inside it is a
  * std::bad_alloc that its C API catches and reports as an error whose
@@ -289,7 +291,7 @@ void cv_geo_geos_set_free(geos_set_t *set);
  * fails. */
 int cv_geo_geos_contains(geos_set_t *set, const cv_geo_t *geo, uint32_t f, double x, double y);
 
-/* --------------------------------------------------- the index's halves */
+/* ---------------------------------------------------- the index's halves */
 
 /* polygons.c: the cells' items and bases, replacing what was there. */
 int cv_geo_build_polygons(cv_geo_t *geo, cv_error_t *err);
@@ -301,7 +303,7 @@ void cv_geo_locate(const cv_geo_t *geo, double lat, double lon, const geo_cell_t
  * the polygon half first. */
 int cv_geo_build_border(cv_geo_t *geo, cv_error_t *err);
 
-/* ------------------------------------------------------------- cache.c */
+/* --------------------------------------------------------------- cache.c */
 
 /* One file per source, so that a run with gmt-dcw's borders (--land none)
  * and one with the land polygons can share a cache directory without each
