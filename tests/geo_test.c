@@ -26,7 +26,7 @@ static char g_dcw_cache[300];
 static cv_engine_t *g_eng;  /* the default borders (land polygons), places from data/ */
 static cv_engine_t *g_dcw;  /* gmt-dcw's borders, for the brute-force distances */
 
-/* Ukraine's outline decoded here independently of geo.c, the way GMT's
+/* Ukraine's outline decoded here independently of src/geo/dcw.c, the way GMT's
  * gmt_dcw.c does, as rings of (lat, lon). */
 typedef struct ring {
   double *lat, *lon;

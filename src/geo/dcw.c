@@ -1,0 +1,97 @@
+/*
+ * dcw.c -- the gmt-dcw source: Russia's federal subjects (the regions the
+ * policies name), and the countries themselves when the OpenStreetMap land
+ * polygons are not installed, read from gmt-dcw's netCDF-4 file the way
+ * GMT's own reader does (docs/geography.md, "Data").
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <netcdf.h>
+
+#include "geo_internal.h"
+
+/* Reads one DCW polygon set (TAG_lon / TAG_lat) the way GMT's gmt_dcw.c
+ * does: unsigned shorts scaled as value / scale + min per axis, 65535 in
+ * the longitude marking the start of each ring, the latitude there saying
+ * whether the ring is a hole (1) or not (0). */
+static int read_dcw_feature(cv_geo_t *geo, geo_caps_t *caps, int nc,
+                            const char *tag, const char *code, int layer,
+                            const char *path, cv_error_t *err) {
+  char name[32];
+  int vx, vy, dim, rc;
+  double xmin, xscale, ymin, yscale;
+  size_t n;
+  snprintf(name, sizeof name, "%s_lon", tag);
+  if ((rc = nc_inq_varid(nc, name, &vx))) goto nc_fail;
+  snprintf(name, sizeof name, "%s_lat", tag);
+  if ((rc = nc_inq_varid(nc, name, &vy)) ||
+      (rc = nc_get_att_double(nc, vx, "min", &xmin)) ||
+      (rc = nc_get_att_double(nc, vx, "scale", &xscale)) ||
+      (rc = nc_get_att_double(nc, vy, "min", &ymin)) ||
+      (rc = nc_get_att_double(nc, vy, "scale", &yscale)) ||
+      (rc = nc_inq_vardimid(nc, vx, &dim)) || (rc = nc_inq_dimlen(nc, dim, &n)))
+    goto nc_fail;
+  if (n == 0 || n > 10000000 || !(xscale > 0) || !(yscale > 0))
+    return cv_error_set(err, CV_GEO, path, 0, 0, "%s: bad polygon data for %s",
+                        path, tag);
+  unsigned short *dx = malloc(n * sizeof *dx), *dy = malloc(n * sizeof *dy);
+  geo_pt_t *pts = malloc(n * sizeof *pts);
+  if (!dx || !dy || !pts) {
+    free(dx), free(dy), free(pts);
+    return cv_error_set(err, CV_NOMEM, path, 0, 0, "out of memory");
+  }
+  if ((rc = nc_get_var_ushort(nc, vx, dx)) || (rc = nc_get_var_ushort(nc, vy, dy))) {
+    free(dx), free(dy), free(pts);
+    goto nc_fail;
+  }
+  int failed = cv_geo_add_feature(geo, caps, code, layer);
+  double xs = 1.0 / xscale, ys = 1.0 / yscale;
+  uint32_t npt = 0;
+  int hole = 0;
+  for (size_t k = 0; k <= n && !failed; k++) {
+    if (k == n || dx[k] == 65535) {
+      if (npt) failed = cv_geo_add_ring(geo, caps, pts, npt, hole);
+      npt = 0;
+      hole = k < n && dy[k] == 1;
+      continue;
+    }
+    pts[npt++] = (geo_pt_t){dx[k] * xs + xmin, dy[k] * ys + ymin};
+  }
+  free(dx), free(dy), free(pts);
+  if (failed) return cv_error_set(err, CV_NOMEM, path, 0, 0, "out of memory");
+  return CV_OK;
+nc_fail:
+  return cv_error_set(err, CV_GEO, path, 0, 0, "%s: cannot read %s: %s", path,
+                      name, nc_strerror(rc));
+}
+
+/* Loads the countries of the table (their gmt-dcw tags) when there are no
+ * land polygons, and Russia's federal subjects, found as the variables
+ * named RU<code>_lon ("RUBEL_lon": Belgorod Oblast). */
+int cv_geo_read_dcw(cv_geo_t *geo, geo_caps_t *caps, const char *path, int countries,
+                    cv_error_t *err) {
+  int nc, rc = nc_open(path, NC_NOWRITE, &nc);
+  if (rc)
+    return cv_error_set(err, CV_GEO, path, 0, 0, "cannot open '%s': %s", path,
+                        nc_strerror(rc));
+  for (uint32_t i = 0; countries && i < geo->table.ncountry && !rc; i++)
+    rc = read_dcw_feature(geo, caps, nc, geo->table.countries[i].dcw,
+                          geo->table.countries[i].code, LAYER_COUNTRY, path, err);
+  int nvars = 0;
+  if (!rc && (rc = nc_inq_nvars(nc, &nvars)))
+    rc = cv_error_set(err, CV_GEO, path, 0, 0, "%s: %s", path, nc_strerror(rc));
+  for (int v = 0; v < nvars && !rc; v++) {
+    char name[NC_MAX_NAME + 1], code[16];
+    if (nc_inq_varname(nc, v, name)) continue;
+    size_t len = strlen(name);
+    if (len < 8 || len > 9 || strncmp(name, k_subject_country, 2) != 0 ||
+        strcmp(name + len - 4, "_lon") != 0)
+      continue;
+    name[len - 4] = '\0';
+    snprintf(code, sizeof code, "%.2s-%.3s", k_subject_country, name + 2);
+    rc = read_dcw_feature(geo, caps, nc, name, code, LAYER_REGION, path, err);
+  }
+  nc_close(nc);
+  return rc;
+}

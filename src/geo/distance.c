@@ -1,0 +1,436 @@
+/*
+ * distance.c -- the distance half of the border index: Ukraine's outline
+ * as earth-centred segments in sets (the whole outline, the land borders,
+ * each neighbour's), simplified to 100 m, and for every cell the runs of
+ * segments that can hold its points' nearest border point (a BVH's work).
+ */
+#include <stdlib.h>
+
+#include "geo_internal.h"
+
+static void to_ecef(double lat, double lon, double out[3]) {
+  double sp = sin(lat * RAD), cp = cos(lat * RAD);
+  double sl = sin(lon * RAD), cl = cos(lon * RAD);
+  double n = WGS_A / sqrt(1 - WGS_E2 * sp * sp);
+  out[0] = n * cp * cl;
+  out[1] = n * cp * sl;
+  out[2] = n * (1 - WGS_E2) * sp;
+}
+
+static double dist3(const double a[3], const double b[3]) {
+  double x = a[0] - b[0], y = a[1] - b[1], z = a[2] - b[2];
+  return sqrt(x * x + y * y + z * z);
+}
+
+/* A bounding-sphere tree over Ukraine's border segments, for the build. */
+typedef struct bvh_node {
+  double c[3], r;
+  uint32_t lo, hi, left, right; /* segments [lo, hi); children or 0 */
+} bvh_node_t;
+
+typedef struct bvh {
+  bvh_node_t *nodes;
+  uint32_t n;
+  const geo_seg_t *segs;
+} bvh_t;
+
+static void seg_sphere(const geo_seg_t *s, double c[3], double *r) {
+  c[0] = s->ax + s->dx / 2, c[1] = s->ay + s->dy / 2, c[2] = s->az + s->dz / 2;
+  *r = sqrt(s->dx * s->dx + s->dy * s->dy + s->dz * s->dz) / 2;
+}
+
+static uint32_t bvh_build(bvh_t *b, uint32_t lo, uint32_t hi) {
+  uint32_t id = b->n++;
+  bvh_node_t *nd = &b->nodes[id];
+  double mn[3] = {INFINITY, INFINITY, INFINITY}, mx[3] = {-INFINITY, -INFINITY, -INFINITY};
+  for (uint32_t i = lo; i < hi; i++) {
+    const geo_seg_t *s = &b->segs[i];
+    double p[2][3] = {{s->ax, s->ay, s->az}, {s->ax + s->dx, s->ay + s->dy, s->az + s->dz}};
+    for (int e = 0; e < 2; e++)
+      for (int d = 0; d < 3; d++) mn[d] = fmin(mn[d], p[e][d]), mx[d] = fmax(mx[d], p[e][d]);
+  }
+  double c[3] = {(mn[0] + mx[0]) / 2, (mn[1] + mx[1]) / 2, (mn[2] + mx[2]) / 2}, r = 0;
+  for (uint32_t i = lo; i < hi; i++) {
+    const geo_seg_t *s = &b->segs[i];
+    double a[3] = {s->ax, s->ay, s->az}, e[3] = {s->ax + s->dx, s->ay + s->dy, s->az + s->dz};
+    r = fmax(r, fmax(dist3(c, a), dist3(c, e)));
+  }
+  *nd = (bvh_node_t){{c[0], c[1], c[2]}, r * (1 + 1e-12) + 1e-9, lo, hi, 0, 0};
+  if (hi - lo > 4) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    uint32_t left = bvh_build(b, lo, mid);
+    uint32_t right = bvh_build(b, mid, hi);
+    b->nodes[id].left = left;
+    b->nodes[id].right = right;
+  }
+  return id;
+}
+
+static void bvh_nearest(const bvh_t *b, uint32_t id, const double p[3],
+                        double *best, uint32_t *best_seg) {
+  const bvh_node_t *nd = &b->nodes[id];
+  if (dist3(p, nd->c) - nd->r >= *best) return;
+  if (!nd->left) {
+    for (uint32_t i = nd->lo; i < nd->hi; i++) {
+      double t, d = sqrt(seg_dist2(&b->segs[i], p, &t));
+      if (d < *best) *best = d, *best_seg = i;
+    }
+    return;
+  }
+  const bvh_node_t *l = &b->nodes[nd->left], *r = &b->nodes[nd->right];
+  int left_first = dist3(p, l->c) - l->r <= dist3(p, r->c) - r->r;
+  bvh_nearest(b, left_first ? nd->left : nd->right, p, best, best_seg);
+  bvh_nearest(b, left_first ? nd->right : nd->left, p, best, best_seg);
+}
+
+/* What a cell needs to choose its candidate segments: its centre c, the
+ * radius rho of a ball around c holding the cell, the segment T nearest to
+ * c at distance dt. */
+typedef struct cand_query {
+  double c[3], rho, dt, tc[3], tr;
+  uint32_t *out, n, cap;
+} cand_query_t;
+
+/* How fast d(x, S) - d(x, T) can fall as x moves in the cell's ball, when
+ * S and T lie in the sphere (m, r): the gradients of the two distances are
+ * unit vectors toward the ball from points of that sphere, at most 2r/D
+ * apart when the ball stays D away from m; never more than 2. */
+static double slack_factor(const cand_query_t *q, const double m[3], double r) {
+  double d = dist3(q->c, m) - q->rho;
+  return d > r ? 2 * r / d : 2;
+}
+
+static void enclose(const double c1[3], double r1, const double c2[3], double r2,
+                    double out[3], double *r) {
+  double d = dist3(c1, c2);
+  if (d + r2 <= r1) {
+    memcpy(out, c1, sizeof(double) * 3), *r = r1;
+  } else if (d + r1 <= r2) {
+    memcpy(out, c2, sizeof(double) * 3), *r = r2;
+  } else {
+    double R = (d + r1 + r2) / 2, k = (R - r1) / d;
+    for (int i = 0; i < 3; i++) out[i] = c1[i] + (c2[i] - c1[i]) * k;
+    *r = R * (1 + 1e-12);
+  }
+}
+
+/* Collects every segment S that may be the nearest for some point of the
+ * cell: S is dropped only when d(c, S) - d(c, T) exceeds how much that
+ * difference can shrink over the cell, so T beats S everywhere in it. */
+static int bvh_collect(const bvh_t *b, uint32_t id, cand_query_t *q) {
+  const bvh_node_t *nd = &b->nodes[id];
+  double m[3], r, eps = 1e-9 * q->dt + 1e-6;
+  enclose(nd->c, nd->r, q->tc, q->tr, m, &r);
+  if (dist3(q->c, nd->c) - nd->r > q->dt + slack_factor(q, m, r) * q->rho + eps)
+    return 0;
+  if (nd->left)
+    return bvh_collect(b, nd->left, q) || bvh_collect(b, nd->right, q);
+  for (uint32_t i = nd->lo; i < nd->hi; i++) {
+    double sc[3], sr, t;
+    seg_sphere(&b->segs[i], sc, &sr);
+    enclose(sc, sr, q->tc, q->tr, m, &r);
+    if (sqrt(seg_dist2(&b->segs[i], q->c, &t)) > q->dt + slack_factor(q, m, r) * q->rho + eps)
+      continue;
+    if (cv_geo_reserve((void **)&q->out, q->n, &q->cap, 1, sizeof *q->out)) return -1;
+    q->out[q->n++] = i;
+  }
+  return 0;
+}
+
+static int u32_cmp(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Radius of a ball around the cell's centre holding the whole cell: the
+ * farthest of points along its outline, with 2% to spare for the outline
+ * bulging between them. */
+static double cell_radius(int fine, uint32_t row, uint32_t col, const double c[3]) {
+  double step = fine ? FINE_STEP : COARSE_STEP;
+  double x0 = (fine ? FINE_LON0 : COARSE_LON0) + col * step;
+  double y0 = (fine ? FINE_LAT0 : COARSE_LAT0) + row * step, rho = 0;
+  for (int i = 0; i <= 4; i++)
+    for (int j = 0; j <= 4; j++) {
+      if (i != 0 && i != 4 && j != 0 && j != 4) continue;
+      double p[3];
+      to_ecef(fmin(90, y0 + step * i / 4), x0 + step * j / 4, p);
+      rho = fmax(rho, dist3(c, p));
+    }
+  return rho * 1.02 + 1e-3;
+}
+
+/* The country on the far side of Ukraine's outline at the segment a-b:
+ * points 30 m, 150 m and 600 m off its midpoint on both sides are looked up
+ * until one side is Ukraine and the other is not; the other is the
+ * neighbour, or NO_FEATURE (the sea) when no country holds it.  The land
+ * polygons of two countries meet to within metres, so the first step
+ * settles nearly every segment; the farther ones bridge the rare gaps. */
+static int far_side(const cv_geo_t *geo, const geo_pt_t *a, const geo_pt_t *b) {
+  double my = (a->y + b->y) / 2, mx = (a->x + b->x) / 2, k = cos(my * RAD);
+  double ex = (b->x - a->x) * k, ey = b->y - a->y, len = sqrt(ex * ex + ey * ey);
+  if (!(len > 0)) return NO_FEATURE;
+  double nx = -ey / len, ny = ex / len;
+  static const double steps_km[] = {0.03, 0.15, 0.6};
+  for (size_t i = 0; i < sizeof steps_km / sizeof steps_km[0]; i++) {
+    double d = steps_km[i] / 111.2;
+    const geo_cell_t *cell;
+    int left[N_LAYERS], right[N_LAYERS];
+    cv_geo_locate(geo, my + ny * d, mx + nx * d / k, &cell, left);
+    cv_geo_locate(geo, my - ny * d, mx - nx * d / k, &cell, right);
+    if (left[0] == geo->ua && right[0] != geo->ua) return right[0];
+    if (right[0] == geo->ua && left[0] != geo->ua) return left[0];
+  }
+  return NO_FEATURE;
+}
+
+/* The distances are measured to Ukraine's land-polygon outline simplified
+ * (Douglas-Peucker) to within this many km of the source, each run of one
+ * far side apart so that where a land border meets the coast stays put:
+ * the land polygons' 10 m detail makes a cell's candidate segments many
+ * times more numerous than gmt-dcw's, for no difference a policy's
+ * distance threshold can show (docs/geography.md: 100 m kept assess within
+ * about a tenth of gmt-dcw's speed; 20 m cost a quarter). */
+#define SIMPLIFY_KM 0.1
+
+/* Planar km from p to the segment a-b, longitudes scaled at a's latitude. */
+static double offset_km(const geo_pt_t *p, const geo_pt_t *a, const geo_pt_t *b) {
+  double k = cos(a->y * RAD) * 111.2;
+  double px = (p->x - a->x) * k, py = (p->y - a->y) * 111.2;
+  double ex = (b->x - a->x) * k, ey = (b->y - a->y) * 111.2, l2 = ex * ex + ey * ey;
+  double t = l2 > 0 ? (px * ex + py * ey) / l2 : 0;
+  t = t < 0 ? 0 : t > 1 ? 1 : t;
+  double dx = px - t * ex, dy = py - t * ey;
+  return sqrt(dx * dx + dy * dy);
+}
+
+/* Marks in keep[] the vertices of v[first..last] that the simplification
+ * keeps (both ends always). */
+static int simplify(const geo_pt_t *v, uint32_t first, uint32_t last, double tolerance_km,
+                    uint8_t *keep) {
+  uint32_t cap = 64, n = 0;
+  uint32_t (*stack)[2] = malloc(cap * sizeof *stack);
+  if (!stack) return -1;
+  keep[first] = keep[last] = 1;
+  stack[n][0] = first, stack[n++][1] = last;
+  while (n) {
+    uint32_t a = stack[n - 1][0], b = stack[n - 1][1];
+    n--;
+    double worst = 0;
+    uint32_t at = a;
+    for (uint32_t i = a + 1; i < b; i++) {
+      double d = offset_km(&v[i], &v[a], &v[b]);
+      if (d > worst) worst = d, at = i;
+    }
+    if (worst <= tolerance_km) continue;
+    keep[at] = 1;
+    if (n + 2 > cap) {
+      uint32_t (*more)[2] = realloc(stack, 2 * cap * sizeof *stack);
+      if (!more) {
+        free(stack);
+        return -1;
+      }
+      stack = more, cap *= 2;
+    }
+    stack[n][0] = a, stack[n++][1] = at;
+    stack[n][0] = at, stack[n++][1] = b;
+  }
+  free(stack);
+  return 0;
+}
+
+static void make_seg(const geo_pt_t *p, const geo_pt_t *q, geo_seg_t *s) {
+  double a[3], b[3];
+  to_ecef(p->y, p->x, a);
+  to_ecef(q->y, q->x, b);
+  *s = (geo_seg_t){a[0], a[1], a[2], b[0] - a[0], b[1] - a[1], b[2] - a[2], 0, -1};
+  double l2 = s->dx * s->dx + s->dy * s->dy + s->dz * s->dz;
+  s->inv_len2 = l2 > 0 ? 1 / l2 : 0;
+}
+
+/* Appends to the cell the runs of segments of one set that can hold its
+ * points' nearest border point. */
+static int cell_group(cv_geo_t *geo, bvh_t *b, int set, cand_query_t *q, geo_group_t **groups,
+                      uint32_t *ngroup, uint32_t *group_cap, geo_run_t **runs, uint32_t *nrun,
+                      uint32_t *run_cap) {
+  q->dt = INFINITY;
+  uint32_t t = 0;
+  bvh_nearest(b, 0, q->c, &q->dt, &t);
+  seg_sphere(&b->segs[t], q->tc, &q->tr);
+  q->n = 0;
+  if (bvh_collect(b, 0, q)) return -1;
+  qsort(q->out, q->n, sizeof *q->out, u32_cmp);
+  if (cv_geo_reserve((void **)groups, *ngroup, group_cap, 1, sizeof **groups)) return -1;
+  geo_group_t *g = &(*groups)[(*ngroup)++];
+  *g = (geo_group_t){*nrun, 0, (uint8_t)set, 0};
+  uint32_t base = geo->set_first[set];
+  for (uint32_t i = 0; i < q->n; i++) {
+    uint32_t seg = base + q->out[i];
+    /* Short gaps are cheaper to scan than to store as a new run. */
+    if (g->nrun && seg <= (*runs)[*nrun - 1].first + (*runs)[*nrun - 1].count + 2) {
+      (*runs)[*nrun - 1].count = seg + 1 - (*runs)[*nrun - 1].first;
+      continue;
+    }
+    if (g->nrun == UINT16_MAX || cv_geo_reserve((void **)runs, *nrun, run_cap, 1, sizeof **runs))
+      return -1;
+    (*runs)[(*nrun)++] = (geo_run_t){seg, 1};
+    g->nrun++;
+  }
+  return 0;
+}
+
+/* Builds Ukraine's border segments in sets (the whole outline, the land
+ * borders, each neighbour's land border) and, for each cell not wholly
+ * inside Ukraine, the runs of segments of each set its points may need
+ * that can hold their nearest border point.  Needs the polygon half of the
+ * index (build_polygons) first. */
+int cv_geo_build_border(cv_geo_t *geo, cv_error_t *err) {
+  const geo_feature_t *ua = &geo->features[geo->ua];
+  uint32_t nall = 0;
+  for (uint32_t r = 0; r < ua->nring; r++) nall += geo->rings[ua->ring + r].count - 1;
+  if (!nall) return cv_error_set(err, CV_GEO, NULL, 0, 0, "the source has no outline of Ukraine");
+  /* Each segment's far side, then the sets' sizes. */
+  uint16_t *side = malloc(nall * sizeof *side), *ring_side = malloc(nall * sizeof *side);
+  const geo_pt_t **from = malloc(nall * sizeof *from), **to = malloc(nall * sizeof *to);
+  uint8_t *keep = calloc(geo->nvert ? geo->nvert : 1, 1);
+  geo_seg_t *segs = NULL;
+  bvh_node_t *nodes = malloc((6 * (size_t)nall + MAX_SETS + 1) * sizeof *nodes);
+  geo_run_t *runs = NULL;
+  geo_group_t *groups = NULL;
+  uint32_t nrun = 0, run_cap = 0, ngroup = 0, group_cap = 0;
+  cand_query_t q = {0};
+  int set_of_feature[NO_FEATURE > 4096 ? 4096 : NO_FEATURE];
+  if (!side || !ring_side || !from || !to || !keep || !nodes || geo->nfeature > 4096) goto fail;
+  /* Each source segment's far side; then each run of one far side is
+   * simplified, and the kept segments take the run's side. */
+  uint32_t n = 0;
+  for (uint32_t r = 0; r < ua->nring; r++) {
+    const geo_ring_t *ring = &geo->rings[ua->ring + r];
+    uint32_t end = ring->first + ring->count - 1; /* the closing vertex */
+    uint32_t m = 0;
+    for (uint32_t i = ring->first; i < end; i++)
+      ring_side[m++] = (uint16_t)far_side(geo, &geo->verts[i], &geo->verts[i + 1]);
+    for (uint32_t s = 0; s < m;) {
+      uint32_t e = s;
+      while (e + 1 < m && ring_side[e + 1] == ring_side[s]) e++;
+      /* gmt-dcw's outline is coarse already, and kept exact: the tests
+       * measure the index against it. */
+      if (simplify(geo->verts, ring->first + s, ring->first + e + 1,
+                   geo->land ? SIMPLIFY_KM : 0, keep))
+        goto fail;
+      s = e + 1;
+    }
+    /* Kept vertices in order make the segments; a segment's side is that
+     * of the source segment it starts with. */
+    uint32_t prev = ring->first;
+    for (uint32_t i = ring->first + 1; i <= end; i++) {
+      if (!keep[i]) continue;
+      from[n] = &geo->verts[prev];
+      to[n] = &geo->verts[i];
+      side[n++] = ring_side[prev - ring->first];
+      prev = i;
+    }
+  }
+  nall = n;
+  uint32_t count[MAX_SETS] = {0};
+  int nset = SET_FIRST_NEIGHBOUR;
+  for (uint32_t f = 0; f < geo->nfeature; f++) set_of_feature[f] = SET_LAND;
+  for (uint32_t i = 0; i < nall; i++) {
+    count[SET_ALL]++;
+    if (side[i] == NO_FEATURE) continue;
+    count[SET_LAND]++;
+    if (set_of_feature[side[i]] == SET_LAND) {
+      if (nset == MAX_SETS) goto fail;
+      set_of_feature[side[i]] = nset++;
+    }
+    count[set_of_feature[side[i]]]++;
+  }
+  for (uint32_t f = 0; f < geo->nfeature; f++)
+    geo->features[f].set = (uint8_t)(geo->features[f].layer == LAYER_COUNTRY ? set_of_feature[f] : SET_LAND);
+  geo->set_first[0] = 0;
+  for (int k = 0; k < MAX_SETS; k++) geo->set_first[k + 1] = geo->set_first[k] + (k < nset ? count[k] : 0);
+  uint32_t nseg = geo->set_first[nset];
+  if (!(segs = malloc(nseg * sizeof *segs))) goto fail;
+  uint32_t fill[MAX_SETS];
+  memcpy(fill, geo->set_first, sizeof fill);
+  for (uint32_t i = 0; i < nall; i++) {
+    geo_seg_t s;
+    make_seg(from[i], to[i], &s);
+    if (side[i] != NO_FEATURE) s.set = set_of_feature[side[i]];
+    segs[fill[SET_ALL]++] = s;
+    if (side[i] == NO_FEATURE) continue;
+    segs[fill[SET_LAND]++] = s;
+    segs[fill[set_of_feature[side[i]]]++] = s;
+  }
+  /* One tree per set, in one node array. */
+  bvh_t trees[MAX_SETS];
+  uint32_t used = 0;
+  for (int k = 0; k < nset; k++) {
+    trees[k] = (bvh_t){nodes + used, 0, segs + geo->set_first[k]};
+    if (count[k]) bvh_build(&trees[k], 0, count[k]);
+    used += trees[k].n;
+    if (used > 6 * (size_t)nall + MAX_SETS + 1) goto fail;
+  }
+  for (int fine = 1; fine >= 0; fine--) {
+    uint32_t rows = fine ? FINE_ROWS : COARSE_ROWS, cols = fine ? FINE_COLS : COARSE_COLS;
+    for (uint32_t row = 0; row < rows; row++)
+      for (uint32_t col = 0; col < cols; col++) {
+        geo_cell_t *cell = &geo->cells[fine ? row * FINE_COLS + col : N_FINE + row * COARSE_COLS + col];
+        cell->dist = ngroup;
+        cell->ndist = 0;
+        if (cell->base[0] == geo->ua || (!fine && in_fine_region(row, col))) continue;
+        double cx, cy;
+        cell_center(fine, row, col, &cx, &cy);
+        to_ecef(cy, cx, q.c);
+        q.rho = cell_radius(fine, row, col, q.c);
+        /* The sets this cell's points may ask for. */
+        uint8_t want[MAX_SETS] = {0};
+        want[SET_ALL] = 1;
+        if (cell->base[0] == NO_FEATURE) want[SET_LAND] = 1;
+        else want[geo->features[cell->base[0]].set] = 1;
+        for (uint32_t i = 0; i < cell->nitem; i++) {
+          const geo_feature_t *f = &geo->features[geo->items[cell->item + i].feature];
+          if (f->layer == LAYER_COUNTRY) want[f->set] = 1;
+        }
+        for (int k = 0; k < nset; k++) {
+          if (!want[k] || !count[k]) continue;
+          if (cell_group(geo, &trees[k], k, &q, &groups, &ngroup, &group_cap, &runs, &nrun,
+                         &run_cap))
+            goto fail;
+          cell->ndist++;
+        }
+      }
+  }
+  uint32_t nblock = (nseg + BLOCK_SEGS - 1) / BLOCK_SEGS;
+  geo_block_t *blocks = malloc((nblock ? nblock : 1) * sizeof *blocks);
+  if (!blocks) goto fail;
+  /* Only now: a failure above frees them once, at fail (freed before the
+   * blocks' allocation, they were freed again when it failed). */
+  free(nodes), free(q.out), free(side), free(ring_side), free(from), free(to), free(keep);
+  for (uint32_t k = 0; k < nblock; k++) {
+    /* the centre of the first segment's midpoint, grown to hold all */
+    uint32_t lo = k * BLOCK_SEGS, hi = lo + BLOCK_SEGS < nseg ? lo + BLOCK_SEGS : nseg;
+    double c[3], r;
+    seg_sphere(&segs[lo], c, &r);
+    for (uint32_t i = lo + 1; i < hi; i++) {
+      double sc[3], sr, m[3], mr;
+      seg_sphere(&segs[i], sc, &sr);
+      enclose(c, r, sc, sr, m, &mr);
+      memcpy(c, m, sizeof c), r = mr;
+    }
+    blocks[k] = (geo_block_t){{c[0], c[1], c[2]}, r * (1 + 1e-12) + 1e-9};
+  }
+  free(geo->segs), free(geo->dist_runs), free(geo->groups), free(geo->blocks);
+  geo->blocks = blocks;
+  geo->nblock = nblock;
+  geo->segs = segs;
+  geo->nseg = nseg;
+  geo->dist_runs = runs;
+  geo->ndist_run = nrun;
+  geo->groups = groups;
+  geo->ngroup = ngroup;
+  return CV_OK;
+fail:
+  free(segs), free(nodes), free(runs), free(groups), free(q.out), free(side), free(ring_side),
+      free(from), free(to), free(keep);
+  return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory building the border index");
+}
