@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
+#include "memo.h"
 
 #define TRY(x)              \
   do {                      \
@@ -340,24 +340,6 @@ static bool beyond_reach(const cv_engine_t *eng, const cv_result_t *res, char *o
   return true;
 }
 
-/* Where the text of verdict index can be kept (its memo slot, or the
- * policy's no-donor text), or NULL.  The result is const to callers; these
- * are caches they never see. */
-static cv_verdict_text_t *text_cache(const cv_result_t *res, size_t index) {
-  if (res->memo_off) return NULL;
-  if (res->no_donor_because) {
-    cv_no_donor_text_t *t = res->no_donor_text ? &res->no_donor_text[index] : NULL;
-    if (t && (t->because != res->no_donor_because || t->engine != res->memo_engine)) {
-      t->because = res->no_donor_because;
-      t->engine = res->memo_engine;
-      t->text.json.len = t->text.why.len = 0;
-    }
-    return t ? &t->text : NULL;
-  }
-  if (!res->memo || res->memo_slot[index] < 0) return NULL;
-  return &res->memo[res->memo_slot[index]].text;
-}
-
 /* Appends text kept in cache, or renders it with render and keeps a copy. */
 static int cached(cv_buf_t *cache, cv_buf_t *buf, size_t start) {
   if (!cache) return CV_OK;
@@ -370,7 +352,7 @@ static int cached(cv_buf_t *cache, cv_buf_t *buf, size_t start) {
 int cv_result_write_why(const cv_engine_t *engine, const cv_result_t *result,
                         size_t index, cv_buf_t *buf) {
   if (index >= result->n) return CV_USAGE;
-  cv_verdict_text_t *slot = text_cache(result, index);
+  cv_verdict_text_t *slot = cv_memo_text(result, index);
   if (slot && slot->why.len) return cv_buf_append(buf, slot->why.data, slot->why.len);
   size_t start = buf->len;
   TRY(explanation(engine, result, &result->v[index], buf));
@@ -599,7 +581,7 @@ static int verdict_json_fixed(const cv_engine_t *eng, const cv_result_t *res,
 static int verdict_json(const cv_engine_t *eng, const cv_result_t *res, size_t index,
                         cv_buf_t *b) {
   const cv_policy_verdict_t *v = &res->v[index];
-  cv_verdict_text_t *slot = text_cache(res, index);
+  cv_verdict_text_t *slot = cv_memo_text(res, index);
   if (slot && slot->json.len) {
     TRY(cv_buf_append(b, slot->json.data, slot->json.len));
   } else {
