@@ -333,3 +333,10 @@ cv_verdict_text_t *cv_memo_text(const cv_result_t *res, size_t index) {
   return &res->memo[res->memo_slot[index]].text;
 }
 
+
+void cv_memo_text_keep(cv_buf_t *cache, const cv_buf_t *buf, size_t start) {
+  if (!cache) return;
+  cache->len = 0;
+  /* A failure to keep the copy costs only speed. */
+  if (cv_buf_append(cache, buf->data + start, buf->len - start)) cache->len = 0;
+}

@@ -38,6 +38,8 @@ void cv_memo_keep(cv_result_t *r, size_t p, const cv_memo_probe_t *probe);
  * policy's no-donor text), or NULL.  The result is const to callers; these
  * are caches they never see. */
 cv_verdict_text_t *cv_memo_text(const cv_result_t *r, size_t index);
+/* Keeps a copy of buf's text from start on in cache (NULL: nowhere). */
+void cv_memo_text_keep(cv_buf_t *cache, const cv_buf_t *buf, size_t start);
 
 /* The facts of a point, through r's memo of points: the same coordinates
  * always give the same facts, and a dataset repeats its towns. */
