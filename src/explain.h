@@ -26,10 +26,6 @@ static inline int cv_json_str(cv_buf_t *b, const char *s) {
  * claim a precision the data does not have. */
 static inline double cv_round_km(double km) { return round(km * 10) / 10; }
 
-static inline const char *cv_source_name(const cv_source_t *s) {
-  return s->file[0] ? s->file : s->id;
-}
-
 /* The plain-English explanation of verdict v: one paragraph (explain.c). */
 int cv_explanation(const cv_engine_t *eng, const cv_result_t *res, const cv_policy_verdict_t *v,
                    cv_buf_t *b);
