@@ -336,8 +336,10 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
     }
   }
   if (result->located) {
-    result->territory_sym = cv_memo_code_symbol(engine, result, CV_DOM_TERRITORY, w->territory);
-    result->region_sym = w->region[0] ? cv_memo_code_symbol(engine, result, CV_DOM_REGION, w->region) : -1;
+    result->territory_sym =
+        cv_memo_code_symbol(engine, result, CV_DOM_TERRITORY, w->territory);
+    result->region_sym =
+        w->region[0] ? cv_memo_code_symbol(engine, result, CV_DOM_REGION, w->region) : -1;
   }
   resolve_facts(engine, use, result, false, result->fact, result->grade);
   cv_value_t hidden[CV_FACT_COUNT];

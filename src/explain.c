@@ -4,6 +4,7 @@
  * flat outputs and JSON carry.  Output is deterministic: same result, same
  * bytes.
  */
+#include <math.h>
 #include <stdio.h>
 
 #include "explain.h"
@@ -18,7 +19,6 @@ static const char *fact_value_name(const cv_engine_t *eng, int fact, const cv_va
     default: return cv_symbol_name(&eng->catalog, v->sym);
   }
 }
-
 
 /* ------------------------------------------------------------ explanation */
 
@@ -45,10 +45,6 @@ static bool other_donors_weapon(const cv_engine_t *eng, const cv_result_t *res,
   return true;
 }
 
-/* The plain-English explanation: one paragraph, no line breaks, so that it
- * serves as the one-line "why" of CSV output too.  It names no date (the
- * output beside it does), so that the text of a memoised verdict is kept
- * and reused for every use that shares it. */
 /* The deciding rules with their strength and rationale, joined with "; "
  * and ended with one full stop. */
 static int rationales(cv_buf_t *b, const cv_policy_t *pol, const cv_policy_verdict_t *v) {
@@ -62,6 +58,10 @@ static int rationales(cv_buf_t *b, const cv_policy_t *pol, const cv_policy_verdi
   return CV_LIT(b, ".");
 }
 
+/* The plain-English explanation: one paragraph, no line breaks, so that it
+ * serves as the one-line "why" of CSV output too.  It names no date (the
+ * output beside it does), so that the text of a memoised verdict is kept
+ * and reused for every use that shares it. */
 int cv_explanation(const cv_engine_t *eng, const cv_result_t *res, const cv_policy_verdict_t *v,
                    cv_buf_t *b) {
   const cv_policy_t *pol = v->policy;

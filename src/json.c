@@ -4,6 +4,7 @@
  * error and a place as JSON too.  Every row of a JSON Lines run goes
  * through here, so the common pieces are written whole and cached.
  */
+#include <math.h>
 #include <stdio.h>
 
 #include "explain.h"

@@ -297,7 +297,10 @@ void cv_walk(cv_walk_t *w, uint32_t changed, cv_outcome_t *out) {
   int fact = -1;
   uint8_t deciding = 0;
   for (uint8_t s = w->n_sides; s-- > 0;)
-    if (!d[s].determined && (fact < 0 || d[s].split_fact <= fact)) fact = d[s].split_fact, deciding = s;
+    if (!d[s].determined && (fact < 0 || d[s].split_fact <= fact)) {
+      fact = d[s].split_fact;
+      deciding = s;
+    }
   if (fact < 0) {
     w->visit->leaf(w, d, out);
     return;
@@ -330,8 +333,9 @@ void cv_walk(cv_walk_t *w, uint32_t changed, cv_outcome_t *out) {
     if (w->visit->none) w->visit->none(w, out);
     return;
   }
-  /* Only "some value the policy never names" is possible: trying it
-   * settles the fact, without a condition worth listing. */
+  /* One possible value (only "some value the policy never names"):
+   * trying it settles the fact, with no condition worth listing unless the
+   * visitor wants every fact on the path. */
   bool name = n > 1 || w->visit->name_single;
   for (uint16_t i = 0; i < n; i++) {
     e->fact[fact] = c[i].value;
