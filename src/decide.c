@@ -373,20 +373,6 @@ uint16_t cv_boundaries(const cv_eval_t *e, const cv_value_t *facts, int fact, cv
   return unique;
 }
 
-/* The class of values a name belongs to for this policy: names no rule
- * tells apart (two Russian regions other than the one a rule names, say)
- * share their verdicts. */
-uint32_t cv_class_code(const cv_policy_t *pol, int f, int32_t sym) {
-  uint32_t other = 0x0fffffffu;
-  for (uint16_t i = 0; i < pol->n_classes[f]; i++) {
-    const cv_value_class_t *c = &pol->classes[f][i];
-    for (uint16_t k = 0; k < c->n_syms; k++)
-      if (c->syms[k] == sym) return i;
-    if (c->other) other = i;
-  }
-  return other;
-}
-
 /* The policy's own assumption values, for walks over every use. */
 void cv_default_assumptions(cv_eval_t *e, const cv_policy_t *pol) {
   e->set_whatif = false;

@@ -119,9 +119,6 @@ bool cv_supplied(const cv_engine_t *eng, const cv_policy_t *pol, const cv_value_
 /* The policy's own assumption values, for walks over every use. */
 void cv_default_assumptions(cv_eval_t *e, const cv_policy_t *pol);
 
-/* The class of values a name belongs to for this policy. */
-uint32_t cv_class_code(const cv_policy_t *pol, int f, int32_t sym);
-
 /* Where the comparisons of a number fact cut the line: just before t
  * (after = 0: "< t" against ">= t") or just after it ("<= t" against
  * "> t").  Assumption values count as they stand for this use. */

@@ -9,6 +9,20 @@
 
 #include "memo.h"
 
+/* The class of values a name belongs to for this policy: names no rule
+ * tells apart (two Russian regions other than the one a rule names, say)
+ * share their verdicts. */
+uint32_t cv_class_code(const cv_policy_t *pol, int f, int32_t sym) {
+  uint32_t other = 0x0fffffffu;
+  for (uint16_t i = 0; i < pol->n_classes[f]; i++) {
+    const cv_value_class_t *c = &pol->classes[f][i];
+    for (uint16_t k = 0; k < c->n_syms; k++)
+      if (c->syms[k] == sym) return i;
+    if (c->other) other = i;
+  }
+  return other;
+}
+
 /* A fact as the key sees it: its state and, when known, its class of
  * values, or for a number the interval it falls in between the cuts of the
  * policy's comparisons (values in one interval decide every condition

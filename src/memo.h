@@ -18,6 +18,10 @@ void cv_memo_free(cv_result_t *r);
  * from engine's), then marks r as engine's. */
 void cv_memo_claim(cv_result_t *r, const cv_engine_t *engine);
 
+/* The class of values sym of name fact f belongs to for pol (names no
+ * rule tells apart share their verdicts); the key holds it. */
+uint32_t cv_class_code(const cv_policy_t *pol, int f, int32_t sym);
+
 /* Where a verdict not found would be kept: its key and slot. */
 typedef struct cv_memo_probe {
   cv_memo_key_t key;
