@@ -280,30 +280,6 @@ uint32_t cv_derive(const cv_engine_t *eng, cv_value_t *fact, int changed) {
   }
 }
 
-/* Whether the catalog says donor supplied the system (systems with no
- * donor listed may come from anyone). */
-bool cv_supplied_by(const cv_engine_t *eng, int32_t system, int32_t donor) {
-  const cv_system_t *s = cv_catalog_system(&eng->catalog, system);
-  if (!s || !s->n_donors) return true;
-  for (uint8_t i = 0; i < s->n_donors; i++)
-    if (s->donors[i] == donor) return true;
-  return false;
-}
-
-/* Whether donor value sym (CV_SYM_OTHER: a donor but the policy's) can
- * have supplied the system sys. */
-bool cv_supplied(const cv_engine_t *eng, const cv_policy_t *pol, const cv_value_t *sys,
-                 int32_t sym) {
-  if (sys->state != CV_KNOWN) return true;
-  const cv_system_t *s = cv_catalog_system(&eng->catalog, sys->sym);
-  if (!s || !s->n_donors) return true;
-  for (uint8_t i = 0; i < s->n_donors; i++) {
-    if (sym != CV_SYM_OTHER && s->donors[i] == sym) return true;
-    if (sym == CV_SYM_OTHER && s->donors[i] != pol->donor) return true;
-  }
-  return false;
-}
-
 /* The cuts of fact's own comparisons.  A comparison with another number
  * fact cuts where that fact stands once it is known; while it is unknown,
  * at that fact's own cuts (and so on along a chain of such comparisons):

@@ -13,8 +13,6 @@
 /* Three-valued truth. */
 enum { F3 = 0, T3 = 1, U3 = 2 };
 
-enum { CV_WALK_MAX_CANDIDATES = CV_MAX_CANDIDATES };
-
 /* A path of tried values holds each fact at most once, and each rule of
  * uncertain date's being in force. */
 #define CV_MAX_DEPTH (CV_FACT_COUNT + CV_MAX_BRANCH_CONDS)
@@ -108,13 +106,31 @@ static inline bool cv_governs(const cv_policy_t *pol, int32_t sym) {
  * set. */
 uint32_t cv_derive(const cv_engine_t *eng, cv_value_t *fact, int changed);
 
+/* The memo key asks these of every system, and the walk of every donor:
+ * inline. */
 /* Whether the catalog says donor supplied the system (systems with no
  * donor listed may come from anyone). */
-bool cv_supplied_by(const cv_engine_t *eng, int32_t system, int32_t donor);
+static inline bool cv_supplied_by(const cv_engine_t *eng, int32_t system, int32_t donor) {
+  const cv_system_t *s = cv_catalog_system(&eng->catalog, system);
+  if (!s || !s->n_donors) return true;
+  for (uint8_t i = 0; i < s->n_donors; i++)
+    if (s->donors[i] == donor) return true;
+  return false;
+}
+
 /* Whether donor value sym (CV_SYM_OTHER: a donor but the policy's) can
  * have supplied the system sys. */
-bool cv_supplied(const cv_engine_t *eng, const cv_policy_t *pol, const cv_value_t *sys,
-                 int32_t sym);
+static inline bool cv_supplied(const cv_engine_t *eng, const cv_policy_t *pol,
+                               const cv_value_t *sys, int32_t sym) {
+  if (sys->state != CV_KNOWN) return true;
+  const cv_system_t *s = cv_catalog_system(&eng->catalog, sys->sym);
+  if (!s || !s->n_donors) return true;
+  for (uint8_t i = 0; i < s->n_donors; i++) {
+    if (sym != CV_SYM_OTHER && s->donors[i] == sym) return true;
+    if (sym == CV_SYM_OTHER && s->donors[i] != pol->donor) return true;
+  }
+  return false;
+}
 
 /* The policy's own assumption values, for walks over every use. */
 void cv_default_assumptions(cv_eval_t *e, const cv_policy_t *pol);
@@ -161,9 +177,6 @@ typedef struct cv_outcome {
   bool mixed;
   cv_side_outcome_t side[2];
 } cv_outcome_t;
-
-/* Adds b's rules to a's (a set, in rule order, at most four). */
-void cv_outcome_join(cv_side_outcome_t *a, const cv_side_outcome_t *b);
 
 /* The condition "rule is (not) in force" or "the open question of rule is
  * settled as verdict", for branches. */

@@ -18,9 +18,19 @@ void cv_memo_free(cv_result_t *r);
  * from engine's), then marks r as engine's. */
 void cv_memo_claim(cv_result_t *r, const cv_engine_t *engine);
 
-/* The class of values sym of name fact f belongs to for pol (names no
- * rule tells apart share their verdicts); the key holds it. */
-uint32_t cv_class_code(const cv_policy_t *pol, int f, int32_t sym);
+/* The class of values a name belongs to for this policy: names no rule
+ * tells apart (two Russian regions other than the one a rule names, say)
+ * share their verdicts.  The key holds it for every name: inline. */
+static inline uint32_t cv_class_code(const cv_policy_t *pol, int f, int32_t sym) {
+  uint32_t other = 0x0fffffffu;
+  for (uint16_t i = 0; i < pol->n_classes[f]; i++) {
+    const cv_value_class_t *c = &pol->classes[f][i];
+    for (uint16_t k = 0; k < c->n_syms; k++)
+      if (c->syms[k] == sym) return i;
+    if (c->other) other = i;
+  }
+  return other;
+}
 
 /* Where a verdict not found would be kept: its key and slot. */
 typedef struct cv_memo_probe {

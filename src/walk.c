@@ -9,6 +9,8 @@
 
 #include "eval.h"
 
+enum { MAX_CANDIDATES = CV_MAX_CANDIDATES };
+
 /* Whether donor value sym is possible given what is known of the system. */
 static bool donor_possible(const cv_eval_t *e, int32_t sym) {
   return cv_supplied(e->engine, e->policy, &e->fact[CV_FACT_SYSTEM], sym);
@@ -40,7 +42,7 @@ static uint16_t candidates(const cv_eval_t *e, int fact, cv_candidate_t *c) {
        * ranges are never negative: the line starts at 0. */
       cv_boundary_t b[CV_MAX_BOUNDARIES];
       uint16_t k = cv_boundaries(e, e->fact, fact, b, true);
-      for (uint16_t i = 0; i <= k && n < CV_WALK_MAX_CANDIDATES; i++) {
+      for (uint16_t i = 0; i <= k && n < MAX_CANDIDATES; i++) {
         cv_candidate_t x = {.value = {CV_KNOWN, 0, 0}, .lo_fact = -1, .hi_fact = -1};
         x.has_lo = i > 0;
         x.has_hi = i < k;
@@ -74,7 +76,7 @@ static uint16_t candidates(const cv_eval_t *e, int fact, cv_candidate_t *c) {
   uint16_t n_classes = pol->n_classes[fact];
   if (e->set_whatif && pol->classes_whatif[fact])
     classes = pol->classes_whatif[fact], n_classes = pol->n_classes_whatif[fact];
-  for (uint16_t i = 0; i < n_classes && n < CV_WALK_MAX_CANDIDATES; i++) {
+  for (uint16_t i = 0; i < n_classes && n < MAX_CANDIDATES; i++) {
     const cv_value_class_t *cls = &classes[i];
     int32_t sym = cls->n_syms ? cls->syms[0] : CV_SYM_OTHER;
     if (fact == CV_FACT_SYSTEM && e->fact[CV_FACT_DONOR].state == CV_KNOWN) {
@@ -111,7 +113,7 @@ static uint16_t candidates(const cv_eval_t *e, int fact, cv_candidate_t *c) {
 }
 
 /* Adds b's rules to a's (a set, in rule order, at most four). */
-void cv_outcome_join(cv_side_outcome_t *a, const cv_side_outcome_t *b) {
+static void outcome_join(cv_side_outcome_t *a, const cv_side_outcome_t *b) {
   a->more |= b->more;
   for (uint8_t i = 0; i < b->n_rules; i++) {
     uint8_t k = 0;
@@ -170,7 +172,7 @@ static void cond_for(const cv_policy_t *pol, int fact, const cv_candidate_t *c, 
  * intervals touch, so that each group is one interval. */
 typedef struct group {
   cv_branch_cond_t cond;
-  uint16_t member[CV_WALK_MAX_CANDIDATES];
+  uint16_t member[MAX_CANDIDATES];
   uint16_t n_members;
 } group_t;
 
@@ -222,7 +224,7 @@ static bool same_outcome(const cv_walk_t *w, const cv_outcome_t *x, const cv_out
 }
 
 static void join_sides(const cv_walk_t *w, cv_outcome_t *a, const cv_outcome_t *b) {
-  for (uint8_t s = 0; s < w->n_sides; s++) cv_outcome_join(&a->side[s], &b->side[s]);
+  for (uint8_t s = 0; s < w->n_sides; s++) outcome_join(&a->side[s], &b->side[s]);
 }
 
 /* The outcome of a split from its n children's (tried values c, or with c
@@ -247,7 +249,7 @@ static void join(cv_walk_t *w, const cv_eval_t *view, int fact, const cv_candida
       w->visit->emit(w, &sub[k], &cond);
     }
   } else {
-    int key[CV_WALK_MAX_CANDIDATES];
+    int key[MAX_CANDIDATES];
     for (uint16_t i = 0; i < n; i++)
       key[i] = sub[i].mixed ? -1 : sub[i].side[0].verdict * 4 + sub[i].side[1].verdict;
     group_t g;
@@ -312,8 +314,8 @@ void cv_walk(cv_walk_t *w, uint32_t changed, cv_outcome_t *out) {
   }
   cv_eval_t *e = w->side[0], *view = w->view ? w->view : e;
   if (view != e) memcpy(view->fact, e->fact, sizeof view->fact);
-  cv_candidate_t c[CV_WALK_MAX_CANDIDATES];
-  cv_outcome_t sub[CV_WALK_MAX_CANDIDATES];
+  cv_candidate_t c[MAX_CANDIDATES];
+  cv_outcome_t sub[MAX_CANDIDATES];
   uint16_t n = candidates(view, fact, c);
   /* Only the facts some side can read are saved and put back: the others
    * are never set. */
