@@ -75,9 +75,9 @@ typedef struct cv_decision {
  * date (all bits at the start). */
 void cv_decide(cv_eval_t *e, uint32_t changed, cv_decision_t *d);
 
-/* Evaluation reads these for every rule of every verdict: inline. */
 /* The facts a rule's applicability reads besides its condition (the
- * system too where the policy governs other donors' systems). */
+ * system too where the policy governs other donors' systems).  It and the
+ * next three are inline: evaluation asks them of every rule. */
 static inline uint32_t cv_rule_facts(const cv_policy_t *pol, const cv_rule_t *r) {
   return r->facts_read | (1u << CV_FACT_DONOR) | (1u << CV_FACT_ACTION) |
          (pol->n_governs ? 1u << CV_FACT_SYSTEM : 0) | CV_CHANGED_PERIOD;
@@ -106,10 +106,9 @@ static inline bool cv_governs(const cv_policy_t *pol, int32_t sym) {
  * set. */
 uint32_t cv_derive(const cv_engine_t *eng, cv_value_t *fact, int changed);
 
-/* The memo key asks these of every system, and the walk of every donor:
- * inline. */
 /* Whether the catalog says donor supplied the system (systems with no
- * donor listed may come from anyone). */
+ * donor listed may come from anyone).  This and cv_supplied() are inline:
+ * the memo key asks them of every use's system. */
 static inline bool cv_supplied_by(const cv_engine_t *eng, int32_t system, int32_t donor) {
   const cv_system_t *s = cv_catalog_system(&eng->catalog, system);
   if (!s || !s->n_donors) return true;
@@ -152,16 +151,6 @@ uint16_t cv_boundaries(const cv_eval_t *e, const cv_value_t *facts, int fact, cv
                        bool at_known_facts);
 
 /* -------------------------------------------------------------- walk.c */
-
-/* A value to try for an unknown fact, and what it stands for. */
-typedef struct cv_candidate {
-  cv_value_t value;
-  const cv_value_class_t *cls; /* names: the values it stands for */
-  double lo, hi; /* numbers: the interval the value stands for */
-  bool lo_open, hi_open, has_lo, has_hi;
-  bool alone; /* stands for its value alone (one of a disputed region's two) */
-  int8_t lo_fact, hi_fact; /* a bound that is another fact's value: that fact */
-} cv_candidate_t;
 
 /* What a subtree of tried values came to, on one side of a walk. */
 typedef struct cv_side_outcome {

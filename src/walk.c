@@ -11,6 +11,16 @@
 
 enum { MAX_CANDIDATES = CV_MAX_CANDIDATES };
 
+/* A value to try for an unknown fact, and what it stands for. */
+typedef struct cv_candidate {
+  cv_value_t value;
+  const cv_value_class_t *cls; /* names: the values it stands for */
+  double lo, hi; /* numbers: the interval the value stands for */
+  bool lo_open, hi_open, has_lo, has_hi;
+  bool alone; /* stands for its value alone (one of a disputed region's two) */
+  int8_t lo_fact, hi_fact; /* a bound that is another fact's value: that fact */
+} cv_candidate_t;
+
 /* Whether donor value sym is possible given what is known of the system. */
 static bool donor_possible(const cv_eval_t *e, int32_t sym) {
   return cv_supplied(e->engine, e->policy, &e->fact[CV_FACT_SYSTEM], sym);
