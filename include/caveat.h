@@ -343,6 +343,22 @@ CV_EXPORT const char *cv_result_donor(const cv_result_t *result, size_t index);
  * number of deciding rules. */
 CV_EXPORT size_t cv_result_rules(const cv_result_t *result, size_t index,
                                  const char **ids, size_t max);
+/* The ids of the rules verdict index overrides: applicable rules of the
+ * other effect that a deciding rule defeats (the "overridden" of JSON
+ * output), up to max into ids; returns how many there are (0 for an index
+ * past the last).  The strings belong to the engine and live as long as
+ * its policies; the caller frees nothing. */
+CV_EXPORT size_t cv_result_overridden(const cv_result_t *result, size_t index,
+                                      const char **ids, size_t max);
+/* The sources verdict index cites, each once, in the order JSON output
+ * lists its citations: those of the deciding rules, of the 'governs'
+ * statement when it brought the use under the policy, then of the rules
+ * deciding its branches.  A source is named as its policy names it (the
+ * file of the statement, or its id).  Up to max names into names; returns
+ * how many sources there are (0 for an index past the last).  The strings
+ * belong to the engine, as for cv_result_overridden(). */
+CV_EXPORT size_t cv_result_sources(const cv_result_t *result, size_t index,
+                                   const char **names, size_t max);
 /* When the use's operator received no donor weapons (operators.json
  * no_donor_weapons) and the use names no captured one: the reason, and every
  * verdict is not-covered.  NULL otherwise. */

@@ -103,6 +103,11 @@ void *cv_calloc_table(size_t n, size_t size);
 int cv_policy_compile(cv_catalog_t *cat, const char *name, const char *text,
                       size_t len, cv_policy_t **out, cv_error_t *err);
 
+/* A source as outputs name it: the file of the statement, or its id. */
+static inline const char *cv_source_name(const cv_source_t *s) {
+  return s->file[0] ? s->file : s->id;
+}
+
 /* Appends a branch condition in words ("purpose is counter-fire or
  * air-defense", "border_km <= 100"). */
 int cv_cond_text(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b,

@@ -24,7 +24,7 @@
 #define CV_MAX_LISTED 16          /* rules listed per verdict */
 #define CV_MAX_BRANCHES 24        /* branches listed per verdict */
 #define CV_MAX_BRANCH_CONDS 8
-#define CV_MAX_BRANCH_VALUES 8 /* explain.c says "the list stops at 8" */
+#define CV_MAX_BRANCH_VALUES 8 /* conds.c says "the list stops at 8" */
 #define CV_MAX_SYSTEM_DONORS 8
 /* Values the engine tries for one unknown fact: kinds of name the rules
  * tell apart, or pieces a number's comparisons cut its line into.  A policy
@@ -72,7 +72,7 @@ typedef enum cv_domain {
  * domains, the use fields they come from and where they stand when a
  * condition is read out are all generated from it.  The order is the order
  * the engine splits on unknown facts.  Adding a built-in fact is a line
- * here (and, for a derived fact, its derivation in eval.c's derive()).
+ * here (and, for a derived fact, its derivation in decide.c's cv_derive()).
  *   X(ENUM, name, type, domain, field, reading rank) */
 #define CV_BUILTIN_FACTS(X)                                                     \
   X(DONOR, "donor", SYMBOL, DONOR, DONOR, 4)                                    \

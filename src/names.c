@@ -1,11 +1,26 @@
 /*
- * names.c -- the name tables several modules share: what the policy
- * language, the interchange format and the output call an enum's values.
- * One home, so that a reader (parser, use) and a writer (explain, timeline)
- * cannot drift apart; declared in model.h beside their enums.
+ * names.c -- the name tables several modules share: the built-in facts
+ * (from CV_BUILTIN_FACTS, model.h), the verdicts, strengths, effects, the
+ * use's fields (fields.h) and evidence grades.  One home, apart from the
+ * readers (parser, use) and the writers (explain, json, timeline), so that
+ * none needs another for a name and none can drift from another.
  */
 #include "dataset.h"
 #include "internal.h"
+
+#define CV_FACT_INFO_(id, name_, type_, dom, field_, rank_) \
+  [CV_FACT_##id] = {.name = name_, .type = CV_TYPE_##type_, .domain = CV_DOM_##dom, \
+                    .field = CV_FIELD_##field_, .rank = rank_},
+const cv_fact_info_t cv_facts[CV_FACT_BUILTIN] = {CV_BUILTIN_FACTS(CV_FACT_INFO_)};
+
+const char *cv_verdict_name(cv_verdict_t verdict) {
+  switch (verdict) {
+    case CV_PERMITTED: return "permitted";
+    case CV_FORBIDDEN: return "forbidden";
+    case CV_UNDETERMINED: return "undetermined";
+    default: return "not-covered";
+  }
+}
 
 const char *const cv_strength_names[CV_STRENGTH_COUNT] = {
     "official", "officials-anonymous", "reported", "inferred"};

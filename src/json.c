@@ -1,0 +1,514 @@
+/*
+ * json.c -- a result as JSON (docs/interchange.md): the object of a use,
+ * its facts and each donor's verdict, with the notes of a dataset row; an
+ * error and a place as JSON too.  Every row of a JSON Lines run goes
+ * through here, so the common pieces are written whole and cached.
+ */
+#include <math.h>
+#include <stdio.h>
+
+#include "explain.h"
+
+/* -------------------------------------------------------------- JSON out */
+
+/* The keys and endings JSON output writes on every row, whole, with their
+ * lengths: made from the facts' and grades' own lists, so that they cannot
+ * drift from them.  Pieced together with CV_CAT they were a fifth of JSON
+ * Lines' writing. */
+typedef struct piece {
+  const char *text;
+  size_t len;
+} piece_t;
+#define PIECE(s) {"" s "", sizeof(s) - 1}
+#define FACT_KEY_(id, name_, type_, dom, field_, rank_) [CV_FACT_##id] = PIECE(", \"" name_ "\": "),
+static const piece_t fact_key[CV_FACT_BUILTIN] = {CV_BUILTIN_FACTS(FACT_KEY_)};
+#define USED_KEY_(id, name_, type_, dom, field_, rank_) \
+  [CV_FACT_##id] = PIECE("\"" name_ "\": {\"value\": "),
+static const piece_t used_key[CV_FACT_BUILTIN] = {CV_BUILTIN_FACTS(USED_KEY_)};
+#define GRADE_END_(id, name) [CV_GRADE_##id] = PIECE(", \"grade\": \"" name "\"}"),
+static const piece_t grade_end[CV_GRADE_COUNT] = {CV_GRADES(GRADE_END_)};
+
+static int add_piece(cv_buf_t *b, piece_t p) { return cv_buf_add(b, p.text, p.len); }
+
+static int fact_json(const cv_engine_t *eng, cv_buf_t *b, const cv_result_t *res,
+                     int fact) {
+  const cv_value_t *v = &res->fact[fact];
+  if (v->state != CV_KNOWN) return CV_LIT(b, "null");
+  /* The place's facts come from the lookup itself: a territory or region no
+   * policy names has no symbol, and distances show at the map's precision. */
+  if (res->located && fact == CV_FACT_TERRITORY) return cv_json_str(b, res->where.territory);
+  if (res->located && fact == CV_FACT_REGION) return cv_json_str(b, res->where.region);
+  if (res->located && fact == CV_FACT_BORDER_KM) return cv_buf_number(b, cv_round_km(v->num));
+  switch (cv_facts[fact].type) {
+    case CV_TYPE_BOOL: return cv_buf_puts(b, v->sym ? "true" : "false");
+    case CV_TYPE_NUMBER: return cv_buf_number(b, v->num);
+    default: return cv_json_str(b, cv_symbol_name(&eng->catalog, v->sym));
+  }
+}
+
+/* One citation: its source, and the quote or the paraphrase. */
+static int citation_json(cv_buf_t *b, const cv_policy_t *pol, const char *rule,
+                         const cv_citation_t *cite, bool *first) {
+  const cv_source_t *s = &pol->sources[cite->source];
+  char day[11];
+  cv_date_format(s->date, day);
+  TRY(cv_buf_puts(b, *first ? "{\"rule\": " : ", {\"rule\": "));
+  *first = false;
+  TRY(cv_json_str(b, rule));
+  TRY(CV_LIT(b, ", \"source\": "));
+  TRY(cv_json_str(b, cv_source_name(s)));
+  TRY(CV_LIT(b, ", \"outlet\": "));
+  TRY(cv_json_str(b, s->outlet));
+  TRY(CV_CAT(b, ", \"date\": \"", day, cite->paraphrase ? "\", \"paraphrase\": " : "\", \"quote\": "));
+  TRY(cv_json_str(b, cite->quote));
+  return CV_LIT(b, "}");
+}
+
+/* Citations of rules, each rule once however many branches it decides. */
+typedef struct cited {
+  uint16_t rules[CV_MAX_LISTED + 4 * CV_MAX_BRANCHES];
+  size_t n;
+} cited_t;
+
+static int citations_json(cv_buf_t *b, const cv_policy_t *pol, const uint16_t *rules,
+                          size_t n, bool *first, cited_t *seen) {
+  for (size_t i = 0; i < n; i++) {
+    bool again = false;
+    for (size_t k = 0; k < seen->n; k++) again |= seen->rules[k] == rules[i];
+    if (again) continue;
+    if (seen->n < sizeof seen->rules / sizeof seen->rules[0]) seen->rules[seen->n++] = rules[i];
+    const cv_rule_t *r = &pol->rules[rules[i]];
+    for (uint16_t c = 0; c < r->n_cites; c++) TRY(citation_json(b, pol, r->id, &r->cites[c], first));
+  }
+  return CV_OK;
+}
+
+/* JSON-escapes b's bytes from start on where they stand, so that text can
+ * be written straight into the output and escaped after, with no scratch
+ * buffer to allocate. */
+static int escape_in_place(cv_buf_t *b, size_t start) {
+  size_t extra = 0;
+  for (size_t i = start; i < b->len; i++) {
+    unsigned char c = (unsigned char)b->data[i];
+    if (c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t') extra += 1;
+    else if (c < 0x20) extra += 5;
+  }
+  if (!extra) return CV_OK;
+  size_t old_len = b->len;
+  char pad[64] = {0};
+  for (size_t left = extra; left;) {
+    size_t n = left < sizeof pad ? left : sizeof pad;
+    TRY(cv_buf_append(b, pad, n));
+    left -= n;
+  }
+  static const char hex[] = "0123456789abcdef";
+  char *d = b->data;
+  size_t w = b->len;
+  for (size_t r = old_len; r-- > start;) {
+    unsigned char c = (unsigned char)d[r];
+    char e = c == '"' ? '"' : c == '\\' ? '\\' : c == '\n' ? 'n' : c == '\r' ? 'r' : c == '\t' ? 't' : 0;
+    if (e) {
+      d[--w] = e;
+      d[--w] = '\\';
+    } else if (c < 0x20) {
+      d[--w] = hex[c & 15];
+      d[--w] = hex[c >> 4];
+      d[--w] = '0';
+      d[--w] = '0';
+      d[--w] = 'u';
+      d[--w] = '\\';
+    } else {
+      d[--w] = (char)c;
+    }
+  }
+  return CV_OK;
+}
+
+/* The part of a verdict's JSON that depends on the verdict alone (and on
+ * what its memo key holds): everything but the day and the facts used. */
+static int verdict_json_fixed(const cv_engine_t *eng, const cv_result_t *res,
+                              const cv_policy_verdict_t *v, cv_buf_t *b) {
+  const cv_policy_t *pol = v->policy;
+  char state[11];
+  cv_date_format(pol->state_date, state);
+  TRY(CV_LIT(b, "{\"donor\": "));
+  TRY(cv_json_str(b, pol->donor_name));
+  TRY(CV_CAT(b, ", \"verdict\": \"", cv_verdict_name((cv_verdict_t)v->verdict),
+             "\", \"policy_as_of\": \"", state, "\""));
+  TRY(CV_LIT(b, ", \"rules\": ["));
+  for (uint8_t i = 0; i < v->n_rules; i++) {
+    if (i) TRY(CV_LIT(b, ", "));
+    TRY(cv_json_str(b, pol->rules[v->rules[i]].id));
+  }
+  TRY(CV_LIT(b, "], \"overridden\": ["));
+  for (uint8_t i = 0; i < v->n_overridden; i++) {
+    if (i) TRY(CV_LIT(b, ", "));
+    TRY(cv_json_str(b, pol->rules[v->overridden[i]].id));
+  }
+  TRY(CV_LIT(b, "], \"strength\": "));
+  if (v->n_rules) {
+    /* A verdict is only as strong as the weakest record it rests on. */
+    uint8_t weakest = 0;
+    for (uint8_t i = 0; i < v->n_rules; i++)
+      if (pol->rules[v->rules[i]].strength > weakest) weakest = pol->rules[v->rules[i]].strength;
+    TRY(cv_json_str(b, cv_strength_names[weakest]));
+    /* Whose word it is, when a deciding rule rests on another government's. */
+    for (uint8_t i = 0; i < v->n_rules; i++) {
+      const char *by = pol->rules[v->rules[i]].said_by;
+      if (!by) continue;
+      TRY(CV_LIT(b, ", \"said_by\": "));
+      TRY(cv_json_str(b, by));
+      break;
+    }
+  } else {
+    TRY(CV_LIT(b, "null"));
+  }
+  if (v->governed) TRY(CV_LIT(b, ", \"governs\": true"));
+  if (v->open) TRY(CV_LIT(b, ", \"open\": true"));
+  TRY(CV_LIT(b, ", \"citations\": ["));
+  bool first = true;
+  cited_t seen = {.n = 0};
+  TRY(citations_json(b, pol, v->rules, v->n_rules, &first, &seen));
+  for (uint16_t c = 0; v->governed && c < pol->n_governs_cites; c++)
+    TRY(citation_json(b, pol, "governs", &pol->governs_cites[c], &first));
+  for (uint8_t i = 0; i < v->n_branches; i++)
+    TRY(citations_json(b, pol, v->branches[i].rules, v->branches[i].n_rules, &first, &seen));
+  TRY(CV_LIT(b, "], \"assumptions\": {"));
+  first = true;
+  for (uint16_t a = 0; a < pol->n_assumptions; a++) {
+    if (!(v->assumptions_used & (1u << a))) continue;
+    TRY(cv_buf_puts(b, first ? "" : ", "));
+    first = false;
+    TRY(cv_json_str(b, pol->assumptions[a].name));
+    TRY(CV_LIT(b, ": "));
+    if (!pol->assumptions[a].is_set) {
+      TRY(cv_buf_number(b, v->assumption[a].value));
+      continue;
+    }
+    TRY(CV_LIT(b, "["));
+    for (uint16_t k = 0; k < v->assumption[a].set_len; k++) {
+      if (k) TRY(CV_LIT(b, ", "));
+      TRY(cv_json_str(b, cv_symbol_name(&eng->catalog, v->assumption[a].set[k])));
+    }
+    TRY(CV_LIT(b, "]"));
+  }
+  TRY(CV_LIT(b, "}, \"branches\": ["));
+  for (uint8_t i = 0; i < v->n_branches; i++) {
+    const cv_branch_t *br = &v->branches[i];
+    TRY(CV_CAT(b, i ? ", " : "", "{\"verdict\": \"", cv_verdict_name((cv_verdict_t)br->verdict),
+               "\", \"if\": {"));
+    for (uint8_t k = 0; k < br->n_conds; k++) {
+      if (k) TRY(CV_LIT(b, ", "));
+      TRY(cv_cond_json(eng, pol, b, &br->cond[k]));
+    }
+    TRY(CV_LIT(b, "}, \"rules\": ["));
+    for (uint8_t k = 0; k < br->n_rules; k++) {
+      if (k) TRY(CV_LIT(b, ", "));
+      TRY(cv_json_str(b, pol->rules[br->rules[k]].id));
+    }
+    TRY(cv_buf_puts(b, br->more_rules ? "], \"rules_truncated\": true}" : "]}"));
+  }
+  TRY(CV_LIT(b, "]"));
+  if (v->truncated) TRY(CV_LIT(b, ", \"branches_truncated\": true"));
+  if (v->rules_truncated) TRY(CV_LIT(b, ", \"rules_truncated\": true"));
+  if (v->values_truncated) TRY(CV_LIT(b, ", \"values_truncated\": true"));
+  if (v->conflict) {
+    TRY(CV_LIT(b, ", \"conflict\": {\"permit\": "));
+    TRY(cv_json_str(b, pol->rules[v->conflict_permit].id));
+    TRY(CV_LIT(b, ", \"forbid\": "));
+    TRY(cv_json_str(b, pol->rules[v->conflict_forbid].id));
+    TRY(CV_LIT(b, "}"));
+  }
+  if (v->disputed)
+    TRY(CV_CAT(b, ", \"as_stated\": \"", cv_verdict_name((cv_verdict_t)v->as_stated), "\""));
+  TRY(CV_LIT(b, ", \"explanation\": \""));
+  size_t start = b->len;
+  TRY(cv_explanation(eng, res, v, b));
+  TRY(escape_in_place(b, start));
+  return CV_LIT(b, "\"");
+}
+
+static int verdict_json(const cv_engine_t *eng, const cv_result_t *res, size_t index,
+                        cv_buf_t *b) {
+  const cv_policy_verdict_t *v = &res->v[index];
+  cv_verdict_text_t *slot = cv_memo_text(res, index);
+  if (slot && slot->json.len) {
+    TRY(cv_buf_append(b, slot->json.data, slot->json.len));
+  } else {
+    size_t start = b->len;
+    TRY(verdict_json_fixed(eng, res, v, b));
+    cv_memo_text_keep(slot ? &slot->json : NULL, b, start);
+  }
+  char day[11];
+  cv_date_format(v->date, day);
+  TRY(CV_LIT(b, ", \"date\": \""));
+  TRY(cv_buf_add(b, day, 10));
+  TRY(CV_LIT(b, "\", \"facts_used\": {"));
+  bool first = true;
+  const cv_policy_t *pol = v->policy;
+  for (int f = 0; f < CV_FACT_COUNT; f++) {
+    if (!(v->facts_used & (1u << f))) continue;
+    if (!first) TRY(CV_LIT(b, ", "));
+    first = false;
+    const cv_fact_info_t *info = cv_fact(pol, f);
+    if (f < CV_FACT_BUILTIN) {
+      TRY(add_piece(b, used_key[f]));
+      TRY(fact_json(eng, b, res, f));
+      TRY(add_piece(b, grade_end[res->grade[f]]));
+      continue;
+    }
+    TRY(cv_json_str(b, info->name));
+    TRY(CV_LIT(b, ": {\"value\": "));
+    /* A declared fact, as this policy read it. */
+    const cv_value_t *x = &res->declared[index][f - CV_FACT_BUILTIN];
+    if (x->state != CV_KNOWN) TRY(CV_LIT(b, "null"));
+    else if (info->type == CV_TYPE_BOOL) TRY(cv_buf_puts(b, x->sym ? "true" : "false"));
+    else if (info->type == CV_TYPE_NUMBER) TRY(cv_buf_number(b, x->num));
+    else TRY(cv_json_str(b, cv_symbol_name(&eng->catalog, x->sym)));
+    TRY(CV_CAT(b, ", \"declared\": true, \"grade\": \"",
+               cv_grade_names[res->declared_grade[index][f - CV_FACT_BUILTIN]], "\"}"));
+  }
+  TRY(CV_LIT(b, "}"));
+  char caution[200];
+  if (cv_beyond_reach(eng, res, caution, sizeof caution)) {
+    TRY(CV_LIT(b, ", \"cautions\": ["));
+    TRY(cv_json_str(b, caution));
+    TRY(CV_LIT(b, "]"));
+  }
+  return CV_LIT(b, "}");
+}
+
+/* The notes of a dataset row (a few hundred bytes each, every row) are put
+ * together piece by piece rather than with snprintf, which cost JSON Lines
+ * output a twentieth of its time: the words of the note as literals, which
+ * need no escaping, and what the row or the data gave escaped (ESC). */
+static int esc(cv_buf_t *b, const char *s) { return cv_buf_append_json_chars(b, s, strlen(s)); }
+
+/* Room for any double as %.1f writes it: a sign, 309 digits, the point,
+ * one decimal and the NUL; no distance is ever cut. */
+enum { KM_TEXT_SIZE = 320 };
+
+/* km as %.1f would write it, without printf; printf itself for what the
+ * shortcut could round otherwise (a negative, huge or half-way value). */
+static const char *km_text(double km, char out[KM_TEXT_SIZE]) {
+  double tenths_exact = km * 10, frac = tenths_exact - floor(tenths_exact);
+  if (!(km >= 0 && km < 1e9) || fabs(frac - 0.5) < 1e-6) {
+    snprintf(out, KM_TEXT_SIZE, "%.1f", km);
+    return out;
+  }
+  unsigned long long tenths = (unsigned long long)llround(km * 10);
+  char *p = out + KM_TEXT_SIZE - 1;
+  *p = '\0';
+  *--p = (char)('0' + tenths % 10);
+  *--p = '.';
+  tenths /= 10;
+  do *--p = (char)('0' + tenths % 10); while (tenths /= 10);
+  return p;
+}
+
+/* How a dataset row's admin1 compared with its coordinates' region, in
+ * words (docs/datasets.md lists them), as a JSON string. */
+static int admin1_note(const cv_use_t *use, cv_buf_t *b) {
+  const char *a = use->admin1, *code = use->admin1_region;
+  switch ((cv_admin1_check_t)use->admin1_check) {
+    case CV_ADMIN1_AGREES:
+      TRY(CV_LIT(b, "\"agrees: "));
+      TRY(esc(b, a));
+      TRY(CV_LIT(b, " is "));
+      TRY(esc(b, code));
+      break;
+    case CV_ADMIN1_DISAGREES:
+      TRY(CV_LIT(b, "\"disagrees: "));
+      TRY(esc(b, a));
+      TRY(CV_LIT(b, " is "));
+      TRY(esc(b, code));
+      TRY(CV_LIT(b, " but the coordinates lie in "));
+      TRY(esc(b, use->geo.region));
+      TRY(CV_LIT(b, ": the region is disputed and the verdict worked out for both"));
+      break;
+    case CV_ADMIN1_TAKEN:
+    case CV_ADMIN1_TAKEN_OUTSIDE:
+      TRY(CV_LIT(b, "\"taken as the region: "));
+      TRY(esc(b, a));
+      TRY(CV_LIT(b, " is "));
+      TRY(esc(b, code));
+      TRY(use->admin1_check == CV_ADMIN1_TAKEN_OUTSIDE
+              ? CV_LIT(b, " (the coordinates give none: they lie in none of its regions' outlines)")
+              : CV_LIT(b, " (the coordinates give none: no outlines of the country's regions are "
+                          "loaded)"));
+      break;
+    case CV_ADMIN1_NOT_LISTED:
+      TRY(CV_LIT(b, "\"not compared: '"));
+      TRY(esc(b, a));
+      TRY(CV_LIT(b, "' is not a spelling data/admin1.tsv lists for "));
+      TRY(esc(b, use->admin1_country));
+      break;
+    case CV_ADMIN1_NO_COUNTRY:
+      TRY(CV_LIT(b, "\"not compared: the row names no country the borders know, so '"));
+      TRY(esc(b, a));
+      TRY(CV_LIT(b, "' cannot be placed"));
+      break;
+    case CV_ADMIN1_AT_SEA:
+    case CV_ADMIN1_DISPUTED:
+      TRY(CV_LIT(b, "\"not compared: "));
+      TRY(esc(b, a));
+      TRY(CV_LIT(b, " is "));
+      TRY(esc(b, code));
+      TRY(use->admin1_check == CV_ADMIN1_AT_SEA ? CV_LIT(b, ", but the point is at sea")
+                                                : CV_LIT(b, ", but the location itself is disputed"));
+      break;
+    case CV_ADMIN1_NONE:
+      TRY(CV_LIT(b, "\""));
+      break;
+  }
+  return CV_LIT(b, "\"");
+}
+
+/* What a dataset row's geo_precision changed, in words, as a JSON string. */
+static int precision_note(const cv_use_t *use, cv_buf_t *b) {
+  switch (use->geo_precision > 3 ? 3 : use->geo_precision) {
+    case 0: TRY(CV_LIT(b, "\"0 (")); break;
+    case 1: TRY(CV_LIT(b, "\"1 (the place itself")); break;
+    case 2: TRY(CV_LIT(b, "\"2 (near the place, within 5 km")); break;
+    default: TRY(CV_LIT(b, "\"3 (the centre of a larger area, within 25 km")); break;
+  }
+  const cv_geo_facts_t *g = &use->geo;
+  if (use->location_note[0]) {
+    TRY(CV_LIT(b, "): the location is disputed (location_disputed)"));
+  } else if (use->geo_precision == 1) {
+    TRY(CV_LIT(b, "): the coordinates are taken as exact"));
+  } else if (use->border_km_within > 0) {
+    double lo = g->border_km - use->border_km_within;
+    char km[KM_TEXT_SIZE];
+    TRY(CV_LIT(b, "): border_km "));
+    TRY(esc(b, km_text(g->border_km, km)));
+    TRY(CV_LIT(b, " is taken as anywhere from "));
+    TRY(esc(b, km_text(lo > 0 ? lo : 0, km)));
+    TRY(CV_LIT(b, " to "));
+    TRY(esc(b, km_text(g->border_km + use->border_km_within, km)));
+    TRY(CV_LIT(b, " km"));
+  } else if (strcmp(g->territory, "UA") == 0) {
+    TRY(CV_LIT(b, "): the territory is the row's own (UA); inside Ukraine border_km is 0 "
+                  "whatever the precision"));
+  } else {
+    TRY(CV_LIT(b, "): taken as stated (no land-border distance to widen)"));
+  }
+  return CV_LIT(b, "\"");
+}
+
+int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use,
+                         const cv_result_t *result, cv_buf_t *buf) {
+  const cv_where_t *w = &result->where;
+  TRY(CV_LIT(buf, "{\"id\": "));
+  TRY(use->id[0] ? cv_json_str(buf, use->id) : CV_LIT(buf, "null"));
+  TRY(CV_LIT(buf, ", \"facts\": {\"territory\": "));
+  if (result->located) {
+    /* From the lookup itself: a territory no policy names has no symbol. */
+    TRY(cv_json_str(buf, w->territory));
+    TRY(CV_LIT(buf, ", \"region\": "));
+    TRY(w->region[0] ? cv_json_str(buf, w->region) : CV_LIT(buf, "null"));
+    if (w->region_unknown) TRY(CV_LIT(buf, ", \"region_unknown\": true"));
+    TRY(CV_LIT(buf, ", \"border_km\": "));
+    TRY(w->border_km >= 0 ? cv_buf_number(buf, cv_round_km(w->border_km)) : CV_LIT(buf, "null"));
+    TRY(CV_LIT(buf, ", \"water_km\": "));
+    TRY(w->water_km >= 0 ? cv_buf_number(buf, cv_round_km(w->water_km)) : CV_LIT(buf, "null"));
+    TRY(CV_LIT(buf, ", \"at_sea\": "));
+    TRY(cv_buf_puts(buf, w->at_sea < 0 ? "null" : w->at_sea ? "true" : "false"));
+    if (w->sea_of[0]) TRY(CV_CAT(buf, ", \"territorial_sea\": \"", w->sea_of, "\""));
+  } else {
+    TRY(CV_LIT(buf, "null, \"region\": null, \"border_km\": null, \"water_km\": null"));
+  }
+  static const int shown[] = {CV_FACT_ACTION,   CV_FACT_PURPOSE,      CV_FACT_TARGET,
+                              CV_FACT_SYSTEM,   CV_FACT_SYSTEM_CLASS, CV_FACT_RANGE_KM,
+                              CV_FACT_DONOR,    CV_FACT_OPERATOR,     CV_FACT_OPERATOR_KIND};
+  for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
+    TRY(add_piece(buf, fact_key[shown[i]]));
+    TRY(fact_json(engine, buf, result, shown[i]));
+  }
+  if (use->has_location) {
+    TRY(CV_LIT(buf, ", \"lat\": "));
+    TRY(cv_buf_number(buf, use->lat));
+    TRY(CV_LIT(buf, ", \"lon\": "));
+    TRY(cv_buf_number(buf, use->lon));
+    if (use->place[0]) {
+      TRY(CV_LIT(buf, ", \"place\": "));
+      TRY(cv_json_str(buf, use->place));
+    }
+  }
+  if (use->location_from[0]) TRY(CV_CAT(buf, ", \"location_from\": \"", use->location_from, "\""));
+  if (use->location_note[0]) {
+    TRY(CV_LIT(buf, ", \"location_disputed\": "));
+    TRY(cv_json_str(buf, use->location_note));
+  }
+  if (use->admin1_check != CV_ADMIN1_NONE) {
+    TRY(CV_LIT(buf, ", \"admin1\": "));
+    TRY(admin1_note(use, buf));
+  }
+  if (use->geo_precision) {
+    TRY(CV_LIT(buf, ", \"geo_precision\": "));
+    TRY(precision_note(use, buf));
+  }
+  if (use->n_matched) {
+    TRY(CV_LIT(buf, ", \"matched\": ["));
+    for (uint8_t i = 0; i < use->n_matched; i++) {
+      TRY(cv_buf_puts(buf, i ? ", {\"words\": " : "{\"words\": "));
+      TRY(cv_json_str(buf, use->matched[i].word));
+      if (use->matched[i].cut) TRY(CV_LIT(buf, ", \"words_cut\": true"));
+      TRY(CV_CAT(buf, ", \"set\": \"", use->matched[i].field, "\"}"));
+    }
+    TRY(CV_LIT(buf, "]"));
+  }
+  if (use->captured) TRY(CV_LIT(buf, ", \"captured\": true"));
+  if (result->no_donor_because) {
+    TRY(CV_LIT(buf, ", \"no_donor_weapons\": "));
+    TRY(cv_json_str(buf, result->no_donor_because));
+  }
+  TRY(CV_LIT(buf, "}, \"verdicts\": ["));
+  for (size_t i = 0; i < result->n; i++) {
+    if (i) TRY(CV_LIT(buf, ", "));
+    TRY(verdict_json(engine, result, i, buf));
+  }
+  TRY(CV_LIT(buf, "]"));
+  if (result->theirs) {
+    TRY(CV_LIT(buf, ", \"if_their_weapon\": {"));
+    for (size_t i = 0; i < result->n; i++)
+      TRY(CV_CAT(buf, i ? ", \"" : "\"", cv_symbol_name(&engine->catalog, result->v[i].policy->donor),
+                 "\": \"", cv_verdict_name((cv_verdict_t)result->if_theirs[i]), "\""));
+    TRY(CV_LIT(buf, "}"));
+  }
+  return CV_LIT(buf, "}");
+}
+
+int cv_error_write_json(const char *id, const cv_error_t *err, cv_buf_t *buf) {
+  TRY(CV_LIT(buf, "{\"id\": "));
+  TRY(id ? cv_json_str(buf, id) : CV_LIT(buf, "null"));
+  TRY(CV_LIT(buf, ", \"error\": {\"field\": "));
+  TRY(err->field[0] ? cv_json_str(buf, err->field) : CV_LIT(buf, "null"));
+  TRY(CV_LIT(buf, ", \"message\": "));
+  TRY(cv_json_str(buf, err->message));
+  if (err->line) TRY(cv_buf_printf(buf, ", \"line\": %d, \"column\": %d", err->line, err->column));
+  return CV_LIT(buf, "}}");
+}
+
+
+int cv_where_write_json(const cv_where_t *w, cv_buf_t *buf) {
+  TRY(CV_LIT(buf, "{\"territory\": "));
+  TRY(cv_json_str(buf, w->territory));
+  TRY(CV_LIT(buf, ", \"region\": "));
+  TRY(w->region[0] ? cv_json_str(buf, w->region) : CV_LIT(buf, "null"));
+  if (w->region_unknown) TRY(CV_LIT(buf, ", \"region_unknown\": true"));
+  TRY(CV_LIT(buf, ", \"border_km\": "));
+  TRY(cv_buf_printf(buf, "%.1f", cv_round_km(w->border_km)));
+  TRY(CV_LIT(buf, ", \"water_km\": "));
+  TRY(cv_buf_printf(buf, "%.1f", cv_round_km(w->water_km)));
+  TRY(CV_LIT(buf, ", \"at_sea\": "));
+  TRY(cv_buf_puts(buf, w->at_sea < 0 ? "null" : w->at_sea ? "true" : "false"));
+  TRY(CV_LIT(buf, ", \"territorial_sea\": "));
+  TRY(w->sea_of[0] ? cv_json_str(buf, w->sea_of) : CV_LIT(buf, "null"));
+  TRY(CV_LIT(buf, ", \"lat\": "));
+  TRY(cv_buf_number(buf, w->lat));
+  TRY(CV_LIT(buf, ", \"lon\": "));
+  TRY(cv_buf_number(buf, w->lon));
+  return CV_LIT(buf, "}");
+}
+

@@ -1,0 +1,347 @@
+/*
+ * memo.c -- the result's memos: verdicts already worked out, by what they
+ * depend on (cv_memo_key_t), with the writers' text of them; resolved
+ * points; the symbols of territory and region codes.  Dataset rows repeat
+ * the same patterns of facts, and most of a long run is memo hits.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "memo.h"
+
+/* A fact as the key sees it: its state and, when known, its class of
+ * values, or for a number the interval it falls in between the cuts of the
+ * policy's comparisons (values in one interval decide every condition
+ * alike). */
+static uint32_t fact_code(const cv_policy_t *pol, int f, const cv_value_t *v,
+                          const cv_boundary_t *b, uint16_t n) {
+  uint32_t code = (uint32_t)v->state << 28;
+  if (v->state != CV_KNOWN) return code;
+  /* The donor is named in explanations ("a weapon from UK"): keep it. */
+  if (!b && f == CV_FACT_DONOR) return code | ((uint32_t)v->sym & 0x0fffffffu);
+  if (!b && cv_fact(pol, f)->type == CV_TYPE_SYMBOL) return code | cv_class_code(pol, f, v->sym);
+  if (!b) return code | ((uint32_t)v->sym & 0x0fffffffu);
+  uint32_t passed = 0;
+  for (uint16_t i = 0; i < n; i++) passed += b[i].after ? v->num > b[i].t : v->num >= b[i].t;
+  return code | passed;
+}
+
+/* The system as the key sees it when no rule reads it: who may have
+ * supplied it, or, when the policy's donor did not, the system itself. */
+static uint32_t system_code(const cv_eval_t *e, const cv_value_t *sys) {
+  uint32_t code = (uint32_t)sys->state << 28;
+  bool ours = cv_supplied(e->engine, e->policy, sys, e->policy->donor);
+  bool others = cv_supplied(e->engine, e->policy, sys, CV_SYM_OTHER);
+  if (!ours) return code | ((uint32_t)sys->sym & 0x0fffffffu);
+  return code | 0x08000000u | (uint32_t)others;
+}
+
+/* A read system's class code (code) joined with who may have supplied it:
+ * the class and the supplier bits when the policy's donor did, else the
+ * system itself, as for a system no rule reads. */
+static uint32_t supplier_code(const cv_eval_t *e, const cv_value_t *sys, uint32_t code) {
+  if (sys->state != CV_KNOWN) return code;
+  uint32_t who = system_code(e, sys);
+  if (!(who & 0x08000000u)) return who;
+  return code | 0x08000000u | (who & 1u) << 26;
+}
+
+/* For a number compared with other facts: which way each such comparison
+ * goes, 2 bits each (the key's count of cuts passed leaves these out). */
+static uint32_t fact_cut_bits(const cv_policy_t *pol, int f, const cv_value_t *facts) {
+  uint32_t bits = 0, k = 0;
+  for (uint16_t i = 0; i < pol->n_cuts[f] && k < CV_KEYED_FACT_CUTS; i++) {
+    const cv_cut_t *c = &pol->cuts[f][i];
+    if (c->operand != CV_RHS_FACT) continue;
+    const cv_value_t *x = &facts[f], *y = &facts[c->rhs_fact];
+    uint32_t code = x->state != CV_KNOWN || y->state != CV_KNOWN ? 0 : x->num < y->num ? 1 : x->num == y->num ? 2 : 3;
+    bits |= code << (16 + 2 * k++);
+  }
+  return bits;
+}
+
+static uint64_t hash_bytes(const void *data, size_t len) {
+  const unsigned char *p = data;
+  uint64_t h = 0x9e3779b97f4a7c15ull;
+  for (size_t i = 0; i + 8 <= len; i += 8) {
+    uint64_t w;
+    memcpy(&w, p + i, 8);
+    h = (h ^ w) * 0xff51afd7ed558ccdull;
+    h ^= h >> 32;
+  }
+  for (size_t i = len & ~(size_t)7; i < len; i++) h = (h ^ p[i]) * 0x100000001b3ull;
+  return h | 1; /* 0 marks an empty slot */
+}
+
+/* Inlined into cv_memo_find(), its one caller, on every memo hit: GCC
+ * would not (its frame's growth), and the call cost a hit 1% more
+ * instructions. */
+static inline __attribute__((always_inline)) void memo_key(const cv_eval_t *e,
+                                                           const cv_value_t *stated,
+                                                           const cv_value_t *hidden,
+                                                           cv_memo_key_t *key, size_t *len) {
+  const cv_policy_t *pol = e->policy;
+  /* Every byte up to *len is written below (the layout has no padding), so
+   * the key needs no clearing: a memset here cost more than the rest. */
+  key->policy = pol;
+  uint32_t lo = 0, hi = pol->n_epochs;
+  while (lo < hi) {
+    uint32_t mid = (lo + hi) / 2;
+    if (pol->epochs[mid] <= e->date) lo = mid + 1;
+    else hi = mid;
+  }
+  key->epoch = lo;
+  key->disputed = hidden != NULL;
+  int end = pol->fact_end;
+  uint32_t *stated_code = key->words, *hidden_code = key->words + end;
+  for (int f = 0; f < end; f++) {
+    stated_code[f] = hidden_code[f] = 0;
+    if (!(pol->facts_read & (1u << f))) {
+      /* A fact no rule reads matters only through the facts derived from
+       * it, which the key holds.  The system is the exception: whether the
+       * policy's donor supplied it decides the donor's possible values, and
+       * a system the donor never supplied is named in the explanation. */
+      if (f != CV_FACT_SYSTEM) continue;
+      stated_code[f] = system_code(e, &stated[f]);
+      if (hidden) hidden_code[f] = system_code(e, &hidden[f]);
+      continue;
+    }
+    cv_boundary_t b[CV_MAX_BOUNDARIES];
+    uint16_t n = 0;
+    bool number = cv_fact(pol, f)->type == CV_TYPE_NUMBER;
+    if (number) n = cv_boundaries(e, stated, f, b, false);
+    stated_code[f] = fact_code(pol, f, &stated[f], number ? b : NULL, n) | fact_cut_bits(pol, f, stated);
+    if (hidden) {
+      if (number) n = cv_boundaries(e, hidden, f, b, false);
+      hidden_code[f] = fact_code(pol, f, &hidden[f], number ? b : NULL, n) | fact_cut_bits(pol, f, hidden);
+      /* An unknown kept within bounds: the bounds' classes or intervals
+       * (the bits of an unknown fact's code are otherwise all clear). */
+      if (f == CV_FACT_REGION && e->n_region_choices && hidden[f].state == CV_UNKNOWN)
+        hidden_code[f] |= 1u << 27 | (cv_class_code(pol, f, e->region_choice[0]) & 0x1fff) |
+                          (cv_class_code(pol, f, e->region_choice[1]) & 0x1fff) << 13;
+      if (f == CV_FACT_BORDER_KM && e->border_span && hidden[f].state == CV_UNKNOWN) {
+        cv_value_t from = {CV_KNOWN, 0, e->border_lo}, to = {CV_KNOWN, 0, e->border_hi};
+        hidden_code[f] |= 1u << 27 | (fact_code(pol, f, &from, b, n) & 0x1fff) |
+                          (fact_code(pol, f, &to, b, n) & 0x1fff) << 13;
+      }
+    }
+    if (f == CV_FACT_SYSTEM) {
+      /* Systems of one class may still differ in who supplied them, which
+       * decides the donor's values (an M270 and a SAMP/T of no donor are
+       * not alike to a policy naming neither). */
+      stated_code[f] = supplier_code(e, &stated[f], stated_code[f]);
+      if (hidden) hidden_code[f] = supplier_code(e, &hidden[f], hidden_code[f]);
+    }
+  }
+  memcpy(key->words + 2 * end, e->assume, pol->n_assumptions * sizeof(double));
+  *len = offsetof(cv_memo_key_t, words) + 2 * (size_t)end * sizeof(uint32_t) +
+         pol->n_assumptions * sizeof(double);
+}
+
+/* Where a verdict with many branches keeps them: a second, smaller table,
+ * so that the common slot stays small. */
+static cv_memo_big_t *big_slot(const cv_result_t *r, uint64_t h) {
+  return r->memo_big ? &r->memo_big[(h >> 20) % CV_MEMO_BIG_SLOTS] : NULL;
+}
+
+/* The bytes of a verdict of pol up to its branches that are ever read (the
+ * assumptions stop at the policy's count), and of a branch (its conditions
+ * stop at n_conds): all a memo slot copies in and out. */
+static size_t head_size(const cv_policy_t *pol) {
+  return offsetof(cv_policy_verdict_t, assumption) +
+         pol->n_assumptions * sizeof(((cv_policy_verdict_t *)NULL)->assumption[0]);
+}
+
+static void copy_branches(cv_branch_t *to, const cv_branch_t *from, uint8_t n) {
+  for (uint8_t i = 0; i < n; i++)
+    memcpy(&to[i], &from[i], offsetof(cv_branch_t, cond) + from[i].n_conds * sizeof from[i].cond[0]);
+}
+
+/* Keeps a verdict in a memo slot, when it fits; returns whether it did. */
+static bool memo_store(cv_result_t *r, cv_memo_entry_t *slot, uint64_t h,
+                       const cv_memo_key_t *key, size_t len, const cv_policy_verdict_t *v) {
+  if (v->truncated) return false;
+  cv_branch_t *to = slot->branches;
+  if (v->n_branches > CV_MEMO_BRANCHES) {
+    cv_memo_big_t *big = big_slot(r, h);
+    if (!big) return false;
+    big->hash = h;
+    to = big->branches;
+  }
+  slot->hash = h;
+  memcpy(&slot->key, key, len);
+  memcpy(slot->head, v, head_size(v->policy));
+  copy_branches(to, v->branches, v->n_branches);
+  slot->text.json.len = 0;
+  slot->text.why.len = 0;
+  return true;
+}
+
+/* Loads the verdict of a slot whose key matched; false when its branches
+ * were since displaced from the table of big verdicts. */
+static bool memo_load(const cv_result_t *r, cv_policy_verdict_t *v,
+                      const cv_memo_entry_t *slot) {
+  uint8_t n_branches;
+  memcpy(&n_branches, slot->head + offsetof(cv_policy_verdict_t, n_branches), 1);
+  const cv_branch_t *from = slot->branches;
+  if (n_branches > CV_MEMO_BRANCHES) {
+    const cv_memo_big_t *big = big_slot(r, slot->hash);
+    if (!big || big->hash != slot->hash) return false;
+    from = big->branches;
+  }
+  memcpy(v, slot->head, head_size(slot->key.policy));
+  copy_branches(v->branches, from, n_branches);
+  return true;
+}
+
+
+void cv_memo_point(const cv_engine_t *engine, cv_result_t *r, double lat, double lon,
+                   cv_geo_facts_t *out) {
+  if (!r->places || r->memo_off) {
+    cv_geo_resolve(engine->geo, lat, lon, out);
+    return;
+  }
+  uint64_t bits[2];
+  memcpy(&bits[0], &lat, 8);
+  memcpy(&bits[1], &lon, 8);
+  uint64_t h = (bits[0] * 0x9e3779b97f4a7c15ull) ^ (bits[1] * 0xff51afd7ed558ccdull);
+  cv_place_memo_t *slot = &r->places[(h >> 32) % CV_PLACE_MEMO_SLOTS];
+  if (!slot->valid || slot->lat != lat || slot->lon != lon) {
+    cv_geo_resolve(engine->geo, lat, lon, &slot->facts);
+    slot->lat = lat;
+    slot->lon = lon;
+    slot->valid = true;
+  }
+  *out = slot->facts;
+}
+
+/* Every code comes from a cv_where_t, NUL-terminated within its field. */
+_Static_assert(sizeof ((cv_code_memo_t *)0)->code >= sizeof ((cv_where_t *)0)->region &&
+                   sizeof ((cv_where_t *)0)->region >= sizeof ((cv_where_t *)0)->territory,
+               "a territory's or region's code fits the code memo");
+
+int32_t cv_memo_code_symbol(const cv_engine_t *engine, cv_result_t *r, cv_domain_t domain,
+                            const char *code) {
+  size_t len = strlen(code);
+  cv_code_memo_t *c = &r->codes[cv_fold_hash(domain, code, len) % CV_CODE_MEMO_SLOTS];
+  if (c->valid && c->domain == domain && strcmp(c->code, code) == 0) return c->sym;
+  int32_t sym = cv_catalog_lookup(&engine->catalog, domain, code, len);
+  memcpy(c->code, code, len + 1);
+  c->sym = sym;
+  c->domain = (uint8_t)domain;
+  c->valid = true;
+  return sym;
+}
+
+void cv_memo_new(cv_result_t *r) {
+  r->memo = cv_calloc_table(CV_MEMO_SLOTS, sizeof *r->memo);
+  r->memo_big = calloc(CV_MEMO_BIG_SLOTS, sizeof *r->memo_big); /* probed seldom */
+  r->places = calloc(CV_PLACE_MEMO_SLOTS, sizeof *r->places);
+  r->no_donor_text = calloc(CV_MAX_POLICIES, sizeof *r->no_donor_text);
+}
+
+void cv_memo_free(cv_result_t *r) {
+  for (size_t i = 0; r->memo && i < CV_MEMO_SLOTS; i++) {
+    cv_buf_free(&r->memo[i].text.json);
+    cv_buf_free(&r->memo[i].text.why);
+  }
+  for (size_t i = 0; r->no_donor_text && i < CV_MAX_POLICIES; i++) {
+    cv_buf_free(&r->no_donor_text[i].text.json);
+    cv_buf_free(&r->no_donor_text[i].text.why);
+  }
+  free(r->no_donor_text);
+  free(r->memo);
+  free(r->memo_big);
+  free(r->places);
+}
+
+void cv_memo_claim(cv_result_t *result, const cv_engine_t *engine) {
+  if (result->memo_engine != engine->serial && result->memo_engine) {
+    /* Another engine's verdicts and places: forget them (a new result
+     * holds none, and its untouched pages stay untouched). */
+    for (size_t i = 0; result->memo && i < CV_MEMO_SLOTS; i++) result->memo[i].hash = 0;
+    for (size_t i = 0; result->memo_big && i < CV_MEMO_BIG_SLOTS; i++) result->memo_big[i].hash = 0;
+    for (size_t i = 0; result->places && i < CV_PLACE_MEMO_SLOTS; i++) result->places[i].valid = false;
+    for (size_t i = 0; i < CV_CODE_MEMO_SLOTS; i++) result->codes[i].valid = false;
+  }
+  result->memo_engine = engine->serial;
+}
+
+bool cv_memo_find(cv_result_t *result, size_t p, const cv_eval_t *e, const cv_value_t *stated,
+                  const cv_value_t *hidden, cv_memo_probe_t *probe) {
+  cv_memo_key_t *key = &probe->key;
+  size_t len;
+  memo_key(e, stated, hidden, key, &len);
+  /* The policy by its place, not its address: where a key falls must not
+   * change from run to run (ASLR moved misses by 5%). */
+  size_t skip = offsetof(cv_memo_key_t, epoch);
+  uint64_t h = hash_bytes((const char *)key + skip, len - skip) ^ (p * 0x9e3779b97f4a7c15ull);
+  h |= 1; /* 0 marks an empty slot */
+  /* Two ways per set, side by side: a key evicts the set's less recently
+   * used slot, not whichever key shared its one slot.  On ACLED-like
+   * rows most misses of a one-way table were such collisions (200,000
+   * rows: 13,600 misses, 5,800 with four times the slots). */
+  int16_t set = (int16_t)(((h >> 40) % CV_MEMO_SLOTS) & ~1u), k = -1, stale = -1;
+  cv_policy_verdict_t *out = &result->v[p];
+  for (int16_t way = set; way < set + 2 && k < 0; way++) {
+    cv_memo_entry_t *slot = &result->memo[way];
+    if (slot->hash != h || memcmp(&slot->key, key, len) != 0) continue;
+    if (memo_load(result, out, slot)) k = way;
+    else stale = way; /* its branches were displaced: worked out again here */
+  }
+  if (k >= 0) {
+    /* Same epoch, same verdict; the day itself is the use's. */
+    out->date = e->date;
+    result->memo_slot[p] = k;
+    result->memo_recent[set / 2] = (uint8_t)(k - set);
+    result->memo_hits++;
+    return true;
+  }
+  probe->len = len;
+  probe->hash = h;
+  probe->set = set;
+  probe->slot = stale >= 0 ? stale
+                           : (int16_t)(set + (result->memo[set].hash &&
+                                              (!result->memo[set + 1].hash ||
+                                               result->memo_recent[set / 2] == 0)));
+  return false;
+}
+
+void cv_memo_keep(cv_result_t *result, size_t p, const cv_memo_probe_t *probe) {
+  int16_t k = probe->slot;
+  if (memo_store(result, &result->memo[k], probe->hash, &probe->key, probe->len, &result->v[p])) {
+    /* An earlier policy of this use kept in the same slot no longer owns
+     * it: its text must not be cached there, nor read back for this one
+     * (two of fifteen policies share one of the 4096 slots often). */
+    for (size_t q = 0; q < p; q++)
+      if (result->memo_slot[q] == k) result->memo_slot[q] = -1;
+    result->memo_slot[p] = k;
+    result->memo_recent[probe->set / 2] = (uint8_t)(k - probe->set);
+  }
+  result->memo_misses++;
+}
+
+/* Where the text of verdict index can be kept (its memo slot, or the
+ * policy's no-donor text). */
+cv_verdict_text_t *cv_memo_text(const cv_result_t *res, size_t index) {
+  if (res->memo_off) return NULL;
+  if (res->no_donor_because) {
+    cv_no_donor_text_t *t = res->no_donor_text ? &res->no_donor_text[index] : NULL;
+    if (t && (t->because != res->no_donor_because || t->engine != res->memo_engine)) {
+      t->because = res->no_donor_because;
+      t->engine = res->memo_engine;
+      t->text.json.len = t->text.why.len = 0;
+    }
+    return t ? &t->text : NULL;
+  }
+  if (!res->memo || res->memo_slot[index] < 0) return NULL;
+  return &res->memo[res->memo_slot[index]].text;
+}
+
+
+void cv_memo_text_keep(cv_buf_t *cache, const cv_buf_t *buf, size_t start) {
+  if (!cache) return;
+  cache->len = 0;
+  /* A failure to keep the copy costs only speed. */
+  if (cv_buf_append(cache, buf->data + start, buf->len - start)) cache->len = 0;
+}

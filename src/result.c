@@ -1,0 +1,113 @@
+/*
+ * result.c -- a result's lifetime and what callers read of it: the
+ * cv_result_* accessors of caveat.h.  The result is opaque to callers, so
+ * these are the only way in besides the writers (explain.c, json.c).
+ */
+#include <stdlib.h>
+
+#include "memo.h"
+
+cv_result_t *cv_result_new(void) {
+  cv_result_t *r = calloc(1, sizeof *r);
+  if (!r) return NULL;
+  cv_memo_new(r);
+  return r;
+}
+
+void cv_result_memoize(cv_result_t *result, int on) { result->memo_off = !on; }
+
+int cv_result_if_theirs(cv_result_t *result, int on) {
+  if (!on) {
+    cv_result_free(result->theirs);
+    result->theirs = NULL;
+    return CV_OK;
+  }
+  if (!result->theirs && !(result->theirs = cv_result_new())) return CV_NOMEM;
+  return CV_OK;
+}
+
+cv_verdict_t cv_result_if_their_weapon(const cv_result_t *result, size_t index) {
+  return index < result->n && result->theirs ? (cv_verdict_t)result->if_theirs[index]
+                                             : CV_NOT_COVERED;
+}
+
+void cv_result_free(cv_result_t *result) {
+  if (!result) return;
+  cv_result_free(result->theirs);
+  cv_memo_free(result);
+  free(result);
+}
+
+size_t cv_result_count(const cv_result_t *result) { return result->n; }
+
+cv_verdict_t cv_result_verdict(const cv_result_t *result, size_t index) {
+  return index < result->n ? (cv_verdict_t)result->v[index].verdict : CV_NOT_COVERED;
+}
+
+const char *cv_result_donor(const cv_result_t *result, size_t index) {
+  return index < result->n ? result->v[index].policy->donor_name : "";
+}
+
+size_t cv_result_rules(const cv_result_t *result, size_t index, const char **ids,
+                       size_t max) {
+  if (index >= result->n) return 0;
+  const cv_policy_verdict_t *v = &result->v[index];
+  for (size_t i = 0; i < v->n_rules && i < max; i++) ids[i] = v->policy->rules[v->rules[i]].id;
+  return v->n_rules;
+}
+
+size_t cv_result_overridden(const cv_result_t *result, size_t index, const char **ids,
+                            size_t max) {
+  if (index >= result->n) return 0;
+  const cv_policy_verdict_t *v = &result->v[index];
+  for (size_t i = 0; i < v->n_overridden && i < max; i++)
+    ids[i] = v->policy->rules[v->overridden[i]].id;
+  return v->n_overridden;
+}
+
+/* The source of citation k of verdict v, in the order json.c lists them:
+ * the deciding rules', the 'governs' statement's, the branches' rules';
+ * -1 past the last. */
+static int64_t cited_source(const cv_policy_verdict_t *v, size_t k) {
+  const cv_policy_t *pol = v->policy;
+  for (uint8_t i = 0; i < v->n_rules; i++) {
+    const cv_rule_t *r = &pol->rules[v->rules[i]];
+    if (k < r->n_cites) return r->cites[k].source;
+    k -= r->n_cites;
+  }
+  if (v->governed) {
+    if (k < pol->n_governs_cites) return pol->governs_cites[k].source;
+    k -= pol->n_governs_cites;
+  }
+  for (uint8_t b = 0; b < v->n_branches; b++)
+    for (uint8_t i = 0; i < v->branches[b].n_rules; i++) {
+      const cv_rule_t *r = &pol->rules[v->branches[b].rules[i]];
+      if (k < r->n_cites) return r->cites[k].source;
+      k -= r->n_cites;
+    }
+  return -1;
+}
+
+/* A verdict cites a few dozen times at most: each source is told from the
+ * earlier ones by looking back, which needs no memory to allocate. */
+size_t cv_result_sources(const cv_result_t *result, size_t index, const char **names,
+                         size_t max) {
+  if (index >= result->n) return 0;
+  const cv_policy_verdict_t *v = &result->v[index];
+  size_t count = 0;
+  int64_t s;
+  for (size_t k = 0; (s = cited_source(v, k)) >= 0; k++) {
+    bool again = false;
+    for (size_t j = 0; j < k && !again; j++) again = cited_source(v, j) == s;
+    if (again) continue;
+    if (count < max) names[count] = cv_source_name(&v->policy->sources[s]);
+    count++;
+  }
+  return count;
+}
+
+const char *cv_result_no_donor_weapons(const cv_result_t *result) {
+  return result->no_donor_because;
+}
+
+const cv_where_t *cv_result_where(const cv_result_t *result) { return &result->where; }
