@@ -159,11 +159,7 @@ static void resolve_facts(const cv_engine_t *eng, const cv_use_t *use,
   static const struct {
     int fact;
     cv_field_t field;
-  } given[] = {{CV_FACT_DONOR, CV_FIELD_DONOR},         {CV_FACT_ACTION, CV_FIELD_ACTION},
-               {CV_FACT_SYSTEM, CV_FIELD_SYSTEM},       {CV_FACT_OPERATOR, CV_FIELD_OPERATOR},
-               {CV_FACT_RECIPIENT, CV_FIELD_RECIPIENT}, {CV_FACT_TARGET, CV_FIELD_TARGET},
-               {CV_FACT_PURPOSE, CV_FIELD_PURPOSE},
-               {CV_FACT_CROSS_BORDER_ATTACK, CV_FIELD_CROSS_BORDER_ATTACK}};
+  } given[] = {CV_USE_FIELDS(CV_GIVEN_FACT_)};
   for (size_t i = 0; i < sizeof given / sizeof given[0]; i++) {
     uint8_t g = use->grade[given[i].field];
     if (g == CV_GRADE_UNKNOWN || (disputed_as_unknown && g == CV_GRADE_DISPUTED))

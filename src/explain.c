@@ -197,9 +197,11 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use,
   } else {
     TRY(CV_LIT(buf, "  system              unknown\n"));
   }
-  static const int listed[] = {CV_FACT_DONOR, CV_FACT_OPERATOR, CV_FACT_OPERATOR_KIND,
-                               CV_FACT_RECIPIENT, CV_FACT_TARGET, CV_FACT_PURPOSE,
-                               CV_FACT_CROSS_BORDER_ATTACK};
+#define CV_IF_SHOWN_LISTED(id) CV_FACT_##id,
+#define CV_IF_SHOWN_OWN(id)
+#define CV_IF_SHOWN_WITH(id)
+#define LISTED_(id, name, type, dom, field, rank, shown) CV_IF_SHOWN_##shown(id)
+  static const int listed[] = {CV_BUILTIN_FACTS(LISTED_)};
   for (size_t i = 0; i < sizeof listed / sizeof listed[0]; i++) {
     int f = listed[i];
     if (f == CV_FACT_RECIPIENT && result->fact[f].state == CV_UNKNOWN) continue;

@@ -100,6 +100,19 @@ typedef enum cv_dfield { CV_USE_FIELDS(CV_DF_ENUM_) CV_DF_COUNT } cv_dfield_t;
   CV_IF_KEY_##given(", " name)
 #define CV_KEY_LIST (CV_USE_FIELDS(CV_KEY_NAME_) + 2)
 
+/* {fact, field} for each field whose given value is a built-in fact of the
+ * same ENUM (a graded NAME or BOOL): what the evaluator reads from a use. */
+#define CV_GIVEN_KIND_NAME(e) {CV_FACT_##e, CV_FIELD_##e},
+#define CV_GIVEN_KIND_BOOL(e) {CV_FACT_##e, CV_FIELD_##e},
+#define CV_GIVEN_KIND_ID(e)
+#define CV_GIVEN_KIND_DATE(e)
+#define CV_GIVEN_KIND_LAT(e)
+#define CV_GIVEN_KIND_LON(e)
+#define CV_GIVEN_KIND_PLACE(e)
+#define CV_GIVEN_KIND_LOCATION(e)
+#define CV_GIVEN_FACT_(e, name, kind, dom, noun, cat, help, vocab, graded, given) \
+  CV_GIVEN_KIND_##kind(e)
+
 /* How a field's value is read. */
 typedef enum cv_field_kind {
   CV_FK_ID,

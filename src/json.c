@@ -20,9 +20,9 @@ typedef struct piece {
   size_t len;
 } piece_t;
 #define PIECE(s) {"" s "", sizeof(s) - 1}
-#define FACT_KEY_(id, name_, type_, dom, field_, rank_) [CV_FACT_##id] = PIECE(", \"" name_ "\": "),
+#define FACT_KEY_(id, name_, type_, dom, field_, rank_, shown_) [CV_FACT_##id] = PIECE(", \"" name_ "\": "),
 static const piece_t fact_key[CV_FACT_BUILTIN] = {CV_BUILTIN_FACTS(FACT_KEY_)};
-#define USED_KEY_(id, name_, type_, dom, field_, rank_) \
+#define USED_KEY_(id, name_, type_, dom, field_, rank_, shown_) \
   [CV_FACT_##id] = PIECE("\"" name_ "\": {\"value\": "),
 static const piece_t used_key[CV_FACT_BUILTIN] = {CV_BUILTIN_FACTS(USED_KEY_)};
 #define GRADE_END_(id, name) [CV_GRADE_##id] = PIECE(", \"grade\": \"" name "\"}"),

@@ -69,29 +69,34 @@ typedef enum cv_domain {
 /* ------------------------------------------------------------------- facts */
 
 /* Every built-in fact, in one table: the enum, the facts' names, types,
- * domains, the use fields they come from and where they stand when a
- * condition is read out are all generated from it.  The order is the order
- * the engine splits on unknown facts.  Adding a built-in fact is a line
- * here (and, for a derived fact, its derivation in decide.c's cv_derive()).
- *   X(ENUM, name, type, domain, field, reading rank) */
-#define CV_BUILTIN_FACTS(X)                                                     \
-  X(DONOR, "donor", SYMBOL, DONOR, DONOR, 4)                                    \
-  X(ACTION, "action", SYMBOL, ACTION, ACTION, 3)                                \
-  X(SYSTEM, "system", SYMBOL, SYSTEM, SYSTEM, 5)                                \
-  X(SYSTEM_CLASS, "system_class", SYMBOL, SYSTEM_CLASS, SYSTEM, 6)              \
-  X(RANGE_KM, "range_km", NUMBER, ACTION, SYSTEM, 7)                            \
-  X(OPERATOR, "operator", SYMBOL, OPERATOR, OPERATOR, 8)                        \
-  X(OPERATOR_KIND, "operator_kind", SYMBOL, OPERATOR_KIND, OPERATOR, 9)         \
-  X(RECIPIENT, "recipient", SYMBOL, OPERATOR, RECIPIENT, 10)                    \
-  X(RECIPIENT_KIND, "recipient_kind", SYMBOL, OPERATOR_KIND, RECIPIENT, 11)     \
-  X(TARGET, "target", SYMBOL, TARGET, TARGET, 12)                               \
-  X(PURPOSE, "purpose", SYMBOL, PURPOSE, PURPOSE, 13)                           \
-  X(CROSS_BORDER_ATTACK, "cross_border_attack", BOOL, ACTION, CROSS_BORDER_ATTACK, 14) \
-  X(TERRITORY, "territory", SYMBOL, TERRITORY, LOCATION, 0)                     \
-  X(REGION, "region", SYMBOL, REGION, LOCATION, 1)                              \
-  X(BORDER_KM, "border_km", NUMBER, ACTION, LOCATION, 2)
+ * domains, the use fields they come from, where they stand when a condition
+ * is read out and how the readable explanation shows them are all generated
+ * from it.  The order is the order the engine splits on unknown facts.
+ * Adding a built-in fact is a line here (and, for a derived fact, its
+ * derivation in decide.c's cv_derive()); a use field's given value becomes
+ * the fact of the same ENUM (fields.h).
+ *   X(ENUM, name, type, domain, field, reading rank, shown)
+ * shown: LISTED, a line of its own in the use's facts (explain.c); OWN, a
+ * line explain.c writes its own way (action, the system with its class and
+ * reach); WITH, shown with another fact's line, or not at all. */
+#define CV_BUILTIN_FACTS(X)                                                                       \
+  X(DONOR, "donor", SYMBOL, DONOR, DONOR, 4, LISTED)                                              \
+  X(ACTION, "action", SYMBOL, ACTION, ACTION, 3, OWN)                                             \
+  X(SYSTEM, "system", SYMBOL, SYSTEM, SYSTEM, 5, OWN)                                             \
+  X(SYSTEM_CLASS, "system_class", SYMBOL, SYSTEM_CLASS, SYSTEM, 6, WITH)                          \
+  X(RANGE_KM, "range_km", NUMBER, ACTION, SYSTEM, 7, WITH)                                        \
+  X(OPERATOR, "operator", SYMBOL, OPERATOR, OPERATOR, 8, LISTED)                                  \
+  X(OPERATOR_KIND, "operator_kind", SYMBOL, OPERATOR_KIND, OPERATOR, 9, LISTED)                   \
+  X(RECIPIENT, "recipient", SYMBOL, OPERATOR, RECIPIENT, 10, LISTED)                              \
+  X(RECIPIENT_KIND, "recipient_kind", SYMBOL, OPERATOR_KIND, RECIPIENT, 11, WITH)                 \
+  X(TARGET, "target", SYMBOL, TARGET, TARGET, 12, LISTED)                                         \
+  X(PURPOSE, "purpose", SYMBOL, PURPOSE, PURPOSE, 13, LISTED)                                     \
+  X(CROSS_BORDER_ATTACK, "cross_border_attack", BOOL, ACTION, CROSS_BORDER_ATTACK, 14, LISTED)    \
+  X(TERRITORY, "territory", SYMBOL, TERRITORY, LOCATION, 0, WITH)                                 \
+  X(REGION, "region", SYMBOL, REGION, LOCATION, 1, WITH)                                          \
+  X(BORDER_KM, "border_km", NUMBER, ACTION, LOCATION, 2, WITH)
 
-#define CV_FACT_ENUM_(id, name, type, dom, field, rank) CV_FACT_##id,
+#define CV_FACT_ENUM_(id, name, type, dom, field, rank, shown) CV_FACT_##id,
 typedef enum cv_fact { CV_BUILTIN_FACTS(CV_FACT_ENUM_) CV_FACT_BUILTIN } cv_fact_t;
 
 /* Facts a policy declares ('fact NAME { ... }') take the slots after the

@@ -8,7 +8,7 @@
 #include "dataset.h"
 #include "internal.h"
 
-#define CV_FACT_INFO_(id, name_, type_, dom, field_, rank_) \
+#define CV_FACT_INFO_(id, name_, type_, dom, field_, rank_, shown_) \
   [CV_FACT_##id] = {.name = name_, .type = CV_TYPE_##type_, .domain = CV_DOM_##dom, \
                     .field = CV_FIELD_##field_, .rank = rank_},
 const cv_fact_info_t cv_facts[CV_FACT_BUILTIN] = {CV_BUILTIN_FACTS(CV_FACT_INFO_)};
