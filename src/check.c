@@ -325,7 +325,7 @@ int cv_check_ordered(parser_t *p, int fact) {
               (int)p->tok.len, p->tok.start);
 }
 
-int cv_check_number_operand(parser_t *p, int fact, cv_node_t *n, uint32_t *facts,
+int cv_check_number_operand(parser_t *p, int fact, cv_node_t *n, cv_fact_set_t *facts,
                             uint32_t *assumptions) {
   const cv_fact_info_t *info = cv_fact(p->policy, fact);
   int a = find_assumption(p->policy, p->tok.start, p->tok.len);
@@ -345,7 +345,7 @@ int cv_check_number_operand(parser_t *p, int fact, cv_node_t *n, uint32_t *facts
     /* Two facts compared: "border_km > range_km". */
     n->operand = CV_RHS_FACT;
     n->rhs_fact = (uint8_t)other;
-    *facts |= 1u << other;
+    *facts |= CV_FACT_BIT(other);
     return CV_OK;
   }
   if (other >= 0)

@@ -89,7 +89,7 @@ int cv_check_in(parser_t *p, int fact);
 int cv_check_ordered(parser_t *p, int fact);
 /* The word on the right of a number comparison is a number assumption or
  * another number fact; fills n's operand. */
-int cv_check_number_operand(parser_t *p, int fact, cv_node_t *n, uint32_t *facts,
+int cv_check_number_operand(parser_t *p, int fact, cv_node_t *n, cv_fact_set_t *facts,
                             uint32_t *assumptions);
 
 /* The unit word's length in km, or 0 for a word that is not a unit. */

@@ -118,7 +118,7 @@ static int applies(const cv_eval_t *e, const cv_rule_t *r, uint16_t index) {
 /* Decides the verdict for the current facts, or which fact to split on.
  * changed: the facts that changed since e->state was last brought up to
  * date (all bits at the start). */
-void cv_decide(cv_eval_t *e, uint32_t changed, cv_decision_t *d) {
+void cv_decide(cv_eval_t *e, cv_fact_set_t changed, cv_decision_t *d) {
   const cv_policy_t *pol = e->policy;
   /* Only the words the policy uses are cleared: the arrays are sized for
    * the largest policy, and clearing them whole cost more than deciding. */
@@ -130,7 +130,7 @@ void cv_decide(cv_eval_t *e, uint32_t changed, cv_decision_t *d) {
   d->split_rule = -1;
   /* The unknown facts, gathered when a rule is first undecided (at a leaf
    * none is). */
-  uint32_t unknown = 0;
+  cv_fact_set_t unknown = 0;
   bool gathered = false;
   for (uint16_t i = 0; i < pol->n_rules; i++) {
     const cv_rule_t *r = &pol->rules[i];
@@ -146,10 +146,10 @@ void cv_decide(cv_eval_t *e, uint32_t changed, cv_decision_t *d) {
        * fact. */
       if (!gathered) {
         for (int f = 0; f < pol->fact_end; f++)
-          if (e->fact[f].state == CV_UNKNOWN) unknown |= 1u << f;
+          if (e->fact[f].state == CV_UNKNOWN) unknown |= CV_FACT_BIT(f);
         gathered = true;
       }
-      uint32_t open = cv_rule_facts(pol, r) & unknown;
+      cv_fact_set_t open = cv_rule_facts(pol, r) & unknown;
       if (open) {
         int f = __builtin_ctz(open);
         if (d->split_fact < 0 || d->split_fact == CV_COND_IN_FORCE || f < d->split_fact)
@@ -212,10 +212,10 @@ void cv_decide(cv_eval_t *e, uint32_t changed, cv_decision_t *d) {
  * never tries impossible combinations (a HIMARS of class "drone", a point
  * in Ukraine 50 km from Ukraine's border).  Returns the facts it set: each
  * was unknown, so each changed. */
-uint32_t cv_derive(const cv_engine_t *eng, cv_value_t *fact, int changed) {
+cv_fact_set_t cv_derive(const cv_engine_t *eng, cv_value_t *fact, int changed) {
   const cv_catalog_t *cat = &eng->catalog;
   cv_value_t *v = &fact[changed];
-  uint32_t set = 0;
+  cv_fact_set_t set = 0;
   if (v->state != CV_KNOWN) return 0;
   switch (changed) {
     case CV_FACT_SYSTEM: {
@@ -223,17 +223,17 @@ uint32_t cv_derive(const cv_engine_t *eng, cv_value_t *fact, int changed) {
       if (!s) return 0;
       if (fact[CV_FACT_SYSTEM_CLASS].state == CV_UNKNOWN) {
         fact[CV_FACT_SYSTEM_CLASS] = (cv_value_t){CV_KNOWN, s->class_sym, 0};
-        set |= 1u << CV_FACT_SYSTEM_CLASS;
+        set |= CV_FACT_BIT(CV_FACT_SYSTEM_CLASS);
       }
       if (fact[CV_FACT_RANGE_KM].state == CV_UNKNOWN) {
         fact[CV_FACT_RANGE_KM] = isnan(s->range_km)
                                      ? (cv_value_t){CV_NONE, 0, 0}
                                      : (cv_value_t){CV_KNOWN, 0, s->range_km};
-        set |= 1u << CV_FACT_RANGE_KM;
+        set |= CV_FACT_BIT(CV_FACT_RANGE_KM);
       }
       if (fact[CV_FACT_DONOR].state == CV_UNKNOWN && s->n_donors == 1) {
         fact[CV_FACT_DONOR] = (cv_value_t){CV_KNOWN, s->donors[0], 0};
-        set |= 1u << CV_FACT_DONOR;
+        set |= CV_FACT_BIT(CV_FACT_DONOR);
       }
       return set;
     }
@@ -243,7 +243,7 @@ uint32_t cv_derive(const cv_engine_t *eng, cv_value_t *fact, int changed) {
       int kind = changed == CV_FACT_OPERATOR ? CV_FACT_OPERATOR_KIND : CV_FACT_RECIPIENT_KIND;
       if (o && fact[kind].state == CV_UNKNOWN) {
         fact[kind] = (cv_value_t){CV_KNOWN, o->kind_sym, 0};
-        set |= 1u << kind;
+        set |= CV_FACT_BIT(kind);
       }
       return set;
     }
@@ -255,14 +255,14 @@ uint32_t cv_derive(const cv_engine_t *eng, cv_value_t *fact, int changed) {
       if (strcmp(code, "UA") == 0) {
         if (fact[CV_FACT_BORDER_KM].state == CV_UNKNOWN) {
           fact[CV_FACT_BORDER_KM] = (cv_value_t){CV_KNOWN, 0, 0.0};
-          set |= 1u << CV_FACT_BORDER_KM;
+          set |= CV_FACT_BIT(CV_FACT_BORDER_KM);
         }
       }
       if (fact[CV_FACT_REGION].state == CV_UNKNOWN) {
         /* Only Russia's regions are known without user region files. */
         if (strcmp(code, "RU") != 0) {
           fact[CV_FACT_REGION] = (cv_value_t){CV_NONE, 0, 0};
-          set |= 1u << CV_FACT_REGION;
+          set |= CV_FACT_BIT(CV_FACT_REGION);
         }
       }
       return set;
@@ -272,7 +272,7 @@ uint32_t cv_derive(const cv_engine_t *eng, cv_value_t *fact, int changed) {
       if (fact[CV_FACT_TERRITORY].state == CV_UNKNOWN && v->sym >= 0) {
         int32_t t = cv_catalog_lookup(cat, CV_DOM_TERRITORY, name, 2);
         fact[CV_FACT_TERRITORY] = (cv_value_t){CV_KNOWN, t >= 0 ? t : CV_SYM_OTHER, 0};
-        set |= 1u << CV_FACT_TERRITORY;
+        set |= CV_FACT_BIT(CV_FACT_TERRITORY);
       }
       return set;
     }
@@ -290,9 +290,9 @@ uint32_t cv_derive(const cv_engine_t *eng, cv_value_t *fact, int changed) {
  * are also what keeps two uses apart.  The parser refuses a policy whose
  * comparisons could overfill b. */
 static uint16_t collect_cuts(const cv_eval_t *e, const cv_value_t *facts, int fact,
-                             cv_boundary_t *b, uint16_t n, uint32_t *seen, bool at_known_facts, bool imported) {
+                             cv_boundary_t *b, uint16_t n, cv_fact_set_t *seen, bool at_known_facts, bool imported) {
   const cv_policy_t *pol = e->policy;
-  *seen |= 1u << fact;
+  *seen |= CV_FACT_BIT(fact);
   for (uint16_t i = 0; i < pol->n_cuts[fact] && n + 2 <= CV_MAX_BOUNDARIES; i++) {
     const cv_cut_t *c = &pol->cuts[fact][i];
     double t = c->operand == CV_RHS_ASSUMPTION ? e->assume[c->assumption] : c->num;
@@ -300,7 +300,7 @@ static uint16_t collect_cuts(const cv_eval_t *e, const cv_value_t *facts, int fa
     if (c->operand == CV_RHS_FACT) {
       const cv_value_t *w = &facts[c->rhs_fact];
       if (w->state != CV_KNOWN) {
-        if (w->state == CV_UNKNOWN && !(*seen & (1u << c->rhs_fact))) {
+        if (w->state == CV_UNKNOWN && !(*seen & CV_FACT_BIT(c->rhs_fact))) {
           /* And at 0, where the line starts: "x > y" can hold for any x
            * but 0 (the memo's key must not take x = 0 for x = 25). */
           b[n++] = (cv_boundary_t){0, 1, -1};
@@ -328,7 +328,7 @@ static uint16_t collect_cuts(const cv_eval_t *e, const cv_value_t *facts, int fa
  * count of cuts passed means nothing when the cuts move from use to use. */
 uint16_t cv_boundaries(const cv_eval_t *e, const cv_value_t *facts, int fact, cv_boundary_t *b,
                            bool at_known_facts) {
-  uint32_t seen = 0;
+  cv_fact_set_t seen = 0;
   uint16_t n = collect_cuts(e, facts, fact, b, 0, &seen, at_known_facts, false);
   /* Sorted, without repeats: a handful of values. */
   for (uint16_t i = 1; i < n; i++)

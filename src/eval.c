@@ -258,11 +258,11 @@ static bool any_graded_disputed(const cv_use_t *use) {
 static bool bounds_matter(const cv_eval_t *e, const cv_value_t *stated) {
   const cv_policy_t *pol = e->policy;
   if (e->set_whatif) return true;
-  if (e->n_region_choices && (pol->facts_read & (1u << CV_FACT_REGION)) &&
+  if (e->n_region_choices && (pol->facts_read & CV_FACT_BIT(CV_FACT_REGION)) &&
       cv_class_code(pol, CV_FACT_REGION, e->region_choice[0]) !=
           cv_class_code(pol, CV_FACT_REGION, e->region_choice[1]))
     return true;
-  if (e->border_span && (pol->facts_read & (1u << CV_FACT_BORDER_KM))) {
+  if (e->border_span && (pol->facts_read & CV_FACT_BIT(CV_FACT_BORDER_KM))) {
     /* A cut inside the span, ends included (a cut at an end may or may not
      * separate them: trying costs only time). */
     for (uint16_t i = 0; i < pol->n_cuts[CV_FACT_BORDER_KM]; i++) {

@@ -19,7 +19,7 @@ enum { F3 = 0, T3 = 1, U3 = 2 };
 
 /* A bit of the 'changed' masks besides the facts': some rule's being in
  * force was settled on a branch. */
-#define CV_CHANGED_PERIOD (1u << 31)
+#define CV_CHANGED_PERIOD ((cv_fact_set_t)1 << 63)
 
 typedef struct cv_eval {
   const cv_engine_t *engine;
@@ -73,14 +73,14 @@ typedef struct cv_decision {
 /* Decides the verdict for the current facts, or which fact to split on.
  * changed: the facts that changed since e->state was last brought up to
  * date (all bits at the start). */
-void cv_decide(cv_eval_t *e, uint32_t changed, cv_decision_t *d);
+void cv_decide(cv_eval_t *e, cv_fact_set_t changed, cv_decision_t *d);
 
 /* The facts a rule's applicability reads besides its condition (the
  * system too where the policy governs other donors' systems).  It and the
  * next three are inline: evaluation asks them of every rule. */
-static inline uint32_t cv_rule_facts(const cv_policy_t *pol, const cv_rule_t *r) {
-  return r->facts_read | (1u << CV_FACT_DONOR) | (1u << CV_FACT_ACTION) |
-         (pol->n_governs ? 1u << CV_FACT_SYSTEM : 0) | CV_CHANGED_PERIOD;
+static inline cv_fact_set_t cv_rule_facts(const cv_policy_t *pol, const cv_rule_t *r) {
+  return r->facts_read | CV_FACT_BIT(CV_FACT_DONOR) | CV_FACT_BIT(CV_FACT_ACTION) |
+         (pol->n_governs ? CV_FACT_BIT(CV_FACT_SYSTEM) : 0) | CV_CHANGED_PERIOD;
 }
 
 /* Whether date lies in the rule's period: U3 inside a window of uncertain
@@ -104,7 +104,7 @@ static inline bool cv_governs(const cv_policy_t *pol, int32_t sym) {
 
 /* Sets derived facts that follow from fact[changed]; returns the facts it
  * set. */
-uint32_t cv_derive(const cv_engine_t *eng, cv_value_t *fact, int changed);
+cv_fact_set_t cv_derive(const cv_engine_t *eng, cv_value_t *fact, int changed);
 
 /* Whether the catalog says donor supplied the system (systems with no
  * donor listed may come from anyone).  This and cv_supplied() are inline:
@@ -208,6 +208,6 @@ struct cv_walk {
 
 /* Walks the tree of tried values below the current node; changed as for
  * cv_decide(). */
-void cv_walk(cv_walk_t *w, uint32_t changed, cv_outcome_t *out);
+void cv_walk(cv_walk_t *w, cv_fact_set_t changed, cv_outcome_t *out);
 
 #endif /* CV_EVAL_H */

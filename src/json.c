@@ -247,7 +247,7 @@ static int verdict_json(const cv_engine_t *eng, const cv_result_t *res, size_t i
   bool first = true;
   const cv_policy_t *pol = v->policy;
   for (int f = 0; f < CV_FACT_COUNT; f++) {
-    if (!(v->facts_used & (1u << f))) continue;
+    if (!(v->facts_used & CV_FACT_BIT(f))) continue;
     if (!first) TRY(CV_LIT(b, ", "));
     first = false;
     const cv_fact_info_t *info = cv_fact(pol, f);

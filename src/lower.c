@@ -140,14 +140,15 @@ static void add_sym(value_sets_t *v, int fact, int32_t sym) {
  * its own, and those of every number fact linked to it by comparisons of
  * one fact with another. */
 static size_t linked_comparisons(const value_sets_t *v, int f, int *n_linked) {
-  uint32_t linked = 1u << f, grew = linked;
+  cv_fact_set_t linked = CV_FACT_BIT(f), grew = linked;
   while (grew) {
     grew = 0;
     for (int g = 0; g < CV_FACT_COUNT; g++) {
-      if (!(linked & (1u << g))) continue;
+      if (!(linked & CV_FACT_BIT(g))) continue;
       for (size_t i = 0; i < v->f[g].n_nodes; i++) {
         const cv_node_t *n = v->f[g].nodes[i];
-        if (n->operand == CV_RHS_FACT && !(linked & (1u << n->rhs_fact))) grew |= 1u << n->rhs_fact;
+        if (n->operand == CV_RHS_FACT && !(linked & CV_FACT_BIT(n->rhs_fact)))
+          grew |= CV_FACT_BIT(n->rhs_fact);
       }
     }
     linked |= grew;
@@ -155,7 +156,7 @@ static size_t linked_comparisons(const value_sets_t *v, int f, int *n_linked) {
   size_t count = 0;
   *n_linked = 0;
   for (int g = 0; g < CV_FACT_COUNT; g++)
-    if (linked & (1u << g)) count += v->f[g].n_nodes, ++*n_linked;
+    if (linked & CV_FACT_BIT(g)) count += v->f[g].n_nodes, ++*n_linked;
   return count;
 }
 
@@ -315,8 +316,8 @@ static int collect_values(parser_t *p) {
   pol->fact_end = CV_FACT_BUILTIN;
   for (int k = 0; k < CV_MAX_DECLARED_FACTS; k++)
     if (pol->declared[k].name) pol->fact_end = (uint8_t)(CV_FACT_BUILTIN + k + 1);
-  pol->facts_read = (1u << CV_FACT_DONOR) | (1u << CV_FACT_ACTION);
-  if (pol->n_governs) pol->facts_read |= 1u << CV_FACT_SYSTEM;
+  pol->facts_read = CV_FACT_BIT(CV_FACT_DONOR) | CV_FACT_BIT(CV_FACT_ACTION);
+  if (pol->n_governs) pol->facts_read |= CV_FACT_BIT(CV_FACT_SYSTEM);
   for (uint16_t i = 0; i < pol->n_governs; i++) add_sym(&v, CV_FACT_SYSTEM, pol->governs[i]);
   for (uint16_t i = 0; i < pol->n_rules; i++) {
     pol->facts_read |= pol->rules[i].facts_read;

@@ -96,7 +96,7 @@ static inline __attribute__((always_inline)) void memo_key(const cv_eval_t *e,
   uint32_t *stated_code = key->words, *hidden_code = key->words + end;
   for (int f = 0; f < end; f++) {
     stated_code[f] = hidden_code[f] = 0;
-    if (!(pol->facts_read & (1u << f))) {
+    if (!(pol->facts_read & CV_FACT_BIT(f))) {
       /* A fact no rule reads matters only through the facts derived from
        * it, which the key holds.  The system is the exception: whether the
        * policy's donor supplied it decides the donor's possible values, and

@@ -18,6 +18,8 @@
 #define CV_MAX_POLICIES 32
 #define CV_MAX_RULES 4096         /* per policy */
 #define CV_MAX_ASSUMPTIONS 32     /* per policy; a bit each in a mask */
+_Static_assert(CV_MAX_ASSUMPTIONS <= 32,
+               "a bit per assumption in the uint32_t masks (assumptions_read, _used)");
 #define CV_MAX_ALL_ASSUMPTIONS 64 /* across policies */
 #define CV_MAX_USE_ASSUMPTIONS 16 /* overrides in one use */
 #define CV_MAX_USE_SET 32         /* names in a set assumption a use gives */
@@ -60,6 +62,7 @@ typedef enum cv_domain {
   CV_DOM_DECLARED, /* values of the one-of facts policies declare */
   CV_DOM_COUNT
 } cv_domain_t;
+_Static_assert(CV_DOM_COUNT <= 32, "a bit per domain in cv_symbol_t's domains");
 
 /* A value no constant in any policy equals: what "some other value" is when
  * the engine branches over an unknown fact. */
@@ -101,10 +104,16 @@ typedef enum cv_fact { CV_BUILTIN_FACTS(CV_FACT_ENUM_) CV_FACT_BUILTIN } cv_fact
 
 /* Facts a policy declares ('fact NAME { ... }') take the slots after the
  * built-in ones; a slot is shared by every policy declaring the name, each
- * with its own meaning.  Masks of facts are 32 bits, the last kept for the
- * engine's bookkeeping. */
+ * with its own meaning. */
 #define CV_MAX_DECLARED_FACTS 16
 #define CV_FACT_COUNT (CV_FACT_BUILTIN + CV_MAX_DECLARED_FACTS)
+
+/* A set of facts, a bit per cv_fact_t; the top bit is kept for the
+ * evaluator's bookkeeping (CV_CHANGED_PERIOD, eval.h). */
+typedef uint64_t cv_fact_set_t;
+#define CV_FACT_BIT(f) ((cv_fact_set_t)1 << (f))
+_Static_assert(CV_FACT_COUNT <= 63,
+               "a bit per fact in cv_fact_set_t, and its top bit for CV_CHANGED_PERIOD");
 
 typedef enum cv_type { CV_TYPE_SYMBOL, CV_TYPE_NUMBER, CV_TYPE_BOOL } cv_type_t;
 
@@ -413,7 +422,7 @@ typedef struct cv_rule {
   const char *because;
   cv_citation_t *cites;
   uint16_t n_cites;
-  uint32_t facts_read;       /* bit per cv_fact_t */
+  cv_fact_set_t facts_read;  /* bit per cv_fact_t */
   uint32_t assumptions_read; /* bit per policy assumption */
   int line;
 } cv_rule_t;
@@ -469,7 +478,7 @@ typedef struct cv_policy {
    * function of the facts, which is what lets results be memoised. */
   const cv_date_t *epochs;
   uint16_t n_epochs;
-  uint32_t facts_read; /* bit per fact some rule reads, donor and action included */
+  cv_fact_set_t facts_read; /* bit per fact some rule reads, donor and action included */
   /* The memo's key holds which way each comparison of a number with
    * another fact goes in 2 bits, for up to CV_KEYED_FACT_CUTS per number;
    * a policy with more is evaluated afresh for every use. */
@@ -553,7 +562,7 @@ typedef struct cv_policy_verdict {
   uint8_t n_overridden;
   uint16_t conflict_permit, conflict_forbid;
   uint8_t n_branches;
-  uint32_t facts_used;
+  cv_fact_set_t facts_used;
   uint32_t assumptions_used;
   /* The policy's assumptions as used: a number, or a set (the policy's, or
    * the use's what-if set).  Only the policy's n_assumptions are read, and

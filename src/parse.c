@@ -67,12 +67,12 @@ static cv_node_t *new_node(parser_t *p, cv_op_t op) {
   return n;
 }
 
-static int parse_expr(parser_t *p, cv_node_t **out, uint32_t *facts,
+static int parse_expr(parser_t *p, cv_node_t **out, cv_fact_set_t *facts,
                       uint32_t *assumptions);
 
 /* comparison -> FACT [('=' | '!=') value | ['not'] 'in' '{' value {',' value} '}'
  *                     | ('<' | '<=' | '>' | '>=') (NUMBER | ASSUMPTION)] */
-static int parse_comparison(parser_t *p, cv_node_t **out, uint32_t *facts,
+static int parse_comparison(parser_t *p, cv_node_t **out, cv_fact_set_t *facts,
                             uint32_t *assumptions) {
   char buf[64];
   cv_token_t name = p->tok;
@@ -81,7 +81,7 @@ static int parse_comparison(parser_t *p, cv_node_t **out, uint32_t *facts,
                 "expected a fact name or '(', found %s", found(p, buf, sizeof buf));
   int fact;
   TRY(cv_check_fact_name(p, &fact));
-  *facts |= 1u << fact;
+  *facts |= CV_FACT_BIT(fact);
   const cv_fact_info_t *info = cv_fact(p->policy, fact);
   TRY(lex(p));
   cv_node_t *n = new_node(p, CV_OP_TRUE);
@@ -185,7 +185,7 @@ static int parse_comparison(parser_t *p, cv_node_t **out, uint32_t *facts,
 }
 
 /* unary -> 'not' unary | '(' expr ')' | comparison */
-static int parse_unary(parser_t *p, cv_node_t **out, uint32_t *facts,
+static int parse_unary(parser_t *p, cv_node_t **out, cv_fact_set_t *facts,
                        uint32_t *assumptions) {
   if (++p->depth > MAX_DEPTH)
     return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE,
@@ -216,7 +216,7 @@ static int parse_unary(parser_t *p, cv_node_t **out, uint32_t *facts,
 }
 
 /* and_expr -> unary {'and' unary} */
-static int parse_and(parser_t *p, cv_node_t **out, uint32_t *facts,
+static int parse_and(parser_t *p, cv_node_t **out, cv_fact_set_t *facts,
                      uint32_t *assumptions) {
   TRY(parse_unary(p, out, facts, assumptions));
   while (at_word(p, "and")) {
@@ -231,7 +231,7 @@ static int parse_and(parser_t *p, cv_node_t **out, uint32_t *facts,
 }
 
 /* expr -> and_expr {'or' and_expr} */
-static int parse_expr(parser_t *p, cv_node_t **out, uint32_t *facts,
+static int parse_expr(parser_t *p, cv_node_t **out, cv_fact_set_t *facts,
                       uint32_t *assumptions) {
   TRY(parse_and(p, out, facts, assumptions));
   while (at_word(p, "or")) {

@@ -48,6 +48,7 @@ struct cv_reader {
   char **names;         /* header names, for messages; one block */
   int col[CV_DF_COUNT]; /* column feeding each use field, -1 none */
   unsigned taken;       /* fields the user mapped (ACLED leaves them be) */
+  _Static_assert(CV_DF_COUNT <= 32, "a bit per dataset field in 'taken'");
   extra_col_t grades[MAX_EXTRA], assumes[MAX_EXTRA], facts[MAX_EXTRA];
   size_t n_grades, n_assumes, n_facts;
   map_req_t maps[MAX_MAPS];

@@ -299,7 +299,7 @@ static void walk_in_force(cv_walk_t *w, uint8_t deciding, uint16_t rule, cv_outc
   if (w->visit->emit) join(w, w->view ? w->view : e, CV_COND_IN_FORCE, NULL, named, sub, 2, out);
 }
 
-void cv_walk(cv_walk_t *w, uint32_t changed, cv_outcome_t *out) {
+void cv_walk(cv_walk_t *w, cv_fact_set_t changed, cv_outcome_t *out) {
   cv_decision_t d[2];
   for (uint8_t s = 0; s < w->n_sides; s++) cv_decide(w->side[s], changed, &d[s]);
   if (w->visit->settle)
@@ -351,7 +351,7 @@ void cv_walk(cv_walk_t *w, uint32_t changed, cv_outcome_t *out) {
   bool name = n > 1 || w->visit->name_single;
   for (uint16_t i = 0; i < n; i++) {
     e->fact[fact] = c[i].value;
-    uint32_t changed_here = 1u << fact | cv_derive(e->engine, e->fact, fact);
+    cv_fact_set_t changed_here = CV_FACT_BIT(fact) | cv_derive(e->engine, e->fact, fact);
     /* Every side has the same facts but its donor. */
     for (uint8_t s = 1; s < w->n_sides; s++) {
       memcpy(w->side[s]->fact, e->fact, fact_bytes);
