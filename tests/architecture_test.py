@@ -83,7 +83,8 @@ for d in object_dirs:
                 # CMake names src/geo/x.c's object .../src/geo/x.c.o
                 full = os.path.join(dirpath, f)
                 rel = re.split(r"[^/]+\.dir/", full, maxsplit=1)[-1][: -len(".o")]
-                if component(rel) not in COMPONENTS:
+                # Left by a build of a source file since removed: not the house.
+                if component(rel) not in COMPONENTS or not os.path.exists(os.path.join(root, rel)):
                     continue
                 objects[rel] = full
 if not objects:
