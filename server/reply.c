@@ -27,18 +27,27 @@ enum MHD_Result reply_queue(request_t *req, struct MHD_Connection *c, unsigned s
 
 enum MHD_Result reply(request_t *req, struct MHD_Connection *c, unsigned status,
                       const char *type, const char *data, size_t len) {
-  struct MHD_Response *r =
-      MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
+  /* libmicrohttpd takes the buffer as writable; it gets a copy of its own
+   * to free (its MUST_COPY would make the same copy). */
+  char *copy = malloc(len ? len : 1);
+  struct MHD_Response *r = NULL;
+  if (copy) {
+    memcpy(copy, data, len);
+    r = MHD_create_response_from_buffer(len, copy, MHD_RESPMEM_MUST_FREE);
+    if (!r) free(copy);
+  }
   if (r) MHD_add_response_header(r, "Content-Type", type);
   return reply_queue(req, c, status, r);
 }
 
 /* When even the error message cannot be allocated: a fixed answer. */
 enum MHD_Result reply_out_of_memory(request_t *req, struct MHD_Connection *c) {
-  static const char message[] =
+  /* Not const: libmicrohttpd takes a writable buffer, though it only reads
+   * a persistent one. */
+  static char message[] =
       "{\"error\": {\"message\": \"the server ran out of memory answering this request\"}}\n";
   metrics_event(METRICS_OUT_OF_MEMORY);
-  struct MHD_Response *r = MHD_create_response_from_buffer(sizeof message - 1, (void *)message,
+  struct MHD_Response *r = MHD_create_response_from_buffer(sizeof message - 1, message,
                                                            MHD_RESPMEM_PERSISTENT);
   if (r) MHD_add_response_header(r, "Content-Type", "application/json");
   return reply_queue(req, c, MHD_HTTP_INTERNAL_SERVER_ERROR, r);
@@ -121,12 +130,12 @@ const char *query(struct MHD_Connection *c, const char *key) {
 /* The bodies and large answers held at once would pass the budget: come
  * back later. */
 enum MHD_Result reply_busy(request_t *req, struct MHD_Connection *c) {
-  static const char busy[] = "{\"error\": {\"message\": \"the server holds as many request "
+  static char busy[] = "{\"error\": {\"message\": \"the server holds as many request "
                              "bodies and answers as its memory budget allows (--body-budget); "
                              "try again shortly\"}}\n";
   metrics_event(METRICS_MEMORY_REFUSED);
   struct MHD_Response *r =
-      MHD_create_response_from_buffer(sizeof busy - 1, (void *)busy, MHD_RESPMEM_PERSISTENT);
+      MHD_create_response_from_buffer(sizeof busy - 1, busy, MHD_RESPMEM_PERSISTENT);
   if (!r) return MHD_NO;
   MHD_add_response_header(r, "Content-Type", "application/json");
   MHD_add_response_header(r, "Retry-After", "1");

@@ -20,24 +20,25 @@ static uint32_t hash_name(cv_domain_t domain, const char *s, size_t len) {
   return h ? h : 1;
 }
 
-static const cv_alias_slot_t *find_slot(const cv_catalog_t *cat,
-                                        cv_domain_t domain, const char *name,
-                                        size_t len, uint32_t h) {
-  if (!cat->n_slots) return NULL;
+/* The slot holding name in domain, or the empty slot where it would go;
+ * -1 when the table has no slots yet.  An index, not a pointer, so that
+ * lookups read the table as const and add_alias() writes it. */
+static long find_slot(const cv_catalog_t *cat, cv_domain_t domain, const char *name, size_t len,
+                      uint32_t h) {
+  if (!cat->n_slots) return -1;
   uint32_t mask = cat->n_slots - 1;
   for (uint32_t i = h & mask;; i = (i + 1) & mask) {
     const cv_alias_slot_t *s = &cat->slots[i];
-    if (s->sym < 0) return s;
+    if (s->sym < 0) return (long)i;
     if (s->hash == h && s->domain == domain && s->len == len && cv_fold_equal(name, s->key, len))
-      return s;
+      return (long)i;
   }
 }
 
 int32_t cv_catalog_lookup(const cv_catalog_t *cat, cv_domain_t domain,
                           const char *name, size_t len) {
-  const cv_alias_slot_t *s =
-      find_slot(cat, domain, name, len, hash_name(domain, name, len));
-  return s ? s->sym : -1;
+  long i = find_slot(cat, domain, name, len, hash_name(domain, name, len));
+  return i >= 0 ? cat->slots[i].sym : -1;
 }
 
 /* Edit distance (insertions, deletions, substitutions, and a swap of two
@@ -117,7 +118,7 @@ static int add_alias(cv_catalog_t *cat, cv_domain_t domain, const char *name,
                      size_t len, int32_t sym) {
   if ((cat->used_slots + 1) * 2 > cat->n_slots && grow_slots(cat)) return CV_NOMEM;
   uint32_t h = hash_name(domain, name, len);
-  cv_alias_slot_t *s = (cv_alias_slot_t *)find_slot(cat, domain, name, len, h);
+  cv_alias_slot_t *s = &cat->slots[find_slot(cat, domain, name, len, h)];
   if (s->sym >= 0) return s->sym == sym ? CV_OK : CV_DUPLICATE;
   const char *key = cv_arena_strndup(&cat->arena, name, len);
   if (!key) return CV_NOMEM;
@@ -234,9 +235,14 @@ static int load_json(loader_t *ld, json_t **out) {
 
 /* Catalog files are small and hand-edited, so errors name the entry by its
  * position and id rather than a byte offset jansson no longer has. */
-static int bad(loader_t *ld, int code, const char *fmt, const char *a,
-               const char *b) {
-  return cv_error_set(ld->err, code, ld->path, 0, 0, fmt, a, b);
+static int bad(loader_t *ld, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int bad(loader_t *ld, int code, const char *fmt, ...) {
+  char message[sizeof ld->err->message];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(message, sizeof message, fmt, ap);
+  va_end(ap);
+  return cv_error_set(ld->err, code, ld->path, 0, 0, "%s", message);
 }
 
 static const char *get_string(json_t *obj, const char *key) {
@@ -248,12 +254,12 @@ static int intern_list(loader_t *ld, json_t *root, const char *key,
                        cv_domain_t domain) {
   json_t *list = json_object_get(root, key);
   if (!json_is_array(list))
-    return bad(ld, CV_VALUE, "'%s' must be an array of names%s", key, "");
+    return bad(ld, CV_VALUE, "'%s' must be an array of names", key);
   size_t i;
   json_t *v;
   json_array_foreach(list, i, v) {
     if (!json_is_string(v) || !json_string_length(v))
-      return bad(ld, CV_VALUE, "'%s' holds a value that is not a name%s", key, "");
+      return bad(ld, CV_VALUE, "'%s' holds a value that is not a name", key);
     if (cv_catalog_intern(ld->cat, domain, json_string_value(v),
                           json_string_length(v)) < 0)
       return cv_error_set(ld->err, CV_NOMEM, ld->path, 0, 0, "out of memory");
@@ -272,10 +278,10 @@ static int add_aliases(loader_t *ld, json_t *entry, cv_domain_t domain,
     return bad(ld, rc, "name '%s' of '%s' is already used by another entry",
                name, id);
   if (aliases && !json_is_array(aliases))
-    return bad(ld, CV_VALUE, "'aliases' of '%s' must be an array%s", id, "");
+    return bad(ld, CV_VALUE, "'aliases' of '%s' must be an array", id);
   json_array_foreach(aliases, i, v) {
     const char *alias = json_string_value(v);
-    if (!alias) return bad(ld, CV_VALUE, "an alias of '%s' is not a string%s", id, "");
+    if (!alias) return bad(ld, CV_VALUE, "an alias of '%s' is not a string", id);
     if ((rc = add_alias(ld->cat, domain, alias, strlen(alias), sym)))
       return bad(ld, rc, "alias '%s' of '%s' is already used by another entry",
                  alias, id);
@@ -306,11 +312,11 @@ static int load_kinds(loader_t *ld) {
   size_t i;
   json_t *d;
   if (!rc && !json_is_array(donors))
-    rc = bad(ld, CV_VALUE, "'donors' must be an array of objects%s%s", "", "");
+    rc = bad(ld, CV_VALUE, "'donors' must be an array of objects");
   if (!rc) json_array_foreach(donors, i, d) {
       const char *id = get_string(d, "id");
       if (!id) {
-        rc = bad(ld, CV_VALUE, "a donor has no 'id'%s%s", "", "");
+        rc = bad(ld, CV_VALUE, "a donor has no 'id'");
         break;
       }
       int32_t sym = cv_catalog_intern(ld->cat, CV_DOM_DONOR, id, strlen(id));
@@ -331,7 +337,7 @@ static int load_systems(loader_t *ld) {
   json_t *list = json_object_get(root, "systems");
   if (!json_is_array(list)) {
     json_decref(root);
-    return bad(ld, CV_VALUE, "'systems' must be an array of objects%s%s", "", "");
+    return bad(ld, CV_VALUE, "'systems' must be an array of objects");
   }
   cv_catalog_t *cat = ld->cat;
   cat->systems = calloc(json_array_size(list) + 1, sizeof *cat->systems);
@@ -349,7 +355,7 @@ static int load_systems(loader_t *ld) {
       break;
     }
     if (cv_catalog_lookup(cat, CV_DOM_SYSTEM, id, strlen(id)) >= 0) {
-      rc = bad(ld, CV_DUPLICATE, "system '%s' is defined twice%s", id, "");
+      rc = bad(ld, CV_DUPLICATE, "system '%s' is defined twice", id);
       break;
     }
     int32_t class_sym = cv_catalog_lookup(cat, CV_DOM_SYSTEM_CLASS, cls, strlen(cls));
@@ -377,7 +383,7 @@ static int load_systems(loader_t *ld) {
     } else if (!range || json_is_null(range)) {
       s->range_km = NAN;
     } else {
-      rc = bad(ld, CV_VALUE, "system '%s' has a range_km that is neither a number nor null%s", id, "");
+      rc = bad(ld, CV_VALUE, "system '%s' has a range_km that is neither a number nor null", id);
       break;
     }
     const char *src = get_string(e, "range_source");
@@ -393,7 +399,7 @@ static int load_systems(loader_t *ld) {
         break;
       }
       if (s->n_donors == CV_MAX_SYSTEM_DONORS) {
-        rc = bad(ld, CV_TOO_LARGE, "system '%s' lists more than 8 donors%s", id, "");
+        rc = bad(ld, CV_TOO_LARGE, "system '%s' lists more than 8 donors", id);
         break;
       }
       s->donors[s->n_donors++] = dsym;
@@ -449,7 +455,7 @@ static int load_operators(loader_t *ld) {
   json_t *list = json_object_get(root, "operators");
   if (!json_is_array(list)) {
     json_decref(root);
-    return bad(ld, CV_VALUE, "'operators' must be an array of objects%s%s", "", "");
+    return bad(ld, CV_VALUE, "'operators' must be an array of objects");
   }
   cv_catalog_t *cat = ld->cat;
   cat->operators = calloc(json_array_size(list) + 1, sizeof *cat->operators);
@@ -467,7 +473,7 @@ static int load_operators(loader_t *ld) {
       break;
     }
     if (cv_catalog_lookup(cat, CV_DOM_OPERATOR, id, strlen(id)) >= 0) {
-      rc = bad(ld, CV_DUPLICATE, "operator '%s' is defined twice%s", id, "");
+      rc = bad(ld, CV_DUPLICATE, "operator '%s' is defined twice", id);
       break;
     }
     int32_t kind_sym = cv_catalog_lookup(cat, CV_DOM_OPERATOR_KIND, kind, strlen(kind));
@@ -524,7 +530,7 @@ static int load_regions(loader_t *ld) {
   json_t *list = json_object_get(root, "regions");
   size_t i;
   json_t *r;
-  if (!json_is_array(list)) rc = bad(ld, CV_VALUE, "'regions' must be an array of objects%s%s", "", "");
+  if (!json_is_array(list)) rc = bad(ld, CV_VALUE, "'regions' must be an array of objects");
   if (!rc) json_array_foreach(list, i, r) {
       const char *code = get_string(r, "code");
       size_t n = code ? strlen(code) : 0;

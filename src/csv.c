@@ -242,7 +242,8 @@ static void unescape(cv_csv_t *csv) {
     if (!csv->escaped[i])
       continue;
     /* Quotes are few: move the runs between them, not byte by byte. */
-    char *const start = (char *)csv->fields[i].data;
+    /* The field lies in the reader's own buffer, which it may rewrite. */
+    char *const start = csv->in + (csv->fields[i].data - csv->in);
     const char *const end = start + csv->fields[i].len;
     char *w = (char *)memchr(start, '"', csv->fields[i].len) + 1;
     const char *r = w + 1; /* past the second quote of the pair */

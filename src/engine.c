@@ -19,7 +19,8 @@ cv_engine_t *cv_engine_new(void) {
     free(e);
     return NULL;
   }
-  pthread_mutex_init(&e->cities_lock, NULL);
+  e->pending = &e->places;
+  pthread_mutex_init(&e->pending->lock, NULL);
   return e;
 }
 
@@ -28,7 +29,7 @@ void cv_engine_free(cv_engine_t *engine) {
   for (size_t i = 0; i < engine->policy_count; i++) cv_policy_free(engine->policies[i]);
   cv_geo_free(engine->geo);
   cv_gaz_free(engine->gaz);
-  pthread_mutex_destroy(&engine->cities_lock);
+  pthread_mutex_destroy(&engine->pending->lock);
   cv_catalog_free(&engine->catalog);
   free(engine->admin1);
   free(engine->admin1_slots);

@@ -130,11 +130,15 @@ struct cv_engine {
   bool data_loaded;
   char data_dir[1024];    /* of cv_engine_load_data(), for borders.json */
   /* GeoNames places (cv_engine_load_cities), read on the first look-up that
-   * needs them: 0.7 s that most runs never spend. */
-  char cities_path[1024], admin1_path[1024];
-  pthread_mutex_t cities_lock;
-  int cities_state; /* 0 none or loaded, 1 to load, 2 failed */
-  cv_error_t cities_err;
+   * needs them: 0.7 s that most runs never spend.  Threads share an engine
+   * as const; this one lazy step changes it, under the lock, through
+   * 'pending', which points at 'places' (so no const is cast away). */
+  struct cv_pending_places {
+    char cities_path[1024], admin1_path[1024];
+    pthread_mutex_t lock;
+    int state; /* 0 none or loaded, 1 to load, 2 failed */
+    cv_error_t err;
+  } places, *pending;
   /* Datasets' spellings of first-level regions (data/admin1.tsv, ACLED's
    * admin1), sorted by country and name (ASCII case folded). */
   struct cv_admin1_name {

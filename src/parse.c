@@ -67,12 +67,12 @@ static cv_node_t *new_node(parser_t *p, cv_op_t op) {
   return n;
 }
 
-static int parse_expr(parser_t *p, cv_node_t **out, cv_fact_set_t *facts,
+static int parse_expr(parser_t *p, const cv_node_t **out, cv_fact_set_t *facts,
                       uint32_t *assumptions);
 
 /* comparison -> FACT [('=' | '!=') value | ['not'] 'in' '{' value {',' value} '}'
  *                     | ('<' | '<=' | '>' | '>=') (NUMBER | ASSUMPTION)] */
-static int parse_comparison(parser_t *p, cv_node_t **out, cv_fact_set_t *facts,
+static int parse_comparison(parser_t *p, const cv_node_t **out, cv_fact_set_t *facts,
                             uint32_t *assumptions) {
   char buf[64];
   cv_token_t name = p->tok;
@@ -185,7 +185,7 @@ static int parse_comparison(parser_t *p, cv_node_t **out, cv_fact_set_t *facts,
 }
 
 /* unary -> 'not' unary | '(' expr ')' | comparison */
-static int parse_unary(parser_t *p, cv_node_t **out, cv_fact_set_t *facts,
+static int parse_unary(parser_t *p, const cv_node_t **out, cv_fact_set_t *facts,
                        uint32_t *assumptions) {
   if (++p->depth > MAX_DEPTH)
     return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE,
@@ -196,7 +196,7 @@ static int parse_unary(parser_t *p, cv_node_t **out, cv_fact_set_t *facts,
     cv_node_t *n = new_node(p, CV_OP_NOT);
     if (!n) return NOMEM(p);
     *out = n;
-    rc = parse_unary(p, (cv_node_t **)&n->a, facts, assumptions);
+    rc = parse_unary(p, &n->a, facts, assumptions);
   } else if (p->tok.kind == CV_TOK_LPAREN) {
     int line = p->tok.line, column = p->tok.column;
     TRY(lex(p));
@@ -216,7 +216,7 @@ static int parse_unary(parser_t *p, cv_node_t **out, cv_fact_set_t *facts,
 }
 
 /* and_expr -> unary {'and' unary} */
-static int parse_and(parser_t *p, cv_node_t **out, cv_fact_set_t *facts,
+static int parse_and(parser_t *p, const cv_node_t **out, cv_fact_set_t *facts,
                      uint32_t *assumptions) {
   TRY(parse_unary(p, out, facts, assumptions));
   while (at_word(p, "and")) {
@@ -224,14 +224,14 @@ static int parse_and(parser_t *p, cv_node_t **out, cv_fact_set_t *facts,
     cv_node_t *n = new_node(p, CV_OP_AND);
     if (!n) return NOMEM(p);
     n->a = *out;
-    TRY(parse_unary(p, (cv_node_t **)&n->b, facts, assumptions));
+    TRY(parse_unary(p, &n->b, facts, assumptions));
     *out = n;
   }
   return CV_OK;
 }
 
 /* expr -> and_expr {'or' and_expr} */
-static int parse_expr(parser_t *p, cv_node_t **out, cv_fact_set_t *facts,
+static int parse_expr(parser_t *p, const cv_node_t **out, cv_fact_set_t *facts,
                       uint32_t *assumptions) {
   TRY(parse_and(p, out, facts, assumptions));
   while (at_word(p, "or")) {
@@ -239,7 +239,7 @@ static int parse_expr(parser_t *p, cv_node_t **out, cv_fact_set_t *facts,
     cv_node_t *n = new_node(p, CV_OP_OR);
     if (!n) return NOMEM(p);
     n->a = *out;
-    TRY(parse_and(p, (cv_node_t **)&n->b, facts, assumptions));
+    TRY(parse_and(p, &n->b, facts, assumptions));
     *out = n;
   }
   return CV_OK;
@@ -609,7 +609,7 @@ static int parse_rule(parser_t *p) {
     } else if (at_word(p, "when")) {
       TRY(once(p, &seen, 1, "when"));
       TRY(lex(p));
-      cv_node_t *cond = NULL;
+      const cv_node_t *cond = NULL;
       TRY(parse_expr(p, &cond, &r->facts_read, &r->assumptions_read));
       r->when = cond;
     } else if (at_word(p, "from")) {

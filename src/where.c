@@ -67,29 +67,27 @@ int cv_engine_load_cities(cv_engine_t *engine, const char *cities_path, const ch
   if (access(cities_path, R_OK) != 0 || access(admin1_path, R_OK) != 0)
     return cv_error_set(err, CV_IO, cities_path, 0, 0, "cannot read '%s' or '%s'", cities_path,
                         admin1_path);
-  if (strlen(cities_path) >= sizeof engine->cities_path ||
-      strlen(admin1_path) >= sizeof engine->admin1_path)
+  struct cv_pending_places *p = engine->pending;
+  if (strlen(cities_path) >= sizeof p->cities_path || strlen(admin1_path) >= sizeof p->admin1_path)
     return cv_error_set(err, CV_TOO_LARGE, NULL, 0, 0, "path longer than %zu bytes",
-                        sizeof engine->cities_path - 1);
-  snprintf(engine->cities_path, sizeof engine->cities_path, "%s", cities_path);
-  snprintf(engine->admin1_path, sizeof engine->admin1_path, "%s", admin1_path);
-  engine->cities_state = 1;
+                        sizeof p->cities_path - 1);
+  snprintf(p->cities_path, sizeof p->cities_path, "%s", cities_path);
+  snprintf(p->admin1_path, sizeof p->admin1_path, "%s", admin1_path);
+  p->state = 1;
   return CV_OK;
 }
 
 const cv_gazetteer_t *cv_engine_gazetteer(const cv_engine_t *engine, cv_error_t *err) {
   /* The engine is shared read-only between threads; this one lazy step is
    * guarded, and the places are complete before any reader sees them. */
-  cv_engine_t *e = (cv_engine_t *)engine;
-  pthread_mutex_lock(&e->cities_lock);
-  if (e->cities_state == 1)
-    e->cities_state = cv_gaz_load_cities(e->gaz, e->cities_path, e->admin1_path, &e->cities_err)
-                          ? 2
-                          : 0;
-  int failed = e->cities_state == 2;
-  if (failed && err) *err = e->cities_err;
-  pthread_mutex_unlock(&e->cities_lock);
-  return failed ? NULL : e->gaz;
+  struct cv_pending_places *p = engine->pending;
+  pthread_mutex_lock(&p->lock);
+  if (p->state == 1)
+    p->state = cv_gaz_load_cities(engine->gaz, p->cities_path, p->admin1_path, &p->err) ? 2 : 0;
+  int failed = p->state == 2;
+  if (failed && err) *err = p->err;
+  pthread_mutex_unlock(&p->lock);
+  return failed ? NULL : engine->gaz;
 }
 
 int cv_engine_load_cities_now(cv_engine_t *engine, cv_error_t *err) {
