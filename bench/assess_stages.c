@@ -33,12 +33,11 @@ static double now(void) {
 }
 
 enum { TOKENIZE, READ, EVALUATE, WRITE_JSONL, WRITE_CSV, WRITE_GEOJSON };
-static const char *const stage_names[] = {
-    "tokenize (RFC 4180)", "read rows into uses", "+ evaluate",
-    "+ write jsonl",       "+ write csv",         "+ write geojson"};
+static const char *const stage_names[] = {"tokenize (RFC 4180)", "read rows into uses",
+                                          "+ evaluate",          "+ write jsonl",
+                                          "+ write csv",         "+ write geojson"};
 
-static int run(const cv_engine_t *engine, const char *path, int stage,
-               double base) {
+static int run(const cv_engine_t *engine, const char *path, int stage, double base) {
   input_t in = {open(path, O_RDONLY)};
   if (in.fd < 0) {
     perror(path);
@@ -49,10 +48,8 @@ static int run(const cv_engine_t *engine, const char *path, int stage,
   double t0 = now();
   if (stage == TOKENIZE) {
     cv_csv_t *csv = malloc(sizeof *csv);
-    if (!csv || cv_csv_init(csv, read_fd, &in) != CV_OK)
-      return -1;
-    while (cv_csv_next(csv) == CV_OK)
-      rows++;
+    if (!csv || cv_csv_init(csv, read_fd, &in) != CV_OK) return -1;
+    while (cv_csv_next(csv) == CV_OK) rows++;
     rows--; /* the header */
     bytes = cv_csv_bytes(csv);
     cv_csv_free(csv);
@@ -63,27 +60,20 @@ static int run(const cv_engine_t *engine, const char *path, int stage,
     cv_result_t *result = cv_result_new();
     cv_buf_t out = {0};
     row_writer_t w = {.engine = engine};
-    w.format = stage == WRITE_CSV       ? OUT_CSV
-               : stage == WRITE_GEOJSON ? OUT_GEOJSON
-                                        : OUT_JSONL;
+    w.format = stage == WRITE_CSV ? OUT_CSV : stage == WRITE_GEOJSON ? OUT_GEOJSON : OUT_JSONL;
     cv_error_t err;
     int rc;
-    if (stage >= WRITE_JSONL)
-      rows_begin(&w, &out);
+    if (stage >= WRITE_JSONL) rows_begin(&w, &out);
     while ((rc = cv_reader_next(r, use, &err)) != CV_EOF) {
       rows++;
-      if (stage < EVALUATE)
-        continue;
-      if (rc == CV_OK)
-        rc = cv_evaluate(engine, use, 0, result, &err);
-      if (stage < WRITE_JSONL)
-        continue;
+      if (stage < EVALUATE) continue;
+      if (rc == CV_OK) rc = cv_evaluate(engine, use, 0, result, &err);
+      if (stage < WRITE_JSONL) continue;
       if (rc == CV_OK)
         rows_result(&w, &out, use, result);
       else
         rows_error(&w, &out, cv_reader_row(r), cv_reader_row_id(r), &err);
-      if (out.len > (1u << 20))
-        out.len = 0; /* stands in for the write */
+      if (out.len > (1u << 20)) out.len = 0; /* stands in for the write */
     }
     bytes = cv_reader_bytes(r);
     cv_buf_free(&out);
@@ -94,10 +84,9 @@ static int run(const cv_engine_t *engine, const char *path, int stage,
   }
   double t = now() - t0;
   close(in.fd);
-  printf("  %-22s %9.0f rows/s %8.1f MB/s %7.0f ns/row", stage_names[stage],
-         (double)rows / t, (double)bytes / 1e6 / t, t * 1e9 / (double)rows);
-  if (base > 0)
-    printf("  (step %+.0f ns/row)", t * 1e9 / (double)rows - base);
+  printf("  %-22s %9.0f rows/s %8.1f MB/s %7.0f ns/row", stage_names[stage], (double)rows / t,
+         (double)bytes / 1e6 / t, t * 1e9 / (double)rows);
+  if (base > 0) printf("  (step %+.0f ns/row)", t * 1e9 / (double)rows - base);
   printf("\n");
   return (int)(t * 1e9 / (double)rows);
 }
@@ -119,11 +108,9 @@ int main(int argc, char **argv) {
   double prev = 0, evaluate = 0;
   for (int s = TOKENIZE; s <= WRITE_GEOJSON; s++) {
     int ns = run(engine, argv[1], s, s <= EVALUATE ? prev : evaluate);
-    if (ns < 0)
-      return 1;
+    if (ns < 0) return 1;
     prev = ns;
-    if (s == EVALUATE)
-      evaluate = ns;
+    if (s == EVALUATE) evaluate = ns;
   }
   cv_engine_free(engine);
   return 0;

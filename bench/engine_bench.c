@@ -25,8 +25,8 @@ static double now(void) {
 
 /* Evaluates the uses round-robin for about seconds; prints and returns a
  * checksum of the verdicts, so that the work cannot be optimised away. */
-static unsigned long decisions(const cv_engine_t *engine, cv_use_t **uses, int n,
-                               cv_result_t *res, double seconds, const char *what) {
+static unsigned long decisions(const cv_engine_t *engine, cv_use_t **uses, int n, cv_result_t *res,
+                               double seconds, const char *what) {
   cv_error_t err;
   unsigned long sink = 0;
   long count = 0;
@@ -80,8 +80,8 @@ int main(int argc, char **argv) {
   fclose(f);
   cv_result_t *res = cv_result_new();
   print_machine(argc, argv);
-  printf("load: catalogs + policy %.2f ms, borders (cached index) %.2f ms\n",
-         (t1 - t0) * 1e3, (t2 - t1) * 1e3);
+  printf("load: catalogs + policy %.2f ms, borders (cached index) %.2f ms\n", (t1 - t0) * 1e3,
+         (t2 - t1) * 1e3);
 
   /* 1: the evaluator alone, locations resolved once beforehand, every use
    * worked out afresh (no memo). */
@@ -117,8 +117,8 @@ int main(int argc, char **argv) {
       sink += out.len;
     }
   } while ((end = now()) - start < seconds);
-  printf("parse JSON + evaluate + write JSON: %.0f uses/s (%.2f us/use)\n",
-         count / (end - start), (end - start) / count * 1e6);
+  printf("parse JSON + evaluate + write JSON: %.0f uses/s (%.2f us/use)\n", count / (end - start),
+         (end - start) / count * 1e6);
   /* Where the end-to-end time goes: each step alone. */
   count = 0;
   start = now();

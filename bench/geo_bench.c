@@ -63,8 +63,8 @@ static int double_cmp(const void *a, const void *b) {
 /* "median ns (min-max)" of n timings, sorted in place. */
 static void print_spread(const char *what, double *ns, int n) {
   qsort(ns, (size_t)n, sizeof *ns, double_cmp);
-  printf("%s %.0f ns each (%.0f-%.0f over %d rounds), %.2f M/s on one core\n", what,
-         ns[n / 2], ns[0], ns[n - 1], n, 1e3 / ns[n / 2]);
+  printf("%s %.0f ns each (%.0f-%.0f over %d rounds), %.2f M/s on one core\n", what, ns[n / 2],
+         ns[0], ns[n - 1], n, 1e3 / ns[n / 2]);
 }
 
 int main(int argc, char **argv) {
@@ -105,7 +105,8 @@ int main(int argc, char **argv) {
     return 1;
   }
   double t2 = now();
-  printf("load: %s %s %.0f ms, from cache %.1f ms\n", kept_cache ? "first load (the cache kept, or a build) from" : "build from",
+  printf("load: %s %s %.0f ms, from cache %.1f ms\n",
+         kept_cache ? "first load (the cache kept, or a build) from" : "build from",
          cv_engine_borders_land(eng) ? "the OpenStreetMap land polygons and gmt-dcw" : dcw,
          (t1 - t0) * 1e3, (t2 - t1) * 1e3);
   cv_engine_free(cold);

@@ -65,10 +65,8 @@ static long read_fd(void *ctx, char *buf, size_t cap) {
   input_t *in = ctx;
   for (;;) {
     ssize_t n = read(in->fd, buf, cap);
-    if (n >= 0)
-      return (long)n;
-    if (errno != EINTR)
-      return -1;
+    if (n >= 0) return (long)n;
+    if (errno != EINTR) return -1;
   }
 }
 
@@ -107,8 +105,7 @@ typedef struct summary {
 /* Rule ids are the engine's own strings, so the pointer is the key. */
 static void count_rule(summary_t *s, size_t donor, const char *id) {
   uintptr_t h = ((uintptr_t)id >> 3) * 0x9E3779B97F4A7C15ull + donor;
-  for (size_t i = (size_t)(h >> 16) & (RULE_SLOTS - 1);;
-       i = (i + 1) & (RULE_SLOTS - 1)) {
+  for (size_t i = (size_t)(h >> 16) & (RULE_SLOTS - 1);; i = (i + 1) & (RULE_SLOTS - 1)) {
     rule_count_t *r = &s->rules[i];
     if (r->id == id && r->donor == donor) {
       r->count++;
@@ -131,13 +128,11 @@ static void count_result(summary_t *s, const cv_result_t *result) {
     s->verdicts[i][cv_result_verdict(result, i) & 3]++;
     const char *ids[MAX_RULES];
     size_t k = cv_result_rules(result, i, ids, MAX_RULES);
-    for (size_t j = 0; j < k && j < MAX_RULES; j++)
-      count_rule(s, i, ids[j]);
+    for (size_t j = 0; j < k && j < MAX_RULES; j++) count_rule(s, i, ids[j]);
   }
 }
 
-static void count_error(summary_t *s, long row, const char *id,
-                        const cv_error_t *err) {
+static void count_error(summary_t *s, long row, const char *id, const cv_error_t *err) {
   if (s->errors < FIRST_ERRORS) {
     first_error_t *f = &s->first[s->errors];
     f->row = row;
@@ -149,10 +144,8 @@ static void count_error(summary_t *s, long row, const char *id,
 
 static int by_count(const void *a, const void *b) {
   const rule_count_t *x = a, *y = b;
-  if (x->donor != y->donor)
-    return x->donor < y->donor ? -1 : 1;
-  if (x->count != y->count)
-    return x->count > y->count ? -1 : 1;
+  if (x->donor != y->donor) return x->donor < y->donor ? -1 : 1;
+  if (x->count != y->count) return x->count > y->count ? -1 : 1;
   return strcmp(x->id, y->id);
 }
 
@@ -160,39 +153,35 @@ static int by_count(const void *a, const void *b) {
 static void sort_rules(summary_t *s) {
   size_t n = 0;
   for (size_t i = 0; i < RULE_SLOTS; i++)
-    if (s->rules[i].id)
-      s->rules[n++] = s->rules[i];
+    if (s->rules[i].id) s->rules[n++] = s->rules[i];
   qsort(s->rules, n, sizeof *s->rules, by_count);
   s->n_rules = n;
 }
 
 /* Verdicts in the order a reader scans for them. */
-static const cv_verdict_t shown_order[4] = {CV_PERMITTED, CV_FORBIDDEN,
-                                            CV_UNDETERMINED, CV_NOT_COVERED};
+static const cv_verdict_t shown_order[4] = {CV_PERMITTED, CV_FORBIDDEN, CV_UNDETERMINED,
+                                            CV_NOT_COVERED};
 
 static void json_str(FILE *f, const char *s) {
   cv_buf_t b = {0};
-  if (cv_buf_append_json_string(&b, s, strlen(s)) == CV_OK)
-    fwrite(b.data, 1, b.len, f);
+  if (cv_buf_append_json_string(&b, s, strlen(s)) == CV_OK) fwrite(b.data, 1, b.len, f);
   cv_buf_free(&b);
 }
 
-static void summary_json(const summary_t *s, const cv_engine_t *engine,
-                         FILE *f) {
+static void summary_json(const summary_t *s, const cv_engine_t *engine, FILE *f) {
   fprintf(f,
           "{\"rows\": %ld, \"assessed\": %ld, \"errors\": %ld, "
           "\"seconds\": %.3f, \"bytes\": %llu, \"rows_per_second\": %.0f,\n "
           "\"no_donor_weapons\": %ld, \"verdicts\": {",
-          s->rows, s->rows - s->errors, s->errors, s->seconds,
-          (unsigned long long)s->bytes,
+          s->rows, s->rows - s->errors, s->errors, s->seconds, (unsigned long long)s->bytes,
           s->seconds > 0 ? (double)s->rows / s->seconds : 0.0, s->no_donor_weapons);
   for (size_t d = 0; d < s->n_donors; d++) {
     fprintf(f, "%s", d ? ", " : "");
     json_str(f, cv_engine_policy_donor(engine, d));
     fprintf(f, ": {");
     for (int v = 0; v < 4; v++)
-      fprintf(f, "%s\"%s\": %ld", v ? ", " : "",
-              cv_verdict_name(shown_order[v]), s->verdicts[d][shown_order[v]]);
+      fprintf(f, "%s\"%s\": %ld", v ? ", " : "", cv_verdict_name(shown_order[v]),
+              s->verdicts[d][shown_order[v]]);
     fprintf(f, "}");
   }
   fprintf(f, "},\n \"top_rules\": {");
@@ -212,8 +201,7 @@ static void summary_json(const summary_t *s, const cv_engine_t *engine,
   fprintf(f, "},\n \"first_errors\": [");
   for (long e = 0; e < s->errors && e < FIRST_ERRORS; e++) {
     const first_error_t *fe = &s->first[e];
-    fprintf(f, "%s{\"row\": %ld, \"line\": %d, \"id\": ", e ? ", " : "",
-            fe->row, fe->err.line);
+    fprintf(f, "%s{\"row\": %ld, \"line\": %d, \"id\": ", e ? ", " : "", fe->row, fe->err.line);
     json_str(f, fe->id);
     fprintf(f, ", \"message\": ");
     json_str(f, fe->err.message);
@@ -238,25 +226,21 @@ static void summary_text(const summary_t *s, const cv_engine_t *engine) {
   for (size_t d = 0; d < s->n_donors; d++) {
     fprintf(stderr, "  %s:", cv_engine_policy_donor(engine, d));
     for (int v = 0; v < 4; v++)
-      fprintf(stderr, " %s %ld%s", cv_verdict_name(shown_order[v]),
-              s->verdicts[d][shown_order[v]], v < 3 ? "," : "\n");
+      fprintf(stderr, " %s %ld%s", cv_verdict_name(shown_order[v]), s->verdicts[d][shown_order[v]],
+              v < 3 ? "," : "\n");
     fprintf(stderr, "    deciding rules:");
     size_t k = 0;
     for (; i < s->n_rules && s->rules[i].donor == d; i++, k++)
       if (k < TOP_RULES)
         fprintf(stderr, " %s %ld%s", s->rules[i].id, s->rules[i].count,
-                i + 1 < s->n_rules && s->rules[i + 1].donor == d &&
-                        k + 1 < TOP_RULES
-                    ? ","
-                    : "");
+                i + 1 < s->n_rules && s->rules[i + 1].donor == d && k + 1 < TOP_RULES ? "," : "");
     fprintf(stderr, "%s\n", k ? "" : " none");
   }
   for (long e = 0; e < s->errors && e < FIRST_ERRORS; e++)
-    fprintf(stderr, "  error: row %ld (%s, line %d): %s\n", s->first[e].row,
-            s->first[e].id, s->first[e].err.line, s->first[e].err.message);
+    fprintf(stderr, "  error: row %ld (%s, line %d): %s\n", s->first[e].row, s->first[e].id,
+            s->first[e].err.line, s->first[e].err.message);
   if (s->errors > FIRST_ERRORS)
-    fprintf(stderr, "  ... and %ld more error rows\n",
-            s->errors - FIRST_ERRORS);
+    fprintf(stderr, "  ... and %ld more error rows\n", s->errors - FIRST_ERRORS);
 }
 
 /* --------------------------------------------------------------- progress */
@@ -267,16 +251,14 @@ typedef struct progress {
   uint64_t total; /* input size, 0 unknown */
 } progress_t;
 
-static void progress_draw(progress_t *p, long rows, uint64_t bytes,
-                          double t) {
+static void progress_draw(progress_t *p, long rows, uint64_t bytes, double t) {
   double elapsed = t - p->start;
   double rate = elapsed > 0 ? (double)rows / elapsed : 0;
   char tail[64] = "";
   if (p->total && bytes <= p->total && bytes > 0) {
     double done = (double)bytes / (double)p->total;
     double eta = elapsed / done - elapsed;
-    snprintf(tail, sizeof tail, "  %5.1f%%  ETA %d:%02d", done * 100,
-             (int)eta / 60, (int)eta % 60);
+    snprintf(tail, sizeof tail, "  %5.1f%%  ETA %d:%02d", done * 100, (int)eta / 60, (int)eta % 60);
   }
   fprintf(stderr, "\r\033[K  %ld rows  %.0f rows/s%s", rows, rate, tail);
   fflush(stderr);
@@ -338,15 +320,11 @@ static int bad_usage(const char *fmt, ...) {
 }
 
 /* Accepts --opt VALUE and --opt=VALUE; returns the value or NULL. */
-static const char *option_value(int argc, char **argv, int *i,
-                                const char *name) {
+static const char *option_value(int argc, char **argv, int *i, const char *name) {
   size_t n = strlen(name);
-  if (strncmp(argv[*i], name, n) != 0)
-    return NULL;
-  if (argv[*i][n] == '=')
-    return argv[*i] + n + 1;
-  if (argv[*i][n] != '\0' || *i + 1 >= argc)
-    return NULL;
+  if (strncmp(argv[*i], name, n) != 0) return NULL;
+  if (argv[*i][n] == '=') return argv[*i] + n + 1;
+  if (argv[*i][n] != '\0' || *i + 1 >= argc) return NULL;
   return argv[++*i];
 }
 
@@ -361,8 +339,7 @@ static int parse_options(int argc, char **argv, options_t *o) {
       o->no_progress = true;
     } else if ((v = option_value(argc, argv, &i, "--format"))) {
       if (cv_format_from_name(v, &o->format) != CV_OK)
-        return bad_usage("--format '%s': expected auto, jsonl, csv or acled",
-                         v);
+        return bad_usage("--format '%s': expected auto, jsonl, csv or acled", v);
     } else if ((v = option_value(argc, argv, &i, "--output"))) {
       if (strcmp(v, "jsonl") == 0)
         o->output = OUT_JSONL;
@@ -378,10 +355,8 @@ static int parse_options(int argc, char **argv, options_t *o) {
       if (cv_date_parse(v, strlen(v), &o->as_of) != CV_OK)
         return bad_usage("--as-of '%s': expected a date YYYY-MM-DD", v);
     } else if ((v = option_value(argc, argv, &i, "--map"))) {
-      if (!strchr(v, '=') || v[0] == '=')
-        return bad_usage("--map '%s': expected FIELD=COLUMN", v);
-      if (o->n_maps == MAX_MAPS)
-        return bad_usage("at most 32 --map options%s", "");
+      if (!strchr(v, '=') || v[0] == '=') return bad_usage("--map '%s': expected FIELD=COLUMN", v);
+      if (o->n_maps == MAX_MAPS) return bad_usage("at most 32 --map options%s", "");
       o->maps[o->n_maps++] = v;
     } else if ((v = option_value(argc, argv, &i, "--assume"))) {
       const char *eq = strchr(v, '=');
@@ -389,8 +364,7 @@ static int parse_options(int argc, char **argv, options_t *o) {
       double x = eq ? strtod(eq + 1, &end) : 0;
       if (!eq || eq == v || eq - v >= 64 || end == eq + 1 || *end)
         return bad_usage("--assume '%s': expected NAME=NUMBER", v);
-      if (o->n_assume == 16)
-        return bad_usage("at most 16 --assume options%s", "");
+      if (o->n_assume == 16) return bad_usage("at most 16 --assume options%s", "");
       snprintf(o->assume[o->n_assume].name, sizeof o->assume[0].name, "%.*s", (int)(eq - v), v);
       o->assume[o->n_assume++].value = x;
     } else if ((v = option_value(argc, argv, &i, "--summary"))) {
@@ -403,16 +377,14 @@ static int parse_options(int argc, char **argv, options_t *o) {
       o->path = a;
     }
   }
-  if (!o->path)
-    return bad_usage("no input: give a FILE, or - for standard input%s", "");
+  if (!o->path) return bad_usage("no input: give a FILE, or - for standard input%s", "");
   return CLI_OK;
 }
 
 /* ---------------------------------------------------------------- command */
 
 static int flush(cv_buf_t *out) {
-  if (!out->len)
-    return 0;
+  if (!out->len) return 0;
   int rc = cli_write(out->data, out->len);
   out->len = 0;
   return rc;
@@ -421,21 +393,18 @@ static int flush(cv_buf_t *out) {
 int cv_cmd_assess(int argc, char **argv, cv_engine_t *engine) {
   options_t o = {0};
   int rc = parse_options(argc, argv, &o);
-  if (rc != CLI_OK)
-    return rc < 0 ? CLI_OK : rc;
+  if (rc != CLI_OK) return rc < 0 ? CLI_OK : rc;
 
   input_t in = {0, 0};
   if (strcmp(o.path, "-") != 0) {
     in.fd = open(o.path, O_RDONLY);
     if (in.fd < 0) {
-      fprintf(stderr, "caveat assess: cannot open '%s': %s\n", o.path,
-              strerror(errno));
+      fprintf(stderr, "caveat assess: cannot open '%s': %s\n", o.path, strerror(errno));
       return CLI_USAGE;
     }
   }
   struct stat st;
-  if (fstat(in.fd, &st) == 0 && S_ISREG(st.st_mode))
-    in.size = (uint64_t)st.st_size;
+  if (fstat(in.fd, &st) == 0 && S_ISREG(st.st_mode)) in.size = (uint64_t)st.st_size;
 
   int status = CLI_OK;
   cv_error_t err;
@@ -447,8 +416,8 @@ int cv_cmd_assess(int argc, char **argv, cv_engine_t *engine) {
   s.verdicts = calloc(s.n_donors ? s.n_donors : 1, sizeof *s.verdicts);
   s.rules = calloc(RULE_SLOTS, sizeof *s.rules);
   cv_buf_t out = {0};
-  row_writer_t w = {.format = o.output, .engine = engine, .as_of = o.as_of,
-                    .if_theirs = o.if_theirs};
+  row_writer_t w = {
+      .format = o.output, .engine = engine, .as_of = o.as_of, .if_theirs = o.if_theirs};
   if (!reader || !use || !result || !s.verdicts || !s.rules ||
       (o.if_theirs && cv_result_if_theirs(result, 1))) {
     fprintf(stderr, "caveat assess: out of memory\n");
@@ -474,34 +443,28 @@ int cv_cmd_assess(int argc, char **argv, cv_engine_t *engine) {
       status = CLI_USAGE;
       goto done;
     }
-  progress_t p = {.on = !o.no_progress && isatty(STDERR_FILENO),
-                  .total = in.size};
+  progress_t p = {.on = !o.no_progress && isatty(STDERR_FILENO), .total = in.size};
   p.start = p.last = now();
-  if (rows_begin(&w, &out) != CV_OK)
-    goto nomem;
+  if (rows_begin(&w, &out) != CV_OK) goto nomem;
   for (;;) {
     rc = cv_reader_next(reader, use, &err);
-    if (rc == CV_EOF)
-      break;
+    if (rc == CV_EOF) break;
     long row = cv_reader_row(reader);
     if (rc == CV_IO || row == 0) {
       /* The input itself failed (or its header could not be read): no row
        * to answer for, and nothing after it can be read.  Rows already
        * assessed still go out, with the summary. */
-      if (p.on)
-        fprintf(stderr, "\r\033[K");
+      if (p.on) fprintf(stderr, "\r\033[K");
       cli_print_error(o.path, &err);
       status = CLI_USAGE;
-      if (s.rows == 0)
-        goto done;
+      if (s.rows == 0) goto done;
       break;
     }
     s.rows++;
     /* A what-if for every row: --assume wins over a row's own columns. */
     for (int k = 0; rc == CV_OK && k < o.n_assume; k++)
       rc = cv_use_assume(engine, use, o.assume[k].name, o.assume[k].value, &err);
-    if (rc == CV_OK)
-      rc = cv_evaluate(engine, use, o.as_of, result, &err);
+    if (rc == CV_OK) rc = cv_evaluate(engine, use, o.as_of, result, &err);
     if (rc == CV_OK) {
       count_result(&s, result);
       rc = rows_result(&w, &out, use, result);
@@ -509,22 +472,16 @@ int cv_cmd_assess(int argc, char **argv, cv_engine_t *engine) {
       count_error(&s, row, cv_reader_row_id(reader), &err);
       rc = rows_error(&w, &out, row, cv_reader_row_id(reader), &err);
     }
-    if (rc != CV_OK)
-      goto nomem;
-    if (out.len >= FLUSH_AT && flush(&out) != 0)
-      goto write_failed;
+    if (rc != CV_OK) goto nomem;
+    if (out.len >= FLUSH_AT && flush(&out) != 0) goto write_failed;
     if (p.on && s.rows % PROGRESS_EVERY == 0) {
       double t = now();
-      if (t - p.last >= 0.1)
-        progress_draw(&p, s.rows, cv_reader_bytes(reader), t);
+      if (t - p.last >= 0.1) progress_draw(&p, s.rows, cv_reader_bytes(reader), t);
     }
   }
-  if (rows_end(&w, &out) != CV_OK)
-    goto nomem;
-  if (flush(&out) != 0 || fflush(stdout) != 0)
-    goto write_failed;
-  if (p.on)
-    fprintf(stderr, "\r\033[K");
+  if (rows_end(&w, &out) != CV_OK) goto nomem;
+  if (flush(&out) != 0 || fflush(stdout) != 0) goto write_failed;
+  if (p.on) fprintf(stderr, "\r\033[K");
 
   s.seconds = now() - p.start;
   s.bytes = cv_reader_bytes(reader);
@@ -532,8 +489,7 @@ int cv_cmd_assess(int argc, char **argv, cv_engine_t *engine) {
   if (o.summary) {
     FILE *f = fopen(o.summary, "w");
     if (!f) {
-      fprintf(stderr, "caveat assess: cannot write '%s': %s\n", o.summary,
-              strerror(errno));
+      fprintf(stderr, "caveat assess: cannot write '%s': %s\n", o.summary, strerror(errno));
       status = CLI_USAGE;
       goto done;
     }
@@ -546,8 +502,7 @@ int cv_cmd_assess(int argc, char **argv, cv_engine_t *engine) {
   } else {
     summary_text(&s, engine);
   }
-  if (status == CLI_OK && s.errors)
-    status = CLI_FAILED;
+  if (status == CLI_OK && s.errors) status = CLI_FAILED;
   goto done;
 
 nomem:
@@ -555,12 +510,10 @@ nomem:
   status = CLI_USAGE;
   goto done;
 write_failed:
-  fprintf(stderr, "caveat assess: cannot write the output: %s\n",
-          strerror(errno));
+  fprintf(stderr, "caveat assess: cannot write the output: %s\n", strerror(errno));
   status = CLI_USAGE;
 done:
-  if (in.fd > 0)
-    close(in.fd);
+  if (in.fd > 0) close(in.fd);
   cv_buf_free(&out);
   rows_free(&w);
   free(s.verdicts);

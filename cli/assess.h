@@ -26,11 +26,9 @@ typedef struct row_writer {
 /* The CSV header or the GeoJSON opening. */
 int rows_begin(row_writer_t *w, cv_buf_t *out);
 /* One assessed row. */
-int rows_result(row_writer_t *w, cv_buf_t *out, const cv_use_t *use,
-                const cv_result_t *result);
+int rows_result(row_writer_t *w, cv_buf_t *out, const cv_use_t *use, const cv_result_t *result);
 /* One row that could not be read or evaluated: its number, id and error. */
-int rows_error(row_writer_t *w, cv_buf_t *out, long row, const char *id,
-               const cv_error_t *err);
+int rows_error(row_writer_t *w, cv_buf_t *out, long row, const char *id, const cv_error_t *err);
 /* The GeoJSON closing. */
 int rows_end(row_writer_t *w, cv_buf_t *out);
 void rows_free(row_writer_t *w);

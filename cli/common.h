@@ -15,10 +15,10 @@
 
 /* Returns a non-zero status at once: the writers chain many appends, each
  * of which can run out of memory. */
-#define CLI_TRY(x)           \
-  do {                       \
-    int rc_ = (x);           \
-    if (rc_) return rc_;     \
+#define CLI_TRY(x)                                                                                 \
+  do {                                                                                             \
+    int rc_ = (x);                                                                                 \
+    if (rc_) return rc_;                                                                           \
   } while (0)
 
 /* Exit statuses shared by all commands. */

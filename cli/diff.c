@@ -129,7 +129,7 @@ static size_t clauses(char *text, char **out) {
     char *and = strstr(s, " and ");
     if (!and) return n;
     *and = '\0';
-    s = and + 5;
+    s = and+5;
   }
 }
 
@@ -151,8 +151,8 @@ static size_t add_values(const char *list, char **vals, size_t n, char *store) {
   strcpy(store, list);
   for (char *s = store; *s;) {
     size_t len = strcspn(s, ",");
-    char *or = strstr(s, " or ");
-    if (or && (size_t)(or - s) < len) len = (size_t)(or - s);
+    char * or = strstr(s, " or ");
+    if (or &&(size_t)(or -s) < len) len = (size_t)(or -s);
     char end = s[len];
     s[len] = '\0';
     bool seen = false;
@@ -336,8 +336,7 @@ static int diff_donors(cv_engine_t *engine, const char *list, const char *day_te
     }
     cv_error_t err;
     d.n = 0;
-    if (cv_diff_donors(engine, (size_t)index[0], (size_t)index[k], day, on_donor_kind, &d,
-                       &err)) {
+    if (cv_diff_donors(engine, (size_t)index[0], (size_t)index[k], day, on_donor_kind, &d, &err)) {
       cli_print_error("diff", &err);
       status = CLI_FAILED;
     }
@@ -401,7 +400,8 @@ int cv_cmd_diff(int argc, char **argv, cv_engine_t *engine) {
   for (size_t p = 0; p < cv_engine_policy_count(engine); p++) {
     const char *donor = cv_engine_policy_donor(engine, p);
     put(&o, o.json ? "{\"donor\": " : "");
-    if (o.json) put_json(&o, donor);
+    if (o.json)
+      put_json(&o, donor);
     else {
       put(&o, donor);
       put(&o, " policy, ");

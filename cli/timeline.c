@@ -30,8 +30,10 @@ static const char usage_tail[] =
 enum { MAX_PERIODS = 256 };
 
 static void day_text(cv_date_t d, char buf[11]) {
-  if (d == CV_DATE_MIN || d == CV_DATE_MAX) strcpy(buf, "");
-  else cv_date_format(d, buf);
+  if (d == CV_DATE_MIN || d == CV_DATE_MAX)
+    strcpy(buf, "");
+  else
+    cv_date_format(d, buf);
 }
 
 typedef struct policy_out {
@@ -49,10 +51,10 @@ static void policy_line(void *ctx, const cv_history_event_t *e) {
     snprintf(window, sizeof window, "; on some day to %s", last);
   }
   int len = snprintf(line, sizeof line, "  %s  %-6s %-6s %s (%s; %s record%s)\n", day,
-                     e->starts ? "starts" : "lapses", e->rule.effect, e->rule.id,
-                     e->rule.actions, e->rule.strength, window);
-  o->rc |= cv_buf_append(o->buf, line,
-                         (size_t)(len < (int)sizeof line ? len : (int)sizeof line - 1));
+                     e->starts ? "starts" : "lapses", e->rule.effect, e->rule.id, e->rule.actions,
+                     e->rule.strength, window);
+  o->rc |=
+      cv_buf_append(o->buf, line, (size_t)(len < (int)sizeof line ? len : (int)sizeof line - 1));
 }
 
 /* A policy's rules in the order they took effect and lapsed. */
@@ -69,8 +71,8 @@ static int policy_history(cv_engine_t *engine, size_t p, int json, cv_buf_t *out
   return o.rc ? -1 : 0;
 }
 
-static int use_timeline(cv_engine_t *engine, cv_use_t *use, size_t p, int json,
-                        cv_result_t *result, cv_buf_t *out) {
+static int use_timeline(cv_engine_t *engine, cv_use_t *use, size_t p, int json, cv_result_t *result,
+                        cv_buf_t *out) {
   cv_period_t periods[MAX_PERIODS];
   size_t count;
   cv_error_t err;
@@ -91,12 +93,17 @@ static int use_timeline(cv_engine_t *engine, cv_use_t *use, size_t p, int json,
     char from[11], last[11], span[64];
     day_text(q->from, from);
     day_text(q->until == CV_DATE_MAX ? CV_DATE_MAX : q->until - 1, last);
-    if (!from[0] && !last[0]) snprintf(span, sizeof span, "at all times");
-    else if (!from[0]) snprintf(span, sizeof span, "until %s", last);
-    else if (!last[0]) snprintf(span, sizeof span, "from %s on", from);
-    else snprintf(span, sizeof span, "%s to %s", from, last);
+    if (!from[0] && !last[0])
+      snprintf(span, sizeof span, "at all times");
+    else if (!from[0])
+      snprintf(span, sizeof span, "until %s", last);
+    else if (!last[0])
+      snprintf(span, sizeof span, "from %s on", from);
+    else
+      snprintf(span, sizeof span, "%s to %s", from, last);
     char line[512];
-    int len = snprintf(line, sizeof line, q->n_rules ? "  %-26s %-13s" : "  %-26s %s", span, verdict);
+    int len =
+        snprintf(line, sizeof line, q->n_rules ? "  %-26s %-13s" : "  %-26s %s", span, verdict);
     rc |= cv_buf_append(out, line, (size_t)len);
     for (size_t r = 0; r < q->n_rules; r++) {
       rc |= r ? CLI_LIT(out, ", ") : CLI_LIT(out, " ");
@@ -123,8 +130,8 @@ static void all_line(void *ctx, const cv_history_event_t *e) {
                      e->donor, e->starts ? "starts" : "lapses", e->rule.effect, e->rule.id,
                      e->rule.actions, e->rule.strength, e->rule.said_by ? ", said by " : "",
                      e->rule.said_by ? e->rule.said_by : "");
-  o->rc |= cv_buf_append(&o->buf, line,
-                         (size_t)(len < (int)sizeof line ? len : (int)sizeof line - 1));
+  o->rc |=
+      cv_buf_append(&o->buf, line, (size_t)(len < (int)sizeof line ? len : (int)sizeof line - 1));
 }
 
 /* 'caveat timeline --all': the whole record in one table. */
@@ -146,7 +153,8 @@ static int whole_record(cv_engine_t *engine, int argc, char **argv) {
     rc = cv_history_write_json(engine, &o.buf, &err);
     if (!rc) o.rc |= CLI_LIT(&o.buf, "\n");
   } else {
-    o.rc |= CLI_LIT(&o.buf, "The whole record: every donor's rules as they took effect and lapsed\n");
+    o.rc |=
+        CLI_LIT(&o.buf, "The whole record: every donor's rules as they took effect and lapsed\n");
     rc = cv_history(engine, all_line, &o, &err);
   }
   int status = CLI_OK;

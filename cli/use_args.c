@@ -49,8 +49,8 @@ static int use_flag(cv_engine_t *engine, cv_use_t *use, const char *a, const cha
     char *end;
     double v = strtod(eq + 1, &end);
     if (*end || end == eq + 1) {
-      snprintf(err->message, sizeof err->message, "--assume %s needs a number, found '%s'",
-               name, eq + 1);
+      snprintf(err->message, sizeof err->message, "--assume %s needs a number, found '%s'", name,
+               eq + 1);
       err->field[0] = '\0';
       err->file[0] = '\0';
       return CV_USAGE;
@@ -61,8 +61,10 @@ static int use_flag(cv_engine_t *engine, cv_use_t *use, const char *a, const cha
   char name[64];
   snprintf(name, sizeof name, "%s", a + 2);
   for (char *c = name; *c; c++)
-    if (*c == '-') *c = '_';
-    else if (*c == '_') return -1;
+    if (*c == '-')
+      *c = '_';
+    else if (*c == '_')
+      return -1;
   for (size_t f = 0; f < cv_use_field_count(); f++) {
     const cv_use_field_info_t *field = cv_use_field_info(f);
     if (field->text && strcmp(name, field->name) == 0)
@@ -94,15 +96,15 @@ static int seen_before(const char **seen, int n, const char *a, const char *valu
   return 0;
 }
 
-int cli_read_use(const char *command, const char *usage, int argc, char **argv,
-                 cv_engine_t *engine, cv_use_t *use, cli_use_options_t *opts) {
+int cli_read_use(const char *command, const char *usage, int argc, char **argv, cv_engine_t *engine,
+                 cv_use_t *use, cli_use_options_t *opts) {
   const char *file = NULL, *as_of_text = NULL;
   int flags = 0, n_seen = 0;
   const char *seen[128];
   const char *place = NULL, *coordinate = NULL;
   cv_error_t err;
-  *opts = (cli_use_options_t){.accepts_as_of = opts->accepts_as_of,
-                              .use_optional = opts->use_optional};
+  *opts =
+      (cli_use_options_t){.accepts_as_of = opts->accepts_as_of, .use_optional = opts->use_optional};
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {

@@ -23,7 +23,7 @@ const char *cli_use_flags_help(void);
 
 /* Reads one use from argv: a JSON file ('-': standard input) or use flags.
  * Prints any problem and returns the exit status to end with, or CLI_OK. */
-int cli_read_use(const char *command, const char *usage, int argc, char **argv,
-                 cv_engine_t *engine, cv_use_t *use, cli_use_options_t *opts);
+int cli_read_use(const char *command, const char *usage, int argc, char **argv, cv_engine_t *engine,
+                 cv_use_t *use, cli_use_options_t *opts);
 
 #endif

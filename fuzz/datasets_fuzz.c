@@ -27,10 +27,8 @@ typedef struct source {
 static long read_source(void *ctx, char *buf, size_t cap) {
   source_t *s = ctx;
   size_t n = s->len - s->pos;
-  if (n > cap)
-    n = cap;
-  if (n > s->step)
-    n = s->step;
+  if (n > cap) n = cap;
+  if (n > s->step) n = s->step;
   memcpy(buf, s->data + s->pos, n);
   s->pos += n;
   return (long)n;
@@ -50,23 +48,17 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  if (size < 1)
-    return 0;
+  if (size < 1) return 0;
   source_t src = {data + 1, size - 1, 0, 1 + (data[0] >> 2) * 7};
-  cv_reader_t *r = cv_reader_new(engine, (cv_format_t)(data[0] & 3),
-                                 read_source, &src);
-  if (!r)
-    abort();
+  cv_reader_t *r = cv_reader_new(engine, (cv_format_t)(data[0] & 3), read_source, &src);
+  if (!r) abort();
   cv_error_t err;
   int rc;
   long answers = 0;
   while ((rc = cv_reader_next(r, use, &err)) != CV_EOF) {
-    if (cv_reader_row(r) == 0)
-      break; /* the header could not be read */
-    if (cv_reader_row(r) != ++answers)
-      abort(); /* a row lost or answered twice */
-    if (cv_reader_bytes(r) > size)
-      abort();
+    if (cv_reader_row(r) == 0) break;           /* the header could not be read */
+    if (cv_reader_row(r) != ++answers) abort(); /* a row lost or answered twice */
+    if (cv_reader_bytes(r) > size) abort();
     cv_buf_t out = {0};
     if (rc == CV_OK) {
       if (cv_evaluate(engine, use, 0, result, &err) != CV_OK ||
@@ -76,8 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       abort();
     }
     cJSON *doc = cJSON_ParseWithLength(out.data, out.len);
-    if (!doc)
-      abort(); /* the answer is JSON */
+    if (!doc) abort(); /* the answer is JSON */
     cJSON_Delete(doc);
     cv_buf_free(&out);
   }

@@ -24,8 +24,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   cv_error_t err;
   cv_policy_t *policy;
-  int rc = cv_policy_compile(&engine->catalog, "fuzz.caveat", (const char *)data, size,
-                             &policy, &err);
+  int rc =
+      cv_policy_compile(&engine->catalog, "fuzz.caveat", (const char *)data, size, &policy, &err);
   if (rc != CV_OK && err.message[0] == '\0') abort(); /* every failure says why */
   cv_policy_free(policy);
   /* The formatter: any text that lexes formats, and formatting twice gives

@@ -22,7 +22,6 @@
 
 static cv_engine_t *engine;
 
-
 typedef struct bytes {
   const uint8_t *p;
   size_t n;
@@ -60,32 +59,30 @@ static const char *const strengths[] = {"official", "officials-anonymous", "repo
 static void comparison(bytes_t *b, char *out, size_t size) {
   size_t n = strlen(out);
   switch (take(b, 5)) {
-  case 0: {
-    const char *const *f = names[take(b, sizeof names / sizeof names[0])];
-    int nv = 0;
-    while (nv < 5 && f[1 + nv]) nv++;
-    snprintf(out + n, size - n, "%s %s %s", f[0], take(b, 2) ? "=" : "!=", f[1 + take(b, nv)]);
-    break;
-  }
-  case 1: {
-    const char *const *f = names[take(b, sizeof names / sizeof names[0])];
-    int nv = 0;
-    while (nv < 5 && f[1 + nv]) nv++;
-    snprintf(out + n, size - n, "%s %sin {%s, %s}", f[0], take(b, 2) ? "not " : "",
-             f[1 + take(b, nv)], f[1 + take(b, nv)]);
-    break;
-  }
-  case 2:
-    snprintf(out + n, size - n, "%s %s %s", PICK(b, numeric), PICK(b, cmp_ops),
-             take(b, 2) ? "near_km" : (take(b, 2) ? "0" : "150"));
-    break;
-  case 3:
-    snprintf(out + n, size - n, "%scross_border_attack", take(b, 2) ? "not " : "");
-    break;
-  default:
-    snprintf(out + n, size - n, "(%s %s %s)", "territory = RU", take(b, 2) ? "or" : "and",
-             "border_km <= near_km");
-    break;
+    case 0: {
+      const char *const *f = names[take(b, sizeof names / sizeof names[0])];
+      int nv = 0;
+      while (nv < 5 && f[1 + nv]) nv++;
+      snprintf(out + n, size - n, "%s %s %s", f[0], take(b, 2) ? "=" : "!=", f[1 + take(b, nv)]);
+      break;
+    }
+    case 1: {
+      const char *const *f = names[take(b, sizeof names / sizeof names[0])];
+      int nv = 0;
+      while (nv < 5 && f[1 + nv]) nv++;
+      snprintf(out + n, size - n, "%s %sin {%s, %s}", f[0], take(b, 2) ? "not " : "",
+               f[1 + take(b, nv)], f[1 + take(b, nv)]);
+      break;
+    }
+    case 2:
+      snprintf(out + n, size - n, "%s %s %s", PICK(b, numeric), PICK(b, cmp_ops),
+               take(b, 2) ? "near_km" : (take(b, 2) ? "0" : "150"));
+      break;
+    case 3: snprintf(out + n, size - n, "%scross_border_attack", take(b, 2) ? "not " : ""); break;
+    default:
+      snprintf(out + n, size - n, "(%s %s %s)", "territory = RU", take(b, 2) ? "or" : "and",
+               "border_km <= near_km");
+      break;
   }
 }
 
@@ -112,16 +109,16 @@ static size_t generate(bytes_t *b, char *out, size_t size) {
     }
     unsigned from = take(b, sizeof dates / sizeof dates[0]);
     unsigned until = take(b, sizeof dates / sizeof dates[0] + 1);
-    n += (size_t)snprintf(
-        out + n, size - n,
-        "rule r%u {\n  %s %s%s%s\n%s%s%s  from %s\n%s%s%s%s%s%s"
-        "  because \"why\"\n  cite s1 \"A sentence.\"\n  strength %s\n}\n",
-        r, take(b, 2) ? "permit" : "forbid", PICK(b, actions), take(b, 2) ? ", " : "",
-        take(b, 2) ? "" : PICK(b, actions), cond[0] ? "  when " : "", cond, cond[0] ? "\n" : "",
-        dates[from], until < sizeof dates / sizeof dates[0] ? "  until " : "",
-        until < sizeof dates / sizeof dates[0] ? dates[until] : "",
-        until < sizeof dates / sizeof dates[0] ? "\n" : "", k ? "  overrides " : "", overrides,
-        k ? "\n" : "", PICK(b, strengths));
+    n += (size_t)snprintf(out + n, size - n,
+                          "rule r%u {\n  %s %s%s%s\n%s%s%s  from %s\n%s%s%s%s%s%s"
+                          "  because \"why\"\n  cite s1 \"A sentence.\"\n  strength %s\n}\n",
+                          r, take(b, 2) ? "permit" : "forbid", PICK(b, actions),
+                          take(b, 2) ? ", " : "", take(b, 2) ? "" : PICK(b, actions),
+                          cond[0] ? "  when " : "", cond, cond[0] ? "\n" : "", dates[from],
+                          until < sizeof dates / sizeof dates[0] ? "  until " : "",
+                          until < sizeof dates / sizeof dates[0] ? dates[until] : "",
+                          until < sizeof dates / sizeof dates[0] ? "\n" : "",
+                          k ? "  overrides " : "", overrides, k ? "\n" : "", PICK(b, strengths));
   }
   return n < size ? n : size - 1;
 }
@@ -172,13 +169,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char use_date[11];
   snprintf(use_date, sizeof use_date, "%s", PICK(&b, dates));
   cv_use_set(engine, use, "date", use_date, 10, &err);
-  static const char *const fields[] = {"action", "system", "operator", "target", "purpose",
-                                       "cross_border_attack", "place"};
-  static const char *const values[][3] = {
-      {"strike", "ground-operation", "transfer"}, {"HIMARS", "ATACMS", "M777"},
-      {"afu", "unknown", "russian-volunteer-corps"}, {"artillery", "civilians", "airfield"},
-      {"counter-fire", "air-defense", "ground-incursion"}, {"true", "false", "unknown"},
-      {"Belgorod", "Kharkiv", "Kursk"}};
+  static const char *const fields[] = {
+      "action", "system", "operator", "target", "purpose", "cross_border_attack", "place"};
+  static const char *const values[][3] = {{"strike", "ground-operation", "transfer"},
+                                          {"HIMARS", "ATACMS", "M777"},
+                                          {"afu", "unknown", "russian-volunteer-corps"},
+                                          {"artillery", "civilians", "airfield"},
+                                          {"counter-fire", "air-defense", "ground-incursion"},
+                                          {"true", "false", "unknown"},
+                                          {"Belgorod", "Kharkiv", "Kursk"}};
   for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++)
     if (take(&b, 2)) {
       const char *v = values[f][take(&b, 3)];

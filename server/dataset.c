@@ -221,8 +221,8 @@ enum MHD_Result api_assess(request_t *req, struct MHD_Connection *c) {
   req->body = (cv_buf_t){0};
   st->reserved = req->reserved;
   req->reserved = 0;
-  struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 << 10,
-                                                             stream_next, st, stream_free);
+  struct MHD_Response *r =
+      MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 << 10, stream_next, st, stream_free);
   if (!r) {
     stream_free(st);
     return reply_out_of_memory(req, c);

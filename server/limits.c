@@ -82,8 +82,10 @@ void conn_notify(void *cls, struct MHD_Connection *c, void **socket_context,
      * lock, the watchdog can no longer touch this descriptor. */
     conn_t *k = *socket_context;
     pthread_mutex_lock(&conn_lock);
-    if (k->prev) k->prev->next = k->next;
-    else conns = k->next;
+    if (k->prev)
+      k->prev->next = k->next;
+    else
+      conns = k->next;
     if (k->next) k->next->prev = k->prev;
     pthread_mutex_unlock(&conn_lock);
     free(k);

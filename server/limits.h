@@ -12,13 +12,13 @@
 #include <stddef.h>
 
 typedef struct serve_config {
-  size_t max_body;          /* bytes of one request body */
-  size_t max_rows;          /* lines of one dataset */
-  size_t max_depth;         /* nesting of JSON in a body */
-  size_t max_header;        /* bytes of a request's line and headers */
-  size_t body_budget;       /* bytes of request bodies held at once */
-  unsigned idle_timeout;    /* seconds without a byte */
-  unsigned header_deadline; /* seconds from connect (or the last answer) to headers */
+  size_t max_body;           /* bytes of one request body */
+  size_t max_rows;           /* lines of one dataset */
+  size_t max_depth;          /* nesting of JSON in a body */
+  size_t max_header;         /* bytes of a request's line and headers */
+  size_t body_budget;        /* bytes of request bodies held at once */
+  unsigned idle_timeout;     /* seconds without a byte */
+  unsigned header_deadline;  /* seconds from connect (or the last answer) to headers */
   unsigned request_deadline; /* seconds from headers to the answer's last byte */
   unsigned threads, max_connections, per_address;
   char hosts[10][80]; /* Host header values accepted (DNS rebinding) */

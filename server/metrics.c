@@ -16,8 +16,8 @@ enum { STATUS_SLOTS = 600, DONOR_SLOTS = 64, VERDICTS = 4 };
 static atomic_ulong requests[METRICS_MAX_ROUTES + 1][STATUS_SLOTS];
 
 /* Upper bounds of the latency buckets, in seconds. */
-static const double bucket_bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                       0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+static const double bucket_bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                       0.25,   0.5,   1,      2.5,   5,    10,    30};
 enum { BUCKETS = sizeof bucket_bounds / sizeof bucket_bounds[0] };
 static atomic_ulong latency_buckets[BUCKETS + 1];
 static atomic_ulong latency_micros_sum, latency_count;
@@ -84,8 +84,9 @@ static int put(cv_buf_t *out, const char *fmt, ...) {
 }
 
 int metrics_write(cv_buf_t *out, const char *const *route_names, size_t n_routes) {
-  int rc = put(out, "# HELP caveat_requests_total Requests answered, by route and status.\n"
-                    "# TYPE caveat_requests_total counter\n");
+  int rc = put(out,
+               "# HELP caveat_requests_total Requests answered, by route and status.\n"
+               "# TYPE caveat_requests_total counter\n");
   for (size_t r = 0; !rc && r <= n_routes && r <= METRICS_MAX_ROUTES; r++)
     for (unsigned s = 0; !rc && s < STATUS_SLOTS; s++) {
       unsigned long n = atomic_load(&requests[r][s]);
@@ -94,14 +95,14 @@ int metrics_write(cv_buf_t *out, const char *const *route_names, size_t n_routes
                  r < n_routes ? route_names[r] : "none", s, n);
     }
   if (!rc)
-    rc = put(out, "# HELP caveat_request_seconds Time from a request's headers to its "
-                  "answer's last byte.\n# TYPE caveat_request_seconds histogram\n");
+    rc = put(out,
+             "# HELP caveat_request_seconds Time from a request's headers to its "
+             "answer's last byte.\n# TYPE caveat_request_seconds histogram\n");
   unsigned long cumulative = 0;
   for (size_t b = 0; !rc && b <= BUCKETS; b++) {
     cumulative += atomic_load(&latency_buckets[b]);
     if (b < BUCKETS)
-      rc = put(out, "caveat_request_seconds_bucket{le=\"%g\"} %lu\n", bucket_bounds[b],
-               cumulative);
+      rc = put(out, "caveat_request_seconds_bucket{le=\"%g\"} %lu\n", bucket_bounds[b], cumulative);
     else
       rc = put(out, "caveat_request_seconds_bucket{le=\"+Inf\"} %lu\n", cumulative);
   }
@@ -109,8 +110,9 @@ int metrics_write(cv_buf_t *out, const char *const *route_names, size_t n_routes
     rc = put(out, "caveat_request_seconds_sum %.6f\ncaveat_request_seconds_count %lu\n",
              (double)atomic_load(&latency_micros_sum) / 1e6, atomic_load(&latency_count));
   if (!rc)
-    rc = put(out, "# HELP caveat_verdicts_total Verdicts given, by donor and verdict.\n"
-                  "# TYPE caveat_verdicts_total counter\n");
+    rc = put(out,
+             "# HELP caveat_verdicts_total Verdicts given, by donor and verdict.\n"
+             "# TYPE caveat_verdicts_total counter\n");
   pthread_mutex_lock(&donor_lock);
   for (size_t d = 0; !rc && d <= DONOR_SLOTS; d++) {
     if (d >= n_donors && d != DONOR_SLOTS) continue;
@@ -130,21 +132,23 @@ int metrics_write(cv_buf_t *out, const char *const *route_names, size_t n_routes
       [METRICS_OUT_OF_MEMORY] = "caveat_errors_total{kind=\"out-of-memory\"}",
   };
   if (!rc)
-    rc = put(out, "# HELP caveat_rows_assessed_total Uses evaluated (check and assess).\n"
-                  "# TYPE caveat_rows_assessed_total counter\n"
-                  "caveat_rows_assessed_total %lu\n"
-                  "# HELP caveat_rows_unreadable_total Rows answered with an error object.\n"
-                  "# TYPE caveat_rows_unreadable_total counter\n"
-                  "caveat_rows_unreadable_total %lu\n"
-                  "# TYPE caveat_reloads_total counter\n"
-                  "# TYPE caveat_deadline_closes_total counter\n"
-                  "# TYPE caveat_errors_total counter\n",
+    rc = put(out,
+             "# HELP caveat_rows_assessed_total Uses evaluated (check and assess).\n"
+             "# TYPE caveat_rows_assessed_total counter\n"
+             "caveat_rows_assessed_total %lu\n"
+             "# HELP caveat_rows_unreadable_total Rows answered with an error object.\n"
+             "# TYPE caveat_rows_unreadable_total counter\n"
+             "caveat_rows_unreadable_total %lu\n"
+             "# TYPE caveat_reloads_total counter\n"
+             "# TYPE caveat_deadline_closes_total counter\n"
+             "# TYPE caveat_errors_total counter\n",
              atomic_load(&rows_assessed), atomic_load(&rows_unreadable));
   for (int e = 0; !rc && e < METRICS_EVENT_COUNT; e++)
     rc = put(out, "%s %lu\n", event_lines[e], atomic_load(&events[e]));
   if (!rc)
-    rc = put(out, "# TYPE caveat_requests_in_flight gauge\ncaveat_requests_in_flight %ld\n"
-                  "# TYPE caveat_body_bytes gauge\ncaveat_body_bytes %ld\n",
+    rc = put(out,
+             "# TYPE caveat_requests_in_flight gauge\ncaveat_requests_in_flight %ld\n"
+             "# TYPE caveat_body_bytes gauge\ncaveat_body_bytes %ld\n",
              atomic_load(&gauge_in_flight), atomic_load(&gauge_body_bytes));
   return rc;
 }

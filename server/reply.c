@@ -25,8 +25,8 @@ enum MHD_Result reply_queue(request_t *req, struct MHD_Connection *c, unsigned s
   return ok;
 }
 
-enum MHD_Result reply(request_t *req, struct MHD_Connection *c, unsigned status,
-                      const char *type, const char *data, size_t len) {
+enum MHD_Result reply(request_t *req, struct MHD_Connection *c, unsigned status, const char *type,
+                      const char *data, size_t len) {
   /* libmicrohttpd takes the buffer as writable; it gets a copy of its own
    * to free (its MUST_COPY would make the same copy). */
   char *copy = malloc(len ? len : 1);
@@ -47,8 +47,8 @@ enum MHD_Result reply_out_of_memory(request_t *req, struct MHD_Connection *c) {
   static char message[] =
       "{\"error\": {\"message\": \"the server ran out of memory answering this request\"}}\n";
   metrics_event(METRICS_OUT_OF_MEMORY);
-  struct MHD_Response *r = MHD_create_response_from_buffer(sizeof message - 1, message,
-                                                           MHD_RESPMEM_PERSISTENT);
+  struct MHD_Response *r =
+      MHD_create_response_from_buffer(sizeof message - 1, message, MHD_RESPMEM_PERSISTENT);
   if (r) MHD_add_response_header(r, "Content-Type", "application/json");
   return reply_queue(req, c, MHD_HTTP_INTERNAL_SERVER_ERROR, r);
 }
@@ -59,8 +59,8 @@ enum MHD_Result reply_error(request_t *req, struct MHD_Connection *c, unsigned s
   int rc = LIT(&b, "{\"error\": {\"message\": ");
   if (!rc) rc = cv_buf_append_json_string(&b, message, strlen(message));
   if (!rc) rc = LIT(&b, "}}\n");
-  enum MHD_Result ok = rc ? reply_out_of_memory(req, c)
-                          : reply(req, c, status, "application/json", b.data, b.len);
+  enum MHD_Result ok =
+      rc ? reply_out_of_memory(req, c) : reply(req, c, status, "application/json", b.data, b.len);
   cv_buf_free(&b);
   return ok;
 }
@@ -98,9 +98,8 @@ enum MHD_Result reply_owned(request_t *req, struct MHD_Connection *c, unsigned s
   if (out->len <= UNCOUNTED_ANSWER) return reply(req, c, status, type, out->data, out->len);
   if (!budget_reserve(out->len)) return reply_busy(req, c);
   held_answer_t *h = calloc(1, sizeof *h);
-  struct MHD_Response *r = h ? MHD_create_response_from_callback(out->len, 64 << 10, held_read,
-                                                                 h, held_free)
-                             : NULL;
+  struct MHD_Response *r =
+      h ? MHD_create_response_from_callback(out->len, 64 << 10, held_read, h, held_free) : NULL;
   if (!r) {
     free(h);
     budget_release(out->len);
@@ -114,8 +113,8 @@ enum MHD_Result reply_owned(request_t *req, struct MHD_Connection *c, unsigned s
 }
 
 /* A handler's JSON answer in out, or 500 when writing it ran out of memory. */
-enum MHD_Result reply_json(request_t *req, struct MHD_Connection *c, unsigned status,
-                           int rc, cv_buf_t *out, const char *type) {
+enum MHD_Result reply_json(request_t *req, struct MHD_Connection *c, unsigned status, int rc,
+                           cv_buf_t *out, const char *type) {
   if (rc == CV_OK) rc = LIT(out, "\n");
   if (rc == CV_NOMEM) return reply_out_of_memory(req, c);
   if (rc)
@@ -130,9 +129,10 @@ const char *query(struct MHD_Connection *c, const char *key) {
 /* The bodies and large answers held at once would pass the budget: come
  * back later. */
 enum MHD_Result reply_busy(request_t *req, struct MHD_Connection *c) {
-  static char busy[] = "{\"error\": {\"message\": \"the server holds as many request "
-                             "bodies and answers as its memory budget allows (--body-budget); "
-                             "try again shortly\"}}\n";
+  static char busy[] =
+      "{\"error\": {\"message\": \"the server holds as many request "
+      "bodies and answers as its memory budget allows (--body-budget); "
+      "try again shortly\"}}\n";
   metrics_event(METRICS_MEMORY_REFUSED);
   struct MHD_Response *r =
       MHD_create_response_from_buffer(sizeof busy - 1, busy, MHD_RESPMEM_PERSISTENT);

@@ -39,8 +39,8 @@ typedef struct request {
 enum MHD_Result reply_queue(request_t *req, struct MHD_Connection *c, unsigned status,
                             struct MHD_Response *r);
 /* data's bytes, copied. */
-enum MHD_Result reply(request_t *req, struct MHD_Connection *c, unsigned status,
-                      const char *type, const char *data, size_t len);
+enum MHD_Result reply(request_t *req, struct MHD_Connection *c, unsigned status, const char *type,
+                      const char *data, size_t len);
 /* {"error": {"message": ...}} with the status. */
 enum MHD_Result reply_error(request_t *req, struct MHD_Connection *c, unsigned status,
                             const char *message);

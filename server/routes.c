@@ -35,10 +35,10 @@ static enum MHD_Result api_metrics(request_t *req, struct MHD_Connection *c) {
                          : reply_owned(req, c, MHD_HTTP_OK, "text/plain; version=0.0.4", &out);
   cv_buf_free(&out);
   return r;
-
 }
 
-#define PAGE(url, file, type) {url, "GET", NULL, NULL, file, type, "the web page: " file}
+#define PAGE(url, file, type)                                                                      \
+  { url, "GET", NULL, NULL, file, type, "the web page: " file }
 #define JS "text/javascript; charset=utf-8"
 #define CSS "text/css; charset=utf-8"
 #define MC "web/node_modules/leaflet.markercluster/dist/"
@@ -143,8 +143,10 @@ static bool json_too_deep(const char *p, size_t len, size_t max) {
   for (size_t i = 0; i < len; i++) {
     char ch = p[i];
     if (in_string) {
-      if (ch == '\\') i++;
-      else if (ch == '"') in_string = false;
+      if (ch == '\\')
+        i++;
+      else if (ch == '"')
+        in_string = false;
     } else if (ch == '"') {
       in_string = true;
     } else if (ch == '{' || ch == '[') {

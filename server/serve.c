@@ -76,8 +76,8 @@ static FILE *access_log;
 
 static void log_request(const request_t *req, double seconds,
                         enum MHD_RequestTerminationCode code) {
-  static const char *const endings[] = {"ok", "error", "timeout", "shutdown", "read-error",
-                                        "client-abort"};
+  static const char *const endings[] = {"ok",       "error",      "timeout",
+                                        "shutdown", "read-error", "client-abort"};
   char stamp[32];
   time_t t = time(NULL);
   struct tm tm;
@@ -205,8 +205,9 @@ static void reload(void) {
   if (!engine || !snapshot_replace(engine)) {
     cv_engine_free(engine);
     metrics_event(METRICS_RELOAD_FAILED);
-    fprintf(stderr, "caveat: serve: reload failed (see above); still serving the set loaded "
-                    "before\n");
+    fprintf(stderr,
+            "caveat: serve: reload failed (see above); still serving the set loaded "
+            "before\n");
     return;
   }
   metrics_event(METRICS_RELOAD_OK);
@@ -260,12 +261,14 @@ int caveat_serve(int argc, char **argv, cv_engine_t *engine, const caveat_serve_
     while (k < sizeof numbers / sizeof numbers[0] && strcmp(a, numbers[k].flag) != 0) k++;
     if (k < sizeof numbers / sizeof numbers[0]) {
       if (!parse_number(v, numbers[k].min, numbers[k].max, &n)) {
-        fprintf(stderr, "caveat: serve: %s takes a whole number from %llu to %llu; found '%s'\n",
-                a, numbers[k].min, numbers[k].max, v);
+        fprintf(stderr, "caveat: serve: %s takes a whole number from %llu to %llu; found '%s'\n", a,
+                numbers[k].min, numbers[k].max, v);
         return CAVEAT_SERVE_USAGE;
       }
-      if (numbers[k].size) *numbers[k].size = (size_t)n;
-      else *numbers[k].count = (unsigned)n;
+      if (numbers[k].size)
+        *numbers[k].size = (size_t)n;
+      else
+        *numbers[k].count = (unsigned)n;
     } else if (strcmp(a, "--listen") == 0) {
       listen = v;
     } else if (strcmp(a, "--access-log") == 0) {
@@ -292,11 +295,13 @@ int caveat_serve(int argc, char **argv, cv_engine_t *engine, const caveat_serve_
   }
   bool loopback = (ntohl(addr.sin_addr.s_addr) >> 24) == 127;
   if (!loopback && !public_ok) {
-    fprintf(stderr, "caveat: serve: %s is not a loopback address; give --public to serve "
-                    "beyond this machine\n", host);
+    fprintf(stderr,
+            "caveat: serve: %s is not a loopback address; give --public to serve "
+            "beyond this machine\n",
+            host);
     return CAVEAT_SERVE_USAGE;
   }
-  access_log = strcmp(log_path, "-") == 0 ? stdout
+  access_log = strcmp(log_path, "-") == 0      ? stdout
                : strcmp(log_path, "none") == 0 ? NULL
                                                : fopen(log_path, "a");
   if (!access_log && strcmp(log_path, "none") != 0) {
@@ -322,11 +327,11 @@ int caveat_serve(int argc, char **argv, cv_engine_t *engine, const caveat_serve_
   struct MHD_Daemon *d = MHD_start_daemon(
       MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, 0, NULL, NULL, on_request,
       NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
-      cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout,
-      MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-      cfg->per_address, MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->max_header,
-      MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION,
-      conn_notify, NULL, MHD_OPTION_UNESCAPE_CALLBACK, route_unescape, NULL, MHD_OPTION_END);
+      cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout, MHD_OPTION_CONNECTION_LIMIT,
+      cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_address,
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->max_header, MHD_OPTION_NOTIFY_COMPLETED,
+      on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, conn_notify, NULL,
+      MHD_OPTION_UNESCAPE_CALLBACK, route_unescape, NULL, MHD_OPTION_END);
   if (!d) {
     fprintf(stderr, "caveat: serve: cannot listen on %s: %s\n", listen, strerror(errno));
     return CAVEAT_SERVE_USAGE;

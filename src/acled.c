@@ -35,9 +35,8 @@ enum {
   AC_COUNT
 };
 static const char *const column_names[AC_COUNT] = {
-    "event_id_cnty", "event_date",   "latitude",           "longitude",
-    "sub_event_type", "actor1",      "civilian_targeting", "country",
-    "location",       "notes",       "actor2",             "admin1",
+    "event_id_cnty",      "event_date", "latitude", "longitude", "sub_event_type", "actor1",
+    "civilian_targeting", "country",    "location", "notes",     "actor2",         "admin1",
     "geo_precision"};
 
 /* What an interception brought down, by the words the notes use for it.
@@ -60,54 +59,96 @@ enum {
  * first of the target words after them (what was hit). */
 #define KW_FIRST_TARGET KW_ENERGY
 #define KW_LAST_TARGET KW_CIVILIAN_SITE
-static const char *const keyword_target[KW_COUNT] = {
-    "missile-in-flight", "drone-in-flight",         "aircraft-in-flight",
-    "energy-infrastructure", "airfield",            "logistics",
-    "military-infrastructure", "command-post",      "civilian-infrastructure",
-    NULL};
+static const char *const keyword_target[KW_COUNT] = {"missile-in-flight",
+                                                     "drone-in-flight",
+                                                     "aircraft-in-flight",
+                                                     "energy-infrastructure",
+                                                     "airfield",
+                                                     "logistics",
+                                                     "military-infrastructure",
+                                                     "command-post",
+                                                     "civilian-infrastructure",
+                                                     NULL};
 static const struct {
   int kind;
   const char *word;
 } keywords[] = {
-    {KW_MISSILE, "missile"},   {KW_MISSILE, "cruise missile"},
-    {KW_MISSILE, "rocket"},    {KW_MISSILE, "Kh-101"},
-    {KW_MISSILE, "Kh-59"},     {KW_MISSILE, "Kh-22"},
-    {KW_MISSILE, "Kh-31"},     {KW_MISSILE, "Kh-47"},
-    {KW_MISSILE, "Kinzhal"},   {KW_MISSILE, "Iskander"},
-    {KW_MISSILE, "Kalibr"},    {KW_MISSILE, "S-300"},
-    {KW_DRONE, "drone"},       {KW_DRONE, "UAV"},
-    {KW_DRONE, "Shahed"},      {KW_DRONE, "Geran"},
-    {KW_DRONE, "Lancet"},      {KW_DRONE, "Orlan"},
+    {KW_MISSILE, "missile"},
+    {KW_MISSILE, "cruise missile"},
+    {KW_MISSILE, "rocket"},
+    {KW_MISSILE, "Kh-101"},
+    {KW_MISSILE, "Kh-59"},
+    {KW_MISSILE, "Kh-22"},
+    {KW_MISSILE, "Kh-31"},
+    {KW_MISSILE, "Kh-47"},
+    {KW_MISSILE, "Kinzhal"},
+    {KW_MISSILE, "Iskander"},
+    {KW_MISSILE, "Kalibr"},
+    {KW_MISSILE, "S-300"},
+    {KW_DRONE, "drone"},
+    {KW_DRONE, "UAV"},
+    {KW_DRONE, "Shahed"},
+    {KW_DRONE, "Geran"},
+    {KW_DRONE, "Lancet"},
+    {KW_DRONE, "Orlan"},
     {KW_DRONE, "loitering munition"},
-    {KW_AIRCRAFT, "aircraft"}, {KW_AIRCRAFT, "airplane"},
-    {KW_AIRCRAFT, "plane"},    {KW_AIRCRAFT, "jet"},
-    {KW_AIRCRAFT, "helicopter"}, {KW_AIRCRAFT, "bomber"},
-    {KW_AIRCRAFT, "fighter"},  {KW_AIRCRAFT, "Su-24"},
-    {KW_AIRCRAFT, "Su-25"},    {KW_AIRCRAFT, "Su-27"},
-    {KW_AIRCRAFT, "Su-30"},    {KW_AIRCRAFT, "Su-34"},
-    {KW_AIRCRAFT, "Su-35"},    {KW_AIRCRAFT, "Tu-22M3"},
-    {KW_AIRCRAFT, "A-50"},     {KW_AIRCRAFT, "Ka-52"},
-    {KW_AIRCRAFT, "Mi-8"},     {KW_AIRCRAFT, "Mi-28"},
-    {KW_ENERGY, "power plant"}, {KW_ENERGY, "power station"},
-    {KW_ENERGY, "thermal power plant"}, {KW_ENERGY, "substation"},
-    {KW_ENERGY, "electrical substation"}, {KW_ENERGY, "power line"},
-    {KW_ENERGY, "oil depot"},  {KW_ENERGY, "fuel depot"},
-    {KW_ENERGY, "oil refinery"}, {KW_ENERGY, "refinery"},
-    {KW_ENERGY, "oil terminal"}, {KW_ENERGY, "energy infrastructure"},
+    {KW_AIRCRAFT, "aircraft"},
+    {KW_AIRCRAFT, "airplane"},
+    {KW_AIRCRAFT, "plane"},
+    {KW_AIRCRAFT, "jet"},
+    {KW_AIRCRAFT, "helicopter"},
+    {KW_AIRCRAFT, "bomber"},
+    {KW_AIRCRAFT, "fighter"},
+    {KW_AIRCRAFT, "Su-24"},
+    {KW_AIRCRAFT, "Su-25"},
+    {KW_AIRCRAFT, "Su-27"},
+    {KW_AIRCRAFT, "Su-30"},
+    {KW_AIRCRAFT, "Su-34"},
+    {KW_AIRCRAFT, "Su-35"},
+    {KW_AIRCRAFT, "Tu-22M3"},
+    {KW_AIRCRAFT, "A-50"},
+    {KW_AIRCRAFT, "Ka-52"},
+    {KW_AIRCRAFT, "Mi-8"},
+    {KW_AIRCRAFT, "Mi-28"},
+    {KW_ENERGY, "power plant"},
+    {KW_ENERGY, "power station"},
+    {KW_ENERGY, "thermal power plant"},
+    {KW_ENERGY, "substation"},
+    {KW_ENERGY, "electrical substation"},
+    {KW_ENERGY, "power line"},
+    {KW_ENERGY, "oil depot"},
+    {KW_ENERGY, "fuel depot"},
+    {KW_ENERGY, "oil refinery"},
+    {KW_ENERGY, "refinery"},
+    {KW_ENERGY, "oil terminal"},
+    {KW_ENERGY, "energy infrastructure"},
     {KW_ENERGY, "gas pipeline"},
-    {KW_AIRFIELD, "airfield"}, {KW_AIRFIELD, "airbase"},
-    {KW_AIRFIELD, "air base"}, {KW_AIRFIELD, "military airfield"},
-    {KW_LOGISTICS, "bridge"},  {KW_LOGISTICS, "railway"},
-    {KW_LOGISTICS, "railway station"}, {KW_LOGISTICS, "rail line"},
-    {KW_LOGISTICS, "ammunition depot"}, {KW_LOGISTICS, "ammo depot"},
-    {KW_LOGISTICS, "supply route"}, {KW_LOGISTICS, "warehouse"},
-    {KW_MILITARY_SITE, "military base"}, {KW_MILITARY_SITE, "barracks"},
-    {KW_MILITARY_SITE, "radar"}, {KW_MILITARY_SITE, "military facility"},
-    {KW_COMMAND, "command post"}, {KW_COMMAND, "headquarters"},
-    {KW_CIVILIAN_SITE, "residential building"}, {KW_CIVILIAN_SITE, "apartment block"},
-    {KW_CIVILIAN_SITE, "school"}, {KW_CIVILIAN_SITE, "hospital"},
-    {KW_CIVILIAN_SITE, "private house"}, {KW_CIVILIAN_SITE, "shopping centre"},
-    {KW_CAPTURED, "captured"}, {KW_CAPTURED, "trophy"},
+    {KW_AIRFIELD, "airfield"},
+    {KW_AIRFIELD, "airbase"},
+    {KW_AIRFIELD, "air base"},
+    {KW_AIRFIELD, "military airfield"},
+    {KW_LOGISTICS, "bridge"},
+    {KW_LOGISTICS, "railway"},
+    {KW_LOGISTICS, "railway station"},
+    {KW_LOGISTICS, "rail line"},
+    {KW_LOGISTICS, "ammunition depot"},
+    {KW_LOGISTICS, "ammo depot"},
+    {KW_LOGISTICS, "supply route"},
+    {KW_LOGISTICS, "warehouse"},
+    {KW_MILITARY_SITE, "military base"},
+    {KW_MILITARY_SITE, "barracks"},
+    {KW_MILITARY_SITE, "radar"},
+    {KW_MILITARY_SITE, "military facility"},
+    {KW_COMMAND, "command post"},
+    {KW_COMMAND, "headquarters"},
+    {KW_CIVILIAN_SITE, "residential building"},
+    {KW_CIVILIAN_SITE, "apartment block"},
+    {KW_CIVILIAN_SITE, "school"},
+    {KW_CIVILIAN_SITE, "hospital"},
+    {KW_CIVILIAN_SITE, "private house"},
+    {KW_CIVILIAN_SITE, "shopping centre"},
+    {KW_CAPTURED, "captured"},
+    {KW_CAPTURED, "trophy"},
 };
 /* Keyword tags sit above every alias tag. */
 #define KW_TAG 0x100000
@@ -130,14 +171,13 @@ static const struct {
 
 /* Operator kinds on Ukraine's side of the line: a battle such an operator
  * fights inside Russia is a ground incursion. */
-static const char *const incursion_kinds[] = {
-    "ua-armed-forces", "ua-volunteer-unit", "ua-intelligence",
-    "non-state-group"};
+static const char *const incursion_kinds[] = {"ua-armed-forces", "ua-volunteer-unit",
+                                              "ua-intelligence", "non-state-group"};
 #define N_INCURSION_KINDS (sizeof incursion_kinds / sizeof *incursion_kinds)
 
 struct cv_acled {
-  int col[AC_COUNT]; /* -1: not in this export */
-  cv_match_t *match; /* system aliases, then interception keywords */
+  int col[AC_COUNT];         /* -1: not in this export */
+  cv_match_t *match;         /* system aliases, then interception keywords */
   const char **alias_system; /* tag -> system id */
   size_t n_alias;            /* aliases in the catalog */
   int32_t incursion_kind[N_INCURSION_KINDS];
@@ -146,8 +186,7 @@ struct cv_acled {
 
 /* --------------------------------------------------------------- header */
 
-static int find_column(const cv_csv_field_t *header, size_t n,
-                       const char *name) {
+static int find_column(const cv_csv_field_t *header, size_t n, const char *name) {
   for (size_t i = 0; i < n; i++) {
     const char *s = header[i].data;
     size_t len = header[i].len;
@@ -155,34 +194,26 @@ static int find_column(const cv_csv_field_t *header, size_t n,
       s++;
       len--;
     }
-    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-      len--;
-    if (cv_streq_nocase(s, len, name))
-      return (int)i;
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t')) len--;
+    if (cv_streq_nocase(s, len, name)) return (int)i;
   }
   return -1;
 }
 
 bool cv_acled_detect(const cv_csv_field_t *header, size_t n) {
-  return find_column(header, n, "event_id_cnty") >= 0 &&
-         find_column(header, n, "event_date") >= 0;
+  return find_column(header, n, "event_id_cnty") >= 0 && find_column(header, n, "event_date") >= 0;
 }
 
-cv_acled_t *cv_acled_new(const cv_engine_t *engine,
-                         const cv_csv_field_t *header, size_t n) {
+cv_acled_t *cv_acled_new(const cv_engine_t *engine, const cv_csv_field_t *header, size_t n) {
   cv_acled_t *a = calloc(1, sizeof *a);
-  if (!a)
-    return NULL;
-  for (int c = 0; c < AC_COUNT; c++)
-    a->col[c] = find_column(header, n, column_names[c]);
+  if (!a) return NULL;
+  for (int c = 0; c < AC_COUNT; c++) a->col[c] = find_column(header, n, column_names[c]);
   const cv_catalog_t *cat = &engine->catalog;
   for (size_t k = 0; k < N_INCURSION_KINDS; k++)
-    a->incursion_kind[k] =
-        cv_catalog_lookup(cat, CV_DOM_OPERATOR_KIND, incursion_kinds[k],
-                          strlen(incursion_kinds[k]));
+    a->incursion_kind[k] = cv_catalog_lookup(cat, CV_DOM_OPERATOR_KIND, incursion_kinds[k],
+                                             strlen(incursion_kinds[k]));
 
-  a->russian_kind = cv_catalog_lookup(cat, CV_DOM_OPERATOR_KIND,
-                                      "ru-armed-forces", 15);
+  a->russian_kind = cv_catalog_lookup(cat, CV_DOM_OPERATOR_KIND, "ru-armed-forces", 15);
   a->match = cv_match_new();
   a->n_alias = cv_catalog_system_alias_count(cat);
   a->alias_system = malloc((a->n_alias ? a->n_alias : 1) * sizeof(char *));
@@ -197,10 +228,8 @@ cv_acled_t *cv_acled_new(const cv_engine_t *engine,
     const char *system;
     const char *alias = cv_catalog_system_alias(cat, i, &system);
     size_t tag = 0;
-    while (tag < n_systems && strcmp(a->alias_system[tag], system) != 0)
-      tag++;
-    if (tag == n_systems)
-      a->alias_system[n_systems++] = system;
+    while (tag < n_systems && strcmp(a->alias_system[tag], system) != 0) tag++;
+    if (tag == n_systems) a->alias_system[n_systems++] = system;
     /* An alias the matcher refuses (one letter, or not starting with a
      * letter or digit) can still be given by name; it is just not looked
      * for in free text. */
@@ -223,8 +252,7 @@ cv_acled_t *cv_acled_new(const cv_engine_t *engine,
 }
 
 void cv_acled_free(cv_acled_t *acled) {
-  if (!acled)
-    return;
+  if (!acled) return;
   cv_match_free(acled->match);
   free(acled->alias_system);
   free(acled);
@@ -232,11 +260,11 @@ void cv_acled_free(cv_acled_t *acled) {
 
 int cv_acled_column(const cv_acled_t *acled, cv_dfield_t field) {
   switch (field) {
-  case CV_DF_ID: return acled->col[AC_ID];
-  case CV_DF_DATE: return acled->col[AC_DATE];
-  case CV_DF_LAT: return acled->col[AC_LAT];
-  case CV_DF_LON: return acled->col[AC_LON];
-  default: return -1;
+    case CV_DF_ID: return acled->col[AC_ID];
+    case CV_DF_DATE: return acled->col[AC_DATE];
+    case CV_DF_LAT: return acled->col[AC_LAT];
+    case CV_DF_LON: return acled->col[AC_LON];
+    default: return -1;
   }
 }
 
@@ -250,9 +278,9 @@ typedef struct notes_scan {
   const char *systems[MAX_NOTE_SYSTEMS]; /* distinct systems named */
   size_t system_at[MAX_NOTE_SYSTEMS], system_len[MAX_NOTE_SYSTEMS];
   int n_systems;
-  bool several;       /* more systems than can be listed */
-  int first_kind;     /* the first interception keyword, -1 if none */
-  int first_target;   /* the first target keyword, -1 if none */
+  bool several;     /* more systems than can be listed */
+  int first_kind;   /* the first interception keyword, -1 if none */
+  int first_target; /* the first target keyword, -1 if none */
   size_t kind_at, kind_len, target_at, target_len;
   bool captured;
   /* The hit being considered: a longer hit at the same start replaces it
@@ -263,8 +291,7 @@ typedef struct notes_scan {
 } notes_scan_t;
 
 static void take(notes_scan_t *s) {
-  if (s->tag < 0)
-    return;
+  if (s->tag < 0) return;
   size_t len = s->end - s->start;
   if (s->tag >= KW_TAG) {
     int kind = s->tag - KW_TAG;
@@ -277,8 +304,7 @@ static void take(notes_scan_t *s) {
   } else {
     const char *system = s->acled->alias_system[s->tag];
     int i = 0;
-    while (i < s->n_systems && strcmp(s->systems[i], system) != 0)
-      i++;
+    while (i < s->n_systems && strcmp(s->systems[i], system) != 0) i++;
     if (i == s->n_systems) {
       if (s->n_systems == MAX_NOTE_SYSTEMS) {
         s->several = true;
@@ -299,8 +325,7 @@ static void on_hit(void *ctx, int tag, size_t start, size_t end) {
     s->end = end;
     return;
   }
-  if (s->tag >= 0 && start < s->end)
-    return;
+  if (s->tag >= 0 && start < s->end) return;
   take(s);
   s->tag = tag;
   s->start = start;
@@ -311,34 +336,27 @@ static void on_hit(void *ctx, int tag, size_t start, size_t end) {
  * launchers that fire it ("ATACMS fired from HIMARS": the ATACMS).  -1
  * when none or when which was used is not said. */
 static int named_system(const cv_catalog_t *cat, const notes_scan_t *s) {
-  if (s->several || s->n_systems == 0)
-    return -1;
-  if (s->n_systems == 1)
-    return 0;
+  if (s->several || s->n_systems == 0) return -1;
+  if (s->n_systems == 1) return 0;
   int munition = -1;
   for (int i = 0; i < s->n_systems; i++) {
     int32_t sym = cv_catalog_lookup(cat, CV_DOM_SYSTEM, s->systems[i], strlen(s->systems[i]));
     const cv_system_t *sys = sym >= 0 ? cv_catalog_system(cat, sym) : NULL;
     if (sys && sys->munition) {
-      if (munition >= 0)
-        return -1;
+      if (munition >= 0) return -1;
       munition = i;
     }
   }
-  if (munition < 0)
-    return -1;
-  int32_t msym = cv_catalog_lookup(cat, CV_DOM_SYSTEM, s->systems[munition],
-                                   strlen(s->systems[munition]));
+  if (munition < 0) return -1;
+  int32_t msym =
+      cv_catalog_lookup(cat, CV_DOM_SYSTEM, s->systems[munition], strlen(s->systems[munition]));
   const cv_system_t *m = cv_catalog_system(cat, msym);
   for (int i = 0; i < s->n_systems; i++) {
-    if (i == munition)
-      continue;
+    if (i == munition) continue;
     int32_t sym = cv_catalog_lookup(cat, CV_DOM_SYSTEM, s->systems[i], strlen(s->systems[i]));
     bool fires = false;
-    for (uint8_t k = 0; k < m->n_fired_by; k++)
-      fires |= m->fired_by[k] == sym;
-    if (!fires)
-      return -1;
+    for (uint8_t k = 0; k < m->n_fired_by; k++) fires |= m->fired_by[k] == sym;
+    if (!fires) return -1;
   }
   return munition;
 }
@@ -348,8 +366,7 @@ static int named_system(const cv_catalog_t *cat, const notes_scan_t *s) {
  * (8) is never reached.  Words longer than the entry holds (an actor1 with
  * a long unit name) are cut at a character's start and marked cut. */
 static void note_match(cv_use_t *use, const char *word, size_t len, const char *field) {
-  if (use->n_matched == CV_MAX_MATCHED)
-    return;
+  if (use->n_matched == CV_MAX_MATCHED) return;
   __typeof__(use->matched[0]) *m = &use->matched[use->n_matched];
   size_t n = len;
   m->cut = n > sizeof m->word - 1;
@@ -370,8 +387,7 @@ static bool field_is(const cv_csv_field_t *f, const char *text) {
 
 /* Sets a use field from a constant the catalogs know; a failure would be a
  * catalog without that value, and then the field simply stays unknown. */
-static void set(const cv_engine_t *engine, cv_use_t *use, const char *field,
-                const char *value) {
+static void set(const cv_engine_t *engine, cv_use_t *use, const char *field, const char *value) {
   cv_error_t ignored;
   cv_use_set(engine, use, field, value, strlen(value), &ignored);
 }
@@ -380,11 +396,9 @@ static void set(const cv_engine_t *engine, cv_use_t *use, const char *field,
  * closing parenthesis of ACLED's "(2019-)" period, so that a unit such as
  * "Military Forces of Ukraine (2019-) Special Forces" falls back to its
  * force.  Returns the operator symbol or -1. */
-static int32_t find_operator(const cv_catalog_t *cat, const char *s,
-                             size_t len) {
+static int32_t find_operator(const cv_catalog_t *cat, const char *s, size_t len) {
   int32_t sym = cv_catalog_lookup(cat, CV_DOM_OPERATOR, s, len);
-  if (sym >= 0)
-    return sym;
+  if (sym >= 0) return sym;
   const char *close = memchr(s, ')', len);
   if (close && (size_t)(close + 1 - s) < len)
     return cv_catalog_lookup(cat, CV_DOM_OPERATOR, s, (size_t)(close + 1 - s));
@@ -436,10 +450,8 @@ static void admin1_check(const cv_engine_t *engine, cv_use_t *use, const char *s
   memcpy(use->admin1, admin1->data, len);
   use->admin1[len] = '\0';
   const char *code = said ? cv_engine_admin1(engine, said, admin1->data, admin1->len) : NULL;
-  if (said)
-    cv_strcopy(use->admin1_country, sizeof use->admin1_country, said);
-  if (code)
-    cv_strcopy(use->admin1_region, sizeof use->admin1_region, code);
+  if (said) cv_strcopy(use->admin1_country, sizeof use->admin1_country, said);
+  if (code) cv_strcopy(use->admin1_region, sizeof use->admin1_region, code);
   if (!said) {
     use->admin1_check = CV_ADMIN1_NO_COUNTRY;
   } else if (!code) {
@@ -470,21 +482,23 @@ static void admin1_check(const cv_engine_t *engine, cv_use_t *use, const char *s
  * distance (precision_check) are in question then. */
 static void cross_check(const cv_engine_t *engine, cv_use_t *use, const cv_csv_field_t *country,
                         const cv_csv_field_t *admin1, const cv_csv_field_t *precision) {
-  if (!engine->geo || !use->has_location || use->coordinates != 3)
-    return;
+  if (!engine->geo || !use->has_location || use->coordinates != 3) return;
   cv_use_resolve(engine, use);
   const cv_geo_facts_t *g = &use->geo;
   const char *said = country ? cv_geo_country_code(engine->geo, country->data, country->len) : NULL;
   int prec = precision_of(precision);
-  bool agrees = said && (strcmp(said, g->territory) == 0 ||
-                         (g->at_sea == 1 && strcmp(said, g->sea_of) == 0));
+  bool agrees =
+      said && (strcmp(said, g->territory) == 0 || (g->at_sea == 1 && strcmp(said, g->sea_of) == 0));
   bool disputed = true;
   if (said && !agrees) {
     snprintf(use->location_note, sizeof use->location_note,
              "ACLED's country is %.*s (%.*s) but the coordinates lie in %s%s", (int)country->len,
              country->data, admin1 ? (int)admin1->len : 1, admin1 ? admin1->data : "?",
              g->at_sea == 1 ? "the sea" : g->territory,
-             prec ? (prec == 1 ? " (geo_precision 1)" : prec == 2 ? " (geo_precision 2)" : " (geo_precision 3)") : "");
+             prec ? (prec == 1   ? " (geo_precision 1)"
+                     : prec == 2 ? " (geo_precision 2)"
+                                 : " (geo_precision 3)")
+                  : "");
   } else if (!said && prec >= 2 && strcmp(g->territory, "UA") != 0 && g->water_km >= 0 &&
              g->water_km < precision_km[prec]) {
     snprintf(use->location_note, sizeof use->location_note,
@@ -498,21 +512,17 @@ static void cross_check(const cv_engine_t *engine, cv_use_t *use, const cv_csv_f
     cv_error_t ignored;
     cv_use_grade(use, "lat", "disputed", &ignored);
   }
-  if (prec)
-    precision_check(use, prec, disputed);
-  if (admin1)
-    admin1_check(engine, use, said, admin1, disputed);
+  if (prec) precision_check(use, prec, disputed);
+  if (admin1) admin1_check(engine, use, said, admin1, disputed);
 }
 
-void cv_acled_row(const cv_acled_t *a, const cv_engine_t *engine,
-                  cv_use_t *use, const cv_csv_field_t *fields, size_t n,
-                  unsigned taken) {
+void cv_acled_row(const cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
+                  const cv_csv_field_t *fields, size_t n, unsigned taken) {
   const cv_catalog_t *cat = &engine->catalog;
   const cv_csv_field_t *col[AC_COUNT];
   for (int c = 0; c < AC_COUNT; c++)
-    col[c] = a->col[c] >= 0 && (size_t)a->col[c] < n && fields[a->col[c]].len
-                 ? &fields[a->col[c]]
-                 : NULL;
+    col[c] = a->col[c] >= 0 && (size_t)a->col[c] < n && fields[a->col[c]].len ? &fields[a->col[c]]
+                                                                              : NULL;
 
   int32_t op = -1;
   if (col[AC_ACTOR1] && !(taken & (1u << CV_DF_OPERATOR))) {
@@ -528,8 +538,7 @@ void cv_acled_row(const cv_acled_t *a, const cv_engine_t *engine,
   scan.first_kind = scan.first_target = scan.tag = -1;
   const char *notes = col[AC_NOTES] ? col[AC_NOTES]->data : "";
   if (col[AC_NOTES]) {
-    cv_match_scan(a->match, col[AC_NOTES]->data, col[AC_NOTES]->len, on_hit,
-                  &scan);
+    cv_match_scan(a->match, col[AC_NOTES]->data, col[AC_NOTES]->len, on_hit, &scan);
     take(&scan);
   }
   /* Two different systems in one note (other than a munition and its
@@ -558,8 +567,7 @@ void cv_acled_row(const cv_acled_t *a, const cv_engine_t *engine,
         break;
       }
     if (!action && field_is(sub, "Disrupted weapons use") && col[AC_NOTES] &&
-        starts_with_nocase(col[AC_NOTES]->data, col[AC_NOTES]->len,
-                           "Interception:")) {
+        starts_with_nocase(col[AC_NOTES]->data, col[AC_NOTES]->len, "Interception:")) {
       action = "strike";
       purpose = "air-defense";
       if (scan.first_kind >= 0) {
@@ -573,8 +581,8 @@ void cv_acled_row(const cv_acled_t *a, const cv_engine_t *engine,
     /* A battle fought in Russia by a force on Ukraine's side is a ground
      * incursion by definition; whether it answered attacks across the
      * border is left for the verdict to ask. */
-    if (action && strcmp(action, "ground-operation") == 0 && o &&
-        col[AC_COUNTRY] && field_is(col[AC_COUNTRY], "Russia")) {
+    if (action && strcmp(action, "ground-operation") == 0 && o && col[AC_COUNTRY] &&
+        field_is(col[AC_COUNTRY], "Russia")) {
       for (size_t k = 0; k < N_INCURSION_KINDS; k++)
         if (a->incursion_kind[k] >= 0 && o->kind_sym == a->incursion_kind[k])
           purpose = "ground-incursion";
@@ -591,10 +599,8 @@ void cv_acled_row(const cv_acled_t *a, const cv_engine_t *engine,
     target_word = col[AC_ACTOR2]->data, target_len = col[AC_ACTOR2]->len;
   }
 
-  if (action && !(taken & (1u << CV_DF_ACTION)))
-    set(engine, use, "action", action);
-  if (purpose && !(taken & (1u << CV_DF_PURPOSE)))
-    set(engine, use, "purpose", purpose);
+  if (action && !(taken & (1u << CV_DF_ACTION))) set(engine, use, "action", action);
+  if (purpose && !(taken & (1u << CV_DF_PURPOSE))) set(engine, use, "purpose", purpose);
   if (target && !(taken & (1u << CV_DF_TARGET))) {
     set(engine, use, "target", target);
     if (target_word) note_match(use, target_word, target_len, "target");
@@ -608,8 +614,8 @@ void cv_acled_row(const cv_acled_t *a, const cv_engine_t *engine,
     cross_check(engine, use, col[AC_COUNTRY], col[AC_ADMIN1], col[AC_GEO_PRECISION]);
   } else if (col[AC_LOCATION] && !(taken & (1u << CV_DF_PLACE))) {
     cv_error_t ignored;
-    if (cv_use_set(engine, use, "place", col[AC_LOCATION]->data, col[AC_LOCATION]->len,
-                   &ignored) == CV_OK)
+    if (cv_use_set(engine, use, "place", col[AC_LOCATION]->data, col[AC_LOCATION]->len, &ignored) ==
+        CV_OK)
       cv_strcopy(use->location_from, sizeof use->location_from, "location (gazetteer)");
   }
 }

@@ -35,8 +35,8 @@ static long find_slot(const cv_catalog_t *cat, cv_domain_t domain, const char *n
   }
 }
 
-int32_t cv_catalog_lookup(const cv_catalog_t *cat, cv_domain_t domain,
-                          const char *name, size_t len) {
+int32_t cv_catalog_lookup(const cv_catalog_t *cat, cv_domain_t domain, const char *name,
+                          size_t len) {
   long i = find_slot(cat, domain, name, len, hash_name(domain, name, len));
   return i >= 0 ? cat->slots[i].sym : -1;
 }
@@ -72,8 +72,8 @@ static int edit_distance(const char *a, size_t n, const char *b, size_t m) {
   return prev[m];
 }
 
-const char *cv_catalog_suggest(const cv_catalog_t *cat, cv_domain_t domain,
-                               const char *name, size_t len) {
+const char *cv_catalog_suggest(const cv_catalog_t *cat, cv_domain_t domain, const char *name,
+                               size_t len) {
   if (len == 0 || len > SUGGEST_MAX_LEN) return NULL;
   const int limit = len <= 4 ? 1 : len <= 8 ? 2 : (int)len / 4 + 1;
   int best = limit + 1;
@@ -82,8 +82,7 @@ const char *cv_catalog_suggest(const cv_catalog_t *cat, cv_domain_t domain,
     const cv_alias_slot_t *s = &cat->slots[i];
     if (s->sym < 0 || s->domain != domain) continue;
     size_t klen = s->len;
-    if (klen > SUGGEST_MAX_LEN || (klen > len ? klen - len : len - klen) > (size_t)limit)
-      continue;
+    if (klen > SUGGEST_MAX_LEN || (klen > len ? klen - len : len - klen) > (size_t)limit) continue;
     int d = edit_distance(name, len, s->key, klen);
     /* Ties go to the first in name order, so the answer is stable. */
     if (d < best || (d == best && found && strcmp(s->key, found) < 0)) {
@@ -114,8 +113,8 @@ static int grow_slots(cv_catalog_t *cat) {
 
 /* Maps alias to sym in domain.  An alias already mapped elsewhere is a
  * duplicate the caller reports. */
-static int add_alias(cv_catalog_t *cat, cv_domain_t domain, const char *name,
-                     size_t len, int32_t sym) {
+static int add_alias(cv_catalog_t *cat, cv_domain_t domain, const char *name, size_t len,
+                     int32_t sym) {
   if ((cat->used_slots + 1) * 2 > cat->n_slots && grow_slots(cat)) return CV_NOMEM;
   uint32_t h = hash_name(domain, name, len);
   cv_alias_slot_t *s = &cat->slots[find_slot(cat, domain, name, len, h)];
@@ -131,8 +130,7 @@ static int add_alias(cv_catalog_t *cat, cv_domain_t domain, const char *name,
   return CV_OK;
 }
 
-int32_t cv_catalog_intern(cv_catalog_t *cat, cv_domain_t domain,
-                          const char *name, size_t len) {
+int32_t cv_catalog_intern(cv_catalog_t *cat, cv_domain_t domain, const char *name, size_t len) {
   int32_t sym = cv_catalog_lookup(cat, domain, name, len);
   if (sym >= 0) return sym;
   /* The same spelling in another domain shares its symbol, so that a value
@@ -174,15 +172,13 @@ size_t cv_catalog_system_alias_count(const cv_catalog_t *cat) {
   return (size_t)cat->n_system_alias;
 }
 
-const char *cv_catalog_system_alias(const cv_catalog_t *cat, size_t i,
-                                    const char **system_id) {
+const char *cv_catalog_system_alias(const cv_catalog_t *cat, size_t i, const char **system_id) {
   if (i >= (size_t)cat->n_system_alias) return NULL;
   if (system_id) *system_id = cat->symbols[cat->system_alias_sym[i]].name;
   return cat->system_alias[i];
 }
 
-static int remember_system_alias(cv_catalog_t *cat, const char *alias,
-                                 int32_t sym) {
+static int remember_system_alias(cv_catalog_t *cat, const char *alias, int32_t sym) {
   if (cat->n_system_alias == cat->cap_system_alias) {
     int32_t cap = cat->cap_system_alias ? cat->cap_system_alias * 2 : 64;
     const char **a = realloc(cat->system_alias, (size_t)cap * sizeof *a);
@@ -227,8 +223,7 @@ static int load_json(loader_t *ld, json_t **out) {
   free(text);
   if (!*out)
     return cv_error_set(ld->err,
-                        json_error_code(&jerr) == json_error_out_of_memory ? CV_NOMEM
-                                                                           : CV_SYNTAX,
+                        json_error_code(&jerr) == json_error_out_of_memory ? CV_NOMEM : CV_SYNTAX,
                         ld->path, jerr.line, jerr.column, "%s", jerr.text);
   return CV_OK;
 }
@@ -250,41 +245,36 @@ static const char *get_string(json_t *obj, const char *key) {
   return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-static int intern_list(loader_t *ld, json_t *root, const char *key,
-                       cv_domain_t domain) {
+static int intern_list(loader_t *ld, json_t *root, const char *key, cv_domain_t domain) {
   json_t *list = json_object_get(root, key);
-  if (!json_is_array(list))
-    return bad(ld, CV_VALUE, "'%s' must be an array of names", key);
+  if (!json_is_array(list)) return bad(ld, CV_VALUE, "'%s' must be an array of names", key);
   size_t i;
   json_t *v;
   json_array_foreach(list, i, v) {
     if (!json_is_string(v) || !json_string_length(v))
       return bad(ld, CV_VALUE, "'%s' holds a value that is not a name", key);
-    if (cv_catalog_intern(ld->cat, domain, json_string_value(v),
-                          json_string_length(v)) < 0)
+    if (cv_catalog_intern(ld->cat, domain, json_string_value(v), json_string_length(v)) < 0)
       return cv_error_set(ld->err, CV_NOMEM, ld->path, 0, 0, "out of memory");
   }
   return CV_OK;
 }
 
-static int add_aliases(loader_t *ld, json_t *entry, cv_domain_t domain,
-                       int32_t sym, const char *id) {
+static int add_aliases(loader_t *ld, json_t *entry, cv_domain_t domain, int32_t sym,
+                       const char *id) {
   json_t *aliases = json_object_get(entry, "aliases");
   const char *name = get_string(entry, "name");
   size_t i;
   json_t *v;
   int rc = CV_OK;
   if (name && (rc = add_alias(ld->cat, domain, name, strlen(name), sym)))
-    return bad(ld, rc, "name '%s' of '%s' is already used by another entry",
-               name, id);
+    return bad(ld, rc, "name '%s' of '%s' is already used by another entry", name, id);
   if (aliases && !json_is_array(aliases))
     return bad(ld, CV_VALUE, "'aliases' of '%s' must be an array", id);
   json_array_foreach(aliases, i, v) {
     const char *alias = json_string_value(v);
     if (!alias) return bad(ld, CV_VALUE, "an alias of '%s' is not a string", id);
     if ((rc = add_alias(ld->cat, domain, alias, strlen(alias), sym)))
-      return bad(ld, rc, "alias '%s' of '%s' is already used by another entry",
-                 alias, id);
+      return bad(ld, rc, "alias '%s' of '%s' is already used by another entry", alias, id);
     if (domain != CV_DOM_SYSTEM) continue;
     /* jansson frees its strings with the document: keep our own copy. */
     const char *copy = cv_arena_strndup(&ld->cat->arena, alias, strlen(alias));
@@ -311,8 +301,7 @@ static int load_kinds(loader_t *ld) {
   json_t *donors = json_object_get(root, "donors");
   size_t i;
   json_t *d;
-  if (!rc && !json_is_array(donors))
-    rc = bad(ld, CV_VALUE, "'donors' must be an array of objects");
+  if (!rc && !json_is_array(donors)) rc = bad(ld, CV_VALUE, "'donors' must be an array of objects");
   if (!rc) json_array_foreach(donors, i, d) {
       const char *id = get_string(d, "id");
       if (!id) {
@@ -395,7 +384,8 @@ static int load_systems(loader_t *ld) {
       const char *donor = json_string_value(d);
       int32_t dsym = donor ? cv_catalog_lookup(cat, CV_DOM_DONOR, donor, strlen(donor)) : -1;
       if (dsym < 0) {
-        rc = bad(ld, CV_NAME, "system '%s' names donor '%s', which kinds.json does not list", id, donor ? donor : "?");
+        rc = bad(ld, CV_NAME, "system '%s' names donor '%s', which kinds.json does not list", id,
+                 donor ? donor : "?");
         break;
       }
       if (s->n_donors == CV_MAX_SYSTEM_DONORS) {
@@ -437,8 +427,10 @@ static int load_systems(loader_t *ld) {
       int32_t lsym = name ? cv_catalog_lookup(cat, CV_DOM_SYSTEM, name, strlen(name)) : -1;
       const cv_system_t *ls = lsym >= 0 ? cv_catalog_system(cat, lsym) : NULL;
       if (!ls || ls->munition || s->n_fired_by == CV_MAX_SYSTEM_DONORS) {
-        rc = bad(ld, CV_NAME, "system '%s' is fired by '%s', which is not a launcher of the catalog (or more than 8)",
-                 cat->symbols[s->sym].name, name ? name : "?");
+        rc = bad(
+            ld, CV_NAME,
+            "system '%s' is fired by '%s', which is not a launcher of the catalog (or more than 8)",
+            cat->symbols[s->sym].name, name ? name : "?");
         break;
       }
       s->fired_by[s->n_fired_by++] = lsym;
@@ -478,7 +470,8 @@ static int load_operators(loader_t *ld) {
     }
     int32_t kind_sym = cv_catalog_lookup(cat, CV_DOM_OPERATOR_KIND, kind, strlen(kind));
     if (kind_sym < 0) {
-      rc = bad(ld, CV_NAME, "operator '%s' has kind '%s', which kinds.json does not list", id, kind);
+      rc =
+          bad(ld, CV_NAME, "operator '%s' has kind '%s', which kinds.json does not list", id, kind);
       break;
     }
     int32_t sym = cv_catalog_intern(cat, CV_DOM_OPERATOR, id, strlen(id));
@@ -504,13 +497,14 @@ static int load_operators(loader_t *ld) {
     const char *kind = get_string(e, "kind"), *because = get_string(e, "because");
     int32_t ksym = kind ? cv_catalog_lookup(cat, CV_DOM_OPERATOR_KIND, kind, strlen(kind)) : -1;
     if (ksym < 0 || !because) {
-      rc = bad(ld, CV_NAME, "no_donor_weapons entry '%s' needs a kind of kinds.json and a 'because'%s",
+      rc = bad(ld, CV_NAME,
+               "no_donor_weapons entry '%s' needs a kind of kinds.json and a 'because'%s",
                kind ? kind : "?", "");
       break;
     }
     if (cat->n_no_donor_kinds == CV_MAX_NO_DONOR_KINDS) {
-      rc = cv_error_set(ld->err, CV_TOO_LARGE, ld->path, 0, 0, "more than %d no_donor_weapons entries",
-                        CV_MAX_NO_DONOR_KINDS);
+      rc = cv_error_set(ld->err, CV_TOO_LARGE, ld->path, 0, 0,
+                        "more than %d no_donor_weapons entries", CV_MAX_NO_DONOR_KINDS);
       break;
     }
     cat->no_donor_kind[cat->n_no_donor_kinds] = ksym;

@@ -14,8 +14,7 @@
 
 static int find_builtin_fact(const char *s, size_t len) {
   for (int f = 0; f < CV_FACT_BUILTIN; f++)
-    if (strlen(cv_facts[f].name) == len && memcmp(cv_facts[f].name, s, len) == 0)
-      return f;
+    if (strlen(cv_facts[f].name) == len && memcmp(cv_facts[f].name, s, len) == 0) return f;
   return -1;
 }
 
@@ -32,16 +31,14 @@ int cv_find_fact(const cv_policy_t *pol, const char *s, size_t len) {
 
 static int find_assumption(const cv_policy_t *pol, const char *s, size_t len) {
   for (int i = 0; i < pol->n_assumptions; i++)
-    if (strlen(pol->assumptions[i].name) == len &&
-        memcmp(pol->assumptions[i].name, s, len) == 0)
+    if (strlen(pol->assumptions[i].name) == len && memcmp(pol->assumptions[i].name, s, len) == 0)
       return i;
   return -1;
 }
 
 int cv_find_rule(const cv_policy_t *pol, const char *s, size_t len) {
   for (int i = 0; i < pol->n_rules; i++)
-    if (strlen(pol->rules[i].id) == len && memcmp(pol->rules[i].id, s, len) == 0)
-      return i;
+    if (strlen(pol->rules[i].id) == len && memcmp(pol->rules[i].id, s, len) == 0) return i;
   return -1;
 }
 
@@ -61,8 +58,7 @@ int cv_find_source(const parser_t *p, const char *s, size_t len) {
   for (uint32_t k = hash_name(s, len) & mask;; k = (k + 1) & mask) {
     uint32_t i = p->source_slots[k];
     if (i == UINT32_MAX) return -1;
-    if (strlen(pol->sources[i].id) == len && memcmp(pol->sources[i].id, s, len) == 0)
-      return (int)i;
+    if (strlen(pol->sources[i].id) == len && memcmp(pol->sources[i].id, s, len) == 0) return (int)i;
   }
 }
 
@@ -92,8 +88,8 @@ int cv_check_fresh_name(parser_t *p, const char *what) {
                 "'%.*s' is a built-in fact: %s needs a name of its own", (int)t->len, t->start,
                 what);
   if (cv_find_fact(p->policy, t->start, t->len) >= 0)
-    return fail(p, t->line, t->column, CV_DUPLICATE, "fact '%.*s' is declared twice",
-                (int)t->len, t->start);
+    return fail(p, t->line, t->column, CV_DUPLICATE, "fact '%.*s' is declared twice", (int)t->len,
+                t->start);
   if (find_assumption(p->policy, t->start, t->len) >= 0)
     return fail(p, t->line, t->column, CV_DUPLICATE, "assumption '%.*s' is declared twice",
                 (int)t->len, t->start);
@@ -103,8 +99,8 @@ int cv_check_fresh_name(parser_t *p, const char *what) {
 /* ------------------------------------------------------------ suggestions */
 
 static const char *const domain_nouns[CV_DOM_COUNT] = {
-    "action", "target kind", "purpose", "operator kind", "system class",
-    "donor", "system", "operator", "territory", "region", "value"};
+    "action", "target kind", "purpose",   "operator kind", "system class", "donor",
+    "system", "operator",    "territory", "region",        "value"};
 
 /* Edit distance, for "did you mean" in messages; small strings only. */
 static size_t distance(const char *a, size_t la, const char *b) {
@@ -139,8 +135,8 @@ static const char *suggest_fact(const cv_policy_t *pol, const char *s, size_t le
   return best;
 }
 
-static const char *suggest_symbol(const cv_catalog_t *cat, cv_domain_t dom,
-                                  const char *s, size_t len) {
+static const char *suggest_symbol(const cv_catalog_t *cat, cv_domain_t dom, const char *s,
+                                  size_t len) {
   const char *best = NULL;
   size_t best_d = 3;
   for (int32_t i = 0; i < cat->n_symbols; i++) {
@@ -161,9 +157,8 @@ int cv_check_symbol(parser_t *p, int fact, int32_t *out) {
   cv_domain_t dom = info->domain;
   char buf[64];
   if (t->kind != CV_TOK_WORD)
-    return fail(p, t->line, t->column, CV_TYPE,
-                "'%s' is a %s: expected a %s name, found %s", info->name,
-                domain_nouns[dom], domain_nouns[dom], found(p, buf, sizeof buf));
+    return fail(p, t->line, t->column, CV_TYPE, "'%s' is a %s: expected a %s name, found %s",
+                info->name, domain_nouns[dom], domain_nouns[dom], found(p, buf, sizeof buf));
   if (dom == CV_DOM_DECLARED) {
     /* A declared one-of: its own list of values. */
     const char *best = NULL;
@@ -218,9 +213,8 @@ int cv_check_symbol(parser_t *p, int fact, int32_t *out) {
         shown++;
       }
     if (off)
-      return fail(p, t->line, t->column, CV_NAME,
-                  "'%.*s' is not a known region (did you mean %s?)", (int)t->len, t->start,
-                  hints);
+      return fail(p, t->line, t->column, CV_NAME, "'%.*s' is not a known region (did you mean %s?)",
+                  (int)t->len, t->start, hints);
     return fail(p, t->line, t->column, CV_NAME,
                 "'%.*s' is not a known region: expected an ISO 3166-2 code listed in "
                 "data/regions.json, such as RU-BEL",
@@ -230,16 +224,15 @@ int cv_check_symbol(parser_t *p, int fact, int32_t *out) {
   if (*out >= 0) return CV_OK;
   const char *hint = suggest_symbol(p->cat, dom, t->start, t->len);
   if (hint)
-    return fail(p, t->line, t->column, CV_NAME,
-                "'%.*s' is not a known %s (did you mean '%s'?)", (int)t->len,
-                t->start, domain_nouns[dom], hint);
+    return fail(p, t->line, t->column, CV_NAME, "'%.*s' is not a known %s (did you mean '%s'?)",
+                (int)t->len, t->start, domain_nouns[dom], hint);
   return fail(p, t->line, t->column, CV_NAME,
               "'%.*s' is not a known %s: add it to data/%s or check the "
               "spelling",
               (int)t->len, t->start, domain_nouns[dom],
-              dom == CV_DOM_SYSTEM    ? "systems.json"
+              dom == CV_DOM_SYSTEM     ? "systems.json"
               : dom == CV_DOM_OPERATOR ? "operators.json"
-                                        : "kinds.json");
+                                       : "kinds.json");
 }
 
 /* FACT ['not'] 'in' ASSUMPTION: a set assumption, read in the fact's
@@ -297,9 +290,8 @@ int cv_check_fact_name(parser_t *p, int *fact) {
                 "comparison, as in 'border_km <= %.*s'",
                 (int)name.len, name.start, (int)name.len, name.start);
   if (hint)
-    return fail(p, name.line, name.column, CV_NAME,
-                "unknown fact '%.*s' (did you mean '%s'?)", (int)name.len,
-                name.start, hint);
+    return fail(p, name.line, name.column, CV_NAME, "unknown fact '%.*s' (did you mean '%s'?)",
+                (int)name.len, name.start, hint);
   return fail(p, name.line, name.column, CV_NAME,
               "unknown fact '%.*s': see docs/policy-language.md for the "
               "facts a condition can use",
@@ -310,18 +302,15 @@ int cv_check_in(parser_t *p, int fact) {
   const cv_fact_info_t *info = cv_fact(p->policy, fact);
   if (info->type == CV_TYPE_SYMBOL) return CV_OK;
   return fail(p, p->tok.line, p->tok.column, CV_TYPE,
-              "'%s' is a %s: 'in' needs a fact that takes names",
-              info->name, info->type == CV_TYPE_NUMBER ? "number" : "yes/no fact");
+              "'%s' is a %s: 'in' needs a fact that takes names", info->name,
+              info->type == CV_TYPE_NUMBER ? "number" : "yes/no fact");
 }
 
 int cv_check_ordered(parser_t *p, int fact) {
   const cv_fact_info_t *info = cv_fact(p->policy, fact);
   if (info->type == CV_TYPE_NUMBER) return CV_OK;
-  return fail(p, p->tok.line, p->tok.column, CV_TYPE,
-              "'%s' is a %s: '%.*s' compares numbers",
-              info->name,
-              info->type == CV_TYPE_BOOL ? "yes/no fact"
-                                         : domain_nouns[info->domain],
+  return fail(p, p->tok.line, p->tok.column, CV_TYPE, "'%s' is a %s: '%.*s' compares numbers",
+              info->name, info->type == CV_TYPE_BOOL ? "yes/no fact" : domain_nouns[info->domain],
               (int)p->tok.len, p->tok.start);
 }
 
@@ -385,8 +374,7 @@ int cv_check_donor(parser_t *p) {
   pol->donor = cv_catalog_lookup(p->cat, CV_DOM_DONOR, p->tok.start, p->tok.len);
   if (pol->donor < 0)
     return fail(p, p->tok.line, p->tok.column, CV_NAME,
-                "unknown donor '%.*s': add it to data/kinds.json", (int)p->tok.len,
-                p->tok.start);
+                "unknown donor '%.*s': add it to data/kinds.json", (int)p->tok.len, p->tok.start);
   pol->donor_name = p->cat->symbols[pol->donor].name;
   return CV_OK;
 }
@@ -395,9 +383,8 @@ int cv_check_action(parser_t *p, int32_t *out) {
   *out = cv_catalog_lookup(p->cat, CV_DOM_ACTION, p->tok.start, p->tok.len);
   if (*out >= 0) return CV_OK;
   const char *hint = suggest_symbol(p->cat, CV_DOM_ACTION, p->tok.start, p->tok.len);
-  return fail(p, p->tok.line, p->tok.column, CV_NAME,
-              "'%.*s' is not a known action%s%s%s", (int)p->tok.len,
-              p->tok.start, hint ? " (did you mean '" : ": see data/kinds.json",
+  return fail(p, p->tok.line, p->tok.column, CV_NAME, "'%.*s' is not a known action%s%s%s",
+              (int)p->tok.len, p->tok.start, hint ? " (did you mean '" : ": see data/kinds.json",
               hint ? hint : "", hint ? "'?)" : "");
 }
 
@@ -409,8 +396,8 @@ int cv_check_cite_source(parser_t *p, uint16_t n, int *source) {
                 "before the rules citing it",
                 (int)p->tok.len, p->tok.start, (int)p->tok.len, p->tok.start);
   if (n == MAX_CITES)
-    return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE,
-                "a block has at most %d citations", MAX_CITES);
+    return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE, "a block has at most %d citations",
+                MAX_CITES);
   return CV_OK;
 }
 
@@ -445,10 +432,9 @@ int cv_check_strength(parser_t *p, uint8_t *out) {
 
 int cv_check_said_by(parser_t *p) {
   const cv_token_t *t = &p->tok;
-  bool ok = t->kind == CV_TOK_WORD &&
-            ((t->len == 2 && t->start[0] >= 'A' && t->start[0] <= 'Z' && t->start[1] >= 'A' &&
-              t->start[1] <= 'Z') ||
-             at_word(p, "NATO") || at_word(p, "EU"));
+  bool ok = t->kind == CV_TOK_WORD && ((t->len == 2 && t->start[0] >= 'A' && t->start[0] <= 'Z' &&
+                                        t->start[1] >= 'A' && t->start[1] <= 'Z') ||
+                                       at_word(p, "NATO") || at_word(p, "EU"));
   if (ok) return CV_OK;
   char buf[64];
   return fail(p, t->line, t->column, CV_VALUE,
@@ -467,8 +453,8 @@ int cv_check_governed(parser_t *p, const int32_t *systems, uint16_t n) {
                   sys->name, pol->donor_name);
   for (uint16_t k = 0; k < n; k++)
     if (systems[k] == systems[n])
-      return fail(p, p->tok.line, p->tok.column, CV_DUPLICATE,
-                  "'%.*s' appears twice in 'governs'", (int)p->tok.len, p->tok.start);
+      return fail(p, p->tok.line, p->tok.column, CV_DUPLICATE, "'%.*s' appears twice in 'governs'",
+                  (int)p->tok.len, p->tok.start);
   return CV_OK;
 }
 
@@ -516,17 +502,16 @@ int cv_check_rule(parser_t *p, const cv_rule_t *r, uint32_t seen, bool has_stren
                 missing);
   if (r->until != CV_DATE_NEVER && r->until <= r->from_latest)
     return fail(p, from_line, 1, CV_VALUE,
-                "rule '%s' ends before it starts: 'until' must be after 'from'",
-                r->id);
+                "rule '%s' ends before it starts: 'until' must be after 'from'", r->id);
   return CV_OK;
 }
 
 int cv_check_governs(parser_t *p, uint16_t n_cites, bool has_strength) {
   const char *missing = !p->policy->governs_because ? "'because' with a one-line rationale"
-                        : !n_cites                 ? "at least one 'cite' of a source"
-                        : !has_strength            ? "'strength' (official, officials-anonymous, "
-                                                     "reported or inferred)"
-                                                   : NULL;
+                        : !n_cites                  ? "at least one 'cite' of a source"
+                        : !has_strength             ? "'strength' (official, officials-anonymous, "
+                                                      "reported or inferred)"
+                                                    : NULL;
   if (missing)
     return fail(p, p->tok.line, p->tok.column, n_cites ? CV_VALUE : CV_CITATION,
                 "'governs' needs %s", missing);
@@ -535,8 +520,8 @@ int cv_check_governs(parser_t *p, uint16_t n_cites, bool has_strength) {
 
 int cv_check_source(parser_t *p, cv_source_t *s, bool has_date) {
   if (!has_date || !s->title)
-    return fail(p, p->tok.line, p->tok.column, CV_VALUE,
-                "source '%s' needs a %s", s->id, has_date ? "title" : "date");
+    return fail(p, p->tok.line, p->tok.column, CV_VALUE, "source '%s' needs a %s", s->id,
+                has_date ? "title" : "date");
   if (!s->outlet) s->outlet = "unknown";
   if (!s->file) s->file = "";
   if (!s->url) s->url = "";
@@ -546,8 +531,7 @@ int cv_check_source(parser_t *p, cv_source_t *s, bool has_date) {
 int cv_check_assumption(parser_t *p, const cv_assumption_t *a) {
   if (a->because) return CV_OK;
   return fail(p, p->tok.line, p->tok.column, CV_VALUE,
-              "assumption '%s' needs a 'because' saying why this value",
-              a->name);
+              "assumption '%s' needs a 'because' saying why this value", a->name);
 }
 
 int cv_check_fact(parser_t *p, const cv_fact_info_t *f, const char *name, bool has_type) {

@@ -31,7 +31,7 @@ typedef struct parser {
     const char *name;
     size_t len;
     int line, column;
-  } *pending;
+  } * pending;
   size_t n_pending, cap_pending;
   size_t cap_rules, cap_sources, cap_assumptions;
   uint32_t *source_slots; /* index into sources, UINT32_MAX empty */
@@ -39,13 +39,13 @@ typedef struct parser {
 } parser_t;
 
 /* Fills the error at a position of the text being read; returns its code. */
-#define fail(p, line, column, code, ...) \
+#define fail(p, line, column, code, ...)                                                           \
   cv_error_set((p)->err, code, (p)->name, line, column, __VA_ARGS__)
 
-#define TRY(x)                  \
-  do {                          \
-    int rc_ = (x);              \
-    if (rc_) return rc_;        \
+#define TRY(x)                                                                                     \
+  do {                                                                                             \
+    int rc_ = (x);                                                                                 \
+    if (rc_) return rc_;                                                                           \
   } while (0)
 #define NOMEM(p) fail((p), 0, 0, CV_NOMEM, "out of memory")
 
@@ -54,8 +54,10 @@ static inline const char *found(parser_t *p, char *buf, size_t size) {
   cv_token_t *t = &p->tok;
   if (t->kind == CV_TOK_EOF) return "end of file";
   int n = t->len > 40 ? 40 : (int)t->len;
-  if (t->kind == CV_TOK_STRING) snprintf(buf, size, "a string");
-  else snprintf(buf, size, "'%.*s'", n, t->start);
+  if (t->kind == CV_TOK_STRING)
+    snprintf(buf, size, "a string");
+  else
+    snprintf(buf, size, "'%.*s'", n, t->start);
   return buf;
 }
 
@@ -120,8 +122,7 @@ int cv_check_governed(parser_t *p, const int32_t *systems, uint16_t n);
 int cv_check_source(parser_t *p, cv_source_t *s, bool has_date);
 int cv_check_assumption(parser_t *p, const cv_assumption_t *a);
 int cv_check_fact(parser_t *p, const cv_fact_info_t *f, const char *name, bool has_type);
-int cv_check_rule(parser_t *p, const cv_rule_t *r, uint32_t seen, bool has_strength,
-                  int from_line);
+int cv_check_rule(parser_t *p, const cv_rule_t *r, uint32_t seen, bool has_strength, int from_line);
 int cv_check_governs(parser_t *p, uint16_t n_cites, bool has_strength);
 int cv_check_policy(parser_t *p, bool has_as_of);
 

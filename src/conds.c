@@ -7,7 +7,6 @@
 
 #include "explain.h"
 
-
 /* "other" stands for every value the policy does not name: it is spelled
  * out as the named values it excludes, the i-th of which this returns (or
  * CV_SYM_NONE past the last). */
@@ -31,8 +30,10 @@ static uint16_t other_count(const cv_policy_t *pol, const cv_branch_cond_t *c) {
  * whose value it is ("< depth_km": the value tried for depth_km is only
  * one of many). */
 static void bound_text(char *out, size_t size, const cv_policy_t *pol, double v, int8_t fact) {
-  if (fact >= 0) snprintf(out, size, "%s", cv_fact(pol, fact)->name);
-  else snprintf(out, size, "%g", v);
+  if (fact >= 0)
+    snprintf(out, size, "%s", cv_fact(pol, fact)->name);
+  else
+    snprintf(out, size, "%g", v);
 }
 
 /* Writes a numeric branch condition ("<= 100", "> 50 and <= 100") into out. */
@@ -44,7 +45,8 @@ static void cond_interval_text(char *out, size_t size, const cv_policy_t *pol,
   if (c->has_lo && c->has_hi && c->lo == c->hi && !c->lo_open && !c->hi_open)
     snprintf(out, size, "= %s", c->lo_fact >= 0 ? lo : hi);
   else if (c->has_lo && c->has_hi)
-    snprintf(out, size, "%s %s and %s %s", c->lo_open ? ">" : ">=", lo, c->hi_open ? "<" : "<=", hi);
+    snprintf(out, size, "%s %s and %s %s", c->lo_open ? ">" : ">=", lo,
+             c->hi_open ? "<" : "<=", hi);
   else if (c->has_lo)
     snprintf(out, size, "%s %s", c->lo_open ? ">" : ">=", lo);
   else if (c->has_hi)
@@ -127,7 +129,8 @@ int cv_cond_text(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b,
     uint16_t n = other_count(pol, c);
     TRY(CV_CAT(b, name, " is not "));
     for (uint16_t i = 0; i < n; i++)
-      TRY(CV_CAT(b, i ? (i + 1 == n ? " or " : ", ") : "", cv_symbol_name(cat, other_value(pol, c, i))));
+      TRY(CV_CAT(b, i ? (i + 1 == n ? " or " : ", ") : "",
+                 cv_symbol_name(cat, other_value(pol, c, i))));
     return CV_OK;
   }
   TRY(CV_CAT(b, name, " is "));
@@ -135,8 +138,7 @@ int cv_cond_text(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b,
   for (uint8_t i = 0; i < c->n_syms; i++)
     TRY(CV_CAT(b, i ? (i + 1 == c->n_syms && !c->more ? " or " : ", ") : "",
                cv_symbol_name(cat, c->syms[i])));
-  return c->more ? CV_LIT(b, " or further values (the list stops at 8)")
-                 : CV_OK;
+  return c->more ? CV_LIT(b, " or further values (the list stops at 8)") : CV_OK;
 }
 
 /* Where a condition stands when read out: the place first, then what was
@@ -161,4 +163,3 @@ int cv_conds_text(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b,
     }
   return CV_OK;
 }
-

@@ -28,8 +28,7 @@ int cv_csv_init(cv_csv_t *csv, cv_read_fn read, void *ctx) {
   csv->ctx = ctx;
   csv->line = 1;
   csv->in = malloc(BUF_SIZE + 1);
-  if (!csv->in)
-    return CV_NOMEM;
+  if (!csv->in) return CV_NOMEM;
   csv->in[0] = '\n'; /* the sentinel */
   return CV_OK;
 }
@@ -43,8 +42,7 @@ void cv_csv_free(cv_csv_t *csv) {
  * number of bytes added; 0 at end of input or on a read error (eof and
  * io_error tell which). */
 static size_t fill(cv_csv_t *csv) {
-  if (csv->eof || csv->io_error)
-    return 0;
+  if (csv->eof || csv->io_error) return 0;
   if (csv->pos > 0) {
     memmove(csv->in, csv->in + csv->pos, csv->end - csv->pos);
     csv->base += csv->pos;
@@ -72,8 +70,7 @@ static void want_bytes(cv_csv_t *csv, size_t want) {
     csv->started = true;
     while (csv->end - csv->pos < 3 && fill(csv) > 0) {
     }
-    if (csv->end - csv->pos >= 3 &&
-        memcmp(csv->in + csv->pos, "\xEF\xBB\xBF", 3) == 0)
+    if (csv->end - csv->pos >= 3 && memcmp(csv->in + csv->pos, "\xEF\xBB\xBF", 3) == 0)
       csv->pos += 3;
   }
   while (csv->end - csv->pos < want && fill(csv) > 0) {
@@ -81,13 +78,12 @@ static void want_bytes(cv_csv_t *csv, size_t want) {
 }
 
 size_t cv_csv_peek(cv_csv_t *csv, const char **out, size_t n) {
-  if (n > CV_CSV_CHUNK)
-    n = CV_CSV_CHUNK;
+  if (n > CV_CSV_CHUNK) n = CV_CSV_CHUNK;
   want_bytes(csv, n);
   /* Skip blank space so that detection sees the first real byte. */
   size_t i = csv->pos;
-  while (i < csv->end && (csv->in[i] == ' ' || csv->in[i] == '\t' ||
-                          csv->in[i] == '\r' || csv->in[i] == '\n'))
+  while (i < csv->end &&
+         (csv->in[i] == ' ' || csv->in[i] == '\t' || csv->in[i] == '\r' || csv->in[i] == '\n'))
     i++;
   *out = csv->in + i;
   return csv->end - i < n ? csv->end - i : n;
@@ -127,8 +123,7 @@ static int scan(cv_csv_t *csv) {
   size_t nf = 0;
   long lines = 0;
   bool delimited = false; /* a comma or a quote: not a blank line */
-  if (p == e)
-    return eof ? SCAN_EMPTY : SCAN_MORE;
+  if (p == e) return eof ? SCAN_EMPTY : SCAN_MORE;
   csv->flaw = CV_CSV_CLEAN;
   for (;;) {
     const char *f, *fe;
@@ -139,16 +134,14 @@ static int scan(cv_csv_t *csv) {
       for (;;) {
         r = memchr(q, '"', (size_t)(e - q));
         if (!r || r + 1 == e) {
-          if (!eof)
-            return SCAN_MORE;
+          if (!eof) return SCAN_MORE;
           if (!r) {
             flag(csv, CV_CSV_UNTERMINATED, nf);
             r = e;
           }
           break;
         }
-        if (r[1] != '"')
-          break;
+        if (r[1] != '"') break;
         esc = true;
         q = r + 2;
       }
@@ -157,30 +150,23 @@ static int scan(cv_csv_t *csv) {
       lines += count_lf(f, fe);
       p = r < e ? r + 1 : e;
       if (p < e && *p == '\r') {
-        if (p + 1 == e && !eof)
-          return SCAN_MORE;
-        if (p + 1 == e || p[1] == '\n')
-          p++;
+        if (p + 1 == e && !eof) return SCAN_MORE;
+        if (p + 1 == e || p[1] == '\n') p++;
       }
       if (p < e && *p != ',' && *p != '\n') {
         /* "abc"x: the record still ends where a lenient reader would end
          * it, so the stream stays in step; the flaw is reported. */
-        if (csv->flaw == CV_CSV_CLEAN)
-          csv->flaw_byte = (unsigned char)*p;
+        if (csv->flaw == CV_CSV_CLEAN) csv->flaw_byte = (unsigned char)*p;
         flag(csv, CV_CSV_AFTER_QUOTE, nf);
-        while (!stop_byte[(unsigned char)*p])
-          p++;
-        if (p == e && !eof)
-          return SCAN_MORE;
+        while (!stop_byte[(unsigned char)*p]) p++;
+        if (p == e && !eof) return SCAN_MORE;
         fe = p;
         esc = false;
       }
     } else {
       const char *q = p;
-      while (!stop_byte[(unsigned char)*q])
-        q++;
-      if (q == e && !eof)
-        return SCAN_MORE;
+      while (!stop_byte[(unsigned char)*q]) q++;
+      if (q == e && !eof) return SCAN_MORE;
       f = p;
       fe = q;
       if (fe > f && fe[-1] == '\r') /* CRLF, or CR at the very end */
@@ -195,12 +181,10 @@ static int scan(cv_csv_t *csv) {
       flag(csv, CV_CSV_TOO_MANY, CV_CSV_MAX_FIELDS);
     }
     nf++;
-    if (p == e)
-      break; /* end of input ends the record */
+    if (p == e) break; /* end of input ends the record */
     if (*p++ == ',') {
       delimited = true;
-      if (p == e && !eof)
-        return SCAN_MORE;
+      if (p == e && !eof) return SCAN_MORE;
       if (p == e) {
         /* "a,b," at the end of input: one more, empty field */
         if (nf < CV_CSV_MAX_FIELDS) {
@@ -225,10 +209,8 @@ static int scan(cv_csv_t *csv) {
   if (!delimited && nf == 1) {
     /* one unquoted field: blank if it is only spaces and tabs */
     const char *s = csv->fields[0].data, *se = s + csv->fields[0].len;
-    while (s < se && (*s == ' ' || *s == '\t' || *s == '\r'))
-      s++;
-    if (s == se)
-      csv->nfields = 0;
+    while (s < se && (*s == ' ' || *s == '\t' || *s == '\r')) s++;
+    if (s == se) csv->nfields = 0;
   }
   return SCAN_DONE;
 }
@@ -236,11 +218,9 @@ static int scan(cv_csv_t *csv) {
 /* Collapses the "" pairs of the fields that have them, in place: the
  * record is complete, so its bytes are never scanned again. */
 static void unescape(cv_csv_t *csv) {
-  size_t n = csv->nfields < CV_CSV_MAX_FIELDS ? csv->nfields
-                                               : CV_CSV_MAX_FIELDS;
+  size_t n = csv->nfields < CV_CSV_MAX_FIELDS ? csv->nfields : CV_CSV_MAX_FIELDS;
   for (size_t i = 0; i < n; i++) {
-    if (!csv->escaped[i])
-      continue;
+    if (!csv->escaped[i]) continue;
     /* Quotes are few: move the runs between them, not byte by byte. */
     /* The field lies in the reader's own buffer, which it may rewrite. */
     char *const start = csv->in + (csv->fields[i].data - csv->in);
@@ -263,20 +243,15 @@ static void unescape(cv_csv_t *csv) {
  * unescape() moves bytes about. */
 static void check_utf8(cv_csv_t *csv) {
   size_t bad;
-  if (csv->flaw != CV_CSV_CLEAN || cv_utf8_valid(csv->rec, csv->rec_len, &bad))
-    return;
+  if (csv->flaw != CV_CSV_CLEAN || cv_utf8_valid(csv->rec, csv->rec_len, &bad)) return;
   const char *at = csv->rec + bad;
-  size_t n = csv->nfields < CV_CSV_MAX_FIELDS ? csv->nfields
-                                               : CV_CSV_MAX_FIELDS;
+  size_t n = csv->nfields < CV_CSV_MAX_FIELDS ? csv->nfields : CV_CSV_MAX_FIELDS;
   size_t i = 0;
-  while (i + 1 < n && at >= csv->fields[i + 1].data)
-    i++;
+  while (i + 1 < n && at >= csv->fields[i + 1].data) i++;
   csv->flaw = CV_CSV_BAD_UTF8;
   csv->flaw_field = i;
   csv->flaw_byte = (unsigned char)*at;
-  csv->flaw_offset = at >= csv->fields[i].data
-                         ? (size_t)(at - csv->fields[i].data)
-                         : 0;
+  csv->flaw_offset = at >= csv->fields[i].data ? (size_t)(at - csv->fields[i].data) : 0;
 }
 
 /* Passes over a record too long to hold, from pos to its end, with the
@@ -286,28 +261,23 @@ static void skip_long(cv_csv_t *csv) {
   csv->rec_line = csv->line;
   for (;;) {
     if (csv->pos == csv->end) {
-      if (fill(csv) == 0)
-        break;
+      if (fill(csv) == 0) break;
     }
     char c = csv->in[csv->pos++];
-    if (c == '\n')
-      csv->line++;
+    if (c == '\n') csv->line++;
     switch (st) {
-    case START:
-    case UNQUOTED:
-      if (c == '\n')
-        goto done;
-      st = c == ',' ? START : (st == START && c == '"') ? QUOTED : UNQUOTED;
-      break;
-    case QUOTED:
-      if (c == '"')
-        st = QUOTE;
-      break;
-    case QUOTE:
-      if (c == '\n')
-        goto done;
-      st = c == '"' ? QUOTED : c == ',' ? START : UNQUOTED;
-      break;
+      case START:
+      case UNQUOTED:
+        if (c == '\n') goto done;
+        st = c == ',' ? START : (st == START && c == '"') ? QUOTED : UNQUOTED;
+        break;
+      case QUOTED:
+        if (c == '"') st = QUOTE;
+        break;
+      case QUOTE:
+        if (c == '\n') goto done;
+        st = c == '"' ? QUOTED : c == ',' ? START : UNQUOTED;
+        break;
     }
   }
 done:
@@ -321,16 +291,15 @@ done:
 /* Bytes of a field that "starts like a row": ids as datasets write them
  * (UKR12345, ev-00017, 2024-02-16, row_3, a:b/c). */
 static const unsigned char id_byte[256] = {
-    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1,
-    ['7'] = 1, ['8'] = 1, ['9'] = 1, ['-'] = 1, ['_'] = 1, ['.'] = 1, [':'] = 1,
-    ['/'] = 1, ['#'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1,
-    ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
-    ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1,
-    ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
-    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1,
-    ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
-    ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1,
-    ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1};
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+    ['8'] = 1, ['9'] = 1, ['-'] = 1, ['_'] = 1, ['.'] = 1, [':'] = 1, ['/'] = 1, ['#'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+    ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
+    ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1,
+    ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1};
 
 enum { ID_LIKE_MAX = 64 };
 
@@ -341,12 +310,9 @@ enum { ID_LIKE_MAX = 64 };
 static bool row_like(const cv_csv_t *csv, const char *p, bool whole) {
   const char *const e = csv->in + csv->end;
   const char *q = p;
-  while (q < e && q - p <= ID_LIKE_MAX && id_byte[(unsigned char)*q])
-    q++;
-  if (q == p || q - p > ID_LIKE_MAX || q == e || *q != ',')
-    return false;
-  if (!csv->expect_fields)
-    return true;
+  while (q < e && q - p <= ID_LIKE_MAX && id_byte[(unsigned char)*q]) q++;
+  if (q == p || q - p > ID_LIKE_MAX || q == e || *q != ',') return false;
+  if (!csv->expect_fields) return true;
   size_t n = 2;
   bool quoted = false, field_start = true;
   for (q++; q < e; q++) {
@@ -360,19 +326,16 @@ static bool row_like(const cv_csv_t *csv, const char *p, bool whole) {
       }
       continue;
     }
-    if (c == '\n' || n > csv->expect_fields)
-      break;
+    if (c == '\n' || n > csv->expect_fields) break;
     if (c == ',') {
       n++;
       field_start = true;
       continue;
     }
-    if (c == '"' && field_start)
-      quoted = true;
+    if (c == '"' && field_start) quoted = true;
     field_start = false;
   }
-  return n == csv->expect_fields ? !(whole && quoted)
-                                  : !whole && quoted && n <= csv->expect_fields;
+  return n == csv->expect_fields ? !(whole && quoted) : !whole && quoted && n <= csv->expect_fields;
 }
 
 /* Cuts the record at rec_start (physical line rec_line) after its first
@@ -382,8 +345,7 @@ static bool row_like(const cv_csv_t *csv, const char *p, bool whole) {
 static bool resync(cv_csv_t *csv, size_t rec_start, long rec_line, bool whole) {
   char *const s = csv->in + rec_start;
   char *lf = memchr(s, '\n', csv->end - rec_start);
-  if (!lf || !row_like(csv, lf + 1, whole))
-    return false;
+  if (!lf || !row_like(csv, lf + 1, whole)) return false;
   /* Scan the first line as if the input ended there: the open quote then
    * runs to its end, and the fields before it come back as they are. */
   size_t end = csv->end;
@@ -402,33 +364,27 @@ static bool resync(cv_csv_t *csv, size_t rec_start, long rec_line, bool whole) {
   csv->pos = (size_t)(lf + 1 - csv->in);
   csv->line = rec_line + 1;
   if (csv->flaw == CV_CSV_UNTERMINATED || csv->flaw == CV_CSV_CLEAN) {
-    if (csv->flaw == CV_CSV_CLEAN)
-      csv->flaw_field = csv->nfields ? csv->nfields - 1 : 0;
+    if (csv->flaw == CV_CSV_CLEAN) csv->flaw_field = csv->nfields ? csv->nfields - 1 : 0;
     csv->flaw = CV_CSV_UNCLOSED;
   }
-  if (csv->nfields == 0)
-    csv->nfields = 1; /* not a blank line: a row to answer */
+  if (csv->nfields == 0) csv->nfields = 1; /* not a blank line: a row to answer */
   return true;
 }
 
 /* A record that ran over several lines and came out wrong. */
 static bool swallowed(const cv_csv_t *csv) {
   return csv->rec_len > 1 && memchr(csv->rec, '\n', csv->rec_len - 1) &&
-         (csv->flaw != CV_CSV_CLEAN ||
-          (csv->expect_fields && csv->nfields != csv->expect_fields));
+         (csv->flaw != CV_CSV_CLEAN || (csv->expect_fields && csv->nfields != csv->expect_fields));
 }
 
 int cv_csv_next(cv_csv_t *csv) {
   want_bytes(csv, 1);
   for (;;) {
     int r = scan(csv);
-    if (r == SCAN_EMPTY)
-      return csv->io_error ? CV_IO : CV_EOF;
+    if (r == SCAN_EMPTY) return csv->io_error ? CV_IO : CV_EOF;
     if (r == SCAN_DONE) {
-      if (csv->nfields == 0)
-        continue; /* a blank line */
-      if (swallowed(csv) &&
-          resync(csv, (size_t)(csv->rec - csv->in), csv->rec_line, false)) {
+      if (csv->nfields == 0) continue; /* a blank line */
+      if (swallowed(csv) && resync(csv, (size_t)(csv->rec - csv->in), csv->rec_line, false)) {
         unescape(csv);
         return CV_OK;
       }
@@ -455,8 +411,7 @@ int cv_csv_next(cv_csv_t *csv) {
       skip_long(csv);
       return csv->io_error ? CV_IO : CV_OK;
     }
-    if (fill(csv) == 0 && csv->io_error)
-      return CV_IO;
+    if (fill(csv) == 0 && csv->io_error) return CV_IO;
   }
 }
 
@@ -470,8 +425,7 @@ int cv_csv_next_line(cv_csv_t *csv) {
         csv->rec_line = csv->line;
         while (!q) { /* drop the rest of the line */
           csv->pos = csv->end;
-          if (fill(csv) == 0)
-            break;
+          if (fill(csv) == 0) break;
           q = memchr(csv->in, '\n', csv->end);
         }
         csv->pos = q ? (size_t)(q + 1 - csv->in) : csv->end;
@@ -481,19 +435,16 @@ int cv_csv_next_line(cv_csv_t *csv) {
         csv->flaw = CV_CSV_TOO_LONG;
         return csv->io_error ? CV_IO : CV_OK;
       }
-      if (fill(csv) == 0 && csv->io_error)
-        return CV_IO;
+      if (fill(csv) == 0 && csv->io_error) return CV_IO;
       continue;
     }
-    if (!q && csv->pos == csv->end)
-      return csv->io_error ? CV_IO : CV_EOF;
+    if (!q && csv->pos == csv->end) return csv->io_error ? CV_IO : CV_EOF;
     const char *stop = q ? q : csv->in + csv->end;
     csv->rec_line = csv->line;
     csv->pos = (size_t)(stop - csv->in) + (q ? 1 : 0);
     csv->line++;
     size_t len = (size_t)(stop - p);
-    if (len && p[len - 1] == '\r')
-      len--;
+    if (len && p[len - 1] == '\r') len--;
     if (len > CV_CSV_MAX_RECORD) {
       csv->nfields = 0;
       csv->rec_len = 0;
@@ -501,10 +452,8 @@ int cv_csv_next_line(cv_csv_t *csv) {
       return CV_OK;
     }
     size_t i = 0;
-    while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r'))
-      i++;
-    if (i == len)
-      continue; /* a blank line */
+    while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r')) i++;
+    if (i == len) continue; /* a blank line */
     csv->rec = p;
     csv->rec_len = len;
     csv->fields[0].data = p;
@@ -526,16 +475,13 @@ bool cv_utf8_valid(const char *s, size_t len, size_t *bad) {
       uint64_t w;
       memcpy(&w, p + i, 8);
       /* high bit set in any byte, or any byte zero */
-      if ((w & 0x8080808080808080ull) ||
-          ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull))
+      if ((w & 0x8080808080808080ull) || ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull))
         break;
       i += 8;
     }
-    if (i >= len)
-      break;
+    if (i >= len) break;
     unsigned c = p[i];
-    if (c == 0)
-      goto fail;
+    if (c == 0) goto fail;
     if (c < 0x80) {
       i++;
       continue;
@@ -559,18 +505,14 @@ bool cv_utf8_valid(const char *s, size_t len, size_t *bad) {
     } else {
       goto fail;
     }
-    if (len - i <= n)
-      goto fail;
-    if (p[i + 1] < lo || p[i + 1] > hi)
-      goto fail;
+    if (len - i <= n) goto fail;
+    if (p[i + 1] < lo || p[i + 1] > hi) goto fail;
     for (size_t k = 2; k <= n; k++)
-      if (p[i + k] < 0x80 || p[i + k] > 0xBF)
-        goto fail;
+      if (p[i + k] < 0x80 || p[i + k] > 0xBF) goto fail;
     i += n + 1;
   }
   return true;
 fail:
-  if (bad)
-    *bad = i;
+  if (bad) *bad = i;
   return false;
 }

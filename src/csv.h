@@ -32,12 +32,12 @@ typedef struct cv_csv_field {
  * stays in step and the next call returns the next record). */
 typedef enum cv_csv_flaw {
   CV_CSV_CLEAN = 0,
-  CV_CSV_TOO_LONG,      /* record longer than CV_CSV_MAX_RECORD: no fields */
-  CV_CSV_TOO_MANY,      /* more than CV_CSV_MAX_FIELDS fields */
-  CV_CSV_UNTERMINATED,  /* a quoted field still open at end of input */
-  CV_CSV_AFTER_QUOTE,   /* a character other than , or newline after "..." */
-  CV_CSV_BAD_UTF8,      /* not UTF-8, or a NUL byte */
-  CV_CSV_UNCLOSED       /* a quote left open at the end of the record's
+  CV_CSV_TOO_LONG,     /* record longer than CV_CSV_MAX_RECORD: no fields */
+  CV_CSV_TOO_MANY,     /* more than CV_CSV_MAX_FIELDS fields */
+  CV_CSV_UNTERMINATED, /* a quoted field still open at end of input */
+  CV_CSV_AFTER_QUOTE,  /* a character other than , or newline after "..." */
+  CV_CSV_BAD_UTF8,     /* not UTF-8, or a NUL byte */
+  CV_CSV_UNCLOSED      /* a quote left open at the end of the record's
                            first line, where the next line starts a row:
                            the record is that line alone (below) */
 } cv_csv_flaw_t;
@@ -54,7 +54,7 @@ typedef struct cv_csv {
 
   const char *rec; /* the current record as it stands in the input */
   size_t rec_len;
-  size_t nfields;  /* fields in the record (may exceed those stored) */
+  size_t nfields; /* fields in the record (may exceed those stored) */
   cv_csv_field_t fields[CV_CSV_MAX_FIELDS];
   bool escaped[CV_CSV_MAX_FIELDS]; /* field i holds "" pairs to collapse */
 
@@ -67,10 +67,10 @@ typedef struct cv_csv {
    * next line, so the rows after it are not lost. */
   size_t expect_fields;
 
-  long line;       /* physical line (from 1) where the next record starts */
-  long rec_line;   /* physical line where the current record started */
+  long line;     /* physical line (from 1) where the next record starts */
+  long rec_line; /* physical line where the current record started */
   cv_csv_flaw_t flaw;
-  size_t flaw_field; /* 0-based field the flaw is in */
+  size_t flaw_field;       /* 0-based field the flaw is in */
   unsigned char flaw_byte; /* the offending byte (AFTER_QUOTE, BAD_UTF8) */
   size_t flaw_offset;      /* of that byte in its field (BAD_UTF8) */
 } cv_csv_t;
@@ -96,9 +96,7 @@ int cv_csv_next(cv_csv_t *csv);
 int cv_csv_next_line(cv_csv_t *csv);
 
 /* Input bytes consumed so far (through the last record returned). */
-static inline uint64_t cv_csv_bytes(const cv_csv_t *csv) {
-  return csv->base + csv->pos;
-}
+static inline uint64_t cv_csv_bytes(const cv_csv_t *csv) { return csv->base + csv->pos; }
 
 /* Checks that len bytes at s are UTF-8 without NUL bytes.  Returns true, or
  * false with the offset of the first bad byte in *bad. */

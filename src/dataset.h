@@ -33,8 +33,7 @@ bool cv_acled_detect(const cv_csv_field_t *header, size_t n);
 /* Builds the mapping for header (n columns): the column of each ACLED
  * field it uses, and the notes matcher over the engine's system aliases.
  * Returns NULL when out of memory; free with cv_acled_free(). */
-cv_acled_t *cv_acled_new(const cv_engine_t *engine,
-                         const cv_csv_field_t *header, size_t n);
+cv_acled_t *cv_acled_new(const cv_engine_t *engine, const cv_csv_field_t *header, size_t n);
 void cv_acled_free(cv_acled_t *acled);
 
 /* The column index of ACLED's id, date, latitude and longitude, or -1 when
@@ -47,8 +46,7 @@ int cv_acled_column(const cv_acled_t *acled, cv_dfield_t field);
  * Fields whose bit (1u << cv_dfield_t) is in taken were mapped by the user
  * and are left alone.  What the row does not say stays unknown; nothing
  * here makes a row fail. */
-void cv_acled_row(const cv_acled_t *acled, const cv_engine_t *engine,
-                  cv_use_t *use, const cv_csv_field_t *fields, size_t n,
-                  unsigned taken);
+void cv_acled_row(const cv_acled_t *acled, const cv_engine_t *engine, cv_use_t *use,
+                  const cv_csv_field_t *fields, size_t n, unsigned taken);
 
 #endif /* CV_DATASET_H */

@@ -84,12 +84,14 @@ static int test(const cv_eval_t *e, const cv_node_t *n) {
  * policy governs. */
 static int in_scope(const cv_eval_t *e) {
   const cv_value_t *donor = &e->fact[CV_FACT_DONOR];
-  int scope = donor->state == CV_UNKNOWN ? U3
+  int scope = donor->state == CV_UNKNOWN                                   ? U3
               : donor->state == CV_KNOWN && donor->sym == e->policy->donor ? T3
-                                                                            : F3;
+                                                                           : F3;
   if (scope == T3 || !e->policy->n_governs) return scope;
   const cv_value_t *sys = &e->fact[CV_FACT_SYSTEM];
-  int gov = sys->state == CV_UNKNOWN ? U3 : sys->state == CV_KNOWN && cv_governs(e->policy, sys->sym) ? T3 : F3;
+  int gov = sys->state == CV_UNKNOWN                                    ? U3
+            : sys->state == CV_KNOWN && cv_governs(e->policy, sys->sym) ? T3
+                                                                        : F3;
   return gov == T3 ? T3 : scope == F3 && gov == F3 ? F3 : U3;
 }
 
@@ -113,7 +115,6 @@ static int applies(const cv_eval_t *e, const cv_rule_t *r, uint16_t index) {
 }
 
 /* ------------------------------------------------------------- deciding */
-
 
 /* Decides the verdict for the current facts, or which fact to split on.
  * changed: the facts that changed since e->state was last brought up to
@@ -181,7 +182,9 @@ void cv_decide(cv_eval_t *e, cv_fact_set_t changed, cv_decision_t *d) {
   }
   /* Forbid wins; else a question the record leaves open stays open. */
   uint8_t effect = forbid >= 0 ? CV_FORBID : open >= 0 ? CV_OPEN : CV_PERMIT;
-  d->verdict = effect == CV_FORBID ? CV_FORBIDDEN : effect == CV_OPEN ? CV_UNDETERMINED : CV_PERMITTED;
+  d->verdict = effect == CV_FORBID ? CV_FORBIDDEN
+               : effect == CV_OPEN ? CV_UNDETERMINED
+                                   : CV_PERMITTED;
   d->open = effect == CV_OPEN;
   if (permit >= 0 && forbid >= 0) {
     d->conflict = true;
@@ -192,8 +195,10 @@ void cv_decide(cv_eval_t *e, cv_fact_set_t changed, cv_decision_t *d) {
     for (uint64_t bits = applicable[w] & ~defeated[w]; bits; bits &= bits - 1) {
       uint16_t i = (uint16_t)(w * 64 + __builtin_ctzll(bits));
       if (pol->rules[i].effect != effect) continue;
-      if (d->n_rules < CV_MAX_LISTED) d->rules[d->n_rules++] = i;
-      else d->more_rules = true;
+      if (d->n_rules < CV_MAX_LISTED)
+        d->rules[d->n_rules++] = i;
+      else
+        d->more_rules = true;
     }
     /* Overridden rules worth naming are those that would have turned the
      * verdict around; a same-effect rule defeated through a chain (a forbid
@@ -226,9 +231,8 @@ cv_fact_set_t cv_derive(const cv_engine_t *eng, cv_value_t *fact, int changed) {
         set |= CV_FACT_BIT(CV_FACT_SYSTEM_CLASS);
       }
       if (fact[CV_FACT_RANGE_KM].state == CV_UNKNOWN) {
-        fact[CV_FACT_RANGE_KM] = isnan(s->range_km)
-                                     ? (cv_value_t){CV_NONE, 0, 0}
-                                     : (cv_value_t){CV_KNOWN, 0, s->range_km};
+        fact[CV_FACT_RANGE_KM] = isnan(s->range_km) ? (cv_value_t){CV_NONE, 0, 0}
+                                                    : (cv_value_t){CV_KNOWN, 0, s->range_km};
         set |= CV_FACT_BIT(CV_FACT_RANGE_KM);
       }
       if (fact[CV_FACT_DONOR].state == CV_UNKNOWN && s->n_donors == 1) {
@@ -290,7 +294,8 @@ cv_fact_set_t cv_derive(const cv_engine_t *eng, cv_value_t *fact, int changed) {
  * are also what keeps two uses apart.  The parser refuses a policy whose
  * comparisons could overfill b. */
 static uint16_t collect_cuts(const cv_eval_t *e, const cv_value_t *facts, int fact,
-                             cv_boundary_t *b, uint16_t n, cv_fact_set_t *seen, bool at_known_facts, bool imported) {
+                             cv_boundary_t *b, uint16_t n, cv_fact_set_t *seen, bool at_known_facts,
+                             bool imported) {
   const cv_policy_t *pol = e->policy;
   *seen |= CV_FACT_BIT(fact);
   for (uint16_t i = 0; i < pol->n_cuts[fact] && n + 2 <= CV_MAX_BOUNDARIES; i++) {
@@ -327,13 +332,13 @@ static uint16_t collect_cuts(const cv_eval_t *e, const cv_value_t *facts, int fa
  * which way each such comparison goes instead (fact_cut_bits), since a
  * count of cuts passed means nothing when the cuts move from use to use. */
 uint16_t cv_boundaries(const cv_eval_t *e, const cv_value_t *facts, int fact, cv_boundary_t *b,
-                           bool at_known_facts) {
+                       bool at_known_facts) {
   cv_fact_set_t seen = 0;
   uint16_t n = collect_cuts(e, facts, fact, b, 0, &seen, at_known_facts, false);
   /* Sorted, without repeats: a handful of values. */
   for (uint16_t i = 1; i < n; i++)
-    for (uint16_t j = i; j > 0 && (b[j].t < b[j - 1].t ||
-                                   (b[j].t == b[j - 1].t && b[j].after < b[j - 1].after));
+    for (uint16_t j = i;
+         j > 0 && (b[j].t < b[j - 1].t || (b[j].t == b[j - 1].t && b[j].after < b[j - 1].after));
          j--) {
       cv_boundary_t t = b[j];
       b[j] = b[j - 1];
@@ -358,4 +363,3 @@ void cv_default_assumptions(cv_eval_t *e, const cv_policy_t *pol) {
     e->set_len[a] = pol->assumptions[a].set_len;
   }
 }
-

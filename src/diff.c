@@ -54,8 +54,8 @@ static void diff_emit(diff_walk_t *D, const cv_outcome_t *o, const cv_branch_con
   if (!D->rc) D->rc = rule_names(&D->before, D->a.policy, a);
   if (!D->rc) D->rc = rule_names(&D->after, D->b.policy, b);
   if (D->rc) return;
-  cv_change_t change = {(cv_verdict_t)a->verdict, (cv_verdict_t)b->verdict,
-                        D->before.data, D->after.data, w->data};
+  cv_change_t change = {(cv_verdict_t)a->verdict, (cv_verdict_t)b->verdict, D->before.data,
+                        D->after.data, w->data};
   D->fn(D->ctx, &change);
 }
 
@@ -110,8 +110,12 @@ static const cv_walk_visitor_t diff_visitor = {.leaf = on_leaf,
 /* Walks D's two sides from the top, and reports the change when one
  * holds for every use. */
 static void diff_walk(diff_walk_t *D) {
-  cv_walk_t walk = {.side = {&D->a, &D->b}, .n_sides = 2, .cross = D->cross,
-                    .view = &D->view, .visit = &diff_visitor, .ctx = D};
+  cv_walk_t walk = {.side = {&D->a, &D->b},
+                    .n_sides = 2,
+                    .cross = D->cross,
+                    .view = &D->view,
+                    .visit = &diff_visitor,
+                    .ctx = D};
   cv_outcome_t o;
   cv_walk(&walk, UINT32_MAX, &o);
   if (!o.mixed) diff_emit(D, &o, NULL);
@@ -144,7 +148,8 @@ int cv_diff(const cv_engine_t *engine, size_t policy, cv_date_t before, cv_date_
   cv_default_assumptions(&D->view, pol);
   diff_walk(D);
   int rc = D->rc;
-  if (rc) cv_error_set(err, rc, pol->path, 0, 0, "out of memory");
+  if (rc)
+    cv_error_set(err, rc, pol->path, 0, 0, "out of memory");
   else if (D->truncated)
     rc = cv_error_set(err, CV_TOO_LARGE, pol->path, 0, 0,
                       "the comparison stopped at its limit of %d kinds of use: the changes "
@@ -301,7 +306,8 @@ int cv_diff_donors(const cv_engine_t *engine, size_t first, size_t second, cv_da
     diff_walk(D);
     rc = D->rc;
   }
-  if (rc) cv_error_set(err, rc, NULL, 0, 0, "out of memory");
+  if (rc)
+    cv_error_set(err, rc, NULL, 0, 0, "out of memory");
   else if (D->truncated)
     rc = cv_error_set(err, CV_TOO_LARGE, NULL, 0, 0,
                       "the comparison stopped at its limit of %d kinds of use: the differences "
@@ -315,4 +321,3 @@ int cv_diff_donors(const cv_engine_t *engine, size_t first, size_t second, cv_da
   free(D);
   return rc;
 }
-

@@ -64,8 +64,8 @@ static uint32_t admin1_hash(const char *country, const char *s, size_t len) {
   return (uint32_t)cv_fold_hash(cv_fold_hash(0, country, 2), s, len);
 }
 
-const char *cv_engine_admin1(const cv_engine_t *engine, const char *country_code,
-                             const char *name, size_t len) {
+const char *cv_engine_admin1(const cv_engine_t *engine, const char *country_code, const char *name,
+                             size_t len) {
   if (!country_code || !country_code[0] || !country_code[1] || country_code[2] ||
       !engine->admin1_slots)
     return NULL;
@@ -103,7 +103,8 @@ static int load_admin1(cv_engine_t *engine, const char *path, cv_error_t *err) {
     if (f[k]) n[k] = (size_t)(stop - f[k]);
     s = eol + 1;
     if (line == 0) {
-      if (k != 2 || n[0] != 6 || memcmp(f[0], "admin1", 6) || n[1] != 6 || memcmp(f[1], "region", 6))
+      if (k != 2 || n[0] != 6 || memcmp(f[0], "admin1", 6) || n[1] != 6 ||
+          memcmp(f[1], "region", 6))
         rc = cv_error_set(err, CV_SYNTAX, path, 1, 1,
                           "expected the header 'admin1<TAB>region<TAB>source'");
       continue;
@@ -115,8 +116,8 @@ static int load_admin1(cv_engine_t *engine, const char *path, cv_error_t *err) {
       break;
     }
     if (n[0] > ADMIN1_NAME_LIMIT) {
-      rc = cv_error_set(err, CV_VALUE, path, line + 1, 1,
-                        "the name is longer than %d bytes", ADMIN1_NAME_LIMIT);
+      rc = cv_error_set(err, CV_VALUE, path, line + 1, 1, "the name is longer than %d bytes",
+                        ADMIN1_NAME_LIMIT);
       break;
     }
     if (n[1] >= sizeof engine->admin1[0].region ||
@@ -199,8 +200,7 @@ static int assign_slots(cv_engine_t *engine, cv_policy_t *pol, cv_error_t *err) 
     if (slot < 0) {
       if (cat->n_assumption_names == CV_MAX_ALL_ASSUMPTIONS)
         return cv_error_set(err, CV_TOO_LARGE, pol->path, a->line, 1,
-                            "more than %d assumptions across policies",
-                            CV_MAX_ALL_ASSUMPTIONS);
+                            "more than %d assumptions across policies", CV_MAX_ALL_ASSUMPTIONS);
       slot = cat->n_assumption_names;
       cat->assumption_names[cat->n_assumption_names++] =
           cv_arena_strndup(&cat->arena, a->name, strlen(a->name));
@@ -212,14 +212,13 @@ static int assign_slots(cv_engine_t *engine, cv_policy_t *pol, cv_error_t *err) 
   return CV_OK;
 }
 
-int cv_engine_load_policy_text(cv_engine_t *engine, const char *name,
-                               const char *text, size_t len, cv_error_t *err) {
+int cv_engine_load_policy_text(cv_engine_t *engine, const char *name, const char *text, size_t len,
+                               cv_error_t *err) {
   if (!engine->data_loaded)
     return cv_error_set(err, CV_USAGE, name, 0, 0,
                         "load the catalogs (cv_engine_load_data) before policies");
   if (engine->policy_count == CV_MAX_POLICIES)
-    return cv_error_set(err, CV_TOO_LARGE, name, 0, 0, "at most %d policies",
-                        CV_MAX_POLICIES);
+    return cv_error_set(err, CV_TOO_LARGE, name, 0, 0, "at most %d policies", CV_MAX_POLICIES);
   cv_policy_t *pol;
   int rc = cv_policy_compile(&engine->catalog, name, text, len, &pol, err);
   if (rc) return rc;
@@ -258,16 +257,20 @@ const char *cv_engine_policy_path(const cv_engine_t *engine, size_t index) {
   return index < engine->policy_count ? engine->policies[index]->path : NULL;
 }
 
-int cv_engine_vocabulary(const cv_engine_t *engine, const char *vocabulary,
-                         const char **names, size_t max, size_t *count) {
+int cv_engine_vocabulary(const cv_engine_t *engine, const char *vocabulary, const char **names,
+                         size_t max, size_t *count) {
   static const struct {
     const char *name;
     cv_domain_t domain;
   } vocabularies[] = {
-      {"actions", CV_DOM_ACTION},          {"targets", CV_DOM_TARGET},
-      {"purposes", CV_DOM_PURPOSE},        {"donors", CV_DOM_DONOR},
-      {"systems", CV_DOM_SYSTEM},          {"operators", CV_DOM_OPERATOR},
-      {"operator-kinds", CV_DOM_OPERATOR_KIND}, {"system-classes", CV_DOM_SYSTEM_CLASS},
+      {"actions", CV_DOM_ACTION},
+      {"targets", CV_DOM_TARGET},
+      {"purposes", CV_DOM_PURPOSE},
+      {"donors", CV_DOM_DONOR},
+      {"systems", CV_DOM_SYSTEM},
+      {"operators", CV_DOM_OPERATOR},
+      {"operator-kinds", CV_DOM_OPERATOR_KIND},
+      {"system-classes", CV_DOM_SYSTEM_CLASS},
   };
   *count = 0;
   for (size_t v = 0; v < sizeof vocabularies / sizeof vocabularies[0]; v++) {

@@ -52,8 +52,10 @@ static void emit_open(cv_eval_t *e, const uint16_t *rules, uint8_t n_rules, bool
  * when open rules decide). */
 static void on_emit(cv_walk_t *w, const cv_outcome_t *o, const cv_branch_cond_t *cond) {
   const cv_side_outcome_t *s = &o->side[0];
-  if (s->open) emit_open(w->side[0], s->rules, s->n_rules, s->more, cond);
-  else emit(w->side[0], s->verdict, s->rules, s->n_rules, s->more, cond);
+  if (s->open)
+    emit_open(w->side[0], s->rules, s->n_rules, s->more, cond);
+  else
+    emit(w->side[0], s->verdict, s->rules, s->n_rules, s->more, cond);
 }
 
 static void on_leaf(cv_walk_t *w, const cv_decision_t *d, cv_outcome_t *o) {
@@ -97,9 +99,10 @@ static void evaluate_policy(cv_eval_t *e, cv_policy_verdict_t *out) {
   e->depth = 0;
   e->leaves = 0;
   if (pol->any_window) memset(e->in_force, U3, pol->n_rules);
-  out->governed = pol->n_governs && e->fact[CV_FACT_SYSTEM].state == CV_KNOWN &&
-                  cv_governs(pol, e->fact[CV_FACT_SYSTEM].sym) &&
-                  !(e->fact[CV_FACT_DONOR].state == CV_KNOWN && e->fact[CV_FACT_DONOR].sym == pol->donor);
+  out->governed =
+      pol->n_governs && e->fact[CV_FACT_SYSTEM].state == CV_KNOWN &&
+      cv_governs(pol, e->fact[CV_FACT_SYSTEM].sym) &&
+      !(e->fact[CV_FACT_DONOR].state == CV_KNOWN && e->fact[CV_FACT_DONOR].sym == pol->donor);
   for (uint16_t i = 0; i < pol->n_rules; i++) {
     const cv_rule_t *r = &pol->rules[i];
     if (!cv_in_period(r, e->date)) continue;
@@ -152,9 +155,8 @@ static void evaluate_policy(cv_eval_t *e, cv_policy_verdict_t *out) {
   if (o->open) emit_open(e, o->rules, o->n_rules, o->more, NULL);
 }
 
-static void resolve_facts(const cv_engine_t *eng, const cv_use_t *use,
-                          const cv_result_t *res, bool disputed_as_unknown,
-                          cv_value_t *fact, uint8_t *grade) {
+static void resolve_facts(const cv_engine_t *eng, const cv_use_t *use, const cv_result_t *res,
+                          bool disputed_as_unknown, cv_value_t *fact, uint8_t *grade) {
   memset(fact, 0, CV_FACT_COUNT * sizeof *fact);
   static const struct {
     int fact;
@@ -162,8 +164,7 @@ static void resolve_facts(const cv_engine_t *eng, const cv_use_t *use,
   } given[] = {CV_USE_FIELDS(CV_GIVEN_FACT_)};
   for (size_t i = 0; i < sizeof given / sizeof given[0]; i++) {
     uint8_t g = use->grade[given[i].field];
-    if (g == CV_GRADE_UNKNOWN || (disputed_as_unknown && g == CV_GRADE_DISPUTED))
-      continue;
+    if (g == CV_GRADE_UNKNOWN || (disputed_as_unknown && g == CV_GRADE_DISPUTED)) continue;
     fact[given[i].fact] = use->given[given[i].field];
   }
   uint8_t loc_grade = use->grade[CV_FIELD_LOCATION];
@@ -188,7 +189,8 @@ static void resolve_facts(const cv_engine_t *eng, const cv_use_t *use,
     /* A region the row's own record disputes, a distance its precision
      * leaves approximate: unknown, within what cv_evaluate allows. */
     if (disputed_as_unknown && use->region_stated[0]) fact[CV_FACT_REGION].state = CV_UNKNOWN;
-    if (disputed_as_unknown && use->border_km_within > 0) fact[CV_FACT_BORDER_KM].state = CV_UNKNOWN;
+    if (disputed_as_unknown && use->border_km_within > 0)
+      fact[CV_FACT_BORDER_KM].state = CV_UNKNOWN;
   }
   /* Derived facts follow what is known, in dependency order: a system gives
    * its class, range and (when it has one donor) its donor. */
@@ -218,8 +220,8 @@ static void declared_facts(const cv_use_t *use, const cv_policy_t *pol, bool dis
       const __typeof__(use->declared[0]) *d = &use->declared[i];
       if (scoped ? d->donor != pol->donor : d->donor >= 0) continue;
       if (!cv_fact(pol, d->slot)->name) continue;
-      bool hidden = d->grade == CV_GRADE_UNKNOWN ||
-                    (disputed_as_unknown && d->grade == CV_GRADE_DISPUTED);
+      bool hidden =
+          d->grade == CV_GRADE_UNKNOWN || (disputed_as_unknown && d->grade == CV_GRADE_DISPUTED);
       fact[d->slot] = hidden ? (cv_value_t){CV_UNKNOWN, 0, 0} : d->value;
       grade[d->slot] = hidden ? CV_GRADE_UNKNOWN : d->grade;
     }
@@ -287,8 +289,7 @@ static int evaluate_theirs(const cv_engine_t *engine, const cv_use_t *use, cv_da
  * verdicts are then left as they were). */
 static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
                              cv_result_t *result, cv_error_t *err, size_t only) {
-  if (!as_of && !use->has_date)
-    return cv_error_field(err, CV_VALUE, "date", "the use has no date");
+  if (!as_of && !use->has_date) return cv_error_field(err, CV_VALUE, "date", "the use has no date");
   if (use->coordinates == 1 || use->coordinates == 2)
     return cv_error_field(err, CV_VALUE, use->coordinates == 1 ? "lon" : "lat",
                           "a location needs both lat and lon: %s is missing",
@@ -296,7 +297,8 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
   /* A system named with a donor that never supplied it is a mistake in the
    * use (judging ATACMS under Germany's rules would answer a question
    * nobody asked). */
-  const cv_value_t *given_sys = &use->given[CV_FIELD_SYSTEM], *given_donor = &use->given[CV_FIELD_DONOR];
+  const cv_value_t *given_sys = &use->given[CV_FIELD_SYSTEM],
+                   *given_donor = &use->given[CV_FIELD_DONOR];
   if (given_sys->state == CV_KNOWN && given_donor->state == CV_KNOWN &&
       !cv_supplied_by(engine, given_sys->sym, given_donor->sym)) {
     const cv_system_t *s = cv_catalog_system(&engine->catalog, given_sys->sym);
@@ -332,8 +334,7 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
     }
   }
   if (result->located) {
-    result->territory_sym =
-        cv_memo_code_symbol(engine, result, CV_DOM_TERRITORY, w->territory);
+    result->territory_sym = cv_memo_code_symbol(engine, result, CV_DOM_TERRITORY, w->territory);
     result->region_sym =
         w->region[0] ? cv_memo_code_symbol(engine, result, CV_DOM_REGION, w->region) : -1;
   }
@@ -362,9 +363,11 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
   e.n_region_choices = 0;
   e.border_span = false;
   if (disputed && use->grade[CV_FIELD_LOCATION] != CV_GRADE_DISPUTED) {
-    const cv_value_t *region = &result->fact[CV_FACT_REGION], *km = &result->fact[CV_FACT_BORDER_KM];
+    const cv_value_t *region = &result->fact[CV_FACT_REGION],
+                     *km = &result->fact[CV_FACT_BORDER_KM];
     if (use->region_stated[0] && region->state == CV_KNOWN) {
-      int32_t r = cv_catalog_lookup(cat, CV_DOM_REGION, use->region_stated, strlen(use->region_stated));
+      int32_t r =
+          cv_catalog_lookup(cat, CV_DOM_REGION, use->region_stated, strlen(use->region_stated));
       e.region_choice[0] = region->sym;
       e.region_choice[1] = r >= 0 ? r : CV_SYM_OTHER;
       e.n_region_choices = 2;
@@ -406,7 +409,8 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
     if (pol->n_declared) {
       declared_facts(use, pol, false, result->fact, result->grade);
       memcpy(result->declared[p], result->fact + CV_FACT_BUILTIN, sizeof result->declared[p]);
-      memcpy(result->declared_grade[p], result->grade + CV_FACT_BUILTIN, sizeof result->declared_grade[p]);
+      memcpy(result->declared_grade[p], result->grade + CV_FACT_BUILTIN,
+             sizeof result->declared_grade[p]);
     }
     cv_policy_verdict_t *out = &result->v[p];
     const cv_value_t *hide = NULL;

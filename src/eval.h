@@ -58,7 +58,7 @@ typedef struct cv_eval {
 typedef struct cv_decision {
   uint8_t verdict;
   bool determined;
-  bool open; /* an open rule decided: the verdict is undetermined */
+  bool open;      /* an open rule decided: the verdict is undetermined */
   int split_fact; /* when not determined: a fact, or CV_COND_IN_FORCE */
   int split_rule; /* for CV_COND_IN_FORCE: the rule whose period is unsure */
   uint16_t rules[CV_MAX_LISTED];

@@ -9,8 +9,8 @@
 
 #include "explain.h"
 
-static const char *fact_value_name(const cv_engine_t *eng, int fact, const cv_value_t *v,
-                                   char *buf, size_t size) {
+static const char *fact_value_name(const cv_engine_t *eng, int fact, const cv_value_t *v, char *buf,
+                                   size_t size) {
   if (v->state == CV_UNKNOWN) return "unknown";
   if (v->state == CV_NONE) return "none";
   switch (cv_facts[fact].type) { /* built-in facts only */
@@ -22,8 +22,7 @@ static const char *fact_value_name(const cv_engine_t *eng, int fact, const cv_va
 
 /* ------------------------------------------------------------ explanation */
 
-static int rule_list(cv_buf_t *b, const cv_policy_t *pol, const uint16_t *rules,
-                     size_t n) {
+static int rule_list(cv_buf_t *b, const cv_policy_t *pol, const uint16_t *rules, size_t n) {
   for (size_t i = 0; i < n; i++)
     TRY(CV_CAT(b, i ? (i + 1 == n ? " and " : ", ") : "", pol->rules[rules[i]].id));
   return CV_OK;
@@ -86,7 +85,8 @@ int cv_explanation(const cv_engine_t *eng, const cv_result_t *res, const cv_poli
     case CV_NOT_COVERED: {
       const cv_value_t *d = &res->fact[CV_FACT_DONOR];
       const cv_value_t *sys = &res->fact[CV_FACT_SYSTEM];
-      const cv_system_t *s = sys->state == CV_KNOWN ? cv_catalog_system(&eng->catalog, sys->sym) : NULL;
+      const cv_system_t *s =
+          sys->state == CV_KNOWN ? cv_catalog_system(&eng->catalog, sys->sym) : NULL;
       bool supplied = !s || !s->n_donors;
       for (uint8_t k = 0; s && k < s->n_donors; k++) supplied |= s->donors[k] == pol->donor;
       if (res->no_donor_because) {
@@ -160,13 +160,15 @@ bool cv_beyond_reach(const cv_engine_t *eng, const cv_result_t *res, char *out, 
   if (sys->state != CV_KNOWN || range->state != CV_KNOWN || border->state != CV_KNOWN) return false;
   if (!(border->num > range->num)) return false;
   const cv_system_t *s = cv_catalog_system(&eng->catalog, sys->sym);
-  snprintf(out, size, "the target lies beyond the stated reach of %s (%g km): it is %.1f km from Ukraine's border",
-           s ? s->name : cv_symbol_name(&eng->catalog, sys->sym), range->num, cv_round_km(border->num));
+  snprintf(
+      out, size,
+      "the target lies beyond the stated reach of %s (%g km): it is %.1f km from Ukraine's border",
+      s ? s->name : cv_symbol_name(&eng->catalog, sys->sym), range->num, cv_round_km(border->num));
   return true;
 }
 
-int cv_result_write_why(const cv_engine_t *engine, const cv_result_t *result,
-                        size_t index, cv_buf_t *buf) {
+int cv_result_write_why(const cv_engine_t *engine, const cv_result_t *result, size_t index,
+                        cv_buf_t *buf) {
   if (index >= result->n) return CV_USAGE;
   cv_verdict_text_t *slot = cv_memo_text(result, index);
   if (slot && slot->why.len) return cv_buf_append(buf, slot->why.data, slot->why.len);
@@ -178,19 +180,21 @@ int cv_result_write_why(const cv_engine_t *engine, const cv_result_t *result,
 
 /* -------------------------------------------------------------- text out */
 
-int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use,
-                         const cv_result_t *result, cv_buf_t *buf) {
+int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use, const cv_result_t *result,
+                         cv_buf_t *buf) {
   const cv_catalog_t *cat = &engine->catalog;
   const cv_where_t *w = &result->where;
   char day[11], tmp[64];
   cv_date_format(use->date, day);
   TRY(cv_buf_printf(buf, "%s%s%s\n", use->id[0] ? use->id : "use", use->id[0] ? " — " : ": ", day));
-  const char *action = fact_value_name(engine, CV_FACT_ACTION, &result->fact[CV_FACT_ACTION], tmp, sizeof tmp);
+  const char *action =
+      fact_value_name(engine, CV_FACT_ACTION, &result->fact[CV_FACT_ACTION], tmp, sizeof tmp);
   TRY(cv_buf_printf(buf, "  action              %s\n", action));
   const cv_value_t *sys = &result->fact[CV_FACT_SYSTEM];
   if (sys->state == CV_KNOWN) {
     const cv_system_t *s = cv_catalog_system(cat, sys->sym);
-    TRY(cv_buf_printf(buf, "  system              %s (%s", s ? s->name : cv_symbol_name(cat, sys->sym),
+    TRY(cv_buf_printf(buf, "  system              %s (%s",
+                      s ? s->name : cv_symbol_name(cat, sys->sym),
                       s ? cv_symbol_name(cat, s->class_sym) : "?"));
     if (s && !isnan(s->range_km)) TRY(cv_buf_printf(buf, ", reach ~%g km", s->range_km));
     TRY(CV_LIT(buf, ")\n"));
@@ -250,9 +254,10 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use,
     TRY(CV_LIT(buf, "\n"));
     if (v->verdict == CV_UNDETERMINED) {
       /* On a terminal, one line per branch reads better than a paragraph. */
-      TRY(CV_CAT(buf, v->open && v->n_branches == 2 && v->branches[0].n_conds == 1
-                          ? "  The public record leaves this open under the "
-                          : "  Unknown facts decide under the ",
+      TRY(CV_CAT(buf,
+                 v->open && v->n_branches == 2 && v->branches[0].n_conds == 1
+                     ? "  The public record leaves this open under the "
+                     : "  Unknown facts decide under the ",
                  pol->donor_name, " policy in force that day:\n"));
       for (uint8_t b = 0; b < v->n_branches; b++) {
         const cv_branch_t *br = &v->branches[b];
@@ -301,7 +306,8 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use,
     for (uint16_t a = 0; a < pol->n_assumptions; a++) {
       if (!(v->assumptions_used & (1u << a))) continue;
       if (pol->assumptions[a].is_set) {
-        TRY(cv_buf_printf(buf, "%s%s = {", first ? "  assumptions: " : ", ", pol->assumptions[a].name));
+        TRY(cv_buf_printf(buf, "%s%s = {", first ? "  assumptions: " : ", ",
+                          pol->assumptions[a].name));
         for (uint16_t m = 0; m < v->assumption[a].set_len; m++)
           TRY(CV_CAT(buf, m ? ", " : "", cv_symbol_name(cat, v->assumption[a].set[m])));
         TRY(CV_LIT(buf, "}"));
@@ -329,8 +335,7 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use,
 int cv_where_text_tail(const cv_where_t *w, cv_buf_t *buf) {
   if (w->region_unknown) TRY(CV_LIT(buf, " (region unknown: in no federal subject)"));
   if (w->at_sea == 1)
-    TRY(cv_buf_puts(buf, w->sea_of[0] ? ", at sea in Ukraine's territorial sea"
-                                      : ", at sea"));
+    TRY(cv_buf_puts(buf, w->sea_of[0] ? ", at sea in Ukraine's territorial sea" : ", at sea"));
   if (w->border_km == 0) return CV_LIT(buf, ", inside Ukraine");
   if (w->border_km > 0)
     TRY(cv_buf_printf(buf, ", %.1f km from Ukraine's land border", cv_round_km(w->border_km)));
@@ -338,4 +343,3 @@ int cv_where_text_tail(const cv_where_t *w, cv_buf_t *buf) {
     TRY(cv_buf_printf(buf, ", %.1f km from Ukrainian territory", cv_round_km(w->water_km)));
   return CV_OK;
 }
-

@@ -12,10 +12,10 @@
 #include "memo.h"
 
 /* Returns from the calling writer with x's error code, if any. */
-#define TRY(x)              \
-  do {                      \
-    int rc_ = (x);          \
-    if (rc_) return rc_;    \
+#define TRY(x)                                                                                     \
+  do {                                                                                             \
+    int rc_ = (x);                                                                                 \
+    if (rc_) return rc_;                                                                           \
   } while (0)
 
 static inline int cv_json_str(cv_buf_t *b, const char *s) {

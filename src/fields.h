@@ -27,28 +27,27 @@
  * given       where it is given: KEY (a use object's key only), TEXT
  *             (cv_use_set(), a dataset column, a flag; inside "location" in
  *             JSON), or BOTH */
-#define CV_USE_FIELDS(X)                                                                          \
-  X(ID, "id", ID, 0, NULL, NULL, "--id ID", NULL, UNGRADED, BOTH)                                 \
-  X(DATE, "date", DATE, 0, NULL, NULL, "--date YYYY-MM-DD", NULL, UNGRADED, BOTH)                 \
-  X(ACTION, "action", NAME, CV_DOM_ACTION, "action", NULL, "--action NAME", "actions", GRADED,    \
-    BOTH)                                                                                         \
-  X(SYSTEM, "system", NAME, CV_DOM_SYSTEM, "system", "systems.json", "--system NAME",             \
-    "systems", GRADED, BOTH)                                                                      \
-  X(DONOR, "donor", NAME, CV_DOM_DONOR, "donor", NULL, "--donor NAME", "donors", GRADED, BOTH)    \
-  X(OPERATOR, "operator", NAME, CV_DOM_OPERATOR, "operator", "operators.json",                    \
-    "--operator NAME", "operators", GRADED, BOTH)                                                 \
-  X(RECIPIENT, "recipient", NAME, CV_DOM_OPERATOR, "operator", "operators.json",                  \
-    "--recipient NAME", "operators", GRADED, BOTH)                                                \
-  X(LOCATION, "location", LOCATION, 0, NULL, NULL, "", NULL, GRADED, KEY)                         \
-  X(TARGET, "target", NAME, CV_DOM_TARGET, "target kind", NULL, "--target KIND", "targets",       \
-    GRADED, BOTH)                                                                                 \
-  X(PURPOSE, "purpose", NAME, CV_DOM_PURPOSE, "purpose", NULL, "--purpose NAME", "purposes",      \
-    GRADED, BOTH)                                                                                 \
-  X(CROSS_BORDER_ATTACK, "cross_border_attack", BOOL, 0, NULL, NULL,                              \
-    "--cross-border-attack true|false", NULL, GRADED, BOTH)                                       \
-  X(LAT, "lat", LAT, 0, NULL, NULL, "--lat DEG --lon DEG | --place NAME", NULL, UNGRADED,         \
-    TEXT)                                                                                         \
-  X(LON, "lon", LON, 0, NULL, NULL, "", NULL, UNGRADED, TEXT)                                     \
+#define CV_USE_FIELDS(X)                                                                           \
+  X(ID, "id", ID, 0, NULL, NULL, "--id ID", NULL, UNGRADED, BOTH)                                  \
+  X(DATE, "date", DATE, 0, NULL, NULL, "--date YYYY-MM-DD", NULL, UNGRADED, BOTH)                  \
+  X(ACTION, "action", NAME, CV_DOM_ACTION, "action", NULL, "--action NAME", "actions", GRADED,     \
+    BOTH)                                                                                          \
+  X(SYSTEM, "system", NAME, CV_DOM_SYSTEM, "system", "systems.json", "--system NAME", "systems",   \
+    GRADED, BOTH)                                                                                  \
+  X(DONOR, "donor", NAME, CV_DOM_DONOR, "donor", NULL, "--donor NAME", "donors", GRADED, BOTH)     \
+  X(OPERATOR, "operator", NAME, CV_DOM_OPERATOR, "operator", "operators.json", "--operator NAME",  \
+    "operators", GRADED, BOTH)                                                                     \
+  X(RECIPIENT, "recipient", NAME, CV_DOM_OPERATOR, "operator", "operators.json",                   \
+    "--recipient NAME", "operators", GRADED, BOTH)                                                 \
+  X(LOCATION, "location", LOCATION, 0, NULL, NULL, "", NULL, GRADED, KEY)                          \
+  X(TARGET, "target", NAME, CV_DOM_TARGET, "target kind", NULL, "--target KIND", "targets",        \
+    GRADED, BOTH)                                                                                  \
+  X(PURPOSE, "purpose", NAME, CV_DOM_PURPOSE, "purpose", NULL, "--purpose NAME", "purposes",       \
+    GRADED, BOTH)                                                                                  \
+  X(CROSS_BORDER_ATTACK, "cross_border_attack", BOOL, 0, NULL, NULL,                               \
+    "--cross-border-attack true|false", NULL, GRADED, BOTH)                                        \
+  X(LAT, "lat", LAT, 0, NULL, NULL, "--lat DEG --lon DEG | --place NAME", NULL, UNGRADED, TEXT)    \
+  X(LON, "lon", LON, 0, NULL, NULL, "", NULL, UNGRADED, TEXT)                                      \
   X(PLACE, "place", PLACE, 0, NULL, NULL, "", NULL, UNGRADED, TEXT)
 
 /* Every field: CV_UF_ID ... CV_UF_COUNT. */
@@ -59,7 +58,7 @@ typedef enum cv_use_field { CV_USE_FIELDS(CV_UF_ENUM_) CV_UF_COUNT } cv_use_fiel
  * CV_FIELD_COUNT, in the table's order. */
 #define CV_IF_GRADED_GRADED(...) __VA_ARGS__
 #define CV_IF_GRADED_UNGRADED(...)
-#define CV_FIELD_ENUM_(e, name, kind, dom, noun, cat, help, vocab, graded, given) \
+#define CV_FIELD_ENUM_(e, name, kind, dom, noun, cat, help, vocab, graded, given)                  \
   CV_IF_GRADED_##graded(CV_FIELD_##e, )
 typedef enum cv_field { CV_USE_FIELDS(CV_FIELD_ENUM_) CV_FIELD_COUNT } cv_field_t;
 
@@ -68,7 +67,7 @@ typedef enum cv_field { CV_USE_FIELDS(CV_FIELD_ENUM_) CV_FIELD_COUNT } cv_field_
 #define CV_IF_TEXT_BOTH(...) __VA_ARGS__
 #define CV_IF_TEXT_TEXT(...) __VA_ARGS__
 #define CV_IF_TEXT_KEY(...)
-#define CV_DF_ENUM_(e, name, kind, dom, noun, cat, help, vocab, graded, given) \
+#define CV_DF_ENUM_(e, name, kind, dom, noun, cat, help, vocab, graded, given)                     \
   CV_IF_TEXT_##given(CV_DF_##e, )
 typedef enum cv_dfield { CV_USE_FIELDS(CV_DF_ENUM_) CV_DF_COUNT } cv_dfield_t;
 
@@ -90,13 +89,13 @@ typedef enum cv_dfield { CV_USE_FIELDS(CV_DF_ENUM_) CV_DF_COUNT } cv_dfield_t;
 
 /* Lists of names for messages, as string literals: ", a, b" (skip the first
  * two characters). */
-#define CV_GRADED_NAME_(e, name, kind, dom, noun, cat, help, vocab, graded, given) \
+#define CV_GRADED_NAME_(e, name, kind, dom, noun, cat, help, vocab, graded, given)                 \
   CV_IF_GRADED_##graded(", " name)
 #define CV_GRADED_LIST (CV_USE_FIELDS(CV_GRADED_NAME_) + 2)
-#define CV_TEXT_NAME_(e, name, kind, dom, noun, cat, help, vocab, graded, given) \
+#define CV_TEXT_NAME_(e, name, kind, dom, noun, cat, help, vocab, graded, given)                   \
   CV_IF_TEXT_##given(", " name)
 #define CV_TEXT_LIST (CV_USE_FIELDS(CV_TEXT_NAME_) + 2)
-#define CV_KEY_NAME_(e, name, kind, dom, noun, cat, help, vocab, graded, given) \
+#define CV_KEY_NAME_(e, name, kind, dom, noun, cat, help, vocab, graded, given)                    \
   CV_IF_KEY_##given(", " name)
 #define CV_KEY_LIST (CV_USE_FIELDS(CV_KEY_NAME_) + 2)
 
@@ -110,7 +109,7 @@ typedef enum cv_dfield { CV_USE_FIELDS(CV_DF_ENUM_) CV_DF_COUNT } cv_dfield_t;
 #define CV_GIVEN_KIND_LON(e)
 #define CV_GIVEN_KIND_PLACE(e)
 #define CV_GIVEN_KIND_LOCATION(e)
-#define CV_GIVEN_FACT_(e, name, kind, dom, noun, cat, help, vocab, graded, given) \
+#define CV_GIVEN_FACT_(e, name, kind, dom, noun, cat, help, vocab, graded, given)                  \
   CV_GIVEN_KIND_##kind(e)
 
 /* How a field's value is read. */
@@ -129,12 +128,12 @@ typedef enum cv_field_kind {
 typedef struct cv_use_field_def {
   const char *name;
   cv_field_kind_t kind;
-  int domain;             /* cv_domain_t, for a NAME */
+  int domain; /* cv_domain_t, for a NAME */
   const char *noun, *catalog;
   const char *help, *vocabulary;
-  int field;              /* its cv_field_t, or -1 when not graded */
-  int text;               /* given as text (a cv_dfield_t when so) */
-  int key;                /* a key of a use object */
+  int field; /* its cv_field_t, or -1 when not graded */
+  int text;  /* given as text (a cv_dfield_t when so) */
+  int key;   /* a key of a use object */
 } cv_use_field_def_t;
 
 extern const cv_use_field_def_t cv_use_fields[CV_UF_COUNT];

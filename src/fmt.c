@@ -9,18 +9,18 @@
 
 #include "lexer.h"
 
-#define TRY(x)              \
-  do {                      \
-    int rc_ = (x);          \
-    if (rc_) return rc_;    \
+#define TRY(x)                                                                                     \
+  do {                                                                                             \
+    int rc_ = (x);                                                                                 \
+    if (rc_) return rc_;                                                                           \
   } while (0)
 
 /* Words that begin a clause inside a block, or a statement outside one. */
 static bool is_clause(const cv_token_t *t) {
-  static const char *const words[] = {
-      "permit", "forbid", "open",   "when",   "from",  "until", "overrides", "because",
-      "cite",   "strength", "file", "date",   "outlet", "title", "url",     "policy",
-      "as-of",  "type",   "description"};
+  static const char *const words[] = {"permit", "forbid",    "open",    "when",       "from",
+                                      "until",  "overrides", "because", "cite",       "strength",
+                                      "file",   "date",      "outlet",  "title",      "url",
+                                      "policy", "as-of",     "type",    "description"};
   if (t->kind != CV_TOK_WORD) return false;
   for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
     if (strlen(words[i]) == t->len && memcmp(words[i], t->start, t->len) == 0) return true;
@@ -115,8 +115,8 @@ int cv_policy_format(const char *name, const char *text, size_t len, cv_buf_t *o
       continue;
     }
     /* A set follows 'in', the '=' of a set assumption, and 'one-of'. */
-    f.after_in = is_word(&t, "in") || is_word(&t, "one-of") ||
-                 (t.kind == CV_TOK_EQ && f.depth == 0);
+    f.after_in =
+        is_word(&t, "in") || is_word(&t, "one-of") || (t.kind == CV_TOK_EQ && f.depth == 0);
     if (t.kind == CV_TOK_LBRACE) {
       TRY(put(&f, &t));
       TRY(newline(&f));
@@ -137,8 +137,8 @@ int cv_policy_format(const char *name, const char *text, size_t len, cv_buf_t *o
     if (f.depth == 0) {
       bool opens_block = is_word(&t, "source") || is_word(&t, "assumption") ||
                          is_word(&t, "rule") || is_word(&t, "governs") || is_word(&t, "fact");
-      if (opens_block || (!block_header && t.kind == CV_TOK_WORD &&
-                          (is_clause(&t) || !f.line_open))) {
+      if (opens_block ||
+          (!block_header && t.kind == CV_TOK_WORD && (is_clause(&t) || !f.line_open))) {
         /* A new statement, or a block: blocks get a blank line first, and
          * statements keep one the author left. */
         if (f.any && (f.comment ? t.newlines >= 2 : opens_block || t.newlines >= 2)) {

@@ -88,8 +88,7 @@ static int add_name(cv_gazetteer_t *gaz, uint32_t place, const char *name, size_
   uint32_t h = hash_name(name, len);
   for (uint32_t i = gaz->buckets[h & (gaz->nbucket - 1)]; i; i = gaz->entries[i - 1].next) {
     const gaz_entry_t *e = &gaz->entries[i - 1];
-    if (e->place == place && e->hash == h && same_name(e->key, e->len, name, len))
-      return CV_OK;
+    if (e->place == place && e->hash == h && same_name(e->key, e->len, name, len)) return CV_OK;
   }
   if (gaz->nentry == gaz->entry_cap) {
     size_t cap = gaz->entry_cap ? gaz->entry_cap * 2 : 1024;
@@ -108,9 +107,8 @@ static int add_name(cv_gazetteer_t *gaz, uint32_t place, const char *name, size_
   return CV_OK;
 }
 
-static int add_place(cv_gazetteer_t *gaz, const char *name, size_t len, double lat,
-                     double lon, const char *country, size_t ncountry, const char *region,
-                     uint32_t *index) {
+static int add_place(cv_gazetteer_t *gaz, const char *name, size_t len, double lat, double lon,
+                     const char *country, size_t ncountry, const char *region, uint32_t *index) {
   if (gaz->nplace == gaz->place_cap) {
     size_t cap = gaz->place_cap ? gaz->place_cap * 2 : 256;
     if (cap > UINT32_MAX) return CV_TOO_LARGE;
@@ -129,8 +127,8 @@ static int add_place(cv_gazetteer_t *gaz, const char *name, size_t len, double l
   return add_name(gaz, *index, name, len);
 }
 
-size_t cv_gaz_find(const cv_gazetteer_t *gaz, const char *name, size_t len,
-                   const cv_place_t **out, size_t max) {
+size_t cv_gaz_find(const cv_gazetteer_t *gaz, const char *name, size_t len, const cv_place_t **out,
+                   size_t max) {
   uint32_t h = hash_name(name, len);
   size_t n = 0;
   /* add_name() keeps one entry per place and folded name: no repeats. */
@@ -150,8 +148,7 @@ size_t cv_gaz_find(const cv_gazetteer_t *gaz, const char *name, size_t len,
 
 /* Edit distance of two short ASCII-folded strings, or limit + 1 when it
  * exceeds limit. */
-static size_t edit_distance(const char *a, size_t alen, const char *b, size_t blen,
-                            size_t limit) {
+static size_t edit_distance(const char *a, size_t alen, const char *b, size_t blen, size_t limit) {
   size_t row[NAME_LIMIT + 1];
   if (alen > NAME_LIMIT || blen > NAME_LIMIT) return limit + 1;
   if ((alen > blen ? alen - blen : blen - alen) > limit) return limit + 1;
@@ -173,8 +170,8 @@ static size_t edit_distance(const char *a, size_t alen, const char *b, size_t bl
   return row[blen];
 }
 
-size_t cv_gaz_suggest(const cv_gazetteer_t *gaz, const char *name, size_t len,
-                      const char **out, size_t max) {
+size_t cv_gaz_suggest(const cv_gazetteer_t *gaz, const char *name, size_t len, const char **out,
+                      size_t max) {
   size_t limit = len < 5 ? 1 : 2, n = 0;
   for (size_t d = 1; d <= limit && n == 0; d++)
     for (size_t i = 0; i < gaz->nentry && n < max; i++) {
@@ -212,8 +209,8 @@ static int parse_coord(const char *s, size_t len, double limit, double *out) {
 
 /* line -> name '\t' aliases ('|' separated) '\t' lat '\t' lon '\t' country
  *         '\t' source */
-static int load_tsv_line(cv_gazetteer_t *gaz, const char *s, const char *end,
-                         const char *path, int line, cv_error_t *err) {
+static int load_tsv_line(cv_gazetteer_t *gaz, const char *s, const char *end, const char *path,
+                         int line, cv_error_t *err) {
   const char *name, *aliases, *lat_s, *lon_s, *country, *source;
   size_t nname = next_field(&s, end, &name);
   size_t naliases = next_field(&s, end, &aliases);
@@ -230,8 +227,8 @@ static int load_tsv_line(cv_gazetteer_t *gaz, const char *s, const char *end,
                         "expected latitude and longitude in degrees, found '%.*s' '%.*s'",
                         (int)(nlat > 40 ? 40 : nlat), lat_s, (int)(nlon > 40 ? 40 : nlon), lon_s);
   if (ncountry == 0 || nsource == 0)
-    return cv_error_set(err, CV_VALUE, path, line, 1,
-                        "'%.*s': expected country and source columns", (int)nname, name);
+    return cv_error_set(err, CV_VALUE, path, line, 1, "'%.*s': expected country and source columns",
+                        (int)nname, name);
   uint32_t index;
   int rc = add_place(gaz, name, nname, lat, lon, country, ncountry, NULL, &index);
   for (const char *a = aliases, *aend = aliases + naliases; !rc && a < aend;) {
@@ -257,8 +254,9 @@ int cv_gaz_load_tsv(cv_gazetteer_t *gaz, const char *path, cv_error_t *err) {
     line++;
     if (line == 1) {
       if ((size_t)(stop - s) < 5 || memcmp(s, "name\t", 5) != 0)
-        rc = cv_error_set(err, CV_SYNTAX, path, 1, 1,
-                          "expected the header 'name<TAB>aliases<TAB>lat<TAB>lon<TAB>country<TAB>source'");
+        rc = cv_error_set(
+            err, CV_SYNTAX, path, 1, 1,
+            "expected the header 'name<TAB>aliases<TAB>lat<TAB>lon<TAB>country<TAB>source'");
     } else if (stop > s && *s != '#') {
       rc = load_tsv_line(gaz, s, stop, path, line, err);
     }
@@ -271,8 +269,8 @@ int cv_gaz_load_tsv(cv_gazetteer_t *gaz, const char *path, cv_error_t *err) {
 /* ---------------------------------------------------------------- GeoNames */
 
 /* Whether a place of this name already lies within SAME_PLACE_KM. */
-static int known_nearby(const cv_gazetteer_t *gaz, const char *name, size_t len,
-                        double lat, double lon) {
+static int known_nearby(const cv_gazetteer_t *gaz, const char *name, size_t len, double lat,
+                        double lon) {
   const cv_place_t *found[16];
   size_t n = cv_gaz_find(gaz, name, len, found, 16);
   for (size_t i = 0; i < n && i < 16; i++) {
@@ -286,8 +284,8 @@ static int known_nearby(const cv_gazetteer_t *gaz, const char *name, size_t len,
 /* line -> geonameid name asciiname alternatenames(,) latitude longitude
  *         feature_class feature_code country_code ... (tab separated).
  * Populated places (class P) and spots such as airfields (class S) only. */
-static int load_geonames_line(cv_gazetteer_t *gaz, const char *s, const char *end,
-                              const char *path, long line, cv_error_t *err) {
+static int load_geonames_line(cv_gazetteer_t *gaz, const char *s, const char *end, const char *path,
+                              long line, cv_error_t *err) {
   const char *f[9];
   size_t n[9];
   for (int i = 0; i < 9; i++) n[i] = next_field(&s, end, &f[i]);
@@ -323,10 +321,11 @@ int cv_gaz_load_geonames(cv_gazetteer_t *gaz, const char *path, cv_error_t *err)
   while (!rc && fgets(buf, GEONAMES_LINE_LIMIT + 2, fp)) {
     size_t len = strlen(buf);
     line++;
-    if (len && buf[len - 1] == '\n') len--;
+    if (len && buf[len - 1] == '\n')
+      len--;
     else if (!feof(fp)) {
-      rc = cv_error_set(err, CV_TOO_LARGE, path, (int)line, 1,
-                        "line longer than %d bytes", GEONAMES_LINE_LIMIT);
+      rc = cv_error_set(err, CV_TOO_LARGE, path, (int)line, 1, "line longer than %d bytes",
+                        GEONAMES_LINE_LIMIT);
       break;
     }
     if (len && buf[len - 1] == '\r') len--;
@@ -455,7 +454,8 @@ int cv_gaz_load_cities(cv_gazetteer_t *gaz, const char *cities_path, const char 
     /* The division's name, by "CC.admin1". */
     const char *region = NULL;
     char code[16];
-    if (a1 && nadmin && snprintf(code, sizeof code, "%.*s.%.*s", (int)cl, country, (int)al, a1) > 0) {
+    if (a1 && nadmin &&
+        snprintf(code, sizeof code, "%.*s.%.*s", (int)cl, country, (int)al, a1) > 0) {
       gaz_admin_t key, *hit;
       memcpy(key.code, code, sizeof key.code);
       if ((hit = bsearch(&key, admin, nadmin, sizeof *admin, admin_cmp))) region = hit->name;

@@ -16,16 +16,16 @@
 typedef struct cv_geo cv_geo_t;
 
 typedef struct cv_geo_facts {
-  char territory[8]; /* ISO 3166-1 alpha-2; "XX" for any other country or sea */
-  char region[16];   /* ISO 3166-2 ("RU-BEL"), "" when none */
-  double border_km;  /* geodesic km to Ukraine's land border with the
+  char territory[8];   /* ISO 3166-1 alpha-2; "XX" for any other country or sea */
+  char region[16];     /* ISO 3166-2 ("RU-BEL"), "" when none */
+  double border_km;    /* geodesic km to Ukraine's land border with the
                         territory's country, 0 inside Ukraine */
-  double water_km;   /* geodesic km to the nearest Ukrainian territory, coast
+  double water_km;     /* geodesic km to the nearest Ukrainian territory, coast
                         included; 0 inside Ukraine */
-  int8_t at_sea;     /* 1 at sea, 0 on land, -1 not known (outside the area
+  int8_t at_sea;       /* 1 at sea, 0 on land, -1 not known (outside the area
                         where every country is indexed) */
   bool region_unknown; /* in a country with regions, but in none of them */
-  char sea_of[4];    /* "UA" in Ukraine's territorial sea, else "" */
+  char sea_of[4];      /* "UA" in Ukraine's territorial sea, else "" */
 } cv_geo_facts_t;
 
 /* Where the borders come from: the project's table of countries
@@ -40,14 +40,12 @@ typedef struct cv_geo_sources {
 
 /* Builds (or loads from cache_dir, when not NULL) the lookup index.
  * Returns NULL and fills err on failure. */
-cv_geo_t *cv_geo_open(const cv_geo_sources_t *src, const char *cache_dir,
-                      cv_error_t *err);
+cv_geo_t *cv_geo_open(const cv_geo_sources_t *src, const char *cache_dir, cv_error_t *err);
 /* Whether the countries come from the land polygons (else gmt-dcw). */
 bool cv_geo_is_land(const cv_geo_t *geo);
 /* The other countries whose polygons also hold the point and the reason the
  * data file gives for the territory chosen (NULL when none). */
-const char *cv_geo_overlap(const cv_geo_t *geo, double lat, double lon,
-                           char claimant[8]);
+const char *cv_geo_overlap(const cv_geo_t *geo, double lat, double lon, char claimant[8]);
 /* The code of the country data/borders.json names so ("Russia": "RU"), or
  * NULL. */
 const char *cv_geo_country_code(const cv_geo_t *geo, const char *name, size_t len);
@@ -57,11 +55,9 @@ const char *cv_geo_country_name(const cv_geo_t *geo, const char *code);
 const char *cv_geo_attribution(const cv_geo_t *geo);
 /* Adds regions from a GeoJSON FeatureCollection; code_property names the
  * property holding each feature's ISO 3166-2 code. */
-int cv_geo_add_regions(cv_geo_t *geo, const char *path,
-                       const char *code_property, cv_error_t *err);
+int cv_geo_add_regions(cv_geo_t *geo, const char *path, const char *code_property, cv_error_t *err);
 /* Resolves a valid WGS 84 point.  Thread-safe, allocates nothing. */
-void cv_geo_resolve(const cv_geo_t *geo, double lat, double lon,
-                    cv_geo_facts_t *out);
+void cv_geo_resolve(const cv_geo_t *geo, double lat, double lon, cv_geo_facts_t *out);
 void cv_geo_free(cv_geo_t *geo);
 /* Copies the facts into a public cv_where_t (lat, lon and place kept). */
 void cv_where_from_facts(cv_where_t *w, const cv_geo_facts_t *f);
@@ -89,16 +85,15 @@ int cv_gaz_load_tsv(cv_gazetteer_t *gaz, const char *path, cv_error_t *err);
 int cv_gaz_load_cities(cv_gazetteer_t *gaz, const char *cities_path, const char *admin1_path,
                        cv_error_t *err);
 /* Loads a GeoNames tab-separated dump (allCountries.txt layout). */
-int cv_gaz_load_geonames(cv_gazetteer_t *gaz, const char *path,
-                         cv_error_t *err);
+int cv_gaz_load_geonames(cv_gazetteer_t *gaz, const char *path, cv_error_t *err);
 /* Finds the places whose name or alias equals name (case-insensitive, len
  * bytes); fills up to max of them into out and returns how many match. */
-size_t cv_gaz_find(const cv_gazetteer_t *gaz, const char *name, size_t len,
-                   const cv_place_t **out, size_t max);
+size_t cv_gaz_find(const cv_gazetteer_t *gaz, const char *name, size_t len, const cv_place_t **out,
+                   size_t max);
 /* Names within a small edit distance of name (for "did you mean"), up to
  * max of them; the strings belong to the gazetteer.  Returns how many. */
-size_t cv_gaz_suggest(const cv_gazetteer_t *gaz, const char *name, size_t len,
-                      const char **out, size_t max);
+size_t cv_gaz_suggest(const cv_gazetteer_t *gaz, const char *name, size_t len, const char **out,
+                      size_t max);
 void cv_gaz_free(cv_gazetteer_t *gaz);
 
 #endif /* CV_GEO_H */

@@ -28,12 +28,11 @@ void cv_arena_free(cv_arena_t *arena);
 /* ----------------------------------------------------------------- errors */
 
 /* Fills err (when not NULL) and returns code.  file may be NULL. */
-int cv_error_set(cv_error_t *err, int code, const char *file, int line,
-                 int column, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
+int cv_error_set(cv_error_t *err, int code, const char *file, int line, int column, const char *fmt,
+                 ...) __attribute__((format(printf, 6, 7)));
 /* Sets err->field too. */
-int cv_error_field(cv_error_t *err, int code, const char *field,
-                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int cv_error_field(cv_error_t *err, int code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* ---------------------------------------------------------------- buffers */
 
@@ -54,8 +53,7 @@ static inline int cv_buf_add(cv_buf_t *buf, const char *data, size_t len) {
 /* Appends a string literal (its length known when compiling). */
 #define CV_LIT(buf, s) cv_buf_add((buf), "" s "", sizeof(s) - 1)
 
-int cv_buf_printf(cv_buf_t *buf, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+int cv_buf_printf(cv_buf_t *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int cv_buf_puts(cv_buf_t *buf, const char *s);
 /* Appends each string argument in turn; use CV_CAT, which ends the list. */
 int cv_buf_cat(cv_buf_t *buf, ...);
@@ -67,8 +65,7 @@ int cv_buf_number(cv_buf_t *buf, double value);
 
 /* Reads a whole file into a NUL-terminated malloc'd string, at most limit
  * bytes.  Returns CV_OK, CV_IO or CV_TOO_LARGE. */
-int cv_read_file(const char *path, size_t limit, char **out, size_t *len,
-                 cv_error_t *err);
+int cv_read_file(const char *path, size_t limit, char **out, size_t *len, cv_error_t *err);
 
 /* Call cv_json_watch() before a cJSON parse; when the parse fails,
  * cv_json_out_of_memory() tells whether an allocation failed. */
@@ -100,8 +97,8 @@ void *cv_calloc_table(size_t n, size_t size);
 /* Compiles policy text against the catalog (which gains the territory and
  * region names the policy uses).  Returns a new policy in *out; free it with
  * cv_policy_free(). */
-int cv_policy_compile(cv_catalog_t *cat, const char *name, const char *text,
-                      size_t len, cv_policy_t **out, cv_error_t *err);
+int cv_policy_compile(cv_catalog_t *cat, const char *name, const char *text, size_t len,
+                      cv_policy_t **out, cv_error_t *err);
 
 /* A source as outputs name it: the file of the statement, or its id. */
 static inline const char *cv_source_name(const cv_source_t *s) {
@@ -124,11 +121,11 @@ int cv_where_text_tail(const cv_where_t *w, cv_buf_t *buf);
 /* ----------------------------------------------------------------- engine */
 
 struct cv_engine {
-  cv_geo_t *geo;          /* NULL until cv_engine_load_geo() */
-  cv_gazetteer_t *gaz;    /* never NULL after cv_engine_new() */
-  cv_catalog_t catalog;   /* vocabularies, systems, operators */
+  cv_geo_t *geo;        /* NULL until cv_engine_load_geo() */
+  cv_gazetteer_t *gaz;  /* never NULL after cv_engine_new() */
+  cv_catalog_t catalog; /* vocabularies, systems, operators */
   bool data_loaded;
-  char data_dir[1024];    /* of cv_engine_load_data(), for borders.json */
+  char data_dir[1024]; /* of cv_engine_load_data(), for borders.json */
   /* GeoNames places (cv_engine_load_cities), read on the first look-up that
    * needs them: 0.7 s that most runs never spend.  Threads share an engine
    * as const; this one lazy step changes it, under the lock, through
@@ -146,7 +143,7 @@ struct cv_engine {
     size_t len; /* of name */
     char region[16];
     int line;
-  } *admin1;
+  } * admin1;
   size_t n_admin1;
   uint32_t *admin1_slots; /* open addressing: index + 1, 0 empty */
   uint32_t admin1_mask;
@@ -164,8 +161,8 @@ const cv_gazetteer_t *cv_engine_gazetteer(const cv_engine_t *engine, cv_error_t 
 /* The ISO 3166-2 region a dataset's first-level region name (len bytes,
  * any ASCII case) means in the country country_code ("UA"), by
  * data/admin1.tsv; NULL for a spelling the file does not list. */
-const char *cv_engine_admin1(const cv_engine_t *engine, const char *country_code,
-                             const char *name, size_t len);
+const char *cv_engine_admin1(const cv_engine_t *engine, const char *country_code, const char *name,
+                             size_t len);
 
 /* "Name (UA, Kharkiv; 50.2733, 35.9776)" for ambiguity lists. */
 int cv_place_describe(const cv_place_t *p, char *buf, size_t cap);

@@ -19,10 +19,12 @@ typedef struct piece {
   const char *text;
   size_t len;
 } piece_t;
-#define PIECE(s) {"" s "", sizeof(s) - 1}
-#define FACT_KEY_(id, name_, type_, dom, field_, rank_, shown_) [CV_FACT_##id] = PIECE(", \"" name_ "\": "),
+#define PIECE(s)                                                                                   \
+  { "" s "", sizeof(s) - 1 }
+#define FACT_KEY_(id, name_, type_, dom, field_, rank_, shown_)                                    \
+  [CV_FACT_##id] = PIECE(", \"" name_ "\": "),
 static const piece_t fact_key[CV_FACT_BUILTIN] = {CV_BUILTIN_FACTS(FACT_KEY_)};
-#define USED_KEY_(id, name_, type_, dom, field_, rank_, shown_) \
+#define USED_KEY_(id, name_, type_, dom, field_, rank_, shown_)                                    \
   [CV_FACT_##id] = PIECE("\"" name_ "\": {\"value\": "),
 static const piece_t used_key[CV_FACT_BUILTIN] = {CV_BUILTIN_FACTS(USED_KEY_)};
 #define GRADE_END_(id, name) [CV_GRADE_##id] = PIECE(", \"grade\": \"" name "\"}"),
@@ -30,8 +32,7 @@ static const piece_t grade_end[CV_GRADE_COUNT] = {CV_GRADES(GRADE_END_)};
 
 static int add_piece(cv_buf_t *b, piece_t p) { return cv_buf_add(b, p.text, p.len); }
 
-static int fact_json(const cv_engine_t *eng, cv_buf_t *b, const cv_result_t *res,
-                     int fact) {
+static int fact_json(const cv_engine_t *eng, cv_buf_t *b, const cv_result_t *res, int fact) {
   const cv_value_t *v = &res->fact[fact];
   if (v->state != CV_KNOWN) return CV_LIT(b, "null");
   /* The place's facts come from the lookup itself: a territory or region no
@@ -59,7 +60,8 @@ static int citation_json(cv_buf_t *b, const cv_policy_t *pol, const char *rule,
   TRY(cv_json_str(b, cv_source_name(s)));
   TRY(CV_LIT(b, ", \"outlet\": "));
   TRY(cv_json_str(b, s->outlet));
-  TRY(CV_CAT(b, ", \"date\": \"", day, cite->paraphrase ? "\", \"paraphrase\": " : "\", \"quote\": "));
+  TRY(CV_CAT(b, ", \"date\": \"", day,
+             cite->paraphrase ? "\", \"paraphrase\": " : "\", \"quote\": "));
   TRY(cv_json_str(b, cite->quote));
   return CV_LIT(b, "}");
 }
@@ -70,15 +72,16 @@ typedef struct cited {
   size_t n;
 } cited_t;
 
-static int citations_json(cv_buf_t *b, const cv_policy_t *pol, const uint16_t *rules,
-                          size_t n, bool *first, cited_t *seen) {
+static int citations_json(cv_buf_t *b, const cv_policy_t *pol, const uint16_t *rules, size_t n,
+                          bool *first, cited_t *seen) {
   for (size_t i = 0; i < n; i++) {
     bool again = false;
     for (size_t k = 0; k < seen->n; k++) again |= seen->rules[k] == rules[i];
     if (again) continue;
     if (seen->n < sizeof seen->rules / sizeof seen->rules[0]) seen->rules[seen->n++] = rules[i];
     const cv_rule_t *r = &pol->rules[rules[i]];
-    for (uint16_t c = 0; c < r->n_cites; c++) TRY(citation_json(b, pol, r->id, &r->cites[c], first));
+    for (uint16_t c = 0; c < r->n_cites; c++)
+      TRY(citation_json(b, pol, r->id, &r->cites[c], first));
   }
   return CV_OK;
 }
@@ -90,8 +93,10 @@ static int escape_in_place(cv_buf_t *b, size_t start) {
   size_t extra = 0;
   for (size_t i = start; i < b->len; i++) {
     unsigned char c = (unsigned char)b->data[i];
-    if (c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t') extra += 1;
-    else if (c < 0x20) extra += 5;
+    if (c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t')
+      extra += 1;
+    else if (c < 0x20)
+      extra += 5;
   }
   if (!extra) return CV_OK;
   size_t old_len = b->len;
@@ -106,7 +111,12 @@ static int escape_in_place(cv_buf_t *b, size_t start) {
   size_t w = b->len;
   for (size_t r = old_len; r-- > start;) {
     unsigned char c = (unsigned char)d[r];
-    char e = c == '"' ? '"' : c == '\\' ? '\\' : c == '\n' ? 'n' : c == '\r' ? 'r' : c == '\t' ? 't' : 0;
+    char e = c == '"'    ? '"'
+             : c == '\\' ? '\\'
+             : c == '\n' ? 'n'
+             : c == '\r' ? 'r'
+             : c == '\t' ? 't'
+                         : 0;
     if (e) {
       d[--w] = e;
       d[--w] = '\\';
@@ -228,8 +238,7 @@ static int verdict_json_fixed(const cv_engine_t *eng, const cv_result_t *res,
   return CV_LIT(b, "\"");
 }
 
-static int verdict_json(const cv_engine_t *eng, const cv_result_t *res, size_t index,
-                        cv_buf_t *b) {
+static int verdict_json(const cv_engine_t *eng, const cv_result_t *res, size_t index, cv_buf_t *b) {
   const cv_policy_verdict_t *v = &res->v[index];
   cv_verdict_text_t *slot = cv_memo_text(res, index);
   if (slot && slot->json.len) {
@@ -261,10 +270,14 @@ static int verdict_json(const cv_engine_t *eng, const cv_result_t *res, size_t i
     TRY(CV_LIT(b, ": {\"value\": "));
     /* A declared fact, as this policy read it. */
     const cv_value_t *x = &res->declared[index][f - CV_FACT_BUILTIN];
-    if (x->state != CV_KNOWN) TRY(CV_LIT(b, "null"));
-    else if (info->type == CV_TYPE_BOOL) TRY(cv_buf_puts(b, x->sym ? "true" : "false"));
-    else if (info->type == CV_TYPE_NUMBER) TRY(cv_buf_number(b, x->num));
-    else TRY(cv_json_str(b, cv_symbol_name(&eng->catalog, x->sym)));
+    if (x->state != CV_KNOWN)
+      TRY(CV_LIT(b, "null"));
+    else if (info->type == CV_TYPE_BOOL)
+      TRY(cv_buf_puts(b, x->sym ? "true" : "false"));
+    else if (info->type == CV_TYPE_NUMBER)
+      TRY(cv_buf_number(b, x->num));
+    else
+      TRY(cv_json_str(b, cv_symbol_name(&eng->catalog, x->sym)));
     TRY(CV_CAT(b, ", \"declared\": true, \"grade\": \"",
                cv_grade_names[res->declared_grade[index][f - CV_FACT_BUILTIN]], "\"}"));
   }
@@ -302,7 +315,8 @@ static const char *km_text(double km, char out[KM_TEXT_SIZE]) {
   *--p = (char)('0' + tenths % 10);
   *--p = '.';
   tenths /= 10;
-  do *--p = (char)('0' + tenths % 10); while (tenths /= 10);
+  do *--p = (char)('0' + tenths % 10);
+  while (tenths /= 10);
   return p;
 }
 
@@ -334,8 +348,9 @@ static int admin1_note(const cv_use_t *use, cv_buf_t *b) {
       TRY(esc(b, code));
       TRY(use->admin1_check == CV_ADMIN1_TAKEN_OUTSIDE
               ? CV_LIT(b, " (the coordinates give none: they lie in none of its regions' outlines)")
-              : CV_LIT(b, " (the coordinates give none: no outlines of the country's regions are "
-                          "loaded)"));
+              : CV_LIT(b,
+                       " (the coordinates give none: no outlines of the country's regions are "
+                       "loaded)"));
       break;
     case CV_ADMIN1_NOT_LISTED:
       TRY(CV_LIT(b, "\"not compared: '"));
@@ -354,12 +369,11 @@ static int admin1_note(const cv_use_t *use, cv_buf_t *b) {
       TRY(esc(b, a));
       TRY(CV_LIT(b, " is "));
       TRY(esc(b, code));
-      TRY(use->admin1_check == CV_ADMIN1_AT_SEA ? CV_LIT(b, ", but the point is at sea")
-                                                : CV_LIT(b, ", but the location itself is disputed"));
+      TRY(use->admin1_check == CV_ADMIN1_AT_SEA
+              ? CV_LIT(b, ", but the point is at sea")
+              : CV_LIT(b, ", but the location itself is disputed"));
       break;
-    case CV_ADMIN1_NONE:
-      TRY(CV_LIT(b, "\""));
-      break;
+    case CV_ADMIN1_NONE: TRY(CV_LIT(b, "\"")); break;
   }
   return CV_LIT(b, "\"");
 }
@@ -388,16 +402,17 @@ static int precision_note(const cv_use_t *use, cv_buf_t *b) {
     TRY(esc(b, km_text(g->border_km + use->border_km_within, km)));
     TRY(CV_LIT(b, " km"));
   } else if (strcmp(g->territory, "UA") == 0) {
-    TRY(CV_LIT(b, "): the territory is the row's own (UA); inside Ukraine border_km is 0 "
-                  "whatever the precision"));
+    TRY(CV_LIT(b,
+               "): the territory is the row's own (UA); inside Ukraine border_km is 0 "
+               "whatever the precision"));
   } else {
     TRY(CV_LIT(b, "): taken as stated (no land-border distance to widen)"));
   }
   return CV_LIT(b, "\"");
 }
 
-int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use,
-                         const cv_result_t *result, cv_buf_t *buf) {
+int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use, const cv_result_t *result,
+                         cv_buf_t *buf) {
   const cv_where_t *w = &result->where;
   TRY(CV_LIT(buf, "{\"id\": "));
   TRY(use->id[0] ? cv_json_str(buf, use->id) : CV_LIT(buf, "null"));
@@ -418,9 +433,9 @@ int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use,
   } else {
     TRY(CV_LIT(buf, "null, \"region\": null, \"border_km\": null, \"water_km\": null"));
   }
-  static const int shown[] = {CV_FACT_ACTION,   CV_FACT_PURPOSE,      CV_FACT_TARGET,
-                              CV_FACT_SYSTEM,   CV_FACT_SYSTEM_CLASS, CV_FACT_RANGE_KM,
-                              CV_FACT_DONOR,    CV_FACT_OPERATOR,     CV_FACT_OPERATOR_KIND};
+  static const int shown[] = {CV_FACT_ACTION, CV_FACT_PURPOSE,      CV_FACT_TARGET,
+                              CV_FACT_SYSTEM, CV_FACT_SYSTEM_CLASS, CV_FACT_RANGE_KM,
+                              CV_FACT_DONOR,  CV_FACT_OPERATOR,     CV_FACT_OPERATOR_KIND};
   for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
     TRY(add_piece(buf, fact_key[shown[i]]));
     TRY(fact_json(engine, buf, result, shown[i]));
@@ -472,8 +487,9 @@ int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use,
   if (result->theirs) {
     TRY(CV_LIT(buf, ", \"if_their_weapon\": {"));
     for (size_t i = 0; i < result->n; i++)
-      TRY(CV_CAT(buf, i ? ", \"" : "\"", cv_symbol_name(&engine->catalog, result->v[i].policy->donor),
-                 "\": \"", cv_verdict_name((cv_verdict_t)result->if_theirs[i]), "\""));
+      TRY(CV_CAT(buf, i ? ", \"" : "\"",
+                 cv_symbol_name(&engine->catalog, result->v[i].policy->donor), "\": \"",
+                 cv_verdict_name((cv_verdict_t)result->if_theirs[i]), "\""));
     TRY(CV_LIT(buf, "}"));
   }
   return CV_LIT(buf, "}");
@@ -489,7 +505,6 @@ int cv_error_write_json(const char *id, const cv_error_t *err, cv_buf_t *buf) {
   if (err->line) TRY(cv_buf_printf(buf, ", \"line\": %d, \"column\": %d", err->line, err->column));
   return CV_LIT(buf, "}}");
 }
-
 
 int cv_where_write_json(const cv_where_t *w, cv_buf_t *buf) {
   TRY(CV_LIT(buf, "{\"territory\": "));
@@ -511,4 +526,3 @@ int cv_where_write_json(const cv_where_t *w, cv_buf_t *buf) {
   TRY(cv_buf_number(buf, w->lon));
   return CV_LIT(buf, "}");
 }
-

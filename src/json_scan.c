@@ -13,8 +13,10 @@
 int cv_jscan_fail(cv_jscan_t *s, const char *expected) {
   int line = 1, col = 1;
   for (const char *q = s->text; q < s->p; q++) {
-    if (*q == '\n') line++, col = 1;
-    else col++;
+    if (*q == '\n')
+      line++, col = 1;
+    else
+      col++;
   }
   return cv_error_set(s->err, CV_SYNTAX, s->path, line, col, "expected %s", expected);
 }
@@ -95,7 +97,9 @@ int cv_jscan_value(cv_jscan_t *s, int depth) {
         return cv_jscan_char(s, close);
       }
     }
-    case 't': case 'f': case 'n': {
+    case 't':
+    case 'f':
+    case 'n': {
       static const char *const words[] = {"true", "false", "null"};
       for (int i = 0; i < 3; i++) {
         size_t n = strlen(words[i]);

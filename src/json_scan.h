@@ -22,8 +22,7 @@ typedef struct cv_jscan {
 
 /* Inlined: it runs between every two tokens of a 168 MB file. */
 static inline void cv_jscan_ws(cv_jscan_t *s) {
-  while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
-    s->p++;
+  while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t')) s->p++;
 }
 
 /* Fills s->err with "expected <expected>" at the line and column of s->p;

@@ -12,11 +12,11 @@
 #include "lexer.h"
 
 const char *const cv_tok_names[] = {
-    "end of file", "a name", "a number", "a date", "a string", "'{'", "'}'",
-    "'('", "')'", "','", "'='", "'!='", "'<'", "'<='", "'>'", "'>='", "a comment"};
+    "end of file", "a name", "a number", "a date", "a string", "'{'", "'}'",  "'('",      "')'",
+    "','",         "'='",    "'!='",     "'<'",    "'<='",     "'>'", "'>='", "a comment"};
 
 /* Fills the error at a position of the text being read; returns its code. */
-#define fail(p, line, column, code, ...) \
+#define fail(p, line, column, code, ...)                                                           \
   cv_error_set((p)->err, code, (p)->name, line, column, __VA_ARGS__)
 
 static bool is_word_start(char c) {
@@ -27,8 +27,8 @@ static bool is_word_char(char c) {
 }
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-void cv_lex_init(cv_lexer_t *lx, const char *name, const char *text, size_t len,
-                 bool comments, cv_error_t *err) {
+void cv_lex_init(cv_lexer_t *lx, const char *name, const char *text, size_t len, bool comments,
+                 cv_error_t *err) {
   lx->name = name;
   lx->pos = lx->line_start = text;
   lx->end = text + len;
@@ -119,8 +119,7 @@ int cv_lex_next(cv_lexer_t *p, cv_token_t *t) {
     p->pos = e;
     t->len = (size_t)(p->pos - s);
     char num[64];
-    if (t->len >= sizeof num)
-      return fail(p, t->line, t->column, CV_SYNTAX, "number too long");
+    if (t->len >= sizeof num) return fail(p, t->line, t->column, CV_SYNTAX, "number too long");
     memcpy(num, s, t->len);
     num[t->len] = '\0';
     char *endp;
@@ -144,8 +143,7 @@ int cv_lex_next(cv_lexer_t *p, cv_token_t *t) {
                     "starts");
       if (*p->pos == '\\') {
         if (p->pos + 1 >= p->end || (p->pos[1] != '"' && p->pos[1] != '\\'))
-          return fail(p, p->line, (int)(p->pos - p->line_start) + 1,
-                      CV_SYNTAX,
+          return fail(p, p->line, (int)(p->pos - p->line_start) + 1, CV_SYNTAX,
                       "unknown escape in string: only \\\" and \\\\ are "
                       "allowed");
         p->pos++;
@@ -194,4 +192,3 @@ int cv_lex_next(cv_lexer_t *p, cv_token_t *t) {
                 "text in double quotes");
   return fail(p, t->line, t->column, CV_SYNTAX, "unexpected character '%c'", c);
 }
-

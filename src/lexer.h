@@ -51,8 +51,8 @@ typedef struct cv_lexer {
   cv_error_t *err;
 } cv_lexer_t;
 
-void cv_lex_init(cv_lexer_t *lx, const char *name, const char *text, size_t len,
-                 bool comments, cv_error_t *err);
+void cv_lex_init(cv_lexer_t *lx, const char *name, const char *text, size_t len, bool comments,
+                 cv_error_t *err);
 /* Reads the next token into *t.  Returns CV_OK, or CV_SYNTAX with err
  * filled (an unterminated string, a bad date or number, a stray
  * character). */

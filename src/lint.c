@@ -25,7 +25,7 @@ typedef struct lint_walk {
   } conflict[LINT_MAX_CONFLICTS];
   int n_conflicts;
   unsigned leaves;
-  bool truncated; /* the walk stopped short: findings would not be sure */
+  bool truncated;           /* the walk stopped short: findings would not be sure */
   bool conflicts_truncated; /* more pairs in conflict than are kept */
   int rc;
 } lint_walk_t;
@@ -53,7 +53,6 @@ static void lint_leaf(cv_walk_t *w, const cv_decision_t *d, cv_outcome_t *o) {
   L->rc = cv_conds_text(L->e.engine, pol, b, L->e.path, L->e.depth);
   if (!L->rc && !b->len) L->rc = cv_buf_puts(b, "any use");
 }
-
 
 static bool lint_open(cv_walk_t *w, cv_outcome_t *o) {
   lint_walk_t *L = w->ctx;
@@ -127,8 +126,9 @@ int cv_lint(const cv_engine_t *engine, size_t policy, cv_finding_fn fn, void *ct
     L->rc = CV_CAT(&msg, "permit ", p->id, " and forbid ", f->id,
                    " can both decide, and neither overrides the other: forbid wins, "
                    "with a conflict warning; add 'overrides' to say which is the exception");
-    cv_finding_t finding = {"conflict", p->id, f->id, p->line, L->conflict[k].date,
-                            L->conflict[k].example.data, msg.data};
+    cv_finding_t finding = {
+        "conflict", p->id, f->id, p->line, L->conflict[k].date, L->conflict[k].example.data,
+        msg.data};
     if (!L->rc) fn(ctx, &finding);
   }
   if (L->conflicts_truncated && !L->rc) {
@@ -147,7 +147,8 @@ int cv_lint(const cv_engine_t *engine, size_t policy, cv_finding_fn fn, void *ct
              "the search stopped at its limit of %d classes of use: never-applies and "
              "never-decides are not checked",
              LINT_MAX_LEAVES);
-    cv_finding_t finding = {"incomplete", pol->n_rules ? pol->rules[0].id : "", NULL, 0, 0, "", text};
+    cv_finding_t finding = {"incomplete", pol->n_rules ? pol->rules[0].id : "", NULL, 0, 0, "",
+                            text};
     fn(ctx, &finding);
   }
   for (uint16_t i = 0; i < pol->n_rules && !L->rc; i++) {
@@ -167,8 +168,9 @@ int cv_lint(const cv_engine_t *engine, size_t policy, cv_finding_fn fn, void *ct
       fn(ctx, &finding);
     } else if (!decides && !L->truncated) {
       finding.check = "never-decides";
-      finding.message = "whenever it applies, another rule overrides it or has the same "
-                        "effect and decides in its stead";
+      finding.message =
+          "whenever it applies, another rule overrides it or has the same "
+          "effect and decides in its stead";
       fn(ctx, &finding);
     }
   }

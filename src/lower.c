@@ -38,13 +38,11 @@ static int link_overrides(parser_t *p) {
                   "policy",
                   r->id, (int)o->len, o->name);
     if (target == o->rule)
-      return fail(p, o->line, o->column, CV_CYCLE,
-                  "rule '%s' overrides itself", r->id);
+      return fail(p, o->line, o->column, CV_CYCLE, "rule '%s' overrides itself", r->id);
     for (uint16_t j = 0; j < r->n_overrides; j++)
       if (r->overrides[j] == target)
         return fail(p, o->line, o->column, CV_DUPLICATE,
-                    "rule '%s' names '%.*s' twice in 'overrides'", r->id,
-                    (int)o->len, o->name);
+                    "rule '%s' names '%.*s' twice in 'overrides'", r->id, (int)o->len, o->name);
     if (pol->rules[target].effect == r->effect)
       return fail(p, o->line, o->column, CV_TYPE,
                   "rule '%s' overrides '%s', which has the same effect "
@@ -173,9 +171,9 @@ static void collect(parser_t *p, value_sets_t *v, const cv_node_t *n) {
   push(v, (void **)&f->nodes, &f->n_nodes, &f->cap_nodes, sizeof n, &n);
   if (n->operand == CV_RHS_FACT) {
     /* "x > y" cuts y's line too, at x: the same comparison turned round. */
-    static const uint8_t turned[] = {[CV_OP_LT] = CV_OP_GT, [CV_OP_LE] = CV_OP_GE,
-                                     [CV_OP_GT] = CV_OP_LT, [CV_OP_GE] = CV_OP_LE,
-                                     [CV_OP_EQ] = CV_OP_EQ, [CV_OP_NE] = CV_OP_NE};
+    static const uint8_t turned[] = {
+        [CV_OP_LT] = CV_OP_GT, [CV_OP_LE] = CV_OP_GE, [CV_OP_GT] = CV_OP_LT,
+        [CV_OP_GE] = CV_OP_LE, [CV_OP_EQ] = CV_OP_EQ, [CV_OP_NE] = CV_OP_NE};
     cv_node_t *r = cv_arena_alloc(&p->policy->arena, sizeof *r);
     if (!r) {
       v->failed = true;
@@ -251,7 +249,8 @@ static int make_classes(parser_t *p, const value_sets_t *vs, int f, bool every_v
   const cv_fact_info_t *info = cv_fact(pol, f);
   cv_domain_t dom = info->domain;
   size_t size = 0;
-  if (dom == CV_DOM_DECLARED) size = info->n_values;
+  if (dom == CV_DOM_DECLARED)
+    size = info->n_values;
   else
     for (int32_t s = 0; s < p->cat->n_symbols; s++) size += (p->cat->symbols[s].domains >> dom) & 1;
   bool others = dom == CV_DOM_TERRITORY || dom == CV_DOM_REGION || size > n;
@@ -446,12 +445,12 @@ static void *settle(cv_policy_t *pol, void *array, size_t size) {
   return copy;
 }
 
-int cv_policy_compile(cv_catalog_t *cat, const char *name, const char *text,
-                      size_t len, cv_policy_t **out, cv_error_t *err) {
+int cv_policy_compile(cv_catalog_t *cat, const char *name, const char *text, size_t len,
+                      cv_policy_t **out, cv_error_t *err) {
   *out = NULL;
   if (len > POLICY_TEXT_LIMIT)
-    return cv_error_set(err, CV_TOO_LARGE, name, 0, 0,
-                        "policy larger than %d bytes", POLICY_TEXT_LIMIT);
+    return cv_error_set(err, CV_TOO_LARGE, name, 0, 0, "policy larger than %d bytes",
+                        POLICY_TEXT_LIMIT);
   if (memchr(text, '\0', len))
     return cv_error_set(err, CV_SYNTAX, name, 0, 0,
                         "policy contains a NUL byte: is it a text file?");

@@ -24,7 +24,7 @@
 
 #include "caveat.h"
 
-#define MAX_NODES 65535u   /* node ids fit in 16 bits */
+#define MAX_NODES 65535u /* node ids fit in 16 bits */
 #define MAX_PATTERN 255u
 #define AMBIGUOUS (-2)
 #define NO_TAG (-1)
@@ -39,10 +39,10 @@ struct cv_match {
   pattern_t *pats;
   size_t n_pats, cap_pats;
   /* built */
-  uint8_t cls[256];     /* folded byte -> class; 0 is "no pattern has it" */
+  uint8_t cls[256]; /* folded byte -> class; 0 is "no pattern has it" */
   unsigned n_cls;
-  uint16_t *next;       /* next[node * n_cls + class], 0 = no edge */
-  int *tag;             /* per node: a pattern's tag, NO_TAG or AMBIGUOUS */
+  uint16_t *next; /* next[node * n_cls + class], 0 = no edge */
+  int *tag;       /* per node: a pattern's tag, NO_TAG or AMBIGUOUS */
   unsigned n_nodes;
   uint8_t first2[65536 / 8]; /* bit (b0 << 8 | b1): some pattern starts so */
   /* bit (b0 << 8 | b1): some pattern starting so has a blank among its
@@ -57,20 +57,18 @@ struct cv_match {
  * a name glued to a Cyrillic letter is not a whole word either. */
 static const uint8_t word_byte[256] = {
 #define R10(x) x, x, x, x, x, x, x, x, x, x
-    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
-    ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
-    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
-    ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
-    ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
-    ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
-    ['Y'] = 1, ['Z'] = 1,
-    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
-    ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
-    ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
-    ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
-    ['y'] = 1, ['z'] = 1,
-    [128] = R10(1), R10(1), R10(1), R10(1), R10(1), R10(1), R10(1), R10(1),
-    R10(1), R10(1), R10(1), R10(1), 1, 1, 1, 1, 1, 1, 1, 1};
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1,
+    ['7'] = 1, ['8'] = 1, ['9'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1,
+    ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1,
+    ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+    ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1,
+    ['Z'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+    ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1,
+    ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1,
+    ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1, [128] = R10(1),
+    R10(1),    R10(1),    R10(1),    R10(1),    R10(1),    R10(1),    R10(1),
+    R10(1),    R10(1),    R10(1),    R10(1),    1,         1,         1,
+    1,         1,         1,         1,         1};
 #undef R10
 
 static inline unsigned char fold(unsigned char c) {
@@ -97,10 +95,8 @@ static inline bool has_bit(const uint8_t *map, unsigned bit) {
 cv_match_t *cv_match_new(void) { return calloc(1, sizeof(cv_match_t)); }
 
 void cv_match_free(cv_match_t *m) {
-  if (!m)
-    return;
-  for (size_t i = 0; i < m->n_pats; i++)
-    free(m->pats[i].text);
+  if (!m) return;
+  for (size_t i = 0; i < m->n_pats; i++) free(m->pats[i].text);
   free(m->pats);
   free(m->next);
   free(m->tag);
@@ -108,34 +104,28 @@ void cv_match_free(cv_match_t *m) {
 }
 
 int cv_match_add(cv_match_t *m, const char *pattern, size_t len, int tag) {
-  if (len < 2 || !word_byte[(unsigned char)pattern[0]] || tag < 0)
-    return CV_VALUE;
-  if (len > MAX_PATTERN)
-    return CV_TOO_LARGE;
+  if (len < 2 || !word_byte[(unsigned char)pattern[0]] || tag < 0) return CV_VALUE;
+  if (len > MAX_PATTERN) return CV_TOO_LARGE;
   if (m->n_pats == m->cap_pats) {
     size_t cap = m->cap_pats ? m->cap_pats * 2 : 64;
     pattern_t *p = realloc(m->pats, cap * sizeof *p);
-    if (!p)
-      return CV_NOMEM;
+    if (!p) return CV_NOMEM;
     m->pats = p;
     m->cap_pats = cap;
   }
   char *text = malloc(len);
-  if (!text)
-    return CV_NOMEM;
+  if (!text) return CV_NOMEM;
   /* Fold case, and blank space to one space (the scan does the same). */
   size_t n = 0;
   for (size_t i = 0; i < len; i++) {
     unsigned char c = (unsigned char)pattern[i];
     if (space_byte(c)) {
-      if (n && text[n - 1] != ' ')
-        text[n++] = ' ';
+      if (n && text[n - 1] != ' ') text[n++] = ' ';
     } else {
       text[n++] = (char)fold(c);
     }
   }
-  while (n && text[n - 1] == ' ')
-    n--;
+  while (n && text[n - 1] == ' ') n--;
   m->pats[m->n_pats++] = (pattern_t){text, n, tag};
   return CV_OK;
 }
@@ -155,19 +145,16 @@ int cv_match_build(cv_match_t *m) {
     const pattern_t *p = &m->pats[i];
     for (size_t k = 0; k < p->len; k++) {
       unsigned char c = (unsigned char)p->text[k];
-      if (!m->cls[c])
-        m->cls[c] = (uint8_t)m->n_cls++;
+      if (!m->cls[c]) m->cls[c] = (uint8_t)m->n_cls++;
     }
     total += p->len;
   }
-  if (total > MAX_NODES)
-    return CV_TOO_LARGE;
+  if (total > MAX_NODES) return CV_TOO_LARGE;
   free(m->next);
   free(m->tag);
   m->next = calloc(total * m->n_cls, sizeof *m->next);
   m->tag = malloc(total * sizeof *m->tag);
-  if (!m->next || !m->tag)
-    return CV_NOMEM;
+  if (!m->next || !m->tag) return CV_NOMEM;
   m->n_nodes = 1;
   m->tag[0] = NO_TAG;
   for (size_t i = 0; i < m->n_pats; i++) {
@@ -198,8 +185,8 @@ int cv_match_build(cv_match_t *m) {
 
 /* Walks the trie from a word start; reports every pattern that ends at a
  * word end (or before a plural "s" that does). */
-static void walk(const cv_match_t *m, const unsigned char *t, size_t len,
-                 size_t start, cv_match_hit_fn hit, void *ctx) {
+static void walk(const cv_match_t *m, const unsigned char *t, size_t len, size_t start,
+                 cv_match_hit_fn hit, void *ctx) {
   unsigned node = 0;
   size_t i = start;
   while (i < len) {
@@ -207,19 +194,15 @@ static void walk(const cv_match_t *m, const unsigned char *t, size_t len,
     size_t step = 1;
     if (space_byte(c)) {
       c = ' ';
-      while (i + step < len && space_byte(t[i + step]))
-        step++;
+      while (i + step < len && space_byte(t[i + step])) step++;
     }
     unsigned cls = m->cls[c];
-    if (!cls)
-      return;
+    if (!cls) return;
     node = m->next[node * m->n_cls + cls];
-    if (!node)
-      return;
+    if (!node) return;
     i += step;
     int tag = m->tag[node];
-    if (tag < 0)
-      continue;
+    if (tag < 0) continue;
     if (i == len || !word_byte[t[i]])
       hit(ctx, tag, start, i);
     else if (fold(t[i]) == 's' && (i + 1 == len || !word_byte[t[i + 1]]))
@@ -231,31 +214,25 @@ static void walk(const cv_match_t *m, const unsigned char *t, size_t len,
  * pattern: whether its first four may too.  Blank space among them (which
  * the trie takes a run of as one), or the end of the text, leaves it to the
  * trie. */
-static inline bool may_start(const cv_match_t *m, const unsigned char *t, size_t left,
-                             unsigned b) {
-  if (has_bit(m->short2, b) || left < 4 || space_byte(t[1]) || space_byte(t[2]) ||
-      space_byte(t[3]))
+static inline bool may_start(const cv_match_t *m, const unsigned char *t, size_t left, unsigned b) {
+  if (has_bit(m->short2, b) || left < 4 || space_byte(t[1]) || space_byte(t[2]) || space_byte(t[3]))
     return true;
-  return has_bit(m->first4, prefix_hash(m->lower[t[0]], m->lower[t[1]], m->lower[t[2]],
-                                        m->lower[t[3]]));
+  return has_bit(m->first4,
+                 prefix_hash(m->lower[t[0]], m->lower[t[1]], m->lower[t[2]], m->lower[t[3]]));
 }
 
-void cv_match_scan(const cv_match_t *m, const char *text, size_t len,
-                   cv_match_hit_fn hit, void *ctx) {
+void cv_match_scan(const cv_match_t *m, const char *text, size_t len, cv_match_hit_fn hit,
+                   void *ctx) {
   const unsigned char *t = (const unsigned char *)text;
-  if (!m->n_pats || len < 2)
-    return;
+  if (!m->n_pats || len < 2) return;
   size_t i = 0;
   for (;;) {
     while (i < len && !word_byte[t[i]]) /* to the next word start */
       i++;
-    if (i + 1 >= len)
-      return;
+    if (i + 1 >= len) return;
     unsigned b = (unsigned)m->lower[t[i]] << 8 | m->lower_space[t[i + 1]];
-    if (has_bit(m->first2, b) && may_start(m, t + i, len - i, b))
-      walk(m, t, len, i, hit, ctx);
+    if (has_bit(m->first2, b) && may_start(m, t + i, len - i, b)) walk(m, t, len, i, hit, ctx);
     i++; /* past this word */
-    while (i < len && word_byte[t[i]])
-      i++;
+    while (i < len && word_byte[t[i]]) i++;
   }
 }

@@ -31,7 +31,7 @@ int cv_match_build(cv_match_t *m);
  * pattern ("HIMARS" in "M777s") still counts as the whole word.  Thread-safe
  * and allocation-free once built. */
 typedef void (*cv_match_hit_fn)(void *ctx, int tag, size_t start, size_t end);
-void cv_match_scan(const cv_match_t *m, const char *text, size_t len,
-                   cv_match_hit_fn hit, void *ctx);
+void cv_match_scan(const cv_match_t *m, const char *text, size_t len, cv_match_hit_fn hit,
+                   void *ctx);
 
 #endif /* CV_MATCH_H */

@@ -54,7 +54,10 @@ static uint32_t fact_cut_bits(const cv_policy_t *pol, int f, const cv_value_t *f
     const cv_cut_t *c = &pol->cuts[f][i];
     if (c->operand != CV_RHS_FACT) continue;
     const cv_value_t *x = &facts[f], *y = &facts[c->rhs_fact];
-    uint32_t code = x->state != CV_KNOWN || y->state != CV_KNOWN ? 0 : x->num < y->num ? 1 : x->num == y->num ? 2 : 3;
+    uint32_t code = x->state != CV_KNOWN || y->state != CV_KNOWN ? 0
+                    : x->num < y->num                            ? 1
+                    : x->num == y->num                           ? 2
+                                                                 : 3;
     bits |= code << (16 + 2 * k++);
   }
   return bits;
@@ -87,8 +90,10 @@ static inline __attribute__((always_inline)) void memo_key(const cv_eval_t *e,
   uint32_t lo = 0, hi = pol->n_epochs;
   while (lo < hi) {
     uint32_t mid = (lo + hi) / 2;
-    if (pol->epochs[mid] <= e->date) lo = mid + 1;
-    else hi = mid;
+    if (pol->epochs[mid] <= e->date)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   key->epoch = lo;
   key->disputed = hidden != NULL;
@@ -110,10 +115,12 @@ static inline __attribute__((always_inline)) void memo_key(const cv_eval_t *e,
     uint16_t n = 0;
     bool number = cv_fact(pol, f)->type == CV_TYPE_NUMBER;
     if (number) n = cv_boundaries(e, stated, f, b, false);
-    stated_code[f] = fact_code(pol, f, &stated[f], number ? b : NULL, n) | fact_cut_bits(pol, f, stated);
+    stated_code[f] =
+        fact_code(pol, f, &stated[f], number ? b : NULL, n) | fact_cut_bits(pol, f, stated);
     if (hidden) {
       if (number) n = cv_boundaries(e, hidden, f, b, false);
-      hidden_code[f] = fact_code(pol, f, &hidden[f], number ? b : NULL, n) | fact_cut_bits(pol, f, hidden);
+      hidden_code[f] =
+          fact_code(pol, f, &hidden[f], number ? b : NULL, n) | fact_cut_bits(pol, f, hidden);
       /* An unknown kept within bounds: the bounds' classes or intervals
        * (the bits of an unknown fact's code are otherwise all clear). */
       if (f == CV_FACT_REGION && e->n_region_choices && hidden[f].state == CV_UNKNOWN)
@@ -154,12 +161,13 @@ static size_t head_size(const cv_policy_t *pol) {
 
 static void copy_branches(cv_branch_t *to, const cv_branch_t *from, uint8_t n) {
   for (uint8_t i = 0; i < n; i++)
-    memcpy(&to[i], &from[i], offsetof(cv_branch_t, cond) + from[i].n_conds * sizeof from[i].cond[0]);
+    memcpy(&to[i], &from[i],
+           offsetof(cv_branch_t, cond) + from[i].n_conds * sizeof from[i].cond[0]);
 }
 
 /* Keeps a verdict in a memo slot, when it fits; returns whether it did. */
-static bool memo_store(cv_result_t *r, cv_memo_entry_t *slot, uint64_t h,
-                       const cv_memo_key_t *key, size_t len, const cv_policy_verdict_t *v) {
+static bool memo_store(cv_result_t *r, cv_memo_entry_t *slot, uint64_t h, const cv_memo_key_t *key,
+                       size_t len, const cv_policy_verdict_t *v) {
   if (v->truncated) return false;
   cv_branch_t *to = slot->branches;
   if (v->n_branches > CV_MEMO_BRANCHES) {
@@ -179,8 +187,7 @@ static bool memo_store(cv_result_t *r, cv_memo_entry_t *slot, uint64_t h,
 
 /* Loads the verdict of a slot whose key matched; false when its branches
  * were since displaced from the table of big verdicts. */
-static bool memo_load(const cv_result_t *r, cv_policy_verdict_t *v,
-                      const cv_memo_entry_t *slot) {
+static bool memo_load(const cv_result_t *r, cv_policy_verdict_t *v, const cv_memo_entry_t *slot) {
   uint8_t n_branches;
   memcpy(&n_branches, slot->head + offsetof(cv_policy_verdict_t, n_branches), 1);
   const cv_branch_t *from = slot->branches;
@@ -193,7 +200,6 @@ static bool memo_load(const cv_result_t *r, cv_policy_verdict_t *v,
   copy_branches(v->branches, from, n_branches);
   return true;
 }
-
 
 void cv_memo_point(const cv_engine_t *engine, cv_result_t *r, double lat, double lon,
                    cv_geo_facts_t *out) {
@@ -216,8 +222,8 @@ void cv_memo_point(const cv_engine_t *engine, cv_result_t *r, double lat, double
 }
 
 /* Every code comes from a cv_where_t, NUL-terminated within its field. */
-_Static_assert(sizeof ((cv_code_memo_t *)0)->code >= sizeof ((cv_where_t *)0)->region &&
-                   sizeof ((cv_where_t *)0)->region >= sizeof ((cv_where_t *)0)->territory,
+_Static_assert(sizeof((cv_code_memo_t *)0)->code >= sizeof((cv_where_t *)0)->region &&
+                   sizeof((cv_where_t *)0)->region >= sizeof((cv_where_t *)0)->territory,
                "a territory's or region's code fits the code memo");
 
 int32_t cv_memo_code_symbol(const cv_engine_t *engine, cv_result_t *r, cv_domain_t domain,
@@ -261,7 +267,8 @@ void cv_memo_claim(cv_result_t *result, const cv_engine_t *engine) {
      * holds none, and its untouched pages stay untouched). */
     for (size_t i = 0; result->memo && i < CV_MEMO_SLOTS; i++) result->memo[i].hash = 0;
     for (size_t i = 0; result->memo_big && i < CV_MEMO_BIG_SLOTS; i++) result->memo_big[i].hash = 0;
-    for (size_t i = 0; result->places && i < CV_PLACE_MEMO_SLOTS; i++) result->places[i].valid = false;
+    for (size_t i = 0; result->places && i < CV_PLACE_MEMO_SLOTS; i++)
+      result->places[i].valid = false;
     for (size_t i = 0; i < CV_CODE_MEMO_SLOTS; i++) result->codes[i].valid = false;
   }
   result->memo_engine = engine->serial;
@@ -286,8 +293,10 @@ bool cv_memo_find(cv_result_t *result, size_t p, const cv_eval_t *e, const cv_va
   for (int16_t way = set; way < set + 2 && k < 0; way++) {
     cv_memo_entry_t *slot = &result->memo[way];
     if (slot->hash != h || memcmp(&slot->key, key, len) != 0) continue;
-    if (memo_load(result, out, slot)) k = way;
-    else stale = way; /* its branches were displaced: worked out again here */
+    if (memo_load(result, out, slot))
+      k = way;
+    else
+      stale = way; /* its branches were displaced: worked out again here */
   }
   if (k >= 0) {
     /* Same epoch, same verdict; the day itself is the use's. */
@@ -300,10 +309,10 @@ bool cv_memo_find(cv_result_t *result, size_t p, const cv_eval_t *e, const cv_va
   probe->len = len;
   probe->hash = h;
   probe->set = set;
-  probe->slot = stale >= 0 ? stale
-                           : (int16_t)(set + (result->memo[set].hash &&
-                                              (!result->memo[set + 1].hash ||
-                                               result->memo_recent[set / 2] == 0)));
+  probe->slot =
+      stale >= 0 ? stale
+                 : (int16_t)(set + (result->memo[set].hash && (!result->memo[set + 1].hash ||
+                                                               result->memo_recent[set / 2] == 0)));
   return false;
 }
 
@@ -337,7 +346,6 @@ cv_verdict_text_t *cv_memo_text(const cv_result_t *res, size_t index) {
   if (!res->memo || res->memo_slot[index] < 0) return NULL;
   return &res->memo[res->memo_slot[index]].text;
 }
-
 
 void cv_memo_text_keep(cv_buf_t *cache, const cv_buf_t *buf, size_t start) {
   if (!cache) return;

@@ -16,8 +16,8 @@
 #include "geo.h"
 
 #define CV_MAX_POLICIES 32
-#define CV_MAX_RULES 4096         /* per policy */
-#define CV_MAX_ASSUMPTIONS 32     /* per policy; a bit each in a mask */
+#define CV_MAX_RULES 4096     /* per policy */
+#define CV_MAX_ASSUMPTIONS 32 /* per policy; a bit each in a mask */
 _Static_assert(CV_MAX_ASSUMPTIONS <= 32,
                "a bit per assumption in the uint32_t masks (assumptions_read, _used)");
 #define CV_MAX_ALL_ASSUMPTIONS 64 /* across policies */
@@ -82,21 +82,21 @@ _Static_assert(CV_DOM_COUNT <= 32, "a bit per domain in cv_symbol_t's domains");
  * shown: LISTED, a line of its own in the use's facts (explain.c); OWN, a
  * line explain.c writes its own way (action, the system with its class and
  * reach); WITH, shown with another fact's line, or not at all. */
-#define CV_BUILTIN_FACTS(X)                                                                       \
-  X(DONOR, "donor", SYMBOL, DONOR, DONOR, 4, LISTED)                                              \
-  X(ACTION, "action", SYMBOL, ACTION, ACTION, 3, OWN)                                             \
-  X(SYSTEM, "system", SYMBOL, SYSTEM, SYSTEM, 5, OWN)                                             \
-  X(SYSTEM_CLASS, "system_class", SYMBOL, SYSTEM_CLASS, SYSTEM, 6, WITH)                          \
-  X(RANGE_KM, "range_km", NUMBER, ACTION, SYSTEM, 7, WITH)                                        \
-  X(OPERATOR, "operator", SYMBOL, OPERATOR, OPERATOR, 8, LISTED)                                  \
-  X(OPERATOR_KIND, "operator_kind", SYMBOL, OPERATOR_KIND, OPERATOR, 9, LISTED)                   \
-  X(RECIPIENT, "recipient", SYMBOL, OPERATOR, RECIPIENT, 10, LISTED)                              \
-  X(RECIPIENT_KIND, "recipient_kind", SYMBOL, OPERATOR_KIND, RECIPIENT, 11, WITH)                 \
-  X(TARGET, "target", SYMBOL, TARGET, TARGET, 12, LISTED)                                         \
-  X(PURPOSE, "purpose", SYMBOL, PURPOSE, PURPOSE, 13, LISTED)                                     \
-  X(CROSS_BORDER_ATTACK, "cross_border_attack", BOOL, ACTION, CROSS_BORDER_ATTACK, 14, LISTED)    \
-  X(TERRITORY, "territory", SYMBOL, TERRITORY, LOCATION, 0, WITH)                                 \
-  X(REGION, "region", SYMBOL, REGION, LOCATION, 1, WITH)                                          \
+#define CV_BUILTIN_FACTS(X)                                                                        \
+  X(DONOR, "donor", SYMBOL, DONOR, DONOR, 4, LISTED)                                               \
+  X(ACTION, "action", SYMBOL, ACTION, ACTION, 3, OWN)                                              \
+  X(SYSTEM, "system", SYMBOL, SYSTEM, SYSTEM, 5, OWN)                                              \
+  X(SYSTEM_CLASS, "system_class", SYMBOL, SYSTEM_CLASS, SYSTEM, 6, WITH)                           \
+  X(RANGE_KM, "range_km", NUMBER, ACTION, SYSTEM, 7, WITH)                                         \
+  X(OPERATOR, "operator", SYMBOL, OPERATOR, OPERATOR, 8, LISTED)                                   \
+  X(OPERATOR_KIND, "operator_kind", SYMBOL, OPERATOR_KIND, OPERATOR, 9, LISTED)                    \
+  X(RECIPIENT, "recipient", SYMBOL, OPERATOR, RECIPIENT, 10, LISTED)                               \
+  X(RECIPIENT_KIND, "recipient_kind", SYMBOL, OPERATOR_KIND, RECIPIENT, 11, WITH)                  \
+  X(TARGET, "target", SYMBOL, TARGET, TARGET, 12, LISTED)                                          \
+  X(PURPOSE, "purpose", SYMBOL, PURPOSE, PURPOSE, 13, LISTED)                                      \
+  X(CROSS_BORDER_ATTACK, "cross_border_attack", BOOL, ACTION, CROSS_BORDER_ATTACK, 14, LISTED)     \
+  X(TERRITORY, "territory", SYMBOL, TERRITORY, LOCATION, 0, WITH)                                  \
+  X(REGION, "region", SYMBOL, REGION, LOCATION, 1, WITH)                                           \
   X(BORDER_KM, "border_km", NUMBER, ACTION, LOCATION, 2, WITH)
 
 #define CV_FACT_ENUM_(id, name, type, dom, field, rank, shown) CV_FACT_##id,
@@ -117,9 +117,8 @@ _Static_assert(CV_FACT_COUNT <= 63,
 
 typedef enum cv_type { CV_TYPE_SYMBOL, CV_TYPE_NUMBER, CV_TYPE_BOOL } cv_type_t;
 
-
 typedef struct cv_fact_info {
-  const char *name;   /* NULL: a declared slot this policy does not use */
+  const char *name; /* NULL: a declared slot this policy does not use */
   cv_type_t type;
   cv_domain_t domain; /* for CV_TYPE_SYMBOL */
   cv_field_t field;   /* the use field the fact comes from (built-in facts) */
@@ -137,9 +136,13 @@ extern const cv_fact_info_t cv_facts[CV_FACT_BUILTIN];
 extern const char *const cv_field_names[CV_FIELD_COUNT];
 
 /* Evidence grades.  STATED: the user gave the value with no grade. */
-#define CV_GRADES(X)                                                    \
-  X(STATED, "stated") X(CONFIRMED, "confirmed") X(REPORTED, "reported") \
-  X(CLAIMED, "claimed") X(DISPUTED, "disputed") X(UNKNOWN, "unknown")
+#define CV_GRADES(X)                                                                               \
+  X(STATED, "stated")                                                                              \
+  X(CONFIRMED, "confirmed")                                                                        \
+  X(REPORTED, "reported")                                                                          \
+  X(CLAIMED, "claimed")                                                                            \
+  X(DISPUTED, "disputed")                                                                          \
+  X(UNKNOWN, "unknown")
 #define CV_GRADE_ENUM_(id, name) CV_GRADE_##id,
 typedef enum cv_grade { CV_GRADES(CV_GRADE_ENUM_) CV_GRADE_COUNT } cv_grade_t;
 extern const char *const cv_grade_names[CV_GRADE_COUNT];
@@ -222,18 +225,16 @@ typedef struct cv_catalog {
 } cv_catalog_t;
 
 /* Finds name (len bytes, any case) in domain; returns the symbol or -1. */
-int32_t cv_catalog_lookup(const cv_catalog_t *cat, cv_domain_t domain,
-                          const char *name, size_t len);
+int32_t cv_catalog_lookup(const cv_catalog_t *cat, cv_domain_t domain, const char *name,
+                          size_t len);
 /* The name or alias of domain nearest to name (len bytes), when one is
  * within a few edits (a typo); NULL otherwise. */
-const char *cv_catalog_suggest(const cv_catalog_t *cat, cv_domain_t domain,
-                               const char *name, size_t len);
+const char *cv_catalog_suggest(const cv_catalog_t *cat, cv_domain_t domain, const char *name,
+                               size_t len);
 /* Finds or adds name as a symbol of domain.  Returns the symbol or -1 when
  * out of memory. */
-int32_t cv_catalog_intern(cv_catalog_t *cat, cv_domain_t domain,
-                          const char *name, size_t len);
-static inline const char *cv_symbol_name(const cv_catalog_t *cat,
-                                         int32_t sym) {
+int32_t cv_catalog_intern(cv_catalog_t *cat, cv_domain_t domain, const char *name, size_t len);
+static inline const char *cv_symbol_name(const cv_catalog_t *cat, int32_t sym) {
   return sym >= 0 && sym < cat->n_symbols ? cat->symbols[sym].name : "other";
 }
 const cv_system_t *cv_catalog_system(const cv_catalog_t *cat, int32_t sym);
@@ -241,8 +242,7 @@ const cv_operator_t *cv_catalog_operator(const cv_catalog_t *cat, int32_t sym);
 /* System aliases (names included) for scanning free text: alias i and the id
  * of its system. */
 size_t cv_catalog_system_alias_count(const cv_catalog_t *cat);
-const char *cv_catalog_system_alias(const cv_catalog_t *cat, size_t i,
-                                    const char **system_id);
+const char *cv_catalog_system_alias(const cv_catalog_t *cat, size_t i, const char **system_id);
 void cv_catalog_free(cv_catalog_t *cat);
 int cv_catalog_load(cv_catalog_t *cat, const char *data_dir, cv_error_t *err);
 
@@ -254,8 +254,8 @@ struct cv_use {
   cv_date_t date;
   cv_value_t given[CV_FIELD_COUNT]; /* location uses lat/lon below */
   uint8_t grade[CV_FIELD_COUNT];
-  bool has_location;      /* both coordinates, or a place */
-  uint8_t coordinates;    /* bit 0: lat given, bit 1: lon given */
+  bool has_location;   /* both coordinates, or a place */
+  uint8_t coordinates; /* bit 0: lat given, bit 1: lon given */
   double lat, lon;
   char place[128];
   bool resolved; /* geo holds the location's facts (cv_use_resolve) */
@@ -275,11 +275,11 @@ struct cv_use {
   /* What the cross-check of a dataset row's admin1 and geo_precision found;
    * the JSON writer puts it in words (formatting it for every row would
    * cost CSV output a tenth of its speed). */
-  uint8_t admin1_check;    /* cv_admin1_check_t; CV_ADMIN1_NONE without an admin1 */
-  uint8_t geo_precision;   /* 1-3 as the row gives it, 0 without one */
-  char admin1[72];         /* the row's admin1 as written, cut at 71 bytes */
-  char admin1_country[4];  /* the row's country (ISO 3166-1), "" when unknown */
-  char admin1_region[16];  /* admin1 by data/admin1.tsv, "" when not listed */
+  uint8_t admin1_check;   /* cv_admin1_check_t; CV_ADMIN1_NONE without an admin1 */
+  uint8_t geo_precision;  /* 1-3 as the row gives it, 0 without one */
+  char admin1[72];        /* the row's admin1 as written, cut at 71 bytes */
+  char admin1_country[4]; /* the row's country (ISO 3166-1), "" when unknown */
+  char admin1_region[16]; /* admin1 by data/admin1.tsv, "" when not listed */
   uint8_t n_assume;
   uint8_t n_declared;
   /* Arrays of which only the first n_matched, n_assume and n_declared
@@ -312,15 +312,15 @@ struct cv_use {
 
 /* How a dataset row's admin1 compared with its coordinates' region. */
 typedef enum cv_admin1_check {
-  CV_ADMIN1_NONE,       /* no admin1 in the row */
+  CV_ADMIN1_NONE, /* no admin1 in the row */
   CV_ADMIN1_AGREES,
-  CV_ADMIN1_DISAGREES,  /* region_stated holds it: the region is disputed */
-  CV_ADMIN1_TAKEN,      /* no outlines of the country's regions: admin1 is the region */
+  CV_ADMIN1_DISAGREES,     /* region_stated holds it: the region is disputed */
+  CV_ADMIN1_TAKEN,         /* no outlines of the country's regions: admin1 is the region */
   CV_ADMIN1_TAKEN_OUTSIDE, /* the point lies in none of them: admin1 is the region */
-  CV_ADMIN1_NOT_LISTED, /* a spelling data/admin1.tsv does not list */
-  CV_ADMIN1_NO_COUNTRY, /* the row's country is not one the borders know */
+  CV_ADMIN1_NOT_LISTED,    /* a spelling data/admin1.tsv does not list */
+  CV_ADMIN1_NO_COUNTRY,    /* the row's country is not one the borders know */
   CV_ADMIN1_AT_SEA,
-  CV_ADMIN1_DISPUTED    /* the location as a whole is disputed */
+  CV_ADMIN1_DISPUTED /* the location as a whole is disputed */
 } cv_admin1_check_t;
 
 /* ------------------------------------------------------------------ policy */
@@ -329,7 +329,7 @@ typedef enum cv_op {
   CV_OP_AND,
   CV_OP_OR,
   CV_OP_NOT,
-  CV_OP_TRUE,  /* a bare boolean fact */
+  CV_OP_TRUE, /* a bare boolean fact */
   CV_OP_EQ,
   CV_OP_NE,
   CV_OP_IN,
@@ -346,9 +346,9 @@ typedef enum cv_operand { CV_RHS_CONST, CV_RHS_ASSUMPTION, CV_RHS_FACT } cv_oper
 
 typedef struct cv_node {
   uint8_t op;
-  uint8_t fact;    /* left side */
-  uint8_t type;    /* the left side's cv_type_t */
-  uint8_t operand; /* cv_operand_t for comparisons */
+  uint8_t fact;     /* left side */
+  uint8_t type;     /* the left side's cv_type_t */
+  uint8_t operand;  /* cv_operand_t for comparisons */
   uint8_t rhs_fact; /* for CV_RHS_FACT */
   uint16_t assumption;
   int32_t sym;
@@ -409,7 +409,7 @@ typedef struct cv_rule {
   int32_t *actions;
   uint16_t n_actions;
   const char *action_text; /* "strike, ground-operation" */
-  const cv_node_t *when; /* NULL: always */
+  const cv_node_t *when;   /* NULL: always */
   /* The period: in force from a day in [from, from_latest] (the same day
    * when the date is exact) until a day in [until, until_latest]
    * (exclusive; CV_DATE_NEVER when open).  Inside a window the rule is in
@@ -524,7 +524,7 @@ typedef struct cv_branch_cond {
   uint8_t n_syms;
   bool other;
   int32_t syms[CV_MAX_BRANCH_VALUES];
-  bool more; /* more values than CV_MAX_BRANCH_VALUES: the list is cut */
+  bool more;     /* more values than CV_MAX_BRANCH_VALUES: the list is cut */
   double lo, hi; /* numbers: lo < x <= hi style bounds */
   bool lo_open, hi_open, has_lo, has_hi;
   /* A bound that is another fact's value (as tried or as known): that
@@ -545,17 +545,17 @@ typedef struct cv_branch {
 typedef struct cv_policy_verdict {
   const cv_policy_t *policy;
   uint8_t verdict;
-  uint8_t as_stated;  /* with disputed facts taken as stated */
-  bool disputed;      /* some fact was disputed */
-  bool conflict;      /* permit and forbid both undefeated */
+  uint8_t as_stated; /* with disputed facts taken as stated */
+  bool disputed;     /* some fact was disputed */
+  bool conflict;     /* permit and forbid both undefeated */
   bool after_state_date;
-  bool truncated;     /* more branches than listed */
-  bool settled;       /* unknown facts were tried and none changes it */
-  bool governed;      /* in scope through 'governs', not through the donor */
-  bool rules_truncated; /* more deciding rules than are listed */
+  bool truncated;        /* more branches than listed */
+  bool settled;          /* unknown facts were tried and none changes it */
+  bool governed;         /* in scope through 'governs', not through the donor */
+  bool rules_truncated;  /* more deciding rules than are listed */
   bool values_truncated; /* a branch condition lists only some of its values */
-  bool open;          /* an open rule decided: the record leaves it open */
-  cv_date_t date;     /* the day whose rules were applied */
+  bool open;             /* an open rule decided: the record leaves it open */
+  cv_date_t date;        /* the day whose rules were applied */
   uint16_t rules[CV_MAX_LISTED];
   uint8_t n_rules;
   uint16_t overridden[CV_MAX_LISTED];
@@ -668,13 +668,13 @@ struct cv_result {
   /* Verdicts already worked out, by key: dataset rows repeat the same
    * pattern of facts, and the result is where a caller keeps per-thread
    * state. */
-  cv_memo_entry_t *memo; /* CV_MEMO_SLOTS entries */
-  cv_memo_big_t *memo_big; /* CV_MEMO_BIG_SLOTS entries */
-  cv_place_memo_t *places; /* CV_PLACE_MEMO_SLOTS entries */
+  cv_memo_entry_t *memo;             /* CV_MEMO_SLOTS entries */
+  cv_memo_big_t *memo_big;           /* CV_MEMO_BIG_SLOTS entries */
+  cv_place_memo_t *places;           /* CV_PLACE_MEMO_SLOTS entries */
   cv_no_donor_text_t *no_donor_text; /* CV_MAX_POLICIES entries */
   bool memo_off;
-  uint64_t memo_engine; /* the serial of the engine whose verdicts are kept */
-  int16_t memo_slot[CV_MAX_POLICIES]; /* where v[i] is kept, or -1 */
+  uint64_t memo_engine;                   /* the serial of the engine whose verdicts are kept */
+  int16_t memo_slot[CV_MAX_POLICIES];     /* where v[i] is kept, or -1 */
   uint8_t memo_recent[CV_MEMO_SLOTS / 2]; /* per set: the way used last */
   /* Set when the operator's kind received no donor weapons (operators.json
    * no_donor_weapons): every verdict is not-covered, for this reason. */

@@ -8,9 +8,12 @@
 #include "dataset.h"
 #include "internal.h"
 
-#define CV_FACT_INFO_(id, name_, type_, dom, field_, rank_, shown_) \
-  [CV_FACT_##id] = {.name = name_, .type = CV_TYPE_##type_, .domain = CV_DOM_##dom, \
-                    .field = CV_FIELD_##field_, .rank = rank_},
+#define CV_FACT_INFO_(id, name_, type_, dom, field_, rank_, shown_)                                \
+  [CV_FACT_##id] = {.name = name_,                                                                 \
+                    .type = CV_TYPE_##type_,                                                       \
+                    .domain = CV_DOM_##dom,                                                        \
+                    .field = CV_FIELD_##field_,                                                    \
+                    .rank = rank_},
 const cv_fact_info_t cv_facts[CV_FACT_BUILTIN] = {CV_BUILTIN_FACTS(CV_FACT_INFO_)};
 
 const char *cv_verdict_name(cv_verdict_t verdict) {
@@ -22,26 +25,34 @@ const char *cv_verdict_name(cv_verdict_t verdict) {
   }
 }
 
-const char *const cv_strength_names[CV_STRENGTH_COUNT] = {
-    "official", "officials-anonymous", "reported", "inferred"};
+const char *const cv_strength_names[CV_STRENGTH_COUNT] = {"official", "officials-anonymous",
+                                                          "reported", "inferred"};
 const char *const cv_effect_names[3] = {"permit", "forbid", "open"};
 
 /* The use fields (fields.h): every one, the graded ones, the ones given as
  * text. */
-#define CV_FIELD_DEF_(e, name, kind, dom, noun, cat, help, vocab, graded, given)              \
-  [CV_UF_##e] = {name, CV_FK_##kind, dom, noun, cat, help, vocab, CV_FIELD_OF_##graded(e),      \
-                 CV_TEXT_##given, CV_KEY_##given},
+#define CV_FIELD_DEF_(e, name, kind, dom, noun, cat, help, vocab, graded, given)                   \
+  [CV_UF_##e] = {name,                                                                             \
+                 CV_FK_##kind,                                                                     \
+                 dom,                                                                              \
+                 noun,                                                                             \
+                 cat,                                                                              \
+                 help,                                                                             \
+                 vocab,                                                                            \
+                 CV_FIELD_OF_##graded(e),                                                          \
+                 CV_TEXT_##given,                                                                  \
+                 CV_KEY_##given},
 const cv_use_field_def_t cv_use_fields[CV_UF_COUNT] = {CV_USE_FIELDS(CV_FIELD_DEF_)};
 
-#define CV_GRADED_FIELD_NAME_(e, name, kind, dom, noun, cat, help, vocab, graded, given) \
+#define CV_GRADED_FIELD_NAME_(e, name, kind, dom, noun, cat, help, vocab, graded, given)           \
   CV_IF_GRADED_##graded([CV_FIELD_##e] = name, )
 const char *const cv_field_names[CV_FIELD_COUNT] = {CV_USE_FIELDS(CV_GRADED_FIELD_NAME_)};
 
-#define CV_TEXT_FIELD_NAME_(e, name, kind, dom, noun, cat, help, vocab, graded, given) \
+#define CV_TEXT_FIELD_NAME_(e, name, kind, dom, noun, cat, help, vocab, graded, given)             \
   CV_IF_TEXT_##given([CV_DF_##e] = name, )
 const char *const cv_dataset_fields[CV_DF_COUNT] = {CV_USE_FIELDS(CV_TEXT_FIELD_NAME_)};
 
-#define CV_FIELD_INFO_(e, name, kind, dom, noun, cat, help, vocab, graded, given) \
+#define CV_FIELD_INFO_(e, name, kind, dom, noun, cat, help, vocab, graded, given)                  \
   [CV_UF_##e] = {name, CV_TEXT_##given, CV_FIELD_OF_##graded(e) >= 0, help, vocab},
 static const cv_use_field_info_t field_info[CV_UF_COUNT] = {CV_USE_FIELDS(CV_FIELD_INFO_)};
 

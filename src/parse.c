@@ -24,9 +24,7 @@ static int expect(parser_t *p, cv_tok_kind_t kind, const char *what) {
               what ? what : cv_tok_names[kind], found(p, buf, sizeof buf));
 }
 
-static int expect_word(parser_t *p, const char *what) {
-  return expect(p, CV_TOK_WORD, what);
-}
+static int expect_word(parser_t *p, const char *what) { return expect(p, CV_TOK_WORD, what); }
 
 /* Copies a string token's contents without quotes, unescaping. */
 static const char *string_value(parser_t *p) {
@@ -48,8 +46,7 @@ static const char *word_value(parser_t *p) {
 
 /* Grows an arena-free array kept with realloc while parsing; the final
  * arrays are copied into the policy arena at the end. */
-static int grow(parser_t *p, void **array, size_t *cap, size_t count,
-                size_t size) {
+static int grow(parser_t *p, void **array, size_t *cap, size_t count, size_t size) {
   if (count < *cap) return CV_OK;
   size_t n = *cap ? *cap * 2 : 8;
   void *a = realloc(*array, n * size);
@@ -77,8 +74,8 @@ static int parse_comparison(parser_t *p, const cv_node_t **out, cv_fact_set_t *f
   char buf[64];
   cv_token_t name = p->tok;
   if (name.kind != CV_TOK_WORD)
-    return fail(p, name.line, name.column, CV_SYNTAX,
-                "expected a fact name or '(', found %s", found(p, buf, sizeof buf));
+    return fail(p, name.line, name.column, CV_SYNTAX, "expected a fact name or '(', found %s",
+                found(p, buf, sizeof buf));
   int fact;
   TRY(cv_check_fact_name(p, &fact));
   *facts |= CV_FACT_BIT(fact);
@@ -96,8 +93,7 @@ static int parse_comparison(parser_t *p, const cv_node_t **out, cv_fact_set_t *f
     TRY(lex(p));
     if (!at_word(p, "in"))
       return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
-                  "expected 'in' after '%s not', found %s", info->name,
-                  found(p, buf, sizeof buf));
+                  "expected 'in' after '%s not', found %s", info->name, found(p, buf, sizeof buf));
   }
   if (at_word(p, "in")) {
     TRY(cv_check_in(p, fact));
@@ -114,14 +110,13 @@ static int parse_comparison(parser_t *p, const cv_node_t **out, cv_fact_set_t *f
     do {
       TRY(lex(p));
       if (count == MAX_SET)
-        return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE,
-                    "a set holds at most %d values", MAX_SET);
+        return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE, "a set holds at most %d values",
+                    MAX_SET);
       TRY(cv_check_symbol(p, fact, &set[count]));
       for (uint16_t i = 0; i < count; i++)
         if (set[i] == set[count])
           return fail(p, p->tok.line, p->tok.column, CV_DUPLICATE,
-                      "'%.*s' appears twice in the set", (int)p->tok.len,
-                      p->tok.start);
+                      "'%.*s' appears twice in the set", (int)p->tok.len, p->tok.start);
       count++;
       TRY(lex(p));
     } while (p->tok.kind == CV_TOK_COMMA);
@@ -147,8 +142,8 @@ static int parse_comparison(parser_t *p, const cv_node_t **out, cv_fact_set_t *f
     if (info->type == CV_TYPE_BOOL) {
       if (!at_word(p, "true") && !at_word(p, "false"))
         return fail(p, p->tok.line, p->tok.column, CV_TYPE,
-                    "'%s' is yes/no: expected true or false, found %s",
-                    info->name, found(p, buf, sizeof buf));
+                    "'%s' is yes/no: expected true or false, found %s", info->name,
+                    found(p, buf, sizeof buf));
       n->sym = at_word(p, "true");
       return lex(p);
     }
@@ -161,8 +156,8 @@ static int parse_comparison(parser_t *p, const cv_node_t **out, cv_fact_set_t *f
   } else {
     if (info->type == CV_TYPE_BOOL) return CV_OK; /* bare: fact is true */
     return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
-                "expected '=', '!=', 'in' or a comparison after '%s', found %s",
-                info->name, found(p, buf, sizeof buf));
+                "expected '=', '!=', 'in' or a comparison after '%s', found %s", info->name,
+                found(p, buf, sizeof buf));
   }
   /* A number on the right: a literal or an assumption. */
   if (info->type != CV_TYPE_NUMBER) return CV_OK;
@@ -180,16 +175,16 @@ static int parse_comparison(parser_t *p, const cv_node_t **out, cv_fact_set_t *f
     return lex(p);
   }
   return fail(p, p->tok.line, p->tok.column, CV_TYPE,
-              "'%s' is a number: expected a number or an assumption, found %s",
-              info->name, found(p, buf, sizeof buf));
+              "'%s' is a number: expected a number or an assumption, found %s", info->name,
+              found(p, buf, sizeof buf));
 }
 
 /* unary -> 'not' unary | '(' expr ')' | comparison */
 static int parse_unary(parser_t *p, const cv_node_t **out, cv_fact_set_t *facts,
                        uint32_t *assumptions) {
   if (++p->depth > MAX_DEPTH)
-    return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE,
-                "condition nested more than %d deep", MAX_DEPTH);
+    return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE, "condition nested more than %d deep",
+                MAX_DEPTH);
   int rc;
   if (at_word(p, "not")) {
     TRY(lex(p));
@@ -204,8 +199,8 @@ static int parse_unary(parser_t *p, const cv_node_t **out, cv_fact_set_t *facts,
     if (p->tok.kind != CV_TOK_RPAREN) {
       char buf[64];
       return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
-                  "expected ')' to close '(' at line %d, column %d, found %s",
-                  line, column, found(p, buf, sizeof buf));
+                  "expected ')' to close '(' at line %d, column %d, found %s", line, column,
+                  found(p, buf, sizeof buf));
     }
     rc = lex(p);
   } else {
@@ -250,8 +245,8 @@ static int parse_expr(parser_t *p, const cv_node_t **out, cv_fact_set_t *facts,
 /* A clause keyword seen twice in one block is an error; track by bit. */
 static int once(parser_t *p, uint32_t *seen, int bit, const char *clause) {
   if (*seen & (1u << bit))
-    return fail(p, p->tok.line, p->tok.column, CV_DUPLICATE,
-                "'%s' given twice in the same block", clause);
+    return fail(p, p->tok.line, p->tok.column, CV_DUPLICATE, "'%s' given twice in the same block",
+                clause);
   *seen |= 1u << bit;
   return CV_OK;
 }
@@ -275,17 +270,16 @@ static int expect_date(parser_t *p, const char *clause, cv_date_t *out) {
 }
 
 /* Reports a block left open at end of file, or an unknown clause. */
-static int bad_clause(parser_t *p, const char *block, const char *id,
-                      int open_line, const char *clauses) {
+static int bad_clause(parser_t *p, const char *block, const char *id, int open_line,
+                      const char *clauses) {
   char buf[64];
   if (p->tok.kind == CV_TOK_EOF)
     return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
                 "expected '}' to close %s '%s' opened at line %d, found end "
                 "of file",
                 block, id, open_line);
-  return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
-              "expected %s or '}' in %s '%s', found %s", clauses, block, id,
-              found(p, buf, sizeof buf));
+  return fail(p, p->tok.line, p->tok.column, CV_SYNTAX, "expected %s or '}' in %s '%s', found %s",
+              clauses, block, id, found(p, buf, sizeof buf));
 }
 
 /* source -> 'source' ID '{' {'file' STRING | 'date' DATE | 'outlet' STRING
@@ -295,8 +289,8 @@ static int parse_source(parser_t *p) {
   TRY(lex(p));
   TRY(expect_word(p, "a source id after 'source'"));
   if (cv_find_source(p, p->tok.start, p->tok.len) >= 0)
-    return fail(p, p->tok.line, p->tok.column, CV_DUPLICATE,
-                "source '%.*s' is declared twice", (int)p->tok.len, p->tok.start);
+    return fail(p, p->tok.line, p->tok.column, CV_DUPLICATE, "source '%.*s' is declared twice",
+                (int)p->tok.len, p->tok.start);
   TRY(grow(p, (void **)&pol->sources, &p->cap_sources, pol->n_sources, sizeof *pol->sources));
   cv_source_t *s = &pol->sources[pol->n_sources];
   memset(s, 0, sizeof *s);
@@ -326,8 +320,7 @@ static int parse_source(parser_t *p) {
       TRY(once(p, &seen, 4, "url"));
       TRY(expect_string(p, "url", &s->url));
     } else {
-      return bad_clause(p, "source", s->id, open_line,
-                        "'file', 'date', 'outlet', 'title', 'url'");
+      return bad_clause(p, "source", s->id, open_line, "'file', 'date', 'outlet', 'title', 'url'");
     }
   }
   TRY(cv_check_source(p, s, has_date));
@@ -344,8 +337,8 @@ static int parse_assumption(parser_t *p) {
   TRY(expect_word(p, "an assumption name after 'assumption'"));
   TRY(cv_check_fresh_name(p, "an assumption"));
   if (pol->n_assumptions == CV_MAX_ASSUMPTIONS)
-    return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE,
-                "a policy has at most %d assumptions", CV_MAX_ASSUMPTIONS);
+    return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE, "a policy has at most %d assumptions",
+                CV_MAX_ASSUMPTIONS);
   TRY(grow(p, (void **)&pol->assumptions, &p->cap_assumptions, pol->n_assumptions,
            sizeof *pol->assumptions));
   cv_assumption_t *a = &pol->assumptions[pol->n_assumptions];
@@ -365,8 +358,8 @@ static int parse_assumption(parser_t *p) {
       TRY(lex(p));
       TRY(expect_word(p, "a name in the set"));
       if (a->set_len == MAX_SET)
-        return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE,
-                    "a set holds at most %d values", MAX_SET);
+        return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE, "a set holds at most %d values",
+                    MAX_SET);
       for (uint16_t i = 0; i < a->set_len; i++)
         if (strlen(names[i]) == p->tok.len && !memcmp(names[i], p->tok.start, p->tok.len))
           return fail(p, p->tok.line, p->tok.column, CV_DUPLICATE,
@@ -393,8 +386,7 @@ static int parse_assumption(parser_t *p) {
   TRY(lex(p));
   uint32_t seen = 0;
   while (p->tok.kind != CV_TOK_RBRACE) {
-    if (!at_word(p, "because"))
-      return bad_clause(p, "assumption", a->name, open_line, "'because'");
+    if (!at_word(p, "because")) return bad_clause(p, "assumption", a->name, open_line, "'because'");
     TRY(once(p, &seen, 0, "because"));
     TRY(expect_string(p, "because", &a->because));
   }
@@ -566,11 +558,11 @@ static int parse_rule(parser_t *p) {
   TRY(lex(p));
   TRY(expect_word(p, "a rule id after 'rule'"));
   if (cv_find_rule(pol, p->tok.start, p->tok.len) >= 0)
-    return fail(p, p->tok.line, p->tok.column, CV_DUPLICATE,
-                "rule '%.*s' is defined twice", (int)p->tok.len, p->tok.start);
+    return fail(p, p->tok.line, p->tok.column, CV_DUPLICATE, "rule '%.*s' is defined twice",
+                (int)p->tok.len, p->tok.start);
   if (pol->n_rules == CV_MAX_RULES)
-    return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE,
-                "a policy has at most %d rules", CV_MAX_RULES);
+    return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE, "a policy has at most %d rules",
+                CV_MAX_RULES);
   TRY(grow(p, (void **)&pol->rules, &p->cap_rules, pol->n_rules, sizeof *pol->rules));
   uint16_t index = pol->n_rules;
   cv_rule_t *r = &pol->rules[index];
@@ -598,8 +590,7 @@ static int parse_rule(parser_t *p) {
                       "a rule lists at most 16 actions");
         if (p->tok.kind != CV_TOK_WORD)
           return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
-                      "expected an action after '%s', found %s",
-                      cv_effect_names[r->effect],
+                      "expected an action after '%s', found %s", cv_effect_names[r->effect],
                       found(p, buf, sizeof buf));
         int32_t a;
         TRY(cv_check_action(p, &a));
@@ -631,8 +622,8 @@ static int parse_rule(parser_t *p) {
         TRY(lex(p));
         TRY(expect_word(p, "a rule id after 'overrides'"));
         TRY(grow(p, (void **)&p->pending, &p->cap_pending, p->n_pending, sizeof *p->pending));
-        p->pending[p->n_pending++] = (struct pending_override){
-            index, p->tok.start, p->tok.len, p->tok.line, p->tok.column};
+        p->pending[p->n_pending++] =
+            (struct pending_override){index, p->tok.start, p->tok.len, p->tok.line, p->tok.column};
         r->n_overrides++;
         TRY(lex(p));
       } while (p->tok.kind == CV_TOK_COMMA);
@@ -687,8 +678,8 @@ static int parse_governs(parser_t *p) {
       return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
                   "expected a system after 'governs', found %s", found(p, buf, sizeof buf));
     if (n == MAX_SET)
-      return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE,
-                  "'governs' lists at most %d systems", MAX_SET);
+      return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE, "'governs' lists at most %d systems",
+                  MAX_SET);
     TRY(cv_check_symbol(p, CV_FACT_SYSTEM, &systems[n]));
     TRY(cv_check_governed(p, systems, n));
     n++;
@@ -712,8 +703,7 @@ static int parse_governs(parser_t *p) {
       TRY(parse_strength(p, &pol->governs_strength, &pol->governs_said_by));
       has_strength = true;
     } else {
-      return bad_clause(p, "statement", "governs", open_line,
-                        "'because', 'cite', 'strength'");
+      return bad_clause(p, "statement", "governs", open_line, "'because', 'cite', 'strength'");
     }
   }
   TRY(cv_check_governs(p, n_cites, has_strength));

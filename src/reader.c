@@ -61,22 +61,18 @@ struct cv_reader {
  * too); 0 when it is none.  Every ACLED row names one: its first three
  * letters pick it, the rest must follow its name. */
 static int month_number(const char *s, size_t len) {
-  static const char *const months[12] = {
-      "january", "february", "march",     "april",   "may",      "june",
-      "july",    "august",   "september", "october", "november", "december"};
+  static const char *const months[12] = {"january",   "february", "march",    "april",
+                                         "may",       "june",     "july",     "august",
+                                         "september", "october",  "november", "december"};
   static const uint8_t lengths[12] = {7, 8, 5, 5, 3, 4, 4, 6, 9, 7, 8, 8};
-  if (len < 3 || len > 9)
-    return 0;
+  if (len < 3 || len > 9) return 0;
   char a = (char)(s[0] | 0x20), b = (char)(s[1] | 0x20), c = (char)(s[2] | 0x20);
   for (int m = 0; m < 12; m++) {
     const char *name = months[m];
-    if (name[0] != a || name[1] != b || name[2] != c)
-      continue;
-    if (len != 3 && len != lengths[m] && !(m == 8 && len == 4))
-      return 0;
+    if (name[0] != a || name[1] != b || name[2] != c) continue;
+    if (len != 3 && len != lengths[m] && !(m == 8 && len == 4)) return 0;
     for (size_t i = 3; i < len; i++)
-      if ((s[i] | 0x20) != name[i])
-        return 0;
+      if ((s[i] | 0x20) != name[i]) return 0;
     return m + 1;
   }
   return 0;
@@ -85,8 +81,7 @@ static int month_number(const char *s, size_t len) {
 static size_t digits(const char *s, size_t len, size_t max, int *out) {
   size_t i = 0;
   *out = 0;
-  while (i < len && i < max && s[i] >= '0' && s[i] <= '9')
-    *out = *out * 10 + (s[i++] - '0');
+  while (i < len && i < max && s[i] >= '0' && s[i] <= '9') *out = *out * 10 + (s[i++] - '0');
   return i;
 }
 
@@ -96,37 +91,29 @@ int cv_dataset_date(const char *text, size_t len, cv_date_t *date) {
     text++;
     len--;
   }
-  while (len && (text[len - 1] == ' ' || text[len - 1] == '\t'))
-    len--;
-  if (len == 10 && cv_date_parse(text, len, date) == CV_OK)
-    return CV_OK;
+  while (len && (text[len - 1] == ' ' || text[len - 1] == '\t')) len--;
+  if (len == 10 && cv_date_parse(text, len, date) == CV_OK) return CV_OK;
   int day, year;
   size_t i = digits(text, len, 2, &day);
-  if (i == 0 || i == len || (text[i] != ' ' && text[i] != '-'))
-    return CV_VALUE;
+  if (i == 0 || i == len || (text[i] != ' ' && text[i] != '-')) return CV_VALUE;
   size_t m0 = ++i;
-  while (i < len && ((text[i] | 0x20) >= 'a' && (text[i] | 0x20) <= 'z'))
-    i++;
+  while (i < len && ((text[i] | 0x20) >= 'a' && (text[i] | 0x20) <= 'z')) i++;
   int month = month_number(text + m0, i - m0);
-  if (!month || i == len || (text[i] != ' ' && text[i] != '-'))
-    return CV_VALUE;
+  if (!month || i == len || (text[i] != ' ' && text[i] != '-')) return CV_VALUE;
   i++;
-  if (digits(text + i, len - i, 4, &year) != 4 || i + 4 != len)
-    return CV_VALUE;
+  if (digits(text + i, len - i, 4, &year) != 4 || i + 4 != len) return CV_VALUE;
   return cv_date_from(year, month, day, date);
 }
 
 /* ------------------------------------------------------------- lifecycle */
 
-cv_reader_t *cv_reader_new(const cv_engine_t *engine, cv_format_t format,
-                           cv_read_fn read, void *ctx) {
+cv_reader_t *cv_reader_new(const cv_engine_t *engine, cv_format_t format, cv_read_fn read,
+                           void *ctx) {
   cv_reader_t *r = calloc(1, sizeof *r);
-  if (!r)
-    return NULL;
+  if (!r) return NULL;
   r->engine = engine;
   r->format = format;
-  for (int f = 0; f < CV_DF_COUNT; f++)
-    r->col[f] = -1;
+  for (int f = 0; f < CV_DF_COUNT; f++) r->col[f] = -1;
   if (cv_csv_init(&r->csv, read, ctx) != CV_OK) {
     cv_reader_free(r);
     return NULL;
@@ -135,8 +122,7 @@ cv_reader_t *cv_reader_new(const cv_engine_t *engine, cv_format_t format,
 }
 
 void cv_reader_free(cv_reader_t *reader) {
-  if (!reader)
-    return;
+  if (!reader) return;
   cv_csv_free(&reader->csv);
   cv_acled_free(reader->acled);
   free(reader->names);
@@ -148,15 +134,9 @@ void cv_reader_free(cv_reader_t *reader) {
 }
 
 long cv_reader_row(const cv_reader_t *reader) { return reader->row; }
-const char *cv_reader_row_id(const cv_reader_t *reader) {
-  return reader->row_id;
-}
-uint64_t cv_reader_bytes(const cv_reader_t *reader) {
-  return cv_csv_bytes(&reader->csv);
-}
-cv_format_t cv_reader_format(const cv_reader_t *reader) {
-  return reader->format;
-}
+const char *cv_reader_row_id(const cv_reader_t *reader) { return reader->row_id; }
+uint64_t cv_reader_bytes(const cv_reader_t *reader) { return cv_csv_bytes(&reader->csv); }
+cv_format_t cv_reader_format(const cv_reader_t *reader) { return reader->format; }
 
 /* ---------------------------------------------------------------- mapping */
 
@@ -173,28 +153,24 @@ static bool gradeable(const char *field) {
 /* What a column (or --map) name means: a use field (returns it), or an
  * evidence/assumption column (returns CV_DF_COUNT and fills *kind 'e'/'a'
  * and name), or nothing (-1). */
-static int column_meaning(const char *s, size_t len, char *kind,
-                          char name[EXTRA_NAME]) {
+static int column_meaning(const char *s, size_t len, char *kind, char name[EXTRA_NAME]) {
   static const char *const prefixes[3] = {"evidence.", "assume.", "fact."};
   for (int k = 0; k < 3; k++) {
     size_t p = strlen(prefixes[k]);
     if (len > p && len - p < EXTRA_NAME && cv_streq_nocase(s, p, prefixes[k])) {
       memcpy(name, s + p, len - p);
       name[len - p] = '\0';
-      if (k == 0 && !gradeable(name))
-        return -1;
+      if (k == 0 && !gradeable(name)) return -1;
       *kind = "eaf"[k];
       return CV_DF_COUNT;
     }
   }
   for (int f = 0; f < CV_DF_COUNT; f++)
-    if (cv_streq_nocase(s, len, cv_dataset_fields[f]))
-      return f;
+    if (cv_streq_nocase(s, len, cv_dataset_fields[f])) return f;
   return -1;
 }
 
-int cv_reader_map(cv_reader_t *reader, const char *field, const char *column,
-                  cv_error_t *err) {
+int cv_reader_map(cv_reader_t *reader, const char *field, const char *column, cv_error_t *err) {
   if (reader->started)
     return cv_error_set(err, CV_USAGE, NULL, 0, 0,
                         "column mappings must come before the first row");
@@ -205,8 +181,7 @@ int cv_reader_map(cv_reader_t *reader, const char *field, const char *column,
                           "assume.NAME or fact.NAME",
                           field, CV_TEXT_LIST);
   if (reader->n_maps == MAX_MAPS)
-    return cv_error_set(err, CV_TOO_LARGE, NULL, 0, 0,
-                        "more than %d column mappings", MAX_MAPS);
+    return cv_error_set(err, CV_TOO_LARGE, NULL, 0, 0, "more than %d column mappings", MAX_MAPS);
   map_req_t *m = &reader->maps[reader->n_maps];
   m->field = strdup(field);
   m->column = strdup(column);
@@ -225,23 +200,22 @@ int cv_reader_map(cv_reader_t *reader, const char *field, const char *column,
 static int assign(cv_reader_t *r, const char *field, size_t len, int c, cv_error_t *err) {
   char kind, name[EXTRA_NAME];
   int f = column_meaning(field, len, &kind, name);
-  if (f < 0)
-    return CV_OK;
+  if (f < 0) return CV_OK;
   if (f < CV_DF_COUNT) {
-    if (r->col[f] < 0)
-      r->col[f] = c;
+    if (r->col[f] < 0) r->col[f] = c;
     return CV_OK;
   }
   extra_col_t *list = kind == 'e' ? r->grades : kind == 'a' ? r->assumes : r->facts;
   size_t *n = kind == 'e' ? &r->n_grades : kind == 'a' ? &r->n_assumes : &r->n_facts;
   for (size_t i = 0; i < *n; i++)
-    if (strcmp(list[i].name, name) == 0)
-      return CV_OK;
+    if (strcmp(list[i].name, name) == 0) return CV_OK;
   if (*n == MAX_EXTRA)
     return cv_error_set(err, CV_TOO_LARGE, NULL, 0, 0,
                         "more than %d %s columns: '%.*s' would be ignored", MAX_EXTRA,
-                        kind == 'e' ? "evidence." : kind == 'a' ? "assume." : "fact.", (int)len,
-                        field);
+                        kind == 'e'   ? "evidence."
+                        : kind == 'a' ? "assume."
+                                      : "fact.",
+                        (int)len, field);
   list[*n].col = c;
   memcpy(list[*n].name, name, sizeof list[*n].name);
   (*n)++;
@@ -253,8 +227,7 @@ static size_t trimmed(const char *s, size_t len, const char **out) {
     s++;
     len--;
   }
-  while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-    len--;
+  while (len && (s[len - 1] == ' ' || s[len - 1] == '\t')) len--;
   *out = s;
   return len;
 }
@@ -263,8 +236,7 @@ static int find_header(const cv_reader_t *r, const char *name) {
   for (size_t i = 0; i < r->n_columns; i++) {
     const char *s;
     size_t len = trimmed(r->names[i], strlen(r->names[i]), &s);
-    if (len == strlen(name) && cv_streq_nocase(s, len, name))
-      return (int)i;
+    if (len == strlen(name) && cv_streq_nocase(s, len, name)) return (int)i;
   }
   return -1;
 }
@@ -273,11 +245,9 @@ static int find_header(const cv_reader_t *r, const char *name) {
 static int keep_names(cv_reader_t *r) {
   const cv_csv_t *c = &r->csv;
   size_t n = c->nfields, bytes = 0;
-  for (size_t i = 0; i < n; i++)
-    bytes += c->fields[i].len + 1;
+  for (size_t i = 0; i < n; i++) bytes += c->fields[i].len + 1;
   r->names = malloc(n * sizeof(char *) + bytes);
-  if (!r->names)
-    return CV_NOMEM;
+  if (!r->names) return CV_NOMEM;
   char *p = (char *)(r->names + n);
   for (size_t i = 0; i < n; i++) {
     r->names[i] = p;
@@ -291,44 +261,39 @@ static int keep_names(cv_reader_t *r) {
 
 static const char *flaw_text(const cv_csv_t *c, char *buf, size_t size) {
   switch (c->flaw) {
-  case CV_CSV_TOO_LONG:
-    snprintf(buf, size, "record longer than %u bytes", CV_CSV_MAX_RECORD);
-    break;
-  case CV_CSV_TOO_MANY:
-    snprintf(buf, size, "more than %d fields", CV_CSV_MAX_FIELDS);
-    break;
-  case CV_CSV_UNTERMINATED:
-    snprintf(buf, size,
-             "quoted field still open at the end of the input (a closing "
-             "'\"' is missing)");
-    break;
-  case CV_CSV_UNCLOSED:
-    snprintf(buf, size,
-             "quoted field not closed on its line (a closing '\"' is "
-             "missing); the next line starts a row, so this row ends here");
-    break;
-  case CV_CSV_AFTER_QUOTE:
-    if (c->flaw_byte >= 0x20 && c->flaw_byte < 0x7F)
+    case CV_CSV_TOO_LONG:
+      snprintf(buf, size, "record longer than %u bytes", CV_CSV_MAX_RECORD);
+      break;
+    case CV_CSV_TOO_MANY: snprintf(buf, size, "more than %d fields", CV_CSV_MAX_FIELDS); break;
+    case CV_CSV_UNTERMINATED:
       snprintf(buf, size,
-               "'%c' after the closing quote of a field: expected ',' or the "
-               "end of the line (a '\"' inside a quoted field is written '\"\"')",
-               c->flaw_byte);
-    else
+               "quoted field still open at the end of the input (a closing "
+               "'\"' is missing)");
+      break;
+    case CV_CSV_UNCLOSED:
       snprintf(buf, size,
-               "byte 0x%02X after the closing quote of a field: expected ',' "
-               "or the end of the line",
-               c->flaw_byte);
-    break;
-  case CV_CSV_BAD_UTF8:
-    if (c->flaw_byte)
-      snprintf(buf, size, "not UTF-8 (byte 0x%02X at offset %zu)",
-               c->flaw_byte, c->flaw_offset);
-    else
-      snprintf(buf, size, "a NUL byte at offset %zu", c->flaw_offset);
-    break;
-  case CV_CSV_CLEAN:
-    buf[0] = '\0';
-    break;
+               "quoted field not closed on its line (a closing '\"' is "
+               "missing); the next line starts a row, so this row ends here");
+      break;
+    case CV_CSV_AFTER_QUOTE:
+      if (c->flaw_byte >= 0x20 && c->flaw_byte < 0x7F)
+        snprintf(buf, size,
+                 "'%c' after the closing quote of a field: expected ',' or the "
+                 "end of the line (a '\"' inside a quoted field is written '\"\"')",
+                 c->flaw_byte);
+      else
+        snprintf(buf, size,
+                 "byte 0x%02X after the closing quote of a field: expected ',' "
+                 "or the end of the line",
+                 c->flaw_byte);
+      break;
+    case CV_CSV_BAD_UTF8:
+      if (c->flaw_byte)
+        snprintf(buf, size, "not UTF-8 (byte 0x%02X at offset %zu)", c->flaw_byte, c->flaw_offset);
+      else
+        snprintf(buf, size, "a NUL byte at offset %zu", c->flaw_offset);
+      break;
+    case CV_CSV_CLEAN: buf[0] = '\0'; break;
   }
   return buf;
 }
@@ -337,21 +302,16 @@ static const char *flaw_text(const cv_csv_t *c, char *buf, size_t size) {
  * messages, and the width every row must have. */
 static int read_header(cv_reader_t *r, cv_error_t *err) {
   int rc = cv_csv_next(&r->csv);
-  if (rc == CV_IO)
-    return cv_error_set(err, CV_IO, NULL, 0, 0, "cannot read the input");
-  if (rc == CV_EOF)
-    return CV_EOF;
+  if (rc == CV_IO) return cv_error_set(err, CV_IO, NULL, 0, 0, "cannot read the input");
+  if (rc == CV_EOF) return CV_EOF;
   if (r->csv.flaw != CV_CSV_CLEAN) {
     char why[200];
-    return cv_error_set(err, r->csv.flaw == CV_CSV_TOO_LONG ||
-                                     r->csv.flaw == CV_CSV_TOO_MANY
-                                 ? CV_TOO_LARGE
-                                 : CV_SYNTAX,
-                        NULL, (int)r->csv.rec_line, 0, "header: %s",
-                        flaw_text(&r->csv, why, sizeof why));
+    return cv_error_set(
+        err,
+        r->csv.flaw == CV_CSV_TOO_LONG || r->csv.flaw == CV_CSV_TOO_MANY ? CV_TOO_LARGE : CV_SYNTAX,
+        NULL, (int)r->csv.rec_line, 0, "header: %s", flaw_text(&r->csv, why, sizeof why));
   }
-  if (keep_names(r) != CV_OK)
-    return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
+  if (keep_names(r) != CV_OK) return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
   r->csv.expect_fields = r->n_columns;
   return CV_OK;
 }
@@ -363,18 +323,16 @@ static int apply_maps(cv_reader_t *r, cv_error_t *err) {
     int c = find_header(r, r->maps[i].column);
     if (c < 0)
       return cv_error_field(err, CV_USAGE, r->maps[i].field,
-                            "no column '%s' in the header (mapped to %s)",
-                            r->maps[i].column, r->maps[i].field);
+                            "no column '%s' in the header (mapped to %s)", r->maps[i].column,
+                            r->maps[i].field);
     char kind, name[EXTRA_NAME];
-    int f = column_meaning(r->maps[i].field, strlen(r->maps[i].field), &kind,
-                           name);
+    int f = column_meaning(r->maps[i].field, strlen(r->maps[i].field), &kind, name);
     if (f >= 0 && f < CV_DF_COUNT) {
       r->col[f] = c;
       r->taken |= 1u << f;
     } else {
       int rc = assign(r, r->maps[i].field, strlen(r->maps[i].field), c, err);
-      if (rc)
-        return rc;
+      if (rc) return rc;
     }
   }
   return CV_OK;
@@ -401,13 +359,10 @@ static bool acled_detect(const cv_reader_t *r, const char *peek) {
 
 static int acled_start(cv_reader_t *r, cv_error_t *err) {
   r->acled = cv_acled_new(r->engine, r->csv.fields, r->n_columns);
-  if (!r->acled)
-    return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
-  static const cv_dfield_t plain[] = {CV_DF_ID, CV_DF_DATE, CV_DF_LAT,
-                                      CV_DF_LON};
+  if (!r->acled) return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
+  static const cv_dfield_t plain[] = {CV_DF_ID, CV_DF_DATE, CV_DF_LAT, CV_DF_LON};
   for (size_t i = 0; i < sizeof plain / sizeof *plain; i++)
-    if (r->col[plain[i]] < 0)
-      r->col[plain[i]] = cv_acled_column(r->acled, plain[i]);
+    if (r->col[plain[i]] < 0) r->col[plain[i]] = cv_acled_column(r->acled, plain[i]);
   return CV_OK;
 }
 
@@ -418,8 +373,7 @@ static int csv_start(cv_reader_t *r, cv_error_t *err) {
     const char *s;
     size_t len = trimmed(header[i].data, header[i].len, &s);
     int rc = assign(r, s, len, (int)i, err);
-    if (rc)
-      return rc;
+    if (rc) return rc;
   }
   /* An ACLED export read with --format csv would give one error row per
    * row: say what it is instead. */
@@ -430,8 +384,7 @@ static int csv_start(cv_reader_t *r, cv_error_t *err) {
   /* A header naming no use field is not a dataset of uses (a JSON value,
    * an export of something else): every row would fail alike. */
   bool any = r->n_grades || r->n_assumes;
-  for (int f = 0; f < CV_DF_COUNT && !any; f++)
-    any = r->col[f] >= 0;
+  for (int f = 0; f < CV_DF_COUNT && !any; f++) any = r->col[f] >= 0;
   if (!any)
     return cv_error_set(err, CV_USAGE, NULL, (int)r->csv.rec_line, 0,
                         "the header names no use field: expected columns "
@@ -467,8 +420,7 @@ static const input_format_t formats[] = {
 
 static const input_format_t *format_of(cv_format_t f) {
   for (size_t i = 0; i < N_FORMATS; i++)
-    if (formats[i].format == f)
-      return &formats[i];
+    if (formats[i].format == f) return &formats[i];
   return NULL;
 }
 
@@ -497,34 +449,27 @@ static int start(cv_reader_t *r, cv_error_t *err) {
   r->started = true;
   const char *peek;
   size_t n = cv_csv_peek(&r->csv, &peek, 1);
-  if (r->csv.io_error)
-    return cv_error_set(err, CV_IO, NULL, 0, 0, "cannot read the input");
-  if (n == 0)
-    return CV_EOF;
+  if (r->csv.io_error) return cv_error_set(err, CV_IO, NULL, 0, 0, "cannot read the input");
+  if (n == 0) return CV_EOF;
   /* Formats without a header are told by their first byte. */
   for (size_t i = 0; i < N_FORMATS && r->format == CV_FORMAT_AUTO; i++)
-    if (!formats[i].header && formats[i].detect(r, peek))
-      r->format = formats[i].format;
+    if (!formats[i].header && formats[i].detect(r, peek)) r->format = formats[i].format;
   /* A JSON document that is not JSON Lines (an array of uses, a bare value)
    * would otherwise be read as a CSV header and give "0 rows". */
-  if ((r->format == CV_FORMAT_AUTO || r->format == CV_FORMAT_JSONL) &&
-      peek[0] == '[')
+  if ((r->format == CV_FORMAT_AUTO || r->format == CV_FORMAT_JSONL) && peek[0] == '[')
     return cv_error_set(err, CV_USAGE, NULL, 1, 0,
                         "the input is a JSON array: caveat reads JSON Lines, "
                         "one use object a line (convert it with jq -c '.[]')");
   const input_format_t *f = format_of(r->format);
   if (!f || f->header) {
     int rc = read_header(r, err);
-    if (rc != CV_OK)
-      return rc;
+    if (rc != CV_OK) return rc;
     /* Formats with a header are told by it; the last is the fallback. */
     for (size_t i = 0; i < N_FORMATS && !f; i++)
-      if (formats[i].header && (!formats[i].detect || formats[i].detect(r, peek)))
-        f = &formats[i];
+      if (formats[i].header && (!formats[i].detect || formats[i].detect(r, peek))) f = &formats[i];
     r->format = f->format;
     rc = apply_maps(r, err);
-    if (rc != CV_OK)
-      return rc;
+    if (rc != CV_OK) return rc;
   }
   r->input = f;
   return f->start(r, err);
@@ -547,8 +492,7 @@ static void set_row_id(cv_reader_t *r, const char *s, size_t len) {
     v /= 10;
   } while (v);
   memcpy(r->row_id, "row-", 4);
-  for (size_t i = 0; i < n; i++)
-    r->row_id[4 + i] = digits_rev[n - 1 - i];
+  for (size_t i = 0; i < n; i++) r->row_id[4 + i] = digits_rev[n - 1 - i];
   r->row_id[4 + n] = '\0';
 }
 
@@ -557,23 +501,21 @@ static const char *column_name(const cv_reader_t *r, int c) {
 }
 
 /* Fills err for column c of the current row and returns code. */
-static int row_error(const cv_reader_t *r, cv_error_t *err, int code,
-                     const char *field, int c, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
-static int row_error(const cv_reader_t *r, cv_error_t *err, int code,
-                     const char *field, int c, const char *fmt, ...) {
+static int row_error(const cv_reader_t *r, cv_error_t *err, int code, const char *field, int c,
+                     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static int row_error(const cv_reader_t *r, cv_error_t *err, int code, const char *field, int c,
+                     const char *fmt, ...) {
   char msg[sizeof err->message];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
   if (c >= 0)
-    cv_error_set(err, code, NULL, (int)r->csv.rec_line, c + 1,
-                 "column '%s': %s", column_name(r, c), msg);
+    cv_error_set(err, code, NULL, (int)r->csv.rec_line, c + 1, "column '%s': %s", column_name(r, c),
+                 msg);
   else
     cv_error_set(err, code, NULL, (int)r->csv.rec_line, 0, "%s", msg);
-  if (field)
-    snprintf(err->field, sizeof err->field, "%s", field);
+  if (field) snprintf(err->field, sizeof err->field, "%s", field);
   return code;
 }
 
@@ -585,8 +527,8 @@ static int column_failed(const cv_reader_t *r, cv_error_t *err, int c) {
   return row_error(r, err, err->code, field, c, "%s", msg);
 }
 
-static int set_field(cv_reader_t *r, cv_use_t *use, int f,
-                     const cv_csv_field_t *v, cv_error_t *err) {
+static int set_field(cv_reader_t *r, cv_use_t *use, int f, const cv_csv_field_t *v,
+                     cv_error_t *err) {
   const char *s = v->data;
   size_t len = v->len;
   if (f == CV_DF_DATE) {
@@ -619,29 +561,23 @@ static int csv_row(cv_reader_t *r, cv_use_t *use, cv_error_t *err) {
 
   if (c->flaw != CV_CSV_CLEAN) {
     char why[200];
-    return row_error(r, err,
-                     c->flaw == CV_CSV_TOO_LONG || c->flaw == CV_CSV_TOO_MANY
-                         ? CV_TOO_LARGE
-                         : c->flaw == CV_CSV_BAD_UTF8 ? CV_VALUE : CV_SYNTAX,
-                     NULL,
-                     c->flaw == CV_CSV_TOO_LONG || c->flaw == CV_CSV_TOO_MANY
-                         ? -1
-                         : (int)c->flaw_field,
-                     "%s",
-                     flaw_text(c, why, sizeof why));
+    return row_error(
+        r, err,
+        c->flaw == CV_CSV_TOO_LONG || c->flaw == CV_CSV_TOO_MANY ? CV_TOO_LARGE
+        : c->flaw == CV_CSV_BAD_UTF8                             ? CV_VALUE
+                                                                 : CV_SYNTAX,
+        NULL, c->flaw == CV_CSV_TOO_LONG || c->flaw == CV_CSV_TOO_MANY ? -1 : (int)c->flaw_field,
+        "%s", flaw_text(c, why, sizeof why));
   }
   if (c->nfields != r->n_columns)
-    return row_error(r, err, CV_SYNTAX, NULL, -1,
-                     "the row has %zu fields and the header %zu", c->nfields,
-                     r->n_columns);
+    return row_error(r, err, CV_SYNTAX, NULL, -1, "the row has %zu fields and the header %zu",
+                     c->nfields, r->n_columns);
   cv_use_set(r->engine, use, "id", r->row_id, strlen(r->row_id), err);
   for (int f = CV_DF_DATE; f < CV_DF_COUNT; f++) {
     int col = r->col[f];
-    if (col < 0 || !fields[col].len)
-      continue;
+    if (col < 0 || !fields[col].len) continue;
     int rc = set_field(r, use, f, &fields[col], err);
-    if (rc != CV_OK)
-      return rc;
+    if (rc != CV_OK) return rc;
   }
   /* A point needs both coordinates; one alone is a broken row, not a
    * location. */
@@ -650,17 +586,15 @@ static int csv_row(cv_reader_t *r, cv_use_t *use, cv_error_t *err) {
   bool has_lon = lonc >= 0 && fields[lonc].len;
   if (has_lat != has_lon) {
     int have = has_lat ? latc : lonc, lack = has_lat ? lonc : latc;
-    return row_error(r, err, CV_VALUE, has_lat ? "lon" : "lat", have,
-                     "a coordinate without its pair: %s",
-                     lack >= 0 ? "the other column is empty"
-                               : "the header has no column for the other");
+    return row_error(
+        r, err, CV_VALUE, has_lat ? "lon" : "lat", have, "a coordinate without its pair: %s",
+        lack >= 0 ? "the other column is empty" : "the header has no column for the other");
   }
 
   for (size_t i = 0; i < r->n_grades; i++) {
     const cv_csv_field_t *v = &fields[r->grades[i].col];
     char grade[32];
-    if (!v->len)
-      continue;
+    if (!v->len) continue;
     if (v->len >= sizeof grade)
       return row_error(r, err, CV_VALUE, "evidence", r->grades[i].col,
                        "'%.*s' is not an evidence grade", 31, v->data);
@@ -672,8 +606,7 @@ static int csv_row(cv_reader_t *r, cv_use_t *use, cv_error_t *err) {
   for (size_t i = 0; i < r->n_assumes; i++) {
     const cv_csv_field_t *v = &fields[r->assumes[i].col];
     char text[1024];
-    if (!v->len)
-      continue;
+    if (!v->len) continue;
     if (v->len >= sizeof text)
       return row_error(r, err, CV_VALUE, "assume", r->assumes[i].col,
                        "expected a number or a set, found a value of %zu bytes", v->len);
@@ -688,15 +621,12 @@ static int csv_row(cv_reader_t *r, cv_use_t *use, cv_error_t *err) {
       return column_failed(r, err, r->facts[i].col);
   }
 
-  if (r->acled)
-    cv_acled_row(r->acled, r->engine, use, fields, n, r->taken);
+  if (r->acled) cv_acled_row(r->acled, r->engine, use, fields, n, r->taken);
 
   cv_date_t date;
   if (cv_use_date(use, &date) != CV_OK) {
     int dc = r->col[CV_DF_DATE];
-    if (dc >= 0)
-      return row_error(r, err, CV_VALUE, "date", dc,
-                       "empty: every use needs a date");
+    if (dc >= 0) return row_error(r, err, CV_VALUE, "date", dc, "empty: every use needs a date");
     return row_error(r, err, CV_VALUE, "date", -1,
                      "no date: the header has no '%s' column (map one with "
                      "--map date=COLUMN)",
@@ -709,25 +639,21 @@ static int jsonl_row(cv_reader_t *r, cv_use_t *use, cv_error_t *err) {
   const cv_csv_t *c = &r->csv;
   set_row_id(r, NULL, 0);
   if (c->flaw != CV_CSV_CLEAN)
-    return cv_error_set(err, CV_TOO_LARGE, NULL, (int)c->rec_line, 0,
-                        "line longer than %u bytes", CV_CSV_MAX_RECORD);
-  int rc = cv_use_parse_json(r->engine, use, c->fields[0].data,
-                             c->fields[0].len, err);
+    return cv_error_set(err, CV_TOO_LARGE, NULL, (int)c->rec_line, 0, "line longer than %u bytes",
+                        CV_CSV_MAX_RECORD);
+  int rc = cv_use_parse_json(r->engine, use, c->fields[0].data, c->fields[0].len, err);
   const char *id = cv_use_id(use);
-  if (id[0])
-    set_row_id(r, id, strlen(id));
+  if (id[0]) set_row_id(r, id, strlen(id));
   if (rc != CV_OK) {
     err->line = (int)c->rec_line;
     return rc;
   }
-  if (!id[0])
-    cv_use_set(r->engine, use, "id", r->row_id, strlen(r->row_id), err);
+  if (!id[0]) cv_use_set(r->engine, use, "id", r->row_id, strlen(r->row_id), err);
   return CV_OK;
 }
 
 int cv_reader_next(cv_reader_t *reader, cv_use_t *use, cv_error_t *err) {
-  if (reader->done)
-    return CV_EOF;
+  if (reader->done) return CV_EOF;
   if (!reader->started) {
     int rc = start(reader, err);
     if (rc != CV_OK) {
@@ -743,8 +669,8 @@ int cv_reader_next(cv_reader_t *reader, cv_use_t *use, cv_error_t *err) {
   }
   if (rc == CV_IO) {
     reader->done = true;
-    return cv_error_set(err, CV_IO, NULL, (int)reader->csv.line, 0,
-                        "read error after row %ld", reader->row);
+    return cv_error_set(err, CV_IO, NULL, (int)reader->csv.line, 0, "read error after row %ld",
+                        reader->row);
   }
   reader->row++;
   return reader->input->row(reader, use, err);

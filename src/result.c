@@ -48,16 +48,14 @@ const char *cv_result_donor(const cv_result_t *result, size_t index) {
   return index < result->n ? result->v[index].policy->donor_name : "";
 }
 
-size_t cv_result_rules(const cv_result_t *result, size_t index, const char **ids,
-                       size_t max) {
+size_t cv_result_rules(const cv_result_t *result, size_t index, const char **ids, size_t max) {
   if (index >= result->n) return 0;
   const cv_policy_verdict_t *v = &result->v[index];
   for (size_t i = 0; i < v->n_rules && i < max; i++) ids[i] = v->policy->rules[v->rules[i]].id;
   return v->n_rules;
 }
 
-size_t cv_result_overridden(const cv_result_t *result, size_t index, const char **ids,
-                            size_t max) {
+size_t cv_result_overridden(const cv_result_t *result, size_t index, const char **ids, size_t max) {
   if (index >= result->n) return 0;
   const cv_policy_verdict_t *v = &result->v[index];
   for (size_t i = 0; i < v->n_overridden && i < max; i++)
@@ -90,8 +88,7 @@ static int64_t cited_source(const cv_policy_verdict_t *v, size_t k) {
 
 /* A verdict cites a few dozen times at most: each source is told from the
  * earlier ones by looking back, which needs no memory to allocate. */
-size_t cv_result_sources(const cv_result_t *result, size_t index, const char **names,
-                         size_t max) {
+size_t cv_result_sources(const cv_result_t *result, size_t index, const char **names, size_t max) {
   if (index >= result->n) return 0;
   const cv_policy_verdict_t *v = &result->v[index];
   size_t count = 0;

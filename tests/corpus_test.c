@@ -72,11 +72,15 @@ static void memo_tells_suppliers_apart(void **state) {
   cv_engine_t *e = engine_with(france, NULL);
   cv_result_t *res = cv_result_new();
   char v[32];
-  verdict_of(e, res, "{\"date\": \"2024-09-01\", \"action\": \"strike\", \"system\": \"M270\", "
-                     "\"location\": {\"lat\": 50.45, \"lon\": 36.30}}", v);
+  verdict_of(e, res,
+             "{\"date\": \"2024-09-01\", \"action\": \"strike\", \"system\": \"M270\", "
+             "\"location\": {\"lat\": 50.45, \"lon\": 36.30}}",
+             v);
   assert_string_equal(v, "not-covered");
-  verdict_of(e, res, "{\"date\": \"2024-09-01\", \"action\": \"strike\", \"system\": \"SAMP/T\", "
-                     "\"location\": {\"lat\": 50.45, \"lon\": 36.30}}", v);
+  verdict_of(e, res,
+             "{\"date\": \"2024-09-01\", \"action\": \"strike\", \"system\": \"SAMP/T\", "
+             "\"location\": {\"lat\": 50.45, \"lon\": 36.30}}",
+             v);
   assert_string_equal(v, "undetermined");
   cv_result_free(res);
   cv_engine_free(e);
@@ -113,8 +117,9 @@ static void diff_donors_lists_what_differs(void **state) {
   memset(&k, 0, sizeof k);
   assert_int_equal(cv_date_parse("2024-08-29", 10, &day), CV_OK);
   assert_int_equal(cv_diff_donors(e, 1, 0, day, collect, &k, &err), CV_OK);
-  assert_non_null(strstr(k.text, "ES:not-russia not in force (dated to a window): "
-                                 "not-covered () / forbidden (only-inside)"));
+  assert_non_null(strstr(k.text,
+                         "ES:not-russia not in force (dated to a window): "
+                         "not-covered () / forbidden (only-inside)"));
   assert_null(strstr(k.text, "ES:not-russia in force"));
   /* The same policy twice: nothing differs. */
   memset(&k, 0, sizeof k);

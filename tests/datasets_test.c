@@ -36,10 +36,8 @@ typedef struct source {
 static long read_source(void *ctx, char *buf, size_t cap) {
   source_t *s = ctx;
   size_t n = s->len - s->pos;
-  if (n > cap)
-    n = cap;
-  if (n > s->step)
-    n = s->step;
+  if (n > cap) n = cap;
+  if (n > s->step) n = s->step;
   memcpy(buf, s->data + s->pos, n);
   s->pos += n;
   return (long)n;
@@ -60,8 +58,7 @@ static cv_engine_t *full_engine; /* catalogs, borders and the US policy */
 static int setup(void **state) {
   cv_error_t err;
   engine = cv_engine_new();
-  if (!engine || cv_engine_load_data(engine, CAVEAT_DATA_DIR, &err))
-    return -1;
+  if (!engine || cv_engine_load_data(engine, CAVEAT_DATA_DIR, &err)) return -1;
   full_engine = cv_engine_new();
   if (!full_engine || cv_engine_load_data(full_engine, CAVEAT_DATA_DIR, &err) ||
       cv_engine_load_geo(full_engine, CAVEAT_DCW_PATH, CAVEAT_GEO_CACHE, &err) ||
@@ -92,18 +89,15 @@ typedef struct answer {
   double lat, lon;
 } answer_t;
 
-static const char *given(const cv_engine_t *e, const cv_use_t *use,
-                         cv_field_t f) {
+static const char *given(const cv_engine_t *e, const cv_use_t *use, cv_field_t f) {
   const cv_value_t *v = &use->given[f];
   return v->state == CV_KNOWN ? cv_symbol_name(&e->catalog, v->sym) : "";
 }
 
 /* Reads all of data with reads of step bytes; returns the answers (up to
  * max) and their number; the last read's code is in *last. */
-static size_t read_all(const cv_engine_t *e, cv_format_t format,
-                       const char *data, size_t len, size_t step,
-                       const char *const *maps, answer_t *out, size_t max,
-                       int *last) {
+static size_t read_all(const cv_engine_t *e, cv_format_t format, const char *data, size_t len,
+                       size_t step, const char *const *maps, answer_t *out, size_t max, int *last) {
   source_t src = {data, len, 0, step};
   cv_reader_t *r = cv_reader_new(e, format, read_source, &src);
   cv_use_t *use = cv_use_new();
@@ -117,8 +111,7 @@ static size_t read_all(const cv_engine_t *e, cv_format_t format,
   int rc;
   cv_error_t err;
   while ((rc = cv_reader_next(r, use, &err)) != CV_EOF) {
-    if (cv_reader_row(r) == 0 || rc == CV_IO)
-      break; /* the input itself failed */
+    if (cv_reader_row(r) == 0 || rc == CV_IO) break; /* the input itself failed */
     assert_true(n < max);
     answer_t *a = &out[n++];
     memset(a, 0, sizeof *a);
@@ -137,12 +130,10 @@ static size_t read_all(const cv_engine_t *e, cv_format_t format,
     assert_int_equal(cv_use_date(use, &d), CV_OK);
     cv_date_format(d, a->date);
     snprintf(a->system, sizeof a->system, "%s", given(e, use, CV_FIELD_SYSTEM));
-    snprintf(a->operator_, sizeof a->operator_, "%s",
-             given(e, use, CV_FIELD_OPERATOR));
+    snprintf(a->operator_, sizeof a->operator_, "%s", given(e, use, CV_FIELD_OPERATOR));
     snprintf(a->action, sizeof a->action, "%s", given(e, use, CV_FIELD_ACTION));
     snprintf(a->target, sizeof a->target, "%s", given(e, use, CV_FIELD_TARGET));
-    snprintf(a->purpose, sizeof a->purpose, "%s",
-             given(e, use, CV_FIELD_PURPOSE));
+    snprintf(a->purpose, sizeof a->purpose, "%s", given(e, use, CV_FIELD_PURPOSE));
     a->located = cv_use_location(use, &a->lat, &a->lon) == CV_OK;
   }
   *last = rc;
@@ -152,8 +143,7 @@ static size_t read_all(const cv_engine_t *e, cv_format_t format,
 }
 
 /* The same input read whole and byte by byte must give the same answers. */
-static size_t read_both(const cv_engine_t *e, cv_format_t format,
-                        const char *data, size_t len,
+static size_t read_both(const cv_engine_t *e, cv_format_t format, const char *data, size_t len,
                         const char *const *maps, answer_t *out, size_t max) {
   answer_t *again = calloc(max, sizeof *again);
   int last1, last2;
@@ -181,8 +171,8 @@ static const char acled_header[] =
 
 /* An ACLED row with the given id, date, notes (already quoted as needed)
  * and line end. */
-static int acled_row(char *buf, size_t size, const char *id, const char *date,
-                     const char *notes, const char *eol) {
+static int acled_row(char *buf, size_t size, const char *id, const char *date, const char *notes,
+                     const char *eol) {
   return snprintf(buf, size,
                   "%s,%s,2024,1,Political violence,Explosions/Remote violence,"
                   "Shelling/artillery/missile attack,Military Forces of "
@@ -196,8 +186,8 @@ static int acled_row(char *buf, size_t size, const char *id, const char *date,
 
 static void test_dates(void **state) {
   static const char *const good[][2] = {
-      {"16 February 2024", "2024-02-16"}, {"2024-02-16", "2024-02-16"},
-      {"6 Feb 2024", "2024-02-06"},       {"1 Sept 2023", "2023-09-01"},
+      {"16 February 2024", "2024-02-16"},   {"2024-02-16", "2024-02-16"},
+      {"6 Feb 2024", "2024-02-06"},         {"1 Sept 2023", "2023-09-01"},
       {" 29 february 2024 ", "2024-02-29"}, {"16-February-2024", "2024-02-16"},
       {"31 DECEMBER 2022", "2022-12-31"}};
   cv_date_t date;
@@ -207,11 +197,21 @@ static void test_dates(void **state) {
     cv_date_format(date, iso);
     assert_string_equal(iso, good[i][1]);
   }
-  static const char *const bad[] = {
-      "31 February 2024", "29 February 2023", "16 Febuary 2024", "2024-2-16",
-      "16 February 24",   "02/16/2024",       "",               "16 February",
-      "123 May 2024",     "16 Fe 2024",       "16 February 2024x", "0 May 2024",
-      "32 January 2024",  "29 Feb 1900",      "1 January 1899"};
+  static const char *const bad[] = {"31 February 2024",
+                                    "29 February 2023",
+                                    "16 Febuary 2024",
+                                    "2024-2-16",
+                                    "16 February 24",
+                                    "02/16/2024",
+                                    "",
+                                    "16 February",
+                                    "123 May 2024",
+                                    "16 Fe 2024",
+                                    "16 February 2024x",
+                                    "0 May 2024",
+                                    "32 January 2024",
+                                    "29 Feb 1900",
+                                    "1 January 1899"};
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
     assert_int_equal(cv_dataset_date(bad[i], strlen(bad[i]), &date), CV_VALUE);
 }
@@ -250,8 +250,7 @@ static void test_tokenizer(void **state) {
       assert_int_equal(c->nfields, want[i].n);
       for (size_t k = 0; k < want[i].n; k++) {
         assert_int_equal(c->fields[k].len, strlen(want[i].fields[k]));
-        assert_memory_equal(c->fields[k].data, want[i].fields[k],
-                            c->fields[k].len);
+        assert_memory_equal(c->fields[k].data, want[i].fields[k], c->fields[k].len);
       }
     }
     assert_int_equal(cv_csv_next(c), CV_EOF);
@@ -270,17 +269,17 @@ static void on_hit(void *ctx, int tag, size_t start, size_t end) {
 
 static void test_matcher(void **state) {
   cv_match_t *m = cv_match_new();
-  static const char *const pats[] = {"HIMARS", "Storm Shadow", "F-16", "M777",
-                                     "MaxxPro", "MaxxPro MRAP"};
-  for (int i = 0; i < 6; i++)
-    assert_int_equal(cv_match_add(m, pats[i], strlen(pats[i]), i), CV_OK);
+  static const char *const pats[] = {"HIMARS", "Storm Shadow", "F-16",
+                                     "M777",   "MaxxPro",      "MaxxPro MRAP"};
+  for (int i = 0; i < 6; i++) assert_int_equal(cv_match_add(m, pats[i], strlen(pats[i]), i), CV_OK);
   assert_int_equal(cv_match_add(m, "x", 1, 9), CV_VALUE);
   assert_int_equal(cv_match_add(m, "-x", 2, 9), CV_VALUE);
   assert_int_equal(cv_match_build(m), CV_OK);
   char hits[256] = "";
   /* whole words only, any case, blank runs as one space, plural "s" */
-  const char *text = "himars; HIMARSX xhimars storm\n  SHADOW F-16s M7777 "
-                     "maxxpro mrap";
+  const char *text =
+      "himars; HIMARSX xhimars storm\n  SHADOW F-16s M7777 "
+      "maxxpro mrap";
   cv_match_scan(m, text, strlen(text), on_hit, hits);
   assert_string_equal(hits, "0:0-6 1:24-38 2:39-44 4:51-58 5:51-63 ");
   cv_match_free(m);
@@ -348,8 +347,7 @@ static void test_acled_dates(void **state) {
                       "column 'event_date': '02/16/2024' is not a date: "
                       "expected 2024-02-16 or 16 February 2024");
   assert_int_equal(a[5].rc, CV_VALUE);
-  assert_string_equal(a[5].message,
-                      "column 'event_date': empty: every use needs a date");
+  assert_string_equal(a[5].message, "column 'event_date': empty: every use needs a date");
   free(text);
 }
 
@@ -376,8 +374,7 @@ static void test_acled_missing_columns(void **state) {
 
   /* Forced to ACLED, a header without event_date fails every row alike. */
   static const char no_date[] = "event_id_cnty,notes\nA1,HIMARS\nA2,x\n";
-  n = read_both(engine, CV_FORMAT_ACLED, no_date, sizeof no_date - 1, NULL, a,
-                8);
+  n = read_both(engine, CV_FORMAT_ACLED, no_date, sizeof no_date - 1, NULL, a, 8);
   assert_int_equal(n, 2);
   for (size_t i = 0; i < n; i++) {
     assert_int_equal(a[i].rc, CV_VALUE);
@@ -412,10 +409,9 @@ static void test_acled_extra_columns(void **state) {
 static void test_bom_crlf(void **state) {
   char buf[4096];
   int n = snprintf(buf, sizeof buf, "\xEF\xBB\xBF%s\r\n", acled_header);
-  n += acled_row(buf + n, sizeof buf - (size_t)n, "B1", "2 June 2024",
-                 "\"HIMARS,\r\nat night\"", "\r\n");
-  n += acled_row(buf + n, sizeof buf - (size_t)n, "B2", "2024-06-03",
-                 "Patriot", "\r\n");
+  n += acled_row(buf + n, sizeof buf - (size_t)n, "B1", "2 June 2024", "\"HIMARS,\r\nat night\"",
+                 "\r\n");
+  n += acled_row(buf + n, sizeof buf - (size_t)n, "B2", "2024-06-03", "Patriot", "\r\n");
   answer_t a[4];
   size_t got = read_both(engine, CV_FORMAT_AUTO, buf, (size_t)n, NULL, a, 4);
   assert_int_equal(got, 2);
@@ -433,8 +429,7 @@ static void test_bom_crlf(void **state) {
 static void test_truncated_last_line(void **state) {
   char buf[4096];
   int n = snprintf(buf, sizeof buf, "%s\n", acled_header);
-  n += acled_row(buf + n, sizeof buf - (size_t)n, "E1", "2 June 2024",
-                 "HIMARS", "");
+  n += acled_row(buf + n, sizeof buf - (size_t)n, "E1", "2 June 2024", "HIMARS", "");
   answer_t a[4];
   size_t got = read_both(engine, CV_FORMAT_AUTO, buf, (size_t)n, NULL, a, 4);
   assert_int_equal(got, 1);
@@ -442,8 +437,7 @@ static void test_truncated_last_line(void **state) {
   assert_string_equal(a[0].system, "himars");
 
   n = snprintf(buf, sizeof buf, "%s\n", acled_header);
-  n += acled_row(buf + n, sizeof buf - (size_t)n, "E1", "2 June 2024",
-                 "HIMARS", "\n");
+  n += acled_row(buf + n, sizeof buf - (size_t)n, "E1", "2 June 2024", "HIMARS", "\n");
   n += snprintf(buf + n, sizeof buf - (size_t)n,
                 "E2,3 June 2024,2024,1,PV,EX,Armed clash,x,,1,,,,,,643,Europe,"
                 "Russia,Kursk,,,Sudzha,51.19,35.27,1,Test,Other,\"Bradleys "
@@ -459,8 +453,7 @@ static void test_truncated_last_line(void **state) {
   assert_int_equal(a[1].line, 3);
   assert_int_equal(a[1].column, 28);
 
-  n = snprintf(buf, sizeof buf, "%s\nE3,2 June 2024,2024,1,Politi",
-               acled_header);
+  n = snprintf(buf, sizeof buf, "%s\nE3,2 June 2024,2024,1,Politi", acled_header);
   got = read_both(engine, CV_FORMAT_AUTO, buf, (size_t)n, NULL, a, 4);
   assert_int_equal(got, 1);
   assert_int_equal(a[0].rc, CV_SYNTAX);
@@ -474,24 +467,20 @@ static void test_invalid_utf8(void **state) {
   n += acled_row(buf + n, sizeof buf - (size_t)n, "U1", "2 June 2024",
                  "\"HIMARS near Zhuravlevka \xE9t\xE9\"", "\n");
   n += acled_row(buf + n, sizeof buf - (size_t)n, "U2", "2 June 2024",
-                 "\"HIMARS near \xD0\x96\xD1\x83\xD1\x80\xD0\xB0\xD0\xB2\"",
-                 "\n");
-  n += acled_row(buf + n, sizeof buf - (size_t)n, "U3", "2 June 2024",
-                 "HIMARS", "\n");
+                 "\"HIMARS near \xD0\x96\xD1\x83\xD1\x80\xD0\xB0\xD0\xB2\"", "\n");
+  n += acled_row(buf + n, sizeof buf - (size_t)n, "U3", "2 June 2024", "HIMARS", "\n");
   buf[n - 10] = '\0'; /* a NUL in the timestamp */
   answer_t a[4];
   size_t got = read_both(engine, CV_FORMAT_AUTO, buf, (size_t)n, NULL, a, 4);
   assert_int_equal(got, 3);
   assert_int_equal(a[0].rc, CV_VALUE);
   assert_string_equal(a[0].id, "U1");
-  assert_string_equal(a[0].message,
-                      "column 'notes': not UTF-8 (byte 0xE9 at offset 24)");
+  assert_string_equal(a[0].message, "column 'notes': not UTF-8 (byte 0xE9 at offset 24)");
   assert_int_equal(a[0].column, 28);
   assert_int_equal(a[1].rc, CV_OK); /* Cyrillic is fine */
   assert_string_equal(a[1].system, "himars");
   assert_int_equal(a[2].rc, CV_VALUE);
-  assert_string_equal(a[2].message,
-                      "column 'timestamp': a NUL byte at offset 1");
+  assert_string_equal(a[2].message, "column 'timestamp': a NUL byte at offset 1");
 }
 
 /* Caps on untrusted input: a record over 1 MiB and one with too many
@@ -499,22 +488,17 @@ static void test_invalid_utf8(void **state) {
 static void test_caps(void **state) {
   size_t big = CV_CSV_MAX_RECORD + 100;
   char *buf = malloc(big + 8192);
-  size_t len = (size_t)snprintf(buf, 8192, "%s\nC1,2 June 2024,\"",
-                                acled_header);
+  size_t len = (size_t)snprintf(buf, 8192, "%s\nC1,2 June 2024,\"", acled_header);
   memset(buf + len, 'x', big);
   len += big;
   len += (size_t)snprintf(buf + len, 4096, "\"\n");
-  len += (size_t)acled_row(buf + len, 4096, "C2", "2 June 2024", "HIMARS",
-                           "\n");
-  for (int i = 0; i < 600; i++)
-    buf[len++] = ',';
+  len += (size_t)acled_row(buf + len, 4096, "C2", "2 June 2024", "HIMARS", "\n");
+  for (int i = 0; i < 600; i++) buf[len++] = ',';
   buf[len++] = '\n';
-  len += (size_t)acled_row(buf + len, 4096, "C4", "2 June 2024", "ATACMS",
-                           "\n");
+  len += (size_t)acled_row(buf + len, 4096, "C4", "2 June 2024", "ATACMS", "\n");
   answer_t a[8];
   int last;
-  size_t got = read_all(engine, CV_FORMAT_AUTO, buf, len, 1 << 16, NULL, a, 8,
-                        &last);
+  size_t got = read_all(engine, CV_FORMAT_AUTO, buf, len, 1 << 16, NULL, a, 8, &last);
   assert_int_equal(got, 4);
   assert_int_equal(last, CV_EOF);
   assert_int_equal(a[0].rc, CV_TOO_LARGE);
@@ -565,12 +549,10 @@ static void test_csv_map(void **state) {
   static const char text[] =
       "when,what,where_lat,where_lon,weapon\n"
       "2024-06-02,strike,50.41,36.89,HIMARS\n";
-  static const char *const maps[] = {"date", "when", "action", "what",
-                                     "lat",  "where_lat", "lon", "where_lon",
-                                     "system", "weapon", NULL};
+  static const char *const maps[] = {"date", "when",      "action", "what",   "lat", "where_lat",
+                                     "lon",  "where_lon", "system", "weapon", NULL};
   answer_t a[4];
-  size_t n = read_both(engine, CV_FORMAT_CSV, text, sizeof text - 1, maps, a,
-                       4);
+  size_t n = read_both(engine, CV_FORMAT_CSV, text, sizeof text - 1, maps, a, 4);
   assert_int_equal(n, 1);
   assert_int_equal(a[0].rc, CV_OK);
   assert_string_equal(a[0].id, "row-1");
@@ -586,8 +568,7 @@ static void test_csv_map(void **state) {
   assert_int_equal(cv_reader_map(r, "colour", "when", &err), CV_FIELD);
   assert_int_equal(cv_reader_map(r, "date", "day", &err), CV_OK);
   assert_int_equal(cv_reader_next(r, use, &err), CV_USAGE);
-  assert_string_equal(err.message,
-                      "no column 'day' in the header (mapped to date)");
+  assert_string_equal(err.message, "no column 'day' in the header (mapped to date)");
   assert_int_equal(cv_reader_row(r), 0);
   assert_int_equal(cv_reader_next(r, use, &err), CV_EOF);
   cv_use_free(use);
@@ -601,8 +582,7 @@ static void test_csv_map(void **state) {
  * record cap.  Every row in gives one row out, under its own id. */
 static void test_unclosed_quotes(void **state) {
   enum { ROWS = 10010, CORRUPT = 10 };
-  static const int corrupt[CORRUPT] = {300, 1200, 2100, 3000, 3900,
-                                       4800, 5100, 5400, 5700, 6000};
+  static const int corrupt[CORRUPT] = {300, 1200, 2100, 3000, 3900, 4800, 5100, 5400, 5700, 6000};
   size_t cap = (size_t)ROWS * 400 + sizeof acled_header + 1;
   char *buf = malloc(cap);
   assert_non_null(buf);
@@ -612,8 +592,7 @@ static void test_unclosed_quotes(void **state) {
     char id[16], notes[96];
     snprintf(id, sizeof id, "E%05d", i);
     bool bad = k < CORRUPT && corrupt[k] == i;
-    if (bad)
-      k++;
+    if (bad) k++;
     if (bad)
       snprintf(notes, sizeof notes, "\"HIMARS strike, row %d", i);
     else if (i % 3 == 0 && i < 6000)
@@ -627,8 +606,7 @@ static void test_unclosed_quotes(void **state) {
   assert_non_null(a);
   for (int s = 0; s < 2; s++) {
     int last;
-    size_t got = read_all(engine, CV_FORMAT_AUTO, buf, n, steps[s], NULL, a,
-                          ROWS + 1, &last);
+    size_t got = read_all(engine, CV_FORMAT_AUTO, buf, n, steps[s], NULL, a, ROWS + 1, &last);
     assert_int_equal(got, ROWS);
     k = 0;
     for (int i = 0; i < ROWS; i++) {
@@ -645,8 +623,7 @@ static void test_unclosed_quotes(void **state) {
                             "starts a row, so this row ends here");
         assert_int_equal(a[i].column, 28);
       } else {
-        if (a[i].rc != CV_OK)
-          fprintf(stderr, "row %d: %s\n", i, a[i].message);
+        if (a[i].rc != CV_OK) fprintf(stderr, "row %d: %s\n", i, a[i].message);
         assert_int_equal(a[i].rc, CV_OK);
         assert_string_equal(a[i].system, "himars");
       }
@@ -661,7 +638,8 @@ static void test_unclosed_quotes(void **state) {
 static void test_extra_columns_limit(void **state) {
   (void)state;
   char text[4096] = "date,action";
-  for (int i = 0; i < 17; i++) snprintf(text + strlen(text), sizeof text - strlen(text), ",assume.a%d", i);
+  for (int i = 0; i < 17; i++)
+    snprintf(text + strlen(text), sizeof text - strlen(text), ",assume.a%d", i);
   strcat(text, "\n2024-06-02,strike");
   for (int i = 0; i < 17; i++) strcat(text, ",1");
   strcat(text, "\n");
@@ -737,18 +715,14 @@ static void test_sample(void **state) {
     cv_verdict_t v = cv_result_verdict(res, 0);
     /* seed 000/001: the Belgorod raid with US vehicles, by a group Ukraine
      * had no leave to arm */
-    if (strcmp(id, "CAV0004") == 0)
-      assert_int_equal(v, CV_FORBIDDEN);
+    if (strcmp(id, "CAV0004") == 0) assert_int_equal(v, CV_FORBIDDEN);
     /* a British and French missile: not the US policy's business */
-    if (strcmp(id, "CAV0009") == 0)
-      assert_int_equal(v, CV_NOT_COVERED);
+    if (strcmp(id, "CAV0009") == 0) assert_int_equal(v, CV_NOT_COVERED);
     /* HIMARS inside Ukraine */
-    if (strcmp(id, "CAV0001") == 0)
-      assert_int_equal(v, CV_PERMITTED);
+    if (strcmp(id, "CAV0001") == 0) assert_int_equal(v, CV_PERMITTED);
     /* Kursk, August 2024: whether it answered cross-border attacks decides,
      * and the row does not say */
-    if (strcmp(id, "CAV0025") == 0)
-      assert_int_equal(v, CV_UNDETERMINED);
+    if (strcmp(id, "CAV0025") == 0) assert_int_equal(v, CV_UNDETERMINED);
   }
   assert_int_equal(rows, 30);
   assert_int_equal(cv_reader_format(r), CV_FORMAT_ACLED);
@@ -826,13 +800,16 @@ static void test_admin1_file(void **state) {
                       "region 'RU-XYZ' is not one of data/regions.json's ISO 3166-2 codes");
   /* The same spelling twice for one country, whatever its case. */
   assert_int_equal(load_admin1("admin1\tregion\tsource\nMoscow\tRU-MOW\tt\n# a comment\n"
-                               "MOSCOW\tRU-MOS\tt\n", NULL, &err), CV_DUPLICATE);
+                               "MOSCOW\tRU-MOS\tt\n",
+                               NULL, &err),
+                   CV_DUPLICATE);
   assert_int_equal(err.line, 4);
   assert_string_equal(err.message,
                       "'MOSCOW' is listed again for RU (line 2 says RU-MOW, this line RU-MOS)");
   /* ... but once per country is fine. */
-  assert_int_equal(load_admin1("admin1\tregion\tsource\nMinsk\tBY-MI\tt\nMinsk\tRU-MOW\tt\n",
-                               NULL, &err), CV_OK);
+  assert_int_equal(
+      load_admin1("admin1\tregion\tsource\nMinsk\tBY-MI\tt\nMinsk\tRU-MOW\tt\n", NULL, &err),
+      CV_OK);
   /* A name of 64 bytes is read; one of 65 is refused. */
   char line[256];
   snprintf(line, sizeof line, "admin1\tregion\tsource\n%064d\tRU-BEL\tt\n", 0);

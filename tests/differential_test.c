@@ -30,7 +30,7 @@ int main(int argc, char **argv) {
   while (done < cases && failures < 5) {
     /* Mostly small policies, some up to 300 rules. */
     int n = ref_pick(&rng, 20) == 0 ? 1 + (int)ref_pick(&rng, REF_MAX_RULES)
-                                     : 1 + (int)ref_pick(&rng, 25);
+                                    : 1 + (int)ref_pick(&rng, 25);
     ref_gen_policy(&rng, &policy, n);
     cv_engine_t *e = cv_engine_new();
     cv_error_t err;
@@ -53,9 +53,7 @@ int main(int argc, char **argv) {
       switch (ref_check_case(e, &policy, &u, use, res, &text, &report)) {
         case REF_AGREE: break;
         case REF_CUT_SHORT: cut_short++; break;
-        default:
-          printf("%s", report.data);
-          failures++;
+        default: printf("%s", report.data); failures++;
       }
     }
     cv_engine_free(e);

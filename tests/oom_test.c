@@ -53,8 +53,8 @@ void __libc_free(void *p);
 
 static long allocations; /* counted while armed */
 static long fail_at = -1;
-static long failed;      /* how many were failed in this run */
-static long live;        /* blocks allocated and not freed, always counted */
+static long failed; /* how many were failed in this run */
+static long live;   /* blocks allocated and not freed, always counted */
 static bool armed;
 
 static bool fail_now(void) {
@@ -212,9 +212,11 @@ static bool assess(cv_engine_t *e, const char *path, cv_use_t *use, cv_result_t 
       cv_use_resolve(e, use);
       rc = cv_evaluate(e, use, 0, res, &err);
       go = check("evaluate", rc, &err);
-      if (go && rc == CV_OK) go = check("write json", cv_result_write_json(e, use, res, &out), NULL);
+      if (go && rc == CV_OK)
+        go = check("write json", cv_result_write_json(e, use, res, &out), NULL);
       out.len = 0;
-      if (go && rc == CV_OK) go = check("write text", cv_result_write_text(e, use, res, &out), NULL);
+      if (go && rc == CV_OK)
+        go = check("write text", cv_result_write_text(e, use, res, &out), NULL);
     } else {
       go = check("write error", cv_error_write_json(cv_reader_row_id(r), &err, &out), NULL);
     }
@@ -261,12 +263,10 @@ static void full_run(void) {
       broken = true;
     }
   }
-  if (!check("load_regions", rc, &err) || rc)
-    goto done;
+  if (!check("load_regions", rc, &err) || rc) goto done;
   snprintf(path, sizeof path, "%s/geonames.txt", testdata);
   rc = cv_engine_load_geonames(e, path, &err);
-  if (!check("load_geonames", rc, &err) || rc)
-    goto done;
+  if (!check("load_geonames", rc, &err) || rc) goto done;
   snprintf(path, sizeof path, "%s/policies/us.caveat", home);
   rc = cv_engine_load_policy(e, path, &err);
   if (!check("load_policy", rc, &err) || rc) goto done;
@@ -309,7 +309,8 @@ done:
 int main(int argc, char **argv) {
   if (argc < 5) {
     fprintf(stderr,
-            "usage: oom_test HOME DCW CACHE TESTDATA [all | sample | cold [RUNS | all [K/M [FROM]]]]\n");
+            "usage: oom_test HOME DCW CACHE TESTDATA [all | sample | cold [RUNS | all [K/M "
+            "[FROM]]]]\n");
     return 2;
   }
   home = argv[1], dcw = argv[2], cache = argv[3], testdata = argv[4];
@@ -386,8 +387,9 @@ int main(int argc, char **argv) {
     failures += broken;
   }
   printf("oom_test: failed each of %ld allocations in turn (%s", tried,
-         all ? (cold ? "all, from an empty cache" : "all")
-             : cold ? "sampled, from an empty cache" : "sampled");
+         all    ? (cold ? "all, from an empty cache" : "all")
+         : cold ? "sampled, from an empty cache"
+                : "sampled");
   if (shards > 1) printf(", the N with N %% %ld == %ld", shards, shard);
   printf("): %ld bad\n", failures);
   return failures ? 1 : 0;

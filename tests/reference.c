@@ -10,16 +10,17 @@
 
 #include <jansson.h>
 
-static const char *const fact_names[REF_FACTS] = {"action",   "target",   "purpose",
-                                                  "cross_border_attack", "depth_km",
-                                                  "approved", "reading",  "reach_km"};
+static const char *const fact_names[REF_FACTS] = {
+    "action",   "target",   "purpose", "cross_border_attack",
+    "depth_km", "approved", "reading", "reach_km"};
 /* Every value of a name fact: the whole vocabulary (targets and purposes
  * from data/kinds.json), since a value no rule names is a value all the
  * same. */
 static const char *actions[] = {"strike", "transfer", "training"};
 static const char *targets[64], *purposes[64];
 static const char *readings[] = {"strict", "broad"};
-static const char **names[REF_FACTS] = {actions, targets, purposes, NULL, NULL, NULL, readings, NULL};
+static const char **names[REF_FACTS] = {actions, targets, purposes, NULL,
+                                        NULL,    NULL,    readings, NULL};
 static int n_values[REF_FACTS] = {3, 0, 0, 2, 0, 2, 2, 0};
 
 /* Numbers a use may give: at and between the thresholds (50, and near_km =
@@ -118,9 +119,7 @@ static void gen_lit(ref_source_t *s, ref_lit_t *l, bool numbers_ok) {
       l->op = ref_pick(s, 2) ? OP_LE : OP_GT;
       l->value = (int)ref_pick(s, 2);
       break;
-    default:
-      l->op = ref_pick(s, 2) ? OP_TRUE : OP_FALSE;
-      break;
+    default: l->op = ref_pick(s, 2) ? OP_TRUE : OP_FALSE; break;
   }
 }
 
@@ -167,9 +166,12 @@ void ref_gen_use(ref_source_t *s, const ref_policy_t *p, ref_use_t *u) {
    * keep the reference's enumeration quick. */
   for (int f = 0; f < REF_FACTS; f++) {
     bool unknown = ref_pick(s, p->n > 100 ? 6 : 3) == 0;
-    if (unknown) u->fact[f] = -1;
-    else if (is_number(f)) u->fact[f] = given_number(ref_pick(s, N_GIVEN_NUMBERS));
-    else u->fact[f] = (int)ref_pick(s, (uint32_t)value_count(f));
+    if (unknown)
+      u->fact[f] = -1;
+    else if (is_number(f))
+      u->fact[f] = given_number(ref_pick(s, N_GIVEN_NUMBERS));
+    else
+      u->fact[f] = (int)ref_pick(s, (uint32_t)value_count(f));
   }
   /* The policy's set, or one in six uses a what-if set of their own. */
   memset(u->military, 0, sizeof u->military);
@@ -225,12 +227,16 @@ static void print_lit(cv_buf_t *b, const ref_lit_t *l) {
       cv_buf_puts(b, "}");
       break;
     case OP_LE:
-      if (l->value) cv_buf_printf(b, "%s <= near_km", name);
-      else cv_buf_printf(b, "%s <= %g", name, thresholds[0]);
+      if (l->value)
+        cv_buf_printf(b, "%s <= near_km", name);
+      else
+        cv_buf_printf(b, "%s <= %g", name, thresholds[0]);
       break;
     case OP_GT:
-      if (l->value) cv_buf_printf(b, "%s > near_km", name);
-      else cv_buf_printf(b, "%s > %g", name, thresholds[0]);
+      if (l->value)
+        cv_buf_printf(b, "%s > near_km", name);
+      else
+        cv_buf_printf(b, "%s > %g", name, thresholds[0]);
       break;
     case OP_TRUE: cv_buf_puts(b, name); break;
     case OP_FALSE: cv_buf_printf(b, "not %s", name); break;
@@ -253,12 +259,13 @@ static void print_day_or_window(cv_buf_t *b, cv_date_t base, int first, int last
 }
 
 void ref_print_policy(cv_buf_t *b, const ref_policy_t *p, cv_date_t base) {
-  cv_buf_puts(b, "policy US\nas-of 2024-12-31\nsource s {\n  date 2024-01-01\n  title \"t\"\n}\n"
-                 "assumption near_km = 100 km {\n  because \"b\"\n}\n"
-                 "fact approved {\n  type yes-no\n  description \"d\"\n}\n"
-                 "fact reading {\n  type one-of {strict, broad}\n  description \"d\"\n}\n"
-                 "fact depth_km {\n  type number km\n  description \"d\"\n}\n"
-                 "fact reach_km {\n  type number km\n  description \"d\"\n}\n");
+  cv_buf_puts(b,
+              "policy US\nas-of 2024-12-31\nsource s {\n  date 2024-01-01\n  title \"t\"\n}\n"
+              "assumption near_km = 100 km {\n  because \"b\"\n}\n"
+              "fact approved {\n  type yes-no\n  description \"d\"\n}\n"
+              "fact reading {\n  type one-of {strict, broad}\n  description \"d\"\n}\n"
+              "fact depth_km {\n  type number km\n  description \"d\"\n}\n"
+              "fact reach_km {\n  type number km\n  description \"d\"\n}\n");
   cv_buf_printf(b, "assumption military = {%s, %s} {\n  because \"b\"\n}\n",
                 targets[default_military[0]], targets[default_military[1]]);
   static const char *const effects[] = {"permit", "forbid", "open"};
@@ -360,12 +367,17 @@ static void decide(ref_state_t *st) {
   bool any[3] = {false, false, false};
   for (int i = 0; i < p->n; i++)
     if (st->applies[i] && !st->defeated[i]) any[p->r[i].effect] = true;
-  int effect = any[CV_FORBID] ? CV_FORBID : any[CV_OPEN] ? CV_OPEN : any[CV_PERMIT] ? CV_PERMIT : -1;
+  int effect = any[CV_FORBID]   ? CV_FORBID
+               : any[CV_OPEN]   ? CV_OPEN
+               : any[CV_PERMIT] ? CV_PERMIT
+                                : -1;
   if (effect < 0) {
     st->outcomes[OUT_NOT_COVERED] = true;
     return;
   }
-  st->outcomes[effect == CV_FORBID ? OUT_FORBIDDEN : effect == CV_OPEN ? OUT_OPEN : OUT_PERMITTED] = true;
+  st->outcomes[effect == CV_FORBID ? OUT_FORBIDDEN
+               : effect == CV_OPEN ? OUT_OPEN
+                                   : OUT_PERMITTED] = true;
   for (int i = 0; i < p->n; i++)
     if (st->applies[i] && !st->defeated[i] && p->r[i].effect == effect) st->rules[i] = 1;
 }

@@ -35,8 +35,17 @@ enum { REF_MAX_RULES = 300, REF_MAX_LITS = 4, REF_DAYS = 6, REF_DAY_SPAN = 40 };
 enum { F_ACTION, F_TARGET, F_PURPOSE, F_CBA, F_DEPTH, F_APPROVED, F_READING, F_REACH, REF_FACTS };
 
 typedef enum {
-  OP_EQ, OP_NE, OP_IN, OP_LE, OP_GT, OP_TRUE, OP_FALSE, OP_IN_SET, OP_NOT_IN_SET,
-  OP_FACT_LE, OP_FACT_GT /* depth_km against reach_km */
+  OP_EQ,
+  OP_NE,
+  OP_IN,
+  OP_LE,
+  OP_GT,
+  OP_TRUE,
+  OP_FALSE,
+  OP_IN_SET,
+  OP_NOT_IN_SET,
+  OP_FACT_LE,
+  OP_FACT_GT /* depth_km against reach_km */
 } ref_op_t;
 
 typedef struct ref_lit {
@@ -51,7 +60,7 @@ typedef struct ref_rule {
   bool actions[3];
   ref_lit_t lits[REF_MAX_LITS];
   int n_lits;
-  bool any; /* lits joined by 'or' (else 'and') */
+  bool any;                                   /* lits joined by 'or' (else 'and') */
   int from, from_latest, until, until_latest; /* day numbers; until -1: open */
   int overrides[3], n_overrides;
 } ref_rule_t;

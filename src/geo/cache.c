@@ -54,10 +54,18 @@ static void cache_header_fill(cache_header_t *h, const struct stat src[2], uint6
     memcpy(h->set_first, geo->set_first, sizeof h->set_first);
   }
   h->ncell = N_CELLS;
-  uint32_t layout[13] = {sizeof(geo_feature_t), sizeof(geo_ring_t), sizeof(geo_pt_t),
-                         sizeof(geo_cell_t),    sizeof(geo_item_t), sizeof(geo_chunk_t),
-                         sizeof(geo_seg_t),     sizeof(geo_group_t), FINE_ROWS,
-                         FINE_COLS,             COARSE_ROWS,        COARSE_COLS,
+  uint32_t layout[13] = {sizeof(geo_feature_t),
+                         sizeof(geo_ring_t),
+                         sizeof(geo_pt_t),
+                         sizeof(geo_cell_t),
+                         sizeof(geo_item_t),
+                         sizeof(geo_chunk_t),
+                         sizeof(geo_seg_t),
+                         sizeof(geo_group_t),
+                         FINE_ROWS,
+                         FINE_COLS,
+                         COARSE_ROWS,
+                         COARSE_COLS,
                          MAX_SETS};
   memcpy(h->layout, layout, sizeof layout);
 }
@@ -112,8 +120,8 @@ int cv_geo_cache_load(cv_geo_t *geo, const char *path, const struct stat src[2])
        memcmp(h.src_nsec, want.src_nsec, sizeof h.src_nsec) == 0 &&
        h.table_hash == want.table_hash && h.land == want.land && h.ncell == want.ncell &&
        memcmp(h.layout, want.layout, sizeof h.layout) == 0 && h.ua >= 0 &&
-       (uint32_t)h.ua < h.nfeature && h.nfeature < NO_FEATURE &&
-       h.set_first[MAX_SETS] == h.nseg && h.nblock == (h.nseg + BLOCK_SEGS - 1) / BLOCK_SEGS;
+       (uint32_t)h.ua < h.nfeature && h.nfeature < NO_FEATURE && h.set_first[MAX_SETS] == h.nseg &&
+       h.nblock == (h.nseg + BLOCK_SEGS - 1) / BLOCK_SEGS;
   cache_array_t a[N_CACHE_ARRAYS + 1];
   cache_arrays(geo, &h, a);
   uint64_t total = sizeof h;

@@ -15,9 +15,8 @@
  * does: unsigned shorts scaled as value / scale + min per axis, 65535 in
  * the longitude marking the start of each ring, the latitude there saying
  * whether the ring is a hole (1) or not (0). */
-static int read_dcw_feature(cv_geo_t *geo, geo_caps_t *caps, int nc,
-                            const char *tag, const char *code, int layer,
-                            const char *path, cv_error_t *err) {
+static int read_dcw_feature(cv_geo_t *geo, geo_caps_t *caps, int nc, const char *tag,
+                            const char *code, int layer, const char *path, cv_error_t *err) {
   char name[32];
   int vx, vy, dim, rc;
   double xmin, xscale, ymin, yscale;
@@ -25,16 +24,14 @@ static int read_dcw_feature(cv_geo_t *geo, geo_caps_t *caps, int nc,
   snprintf(name, sizeof name, "%s_lon", tag);
   if ((rc = nc_inq_varid(nc, name, &vx))) goto nc_fail;
   snprintf(name, sizeof name, "%s_lat", tag);
-  if ((rc = nc_inq_varid(nc, name, &vy)) ||
-      (rc = nc_get_att_double(nc, vx, "min", &xmin)) ||
+  if ((rc = nc_inq_varid(nc, name, &vy)) || (rc = nc_get_att_double(nc, vx, "min", &xmin)) ||
       (rc = nc_get_att_double(nc, vx, "scale", &xscale)) ||
       (rc = nc_get_att_double(nc, vy, "min", &ymin)) ||
-      (rc = nc_get_att_double(nc, vy, "scale", &yscale)) ||
-      (rc = nc_inq_vardimid(nc, vx, &dim)) || (rc = nc_inq_dimlen(nc, dim, &n)))
+      (rc = nc_get_att_double(nc, vy, "scale", &yscale)) || (rc = nc_inq_vardimid(nc, vx, &dim)) ||
+      (rc = nc_inq_dimlen(nc, dim, &n)))
     goto nc_fail;
   if (n == 0 || n > 10000000 || !(xscale > 0) || !(yscale > 0))
-    return cv_error_set(err, CV_GEO, path, 0, 0, "%s: bad polygon data for %s",
-                        path, tag);
+    return cv_error_set(err, CV_GEO, path, 0, 0, "%s: bad polygon data for %s", path, tag);
   unsigned short *dx = malloc(n * sizeof *dx), *dy = malloc(n * sizeof *dy);
   geo_pt_t *pts = malloc(n * sizeof *pts);
   if (!dx || !dy || !pts) {
@@ -62,8 +59,8 @@ static int read_dcw_feature(cv_geo_t *geo, geo_caps_t *caps, int nc,
   if (failed) return cv_error_set(err, CV_NOMEM, path, 0, 0, "out of memory");
   return CV_OK;
 nc_fail:
-  return cv_error_set(err, CV_GEO, path, 0, 0, "%s: cannot read %s: %s", path,
-                      name, nc_strerror(rc));
+  return cv_error_set(err, CV_GEO, path, 0, 0, "%s: cannot read %s: %s", path, name,
+                      nc_strerror(rc));
 }
 
 /* Loads the countries of the table (their gmt-dcw tags) when there are no
@@ -73,11 +70,10 @@ int cv_geo_read_dcw(cv_geo_t *geo, geo_caps_t *caps, const char *path, int count
                     cv_error_t *err) {
   int nc, rc = nc_open(path, NC_NOWRITE, &nc);
   if (rc)
-    return cv_error_set(err, CV_GEO, path, 0, 0, "cannot open '%s': %s", path,
-                        nc_strerror(rc));
+    return cv_error_set(err, CV_GEO, path, 0, 0, "cannot open '%s': %s", path, nc_strerror(rc));
   for (uint32_t i = 0; countries && i < geo->table.ncountry && !rc; i++)
-    rc = read_dcw_feature(geo, caps, nc, geo->table.countries[i].dcw,
-                          geo->table.countries[i].code, LAYER_COUNTRY, path, err);
+    rc = read_dcw_feature(geo, caps, nc, geo->table.countries[i].dcw, geo->table.countries[i].code,
+                          LAYER_COUNTRY, path, err);
   int nvars = 0;
   if (!rc && (rc = nc_inq_nvars(nc, &nvars)))
     rc = cv_error_set(err, CV_GEO, path, 0, 0, "%s: %s", path, nc_strerror(rc));

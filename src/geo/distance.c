@@ -66,8 +66,8 @@ static uint32_t bvh_build(bvh_t *b, uint32_t lo, uint32_t hi) {
   return id;
 }
 
-static void bvh_nearest(const bvh_t *b, uint32_t id, const double p[3],
-                        double *best, uint32_t *best_seg) {
+static void bvh_nearest(const bvh_t *b, uint32_t id, const double p[3], double *best,
+                        uint32_t *best_seg) {
   const bvh_node_t *nd = &b->nodes[id];
   if (dist3(p, nd->c) - nd->r >= *best) return;
   if (!nd->left) {
@@ -100,8 +100,8 @@ static double slack_factor(const cand_query_t *q, const double m[3], double r) {
   return d > r ? 2 * r / d : 2;
 }
 
-static void enclose(const double c1[3], double r1, const double c2[3], double r2,
-                    double out[3], double *r) {
+static void enclose(const double c1[3], double r1, const double c2[3], double r2, double out[3],
+                    double *r) {
   double d = dist3(c1, c2);
   if (d + r2 <= r1) {
     memcpy(out, c1, sizeof(double) * 3), *r = r1;
@@ -121,10 +121,8 @@ static int bvh_collect(const bvh_t *b, uint32_t id, cand_query_t *q) {
   const bvh_node_t *nd = &b->nodes[id];
   double m[3], r, eps = 1e-9 * q->dt + 1e-6;
   enclose(nd->c, nd->r, q->tc, q->tr, m, &r);
-  if (dist3(q->c, nd->c) - nd->r > q->dt + slack_factor(q, m, r) * q->rho + eps)
-    return 0;
-  if (nd->left)
-    return bvh_collect(b, nd->left, q) || bvh_collect(b, nd->right, q);
+  if (dist3(q->c, nd->c) - nd->r > q->dt + slack_factor(q, m, r) * q->rho + eps) return 0;
+  if (nd->left) return bvh_collect(b, nd->left, q) || bvh_collect(b, nd->right, q);
   for (uint32_t i = nd->lo; i < nd->hi; i++) {
     double sc[3], sr, t;
     seg_sphere(&b->segs[i], sc, &sr);
@@ -208,7 +206,7 @@ static double offset_km(const geo_pt_t *p, const geo_pt_t *a, const geo_pt_t *b)
 static int simplify(const geo_pt_t *v, uint32_t first, uint32_t last, double tolerance_km,
                     uint8_t *keep) {
   uint32_t cap = 64, n = 0;
-  uint32_t (*stack)[2] = malloc(cap * sizeof *stack);
+  uint32_t(*stack)[2] = malloc(cap * sizeof *stack);
   if (!stack) return -1;
   keep[first] = keep[last] = 1;
   stack[n][0] = first, stack[n++][1] = last;
@@ -224,7 +222,7 @@ static int simplify(const geo_pt_t *v, uint32_t first, uint32_t last, double tol
     if (worst <= tolerance_km) continue;
     keep[at] = 1;
     if (n + 2 > cap) {
-      uint32_t (*more)[2] = realloc(stack, 2 * cap * sizeof *stack);
+      uint32_t(*more)[2] = realloc(stack, 2 * cap * sizeof *stack);
       if (!more) {
         free(stack);
         return -1;
@@ -314,8 +312,8 @@ int cv_geo_build_border(cv_geo_t *geo, cv_error_t *err) {
       while (e + 1 < m && ring_side[e + 1] == ring_side[s]) e++;
       /* gmt-dcw's outline is coarse already, and kept exact: the tests
        * measure the index against it. */
-      if (simplify(geo->verts, ring->first + s, ring->first + e + 1,
-                   geo->land ? SIMPLIFY_KM : 0, keep))
+      if (simplify(geo->verts, ring->first + s, ring->first + e + 1, geo->land ? SIMPLIFY_KM : 0,
+                   keep))
         goto fail;
       s = e + 1;
     }
@@ -345,9 +343,11 @@ int cv_geo_build_border(cv_geo_t *geo, cv_error_t *err) {
     count[set_of_feature[side[i]]]++;
   }
   for (uint32_t f = 0; f < geo->nfeature; f++)
-    geo->features[f].set = (uint8_t)(geo->features[f].layer == LAYER_COUNTRY ? set_of_feature[f] : SET_LAND);
+    geo->features[f].set =
+        (uint8_t)(geo->features[f].layer == LAYER_COUNTRY ? set_of_feature[f] : SET_LAND);
   geo->set_first[0] = 0;
-  for (int k = 0; k < MAX_SETS; k++) geo->set_first[k + 1] = geo->set_first[k] + (k < nset ? count[k] : 0);
+  for (int k = 0; k < MAX_SETS; k++)
+    geo->set_first[k + 1] = geo->set_first[k] + (k < nset ? count[k] : 0);
   uint32_t nseg = geo->set_first[nset];
   if (!(segs = malloc(nseg * sizeof *segs))) goto fail;
   uint32_t fill[MAX_SETS];
@@ -374,7 +374,8 @@ int cv_geo_build_border(cv_geo_t *geo, cv_error_t *err) {
     uint32_t rows = fine ? FINE_ROWS : COARSE_ROWS, cols = fine ? FINE_COLS : COARSE_COLS;
     for (uint32_t row = 0; row < rows; row++)
       for (uint32_t col = 0; col < cols; col++) {
-        geo_cell_t *cell = &geo->cells[fine ? row * FINE_COLS + col : N_FINE + row * COARSE_COLS + col];
+        geo_cell_t *cell =
+            &geo->cells[fine ? row * FINE_COLS + col : N_FINE + row * COARSE_COLS + col];
         cell->dist = ngroup;
         cell->ndist = 0;
         if (cell->base[0] == geo->ua || (!fine && in_fine_region(row, col))) continue;
@@ -385,8 +386,10 @@ int cv_geo_build_border(cv_geo_t *geo, cv_error_t *err) {
         /* The sets this cell's points may ask for. */
         uint8_t want[MAX_SETS] = {0};
         want[SET_ALL] = 1;
-        if (cell->base[0] == NO_FEATURE) want[SET_LAND] = 1;
-        else want[geo->features[cell->base[0]].set] = 1;
+        if (cell->base[0] == NO_FEATURE)
+          want[SET_LAND] = 1;
+        else
+          want[geo->features[cell->base[0]].set] = 1;
         for (uint32_t i = 0; i < cell->nitem; i++) {
           const geo_feature_t *f = &geo->features[geo->items[cell->item + i].feature];
           if (f->layer == LAYER_COUNTRY) want[f->set] = 1;

@@ -88,7 +88,7 @@ typedef struct geo_feature {
   char code[16]; /* "UA", "RU-BEL" */
   uint32_t ring, nring;
   uint8_t layer;
-  uint8_t set;  /* for a country: the border segment set of its distance */
+  uint8_t set; /* for a country: the border segment set of its distance */
   uint8_t pad[6];
   double bbox[4]; /* min lon, min lat, max lon, max lat */
 } geo_feature_t;
@@ -120,11 +120,11 @@ typedef struct geo_item {
 } geo_item_t;
 
 typedef struct geo_cell {
-  uint32_t item;   /* first of nitem items, sorted by feature */
+  uint32_t item; /* first of nitem items, sorted by feature */
   uint16_t nitem;
   int16_t base[N_LAYERS]; /* best feature covering the whole cell */
-  int16_t claim;   /* the next country covering the whole cell, if any */
-  uint16_t ndist;  /* border segment groups, none when inside Ukraine */
+  int16_t claim;          /* the next country covering the whole cell, if any */
+  uint16_t ndist;         /* border segment groups, none when inside Ukraine */
   uint32_t dist;
 } geo_cell_t;
 
@@ -159,7 +159,7 @@ typedef struct geo_seg {
 
 struct cv_geo {
   geo_table_t table;
-  uint32_t land; /* 1: countries from the land polygons, 0: from gmt-dcw */
+  uint32_t land;                    /* 1: countries from the land polygons, 0: from gmt-dcw */
   uint32_t set_first[MAX_SETS + 1]; /* segments of set s: set_first[s..s+1) */
   geo_feature_t *features;
   uint32_t nfeature;
@@ -222,8 +222,8 @@ static inline void cell_center(int fine, uint32_t row, uint32_t col, double *x, 
 static inline int in_fine_region(uint32_t coarse_row, uint32_t coarse_col) {
   double lat = COARSE_LAT0 + coarse_row * COARSE_STEP;
   double lon = COARSE_LON0 + coarse_col * COARSE_STEP;
-  return lat >= FINE_LAT0 && lat < FINE_LAT0 + FINE_ROWS * FINE_STEP &&
-         lon >= FINE_LON0 && lon < FINE_LON0 + FINE_COLS * FINE_STEP;
+  return lat >= FINE_LAT0 && lat < FINE_LAT0 + FINE_ROWS * FINE_STEP && lon >= FINE_LON0 &&
+         lon < FINE_LON0 + FINE_COLS * FINE_STEP;
 }
 
 /* ---------------------------------------------- store.c: growable arrays */
@@ -242,8 +242,7 @@ typedef struct geo_caps {
 int cv_geo_add_feature(cv_geo_t *geo, geo_caps_t *caps, const char *code, int layer);
 /* Appends a ring of n points (closing it when the source did not) to the
  * last feature; -1 when out of memory. */
-int cv_geo_add_ring(cv_geo_t *geo, geo_caps_t *caps, const geo_pt_t *pts, uint32_t n,
-                    int hole);
+int cv_geo_add_ring(cv_geo_t *geo, geo_caps_t *caps, const geo_pt_t *pts, uint32_t n, int hole);
 
 /* -------------------------------------------- table.c: data/borders.json */
 

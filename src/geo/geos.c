@@ -100,8 +100,7 @@ void cv_geo_geos_set_free(geos_set_t *set) {
   if (set->ctx) GEOS_finish_r(set->ctx);
 }
 
-int cv_geo_geos_contains(geos_set_t *set, const cv_geo_t *geo, uint32_t f,
-                         double x, double y) {
+int cv_geo_geos_contains(geos_set_t *set, const cv_geo_t *geo, uint32_t f, double x, double y) {
   if (!set->prep[f]) {
     if (!set->geom[f] && !(set->geom[f] = cv_geo_feature_geometry(set->ctx, &set->errors, geo, f)))
       return -1;

@@ -13,8 +13,8 @@
  * midpoint latitude (Euler's formula).  Measured against geod_inverse()
  * this stays within 1 m up to 500 km and 5 m up to 2000 km (see
  * docs/geography.md); the hot path cannot afford geod_inverse's ~1 us. */
-static double chord_to_km(const double q[3], const double n[3], double sp,
-                          double cp, double sl, double cl) {
+static double chord_to_km(const double q[3], const double n[3], double sp, double cp, double sl,
+                          double cl) {
   double wx = n[0] - q[0], wy = n[1] - q[1], wz = n[2] - q[2];
   double c2 = wx * wx + wy * wy + wz * wz;
   if (c2 == 0) return 0;
@@ -33,10 +33,9 @@ static double chord_to_km(const double q[3], const double n[3], double sp,
 }
 
 /* The cell of a point, its grid and indices; lon may reach 200. */
-static uint32_t cell_of(double lat, double lon, int *fine, uint32_t *row,
-                        uint32_t *col) {
-  if (lat >= FINE_LAT0 && lat < FINE_LAT0 + FINE_ROWS * FINE_STEP &&
-      lon >= FINE_LON0 && lon < FINE_LON0 + FINE_COLS * FINE_STEP) {
+static uint32_t cell_of(double lat, double lon, int *fine, uint32_t *row, uint32_t *col) {
+  if (lat >= FINE_LAT0 && lat < FINE_LAT0 + FINE_ROWS * FINE_STEP && lon >= FINE_LON0 &&
+      lon < FINE_LON0 + FINE_COLS * FINE_STEP) {
     *fine = 1;
     *row = (uint32_t)((lat - FINE_LAT0) / FINE_STEP);
     *col = (uint32_t)((lon - FINE_LON0) / FINE_STEP);
@@ -56,8 +55,8 @@ static uint32_t cell_of(double lat, double lon, int *fine, uint32_t *row,
  * A vertex exactly on the line through c and q counts as lying on its left,
  * so that a path through a vertex crosses the two edges there once, never
  * twice; this keeps answers exact and deterministic on and near borders. */
-static int crossings(const geo_pt_t *p, uint32_t count, double cx, double cy,
-                     double qx, double qy) {
+static int crossings(const geo_pt_t *p, uint32_t count, double cx, double cy, double qx,
+                     double qy) {
   double dx = qx - cx, dy = qy - cy;
   double sa = dx * (p[0].y - cy) - dy * (p[0].x - cx);
   int flips = 0;
@@ -74,8 +73,8 @@ static int crossings(const geo_pt_t *p, uint32_t count, double cx, double cy,
   return flips;
 }
 
-void cv_geo_locate(const cv_geo_t *geo, double lat, double lon,
-                   const geo_cell_t **cellp, int best[N_LAYERS]) {
+void cv_geo_locate(const cv_geo_t *geo, double lat, double lon, const geo_cell_t **cellp,
+                   int best[N_LAYERS]) {
   int fine;
   uint32_t row, col;
   const geo_cell_t *cell = &geo->cells[cell_of(lat, lon, &fine, &row, &col)];
@@ -113,8 +112,7 @@ void cv_geo_locate(const cv_geo_t *geo, double lat, double lon,
 /* Planar squared distance from the point to a feature's edges in a cell,
  * longitude scaled by cos(lat): only used to settle the slivers where the
  * source's regions do not quite reach its country outline. */
-static double item_dist2(const cv_geo_t *geo, const geo_item_t *it, double lat,
-                         double lon) {
+static double item_dist2(const cv_geo_t *geo, const geo_item_t *it, double lat, double lon) {
   double k = cos(lat * RAD), best = INFINITY;
   for (uint32_t r = 0; r < it->nrun; r++) {
     const geo_chunk_t *run = &geo->runs[it->run + r];
@@ -134,8 +132,7 @@ static double item_dist2(const cv_geo_t *geo, const geo_item_t *it, double lat,
 
 static int is_country_code(const cv_geo_t *geo, const char *code) {
   for (uint32_t f = 0; f < geo->nfeature; f++)
-    if (geo->features[f].layer == LAYER_COUNTRY &&
-        strncmp(geo->features[f].code, code, 2) == 0)
+    if (geo->features[f].layer == LAYER_COUNTRY && strncmp(geo->features[f].code, code, 2) == 0)
       return 1;
   return 0;
 }
@@ -149,12 +146,11 @@ static int region_fits(const cv_geo_t *geo, int region, const char *territory) {
 
 /* The region of territory nearest to the point among the edges listed in
  * the point's cell and the eight around it, within SLIVER_DEG. */
-static int nearest_region(const cv_geo_t *geo, double lat, double lon,
-                          const char *territory) {
+static int nearest_region(const cv_geo_t *geo, double lat, double lon, const char *territory) {
   double nearest = SLIVER_DEG * SLIVER_DEG;
   int region = NO_FEATURE;
-  double step = lat >= FINE_LAT0 && lat < FINE_LAT0 + FINE_ROWS * FINE_STEP &&
-                        lon >= FINE_LON0 && lon < FINE_LON0 + FINE_COLS * FINE_STEP
+  double step = lat >= FINE_LAT0 && lat < FINE_LAT0 + FINE_ROWS * FINE_STEP && lon >= FINE_LON0 &&
+                        lon < FINE_LON0 + FINE_COLS * FINE_STEP
                     ? FINE_STEP
                     : COARSE_STEP;
   for (int dy = -1; dy <= 1; dy++)
@@ -181,9 +177,8 @@ static int nearest_region(const cv_geo_t *geo, double lat, double lon,
 
 /* Geodesic km from q to the nearest segment of set among the cell's
  * candidates; -1 when the cell lists none of that set. */
-static double nearest_km(const cv_geo_t *geo, const geo_cell_t *cell, int set,
-                         const double q[3], double sp, double cp, double sl, double cl,
-                         double *near_set) {
+static double nearest_km(const cv_geo_t *geo, const geo_cell_t *cell, int set, const double q[3],
+                         double sp, double cp, double sl, double cl, double *near_set) {
   double d2 = INFINITY, d = INFINITY, t = 0;
   const geo_seg_t *near = NULL;
   for (uint32_t g = 0; g < cell->ndist; g++) {
@@ -229,8 +224,7 @@ static int in_fine_area(double lat, double lon) {
          lon < FINE_LON0 + FINE_COLS * FINE_STEP;
 }
 
-void cv_geo_resolve(const cv_geo_t *geo, double lat, double lon,
-                    cv_geo_facts_t *out) {
+void cv_geo_resolve(const cv_geo_t *geo, double lat, double lon, cv_geo_facts_t *out) {
   const geo_cell_t *cell, *pip_cell;
   int best[N_LAYERS];
   cv_geo_locate(geo, lat, lon, &cell, best);
@@ -256,9 +250,8 @@ void cv_geo_resolve(const cv_geo_t *geo, double lat, double lon,
   /* Every country with land in the fine area is indexed (data/borders.json):
    * there, a point in none of them is at sea. */
   out->at_sea = best[0] != NO_FEATURE ? 0 : in_fine_area(lat, lon) ? 1 : -1;
-  int region = best[1] != NO_FEATURE && region_fits(geo, best[1], out->territory)
-                   ? best[1]
-                   : NO_FEATURE;
+  int region =
+      best[1] != NO_FEATURE && region_fits(geo, best[1], out->territory) ? best[1] : NO_FEATURE;
   if (region == NO_FEATURE && best[0] != NO_FEATURE &&
       strncmp(out->territory, k_subject_country, 2) == 0) {
     region = nearest_region(geo, lat, lon, out->territory);
@@ -284,8 +277,7 @@ void cv_geo_resolve(const cv_geo_t *geo, double lat, double lon,
     out->border_km = out->water_km;
   else
     out->border_km = nearest_km(geo, cell, set, q, sp, cp, sl, cl, &ignored);
-  if (out->at_sea == 1 && out->water_km >= 0 &&
-      out->water_km <= geo->table.territorial_sea_km)
+  if (out->at_sea == 1 && out->water_km >= 0 && out->water_km <= geo->table.territorial_sea_km)
     memcpy(out->sea_of, k_home_country, 3);
 }
 

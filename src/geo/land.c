@@ -15,8 +15,8 @@
  * geometry's coordinates start. */
 typedef struct land_feature {
   char a3[4];
-  int multi;           /* MultiPolygon (else Polygon) */
-  const char *coords;  /* NULL when the feature has none */
+  int multi;          /* MultiPolygon (else Polygon) */
+  const char *coords; /* NULL when the feature has none */
 } land_feature_t;
 
 static int on_geometry_key(cv_jscan_t *s, const char *key, size_t len, void *ctx) {
@@ -179,8 +179,8 @@ int cv_geo_read_land(cv_geo_t *geo, geo_caps_t *caps, const char *path, cv_error
     }
     if (!rc && !found)
       rc = cv_error_set(err, CV_GEO, path, 0, 0,
-                        "%s: no feature with A3 '%s' (%s in data/borders.json)", path,
-                        country->a3, country->code);
+                        "%s: no feature with A3 '%s' (%s in data/borders.json)", path, country->a3,
+                        country->code);
   }
   free(pts), free(list.items), free(text);
   return rc;

@@ -37,8 +37,7 @@ cv_geo_t *cv_geo_open(const cv_geo_sources_t *src, const char *cache_dir, cv_err
   const char *files[2] = {src->dcw, src->land};
   for (int i = 0; i < 2; i++)
     if (files[i] && stat(files[i], &st[i]) != 0) {
-      cv_error_set(err, CV_GEO, files[i], 0, 0, "cannot open '%s': %s", files[i],
-                   strerror(errno));
+      cv_error_set(err, CV_GEO, files[i], 0, 0, "cannot open '%s': %s", files[i], strerror(errno));
       return NULL;
     }
   cv_geo_t *geo = calloc(1, sizeof *geo);

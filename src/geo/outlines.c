@@ -14,8 +14,9 @@
 int cv_geo_outlines(const cv_geo_t *geo, const double box[4], double step, bool regions,
                     cv_buf_t *out) {
   /* The land polygons are ODbL: whoever shows them must credit them. */
-  int rc = cv_buf_printf(out, "{\"type\": \"FeatureCollection\", \"attribution\": \"%s\", \"features\": [",
-                         geo->land ? geo->table.attribution : "gmt-dcw (DCW-GMT)");
+  int rc = cv_buf_printf(
+      out, "{\"type\": \"FeatureCollection\", \"attribution\": \"%s\", \"features\": [",
+      geo->land ? geo->table.attribution : "gmt-dcw (DCW-GMT)");
   bool first = true;
   for (uint32_t f = 0; f < geo->nfeature && !rc; f++) {
     const geo_feature_t *feat = &geo->features[f];
@@ -23,9 +24,10 @@ int cv_geo_outlines(const cv_geo_t *geo, const double box[4], double step, bool 
     if (feat->bbox[0] > box[2] || feat->bbox[2] < box[0] || feat->bbox[1] > box[3] ||
         feat->bbox[3] < box[1])
       continue;
-    rc = cv_buf_printf(out, "%s{\"type\": \"Feature\", \"properties\": {\"code\": \"%s\", "
-                            "\"kind\": \"%s\"}, \"geometry\": {\"type\": \"MultiPolygon\", "
-                            "\"coordinates\": [",
+    rc = cv_buf_printf(out,
+                       "%s{\"type\": \"Feature\", \"properties\": {\"code\": \"%s\", "
+                       "\"kind\": \"%s\"}, \"geometry\": {\"type\": \"MultiPolygon\", "
+                       "\"coordinates\": [",
                        first ? "" : ", ", feat->code,
                        feat->layer == LAYER_COUNTRY ? "country" : "region");
     first = false;

@@ -112,8 +112,7 @@ int cv_geo_build_polygons(cv_geo_t *geo, cv_error_t *err) {
         for (uint32_t f = 0; f < nf && !rc; f++) {
           const geo_feature_t *feat = &geo->features[f];
           int in;
-          if (cx < feat->bbox[0] || cx > feat->bbox[2] || cy < feat->bbox[1] ||
-              cy > feat->bbox[3])
+          if (cx < feat->bbox[0] || cx > feat->bbox[2] || cy < feat->bbox[1] || cy > feat->bbox[3])
             in = 0;
           else if (!edges_in[f] && known[f])
             in = status[f]; /* no edge between the two centres */
@@ -125,7 +124,8 @@ int cv_geo_build_polygons(cv_geo_t *geo, cv_error_t *err) {
           known[f] = !edges_in[f];
           status[f] = (uint8_t)in;
           if (!edges_in[f]) {
-            if (in && (int)f < cell->base[feat->layer]) cell->base[feat->layer] = (int16_t)f;
+            if (in && (int)f < cell->base[feat->layer])
+              cell->base[feat->layer] = (int16_t)f;
             else if (in && feat->layer == LAYER_COUNTRY && cell->claim == NO_FEATURE)
               cell->claim = (int16_t)f;
             continue;

@@ -15,13 +15,12 @@
 #define REGIONS_MAX_VERTICES 4000000u
 
 /* Appends one GeoJSON ring (an array of [lon, lat] positions). */
-static int add_json_ring(cv_geo_t *geo, geo_caps_t *caps, json_t *ring, int hole,
-                         const char *path, size_t index, cv_error_t *err) {
+static int add_json_ring(cv_geo_t *geo, geo_caps_t *caps, json_t *ring, int hole, const char *path,
+                         size_t index, cv_error_t *err) {
   size_t n = json_is_array(ring) ? json_array_size(ring) : 0;
   if (n < 4 || n > REGIONS_MAX_VERTICES || geo->nvert + n > REGIONS_MAX_VERTICES + geo->nvert)
-    return cv_error_set(err, CV_VALUE, path, 0, 0,
-                        "feature %zu: a ring needs 4 to %u positions", index,
-                        REGIONS_MAX_VERTICES);
+    return cv_error_set(err, CV_VALUE, path, 0, 0, "feature %zu: a ring needs 4 to %u positions",
+                        index, REGIONS_MAX_VERTICES);
   geo_pt_t *pts = malloc(n * sizeof *pts);
   if (!pts) return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
   for (size_t i = 0; i < n; i++) {
@@ -32,8 +31,7 @@ static int add_json_ring(cv_geo_t *geo, geo_caps_t *caps, json_t *ring, int hole
     if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90)) {
       free(pts);
       return cv_error_set(err, CV_VALUE, path, 0, 0,
-                          "feature %zu: position %zu is not a [lon, lat] pair in range",
-                          index, i);
+                          "feature %zu: position %zu is not a [lon, lat] pair in range", index, i);
     }
     pts[i] = (geo_pt_t){lon, lat};
   }
@@ -43,8 +41,8 @@ static int add_json_ring(cv_geo_t *geo, geo_caps_t *caps, json_t *ring, int hole
 }
 
 /* Polygon: [shell, hole...]; MultiPolygon: [[shell, hole...]...]. */
-static int add_json_polygon(cv_geo_t *geo, geo_caps_t *caps, json_t *poly,
-                            const char *path, size_t index, cv_error_t *err) {
+static int add_json_polygon(cv_geo_t *geo, geo_caps_t *caps, json_t *poly, const char *path,
+                            size_t index, cv_error_t *err) {
   if (!json_is_array(poly) || json_array_size(poly) == 0)
     return cv_error_set(err, CV_VALUE, path, 0, 0, "feature %zu: empty polygon", index);
   for (size_t r = 0; r < json_array_size(poly); r++) {
@@ -55,8 +53,8 @@ static int add_json_polygon(cv_geo_t *geo, geo_caps_t *caps, json_t *poly,
 }
 
 static int add_json_feature(cv_geo_t *geo, geo_caps_t *caps, json_t *feat,
-                            const char *code_property, const char *path,
-                            size_t index, cv_error_t *err) {
+                            const char *code_property, const char *path, size_t index,
+                            cv_error_t *err) {
   json_t *code = json_object_get(json_object_get(feat, "properties"), code_property);
   json_t *geom = json_object_get(feat, "geometry");
   const char *type = json_string_value(json_object_get(geom, "type"));
@@ -64,19 +62,19 @@ static int add_json_feature(cv_geo_t *geo, geo_caps_t *caps, json_t *feat,
   if (!json_is_string(code) || json_string_length(code) == 0 ||
       json_string_length(code) >= sizeof geo->features[0].code)
     return cv_error_set(err, CV_VALUE, path, 0, 0,
-                        "feature %zu: property '%s' must be a code of 1 to 15 bytes",
-                        index, code_property);
+                        "feature %zu: property '%s' must be a code of 1 to 15 bytes", index,
+                        code_property);
   int multi = type && strcmp(type, "MultiPolygon") == 0;
   if (!type || (!multi && strcmp(type, "Polygon") != 0) || !json_is_array(coords))
     return cv_error_set(err, CV_VALUE, path, 0, 0,
-                        "feature %zu (%s): geometry must be a Polygon or MultiPolygon",
-                        index, json_string_value(code));
+                        "feature %zu (%s): geometry must be a Polygon or MultiPolygon", index,
+                        json_string_value(code));
   if (cv_geo_add_feature(geo, caps, json_string_value(code), LAYER_REGION))
     return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
   size_t n = multi ? json_array_size(coords) : 1;
   for (size_t p = 0; p < n; p++) {
-    int rc = add_json_polygon(geo, caps, multi ? json_array_get(coords, p) : coords,
-                              path, index, err);
+    int rc =
+        add_json_polygon(geo, caps, multi ? json_array_get(coords, p) : coords, path, index, err);
     if (rc) return rc;
   }
   return CV_OK;
@@ -110,8 +108,8 @@ static int check_valid(cv_geo_t *geo, uint32_t from, const char *path, cv_error_
   return rc;
 }
 
-int cv_geo_add_regions(cv_geo_t *geo, const char *path,
-                       const char *code_property, cv_error_t *err) {
+int cv_geo_add_regions(cv_geo_t *geo, const char *path, const char *code_property,
+                       cv_error_t *err) {
   char *text;
   size_t len;
   int rc = cv_geo_own_arrays(geo, err);
@@ -123,8 +121,7 @@ int cv_geo_add_regions(cv_geo_t *geo, const char *path,
   free(text);
   if (!root)
     return cv_error_set(err,
-                        json_error_code(&jerr) == json_error_out_of_memory ? CV_NOMEM
-                                                                           : CV_SYNTAX,
+                        json_error_code(&jerr) == json_error_out_of_memory ? CV_NOMEM : CV_SYNTAX,
                         path, jerr.line, jerr.column, "%s", jerr.text);
   json_t *features = json_object_get(root, "features");
   const char *type = json_string_value(json_object_get(root, "type"));
@@ -133,11 +130,9 @@ int cv_geo_add_regions(cv_geo_t *geo, const char *path,
   if (!type || strcmp(type, "FeatureCollection") != 0 || !json_is_array(features))
     rc = cv_error_set(err, CV_VALUE, path, 0, 0, "expected a GeoJSON FeatureCollection");
   else if (json_array_size(features) > REGIONS_MAX_FEATURES)
-    rc = cv_error_set(err, CV_TOO_LARGE, path, 0, 0, "more than %d features",
-                      REGIONS_MAX_FEATURES);
+    rc = cv_error_set(err, CV_TOO_LARGE, path, 0, 0, "more than %d features", REGIONS_MAX_FEATURES);
   for (size_t i = 0; !rc && i < json_array_size(features); i++)
-    rc = add_json_feature(geo, &caps, json_array_get(features, i), code_property, path,
-                          i, err);
+    rc = add_json_feature(geo, &caps, json_array_get(features, i), code_property, path, i, err);
   json_decref(root);
   if (!rc) rc = check_valid(geo, nfeature, path, err);
   if (!rc) rc = cv_geo_build_polygons(geo, err);

@@ -21,8 +21,7 @@ int cv_geo_reserve(void **p, uint32_t len, uint32_t *cap, uint32_t n, size_t siz
   return 0;
 }
 
-int cv_geo_add_ring(cv_geo_t *geo, geo_caps_t *caps, const geo_pt_t *pts, uint32_t n,
-                    int hole) {
+int cv_geo_add_ring(cv_geo_t *geo, geo_caps_t *caps, const geo_pt_t *pts, uint32_t n, int hole) {
   int closed = pts[0].x == pts[n - 1].x && pts[0].y == pts[n - 1].y;
   uint32_t total = n + !closed;
   if (total < 4) return 0; /* a degenerate ring encloses nothing */
@@ -53,9 +52,8 @@ int cv_geo_add_ring(cv_geo_t *geo, geo_caps_t *caps, const geo_pt_t *pts, uint32
 }
 
 int cv_geo_add_feature(cv_geo_t *geo, geo_caps_t *caps, const char *code, int layer) {
-  if (geo->nfeature >= NO_FEATURE ||
-      cv_geo_reserve((void **)&geo->features, geo->nfeature, &caps->feature, 1,
-                     sizeof *geo->features))
+  if (geo->nfeature >= NO_FEATURE || cv_geo_reserve((void **)&geo->features, geo->nfeature,
+                                                    &caps->feature, 1, sizeof *geo->features))
     return -1;
   geo_feature_t *f = &geo->features[geo->nfeature++];
   memset(f, 0, sizeof *f);

@@ -42,8 +42,7 @@ int cv_geo_read_table(geo_table_t *t, const char *path, cv_error_t *err) {
   json_error_t jerr;
   json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
   free(text);
-  if (!root)
-    return cv_error_set(err, CV_SYNTAX, path, jerr.line, jerr.column, "%s", jerr.text);
+  if (!root) return cv_error_set(err, CV_SYNTAX, path, jerr.line, jerr.column, "%s", jerr.text);
   json_t *countries = json_object_get(root, "countries");
   json_t *overlaps = json_object_get(root, "overlaps");
   json_t *sea = json_object_get(root, "territorial_sea_km");
@@ -55,12 +54,11 @@ int cv_geo_read_table(geo_table_t *t, const char *path, cv_error_t *err) {
                         "expected \"countries\" (an array), \"overlaps\" (an array), "
                         "\"territorial_sea_km\" (a number) and \"attribution\"");
   }
-  if (json_array_size(countries) > MAX_COUNTRIES ||
-      json_array_size(overlaps) > MAX_OVERLAPS) {
+  if (json_array_size(countries) > MAX_COUNTRIES || json_array_size(overlaps) > MAX_OVERLAPS) {
     json_decref(root);
     return cv_error_set(err, CV_TOO_LARGE, path, 0, 0,
-                        "more than %d countries or %d overlaps: the index's limits",
-                        MAX_COUNTRIES, MAX_OVERLAPS);
+                        "more than %d countries or %d overlaps: the index's limits", MAX_COUNTRIES,
+                        MAX_OVERLAPS);
   }
   if (strpbrk(attribution, "\"\\\n\t") || strlen(attribution) >= sizeof t->attribution) {
     json_decref(root);
