@@ -89,7 +89,10 @@ static bool check_donor(const char *where, const char *id, const char *donor, js
   bool ok = w && strcmp(w, g) == 0;
   if (!ok) {
     why->len = 0;
-    const char *text = cv_result_write_why(engine, result, (size_t)index, why) ? NULL : why->data;
+    /* Without memory for the reason, the mismatch is still reported. */
+    const char *text = cv_result_write_why(engine, result, (size_t)index, why) || !why->data
+                           ? "(the reason could not be written: out of memory)"
+                           : why->data;
     printf("%s: %s: %s: expected %s, got %s\n  %s\n", where, id, donor, w, g, text);
     return false;
   }
