@@ -16,6 +16,8 @@
 /* The use fields a dataset column can feed (cv_dfield_t, fields.h), named as
  * cv_use_set() names them. */
 extern const char *const cv_dataset_fields[CV_DF_COUNT];
+/* The use field (fields.h) each dataset field is. */
+extern const cv_use_field_t cv_dataset_field_index[CV_DF_COUNT];
 
 /* Reads a date into *date.  Accepts ISO dates and ACLED's export form
  * "16 February 2024" (day of one or two digits, the month's full English

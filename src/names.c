@@ -62,6 +62,10 @@ const cv_use_field_info_t *cv_use_field_info(size_t i) {
   return i < CV_UF_COUNT ? &field_info[i] : NULL;
 }
 
+#define CV_TEXT_FIELD_INDEX_(e, name, kind, dom, noun, cat, help, vocab, graded, given)            \
+  CV_IF_TEXT_##given([CV_DF_##e] = CV_UF_##e, )
+const cv_use_field_t cv_dataset_field_index[CV_DF_COUNT] = {CV_USE_FIELDS(CV_TEXT_FIELD_INDEX_)};
+
 int cv_use_field_find(const char *name, size_t len) {
   for (int f = 0; f < CV_UF_COUNT; f++)
     if (strncmp(cv_use_fields[f].name, name, len) == 0 && !cv_use_fields[f].name[len]) return f;

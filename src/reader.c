@@ -15,6 +15,7 @@
 
 #include "dataset.h"
 #include "internal.h"
+#include "use.h"
 
 #define MAX_MAPS 32  /* --map options */
 #define MAX_EXTRA 16 /* evidence.*, assume.* and fact.* columns, each */
@@ -544,7 +545,7 @@ static int set_field(cv_reader_t *r, cv_use_t *use, int f, const cv_csv_field_t 
   if (f == CV_DF_LAT || f == CV_DF_LON) {
     len = trimmed(s, len, &s);
   }
-  if (cv_use_set(r->engine, use, cv_dataset_fields[f], s, len, err) != CV_OK)
+  if (cv_use_set_field(r->engine, use, cv_dataset_field_index[f], s, len, err) != CV_OK)
     return column_failed(r, err, r->col[f]);
   return CV_OK;
 }
@@ -572,7 +573,7 @@ static int csv_row(cv_reader_t *r, cv_use_t *use, cv_error_t *err) {
   if (c->nfields != r->n_columns)
     return row_error(r, err, CV_SYNTAX, NULL, -1, "the row has %zu fields and the header %zu",
                      c->nfields, r->n_columns);
-  cv_use_set(r->engine, use, "id", r->row_id, strlen(r->row_id), err);
+  cv_use_set_field(r->engine, use, CV_UF_ID, r->row_id, strlen(r->row_id), err);
   for (int f = CV_DF_DATE; f < CV_DF_COUNT; f++) {
     int col = r->col[f];
     if (col < 0 || !fields[col].len) continue;
@@ -648,7 +649,7 @@ static int jsonl_row(cv_reader_t *r, cv_use_t *use, cv_error_t *err) {
     err->line = (int)c->rec_line;
     return rc;
   }
-  if (!id[0]) cv_use_set(r->engine, use, "id", r->row_id, strlen(r->row_id), err);
+  if (!id[0]) cv_use_set_field(r->engine, use, CV_UF_ID, r->row_id, strlen(r->row_id), err);
   return CV_OK;
 }
 

@@ -221,7 +221,13 @@ int cv_use_set(const cv_engine_t *engine, cv_use_t *use, const char *field, cons
     return cv_error_field(err, CV_FIELD, field,
                           "unknown field '%s': expected one of %s, evidence, assume", field,
                           CV_KEY_LIST);
+  return cv_use_set_field(engine, use, (cv_use_field_t)k, value, len, err);
+}
+
+int cv_use_set_field(const cv_engine_t *engine, cv_use_t *use, cv_use_field_t k, const char *value,
+                     size_t len, cv_error_t *err) {
   const cv_use_field_def_t *def = &cv_use_fields[k];
+  const char *field = def->name;
   switch (def->kind) {
     case CV_FK_ID:
       if (len >= sizeof use->id)

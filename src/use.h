@@ -7,6 +7,12 @@
 
 #include "internal.h"
 
+/* cv_use_set() for a field known by its index (a field given as text):
+ * what a dataset's columns call, row after row, without looking the name
+ * up again. */
+int cv_use_set_field(const cv_engine_t *engine, cv_use_t *use, cv_use_field_t field,
+                     const char *value, size_t len, cv_error_t *err);
+
 /* Sets the use's latitude (is_lat) or longitude, checked in range; the
  * error names the field "lat" or "lon". */
 int cv_use_set_coordinate(cv_use_t *use, bool is_lat, double v, cv_error_t *err);
