@@ -71,7 +71,7 @@ int cv_add_source(parser_t *p, uint32_t index) {
     free(p->source_slots);
     p->source_slots = slots;
     p->n_source_slots = n;
-    for (uint32_t i = 0; i < index; i++) TRY(cv_add_source(p, i));
+    for (uint32_t i = 0; i < index; i++) CV_TRY(cv_add_source(p, i));
   }
   const char *id = p->policy->sources[index].id;
   uint32_t k = hash_name(id, strlen(id)) & (p->n_source_slots - 1);

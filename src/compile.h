@@ -42,11 +42,6 @@ typedef struct parser {
 #define fail(p, line, column, code, ...)                                                           \
   cv_error_set((p)->err, code, (p)->name, line, column, __VA_ARGS__)
 
-#define TRY(x)                                                                                     \
-  do {                                                                                             \
-    int rc_ = (x);                                                                                 \
-    if (rc_) return rc_;                                                                           \
-  } while (0)
 #define NOMEM(p) fail((p), 0, 0, CV_NOMEM, "out of memory")
 
 /* Describes the current token for "found ..." in messages. */

@@ -59,10 +59,10 @@ static void cond_interval_text(char *out, size_t size, const cv_policy_t *pol,
  * "open:ID": "permitted". */
 static int rule_cond_json(const cv_policy_t *pol, cv_buf_t *b, const cv_branch_cond_t *c) {
   const char *id = pol->rules[c->syms[0]].id;
-  TRY(CV_LIT(b, "\""));
-  TRY(cv_buf_puts(b, c->fact == CV_COND_IN_FORCE ? "in_force:" : "open:"));
+  CV_TRY(CV_LIT(b, "\""));
+  CV_TRY(cv_buf_puts(b, c->fact == CV_COND_IN_FORCE ? "in_force:" : "open:"));
   size_t start = b->len;
-  TRY(cv_json_str(b, id));
+  CV_TRY(cv_json_str(b, id));
   /* json_str quoted the id: drop its opening quote to join the key. */
   memmove(b->data + start, b->data + start + 1, b->len - start - 1);
   b->len--;
@@ -82,8 +82,8 @@ int cv_cond_json(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b,
                  const cv_branch_cond_t *c) {
   const cv_catalog_t *cat = &eng->catalog;
   if (c->fact >= CV_FACT_COUNT) return rule_cond_json(pol, b, c);
-  TRY(cv_json_str(b, cv_fact(pol, c->fact)->name));
-  TRY(CV_LIT(b, ": "));
+  CV_TRY(cv_json_str(b, cv_fact(pol, c->fact)->name));
+  CV_TRY(CV_LIT(b, ": "));
   switch (c->type) {
     case CV_TYPE_NUMBER: {
       char text[160];
@@ -94,19 +94,19 @@ int cv_cond_json(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b,
     default: break;
   }
   if (c->other) {
-    TRY(CV_LIT(b, "{\"not\": ["));
+    CV_TRY(CV_LIT(b, "{\"not\": ["));
     int32_t x;
     for (uint16_t i = 0; (x = other_value(pol, c, i)) != CV_SYM_NONE; i++) {
-      if (i) TRY(CV_LIT(b, ", "));
-      TRY(cv_json_str(b, cv_symbol_name(cat, x)));
+      if (i) CV_TRY(CV_LIT(b, ", "));
+      CV_TRY(cv_json_str(b, cv_symbol_name(cat, x)));
     }
     return CV_LIT(b, "]}");
   }
   if (c->n_syms == 1) return cv_json_str(b, cv_symbol_name(cat, c->syms[0]));
-  TRY(CV_LIT(b, "["));
+  CV_TRY(CV_LIT(b, "["));
   for (uint8_t i = 0; i < c->n_syms; i++) {
-    if (i) TRY(CV_LIT(b, ", "));
-    TRY(cv_json_str(b, cv_symbol_name(cat, c->syms[i])));
+    if (i) CV_TRY(CV_LIT(b, ", "));
+    CV_TRY(cv_json_str(b, cv_symbol_name(cat, c->syms[i])));
   }
   return CV_LIT(b, "]");
 }
@@ -127,17 +127,17 @@ int cv_cond_text(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b,
   }
   if (c->other) {
     uint16_t n = other_count(pol, c);
-    TRY(CV_CAT(b, name, " is not "));
+    CV_TRY(CV_CAT(b, name, " is not "));
     for (uint16_t i = 0; i < n; i++)
-      TRY(CV_CAT(b, i ? (i + 1 == n ? " or " : ", ") : "",
-                 cv_symbol_name(cat, other_value(pol, c, i))));
+      CV_TRY(CV_CAT(b, i ? (i + 1 == n ? " or " : ", ") : "",
+                    cv_symbol_name(cat, other_value(pol, c, i))));
     return CV_OK;
   }
-  TRY(CV_CAT(b, name, " is "));
+  CV_TRY(CV_CAT(b, name, " is "));
   /* A list cut at CV_MAX_BRANCH_VALUES says so, rather than read as whole. */
   for (uint8_t i = 0; i < c->n_syms; i++)
-    TRY(CV_CAT(b, i ? (i + 1 == c->n_syms && !c->more ? " or " : ", ") : "",
-               cv_symbol_name(cat, c->syms[i])));
+    CV_TRY(CV_CAT(b, i ? (i + 1 == c->n_syms && !c->more ? " or " : ", ") : "",
+                  cv_symbol_name(cat, c->syms[i])));
   return c->more ? CV_LIT(b, " or further values (the list stops at 8)") : CV_OK;
 }
 
@@ -158,8 +158,8 @@ int cv_conds_text(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b,
   for (uint8_t rank = 0; rank <= CV_FACT_BUILTIN + 1; rank++)
     for (size_t i = 0; i < n; i++) {
       if (cv_rank(pol, conds[i].fact) != rank) continue;
-      if (written++) TRY(CV_LIT(b, " and "));
-      TRY(cv_cond_text(eng, pol, b, &conds[i]));
+      if (written++) CV_TRY(CV_LIT(b, " and "));
+      CV_TRY(cv_cond_text(eng, pol, b, &conds[i]));
     }
   return CV_OK;
 }

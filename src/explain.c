@@ -24,7 +24,7 @@ static const char *fact_value_name(const cv_engine_t *eng, int fact, const cv_va
 
 static int rule_list(cv_buf_t *b, const cv_policy_t *pol, const uint16_t *rules, size_t n) {
   for (size_t i = 0; i < n; i++)
-    TRY(CV_CAT(b, i ? (i + 1 == n ? " and " : ", ") : "", pol->rules[rules[i]].id));
+    CV_TRY(CV_CAT(b, i ? (i + 1 == n ? " and " : ", ") : "", pol->rules[rules[i]].id));
   return CV_OK;
 }
 
@@ -51,8 +51,8 @@ static int rationales(cv_buf_t *b, const cv_policy_t *pol, const cv_policy_verdi
     const cv_rule_t *r = &pol->rules[v->rules[i]];
     size_t len = strlen(r->because);
     while (len && r->because[len - 1] == '.') len--;
-    TRY(CV_CAT(b, i ? "; " : "", r->id, " (", cv_strength_names[r->strength], " record): "));
-    TRY(cv_buf_append(b, r->because, len));
+    CV_TRY(CV_CAT(b, i ? "; " : "", r->id, " (", cv_strength_names[r->strength], " record): "));
+    CV_TRY(cv_buf_append(b, r->because, len));
   }
   return CV_LIT(b, ".");
 }
@@ -68,18 +68,18 @@ int cv_explanation(const cv_engine_t *eng, const cv_result_t *res, const cv_poli
   switch (v->verdict) {
     case CV_PERMITTED:
     case CV_FORBIDDEN: {
-      TRY(CV_CAT(b, v->verdict == CV_PERMITTED ? "Permitted" : "Forbidden", " under the ", donor,
-                 " policy in force that day: "));
-      TRY(rationales(b, pol, v));
-      if (v->settled) TRY(CV_LIT(b, " The unknown facts do not change this."));
+      CV_TRY(CV_CAT(b, v->verdict == CV_PERMITTED ? "Permitted" : "Forbidden", " under the ", donor,
+                    " policy in force that day: "));
+      CV_TRY(rationales(b, pol, v));
+      if (v->settled) CV_TRY(CV_LIT(b, " The unknown facts do not change this."));
       if (v->n_overridden) {
-        TRY(CV_LIT(b, " This overrides "));
-        TRY(rule_list(b, pol, v->overridden, v->n_overridden));
-        TRY(CV_LIT(b, "."));
+        CV_TRY(CV_LIT(b, " This overrides "));
+        CV_TRY(rule_list(b, pol, v->overridden, v->n_overridden));
+        CV_TRY(CV_LIT(b, "."));
       }
       if (v->conflict)
-        TRY(CV_CAT(b, " Conflict: ", pol->rules[v->conflict_permit].id, " permits and ",
-                   pol->rules[v->conflict_forbid].id, " forbids; forbid wins."));
+        CV_TRY(CV_CAT(b, " Conflict: ", pol->rules[v->conflict_permit].id, " permits and ",
+                      pol->rules[v->conflict_forbid].id, " forbids; forbid wins."));
       break;
     }
     case CV_NOT_COVERED: {
@@ -90,63 +90,63 @@ int cv_explanation(const cv_engine_t *eng, const cv_result_t *res, const cv_poli
       bool supplied = !s || !s->n_donors;
       for (uint8_t k = 0; s && k < s->n_donors; k++) supplied |= s->donors[k] == pol->donor;
       if (res->no_donor_because) {
-        TRY(CV_CAT(b, "Not covered by the ", donor, " policy: ", res->no_donor_because));
+        CV_TRY(CV_CAT(b, "Not covered by the ", donor, " policy: ", res->no_donor_because));
       } else if (d->state == CV_KNOWN && d->sym != pol->donor && !v->governed) {
-        TRY(CV_CAT(b, "Not covered by the ", donor, " policy: the use involves a weapon from ",
-                   cv_symbol_name(&eng->catalog, d->sym), ", not from ", donor, "."));
+        CV_TRY(CV_CAT(b, "Not covered by the ", donor, " policy: the use involves a weapon from ",
+                      cv_symbol_name(&eng->catalog, d->sym), ", not from ", donor, "."));
       } else if (!supplied && !v->governed) {
-        TRY(CV_CAT(b, "Not covered by the ", donor, " policy: ", s->name, " was not supplied by ",
-                   donor, " (its suppliers: "));
+        CV_TRY(CV_CAT(b, "Not covered by the ", donor, " policy: ", s->name,
+                      " was not supplied by ", donor, " (its suppliers: "));
         for (uint8_t k = 0; k < s->n_donors; k++)
-          TRY(CV_CAT(b, k ? ", " : "", cv_symbol_name(&eng->catalog, s->donors[k])));
-        TRY(CV_LIT(b, ")."));
+          CV_TRY(CV_CAT(b, k ? ", " : "", cv_symbol_name(&eng->catalog, s->donors[k])));
+        CV_TRY(CV_LIT(b, ")."));
       } else
-        TRY(CV_CAT(b, "Not covered: no rule of the ", donor, " policy in force that day",
-                   " applies to this use", v->settled ? ", whatever the unknown facts." : "."));
+        CV_TRY(CV_CAT(b, "Not covered: no rule of the ", donor, " policy in force that day",
+                      " applies to this use", v->settled ? ", whatever the unknown facts." : "."));
       break;
     }
     default: {
       if (v->open && v->n_rules && v->n_branches == 2 && v->branches[0].n_conds == 1) {
-        TRY(CV_CAT(b, "Undetermined under the ", donor,
-                   " policy in force that day: the public record leaves this open: "));
-        TRY(rationales(b, pol, v));
+        CV_TRY(CV_CAT(b, "Undetermined under the ", donor,
+                      " policy in force that day: the public record leaves this open: "));
+        CV_TRY(rationales(b, pol, v));
         break;
       }
-      TRY(CV_CAT(b, "Undetermined under the ", donor,
-                 v->open ? " policy in force that day: unknown facts decide, and the public "
-                           "record leaves some uses open."
-                         : " policy in force that day: unknown facts decide."));
+      CV_TRY(CV_CAT(b, "Undetermined under the ", donor,
+                    v->open ? " policy in force that day: unknown facts decide, and the public "
+                              "record leaves some uses open."
+                            : " policy in force that day: unknown facts decide."));
       for (uint8_t i = 0; i < v->n_branches; i++) {
         const cv_branch_t *br = &v->branches[i];
-        TRY(CV_CAT(b, " ", cv_verdict_name((cv_verdict_t)br->verdict), " if "));
-        TRY(cv_conds_text(eng, pol, b, br->cond, br->n_conds));
+        CV_TRY(CV_CAT(b, " ", cv_verdict_name((cv_verdict_t)br->verdict), " if "));
+        CV_TRY(cv_conds_text(eng, pol, b, br->cond, br->n_conds));
         if (br->n_rules) {
-          TRY(CV_LIT(b, " ("));
-          TRY(rule_list(b, pol, br->rules, br->n_rules));
-          TRY(CV_LIT(b, ")"));
+          CV_TRY(CV_LIT(b, " ("));
+          CV_TRY(rule_list(b, pol, br->rules, br->n_rules));
+          CV_TRY(CV_LIT(b, ")"));
         }
-        TRY(CV_LIT(b, ";"));
+        CV_TRY(CV_LIT(b, ";"));
       }
-      if (v->truncated) TRY(CV_LIT(b, " (more branches not listed)"));
+      if (v->truncated) CV_TRY(CV_LIT(b, " (more branches not listed)"));
       if (b->data[b->len - 1] == ';') b->data[b->len - 1] = '.';
     }
   }
   if (v->governed) {
     size_t len = strlen(pol->governs_because);
     while (len && pol->governs_because[len - 1] == '.') len--;
-    TRY(CV_CAT(b, " The ", donor, " policy governs this system whatever its donor (",
-               cv_strength_names[pol->governs_strength], " record): "));
-    TRY(cv_buf_append(b, pol->governs_because, len));
-    TRY(CV_LIT(b, "."));
+    CV_TRY(CV_CAT(b, " The ", donor, " policy governs this system whatever its donor (",
+                  cv_strength_names[pol->governs_strength], " record): "));
+    CV_TRY(cv_buf_append(b, pol->governs_because, len));
+    CV_TRY(CV_LIT(b, "."));
   }
   if (v->disputed && v->as_stated != v->verdict)
-    TRY(CV_CAT(b, " Taking the disputed facts as stated, the verdict would be ",
-               cv_verdict_name((cv_verdict_t)v->as_stated), "."));
+    CV_TRY(CV_CAT(b, " Taking the disputed facts as stated, the verdict would be ",
+                  cv_verdict_name((cv_verdict_t)v->as_stated), "."));
   if (v->after_state_date) {
     char state[11];
     cv_date_format(pol->state_date, state);
-    TRY(CV_CAT(b, " Caution: the policy's public record runs to ", state,
-               "; later changes are not encoded."));
+    CV_TRY(CV_CAT(b, " Caution: the policy's public record runs to ", state,
+                  "; later changes are not encoded."));
   }
   return CV_OK;
 }
@@ -173,7 +173,7 @@ int cv_result_write_why(const cv_engine_t *engine, const cv_result_t *result, si
   cv_verdict_text_t *slot = cv_memo_text(result, index);
   if (slot && slot->why.len) return cv_buf_append(buf, slot->why.data, slot->why.len);
   size_t start = buf->len;
-  TRY(cv_explanation(engine, result, &result->v[index], buf));
+  CV_TRY(cv_explanation(engine, result, &result->v[index], buf));
   cv_memo_text_keep(slot ? &slot->why : NULL, buf, start);
   return CV_OK;
 }
@@ -186,20 +186,21 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use, const c
   const cv_where_t *w = &result->where;
   char day[11], tmp[64];
   cv_date_format(use->date, day);
-  TRY(cv_buf_printf(buf, "%s%s%s\n", use->id[0] ? use->id : "use", use->id[0] ? " — " : ": ", day));
+  CV_TRY(
+      cv_buf_printf(buf, "%s%s%s\n", use->id[0] ? use->id : "use", use->id[0] ? " — " : ": ", day));
   const char *action =
       fact_value_name(engine, CV_FACT_ACTION, &result->fact[CV_FACT_ACTION], tmp, sizeof tmp);
-  TRY(cv_buf_printf(buf, "  action              %s\n", action));
+  CV_TRY(cv_buf_printf(buf, "  action              %s\n", action));
   const cv_value_t *sys = &result->fact[CV_FACT_SYSTEM];
   if (sys->state == CV_KNOWN) {
     const cv_system_t *s = cv_catalog_system(cat, sys->sym);
-    TRY(cv_buf_printf(buf, "  system              %s (%s",
-                      s ? s->name : cv_symbol_name(cat, sys->sym),
-                      s ? cv_symbol_name(cat, s->class_sym) : "?"));
-    if (s && !isnan(s->range_km)) TRY(cv_buf_printf(buf, ", reach ~%g km", s->range_km));
-    TRY(CV_LIT(buf, ")\n"));
+    CV_TRY(cv_buf_printf(buf, "  system              %s (%s",
+                         s ? s->name : cv_symbol_name(cat, sys->sym),
+                         s ? cv_symbol_name(cat, s->class_sym) : "?"));
+    if (s && !isnan(s->range_km)) CV_TRY(cv_buf_printf(buf, ", reach ~%g km", s->range_km));
+    CV_TRY(CV_LIT(buf, ")\n"));
   } else {
-    TRY(CV_LIT(buf, "  system              unknown\n"));
+    CV_TRY(CV_LIT(buf, "  system              unknown\n"));
   }
 #define CV_IF_SHOWN_LISTED(id) CV_FACT_##id,
 #define CV_IF_SHOWN_OWN(id)
@@ -209,25 +210,25 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use, const c
   for (size_t i = 0; i < sizeof listed / sizeof listed[0]; i++) {
     int f = listed[i];
     if (f == CV_FACT_RECIPIENT && result->fact[f].state == CV_UNKNOWN) continue;
-    TRY(cv_buf_printf(buf, "  %-19s %s", cv_facts[f].name,
-                      fact_value_name(engine, f, &result->fact[f], tmp, sizeof tmp)));
+    CV_TRY(cv_buf_printf(buf, "  %-19s %s", cv_facts[f].name,
+                         fact_value_name(engine, f, &result->fact[f], tmp, sizeof tmp)));
     uint8_t g = result->grade[f];
     if (g != CV_GRADE_STATED && g != CV_GRADE_UNKNOWN)
-      TRY(cv_buf_printf(buf, " (%s)", cv_grade_names[g]));
-    TRY(CV_LIT(buf, "\n"));
+      CV_TRY(cv_buf_printf(buf, " (%s)", cv_grade_names[g]));
+    CV_TRY(CV_LIT(buf, "\n"));
   }
   if (!use->has_location) {
-    TRY(CV_LIT(buf, "  location            unknown\n"));
+    CV_TRY(CV_LIT(buf, "  location            unknown\n"));
   } else {
-    TRY(cv_buf_printf(buf, "  location            %.4f, %.4f%s%s%s", use->lat, use->lon,
-                      use->place[0] ? " (" : "", use->place, use->place[0] ? ")" : ""));
+    CV_TRY(cv_buf_printf(buf, "  location            %.4f, %.4f%s%s%s", use->lat, use->lon,
+                         use->place[0] ? " (" : "", use->place, use->place[0] ? ")" : ""));
     if (result->located) {
-      TRY(cv_buf_printf(buf, ": %s%s%s", w->territory, w->region[0] ? ", " : "", w->region));
-      TRY(cv_where_text_tail(w, buf));
+      CV_TRY(cv_buf_printf(buf, ": %s%s%s", w->territory, w->region[0] ? ", " : "", w->region));
+      CV_TRY(cv_where_text_tail(w, buf));
     } else {
-      TRY(CV_LIT(buf, " (no geodata loaded: territory unknown)"));
+      CV_TRY(CV_LIT(buf, " (no geodata loaded: territory unknown)"));
     }
-    TRY(CV_LIT(buf, "\n"));
+    CV_TRY(CV_LIT(buf, "\n"));
   }
   size_t elsewhere = 0;
   for (size_t i = 0; i < result->n; i++) {
@@ -245,87 +246,87 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use, const c
     for (; name[k] && k < sizeof upper - 1; k++)
       upper[k] = (char)(name[k] >= 'a' && name[k] <= 'z' ? name[k] - 32 : name[k]);
     upper[k] = '\0';
-    TRY(cv_buf_printf(buf, "\n%s: %s", pol->donor_name, upper));
+    CV_TRY(cv_buf_printf(buf, "\n%s: %s", pol->donor_name, upper));
     if (v->date != use->date) {
       char asof[11];
       cv_date_format(v->date, asof);
-      TRY(CV_CAT(buf, " (rules in force on ", asof, ")"));
+      CV_TRY(CV_CAT(buf, " (rules in force on ", asof, ")"));
     }
-    TRY(CV_LIT(buf, "\n"));
+    CV_TRY(CV_LIT(buf, "\n"));
     if (v->verdict == CV_UNDETERMINED) {
       /* On a terminal, one line per branch reads better than a paragraph. */
-      TRY(CV_CAT(buf,
-                 v->open && v->n_branches == 2 && v->branches[0].n_conds == 1
-                     ? "  The public record leaves this open under the "
-                     : "  Unknown facts decide under the ",
-                 pol->donor_name, " policy in force that day:\n"));
+      CV_TRY(CV_CAT(buf,
+                    v->open && v->n_branches == 2 && v->branches[0].n_conds == 1
+                        ? "  The public record leaves this open under the "
+                        : "  Unknown facts decide under the ",
+                    pol->donor_name, " policy in force that day:\n"));
       for (uint8_t b = 0; b < v->n_branches; b++) {
         const cv_branch_t *br = &v->branches[b];
-        TRY(CV_CAT(buf, "  - ", cv_verdict_name((cv_verdict_t)br->verdict), " if "));
-        TRY(cv_conds_text(engine, pol, buf, br->cond, br->n_conds));
+        CV_TRY(CV_CAT(buf, "  - ", cv_verdict_name((cv_verdict_t)br->verdict), " if "));
+        CV_TRY(cv_conds_text(engine, pol, buf, br->cond, br->n_conds));
         if (br->n_rules) {
-          TRY(CV_LIT(buf, " ("));
-          TRY(rule_list(buf, pol, br->rules, br->n_rules));
-          TRY(CV_LIT(buf, ")"));
+          CV_TRY(CV_LIT(buf, " ("));
+          CV_TRY(rule_list(buf, pol, br->rules, br->n_rules));
+          CV_TRY(CV_LIT(buf, ")"));
         }
-        TRY(CV_LIT(buf, "\n"));
+        CV_TRY(CV_LIT(buf, "\n"));
       }
-      if (v->truncated) TRY(CV_LIT(buf, "  - (more branches not listed)\n"));
+      if (v->truncated) CV_TRY(CV_LIT(buf, "  - (more branches not listed)\n"));
       if (v->disputed && v->as_stated != v->verdict)
-        TRY(CV_CAT(buf, "  Taking the disputed facts as stated, the verdict would be ",
-                   cv_verdict_name((cv_verdict_t)v->as_stated), ".\n"));
+        CV_TRY(CV_CAT(buf, "  Taking the disputed facts as stated, the verdict would be ",
+                      cv_verdict_name((cv_verdict_t)v->as_stated), ".\n"));
       if (v->after_state_date) {
         char state[11];
         cv_date_format(pol->state_date, state);
-        TRY(CV_CAT(buf, "  Caution: the policy's public record runs to ", state,
-                   "; later changes are not encoded.\n"));
+        CV_TRY(CV_CAT(buf, "  Caution: the policy's public record runs to ", state,
+                      "; later changes are not encoded.\n"));
       }
     } else {
-      TRY(CV_LIT(buf, "  "));
-      TRY(cv_explanation(engine, result, v, buf));
-      TRY(CV_LIT(buf, "\n"));
+      CV_TRY(CV_LIT(buf, "  "));
+      CV_TRY(cv_explanation(engine, result, v, buf));
+      CV_TRY(CV_LIT(buf, "\n"));
     }
     char caution[200];
     if (cv_beyond_reach(engine, result, caution, sizeof caution))
-      TRY(CV_CAT(buf, "  Caution: ", caution, ".\n"));
+      CV_TRY(CV_CAT(buf, "  Caution: ", caution, ".\n"));
     for (uint8_t r = 0; r < v->n_rules; r++) {
       const cv_rule_t *rule = &pol->rules[v->rules[r]];
-      TRY(cv_buf_printf(buf, "  rule %s (%s%s%s, line %d)\n", rule->id,
-                        cv_strength_names[rule->strength], rule->said_by ? ", said by " : "",
-                        rule->said_by ? rule->said_by : "", rule->line));
+      CV_TRY(cv_buf_printf(buf, "  rule %s (%s%s%s, line %d)\n", rule->id,
+                           cv_strength_names[rule->strength], rule->said_by ? ", said by " : "",
+                           rule->said_by ? rule->said_by : "", rule->line));
       for (uint16_t c = 0; c < rule->n_cites; c++) {
         const cv_source_t *s = &pol->sources[rule->cites[c].source];
         char sd[11];
         cv_date_format(s->date, sd);
-        TRY(cv_buf_printf(buf, "    %s\"%s\"\n      — %s, %s (%s)\n",
-                          rule->cites[c].paraphrase ? "paraphrase: " : "", rule->cites[c].quote,
-                          cv_source_name(s), s->outlet, sd));
+        CV_TRY(cv_buf_printf(buf, "    %s\"%s\"\n      — %s, %s (%s)\n",
+                             rule->cites[c].paraphrase ? "paraphrase: " : "", rule->cites[c].quote,
+                             cv_source_name(s), s->outlet, sd));
       }
     }
     bool first = true;
     for (uint16_t a = 0; a < pol->n_assumptions; a++) {
       if (!(v->assumptions_used & (1u << a))) continue;
       if (pol->assumptions[a].is_set) {
-        TRY(cv_buf_printf(buf, "%s%s = {", first ? "  assumptions: " : ", ",
-                          pol->assumptions[a].name));
+        CV_TRY(cv_buf_printf(buf, "%s%s = {", first ? "  assumptions: " : ", ",
+                             pol->assumptions[a].name));
         for (uint16_t m = 0; m < v->assumption[a].set_len; m++)
-          TRY(CV_CAT(buf, m ? ", " : "", cv_symbol_name(cat, v->assumption[a].set[m])));
-        TRY(CV_LIT(buf, "}"));
+          CV_TRY(CV_CAT(buf, m ? ", " : "", cv_symbol_name(cat, v->assumption[a].set[m])));
+        CV_TRY(CV_LIT(buf, "}"));
       } else {
-        TRY(cv_buf_printf(buf, "%s%s = %g%s%s", first ? "  assumptions: " : ", ",
-                          pol->assumptions[a].name, v->assumption[a].value,
-                          pol->assumptions[a].unit[0] ? " " : "", pol->assumptions[a].unit));
+        CV_TRY(cv_buf_printf(buf, "%s%s = %g%s%s", first ? "  assumptions: " : ", ",
+                             pol->assumptions[a].name, v->assumption[a].value,
+                             pol->assumptions[a].unit[0] ? " " : "", pol->assumptions[a].unit));
       }
       first = false;
     }
-    if (!first) TRY(CV_LIT(buf, "\n"));
+    if (!first) CV_TRY(CV_LIT(buf, "\n"));
   }
   if (elsewhere) {
-    TRY(CV_LIT(buf, "\nNOT-COVERED, not their weapon:"));
+    CV_TRY(CV_LIT(buf, "\nNOT-COVERED, not their weapon:"));
     for (size_t i = 0, k = 0; i < result->n; i++)
       if (result->n > 1 && other_donors_weapon(engine, result, &result->v[i]))
-        TRY(CV_CAT(buf, k++ ? ", " : " ", result->v[i].policy->donor_name));
-    TRY(CV_LIT(buf, "\n"));
+        CV_TRY(CV_CAT(buf, k++ ? ", " : " ", result->v[i].policy->donor_name));
+    CV_TRY(CV_LIT(buf, "\n"));
   }
   return CV_OK;
 }
@@ -333,13 +334,13 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use, const c
 /* After "TERRITORY, REGION": what the distances and the sea say, in
  * words, for the text outputs. */
 int cv_where_text_tail(const cv_where_t *w, cv_buf_t *buf) {
-  if (w->region_unknown) TRY(CV_LIT(buf, " (region unknown: in no federal subject)"));
+  if (w->region_unknown) CV_TRY(CV_LIT(buf, " (region unknown: in no federal subject)"));
   if (w->at_sea == 1)
-    TRY(cv_buf_puts(buf, w->sea_of[0] ? ", at sea in Ukraine's territorial sea" : ", at sea"));
+    CV_TRY(cv_buf_puts(buf, w->sea_of[0] ? ", at sea in Ukraine's territorial sea" : ", at sea"));
   if (w->border_km == 0) return CV_LIT(buf, ", inside Ukraine");
   if (w->border_km > 0)
-    TRY(cv_buf_printf(buf, ", %.1f km from Ukraine's land border", cv_round_km(w->border_km)));
+    CV_TRY(cv_buf_printf(buf, ", %.1f km from Ukraine's land border", cv_round_km(w->border_km)));
   if (w->water_km >= 0 && w->water_km < w->border_km - 0.05)
-    TRY(cv_buf_printf(buf, ", %.1f km from Ukrainian territory", cv_round_km(w->water_km)));
+    CV_TRY(cv_buf_printf(buf, ", %.1f km from Ukrainian territory", cv_round_km(w->water_km)));
   return CV_OK;
 }

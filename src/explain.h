@@ -12,12 +12,6 @@
 #include "memo.h"
 
 /* Returns from the calling writer with x's error code, if any. */
-#define TRY(x)                                                                                     \
-  do {                                                                                             \
-    int rc_ = (x);                                                                                 \
-    if (rc_) return rc_;                                                                           \
-  } while (0)
-
 static inline int cv_json_str(cv_buf_t *b, const char *s) {
   return cv_buf_append_json_string(b, s, strlen(s));
 }

@@ -9,12 +9,6 @@
 
 #include "lexer.h"
 
-#define TRY(x)                                                                                     \
-  do {                                                                                             \
-    int rc_ = (x);                                                                                 \
-    if (rc_) return rc_;                                                                           \
-  } while (0)
-
 /* Words that begin a clause inside a block, or a statement outside one. */
 static bool is_clause(const cv_token_t *t) {
   static const char *const words[] = {"permit", "forbid",    "open",    "when",       "from",
@@ -52,7 +46,7 @@ static int newline(formatter_t *f) {
 }
 
 static int start_line(formatter_t *f, const char *indent) {
-  TRY(newline(f));
+  CV_TRY(newline(f));
   f->line_open = true;
   f->prev.kind = CV_TOK_EOF;
   return cv_buf_puts(f->out, indent);
@@ -64,8 +58,8 @@ static int put(formatter_t *f, const cv_token_t *t) {
               t->kind == CV_TOK_COMMA || t->kind == CV_TOK_RPAREN ||
               (f->in_set && f->prev.kind == CV_TOK_LBRACE) ||
               (f->in_set && t->kind == CV_TOK_RBRACE);
-  if (!glue) TRY(cv_buf_append(f->out, " ", 1));
-  TRY(cv_buf_append(f->out, t->start, t->len));
+  if (!glue) CV_TRY(cv_buf_append(f->out, " ", 1));
+  CV_TRY(cv_buf_append(f->out, t->start, t->len));
   f->prev = *t;
   f->line_open = true;
   f->any = true;
@@ -81,35 +75,35 @@ int cv_policy_format(const char *name, const char *text, size_t len, cv_buf_t *o
   bool block_header = false; /* inside 'rule x {' before the '{' */
   for (;;) {
     cv_token_t t;
-    TRY(cv_lex_next(&lx, &t));
+    CV_TRY(cv_lex_next(&lx, &t));
     if (t.kind == CV_TOK_EOF) break;
     if (t.kind == CV_TOK_COMMENT) {
       if (t.newlines == 0 && f.line_open) { /* a comment at the end of a line */
-        TRY(cv_buf_append(out, " ", 1));
-        TRY(cv_buf_append(out, t.start, t.len));
-        TRY(newline(&f));
+        CV_TRY(cv_buf_append(out, " ", 1));
+        CV_TRY(cv_buf_append(out, t.start, t.len));
+        CV_TRY(newline(&f));
         continue;
       }
       /* A comment at the top stands with what follows it: a blank line
        * before it where the author left one, or after a block. */
       if (f.depth == 0 && f.any && !f.comment && (t.newlines >= 2 || f.closed)) {
-        TRY(newline(&f));
-        TRY(cv_buf_append(out, "\n", 1));
+        CV_TRY(newline(&f));
+        CV_TRY(cv_buf_append(out, "\n", 1));
       }
-      TRY(start_line(&f, f.depth ? "  " : ""));
-      TRY(cv_buf_append(out, t.start, t.len));
-      TRY(newline(&f));
+      CV_TRY(start_line(&f, f.depth ? "  " : ""));
+      CV_TRY(cv_buf_append(out, t.start, t.len));
+      CV_TRY(newline(&f));
       f.any = f.comment = true;
       f.closed = false;
       continue;
     }
     if (f.in_set) {
-      TRY(put(&f, &t));
+      CV_TRY(put(&f, &t));
       if (t.kind == CV_TOK_RBRACE) f.in_set = false;
       continue;
     }
     if (t.kind == CV_TOK_LBRACE && f.after_in) {
-      TRY(put(&f, &t));
+      CV_TRY(put(&f, &t));
       f.in_set = true;
       f.after_in = false;
       continue;
@@ -118,16 +112,16 @@ int cv_policy_format(const char *name, const char *text, size_t len, cv_buf_t *o
     f.after_in =
         is_word(&t, "in") || is_word(&t, "one-of") || (t.kind == CV_TOK_EQ && f.depth == 0);
     if (t.kind == CV_TOK_LBRACE) {
-      TRY(put(&f, &t));
-      TRY(newline(&f));
+      CV_TRY(put(&f, &t));
+      CV_TRY(newline(&f));
       f.depth = 1;
       block_header = false;
       continue;
     }
     if (t.kind == CV_TOK_RBRACE) {
-      TRY(start_line(&f, ""));
-      TRY(put(&f, &t));
-      TRY(newline(&f));
+      CV_TRY(start_line(&f, ""));
+      CV_TRY(put(&f, &t));
+      CV_TRY(newline(&f));
       f.depth = 0;
       f.in_when = false;
       f.closed = true;
@@ -142,13 +136,13 @@ int cv_policy_format(const char *name, const char *text, size_t len, cv_buf_t *o
         /* A new statement, or a block: blocks get a blank line first, and
          * statements keep one the author left. */
         if (f.any && (f.comment ? t.newlines >= 2 : opens_block || t.newlines >= 2)) {
-          TRY(newline(&f));
-          TRY(cv_buf_append(out, "\n", 1));
+          CV_TRY(newline(&f));
+          CV_TRY(cv_buf_append(out, "\n", 1));
         }
-        TRY(start_line(&f, ""));
+        CV_TRY(start_line(&f, ""));
         block_header = opens_block;
       }
-      TRY(put(&f, &t));
+      CV_TRY(put(&f, &t));
       f.comment = f.closed = false;
       continue;
     }
@@ -158,20 +152,20 @@ int cv_policy_format(const char *name, const char *text, size_t len, cv_buf_t *o
       bool value_position = f.in_when && f.prev.kind != CV_TOK_EOF &&
                             (f.prev.kind == CV_TOK_EQ || f.prev.kind == CV_TOK_NE);
       if (!value_position) {
-        TRY(start_line(&f, "  "));
+        CV_TRY(start_line(&f, "  "));
         f.in_when = is_word(&t, "when");
-        TRY(put(&f, &t));
+        CV_TRY(put(&f, &t));
         continue;
       }
     }
     if (f.in_when && f.parens == 0 && (is_word(&t, "and") || is_word(&t, "or"))) {
-      TRY(start_line(&f, "   "));
-      TRY(put(&f, &t));
+      CV_TRY(start_line(&f, "   "));
+      CV_TRY(put(&f, &t));
       continue;
     }
     if (t.kind == CV_TOK_LPAREN) f.parens++;
     if (t.kind == CV_TOK_RPAREN && f.parens) f.parens--;
-    TRY(put(&f, &t));
+    CV_TRY(put(&f, &t));
   }
   return newline(&f);
 }

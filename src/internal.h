@@ -50,6 +50,13 @@ static inline int cv_buf_add(cv_buf_t *buf, const char *data, size_t len) {
   buf->data[buf->len] = '\0';
   return CV_OK;
 }
+/* Returns the code of x from the calling function when it is not CV_OK:
+ * the writers' and the compiler's way through a run of appends. */
+#define CV_TRY(x)                                                                                  \
+  do {                                                                                             \
+    int rc_ = (x);                                                                                 \
+    if (rc_) return rc_;                                                                           \
+  } while (0)
 /* Appends a string literal (its length known when compiling). */
 #define CV_LIT(buf, s) cv_buf_add((buf), "" s "", sizeof(s) - 1)
 

@@ -53,16 +53,16 @@ static int citation_json(cv_buf_t *b, const cv_policy_t *pol, const char *rule,
   const cv_source_t *s = &pol->sources[cite->source];
   char day[11];
   cv_date_format(s->date, day);
-  TRY(cv_buf_puts(b, *first ? "{\"rule\": " : ", {\"rule\": "));
+  CV_TRY(cv_buf_puts(b, *first ? "{\"rule\": " : ", {\"rule\": "));
   *first = false;
-  TRY(cv_json_str(b, rule));
-  TRY(CV_LIT(b, ", \"source\": "));
-  TRY(cv_json_str(b, cv_source_name(s)));
-  TRY(CV_LIT(b, ", \"outlet\": "));
-  TRY(cv_json_str(b, s->outlet));
-  TRY(CV_CAT(b, ", \"date\": \"", day,
-             cite->paraphrase ? "\", \"paraphrase\": " : "\", \"quote\": "));
-  TRY(cv_json_str(b, cite->quote));
+  CV_TRY(cv_json_str(b, rule));
+  CV_TRY(CV_LIT(b, ", \"source\": "));
+  CV_TRY(cv_json_str(b, cv_source_name(s)));
+  CV_TRY(CV_LIT(b, ", \"outlet\": "));
+  CV_TRY(cv_json_str(b, s->outlet));
+  CV_TRY(CV_CAT(b, ", \"date\": \"", day,
+                cite->paraphrase ? "\", \"paraphrase\": " : "\", \"quote\": "));
+  CV_TRY(cv_json_str(b, cite->quote));
   return CV_LIT(b, "}");
 }
 
@@ -81,7 +81,7 @@ static int citations_json(cv_buf_t *b, const cv_policy_t *pol, const uint16_t *r
     if (seen->n < sizeof seen->rules / sizeof seen->rules[0]) seen->rules[seen->n++] = rules[i];
     const cv_rule_t *r = &pol->rules[rules[i]];
     for (uint16_t c = 0; c < r->n_cites; c++)
-      TRY(citation_json(b, pol, r->id, &r->cites[c], first));
+      CV_TRY(citation_json(b, pol, r->id, &r->cites[c], first));
   }
   return CV_OK;
 }
@@ -103,7 +103,7 @@ static int escape_in_place(cv_buf_t *b, size_t start) {
   char pad[64] = {0};
   for (size_t left = extra; left;) {
     size_t n = left < sizeof pad ? left : sizeof pad;
-    TRY(cv_buf_append(b, pad, n));
+    CV_TRY(cv_buf_append(b, pad, n));
     left -= n;
   }
   static const char hex[] = "0123456789abcdef";
@@ -141,100 +141,100 @@ static int verdict_json_fixed(const cv_engine_t *eng, const cv_result_t *res,
   const cv_policy_t *pol = v->policy;
   char state[11];
   cv_date_format(pol->state_date, state);
-  TRY(CV_LIT(b, "{\"donor\": "));
-  TRY(cv_json_str(b, pol->donor_name));
-  TRY(CV_CAT(b, ", \"verdict\": \"", cv_verdict_name((cv_verdict_t)v->verdict),
-             "\", \"policy_as_of\": \"", state, "\""));
-  TRY(CV_LIT(b, ", \"rules\": ["));
+  CV_TRY(CV_LIT(b, "{\"donor\": "));
+  CV_TRY(cv_json_str(b, pol->donor_name));
+  CV_TRY(CV_CAT(b, ", \"verdict\": \"", cv_verdict_name((cv_verdict_t)v->verdict),
+                "\", \"policy_as_of\": \"", state, "\""));
+  CV_TRY(CV_LIT(b, ", \"rules\": ["));
   for (uint8_t i = 0; i < v->n_rules; i++) {
-    if (i) TRY(CV_LIT(b, ", "));
-    TRY(cv_json_str(b, pol->rules[v->rules[i]].id));
+    if (i) CV_TRY(CV_LIT(b, ", "));
+    CV_TRY(cv_json_str(b, pol->rules[v->rules[i]].id));
   }
-  TRY(CV_LIT(b, "], \"overridden\": ["));
+  CV_TRY(CV_LIT(b, "], \"overridden\": ["));
   for (uint8_t i = 0; i < v->n_overridden; i++) {
-    if (i) TRY(CV_LIT(b, ", "));
-    TRY(cv_json_str(b, pol->rules[v->overridden[i]].id));
+    if (i) CV_TRY(CV_LIT(b, ", "));
+    CV_TRY(cv_json_str(b, pol->rules[v->overridden[i]].id));
   }
-  TRY(CV_LIT(b, "], \"strength\": "));
+  CV_TRY(CV_LIT(b, "], \"strength\": "));
   if (v->n_rules) {
     /* A verdict is only as strong as the weakest record it rests on. */
     uint8_t weakest = 0;
     for (uint8_t i = 0; i < v->n_rules; i++)
       if (pol->rules[v->rules[i]].strength > weakest) weakest = pol->rules[v->rules[i]].strength;
-    TRY(cv_json_str(b, cv_strength_names[weakest]));
+    CV_TRY(cv_json_str(b, cv_strength_names[weakest]));
     /* Whose word it is, when a deciding rule rests on another government's. */
     for (uint8_t i = 0; i < v->n_rules; i++) {
       const char *by = pol->rules[v->rules[i]].said_by;
       if (!by) continue;
-      TRY(CV_LIT(b, ", \"said_by\": "));
-      TRY(cv_json_str(b, by));
+      CV_TRY(CV_LIT(b, ", \"said_by\": "));
+      CV_TRY(cv_json_str(b, by));
       break;
     }
   } else {
-    TRY(CV_LIT(b, "null"));
+    CV_TRY(CV_LIT(b, "null"));
   }
-  if (v->governed) TRY(CV_LIT(b, ", \"governs\": true"));
-  if (v->open) TRY(CV_LIT(b, ", \"open\": true"));
-  TRY(CV_LIT(b, ", \"citations\": ["));
+  if (v->governed) CV_TRY(CV_LIT(b, ", \"governs\": true"));
+  if (v->open) CV_TRY(CV_LIT(b, ", \"open\": true"));
+  CV_TRY(CV_LIT(b, ", \"citations\": ["));
   bool first = true;
   cited_t seen = {.n = 0};
-  TRY(citations_json(b, pol, v->rules, v->n_rules, &first, &seen));
+  CV_TRY(citations_json(b, pol, v->rules, v->n_rules, &first, &seen));
   for (uint16_t c = 0; v->governed && c < pol->n_governs_cites; c++)
-    TRY(citation_json(b, pol, "governs", &pol->governs_cites[c], &first));
+    CV_TRY(citation_json(b, pol, "governs", &pol->governs_cites[c], &first));
   for (uint8_t i = 0; i < v->n_branches; i++)
-    TRY(citations_json(b, pol, v->branches[i].rules, v->branches[i].n_rules, &first, &seen));
-  TRY(CV_LIT(b, "], \"assumptions\": {"));
+    CV_TRY(citations_json(b, pol, v->branches[i].rules, v->branches[i].n_rules, &first, &seen));
+  CV_TRY(CV_LIT(b, "], \"assumptions\": {"));
   first = true;
   for (uint16_t a = 0; a < pol->n_assumptions; a++) {
     if (!(v->assumptions_used & (1u << a))) continue;
-    TRY(cv_buf_puts(b, first ? "" : ", "));
+    CV_TRY(cv_buf_puts(b, first ? "" : ", "));
     first = false;
-    TRY(cv_json_str(b, pol->assumptions[a].name));
-    TRY(CV_LIT(b, ": "));
+    CV_TRY(cv_json_str(b, pol->assumptions[a].name));
+    CV_TRY(CV_LIT(b, ": "));
     if (!pol->assumptions[a].is_set) {
-      TRY(cv_buf_number(b, v->assumption[a].value));
+      CV_TRY(cv_buf_number(b, v->assumption[a].value));
       continue;
     }
-    TRY(CV_LIT(b, "["));
+    CV_TRY(CV_LIT(b, "["));
     for (uint16_t k = 0; k < v->assumption[a].set_len; k++) {
-      if (k) TRY(CV_LIT(b, ", "));
-      TRY(cv_json_str(b, cv_symbol_name(&eng->catalog, v->assumption[a].set[k])));
+      if (k) CV_TRY(CV_LIT(b, ", "));
+      CV_TRY(cv_json_str(b, cv_symbol_name(&eng->catalog, v->assumption[a].set[k])));
     }
-    TRY(CV_LIT(b, "]"));
+    CV_TRY(CV_LIT(b, "]"));
   }
-  TRY(CV_LIT(b, "}, \"branches\": ["));
+  CV_TRY(CV_LIT(b, "}, \"branches\": ["));
   for (uint8_t i = 0; i < v->n_branches; i++) {
     const cv_branch_t *br = &v->branches[i];
-    TRY(CV_CAT(b, i ? ", " : "", "{\"verdict\": \"", cv_verdict_name((cv_verdict_t)br->verdict),
-               "\", \"if\": {"));
+    CV_TRY(CV_CAT(b, i ? ", " : "", "{\"verdict\": \"", cv_verdict_name((cv_verdict_t)br->verdict),
+                  "\", \"if\": {"));
     for (uint8_t k = 0; k < br->n_conds; k++) {
-      if (k) TRY(CV_LIT(b, ", "));
-      TRY(cv_cond_json(eng, pol, b, &br->cond[k]));
+      if (k) CV_TRY(CV_LIT(b, ", "));
+      CV_TRY(cv_cond_json(eng, pol, b, &br->cond[k]));
     }
-    TRY(CV_LIT(b, "}, \"rules\": ["));
+    CV_TRY(CV_LIT(b, "}, \"rules\": ["));
     for (uint8_t k = 0; k < br->n_rules; k++) {
-      if (k) TRY(CV_LIT(b, ", "));
-      TRY(cv_json_str(b, pol->rules[br->rules[k]].id));
+      if (k) CV_TRY(CV_LIT(b, ", "));
+      CV_TRY(cv_json_str(b, pol->rules[br->rules[k]].id));
     }
-    TRY(cv_buf_puts(b, br->more_rules ? "], \"rules_truncated\": true}" : "]}"));
+    CV_TRY(cv_buf_puts(b, br->more_rules ? "], \"rules_truncated\": true}" : "]}"));
   }
-  TRY(CV_LIT(b, "]"));
-  if (v->truncated) TRY(CV_LIT(b, ", \"branches_truncated\": true"));
-  if (v->rules_truncated) TRY(CV_LIT(b, ", \"rules_truncated\": true"));
-  if (v->values_truncated) TRY(CV_LIT(b, ", \"values_truncated\": true"));
+  CV_TRY(CV_LIT(b, "]"));
+  if (v->truncated) CV_TRY(CV_LIT(b, ", \"branches_truncated\": true"));
+  if (v->rules_truncated) CV_TRY(CV_LIT(b, ", \"rules_truncated\": true"));
+  if (v->values_truncated) CV_TRY(CV_LIT(b, ", \"values_truncated\": true"));
   if (v->conflict) {
-    TRY(CV_LIT(b, ", \"conflict\": {\"permit\": "));
-    TRY(cv_json_str(b, pol->rules[v->conflict_permit].id));
-    TRY(CV_LIT(b, ", \"forbid\": "));
-    TRY(cv_json_str(b, pol->rules[v->conflict_forbid].id));
-    TRY(CV_LIT(b, "}"));
+    CV_TRY(CV_LIT(b, ", \"conflict\": {\"permit\": "));
+    CV_TRY(cv_json_str(b, pol->rules[v->conflict_permit].id));
+    CV_TRY(CV_LIT(b, ", \"forbid\": "));
+    CV_TRY(cv_json_str(b, pol->rules[v->conflict_forbid].id));
+    CV_TRY(CV_LIT(b, "}"));
   }
   if (v->disputed)
-    TRY(CV_CAT(b, ", \"as_stated\": \"", cv_verdict_name((cv_verdict_t)v->as_stated), "\""));
-  TRY(CV_LIT(b, ", \"explanation\": \""));
+    CV_TRY(CV_CAT(b, ", \"as_stated\": \"", cv_verdict_name((cv_verdict_t)v->as_stated), "\""));
+  CV_TRY(CV_LIT(b, ", \"explanation\": \""));
   size_t start = b->len;
-  TRY(cv_explanation(eng, res, v, b));
-  TRY(escape_in_place(b, start));
+  CV_TRY(cv_explanation(eng, res, v, b));
+  CV_TRY(escape_in_place(b, start));
   return CV_LIT(b, "\"");
 }
 
@@ -242,51 +242,51 @@ static int verdict_json(const cv_engine_t *eng, const cv_result_t *res, size_t i
   const cv_policy_verdict_t *v = &res->v[index];
   cv_verdict_text_t *slot = cv_memo_text(res, index);
   if (slot && slot->json.len) {
-    TRY(cv_buf_append(b, slot->json.data, slot->json.len));
+    CV_TRY(cv_buf_append(b, slot->json.data, slot->json.len));
   } else {
     size_t start = b->len;
-    TRY(verdict_json_fixed(eng, res, v, b));
+    CV_TRY(verdict_json_fixed(eng, res, v, b));
     cv_memo_text_keep(slot ? &slot->json : NULL, b, start);
   }
   char day[11];
   cv_date_format(v->date, day);
-  TRY(CV_LIT(b, ", \"date\": \""));
-  TRY(cv_buf_add(b, day, 10));
-  TRY(CV_LIT(b, "\", \"facts_used\": {"));
+  CV_TRY(CV_LIT(b, ", \"date\": \""));
+  CV_TRY(cv_buf_add(b, day, 10));
+  CV_TRY(CV_LIT(b, "\", \"facts_used\": {"));
   bool first = true;
   const cv_policy_t *pol = v->policy;
   for (int f = 0; f < CV_FACT_COUNT; f++) {
     if (!(v->facts_used & CV_FACT_BIT(f))) continue;
-    if (!first) TRY(CV_LIT(b, ", "));
+    if (!first) CV_TRY(CV_LIT(b, ", "));
     first = false;
     const cv_fact_info_t *info = cv_fact(pol, f);
     if (f < CV_FACT_BUILTIN) {
-      TRY(add_piece(b, used_key[f]));
-      TRY(fact_json(eng, b, res, f));
-      TRY(add_piece(b, grade_end[res->grade[f]]));
+      CV_TRY(add_piece(b, used_key[f]));
+      CV_TRY(fact_json(eng, b, res, f));
+      CV_TRY(add_piece(b, grade_end[res->grade[f]]));
       continue;
     }
-    TRY(cv_json_str(b, info->name));
-    TRY(CV_LIT(b, ": {\"value\": "));
+    CV_TRY(cv_json_str(b, info->name));
+    CV_TRY(CV_LIT(b, ": {\"value\": "));
     /* A declared fact, as this policy read it. */
     const cv_value_t *x = &res->declared[index][f - CV_FACT_BUILTIN];
     if (x->state != CV_KNOWN)
-      TRY(CV_LIT(b, "null"));
+      CV_TRY(CV_LIT(b, "null"));
     else if (info->type == CV_TYPE_BOOL)
-      TRY(cv_buf_puts(b, x->sym ? "true" : "false"));
+      CV_TRY(cv_buf_puts(b, x->sym ? "true" : "false"));
     else if (info->type == CV_TYPE_NUMBER)
-      TRY(cv_buf_number(b, x->num));
+      CV_TRY(cv_buf_number(b, x->num));
     else
-      TRY(cv_json_str(b, cv_symbol_name(&eng->catalog, x->sym)));
-    TRY(CV_CAT(b, ", \"declared\": true, \"grade\": \"",
-               cv_grade_names[res->declared_grade[index][f - CV_FACT_BUILTIN]], "\"}"));
+      CV_TRY(cv_json_str(b, cv_symbol_name(&eng->catalog, x->sym)));
+    CV_TRY(CV_CAT(b, ", \"declared\": true, \"grade\": \"",
+                  cv_grade_names[res->declared_grade[index][f - CV_FACT_BUILTIN]], "\"}"));
   }
-  TRY(CV_LIT(b, "}"));
+  CV_TRY(CV_LIT(b, "}"));
   char caution[200];
   if (cv_beyond_reach(eng, res, caution, sizeof caution)) {
-    TRY(CV_LIT(b, ", \"cautions\": ["));
-    TRY(cv_json_str(b, caution));
-    TRY(CV_LIT(b, "]"));
+    CV_TRY(CV_LIT(b, ", \"cautions\": ["));
+    CV_TRY(cv_json_str(b, caution));
+    CV_TRY(CV_LIT(b, "]"));
   }
   return CV_LIT(b, "}");
 }
@@ -326,54 +326,55 @@ static int admin1_note(const cv_use_t *use, cv_buf_t *b) {
   const char *a = use->admin1, *code = use->admin1_region;
   switch ((cv_admin1_check_t)use->admin1_check) {
     case CV_ADMIN1_AGREES:
-      TRY(CV_LIT(b, "\"agrees: "));
-      TRY(esc(b, a));
-      TRY(CV_LIT(b, " is "));
-      TRY(esc(b, code));
+      CV_TRY(CV_LIT(b, "\"agrees: "));
+      CV_TRY(esc(b, a));
+      CV_TRY(CV_LIT(b, " is "));
+      CV_TRY(esc(b, code));
       break;
     case CV_ADMIN1_DISAGREES:
-      TRY(CV_LIT(b, "\"disagrees: "));
-      TRY(esc(b, a));
-      TRY(CV_LIT(b, " is "));
-      TRY(esc(b, code));
-      TRY(CV_LIT(b, " but the coordinates lie in "));
-      TRY(esc(b, use->geo.region));
-      TRY(CV_LIT(b, ": the region is disputed and the verdict worked out for both"));
+      CV_TRY(CV_LIT(b, "\"disagrees: "));
+      CV_TRY(esc(b, a));
+      CV_TRY(CV_LIT(b, " is "));
+      CV_TRY(esc(b, code));
+      CV_TRY(CV_LIT(b, " but the coordinates lie in "));
+      CV_TRY(esc(b, use->geo.region));
+      CV_TRY(CV_LIT(b, ": the region is disputed and the verdict worked out for both"));
       break;
     case CV_ADMIN1_TAKEN:
     case CV_ADMIN1_TAKEN_OUTSIDE:
-      TRY(CV_LIT(b, "\"taken as the region: "));
-      TRY(esc(b, a));
-      TRY(CV_LIT(b, " is "));
-      TRY(esc(b, code));
-      TRY(use->admin1_check == CV_ADMIN1_TAKEN_OUTSIDE
+      CV_TRY(CV_LIT(b, "\"taken as the region: "));
+      CV_TRY(esc(b, a));
+      CV_TRY(CV_LIT(b, " is "));
+      CV_TRY(esc(b, code));
+      CV_TRY(
+          use->admin1_check == CV_ADMIN1_TAKEN_OUTSIDE
               ? CV_LIT(b, " (the coordinates give none: they lie in none of its regions' outlines)")
               : CV_LIT(b,
                        " (the coordinates give none: no outlines of the country's regions are "
                        "loaded)"));
       break;
     case CV_ADMIN1_NOT_LISTED:
-      TRY(CV_LIT(b, "\"not compared: '"));
-      TRY(esc(b, a));
-      TRY(CV_LIT(b, "' is not a spelling data/admin1.tsv lists for "));
-      TRY(esc(b, use->admin1_country));
+      CV_TRY(CV_LIT(b, "\"not compared: '"));
+      CV_TRY(esc(b, a));
+      CV_TRY(CV_LIT(b, "' is not a spelling data/admin1.tsv lists for "));
+      CV_TRY(esc(b, use->admin1_country));
       break;
     case CV_ADMIN1_NO_COUNTRY:
-      TRY(CV_LIT(b, "\"not compared: the row names no country the borders know, so '"));
-      TRY(esc(b, a));
-      TRY(CV_LIT(b, "' cannot be placed"));
+      CV_TRY(CV_LIT(b, "\"not compared: the row names no country the borders know, so '"));
+      CV_TRY(esc(b, a));
+      CV_TRY(CV_LIT(b, "' cannot be placed"));
       break;
     case CV_ADMIN1_AT_SEA:
     case CV_ADMIN1_DISPUTED:
-      TRY(CV_LIT(b, "\"not compared: "));
-      TRY(esc(b, a));
-      TRY(CV_LIT(b, " is "));
-      TRY(esc(b, code));
-      TRY(use->admin1_check == CV_ADMIN1_AT_SEA
-              ? CV_LIT(b, ", but the point is at sea")
-              : CV_LIT(b, ", but the location itself is disputed"));
+      CV_TRY(CV_LIT(b, "\"not compared: "));
+      CV_TRY(esc(b, a));
+      CV_TRY(CV_LIT(b, " is "));
+      CV_TRY(esc(b, code));
+      CV_TRY(use->admin1_check == CV_ADMIN1_AT_SEA
+                 ? CV_LIT(b, ", but the point is at sea")
+                 : CV_LIT(b, ", but the location itself is disputed"));
       break;
-    case CV_ADMIN1_NONE: TRY(CV_LIT(b, "\"")); break;
+    case CV_ADMIN1_NONE: CV_TRY(CV_LIT(b, "\"")); break;
   }
   return CV_LIT(b, "\"");
 }
@@ -381,32 +382,32 @@ static int admin1_note(const cv_use_t *use, cv_buf_t *b) {
 /* What a dataset row's geo_precision changed, in words, as a JSON string. */
 static int precision_note(const cv_use_t *use, cv_buf_t *b) {
   switch (use->geo_precision > 3 ? 3 : use->geo_precision) {
-    case 0: TRY(CV_LIT(b, "\"0 (")); break;
-    case 1: TRY(CV_LIT(b, "\"1 (the place itself")); break;
-    case 2: TRY(CV_LIT(b, "\"2 (near the place, within 5 km")); break;
-    default: TRY(CV_LIT(b, "\"3 (the centre of a larger area, within 25 km")); break;
+    case 0: CV_TRY(CV_LIT(b, "\"0 (")); break;
+    case 1: CV_TRY(CV_LIT(b, "\"1 (the place itself")); break;
+    case 2: CV_TRY(CV_LIT(b, "\"2 (near the place, within 5 km")); break;
+    default: CV_TRY(CV_LIT(b, "\"3 (the centre of a larger area, within 25 km")); break;
   }
   const cv_geo_facts_t *g = &use->geo;
   if (use->location_note[0]) {
-    TRY(CV_LIT(b, "): the location is disputed (location_disputed)"));
+    CV_TRY(CV_LIT(b, "): the location is disputed (location_disputed)"));
   } else if (use->geo_precision == 1) {
-    TRY(CV_LIT(b, "): the coordinates are taken as exact"));
+    CV_TRY(CV_LIT(b, "): the coordinates are taken as exact"));
   } else if (use->border_km_within > 0) {
     double lo = g->border_km - use->border_km_within;
     char km[KM_TEXT_SIZE];
-    TRY(CV_LIT(b, "): border_km "));
-    TRY(esc(b, km_text(g->border_km, km)));
-    TRY(CV_LIT(b, " is taken as anywhere from "));
-    TRY(esc(b, km_text(lo > 0 ? lo : 0, km)));
-    TRY(CV_LIT(b, " to "));
-    TRY(esc(b, km_text(g->border_km + use->border_km_within, km)));
-    TRY(CV_LIT(b, " km"));
+    CV_TRY(CV_LIT(b, "): border_km "));
+    CV_TRY(esc(b, km_text(g->border_km, km)));
+    CV_TRY(CV_LIT(b, " is taken as anywhere from "));
+    CV_TRY(esc(b, km_text(lo > 0 ? lo : 0, km)));
+    CV_TRY(CV_LIT(b, " to "));
+    CV_TRY(esc(b, km_text(g->border_km + use->border_km_within, km)));
+    CV_TRY(CV_LIT(b, " km"));
   } else if (strcmp(g->territory, "UA") == 0) {
-    TRY(CV_LIT(b,
-               "): the territory is the row's own (UA); inside Ukraine border_km is 0 "
-               "whatever the precision"));
+    CV_TRY(CV_LIT(b,
+                  "): the territory is the row's own (UA); inside Ukraine border_km is 0 "
+                  "whatever the precision"));
   } else {
-    TRY(CV_LIT(b, "): taken as stated (no land-border distance to widen)"));
+    CV_TRY(CV_LIT(b, "): taken as stated (no land-border distance to widen)"));
   }
   return CV_LIT(b, "\"");
 }
@@ -414,115 +415,117 @@ static int precision_note(const cv_use_t *use, cv_buf_t *b) {
 int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use, const cv_result_t *result,
                          cv_buf_t *buf) {
   const cv_where_t *w = &result->where;
-  TRY(CV_LIT(buf, "{\"id\": "));
-  TRY(use->id[0] ? cv_json_str(buf, use->id) : CV_LIT(buf, "null"));
-  TRY(CV_LIT(buf, ", \"facts\": {\"territory\": "));
+  CV_TRY(CV_LIT(buf, "{\"id\": "));
+  CV_TRY(use->id[0] ? cv_json_str(buf, use->id) : CV_LIT(buf, "null"));
+  CV_TRY(CV_LIT(buf, ", \"facts\": {\"territory\": "));
   if (result->located) {
     /* From the lookup itself: a territory no policy names has no symbol. */
-    TRY(cv_json_str(buf, w->territory));
-    TRY(CV_LIT(buf, ", \"region\": "));
-    TRY(w->region[0] ? cv_json_str(buf, w->region) : CV_LIT(buf, "null"));
-    if (w->region_unknown) TRY(CV_LIT(buf, ", \"region_unknown\": true"));
-    TRY(CV_LIT(buf, ", \"border_km\": "));
-    TRY(w->border_km >= 0 ? cv_buf_number(buf, cv_round_km(w->border_km)) : CV_LIT(buf, "null"));
-    TRY(CV_LIT(buf, ", \"water_km\": "));
-    TRY(w->water_km >= 0 ? cv_buf_number(buf, cv_round_km(w->water_km)) : CV_LIT(buf, "null"));
-    TRY(CV_LIT(buf, ", \"at_sea\": "));
-    TRY(cv_buf_puts(buf, w->at_sea < 0 ? "null" : w->at_sea ? "true" : "false"));
-    if (w->sea_of[0]) TRY(CV_CAT(buf, ", \"territorial_sea\": \"", w->sea_of, "\""));
+    CV_TRY(cv_json_str(buf, w->territory));
+    CV_TRY(CV_LIT(buf, ", \"region\": "));
+    CV_TRY(w->region[0] ? cv_json_str(buf, w->region) : CV_LIT(buf, "null"));
+    if (w->region_unknown) CV_TRY(CV_LIT(buf, ", \"region_unknown\": true"));
+    CV_TRY(CV_LIT(buf, ", \"border_km\": "));
+    CV_TRY(w->border_km >= 0 ? cv_buf_number(buf, cv_round_km(w->border_km)) : CV_LIT(buf, "null"));
+    CV_TRY(CV_LIT(buf, ", \"water_km\": "));
+    CV_TRY(w->water_km >= 0 ? cv_buf_number(buf, cv_round_km(w->water_km)) : CV_LIT(buf, "null"));
+    CV_TRY(CV_LIT(buf, ", \"at_sea\": "));
+    CV_TRY(cv_buf_puts(buf, w->at_sea < 0 ? "null" : w->at_sea ? "true" : "false"));
+    if (w->sea_of[0]) CV_TRY(CV_CAT(buf, ", \"territorial_sea\": \"", w->sea_of, "\""));
   } else {
-    TRY(CV_LIT(buf, "null, \"region\": null, \"border_km\": null, \"water_km\": null"));
+    CV_TRY(CV_LIT(buf, "null, \"region\": null, \"border_km\": null, \"water_km\": null"));
   }
   static const int shown[] = {CV_FACT_ACTION, CV_FACT_PURPOSE,      CV_FACT_TARGET,
                               CV_FACT_SYSTEM, CV_FACT_SYSTEM_CLASS, CV_FACT_RANGE_KM,
                               CV_FACT_DONOR,  CV_FACT_OPERATOR,     CV_FACT_OPERATOR_KIND};
   for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
-    TRY(add_piece(buf, fact_key[shown[i]]));
-    TRY(fact_json(engine, buf, result, shown[i]));
+    CV_TRY(add_piece(buf, fact_key[shown[i]]));
+    CV_TRY(fact_json(engine, buf, result, shown[i]));
   }
   if (use->has_location) {
-    TRY(CV_LIT(buf, ", \"lat\": "));
-    TRY(cv_buf_number(buf, use->lat));
-    TRY(CV_LIT(buf, ", \"lon\": "));
-    TRY(cv_buf_number(buf, use->lon));
+    CV_TRY(CV_LIT(buf, ", \"lat\": "));
+    CV_TRY(cv_buf_number(buf, use->lat));
+    CV_TRY(CV_LIT(buf, ", \"lon\": "));
+    CV_TRY(cv_buf_number(buf, use->lon));
     if (use->place[0]) {
-      TRY(CV_LIT(buf, ", \"place\": "));
-      TRY(cv_json_str(buf, use->place));
+      CV_TRY(CV_LIT(buf, ", \"place\": "));
+      CV_TRY(cv_json_str(buf, use->place));
     }
   }
-  if (use->location_from[0]) TRY(CV_CAT(buf, ", \"location_from\": \"", use->location_from, "\""));
+  if (use->location_from[0])
+    CV_TRY(CV_CAT(buf, ", \"location_from\": \"", use->location_from, "\""));
   if (use->location_note[0]) {
-    TRY(CV_LIT(buf, ", \"location_disputed\": "));
-    TRY(cv_json_str(buf, use->location_note));
+    CV_TRY(CV_LIT(buf, ", \"location_disputed\": "));
+    CV_TRY(cv_json_str(buf, use->location_note));
   }
   if (use->admin1_check != CV_ADMIN1_NONE) {
-    TRY(CV_LIT(buf, ", \"admin1\": "));
-    TRY(admin1_note(use, buf));
+    CV_TRY(CV_LIT(buf, ", \"admin1\": "));
+    CV_TRY(admin1_note(use, buf));
   }
   if (use->geo_precision) {
-    TRY(CV_LIT(buf, ", \"geo_precision\": "));
-    TRY(precision_note(use, buf));
+    CV_TRY(CV_LIT(buf, ", \"geo_precision\": "));
+    CV_TRY(precision_note(use, buf));
   }
   if (use->n_matched) {
-    TRY(CV_LIT(buf, ", \"matched\": ["));
+    CV_TRY(CV_LIT(buf, ", \"matched\": ["));
     for (uint8_t i = 0; i < use->n_matched; i++) {
-      TRY(cv_buf_puts(buf, i ? ", {\"words\": " : "{\"words\": "));
-      TRY(cv_json_str(buf, use->matched[i].word));
-      if (use->matched[i].cut) TRY(CV_LIT(buf, ", \"words_cut\": true"));
-      TRY(CV_CAT(buf, ", \"set\": \"", use->matched[i].field, "\"}"));
+      CV_TRY(cv_buf_puts(buf, i ? ", {\"words\": " : "{\"words\": "));
+      CV_TRY(cv_json_str(buf, use->matched[i].word));
+      if (use->matched[i].cut) CV_TRY(CV_LIT(buf, ", \"words_cut\": true"));
+      CV_TRY(CV_CAT(buf, ", \"set\": \"", use->matched[i].field, "\"}"));
     }
-    TRY(CV_LIT(buf, "]"));
+    CV_TRY(CV_LIT(buf, "]"));
   }
-  if (use->captured) TRY(CV_LIT(buf, ", \"captured\": true"));
+  if (use->captured) CV_TRY(CV_LIT(buf, ", \"captured\": true"));
   if (result->no_donor_because) {
-    TRY(CV_LIT(buf, ", \"no_donor_weapons\": "));
-    TRY(cv_json_str(buf, result->no_donor_because));
+    CV_TRY(CV_LIT(buf, ", \"no_donor_weapons\": "));
+    CV_TRY(cv_json_str(buf, result->no_donor_because));
   }
-  TRY(CV_LIT(buf, "}, \"verdicts\": ["));
+  CV_TRY(CV_LIT(buf, "}, \"verdicts\": ["));
   for (size_t i = 0; i < result->n; i++) {
-    if (i) TRY(CV_LIT(buf, ", "));
-    TRY(verdict_json(engine, result, i, buf));
+    if (i) CV_TRY(CV_LIT(buf, ", "));
+    CV_TRY(verdict_json(engine, result, i, buf));
   }
-  TRY(CV_LIT(buf, "]"));
+  CV_TRY(CV_LIT(buf, "]"));
   if (result->theirs) {
-    TRY(CV_LIT(buf, ", \"if_their_weapon\": {"));
+    CV_TRY(CV_LIT(buf, ", \"if_their_weapon\": {"));
     for (size_t i = 0; i < result->n; i++)
-      TRY(CV_CAT(buf, i ? ", \"" : "\"",
-                 cv_symbol_name(&engine->catalog, result->v[i].policy->donor), "\": \"",
-                 cv_verdict_name((cv_verdict_t)result->if_theirs[i]), "\""));
-    TRY(CV_LIT(buf, "}"));
+      CV_TRY(CV_CAT(buf, i ? ", \"" : "\"",
+                    cv_symbol_name(&engine->catalog, result->v[i].policy->donor), "\": \"",
+                    cv_verdict_name((cv_verdict_t)result->if_theirs[i]), "\""));
+    CV_TRY(CV_LIT(buf, "}"));
   }
   return CV_LIT(buf, "}");
 }
 
 int cv_error_write_json(const char *id, const cv_error_t *err, cv_buf_t *buf) {
-  TRY(CV_LIT(buf, "{\"id\": "));
-  TRY(id ? cv_json_str(buf, id) : CV_LIT(buf, "null"));
-  TRY(CV_LIT(buf, ", \"error\": {\"field\": "));
-  TRY(err->field[0] ? cv_json_str(buf, err->field) : CV_LIT(buf, "null"));
-  TRY(CV_LIT(buf, ", \"message\": "));
-  TRY(cv_json_str(buf, err->message));
-  if (err->line) TRY(cv_buf_printf(buf, ", \"line\": %d, \"column\": %d", err->line, err->column));
+  CV_TRY(CV_LIT(buf, "{\"id\": "));
+  CV_TRY(id ? cv_json_str(buf, id) : CV_LIT(buf, "null"));
+  CV_TRY(CV_LIT(buf, ", \"error\": {\"field\": "));
+  CV_TRY(err->field[0] ? cv_json_str(buf, err->field) : CV_LIT(buf, "null"));
+  CV_TRY(CV_LIT(buf, ", \"message\": "));
+  CV_TRY(cv_json_str(buf, err->message));
+  if (err->line)
+    CV_TRY(cv_buf_printf(buf, ", \"line\": %d, \"column\": %d", err->line, err->column));
   return CV_LIT(buf, "}}");
 }
 
 int cv_where_write_json(const cv_where_t *w, cv_buf_t *buf) {
-  TRY(CV_LIT(buf, "{\"territory\": "));
-  TRY(cv_json_str(buf, w->territory));
-  TRY(CV_LIT(buf, ", \"region\": "));
-  TRY(w->region[0] ? cv_json_str(buf, w->region) : CV_LIT(buf, "null"));
-  if (w->region_unknown) TRY(CV_LIT(buf, ", \"region_unknown\": true"));
-  TRY(CV_LIT(buf, ", \"border_km\": "));
-  TRY(cv_buf_printf(buf, "%.1f", cv_round_km(w->border_km)));
-  TRY(CV_LIT(buf, ", \"water_km\": "));
-  TRY(cv_buf_printf(buf, "%.1f", cv_round_km(w->water_km)));
-  TRY(CV_LIT(buf, ", \"at_sea\": "));
-  TRY(cv_buf_puts(buf, w->at_sea < 0 ? "null" : w->at_sea ? "true" : "false"));
-  TRY(CV_LIT(buf, ", \"territorial_sea\": "));
-  TRY(w->sea_of[0] ? cv_json_str(buf, w->sea_of) : CV_LIT(buf, "null"));
-  TRY(CV_LIT(buf, ", \"lat\": "));
-  TRY(cv_buf_number(buf, w->lat));
-  TRY(CV_LIT(buf, ", \"lon\": "));
-  TRY(cv_buf_number(buf, w->lon));
+  CV_TRY(CV_LIT(buf, "{\"territory\": "));
+  CV_TRY(cv_json_str(buf, w->territory));
+  CV_TRY(CV_LIT(buf, ", \"region\": "));
+  CV_TRY(w->region[0] ? cv_json_str(buf, w->region) : CV_LIT(buf, "null"));
+  if (w->region_unknown) CV_TRY(CV_LIT(buf, ", \"region_unknown\": true"));
+  CV_TRY(CV_LIT(buf, ", \"border_km\": "));
+  CV_TRY(cv_buf_printf(buf, "%.1f", cv_round_km(w->border_km)));
+  CV_TRY(CV_LIT(buf, ", \"water_km\": "));
+  CV_TRY(cv_buf_printf(buf, "%.1f", cv_round_km(w->water_km)));
+  CV_TRY(CV_LIT(buf, ", \"at_sea\": "));
+  CV_TRY(cv_buf_puts(buf, w->at_sea < 0 ? "null" : w->at_sea ? "true" : "false"));
+  CV_TRY(CV_LIT(buf, ", \"territorial_sea\": "));
+  CV_TRY(w->sea_of[0] ? cv_json_str(buf, w->sea_of) : CV_LIT(buf, "null"));
+  CV_TRY(CV_LIT(buf, ", \"lat\": "));
+  CV_TRY(cv_buf_number(buf, w->lat));
+  CV_TRY(CV_LIT(buf, ", \"lon\": "));
+  CV_TRY(cv_buf_number(buf, w->lon));
   return CV_LIT(buf, "}");
 }

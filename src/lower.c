@@ -426,8 +426,8 @@ static int collect_epochs(parser_t *p) {
 }
 
 static int lower(parser_t *p) {
-  TRY(link_overrides(p));
-  TRY(collect_values(p));
+  CV_TRY(link_overrides(p));
+  CV_TRY(collect_values(p));
   return collect_epochs(p);
 }
 

@@ -77,10 +77,10 @@ static int parse_comparison(parser_t *p, const cv_node_t **out, cv_fact_set_t *f
     return fail(p, name.line, name.column, CV_SYNTAX, "expected a fact name or '(', found %s",
                 found(p, buf, sizeof buf));
   int fact;
-  TRY(cv_check_fact_name(p, &fact));
+  CV_TRY(cv_check_fact_name(p, &fact));
   *facts |= CV_FACT_BIT(fact);
   const cv_fact_info_t *info = cv_fact(p->policy, fact);
-  TRY(lex(p));
+  CV_TRY(lex(p));
   cv_node_t *n = new_node(p, CV_OP_TRUE);
   if (!n) return NOMEM(p);
   n->fact = (uint8_t)fact;
@@ -90,35 +90,35 @@ static int parse_comparison(parser_t *p, const cv_node_t **out, cv_fact_set_t *f
   bool negated_in = at_word(p, "not");
   if (negated_in) {
     /* 'not' here can only begin 'not in'. */
-    TRY(lex(p));
+    CV_TRY(lex(p));
     if (!at_word(p, "in"))
       return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
                   "expected 'in' after '%s not', found %s", info->name, found(p, buf, sizeof buf));
   }
   if (at_word(p, "in")) {
-    TRY(cv_check_in(p, fact));
+    CV_TRY(cv_check_in(p, fact));
     n->op = negated_in ? CV_OP_NOT_IN : CV_OP_IN;
-    TRY(lex(p));
+    CV_TRY(lex(p));
     if (p->tok.kind == CV_TOK_WORD) {
-      TRY(cv_check_set_operand(p, fact, n, assumptions));
+      CV_TRY(cv_check_set_operand(p, fact, n, assumptions));
       return lex(p);
     }
     int open_line = p->tok.line, open_col = p->tok.column;
-    TRY(expect(p, CV_TOK_LBRACE, "'{' to start a set, or a set assumption"));
+    CV_TRY(expect(p, CV_TOK_LBRACE, "'{' to start a set, or a set assumption"));
     int32_t set[MAX_SET];
     uint16_t count = 0;
     do {
-      TRY(lex(p));
+      CV_TRY(lex(p));
       if (count == MAX_SET)
         return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE, "a set holds at most %d values",
                     MAX_SET);
-      TRY(cv_check_symbol(p, fact, &set[count]));
+      CV_TRY(cv_check_symbol(p, fact, &set[count]));
       for (uint16_t i = 0; i < count; i++)
         if (set[i] == set[count])
           return fail(p, p->tok.line, p->tok.column, CV_DUPLICATE,
                       "'%.*s' appears twice in the set", (int)p->tok.len, p->tok.start);
       count++;
-      TRY(lex(p));
+      CV_TRY(lex(p));
     } while (p->tok.kind == CV_TOK_COMMA);
     if (p->tok.kind != CV_TOK_RBRACE)
       return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
@@ -134,9 +134,9 @@ static int parse_comparison(parser_t *p, const cv_node_t **out, cv_fact_set_t *f
   }
   if (k == CV_TOK_EQ || k == CV_TOK_NE) {
     n->op = k == CV_TOK_EQ ? CV_OP_EQ : CV_OP_NE;
-    TRY(lex(p));
+    CV_TRY(lex(p));
     if (info->type == CV_TYPE_SYMBOL) {
-      TRY(cv_check_symbol(p, fact, &n->sym));
+      CV_TRY(cv_check_symbol(p, fact, &n->sym));
       return lex(p);
     }
     if (info->type == CV_TYPE_BOOL) {
@@ -150,9 +150,9 @@ static int parse_comparison(parser_t *p, const cv_node_t **out, cv_fact_set_t *f
     /* Numbers compare with '=' only against literals. */
   } else if (k >= CV_TOK_LT && k <= CV_TOK_GE) {
     static const cv_op_t ops[] = {CV_OP_LT, CV_OP_LE, CV_OP_GT, CV_OP_GE};
-    TRY(cv_check_ordered(p, fact));
+    CV_TRY(cv_check_ordered(p, fact));
     n->op = (uint8_t)ops[k - CV_TOK_LT];
-    TRY(lex(p));
+    CV_TRY(lex(p));
   } else {
     if (info->type == CV_TYPE_BOOL) return CV_OK; /* bare: fact is true */
     return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
@@ -164,14 +164,14 @@ static int parse_comparison(parser_t *p, const cv_node_t **out, cv_fact_set_t *f
   if (p->tok.kind == CV_TOK_NUMBER) {
     n->operand = CV_RHS_CONST;
     n->num = p->tok.number;
-    TRY(lex(p));
+    CV_TRY(lex(p));
     double km = cv_unit_km(&p->tok);
     if (!km) return CV_OK;
     n->num *= km;
     return lex(p);
   }
   if (p->tok.kind == CV_TOK_WORD) {
-    TRY(cv_check_number_operand(p, fact, n, facts, assumptions));
+    CV_TRY(cv_check_number_operand(p, fact, n, facts, assumptions));
     return lex(p);
   }
   return fail(p, p->tok.line, p->tok.column, CV_TYPE,
@@ -187,15 +187,15 @@ static int parse_unary(parser_t *p, const cv_node_t **out, cv_fact_set_t *facts,
                 MAX_DEPTH);
   int rc;
   if (at_word(p, "not")) {
-    TRY(lex(p));
+    CV_TRY(lex(p));
     cv_node_t *n = new_node(p, CV_OP_NOT);
     if (!n) return NOMEM(p);
     *out = n;
     rc = parse_unary(p, &n->a, facts, assumptions);
   } else if (p->tok.kind == CV_TOK_LPAREN) {
     int line = p->tok.line, column = p->tok.column;
-    TRY(lex(p));
-    TRY(parse_expr(p, out, facts, assumptions));
+    CV_TRY(lex(p));
+    CV_TRY(parse_expr(p, out, facts, assumptions));
     if (p->tok.kind != CV_TOK_RPAREN) {
       char buf[64];
       return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
@@ -213,13 +213,13 @@ static int parse_unary(parser_t *p, const cv_node_t **out, cv_fact_set_t *facts,
 /* and_expr -> unary {'and' unary} */
 static int parse_and(parser_t *p, const cv_node_t **out, cv_fact_set_t *facts,
                      uint32_t *assumptions) {
-  TRY(parse_unary(p, out, facts, assumptions));
+  CV_TRY(parse_unary(p, out, facts, assumptions));
   while (at_word(p, "and")) {
-    TRY(lex(p));
+    CV_TRY(lex(p));
     cv_node_t *n = new_node(p, CV_OP_AND);
     if (!n) return NOMEM(p);
     n->a = *out;
-    TRY(parse_unary(p, &n->b, facts, assumptions));
+    CV_TRY(parse_unary(p, &n->b, facts, assumptions));
     *out = n;
   }
   return CV_OK;
@@ -228,13 +228,13 @@ static int parse_and(parser_t *p, const cv_node_t **out, cv_fact_set_t *facts,
 /* expr -> and_expr {'or' and_expr} */
 static int parse_expr(parser_t *p, const cv_node_t **out, cv_fact_set_t *facts,
                       uint32_t *assumptions) {
-  TRY(parse_and(p, out, facts, assumptions));
+  CV_TRY(parse_and(p, out, facts, assumptions));
   while (at_word(p, "or")) {
-    TRY(lex(p));
+    CV_TRY(lex(p));
     cv_node_t *n = new_node(p, CV_OP_OR);
     if (!n) return NOMEM(p);
     n->a = *out;
-    TRY(parse_and(p, &n->b, facts, assumptions));
+    CV_TRY(parse_and(p, &n->b, facts, assumptions));
     *out = n;
   }
   return CV_OK;
@@ -252,19 +252,19 @@ static int once(parser_t *p, uint32_t *seen, int bit, const char *clause) {
 }
 
 static int expect_string(parser_t *p, const char *clause, const char **out) {
-  TRY(lex(p));
+  CV_TRY(lex(p));
   char what[64];
   snprintf(what, sizeof what, "a string in double quotes after '%s'", clause);
-  TRY(expect(p, CV_TOK_STRING, what));
+  CV_TRY(expect(p, CV_TOK_STRING, what));
   if (!(*out = string_value(p))) return NOMEM(p);
   return lex(p);
 }
 
 static int expect_date(parser_t *p, const char *clause, cv_date_t *out) {
-  TRY(lex(p));
+  CV_TRY(lex(p));
   char what[64];
   snprintf(what, sizeof what, "a date YYYY-MM-DD after '%s'", clause);
-  TRY(expect(p, CV_TOK_DATE, what));
+  CV_TRY(expect(p, CV_TOK_DATE, what));
   *out = p->tok.date;
   return lex(p);
 }
@@ -286,45 +286,45 @@ static int bad_clause(parser_t *p, const char *block, const char *id, int open_l
  *           | 'title' STRING | 'url' STRING} '}' */
 static int parse_source(parser_t *p) {
   cv_policy_t *pol = p->policy;
-  TRY(lex(p));
-  TRY(expect_word(p, "a source id after 'source'"));
+  CV_TRY(lex(p));
+  CV_TRY(expect_word(p, "a source id after 'source'"));
   if (cv_find_source(p, p->tok.start, p->tok.len) >= 0)
     return fail(p, p->tok.line, p->tok.column, CV_DUPLICATE, "source '%.*s' is declared twice",
                 (int)p->tok.len, p->tok.start);
-  TRY(grow(p, (void **)&pol->sources, &p->cap_sources, pol->n_sources, sizeof *pol->sources));
+  CV_TRY(grow(p, (void **)&pol->sources, &p->cap_sources, pol->n_sources, sizeof *pol->sources));
   cv_source_t *s = &pol->sources[pol->n_sources];
   memset(s, 0, sizeof *s);
   s->line = p->tok.line;
   if (!(s->id = word_value(p))) return NOMEM(p);
   int open_line = p->tok.line;
-  TRY(lex(p));
-  TRY(expect(p, CV_TOK_LBRACE, "'{' after the source id"));
-  TRY(lex(p));
+  CV_TRY(lex(p));
+  CV_TRY(expect(p, CV_TOK_LBRACE, "'{' after the source id"));
+  CV_TRY(lex(p));
   uint32_t seen = 0;
   bool has_date = false;
   while (p->tok.kind != CV_TOK_RBRACE) {
     if (at_word(p, "file")) {
-      TRY(once(p, &seen, 0, "file"));
-      TRY(expect_string(p, "file", &s->file));
+      CV_TRY(once(p, &seen, 0, "file"));
+      CV_TRY(expect_string(p, "file", &s->file));
     } else if (at_word(p, "date")) {
-      TRY(once(p, &seen, 1, "date"));
-      TRY(expect_date(p, "date", &s->date));
+      CV_TRY(once(p, &seen, 1, "date"));
+      CV_TRY(expect_date(p, "date", &s->date));
       has_date = true;
     } else if (at_word(p, "outlet")) {
-      TRY(once(p, &seen, 2, "outlet"));
-      TRY(expect_string(p, "outlet", &s->outlet));
+      CV_TRY(once(p, &seen, 2, "outlet"));
+      CV_TRY(expect_string(p, "outlet", &s->outlet));
     } else if (at_word(p, "title")) {
-      TRY(once(p, &seen, 3, "title"));
-      TRY(expect_string(p, "title", &s->title));
+      CV_TRY(once(p, &seen, 3, "title"));
+      CV_TRY(expect_string(p, "title", &s->title));
     } else if (at_word(p, "url")) {
-      TRY(once(p, &seen, 4, "url"));
-      TRY(expect_string(p, "url", &s->url));
+      CV_TRY(once(p, &seen, 4, "url"));
+      CV_TRY(expect_string(p, "url", &s->url));
     } else {
       return bad_clause(p, "source", s->id, open_line, "'file', 'date', 'outlet', 'title', 'url'");
     }
   }
-  TRY(cv_check_source(p, s, has_date));
-  TRY(cv_add_source(p, pol->n_sources));
+  CV_TRY(cv_check_source(p, s, has_date));
+  CV_TRY(cv_add_source(p, pol->n_sources));
   pol->n_sources++;
   return lex(p);
 }
@@ -333,30 +333,30 @@ static int parse_source(parser_t *p) {
  *               '{' 'because' STRING '}' */
 static int parse_assumption(parser_t *p) {
   cv_policy_t *pol = p->policy;
-  TRY(lex(p));
-  TRY(expect_word(p, "an assumption name after 'assumption'"));
-  TRY(cv_check_fresh_name(p, "an assumption"));
+  CV_TRY(lex(p));
+  CV_TRY(expect_word(p, "an assumption name after 'assumption'"));
+  CV_TRY(cv_check_fresh_name(p, "an assumption"));
   if (pol->n_assumptions == CV_MAX_ASSUMPTIONS)
     return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE, "a policy has at most %d assumptions",
                 CV_MAX_ASSUMPTIONS);
-  TRY(grow(p, (void **)&pol->assumptions, &p->cap_assumptions, pol->n_assumptions,
-           sizeof *pol->assumptions));
+  CV_TRY(grow(p, (void **)&pol->assumptions, &p->cap_assumptions, pol->n_assumptions,
+              sizeof *pol->assumptions));
   cv_assumption_t *a = &pol->assumptions[pol->n_assumptions];
   memset(a, 0, sizeof *a);
   a->line = p->tok.line;
   a->set_domain = -1;
   if (!(a->name = word_value(p))) return NOMEM(p);
-  TRY(lex(p));
-  TRY(expect(p, CV_TOK_EQ, "'=' and a default value after the assumption name"));
-  TRY(lex(p));
+  CV_TRY(lex(p));
+  CV_TRY(expect(p, CV_TOK_EQ, "'=' and a default value after the assumption name"));
+  CV_TRY(lex(p));
   a->unit = "";
   if (p->tok.kind == CV_TOK_LBRACE) {
     /* A set of names; which vocabulary is known where a condition uses it. */
     const char *names[MAX_SET];
     a->is_set = true;
     do {
-      TRY(lex(p));
-      TRY(expect_word(p, "a name in the set"));
+      CV_TRY(lex(p));
+      CV_TRY(expect_word(p, "a name in the set"));
       if (a->set_len == MAX_SET)
         return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE, "a set holds at most %d values",
                     MAX_SET);
@@ -365,32 +365,32 @@ static int parse_assumption(parser_t *p) {
           return fail(p, p->tok.line, p->tok.column, CV_DUPLICATE,
                       "'%.*s' appears twice in the set", (int)p->tok.len, p->tok.start);
       if (!(names[a->set_len++] = word_value(p))) return NOMEM(p);
-      TRY(lex(p));
+      CV_TRY(lex(p));
     } while (p->tok.kind == CV_TOK_COMMA);
-    TRY(expect(p, CV_TOK_RBRACE, "',' or '}' to close the set"));
+    CV_TRY(expect(p, CV_TOK_RBRACE, "',' or '}' to close the set"));
     a->set_names = cv_arena_alloc(&pol->arena, a->set_len * sizeof *names);
     if (!a->set_names) return NOMEM(p);
     memcpy(a->set_names, names, a->set_len * sizeof *names);
-    TRY(lex(p));
+    CV_TRY(lex(p));
   } else {
-    TRY(expect(p, CV_TOK_NUMBER, "a number or a set '{...}' as the assumption's default"));
+    CV_TRY(expect(p, CV_TOK_NUMBER, "a number or a set '{...}' as the assumption's default"));
     a->value = p->tok.number;
-    TRY(lex(p));
+    CV_TRY(lex(p));
     if (p->tok.kind == CV_TOK_WORD) {
-      TRY(cv_check_unit(p, &a->value, &a->unit));
-      TRY(lex(p));
+      CV_TRY(cv_check_unit(p, &a->value, &a->unit));
+      CV_TRY(lex(p));
     }
   }
   int open_line = p->tok.line;
-  TRY(expect(p, CV_TOK_LBRACE, "'{' after the assumption's value"));
-  TRY(lex(p));
+  CV_TRY(expect(p, CV_TOK_LBRACE, "'{' after the assumption's value"));
+  CV_TRY(lex(p));
   uint32_t seen = 0;
   while (p->tok.kind != CV_TOK_RBRACE) {
     if (!at_word(p, "because")) return bad_clause(p, "assumption", a->name, open_line, "'because'");
-    TRY(once(p, &seen, 0, "because"));
-    TRY(expect_string(p, "because", &a->because));
+    CV_TRY(once(p, &seen, 0, "because"));
+    CV_TRY(expect_string(p, "because", &a->because));
   }
-  TRY(cv_check_assumption(p, a));
+  CV_TRY(cv_check_assumption(p, a));
   pol->n_assumptions++;
   return lex(p);
 }
@@ -401,11 +401,11 @@ static int parse_fact(parser_t *p) {
   cv_policy_t *pol = p->policy;
   cv_catalog_t *cat = p->cat;
   char buf[64];
-  TRY(lex(p));
-  TRY(expect_word(p, "a fact name after 'fact'"));
-  TRY(cv_check_fresh_name(p, "a declared fact"));
+  CV_TRY(lex(p));
+  CV_TRY(expect_word(p, "a fact name after 'fact'"));
+  CV_TRY(cv_check_fresh_name(p, "a declared fact"));
   int slot;
-  TRY(cv_check_fact_slot(p, &slot));
+  CV_TRY(cv_check_fact_slot(p, &slot));
   cv_fact_info_t *f = &pol->declared[slot];
   memset(f, 0, sizeof *f);
   f->line = p->tok.line;
@@ -415,38 +415,38 @@ static int parse_fact(parser_t *p) {
   const char *name = word_value(p);
   if (!name) return NOMEM(p);
   int open_line = p->tok.line;
-  TRY(lex(p));
-  TRY(expect(p, CV_TOK_LBRACE, "'{' after the fact's name"));
-  TRY(lex(p));
+  CV_TRY(lex(p));
+  CV_TRY(expect(p, CV_TOK_LBRACE, "'{' after the fact's name"));
+  CV_TRY(lex(p));
   uint32_t seen = 0;
   while (p->tok.kind != CV_TOK_RBRACE) {
     if (at_word(p, "description")) {
-      TRY(once(p, &seen, 0, "description"));
-      TRY(expect_string(p, "description", &f->description));
+      CV_TRY(once(p, &seen, 0, "description"));
+      CV_TRY(expect_string(p, "description", &f->description));
     } else if (at_word(p, "type")) {
-      TRY(once(p, &seen, 1, "type"));
-      TRY(lex(p));
+      CV_TRY(once(p, &seen, 1, "type"));
+      CV_TRY(lex(p));
       if (at_word(p, "yes-no")) {
         f->type = CV_TYPE_BOOL;
-        TRY(lex(p));
+        CV_TRY(lex(p));
       } else if (at_word(p, "number")) {
         f->type = CV_TYPE_NUMBER;
-        TRY(lex(p));
+        CV_TRY(lex(p));
         if (cv_unit_km(&p->tok)) {
           double one = 1;
-          TRY(cv_check_unit(p, &one, &f->unit));
-          TRY(lex(p));
+          CV_TRY(cv_check_unit(p, &one, &f->unit));
+          CV_TRY(lex(p));
         }
       } else if (at_word(p, "one-of")) {
         f->type = CV_TYPE_SYMBOL;
         f->domain = CV_DOM_DECLARED;
-        TRY(lex(p));
-        TRY(expect(p, CV_TOK_LBRACE, "'{' and the values after 'one-of'"));
+        CV_TRY(lex(p));
+        CV_TRY(expect(p, CV_TOK_LBRACE, "'{' and the values after 'one-of'"));
         int32_t values[MAX_SET];
         uint16_t n = 0;
         do {
-          TRY(lex(p));
-          TRY(expect_word(p, "a value name"));
+          CV_TRY(lex(p));
+          CV_TRY(expect_word(p, "a value name"));
           if (n == MAX_SET)
             return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE,
                         "a one-of fact has at most %d values", MAX_SET);
@@ -457,15 +457,15 @@ static int parse_fact(parser_t *p) {
               return fail(p, p->tok.line, p->tok.column, CV_DUPLICATE,
                           "'%.*s' appears twice in the set", (int)p->tok.len, p->tok.start);
           n++;
-          TRY(lex(p));
+          CV_TRY(lex(p));
         } while (p->tok.kind == CV_TOK_COMMA);
-        TRY(expect(p, CV_TOK_RBRACE, "',' or '}' to close the values"));
+        CV_TRY(expect(p, CV_TOK_RBRACE, "',' or '}' to close the values"));
         int32_t *copy = cv_arena_alloc(&pol->arena, n * sizeof *copy);
         if (!copy) return NOMEM(p);
         memcpy(copy, values, n * sizeof *copy);
         f->values = copy;
         f->n_values = n;
-        TRY(lex(p));
+        CV_TRY(lex(p));
       } else {
         return fail(p, p->tok.line, p->tok.column, CV_VALUE,
                     "expected yes-no, one-of {...} or number after 'type', found %s",
@@ -475,7 +475,7 @@ static int parse_fact(parser_t *p) {
       return bad_clause(p, "fact", name, open_line, "'type', 'description'");
     }
   }
-  TRY(cv_check_fact(p, f, name, seen & 2));
+  CV_TRY(cv_check_fact(p, f, name, seen & 2));
   f->name = name;
   pol->n_declared++;
   return lex(p);
@@ -483,22 +483,22 @@ static int parse_fact(parser_t *p) {
 
 /* cite -> 'cite' SOURCE ['paraphrase'] STRING */
 static int parse_cite(parser_t *p, cv_citation_t *cites, uint16_t *n) {
-  TRY(lex(p));
-  TRY(expect_word(p, "a source id after 'cite'"));
+  CV_TRY(lex(p));
+  CV_TRY(expect_word(p, "a source id after 'cite'"));
   int s;
-  TRY(cv_check_cite_source(p, *n, &s));
+  CV_TRY(cv_check_cite_source(p, *n, &s));
   cites[*n].source = (uint32_t)s;
   cites[*n].paraphrase = false;
-  TRY(lex(p));
+  CV_TRY(lex(p));
   if (at_word(p, "paraphrase")) {
     cites[*n].paraphrase = true;
-    TRY(lex(p));
+    CV_TRY(lex(p));
   }
-  TRY(expect(p, CV_TOK_STRING,
-             cites[*n].paraphrase ? "the paraphrase in double quotes after 'paraphrase'"
-                                  : "a quotation in double quotes (or 'paraphrase' and a "
-                                    "paraphrase) after the source id"));
-  TRY(cv_check_quote(p, cites[*n].paraphrase));
+  CV_TRY(expect(p, CV_TOK_STRING,
+                cites[*n].paraphrase ? "the paraphrase in double quotes after 'paraphrase'"
+                                     : "a quotation in double quotes (or 'paraphrase' and a "
+                                       "paraphrase) after the source id"));
+  CV_TRY(cv_check_quote(p, cites[*n].paraphrase));
   if (!(cites[*n].quote = string_value(p))) return NOMEM(p);
   (*n)++;
   return lex(p);
@@ -506,12 +506,12 @@ static int parse_cite(parser_t *p, cv_citation_t *cites, uint16_t *n) {
 
 /* strength -> 'strength' STRENGTH ['said-by' GOVERNMENT] */
 static int parse_strength(parser_t *p, uint8_t *strength, const char **said_by) {
-  TRY(lex(p));
-  TRY(cv_check_strength(p, strength));
-  TRY(lex(p));
+  CV_TRY(lex(p));
+  CV_TRY(cv_check_strength(p, strength));
+  CV_TRY(lex(p));
   if (!at_word(p, "said-by")) return CV_OK;
-  TRY(lex(p));
-  TRY(cv_check_said_by(p));
+  CV_TRY(lex(p));
+  CV_TRY(cv_check_said_by(p));
   if (!(*said_by = word_value(p))) return NOMEM(p);
   return lex(p);
 }
@@ -519,28 +519,28 @@ static int parse_strength(parser_t *p, uint8_t *strength, const char **said_by) 
 /* when -> DATE | 'between' DATE 'and' DATE: the day, or the window of days
  * one of which it is. */
 static int parse_when_day(parser_t *p, const char *clause, cv_date_t *first, cv_date_t *last) {
-  TRY(lex(p));
+  CV_TRY(lex(p));
   char what[96];
   if (!at_word(p, "between")) {
     snprintf(what, sizeof what, "a date YYYY-MM-DD or 'between' after '%s'", clause);
-    TRY(expect(p, CV_TOK_DATE, what));
+    CV_TRY(expect(p, CV_TOK_DATE, what));
     *first = *last = p->tok.date;
     return lex(p);
   }
-  TRY(lex(p));
+  CV_TRY(lex(p));
   snprintf(what, sizeof what, "a date YYYY-MM-DD after '%s between'", clause);
-  TRY(expect(p, CV_TOK_DATE, what));
+  CV_TRY(expect(p, CV_TOK_DATE, what));
   *first = p->tok.date;
-  TRY(lex(p));
+  CV_TRY(lex(p));
   if (!at_word(p, "and")) {
     char buf[64];
     return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
                 "expected 'and' and the window's last day after '%s between DATE', found %s",
                 clause, found(p, buf, sizeof buf));
   }
-  TRY(lex(p));
+  CV_TRY(lex(p));
   snprintf(what, sizeof what, "a date YYYY-MM-DD after '%s between DATE and'", clause);
-  TRY(expect(p, CV_TOK_DATE, what));
+  CV_TRY(expect(p, CV_TOK_DATE, what));
   *last = p->tok.date;
   if (*last <= *first)
     return fail(p, p->tok.line, p->tok.column, CV_VALUE,
@@ -555,15 +555,15 @@ static int parse_when_day(parser_t *p, const char *clause, cv_date_t *first, cv_
 static int parse_rule(parser_t *p) {
   cv_policy_t *pol = p->policy;
   char buf[64];
-  TRY(lex(p));
-  TRY(expect_word(p, "a rule id after 'rule'"));
+  CV_TRY(lex(p));
+  CV_TRY(expect_word(p, "a rule id after 'rule'"));
   if (cv_find_rule(pol, p->tok.start, p->tok.len) >= 0)
     return fail(p, p->tok.line, p->tok.column, CV_DUPLICATE, "rule '%.*s' is defined twice",
                 (int)p->tok.len, p->tok.start);
   if (pol->n_rules == CV_MAX_RULES)
     return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE, "a policy has at most %d rules",
                 CV_MAX_RULES);
-  TRY(grow(p, (void **)&pol->rules, &p->cap_rules, pol->n_rules, sizeof *pol->rules));
+  CV_TRY(grow(p, (void **)&pol->rules, &p->cap_rules, pol->n_rules, sizeof *pol->rules));
   uint16_t index = pol->n_rules;
   cv_rule_t *r = &pol->rules[index];
   memset(r, 0, sizeof *r);
@@ -571,9 +571,9 @@ static int parse_rule(parser_t *p) {
   r->until = r->until_latest = CV_DATE_NEVER;
   if (!(r->id = word_value(p))) return NOMEM(p);
   int open_line = p->tok.line;
-  TRY(lex(p));
-  TRY(expect(p, CV_TOK_LBRACE, "'{' after the rule id"));
-  TRY(lex(p));
+  CV_TRY(lex(p));
+  CV_TRY(expect(p, CV_TOK_LBRACE, "'{' after the rule id"));
+  CV_TRY(lex(p));
   uint32_t seen = 0;
   bool has_strength = false;
   int from_line = 0;
@@ -581,10 +581,10 @@ static int parse_rule(parser_t *p) {
   int32_t actions[16];
   while (p->tok.kind != CV_TOK_RBRACE) {
     if (at_word(p, "permit") || at_word(p, "forbid") || at_word(p, "open")) {
-      TRY(once(p, &seen, 0, "permit/forbid/open"));
+      CV_TRY(once(p, &seen, 0, "permit/forbid/open"));
       r->effect = at_word(p, "forbid") ? CV_FORBID : at_word(p, "open") ? CV_OPEN : CV_PERMIT;
       do {
-        TRY(lex(p));
+        CV_TRY(lex(p));
         if (r->n_actions == 16)
           return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE,
                       "a rule lists at most 16 actions");
@@ -593,48 +593,48 @@ static int parse_rule(parser_t *p) {
                       "expected an action after '%s', found %s", cv_effect_names[r->effect],
                       found(p, buf, sizeof buf));
         int32_t a;
-        TRY(cv_check_action(p, &a));
+        CV_TRY(cv_check_action(p, &a));
         actions[r->n_actions++] = a;
-        TRY(lex(p));
+        CV_TRY(lex(p));
       } while (p->tok.kind == CV_TOK_COMMA);
     } else if (at_word(p, "when")) {
-      TRY(once(p, &seen, 1, "when"));
-      TRY(lex(p));
+      CV_TRY(once(p, &seen, 1, "when"));
+      CV_TRY(lex(p));
       const cv_node_t *cond = NULL;
-      TRY(parse_expr(p, &cond, &r->facts_read, &r->assumptions_read));
+      CV_TRY(parse_expr(p, &cond, &r->facts_read, &r->assumptions_read));
       r->when = cond;
     } else if (at_word(p, "from")) {
-      TRY(once(p, &seen, 2, "from"));
+      CV_TRY(once(p, &seen, 2, "from"));
       from_line = p->tok.line;
-      TRY(parse_when_day(p, "from", &r->from, &r->from_latest));
+      CV_TRY(parse_when_day(p, "from", &r->from, &r->from_latest));
     } else if (at_word(p, "until")) {
-      TRY(once(p, &seen, 3, "until"));
+      CV_TRY(once(p, &seen, 3, "until"));
       int line = p->tok.line, column = p->tok.column;
-      TRY(parse_when_day(p, "until", &r->until, &r->until_latest));
+      CV_TRY(parse_when_day(p, "until", &r->until, &r->until_latest));
       if ((seen & 4) && r->until <= r->from_latest)
         return fail(p, line, column, CV_VALUE,
                     "rule '%s' ends before it starts: 'until' must be after "
                     "'from' (until is exclusive)",
                     r->id);
     } else if (at_word(p, "overrides")) {
-      TRY(once(p, &seen, 4, "overrides"));
+      CV_TRY(once(p, &seen, 4, "overrides"));
       do {
-        TRY(lex(p));
-        TRY(expect_word(p, "a rule id after 'overrides'"));
-        TRY(grow(p, (void **)&p->pending, &p->cap_pending, p->n_pending, sizeof *p->pending));
+        CV_TRY(lex(p));
+        CV_TRY(expect_word(p, "a rule id after 'overrides'"));
+        CV_TRY(grow(p, (void **)&p->pending, &p->cap_pending, p->n_pending, sizeof *p->pending));
         p->pending[p->n_pending++] =
             (struct pending_override){index, p->tok.start, p->tok.len, p->tok.line, p->tok.column};
         r->n_overrides++;
-        TRY(lex(p));
+        CV_TRY(lex(p));
       } while (p->tok.kind == CV_TOK_COMMA);
     } else if (at_word(p, "because")) {
-      TRY(once(p, &seen, 5, "because"));
-      TRY(expect_string(p, "because", &r->because));
+      CV_TRY(once(p, &seen, 5, "because"));
+      CV_TRY(expect_string(p, "because", &r->because));
     } else if (at_word(p, "cite")) {
-      TRY(parse_cite(p, cites, &r->n_cites));
+      CV_TRY(parse_cite(p, cites, &r->n_cites));
     } else if (at_word(p, "strength")) {
-      TRY(once(p, &seen, 6, "strength"));
-      TRY(parse_strength(p, &r->strength, &r->said_by));
+      CV_TRY(once(p, &seen, 6, "strength"));
+      CV_TRY(parse_strength(p, &r->strength, &r->said_by));
       has_strength = true;
     } else {
       return bad_clause(p, "rule", r->id, open_line,
@@ -642,7 +642,7 @@ static int parse_rule(parser_t *p) {
                         "'overrides', 'because', 'cite', 'strength'");
     }
   }
-  TRY(cv_check_rule(p, r, seen, has_strength, from_line));
+  CV_TRY(cv_check_rule(p, r, seen, has_strength, from_line));
   r->actions = cv_arena_alloc(&pol->arena, r->n_actions * sizeof *r->actions);
   r->cites = cv_arena_alloc(&pol->arena, r->n_cites * sizeof *r->cites);
   if (!r->actions || !r->cites) return NOMEM(p);
@@ -673,40 +673,40 @@ static int parse_governs(parser_t *p) {
   int32_t systems[MAX_SET];
   uint16_t n = 0;
   do {
-    TRY(lex(p));
+    CV_TRY(lex(p));
     if (p->tok.kind != CV_TOK_WORD)
       return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
                   "expected a system after 'governs', found %s", found(p, buf, sizeof buf));
     if (n == MAX_SET)
       return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE, "'governs' lists at most %d systems",
                   MAX_SET);
-    TRY(cv_check_symbol(p, CV_FACT_SYSTEM, &systems[n]));
-    TRY(cv_check_governed(p, systems, n));
+    CV_TRY(cv_check_symbol(p, CV_FACT_SYSTEM, &systems[n]));
+    CV_TRY(cv_check_governed(p, systems, n));
     n++;
-    TRY(lex(p));
+    CV_TRY(lex(p));
   } while (p->tok.kind == CV_TOK_COMMA);
   int open_line = p->tok.line;
-  TRY(expect(p, CV_TOK_LBRACE, "',' or '{' after the systems governed"));
-  TRY(lex(p));
+  CV_TRY(expect(p, CV_TOK_LBRACE, "',' or '{' after the systems governed"));
+  CV_TRY(lex(p));
   uint32_t seen = 0;
   bool has_strength = false;
   cv_citation_t cites[MAX_CITES];
   uint16_t n_cites = 0;
   while (p->tok.kind != CV_TOK_RBRACE) {
     if (at_word(p, "because")) {
-      TRY(once(p, &seen, 0, "because"));
-      TRY(expect_string(p, "because", &pol->governs_because));
+      CV_TRY(once(p, &seen, 0, "because"));
+      CV_TRY(expect_string(p, "because", &pol->governs_because));
     } else if (at_word(p, "cite")) {
-      TRY(parse_cite(p, cites, &n_cites));
+      CV_TRY(parse_cite(p, cites, &n_cites));
     } else if (at_word(p, "strength")) {
-      TRY(once(p, &seen, 1, "strength"));
-      TRY(parse_strength(p, &pol->governs_strength, &pol->governs_said_by));
+      CV_TRY(once(p, &seen, 1, "strength"));
+      CV_TRY(parse_strength(p, &pol->governs_strength, &pol->governs_said_by));
       has_strength = true;
     } else {
       return bad_clause(p, "statement", "governs", open_line, "'because', 'cite', 'strength'");
     }
   }
-  TRY(cv_check_governs(p, n_cites, has_strength));
+  CV_TRY(cv_check_governs(p, n_cites, has_strength));
   int32_t *g = cv_arena_alloc(&pol->arena, n * sizeof *g);
   pol->governs_cites = cv_arena_alloc(&pol->arena, n_cites * sizeof *cites);
   if (!g || !pol->governs_cites) return NOMEM(p);
@@ -725,34 +725,34 @@ static int parse_governs(parser_t *p) {
 int cv_parse_policy(parser_t *p) {
   cv_policy_t *pol = p->policy;
   char buf[64];
-  TRY(lex(p));
+  CV_TRY(lex(p));
   if (!at_word(p, "policy"))
     return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
                 "expected 'policy' and the donor's id at the start of the "
                 "file, found %s",
                 found(p, buf, sizeof buf));
-  TRY(lex(p));
-  TRY(expect_word(p, "the donor's id after 'policy'"));
-  TRY(cv_check_donor(p));
-  TRY(lex(p));
+  CV_TRY(lex(p));
+  CV_TRY(expect_word(p, "the donor's id after 'policy'"));
+  CV_TRY(cv_check_donor(p));
+  CV_TRY(lex(p));
   uint32_t seen = 0;
   for (;;) {
     if (at_word(p, "title")) {
-      TRY(once(p, &seen, 0, "title"));
-      TRY(expect_string(p, "title", &pol->title));
+      CV_TRY(once(p, &seen, 0, "title"));
+      CV_TRY(expect_string(p, "title", &pol->title));
     } else if (at_word(p, "as-of")) {
-      TRY(once(p, &seen, 1, "as-of"));
-      TRY(expect_date(p, "as-of", &pol->state_date));
+      CV_TRY(once(p, &seen, 1, "as-of"));
+      CV_TRY(expect_date(p, "as-of", &pol->state_date));
     } else if (at_word(p, "source")) {
-      TRY(parse_source(p));
+      CV_TRY(parse_source(p));
     } else if (at_word(p, "assumption")) {
-      TRY(parse_assumption(p));
+      CV_TRY(parse_assumption(p));
     } else if (at_word(p, "rule")) {
-      TRY(parse_rule(p));
+      CV_TRY(parse_rule(p));
     } else if (at_word(p, "governs")) {
-      TRY(parse_governs(p));
+      CV_TRY(parse_governs(p));
     } else if (at_word(p, "fact")) {
-      TRY(parse_fact(p));
+      CV_TRY(parse_fact(p));
     } else if (p->tok.kind == CV_TOK_EOF) {
       break;
     } else {
@@ -761,7 +761,7 @@ int cv_parse_policy(parser_t *p) {
                   found(p, buf, sizeof buf));
     }
   }
-  TRY(cv_check_policy(p, seen & 2));
+  CV_TRY(cv_check_policy(p, seen & 2));
   if (!pol->title) pol->title = pol->donor_name;
   return CV_OK;
 }

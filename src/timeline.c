@@ -7,12 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TRY(x)                                                                                     \
-  do {                                                                                             \
-    int rc_ = (x);                                                                                 \
-    if (rc_) return rc_;                                                                           \
-  } while (0)
-
 #include "internal.h"
 
 size_t cv_policy_rule_count(const cv_engine_t *engine, size_t policy) {
@@ -90,21 +84,21 @@ int cv_periods_write_json(const cv_engine_t *engine, size_t policy, const cv_per
                           size_t n, cv_buf_t *buf) {
   const char *donor = cv_engine_policy_donor(engine, policy);
   if (!donor) return CV_RANGE;
-  TRY(cv_buf_puts(buf, "{\"donor\": "));
-  TRY(cv_buf_append_json_string(buf, donor, strlen(donor)));
-  TRY(cv_buf_puts(buf, ", \"periods\": ["));
+  CV_TRY(cv_buf_puts(buf, "{\"donor\": "));
+  CV_TRY(cv_buf_append_json_string(buf, donor, strlen(donor)));
+  CV_TRY(cv_buf_puts(buf, ", \"periods\": ["));
   for (size_t i = 0; i < n; i++) {
     const cv_period_t *q = &periods[i];
-    TRY(cv_buf_puts(buf, i ? ", {\"from\": " : "{\"from\": "));
-    TRY(json_day(buf, q->from));
-    TRY(cv_buf_puts(buf, ", \"until\": "));
-    TRY(json_day(buf, q->until));
-    TRY(CV_CAT(buf, ", \"verdict\": \"", cv_verdict_name(q->verdict), "\", \"rules\": ["));
+    CV_TRY(cv_buf_puts(buf, i ? ", {\"from\": " : "{\"from\": "));
+    CV_TRY(json_day(buf, q->from));
+    CV_TRY(cv_buf_puts(buf, ", \"until\": "));
+    CV_TRY(json_day(buf, q->until));
+    CV_TRY(CV_CAT(buf, ", \"verdict\": \"", cv_verdict_name(q->verdict), "\", \"rules\": ["));
     for (size_t r = 0; r < q->n_rules; r++) {
-      if (r) TRY(cv_buf_puts(buf, ", "));
-      TRY(cv_buf_append_json_string(buf, q->rules[r], strlen(q->rules[r])));
+      if (r) CV_TRY(cv_buf_puts(buf, ", "));
+      CV_TRY(cv_buf_append_json_string(buf, q->rules[r], strlen(q->rules[r])));
     }
-    TRY(cv_buf_puts(buf, "]}"));
+    CV_TRY(cv_buf_puts(buf, "]}"));
   }
   return cv_buf_puts(buf, "]}");
 }
@@ -175,17 +169,17 @@ int cv_policy_history(const cv_engine_t *engine, size_t policy, cv_history_fn fn
 
 /* Appends sep, then "key": "value" with value escaped. */
 static int json_member(cv_buf_t *b, const char *sep, const char *key, const char *value) {
-  TRY(cv_buf_puts(b, sep));
-  TRY(cv_buf_append_json_string(b, key, strlen(key)));
-  TRY(cv_buf_puts(b, ": "));
+  CV_TRY(cv_buf_puts(b, sep));
+  CV_TRY(cv_buf_append_json_string(b, key, strlen(key)));
+  CV_TRY(cv_buf_puts(b, ": "));
   return cv_buf_append_json_string(b, value, strlen(value));
 }
 
 /* Appends sep, then "key": "YYYY-MM-DD" (null for an open end). */
 static int json_day_member(cv_buf_t *b, const char *sep, const char *key, cv_date_t d) {
-  TRY(cv_buf_puts(b, sep));
-  TRY(cv_buf_append_json_string(b, key, strlen(key)));
-  TRY(cv_buf_puts(b, ": "));
+  CV_TRY(cv_buf_puts(b, sep));
+  CV_TRY(cv_buf_append_json_string(b, key, strlen(key)));
+  CV_TRY(cv_buf_puts(b, ": "));
   return json_day(b, d);
 }
 
@@ -194,9 +188,9 @@ static int json_day_member(cv_buf_t *b, const char *sep, const char *key, cv_dat
 static int json_change_day(cv_buf_t *b, const char *sep, const char *key, cv_date_t d) {
   char day[11];
   cv_date_format(d, day);
-  TRY(cv_buf_puts(b, sep));
-  TRY(cv_buf_append_json_string(b, key, strlen(key)));
-  TRY(cv_buf_puts(b, ": "));
+  CV_TRY(cv_buf_puts(b, sep));
+  CV_TRY(cv_buf_append_json_string(b, key, strlen(key)));
+  CV_TRY(cv_buf_puts(b, ": "));
   return cv_buf_append_json_string(b, day, 10);
 }
 
@@ -207,15 +201,15 @@ typedef struct history_json {
 } history_json_t;
 
 static int history_json_write(cv_buf_t *b, size_t count, const cv_history_event_t *e) {
-  TRY(json_change_day(b, count ? ", {" : "{", "date", e->date));
-  TRY(json_change_day(b, ", ", "date_latest", e->date_latest));
-  TRY(json_member(b, ", ", "donor", e->donor));
-  TRY(json_member(b, ", ", "change", e->starts ? "starts" : "lapses"));
-  TRY(json_member(b, ", ", "rule", e->rule.id));
-  TRY(json_member(b, ", ", "effect", e->rule.effect));
-  TRY(json_member(b, ", ", "actions", e->rule.actions));
-  TRY(json_member(b, ", ", "strength", e->rule.strength));
-  if (e->rule.said_by) TRY(json_member(b, ", ", "said_by", e->rule.said_by));
+  CV_TRY(json_change_day(b, count ? ", {" : "{", "date", e->date));
+  CV_TRY(json_change_day(b, ", ", "date_latest", e->date_latest));
+  CV_TRY(json_member(b, ", ", "donor", e->donor));
+  CV_TRY(json_member(b, ", ", "change", e->starts ? "starts" : "lapses"));
+  CV_TRY(json_member(b, ", ", "rule", e->rule.id));
+  CV_TRY(json_member(b, ", ", "effect", e->rule.effect));
+  CV_TRY(json_member(b, ", ", "actions", e->rule.actions));
+  CV_TRY(json_member(b, ", ", "strength", e->rule.strength));
+  if (e->rule.said_by) CV_TRY(json_member(b, ", ", "said_by", e->rule.said_by));
   return cv_buf_puts(b, "}");
 }
 
@@ -236,12 +230,12 @@ int cv_history_write_json(const cv_engine_t *engine, cv_buf_t *buf, cv_error_t *
 /* One policy's change, as timeline --json has written it: the window's last
  * day as "latest", only when the date is uncertain. */
 static int policy_event_write(cv_buf_t *b, size_t count, const cv_history_event_t *e) {
-  TRY(json_change_day(b, count ? ", {" : "{", "date", e->date));
-  TRY(json_member(b, ", ", "change", e->starts ? "starts" : "lapses"));
-  TRY(json_member(b, ", ", "rule", e->rule.id));
-  TRY(json_member(b, ", ", "effect", e->rule.effect));
-  TRY(json_member(b, ", ", "strength", e->rule.strength));
-  if (e->date_latest != e->date) TRY(json_change_day(b, ", ", "latest", e->date_latest));
+  CV_TRY(json_change_day(b, count ? ", {" : "{", "date", e->date));
+  CV_TRY(json_member(b, ", ", "change", e->starts ? "starts" : "lapses"));
+  CV_TRY(json_member(b, ", ", "rule", e->rule.id));
+  CV_TRY(json_member(b, ", ", "effect", e->rule.effect));
+  CV_TRY(json_member(b, ", ", "strength", e->rule.strength));
+  if (e->date_latest != e->date) CV_TRY(json_change_day(b, ", ", "latest", e->date_latest));
   return cv_buf_puts(b, "}");
 }
 
@@ -264,23 +258,23 @@ int cv_policy_history_write_json(const cv_engine_t *engine, size_t policy, cv_bu
 }
 
 int cv_policies_write_json(const cv_engine_t *engine, cv_buf_t *buf) {
-  TRY(cv_buf_puts(buf, "["));
+  CV_TRY(cv_buf_puts(buf, "["));
   for (size_t p = 0; p < engine->policy_count; p++) {
-    TRY(json_member(buf, p ? ", {" : "{", "donor", engine->policies[p]->donor_name));
-    TRY(cv_buf_puts(buf, ", \"rules\": ["));
+    CV_TRY(json_member(buf, p ? ", {" : "{", "donor", engine->policies[p]->donor_name));
+    CV_TRY(cv_buf_puts(buf, ", \"rules\": ["));
     for (size_t i = 0; i < engine->policies[p]->n_rules; i++) {
       cv_rule_info_t r;
       cv_policy_rule(engine, p, i, &r);
-      TRY(json_member(buf, i ? ", {" : "{", "id", r.id));
-      TRY(json_member(buf, ", ", "effect", r.effect));
-      TRY(json_member(buf, ", ", "actions", r.actions));
-      TRY(json_day_member(buf, ", ", "from", r.from));
-      TRY(json_day_member(buf, ", ", "until", r.until));
-      TRY(json_member(buf, ", ", "strength", r.strength));
-      TRY(json_member(buf, ", ", "because", r.because));
-      TRY(cv_buf_puts(buf, "}"));
+      CV_TRY(json_member(buf, i ? ", {" : "{", "id", r.id));
+      CV_TRY(json_member(buf, ", ", "effect", r.effect));
+      CV_TRY(json_member(buf, ", ", "actions", r.actions));
+      CV_TRY(json_day_member(buf, ", ", "from", r.from));
+      CV_TRY(json_day_member(buf, ", ", "until", r.until));
+      CV_TRY(json_member(buf, ", ", "strength", r.strength));
+      CV_TRY(json_member(buf, ", ", "because", r.because));
+      CV_TRY(cv_buf_puts(buf, "}"));
     }
-    TRY(cv_buf_puts(buf, "]}"));
+    CV_TRY(cv_buf_puts(buf, "]}"));
   }
   return cv_buf_puts(buf, "]");
 }
