@@ -87,17 +87,17 @@ typedef enum cv_dfield { CV_USE_FIELDS(CV_DF_ENUM_) CV_DF_COUNT } cv_dfield_t;
 #define CV_IF_KEY_KEY(...) __VA_ARGS__
 #define CV_IF_KEY_TEXT(...)
 
-/* Lists of names for messages, as string literals: ", a, b" (skip the first
- * two characters). */
+/* Lists of names for messages, made as the string literal ", a, b" and
+ * read from its third character. */
 #define CV_GRADED_NAME_(e, name, kind, dom, noun, cat, help, vocab, graded, given)                 \
   CV_IF_GRADED_##graded(", " name)
-#define CV_GRADED_LIST (CV_USE_FIELDS(CV_GRADED_NAME_) + 2)
+#define CV_GRADED_LIST (&(CV_USE_FIELDS(CV_GRADED_NAME_))[2])
 #define CV_TEXT_NAME_(e, name, kind, dom, noun, cat, help, vocab, graded, given)                   \
   CV_IF_TEXT_##given(", " name)
-#define CV_TEXT_LIST (CV_USE_FIELDS(CV_TEXT_NAME_) + 2)
+#define CV_TEXT_LIST (&(CV_USE_FIELDS(CV_TEXT_NAME_))[2])
 #define CV_KEY_NAME_(e, name, kind, dom, noun, cat, help, vocab, graded, given)                    \
   CV_IF_KEY_##given(", " name)
-#define CV_KEY_LIST (CV_USE_FIELDS(CV_KEY_NAME_) + 2)
+#define CV_KEY_LIST (&(CV_USE_FIELDS(CV_KEY_NAME_))[2])
 
 /* {fact, field} for each field whose given value is a built-in fact of the
  * same ENUM (a graded NAME or BOOL): what the evaluator reads from a use. */

@@ -28,6 +28,8 @@ const char *cv_strerror(int code) {
   return error_text[code];
 }
 
+static void error_vfill(cv_error_t *err, int code, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 static void error_vfill(cv_error_t *err, int code, const char *fmt, va_list ap) {
   err->code = code;
   vsnprintf(err->message, sizeof err->message, fmt, ap);
