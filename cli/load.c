@@ -103,7 +103,7 @@ static const char *cache_dir(const char *given_dir, char *buf, size_t size) {
 }
 
 /* Whether loading the borders will build the index rather than map it from
- * the cache.  The library names the cache file by its source (src/geo.c:
+ * the cache.  The library names the cache file by its source (src/geo/geo_internal.h:
  * geo-index.bin for the land polygons, geo-index-dcw.bin for gmt-dcw's)
  * and rebuilds it when a source is newer; it also checks a header only it
  * reads, so a cache of an older format is rebuilt without this note. */

@@ -252,7 +252,7 @@ cv_fact_set_t cv_derive(const cv_engine_t *eng, cv_value_t *fact, int changed) {
       return set;
     }
     case CV_FACT_TERRITORY: {
-      /* Territories are interned from their upper-case codes (parser.c),
+      /* Territories are interned from their upper-case codes (check.c),
        * so the symbol's name is the code ("other" for none listed): no
        * look-up by name a call. */
       const char *code = cv_symbol_name(cat, v->sym);
