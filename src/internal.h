@@ -128,7 +128,9 @@ int cv_where_text_tail(const cv_where_t *w, cv_buf_t *buf);
 /* ----------------------------------------------------------------- engine */
 
 struct cv_engine {
-  cv_geo_t *geo;        /* NULL until cv_engine_load_geo() */
+  cv_geo_t *geo;           /* NULL until cv_engine_load_geo() */
+  cv_progress_fn progress; /* of cv_engine_set_progress(), or NULL */
+  void *progress_ctx;
   cv_gazetteer_t *gaz;  /* never NULL after cv_engine_new() */
   cv_catalog_t catalog; /* vocabularies, systems, operators */
   bool data_loaded;

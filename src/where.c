@@ -17,13 +17,18 @@ int cv_engine_load_borders(cv_engine_t *engine, const char *land_path, const cha
                         "load the catalogs (cv_engine_load_data) before borders");
   char table[1200];
   snprintf(table, sizeof table, "%s/borders.json", engine->data_dir);
-  cv_geo_sources_t src = {table, land_path, dcw_path};
+  cv_geo_sources_t src = {table, land_path, dcw_path, engine->progress, engine->progress_ctx};
   cv_error_t local;
   cv_geo_t *geo = cv_geo_open(&src, cache_dir, err ? err : &local);
   if (!geo) return err ? err->code : local.code;
   cv_geo_free(engine->geo); /* loading again replaces the borders */
   engine->geo = geo;
   return CV_OK;
+}
+
+void cv_engine_set_progress(cv_engine_t *engine, cv_progress_fn fn, void *ctx) {
+  engine->progress = fn;
+  engine->progress_ctx = fn ? ctx : NULL;
 }
 
 int cv_engine_load_geo(cv_engine_t *engine, const char *dcw_path, const char *cache_dir,

@@ -70,6 +70,27 @@ static void load_ua_rings(void) {
   free(y);
 }
 
+/* What gmt-dcw's build, in setup, told its progress callback. */
+typedef struct progress_log {
+  int calls, stages, backwards, out_of_range;
+  char stage[8][64];
+  double last, final;
+} progress_log_t;
+static progress_log_t g_progress;
+
+static void record_progress(void *ctx, const char *stage, double done) {
+  progress_log_t *log = ctx;
+  log->calls++;
+  if (done < 0 || done > 1) log->out_of_range++;
+  if (!log->stages || strcmp(log->stage[log->stages - 1], stage) != 0) {
+    if (log->stages < 8) snprintf(log->stage[log->stages], sizeof log->stage[0], "%s", stage);
+    log->stages++;
+  } else if (done < log->last) {
+    log->backwards++;
+  }
+  log->last = log->final = done;
+}
+
 static int setup(void **state) {
   (void)state;
   snprintf(g_cache, sizeof g_cache, "/tmp/caveat-geo-test-XXXXXX");
@@ -85,7 +106,8 @@ static int setup(void **state) {
       cv_engine_load_borders(g_eng, CAVEAT_TEST_LAND, CAVEAT_TEST_DCW, CAVEAT_TEST_SHARED_CACHE,
                              &err) ||
       cv_engine_load_data(g_dcw, CAVEAT_TEST_DATA, &err) ||
-      cv_engine_load_borders(g_dcw, NULL, CAVEAT_TEST_DCW, g_dcw_cache, &err)) {
+      (cv_engine_set_progress(g_dcw, record_progress, &g_progress),
+       cv_engine_load_borders(g_dcw, NULL, CAVEAT_TEST_DCW, g_dcw_cache, &err))) {
     fprintf(stderr, "setup: %s\n", err.message);
     return -1;
   }
@@ -363,6 +385,21 @@ static void copy_file(const char *from, const char *to) {
   assert_int_equal(fclose(out), 0);
 }
 
+/* A build says what it does, stage by stage, each going forward from 0 to
+ * at most 1, and ends with "done" at 1. */
+static void test_build_progress(void **state) {
+  (void)state;
+  static const char *const stages[] = {
+      "reading gmt-dcw's borders", "placing the borders on the grid",
+      "measuring distances to Ukraine's border", "writing the cache", "done"};
+  assert_int_equal(g_progress.stages, 5);
+  for (int i = 0; i < 5; i++) assert_string_equal(g_progress.stage[i], stages[i]);
+  assert_true(g_progress.calls > 100); /* a row of the grid at a time */
+  assert_int_equal(g_progress.backwards, 0);
+  assert_int_equal(g_progress.out_of_range, 0);
+  assert_true(g_progress.final == 1.0);
+}
+
 static void test_cache(void **state) {
   (void)state;
   char path[512];
@@ -370,7 +407,9 @@ static void test_cache(void **state) {
   cv_error_t err;
   /* The land polygons' index, loaded from the cache, answers as the engine
    * that loaded it. */
-  cv_geo_sources_t land = {CAVEAT_TEST_DATA "/borders.json", CAVEAT_TEST_LAND, CAVEAT_TEST_DCW};
+  cv_geo_sources_t land = {.borders = CAVEAT_TEST_DATA "/borders.json",
+                           .land = CAVEAT_TEST_LAND,
+                           .dcw = CAVEAT_TEST_DCW};
   cv_geo_t *cached = cv_geo_open(&land, CAVEAT_TEST_SHARED_CACHE, &err);
   assert_non_null(cached);
   for (int i = 0; i < 2000; i++) {
@@ -384,7 +423,7 @@ static void test_cache(void **state) {
   /* gmt-dcw's, in the private cache setup wrote: the same, then damaged. */
   snprintf(path, sizeof path, "%s/geo-index-dcw.bin", g_dcw_cache);
   assert_int_equal(stat(path, &st), 0);
-  cv_geo_sources_t src = {CAVEAT_TEST_DATA "/borders.json", NULL, CAVEAT_TEST_DCW};
+  cv_geo_sources_t src = {.borders = CAVEAT_TEST_DATA "/borders.json", .dcw = CAVEAT_TEST_DCW};
   cached = cv_geo_open(&src, g_dcw_cache, &err);
   assert_non_null(cached);
   for (int i = 0; i < 2000; i++) {
@@ -436,7 +475,8 @@ static void test_cache(void **state) {
   assert_int_equal(stat(dcw_file, &after), 0);
   assert_true(after.st_ino == dcw_before.st_ino && after.st_mtime == dcw_before.st_mtime);
   unlink(land_file), unlink(dcw_file), rmdir(both);
-  cv_geo_sources_t missing = {CAVEAT_TEST_DATA "/borders.json", NULL, "/nonexistent/dcw-gmt.nc"};
+  cv_geo_sources_t missing = {.borders = CAVEAT_TEST_DATA "/borders.json",
+                              .dcw = "/nonexistent/dcw-gmt.nc"};
   assert_null(cv_geo_open(&missing, NULL, &err));
   assert_int_equal(err.code, CV_GEO);
 }
@@ -618,7 +658,7 @@ static void test_borders_table(void **state) {
   (void)state;
   cv_error_t err;
   char path[300];
-  cv_geo_sources_t src = {path, NULL, CAVEAT_TEST_DCW};
+  cv_geo_sources_t src = {.borders = path, .dcw = CAVEAT_TEST_DCW};
   snprintf(path, sizeof path, "%s",
            write_temp(".borders.json",
                       "{\"attribution\": \"x\", \"territorial_sea_km\": 22.224, \"countries\": ["
@@ -725,6 +765,7 @@ int main(void) {
       cmocka_unit_test(test_places_consistent),
       cmocka_unit_test(test_border_km_random),
       cmocka_unit_test(test_on_and_near_vertices),
+      cmocka_unit_test(test_build_progress),
       cmocka_unit_test(test_cache),
       cmocka_unit_test(test_where_errors),
       cmocka_unit_test(test_find_place),

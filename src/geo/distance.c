@@ -374,6 +374,8 @@ int cv_geo_build_border(cv_geo_t *geo, cv_error_t *err) {
     uint32_t rows = fine ? FINE_ROWS : COARSE_ROWS, cols = fine ? FINE_COLS : COARSE_COLS;
     for (uint32_t row = 0; row < rows; row++)
       for (uint32_t col = 0; col < cols; col++) {
+        if (fine && !col)
+          cv_geo_progress(geo, "measuring distances to Ukraine's border", (double)row / rows);
         geo_cell_t *cell =
             &geo->cells[fine ? row * FINE_COLS + col : N_FINE + row * COARSE_COLS + col];
         cell->dist = ngroup;

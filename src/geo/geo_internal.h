@@ -187,7 +187,16 @@ struct cv_geo {
    * only the pages a run reads are ever loaded, and none is copied. */
   void *map;
   size_t map_len;
+  /* While a build runs: whom to tell how far it has come (cv_geo_progress). */
+  cv_progress_fn progress;
+  void *progress_ctx;
 };
+
+/* Tells the build's progress callback, when there is one, that stage is
+ * done this far (0 to 1). */
+static inline void cv_geo_progress(const cv_geo_t *geo, const char *stage, double done) {
+  if (geo->progress) geo->progress(geo->progress_ctx, stage, done);
+}
 
 /* ------------------------------------------------------- shared geometry */
 

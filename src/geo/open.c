@@ -64,8 +64,12 @@ cv_geo_t *cv_geo_open(const cv_geo_sources_t *src, const char *cache_dir, cv_err
       return NULL;
     }
   }
+  geo->progress = src->progress;
+  geo->progress_ctx = src->progress_ctx;
   geo_caps_t caps = {0};
+  if (src->land) cv_geo_progress(geo, "reading the land polygons", 0);
   int rc = src->land ? cv_geo_read_land(geo, &caps, src->land, err) : CV_OK;
+  if (!rc) cv_geo_progress(geo, "reading gmt-dcw's borders", 0);
   if (!rc) rc = cv_geo_read_dcw(geo, &caps, src->dcw, !src->land, err);
   geo->ua = 0; /* the table's first country */
   if (!rc && !(geo->cells = calloc(N_CELLS, sizeof *geo->cells)))
@@ -77,6 +81,11 @@ cv_geo_t *cv_geo_open(const cv_geo_sources_t *src, const char *cache_dir, cv_err
     return NULL;
   }
   geo->ndcw = geo->nfeature;
-  if (cache[0]) cv_geo_cache_store(geo, cache, st);
+  if (cache[0]) {
+    cv_geo_progress(geo, "writing the cache", 0);
+    cv_geo_cache_store(geo, cache, st);
+  }
+  cv_geo_progress(geo, "done", 1);
+  geo->progress = NULL;
   return geo;
 }

@@ -91,6 +91,7 @@ int cv_geo_build_polygons(cv_geo_t *geo, cv_error_t *err) {
   for (int fine = 1; fine >= 0 && !rc; fine--) {
     uint32_t rows = fine ? FINE_ROWS : COARSE_ROWS, cols = fine ? FINE_COLS : COARSE_COLS;
     for (uint32_t row = 0; row < rows && !rc; row++) {
+      if (fine) cv_geo_progress(geo, "placing the borders on the grid", (double)row / rows);
       memset(known, 0, nf);
       for (uint32_t col = 0; col < cols && !rc; col++) {
         uint32_t ci = fine ? row * FINE_COLS + col : N_FINE + row * COARSE_COLS + col;
