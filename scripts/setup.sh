@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds caveat (installing what is missing) and runs the main job on the
-# shipped defaults: the US policy, the gmt-dcw borders and the sample
-# dataset, printing one verdict row per event.
+# shipped defaults: every shipped policy, the OpenStreetMap land borders
+# (gmt-dcw's without them) and the sample dataset, printing one verdict row
+# per event.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
