@@ -11,7 +11,7 @@
 
 #include "memo.h"
 
-/* Returns from the calling writer with x's error code, if any. */
+/* Appends s as a JSON string, quoted and escaped. */
 static inline int cv_json_str(cv_buf_t *b, const char *s) {
   return cv_buf_append_json_string(b, s, strlen(s));
 }

@@ -167,19 +167,22 @@ int cv_policy_history(const cv_engine_t *engine, size_t policy, cv_history_fn fn
  * as declared (GET /v1/policies).  They share the writing of a rule's
  * members, so that a rule reads the same in each. */
 
-/* Appends sep, then "key": "value" with value escaped. */
-static int json_member(cv_buf_t *b, const char *sep, const char *key, const char *value) {
+/* Appends sep, then "key": , for the value to follow. */
+static int json_key(cv_buf_t *b, const char *sep, const char *key) {
   CV_TRY(cv_buf_puts(b, sep));
   CV_TRY(cv_buf_append_json_string(b, key, strlen(key)));
-  CV_TRY(cv_buf_puts(b, ": "));
+  return cv_buf_puts(b, ": ");
+}
+
+/* Appends sep, then "key": "value" with value escaped. */
+static int json_member(cv_buf_t *b, const char *sep, const char *key, const char *value) {
+  CV_TRY(json_key(b, sep, key));
   return cv_buf_append_json_string(b, value, strlen(value));
 }
 
 /* Appends sep, then "key": "YYYY-MM-DD" (null for an open end). */
 static int json_day_member(cv_buf_t *b, const char *sep, const char *key, cv_date_t d) {
-  CV_TRY(cv_buf_puts(b, sep));
-  CV_TRY(cv_buf_append_json_string(b, key, strlen(key)));
-  CV_TRY(cv_buf_puts(b, ": "));
+  CV_TRY(json_key(b, sep, key));
   return json_day(b, d);
 }
 
@@ -188,10 +191,7 @@ static int json_day_member(cv_buf_t *b, const char *sep, const char *key, cv_dat
 static int json_change_day(cv_buf_t *b, const char *sep, const char *key, cv_date_t d) {
   char day[11];
   cv_date_format(d, day);
-  CV_TRY(cv_buf_puts(b, sep));
-  CV_TRY(cv_buf_append_json_string(b, key, strlen(key)));
-  CV_TRY(cv_buf_puts(b, ": "));
-  return cv_buf_append_json_string(b, day, 10);
+  return json_member(b, sep, key, day);
 }
 
 typedef struct history_json {
