@@ -285,27 +285,35 @@ typedef struct options {
 } options_t;
 
 /* The usage, with the fields --map takes from the library's table. */
-static void print_usage(void) {
-  char fields[1024] = "";
-  const char *items[64];
-  size_t n = 0;
-  char first[64];
-  for (size_t i = 0; i < cv_use_field_count() && n < 62; i++) {
+static int print_usage(void) {
+  size_t count = cv_use_field_count(), n = 0;
+  const char **items = malloc((count + 2) * sizeof *items);
+  cv_buf_t first = {0}, fields = {0};
+  int rc = items ? 0 : -1;
+  for (size_t i = 0; i < count && !rc; i++) {
     const cv_use_field_info_t *f = cv_use_field_info(i);
     if (!f->text) continue;
     if (!n) {
-      snprintf(first, sizeof first, "(FIELD: %s", f->name);
-      items[n++] = first;
+      rc = CLI_LIT(&first, "(FIELD: ") || cv_buf_append(&first, f->name, strlen(f->name));
+      items[n++] = first.data;
     } else {
       items[n++] = f->name;
     }
   }
-  items[n++] = "evidence.FIELD";
-  items[n++] = "assume.NAME)";
-  cli_wrap_list(fields, sizeof fields, items, n, ", ", 20, CLI_HELP_WIDTH);
-  fputs(usage_head, stdout);
-  fputs(fields, stdout);
-  fputs(usage_tail, stdout);
+  if (!rc) {
+    items[n++] = "evidence.FIELD";
+    items[n++] = "assume.NAME)";
+    rc = cli_wrap_list(&fields, items, n, ", ", 20, CLI_HELP_WIDTH);
+  }
+  if (!rc) {
+    fputs(usage_head, stdout);
+    fputs(fields.data, stdout);
+    fputs(usage_tail, stdout);
+  }
+  free(items);
+  cv_buf_free(&first);
+  cv_buf_free(&fields);
+  return rc;
 }
 
 static int bad_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -332,7 +340,7 @@ static int parse_options(int argc, char **argv, options_t *o) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v;
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-      print_usage();
+      if (print_usage()) fprintf(stderr, "caveat assess: out of memory\n");
       return -1;
     }
     if (strcmp(a, "--no-progress") == 0) {

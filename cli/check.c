@@ -53,15 +53,14 @@ static int fail_on_set(const char *list) {
 }
 
 int cv_cmd_check(int argc, char **argv, cv_engine_t *engine) {
-  char usage[2048];
-  snprintf(usage, sizeof usage, "%s%s%s", usage_head, cli_use_flags_help(), usage_tail);
+  cv_buf_t usage = {0};
   cv_use_t *use = cv_use_new();
   cv_result_t *result = cv_result_new();
   cv_buf_t out = {0};
   cv_error_t err;
   cli_use_options_t opts = {.accepts_as_of = 1};
   int status = CLI_FAILED;
-  if (!use || !result) {
+  if (!use || !result || cli_use_usage(&usage, usage_head, usage_tail)) {
     fprintf(stderr, "caveat: check: out of memory\n");
     goto done;
   }
@@ -88,7 +87,7 @@ int cv_cmd_check(int argc, char **argv, cv_engine_t *engine) {
     }
   }
   argc = kept;
-  status = cli_read_use("check", usage, argc, argv, engine, use, &opts);
+  status = cli_read_use("check", usage.data, argc, argv, engine, use, &opts);
   if (status != CLI_OK || opts.help) goto done;
   if (cv_evaluate(engine, use, opts.as_of, result, &err)) {
     cli_print_error("check", &err);
@@ -106,6 +105,7 @@ int cv_cmd_check(int argc, char **argv, cv_engine_t *engine) {
   for (size_t i = 0; i < cv_result_count(result); i++)
     if (fail_on & (1 << cv_result_verdict(result, i))) status = CLI_FAIL_ON;
 done:
+  cv_buf_free(&usage);
   cv_buf_free(&out);
   cv_result_free(result);
   cv_use_free(use);

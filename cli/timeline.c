@@ -172,18 +172,17 @@ static int whole_record(cv_engine_t *engine, int argc, char **argv) {
 int cv_cmd_timeline(int argc, char **argv, cv_engine_t *engine) {
   for (int i = 1; i < argc; i++)
     if (strcmp(argv[i], "--all") == 0) return whole_record(engine, argc, argv);
-  char usage[2048];
-  snprintf(usage, sizeof usage, "%s%s%s", usage_head, cli_use_flags_help(), usage_tail);
+  cv_buf_t usage = {0};
   cv_use_t *use = cv_use_new();
   cv_result_t *result = cv_result_new();
   cv_buf_t out = {0};
   cli_use_options_t opts = {.use_optional = 1};
   int status = CLI_FAILED;
-  if (!use || !result) {
+  if (!use || !result || cli_use_usage(&usage, usage_head, usage_tail)) {
     fprintf(stderr, "caveat: timeline: out of memory\n");
     goto done;
   }
-  status = cli_read_use("timeline", usage, argc, argv, engine, use, &opts);
+  status = cli_read_use("timeline", usage.data, argc, argv, engine, use, &opts);
   if (status != CLI_OK || opts.help) goto done;
   for (size_t p = 0; p < cv_engine_policy_count(engine); p++) {
     int rc = opts.given ? use_timeline(engine, use, p, opts.json, result, &out)
@@ -195,6 +194,7 @@ int cv_cmd_timeline(int argc, char **argv, cv_engine_t *engine) {
   }
   if (cli_write(out.data, out.len)) status = CLI_FAILED;
 done:
+  cv_buf_free(&usage);
   cv_buf_free(&out);
   cv_result_free(result);
   cv_use_free(use);

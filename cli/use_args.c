@@ -9,25 +9,26 @@
 #include "common.h"
 #include "use_args.h"
 
-const char *cli_use_flags_help(void) {
-  static char help[2048];
-  if (help[0]) return help;
-  const char *items[64];
-  size_t n = 0;
-  for (size_t i = 0; i < cv_use_field_count() && n < 64; i++) {
+int cli_use_usage(cv_buf_t *out, const char *head, const char *tail) {
+  size_t count = cv_use_field_count(), n = 0;
+  const char **items = malloc((count ? count : 1) * sizeof *items);
+  if (!items) return -1;
+  for (size_t i = 0; i < count; i++) {
     const cv_use_field_info_t *f = cv_use_field_info(i);
     if (f->text && f->help[0]) items[n++] = f->help;
   }
-  strcpy(help, "use flags (any may be omitted: a missing fact is unknown):\n");
-  cli_wrap_list(help, sizeof help, items, n, "  ", 2, CLI_HELP_WIDTH);
-  size_t len = strlen(help);
-  snprintf(help + len, sizeof help - len, "%s",
-           "  --evidence FIELD=GRADE   confirmed, reported, claimed, disputed, unknown\n"
-           "  --assume NAME=VALUE      override a policy assumption for this use: a number,\n"
-           "                           or {a,b} for a set; DE.NAME for one policy only\n"
-           "  --fact NAME=VALUE        a fact a policy declares (true, false, a number, a\n"
-           "                           name); US.NAME for one policy only\n");
-  return help;
+  static const char flags_head[] = "use flags (any may be omitted: a missing fact is unknown):\n";
+  static const char flags_tail[] =
+      "  --evidence FIELD=GRADE   confirmed, reported, claimed, disputed, unknown\n"
+      "  --assume NAME=VALUE      override a policy assumption for this use: a number,\n"
+      "                           or {a,b} for a set; DE.NAME for one policy only\n"
+      "  --fact NAME=VALUE        a fact a policy declares (true, false, a number, a\n"
+      "                           name); US.NAME for one policy only\n";
+  int rc = cv_buf_append(out, head, strlen(head)) || CLI_LIT(out, flags_head) ||
+           cli_wrap_list(out, items, n, "  ", 2, CLI_HELP_WIDTH) || CLI_LIT(out, flags_tail) ||
+           cv_buf_append(out, tail, strlen(tail));
+  free(items);
+  return rc ? -1 : 0;
 }
 
 /* Applies one use flag; returns -1 when a is not a use flag. */

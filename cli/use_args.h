@@ -18,8 +18,9 @@ typedef struct cli_use_options {
   cv_date_t as_of;   /* out: --as-of, or 0 */
 } cli_use_options_t;
 
-/* The help text of the use flags, for commands' usage. */
-const char *cli_use_flags_help(void);
+/* Appends a command's usage to out: head, the use flags' help (their list
+ * from the library's table of fields), tail.  0, or -1 when out of memory. */
+int cli_use_usage(cv_buf_t *out, const char *head, const char *tail);
 
 /* Reads one use from argv: a JSON file ('-': standard input) or use flags.
  * Prints any problem and returns the exit status to end with, or CLI_OK. */
