@@ -21,10 +21,20 @@ enum { USE_JSON_LIMIT = 1 << 20 };
 
 static bool is_string(const cJSON *v) { return cJSON_IsString(v) && v->valuestring; }
 
-static int json_text(const cv_engine_t *eng, cv_use_t *use, const char *key, const cJSON *v,
-                     cv_error_t *err) {
+/* Sets the field named key (field: its index in fields.h, looked up once
+ * by the caller; -1 for a name no field has, which cv_use_set() refuses or
+ * reads as fact.NAME) from a JSON value. */
+static int set_text(const cv_engine_t *eng, cv_use_t *use, const char *key, int field,
+                    const char *text, size_t len, cv_error_t *err) {
+  return field >= 0 ? cv_use_set_field(eng, use, (cv_use_field_t)field, text, len, err)
+                    : cv_use_set(eng, use, key, text, len, err);
+}
+
+static int json_text(const cv_engine_t *eng, cv_use_t *use, const char *key, int field,
+                     const cJSON *v, cv_error_t *err) {
   if (cJSON_IsNull(v)) return CV_OK;
-  if (is_string(v)) return cv_use_set(eng, use, key, v->valuestring, strlen(v->valuestring), err);
+  if (is_string(v))
+    return set_text(eng, use, key, field, v->valuestring, strlen(v->valuestring), err);
   if (strcmp(key, "id") == 0 && cJSON_IsNumber(v)) {
     /* An integer id is written as one.  The range is checked before the
      * cast: converting a double outside long long's range is undefined (a
@@ -36,13 +46,12 @@ static int json_text(const cv_engine_t *eng, cv_use_t *use, const char *key, con
                             "other ids as strings");
     char buf[32];
     int n = snprintf(buf, sizeof buf, "%lld", (long long)d);
-    return cv_use_set(eng, use, key, buf, (size_t)n, err);
+    return set_text(eng, use, key, field, buf, (size_t)n, err);
   }
-  int field = cv_use_field_find(key, strlen(key));
   bool boolean = field >= 0 && cv_use_fields[field].kind == CV_FK_BOOL;
   if (boolean && cJSON_IsBool(v))
-    return cv_use_set(eng, use, key, cJSON_IsTrue(v) ? "true" : "false", cJSON_IsTrue(v) ? 4 : 5,
-                      err);
+    return set_text(eng, use, key, field, cJSON_IsTrue(v) ? "true" : "false",
+                    cJSON_IsTrue(v) ? 4 : 5, err);
   return cv_error_field(err, CV_VALUE, key, "'%s' must be %s", key,
                         boolean ? "true, false or null" : "a string or null");
 }
@@ -331,7 +340,7 @@ int cv_use_parse_json(const cv_engine_t *engine, cv_use_t *use, const char *text
   /* The id first, so that an error later still names the use. */
   const cJSON *v;
   if ((rc = member(root, "", "id", &v, err))) goto done;
-  if (v && (rc = json_text(engine, use, "id", v, err))) goto done;
+  if (v && (rc = json_text(engine, use, "id", CV_UF_ID, v, err))) goto done;
   uint32_t seen = 0;
   cJSON_ArrayForEach(v, root) {
     const char *key = v->string;
@@ -371,7 +380,7 @@ int cv_use_parse_json(const cv_engine_t *engine, cv_use_t *use, const char *text
       rc =
           cv_error_field(err, CV_FIELD, key, "unknown field '%s': put it inside \"location\"", key);
     } else {
-      rc = json_text(engine, use, key, v, err);
+      rc = json_text(engine, use, key, field, v, err);
     }
     if (rc) break;
   }

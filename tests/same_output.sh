@@ -36,6 +36,21 @@ borderless() {
   [ $# -ge 2 ] && { [ "$2" = --help ] || [ "$2" = -h ]; }
 }
 
+# compare WHAT PARTS... : counts a difference in the first of the parts
+# (files of each side's folder) the two sides wrote differently, and shows it.
+compare() {
+  local what=$1
+  shift
+  for part in "$@"; do
+    if ! cmp -s "$work/old/$part" "$work/new/$part"; then
+      differ=$((differ + 1))
+      echo "DIFFERS $what ($part)"
+      diff "$work/old/$part" "$work/new/$part" | head -8
+      return
+    fi
+  done
+}
+
 # run NAME DIR ARGS... : one case, run from DIR with each binary.
 run() {
   local name=$1 dir=$2
@@ -57,14 +72,7 @@ run() {
   if borderless "$@"; then
     sed -i '/^caveat: note: the OpenStreetMap land polygons are not installed/d' "$work/old/err"
   fi
-  for part in out err status; do
-    if ! cmp -s "$work/old/$part" "$work/new/$part"; then
-      differ=$((differ + 1))
-      echo "DIFFERS $name ($part): $*"
-      diff "$work/old/$part" "$work/new/$part" | head -8
-      return
-    fi
-  done
+  compare "$name: $*" out err status
 }
 
 # The golden CLI cases, as their runner gives them (tests/cli/run_cases.cmake).
@@ -151,14 +159,7 @@ serve_case() { # serve_case NAME CURL_ARGS...
     curl -s -o "$work/$side/out" -w '%{http_code} %{content_type}\n' "$@" \
       "http://127.0.0.1:$(cat "$work/$side/port")${url}" >"$work/$side/status" 2>/dev/null
   done
-  for part in out status; do
-    if ! cmp -s "$work/old/$part" "$work/new/$part"; then
-      differ=$((differ + 1))
-      echo "DIFFERS serve $name ($part)"
-      diff "$work/old/$part" "$work/new/$part" | head -8
-      return
-    fi
-  done
+  compare "serve $name" out status
 }
 pids=()
 port=18431
