@@ -139,7 +139,7 @@ int cv_result_depends_on_donor(const cv_result_t *result) {
 }
 
 int cv_result_selected(const cv_result_t *result, size_t index) {
-  return index < result->n && !((result->unselected >> index) & 1u);
+  return index < CV_MAX_POLICIES && !((result->unselected >> index) & 1u);
 }
 
 cv_verdict_t cv_result_lead(const cv_result_t *result, size_t *indexes, size_t max, size_t *count) {
