@@ -19,7 +19,16 @@ typedef struct cv_candidate {
   bool lo_open, hi_open, has_lo, has_hi;
   bool alone;              /* stands for its value alone (one of a disputed region's two) */
   int8_t lo_fact, hi_fact; /* a bound that is another fact's value: that fact */
+  /* A system with the donor known: the evaluation whose donor and policy
+   * say which of the class's systems can be meant (NULL otherwise). */
+  const cv_eval_t *donor_known;
 } cv_candidate_t;
+
+/* Whether system sym can be the weapon of the known donor: supplied by it,
+ * or governed by the policy whatever its donor. */
+static bool donors_system(const cv_eval_t *e, int32_t sym) {
+  return cv_supplied_by(e->engine, sym, e->fact[CV_FACT_DONOR].sym) || cv_governs(e->policy, sym);
+}
 
 /* Whether donor value sym is possible given what is known of the system. */
 static bool donor_possible(const cv_eval_t *e, int32_t sym) {
@@ -95,13 +104,15 @@ static uint16_t candidates(const cv_eval_t *e, int fact, cv_candidate_t *c) {
     if (fact == CV_FACT_SYSTEM && e->fact[CV_FACT_DONOR].state == CV_KNOWN) {
       /* Only systems the known donor supplied (or the policy governs): a
        * US HIMARS, never a US Storm Shadow. */
-      const cv_value_t *donor = &e->fact[CV_FACT_DONOR];
       sym = CV_SYM_NONE;
       for (uint16_t k = 0; k < cls->n_syms && sym == CV_SYM_NONE; k++)
-        if (cv_supplied_by(e->engine, cls->syms[k], donor->sym) || cv_governs(pol, cls->syms[k]))
-          sym = cls->syms[k];
+        if (donors_system(e, cls->syms[k])) sym = cls->syms[k];
       if (sym == CV_SYM_NONE && !cls->other) continue;
       if (sym == CV_SYM_NONE) sym = CV_SYM_OTHER;
+      /* Its branch names only the systems the donor could have used: "is
+       * atacms", not "is storm-shadow or atacms" for the US. */
+      c[n++] = (cv_candidate_t){.value = {CV_KNOWN, sym, 0}, .cls = cls, .donor_known = e};
+      continue;
     }
     if (fact == CV_FACT_REGION && e->n_region_choices) {
       /* A disputed region takes one of its two values: only their classes. */
@@ -162,7 +173,9 @@ static void cond_join(cv_branch_cond_t *cond, const cv_candidate_t *c) {
   }
   cond->other |= c->cls->other;
   for (uint16_t i = 0; i < c->cls->n_syms; i++)
-    if (cond->n_syms < CV_MAX_BRANCH_VALUES)
+    if (c->donor_known && !donors_system(c->donor_known, c->cls->syms[i]))
+      continue;
+    else if (cond->n_syms < CV_MAX_BRANCH_VALUES)
       cond->syms[cond->n_syms++] = c->cls->syms[i];
     else
       cond->more = true;

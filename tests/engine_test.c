@@ -248,6 +248,32 @@ static void answer_is_about_their_weapons(void **state) {
   cv_engine_free(e);
 }
 
+/* A branch names only the systems the known donor could have used: the
+ * US never supplied Storm Shadow, so "system is atacms", not "storm-shadow
+ * or atacms" (docs/semantics.md). */
+static void branches_name_the_donors_systems(void **state) {
+  (void)state;
+  cv_engine_t *e = engine_with(RULE(
+      "long", "forbid strike", "  when system in {storm-shadow, atacms}\n  from 2024-01-01\n"));
+  json_t *doc, *v;
+  v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"donor\": \"US\"}", &doc);
+  assert_string_equal(verdict(v), "undetermined");
+  json_t *branches = json_object_get(v, "branches");
+  size_t i;
+  json_t *b;
+  int forbidding = 0;
+  json_array_foreach(branches, i, b) {
+    if (strcmp(json_string_value(json_object_get(b, "verdict")), "forbidden") != 0) continue;
+    forbidding++;
+    /* One value is written as a name, several as a list. */
+    assert_string_equal(json_string_value(json_object_get(json_object_get(b, "if"), "system")),
+                        "atacms");
+  }
+  assert_int_equal(forbidding, 1);
+  json_decref(doc);
+  cv_engine_free(e);
+}
+
 static void override_chain(void **state) {
   (void)state;
   /* p2 overrides f1, which overrides p1: when all apply, p2 decides and f1
@@ -1466,6 +1492,7 @@ int main(void) {
       cmocka_unit_test(period_bounds),
       cmocka_unit_test(action_and_donor_scope),
       cmocka_unit_test(answer_is_about_their_weapons),
+      cmocka_unit_test(branches_name_the_donors_systems),
       cmocka_unit_test(override_chain),
       cmocka_unit_test(conflict_forbid_wins),
       cmocka_unit_test(unknown_facts_branch),
