@@ -58,7 +58,7 @@ static void stream_free(void *cls) {
 }
 
 /* The short form of a result for maps and tables (?detail=summary): id,
- * day, point and each donor's verdict; the page asks for the full result
+ * day, point, territory and region, and each donor's verdict; the page asks for the full result
  * of the one use a reader opens. */
 static int write_summary(const cv_use_t *use, const cv_result_t *result, cv_buf_t *out) {
   const char *id = cv_use_id(use);
@@ -75,6 +75,11 @@ static int write_summary(const cv_use_t *use, const cv_result_t *result, cv_buf_
     int n = snprintf(point, sizeof point, ", \"lat\": %.4f, \"lon\": %.4f", lat, lon);
     rc = cv_buf_append(out, point, (size_t)n);
   }
+  /* The territory and region, so that a map never clusters uses across
+   * the border the verdicts turn on. */
+  const cv_where_t *w = cv_result_where(result);
+  if (!rc && w && w->territory[0]) rc = json_field(out, ", ", "territory", w->territory);
+  if (!rc && w && w->region[0]) rc = json_field(out, ", ", "region", w->region);
   if (!rc) rc = LIT(out, ", \"verdicts\": [");
   for (size_t i = 0; !rc && i < cv_result_count(result); i++) {
     rc = json_field(out, i ? ", {" : "{", "donor", cv_result_donor(result, i));
