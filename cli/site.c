@@ -70,6 +70,18 @@ static int write_file(const char *dir, const char *name, const char *data, size_
   return 0;
 }
 
+/* A file made of a start, an insertion and the rest. */
+static int write_parts(const char *dir, const char *name, const char *a, size_t a_len,
+                       const char *insert, const char *b, size_t b_len) {
+  cv_buf_t buf = {0};
+  int rc = cv_buf_append(&buf, a, a_len) || cv_buf_append(&buf, insert, strlen(insert)) ||
+                   cv_buf_append(&buf, b, b_len)
+               ? -1
+               : write_file(dir, name, buf.data, buf.len);
+  cv_buf_free(&buf);
+  return rc;
+}
+
 /* The page's files, named as their paths on the server: "/" is index.html,
  * "/embed" embed.html, the rest keep their paths. */
 static int copy_page(const char *dir) {
@@ -90,7 +102,13 @@ static int copy_page(const char *dir) {
               strstr(file, "node_modules") ? " (run scripts/web-deps.sh)" : "");
       return -1;
     }
-    int rc = write_file(dir, name, data, len);
+    /* The page finds its data by this element: a static copy has no API. */
+    static const char meta[] = "<head>\n  <meta name=\"caveat-site\" content=\"site.json\">";
+    char *head = strstr(file, ".html") ? strstr(data, "<head>") : NULL;
+    int rc =
+        head ? write_parts(dir, name, data, (size_t)(head - data), meta, head + strlen("<head>"),
+                           len - (size_t)(head - data) - strlen("<head>"))
+             : write_file(dir, name, data, len);
     free(data);
     if (rc) return -1;
   }

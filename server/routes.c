@@ -64,6 +64,7 @@ const route_t route_table[] = {
     /* The same page without its controls, for embedding in an article. */
     PAGE("/embed", "web/index.html", HTML),
     PAGE("/app.js", "web/app.js", JS),
+    PAGE("/panel.js", "web/panel.js", JS),
     PAGE("/app.css", "web/app.css", CSS),
     PAGE("/vendor/leaflet.js", "web/node_modules/leaflet/dist/leaflet.js", JS),
     PAGE("/vendor/leaflet.css", "web/node_modules/leaflet/dist/leaflet.css", CSS),
