@@ -2,6 +2,7 @@
  * check.c -- 'caveat check': one use, from flags or a JSON file, explained
  * for a reader or as the result (docs/interchange.md) with --json.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,6 +19,9 @@ static const char usage_head[] =
 static const char usage_tail[] =
     "\n"
     "  --json         print the result as JSON (one line)\n"
+    "  --if-their-weapon  with --json, also the verdict for each donor if the\n"
+    "                 weapon were that donor's (if_their_weapon; the text\n"
+    "                 explanation always weighs it when the donor is unknown)\n"
     "  --as-of DATE   apply the rules in force on DATE instead of the use's date\n"
     "  --fail-on LIST exit 3 when a policy's verdict is one of LIST, a comma-\n"
     "                 separated list of permitted, forbidden, undetermined,\n"
@@ -66,7 +70,12 @@ int cv_cmd_check(int argc, char **argv, cv_engine_t *engine) {
   }
   /* --fail-on is check's own: taken out before the use flags are read. */
   int fail_on = 0, kept = 1;
+  bool if_theirs = false;
   for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--if-their-weapon") == 0) {
+      if_theirs = true;
+      continue;
+    }
     if (strcmp(argv[i], "--fail-on") != 0) {
       argv[kept++] = argv[i];
       continue;
@@ -89,6 +98,12 @@ int cv_cmd_check(int argc, char **argv, cv_engine_t *engine) {
   argc = kept;
   status = cli_read_use("check", usage.data, argc, argv, engine, use, &opts);
   if (status != CLI_OK || opts.help) goto done;
+  /* The explanation says "it depends on whose weapon" with the verdict each
+   * donor would give; JSON carries it on request, as assess's does. */
+  if ((!opts.json || if_theirs) && cv_result_if_theirs(result, 1)) {
+    fprintf(stderr, "caveat: check: out of memory\n");
+    goto done;
+  }
   if (cv_evaluate(engine, use, opts.as_of, result, &err)) {
     cli_print_error("check", &err);
     status = CLI_FAILED;

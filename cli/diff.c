@@ -15,6 +15,7 @@
 static const char usage[] =
     "usage: caveat diff [--json] DATE1 DATE2\n"
     "       caveat diff [--json] --donors A,B[,C...] DATE\n"
+    "       caveat diff [--json] --donors LIST DATE1 DATE2\n"
     "\n"
     "What changed in each loaded policy between the rules in force on DATE1\n"
     "and on DATE2: rules that started or lapsed in between, and every kind of\n"
@@ -23,6 +24,7 @@ static const char usage[] =
     "With --donors: on DATE, every kind of use whose verdict under the first\n"
     "donor's policy (a use of that donor's weapon) differs from the verdict\n"
     "under each other donor's policy (the same use of that donor's weapon).\n"
+    "With --donors and two dates: the changes of those donors' policies only.\n"
     "\n"
     "  --json   one JSON object per policy (or per pair of donors), one a line\n"
     "\n"
@@ -381,12 +383,13 @@ int cv_cmd_diff(int argc, char **argv, cv_engine_t *engine) {
       return CLI_USAGE;
     }
   }
-  if (donors) {
-    if (n_days > 1) {
-      fprintf(stderr, "caveat: diff: --donors takes one date, found two\n%s", usage);
-      return CLI_USAGE;
-    }
-    return diff_donors(engine, donors, days_text[0], o.json);
+  /* With two dates, --donors answers for those donors only, as on every
+   * command; with one, it compares them. */
+  cv_error_t err;
+  if (donors && n_days < 2) return diff_donors(engine, donors, days_text[0], o.json);
+  if (donors && cv_engine_keep_donors(engine, donors, &err)) {
+    cli_print_error("diff: --donors", &err);
+    return CLI_USAGE;
   }
   cv_date_t days[2];
   for (int k = 0; k < 2; k++)
@@ -441,7 +444,6 @@ int cv_cmd_diff(int argc, char **argv, cv_engine_t *engine) {
     if (!o.json && !listed) put(&o, "  (none)\n");
     put(&o, o.json ? "], \"changes\": [" : "kinds of use whose verdict changed:\n");
     o.count = 0;
-    cv_error_t err;
     if (cv_diff(engine, p, days[0], days[1], on_change, &o, &err)) {
       cli_print_error("diff", &err);
       status = CLI_FAILED;

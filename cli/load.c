@@ -18,6 +18,7 @@
 
 typedef struct options {
   const char *home, *data, *land, *dcw, *regions, *geonames, *cache;
+  const char *donors; /* --donors: answer for these donors only */
   const char *policies[64];
   int n_policies;
   int no_geo;
@@ -30,9 +31,13 @@ static options_t given;
 int cli_take_globals(int *argc, char **argv) {
   options_t *o = &given;
   int out = 1;
+  const char *command = NULL;
   for (int i = 1; i < *argc; i++) {
     const char *a = argv[i];
     const char **slot = NULL;
+    /* 'diff --donors A,B DATE' compares those donors: diff reads the list. */
+    if (!command && a[0] != '-') command = a;
+    bool diff_reads = command && strcmp(command, "diff") == 0;
     if (strcmp(a, "--no-geo") == 0) {
       o->no_geo = 1;
       continue;
@@ -51,6 +56,8 @@ int cli_take_globals(int *argc, char **argv) {
       slot = &o->geonames;
     else if (strcmp(a, "--cache") == 0)
       slot = &o->cache;
+    else if (strcmp(a, "--donors") == 0 && !diff_reads)
+      slot = &o->donors;
     else if (strcmp(a, "--policy") == 0) {
       if (o->n_policies == (int)(sizeof o->policies / sizeof o->policies[0])) {
         fprintf(stderr, "caveat: at most %d --policy files\n",
@@ -159,6 +166,14 @@ static int load_borders(cv_engine_t *engine, const options_t *o) {
   return 0;
 }
 
+/* --donors: every command answers for those donors alone. */
+static int keep_donors(cv_engine_t *engine, const options_t *o) {
+  cv_error_t err;
+  if (!o->donors || !cv_engine_keep_donors(engine, o->donors, &err)) return 0;
+  cli_print_error("--donors", &err);
+  return -1;
+}
+
 static int load_policies(cv_engine_t *engine, const options_t *o, const char *home) {
   cv_error_t err;
   if (o->n_policies) {
@@ -167,7 +182,7 @@ static int load_policies(cv_engine_t *engine, const options_t *o, const char *ho
         cli_print_error("loading policy", &err);
         return -1;
       }
-    return 0;
+    return keep_donors(engine, o);
   }
   char pattern[PATH_LIMIT];
   if (path_join(pattern, home, "policies/*.caveat")) return -1;
@@ -183,7 +198,7 @@ static int load_policies(cv_engine_t *engine, const options_t *o, const char *ho
       rc = -1;
     }
   globfree(&g);
-  return rc ? -1 : 0;
+  return rc ? -1 : keep_donors(engine, o);
 }
 
 int cli_load(cv_engine_t *engine, unsigned needs) {

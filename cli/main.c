@@ -66,6 +66,8 @@ static const char usage_tail[] =
     "  --regions FILE   extra regions from GeoJSON (ISO 3166-2 in property 'code')\n"
     "  --geonames FILE  extra places from a GeoNames dump\n"
     "  --cache DIR      border index cache (default: $XDG_CACHE_HOME/caveat)\n"
+    "  --donors LIST    answer for these donors only (e.g. US,UK): the others'\n"
+    "                   policies are not loaded\n"
     "\n"
     "exit status: 0 done, 1 some input could not be evaluated, 2 usage or\n"
     "load error (a file that cannot be read included, from every command),\n"

@@ -169,6 +169,11 @@ CV_EXPORT int cv_engine_load_policy_text(cv_engine_t *engine, const char *name, 
 /* Loaded policies, in load order: their donor and the name they were
  * loaded under (the file's path). */
 CV_EXPORT size_t cv_engine_policy_count(const cv_engine_t *engine);
+/* Unloads every policy but those of the donors in list ("US,UK": codes or
+ * names, any case; NULL or "" keeps all), keeping their order.  CV_VALUE,
+ * naming the donor and loading nothing less, when no loaded policy is for
+ * one of them. */
+CV_EXPORT int cv_engine_keep_donors(cv_engine_t *engine, const char *list, cv_error_t *err);
 CV_EXPORT const char *cv_engine_policy_donor(const cv_engine_t *engine, size_t index);
 CV_EXPORT const char *cv_engine_policy_path(const cv_engine_t *engine, size_t index);
 
@@ -352,6 +357,39 @@ CV_EXPORT size_t cv_result_overridden(const cv_result_t *result, size_t index, c
  * belong to the engine, as for cv_result_overridden(). */
 CV_EXPORT size_t cv_result_sources(const cv_result_t *result, size_t index, const char **names,
                                    size_t max);
+/* The donors an answer is about (docs/semantics.md): those whose weapon the
+ * use involves -- its donor when known, else every donor that supplied its
+ * system, else every donor -- and those whose policy governs its system.
+ * 1 when the donor of verdict index is one of them. */
+CV_EXPORT int cv_result_about(const cv_result_t *result, size_t index);
+/* The answer's summary verdict: the strictest among the donors it is about
+ * (forbidden, then undetermined, then permitted, then not-covered), or
+ * not-covered when it is about none.  The indexes of the verdicts that give
+ * it, up to max, into indexes, and how many there are into *count. */
+CV_EXPORT cv_verdict_t cv_result_lead(const cv_result_t *result, size_t *indexes, size_t max,
+                                      size_t *count);
+/* Restricts the answers worked out into result to the donors in list
+ * ("US,UK": donor codes or names, any case; NULL or "" for every donor):
+ * the others are not evaluated, are about nothing, and no writer shows
+ * them.  CV_VALUE, naming the donor, when no loaded policy is for one. */
+CV_EXPORT int cv_result_select_donors(cv_result_t *result, const cv_engine_t *engine,
+                                      const char *list, cv_error_t *err);
+/* 0 when cv_result_select_donors() left verdict index out. */
+CV_EXPORT int cv_result_selected(const cv_result_t *result, size_t index);
+
+/* A source a verdict cites, for showing it as a link. */
+typedef struct cv_source_info {
+  const char *name;   /* as the policy names it: the file of the statement, or its id */
+  const char *outlet; /* "unknown" when the policy gives none */
+  const char *title;
+  const char *url; /* "" when the policy gives none */
+  cv_date_t date;
+} cv_source_info_t;
+
+/* Source k (from 0) of verdict index, in cv_result_sources()' order, into
+ * out; CV_RANGE past the last.  The strings belong to the engine. */
+CV_EXPORT int cv_result_source(const cv_result_t *result, size_t index, size_t k,
+                               cv_source_info_t *out);
 /* When the use's operator received no donor weapons (operators.json
  * no_donor_weapons) and the use names no captured one: the reason, and every
  * verdict is not-covered.  NULL otherwise. */

@@ -249,6 +249,51 @@ int cv_engine_load_policy(cv_engine_t *engine, const char *path, cv_error_t *err
 
 size_t cv_engine_policy_count(const cv_engine_t *engine) { return engine->policy_count; }
 
+int cv_donor_mask(const cv_engine_t *engine, const char *list, uint32_t *mask, cv_error_t *err) {
+  *mask = 0;
+  if (!list || !*list) {
+    *mask = engine->policy_count ? UINT32_MAX >> (32 - engine->policy_count) : 0;
+    return CV_OK;
+  }
+  for (const char *p = list;;) {
+    size_t len = strcspn(p, ",");
+    while (len && p[len - 1] == ' ') len--;
+    int32_t sym = len ? cv_catalog_lookup(&engine->catalog, CV_DOM_DONOR, p, len) : -1;
+    size_t i = 0;
+    while (i < engine->policy_count && engine->policies[i]->donor != sym) i++;
+    if (i == engine->policy_count) {
+      char loaded[CV_MAX_POLICIES * 8] = "";
+      size_t off = 0;
+      for (size_t k = 0; k < engine->policy_count; k++)
+        off += (size_t)snprintf(loaded + off, sizeof loaded - off, "%s%s", k ? ", " : "",
+                                engine->policies[k]->donor_name);
+      return cv_error_field(err, CV_VALUE, "donors",
+                            len ? "no loaded policy is for donor '%.*s' (loaded: %s)"
+                                : "an empty donor in the list%.*s (loaded: %s)",
+                            (int)len, p, loaded);
+    }
+    *mask |= 1u << i;
+    p += strcspn(p, ",");
+    if (!*p) return CV_OK;
+    p++;
+    while (*p == ' ') p++;
+  }
+}
+
+int cv_engine_keep_donors(cv_engine_t *engine, const char *list, cv_error_t *err) {
+  uint32_t keep;
+  CV_TRY(cv_donor_mask(engine, list, &keep, err));
+  size_t out = 0;
+  for (size_t i = 0; i < engine->policy_count; i++) {
+    if ((keep >> i) & 1u)
+      engine->policies[out++] = engine->policies[i];
+    else
+      cv_policy_free(engine->policies[i]);
+  }
+  engine->policy_count = out;
+  return CV_OK;
+}
+
 const char *cv_engine_policy_donor(const cv_engine_t *engine, size_t index) {
   return index < engine->policy_count ? engine->policies[index]->donor_name : NULL;
 }

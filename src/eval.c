@@ -283,6 +283,36 @@ static bool bounds_matter(const cv_eval_t *e, const cv_value_t *stated) {
 static int evaluate_theirs(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
                            cv_result_t *result, cv_error_t *err);
 
+/* Which donors the answer is about (docs/semantics.md): those whose weapon
+ * the use involves (the donor when known; else every donor that supplied
+ * the system; else every donor), and those whose policy governs the system.
+ * A donor or system the use disputes is taken as unknown, as the verdict
+ * takes it.  Then the answer's summary: the strictest verdict among them. */
+static void lead_with_about(const cv_engine_t *eng, const cv_use_t *use, cv_result_t *res) {
+  const cv_value_t *donor = &res->fact[CV_FACT_DONOR], *sys = &res->fact[CV_FACT_SYSTEM];
+  bool sys_known = sys->state == CV_KNOWN && use->grade[CV_FIELD_SYSTEM] != CV_GRADE_DISPUTED;
+  bool donor_told = donor->state != CV_UNKNOWN && res->grade[CV_FACT_DONOR] != CV_GRADE_DISPUTED;
+  static const uint8_t strictness[4] = {
+      [CV_NOT_COVERED] = 0, [CV_PERMITTED] = 1, [CV_UNDETERMINED] = 2, [CV_FORBIDDEN] = 3};
+  res->about = res->lead_set = 0;
+  res->lead = CV_NOT_COVERED;
+  for (size_t p = 0; p < eng->policy_count; p++) {
+    const cv_policy_t *pol = eng->policies[p];
+    bool theirs = donor_told  ? donor->state == CV_KNOWN && donor->sym == pol->donor
+                  : sys_known ? cv_supplied_by(eng, sys->sym, pol->donor)
+                              : true;
+    if (!theirs && !(sys_known && cv_governs(pol, sys->sym))) continue;
+    if (res->unselected & (1u << p)) continue;
+    res->about |= 1u << p;
+    uint8_t v = res->v[p].verdict;
+    if (!res->lead_set || strictness[v] > strictness[res->lead]) {
+      res->lead = v;
+      res->lead_set = 0;
+    }
+    if (v == res->lead) res->lead_set |= 1u << p;
+  }
+}
+
 #define ALL_POLICIES SIZE_MAX
 
 /* cv_evaluate for every policy, or for the one policy `only` (the others'
@@ -382,6 +412,14 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
   for (size_t p = 0; p < engine->policy_count; p++) {
     if (only != ALL_POLICIES && p != only) continue;
     const cv_policy_t *pol = engine->policies[p];
+    if (result->unselected & (1u << p)) {
+      cv_policy_verdict_t *out = &result->v[p];
+      memset(out, 0, offsetof(cv_policy_verdict_t, branches));
+      out->policy = pol;
+      out->date = e.date;
+      result->memo_slot[p] = -1;
+      continue;
+    }
     e.policy = pol;
     bool set_overridden = false;
     e.set_whatif = false;
@@ -438,8 +476,9 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
     evaluate_with(&e, result->fact, hide, out);
     cv_memo_keep(result, p, &probe);
   }
-  return result->theirs && only == ALL_POLICIES ? evaluate_theirs(engine, use, as_of, result, err)
-                                                : CV_OK;
+  if (only != ALL_POLICIES) return CV_OK;
+  lead_with_about(engine, use, result);
+  return result->theirs ? evaluate_theirs(engine, use, as_of, result, err) : CV_OK;
 }
 
 int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,

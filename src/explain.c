@@ -28,20 +28,14 @@ static int rule_list(cv_buf_t *b, const cv_policy_t *pol, const uint16_t *rules,
   return CV_OK;
 }
 
-/* Whether a not-covered verdict is so because the use's weapon is not the
- * policy's donor's: the donor is another, or the system was supplied only by
- * others.  A policy that governs the system still speaks to it. */
-static bool other_donors_weapon(const cv_engine_t *eng, const cv_result_t *res,
-                                const cv_policy_verdict_t *v) {
-  if (v->verdict != CV_NOT_COVERED || v->governed) return false;
-  const cv_value_t *d = &res->fact[CV_FACT_DONOR];
-  if (d->state == CV_KNOWN && d->sym != v->policy->donor) return true;
-  const cv_value_t *sys = &res->fact[CV_FACT_SYSTEM];
-  const cv_system_t *s = sys->state == CV_KNOWN ? cv_catalog_system(&eng->catalog, sys->sym) : NULL;
-  if (!s || !s->n_donors) return false;
-  for (uint8_t k = 0; k < s->n_donors; k++)
-    if (s->donors[k] == v->policy->donor) return false;
-  return true;
+/* A verdict's name in capitals, into out (16 bytes). */
+static const char *upper_name(cv_verdict_t verdict, char out[16]) {
+  const char *name = cv_verdict_name(verdict);
+  size_t k = 0;
+  for (; name[k] && k < 15; k++)
+    out[k] = (char)(name[k] >= 'a' && name[k] <= 'z' ? name[k] - 32 : name[k]);
+  out[k] = '\0';
+  return out;
 }
 
 /* The deciding rules with their strength and rationale, joined with "; "
@@ -180,12 +174,178 @@ int cv_result_write_why(const cv_engine_t *engine, const cv_result_t *result, si
 
 /* -------------------------------------------------------------- text out */
 
+/* Verdict v of one donor's policy, for a terminal: the verdict, its
+ * explanation or branches, the deciding rules with their sources (each with
+ * its link), the assumptions.  res holds the facts v was reached on. */
+static int donor_text(const cv_engine_t *engine, const cv_use_t *use, const cv_result_t *res,
+                      const cv_policy_verdict_t *v, const char *heading, cv_buf_t *buf) {
+  const cv_catalog_t *cat = &engine->catalog;
+  const cv_policy_t *pol = v->policy;
+  char upper[16];
+  CV_TRY(cv_buf_printf(buf, "\n%s%s: %s", pol->donor_name, heading,
+                       upper_name((cv_verdict_t)v->verdict, upper)));
+  if (v->date != use->date) {
+    char asof[11];
+    cv_date_format(v->date, asof);
+    CV_TRY(CV_CAT(buf, " (rules in force on ", asof, ")"));
+  }
+  CV_TRY(CV_LIT(buf, "\n"));
+  if (v->verdict == CV_UNDETERMINED) {
+    /* On a terminal, one line per branch reads better than a paragraph. */
+    CV_TRY(CV_CAT(buf,
+                  v->open && v->n_branches == 2 && v->branches[0].n_conds == 1
+                      ? "  The public record leaves this open under the "
+                      : "  Unknown facts decide under the ",
+                  pol->donor_name, " policy in force that day:\n"));
+    for (uint8_t b = 0; b < v->n_branches; b++) {
+      const cv_branch_t *br = &v->branches[b];
+      CV_TRY(CV_CAT(buf, "  - ", cv_verdict_name((cv_verdict_t)br->verdict), " if "));
+      CV_TRY(cv_conds_text(engine, pol, buf, br->cond, br->n_conds));
+      if (br->n_rules) {
+        CV_TRY(CV_LIT(buf, " ("));
+        CV_TRY(rule_list(buf, pol, br->rules, br->n_rules));
+        CV_TRY(CV_LIT(buf, ")"));
+      }
+      CV_TRY(CV_LIT(buf, "\n"));
+    }
+    if (v->truncated) CV_TRY(CV_LIT(buf, "  - (more branches not listed)\n"));
+    if (v->disputed && v->as_stated != v->verdict)
+      CV_TRY(CV_CAT(buf, "  Taking the disputed facts as stated, the verdict would be ",
+                    cv_verdict_name((cv_verdict_t)v->as_stated), ".\n"));
+    if (v->after_state_date) {
+      char state[11];
+      cv_date_format(pol->state_date, state);
+      CV_TRY(CV_CAT(buf, "  Caution: the policy's public record runs to ", state,
+                    "; later changes are not encoded.\n"));
+    }
+  } else {
+    CV_TRY(CV_LIT(buf, "  "));
+    CV_TRY(cv_explanation(engine, res, v, buf));
+    CV_TRY(CV_LIT(buf, "\n"));
+  }
+  char caution[200];
+  if (cv_beyond_reach(engine, res, caution, sizeof caution))
+    CV_TRY(CV_CAT(buf, "  Caution: ", caution, ".\n"));
+  for (uint8_t r = 0; r < v->n_rules; r++) {
+    const cv_rule_t *rule = &pol->rules[v->rules[r]];
+    CV_TRY(cv_buf_printf(buf, "  rule %s (%s%s%s, line %d)\n", rule->id,
+                         cv_strength_names[rule->strength], rule->said_by ? ", said by " : "",
+                         rule->said_by ? rule->said_by : "", rule->line));
+    for (uint16_t c = 0; c < rule->n_cites; c++) {
+      const cv_source_t *s = &pol->sources[rule->cites[c].source];
+      char sd[11];
+      cv_date_format(s->date, sd);
+      CV_TRY(cv_buf_printf(buf, "    %s\"%s\"\n      — %s, \"%s\", %s\n",
+                           rule->cites[c].paraphrase ? "paraphrase: " : "", rule->cites[c].quote,
+                           s->outlet, s->title, sd));
+      CV_TRY(cv_buf_printf(buf, "        %s\n", s->url[0] ? s->url : "(no link in the policy)"));
+    }
+  }
+  bool first = true;
+  for (uint16_t a = 0; a < pol->n_assumptions; a++) {
+    if (!(v->assumptions_used & (1u << a))) continue;
+    if (pol->assumptions[a].is_set) {
+      CV_TRY(cv_buf_printf(buf, "%s%s = {", first ? "  assumptions: " : ", ",
+                           pol->assumptions[a].name));
+      for (uint16_t m = 0; m < v->assumption[a].set_len; m++)
+        CV_TRY(CV_CAT(buf, m ? ", " : "", cv_symbol_name(cat, v->assumption[a].set[m])));
+      CV_TRY(CV_LIT(buf, "}"));
+    } else {
+      CV_TRY(cv_buf_printf(buf, "%s%s = %g%s%s", first ? "  assumptions: " : ", ",
+                           pol->assumptions[a].name, v->assumption[a].value,
+                           pol->assumptions[a].unit[0] ? " " : "", pol->assumptions[a].unit));
+    }
+    first = false;
+  }
+  if (!first) CV_TRY(CV_LIT(buf, "\n"));
+  return CV_OK;
+}
+
+/* The donors of the policies in mask: "BE", "BE and IT", "BE, CA and IT". */
+static int donor_list(const cv_result_t *res, uint32_t mask, const char *last_join, cv_buf_t *buf) {
+  int left = __builtin_popcount(mask), k = 0;
+  for (size_t i = 0; i < res->n; i++) {
+    if (!((mask >> i) & 1u)) continue;
+    CV_TRY(CV_CAT(buf,
+                  k == 0          ? ""
+                  : k + 1 == left ? last_join
+                                  : ", ",
+                  res->v[i].policy->donor_name));
+    k++;
+  }
+  return CV_OK;
+}
+
+static const uint8_t by_strictness[4] = {CV_FORBIDDEN, CV_UNDETERMINED, CV_PERMITTED,
+                                         CV_NOT_COVERED};
+
+/* Whether the answer turns on whose weapon it was: the donor is not known
+ * and "if it was their weapon" was worked out (docs/semantics.md). */
+static bool depends_on_donor(const cv_result_t *res) {
+  return res->theirs && res->fact[CV_FACT_DONOR].state == CV_UNKNOWN && res->about &&
+         !res->no_donor_because;
+}
+
+/* The answer in one line, then (when it turns on whose weapon it was) the
+ * donors grouped by the verdict each would give. */
+static int headline(const cv_engine_t *engine, const cv_result_t *res, cv_buf_t *buf) {
+  char upper[16];
+  CV_TRY(CV_CAT(buf, "Verdict: ", upper_name((cv_verdict_t)res->lead, upper)));
+  if (res->no_donor_because) return CV_CAT(buf, " for every donor: ", res->no_donor_because, "\n");
+  if (!res->about) return CV_LIT(buf, ": the use involves none of these donors' weapons\n");
+  if (!depends_on_donor(res)) {
+    CV_TRY(CV_LIT(buf, " under the "));
+    CV_TRY(donor_list(res, res->lead_set, " and ", buf));
+    return cv_buf_puts(buf, __builtin_popcount(res->lead_set) > 1 ? " policies\n" : " policy\n");
+  }
+  const cv_value_t *sys = &res->fact[CV_FACT_SYSTEM];
+  const cv_system_t *s =
+      sys->state == CV_KNOWN ? cv_catalog_system(&engine->catalog, sys->sym) : NULL;
+  CV_TRY(CV_CAT(buf, ": it depends on whose ", s ? s->name : "weapon", " it was\n"));
+  for (int g = 0; g < 4; g++) {
+    uint32_t mask = 0;
+    for (size_t i = 0; i < res->n; i++)
+      if ((res->about >> i) & 1u && res->if_theirs[i] == by_strictness[g]) mask |= 1u << i;
+    if (!mask) continue;
+    CV_TRY(cv_buf_printf(buf, "  %-13s if it was from ",
+                         cv_verdict_name((cv_verdict_t)by_strictness[g])));
+    CV_TRY(donor_list(res, mask, " or ", buf));
+    CV_TRY(CV_LIT(buf, "\n"));
+  }
+  return CV_OK;
+}
+
+/* The donors the answer is about, each with its verdict; when it turns on
+ * whose weapon it was, the verdict each would give were it theirs (the
+ * strictest first).  The others in one line. */
+static int verdicts_text(const cv_engine_t *engine, const cv_use_t *use, const cv_result_t *res,
+                         cv_buf_t *buf) {
+  if (depends_on_donor(res)) {
+    for (int g = 0; g < 3; g++) /* not-covered ones are in the headline alone */
+      for (size_t i = 0; i < res->n; i++)
+        if ((res->about >> i) & 1u && res->if_theirs[i] == by_strictness[g])
+          CV_TRY(donor_text(engine, use, res->theirs, &res->theirs->v[i],
+                            ", if the weapon was theirs", buf));
+  } else if (!res->no_donor_because) {
+    for (size_t i = 0; i < res->n; i++)
+      if ((res->about >> i) & 1u) CV_TRY(donor_text(engine, use, res, &res->v[i], "", buf));
+  }
+  uint32_t shown = res->n ? (UINT32_MAX >> (32 - res->n)) & ~res->unselected : 0;
+  uint32_t others = res->no_donor_because ? 0 : shown & ~res->about;
+  if (!others) return CV_OK;
+  CV_TRY(CV_LIT(buf, "\nNot their weapon (not covered): "));
+  CV_TRY(donor_list(res, others, ", ", buf));
+  return CV_LIT(buf, "\n");
+}
+
 int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use, const cv_result_t *result,
                          cv_buf_t *buf) {
   const cv_catalog_t *cat = &engine->catalog;
   const cv_where_t *w = &result->where;
   char day[11], tmp[64];
   cv_date_format(use->date, day);
+  CV_TRY(headline(engine, result, buf));
+  CV_TRY(CV_LIT(buf, "\n"));
   CV_TRY(
       cv_buf_printf(buf, "%s%s%s\n", use->id[0] ? use->id : "use", use->id[0] ? " — " : ": ", day));
   const char *action =
@@ -230,105 +390,7 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use, const c
     }
     CV_TRY(CV_LIT(buf, "\n"));
   }
-  size_t elsewhere = 0;
-  for (size_t i = 0; i < result->n; i++) {
-    const cv_policy_verdict_t *v = &result->v[i];
-    const cv_policy_t *pol = v->policy;
-    /* Policies of other donors, with nothing to say of this weapon: one
-     * line for all of them at the end. */
-    if (result->n > 1 && other_donors_weapon(engine, result, v)) {
-      elsewhere++;
-      continue;
-    }
-    char upper[16];
-    const char *name = cv_verdict_name((cv_verdict_t)v->verdict);
-    size_t k = 0;
-    for (; name[k] && k < sizeof upper - 1; k++)
-      upper[k] = (char)(name[k] >= 'a' && name[k] <= 'z' ? name[k] - 32 : name[k]);
-    upper[k] = '\0';
-    CV_TRY(cv_buf_printf(buf, "\n%s: %s", pol->donor_name, upper));
-    if (v->date != use->date) {
-      char asof[11];
-      cv_date_format(v->date, asof);
-      CV_TRY(CV_CAT(buf, " (rules in force on ", asof, ")"));
-    }
-    CV_TRY(CV_LIT(buf, "\n"));
-    if (v->verdict == CV_UNDETERMINED) {
-      /* On a terminal, one line per branch reads better than a paragraph. */
-      CV_TRY(CV_CAT(buf,
-                    v->open && v->n_branches == 2 && v->branches[0].n_conds == 1
-                        ? "  The public record leaves this open under the "
-                        : "  Unknown facts decide under the ",
-                    pol->donor_name, " policy in force that day:\n"));
-      for (uint8_t b = 0; b < v->n_branches; b++) {
-        const cv_branch_t *br = &v->branches[b];
-        CV_TRY(CV_CAT(buf, "  - ", cv_verdict_name((cv_verdict_t)br->verdict), " if "));
-        CV_TRY(cv_conds_text(engine, pol, buf, br->cond, br->n_conds));
-        if (br->n_rules) {
-          CV_TRY(CV_LIT(buf, " ("));
-          CV_TRY(rule_list(buf, pol, br->rules, br->n_rules));
-          CV_TRY(CV_LIT(buf, ")"));
-        }
-        CV_TRY(CV_LIT(buf, "\n"));
-      }
-      if (v->truncated) CV_TRY(CV_LIT(buf, "  - (more branches not listed)\n"));
-      if (v->disputed && v->as_stated != v->verdict)
-        CV_TRY(CV_CAT(buf, "  Taking the disputed facts as stated, the verdict would be ",
-                      cv_verdict_name((cv_verdict_t)v->as_stated), ".\n"));
-      if (v->after_state_date) {
-        char state[11];
-        cv_date_format(pol->state_date, state);
-        CV_TRY(CV_CAT(buf, "  Caution: the policy's public record runs to ", state,
-                      "; later changes are not encoded.\n"));
-      }
-    } else {
-      CV_TRY(CV_LIT(buf, "  "));
-      CV_TRY(cv_explanation(engine, result, v, buf));
-      CV_TRY(CV_LIT(buf, "\n"));
-    }
-    char caution[200];
-    if (cv_beyond_reach(engine, result, caution, sizeof caution))
-      CV_TRY(CV_CAT(buf, "  Caution: ", caution, ".\n"));
-    for (uint8_t r = 0; r < v->n_rules; r++) {
-      const cv_rule_t *rule = &pol->rules[v->rules[r]];
-      CV_TRY(cv_buf_printf(buf, "  rule %s (%s%s%s, line %d)\n", rule->id,
-                           cv_strength_names[rule->strength], rule->said_by ? ", said by " : "",
-                           rule->said_by ? rule->said_by : "", rule->line));
-      for (uint16_t c = 0; c < rule->n_cites; c++) {
-        const cv_source_t *s = &pol->sources[rule->cites[c].source];
-        char sd[11];
-        cv_date_format(s->date, sd);
-        CV_TRY(cv_buf_printf(buf, "    %s\"%s\"\n      — %s, %s (%s)\n",
-                             rule->cites[c].paraphrase ? "paraphrase: " : "", rule->cites[c].quote,
-                             cv_source_name(s), s->outlet, sd));
-      }
-    }
-    bool first = true;
-    for (uint16_t a = 0; a < pol->n_assumptions; a++) {
-      if (!(v->assumptions_used & (1u << a))) continue;
-      if (pol->assumptions[a].is_set) {
-        CV_TRY(cv_buf_printf(buf, "%s%s = {", first ? "  assumptions: " : ", ",
-                             pol->assumptions[a].name));
-        for (uint16_t m = 0; m < v->assumption[a].set_len; m++)
-          CV_TRY(CV_CAT(buf, m ? ", " : "", cv_symbol_name(cat, v->assumption[a].set[m])));
-        CV_TRY(CV_LIT(buf, "}"));
-      } else {
-        CV_TRY(cv_buf_printf(buf, "%s%s = %g%s%s", first ? "  assumptions: " : ", ",
-                             pol->assumptions[a].name, v->assumption[a].value,
-                             pol->assumptions[a].unit[0] ? " " : "", pol->assumptions[a].unit));
-      }
-      first = false;
-    }
-    if (!first) CV_TRY(CV_LIT(buf, "\n"));
-  }
-  if (elsewhere) {
-    CV_TRY(CV_LIT(buf, "\nNOT-COVERED, not their weapon:"));
-    for (size_t i = 0, k = 0; i < result->n; i++)
-      if (result->n > 1 && other_donors_weapon(engine, result, &result->v[i]))
-        CV_TRY(CV_CAT(buf, k++ ? ", " : " ", result->v[i].policy->donor_name));
-    CV_TRY(CV_LIT(buf, "\n"));
-  }
-  return CV_OK;
+  return verdicts_text(engine, use, result, buf);
 }
 
 /* After "TERRITORY, REGION": what the distances and the sea say, in

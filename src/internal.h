@@ -176,4 +176,9 @@ const char *cv_engine_admin1(const cv_engine_t *engine, const char *country_code
 /* "Name (UA, Kharkiv; 50.2733, 35.9776)" for ambiguity lists. */
 int cv_place_describe(const cv_place_t *p, char *buf, size_t cap);
 
+/* The policies of the donors in list ("US, UK": codes or names, any case),
+ * a bit per policy index; every policy for NULL or "".  CV_VALUE naming a
+ * donor no loaded policy is for. */
+int cv_donor_mask(const cv_engine_t *engine, const char *list, uint32_t *mask, cv_error_t *err);
+
 #endif /* CV_INTERNAL_H */

@@ -60,6 +60,10 @@ static int citation_json(cv_buf_t *b, const cv_policy_t *pol, const char *rule,
   CV_TRY(cv_json_str(b, cv_source_name(s)));
   CV_TRY(CV_LIT(b, ", \"outlet\": "));
   CV_TRY(cv_json_str(b, s->outlet));
+  CV_TRY(CV_LIT(b, ", \"title\": "));
+  CV_TRY(cv_json_str(b, s->title));
+  CV_TRY(CV_LIT(b, ", \"url\": "));
+  CV_TRY(s->url[0] ? cv_json_str(b, s->url) : CV_LIT(b, "null"));
   CV_TRY(CV_CAT(b, ", \"date\": \"", day,
                 cite->paraphrase ? "\", \"paraphrase\": " : "\", \"quote\": "));
   CV_TRY(cv_json_str(b, cite->quote));
@@ -238,8 +242,24 @@ static int verdict_json_fixed(const cv_engine_t *eng, const cv_result_t *res,
   return CV_LIT(b, "\"");
 }
 
+/* A donor the answer is not about: its policy does not speak to another
+ * donor's weapon, which one short object says (docs/interchange.md). */
+static int not_theirs_json(const cv_result_t *res, size_t index, cv_buf_t *b) {
+  const cv_policy_verdict_t *v = &res->v[index];
+  char day[11], state[11];
+  cv_date_format(v->date, day);
+  cv_date_format(v->policy->state_date, state);
+  CV_TRY(CV_LIT(b, "{\"donor\": "));
+  CV_TRY(cv_json_str(b, v->policy->donor_name));
+  return CV_CAT(b, ", \"about\": false, \"verdict\": \"not-covered\", \"reason\": ",
+                "\"not-their-weapon\", \"date\": \"", day, "\", \"policy_as_of\": \"", state,
+                "\"}");
+}
+
 static int verdict_json(const cv_engine_t *eng, const cv_result_t *res, size_t index, cv_buf_t *b) {
   const cv_policy_verdict_t *v = &res->v[index];
+  if (!cv_result_about(res, index) && v->verdict == CV_NOT_COVERED && !res->no_donor_because)
+    return not_theirs_json(res, index, b);
   cv_verdict_text_t *slot = cv_memo_text(res, index);
   if (slot && slot->json.len) {
     CV_TRY(cv_buf_append(b, slot->json.data, slot->json.len));
@@ -250,7 +270,8 @@ static int verdict_json(const cv_engine_t *eng, const cv_result_t *res, size_t i
   }
   char day[11];
   cv_date_format(v->date, day);
-  CV_TRY(CV_LIT(b, ", \"date\": \""));
+  CV_TRY(cv_buf_puts(b, cv_result_about(res, index) ? ", \"about\": true, \"date\": \""
+                                                    : ", \"about\": false, \"date\": \""));
   CV_TRY(cv_buf_add(b, day, 10));
   CV_TRY(CV_LIT(b, "\", \"facts_used\": {"));
   bool first = true;
@@ -412,11 +433,37 @@ static int precision_note(const cv_use_t *use, cv_buf_t *b) {
   return CV_LIT(b, "\"");
 }
 
+/* The donors of the verdicts in mask, as a JSON array. */
+static int donor_array(const cv_result_t *res, uint32_t mask, cv_buf_t *b) {
+  bool first = true;
+  CV_TRY(CV_LIT(b, "["));
+  for (size_t i = 0; i < res->n; i++) {
+    if (!((mask >> i) & 1u)) continue;
+    CV_TRY(CV_CAT(b, first ? "\"" : ", \"", res->v[i].policy->donor_name, "\""));
+    first = false;
+  }
+  return CV_LIT(b, "]");
+}
+
+/* The answer first: the summary verdict, who gives it, and which donors the
+ * answer is about (docs/semantics.md). */
+static int lead_json(const cv_result_t *res, cv_buf_t *b) {
+  uint32_t shown = res->n ? (UINT32_MAX >> (32 - res->n)) & ~res->unselected : 0;
+  CV_TRY(CV_CAT(b, ", \"verdict\": \"", cv_verdict_name((cv_verdict_t)res->lead),
+                "\", \"verdict_donors\": "));
+  CV_TRY(donor_array(res, res->lead_set, b));
+  CV_TRY(CV_LIT(b, ", \"about\": "));
+  CV_TRY(donor_array(res, res->about, b));
+  CV_TRY(CV_LIT(b, ", \"not_their_weapon\": "));
+  return donor_array(res, shown & ~res->about, b);
+}
+
 int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use, const cv_result_t *result,
                          cv_buf_t *buf) {
   const cv_where_t *w = &result->where;
   CV_TRY(CV_LIT(buf, "{\"id\": "));
   CV_TRY(use->id[0] ? cv_json_str(buf, use->id) : CV_LIT(buf, "null"));
+  CV_TRY(lead_json(result, buf));
   CV_TRY(CV_LIT(buf, ", \"facts\": {\"territory\": "));
   if (result->located) {
     /* From the lookup itself: a territory no policy names has no symbol. */
@@ -481,17 +528,26 @@ int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use, const c
     CV_TRY(cv_json_str(buf, result->no_donor_because));
   }
   CV_TRY(CV_LIT(buf, "}, \"verdicts\": ["));
-  for (size_t i = 0; i < result->n; i++) {
-    if (i) CV_TRY(CV_LIT(buf, ", "));
-    CV_TRY(verdict_json(engine, result, i, buf));
-  }
+  /* The donors the answer is about first, then the others. */
+  bool first = true;
+  for (int about = 1; about >= 0; about--)
+    for (size_t i = 0; i < result->n; i++) {
+      if (!cv_result_selected(result, i) || cv_result_about(result, i) != about) continue;
+      if (!first) CV_TRY(CV_LIT(buf, ", "));
+      first = false;
+      CV_TRY(verdict_json(engine, result, i, buf));
+    }
   CV_TRY(CV_LIT(buf, "]"));
   if (result->theirs) {
     CV_TRY(CV_LIT(buf, ", \"if_their_weapon\": {"));
-    for (size_t i = 0; i < result->n; i++)
-      CV_TRY(CV_CAT(buf, i ? ", \"" : "\"",
+    first = true;
+    for (size_t i = 0; i < result->n; i++) {
+      if (!cv_result_selected(result, i)) continue;
+      CV_TRY(CV_CAT(buf, first ? "\"" : ", \"",
                     cv_symbol_name(&engine->catalog, result->v[i].policy->donor), "\": \"",
                     cv_verdict_name((cv_verdict_t)result->if_theirs[i]), "\""));
+      first = false;
+    }
     CV_TRY(CV_LIT(buf, "}"));
   }
   return CV_LIT(buf, "}");

@@ -685,6 +685,15 @@ struct cv_result {
    * worked out in theirs, a result of its own, when not NULL. */
   struct cv_result *theirs;
   uint8_t if_theirs[CV_MAX_POLICIES];
+  /* The donors the answer is about (docs/semantics.md), a bit per policy;
+   * the strictest verdict among them and the policies that give it. */
+  uint32_t about;
+  uint8_t lead;
+  uint32_t lead_set;
+  /* Policies cv_result_select_donors() leaves out: not evaluated, and no
+   * writer shows them.  0, the default, leaves out none. */
+  uint32_t unselected;
 };
+_Static_assert(CV_MAX_POLICIES <= 32, "cv_result's policy masks hold a bit per policy");
 
 #endif /* CV_MODEL_H */

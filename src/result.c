@@ -108,3 +108,51 @@ const char *cv_result_no_donor_weapons(const cv_result_t *result) {
 }
 
 const cv_where_t *cv_result_where(const cv_result_t *result) { return &result->where; }
+
+int cv_result_about(const cv_result_t *result, size_t index) {
+  return index < result->n && (result->about >> index) & 1u;
+}
+
+int cv_result_selected(const cv_result_t *result, size_t index) {
+  return index < result->n && !((result->unselected >> index) & 1u);
+}
+
+cv_verdict_t cv_result_lead(const cv_result_t *result, size_t *indexes, size_t max, size_t *count) {
+  size_t n = 0;
+  for (size_t i = 0; i < result->n; i++)
+    if ((result->lead_set >> i) & 1u) {
+      if (n < max) indexes[n] = i;
+      n++;
+    }
+  if (count) *count = n;
+  return (cv_verdict_t)result->lead;
+}
+
+int cv_result_select_donors(cv_result_t *result, const cv_engine_t *engine, const char *list,
+                            cv_error_t *err) {
+  uint32_t keep;
+  CV_TRY(cv_donor_mask(engine, list, &keep, err));
+  result->unselected = list && *list ? ~keep : 0;
+  return CV_OK;
+}
+
+int cv_result_source(const cv_result_t *result, size_t index, size_t k, cv_source_info_t *out) {
+  if (index >= result->n) return CV_RANGE;
+  const cv_policy_verdict_t *v = &result->v[index];
+  size_t count = 0;
+  int64_t s;
+  for (size_t c = 0; (s = cited_source(v, c)) >= 0; c++) {
+    bool again = false;
+    for (size_t j = 0; j < c && !again; j++) again = cited_source(v, j) == s;
+    if (again) continue;
+    if (count++ < k) continue;
+    const cv_source_t *src = &v->policy->sources[s];
+    out->name = cv_source_name(src);
+    out->outlet = src->outlet;
+    out->title = src->title;
+    out->url = src->url;
+    out->date = src->date;
+    return CV_OK;
+  }
+  return CV_RANGE;
+}

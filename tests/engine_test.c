@@ -133,7 +133,13 @@ static void action_and_donor_scope(void **state) {
   json_decref(doc);
   v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"donor\": \"UK\"}", &doc);
   assert_string_equal(verdict(v), "not-covered");
-  assert_non_null(strstr(json_string_value(json_object_get(v, "explanation")), "weapon from UK"));
+  /* Another donor's weapon: the answer is about no loaded donor, and the
+   * verdict says so in a word, not a sentence. */
+  assert_string_equal(json_string_value(json_object_get(v, "reason")), "not-their-weapon");
+  assert_true(json_is_false(json_object_get(v, "about")));
+  assert_null(json_object_get(v, "explanation"));
+  assert_int_equal(json_array_size(json_object_get(doc, "about")), 0);
+  assert_string_equal(json_string_value(json_object_get(doc, "verdict")), "not-covered");
   json_decref(doc);
   /* A system with one donor gives the donor. */
   v = run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"system\": \"M142\"}", &doc);
@@ -149,6 +155,96 @@ static void action_and_donor_scope(void **state) {
   assert_string_equal(verdict(v), "undetermined");
   assert_int_equal(json_array_size(json_object_get(v, "branches")), 2);
   json_decref(doc);
+  cv_engine_free(e);
+}
+
+/* Which donors an answer is about, its summary verdict, and answering for
+ * some donors only (docs/semantics.md). */
+static void answer_is_about_their_weapons(void **state) {
+  (void)state;
+  cv_engine_t *e = engine_with(RULE("r", "forbid strike", "  from 2024-01-01\n"));
+  static const char uk[] =
+      "policy UK\nas-of 2024-08-22\n"
+      "source s1 {\n  date 2024-01-01\n  title \"A source\"\n}\n" RULE("p", "permit strike",
+                                                                       "  from 2024-01-01\n");
+  cv_error_t err;
+  assert_int_equal(cv_engine_load_policy_text(e, "uk.caveat", uk, strlen(uk), &err), CV_OK);
+  json_t *doc;
+  /* HIMARS is the US's alone: the UK's policy is a word at the end. */
+  run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"system\": \"HIMARS\"}", &doc);
+  assert_string_equal(json_string_value(json_object_get(doc, "verdict")), "forbidden");
+  assert_string_equal(names(doc, "verdict_donors"), "US");
+  assert_string_equal(names(doc, "about"), "US");
+  assert_string_equal(names(doc, "not_their_weapon"), "UK");
+  json_t *vs = json_object_get(doc, "verdicts");
+  assert_string_equal(json_string_value(json_object_get(json_array_get(vs, 0), "donor")), "US");
+  assert_string_equal(json_string_value(json_object_get(json_array_get(vs, 1), "reason")),
+                      "not-their-weapon");
+  json_decref(doc);
+  /* Storm Shadow is the UK's or France's (not loaded): about the UK, whose
+   * answer turns on whose missile it was. */
+  run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"system\": \"SCALP\"}", &doc);
+  assert_string_equal(names(doc, "about"), "UK");
+  assert_string_equal(json_string_value(json_object_get(doc, "verdict")), "undetermined");
+  json_decref(doc);
+  /* An M777 (US, CA, AU, UK) with no donor: both loaded donors, and the
+   * strictest verdict leads: each is undetermined on whose gun it was. */
+  run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"system\": \"M777\"}", &doc);
+  assert_string_equal(names(doc, "about"), "US,UK");
+  assert_string_equal(json_string_value(json_object_get(doc, "verdict")), "undetermined");
+  assert_string_equal(names(doc, "verdict_donors"), "US,UK");
+  json_decref(doc);
+  /* A donor given: that donor alone, whatever the system. */
+  run(e, "{\"date\": \"2024-06-02\", \"action\": \"strike\", \"donor\": \"UK\"}", &doc);
+  assert_string_equal(names(doc, "about"), "UK");
+  assert_string_equal(json_string_value(json_object_get(doc, "verdict")), "permitted");
+  json_decref(doc);
+  /* Answering for the UK only: the US is neither evaluated nor shown. */
+  cv_use_t *use = cv_use_new();
+  cv_result_t *res = cv_result_new();
+  static const char himars[] =
+      "{\"date\": \"2024-06-02\", \"action\": \"strike\", "
+      "\"system\": \"HIMARS\"}";
+  assert_int_equal(cv_use_parse_json(e, use, himars, strlen(himars), &err), CV_OK);
+  assert_int_equal(cv_result_select_donors(res, e, "uk", &err), CV_OK);
+  assert_int_equal(cv_evaluate(e, use, 0, res, &err), CV_OK);
+  assert_int_equal(cv_result_selected(res, 0), 0);
+  assert_int_equal(cv_result_selected(res, 1), 1);
+  size_t idx[2], n = 9;
+  assert_int_equal(cv_result_lead(res, idx, 2, &n), CV_NOT_COVERED);
+  assert_int_equal(n, 0);
+  cv_buf_t out = {0};
+  assert_int_equal(cv_result_write_json(e, use, res, &out), CV_OK);
+  json_error_t jerr;
+  doc = json_loadb(out.data, out.len, 0, &jerr);
+  assert_int_equal(json_array_size(json_object_get(doc, "verdicts")), 1);
+  assert_string_equal(json_string_value(json_object_get(
+                          json_array_get(json_object_get(doc, "verdicts"), 0), "donor")),
+                      "UK");
+  json_decref(doc);
+  assert_non_null(strstr(out.data, "\"about\": [], \"not_their_weapon\": [\"UK\"]"));
+  out.len = 0;
+  assert_int_equal(cv_result_write_text(e, use, res, &out), CV_OK);
+  assert_non_null(strstr(out.data,
+                         "Verdict: NOT-COVERED: the use involves none of these "
+                         "donors' weapons\n"));
+  cv_buf_free(&out);
+  /* One past the loaded donors: refused, naming them. */
+  assert_int_equal(cv_result_select_donors(res, e, "UK,XX", &err), CV_VALUE);
+  assert_string_equal(err.message, "no loaded policy is for donor 'XX' (loaded: US, UK)");
+  assert_int_equal(cv_result_select_donors(res, e, "", &err), CV_OK);
+  assert_int_equal(cv_evaluate(e, use, 0, res, &err), CV_OK);
+  assert_int_equal(cv_result_lead(res, idx, 2, &n), CV_FORBIDDEN);
+  assert_int_equal(n, 1);
+  assert_int_equal(idx[0], 0);
+  cv_result_free(res);
+  cv_use_free(use);
+  /* The engine itself can keep some donors only. */
+  assert_int_equal(cv_engine_keep_donors(e, "United Kingdom, xx", &err), CV_VALUE);
+  assert_int_equal(cv_engine_policy_count(e), 2);
+  assert_int_equal(cv_engine_keep_donors(e, "UK", &err), CV_OK);
+  assert_int_equal(cv_engine_policy_count(e), 1);
+  assert_string_equal(cv_engine_policy_donor(e, 0), "UK");
   cv_engine_free(e);
 }
 
@@ -1369,6 +1465,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(period_bounds),
       cmocka_unit_test(action_and_donor_scope),
+      cmocka_unit_test(answer_is_about_their_weapons),
       cmocka_unit_test(override_chain),
       cmocka_unit_test(conflict_forbid_wins),
       cmocka_unit_test(unknown_facts_branch),
