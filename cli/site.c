@@ -128,19 +128,20 @@ static long read_text(void *ctx, char *buf, size_t cap) {
   return (long)n;
 }
 
-/* Each policy's periods for a use, except the policies that never cover
- * it (one period, not covered, from the start of the record on: not their
- * weapon), which the page needs no history of. */
-static int write_history(cv_engine_t *engine, cv_use_t *use, cv_result_t *scratch, cv_buf_t *out) {
+/* The periods of each policy the use is about (its donor's, or its
+ * system's suppliers'; result holds its own day's answer): the page needs
+ * no history of the donors whose weapon it was not. */
+static int write_history(cv_engine_t *engine, cv_use_t *use, const cv_result_t *result,
+                         cv_result_t *scratch, cv_buf_t *out) {
   cv_period_t periods[MAX_PERIODS];
   int rc = CLI_LIT(out, ", \"history\": [");
   bool first = true;
   for (size_t p = 0; !rc && p < cv_engine_policy_count(engine); p++) {
+    if (!cv_result_about(result, p)) continue;
     size_t count;
     cv_error_t err;
     if (cv_timeline(engine, use, p, scratch, periods, MAX_PERIODS, &count, &err)) continue;
     if (count > MAX_PERIODS) count = MAX_PERIODS;
-    if (count == 1 && periods[0].verdict == CV_NOT_COVERED) continue;
     if (!first) rc = CLI_LIT(out, ", ");
     first = false;
     if (!rc) rc = cv_periods_write_json(engine, p, periods, count, out);
@@ -191,7 +192,7 @@ static int write_site(cv_engine_t *engine, const char *name, const char *text, s
     }
     if (!rc) rc = CLI_LIT(out, "{\"result\": ");
     if (!rc) rc = cv_result_write_json(engine, use, result, out);
-    if (!rc) rc = write_history(engine, use, scratch, out);
+    if (!rc) rc = write_history(engine, use, result, scratch, out);
     if (!rc) rc = CLI_LIT(out, "}");
   }
   if (!rc) rc = CLI_LIT(out, "\n]}\n");
