@@ -695,7 +695,7 @@ function drawAsOfNotice() {
   const past = Object.entries(state.asOf).filter(([d, asOf]) => day > asOf &&
     (!state.chosen || state.chosen.has(d)));
   const latest = Object.values(state.asOf).sort().pop();
-  const all = past.length && past.length === Object.keys(state.asOf).length;
+  const all = past.length > 1 && past.length === Object.keys(state.asOf).length;
   $("asof-notice").hidden = !past.length;
   $("asof-notice").textContent = all && latest
     ? "Every donor's record ends by " + latest + ": for " + day + " it assumes nothing changed since."
