@@ -69,6 +69,12 @@ const state = {
 // -------------------------------------------------------------------- map
 const map = L.map("map", { attributionControl: false, zoomSnap: 0.5, minZoom: 3, maxZoom: 10 })
   .setView([49.5, 34], 5);
+// markercluster's zoomToShowLayer() asks the map, on every move until the
+// marker shows, whether it has the marker's cluster; once the table or a
+// filter has redrawn the markers the marker has none, and Leaflet throws on
+// the question.  A missing layer is simply not on the map.
+const hasLayer = map.hasLayer.bind(map);
+map.hasLayer = (layer) => !!layer && hasLayer(layer);
 const attributionControl = L.control.attribution({ prefix: false }).addAttribution(ATTRIBUTION)
   .addTo(map);
 L.control.scale({ imperial: false, maxWidth: 140 }).addTo(map);
