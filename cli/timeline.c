@@ -3,6 +3,7 @@
  * they start and stop) or, for one use, the periods over which each verdict
  * held: "forbidden until 2024-05-29, permitted from 2024-05-30".
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,8 +72,8 @@ static int policy_history(cv_engine_t *engine, size_t p, int json, cv_buf_t *out
   return o.rc ? -1 : 0;
 }
 
-static int use_timeline(cv_engine_t *engine, cv_use_t *use, size_t p, int json, cv_result_t *result,
-                        cv_buf_t *out) {
+static int use_timeline(cv_engine_t *engine, cv_use_t *use, size_t p, int json, bool theirs,
+                        cv_result_t *result, cv_buf_t *out) {
   cv_period_t periods[MAX_PERIODS];
   size_t count;
   cv_error_t err;
@@ -85,7 +86,7 @@ static int use_timeline(cv_engine_t *engine, cv_use_t *use, size_t p, int json, 
     return cv_periods_write_json(engine, p, periods, count, out) || CLI_LIT(out, "\n") ? -1 : 0;
   const char *donor = cv_engine_policy_donor(engine, p);
   int rc = cv_buf_append(out, donor, strlen(donor));
-  rc |= CLI_LIT(out, ":\n");
+  rc |= theirs ? CLI_LIT(out, ", if the weapon was theirs:\n") : CLI_LIT(out, ":\n");
   for (size_t i = 0; i < count; i++) {
     const cv_period_t *q = &periods[i];
     const char *verdict = cv_verdict_name(q->verdict);
@@ -112,6 +113,48 @@ static int use_timeline(cv_engine_t *engine, cv_use_t *use, size_t p, int json, 
     rc |= CLI_LIT(out, "\n");
   }
   return rc ? -1 : 0;
+}
+
+/* The timelines of the donors the use is about (docs/semantics.md), and
+ * the others in one line: a use's donors do not change with the day, so
+ * one evaluation on any day tells them.  With the donor unknown, each
+ * donor's timeline is the one its weapon would have. */
+static int about_timelines(cv_engine_t *engine, cv_use_t *use, int json, cv_result_t *result,
+                           cv_buf_t *out) {
+  cv_error_t err;
+  cv_date_t any_day;
+  cv_date_parse("2024-01-01", 10, &any_day);
+  if (cv_evaluate(engine, use, any_day, result, &err)) {
+    cli_print_error("timeline", &err);
+    return CLI_FAILED;
+  }
+  bool depends = cv_result_depends_on_donor(result);
+  size_t n = cv_engine_policy_count(engine), others = 0;
+  bool about[64] = {false};
+  for (size_t p = 0; p < n && p < 64; p++) about[p] = cv_result_about(result, p);
+  for (size_t p = 0; p < n; p++) {
+    if (!about[p]) {
+      others++;
+      continue;
+    }
+    /* Were it this donor's weapon: a policy that governs a system its
+     * donor never supplied keeps the donor unknown. */
+    const char *donor = cv_engine_policy_donor(engine, p);
+    bool theirs = depends && !cv_use_set(engine, use, "donor", donor, strlen(donor), &err);
+    int rc = use_timeline(engine, use, p, json, theirs, result, out);
+    if (theirs) cv_use_set(engine, use, "donor", "unknown", 7, &err);
+    if (rc) return CLI_FAILED;
+  }
+  if (!others || json) return CLI_OK;
+  int rc = CLI_LIT(out, "Not their weapon (not covered at all times): ");
+  for (size_t p = 0, k = 0; p < n; p++) {
+    if (about[p]) continue;
+    const char *donor = cv_engine_policy_donor(engine, p);
+    rc |= k++ ? CLI_LIT(out, ", ") : 0;
+    rc |= cv_buf_append(out, donor, strlen(donor));
+  }
+  rc |= CLI_LIT(out, "\n");
+  return rc ? CLI_FAILED : CLI_OK;
 }
 
 typedef struct all_out {
@@ -184,13 +227,15 @@ int cv_cmd_timeline(int argc, char **argv, cv_engine_t *engine) {
   }
   status = cli_read_use("timeline", usage.data, argc, argv, engine, use, &opts);
   if (status != CLI_OK || opts.help) goto done;
-  for (size_t p = 0; p < cv_engine_policy_count(engine); p++) {
-    int rc = opts.given ? use_timeline(engine, use, p, opts.json, result, &out)
-                        : policy_history(engine, p, opts.json, &out);
-    if (rc) {
-      status = CLI_FAILED;
-      goto done;
-    }
+  if (opts.given) {
+    status = about_timelines(engine, use, opts.json, result, &out);
+    if (status != CLI_OK) goto done;
+  } else {
+    for (size_t p = 0; p < cv_engine_policy_count(engine); p++)
+      if (policy_history(engine, p, opts.json, &out)) {
+        status = CLI_FAILED;
+        goto done;
+      }
   }
   if (cli_write(out.data, out.len)) status = CLI_FAILED;
 done:

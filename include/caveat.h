@@ -294,6 +294,12 @@ CV_EXPORT int cv_use_parse_json(const cv_engine_t *engine, cv_use_t *use, const 
                                 size_t len, cv_error_t *err);
 /* The use's id ("" when it has none) and date (0 and CV_VALUE when unset). */
 CV_EXPORT const char *cv_use_id(const cv_use_t *use);
+/* What a dataset row says happened: the start of its notes, cut at a word
+ * and ended with "…" when cut ("" when it has none). */
+CV_EXPORT const char *cv_use_notes(const cv_use_t *use);
+/* The place the use names (a gazetteer place, or a dataset row's location
+ * name), "" when none. */
+CV_EXPORT const char *cv_use_place(const cv_use_t *use);
 CV_EXPORT int cv_use_date(const cv_use_t *use, cv_date_t *date);
 /* The coordinates of a use's location (given, or its place's).  Returns
  * CV_OK, or CV_NOT_FOUND when the use has no location. */
@@ -374,6 +380,9 @@ CV_EXPORT cv_verdict_t cv_result_lead(const cv_result_t *result, size_t *indexes
  * them.  CV_VALUE, naming the donor, when no loaded policy is for one. */
 CV_EXPORT int cv_result_select_donors(cv_result_t *result, const cv_engine_t *engine,
                                       const char *list, cv_error_t *err);
+/* 1 when the answer turns on whose weapon it was: the donor is unknown and
+ * the use is about some loaded donor (docs/semantics.md). */
+CV_EXPORT int cv_result_depends_on_donor(const cv_result_t *result);
 /* 0 when cv_result_select_donors() left verdict index out. */
 CV_EXPORT int cv_result_selected(const cv_result_t *result, size_t index);
 
@@ -384,6 +393,7 @@ typedef struct cv_source_info {
   const char *title;
   const char *url; /* "" when the policy gives none */
   cv_date_t date;
+  int deciding; /* 1: cited by a deciding rule (or 'governs'); 0: by a branch's */
 } cv_source_info_t;
 
 /* Source k (from 0) of verdict index, in cv_result_sources()' order, into
@@ -401,6 +411,11 @@ CV_EXPORT const char *cv_result_no_donor_weapons(const cv_result_t *result);
 CV_EXPORT int cv_result_if_theirs(cv_result_t *result, int on);
 /* That verdict for policy index (not-covered when not worked out). */
 CV_EXPORT cv_verdict_t cv_result_if_their_weapon(const cv_result_t *result, size_t index);
+/* The value of a name fact of the evaluated use as the catalog names it
+ * ("himars" for system, "afu" for operator), given or derived; NULL when
+ * unknown or not a name fact.  The string belongs to the engine. */
+CV_EXPORT const char *cv_result_fact_name(const cv_engine_t *engine, const cv_result_t *result,
+                                          const char *fact);
 /* The derived facts of the evaluated use. */
 CV_EXPORT const cv_where_t *cv_result_where(const cv_result_t *result);
 
@@ -618,6 +633,13 @@ CV_EXPORT const char *cv_reader_row_id(const cv_reader_t *reader);
 CV_EXPORT uint64_t cv_reader_bytes(const cv_reader_t *reader);
 CV_EXPORT cv_format_t cv_reader_format(const cv_reader_t *reader);
 
+/* The answer in one sentence, for a table cell or a headline: the summary
+ * verdict, who gives it and why (its deciding rules, the first sentence of
+ * the first one's rationale; for an undetermined verdict the facts it turns
+ * on; when the donor is unknown and cv_result_if_theirs() is on, the donors
+ * grouped by the verdict each would give).  Bounded: a few hundred bytes. */
+CV_EXPORT int cv_result_write_summary(const cv_engine_t *engine, const cv_result_t *result,
+                                      cv_buf_t *buf);
 /* A one-line plain-English reason for verdict index, appended to buf. */
 CV_EXPORT int cv_result_write_why(const cv_engine_t *engine, const cv_result_t *result,
                                   size_t index, cv_buf_t *buf);

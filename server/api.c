@@ -72,17 +72,27 @@ static enum MHD_Result check_or_timeline(request_t *req, struct MHD_Connection *
   cv_error_t err;
   cv_buf_t out = {0};
   unsigned status = MHD_HTTP_OK;
+  /* ?donors=US,UK answers for those donors alone; the thread's result is
+   * told afresh on every request, as it serves them in turn. */
+  if (cv_result_select_donors(t->result, e, query(c, "donors"), &err))
+    return reply_error(req, c, MHD_HTTP_BAD_REQUEST, err.message);
   int rc = cv_use_parse_json(e, t->use, req->body.data ? req->body.data : "", req->body.len, &err);
   if (!rc && !timeline) {
-    rc = cv_evaluate(e, t->use, 0, t->result, &err);
+    /* One use: the verdict each donor would give were the weapon theirs
+     * comes with it, for the page to say "it depends on whose weapon". */
+    rc = cv_result_if_theirs(t->result, 1);
+    if (!rc) rc = cv_evaluate(e, t->use, 0, t->result, &err);
     if (!rc) {
       metrics_rows(1, 0);
       metrics_verdicts(t->result);
       rc = cv_result_write_json(e, t->use, t->result, &out);
     }
+    cv_result_if_theirs(t->result, 0);
   } else if (!rc) {
     rc = LIT(&out, "[");
+    bool first = true;
     for (size_t p = 0; !rc && p < cv_engine_policy_count(e); p++) {
+      if (!cv_result_selected(t->result, p)) continue;
       /* Most histories fit in 64 periods; a longer one is asked for again
        * in full rather than cut short. */
       cv_period_t few[64], *periods = few;
@@ -92,7 +102,8 @@ static enum MHD_Result check_or_timeline(request_t *req, struct MHD_Connection *
         periods = malloc(n * sizeof *periods);
         rc = periods ? cv_timeline(e, t->use, p, t->result, periods, n, &n, &err) : CV_NOMEM;
       }
-      if (!rc && p) rc = LIT(&out, ", ");
+      if (!rc && !first) rc = LIT(&out, ", ");
+      first = false;
       if (!rc) rc = cv_periods_write_json(e, p, periods, n, &out);
       if (periods != few) free(periods);
     }

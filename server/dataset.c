@@ -33,6 +33,7 @@ typedef struct stream {
     double value;
   } assume[16]; /* ?assume.NAME=NUMBER, for every row (what-if) */
   size_t n_assume;
+  char donors[256];       /* ?donors=US,UK: answer for these donors alone */
   bool header_unreadable; /* the first row's error is the header's own */
   char header_error[sizeof(((cv_error_t *)0)->message)];
 } stream_t;
@@ -112,6 +113,7 @@ static bool stream_row(stream_t *st) {
   } else if (!rc) {
     for (size_t k = 0; !rc && k < st->n_assume; k++)
       rc = cv_use_assume(st->snap->engine, t->use, st->assume[k].name, st->assume[k].value, &err);
+    if (!rc) rc = cv_result_select_donors(t->result, st->snap->engine, st->donors, &err);
     if (!rc) rc = cv_evaluate(st->snap->engine, t->use, st->as_of, t->result, &err);
   }
   int wr;
@@ -192,7 +194,8 @@ static enum MHD_Result take_assume(void *cls, enum MHD_ValueKind kind, const cha
 
 /* A dataset in the body (JSON Lines, CSV of uses or an ACLED export, as
  * 'caveat assess' reads them), one result or error line out per row, in
- * order; ?as_of=DATE evaluates every row under that day's rules. */
+ * order; ?as_of=DATE evaluates every row under that day's rules, ?donors=US,UK
+ * answers for those donors alone. */
 enum MHD_Result api_assess(request_t *req, struct MHD_Connection *c) {
   cv_date_t as_of = 0;
   const char *as_of_text = query(c, "as_of"), *detail = query(c, "detail");
@@ -200,11 +203,15 @@ enum MHD_Result api_assess(request_t *req, struct MHD_Connection *c) {
     return reply_error(req, c, MHD_HTTP_BAD_REQUEST, "as_of must be a date YYYY-MM-DD");
   if (detail && strcmp(detail, "summary") != 0 && strcmp(detail, "full") != 0)
     return reply_error(req, c, MHD_HTTP_BAD_REQUEST, "detail must be summary or full");
+  const char *donors = query(c, "donors");
+  if (donors && strlen(donors) >= sizeof((stream_t *)0)->donors)
+    return reply_error(req, c, MHD_HTTP_BAD_REQUEST, "donors: a list of at most 255 bytes");
   stream_t *st = calloc(1, sizeof *st);
   if (!st) return reply_out_of_memory(req, c);
   st->snap = req->snap;
   snapshot_hold(st->snap);
   st->as_of = as_of;
+  if (donors) memcpy(st->donors, donors, strlen(donors) + 1);
   st->summary = detail && strcmp(detail, "summary") == 0;
   st->out.limit = 4u << 20; /* one slice of rows, or one row's answer */
   st->p = req->body.data ? req->body.data : "";
@@ -214,6 +221,12 @@ enum MHD_Result api_assess(request_t *req, struct MHD_Connection *c) {
   if (!st->reader || !t) {
     stream_free(st);
     return reply_out_of_memory(req, c);
+  }
+  /* A donor with no loaded policy is the request's mistake: said once. */
+  cv_error_t err;
+  if (cv_result_select_donors(t->result, req->snap->engine, st->donors, &err)) {
+    stream_free(st);
+    return reply_error(req, c, MHD_HTTP_BAD_REQUEST, err.message);
   }
   /* An assumption no policy declares is the request's mistake: said once. */
   assume_args_t args = {.st = st, .engine = req->snap->engine, .use = t->use};

@@ -272,6 +272,27 @@ int cv_acled_column(const cv_acled_t *acled, cv_dfield_t field) {
 
 enum { MAX_NOTE_SYSTEMS = 8 };
 
+/* The start of text (len bytes) into out: whole when it fits, else cut at
+ * the last space that leaves room for "…", never inside a UTF-8 sequence;
+ * line breaks become spaces, so that the excerpt is one line. */
+static void excerpt(char *out, size_t size, const char *text, size_t len) {
+  static const char more[] = "…";
+  size_t n = len;
+  if (len >= size) {
+    n = size - sizeof more; /* room for "…" and the NUL */
+    while (n && ((unsigned char)text[n] & 0xC0) == 0x80) n--;
+    size_t space = n;
+    while (space > n / 2 && text[space] != ' ') space--;
+    if (space > n / 2) n = space;
+    while (n && text[n - 1] == ' ') n--;
+  }
+  for (size_t i = 0; i < n; i++) out[i] = text[i] == '\n' || text[i] == '\r' ? ' ' : text[i];
+  if (n < len)
+    memcpy(out + n, more, sizeof more);
+  else
+    out[n] = '\0';
+}
+
 typedef struct notes_scan {
   const cv_acled_t *acled;
   const char *text;
@@ -537,6 +558,10 @@ void cv_acled_row(const cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
   scan.acled = a;
   scan.first_kind = scan.first_target = scan.tag = -1;
   const char *notes = col[AC_NOTES] ? col[AC_NOTES]->data : "";
+  if (col[AC_NOTES]) excerpt(use->notes, sizeof use->notes, notes, col[AC_NOTES]->len);
+  if (col[AC_LOCATION])
+    excerpt(use->location_name, sizeof use->location_name, col[AC_LOCATION]->data,
+            col[AC_LOCATION]->len);
   if (col[AC_NOTES]) {
     cv_match_scan(a->match, col[AC_NOTES]->data, col[AC_NOTES]->len, on_hit, &scan);
     take(&scan);

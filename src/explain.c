@@ -282,8 +282,7 @@ static const uint8_t by_strictness[4] = {CV_FORBIDDEN, CV_UNDETERMINED, CV_PERMI
 /* Whether the answer turns on whose weapon it was: the donor is not known
  * and "if it was their weapon" was worked out (docs/semantics.md). */
 static bool depends_on_donor(const cv_result_t *res) {
-  return res->theirs && res->fact[CV_FACT_DONOR].state == CV_UNKNOWN && res->about &&
-         !res->no_donor_because;
+  return res->theirs && cv_result_depends_on_donor(res);
 }
 
 /* The answer in one line, then (when it turns on whose weapon it was) the
@@ -391,6 +390,109 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use, const c
     CV_TRY(CV_LIT(buf, "\n"));
   }
   return verdicts_text(engine, use, result, buf);
+}
+
+/* ---------------------------------------------------------------- summary */
+
+/* A rule's rationale up to its first sentence's end, at most about 160
+ * bytes (cut at a word, with "…"): a summary quotes, the explanation tells. */
+static int first_sentence(cv_buf_t *b, const char *because) {
+  size_t len = strlen(because), end = 0;
+  while (end < len && !(because[end] == '.' && (end + 1 == len || because[end + 1] == ' '))) end++;
+  if (end > 160) {
+    end = 160;
+    while (end > 80 && because[end] != ' ') end--;
+    while (end && ((unsigned char)because[end] & 0xC0) == 0x80) end--;
+    CV_TRY(cv_buf_append(b, because, end));
+    return CV_LIT(b, "…");
+  }
+  return cv_buf_append(b, because, end);
+}
+
+/* The facts an undetermined verdict's branches turn on, each once. */
+static int branch_facts(const cv_policy_verdict_t *v, cv_buf_t *b) {
+  int seen[CV_MAX_BRANCHES * CV_MAX_BRANCH_CONDS], n = 0;
+  for (uint8_t i = 0; i < v->n_branches; i++)
+    for (uint8_t k = 0; k < v->branches[i].n_conds; k++) {
+      const cv_branch_cond_t *c = &v->branches[i].cond[k];
+      int key = c->fact;
+      bool again = false;
+      for (int j = 0; j < n; j++) again |= seen[j] == key;
+      if (again) continue;
+      seen[n++] = key;
+      const char *name = c->fact == CV_COND_IN_FORCE ? "the date a rule took effect"
+                         : c->fact == CV_COND_OPEN   ? "a question the record leaves open"
+                                                     : cv_fact(v->policy, c->fact)->name;
+      CV_TRY(CV_CAT(b, n > 1 ? ", " : "", name));
+    }
+  return CV_OK;
+}
+
+int cv_result_write_summary(const cv_engine_t *engine, const cv_result_t *result, cv_buf_t *buf) {
+  const cv_result_t *res = result;
+  if (res->no_donor_because)
+    return CV_CAT(buf, "Not covered by any donor: ", res->no_donor_because);
+  if (!res->about)
+    return CV_LIT(buf, "Not covered: the use involves none of these donors' weapons.");
+  if (cv_result_depends_on_donor(res)) {
+    CV_TRY(CV_LIT(buf, "Depends on whose weapon it was"));
+    if (!res->theirs) return CV_LIT(buf, ": the donor is not known.");
+    const char *sep = ": ";
+    for (int g = 0; g < 4; g++) {
+      uint32_t mask = 0;
+      for (size_t i = 0; i < res->n; i++)
+        if ((res->about >> i) & 1u && res->if_theirs[i] == by_strictness[g]) mask |= 1u << i;
+      if (!mask) continue;
+      CV_TRY(CV_CAT(buf, sep, cv_verdict_name((cv_verdict_t)by_strictness[g]), " if from "));
+      CV_TRY(donor_list(res, mask, " or ", buf));
+      sep = "; ";
+    }
+    return CV_LIT(buf, ".");
+  }
+  static const char *const word[4] = {"Not covered", "Permitted", "Forbidden", "Undetermined"};
+  int donors = __builtin_popcount(res->lead_set);
+  CV_TRY(CV_CAT(buf, word[res->lead], res->lead == CV_NOT_COVERED ? " by the " : " under the "));
+  CV_TRY(donor_list(res, res->lead_set, " and ", buf));
+  CV_TRY(cv_buf_puts(buf, donors > 1 ? " policies: " : " policy: "));
+  bool first = true;
+  for (size_t i = 0; i < res->n; i++) {
+    if (!((res->lead_set >> i) & 1u)) continue;
+    const cv_policy_verdict_t *v = &res->v[i];
+    const cv_policy_t *pol = v->policy;
+    if (!first) CV_TRY(CV_LIT(buf, "; "));
+    if (donors > 1) CV_TRY(CV_CAT(buf, pol->donor_name, ": "));
+    switch (v->verdict) {
+      case CV_PERMITTED:
+      case CV_FORBIDDEN:
+        CV_TRY(rule_list(buf, pol, v->rules, v->n_rules));
+        if (donors == 1 && v->n_rules) {
+          const cv_rule_t *r = &pol->rules[v->rules[0]];
+          CV_TRY(CV_CAT(buf, " (", cv_strength_names[r->strength], " record): "));
+          CV_TRY(first_sentence(buf, r->because));
+        }
+        break;
+      case CV_UNDETERMINED: {
+        int counts[4] = {0};
+        for (uint8_t k = 0; k < v->n_branches; k++) counts[v->branches[k].verdict]++;
+        CV_TRY(CV_LIT(buf, "it turns on "));
+        CV_TRY(branch_facts(v, buf));
+        CV_TRY(CV_LIT(buf, " ("));
+        const char *sep = "";
+        for (int g = 0; g < 4; g++)
+          if (counts[by_strictness[g]]) {
+            CV_TRY(cv_buf_printf(
+                buf, "%s%s in %d case%s", sep, cv_verdict_name((cv_verdict_t)by_strictness[g]),
+                counts[by_strictness[g]], counts[by_strictness[g]] > 1 ? "s" : ""));
+            sep = ", ";
+          }
+        CV_TRY(CV_LIT(buf, ")"));
+        break;
+      }
+      default: CV_TRY(CV_LIT(buf, "no rule in force that day applies to this use")); break;
+    }
+    first = false;
+  }
+  return CV_LIT(buf, ".");
 }
 
 /* After "TERRITORY, REGION": what the distances and the sea say, in

@@ -464,6 +464,11 @@ int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use, const c
   CV_TRY(CV_LIT(buf, "{\"id\": "));
   CV_TRY(use->id[0] ? cv_json_str(buf, use->id) : CV_LIT(buf, "null"));
   CV_TRY(lead_json(result, buf));
+  CV_TRY(CV_LIT(buf, ", \"why\": \""));
+  size_t why_start = buf->len;
+  CV_TRY(cv_result_write_summary(engine, result, buf));
+  CV_TRY(escape_in_place(buf, why_start));
+  CV_TRY(CV_LIT(buf, "\""));
   CV_TRY(CV_LIT(buf, ", \"facts\": {\"territory\": "));
   if (result->located) {
     /* From the lookup itself: a territory no policy names has no symbol. */
@@ -497,6 +502,14 @@ int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use, const c
       CV_TRY(CV_LIT(buf, ", \"place\": "));
       CV_TRY(cv_json_str(buf, use->place));
     }
+  }
+  if (use->location_name[0] && !use->place[0]) {
+    CV_TRY(CV_LIT(buf, ", \"place\": "));
+    CV_TRY(cv_json_str(buf, use->location_name));
+  }
+  if (use->notes[0]) {
+    CV_TRY(CV_LIT(buf, ", \"notes\": "));
+    CV_TRY(cv_json_str(buf, use->notes));
   }
   if (use->location_from[0])
     CV_TRY(CV_CAT(buf, ", \"location_from\": \"", use->location_from, "\""));

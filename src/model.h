@@ -280,6 +280,10 @@ struct cv_use {
   char admin1[72];        /* the row's admin1 as written, cut at 71 bytes */
   char admin1_country[4]; /* the row's country (ISO 3166-1), "" when unknown */
   char admin1_region[16]; /* admin1 by data/admin1.tsv, "" when not listed */
+  /* What a dataset row says happened, for the outputs a reader scans: the
+   * start of its notes (cut at a word, "…" when cut) and its place name. */
+  char notes[104];
+  char location_name[80];
   uint8_t n_assume;
   uint8_t n_declared;
   /* Arrays of which only the first n_matched, n_assume and n_declared

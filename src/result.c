@@ -4,6 +4,7 @@
  * these are the only way in besides the writers (explain.c, json.c).
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "memo.h"
 
@@ -86,6 +87,14 @@ static int64_t cited_source(const cv_policy_verdict_t *v, size_t k) {
   return -1;
 }
 
+/* How many of verdict v's citations (in cited_source()'s order) are its
+ * deciding rules' and its 'governs' statement's. */
+static size_t deciding_cites(const cv_policy_verdict_t *v) {
+  size_t n = v->governed ? v->policy->n_governs_cites : 0;
+  for (uint8_t i = 0; i < v->n_rules; i++) n += v->policy->rules[v->rules[i]].n_cites;
+  return n;
+}
+
 /* A verdict cites a few dozen times at most: each source is told from the
  * earlier ones by looking back, which needs no memory to allocate. */
 size_t cv_result_sources(const cv_result_t *result, size_t index, const char **names, size_t max) {
@@ -109,12 +118,28 @@ const char *cv_result_no_donor_weapons(const cv_result_t *result) {
 
 const cv_where_t *cv_result_where(const cv_result_t *result) { return &result->where; }
 
+const char *cv_result_fact_name(const cv_engine_t *engine, const cv_result_t *result,
+                                const char *fact) {
+  for (int f = 0; f < CV_FACT_BUILTIN; f++) {
+    if (strcmp(cv_facts[f].name, fact) != 0) continue;
+    const cv_value_t *v = &result->fact[f];
+    if (v->state != CV_KNOWN || cv_facts[f].type != CV_TYPE_SYMBOL) return NULL;
+    return cv_symbol_name(&engine->catalog, v->sym);
+  }
+  return NULL;
+}
+
 int cv_result_about(const cv_result_t *result, size_t index) {
   return index < result->n && (result->about >> index) & 1u;
 }
 
+int cv_result_depends_on_donor(const cv_result_t *result) {
+  return result->fact[CV_FACT_DONOR].state == CV_UNKNOWN && result->about &&
+         !result->no_donor_because;
+}
+
 int cv_result_selected(const cv_result_t *result, size_t index) {
-  return index < result->n && !((result->unselected >> index) & 1u);
+  return index < CV_MAX_POLICIES && !((result->unselected >> index) & 1u);
 }
 
 cv_verdict_t cv_result_lead(const cv_result_t *result, size_t *indexes, size_t max, size_t *count) {
@@ -147,6 +172,7 @@ int cv_result_source(const cv_result_t *result, size_t index, size_t k, cv_sourc
     if (again) continue;
     if (count++ < k) continue;
     const cv_source_t *src = &v->policy->sources[s];
+    out->deciding = c < deciding_cites(v);
     out->name = cv_source_name(src);
     out->outlet = src->outlet;
     out->title = src->title;

@@ -21,6 +21,12 @@ void cv_use_free(cv_use_t *use) { free(use); }
 
 const char *cv_use_id(const cv_use_t *use) { return use->id; }
 
+const char *cv_use_notes(const cv_use_t *use) { return use->notes; }
+
+const char *cv_use_place(const cv_use_t *use) {
+  return use->place[0] ? use->place : use->location_name;
+}
+
 int cv_use_location(const cv_use_t *use, double *lat, double *lon) {
   if (!use->has_location) return CV_NOT_FOUND;
   *lat = use->lat;

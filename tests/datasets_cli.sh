@@ -26,11 +26,14 @@ check "summary on stderr" 1 "$(grep -c '^caveat assess: 30 rows (30 assessed, 0 
 
 $caveat assess --no-progress --output csv "$sample" >"$tmp/out.csv" 2>/dev/null
 check "csv exit" 0 $?
-check "csv header" "id,date,as_of,lat,lon,territory,region,border_km,US,US_rules,US_why,error" \
+check "csv header" "id,date,as_of,system,donor,operator,target,purpose,place,lat,lon,territory,region,territorial_sea,border_km,notes,verdict,verdict_donors,about,rules,why,sources,US,error" \
   "$(head -n 1 "$tmp/out.csv")"
 check "csv rows" 30 "$(grep -c '^CAV00' "$tmp/out.csv")"
-check "csv row 4" "CAV0004,2023-05-22,,50.478,35.676,RU,RU-BEL,7.2,forbidden,only-ukrainian-forces" \
-  "$(grep '^CAV0004' "$tmp/out.csv" | cut -d, -f1-10)"
+check "csv row 4" "CAV0004,2023-05-22,,maxxpro,US,freedom-of-russia-legion,,ground-incursion,Kozinka,50.478,35.676,RU,RU-BEL,,7.2" \
+  "$(grep '^CAV0004' "$tmp/out.csv" | cut -d, -f1-15)"
+# The answer leads: the verdict, its donor, who the row is about, the rule.
+check "csv row 4 answer" "forbidden,US,US,only-ukrainian-forces" \
+  "$(grep '^CAV0004' "$tmp/out.csv" | sed 's/^[^"]*"[^"]*",//' | cut -d, -f1-4)"
 
 $caveat assess --no-progress --output geojson "$sample" >"$tmp/out.geojson" 2>/dev/null
 check "geojson exit" 0 $?
@@ -53,7 +56,7 @@ check "no text summary with --summary" "" "$(cat "$tmp/err")"
 check "summary rows" 1 "$(grep -c '"rows": 6, "assessed": 3, "errors": 3' "$tmp/summary.json")"
 
 $caveat assess --no-progress --output csv "$dates" 2>/dev/null | sed -n 4p >"$tmp/row.csv"
-check "csv error row" "D003,,,,,,,,,,,row 3 (line 4): column 'event_date': '31 February 2024' is not a date: expected 2024-02-16 or 16 February 2024" \
+check "csv error row" "D003,,,,,,,,,,,,,,,,,,,,,,,row 3 (line 4): column 'event_date': '31 February 2024' is not a date: expected 2024-02-16 or 16 February 2024" \
   "$(cat "$tmp/row.csv")"
 
 $caveat assess --no-progress --output geojson "$dates" 2>/dev/null >"$tmp/dates.geojson"

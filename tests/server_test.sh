@@ -72,7 +72,7 @@ n=0
 while IFS= read -r line; do
   n=$((n + 1))
   printf '%s' "$line" >"$work/use.json"
-  want=$("$caveat" --cache "$cache" "${pin[@]}" check --json "$work/use.json")
+  want=$("$caveat" --cache "$cache" "${pin[@]}" check --json --if-their-weapon "$work/use.json")
   got=$(curl -s "${json[@]}" --data-binary @"$work/use.json" "$url/check")
   expect "check seed $n" "$want" "$got"
 done <"$tests/scenarios/seed.jsonl"
@@ -101,6 +101,13 @@ curl -s "${csv[@]}" --data-binary @"$work/mixed.csv" "$url/assess?detail=summary
 expect "assess one line per row" 2 "$(wc -l <"$work/out")"
 has "assess bad row in place" '^\{"id": "r2", "error": .*someday' "$work/out"
 expect "assess empty" 200 "$(status "${csv[@]}" --data-binary '' "$url/assess")"
+# ?donors=: the answer for those donors alone; a donor with no policy is a 400.
+expect "check donors" 200 "$(status "${json[@]}" --data-binary @"$tests/cli/seed05.json" "$url/check?donors=us")"
+has "check donors about" '"verdict": "permitted", "verdict_donors": \["US"\], "about": \["US"\]' "$work/out"
+expect "check unknown donor" 400 "$(status "${json[@]}" --data-binary @"$tests/cli/seed05.json" "$url/check?donors=US,XX")"
+has "check unknown donor says" "no loaded policy is for donor 'XX' \\(loaded: US\\)" "$work/out"
+expect "assess unknown donor" 400 "$(status "${csv[@]}" --data-binary @"$work/uses.csv" "$url/assess?donors=XX")"
+expect "timeline unknown donor" 400 "$(status "${json[@]}" --data-binary @"$tests/cli/seed05.json" "$url/timeline?donors=XX")"
 
 code=$(status "${json[@]}" --data '{"id": "bad", "date": "2024-13-01"}' "$url/check")
 expect "bad use status" 400 "$code"

@@ -1,5 +1,6 @@
 # Runs each tests/cli/NAME.args (one argument a line) through the caveat
-# command from tests/cli/ and compares stdout, stderr and the exit status
+# command from tests/cli/ (on the tests' US policy, unless the case names a
+# --policy or, for the shipped corpus, --home ../..) and compares stdout, stderr and the exit status
 # with NAME.out, NAME.err and NAME.status (0 when absent).  With
 # CAVEAT_UPDATE_GOLDEN set in the environment it rewrites them instead.
 file(GLOB cases ${CASES}/*.args)
@@ -9,8 +10,10 @@ foreach(case ${cases})
   file(STRINGS ${case} args)
   # Cases run on the tests' own copy of the policy unless they name one.
   list(FIND args "--policy" named)
+  # A case that names a home runs on the shipped corpus, every donor.
+  list(FIND args "--home" shipped)
   set(policy_args "")
-  if(named EQUAL -1 AND DEFINED POLICY)
+  if(named EQUAL -1 AND shipped EQUAL -1 AND DEFINED POLICY)
     set(policy_args --policy ${POLICY})
   endif()
   execute_process(COMMAND ${CAVEAT} --cache ${CACHE} ${policy_args} ${args}
