@@ -92,8 +92,9 @@ static int write_summary(const cv_use_t *use, const cv_result_t *result, cv_buf_
   }
   if (!rc) rc = LIT(out, "]");
   if (!rc) rc = LIT(out, ", \"verdicts\": [");
-  for (size_t i = 0; !rc && i < cv_result_count(result); i++) {
-    rc = json_field(out, i ? ", {" : "{", "donor", cv_result_donor(result, i));
+  for (size_t i = 0, n = 0; !rc && i < cv_result_count(result); i++) {
+    if (!cv_result_selected(result, i)) continue; /* ?donors= left it out */
+    rc = json_field(out, n++ ? ", {" : "{", "donor", cv_result_donor(result, i));
     if (!rc) rc = json_field(out, ", ", "verdict", cv_verdict_name(cv_result_verdict(result, i)));
     if (!rc) rc = LIT(out, "}");
   }

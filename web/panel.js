@@ -195,7 +195,15 @@ function panelHtml(res, ctx) {
       typeof f.border_km === "number" && f.territory !== "UA" ? f.border_km + " km from Ukraine's border" : ""]
       .filter((x) => x).join("; ")],
   ]));
-  for (const v of mine) parts.push(donorSection(v, ctx.rules));
+  // Many donors it may be about (a weapon of unknown origin): the strictest
+  // first, each folded under its verdict, so that the answer stays on top.
+  const fold = mine.length > 2;
+  for (const v of mine.slice().sort((a, b) => STRICTNESS[b.verdict] - STRICTNESS[a.verdict])) {
+    const section = donorSection(v, ctx.rules);
+    parts.push(fold ? '<details class="donor-fold"><summary>' + mark(v.verdict) +
+      escapeHtml(donorName(v.donor) + ": " + (VERDICT_WORD[v.verdict] || v.verdict)) + "</summary>" +
+      section + "</details>" : section);
+  }
   if (others.length) {
     const notTheirs = others.filter((v) => !about.has(v.donor));
     const unchosen = others.filter((v) => about.has(v.donor));
