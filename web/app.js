@@ -566,7 +566,7 @@ async function drawAll() {
     " uses shown" + (state.dataset ? " from " + state.dataset.name : "");
   const chosen = state.chosen ? [...state.chosen].map(donorName) : null;
   $("legend-note").textContent = "Each use is marked by the verdict of the donor whose weapon it was" +
-    (chosen ? ", among " + listWords(chosen) : "") + " (the strictest, when the record leaves " +
+    (chosen ? ", among the donors chosen (" + listWords(chosen) + ")" : "") + " (the strictest, when the record leaves " +
     "open whose it was). Shape and colour both say the verdict.";
   drawAsOfNotice();
   drawTimeline();
