@@ -34,6 +34,8 @@ static const struct command {
     {"fmt", "lay policy files out the canonical way", 0, cv_cmd_fmt},
     {"serve", "the HTTP JSON API and the web page (loopback by default)", CLI_NEEDS_ALL,
      cv_cmd_serve},
+    {"site", "the web page as static files with a dataset's verdicts and their history",
+     CLI_NEEDS_ALL, cv_cmd_site},
     {"list", "the names a use field may take (systems, operators, targets, ...)",
      CLI_NEEDS_CATALOGS, cv_cmd_list},
 };

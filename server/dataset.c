@@ -59,7 +59,8 @@ static void stream_free(void *cls) {
 }
 
 /* The short form of a result for maps and tables (?detail=summary): id,
- * day, point and each donor's verdict; the page asks for the full result
+ * day, point, territory and region, the donors it is about and each donor's
+ * verdict; the page asks for the full result
  * of the one use a reader opens. */
 static int write_summary(const cv_use_t *use, const cv_result_t *result, cv_buf_t *out) {
   const char *id = cv_use_id(use);
@@ -76,9 +77,24 @@ static int write_summary(const cv_use_t *use, const cv_result_t *result, cv_buf_
     int n = snprintf(point, sizeof point, ", \"lat\": %.4f, \"lon\": %.4f", lat, lon);
     rc = cv_buf_append(out, point, (size_t)n);
   }
+  /* The territory and region, so that a map never clusters uses across
+   * the border the verdicts turn on. */
+  const cv_where_t *w = cv_result_where(result);
+  if (!rc && w && w->territory[0]) rc = json_field(out, ", ", "territory", w->territory);
+  if (!rc && w && w->region[0]) rc = json_field(out, ", ", "region", w->region);
+  /* The donors the use is about, whose verdicts lead (docs/semantics.md). */
+  if (!rc) rc = LIT(out, ", \"about\": [");
+  for (size_t i = 0, n = 0; !rc && i < cv_result_count(result); i++) {
+    if (!cv_result_about(result, i)) continue;
+    const char *donor = cv_result_donor(result, i);
+    if (n++) rc = LIT(out, ", ");
+    if (!rc) rc = cv_buf_append_json_string(out, donor, strlen(donor));
+  }
+  if (!rc) rc = LIT(out, "]");
   if (!rc) rc = LIT(out, ", \"verdicts\": [");
-  for (size_t i = 0; !rc && i < cv_result_count(result); i++) {
-    rc = json_field(out, i ? ", {" : "{", "donor", cv_result_donor(result, i));
+  for (size_t i = 0, n = 0; !rc && i < cv_result_count(result); i++) {
+    if (!cv_result_selected(result, i)) continue; /* ?donors= left it out */
+    rc = json_field(out, n++ ? ", {" : "{", "donor", cv_result_donor(result, i));
     if (!rc) rc = json_field(out, ", ", "verdict", cv_verdict_name(cv_result_verdict(result, i)));
     if (!rc) rc = LIT(out, "}");
   }

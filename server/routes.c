@@ -14,6 +14,7 @@
 #include "api.h"
 #include "metrics.h"
 #include "routes.h"
+#include "serve.h"
 #include "static.h"
 
 static enum MHD_Result api_metrics(request_t *req, struct MHD_Connection *c) {
@@ -41,6 +42,8 @@ static enum MHD_Result api_metrics(request_t *req, struct MHD_Connection *c) {
   { url, "GET", NULL, NULL, file, type, "the web page: " file }
 #define JS "text/javascript; charset=utf-8"
 #define CSS "text/css; charset=utf-8"
+#define HTML "text/html; charset=utf-8"
+#define JSON "application/json"
 #define MC "web/node_modules/leaflet.markercluster/dist/"
 
 const route_t route_table[] = {
@@ -57,8 +60,11 @@ const route_t route_table[] = {
     {"/v1/assess", "POST", "text/csv application/x-ndjson application/json", api_assess, NULL, NULL,
      "a dataset (CSV, ACLED or JSON Lines), ?as_of=&detail=summary&assume.NAME=: a line a row"},
     {"/metrics", "GET", NULL, api_metrics, NULL, NULL, "counters in Prometheus text format"},
-    PAGE("/", "web/index.html", "text/html; charset=utf-8"),
+    PAGE("/", "web/index.html", HTML),
+    /* The same page without its controls, for embedding in an article. */
+    PAGE("/embed", "web/index.html", HTML),
     PAGE("/app.js", "web/app.js", JS),
+    PAGE("/panel.js", "web/panel.js", JS),
     PAGE("/app.css", "web/app.css", CSS),
     PAGE("/vendor/leaflet.js", "web/node_modules/leaflet/dist/leaflet.js", JS),
     PAGE("/vendor/leaflet.css", "web/node_modules/leaflet/dist/leaflet.css", CSS),
@@ -67,8 +73,24 @@ const route_t route_table[] = {
     PAGE("/vendor/MarkerCluster.Default.css", MC "MarkerCluster.Default.css", CSS),
     PAGE("/places.tsv", "data/places.tsv", "text/tab-separated-values; charset=utf-8"),
     PAGE("/sample.csv", "data/sample-acled.csv", "text/csv; charset=utf-8"),
+    /* The catalogs, for names instead of codes (donors, systems, operators,
+     * regions, countries). */
+    PAGE("/data/kinds.json", "data/kinds.json", JSON),
+    PAGE("/data/systems.json", "data/systems.json", JSON),
+    PAGE("/data/operators.json", "data/operators.json", JSON),
+    PAGE("/data/regions.json", "data/regions.json", JSON),
+    PAGE("/data/borders.json", "data/borders.json", JSON),
 };
 const size_t route_count = sizeof route_table / sizeof route_table[0];
+
+const char *caveat_page_file(size_t i, const char **url) {
+  for (size_t r = 0; r < route_count; r++)
+    if (!route_table[r].handler && i-- == 0) {
+      *url = route_table[r].path;
+      return route_table[r].file;
+    }
+  return NULL;
+}
 
 /* Whether a route answers a method: GET routes answer HEAD too. */
 static bool takes(const route_t *r, const char *method) {

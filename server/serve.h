@@ -32,4 +32,11 @@ enum { CAVEAT_SERVE_STOPPED = 0, CAVEAT_SERVE_USAGE = 2 };
  * the caller's, to free after the return. */
 int caveat_serve(int argc, char **argv, cv_engine_t *engine, const caveat_serve_host_t *host);
 
+/* The web page's files, as the server answers them: for i from 0, the
+ * file's path under the home directory, with *url its path on the server
+ * ("/", "/app.js", "/vendor/leaflet.js"); NULL past the last.  'caveat
+ * site' copies the same files, so that a static copy of the page has
+ * exactly what the server offers. */
+const char *caveat_page_file(size_t i, const char **url);
+
 #endif

@@ -83,7 +83,7 @@ expect "assess seeds" "$want" "$got"
 printf 'id,date,action,system,operator,lat,lon,target,purpose\nk1,2024-06-02,strike,HIMARS,AFU,50.41,36.89,artillery,counter-fire\n' >"$work/uses.csv"
 want=$("$caveat" --cache "$cache" "${pin[@]}" assess --no-progress --summary /dev/null --as-of 2024-05-20 "$work/uses.csv")
 expect "assess csv as_of" "$want" "$(curl -s "${csv[@]}" --data-binary @"$work/uses.csv" "$url/assess?as_of=2024-05-20")"
-expect "assess summary" '{"id": "k1", "date": "2024-06-02", "lat": 50.4100, "lon": 36.8900, "verdicts": [{"donor": "US", "verdict": "permitted"}]}' \
+expect "assess summary" '{"id": "k1", "date": "2024-06-02", "lat": 50.4100, "lon": 36.8900, "territory": "RU", "region": "RU-BEL", "about": ["US"], "verdicts": [{"donor": "US", "verdict": "permitted"}]}' \
   "$(curl -s "${csv[@]}" --data-binary @"$work/uses.csv" "$url/assess?detail=summary")"
 expect "assess bad as_of" 400 "$(status "${csv[@]}" --data-binary @"$work/uses.csv" "$url/assess?as_of=2024-13-01")"
 has "assess bad as_of says" 'as_of must be a date' "$work/out"
