@@ -74,6 +74,13 @@ typedef int32_t cv_date_t;
 
 /* Parses "YYYY-MM-DD" (exactly len bytes).  Returns CV_OK or CV_VALUE. */
 CV_EXPORT int cv_date_parse(const char *text, size_t len, cv_date_t *out);
+/* Parses "YYYY-MM-DD" (exactly len bytes) as cv_date_parse() does; when
+ * text is not a date, returns CV_VALUE with err (field "date") saying why,
+ * in the words every part of caveat uses for a bad date:
+ *   '2024-13-01' is not a date: month 13 is not 01-12
+ *   '2024-02-30' is not a date: day 30 is not 01-29 in February 2024
+ *   'yesterday' is not a date: expected YYYY-MM-DD */
+CV_EXPORT int cv_date_read(const char *text, size_t len, cv_date_t *out, cv_error_t *err);
 /* Writes "YYYY-MM-DD" and a NUL into buf (at least 11 bytes). */
 CV_EXPORT void cv_date_format(cv_date_t date, char buf[11]);
 
