@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "caveat_version.h" /* CV_VERSION and its parts, from CMake's project() */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -21,6 +23,13 @@ extern "C" {
 #else
 #define CV_EXPORT
 #endif
+
+/* ----------------------------------------------------------------- version */
+
+/* The library's version, "MAJOR.MINOR.PATCH": the CV_VERSION it was built
+ * with, which a program built against another header may compare with its
+ * own CV_VERSION. */
+CV_EXPORT const char *cv_version(void);
 
 /* ------------------------------------------------------------------ errors */
 
@@ -144,6 +153,11 @@ CV_EXPORT int cv_engine_load_geo(cv_engine_t *engine, const char *dcw_path, cons
  * and the attribution they require ("" for none). */
 CV_EXPORT int cv_engine_borders_land(const cv_engine_t *engine);
 CV_EXPORT const char *cv_engine_borders_attribution(const cv_engine_t *engine);
+/* The version gmt-dcw's netCDF file at dcw_path gives itself (its global
+ * attribute "version", e.g. "2.1.1"), copied into buf (size bytes).  Reads
+ * that attribute only: no border is read or indexed.  CV_OK, or CV_GEO
+ * with err when the file cannot be opened or has no version. */
+CV_EXPORT int cv_borders_dcw_version(const char *dcw_path, char *buf, size_t size, cv_error_t *err);
 /* The name of a country of the border index ("Ukraine" for "UA"), or NULL. */
 CV_EXPORT const char *cv_engine_country_name(const cv_engine_t *engine, const char *code);
 
@@ -178,6 +192,9 @@ CV_EXPORT int cv_engine_load_policy_text(cv_engine_t *engine, const char *name, 
 CV_EXPORT size_t cv_engine_policy_count(const cv_engine_t *engine);
 CV_EXPORT const char *cv_engine_policy_donor(const cv_engine_t *engine, size_t index);
 CV_EXPORT const char *cv_engine_policy_path(const cv_engine_t *engine, size_t index);
+/* The day a loaded policy's record runs to (its 'as-of' declaration), or 0
+ * for an index past the last. */
+CV_EXPORT cv_date_t cv_engine_policy_as_of(const cv_engine_t *engine, size_t index);
 
 /* The names a use field may take: vocabulary is "actions", "targets",
  * "purposes", "donors", "systems", "operators", "operator-kinds" or

@@ -375,6 +375,8 @@ size_t cv_strcopy(char *dst, size_t size, const char *src) {
   return n;
 }
 
+const char *cv_version(void) { return CV_VERSION; }
+
 /* ------------------------------------------------------------------ dates */
 
 /* Howard Hinnant's days_from_civil: exact for the proleptic Gregorian
