@@ -41,8 +41,8 @@ static const char usage_head[] =
     "  --format F        input: auto (default), jsonl, csv or acled\n"
     "  --output F        jsonl (default: results as in docs/interchange.md), csv or geojson\n"
     "  --as-of DATE      evaluate every row under the policy of DATE\n"
-    "  --assume N=NUMBER override policy assumption N for every row (what-if)\n"
     "                    (YYYY-MM-DD; default: each row's own date)\n"
+    "  --assume N=NUMBER override policy assumption N for every row (what-if)\n"
     "  --map FIELD=COL   read use field FIELD from CSV column COL; repeatable\n";
 static const char usage_tail[] =
     "  --if-their-weapon for each donor, also the verdict if the weapon were\n"

@@ -48,6 +48,7 @@ enum { N_COMMANDS = sizeof commands / sizeof commands[0] };
 
 static const char usage_head[] =
     "usage: caveat [global options] COMMAND [options]\n"
+    "       caveat --version | --help\n"
     "\n"
     "Checks described uses of donated weapons against the donor's caveats in\n"
     "force on the day, and explains each verdict with its rules and sources.\n"

@@ -34,6 +34,11 @@ add_test(NAME cli_check
 add_test(NAME cli_version
   COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/version_test.py $<TARGET_FILE:caveat_cli>
           ${PROJECT_SOURCE_DIR})
+# Every command's --help against what its parser accepts, both ways.
+add_test(NAME cli_help_options
+  COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/help_options_test.py
+          $<TARGET_FILE:caveat_cli> ${PROJECT_SOURCE_DIR} ${CMAKE_BINARY_DIR}/geo-cache)
+set_tests_properties(cli_help_options PROPERTIES FIXTURES_REQUIRED geo_cache)
 
 # The shipped corpus with every policy loaded (the default): the seed
 # scenarios still hold, the multi-donor scenarios, each policy's own file.
