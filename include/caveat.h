@@ -501,13 +501,17 @@ CV_EXPORT int cv_policy_format(const char *name, const char *text, size_t len, c
  * callback returns. */
 typedef struct cv_finding {
   const char *check;   /* "conflict", "never-applies", "never-decides",
-                          "after-record", "unsupplied-system", "incomplete" */
-  const char *rule;    /* the rule at issue */
+                          "after-record", "unsupplied-system", "incomplete",
+                          "source-without-url" */
+  const char *rule;    /* the rule at issue; NULL for a finding on a source */
   const char *other;   /* for a conflict, the rule it clashes with; else NULL */
-  int line;            /* of rule in the policy file */
+  int line;            /* of rule (or source) in the policy file */
   cv_date_t date;      /* a day the example holds on, or 0 */
   const char *example; /* the facts of an example use, in words, or "" */
   const char *message; /* one sentence saying what and why */
+  const char *level;   /* "error": the rules are not what they seem;
+                          "warning": advice (source-without-url) */
+  const char *source;  /* the source at issue (source-without-url), or NULL */
 } cv_finding_t;
 
 typedef void (*cv_finding_fn)(void *ctx, const cv_finding_t *finding);
@@ -516,7 +520,8 @@ typedef void (*cv_finding_fn)(void *ctx, const cv_finding_t *finding);
  * use on every day a rule starts or stops: a permit and a forbid that can
  * both decide with neither overriding the other (forbid would win with a
  * conflict warning), rules that can never apply, rules that apply but never
- * decide, rules that start after the policy's record ends.  Calls fn for
+ * decide, rules that start after the policy's record ends; and, as
+ * warnings, sources declared without a url.  Calls fn for
  * each finding, in a stable order.  Returns CV_OK, CV_RANGE for a bad index
  * or CV_NOMEM. */
 CV_EXPORT int cv_lint(const cv_engine_t *engine, size_t policy, cv_finding_fn fn, void *ctx,
