@@ -41,8 +41,8 @@ static const char usage_head[] =
     "  --format F        input: auto (default), jsonl, csv or acled\n"
     "  --output F        jsonl (default: results as in docs/interchange.md), csv or geojson\n"
     "  --as-of DATE      evaluate every row under the policy of DATE\n"
-    "  --assume N=NUMBER override policy assumption N for every row (what-if)\n"
     "                    (YYYY-MM-DD; default: each row's own date)\n"
+    "  --assume N=NUMBER override policy assumption N for every row (what-if)\n"
     "  --map FIELD=COL   read use field FIELD from CSV column COL; repeatable\n";
 static const char usage_tail[] =
     "  --if-their-weapon for each donor, also the verdict if the weapon were\n"
@@ -360,8 +360,7 @@ static int parse_options(int argc, char **argv, options_t *o) {
     } else if (strcmp(argv[i], "--if-their-weapon") == 0) {
       o->if_theirs = true;
     } else if ((v = option_value(argc, argv, &i, "--as-of"))) {
-      if (cv_date_parse(v, strlen(v), &o->as_of) != CV_OK)
-        return bad_usage("--as-of '%s': expected a date YYYY-MM-DD", v);
+      if (cli_date_arg("assess", "--as-of", v, &o->as_of)) return CLI_USAGE;
     } else if ((v = option_value(argc, argv, &i, "--map"))) {
       if (!strchr(v, '=') || v[0] == '=') return bad_usage("--map '%s': expected FIELD=COLUMN", v);
       if (o->n_maps == MAX_MAPS) return bad_usage("at most 32 --map options%s", "");

@@ -21,5 +21,6 @@ int cv_cmd_fmt(int argc, char **argv, cv_engine_t *engine);
 int cv_cmd_serve(int argc, char **argv, cv_engine_t *engine);
 int cv_cmd_site(int argc, char **argv, cv_engine_t *engine);
 int cv_cmd_list(int argc, char **argv, cv_engine_t *engine);
+int cv_cmd_version(int argc, char **argv, cv_engine_t *engine);
 
 #endif

@@ -43,6 +43,13 @@ void cli_print_error(const char *context, const cv_error_t *err) {
   fclose(f);
 }
 
+int cli_date_arg(const char *command, const char *what, const char *text, cv_date_t *out) {
+  cv_error_t err;
+  if (cv_date_read(text, strlen(text), out, &err) == CV_OK) return 0;
+  fprintf(stderr, "caveat: %s: %s: %s\n", command, what, err.message);
+  return -1;
+}
+
 int cli_write(const char *data, size_t len) {
   /* An empty buffer has no data pointer: nothing to write. */
   if (!len) return 0;

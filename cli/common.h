@@ -36,6 +36,13 @@ int cli_write(const char *data, size_t len);
  * The library has its own, but keeps it private (src/internal.h). */
 char *cli_read_file(const char *path, size_t limit, size_t *len);
 
+/* Reads text, a date given on the command line as what (an option such as
+ * "--as-of", or an argument's name such as "DATE1"), into *out.  When it is
+ * not a date, prints "caveat: COMMAND: WHAT: " and the library's one
+ * message for a bad date (cv_date_read()) and returns -1: the caller exits
+ * with CLI_USAGE, as for every bad argument. */
+int cli_date_arg(const char *command, const char *what, const char *text, cv_date_t *out);
+
 /* The right margin of help text. */
 #define CLI_HELP_WIDTH 76
 /* Appends items to out as help lays a list out: lines start with indent

@@ -289,11 +289,11 @@ static long policy_of(cv_engine_t *engine, const char *name, size_t len) {
 /* 'caveat diff --donors A,B,... DATE': the first donor against each other. */
 static int diff_donors(cv_engine_t *engine, const char *list, const char *day_text, int json) {
   cv_date_t day;
-  if (!day_text || cv_date_parse(day_text, strlen(day_text), &day)) {
-    fprintf(stderr, "caveat: diff: --donors needs one date YYYY-MM-DD%s%s%s\n%s",
-            day_text ? ", found '" : "", day_text ? day_text : "", day_text ? "'" : "", usage);
+  if (!day_text) {
+    fprintf(stderr, "caveat: diff: --donors needs one date YYYY-MM-DD\n%s", usage);
     return CLI_USAGE;
   }
+  if (cli_date_arg("diff", "DATE", day_text, &day)) return CLI_USAGE;
   long index[CLI_MAX_DONORS];
   size_t n = 0;
   for (const char *s = list; *s;) {
@@ -392,13 +392,12 @@ int cv_cmd_diff(int argc, char **argv, cv_engine_t *engine) {
     return CLI_USAGE;
   }
   cv_date_t days[2];
+  if (!days_text[1]) {
+    fprintf(stderr, "caveat: diff: expected two dates YYYY-MM-DD\n%s", usage);
+    return CLI_USAGE;
+  }
   for (int k = 0; k < 2; k++)
-    if (!days_text[k] || cv_date_parse(days_text[k], strlen(days_text[k]), &days[k])) {
-      fprintf(stderr, "caveat: diff: expected two dates YYYY-MM-DD%s%s%s\n%s",
-              days_text[k] ? ", found '" : "", days_text[k] ? days_text[k] : "",
-              days_text[k] ? "'" : "", usage);
-      return CLI_USAGE;
-    }
+    if (cli_date_arg("diff", k ? "DATE2" : "DATE1", days_text[k], &days[k])) return CLI_USAGE;
   int status = CLI_OK;
   for (size_t p = 0; p < cv_engine_policy_count(engine); p++) {
     const char *donor = cv_engine_policy_donor(engine, p);

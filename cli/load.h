@@ -29,6 +29,17 @@ int cli_load(cv_engine_t *engine, unsigned needs);
  * source tree). */
 const char *cli_home(void);
 
+/* Where the data a command loads comes from, as the global options and
+ * the defaults say (after cli_load()), for 'caveat version': the catalogs
+ * directory, the land polygons (NULL: gmt-dcw's countries, because of
+ * '--land none' or because they are not installed), gmt-dcw's file, and
+ * whether --no-geo was given.  The strings live until the next cli_load(). */
+typedef struct cli_sources {
+  const char *data, *land, *dcw;
+  int no_geo;
+} cli_sources_t;
+void cli_sources(cli_sources_t *out);
+
 /* A new engine loaded afresh with everything and the same global options
  * (policies, catalogs, geodata read again from disk), for 'serve' to
  * reload on SIGHUP; NULL after printing why when it cannot be loaded. */

@@ -14,7 +14,7 @@
 #include "commands.h"
 
 static const char usage[] =
-    "usage: caveat test [--verbose] FILE...\n"
+    "usage: caveat test [-v|--verbose] FILE...\n"
     "\n"
     "Runs policy test files: JSON Lines of uses, each with \"expect\", e.g.\n"
     "  {\"id\": \"t1\", \"date\": \"2024-06-02\", ..., \"expect\": {\"US\": \"permitted\"}}\n"

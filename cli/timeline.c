@@ -178,10 +178,14 @@ static void all_line(void *ctx, const cv_history_event_t *e) {
 }
 
 /* 'caveat timeline --all': the whole record in one table. */
-static int whole_record(cv_engine_t *engine, int argc, char **argv) {
+static int whole_record(cv_engine_t *engine, int argc, char **argv, const char *usage) {
   int json = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--all") == 0) continue;
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      fputs(usage, stdout);
+      return CLI_OK;
+    }
     if (strcmp(argv[i], "--json") == 0) {
       json = 1;
       continue;
@@ -213,8 +217,6 @@ static int whole_record(cv_engine_t *engine, int argc, char **argv) {
 }
 
 int cv_cmd_timeline(int argc, char **argv, cv_engine_t *engine) {
-  for (int i = 1; i < argc; i++)
-    if (strcmp(argv[i], "--all") == 0) return whole_record(engine, argc, argv);
   cv_buf_t usage = {0};
   cv_use_t *use = cv_use_new();
   cv_result_t *result = cv_result_new();
@@ -225,6 +227,11 @@ int cv_cmd_timeline(int argc, char **argv, cv_engine_t *engine) {
     fprintf(stderr, "caveat: timeline: out of memory\n");
     goto done;
   }
+  for (int i = 1; i < argc; i++)
+    if (strcmp(argv[i], "--all") == 0) {
+      status = whole_record(engine, argc, argv, usage.data);
+      goto done;
+    }
   status = cli_read_use("timeline", usage.data, argc, argv, engine, use, &opts);
   if (status != CLI_OK || opts.help) goto done;
   if (opts.given) {

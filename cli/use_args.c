@@ -155,6 +155,10 @@ int cli_read_use(const char *command, const char *usage, int argc, char **argv, 
       as_of_text = value;
       continue;
     }
+    /* A date on the command line is an argument like --as-of's: a bad one
+     * is a usage error, in the one wording of a bad date. */
+    cv_date_t day;
+    if (strcmp(a, "--date") == 0 && cli_date_arg(command, a, value, &day)) return CLI_USAGE;
     int rc = use_flag(engine, use, a, value, &err);
     if (rc < 0) {
       fprintf(stderr, "caveat: %s: unknown option '%s'\n%s", command, a, usage);
@@ -179,10 +183,7 @@ int cli_read_use(const char *command, const char *usage, int argc, char **argv, 
     return CLI_USAGE;
   }
   opts->given = file || flags;
-  if (as_of_text && cv_date_parse(as_of_text, strlen(as_of_text), &opts->as_of)) {
-    fprintf(stderr, "caveat: %s: --as-of expects YYYY-MM-DD, found '%s'\n", command, as_of_text);
-    return CLI_USAGE;
-  }
+  if (as_of_text && cli_date_arg(command, "--as-of", as_of_text, &opts->as_of)) return CLI_USAGE;
   if (!file) return CLI_OK;
   size_t len;
   /* A use is small: past 16 MiB this is not a use file. */

@@ -20,7 +20,10 @@ static const char where_usage[] =
     "distance to Ukraine's border (0 inside Ukraine) of a point given in WGS 84\n"
     "degrees or of a place of the gazetteer (words are joined with spaces).\n"
     "\n"
-    "  --json   print {\"territory\", \"region\", \"border_km\", \"lat\", \"lon\"}\n";
+    "  --json   print one JSON object: territory, region, border_km, water_km\n"
+    "           (across water too), at_sea, territorial_sea, lat, lon, borders\n"
+    "           (their source), attribution; and region_unknown,\n"
+    "           also_claimed_by and de_jure_because where they apply\n";
 
 /* A coordinate: the whole word is a number. */
 static int parse_number(const char *s, double *out) {

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "caveat_version.h" /* CV_VERSION and its parts, from CMake's project() */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -21,6 +23,13 @@ extern "C" {
 #else
 #define CV_EXPORT
 #endif
+
+/* ----------------------------------------------------------------- version */
+
+/* The library's version, "MAJOR.MINOR.PATCH": the CV_VERSION it was built
+ * with, which a program built against another header may compare with its
+ * own CV_VERSION. */
+CV_EXPORT const char *cv_version(void);
 
 /* ------------------------------------------------------------------ errors */
 
@@ -74,6 +83,13 @@ typedef int32_t cv_date_t;
 
 /* Parses "YYYY-MM-DD" (exactly len bytes).  Returns CV_OK or CV_VALUE. */
 CV_EXPORT int cv_date_parse(const char *text, size_t len, cv_date_t *out);
+/* Parses "YYYY-MM-DD" (exactly len bytes) as cv_date_parse() does; when
+ * text is not a date, returns CV_VALUE with err (field "date") saying why,
+ * in the words every part of caveat uses for a bad date:
+ *   '2024-13-01' is not a date: month 13 is not 01-12
+ *   '2024-02-30' is not a date: day 30 is not 01-29 in February 2024
+ *   'yesterday' is not a date: expected YYYY-MM-DD */
+CV_EXPORT int cv_date_read(const char *text, size_t len, cv_date_t *out, cv_error_t *err);
 /* Writes "YYYY-MM-DD" and a NUL into buf (at least 11 bytes). */
 CV_EXPORT void cv_date_format(cv_date_t date, char buf[11]);
 
@@ -137,6 +153,11 @@ CV_EXPORT int cv_engine_load_geo(cv_engine_t *engine, const char *dcw_path, cons
  * and the attribution they require ("" for none). */
 CV_EXPORT int cv_engine_borders_land(const cv_engine_t *engine);
 CV_EXPORT const char *cv_engine_borders_attribution(const cv_engine_t *engine);
+/* The version gmt-dcw's netCDF file at dcw_path gives itself (its global
+ * attribute "version", e.g. "2.1.1"), copied into buf (size bytes).  Reads
+ * that attribute only: no border is read or indexed.  CV_OK, or CV_GEO
+ * with err when the file cannot be opened or has no version. */
+CV_EXPORT int cv_borders_dcw_version(const char *dcw_path, char *buf, size_t size, cv_error_t *err);
 /* The name of a country of the border index ("Ukraine" for "UA"), or NULL. */
 CV_EXPORT const char *cv_engine_country_name(const cv_engine_t *engine, const char *code);
 
@@ -176,6 +197,9 @@ CV_EXPORT size_t cv_engine_policy_count(const cv_engine_t *engine);
 CV_EXPORT int cv_engine_keep_donors(cv_engine_t *engine, const char *list, cv_error_t *err);
 CV_EXPORT const char *cv_engine_policy_donor(const cv_engine_t *engine, size_t index);
 CV_EXPORT const char *cv_engine_policy_path(const cv_engine_t *engine, size_t index);
+/* The day a loaded policy's record runs to (its 'as-of' declaration), or 0
+ * for an index past the last. */
+CV_EXPORT cv_date_t cv_engine_policy_as_of(const cv_engine_t *engine, size_t index);
 
 /* The names a use field may take: vocabulary is "actions", "targets",
  * "purposes", "donors", "systems", "operators", "operator-kinds" or
@@ -530,13 +554,17 @@ CV_EXPORT int cv_policy_format(const char *name, const char *text, size_t len, c
  * callback returns. */
 typedef struct cv_finding {
   const char *check;   /* "conflict", "never-applies", "never-decides",
-                          "after-record", "unsupplied-system", "incomplete" */
-  const char *rule;    /* the rule at issue */
+                          "after-record", "unsupplied-system", "incomplete",
+                          "source-without-url" */
+  const char *rule;    /* the rule at issue; NULL for a finding on a source */
   const char *other;   /* for a conflict, the rule it clashes with; else NULL */
-  int line;            /* of rule in the policy file */
+  int line;            /* of rule (or source) in the policy file */
   cv_date_t date;      /* a day the example holds on, or 0 */
   const char *example; /* the facts of an example use, in words, or "" */
   const char *message; /* one sentence saying what and why */
+  const char *level;   /* "error": the rules are not what they seem;
+                          "warning": advice (source-without-url) */
+  const char *source;  /* the source at issue (source-without-url), or NULL */
 } cv_finding_t;
 
 typedef void (*cv_finding_fn)(void *ctx, const cv_finding_t *finding);
@@ -545,7 +573,8 @@ typedef void (*cv_finding_fn)(void *ctx, const cv_finding_t *finding);
  * use on every day a rule starts or stops: a permit and a forbid that can
  * both decide with neither overriding the other (forbid would win with a
  * conflict warning), rules that can never apply, rules that apply but never
- * decide, rules that start after the policy's record ends.  Calls fn for
+ * decide, rules that start after the policy's record ends; and, as
+ * warnings, sources declared without a url.  Calls fn for
  * each finding, in a stable order.  Returns CV_OK, CV_RANGE for a bad index
  * or CV_NOMEM. */
 CV_EXPORT int cv_lint(const cv_engine_t *engine, size_t policy, cv_finding_fn fn, void *ctx,

@@ -200,8 +200,12 @@ static enum MHD_Result take_assume(void *cls, enum MHD_ValueKind kind, const cha
 enum MHD_Result api_assess(request_t *req, struct MHD_Connection *c) {
   cv_date_t as_of = 0;
   const char *as_of_text = query(c, "as_of"), *detail = query(c, "detail");
-  if (as_of_text && cv_date_parse(as_of_text, strlen(as_of_text), &as_of))
-    return reply_error(req, c, MHD_HTTP_BAD_REQUEST, "as_of must be a date YYYY-MM-DD");
+  cv_error_t bad_date;
+  if (as_of_text && cv_date_read(as_of_text, strlen(as_of_text), &as_of, &bad_date)) {
+    char message[sizeof bad_date.message + 16];
+    snprintf(message, sizeof message, "as_of: %s", bad_date.message);
+    return reply_error(req, c, MHD_HTTP_BAD_REQUEST, message);
+  }
   if (detail && strcmp(detail, "summary") != 0 && strcmp(detail, "full") != 0)
     return reply_error(req, c, MHD_HTTP_BAD_REQUEST, "detail must be summary or full");
   const char *donors = query(c, "donors");

@@ -22,8 +22,9 @@ extern const cv_use_field_t cv_dataset_field_index[CV_DF_COUNT];
 /* Reads a date into *date.  Accepts ISO dates and ACLED's export form
  * "16 February 2024" (day of one or two digits, the month's full English
  * name or its first three letters, any case).  The date must exist.
- * Returns CV_OK or CV_VALUE. */
-int cv_dataset_date(const char *text, size_t len, cv_date_t *date);
+ * Returns CV_OK, or CV_VALUE with err (which may be NULL) saying why in
+ * the words of cv_date_read(). */
+int cv_dataset_date(const char *text, size_t len, cv_date_t *date, cv_error_t *err);
 
 /* The ACLED mapping of one reader: which columns hold what, and a matcher
  * for system names in the notes. */

@@ -302,6 +302,10 @@ const char *cv_engine_policy_path(const cv_engine_t *engine, size_t index) {
   return index < engine->policy_count ? engine->policies[index]->path : NULL;
 }
 
+cv_date_t cv_engine_policy_as_of(const cv_engine_t *engine, size_t index) {
+  return index < engine->policy_count ? engine->policies[index]->state_date : 0;
+}
+
 int cv_engine_vocabulary(const cv_engine_t *engine, const char *vocabulary, const char **names,
                          size_t max, size_t *count) {
   static const struct {

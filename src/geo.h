@@ -55,6 +55,8 @@ const char *cv_geo_country_code(const cv_geo_t *geo, const char *name, size_t le
 const char *cv_geo_country_name(const cv_geo_t *geo, const char *code);
 /* The attribution the border data requires ("" for gmt-dcw). */
 const char *cv_geo_attribution(const cv_geo_t *geo);
+/* gmt-dcw's own version (cv_borders_dcw_version()). */
+int cv_geo_dcw_version(const char *path, char *buf, size_t size, cv_error_t *err);
 /* Adds regions from a GeoJSON FeatureCollection; code_property names the
  * property holding each feature's ISO 3166-2 code. */
 int cv_geo_add_regions(cv_geo_t *geo, const char *path, const char *code_property, cv_error_t *err);

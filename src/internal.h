@@ -82,6 +82,14 @@ bool cv_json_out_of_memory(void);
 /* The day year-month-day, when it exists (years 1900-9999, as
  * cv_date_parse() reads them): CV_OK or CV_VALUE. */
 int cv_date_from(int year, int month, int day, cv_date_t *out);
+/* Fills err (CV_VALUE, field "date") with why text (len bytes) is not a
+ * date, in the one wording every reader of dates gives (cv_date_read()):
+ * ymd is the year, month and day text gives when it is shaped like a date,
+ * and the message names the one out of range; NULL when it is not, and the
+ * message says what was expected (expected: "YYYY-MM-DD", or the forms the
+ * reader takes).  Returns CV_VALUE. */
+int cv_date_error(cv_error_t *err, const char *text, size_t len, const int *ymd,
+                  const char *expected);
 /* ASCII case-insensitive comparison of s (len bytes) with NUL-terminated t. */
 bool cv_streq_nocase(const char *s, size_t len, const char *t);
 /* A hash of s (len bytes) with ASCII case folded, eight bytes at a time,

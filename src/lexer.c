@@ -97,9 +97,9 @@ int cv_lex_next(cv_lexer_t *p, cv_token_t *t) {
       while (p->pos < p->end && (is_digit(*p->pos) || *p->pos == '-')) p->pos++;
       t->len = (size_t)(p->pos - s);
       t->kind = CV_TOK_DATE;
-      if (cv_date_parse(s, t->len, &t->date))
-        return fail(p, t->line, t->column, CV_SYNTAX,
-                    "'%.*s' is not a valid date: expected YYYY-MM-DD", (int)t->len, s);
+      cv_error_t why;
+      if (cv_date_read(s, t->len, &t->date, &why))
+        return fail(p, t->line, t->column, CV_SYNTAX, "%s", why.message);
       return CV_OK;
     }
     /* A number is [-]digits[.digits][e[+-]digits], read whole: "1e2" is

@@ -89,7 +89,7 @@ static void lint_systems(const cv_engine_t *eng, const cv_policy_t *pol, const c
              "names %s, which %s never supplied: no use of it falls under this policy unless the "
              "policy 'governs' it",
              s ? s->name : cv_symbol_name(&eng->catalog, sym), pol->donor_name);
-    cv_finding_t finding = {"unsupplied-system", r->id, NULL, r->line, 0, "", text};
+    cv_finding_t finding = {"unsupplied-system", r->id, NULL, r->line, 0, "", text, "error", NULL};
     fn(ctx, &finding);
   }
 }
@@ -127,8 +127,8 @@ int cv_lint(const cv_engine_t *engine, size_t policy, cv_finding_fn fn, void *ct
                    " can both decide, and neither overrides the other: forbid wins, "
                    "with a conflict warning; add 'overrides' to say which is the exception");
     cv_finding_t finding = {
-        "conflict", p->id, f->id, p->line, L->conflict[k].date, L->conflict[k].example.data,
-        msg.data};
+        "conflict", p->id,   f->id, p->line, L->conflict[k].date, L->conflict[k].example.data,
+        msg.data,   "error", NULL};
     if (!L->rc) fn(ctx, &finding);
   }
   if (L->conflicts_truncated && !L->rc) {
@@ -136,7 +136,7 @@ int cv_lint(const cv_engine_t *engine, size_t policy, cv_finding_fn fn, void *ct
     snprintf(text, sizeof text,
              "more than %d pairs of rules are in conflict: only the first %d are listed",
              LINT_MAX_CONFLICTS, LINT_MAX_CONFLICTS);
-    cv_finding_t finding = {"incomplete", pol->rules[0].id, NULL, 0, 0, "", text};
+    cv_finding_t finding = {"incomplete", pol->rules[0].id, NULL, 0, 0, "", text, "error", NULL};
     fn(ctx, &finding);
   }
   if (L->truncated && !L->rc) {
@@ -147,8 +147,8 @@ int cv_lint(const cv_engine_t *engine, size_t policy, cv_finding_fn fn, void *ct
              "the search stopped at its limit of %d classes of use: never-applies and "
              "never-decides are not checked",
              LINT_MAX_LEAVES);
-    cv_finding_t finding = {"incomplete", pol->n_rules ? pol->rules[0].id : "", NULL, 0, 0, "",
-                            text};
+    cv_finding_t finding = {
+        "incomplete", pol->n_rules ? pol->rules[0].id : "", NULL, 0, 0, "", text, "error", NULL};
     fn(ctx, &finding);
   }
   for (uint16_t i = 0; i < pol->n_rules && !L->rc; i++) {
@@ -156,7 +156,7 @@ int cv_lint(const cv_engine_t *engine, size_t policy, cv_finding_fn fn, void *ct
     lint_systems(engine, pol, r, r->when, fn, ctx);
     bool applies = L->truncated || (L->applies[i / 64] >> (i % 64) & 1);
     bool decides = L->decides[i / 64] >> (i % 64) & 1;
-    cv_finding_t finding = {NULL, r->id, NULL, r->line, 0, "", NULL};
+    cv_finding_t finding = {NULL, r->id, NULL, r->line, 0, "", NULL, "error", NULL};
     if (r->from > pol->state_date) {
       finding.check = "after-record";
       finding.message = "starts after the day the policy's record runs to ('as-of')";
@@ -173,6 +173,23 @@ int cv_lint(const cv_engine_t *engine, size_t policy, cv_finding_fn fn, void *ct
           "effect and decides in its stead";
       fn(ctx, &finding);
     }
+  }
+  /* A citation a reader cannot follow to the report: a warning, since the
+   * record sometimes has no public original to give (the outlet unknown). */
+  for (uint32_t i = 0; i < pol->n_sources && !L->rc; i++) {
+    const cv_source_t *src = &pol->sources[i];
+    if (src->url && src->url[0]) continue;
+    cv_finding_t finding = {"source-without-url",
+                            NULL,
+                            NULL,
+                            src->line,
+                            0,
+                            "",
+                            "has no 'url': a reader cannot follow the citation to the report; "
+                            "add the public original's url when it is found",
+                            "warning",
+                            src->id};
+    fn(ctx, &finding);
   }
   int rc = L->rc;
   if (rc) cv_error_set(err, rc, pol->path, 0, 0, "out of memory");

@@ -87,23 +87,30 @@ static size_t digits(const char *s, size_t len, size_t max, int *out) {
 }
 
 /* date -> YYYY '-' MM '-' DD | D{1,2} (' ' | '-') month (' ' | '-') YYYY */
-int cv_dataset_date(const char *text, size_t len, cv_date_t *date) {
+int cv_dataset_date(const char *text, size_t len, cv_date_t *date, cv_error_t *err) {
+  static const char expected[] = "2024-02-16 or 16 February 2024";
   while (len && (*text == ' ' || *text == '\t')) {
     text++;
     len--;
   }
   while (len && (text[len - 1] == ' ' || text[len - 1] == '\t')) len--;
-  if (len == 10 && cv_date_parse(text, len, date) == CV_OK) return CV_OK;
+  /* The ISO form (no day-month-year has a '-' fifth: a month's name is
+   * three letters or more): cv_date_read() says why it is no day. */
+  if (len == 10 && text[4] == '-' && text[7] == '-') return cv_date_read(text, len, date, err);
   int day, year;
   size_t i = digits(text, len, 2, &day);
-  if (i == 0 || i == len || (text[i] != ' ' && text[i] != '-')) return CV_VALUE;
+  if (i == 0 || i == len || (text[i] != ' ' && text[i] != '-'))
+    return cv_date_error(err, text, len, NULL, expected);
   size_t m0 = ++i;
   while (i < len && ((text[i] | 0x20) >= 'a' && (text[i] | 0x20) <= 'z')) i++;
   int month = month_number(text + m0, i - m0);
-  if (!month || i == len || (text[i] != ' ' && text[i] != '-')) return CV_VALUE;
+  if (!month || i == len || (text[i] != ' ' && text[i] != '-'))
+    return cv_date_error(err, text, len, NULL, expected);
   i++;
-  if (digits(text + i, len - i, 4, &year) != 4 || i + 4 != len) return CV_VALUE;
-  return cv_date_from(year, month, day, date);
+  if (digits(text + i, len - i, 4, &year) != 4 || i + 4 != len)
+    return cv_date_error(err, text, len, NULL, expected);
+  if (cv_date_from(year, month, day, date) == CV_OK) return CV_OK;
+  return cv_date_error(err, text, len, (const int[3]){year, month, day}, expected);
 }
 
 /* ------------------------------------------------------------- lifecycle */
@@ -533,11 +540,7 @@ static int set_field(cv_reader_t *r, cv_use_t *use, int f, const cv_csv_field_t 
   const char *s = v->data;
   size_t len = v->len;
   if (f == CV_DF_DATE) {
-    if (cv_dataset_date(s, len, &use->date) != CV_OK)
-      return row_error(r, err, CV_VALUE, "date", r->col[f],
-                       "'%.*s' is not a date: expected 2024-02-16 or "
-                       "16 February 2024",
-                       (int)(len > 40 ? 40 : len), s);
+    if (cv_dataset_date(s, len, &use->date, err) != CV_OK) return column_failed(r, err, r->col[f]);
     /* Set here, not through cv_use_set(), which would parse it again. */
     use->has_date = true;
     return CV_OK;

@@ -188,31 +188,6 @@ int cv_use_set_place(const cv_engine_t *eng, cv_use_t *use, const char *value, s
   return CV_OK;
 }
 
-/* A date that did not parse: a well-formed YYYY-MM-DD naming a day that
- * does not exist (2024-02-30) says so, anything else says what is expected. */
-static int date_error(const char *value, size_t len, cv_error_t *err) {
-  static const char *const months[12] = {"January",   "February", "March",    "April",
-                                         "May",       "June",     "July",     "August",
-                                         "September", "October",  "November", "December"};
-  bool shaped = len == 10 && value[4] == '-' && value[7] == '-';
-  for (size_t i = 0; shaped && i < 10; i++)
-    if (i != 4 && i != 7 && (value[i] < '0' || value[i] > '9')) shaped = false;
-  if (shaped) {
-    int year = atoi(value), month = (value[5] - '0') * 10 + (value[6] - '0');
-    int day = (value[8] - '0') * 10 + (value[9] - '0');
-    if (month < 1 || month > 12)
-      return cv_error_field(err, CV_VALUE, "date", "'%.10s': no such month (%02d)", value, month);
-    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    int in_month = days[month - 1] + (month == 2 && leap);
-    if (day < 1 || day > in_month)
-      return cv_error_field(err, CV_VALUE, "date", "'%.10s': no such day (%s %d has %d days)",
-                            value, months[month - 1], year, in_month);
-  }
-  return cv_error_field(err, CV_VALUE, "date", "expected a date YYYY-MM-DD, found '%.*s'",
-                        (int)(len > 40 ? 40 : len), value);
-}
-
 int cv_use_set(const cv_engine_t *engine, cv_use_t *use, const char *field, const char *value,
                size_t len, cv_error_t *err) {
   /* The fields given as text (fields.h).  Datasets set fields row after
@@ -243,7 +218,7 @@ int cv_use_set_field(const cv_engine_t *engine, cv_use_t *use, cv_use_field_t k,
       use->id[len] = '\0';
       return CV_OK;
     case CV_FK_DATE:
-      if (cv_date_parse(value, len, &use->date)) return date_error(value, len, err);
+      if (cv_date_read(value, len, &use->date, err)) return CV_VALUE;
       use->has_date = true;
       return CV_OK;
     case CV_FK_LAT:

@@ -375,6 +375,8 @@ size_t cv_strcopy(char *dst, size_t size, const char *src) {
   return n;
 }
 
+const char *cv_version(void) { return CV_VERSION; }
+
 /* ------------------------------------------------------------------ dates */
 
 /* Howard Hinnant's days_from_civil: exact for the proleptic Gregorian
@@ -394,16 +396,25 @@ static int days_in_month(int y, int m) {
   return m == 2 && leap ? 29 : days[m - 1];
 }
 
-int cv_date_parse(const char *text, size_t len, cv_date_t *out) {
-  if (len != 10 || text[4] != '-' || text[7] != '-') return CV_VALUE;
-  int v[3] = {0, 0, 0};
+/* Reads text as YYYY-MM-DD into v (year, month, day) without judging
+ * whether the day exists; false when it is not of that shape. */
+static bool date_shape(const char *text, size_t len, int v[3]) {
+  if (len != 10 || text[4] != '-' || text[7] != '-') return false;
   static const int start[] = {0, 5, 8}, width[] = {4, 2, 2};
-  for (int f = 0; f < 3; f++)
+  for (int f = 0; f < 3; f++) {
+    v[f] = 0;
     for (int i = 0; i < width[f]; i++) {
       char c = text[start[f] + i];
-      if (c < '0' || c > '9') return CV_VALUE;
+      if (c < '0' || c > '9') return false;
       v[f] = v[f] * 10 + (c - '0');
     }
+  }
+  return true;
+}
+
+int cv_date_parse(const char *text, size_t len, cv_date_t *out) {
+  int v[3];
+  if (!date_shape(text, len, v)) return CV_VALUE;
   return cv_date_from(v[0], v[1], v[2], out);
 }
 
@@ -413,6 +424,34 @@ int cv_date_from(int year, int month, int day, cv_date_t *out) {
     return CV_VALUE;
   *out = days_from_civil(year, month, day);
   return CV_OK;
+}
+
+int cv_date_error(cv_error_t *err, const char *text, size_t len, const int *ymd,
+                  const char *expected) {
+  static const char *const months[12] = {"January",   "February", "March",    "April",
+                                         "May",       "June",     "July",     "August",
+                                         "September", "October",  "November", "December"};
+  int shown = len > 40 ? 40 : (int)len;
+  if (!ymd)
+    return cv_error_field(err, CV_VALUE, "date", "'%.*s' is not a date: expected %s", shown, text,
+                          expected);
+  int y = ymd[0], m = ymd[1], d = ymd[2];
+  if (y < 1900 || y > 9999)
+    return cv_error_field(err, CV_VALUE, "date", "'%.*s' is not a date: year %d is not 1900-9999",
+                          shown, text, y);
+  if (m < 1 || m > 12)
+    return cv_error_field(err, CV_VALUE, "date", "'%.*s' is not a date: month %02d is not 01-12",
+                          shown, text, m);
+  return cv_error_field(err, CV_VALUE, "date",
+                        "'%.*s' is not a date: day %02d is not 01-%02d in %s %d", shown, text, d,
+                        days_in_month(y, m), months[m - 1], y);
+}
+
+int cv_date_read(const char *text, size_t len, cv_date_t *out, cv_error_t *err) {
+  int v[3];
+  bool shaped = date_shape(text, len, v);
+  if (shaped && cv_date_from(v[0], v[1], v[2], out) == CV_OK) return CV_OK;
+  return cv_date_error(err, text, len, shaped ? v : NULL, "YYYY-MM-DD");
 }
 
 void cv_date_format(cv_date_t date, char buf[11]) {

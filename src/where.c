@@ -40,6 +40,12 @@ int cv_engine_load_geo(cv_engine_t *engine, const char *dcw_path, const char *ca
                                 err);
 }
 
+int cv_borders_dcw_version(const char *dcw_path, char *buf, size_t size, cv_error_t *err) {
+  if (!size) return cv_error_set(err, CV_USAGE, NULL, 0, 0, "no room for a version");
+  buf[0] = '\0';
+  return cv_geo_dcw_version(dcw_path, buf, size, err);
+}
+
 const char *cv_engine_country_name(const cv_engine_t *engine, const char *code) {
   return engine->geo ? cv_geo_country_name(engine->geo, code) : NULL;
 }

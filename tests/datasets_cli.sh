@@ -56,7 +56,7 @@ check "no text summary with --summary" "" "$(cat "$tmp/err")"
 check "summary rows" 1 "$(grep -c '"rows": 6, "assessed": 3, "errors": 3' "$tmp/summary.json")"
 
 $caveat assess --no-progress --output csv "$dates" 2>/dev/null | sed -n 4p >"$tmp/row.csv"
-check "csv error row" "D003,,,,,,,,,,,,,,,,,,,,,,,row 3 (line 4): column 'event_date': '31 February 2024' is not a date: expected 2024-02-16 or 16 February 2024" \
+check "csv error row" "D003,,,,,,,,,,,,,,,,,,,,,,,row 3 (line 4): column 'event_date': '31 February 2024' is not a date: day 31 is not 01-29 in February 2024" \
   "$(cat "$tmp/row.csv")"
 
 $caveat assess --no-progress --output geojson "$dates" 2>/dev/null >"$tmp/dates.geojson"

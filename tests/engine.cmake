@@ -29,6 +29,16 @@ add_test(NAME cli_check
   COMMAND ${CMAKE_COMMAND} -DCAVEAT=$<TARGET_FILE:caveat_cli> -DCACHE=${CMAKE_BINARY_DIR}/geo-cache
           -DCASES=${CMAKE_CURRENT_SOURCE_DIR}/cli -DPOLICY=${CMAKE_CURRENT_SOURCE_DIR}/policies/us.caveat
           -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/run_cases.cmake)
+# 'caveat --version' against the files it reports on (and no border index
+# built), 'caveat help' and 'help CMD' against each command's --help.
+add_test(NAME cli_version
+  COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/version_test.py $<TARGET_FILE:caveat_cli>
+          ${PROJECT_SOURCE_DIR})
+# Every command's --help against what its parser accepts, both ways.
+add_test(NAME cli_help_options
+  COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/help_options_test.py
+          $<TARGET_FILE:caveat_cli> ${PROJECT_SOURCE_DIR} ${CMAKE_BINARY_DIR}/geo-cache)
+set_tests_properties(cli_help_options PROPERTIES FIXTURES_REQUIRED geo_cache)
 
 # The shipped corpus with every policy loaded (the default): the seed
 # scenarios still hold, the multi-donor scenarios, each policy's own file.

@@ -17,3 +17,11 @@ add_test(NAME tutorial_norway_lint
   COMMAND caveat_cli --no-geo --policy ${PROJECT_SOURCE_DIR}/examples/norway/norway.caveat lint)
 add_test(NAME tutorial_norway_fmt
   COMMAND caveat_cli fmt --check ${PROJECT_SOURCE_DIR}/examples/norway/norway.caveat)
+
+# README.md's examples whose output it shows, run and compared exactly, and
+# the worked example's claims in prose (tests/readme_test.py; its --update
+# rewrites the output blocks when the tool's output changes on purpose).
+add_test(NAME readme_examples
+  COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/readme_test.py $<TARGET_FILE:caveat_cli>
+          ${PROJECT_SOURCE_DIR} ${CMAKE_BINARY_DIR}/geo-cache)
+set_tests_properties(readme_examples PROPERTIES FIXTURES_REQUIRED geo_cache)

@@ -63,6 +63,23 @@ nc_fail:
                       nc_strerror(rc));
 }
 
+int cv_geo_dcw_version(const char *path, char *buf, size_t size, cv_error_t *err) {
+  int nc, rc = nc_open(path, NC_NOWRITE, &nc);
+  if (rc)
+    return cv_error_set(err, CV_GEO, path, 0, 0, "cannot open '%s': %s", path, nc_strerror(rc));
+  size_t len = 0;
+  char text[64];
+  if (!(rc = nc_inq_attlen(nc, NC_GLOBAL, "version", &len)) && len >= sizeof text)
+    rc = NC_EMAXNAME; /* a version is a few characters: this is not gmt-dcw's */
+  if (!rc) rc = nc_get_att_text(nc, NC_GLOBAL, "version", text);
+  nc_close(nc);
+  if (rc)
+    return cv_error_set(err, CV_GEO, path, 0, 0, "%s: no version attribute: %s", path,
+                        nc_strerror(rc));
+  snprintf(buf, size, "%.*s", (int)len, text);
+  return CV_OK;
+}
+
 /* Loads the countries of the table (their gmt-dcw tags) when there are no
  * land polygons, and Russia's federal subjects, found as the variables
  * named RU<code>_lon ("RUBEL_lon": Belgorod Oblast). */
