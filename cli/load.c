@@ -173,8 +173,7 @@ static int load_borders(cv_engine_t *engine, const options_t *o) {
 static int keep_donors(cv_engine_t *engine, const options_t *o) {
   cv_error_t err;
   if (!o->donors || !cv_engine_keep_donors(engine, o->donors, &err)) return 0;
-  err.field[0] = '\0'; /* the option says it */
-  cli_print_error("--donors", &err);
+  fprintf(stderr, "caveat: --donors: %s\n", err.message);
   return -1;
 }
 

@@ -128,8 +128,8 @@ status, usage, err = run("--help")
 expect("help", run("help"), (0, usage, ""))
 commands = re.findall(r"^  (\S+)\s", usage.split("commands:\n")[1].split("\n\n")[0], re.M)
 expect("the commands in the usage", commands,
-       ["check", "assess", "where", "test", "timeline", "diff", "lint", "fmt", "serve", "list",
-        "version", "help"])
+       ["check", "assess", "where", "test", "timeline", "diff", "lint", "fmt", "serve", "site",
+        "list", "version", "help"])
 for cmd in commands:
     status, out, err = run(cmd, "--help")
     expect(f"{cmd} --help: status", status, 0)
