@@ -19,6 +19,7 @@
 #include "common.h"
 
 #define MAX_RULES 16
+#define MAX_SOURCES 32
 
 static int puts_buf(cv_buf_t *b, const char *s) { return cv_buf_append(b, s, strlen(s)); }
 
@@ -172,18 +173,21 @@ static int lead_sources(const cv_result_t *result, const answer_t *a, cv_buf_t *
   size_t n = cv_result_count(result), start = b->len;
   for (size_t i = 0; i < n; i++) {
     if (!((a->lead >> i) & 1ul)) continue;
-    cv_source_info_t src;
-    for (size_t k = 0; cv_result_source(result, i, k, &src) == CV_OK; k++) {
-      size_t len = strlen(src.url);
-      if (!len || !src.deciding) continue;
+    cv_source_info_t src[MAX_SOURCES];
+    size_t k = cv_result_source_list(result, i, 1, src, MAX_SOURCES);
+    /* A verdict citing more sources than a cell lists names the first ones;
+     * the JSON Lines output has them all. */
+    for (size_t j = 0; j < k && j < MAX_SOURCES; j++) {
+      size_t len = strlen(src[j].url);
+      if (!len) continue;
       /* Each link once, though two donors' rules cite it. */
       bool again = false;
       for (size_t at = start; at + len <= b->len && !again; at++)
-        again = memcmp(b->data + at, src.url, len) == 0 &&
+        again = memcmp(b->data + at, src[j].url, len) == 0 &&
                 (at + len == b->len || b->data[at + len] == ' ');
       if (again) continue;
       if (b->len > start) CLI_TRY(CLI_LIT(b, " "));
-      CLI_TRY(cv_buf_append(b, src.url, len));
+      CLI_TRY(cv_buf_append(b, src[j].url, len));
     }
   }
   return CV_OK;

@@ -420,6 +420,12 @@ typedef struct cv_source_info {
   int deciding; /* 1: cited by a deciding rule (or 'governs'); 0: by a branch's */
 } cv_source_info_t;
 
+/* The sources verdict index cites, each once, in cv_result_sources()'
+ * order (with deciding_only, those of its deciding rules and 'governs'
+ * statement only), up to max into out; returns how many there are.  One
+ * pass: what a writer of every row calls. */
+CV_EXPORT size_t cv_result_source_list(const cv_result_t *result, size_t index, int deciding_only,
+                                       cv_source_info_t *out, size_t max);
 /* Source k (from 0) of verdict index, in cv_result_sources()' order, into
  * out; CV_RANGE past the last.  The strings belong to the engine. */
 CV_EXPORT int cv_result_source(const cv_result_t *result, size_t index, size_t k,

@@ -116,8 +116,8 @@ int cv_jscan_object(cv_jscan_t *s, cv_jscan_key_fn on_key, void *ctx) {
   cv_jscan_ws(s);
   if (s->p < s->end && *s->p == '}') return s->p++, 0;
   for (;;) {
-    const char *key;
-    size_t len;
+    const char *key = NULL; /* set by cv_jscan_string on success; GCC's -O3 cannot tell */
+    size_t len = 0;
     if (cv_jscan_string(s, &key, &len) || cv_jscan_char(s, ':') || on_key(s, key, len, ctx))
       return -1;
     cv_jscan_ws(s);

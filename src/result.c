@@ -161,6 +161,49 @@ int cv_result_select_donors(cv_result_t *result, const cv_engine_t *engine, cons
   return CV_OK;
 }
 
+/* Appends source s of pol to out (up to max) unless seen already; counts it. */
+static void list_source(const cv_policy_t *pol, uint32_t s, bool deciding, uint64_t *seen,
+                        cv_source_info_t *out, size_t max, size_t *count) {
+  if (s < 1024) {
+    if (seen[s / 64] >> (s % 64) & 1u) return;
+    seen[s / 64] |= 1ull << (s % 64);
+  } else {
+    /* Past the bitmap (a policy of over 1,024 sources): looked for among
+     * those listed, which holds them all as long as max does. */
+    for (size_t i = 0; i < *count && i < max; i++)
+      if (out[i].name == cv_source_name(&pol->sources[s])) return;
+  }
+  if (*count < max) {
+    const cv_source_t *src = &pol->sources[s];
+    out[*count] = (cv_source_info_t){cv_source_name(src), src->outlet, src->title, src->url,
+                                     src->date,           deciding};
+  }
+  (*count)++;
+}
+
+size_t cv_result_source_list(const cv_result_t *result, size_t index, int deciding_only,
+                             cv_source_info_t *out, size_t max) {
+  if (index >= result->n) return 0;
+  const cv_policy_verdict_t *v = &result->v[index];
+  const cv_policy_t *pol = v->policy;
+  uint64_t seen[16] = {0};
+  size_t count = 0;
+  for (uint8_t i = 0; i < v->n_rules; i++) {
+    const cv_rule_t *r = &pol->rules[v->rules[i]];
+    for (uint16_t c = 0; c < r->n_cites; c++)
+      list_source(pol, r->cites[c].source, true, seen, out, max, &count);
+  }
+  for (uint16_t c = 0; v->governed && c < pol->n_governs_cites; c++)
+    list_source(pol, pol->governs_cites[c].source, true, seen, out, max, &count);
+  for (uint8_t b = 0; !deciding_only && b < v->n_branches; b++)
+    for (uint8_t i = 0; i < v->branches[b].n_rules; i++) {
+      const cv_rule_t *r = &pol->rules[v->branches[b].rules[i]];
+      for (uint16_t c = 0; c < r->n_cites; c++)
+        list_source(pol, r->cites[c].source, false, seen, out, max, &count);
+    }
+  return count;
+}
+
 int cv_result_source(const cv_result_t *result, size_t index, size_t k, cv_source_info_t *out) {
   if (index >= result->n) return CV_RANGE;
   const cv_policy_verdict_t *v = &result->v[index];
