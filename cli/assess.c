@@ -20,14 +20,16 @@
 
 #include "assess.h"
 #include "commands.h"
+#include "pool.h"
 
 #define FLUSH_AT (1u << 20) /* output bytes buffered before a write */
-#define PROGRESS_EVERY 4096 /* rows between clock reads */
 #define MAX_RULES 16
 #define TOP_RULES 10
 #define FIRST_ERRORS 5
 #define RULE_SLOTS 8192 /* a power of two above all rules of all policies */
 #define MAX_MAPS 32
+#define MAX_JOBS 256
+#define BATCH 256 /* rows read before they are handed to the workers */
 
 static const char usage_head[] =
     "usage: caveat assess [options] FILE|-\n"
@@ -49,6 +51,8 @@ static const char usage_tail[] =
     "                    that donor's (CSV/GeoJSON DONOR_if_theirs, JSON\n"
     "                    if_their_weapon)\n"
     "  --summary FILE    write the summary as JSON to FILE instead of stderr\n"
+    "  --jobs N          evaluate on N threads (default: the cores available);\n"
+    "                    the output is the same bytes, in input order\n"
     "  --no-progress     no progress bar, even on a terminal\n"
     "\n"
     "exit status: 0 every row assessed, 1 some rows were error rows,\n"
@@ -281,6 +285,7 @@ typedef struct options {
   const char *summary;
   bool no_progress;
   bool if_theirs;
+  long jobs; /* 0: the cores available */
   const char *path;
 } options_t;
 
@@ -376,6 +381,11 @@ static int parse_options(int argc, char **argv, options_t *o) {
       o->assume[o->n_assume++].value = x;
     } else if ((v = option_value(argc, argv, &i, "--summary"))) {
       o->summary = v;
+    } else if ((v = option_value(argc, argv, &i, "--jobs"))) {
+      char *end;
+      o->jobs = strtol(v, &end, 10);
+      if (end == v || *end || o->jobs < 1 || o->jobs > MAX_JOBS)
+        return bad_usage("--jobs '%s': expected a number of threads, 1 to %d", v, MAX_JOBS);
     } else if (a[0] == '-' && a[1] != '\0') {
       return bad_usage("unknown option '%s'", a);
     } else if (o->path) {
@@ -397,6 +407,48 @@ static int flush(cv_buf_t *out) {
   return rc;
 }
 
+/* A worker's own: its result (with its memo), writer and counts. */
+typedef struct worker {
+  const cv_engine_t *engine;
+  cv_date_t as_of;
+  cv_result_t *result;
+  row_writer_t w;
+  summary_t s;
+} worker_t;
+
+/* Evaluates and writes one row (pool.h): an error row for a row that
+ * could not be read or evaluated. */
+static void assess_row(void *ctx, pool_row_t *r, long index) {
+  worker_t *k = ctx;
+  r->out.len = 0;
+  if (r->rc == CV_OK) r->rc = cv_evaluate(k->engine, r->use, k->as_of, k->result, &r->err);
+  k->w.written = index; /* GeoJSON's separator depends on it */
+  if (r->rc == CV_OK) {
+    count_result(&k->s, k->result);
+    r->work_rc = rows_result(&k->w, &r->out, r->use, k->result);
+  } else {
+    r->work_rc = rows_error(&k->w, &r->out, r->row, r->id, &r->err);
+  }
+}
+
+/* Adds a worker's counts to the run's. */
+static void merge_counts(summary_t *into, const summary_t *from) {
+  into->no_donor_weapons += from->no_donor_weapons;
+  for (size_t d = 0; d < into->n_donors; d++)
+    for (int v = 0; v < 4; v++) into->verdicts[d][v] += from->verdicts[d][v];
+  for (size_t i = 0; i < RULE_SLOTS; i++) {
+    const rule_count_t *r = &from->rules[i];
+    if (!r->id) continue;
+    for (long c = 0; c < r->count; c++) count_rule(into, r->donor, r->id);
+  }
+}
+
+/* The cores this process may run on. */
+static long cores(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n < 1 ? 1 : n > MAX_JOBS ? MAX_JOBS : n;
+}
+
 int cv_cmd_assess(int argc, char **argv, cv_engine_t *engine) {
   options_t o = {0};
   int rc = parse_options(argc, argv, &o);
@@ -416,8 +468,11 @@ int cv_cmd_assess(int argc, char **argv, cv_engine_t *engine) {
   int status = CLI_OK;
   cv_error_t err;
   cv_reader_t *reader = cv_reader_new(engine, o.format, read_fd, &in);
-  cv_use_t *use = cv_use_new();
-  cv_result_t *result = cv_result_new();
+  cv_use_t *use = cv_use_new(); /* for checking --assume once */
+  size_t jobs = (size_t)(o.jobs ? o.jobs : cores());
+  worker_t *workers = calloc(jobs, sizeof *workers);
+  void **contexts = calloc(jobs, sizeof *contexts);
+  pool_t *pool = NULL;
   summary_t s = {0};
   s.n_donors = cv_engine_policy_count(engine);
   s.verdicts = calloc(s.n_donors ? s.n_donors : 1, sizeof *s.verdicts);
@@ -425,8 +480,19 @@ int cv_cmd_assess(int argc, char **argv, cv_engine_t *engine) {
   cv_buf_t out = {0};
   row_writer_t w = {
       .format = o.output, .engine = engine, .as_of = o.as_of, .if_theirs = o.if_theirs};
-  if (!reader || !use || !result || !s.verdicts || !s.rules ||
-      (o.if_theirs && cv_result_if_theirs(result, 1))) {
+  bool ok = reader && use && workers && contexts && s.verdicts && s.rules;
+  for (size_t k = 0; ok && k < jobs; k++) {
+    worker_t *wk = &workers[k];
+    contexts[k] = wk;
+    *wk = (worker_t){.engine = engine, .as_of = o.as_of, .w = w, .result = cv_result_new()};
+    wk->s.n_donors = s.n_donors;
+    wk->s.verdicts = calloc(s.n_donors ? s.n_donors : 1, sizeof *wk->s.verdicts);
+    wk->s.rules = calloc(RULE_SLOTS, sizeof *wk->s.rules);
+    ok = wk->result && wk->s.verdicts && wk->s.rules &&
+         !(o.if_theirs && cv_result_if_theirs(wk->result, 1));
+  }
+  if (ok) ok = (pool = pool_new(jobs, BATCH, assess_row, contexts)) != NULL;
+  if (!ok) {
     fprintf(stderr, "caveat assess: out of memory\n");
     status = CLI_USAGE;
     goto done;
@@ -453,42 +519,64 @@ int cv_cmd_assess(int argc, char **argv, cv_engine_t *engine) {
   progress_t p = {.on = !o.no_progress && isatty(STDERR_FILENO), .total = in.size};
   p.start = p.last = now();
   if (rows_begin(&w, &out) != CV_OK) goto nomem;
+  /* Rows are read here, a batch at a time, while the workers evaluate and
+   * write the batch before; each batch goes out whole, in order. */
+  bool input_done = false;
+  long read_rows = 0;
   for (;;) {
-    rc = cv_reader_next(reader, use, &err);
-    if (rc == CV_EOF) break;
-    long row = cv_reader_row(reader);
-    if (rc == CV_IO || row == 0) {
-      /* The input itself failed (or its header could not be read): no row
-       * to answer for, and nothing after it can be read.  Rows already
-       * assessed still go out, with the summary. */
-      if (p.on) fprintf(stderr, "\r\033[K");
-      cli_print_error(o.path, &err);
-      status = CLI_USAGE;
-      if (s.rows == 0) goto done;
-      break;
+    pool_row_t *batch = pool_next(pool);
+    size_t n = 0;
+    while (!input_done && n < BATCH) {
+      pool_row_t *r = &batch[n];
+      int read_rc = cv_reader_next(reader, r->use, &r->err);
+      if (read_rc == CV_EOF) {
+        input_done = true;
+        break;
+      }
+      long row = cv_reader_row(reader);
+      if (read_rc == CV_IO || row == 0) {
+        /* The input itself failed (or its header could not be read): no
+         * row to answer for, and nothing after it can be read.  Rows
+         * already assessed still go out, with the summary. */
+        if (p.on) fprintf(stderr, "\r\033[K");
+        cli_print_error(o.path, &r->err);
+        status = CLI_USAGE;
+        input_done = true;
+        break;
+      }
+      /* A what-if for every row: --assume wins over a row's own columns. */
+      for (int k = 0; read_rc == CV_OK && k < o.n_assume; k++)
+        read_rc = cv_use_assume(engine, r->use, o.assume[k].name, o.assume[k].value, &r->err);
+      r->rc = read_rc;
+      r->row = row;
+      const char *id = cv_reader_row_id(reader);
+      size_t len = strlen(id); /* the reader keeps ids below 256 bytes */
+      memcpy(r->id, id, len + 1);
+      n++;
     }
-    s.rows++;
-    /* A what-if for every row: --assume wins over a row's own columns. */
-    for (int k = 0; rc == CV_OK && k < o.n_assume; k++)
-      rc = cv_use_assume(engine, use, o.assume[k].name, o.assume[k].value, &err);
-    if (rc == CV_OK) rc = cv_evaluate(engine, use, o.as_of, result, &err);
-    if (rc == CV_OK) {
-      count_result(&s, result);
-      rc = rows_result(&w, &out, use, result);
-    } else {
-      count_error(&s, row, cv_reader_row_id(reader), &err);
-      rc = rows_error(&w, &out, row, cv_reader_row_id(reader), &err);
+    size_t done_n;
+    pool_row_t *done_rows = pool_wait(pool, &done_n);
+    for (size_t i = 0; i < done_n; i++) {
+      pool_row_t *r = &done_rows[i];
+      s.rows++;
+      if (r->rc != CV_OK) count_error(&s, r->row, r->id, &r->err);
+      if (r->work_rc != CV_OK || cv_buf_append(&out, r->out.data, r->out.len)) goto nomem;
+      if (out.len >= FLUSH_AT && flush(&out) != 0) goto write_failed;
     }
-    if (rc != CV_OK) goto nomem;
-    if (out.len >= FLUSH_AT && flush(&out) != 0) goto write_failed;
-    if (p.on && s.rows % PROGRESS_EVERY == 0) {
+    if (status != CLI_OK && read_rows == 0 && n == 0) goto done;
+    if (n == 0 && input_done) break;
+    pool_submit(pool, n, read_rows);
+    read_rows += (long)n;
+    if (p.on) {
       double t = now();
-      if (t - p.last >= 0.1) progress_draw(&p, s.rows, cv_reader_bytes(reader), t);
+      if (t - p.last >= 0.1) progress_draw(&p, read_rows, cv_reader_bytes(reader), t);
     }
   }
+  w.written = read_rows;
   if (rows_end(&w, &out) != CV_OK) goto nomem;
   if (flush(&out) != 0 || fflush(stdout) != 0) goto write_failed;
   if (p.on) fprintf(stderr, "\r\033[K");
+  for (size_t k = 0; k < jobs; k++) merge_counts(&s, &workers[k].s);
 
   s.seconds = now() - p.start;
   s.bytes = cv_reader_bytes(reader);
@@ -520,12 +608,20 @@ write_failed:
   fprintf(stderr, "caveat assess: cannot write the output: %s\n", strerror(errno));
   status = CLI_USAGE;
 done:
+  pool_free(pool);
   if (in.fd > 0) close(in.fd);
   cv_buf_free(&out);
   rows_free(&w);
+  for (size_t k = 0; workers && k < jobs; k++) {
+    cv_result_free(workers[k].result);
+    rows_free(&workers[k].w);
+    free(workers[k].s.verdicts);
+    free(workers[k].s.rules);
+  }
+  free(workers);
+  free(contexts);
   free(s.verdicts);
   free(s.rules);
-  cv_result_free(result);
   cv_use_free(use);
   cv_reader_free(reader);
   return status;

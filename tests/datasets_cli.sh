@@ -41,6 +41,22 @@ check "geojson features" 30 "$(grep -o '"type": "Feature",' "$tmp/out.geojson" |
 check "geojson opening" '{"type": "FeatureCollection", "features": [' "$(head -n 1 "$tmp/out.geojson")"
 check "geojson closing" ']}' "$(tail -n 1 "$tmp/out.geojson")"
 
+# --jobs: the same bytes in the same order on any number of threads, for
+# every format, with rows beyond one batch (the sample 12 times over:
+# 360 rows, two batches) and error rows among them.
+{ head -n 1 "$sample"; for k in 1 2 3 4 5 6 7 8 9 10 11 12; do tail -n +2 "$sample"; done
+  echo 'bad-row,,,,'; } >"$tmp/many.csv"
+for out in csv jsonl geojson; do
+  $caveat assess --no-progress --summary "$tmp/sum1.json" --jobs 1 --output $out "$tmp/many.csv" >"$tmp/j1.$out" 2>/dev/null
+  $caveat assess --no-progress --summary "$tmp/sum3.json" --jobs 3 --output $out "$tmp/many.csv" >"$tmp/j3.$out" 2>/dev/null
+  check "jobs 3 = jobs 1 ($out)" "" "$(cmp "$tmp/j1.$out" "$tmp/j3.$out" 2>&1)"
+  check "jobs summary ($out)" "$(sed 's/"seconds": [0-9.]*, //; s/"rows_per_second": [0-9]*,//' "$tmp/sum1.json")" \
+    "$(sed 's/"seconds": [0-9.]*, //; s/"rows_per_second": [0-9]*,//' "$tmp/sum3.json")"
+done
+check "jobs rows" 361 "$(grep -c '' "$tmp/j1.jsonl")"
+$caveat assess --no-progress --jobs 0 "$sample" >/dev/null 2>"$tmp/err"
+check "jobs 0 refused" "caveat assess: --jobs '0': expected a number of threads, 1 to 256" "$(head -n 1 "$tmp/err")"
+
 # What-if: every row under the policy of one day.
 $caveat assess --no-progress --output csv --as-of 2023-06-01 "$sample" >"$tmp/asof.csv" 2>/dev/null
 check "as-of column" 30 "$(grep -c '^CAV00[0-9]*,[0-9-]*,2023-06-01,' "$tmp/asof.csv")"

@@ -1,0 +1,47 @@
+/*
+ * pool.h -- rows worked on by several threads, handed back in input order:
+ * what 'caveat assess --jobs N' runs on.  The caller fills a batch of rows
+ * (reading is sequential), submits it, and fills the next while the
+ * workers evaluate and write the first; each row's output is its own
+ * buffer, so the bytes out do not depend on how many threads made them.
+ */
+#ifndef CAVEAT_CLI_POOL_H
+#define CAVEAT_CLI_POOL_H
+
+#include <stddef.h>
+
+#include "caveat.h"
+
+/* One row of a batch: read by the caller, worked on by a worker. */
+typedef struct pool_row {
+  cv_use_t *use;
+  int rc; /* the reading's: CV_OK, or the row's error (err, id) */
+  cv_error_t err;
+  long row;     /* the data row number, from 1 */
+  char id[256]; /* the row's id as the reader gave it (its own, or "row-N") */
+  cv_buf_t out; /* what the worker wrote for the row */
+  int work_rc;  /* the worker's: CV_OK, or CV_NOMEM when out could not grow */
+} pool_row_t;
+
+/* Works on one row: worker is the worker's own context, index the row's
+ * position in the whole input (from 0). */
+typedef void (*pool_work_fn)(void *worker, pool_row_t *row, long index);
+
+typedef struct pool pool_t;
+
+/* A pool of jobs workers (1: the caller's thread does the work, no thread
+ * is started), each with workers[k] as its context, and two batches of
+ * batch rows.  NULL when out of memory or a thread cannot start. */
+pool_t *pool_new(size_t jobs, size_t batch, pool_work_fn fn, void **workers);
+/* The batch to fill next (batch rows, each with its use). */
+pool_row_t *pool_next(pool_t *pool);
+/* Hands the filled batch (its first n rows, the first of them row index
+ * first) to the workers and returns at once; with one job, works on it
+ * before returning. */
+void pool_submit(pool_t *pool, size_t n, long first);
+/* Waits for the batch submitted last and returns its rows (*n of them),
+ * NULL when none is out.  The next pool_submit() may reuse them. */
+pool_row_t *pool_wait(pool_t *pool, size_t *n);
+void pool_free(pool_t *pool);
+
+#endif
