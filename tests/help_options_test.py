@@ -47,7 +47,7 @@ VALUES = {
     "--cross-border-attack": "true", "--lat": "50.4", "--lon": "36.9", "--place": "Kharkiv",
     "--evidence": "system=reported", "--assume": "near_border_km=50",
     "--fact": "us_strike_approved=true", "--format": "csv", "--output": "csv", "--map": "date=day",
-    "--summary": "/dev/null",
+    "--summary": "/dev/null", "--jobs": "2",
     # diff
     "--donors": "US,UK",
     # serve
