@@ -392,6 +392,27 @@ void cv_acled_row(const cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
     excerpt(use->location_name, sizeof use->location_name, col[AC_LOCATION]->data,
             col[AC_LOCATION]->len);
   cv_notes_scan(a->match, a->alias_system, notes, col[AC_NOTES] ? col[AC_NOTES]->len : 0, &scan);
+  /* No use of a weapon: by the sub-event type, or by the notes of a mine,
+   * IED or grenade row (not when the user mapped the action).  Nothing
+   * else is then taken from the row's words: a system or target they name
+   * is what the protest, seizure or accident was about. */
+  const cv_csv_field_t *sub = col[AC_SUB_EVENT];
+  bool interception =
+      sub && field_is(sub, "Disrupted weapons use") &&
+      ((col[AC_NOTES] && starts_with_nocase(notes, col[AC_NOTES]->len, "Interception:")) ||
+       scan.shot_down.kind >= 0);
+  if (sub && !interception && !(taken & (1u << CV_DF_ACTION))) {
+    for (size_t i = 0; i < sizeof not_uses / sizeof *not_uses && !use->not_a_use; i++)
+      if (field_is(sub, not_uses[i].name)) {
+        use->not_a_use = not_uses[i].because;
+        note_match(use, sub->data, sub->len, "not_a_use");
+      }
+    for (size_t i = 0; i < sizeof accident_sub_events / sizeof *accident_sub_events; i++)
+      if (!use->not_a_use && scan.not_a_use.kind >= 0 && field_is(sub, accident_sub_events[i])) {
+        use->not_a_use = cv_notes_not_a_use(scan.not_a_use.kind);
+        note_match(use, notes + scan.not_a_use.at, scan.not_a_use.len, "not_a_use");
+      }
+  }
   /* Two different systems in one note (other than a munition and its
    * launcher): which one was used is not said.  A donated system in a note
    * about forces that received no donor weapons (Russia's) is what they
@@ -401,7 +422,8 @@ void cv_acled_row(const cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
   for (int k = 0; o && k < cat->n_no_donor_kinds; k++)
     russian |= o->kind_sym == cat->no_donor_kind[k];
   int named = cv_notes_system(cat, &scan);
-  if (named >= 0 && (!russian || scan.captured) && !(taken & (1u << CV_DF_SYSTEM))) {
+  if (named >= 0 && !use->not_a_use && (!russian || scan.captured) &&
+      !(taken & (1u << CV_DF_SYSTEM))) {
     set(engine, use, "system", scan.systems[named]);
     cv_error_t ignored;
     cv_use_grade(use, "system", "reported", &ignored);
@@ -412,8 +434,7 @@ void cv_acled_row(const cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
   const char *action = NULL, *purpose = NULL, *target = NULL;
   const char *target_word = NULL, *purpose_word = NULL;
   size_t target_len = 0, purpose_len = 0;
-  if (col[AC_SUB_EVENT]) {
-    const cv_csv_field_t *sub = col[AC_SUB_EVENT];
+  if (sub && !use->not_a_use) {
     for (size_t i = 0; i < sizeof sub_events / sizeof *sub_events; i++)
       if (field_is(sub, sub_events[i].name)) {
         action = sub_events[i].action;
@@ -460,22 +481,10 @@ void cv_acled_row(const cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
         if (a->incursion_kind[k] >= 0 && o->kind_sym == a->incursion_kind[k])
           purpose = "ground-incursion";
     }
-    /* No use of a weapon: by the sub-event type, or by the notes of a mine,
-     * IED or grenade row.  Not when the user mapped the action. */
-    if (!action && !(taken & (1u << CV_DF_ACTION))) {
-      for (size_t i = 0; i < sizeof not_uses / sizeof *not_uses && !use->not_a_use; i++)
-        if (field_is(sub, not_uses[i].name)) {
-          use->not_a_use = not_uses[i].because;
-          note_match(use, sub->data, sub->len, "not_a_use");
-        }
-      for (size_t i = 0; i < sizeof accident_sub_events / sizeof *accident_sub_events; i++)
-        if (!use->not_a_use && scan.not_a_use.kind >= 0 && field_is(sub, accident_sub_events[i])) {
-          use->not_a_use = cv_notes_not_a_use(scan.not_a_use.kind);
-          note_match(use, notes + scan.not_a_use.at, scan.not_a_use.len, "not_a_use");
-        }
-    }
   }
-  if (col[AC_CIVILIAN] && field_is(col[AC_CIVILIAN], "Civilian targeting")) {
+  if (use->not_a_use) {
+    /* what the row was about is no target */
+  } else if (col[AC_CIVILIAN] && field_is(col[AC_CIVILIAN], "Civilian targeting")) {
     target = "civilians";
     target_word = col[AC_CIVILIAN]->data, target_len = col[AC_CIVILIAN]->len;
   } else if (!col[AC_CIVILIAN] && a->col[AC_CIVILIAN] < 0 && col[AC_ACTOR2] &&
