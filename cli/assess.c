@@ -97,6 +97,7 @@ typedef struct first_error {
 typedef struct summary {
   long rows, errors;
   long no_donor_weapons; /* rows by forces that received no donor weapons */
+  long not_a_use;        /* rows that describe no use of a weapon */
   size_t n_donors;
   long (*verdicts)[4]; /* per donor, per cv_verdict_t */
   rule_count_t *rules; /* RULE_SLOTS, open addressing on the id pointer */
@@ -128,6 +129,7 @@ static void count_rule(summary_t *s, size_t donor, const char *id) {
 static void count_result(summary_t *s, const cv_result_t *result) {
   size_t n = cv_result_count(result);
   s->no_donor_weapons += cv_result_no_donor_weapons(result) != NULL;
+  s->not_a_use += cv_result_not_a_use(result) != NULL;
   for (size_t i = 0; i < n && i < s->n_donors; i++) {
     s->verdicts[i][cv_result_verdict(result, i) & 3]++;
     const char *ids[MAX_RULES];
@@ -176,9 +178,9 @@ static void summary_json(const summary_t *s, const cv_engine_t *engine, FILE *f)
   fprintf(f,
           "{\"rows\": %ld, \"assessed\": %ld, \"errors\": %ld, "
           "\"seconds\": %.3f, \"bytes\": %llu, \"rows_per_second\": %.0f,\n "
-          "\"no_donor_weapons\": %ld, \"verdicts\": {",
+          "\"no_donor_weapons\": %ld, \"not_a_use\": %ld, \"verdicts\": {",
           s->rows, s->rows - s->errors, s->errors, s->seconds, (unsigned long long)s->bytes,
-          s->seconds > 0 ? (double)s->rows / s->seconds : 0.0, s->no_donor_weapons);
+          s->seconds > 0 ? (double)s->rows / s->seconds : 0.0, s->no_donor_weapons, s->not_a_use);
   for (size_t d = 0; d < s->n_donors; d++) {
     fprintf(f, "%s", d ? ", " : "");
     json_str(f, cv_engine_policy_donor(engine, d));
@@ -226,6 +228,11 @@ static void summary_text(const summary_t *s, const cv_engine_t *engine) {
             "  %ld rows by forces that received no donor weapons (not-covered for every donor, "
             "counted in the verdicts below)\n",
             s->no_donor_weapons);
+  if (s->not_a_use)
+    fprintf(stderr,
+            "  %ld rows that describe no use of a weapon (not-covered for every donor, counted in "
+            "the verdicts below)\n",
+            s->not_a_use);
   size_t i = 0;
   for (size_t d = 0; d < s->n_donors; d++) {
     fprintf(stderr, "  %s:", cv_engine_policy_donor(engine, d));

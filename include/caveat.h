@@ -434,6 +434,10 @@ CV_EXPORT int cv_result_source(const cv_result_t *result, size_t index, size_t k
  * no_donor_weapons) and the use names no captured one: the reason, and every
  * verdict is not-covered.  NULL otherwise. */
 CV_EXPORT const char *cv_result_no_donor_weapons(const cv_result_t *result);
+/* When the use describes no use of a weapon at all (a dataset row about a
+ * protest, a mine accident, a seizure: docs/datasets.md): the reason, and
+ * every verdict is not-covered.  NULL otherwise. */
+CV_EXPORT const char *cv_result_not_a_use(const cv_result_t *result);
 /* "If it was their weapon": with on, every evaluation into result also
  * works out, for each policy, the verdict the use would get if its weapon
  * were that policy's donor's (one more evaluation per policy; off by

@@ -15,6 +15,7 @@
 
 #include "dataset.h"
 #include "internal.h"
+#include "acled_notes.h"
 #include "match.h"
 
 /* ACLED columns this mapping reads, by their export header names. */
@@ -39,120 +40,6 @@ static const char *const column_names[AC_COUNT] = {
     "civilian_targeting", "country",    "location", "notes",     "actor2",         "admin1",
     "geo_precision"};
 
-/* What an interception brought down, by the words the notes use for it.
- * These are words of ACLED's English notes, not policy, so they live here
- * with the other parts of the format; the target kinds are kinds.json's. */
-enum {
-  KW_MISSILE,
-  KW_DRONE,
-  KW_AIRCRAFT,
-  KW_ENERGY,
-  KW_AIRFIELD,
-  KW_LOGISTICS,
-  KW_MILITARY_SITE,
-  KW_COMMAND,
-  KW_CIVILIAN_SITE,
-  KW_CAPTURED,
-  KW_COUNT
-};
-/* Interceptions take the first of the first three kinds; other strikes the
- * first of the target words after them (what was hit). */
-#define KW_FIRST_TARGET KW_ENERGY
-#define KW_LAST_TARGET KW_CIVILIAN_SITE
-static const char *const keyword_target[KW_COUNT] = {"missile-in-flight",
-                                                     "drone-in-flight",
-                                                     "aircraft-in-flight",
-                                                     "energy-infrastructure",
-                                                     "airfield",
-                                                     "logistics",
-                                                     "military-infrastructure",
-                                                     "command-post",
-                                                     "civilian-infrastructure",
-                                                     NULL};
-static const struct {
-  int kind;
-  const char *word;
-} keywords[] = {
-    {KW_MISSILE, "missile"},
-    {KW_MISSILE, "cruise missile"},
-    {KW_MISSILE, "rocket"},
-    {KW_MISSILE, "Kh-101"},
-    {KW_MISSILE, "Kh-59"},
-    {KW_MISSILE, "Kh-22"},
-    {KW_MISSILE, "Kh-31"},
-    {KW_MISSILE, "Kh-47"},
-    {KW_MISSILE, "Kinzhal"},
-    {KW_MISSILE, "Iskander"},
-    {KW_MISSILE, "Kalibr"},
-    {KW_MISSILE, "S-300"},
-    {KW_DRONE, "drone"},
-    {KW_DRONE, "UAV"},
-    {KW_DRONE, "Shahed"},
-    {KW_DRONE, "Geran"},
-    {KW_DRONE, "Lancet"},
-    {KW_DRONE, "Orlan"},
-    {KW_DRONE, "loitering munition"},
-    {KW_AIRCRAFT, "aircraft"},
-    {KW_AIRCRAFT, "airplane"},
-    {KW_AIRCRAFT, "plane"},
-    {KW_AIRCRAFT, "jet"},
-    {KW_AIRCRAFT, "helicopter"},
-    {KW_AIRCRAFT, "bomber"},
-    {KW_AIRCRAFT, "fighter"},
-    {KW_AIRCRAFT, "Su-24"},
-    {KW_AIRCRAFT, "Su-25"},
-    {KW_AIRCRAFT, "Su-27"},
-    {KW_AIRCRAFT, "Su-30"},
-    {KW_AIRCRAFT, "Su-34"},
-    {KW_AIRCRAFT, "Su-35"},
-    {KW_AIRCRAFT, "Tu-22M3"},
-    {KW_AIRCRAFT, "A-50"},
-    {KW_AIRCRAFT, "Ka-52"},
-    {KW_AIRCRAFT, "Mi-8"},
-    {KW_AIRCRAFT, "Mi-28"},
-    {KW_ENERGY, "power plant"},
-    {KW_ENERGY, "power station"},
-    {KW_ENERGY, "thermal power plant"},
-    {KW_ENERGY, "substation"},
-    {KW_ENERGY, "electrical substation"},
-    {KW_ENERGY, "power line"},
-    {KW_ENERGY, "oil depot"},
-    {KW_ENERGY, "fuel depot"},
-    {KW_ENERGY, "oil refinery"},
-    {KW_ENERGY, "refinery"},
-    {KW_ENERGY, "oil terminal"},
-    {KW_ENERGY, "energy infrastructure"},
-    {KW_ENERGY, "gas pipeline"},
-    {KW_AIRFIELD, "airfield"},
-    {KW_AIRFIELD, "airbase"},
-    {KW_AIRFIELD, "air base"},
-    {KW_AIRFIELD, "military airfield"},
-    {KW_LOGISTICS, "bridge"},
-    {KW_LOGISTICS, "railway"},
-    {KW_LOGISTICS, "railway station"},
-    {KW_LOGISTICS, "rail line"},
-    {KW_LOGISTICS, "ammunition depot"},
-    {KW_LOGISTICS, "ammo depot"},
-    {KW_LOGISTICS, "supply route"},
-    {KW_LOGISTICS, "warehouse"},
-    {KW_MILITARY_SITE, "military base"},
-    {KW_MILITARY_SITE, "barracks"},
-    {KW_MILITARY_SITE, "radar"},
-    {KW_MILITARY_SITE, "military facility"},
-    {KW_COMMAND, "command post"},
-    {KW_COMMAND, "headquarters"},
-    {KW_CIVILIAN_SITE, "residential building"},
-    {KW_CIVILIAN_SITE, "apartment block"},
-    {KW_CIVILIAN_SITE, "school"},
-    {KW_CIVILIAN_SITE, "hospital"},
-    {KW_CIVILIAN_SITE, "private house"},
-    {KW_CIVILIAN_SITE, "shopping centre"},
-    {KW_CAPTURED, "captured"},
-    {KW_CAPTURED, "trophy"},
-};
-/* Keyword tags sit above every alias tag. */
-#define KW_TAG 0x100000
-
 /* Sub-event types that say what was done.  Battles are ground fighting by
  * ACLED's definition; strikes and shelling are strikes.  Every other type
  * (protests, riots, strategic developments, mines and IEDs, attacks on
@@ -169,6 +56,48 @@ static const struct {
     {"Non-state actor overtakes territory", "ground-operation"},
 };
 
+/* Sub-event types that describe no use of a weapon, and why: protests,
+ * agreements, arrests and the other strategic developments that are not
+ * attacks, and a weapon's use prevented (ACLED's "Disrupted weapons use":
+ * defused, seized, found) unless it is an interception.  Every donor's
+ * verdict on such a row is not-covered, with the reason; it is a table
+ * here, listed in docs/datasets.md, because these are ACLED's categories
+ * and their meaning is the codebook's, not a policy's.  Left out on
+ * purpose: riots ("Violent demonstration", "Mob violence") and "Excessive
+ * force against protesters", where force was used, and "Looting/property
+ * destruction", which includes demolitions and sabotage: they stay
+ * undetermined. */
+#define NO_USE "no use of a weapon described: "
+static const struct {
+  const char *name;
+  const char *because;
+} not_uses[] = {
+    {"Peaceful protest", NO_USE "a protest (ACLED's Protests: Peaceful protest)"},
+    {"Protest with intervention", NO_USE "a protest (ACLED's Protests: Protest with intervention)"},
+    {"Agreement", NO_USE "an agreement (ACLED's Strategic developments: Agreement)"},
+    {"Arrests", NO_USE "arrests (ACLED's Strategic developments: Arrests)"},
+    {"Change to group/activity",
+     NO_USE "a change to a group or its activity (ACLED's Strategic developments: Change to "
+            "group/activity)"},
+    {"Headquarters or base established",
+     NO_USE "a base established (ACLED's Strategic developments: Headquarters or base "
+            "established)"},
+    {"Non-violent transfer of territory",
+     NO_USE "territory changed hands without fighting (ACLED's Strategic developments: "
+            "Non-violent transfer of territory)"},
+    {"Other", NO_USE "a strategic development that is not an attack (ACLED's Strategic "
+                     "developments: Other)"},
+    {"Disrupted weapons use",
+     NO_USE "a weapon's use prevented: defused, seized or found (ACLED's Disrupted weapons use, "
+            "not an interception)"},
+};
+/* Sub-event types whose notes may tell of an accident with a mine or
+ * unexploded ordnance, or of a seizure (acled_notes.c's words): such a row
+ * is no use.  Other types' notes are not read for these words: a strike's
+ * notes may mention "unexploded" submunitions and still be a strike, and a
+ * mine or IED that is an attack ("an IED hit a Russian convoy") is a use. */
+static const char *const accident_sub_events[] = {"Remote explosive/landmine/IED", "Grenade"};
+
 /* Operator kinds on Ukraine's side of the line: a battle such an operator
  * fights inside Russia is a ground incursion. */
 static const char *const incursion_kinds[] = {"ua-armed-forces", "ua-volunteer-unit",
@@ -177,11 +106,10 @@ static const char *const incursion_kinds[] = {"ua-armed-forces", "ua-volunteer-u
 
 struct cv_acled {
   int col[AC_COUNT];         /* -1: not in this export */
-  cv_match_t *match;         /* system aliases, then interception keywords */
+  cv_match_t *match;         /* system aliases, then acled_notes.c's keywords */
   const char **alias_system; /* tag -> system id */
   size_t n_alias;            /* aliases in the catalog */
   int32_t incursion_kind[N_INCURSION_KINDS];
-  int32_t russian_kind; /* ru-armed-forces */
 };
 
 /* --------------------------------------------------------------- header */
@@ -213,7 +141,6 @@ cv_acled_t *cv_acled_new(const cv_engine_t *engine, const cv_csv_field_t *header
     a->incursion_kind[k] = cv_catalog_lookup(cat, CV_DOM_OPERATOR_KIND, incursion_kinds[k],
                                              strlen(incursion_kinds[k]));
 
-  a->russian_kind = cv_catalog_lookup(cat, CV_DOM_OPERATOR_KIND, "ru-armed-forces", 15);
   a->match = cv_match_new();
   a->n_alias = cv_catalog_system_alias_count(cat);
   a->alias_system = malloc((a->n_alias ? a->n_alias : 1) * sizeof(char *));
@@ -238,13 +165,7 @@ cv_acled_t *cv_acled_new(const cv_engine_t *engine, const cv_csv_field_t *header
       return NULL;
     }
   }
-  for (size_t k = 0; k < sizeof keywords / sizeof *keywords; k++)
-    if (cv_match_add(a->match, keywords[k].word, strlen(keywords[k].word),
-                     KW_TAG + keywords[k].kind) == CV_NOMEM) {
-      cv_acled_free(a);
-      return NULL;
-    }
-  if (cv_match_build(a->match) != CV_OK) {
+  if (cv_notes_add_keywords(a->match) != CV_OK || cv_match_build(a->match) != CV_OK) {
     cv_acled_free(a);
     return NULL;
   }
@@ -270,8 +191,6 @@ int cv_acled_column(const cv_acled_t *acled, cv_dfield_t field) {
 
 /* ------------------------------------------------------------------ rows */
 
-enum { MAX_NOTE_SYSTEMS = 8 };
-
 /* The start of text (len bytes) into out: whole when it fits, else cut at
  * the last space that leaves room for "…", never inside a UTF-8 sequence;
  * line breaks become spaces, so that the excerpt is one line. */
@@ -293,97 +212,9 @@ static void excerpt(char *out, size_t size, const char *text, size_t len) {
     out[n] = '\0';
 }
 
-typedef struct notes_scan {
-  const cv_acled_t *acled;
-  const char *text;
-  const char *systems[MAX_NOTE_SYSTEMS]; /* distinct systems named */
-  size_t system_at[MAX_NOTE_SYSTEMS], system_len[MAX_NOTE_SYSTEMS];
-  int n_systems;
-  bool several;     /* more systems than can be listed */
-  int first_kind;   /* the first interception keyword, -1 if none */
-  int first_target; /* the first target keyword, -1 if none */
-  size_t kind_at, kind_len, target_at, target_len;
-  bool captured;
-  /* The hit being considered: a longer hit at the same start replaces it
-   * and a hit inside it is dropped, so that "MaxxPro MRAP" does not also
-   * count as the "MRAP" of another catalog entry. */
-  int tag;
-  size_t start, end;
-} notes_scan_t;
-
-static void take(notes_scan_t *s) {
-  if (s->tag < 0) return;
-  size_t len = s->end - s->start;
-  if (s->tag >= KW_TAG) {
-    int kind = s->tag - KW_TAG;
-    if (kind == KW_CAPTURED)
-      s->captured = true;
-    else if (kind < KW_FIRST_TARGET && s->first_kind < 0)
-      s->first_kind = kind, s->kind_at = s->start, s->kind_len = len;
-    else if (kind >= KW_FIRST_TARGET && kind <= KW_LAST_TARGET && s->first_target < 0)
-      s->first_target = kind, s->target_at = s->start, s->target_len = len;
-  } else {
-    const char *system = s->acled->alias_system[s->tag];
-    int i = 0;
-    while (i < s->n_systems && strcmp(s->systems[i], system) != 0) i++;
-    if (i == s->n_systems) {
-      if (s->n_systems == MAX_NOTE_SYSTEMS) {
-        s->several = true;
-      } else {
-        s->systems[s->n_systems] = system;
-        s->system_at[s->n_systems] = s->start;
-        s->system_len[s->n_systems++] = len;
-      }
-    }
-  }
-  s->tag = -1;
-}
-
-static void on_hit(void *ctx, int tag, size_t start, size_t end) {
-  notes_scan_t *s = ctx;
-  if (s->tag >= 0 && start == s->start) {
-    s->tag = tag; /* hits at one start come shortest first */
-    s->end = end;
-    return;
-  }
-  if (s->tag >= 0 && start < s->end) return;
-  take(s);
-  s->tag = tag;
-  s->start = start;
-  s->end = end;
-}
-
-/* The one system the notes name: the only one, or a munition named with
- * launchers that fire it ("ATACMS fired from HIMARS": the ATACMS).  -1
- * when none or when which was used is not said. */
-static int named_system(const cv_catalog_t *cat, const notes_scan_t *s) {
-  if (s->several || s->n_systems == 0) return -1;
-  if (s->n_systems == 1) return 0;
-  int munition = -1;
-  for (int i = 0; i < s->n_systems; i++) {
-    int32_t sym = cv_catalog_lookup(cat, CV_DOM_SYSTEM, s->systems[i], strlen(s->systems[i]));
-    const cv_system_t *sys = sym >= 0 ? cv_catalog_system(cat, sym) : NULL;
-    if (sys && sys->munition) {
-      if (munition >= 0) return -1;
-      munition = i;
-    }
-  }
-  if (munition < 0) return -1;
-  int32_t msym =
-      cv_catalog_lookup(cat, CV_DOM_SYSTEM, s->systems[munition], strlen(s->systems[munition]));
-  const cv_system_t *m = cv_catalog_system(cat, msym);
-  for (int i = 0; i < s->n_systems; i++) {
-    if (i == munition) continue;
-    int32_t sym = cv_catalog_lookup(cat, CV_DOM_SYSTEM, s->systems[i], strlen(s->systems[i]));
-    bool fires = false;
-    for (uint8_t k = 0; k < m->n_fired_by; k++) fires |= m->fired_by[k] == sym;
-    if (!fires) return -1;
-  }
-  return munition;
-}
-
 /* Records a word of the row and the field it set, for the output.  A row
- * sets each of operator, system and target once at most, so CV_MAX_MATCHED
+ * sets each of operator, system, target, purpose and not_a_use once at
+ * most, so CV_MAX_MATCHED
  * (8) is never reached.  Words longer than the entry holds (an actor1 with
  * a long unit name) are cut at a character's start and marked cut. */
 static void note_match(cv_use_t *use, const char *word, size_t len, const char *field) {
@@ -398,7 +229,7 @@ static void note_match(cv_use_t *use, const char *word, size_t len, const char *
   }
   memcpy(m->word, word, n);
   m->word[n] = '\0';
-  cv_strcopy(m->field, sizeof m->field, field); /* "operator", "system" or "target" */
+  cv_strcopy(m->field, sizeof m->field, field); /* "operator", "system", "not_a_use", ... */
   use->n_matched++;
 }
 
@@ -554,26 +385,45 @@ void cv_acled_row(const cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
     }
   }
 
-  notes_scan_t scan = {0};
-  scan.acled = a;
-  scan.first_kind = scan.first_target = scan.tag = -1;
+  cv_notes_t scan;
   const char *notes = col[AC_NOTES] ? col[AC_NOTES]->data : "";
   if (col[AC_NOTES]) excerpt(use->notes, sizeof use->notes, notes, col[AC_NOTES]->len);
   if (col[AC_LOCATION])
     excerpt(use->location_name, sizeof use->location_name, col[AC_LOCATION]->data,
             col[AC_LOCATION]->len);
-  if (col[AC_NOTES]) {
-    cv_match_scan(a->match, col[AC_NOTES]->data, col[AC_NOTES]->len, on_hit, &scan);
-    take(&scan);
+  cv_notes_scan(a->match, a->alias_system, notes, col[AC_NOTES] ? col[AC_NOTES]->len : 0, &scan);
+  /* No use of a weapon: by the sub-event type, or by the notes of a mine,
+   * IED or grenade row (not when the user mapped the action).  Nothing
+   * else is then taken from the row's words: a system or target they name
+   * is what the protest, seizure or accident was about. */
+  const cv_csv_field_t *sub = col[AC_SUB_EVENT];
+  bool interception =
+      sub && field_is(sub, "Disrupted weapons use") &&
+      ((col[AC_NOTES] && starts_with_nocase(notes, col[AC_NOTES]->len, "Interception:")) ||
+       scan.shot_down.kind >= 0);
+  if (sub && !interception && !(taken & (1u << CV_DF_ACTION))) {
+    for (size_t i = 0; i < sizeof not_uses / sizeof *not_uses && !use->not_a_use; i++)
+      if (field_is(sub, not_uses[i].name)) {
+        use->not_a_use = not_uses[i].because;
+        note_match(use, sub->data, sub->len, "not_a_use");
+      }
+    for (size_t i = 0; i < sizeof accident_sub_events / sizeof *accident_sub_events; i++)
+      if (!use->not_a_use && scan.not_a_use.kind >= 0 && field_is(sub, accident_sub_events[i])) {
+        use->not_a_use = cv_notes_not_a_use(scan.not_a_use.kind);
+        note_match(use, notes + scan.not_a_use.at, scan.not_a_use.len, "not_a_use");
+      }
   }
   /* Two different systems in one note (other than a munition and its
    * launcher): which one was used is not said.  A donated system in a note
-   * about Russia's forces is what they hit, not what they fired, unless the
-   * note says it was captured. */
+   * about forces that received no donor weapons (Russia's) is what they
+   * hit, not what they fired, unless the note says it was captured. */
   const cv_operator_t *o = op >= 0 ? cv_catalog_operator(cat, op) : NULL;
-  bool russian = o && a->russian_kind >= 0 && o->kind_sym == a->russian_kind;
-  int named = named_system(cat, &scan);
-  if (named >= 0 && (!russian || scan.captured) && !(taken & (1u << CV_DF_SYSTEM))) {
+  bool russian = false;
+  for (int k = 0; o && k < cat->n_no_donor_kinds; k++)
+    russian |= o->kind_sym == cat->no_donor_kind[k];
+  int named = cv_notes_system(cat, &scan);
+  if (named >= 0 && !use->not_a_use && (!russian || scan.captured) &&
+      !(taken & (1u << CV_DF_SYSTEM))) {
     set(engine, use, "system", scan.systems[named]);
     cv_error_t ignored;
     cv_use_grade(use, "system", "reported", &ignored);
@@ -582,26 +432,45 @@ void cv_acled_row(const cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
   }
 
   const char *action = NULL, *purpose = NULL, *target = NULL;
-  const char *target_word = NULL;
-  size_t target_len = 0;
-  if (col[AC_SUB_EVENT]) {
-    const cv_csv_field_t *sub = col[AC_SUB_EVENT];
+  const char *target_word = NULL, *purpose_word = NULL;
+  size_t target_len = 0, purpose_len = 0;
+  if (sub && !use->not_a_use) {
     for (size_t i = 0; i < sizeof sub_events / sizeof *sub_events; i++)
       if (field_is(sub, sub_events[i].name)) {
         action = sub_events[i].action;
         break;
       }
-    if (!action && field_is(sub, "Disrupted weapons use") && col[AC_NOTES] &&
-        starts_with_nocase(col[AC_NOTES]->data, col[AC_NOTES]->len, "Interception:")) {
+    /* An interception: "Interception:" at the start of the notes, or the
+     * notes of a disrupted weapons use saying something was shot down. */
+    bool disrupted = !action && field_is(sub, "Disrupted weapons use");
+    if (disrupted &&
+        ((col[AC_NOTES] && starts_with_nocase(notes, col[AC_NOTES]->len, "Interception:")) ||
+         scan.shot_down.kind >= 0)) {
       action = "strike";
       purpose = "air-defense";
-      if (scan.first_kind >= 0) {
-        target = keyword_target[scan.first_kind];
-        target_word = notes + scan.kind_at, target_len = scan.kind_len;
+      if (scan.shot_down.kind >= 0)
+        purpose_word = notes + scan.shot_down.at, purpose_len = scan.shot_down.len;
+      if (scan.flying.kind >= 0) {
+        target = cv_notes_keyword_target(scan.flying.kind);
+        target_word = notes + scan.flying.at, target_len = scan.flying.len;
       }
-    } else if (action && strcmp(action, "strike") == 0 && scan.first_target >= 0) {
-      target = keyword_target[scan.first_target];
-      target_word = notes + scan.target_at, target_len = scan.target_len;
+    } else if (action && strcmp(action, "strike") == 0) {
+      /* What was hit: the first target word ("Russian artillery" only when
+       * Russia did not fire: then it names the shooter).  Counter-fire when
+       * the notes say the target was firing, or name counter-battery fire
+       * (whose target is artillery). */
+      if (scan.target.kind >= 0 && !(scan.target.kind == CV_KW_RU_ARTILLERY && russian)) {
+        target = cv_notes_keyword_target(scan.target.kind);
+        target_word = notes + scan.target.at, target_len = scan.target.len;
+      }
+      if (scan.counter_fire.kind >= 0) {
+        purpose = "counter-fire";
+        purpose_word = notes + scan.counter_fire.at, purpose_len = scan.counter_fire.len;
+        if (!target && scan.counter_fire.kind == CV_KW_COUNTER_BATTERY) {
+          target = "artillery";
+          target_word = purpose_word, target_len = purpose_len;
+        }
+      }
     }
     /* A battle fought in Russia by a force on Ukraine's side is a ground
      * incursion by definition; whether it answered attacks across the
@@ -613,7 +482,9 @@ void cv_acled_row(const cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
           purpose = "ground-incursion";
     }
   }
-  if (col[AC_CIVILIAN] && field_is(col[AC_CIVILIAN], "Civilian targeting")) {
+  if (use->not_a_use) {
+    /* what the row was about is no target */
+  } else if (col[AC_CIVILIAN] && field_is(col[AC_CIVILIAN], "Civilian targeting")) {
     target = "civilians";
     target_word = col[AC_CIVILIAN]->data, target_len = col[AC_CIVILIAN]->len;
   } else if (!col[AC_CIVILIAN] && a->col[AC_CIVILIAN] < 0 && col[AC_ACTOR2] &&
@@ -625,7 +496,10 @@ void cv_acled_row(const cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
   }
 
   if (action && !(taken & (1u << CV_DF_ACTION))) set(engine, use, "action", action);
-  if (purpose && !(taken & (1u << CV_DF_PURPOSE))) set(engine, use, "purpose", purpose);
+  if (purpose && !(taken & (1u << CV_DF_PURPOSE))) {
+    set(engine, use, "purpose", purpose);
+    if (purpose_word) note_match(use, purpose_word, purpose_len, "purpose");
+  }
   if (target && !(taken & (1u << CV_DF_TARGET))) {
     set(engine, use, "target", target);
     if (target_word) note_match(use, target_word, target_len, "target");

@@ -378,10 +378,11 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
   bool hidden_ready = false;
   /* Who fired: forces that received no donor weapons use none, unless the
    * use names a captured one.  The scope is data (operators.json). */
-  result->no_donor_because = NULL;
+  result->no_donor_because = use->not_a_use;
+  result->not_a_use = use->not_a_use != NULL;
   const cv_value_t *kind = &result->fact[CV_FACT_OPERATOR_KIND];
   const cv_catalog_t *cat = &engine->catalog;
-  if (kind->state == CV_KNOWN && !use->captured)
+  if (!result->not_a_use && kind->state == CV_KNOWN && !use->captured)
     for (int k = 0; k < cat->n_no_donor_kinds; k++)
       if (cat->no_donor_kind[k] == kind->sym) result->no_donor_because = cat->no_donor_because[k];
   cv_eval_t e;

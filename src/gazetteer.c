@@ -268,17 +268,19 @@ int cv_gaz_load_tsv(cv_gazetteer_t *gaz, const char *path, cv_error_t *err) {
 
 /* ---------------------------------------------------------------- GeoNames */
 
-/* Whether a place of this name already lies within SAME_PLACE_KM. */
-static int known_nearby(const cv_gazetteer_t *gaz, const char *name, size_t len, double lat,
-                        double lon) {
-  const cv_place_t *found[16];
-  size_t n = cv_gaz_find(gaz, name, len, found, 16);
-  for (size_t i = 0; i < n && i < 16; i++) {
-    double k = cos(lat * 3.14159265358979323846 / 180);
-    double dy = (found[i]->lat - lat) * 111.2, dx = (found[i]->lon - lon) * 111.2 * k;
-    if (dx * dx + dy * dy < SAME_PLACE_KM * SAME_PLACE_KM) return 1;
+/* The place of this name already known within SAME_PLACE_KM, or NULL. */
+static cv_place_t *known_nearby(const cv_gazetteer_t *gaz, const char *name, size_t len, double lat,
+                                double lon) {
+  uint32_t h = hash_name(name, len);
+  double k = cos(lat * 3.14159265358979323846 / 180);
+  for (uint32_t i = gaz->buckets[h & (gaz->nbucket - 1)]; i; i = gaz->entries[i - 1].next) {
+    const gaz_entry_t *e = &gaz->entries[i - 1];
+    if (e->hash != h || !same_name(e->key, e->len, name, len)) continue;
+    cv_place_t *p = gaz->places[e->place];
+    double dy = (p->lat - lat) * 111.2, dx = (p->lon - lon) * 111.2 * k;
+    if (dx * dx + dy * dy < SAME_PLACE_KM * SAME_PLACE_KM) return p;
   }
-  return 0;
+  return NULL;
 }
 
 /* line -> geonameid name asciiname alternatenames(,) latitude longitude
@@ -450,7 +452,8 @@ int cv_gaz_load_cities(cv_gazetteer_t *gaz, const char *cities_path, const char 
       rc = cv_jscan_fail(&s, "a place with name, lat, lng and country");
       break;
     }
-    if (known_nearby(gaz, name, nl, lat, lon)) continue;
+    cv_place_t *known = known_nearby(gaz, name, nl, lat, lon);
+    if (known && known->region[0]) continue;
     /* The division's name, by "CC.admin1". */
     const char *region = NULL;
     char code[16];
@@ -459,6 +462,12 @@ int cv_gaz_load_cities(cv_gazetteer_t *gaz, const char *cities_path, const char 
       gaz_admin_t key, *hit;
       memcpy(key.code, code, sizeof key.code);
       if ((hit = bsearch(&key, admin, nadmin, sizeof *admin, admin_cmp))) region = hit->name;
+    }
+    /* A curated place (data/places.tsv) takes its first-level division
+     * from the GeoNames entry of the same place. */
+    if (known) {
+      if (region) known->region = region;
+      continue;
     }
     uint32_t index;
     rc = add_place(gaz, name, nl, lat, lon, country, cl, region, &index);

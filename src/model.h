@@ -261,7 +261,10 @@ struct cv_use {
   bool resolved; /* geo holds the location's facts (cv_use_resolve) */
   cv_geo_facts_t geo;
   uint8_t n_matched;
-  bool captured;           /* the row names a captured donor weapon */
+  bool captured; /* the row names a captured donor weapon */
+  /* Why the row describes no use of a weapon (a protest, a mine accident,
+   * a seizure: acled.c's tables), a static string; NULL when it does. */
+  const char *not_a_use;
   char location_from[48];  /* "latitude/longitude", "location (gazetteer)", "" */
   char location_note[200]; /* why the location is disputed, "" when it is not */
   /* A dataset row's own first-level region (ACLED's admin1, as ISO 3166-2)
@@ -681,8 +684,10 @@ struct cv_result {
   int16_t memo_slot[CV_MAX_POLICIES];     /* where v[i] is kept, or -1 */
   uint8_t memo_recent[CV_MEMO_SLOTS / 2]; /* per set: the way used last */
   /* Set when the operator's kind received no donor weapons (operators.json
-   * no_donor_weapons): every verdict is not-covered, for this reason. */
+   * no_donor_weapons), or when the use describes no use of a weapon at all
+   * (not_a_use, then): every verdict is not-covered, for this reason. */
   const char *no_donor_because;
+  bool not_a_use;
   uint64_t memo_hits, memo_misses;
   /* "If it was their weapon" (cv_result_if_theirs): for each policy, the
    * verdict the use gets with its donor taken to be that policy's donor;

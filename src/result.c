@@ -113,7 +113,11 @@ size_t cv_result_sources(const cv_result_t *result, size_t index, const char **n
 }
 
 const char *cv_result_no_donor_weapons(const cv_result_t *result) {
-  return result->no_donor_because;
+  return result->not_a_use ? NULL : result->no_donor_because;
+}
+
+const char *cv_result_not_a_use(const cv_result_t *result) {
+  return result->not_a_use ? result->no_donor_because : NULL;
 }
 
 const cv_where_t *cv_result_where(const cv_result_t *result) { return &result->where; }

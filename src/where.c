@@ -179,6 +179,17 @@ int cv_engine_find_place(const cv_engine_t *engine, const char *name, cv_where_t
   for (size_t i = 0; i < n && i < max && i < MAX_CANDIDATES; i++) {
     resolve(engine, found[i]->lat, found[i]->lon, &out[i]);
     snprintf(out[i].place, sizeof out[i].place, "%s", found[i]->name);
+    /* No outline gives the region (Ukraine's oblasts without --regions):
+     * the place's own first-level division (GeoNames' admin1), by
+     * data/admin1.tsv. */
+    const char *code = !out[i].region[0] && found[i]->region[0] && engine->geo
+                           ? cv_engine_admin1(engine, found[i]->country, found[i]->region,
+                                              strlen(found[i]->region))
+                           : NULL;
+    if (code) {
+      snprintf(out[i].region, sizeof out[i].region, "%s", code);
+      out[i].region_unknown = false;
+    }
   }
   if (n == 1) return CV_OK;
   char list[600];

@@ -18,7 +18,8 @@ checks = 0
 
 
 def assess(path, *extra, policy=None):
-    policy_args = ["--policy", policy] if policy else pin
+    # policy: a file; None: the pinned test policy; "": every shipped policy
+    policy_args = ["--policy", policy] if policy else [] if policy == "" else pin
     out = subprocess.run([caveat, "--cache", cache, *policy_args, "assess", "--no-progress", *extra, path],
                          capture_output=True, text=True)
     return out, [json.loads(line) for line in out.stdout.splitlines()]
@@ -241,6 +242,112 @@ check("72-byte actor cut and marked", {"words": actor + "x" * 36, "words_cut": T
       matched4.get("L72"))
 check("actor cut at a character's start", {"words": actor + "x" * 35, "words_cut": True, "set": "operator"},
       matched4.get("LU8"))
+
+# ------------------------------------------------------------ not a use
+# tests/data/acled/not-a-use.csv (issue 20): rows that describe no use of
+# a weapon are not-covered for every donor, with the reason; the uses next
+# to them stay uses; Russia-aligned groups are Russia's forces; the notes
+# say counter-fire where they state it.  Pinned to all shipped policies, so
+# that "every donor" is fifteen.
+policy_dir = ""
+summary_path = tempfile.mktemp(suffix=".json")
+out6, rows6 = assess(f"{data}/not-a-use.csv", "--summary", summary_path, policy=policy_dir)
+with open(summary_path) as f:
+    summary6 = json.load(f)
+os.unlink(summary_path)
+rows6 = {r["id"]: r for r in rows6}
+check("not-a-use rows", 26, len(rows6))
+NO_USE = "no use of a weapon described: "
+not_uses = {
+    "NU01": ("a protest (ACLED's Protests: Peaceful protest)", "Peaceful protest"),
+    "NU02": ("a protest (ACLED's Protests: Protest with intervention)", "Protest with intervention"),
+    "NU03": ("an agreement (ACLED's Strategic developments: Agreement)", "Agreement"),
+    "NU04": ("arrests (ACLED's Strategic developments: Arrests)", "Arrests"),
+    "NU05": ("a change to a group or its activity (ACLED's Strategic developments: Change to "
+             "group/activity)", "Change to group/activity"),
+    "NU06": ("a base established (ACLED's Strategic developments: Headquarters or base established)",
+             "Headquarters or base established"),
+    "NU07": ("territory changed hands without fighting (ACLED's Strategic developments: Non-violent "
+             "transfer of territory)", "Non-violent transfer of territory"),
+    "NU08": ("a strategic development that is not an attack (ACLED's Strategic developments: Other)",
+             "Other"),
+    "NU09": ("a weapon's use prevented: defused, seized or found (ACLED's Disrupted weapons use, not "
+             "an interception)", "Disrupted weapons use"),
+    "NU10": ("a weapon's use prevented: defused, seized or found (ACLED's Disrupted weapons use, not "
+             "an interception)", "Disrupted weapons use"),
+    "NU11": ("an accident with a mine or unexploded ordnance, or its clearance (the notes)",
+             "landmine exploded while"),
+    "NU12": ("an accident with a mine or unexploded ordnance, or its clearance (the notes)",
+             "while handling"),
+    "NU13": ("an accident with a mine or unexploded ordnance, or its clearance (the notes)", "UXO"),
+    "NU14": ("weapons seized or a cache found (the notes)", "arms cache"),
+}
+for i, (because, words) in not_uses.items():
+    r = rows6[i]
+    check(f"{i} not_a_use", NO_USE + because, r["facts"].get("not_a_use"))
+    check(f"{i} matched", {"words": words, "set": "not_a_use"},
+          next((m for m in r["facts"].get("matched", []) if m["set"] == "not_a_use"), None))
+    check(f"{i} every donor not-covered", {"not-covered"}, {v["verdict"] for v in r["verdicts"]})
+    check(f"{i} fifteen donors", 15, len(r["verdicts"]))
+    check(f"{i} explanation", "Not covered by the " + r["verdicts"][0]["donor"] + " policy: " + NO_USE +
+          because, r["verdicts"][0]["explanation"])
+    check(f"{i} summary", "Not covered by any donor: " + NO_USE + because, r.get("why"))
+    check(f"{i} no system, target or action taken", (None, None, None),
+          (r["facts"].get("system"), r["facts"].get("target"), r["facts"].get("action")))
+    check(f"{i} not counted as Russia's fire", None, r["facts"].get("no_donor_weapons"))
+# The one assertion the issue asks for: no non-use row gets another verdict.
+check("non-use rows with a verdict other than not-covered", 0,
+      sum(1 for i in not_uses for v in rows6[i]["verdicts"] if v["verdict"] != "not-covered"))
+check("summary not_a_use", len(not_uses), summary6.get("not_a_use"))
+# Uses beside them stay uses: an IED attack, a shelling whose notes mention
+# an unexploded shell, an interception told in words, a strike whose notes
+# say the enemy shot missiles down.
+for i in ("US01", "US02", "US03", "US04"):
+    check(f"{i} is a use", None, rows6[i]["facts"].get("not_a_use"))
+    check(f"{i} some donor not not-covered", True,
+          any(v["verdict"] != "not-covered" for v in rows6[i]["verdicts"]))
+check("US02 strike", "strike", rows6["US02"]["facts"].get("action"))
+check("US03 interception in words", ("strike", "air-defense", "missile-in-flight"),
+      tuple(rows6["US03"]["facts"].get(k) for k in ("action", "purpose", "target")))
+check("US03 matched", [{"words": "Military Forces of Ukraine (2019-)", "set": "operator"},
+                       {"words": "shot down", "set": "purpose"}, {"words": "Kh-59", "set": "target"}],
+      rows6["US03"]["facts"].get("matched"))
+check("US04 'shot down' in a strike is not air defence", None, rows6["US04"]["facts"].get("purpose"))
+# Russia-aligned armed groups: Russia's forces, not-covered for every donor.
+for i, op in (("RA01", "novorossiya-forces"), ("RA02", "russian-armed-forces"), ("RA03", "rosgvardia"),
+              ("RA04", "akhmat"), ("RA05", "novorossiya-forces")):
+    r = rows6[i]
+    check(f"{i} operator", op, r["facts"].get("operator"))
+    check(f"{i} kind", "ru-armed-forces", r["facts"].get("operator_kind"))
+    check(f"{i} every donor not-covered", {"not-covered"}, {v["verdict"] for v in r["verdicts"]})
+    check(f"{i} reason", True, "received no weapons from Ukraine's donors" in
+          (r["facts"].get("no_donor_weapons") or ""))
+check("summary no_donor_weapons (Russia-aligned and Russia's; not the non-uses)", 6, summary6.get("no_donor_weapons"))
+# Counter-fire from the notes; the sample's HIMARS row agrees with check.
+cf = rows6["CF01"]
+check("CF01 target, purpose", ("artillery", "counter-fire"),
+      (cf["facts"].get("target"), cf["facts"].get("purpose")))
+check("CF01 matched", [{"words": "Military Forces of Ukraine (2019-)", "set": "operator"},
+                       {"words": "HIMARS", "set": "system"},
+                       {"words": "that was shelling", "set": "purpose"},
+                       {"words": "Russian artillery", "set": "target"}], cf["facts"].get("matched"))
+cf_us = next(v for v in cf["verdicts"] if v["donor"] == "US")
+check("CF01 US", ("permitted", ["kharkiv-counter-fire"]), (cf_us["verdict"], cf_us["rules"]))
+chk = subprocess.run([caveat, "--cache", cache, "check", "--json", "--date",
+                      "2024-06-02", "--action", "strike", "--system", "HIMARS", "--operator",
+                      "Armed Forces of Ukraine", "--lat", "50.41", "--lon", "36.89", "--target", "artillery",
+                      "--purpose", "counter-fire", "--cross-border-attack", "true"],
+                     capture_output=True, text=True)
+chk_us = next((v for v in json.loads(chk.stdout)["verdicts"] if v["donor"] == "US"), {}) if chk.stdout else {}
+check("CF01 agrees with check", (chk_us.get("verdict"), chk_us.get("rules")), (cf_us["verdict"], cf_us["rules"]))
+check("CF02 counter-battery", ("artillery", "counter-fire"),
+      (rows6["CF02"]["facts"].get("target"), rows6["CF02"]["facts"].get("purpose")))
+check("CF03 'Russian artillery' in Russia's own fire is the shooter", None, rows6["CF03"]["facts"].get("target"))
+# The sample's own row (data/sample-acled.csv) too.
+sample = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "sample-acled.csv")
+_, rows7 = assess(sample, policy=policy_dir)
+cav15 = next(r for r in rows7 if r.get("id") == "CAV0015")
+check("sample CAV0015 US", "permitted", next(v for v in cav15["verdicts"] if v["donor"] == "US")["verdict"])
 
 for f in failures:
     print("FAIL:", f)
