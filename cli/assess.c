@@ -441,6 +441,7 @@ static void assess_row(void *ctx, pool_row_t *r, long index) {
 /* Adds a worker's counts to the run's. */
 static void merge_counts(summary_t *into, const summary_t *from) {
   into->no_donor_weapons += from->no_donor_weapons;
+  into->not_a_use += from->not_a_use;
   for (size_t d = 0; d < into->n_donors; d++)
     for (int v = 0; v < 4; v++) into->verdicts[d][v] += from->verdicts[d][v];
   for (size_t i = 0; i < RULE_SLOTS; i++) {
