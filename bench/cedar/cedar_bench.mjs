@@ -24,9 +24,13 @@ const compared = [];
 let mismatches = 0;
 uses.forEach((use, i) => {
   const r = results[i];
-  const v = r && r.verdicts && r.verdicts[0];
+  // The US policy's verdict, wherever the result lists it (the donors a
+  // use is about come first).
+  const v = r && r.verdicts && r.verdicts.find((x) => x.donor === "US");
   if (!v || v.verdict === "undetermined") return;
-  const used = v.facts_used;
+  // A donor the use is not about has a short verdict: no facts, no assumptions.
+  const used = v.facts_used ?? {};
+  const assumed = v.assumptions ?? {};
   const context = {
     donor: r.facts.donor ?? "",
     date: day(v.date),
@@ -40,8 +44,8 @@ uses.forEach((use, i) => {
     target: use.target ?? "",
     purpose: use.purpose ?? "",
     cross_border_attack: use.cross_border_attack === true,
-    near_border_dkm: tenths(v.assumptions.near_border_km ?? 100),
-    long_range_dkm: tenths(v.assumptions.long_range_km ?? 150),
+    near_border_dkm: tenths(assumed.near_border_km ?? 100),
+    long_range_dkm: tenths(assumed.long_range_km ?? 150),
   };
   const request = {
     principal: { type: "Operator", id: "operator" },

@@ -14,7 +14,7 @@ seconds=${2:-1}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 uses="$root/tests/scenarios/seed.jsonl"
-"$build/caveat" --cache "$build/geo-cache" assess --no-progress --summary /dev/null \
+"$build/caveat" --cache "$build/geo-cache" --donors US assess --no-progress --summary /dev/null \
   --output jsonl "$uses" >"$work/results.jsonl"
 node "$here/cedar_bench.mjs" "$uses" "$work/results.jsonl" "$work/known.jsonl" "$seconds"
 "$build/bench/engine_bench" "$seconds" "$work/known.jsonl" | grep -E "^(machine|evaluate, geography excluded:)"
