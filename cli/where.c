@@ -62,11 +62,17 @@ static int print_where(const cv_engine_t *engine, const cv_where_t *w, int json)
            name             ? name
            : w->at_sea == 1 ? "at sea"
                             : "another country or the sea");
-    if (w->at_sea == 1)
-      printf("  sea          %s\n", w->sea_of[0]
-                                        ? "within 12 nautical miles of Ukraine's coast: "
-                                          "Ukraine's territorial sea"
-                                        : "not within 12 nautical miles of Ukraine's coast");
+    if (w->at_sea == 1 && strcmp(w->sea_of, "UA") == 0)
+      printf(
+          "  sea          within 12 nautical miles of Ukraine's coast: Ukraine's territorial "
+          "sea\n");
+    else if (w->at_sea == 1 && w->sea_of[0])
+      printf(
+          "  sea          within 12 nautical miles of %s's coast (probed): %s's territorial "
+          "sea\n",
+          w->sea_of, w->sea_of);
+    else if (w->at_sea == 1)
+      printf("  sea          beyond 12 nautical miles of every coast: international waters\n");
     if (why)
       printf("  overlap      also in %s's polygon; %s (data/borders.json): %s\n", claimant,
              w->territory, why);
