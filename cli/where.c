@@ -21,7 +21,8 @@ static const char where_usage[] =
     "degrees or of a place of the gazetteer (words are joined with spaces).\n"
     "\n"
     "  --json   print one JSON object: territory, region, border_km, water_km\n"
-    "           (across water too), at_sea, territorial_sea, lat, lon, borders\n"
+    "           (across water too), at_sea, territorial_sea,\n"
+    "           international_waters, lat, lon, borders\n"
     "           (their source), attribution; and region_unknown,\n"
     "           also_claimed_by and de_jure_because where they apply\n";
 
@@ -65,11 +66,17 @@ static int print_where(const cv_engine_t *engine, const cv_where_t *w, int json)
            name             ? name
            : w->at_sea == 1 ? "at sea"
                             : "another country or the sea");
-    if (w->at_sea == 1)
-      printf("  sea          %s\n", w->sea_of[0]
-                                        ? "within 12 nautical miles of Ukraine's coast: "
-                                          "Ukraine's territorial sea"
-                                        : "not within 12 nautical miles of Ukraine's coast");
+    if (w->at_sea == 1 && strcmp(w->sea_of, "UA") == 0)
+      printf(
+          "  sea          within 12 nautical miles of Ukraine's coast: Ukraine's territorial "
+          "sea\n");
+    else if (w->at_sea == 1 && w->sea_of[0])
+      printf(
+          "  sea          within 12 nautical miles of %s's coast (probed): %s's territorial "
+          "sea\n",
+          w->sea_of, w->sea_of);
+    else if (w->at_sea == 1)
+      printf("  sea          beyond 12 nautical miles of every coast: international waters\n");
     if (why)
       printf("  overlap      also in %s's polygon; %s (data/borders.json): %s\n", claimant,
              w->territory, why);

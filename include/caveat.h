@@ -213,17 +213,21 @@ CV_EXPORT int cv_engine_vocabulary(const cv_engine_t *engine, const char *vocabu
 
 typedef struct cv_where {
   double lat, lon;
-  char territory[8];  /* ISO 3166-1 alpha-2, "XX" elsewhere, "" unknown */
-  char region[16];    /* ISO 3166-2, "" when none is known */
-  double border_km;   /* to Ukraine's land border with the territory's country
+  char territory[8];        /* ISO 3166-1 alpha-2, "XX" elsewhere, "" unknown */
+  char region[16];          /* ISO 3166-2, "" when none is known */
+  double border_km;         /* to Ukraine's land border with the territory's country
                         (with any country at sea or for a country without
                         one); 0 inside Ukraine; <0 unknown */
-  double water_km;    /* to the nearest Ukrainian territory, across water or
+  double water_km;          /* to the nearest Ukrainian territory, across water or
                         land alike; 0 inside Ukraine; <0 unknown */
-  int at_sea;         /* 1 at sea, 0 on land, -1 not known */
-  int region_unknown; /* in Russia but in no federal subject: unknown */
-  char sea_of[4];     /* "UA" in Ukraine's territorial sea (12 nmi), else "" */
-  char place[128];    /* the gazetteer name, for cv_engine_find_place */
+  int at_sea;               /* 1 at sea, 0 on land, -1 not known */
+  int region_unknown;       /* in Russia but in no federal subject: unknown */
+  char sea_of[4];           /* the country whose territorial sea (12 nmi) holds a
+                        point at sea ("UA" within 12 nmi of Ukraine's coast,
+                        else the nearest other coast's, probed), else "" */
+  int international_waters; /* 1 at sea beyond every territorial sea, 0 not,
+                              -1 not known */
+  char place[128];          /* the gazetteer name, for cv_engine_find_place */
 } cv_where_t;
 
 /* Resolves a point.  Returns CV_OK, CV_RANGE for coordinates outside WGS 84
@@ -239,7 +243,7 @@ CV_EXPORT int cv_engine_find_place(const cv_engine_t *engine, const char *name, 
                                    size_t max, size_t *count, cv_error_t *err);
 
 /* Appends {"territory", "region", "border_km", "water_km", "at_sea",
- * "territorial_sea", "lat", "lon"} for a resolved point, one line, no
+ * "territorial_sea", "international_waters", "lat", "lon"} for a resolved point, one line, no
  * newline (region null when none, "unknown" when unknown; km to 0.1). */
 CV_EXPORT int cv_where_write_json(const cv_where_t *where, cv_buf_t *buf);
 

@@ -261,6 +261,22 @@ cv_fact_set_t cv_derive(const cv_engine_t *eng, cv_value_t *fact, int changed) {
           fact[CV_FACT_BORDER_KM] = (cv_value_t){CV_KNOWN, 0, 0.0};
           set |= CV_FACT_BIT(CV_FACT_BORDER_KM);
         }
+        if (fact[CV_FACT_WATER_KM].state == CV_UNKNOWN) {
+          fact[CV_FACT_WATER_KM] = (cv_value_t){CV_KNOWN, 0, 0.0};
+          set |= CV_FACT_BIT(CV_FACT_WATER_KM);
+        }
+      }
+      /* A country's land is in no territorial sea and not at sea; "XX" and
+       * any other value may be the sea. */
+      if (v->sym >= 0 && strcmp(code, "XX") != 0) {
+        if (fact[CV_FACT_TERRITORIAL_SEA].state == CV_UNKNOWN) {
+          fact[CV_FACT_TERRITORIAL_SEA] = (cv_value_t){CV_NONE, 0, 0};
+          set |= CV_FACT_BIT(CV_FACT_TERRITORIAL_SEA);
+        }
+        if (fact[CV_FACT_INTERNATIONAL_WATERS].state == CV_UNKNOWN) {
+          fact[CV_FACT_INTERNATIONAL_WATERS] = (cv_value_t){CV_KNOWN, 0, 0};
+          set |= CV_FACT_BIT(CV_FACT_INTERNATIONAL_WATERS);
+        }
       }
       if (fact[CV_FACT_REGION].state == CV_UNKNOWN) {
         /* Only Russia's regions are known without user region files. */

@@ -186,6 +186,21 @@ static void resolve_facts(const cv_engine_t *eng, const cv_use_t *use, const cv_
       fact[CV_FACT_REGION].state = CV_NONE;
     }
     fact[CV_FACT_BORDER_KM] = (cv_value_t){CV_KNOWN, 0, res->where.border_km};
+    /* The sea (docs/geography.md): whose territorial sea holds the point
+     * (none on land, and read as none outside the indexed area, which lies
+     * far from Ukraine's), and whether it is beyond every territorial sea
+     * (not known outside the indexed area). */
+    if (res->where.sea_of[0]) {
+      int32_t s = res->sea_sym;
+      fact[CV_FACT_TERRITORIAL_SEA] = (cv_value_t){CV_KNOWN, s >= 0 ? s : CV_SYM_OTHER, 0};
+    } else {
+      fact[CV_FACT_TERRITORIAL_SEA].state = CV_NONE;
+    }
+    if (res->where.water_km >= 0)
+      fact[CV_FACT_WATER_KM] = (cv_value_t){CV_KNOWN, 0, res->where.water_km};
+    if (res->where.international_waters >= 0)
+      fact[CV_FACT_INTERNATIONAL_WATERS] =
+          (cv_value_t){CV_KNOWN, res->where.international_waters ? 1 : 0, 0};
     /* A region the row's own record disputes, a distance its precision
      * leaves approximate: unknown, within what cv_evaluate allows. */
     if (disputed_as_unknown && use->region_stated[0]) fact[CV_FACT_REGION].state = CV_UNKNOWN;
@@ -346,7 +361,7 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
   w->lat = w->lon = 0;
   w->territory[0] = w->region[0] = w->place[0] = w->sea_of[0] = '\0';
   w->border_km = w->water_km = -1;
-  w->at_sea = -1;
+  w->at_sea = w->international_waters = -1;
   w->region_unknown = 0;
   result->located = false;
   if (use->has_location) {
@@ -367,6 +382,8 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
     result->territory_sym = cv_memo_code_symbol(engine, result, CV_DOM_TERRITORY, w->territory);
     result->region_sym =
         w->region[0] ? cv_memo_code_symbol(engine, result, CV_DOM_REGION, w->region) : -1;
+    result->sea_sym =
+        w->sea_of[0] ? cv_memo_code_symbol(engine, result, CV_DOM_TERRITORY, w->sea_of) : -1;
   }
   resolve_facts(engine, use, result, false, result->fact, result->grade);
   cv_value_t hidden[CV_FACT_COUNT];

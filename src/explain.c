@@ -6,6 +6,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "explain.h"
 
@@ -147,17 +148,20 @@ int cv_explanation(const cv_engine_t *eng, const cv_result_t *res, const cv_poli
 
 /* The built-in caution on a use whose place lies farther from Ukraine's
  * border than the named system's stated reach: the record may be wrong,
- * or the system. */
+ * or the system.  At sea the distance that matters is to the nearest
+ * Ukrainian territory (water_km): a land border says nothing there. */
 bool cv_beyond_reach(const cv_engine_t *eng, const cv_result_t *res, char *out, size_t size) {
   const cv_value_t *sys = &res->fact[CV_FACT_SYSTEM], *range = &res->fact[CV_FACT_RANGE_KM];
   const cv_value_t *border = &res->fact[CV_FACT_BORDER_KM];
   if (sys->state != CV_KNOWN || range->state != CV_KNOWN || border->state != CV_KNOWN) return false;
-  if (!(border->num > range->num)) return false;
+  bool sea = res->located && res->where.at_sea == 1 && res->where.water_km >= 0;
+  double km = sea ? res->where.water_km : border->num;
+  if (!(km > range->num)) return false;
   const cv_system_t *s = cv_catalog_system(&eng->catalog, sys->sym);
-  snprintf(
-      out, size,
-      "the target lies beyond the stated reach of %s (%g km): it is %.1f km from Ukraine's border",
-      s ? s->name : cv_symbol_name(&eng->catalog, sys->sym), range->num, cv_round_km(border->num));
+  snprintf(out, size,
+           "the target lies beyond the stated reach of %s (%g km): it is %.1f km from %s",
+           s ? s->name : cv_symbol_name(&eng->catalog, sys->sym), range->num, cv_round_km(km),
+           sea ? "the nearest Ukrainian territory, at sea" : "Ukraine's border");
   return true;
 }
 
@@ -499,9 +503,17 @@ int cv_result_write_summary(const cv_engine_t *engine, const cv_result_t *result
  * words, for the text outputs. */
 int cv_where_text_tail(const cv_where_t *w, cv_buf_t *buf) {
   if (w->region_unknown) CV_TRY(CV_LIT(buf, " (region unknown: in no federal subject)"));
-  if (w->at_sea == 1)
-    CV_TRY(cv_buf_puts(buf, w->sea_of[0] ? ", at sea in Ukraine's territorial sea" : ", at sea"));
+  if (w->at_sea == 1 && strcmp(w->sea_of, "UA") == 0)
+    CV_TRY(CV_LIT(buf, ", at sea in Ukraine's territorial sea"));
+  else if (w->at_sea == 1 && w->sea_of[0])
+    CV_TRY(CV_CAT(buf, ", at sea in ", w->sea_of, "'s territorial sea"));
+  else if (w->at_sea == 1)
+    CV_TRY(CV_LIT(buf, ", at sea in international waters"));
   if (w->border_km == 0) return CV_LIT(buf, ", inside Ukraine");
+  /* At sea the distance to Ukraine is across water: that one first. */
+  if (w->at_sea == 1 && w->water_km >= 0 && w->border_km > 0)
+    return cv_buf_printf(buf, ", %.1f km from Ukrainian territory (%.1f km from its land border)",
+                         cv_round_km(w->water_km), cv_round_km(w->border_km));
   if (w->border_km > 0)
     CV_TRY(cv_buf_printf(buf, ", %.1f km from Ukraine's land border", cv_round_km(w->border_km)));
   if (w->water_km >= 0 && w->water_km < w->border_km - 0.05)

@@ -25,7 +25,12 @@ typedef struct cv_geo_facts {
   int8_t at_sea;       /* 1 at sea, 0 on land, -1 not known (outside the area
                         where every country is indexed) */
   bool region_unknown; /* in a country with regions, but in none of them */
-  char sea_of[4];      /* "UA" in Ukraine's territorial sea, else "" */
+  char sea_of[4];      /* the country whose territorial sea (12 nmi) holds a
+                          point at sea: "UA" within 12 nmi of Ukraine's coast,
+                          else the nearest other country's land found within
+                          12 nmi (probed); "" on land or beyond */
+  int8_t intl_waters;  /* 1 at sea beyond every territorial sea, 0 not (on
+                          land, or in a territorial sea), -1 not known */
 } cv_geo_facts_t;
 
 /* Where the borders come from: the project's table of countries

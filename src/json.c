@@ -39,7 +39,9 @@ static int fact_json(const cv_engine_t *eng, cv_buf_t *b, const cv_result_t *res
    * policy names has no symbol, and distances show at the map's precision. */
   if (res->located && fact == CV_FACT_TERRITORY) return cv_json_str(b, res->where.territory);
   if (res->located && fact == CV_FACT_REGION) return cv_json_str(b, res->where.region);
-  if (res->located && fact == CV_FACT_BORDER_KM) return cv_buf_number(b, cv_round_km(v->num));
+  if (res->located && fact == CV_FACT_TERRITORIAL_SEA) return cv_json_str(b, res->where.sea_of);
+  if (res->located && (fact == CV_FACT_BORDER_KM || fact == CV_FACT_WATER_KM))
+    return cv_buf_number(b, cv_round_km(v->num));
   switch (cv_facts[fact].type) {
     case CV_TYPE_BOOL: return cv_buf_puts(b, v->sym ? "true" : "false");
     case CV_TYPE_NUMBER: return cv_buf_number(b, v->num);
@@ -483,6 +485,7 @@ int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use, const c
     CV_TRY(CV_LIT(buf, ", \"at_sea\": "));
     CV_TRY(cv_buf_puts(buf, w->at_sea < 0 ? "null" : w->at_sea ? "true" : "false"));
     if (w->sea_of[0]) CV_TRY(CV_CAT(buf, ", \"territorial_sea\": \"", w->sea_of, "\""));
+    if (w->international_waters == 1) CV_TRY(CV_LIT(buf, ", \"international_waters\": true"));
   } else {
     CV_TRY(CV_LIT(buf, "null, \"region\": null, \"border_km\": null, \"water_km\": null"));
   }
@@ -593,6 +596,10 @@ int cv_where_write_json(const cv_where_t *w, cv_buf_t *buf) {
   CV_TRY(cv_buf_puts(buf, w->at_sea < 0 ? "null" : w->at_sea ? "true" : "false"));
   CV_TRY(CV_LIT(buf, ", \"territorial_sea\": "));
   CV_TRY(w->sea_of[0] ? cv_json_str(buf, w->sea_of) : CV_LIT(buf, "null"));
+  CV_TRY(CV_LIT(buf, ", \"international_waters\": "));
+  CV_TRY(cv_buf_puts(buf, w->international_waters < 0 ? "null"
+                          : w->international_waters   ? "true"
+                                                      : "false"));
   CV_TRY(CV_LIT(buf, ", \"lat\": "));
   CV_TRY(cv_buf_number(buf, w->lat));
   CV_TRY(CV_LIT(buf, ", \"lon\": "));

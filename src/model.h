@@ -83,21 +83,24 @@ _Static_assert(CV_DOM_COUNT <= 32, "a bit per domain in cv_symbol_t's domains");
  * line explain.c writes its own way (action, the system with its class and
  * reach); WITH, shown with another fact's line, or not at all. */
 #define CV_BUILTIN_FACTS(X)                                                                        \
-  X(DONOR, "donor", SYMBOL, DONOR, DONOR, 4, LISTED)                                               \
-  X(ACTION, "action", SYMBOL, ACTION, ACTION, 3, OWN)                                              \
-  X(SYSTEM, "system", SYMBOL, SYSTEM, SYSTEM, 5, OWN)                                              \
-  X(SYSTEM_CLASS, "system_class", SYMBOL, SYSTEM_CLASS, SYSTEM, 6, WITH)                           \
-  X(RANGE_KM, "range_km", NUMBER, ACTION, SYSTEM, 7, WITH)                                         \
-  X(OPERATOR, "operator", SYMBOL, OPERATOR, OPERATOR, 8, LISTED)                                   \
-  X(OPERATOR_KIND, "operator_kind", SYMBOL, OPERATOR_KIND, OPERATOR, 9, LISTED)                    \
-  X(RECIPIENT, "recipient", SYMBOL, OPERATOR, RECIPIENT, 10, LISTED)                               \
-  X(RECIPIENT_KIND, "recipient_kind", SYMBOL, OPERATOR_KIND, RECIPIENT, 11, WITH)                  \
-  X(TARGET, "target", SYMBOL, TARGET, TARGET, 12, LISTED)                                          \
-  X(PURPOSE, "purpose", SYMBOL, PURPOSE, PURPOSE, 13, LISTED)                                      \
-  X(CROSS_BORDER_ATTACK, "cross_border_attack", BOOL, ACTION, CROSS_BORDER_ATTACK, 14, LISTED)     \
+  X(DONOR, "donor", SYMBOL, DONOR, DONOR, 6, LISTED)                                               \
+  X(ACTION, "action", SYMBOL, ACTION, ACTION, 5, OWN)                                              \
+  X(SYSTEM, "system", SYMBOL, SYSTEM, SYSTEM, 7, OWN)                                              \
+  X(SYSTEM_CLASS, "system_class", SYMBOL, SYSTEM_CLASS, SYSTEM, 8, WITH)                           \
+  X(RANGE_KM, "range_km", NUMBER, ACTION, SYSTEM, 9, WITH)                                         \
+  X(OPERATOR, "operator", SYMBOL, OPERATOR, OPERATOR, 10, LISTED)                                  \
+  X(OPERATOR_KIND, "operator_kind", SYMBOL, OPERATOR_KIND, OPERATOR, 11, LISTED)                   \
+  X(RECIPIENT, "recipient", SYMBOL, OPERATOR, RECIPIENT, 12, LISTED)                               \
+  X(RECIPIENT_KIND, "recipient_kind", SYMBOL, OPERATOR_KIND, RECIPIENT, 13, WITH)                  \
+  X(TARGET, "target", SYMBOL, TARGET, TARGET, 14, LISTED)                                          \
+  X(PURPOSE, "purpose", SYMBOL, PURPOSE, PURPOSE, 15, LISTED)                                      \
+  X(CROSS_BORDER_ATTACK, "cross_border_attack", BOOL, ACTION, CROSS_BORDER_ATTACK, 16, LISTED)     \
   X(TERRITORY, "territory", SYMBOL, TERRITORY, LOCATION, 0, WITH)                                  \
   X(REGION, "region", SYMBOL, REGION, LOCATION, 1, WITH)                                           \
-  X(BORDER_KM, "border_km", NUMBER, ACTION, LOCATION, 2, WITH)
+  X(BORDER_KM, "border_km", NUMBER, ACTION, LOCATION, 4, WITH)                                     \
+  X(TERRITORIAL_SEA, "territorial_sea", SYMBOL, TERRITORY, LOCATION, 2, WITH)                      \
+  X(INTERNATIONAL_WATERS, "international_waters", BOOL, ACTION, LOCATION, 3, WITH)                 \
+  X(WATER_KM, "water_km", NUMBER, ACTION, LOCATION, 17, WITH)
 
 #define CV_FACT_ENUM_(id, name, type, dom, field, rank, shown) CV_FACT_##id,
 typedef enum cv_fact { CV_BUILTIN_FACTS(CV_FACT_ENUM_) CV_FACT_BUILTIN } cv_fact_t;
@@ -662,6 +665,7 @@ struct cv_result {
   cv_where_t where;
   bool located;
   int32_t territory_sym, region_sym; /* where's codes in the catalog, -1 not listed */
+  int32_t sea_sym;                   /* where's territorial sea, -1 none or not listed */
   /* The codes of the territories and regions rows were in, looked up once
    * (a dataset names a few dozen, two a row). */
   cv_code_memo_t codes[CV_CODE_MEMO_SLOTS];

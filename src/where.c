@@ -123,6 +123,7 @@ void cv_where_from_facts(cv_where_t *w, const cv_geo_facts_t *f) {
   w->border_km = f->border_km;
   w->water_km = f->water_km;
   w->at_sea = f->at_sea;
+  w->international_waters = f->intl_waters;
   w->region_unknown = f->region_unknown;
 }
 
@@ -132,7 +133,7 @@ static void resolve(const cv_engine_t *engine, double lat, double lon, cv_where_
   out->lat = lat;
   out->lon = lon;
   out->border_km = out->water_km = -1;
-  out->at_sea = -1;
+  out->at_sea = out->international_waters = -1;
   if (!engine->geo) return;
   cv_geo_facts_t f;
   cv_geo_resolve(engine->geo, lat, lon, &f);

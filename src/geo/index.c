@@ -224,6 +224,35 @@ static int in_fine_area(double lat, double lon) {
          lon < FINE_LON0 + FINE_COLS * FINE_STEP;
 }
 
+/* Another state's territorial sea: the country of the nearest land found
+ * by probing rings around a point at sea, 36 bearings every 1/12 of the
+ * breadth (1.85 km), nearest ring first.  Only Ukraine's outline is kept
+ * as distance segments; the probes are the polygon look-ups every point
+ * costs (432 at most, about 0.2 ms, for points at sea beyond Ukraine's own
+ * territorial sea only).  A feature narrower than the gap between two
+ * probes (3.9 km at the outer ring) can be missed (docs/geography.md). */
+static void other_sea(const cv_geo_t *geo, double lat, double lon, double breadth_km,
+                      char sea_of[4]) {
+  enum { RINGS = 12, BEARINGS = 36 };
+  const double earth_km = 6371.0088;
+  double cl = cos(lat * RAD);
+  for (int r = 1; r <= RINGS; r++) {
+    double ang = breadth_km * r / RINGS / earth_km / RAD; /* degrees of arc */
+    for (int b = 0; b < BEARINGS; b++) {
+      double az = 2 * 3.14159265358979323846 * b / BEARINGS;
+      double plat = lat + ang * cos(az), plon = lon + ang * sin(az) / (cl > 1e-6 ? cl : 1e-6);
+      if (!in_fine_area(plat, plon)) continue;
+      const geo_cell_t *cell;
+      int best[N_LAYERS];
+      cv_geo_locate(geo, plat, plon, &cell, best);
+      if (best[0] == NO_FEATURE) continue;
+      memcpy(sea_of, geo->features[best[0]].code, 3);
+      sea_of[3] = '\0';
+      return;
+    }
+  }
+}
+
 void cv_geo_resolve(const cv_geo_t *geo, double lat, double lon, cv_geo_facts_t *out) {
   const geo_cell_t *cell, *pip_cell;
   int best[N_LAYERS];
@@ -277,8 +306,13 @@ void cv_geo_resolve(const cv_geo_t *geo, double lat, double lon, cv_geo_facts_t 
     out->border_km = out->water_km;
   else
     out->border_km = nearest_km(geo, cell, set, q, sp, cp, sl, cl, &ignored);
-  if (out->at_sea == 1 && out->water_km >= 0 && out->water_km <= geo->table.territorial_sea_km)
+  out->intl_waters = (int8_t)(out->at_sea == 1 ? 1 : out->at_sea);
+  if (out->at_sea != 1) return;
+  if (out->water_km >= 0 && out->water_km <= geo->table.territorial_sea_km)
     memcpy(out->sea_of, k_home_country, 3);
+  else
+    other_sea(geo, lat, lon, geo->table.territorial_sea_km, out->sea_of);
+  if (out->sea_of[0]) out->intl_waters = 0;
 }
 
 const char *cv_geo_overlap(const cv_geo_t *geo, double lat, double lon, char claimant[8]) {
