@@ -466,6 +466,9 @@ int cv_check_governed(parser_t *p, const int32_t *systems, uint16_t n) {
 int cv_check_supplied(parser_t *p, const int32_t *systems, uint16_t n) {
   const cv_policy_t *pol = p->policy;
   const cv_system_t *sys = cv_catalog_system(p->cat, systems[n]);
+  if (!sys)
+    return fail(p, p->tok.line, p->tok.column, CV_NAME, "'%.*s' is not a system of the catalog",
+                (int)p->tok.len, p->tok.start);
   for (uint16_t k = 0; k < n; k++)
     if (systems[k] == systems[n])
       return fail(p, p->tok.line, p->tok.column, CV_DUPLICATE, "'%.*s' appears twice in 'supplies'",
