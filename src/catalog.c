@@ -178,6 +178,16 @@ const char *cv_catalog_system_alias(const cv_catalog_t *cat, size_t i, const cha
   return cat->system_alias[i];
 }
 
+int cv_catalog_add_donor(cv_catalog_t *cat, int32_t system, int32_t donor) {
+  if (system < 0 || system >= cat->n_symbols || cat->symbols[system].system < 0) return CV_NAME;
+  cv_system_t *s = &cat->systems[cat->symbols[system].system];
+  for (uint8_t i = 0; i < s->n_donors; i++)
+    if (s->donors[i] == donor) return CV_OK;
+  if (s->n_donors == CV_MAX_SYSTEM_DONORS) return CV_TOO_LARGE;
+  s->donors[s->n_donors++] = donor;
+  return CV_OK;
+}
+
 static int remember_system_alias(cv_catalog_t *cat, const char *alias, int32_t sym) {
   if (cat->n_system_alias == cat->cap_system_alias) {
     int32_t cap = cat->cap_system_alias ? cat->cap_system_alias * 2 : 64;
@@ -389,7 +399,8 @@ static int load_systems(loader_t *ld) {
         break;
       }
       if (s->n_donors == CV_MAX_SYSTEM_DONORS) {
-        rc = bad(ld, CV_TOO_LARGE, "system '%s' lists more than 8 donors", id);
+        rc = bad(ld, CV_TOO_LARGE, "system '%s' lists more than %d donors", id,
+                 CV_MAX_SYSTEM_DONORS);
         break;
       }
       s->donors[s->n_donors++] = dsym;
@@ -401,6 +412,23 @@ static int load_systems(loader_t *ld) {
       break;
     }
     s->munition = kind != NULL;
+    json_t *delivered = json_object_get(e, "delivered");
+    const char *dsrc = get_string(e, "delivered_source");
+    if (delivered && !json_is_boolean(delivered)) {
+      rc = bad(ld, CV_VALUE, "system '%s' has a 'delivered' that is neither true nor false", id);
+      break;
+    }
+    s->undelivered = json_is_false(delivered);
+    if (s->undelivered && (!dsrc || !*dsrc)) {
+      rc = bad(ld, CV_CITATION, "system '%s' is 'delivered': false with no 'delivered_source'", id);
+      break;
+    }
+    s->delivered_source = "";
+    if (s->undelivered &&
+        !(s->delivered_source = cv_arena_strndup(&cat->arena, dsrc, strlen(dsrc)))) {
+      rc = cv_error_set(ld->err, CV_NOMEM, ld->path, 0, 0, "out of memory");
+      break;
+    }
     cat->symbols[sym].system = cat->n_systems++;
     /* The id and name match in free text too. */
     if (remember_system_alias(cat, cat->symbols[sym].name, sym) ||

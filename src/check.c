@@ -451,10 +451,48 @@ int cv_check_governed(parser_t *p, const int32_t *systems, uint16_t n) {
       return fail(p, p->tok.line, p->tok.column, CV_VALUE,
                   "%s was supplied by %s itself: 'governs' names systems of other donors",
                   sys->name, pol->donor_name);
+  for (uint16_t k = 0; k < pol->n_supplies; k++)
+    if (pol->supplies[k].system == systems[n])
+      return fail(p, p->tok.line, p->tok.column, CV_VALUE,
+                  "%s is supplied by %s itself (line %d): 'governs' names systems of other donors",
+                  sys->name, pol->donor_name, pol->supplies[k].line);
   for (uint16_t k = 0; k < n; k++)
     if (systems[k] == systems[n])
       return fail(p, p->tok.line, p->tok.column, CV_DUPLICATE, "'%.*s' appears twice in 'governs'",
                   (int)p->tok.len, p->tok.start);
+  return CV_OK;
+}
+
+int cv_check_supplied(parser_t *p, const int32_t *systems, uint16_t n) {
+  const cv_policy_t *pol = p->policy;
+  const cv_system_t *sys = cv_catalog_system(p->cat, systems[n]);
+  if (!sys)
+    return fail(p, p->tok.line, p->tok.column, CV_NAME, "'%.*s' is not a system of the catalog",
+                (int)p->tok.len, p->tok.start);
+  for (uint16_t k = 0; k < n; k++)
+    if (systems[k] == systems[n])
+      return fail(p, p->tok.line, p->tok.column, CV_DUPLICATE, "'%.*s' appears twice in 'supplies'",
+                  (int)p->tok.len, p->tok.start);
+  for (uint16_t k = 0; k < pol->n_supplies; k++)
+    if (pol->supplies[k].system == systems[n])
+      return fail(p, p->tok.line, p->tok.column, CV_DUPLICATE,
+                  "'%.*s' is already in 'supplies' at line %d", (int)p->tok.len, p->tok.start,
+                  pol->supplies[k].line);
+  for (uint16_t k = 0; k < pol->n_governs; k++)
+    if (pol->governs[k] == systems[n])
+      return fail(p, p->tok.line, p->tok.column, CV_VALUE,
+                  "%s is in 'governs', which names systems of other donors: %s cannot also "
+                  "supply it",
+                  sys->name, pol->donor_name);
+  bool listed = false;
+  for (uint8_t k = 0; k < sys->n_donors; k++) listed |= sys->donors[k] == pol->donor;
+  /* Policies are read one at a time, each one's donors added as it loads:
+   * the room counted here is the room there will be. */
+  if (!listed && sys->n_donors == CV_MAX_SYSTEM_DONORS)
+    return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE,
+                "%s already has %d donors, the most a system can list (CV_MAX_SYSTEM_DONORS): "
+                "%s cannot be added",
+                sys->name, CV_MAX_SYSTEM_DONORS, pol->donor_name);
   return CV_OK;
 }
 
@@ -516,6 +554,14 @@ int cv_check_governs(parser_t *p, uint16_t n_cites, bool has_strength) {
     return fail(p, p->tok.line, p->tok.column, n_cites ? CV_VALUE : CV_CITATION,
                 "'governs' needs %s", missing);
   return CV_OK;
+}
+
+int cv_check_supplies(parser_t *p, uint16_t n_cites, bool has_strength) {
+  if (n_cites && has_strength) return CV_OK;
+  return fail(p, p->tok.line, p->tok.column, n_cites ? CV_VALUE : CV_CITATION,
+              "'supplies' needs %s",
+              !n_cites ? "at least one 'cite' of a source saying what was supplied"
+                       : "'strength' (official, officials-anonymous, reported or inferred)");
 }
 
 int cv_check_source(parser_t *p, cv_source_t *s, bool has_date) {

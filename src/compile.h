@@ -112,6 +112,9 @@ int cv_check_strength(parser_t *p, uint8_t *out);
 int cv_check_said_by(parser_t *p);
 /* systems[n], just read after 'governs', is another donor's and new. */
 int cv_check_governed(parser_t *p, const int32_t *systems, uint16_t n);
+/* systems[n], just read after 'supplies', is new to the policy's 'supplies'
+ * and 'governs', and has room for one more donor if the policy's is new. */
+int cv_check_supplied(parser_t *p, const int32_t *systems, uint16_t n);
 /* At the '}' of a block (or the end of the file): every clause it needs is
  * there.  A source's optional clauses get their defaults. */
 int cv_check_source(parser_t *p, cv_source_t *s, bool has_date);
@@ -119,6 +122,7 @@ int cv_check_assumption(parser_t *p, const cv_assumption_t *a);
 int cv_check_fact(parser_t *p, const cv_fact_info_t *f, const char *name, bool has_type);
 int cv_check_rule(parser_t *p, const cv_rule_t *r, uint32_t seen, bool has_strength, int from_line);
 int cv_check_governs(parser_t *p, uint16_t n_cites, bool has_strength);
+int cv_check_supplies(parser_t *p, uint16_t n_cites, bool has_strength);
 int cv_check_policy(parser_t *p, bool has_as_of);
 
 /* ---------------------------------------------------------------- parse.c */

@@ -233,6 +233,20 @@ int cv_engine_load_policy_text(cv_engine_t *engine, const char *name, const char
     cv_policy_free(pol);
     return rc;
   }
+  /* What the policy says its donor supplied joins the systems' donors; the
+   * room was counted when it was read (cv_check_supplied). */
+  for (uint16_t i = 0; i < pol->n_supplies; i++) {
+    const cv_supply_t *s = &pol->supplies[i];
+    if ((rc = cv_catalog_add_donor(&engine->catalog, s->system, pol->donor))) {
+      cv_error_set(err, rc, name, s->line, s->column,
+                   "%s cannot list %s as a donor: a system lists at most %d "
+                   "(CV_MAX_SYSTEM_DONORS)",
+                   cv_symbol_name(&engine->catalog, s->system), pol->donor_name,
+                   CV_MAX_SYSTEM_DONORS);
+      cv_policy_free(pol);
+      return rc;
+    }
+  }
   engine->policies[engine->policy_count++] = pol;
   return CV_OK;
 }

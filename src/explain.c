@@ -361,6 +361,7 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use, const c
                          s ? s->name : cv_symbol_name(cat, sys->sym),
                          s ? cv_symbol_name(cat, s->class_sym) : "?"));
     if (s && !isnan(s->range_km)) CV_TRY(cv_buf_printf(buf, ", reach ~%g km", s->range_km));
+    if (s && s->undelivered) CV_TRY(CV_LIT(buf, ", never delivered as far as the record shows"));
     CV_TRY(CV_LIT(buf, ")\n"));
   } else {
     CV_TRY(CV_LIT(buf, "  system              unknown\n"));

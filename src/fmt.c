@@ -130,7 +130,8 @@ int cv_policy_format(const char *name, const char *text, size_t len, cv_buf_t *o
     }
     if (f.depth == 0) {
       bool opens_block = is_word(&t, "source") || is_word(&t, "assumption") ||
-                         is_word(&t, "rule") || is_word(&t, "governs") || is_word(&t, "fact");
+                         is_word(&t, "rule") || is_word(&t, "governs") || is_word(&t, "supplies") ||
+                         is_word(&t, "fact");
       if (opens_block ||
           (!block_header && t.kind == CV_TOK_WORD && (is_clause(&t) || !f.line_open))) {
         /* A new statement, or a block: blocks get a blank line first, and

@@ -173,7 +173,9 @@ typedef struct cv_system {
   const char *range_source;
   int32_t donors[CV_MAX_SYSTEM_DONORS];
   uint8_t n_donors;
-  bool munition; /* a round or missile, fired by a launcher */
+  bool munition;    /* a round or missile, fired by a launcher */
+  bool undelivered; /* "delivered": false: pledged, planned or refused, never delivered */
+  const char *delivered_source; /* why undelivered is said; "" when delivered */
   uint8_t n_fired_by;
   int32_t fired_by[CV_MAX_SYSTEM_DONORS]; /* launcher systems of the catalog */
 } cv_system_t;
@@ -242,6 +244,9 @@ static inline const char *cv_symbol_name(const cv_catalog_t *cat, int32_t sym) {
 }
 const cv_system_t *cv_catalog_system(const cv_catalog_t *cat, int32_t sym);
 const cv_operator_t *cv_catalog_operator(const cv_catalog_t *cat, int32_t sym);
+/* Adds donor to system's donors ('supplies'); CV_OK if it is there already,
+ * CV_TOO_LARGE past CV_MAX_SYSTEM_DONORS, CV_NAME if system is none. */
+int cv_catalog_add_donor(cv_catalog_t *cat, int32_t system, int32_t donor);
 /* System aliases (names included) for scanning free text: alias i and the id
  * of its system. */
 size_t cv_catalog_system_alias_count(const cv_catalog_t *cat);
@@ -453,6 +458,16 @@ typedef struct cv_cut {
   uint8_t rhs_fact; /* for CV_RHS_FACT: the fact on the other side */
 } cv_cut_t;
 
+/* One system of a 'supplies' statement, with the statement's backing. */
+typedef struct cv_supply {
+  int32_t system;
+  int line, column; /* of the system's name */
+  uint8_t strength;
+  const char *said_by, *because; /* NULL when not given */
+  const cv_citation_t *cites;    /* the statement's, shared by its systems */
+  uint16_t n_cites;
+} cv_supply_t;
+
 typedef struct cv_policy {
   cv_arena_t arena;
   const char *path;
@@ -507,6 +522,10 @@ typedef struct cv_policy {
   uint8_t governs_strength;
   cv_citation_t *governs_cites;
   uint16_t n_governs_cites;
+  /* Systems the policy says its donor supplied ('supplies'), in the order
+   * written: loading the policy adds its donor to each one's donors. */
+  cv_supply_t *supplies;
+  uint16_t n_supplies;
   bool any_window; /* some rule has an uncertain date */
 } cv_policy_t;
 

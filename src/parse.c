@@ -662,56 +662,82 @@ static int parse_rule(parser_t *p) {
   return lex(p);
 }
 
-/* governs -> 'governs' SYSTEM {',' SYSTEM} '{' 'because' STRING cite {cite}
- *            strength '}' (clauses in any order) */
-static int parse_governs(parser_t *p) {
+/* governs  -> 'governs' SYSTEM {',' SYSTEM} backing
+ * supplies -> 'supplies' SYSTEM {',' SYSTEM} backing
+ * backing  -> '{' {'because' STRING | cite | strength} '}'
+ * 'governs': systems of other donors the policy covers too; 'supplies':
+ * systems its donor supplied, added to their donors when it loads. */
+static int parse_systems(parser_t *p, bool supplies) {
   cv_policy_t *pol = p->policy;
+  const char *stmt = supplies ? "supplies" : "governs";
   char buf[64];
-  if (pol->governs)
+  if (!supplies && pol->governs)
     return fail(p, p->tok.line, p->tok.column, CV_DUPLICATE,
                 "'governs' given twice: list every system in one statement");
   int32_t systems[MAX_SET];
+  int at[MAX_SET][2];
   uint16_t n = 0;
   do {
     CV_TRY(lex(p));
     if (p->tok.kind != CV_TOK_WORD)
       return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
-                  "expected a system after 'governs', found %s", found(p, buf, sizeof buf));
+                  "expected a system after '%s', found %s", stmt, found(p, buf, sizeof buf));
     if (n == MAX_SET)
-      return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE, "'governs' lists at most %d systems",
-                  MAX_SET);
+      return fail(p, p->tok.line, p->tok.column, CV_TOO_LARGE, "'%s' lists at most %d systems",
+                  stmt, MAX_SET);
     CV_TRY(cv_check_symbol(p, CV_FACT_SYSTEM, &systems[n]));
-    CV_TRY(cv_check_governed(p, systems, n));
+    CV_TRY((supplies ? cv_check_supplied : cv_check_governed)(p, systems, n));
+    at[n][0] = p->tok.line;
+    at[n][1] = p->tok.column;
     n++;
     CV_TRY(lex(p));
   } while (p->tok.kind == CV_TOK_COMMA);
   int open_line = p->tok.line;
-  CV_TRY(expect(p, CV_TOK_LBRACE, "',' or '{' after the systems governed"));
+  CV_TRY(expect(p, CV_TOK_LBRACE,
+                supplies ? "',' or '{' after the systems supplied"
+                         : "',' or '{' after the systems governed"));
   CV_TRY(lex(p));
   uint32_t seen = 0;
   bool has_strength = false;
   cv_citation_t cites[MAX_CITES];
   uint16_t n_cites = 0;
+  const char *because = NULL, *said_by = NULL;
+  uint8_t strength = 0;
   while (p->tok.kind != CV_TOK_RBRACE) {
     if (at_word(p, "because")) {
       CV_TRY(once(p, &seen, 0, "because"));
-      CV_TRY(expect_string(p, "because", &pol->governs_because));
+      CV_TRY(expect_string(p, "because", &because));
     } else if (at_word(p, "cite")) {
       CV_TRY(parse_cite(p, cites, &n_cites));
     } else if (at_word(p, "strength")) {
       CV_TRY(once(p, &seen, 1, "strength"));
-      CV_TRY(parse_strength(p, &pol->governs_strength, &pol->governs_said_by));
+      CV_TRY(parse_strength(p, &strength, &said_by));
       has_strength = true;
     } else {
-      return bad_clause(p, "statement", "governs", open_line, "'because', 'cite', 'strength'");
+      return bad_clause(p, "statement", stmt, open_line, "'because', 'cite', 'strength'");
     }
   }
-  CV_TRY(cv_check_governs(p, n_cites, has_strength));
-  int32_t *g = cv_arena_alloc(&pol->arena, n * sizeof *g);
-  pol->governs_cites = cv_arena_alloc(&pol->arena, n_cites * sizeof *cites);
-  if (!g || !pol->governs_cites) return NOMEM(p);
+  if (!supplies) pol->governs_because = because;
+  CV_TRY((supplies ? cv_check_supplies : cv_check_governs)(p, n_cites, has_strength));
+  cv_citation_t *c = cv_arena_alloc(&pol->arena, n_cites * sizeof *c);
+  int32_t *g = supplies ? NULL : cv_arena_alloc(&pol->arena, n * sizeof *g);
+  cv_supply_t *all =
+      supplies ? cv_arena_alloc(&pol->arena, (pol->n_supplies + n) * sizeof *all) : NULL;
+  if (!c || (supplies ? !all : !g)) return NOMEM(p);
+  memcpy(c, cites, n_cites * sizeof *c);
+  if (supplies) {
+    if (pol->n_supplies) memcpy(all, pol->supplies, pol->n_supplies * sizeof *all);
+    for (uint16_t i = 0; i < n; i++)
+      all[pol->n_supplies + i] =
+          (cv_supply_t){systems[i], at[i][0], at[i][1], strength, said_by, because, c, n_cites};
+    pol->supplies = all;
+    pol->n_supplies += n;
+    return lex(p);
+  }
   memcpy(g, systems, n * sizeof *g);
-  memcpy(pol->governs_cites, cites, n_cites * sizeof *cites);
+  pol->governs_said_by = said_by;
+  pol->governs_strength = strength;
+  pol->governs_cites = c;
   pol->n_governs_cites = n_cites;
   pol->governs = g;
   pol->n_governs = n;
@@ -721,7 +747,7 @@ static int parse_governs(parser_t *p) {
 /* ------------------------------------------------------------------- file */
 
 /* policy -> 'policy' DONOR {'title' STRING | 'as-of' DATE}
- *           {source | assumption | rule} */
+ *           {source | fact | assumption | rule | governs | supplies} */
 int cv_parse_policy(parser_t *p) {
   cv_policy_t *pol = p->policy;
   char buf[64];
@@ -750,15 +776,18 @@ int cv_parse_policy(parser_t *p) {
     } else if (at_word(p, "rule")) {
       CV_TRY(parse_rule(p));
     } else if (at_word(p, "governs")) {
-      CV_TRY(parse_governs(p));
+      CV_TRY(parse_systems(p, false));
+    } else if (at_word(p, "supplies")) {
+      CV_TRY(parse_systems(p, true));
     } else if (at_word(p, "fact")) {
       CV_TRY(parse_fact(p));
     } else if (p->tok.kind == CV_TOK_EOF) {
       break;
     } else {
-      return fail(p, p->tok.line, p->tok.column, CV_SYNTAX,
-                  "expected 'source', 'fact', 'assumption', 'rule' or 'governs', found %s",
-                  found(p, buf, sizeof buf));
+      return fail(
+          p, p->tok.line, p->tok.column, CV_SYNTAX,
+          "expected 'source', 'fact', 'assumption', 'rule', 'governs' or 'supplies', found %s",
+          found(p, buf, sizeof buf));
     }
   }
   CV_TRY(cv_check_policy(p, seen & 2));

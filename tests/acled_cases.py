@@ -76,7 +76,7 @@ check("captured M777 is in scope", "m777", fact("I816", "system"))
 check("captured M777 verdict", True, verdict("I816") != "not-covered")
 check("captured M777 if theirs", "forbidden", rows["I816"]["if_their_weapon"]["US"])
 # Weapons, munitions and targets.
-systems = {"I806": "stinger", "I807": "javelin", "I808": "nasams", "I809": "harm",
+systems = {"I806": "stinger", "I807": "javelin", "I808": "nasams", "I809": "agm-88",
            "I810": "m109", "I811": "switchblade", "I812": "bayraktar", "I813": "neptune",
            "I814": "excalibur", "I804": "himars", "I803": None}
 for i, s in systems.items():

@@ -25,3 +25,10 @@ add_test(NAME acled_cases
           ${CMAKE_BINARY_DIR}/geo-cache ${CMAKE_CURRENT_SOURCE_DIR}/data/acled)
 set_tests_properties(acled_cases PROPERTIES
   ENVIRONMENT CAVEAT_TEST_POLICY=${CMAKE_CURRENT_SOURCE_DIR}/policies/us.caveat)
+
+# No generic word ("MLRS", "Grad", "howitzer") names a donated system, and the
+# names people use ("Leopard 2", "NLAW") do (issue 20): data/systems.json
+# against a list of generic phrases, then the matcher over every ACLED fixture.
+add_test(NAME aliases
+  COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/aliases_test.py $<TARGET_FILE:caveat_cli>
+          ${CMAKE_BINARY_DIR}/geo-cache ${PROJECT_SOURCE_DIR})

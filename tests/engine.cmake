@@ -97,3 +97,11 @@ endif()
 add_test(NAME interchange_examples
   COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_interchange.py $<TARGET_FILE:caveat_cli>
           ${CMAKE_BINARY_DIR}/geo-cache ${PROJECT_SOURCE_DIR})
+
+# A policy's 'supplies' and the catalog's "delivered" (issue 20).
+add_executable(systems_test ${CMAKE_CURRENT_SOURCE_DIR}/systems_test.c)
+target_compile_definitions(systems_test PRIVATE ${CAVEAT_TEST_DEFS})
+target_include_directories(systems_test PRIVATE ${PROJECT_SOURCE_DIR}/src)
+target_link_libraries(systems_test PRIVATE caveat_static PkgConfig::CMOCKA)
+add_test(NAME systems COMMAND systems_test)
+set_tests_properties(systems PROPERTIES FIXTURES_REQUIRED geo_cache)
