@@ -32,3 +32,10 @@ set_tests_properties(acled_cases PROPERTIES
 add_test(NAME aliases
   COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/aliases_test.py $<TARGET_FILE:caveat_cli>
           ${CMAKE_BINARY_DIR}/geo-cache ${PROJECT_SOURCE_DIR})
+
+# Every cited source with a link is a link in JSON Lines, CSV, GeoJSON and
+# check's text, on the sample under every shipped policy.
+add_test(NAME source_links
+  COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/links_test.py $<TARGET_FILE:caveat_cli>
+          ${CMAKE_BINARY_DIR}/geo-cache ${PROJECT_SOURCE_DIR})
+set_tests_properties(source_links PROPERTIES FIXTURES_REQUIRED geo_cache)
