@@ -170,6 +170,13 @@ int cli_read_use(const char *command, const char *usage, int argc, char **argv, 
       if (vocabulary)
         fprintf(stderr, "caveat: %s: 'caveat list %s' shows the known names\n", command,
                 vocabulary);
+      /* "--donor US,UK" asks for several donors' answers: a use has one
+       * weapon, and the global option answers for several. */
+      if (rc == CV_VALUE && strcmp(err.field, "donor") == 0 && strchr(value, ','))
+        fprintf(stderr,
+                "caveat: %s: a use has one donor; to answer for several, leave the donor "
+                "unknown and give --donors %s\n",
+                command, value);
       return rc == CV_USAGE ? CLI_USAGE : CLI_FAILED;
     }
     flags++;
