@@ -175,6 +175,22 @@ static PyObject *engine_as_of(engine_object *self, PyObject *unused) {
   return PyUnicode_FromString(day);
 }
 
+/* {"libcaveat", "as_of", "corpus_digest", "policies_digest",
+ * "catalogs_digest"}: what produced the answers, as the assess summary
+ * names it. */
+static PyObject *engine_produced_by(engine_object *self, PyObject *unused) {
+  char corpus[13], policies[13], catalogs[13];
+  int has_corpus = cv_engine_corpus_digest(self->engine, corpus) == CV_OK;
+  int has_catalogs = cv_engine_catalogs_digest(self->engine, catalogs, NULL) == CV_OK;
+  cv_engine_policies_digest(self->engine, policies);
+  PyObject *as_of = engine_as_of(self, NULL);
+  if (!as_of) return NULL;
+  PyObject *d = Py_BuildValue("{s:s,s:N,s:s,s:s,s:s}", "libcaveat", cv_version(), "as_of", as_of,
+                              "corpus_digest", has_corpus ? corpus : NULL, "policies_digest",
+                              policies, "catalogs_digest", has_catalogs ? catalogs : NULL);
+  return d;
+}
+
 static PyObject *engine_columns(engine_object *self, PyObject *args) {
   int if_theirs = 0;
   if (!PyArg_ParseTuple(args, "|p", &if_theirs)) return NULL;
@@ -203,6 +219,8 @@ static PyMethodDef engine_methods[] = {
     {"donors", (PyCFunction)engine_donors, METH_NOARGS, "the loaded policies' donors, in order"},
     {"as_of", (PyCFunction)engine_as_of, METH_NOARGS,
      "the latest day a loaded policy's record runs to"},
+    {"produced_by", (PyCFunction)engine_produced_by, METH_NOARGS,
+     "what produced the answers: libcaveat's version, the as-of date, the digests"},
     {"columns", (PyCFunction)engine_columns, METH_VARARGS,
      "columns(if_theirs=False) -> tuple: the CSV's column names"},
     {NULL, NULL, 0, NULL}};

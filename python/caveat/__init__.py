@@ -157,6 +157,14 @@ class Engine:
         """The latest day a loaded policy's record runs to (YYYY-MM-DD)."""
         return self._c.as_of()
 
+    @property
+    def produced_by(self):
+        """What produced this engine's answers, as ``caveat --version`` and
+        the assess summary name it: {"libcaveat", "as_of", "corpus_digest",
+        "policies_digest", "catalogs_digest"}.  Frames carry it in
+        ``frame.attrs["produced_by"]``."""
+        return self._c.produced_by()
+
     def for_donors(self, donors):
         """This engine answering for some donors only ("US,UK" or a list),
         as ``caveat --donors``: loaded once, then kept."""

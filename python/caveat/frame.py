@@ -63,7 +63,9 @@ def to_cells(df):
 def assess_file(engine, path, as_of=None, if_theirs=False, format="auto"):
     columns = engine.columns(if_theirs)
     rows = list(engine.iter_cells(path, as_of=as_of, if_theirs=if_theirs, format=format))
-    return typed(rows, columns)
+    df = typed(rows, columns)
+    df.attrs["produced_by"] = engine.produced_by
+    return df
 
 
 def _csv_chunks(df):
@@ -81,7 +83,9 @@ def assess_frame(engine, df, as_of=None, if_theirs=False):
     rows = list(engine.iter_cells(_Lines(_csv_chunks(df)), as_of=as_of, if_theirs=if_theirs))
     if len(rows) != len(df):
         raise ValueError("caveat: %d rows in, %d out" % (len(df), len(rows)))
-    return typed(rows, columns, index=df.index)
+    out = typed(rows, columns, index=df.index)
+    out.attrs["produced_by"] = engine.produced_by
+    return out
 
 
 def read_acled(path):

@@ -24,6 +24,17 @@ def test_frame_equals_cli(engine, path):
     assert to_cells(engine.assess_file(path)) == expected[1:]
 
 
+def test_produced_by_as_cli(engine, tmp_path):
+    """A frame names what produced it, as the assess summary does."""
+    import json
+    summary = tmp_path / "summary.json"
+    cli("assess", "--no-progress", "--summary", str(summary), "--output", "csv", DATASETS[0])
+    expected = json.loads(summary.read_text())["produced_by"]
+    assert engine.produced_by == expected
+    assert engine.assess_file(DATASETS[0]).attrs["produced_by"] == expected
+    assert expected["corpus_digest"] in cli("--version")
+
+
 def test_dtypes(engine):
     frame = engine.assess_file(DATASETS[0])
     assert isinstance(frame["verdict"].dtype, pd.CategoricalDtype)
