@@ -13,7 +13,9 @@ fail() { echo "install_test: $*" >&2; exit 1; }
 
 # The geodata component (180 MB of borders and places) is left out: the
 # installed example falls back to gmt-dcw's borders.
-for c in runtime development man data; do
+components=(runtime development man data)
+[ -f "$build/python/caveat/__init__.py" ] && components+=(python)
+for c in "${components[@]}"; do
   cmake --install "$build" --prefix "$prefix" --component "$c" >/dev/null
 done
 lib=$prefix/lib
@@ -60,4 +62,15 @@ MANPATH=$prefix/share/man man -P cat caveat-check 2>/dev/null | grep -q -- '--da
 env -u CAVEAT_HOME "$prefix/bin/caveat" version | grep -qF "DATA = $home/data" || fail "installed caveat does not read $home/data"
 env -u CAVEAT_HOME "$prefix/bin/caveat" --no-geo check --date 2024-06-02 --action strike --system HIMARS \
   --target artillery --json | grep -q '"verdict"' || fail "installed caveat check"
+# The Python module, from the prefix, reading the installed policies.
+if [[ " ${components[*]} " == *" python "* ]]; then
+  PYTHONPATH=$prefix/lib/python3/dist-packages env -u CAVEAT_HOME /usr/bin/python3 -c '
+import sys, caveat
+assert caveat.__file__.startswith(sys.argv[1]), caveat.__file__
+e = caveat.Engine(geo=False)
+assert e._args["data"] == sys.argv[1] + "/share/caveat/data", e._args["data"]
+r = e.check({"date": "2024-06-02", "action": "strike", "system": "HIMARS", "target": "artillery"})
+assert r["verdict"], r
+' "$prefix" || fail "the installed Python module"
+fi
 echo "install_test: ok ($prefix)"
