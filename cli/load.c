@@ -85,6 +85,29 @@ static const char *home_dir = CAVEAT_HOME;
 
 const char *cli_home(void) { return home_dir; }
 
+/* The home of an installed caveat: PREFIX/share/caveat beside the
+ * PREFIX/bin the running executable is in, when it holds policies/
+ * ('cmake --install' puts them there); NULL for a caveat run from its
+ * build tree, whose home is the source tree it was built from. */
+static const char *installed_home(void) {
+  static char home[4096];
+  char exe[4096];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) return NULL;
+  exe[n] = '\0';
+  char *slash = strrchr(exe, '/');
+  if (!slash) return NULL;
+  *slash = '\0'; /* PREFIX/bin */
+  slash = strrchr(exe, '/');
+  if (!slash || strcmp(slash, "/bin") != 0) return NULL;
+  *slash = '\0'; /* PREFIX */
+  char probe[sizeof home];
+  int len = snprintf(home, sizeof home, "%.4000s/share/caveat", exe);
+  if (len < 0 || (size_t)len >= sizeof home - 16) return NULL;
+  snprintf(probe, sizeof probe, "%.4060s/policies", home);
+  return access(probe, R_OK) == 0 ? home : NULL;
+}
+
 /* The longest path load.c builds from a directory and a name. */
 enum { PATH_LIMIT = 2048 };
 
@@ -209,7 +232,8 @@ int cli_load(cv_engine_t *engine, unsigned needs) {
   cv_error_t err;
   char data_buf[PATH_LIMIT];
   const char *home = o->home ? o->home : getenv("CAVEAT_HOME");
-  if (!home || !*home) home = CAVEAT_HOME;
+  if (!home || !*home) home = installed_home();
+  if (!home) home = CAVEAT_HOME;
   home_dir = home;
   const char *data = o->data;
   if (!data) {

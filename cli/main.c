@@ -60,8 +60,8 @@ static const char usage_head[] =
 static const char usage_tail[] =
     "\n"
     "global options:\n"
-    "  --home DIR       where policies/ and data/ live (default: $CAVEAT_HOME or\n"
-    "                   the build's source tree)\n"
+    "  --home DIR       where policies/ and data/ live (default: $CAVEAT_HOME,\n"
+    "                   PREFIX/share/caveat when installed, or the source tree)\n"
     "  --data DIR       catalogs directory (default: HOME/data)\n"
     "  --policy FILE    a policy to load; repeatable (default: HOME/policies/*.caveat)\n"
     "  --land FILE      OpenStreetMap land polygons, or 'none' for gmt-dcw's\n"

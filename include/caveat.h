@@ -120,6 +120,23 @@ typedef struct cv_engine cv_engine_t;
 CV_EXPORT cv_engine_t *cv_engine_new(void);
 CV_EXPORT void cv_engine_free(cv_engine_t *engine);
 
+/* What an engine's answers rest on, as digests for a result to name: each
+ * the first 12 hex digits of the 64-bit FNV-1a hash of the bytes, written
+ * with a NUL into buf (13 bytes).
+ *   cv_engine_policies_digest: the loaded policies' text as loaded, one
+ *     after another in load order (those cv_engine_keep_donors() kept).
+ *   cv_engine_catalogs_digest: the catalogs' files as cv_engine_load_data()
+ *     read them: the .json files of DATA, then its .tsv files, each by name; *files (when
+ *     not NULL) gets how many.  CV_USAGE before the catalogs are loaded,
+ *     CV_IO when one could not be read.
+ *   cv_engine_corpus_digest: the two in one, the digest of the text
+ *     "POLICIES CATALOGS" (the two digests and a space): what
+ *     'caveat --version', the assess summary and the service's health name.
+ * Each returns CV_OK or the catalogs' error; none allocates. */
+CV_EXPORT int cv_engine_policies_digest(const cv_engine_t *engine, char buf[13]);
+CV_EXPORT int cv_engine_catalogs_digest(const cv_engine_t *engine, char buf[13], size_t *files);
+CV_EXPORT int cv_engine_corpus_digest(const cv_engine_t *engine, char buf[13]);
+
 /* Loads the vocabularies and catalogs of data_dir: kinds.json, systems.json,
  * operators.json and places.tsv.  Must come before any policy. */
 CV_EXPORT int cv_engine_load_data(cv_engine_t *engine, const char *data_dir, cv_error_t *err);

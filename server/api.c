@@ -21,7 +21,20 @@ enum MHD_Result api_health(request_t *req, struct MHD_Connection *c) {
     if (p) rc = LIT(&out, ", ");
     if (!rc) rc = cv_buf_append_json_string(&out, donor, strlen(donor));
   }
-  if (!rc) rc = LIT(&out, "]}");
+  /* What produced the answers: as 'caveat --version' and the assess
+   * summary name it. */
+  char day[11], digest[13], text[96];
+  cv_date_t as_of = 0;
+  for (size_t p = 0; p < cv_engine_policy_count(e); p++)
+    if (cv_engine_policy_as_of(e, p) > as_of) as_of = cv_engine_policy_as_of(e, p);
+  cv_date_format(as_of, day);
+  int has_digest = cv_engine_corpus_digest(e, digest) == CV_OK;
+  int n = snprintf(text, sizeof text, "], \"libcaveat\": \"%s\", \"as_of\": %s%s%s", cv_version(),
+                   as_of ? "\"" : "", as_of ? day : "null", as_of ? "\"" : "");
+  if (!rc) rc = cv_buf_append(&out, text, (size_t)n);
+  n = snprintf(text, sizeof text, ", \"corpus_digest\": %s%s%s}", has_digest ? "\"" : "",
+               has_digest ? digest : "null", has_digest ? "\"" : "");
+  if (!rc) rc = cv_buf_append(&out, text, (size_t)n);
   enum MHD_Result r = reply_json(req, c, MHD_HTTP_OK, rc, &out, "application/json");
   cv_buf_free(&out);
   return r;

@@ -183,6 +183,8 @@ int cv_engine_load_data(cv_engine_t *engine, const char *data_dir, cv_error_t *e
   if ((rc = cv_gaz_load_tsv(engine->gaz, path, err))) return rc;
   snprintf(path, sizeof path, "%s/admin1.tsv", data_dir);
   if ((rc = load_admin1(engine, path, err))) return rc;
+  if (cv_digest_catalogs(engine, data_dir))
+    return cv_error_set(err, CV_NOMEM, data_dir, 0, 0, "out of memory");
   snprintf(engine->data_dir, sizeof engine->data_dir, "%s", data_dir);
   engine->data_loaded = true;
   return CV_OK;
@@ -233,6 +235,14 @@ int cv_engine_load_policy_text(cv_engine_t *engine, const char *name, const char
     cv_policy_free(pol);
     return rc;
   }
+  char *copy = len ? cv_arena_alloc(&pol->arena, len) : NULL;
+  if (len && !copy) {
+    cv_policy_free(pol);
+    return cv_error_set(err, CV_NOMEM, name, 0, 0, "out of memory");
+  }
+  if (len) memcpy(copy, text, len);
+  pol->text = copy;
+  pol->text_len = len;
   /* What the policy says its donor supplied joins the systems' donors; the
    * room was counted when it was read (cv_check_supplied). */
   for (uint16_t i = 0; i < pol->n_supplies; i++) {

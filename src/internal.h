@@ -72,6 +72,9 @@ int cv_buf_number(cv_buf_t *buf, double value);
 
 /* Reads a whole file into a NUL-terminated malloc'd string, at most limit
  * bytes.  Returns CV_OK, CV_IO or CV_TOO_LARGE. */
+/* Hashes the .json and .tsv files of DATA into the engine's catalogs digest
+ * (digest.c): CV_OK or CV_NOMEM; a file that cannot be read is noted. */
+int cv_digest_catalogs(cv_engine_t *engine, const char *data_dir);
 int cv_read_file(const char *path, size_t limit, char **out, size_t *len, cv_error_t *err);
 
 /* Call cv_json_watch() before a cJSON parse; when the parse fails,
@@ -143,6 +146,10 @@ struct cv_engine {
   cv_catalog_t catalog; /* vocabularies, systems, operators */
   bool data_loaded;
   char data_dir[1024]; /* of cv_engine_load_data(), for borders.json */
+  /* The catalogs' digest (digest.c), taken as cv_engine_load_data() reads them. */
+  uint64_t catalogs_hash;
+  size_t catalog_files;
+  bool catalogs_unreadable;
   /* GeoNames places (cv_engine_load_cities), read on the first look-up that
    * needs them: 0.7 s that most runs never spend.  Threads share an engine
    * as const; this one lazy step changes it, under the lock, through

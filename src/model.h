@@ -471,6 +471,8 @@ typedef struct cv_supply {
 typedef struct cv_policy {
   cv_arena_t arena;
   const char *path;
+  const char *text; /* the source as loaded, for the digest (digest.c) */
+  size_t text_len;
   const char *donor_name;
   int32_t donor;
   const char *title;

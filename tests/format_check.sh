@@ -13,6 +13,6 @@ while IFS= read -r f; do
     failed=$((failed + 1))
     echo "not laid out as .clang-format says: $f (clang-format -i $f)"
   fi
-done < <(find src cli server include tests bench fuzz examples -name '*.[ch]' -o -name '*.cc' | sort)
+done < <(find src cli server include python tests bench fuzz examples -name '*.[ch]' -o -name '*.cc' | sort)
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -42,6 +42,13 @@ def fnv(paths):
     return f"{h:016x}"[:12]
 
 
+def fnv_text(text):
+    h = 0xCBF29CE484222325
+    for b in text.encode():
+        h = ((h ^ b) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return f"{h:016x}"[:12]
+
+
 def package_version(path):
     with open(path, encoding="utf-8") as f:
         return json.load(f)["version"]
@@ -87,6 +94,8 @@ def expected(policies, land=True, cities=True):
     catalogs = sorted(glob.glob(os.path.join(data, "*.json"))) + \
         sorted(glob.glob(os.path.join(data, "*.tsv")))
     lines.append(f"catalogs   DATA = {data}, {len(catalogs)} files, digest {fnv(catalogs)}")
+    lines.append(f"corpus     {fnv_text(fnv(policies) + ' ' + fnv(catalogs))} "
+                 "(policies and catalogs: what results name)")
     return "\n".join(lines) + "\n"
 
 
