@@ -25,3 +25,9 @@ add_test(NAME acled_cases
           ${CMAKE_BINARY_DIR}/geo-cache ${CMAKE_CURRENT_SOURCE_DIR}/data/acled)
 set_tests_properties(acled_cases PROPERTIES
   ENVIRONMENT CAVEAT_TEST_POLICY=${CMAKE_CURRENT_SOURCE_DIR}/policies/us.caveat)
+
+# Rows in = rows out: adjacent broken rows, mixed line ends (issue 22).
+add_executable(csv_rows_test ${CMAKE_CURRENT_SOURCE_DIR}/csv_rows_test.c)
+target_include_directories(csv_rows_test PRIVATE ${PROJECT_SOURCE_DIR}/src)
+target_link_libraries(csv_rows_test PRIVATE caveat_static)
+add_test(NAME csv_rows COMMAND csv_rows_test)
