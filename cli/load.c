@@ -151,12 +151,17 @@ static const char *cache_dir(const char *given_dir, char buf[PATH_LIMIT]) {
  * rewritten in place; scripts' and tests' captured output never sees it. */
 typedef struct build_note {
   const char *cache;
-  bool shown;
+  bool shown, tty;
 } build_note_t;
 
 static void show_build(void *ctx, const char *stage, double done) {
   build_note_t *note = ctx;
-  if (strcmp(stage, "done") != 0) {
+  if (done < 0) { /* a note, shown wherever stderr goes */
+    fprintf(stderr, "%scaveat: note: %s\n", note->shown ? "\r\033[K" : "", stage);
+    note->shown = false;
+  } else if (!note->tty) {
+    return;
+  } else if (strcmp(stage, "done") != 0) {
     fprintf(stderr, "\r\033[Kcaveat: building the border index: %s, %.0f%%", stage, 100 * done);
     note->shown = true;
   } else if (note->shown) {
@@ -172,8 +177,8 @@ static int load_borders(cv_engine_t *engine, const options_t *o) {
   const char *cache = cache_dir(o->cache, buf);
   const char *dcw = o->dcw ? o->dcw : CAVEAT_DCW;
   const char *land = o->land && strcmp(o->land, "none") != 0 ? o->land : NULL;
-  build_note_t note = {cache, false};
-  if (isatty(STDERR_FILENO)) cv_engine_set_progress(engine, show_build, &note);
+  build_note_t note = {cache, false, isatty(STDERR_FILENO)};
+  cv_engine_set_progress(engine, show_build, &note);
   int failed = !o->land ? cv_engine_load_geo(engine, dcw, cache, &err)
                         : cv_engine_load_borders(engine, land, dcw, cache, &err);
   cv_engine_set_progress(engine, NULL, NULL); /* note dies with this call */

@@ -155,7 +155,9 @@ CV_EXPORT int cv_engine_load_borders(cv_engine_t *engine, const char *land_path,
  * seconds on the first run (later runs map it from the cache).  stage says
  * what is being done ("reading the land polygons", ...), done how much of
  * it, from 0 to 1.  Called from the loading thread, a few hundred times a
- * build; it must not call the engine. */
+ * build; it must not call the engine.  done < 0 makes stage a note to show
+ * even where progress is not (a damaged border index cache, being rebuilt:
+ * the library never prints). */
 typedef void (*cv_progress_fn)(void *ctx, const char *stage, double done);
 /* Sets the engine's progress callback for the loads that follow, or clears
  * it (fn NULL). */

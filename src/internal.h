@@ -67,6 +67,9 @@ int cv_buf_cat(cv_buf_t *buf, ...);
 #define CV_CAT(buf, ...) cv_buf_cat((buf), __VA_ARGS__, (const char *)NULL)
 /* Appends s escaped for the inside of a JSON string, without the quotes. */
 int cv_buf_append_json_chars(cv_buf_t *buf, const char *s, size_t len);
+/* The length of the well-formed UTF-8 sequence of 2 to 4 bytes at s[0..n),
+ * or 0 (an ASCII byte is not one). */
+size_t cv_utf8_seq(const unsigned char *s, size_t n);
 /* Appends a number the way JSON output writes them: shortest of %.10g. */
 int cv_buf_number(cv_buf_t *buf, double value);
 

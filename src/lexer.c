@@ -147,6 +147,14 @@ int cv_lex_next(cv_lexer_t *p, cv_token_t *t) {
                       "unknown escape in string: only \\\" and \\\\ are "
                       "allowed");
         p->pos++;
+      } else if ((unsigned char)*p->pos >= 0x80) {
+        /* Strings reach JSON output and the terminal: UTF-8 only. */
+        size_t k = cv_utf8_seq((const unsigned char *)p->pos, (size_t)(p->end - p->pos));
+        if (k == 0)
+          return fail(p, p->line, (int)(p->pos - p->line_start) + 1, CV_SYNTAX,
+                      "byte 0x%02X in a string is not UTF-8 (save the file as UTF-8)",
+                      (unsigned char)*p->pos);
+        p->pos += k - 1;
       }
       p->pos++;
     }

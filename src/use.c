@@ -126,15 +126,37 @@ static bool plain_decimal(const char *s, size_t len, double *out) {
   return true;
 }
 
+/* A number as a spreadsheet writes it: [+-]digits[.digits][e[+-]digits]
+ * (or .digits), nothing else: strtod would also read hex ("0x10" as 16),
+ * "inf", "nan" and "1e5p3"'s cousins. */
+static bool decimal_syntax(const char *s) {
+  size_t digits = 0;
+  if (*s == '+' || *s == '-') s++;
+  for (; *s >= '0' && *s <= '9'; s++) digits++;
+  if (*s == '.')
+    for (s++; *s >= '0' && *s <= '9'; s++) digits++;
+  if (!digits) return false;
+  if (*s == 'e' || *s == 'E') {
+    s++;
+    if (*s == '+' || *s == '-') s++;
+    if (*s < '0' || *s > '9') return false;
+    while (*s >= '0' && *s <= '9') s++;
+  }
+  return *s == '\0';
+}
+
 static int parse_number(const char *field, const char *value, size_t len, double *out,
                         cv_error_t *err) {
   if (plain_decimal(value, len, out)) return CV_OK;
   char buf[64];
-  if (len == 0 || len >= sizeof buf)
+  bool fits = len > 0 && len < sizeof buf;
+  if (fits) {
+    memcpy(buf, value, len);
+    buf[len] = '\0';
+  }
+  if (!fits || !decimal_syntax(buf))
     return cv_error_field(err, CV_VALUE, field, "expected a number, found '%.*s'",
                           (int)(len > 40 ? 40 : len), value);
-  memcpy(buf, value, len);
-  buf[len] = '\0';
   char *end;
   errno = 0;
   *out = strtod(buf, &end);

@@ -197,6 +197,30 @@ static inline bool any_json_special(uint64_t w) {
          high;
 }
 
+/* The length of the well-formed UTF-8 sequence at s[0..n) (2 to 4 bytes:
+ * no overlongs, surrogates or code points past U+10FFFF), or 0. */
+size_t cv_utf8_seq(const unsigned char *s, size_t n) {
+  unsigned char c = s[0];
+  size_t k = c >= 0xC2 && c <= 0xDF   ? 2
+             : c >= 0xE0 && c <= 0xEF ? 3
+             : c >= 0xF0 && c <= 0xF4 ? 4
+                                      : 0;
+  if (k == 0 || k > n) return 0;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (c == 0xE0) lo = 0xA0;
+  if (c == 0xED) hi = 0x9F;
+  if (c == 0xF0) lo = 0x90;
+  if (c == 0xF4) hi = 0x8F;
+  if (s[1] < lo || s[1] > hi) return 0;
+  for (size_t j = 2; j < k; j++)
+    if (s[j] < 0x80 || s[j] > 0xBF) return 0;
+  return k;
+}
+
+/* Every string written as JSON goes through here: control bytes, quotes
+ * and backslashes escaped, and a byte that is not part of well-formed
+ * UTF-8 replaced by U+FFFD, so that the output is valid UTF-8 JSON
+ * whatever the input (a request path, a policy string, a dataset's bytes). */
 int cv_buf_append_json_chars(cv_buf_t *buf, const char *s, size_t len) {
   static const char hex[] = "0123456789abcdef";
   int rc = cv_buf_reserve(buf, len);
@@ -208,16 +232,26 @@ int cv_buf_append_json_chars(cv_buf_t *buf, const char *s, size_t len) {
     while (i + 8 <= len) {
       uint64_t w;
       memcpy(&w, s + i, 8);
-      if (any_json_special(w)) break;
+      if (any_json_special(w) || (w & 0x8080808080808080ull)) break;
       i += 8;
     }
     for (; i < len; i++) {
       unsigned char c = (unsigned char)s[i];
       if (c < 0x20 || c == '"' || c == '\\') break;
+      if (c >= 0x80) {
+        size_t k = cv_utf8_seq((const unsigned char *)s + i, len - i);
+        if (k == 0) break;
+        i += k - 1;
+      }
     }
     if (i >= len) break;
     unsigned char c = (unsigned char)s[i];
     if ((rc = cv_buf_append(buf, s + start, i - start))) return rc;
+    if (c >= 0x80) { /* not UTF-8: U+FFFD */
+      if ((rc = cv_buf_append(buf, "\xEF\xBF\xBD", 3))) return rc;
+      start = ++i;
+      continue;
+    }
     char esc[6] = {'\\', 0};
     size_t n = 2;
     switch (c) {

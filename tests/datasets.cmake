@@ -39,3 +39,20 @@ add_test(NAME source_links
   COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/links_test.py $<TARGET_FILE:caveat_cli>
           ${CMAKE_BINARY_DIR}/geo-cache ${PROJECT_SOURCE_DIR})
 set_tests_properties(source_links PROPERTIES FIXTURES_REQUIRED geo_cache)
+
+# Rows in = rows out: adjacent broken rows, mixed line ends (issue 22).
+add_executable(csv_rows_test ${CMAKE_CURRENT_SOURCE_DIR}/csv_rows_test.c)
+target_include_directories(csv_rows_test PRIVATE ${PROJECT_SOURCE_DIR}/src)
+target_link_libraries(csv_rows_test PRIVATE caveat_static)
+add_test(NAME csv_rows COMMAND csv_rows_test)
+
+# Every string written as JSON is valid UTF-8 (issue 22): random bytes.
+add_executable(json_escape_test ${CMAKE_CURRENT_SOURCE_DIR}/json_escape_test.c)
+target_include_directories(json_escape_test PRIVATE ${PROJECT_SOURCE_DIR}/src)
+target_link_libraries(json_escape_test PRIVATE caveat_static)
+add_test(NAME json_escape COMMAND sh -c "\"$1\" | /usr/bin/python3 \"$2\"" sh
+         $<TARGET_FILE:json_escape_test> ${CMAKE_CURRENT_SOURCE_DIR}/json_escape_check.py)
+# A policy string that is not UTF-8 is refused at load with file:line:column.
+add_test(NAME policy_not_utf8 COMMAND sh -c
+  "\"$1\" lint --policy \"$2\" 2>&1 >/dev/null | grep -q 'not-utf8.caveat:28:132: error: byte 0xFF in a string is not UTF-8'" sh
+  $<TARGET_FILE:caveat_cli> ${PROJECT_SOURCE_DIR}/tests/data/policies-bad/not-utf8.caveat)

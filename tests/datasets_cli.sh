@@ -93,6 +93,12 @@ check "--map to a missing column" 2 $?
 check "--map message" 1 "$(grep -c "no column 'nope' in the header" "$tmp/err")"
 
 # Issue 11: JSON input that is not JSON Lines of UTF-8 use objects.
+# Numbers as a spreadsheet writes them: no hex, inf or nan (issue 22).
+printf 'id,date,lat,lon\nh,2024-06-02,0x10,30\ni,2024-06-02,50,inf\nn,2024-06-02,nan,30\nd,2024-06-02,5e1,3.0E1\n' >"$tmp/numbers.csv"
+$caveat assess --no-progress "$tmp/numbers.csv" >"$tmp/out" 2>/dev/null
+check "hex latitude refused" 1 "$(grep -c -F '{"id": "h", "error": {"field": "lat", "message": "column '"'"'lat'"'"': expected a number, found '"'"'0x10'"'"'"' "$tmp/out")"
+check "inf and nan refused" 2 "$(grep -c -E '^\{"id": "(i|n)", "error": \{"field": "(lat|lon)", "message": "column .(lat|lon).: expected a number' "$tmp/out")"
+check "exponents read" 1 "$(grep -c '^{"id": "d", "verdict"' "$tmp/out")"
 printf '[{"id": "a", "date": "2024-06-02"}]\n' >"$tmp/array.json"
 $caveat assess --no-progress "$tmp/array.json" >"$tmp/out" 2>"$tmp/err"
 check "JSON array: usage error" 2 $?

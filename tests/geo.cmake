@@ -15,3 +15,16 @@ add_test(NAME geo_shapely
   COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/geo_shapely.py $<TARGET_FILE:caveat_cli>
           ${CMAKE_BINARY_DIR}/geo-cache ${PROJECT_SOURCE_DIR}/data 10000)
 set_tests_properties(geo_shapely PROPERTIES TIMEOUT 600)
+
+# A damaged border index cache is refused with a note, never trusted
+# (docs/reliability.md): cut short, flipped bytes, an index out of bounds,
+# a FIFO in its place.
+add_executable(geo_cache_test ${CMAKE_CURRENT_SOURCE_DIR}/geo_cache_test.c)
+target_include_directories(geo_cache_test PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/src/geo)
+target_compile_definitions(geo_cache_test PRIVATE
+  CAVEAT_TEST_DCW="${CAVEAT_DCW}" CAVEAT_TEST_DATA="${PROJECT_SOURCE_DIR}/data"
+  CAVEAT_TEST_LAND="${CAVEAT_LAND}" CAVEAT_TEST_SHARED_CACHE="${CMAKE_BINARY_DIR}/geo-cache"
+  _DEFAULT_SOURCE)
+target_link_libraries(geo_cache_test PRIVATE caveat_static)
+add_test(NAME geo_cache_damage COMMAND geo_cache_test)
+set_tests_properties(geo_cache_damage PROPERTIES TIMEOUT 300 FIXTURES_REQUIRED geo_cache SKIP_RETURN_CODE 77)

@@ -17,8 +17,11 @@
  * array starting at a multiple of CACHE_ALIGN bytes so that the file can be
  * mapped and used in place; it is only valid for the source files of the
  * sizes and times it records, the borders table of the hash it records,
- * and this format.  Bump CACHE_VERSION whenever the index changes. */
-#define CACHE_VERSION 7
+ * and this format.  Bump CACHE_VERSION whenever the index changes.  The
+ * body's checksum and a bounds check of every index the lookups follow
+ * make a damaged file (cut short, bytes flipped, not a regular file) a
+ * cache to rebuild, never a crash or a wrong answer. */
+#define CACHE_VERSION 8
 #define CACHE_ALIGN 64
 
 typedef struct cache_header {
@@ -31,6 +34,7 @@ typedef struct cache_header {
   int32_t ua;
   uint32_t set_first[MAX_SETS + 1];
   uint32_t layout[13];
+  uint64_t body_size, body_hash; /* of the bytes after the header */
 } cache_header_t;
 
 static void cache_header_fill(cache_header_t *h, const struct stat src[2], uint64_t table_hash,
@@ -99,6 +103,103 @@ static uint64_t cache_align(uint64_t offset) {
   return (offset + CACHE_ALIGN - 1) / CACHE_ALIGN * CACHE_ALIGN;
 }
 
+/* The body's checksum: four lanes of xxHash64's round over 8-byte words,
+ * then the tail a byte at a time; some GB/s, so checking the 36 MB body
+ * costs milliseconds, and any flipped bit changes it. */
+#define H_P1 0x9E3779B185EBCA87ull
+#define H_P2 0xC2B2AE3D27D4EB4Full
+#define H_P3 0x165667B19E3779F9ull
+
+static uint64_t h_round(uint64_t acc, uint64_t w) {
+  acc += w * H_P2;
+  acc = (acc << 31) | (acc >> 33);
+  return acc * H_P1;
+}
+
+uint64_t cv_geo_cache_checksum(const void *data, size_t n) {
+  const unsigned char *p = data;
+  uint64_t v[4] = {H_P1 + H_P2, H_P2, 0, -H_P1};
+  size_t i = 0;
+  for (; i + 32 <= n; i += 32)
+    for (int k = 0; k < 4; k++) {
+      uint64_t w;
+      memcpy(&w, p + i + 8 * k, 8);
+      v[k] = h_round(v[k], w);
+    }
+  uint64_t h = (uint64_t)n * H_P3;
+  for (int k = 0; k < 4; k++) h = h_round(h ^ v[k], (uint64_t)k + 1);
+  for (; i < n; i++) h = (h ^ p[i]) * H_P1;
+  h ^= h >> 29;
+  h *= H_P3;
+  return h ^ (h >> 32);
+}
+
+/* Whether [first, first + count) lies within [0, n). */
+static int in_range(uint64_t first, uint64_t count, uint64_t n) {
+  return first <= n && count <= n - first;
+}
+
+static int feature_ok(uint32_t f, uint32_t nfeature) { return f == NO_FEATURE || f < nfeature; }
+
+/* Every index the lookups, the outlines and a regions load follow lies
+ * within its array, and every coordinate is a number: a cache that passes
+ * cannot send a lookup out of bounds, whatever its bytes. */
+static int cache_valid(const cv_geo_t *g) {
+  if (g->ua < 0 || (uint32_t)g->ua >= g->nfeature || g->set_first[0] != 0) return 0;
+  for (int s = 0; s < MAX_SETS; s++)
+    if (g->set_first[s] > g->set_first[s + 1]) return 0;
+  for (uint32_t i = 0; i < g->nfeature; i++) {
+    const geo_feature_t *f = &g->features[i];
+    if (f->code[sizeof f->code - 1] || !in_range(f->ring, f->nring, g->nring) ||
+        f->layer >= N_LAYERS || f->set >= MAX_SETS)
+      return 0;
+    for (int k = 0; k < 4; k++)
+      if (!isfinite(f->bbox[k])) return 0;
+  }
+  for (uint32_t i = 0; i < g->nring; i++)
+    if (!in_range(g->rings[i].first, g->rings[i].count, g->nvert) || g->rings[i].count == 0 ||
+        g->rings[i].hole > 1)
+      return 0;
+  for (uint32_t i = 0; i < g->nvert; i++)
+    if (!isfinite(g->verts[i].x) || !isfinite(g->verts[i].y)) return 0;
+  for (uint32_t i = 0; i < N_CELLS; i++) {
+    const geo_cell_t *c = &g->cells[i];
+    if (!in_range(c->item, c->nitem, g->nitem) || !in_range(c->dist, c->ndist, g->ngroup)) return 0;
+    for (int l = 0; l < N_LAYERS; l++)
+      if (c->base[l] < 0 || !feature_ok((uint32_t)c->base[l], g->nfeature)) return 0;
+    if (c->claim < 0 || !feature_ok((uint32_t)c->claim, g->nfeature)) return 0;
+  }
+  for (uint32_t i = 0; i < g->nitem; i++)
+    if (g->items[i].feature >= g->nfeature || g->items[i].inside > 1 ||
+        !in_range(g->items[i].run, g->items[i].nrun, g->nrun))
+      return 0;
+  for (uint32_t i = 0; i < g->nrun; i++) /* edge e joins vertices e and e + 1 */
+    if (!in_range(g->runs[i].first, (uint64_t)g->runs[i].count + 1, g->nvert)) return 0;
+  for (uint32_t i = 0; i < g->ngroup; i++)
+    if (!in_range(g->groups[i].run, g->groups[i].nrun, g->ndist_run) ||
+        g->groups[i].set >= MAX_SETS)
+      return 0;
+  for (uint32_t i = 0; i < g->ndist_run; i++)
+    if (!in_range(g->dist_runs[i].first, g->dist_runs[i].count, g->nseg)) return 0;
+  for (uint32_t i = 0; i < g->nseg; i++) {
+    const double *d = &g->segs[i].ax;
+    for (int k = 0; k < 8; k++)
+      if (!isfinite(d[k])) return 0;
+  }
+  for (uint32_t i = 0; i < g->nblock; i++) {
+    const double *d = g->blocks[i].c;
+    for (int k = 0; k < 4; k++)
+      if (!isfinite(d[k])) return 0;
+  }
+  return 1;
+}
+
+static void cache_note(const cv_geo_t *geo, const char *path, const char *why) {
+  char note[4400];
+  snprintf(note, sizeof note, "the border index cache %s %s: rebuilding it", path, why);
+  if (geo->progress) geo->progress(geo->progress_ctx, note, -1);
+}
+
 /* Loads the index from the cache when it matches the sources; returns 0 on
  * success, -1 when there is no usable cache (not an error: the index is
  * then built), -2 when memory ran out (building the index instead would
@@ -108,29 +209,54 @@ static uint64_t cache_align(uint64_t offset) {
  * than the lookups of 200,000 assess rows.  The cache is only ever
  * replaced by a rename, so the mapped file is never cut short under us. */
 int cv_geo_cache_load(cv_geo_t *geo, const char *path, const struct stat src[2]) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return errno == ENOMEM ? -2 : -1;
+  /* O_NONBLOCK: a FIFO or a device in the cache's place must not hang the
+   * open; only a regular file is read. */
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    if (errno == ENOMEM) return -2;
+    if (errno != ENOENT) cache_note(geo, path, "cannot be opened");
+    return -1;
+  }
   cache_header_t h, want;
   struct stat st;
-  int ok = read(fd, &h, sizeof h) == (ssize_t)sizeof h && fstat(fd, &st) == 0;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    cache_note(geo, path, "is not a regular file");
+    return -1;
+  }
+  int ok = read(fd, &h, sizeof h) == (ssize_t)sizeof h;
   cache_header_fill(&want, src, geo->table.hash, geo->land, NULL);
-  ok = ok && memcmp(h.magic, want.magic, 8) == 0 && h.version == want.version &&
-       h.endian == want.endian && memcmp(h.src_size, want.src_size, sizeof h.src_size) == 0 &&
-       memcmp(h.src_sec, want.src_sec, sizeof h.src_sec) == 0 &&
-       memcmp(h.src_nsec, want.src_nsec, sizeof h.src_nsec) == 0 &&
-       h.table_hash == want.table_hash && h.land == want.land && h.ncell == want.ncell &&
-       memcmp(h.layout, want.layout, sizeof h.layout) == 0 && h.ua >= 0 &&
-       (uint32_t)h.ua < h.nfeature && h.nfeature < NO_FEATURE && h.set_first[MAX_SETS] == h.nseg &&
-       h.nblock == (h.nseg + BLOCK_SEGS - 1) / BLOCK_SEGS;
+  /* A cache of another format, sources or table is stale, not damaged. */
+  int fresh = ok && memcmp(h.magic, want.magic, 8) == 0 && h.version == want.version &&
+              h.endian == want.endian &&
+              memcmp(h.src_size, want.src_size, sizeof h.src_size) == 0 &&
+              memcmp(h.src_sec, want.src_sec, sizeof h.src_sec) == 0 &&
+              memcmp(h.src_nsec, want.src_nsec, sizeof h.src_nsec) == 0 &&
+              h.table_hash == want.table_hash && h.land == want.land;
+  ok = fresh && h.ncell == want.ncell && memcmp(h.layout, want.layout, sizeof h.layout) == 0 &&
+       h.ua >= 0 && (uint32_t)h.ua < h.nfeature && h.nfeature < NO_FEATURE &&
+       h.set_first[MAX_SETS] == h.nseg && h.nblock == (h.nseg + BLOCK_SEGS - 1) / BLOCK_SEGS;
   cache_array_t a[N_CACHE_ARRAYS + 1];
   cache_arrays(geo, &h, a);
   uint64_t total = sizeof h;
   for (int i = 0; ok && a[i].data; i++) total = cache_align(total) + (uint64_t)a[i].n * a[i].size;
-  ok = ok && (uint64_t)st.st_size == total && total <= SIZE_MAX;
+  ok = ok && (uint64_t)st.st_size == total && total <= SIZE_MAX && h.body_size == total - sizeof h;
   void *map = ok ? mmap(NULL, (size_t)total, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
   int map_errno = errno;
   close(fd);
-  if (map == MAP_FAILED) return ok && map_errno == ENOMEM ? -2 : -1;
+  if (map == MAP_FAILED) {
+    if (ok && map_errno == ENOMEM) return -2;
+    /* A cache of other sources or another version is only stale. */
+    if (fresh)
+      cache_note(geo, path,
+                 ok ? "cannot be mapped" : "is damaged (cut short or its header is wrong)");
+    return -1;
+  }
+  if (cv_geo_cache_checksum((const char *)map + sizeof h, (size_t)h.body_size) != h.body_hash) {
+    munmap(map, (size_t)total);
+    cache_note(geo, path, "is damaged (its checksum does not match)");
+    return -1;
+  }
   geo->map = map;
   geo->map_len = (size_t)total;
   uint64_t offset = sizeof h;
@@ -144,6 +270,17 @@ int cv_geo_cache_load(cv_geo_t *geo, const char *path, const struct stat src[2])
   geo->ndist_run = h.ndist_run, geo->ngroup = h.ngroup, geo->ua = h.ua;
   geo->nblock = h.nblock;
   memcpy(geo->set_first, h.set_first, sizeof h.set_first);
+  if (!cache_valid(geo)) {
+    munmap(map, (size_t)total);
+    for (int i = 0; a[i].data; i++) *a[i].data = NULL;
+    geo->map = NULL;
+    geo->map_len = 0;
+    geo->nfeature = geo->nring = geo->nvert = geo->nitem = geo->nrun = geo->nseg = 0;
+    geo->ndist_run = geo->ngroup = geo->nblock = 0;
+    memset(geo->set_first, 0, sizeof geo->set_first);
+    cache_note(geo, path, "is damaged (an index points outside its array)");
+    return -1;
+  }
   return 0;
 }
 
@@ -169,6 +306,19 @@ void cv_geo_cache_store(cv_geo_t *geo, const char *path, const struct stat src[2
     offset += pad + (uint64_t)a[i].n * a[i].size;
   }
   ok = fclose(f) == 0 && ok;
+  /* The checksum is of the bytes as written, read back through a mapping
+   * (no copy of the index in memory), and goes into the header last. */
+  int fd = ok ? open(tmp, O_RDWR | O_CLOEXEC) : -1;
+  void *map = fd >= 0 ? mmap(NULL, (size_t)offset, PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
+  if (map != MAP_FAILED) {
+    h.body_size = offset - sizeof h;
+    h.body_hash = cv_geo_cache_checksum((const char *)map + sizeof h, (size_t)h.body_size);
+    munmap(map, (size_t)offset);
+    ok = pwrite(fd, &h, sizeof h, 0) == (ssize_t)sizeof h;
+  } else {
+    ok = 0;
+  }
+  if (fd >= 0) ok = close(fd) == 0 && ok;
   if (!ok || rename(tmp, path) != 0) unlink(tmp);
 }
 

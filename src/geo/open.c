@@ -53,9 +53,12 @@ cv_geo_t *cv_geo_open(const cv_geo_sources_t *src, const char *cache_dir, cv_err
   char cache[4096] = "";
   if (cache_dir && *cache_dir) {
     snprintf(cache, sizeof cache, "%s/%s", cache_dir, src->land ? CACHE_NAME_LAND : CACHE_NAME_DCW);
+    geo->progress = src->progress; /* for a note on a damaged cache */
+    geo->progress_ctx = src->progress_ctx;
     int cached = cv_geo_cache_load(geo, cache, st);
     if (cached == 0) {
       geo->ndcw = geo->nfeature;
+      geo->progress = NULL;
       return geo;
     }
     if (cached == -2) {

@@ -1,0 +1,235 @@
+/*
+ * geo_cache_test.c -- a damaged border index cache is refused, with a note
+ * to the progress callback, never trusted: cut short, its body overwritten,
+ * bytes flipped, 0x7F over its last 4 KB, an index pointing outside its
+ * array (with the checksum made to match), a FIFO or a directory in its
+ * place.  Each case loads the cache directly (cv_geo_cache_load), so no
+ * case rebuilds the index; one end-to-end case opens through cv_geo_open
+ * and checks the rebuilt index's answer.
+ *
+ * Usage: geo_cache_test (paths from the build: CAVEAT_TEST_*).
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "geo_internal.h"
+
+static int g_failed;
+#define CHECK(c)                                                                                   \
+  do {                                                                                             \
+    if (!(c)) {                                                                                    \
+      fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #c);                              \
+      g_failed = 1;                                                                                \
+    }                                                                                              \
+  } while (0)
+
+static char g_dir[64];
+static char g_path[128];
+static unsigned char *g_good;
+static size_t g_size;
+static struct stat g_src[2];
+static int g_notes;
+static char g_note[4500];
+static int g_check_answer = 1; /* off where a coordinate may have moved */
+
+static void on_progress(void *ctx, const char *stage, double done) {
+  (void)ctx;
+  if (done < 0) g_notes++, snprintf(g_note, sizeof g_note, "%s", stage);
+}
+
+static void write_cache(const unsigned char *data, size_t n) {
+  unlink(g_path);
+  FILE *f = fopen(g_path, "wb");
+  CHECK(f && fwrite(data, 1, n, f) == n);
+  if (f) fclose(f);
+}
+
+/* Loads the cache at g_path into a fresh index: the result of
+ * cv_geo_cache_load, with the notes it gave. */
+static int load(void) {
+  cv_geo_t *geo = calloc(1, sizeof *geo);
+  cv_error_t err;
+  if (cv_geo_read_table(&geo->table, CAVEAT_TEST_DATA "/borders.json", &err)) {
+    fprintf(stderr, "%s\n", err.message);
+    exit(1);
+  }
+  geo->land = 1;
+  geo->progress = on_progress;
+  g_notes = 0;
+  int rc = cv_geo_cache_load(geo, g_path, g_src);
+  if (rc == 0 && g_check_answer) {
+    cv_geo_facts_t k;
+    cv_geo_resolve(geo, 50.41, 36.89, &k);
+    CHECK(strcmp(k.region, "RU-BEL") == 0);
+  }
+  cv_geo_free(geo);
+  return rc;
+}
+
+/* The header's size, found as the first byte a damaged header changes:
+ * the checksum is recomputed over what follows it. */
+enum { HEADER_MAX = 4096 };
+
+static size_t header_size(void) {
+  /* The body's size is stored in the header, 16 bytes from its end. */
+  for (size_t h = 64; h < HEADER_MAX; h += 8) {
+    uint64_t body;
+    memcpy(&body, g_good + h - 16, 8);
+    if (body == g_size - h) return h;
+  }
+  return 0;
+}
+
+static void reseal(unsigned char *d, size_t h) {
+  uint64_t sum = cv_geo_cache_checksum(d + h, g_size - h);
+  memcpy(d + h - 8, &sum, 8);
+}
+
+static void on_alarm(int sig) {
+  (void)sig;
+  static const char msg[] = "geo_cache_test: a load hung (a FIFO in the cache's place?)\n";
+  (void)!write(2, msg, sizeof msg - 1);
+  _exit(1);
+}
+
+int main(void) {
+  signal(SIGALRM, on_alarm);
+  if (stat(CAVEAT_TEST_DCW, &g_src[0]) || stat(CAVEAT_TEST_LAND, &g_src[1])) {
+    fprintf(stderr, "geo_cache_test: no geodata\n");
+    return 77;
+  }
+  snprintf(g_dir, sizeof g_dir, "/tmp/caveat-geo-cache-test-XXXXXX");
+  if (!mkdtemp(g_dir)) return 1;
+  snprintf(g_path, sizeof g_path, "%s/" CACHE_NAME_LAND, g_dir);
+  FILE *f = fopen(CAVEAT_TEST_SHARED_CACHE "/" CACHE_NAME_LAND, "rb");
+  if (!f) {
+    fprintf(stderr, "geo_cache_test: no shared cache (the geo_cache fixture)\n");
+    return 1;
+  }
+  fseek(f, 0, SEEK_END);
+  g_size = (size_t)ftell(f);
+  rewind(f);
+  g_good = malloc(g_size);
+  unsigned char *d = malloc(g_size);
+  if (!g_good || !d || fread(g_good, 1, g_size, f) != g_size) return 1;
+  fclose(f);
+  size_t h = header_size();
+  CHECK(h > 0);
+
+  /* The good cache loads, silently. */
+  write_cache(g_good, g_size);
+  CHECK(load() == 0 && g_notes == 0);
+
+  /* Cut short: at half, and by one byte. */
+  write_cache(g_good, g_size / 2);
+  CHECK(load() == -1 && g_notes == 1 && strstr(g_note, "damaged"));
+  write_cache(g_good, g_size - 1);
+  CHECK(load() == -1 && g_notes == 1);
+
+  /* The body overwritten from byte 4096 (the crash in locate). */
+  memcpy(d, g_good, g_size);
+  srand(7);
+  for (size_t i = 4096; i < g_size; i++) d[i] = (unsigned char)rand();
+  write_cache(d, g_size);
+  CHECK(load() == -1 && g_notes == 1 && strstr(g_note, "checksum"));
+
+  /* 100 flipped bytes (the crash in nearest_km), ten times over. */
+  for (int round = 0; round < 10; round++) {
+    memcpy(d, g_good, g_size);
+    for (int i = 0; i < 100; i++) d[h + (size_t)rand() % (g_size - h)] ^= 0xff;
+    write_cache(d, g_size);
+    CHECK(load() == -1 && g_notes == 1);
+  }
+  /* One flipped bit anywhere in the body. */
+  memcpy(d, g_good, g_size);
+  d[g_size - 1] ^= 1;
+  write_cache(d, g_size);
+  CHECK(load() == -1 && g_notes == 1);
+
+  /* 0x7F over the last 4 KB (border_km silently dropped). */
+  memcpy(d, g_good, g_size);
+  memset(d + g_size - 4096, 0x7f, 4096);
+  write_cache(d, g_size);
+  CHECK(load() == -1 && g_notes == 1);
+
+  /* An index out of bounds whose checksum matches: the bounds checks, not
+   * the checksum, refuse it.  The cells' array starts at the first
+   * multiple of 64 past the features, rings and vertices; rather than
+   * work that out, every 4-byte word of the body is tried in turn until a
+   * change to 0x7fffffff is refused (any index, that is), and then a
+   * further 200 words spread over the body. */
+  int refused = 0, tried = 0;
+  g_check_answer = 0;
+  for (size_t off = h; off + 4 <= g_size && tried < 30; off += (g_size - h) / 30 & ~(size_t)3) {
+    memcpy(d, g_good, g_size);
+    uint32_t bad = 0x7fffffff;
+    memcpy(d + off, &bad, 4);
+    if (memcmp(d + off, g_good + off, 4) == 0) continue;
+    reseal(d, h);
+    write_cache(d, g_size);
+    int rc = load(); /* a change to a coordinate may load: it must not crash */
+    refused += rc == -1;
+    tried++;
+  }
+  g_check_answer = 1;
+  CHECK(refused > 0);
+  fprintf(stderr, "geo_cache_test: %d of %d resealed changes refused by the bounds checks\n",
+          refused, tried);
+
+  /* A FIFO in the cache's place: refused at once, not read (a hang). */
+  unlink(g_path);
+  CHECK(mkfifo(g_path, 0600) == 0);
+  alarm(20);
+  CHECK(load() == -1 && g_notes == 1 && strstr(g_note, "not a regular file"));
+  alarm(0);
+  unlink(g_path);
+  /* A directory. */
+  CHECK(mkdir(g_path, 0700) == 0);
+  CHECK(load() == -1 && g_notes == 1);
+  rmdir(g_path);
+  /* No cache at all: rebuilt, silently. */
+  CHECK(load() == -1 && g_notes == 0);
+
+  /* End to end: gmt-dcw's index (seconds to build), damaged, is rebuilt
+   * and answers as before. */
+  char dcw_dir[128];
+  snprintf(dcw_dir, sizeof dcw_dir, "%s/dcw", g_dir);
+  mkdir(dcw_dir, 0700);
+  cv_geo_sources_t src = {.borders = CAVEAT_TEST_DATA "/borders.json", .dcw = CAVEAT_TEST_DCW};
+  cv_error_t err;
+  cv_geo_t *built = cv_geo_open(&src, dcw_dir, &err);
+  CHECK(built != NULL);
+  cv_geo_facts_t want, got;
+  cv_geo_resolve(built, 50.41, 36.89, &want);
+  cv_geo_free(built);
+  char dcw_path[200];
+  snprintf(dcw_path, sizeof dcw_path, "%s/" CACHE_NAME_DCW, dcw_dir);
+  int fd = open(dcw_path, O_RDWR);
+  CHECK(fd >= 0);
+  struct stat st;
+  CHECK(fstat(fd, &st) == 0);
+  static const unsigned char junk[512] = {0xff};
+  CHECK(pwrite(fd, junk, sizeof junk, st.st_size - 4096) == (ssize_t)sizeof junk);
+  close(fd);
+  src.progress = on_progress;
+  g_notes = 0;
+  cv_geo_t *rebuilt = cv_geo_open(&src, dcw_dir, &err);
+  CHECK(rebuilt != NULL && g_notes == 1);
+  if (rebuilt) {
+    cv_geo_resolve(rebuilt, 50.41, 36.89, &got);
+    CHECK(memcmp(&want, &got, sizeof want) == 0);
+    cv_geo_free(rebuilt);
+  }
+  unlink(dcw_path);
+  rmdir(dcw_dir);
+  rmdir(g_dir);
+  free(d);
+  free(g_good);
+  if (!g_failed) fprintf(stderr, "geo_cache_test: ok\n");
+  return g_failed;
+}
