@@ -96,33 +96,21 @@ static void flag(cv_csv_t *csv, cv_csv_flaw_t flaw, size_t field) {
   }
 }
 
-/* Line ends are LF, CRLF and a CR alone, mixed as they come (a file
- * stitched together from Windows, old Mac and Unix exports). */
 static long count_lf(const char *p, const char *e) {
   long n = 0;
-  for (const char *q = p; (q = memchr(q, '\n', (size_t)(e - q))) != NULL; q++) n++;
-  for (const char *q = p; (q = memchr(q, '\r', (size_t)(e - q))) != NULL; q++)
-    n += q + 1 == e || q[1] != '\n';
+  while ((p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+    n++;
+    p++;
+  }
   return n;
 }
 
-/* The first line end in [p, e): its first byte, or NULL; *next gets the
- * byte after it (a CR at e - 1 is taken as a line end alone). */
-static const char *find_eol(const char *p, const char *e, const char **next) {
-  for (; p < e; p++)
-    if (*p == '\n' || *p == '\r') {
-      *next = p + (*p == '\r' && p + 1 < e && p[1] == '\n' ? 2 : 1);
-      return p;
-    }
-  return NULL;
-}
-
 /* Bytes that end an unquoted run. */
-static const unsigned char stop_byte[256] = {[','] = 1, ['\n'] = 1, ['\r'] = 1};
+static const unsigned char stop_byte[256] = {[','] = 1, ['\n'] = 1};
 
 enum { SCAN_DONE, SCAN_MORE, SCAN_EMPTY };
 
-/* record -> field (',' field)* ('\n' | '\r\n' | '\r' | end of input)
+/* record -> field (',' field)* ('\n' | '\r\n' | end of input)
  * field  -> '"' (any byte but '"' | '""')* '"' | (any byte but ',' '\n')*
  * Scans one record from pos.  Returns SCAN_DONE with the record in fields[]
  * and pos past it, SCAN_MORE when the buffered input ends inside it (nothing
@@ -161,7 +149,11 @@ static int scan(cv_csv_t *csv) {
       fe = r;
       lines += count_lf(f, fe);
       p = r < e ? r + 1 : e;
-      if (p < e && *p != ',' && *p != '\n' && *p != '\r') {
+      if (p < e && *p == '\r') {
+        if (p + 1 == e && !eof) return SCAN_MORE;
+        if (p + 1 == e || p[1] == '\n') p++;
+      }
+      if (p < e && *p != ',' && *p != '\n') {
         /* "abc"x: the record still ends where a lenient reader would end
          * it, so the stream stays in step; the flaw is reported. */
         if (csv->flaw == CV_CSV_CLEAN) csv->flaw_byte = (unsigned char)*p;
@@ -177,6 +169,8 @@ static int scan(cv_csv_t *csv) {
       if (q == e && !eof) return SCAN_MORE;
       f = p;
       fe = q;
+      if (fe > f && fe[-1] == '\r') /* CRLF, or CR at the very end */
+        fe--;
       p = q;
     }
     if (nf < CV_CSV_MAX_FIELDS) {
@@ -203,11 +197,7 @@ static int scan(cv_csv_t *csv) {
       }
       continue;
     }
-    if (p[-1] == '\r') { /* CRLF, or a CR alone */
-      if (p == e && !eof) return SCAN_MORE;
-      if (p < e && *p == '\n') p++;
-    }
-    lines++; /* the record's own line end */
+    lines++; /* the record's own LF */
     break;
   }
   csv->rec = start;
@@ -274,20 +264,18 @@ static void skip_long(cv_csv_t *csv) {
       if (fill(csv) == 0) break;
     }
     char c = csv->in[csv->pos++];
-    if (c == '\r' && csv->pos == csv->end) fill(csv); /* CRLF across a read */
-    bool eol = c == '\n' || (c == '\r' && (csv->pos == csv->end || csv->in[csv->pos] != '\n'));
-    if (eol) csv->line++;
+    if (c == '\n') csv->line++;
     switch (st) {
       case START:
       case UNQUOTED:
-        if (eol) goto done;
+        if (c == '\n') goto done;
         st = c == ',' ? START : (st == START && c == '"') ? QUOTED : UNQUOTED;
         break;
       case QUOTED:
         if (c == '"') st = QUOTE;
         break;
       case QUOTE:
-        if (eol) goto done;
+        if (c == '\n') goto done;
         st = c == '"' ? QUOTED : c == ',' ? START : UNQUOTED;
         break;
     }
@@ -316,7 +304,7 @@ static const unsigned char id_byte[256] = {
 enum { ID_LIKE_MAX = 64 };
 
 /* Does the buffered input at p start like a row: an id-like first field
- * and a comma, then (when the header's width is known) that many fields or more in
+ * and a comma, then (when the header's width is known) that many fields in
  * all, a quoted field possibly running on past its line (not when whole:
  * then the row must be complete on its line)? */
 static bool row_like(const cv_csv_t *csv, const char *p, bool whole) {
@@ -330,9 +318,6 @@ static bool row_like(const cv_csv_t *csv, const char *p, bool whole) {
   for (q++; q < e; q++) {
     char c = *q;
     if (quoted) {
-      /* A quote open at the line's end: a field running on past its line,
-       * or a broken row, either way a row. */
-      if (c == '\n' || c == '\r') return !whole;
       if (c == '"') {
         if (q + 1 < e && q[1] == '"')
           q++;
@@ -341,7 +326,7 @@ static bool row_like(const cv_csv_t *csv, const char *p, bool whole) {
       }
       continue;
     }
-    if (c == '\n' || c == '\r' || n > csv->expect_fields) break;
+    if (c == '\n' || n > csv->expect_fields) break;
     if (c == ',') {
       n++;
       field_start = true;
@@ -350,9 +335,7 @@ static bool row_like(const cv_csv_t *csv, const char *p, bool whole) {
     if (c == '"' && field_start) quoted = true;
     field_start = false;
   }
-  /* More fields than the header's is a row too (an error row: a stray
-   * comma), so that a broken row after a broken row is not taken. */
-  return n >= csv->expect_fields ? !(whole && quoted) : !whole && quoted;
+  return n == csv->expect_fields ? !(whole && quoted) : !whole && quoted && n <= csv->expect_fields;
 }
 
 /* Cuts the record at rec_start (physical line rec_line) after its first
@@ -361,13 +344,13 @@ static bool row_like(const cv_csv_t *csv, const char *p, bool whole) {
  * record, flawed. */
 static bool resync(cv_csv_t *csv, size_t rec_start, long rec_line, bool whole) {
   char *const s = csv->in + rec_start;
-  const char *next, *eol = find_eol(s, csv->in + csv->end, &next);
-  if (!eol || !row_like(csv, next, whole)) return false;
-  char *stop = csv->in + (eol - csv->in);
+  char *lf = memchr(s, '\n', csv->end - rec_start);
+  if (!lf || !row_like(csv, lf + 1, whole)) return false;
   /* Scan the first line as if the input ended there: the open quote then
    * runs to its end, and the fields before it come back as they are. */
   size_t end = csv->end;
   bool eof = csv->eof;
+  char *stop = lf > s && lf[-1] == '\r' ? lf - 1 : lf;
   char saved = *stop;
   *stop = '\n'; /* the sentinel of unquoted scans */
   csv->pos = rec_start;
@@ -378,7 +361,7 @@ static bool resync(cv_csv_t *csv, size_t rec_start, long rec_line, bool whole) {
   *stop = saved;
   csv->end = end;
   csv->eof = eof;
-  csv->pos = (size_t)(next - csv->in);
+  csv->pos = (size_t)(lf + 1 - csv->in);
   csv->line = rec_line + 1;
   if (csv->flaw == CV_CSV_UNTERMINATED || csv->flaw == CV_CSV_CLEAN) {
     if (csv->flaw == CV_CSV_CLEAN) csv->flaw_field = csv->nfields ? csv->nfields - 1 : 0;
@@ -388,15 +371,10 @@ static bool resync(cv_csv_t *csv, size_t rec_start, long rec_line, bool whole) {
   return true;
 }
 
-/* A record that ran over several lines: a quote left open may have taken
- * the rows after it, even when the record came out with the header's
- * field count (the next broken row's quote closing it); resync() then
- * decides by whether the next line starts like a row. */
+/* A record that ran over several lines and came out wrong. */
 static bool swallowed(const cv_csv_t *csv) {
-  const char *next, *end = csv->rec + csv->rec_len;
-  while (end > csv->rec && (end[-1] == '\n' || end[-1] == '\r')) end--;
-  return csv->rec_len > 1 && find_eol(csv->rec, end, &next) &&
-         (csv->flaw != CV_CSV_CLEAN || csv->expect_fields);
+  return csv->rec_len > 1 && memchr(csv->rec, '\n', csv->rec_len - 1) &&
+         (csv->flaw != CV_CSV_CLEAN || (csv->expect_fields && csv->nfields != csv->expect_fields));
 }
 
 int cv_csv_next(cv_csv_t *csv) {

@@ -40,12 +40,6 @@ add_test(NAME source_links
           ${CMAKE_BINARY_DIR}/geo-cache ${PROJECT_SOURCE_DIR})
 set_tests_properties(source_links PROPERTIES FIXTURES_REQUIRED geo_cache)
 
-# Rows in = rows out: adjacent broken rows, mixed line ends (issue 22).
-add_executable(csv_rows_test ${CMAKE_CURRENT_SOURCE_DIR}/csv_rows_test.c)
-target_include_directories(csv_rows_test PRIVATE ${PROJECT_SOURCE_DIR}/src)
-target_link_libraries(csv_rows_test PRIVATE caveat_static)
-add_test(NAME csv_rows COMMAND csv_rows_test)
-
 # Every string written as JSON is valid UTF-8 (issue 22): random bytes.
 add_executable(json_escape_test ${CMAKE_CURRENT_SOURCE_DIR}/json_escape_test.c)
 target_include_directories(json_escape_test PRIVATE ${PROJECT_SOURCE_DIR}/src)

@@ -1,7 +1,0 @@
-# The CSV tokenizer, rows in = rows out (issue 22).
-add_executable(csvrows_fuzz ${CMAKE_CURRENT_SOURCE_DIR}/csvrows_fuzz.c)
-target_include_directories(csvrows_fuzz PRIVATE ${PROJECT_SOURCE_DIR}/src)
-target_compile_options(csvrows_fuzz PRIVATE -fsanitize=fuzzer,address,undefined)
-target_link_options(csvrows_fuzz PRIVATE -fsanitize=fuzzer,address,undefined)
-target_link_libraries(csvrows_fuzz PRIVATE caveat_static)
-add_dependencies(fuzzers csvrows_fuzz)
