@@ -13,6 +13,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "assess.h"
@@ -173,11 +174,16 @@ static int lead_sources(const cv_result_t *result, const answer_t *a, cv_buf_t *
   size_t n = cv_result_count(result), start = b->len;
   for (size_t i = 0; i < n; i++) {
     if (!((a->lead >> i) & 1ul)) continue;
-    cv_source_info_t src[MAX_SOURCES];
-    size_t k = cv_result_source_list(result, i, 1, src, MAX_SOURCES);
-    /* A verdict citing more sources than a cell lists names the first ones;
-     * the JSON Lines output has them all. */
-    for (size_t j = 0; j < k && j < MAX_SOURCES; j++) {
+    cv_source_info_t few[MAX_SOURCES], *src = few;
+    size_t k = cv_result_source_list(result, i, 1, few, MAX_SOURCES);
+    /* A verdict citing more sources than fit here is asked again, in full:
+     * the cell lists every link. */
+    if (k > MAX_SOURCES) {
+      if (!(src = malloc(k * sizeof *src))) return CV_NOMEM;
+      k = cv_result_source_list(result, i, 1, src, k);
+    }
+    int rc = CV_OK;
+    for (size_t j = 0; j < k && rc == CV_OK; j++) {
       size_t len = strlen(src[j].url);
       if (!len) continue;
       /* Each link once, though two donors' rules cite it. */
@@ -186,9 +192,11 @@ static int lead_sources(const cv_result_t *result, const answer_t *a, cv_buf_t *
         again = memcmp(b->data + at, src[j].url, len) == 0 &&
                 (at + len == b->len || b->data[at + len] == ' ');
       if (again) continue;
-      if (b->len > start) CLI_TRY(CLI_LIT(b, " "));
-      CLI_TRY(cv_buf_append(b, src[j].url, len));
+      if (b->len > start) rc = CLI_LIT(b, " ");
+      if (rc == CV_OK) rc = cv_buf_append(b, src[j].url, len);
     }
+    if (src != few) free(src);
+    if (rc != CV_OK) return rc;
   }
   return CV_OK;
 }

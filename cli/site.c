@@ -141,10 +141,21 @@ static int write_history(cv_engine_t *engine, cv_use_t *use, const cv_result_t *
     size_t count;
     cv_error_t err;
     if (cv_timeline(engine, use, p, scratch, periods, MAX_PERIODS, &count, &err)) continue;
-    if (count > MAX_PERIODS) count = MAX_PERIODS;
+    /* A longer history is asked for again in full, as /v1/timeline does,
+     * rather than cut short. */
+    cv_period_t *all = periods;
+    if (count > MAX_PERIODS) {
+      all = malloc(count * sizeof *all);
+      if (!all) return CV_NOMEM;
+      if (cv_timeline(engine, use, p, scratch, all, count, &count, &err)) {
+        free(all);
+        continue;
+      }
+    }
     if (!first) rc = CLI_LIT(out, ", ");
     first = false;
-    if (!rc) rc = cv_periods_write_json(engine, p, periods, count, out);
+    if (!rc) rc = cv_periods_write_json(engine, p, all, count, out);
+    if (all != periods) free(all);
   }
   return rc ? rc : CLI_LIT(out, "]");
 }

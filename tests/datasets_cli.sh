@@ -54,6 +54,23 @@ for out in csv jsonl geojson; do
     "$(sed 's/"seconds": [0-9.]*, //; s/"rows_per_second": [0-9]*,//' "$tmp/sum3.json")"
 done
 check "jobs rows" 361 "$(grep -c '' "$tmp/j1.jsonl")"
+$caveat assess --no-progress --jobs 257 "$sample" >/dev/null 2>"$tmp/err"
+check "jobs one past the limit refused" "caveat assess: --jobs '257': expected a number of threads, 1 to 256" "$(head -n 1 "$tmp/err")"
+# One past the 32 sources a cell holds at first: the cell still lists all 33.
+{ printf 'policy US\nas-of 2024-08-22\n'
+  for k in $(seq 1 33); do
+    printf 'source s%d {\n  date 2024-01-01\n  title "T%d"\n  url "https://example.org/%d"\n}\n' $k $k $k
+  done
+  # A rule cites at most 16: three rules that decide together, 11 each.
+  for r in 0 1 2; do
+    printf 'rule r%d {\n  permit strike\n  from 2024-01-01\n  because "why"\n' $r
+    for k in $(seq $((r * 11 + 1)) $((r * 11 + 11))); do printf '  cite s%d "q"\n' $k; done
+    printf '  strength official\n}\n'
+  done; } >"$tmp/many-sources.caveat"
+printf 'id,date,action,donor\nm1,2024-06-02,strike,US\n' >"$tmp/one.csv"
+${caveat%% --policy *} --policy "$tmp/many-sources.caveat" assess --no-progress --summary /dev/null \
+  --output csv "$tmp/one.csv" >"$tmp/many-sources.csv" 2>"$tmp/err"
+check "33 source links in one cell" 33 "$(grep -o 'https://example.org/[0-9]*' "$tmp/many-sources.csv" | sort -u | wc -l | tr -d ' ')"
 $caveat assess --no-progress --jobs 0 "$sample" >/dev/null 2>"$tmp/err"
 check "jobs 0 refused" "caveat assess: --jobs '0': expected a number of threads, 1 to 256" "$(head -n 1 "$tmp/err")"
 
