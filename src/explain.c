@@ -283,6 +283,15 @@ static int donor_list(const cv_result_t *res, uint32_t mask, const char *last_jo
 static const uint8_t by_strictness[4] = {CV_FORBIDDEN, CV_UNDETERMINED, CV_PERMITTED,
                                          CV_NOT_COVERED};
 
+/* The donors the answer is about that would give verdict were the weapon
+ * theirs, a bit per policy: the groups of "it depends on whose weapon". */
+static uint32_t theirs_giving(const cv_result_t *res, uint8_t verdict) {
+  uint32_t mask = 0;
+  for (size_t i = 0; i < res->n; i++)
+    if ((res->about >> i) & 1u && res->if_theirs[i] == verdict) mask |= 1u << i;
+  return mask;
+}
+
 /* Whether the answer turns on whose weapon it was: the donor is not known
  * and "if it was their weapon" was worked out (docs/semantics.md). */
 static bool depends_on_donor(const cv_result_t *res) {
@@ -306,9 +315,7 @@ static int headline(const cv_engine_t *engine, const cv_result_t *res, cv_buf_t 
       sys->state == CV_KNOWN ? cv_catalog_system(&engine->catalog, sys->sym) : NULL;
   CV_TRY(CV_CAT(buf, ": it depends on whose ", s ? s->name : "weapon", " it was\n"));
   for (int g = 0; g < 4; g++) {
-    uint32_t mask = 0;
-    for (size_t i = 0; i < res->n; i++)
-      if ((res->about >> i) & 1u && res->if_theirs[i] == by_strictness[g]) mask |= 1u << i;
+    uint32_t mask = theirs_giving(res, by_strictness[g]);
     if (!mask) continue;
     CV_TRY(cv_buf_printf(buf, "  %-13s if it was from ",
                          cv_verdict_name((cv_verdict_t)by_strictness[g])));
@@ -326,7 +333,7 @@ static int verdicts_text(const cv_engine_t *engine, const cv_use_t *use, const c
   if (depends_on_donor(res)) {
     for (int g = 0; g < 3; g++) /* not-covered ones are in the headline alone */
       for (size_t i = 0; i < res->n; i++)
-        if ((res->about >> i) & 1u && res->if_theirs[i] == by_strictness[g])
+        if ((theirs_giving(res, by_strictness[g]) >> i) & 1u)
           CV_TRY(donor_text(engine, use, res->theirs, &res->theirs->v[i],
                             ", if the weapon was theirs", buf));
   } else if (!res->no_donor_because) {
@@ -444,9 +451,7 @@ int cv_result_write_summary(const cv_engine_t *engine, const cv_result_t *result
     if (!res->theirs) return CV_LIT(buf, ": the donor is not known.");
     const char *sep = ": ";
     for (int g = 0; g < 4; g++) {
-      uint32_t mask = 0;
-      for (size_t i = 0; i < res->n; i++)
-        if ((res->about >> i) & 1u && res->if_theirs[i] == by_strictness[g]) mask |= 1u << i;
+      uint32_t mask = theirs_giving(res, by_strictness[g]);
       if (!mask) continue;
       CV_TRY(CV_CAT(buf, sep, cv_verdict_name((cv_verdict_t)by_strictness[g]), " if from "));
       CV_TRY(donor_list(res, mask, " or ", buf));
