@@ -502,6 +502,10 @@ int cv_result_write_summary(const cv_engine_t *engine, const cv_result_t *result
     }
     first = false;
   }
+  /* A rationale cut short ends in "…", which a full stop would follow. */
+  static const char ellipsis[] = "…";
+  size_t e = sizeof ellipsis - 1;
+  if (buf->len >= e && memcmp(buf->data + buf->len - e, ellipsis, e) == 0) return CV_OK;
   return CV_LIT(buf, ".");
 }
 
