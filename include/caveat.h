@@ -136,6 +136,15 @@ CV_EXPORT void cv_engine_free(cv_engine_t *engine);
 CV_EXPORT int cv_engine_policies_digest(const cv_engine_t *engine, char buf[13]);
 CV_EXPORT int cv_engine_catalogs_digest(const cv_engine_t *engine, char buf[13], size_t *files);
 CV_EXPORT int cv_engine_corpus_digest(const cv_engine_t *engine, char buf[13]);
+/* The latest day a loaded policy's record runs to (the corpus's as-of
+ * date), 0 when no policy is loaded. */
+CV_EXPORT cv_date_t cv_engine_as_of(const cv_engine_t *engine);
+/* What produced the engine's answers, as the "produced_by" object results
+ * carry (docs/interchange.md), appended to buf: {"libcaveat": VERSION,
+ * "as_of": DAY, "corpus_digest": D, "policies_digest": D,
+ * "catalogs_digest": D} (a day or digest not known is null).  It hashes
+ * the policies' text: write it once per loaded engine, not per answer. */
+CV_EXPORT int cv_engine_write_produced_by(const cv_engine_t *engine, cv_buf_t *buf);
 
 /* Loads the vocabularies and catalogs of data_dir: kinds.json, systems.json,
  * operators.json and places.tsv.  Must come before any policy. */
@@ -488,6 +497,10 @@ CV_EXPORT int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *us
 CV_EXPORT int cv_error_write_json(const char *id, const cv_error_t *err, cv_buf_t *buf);
 /* Appends s as a JSON string literal (quotes and escapes). */
 CV_EXPORT int cv_buf_append_json_string(cv_buf_t *buf, const char *s, size_t len);
+/* buf ends with a JSON object (as the writers above leave it): adds the
+ * member "key": value (value len bytes of JSON, written as given) as its
+ * last.  CV_USAGE when buf does not end with '}'. */
+CV_EXPORT int cv_buf_json_add_member(cv_buf_t *buf, const char *key, const char *value, size_t len);
 
 /* ---------------------------------------------------------------- history */
 

@@ -606,3 +606,15 @@ int cv_where_write_json(const cv_where_t *w, cv_buf_t *buf) {
   CV_TRY(cv_buf_number(buf, w->lon));
   return CV_LIT(buf, "}");
 }
+
+int cv_buf_json_add_member(cv_buf_t *buf, const char *key, const char *value, size_t len) {
+  if (!buf->len || buf->data[buf->len - 1] != '}') return CV_USAGE;
+  bool empty = buf->len >= 2 && buf->data[buf->len - 2] == '{';
+  buf->len--;
+  int rc = empty ? CV_OK : cv_buf_append(buf, ", ", 2);
+  if (!rc) rc = cv_buf_append_json_string(buf, key, strlen(key));
+  if (!rc) rc = cv_buf_append(buf, ": ", 2);
+  if (!rc) rc = cv_buf_append(buf, value, len);
+  if (!rc) rc = cv_buf_append(buf, "}", 1);
+  return rc;
+}
