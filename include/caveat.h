@@ -256,6 +256,11 @@ typedef struct cv_where {
   int international_waters; /* 1 at sea beyond every territorial sea, 0 not,
                               -1 not known */
   char place[128];          /* the gazetteer name, for cv_engine_find_place */
+  /* 1 for a region's whole extent (a region's name given as the place,
+   * "Belgorod Oblast"): no point (lat and lon 0); border_km and water_km
+   * are the least over the region and these the greatest, <0 unknown. */
+  int extent;
+  double border_km_max, water_km_max;
 } cv_where_t;
 
 /* Resolves a point.  Returns CV_OK, CV_RANGE for coordinates outside WGS 84
@@ -264,8 +269,12 @@ CV_EXPORT int cv_engine_where(const cv_engine_t *engine, double lat, double lon,
                               cv_error_t *err);
 
 /* Looks a place name up in the gazetteer (case-insensitive, any alias) and
- * resolves it.  Returns CV_OK with out[0] filled and *count 1; CV_AMBIGUOUS
- * with up to max candidates in out and *count the number of candidates;
+ * resolves it.  The name may be qualified by its region or country
+ * ("Marino, Kursk Oblast", "Marino (RU-KRS)", "Marino, Russia"), or be a
+ * region's name ("Belgorod Oblast", "Kursk region", "Crimea"): then out[0]
+ * is the region's extent (extent 1).  Returns CV_OK with out[0] filled and
+ * *count 1; CV_AMBIGUOUS with up to max candidates in out (places of
+ * Ukraine, Russia and Belarus first) and *count the number of candidates;
  * CV_NOT_FOUND when no place matches. */
 CV_EXPORT int cv_engine_find_place(const cv_engine_t *engine, const char *name, cv_where_t *out,
                                    size_t max, size_t *count, cv_error_t *err);
