@@ -50,6 +50,18 @@ int cli_date_arg(const char *command, const char *what, const char *text, cv_dat
   return -1;
 }
 
+bool cli_month(cv_date_t first, cv_date_t last, char buf[11]) {
+  /* The month's first day, its last (the next day is a first) and one
+   * month between them. */
+  char end[11], after[11];
+  cv_date_format(first, buf);
+  cv_date_format(last, end);
+  cv_date_format(last + 1, after);
+  if (memcmp(buf + 8, "01", 2) || memcmp(buf, end, 7) || memcmp(after + 8, "01", 2)) return false;
+  buf[7] = '\0';
+  return true;
+}
+
 int cli_write(const char *data, size_t len) {
   /* An empty buffer has no data pointer: nothing to write. */
   if (!len) return 0;

@@ -96,6 +96,16 @@ int cv_date_from(int year, int month, int day, cv_date_t *out);
  * reader takes).  Returns CV_VALUE. */
 int cv_date_error(cv_error_t *err, const char *text, size_t len, const int *ymd,
                   const char *expected);
+/* Reads a day of the policy language, YYYY-MM-DD, or a month, YYYY-MM:
+ * [*first, *last] is the day (first == last) or the month's days, the
+ * month's length leap years included.  CV_OK, or CV_VALUE with err saying
+ * why (cv_date_error()). */
+int cv_day_or_month_read(const char *text, size_t len, cv_date_t *first, cv_date_t *last,
+                         cv_error_t *err);
+/* Whether the days first..last are exactly one calendar month: how a
+ * month written YYYY-MM reads back, shown as the month wherever a date or
+ * window is written out. */
+bool cv_date_is_month(cv_date_t first, cv_date_t last);
 /* ASCII case-insensitive comparison of s (len bytes) with NUL-terminated t. */
 bool cv_streq_nocase(const char *s, size_t len, const char *t);
 /* A hash of s (len bytes) with ASCII case folded, eight bytes at a time,

@@ -488,6 +488,40 @@ int cv_date_read(const char *text, size_t len, cv_date_t *out, cv_error_t *err) 
   return cv_date_error(err, text, len, shaped ? v : NULL, "YYYY-MM-DD");
 }
 
+int cv_day_or_month_read(const char *text, size_t len, cv_date_t *first, cv_date_t *last,
+                         cv_error_t *err) {
+  int v[3];
+  if (date_shape(text, len, v)) {
+    if (cv_date_from(v[0], v[1], v[2], first) != CV_OK)
+      return cv_date_error(err, text, len, v, "YYYY-MM-DD or YYYY-MM");
+    *last = *first;
+    return CV_OK;
+  }
+  /* YYYY-MM: the month's days, the first to the last. */
+  bool month = len == 7 && text[4] == '-';
+  v[0] = v[1] = 0, v[2] = 1;
+  for (size_t i = 0; month && i < len; i++) {
+    if (i == 4) continue;
+    if (text[i] < '0' || text[i] > '9')
+      month = false;
+    else
+      v[i > 4] = v[i > 4] * 10 + (text[i] - '0');
+  }
+  if (!month) return cv_date_error(err, text, len, NULL, "YYYY-MM-DD or YYYY-MM");
+  if (cv_date_from(v[0], v[1], 1, first) != CV_OK)
+    return cv_date_error(err, text, len, v, "YYYY-MM-DD or YYYY-MM");
+  *last = *first + days_in_month(v[0], v[1]) - 1;
+  return CV_OK;
+}
+
+bool cv_date_is_month(cv_date_t first, cv_date_t last) {
+  char a[11], b[11], after[11];
+  cv_date_format(first, a);
+  cv_date_format(last, b);
+  cv_date_format(last + 1, after);
+  return memcmp(a + 8, "01", 2) == 0 && memcmp(a, b, 7) == 0 && memcmp(after + 8, "01", 2) == 0;
+}
+
 void cv_date_format(cv_date_t date, char buf[11]) {
   /* civil_from_days, the inverse of days_from_civil. */
   int32_t z = date + 719468;
