@@ -66,9 +66,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         header = 0;
         continue;
       }
-      if (got >= nwant || csv.fields[0].len != want[got].id_len ||
-          memcmp(csv.fields[0].data, text + want[got].id_at, want[got].id_len) ||
-          csv.rec_line != want[got].line) {
+      if (got >= nwant ||
+          !ref_same_row(&want[got], text, csv.fields[0].data, csv.fields[0].len, csv.rec_line)) {
         fprintf(stderr, "row %zu (of %zu) is not the reference's:\n%.*s\n", got + 1, nwant,
                 (int)len, text);
         abort();

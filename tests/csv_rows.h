@@ -23,7 +23,11 @@
 #include <stddef.h>
 #include <string.h>
 
-/* One row: where its first field lies in the text, and its line (from 1). */
+/* One row: where its first field lies in the text (id_len REF_QUOTED_ID
+ * when it is quoted: then only the row's line is compared), and its line
+ * (from 1). */
+#define REF_QUOTED_ID ((size_t)-1)
+
 typedef struct ref_row {
   size_t id_at, id_len;
   long line;
@@ -165,12 +169,21 @@ static size_t ref_rows(const char *t, size_t n, ref_row_t *rows, size_t max) {
     if (count < max) {
       size_t k = i;
       while (k < n && t[k] != ',' && !ref_eol(t, n, k)) k++;
-      rows[count] = (ref_row_t){i, k - i, line};
+      rows[count] = (ref_row_t){i, t[i] == '"' ? REF_QUOTED_ID : k - i, line};
     }
     count++;
     i = end;
   }
   return count;
+}
+
+/* Is the row read (its first field id, id_len bytes, on line line) the
+ * reference's row w of text t? */
+static bool ref_same_row(const ref_row_t *w, const char *t, const char *id, size_t id_len,
+                         long line) {
+  if (line != w->line) return false;
+  return w->id_len == REF_QUOTED_ID ||
+         (id_len == w->id_len && memcmp(id, t + w->id_at, id_len) == 0);
 }
 
 #endif /* CV_TEST_CSV_ROWS_H */

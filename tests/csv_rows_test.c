@@ -84,11 +84,10 @@ static int check_step(const char *text, size_t len, const ref_row_t *want, size_
     }
     if (got < nwant) {
       const ref_row_t *w = &want[got];
-      if (csv->fields[0].len != w->id_len ||
-          memcmp(csv->fields[0].data, text + w->id_at, w->id_len) || csv->rec_line != w->line) {
+      if (!ref_same_row(w, text, csv->fields[0].data, csv->fields[0].len, csv->rec_line)) {
         fprintf(stderr, "row %zu: '%.*s' on line %ld, expected '%.*s' on line %ld\n", got + 1,
-                (int)csv->fields[0].len, csv->fields[0].data, csv->rec_line, (int)w->id_len,
-                text + w->id_at, w->line);
+                (int)csv->fields[0].len, csv->fields[0].data, csv->rec_line,
+                (int)(w->id_len == REF_QUOTED_ID ? 0 : w->id_len), text + w->id_at, w->line);
         bad = 1;
       }
     }
