@@ -330,6 +330,24 @@ int cv_read_file(const char *path, size_t limit, char **out, size_t *len, cv_err
   return CV_OK;
 }
 
+int cv_text_whole(const char *path, const char *text, size_t len, bool lines, const char *expected,
+                  cv_error_t *err) {
+  size_t i = 0;
+  while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n')) i++;
+  if (i == len)
+    return cv_error_set(err, CV_SYNTAX, path, 0, 0, "the file is empty: expected %s", expected);
+  if (!lines || text[len - 1] == '\n') return CV_OK;
+  /* The position where the line end is missing: the last line's end. */
+  int line = 1;
+  size_t start = 0;
+  for (size_t k = 0; k < len; k++)
+    if (text[k] == '\n') line++, start = k + 1;
+  return cv_error_set(err, CV_SYNTAX, path, line, (int)(len - start) + 1,
+                      "the last line has no line end: the file looks cut short (expected %s, "
+                      "each line ended by a line feed)",
+                      expected);
+}
+
 bool cv_streq_nocase(const char *s, size_t len, const char *t) {
   for (size_t i = 0; i < len; i++) {
     unsigned char a = (unsigned char)s[i], b = (unsigned char)t[i];
