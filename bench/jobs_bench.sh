@@ -44,7 +44,7 @@ for r in $(seq "$rounds"); do
       $caveat assess --no-progress --jobs "$j" --output "$format" "$file" >/dev/null 2>&1 || true
     set -- $(steal_and_total)
     s1=$1 t1=$2
-    set -- $(cat "$data/jobs.time")
+    set -- $(tail -n 1 "$data/jobs.time") # GNU time says first when the status is not 0
     printf '%-8s %8s %8.2f %10s %6.0f%%\n' "$j" "$1" "$(echo "$2 + $3" | bc)" "$4" \
       "$(echo "100 * ($s1 - $s0) / ($t1 - $t0 + 1)" | bc -l)"
   done
