@@ -124,13 +124,15 @@ void conn_phase(conn_t *k, phase_t phase) {
   pthread_mutex_unlock(&conn_lock);
 }
 
-bool conn_body_piece(conn_t *k, size_t n) {
-  if (!k) return true;
+piece_t conn_body_piece(conn_t *k, size_t n) {
+  if (!k) return PIECE_KEEP;
   pthread_mutex_lock(&conn_lock);
-  bool cut = k->phase == CUT;
+  piece_t what = k->phase != CUT                         ? PIECE_KEEP
+                 : now_seconds() - k->since > CUT_LINGER ? PIECE_CLOSE
+                                                         : PIECE_DROP;
   k->window_bytes += n;
   pthread_mutex_unlock(&conn_lock);
-  return !cut;
+  return what;
 }
 
 bool conn_answer(conn_t *k) {

@@ -70,9 +70,12 @@ void conn_notify(void *cls, struct MHD_Connection *c, void **socket_context,
 conn_t *conn_of(struct MHD_Connection *c);
 /* Starts the clock of a phase (k may be NULL: untracked). */
 void conn_phase(conn_t *k, phase_t phase);
-/* Counts n bytes of body received; false when the connection is cut (the
- * bytes are to be dropped). */
-bool conn_body_piece(conn_t *k, size_t n);
+/* Counts n bytes of body received, and says what to do with them: keep
+ * them; drop them (the connection is cut); or close the connection, cut
+ * and past its moment of dropping (a client that keeps sending fast would
+ * otherwise never let its socket be seen empty, and closed). */
+typedef enum { PIECE_KEEP, PIECE_DROP, PIECE_CLOSE } piece_t;
+piece_t conn_body_piece(conn_t *k, size_t n);
 /* Whether an answer may be queued: true, and the connection is ANSWERING,
  * unless it was cut (k may be NULL: untracked, always true). */
 bool conn_answer(conn_t *k);

@@ -58,7 +58,8 @@ static enum MHD_Result cut(request_t *req, unsigned status, const char *message)
  * body and sending it slowly holds only what it sent. */
 static enum MHD_Result body_piece(request_t *req, const char *upload, size_t n) {
   req->bytes_in += n;
-  if (!conn_body_piece(req->conn, n)) return MHD_YES; /* cut: dropped */
+  piece_t what = conn_body_piece(req->conn, n);
+  if (what != PIECE_KEEP) return what == PIECE_DROP ? MHD_YES : MHD_NO;
   if (req->body.len + n > serve_config.max_body) {
     char message[160];
     snprintf(message, sizeof message, "the body is over %zu bytes (--max-body)",
