@@ -207,6 +207,7 @@ enum MHD_Result conn_accept(void *cls, const struct sockaddr *addr, socklen_t le
     mine += strcmp(k->address, address) == 0;
   }
   pthread_mutex_unlock(&conn_lock);
+  if (total >= serve_config.max_connections) return MHD_NO;
   unsigned open = serve_config.max_connections - serve_config.reserved_slots;
   if (mine && total >= open) {
     metrics_event(METRICS_RESERVED_REFUSED);

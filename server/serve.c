@@ -408,14 +408,16 @@ int caveat_serve(int argc, char **argv, cv_engine_t *engine, const caveat_serve_
   signal(SIGPIPE, SIG_IGN);
 
   const serve_config_t *cfg = &serve_config;
-  /* libmicrohttpd's own pool is twice --max-header: headers past
+  /* conn_accept() counts --max-connections across the threads: libmicrohttpd's
+   * own limit, shared out among them, is set never to bite first.
+   * libmicrohttpd's own pool is twice --max-header: headers past
    * --max-header but within the pool get route_admit's JSON 431; only
    * those past the pool get libmicrohttpd's own (docs/server.md). */
   struct MHD_Daemon *d = MHD_start_daemon(
       MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, 0, conn_accept, NULL,
       on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
       cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout, MHD_OPTION_CONNECTION_LIMIT,
-      cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_address,
+      cfg->max_connections * cfg->threads, MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_address,
       MHD_OPTION_CONNECTION_MEMORY_LIMIT, 2 * cfg->max_header, MHD_OPTION_NOTIFY_COMPLETED,
       on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, conn_notify, NULL,
       MHD_OPTION_UNESCAPE_CALLBACK, route_unescape, NULL, MHD_OPTION_END);
