@@ -706,6 +706,42 @@ CV_EXPORT int cv_result_write_summary(const cv_engine_t *engine, const cv_result
 CV_EXPORT int cv_result_write_why(const cv_engine_t *engine, const cv_result_t *result,
                                   size_t index, cv_buf_t *buf);
 
+/* -------------------------------------------------------------- the table */
+
+/* A result as one row of the dataset table (docs/datasets.md names every
+ * column): the cells 'caveat assess --output csv' writes, in its order,
+ * which GeoJSON writes as properties and the Python module as a frame's
+ * columns.  One table serves one thread; fill it anew for each row. */
+typedef struct cv_table cv_table_t;
+/* How a format that tells text from numbers and nothing writes a cell:
+ * TEXT always as text, OPTIONAL as nothing (null) when empty, NUMBER as a
+ * number, or nothing when empty. */
+typedef enum { CV_CELL_TEXT, CV_CELL_OPTIONAL, CV_CELL_NUMBER } cv_cell_kind_t;
+/* A table of the engine's loaded policies' donors.  as_of is the what-if
+ * day of the run (0: each use's own date, the as_of cell empty);
+ * if_theirs adds a DONOR_if_theirs column per donor (the result must be
+ * evaluated with cv_result_if_theirs() on).  NULL when out of memory. */
+CV_EXPORT cv_table_t *cv_table_new(const cv_engine_t *engine, cv_date_t as_of, int if_theirs);
+CV_EXPORT void cv_table_free(cv_table_t *table);
+/* The number of columns, a column's name ("id", "US", "US_if_theirs",
+ * "error"; NULL past the last) and its kind. */
+CV_EXPORT size_t cv_table_width(const cv_table_t *table);
+CV_EXPORT const char *cv_table_column(const cv_table_t *table, size_t column);
+CV_EXPORT cv_cell_kind_t cv_table_column_kind(const cv_table_t *table, size_t column);
+/* Fills the row from an evaluated use, or from a row that could not be
+ * read or evaluated (its id and the error cell, "row N (line L): ...";
+ * every other cell empty).  CV_OK or CV_NOMEM/CV_TOO_LARGE. */
+CV_EXPORT int cv_table_fill(cv_table_t *table, const cv_use_t *use, const cv_result_t *result);
+CV_EXPORT int cv_table_fill_error(cv_table_t *table, long row, const char *id,
+                                  const cv_error_t *err);
+/* Cell `column` of the row last filled, NUL-terminated ("" when empty or
+ * past the last); len, when given, gets its length. */
+CV_EXPORT const char *cv_table_cell(const cv_table_t *table, size_t column, size_t *len);
+/* The header line, or the row last filled, as a CSV record (RFC 4180,
+ * quoted only when it must be) ending in "\n", appended to buf. */
+CV_EXPORT int cv_table_write_csv_header(const cv_table_t *table, cv_buf_t *buf);
+CV_EXPORT int cv_table_write_csv(const cv_table_t *table, cv_buf_t *buf);
+
 #ifdef __cplusplus
 }
 #endif

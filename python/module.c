@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "caveat.h"
-#include "cells.h"
 
 static PyObject *caveat_error; /* caveat.CaveatError, set by __init__.py */
 
@@ -194,15 +193,13 @@ static PyObject *engine_produced_by(engine_object *self, PyObject *unused) {
 static PyObject *engine_columns(engine_object *self, PyObject *args) {
   int if_theirs = 0;
   if (!PyArg_ParseTuple(args, "|p", &if_theirs)) return NULL;
-  cells_t c = {0};
-  if (cells_header(&c, self->engine, if_theirs)) {
-    cells_free(&c);
-    return PyErr_NoMemory();
-  }
-  PyObject *t = PyTuple_New((Py_ssize_t)c.count);
-  for (size_t i = 0; t && i < c.count; i++)
-    PyTuple_SET_ITEM(t, (Py_ssize_t)i, PyUnicode_FromString(c.text.data + c.at[i]));
-  cells_free(&c);
+  cv_table_t *table = cv_table_new(self->engine, 0, if_theirs);
+  if (!table) return PyErr_NoMemory();
+  size_t width = cv_table_width(table);
+  PyObject *t = PyTuple_New((Py_ssize_t)width);
+  for (size_t i = 0; t && i < width; i++)
+    PyTuple_SET_ITEM(t, (Py_ssize_t)i, PyUnicode_FromString(cv_table_column(table, i)));
+  cv_table_free(table);
   return t;
 }
 
@@ -248,7 +245,7 @@ typedef struct {
   cv_reader_t *reader;
   cv_use_t *use;
   cv_result_t *result;
-  cells_t cells;
+  cv_table_t *table; /* the row as the CSV's cells */
   cv_buf_t json;
   cv_date_t as_of;
   int kind, if_theirs, busy, done;
@@ -302,7 +299,7 @@ static void rows_dealloc(rows_object *self) {
   cv_reader_free(self->reader);
   cv_use_free(self->use);
   cv_result_free(self->result);
-  cells_free(&self->cells);
+  cv_table_free(self->table);
   cv_buf_free(&self->json);
   if (!self->source && self->fd >= 0) close(self->fd);
   Py_XDECREF(self->source);
@@ -311,11 +308,13 @@ static void rows_dealloc(rows_object *self) {
   Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
-static PyObject *cells_tuple(const cells_t *c) {
-  PyObject *t = PyTuple_New((Py_ssize_t)c->count);
-  for (size_t i = 0; t && i < c->count; i++) {
-    PyObject *s = PyUnicode_DecodeUTF8(c->text.data + c->at[i],
-                                       (Py_ssize_t)strlen(c->text.data + c->at[i]), "replace");
+static PyObject *cells_tuple(const cv_table_t *table) {
+  size_t width = cv_table_width(table);
+  PyObject *t = PyTuple_New((Py_ssize_t)width);
+  for (size_t i = 0; t && i < width; i++) {
+    size_t len;
+    const char *cell = cv_table_cell(table, i, &len);
+    PyObject *s = PyUnicode_DecodeUTF8(cell, (Py_ssize_t)len, "replace");
     if (!s) {
       Py_DECREF(t);
       return NULL;
@@ -345,10 +344,8 @@ static PyObject *rows_next(rows_object *self) {
     const char *id = cv_reader_row_id(self->reader);
     self->json.len = 0;
     if (self->kind == KIND_CELLS)
-      out_rc = evaluated ? cells_result(&self->cells, self->engine->engine, self->use, self->result,
-                                        self->as_of, self->if_theirs)
-                         : cells_error(&self->cells, self->engine->engine, row, id, &err,
-                                       self->if_theirs);
+      out_rc = evaluated ? cv_table_fill(self->table, self->use, self->result)
+                         : cv_table_fill_error(self->table, row, id, &err);
     else
       out_rc = evaluated ? cv_result_write_json(self->engine->engine, self->use, self->result,
                                                 &self->json)
@@ -369,7 +366,7 @@ static PyObject *rows_next(rows_object *self) {
     return raise_error(&err, rc);
   }
   if (out_rc) return raise_code(out_rc, "writing a row");
-  if (self->kind == KIND_CELLS) return cells_tuple(&self->cells);
+  if (self->kind == KIND_CELLS) return cells_tuple(self->table);
   return Py_BuildValue("(lOs#)", row, evaluated ? Py_True : Py_False,
                        self->json.data ? self->json.data : "", (Py_ssize_t)self->json.len);
 }
@@ -435,7 +432,9 @@ static PyObject *engine_rows(engine_object *self, PyObject *args, PyObject *kw) 
   r->use = cv_use_new();
   r->result = cv_result_new();
   r->reader = cv_reader_new(self->engine, fmt, read_source, r);
-  if (!r->use || !r->result || !r->reader || (if_theirs && cv_result_if_theirs(r->result, 1))) {
+  r->table = cv_table_new(self->engine, r->as_of, if_theirs);
+  if (!r->use || !r->result || !r->reader || !r->table ||
+      (if_theirs && cv_result_if_theirs(r->result, 1))) {
     PyErr_NoMemory();
     goto fail;
   }
