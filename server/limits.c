@@ -209,12 +209,7 @@ enum MHD_Result conn_accept(void *cls, const struct sockaddr *addr, socklen_t le
   pthread_mutex_unlock(&conn_lock);
   if (total >= serve_config.max_connections) return MHD_NO;
   unsigned open = serve_config.max_connections - serve_config.reserved_slots;
-  /* A browser holds a few connections, a client filling the slots many:
-   * the reserved ones refuse an address holding a quarter of
-   * --per-address (at least 1), so that a legitimate client's previous
-   * connection, not yet seen closed, does not shut it out. */
-  unsigned many = serve_config.per_address / 4 ? serve_config.per_address / 4 : 1;
-  if (mine >= many && total >= open) {
+  if (mine && total >= open) {
     metrics_event(METRICS_RESERVED_REFUSED);
     return MHD_NO;
   }

@@ -91,9 +91,9 @@ bool conn_cut(conn_t *k, unsigned status, const char *message);
 void conn_state(conn_t *k, unsigned *cut_status, bool *deadline);
 
 /* libmicrohttpd's accept policy: refuses a connection past
- * --max-connections, and one from an address holding a quarter of
- * --per-address once only --reserved-slots slots are left, so that a few
- * addresses cannot take every slot.  (libmicrohttpd's own limit is shared out among its
+ * --max-connections, and one from an address that already holds one once
+ * only --reserved-slots slots are left, so that a few addresses cannot
+ * take every slot.  (libmicrohttpd's own limit is shared out among its
  * threads, so one thread could be full, refusing a new address, while
  * slots are free: it is set high enough never to bite first.) */
 enum MHD_Result conn_accept(void *cls, const struct sockaddr *addr, socklen_t len);
