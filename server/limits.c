@@ -195,6 +195,14 @@ void conn_state(conn_t *k, unsigned *cut_status, bool *deadline) {
   pthread_mutex_unlock(&conn_lock);
 }
 
+/* Whether the client has closed a connection the server has not yet
+ * closed: a client's previous connection, just closed, is not one it
+ * holds (a peek reads nothing; conn_lock keeps the descriptor open). */
+static bool peer_gone(const conn_t *k) {
+  char byte;
+  return k->fd >= 0 && recv(k->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
 enum MHD_Result conn_accept(void *cls, const struct sockaddr *addr, socklen_t len) {
   (void)cls;
   char address[INET6_ADDRSTRLEN] = "?";
@@ -204,7 +212,7 @@ enum MHD_Result conn_accept(void *cls, const struct sockaddr *addr, socklen_t le
   pthread_mutex_lock(&conn_lock);
   for (conn_t *k = conns; k; k = k->next) {
     total++;
-    mine += strcmp(k->address, address) == 0;
+    mine += strcmp(k->address, address) == 0 && !peer_gone(k);
   }
   pthread_mutex_unlock(&conn_lock);
   if (total >= serve_config.max_connections) return MHD_NO;
