@@ -34,10 +34,11 @@ serve_config_t serve_config = {
     .reserved_slots = 64,
 };
 
-/* Seconds a cut connection's further bytes are read and dropped before it
- * is closed: enough for the client to read the answer, which a close with
- * bytes unread would otherwise reset away. */
-enum { CUT_LINGER = 2 };
+/* How long, and how many, of a cut connection's further bytes are read
+ * and dropped before it is closed: time for the client to read the answer,
+ * which a close with bytes unread could reset away; and a bound in bytes,
+ * for on loopback a client sends a gigabyte in under a second. */
+enum { CUT_LINGER = 2, CUT_LINGER_BYTES = 4 << 20 };
 
 static atomic_long body_bytes_held; /* reserved against serve_config.body_budget */
 
@@ -127,10 +128,9 @@ void conn_phase(conn_t *k, phase_t phase) {
 piece_t conn_body_piece(conn_t *k, size_t n) {
   if (!k) return PIECE_KEEP;
   pthread_mutex_lock(&conn_lock);
-  piece_t what = k->phase != CUT                         ? PIECE_KEEP
-                 : now_seconds() - k->since > CUT_LINGER ? PIECE_CLOSE
-                                                         : PIECE_DROP;
   k->window_bytes += n;
+  bool over = now_seconds() - k->since > CUT_LINGER || k->window_bytes > CUT_LINGER_BYTES;
+  piece_t what = k->phase != CUT ? PIECE_KEEP : over ? PIECE_CLOSE : PIECE_DROP;
   pthread_mutex_unlock(&conn_lock);
   return what;
 }
@@ -175,6 +175,7 @@ static bool cut_locked(conn_t *k, unsigned status, const char *message) {
   shutdown(k->fd, rc ? SHUT_RDWR : SHUT_WR);
   k->phase = CUT;
   k->since = now_seconds();
+  k->window_bytes = 0; /* now the bytes dropped */
   k->cut_status = status;
   return true;
 }
