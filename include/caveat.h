@@ -136,6 +136,15 @@ CV_EXPORT void cv_engine_free(cv_engine_t *engine);
 CV_EXPORT int cv_engine_policies_digest(const cv_engine_t *engine, char buf[13]);
 CV_EXPORT int cv_engine_catalogs_digest(const cv_engine_t *engine, char buf[13], size_t *files);
 CV_EXPORT int cv_engine_corpus_digest(const cv_engine_t *engine, char buf[13]);
+/* The latest day a loaded policy's record runs to (the corpus's as-of
+ * date), 0 when no policy is loaded. */
+CV_EXPORT cv_date_t cv_engine_as_of(const cv_engine_t *engine);
+/* What produced the engine's answers, as the "produced_by" object results
+ * carry (docs/interchange.md), appended to buf: {"libcaveat": VERSION,
+ * "as_of": DAY, "corpus_digest": D, "policies_digest": D,
+ * "catalogs_digest": D} (a day or digest not known is null).  It hashes
+ * the policies' text: write it once per loaded engine, not per answer. */
+CV_EXPORT int cv_engine_write_produced_by(const cv_engine_t *engine, cv_buf_t *buf);
 
 /* Loads the vocabularies and catalogs of data_dir: kinds.json, systems.json,
  * operators.json and places.tsv.  Must come before any policy. */
@@ -247,6 +256,11 @@ typedef struct cv_where {
   int international_waters; /* 1 at sea beyond every territorial sea, 0 not,
                               -1 not known */
   char place[128];          /* the gazetteer name, for cv_engine_find_place */
+  /* 1 for a region's whole extent (a region's name given as the place,
+   * "Belgorod Oblast"): no point (lat and lon 0); border_km and water_km
+   * are the least over the region and these the greatest, <0 unknown. */
+  int extent;
+  double border_km_max, water_km_max;
 } cv_where_t;
 
 /* Resolves a point.  Returns CV_OK, CV_RANGE for coordinates outside WGS 84
@@ -255,8 +269,12 @@ CV_EXPORT int cv_engine_where(const cv_engine_t *engine, double lat, double lon,
                               cv_error_t *err);
 
 /* Looks a place name up in the gazetteer (case-insensitive, any alias) and
- * resolves it.  Returns CV_OK with out[0] filled and *count 1; CV_AMBIGUOUS
- * with up to max candidates in out and *count the number of candidates;
+ * resolves it.  The name may be qualified by its region or country
+ * ("Marino, Kursk Oblast", "Marino (RU-KRS)", "Marino, Russia"), or be a
+ * region's name ("Belgorod Oblast", "Kursk region", "Crimea"): then out[0]
+ * is the region's extent (extent 1).  Returns CV_OK with out[0] filled and
+ * *count 1; CV_AMBIGUOUS with up to max candidates in out (places of
+ * Ukraine, Russia and Belarus first) and *count the number of candidates;
  * CV_NOT_FOUND when no place matches. */
 CV_EXPORT int cv_engine_find_place(const cv_engine_t *engine, const char *name, cv_where_t *out,
                                    size_t max, size_t *count, cv_error_t *err);
@@ -439,8 +457,8 @@ typedef struct cv_source_info {
   const char *outlet; /* "unknown" when the policy gives none */
   const char *title;
   const char *url; /* "" when the policy gives none */
-  cv_date_t date;
-  int deciding; /* 1: cited by a deciding rule (or 'governs'); 0: by a branch's */
+  cv_date_t date;  /* the month's first day when the policy gives a month (YYYY-MM) */
+  int deciding;    /* 1: cited by a deciding rule (or 'governs'); 0: by a branch's */
 } cv_source_info_t;
 
 /* The sources verdict index cites, each once, in cv_result_sources()'
@@ -488,6 +506,10 @@ CV_EXPORT int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *us
 CV_EXPORT int cv_error_write_json(const char *id, const cv_error_t *err, cv_buf_t *buf);
 /* Appends s as a JSON string literal (quotes and escapes). */
 CV_EXPORT int cv_buf_append_json_string(cv_buf_t *buf, const char *s, size_t len);
+/* buf ends with a JSON object (as the writers above leave it): adds the
+ * member "key": value (value len bytes of JSON, written as given) as its
+ * last.  CV_USAGE when buf does not end with '}'. */
+CV_EXPORT int cv_buf_json_add_member(cv_buf_t *buf, const char *key, const char *value, size_t len);
 
 /* ---------------------------------------------------------------- history */
 
@@ -539,13 +561,15 @@ CV_EXPORT int cv_history(const cv_engine_t *engine, cv_history_fn fn, void *ctx,
 CV_EXPORT int cv_policy_history(const cv_engine_t *engine, size_t policy, cv_history_fn fn,
                                 void *ctx, cv_error_t *err);
 
-/* Appends {"events": [{"date", "date_latest", "donor", "change", "rule",
- * "effect", "actions", "strength"[, "said_by"]}]} for the whole record
+/* Appends {"events": [{"date", "date_latest"[, "month"], "donor", "change",
+ * "rule", "effect", "actions", "strength"[, "said_by"]}]} for the whole record
  * (cv_history), one line, no newline. */
 CV_EXPORT int cv_history_write_json(const cv_engine_t *engine, cv_buf_t *buf, cv_error_t *err);
 /* Appends {"donor", "events": [{"date", "change", "rule", "effect",
- * "strength"[, "latest"]}]} for one policy's changes, "latest" ending the
- * window of an uncertain date; one line, no newline. */
+ * "strength"[, "latest"][, "month"]}]} for one policy's changes, "latest"
+ * ending the window of an uncertain date, "month" ("YYYY-MM") when that
+ * window is one calendar month; one line, no newline.  (The whole record's
+ * events carry "month" the same way.) */
 CV_EXPORT int cv_policy_history_write_json(const cv_engine_t *engine, size_t policy, cv_buf_t *buf,
                                            cv_error_t *err);
 /* Appends [{"donor", "rules": [{"id", "effect", "actions", "from", "until",

@@ -54,10 +54,12 @@ static PyObject *raise_code(int code, const char *what) {
 
 typedef struct {
   PyObject_HEAD cv_engine_t *engine;
+  cv_buf_t produced_by; /* written once, when loaded: it hashes the policies */
 } engine_object;
 
 static void engine_dealloc(engine_object *self) {
   cv_engine_free(self->engine);
+  cv_buf_free(&self->produced_by);
   Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -103,6 +105,12 @@ static int engine_init(engine_object *self, PyObject *args, PyObject *kw) {
   }
   Py_DECREF(seq);
   if (!rc && donors) rc = cv_engine_keep_donors(self->engine, donors, &err);
+  self->produced_by.len = 0;
+  if (!rc) rc = cv_engine_write_produced_by(self->engine, &self->produced_by);
+  if (rc == CV_NOMEM) {
+    PyErr_NoMemory();
+    return -1;
+  }
   if (rc) {
     raise_error(&err, rc);
     return -1;
@@ -139,6 +147,9 @@ static PyObject *engine_check_json(engine_object *self, PyObject *args, PyObject
   if (!rc) rc = cv_use_parse_json(self->engine, use, text, (size_t)len, &err);
   if (!rc) rc = cv_evaluate(self->engine, use, as_of, result, &err);
   if (!rc) rc = cv_result_write_json(self->engine, use, result, &out);
+  /* As 'caveat check --json': what produced the verdict. */
+  if (!rc)
+    rc = cv_buf_json_add_member(&out, "produced_by", self->produced_by.data, self->produced_by.len);
   Py_END_ALLOW_THREADS;
   PyObject *ret = NULL;
   if (rc == CV_NOMEM)
@@ -164,30 +175,17 @@ static PyObject *engine_donors(engine_object *self, PyObject *unused) {
 
 /* The latest day a loaded policy's record runs to, "YYYY-MM-DD" or None. */
 static PyObject *engine_as_of(engine_object *self, PyObject *unused) {
-  cv_date_t as_of = 0;
-  for (size_t i = 0; i < cv_engine_policy_count(self->engine); i++)
-    if (cv_engine_policy_as_of(self->engine, i) > as_of)
-      as_of = cv_engine_policy_as_of(self->engine, i);
+  cv_date_t as_of = cv_engine_as_of(self->engine);
   if (!as_of) Py_RETURN_NONE;
   char day[11];
   cv_date_format(as_of, day);
   return PyUnicode_FromString(day);
 }
 
-/* {"libcaveat", "as_of", "corpus_digest", "policies_digest",
- * "catalogs_digest"}: what produced the answers, as the assess summary
- * names it. */
+/* The "produced_by" object of this engine's results, as JSON text. */
 static PyObject *engine_produced_by(engine_object *self, PyObject *unused) {
-  char corpus[13], policies[13], catalogs[13];
-  int has_corpus = cv_engine_corpus_digest(self->engine, corpus) == CV_OK;
-  int has_catalogs = cv_engine_catalogs_digest(self->engine, catalogs, NULL) == CV_OK;
-  cv_engine_policies_digest(self->engine, policies);
-  PyObject *as_of = engine_as_of(self, NULL);
-  if (!as_of) return NULL;
-  PyObject *d = Py_BuildValue("{s:s,s:N,s:s,s:s,s:s}", "libcaveat", cv_version(), "as_of", as_of,
-                              "corpus_digest", has_corpus ? corpus : NULL, "policies_digest",
-                              policies, "catalogs_digest", has_catalogs ? catalogs : NULL);
-  return d;
+  if (!self->produced_by.data) return PyUnicode_FromString("{}"); /* not loaded */
+  return PyUnicode_FromStringAndSize(self->produced_by.data, (Py_ssize_t)self->produced_by.len);
 }
 
 static PyObject *engine_columns(engine_object *self, PyObject *args) {
@@ -217,7 +215,7 @@ static PyMethodDef engine_methods[] = {
     {"as_of", (PyCFunction)engine_as_of, METH_NOARGS,
      "the latest day a loaded policy's record runs to"},
     {"produced_by", (PyCFunction)engine_produced_by, METH_NOARGS,
-     "what produced the answers: libcaveat's version, the as-of date, the digests"},
+     "what produced the answers (JSON): libcaveat's version, the as-of date, the digests"},
     {"columns", (PyCFunction)engine_columns, METH_VARARGS,
      "columns(if_theirs=False) -> tuple: the CSV's column names"},
     {NULL, NULL, 0, NULL}};
