@@ -123,12 +123,14 @@ static enum MHD_Result check_or_timeline(request_t *req, struct MHD_Connection *
     }
     if (!rc) rc = LIT(&out, "]");
   }
-  if (rc && rc != CV_NOMEM && rc != CV_TOO_LARGE) { /* the use itself is at fault */
+  if (rc && rc != CV_NOMEM) { /* the use itself is at fault */
     metrics_rows(0, 1);
     out.len = 0;
+    /* A use past a size limit (its id, its bytes) is 413, as a body past
+     * --max-body is: the request is too large, not the server at fault. */
+    status = rc == CV_TOO_LARGE ? MHD_HTTP_CONTENT_TOO_LARGE : MHD_HTTP_BAD_REQUEST;
     const char *id = cv_use_id(t->use);
     rc = cv_error_write_json(id[0] ? id : NULL, &err, &out);
-    status = MHD_HTTP_BAD_REQUEST;
   }
   enum MHD_Result r = reply_json(req, c, status, rc, &out, "application/json");
   cv_buf_free(&out);

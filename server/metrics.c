@@ -130,6 +130,8 @@ int metrics_write(cv_buf_t *out, const char *const *route_names, size_t n_routes
       [METRICS_REQUEST_DEADLINE] = "caveat_deadline_closes_total{phase=\"request\"}",
       [METRICS_MEMORY_REFUSED] = "caveat_errors_total{kind=\"memory-budget\"}",
       [METRICS_OUT_OF_MEMORY] = "caveat_errors_total{kind=\"out-of-memory\"}",
+      [METRICS_SLOW_BODY] = "caveat_errors_total{kind=\"slow-body\"}",
+      [METRICS_RESERVED_REFUSED] = "caveat_errors_total{kind=\"reserved-slots\"}",
   };
   if (!rc)
     rc = put(out,

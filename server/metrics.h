@@ -22,6 +22,8 @@ typedef enum metrics_event {
   METRICS_REQUEST_DEADLINE, /* a connection closed: body or answer took too long */
   METRICS_MEMORY_REFUSED,   /* a body refused: the bodies in flight fill the budget */
   METRICS_OUT_OF_MEMORY,    /* an allocation failed while answering */
+  METRICS_SLOW_BODY,        /* a body cut with 408: slower than --min-rate */
+  METRICS_RESERVED_REFUSED, /* a connection refused: the slots left are for new addresses */
   METRICS_EVENT_COUNT
 } metrics_event_t;
 

@@ -14,6 +14,12 @@
 enum MHD_Result reply_queue(request_t *req, struct MHD_Connection *c, unsigned status,
                             struct MHD_Response *r) {
   if (!r) return MHD_NO;
+  /* A connection whose answer was already written (conn_cut) gets no
+   * other: it is closed. */
+  if (!conn_answer(req->conn)) {
+    MHD_destroy_response(r);
+    return MHD_NO;
+  }
   MHD_add_response_header(r, "Cache-Control", "no-store");
   MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
   enum MHD_Result ok = MHD_queue_response(c, status, r);
@@ -137,6 +143,12 @@ enum MHD_Result reply_busy(request_t *req, struct MHD_Connection *c) {
   struct MHD_Response *r =
       MHD_create_response_from_buffer(sizeof busy - 1, busy, MHD_RESPMEM_PERSISTENT);
   if (!r) return MHD_NO;
+  /* A connection whose answer was already written (conn_cut) gets no
+   * other: it is closed. */
+  if (!conn_answer(req->conn)) {
+    MHD_destroy_response(r);
+    return MHD_NO;
+  }
   MHD_add_response_header(r, "Content-Type", "application/json");
   MHD_add_response_header(r, "Retry-After", "1");
   return reply_queue(req, c, MHD_HTTP_SERVICE_UNAVAILABLE, r);

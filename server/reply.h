@@ -22,8 +22,8 @@ typedef struct request {
   size_t route; /* index into the route table, or its count */
   snapshot_t *snap;
   cv_buf_t body;
-  size_t reserved; /* bytes held against the body budget */
-  bool too_large, answered;
+  size_t reserved; /* bytes held against the body budget: the body's capacity */
+  bool answered;
   unsigned status;
   double start;
   uint64_t bytes_in;

@@ -125,13 +125,75 @@ static void methods_of(const char *path, char *out, size_t size) {
 
 /* ------------------------------------------------------------ the checks */
 
+/* What the headers hold, and whether they are laid out as sent. */
+typedef struct header_walk {
+  unsigned content_length, transfer_encoding, host;
+  const char *start, *end; /* the request line and headers, as libmicrohttpd keeps them */
+  const char *next;        /* where the next header's name should start, or NULL */
+  bool garbled;            /* a NUL in a header, or a folded line */
+} header_walk_t;
+
+/* libmicrohttpd 0.9.75 parses the headers in place: each line's CR and LF
+ * become NULs, the colon a NUL, and a header's name and value point into
+ * the request's bytes.  So a header whose name does not start where the
+ * previous line ended held a NUL (libmicrohttpd keeps the value up to it
+ * and drops the rest) or was followed by a folded line (obs-fold, which it
+ * glues to the name in a copy).  RFC 9112 makes both a 400.  Only a NUL
+ * just before a bare LF passes: it is laid out as a CR would be. */
+static void header_layout(header_walk_t *w, const char *key, size_t key_size, const char *value,
+                          size_t value_size) {
+  if (key < w->start || key + key_size > w->end || value < w->start ||
+      value + value_size > w->end || (w->next && key != w->next && key != w->next + 1)) {
+    w->garbled = true;
+    return;
+  }
+  const char *eol = value + value_size; /* the CR or LF, now NUL */
+  w->next = eol + 1;
+  if (eol + 1 < w->end && eol[1] == '\0') w->next = eol + 2; /* CRLF */
+}
+
 static enum MHD_Result header_counter(void *cls, enum MHD_ValueKind kind, const char *key,
-                                      const char *value) {
-  (void)kind, (void)value;
-  unsigned *n = cls;
-  if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) n[0]++;
-  if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) n[1]++;
+                                      size_t key_size, const char *value, size_t value_size) {
+  (void)kind;
+  header_walk_t *w = cls;
+  if (w->start) header_layout(w, key, key_size, value, value_size);
+  if (strpbrk(key, " \t")) w->garbled = true; /* "Name :" or "Name\t:" */
+  if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) w->content_length++;
+  if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) w->transfer_encoding++;
+  if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0) w->host++;
   return MHD_YES;
+}
+
+/* The headers' own faults, as RFC 9112 has a server refuse them: 431 past
+ * --max-header, 400 for a NUL or a folded line, for HTTP/1.1 without
+ * exactly one Host, for framing that two headers contradict.  NULL when
+ * there is none. */
+static const char *header_fault(struct MHD_Connection *c, const char *method, const char *version,
+                                unsigned *status) {
+  header_walk_t w = {0};
+  const union MHD_ConnectionInfo *size =
+      MHD_get_connection_info(c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+  *status = MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE;
+  if (size && size->header_size > serve_config.max_header)
+    return "the request line and headers are over --max-header bytes";
+#if MHD_VERSION == 0x00097500 /* the layout header_layout() reads */
+  if (size) {
+    w.start = method;
+    w.end = method + size->header_size;
+  }
+#endif
+  MHD_get_connection_values_n(c, MHD_HEADER_KIND, header_counter, &w);
+  *status = MHD_HTTP_BAD_REQUEST;
+  if (w.garbled)
+    return "a header holds a NUL byte, is folded over lines or has a space before its colon "
+           "(RFC 9112)";
+  if (w.host > 1) return "more than one Host header";
+  if (!w.host && strcmp(version, MHD_HTTP_VERSION_1_1) == 0)
+    return "an HTTP/1.1 request must have a Host header (RFC 9112)";
+  if (w.content_length > 1) return "more than one Content-Length header";
+  if (w.content_length && w.transfer_encoding)
+    return "both Content-Length and Transfer-Encoding: give one";
+  return NULL;
 }
 
 /* The Host header must name this server: a page elsewhere that rebinds its
@@ -211,17 +273,14 @@ size_t route_unescape(void *cls, struct MHD_Connection *c, char *s) {
 
 /* The checks made on a request's headers, before any of its body is read;
  * an answer queued here ends the request. */
-enum MHD_Result route_admit(request_t *req, struct MHD_Connection *c, const char *method) {
+enum MHD_Result route_admit(request_t *req, struct MHD_Connection *c, const char *method,
+                            const char *version) {
+  unsigned status;
+  const char *fault = header_fault(c, method, version, &status);
+  if (fault) return reply_error(req, c, status, fault);
   if (!host_ok(c))
     return reply_error(req, c, MHD_HTTP_MISDIRECTED_REQUEST,
                        "the Host header does not name this server (see --allow-host)");
-  unsigned counts[2] = {0, 0};
-  MHD_get_connection_values(c, MHD_HEADER_KIND, header_counter, counts);
-  if (counts[0] > 1)
-    return reply_error(req, c, MHD_HTTP_BAD_REQUEST, "more than one Content-Length header");
-  if (counts[0] && counts[1])
-    return reply_error(req, c, MHD_HTTP_BAD_REQUEST,
-                       "both Content-Length and Transfer-Encoding: give one");
   if (req->route == route_count) {
     char message[512];
     int n = snprintf(message, sizeof message, "no such endpoint; the API is");
@@ -259,7 +318,6 @@ enum MHD_Result route_admit(request_t *req, struct MHD_Connection *c, const char
   }
   const char *length =
       MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-  size_t reserve = serve_config.max_body;
   if (length) {
     char *end;
     errno = 0;
@@ -273,24 +331,16 @@ enum MHD_Result route_admit(request_t *req, struct MHD_Connection *c, const char
                serve_config.max_body);
       return reply_error(req, c, MHD_HTTP_CONTENT_TOO_LARGE, message);
     }
-    reserve = (size_t)n;
   }
-  /* The bodies held at once stay within the budget: past it, come back later. */
-  if (!budget_reserve(reserve)) return reply_busy(req, c);
-  req->reserved = reserve;
-  req->body.limit = serve_config.max_body + 1;
+  /* The bodies are charged to the budget as they arrive (serve.c); when it
+   * is spent already, come back later. */
+  if (budget_full()) return reply_busy(req, c);
   return MHD_YES;
 }
 
 /* The checks made on a whole body before its handler sees it. */
 enum MHD_Result route_answer(request_t *req, struct MHD_Connection *c) {
   const route_t *r = &route_table[req->route];
-  if (req->too_large) {
-    char message[160];
-    snprintf(message, sizeof message, "the body is over %zu bytes (--max-body)",
-             serve_config.max_body);
-    return reply_error(req, c, MHD_HTTP_CONTENT_TOO_LARGE, message);
-  }
   if (!r->handler) return page_answer(req, c, r->type);
   if (req->body.len && json_too_deep(req->body.data, req->body.len, serve_config.max_depth)) {
     char message[160];

@@ -33,7 +33,8 @@ void routes_help(FILE *out);
 
 /* The checks made on a request's headers, before any of its body is read;
  * an answer queued here ends the request. */
-enum MHD_Result route_admit(request_t *req, struct MHD_Connection *c, const char *method);
+enum MHD_Result route_admit(request_t *req, struct MHD_Connection *c, const char *method,
+                            const char *version);
 /* The checks made on a whole body, then its handler (or the page's file). */
 enum MHD_Result route_answer(request_t *req, struct MHD_Connection *c);
 

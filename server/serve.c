@@ -12,6 +12,8 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -39,45 +41,110 @@ static atomic_long requests_in_flight;
 
 /* libmicrohttpd calls this with the headers, then each piece of the body,
  * then once more with none: admitted, accumulated, answered. */
+/* Answers before the body's end (conn_cut), drops what was held, and lets
+ * what the client still sends be dropped; closes at once when the
+ * connection is untracked. */
+static enum MHD_Result cut(request_t *req, unsigned status, const char *message) {
+  if (!conn_cut(req->conn, status, message)) return MHD_NO;
+  req->status = status;
+  cv_buf_free(&req->body);
+  budget_release(req->reserved);
+  req->reserved = 0;
+  return MHD_YES;
+}
+
+/* A piece of the body: held, and charged to the budget as it arrives (as
+ * the buffer grows), not as declared, so that a client declaring a large
+ * body and sending it slowly holds only what it sent. */
+static enum MHD_Result body_piece(request_t *req, const char *upload, size_t n) {
+  req->bytes_in += n;
+  piece_t what = conn_body_piece(req->conn, n);
+  if (what != PIECE_KEEP) return what == PIECE_DROP ? MHD_YES : MHD_NO;
+  if (req->body.len + n > serve_config.max_body) {
+    char message[160];
+    snprintf(message, sizeof message, "the body is over %zu bytes (--max-body)",
+             serve_config.max_body);
+    return cut(req, MHD_HTTP_CONTENT_TOO_LARGE, message);
+  }
+  if (cv_buf_append(&req->body, upload, n)) return cut(req, 503, "the server ran out of memory");
+  if (req->body.cap > req->reserved) {
+    if (!budget_reserve(req->body.cap - req->reserved)) {
+      metrics_event(METRICS_MEMORY_REFUSED);
+      return cut(req, MHD_HTTP_SERVICE_UNAVAILABLE,
+                 "the server holds as many request bodies and answers as its memory budget "
+                 "allows (--body-budget); try again shortly");
+    }
+    req->reserved = req->body.cap;
+  }
+  return MHD_YES;
+}
+
+/* libmicrohttpd calls this with the headers, then each piece of the body,
+ * then once more with none: admitted, accumulated, answered. */
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **state) {
-  (void)cls, (void)version;
+  (void)cls;
   request_t *req = *state;
   if (!req) { /* the headers */
     if (!(req = calloc(1, sizeof *req))) return MHD_NO;
     *state = req;
     req->start = now_seconds();
     req->conn = conn_of(c);
-    conn_phase(req->conn, ANSWERING);
+    conn_phase(req->conn, RECEIVING);
     atomic_fetch_add(&requests_in_flight, 1);
     metrics_gauges(1, 0);
     snprintf(req->method, sizeof req->method, "%s", method);
     snprintf(req->path, sizeof req->path, "%s", url);
     req->route = route_of(url, method);
     req->snap = snapshot_acquire();
-    return route_admit(req, c, method);
+    return route_admit(req, c, method, version);
   }
   if (req->answered) { /* refused early: whatever body follows is dropped */
     *upload_size = 0;
     return MHD_YES;
   }
-  if (*upload_size) { /* a piece of the body */
-    req->bytes_in += *upload_size;
-    if (!req->too_large && cv_buf_append(&req->body, upload, *upload_size)) req->too_large = true;
+  if (*upload_size) {
+    size_t n = *upload_size;
     *upload_size = 0;
-    return MHD_YES;
+    return body_piece(req, upload, n);
   }
+  if (!conn_answer(req->conn)) return MHD_NO; /* cut: answered already, now closed */
   return route_answer(req, c);
 }
 
 /* One JSON line per request (--access-log); NULL for none. */
 static FILE *access_log;
 
-static void log_request(const request_t *req, double seconds,
-                        enum MHD_RequestTerminationCode code) {
-  static const char *const endings[] = {"ok",       "error",      "timeout",
-                                        "shutdown", "read-error", "client-abort"};
+/* How a request ended, for the log: a client that closed or reset its
+ * connection is "client-abort" however libmicrohttpd reports it (a reset
+ * while the answer is sent is its WITH_ERROR; one while the request is
+ * read, READ_ERROR). */
+static const char *ending(const request_t *req, int fd, enum MHD_RequestTerminationCode code) {
+  unsigned cut_status = 0;
+  bool deadline = false;
+  conn_state(req->conn, &cut_status, &deadline);
+  if (cut_status) return "cut";
+  if (deadline) return "deadline";
+  switch (code) {
+    case MHD_REQUEST_TERMINATED_COMPLETED_OK: return "ok";
+    case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED: return "timeout";
+    case MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN: return "shutdown";
+    case MHD_REQUEST_TERMINATED_READ_ERROR:
+    case MHD_REQUEST_TERMINATED_CLIENT_ABORT: return "client-abort";
+    default: break;
+  }
+  /* Called before libmicrohttpd closes its side: a peer that sent FIN
+   * (CLOSE_WAIT) or RST (CLOSE) went away. */
+  struct tcp_info info;
+  socklen_t len = sizeof info;
+  if (fd >= 0 && getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0 &&
+      (info.tcpi_state == TCP_CLOSE_WAIT || info.tcpi_state == TCP_CLOSE))
+    return "client-abort";
+  return "error";
+}
+
+static void log_request(const request_t *req, double seconds, const char *end) {
   char stamp[32];
   time_t t = time(NULL);
   struct tm tm;
@@ -91,8 +158,7 @@ static void log_request(const request_t *req, double seconds,
   if (!rc) rc = json_field(&b, ", ", "path", req->path);
   int n = snprintf(tail, sizeof tail,
                    ", \"status\": %u, \"bytes_in\": %llu, \"ms\": %.3f, \"end\": \"%s\"}\n",
-                   req->status, (unsigned long long)req->bytes_in, seconds * 1000,
-                   (unsigned)code < 6 ? endings[code] : "other");
+                   req->status, (unsigned long long)req->bytes_in, seconds * 1000, end);
   if (!rc) rc = cv_buf_append(&b, tail, (size_t)n);
   if (!rc) fwrite(b.data, 1, b.len, access_log);
   cv_buf_free(&b);
@@ -100,12 +166,18 @@ static void log_request(const request_t *req, double seconds,
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **state,
                          enum MHD_RequestTerminationCode code) {
-  (void)cls, (void)c;
+  (void)cls;
   request_t *req = *state;
   if (!req) return;
   double seconds = now_seconds() - req->start;
+  if (!req->status) { /* the watchdog's 408 */
+    bool deadline;
+    conn_state(req->conn, &req->status, &deadline);
+  }
   metrics_request(req->route, req->status, seconds);
-  if (access_log) log_request(req, seconds, code);
+  const union MHD_ConnectionInfo *fd =
+      MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+  if (access_log) log_request(req, seconds, ending(req, fd ? fd->connect_fd : -1, code));
   budget_release(req->reserved);
   cv_buf_free(&req->body);
   snapshot_release(req->snap);
@@ -125,7 +197,8 @@ static void usage(FILE *out) {
           "                    [--max-depth N] [--max-header BYTES] [--body-budget BYTES]\n"
           "                    [--timeout SECONDS] [--header-deadline SECONDS]\n"
           "                    [--request-deadline SECONDS] [--max-connections N]\n"
-          "                    [--per-address N] [--access-log FILE|-|none]\n"
+          "                    [--per-address N] [--reserved-slots N] [--min-rate BYTES]\n"
+          "                    [--rate-window SECONDS] [--access-log FILE|-|none]\n"
           "\n"
           "Serves the JSON API and the web page on IPV4:PORT (default 127.0.0.1:8080;\n"
           "port 0 picks a free one, printed on stderr).  Loopback only unless --public.\n"
@@ -133,7 +206,9 @@ static void usage(FILE *out) {
           "--allow-host NAME) are refused.  Limits (defaults): --max-body 8388608,\n"
           "--max-rows 200000, --max-depth 32, --max-header 16384, --body-budget\n"
           "268435456, --timeout 10 (idle), --header-deadline 10, --request-deadline 60,\n"
-          "--max-connections 512, --per-address 64; see docs/server.md.\n"
+          "--max-connections 512, --per-address 64, --reserved-slots 64 (for addresses\n"
+          "holding no connection), --min-rate 1024 (bytes/s of a body, over each\n"
+          "--rate-window 10); see docs/server.md.\n"
           "\n"
           "Routes:\n");
   routes_help(out);
@@ -256,6 +331,9 @@ int caveat_serve(int argc, char **argv, cv_engine_t *engine, const caveat_serve_
         {"--threads", 1, 64, NULL, &serve_config.threads},
         {"--max-connections", 1, 60000, NULL, &serve_config.max_connections},
         {"--per-address", 1, 60000, NULL, &serve_config.per_address},
+        {"--reserved-slots", 0, 59999, NULL, &serve_config.reserved_slots},
+        {"--min-rate", 1, 1ull << 30, &serve_config.min_rate, NULL},
+        {"--rate-window", 1, 3600, NULL, &serve_config.rate_window},
     };
     size_t k = 0;
     while (k < sizeof numbers / sizeof numbers[0] && strcmp(a, numbers[k].flag) != 0) k++;
@@ -280,6 +358,12 @@ int caveat_serve(int argc, char **argv, cv_engine_t *engine, const caveat_serve_
       usage(stderr);
       return CAVEAT_SERVE_USAGE;
     }
+  }
+  if (serve_config.reserved_slots >= serve_config.max_connections) {
+    fprintf(stderr,
+            "caveat: serve: --reserved-slots (%u) must be less than --max-connections (%u)\n",
+            serve_config.reserved_slots, serve_config.max_connections);
+    return CAVEAT_SERVE_USAGE;
   }
   if (serve_config.body_budget < serve_config.max_body) {
     fprintf(stderr, "caveat: serve: --body-budget (%zu) is less than --max-body (%zu)\n",
@@ -324,12 +408,17 @@ int caveat_serve(int argc, char **argv, cv_engine_t *engine, const caveat_serve_
   signal(SIGPIPE, SIG_IGN);
 
   const serve_config_t *cfg = &serve_config;
+  /* conn_accept() counts --max-connections across the threads: libmicrohttpd's
+   * own limit, shared out among them, is set never to bite first.
+   * libmicrohttpd's own pool is twice --max-header: headers past
+   * --max-header but within the pool get route_admit's JSON 431; only
+   * those past the pool get libmicrohttpd's own (docs/server.md). */
   struct MHD_Daemon *d = MHD_start_daemon(
-      MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, 0, NULL, NULL, on_request,
-      NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
+      MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, 0, conn_accept, NULL,
+      on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
       cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout, MHD_OPTION_CONNECTION_LIMIT,
-      cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_address,
-      MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->max_header, MHD_OPTION_NOTIFY_COMPLETED,
+      cfg->max_connections * cfg->threads, MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_address,
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, 2 * cfg->max_header, MHD_OPTION_NOTIFY_COMPLETED,
       on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, conn_notify, NULL,
       MHD_OPTION_UNESCAPE_CALLBACK, route_unescape, NULL, MHD_OPTION_END);
   if (!d) {
@@ -358,11 +447,13 @@ int caveat_serve(int argc, char **argv, cv_engine_t *engine, const caveat_serve_
    * (within the request deadline), then stop. */
   fprintf(stderr, "caveat: serve: stopping: finishing %ld requests in flight\n",
           atomic_load(&requests_in_flight));
+  /* Closed at once: a listening socket that nobody accepts from would
+   * leave new connections hanging in its backlog instead of refused. */
   MHD_socket listener = MHD_quiesce_daemon(d);
+  if (listener != MHD_INVALID_SOCKET) close(listener);
   double give_up = now_seconds() + serve_config.request_deadline;
   while (atomic_load(&requests_in_flight) > 0 && now_seconds() < give_up) usleep(20000);
   MHD_stop_daemon(d);
-  if (listener != MHD_INVALID_SOCKET) close(listener);
   watchdog_stop();
   snapshot_end();
   page_free();

@@ -67,6 +67,13 @@ add_test(NAME server
 # (or the shipped one rewritten) must not change what they expect.
 set_tests_properties(server PROPERTIES
   ENVIRONMENT CAVEAT_TEST_POLICY=${CMAKE_CURRENT_SOURCE_DIR}/policies/us.caveat)
+# The same beside hostile clients (slowloris, slow declared bodies), 20 s
+# of a legitimate client that must never fail (issue 22).
+add_test(NAME server_load
+  COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/server_load.py $<TARGET_FILE:caveat_cli>
+          ${CMAKE_BINARY_DIR}/geo-cache ${CMAKE_CURRENT_SOURCE_DIR} 20)
+set_tests_properties(server_load PROPERTIES TIMEOUT 120 FIXTURES_REQUIRED geo_cache
+  ENVIRONMENT CAVEAT_TEST_POLICY=${CMAKE_CURRENT_SOURCE_DIR}/policies/us.caveat)
 
 # The engine as the corpus of many donors uses it: suppliers in the memo,
 # cv_diff_donors, cv_history.

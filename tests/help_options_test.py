@@ -55,6 +55,7 @@ VALUES = {
     "--max-body": "1024", "--max-rows": "10", "--max-depth": "8", "--max-header": "2048",
     "--body-budget": "1048576", "--timeout": "5", "--header-deadline": "5",
     "--request-deadline": "5", "--max-connections": "10", "--per-address": "5",
+    "--reserved-slots": "2", "--min-rate": "100", "--rate-window": "5",
     "--access-log": "none",
 }
 # Options a shared parser takes only when its command asks for them: the
