@@ -1,6 +1,7 @@
 /*
  * reply.c -- answering a request: every answer passes through
- * reply_queue() for the headers all carry (no-store, nosniff) and to
+ * reply_queue() for the headers all carry (no-store, nosniff, what produced
+ * it) and to
  * record its status for the log.  A large answer is held against the same
  * budget as request bodies until libmicrohttpd has sent it.
  */
@@ -22,6 +23,10 @@ enum MHD_Result reply_queue(request_t *req, struct MHD_Connection *c, unsigned s
   }
   MHD_add_response_header(r, "Cache-Control", "no-store");
   MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+  /* Every answer names what produced it (as check's produced_by), so a
+   * published one can be reproduced: NDJSON and timelines too. */
+  if (req->snap && req->snap->produced_by.data)
+    MHD_add_response_header(r, "Caveat-Produced-By", req->snap->produced_by.data);
   enum MHD_Result ok = MHD_queue_response(c, status, r);
   MHD_destroy_response(r);
   if (ok == MHD_YES) {

@@ -58,11 +58,18 @@ scratch_t *scratch(const snapshot_t *snap) {
   return s;
 }
 
+/* What produced the snapshot's answers, NUL-terminated for a header. */
+static bool produced_by(const cv_engine_t *engine, cv_buf_t *out) {
+  if (cv_engine_write_produced_by(engine, out) || cv_buf_append(out, "", 1)) return false;
+  out->len--;
+  return true;
+}
+
 bool snapshot_begin(cv_engine_t *engine) {
   first = (snapshot_t){.engine = engine, .owned = false, .generation = 1};
   atomic_store(&first.refs, 1);
   current_snapshot = &first;
-  return cv_engine_write_produced_by(engine, &first.produced_by) == CV_OK &&
+  return produced_by(engine, &first.produced_by) &&
          pthread_key_create(&scratch_key, scratch_free) == 0;
 }
 
@@ -71,7 +78,7 @@ bool snapshot_replace(cv_engine_t *engine) {
   if (!s) return false;
   s->engine = engine;
   s->owned = true;
-  if (cv_engine_write_produced_by(engine, &s->produced_by) != CV_OK) {
+  if (!produced_by(engine, &s->produced_by)) {
     free(s);
     return false;
   }

@@ -16,7 +16,7 @@
  * half-way; the last holder frees a replaced snapshot. */
 typedef struct snapshot {
   cv_engine_t *engine;
-  cv_buf_t produced_by; /* cv_engine_write_produced_by(), written once */
+  cv_buf_t produced_by; /* cv_engine_write_produced_by(), written once, NUL-terminated */
   bool owned;           /* the first engine belongs to the host */
   unsigned long generation;
   atomic_long refs;

@@ -143,6 +143,15 @@ has "HEAD gives the length" "^Content-Length: $(curl -s "$url/health" | wc -c)([
 expect "HEAD has no body" "" "$(sed '1,/^\r$/d' "$work/raw")"
 
 # ------------------------------------------------------- the refusals
+# Every answer names what produced it in a header: check's produced_by.
+curl -s -D "$work/head" -o "$work/out" "${json[@]}" --data-binary @"$tests/cli/seed05.json" "$url/check"
+produced_json=$(/usr/bin/python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["produced_by"]))' "$work/out")
+has "check's produced_by" "\"corpus_digest\": \"$digest\"" <(echo "$produced_json")
+expect "Caveat-Produced-By on /v1/check" "$produced_json" \
+  "$(sed -n 's/^Caveat-Produced-By: \(.*\)\r$/\1/p' "$work/head")"
+curl -s -D "$work/head" -o /dev/null "$url/timeline" "${json[@]}" --data-binary @"$tests/cli/seed05.json"
+expect "Caveat-Produced-By on /v1/timeline" "$produced_json" \
+  "$(sed -n 's/^Caveat-Produced-By: \(.*\)\r$/\1/p' "$work/head")"
 expect "unknown endpoint" 404 "$(status "$url/nope")"
 has "404 lists the API" 'no such endpoint; the API is GET /v1/health' "$work/out"
 expect "app.js%00.png is not app.js" 404 "$(status "http://$host/app.js%00.png")"
