@@ -98,15 +98,21 @@ static inline __attribute__((always_inline)) void memo_key(const cv_eval_t *e,
   key->epoch = lo;
   key->disputed = hidden != NULL;
   int end = pol->fact_end;
+  /* The facts as stated, then, only when some are disputed, with those
+   * unknown: most keys are half as long to clear, hash and compare (the
+   * disputed word tells the two layouts apart). */
+  int n_words = hidden ? 2 * end : end;
   uint32_t *stated_code = key->words, *hidden_code = key->words + end;
-  for (int f = 0; f < end; f++) {
-    stated_code[f] = hidden_code[f] = 0;
+  memset(key->words, 0, (size_t)n_words * sizeof key->words[0]);
+  /* A fact no rule reads matters only through the facts derived from it,
+   * which the key holds: only the facts read are visited.  The system is
+   * the exception: whether the policy's donor supplied it decides the
+   * donor's possible values, and a system the donor never supplied is
+   * named in the explanation. */
+  cv_fact_set_t keyed = (pol->facts_read | CV_FACT_BIT(CV_FACT_SYSTEM)) & (CV_FACT_BIT(end) - 1);
+  for (; keyed; keyed &= keyed - 1) {
+    int f = __builtin_ctzll(keyed);
     if (!(pol->facts_read & CV_FACT_BIT(f))) {
-      /* A fact no rule reads matters only through the facts derived from
-       * it, which the key holds.  The system is the exception: whether the
-       * policy's donor supplied it decides the donor's possible values, and
-       * a system the donor never supplied is named in the explanation. */
-      if (f != CV_FACT_SYSTEM) continue;
       stated_code[f] = system_code(e, &stated[f]);
       if (hidden) hidden_code[f] = system_code(e, &hidden[f]);
       continue;
@@ -114,13 +120,13 @@ static inline __attribute__((always_inline)) void memo_key(const cv_eval_t *e,
     cv_boundary_t b[CV_MAX_BOUNDARIES];
     uint16_t n = 0;
     bool number = cv_fact(pol, f)->type == CV_TYPE_NUMBER;
-    if (number) n = cv_boundaries(e, stated, f, b, false);
-    stated_code[f] =
-        fact_code(pol, f, &stated[f], number ? b : NULL, n) | fact_cut_bits(pol, f, stated);
+    if (number) n = cv_key_cuts(e, stated, f, b);
+    stated_code[f] = fact_code(pol, f, &stated[f], number ? b : NULL, n) |
+                     (number ? fact_cut_bits(pol, f, stated) : 0);
     if (hidden) {
-      if (number) n = cv_boundaries(e, hidden, f, b, false);
-      hidden_code[f] =
-          fact_code(pol, f, &hidden[f], number ? b : NULL, n) | fact_cut_bits(pol, f, hidden);
+      if (number) n = cv_key_cuts(e, hidden, f, b);
+      hidden_code[f] = fact_code(pol, f, &hidden[f], number ? b : NULL, n) |
+                       (number ? fact_cut_bits(pol, f, hidden) : 0);
       /* An unknown kept within bounds: the bounds' classes or intervals
        * (the bits of an unknown fact's code are otherwise all clear). */
       if (f == CV_FACT_REGION && e->n_region_choices && hidden[f].state == CV_UNKNOWN)
@@ -140,8 +146,8 @@ static inline __attribute__((always_inline)) void memo_key(const cv_eval_t *e,
       if (hidden) hidden_code[f] = supplier_code(e, &hidden[f], hidden_code[f]);
     }
   }
-  memcpy(key->words + 2 * end, e->assume, pol->n_assumptions * sizeof(double));
-  *len = offsetof(cv_memo_key_t, words) + 2 * (size_t)end * sizeof(uint32_t) +
+  memcpy(key->words + n_words, e->assume, pol->n_assumptions * sizeof(double));
+  *len = offsetof(cv_memo_key_t, words) + (size_t)n_words * sizeof(uint32_t) +
          pol->n_assumptions * sizeof(double);
 }
 
