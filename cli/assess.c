@@ -215,19 +215,12 @@ static void summary_json(const summary_t *s, const cv_engine_t *engine, FILE *f)
   }
   /* What produced these results: the library, the corpus's as-of date and
    * digest (as 'caveat --version' prints them). */
-  char corpus[13], policies[13], catalogs[13], day[11] = "";
-  cv_date_t as_of = 0;
-  for (size_t p = 0; p < cv_engine_policy_count(engine); p++)
-    if (cv_engine_policy_as_of(engine, p) > as_of) as_of = cv_engine_policy_as_of(engine, p);
-  if (as_of) cv_date_format(as_of, day);
-  cv_engine_policies_digest(engine, policies);
-  fprintf(f, "],\n \"produced_by\": {\"libcaveat\": \"%s\", \"as_of\": ", cv_version());
-  fprintf(f, as_of ? "\"%s\"" : "null", day);
-  fprintf(f, ", \"corpus_digest\": ");
-  fprintf(f, cv_engine_corpus_digest(engine, corpus) ? "null" : "\"%s\"", corpus);
-  fprintf(f, ", \"policies_digest\": \"%s\", \"catalogs_digest\": ", policies);
-  fprintf(f, cv_engine_catalogs_digest(engine, catalogs, NULL) ? "null" : "\"%s\"", catalogs);
-  fprintf(f, "}}\n");
+  cv_buf_t produced_by = {0};
+  if (cv_engine_write_produced_by(engine, &produced_by) == CV_OK)
+    fprintf(f, "],\n \"produced_by\": %.*s}\n", (int)produced_by.len, produced_by.data);
+  else
+    fprintf(f, "],\n \"produced_by\": null}\n");
+  cv_buf_free(&produced_by);
 }
 
 static void summary_text(const summary_t *s, const cv_engine_t *engine) {

@@ -111,6 +111,13 @@ int cv_cmd_check(int argc, char **argv, cv_engine_t *engine) {
   }
   int rc = opts.json ? cv_result_write_json(engine, use, result, &out)
                      : cv_result_write_text(engine, use, result, &out);
+  if (!rc && opts.json) {
+    /* A published verdict names what produced it, to be reproduced. */
+    cv_buf_t produced_by = {0};
+    rc = cv_engine_write_produced_by(engine, &produced_by);
+    if (!rc) rc = cv_buf_json_add_member(&out, "produced_by", produced_by.data, produced_by.len);
+    cv_buf_free(&produced_by);
+  }
   if (!rc && opts.json) rc = CLI_LIT(&out, "\n");
   if (rc || cli_write(out.data, out.len)) {
     fprintf(stderr, "caveat: check: cannot write the result\n");

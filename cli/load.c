@@ -85,29 +85,6 @@ static const char *home_dir = CAVEAT_HOME;
 
 const char *cli_home(void) { return home_dir; }
 
-/* The home of an installed caveat: PREFIX/share/caveat beside the
- * PREFIX/bin the running executable is in, when it holds policies/
- * ('cmake --install' puts them there); NULL for a caveat run from its
- * build tree, whose home is the source tree it was built from. */
-static const char *installed_home(void) {
-  static char home[4096];
-  char exe[4096];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n <= 0) return NULL;
-  exe[n] = '\0';
-  char *slash = strrchr(exe, '/');
-  if (!slash) return NULL;
-  *slash = '\0'; /* PREFIX/bin */
-  slash = strrchr(exe, '/');
-  if (!slash || strcmp(slash, "/bin") != 0) return NULL;
-  *slash = '\0'; /* PREFIX */
-  char probe[sizeof home];
-  int len = snprintf(home, sizeof home, "%.4000s/share/caveat", exe);
-  if (len < 0 || (size_t)len >= sizeof home - 16) return NULL;
-  snprintf(probe, sizeof probe, "%.4060s/policies", home);
-  return access(probe, R_OK) == 0 ? home : NULL;
-}
-
 /* The longest path load.c builds from a directory and a name. */
 enum { PATH_LIMIT = 2048 };
 
@@ -122,6 +99,27 @@ static int path_join(char *buf, const char *dir, const char *name) {
   fprintf(stderr, "caveat: the path %s/%s is longer than %d bytes, the longest caveat builds\n",
           dir, name, PATH_LIMIT - 1);
   return -1;
+}
+
+/* The home of an installed caveat: PREFIX/share/caveat beside the
+ * PREFIX/bin the running executable is in, when it holds policies/
+ * ('cmake --install' puts them there); NULL for a caveat run from its
+ * build tree, whose home is the source tree it was built from. */
+static const char *installed_home(void) {
+  static char home[PATH_LIMIT];
+  char exe[PATH_LIMIT], probe[PATH_LIMIT];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe);
+  /* A link that fills the buffer may have been cut short: not trusted. */
+  if (n <= 0 || (size_t)n >= sizeof exe) return NULL;
+  exe[n] = '\0';
+  char *slash = strrchr(exe, '/');
+  if (!slash) return NULL;
+  *slash = '\0'; /* PREFIX/bin */
+  slash = strrchr(exe, '/');
+  if (!slash || strcmp(slash, "/bin") != 0) return NULL;
+  *slash = '\0'; /* PREFIX */
+  if (path_join(home, exe, "share/caveat") || path_join(probe, home, "policies")) return NULL;
+  return access(probe, R_OK) == 0 ? home : NULL;
 }
 
 /* The border index cache directory, made if missing; NULL for none. */
@@ -245,7 +243,12 @@ int cli_load(cv_engine_t *engine, unsigned needs) {
     if (path_join(data_buf, home, "data")) return -1;
     data = data_buf;
   }
-  snprintf(data_dir, sizeof data_dir, "%s", data);
+  if (strlen(data) >= sizeof data_dir) {
+    fprintf(stderr, "caveat: the path %s is longer than %d bytes, the longest caveat builds\n",
+            data, PATH_LIMIT - 1);
+    return -1;
+  }
+  memcpy(data_dir, data, strlen(data) + 1);
   if ((needs & CLI_NEEDS_CATALOGS) && cv_engine_load_data(engine, data, &err)) {
     cli_print_error("loading catalogs", &err);
     return -1;

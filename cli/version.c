@@ -67,11 +67,8 @@ static int print_policies(const cv_engine_t *engine) {
   const char **donors = malloc((n ? n : 1) * sizeof *donors);
   cv_buf_t list = {0};
   if (!donors) return -1;
-  cv_date_t as_of = 0;
-  for (size_t i = 0; i < n; i++) {
-    donors[i] = cv_engine_policy_donor(engine, i);
-    if (cv_engine_policy_as_of(engine, i) > as_of) as_of = cv_engine_policy_as_of(engine, i);
-  }
+  cv_date_t as_of = cv_engine_as_of(engine);
+  for (size_t i = 0; i < n; i++) donors[i] = cv_engine_policy_donor(engine, i);
   int rc = n ? cli_wrap_list(&list, donors, n, ", ", VALUE_COLUMN, CLI_HELP_WIDTH) : 0;
   free(donors);
   if (rc) return -1;

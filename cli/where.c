@@ -37,7 +37,8 @@ static int parse_number(const char *s, double *out) {
 static int print_where(const cv_engine_t *engine, const cv_where_t *w, int json) {
   double km = round(w->border_km * 10) / 10, water = round(w->water_km * 10) / 10;
   char claimant[8];
-  const char *why = cv_engine_where_overlap(engine, w->lat, w->lon, claimant);
+  /* A region's extent has no point: no overlap is looked up at one. */
+  const char *why = w->extent ? NULL : cv_engine_where_overlap(engine, w->lat, w->lon, claimant);
   const char *credit = cv_engine_borders_attribution(engine);
   if (json) {
     cv_buf_t b = {0};
@@ -61,7 +62,10 @@ static int print_where(const cv_engine_t *engine, const cv_where_t *w, int json)
   } else {
     const char *name = cv_engine_country_name(engine, w->territory);
     if (w->place[0]) printf("%s\n", w->place);
-    printf("  coordinates  %.5f, %.5f\n", w->lat, w->lon);
+    if (w->extent)
+      printf("  extent       the whole region, not a point\n");
+    else
+      printf("  coordinates  %.5f, %.5f\n", w->lat, w->lon);
     printf("  territory    %s (%s)\n", w->territory,
            name             ? name
            : w->at_sea == 1 ? "at sea"
@@ -83,11 +87,22 @@ static int print_where(const cv_engine_t *engine, const cv_where_t *w, int json)
     printf("  region       %s\n", w->region[0]        ? w->region
                                   : w->region_unknown ? "unknown (in no federal subject)"
                                                       : "none known");
-    if (km == 0)
+    if (w->extent && w->border_km < 0) {
+      printf("  border       not known (no outline of the region is loaded)\n");
+    } else if (w->extent && w->border_km_max > 0) {
+      printf("  border       %.1f to %.1f km from Ukraine's land border, over the region\n", km,
+             round(w->border_km_max * 10) / 10);
+      if (w->water_km >= 0)
+        printf(
+            "  Ukraine      %.1f to %.1f km to the nearest Ukrainian territory, over the "
+            "region\n",
+            water, round(w->water_km_max * 10) / 10);
+    } else if (km == 0) {
       printf("  border       inside Ukraine\n");
-    else if (w->border_km >= 0)
+    } else if (w->border_km >= 0) {
       printf("  border       %.1f km from Ukraine's land border\n", km);
-    if (km != 0 && w->water_km >= 0)
+    }
+    if (!w->extent && km != 0 && w->water_km >= 0)
       printf("  Ukraine      %.1f km to the nearest Ukrainian territory (across water too)\n",
              water);
     printf("  borders      %s%s\n", credit[0] ? "OpenStreetMap land polygons, " : "gmt-dcw",

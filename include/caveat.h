@@ -136,6 +136,15 @@ CV_EXPORT void cv_engine_free(cv_engine_t *engine);
 CV_EXPORT int cv_engine_policies_digest(const cv_engine_t *engine, char buf[13]);
 CV_EXPORT int cv_engine_catalogs_digest(const cv_engine_t *engine, char buf[13], size_t *files);
 CV_EXPORT int cv_engine_corpus_digest(const cv_engine_t *engine, char buf[13]);
+/* The latest day a loaded policy's record runs to (the corpus's as-of
+ * date), 0 when no policy is loaded. */
+CV_EXPORT cv_date_t cv_engine_as_of(const cv_engine_t *engine);
+/* What produced the engine's answers, as the "produced_by" object results
+ * carry (docs/interchange.md), appended to buf: {"libcaveat": VERSION,
+ * "as_of": DAY, "corpus_digest": D, "policies_digest": D,
+ * "catalogs_digest": D} (a day or digest not known is null).  It hashes
+ * the policies' text: write it once per loaded engine, not per answer. */
+CV_EXPORT int cv_engine_write_produced_by(const cv_engine_t *engine, cv_buf_t *buf);
 
 /* Loads the vocabularies and catalogs of data_dir: kinds.json, systems.json,
  * operators.json and places.tsv.  Must come before any policy. */
@@ -247,6 +256,11 @@ typedef struct cv_where {
   int international_waters; /* 1 at sea beyond every territorial sea, 0 not,
                               -1 not known */
   char place[128];          /* the gazetteer name, for cv_engine_find_place */
+  /* 1 for a region's whole extent (a region's name given as the place,
+   * "Belgorod Oblast"): no point (lat and lon 0); border_km and water_km
+   * are the least over the region and these the greatest, <0 unknown. */
+  int extent;
+  double border_km_max, water_km_max;
 } cv_where_t;
 
 /* Resolves a point.  Returns CV_OK, CV_RANGE for coordinates outside WGS 84
@@ -255,8 +269,12 @@ CV_EXPORT int cv_engine_where(const cv_engine_t *engine, double lat, double lon,
                               cv_error_t *err);
 
 /* Looks a place name up in the gazetteer (case-insensitive, any alias) and
- * resolves it.  Returns CV_OK with out[0] filled and *count 1; CV_AMBIGUOUS
- * with up to max candidates in out and *count the number of candidates;
+ * resolves it.  The name may be qualified by its region or country
+ * ("Marino, Kursk Oblast", "Marino (RU-KRS)", "Marino, Russia"), or be a
+ * region's name ("Belgorod Oblast", "Kursk region", "Crimea"): then out[0]
+ * is the region's extent (extent 1).  Returns CV_OK with out[0] filled and
+ * *count 1; CV_AMBIGUOUS with up to max candidates in out (places of
+ * Ukraine, Russia and Belarus first) and *count the number of candidates;
  * CV_NOT_FOUND when no place matches. */
 CV_EXPORT int cv_engine_find_place(const cv_engine_t *engine, const char *name, cv_where_t *out,
                                    size_t max, size_t *count, cv_error_t *err);
@@ -488,6 +506,10 @@ CV_EXPORT int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *us
 CV_EXPORT int cv_error_write_json(const char *id, const cv_error_t *err, cv_buf_t *buf);
 /* Appends s as a JSON string literal (quotes and escapes). */
 CV_EXPORT int cv_buf_append_json_string(cv_buf_t *buf, const char *s, size_t len);
+/* buf ends with a JSON object (as the writers above leave it): adds the
+ * member "key": value (value len bytes of JSON, written as given) as its
+ * last.  CV_USAGE when buf does not end with '}'. */
+CV_EXPORT int cv_buf_json_add_member(cv_buf_t *buf, const char *key, const char *value, size_t len);
 
 /* ---------------------------------------------------------------- history */
 
@@ -705,6 +727,42 @@ CV_EXPORT int cv_result_write_summary(const cv_engine_t *engine, const cv_result
 /* A one-line plain-English reason for verdict index, appended to buf. */
 CV_EXPORT int cv_result_write_why(const cv_engine_t *engine, const cv_result_t *result,
                                   size_t index, cv_buf_t *buf);
+
+/* -------------------------------------------------------------- the table */
+
+/* A result as one row of the dataset table (docs/datasets.md names every
+ * column): the cells 'caveat assess --output csv' writes, in its order,
+ * which GeoJSON writes as properties and the Python module as a frame's
+ * columns.  One table serves one thread; fill it anew for each row. */
+typedef struct cv_table cv_table_t;
+/* How a format that tells text from numbers and nothing writes a cell:
+ * TEXT always as text, OPTIONAL as nothing (null) when empty, NUMBER as a
+ * number, or nothing when empty. */
+typedef enum { CV_CELL_TEXT, CV_CELL_OPTIONAL, CV_CELL_NUMBER } cv_cell_kind_t;
+/* A table of the engine's loaded policies' donors.  as_of is the what-if
+ * day of the run (0: each use's own date, the as_of cell empty);
+ * if_theirs adds a DONOR_if_theirs column per donor (the result must be
+ * evaluated with cv_result_if_theirs() on).  NULL when out of memory. */
+CV_EXPORT cv_table_t *cv_table_new(const cv_engine_t *engine, cv_date_t as_of, int if_theirs);
+CV_EXPORT void cv_table_free(cv_table_t *table);
+/* The number of columns, a column's name ("id", "US", "US_if_theirs",
+ * "error"; NULL past the last) and its kind. */
+CV_EXPORT size_t cv_table_width(const cv_table_t *table);
+CV_EXPORT const char *cv_table_column(const cv_table_t *table, size_t column);
+CV_EXPORT cv_cell_kind_t cv_table_column_kind(const cv_table_t *table, size_t column);
+/* Fills the row from an evaluated use, or from a row that could not be
+ * read or evaluated (its id and the error cell, "row N (line L): ...";
+ * every other cell empty).  CV_OK or CV_NOMEM/CV_TOO_LARGE. */
+CV_EXPORT int cv_table_fill(cv_table_t *table, const cv_use_t *use, const cv_result_t *result);
+CV_EXPORT int cv_table_fill_error(cv_table_t *table, long row, const char *id,
+                                  const cv_error_t *err);
+/* Cell `column` of the row last filled, NUL-terminated ("" when empty or
+ * past the last); len, when given, gets its length. */
+CV_EXPORT const char *cv_table_cell(const cv_table_t *table, size_t column, size_t *len);
+/* The header line, or the row last filled, as a CSV record (RFC 4180,
+ * quoted only when it must be) ending in "\n", appended to buf. */
+CV_EXPORT int cv_table_write_csv_header(const cv_table_t *table, cv_buf_t *buf);
+CV_EXPORT int cv_table_write_csv(const cv_table_t *table, cv_buf_t *buf);
 
 #ifdef __cplusplus
 }

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "caveat.h"
-#include "cells.h"
 
 static PyObject *caveat_error; /* caveat.CaveatError, set by __init__.py */
 
@@ -55,10 +54,12 @@ static PyObject *raise_code(int code, const char *what) {
 
 typedef struct {
   PyObject_HEAD cv_engine_t *engine;
+  cv_buf_t produced_by; /* written once, when loaded: it hashes the policies */
 } engine_object;
 
 static void engine_dealloc(engine_object *self) {
   cv_engine_free(self->engine);
+  cv_buf_free(&self->produced_by);
   Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -104,6 +105,12 @@ static int engine_init(engine_object *self, PyObject *args, PyObject *kw) {
   }
   Py_DECREF(seq);
   if (!rc && donors) rc = cv_engine_keep_donors(self->engine, donors, &err);
+  self->produced_by.len = 0;
+  if (!rc) rc = cv_engine_write_produced_by(self->engine, &self->produced_by);
+  if (rc == CV_NOMEM) {
+    PyErr_NoMemory();
+    return -1;
+  }
   if (rc) {
     raise_error(&err, rc);
     return -1;
@@ -140,6 +147,9 @@ static PyObject *engine_check_json(engine_object *self, PyObject *args, PyObject
   if (!rc) rc = cv_use_parse_json(self->engine, use, text, (size_t)len, &err);
   if (!rc) rc = cv_evaluate(self->engine, use, as_of, result, &err);
   if (!rc) rc = cv_result_write_json(self->engine, use, result, &out);
+  /* As 'caveat check --json': what produced the verdict. */
+  if (!rc)
+    rc = cv_buf_json_add_member(&out, "produced_by", self->produced_by.data, self->produced_by.len);
   Py_END_ALLOW_THREADS;
   PyObject *ret = NULL;
   if (rc == CV_NOMEM)
@@ -165,44 +175,29 @@ static PyObject *engine_donors(engine_object *self, PyObject *unused) {
 
 /* The latest day a loaded policy's record runs to, "YYYY-MM-DD" or None. */
 static PyObject *engine_as_of(engine_object *self, PyObject *unused) {
-  cv_date_t as_of = 0;
-  for (size_t i = 0; i < cv_engine_policy_count(self->engine); i++)
-    if (cv_engine_policy_as_of(self->engine, i) > as_of)
-      as_of = cv_engine_policy_as_of(self->engine, i);
+  cv_date_t as_of = cv_engine_as_of(self->engine);
   if (!as_of) Py_RETURN_NONE;
   char day[11];
   cv_date_format(as_of, day);
   return PyUnicode_FromString(day);
 }
 
-/* {"libcaveat", "as_of", "corpus_digest", "policies_digest",
- * "catalogs_digest"}: what produced the answers, as the assess summary
- * names it. */
+/* The "produced_by" object of this engine's results, as JSON text. */
 static PyObject *engine_produced_by(engine_object *self, PyObject *unused) {
-  char corpus[13], policies[13], catalogs[13];
-  int has_corpus = cv_engine_corpus_digest(self->engine, corpus) == CV_OK;
-  int has_catalogs = cv_engine_catalogs_digest(self->engine, catalogs, NULL) == CV_OK;
-  cv_engine_policies_digest(self->engine, policies);
-  PyObject *as_of = engine_as_of(self, NULL);
-  if (!as_of) return NULL;
-  PyObject *d = Py_BuildValue("{s:s,s:N,s:s,s:s,s:s}", "libcaveat", cv_version(), "as_of", as_of,
-                              "corpus_digest", has_corpus ? corpus : NULL, "policies_digest",
-                              policies, "catalogs_digest", has_catalogs ? catalogs : NULL);
-  return d;
+  if (!self->produced_by.data) return PyUnicode_FromString("{}"); /* not loaded */
+  return PyUnicode_FromStringAndSize(self->produced_by.data, (Py_ssize_t)self->produced_by.len);
 }
 
 static PyObject *engine_columns(engine_object *self, PyObject *args) {
   int if_theirs = 0;
   if (!PyArg_ParseTuple(args, "|p", &if_theirs)) return NULL;
-  cells_t c = {0};
-  if (cells_header(&c, self->engine, if_theirs)) {
-    cells_free(&c);
-    return PyErr_NoMemory();
-  }
-  PyObject *t = PyTuple_New((Py_ssize_t)c.count);
-  for (size_t i = 0; t && i < c.count; i++)
-    PyTuple_SET_ITEM(t, (Py_ssize_t)i, PyUnicode_FromString(c.text.data + c.at[i]));
-  cells_free(&c);
+  cv_table_t *table = cv_table_new(self->engine, 0, if_theirs);
+  if (!table) return PyErr_NoMemory();
+  size_t width = cv_table_width(table);
+  PyObject *t = PyTuple_New((Py_ssize_t)width);
+  for (size_t i = 0; t && i < width; i++)
+    PyTuple_SET_ITEM(t, (Py_ssize_t)i, PyUnicode_FromString(cv_table_column(table, i)));
+  cv_table_free(table);
   return t;
 }
 
@@ -220,7 +215,7 @@ static PyMethodDef engine_methods[] = {
     {"as_of", (PyCFunction)engine_as_of, METH_NOARGS,
      "the latest day a loaded policy's record runs to"},
     {"produced_by", (PyCFunction)engine_produced_by, METH_NOARGS,
-     "what produced the answers: libcaveat's version, the as-of date, the digests"},
+     "what produced the answers (JSON): libcaveat's version, the as-of date, the digests"},
     {"columns", (PyCFunction)engine_columns, METH_VARARGS,
      "columns(if_theirs=False) -> tuple: the CSV's column names"},
     {NULL, NULL, 0, NULL}};
@@ -248,7 +243,7 @@ typedef struct {
   cv_reader_t *reader;
   cv_use_t *use;
   cv_result_t *result;
-  cells_t cells;
+  cv_table_t *table; /* the row as the CSV's cells */
   cv_buf_t json;
   cv_date_t as_of;
   int kind, if_theirs, busy, done;
@@ -302,7 +297,7 @@ static void rows_dealloc(rows_object *self) {
   cv_reader_free(self->reader);
   cv_use_free(self->use);
   cv_result_free(self->result);
-  cells_free(&self->cells);
+  cv_table_free(self->table);
   cv_buf_free(&self->json);
   if (!self->source && self->fd >= 0) close(self->fd);
   Py_XDECREF(self->source);
@@ -311,11 +306,13 @@ static void rows_dealloc(rows_object *self) {
   Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
-static PyObject *cells_tuple(const cells_t *c) {
-  PyObject *t = PyTuple_New((Py_ssize_t)c->count);
-  for (size_t i = 0; t && i < c->count; i++) {
-    PyObject *s = PyUnicode_DecodeUTF8(c->text.data + c->at[i],
-                                       (Py_ssize_t)strlen(c->text.data + c->at[i]), "replace");
+static PyObject *cells_tuple(const cv_table_t *table) {
+  size_t width = cv_table_width(table);
+  PyObject *t = PyTuple_New((Py_ssize_t)width);
+  for (size_t i = 0; t && i < width; i++) {
+    size_t len;
+    const char *cell = cv_table_cell(table, i, &len);
+    PyObject *s = PyUnicode_DecodeUTF8(cell, (Py_ssize_t)len, "replace");
     if (!s) {
       Py_DECREF(t);
       return NULL;
@@ -345,10 +342,8 @@ static PyObject *rows_next(rows_object *self) {
     const char *id = cv_reader_row_id(self->reader);
     self->json.len = 0;
     if (self->kind == KIND_CELLS)
-      out_rc = evaluated ? cells_result(&self->cells, self->engine->engine, self->use, self->result,
-                                        self->as_of, self->if_theirs)
-                         : cells_error(&self->cells, self->engine->engine, row, id, &err,
-                                       self->if_theirs);
+      out_rc = evaluated ? cv_table_fill(self->table, self->use, self->result)
+                         : cv_table_fill_error(self->table, row, id, &err);
     else
       out_rc = evaluated ? cv_result_write_json(self->engine->engine, self->use, self->result,
                                                 &self->json)
@@ -369,7 +364,7 @@ static PyObject *rows_next(rows_object *self) {
     return raise_error(&err, rc);
   }
   if (out_rc) return raise_code(out_rc, "writing a row");
-  if (self->kind == KIND_CELLS) return cells_tuple(&self->cells);
+  if (self->kind == KIND_CELLS) return cells_tuple(self->table);
   return Py_BuildValue("(lOs#)", row, evaluated ? Py_True : Py_False,
                        self->json.data ? self->json.data : "", (Py_ssize_t)self->json.len);
 }
@@ -435,7 +430,9 @@ static PyObject *engine_rows(engine_object *self, PyObject *args, PyObject *kw) 
   r->use = cv_use_new();
   r->result = cv_result_new();
   r->reader = cv_reader_new(self->engine, fmt, read_source, r);
-  if (!r->use || !r->result || !r->reader || (if_theirs && cv_result_if_theirs(r->result, 1))) {
+  r->table = cv_table_new(self->engine, r->as_of, if_theirs);
+  if (!r->use || !r->result || !r->reader || !r->table ||
+      (if_theirs && cv_result_if_theirs(r->result, 1))) {
     PyErr_NoMemory();
     goto fail;
   }

@@ -24,9 +24,7 @@ enum MHD_Result api_health(request_t *req, struct MHD_Connection *c) {
   /* What produced the answers: as 'caveat --version' and the assess
    * summary name it. */
   char day[11], digest[13], text[96];
-  cv_date_t as_of = 0;
-  for (size_t p = 0; p < cv_engine_policy_count(e); p++)
-    if (cv_engine_policy_as_of(e, p) > as_of) as_of = cv_engine_policy_as_of(e, p);
+  cv_date_t as_of = cv_engine_as_of(e);
   cv_date_format(as_of, day);
   int has_digest = cv_engine_corpus_digest(e, digest) == CV_OK;
   int n = snprintf(text, sizeof text, "], \"libcaveat\": \"%s\", \"as_of\": %s%s%s", cv_version(),
@@ -99,6 +97,9 @@ static enum MHD_Result check_or_timeline(request_t *req, struct MHD_Connection *
       metrics_rows(1, 0);
       metrics_verdicts(t->result);
       rc = cv_result_write_json(e, t->use, t->result, &out);
+      /* As 'caveat check --json': what produced the verdict. */
+      const cv_buf_t *by = &req->snap->produced_by;
+      if (!rc) rc = cv_buf_json_add_member(&out, "produced_by", by->data, by->len);
     }
     cv_result_if_theirs(t->result, 0);
   } else if (!rc) {

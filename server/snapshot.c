@@ -23,7 +23,9 @@ snapshot_t *snapshot_acquire(void) {
 }
 
 void snapshot_release(snapshot_t *s) {
-  if (!s || atomic_fetch_sub(&s->refs, 1) != 1 || !s->owned) return;
+  if (!s || atomic_fetch_sub(&s->refs, 1) != 1) return;
+  cv_buf_free(&s->produced_by);
+  if (!s->owned) return;
   cv_engine_free(s->engine);
   free(s);
 }
@@ -60,7 +62,8 @@ bool snapshot_begin(cv_engine_t *engine) {
   first = (snapshot_t){.engine = engine, .owned = false, .generation = 1};
   atomic_store(&first.refs, 1);
   current_snapshot = &first;
-  return pthread_key_create(&scratch_key, scratch_free) == 0;
+  return cv_engine_write_produced_by(engine, &first.produced_by) == CV_OK &&
+         pthread_key_create(&scratch_key, scratch_free) == 0;
 }
 
 bool snapshot_replace(cv_engine_t *engine) {
@@ -68,6 +71,10 @@ bool snapshot_replace(cv_engine_t *engine) {
   if (!s) return false;
   s->engine = engine;
   s->owned = true;
+  if (cv_engine_write_produced_by(engine, &s->produced_by) != CV_OK) {
+    free(s);
+    return false;
+  }
   atomic_store(&s->refs, 1);
   pthread_mutex_lock(&snapshot_lock);
   snapshot_t *old = current_snapshot;

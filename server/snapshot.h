@@ -16,7 +16,8 @@
  * half-way; the last holder frees a replaced snapshot. */
 typedef struct snapshot {
   cv_engine_t *engine;
-  bool owned; /* the first engine belongs to the host */
+  cv_buf_t produced_by; /* cv_engine_write_produced_by(), written once */
+  bool owned;           /* the first engine belongs to the host */
   unsigned long generation;
   atomic_long refs;
 } snapshot_t;

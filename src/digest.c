@@ -90,3 +90,28 @@ int cv_engine_corpus_digest(const cv_engine_t *engine, char buf[13]) {
   hex12(fnv(fnv_offset, both, 25), buf);
   return CV_OK;
 }
+
+cv_date_t cv_engine_as_of(const cv_engine_t *engine) {
+  cv_date_t as_of = 0;
+  for (size_t i = 0; i < engine->policy_count; i++)
+    if (engine->policies[i]->state_date > as_of) as_of = engine->policies[i]->state_date;
+  return as_of;
+}
+
+int cv_engine_write_produced_by(const cv_engine_t *engine, cv_buf_t *buf) {
+  char day[11] = "", policies[13], catalogs[13], corpus[13], text[256];
+  cv_date_t as_of = cv_engine_as_of(engine);
+  if (as_of) cv_date_format(as_of, day);
+  cv_engine_policies_digest(engine, policies);
+  bool has_catalogs = cv_engine_catalogs_digest(engine, catalogs, NULL) == CV_OK;
+  bool has_corpus = cv_engine_corpus_digest(engine, corpus) == CV_OK;
+  /* Every value is a version, a date or hex digits: nothing to escape. */
+  int n = snprintf(text, sizeof text,
+                   "{\"libcaveat\": \"%s\", \"as_of\": %s%s%s, \"corpus_digest\": %s%s%s, "
+                   "\"policies_digest\": \"%s\", \"catalogs_digest\": %s%s%s}",
+                   cv_version(), as_of ? "\"" : "", as_of ? day : "null", as_of ? "\"" : "",
+                   has_corpus ? "\"" : "", has_corpus ? corpus : "null", has_corpus ? "\"" : "",
+                   policies, has_catalogs ? "\"" : "", has_catalogs ? catalogs : "null",
+                   has_catalogs ? "\"" : "");
+  return cv_buf_append(buf, text, (size_t)n);
+}

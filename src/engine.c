@@ -159,6 +159,17 @@ static int load_admin1(cv_engine_t *engine, const char *path, cv_error_t *err) {
                           "'%s' is listed again for %.2s (line %d says %s, this line %s)", b->name,
                           b->region, a->line, a->region, b->region);
   }
+  for (size_t i = 0; i < engine->n_admin1; i++) {
+    const char *c = engine->admin1[i].region;
+    int k = engine->n_admin1_country;
+    if (k && memcmp(engine->admin1_country[k - 1], c, 2) == 0) continue;
+    if (k == (int)(sizeof engine->admin1_country / sizeof engine->admin1_country[0]))
+      return cv_error_set(err, CV_TOO_LARGE, path, engine->admin1[i].line, 1,
+                          "spellings for more than %d countries", k);
+    memcpy(engine->admin1_country[k], c, 2);
+    engine->admin1_country[k][2] = '\0';
+    engine->n_admin1_country++;
+  }
   uint32_t n_slots = 16;
   while (n_slots < 2 * engine->n_admin1) n_slots *= 2;
   if (!(engine->admin1_slots = calloc(n_slots, sizeof *engine->admin1_slots)))

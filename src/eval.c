@@ -216,6 +216,14 @@ static void resolve_facts(const cv_engine_t *eng, const cv_use_t *use, const cv_
     if (disputed_as_unknown && use->region_stated[0]) fact[CV_FACT_REGION].state = CV_UNKNOWN;
     if (disputed_as_unknown && use->border_km_within > 0)
       fact[CV_FACT_BORDER_KM].state = CV_UNKNOWN;
+    /* A region's extent: a distance is known only where it is one number
+     * over the whole region (0 in a region of Ukraine); else unknown, and
+     * cv_evaluate() tries only the values it takes there. */
+    const cv_where_t *w = &res->where;
+    if (w->extent && !(w->border_km >= 0 && w->border_km == w->border_km_max))
+      fact[CV_FACT_BORDER_KM].state = CV_UNKNOWN;
+    if (w->extent && !(w->water_km >= 0 && w->water_km == w->water_km_max))
+      fact[CV_FACT_WATER_KM].state = CV_UNKNOWN;
   }
   /* Derived facts follow what is known, in dependency order: a system gives
    * its class, range and (when it has one donor) its donor. */
@@ -373,6 +381,8 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
   w->border_km = w->water_km = -1;
   w->at_sea = w->international_waters = -1;
   w->region_unknown = 0;
+  w->extent = 0;
+  w->border_km_max = w->water_km_max = -1;
   result->located = false;
   if (use->has_location) {
     w->lat = use->lat;
@@ -381,6 +391,11 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
     if (use->resolved) {
       cv_where_from_facts(w, &use->geo);
       result->located = true;
+      if (use->extent) {
+        w->extent = 1;
+        w->border_km_max = use->extent_max_border_km;
+        w->water_km_max = use->extent_max_water_km;
+      }
     } else if (engine->geo) {
       cv_geo_facts_t g;
       cv_memo_point(engine, result, use->lat, use->lon, &g);
@@ -434,6 +449,21 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
       e.border_span = true;
       e.border_lo = km->num > use->border_km_within ? km->num - use->border_km_within : 0;
       e.border_hi = km->num + use->border_km_within;
+    }
+  }
+  /* A region's extent: its distances lie between their least and greatest
+   * over the region, which is what their unknown values are tried within. */
+  e.water_span = false;
+  if (w->extent && result->fact[CV_FACT_TERRITORY].state == CV_KNOWN) {
+    if (result->fact[CV_FACT_BORDER_KM].state == CV_UNKNOWN && w->border_km >= 0) {
+      e.border_span = true;
+      e.border_lo = w->border_km;
+      e.border_hi = w->border_km_max;
+    }
+    if (result->fact[CV_FACT_WATER_KM].state == CV_UNKNOWN && w->water_km >= 0) {
+      e.water_span = true;
+      e.water_lo = w->water_km;
+      e.water_hi = w->water_km_max;
     }
   }
   result->n = engine->policy_count;
@@ -495,7 +525,9 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
       out->date = e.date;
       continue;
     }
-    if (!result->memo || result->memo_off || set_overridden || pol->unkeyed) {
+    /* The memo's key holds no extent's spans: a region named as the place
+     * is worked out afresh. */
+    if (!result->memo || result->memo_off || set_overridden || pol->unkeyed || w->extent) {
       evaluate_with(&e, result->fact, hide, out);
       continue;
     }

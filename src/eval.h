@@ -51,6 +51,10 @@ typedef struct cv_eval {
   uint8_t n_region_choices;
   bool border_span;
   double border_lo, border_hi;
+  /* The span of water_km over a region named as the place (its extent;
+   * border_span is the same for border_km).  false: any value. */
+  bool water_span;
+  double water_lo, water_hi;
 } cv_eval_t;
 
 /* ------------------------------------------------------------ decide.c */

@@ -391,8 +391,11 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use, const c
   if (!use->has_location) {
     CV_TRY(CV_LIT(buf, "  location            unknown\n"));
   } else {
-    CV_TRY(cv_buf_printf(buf, "  location            %.4f, %.4f%s%s%s", use->lat, use->lon,
-                         use->place[0] ? " (" : "", use->place, use->place[0] ? ")" : ""));
+    if (w->extent)
+      CV_TRY(cv_buf_printf(buf, "  location            %s (the whole region)", use->place));
+    else
+      CV_TRY(cv_buf_printf(buf, "  location            %.4f, %.4f%s%s%s", use->lat, use->lon,
+                           use->place[0] ? " (" : "", use->place, use->place[0] ? ")" : ""));
     if (result->located) {
       CV_TRY(cv_buf_printf(buf, ": %s%s%s", w->territory, w->region[0] ? ", " : "", w->region));
       CV_TRY(cv_where_text_tail(w, buf));
@@ -519,6 +522,10 @@ int cv_where_text_tail(const cv_where_t *w, cv_buf_t *buf) {
     CV_TRY(CV_CAT(buf, ", at sea in ", w->sea_of, "'s territorial sea"));
   else if (w->at_sea == 1)
     CV_TRY(CV_LIT(buf, ", at sea in international waters"));
+  if (w->extent && w->border_km < 0) return CV_LIT(buf, ", distance to Ukraine's border not known");
+  if (w->extent && w->border_km_max > 0)
+    return cv_buf_printf(buf, ", %.1f to %.1f km from Ukraine's land border over the region",
+                         cv_round_km(w->border_km), cv_round_km(w->border_km_max));
   if (w->border_km == 0) return CV_LIT(buf, ", inside Ukraine");
   /* At sea the distance to Ukraine is across water: that one first. */
   if (w->at_sea == 1 && w->water_km >= 0 && w->border_km > 0)

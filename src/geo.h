@@ -68,6 +68,18 @@ int cv_geo_add_regions(cv_geo_t *geo, const char *path, const char *code_propert
 /* Resolves a valid WGS 84 point.  Thread-safe, allocates nothing. */
 void cv_geo_resolve(const cv_geo_t *geo, double lat, double lon, cv_geo_facts_t *out);
 void cv_geo_free(cv_geo_t *geo);
+/* A region's extent: the least and greatest distances over the samples of
+ * its outline (every vertex, and a grid of grid_step degrees inside it). */
+typedef struct cv_geo_extent {
+  double border_km[2]; /* least, greatest; -1 when no sample gave one */
+  double water_km[2];
+  double grid_step;
+  uint32_t samples;
+} cv_geo_extent_t;
+/* The extent of the region of ISO 3166-2 code (an outline of the index:
+ * Russia's subjects, user regions); CV_NOT_FOUND when it has none.  Costs
+ * a lookup per sample (milliseconds): not for the hot path. */
+int cv_geo_region_extent(const cv_geo_t *geo, const char *code, cv_geo_extent_t *out);
 /* Copies the facts into a public cv_where_t (lat, lon and place kept). */
 void cv_where_from_facts(cv_where_t *w, const cv_geo_facts_t *f);
 /* Appends the outlines of countries (and regions, when asked) meeting box

@@ -174,6 +174,11 @@ struct cv_engine {
   size_t n_admin1;
   uint32_t *admin1_slots; /* open addressing: index + 1, 0 empty */
   uint32_t admin1_mask;
+  /* The countries the table lists spellings for ("UA", "RU", "BY"), in
+   * the table's order: a region named without its country is looked up in
+   * each, a hash look-up apiece. */
+  char admin1_country[8][3];
+  int n_admin1_country;
   cv_policy_t *policies[CV_MAX_POLICIES];
   size_t policy_count;
   /* Distinct for every engine ever made: a result remembers whose verdicts
@@ -191,8 +196,43 @@ const cv_gazetteer_t *cv_engine_gazetteer(const cv_engine_t *engine, cv_error_t 
 const char *cv_engine_admin1(const cv_engine_t *engine, const char *country_code, const char *name,
                              size_t len);
 
-/* "Name (UA, Kharkiv; 50.2733, 35.9776)" for ambiguity lists. */
-int cv_place_describe(const cv_place_t *p, char *buf, size_t cap);
+/* "Name (UA, Kharkiv; 50.2733, 35.9776)" for ambiguity lists; code, when
+ * not empty, is the region's ISO code, shown where the place has no
+ * division's name ("Marino (RU, RU-KRS; ...)"). */
+int cv_place_describe(const cv_place_t *p, const char *code, char *buf, size_t cap);
+
+/* ----------------------------------------------- places as people write them */
+
+enum { CV_PLACE_CANDIDATES = 64 };
+
+/* What a place name means (src/places.c): one or more gazetteer places
+ * (several: ambiguous), or a region's whole extent. */
+typedef struct cv_place_lookup {
+  const cv_place_t *found[CV_PLACE_CANDIDATES]; /* ranked: UA, RU, BY first */
+  char found_region[CV_PLACE_CANDIDATES][16];   /* each one's ISO 3166-2, "" unknown */
+  size_t n;                                     /* places matching (may exceed the array) */
+  bool is_region;                               /* the text names a region, not a place */
+  char region[16];                              /* that region's ISO 3166-2 code */
+  char territory[4];                            /* its country */
+  cv_geo_extent_t extent;                       /* its distances; samples 0 when not known */
+} cv_place_lookup_t;
+
+/* Looks text (len bytes) up: a gazetteer name or alias; "NAME, QUALIFIER"
+ * or "NAME (QUALIFIER)", the qualifier a region (any spelling of
+ * data/admin1.tsv or regions.json, "Kursk region", "RU-KRS") or a country
+ * ("Russia", "RU") narrowing the places of that name; or a region's name
+ * alone.  Returns CV_OK with out filled (out->n 0 for a region); CV_AMBIGUOUS
+ * with the candidates in out and an error naming them and how to qualify;
+ * CV_NOT_FOUND, with a "did you mean" (suggest) or the advice to give
+ * coordinates or add the place to data/places.tsv. */
+int cv_place_lookup(const cv_engine_t *engine, const char *text, size_t len, bool suggest,
+                    cv_place_lookup_t *out, cv_error_t *err);
+
+/* The region of a gazetteer place: its point's outline where one holds it,
+ * else its GeoNames division by data/admin1.tsv; "" when neither.  facts,
+ * when not NULL, receives the point's lookup (with that region). */
+void cv_place_region(const cv_engine_t *engine, const cv_place_t *p, char code[16],
+                     cv_geo_facts_t *facts);
 
 /* The policies of the donors in list ("US, UK": codes or names, any case),
  * a bit per policy index; every policy for NULL or "".  CV_VALUE naming a

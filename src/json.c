@@ -460,6 +460,32 @@ static int lead_json(const cv_result_t *res, cv_buf_t *b) {
   return donor_array(res, shown & ~res->about, b);
 }
 
+/* A region's extent (cv_where_t.extent): no one distance, but the range
+ * over the region, [least, greatest] (null when no outline gives it); a
+ * distance that is one number over the whole region (0 in Ukraine) is
+ * that number.  whole: the rest of cv_where_write_json()'s object too. */
+static int extent_json(const cv_where_t *w, cv_buf_t *buf, bool whole) {
+  const double lo[2] = {w->border_km, w->water_km}, hi[2] = {w->border_km_max, w->water_km_max};
+  static const char *const key[2] = {"border_km", "water_km"};
+  for (int k = 0; k < 2; k++) {
+    CV_TRY(CV_CAT(buf, ", \"", key[k], "\": "));
+    if (lo[k] >= 0 && lo[k] == hi[k]) {
+      CV_TRY(whole ? cv_buf_printf(buf, "%.1f", cv_round_km(lo[k]))
+                   : cv_buf_number(buf, cv_round_km(lo[k])));
+      continue;
+    }
+    CV_TRY(CV_LIT(buf, "null"));
+    CV_TRY(CV_CAT(buf, ", \"", key[k], "_range\": "));
+    CV_TRY(lo[k] < 0 ? CV_LIT(buf, "null")
+                     : cv_buf_printf(buf, "[%.1f, %.1f]", cv_round_km(lo[k]), cv_round_km(hi[k])));
+  }
+  CV_TRY(CV_LIT(buf, ", \"extent\": \"region\""));
+  if (!whole) return CV_OK;
+  return CV_LIT(buf,
+                ", \"at_sea\": false, \"territorial_sea\": null, \"international_waters\": "
+                "false, \"lat\": null, \"lon\": null}");
+}
+
 int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use, const cv_result_t *result,
                          cv_buf_t *buf) {
   const cv_where_t *w = &result->where;
@@ -478,10 +504,15 @@ int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use, const c
     CV_TRY(CV_LIT(buf, ", \"region\": "));
     CV_TRY(w->region[0] ? cv_json_str(buf, w->region) : CV_LIT(buf, "null"));
     if (w->region_unknown) CV_TRY(CV_LIT(buf, ", \"region_unknown\": true"));
-    CV_TRY(CV_LIT(buf, ", \"border_km\": "));
-    CV_TRY(w->border_km >= 0 ? cv_buf_number(buf, cv_round_km(w->border_km)) : CV_LIT(buf, "null"));
-    CV_TRY(CV_LIT(buf, ", \"water_km\": "));
-    CV_TRY(w->water_km >= 0 ? cv_buf_number(buf, cv_round_km(w->water_km)) : CV_LIT(buf, "null"));
+    if (w->extent) {
+      CV_TRY(extent_json(w, buf, false));
+    } else {
+      CV_TRY(CV_LIT(buf, ", \"border_km\": "));
+      CV_TRY(w->border_km >= 0 ? cv_buf_number(buf, cv_round_km(w->border_km))
+                               : CV_LIT(buf, "null"));
+      CV_TRY(CV_LIT(buf, ", \"water_km\": "));
+      CV_TRY(w->water_km >= 0 ? cv_buf_number(buf, cv_round_km(w->water_km)) : CV_LIT(buf, "null"));
+    }
     CV_TRY(CV_LIT(buf, ", \"at_sea\": "));
     CV_TRY(cv_buf_puts(buf, w->at_sea < 0 ? "null" : w->at_sea ? "true" : "false"));
     if (w->sea_of[0]) CV_TRY(CV_CAT(buf, ", \"territorial_sea\": \"", w->sea_of, "\""));
@@ -496,7 +527,10 @@ int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use, const c
     CV_TRY(add_piece(buf, fact_key[shown[i]]));
     CV_TRY(fact_json(engine, buf, result, shown[i]));
   }
-  if (use->has_location) {
+  if (use->has_location && w->extent) {
+    CV_TRY(CV_LIT(buf, ", \"lat\": null, \"lon\": null, \"place\": "));
+    CV_TRY(cv_json_str(buf, use->place));
+  } else if (use->has_location) {
     CV_TRY(CV_LIT(buf, ", \"lat\": "));
     CV_TRY(cv_buf_number(buf, use->lat));
     CV_TRY(CV_LIT(buf, ", \"lon\": "));
@@ -588,6 +622,7 @@ int cv_where_write_json(const cv_where_t *w, cv_buf_t *buf) {
   CV_TRY(CV_LIT(buf, ", \"region\": "));
   CV_TRY(w->region[0] ? cv_json_str(buf, w->region) : CV_LIT(buf, "null"));
   if (w->region_unknown) CV_TRY(CV_LIT(buf, ", \"region_unknown\": true"));
+  if (w->extent) return extent_json(w, buf, true);
   CV_TRY(CV_LIT(buf, ", \"border_km\": "));
   CV_TRY(cv_buf_printf(buf, "%.1f", cv_round_km(w->border_km)));
   CV_TRY(CV_LIT(buf, ", \"water_km\": "));
@@ -605,4 +640,16 @@ int cv_where_write_json(const cv_where_t *w, cv_buf_t *buf) {
   CV_TRY(CV_LIT(buf, ", \"lon\": "));
   CV_TRY(cv_buf_number(buf, w->lon));
   return CV_LIT(buf, "}");
+}
+
+int cv_buf_json_add_member(cv_buf_t *buf, const char *key, const char *value, size_t len) {
+  if (!buf->len || buf->data[buf->len - 1] != '}') return CV_USAGE;
+  bool empty = buf->len >= 2 && buf->data[buf->len - 2] == '{';
+  buf->len--;
+  int rc = empty ? CV_OK : cv_buf_append(buf, ", ", 2);
+  if (!rc) rc = cv_buf_append_json_string(buf, key, strlen(key));
+  if (!rc) rc = cv_buf_append(buf, ": ", 2);
+  if (!rc) rc = cv_buf_append(buf, value, len);
+  if (!rc) rc = cv_buf_append(buf, "}", 1);
+  return rc;
 }

@@ -283,6 +283,12 @@ struct cv_use {
    * geo_precision): border_km is taken as anywhere within this of its value.
    * 0: exact. */
   double border_km_within;
+  /* A region's name given as the place ("Belgorod Oblast"): geo holds its
+   * territory, region and least distances, these its greatest (<0
+   * unknown); there is no point, and the distances are unknown within
+   * [least, greatest] (docs/semantics.md). */
+  bool extent;
+  double extent_max_border_km, extent_max_water_km;
   /* What the cross-check of a dataset row's admin1 and geo_precision found;
    * the JSON writer puts it in words (formatting it for every row would
    * cost CSV output a tenth of its speed). */

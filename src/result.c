@@ -64,51 +64,95 @@ size_t cv_result_overridden(const cv_result_t *result, size_t index, const char 
   return v->n_overridden;
 }
 
-/* The source of citation k of verdict v, in the order json.c lists them:
- * the deciding rules', the 'governs' statement's, the branches' rules';
- * -1 past the last. */
-static int64_t cited_source(const cv_policy_verdict_t *v, size_t k) {
+/* Verdict v's citations, one after another, in the order json.c lists
+ * them: the deciding rules', the 'governs' statement's, then (unless
+ * deciding_only) the branches' rules'.  The one walk every list of a
+ * verdict's sources takes. */
+typedef struct cite_walk {
+  const cv_policy_verdict_t *v;
+  bool deciding_only;
+  int phase;         /* 0 deciding rules, 1 governs, 2 branches, 3 done */
+  size_t b, i, c;    /* branch, rule, citation within it */
+  uint64_t seen[16]; /* sources already given, below 1,024 */
+  size_t walked;     /* citations walked so far */
+} cite_walk_t;
+
+static cite_walk_t cite_walk(const cv_policy_verdict_t *v, bool deciding_only) {
+  return (cite_walk_t){.v = v, .deciding_only = deciding_only};
+}
+
+/* The source of the next citation, -1 past the last; *deciding says
+ * whether a deciding rule or the 'governs' statement cites it. */
+static int64_t next_cite(cite_walk_t *w, bool *deciding) {
+  const cv_policy_verdict_t *v = w->v;
   const cv_policy_t *pol = v->policy;
-  for (uint8_t i = 0; i < v->n_rules; i++) {
-    const cv_rule_t *r = &pol->rules[v->rules[i]];
-    if (k < r->n_cites) return r->cites[k].source;
-    k -= r->n_cites;
-  }
-  if (v->governed) {
-    if (k < pol->n_governs_cites) return pol->governs_cites[k].source;
-    k -= pol->n_governs_cites;
-  }
-  for (uint8_t b = 0; b < v->n_branches; b++)
-    for (uint8_t i = 0; i < v->branches[b].n_rules; i++) {
-      const cv_rule_t *r = &pol->rules[v->branches[b].rules[i]];
-      if (k < r->n_cites) return r->cites[k].source;
-      k -= r->n_cites;
+  for (;;) {
+    const cv_rule_t *r = NULL;
+    if (w->phase == 0) {
+      if (w->i < v->n_rules) r = &pol->rules[v->rules[w->i]];
+    } else if (w->phase == 1) {
+      if (v->governed && w->c < pol->n_governs_cites) {
+        *deciding = true;
+        w->walked++;
+        return pol->governs_cites[w->c++].source;
+      }
+    } else if (w->phase == 2) {
+      while (w->b < v->n_branches && w->i >= v->branches[w->b].n_rules) {
+        w->b++;
+        w->i = 0;
+      }
+      if (w->b < v->n_branches) r = &pol->rules[v->branches[w->b].rules[w->i]];
+    } else {
+      return -1;
     }
+    if (!r) { /* this part is done: on to the next */
+      w->phase = w->phase == 1 && w->deciding_only ? 3 : w->phase + 1;
+      w->i = w->c = 0;
+      continue;
+    }
+    if (w->c < r->n_cites) {
+      *deciding = w->phase == 0;
+      w->walked++;
+      return r->cites[w->c++].source;
+    }
+    w->i++;
+    w->c = 0;
+  }
+}
+
+/* The next source not given before, -1 past the last.  A verdict cites a
+ * few dozen times at most: past the bitmap (a policy of over 1,024
+ * sources) an earlier citation of the same source is looked for by walking
+ * again, which needs no memory to allocate. */
+static int64_t next_source(cite_walk_t *w, bool *deciding) {
+  int64_t s;
+  while ((s = next_cite(w, deciding)) >= 0) {
+    if (s < 1024) {
+      if (w->seen[s / 64] >> (s % 64) & 1u) continue;
+      w->seen[s / 64] |= 1ull << (s % 64);
+      return s;
+    }
+    cite_walk_t again = cite_walk(w->v, w->deciding_only);
+    bool d, before = false;
+    for (size_t k = 1; k < w->walked && !before; k++) before = next_cite(&again, &d) == s;
+    if (!before) return s;
+  }
   return -1;
 }
 
-/* How many of verdict v's citations (in cited_source()'s order) are its
- * deciding rules' and its 'governs' statement's. */
-static size_t deciding_cites(const cv_policy_verdict_t *v) {
-  size_t n = v->governed ? v->policy->n_governs_cites : 0;
-  for (uint8_t i = 0; i < v->n_rules; i++) n += v->policy->rules[v->rules[i]].n_cites;
-  return n;
+static void source_info(const cv_policy_t *pol, int64_t s, bool deciding, cv_source_info_t *out) {
+  const cv_source_t *src = &pol->sources[s];
+  *out = (cv_source_info_t){cv_source_name(src), src->outlet, src->title, src->url,
+                            src->date,           deciding};
 }
 
-/* A verdict cites a few dozen times at most: each source is told from the
- * earlier ones by looking back, which needs no memory to allocate. */
 size_t cv_result_sources(const cv_result_t *result, size_t index, const char **names, size_t max) {
   if (index >= result->n) return 0;
-  const cv_policy_verdict_t *v = &result->v[index];
+  cite_walk_t w = cite_walk(&result->v[index], false);
   size_t count = 0;
-  int64_t s;
-  for (size_t k = 0; (s = cited_source(v, k)) >= 0; k++) {
-    bool again = false;
-    for (size_t j = 0; j < k && !again; j++) again = cited_source(v, j) == s;
-    if (again) continue;
-    if (count < max) names[count] = cv_source_name(&v->policy->sources[s]);
-    count++;
-  }
+  bool deciding;
+  for (int64_t s; (s = next_source(&w, &deciding)) >= 0; count++)
+    if (count < max) names[count] = cv_source_name(&result->v[index].policy->sources[s]);
   return count;
 }
 
@@ -165,67 +209,25 @@ int cv_result_select_donors(cv_result_t *result, const cv_engine_t *engine, cons
   return CV_OK;
 }
 
-/* Appends source s of pol to out (up to max) unless seen already; counts it. */
-static void list_source(const cv_policy_t *pol, uint32_t s, bool deciding, uint64_t *seen,
-                        cv_source_info_t *out, size_t max, size_t *count) {
-  if (s < 1024) {
-    if (seen[s / 64] >> (s % 64) & 1u) return;
-    seen[s / 64] |= 1ull << (s % 64);
-  } else {
-    /* Past the bitmap (a policy of over 1,024 sources): looked for among
-     * those listed, which holds them all as long as max does. */
-    for (size_t i = 0; i < *count && i < max; i++)
-      if (out[i].name == cv_source_name(&pol->sources[s])) return;
-  }
-  if (*count < max) {
-    const cv_source_t *src = &pol->sources[s];
-    out[*count] = (cv_source_info_t){cv_source_name(src), src->outlet, src->title, src->url,
-                                     src->date,           deciding};
-  }
-  (*count)++;
-}
-
 size_t cv_result_source_list(const cv_result_t *result, size_t index, int deciding_only,
                              cv_source_info_t *out, size_t max) {
   if (index >= result->n) return 0;
-  const cv_policy_verdict_t *v = &result->v[index];
-  const cv_policy_t *pol = v->policy;
-  uint64_t seen[16] = {0};
+  cite_walk_t w = cite_walk(&result->v[index], deciding_only != 0);
   size_t count = 0;
-  for (uint8_t i = 0; i < v->n_rules; i++) {
-    const cv_rule_t *r = &pol->rules[v->rules[i]];
-    for (uint16_t c = 0; c < r->n_cites; c++)
-      list_source(pol, r->cites[c].source, true, seen, out, max, &count);
-  }
-  for (uint16_t c = 0; v->governed && c < pol->n_governs_cites; c++)
-    list_source(pol, pol->governs_cites[c].source, true, seen, out, max, &count);
-  for (uint8_t b = 0; !deciding_only && b < v->n_branches; b++)
-    for (uint8_t i = 0; i < v->branches[b].n_rules; i++) {
-      const cv_rule_t *r = &pol->rules[v->branches[b].rules[i]];
-      for (uint16_t c = 0; c < r->n_cites; c++)
-        list_source(pol, r->cites[c].source, false, seen, out, max, &count);
-    }
+  bool deciding;
+  for (int64_t s; (s = next_source(&w, &deciding)) >= 0; count++)
+    if (count < max) source_info(w.v->policy, s, deciding, &out[count]);
   return count;
 }
 
 int cv_result_source(const cv_result_t *result, size_t index, size_t k, cv_source_info_t *out) {
   if (index >= result->n) return CV_RANGE;
-  const cv_policy_verdict_t *v = &result->v[index];
-  size_t count = 0;
-  int64_t s;
-  for (size_t c = 0; (s = cited_source(v, c)) >= 0; c++) {
-    bool again = false;
-    for (size_t j = 0; j < c && !again; j++) again = cited_source(v, j) == s;
-    if (again) continue;
-    if (count++ < k) continue;
-    const cv_source_t *src = &v->policy->sources[s];
-    out->deciding = c < deciding_cites(v);
-    out->name = cv_source_name(src);
-    out->outlet = src->outlet;
-    out->title = src->title;
-    out->url = src->url;
-    out->date = src->date;
-    return CV_OK;
-  }
+  cite_walk_t w = cite_walk(&result->v[index], false);
+  bool deciding;
+  for (int64_t s; (s = next_source(&w, &deciding)) >= 0;)
+    if (k-- == 0) {
+      source_info(w.v->policy, s, deciding, out);
+      return CV_OK;
+    }
   return CV_RANGE;
 }

@@ -175,38 +175,45 @@ int cv_use_set_coordinate(cv_use_t *use, bool is_lat, double v, cv_error_t *err)
   else
     use->lon = v;
   use->resolved = false;
+  use->extent = false; /* a point, not a region's name */
   return CV_OK;
 }
 
 int cv_use_set_place(const cv_engine_t *eng, cv_use_t *use, const char *value, size_t len,
                      cv_error_t *err) {
   if (is_unknown(value, len)) return CV_OK;
-  const cv_place_t *found[8];
-  const cv_gazetteer_t *gaz = cv_engine_gazetteer(eng, err);
-  if (!gaz) return err ? err->code : CV_IO;
-  size_t n = cv_gaz_find(gaz, value, len, found, 8);
-  int shown = len > 80 ? 80 : (int)len;
-  if (n == 0)
-    return cv_error_field(err, CV_NOT_FOUND, "place",
-                          "unknown place '%.*s': give coordinates, or add it "
-                          "to data/places.tsv",
-                          shown, value);
-  if (n > 1) {
-    char list[600];
-    size_t off = 0;
-    for (size_t i = 0; i < n && i < 8 && off < sizeof list; i++) {
-      off += (size_t)snprintf(list + off, sizeof list - off, "%s", i ? "; " : "");
-      if (off < sizeof list)
-        off += (size_t)cv_place_describe(found[i], list + off, sizeof list - off);
-    }
-    return cv_error_field(err, CV_AMBIGUOUS, "place",
-                          "place '%.*s' is ambiguous: %s; give coordinates", shown, value, list);
-  }
-  use->lat = found[0]->lat;
-  use->lon = found[0]->lon;
+  cv_place_lookup_t q;
+  int rc = cv_place_lookup(eng, value, len, false, &q, err);
+  if (rc) return rc;
   use->has_location = true;
+  use->extent = q.is_region;
+  if (q.is_region) {
+    /* The region's whole extent: its territory and region are known, its
+     * distances only within what they are over it (docs/semantics.md). */
+    cv_geo_facts_t *g = &use->geo;
+    memset(g, 0, sizeof *g);
+    cv_strcopy(g->territory, sizeof g->territory, q.territory);
+    cv_strcopy(g->region, sizeof g->region, q.region);
+    g->border_km = q.extent.border_km[0];
+    g->water_km = q.extent.water_km[0];
+    use->extent_max_border_km = q.extent.border_km[1];
+    use->extent_max_water_km = q.extent.water_km[1];
+    use->lat = use->lon = 0;
+    use->resolved = true;
+    int shown = len < sizeof use->place ? (int)len : (int)sizeof use->place - 1;
+    snprintf(use->place, sizeof use->place, "%.*s", shown, value);
+    return CV_OK;
+  }
+  use->lat = q.found[0]->lat;
+  use->lon = q.found[0]->lon;
   use->resolved = false;
-  cv_strcopy(use->place, sizeof use->place, found[0]->name);
+  cv_strcopy(use->place, sizeof use->place, q.found[0]->name);
+  /* The place's region goes with it into the facts: where no outline gives
+   * one (Ukraine's oblasts), its own division (cv_place_region()). */
+  if (eng->geo) {
+    cv_place_region(eng, q.found[0], q.found_region[0], &use->geo);
+    use->resolved = true;
+  }
   return CV_OK;
 }
 

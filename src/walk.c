@@ -76,13 +76,17 @@ static uint16_t candidates(const cv_eval_t *e, int fact, cv_candidate_t *c) {
           v = (lo + x.hi) / 2;
         /* An empty interval ("> t" and "< t" at once, or below 0) has no
          * value to try. */
-        if (fact == CV_FACT_BORDER_KM && e->border_span) {
+        bool spanned = (fact == CV_FACT_BORDER_KM && e->border_span) ||
+                       (fact == CV_FACT_WATER_KM && e->water_span);
+        if (spanned) {
           /* Only the part of the interval the distance may be in. */
-          double a = lo > e->border_lo ? lo : e->border_lo;
-          double z = x.has_hi && x.hi < e->border_hi ? x.hi : e->border_hi;
+          double span_lo = fact == CV_FACT_BORDER_KM ? e->border_lo : e->water_lo;
+          double span_hi = fact == CV_FACT_BORDER_KM ? e->border_hi : e->water_hi;
+          double a = lo > span_lo ? lo : span_lo;
+          double z = x.has_hi && x.hi < span_hi ? x.hi : span_hi;
           if (a > z) continue;
           v = (a + z) / 2;
-          if (v < e->border_lo || v > e->border_hi) continue;
+          if (v < span_lo || v > span_hi) continue;
         }
         bool inside = (!x.has_lo || (x.lo_open ? v > x.lo : v >= x.lo)) &&
                       (!x.has_hi || (x.hi_open ? v < x.hi : v <= x.hi)) && v >= 0;

@@ -88,28 +88,10 @@ int cv_engine_load_cities(cv_engine_t *engine, const char *cities_path, const ch
   return CV_OK;
 }
 
-const cv_gazetteer_t *cv_engine_gazetteer(const cv_engine_t *engine, cv_error_t *err) {
-  /* The engine is shared read-only between threads; this one lazy step is
-   * guarded, and the places are complete before any reader sees them. */
-  struct cv_pending_places *p = engine->pending;
-  pthread_mutex_lock(&p->lock);
-  if (p->state == 1)
-    p->state = cv_gaz_load_cities(engine->gaz, p->cities_path, p->admin1_path, &p->err) ? 2 : 0;
-  int failed = p->state == 2;
-  if (failed && err) *err = p->err;
-  pthread_mutex_unlock(&p->lock);
-  return failed ? NULL : engine->gaz;
-}
-
 int cv_engine_load_cities_now(cv_engine_t *engine, cv_error_t *err) {
   cv_error_t local;
   if (!err) err = &local;
   return cv_engine_gazetteer(engine, err) ? CV_OK : err->code;
-}
-
-int cv_place_describe(const cv_place_t *p, char *buf, size_t cap) {
-  return snprintf(buf, cap, "%s (%s%s%s; %.4f, %.4f)", p->name, p->country[0] ? p->country : "?",
-                  p->region[0] ? ", " : "", p->region, p->lat, p->lon);
 }
 
 int cv_engine_load_geonames(cv_engine_t *engine, const char *path, cv_error_t *err) {
@@ -156,52 +138,45 @@ int cv_engine_where(const cv_engine_t *engine, double lat, double lon, cv_where_
   return CV_OK;
 }
 
-enum { MAX_CANDIDATES = 64 };
+/* A region's extent as a cv_where_t. */
+static void where_extent(const cv_place_lookup_t *q, const char *name, cv_where_t *w) {
+  memset(w, 0, sizeof *w);
+  cv_strcopy(w->territory, sizeof w->territory, q->territory);
+  cv_strcopy(w->region, sizeof w->region, q->region);
+  cv_strcopy(w->place, sizeof w->place, name);
+  w->extent = 1;
+  w->border_km = q->extent.border_km[0];
+  w->border_km_max = q->extent.border_km[1];
+  w->water_km = q->extent.water_km[0];
+  w->water_km_max = q->extent.water_km[1];
+  w->at_sea = 0; /* a region is land */
+  w->international_waters = 0;
+}
 
 int cv_engine_find_place(const cv_engine_t *engine, const char *name, cv_where_t *out, size_t max,
                          size_t *count, cv_error_t *err) {
-  const cv_place_t *found[MAX_CANDIDATES];
+  cv_place_lookup_t q;
   size_t len = strlen(name);
-  int shown = len > 80 ? 80 : (int)len;
-  const cv_gazetteer_t *gaz = cv_engine_gazetteer(engine, err);
-  if (!gaz) return err ? err->code : CV_IO;
-  size_t n = cv_gaz_find(gaz, name, len, found, MAX_CANDIDATES);
-  *count = n;
-  if (n == 0) {
-    const char *near[3];
-    size_t k = cv_gaz_suggest(gaz, name, len, near, 3);
-    char hint[300] = "";
-    for (size_t i = 0, off = 0; i < k && off < sizeof hint; i++)
-      off += (size_t)snprintf(hint + off, sizeof hint - off, "%s'%s'",
-                              i == 0 ? "; did you mean " : " or ", near[i]);
-    return cv_error_field(err, CV_NOT_FOUND, "place", "unknown place '%.*s'%s%s", shown, name, hint,
-                          k ? "?" : "");
+  *count = 0;
+  int rc = cv_place_lookup(engine, name, len, true, &q, err);
+  if (rc && rc != CV_AMBIGUOUS) return rc;
+  if (q.is_region) {
+    *count = 1;
+    if (max) where_extent(&q, name, &out[0]);
+    return CV_OK;
   }
-  for (size_t i = 0; i < n && i < max && i < MAX_CANDIDATES; i++) {
-    resolve(engine, found[i]->lat, found[i]->lon, &out[i]);
-    snprintf(out[i].place, sizeof out[i].place, "%s", found[i]->name);
-    /* No outline gives the region (Ukraine's oblasts without --regions):
-     * the place's own first-level division (GeoNames' admin1), by
-     * data/admin1.tsv. */
-    const char *code = !out[i].region[0] && found[i]->region[0] && engine->geo
-                           ? cv_engine_admin1(engine, found[i]->country, found[i]->region,
-                                              strlen(found[i]->region))
-                           : NULL;
-    if (code) {
-      snprintf(out[i].region, sizeof out[i].region, "%s", code);
+  *count = q.n;
+  for (size_t i = 0; i < q.n && i < max && i < CV_PLACE_CANDIDATES; i++) {
+    resolve(engine, q.found[i]->lat, q.found[i]->lon, &out[i]);
+    snprintf(out[i].place, sizeof out[i].place, "%s", q.found[i]->name);
+    /* The region as cv_place_region() found it: an outline's, else the
+     * place's own division by data/admin1.tsv. */
+    if (engine->geo && q.found_region[i][0]) {
+      cv_strcopy(out[i].region, sizeof out[i].region, q.found_region[i]);
       out[i].region_unknown = false;
     }
   }
-  if (n == 1) return CV_OK;
-  char list[600];
-  size_t off = 0;
-  for (size_t i = 0; i < n && i < MAX_CANDIDATES && off < sizeof list; i++) {
-    off += (size_t)snprintf(list + off, sizeof list - off, "%s", i ? "; " : "");
-    if (off < sizeof list)
-      off += (size_t)cv_place_describe(found[i], list + off, sizeof list - off);
-  }
-  return cv_error_field(err, CV_AMBIGUOUS, "place", "place '%.*s' is ambiguous (%zu places): %s",
-                        shown, name, n, list);
+  return rc;
 }
 
 int cv_engine_outlines(const cv_engine_t *engine, double min_lon, double min_lat, double max_lon,

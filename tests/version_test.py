@@ -129,6 +129,19 @@ with tempfile.TemporaryDirectory() as cache:
     expect("--version with no gmt-dcw: status", status, 0)
     if "gmt-dcw (unreadable: /nonexistent/dcw.nc)" not in out:
         failures.append(f"--version with no gmt-dcw does not say so:\n{out}")
+    # A verdict names what produced it: the same version, day and digests.
+    status, out, err = run(*home, "--policy", one, "--land", "none", "check", "--json",
+                           "--system", "himars", "--date", "2024-06-01")
+    expect("check --json: status", status, 0)
+    with open(one, encoding="utf-8") as f:
+        one_as_of = re.search(r"^as-of (\S+)", f.read(), re.M).group(1)
+    data = os.path.join(root, "data")
+    catalogs = sorted(glob.glob(os.path.join(data, "*.json"))) + \
+        sorted(glob.glob(os.path.join(data, "*.tsv")))
+    expect("check --json: produced_by", json.loads(out).get("produced_by"),
+           {"libcaveat": VERSION, "as_of": one_as_of,
+            "corpus_digest": fnv_text(fnv([one]) + " " + fnv(catalogs)),
+            "policies_digest": fnv([one]), "catalogs_digest": fnv(catalogs)})
     expect("version with an argument", run(*home, "version", "x")[0::2],
            (2, "caveat: version: unexpected argument 'x'\n" + run("version", "--help")[1]))
 

@@ -159,11 +159,11 @@ class Engine:
 
     @property
     def produced_by(self):
-        """What produced this engine's answers, as ``caveat --version`` and
-        the assess summary name it: {"libcaveat", "as_of", "corpus_digest",
+        """What produced this engine's answers, as ``caveat --version``,
+        the assess summary and ``check`` results name it: {"libcaveat", "as_of", "corpus_digest",
         "policies_digest", "catalogs_digest"}.  Frames carry it in
         ``frame.attrs["produced_by"]``."""
-        return self._c.produced_by()
+        return json.loads(self._c.produced_by())
 
     def for_donors(self, donors):
         """This engine answering for some donors only ("US,UK" or a list),

@@ -333,6 +333,9 @@ try {
   const err = await page.locator("#error").innerText();
   check("bad file: an error in words", (await page.locator("#error").isVisible()) && /^[A-Z]/.test(err) &&
         !err.includes("{") && /could not evaluate this dataset: the header names no use field/i.test(err), err);
+  const errBox = await page.locator("#error").boundingBox(), dayBox = await page.locator("#day").boundingBox();
+  check("bad file: the error comes first in the panel, where it is seen", errBox && dayBox && errBox.y < dayBox.y,
+        JSON.stringify([errBox, dayBox]));
   check("bad file: the old dataset cleared", (await page.locator("#table-body tr").count()) === 0 &&
         (await page.locator(".use-marker, .marker-cluster").count()) === 0);
   await page.screenshot({ path: join(shots, "web-bad-file.png") });

@@ -1,0 +1,373 @@
+/*
+ * table.c -- a result as one row of the dataset table (docs/datasets.md):
+ * the cells 'caveat assess --output csv' writes, GeoJSON's properties and
+ * the Python module's frames, named and filled here alone so that the
+ * three cannot drift apart.  A row is filled once per dataset row, so the
+ * numbers are formatted by hand (printf's %g costs more than the rest of
+ * a row together) and the cells are kept in one buffer.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define TRY(x)                                                                                     \
+  do {                                                                                             \
+    int rc_ = (x);                                                                                 \
+    if (rc_) return rc_;                                                                           \
+  } while (0)
+#define MAX_RULES 16
+#define MAX_SOURCES 32
+
+/* The columns before the donors', in order, with how GeoJSON writes an
+ * empty one; the donors' columns (and DONOR_if_theirs) and error follow. */
+#define TABLE_COLUMNS(X)                                                                           \
+  X(ID, "id", TEXT)                                                                                \
+  X(DATE, "date", OPTIONAL)                                                                        \
+  X(AS_OF, "as_of", OPTIONAL)                                                                      \
+  X(SYSTEM, "system", OPTIONAL)                                                                    \
+  X(DONOR, "donor", OPTIONAL)                                                                      \
+  X(OPERATOR, "operator", OPTIONAL)                                                                \
+  X(TARGET, "target", OPTIONAL)                                                                    \
+  X(PURPOSE, "purpose", OPTIONAL)                                                                  \
+  X(PLACE, "place", OPTIONAL)                                                                      \
+  X(LAT, "lat", NUMBER)                                                                            \
+  X(LON, "lon", NUMBER)                                                                            \
+  X(TERRITORY, "territory", OPTIONAL)                                                              \
+  X(REGION, "region", OPTIONAL)                                                                    \
+  X(TERRITORIAL_SEA, "territorial_sea", OPTIONAL)                                                  \
+  X(BORDER_KM, "border_km", NUMBER)                                                                \
+  X(NOTES, "notes", OPTIONAL)                                                                      \
+  X(VERDICT, "verdict", TEXT)                                                                      \
+  X(VERDICT_DONORS, "verdict_donors", TEXT)                                                        \
+  X(ABOUT, "about", TEXT)                                                                          \
+  X(RULES, "rules", TEXT)                                                                          \
+  X(WHY, "why", TEXT)                                                                              \
+  X(SOURCES, "sources", TEXT)
+
+#define COLUMN_ENUM_(id, name, kind) COL_##id,
+enum { TABLE_COLUMNS(COLUMN_ENUM_) N_FIXED };
+#define COLUMN_NAME_(id, name, kind) name,
+static const char *const fixed_names[N_FIXED] = {TABLE_COLUMNS(COLUMN_NAME_)};
+#define COLUMN_KIND_(id, name, kind) CV_CELL_##kind,
+static const cv_cell_kind_t fixed_kinds[N_FIXED] = {TABLE_COLUMNS(COLUMN_KIND_)};
+
+/* The use facts of the columns system .. purpose, by their facts' names. */
+static const char *const fact_columns[] = {"system", "donor", "operator", "target", "purpose"};
+
+struct cv_table {
+  const cv_engine_t *engine;
+  cv_date_t as_of;
+  int if_theirs;
+  size_t donors, width;
+  char **names;  /* the donors' columns' names: DONOR, then DONOR_if_theirs */
+  cv_buf_t text; /* the row's cells, each NUL-terminated */
+  size_t *at;    /* where each cell starts in text */
+  size_t *len;   /* its length */
+  size_t filled; /* cells of the row so far */
+};
+
+cv_table_t *cv_table_new(const cv_engine_t *engine, cv_date_t as_of, int if_theirs) {
+  cv_table_t *t = calloc(1, sizeof *t);
+  if (!t) return NULL;
+  t->engine = engine;
+  t->as_of = as_of;
+  t->if_theirs = if_theirs != 0;
+  t->donors = cv_engine_policy_count(engine);
+  size_t named = t->if_theirs ? 2 * t->donors : t->donors;
+  t->width = N_FIXED + named + 1;
+  t->names = calloc(named ? named : 1, sizeof *t->names);
+  t->at = calloc(t->width, sizeof *t->at);
+  t->len = calloc(t->width, sizeof *t->len);
+  bool ok = t->names && t->at && t->len;
+  for (size_t i = 0; ok && i < named; i++) {
+    const char *donor = cv_engine_policy_donor(engine, i % t->donors);
+    size_t n = strlen(donor);
+    ok = (t->names[i] = malloc(n + sizeof "_if_theirs")) != NULL;
+    if (ok)
+      snprintf(t->names[i], n + sizeof "_if_theirs", "%s%s", donor,
+               i < t->donors ? "" : "_if_theirs");
+  }
+  if (ok) return t;
+  cv_table_free(t);
+  return NULL;
+}
+
+void cv_table_free(cv_table_t *t) {
+  if (!t) return;
+  size_t named = t->if_theirs ? 2 * t->donors : t->donors;
+  for (size_t i = 0; t->names && i < named; i++) free(t->names[i]);
+  free(t->names);
+  free(t->at);
+  free(t->len);
+  cv_buf_free(&t->text);
+  free(t);
+}
+
+size_t cv_table_width(const cv_table_t *t) { return t->width; }
+
+const char *cv_table_column(const cv_table_t *t, size_t column) {
+  if (column < N_FIXED) return fixed_names[column];
+  if (column + 1 < t->width) return t->names[column - N_FIXED];
+  return column + 1 == t->width ? "error" : NULL;
+}
+
+cv_cell_kind_t cv_table_column_kind(const cv_table_t *t, size_t column) {
+  if (column < N_FIXED) return fixed_kinds[column];
+  return column + 1 < t->width ? CV_CELL_TEXT : CV_CELL_OPTIONAL;
+}
+
+const char *cv_table_cell(const cv_table_t *t, size_t column, size_t *len) {
+  if (column >= t->filled) {
+    if (len) *len = 0;
+    return "";
+  }
+  if (len) *len = t->len[column];
+  return t->text.data + t->at[column];
+}
+
+/* ------------------------------------------------------------ filling */
+
+static void start(cv_table_t *t) {
+  t->text.len = 0;
+  t->filled = 0;
+}
+
+/* Starts the next cell: what is appended to text until end_cell is its. */
+static void open_cell(cv_table_t *t) { t->at[t->filled] = t->text.len; }
+
+static int end_cell(cv_table_t *t) {
+  size_t i = t->filled++;
+  t->len[i] = t->text.len - t->at[i];
+  return cv_buf_append(&t->text, "", 1);
+}
+
+static int text_cell(cv_table_t *t, const char *s) {
+  open_cell(t);
+  TRY(cv_buf_append(&t->text, s, strlen(s)));
+  return end_cell(t);
+}
+
+/* v with at most `decimals` digits after the point, trailing zeros dropped
+ * (6.90 -> "6.9", 7.0 -> "7"). */
+static int append_number(cv_buf_t *b, double v, int decimals) {
+  static const double scale[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7};
+  char out[32];
+  size_t n = 0;
+  if (!isfinite(v) || fabs(v) > 1e12) {
+    int len = snprintf(out, sizeof out, "%.*f", decimals, v);
+    return cv_buf_append(b, out, len < 0 ? 0 : (size_t)len);
+  }
+  if (v < 0) {
+    v = -v;
+    out[n++] = '-';
+  }
+  unsigned long long scaled = (unsigned long long)llround(v * scale[decimals]);
+  unsigned long long whole = scaled / (unsigned long long)scale[decimals];
+  unsigned long long frac = scaled % (unsigned long long)scale[decimals];
+  if (n == 1 && scaled == 0) n = 0; /* no "-0" */
+  char digits[24];
+  size_t d = 0;
+  do {
+    digits[d++] = (char)('0' + whole % 10);
+    whole /= 10;
+  } while (whole);
+  while (d) out[n++] = digits[--d];
+  if (frac) {
+    out[n++] = '.';
+    for (int i = decimals - 1; i >= 0; i--) {
+      digits[i] = (char)('0' + frac % 10);
+      frac /= 10;
+    }
+    int last = decimals - 1;
+    while (digits[last] == '0') last--;
+    memcpy(out + n, digits, (size_t)last + 1);
+    n += (size_t)last + 1;
+  }
+  return cv_buf_append(b, out, n);
+}
+
+static int number_cell(cv_table_t *t, bool known, double v, int decimals) {
+  open_cell(t);
+  if (known) TRY(append_number(&t->text, v, decimals));
+  return end_cell(t);
+}
+
+/* The donors of the verdicts in mask ("US UK"). */
+static int donors_of(cv_buf_t *b, const cv_result_t *result, unsigned long mask) {
+  size_t n = cv_result_count(result), k = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (!((mask >> i) & 1ul)) continue;
+    if (k++) TRY(cv_buf_append(b, " ", 1));
+    const char *donor = cv_result_donor(result, i);
+    TRY(cv_buf_append(b, donor, strlen(donor)));
+  }
+  return CV_OK;
+}
+
+/* The lead donors' deciding rules, "BE: a; IT: b" when more than one. */
+static int lead_rules(cv_buf_t *b, const cv_result_t *result, unsigned long lead) {
+  size_t n = cv_result_count(result);
+  bool several = (lead & (lead - 1)) != 0, first = true;
+  for (size_t i = 0; i < n; i++) {
+    if (!((lead >> i) & 1ul)) continue;
+    const char *ids[MAX_RULES];
+    size_t k = cv_result_rules(result, i, ids, MAX_RULES);
+    if (!k) continue;
+    if (!first) TRY(cv_buf_append(b, "; ", 2));
+    first = false;
+    if (several) {
+      const char *donor = cv_result_donor(result, i);
+      TRY(cv_buf_append(b, donor, strlen(donor)));
+      TRY(cv_buf_append(b, ": ", 2));
+    }
+    for (size_t j = 0; j < k && j < MAX_RULES; j++) {
+      if (j) TRY(cv_buf_append(b, " ", 1));
+      TRY(cv_buf_append(b, ids[j], strlen(ids[j])));
+    }
+  }
+  return CV_OK;
+}
+
+/* The links of the sources the lead donors' deciding rules cite, each once
+ * though two donors' rules cite it (a branch's sources are in the JSON,
+ * not in a cell). */
+static int lead_sources(cv_buf_t *b, const cv_result_t *result, unsigned long lead) {
+  size_t n = cv_result_count(result), begin = b->len;
+  for (size_t i = 0; i < n; i++) {
+    if (!((lead >> i) & 1ul)) continue;
+    cv_source_info_t few[MAX_SOURCES], *src = few;
+    size_t k = cv_result_source_list(result, i, 1, few, MAX_SOURCES);
+    /* More sources than fit here are asked for again, in full: the cell
+     * lists every link. */
+    if (k > MAX_SOURCES) {
+      if (!(src = malloc(k * sizeof *src))) return CV_NOMEM;
+      k = cv_result_source_list(result, i, 1, src, k);
+    }
+    int rc = CV_OK;
+    for (size_t j = 0; j < k && rc == CV_OK; j++) {
+      size_t len = strlen(src[j].url);
+      if (!len) continue;
+      bool again = false;
+      for (size_t at = begin; at + len <= b->len && !again; at++)
+        again = memcmp(b->data + at, src[j].url, len) == 0 &&
+                (at + len == b->len || b->data[at + len] == ' ');
+      if (again) continue;
+      if (b->len > begin) rc = cv_buf_append(b, " ", 1);
+      if (rc == CV_OK) rc = cv_buf_append(b, src[j].url, len);
+    }
+    if (src != few) free(src);
+    if (rc != CV_OK) return rc;
+  }
+  return CV_OK;
+}
+
+int cv_table_fill(cv_table_t *t, const cv_use_t *use, const cv_result_t *result) {
+  char day[11] = "";
+  cv_date_t date;
+  start(t);
+  TRY(text_cell(t, cv_use_id(use)));
+  if (cv_use_date(use, &date) == CV_OK) cv_date_format(date, day);
+  TRY(text_cell(t, day));
+  day[0] = '\0';
+  if (t->as_of) cv_date_format(t->as_of, day);
+  TRY(text_cell(t, day));
+  for (size_t i = 0; i < sizeof fact_columns / sizeof fact_columns[0]; i++) {
+    const char *v = cv_result_fact_name(t->engine, result, fact_columns[i]);
+    TRY(text_cell(t, v ? v : ""));
+  }
+  TRY(text_cell(t, cv_use_place(use)));
+  double lat = 0, lon = 0;
+  bool located = cv_use_location(use, &lat, &lon) == CV_OK;
+  TRY(number_cell(t, located, lat, 6));
+  TRY(number_cell(t, located, lon, 6));
+  const cv_where_t *where = cv_result_where(result);
+  TRY(text_cell(t, where->territory));
+  TRY(text_cell(t, where->region));
+  TRY(text_cell(t, where->sea_of));
+  TRY(number_cell(t, where->border_km >= 0, where->border_km, 1));
+  TRY(text_cell(t, cv_use_notes(use)));
+
+  size_t idx[64], count, n = cv_result_count(result);
+  unsigned long lead = 0, about = 0;
+  cv_verdict_t verdict = cv_result_lead(result, idx, 64, &count);
+  for (size_t i = 0; i < count && i < 64; i++) lead |= 1ul << idx[i];
+  for (size_t i = 0; i < n && i < 64; i++)
+    if (cv_result_about(result, i)) about |= 1ul << i;
+  TRY(text_cell(t, cv_verdict_name(verdict)));
+  open_cell(t);
+  TRY(donors_of(&t->text, result, lead));
+  TRY(end_cell(t));
+  open_cell(t);
+  TRY(donors_of(&t->text, result, about));
+  TRY(end_cell(t));
+  open_cell(t);
+  TRY(lead_rules(&t->text, result, lead));
+  TRY(end_cell(t));
+  open_cell(t);
+  TRY(cv_result_write_summary(t->engine, result, &t->text));
+  TRY(end_cell(t));
+  open_cell(t);
+  TRY(lead_sources(&t->text, result, lead));
+  TRY(end_cell(t));
+  /* A donor's cell: its verdict when the use is about it, '-' when not
+   * (not their weapon: not covered). */
+  for (size_t i = 0; i < t->donors; i++)
+    TRY(text_cell(t, i < n && cv_result_about(result, i)
+                         ? cv_verdict_name(cv_result_verdict(result, i))
+                         : "-"));
+  for (size_t i = 0; t->if_theirs && i < t->donors; i++)
+    TRY(text_cell(t, cv_verdict_name(cv_result_if_their_weapon(result, i))));
+  return text_cell(t, "");
+}
+
+int cv_table_fill_error(cv_table_t *t, long row, const char *id, const cv_error_t *err) {
+  start(t);
+  TRY(text_cell(t, id ? id : ""));
+  while (t->filled + 1 < t->width) TRY(text_cell(t, ""));
+  char msg[sizeof err->message + 64];
+  if (err->line)
+    snprintf(msg, sizeof msg, "row %ld (line %d): %s", row, err->line, err->message);
+  else
+    snprintf(msg, sizeof msg, "row %ld: %s", row, err->message);
+  return text_cell(t, msg);
+}
+
+/* ---------------------------------------------------------------- CSV */
+
+/* One CSV field, quoted only when it must be (RFC 4180).  memchr, four
+ * times over, reads a row's explanation (a few hundred bytes, often with
+ * nothing to quote) faster than one pass a byte or a word at a time. */
+static int csv_field(cv_buf_t *b, const char *s, size_t len) {
+  if (!memchr(s, ',', len) && !memchr(s, '"', len) && !memchr(s, '\n', len) &&
+      !memchr(s, '\r', len))
+    return cv_buf_append(b, s, len);
+  TRY(cv_buf_append(b, "\"", 1));
+  const char *from = s, *end = s + len, *q;
+  while ((q = memchr(from, '"', (size_t)(end - from))) != NULL) {
+    TRY(cv_buf_append(b, from, (size_t)(q + 1 - from)));
+    TRY(cv_buf_append(b, "\"", 1));
+    from = q + 1;
+  }
+  TRY(cv_buf_append(b, from, (size_t)(end - from)));
+  return cv_buf_append(b, "\"", 1);
+}
+
+int cv_table_write_csv_header(const cv_table_t *t, cv_buf_t *buf) {
+  for (size_t i = 0; i < t->width; i++) {
+    if (i) TRY(cv_buf_append(buf, ",", 1));
+    const char *name = cv_table_column(t, i);
+    TRY(csv_field(buf, name, strlen(name)));
+  }
+  return cv_buf_append(buf, "\n", 1);
+}
+
+int cv_table_write_csv(const cv_table_t *t, cv_buf_t *buf) {
+  for (size_t i = 0; i < t->filled; i++) {
+    if (i) TRY(cv_buf_append(buf, ",", 1));
+    TRY(csv_field(buf, t->text.data + t->at[i], t->len[i]));
+  }
+  return cv_buf_append(buf, "\n", 1);
+}
