@@ -177,7 +177,7 @@ static const unsigned char *record_of(const cv_result_t *r, const cv_memo_entry_
 /* Writes a verdict's record (key, head, branches) at the end of the log
  * and points the slot at it.  A record never wraps: one that would is
  * written at the start of the next lap. */
-static bool memo_store(cv_result_t *r, cv_memo_entry_t *slot, uint64_t h, const cv_memo_key_t *key,
+static void memo_store(cv_result_t *r, cv_memo_entry_t *slot, uint64_t h, const cv_memo_key_t *key,
                        size_t len, const cv_policy_verdict_t *v) {
   size_t head = head_size(v->policy), size = align8(len) + head;
   for (uint8_t i = 0; i < v->n_branches; i++) size += branch_size(&v->branches[i]);
@@ -200,7 +200,6 @@ static bool memo_store(cv_result_t *r, cv_memo_entry_t *slot, uint64_t h, const 
   slot->key_len = (uint32_t)len;
   slot->text.json.len = 0;
   slot->text.why.len = 0;
-  return true;
 }
 
 /* Loads the verdict of a record whose key matched. */
@@ -345,15 +344,13 @@ bool cv_memo_find(cv_result_t *result, size_t p, const cv_eval_t *e, const cv_va
 
 void cv_memo_keep(cv_result_t *result, size_t p, const cv_memo_probe_t *probe) {
   int16_t k = probe->slot;
-  if (memo_store(result, &result->memo[k], probe->hash, &probe->key, probe->len, &result->v[p])) {
-    /* An earlier policy of this use kept in the same slot no longer owns
-     * it: its text must not be cached there, nor read back for this one
-     * (two of fifteen policies share one of the 4096 slots often). */
-    for (size_t q = 0; q < p; q++)
-      if (result->memo_slot[q] == k) result->memo_slot[q] = -1;
-    result->memo_slot[p] = k;
-    result->memo_recent[probe->set / 2] = (uint8_t)(k - probe->set);
-  }
+  memo_store(result, &result->memo[k], probe->hash, &probe->key, probe->len, &result->v[p]);
+  /* An earlier policy of this use kept in the same slot no longer owns it:
+   * its text must not be cached there, nor read back for this one. */
+  for (size_t q = 0; q < p; q++)
+    if (result->memo_slot[q] == k) result->memo_slot[q] = -1;
+  result->memo_slot[p] = k;
+  result->memo_recent[probe->set / 2] = (uint8_t)(k - probe->set);
   result->memo_misses++;
 }
 
