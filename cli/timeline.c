@@ -46,12 +46,14 @@ static void policy_line(void *ctx, const cv_history_event_t *e) {
   policy_out_t *o = ctx;
   char day[11], line[600], window[48] = "";
   cv_date_format(e->date, day);
-  if (e->date_latest != e->date) {
+  if (e->date_latest != e->date && cli_month(e->date, e->date_latest, day))
+    snprintf(window, sizeof window, "; on some day of that month");
+  else if (e->date_latest != e->date) {
     char last[11];
     cv_date_format(e->date_latest, last);
     snprintf(window, sizeof window, "; on some day to %s", last);
   }
-  int len = snprintf(line, sizeof line, "  %s  %-6s %-6s %s (%s; %s record%s)\n", day,
+  int len = snprintf(line, sizeof line, "  %-10s  %-6s %-6s %s (%s; %s record%s)\n", day,
                      e->starts ? "starts" : "lapses", e->rule.effect, e->rule.id, e->rule.actions,
                      e->rule.strength, window);
   o->rc |=
@@ -167,8 +169,10 @@ static void all_line(void *ctx, const cv_history_event_t *e) {
   char day[11], latest[11], when[32], line[512];
   cv_date_format(e->date, day);
   cv_date_format(e->date_latest, latest);
-  /* An uncertain date is its window: "2024-08-29..2024-08-30". */
-  snprintf(when, sizeof when, e->date_latest != e->date ? "%s..%s" : "%s", day, latest);
+  /* An uncertain date is its window, "2024-08-29..2024-08-30", or its
+   * month, "2024-05". */
+  if (e->date_latest == e->date || !cli_month(e->date, e->date_latest, when))
+    snprintf(when, sizeof when, e->date_latest != e->date ? "%s..%s" : "%s", day, latest);
   int len = snprintf(line, sizeof line, "  %-22s %-3s %-6s %-6s %s (%s; %s record%s%s)\n", when,
                      e->donor, e->starts ? "starts" : "lapses", e->rule.effect, e->rule.id,
                      e->rule.actions, e->rule.strength, e->rule.said_by ? ", said by " : "",

@@ -457,8 +457,8 @@ typedef struct cv_source_info {
   const char *outlet; /* "unknown" when the policy gives none */
   const char *title;
   const char *url; /* "" when the policy gives none */
-  cv_date_t date;
-  int deciding; /* 1: cited by a deciding rule (or 'governs'); 0: by a branch's */
+  cv_date_t date;  /* the month's first day when the policy gives a month (YYYY-MM) */
+  int deciding;    /* 1: cited by a deciding rule (or 'governs'); 0: by a branch's */
 } cv_source_info_t;
 
 /* The sources verdict index cites, each once, in cv_result_sources()'
@@ -561,13 +561,15 @@ CV_EXPORT int cv_history(const cv_engine_t *engine, cv_history_fn fn, void *ctx,
 CV_EXPORT int cv_policy_history(const cv_engine_t *engine, size_t policy, cv_history_fn fn,
                                 void *ctx, cv_error_t *err);
 
-/* Appends {"events": [{"date", "date_latest", "donor", "change", "rule",
- * "effect", "actions", "strength"[, "said_by"]}]} for the whole record
+/* Appends {"events": [{"date", "date_latest"[, "month"], "donor", "change",
+ * "rule", "effect", "actions", "strength"[, "said_by"]}]} for the whole record
  * (cv_history), one line, no newline. */
 CV_EXPORT int cv_history_write_json(const cv_engine_t *engine, cv_buf_t *buf, cv_error_t *err);
 /* Appends {"donor", "events": [{"date", "change", "rule", "effect",
- * "strength"[, "latest"]}]} for one policy's changes, "latest" ending the
- * window of an uncertain date; one line, no newline. */
+ * "strength"[, "latest"][, "month"]}]} for one policy's changes, "latest"
+ * ending the window of an uncertain date, "month" ("YYYY-MM") when that
+ * window is one calendar month; one line, no newline.  (The whole record's
+ * events carry "month" the same way.) */
 CV_EXPORT int cv_policy_history_write_json(const cv_engine_t *engine, size_t policy, cv_buf_t *buf,
                                            cv_error_t *err);
 /* Appends [{"donor", "rules": [{"id", "effect", "actions", "from", "until",

@@ -160,7 +160,7 @@ cv_acled_t *cv_acled_new(const cv_engine_t *engine, const cv_csv_field_t *header
     /* An alias the matcher refuses (one letter, or not starting with a
      * letter or digit) can still be given by name; it is just not looked
      * for in free text. */
-    if (cv_match_add(a->match, alias, strlen(alias), (int)tag) == CV_NOMEM) {
+    if (cv_match_add(a->match, alias, strlen(alias), (int)tag, true) == CV_NOMEM) {
       cv_acled_free(a);
       return NULL;
     }

@@ -216,7 +216,7 @@ static const struct {
 int cv_notes_add_keywords(cv_match_t *m) {
   for (size_t k = 0; k < sizeof keywords / sizeof *keywords; k++)
     if (cv_match_add(m, keywords[k].word, strlen(keywords[k].word),
-                     CV_NOTES_KW_TAG + keywords[k].kind) == CV_NOMEM)
+                     CV_NOTES_KW_TAG + keywords[k].kind, false) == CV_NOMEM)
       return CV_NOMEM;
   return CV_OK;
 }

@@ -224,10 +224,14 @@ typedef struct loader {
 } loader_t;
 
 static int load_json(loader_t *ld, json_t **out) {
-  char *text;
-  size_t len;
+  char *text = NULL; /* freed on every path, a failed read's included */
+  size_t len = 0;
   int rc = cv_read_file(ld->path, CATALOG_FILE_LIMIT, &text, &len, ld->err);
-  if (rc) return rc;
+  if (!rc) rc = cv_text_whole(ld->path, text, len, false, "a catalog: a JSON object", ld->err);
+  if (rc) {
+    free(text);
+    return rc;
+  }
   json_error_t jerr;
   *out = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
   free(text);

@@ -70,10 +70,35 @@ static int rule_cond_json(const cv_policy_t *pol, cv_buf_t *b, const cv_branch_c
   return CV_CAT(b, ": \"", cv_verdict_name((cv_verdict_t)c->syms[1]), "\"");
 }
 
+/* " (dated to a window)"; when one of the rule's uncertain dates is a
+ * month, each window as the policy says it: " (dated to some day of
+ * 2024-05)", " (dated to some day of 2024-05 or of 2024-07-01..2024-08-05)". */
+static int window_text(cv_buf_t *b, const cv_rule_t *r) {
+  cv_date_t first[2] = {r->from, r->until}, last[2] = {r->from_latest, r->until_latest};
+  char text[2][24];
+  int n = 0;
+  bool month = false;
+  for (int i = 0; i < 2; i++) {
+    if (first[i] == last[i]) continue;
+    char a[11], z[11];
+    cv_date_format(first[i], a);
+    cv_date_format(last[i], z);
+    bool m = cv_date_is_month(first[i], last[i]);
+    snprintf(text[n++], sizeof text[0], m ? "%.7s" : "%s..%s", a, z);
+    month |= m;
+  }
+  if (!month) return cv_buf_puts(b, " (dated to a window)");
+  CV_TRY(CV_CAT(b, " (dated to some day of ", text[0]));
+  if (n == 2) CV_TRY(CV_CAT(b, " or of ", text[1]));
+  return cv_buf_puts(b, ")");
+}
+
 static int rule_cond_text(const cv_policy_t *pol, cv_buf_t *b, const cv_branch_cond_t *c) {
   const cv_rule_t *r = &pol->rules[c->syms[0]];
-  if (c->fact == CV_COND_IN_FORCE)
-    return CV_CAT(b, r->id, c->syms[1] ? " in force" : " not in force", " (dated to a window)");
+  if (c->fact == CV_COND_IN_FORCE) {
+    CV_TRY(CV_CAT(b, r->id, c->syms[1] ? " in force" : " not in force"));
+    return window_text(b, r);
+  }
   return CV_CAT(b, "the question ", r->id, " leaves open is settled as ",
                 cv_verdict_name((cv_verdict_t)c->syms[1]));
 }

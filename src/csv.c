@@ -11,7 +11,8 @@
  * sentinel; quoted runs are found with memchr.
  *
  * Leniencies, chosen so that a real-world export always stays in step:
- * LF or CRLF ends a record; a quote only opens a quoted field at the start of
+ * LF, CRLF or a CR alone ends a record, mixed as they come (a file stitched
+ * together from Windows, old Mac and Unix exports); a quote only opens a quoted field at the start of
  * a field (elsewhere it is data); blank lines are not records; a UTF-8 BOM
  * at the very start is skipped.
  */
@@ -96,22 +97,35 @@ static void flag(cv_csv_t *csv, cv_csv_flaw_t flaw, size_t field) {
   }
 }
 
-static long count_lf(const char *p, const char *e) {
+/* Line ends in [p, e): LF, CRLF and a CR alone each count one.  Two
+ * memchr passes, not a byte loop: this runs over every quoted field, and
+ * ACLED's notes are quoted. */
+static long count_lines(const char *p, const char *e) {
   long n = 0;
-  while ((p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
-    n++;
-    p++;
-  }
+  for (const char *q = p; (q = memchr(q, '\n', (size_t)(e - q))) != NULL; q++) n++;
+  for (const char *q = p; (q = memchr(q, '\r', (size_t)(e - q))) != NULL; q++)
+    n += q + 1 == e || q[1] != '\n';
   return n;
 }
 
+/* The first line end in [p, e), or NULL; *next gets the byte after it (a
+ * CR at e - 1 is taken as a line end alone). */
+static const char *find_eol(const char *p, const char *e, const char **next) {
+  for (; p < e; p++)
+    if (*p == '\n' || *p == '\r') {
+      *next = p + (*p == '\r' && p + 1 < e && p[1] == '\n' ? 2 : 1);
+      return p;
+    }
+  return NULL;
+}
+
 /* Bytes that end an unquoted run. */
-static const unsigned char stop_byte[256] = {[','] = 1, ['\n'] = 1};
+static const unsigned char stop_byte[256] = {[','] = 1, ['\n'] = 1, ['\r'] = 1};
 
 enum { SCAN_DONE, SCAN_MORE, SCAN_EMPTY };
 
-/* record -> field (',' field)* ('\n' | '\r\n' | end of input)
- * field  -> '"' (any byte but '"' | '""')* '"' | (any byte but ',' '\n')*
+/* record -> field (',' field)* ('\n' | '\r\n' | '\r' | end of input)
+ * field  -> '"' (any byte but '"' | '""')* '"' | (any byte but ',' '\n' '\r')*
  * Scans one record from pos.  Returns SCAN_DONE with the record in fields[]
  * and pos past it, SCAN_MORE when the buffered input ends inside it (nothing
  * is changed then), or SCAN_EMPTY at the end of input. */
@@ -147,13 +161,9 @@ static int scan(cv_csv_t *csv) {
       }
       f = p + 1;
       fe = r;
-      lines += count_lf(f, fe);
+      lines += count_lines(f, fe);
       p = r < e ? r + 1 : e;
-      if (p < e && *p == '\r') {
-        if (p + 1 == e && !eof) return SCAN_MORE;
-        if (p + 1 == e || p[1] == '\n') p++;
-      }
-      if (p < e && *p != ',' && *p != '\n') {
+      if (p < e && !stop_byte[(unsigned char)*p]) {
         /* "abc"x: the record still ends where a lenient reader would end
          * it, so the stream stays in step; the flaw is reported. */
         if (csv->flaw == CV_CSV_CLEAN) csv->flaw_byte = (unsigned char)*p;
@@ -169,8 +179,6 @@ static int scan(cv_csv_t *csv) {
       if (q == e && !eof) return SCAN_MORE;
       f = p;
       fe = q;
-      if (fe > f && fe[-1] == '\r') /* CRLF, or CR at the very end */
-        fe--;
       p = q;
     }
     if (nf < CV_CSV_MAX_FIELDS) {
@@ -197,7 +205,11 @@ static int scan(cv_csv_t *csv) {
       }
       continue;
     }
-    lines++; /* the record's own LF */
+    if (p[-1] == '\r') { /* CRLF, or a CR alone */
+      if (p == e && !eof) return SCAN_MORE;
+      if (p < e && *p == '\n') p++;
+    }
+    lines++; /* the record's own line end */
     break;
   }
   csv->rec = start;
@@ -264,18 +276,21 @@ static void skip_long(cv_csv_t *csv) {
       if (fill(csv) == 0) break;
     }
     char c = csv->in[csv->pos++];
-    if (c == '\n') csv->line++;
+    if (c == '\r' && csv->pos == csv->end) fill(csv); /* CRLF across a read */
+    if (c == '\r' && csv->pos < csv->end && csv->in[csv->pos] == '\n') continue; /* its LF ends */
+    bool eol = c == '\n' || c == '\r';
+    if (eol) csv->line++;
     switch (st) {
       case START:
       case UNQUOTED:
-        if (c == '\n') goto done;
+        if (eol) goto done;
         st = c == ',' ? START : (st == START && c == '"') ? QUOTED : UNQUOTED;
         break;
       case QUOTED:
         if (c == '"') st = QUOTE;
         break;
       case QUOTE:
-        if (c == '\n') goto done;
+        if (eol) goto done;
         st = c == '"' ? QUOTED : c == ',' ? START : UNQUOTED;
         break;
     }
@@ -303,10 +318,14 @@ static const unsigned char id_byte[256] = {
 
 enum { ID_LIKE_MAX = 64 };
 
-/* Does the buffered input at p start like a row: an id-like first field
- * and a comma, then (when the header's width is known) that many fields in
- * all, a quoted field possibly running on past its line (not when whole:
- * then the row must be complete on its line)? */
+/* Does the line at p (buffered input) start like a row: an id-like first
+ * field and a comma, then (when the header's width is known), counted on
+ * that line alone, at least that many fields, or a quote it opens still
+ * open at its end (a broken row, or one whose quoted field runs on; not
+ * when whole: then the row must be complete on its line)?  More fields
+ * than the header's counts, so that a row broken by a stray comma after a
+ * broken row is taken for the row it is.  docs/datasets.md ("What counts
+ * as a row") says the same, and tests/csv_rows.h is its reference. */
 static bool row_like(const cv_csv_t *csv, const char *p, bool whole) {
   const char *const e = csv->in + csv->end;
   const char *q = p;
@@ -318,6 +337,7 @@ static bool row_like(const cv_csv_t *csv, const char *p, bool whole) {
   for (q++; q < e; q++) {
     char c = *q;
     if (quoted) {
+      if (c == '\n' || c == '\r') return !whole;
       if (c == '"') {
         if (q + 1 < e && q[1] == '"')
           q++;
@@ -326,7 +346,7 @@ static bool row_like(const cv_csv_t *csv, const char *p, bool whole) {
       }
       continue;
     }
-    if (c == '\n' || n > csv->expect_fields) break;
+    if (c == '\n' || c == '\r' || n > csv->expect_fields) break;
     if (c == ',') {
       n++;
       field_start = true;
@@ -335,7 +355,7 @@ static bool row_like(const cv_csv_t *csv, const char *p, bool whole) {
     if (c == '"' && field_start) quoted = true;
     field_start = false;
   }
-  return n == csv->expect_fields ? !(whole && quoted) : !whole && quoted && n <= csv->expect_fields;
+  return n >= csv->expect_fields ? !(whole && quoted) : !whole && quoted;
 }
 
 /* Cuts the record at rec_start (physical line rec_line) after its first
@@ -343,14 +363,13 @@ static bool row_like(const cv_csv_t *csv, const char *p, bool whole) {
  * whole as for row_like()).  Returns true with that line as the current
  * record, flawed. */
 static bool resync(cv_csv_t *csv, size_t rec_start, long rec_line, bool whole) {
-  char *const s = csv->in + rec_start;
-  char *lf = memchr(s, '\n', csv->end - rec_start);
-  if (!lf || !row_like(csv, lf + 1, whole)) return false;
+  const char *next, *eol = find_eol(csv->in + rec_start, csv->in + csv->end, &next);
+  if (!eol || !row_like(csv, next, whole)) return false;
   /* Scan the first line as if the input ended there: the open quote then
    * runs to its end, and the fields before it come back as they are. */
   size_t end = csv->end;
   bool eof = csv->eof;
-  char *stop = lf > s && lf[-1] == '\r' ? lf - 1 : lf;
+  char *stop = csv->in + (eol - csv->in);
   char saved = *stop;
   *stop = '\n'; /* the sentinel of unquoted scans */
   csv->pos = rec_start;
@@ -361,7 +380,7 @@ static bool resync(cv_csv_t *csv, size_t rec_start, long rec_line, bool whole) {
   *stop = saved;
   csv->end = end;
   csv->eof = eof;
-  csv->pos = (size_t)(lf + 1 - csv->in);
+  csv->pos = (size_t)(next - csv->in);
   csv->line = rec_line + 1;
   if (csv->flaw == CV_CSV_UNTERMINATED || csv->flaw == CV_CSV_CLEAN) {
     if (csv->flaw == CV_CSV_CLEAN) csv->flaw_field = csv->nfields ? csv->nfields - 1 : 0;
@@ -371,10 +390,16 @@ static bool resync(cv_csv_t *csv, size_t rec_start, long rec_line, bool whole) {
   return true;
 }
 
-/* A record that ran over several lines and came out wrong. */
+/* A record that ran over several lines and came out wrong: flawed, or of
+ * another width than the header.  Only such a record is ever cut; a well
+ * formed one keeps every line break its quoted fields hold, whatever its
+ * lines look like (ACLED's notes hold line breaks). */
 static bool swallowed(const cv_csv_t *csv) {
-  return csv->rec_len > 1 && memchr(csv->rec, '\n', csv->rec_len - 1) &&
-         (csv->flaw != CV_CSV_CLEAN || (csv->expect_fields && csv->nfields != csv->expect_fields));
+  if (csv->flaw == CV_CSV_CLEAN && (!csv->expect_fields || csv->nfields == csv->expect_fields))
+    return false;
+  const char *next, *end = csv->rec + csv->rec_len;
+  while (end > csv->rec && (end[-1] == '\n' || end[-1] == '\r')) end--;
+  return find_eol(csv->rec, end, &next) != NULL;
 }
 
 int cv_csv_next(cv_csv_t *csv) {

@@ -62,7 +62,8 @@ typedef struct cv_csv {
    * quote left open swallows the rows after it up to the next quote; a
    * record that runs over several lines, is flawed or has another field
    * count than this, and whose second line starts like a row (an id-like
-   * first field, then this many fields) is cut after its first line: that
+   * first field, then at least this many fields or a quote left open: the
+   * definition in docs/datasets.md) is cut after its first line: that
    * line comes back flawed CV_CSV_UNCLOSED, and reading resumes at the
    * next line, so the rows after it are not lost. */
   size_t expect_fields;
@@ -90,8 +91,8 @@ size_t cv_csv_peek(cv_csv_t *csv, const char **out, size_t n);
  * flawed), CV_EOF at the end of input, or CV_IO when read() failed. */
 int cv_csv_next(cv_csv_t *csv);
 
-/* Reads the next non-blank line (without its LF or CRLF) into fields[0],
- * with nfields 1.  Same returns as cv_csv_next(); the only flaw is
+/* Reads the next non-blank line (without its LF or CRLF: JSON Lines ends
+ * lines with LF, so a CR alone ends none) into fields[0], with nfields 1.  Same returns as cv_csv_next(); the only flaw is
  * CV_CSV_TOO_LONG. */
 int cv_csv_next_line(cv_csv_t *csv);
 

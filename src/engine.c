@@ -87,7 +87,11 @@ const char *cv_engine_admin1(const cv_engine_t *engine, const char *country_code
 static int load_admin1(cv_engine_t *engine, const char *path, cv_error_t *err) {
   char *text;
   size_t len;
+  static const char expected[] =
+      "ACLED's region spellings: a header, then admin1, region and "
+      "source, tab-separated";
   int rc = cv_read_file(path, ADMIN1_FILE_LIMIT, &text, &len, err);
+  if (!rc && (rc = cv_text_whole(path, text, len, true, expected, err))) free(text);
   if (rc) return rc;
   size_t cap = 0;
   int line = 0;
@@ -150,6 +154,9 @@ static int load_admin1(cv_engine_t *engine, const char *path, cv_error_t *err) {
     engine->n_admin1++;
   }
   free(text);
+  if (!rc && !engine->n_admin1)
+    rc = cv_error_set(err, CV_SYNTAX, path, line, 1, "no spellings after the header: expected %s",
+                      expected);
   if (rc) return rc;
   qsort(engine->admin1, engine->n_admin1, sizeof *engine->admin1, admin1_order);
   for (size_t i = 1; i < engine->n_admin1; i++) {

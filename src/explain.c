@@ -239,6 +239,7 @@ static int donor_text(const cv_engine_t *engine, const cv_use_t *use, const cv_r
       const cv_source_t *s = &pol->sources[rule->cites[c].source];
       char sd[11];
       cv_date_format(s->date, sd);
+      if (s->month) sd[7] = '\0'; /* the record gives the month only */
       CV_TRY(cv_buf_printf(buf, "    %s\"%s\"\n      — %s, \"%s\", %s\n",
                            rule->cites[c].paraphrase ? "paraphrase: " : "", rule->cites[c].quote,
                            s->outlet, s->title, sd));

@@ -241,12 +241,15 @@ static int load_tsv_line(cv_gazetteer_t *gaz, const char *s, const char *end, co
 }
 
 int cv_gaz_load_tsv(cv_gazetteer_t *gaz, const char *path, cv_error_t *err) {
-  char *text;
-  size_t len;
+  char *text = NULL;
+  size_t len = 0;
+  static const char expected[] =
+      "places: a header, then name, aliases, lat, lon, country and "
+      "source, tab-separated";
   int rc = cv_read_file(path, TSV_FILE_LIMIT, &text, &len, err);
-  if (rc) return rc;
+  if (!rc) rc = cv_text_whole(path, text, len, true, expected, err);
   const char *s = text, *end = text + len;
-  int line = 0;
+  int line = 0, places = 0;
   while (!rc && s < end) {
     const char *eol = memchr(s, '\n', (size_t)(end - s));
     if (!eol) eol = end;
@@ -259,9 +262,15 @@ int cv_gaz_load_tsv(cv_gazetteer_t *gaz, const char *path, cv_error_t *err) {
             "expected the header 'name<TAB>aliases<TAB>lat<TAB>lon<TAB>country<TAB>source'");
     } else if (stop > s && *s != '#') {
       rc = load_tsv_line(gaz, s, stop, path, line, err);
+      places++;
     }
     s = eol + 1;
   }
+  /* A header alone: every place name would then go unresolved, or to
+   * GeoNames' namesake of another country. */
+  if (!rc && !places)
+    rc = cv_error_set(err, CV_SYNTAX, path, line, 1, "no places after the header: expected %s",
+                      expected);
   free(text);
   return rc;
 }
@@ -323,11 +332,18 @@ int cv_gaz_load_geonames(cv_gazetteer_t *gaz, const char *path, cv_error_t *err)
   while (!rc && fgets(buf, GEONAMES_LINE_LIMIT + 2, fp)) {
     size_t len = strlen(buf);
     line++;
-    if (len && buf[len - 1] == '\n')
+    if (len && buf[len - 1] == '\n') {
       len--;
-    else if (!feof(fp)) {
+    } else if (!feof(fp)) {
       rc = cv_error_set(err, CV_TOO_LARGE, path, (int)line, 1, "line longer than %d bytes",
                         GEONAMES_LINE_LIMIT);
+      break;
+    } else {
+      /* GeoNames' dumps end every line: this one was cut, perhaps mid
+       * coordinate. */
+      rc = cv_error_set(err, CV_SYNTAX, path, (int)line, (int)len + 1,
+                        "the last line has no line end: the file looks cut short (expected "
+                        "GeoNames lines, each ended by a line feed)");
       break;
     }
     if (len && buf[len - 1] == '\r') len--;
@@ -335,6 +351,9 @@ int cv_gaz_load_geonames(cv_gazetteer_t *gaz, const char *path, cv_error_t *err)
     rc = load_geonames_line(gaz, buf, buf + len, path, line, err);
   }
   if (!rc && ferror(fp)) rc = cv_error_set(err, CV_IO, path, 0, 0, "cannot read '%s'", path);
+  if (!rc && !line)
+    rc = cv_error_set(err, CV_SYNTAX, path, 0, 0,
+                      "the file is empty: expected GeoNames lines (id, name, asciiname, ...)");
   free(buf);
   fclose(fp);
   return rc;
@@ -405,12 +424,14 @@ int cv_gaz_load_cities(cv_gazetteer_t *gaz, const char *cities_path, const char 
   size_t len, alen;
   int rc = cv_read_file(admin1_path, CITIES_FILE_LIMIT, &atext, &alen, err);
   if (rc) return rc;
+  rc = cv_text_whole(admin1_path, atext, alen, false,
+                     "GeoNames' first-level divisions: a JSON array of {code, name}", err);
   /* admin1 codes ("UA.07") to names, kept in the arena. */
   size_t nadmin = 0, cap = 0;
   gaz_admin_t *admin = NULL;
   cv_jscan_t s = {atext, atext, atext + alen, admin1_path, err};
   flat_object_t o;
-  rc = cv_jscan_char(&s, '[') ? CV_SYNTAX : CV_OK;
+  if (!rc) rc = cv_jscan_char(&s, '[') ? CV_SYNTAX : CV_OK;
   for (int first = 1; !rc; first = 0) {
     int r = flat_next(&s, &o, first);
     if (r < 0) rc = err->code;
@@ -431,9 +452,16 @@ int cv_gaz_load_cities(cv_gazetteer_t *gaz, const char *cities_path, const char 
     if (!(admin[nadmin++].name = cv_arena_strndup(&gaz->arena, name, nl)))
       rc = cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
   }
+  /* An empty array is a file cut or emptied: every place would lose its
+   * region without a word. */
+  if (!rc && !nadmin) rc = cv_jscan_fail(&s, "GeoNames' first-level divisions, not an empty array");
   free(atext);
   if (nadmin) qsort(admin, nadmin, sizeof *admin, admin_cmp);
+  static const char cities_expected[] =
+      "GeoNames places: a JSON array of {name, lat, lng, country}";
   if (!rc) rc = cv_read_file(cities_path, CITIES_FILE_LIMIT, &text, &len, err);
+  if (!rc) rc = cv_text_whole(cities_path, text, len, false, cities_expected, err);
+  size_t places = 0;
   if (!rc) {
     s = (cv_jscan_t){text, text, text + len, cities_path, err};
     rc = cv_jscan_char(&s, '[') ? CV_SYNTAX : CV_OK;
@@ -441,7 +469,10 @@ int cv_gaz_load_cities(cv_gazetteer_t *gaz, const char *cities_path, const char 
   for (int first = 1; !rc; first = 0) {
     int r = flat_next(&s, &o, first);
     if (r < 0) rc = err->code;
+    /* "[]" would be a gazetteer without GeoNames, and no warning. */
+    if (r > 0 && !places) rc = cv_jscan_fail(&s, "GeoNames places, not an empty array");
     if (r) break;
+    places++;
     size_t nl, latl, lonl, cl, al;
     const char *name = flat_get(&o, "name", &nl), *lat_s = flat_get(&o, "lat", &latl);
     const char *lon_s = flat_get(&o, "lng", &lonl), *country = flat_get(&o, "country", &cl);

@@ -79,6 +79,15 @@ int cv_buf_number(cv_buf_t *buf, double value);
  * (digest.c): CV_OK or CV_NOMEM; a file that cannot be read is noted. */
 int cv_digest_catalogs(cv_engine_t *engine, const char *data_dir);
 int cv_read_file(const char *path, size_t limit, char **out, size_t *len, cv_error_t *err);
+/* Refuses a data file's text (len bytes, read by cv_read_file) that is
+ * empty or only white space, and, when lines is true (a TSV file), one
+ * whose last line has no line end: a download or copy cut short, which
+ * would otherwise load as fewer entries, or a last entry cut mid-field
+ * (Kharkiv at a longitude cut to "36.2"), without a word.  Returns CV_OK or
+ * CV_SYNTAX with path, the last line and the column where its end is
+ * missing; expected says what the file should hold. */
+int cv_text_whole(const char *path, const char *text, size_t len, bool lines, const char *expected,
+                  cv_error_t *err);
 
 /* Call cv_json_watch() before a cJSON parse; when the parse fails,
  * cv_json_out_of_memory() tells whether an allocation failed. */
@@ -96,6 +105,16 @@ int cv_date_from(int year, int month, int day, cv_date_t *out);
  * reader takes).  Returns CV_VALUE. */
 int cv_date_error(cv_error_t *err, const char *text, size_t len, const int *ymd,
                   const char *expected);
+/* Reads a day of the policy language, YYYY-MM-DD, or a month, YYYY-MM:
+ * [*first, *last] is the day (first == last) or the month's days, the
+ * month's length leap years included.  CV_OK, or CV_VALUE with err saying
+ * why (cv_date_error()). */
+int cv_day_or_month_read(const char *text, size_t len, cv_date_t *first, cv_date_t *last,
+                         cv_error_t *err);
+/* Whether the days first..last are exactly one calendar month: how a
+ * month written YYYY-MM reads back, shown as the month wherever a date or
+ * window is written out. */
+bool cv_date_is_month(cv_date_t first, cv_date_t last);
 /* ASCII case-insensitive comparison of s (len bytes) with NUL-terminated t. */
 bool cv_streq_nocase(const char *s, size_t len, const char *t);
 /* A hash of s (len bytes) with ASCII case folded, eight bytes at a time,

@@ -55,6 +55,7 @@ static int citation_json(cv_buf_t *b, const cv_policy_t *pol, const char *rule,
   const cv_source_t *s = &pol->sources[cite->source];
   char day[11];
   cv_date_format(s->date, day);
+  if (s->month) day[7] = '\0'; /* "YYYY-MM": the record gives the month only */
   CV_TRY(cv_buf_puts(b, *first ? "{\"rule\": " : ", {\"rule\": "));
   *first = false;
   CV_TRY(cv_json_str(b, rule));

@@ -18,6 +18,10 @@ int cv_jscan_fail(cv_jscan_t *s, const char *expected) {
     else
       col++;
   }
+  /* The end of the text where more was expected: a file cut short. */
+  if (s->p >= s->end)
+    return cv_error_set(s->err, CV_SYNTAX, s->path, line, col,
+                        "expected %s, found the end of the file (is it cut short?)", expected);
   return cv_error_set(s->err, CV_SYNTAX, s->path, line, col, "expected %s", expected);
 }
 

@@ -93,12 +93,12 @@ int cv_lex_next(cv_lexer_t *p, cv_token_t *t) {
     const char *q = s;
     while (q < p->end && is_digit(*q)) q++;
     if (!minus && q - s == 4 && q < p->end && *q == '-') {
-      /* YYYY-MM-DD */
+      /* YYYY-MM-DD, or YYYY-MM: a month, where the record gives no day. */
       while (p->pos < p->end && (is_digit(*p->pos) || *p->pos == '-')) p->pos++;
       t->len = (size_t)(p->pos - s);
       t->kind = CV_TOK_DATE;
       cv_error_t why;
-      if (cv_date_read(s, t->len, &t->date, &why))
+      if (cv_day_or_month_read(s, t->len, &t->date, &t->date_last, &why))
         return fail(p, t->line, t->column, CV_SYNTAX, "%s", why.message);
       return CV_OK;
     }

@@ -40,7 +40,7 @@ typedef struct cv_token {
   int line, column;
   int newlines; /* line breaks between the previous token and this one */
   double number;
-  cv_date_t date;
+  cv_date_t date, date_last; /* a month (YYYY-MM): its first and last days */
 } cv_token_t;
 
 typedef struct cv_lexer {

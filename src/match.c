@@ -33,6 +33,7 @@ typedef struct pattern {
   char *text; /* folded */
   size_t len;
   int tag;
+  bool name; /* a plural "s" only after a digit or capital */
 } pattern_t;
 
 struct cv_match {
@@ -43,6 +44,7 @@ struct cv_match {
   unsigned n_cls;
   uint16_t *next; /* next[node * n_cls + class], 0 = no edge */
   int *tag;       /* per node: a pattern's tag, NO_TAG or AMBIGUOUS */
+  bool *name;     /* per node: a name's end (cv_match_add()) */
   unsigned n_nodes;
   uint8_t first2[65536 / 8]; /* bit (b0 << 8 | b1): some pattern starts so */
   /* bit (b0 << 8 | b1): some pattern starting so has a blank among its
@@ -100,10 +102,11 @@ void cv_match_free(cv_match_t *m) {
   free(m->pats);
   free(m->next);
   free(m->tag);
+  free(m->name);
   free(m);
 }
 
-int cv_match_add(cv_match_t *m, const char *pattern, size_t len, int tag) {
+int cv_match_add(cv_match_t *m, const char *pattern, size_t len, int tag, bool name) {
   if (len < 2 || !word_byte[(unsigned char)pattern[0]] || tag < 0) return CV_VALUE;
   if (len > MAX_PATTERN) return CV_TOO_LARGE;
   if (m->n_pats == m->cap_pats) {
@@ -126,7 +129,9 @@ int cv_match_add(cv_match_t *m, const char *pattern, size_t len, int tag) {
     }
   }
   while (n && text[n - 1] == ' ') n--;
-  m->pats[m->n_pats++] = (pattern_t){text, n, tag};
+  /* A name of several words ends in one ("HARM missile", "Storm Shadow")
+   * whose plural says nothing new: only a one-word name is held to it. */
+  m->pats[m->n_pats++] = (pattern_t){text, n, tag, name && !memchr(text, ' ', n)};
   return CV_OK;
 }
 
@@ -152,9 +157,11 @@ int cv_match_build(cv_match_t *m) {
   if (total > MAX_NODES) return CV_TOO_LARGE;
   free(m->next);
   free(m->tag);
+  free(m->name);
   m->next = calloc(total * m->n_cls, sizeof *m->next);
   m->tag = malloc(total * sizeof *m->tag);
-  if (!m->next || !m->tag) return CV_NOMEM;
+  m->name = calloc(total, sizeof *m->name);
+  if (!m->next || !m->tag || !m->name) return CV_NOMEM;
   m->n_nodes = 1;
   m->tag[0] = NO_TAG;
   for (size_t i = 0; i < m->n_pats; i++) {
@@ -168,6 +175,7 @@ int cv_match_build(cv_match_t *m) {
       }
       node = *edge;
     }
+    m->name[node] |= p->name;
     if (m->tag[node] == NO_TAG)
       m->tag[node] = p->tag;
     else if (m->tag[node] != p->tag)
@@ -184,7 +192,8 @@ int cv_match_build(cv_match_t *m) {
 }
 
 /* Walks the trie from a word start; reports every pattern that ends at a
- * word end (or before a plural "s" that does). */
+ * word end (or before a plural "s" that does, after a digit or capital for
+ * a name). */
 static void walk(const cv_match_t *m, const unsigned char *t, size_t len, size_t start,
                  cv_match_hit_fn hit, void *ctx) {
   unsigned node = 0;
@@ -205,7 +214,8 @@ static void walk(const cv_match_t *m, const unsigned char *t, size_t len, size_t
     if (tag < 0) continue;
     if (i == len || !word_byte[t[i]])
       hit(ctx, tag, start, i);
-    else if (fold(t[i]) == 's' && (i + 1 == len || !word_byte[t[i + 1]]))
+    else if (fold(t[i]) == 's' && (i + 1 == len || !word_byte[t[i + 1]]) &&
+             !(m->name[node] && t[i - 1] >= 'a' && t[i - 1] <= 'z'))
       hit(ctx, tag, start, i + 1);
   }
 }

@@ -395,7 +395,8 @@ extern const char *const cv_effect_names[3];
 
 typedef struct cv_source {
   const char *id, *file, *outlet, *title, *url;
-  cv_date_t date;
+  cv_date_t date; /* the day; with month, the first of the month the record gives */
+  bool month;
   int line;
 } cv_source_t;
 

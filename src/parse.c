@@ -260,12 +260,16 @@ static int expect_string(parser_t *p, const char *clause, const char **out) {
   return lex(p);
 }
 
-static int expect_date(parser_t *p, const char *clause, cv_date_t *out) {
+/* A date after clause: a day, or with month a month too (*month says which). */
+static int expect_date(parser_t *p, const char *clause, cv_date_t *out, bool *month) {
   CV_TRY(lex(p));
   char what[64];
-  snprintf(what, sizeof what, "a date YYYY-MM-DD after '%s'", clause);
+  snprintf(what, sizeof what, "a date YYYY-MM-DD%s after '%s'", month ? " or YYYY-MM" : "", clause);
   CV_TRY(expect(p, CV_TOK_DATE, what));
+  if (!month && p->tok.date_last != p->tok.date)
+    return fail(p, p->tok.line, p->tok.column, CV_SYNTAX, "expected %s, found a month", what);
   *out = p->tok.date;
+  if (month) *month = p->tok.date_last != p->tok.date;
   return lex(p);
 }
 
@@ -308,7 +312,7 @@ static int parse_source(parser_t *p) {
       CV_TRY(expect_string(p, "file", &s->file));
     } else if (at_word(p, "date")) {
       CV_TRY(once(p, &seen, 1, "date"));
-      CV_TRY(expect_date(p, "date", &s->date));
+      CV_TRY(expect_date(p, "date", &s->date, &s->month));
       has_date = true;
     } else if (at_word(p, "outlet")) {
       CV_TRY(once(p, &seen, 2, "outlet"));
@@ -516,19 +520,19 @@ static int parse_strength(parser_t *p, uint8_t *strength, const char **said_by) 
   return lex(p);
 }
 
-/* when -> DATE | 'between' DATE 'and' DATE: the day, or the window of days
- * one of which it is. */
+/* day -> DATE | 'between' DATE 'and' DATE: the day, or the window of days one of
+ * which it is; a month (YYYY-MM) is the window of its days, first to last. */
 static int parse_when_day(parser_t *p, const char *clause, cv_date_t *first, cv_date_t *last) {
   CV_TRY(lex(p));
   char what[96];
   if (!at_word(p, "between")) {
-    snprintf(what, sizeof what, "a date YYYY-MM-DD or 'between' after '%s'", clause);
+    snprintf(what, sizeof what, "a date YYYY-MM-DD or YYYY-MM or 'between' after '%s'", clause);
     CV_TRY(expect(p, CV_TOK_DATE, what));
-    *first = *last = p->tok.date;
+    *first = p->tok.date, *last = p->tok.date_last;
     return lex(p);
   }
   CV_TRY(lex(p));
-  snprintf(what, sizeof what, "a date YYYY-MM-DD after '%s between'", clause);
+  snprintf(what, sizeof what, "a date YYYY-MM-DD or YYYY-MM after '%s between'", clause);
   CV_TRY(expect(p, CV_TOK_DATE, what));
   *first = p->tok.date;
   CV_TRY(lex(p));
@@ -539,9 +543,9 @@ static int parse_when_day(parser_t *p, const char *clause, cv_date_t *first, cv_
                 clause, found(p, buf, sizeof buf));
   }
   CV_TRY(lex(p));
-  snprintf(what, sizeof what, "a date YYYY-MM-DD after '%s between DATE and'", clause);
+  snprintf(what, sizeof what, "a date YYYY-MM-DD or YYYY-MM after '%s between DATE and'", clause);
   CV_TRY(expect(p, CV_TOK_DATE, what));
-  *last = p->tok.date;
+  *last = p->tok.date_last;
   if (*last <= *first)
     return fail(p, p->tok.line, p->tok.column, CV_VALUE,
                 "the window '%s between' must end after it starts", clause);
@@ -768,7 +772,7 @@ int cv_parse_policy(parser_t *p) {
       CV_TRY(expect_string(p, "title", &pol->title));
     } else if (at_word(p, "as-of")) {
       CV_TRY(once(p, &seen, 1, "as-of"));
-      CV_TRY(expect_date(p, "as-of", &pol->state_date));
+      CV_TRY(expect_date(p, "as-of", &pol->state_date, NULL));
     } else if (at_word(p, "source")) {
       CV_TRY(parse_source(p));
     } else if (at_word(p, "assumption")) {

@@ -645,7 +645,8 @@ static int jsonl_row(cv_reader_t *r, cv_use_t *use, cv_error_t *err) {
   if (c->flaw != CV_CSV_CLEAN)
     return cv_error_set(err, CV_TOO_LARGE, NULL, (int)c->rec_line, 0, "line longer than %u bytes",
                         CV_CSV_MAX_RECORD);
-  int rc = cv_use_parse_json(r->engine, use, c->fields[0].data, c->fields[0].len, err);
+  int rc = cv_use_parse_json_at(r->engine, use, c->fields[0].data, c->fields[0].len,
+                                (int)c->rec_line, err);
   const char *id = cv_use_id(use);
   if (id[0]) set_row_id(r, id, strlen(id));
   if (rc != CV_OK) {

@@ -194,6 +194,16 @@ static int json_change_day(cv_buf_t *b, const char *sep, const char *key, cv_dat
   return json_member(b, sep, key, day);
 }
 
+/* Appends sep, then "month": "YYYY-MM" when the change's window is one
+ * calendar month (the policy's "from 2024-05"); nothing otherwise. */
+static int json_month(cv_buf_t *b, const char *sep, const cv_history_event_t *e) {
+  if (e->date_latest == e->date || !cv_date_is_month(e->date, e->date_latest)) return CV_OK;
+  char day[11];
+  cv_date_format(e->date, day);
+  CV_TRY(json_key(b, sep, "month"));
+  return cv_buf_append_json_string(b, day, 7);
+}
+
 typedef struct history_json {
   cv_buf_t *buf;
   size_t count;
@@ -203,6 +213,7 @@ typedef struct history_json {
 static int history_json_write(cv_buf_t *b, size_t count, const cv_history_event_t *e) {
   CV_TRY(json_change_day(b, count ? ", {" : "{", "date", e->date));
   CV_TRY(json_change_day(b, ", ", "date_latest", e->date_latest));
+  CV_TRY(json_month(b, ", ", e));
   CV_TRY(json_member(b, ", ", "donor", e->donor));
   CV_TRY(json_member(b, ", ", "change", e->starts ? "starts" : "lapses"));
   CV_TRY(json_member(b, ", ", "rule", e->rule.id));
@@ -236,6 +247,7 @@ static int policy_event_write(cv_buf_t *b, size_t count, const cv_history_event_
   CV_TRY(json_member(b, ", ", "effect", e->rule.effect));
   CV_TRY(json_member(b, ", ", "strength", e->rule.strength));
   if (e->date_latest != e->date) CV_TRY(json_change_day(b, ", ", "latest", e->date_latest));
+  CV_TRY(json_month(b, ", ", e));
   return cv_buf_puts(b, "}");
 }
 

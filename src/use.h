@@ -21,4 +21,9 @@ int cv_use_set_coordinate(cv_use_t *use, bool is_lat, double v, cv_error_t *err)
 int cv_use_set_place(const cv_engine_t *eng, cv_use_t *use, const char *value, size_t len,
                      cv_error_t *err);
 
+/* cv_use_parse_json() on text whose first line is line `line` of a file
+ * (a JSON Lines row): positions in messages and in err are the file's. */
+int cv_use_parse_json_at(const cv_engine_t *engine, cv_use_t *use, const char *text, size_t len,
+                         int line, cv_error_t *err);
+
 #endif /* CV_USE_H */

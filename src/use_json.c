@@ -239,10 +239,11 @@ static int json_facts(const cv_engine_t *eng, cv_use_t *use, const cJSON *v, cv_
   return CV_OK;
 }
 
-/* Names the position of a syntax error as a line and column. */
-static int syntax_error(const char *text, size_t len, const char *at, cv_error_t *err) {
+/* Names the position of a syntax error as a line and column, the text's
+ * first line being line first. */
+static int syntax_error(const char *text, size_t len, const char *at, int first, cv_error_t *err) {
   size_t off = at && at >= text && at <= text + len ? (size_t)(at - text) : len;
-  int line = 1, column = 1;
+  int line = first, column = 1;
   for (size_t i = 0; i < off; i++) {
     if (text[i] == '\n')
       line++, column = 1;
@@ -261,9 +262,10 @@ static int syntax_error(const char *text, size_t len, const char *at, cv_error_t
   return CV_SYNTAX;
 }
 
-/* Position of byte off of text as a line and column, for messages. */
-static void text_position(const char *text, size_t off, int *line, int *column) {
-  *line = 1;
+/* Position of byte off of text as a line and column, for messages, the
+ * text's first line being line first. */
+static void text_position(const char *text, size_t off, int first, int *line, int *column) {
+  *line = first;
   *column = 1;
   for (size_t i = 0; i < off; i++) {
     if (text[i] == '\n')
@@ -275,11 +277,11 @@ static void text_position(const char *text, size_t off, int *line, int *column) 
 
 /* Refuses text that is not UTF-8 (a NUL byte included) and a \u0000
  * escape inside a string. */
-static int check_text(const char *text, size_t len, cv_error_t *err) {
+static int check_text(const char *text, size_t len, int first, cv_error_t *err) {
   size_t bad;
   int line, column;
   if (!cv_utf8_valid(text, len, &bad)) {
-    text_position(text, bad, &line, &column);
+    text_position(text, bad, first, &line, &column);
     if (text[bad])
       cv_error_field(err, CV_VALUE, "", "not UTF-8: byte 0x%02X at line %d, column %d",
                      (unsigned char)text[bad], line, column);
@@ -295,7 +297,7 @@ static int check_text(const char *text, size_t len, cv_error_t *err) {
       in_string = !in_string;
     } else if (in_string && text[i] == '\\' && i + 1 < len) {
       if (text[i + 1] == 'u' && i + 6 <= len && memcmp(text + i + 2, "0000", 4) == 0) {
-        text_position(text, i, &line, &column);
+        text_position(text, i, first, &line, &column);
         cv_error_field(err, CV_VALUE, "",
                        "a NUL character (\\u0000) in a string at line %d, column %d", line, column);
         err->line = line;
@@ -310,6 +312,11 @@ static int check_text(const char *text, size_t len, cv_error_t *err) {
 
 int cv_use_parse_json(const cv_engine_t *engine, cv_use_t *use, const char *text, size_t len,
                       cv_error_t *err) {
+  return cv_use_parse_json_at(engine, use, text, len, 1, err);
+}
+
+int cv_use_parse_json_at(const cv_engine_t *engine, cv_use_t *use, const char *text, size_t len,
+                         int line, cv_error_t *err) {
   cv_use_reset(use);
   if (len > USE_JSON_LIMIT)
     return cv_error_field(err, CV_TOO_LARGE, "", "use larger than %d bytes", USE_JSON_LIMIT);
@@ -318,19 +325,19 @@ int cv_use_parse_json(const cv_engine_t *engine, cv_use_t *use, const char *text
   /* Bytes that are not UTF-8 would be echoed into results that are then
    * not JSON; a \u0000 would cut a string short where cJSON stores it
    * ("HIMARS\u0000junk" read as HIMARS).  Both are refused first. */
-  int rc = check_text(text, len, err);
+  int rc = check_text(text, len, line, err);
   if (rc) return rc;
   const char *end = NULL;
   cv_json_watch();
   cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, false);
   if (!root) {
     if (cv_json_out_of_memory()) return cv_error_field(err, CV_NOMEM, "", "out of memory");
-    return syntax_error(text, len, end, err);
+    return syntax_error(text, len, end, line, err);
   }
   /* Only white space may follow the object. */
   while (end < text + len && (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n')) end++;
   if (end < text + len && *end) {
-    rc = syntax_error(text, len, end, err);
+    rc = syntax_error(text, len, end, line, err);
     goto done;
   }
   if (!cJSON_IsObject(root)) {

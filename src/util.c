@@ -330,6 +330,24 @@ int cv_read_file(const char *path, size_t limit, char **out, size_t *len, cv_err
   return CV_OK;
 }
 
+int cv_text_whole(const char *path, const char *text, size_t len, bool lines, const char *expected,
+                  cv_error_t *err) {
+  size_t i = 0;
+  while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n')) i++;
+  if (i == len)
+    return cv_error_set(err, CV_SYNTAX, path, 0, 0, "the file is empty: expected %s", expected);
+  if (!lines || text[len - 1] == '\n') return CV_OK;
+  /* The position where the line end is missing: the last line's end. */
+  int line = 1;
+  size_t start = 0;
+  for (size_t k = 0; k < len; k++)
+    if (text[k] == '\n') line++, start = k + 1;
+  return cv_error_set(err, CV_SYNTAX, path, line, (int)(len - start) + 1,
+                      "the last line has no line end: the file looks cut short (expected %s, "
+                      "each line ended by a line feed)",
+                      expected);
+}
+
 bool cv_streq_nocase(const char *s, size_t len, const char *t) {
   for (size_t i = 0; i < len; i++) {
     unsigned char a = (unsigned char)s[i], b = (unsigned char)t[i];
@@ -486,6 +504,40 @@ int cv_date_read(const char *text, size_t len, cv_date_t *out, cv_error_t *err) 
   bool shaped = date_shape(text, len, v);
   if (shaped && cv_date_from(v[0], v[1], v[2], out) == CV_OK) return CV_OK;
   return cv_date_error(err, text, len, shaped ? v : NULL, "YYYY-MM-DD");
+}
+
+int cv_day_or_month_read(const char *text, size_t len, cv_date_t *first, cv_date_t *last,
+                         cv_error_t *err) {
+  int v[3];
+  if (date_shape(text, len, v)) {
+    if (cv_date_from(v[0], v[1], v[2], first) != CV_OK)
+      return cv_date_error(err, text, len, v, "YYYY-MM-DD or YYYY-MM");
+    *last = *first;
+    return CV_OK;
+  }
+  /* YYYY-MM: the month's days, the first to the last. */
+  bool month = len == 7 && text[4] == '-';
+  v[0] = v[1] = 0, v[2] = 1;
+  for (size_t i = 0; month && i < len; i++) {
+    if (i == 4) continue;
+    if (text[i] < '0' || text[i] > '9')
+      month = false;
+    else
+      v[i > 4] = v[i > 4] * 10 + (text[i] - '0');
+  }
+  if (!month) return cv_date_error(err, text, len, NULL, "YYYY-MM-DD or YYYY-MM");
+  if (cv_date_from(v[0], v[1], 1, first) != CV_OK)
+    return cv_date_error(err, text, len, v, "YYYY-MM-DD or YYYY-MM");
+  *last = *first + days_in_month(v[0], v[1]) - 1;
+  return CV_OK;
+}
+
+bool cv_date_is_month(cv_date_t first, cv_date_t last) {
+  char a[11], b[11], after[11];
+  cv_date_format(first, a);
+  cv_date_format(last, b);
+  cv_date_format(last + 1, after);
+  return memcmp(a + 8, "01", 2) == 0 && memcmp(a, b, 7) == 0 && memcmp(after + 8, "01", 2) == 0;
 }
 
 void cv_date_format(cv_date_t date, char buf[11]) {

@@ -50,3 +50,16 @@ add_test(NAME json_escape COMMAND sh -c "\"$1\" | /usr/bin/python3 \"$2\"" sh
 add_test(NAME policy_not_utf8 COMMAND sh -c
   "\"$1\" lint --policy \"$2\" 2>&1 >/dev/null | grep -q 'not-utf8.caveat:28:132: error: byte 0xFF in a string is not UTF-8'" sh
   $<TARGET_FILE:caveat_cli> ${PROJECT_SOURCE_DIR}/tests/data/policies-bad/not-utf8.caveat)
+
+# Rows in = rows out (issue 22): adjacent broken rows and every mix of line
+# ends, against the definition's reference (tests/csv_rows.h).
+add_executable(csv_rows_test ${CMAKE_CURRENT_SOURCE_DIR}/csv_rows_test.c)
+target_include_directories(csv_rows_test PRIVATE ${PROJECT_SOURCE_DIR}/src)
+target_link_libraries(csv_rows_test PRIVATE caveat_static)
+add_test(NAME csv_rows COMMAND csv_rows_test)
+
+# Data files empty or cut short are refused with file:line:column, and an
+# error on a 1 MB line shows a window of it (issue 22).
+add_test(NAME data_files
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/data_files_test.sh $<TARGET_FILE:caveat_cli>
+          ${PROJECT_SOURCE_DIR}/data ${PROJECT_SOURCE_DIR}/tests/data/policies-bad/not-utf8.caveat)

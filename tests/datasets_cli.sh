@@ -126,8 +126,14 @@ $caveat assess --no-progress "$tmp/bad.jsonl" >"$tmp/out" 2>/dev/null
 check "bad JSON lines: exit" 1 $?
 check "bad JSON lines: one row each" 3 "$(wc -l <"$tmp/out" | tr -d ' ')"
 check "embedded NUL refused" 1 "$(grep -c -F '{"id": "row-1", "error": {"field": null, "message": "a NUL character (\\u0000) in a string at line 1, column 52"' "$tmp/out")"
-check "not UTF-8 refused" 1 "$(grep -c -F '{"id": "row-2", "error": {"field": null, "message": "not UTF-8: byte 0xFF at line 1, column 10"' "$tmp/out")"
+check "not UTF-8 refused" 1 "$(grep -c -F '{"id": "row-2", "error": {"field": null, "message": "not UTF-8: byte 0xFF at line 2, column 10"' "$tmp/out")"
 check "huge numeric id refused" 1 "$(grep -c "^{\"id\": \"row-3\", \"error\": {\"field\": \"id\", \"message\": \"a numeric 'id' must be a whole number below 2^63" "$tmp/out")"
+# A JSON Lines error names the file's line, not the line within the row's
+# text (it said "line 1" for row 51); a blank line is counted, not a row.
+{ for i in $(seq 1 49); do printf '{"id": "g%d", "date": "2024-06-02"}\n' "$i"; done
+  printf '\n{"id": "g50", "date": "2024-06-02"}\n{"id": "bad", "date": "2024-06-02",}\n'; } >"$tmp/row51.jsonl"
+$caveat assess --no-progress "$tmp/row51.jsonl" >"$tmp/out51" 2>/dev/null
+check "JSON Lines error: the file's line and column" 1 "$(grep -c -F '{"id": "row-51", "error": {"field": null, "message": "invalid JSON at line 52, column 36: unexpected text near '"'"'}'"'"'", "line": 52, "column": 36}}' "$tmp/out51")"
 if python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]' "$tmp/out"; then
   check "output is UTF-8 JSON" ok ok
 else

@@ -271,9 +271,10 @@ static void test_matcher(void **state) {
   cv_match_t *m = cv_match_new();
   static const char *const pats[] = {"HIMARS", "Storm Shadow", "F-16",
                                      "M777",   "MaxxPro",      "MaxxPro MRAP"};
-  for (int i = 0; i < 6; i++) assert_int_equal(cv_match_add(m, pats[i], strlen(pats[i]), i), CV_OK);
-  assert_int_equal(cv_match_add(m, "x", 1, 9), CV_VALUE);
-  assert_int_equal(cv_match_add(m, "-x", 2, 9), CV_VALUE);
+  for (int i = 0; i < 6; i++)
+    assert_int_equal(cv_match_add(m, pats[i], strlen(pats[i]), i, true), CV_OK);
+  assert_int_equal(cv_match_add(m, "x", 1, 9, true), CV_VALUE);
+  assert_int_equal(cv_match_add(m, "-x", 2, 9, true), CV_VALUE);
   assert_int_equal(cv_match_build(m), CV_OK);
   char hits[256] = "";
   /* whole words only, any case, blank runs as one space, plural "s" */
@@ -282,6 +283,21 @@ static void test_matcher(void **state) {
       "maxxpro mrap";
   cv_match_scan(m, text, strlen(text), on_hit, hits);
   assert_string_equal(hits, "0:0-6 1:24-38 2:39-44 4:51-58 5:51-63 ");
+  cv_match_free(m);
+}
+
+/* A name's plural "s" only after a digit or capital: "patriots" are people;
+ * a keyword's after anything ("airfields"). */
+static void test_matcher_name_plural(void **state) {
+  cv_match_t *m = cv_match_new();
+  assert_int_equal(cv_match_add(m, "Patriot", 7, 0, true), CV_OK);
+  assert_int_equal(cv_match_add(m, "M777", 4, 1, true), CV_OK);
+  assert_int_equal(cv_match_add(m, "airfield", 8, 2, false), CV_OK);
+  assert_int_equal(cv_match_build(m), CV_OK);
+  char hits[256] = "";
+  const char *text = "patriots Patriots patriotic PATRIOTS Patriot battery M777s airfields";
+  cv_match_scan(m, text, strlen(text), on_hit, hits);
+  assert_string_equal(hits, "0:28-36 0:37-44 1:53-58 2:59-68 ");
   cv_match_free(m);
 }
 
@@ -888,6 +904,7 @@ int main(void) {
       cmocka_unit_test(test_dates),
       cmocka_unit_test(test_tokenizer),
       cmocka_unit_test(test_matcher),
+      cmocka_unit_test(test_matcher_name_plural),
       cmocka_unit_test(test_acled_multiline),
       cmocka_unit_test(test_acled_dates),
       cmocka_unit_test(test_acled_missing_columns),
