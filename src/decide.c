@@ -343,14 +343,11 @@ static uint16_t collect_cuts(const cv_eval_t *e, const cv_value_t *facts, int fa
   return n;
 }
 
-/* at_known_facts: cut where the known facts it is compared with stand too,
- * as the values to try need; the memo's key leaves those out and keeps
- * which way each such comparison goes instead (fact_cut_bits), since a
- * count of cuts passed means nothing when the cuts move from use to use. */
-uint16_t cv_boundaries(const cv_eval_t *e, const cv_value_t *facts, int fact, cv_boundary_t *b,
-                       bool at_known_facts) {
+/* The cuts where the known facts it is compared with stand too, as the
+ * values to try need. */
+uint16_t cv_boundaries(const cv_eval_t *e, const cv_value_t *facts, int fact, cv_boundary_t *b) {
   cv_fact_set_t seen = 0;
-  uint16_t n = collect_cuts(e, facts, fact, b, 0, &seen, at_known_facts, false);
+  uint16_t n = collect_cuts(e, facts, fact, b, 0, &seen, true, false);
   /* Sorted, without repeats: a handful of values. */
   for (uint16_t i = 1; i < n; i++)
     for (uint16_t j = i;
@@ -368,6 +365,17 @@ uint16_t cv_boundaries(const cv_eval_t *e, const cv_value_t *facts, int fact, cv
       b[unique - 1].fact = -1; /* a number of the policy names the cut best */
   }
   return unique;
+}
+
+/* The memo's key leaves the cuts at known facts out and keeps which way
+ * each such comparison goes instead (fact_cut_bits), since a count of cuts
+ * passed means nothing when the cuts move from use to use.  Unsorted and
+ * with repeats: a value passes the same of these as another exactly when
+ * both lie between the same two of the sorted ones, which is all the key
+ * counts, and sorting them cost more than counting. */
+uint16_t cv_key_cuts(const cv_eval_t *e, const cv_value_t *facts, int fact, cv_boundary_t *b) {
+  cv_fact_set_t seen = 0;
+  return collect_cuts(e, facts, fact, b, 0, &seen, false, false);
 }
 
 /* The policy's own assumption values, for walks over every use. */

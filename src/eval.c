@@ -89,9 +89,19 @@ static const cv_walk_visitor_t evaluation = {
 
 /* ------------------------------------------------------------- top level */
 
+/* Clears a verdict of pol up to its branches and past its assumptions:
+ * those past the policy's count are never read (a memo hit copies none),
+ * and clearing all 32 was four fifths of the work for each policy of a row
+ * whose operator received no donor weapons. */
+static void clear_verdict(cv_policy_verdict_t *out, const cv_policy_t *pol) {
+  memset(
+      out, 0,
+      offsetof(cv_policy_verdict_t, assumption) + pol->n_assumptions * sizeof out->assumption[0]);
+}
+
 static void evaluate_policy(cv_eval_t *e, cv_policy_verdict_t *out) {
   const cv_policy_t *pol = e->policy;
-  memset(out, 0, offsetof(cv_policy_verdict_t, branches));
+  clear_verdict(out, pol);
   out->policy = pol;
   out->date = e->date;
   out->after_state_date = e->date > pol->state_date;
@@ -462,7 +472,7 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
     const cv_policy_t *pol = engine->policies[p];
     if (result->unselected & (1u << p)) {
       cv_policy_verdict_t *out = &result->v[p];
-      memset(out, 0, offsetof(cv_policy_verdict_t, branches));
+      clear_verdict(out, pol);
       out->policy = pol;
       out->date = e.date;
       result->memo_slot[p] = -1;
@@ -508,7 +518,7 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
     }
     result->memo_slot[p] = -1;
     if (result->no_donor_because) {
-      memset(out, 0, offsetof(cv_policy_verdict_t, branches));
+      clear_verdict(out, pol);
       out->policy = pol;
       out->verdict = out->as_stated = CV_NOT_COVERED;
       out->settled = true;

@@ -149,10 +149,13 @@ typedef struct cv_boundary {
 
 enum { CV_MAX_BOUNDARIES = CV_MAX_CANDIDATES };
 
-/* The sorted cuts of fact's comparisons, for facts as they stand;
- * at_known_facts: where the known facts it is compared with stand too. */
-uint16_t cv_boundaries(const cv_eval_t *e, const cv_value_t *facts, int fact, cv_boundary_t *b,
-                       bool at_known_facts);
+/* The sorted cuts of fact's comparisons, for facts as they stand, and
+ * where the known facts it is compared with stand. */
+uint16_t cv_boundaries(const cv_eval_t *e, const cv_value_t *facts, int fact, cv_boundary_t *b);
+
+/* The cuts as the memo's key counts them: not at known facts, neither
+ * sorted nor rid of repeats. */
+uint16_t cv_key_cuts(const cv_eval_t *e, const cv_value_t *facts, int fact, cv_boundary_t *b);
 
 /* -------------------------------------------------------------- walk.c */
 

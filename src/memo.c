@@ -98,15 +98,21 @@ static inline __attribute__((always_inline)) void memo_key(const cv_eval_t *e,
   key->epoch = lo;
   key->disputed = hidden != NULL;
   int end = pol->fact_end;
+  /* The facts as stated, then, only when some are disputed, with those
+   * unknown: most keys are half as long to clear, hash and compare (the
+   * disputed word tells the two layouts apart). */
+  int n_words = hidden ? 2 * end : end;
   uint32_t *stated_code = key->words, *hidden_code = key->words + end;
-  for (int f = 0; f < end; f++) {
-    stated_code[f] = hidden_code[f] = 0;
+  memset(key->words, 0, (size_t)n_words * sizeof key->words[0]);
+  /* A fact no rule reads matters only through the facts derived from it,
+   * which the key holds: only the facts read are visited.  The system is
+   * the exception: whether the policy's donor supplied it decides the
+   * donor's possible values, and a system the donor never supplied is
+   * named in the explanation. */
+  cv_fact_set_t keyed = (pol->facts_read | CV_FACT_BIT(CV_FACT_SYSTEM)) & (CV_FACT_BIT(end) - 1);
+  for (; keyed; keyed &= keyed - 1) {
+    int f = __builtin_ctzll(keyed);
     if (!(pol->facts_read & CV_FACT_BIT(f))) {
-      /* A fact no rule reads matters only through the facts derived from
-       * it, which the key holds.  The system is the exception: whether the
-       * policy's donor supplied it decides the donor's possible values, and
-       * a system the donor never supplied is named in the explanation. */
-      if (f != CV_FACT_SYSTEM) continue;
       stated_code[f] = system_code(e, &stated[f]);
       if (hidden) hidden_code[f] = system_code(e, &hidden[f]);
       continue;
@@ -114,13 +120,13 @@ static inline __attribute__((always_inline)) void memo_key(const cv_eval_t *e,
     cv_boundary_t b[CV_MAX_BOUNDARIES];
     uint16_t n = 0;
     bool number = cv_fact(pol, f)->type == CV_TYPE_NUMBER;
-    if (number) n = cv_boundaries(e, stated, f, b, false);
-    stated_code[f] =
-        fact_code(pol, f, &stated[f], number ? b : NULL, n) | fact_cut_bits(pol, f, stated);
+    if (number) n = cv_key_cuts(e, stated, f, b);
+    stated_code[f] = fact_code(pol, f, &stated[f], number ? b : NULL, n) |
+                     (number ? fact_cut_bits(pol, f, stated) : 0);
     if (hidden) {
-      if (number) n = cv_boundaries(e, hidden, f, b, false);
-      hidden_code[f] =
-          fact_code(pol, f, &hidden[f], number ? b : NULL, n) | fact_cut_bits(pol, f, hidden);
+      if (number) n = cv_key_cuts(e, hidden, f, b);
+      hidden_code[f] = fact_code(pol, f, &hidden[f], number ? b : NULL, n) |
+                       (number ? fact_cut_bits(pol, f, hidden) : 0);
       /* An unknown kept within bounds: the bounds' classes or intervals
        * (the bits of an unknown fact's code are otherwise all clear). */
       if (f == CV_FACT_REGION && e->n_region_choices && hidden[f].state == CV_UNKNOWN)
@@ -140,65 +146,76 @@ static inline __attribute__((always_inline)) void memo_key(const cv_eval_t *e,
       if (hidden) hidden_code[f] = supplier_code(e, &hidden[f], hidden_code[f]);
     }
   }
-  memcpy(key->words + 2 * end, e->assume, pol->n_assumptions * sizeof(double));
-  *len = offsetof(cv_memo_key_t, words) + 2 * (size_t)end * sizeof(uint32_t) +
+  memcpy(key->words + n_words, e->assume, pol->n_assumptions * sizeof(double));
+  *len = offsetof(cv_memo_key_t, words) + (size_t)n_words * sizeof(uint32_t) +
          pol->n_assumptions * sizeof(double);
-}
-
-/* Where a verdict with many branches keeps them: a second, smaller table,
- * so that the common slot stays small. */
-static cv_memo_big_t *big_slot(const cv_result_t *r, uint64_t h) {
-  return r->memo_big ? &r->memo_big[(h >> 20) % CV_MEMO_BIG_SLOTS] : NULL;
 }
 
 /* The bytes of a verdict of pol up to its branches that are ever read (the
  * assumptions stop at the policy's count), and of a branch (its conditions
- * stop at n_conds): all a memo slot copies in and out. */
+ * stop at n_conds): all a memo record holds of them. */
 static size_t head_size(const cv_policy_t *pol) {
   return offsetof(cv_policy_verdict_t, assumption) +
          pol->n_assumptions * sizeof(((cv_policy_verdict_t *)NULL)->assumption[0]);
 }
 
-static void copy_branches(cv_branch_t *to, const cv_branch_t *from, uint8_t n) {
-  for (uint8_t i = 0; i < n; i++)
-    memcpy(&to[i], &from[i],
-           offsetof(cv_branch_t, cond) + from[i].n_conds * sizeof from[i].cond[0]);
+static size_t branch_size(const cv_branch_t *b) {
+  return offsetof(cv_branch_t, cond) + b->n_conds * sizeof b->cond[0];
 }
 
-/* Keeps a verdict in a memo slot, when it fits; returns whether it did. */
-static bool memo_store(cv_result_t *r, cv_memo_entry_t *slot, uint64_t h, const cv_memo_key_t *key,
+/* Records start 8-byte aligned, so that their keys compare a word at a
+ * time. */
+static size_t align8(size_t n) { return (n + 7) & ~(size_t)7; }
+
+/* Where a slot's record lies in the log, or NULL when later records have
+ * overwritten it: what was written since reaches a lap past its start. */
+static const unsigned char *record_of(const cv_result_t *r, const cv_memo_entry_t *slot) {
+  if (r->memo_written - slot->at > CV_MEMO_LOG) return NULL;
+  return r->memo_log + slot->at % CV_MEMO_LOG;
+}
+
+/* Writes a verdict's record (key, head, branches) at the end of the log
+ * and points the slot at it.  A record never wraps: one that would is
+ * written at the start of the next lap. */
+static void memo_store(cv_result_t *r, cv_memo_entry_t *slot, uint64_t h, const cv_memo_key_t *key,
                        size_t len, const cv_policy_verdict_t *v) {
-  if (v->truncated) return false;
-  cv_branch_t *to = slot->branches;
-  if (v->n_branches > CV_MEMO_BRANCHES) {
-    cv_memo_big_t *big = big_slot(r, h);
-    if (!big) return false;
-    big->hash = h;
-    to = big->branches;
+  size_t head = head_size(v->policy), size = align8(len) + head;
+  for (uint8_t i = 0; i < v->n_branches; i++) size += branch_size(&v->branches[i]);
+  size = align8(size);
+  uint64_t at = r->memo_written;
+  if (at % CV_MEMO_LOG + size > CV_MEMO_LOG) at += CV_MEMO_LOG - at % CV_MEMO_LOG;
+  r->memo_written = at + size;
+  unsigned char *p = r->memo_log + at % CV_MEMO_LOG;
+  memcpy(p, key, len);
+  p += align8(len);
+  memcpy(p, v, head);
+  p += head;
+  for (uint8_t i = 0; i < v->n_branches; i++) {
+    size_t n = branch_size(&v->branches[i]);
+    memcpy(p, &v->branches[i], n);
+    p += n;
   }
   slot->hash = h;
-  memcpy(&slot->key, key, len);
-  memcpy(slot->head, v, head_size(v->policy));
-  copy_branches(to, v->branches, v->n_branches);
+  slot->at = at;
+  slot->key_len = (uint32_t)len;
   slot->text.json.len = 0;
   slot->text.why.len = 0;
-  return true;
 }
 
-/* Loads the verdict of a slot whose key matched; false when its branches
- * were since displaced from the table of big verdicts. */
-static bool memo_load(const cv_result_t *r, cv_policy_verdict_t *v, const cv_memo_entry_t *slot) {
-  uint8_t n_branches;
-  memcpy(&n_branches, slot->head + offsetof(cv_policy_verdict_t, n_branches), 1);
-  const cv_branch_t *from = slot->branches;
-  if (n_branches > CV_MEMO_BRANCHES) {
-    const cv_memo_big_t *big = big_slot(r, slot->hash);
-    if (!big || big->hash != slot->hash) return false;
-    from = big->branches;
+/* Loads the verdict of a record whose key matched. */
+static void memo_load(cv_policy_verdict_t *v, const unsigned char *record, size_t key_len) {
+  const cv_memo_key_t *key = (const cv_memo_key_t *)record;
+  const unsigned char *p = record + align8(key_len);
+  size_t head = head_size(key->policy);
+  memcpy(v, p, head);
+  p += head;
+  for (uint8_t i = 0; i < v->n_branches; i++) {
+    cv_branch_t *b = &v->branches[i];
+    memcpy(b, p, offsetof(cv_branch_t, cond));
+    size_t n = branch_size(b);
+    memcpy(b, p, n);
+    p += n;
   }
-  memcpy(v, slot->head, head_size(slot->key.policy));
-  copy_branches(v->branches, from, n_branches);
-  return true;
 }
 
 void cv_memo_point(const cv_engine_t *engine, cv_result_t *r, double lat, double lon,
@@ -241,7 +258,12 @@ int32_t cv_memo_code_symbol(const cv_engine_t *engine, cv_result_t *r, cv_domain
 
 void cv_memo_new(cv_result_t *r) {
   r->memo = cv_calloc_table(CV_MEMO_SLOTS, sizeof *r->memo);
-  r->memo_big = calloc(CV_MEMO_BIG_SLOTS, sizeof *r->memo_big); /* probed seldom */
+  r->memo_log = cv_calloc_table(1, CV_MEMO_LOG);
+  if (!r->memo_log) {
+    /* No room for the log: no memo (evaluation works all the same). */
+    free(r->memo);
+    r->memo = NULL;
+  }
   r->places = calloc(CV_PLACE_MEMO_SLOTS, sizeof *r->places);
   r->no_donor_text = calloc(CV_MAX_POLICIES, sizeof *r->no_donor_text);
 }
@@ -257,7 +279,7 @@ void cv_memo_free(cv_result_t *r) {
   }
   free(r->no_donor_text);
   free(r->memo);
-  free(r->memo_big);
+  free(r->memo_log);
   free(r->places);
 }
 
@@ -266,7 +288,6 @@ void cv_memo_claim(cv_result_t *result, const cv_engine_t *engine) {
     /* Another engine's verdicts and places: forget them (a new result
      * holds none, and its untouched pages stay untouched). */
     for (size_t i = 0; result->memo && i < CV_MEMO_SLOTS; i++) result->memo[i].hash = 0;
-    for (size_t i = 0; result->memo_big && i < CV_MEMO_BIG_SLOTS; i++) result->memo_big[i].hash = 0;
     for (size_t i = 0; result->places && i < CV_PLACE_MEMO_SLOTS; i++)
       result->places[i].valid = false;
     for (size_t i = 0; i < CV_CODE_MEMO_SLOTS; i++) result->codes[i].valid = false;
@@ -290,13 +311,18 @@ bool cv_memo_find(cv_result_t *result, size_t p, const cv_eval_t *e, const cv_va
    * rows: 13,600 misses, 5,800 with four times the slots). */
   int16_t set = (int16_t)(((h >> 40) % CV_MEMO_SLOTS) & ~1u), k = -1, stale = -1;
   cv_policy_verdict_t *out = &result->v[p];
-  for (int16_t way = set; way < set + 2 && k < 0; way++) {
-    cv_memo_entry_t *slot = &result->memo[way];
-    if (slot->hash != h || memcmp(&slot->key, key, len) != 0) continue;
-    if (memo_load(result, out, slot))
-      k = way;
-    else
-      stale = way; /* its branches were displaced: worked out again here */
+  for (int16_t way = set; way < set + 2; way++) {
+    const cv_memo_entry_t *slot = &result->memo[way];
+    if (slot->hash != h || slot->key_len != len) continue;
+    const unsigned char *record = record_of(result, slot);
+    if (!record) {
+      stale = way; /* overwritten in the log: worked out again here */
+      continue;
+    }
+    if (memcmp(record, key, len) != 0) continue;
+    memo_load(out, record, len);
+    k = way;
+    break;
   }
   if (k >= 0) {
     /* Same epoch, same verdict; the day itself is the use's. */
@@ -318,15 +344,13 @@ bool cv_memo_find(cv_result_t *result, size_t p, const cv_eval_t *e, const cv_va
 
 void cv_memo_keep(cv_result_t *result, size_t p, const cv_memo_probe_t *probe) {
   int16_t k = probe->slot;
-  if (memo_store(result, &result->memo[k], probe->hash, &probe->key, probe->len, &result->v[p])) {
-    /* An earlier policy of this use kept in the same slot no longer owns
-     * it: its text must not be cached there, nor read back for this one
-     * (two of fifteen policies share one of the 4096 slots often). */
-    for (size_t q = 0; q < p; q++)
-      if (result->memo_slot[q] == k) result->memo_slot[q] = -1;
-    result->memo_slot[p] = k;
-    result->memo_recent[probe->set / 2] = (uint8_t)(k - probe->set);
-  }
+  memo_store(result, &result->memo[k], probe->hash, &probe->key, probe->len, &result->v[p]);
+  /* An earlier policy of this use kept in the same slot no longer owns it:
+   * its text must not be cached there, nor read back for this one. */
+  for (size_t q = 0; q < p; q++)
+    if (result->memo_slot[q] == k) result->memo_slot[q] = -1;
+  result->memo_slot[p] = k;
+  result->memo_recent[probe->set / 2] = (uint8_t)(k - probe->set);
   result->memo_misses++;
 }
 

@@ -632,15 +632,16 @@ typedef struct cv_memo_key {
   uint32_t words[2 * CV_FACT_COUNT + 2 * CV_MAX_ASSUMPTIONS];
 } cv_memo_key_t;
 
-#define CV_MEMO_SLOTS 4096 /* in sets of two; calloc'd: pages are touched only as slots fill */
-#define CV_MEMO_BRANCHES 6 /* verdicts with more branches are not kept */
-
-#define CV_MEMO_BIG_SLOTS 512 /* verdicts with more branches go here */
-
-typedef struct cv_memo_big {
-  uint64_t hash; /* of the key whose branches these are */
-  cv_branch_t branches[CV_MAX_BRANCHES];
-} cv_memo_big_t;
+/* The memo's slots, in sets of two: each holds a key's hash, where its key
+ * and verdict lie in the memo's log, and the writers' text of it. */
+#define CV_MEMO_SLOTS 16384
+/* The log the slots' keys and verdicts are written to, one after another,
+ * each taking its own size (a few hundred bytes for most, 14 KB at most):
+ * a fixed slot sized for the largest held a quarter as many in more
+ * memory, and most misses on ACLED-like rows were verdicts evicted to make
+ * room (200,000 rows: 150,000 misses with 4,096 slots of 4.5 KB, 48,000
+ * with 16,384).  When the log wraps, new records overwrite the oldest. */
+#define CV_MEMO_LOG ((size_t)16 << 20)
 
 /* A verdict as text, kept by the writers: JSON up to the date, and the
  * explanation.  Empty until first written. */
@@ -650,14 +651,14 @@ typedef struct cv_verdict_text {
 
 typedef struct cv_memo_entry {
   uint64_t hash; /* 0: empty */
+  /* Where the record starts, counted in bytes written to the log since it
+   * was made (so a record overwritten since is told by its age), and its
+   * key's length. */
+  uint64_t at;
+  uint32_t key_len;
   /* Beside the hash, in the cache line a probe loads anyway: the writers
-   * read it for every hit, and at the slot's end it cost a second miss. */
+   * read it for every hit. */
   cv_verdict_text_t text;
-  cv_memo_key_t key;
-  /* The verdict up to its branches (cv_policy_verdict_t's layout), then its
-   * branches: most verdicts have few, and a slot stays small. */
-  unsigned char head[offsetof(cv_policy_verdict_t, branches)];
-  cv_branch_t branches[CV_MEMO_BRANCHES];
 } cv_memo_entry_t;
 
 /* The text of the verdicts a use gets because its operator received no
@@ -708,7 +709,8 @@ struct cv_result {
    * pattern of facts, and the result is where a caller keeps per-thread
    * state. */
   cv_memo_entry_t *memo;             /* CV_MEMO_SLOTS entries */
-  cv_memo_big_t *memo_big;           /* CV_MEMO_BIG_SLOTS entries */
+  unsigned char *memo_log;           /* CV_MEMO_LOG bytes */
+  uint64_t memo_written;             /* bytes written to the log, every lap */
   cv_place_memo_t *places;           /* CV_PLACE_MEMO_SLOTS entries */
   cv_no_donor_text_t *no_donor_text; /* CV_MAX_POLICIES entries */
   bool memo_off;

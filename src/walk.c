@@ -60,7 +60,7 @@ static uint16_t candidates(const cv_eval_t *e, int fact, cv_candidate_t *c) {
       /* One value inside each interval between two cuts.  Distances and
        * ranges are never negative: the line starts at 0. */
       cv_boundary_t b[CV_MAX_BOUNDARIES];
-      uint16_t k = cv_boundaries(e, e->fact, fact, b, true);
+      uint16_t k = cv_boundaries(e, e->fact, fact, b);
       for (uint16_t i = 0; i <= k && n < MAX_CANDIDATES; i++) {
         cv_candidate_t x = {.value = {CV_KNOWN, 0, 0}, .lo_fact = -1, .hi_fact = -1};
         x.has_lo = i > 0;
