@@ -4,8 +4,10 @@
  *
  * One use and one result are reused for every row and output goes out in
  * big chunks, so a run costs the same memory for ten rows or ten million.
- * A progress bar goes to stderr when it is a terminal; a summary (verdicts
- * per donor, the most frequent deciding rules, error rows) at the end.
+ * A progress bar goes to stderr when it is a terminal; a summary at the
+ * end leads with the rows' answers, then each donor's verdicts over the rows
+ * about its weapons (docs/semantics.md), busiest donor first, its most
+ * frequent deciding rules, and the first error rows.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -98,8 +100,9 @@ typedef struct summary {
   long rows, errors;
   long no_donor_weapons; /* rows by forces that received no donor weapons */
   long not_a_use;        /* rows that describe no use of a weapon */
+  long answers[4];   /* rows by their answer (cv_result_lead), per cv_verdict_t */
   size_t n_donors;
-  long (*verdicts)[4]; /* per donor, per cv_verdict_t */
+  long (*verdicts)[4]; /* per donor, per cv_verdict_t, over the rows about the donor */
   rule_count_t *rules; /* RULE_SLOTS, open addressing on the id pointer */
   size_t n_rules;
   first_error_t first[FIRST_ERRORS];
@@ -130,7 +133,9 @@ static void count_result(summary_t *s, const cv_result_t *result) {
   size_t n = cv_result_count(result);
   s->no_donor_weapons += cv_result_no_donor_weapons(result) != NULL;
   s->not_a_use += cv_result_not_a_use(result) != NULL;
+  s->answers[cv_result_lead(result, NULL, 0, NULL) & 3]++;
   for (size_t i = 0; i < n && i < s->n_donors; i++) {
+    if (!cv_result_about(result, i)) continue;
     s->verdicts[i][cv_result_verdict(result, i) & 3]++;
     const char *ids[MAX_RULES];
     size_t k = cv_result_rules(result, i, ids, MAX_RULES);
@@ -174,21 +179,65 @@ static void json_str(FILE *f, const char *s) {
   cv_buf_free(&b);
 }
 
+static long rows_about(const summary_t *s, size_t donor) {
+  long n = 0;
+  for (int v = 0; v < 4; v++) n += s->verdicts[donor][v];
+  return n;
+}
+
+/* A donor as the summary orders them: the most rows about its weapons
+ * first, then by code. */
+typedef struct donor_rank {
+  long rows;
+  const char *code;
+  size_t index;
+} donor_rank_t;
+
+static int by_rows_about(const void *a, const void *b) {
+  const donor_rank_t *x = a, *y = b;
+  if (x->rows != y->rows) return x->rows > y->rows ? -1 : 1;
+  return strcmp(x->code, y->code);
+}
+
+/* The donors, busiest first; NULL when out of memory (the caller then
+ * shows them in load order). */
+static donor_rank_t *donor_ranks(const summary_t *s, const cv_engine_t *engine) {
+  donor_rank_t *ranks = malloc((s->n_donors ? s->n_donors : 1) * sizeof *ranks);
+  if (!ranks) return NULL;
+  for (size_t d = 0; d < s->n_donors; d++)
+    ranks[d] = (donor_rank_t){rows_about(s, d), cv_engine_policy_donor(engine, d), d};
+  qsort(ranks, s->n_donors, sizeof *ranks, by_rows_about);
+  return ranks;
+}
+
+static void json_verdict_counts(FILE *f, const long counts[4]) {
+  fprintf(f, "{");
+  for (int v = 0; v < 4; v++)
+    fprintf(f, "%s\"%s\": %ld", v ? ", " : "", cv_verdict_name(shown_order[v]),
+            counts[shown_order[v]]);
+  fprintf(f, "}");
+}
+
 static void summary_json(const summary_t *s, const cv_engine_t *engine, FILE *f) {
   fprintf(f,
           "{\"rows\": %ld, \"assessed\": %ld, \"errors\": %ld, "
           "\"seconds\": %.3f, \"bytes\": %llu, \"rows_per_second\": %.0f,\n "
-          "\"no_donor_weapons\": %ld, \"not_a_use\": %ld, \"verdicts\": {",
+          "\"no_donor_weapons\": %ld, \"not_a_use\": %ld, \"answers\": ",
           s->rows, s->rows - s->errors, s->errors, s->seconds, (unsigned long long)s->bytes,
           s->seconds > 0 ? (double)s->rows / s->seconds : 0.0, s->no_donor_weapons, s->not_a_use);
+  json_verdict_counts(f, s->answers);
+  fprintf(f, ",\n \"rows_about\": {");
   for (size_t d = 0; d < s->n_donors; d++) {
     fprintf(f, "%s", d ? ", " : "");
     json_str(f, cv_engine_policy_donor(engine, d));
-    fprintf(f, ": {");
-    for (int v = 0; v < 4; v++)
-      fprintf(f, "%s\"%s\": %ld", v ? ", " : "", cv_verdict_name(shown_order[v]),
-              s->verdicts[d][shown_order[v]]);
-    fprintf(f, "}");
+    fprintf(f, ": %ld", rows_about(s, d));
+  }
+  fprintf(f, "},\n \"verdicts\": {");
+  for (size_t d = 0; d < s->n_donors; d++) {
+    fprintf(f, "%s", d ? ", " : "");
+    json_str(f, cv_engine_policy_donor(engine, d));
+    fprintf(f, ": ");
+    json_verdict_counts(f, s->verdicts[d]);
   }
   fprintf(f, "},\n \"top_rules\": {");
   size_t i = 0;
@@ -223,37 +272,76 @@ static void summary_json(const summary_t *s, const cv_engine_t *engine, FILE *f)
   cv_buf_free(&produced_by);
 }
 
+/* "permitted 6, forbidden 7" -- the verdicts counted, in the order a reader
+ * scans for them, leaving out those no row has. */
+static void text_verdict_counts(const long counts[4]) {
+  bool any = false;
+  for (int v = 0; v < 4; v++)
+    if (counts[shown_order[v]]) {
+      fprintf(stderr, "%s%s %ld", any ? ", " : "", cv_verdict_name(shown_order[v]),
+              counts[shown_order[v]]);
+      any = true;
+    }
+  if (!any) fprintf(stderr, "none");
+}
+
+static const char *rows_word(long n) { return n == 1 ? "row" : "rows"; }
+
+/* One donor's line and its deciding rules (rules are sorted by donor). */
+static void text_donor(const summary_t *s, const cv_engine_t *engine, size_t d) {
+  long n = rows_about(s, d);
+  fprintf(stderr, "  %s: %ld %s: ", cv_engine_policy_donor(engine, d), n, rows_word(n));
+  text_verdict_counts(s->verdicts[d]);
+  fprintf(stderr, "\n");
+  size_t i = 0;
+  while (i < s->n_rules && s->rules[i].donor != d) i++;
+  if (i == s->n_rules || s->rules[i].donor != d) return;
+  fprintf(stderr, "    deciding rules:");
+  for (size_t k = 0; k < TOP_RULES && i < s->n_rules && s->rules[i].donor == d; i++, k++)
+    fprintf(stderr, "%s %s %ld", k ? "," : "", s->rules[i].id, s->rules[i].count);
+  fprintf(stderr, "\n");
+}
+
 static void summary_text(const summary_t *s, const cv_engine_t *engine) {
+  long assessed = s->rows - s->errors;
   fprintf(stderr,
-          "caveat assess: %ld rows (%ld assessed, %ld error rows) in %.2f s, "
+          "caveat assess: %ld %s (%ld assessed, %ld error %s) in %.2f s, "
           "%.0f rows/s, %.1f MB/s\n",
-          s->rows, s->rows - s->errors, s->errors, s->seconds,
+          s->rows, rows_word(s->rows), assessed, s->errors, rows_word(s->errors), s->seconds,
           s->seconds > 0 ? (double)s->rows / s->seconds : 0.0,
           s->seconds > 0 ? (double)s->bytes / 1e6 / s->seconds : 0.0);
-  if (s->no_donor_weapons)
-    fprintf(stderr,
-            "  %ld rows by forces that received no donor weapons (not-covered for every donor, "
-            "counted in the verdicts below)\n",
-            s->no_donor_weapons);
-  if (s->not_a_use)
-    fprintf(stderr,
-            "  %ld rows that describe no use of a weapon (not-covered for every donor, counted in "
-            "the verdicts below)\n",
-            s->not_a_use);
-  size_t i = 0;
-  for (size_t d = 0; d < s->n_donors; d++) {
-    fprintf(stderr, "  %s:", cv_engine_policy_donor(engine, d));
-    for (int v = 0; v < 4; v++)
-      fprintf(stderr, " %s %ld%s", cv_verdict_name(shown_order[v]), s->verdicts[d][shown_order[v]],
-              v < 3 ? "," : "\n");
-    fprintf(stderr, "    deciding rules:");
-    size_t k = 0;
-    for (; i < s->n_rules && s->rules[i].donor == d; i++, k++)
-      if (k < TOP_RULES)
-        fprintf(stderr, " %s %ld%s", s->rules[i].id, s->rules[i].count,
-                i + 1 < s->n_rules && s->rules[i + 1].donor == d && k + 1 < TOP_RULES ? "," : "");
-    fprintf(stderr, "%s\n", k ? "" : " none");
+  if (assessed) {
+    fprintf(stderr, "  answers (the strictest verdict of the donors a row is about): ");
+    text_verdict_counts(s->answers);
+    fprintf(stderr, "\n");
   }
+  if (s->no_donor_weapons)
+    fprintf(stderr, "  %ld %s by forces that received no donor weapons (not-covered)\n",
+            s->no_donor_weapons, rows_word(s->no_donor_weapons));
+  if (s->not_a_use)
+    fprintf(stderr, "  %ld %s no use of a weapon (not-covered)\n", s->not_a_use,
+            s->not_a_use == 1 ? "row describes" : "rows describe");
+  donor_rank_t *ranks = donor_ranks(s, engine);
+  bool none_about = false;
+  if (assessed && s->n_donors)
+    fprintf(stderr, "  by donor, over the rows about its weapons (the donor named, the system's "
+                    "suppliers, or every donor when a row names neither):\n");
+  for (size_t k = 0; assessed && k < s->n_donors; k++) {
+    size_t d = ranks ? ranks[k].index : k;
+    if (rows_about(s, d))
+      text_donor(s, engine, d);
+    else
+      none_about = true;
+  }
+  if (none_about) {
+    fprintf(stderr, "  no row about the weapons of:");
+    for (size_t k = 0; k < s->n_donors; k++) {
+      size_t d = ranks ? ranks[k].index : k;
+      if (!rows_about(s, d)) fprintf(stderr, " %s", cv_engine_policy_donor(engine, d));
+    }
+    fprintf(stderr, "\n");
+  }
+  free(ranks);
   for (long e = 0; e < s->errors && e < FIRST_ERRORS; e++)
     fprintf(stderr, "  error: row %ld (%s, line %d): %s\n", s->first[e].row, s->first[e].id,
             s->first[e].err.line, s->first[e].err.message);
@@ -449,6 +537,7 @@ static void assess_row(void *ctx, pool_row_t *r, long index) {
 static void merge_counts(summary_t *into, const summary_t *from) {
   into->no_donor_weapons += from->no_donor_weapons;
   into->not_a_use += from->not_a_use;
+  for (int v = 0; v < 4; v++) into->answers[v] += from->answers[v];
   for (size_t d = 0; d < into->n_donors; d++)
     for (int v = 0; v < 4; v++) into->verdicts[d][v] += from->verdicts[d][v];
   for (size_t i = 0; i < RULE_SLOTS; i++) {

@@ -24,6 +24,33 @@ check "jsonl rows" 30 "$(wc -l <"$tmp/out.jsonl" | tr -d ' ')"
 check "jsonl first id" '{"id": "CAV0001",' "$(head -c 17 "$tmp/out.jsonl")"
 check "summary on stderr" 1 "$(grep -c '^caveat assess: 30 rows (30 assessed, 0 error rows)' "$tmp/err")"
 
+# The summary leads with the answers, then each donor over the rows about its
+# weapons, busiest first (every shipped policy: the default home).
+corpus="$1 --cache $2"
+$corpus assess --no-progress --output csv --summary "$tmp/sum.json" "$sample" >/dev/null 2>&1
+$corpus assess --no-progress --output csv "$sample" 2>"$tmp/err" >/dev/null
+check "summary answers" "  answers (the strictest verdict of the donors a row is about): permitted 6, forbidden 7, undetermined 14, not-covered 3" \
+  "$(sed -n 2p "$tmp/err")"
+check "summary not a use" "  1 row describes no use of a weapon (not-covered)" "$(sed -n 4p "$tmp/err")"
+check "summary busiest donor first" "  US: 30 rows: permitted 6, forbidden 7, undetermined 13, not-covered 4" \
+  "$(sed -n 6p "$tmp/err")"
+check "summary a donor's line leaves out verdicts no row has" "  DE: 8 rows: undetermined 4, not-covered 4" \
+  "$(grep '^  DE:' "$tmp/err")"
+check "summary json counts" "answers 30; rows_about = verdicts for each donor: True; US 30, DE 8" \
+  "$(/usr/bin/python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+same = all(s["rows_about"][d] == sum(v.values()) for d, v in s["verdicts"].items())
+print("answers %d; rows_about = verdicts for each donor: %s; US %d, DE %d"
+      % (sum(s["answers"].values()), same, s["rows_about"]["US"], s["rows_about"]["DE"]))' "$tmp/sum.json")"
+# A row about the US alone: the other donors are named once, not counted
+# as not-covered.
+{ head -n 1 "$sample"; grep '^CAV0001,' "$sample"; } >"$tmp/one.csv"
+$corpus assess --no-progress --output csv "$tmp/one.csv" 2>"$tmp/err" >/dev/null
+check "summary one row" "caveat assess: 1 row (1 assessed, 0 error rows)" "$(head -n 1 "$tmp/err" | sed 's/ in .*//')"
+check "summary donors no row is about" "  no row about the weapons of: BE CA CZ DE DK ES FI FR IT NL NO PL SE UK" \
+  "$(tail -n 1 "$tmp/err")"
+
 $caveat assess --no-progress --output csv "$sample" >"$tmp/out.csv" 2>/dev/null
 check "csv exit" 0 $?
 check "csv header" "id,date,as_of,system,donor,operator,target,purpose,place,lat,lon,territory,region,territorial_sea,border_km,notes,verdict,verdict_donors,about,rules,why,sources,US,error" \
