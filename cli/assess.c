@@ -100,7 +100,7 @@ typedef struct summary {
   long rows, errors;
   long no_donor_weapons; /* rows by forces that received no donor weapons */
   long not_a_use;        /* rows that describe no use of a weapon */
-  long answers[4];   /* rows by their answer (cv_result_lead), per cv_verdict_t */
+  long answers[4];       /* rows by their answer (cv_result_lead), per cv_verdict_t */
   size_t n_donors;
   long (*verdicts)[4]; /* per donor, per cv_verdict_t, over the rows about the donor */
   rule_count_t *rules; /* RULE_SLOTS, open addressing on the id pointer */
@@ -324,8 +324,9 @@ static void summary_text(const summary_t *s, const cv_engine_t *engine) {
   donor_rank_t *ranks = donor_ranks(s, engine);
   bool none_about = false;
   if (assessed && s->n_donors)
-    fprintf(stderr, "  by donor, over the rows about its weapons (the donor named, the system's "
-                    "suppliers, or every donor when a row names neither):\n");
+    fprintf(stderr,
+            "  by donor, over the rows about its weapons (the donor named, the system's "
+            "suppliers, or every donor when a row names neither):\n");
   for (size_t k = 0; assessed && k < s->n_donors; k++) {
     size_t d = ranks ? ranks[k].index : k;
     if (rows_about(s, d))

@@ -284,13 +284,36 @@ static int donor_list(const cv_result_t *res, uint32_t mask, const char *last_jo
 static const uint8_t by_strictness[4] = {CV_FORBIDDEN, CV_UNDETERMINED, CV_PERMITTED,
                                          CV_NOT_COVERED};
 
+/* The donors the answer is about only because their policy governs the
+ * system (the US policy covers British and French Storm Shadow): they never
+ * supplied it, so "if it was from the US" is not a case to offer; their own
+ * verdict, which already weighs whose weapon it was, is shown instead. */
+static uint32_t governing_only(const cv_engine_t *engine, const cv_result_t *res) {
+  const cv_value_t *sys = &res->fact[CV_FACT_SYSTEM];
+  if (sys->state != CV_KNOWN) return 0;
+  uint32_t mask = 0;
+  for (size_t i = 0; i < res->n; i++) {
+    const cv_policy_t *pol = res->v[i].policy;
+    if ((res->about >> i) & 1u && cv_governs(pol, sys->sym) &&
+        !cv_supplied_by(engine, sys->sym, pol->donor))
+      mask |= 1u << i;
+  }
+  return mask;
+}
+
 /* The donors the answer is about that would give verdict were the weapon
  * theirs, a bit per policy: the groups of "it depends on whose weapon". */
-static uint32_t theirs_giving(const cv_result_t *res, uint8_t verdict) {
+static uint32_t theirs_giving(const cv_engine_t *engine, const cv_result_t *res, uint8_t verdict) {
   uint32_t mask = 0;
   for (size_t i = 0; i < res->n; i++)
     if ((res->about >> i) & 1u && res->if_theirs[i] == verdict) mask |= 1u << i;
-  return mask;
+  return mask & ~governing_only(engine, res);
+}
+
+/* "the US policy, which covers Storm Shadow / SCALP-EG whoever supplied it" */
+static int governing_heading(const cv_engine_t *engine, const cv_result_t *res, cv_buf_t *buf) {
+  const cv_system_t *s = cv_catalog_system(&engine->catalog, res->fact[CV_FACT_SYSTEM].sym);
+  return CV_CAT(buf, ", whose policy covers ", s ? s->name : "the system", " whoever supplied it");
 }
 
 /* Whether the answer turns on whose weapon it was: the donor is not known
@@ -316,13 +339,21 @@ static int headline(const cv_engine_t *engine, const cv_result_t *res, cv_buf_t 
       sys->state == CV_KNOWN ? cv_catalog_system(&engine->catalog, sys->sym) : NULL;
   CV_TRY(CV_CAT(buf, ": it depends on whose ", s ? s->name : "weapon", " it was\n"));
   for (int g = 0; g < 4; g++) {
-    uint32_t mask = theirs_giving(res, by_strictness[g]);
+    uint32_t mask = theirs_giving(engine, res, by_strictness[g]);
     if (!mask) continue;
     CV_TRY(cv_buf_printf(buf, "  %-13s if it was from ",
                          cv_verdict_name((cv_verdict_t)by_strictness[g])));
     CV_TRY(donor_list(res, mask, " or ", buf));
     CV_TRY(CV_LIT(buf, "\n"));
   }
+  uint32_t governing = governing_only(engine, res);
+  for (size_t i = 0; i < res->n; i++)
+    if ((governing >> i) & 1u) {
+      CV_TRY(cv_buf_printf(buf,
+                           "  %-13s under the %s policy, which covers %s whoever supplied it\n",
+                           cv_verdict_name((cv_verdict_t)res->v[i].verdict),
+                           res->v[i].policy->donor_name, s ? s->name : "the system"));
+    }
   return CV_OK;
 }
 
@@ -334,9 +365,18 @@ static int verdicts_text(const cv_engine_t *engine, const cv_use_t *use, const c
   if (depends_on_donor(res)) {
     for (int g = 0; g < 3; g++) /* not-covered ones are in the headline alone */
       for (size_t i = 0; i < res->n; i++)
-        if ((theirs_giving(res, by_strictness[g]) >> i) & 1u)
+        if ((theirs_giving(engine, res, by_strictness[g]) >> i) & 1u)
           CV_TRY(donor_text(engine, use, res->theirs, &res->theirs->v[i],
                             ", if the weapon was theirs", buf));
+    uint32_t governing = governing_only(engine, res);
+    for (size_t i = 0; i < res->n; i++)
+      if ((governing >> i) & 1u && res->v[i].verdict != CV_NOT_COVERED) {
+        cv_buf_t heading = {0};
+        int rc = governing_heading(engine, res, &heading);
+        if (rc == CV_OK) rc = donor_text(engine, use, res, &res->v[i], heading.data, buf);
+        cv_buf_free(&heading);
+        CV_TRY(rc);
+      }
   } else if (!res->no_donor_because) {
     for (size_t i = 0; i < res->n; i++)
       if ((res->about >> i) & 1u) CV_TRY(donor_text(engine, use, res, &res->v[i], "", buf));
@@ -455,12 +495,20 @@ int cv_result_write_summary(const cv_engine_t *engine, const cv_result_t *result
     if (!res->theirs) return CV_LIT(buf, ": the donor is not known.");
     const char *sep = ": ";
     for (int g = 0; g < 4; g++) {
-      uint32_t mask = theirs_giving(res, by_strictness[g]);
+      uint32_t mask = theirs_giving(engine, res, by_strictness[g]);
       if (!mask) continue;
       CV_TRY(CV_CAT(buf, sep, cv_verdict_name((cv_verdict_t)by_strictness[g]), " if from "));
       CV_TRY(donor_list(res, mask, " or ", buf));
       sep = "; ";
     }
+    uint32_t governing = governing_only(engine, res);
+    for (size_t i = 0; i < res->n; i++)
+      if ((governing >> i) & 1u) {
+        CV_TRY(CV_CAT(buf, sep, cv_verdict_name((cv_verdict_t)res->v[i].verdict), " under the ",
+                      res->v[i].policy->donor_name,
+                      " policy, which covers the system whoever supplied it"));
+        sep = "; ";
+      }
     return CV_LIT(buf, ".");
   }
   static const char *const word[4] = {"Not covered", "Permitted", "Forbidden", "Undetermined"};
