@@ -173,13 +173,19 @@ function panelHtml(res, ctx) {
     ctx.day + " (what-if)." : "Judged by the rules in force on its own day, " + (info.date || ctx.day) + ".") +
     "</p>");
   // Whose weapon, when the record does not say: the outcomes grouped.
+  // A donor whose policy governs the system (the US over Storm Shadow) never
+  // supplied it: not "if the US's", but its own verdict, on a line apart.
   if (!f.donor && mine.length > 1) {
     const by = {};
-    for (const v of mine) (by[ifTheirs(v)] = by[ifTheirs(v)] || []).push(v.donor);
-    parts.push('<p class="depends">Depends on whose weapon: ' + Object.entries(by)
+    for (const v of mine) if (!v.governs) (by[ifTheirs(v)] = by[ifTheirs(v)] || []).push(v.donor);
+    const cases = Object.entries(by)
       .sort((a, b) => STRICTNESS[b[0]] - STRICTNESS[a[0]])
       .map(([verdict, ds]) => "<strong>" + escapeHtml(words(verdict)) + "</strong> if " +
-        escapeHtml(listWords(ds.map(possessive), "or"))).join("; ") + ".</p>");
+        escapeHtml(listWords(ds.map(possessive), "or")));
+    for (const v of mine.filter((x) => x.governs))
+      cases.push("<strong>" + escapeHtml(words(v.verdict)) + "</strong> under the policy of " +
+        escapeHtml(withThe(donorName(v.donor))) + ", which covers it whoever supplied it");
+    parts.push('<p class="depends">Depends on whose weapon: ' + cases.join("; ") + ".</p>");
   }
   if (info.notes) parts.push('<p class="notes">' + escapeHtml(info.notes) + "</p>");
   const sys = f.system ? nameOf("system", f.system) + (f.system_class ? " (" + words(f.system_class) + ")" : "") : "";

@@ -197,6 +197,15 @@ try {
     const depends = await page.locator("#details .depends").innerText().catch(() => "");
     check("panel: donor unknown, depends on whose weapon", /Depends on whose weapon: .* if .*'s/.test(depends), depends);
   }
+  // Storm Shadow with no donor (CAV0009): the US policy governs it, but the
+  // US never supplied it, so "if the United States's" is no case to offer.
+  await page.locator('#table-body tr[data-id="CAV0009"]').click();
+  await opened(page, "CAV0009");
+  const governed = await page.locator("#details .depends").innerText().catch(() => "");
+  check("panel: a governing donor has its own verdict, not an 'if theirs' case",
+        /if (France's|the United Kingdom's)/.test(governed) &&
+        /under the policy of the United States, which covers it whoever supplied it/.test(governed) &&
+        !/United States's/.test(governed), governed);
 
   // ------------------------------------------------------------ donor filter
   await page.locator("#donor-box summary").click();
