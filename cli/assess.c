@@ -100,6 +100,7 @@ typedef struct summary {
   long rows, errors;
   long no_donor_weapons; /* rows by forces that received no donor weapons */
   long not_a_use;        /* rows that describe no use of a weapon */
+  long never_delivered;  /* rows naming a system never delivered, and no donor */
   long answers[4];       /* rows by their answer (cv_result_lead), per cv_verdict_t */
   size_t n_donors;
   long (*verdicts)[4]; /* per donor, per cv_verdict_t, over the rows about the donor */
@@ -133,6 +134,7 @@ static void count_result(summary_t *s, const cv_result_t *result) {
   size_t n = cv_result_count(result);
   s->no_donor_weapons += cv_result_no_donor_weapons(result) != NULL;
   s->not_a_use += cv_result_not_a_use(result) != NULL;
+  s->never_delivered += cv_result_never_delivered(result) != NULL;
   s->answers[cv_result_lead(result, NULL, 0, NULL) & 3]++;
   for (size_t i = 0; i < n && i < s->n_donors; i++) {
     if (!cv_result_about(result, i)) continue;
@@ -222,9 +224,11 @@ static void summary_json(const summary_t *s, const cv_engine_t *engine, FILE *f)
   fprintf(f,
           "{\"rows\": %ld, \"assessed\": %ld, \"errors\": %ld, "
           "\"seconds\": %.3f, \"bytes\": %llu, \"rows_per_second\": %.0f,\n "
-          "\"no_donor_weapons\": %ld, \"not_a_use\": %ld, \"answers\": ",
+          "\"no_donor_weapons\": %ld, \"not_a_use\": %ld, \"never_delivered\": %ld, "
+          "\"answers\": ",
           s->rows, s->rows - s->errors, s->errors, s->seconds, (unsigned long long)s->bytes,
-          s->seconds > 0 ? (double)s->rows / s->seconds : 0.0, s->no_donor_weapons, s->not_a_use);
+          s->seconds > 0 ? (double)s->rows / s->seconds : 0.0, s->no_donor_weapons, s->not_a_use,
+          s->never_delivered);
   json_verdict_counts(f, s->answers);
   fprintf(f, ",\n \"rows_about\": {");
   for (size_t d = 0; d < s->n_donors; d++) {
@@ -321,6 +325,9 @@ static void summary_text(const summary_t *s, const cv_engine_t *engine) {
   if (s->not_a_use)
     fprintf(stderr, "  %ld %s no use of a weapon (not-covered)\n", s->not_a_use,
             s->not_a_use == 1 ? "row describes" : "rows describe");
+  if (s->never_delivered)
+    fprintf(stderr, "  %ld %s a system never delivered, and no donor (not-covered)\n",
+            s->never_delivered, s->never_delivered == 1 ? "row names" : "rows name");
   donor_rank_t *ranks = donor_ranks(s, engine);
   bool none_about = false;
   if (assessed && s->n_donors)
@@ -538,6 +545,7 @@ static void assess_row(void *ctx, pool_row_t *r, long index) {
 static void merge_counts(summary_t *into, const summary_t *from) {
   into->no_donor_weapons += from->no_donor_weapons;
   into->not_a_use += from->not_a_use;
+  into->never_delivered += from->never_delivered;
   for (int v = 0; v < 4; v++) into->answers[v] += from->answers[v];
   for (size_t d = 0; d < into->n_donors; d++)
     for (int v = 0; v < 4; v++) into->verdicts[d][v] += from->verdicts[d][v];

@@ -479,6 +479,11 @@ CV_EXPORT const char *cv_result_no_donor_weapons(const cv_result_t *result);
  * protest, a mine accident, a seizure: docs/datasets.md): the reason, and
  * every verdict is not-covered.  NULL otherwise. */
 CV_EXPORT const char *cv_result_not_a_use(const cv_result_t *result);
+/* When the use names a system never delivered to Ukraine (data/systems.json
+ * "delivered": false) and no donor: the reason, and every verdict is
+ * not-covered (a donor named asks what its rules would say).  NULL
+ * otherwise. */
+CV_EXPORT const char *cv_result_never_delivered(const cv_result_t *result);
 /* "If it was their weapon": with on, every evaluation into result also
  * works out, for each policy, the verdict the use would get if its weapon
  * were that policy's donor's (one more evaluation per policy; off by

@@ -428,10 +428,23 @@ static int load_systems(loader_t *ld) {
       break;
     }
     s->delivered_source = "";
-    if (s->undelivered &&
-        !(s->delivered_source = cv_arena_strndup(&cat->arena, dsrc, strlen(dsrc)))) {
-      rc = cv_error_set(ld->err, CV_NOMEM, ld->path, 0, 0, "out of memory");
-      break;
+    s->never_delivered_because = NULL;
+    if (s->undelivered) {
+      cv_buf_t because = {0};
+      int brc = cv_buf_printf(&because,
+                              "%s was never delivered to Ukraine as far as the record shows (%s): "
+                              "no donor's caveat governs its use; name a donor to ask what its "
+                              "rules would say had it supplied one",
+                              s->name, dsrc);
+      if (!brc && (!(s->delivered_source = cv_arena_strndup(&cat->arena, dsrc, strlen(dsrc))) ||
+                   !(s->never_delivered_because =
+                         cv_arena_strndup(&cat->arena, because.data, because.len))))
+        brc = CV_NOMEM;
+      cv_buf_free(&because);
+      if (brc) {
+        rc = cv_error_set(ld->err, CV_NOMEM, ld->path, 0, 0, "out of memory");
+        break;
+      }
     }
     cat->symbols[sym].system = cat->n_systems++;
     /* The id and name match in free text too. */

@@ -427,6 +427,20 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
   if (!result->not_a_use && kind->state == CV_KNOWN && !use->captured)
     for (int k = 0; k < cat->n_no_donor_kinds; k++)
       if (cat->no_donor_kind[k] == kind->sym) result->no_donor_because = cat->no_donor_because[k];
+  /* A system never delivered, named without a donor, is no donor's weapon:
+   * offering every donor's verdict "if it was theirs" would answer a
+   * question the record rules out.  A donor named asks the what-if. */
+  result->never_delivered = false;
+  const cv_value_t *named = &result->fact[CV_FACT_SYSTEM];
+  if (!result->no_donor_because && named->state == CV_KNOWN &&
+      result->fact[CV_FACT_DONOR].state == CV_UNKNOWN &&
+      use->grade[CV_FIELD_SYSTEM] != CV_GRADE_DISPUTED) {
+    const cv_system_t *s = cv_catalog_system(cat, named->sym);
+    if (s && s->never_delivered_because) {
+      result->no_donor_because = s->never_delivered_because;
+      result->never_delivered = true;
+    }
+  }
   cv_eval_t e;
   e.engine = engine;
   e.date = as_of ? as_of : use->date;

@@ -575,8 +575,9 @@ int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use, const c
   }
   if (use->captured) CV_TRY(CV_LIT(buf, ", \"captured\": true"));
   if (result->no_donor_because) {
-    CV_TRY(result->not_a_use ? CV_LIT(buf, ", \"not_a_use\": ")
-                             : CV_LIT(buf, ", \"no_donor_weapons\": "));
+    CV_TRY(result->not_a_use         ? CV_LIT(buf, ", \"not_a_use\": ")
+           : result->never_delivered ? CV_LIT(buf, ", \"never_delivered\": ")
+                                     : CV_LIT(buf, ", \"no_donor_weapons\": "));
     CV_TRY(cv_json_str(buf, result->no_donor_because));
   }
   CV_TRY(CV_LIT(buf, "}, \"verdicts\": ["));

@@ -176,6 +176,9 @@ typedef struct cv_system {
   bool munition;    /* a round or missile, fired by a launcher */
   bool undelivered; /* "delivered": false: pledged, planned or refused, never delivered */
   const char *delivered_source; /* why undelivered is said; "" when delivered */
+  /* The reason every verdict is not-covered when a use names this
+   * undelivered system and no donor; NULL when delivered. */
+  const char *never_delivered_because;
   uint8_t n_fired_by;
   int32_t fired_by[CV_MAX_SYSTEM_DONORS]; /* launcher systems of the catalog */
 } cv_system_t;
@@ -718,10 +721,12 @@ struct cv_result {
   int16_t memo_slot[CV_MAX_POLICIES];     /* where v[i] is kept, or -1 */
   uint8_t memo_recent[CV_MEMO_SLOTS / 2]; /* per set: the way used last */
   /* Set when the operator's kind received no donor weapons (operators.json
-   * no_donor_weapons), or when the use describes no use of a weapon at all
-   * (not_a_use, then): every verdict is not-covered, for this reason. */
+   * no_donor_weapons), when the use describes no use of a weapon at all
+   * (not_a_use, then), or when it names a system never delivered and no
+   * donor (never_delivered): every verdict is not-covered, for this reason. */
   const char *no_donor_because;
   bool not_a_use;
+  bool never_delivered;
   uint64_t memo_hits, memo_misses;
   /* "If it was their weapon" (cv_result_if_theirs): for each policy, the
    * verdict the use gets with its donor taken to be that policy's donor;

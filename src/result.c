@@ -157,7 +157,11 @@ size_t cv_result_sources(const cv_result_t *result, size_t index, const char **n
 }
 
 const char *cv_result_no_donor_weapons(const cv_result_t *result) {
-  return result->not_a_use ? NULL : result->no_donor_because;
+  return result->not_a_use || result->never_delivered ? NULL : result->no_donor_because;
+}
+
+const char *cv_result_never_delivered(const cv_result_t *result) {
+  return result->never_delivered ? result->no_donor_because : NULL;
 }
 
 const char *cv_result_not_a_use(const cv_result_t *result) {
