@@ -144,6 +144,12 @@ static const char *cache_dir(const char *given_dir, char buf[PATH_LIMIT]) {
   return mkdir(dir, 0755) && errno != EEXIST ? NULL : dir;
 }
 
+const char *cli_cache_dir(char *buf) {
+  const char *dir = cache_dir(given.cache, buf);
+  if (dir && dir != buf) snprintf(buf, PATH_LIMIT, "%s", dir);
+  return dir ? buf : NULL;
+}
+
 /* Building the border index takes seconds (once: later runs map it from
  * the cache).  On a terminal the library's progress is shown on one line,
  * rewritten in place; scripts' and tests' captured output never sees it. */
