@@ -48,3 +48,10 @@ add_test(NAME place_cache_same
   COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/place_cache_same.sh $<TARGET_FILE:caveat_cli>
           ${CMAKE_BINARY_DIR}/geo-cache)
 set_tests_properties(place_cache_same PROPERTIES TIMEOUT 300 FIXTURES_REQUIRED geo_cache)
+
+# Commands that place nothing (fmt, lint, diff, list, version, --help) load
+# neither index (issue 23): the cache directory is never even made.
+add_test(NAME no_cache_needed
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/no_cache_needed.sh $<TARGET_FILE:caveat_cli>
+          ${PROJECT_SOURCE_DIR})
+set_tests_properties(no_cache_needed PROPERTIES TIMEOUT 300)
