@@ -240,17 +240,16 @@ int cv_gaz_own_arrays(cv_gazetteer_t *gaz) {
   return CV_OK;
 }
 
-int cv_gaz_load_cities_cached(cv_gazetteer_t *gaz, const char *cities_path,
-                              const char *admin1_path, const char *cache_dir, cv_progress_fn note,
-                              void *note_ctx, cv_error_t *err) {
+int cv_gaz_load_cities_cached(cv_gazetteer_t *gaz, const char *cities_path, const char *admin1_path,
+                              const char *cache_dir, cv_progress_fn note, void *note_ctx,
+                              cv_error_t *err) {
   struct stat src[GAZ_SOURCES];
   char path[4200];
   src[GAZ_TSV] = gaz->tsv;
   /* Sources that cannot be stat'ed are read without the cache, and their
    * error is cv_gaz_load_cities()'s. */
   int cached = cache_dir && *cache_dir && gaz->from == GAZ_FROM_TSV &&
-               stat(cities_path, &src[GAZ_CITIES]) == 0 &&
-               stat(admin1_path, &src[GAZ_ADMIN1]) == 0;
+               stat(cities_path, &src[GAZ_CITIES]) == 0 && stat(admin1_path, &src[GAZ_ADMIN1]) == 0;
   if (cached) {
     int n = snprintf(path, sizeof path, "%s/%s", cache_dir, GAZ_CACHE_NAME);
     cached = n > 0 && (size_t)n < sizeof path;

@@ -43,8 +43,8 @@ struct cv_gazetteer {
   uint32_t npool, pool_cap;
   void *map; /* the cache file the arrays lie in, or NULL: they are the heap's */
   size_t map_len;
-  unsigned from;     /* GAZ_FROM_* */
-  struct stat tsv;   /* of the places.tsv read (GAZ_FROM_TSV) */
+  unsigned from;   /* GAZ_FROM_* */
+  struct stat tsv; /* of the places.tsv read (GAZ_FROM_TSV) */
 };
 
 /* ----------------------------------------------------------- gaz_cache.c */

@@ -85,8 +85,8 @@ int cv_engine_load_cities_cached(cv_engine_t *engine, const char *cities_path,
                         admin1_path);
   struct cv_pending_places *p = engine->pending;
   if (!cache_dir) cache_dir = "";
-  if (strlen(cities_path) >= sizeof p->cities_path || strlen(admin1_path) >= sizeof p->admin1_path ||
-      strlen(cache_dir) >= sizeof p->cache_dir)
+  if (strlen(cities_path) >= sizeof p->cities_path ||
+      strlen(admin1_path) >= sizeof p->admin1_path || strlen(cache_dir) >= sizeof p->cache_dir)
     return cv_error_set(err, CV_TOO_LARGE, NULL, 0, 0, "path longer than %zu bytes",
                         sizeof p->cities_path - 1);
   snprintf(p->cities_path, sizeof p->cities_path, "%s", cities_path);

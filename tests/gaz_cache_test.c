@@ -61,7 +61,7 @@ static cv_gazetteer_t *open_gaz(int *mapped) {
 
 /* The names every comparison looks up: curated places with GeoNames'
  * regions, an alias in Cyrillic, ambiguous names, a name in no source. */
-static const char *const names[] = {"Kursk", "Marino",  "Kharkiv", "Київ", "Springfield",
+static const char *const names[] = {"Kursk", "Marino",   "Kharkiv", "Київ",  "Springfield",
                                     "kyiv",  "Belgorod", "Sudzha",  "Zzyzxq"};
 
 /* Everything a look-up gives, as text: the places of each name in order,
@@ -223,7 +223,8 @@ int main(void) {
   struct stat before, after;
   CHECK(stat(g_path, &before) == 0);
   gaz = cv_gaz_new();
-  CHECK(gaz && cv_gaz_load_tsv(gaz, g_tsv, &err) == 0 && cv_gaz_load_geonames(gaz, dump, &err) == 0);
+  CHECK(gaz && cv_gaz_load_tsv(gaz, g_tsv, &err) == 0 &&
+        cv_gaz_load_geonames(gaz, dump, &err) == 0);
   g_notes = 0;
   CHECK(gaz && cv_gaz_load_cities_cached(gaz, CITIES, ADMIN1, g_dir, on_note, NULL, &err) == 0);
   CHECK(gaz && gaz->map == NULL && g_notes == 0);

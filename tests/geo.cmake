@@ -5,7 +5,9 @@ target_compile_definitions(geo_test PRIVATE
   CAVEAT_TEST_DCW="${CAVEAT_DCW}" CAVEAT_TEST_DATA="${PROJECT_SOURCE_DIR}/data"
   CAVEAT_TEST_LAND="${CAVEAT_LAND}" CAVEAT_TEST_SHARED_CACHE="${CMAKE_BINARY_DIR}/geo-cache"
   _DEFAULT_SOURCE)
-target_link_libraries(geo_test PRIVATE caveat_static PkgConfig::CMOCKA)
+# The test reads gmt-dcw itself, as a second reader: it links libnetcdf,
+# which the library only opens at run time.
+target_link_libraries(geo_test PRIVATE caveat_static PkgConfig::CMOCKA PkgConfig::NETCDF)
 add_test(NAME geo COMMAND geo_test)
 set_tests_properties(geo PROPERTIES TIMEOUT 600)
 
