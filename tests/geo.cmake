@@ -57,3 +57,10 @@ add_test(NAME no_cache_needed
   COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/no_cache_needed.sh $<TARGET_FILE:caveat_cli>
           ${PROJECT_SOURCE_DIR})
 set_tests_properties(no_cache_needed PROPERTIES TIMEOUT 300)
+
+# The JSON scanner's numbers (the land polygons' coordinates) are strtod's,
+# bit for bit, through its fast path as through strtod itself.
+add_executable(json_number_test ${CMAKE_CURRENT_SOURCE_DIR}/json_number_test.c)
+target_include_directories(json_number_test PRIVATE ${PROJECT_SOURCE_DIR}/src)
+target_link_libraries(json_number_test PRIVATE caveat_static)
+add_test(NAME json_number COMMAND json_number_test)
