@@ -45,8 +45,7 @@ static const struct command {
     {"version", "versions of caveat, its policies (with a digest) and its data",
      CLI_NEEDS_CATALOGS | CLI_NEEDS_POLICIES, cv_cmd_version},
     /* cache loads what it builds itself, to time each part. */
-    {"cache", "build the border and place indexes now (scripts/setup.sh runs it)", 0,
-     cv_cmd_cache},
+    {"cache", "build the border and place indexes now (scripts/setup.sh runs it)", 0, cv_cmd_cache},
     {"help", "this usage, or what 'caveat COMMAND --help' prints", 0, cmd_help},
 };
 enum { N_COMMANDS = sizeof commands / sizeof commands[0] };

@@ -549,3 +549,30 @@ int cv_gaz_load_cities(cv_gazetteer_t *gaz, const char *cities_path, const char 
   free(text);
   return rc;
 }
+
+/* ------------------------------------------------- through the place cache */
+
+int cv_gaz_load_cities_cached(cv_gazetteer_t *gaz, const char *cities_path, const char *admin1_path,
+                              const char *cache_dir, cv_progress_fn note, void *note_ctx,
+                              cv_error_t *err) {
+  struct stat src[GAZ_SOURCES];
+  char path[4200];
+  src[GAZ_TSV] = gaz->tsv;
+  /* Sources that cannot be stat'ed are read without the cache, and their
+   * error is cv_gaz_load_cities()'s. */
+  int cached = cache_dir && *cache_dir && gaz->from == GAZ_FROM_TSV &&
+               stat(cities_path, &src[GAZ_CITIES]) == 0 && stat(admin1_path, &src[GAZ_ADMIN1]) == 0;
+  if (cached) {
+    int n = snprintf(path, sizeof path, "%s/%s", cache_dir, GAZ_CACHE_NAME);
+    cached = n > 0 && (size_t)n < sizeof path;
+  }
+  if (cached) {
+    int loaded = cv_gaz_cache_load(gaz, path, src, note, note_ctx);
+    if (loaded == 0) return CV_OK;
+    if (loaded == -2)
+      return cv_error_set(err, CV_NOMEM, path, 0, 0, "out of memory reading the place index cache");
+  }
+  int rc = cv_gaz_load_cities(gaz, cities_path, admin1_path, err);
+  if (!rc && cached) cv_gaz_cache_store(gaz, path, src);
+  return rc;
+}

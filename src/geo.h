@@ -112,9 +112,9 @@ int cv_gaz_load_geonames(cv_gazetteer_t *gaz, const char *path, cv_error_t *err)
  * (sizes and times) and passes its checks, else the files are read and the
  * cache written.  A damaged cache is told to note (done < 0) and rebuilt.
  * Only a gazetteer holding places.tsv alone uses or writes the cache. */
-int cv_gaz_load_cities_cached(cv_gazetteer_t *gaz, const char *cities_path,
-                              const char *admin1_path, const char *cache_dir, cv_progress_fn note,
-                              void *note_ctx, cv_error_t *err);
+int cv_gaz_load_cities_cached(cv_gazetteer_t *gaz, const char *cities_path, const char *admin1_path,
+                              const char *cache_dir, cv_progress_fn note, void *note_ctx,
+                              cv_error_t *err);
 /* Finds the places whose name or alias equals name (case-insensitive, len
  * bytes); fills up to max of them into out and returns how many match.
  * The places' strings belong to the gazetteer. */
