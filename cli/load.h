@@ -25,6 +25,11 @@ int cli_take_globals(int *argc, char **argv);
  * something cannot be loaded. */
 int cli_load(cv_engine_t *engine, unsigned needs);
 
+/* The cache directory (--cache, else $XDG_CACHE_HOME/caveat or
+ * ~/.cache/caveat), made if missing, into buf (2048 bytes); NULL when
+ * there is none or it cannot be made. */
+const char *cli_cache_dir(char *buf);
+
 /* Where policies/, data/ and web/ are (--home, $CAVEAT_HOME or the build's
  * source tree). */
 const char *cli_home(void);

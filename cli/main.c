@@ -44,6 +44,8 @@ static const struct command {
     /* version reports the policies and data, but builds no border index. */
     {"version", "versions of caveat, its policies (with a digest) and its data",
      CLI_NEEDS_CATALOGS | CLI_NEEDS_POLICIES, cv_cmd_version},
+    /* cache loads what it builds itself, to time each part. */
+    {"cache", "build the border and place indexes now (scripts/setup.sh runs it)", 0, cv_cmd_cache},
     {"help", "this usage, or what 'caveat COMMAND --help' prints", 0, cmd_help},
 };
 enum { N_COMMANDS = sizeof commands / sizeof commands[0] };
@@ -73,7 +75,8 @@ static const char usage_tail[] =
     "  --no-geo         do not load borders: locations stay unresolved\n"
     "  --regions FILE   extra regions from GeoJSON (ISO 3166-2 in property 'code')\n"
     "  --geonames FILE  extra places from a GeoNames dump\n"
-    "  --cache DIR      border index cache (default: $XDG_CACHE_HOME/caveat)\n"
+    "  --cache DIR      the border and place indexes' cache (default:\n"
+    "                   $XDG_CACHE_HOME/caveat, else ~/.cache/caveat)\n"
     "  --donors LIST    answer for these donors only (e.g. US,UK): the others'\n"
     "                   policies are not loaded\n"
     "\n"

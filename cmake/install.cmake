@@ -27,7 +27,8 @@ install(FILES include/caveat.h ${CMAKE_BINARY_DIR}/include/caveat_version.h
 # Libs.private names the libraries themselves (no Requires.private):
 # Debian's netcdf.pc would add its static HDF5 dependencies, and libcaveat.a
 # links against the shared ones, as the build does.
-set(CAVEAT_LIBS_PRIVATE ${JANSSON_LDFLAGS} ${CJSON_LDFLAGS} ${NETCDF_LDFLAGS}
+# libnetcdf is not among them: the library opens it at run time (dcw.c).
+set(CAVEAT_LIBS_PRIVATE ${JANSSON_LDFLAGS} ${CJSON_LDFLAGS}
        ${PROJ_LDFLAGS} ${GEOS_C_LIBS} -lstdc++ -lpthread -lm)
 list(REMOVE_DUPLICATES CAVEAT_LIBS_PRIVATE)
 list(JOIN CAVEAT_LIBS_PRIVATE " " CAVEAT_LIBS_PRIVATE)

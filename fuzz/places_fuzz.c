@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     cv_error_t err;
     int rc = reader ? cv_gaz_load_geonames(gaz, path, &err) : cv_gaz_load_tsv(gaz, path, &err);
     if (rc != CV_OK && err.message[0] == '\0') abort();
-    const cv_place_t *found[8];
+    cv_place_t found[8];
     /* Look up the first line's first field, whatever it is. */
     size_t n = 0;
     while (n < size && n < 64 && data[n] != '\t' && data[n] != '\n') n++;

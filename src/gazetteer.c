@@ -8,8 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
-#include "internal.h"
+#include "gazetteer.h"
 #include "json_scan.h"
 
 /* Hard caps on input. */
@@ -19,21 +20,6 @@
 /* GeoNames entries this close to a same-named place already known are the
  * same place: keep the project's entry, skip the dump's. */
 #define SAME_PLACE_KM 10.0
-
-typedef struct gaz_entry {
-  const char *key; /* a name or alias, as written */
-  uint32_t len, hash, place, next;
-} gaz_entry_t;
-
-struct cv_gazetteer {
-  cv_arena_t arena; /* names and places */
-  cv_place_t **places;
-  size_t nplace, place_cap;
-  gaz_entry_t *entries;
-  size_t nentry, entry_cap;
-  uint32_t *buckets; /* entry index + 1, 0 for none */
-  size_t nbucket;    /* a power of two */
-};
 
 static unsigned char fold(unsigned char c) {
   return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
@@ -51,83 +37,130 @@ cv_gazetteer_t *cv_gaz_new(void) {
   cv_gazetteer_t *gaz = calloc(1, sizeof *gaz);
   if (!gaz) return NULL;
   gaz->nbucket = 1024;
-  if (!(gaz->buckets = calloc(gaz->nbucket, sizeof *gaz->buckets))) {
-    free(gaz);
+  gaz->pool_cap = 4096;
+  gaz->buckets = calloc(gaz->nbucket, sizeof *gaz->buckets);
+  gaz->pool = malloc(gaz->pool_cap);
+  if (!gaz->buckets || !gaz->pool) {
+    free(gaz->buckets), free(gaz->pool), free(gaz);
     return NULL;
   }
+  gaz->pool[0] = '\0'; /* offset 0: the empty string */
+  gaz->npool = 1;
   return gaz;
 }
 
 void cv_gaz_free(cv_gazetteer_t *gaz) {
   if (!gaz) return;
-  cv_arena_free(&gaz->arena);
-  free(gaz->places), free(gaz->entries), free(gaz->buckets);
+  if (gaz->map) {
+    munmap(gaz->map, gaz->map_len);
+  } else {
+    free(gaz->places), free(gaz->entries), free(gaz->buckets), free(gaz->pool);
+  }
   free(gaz);
 }
 
+/* Grows *array (of *cap elements of size bytes) to hold one more than n;
+ * an array past UINT32_MAX elements is refused, naming the limit. */
+static int grow(void **array, uint32_t *cap, uint32_t n, size_t size, uint32_t first) {
+  if (n < *cap) return CV_OK;
+  if (*cap >= UINT32_MAX / 2) return CV_TOO_LARGE;
+  uint32_t want = *cap ? *cap * 2 : first;
+  void *p = realloc(*array, (size_t)want * size);
+  if (!p) return CV_NOMEM;
+  *array = p;
+  *cap = want;
+  return CV_OK;
+}
+
+/* Copies s (len bytes) into the pool, NUL-terminated; its offset in *off. */
+static int pool_add(cv_gazetteer_t *gaz, const char *s, size_t len, uint32_t *off) {
+  if (len >= UINT32_MAX - gaz->npool - 1) return CV_TOO_LARGE;
+  while (gaz->npool + len + 1 > gaz->pool_cap) {
+    if (gaz->pool_cap >= UINT32_MAX / 2) return CV_TOO_LARGE;
+    char *p = realloc(gaz->pool, (size_t)gaz->pool_cap * 2);
+    if (!p) return CV_NOMEM;
+    gaz->pool = p;
+    gaz->pool_cap *= 2;
+  }
+  memcpy(gaz->pool + gaz->npool, s, len);
+  gaz->pool[gaz->npool + len] = '\0';
+  *off = gaz->npool;
+  gaz->npool += (uint32_t)len + 1;
+  return CV_OK;
+}
+
 static int rehash(cv_gazetteer_t *gaz) {
-  size_t n = gaz->nbucket * 2;
+  if (gaz->nbucket > UINT32_MAX / 2) return CV_TOO_LARGE;
+  uint32_t n = gaz->nbucket * 2;
   uint32_t *b = calloc(n, sizeof *b);
-  if (!b) return -1;
-  for (size_t i = 0; i < gaz->nentry; i++) {
+  if (!b) return CV_NOMEM;
+  for (uint32_t i = 0; i < gaz->nentry; i++) {
     gaz_entry_t *e = &gaz->entries[i];
     e->next = b[e->hash & (n - 1)];
-    b[e->hash & (n - 1)] = (uint32_t)i + 1;
+    b[e->hash & (n - 1)] = i + 1;
   }
   free(gaz->buckets);
   gaz->buckets = b;
   gaz->nbucket = n;
-  return 0;
+  return CV_OK;
 }
 
-/* Files name under place, unless the place already has that name. */
-static int add_name(cv_gazetteer_t *gaz, uint32_t place, const char *name, size_t len) {
+/* A gazetteer mapped from the cache is read-only: a load that adds to it
+ * first copies it into the heap. */
+static int writable(cv_gazetteer_t *gaz, unsigned source) {
+  gaz->from |= source;
+  return gaz->map ? cv_gaz_own_arrays(gaz) : CV_OK;
+}
+
+/* Files name under place, unless the place already has that name.  key,
+ * when not UINT32_MAX, is the pool's copy of name (the place's own). */
+static int add_name_at(cv_gazetteer_t *gaz, uint32_t place, const char *name, size_t len,
+                       uint32_t key) {
+  size_t whole = len;
   while (len && (name[0] == ' ')) name++, len--;
   while (len && name[len - 1] == ' ') len--;
   if (len == 0 || len > NAME_LIMIT) return CV_OK; /* nothing anyone would type */
   uint32_t h = hash_name(name, len);
   for (uint32_t i = gaz->buckets[h & (gaz->nbucket - 1)]; i; i = gaz->entries[i - 1].next) {
     const gaz_entry_t *e = &gaz->entries[i - 1];
-    if (e->place == place && e->hash == h && same_name(e->key, e->len, name, len)) return CV_OK;
+    if (e->place == place && e->hash == h && same_name(gaz->pool + e->key, e->len, name, len))
+      return CV_OK;
   }
-  if (gaz->nentry == gaz->entry_cap) {
-    size_t cap = gaz->entry_cap ? gaz->entry_cap * 2 : 1024;
-    if (cap > UINT32_MAX - 1) return CV_TOO_LARGE;
-    gaz_entry_t *e = realloc(gaz->entries, cap * sizeof *e);
-    if (!e) return CV_NOMEM;
-    gaz->entries = e;
-    gaz->entry_cap = cap;
-  }
-  char *key = cv_arena_strndup(&gaz->arena, name, len);
-  if (!key) return CV_NOMEM;
+  int rc = grow((void **)&gaz->entries, &gaz->entry_cap, gaz->nentry, sizeof *gaz->entries, 1024);
+  if (!rc && (key == UINT32_MAX || len != whole)) rc = pool_add(gaz, name, len, &key);
+  if (rc) return rc;
   gaz_entry_t *e = &gaz->entries[gaz->nentry];
   *e = (gaz_entry_t){key, (uint32_t)len, h, place, gaz->buckets[h & (gaz->nbucket - 1)]};
-  gaz->buckets[h & (gaz->nbucket - 1)] = (uint32_t)++gaz->nentry;
-  if (gaz->nentry > gaz->nbucket && rehash(gaz)) return CV_NOMEM;
-  return CV_OK;
+  gaz->buckets[h & (gaz->nbucket - 1)] = ++gaz->nentry;
+  return gaz->nentry > gaz->nbucket ? rehash(gaz) : CV_OK;
+}
+
+static int add_name(cv_gazetteer_t *gaz, uint32_t place, const char *name, size_t len) {
+  return add_name_at(gaz, place, name, len, UINT32_MAX);
 }
 
 static int add_place(cv_gazetteer_t *gaz, const char *name, size_t len, double lat, double lon,
-                     const char *country, size_t ncountry, const char *region, uint32_t *index) {
-  if (gaz->nplace == gaz->place_cap) {
-    size_t cap = gaz->place_cap ? gaz->place_cap * 2 : 256;
-    if (cap > UINT32_MAX) return CV_TOO_LARGE;
-    cv_place_t **p = realloc(gaz->places, cap * sizeof *p);
-    if (!p) return CV_NOMEM;
-    gaz->places = p;
-    gaz->place_cap = cap;
-  }
-  cv_place_t *p = cv_arena_alloc(&gaz->arena, sizeof *p);
-  char *copy = p ? cv_arena_strndup(&gaz->arena, name, len) : NULL;
-  if (!copy) return CV_NOMEM;
-  *p = (cv_place_t){copy, lat, lon, "", region ? region : ""};
+                     const char *country, size_t ncountry, uint32_t region, uint32_t *index) {
+  uint32_t off;
+  int rc = grow((void **)&gaz->places, &gaz->place_cap, gaz->nplace, sizeof *gaz->places, 256);
+  if (!rc) rc = pool_add(gaz, name, len, &off);
+  if (rc) return rc;
+  gaz_place_t *p = &gaz->places[gaz->nplace];
+  *p = (gaz_place_t){.lat = lat, .lon = lon, .name = off, .region = region};
   if (ncountry < sizeof p->country) memcpy(p->country, country, ncountry);
-  *index = (uint32_t)gaz->nplace;
-  gaz->places[gaz->nplace++] = p;
-  return add_name(gaz, *index, name, len);
+  *index = gaz->nplace++;
+  return add_name_at(gaz, *index, name, len, off);
 }
 
-size_t cv_gaz_find(const cv_gazetteer_t *gaz, const char *name, size_t len, const cv_place_t **out,
+/* The place as callers see it: its strings in the pool. */
+static cv_place_t place_view(const cv_gazetteer_t *gaz, uint32_t i) {
+  const gaz_place_t *p = &gaz->places[i];
+  cv_place_t v = {gaz->pool + p->name, p->lat, p->lon, "", gaz->pool + p->region};
+  memcpy(v.country, p->country, sizeof v.country);
+  return v;
+}
+
+size_t cv_gaz_find(const cv_gazetteer_t *gaz, const char *name, size_t len, cv_place_t *out,
                    size_t max) {
   uint32_t h = hash_name(name, len);
   size_t n = 0;
@@ -136,10 +169,10 @@ size_t cv_gaz_find(const cv_gazetteer_t *gaz, const char *name, size_t len, cons
     size_t seen = 0;
     for (uint32_t i = gaz->buckets[h & (gaz->nbucket - 1)]; i; i = gaz->entries[i - 1].next) {
       const gaz_entry_t *e = &gaz->entries[i - 1];
-      if (e->hash != h || !same_name(e->key, e->len, name, len)) continue;
+      if (e->hash != h || !same_name(gaz->pool + e->key, e->len, name, len)) continue;
       seen++;
       /* Chains run newest first; hand places out in the order loaded. */
-      if (pass == 1 && n - seen < max) out[n - seen] = gaz->places[e->place];
+      if (pass == 1 && n - seen < max) out[n - seen] = place_view(gaz, e->place);
     }
     n = seen;
   }
@@ -176,10 +209,11 @@ size_t cv_gaz_suggest(const cv_gazetteer_t *gaz, const char *name, size_t len, c
   for (size_t d = 1; d <= limit && n == 0; d++)
     for (size_t i = 0; i < gaz->nentry && n < max; i++) {
       const gaz_entry_t *e = &gaz->entries[i];
-      if (edit_distance(name, len, e->key, e->len, d) != d) continue;
+      const char *key = gaz->pool + e->key;
+      if (edit_distance(name, len, key, e->len, d) != d) continue;
       int seen = 0;
-      for (size_t k = 0; k < n; k++) seen |= strcmp(out[k], e->key) == 0;
-      if (!seen) out[n++] = e->key;
+      for (size_t k = 0; k < n; k++) seen |= strcmp(out[k], key) == 0;
+      if (!seen) out[n++] = key;
     }
   return n;
 }
@@ -230,7 +264,7 @@ static int load_tsv_line(cv_gazetteer_t *gaz, const char *s, const char *end, co
     return cv_error_set(err, CV_VALUE, path, line, 1, "'%.*s': expected country and source columns",
                         (int)nname, name);
   uint32_t index;
-  int rc = add_place(gaz, name, nname, lat, lon, country, ncountry, NULL, &index);
+  int rc = add_place(gaz, name, nname, lat, lon, country, ncountry, 0, &index);
   for (const char *a = aliases, *aend = aliases + naliases; !rc && a < aend;) {
     const char *bar = memchr(a, '|', (size_t)(aend - a));
     if (!bar) bar = aend;
@@ -246,7 +280,11 @@ int cv_gaz_load_tsv(cv_gazetteer_t *gaz, const char *path, cv_error_t *err) {
   static const char expected[] =
       "places: a header, then name, aliases, lat, lon, country and "
       "source, tab-separated";
-  int rc = cv_read_file(path, TSV_FILE_LIMIT, &text, &len, err);
+  /* A second places file makes a gazetteer no cache was built from. */
+  int rc = writable(gaz, gaz->from ? GAZ_FROM_OTHER : GAZ_FROM_TSV);
+  if (rc) return cv_error_set(err, rc, path, 0, 0, "%s", cv_strerror(rc));
+  if (stat(path, &gaz->tsv) != 0) memset(&gaz->tsv, 0, sizeof gaz->tsv);
+  rc = cv_read_file(path, TSV_FILE_LIMIT, &text, &len, err);
   if (!rc) rc = cv_text_whole(path, text, len, true, expected, err);
   const char *s = text, *end = text + len;
   int line = 0, places = 0;
@@ -278,14 +316,14 @@ int cv_gaz_load_tsv(cv_gazetteer_t *gaz, const char *path, cv_error_t *err) {
 /* ---------------------------------------------------------------- GeoNames */
 
 /* The place of this name already known within SAME_PLACE_KM, or NULL. */
-static cv_place_t *known_nearby(const cv_gazetteer_t *gaz, const char *name, size_t len, double lat,
-                                double lon) {
+static gaz_place_t *known_nearby(const cv_gazetteer_t *gaz, const char *name, size_t len,
+                                 double lat, double lon) {
   uint32_t h = hash_name(name, len);
   double k = cos(lat * 3.14159265358979323846 / 180);
   for (uint32_t i = gaz->buckets[h & (gaz->nbucket - 1)]; i; i = gaz->entries[i - 1].next) {
     const gaz_entry_t *e = &gaz->entries[i - 1];
-    if (e->hash != h || !same_name(e->key, e->len, name, len)) continue;
-    cv_place_t *p = gaz->places[e->place];
+    if (e->hash != h || !same_name(gaz->pool + e->key, e->len, name, len)) continue;
+    gaz_place_t *p = &gaz->places[e->place];
     double dy = (p->lat - lat) * 111.2, dx = (p->lon - lon) * 111.2 * k;
     if (dx * dx + dy * dy < SAME_PLACE_KM * SAME_PLACE_KM) return p;
   }
@@ -308,7 +346,7 @@ static int load_geonames_line(cv_gazetteer_t *gaz, const char *s, const char *en
   if (n[6] != 1 || (f[6][0] != 'P' && f[6][0] != 'S')) return CV_OK;
   if (n[1] > NAME_LIMIT || known_nearby(gaz, f[1], n[1], lat, lon)) return CV_OK;
   uint32_t index;
-  int rc = add_place(gaz, f[1], n[1], lat, lon, f[8], n[8], NULL, &index);
+  int rc = add_place(gaz, f[1], n[1], lat, lon, f[8], n[8], 0, &index);
   if (!rc) rc = add_name(gaz, index, f[2], n[2]);
   for (const char *a = f[3], *aend = f[3] + n[3]; !rc && a < aend;) {
     const char *comma = memchr(a, ',', (size_t)(aend - a));
@@ -320,6 +358,8 @@ static int load_geonames_line(cv_gazetteer_t *gaz, const char *s, const char *en
 }
 
 int cv_gaz_load_geonames(cv_gazetteer_t *gaz, const char *path, cv_error_t *err) {
+  int rc = writable(gaz, GAZ_FROM_OTHER);
+  if (rc) return cv_error_set(err, rc, path, 0, 0, "%s", cv_strerror(rc));
   FILE *fp = fopen(path, "rb");
   if (!fp) return cv_error_set(err, CV_IO, path, 0, 0, "cannot open '%s'", path);
   char *buf = malloc(GEONAMES_LINE_LIMIT + 2);
@@ -327,7 +367,6 @@ int cv_gaz_load_geonames(cv_gazetteer_t *gaz, const char *path, cv_error_t *err)
     fclose(fp);
     return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
   }
-  int rc = CV_OK;
   long line = 0;
   while (!rc && fgets(buf, GEONAMES_LINE_LIMIT + 2, fp)) {
     size_t len = strlen(buf);
@@ -411,7 +450,7 @@ static int flat_next(cv_jscan_t *s, flat_object_t *o, int first) {
 
 typedef struct gaz_admin {
   char code[16]; /* "UA.07" */
-  const char *name;
+  uint32_t name; /* in the pool */
 } gaz_admin_t;
 
 static int admin_cmp(const void *a, const void *b) {
@@ -422,11 +461,13 @@ int cv_gaz_load_cities(cv_gazetteer_t *gaz, const char *cities_path, const char 
                        cv_error_t *err) {
   char *text = NULL, *atext = NULL;
   size_t len, alen;
-  int rc = cv_read_file(admin1_path, CITIES_FILE_LIMIT, &atext, &alen, err);
+  int rc = writable(gaz, GAZ_FROM_OTHER);
+  if (rc) return cv_error_set(err, rc, cities_path, 0, 0, "%s", cv_strerror(rc));
+  rc = cv_read_file(admin1_path, CITIES_FILE_LIMIT, &atext, &alen, err);
   if (rc) return rc;
   rc = cv_text_whole(admin1_path, atext, alen, false,
                      "GeoNames' first-level divisions: a JSON array of {code, name}", err);
-  /* admin1 codes ("UA.07") to names, kept in the arena. */
+  /* admin1 codes ("UA.07") to names, kept in the pool. */
   size_t nadmin = 0, cap = 0;
   gaz_admin_t *admin = NULL;
   cv_jscan_t s = {atext, atext, atext + alen, admin1_path, err};
@@ -449,8 +490,8 @@ int cv_gaz_load_cities(cv_gazetteer_t *gaz, const char *cities_path, const char 
       admin = a;
     }
     memcpy(admin[nadmin].code, code, cl + 1);
-    if (!(admin[nadmin++].name = cv_arena_strndup(&gaz->arena, name, nl)))
-      rc = cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
+    int added = pool_add(gaz, name, nl, &admin[nadmin++].name);
+    if (added) rc = cv_error_set(err, added, admin1_path, 0, 0, "%s", cv_strerror(added));
   }
   /* An empty array is a file cut or emptied: every place would lose its
    * region without a word. */
@@ -483,10 +524,10 @@ int cv_gaz_load_cities(cv_gazetteer_t *gaz, const char *cities_path, const char 
       rc = cv_jscan_fail(&s, "a place with name, lat, lng and country");
       break;
     }
-    cv_place_t *known = known_nearby(gaz, name, nl, lat, lon);
-    if (known && known->region[0]) continue;
+    gaz_place_t *known = known_nearby(gaz, name, nl, lat, lon);
+    if (known && gaz->pool[known->region]) continue;
     /* The division's name, by "CC.admin1". */
-    const char *region = NULL;
+    uint32_t region = 0;
     char code[16];
     if (a1 && nadmin &&
         snprintf(code, sizeof code, "%.*s.%.*s", (int)cl, country, (int)al, a1) > 0) {
@@ -506,5 +547,32 @@ int cv_gaz_load_cities(cv_gazetteer_t *gaz, const char *cities_path, const char 
   }
   free(admin);
   free(text);
+  return rc;
+}
+
+/* ------------------------------------------------- through the place cache */
+
+int cv_gaz_load_cities_cached(cv_gazetteer_t *gaz, const char *cities_path, const char *admin1_path,
+                              const char *cache_dir, cv_progress_fn note, void *note_ctx,
+                              cv_error_t *err) {
+  struct stat src[GAZ_SOURCES];
+  char path[4200];
+  src[GAZ_TSV] = gaz->tsv;
+  /* Sources that cannot be stat'ed are read without the cache, and their
+   * error is cv_gaz_load_cities()'s. */
+  int cached = cache_dir && *cache_dir && gaz->from == GAZ_FROM_TSV &&
+               stat(cities_path, &src[GAZ_CITIES]) == 0 && stat(admin1_path, &src[GAZ_ADMIN1]) == 0;
+  if (cached) {
+    int n = snprintf(path, sizeof path, "%s/%s", cache_dir, GAZ_CACHE_NAME);
+    cached = n > 0 && (size_t)n < sizeof path;
+  }
+  if (cached) {
+    int loaded = cv_gaz_cache_load(gaz, path, src, note, note_ctx);
+    if (loaded == 0) return CV_OK;
+    if (loaded == -2)
+      return cv_error_set(err, CV_NOMEM, path, 0, 0, "out of memory reading the place index cache");
+  }
+  int rc = cv_gaz_load_cities(gaz, cities_path, admin1_path, err);
+  if (!rc && cached) cv_gaz_cache_store(gaz, path, src);
   return rc;
 }

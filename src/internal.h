@@ -178,6 +178,9 @@ struct cv_engine {
    * 'pending', which points at 'places' (so no const is cast away). */
   struct cv_pending_places {
     char cities_path[1024], admin1_path[1024];
+    char cache_dir[1024]; /* the place index cache's directory, "" for none */
+    cv_progress_fn note;  /* told of a damaged cache (the progress callback */
+    void *note_ctx;       /* when the places were given) */
     pthread_mutex_t lock;
     int state; /* 0 none or loaded, 1 to load, 2 failed */
     cv_error_t err;
@@ -227,13 +230,13 @@ enum { CV_PLACE_CANDIDATES = 64 };
 /* What a place name means (src/places.c): one or more gazetteer places
  * (several: ambiguous), or a region's whole extent. */
 typedef struct cv_place_lookup {
-  const cv_place_t *found[CV_PLACE_CANDIDATES]; /* ranked: UA, RU, BY first */
-  char found_region[CV_PLACE_CANDIDATES][16];   /* each one's ISO 3166-2, "" unknown */
-  size_t n;                                     /* places matching (may exceed the array) */
-  bool is_region;                               /* the text names a region, not a place */
-  char region[16];                              /* that region's ISO 3166-2 code */
-  char territory[4];                            /* its country */
-  cv_geo_extent_t extent;                       /* its distances; samples 0 when not known */
+  cv_place_t found[CV_PLACE_CANDIDATES];      /* ranked: UA, RU, BY first */
+  char found_region[CV_PLACE_CANDIDATES][16]; /* each one's ISO 3166-2, "" unknown */
+  size_t n;                                   /* places matching (may exceed the array) */
+  bool is_region;                             /* the text names a region, not a place */
+  char region[16];                            /* that region's ISO 3166-2 code */
+  char territory[4];                          /* its country */
+  cv_geo_extent_t extent;                     /* its distances; samples 0 when not known */
 } cv_place_lookup_t;
 
 /* Looks text (len bytes) up: a gazetteer name or alias; "NAME, QUALIFIER"

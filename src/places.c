@@ -17,7 +17,10 @@ const cv_gazetteer_t *cv_engine_gazetteer(const cv_engine_t *engine, cv_error_t 
   struct cv_pending_places *p = engine->pending;
   pthread_mutex_lock(&p->lock);
   if (p->state == 1)
-    p->state = cv_gaz_load_cities(engine->gaz, p->cities_path, p->admin1_path, &p->err) ? 2 : 0;
+    p->state = cv_gaz_load_cities_cached(engine->gaz, p->cities_path, p->admin1_path, p->cache_dir,
+                                         p->note, p->note_ctx, &p->err)
+                   ? 2
+                   : 0;
   int failed = p->state == 2;
   if (failed && err) *err = p->err;
   pthread_mutex_unlock(&p->lock);
@@ -147,16 +150,16 @@ static bool split_qualified(const char *s, size_t len, const char **name, size_t
  * its region, ranked (stable); those q rules out dropped. */
 static void candidates(const cv_engine_t *engine, const cv_gazetteer_t *gaz, const char *name,
                        size_t len, const qualifier_t *q, cv_place_lookup_t *out) {
-  const cv_place_t *all[CV_PLACE_CANDIDATES];
+  cv_place_t all[CV_PLACE_CANDIDATES];
   size_t n = cv_gaz_find(gaz, name, len, all, CV_PLACE_CANDIDATES), kept = 0;
   out->n = 0;
   for (int rank = 0; rank < 4; rank++)
     for (size_t i = 0; i < n && i < CV_PLACE_CANDIDATES; i++) {
-      if (rank_of(all[i]) != rank) continue;
+      if (rank_of(&all[i]) != rank) continue;
       char code[16];
-      cv_place_region(engine, all[i], code, NULL);
+      cv_place_region(engine, &all[i], code, NULL);
       if (q && q->region[0] && strcmp(code, q->region) != 0) continue;
-      if (q && q->country[0] && strcmp(all[i]->country, q->country) != 0) continue;
+      if (q && q->country[0] && strcmp(all[i].country, q->country) != 0) continue;
       out->found[kept] = all[i];
       memcpy(out->found_region[kept], code, 16);
       kept++;
@@ -172,7 +175,7 @@ static void list_candidates(const cv_place_lookup_t *c, char *list, size_t cap) 
   for (size_t i = 0; i < c->n && i < CV_PLACE_CANDIDATES && off < cap; i++) {
     off += (size_t)snprintf(list + off, cap - off, "%s", i ? "; " : "");
     if (off < cap)
-      off += (size_t)cv_place_describe(c->found[i], c->found_region[i], list + off, cap - off);
+      off += (size_t)cv_place_describe(&c->found[i], c->found_region[i], list + off, cap - off);
   }
 }
 
@@ -254,7 +257,7 @@ int cv_place_lookup(const cv_engine_t *engine, const char *text, size_t len, boo
                           "place '%.*s' is ambiguous (%zu places): %s; give coordinates", shown,
                           text, out->n, list);
   /* How to say which: the first candidate's region, else its country. */
-  const char *by = out->found_region[0][0] ? out->found_region[0] : out->found[0]->country;
+  const char *by = out->found_region[0][0] ? out->found_region[0] : out->found[0].country;
   return cv_error_field(err, CV_AMBIGUOUS, "place",
                         "place '%.*s' is ambiguous (%zu places): %s; qualify it by region or "
                         "country, as in '%.*s, %s' or '%.*s (%s)', or give coordinates",

@@ -204,14 +204,14 @@ int cv_use_set_place(const cv_engine_t *eng, cv_use_t *use, const char *value, s
     snprintf(use->place, sizeof use->place, "%.*s", shown, value);
     return CV_OK;
   }
-  use->lat = q.found[0]->lat;
-  use->lon = q.found[0]->lon;
+  use->lat = q.found[0].lat;
+  use->lon = q.found[0].lon;
   use->resolved = false;
-  cv_strcopy(use->place, sizeof use->place, q.found[0]->name);
+  cv_strcopy(use->place, sizeof use->place, q.found[0].name);
   /* The place's region goes with it into the facts: where no outline gives
    * one (Ukraine's oblasts), its own division (cv_place_region()). */
   if (eng->geo) {
-    cv_place_region(eng, q.found[0], q.found_region[0], &use->geo);
+    cv_place_region(eng, &q.found[0], q.found_region[0], &use->geo);
     use->resolved = true;
   }
   return CV_OK;

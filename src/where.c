@@ -75,15 +75,25 @@ int cv_engine_load_regions(cv_engine_t *engine, const char *path, const char *co
 
 int cv_engine_load_cities(cv_engine_t *engine, const char *cities_path, const char *admin1_path,
                           cv_error_t *err) {
+  return cv_engine_load_cities_cached(engine, cities_path, admin1_path, NULL, err);
+}
+
+int cv_engine_load_cities_cached(cv_engine_t *engine, const char *cities_path,
+                                 const char *admin1_path, const char *cache_dir, cv_error_t *err) {
   if (access(cities_path, R_OK) != 0 || access(admin1_path, R_OK) != 0)
     return cv_error_set(err, CV_IO, cities_path, 0, 0, "cannot read '%s' or '%s'", cities_path,
                         admin1_path);
   struct cv_pending_places *p = engine->pending;
-  if (strlen(cities_path) >= sizeof p->cities_path || strlen(admin1_path) >= sizeof p->admin1_path)
+  if (!cache_dir) cache_dir = "";
+  if (strlen(cities_path) >= sizeof p->cities_path ||
+      strlen(admin1_path) >= sizeof p->admin1_path || strlen(cache_dir) >= sizeof p->cache_dir)
     return cv_error_set(err, CV_TOO_LARGE, NULL, 0, 0, "path longer than %zu bytes",
                         sizeof p->cities_path - 1);
   snprintf(p->cities_path, sizeof p->cities_path, "%s", cities_path);
   snprintf(p->admin1_path, sizeof p->admin1_path, "%s", admin1_path);
+  snprintf(p->cache_dir, sizeof p->cache_dir, "%s", cache_dir);
+  p->note = engine->progress;
+  p->note_ctx = engine->progress_ctx;
   p->state = 1;
   return CV_OK;
 }
@@ -167,8 +177,8 @@ int cv_engine_find_place(const cv_engine_t *engine, const char *name, cv_where_t
   }
   *count = q.n;
   for (size_t i = 0; i < q.n && i < max && i < CV_PLACE_CANDIDATES; i++) {
-    resolve(engine, q.found[i]->lat, q.found[i]->lon, &out[i]);
-    snprintf(out[i].place, sizeof out[i].place, "%s", q.found[i]->name);
+    resolve(engine, q.found[i].lat, q.found[i].lon, &out[i]);
+    snprintf(out[i].place, sizeof out[i].place, "%s", q.found[i].name);
     /* The region as cv_place_region() found it: an outline's, else the
      * place's own division by data/admin1.tsv. */
     if (engine->geo && q.found_region[i][0]) {

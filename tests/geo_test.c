@@ -752,7 +752,7 @@ static void test_gazetteer_tsv_errors(void **state) {
   path = write_temp(".tsv",
                     "name\taliases\tlat\tlon\tcountry\tsource\n# comment\n\nA\tB|b\t1\t2\tUA\ts\n");
   assert_int_equal(cv_gaz_load_tsv(gaz, path, &err), CV_OK);
-  const cv_place_t *p[2];
+  cv_place_t p[2];
   assert_int_equal(cv_gaz_find(gaz, "b", 1, p, 2), 1);
   unlink(path);
   cv_gaz_free(gaz);

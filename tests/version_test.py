@@ -151,7 +151,7 @@ expect("help", run("help"), (0, usage, ""))
 commands = re.findall(r"^  (\S+)\s", usage.split("commands:\n")[1].split("\n\n")[0], re.M)
 expect("the commands in the usage", commands,
        ["check", "assess", "where", "test", "timeline", "diff", "lint", "fmt", "serve", "site",
-        "list", "version", "help"])
+        "list", "version", "cache", "help"])
 for cmd in commands:
     status, out, err = run(cmd, "--help")
     expect(f"{cmd} --help: status", status, 0)

