@@ -3,7 +3,9 @@
  * from the OpenStreetMap land polygons (data/geo, scripts/data-deps.sh; or
  * gmt-dcw's when they are not installed), loading it from the cache, and
  * resolutions per second on one core for random points over the region of
- * detail and for points near Ukraine's borders and coast.  Prints the
+ * detail, for points near Ukraine's borders and coast and for points in
+ * another state's territorial sea (the nearest coast measured, docs/
+ * geography.md).  Prints the
  * machine and the command for the record.
  *
  *   geo_bench [DCW_FILE [N [ROUNDS [CACHE_DIR]]]]
@@ -130,15 +132,29 @@ int main(int argc, char **argv) {
     }
     if (keep) blat[k] = la, blon[k] = lo, k++;
   }
-  double random_ns[64], border_ns[64];
+  /* At sea in another state's territorial sea (the Black Sea and the Sea
+   * of Azov off Russia, Romania, Bulgaria, Turkey, Georgia): a tenth as
+   * many, each costing a scan of the coasts within 12 nmi. */
+  size_t ns = n / 10 ? n / 10 : 1;
+  double *slat = malloc(ns * sizeof *slat), *slon = malloc(ns * sizeof *slon);
+  if (!slat || !slon) return 1;
+  for (k = 0; k < ns;) {
+    double la = uniform(40.5, 47.5), lo = uniform(27, 42);
+    cv_engine_where(eng, la, lo, &w, &err);
+    if (w.at_sea == 1 && w.sea_of[0] && strcmp(w.sea_of, "UA") != 0)
+      slat[k] = la, slon[k] = lo, k++;
+  }
+  double random_ns[64], border_ns[64], sea_ns[64];
   for (int r = 0; r < rounds; r++) {
     random_ns[r] = run(eng, lat, lon, n, &sum);
     border_ns[r] = run(eng, blat, blon, n, &sum);
+    sea_ns[r] = run(eng, slat, slon, ns, &sum);
   }
   print_spread("random points, lat 40..60 lon 20..50:", random_ns, rounds);
   print_spread("points within 5 km of the border:    ", border_ns, rounds);
+  print_spread("points in another state's 12 nmi sea:", sea_ns, rounds);
   printf("(checksum %.1f)\n", sum);
-  free(lat), free(lon), free(blat), free(blon);
+  free(lat), free(lon), free(blat), free(blon), free(slat), free(slon);
   cv_engine_free(eng);
   if (kept_cache) return 0;
   char path[sizeof cache + 32];

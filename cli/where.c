@@ -21,8 +21,9 @@ static const char where_usage[] =
     "degrees or of a place of the gazetteer (words are joined with spaces).\n"
     "\n"
     "  --json   print one JSON object: territory, region, border_km, water_km\n"
-    "           (across water too), at_sea, territorial_sea,\n"
-    "           international_waters, lat, lon, borders\n"
+    "           (across water too), at_sea, territorial_sea, coast_km\n"
+    "           (to that sea's state's land), international_waters,\n"
+    "           lat, lon, borders\n"
     "           (their source), attribution; and region_unknown,\n"
     "           also_claimed_by and de_jure_because where they apply\n";
 
@@ -76,9 +77,8 @@ static int print_where(const cv_engine_t *engine, const cv_where_t *w, int json)
           "sea\n");
     else if (w->at_sea == 1 && w->sea_of[0])
       printf(
-          "  sea          within 12 nautical miles of %s's coast (probed): %s's territorial "
-          "sea\n",
-          w->sea_of, w->sea_of);
+          "  sea          %.1f km off %s's coast, within 12 nautical miles: %s's territorial sea\n",
+          round(w->coast_km * 10) / 10, w->sea_of, w->sea_of);
     else if (w->at_sea == 1)
       printf("  sea          beyond 12 nautical miles of every coast: international waters\n");
     if (why)

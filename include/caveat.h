@@ -264,7 +264,10 @@ typedef struct cv_where {
   int region_unknown;       /* in Russia but in no federal subject: unknown */
   char sea_of[4];           /* the country whose territorial sea (12 nmi) holds a
                         point at sea ("UA" within 12 nmi of Ukraine's coast,
-                        else the nearest other coast's, probed), else "" */
+                        else the country of the nearest land), else "" */
+  double coast_km;          /* at sea in sea_of's territorial sea: to that
+                        country's nearest land (Ukraine's: water_km);
+                        <0 elsewhere */
   int international_waters; /* 1 at sea beyond every territorial sea, 0 not,
                               -1 not known */
   char place[128];          /* the gazetteer name, for cv_engine_find_place */

@@ -266,9 +266,13 @@ cv_fact_set_t cv_derive(const cv_engine_t *eng, cv_value_t *fact, int changed) {
           set |= CV_FACT_BIT(CV_FACT_WATER_KM);
         }
       }
-      /* A country's land is in no territorial sea and not at sea; "XX" and
-       * any other value may be the sea. */
-      if (v->sym >= 0 && strcmp(code, "XX") != 0) {
+      /* A country's land is in no territorial sea and not at sea; "XX" may
+       * be the sea, and so may "other" unless some policy names "XX" (the
+       * sea is then that symbol, and "other" a country's land). */
+      bool land = v->sym >= 0 ? strcmp(code, "XX") != 0
+                              : v->sym == CV_SYM_OTHER &&
+                                    cv_catalog_lookup(cat, CV_DOM_TERRITORY, "XX", 2) >= 0;
+      if (land) {
         if (fact[CV_FACT_TERRITORIAL_SEA].state == CV_UNKNOWN) {
           fact[CV_FACT_TERRITORIAL_SEA] = (cv_value_t){CV_NONE, 0, 0};
           set |= CV_FACT_BIT(CV_FACT_TERRITORIAL_SEA);
@@ -276,6 +280,10 @@ cv_fact_set_t cv_derive(const cv_engine_t *eng, cv_value_t *fact, int changed) {
         if (fact[CV_FACT_INTERNATIONAL_WATERS].state == CV_UNKNOWN) {
           fact[CV_FACT_INTERNATIONAL_WATERS] = (cv_value_t){CV_KNOWN, 0, 0};
           set |= CV_FACT_BIT(CV_FACT_INTERNATIONAL_WATERS);
+        }
+        if (fact[CV_FACT_COAST_KM].state == CV_UNKNOWN) {
+          fact[CV_FACT_COAST_KM] = (cv_value_t){CV_NONE, 0, 0};
+          set |= CV_FACT_BIT(CV_FACT_COAST_KM);
         }
       }
       if (fact[CV_FACT_REGION].state == CV_UNKNOWN) {

@@ -208,6 +208,13 @@ static void resolve_facts(const cv_engine_t *eng, const cv_use_t *use, const cv_
     }
     if (res->where.water_km >= 0)
       fact[CV_FACT_WATER_KM] = (cv_value_t){CV_KNOWN, 0, res->where.water_km};
+    /* How far the coast of the state whose territorial sea holds the point
+     * is: none on land and in international waters, which have no such
+     * coast; unknown outside the indexed area. */
+    if (res->where.coast_km >= 0)
+      fact[CV_FACT_COAST_KM] = (cv_value_t){CV_KNOWN, 0, res->where.coast_km};
+    else if (res->where.at_sea >= 0)
+      fact[CV_FACT_COAST_KM].state = CV_NONE;
     if (res->where.international_waters >= 0)
       fact[CV_FACT_INTERNATIONAL_WATERS] =
           (cv_value_t){CV_KNOWN, res->where.international_waters ? 1 : 0, 0};
@@ -378,7 +385,7 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
   cv_where_t *w = &result->where;
   w->lat = w->lon = 0;
   w->territory[0] = w->region[0] = w->place[0] = w->sea_of[0] = '\0';
-  w->border_km = w->water_km = -1;
+  w->border_km = w->water_km = w->coast_km = -1;
   w->at_sea = w->international_waters = -1;
   w->region_unknown = 0;
   w->extent = 0;

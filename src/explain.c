@@ -567,6 +567,9 @@ int cv_where_text_tail(const cv_where_t *w, cv_buf_t *buf) {
   if (w->region_unknown) CV_TRY(CV_LIT(buf, " (region unknown: in no federal subject)"));
   if (w->at_sea == 1 && strcmp(w->sea_of, "UA") == 0)
     CV_TRY(CV_LIT(buf, ", at sea in Ukraine's territorial sea"));
+  else if (w->at_sea == 1 && w->sea_of[0] && w->coast_km >= 0)
+    CV_TRY(cv_buf_printf(buf, ", at sea in %s's territorial sea, %.1f km off its coast", w->sea_of,
+                         cv_round_km(w->coast_km)));
   else if (w->at_sea == 1 && w->sea_of[0])
     CV_TRY(CV_CAT(buf, ", at sea in ", w->sea_of, "'s territorial sea"));
   else if (w->at_sea == 1)

@@ -27,8 +27,11 @@ typedef struct cv_geo_facts {
   bool region_unknown; /* in a country with regions, but in none of them */
   char sea_of[4];      /* the country whose territorial sea (12 nmi) holds a
                           point at sea: "UA" within 12 nmi of Ukraine's coast,
-                          else the nearest other country's land found within
-                          12 nmi (probed); "" on land or beyond */
+                          else the country of the nearest land within 12 nmi;
+                          "" on land or beyond */
+  double coast_km;     /* at sea in sea_of's territorial sea, geodesic km to
+                          that country's nearest land (Ukraine's: water_km);
+                          -1 elsewhere */
   int8_t intl_waters;  /* 1 at sea beyond every territorial sea, 0 not (on
                           land, or in a territorial sea), -1 not known */
 } cv_geo_facts_t;

@@ -40,7 +40,8 @@ static int fact_json(const cv_engine_t *eng, cv_buf_t *b, const cv_result_t *res
   if (res->located && fact == CV_FACT_TERRITORY) return cv_json_str(b, res->where.territory);
   if (res->located && fact == CV_FACT_REGION) return cv_json_str(b, res->where.region);
   if (res->located && fact == CV_FACT_TERRITORIAL_SEA) return cv_json_str(b, res->where.sea_of);
-  if (res->located && (fact == CV_FACT_BORDER_KM || fact == CV_FACT_WATER_KM))
+  if (res->located &&
+      (fact == CV_FACT_BORDER_KM || fact == CV_FACT_WATER_KM || fact == CV_FACT_COAST_KM))
     return cv_buf_number(b, cv_round_km(v->num));
   switch (cv_facts[fact].type) {
     case CV_TYPE_BOOL: return cv_buf_puts(b, v->sym ? "true" : "false");
@@ -483,8 +484,8 @@ static int extent_json(const cv_where_t *w, cv_buf_t *buf, bool whole) {
   CV_TRY(CV_LIT(buf, ", \"extent\": \"region\""));
   if (!whole) return CV_OK;
   return CV_LIT(buf,
-                ", \"at_sea\": false, \"territorial_sea\": null, \"international_waters\": "
-                "false, \"lat\": null, \"lon\": null}");
+                ", \"at_sea\": false, \"territorial_sea\": null, \"coast_km\": null, "
+                "\"international_waters\": false, \"lat\": null, \"lon\": null}");
 }
 
 int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use, const cv_result_t *result,
@@ -517,6 +518,10 @@ int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use, const c
     CV_TRY(CV_LIT(buf, ", \"at_sea\": "));
     CV_TRY(cv_buf_puts(buf, w->at_sea < 0 ? "null" : w->at_sea ? "true" : "false"));
     if (w->sea_of[0]) CV_TRY(CV_CAT(buf, ", \"territorial_sea\": \"", w->sea_of, "\""));
+    if (w->coast_km >= 0) {
+      CV_TRY(CV_LIT(buf, ", \"coast_km\": "));
+      CV_TRY(cv_buf_number(buf, cv_round_km(w->coast_km)));
+    }
     if (w->international_waters == 1) CV_TRY(CV_LIT(buf, ", \"international_waters\": true"));
   } else {
     CV_TRY(CV_LIT(buf, "null, \"region\": null, \"border_km\": null, \"water_km\": null"));
@@ -633,6 +638,9 @@ int cv_where_write_json(const cv_where_t *w, cv_buf_t *buf) {
   CV_TRY(cv_buf_puts(buf, w->at_sea < 0 ? "null" : w->at_sea ? "true" : "false"));
   CV_TRY(CV_LIT(buf, ", \"territorial_sea\": "));
   CV_TRY(w->sea_of[0] ? cv_json_str(buf, w->sea_of) : CV_LIT(buf, "null"));
+  CV_TRY(CV_LIT(buf, ", \"coast_km\": "));
+  CV_TRY(w->coast_km >= 0 ? cv_buf_printf(buf, "%.1f", cv_round_km(w->coast_km))
+                          : CV_LIT(buf, "null"));
   CV_TRY(CV_LIT(buf, ", \"international_waters\": "));
   CV_TRY(cv_buf_puts(buf, w->international_waters < 0 ? "null"
                           : w->international_waters   ? "true"

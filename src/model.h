@@ -100,7 +100,8 @@ _Static_assert(CV_DOM_COUNT <= 32, "a bit per domain in cv_symbol_t's domains");
   X(BORDER_KM, "border_km", NUMBER, ACTION, LOCATION, 4, WITH)                                     \
   X(TERRITORIAL_SEA, "territorial_sea", SYMBOL, TERRITORY, LOCATION, 2, WITH)                      \
   X(INTERNATIONAL_WATERS, "international_waters", BOOL, ACTION, LOCATION, 3, WITH)                 \
-  X(WATER_KM, "water_km", NUMBER, ACTION, LOCATION, 17, WITH)
+  X(WATER_KM, "water_km", NUMBER, ACTION, LOCATION, 17, WITH)                                      \
+  X(COAST_KM, "coast_km", NUMBER, ACTION, LOCATION, 18, WITH)
 
 #define CV_FACT_ENUM_(id, name, type, dom, field, rank, shown) CV_FACT_##id,
 typedef enum cv_fact { CV_BUILTIN_FACTS(CV_FACT_ENUM_) CV_FACT_BUILTIN } cv_fact_t;

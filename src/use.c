@@ -196,6 +196,7 @@ int cv_use_set_place(const cv_engine_t *eng, cv_use_t *use, const char *value, s
     cv_strcopy(g->region, sizeof g->region, q.region);
     g->border_km = q.extent.border_km[0];
     g->water_km = q.extent.water_km[0];
+    g->coast_km = -1;
     use->extent_max_border_km = q.extent.border_km[1];
     use->extent_max_water_km = q.extent.water_km[1];
     use->lat = use->lon = 0;

@@ -114,6 +114,7 @@ void cv_where_from_facts(cv_where_t *w, const cv_geo_facts_t *f) {
   memcpy(w->sea_of, f->sea_of, sizeof w->sea_of);
   w->border_km = f->border_km;
   w->water_km = f->water_km;
+  w->coast_km = f->coast_km;
   w->at_sea = f->at_sea;
   w->international_waters = f->intl_waters;
   w->region_unknown = f->region_unknown;
@@ -124,7 +125,7 @@ static void resolve(const cv_engine_t *engine, double lat, double lon, cv_where_
   memset(out, 0, sizeof *out);
   out->lat = lat;
   out->lon = lon;
-  out->border_km = out->water_km = -1;
+  out->border_km = out->water_km = out->coast_km = -1;
   out->at_sea = out->international_waters = -1;
   if (!engine->geo) return;
   cv_geo_facts_t f;
@@ -159,6 +160,7 @@ static void where_extent(const cv_place_lookup_t *q, const char *name, cv_where_
   w->border_km_max = q->extent.border_km[1];
   w->water_km = q->extent.water_km[0];
   w->water_km_max = q->extent.water_km[1];
+  w->coast_km = -1;
   w->at_sea = 0; /* a region is land */
   w->international_waters = 0;
 }

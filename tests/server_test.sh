@@ -120,7 +120,7 @@ expect "timeline unknown donor" 400 "$(status "${json[@]}" --data-binary @"$test
 code=$(status "${json[@]}" --data '{"id": "bad", "date": "2024-13-01"}' "$url/check")
 expect "bad use status" 400 "$code"
 expect "bad use body" '{"id": "bad", "error": {"field": "date", "message": "'"'"'2024-13-01'"'"' is not a date: month 13 is not 01-12"}}' "$(cat "$work/out")"
-expect "where" '{"territory": "RU", "region": "RU-KRS", "border_km": 9.0, "water_km": 9.0, "at_sea": false, "territorial_sea": null, "international_waters": false, "lat": 51.1906, "lon": 35.2707}' \
+expect "where" '{"territory": "RU", "region": "RU-KRS", "border_km": 9.0, "water_km": 9.0, "at_sea": false, "territorial_sea": null, "coast_km": null, "international_waters": false, "lat": 51.1906, "lon": 35.2707}' \
   "$(curl -s "$url/where?place=Sudzha")"
 expect "where unknown place" 404 "$(status "$url/where?place=Qwxzyville")"
 expect "where bad number" 400 "$(status "$url/where?lat=north&lon=1")"

@@ -32,6 +32,23 @@ static double chord_to_km(const double q[3], const double n[3], double sp, doubl
   return 2 * r * asin(x > 1 ? 1 : x);
 }
 
+/* The earth-centred coordinates (km) of a point on the ellipsoid. */
+static void ecef(double lat, double lon, double q[3]) {
+  double sp = sin(lat * RAD), cp = cos(lat * RAD);
+  double nn = WGS_A / sqrt(1 - WGS_E2 * sp * sp);
+  q[0] = nn * cp * cos(lon * RAD);
+  q[1] = nn * cp * sin(lon * RAD);
+  q[2] = nn * (1 - WGS_E2) * sp;
+}
+
+/* Geodesic km between two points, by chord_to_km(). */
+static double geodesic_km(double lat, double lon, double lat2, double lon2) {
+  double q[3], n[3];
+  ecef(lat, lon, q);
+  ecef(lat2, lon2, n);
+  return chord_to_km(q, n, sin(lat * RAD), cos(lat * RAD), sin(lon * RAD), cos(lon * RAD));
+}
+
 /* The cell of a point, its grid and indices; lon may reach 200. */
 static uint32_t cell_of(double lat, double lon, int *fine, uint32_t *row, uint32_t *col) {
   if (lat >= FINE_LAT0 && lat < FINE_LAT0 + FINE_ROWS * FINE_STEP && lon >= FINE_LON0 &&
@@ -224,33 +241,74 @@ static int in_fine_area(double lat, double lon) {
          lon < FINE_LON0 + FINE_COLS * FINE_STEP;
 }
 
-/* Another state's territorial sea: the country of the nearest land found
- * by probing rings around a point at sea, 36 bearings every 1/12 of the
- * breadth (1.85 km), nearest ring first.  Only Ukraine's outline is kept
- * as distance segments; the probes are the polygon look-ups every point
- * costs (432 at most, about 0.2 ms, for points at sea beyond Ukraine's own
- * territorial sea only).  A feature narrower than the gap between two
- * probes (3.9 km at the outer ring) can be missed (docs/geography.md). */
-static void other_sea(const cv_geo_t *geo, double lat, double lon, double breadth_km,
-                      char sea_of[4]) {
-  enum { RINGS = 12, BEARINGS = 36 };
-  const double earth_km = 6371.0088;
-  double cl = cos(lat * RAD);
-  for (int r = 1; r <= RINGS; r++) {
-    double ang = breadth_km * r / RINGS / earth_km / RAD; /* degrees of arc */
-    for (int b = 0; b < BEARINGS; b++) {
-      double az = 2 * 3.14159265358979323846 * b / BEARINGS;
-      double plat = lat + ang * cos(az), plon = lon + ang * sin(az) / (cl > 1e-6 ? cl : 1e-6);
-      if (!in_fine_area(plat, plon)) continue;
-      const geo_cell_t *cell;
-      int best[N_LAYERS];
-      cv_geo_locate(geo, plat, plon, &cell, best);
-      if (best[0] == NO_FEATURE) continue;
-      memcpy(sea_of, geo->features[best[0]].code, 3);
-      sea_of[3] = '\0';
-      return;
+/* Another state's territorial sea: the country whose land is nearest to a
+ * point at sea, within the breadth, and how far that land is.  Every edge
+ * of every country but Ukraine (whose sea water_km decides) listed in the
+ * fine cells within the breadth is measured: the nearest is picked on a
+ * plane (longitudes scaled by the cosine of the point's latitude, within
+ * 0.5% over 12 nmi), and the distance to its nearest point is then the
+ * geodesic one.  A country's nearest land lies on its polygon's boundary,
+ * which the cells it crosses list, so no coast is missed.  Returns the
+ * distance, or -1 with sea_of "" when no land lies within the breadth. */
+static double other_sea(const cv_geo_t *geo, double lat, double lon, double breadth_km,
+                        char sea_of[4]) {
+  /* A degree of latitude is at least 110.57 km: a box of dlat degrees
+   * either way holds every point within the breadth. */
+  double dlat = breadth_km / 110.57 + FINE_STEP;
+  double far_lat = fabs(lat) + dlat;
+  double k = cos(lat * RAD), dlon = dlat / cos((far_lat < 89 ? far_lat : 89) * RAD);
+  double best = INFINITY, near_x = 0, near_y = 0;
+  int near_feature = NO_FEATURE;
+  long r0 = (long)floor((lat - dlat - FINE_LAT0) / FINE_STEP);
+  long r1 = (long)floor((lat + dlat - FINE_LAT0) / FINE_STEP);
+  long c0 = (long)floor((lon - dlon - FINE_LON0) / FINE_STEP);
+  long c1 = (long)floor((lon + dlon - FINE_LON0) / FINE_STEP);
+  if (r0 < 0) r0 = 0;
+  if (c0 < 0) c0 = 0;
+  if (r1 >= FINE_ROWS) r1 = FINE_ROWS - 1;
+  if (c1 >= FINE_COLS) c1 = FINE_COLS - 1;
+  for (long row = r0; row <= r1; row++)
+    for (long col = c0; col <= c1; col++) {
+      const geo_cell_t *cell = &geo->cells[row * FINE_COLS + col];
+      for (uint32_t i = 0; i < cell->nitem; i++) {
+        const geo_item_t *it = &geo->items[cell->item + i];
+        if (geo->features[it->feature].layer != LAYER_COUNTRY || it->feature == geo->ua) continue;
+        for (uint32_t r = 0; r < it->nrun; r++) {
+          const geo_chunk_t *run = &geo->runs[it->run + r];
+          /* A chunk whose box is no nearer than the best so far cannot
+           * hold a nearer edge. */
+          double bx = lon < run->box[0]   ? run->box[0] - lon
+                      : lon > run->box[2] ? lon - run->box[2]
+                                          : 0;
+          double by = lat < run->box[1]   ? run->box[1] - lat
+                      : lat > run->box[3] ? lat - run->box[3]
+                                          : 0;
+          bx *= k;
+          if (bx * bx + by * by >= best) continue;
+          const geo_pt_t *p = &geo->verts[run->first];
+          for (uint32_t e = 0; e < run->count; e++) {
+            double ax = (p[e].x - lon) * k, ay = p[e].y - lat;
+            double ex = (p[e + 1].x - p[e].x) * k, ey = p[e + 1].y - p[e].y;
+            double l2 = ex * ex + ey * ey;
+            double t = l2 > 0 ? -(ax * ex + ay * ey) / l2 : 0;
+            t = t < 0 ? 0 : t > 1 ? 1 : t;
+            double x = ax + t * ex, y = ay + t * ey;
+            if (x * x + y * y < best) {
+              best = x * x + y * y;
+              near_x = p[e].x + t * (p[e + 1].x - p[e].x);
+              near_y = p[e].y + t * (p[e + 1].y - p[e].y);
+              near_feature = it->feature;
+            }
+          }
+        }
+      }
     }
-  }
+  if (near_feature == NO_FEATURE) return -1;
+  double km = geodesic_km(lat, lon, near_y, near_x);
+  if (km > breadth_km) return -1;
+  memcpy(sea_of, geo->features[near_feature].code, 3);
+  sea_of[3] = '\0';
+  return km;
 }
 
 void cv_geo_resolve(const cv_geo_t *geo, double lat, double lon, cv_geo_facts_t *out) {
@@ -273,6 +331,7 @@ void cv_geo_resolve(const cv_geo_t *geo, double lat, double lon, cv_geo_facts_t 
   /* Codes are NUL-padded to 16 bytes: plain copies, no formatting. */
   static const char k_elsewhere[16] = "XX";
   memset(out, 0, sizeof *out);
+  out->coast_km = -1;
   memcpy(out->territory, best[0] != NO_FEATURE ? geo->features[best[0]].code : k_elsewhere,
          sizeof out->territory - 1);
   out->territory[sizeof out->territory - 1] = '\0';
@@ -308,10 +367,12 @@ void cv_geo_resolve(const cv_geo_t *geo, double lat, double lon, cv_geo_facts_t 
     out->border_km = nearest_km(geo, cell, set, q, sp, cp, sl, cl, &ignored);
   out->intl_waters = (int8_t)(out->at_sea == 1 ? 1 : out->at_sea);
   if (out->at_sea != 1) return;
-  if (out->water_km >= 0 && out->water_km <= geo->table.territorial_sea_km)
+  if (out->water_km >= 0 && out->water_km <= geo->table.territorial_sea_km) {
     memcpy(out->sea_of, k_home_country, 3);
-  else
-    other_sea(geo, lat, lon, geo->table.territorial_sea_km, out->sea_of);
+    out->coast_km = out->water_km;
+  } else {
+    out->coast_km = other_sea(geo, lat, lon, geo->table.territorial_sea_km, out->sea_of);
+  }
   if (out->sea_of[0]) out->intl_waters = 0;
 }
 
