@@ -5,6 +5,7 @@
 #define _DEFAULT_SOURCE /* madvise's MADV_HUGEPAGE */
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <math.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -302,7 +304,20 @@ void *cv_calloc_table(size_t n, size_t size) {
 /* ------------------------------------------------------------------ files */
 
 int cv_read_file(const char *path, size_t limit, char **out, size_t *len, cv_error_t *err) {
-  FILE *f = fopen(path, "rb");
+  /* A FIFO in a data file's place would block open() for ever until a
+   * writer came: it is opened without waiting, then read as any file (with
+   * no writer it ends at once, and is refused as empty).  Pipes stay
+   * readable: a policy given as <(...) is one. */
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  FILE *f = NULL;
+  if (fd >= 0) {
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0 || !(f = fdopen(fd, "rb"))) {
+      int saved = errno;
+      close(fd);
+      errno = saved;
+    }
+  }
   if (!f)
     return cv_error_set(err, errno == ENOMEM ? CV_NOMEM : CV_IO, path, 0, 0, "cannot open '%s': %s",
                         path, strerror(errno));

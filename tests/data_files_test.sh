@@ -33,7 +33,7 @@ fresh() { # a copy of the shipped data, GeoNames' layout included
 }
 
 first_error() { # the first line of what CAVEAT ARGS... says on stderr
-  $caveat "$@" 2>"$tmp/err" >/dev/null
+  timeout 60 $caveat "$@" 2>"$tmp/err" >/dev/null
   echo "status $? $(head -n 1 "$tmp/err")"
 }
 
@@ -102,6 +102,25 @@ done
 damaged borders.json "territorial_sea_km missing" \
   '\n  {"countries": [{"code": "UA", "a3": "UKR", "dcw": "UA"}], "attribution": "x"}' \
   "2:3: error: expected $table"
+
+# A FIFO in a data file's place (no writer) is read as empty, not waited
+# on for ever (open() blocked).
+for file in kinds.json borders.json places.tsv; do
+  fresh
+  rm "$tmp/d/$file"
+  mkfifo "$tmp/d/$file"
+  case $file in
+    kinds.json) expected=$vocabularies ;;
+    borders.json) expected=$table ;;
+    places.tsv) expected=$places_expected ;;
+  esac
+  if [ "$file" = borders.json ]; then
+    got=$(first_error --data "$tmp/d" --land none --cache "$tmp/cache" where 50.41 36.89)
+  else
+    got=$(first_error --data "$tmp/d" --no-geo where Kharkiv)
+  fi
+  check "$file: a FIFO" "status 2 $tmp/d/$file:1:1: error: the file is empty: expected $expected" "$got"
+done
 
 # One past each: the smallest valid files are read.
 fresh
