@@ -4,9 +4,12 @@
  * read whole.  Kept apart from main.c so that the commands need only this
  * file, not the dispatcher that needs them.
  */
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common.h"
 
@@ -20,8 +23,15 @@ enum { ECHO_BEFORE = 100, ECHO_AFTER = 100 };
  * line is cut, then a caret under the column.  Lines end at \n, \r\n or a
  * lone \r, as the lexer counts them, and may be of any length. */
 static void echo_line(const char *path, int line, int column, char *out, size_t size, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return;
+  /* Only a regular file can be read again: a FIFO's open() would wait for
+   * a writer for ever, and a pipe's bytes went to the reader before. */
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  struct stat st;
+  FILE *f = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? fdopen(fd, "rb") : NULL;
+  if (!f) {
+    if (fd >= 0) close(fd);
+    return;
+  }
   int n = 1, c, prev = 0;
   while (n < line && (c = getc(f)) != EOF) {
     if (c == '\n' && prev == '\r') {

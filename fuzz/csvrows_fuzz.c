@@ -6,6 +6,8 @@
  * or CR as its first byte says, under a 4-column header.  However the
  * quotes fall, the tokenizer, reading the text whole and 1,021 bytes at a
  * time, must give the reference's rows, each under its id and on its line.
+ * The same text read as JSON Lines must give ref_json_lines()'s lines,
+ * byte for byte and on the same lines (its CRs are line ends there too).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -81,6 +83,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
   }
   free(want);
+  ref_line_t *lines_want = malloc(max * sizeof *lines_want);
+  if (!lines_want) abort();
+  size_t nlines = ref_json_lines(text, len, lines_want, max);
+  if (nlines > max) abort();
+  for (int k = 0; k < 2; k++) {
+    src_t s = {text, len, 0, steps[k]};
+    static cv_csv_t csv;
+    if (cv_csv_init(&csv, read_mem, &s)) abort();
+    size_t got = 0;
+    while (cv_csv_next_line(&csv) == CV_OK) {
+      const ref_line_t *w = got < nlines ? &lines_want[got] : NULL;
+      if (!w || csv.flaw != CV_CSV_CLEAN || csv.rec_line != w->line ||
+          csv.fields[0].len != w->len || memcmp(csv.fields[0].data, text + w->at, w->len) != 0) {
+        fprintf(stderr, "JSON line %zu (of %zu) is not the reference's:\n%.*s\n", got + 1, nlines,
+                (int)len, text);
+        abort();
+      }
+      got++;
+    }
+    cv_csv_free(&csv);
+    if (got != nlines) {
+      fprintf(stderr, "%zu JSON lines in, %zu out:\n%.*s\n", nlines, got, (int)len, text);
+      abort();
+    }
+  }
+  free(lines_want);
   free(text);
   return 0;
 }

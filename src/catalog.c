@@ -223,23 +223,11 @@ typedef struct loader {
   cv_error_t *err;
 } loader_t;
 
-static int load_json(loader_t *ld, json_t **out) {
-  char *text = NULL; /* freed on every path, a failed read's included */
-  size_t len = 0;
-  int rc = cv_read_file(ld->path, CATALOG_FILE_LIMIT, &text, &len, ld->err);
-  if (!rc) rc = cv_text_whole(ld->path, text, len, false, "a catalog: a JSON object", ld->err);
-  if (rc) {
-    free(text);
-    return rc;
-  }
-  json_error_t jerr;
-  *out = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-  free(text);
-  if (!*out)
-    return cv_error_set(ld->err,
-                        json_error_code(&jerr) == json_error_out_of_memory ? CV_NOMEM : CV_SYNTAX,
-                        ld->path, jerr.line, jerr.column, "%s", jerr.text);
-  return CV_OK;
+/* Reads the loader's file: a JSON object with arrays (NULL-ended), each
+ * non-empty, or an error saying what the file should hold (expected). */
+static int load_json(loader_t *ld, const char *expected, const char *const *arrays, json_t **out) {
+  return cv_json_data_load(ld->path, CATALOG_FILE_LIMIT, expected, arrays, out, NULL, NULL,
+                           ld->err);
 }
 
 /* Catalog files are small and hand-edited, so errors name the entry by its
@@ -260,8 +248,7 @@ static const char *get_string(json_t *obj, const char *key) {
 }
 
 static int intern_list(loader_t *ld, json_t *root, const char *key, cv_domain_t domain) {
-  json_t *list = json_object_get(root, key);
-  if (!json_is_array(list)) return bad(ld, CV_VALUE, "'%s' must be an array of names", key);
+  json_t *list = json_object_get(root, key); /* an array: load_json saw to it */
   size_t i;
   json_t *v;
   json_array_foreach(list, i, v) {
@@ -299,8 +286,14 @@ static int add_aliases(loader_t *ld, json_t *entry, cv_domain_t domain, int32_t 
 }
 
 static int load_kinds(loader_t *ld) {
+  static const char *const arrays[] = {"actions",        "targets", "purposes", "operator_kinds",
+                                       "system_classes", "donors",  NULL};
   json_t *root;
-  int rc = load_json(ld, &root);
+  int rc = load_json(ld,
+                     "the vocabularies: a JSON object with \"actions\", \"targets\", "
+                     "\"purposes\", \"operator_kinds\", \"system_classes\" and \"donors\", "
+                     "each a non-empty array",
+                     arrays, &root);
   if (rc) return rc;
   static const struct {
     const char *key;
@@ -315,7 +308,6 @@ static int load_kinds(loader_t *ld) {
   json_t *donors = json_object_get(root, "donors");
   size_t i;
   json_t *d;
-  if (!rc && !json_is_array(donors)) rc = bad(ld, CV_VALUE, "'donors' must be an array of objects");
   if (!rc) json_array_foreach(donors, i, d) {
       const char *id = get_string(d, "id");
       if (!id) {
@@ -334,14 +326,12 @@ static int load_kinds(loader_t *ld) {
 }
 
 static int load_systems(loader_t *ld) {
+  static const char *const arrays[] = {"systems", NULL};
   json_t *root;
-  int rc = load_json(ld, &root);
+  int rc = load_json(ld, "the weapon systems: a JSON object with \"systems\", a non-empty array",
+                     arrays, &root);
   if (rc) return rc;
   json_t *list = json_object_get(root, "systems");
-  if (!json_is_array(list)) {
-    json_decref(root);
-    return bad(ld, CV_VALUE, "'systems' must be an array of objects");
-  }
   cv_catalog_t *cat = ld->cat;
   cat->systems = calloc(json_array_size(list) + 1, sizeof *cat->systems);
   if (!cat->systems) {
@@ -486,14 +476,12 @@ static int load_systems(loader_t *ld) {
 }
 
 static int load_operators(loader_t *ld) {
+  static const char *const arrays[] = {"operators", NULL};
   json_t *root;
-  int rc = load_json(ld, &root);
+  int rc = load_json(ld, "the operators: a JSON object with \"operators\", a non-empty array",
+                     arrays, &root);
   if (rc) return rc;
   json_t *list = json_object_get(root, "operators");
-  if (!json_is_array(list)) {
-    json_decref(root);
-    return bad(ld, CV_VALUE, "'operators' must be an array of objects");
-  }
   cv_catalog_t *cat = ld->cat;
   cat->operators = calloc(json_array_size(list) + 1, sizeof *cat->operators);
   if (!cat->operators) {
@@ -563,28 +551,29 @@ static int load_operators(loader_t *ld) {
 
 /* The ISO 3166-2 codes a policy's 'region' may name. */
 static int load_regions(loader_t *ld) {
+  static const char *const arrays[] = {"regions", NULL};
   json_t *root;
-  int rc = load_json(ld, &root);
+  int rc = load_json(ld, "the region codes: a JSON object with \"regions\", a non-empty array",
+                     arrays, &root);
   if (rc) return rc;
   json_t *list = json_object_get(root, "regions");
   size_t i;
   json_t *r;
-  if (!json_is_array(list)) rc = bad(ld, CV_VALUE, "'regions' must be an array of objects");
-  if (!rc) json_array_foreach(list, i, r) {
-      const char *code = get_string(r, "code");
-      size_t n = code ? strlen(code) : 0;
-      bool ok = n >= 4 && n < 16 && code[0] >= 'A' && code[0] <= 'Z' && code[1] >= 'A' &&
-                code[1] <= 'Z' && code[2] == '-';
-      if (!ok) {
-        rc = bad(ld, CV_VALUE, "region '%s' has no ISO 3166-2 'code' (such as RU-BEL)%s",
-                 code ? code : "?", "");
-        break;
-      }
-      if (cv_catalog_intern(ld->cat, CV_DOM_REGION, code, n) < 0) {
-        rc = cv_error_set(ld->err, CV_NOMEM, ld->path, 0, 0, "out of memory");
-        break;
-      }
+  json_array_foreach(list, i, r) {
+    const char *code = get_string(r, "code");
+    size_t n = code ? strlen(code) : 0;
+    bool ok = n >= 4 && n < 16 && code[0] >= 'A' && code[0] <= 'Z' && code[1] >= 'A' &&
+              code[1] <= 'Z' && code[2] == '-';
+    if (!ok) {
+      rc = bad(ld, CV_VALUE, "region '%s' has no ISO 3166-2 'code' (such as RU-BEL)%s",
+               code ? code : "?", "");
+      break;
     }
+    if (cv_catalog_intern(ld->cat, CV_DOM_REGION, code, n) < 0) {
+      rc = cv_error_set(ld->err, CV_NOMEM, ld->path, 0, 0, "out of memory");
+      break;
+    }
+  }
   json_decref(root);
   return rc;
 }

@@ -11,7 +11,7 @@
  * sentinel; quoted runs are found with memchr.
  *
  * Leniencies, chosen so that a real-world export always stays in step:
- * LF, CRLF or a CR alone ends a record, mixed as they come (a file stitched
+ * LF, CRLF or a CR alone ends a record (and a JSON line), mixed as they come (a file stitched
  * together from Windows, old Mac and Unix exports); a quote only opens a quoted field at the start of
  * a field (elsewhere it is data); blank lines are not records; a UTF-8 BOM
  * at the very start is skipped.
@@ -440,20 +440,47 @@ int cv_csv_next(cv_csv_t *csv) {
   }
 }
 
+/* The first line end (LF or CR) in [p, e), or NULL.  The CR scan stops at
+ * the LF, so a line costs two memchr passes over its own bytes. */
+static const char *line_end(const char *p, const char *e) {
+  const char *lf = memchr(p, '\n', (size_t)(e - p));
+  const char *cr = memchr(p, '\r', (size_t)((lf ? lf : e) - p));
+  return cr ? cr : lf;
+}
+
+/* Drops the rest of the current line and its line end (LF, CRLF or a CR
+ * alone), reading as far as it takes. */
+static void skip_line(cv_csv_t *csv) {
+  for (;;) {
+    const char *q = line_end(csv->in + csv->pos, csv->in + csv->end);
+    if (q) {
+      csv->pos = (size_t)(q + 1 - csv->in);
+      if (*q == '\r') { /* a CRLF's LF may not have been read yet */
+        want_bytes(csv, 1);
+        if (csv->pos < csv->end && csv->in[csv->pos] == '\n') csv->pos++;
+      }
+      return;
+    }
+    csv->pos = csv->end;
+    if (fill(csv) == 0) return;
+  }
+}
+
 int cv_csv_next_line(cv_csv_t *csv) {
   want_bytes(csv, 1);
   for (;;) {
-    const char *p = csv->in + csv->pos;
-    const char *q = memchr(p, '\n', csv->end - csv->pos);
-    if (!q && !csv->eof) {
-      if (csv->end - csv->pos >= CV_CSV_MAX_RECORD) {
+    const char *p = csv->in + csv->pos, *e = csv->in + csv->end;
+    const char *q = line_end(p, e);
+    /* A CR that is the last byte read may be the first half of a CRLF:
+     * read on before deciding, so that CRLF counts one line, however the
+     * reads fall. */
+    bool cr_last = q && *q == '\r' && q + 1 == e && !csv->eof;
+    if (!q && csv->eof && csv->pos == csv->end) return csv->io_error ? CV_IO : CV_EOF;
+    if ((!q && !csv->eof) || cr_last) {
+      if ((size_t)((q ? q : e) - p) > CV_CSV_MAX_RECORD) {
+        /* Past the cap with no line end yet: it cannot be a row. */
         csv->rec_line = csv->line;
-        while (!q) { /* drop the rest of the line */
-          csv->pos = csv->end;
-          if (fill(csv) == 0) break;
-          q = memchr(csv->in, '\n', csv->end);
-        }
-        csv->pos = q ? (size_t)(q + 1 - csv->in) : csv->end;
+        skip_line(csv);
         csv->line++;
         csv->nfields = 0;
         csv->rec_len = 0;
@@ -463,13 +490,12 @@ int cv_csv_next_line(cv_csv_t *csv) {
       if (fill(csv) == 0 && csv->io_error) return CV_IO;
       continue;
     }
-    if (!q && csv->pos == csv->end) return csv->io_error ? CV_IO : CV_EOF;
-    const char *stop = q ? q : csv->in + csv->end;
+    const char *stop = q ? q : e;
     csv->rec_line = csv->line;
-    csv->pos = (size_t)(stop - csv->in) + (q ? 1 : 0);
     csv->line++;
+    size_t after = q ? (*q == '\r' && q + 1 < e && q[1] == '\n' ? 2 : 1) : 0;
+    csv->pos = (size_t)(stop - csv->in) + after;
     size_t len = (size_t)(stop - p);
-    if (len && p[len - 1] == '\r') len--;
     if (len > CV_CSV_MAX_RECORD) {
       csv->nfields = 0;
       csv->rec_len = 0;
@@ -477,7 +503,7 @@ int cv_csv_next_line(cv_csv_t *csv) {
       return CV_OK;
     }
     size_t i = 0;
-    while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r')) i++;
+    while (i < len && (p[i] == ' ' || p[i] == '\t')) i++;
     if (i == len) continue; /* a blank line */
     csv->rec = p;
     csv->rec_len = len;

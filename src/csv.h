@@ -91,9 +91,12 @@ size_t cv_csv_peek(cv_csv_t *csv, const char **out, size_t n);
  * flawed), CV_EOF at the end of input, or CV_IO when read() failed. */
 int cv_csv_next(cv_csv_t *csv);
 
-/* Reads the next non-blank line (without its LF or CRLF: JSON Lines ends
- * lines with LF, so a CR alone ends none) into fields[0], with nfields 1.  Same returns as cv_csv_next(); the only flaw is
- * CV_CSV_TOO_LONG. */
+/* Reads the next non-blank line into fields[0], with nfields 1, without
+ * its line end: LF, CRLF or a CR alone, mixed as they come, as records end
+ * (a JSON string cannot hold a raw CR, so a CR in a use's line is a line
+ * end or whitespace between tokens, and only an export's line end puts one
+ * there).  Same returns as cv_csv_next(); the only flaw is CV_CSV_TOO_LONG:
+ * a line of more than CV_CSV_MAX_RECORD bytes, however the reads fall. */
 int cv_csv_next_line(cv_csv_t *csv);
 
 /* Input bytes consumed so far (through the last record returned). */

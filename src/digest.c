@@ -6,9 +6,12 @@
  * another: no dependency, and a few lines of any language check it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -26,8 +29,15 @@ static void hex12(uint64_t h, char buf[13]) {
 
 /* Hashes one file into *h: CV_OK, CV_NOMEM, or CV_IO when it cannot be read. */
 static int hash_file(uint64_t *h, const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return errno == ENOMEM ? CV_NOMEM : CV_IO;
+  /* A FIFO's open() would wait for a writer for ever: only regular files. */
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  struct stat st;
+  FILE *f = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? fdopen(fd, "rb") : NULL;
+  if (!f) {
+    int rc = errno == ENOMEM ? CV_NOMEM : CV_IO;
+    if (fd >= 0) close(fd);
+    return rc;
+  }
   unsigned char chunk[16384];
   size_t n;
   while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) *h = fnv(*h, chunk, n);

@@ -88,6 +88,25 @@ int cv_read_file(const char *path, size_t limit, char **out, size_t *len, cv_err
  * missing; expected says what the file should hold. */
 int cv_text_whole(const char *path, const char *text, size_t len, bool lines, const char *expected,
                   cv_error_t *err);
+/* Reads a JSON data file (at most limit bytes) into *root: an object
+ * holding each member named in arrays (NULL-ended) as a non-empty array.
+ * Refused with the file, a line and column from 1 and what was expected
+ * (expected: "the vocabularies: a JSON object with ..."): empty or white
+ * space; not JSON (the parser's position, and "the file looks cut short"
+ * when it ran out of text); an array, another value or an empty object
+ * where the object belongs, or one of arrays missing, not an array or
+ * empty (at the value's first byte).  *line and *column (either may be
+ * NULL) get the value's first byte, for the caller's own checks.  Returns
+ * CV_OK (free *root with json_decref), CV_IO, CV_TOO_LARGE, CV_NOMEM or
+ * CV_SYNTAX. */
+struct json_t;
+int cv_json_data_load(const char *path, size_t limit, const char *expected,
+                      const char *const *arrays, struct json_t **root, int *line, int *column,
+                      cv_error_t *err);
+/* The same over text already read (len bytes, NUL-terminated). */
+int cv_json_data_parse(const char *path, const char *text, size_t len, const char *expected,
+                       const char *const *arrays, struct json_t **root, int *line, int *column,
+                       cv_error_t *err);
 
 /* Call cv_json_watch() before a cJSON parse; when the parse fails,
  * cv_json_out_of_memory() tells whether an allocation failed. */

@@ -5,12 +5,15 @@
 #define _DEFAULT_SOURCE /* madvise's MADV_HUGEPAGE */
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -301,7 +304,20 @@ void *cv_calloc_table(size_t n, size_t size) {
 /* ------------------------------------------------------------------ files */
 
 int cv_read_file(const char *path, size_t limit, char **out, size_t *len, cv_error_t *err) {
-  FILE *f = fopen(path, "rb");
+  /* A FIFO in a data file's place would block open() for ever until a
+   * writer came: it is opened without waiting, then read as any file (with
+   * no writer it ends at once, and is refused as empty).  Pipes stay
+   * readable: a policy given as <(...) is one. */
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  FILE *f = NULL;
+  if (fd >= 0) {
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0 || !(f = fdopen(fd, "rb"))) {
+      int saved = errno;
+      close(fd);
+      errno = saved;
+    }
+  }
   if (!f)
     return cv_error_set(err, errno == ENOMEM ? CV_NOMEM : CV_IO, path, 0, 0, "cannot open '%s': %s",
                         path, strerror(errno));
@@ -330,12 +346,27 @@ int cv_read_file(const char *path, size_t limit, char **out, size_t *len, cv_err
   return CV_OK;
 }
 
+/* The line and column (from 1) of text[at], every line end counted. */
+static void text_position(const char *text, size_t at, int *line, int *column) {
+  int l = 1;
+  size_t start = 0;
+  for (size_t k = 0; k < at; k++)
+    if (text[k] == '\n' || (text[k] == '\r' && (k + 1 == at || text[k + 1] != '\n')))
+      l++, start = k + 1;
+  *line = l;
+  *column = (int)(at - start) + 1;
+}
+
 int cv_text_whole(const char *path, const char *text, size_t len, bool lines, const char *expected,
                   cv_error_t *err) {
   size_t i = 0;
   while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n')) i++;
-  if (i == len)
-    return cv_error_set(err, CV_SYNTAX, path, 0, 0, "the file is empty: expected %s", expected);
+  if (i == len) {
+    int line, column;
+    text_position(text, len, &line, &column);
+    return cv_error_set(err, CV_SYNTAX, path, line, column, "the file is empty: expected %s",
+                        expected);
+  }
   if (!lines || text[len - 1] == '\n') return CV_OK;
   /* The position where the line end is missing: the last line's end. */
   int line = 1;
@@ -586,3 +617,74 @@ void cv_json_watch(void) {
 }
 
 bool cv_json_out_of_memory(void) { return json_alloc_failed; }
+
+/* -------------------------------------------------------- JSON data files */
+
+static bool json_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+int cv_json_data_load(const char *path, size_t limit, const char *expected,
+                      const char *const *arrays, struct json_t **out, int *line, int *column,
+                      cv_error_t *err) {
+  char *text = NULL;
+  size_t len = 0;
+  *out = NULL;
+  int rc = cv_read_file(path, limit, &text, &len, err);
+  if (!rc) rc = cv_json_data_parse(path, text, len, expected, arrays, out, line, column, err);
+  free(text);
+  return rc;
+}
+
+int cv_json_data_parse(const char *path, const char *text, size_t len, const char *expected,
+                       const char *const *arrays, struct json_t **out, int *line, int *column,
+                       cv_error_t *err) {
+  *out = NULL;
+  int rc = cv_text_whole(path, text, len, false, expected, err);
+  if (rc) return rc;
+  size_t first = 0, last = len; /* the value, without white space around it */
+  while (first < len && json_space(text[first])) first++;
+  while (last > first && json_space(text[last - 1])) last--;
+  json_error_t jerr;
+  json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+  int l, c;
+  if (!root) {
+    if (json_error_code(&jerr) == json_error_out_of_memory)
+      return cv_error_set(err, CV_NOMEM, path, 0, 0, "out of memory");
+    /* jansson's own line and column count a column 0 after a line end:
+     * ours count from 1, as every other message does. */
+    size_t at = jerr.position > 0 && (size_t)jerr.position <= len ? (size_t)jerr.position : 0;
+    text_position(text, at, &l, &c);
+    if (at >= last) /* it stopped at the end: the rest is missing */
+      return cv_error_set(err, CV_SYNTAX, path, l, c, "%s: the file looks cut short (expected %s)",
+                          jerr.text, expected);
+    return cv_error_set(err, CV_SYNTAX, path, l, c, "%s", jerr.text);
+  }
+  /* Where the value starts: what the checks below are about. */
+  text_position(text, first, &l, &c);
+  if (line) *line = l;
+  if (column) *column = c;
+  if (!json_is_object(root)) {
+    const char *found = !json_is_array(root)         ? "a single value"
+                        : json_array_size(root) == 0 ? "an empty array"
+                                                     : "an array";
+    json_decref(root);
+    return cv_error_set(err, CV_SYNTAX, path, l, c, "expected %s, not %s", expected, found);
+  }
+  if (!json_object_size(root)) {
+    json_decref(root);
+    return cv_error_set(err, CV_SYNTAX, path, l, c, "expected %s, not an empty object", expected);
+  }
+  for (; arrays && *arrays; arrays++) {
+    json_t *v = json_object_get(root, *arrays);
+    const char *wrong = !v                    ? "is missing"
+                        : !json_is_array(v)   ? "is not an array"
+                        : !json_array_size(v) ? "is an empty array"
+                                              : NULL;
+    if (wrong) {
+      json_decref(root);
+      return cv_error_set(err, CV_SYNTAX, path, l, c, "expected %s: \"%s\" %s", expected, *arrays,
+                          wrong);
+    }
+  }
+  *out = root;
+  return CV_OK;
+}

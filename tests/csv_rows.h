@@ -186,4 +186,33 @@ static bool ref_same_row(const ref_row_t *w, const char *t, const char *id, size
          (id_len == w->id_len && memcmp(id, t + w->id_at, id_len) == 0);
 }
 
+/* One JSON Lines row: its bytes (at, len: without the line end) and its
+ * line (from 1). */
+typedef struct ref_line {
+  size_t at, len;
+  long line;
+} ref_line_t;
+
+/* The rows of JSON Lines text t (n bytes) into rows[0..max): lines end at
+ * LF, CRLF or a CR alone, the last may have none, and a line of only
+ * spaces and tabs is no row.  Returns how many there are (more than max:
+ * only max are stored). */
+static size_t ref_json_lines(const char *t, size_t n, ref_line_t *rows, size_t max) {
+  size_t i = n >= 3 && memcmp(t, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0, count = 0;
+  long line = 1;
+  while (i < n) {
+    size_t e = i;
+    while (e < n && !ref_eol(t, n, e)) e++;
+    bool blank = true;
+    for (size_t k = i; k < e && blank; k++) blank = t[k] == ' ' || t[k] == '\t';
+    if (!blank) {
+      if (count < max) rows[count] = (ref_line_t){i, e - i, line};
+      count++;
+    }
+    line++;
+    i = e + ref_eol(t, n, e);
+  }
+  return count;
+}
+
 #endif /* CV_TEST_CSV_ROWS_H */

@@ -125,6 +125,121 @@ static void expect_rows(const char *what, const char *text, size_t len, size_t r
   }
 }
 
+/* JSON Lines: reads text step bytes at a time; 0 when the lines are the
+ * reference's, byte for byte and on the same lines, a line over the cap
+ * flawed CV_CSV_TOO_LONG (and nothing else flawed). */
+static int check_lines_step(const char *text, size_t len, const ref_line_t *want, size_t nwant,
+                            size_t step) {
+  src_t s = {text, len, 0, step};
+  cv_csv_t *csv = malloc(sizeof *csv);
+  if (!csv || cv_csv_init(csv, read_mem, &s)) abort();
+  size_t got = 0;
+  int bad = 0;
+  while (cv_csv_next_line(csv) == CV_OK) {
+    if (got < nwant) {
+      const ref_line_t *w = &want[got];
+      int too_long = w->len > CV_CSV_MAX_RECORD;
+      int same = csv->rec_line == w->line &&
+                 (too_long ? csv->flaw == CV_CSV_TOO_LONG
+                           : csv->flaw == CV_CSV_CLEAN && csv->fields[0].len == w->len &&
+                                 memcmp(csv->fields[0].data, text + w->at, w->len) == 0);
+      if (!same) {
+        fprintf(stderr,
+                "JSON line %zu: %zu bytes on line %ld (flaw %d), expected %zu on line %ld\n",
+                got + 1, csv->flaw ? 0 : csv->fields[0].len, csv->rec_line, (int)csv->flaw, w->len,
+                w->line);
+        bad = 1;
+      }
+    }
+    got++;
+  }
+  cv_csv_free(csv);
+  free(csv);
+  if (got != nwant || bad) {
+    if (step == (size_t)-1)
+      fprintf(stderr, "FAILED (JSON Lines, read whole): %zu lines expected, %zu read\n", nwant,
+              got);
+    else
+      fprintf(stderr,
+              "FAILED (JSON Lines, read %zu bytes at a time): %zu lines expected, %zu read\n", step,
+              nwant, got);
+    if (len < 4096) fprintf(stderr, "%.*s\n---\n", (int)len, text);
+    g_failed = 1;
+    return 1;
+  }
+  return 0;
+}
+
+/* Checks JSON Lines text against the reference, read whole and then at
+ * each of steps (0-ended); fails unless it has rows rows. */
+static void expect_lines(const char *what, const char *text, size_t len, size_t rows,
+                         const size_t *steps) {
+  static ref_line_t want[2048];
+  size_t n = ref_json_lines(text, len, want, sizeof want / sizeof want[0]);
+  if (n > sizeof want / sizeof want[0]) abort();
+  if (n != rows) {
+    fprintf(stderr, "FAILED: %s: %zu rows by the reference, expected %zu\n", what, n, rows);
+    g_failed = 1;
+  }
+  if (!check_lines_step(text, len, want, n, (size_t)-1))
+    for (; *steps; steps++)
+      if (check_lines_step(text, len, want, n, *steps)) break;
+  g_cases++;
+}
+
+/* Kinds of JSON line; the uses are rows, the blank ones are not, and a use
+ * with a CR between its tokens is two lines (two error rows). */
+static const char *const k_json_kinds[] = {"{\"id\": \"u\", \"date\": \"2024-06-02\"}", "", " \t ",
+                                           "{\"id\": \"u\",\r\"date\": \"2024-06-02\"}"};
+static const size_t k_json_rows[] = {1, 0, 0, 2};
+
+static void json_lines(void) {
+  static char text[8192];
+  static const size_t byte[] = {1, 0}, big_reads[] = {4093, 65536, 0};
+  static const char *const last_eol[] = {"\n", "\r\n", "\r", ""};
+  /* Three lines of every kind, each line end after each, then a use ended
+   * by each line end or none. */
+  for (int k = 0; k < 64; k++)
+    for (int e = 0; e < 27 * 4; e++) {
+      size_t len = 0, rows = 1;
+      for (int i = 0, kk = k, ee = e; i < 3; i++, kk /= 4, ee /= 3) {
+        len += (size_t)sprintf(text + len, "%s%s", k_json_kinds[kk % 4], k_eol[ee % 3]);
+        rows += k_json_rows[kk % 4];
+      }
+      len += (size_t)sprintf(text + len, "%s%s", k_json_kinds[0], last_eol[e / 27]);
+      expect_lines("JSON Lines, every mix", text, len, rows, byte);
+    }
+  /* 1,000 uses, line ends LF, CRLF, CR, LF in turn (a CR ended none:
+   * 750 rows came out), then CR alone; after a byte order mark. */
+  static char big[64 * 1024];
+  for (int mixed = 1; mixed >= 0; mixed--) {
+    size_t len = (size_t)sprintf(big, "\xEF\xBB\xBF");
+    static const char *const turn[] = {"\n", "\r\n", "\r", "\n"};
+    for (int i = 0; i < 1000; i++)
+      len += (size_t)sprintf(big + len, "{\"id\": \"j%d\", \"date\": \"2024-06-02\"}%s", i,
+                             mixed ? turn[i % 4] : "\r");
+    expect_lines(mixed ? "1,000 JSON lines, mixed line ends" : "1,000 JSON lines, CR alone", big,
+                 len, 1000, big_reads);
+  }
+  /* A line of exactly the cap is a row; one byte more is a flawed row; the
+   * rows after either keep their lines.  Reads of the cap and one past it
+   * end the first read on the line's CR, its LF unread. */
+  size_t cap = CV_CSV_MAX_RECORD;
+  char *huge = malloc(cap + 256);
+  if (!huge) abort();
+  for (size_t over = 0; over <= 1; over++) {
+    size_t len = (size_t)sprintf(huge, "{\"id\": \"a\"}\n");
+    memset(huge + len, 'x', cap + over);
+    len += cap + over;
+    len += (size_t)sprintf(huge + len, "\r\n{\"id\": \"b\"}\r{\"id\": \"c\"}");
+    size_t at_cr = (size_t)(strchr(huge + 12, '\r') - huge);
+    const size_t steps[] = {4093, at_cr + 1, at_cr, 0};
+    expect_lines(over ? "a JSON line one past the cap" : "a JSON line at the cap", huge, len, 4,
+                 steps);
+  }
+  free(huge);
+}
+
 int main(void) {
   static char text[8192];
   /* Every two adjacent rows of every kind, every line end after each line
@@ -177,6 +292,7 @@ int main(void) {
       len += (size_t)sprintf(big + len, "r%d,2024-03-01,HIMARS%s", i, mixed ? turn[i % 4] : "\r");
     expect_rows(mixed ? "1,000 rows, mixed line ends" : "1,000 rows, CR alone", big, len, 1000);
   }
+  json_lines();
   fprintf(stderr, "csv_rows_test: %d inputs; %ld of %ld pairs are one well-formed record%s\n",
           g_cases, merged, pairs, g_failed ? ", FAILED" : ", ok");
   return g_failed;

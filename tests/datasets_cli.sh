@@ -161,6 +161,24 @@ check "huge numeric id refused" 1 "$(grep -c "^{\"id\": \"row-3\", \"error\": {\
   printf '\n{"id": "g50", "date": "2024-06-02"}\n{"id": "bad", "date": "2024-06-02",}\n'; } >"$tmp/row51.jsonl"
 $caveat assess --no-progress "$tmp/row51.jsonl" >"$tmp/out51" 2>/dev/null
 check "JSON Lines error: the file's line and column" 1 "$(grep -c -F '{"id": "row-51", "error": {"field": null, "message": "invalid JSON at line 52, column 36: unexpected text near '"'"'}'"'"'", "line": 52, "column": 36}}' "$tmp/out51")"
+# JSON Lines ends lines as CSV does: LF, CRLF and a CR alone, mixed (a CR
+# ended no line: 1,000 uses in, 750 answers out, 250 of them errors).  An
+# error's line is the file's, CR-ended lines counted.
+python3 - "$tmp/mixed.jsonl" <<'PY'
+import sys
+ends = ["\n", "\r\n", "\r", "\n"]
+with open(sys.argv[1], "w", newline="") as f:
+    for i in range(1000):
+        f.write('{"id": "m%d", "date": "2024-06-02"}%s' % (i, ends[i % 4]))
+    f.write('\r{"id": "bad", "date": "2024-06-02",}\r\n')
+PY
+$caveat assess --no-progress --output csv "$tmp/mixed.jsonl" >"$tmp/mixed.csv" 2>/dev/null
+check "JSON Lines, mixed line ends: one answer per use" 1001 "$(($(wc -l <"$tmp/mixed.csv") - 1))"
+check "JSON Lines, mixed line ends: every id in order" \
+  "$(seq 0 999 | sed 's/^/m/')" "$(sed -n '2,1001p' "$tmp/mixed.csv" | cut -d, -f1)"
+$caveat assess --no-progress "$tmp/mixed.jsonl" 2>/dev/null | tail -n 1 >"$tmp/mixed-last"
+check "JSON Lines, mixed line ends: the error's line" 1 \
+  "$(grep -c -F '"message": "invalid JSON at line 1002, column 36: unexpected text near '"'"'}'"'"'", "line": 1002, "column": 36}}' "$tmp/mixed-last")"
 if python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]' "$tmp/out"; then
   check "output is UTF-8 JSON" ok ok
 else

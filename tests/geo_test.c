@@ -710,7 +710,9 @@ static void test_no_donor_weapons_limits(void **state) {
               path);
   }
   snprintf(path, sizeof path, "%s/operators.json", dir);
-  char text[4096] = "{\"operators\": [], \"no_donor_weapons\": [";
+  /* One operator: an empty list is refused as a file emptied or cut. */
+  char text[4096] =
+      "{\"operators\": [{\"id\": \"afu\", \"kind\": \"ua-armed-forces\"}], \"no_donor_weapons\": [";
   for (int i = 0; i < 9; i++)
     strcat(text, i ? ", {\"kind\": \"ru-armed-forces\", \"because\": \"b\"}"
                    : "{\"kind\": \"ru-armed-forces\", \"because\": \"b\"}");
@@ -724,8 +726,10 @@ static void test_no_donor_weapons_limits(void **state) {
   assert_non_null(strstr(err.message, "more than 8 no_donor_weapons entries"));
   cv_engine_free(e);
   f = fopen(path, "w");
-  fputs("{\"operators\": [], \"no_donor_weapons\": [{\"kind\": \"martians\", \"because\": \"b\"}]}",
-        f);
+  fputs(
+      "{\"operators\": [{\"id\": \"afu\", \"kind\": \"ua-armed-forces\"}], "
+      "\"no_donor_weapons\": [{\"kind\": \"martians\", \"because\": \"b\"}]}",
+      f);
   fclose(f);
   e = cv_engine_new();
   assert_int_equal(cv_engine_load_data(e, dir, &err), CV_NAME);

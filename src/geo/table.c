@@ -39,20 +39,22 @@ int cv_geo_read_table(geo_table_t *t, const char *path, cv_error_t *err) {
   memset(t, 0, sizeof *t);
   t->hash = 1469598103934665603ull;
   for (size_t i = 0; i < len; i++) t->hash = (t->hash ^ (uint8_t)text[i]) * 1099511628211ull;
-  json_error_t jerr;
-  json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+  static const char expected[] =
+      "the border table: a JSON object with \"countries\" (a non-empty array), \"overlaps\" (an "
+      "array), \"territorial_sea_km\" (a number) and \"attribution\" (a string)";
+  static const char *const arrays[] = {"countries", NULL};
+  json_t *root;
+  int line, column;
+  rc = cv_json_data_parse(path, text, len, expected, arrays, &root, &line, &column, err);
   free(text);
-  if (!root) return cv_error_set(err, CV_SYNTAX, path, jerr.line, jerr.column, "%s", jerr.text);
+  if (rc) return rc;
   json_t *countries = json_object_get(root, "countries");
   json_t *overlaps = json_object_get(root, "overlaps");
   json_t *sea = json_object_get(root, "territorial_sea_km");
   const char *attribution = json_string_value(json_object_get(root, "attribution"));
-  if (!json_is_array(countries) || json_array_size(countries) == 0 ||
-      (overlaps && !json_is_array(overlaps)) || !json_is_number(sea) || !attribution) {
+  if ((overlaps && !json_is_array(overlaps)) || !json_is_number(sea) || !attribution) {
     json_decref(root);
-    return cv_error_set(err, CV_VALUE, path, 0, 0,
-                        "expected \"countries\" (an array), \"overlaps\" (an array), "
-                        "\"territorial_sea_km\" (a number) and \"attribution\"");
+    return cv_error_set(err, CV_VALUE, path, line, column, "expected %s", expected);
   }
   if (json_array_size(countries) > MAX_COUNTRIES || json_array_size(overlaps) > MAX_OVERLAPS) {
     json_decref(root);
