@@ -69,9 +69,10 @@ check "geojson opening" '{"type": "FeatureCollection", "features": [' "$(head -n
 check "geojson closing" ']}' "$(tail -n 1 "$tmp/out.geojson")"
 
 # --jobs: the same bytes in the same order on any number of threads, for
-# every format, with rows beyond one batch (the sample 12 times over:
-# 360 rows, two batches) and error rows among them.
-{ head -n 1 "$sample"; for k in 1 2 3 4 5 6 7 8 9 10 11 12; do tail -n +2 "$sample"; done
+# every format, with rows beyond the ring of batches (the sample 40 times
+# over: 1,200 rows, five batches of 256 where the ring holds four) and
+# error rows among them.
+{ head -n 1 "$sample"; for k in $(seq 1 40); do tail -n +2 "$sample"; done
   echo 'bad-row,,,,'; } >"$tmp/many.csv"
 for out in csv jsonl geojson; do
   $caveat assess --no-progress --summary "$tmp/sum1.json" --jobs 1 --output $out "$tmp/many.csv" >"$tmp/j1.$out" 2>/dev/null
@@ -80,7 +81,7 @@ for out in csv jsonl geojson; do
   check "jobs summary ($out)" "$(sed 's/"seconds": [0-9.]*, //; s/"rows_per_second": [0-9]*,//' "$tmp/sum1.json")" \
     "$(sed 's/"seconds": [0-9.]*, //; s/"rows_per_second": [0-9]*,//' "$tmp/sum3.json")"
 done
-check "jobs rows" 361 "$(grep -c '' "$tmp/j1.jsonl")"
+check "jobs rows" 1201 "$(grep -c '' "$tmp/j1.jsonl")"
 # A batch goes out from the rows' own buffers (writev): through a pipe the
 # bytes are those written to a file, and a failed write is said, not lost.
 for out in csv jsonl geojson; do
