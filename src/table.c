@@ -56,8 +56,9 @@ static const char *const fixed_names[N_FIXED] = {TABLE_COLUMNS(COLUMN_NAME_)};
 #define COLUMN_KIND_(id, name, kind) CV_CELL_##kind,
 static const cv_cell_kind_t fixed_kinds[N_FIXED] = {TABLE_COLUMNS(COLUMN_KIND_)};
 
-/* The use facts of the columns system .. purpose, by their facts' names. */
-static const char *const fact_columns[] = {"system", "donor", "operator", "target", "purpose"};
+/* The use facts of the columns system .. purpose. */
+static const int fact_columns[] = {CV_FACT_SYSTEM, CV_FACT_DONOR, CV_FACT_OPERATOR, CV_FACT_TARGET,
+                                   CV_FACT_PURPOSE};
 
 struct cv_table {
   const cv_engine_t *engine;
@@ -277,7 +278,7 @@ int cv_table_fill(cv_table_t *t, const cv_use_t *use, const cv_result_t *result)
   if (t->as_of) cv_date_format(t->as_of, day);
   TRY(text_cell(t, day));
   for (size_t i = 0; i < sizeof fact_columns / sizeof fact_columns[0]; i++) {
-    const char *v = cv_result_fact_name(t->engine, result, fact_columns[i]);
+    const char *v = cv_result_fact_value_name(t->engine, result, fact_columns[i]);
     TRY(text_cell(t, v ? v : ""));
   }
   TRY(text_cell(t, cv_use_place(use)));
