@@ -113,7 +113,9 @@ int main(int argc, char **argv) {
     rc = cv_engine_load_policy(engine, g.gl_pathv[i], &err);
   if (rc) {
     fprintf(stderr, "assess_stages: %s\n",
-            !engine ? "out of memory" : !g.gl_pathc ? "no policies" : err.message);
+            !engine       ? "out of memory"
+            : !g.gl_pathc ? "no policies"
+                          : err.message);
     return 1;
   }
   printf("stages on %s (one core, %zu policies):\n", argv[1], g.gl_pathc);

@@ -79,11 +79,11 @@ static unsigned long timed_pass(const cv_engine_t *engine, cv_use_t **uses, size
   for (size_t i = 0; i < n; i++) sum += ns[i];
   qsort(ns, n, sizeof *ns, by_value);
   size_t policies = cv_engine_policy_count(engine);
-  printf("%-26s a row: mean %7.0f ns, median %7.0f, p99 %8.0f; a decision (of %zu): mean %5.0f ns,"
-         " p99 %6.0f; CPU %.0f ns a row\n",
-         pass_names[pass], sum / (double)n, ns[n / 2], ns[n - 1 - n / 100], policies,
-         sum / (double)n / (double)policies, ns[n - 1 - n / 100] / (double)policies,
-         cpu / (double)n);
+  printf(
+      "%-26s a row: mean %7.0f ns, median %7.0f, p99 %8.0f; a decision (of %zu): mean %5.0f ns,"
+      " p99 %6.0f; CPU %.0f ns a row\n",
+      pass_names[pass], sum / (double)n, ns[n / 2], ns[n - 1 - n / 100], policies,
+      sum / (double)n / (double)policies, ns[n - 1 - n / 100] / (double)policies, cpu / (double)n);
   return sink;
 }
 

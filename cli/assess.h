@@ -23,8 +23,8 @@ typedef struct row_writer {
    * keys.data[key_at[i] .. key_at[i + 1]). */
   cv_buf_t keys;
   size_t *key_at;
-  long written;                  /* rows written so far */
-  bool if_theirs;                /* a DONOR_if_theirs column per donor (--if-their-weapon) */
+  long written;   /* rows written so far */
+  bool if_theirs; /* a DONOR_if_theirs column per donor (--if-their-weapon) */
 } row_writer_t;
 
 /* Each returns CV_OK, or CV_NOMEM when a buffer cannot grow. */

@@ -98,10 +98,11 @@ static int citations_json(cv_buf_t *b, const cv_policy_t *pol, const uint16_t *r
  * backslash ('u' for \u00XX), or 0 for a byte written as it is. */
 #define U4(x) x, x, x, x
 static const char escape_letter[256] = {
-    U4('u'), U4('u'), /* 0x00-0x07 */
-    'u',     't',     'n', 'u', 'u', 'r', 'u', 'u', /* 0x08-0x0f: \b and \f as \u00XX */
-    U4('u'), U4('u'), U4('u'), U4('u'), /* 0x10-0x1f */
-    ['"'] = '"',      ['\\'] = '\\'};
+    U4('u'),     U4('u'), /* 0x00-0x07 */
+    'u',         't',          'n',     'u',
+    'u',         'r',          'u',     'u',     /* 0x08-0x0f: \b and \f as \u00XX */
+    U4('u'),     U4('u'),      U4('u'), U4('u'), /* 0x10-0x1f */
+    ['"'] = '"', ['\\'] = '\\'};
 #undef U4
 
 /* JSON-escapes b's bytes from start on where they stand, so that text can

@@ -355,8 +355,7 @@ static bool needs_quotes(const char *s, size_t len) {
       if (csv_special[(unsigned char)s[i]]) return true;
     return false;
   }
-  return memchr(s, ',', len) || memchr(s, '"', len) || memchr(s, '\n', len) ||
-         memchr(s, '\r', len);
+  return memchr(s, ',', len) || memchr(s, '"', len) || memchr(s, '\n', len) || memchr(s, '\r', len);
 }
 
 /* One CSV field, quoted only when it must be. */
