@@ -9,7 +9,7 @@
 # Both builds evaluate the US policy of their own source tree (the only one
 # an old build may ship; a newer build loads every shipped policy by
 # default), with their own catalogs; set POLICY=FILE to give both the same
-# file.  The file is made by NEW's bench/gen_acled (it has not changed since
+# file, or POLICY=all for every policy each ships (no --policy).  The file is made by NEW's bench/gen_acled (it has not changed since
 # the datasets issue).  Needs GNU time (/usr/bin/time).
 #
 # usage: [POLICY=FILE] [PAUSE=PATTERN] bench/assess_compare.sh NEW_BUILD OLD_BUILD [ROWS] [ROUNDS] [FORMATS]
@@ -33,14 +33,17 @@ mkdir -p "$data" "$new/geo-cache" "$old/geo-cache"
 # The source tree a build was configured from (its policies and data).
 home_of() { sed -n 's/^CAVEAT_HOME:[A-Z]*=//p' "$1/CMakeCache.txt"; }
 policy_of() { echo "${POLICY:-$(home_of "$1")/policies/us.caveat}"; }
+# policy_args BUILD: sets "$@" to the --policy option for BUILD, or to
+# nothing with POLICY=all (then the build loads every shipped policy).
+policy_args='if [ "${POLICY:-}" = all ]; then set --; else set -- --policy "$(policy_of "$b")"; fi'
 
 echo "input: $file ($rows rows, $(($(wc -c <"$file") / 1000000)) MB); $rounds rounds"
 echo "new: $new ($(policy_of "$new")); old: $old ($(policy_of "$old"))"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 # Warm each build's border cache (built on first use) and the file's pages.
 for b in "$new" "$old"; do
-  "$b/caveat" --cache "$b/geo-cache" --policy "$(policy_of "$b")" \
-    assess --no-progress --output csv "$file" >/dev/null 2>&1 || true
+  eval "$policy_args"
+  "$b/caveat" --cache "$b/geo-cache" "$@" assess --no-progress --output csv "$file" >/dev/null 2>&1 || true
 done
 
 # run BUILD FORMAT: prints "cpu_seconds peak_kb".  With PAUSE=PATTERN, the
@@ -55,9 +58,11 @@ run() {
     paused=$(pgrep -f "$PAUSE" | tr '\n' ' ')
     [ -n "$paused" ] && kill -STOP $paused 2>/dev/null && sleep 0.5
   fi
+  b=$1 out=$2
+  eval "$policy_args"
   /usr/bin/time -f "%U %S %M" -o "$data/compare.time" \
-    "$1/caveat" --cache "$1/geo-cache" --policy "$(policy_of "$1")" \
-    assess --no-progress --output "$2" "$file" >/dev/null 2>"$data/compare.err" || true
+    "$b/caveat" --cache "$b/geo-cache" "$@" \
+    assess --no-progress --output "$out" "$file" >/dev/null 2>"$data/compare.err" || true
   [ -n "$paused" ] && kill -CONT $paused 2>/dev/null
   awk '{printf "%.2f %d\n", $1 + $2, $3}' "$data/compare.time"
 }

@@ -8,3 +8,10 @@ target_link_libraries(engine_bench PRIVATE caveat_static)
 add_custom_target(differential_bench
   COMMAND differential_test 1000000 4242
   DEPENDS differential_test)
+
+# One decision's time over a dataset, every shipped policy: mean and p99,
+# memo off, on, and with the point resolved (bench/decide_bench.c).
+add_executable(decide_bench ${CMAKE_CURRENT_SOURCE_DIR}/decide_bench.c)
+target_compile_definitions(decide_bench PRIVATE CAVEAT_HOME="${PROJECT_SOURCE_DIR}"
+  CAVEAT_DCW_PATH="${CAVEAT_DCW}" CAVEAT_BENCH_CACHE="${CMAKE_BINARY_DIR}/geo-cache")
+target_link_libraries(decide_bench PRIVATE caveat_static)

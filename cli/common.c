@@ -4,11 +4,13 @@
  * read whole.  Kept apart from main.c so that the commands need only this
  * file, not the dispatcher that needs them.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -112,6 +114,35 @@ int cli_write(const char *data, size_t len) {
   /* An empty buffer has no data pointer: nothing to write. */
   if (!len) return 0;
   return fwrite(data, 1, len, stdout) == len ? 0 : -1;
+}
+
+int cli_writev(struct iovec *pieces, int n) {
+  /* What went through stdio goes first, so that the bytes keep their order. */
+  if (fflush(stdout) != 0) return -1;
+  int fd = fileno(stdout);
+  /* writev takes at most IOV_MAX pieces (1024 on Linux; 16, the least
+   * POSIX allows, when the system does not say). */
+  long most = sysconf(_SC_IOV_MAX);
+  if (most < 16) most = 16;
+  while (n > 0) {
+    int now = n < most ? n : (int)most;
+    ssize_t put = writev(fd, pieces, now);
+    if (put < 0) {
+      if (errno == EINTR) continue;
+      return -1;
+    }
+    /* A short write: skip what went out, and write the rest. */
+    while (n > 0 && (size_t)put >= pieces->iov_len) {
+      put -= (ssize_t)pieces->iov_len;
+      pieces++;
+      n--;
+    }
+    if (n > 0) {
+      pieces->iov_base = (char *)pieces->iov_base + put;
+      pieces->iov_len -= (size_t)put;
+    }
+  }
+  return 0;
 }
 
 char *cli_read_file(const char *path, size_t limit, size_t *len) {

@@ -32,6 +32,13 @@ void cli_print_error(const char *context, const cv_error_t *err);
 /* Writes buf's bytes to stdout; returns 0 or -1 on a write error. */
 int cli_write(const char *data, size_t len);
 
+/* Writes n pieces to stdout in order, after what stdout's buffer already
+ * holds, with as few system calls as they take: a batch of rows goes out
+ * from the buffers it was written into, not copied into one first.  0, or
+ * -1 on a write error (errno says which). */
+struct iovec;
+int cli_writev(struct iovec *pieces, int n);
+
 /* Reads a whole file ('-': standard input) of at most limit bytes into a
  * NUL-terminated malloc'd string; NULL when it cannot (free the result).
  * The library has its own, but keeps it private (src/internal.h). */

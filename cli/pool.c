@@ -1,33 +1,44 @@
 /*
  * pool.c -- rows worked on by several threads, handed back in input order
- * (pool.h).  Two batches: the caller fills one while the workers take the
- * rows of the other, one at a time, from a shared counter; the caller
- * waits for the whole batch before it writes it out, in order.
+ * (pool.h).  A ring of POOL_BATCHES batches: the caller fills one while the
+ * workers take the rows of the others, oldest batch first, one row at a
+ * time; the caller takes the oldest back when it is done and writes it.
+ *
+ * With two batches (the first version) every batch ended in a barrier: a
+ * worker descheduled in the middle of the batch's last row (a timeslice is
+ * milliseconds, a batch of 256 rows on two threads well under one) left
+ * the other worker and the caller waiting for it.  With a ring the other
+ * worker goes on with the next batch, and the caller with reading.
  */
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
 #include "pool.h"
 
+/* Batches in the ring: enough that the workers always have a batch to go
+ * on with while the caller reads one and writes another. */
+#define POOL_BATCHES 4
+
+typedef struct batch {
+  pool_row_t *rows;
+  size_t n;    /* rows submitted */
+  size_t next; /* the next row a worker takes */
+  size_t done; /* rows worked on */
+  long first;  /* the input index of rows[0] */
+} batch_t;
+
 struct pool {
   pool_work_fn fn;
   void **workers;
   size_t jobs, batch;
-  pool_row_t *rows[2];
-  int fill;      /* the batch the caller fills next */
-  int in_flight; /* the batch the workers have, or -1 */
-  size_t n_in_flight;
-  /* The workers' side: the batch they take rows from, counted out. */
+  batch_t ring[POOL_BATCHES];
+  /* The batches out, in input order: ring[oldest], ring[oldest + 1], ...
+   * (count of them, done or not).  The caller fills ring[(oldest + count)
+   * % POOL_BATCHES] next.  Shared with the workers: under lock. */
+  size_t oldest, count;
   pthread_mutex_t lock;
   pthread_cond_t work, done;
-  pool_row_t *work_rows;
-  size_t work_n;
-  long work_first;
-  atomic_size_t next;
-  size_t active;     /* workers still on the current batch */
-  unsigned long gen; /* batches submitted: a worker waits for a new one */
   bool stop;
   pthread_t *threads;
   size_t started;
@@ -38,31 +49,32 @@ typedef struct worker_arg {
   size_t k;
 } worker_arg_t;
 
-static void take_rows(pool_t *p, void *worker) {
-  size_t i;
-  while ((i = atomic_fetch_add(&p->next, 1)) < p->work_n)
-    p->fn(worker, &p->work_rows[i], p->work_first + (long)i);
+/* The oldest batch out with a row no worker has taken, or NULL (lock held). */
+static batch_t *batch_with_work(pool_t *p) {
+  for (size_t k = 0; k < p->count; k++) {
+    batch_t *b = &p->ring[(p->oldest + k) % POOL_BATCHES];
+    if (b->next < b->n) return b;
+  }
+  return NULL;
 }
 
 static void *worker_main(void *arg) {
   pool_t *p = ((worker_arg_t *)arg)->pool;
   void *worker = p->workers[((worker_arg_t *)arg)->k];
   free(arg);
-  unsigned long seen = 0;
+  pthread_mutex_lock(&p->lock);
   for (;;) {
-    pthread_mutex_lock(&p->lock);
-    while (p->gen == seen && !p->stop) pthread_cond_wait(&p->work, &p->lock);
-    if (p->stop) {
-      pthread_mutex_unlock(&p->lock);
-      return NULL;
-    }
-    seen = p->gen;
+    batch_t *b = NULL;
+    while (!p->stop && !(b = batch_with_work(p))) pthread_cond_wait(&p->work, &p->lock);
+    if (p->stop) break;
+    size_t i = b->next++;
     pthread_mutex_unlock(&p->lock);
-    take_rows(p, worker);
+    p->fn(worker, &b->rows[i], b->first + (long)i);
     pthread_mutex_lock(&p->lock);
-    if (--p->active == 0) pthread_cond_signal(&p->done);
-    pthread_mutex_unlock(&p->lock);
+    if (++b->done == b->n) pthread_cond_signal(&p->done);
   }
+  pthread_mutex_unlock(&p->lock);
+  return NULL;
 }
 
 pool_t *pool_new(size_t jobs, size_t batch, pool_work_fn fn, void **workers) {
@@ -72,14 +84,13 @@ pool_t *pool_new(size_t jobs, size_t batch, pool_work_fn fn, void **workers) {
   p->workers = workers;
   p->jobs = jobs ? jobs : 1;
   p->batch = batch;
-  p->in_flight = -1;
   pthread_mutex_init(&p->lock, NULL);
   pthread_cond_init(&p->work, NULL);
   pthread_cond_init(&p->done, NULL);
   bool ok = true;
-  for (int b = 0; b < 2 && ok; b++) {
-    ok = (p->rows[b] = calloc(batch, sizeof *p->rows[b])) != NULL;
-    for (size_t i = 0; ok && i < batch; i++) ok = (p->rows[b][i].use = cv_use_new()) != NULL;
+  for (int b = 0; b < POOL_BATCHES && ok; b++) {
+    ok = (p->ring[b].rows = calloc(batch, sizeof *p->ring[b].rows)) != NULL;
+    for (size_t i = 0; ok && i < batch; i++) ok = (p->ring[b].rows[i].use = cv_use_new()) != NULL;
   }
   if (ok && p->jobs > 1) {
     ok = (p->threads = calloc(p->jobs, sizeof *p->threads)) != NULL;
@@ -99,61 +110,57 @@ pool_t *pool_new(size_t jobs, size_t batch, pool_work_fn fn, void **workers) {
   return NULL;
 }
 
-pool_row_t *pool_next(pool_t *pool) { return pool->rows[pool->fill]; }
+pool_row_t *pool_next(pool_t *p) {
+  pthread_mutex_lock(&p->lock);
+  size_t out = p->count, at = (p->oldest + p->count) % POOL_BATCHES;
+  pthread_mutex_unlock(&p->lock);
+  return out < POOL_BATCHES ? p->ring[at].rows : NULL;
+}
 
 void pool_submit(pool_t *p, size_t n, long first) {
-  p->in_flight = p->fill;
-  p->n_in_flight = n;
-  p->fill ^= 1;
-  pool_row_t *rows = p->rows[p->in_flight];
-  if (p->jobs == 1) {
-    for (size_t i = 0; i < n; i++) p->fn(p->workers[0], &rows[i], first + (long)i);
-    return;
-  }
   pthread_mutex_lock(&p->lock);
-  p->work_rows = rows;
-  p->work_n = n;
-  p->work_first = first;
-  atomic_store(&p->next, 0);
-  p->active = p->started;
-  p->gen++;
-  pthread_cond_broadcast(&p->work);
+  batch_t *b = &p->ring[(p->oldest + p->count) % POOL_BATCHES];
+  *b = (batch_t){.rows = b->rows, .n = n, .first = first};
+  p->count++;
+  if (p->jobs > 1) pthread_cond_broadcast(&p->work);
   pthread_mutex_unlock(&p->lock);
+  if (p->jobs > 1) return;
+  for (size_t i = 0; i < n; i++) p->fn(p->workers[0], &b->rows[i], first + (long)i);
+  b->next = b->done = n;
 }
 
 pool_row_t *pool_wait(pool_t *p, size_t *n) {
-  if (p->in_flight < 0) {
+  pthread_mutex_lock(&p->lock);
+  if (!p->count) {
+    pthread_mutex_unlock(&p->lock);
     *n = 0;
     return NULL;
   }
-  if (p->jobs > 1) {
-    pthread_mutex_lock(&p->lock);
-    while (p->active > 0) pthread_cond_wait(&p->done, &p->lock);
-    pthread_mutex_unlock(&p->lock);
-  }
-  pool_row_t *rows = p->rows[p->in_flight];
-  *n = p->n_in_flight;
-  p->in_flight = -1;
-  return rows;
+  batch_t *b = &p->ring[p->oldest];
+  while (b->done < b->n) pthread_cond_wait(&p->done, &p->lock);
+  p->oldest = (p->oldest + 1) % POOL_BATCHES;
+  p->count--;
+  pthread_mutex_unlock(&p->lock);
+  *n = b->n;
+  return b->rows;
 }
 
 void pool_free(pool_t *p) {
   if (!p) return;
   size_t n;
-  pool_wait(p, &n);
+  while (pool_wait(p, &n)) continue; /* the batches out finish first */
   pthread_mutex_lock(&p->lock);
   p->stop = true;
   pthread_cond_broadcast(&p->work);
   pthread_mutex_unlock(&p->lock);
   for (size_t k = 0; k < p->started; k++) pthread_join(p->threads[k], NULL);
   free(p->threads);
-  for (int b = 0; b < 2; b++)
-    for (size_t i = 0; p->rows[b] && i < p->batch; i++) {
-      cv_use_free(p->rows[b][i].use);
-      cv_buf_free(&p->rows[b][i].out);
+  for (int b = 0; b < POOL_BATCHES; b++)
+    for (size_t i = 0; p->ring[b].rows && i < p->batch; i++) {
+      cv_use_free(p->ring[b].rows[i].use);
+      cv_buf_free(&p->ring[b].rows[i].out);
     }
-  free(p->rows[0]);
-  free(p->rows[1]);
+  for (int b = 0; b < POOL_BATCHES; b++) free(p->ring[b].rows);
   pthread_cond_destroy(&p->work);
   pthread_cond_destroy(&p->done);
   pthread_mutex_destroy(&p->lock);

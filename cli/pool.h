@@ -2,8 +2,9 @@
  * pool.h -- rows worked on by several threads, handed back in input order:
  * what 'caveat assess --jobs N' runs on.  The caller fills a batch of rows
  * (reading is sequential), submits it, and fills the next while the
- * workers evaluate and write the first; each row's output is its own
- * buffer, so the bytes out do not depend on how many threads made them.
+ * workers evaluate and write the ones before; it takes the batches back
+ * oldest first.  Each row's output is its own buffer, so the bytes out do
+ * not depend on how many threads made them.
  */
 #ifndef CAVEAT_CLI_POOL_H
 #define CAVEAT_CLI_POOL_H
@@ -30,17 +31,19 @@ typedef void (*pool_work_fn)(void *worker, pool_row_t *row, long index);
 typedef struct pool pool_t;
 
 /* A pool of jobs workers (1: the caller's thread does the work, no thread
- * is started), each with workers[k] as its context, and two batches of
- * batch rows.  NULL when out of memory or a thread cannot start. */
+ * is started), each with workers[k] as its context, and a ring of a few
+ * batches of batch rows.  NULL when out of memory or a thread cannot start. */
 pool_t *pool_new(size_t jobs, size_t batch, pool_work_fn fn, void **workers);
-/* The batch to fill next (batch rows, each with its use). */
+/* The batch to fill next (batch rows, each with its use), or NULL when
+ * every batch is out: take the oldest back with pool_wait() first. */
 pool_row_t *pool_next(pool_t *pool);
-/* Hands the filled batch (its first n rows, the first of them row index
- * first) to the workers and returns at once; with one job, works on it
- * before returning. */
+/* Hands the batch pool_next() gave (its first n rows, the first of them
+ * row index first) to the workers and returns at once; with one job,
+ * works on it before returning. */
 void pool_submit(pool_t *pool, size_t n, long first);
-/* Waits for the batch submitted last and returns its rows (*n of them),
- * NULL when none is out.  The next pool_submit() may reuse them. */
+/* Waits for the oldest batch out and returns its rows (*n of them), NULL
+ * when none is out.  They stay as they are until pool_next() hands that
+ * batch out again. */
 pool_row_t *pool_wait(pool_t *pool, size_t *n);
 void pool_free(pool_t *pool);
 

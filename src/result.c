@@ -170,14 +170,17 @@ const char *cv_result_not_a_use(const cv_result_t *result) {
 
 const cv_where_t *cv_result_where(const cv_result_t *result) { return &result->where; }
 
+const char *cv_result_fact_value_name(const cv_engine_t *engine, const cv_result_t *result,
+                                      int fact) {
+  const cv_value_t *v = &result->fact[fact];
+  if (v->state != CV_KNOWN || cv_facts[fact].type != CV_TYPE_SYMBOL) return NULL;
+  return cv_symbol_name(&engine->catalog, v->sym);
+}
+
 const char *cv_result_fact_name(const cv_engine_t *engine, const cv_result_t *result,
                                 const char *fact) {
-  for (int f = 0; f < CV_FACT_BUILTIN; f++) {
-    if (strcmp(cv_facts[f].name, fact) != 0) continue;
-    const cv_value_t *v = &result->fact[f];
-    if (v->state != CV_KNOWN || cv_facts[f].type != CV_TYPE_SYMBOL) return NULL;
-    return cv_symbol_name(&engine->catalog, v->sym);
-  }
+  for (int f = 0; f < CV_FACT_BUILTIN; f++)
+    if (strcmp(cv_facts[f].name, fact) == 0) return cv_result_fact_value_name(engine, result, f);
   return NULL;
 }
 

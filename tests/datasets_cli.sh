@@ -69,9 +69,10 @@ check "geojson opening" '{"type": "FeatureCollection", "features": [' "$(head -n
 check "geojson closing" ']}' "$(tail -n 1 "$tmp/out.geojson")"
 
 # --jobs: the same bytes in the same order on any number of threads, for
-# every format, with rows beyond one batch (the sample 12 times over:
-# 360 rows, two batches) and error rows among them.
-{ head -n 1 "$sample"; for k in 1 2 3 4 5 6 7 8 9 10 11 12; do tail -n +2 "$sample"; done
+# every format, with rows beyond the ring of batches (the sample 40 times
+# over: 1,200 rows, five batches of 256 where the ring holds four) and
+# error rows among them.
+{ head -n 1 "$sample"; for k in $(seq 1 40); do tail -n +2 "$sample"; done
   echo 'bad-row,,,,'; } >"$tmp/many.csv"
 for out in csv jsonl geojson; do
   $caveat assess --no-progress --summary "$tmp/sum1.json" --jobs 1 --output $out "$tmp/many.csv" >"$tmp/j1.$out" 2>/dev/null
@@ -80,7 +81,26 @@ for out in csv jsonl geojson; do
   check "jobs summary ($out)" "$(sed 's/"seconds": [0-9.]*, //; s/"rows_per_second": [0-9]*,//' "$tmp/sum1.json")" \
     "$(sed 's/"seconds": [0-9.]*, //; s/"rows_per_second": [0-9]*,//' "$tmp/sum3.json")"
 done
-check "jobs rows" 361 "$(grep -c '' "$tmp/j1.jsonl")"
+check "jobs rows" 1201 "$(grep -c '' "$tmp/j1.jsonl")"
+# A batch goes out from the rows' own buffers (writev): through a pipe the
+# bytes are those written to a file, and a failed write is said, not lost.
+for out in csv jsonl geojson; do
+  $caveat assess --no-progress --jobs 2 --output $out "$tmp/many.csv" 2>/dev/null | cat >"$tmp/piped.$out"
+  check "piped = written ($out)" "" "$(cmp "$tmp/j1.$out" "$tmp/piped.$out" 2>&1)"
+done
+if [ -w /dev/full ]; then
+  $caveat assess --no-progress --output jsonl "$tmp/many.csv" >/dev/full 2>"$tmp/err"
+  check "write error status" 2 $?
+  check "write error said" "caveat assess: cannot write the output: No space left on device" \
+    "$(grep 'cannot write' "$tmp/err")"
+fi
+# GeoJSON's property keys, escaped once a run: the CSV header's columns, in
+# order, less error (which only error rows carry), on every feature.
+check "geojson keys = csv columns" "$(head -n 1 "$tmp/j1.csv" | sed 's/,error$//')" \
+  "$(python3 -c 'import json, sys
+features = json.load(open(sys.argv[1]))["features"]
+keys = {",".join(f["properties"]) for f in features if "error" not in f["properties"]}
+print(" | ".join(sorted(keys)))' "$tmp/j1.geojson")"
 $caveat assess --no-progress --jobs 257 "$sample" >/dev/null 2>"$tmp/err"
 check "jobs one past the limit refused" "caveat assess: --jobs '257': expected a number of threads, 1 to 256" "$(head -n 1 "$tmp/err")"
 # One past the 32 sources a cell holds at first: the cell still lists all 33.
