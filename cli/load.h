@@ -25,9 +25,17 @@ int cli_take_globals(int *argc, char **argv);
  * something cannot be loaded. */
 int cli_load(cv_engine_t *engine, unsigned needs);
 
+/* The longest path the CLI builds from a directory and a name. */
+enum { CLI_PATH_LIMIT = 2048 };
+
+/* Writes dir/name into buf (CLI_PATH_LIMIT bytes).  A path that does not
+ * fit is refused on stderr, naming the limit, rather than cut to another
+ * file's name; returns -1 then, else 0. */
+int cli_path_join(char *buf, const char *dir, const char *name);
+
 /* The cache directory (--cache, else $XDG_CACHE_HOME/caveat or
- * ~/.cache/caveat), made if missing, into buf (2048 bytes); NULL when
- * there is none or it cannot be made. */
+ * ~/.cache/caveat), made if missing, into buf (CLI_PATH_LIMIT bytes); NULL
+ * when there is none or it cannot be made. */
 const char *cli_cache_dir(char *buf);
 
 /* Where policies/, data/ and web/ are (--home, $CAVEAT_HOME or the build's

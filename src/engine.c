@@ -30,6 +30,9 @@ void cv_engine_free(cv_engine_t *engine) {
   cv_geo_free(engine->geo);
   cv_gaz_free(engine->gaz);
   pthread_mutex_destroy(&engine->pending->lock);
+  free(engine->pending->cities_path);
+  free(engine->pending->admin1_path);
+  free(engine->pending->cache_dir);
   cv_catalog_free(&engine->catalog);
   free(engine->admin1);
   free(engine->admin1_slots);

@@ -196,10 +196,11 @@ struct cv_engine {
    * as const; this one lazy step changes it, under the lock, through
    * 'pending', which points at 'places' (so no const is cast away). */
   struct cv_pending_places {
-    char cities_path[1024], admin1_path[1024];
-    char cache_dir[1024]; /* the place index cache's directory, "" for none */
-    cv_progress_fn note;  /* told of a damaged cache (the progress callback */
-    void *note_ctx;       /* when the places were given) */
+    /* Owned copies, as long as the caller's paths (no fixed limit). */
+    char *cities_path, *admin1_path;
+    char *cache_dir;     /* the place index cache's directory, "" for none */
+    cv_progress_fn note; /* told of a damaged cache (the progress callback */
+    void *note_ctx;      /* when the places were given) */
     pthread_mutex_t lock;
     int state; /* 0 none or loaded, 1 to load, 2 failed */
     cv_error_t err;

@@ -5,6 +5,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -85,13 +86,13 @@ int cv_engine_load_cities_cached(cv_engine_t *engine, const char *cities_path,
                         admin1_path);
   struct cv_pending_places *p = engine->pending;
   if (!cache_dir) cache_dir = "";
-  if (strlen(cities_path) >= sizeof p->cities_path ||
-      strlen(admin1_path) >= sizeof p->admin1_path || strlen(cache_dir) >= sizeof p->cache_dir)
-    return cv_error_set(err, CV_TOO_LARGE, NULL, 0, 0, "path longer than %zu bytes",
-                        sizeof p->cities_path - 1);
-  snprintf(p->cities_path, sizeof p->cities_path, "%s", cities_path);
-  snprintf(p->admin1_path, sizeof p->admin1_path, "%s", admin1_path);
-  snprintf(p->cache_dir, sizeof p->cache_dir, "%s", cache_dir);
+  char *cities = strdup(cities_path), *admin1 = strdup(admin1_path), *cache = strdup(cache_dir);
+  if (!cities || !admin1 || !cache) {
+    free(cities), free(admin1), free(cache);
+    return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
+  }
+  free(p->cities_path), free(p->admin1_path), free(p->cache_dir);
+  p->cities_path = cities, p->admin1_path = admin1, p->cache_dir = cache;
   p->note = engine->progress;
   p->note_ctx = engine->progress_ctx;
   p->state = 1;
