@@ -333,7 +333,7 @@ static void summary_text(const summary_t *s, const cv_engine_t *engine) {
   if (assessed && s->n_donors)
     fprintf(stderr,
             "  by donor, over the rows about its weapons (the donor named, the system's "
-            "suppliers, or every donor when a row names neither):\n");
+            "suppliers or a policy governing it, or every donor when a row names neither):\n");
   for (size_t k = 0; assessed && k < s->n_donors; k++) {
     size_t d = ranks ? ranks[k].index : k;
     if (rows_about(s, d))
