@@ -731,8 +731,10 @@ struct cv_result {
   uint64_t memo_hits, memo_misses;
   /* "If it was their weapon" (cv_result_if_theirs): for each policy, the
    * verdict the use gets with its donor taken to be that policy's donor;
-   * worked out in theirs, a result of its own, when not NULL. */
-  struct cv_result *theirs;
+   * worked out in theirs, a result of its own, when not NULL.  Turned off,
+   * it waits in theirs_idle with its memo: a server turns it on and off
+   * for every request, and a fresh memo costs 17 MB of zeroed pages. */
+  struct cv_result *theirs, *theirs_idle;
   uint8_t if_theirs[CV_MAX_POLICIES];
   /* The donors the answer is about (docs/semantics.md), a bit per policy;
    * the strictest verdict among them and the policies that give it. */

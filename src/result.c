@@ -19,12 +19,14 @@ void cv_result_memoize(cv_result_t *result, int on) { result->memo_off = !on; }
 
 int cv_result_if_theirs(cv_result_t *result, int on) {
   if (!on) {
-    cv_result_free(result->theirs);
+    if (result->theirs) result->theirs_idle = result->theirs;
     result->theirs = NULL;
     return CV_OK;
   }
-  if (!result->theirs && !(result->theirs = cv_result_new())) return CV_NOMEM;
-  return CV_OK;
+  if (result->theirs) return CV_OK;
+  result->theirs = result->theirs_idle ? result->theirs_idle : cv_result_new();
+  result->theirs_idle = NULL;
+  return result->theirs ? CV_OK : CV_NOMEM;
 }
 
 cv_verdict_t cv_result_if_their_weapon(const cv_result_t *result, size_t index) {
@@ -35,6 +37,7 @@ cv_verdict_t cv_result_if_their_weapon(const cv_result_t *result, size_t index) 
 void cv_result_free(cv_result_t *result) {
   if (!result) return;
   cv_result_free(result->theirs);
+  cv_result_free(result->theirs_idle);
   cv_memo_free(result);
   free(result);
 }
