@@ -63,6 +63,11 @@ static int print_where(const cv_engine_t *engine, const cv_where_t *w, int json)
   } else {
     const char *name = cv_engine_country_name(engine, w->territory);
     if (w->place[0]) printf("%s\n", w->place);
+    if (w->passed_over)
+      printf(
+          "  (%u more places of that name outside Ukraine, Russia and Belarus passed over: "
+          "give coordinates for one of them)\n",
+          w->passed_over);
     if (w->extent)
       printf("  extent       the whole region, not a point\n");
     else

@@ -271,6 +271,10 @@ typedef struct cv_where {
   int international_waters; /* 1 at sea beyond every territorial sea, 0 not,
                               -1 not known */
   char place[128];          /* the gazetteer name, for cv_engine_find_place */
+  /* cv_engine_find_place: the places of that name outside Ukraine, Russia
+   * and Belarus passed over for the one inside them ("Moscow": Moscow,
+   * Russia, over two in the United States); 0 when the name is not shared. */
+  unsigned passed_over;
   /* 1 for a region's whole extent (a region's name given as the place,
    * "Belgorod Oblast"): no point (lat and lon 0); border_km and water_km
    * are the least over the region and these the greatest, <0 unknown. */
@@ -287,7 +291,9 @@ CV_EXPORT int cv_engine_where(const cv_engine_t *engine, double lat, double lon,
  * resolves it.  The name may be qualified by its region or country
  * ("Marino, Kursk Oblast", "Marino (RU-KRS)", "Marino, Russia"), or be a
  * region's name ("Belgorod Oblast", "Kursk region", "Crimea"): then out[0]
- * is the region's extent (extent 1).  Returns CV_OK with out[0] filled and
+ * is the region's extent (extent 1).  A name shared by exactly one place in
+ * Ukraine, Russia or Belarus and by places elsewhere only means that one:
+ * out[0].passed_over counts the others.  Returns CV_OK with out[0] filled and
  * *count 1; CV_AMBIGUOUS with up to max candidates in out (places of
  * Ukraine, Russia and Belarus first) and *count the number of candidates;
  * CV_NOT_FOUND when no place matches. */

@@ -257,13 +257,19 @@ typedef struct cv_place_lookup {
   char region[16];                            /* that region's ISO 3166-2 code */
   char territory[4];                          /* its country */
   cv_geo_extent_t extent;                     /* its distances; samples 0 when not known */
+  /* found[0] taken though the name is shared: it is the one place of that
+   * name in Ukraine, Russia or Belarus, and these many others, all
+   * elsewhere, were passed over (0 when the name was not shared). */
+  size_t passed_over;
 } cv_place_lookup_t;
 
 /* Looks text (len bytes) up: a gazetteer name or alias; "NAME, QUALIFIER"
  * or "NAME (QUALIFIER)", the qualifier a region (any spelling of
  * data/admin1.tsv or regions.json, "Kursk region", "RU-KRS") or a country
  * ("Russia", "RU") narrowing the places of that name; or a region's name
- * alone.  Returns CV_OK with out filled (out->n 0 for a region); CV_AMBIGUOUS
+ * alone.  Returns CV_OK with out filled (out->n 0 for a region; a name
+ * shared by one place in Ukraine, Russia or Belarus and places elsewhere
+ * only is that one, out->passed_over the others); CV_AMBIGUOUS
  * with the candidates in out and an error naming them and how to qualify;
  * CV_NOT_FOUND, with a "did you mean" (suggest) or the advice to give
  * coordinates or add the place to data/places.tsv. */

@@ -594,6 +594,8 @@ int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use, const c
       CV_TRY(CV_LIT(buf, ", \"place\": "));
       CV_TRY(cv_json_str(buf, use->place));
     }
+    if (use->place_passed_over)
+      CV_TRY(cv_buf_printf(buf, ", \"place_passed_over\": %u", (unsigned)use->place_passed_over));
   }
   if (use->location_name[0] && !use->place[0]) {
     CV_TRY(CV_LIT(buf, ", \"place\": "));
@@ -699,6 +701,7 @@ int cv_where_write_json(const cv_where_t *w, cv_buf_t *buf) {
   CV_TRY(cv_buf_number(buf, w->lat));
   CV_TRY(CV_LIT(buf, ", \"lon\": "));
   CV_TRY(cv_buf_number(buf, w->lon));
+  if (w->passed_over) CV_TRY(cv_buf_printf(buf, ", \"place_passed_over\": %u", w->passed_over));
   return CV_LIT(buf, "}");
 }
 

@@ -270,6 +270,9 @@ struct cv_use {
   uint8_t coordinates; /* bit 0: lat given, bit 1: lon given */
   double lat, lon;
   char place[128];
+  /* The places of that name outside Ukraine, Russia and Belarus passed
+   * over for place (cv_place_lookup_t.passed_over), said beside it. */
+  uint32_t place_passed_over;
   bool resolved; /* geo holds the location's facts (cv_use_resolve) */
   cv_geo_facts_t geo;
   uint8_t n_matched;

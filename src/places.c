@@ -198,6 +198,7 @@ int cv_place_lookup(const cv_engine_t *engine, const char *text, size_t len, boo
   const cv_gazetteer_t *gaz = cv_engine_gazetteer(engine, err);
   if (!gaz) return err ? err->code : CV_IO;
   out->is_region = false;
+  out->passed_over = 0;
   out->region[0] = out->territory[0] = '\0';
   int shown = len > 80 ? 80 : (int)len;
   const char *name = text, *qual;
@@ -250,6 +251,16 @@ int cv_place_lookup(const cv_engine_t *engine, const char *text, size_t len, boo
                           k ? "?" : "");
   }
   if (out->n == 1) return CV_OK;
+  /* "Moscow", "Marino": one place of the name in this war's countries, the
+   * others far from it (Idaho, Dublin); a reader of a question about this
+   * war means that one.  Taken, and the others counted for the answer to
+   * say so.  Only when every candidate was seen (the array holds them all),
+   * and never against a qualifier that still left several. */
+  if (!qualified && out->n <= CV_PLACE_CANDIDATES && rank_of(&out->found[0]) < 3 &&
+      rank_of(&out->found[1]) == 3) {
+    out->passed_over = out->n - 1;
+    return CV_OK;
+  }
   char list[600];
   list_candidates(out, list, sizeof list);
   if (qualified)

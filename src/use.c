@@ -187,6 +187,7 @@ int cv_use_set_place(const cv_engine_t *eng, cv_use_t *use, const char *value, s
   if (rc) return rc;
   use->has_location = true;
   use->extent = q.is_region;
+  use->place_passed_over = (uint32_t)q.passed_over;
   if (q.is_region) {
     /* The region's whole extent: its territory and region are known, its
      * distances only within what they are over it (docs/semantics.md). */

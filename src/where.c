@@ -178,8 +178,8 @@ int cv_engine_find_place(const cv_engine_t *engine, const char *name, cv_where_t
     if (max) where_extent(&q, name, &out[0]);
     return CV_OK;
   }
-  *count = q.n;
-  for (size_t i = 0; i < q.n && i < max && i < CV_PLACE_CANDIDATES; i++) {
+  *count = q.passed_over ? 1 : q.n;
+  for (size_t i = 0; i < *count && i < max && i < CV_PLACE_CANDIDATES; i++) {
     resolve(engine, q.found[i].lat, q.found[i].lon, &out[i]);
     snprintf(out[i].place, sizeof out[i].place, "%s", q.found[i].name);
     /* The region as cv_place_region() found it: an outline's, else the
@@ -189,6 +189,7 @@ int cv_engine_find_place(const cv_engine_t *engine, const char *name, cv_where_t
       out[i].region_unknown = false;
     }
   }
+  if (max) out[0].passed_over = (unsigned)q.passed_over;
   return rc;
 }
 
