@@ -804,6 +804,18 @@ static void test_place_forms(void **state) {
   assert_string_equal(w[2].territory, "RU");
   assert_true(w[5].lon > 75 && w[5].lon < 75.1); /* Kyrgyzstan's, last */
   assert_non_null(strstr(err.message, "as in 'Ivanovka, UA-43'"));
+  /* The spellings of news reports: the place, not an error or a region. */
+  static const struct {
+    const char *name, *region;
+  } spelled[] = {{"Slavyansk", "UA-14"}, {"Orel", "RU-ORL"},      {"Oryol", "RU-ORL"},
+                 {"Khalino", "RU-KRS"},  {"Shaykovka", "RU-KLU"}, {"Olenya", "RU-MUR"},
+                 {"Ust-Luga", "RU-LEN"}};
+  for (size_t i = 0; i < sizeof spelled / sizeof *spelled; i++) {
+    assert_int_equal(cv_engine_find_place(full_engine, spelled[i].name, w, 8, &n, &err), CV_OK);
+    assert_int_equal(w[0].extent, 0);
+    assert_int_equal(w[0].at_sea, 0);
+    assert_string_equal(w[0].region, spelled[i].region);
+  }
   assert_int_equal(cv_engine_find_place(full_engine, "Marino, Belgorod Oblast", w, 8, &n, &err),
                    CV_NOT_FOUND);
   /* A region: its extent, no point. */
