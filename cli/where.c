@@ -64,10 +64,8 @@ static int print_where(const cv_engine_t *engine, const cv_where_t *w, int json)
     const char *name = cv_engine_country_name(engine, w->territory);
     if (w->place[0]) printf("%s\n", w->place);
     if (w->passed_over)
-      printf(
-          "  (%u more places of that name outside Ukraine, Russia and Belarus passed over: "
-          "give coordinates for one of them)\n",
-          w->passed_over);
+      printf("  (%u other place%s of that name passed over: give coordinates for another)\n",
+             w->passed_over, w->passed_over > 1 ? "s" : "");
     if (w->extent)
       printf("  extent       the whole region, not a point\n");
     else

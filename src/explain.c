@@ -438,10 +438,9 @@ int cv_result_write_text(const cv_engine_t *engine, const cv_use_t *use, const c
       CV_TRY(cv_buf_printf(buf, "  location            %.4f, %.4f%s%s", use->lat, use->lon,
                            use->place[0] ? " (" : "", use->place));
     if (!w->extent && use->place_passed_over)
-      CV_TRY(cv_buf_printf(buf,
-                           "; %u more of that name outside Ukraine, Russia and Belarus "
-                           "passed over",
-                           (unsigned)use->place_passed_over));
+      CV_TRY(cv_buf_printf(buf, "; %u other place%s of that name passed over",
+                           (unsigned)use->place_passed_over,
+                           use->place_passed_over > 1 ? "s" : ""));
     if (!w->extent && use->place[0]) CV_TRY(CV_LIT(buf, ")"));
     if (result->located) {
       CV_TRY(cv_buf_printf(buf, ": %s%s%s", w->territory, w->region[0] ? ", " : "", w->region));

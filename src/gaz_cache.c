@@ -19,7 +19,7 @@
 #include "gazetteer.h"
 
 /* Bump whenever the arrays' meaning changes (their sizes are checked). */
-#define GAZ_CACHE_VERSION 1
+#define GAZ_CACHE_VERSION 2
 #define GAZ_CACHE_ALIGN 64
 
 typedef struct gaz_cache_header {
@@ -92,7 +92,7 @@ static int gaz_valid(const cv_gazetteer_t *g) {
   for (uint32_t i = 0; i < g->nplace; i++) {
     const gaz_place_t *p = &g->places[i];
     if (p->name >= g->npool || p->region >= g->npool || p->country[sizeof p->country - 1] ||
-        !(p->lat >= -90 && p->lat <= 90) || !(p->lon >= -180 && p->lon <= 180))
+        p->curated > 1 || !(p->lat >= -90 && p->lat <= 90) || !(p->lon >= -180 && p->lon <= 180))
       return 0;
   }
   for (uint32_t i = 0; i < g->nentry; i++) {

@@ -155,7 +155,7 @@ static int add_place(cv_gazetteer_t *gaz, const char *name, size_t len, double l
 /* The place as callers see it: its strings in the pool. */
 static cv_place_t place_view(const cv_gazetteer_t *gaz, uint32_t i) {
   const gaz_place_t *p = &gaz->places[i];
-  cv_place_t v = {gaz->pool + p->name, p->lat, p->lon, "", gaz->pool + p->region};
+  cv_place_t v = {gaz->pool + p->name, p->lat, p->lon, "", gaz->pool + p->region, p->curated != 0};
   memcpy(v.country, p->country, sizeof v.country);
   return v;
 }
@@ -265,6 +265,7 @@ static int load_tsv_line(cv_gazetteer_t *gaz, const char *s, const char *end, co
                         (int)nname, name);
   uint32_t index;
   int rc = add_place(gaz, name, nname, lat, lon, country, ncountry, 0, &index);
+  if (!rc) gaz->places[index].curated = 1;
   for (const char *a = aliases, *aend = aliases + naliases; !rc && a < aend;) {
     const char *bar = memchr(a, '|', (size_t)(aend - a));
     if (!bar) bar = aend;

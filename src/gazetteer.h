@@ -19,7 +19,9 @@ typedef struct gaz_place {
   double lat, lon;
   uint32_t name, region;
   char country[4]; /* ISO 3166-1 alpha-2, NUL-terminated */
-  uint32_t unused; /* zero: the record is 32 bytes, with no padding to write */
+  /* 1 for the project's own places (data/places.tsv), which a shared name
+   * means (src/places.c); the record stays 32 bytes, no padding to write. */
+  uint32_t curated;
 } gaz_place_t;
 
 /* A name or alias of a place, chained in its bucket newest first: next is

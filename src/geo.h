@@ -97,6 +97,7 @@ typedef struct cv_place {
   double lat, lon;
   char country[4];    /* ISO 3166-1 alpha-2 */
   const char *region; /* the first-level division's name, "" when unknown */
+  bool curated;       /* one of the project's places (data/places.tsv) */
 } cv_place_t;
 
 cv_gazetteer_t *cv_gaz_new(void);

@@ -179,6 +179,29 @@ static void list_candidates(const cv_place_lookup_t *c, char *list, size_t cap) 
   }
 }
 
+/* The candidate a shared name means, or -1 when it stays ambiguous: the
+ * project's own place of that name when data/places.tsv lists one alone
+ * ("Donetsk" is the city in Ukraine, not the Rostov Oblast town GeoNames
+ * also has, which places.tsv calls "Donetsk (Rostov Oblast)"); else the
+ * one place of that name in this war's countries when every other lies
+ * elsewhere ("Moscow", not the two in the United States; "Marino" in Kursk
+ * Oblast, not Dublin's): a reader of a question about this war means it.
+ * Only when every candidate was seen (the array holds them all). */
+static long meant_place(const cv_place_lookup_t *c) {
+  if (c->n > CV_PLACE_CANDIDATES) return -1;
+  long curated = -1;
+  for (size_t i = 0; i < c->n; i++)
+    if (c->found[i].curated) {
+      if (curated >= 0) {
+        curated = -1;
+        break;
+      }
+      curated = (long)i;
+    }
+  if (curated >= 0) return curated;
+  return rank_of(&c->found[0]) < 3 && rank_of(&c->found[1]) == 3 ? 0 : -1;
+}
+
 static void region_extent(const cv_engine_t *engine, cv_place_lookup_t *out) {
   out->is_region = true;
   memcpy(out->territory, out->region, 2);
@@ -251,13 +274,17 @@ int cv_place_lookup(const cv_engine_t *engine, const char *text, size_t len, boo
                           k ? "?" : "");
   }
   if (out->n == 1) return CV_OK;
-  /* "Moscow", "Marino": one place of the name in this war's countries, the
-   * others far from it (Idaho, Dublin); a reader of a question about this
-   * war means that one.  Taken, and the others counted for the answer to
-   * say so.  Only when every candidate was seen (the array holds them all),
-   * and never against a qualifier that still left several. */
-  if (!qualified && out->n <= CV_PLACE_CANDIDATES && rank_of(&out->found[0]) < 3 &&
-      rank_of(&out->found[1]) == 3) {
+  long meant = qualified ? -1 : meant_place(out);
+  if (meant >= 0) {
+    /* Taken, first, and the others counted for the answer to say so. */
+    size_t k = (size_t)meant;
+    cv_place_t place = out->found[k];
+    char code[16];
+    memcpy(code, out->found_region[k], sizeof code);
+    memmove(&out->found[1], &out->found[0], k * sizeof out->found[0]);
+    memmove(&out->found_region[1], &out->found_region[0], k * sizeof out->found_region[0]);
+    out->found[0] = place;
+    memcpy(out->found_region[0], code, sizeof code);
     out->passed_over = out->n - 1;
     return CV_OK;
   }

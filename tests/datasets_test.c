@@ -796,6 +796,17 @@ static void test_place_forms(void **state) {
   assert_int_equal(w[0].passed_over, 4);
   assert_int_equal(cv_engine_find_place(full_engine, "Marino (RU-KRS)", w, 8, &n, &err), CV_OK);
   assert_int_equal(w[0].passed_over, 0);
+  /* The project's own place of a shared name (data/places.tsv) is what the
+   * name means: Donetsk the city, not the Rostov Oblast town GeoNames has;
+   * Pokrovsk in Donetsk Oblast, not Sakha's. */
+  assert_int_equal(cv_engine_find_place(full_engine, "Donetsk", w, 8, &n, &err), CV_OK);
+  assert_string_equal(w[0].territory, "UA");
+  assert_int_equal(w[0].passed_over, 1);
+  assert_int_equal(cv_engine_find_place(full_engine, "Pokrovsk", w, 8, &n, &err), CV_OK);
+  assert_string_equal(w[0].territory, "UA");
+  assert_true(w[0].lon < 38);
+  assert_int_equal(cv_engine_find_place(full_engine, "Donetsk, RU", w, 8, &n, &err), CV_OK);
+  assert_true(w[0].lon > 39.9);
   /* Several in this war's countries stay ambiguous, ranked (Crimea's two,
    * then Russia's, then Kyrgyzstan's), whatever lies elsewhere. */
   assert_int_equal(cv_engine_find_place(full_engine, "Ivanovka", w, 8, &n, &err), CV_AMBIGUOUS);
