@@ -2,7 +2,9 @@
 # Installs what the web page and its browser tests need from the npm
 # registry, by their lockfiles: Leaflet and Leaflet.markercluster for the page
 # (web/), playwright-core and axe-core for the tests (tests/web/); with
-# --browser also Debian's chromium.  A folder is installed again whenever its
+# --browser also Debian's chromium.  Also the engines bench/cedar compares
+# caveat with (Cedar's npm build and json-rules-engine), which ctest
+# cedar_agreement needs.  A folder is installed again whenever its
 # lockfile is newer than what npm last installed there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,5 +23,6 @@ install() { # install DIR: npm ci unless node_modules is up to date with the loc
   (cd "$1" && npm ci --no-audit --no-fund --silent >/dev/null)
 }
 install web
+install bench/cedar
 [ "${1:-}" = "--browser" ] && install tests/web
 exit 0
