@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "metrics.h"
 #include "snapshot.h"
 
 static pthread_mutex_t snapshot_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -25,6 +26,8 @@ snapshot_t *snapshot_acquire(void) {
 void snapshot_release(snapshot_t *s) {
   if (!s || atomic_fetch_sub(&s->refs, 1) != 1) return;
   cv_buf_free(&s->produced_by);
+  free(s->donor_slots);
+  s->donor_slots = NULL;
   if (!s->owned) return;
   cv_engine_free(s->engine);
   free(s);
@@ -58,10 +61,18 @@ scratch_t *scratch(const snapshot_t *snap) {
   return s;
 }
 
-/* What produced the snapshot's answers, NUL-terminated for a header. */
-static bool produced_by(const cv_engine_t *engine, cv_buf_t *out) {
-  if (cv_engine_write_produced_by(engine, out) || cv_buf_append(out, "", 1)) return false;
-  out->len--;
+/* What produced the snapshot's answers, NUL-terminated for a header, and
+ * each policy's slot in the verdict counters: both worked out once here,
+ * not on every request. */
+static bool describe(snapshot_t *s) {
+  if (cv_engine_write_produced_by(s->engine, &s->produced_by) ||
+      cv_buf_append(&s->produced_by, "", 1))
+    return false;
+  s->produced_by.len--;
+  size_t n = cv_engine_policy_count(s->engine);
+  if (!(s->donor_slots = malloc((n ? n : 1) * sizeof *s->donor_slots))) return false;
+  for (size_t p = 0; p < n; p++)
+    s->donor_slots[p] = metrics_donor_slot(cv_engine_policy_donor(s->engine, p));
   return true;
 }
 
@@ -69,8 +80,7 @@ bool snapshot_begin(cv_engine_t *engine) {
   first = (snapshot_t){.engine = engine, .owned = false, .generation = 1};
   atomic_store(&first.refs, 1);
   current_snapshot = &first;
-  return produced_by(engine, &first.produced_by) &&
-         pthread_key_create(&scratch_key, scratch_free) == 0;
+  return describe(&first) && pthread_key_create(&scratch_key, scratch_free) == 0;
 }
 
 bool snapshot_replace(cv_engine_t *engine) {
@@ -78,7 +88,9 @@ bool snapshot_replace(cv_engine_t *engine) {
   if (!s) return false;
   s->engine = engine;
   s->owned = true;
-  if (!produced_by(engine, &s->produced_by)) {
+  if (!describe(s)) {
+    cv_buf_free(&s->produced_by);
+    free(s->donor_slots);
     free(s);
     return false;
   }
