@@ -102,13 +102,15 @@ static void held_free(void *cls) {
   free(h);
 }
 
-/* Answers with out's bytes, taking the buffer when it is large (out is
- * left empty; the caller frees it either way). */
 /* libmicrohttpd's way of giving back a buffer taken from a cv_buf_t. */
 static void answer_free(void *data) {
   cv_buf_t b = {.data = data};
   cv_buf_free(&b);
 }
+
+/* Answers with out's bytes, the response taking out's buffer; a large one
+ * is held against the budget until sent (out is left empty; the caller
+ * frees it either way). */
 
 enum MHD_Result reply_owned(request_t *req, struct MHD_Connection *c, unsigned status,
                             const char *type, cv_buf_t *out) {
