@@ -18,20 +18,23 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$work"' EXIT
-start() { # start BUILD NAME: prints the port
+start() { # start BUILD NAME: its port into $port (not in a subshell: its pid is kept)
   "$1/caveat" --home "$root" --cache "$1/geo-cache" serve --listen 127.0.0.1:0 \
     --access-log none --max-depth 8 >/dev/null 2>"$work/$2.log" &
   pids+=($!)
+  port=
   for _ in $(seq 1200); do
     port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/$2.log")
-    [ -n "$port" ] && { echo "$port"; return; }
+    [ -n "$port" ] && return
     sleep 0.1
   done
   cat "$work/$2.log" >&2
   exit 2
 }
-a=$(start "$old" old)
-b=$(start "$new" new)
+start "$old" old
+a=$port
+start "$new" new
+b=$port
 n=0 differ=0
 ask() { # ask PATH CURL_ARGS...: the same request of both
   local path=$1
