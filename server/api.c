@@ -95,7 +95,7 @@ static enum MHD_Result check_or_timeline(request_t *req, struct MHD_Connection *
     if (!rc) rc = cv_evaluate(e, t->use, 0, t->result, &err);
     if (!rc) {
       metrics_rows(1, 0);
-      metrics_verdicts(t->result);
+      metrics_verdicts(req->snap->donor_slots, t->result);
       rc = cv_result_write_json(e, t->use, t->result, &out);
       /* As 'caveat check --json': what produced the verdict. */
       const cv_buf_t *by = &req->snap->produced_by;

@@ -127,7 +127,7 @@ static bool stream_row(stream_t *st) {
     wr = cv_error_write_json(cv_reader_row_id(st->reader), &err, &st->out);
   } else {
     st->rows++;
-    metrics_verdicts(t->result);
+    metrics_verdicts(st->snap->donor_slots, t->result);
     wr = st->summary ? write_summary(t->use, t->result, &st->out)
                      : cv_result_write_json(st->snap->engine, t->use, t->result, &st->out);
   }

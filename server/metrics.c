@@ -27,11 +27,13 @@ static atomic_ulong events[METRICS_EVENT_COUNT];
 static atomic_long gauge_in_flight, gauge_body_bytes;
 
 /* Donors as the policies name them; a donor past the table's size is
- * counted under "other" rather than dropped. */
+ * counted under "other" rather than dropped.  A name is given its slot once,
+ * when a snapshot is loaded (metrics_donor_slot, under the lock); counting a
+ * verdict is then one atomic add, with no lock and no look-up. */
 static pthread_mutex_t donor_lock = PTHREAD_MUTEX_INITIALIZER;
 static char donor_names[DONOR_SLOTS][24];
-static unsigned long donor_verdicts[DONOR_SLOTS + 1][VERDICTS];
-static size_t n_donors;
+static atomic_ulong donor_verdicts[DONOR_SLOTS + 1][VERDICTS];
+static atomic_size_t n_donors;
 
 void metrics_request(size_t route, unsigned status, double seconds) {
   if (route > METRICS_MAX_ROUTES) route = METRICS_MAX_ROUTES;
@@ -48,20 +50,23 @@ void metrics_rows(unsigned long assessed, unsigned long unreadable) {
   atomic_fetch_add(&rows_unreadable, unreadable);
 }
 
-static void metrics_verdict(const char *donor, cv_verdict_t verdict) {
-  if ((unsigned)verdict >= VERDICTS) return;
+size_t metrics_donor_slot(const char *donor) {
   pthread_mutex_lock(&donor_lock);
-  size_t i = 0;
-  while (i < n_donors && strcmp(donor_names[i], donor) != 0) i++;
-  if (i == n_donors && n_donors < DONOR_SLOTS && strlen(donor) < sizeof donor_names[0])
-    snprintf(donor_names[n_donors++], sizeof donor_names[0], "%s", donor);
-  donor_verdicts[i < n_donors ? i : DONOR_SLOTS][verdict]++;
+  size_t n = atomic_load(&n_donors), i = 0;
+  while (i < n && strcmp(donor_names[i], donor) != 0) i++;
+  if (i == n && n < DONOR_SLOTS && strlen(donor) < sizeof donor_names[0]) {
+    snprintf(donor_names[n], sizeof donor_names[0], "%s", donor);
+    atomic_store(&n_donors, ++n); /* published after its name is written */
+  }
   pthread_mutex_unlock(&donor_lock);
+  return i < n ? i : DONOR_SLOTS;
 }
 
-void metrics_verdicts(const cv_result_t *result) {
-  for (size_t i = 0; i < cv_result_count(result); i++)
-    metrics_verdict(cv_result_donor(result, i), cv_result_verdict(result, i));
+void metrics_verdicts(const size_t *slots, const cv_result_t *result) {
+  for (size_t i = 0; i < cv_result_count(result); i++) {
+    cv_verdict_t verdict = cv_result_verdict(result, i);
+    if ((unsigned)verdict < VERDICTS) atomic_fetch_add(&donor_verdicts[slots[i]][verdict], 1);
+  }
 }
 
 void metrics_event(metrics_event_t event) { atomic_fetch_add(&events[event], 1); }
@@ -113,16 +118,16 @@ int metrics_write(cv_buf_t *out, const char *const *route_names, size_t n_routes
     rc = put(out,
              "# HELP caveat_verdicts_total Verdicts given, by donor and verdict.\n"
              "# TYPE caveat_verdicts_total counter\n");
-  pthread_mutex_lock(&donor_lock);
+  size_t named = atomic_load(&n_donors);
   for (size_t d = 0; !rc && d <= DONOR_SLOTS; d++) {
-    if (d >= n_donors && d != DONOR_SLOTS) continue;
-    for (int v = 0; !rc && v < VERDICTS; v++)
-      if (donor_verdicts[d][v])
+    if (d >= named && d != DONOR_SLOTS) continue;
+    for (int v = 0; !rc && v < VERDICTS; v++) {
+      unsigned long n = atomic_load(&donor_verdicts[d][v]);
+      if (n)
         rc = put(out, "caveat_verdicts_total{donor=\"%s\",verdict=\"%s\"} %lu\n",
-                 d < n_donors ? donor_names[d] : "other", cv_verdict_name((cv_verdict_t)v),
-                 donor_verdicts[d][v]);
+                 d < named ? donor_names[d] : "other", cv_verdict_name((cv_verdict_t)v), n);
+    }
   }
-  pthread_mutex_unlock(&donor_lock);
   static const char *const event_lines[METRICS_EVENT_COUNT] = {
       [METRICS_RELOAD_OK] = "caveat_reloads_total{result=\"ok\"}",
       [METRICS_RELOAD_FAILED] = "caveat_reloads_total{result=\"failed\"}",

@@ -31,8 +31,13 @@ typedef enum metrics_event {
 void metrics_request(size_t route, unsigned status, double seconds);
 /* Rows of a dataset (or single uses) evaluated, and rows that could not be read. */
 void metrics_rows(unsigned long assessed, unsigned long unreadable);
-/* Each donor's verdict of one evaluated use. */
-void metrics_verdicts(const cv_result_t *result);
+/* The counters' slot for a donor's verdicts, found or given once per
+ * loaded snapshot (past the table's size: the "other" slot). */
+size_t metrics_donor_slot(const char *donor);
+/* Each donor's verdict of one evaluated use: slots[i] is the slot of the
+ * donor of verdict i (the engine's policy i, which cv_evaluate fills in
+ * order). */
+void metrics_verdicts(const size_t *slots, const cv_result_t *result);
 void metrics_event(metrics_event_t event);
 /* Requests being answered now, and bytes of request bodies held now. */
 void metrics_gauges(long in_flight, long body_bytes);

@@ -102,11 +102,29 @@ static void held_free(void *cls) {
   free(h);
 }
 
-/* Answers with out's bytes, taking the buffer when it is large (out is
- * left empty; the caller frees it either way). */
+/* libmicrohttpd's way of giving back a buffer taken from a cv_buf_t. */
+static void answer_free(void *data) {
+  cv_buf_t b = {.data = data};
+  cv_buf_free(&b);
+}
+
+/* Answers with out's bytes, the response taking out's buffer; a large one
+ * is held against the budget until sent (out is left empty; the caller
+ * frees it either way). */
+
 enum MHD_Result reply_owned(request_t *req, struct MHD_Connection *c, unsigned status,
                             const char *type, cv_buf_t *out) {
-  if (out->len <= UNCOUNTED_ANSWER) return reply(req, c, status, type, out->data, out->len);
+  if (out->len <= UNCOUNTED_ANSWER) {
+    /* The response takes the buffer itself: a check's ~6 KB answer is not
+     * copied again (copying it was 4.5% of the server's time under wrk). */
+    if (!out->data) return reply(req, c, status, type, "", 0);
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer_with_free_callback(out->len, out->data, answer_free);
+    if (!r) return reply_out_of_memory(req, c);
+    *out = (cv_buf_t){0};
+    MHD_add_response_header(r, "Content-Type", type);
+    return reply_queue(req, c, status, r);
+  }
   if (!budget_reserve(out->len)) return reply_busy(req, c);
   held_answer_t *h = calloc(1, sizeof *h);
   struct MHD_Response *r =

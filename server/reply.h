@@ -48,8 +48,8 @@ enum MHD_Result reply_error(request_t *req, struct MHD_Connection *c, unsigned s
 enum MHD_Result reply_out_of_memory(request_t *req, struct MHD_Connection *c);
 /* 503 with Retry-After: the bodies and answers held would pass the budget. */
 enum MHD_Result reply_busy(request_t *req, struct MHD_Connection *c);
-/* out's bytes, taking the buffer when it is large (out is left empty; the
- * caller frees it either way). */
+/* out's bytes, the response taking out's buffer (out is left empty; the
+ * caller frees it either way); a large one is held against the budget. */
 enum MHD_Result reply_owned(request_t *req, struct MHD_Connection *c, unsigned status,
                             const char *type, cv_buf_t *out);
 /* A handler's JSON answer in out, or 500 when writing it ran out of memory

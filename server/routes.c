@@ -220,25 +220,42 @@ static bool type_ok(const char *type, const char *accepted) {
   return false;
 }
 
-/* Whether JSON text nests deeper than max (brackets outside strings). */
+/* The bytes json_too_deep() acts on outside strings; every other byte is
+ * skipped in a tight loop, and a string's body with memchr (the scan, byte
+ * by byte through five comparisons, was 3.3% of the server's time on
+ * 1,000-use batches). */
+static const bool json_structural[256] = {
+    ['"'] = true, ['{'] = true, ['['] = true, ['}'] = true, [']'] = true, ['\n'] = true};
+
+/* Where the string whose body starts at p[i] ends (its closing quote), or
+ * len when it does not: the first quote after an even run of backslashes. */
+static size_t string_end(const char *p, size_t i, size_t len) {
+  for (size_t from = i;;) {
+    const char *quote = memchr(p + from, '"', len - from);
+    if (!quote) return len;
+    size_t q = (size_t)(quote - p), backslashes = 0;
+    while (q - backslashes > from && p[q - backslashes - 1] == '\\') backslashes++;
+    if (backslashes % 2 == 0) return q;
+    from = q + 1;
+  }
+}
+
+/* Whether JSON text nests deeper than max (brackets outside strings; each
+ * line of JSON Lines on its own). */
 static bool json_too_deep(const char *p, size_t len, size_t max) {
   size_t depth = 0;
-  bool in_string = false;
   for (size_t i = 0; i < len; i++) {
+    while (i < len && !json_structural[(unsigned char)p[i]]) i++;
+    if (i == len) break;
     char ch = p[i];
-    if (in_string) {
-      if (ch == '\\')
-        i++;
-      else if (ch == '"')
-        in_string = false;
-    } else if (ch == '"') {
-      in_string = true;
+    if (ch == '"') {
+      i = string_end(p, i + 1, len);
     } else if (ch == '{' || ch == '[') {
       if (++depth > max) return true;
     } else if ((ch == '}' || ch == ']') && depth) {
       depth--;
     } else if (ch == '\n') {
-      depth = 0; /* JSON Lines: each line on its own */
+      depth = 0;
     }
   }
   return false;

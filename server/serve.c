@@ -39,8 +39,25 @@ static atomic_long requests_in_flight;
 
 /* ------------------------------------------------------------- a request */
 
-/* libmicrohttpd calls this with the headers, then each piece of the body,
- * then once more with none: admitted, accumulated, answered. */
+/* Each thread keeps the request it last finished for its next, which
+ * then allocates nothing to begin (the body's buffer is allocated afresh,
+ * so that it is charged to --body-budget as it grows, as before).  Freed
+ * with the thread. */
+static pthread_key_t spare_request;
+
+static request_t *request_new(void) {
+  request_t *req = pthread_getspecific(spare_request);
+  if (!req) return calloc(1, sizeof *req);
+  pthread_setspecific(spare_request, NULL);
+  *req = (request_t){0};
+  return req;
+}
+
+static void request_free(request_t *req) {
+  cv_buf_free(&req->body);
+  if (pthread_getspecific(spare_request) || pthread_setspecific(spare_request, req)) free(req);
+}
+
 /* Answers before the body's end (conn_cut), drops what was held, and lets
  * what the client still sends be dropped; closes at once when the
  * connection is untracked. */
@@ -87,7 +104,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
   (void)cls;
   request_t *req = *state;
   if (!req) { /* the headers */
-    if (!(req = calloc(1, sizeof *req))) return MHD_NO;
+    if (!(req = request_new())) return MHD_NO;
     *state = req;
     req->start = now_seconds();
     req->conn = conn_of(c);
@@ -179,12 +196,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **state,
       MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
   if (access_log) log_request(req, seconds, ending(req, fd ? fd->connect_fd : -1, code));
   budget_release(req->reserved);
-  cv_buf_free(&req->body);
   snapshot_release(req->snap);
   conn_phase(req->conn, WAITING_HEADERS);
   atomic_fetch_sub(&requests_in_flight, 1);
   metrics_gauges(-1, 0);
-  free(req);
+  request_free(req);
   *state = NULL;
 }
 
@@ -396,7 +412,8 @@ int caveat_serve(int argc, char **argv, cv_engine_t *engine, const caveat_serve_
   if (access_log) setvbuf(access_log, NULL, _IOLBF, 0);
   if (!read_places(engine)) return CAVEAT_SERVE_USAGE;
   load_files();
-  if (!snapshot_begin(engine)) return CAVEAT_SERVE_USAGE;
+  if (!snapshot_begin(engine) || pthread_key_create(&spare_request, free))
+    return CAVEAT_SERVE_USAGE;
 
   /* Signals are taken by sigwait below, in this thread only. */
   sigset_t signals;

@@ -17,6 +17,7 @@
 typedef struct snapshot {
   cv_engine_t *engine;
   cv_buf_t produced_by; /* cv_engine_write_produced_by(), written once, NUL-terminated */
+  size_t *donor_slots;  /* policy i's metrics slot (metrics_donor_slot), found once */
   bool owned;           /* the first engine belongs to the host */
   unsigned long generation;
   atomic_long refs;

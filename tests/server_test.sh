@@ -238,6 +238,14 @@ expect "depth at the limit" 400 "$(status "${json[@]}" --data "$deep8" "$url/che
 grep -q 'nests deeper' "$work/out" && fail "depth 8 refused as too deep" || pass
 expect "depth one past" 400 "$(status "${json[@]}" --data "$deep9" "$url/check")"
 has "depth says" 'the JSON nests deeper than 8 levels \(--max-depth\)' "$work/out"
+# Brackets inside strings do not count, escaped quotes included; a string
+# ending in an escaped backslash ends there, and the brackets after it count.
+in_string='{"a":"x\"[[[[[[[[[[\\\"]]]]]]]]]]","b":[[[[[[[1]]]]]]]}'
+expect "brackets in a string" 400 "$(status "${json[@]}" --data "$in_string" "$url/check")"
+grep -q 'nests deeper' "$work/out" && fail "brackets in a string counted" || pass
+after_string='{"a":"x\\","b":[[[[[[[[1]]]]]]]]}'
+expect "brackets after a string" 400 "$(status "${json[@]}" --data "$after_string" "$url/check")"
+has "brackets after a string count" 'the JSON nests deeper than 8 levels' "$work/out"
 # Headers past --max-header (16 KiB by default): 431 with a JSON sentence.
 big=$(head -c 17000 /dev/zero | tr '\0' a)
 expect "header too large" 431 "$(status -H "X-Big: $big" "$url/health")"
@@ -468,6 +476,31 @@ expect "same number of rules" "$((rules_before + 1))" "$(grep -o '"id": ' "$work
 curl -s "$rurl/metrics" >"$work/metrics"
 has "metrics reload ok" '^caveat_reloads_total\{result="ok"\} 1$' "$work/metrics"
 has "metrics reload failed" '^caveat_reloads_total\{result="failed"\} 1$' "$work/metrics"
+# Each verdict is counted once, under its donor's one line, on the set
+# loaded by the reload as on the first (each set finds its donors' counters
+# when it is loaded).
+verdict_lines() { curl -s "$rurl/metrics" | grep '^caveat_verdicts_total'; }
+verdict_lines >"$work/verdicts-before"
+expect "one counter line per donor and verdict" "" \
+  "$(sed 's/ [0-9]*$//' "$work/verdicts-before" | sort | uniq -d)"
+counted() { # counted FILE VERDICT: the US count of VERDICT in FILE, 0 when absent
+  sed -n "s/^caveat_verdicts_total{donor=\"US\",verdict=\"$2\"} //p" "$1" | grep . || echo 0
+}
+printf '%s' '{"id": "m1", "date": "2024-06-02", "action": "strike", "system": "HIMARS",
+  "operator": "AFU", "location": {"lat": 49.2103, "lon": 37.2483}, "target": "military-infrastructure"}' \
+  >"$work/m1.json"
+has "the counted use is permitted" '"verdict": "permitted"' \
+  <(curl -s "${json[@]}" --data-binary @"$work/m1.json" "$rurl/v1/check")
+head -4 "$work/many.csv" >"$work/three.csv"
+assess_three() { curl -s "${csv[@]}" --data-binary @"$work/three.csv" "$rurl/v1/assess"; }
+expect "three rows assessed" 3 "$(assess_three | wc -l)"
+verdict_lines >"$work/verdicts-after"
+expect "a check and three rows counted: permitted" \
+  "$(($(counted "$work/verdicts-before" permitted) + 1 + 3))" "$(counted "$work/verdicts-after" permitted)"
+for v in forbidden undetermined not-covered; do
+  expect "no other verdict counted: $v" "$(counted "$work/verdicts-before" $v)" \
+    "$(counted "$work/verdicts-after" $v)"
+done
 
 # ------------------------------------------------------------- shutdown
 # SIGTERM while a slow sender's request is in flight: it is answered, then
