@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache_file.h"
 #include "geo_internal.h"
 
 static int g_failed;
@@ -86,7 +87,7 @@ static size_t header_size(void) {
 }
 
 static void reseal(unsigned char *d, size_t h) {
-  uint64_t sum = cv_geo_cache_checksum(d + h, g_size - h);
+  uint64_t sum = cv_cache_crc32c(d + h, g_size - h);
   memcpy(d + h - 8, &sum, 8);
 }
 
