@@ -88,12 +88,39 @@ static void cache_arrays(cv_geo_t *geo, const cache_header_t *h,
   memcpy(a, list, sizeof list);
 }
 
-/* Whether [first, first + count) lies within [0, n). */
-static int in_range(uint64_t first, uint64_t count, uint64_t n) {
-  return first <= n && count <= n - first;
+/* Whether [first, first + count) lies outside [0, n): past the end, or
+ * wrapped round.  In 32 bits, so that a loop of them can be vectorized. */
+static uint32_t out_of(uint32_t first, uint32_t count, uint32_t n) {
+  uint32_t end = first + count;
+  return (end > n) | (end < first);
 }
 
-static int feature_ok(uint32_t f, uint32_t nfeature) { return f == NO_FEATURE || f < nfeature; }
+static int feature_bad(int32_t f, uint32_t nfeature) {
+  return f < 0 || ((uint32_t)f != NO_FEATURE && (uint32_t)f >= nfeature);
+}
+
+/* Whether any of n doubles is an infinity or a NaN (its exponent all
+ * ones).  Each check below runs over a whole array without stopping at
+ * the first fault and with no branch in its loop, so that the compiler
+ * vectorizes those it can (the 20 MB of vertices among them): a file
+ * that passes is read to its end anyway. */
+static int any_nonfinite(const double *d, size_t n) {
+  /* Only the word holding the exponent is read, in 32-bit lanes, which
+   * SSE2 compares (it has no 64-bit compare). */
+  enum { HIGH = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ };
+  const unsigned char *p = (const unsigned char *)d;
+  uint32_t bad = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t w;
+    memcpy(&w, p + 8 * i + 4 * HIGH, sizeof w);
+    bad |= (~w & 0x7ff00000u) == 0;
+  }
+  return bad != 0;
+}
+
+_Static_assert(sizeof(geo_pt_t) == 2 * sizeof(double), "vertices are pairs of doubles");
+_Static_assert(sizeof(geo_seg_t) == 8 * sizeof(double), "segments are 8 doubles");
+_Static_assert(sizeof(geo_block_t) == 4 * sizeof(double), "blocks are 4 doubles");
 
 /* Every index the lookups, the outlines and a regions load follow lies
  * within its array, and every coordinate is a number: a cache that passes
@@ -102,50 +129,36 @@ static int cache_valid(const cv_geo_t *g) {
   if (g->ua < 0 || (uint32_t)g->ua >= g->nfeature || g->set_first[0] != 0) return 0;
   for (int s = 0; s < MAX_SETS; s++)
     if (g->set_first[s] > g->set_first[s + 1]) return 0;
+  uint32_t bad = 0;
   for (uint32_t i = 0; i < g->nfeature; i++) {
     const geo_feature_t *f = &g->features[i];
-    if (f->code[sizeof f->code - 1] || !in_range(f->ring, f->nring, g->nring) ||
-        f->layer >= N_LAYERS || f->set >= MAX_SETS)
-      return 0;
-    for (int k = 0; k < 4; k++)
-      if (!isfinite(f->bbox[k])) return 0;
+    bad |= (f->code[sizeof f->code - 1] != 0) | out_of(f->ring, f->nring, g->nring) |
+           (f->layer >= N_LAYERS) | (f->set >= MAX_SETS) | any_nonfinite(f->bbox, 4);
   }
   for (uint32_t i = 0; i < g->nring; i++)
-    if (!in_range(g->rings[i].first, g->rings[i].count, g->nvert) || g->rings[i].count == 0 ||
-        g->rings[i].hole > 1)
-      return 0;
-  for (uint32_t i = 0; i < g->nvert; i++)
-    if (!isfinite(g->verts[i].x) || !isfinite(g->verts[i].y)) return 0;
+    bad |= out_of(g->rings[i].first, g->rings[i].count, g->nvert) | (g->rings[i].count == 0) |
+           (g->rings[i].hole > 1);
+  bad |= any_nonfinite(&g->verts[0].x, 2 * (size_t)g->nvert);
   for (uint32_t i = 0; i < N_CELLS; i++) {
     const geo_cell_t *c = &g->cells[i];
-    if (!in_range(c->item, c->nitem, g->nitem) || !in_range(c->dist, c->ndist, g->ngroup)) return 0;
-    for (int l = 0; l < N_LAYERS; l++)
-      if (c->base[l] < 0 || !feature_ok((uint32_t)c->base[l], g->nfeature)) return 0;
-    if (c->claim < 0 || !feature_ok((uint32_t)c->claim, g->nfeature)) return 0;
+    bad |= out_of(c->item, c->nitem, g->nitem) | out_of(c->dist, c->ndist, g->ngroup) |
+           feature_bad(c->claim, g->nfeature);
+    for (int l = 0; l < N_LAYERS; l++) bad |= feature_bad(c->base[l], g->nfeature);
   }
   for (uint32_t i = 0; i < g->nitem; i++)
-    if (g->items[i].feature >= g->nfeature || g->items[i].inside > 1 ||
-        !in_range(g->items[i].run, g->items[i].nrun, g->nrun))
-      return 0;
+    bad |= (g->items[i].feature >= g->nfeature) | (g->items[i].inside > 1) |
+           out_of(g->items[i].run, g->items[i].nrun, g->nrun);
   for (uint32_t i = 0; i < g->nrun; i++) /* edge e joins vertices e and e + 1 */
-    if (!in_range(g->runs[i].first, (uint64_t)g->runs[i].count + 1, g->nvert)) return 0;
+    bad |= out_of(g->runs[i].first, g->runs[i].count, g->nvert) |
+           (g->runs[i].first + g->runs[i].count == g->nvert);
   for (uint32_t i = 0; i < g->ngroup; i++)
-    if (!in_range(g->groups[i].run, g->groups[i].nrun, g->ndist_run) ||
-        g->groups[i].set >= MAX_SETS)
-      return 0;
+    bad |=
+        out_of(g->groups[i].run, g->groups[i].nrun, g->ndist_run) | (g->groups[i].set >= MAX_SETS);
   for (uint32_t i = 0; i < g->ndist_run; i++)
-    if (!in_range(g->dist_runs[i].first, g->dist_runs[i].count, g->nseg)) return 0;
-  for (uint32_t i = 0; i < g->nseg; i++) {
-    const double *d = &g->segs[i].ax;
-    for (int k = 0; k < 8; k++)
-      if (!isfinite(d[k])) return 0;
-  }
-  for (uint32_t i = 0; i < g->nblock; i++) {
-    const double *d = g->blocks[i].c;
-    for (int k = 0; k < 4; k++)
-      if (!isfinite(d[k])) return 0;
-  }
-  return 1;
+    bad |= out_of(g->dist_runs[i].first, g->dist_runs[i].count, g->nseg);
+  bad |= any_nonfinite(&g->segs[0].ax, 8 * (size_t)g->nseg);
+  bad |= any_nonfinite(g->blocks[0].c, 4 * (size_t)g->nblock);
+  return !bad;
 }
 
 /* Loads the index from the cache when it matches the sources; returns 0 on
