@@ -72,3 +72,8 @@ add_executable(cache_file_test ${CMAKE_CURRENT_SOURCE_DIR}/cache_file_test.c)
 target_include_directories(cache_file_test PRIVATE ${PROJECT_SOURCE_DIR}/src)
 target_link_libraries(cache_file_test PRIVATE caveat_static)
 add_test(NAME cache_file COMMAND cache_file_test)
+
+# libmicrohttpd is opened by 'serve' only, not linked into every start.
+add_test(NAME lazy_libraries
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/lazy_libraries.sh $<TARGET_FILE:caveat_cli> ${CAVEAT_MHD_SONAME})
+set_tests_properties(lazy_libraries PROPERTIES TIMEOUT 120)
