@@ -73,7 +73,9 @@ target_include_directories(cache_file_test PRIVATE ${PROJECT_SOURCE_DIR}/src)
 target_link_libraries(cache_file_test PRIVATE caveat_static)
 add_test(NAME cache_file COMMAND cache_file_test)
 
-# libmicrohttpd is opened by 'serve' only, not linked into every start.
+# libmicrohttpd is opened by 'serve' only, GEOS by a border index build,
+# not linked into every start.
 add_test(NAME lazy_libraries
-  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/lazy_libraries.sh $<TARGET_FILE:caveat_cli> ${CAVEAT_MHD_SONAME})
-set_tests_properties(lazy_libraries PROPERTIES TIMEOUT 120)
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/lazy_libraries.sh $<TARGET_FILE:caveat_cli>
+          ${CAVEAT_MHD_SONAME} ${CAVEAT_GEOS_SONAME} ${CMAKE_BINARY_DIR}/geo-cache)
+set_tests_properties(lazy_libraries PROPERTIES TIMEOUT 120 FIXTURES_REQUIRED geo_cache)
