@@ -8,6 +8,7 @@
  * format, the body's CRC-32C and every index bounds-checked, so that a
  * damaged file is rebuilt, never trusted.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -28,6 +29,8 @@ typedef struct gaz_cache_header {
   uint32_t nplace, nentry, nbucket, npool;
   uint64_t body_size, body_hash; /* of the bytes after the header: size, CRC-32C */
 } gaz_cache_header_t;
+_Static_assert(offsetof(gaz_cache_header_t, body_size) == sizeof(gaz_cache_header_t) - 16,
+               "cv_cache_store fills the header's last 16 bytes");
 
 static void header_fill(gaz_cache_header_t *h, const struct stat src[GAZ_SOURCES],
                         const cv_gazetteer_t *gaz) {

@@ -4,6 +4,7 @@
  * only the pages they need (a build takes seconds).  Valid only for the
  * sources' sizes and times, the table's hash and CACHE_VERSION.
  */
+#include <stddef.h>
 #include <sys/mman.h>
 
 #include "cache_file.h"
@@ -31,6 +32,8 @@ typedef struct cache_header {
   uint32_t layout[13];
   uint64_t body_size, body_hash; /* of the bytes after the header: size, CRC-32C */
 } cache_header_t;
+_Static_assert(offsetof(cache_header_t, body_size) == sizeof(cache_header_t) - 16,
+               "cv_cache_store fills the header's last 16 bytes");
 
 static void cache_header_fill(cache_header_t *h, const struct stat src[2], uint64_t table_hash,
                               uint32_t land, const cv_geo_t *geo) {
