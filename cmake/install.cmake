@@ -27,9 +27,10 @@ install(FILES include/caveat.h ${CMAKE_BINARY_DIR}/include/caveat_version.h
 # Libs.private names the libraries themselves (no Requires.private):
 # Debian's netcdf.pc would add its static HDF5 dependencies, and libcaveat.a
 # links against the shared ones, as the build does.
-# libnetcdf is not among them: the library opens it at run time (dcw.c).
+# libnetcdf and GEOS are not among them: the library opens them at run time
+# (dcw.c, geos_calls.c), hence -ldl.
 set(CAVEAT_LIBS_PRIVATE ${JANSSON_LDFLAGS} ${CJSON_LDFLAGS}
-       ${PROJ_LDFLAGS} ${GEOS_C_LIBS} -lstdc++ -lpthread -lm)
+       ${PROJ_LDFLAGS} -lstdc++ -lpthread -ldl -lm)
 list(REMOVE_DUPLICATES CAVEAT_LIBS_PRIVATE)
 list(JOIN CAVEAT_LIBS_PRIVATE " " CAVEAT_LIBS_PRIVATE)
 configure_file(cmake/caveat.pc.in ${CMAKE_BINARY_DIR}/caveat.pc @ONLY)

@@ -7,7 +7,7 @@
 #define CAVEAT_SERVER_LIMITS_H
 
 #include <arpa/inet.h>
-#include <microhttpd.h>
+#include "mhd.h"
 #include <stdbool.h>
 #include <stddef.h>
 

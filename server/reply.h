@@ -6,7 +6,7 @@
 #ifndef CAVEAT_SERVER_REPLY_H
 #define CAVEAT_SERVER_REPLY_H
 
-#include <microhttpd.h>
+#include "mhd.h"
 #include <stdbool.h>
 #include <stdint.h>
 

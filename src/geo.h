@@ -130,8 +130,4 @@ size_t cv_gaz_suggest(const cv_gazetteer_t *gaz, const char *name, size_t len, c
                       size_t max);
 void cv_gaz_free(cv_gazetteer_t *gaz);
 
-/* The checksum of a cache file's body (the border index's and the place
- * index's): xxHash64's round over 8-byte words, some GB/s. */
-uint64_t cv_geo_cache_checksum(const void *data, size_t n);
-
 #endif /* CV_GEO_H */

@@ -7,7 +7,7 @@
 #ifndef CV_GEOS_INIT_H
 #define CV_GEOS_INIT_H
 
-#include <geos_c.h>
+#include "geos_calls.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -145,11 +145,12 @@ bool cv_fold_equal(const char *a, const char *b, size_t len);
  * returns the length copied.  snprintf(dst, size, "%s", src) at a tenth of
  * the cost: an ACLED row copies half a dozen names. */
 size_t cv_strcopy(char *dst, size_t size, const char *src);
-/* calloc for a large table probed at random places, row after row (the
- * memo's 18 MB): where the system allows, it is backed by 2 MB pages, so
- * that a probe does not also miss the TLB.  A 4 KB page per probe cost
- * assess 15% of its time (docs/performance.md).  Freed with free(). */
-void *cv_calloc_table(size_t n, size_t size);
+/* Asks that the bytes of a large table probed at random places, row after
+ * row (the memo's 18 MB), be backed by 2 MB pages where the system allows,
+ * so that a probe does not also miss the TLB: a 4 KB page per probe cost
+ * assess 15% of its time (docs/performance.md).  Only the 2 MB-aligned
+ * inside of the block is asked for; a refusal changes nothing. */
+void cv_advise_huge_pages(void *p, size_t bytes);
 
 /* ----------------------------------------------------------------- policy */
 

@@ -257,8 +257,8 @@ int32_t cv_memo_code_symbol(const cv_engine_t *engine, cv_result_t *r, cv_domain
 }
 
 void cv_memo_new(cv_result_t *r) {
-  r->memo = cv_calloc_table(CV_MEMO_SLOTS, sizeof *r->memo);
-  r->memo_log = cv_calloc_table(1, CV_MEMO_LOG);
+  r->memo = calloc(CV_MEMO_SLOTS, sizeof *r->memo);
+  r->memo_log = calloc(1, CV_MEMO_LOG);
   if (!r->memo_log) {
     /* No room for the log: no memo (evaluation works all the same). */
     free(r->memo);
@@ -269,10 +269,12 @@ void cv_memo_new(cv_result_t *r) {
 }
 
 void cv_memo_free(cv_result_t *r) {
-  for (size_t i = 0; r->memo && i < CV_MEMO_SLOTS; i++) {
-    cv_buf_free(&r->memo[i].text.json);
-    cv_buf_free(&r->memo[i].text.why);
-  }
+  for (size_t w = 0; r->memo && w < CV_MEMO_SLOTS / 64; w++)
+    for (uint64_t bits = r->memo_kept[w]; bits; bits &= bits - 1) {
+      cv_memo_entry_t *e = &r->memo[w * 64 + (size_t)__builtin_ctzll(bits)];
+      cv_buf_free(&e->text.json);
+      cv_buf_free(&e->text.why);
+    }
   for (size_t i = 0; r->no_donor_text && i < CV_MAX_POLICIES; i++) {
     cv_buf_free(&r->no_donor_text[i].text.json);
     cv_buf_free(&r->no_donor_text[i].text.why);
@@ -351,7 +353,12 @@ void cv_memo_keep(cv_result_t *result, size_t p, const cv_memo_probe_t *probe) {
     if (result->memo_slot[q] == k) result->memo_slot[q] = -1;
   result->memo_slot[p] = k;
   result->memo_recent[probe->set / 2] = (uint8_t)(k - probe->set);
-  result->memo_misses++;
+  result->memo_kept[k / 64] |= (uint64_t)1 << (k % 64);
+  if (++result->memo_misses >= CV_MEMO_HUGE_AFTER && !result->memo_huge) {
+    cv_advise_huge_pages(result->memo, CV_MEMO_SLOTS * sizeof *result->memo);
+    cv_advise_huge_pages(result->memo_log, CV_MEMO_LOG);
+    result->memo_huge = true;
+  }
 }
 
 /* Where the text of verdict index can be kept (its memo slot, or the

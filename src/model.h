@@ -649,6 +649,12 @@ typedef struct cv_memo_key {
  * room (200,000 rows: 150,000 misses with 4,096 slots of 4.5 KB, 48,000
  * with 16,384).  When the log wraps, new records overwrite the oldest. */
 #define CV_MEMO_LOG ((size_t)16 << 20)
+/* The memo's tables are backed by 2 MB pages (cv_advise_huge_pages) once
+ * this many verdicts have been kept: a dataset gets there in its first
+ * hundred rows, while a single check or request, which keeps fifteen,
+ * does not have a 2 MB page zeroed for each of the few places it writes
+ * (1.0 ms of a cold check's CPU, docs/performance.md). */
+#define CV_MEMO_HUGE_AFTER 1024
 
 /* A verdict as text, kept by the writers: JSON up to the date, and the
  * explanation.  Empty until first written. */
@@ -724,6 +730,10 @@ struct cv_result {
   uint64_t memo_engine;                   /* the serial of the engine whose verdicts are kept */
   int16_t memo_slot[CV_MAX_POLICIES];     /* where v[i] is kept, or -1 */
   uint8_t memo_recent[CV_MEMO_SLOTS / 2]; /* per set: the way used last */
+  /* The slots ever kept (only they can hold text to free), so that freeing
+   * the memo of a single check does not touch all 16,384 slots' pages. */
+  uint64_t memo_kept[CV_MEMO_SLOTS / 64];
+  bool memo_huge; /* 2 MB pages asked for (after CV_MEMO_HUGE_AFTER keeps) */
   /* Set when the operator's kind received no donor weapons (operators.json
    * no_donor_weapons), when the use describes no use of a weapon at all
    * (not_a_use, then), or when it names a system never delivered and no

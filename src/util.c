@@ -290,17 +290,15 @@ void cv_buf_free(cv_buf_t *buf) {
   buf->len = buf->cap = 0;
 }
 
-void *cv_calloc_table(size_t n, size_t size) {
-  void *p = calloc(n, size);
+void cv_advise_huge_pages(void *p, size_t bytes) {
 #ifdef MADV_HUGEPAGE
-  /* The 2 MB-aligned inside of the block; the edges keep small pages.  A
-   * refusal (no transparent huge pages here) changes nothing. */
   const uintptr_t huge = (uintptr_t)1 << 21;
   uintptr_t from = ((uintptr_t)p + huge - 1) & ~(huge - 1);
-  uintptr_t to = ((uintptr_t)p + n * size) & ~(huge - 1);
+  uintptr_t to = ((uintptr_t)p + bytes) & ~(huge - 1);
   if (p && to > from) (void)madvise((void *)from, to - from, MADV_HUGEPAGE);
+#else
+  (void)p, (void)bytes;
 #endif
-  return p;
 }
 
 /* ------------------------------------------------------------------ files */

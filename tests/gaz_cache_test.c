@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache_file.h"
 #include "gazetteer.h"
 
 static int g_failed;
@@ -142,7 +143,7 @@ static size_t header_size(const unsigned char *d, size_t size) {
 }
 
 static void reseal(unsigned char *d, size_t size, size_t h) {
-  uint64_t sum = cv_geo_cache_checksum(d + h, size - h);
+  uint64_t sum = cv_cache_crc32c(d + h, size - h);
   memcpy(d + h - 8, &sum, 8);
 }
 

@@ -64,3 +64,18 @@ add_executable(json_number_test ${CMAKE_CURRENT_SOURCE_DIR}/json_number_test.c)
 target_include_directories(json_number_test PRIVATE ${PROJECT_SOURCE_DIR}/src)
 target_link_libraries(json_number_test PRIVATE caveat_static)
 add_test(NAME json_number COMMAND json_number_test)
+
+# The caches' checksum: CRC-32C's check values, the crc32 instruction's
+# answer the table's at every length around its blocks, no blind spot in
+# joining its streams.
+add_executable(cache_file_test ${CMAKE_CURRENT_SOURCE_DIR}/cache_file_test.c)
+target_include_directories(cache_file_test PRIVATE ${PROJECT_SOURCE_DIR}/src)
+target_link_libraries(cache_file_test PRIVATE caveat_static)
+add_test(NAME cache_file COMMAND cache_file_test)
+
+# libmicrohttpd is opened by 'serve' only, GEOS by a border index build,
+# not linked into every start.
+add_test(NAME lazy_libraries
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/lazy_libraries.sh $<TARGET_FILE:caveat_cli>
+          ${CAVEAT_MHD_SONAME} ${CAVEAT_GEOS_SONAME} ${CMAKE_BINARY_DIR}/geo-cache)
+set_tests_properties(lazy_libraries PROPERTIES TIMEOUT 120 FIXTURES_REQUIRED geo_cache)

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache_file.h"
 #include "geo_internal.h"
 
 static int g_failed;
@@ -86,7 +87,7 @@ static size_t header_size(void) {
 }
 
 static void reseal(unsigned char *d, size_t h) {
-  uint64_t sum = cv_geo_cache_checksum(d + h, g_size - h);
+  uint64_t sum = cv_cache_crc32c(d + h, g_size - h);
   memcpy(d + h - 8, &sum, 8);
 }
 
@@ -158,28 +159,39 @@ int main(void) {
   CHECK(load() == -1 && g_notes == 1);
 
   /* An index out of bounds whose checksum matches: the bounds checks, not
-   * the checksum, refuse it.  The cells' array starts at the first
-   * multiple of 64 past the features, rings and vertices; rather than
-   * work that out, every 4-byte word of the body is tried in turn until a
-   * change to 0x7fffffff is refused (any index, that is), and then a
-   * further 200 words spread over the body. */
-  int refused = 0, tried = 0;
+   * the checksum, refuse it.  Rather than work out where each array
+   * starts, 30 words spread over the body are changed in turn to
+   * 0x7fffffff (past any array's end) and to 0xffffffff (a first index or
+   * a count that wraps round 32 bits when added: the checks add in 32
+   * bits, so they must see the wrap). */
   g_check_answer = 0;
-  for (size_t off = h; off + 4 <= g_size && tried < 30; off += (g_size - h) / 30 & ~(size_t)3) {
-    memcpy(d, g_good, g_size);
-    uint32_t bad = 0x7fffffff;
-    memcpy(d + off, &bad, 4);
-    if (memcmp(d + off, g_good + off, 4) == 0) continue;
-    reseal(d, h);
-    write_cache(d, g_size);
-    int rc = load(); /* a change to a coordinate may load: it must not crash */
-    refused += rc == -1;
-    tried++;
+  const uint32_t bad_words[2] = {0x7fffffff, 0xffffffff};
+  int refused_at[30], lost_wrap = 0;
+  for (int b = 0; b < 2; b++) {
+    int refused = 0, tried = 0;
+    for (size_t off = h; off + 4 <= g_size && tried < 30; off += (g_size - h) / 30 & ~(size_t)3) {
+      memcpy(d, g_good, g_size);
+      memcpy(d + off, &bad_words[b], 4);
+      if (memcmp(d + off, g_good + off, 4) == 0) continue;
+      reseal(d, h);
+      write_cache(d, g_size);
+      int rc = load(); /* a change to a coordinate may load: it must not crash */
+      /* Whatever 0x7fffffff made bad (an index past the end, a NaN, a
+       * negative feature), 0xffffffff makes bad too. */
+      if (b == 0)
+        refused_at[tried] = rc == -1;
+      else
+        lost_wrap += refused_at[tried] && rc != -1;
+      refused += rc == -1;
+      tried++;
+    }
+    CHECK(refused > 0);
+    fprintf(stderr,
+            "geo_cache_test: %d of %d resealed changes to 0x%08x refused by the bounds checks\n",
+            refused, tried, (unsigned)bad_words[b]);
   }
+  CHECK(lost_wrap == 0);
   g_check_answer = 1;
-  CHECK(refused > 0);
-  fprintf(stderr, "geo_cache_test: %d of %d resealed changes refused by the bounds checks\n",
-          refused, tried);
 
   /* A FIFO in the cache's place: refused at once, not read (a hang). */
   unlink(g_path);

@@ -4,25 +4,21 @@
  * only the pages they need (a build takes seconds).  Valid only for the
  * sources' sizes and times, the table's hash and CACHE_VERSION.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
+#include <stddef.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
+#include "cache_file.h"
 #include "geo_internal.h"
 
 /* The cache is this header and the index's arrays, native byte order, each
- * array starting at a multiple of CACHE_ALIGN bytes so that the file can be
+ * array starting at a multiple of CV_CACHE_ALIGN bytes so that the file can be
  * mapped and used in place; it is only valid for the source files of the
  * sizes and times it records, the borders table of the hash it records,
  * and this format.  Bump CACHE_VERSION whenever the index changes.  The
- * body's checksum and a bounds check of every index the lookups follow
+ * body's CRC-32C and a bounds check of every index the lookups follow
  * make a damaged file (cut short, bytes flipped, not a regular file) a
  * cache to rebuild, never a crash or a wrong answer. */
-#define CACHE_VERSION 8
-#define CACHE_ALIGN 64
+#define CACHE_VERSION 9
 
 typedef struct cache_header {
   char magic[8];
@@ -34,8 +30,10 @@ typedef struct cache_header {
   int32_t ua;
   uint32_t set_first[MAX_SETS + 1];
   uint32_t layout[13];
-  uint64_t body_size, body_hash; /* of the bytes after the header */
+  uint64_t body_size, body_hash; /* of the bytes after the header: size, CRC-32C */
 } cache_header_t;
+_Static_assert(offsetof(cache_header_t, body_size) == sizeof(cache_header_t) - 16,
+               "cv_cache_store fills the header's last 16 bytes");
 
 static void cache_header_fill(cache_header_t *h, const struct stat src[2], uint64_t table_hash,
                               uint32_t land, const cv_geo_t *geo) {
@@ -74,72 +72,58 @@ static void cache_header_fill(cache_header_t *h, const struct stat src[2], uint6
   memcpy(h->layout, layout, sizeof layout);
 }
 
-typedef struct cache_array {
-  void **data;
-  uint32_t n;
-  size_t size;
-} cache_array_t;
-
 enum { N_CACHE_ARRAYS = 10 };
 
+/* The body's arrays in file order. */
 static void cache_arrays(cv_geo_t *geo, const cache_header_t *h,
-                         cache_array_t a[N_CACHE_ARRAYS + 1]) {
-  cache_array_t list[N_CACHE_ARRAYS + 1] = {
-      {(void **)&geo->features, h->nfeature, sizeof(geo_feature_t)},
-      {(void **)&geo->rings, h->nring, sizeof(geo_ring_t)},
-      {(void **)&geo->verts, h->nvert, sizeof(geo_pt_t)},
-      {(void **)&geo->cells, h->ncell, sizeof(geo_cell_t)},
-      {(void **)&geo->items, h->nitem, sizeof(geo_item_t)},
-      {(void **)&geo->runs, h->nrun, sizeof(geo_chunk_t)},
-      {(void **)&geo->segs, h->nseg, sizeof(geo_seg_t)},
-      {(void **)&geo->dist_runs, h->ndist_run, sizeof(geo_run_t)},
-      {(void **)&geo->groups, h->ngroup, sizeof(geo_group_t)},
-      {(void **)&geo->blocks, h->nblock, sizeof(geo_block_t)},
-      {NULL, 0, 0}};
+                         cv_cache_array_t a[N_CACHE_ARRAYS]) {
+  cv_cache_array_t list[N_CACHE_ARRAYS] = {
+      {(void **)&geo->features, (uint64_t)h->nfeature * sizeof(geo_feature_t)},
+      {(void **)&geo->rings, (uint64_t)h->nring * sizeof(geo_ring_t)},
+      {(void **)&geo->verts, (uint64_t)h->nvert * sizeof(geo_pt_t)},
+      {(void **)&geo->cells, (uint64_t)h->ncell * sizeof(geo_cell_t)},
+      {(void **)&geo->items, (uint64_t)h->nitem * sizeof(geo_item_t)},
+      {(void **)&geo->runs, (uint64_t)h->nrun * sizeof(geo_chunk_t)},
+      {(void **)&geo->segs, (uint64_t)h->nseg * sizeof(geo_seg_t)},
+      {(void **)&geo->dist_runs, (uint64_t)h->ndist_run * sizeof(geo_run_t)},
+      {(void **)&geo->groups, (uint64_t)h->ngroup * sizeof(geo_group_t)},
+      {(void **)&geo->blocks, (uint64_t)h->nblock * sizeof(geo_block_t)}};
   memcpy(a, list, sizeof list);
 }
 
-static uint64_t cache_align(uint64_t offset) {
-  return (offset + CACHE_ALIGN - 1) / CACHE_ALIGN * CACHE_ALIGN;
+/* Whether [first, first + count) lies outside [0, n): past the end, or
+ * wrapped round.  In 32 bits, so that a loop of them can be vectorized. */
+static uint32_t out_of(uint32_t first, uint32_t count, uint32_t n) {
+  uint32_t end = first + count;
+  return (end > n) | (end < first);
 }
 
-/* The body's checksum: four lanes of xxHash64's round over 8-byte words,
- * then the tail a byte at a time; some GB/s, so checking the 36 MB body
- * costs milliseconds, and any flipped bit changes it. */
-#define H_P1 0x9E3779B185EBCA87ull
-#define H_P2 0xC2B2AE3D27D4EB4Full
-#define H_P3 0x165667B19E3779F9ull
-
-static uint64_t h_round(uint64_t acc, uint64_t w) {
-  acc += w * H_P2;
-  acc = (acc << 31) | (acc >> 33);
-  return acc * H_P1;
+static int feature_bad(int32_t f, uint32_t nfeature) {
+  return f < 0 || ((uint32_t)f != NO_FEATURE && (uint32_t)f >= nfeature);
 }
 
-uint64_t cv_geo_cache_checksum(const void *data, size_t n) {
-  const unsigned char *p = data;
-  uint64_t v[4] = {H_P1 + H_P2, H_P2, 0, -H_P1};
-  size_t i = 0;
-  for (; i + 32 <= n; i += 32)
-    for (int k = 0; k < 4; k++) {
-      uint64_t w;
-      memcpy(&w, p + i + 8 * k, 8);
-      v[k] = h_round(v[k], w);
-    }
-  uint64_t h = (uint64_t)n * H_P3;
-  for (int k = 0; k < 4; k++) h = h_round(h ^ v[k], (uint64_t)k + 1);
-  for (; i < n; i++) h = (h ^ p[i]) * H_P1;
-  h ^= h >> 29;
-  h *= H_P3;
-  return h ^ (h >> 32);
+/* Whether any of n doubles is an infinity or a NaN (its exponent all
+ * ones).  Each check below runs over a whole array without stopping at
+ * the first fault and with no branch in its loop, so that the compiler
+ * vectorizes those it can (the 20 MB of vertices among them): a file
+ * that passes is read to its end anyway. */
+static int any_nonfinite(const double *d, size_t n) {
+  /* Only the word holding the exponent is read, in 32-bit lanes, which
+   * SSE2 compares (it has no 64-bit compare). */
+  enum { HIGH = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ };
+  const unsigned char *p = (const unsigned char *)d;
+  uint32_t bad = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t w;
+    memcpy(&w, p + 8 * i + 4 * HIGH, sizeof w);
+    bad |= (~w & 0x7ff00000u) == 0;
+  }
+  return bad != 0;
 }
 
-/* Whether [first, first + count) lies within [0, n). */
-static int in_range(uint64_t first, uint64_t count, uint64_t n) {
-  return first <= n && count <= n - first;
-}
-
-static int feature_ok(uint32_t f, uint32_t nfeature) { return f == NO_FEATURE || f < nfeature; }
+_Static_assert(sizeof(geo_pt_t) == 2 * sizeof(double), "vertices are pairs of doubles");
+_Static_assert(sizeof(geo_seg_t) == 8 * sizeof(double), "segments are 8 doubles");
+_Static_assert(sizeof(geo_block_t) == 4 * sizeof(double), "blocks are 4 doubles");
 
 /* Every index the lookups, the outlines and a regions load follow lies
  * within its array, and every coordinate is a number: a cache that passes
@@ -148,56 +132,36 @@ static int cache_valid(const cv_geo_t *g) {
   if (g->ua < 0 || (uint32_t)g->ua >= g->nfeature || g->set_first[0] != 0) return 0;
   for (int s = 0; s < MAX_SETS; s++)
     if (g->set_first[s] > g->set_first[s + 1]) return 0;
+  uint32_t bad = 0;
   for (uint32_t i = 0; i < g->nfeature; i++) {
     const geo_feature_t *f = &g->features[i];
-    if (f->code[sizeof f->code - 1] || !in_range(f->ring, f->nring, g->nring) ||
-        f->layer >= N_LAYERS || f->set >= MAX_SETS)
-      return 0;
-    for (int k = 0; k < 4; k++)
-      if (!isfinite(f->bbox[k])) return 0;
+    bad |= (f->code[sizeof f->code - 1] != 0) | out_of(f->ring, f->nring, g->nring) |
+           (f->layer >= N_LAYERS) | (f->set >= MAX_SETS) | any_nonfinite(f->bbox, 4);
   }
   for (uint32_t i = 0; i < g->nring; i++)
-    if (!in_range(g->rings[i].first, g->rings[i].count, g->nvert) || g->rings[i].count == 0 ||
-        g->rings[i].hole > 1)
-      return 0;
-  for (uint32_t i = 0; i < g->nvert; i++)
-    if (!isfinite(g->verts[i].x) || !isfinite(g->verts[i].y)) return 0;
+    bad |= out_of(g->rings[i].first, g->rings[i].count, g->nvert) | (g->rings[i].count == 0) |
+           (g->rings[i].hole > 1);
+  bad |= any_nonfinite(&g->verts[0].x, 2 * (size_t)g->nvert);
   for (uint32_t i = 0; i < N_CELLS; i++) {
     const geo_cell_t *c = &g->cells[i];
-    if (!in_range(c->item, c->nitem, g->nitem) || !in_range(c->dist, c->ndist, g->ngroup)) return 0;
-    for (int l = 0; l < N_LAYERS; l++)
-      if (c->base[l] < 0 || !feature_ok((uint32_t)c->base[l], g->nfeature)) return 0;
-    if (c->claim < 0 || !feature_ok((uint32_t)c->claim, g->nfeature)) return 0;
+    bad |= out_of(c->item, c->nitem, g->nitem) | out_of(c->dist, c->ndist, g->ngroup) |
+           feature_bad(c->claim, g->nfeature);
+    for (int l = 0; l < N_LAYERS; l++) bad |= feature_bad(c->base[l], g->nfeature);
   }
   for (uint32_t i = 0; i < g->nitem; i++)
-    if (g->items[i].feature >= g->nfeature || g->items[i].inside > 1 ||
-        !in_range(g->items[i].run, g->items[i].nrun, g->nrun))
-      return 0;
+    bad |= (g->items[i].feature >= g->nfeature) | (g->items[i].inside > 1) |
+           out_of(g->items[i].run, g->items[i].nrun, g->nrun);
   for (uint32_t i = 0; i < g->nrun; i++) /* edge e joins vertices e and e + 1 */
-    if (!in_range(g->runs[i].first, (uint64_t)g->runs[i].count + 1, g->nvert)) return 0;
+    bad |= out_of(g->runs[i].first, g->runs[i].count, g->nvert) |
+           (g->runs[i].first + g->runs[i].count == g->nvert);
   for (uint32_t i = 0; i < g->ngroup; i++)
-    if (!in_range(g->groups[i].run, g->groups[i].nrun, g->ndist_run) ||
-        g->groups[i].set >= MAX_SETS)
-      return 0;
+    bad |=
+        out_of(g->groups[i].run, g->groups[i].nrun, g->ndist_run) | (g->groups[i].set >= MAX_SETS);
   for (uint32_t i = 0; i < g->ndist_run; i++)
-    if (!in_range(g->dist_runs[i].first, g->dist_runs[i].count, g->nseg)) return 0;
-  for (uint32_t i = 0; i < g->nseg; i++) {
-    const double *d = &g->segs[i].ax;
-    for (int k = 0; k < 8; k++)
-      if (!isfinite(d[k])) return 0;
-  }
-  for (uint32_t i = 0; i < g->nblock; i++) {
-    const double *d = g->blocks[i].c;
-    for (int k = 0; k < 4; k++)
-      if (!isfinite(d[k])) return 0;
-  }
-  return 1;
-}
-
-static void cache_note(const cv_geo_t *geo, const char *path, const char *why) {
-  char note[4400];
-  snprintf(note, sizeof note, "the border index cache %s %s: rebuilding it", path, why);
-  if (geo->progress) geo->progress(geo->progress_ctx, note, -1);
+    bad |= out_of(g->dist_runs[i].first, g->dist_runs[i].count, g->nseg);
+  bad |= any_nonfinite(&g->segs[0].ax, 8 * (size_t)g->nseg);
+  bad |= any_nonfinite(g->blocks[0].c, 4 * (size_t)g->nblock);
+  return !bad;
 }
 
 /* Loads the index from the cache when it matches the sources; returns 0 on
@@ -209,62 +173,33 @@ static void cache_note(const cv_geo_t *geo, const char *path, const char *why) {
  * than the lookups of 200,000 assess rows.  The cache is only ever
  * replaced by a rename, so the mapped file is never cut short under us. */
 int cv_geo_cache_load(cv_geo_t *geo, const char *path, const struct stat src[2]) {
-  /* O_NONBLOCK: a FIFO or a device in the cache's place must not hang the
-   * open; only a regular file is read. */
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) {
-    if (errno == ENOMEM) return -2;
-    if (errno != ENOENT) cache_note(geo, path, "cannot be opened");
-    return -1;
-  }
+  cv_cache_notes_t notes = {"border index", geo->progress, geo->progress_ctx};
   cache_header_t h, want;
-  struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    close(fd);
-    cache_note(geo, path, "is not a regular file");
-    return -1;
-  }
-  int ok = read(fd, &h, sizeof h) == (ssize_t)sizeof h;
+  cv_cache_open_t file;
+  int rc = cv_cache_open(&file, path, &h, sizeof h, &notes);
+  if (rc) return rc;
   cache_header_fill(&want, src, geo->table.hash, geo->land, NULL);
   /* A cache of another format, sources or table is stale, not damaged. */
-  int fresh = ok && memcmp(h.magic, want.magic, 8) == 0 && h.version == want.version &&
+  int fresh = memcmp(h.magic, want.magic, 8) == 0 && h.version == want.version &&
               h.endian == want.endian &&
               memcmp(h.src_size, want.src_size, sizeof h.src_size) == 0 &&
               memcmp(h.src_sec, want.src_sec, sizeof h.src_sec) == 0 &&
               memcmp(h.src_nsec, want.src_nsec, sizeof h.src_nsec) == 0 &&
               h.table_hash == want.table_hash && h.land == want.land;
-  ok = fresh && h.ncell == want.ncell && memcmp(h.layout, want.layout, sizeof h.layout) == 0 &&
-       h.ua >= 0 && (uint32_t)h.ua < h.nfeature && h.nfeature < NO_FEATURE &&
-       h.set_first[MAX_SETS] == h.nseg && h.nblock == (h.nseg + BLOCK_SEGS - 1) / BLOCK_SEGS;
-  cache_array_t a[N_CACHE_ARRAYS + 1];
+  int header_ok = h.ncell == want.ncell && memcmp(h.layout, want.layout, sizeof h.layout) == 0 &&
+                  h.ua >= 0 && (uint32_t)h.ua < h.nfeature && h.nfeature < NO_FEATURE &&
+                  h.set_first[MAX_SETS] == h.nseg &&
+                  h.nblock == (h.nseg + BLOCK_SEGS - 1) / BLOCK_SEGS;
+  cv_cache_array_t a[N_CACHE_ARRAYS];
   cache_arrays(geo, &h, a);
-  uint64_t total = sizeof h;
-  for (int i = 0; ok && a[i].data; i++) total = cache_align(total) + (uint64_t)a[i].n * a[i].size;
-  ok = ok && (uint64_t)st.st_size == total && total <= SIZE_MAX && h.body_size == total - sizeof h;
-  void *map = ok ? mmap(NULL, (size_t)total, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
-  int map_errno = errno;
-  close(fd);
-  if (map == MAP_FAILED) {
-    if (ok && map_errno == ENOMEM) return -2;
-    /* A cache of other sources or another version is only stale. */
-    if (fresh)
-      cache_note(geo, path,
-                 ok ? "cannot be mapped" : "is damaged (cut short or its header is wrong)");
-    return -1;
-  }
-  if (cv_geo_cache_checksum((const char *)map + sizeof h, (size_t)h.body_size) != h.body_hash) {
-    munmap(map, (size_t)total);
-    cache_note(geo, path, "is damaged (its checksum does not match)");
-    return -1;
-  }
+  uint64_t total = cv_cache_file_size(sizeof h, a, N_CACHE_ARRAYS);
+  header_ok = header_ok && h.body_size == total - sizeof h;
+  void *map;
+  rc = cv_cache_map(&file, path, fresh, header_ok, total, sizeof h, h.body_hash, &notes, &map);
+  if (rc) return rc;
   geo->map = map;
   geo->map_len = (size_t)total;
-  uint64_t offset = sizeof h;
-  for (int i = 0; a[i].data; i++) {
-    offset = cache_align(offset);
-    *a[i].data = (char *)map + offset;
-    offset += (uint64_t)a[i].n * a[i].size;
-  }
+  cv_cache_point(map, sizeof h, a, N_CACHE_ARRAYS);
   geo->nfeature = h.nfeature, geo->nring = h.nring, geo->nvert = h.nvert;
   geo->nitem = h.nitem, geo->nrun = h.nrun, geo->nseg = h.nseg;
   geo->ndist_run = h.ndist_run, geo->ngroup = h.ngroup, geo->ua = h.ua;
@@ -272,54 +207,26 @@ int cv_geo_cache_load(cv_geo_t *geo, const char *path, const struct stat src[2])
   memcpy(geo->set_first, h.set_first, sizeof h.set_first);
   if (!cache_valid(geo)) {
     munmap(map, (size_t)total);
-    for (int i = 0; a[i].data; i++) *a[i].data = NULL;
+    for (int i = 0; i < N_CACHE_ARRAYS; i++) *a[i].data = NULL;
     geo->map = NULL;
     geo->map_len = 0;
     geo->nfeature = geo->nring = geo->nvert = geo->nitem = geo->nrun = geo->nseg = 0;
     geo->ndist_run = geo->ngroup = geo->nblock = 0;
     memset(geo->set_first, 0, sizeof geo->set_first);
-    cache_note(geo, path, "is damaged (an index points outside its array)");
+    cv_cache_note(&notes, path, "is damaged (an index points outside its array)");
     return -1;
   }
   return 0;
 }
 
-/* Writes the cache next to its final name and renames it into place, so a
- * reader never sees half a file.  Failures are ignored: the cache only
- * saves time. */
+/* Writes the cache (beside its name, then renamed into place); failures
+ * are ignored: the cache only saves time. */
 void cv_geo_cache_store(cv_geo_t *geo, const char *path, const struct stat src[2]) {
-  char tmp[4200];
-  snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
-  FILE *f = fopen(tmp, "wb");
-  if (!f) return;
   cache_header_t h;
   cache_header_fill(&h, src, geo->table.hash, geo->land, geo);
-  cache_array_t a[N_CACHE_ARRAYS + 1];
+  cv_cache_array_t a[N_CACHE_ARRAYS];
   cache_arrays(geo, &h, a);
-  static const char zeros[CACHE_ALIGN];
-  int ok = fwrite(&h, sizeof h, 1, f) == 1;
-  uint64_t offset = sizeof h;
-  for (int i = 0; ok && a[i].data; i++) {
-    size_t pad = (size_t)(cache_align(offset) - offset);
-    ok = (pad == 0 || fwrite(zeros, 1, pad, f) == pad) &&
-         (a[i].n == 0 || fwrite(*a[i].data, a[i].size, a[i].n, f) == a[i].n);
-    offset += pad + (uint64_t)a[i].n * a[i].size;
-  }
-  ok = fclose(f) == 0 && ok;
-  /* The checksum is of the bytes as written, read back through a mapping
-   * (no copy of the index in memory), and goes into the header last. */
-  int fd = ok ? open(tmp, O_RDWR | O_CLOEXEC) : -1;
-  void *map = fd >= 0 ? mmap(NULL, (size_t)offset, PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
-  if (map != MAP_FAILED) {
-    h.body_size = offset - sizeof h;
-    h.body_hash = cv_geo_cache_checksum((const char *)map + sizeof h, (size_t)h.body_size);
-    munmap(map, (size_t)offset);
-    ok = pwrite(fd, &h, sizeof h, 0) == (ssize_t)sizeof h;
-  } else {
-    ok = 0;
-  }
-  if (fd >= 0) ok = close(fd) == 0 && ok;
-  if (!ok || rename(tmp, path) != 0) unlink(tmp);
+  cv_cache_store(path, &h, sizeof h, a, N_CACHE_ARRAYS);
 }
 
 /* Copies an index mapped from the cache into the heap, where the regions
@@ -329,22 +236,12 @@ int cv_geo_own_arrays(cv_geo_t *geo, cv_error_t *err) {
   if (!geo->map) return CV_OK;
   cache_header_t h;
   cache_header_fill(&h, (struct stat[2]){0}, 0, geo->land, geo);
-  cache_array_t a[N_CACHE_ARRAYS + 1];
+  cv_cache_array_t a[N_CACHE_ARRAYS];
   cache_arrays(geo, &h, a);
-  void *copy[N_CACHE_ARRAYS];
-  int i;
-  for (i = 0; a[i].data; i++) {
-    copy[i] = malloc(a[i].n ? a[i].n * a[i].size : 1);
-    if (!copy[i]) break;
-    memcpy(copy[i], *a[i].data, a[i].n * a[i].size);
-  }
-  if (a[i].data) {
-    while (i-- > 0) free(copy[i]);
+  if (cv_cache_own(a, N_CACHE_ARRAYS))
     return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory copying the border index");
-  }
   munmap(geo->map, geo->map_len);
   geo->map = NULL;
   geo->map_len = 0;
-  for (i = 0; a[i].data; i++) *a[i].data = copy[i];
   return CV_OK;
 }

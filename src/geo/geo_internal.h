@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <geos_c.h>
+#include "geos_calls.h"
 
 #include "internal.h"
 

@@ -68,6 +68,7 @@ static int bucket_edges(const cv_geo_t *geo, edge_ref_t **out, uint32_t *nout) {
  * geo->items / geo->runs, replacing what was there.  The cells' border
  * runs are left alone. */
 int cv_geo_build_polygons(cv_geo_t *geo, cv_error_t *err) {
+  if (cv_geos_open(err)) return err->code;
   edge_ref_t *refs;
   uint32_t nref;
   /* The cells are rewritten as the build goes: a build that fails puts

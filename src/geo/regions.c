@@ -83,6 +83,7 @@ static int add_json_feature(cv_geo_t *geo, geo_caps_t *caps, json_t *feat,
 /* Rejects self-intersecting polygons, whose inside would be a matter of
  * convention. */
 static int check_valid(cv_geo_t *geo, uint32_t from, const char *path, cv_error_t *err) {
+  if (cv_geos_open(err)) return err->code;
   geos_errors_t errors;
   GEOSContextHandle_t ctx = cv_geo_geos_context(&errors);
   if (!ctx) return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory");
