@@ -27,6 +27,8 @@ static void mhd_open_library(void) {
   } calls[] = {
       {(void **)&cv_mhd.add_response_header, "MHD_add_response_header"},
       {(void **)&cv_mhd.create_response_from_buffer, "MHD_create_response_from_buffer"},
+      {(void **)&cv_mhd.create_response_from_buffer_with_free,
+       "MHD_create_response_from_buffer_with_free_callback"},
       {(void **)&cv_mhd.create_response_from_callback, "MHD_create_response_from_callback"},
       {(void **)&cv_mhd.destroy_response, "MHD_destroy_response"},
       {(void **)&cv_mhd.get_connection_info, "MHD_get_connection_info"},

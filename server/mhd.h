@@ -16,6 +16,8 @@
 struct cv_mhd_calls {
   __typeof__(MHD_add_response_header) *add_response_header;
   __typeof__(MHD_create_response_from_buffer) *create_response_from_buffer;
+  __typeof__(MHD_create_response_from_buffer_with_free_callback)
+      *create_response_from_buffer_with_free;
   __typeof__(MHD_create_response_from_callback) *create_response_from_callback;
   __typeof__(MHD_destroy_response) *destroy_response;
   __typeof__(MHD_get_connection_info) *get_connection_info;
@@ -32,6 +34,8 @@ extern struct cv_mhd_calls cv_mhd;
 
 #define MHD_add_response_header cv_mhd.add_response_header
 #define MHD_create_response_from_buffer cv_mhd.create_response_from_buffer
+#define MHD_create_response_from_buffer_with_free_callback                                         \
+  cv_mhd.create_response_from_buffer_with_free
 #define MHD_create_response_from_callback cv_mhd.create_response_from_callback
 #define MHD_destroy_response cv_mhd.destroy_response
 #define MHD_get_connection_info cv_mhd.get_connection_info
