@@ -27,6 +27,7 @@ cv_engine_t *cv_engine_new(void) {
 void cv_engine_free(cv_engine_t *engine) {
   if (!engine) return;
   for (size_t i = 0; i < engine->policy_count; i++) cv_policy_free(engine->policies[i]);
+  cv_row_plan_free(engine->row_plan);
   cv_geo_free(engine->geo);
   cv_gaz_free(engine->gaz);
   pthread_mutex_destroy(&engine->pending->lock);
@@ -235,6 +236,12 @@ static int assign_slots(cv_engine_t *engine, cv_policy_t *pol, cv_error_t *err) 
   return CV_OK;
 }
 
+/* The row key's plan, remade for the policies as they now are. */
+static void plan_rows(cv_engine_t *engine) {
+  cv_row_plan_free(engine->row_plan);
+  engine->row_plan = cv_row_plan_new(engine);
+}
+
 int cv_engine_load_policy_text(cv_engine_t *engine, const char *name, const char *text, size_t len,
                                cv_error_t *err) {
   if (!engine->data_loaded)
@@ -279,6 +286,7 @@ int cv_engine_load_policy_text(cv_engine_t *engine, const char *name, const char
     }
   }
   engine->policies[engine->policy_count++] = pol;
+  plan_rows(engine);
   return CV_OK;
 }
 
@@ -336,6 +344,7 @@ int cv_engine_keep_donors(cv_engine_t *engine, const char *list, cv_error_t *err
       cv_policy_free(engine->policies[i]);
   }
   engine->policy_count = out;
+  plan_rows(engine);
   return CV_OK;
 }
 

@@ -487,6 +487,15 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
       e.water_hi = w->water_km_max;
     }
   }
+  /* One memo look-up for the use instead of one a policy (memo.h, the row
+   * memo), where nothing about the use varies from policy to policy: no
+   * dispute but a distance's span, no assumption or declared fact set, no
+   * region's extent. */
+  cv_row_entry_t *row = NULL;
+  bool row_hit = false;
+  if (only == ALL_POLICIES && !result->no_donor_because && !graded_disputed &&
+      !use->region_stated[0] && !w->extent && !use->n_assume && !use->n_declared)
+    row = cv_memo_row_find(result, &e, result->fact, &row_hit);
   result->n = engine->policy_count;
   for (size_t p = 0; p < engine->policy_count; p++) {
     if (only != ALL_POLICIES && p != only) continue;
@@ -546,6 +555,7 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
       out->date = e.date;
       continue;
     }
+    if (row_hit && cv_memo_row_load(result, row, p, e.date)) continue;
     /* The memo's key holds no extent's spans: a region named as the place
      * is worked out afresh. */
     if (!result->memo || result->memo_off || set_overridden || pol->unkeyed || w->extent) {
@@ -557,6 +567,7 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
     evaluate_with(&e, result->fact, hide, out);
     cv_memo_keep(result, p, &probe);
   }
+  if (row) cv_memo_row_keep(result, row, engine->policy_count);
   if (only != ALL_POLICIES) return CV_OK;
   lead_with_about(engine, use, result);
   return result->theirs ? evaluate_theirs(engine, use, as_of, result, err) : CV_OK;

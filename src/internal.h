@@ -227,7 +227,16 @@ struct cv_engine {
   /* Distinct for every engine ever made: a result remembers whose verdicts
    * its memo holds (a new engine may reuse a freed one's addresses). */
   uint64_t serial;
+  /* How results key a use once for every policy (memo.c), remade whenever
+   * the policies change; NULL: each policy looked up alone. */
+  cv_row_plan_t *row_plan;
 };
+
+/* The row key's plan for engine's policies, or NULL when some policy
+ * cannot be held by it or there is no room (then evaluation looks up each
+ * policy alone, as before).  Freed with cv_row_plan_free(). */
+cv_row_plan_t *cv_row_plan_new(const cv_engine_t *engine);
+void cv_row_plan_free(cv_row_plan_t *plan);
 
 /* The engine's gazetteer, with the GeoNames places loaded first if they
  * are pending; NULL (and err) when they cannot be loaded. */

@@ -265,6 +265,7 @@ void cv_memo_new(cv_result_t *r) {
     r->memo = NULL;
   }
   r->places = calloc(CV_PLACE_MEMO_SLOTS, sizeof *r->places);
+  r->rows = r->memo ? calloc(CV_ROW_MEMO_SLOTS, sizeof *r->rows) : NULL;
   r->no_donor_text = calloc(CV_MAX_POLICIES, sizeof *r->no_donor_text);
 }
 
@@ -280,6 +281,7 @@ void cv_memo_free(cv_result_t *r) {
     cv_buf_free(&r->no_donor_text[i].text.why);
   }
   free(r->no_donor_text);
+  free(r->rows);
   free(r->memo);
   free(r->memo_log);
   free(r->places);
@@ -307,13 +309,15 @@ bool cv_memo_find(cv_result_t *result, size_t p, const cv_eval_t *e, const cv_va
   size_t skip = offsetof(cv_memo_key_t, epoch);
   uint64_t h = hash_bytes((const char *)key + skip, len - skip) ^ (p * 0x9e3779b97f4a7c15ull);
   h |= 1; /* 0 marks an empty slot */
-  /* Two ways per set, side by side: a key evicts the set's less recently
-   * used slot, not whichever key shared its one slot.  On ACLED-like
-   * rows most misses of a one-way table were such collisions (200,000
-   * rows: 13,600 misses, 5,800 with four times the slots). */
-  int16_t set = (int16_t)(((h >> 40) % CV_MEMO_SLOTS) & ~1u), k = -1, stale = -1;
+  /* CV_MEMO_WAYS ways per set, side by side: a key evicts the set's least
+   * recently used slot, not whichever key shared its one slot.  On
+   * ACLED-like rows most misses of a one-way table were such collisions
+   * (200,000 rows: 13,600 misses, 5,800 with four times the slots). */
+  int32_t set = (int32_t)((h >> 40) % CV_MEMO_SLOTS) & ~(int32_t)(CV_MEMO_WAYS - 1), k = -1,
+          stale = -1;
   cv_policy_verdict_t *out = &result->v[p];
-  for (int16_t way = set; way < set + 2; way++) {
+  uint32_t tick = ++result->memo_tick;
+  for (int32_t way = set; way < set + CV_MEMO_WAYS; way++) {
     const cv_memo_entry_t *slot = &result->memo[way];
     if (slot->hash != h || slot->key_len != len) continue;
     const unsigned char *record = record_of(result, slot);
@@ -330,33 +334,41 @@ bool cv_memo_find(cv_result_t *result, size_t p, const cv_eval_t *e, const cv_va
     /* Same epoch, same verdict; the day itself is the use's. */
     out->date = e->date;
     result->memo_slot[p] = k;
-    result->memo_recent[set / 2] = (uint8_t)(k - set);
+    result->memo[k].used = tick;
     result->memo_hits++;
     return true;
   }
   probe->len = len;
   probe->hash = h;
-  probe->set = set;
-  probe->slot =
-      stale >= 0 ? stale
-                 : (int16_t)(set + (result->memo[set].hash && (!result->memo[set + 1].hash ||
-                                                               result->memo_recent[set / 2] == 0)));
+  if (stale < 0) {
+    /* An empty way, else the one used longest ago. */
+    stale = set;
+    for (int32_t way = set; way < set + CV_MEMO_WAYS; way++) {
+      if (!result->memo[way].hash) {
+        stale = way;
+        break;
+      }
+      if (tick - result->memo[way].used > tick - result->memo[stale].used) stale = way;
+    }
+  }
+  probe->slot = stale;
   return false;
 }
 
 void cv_memo_keep(cv_result_t *result, size_t p, const cv_memo_probe_t *probe) {
-  int16_t k = probe->slot;
+  int32_t k = probe->slot;
   memo_store(result, &result->memo[k], probe->hash, &probe->key, probe->len, &result->v[p]);
+  result->memo[k].used = result->memo_tick;
   /* An earlier policy of this use kept in the same slot no longer owns it:
    * its text must not be cached there, nor read back for this one. */
   for (size_t q = 0; q < p; q++)
     if (result->memo_slot[q] == k) result->memo_slot[q] = -1;
   result->memo_slot[p] = k;
-  result->memo_recent[probe->set / 2] = (uint8_t)(k - probe->set);
   result->memo_kept[k / 64] |= (uint64_t)1 << (k % 64);
   if (++result->memo_misses >= CV_MEMO_HUGE_AFTER && !result->memo_huge) {
     cv_advise_huge_pages(result->memo, CV_MEMO_SLOTS * sizeof *result->memo);
     cv_advise_huge_pages(result->memo_log, CV_MEMO_LOG);
+    if (result->rows) cv_advise_huge_pages(result->rows, CV_ROW_MEMO_SLOTS * sizeof *result->rows);
     result->memo_huge = true;
   }
 }
@@ -383,4 +395,266 @@ void cv_memo_text_keep(cv_buf_t *cache, const cv_buf_t *buf, size_t start) {
   cache->len = 0;
   /* A failure to keep the copy costs only speed. */
   if (cv_buf_append(cache, buf->data + start, buf->len - start)) cache->len = 0;
+}
+
+/* ------------------------------------------------------------ row memo */
+
+static int by_date(const void *a, const void *b) {
+  cv_date_t x = *(const cv_date_t *)a, y = *(const cv_date_t *)b;
+  return (x > y) - (x < y);
+}
+
+static int by_number(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Whether the row key holds fact f by its class among the policies': a
+ * name other than the system's and the donor's (model.h). */
+static bool classed(int f) {
+  return cv_facts[f].type == CV_TYPE_SYMBOL && f != CV_FACT_SYSTEM && f != CV_FACT_DONOR;
+}
+
+/* The codes every policy reading f gives sym, side by side. */
+static void class_codes(const cv_engine_t *engine, int f, int32_t sym, uint32_t *codes) {
+  for (size_t p = 0; p < engine->policy_count; p++) {
+    const cv_policy_t *pol = engine->policies[p];
+    codes[p] = pol->facts_read & CV_FACT_BIT(f) ? cv_class_code(pol, f, sym) : 0;
+  }
+}
+
+/* Numbers the classes of f's values among every policy's classes: only
+ * the values some policy names can differ from the catch-all (number 0),
+ * so only theirs are worked out. */
+static bool number_classes(cv_row_plan_t *plan, const cv_engine_t *engine, int f) {
+  size_t n = engine->policy_count, seen = 1, cap = 1;
+  for (size_t p = 0; p < n; p++)
+    for (uint16_t i = 0; i < engine->policies[p]->n_classes[f]; i++)
+      cap += engine->policies[p]->classes[f][i].n_syms;
+  uint32_t *known = malloc(cap * (n ? n : 1) * sizeof *known);
+  if (!known) return false;
+  /* INT32_MIN is no symbol: every policy's catch-all. */
+  class_codes(engine, f, INT32_MIN, known);
+  uint32_t *class_of = plan->class_of + (size_t)f * (size_t)plan->n_symbols;
+  for (size_t p = 0; p < n; p++)
+    for (uint16_t i = 0; i < engine->policies[p]->n_classes[f]; i++) {
+      const cv_value_class_t *c = &engine->policies[p]->classes[f][i];
+      for (uint16_t k = 0; k < c->n_syms; k++) {
+        int32_t sym = c->syms[k];
+        if (sym < 0 || sym >= plan->n_symbols || class_of[sym]) continue;
+        uint32_t *codes = known + seen * n;
+        class_codes(engine, f, sym, codes);
+        size_t id = 0;
+        while (id < seen && memcmp(known + id * n, codes, n * sizeof *codes)) id++;
+        if (id == seen) seen++;
+        /* 0 stays 0: the catch-all's codes. */
+        class_of[sym] = (uint32_t)id;
+      }
+    }
+  free(known);
+  return true;
+}
+
+void cv_row_plan_free(cv_row_plan_t *plan) {
+  if (!plan) return;
+  free(plan->epochs);
+  free(plan->cuts);
+  free(plan->class_of);
+  free(plan);
+}
+
+cv_row_plan_t *cv_row_plan_new(const cv_engine_t *engine) {
+  static _Atomic uint64_t plans;
+  size_t n_epochs = 0, n_cuts = 1;
+  for (size_t p = 0; p < engine->policy_count; p++) {
+    const cv_policy_t *pol = engine->policies[p];
+    if (pol->unkeyed) return NULL; /* evaluated afresh for every use: no row key holds it */
+    n_epochs += pol->n_epochs;
+    for (int f = 0; f < pol->fact_end; f++) n_cuts += pol->n_cuts[f];
+  }
+  cv_row_plan_t *plan = calloc(1, sizeof *plan);
+  if (!plan) return NULL;
+  plan->serial = ++plans;
+  plan->n_symbols = engine->catalog.n_symbols;
+  plan->epochs = malloc(n_epochs * sizeof *plan->epochs + 1);
+  plan->cuts = malloc(n_cuts * sizeof *plan->cuts);
+  plan->class_of =
+      calloc((size_t)CV_FACT_BUILTIN * (size_t)plan->n_symbols + 1, sizeof *plan->class_of);
+  bool room = plan->epochs && plan->cuts && plan->class_of;
+  for (int f = 0; f < CV_FACT_BUILTIN && room; f++)
+    if (classed(f)) room = number_classes(plan, engine, f);
+  if (!room) {
+    cv_row_plan_free(plan);
+    return NULL;
+  }
+  plan->cuts[plan->n_cuts++] = 0;
+  for (size_t p = 0; p < engine->policy_count; p++) {
+    const cv_policy_t *pol = engine->policies[p];
+    memcpy(plan->epochs + plan->n_epochs, pol->epochs, pol->n_epochs * sizeof *pol->epochs);
+    plan->n_epochs += pol->n_epochs;
+    for (int f = 0; f < pol->fact_end; f++)
+      for (uint16_t i = 0; i < pol->n_cuts[f]; i++) {
+        const cv_cut_t *c = &pol->cuts[f][i];
+        if (c->operand == CV_RHS_CONST) {
+          plan->cuts[plan->n_cuts++] = c->num;
+          continue;
+        }
+        if (c->operand == CV_RHS_ASSUMPTION) {
+          /* As evaluate_policies() sets it when the use sets none. */
+          const cv_assumption_t *as = &pol->assumptions[c->assumption];
+          plan->cuts[plan->n_cuts++] = as->is_set ? 0 : as->value;
+          continue;
+        }
+        if (f == CV_FACT_BORDER_KM || c->rhs_fact == CV_FACT_BORDER_KM)
+          plan->border_compared = true;
+        /* A declared fact is unknown in every use keyed. */
+        if (f >= CV_FACT_BUILTIN || c->rhs_fact >= CV_FACT_BUILTIN) continue;
+        uint8_t lo = (uint8_t)(f < c->rhs_fact ? f : c->rhs_fact);
+        uint8_t hi = (uint8_t)(f < c->rhs_fact ? c->rhs_fact : f);
+        uint8_t k = 0;
+        while (k < plan->n_pairs && !(plan->pair[k][0] == lo && plan->pair[k][1] == hi)) k++;
+        if (k == plan->n_pairs) {
+          plan->pair[k][0] = lo;
+          plan->pair[k][1] = hi;
+          plan->n_pairs++;
+        }
+      }
+  }
+  qsort(plan->epochs, plan->n_epochs, sizeof *plan->epochs, by_date);
+  qsort(plan->cuts, plan->n_cuts, sizeof *plan->cuts, by_number);
+  uint32_t unique = 0;
+  for (uint32_t i = 0; i < plan->n_epochs; i++)
+    if (!unique || plan->epochs[unique - 1] != plan->epochs[i])
+      plan->epochs[unique++] = plan->epochs[i];
+  plan->n_epochs = unique;
+  unique = 0;
+  for (uint32_t i = 0; i < plan->n_cuts; i++)
+    if (!unique || plan->cuts[unique - 1] != plan->cuts[i]) plan->cuts[unique++] = plan->cuts[i];
+  plan->n_cuts = unique;
+  return plan;
+}
+
+/* The built-in number facts, counted: the plan's pairs have room for
+ * every pair of them. */
+#define CV_COUNT_NUMBER_(id, name, type, ...) +(CV_TYPE_##type == CV_TYPE_NUMBER)
+enum { NUMBER_FACTS = 0 CV_BUILTIN_FACTS(CV_COUNT_NUMBER_) };
+_Static_assert(sizeof((cv_row_plan_t *)0)->pair / sizeof((cv_row_plan_t *)0)->pair[0] >=
+                   NUMBER_FACTS * (NUMBER_FACTS - 1) / 2,
+               "the row plan holds every pair of built-in numbers");
+
+/* Where a known number lies among the plan's cuts: twice the count of cuts
+ * below it, plus one when it is a cut.  Two numbers with one code compare
+ * alike with every cut of every policy, whichever way round. */
+static uint32_t cut_code(const cv_row_plan_t *plan, double x) {
+  uint32_t lo = 0, hi = plan->n_cuts;
+  while (lo < hi) {
+    uint32_t mid = (lo + hi) / 2;
+    if (plan->cuts[mid] < x)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return 2 * lo + (lo < plan->n_cuts && plan->cuts[lo] == x);
+}
+
+cv_row_entry_t *cv_memo_row_find(cv_result_t *r, const cv_eval_t *e, const cv_value_t *fact,
+                                 bool *hit) {
+  *hit = false;
+  const cv_row_plan_t *plan = e->engine->row_plan;
+  if (!plan || !r->rows || r->memo_off || !r->memo) return NULL;
+  if (e->border_span && plan->border_compared) return NULL;
+  if (r->row_plan != plan->serial) {
+    /* Entries made under other policies point at their verdicts (a first
+     * plan finds the table as calloc left it, its pages untouched). */
+    if (r->row_plan) memset(r->rows, 0, CV_ROW_MEMO_SLOTS * sizeof *r->rows);
+    r->row_plan = plan->serial;
+  }
+  cv_row_key_t key;
+  memset(&key, 0, sizeof key);
+  uint32_t lo = 0, hi = plan->n_epochs;
+  while (lo < hi) {
+    uint32_t mid = (lo + hi) / 2;
+    if (plan->epochs[mid] <= e->date)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  key.epoch = lo;
+  key.unselected = r->unselected;
+  for (int f = 0; f < CV_FACT_BUILTIN; f++) {
+    const cv_value_t *v = &fact[f];
+    key.states |= (uint64_t)(v->state & 3) << (2 * f);
+    if (v->state != CV_KNOWN) continue;
+    if (cv_facts[f].type == CV_TYPE_NUMBER) {
+      key.code[f] = cut_code(plan, v->num);
+    } else if (classed(f) && v->sym >= 0 && v->sym < plan->n_symbols) {
+      key.code[f] = plan->class_of[(size_t)f * (size_t)plan->n_symbols + (size_t)v->sym];
+    } else {
+      /* A symbol named after the plan was made (or none of the catalog's):
+       * held as it is, which is finer than its class. */
+      key.code[f] = (uint32_t)v->sym;
+      key.raw_names |= 1u << f;
+    }
+  }
+  for (uint8_t k = 0; k < plan->n_pairs; k++) {
+    const cv_value_t *x = &fact[plan->pair[k][0]], *y = &fact[plan->pair[k][1]];
+    uint32_t code = x->state != CV_KNOWN || y->state != CV_KNOWN ? 0
+                    : x->num < y->num                            ? 1
+                    : x->num == y->num                           ? 2
+                                                                 : 3;
+    key.compared |= code << (2 * k);
+  }
+  if (e->border_span) {
+    key.span_lo = 1 + cut_code(plan, e->border_lo);
+    key.span_hi = 1 + cut_code(plan, e->border_hi);
+  }
+  uint64_t h = hash_bytes(&key, sizeof key);
+  /* Sets of CV_ROW_MEMO_WAYS, the one used longest ago evicted, as in
+   * the verdict memo. */
+  size_t set = (size_t)((h >> 40) % CV_ROW_MEMO_SLOTS) & ~(size_t)(CV_ROW_MEMO_WAYS - 1);
+  uint32_t tick = ++r->memo_tick;
+  cv_row_entry_t *entry = &r->rows[set];
+  for (size_t way = set; way < set + CV_ROW_MEMO_WAYS; way++) {
+    cv_row_entry_t *x = &r->rows[way];
+    if (x->hash == h && memcmp(&x->key, &key, sizeof key) == 0) {
+      x->used = tick;
+      *hit = true;
+      r->row_hits++;
+      return x;
+    }
+    if (entry->hash && (!x->hash || tick - x->used > tick - entry->used)) entry = x;
+  }
+  r->row_misses++;
+  entry->hash = h;
+  entry->used = tick;
+  entry->key = key;
+  for (size_t p = 0; p < CV_MAX_POLICIES; p++) entry->slot[p] = -1;
+  return entry;
+}
+
+bool cv_memo_row_load(cv_result_t *r, const cv_row_entry_t *entry, size_t p, cv_date_t date) {
+  int32_t k = entry->slot[p];
+  if (k < 0) return false;
+  cv_memo_entry_t *slot = &r->memo[k];
+  /* The slot still holds the record it held when the entry was made: the
+   * log's place is never written twice without lapping, which record_of
+   * tells. */
+  if (!slot->hash || slot->at != entry->at[p]) return false;
+  const unsigned char *record = record_of(r, slot);
+  if (!record) return false;
+  cv_policy_verdict_t *out = &r->v[p];
+  memo_load(out, record, slot->key_len);
+  out->date = date;
+  r->memo_slot[p] = k;
+  slot->used = ++r->memo_tick;
+  r->memo_hits++;
+  return true;
+}
+
+void cv_memo_row_keep(cv_result_t *r, cv_row_entry_t *entry, size_t n_policies) {
+  for (size_t p = 0; p < n_policies; p++) {
+    int32_t k = r->memo_slot[p];
+    entry->slot[p] = k;
+    entry->at[p] = k >= 0 ? r->memo[k].at : 0;
+  }
 }

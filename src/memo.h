@@ -9,6 +9,72 @@
 
 #include "eval.h"
 
+/* The row memo: one look-up a use in place of one a policy.  Its key holds
+ * what every policy's memo key is a function of, for a use that disputes
+ * nothing but (through its precision) the distance to the border, sets no
+ * assumption, declares no fact and is not a region's extent: the facts as
+ * known (names as symbols; numbers as where they lie
+ * among every policy's cuts; which way each pair of numbers some policy
+ * compares goes), the date's epoch among every policy's epochs and the
+ * donors selected.  Equal row keys give equal policy keys, so an entry
+ * need only say where each policy's verdict lies in the verdict memo; an
+ * entry whose record has been overwritten since is looked up as before. */
+typedef struct cv_row_key {
+  uint64_t states; /* 2 bits per built-in fact: its cv_state_t */
+  uint32_t epoch;
+  uint32_t unselected;
+  uint32_t compared;  /* 2 bits per compared pair of numbers */
+  uint32_t raw_names; /* a bit per name held as its symbol, not its class */
+  /* A border_km the row's precision leaves approximate: where the span's
+   * ends lie among the cuts (each + 1; 0: no span). */
+  uint32_t span_lo, span_hi;
+  uint32_t code[CV_FACT_BUILTIN];
+} cv_row_key_t;
+
+/* Where each policy's verdict for a row key lies: its verdict memo slot
+ * and the record's place in the log when the entry was made (-1: look it
+ * up). */
+struct cv_row_entry {
+  uint64_t hash; /* 0: empty */
+  uint32_t used; /* as cv_memo_entry_t's */
+  cv_row_key_t key;
+  int32_t slot[CV_MAX_POLICIES];
+  uint64_t at[CV_MAX_POLICIES];
+};
+
+#define CV_ROW_MEMO_SLOTS 4096
+#define CV_ROW_MEMO_WAYS 4
+
+/* What the row key is made with, worked out from the engine's policies
+ * whenever they change (cv_row_plan_new): the union of their epochs, the
+ * union of the cuts of their numbers (constants and assumption defaults,
+ * and 0, where a comparison with an unknown fact starts the line), the
+ * pairs of number facts some policy compares, and for names the class of
+ * each value among every policy's classes. */
+struct cv_row_plan {
+  uint64_t serial; /* distinct for every plan made: a result's entries follow one */
+  cv_date_t *epochs;
+  uint32_t n_epochs;
+  double *cuts;
+  uint32_t n_cuts;
+  /* For names other than the system's and the donor's (which the key
+   * holds as they are: the catalog decides the system's suppliers, and
+   * explanations name the donor), by fact: class_of[f * n_symbols + sym]
+   * numbers the codes every policy reading f gives sym, side by side.  A
+   * value no policy names is in each policy's catch-all class: number 0,
+   * with every value whose codes are the same. */
+  int32_t n_symbols;
+  uint32_t *class_of;
+  /* The pairs of built-in number facts some policy compares, f < g: at
+   * most the six of its four numbers. */
+  uint8_t pair[6][2];
+  uint8_t n_pairs;
+  /* Some policy compares border_km with another fact: whether a span of
+   * it matters then depends on that fact's value, which the key holds only
+   * as compared with border_km's, so rows with a span are not keyed. */
+  bool border_compared;
+};
+
 /* Allocates the result's memo tables; without room for them evaluation
  * works all the same, uncached.  cv_memo_free() frees them and their text. */
 void cv_memo_new(cv_result_t *r);
@@ -37,7 +103,7 @@ typedef struct cv_memo_probe {
   cv_memo_key_t key;
   size_t len; /* of key, in bytes */
   uint64_t hash;
-  int16_t set, slot;
+  int32_t slot;
 } cv_memo_probe_t;
 
 /* Looks up policy number p's verdict for e (its policy, date and
@@ -47,6 +113,20 @@ typedef struct cv_memo_probe {
 bool cv_memo_find(cv_result_t *r, size_t p, const cv_eval_t *e, const cv_value_t *stated,
                   const cv_value_t *hidden, cv_memo_probe_t *probe);
 void cv_memo_keep(cv_result_t *r, size_t p, const cv_memo_probe_t *probe);
+
+/* The row memo (model.h, cv_row_key_t): the entry for the use whose facts
+ * as stated are fact, evaluated as e says (its engine, date and span of
+ * border_km) with every policy; *hit tells whether it was made before,
+ * else it is cleared to be filled by cv_memo_row_keep().  NULL: no row
+ * memo (none allocated, the memo off, or a use or policy no row key can
+ * hold). */
+cv_row_entry_t *cv_memo_row_find(cv_result_t *r, const cv_eval_t *e, const cv_value_t *fact,
+                                 bool *hit);
+/* Loads policy p's verdict from the verdict memo where entry says it lies,
+ * dated date; false when it lies there no longer (then look it up). */
+bool cv_memo_row_load(cv_result_t *r, const cv_row_entry_t *entry, size_t p, cv_date_t date);
+/* Notes in entry where each policy's verdict of the use now lies. */
+void cv_memo_row_keep(cv_result_t *r, cv_row_entry_t *entry, size_t n_policies);
 
 /* Where the writers keep the text of verdict index (its memo slot, or the
  * policy's no-donor text), or NULL.  The result is const to callers; these

@@ -639,9 +639,14 @@ typedef struct cv_memo_key {
   uint32_t words[2 * CV_FACT_COUNT + 2 * CV_MAX_ASSUMPTIONS];
 } cv_memo_key_t;
 
-/* The memo's slots, in sets of two: each holds a key's hash, where its key
- * and verdict lie in the memo's log, and the writers' text of it. */
-#define CV_MEMO_SLOTS 16384
+/* The memo's slots, in sets of CV_MEMO_WAYS: each holds a key's hash,
+ * where its key and verdict lie in the memo's log, and the writers' text
+ * of it.  200,000 gen_acled rows have 12,800 distinct keys: in 16,384
+ * slots in sets of two, two thirds of the 38,000 misses were keys seen
+ * before and evicted by others of their set (or their records lapped in
+ * the log by the re-stores); 32,768 in sets of four keep them. */
+#define CV_MEMO_SLOTS 32768
+#define CV_MEMO_WAYS 4
 /* The log the slots' keys and verdicts are written to, one after another,
  * each taking its own size (a few hundred bytes for most, 14 KB at most):
  * a fixed slot sized for the largest held a quarter as many in more
@@ -669,6 +674,10 @@ typedef struct cv_memo_entry {
    * key's length. */
   uint64_t at;
   uint32_t key_len;
+  /* The result's look-up count when the slot was last used: its set
+   * evicts the slot used longest ago (counted modulo 2^32, which may
+   * misjudge a slot idle for four billion look-ups, and costs no more). */
+  uint32_t used;
   /* Beside the hash, in the cache line a probe loads anyway: the writers
    * read it for every hit. */
   cv_verdict_text_t text;
@@ -683,6 +692,10 @@ typedef struct cv_no_donor_text {
   uint64_t engine;
   cv_verdict_text_t text;
 } cv_no_donor_text_t;
+
+/* The row memo's entries and the engine's plan for its key (memo.h). */
+typedef struct cv_row_entry cv_row_entry_t;
+typedef struct cv_row_plan cv_row_plan_t;
 
 /* A resolved point: datasets name the same towns again and again. */
 typedef struct cv_place_memo {
@@ -727,11 +740,11 @@ struct cv_result {
   cv_place_memo_t *places;           /* CV_PLACE_MEMO_SLOTS entries */
   cv_no_donor_text_t *no_donor_text; /* CV_MAX_POLICIES entries */
   bool memo_off;
-  uint64_t memo_engine;                   /* the serial of the engine whose verdicts are kept */
-  int16_t memo_slot[CV_MAX_POLICIES];     /* where v[i] is kept, or -1 */
-  uint8_t memo_recent[CV_MEMO_SLOTS / 2]; /* per set: the way used last */
+  uint64_t memo_engine;               /* the serial of the engine whose verdicts are kept */
+  int32_t memo_slot[CV_MAX_POLICIES]; /* where v[i] is kept, or -1 */
+  uint32_t memo_tick;                 /* look-ups so far, for cv_memo_entry_t's used */
   /* The slots ever kept (only they can hold text to free), so that freeing
-   * the memo of a single check does not touch all 16,384 slots' pages. */
+   * the memo of a single check does not touch all the slots' pages. */
   uint64_t memo_kept[CV_MEMO_SLOTS / 64];
   bool memo_huge; /* 2 MB pages asked for (after CV_MEMO_HUGE_AFTER keeps) */
   /* Set when the operator's kind received no donor weapons (operators.json
@@ -742,6 +755,11 @@ struct cv_result {
   bool not_a_use;
   bool never_delivered;
   uint64_t memo_hits, memo_misses;
+  /* The row memo (memo.h): its entries, the serial of the engine's plan
+   * they follow (0: none yet), and its hits and misses. */
+  cv_row_entry_t *rows; /* CV_ROW_MEMO_SLOTS entries, or NULL: none */
+  uint64_t row_plan;
+  uint64_t row_hits, row_misses;
   /* "If it was their weapon" (cv_result_if_theirs): for each policy, the
    * verdict the use gets with its donor taken to be that policy's donor;
    * worked out in theirs, a result of its own, when not NULL.  Turned off,

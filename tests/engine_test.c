@@ -4,6 +4,7 @@
  * conflicts, unknown and disputed facts, assumptions, determinism, dates,
  * and that evaluation allocates nothing.
  */
+#include <glob.h>
 #include <jansson.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -1342,6 +1343,144 @@ static void memo_changes_nothing(void **state) {
   cv_engine_free(e);
 }
 
+static long read_stdio(void *ctx, char *buf, size_t cap) {
+  return (long)fread(buf, 1, cap, (FILE *)ctx);
+}
+
+/* The uses of the row memo's test: the scenario files and the ACLED
+ * fixtures (rows whose precision leaves the distance to the border a span
+ * among them), read with every shipped policy loaded. */
+static size_t read_row_memo_uses(cv_engine_t *e, cv_use_t **uses, size_t cap) {
+  cv_error_t err;
+  size_t n = 0;
+  static const char *const jsonl[] = {CAVEAT_TEST_DIR "/scenarios/seed.jsonl",
+                                      CAVEAT_TEST_DIR "/scenarios/boundaries.jsonl"};
+  for (size_t k = 0; k < 2; k++) {
+    FILE *f = fopen(jsonl[k], "r");
+    assert_non_null(f);
+    char line[8192];
+    while (fgets(line, sizeof line, f) && n < cap) {
+      if (line[0] == '#' || line[0] == '\n') continue;
+      uses[n] = cv_use_new();
+      assert_int_equal(cv_use_parse_json(e, uses[n], line, strlen(line), &err), CV_OK);
+      n++;
+    }
+    fclose(f);
+  }
+  static const char *const csv[] = {CAVEAT_TEST_DIR "/data/acled/issue8.csv",
+                                    CAVEAT_TEST_DIR "/data/acled/admin1.csv",
+                                    CAVEAT_TEST_DIR "/data/acled/not-a-use.csv",
+                                    CAVEAT_TEST_DIR "/data/datasets/acled-dates.csv"};
+  for (size_t k = 0; k < 4; k++) {
+    FILE *f = fopen(csv[k], "rb");
+    assert_non_null(f);
+    cv_reader_t *reader = cv_reader_new(e, CV_FORMAT_AUTO, read_stdio, f);
+    assert_non_null(reader);
+    int rc;
+    while (n < cap) {
+      uses[n] = cv_use_new();
+      if ((rc = cv_reader_next(reader, uses[n], &err)) == CV_EOF) break;
+      if (rc == CV_OK)
+        n++;
+      else
+        cv_use_free(uses[n]);
+    }
+    cv_use_free(uses[n]);
+    cv_reader_free(reader);
+    fclose(f);
+  }
+  return n;
+}
+
+/* Every verdict of res for use, as JSON and explanation. */
+static void all_verdicts_text(cv_engine_t *e, cv_use_t *use, cv_result_t *res, cv_buf_t *b) {
+  assert_int_equal(cv_result_write_json(e, use, res, b), CV_OK);
+  for (size_t p = 0; p < cv_engine_policy_count(e); p++)
+    assert_int_equal(cv_result_write_why(e, res, p, b), CV_OK);
+}
+
+/* The row memo (memo.c) gives the bytes of working every use out afresh,
+ * with every shipped policy: when it is filled, when it is hit, and when
+ * the verdict memo slots its entries point at have been reused since or
+ * their records overwritten in the log (then the entry must not be
+ * trusted: the verdicts are looked up again). */
+static void row_memo_changes_nothing(void **state) {
+  (void)state;
+  cv_engine_t *e = cv_engine_new();
+  cv_error_t err;
+  assert_int_equal(cv_engine_load_data(e, CAVEAT_DATA_DIR, &err), CV_OK);
+  glob_t g;
+  /* The shipped policies, beside the catalogs. */
+  assert_int_equal(glob(CAVEAT_DATA_DIR "/../policies/*.caveat", 0, NULL, &g), 0);
+  for (size_t i = 0; i < g.gl_pathc; i++)
+    assert_int_equal(cv_engine_load_policy(e, g.gl_pathv[i], &err), CV_OK);
+  assert_true(g.gl_pathc >= 15);
+  globfree(&g);
+  assert_int_equal(cv_engine_load_geo(e, CAVEAT_DCW_PATH, CAVEAT_GEO_CACHE, &err), CV_OK);
+  enum { CAP = 256 };
+  cv_use_t *uses[CAP + 1];
+  size_t n = read_row_memo_uses(e, uses, CAP);
+  assert_true(n > 100);
+  cv_buf_t *want = calloc(n, sizeof *want);
+  assert_non_null(want);
+  cv_result_t *fresh = cv_result_new(), *memo = cv_result_new();
+  cv_result_memoize(fresh, 0);
+  for (size_t i = 0; i < n; i++) {
+    assert_int_equal(cv_evaluate(e, uses[i], 0, fresh, &err), CV_OK);
+    all_verdicts_text(e, uses[i], fresh, &want[i]);
+  }
+  uint64_t hits_before = 0, misses_before = 0, keyed = 0;
+  for (int pass = 0; pass < 4; pass++) {
+    if (pass == 2)
+      /* Each verdict slot swapped with its neighbour in its set: every
+       * entry's slots now hold other records (a policy's look-up still
+       * finds its own). */
+      for (size_t k = 0; k < CV_MEMO_SLOTS; k += 2) {
+        cv_memo_entry_t t = memo->memo[k];
+        memo->memo[k] = memo->memo[k + 1];
+        memo->memo[k + 1] = t;
+      }
+    if (pass == 3) {
+      /* Every record overwritten a lap ago, the log's bytes scrambled. */
+      memset(memo->memo_log, 0xa5, CV_MEMO_LOG);
+      memo->memo_written += 2 * CV_MEMO_LOG;
+    }
+    uint64_t misses = memo->memo_misses;
+    for (size_t i = 0; i < n; i++) {
+      cv_buf_t got = {0};
+      assert_int_equal(cv_evaluate(e, uses[i], 0, memo, &err), CV_OK);
+      all_verdicts_text(e, uses[i], memo, &got);
+      if (got.len != want[i].len || memcmp(got.data, want[i].data, got.len))
+        printf("pass %d, use %zu differs:\n%s\n%s\n", pass, i, want[i].data, got.data);
+      assert_int_equal(got.len, want[i].len);
+      assert_memory_equal(got.data, want[i].data, got.len);
+      cv_buf_free(&got);
+    }
+    if (pass == 0) {
+      /* Filled; uses of one pattern found the first's entry. */
+      assert_true(memo->row_misses > 50);
+      keyed = memo->row_hits + memo->row_misses;
+      misses_before = memo->row_misses;
+    } else {
+      /* Every keyed use found its entry again (a few hundred keys in
+       * sets of four do not overfill one). */
+      assert_int_equal(memo->row_misses, misses_before);
+      assert_int_equal(memo->row_hits, hits_before + keyed);
+    }
+    hits_before = memo->row_hits;
+    if (pass == 1) assert_int_equal(memo->memo_misses, misses); /* all found through entries */
+    if (pass == 3) assert_true(memo->memo_misses > misses);     /* worked out again */
+  }
+  for (size_t i = 0; i < n; i++) {
+    cv_buf_free(&want[i]);
+    cv_use_free(uses[i]);
+  }
+  free(want);
+  cv_result_free(fresh);
+  cv_result_free(memo);
+  cv_engine_free(e);
+}
+
 static void dates_round_trip(void **state) {
   (void)state;
   char buf[11];
@@ -1585,6 +1724,7 @@ int main(void) {
       cmocka_unit_test(after_state_date_warns),
       cmocka_unit_test(timeline_periods),
       cmocka_unit_test(memo_changes_nothing),
+      cmocka_unit_test(row_memo_changes_nothing),
       cmocka_unit_test(dates_round_trip),
       cmocka_unit_test(strerror_is_total),
       cmocka_unit_test(format_keeps_meaning),
