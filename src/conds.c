@@ -163,7 +163,9 @@ int cv_cond_text(const cv_engine_t *eng, const cv_policy_t *pol, cv_buf_t *b,
   for (uint8_t i = 0; i < c->n_syms; i++)
     CV_TRY(CV_CAT(b, i ? (i + 1 == c->n_syms && !c->more ? " or " : ", ") : "",
                   cv_symbol_name(cat, c->syms[i])));
-  return c->more ? CV_LIT(b, " or further values (the list stops at 8)") : CV_OK;
+  return c->more
+             ? cv_buf_printf(b, " or further values (the list stops at %d)", CV_MAX_BRANCH_VALUES)
+             : CV_OK;
 }
 
 /* Where a condition stands when read out: the place first, then what was

@@ -901,6 +901,49 @@ static void two_hundred_values_all_tried(void **state) {
   cv_engine_free(e);
 }
 
+/* n territories, AA, AB, ...: each permitted but the last, forbidden. */
+static size_t n_territories;
+static void last_territory_forbidden(size_t i, cv_buf_t *b) {
+  char text[256];
+  snprintf(text, sizeof text,
+           "rule t%zu {\n  %s strike\n  when territory = %c%c\n  from 2024-01-01\n  because \"x\"\n"
+           "  cite s1 \"q\"\n  strength official\n}\n",
+           i, i + 1 == n_territories ? "forbid" : "permit", 'A' + (int)(i / 26),
+           'A' + (int)(i % 26));
+  cv_buf_puts(b, text);
+}
+
+/* A branch lists CV_MAX_BRANCH_VALUES (16) values whole; one more and it
+ * says the list stops, in the explanation and as values_truncated. */
+static void branch_values_one_past_the_limit(void **state) {
+  (void)state;
+  for (size_t permitted = CV_MAX_BRANCH_VALUES; permitted <= CV_MAX_BRANCH_VALUES + 1;
+       permitted++) {
+    cv_engine_t *e = bare_engine();
+    cv_error_t err;
+    n_territories = permitted + 1;
+    assert_int_equal(load_generated(e, n_territories, last_territory_forbidden, &err), CV_OK);
+    json_t *doc, *v = run(e, USE("2024-06-02", ""), &doc);
+    const char *why = json_string_value(json_object_get(v, "explanation"));
+    bool cut = permitted > CV_MAX_BRANCH_VALUES;
+    assert_non_null(why);
+    /* The permitted values' branch: the sixteenth, AP, listed either way;
+     * the seventeenth, AQ, only behind "further values". */
+    const char *line = strstr(why, "permitted if territory is AA");
+    assert_non_null(line);
+    size_t len = strcspn(line, ";");
+    char permitted_branch[512];
+    snprintf(permitted_branch, sizeof permitted_branch, "%.*s", (int)len, line);
+    assert_non_null(strstr(permitted_branch, "AP"));
+    assert_null(strstr(permitted_branch, "AQ"));
+    assert_int_equal(strstr(permitted_branch, "or further values (the list stops at 16)") != NULL,
+                     cut);
+    assert_int_equal(json_is_true(json_object_get(v, "values_truncated")), cut);
+    json_decref(doc);
+    cv_engine_free(e);
+  }
+}
+
 static void cut_rule(size_t i, cv_buf_t *b) {
   char text[256];
   snprintf(text, sizeof text,
@@ -1742,6 +1785,7 @@ int main(void) {
       cmocka_unit_test(numbers_read_whole_and_units_known),
       cmocka_unit_test(signature_past_64_rules),
       cmocka_unit_test(two_hundred_values_all_tried),
+      cmocka_unit_test(branch_values_one_past_the_limit),
       cmocka_unit_test(hundred_numeric_cuts),
       cmocka_unit_test(numbers_compared_with_each_other),
       cmocka_unit_test(numbers_compared_with_each_other_limit),
