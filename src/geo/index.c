@@ -129,19 +129,27 @@ void cv_geo_locate(const cv_geo_t *geo, double lat, double lon, const geo_cell_t
 /* Planar squared distance from the point to a feature's edges in a cell,
  * longitude scaled by cos(lat): only used to settle the slivers where the
  * source's regions do not quite reach its country outline. */
+/* Planar squared distance from (lat, lon) to the edge p[0]-p[1], longitude
+ * scaled by k; *t where on the edge the nearest point lies (0 to 1). */
+static inline double edge_dist2(const geo_pt_t *p, double lat, double lon, double k, double *t) {
+  double ax = (p[0].x - lon) * k, ay = p[0].y - lat;
+  double ex = (p[1].x - p[0].x) * k, ey = p[1].y - p[0].y;
+  double l2 = ex * ex + ey * ey;
+  double u = l2 > 0 ? -(ax * ex + ay * ey) / l2 : 0;
+  u = u < 0 ? 0 : u > 1 ? 1 : u;
+  double x = ax + u * ex, y = ay + u * ey;
+  *t = u;
+  return x * x + y * y;
+}
+
 static double item_dist2(const cv_geo_t *geo, const geo_item_t *it, double lat, double lon) {
-  double k = cos(lat * RAD), best = INFINITY;
+  double k = cos(lat * RAD), best = INFINITY, t;
   for (uint32_t r = 0; r < it->nrun; r++) {
     const geo_chunk_t *run = &geo->runs[it->run + r];
     const geo_pt_t *p = &geo->verts[run->first];
     for (uint32_t i = 0; i < run->count; i++) {
-      double ax = (p[i].x - lon) * k, ay = p[i].y - lat;
-      double ex = (p[i + 1].x - p[i].x) * k, ey = p[i + 1].y - p[i].y;
-      double l2 = ex * ex + ey * ey;
-      double t = l2 > 0 ? -(ax * ex + ay * ey) / l2 : 0;
-      t = t < 0 ? 0 : t > 1 ? 1 : t;
-      double x = ax + t * ex, y = ay + t * ey;
-      if (x * x + y * y < best) best = x * x + y * y;
+      double d2 = edge_dist2(&p[i], lat, lon, k, &t);
+      if (d2 < best) best = d2;
     }
   }
   return best;
@@ -287,14 +295,9 @@ static double other_sea(const cv_geo_t *geo, double lat, double lon, double brea
           if (bx * bx + by * by >= best) continue;
           const geo_pt_t *p = &geo->verts[run->first];
           for (uint32_t e = 0; e < run->count; e++) {
-            double ax = (p[e].x - lon) * k, ay = p[e].y - lat;
-            double ex = (p[e + 1].x - p[e].x) * k, ey = p[e + 1].y - p[e].y;
-            double l2 = ex * ex + ey * ey;
-            double t = l2 > 0 ? -(ax * ex + ay * ey) / l2 : 0;
-            t = t < 0 ? 0 : t > 1 ? 1 : t;
-            double x = ax + t * ex, y = ay + t * ey;
-            if (x * x + y * y < best) {
-              best = x * x + y * y;
+            double t, d2 = edge_dist2(&p[e], lat, lon, k, &t);
+            if (d2 < best) {
+              best = d2;
               near_x = p[e].x + t * (p[e + 1].x - p[e].x);
               near_y = p[e].y + t * (p[e + 1].y - p[e].y);
               near_feature = it->feature;
