@@ -37,8 +37,9 @@ int cv_cmd_cache(int argc, char **argv, cv_engine_t *engine) {
     fprintf(stderr, "caveat: cache: unexpected argument '%s'\n%s", argv[1], usage);
     return CLI_USAGE;
   }
-  char dir[CLI_PATH_LIMIT];
-  if (!cli_cache_dir(dir)) {
+  char default_dir[CLI_PATH_LIMIT];
+  const char *dir = cli_cache_dir(default_dir);
+  if (!dir) {
     fprintf(stderr,
             "caveat: cache: no cache directory: give --cache DIR, or set $XDG_CACHE_HOME or "
             "$HOME\n");

@@ -140,11 +140,7 @@ static const char *cache_dir(const char *given_dir, char buf[CLI_PATH_LIMIT]) {
   return mkdir(dir, 0755) && errno != EEXIST ? NULL : dir;
 }
 
-const char *cli_cache_dir(char *buf) {
-  const char *dir = cache_dir(given.cache, buf);
-  if (dir && dir != buf) snprintf(buf, CLI_PATH_LIMIT, "%s", dir);
-  return dir ? buf : NULL;
-}
+const char *cli_cache_dir(char *buf) { return cache_dir(given.cache, buf); }
 
 /* Building the border index takes seconds (once: later runs map it from
  * the cache).  On a terminal the library's progress is shown on one line,

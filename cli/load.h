@@ -33,9 +33,10 @@ enum { CLI_PATH_LIMIT = 2048 };
  * file's name; returns -1 then, else 0. */
 int cli_path_join(char *buf, const char *dir, const char *name);
 
-/* The cache directory (--cache, else $XDG_CACHE_HOME/caveat or
- * ~/.cache/caveat), made if missing, into buf (CLI_PATH_LIMIT bytes); NULL
- * when there is none or it cannot be made. */
+/* The cache directory, made if missing: --cache as given (whatever its
+ * length: the library takes it whole), else $XDG_CACHE_HOME/caveat or
+ * ~/.cache/caveat written into buf (CLI_PATH_LIMIT bytes); NULL when there
+ * is none or it cannot be made. */
 const char *cli_cache_dir(char *buf);
 
 /* Where policies/, data/ and web/ are (--home, $CAVEAT_HOME or the build's

@@ -4,8 +4,9 @@
  * bytes flipped, 0x7F over its last 4 KB, an index pointing outside its
  * array (with the checksum made to match), a FIFO or a directory in its
  * place.  Each case loads the cache directly (cv_geo_cache_load), so no
- * case rebuilds the index; one end-to-end case opens through cv_geo_open
- * and checks the rebuilt index's answer.
+ * case rebuilds the index; two end-to-end cases open through cv_geo_open
+ * and check the rebuilt index's answer: one after damage, one with a cache
+ * directory whose path leaves no room for the index's name.
  *
  * Usage: geo_cache_test (paths from the build: CAVEAT_TEST_*).
  */
@@ -231,7 +232,33 @@ int main(void) {
     cv_geo_free(rebuilt);
   }
   unlink(dcw_path);
-  rmdir(dcw_dir);
+
+  /* One past the path limit: a cache directory of 4,091 bytes leaves no
+   * room for the index's name in the 4,096 a path may have.  Cut short,
+   * the name would have been dcw_dir's file "geo" (the directory is
+   * dcw_dir/./././...), here a FIFO that a read of it would have noted as
+   * no regular file; the index is built from the sources instead, with no
+   * cache read or written anywhere, and answers the same. */
+  char long_dir[4092];
+  size_t at = (size_t)snprintf(long_dir, sizeof long_dir, "%s", dcw_dir);
+  while (at + 2 <= 4091) long_dir[at++] = '/', long_dir[at++] = '.';
+  if (at < 4091) long_dir[at++] = '/';
+  long_dir[at] = '\0';
+  CHECK(strlen(long_dir) == 4091);
+  char cut_short[200];
+  snprintf(cut_short, sizeof cut_short, "%s/geo", dcw_dir);
+  CHECK(mkfifo(cut_short, 0600) == 0);
+  g_notes = 0;
+  cv_geo_t *uncached = cv_geo_open(&src, long_dir, &err);
+  CHECK(uncached != NULL && g_notes == 0);
+  if (uncached) {
+    cv_geo_resolve(uncached, 50.41, 36.89, &got);
+    CHECK(memcmp(&want, &got, sizeof want) == 0);
+    cv_geo_free(uncached);
+  }
+  unlink(cut_short);
+  rmdir(dcw_dir); /* fails, and the test with it, if anything was written */
+  CHECK(access(dcw_dir, F_OK) != 0);
   rmdir(g_dir);
   free(d);
   free(g_good);

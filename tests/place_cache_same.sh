@@ -61,4 +61,13 @@ got=$("$caveat" --cache "$long" where Kursk 2>&1) || { echo "FAILED: long cache 
 [ "$got" = "$("$caveat" --cache "$tmp" where Kursk 2>&1)" ] ||
   { echo "FAILED: long cache dir answers differently: $got"; exit 1; }
 [ -f "$long/places-index.bin" ] || { echo "FAILED: no place index in the long cache dir"; exit 1; }
+# Longer than the CLI's own paths (CLI_PATH_LIMIT, 2,047 bytes): --cache
+# is the library's whole, and 'caveat cache' names it whole (it printed
+# the directory cut short at 2,047 bytes).
+while [ ${#long} -le 2100 ]; do long="$long/a-directory-name-of-forty-bytes-or-so-xx"; done
+mkdir -p "$long"
+got=$("$caveat" --cache "$long" --no-geo cache 2>&1) || { echo "FAILED: cache in a long dir: $got"; exit 1; }
+[ "$got" = "${got%"in $long"}in $long" ] ||
+  { echo "FAILED: 'caveat cache' does not name the whole long dir: ${got: -80}"; exit 1; }
+[ -f "$long/places-index.bin" ] || { echo "FAILED: no place index in the 2,100-byte cache dir"; exit 1; }
 echo "place_cache_same: $(grep -c '^==' "$tmp/read.txt") commands alike"

@@ -50,9 +50,15 @@ cv_geo_t *cv_geo_open(const cv_geo_sources_t *src, const char *cache_dir, cv_err
     return NULL;
   }
   geo->land = src->land != NULL;
+  /* A cache path cut short could name another file (the system opens no
+   * path of 4,096 bytes or more anyway): a directory that leaves no room
+   * for the name is built from the sources, with no cache read or written. */
   char cache[4096] = "";
-  if (cache_dir && *cache_dir) {
-    snprintf(cache, sizeof cache, "%s/%s", cache_dir, src->land ? CACHE_NAME_LAND : CACHE_NAME_DCW);
+  int len = cache_dir && *cache_dir ? snprintf(cache, sizeof cache, "%s/%s", cache_dir,
+                                               src->land ? CACHE_NAME_LAND : CACHE_NAME_DCW)
+                                    : 0;
+  if (len < 0 || (size_t)len >= sizeof cache) cache[0] = '\0';
+  if (cache[0]) {
     geo->progress = src->progress; /* for a note on a damaged cache */
     geo->progress_ctx = src->progress_ctx;
     int cached = cv_geo_cache_load(geo, cache, st);
