@@ -301,6 +301,35 @@ static void test_matcher_name_plural(void **state) {
   cv_match_free(m);
 }
 
+/* The scan finds word starts eight bytes at a time: the same hits wherever
+ * a word falls against the chunks, at every offset and with every length of
+ * text cut short, and none inside a word glued to a UTF-8 letter. */
+static void test_matcher_chunk_edges(void **state) {
+  cv_match_t *m = cv_match_new();
+  assert_int_equal(cv_match_add(m, "HIMARS", 6, 0, true), CV_OK);
+  assert_int_equal(cv_match_add(m, "M1", 2, 1, true), CV_OK);
+  assert_int_equal(cv_match_add(m, "in response to shelling", 23, 2, false), CV_OK);
+  assert_int_equal(cv_match_build(m), CV_OK);
+  const char *body = "HIMARS m1 \xD0\x96HIMARS HIMARS\xD0\x96 x9M1 in  response to\tshelling M1";
+  size_t body_len = strlen(body);
+  for (size_t pad = 0; pad <= 9; pad++) {
+    char text[128], hits[256] = "", want[256];
+    memset(text, ' ', pad);
+    memcpy(text + pad, body, body_len);
+    cv_match_scan(m, text, pad + body_len, on_hit, hits);
+    snprintf(want, sizeof want, "0:%zu-%zu 1:%zu-%zu 2:%zu-%zu 1:%zu-%zu ", pad, pad + 6, pad + 7,
+             pad + 9, pad + 33, pad + 57, pad + 58, pad + 60);
+    assert_string_equal(hits, want);
+    /* cut short: a word cut at the end is still whole, "M" alone is none */
+    hits[0] = '\0';
+    cv_match_scan(m, text, pad + 59, on_hit, hits);
+    snprintf(want, sizeof want, "0:%zu-%zu 1:%zu-%zu 2:%zu-%zu ", pad, pad + 6, pad + 7, pad + 9,
+             pad + 33, pad + 57);
+    assert_string_equal(hits, want);
+  }
+  cv_match_free(m);
+}
+
 /* --------------------------------------------------------- ACLED files */
 
 static void test_acled_multiline(void **state) {
@@ -940,6 +969,7 @@ int main(void) {
       cmocka_unit_test(test_tokenizer),
       cmocka_unit_test(test_matcher),
       cmocka_unit_test(test_matcher_name_plural),
+      cmocka_unit_test(test_matcher_chunk_edges),
       cmocka_unit_test(test_acled_multiline),
       cmocka_unit_test(test_acled_dates),
       cmocka_unit_test(test_acled_missing_columns),
