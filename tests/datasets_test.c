@@ -330,6 +330,21 @@ static void test_matcher_chunk_edges(void **state) {
   cv_match_free(m);
 }
 
+/* acled.c sets a row's operator by the symbol actor1 was found as, not by
+ * its name looked up again: the same only while every operator's own name
+ * leads back to it (a name that were another operator's alias would not). */
+static void test_operator_names_lead_back(void **state) {
+  const cv_catalog_t *cat = &full_engine->catalog;
+  int operators = 0;
+  for (int32_t sym = 0; sym < cat->n_symbols; sym++) {
+    if (!(cat->symbols[sym].domains & (1u << CV_DOM_OPERATOR))) continue;
+    const char *name = cv_symbol_name(cat, sym);
+    assert_int_equal(cv_catalog_lookup(cat, CV_DOM_OPERATOR, name, strlen(name)), sym);
+    operators++;
+  }
+  assert_true(operators > 10);
+}
+
 /* --------------------------------------------------------- ACLED files */
 
 static void test_acled_multiline(void **state) {
@@ -970,6 +985,7 @@ int main(void) {
       cmocka_unit_test(test_matcher),
       cmocka_unit_test(test_matcher_name_plural),
       cmocka_unit_test(test_matcher_chunk_edges),
+      cmocka_unit_test(test_operator_names_lead_back),
       cmocka_unit_test(test_acled_multiline),
       cmocka_unit_test(test_acled_dates),
       cmocka_unit_test(test_acled_missing_columns),
