@@ -4,13 +4,17 @@
  * Because matches must be whole words, a match can only begin where a word
  * begins.  The scan finds the word starts eight bytes at a time (a mask of
  * the chunk's word bytes, where little-endian; a byte at a time elsewhere
- * and at the end of the text); at each one
- * a bitmap of the patterns' first two (folded) bytes rejects most words in
- * one load, a second bitmap of their first four bytes rejects most of the
- * rest, and only the survivors walk a trie of the patterns.  Two bytes were
- * not enough once the catalog held targets: "the", "near" and "reported"
- * begin like "thermal power plant", "neptune" and "refinery", and four in
- * ten words walked the trie.  With no backtracking beyond the longest
+ * and at the end of the text); at each one a bitmap of the patterns' first
+ * two (folded) bytes turns most words away in one load, and the rest are
+ * looked up in three bitmaps of the patterns' keys: a pattern's first four
+ * bytes, or fewer where it is shorter or has a blank among them (its bytes
+ * to that blank, which a run of blanks in the text begins with too).  Only
+ * the words some key admits walk a trie of the patterns.  Two bytes alone
+ * were not enough once the catalog held targets: "the", "near" and
+ * "reported" begin like "thermal power plant", "neptune" and "refinery",
+ * and four in ten words walked the trie; with the first two and four bytes
+ * alone, every word that began like a short pattern ("in" of "in response
+ * to shelling") still did.  With no backtracking beyond the longest
  * pattern, the scan costs well under a nanosecond per byte of text.
  *
  * The trie's edges are indexed by byte class (the distinct folded bytes that
@@ -48,13 +52,17 @@ struct cv_match {
   int *tag;       /* per node: a pattern's tag, NO_TAG or AMBIGUOUS */
   bool *name;     /* per node: a name's end (cv_match_add()) */
   unsigned n_nodes;
-  uint8_t first2[65536 / 8]; /* bit (b0 << 8 | b1): some pattern starts so */
-  /* bit (b0 << 8 | b1): some pattern starting so has a blank among its
-   * first four bytes, or fewer than four: the second filter cannot judge */
-  uint8_t short2[65536 / 8];
-  uint8_t first4[65536 / 8]; /* bit prefix_hash(first four bytes) */
-  uint8_t lower[256];        /* fold() as a table, for the scan */
-  uint8_t lower_space[256];  /* the same, with blank space as ' ' */
+  /* bit (b0 << 8 | b1): some pattern starts so; most words are turned
+   * away by this one load before the keys are looked up */
+  uint8_t first2[65536 / 8];
+  /* The patterns' keys (cv_match_build()), by their length: bit (b0 << 8 |
+   * b1) of a two-byte key, bit prefix_hash() of a three- or four-byte one
+   * (a missing fourth byte as 0). */
+  uint8_t key2[65536 / 8];
+  uint8_t key3[65536 / 8];
+  uint8_t key4[65536 / 8];
+  uint8_t lower[256];       /* fold() as a table, for the scan */
+  uint8_t lower_space[256]; /* the same, with blank space as ' ' */
 };
 
 /* ASCII letters and digits, and every byte of a multi-byte UTF-8 sequence:
@@ -144,8 +152,9 @@ int cv_match_build(cv_match_t *m) {
   }
   memset(m->cls, 0, sizeof m->cls);
   memset(m->first2, 0, sizeof m->first2);
-  memset(m->short2, 0, sizeof m->short2);
-  memset(m->first4, 0, sizeof m->first4);
+  memset(m->key2, 0, sizeof m->key2);
+  memset(m->key3, 0, sizeof m->key3);
+  memset(m->key4, 0, sizeof m->key4);
   m->n_cls = 1;
   size_t total = 1;
   for (size_t i = 0; i < m->n_pats; i++) {
@@ -183,12 +192,19 @@ int cv_match_build(cv_match_t *m) {
     else if (m->tag[node] != p->tag)
       m->tag[node] = AMBIGUOUS;
     const unsigned char *t = (const unsigned char *)p->text;
-    unsigned b = t[0] << 8 | t[1];
-    set_bit(m->first2, b);
-    if (p->len < 4 || t[1] == ' ' || t[2] == ' ' || t[3] == ' ')
-      set_bit(m->short2, b);
+    /* The key: up to four bytes, to the first blank.  The text's bytes
+     * agree with the pattern's that far even where it has a run of blanks
+     * for the pattern's one. */
+    size_t key = p->len < 4 ? p->len : 4;
+    for (size_t k = 1; k < key; k++)
+      if (t[k] == ' ') key = k + 1;
+    set_bit(m->first2, t[0] << 8 | t[1]);
+    if (key == 2)
+      set_bit(m->key2, t[0] << 8 | t[1]);
+    else if (key == 3)
+      set_bit(m->key3, prefix_hash(t[0], t[1], t[2], 0));
     else
-      set_bit(m->first4, prefix_hash(t[0], t[1], t[2], t[3]));
+      set_bit(m->key4, prefix_hash(t[0], t[1], t[2], t[3]));
   }
   return CV_OK;
 }
@@ -222,22 +238,18 @@ static void walk(const cv_match_t *m, const unsigned char *t, size_t len, size_t
   }
 }
 
-/* The second filter, for a word whose first two bytes (b) begin some
- * pattern: whether its first four may too.  Blank space among them (which
- * the trie takes a run of as one), or the end of the text, leaves it to the
- * trie. */
-static inline bool may_start(const cv_match_t *m, const unsigned char *t, size_t left, unsigned b) {
-  if (has_bit(m->short2, b) || left < 4 || space_byte(t[1]) || space_byte(t[2]) || space_byte(t[3]))
-    return true;
-  return has_bit(m->first4,
-                 prefix_hash(m->lower[t[0]], m->lower[t[1]], m->lower[t[2]], m->lower[t[3]]));
-}
-
-/* A word start at t[i] (i + 1 < len): the two filters, then the trie. */
+/* A word start at t[i] (i + 1 < len): the keys its first bytes could be
+ * (folded, a blank as ' '), then the trie. */
 static inline void word_start(const cv_match_t *m, const unsigned char *t, size_t len, size_t i,
                               cv_match_hit_fn hit, void *ctx) {
-  unsigned b = (unsigned)m->lower[t[i]] << 8 | m->lower_space[t[i + 1]];
-  if (has_bit(m->first2, b) && may_start(m, t + i, len - i, b)) walk(m, t, len, i, hit, ctx);
+  const unsigned char *w = t + i;
+  size_t left = len - i;
+  unsigned a = m->lower[w[0]], b = m->lower_space[w[1]];
+  if (!has_bit(m->first2, a << 8 | b)) return;
+  unsigned c = left > 2 ? m->lower_space[w[2]] : 0, d = left > 3 ? m->lower_space[w[3]] : 0;
+  if (has_bit(m->key2, a << 8 | b) || (left > 2 && has_bit(m->key3, prefix_hash(a, b, c, 0))) ||
+      (left > 3 && has_bit(m->key4, prefix_hash(a, b, c, d))))
+    walk(m, t, len, i, hit, ctx);
 }
 
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__

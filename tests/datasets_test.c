@@ -330,6 +330,27 @@ static void test_matcher_chunk_edges(void **state) {
   cv_match_free(m);
 }
 
+/* A word walks the trie only when its first bytes are some pattern's key:
+ * four bytes, or fewer for a short pattern or one with a blank among them
+ * (which a run of blanks, or a tab, in the text must still match). */
+static void test_matcher_keys(void **state) {
+  cv_match_t *m = cv_match_new();
+  static const char *const pats[] = {"M1", "UAV", "air base", "in response", "a b", "Kinzhal"};
+  for (int i = 0; i < 6; i++)
+    assert_int_equal(cv_match_add(m, pats[i], strlen(pats[i]), i, false), CV_OK);
+  assert_int_equal(cv_match_build(m), CV_OK);
+  char hits[256] = "";
+  const char *text = "m1 UAVs AIR \t base In\n\nresponse A  B KINZHAL m1a uavx airbase kinzha";
+  cv_match_scan(m, text, strlen(text), on_hit, hits);
+  assert_string_equal(hits, "0:0-2 1:3-7 2:8-18 3:19-31 4:32-36 5:37-44 ");
+  /* at the very end: a key of two and of three bytes with nothing after */
+  hits[0] = '\0';
+  cv_match_scan(m, "x M1", 4, on_hit, hits);
+  cv_match_scan(m, "x UAV", 5, on_hit, hits);
+  assert_string_equal(hits, "0:2-4 1:2-5 ");
+  cv_match_free(m);
+}
+
 /* acled.c sets a row's operator by the symbol actor1 was found as, not by
  * its name looked up again: the same only while every operator's own name
  * leads back to it (a name that were another operator's alias would not). */
@@ -985,6 +1006,7 @@ int main(void) {
       cmocka_unit_test(test_matcher),
       cmocka_unit_test(test_matcher_name_plural),
       cmocka_unit_test(test_matcher_chunk_edges),
+      cmocka_unit_test(test_matcher_keys),
       cmocka_unit_test(test_operator_names_lead_back),
       cmocka_unit_test(test_acled_multiline),
       cmocka_unit_test(test_acled_dates),
