@@ -246,7 +246,11 @@ static void excerpt(char *out, size_t size, const char *text, size_t len) {
     if (space > n / 2) n = space;
     while (n && text[n - 1] == ' ') n--;
   }
-  for (size_t i = 0; i < n; i++) out[i] = text[i] == '\n' || text[i] == '\r' ? ' ' : text[i];
+  /* Copied whole, then the rare line breaks found: a copy a byte at a time
+   * cost as much as the rest of the row's mapping. */
+  memcpy(out, text, n);
+  for (char *p = out; (p = memchr(p, '\n', (size_t)(out + n - p))) != NULL;) *p++ = ' ';
+  for (char *p = out; (p = memchr(p, '\r', (size_t)(out + n - p))) != NULL;) *p++ = ' ';
   if (n < len)
     memcpy(out + n, more, sizeof more);
   else
