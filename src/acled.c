@@ -115,8 +115,30 @@ typedef struct named {
   int32_t sym;
 } named_t;
 
+/* A column's last values, each with what it was mapped to.  Values repeat
+ * from row to row (gen_acled's rows hold seven actors and seven sub-event
+ * types; an export of a year, a few hundred actors), and mapping one cost a
+ * catalog look-up or a dozen comparisons.  A slot is keyed on every byte of
+ * the value, which is all its mapping reads besides the reader's own
+ * catalogs; a value longer than a slot is mapped afresh every time, and
+ * when the slots are full the oldest gives way. */
+#define VALUE_SLOTS 16
+#define VALUE_BYTES 48
+typedef struct value_slot {
+  size_t len;
+  char key[VALUE_BYTES];
+  int32_t num[2];
+  bool flag[2];
+} value_slot_t;
+typedef struct value_memo {
+  value_slot_t slot[VALUE_SLOTS];
+  unsigned used, next;
+} value_memo_t;
+
 struct cv_acled {
-  int col[AC_COUNT]; /* -1: not in this export */
+  int col[AC_COUNT];      /* -1: not in this export */
+  value_memo_t actors;    /* actor1 -> operator symbol (num[0]) */
+  value_memo_t sub_types; /* sub_event_type -> sub_event_kind()'s answers */
   /* the names of the sub-event tables above, by length: a row's type is
    * compared with the one or two names of its length, not all sixteen */
   size_t sub_event_len[sizeof sub_events / sizeof *sub_events];
@@ -289,6 +311,24 @@ static void set(const cv_engine_t *engine, cv_use_t *use, const char *field, con
   cv_use_set(engine, use, field, value, strlen(value), &ignored);
 }
 
+static const value_slot_t *memo_find(const value_memo_t *m, const cv_csv_field_t *value) {
+  for (unsigned i = 0; i < m->used; i++)
+    if (m->slot[i].len == value->len && memcmp(m->slot[i].key, value->data, value->len) == 0)
+      return &m->slot[i];
+  return NULL;
+}
+
+/* The slot to keep value's mapping in, or NULL for a value too long. */
+static value_slot_t *memo_put(value_memo_t *m, const cv_csv_field_t *value) {
+  if (value->len > VALUE_BYTES) return NULL;
+  value_slot_t *s = &m->slot[m->next];
+  m->next = (m->next + 1) % VALUE_SLOTS;
+  if (m->used < VALUE_SLOTS) m->used++;
+  s->len = value->len;
+  memcpy(s->key, value->data, value->len);
+  return s;
+}
+
 /* Sets a use field to a catalog symbol found before (cv_use_set() by its
  * name would find the same); -1, a name the catalogs lack, leaves the field
  * unknown. */
@@ -311,6 +351,23 @@ static void sub_event_kind(const cv_acled_t *a, const cv_csv_field_t *sub, int *
   *disrupted = *not_use >= 0 && strcmp(not_uses[*not_use].name, DISRUPTED) == 0;
 }
 
+/* sub_event_kind() through the column's memo. */
+static void sub_event_kind_of(cv_acled_t *a, const cv_csv_field_t *sub, int *not_use,
+                              bool *accident, int *action, bool *disrupted) {
+  const value_slot_t *seen = memo_find(&a->sub_types, sub);
+  if (seen) {
+    *not_use = seen->num[0], *action = seen->num[1];
+    *accident = seen->flag[0], *disrupted = seen->flag[1];
+    return;
+  }
+  sub_event_kind(a, sub, not_use, accident, action, disrupted);
+  value_slot_t *s = memo_put(&a->sub_types, sub);
+  if (s) {
+    s->num[0] = *not_use, s->num[1] = *action;
+    s->flag[0] = *accident, s->flag[1] = *disrupted;
+  }
+}
+
 /* actor1 -> operator: the actor string itself, else its name up to the
  * closing parenthesis of ACLED's "(2019-)" period, so that a unit such as
  * "Military Forces of Ukraine (2019-) Special Forces" falls back to its
@@ -322,6 +379,16 @@ static int32_t find_operator(const cv_catalog_t *cat, const char *s, size_t len)
   if (close && (size_t)(close + 1 - s) < len)
     return cv_catalog_lookup(cat, CV_DOM_OPERATOR, s, (size_t)(close + 1 - s));
   return -1;
+}
+
+/* find_operator() through the column's memo. */
+static int32_t operator_of(cv_acled_t *a, const cv_catalog_t *cat, const cv_csv_field_t *actor) {
+  const value_slot_t *seen = memo_find(&a->actors, actor);
+  if (seen) return seen->num[0];
+  int32_t op = find_operator(cat, actor->data, actor->len);
+  value_slot_t *s = memo_put(&a->actors, actor);
+  if (s) s->num[0] = op;
+  return op;
 }
 
 static bool starts_with_nocase(const char *s, size_t len, const char *prefix) {
@@ -435,7 +502,7 @@ static void cross_check(const cv_engine_t *engine, cv_use_t *use, const cv_csv_f
   if (admin1) admin1_check(engine, use, said, admin1, disputed);
 }
 
-void cv_acled_row(const cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
+void cv_acled_row(cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
                   const cv_csv_field_t *fields, size_t n, unsigned taken) {
   const cv_catalog_t *cat = &engine->catalog;
   const cv_csv_field_t *col[AC_COUNT];
@@ -445,7 +512,7 @@ void cv_acled_row(const cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
 
   int32_t op = -1;
   if (col[AC_ACTOR1] && !(taken & (1u << CV_DF_OPERATOR))) {
-    op = find_operator(cat, col[AC_ACTOR1]->data, col[AC_ACTOR1]->len);
+    op = operator_of(a, cat, col[AC_ACTOR1]);
     if (op >= 0) {
       set_known(use, CV_UF_OPERATOR, op);
       note_match(use, col[AC_ACTOR1]->data, col[AC_ACTOR1]->len, "operator");
@@ -466,7 +533,7 @@ void cv_acled_row(const cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
   const cv_csv_field_t *sub = col[AC_SUB_EVENT];
   int not_use = -1, action_of = -1;
   bool accident = false, disrupted = false;
-  if (sub) sub_event_kind(a, sub, &not_use, &accident, &action_of, &disrupted);
+  if (sub) sub_event_kind_of(a, sub, &not_use, &accident, &action_of, &disrupted);
   bool interception =
       disrupted &&
       ((col[AC_NOTES] && starts_with_nocase(notes, col[AC_NOTES]->len, "Interception:")) ||

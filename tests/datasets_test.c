@@ -351,6 +351,64 @@ static void test_matcher_keys(void **state) {
   cv_match_free(m);
 }
 
+/* acled.c keeps each column's last sixteen values with what they mapped
+ * to: a value seen again must map as it did, never as another value of the
+ * same length or start; past sixteen values the oldest is mapped afresh;
+ * values longer than a slot (48 bytes) are mapped every time. */
+static void test_acled_column_memo(void **state) {
+  static const struct {
+    const char *sub, *actor, *action, *operator_;
+  } rows[] = {
+      {"Air/drone strike", "Military Forces of Ukraine (2019-) Air Force", "strike", "afu"},
+      {"Peaceful protest", "Military Forces of Russia (2000-) Rosgvardia", "", "rosgvardia"},
+      {"Air/drone strike", "Military Forces of Russia (2000-) Rosgvardia", "strike", "rosgvardia"},
+      {"Peaceful protest", "Military Forces of Ukraine (2019-) Air Force", "", "afu"},
+      {"Armed clash", "Actor 1", "ground-operation", ""},
+      {"Armed clash", "Actor 2", "ground-operation", ""},
+      {"Armed clash", "Actor 3", "ground-operation", ""},
+      {"Armed clash", "Actor 4", "ground-operation", ""},
+      {"Armed clash", "Actor 5", "ground-operation", ""},
+      {"Armed clash", "Actor 6", "ground-operation", ""},
+      {"Armed clash", "Actor 7", "ground-operation", ""},
+      {"Armed clash", "Actor 8", "ground-operation", ""},
+      {"Armed clash", "Actor 9", "ground-operation", ""},
+      {"Armed clash", "Actor 10", "ground-operation", ""},
+      {"Armed clash", "Actor 11", "ground-operation", ""},
+      {"Armed clash", "Actor 12", "ground-operation", ""},
+      {"Armed clash", "Actor 13", "ground-operation", ""},
+      {"Armed clash", "Actor 14", "ground-operation", ""},
+      {"Armed clash", "Actor 15", "ground-operation", ""},
+      {"Armed clash", "Actor 16", "ground-operation", ""},
+      /* its slot was the oldest, and was given to Actor 15 */
+      {"Air/drone strike", "Military Forces of Ukraine (2019-) Air Force", "strike", "afu"},
+      {"Air/drone strike", "Military Forces of Russia (2000-) Rosgvardia", "strike", "rosgvardia"},
+      /* 48 bytes, kept; 49 (read as its force, up to the ')'), then 60, not */
+      {"Air/drone strike", "Military Forces of Ukraine (2019-) Ground Forces", "strike", "afu"},
+      {"Air/drone strike", "Military Forces of Ukraine (2019-) Ground Forces", "strike", "afu"},
+      {"Air/drone strike", "Military Forces of Ukraine (2019-) Ground Forces!", "strike", "afu"},
+      {"Air/drone strike", "Military Forces of Ukraine (2019-) Ground Forces!", "strike", "afu"},
+      {"Air/drone strike", "Police Forces of Ukraine (2019-) Security Service of Ukraine", "strike",
+       "ua-sbu"},
+      {"Peaceful protest", "Police Forces of Ukraine (2019-) Security Service of Ukraine", "",
+       "ua-sbu"},
+  };
+  size_t n_rows = sizeof rows / sizeof *rows;
+  char text[8192];
+  size_t off =
+      (size_t)snprintf(text, sizeof text, "event_id_cnty,event_date,sub_event_type,actor1\n");
+  for (size_t i = 0; i < n_rows; i++)
+    off += (size_t)snprintf(text + off, sizeof text - off, "M%zu,2024-06-02,%s,%s\n", i + 1,
+                            rows[i].sub, rows[i].actor);
+  assert_true(off < sizeof text);
+  answer_t a[32];
+  assert_int_equal(read_both(engine, CV_FORMAT_AUTO, text, off, NULL, a, 32), n_rows);
+  for (size_t i = 0; i < n_rows; i++) {
+    assert_int_equal(a[i].rc, CV_OK);
+    assert_string_equal(a[i].action, rows[i].action);
+    assert_string_equal(a[i].operator_, rows[i].operator_);
+  }
+}
+
 /* acled.c sets a row's operator by the symbol actor1 was found as, not by
  * its name looked up again: the same only while every operator's own name
  * leads back to it (a name that were another operator's alias would not). */
@@ -1007,6 +1065,7 @@ int main(void) {
       cmocka_unit_test(test_matcher_name_plural),
       cmocka_unit_test(test_matcher_chunk_edges),
       cmocka_unit_test(test_matcher_keys),
+      cmocka_unit_test(test_acled_column_memo),
       cmocka_unit_test(test_operator_names_lead_back),
       cmocka_unit_test(test_acled_multiline),
       cmocka_unit_test(test_acled_dates),
