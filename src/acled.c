@@ -126,9 +126,11 @@ typedef struct named {
 #define VALUE_BYTES 48
 typedef struct value_slot {
   size_t len;
+  const void *context; /* what else the mapping read: admin1's country code */
   char key[VALUE_BYTES];
   int32_t num[2];
   bool flag[2];
+  const char *text;
 } value_slot_t;
 typedef struct value_memo {
   value_slot_t slot[VALUE_SLOTS];
@@ -139,6 +141,11 @@ struct cv_acled {
   int col[AC_COUNT];      /* -1: not in this export */
   value_memo_t actors;    /* actor1 -> operator symbol (num[0]) */
   value_memo_t sub_types; /* sub_event_type -> sub_event_kind()'s answers */
+  /* country -> its code by the borders (text), and admin1 in the country
+   * of that code (context) -> the region's code (text); both kept for the
+   * borders of places_of, emptied when the engine's borders change */
+  value_memo_t countries, admin1s;
+  const cv_geo_t *places_of;
   /* the names of the sub-event tables above, by length: a row's type is
    * compared with the one or two names of its length, not all sixteen */
   size_t sub_event_len[sizeof sub_events / sizeof *sub_events];
@@ -311,20 +318,23 @@ static void set(const cv_engine_t *engine, cv_use_t *use, const char *field, con
   cv_use_set(engine, use, field, value, strlen(value), &ignored);
 }
 
-static const value_slot_t *memo_find(const value_memo_t *m, const cv_csv_field_t *value) {
+static const value_slot_t *memo_find(const value_memo_t *m, const void *context,
+                                     const cv_csv_field_t *value) {
   for (unsigned i = 0; i < m->used; i++)
-    if (m->slot[i].len == value->len && memcmp(m->slot[i].key, value->data, value->len) == 0)
+    if (m->slot[i].len == value->len && m->slot[i].context == context &&
+        memcmp(m->slot[i].key, value->data, value->len) == 0)
       return &m->slot[i];
   return NULL;
 }
 
 /* The slot to keep value's mapping in, or NULL for a value too long. */
-static value_slot_t *memo_put(value_memo_t *m, const cv_csv_field_t *value) {
+static value_slot_t *memo_put(value_memo_t *m, const void *context, const cv_csv_field_t *value) {
   if (value->len > VALUE_BYTES) return NULL;
   value_slot_t *s = &m->slot[m->next];
   m->next = (m->next + 1) % VALUE_SLOTS;
   if (m->used < VALUE_SLOTS) m->used++;
   s->len = value->len;
+  s->context = context;
   memcpy(s->key, value->data, value->len);
   return s;
 }
@@ -354,14 +364,14 @@ static void sub_event_kind(const cv_acled_t *a, const cv_csv_field_t *sub, int *
 /* sub_event_kind() through the column's memo. */
 static void sub_event_kind_of(cv_acled_t *a, const cv_csv_field_t *sub, int *not_use,
                               bool *accident, int *action, bool *disrupted) {
-  const value_slot_t *seen = memo_find(&a->sub_types, sub);
+  const value_slot_t *seen = memo_find(&a->sub_types, NULL, sub);
   if (seen) {
     *not_use = seen->num[0], *action = seen->num[1];
     *accident = seen->flag[0], *disrupted = seen->flag[1];
     return;
   }
   sub_event_kind(a, sub, not_use, accident, action, disrupted);
-  value_slot_t *s = memo_put(&a->sub_types, sub);
+  value_slot_t *s = memo_put(&a->sub_types, NULL, sub);
   if (s) {
     s->num[0] = *not_use, s->num[1] = *action;
     s->flag[0] = *accident, s->flag[1] = *disrupted;
@@ -383,10 +393,10 @@ static int32_t find_operator(const cv_catalog_t *cat, const char *s, size_t len)
 
 /* find_operator() through the column's memo. */
 static int32_t operator_of(cv_acled_t *a, const cv_catalog_t *cat, const cv_csv_field_t *actor) {
-  const value_slot_t *seen = memo_find(&a->actors, actor);
+  const value_slot_t *seen = memo_find(&a->actors, NULL, actor);
   if (seen) return seen->num[0];
   int32_t op = find_operator(cat, actor->data, actor->len);
-  value_slot_t *s = memo_put(&a->actors, actor);
+  value_slot_t *s = memo_put(&a->actors, NULL, actor);
   if (s) s->num[0] = op;
   return op;
 }
@@ -429,13 +439,38 @@ static void precision_check(cv_use_t *use, int prec, bool disputed) {
  * they differ, the region is disputed between the two (use->region_stated)
  * and the verdict is worked out for both.  A spelling the table lacks is
  * not compared. */
-static void admin1_check(const cv_engine_t *engine, cv_use_t *use, const char *said,
+/* cv_geo_country_code() and cv_engine_admin1() through the columns' memos. */
+static const char *country_code_of(cv_acled_t *a, const cv_engine_t *engine,
+                                   const cv_csv_field_t *country) {
+  if (a->places_of != engine->geo) {
+    a->countries.used = a->countries.next = a->admin1s.used = a->admin1s.next = 0;
+    a->places_of = engine->geo;
+  }
+  const value_slot_t *seen = memo_find(&a->countries, NULL, country);
+  if (seen) return seen->text;
+  const char *said = cv_geo_country_code(engine->geo, country->data, country->len);
+  value_slot_t *s = memo_put(&a->countries, NULL, country);
+  if (s) s->text = said;
+  return said;
+}
+
+static const char *admin1_code_of(cv_acled_t *a, const cv_engine_t *engine, const char *said,
+                                  const cv_csv_field_t *admin1) {
+  const value_slot_t *seen = memo_find(&a->admin1s, said, admin1);
+  if (seen) return seen->text;
+  const char *code = cv_engine_admin1(engine, said, admin1->data, admin1->len);
+  value_slot_t *s = memo_put(&a->admin1s, said, admin1);
+  if (s) s->text = code;
+  return code;
+}
+
+static void admin1_check(cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use, const char *said,
                          const cv_csv_field_t *admin1, bool disputed) {
   cv_geo_facts_t *g = &use->geo;
   size_t len = admin1->len < sizeof use->admin1 - 1 ? admin1->len : sizeof use->admin1 - 1;
   memcpy(use->admin1, admin1->data, len);
   use->admin1[len] = '\0';
-  const char *code = said ? cv_engine_admin1(engine, said, admin1->data, admin1->len) : NULL;
+  const char *code = said ? admin1_code_of(a, engine, said, admin1) : NULL;
   if (said) cv_strcopy(use->admin1_country, sizeof use->admin1_country, said);
   if (code) cv_strcopy(use->admin1_region, sizeof use->admin1_region, code);
   if (!said) {
@@ -466,12 +501,13 @@ static void admin1_check(const cv_engine_t *engine, cv_use_t *use, const char *s
  * note says why.  A row whose country agrees keeps its territory: ACLED
  * codes the country itself, and only the region (admin1_check) and the
  * distance (precision_check) are in question then. */
-static void cross_check(const cv_engine_t *engine, cv_use_t *use, const cv_csv_field_t *country,
-                        const cv_csv_field_t *admin1, const cv_csv_field_t *precision) {
+static void cross_check(cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
+                        const cv_csv_field_t *country, const cv_csv_field_t *admin1,
+                        const cv_csv_field_t *precision) {
   if (!engine->geo || !use->has_location || use->coordinates != 3) return;
   cv_use_resolve(engine, use);
   const cv_geo_facts_t *g = &use->geo;
-  const char *said = country ? cv_geo_country_code(engine->geo, country->data, country->len) : NULL;
+  const char *said = country ? country_code_of(a, engine, country) : NULL;
   int prec = precision_of(precision);
   bool agrees =
       said && (strcmp(said, g->territory) == 0 || (g->at_sea == 1 && strcmp(said, g->sea_of) == 0));
@@ -499,7 +535,7 @@ static void cross_check(const cv_engine_t *engine, cv_use_t *use, const cv_csv_f
     cv_use_grade(use, "lat", "disputed", &ignored);
   }
   if (prec) precision_check(use, prec, disputed);
-  if (admin1) admin1_check(engine, use, said, admin1, disputed);
+  if (admin1) admin1_check(a, engine, use, said, admin1, disputed);
 }
 
 void cv_acled_row(cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
@@ -637,7 +673,7 @@ void cv_acled_row(cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
   double lat, lon;
   if (cv_use_location(use, &lat, &lon) == CV_OK) {
     cv_strcopy(use->location_from, sizeof use->location_from, "latitude/longitude");
-    cross_check(engine, use, col[AC_COUNTRY], col[AC_ADMIN1], col[AC_GEO_PRECISION]);
+    cross_check(a, engine, use, col[AC_COUNTRY], col[AC_ADMIN1], col[AC_GEO_PRECISION]);
   } else if (col[AC_LOCATION] && !(taken & (1u << CV_DF_PLACE))) {
     cv_error_t ignored;
     if (cv_use_set(engine, use, "place", col[AC_LOCATION]->data, col[AC_LOCATION]->len, &ignored) ==

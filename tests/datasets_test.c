@@ -409,6 +409,38 @@ static void test_acled_column_memo(void **state) {
   }
 }
 
+/* The country's code and admin1's region are kept per value too; admin1's
+ * with the country's code it was looked up in: "Kursk" in Russia is
+ * RU-KRS, in Ukraine a spelling admin1.tsv does not list. */
+static void test_acled_admin1_memo(void **state) {
+  static const char text[] =
+      "event_id_cnty,event_date,country,admin1,latitude,longitude\n"
+      "K1,2024-06-02,Russia,Kursk,51.73,36.19\n"
+      "K2,2024-06-02,Ukraine,Kursk,51.73,36.19\n"
+      "K3,2024-06-02,Russia,Kursk,51.73,36.19\n"
+      "K4,2024-06-02,Ukraine,Kursk,51.73,36.19\n";
+  static const struct {
+    const char *country, *region;
+    int check;
+  } want[] = {{"RU", "RU-KRS", CV_ADMIN1_AGREES},
+              {"UA", "", CV_ADMIN1_NOT_LISTED},
+              {"RU", "RU-KRS", CV_ADMIN1_AGREES},
+              {"UA", "", CV_ADMIN1_NOT_LISTED}};
+  source_t src = {text, sizeof text - 1, 0, 1 << 20};
+  cv_reader_t *r = cv_reader_new(full_engine, CV_FORMAT_AUTO, read_source, &src);
+  cv_use_t *use = cv_use_new();
+  cv_error_t err;
+  for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+    assert_int_equal(cv_reader_next(r, use, &err), CV_OK);
+    assert_string_equal(use->admin1_country, want[i].country);
+    assert_string_equal(use->admin1_region, want[i].region);
+    assert_int_equal(use->admin1_check, want[i].check);
+  }
+  assert_int_equal(cv_reader_next(r, use, &err), CV_EOF);
+  cv_use_free(use);
+  cv_reader_free(r);
+}
+
 /* acled.c sets a row's operator by the symbol actor1 was found as, not by
  * its name looked up again: the same only while every operator's own name
  * leads back to it (a name that were another operator's alias would not). */
@@ -1066,6 +1098,7 @@ int main(void) {
       cmocka_unit_test(test_matcher_chunk_edges),
       cmocka_unit_test(test_matcher_keys),
       cmocka_unit_test(test_acled_column_memo),
+      cmocka_unit_test(test_acled_admin1_memo),
       cmocka_unit_test(test_operator_names_lead_back),
       cmocka_unit_test(test_acled_multiline),
       cmocka_unit_test(test_acled_dates),
