@@ -68,6 +68,7 @@ static const struct {
  * destruction", which includes demolitions and sabotage: they stay
  * undetermined. */
 #define NO_USE "no use of a weapon described: "
+#define DISRUPTED "Disrupted weapons use"
 static const struct {
   const char *name;
   const char *because;
@@ -87,7 +88,7 @@ static const struct {
             "Non-violent transfer of territory)"},
     {"Other", NO_USE "a strategic development that is not an attack (ACLED's Strategic "
                      "developments: Other)"},
-    {"Disrupted weapons use",
+    {DISRUPTED,
      NO_USE "a weapon's use prevented: defused, seized or found (ACLED's Disrupted weapons use, "
             "not an interception)"},
 };
@@ -104,11 +105,58 @@ static const char *const incursion_kinds[] = {"ua-armed-forces", "ua-volunteer-u
                                               "ua-intelligence", "non-state-group"};
 #define N_INCURSION_KINDS (sizeof incursion_kinds / sizeof *incursion_kinds)
 
+/* A name this file sets a use field to (an action, a purpose, a target
+ * kind) and its catalog symbol, looked up once when the reader starts: by
+ * the row it cost two look-ups by name (the field's, then the value's) for
+ * each field set.  A name the catalogs lack has symbol -1 and leaves its
+ * field unknown, as a failed look-up by name did. */
+typedef struct named {
+  const char *name;
+  int32_t sym;
+} named_t;
+
+/* A column's last values, each with what it was mapped to.  Values repeat
+ * from row to row (gen_acled's rows hold seven actors and seven sub-event
+ * types; an export of a year, a few hundred actors), and mapping one cost a
+ * catalog look-up or a dozen comparisons.  A slot is keyed on every byte of
+ * the value, which is all its mapping reads besides the reader's own
+ * catalogs; a value longer than a slot is mapped afresh every time, and
+ * when the slots are full the oldest gives way. */
+#define VALUE_SLOTS 16
+#define VALUE_BYTES 48
+typedef struct value_slot {
+  size_t len;
+  const void *context; /* what else the mapping read: admin1's country code */
+  char key[VALUE_BYTES];
+  int32_t num[2];
+  bool flag[2];
+  const char *text;
+} value_slot_t;
+typedef struct value_memo {
+  value_slot_t slot[VALUE_SLOTS];
+  unsigned used, next;
+} value_memo_t;
+
 struct cv_acled {
-  int col[AC_COUNT];         /* -1: not in this export */
-  cv_match_t *match;         /* system aliases, then acled_notes.c's keywords */
-  const char **alias_system; /* tag -> system id */
-  size_t n_alias;            /* aliases in the catalog */
+  int col[AC_COUNT];      /* -1: not in this export */
+  value_memo_t actors;    /* actor1 -> operator symbol (num[0]) */
+  value_memo_t sub_types; /* sub_event_type -> sub_event_kind()'s answers */
+  /* country -> its code by the borders (text), and admin1 in the country
+   * of that code (context) -> the region's code (text); both kept for the
+   * borders of places_of, emptied when the engine's borders change */
+  value_memo_t countries, admin1s;
+  const cv_geo_t *places_of;
+  /* the names of the sub-event tables above, by length: a row's type is
+   * compared with the one or two names of its length, not all sixteen */
+  size_t sub_event_len[sizeof sub_events / sizeof *sub_events];
+  size_t not_use_len[sizeof not_uses / sizeof *not_uses];
+  size_t accident_len[sizeof accident_sub_events / sizeof *accident_sub_events];
+  named_t action[sizeof sub_events / sizeof *sub_events]; /* sub_events[i].action */
+  named_t strike, air_defense, counter_fire, ground_incursion, civilians, artillery;
+  named_t keyword_target[CV_KW_LAST_TARGET + 1]; /* cv_notes_keyword_target() */
+  cv_match_t *match;                             /* system aliases, then acled_notes.c's keywords */
+  const char **alias_system;                     /* tag -> system id */
+  size_t n_alias;                                /* aliases in the catalog */
   int32_t incursion_kind[N_INCURSION_KINDS];
 };
 
@@ -128,6 +176,11 @@ static int find_column(const cv_csv_field_t *header, size_t n, const char *name)
   return -1;
 }
 
+static named_t named(const cv_catalog_t *cat, cv_use_field_t field, const char *name) {
+  return (named_t){
+      name, cv_catalog_lookup(cat, (cv_domain_t)cv_use_fields[field].domain, name, strlen(name))};
+}
+
 bool cv_acled_detect(const cv_csv_field_t *header, size_t n) {
   return find_column(header, n, "event_id_cnty") >= 0 && find_column(header, n, "event_date") >= 0;
 }
@@ -140,6 +193,23 @@ cv_acled_t *cv_acled_new(const cv_engine_t *engine, const cv_csv_field_t *header
   for (size_t k = 0; k < N_INCURSION_KINDS; k++)
     a->incursion_kind[k] = cv_catalog_lookup(cat, CV_DOM_OPERATOR_KIND, incursion_kinds[k],
                                              strlen(incursion_kinds[k]));
+
+  for (size_t i = 0; i < sizeof sub_events / sizeof *sub_events; i++) {
+    a->sub_event_len[i] = strlen(sub_events[i].name);
+    a->action[i] = named(cat, CV_UF_ACTION, sub_events[i].action);
+  }
+  for (size_t i = 0; i < sizeof not_uses / sizeof *not_uses; i++)
+    a->not_use_len[i] = strlen(not_uses[i].name);
+  for (size_t i = 0; i < sizeof accident_sub_events / sizeof *accident_sub_events; i++)
+    a->accident_len[i] = strlen(accident_sub_events[i]);
+  a->strike = named(cat, CV_UF_ACTION, "strike");
+  a->air_defense = named(cat, CV_UF_PURPOSE, "air-defense");
+  a->counter_fire = named(cat, CV_UF_PURPOSE, "counter-fire");
+  a->ground_incursion = named(cat, CV_UF_PURPOSE, "ground-incursion");
+  a->civilians = named(cat, CV_UF_TARGET, "civilians");
+  a->artillery = named(cat, CV_UF_TARGET, "artillery");
+  for (int k = 0; k <= CV_KW_LAST_TARGET; k++)
+    a->keyword_target[k] = named(cat, CV_UF_TARGET, cv_notes_keyword_target(k));
 
   a->match = cv_match_new();
   a->n_alias = cv_catalog_system_alias_count(cat);
@@ -205,7 +275,11 @@ static void excerpt(char *out, size_t size, const char *text, size_t len) {
     if (space > n / 2) n = space;
     while (n && text[n - 1] == ' ') n--;
   }
-  for (size_t i = 0; i < n; i++) out[i] = text[i] == '\n' || text[i] == '\r' ? ' ' : text[i];
+  /* Copied whole, then the rare line breaks found: a copy a byte at a time
+   * cost as much as the rest of the row's mapping. */
+  memcpy(out, text, n);
+  for (char *p = out; (p = memchr(p, '\n', (size_t)(out + n - p))) != NULL;) *p++ = ' ';
+  for (char *p = out; (p = memchr(p, '\r', (size_t)(out + n - p))) != NULL;) *p++ = ' ';
   if (n < len)
     memcpy(out + n, more, sizeof more);
   else
@@ -244,6 +318,66 @@ static void set(const cv_engine_t *engine, cv_use_t *use, const char *field, con
   cv_use_set(engine, use, field, value, strlen(value), &ignored);
 }
 
+static const value_slot_t *memo_find(const value_memo_t *m, const void *context,
+                                     const cv_csv_field_t *value) {
+  for (unsigned i = 0; i < m->used; i++)
+    if (m->slot[i].len == value->len && m->slot[i].context == context &&
+        memcmp(m->slot[i].key, value->data, value->len) == 0)
+      return &m->slot[i];
+  return NULL;
+}
+
+/* The slot to keep value's mapping in, or NULL for a value too long. */
+static value_slot_t *memo_put(value_memo_t *m, const void *context, const cv_csv_field_t *value) {
+  if (value->len > VALUE_BYTES) return NULL;
+  value_slot_t *s = &m->slot[m->next];
+  m->next = (m->next + 1) % VALUE_SLOTS;
+  if (m->used < VALUE_SLOTS) m->used++;
+  s->len = value->len;
+  s->context = context;
+  memcpy(s->key, value->data, value->len);
+  return s;
+}
+
+/* Sets a use field to a catalog symbol found before (cv_use_set() by its
+ * name would find the same); -1, a name the catalogs lack, leaves the field
+ * unknown. */
+static void set_known(cv_use_t *use, cv_use_field_t field, int32_t sym) {
+  if (sym >= 0) use->given[cv_use_fields[field].field] = (cv_value_t){CV_KNOWN, sym, 0};
+}
+
+/* The row's sub-event type among the tables at the top: which entry of
+ * not_uses (-1 none), whether it is an accident type, which entry of
+ * sub_events (-1 none), and whether it is a disrupted weapons use.  Each
+ * table's names are compared only where their length is the type's. */
+static void sub_event_kind(const cv_acled_t *a, const cv_csv_field_t *sub, int *not_use,
+                           bool *accident, int *action, bool *disrupted) {
+  for (size_t i = 0; i < sizeof not_uses / sizeof *not_uses && *not_use < 0; i++)
+    if (a->not_use_len[i] == sub->len && field_is(sub, not_uses[i].name)) *not_use = (int)i;
+  for (size_t i = 0; i < sizeof accident_sub_events / sizeof *accident_sub_events; i++)
+    *accident |= a->accident_len[i] == sub->len && field_is(sub, accident_sub_events[i]);
+  for (size_t i = 0; i < sizeof sub_events / sizeof *sub_events && *action < 0; i++)
+    if (a->sub_event_len[i] == sub->len && field_is(sub, sub_events[i].name)) *action = (int)i;
+  *disrupted = *not_use >= 0 && strcmp(not_uses[*not_use].name, DISRUPTED) == 0;
+}
+
+/* sub_event_kind() through the column's memo. */
+static void sub_event_kind_of(cv_acled_t *a, const cv_csv_field_t *sub, int *not_use,
+                              bool *accident, int *action, bool *disrupted) {
+  const value_slot_t *seen = memo_find(&a->sub_types, NULL, sub);
+  if (seen) {
+    *not_use = seen->num[0], *action = seen->num[1];
+    *accident = seen->flag[0], *disrupted = seen->flag[1];
+    return;
+  }
+  sub_event_kind(a, sub, not_use, accident, action, disrupted);
+  value_slot_t *s = memo_put(&a->sub_types, NULL, sub);
+  if (s) {
+    s->num[0] = *not_use, s->num[1] = *action;
+    s->flag[0] = *accident, s->flag[1] = *disrupted;
+  }
+}
+
 /* actor1 -> operator: the actor string itself, else its name up to the
  * closing parenthesis of ACLED's "(2019-)" period, so that a unit such as
  * "Military Forces of Ukraine (2019-) Special Forces" falls back to its
@@ -255,6 +389,16 @@ static int32_t find_operator(const cv_catalog_t *cat, const char *s, size_t len)
   if (close && (size_t)(close + 1 - s) < len)
     return cv_catalog_lookup(cat, CV_DOM_OPERATOR, s, (size_t)(close + 1 - s));
   return -1;
+}
+
+/* find_operator() through the column's memo. */
+static int32_t operator_of(cv_acled_t *a, const cv_catalog_t *cat, const cv_csv_field_t *actor) {
+  const value_slot_t *seen = memo_find(&a->actors, NULL, actor);
+  if (seen) return seen->num[0];
+  int32_t op = find_operator(cat, actor->data, actor->len);
+  value_slot_t *s = memo_put(&a->actors, NULL, actor);
+  if (s) s->num[0] = op;
+  return op;
 }
 
 static bool starts_with_nocase(const char *s, size_t len, const char *prefix) {
@@ -295,13 +439,38 @@ static void precision_check(cv_use_t *use, int prec, bool disputed) {
  * they differ, the region is disputed between the two (use->region_stated)
  * and the verdict is worked out for both.  A spelling the table lacks is
  * not compared. */
-static void admin1_check(const cv_engine_t *engine, cv_use_t *use, const char *said,
+/* cv_geo_country_code() and cv_engine_admin1() through the columns' memos. */
+static const char *country_code_of(cv_acled_t *a, const cv_engine_t *engine,
+                                   const cv_csv_field_t *country) {
+  if (a->places_of != engine->geo) {
+    a->countries.used = a->countries.next = a->admin1s.used = a->admin1s.next = 0;
+    a->places_of = engine->geo;
+  }
+  const value_slot_t *seen = memo_find(&a->countries, NULL, country);
+  if (seen) return seen->text;
+  const char *said = cv_geo_country_code(engine->geo, country->data, country->len);
+  value_slot_t *s = memo_put(&a->countries, NULL, country);
+  if (s) s->text = said;
+  return said;
+}
+
+static const char *admin1_code_of(cv_acled_t *a, const cv_engine_t *engine, const char *said,
+                                  const cv_csv_field_t *admin1) {
+  const value_slot_t *seen = memo_find(&a->admin1s, said, admin1);
+  if (seen) return seen->text;
+  const char *code = cv_engine_admin1(engine, said, admin1->data, admin1->len);
+  value_slot_t *s = memo_put(&a->admin1s, said, admin1);
+  if (s) s->text = code;
+  return code;
+}
+
+static void admin1_check(cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use, const char *said,
                          const cv_csv_field_t *admin1, bool disputed) {
   cv_geo_facts_t *g = &use->geo;
   size_t len = admin1->len < sizeof use->admin1 - 1 ? admin1->len : sizeof use->admin1 - 1;
   memcpy(use->admin1, admin1->data, len);
   use->admin1[len] = '\0';
-  const char *code = said ? cv_engine_admin1(engine, said, admin1->data, admin1->len) : NULL;
+  const char *code = said ? admin1_code_of(a, engine, said, admin1) : NULL;
   if (said) cv_strcopy(use->admin1_country, sizeof use->admin1_country, said);
   if (code) cv_strcopy(use->admin1_region, sizeof use->admin1_region, code);
   if (!said) {
@@ -332,12 +501,13 @@ static void admin1_check(const cv_engine_t *engine, cv_use_t *use, const char *s
  * note says why.  A row whose country agrees keeps its territory: ACLED
  * codes the country itself, and only the region (admin1_check) and the
  * distance (precision_check) are in question then. */
-static void cross_check(const cv_engine_t *engine, cv_use_t *use, const cv_csv_field_t *country,
-                        const cv_csv_field_t *admin1, const cv_csv_field_t *precision) {
+static void cross_check(cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
+                        const cv_csv_field_t *country, const cv_csv_field_t *admin1,
+                        const cv_csv_field_t *precision) {
   if (!engine->geo || !use->has_location || use->coordinates != 3) return;
   cv_use_resolve(engine, use);
   const cv_geo_facts_t *g = &use->geo;
-  const char *said = country ? cv_geo_country_code(engine->geo, country->data, country->len) : NULL;
+  const char *said = country ? country_code_of(a, engine, country) : NULL;
   int prec = precision_of(precision);
   bool agrees =
       said && (strcmp(said, g->territory) == 0 || (g->at_sea == 1 && strcmp(said, g->sea_of) == 0));
@@ -365,10 +535,10 @@ static void cross_check(const cv_engine_t *engine, cv_use_t *use, const cv_csv_f
     cv_use_grade(use, "lat", "disputed", &ignored);
   }
   if (prec) precision_check(use, prec, disputed);
-  if (admin1) admin1_check(engine, use, said, admin1, disputed);
+  if (admin1) admin1_check(a, engine, use, said, admin1, disputed);
 }
 
-void cv_acled_row(const cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
+void cv_acled_row(cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
                   const cv_csv_field_t *fields, size_t n, unsigned taken) {
   const cv_catalog_t *cat = &engine->catalog;
   const cv_csv_field_t *col[AC_COUNT];
@@ -378,9 +548,9 @@ void cv_acled_row(const cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
 
   int32_t op = -1;
   if (col[AC_ACTOR1] && !(taken & (1u << CV_DF_OPERATOR))) {
-    op = find_operator(cat, col[AC_ACTOR1]->data, col[AC_ACTOR1]->len);
+    op = operator_of(a, cat, col[AC_ACTOR1]);
     if (op >= 0) {
-      set(engine, use, "operator", cv_symbol_name(cat, op));
+      set_known(use, CV_UF_OPERATOR, op);
       note_match(use, col[AC_ACTOR1]->data, col[AC_ACTOR1]->len, "operator");
     }
   }
@@ -397,21 +567,22 @@ void cv_acled_row(const cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
    * else is then taken from the row's words: a system or target they name
    * is what the protest, seizure or accident was about. */
   const cv_csv_field_t *sub = col[AC_SUB_EVENT];
+  int not_use = -1, action_of = -1;
+  bool accident = false, disrupted = false;
+  if (sub) sub_event_kind_of(a, sub, &not_use, &accident, &action_of, &disrupted);
   bool interception =
-      sub && field_is(sub, "Disrupted weapons use") &&
+      disrupted &&
       ((col[AC_NOTES] && starts_with_nocase(notes, col[AC_NOTES]->len, "Interception:")) ||
        scan.shot_down.kind >= 0);
   if (sub && !interception && !(taken & (1u << CV_DF_ACTION))) {
-    for (size_t i = 0; i < sizeof not_uses / sizeof *not_uses && !use->not_a_use; i++)
-      if (field_is(sub, not_uses[i].name)) {
-        use->not_a_use = not_uses[i].because;
-        note_match(use, sub->data, sub->len, "not_a_use");
-      }
-    for (size_t i = 0; i < sizeof accident_sub_events / sizeof *accident_sub_events; i++)
-      if (!use->not_a_use && scan.not_a_use.kind >= 0 && field_is(sub, accident_sub_events[i])) {
-        use->not_a_use = cv_notes_not_a_use(scan.not_a_use.kind);
-        note_match(use, notes + scan.not_a_use.at, scan.not_a_use.len, "not_a_use");
-      }
+    if (not_use >= 0) {
+      use->not_a_use = not_uses[not_use].because;
+      note_match(use, sub->data, sub->len, "not_a_use");
+    }
+    if (!use->not_a_use && scan.not_a_use.kind >= 0 && accident) {
+      use->not_a_use = cv_notes_not_a_use(scan.not_a_use.kind);
+      note_match(use, notes + scan.not_a_use.at, scan.not_a_use.len, "not_a_use");
+    }
   }
   /* Two different systems in one note (other than a munition and its
    * launcher): which one was used is not said.  A donated system in a note
@@ -421,53 +592,46 @@ void cv_acled_row(const cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
   bool russian = false;
   for (int k = 0; o && k < cat->n_no_donor_kinds; k++)
     russian |= o->kind_sym == cat->no_donor_kind[k];
-  int named = cv_notes_system(cat, &scan);
-  if (named >= 0 && !use->not_a_use && (!russian || scan.captured) &&
+  int named_system = cv_notes_system(cat, &scan);
+  if (named_system >= 0 && !use->not_a_use && (!russian || scan.captured) &&
       !(taken & (1u << CV_DF_SYSTEM))) {
-    set(engine, use, "system", scan.systems[named]);
+    set(engine, use, "system", scan.systems[named_system]);
     cv_error_t ignored;
     cv_use_grade(use, "system", "reported", &ignored);
-    note_match(use, notes + scan.system_at[named], scan.system_len[named], "system");
+    note_match(use, notes + scan.system_at[named_system], scan.system_len[named_system], "system");
     use->captured = russian && scan.captured;
   }
 
-  const char *action = NULL, *purpose = NULL, *target = NULL;
+  const named_t *action = NULL, *purpose = NULL, *target = NULL;
   const char *target_word = NULL, *purpose_word = NULL;
   size_t target_len = 0, purpose_len = 0;
   if (sub && !use->not_a_use) {
-    for (size_t i = 0; i < sizeof sub_events / sizeof *sub_events; i++)
-      if (field_is(sub, sub_events[i].name)) {
-        action = sub_events[i].action;
-        break;
-      }
+    if (action_of >= 0) action = &a->action[action_of];
     /* An interception: "Interception:" at the start of the notes, or the
      * notes of a disrupted weapons use saying something was shot down. */
-    bool disrupted = !action && field_is(sub, "Disrupted weapons use");
-    if (disrupted &&
-        ((col[AC_NOTES] && starts_with_nocase(notes, col[AC_NOTES]->len, "Interception:")) ||
-         scan.shot_down.kind >= 0)) {
-      action = "strike";
-      purpose = "air-defense";
+    if (!action && interception) {
+      action = &a->strike;
+      purpose = &a->air_defense;
       if (scan.shot_down.kind >= 0)
         purpose_word = notes + scan.shot_down.at, purpose_len = scan.shot_down.len;
       if (scan.flying.kind >= 0) {
-        target = cv_notes_keyword_target(scan.flying.kind);
+        target = &a->keyword_target[scan.flying.kind];
         target_word = notes + scan.flying.at, target_len = scan.flying.len;
       }
-    } else if (action && strcmp(action, "strike") == 0) {
+    } else if (action && strcmp(action->name, "strike") == 0) {
       /* What was hit: the first target word ("Russian artillery" only when
        * Russia did not fire: then it names the shooter).  Counter-fire when
        * the notes say the target was firing, or name counter-battery fire
        * (whose target is artillery). */
       if (scan.target.kind >= 0 && !(scan.target.kind == CV_KW_RU_ARTILLERY && russian)) {
-        target = cv_notes_keyword_target(scan.target.kind);
+        target = &a->keyword_target[scan.target.kind];
         target_word = notes + scan.target.at, target_len = scan.target.len;
       }
       if (scan.counter_fire.kind >= 0) {
-        purpose = "counter-fire";
+        purpose = &a->counter_fire;
         purpose_word = notes + scan.counter_fire.at, purpose_len = scan.counter_fire.len;
         if (!target && scan.counter_fire.kind == CV_KW_COUNTER_BATTERY) {
-          target = "artillery";
+          target = &a->artillery;
           target_word = purpose_word, target_len = purpose_len;
         }
       }
@@ -475,42 +639,41 @@ void cv_acled_row(const cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
     /* A battle fought in Russia by a force on Ukraine's side is a ground
      * incursion by definition; whether it answered attacks across the
      * border is left for the verdict to ask. */
-    if (action && strcmp(action, "ground-operation") == 0 && o && col[AC_COUNTRY] &&
+    if (action && strcmp(action->name, "ground-operation") == 0 && o && col[AC_COUNTRY] &&
         field_is(col[AC_COUNTRY], "Russia")) {
       for (size_t k = 0; k < N_INCURSION_KINDS; k++)
         if (a->incursion_kind[k] >= 0 && o->kind_sym == a->incursion_kind[k])
-          purpose = "ground-incursion";
+          purpose = &a->ground_incursion;
     }
   }
   if (use->not_a_use) {
     /* what the row was about is no target */
   } else if (col[AC_CIVILIAN] && field_is(col[AC_CIVILIAN], "Civilian targeting")) {
-    target = "civilians";
+    target = &a->civilians;
     target_word = col[AC_CIVILIAN]->data, target_len = col[AC_CIVILIAN]->len;
   } else if (!col[AC_CIVILIAN] && a->col[AC_CIVILIAN] < 0 && col[AC_ACTOR2] &&
              col[AC_ACTOR2]->len >= 9 && cv_streq_nocase(col[AC_ACTOR2]->data, 9, "Civilians")) {
     /* An export without the civilian_targeting column: actor2 "Civilians
      * (Ukraine)" says the same. */
-    target = "civilians";
+    target = &a->civilians;
     target_word = col[AC_ACTOR2]->data, target_len = col[AC_ACTOR2]->len;
   }
 
-  if (action && !(taken & (1u << CV_DF_ACTION))) set(engine, use, "action", action);
+  if (action && !(taken & (1u << CV_DF_ACTION))) set_known(use, CV_UF_ACTION, action->sym);
   if (purpose && !(taken & (1u << CV_DF_PURPOSE))) {
-    set(engine, use, "purpose", purpose);
+    set_known(use, CV_UF_PURPOSE, purpose->sym);
     if (purpose_word) note_match(use, purpose_word, purpose_len, "purpose");
   }
   if (target && !(taken & (1u << CV_DF_TARGET))) {
-    set(engine, use, "target", target);
+    set_known(use, CV_UF_TARGET, target->sym);
     if (target_word) note_match(use, target_word, target_len, "target");
   }
-
   /* Coordinates are ACLED's location; the town name is a fallback for an
    * export without them. */
   double lat, lon;
   if (cv_use_location(use, &lat, &lon) == CV_OK) {
     cv_strcopy(use->location_from, sizeof use->location_from, "latitude/longitude");
-    cross_check(engine, use, col[AC_COUNTRY], col[AC_ADMIN1], col[AC_GEO_PRECISION]);
+    cross_check(a, engine, use, col[AC_COUNTRY], col[AC_ADMIN1], col[AC_GEO_PRECISION]);
   } else if (col[AC_LOCATION] && !(taken & (1u << CV_DF_PLACE))) {
     cv_error_t ignored;
     if (cv_use_set(engine, use, "place", col[AC_LOCATION]->data, col[AC_LOCATION]->len, &ignored) ==

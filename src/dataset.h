@@ -49,7 +49,7 @@ int cv_acled_column(const cv_acled_t *acled, cv_dfield_t field);
  * Fields whose bit (1u << cv_dfield_t) is in taken were mapped by the user
  * and are left alone.  What the row does not say stays unknown; nothing
  * here makes a row fail. */
-void cv_acled_row(const cv_acled_t *acled, const cv_engine_t *engine, cv_use_t *use,
+void cv_acled_row(cv_acled_t *acled, const cv_engine_t *engine, cv_use_t *use,
                   const cv_csv_field_t *fields, size_t n, unsigned taken);
 
 #endif /* CV_DATASET_H */

@@ -301,6 +301,161 @@ static void test_matcher_name_plural(void **state) {
   cv_match_free(m);
 }
 
+/* The scan finds word starts eight bytes at a time: the same hits wherever
+ * a word falls against the chunks, at every offset and with every length of
+ * text cut short, and none inside a word glued to a UTF-8 letter. */
+static void test_matcher_chunk_edges(void **state) {
+  cv_match_t *m = cv_match_new();
+  assert_int_equal(cv_match_add(m, "HIMARS", 6, 0, true), CV_OK);
+  assert_int_equal(cv_match_add(m, "M1", 2, 1, true), CV_OK);
+  assert_int_equal(cv_match_add(m, "in response to shelling", 23, 2, false), CV_OK);
+  assert_int_equal(cv_match_build(m), CV_OK);
+  const char *body = "HIMARS m1 \xD0\x96HIMARS HIMARS\xD0\x96 x9M1 in  response to\tshelling M1";
+  size_t body_len = strlen(body);
+  for (size_t pad = 0; pad <= 9; pad++) {
+    char text[128], hits[256] = "", want[256];
+    memset(text, ' ', pad);
+    memcpy(text + pad, body, body_len);
+    cv_match_scan(m, text, pad + body_len, on_hit, hits);
+    snprintf(want, sizeof want, "0:%zu-%zu 1:%zu-%zu 2:%zu-%zu 1:%zu-%zu ", pad, pad + 6, pad + 7,
+             pad + 9, pad + 33, pad + 57, pad + 58, pad + 60);
+    assert_string_equal(hits, want);
+    /* cut short: a word cut at the end is still whole, "M" alone is none */
+    hits[0] = '\0';
+    cv_match_scan(m, text, pad + 59, on_hit, hits);
+    snprintf(want, sizeof want, "0:%zu-%zu 1:%zu-%zu 2:%zu-%zu ", pad, pad + 6, pad + 7, pad + 9,
+             pad + 33, pad + 57);
+    assert_string_equal(hits, want);
+  }
+  cv_match_free(m);
+}
+
+/* A word walks the trie only when its first bytes are some pattern's key:
+ * four bytes, or fewer for a short pattern or one with a blank among them
+ * (which a run of blanks, or a tab, in the text must still match). */
+static void test_matcher_keys(void **state) {
+  cv_match_t *m = cv_match_new();
+  static const char *const pats[] = {"M1", "UAV", "air base", "in response", "a b", "Kinzhal"};
+  for (int i = 0; i < 6; i++)
+    assert_int_equal(cv_match_add(m, pats[i], strlen(pats[i]), i, false), CV_OK);
+  assert_int_equal(cv_match_build(m), CV_OK);
+  char hits[256] = "";
+  const char *text = "m1 UAVs AIR \t base In\n\nresponse A  B KINZHAL m1a uavx airbase kinzha";
+  cv_match_scan(m, text, strlen(text), on_hit, hits);
+  assert_string_equal(hits, "0:0-2 1:3-7 2:8-18 3:19-31 4:32-36 5:37-44 ");
+  /* at the very end: a key of two and of three bytes with nothing after */
+  hits[0] = '\0';
+  cv_match_scan(m, "x M1", 4, on_hit, hits);
+  cv_match_scan(m, "x UAV", 5, on_hit, hits);
+  assert_string_equal(hits, "0:2-4 1:2-5 ");
+  cv_match_free(m);
+}
+
+/* acled.c keeps each column's last sixteen values with what they mapped
+ * to: a value seen again must map as it did, never as another value of the
+ * same length or start; past sixteen values the oldest is mapped afresh;
+ * values longer than a slot (48 bytes) are mapped every time. */
+static void test_acled_column_memo(void **state) {
+  static const struct {
+    const char *sub, *actor, *action, *operator_;
+  } rows[] = {
+      {"Air/drone strike", "Military Forces of Ukraine (2019-) Air Force", "strike", "afu"},
+      {"Peaceful protest", "Military Forces of Russia (2000-) Rosgvardia", "", "rosgvardia"},
+      {"Air/drone strike", "Military Forces of Russia (2000-) Rosgvardia", "strike", "rosgvardia"},
+      {"Peaceful protest", "Military Forces of Ukraine (2019-) Air Force", "", "afu"},
+      {"Armed clash", "Actor 1", "ground-operation", ""},
+      {"Armed clash", "Actor 2", "ground-operation", ""},
+      {"Armed clash", "Actor 3", "ground-operation", ""},
+      {"Armed clash", "Actor 4", "ground-operation", ""},
+      {"Armed clash", "Actor 5", "ground-operation", ""},
+      {"Armed clash", "Actor 6", "ground-operation", ""},
+      {"Armed clash", "Actor 7", "ground-operation", ""},
+      {"Armed clash", "Actor 8", "ground-operation", ""},
+      {"Armed clash", "Actor 9", "ground-operation", ""},
+      {"Armed clash", "Actor 10", "ground-operation", ""},
+      {"Armed clash", "Actor 11", "ground-operation", ""},
+      {"Armed clash", "Actor 12", "ground-operation", ""},
+      {"Armed clash", "Actor 13", "ground-operation", ""},
+      {"Armed clash", "Actor 14", "ground-operation", ""},
+      {"Armed clash", "Actor 15", "ground-operation", ""},
+      {"Armed clash", "Actor 16", "ground-operation", ""},
+      /* its slot was the oldest, and was given to Actor 15 */
+      {"Air/drone strike", "Military Forces of Ukraine (2019-) Air Force", "strike", "afu"},
+      {"Air/drone strike", "Military Forces of Russia (2000-) Rosgvardia", "strike", "rosgvardia"},
+      /* 48 bytes, kept; 49 (read as its force, up to the ')'), then 60, not */
+      {"Air/drone strike", "Military Forces of Ukraine (2019-) Ground Forces", "strike", "afu"},
+      {"Air/drone strike", "Military Forces of Ukraine (2019-) Ground Forces", "strike", "afu"},
+      {"Air/drone strike", "Military Forces of Ukraine (2019-) Ground Forces!", "strike", "afu"},
+      {"Air/drone strike", "Military Forces of Ukraine (2019-) Ground Forces!", "strike", "afu"},
+      {"Air/drone strike", "Police Forces of Ukraine (2019-) Security Service of Ukraine", "strike",
+       "ua-sbu"},
+      {"Peaceful protest", "Police Forces of Ukraine (2019-) Security Service of Ukraine", "",
+       "ua-sbu"},
+  };
+  size_t n_rows = sizeof rows / sizeof *rows;
+  char text[8192];
+  size_t off =
+      (size_t)snprintf(text, sizeof text, "event_id_cnty,event_date,sub_event_type,actor1\n");
+  for (size_t i = 0; i < n_rows; i++)
+    off += (size_t)snprintf(text + off, sizeof text - off, "M%zu,2024-06-02,%s,%s\n", i + 1,
+                            rows[i].sub, rows[i].actor);
+  assert_true(off < sizeof text);
+  answer_t a[32];
+  assert_int_equal(read_both(engine, CV_FORMAT_AUTO, text, off, NULL, a, 32), n_rows);
+  for (size_t i = 0; i < n_rows; i++) {
+    assert_int_equal(a[i].rc, CV_OK);
+    assert_string_equal(a[i].action, rows[i].action);
+    assert_string_equal(a[i].operator_, rows[i].operator_);
+  }
+}
+
+/* The country's code and admin1's region are kept per value too; admin1's
+ * with the country's code it was looked up in: "Kursk" in Russia is
+ * RU-KRS, in Ukraine a spelling admin1.tsv does not list. */
+static void test_acled_admin1_memo(void **state) {
+  static const char text[] =
+      "event_id_cnty,event_date,country,admin1,latitude,longitude\n"
+      "K1,2024-06-02,Russia,Kursk,51.73,36.19\n"
+      "K2,2024-06-02,Ukraine,Kursk,51.73,36.19\n"
+      "K3,2024-06-02,Russia,Kursk,51.73,36.19\n"
+      "K4,2024-06-02,Ukraine,Kursk,51.73,36.19\n";
+  static const struct {
+    const char *country, *region;
+    int check;
+  } want[] = {{"RU", "RU-KRS", CV_ADMIN1_AGREES},
+              {"UA", "", CV_ADMIN1_NOT_LISTED},
+              {"RU", "RU-KRS", CV_ADMIN1_AGREES},
+              {"UA", "", CV_ADMIN1_NOT_LISTED}};
+  source_t src = {text, sizeof text - 1, 0, 1 << 20};
+  cv_reader_t *r = cv_reader_new(full_engine, CV_FORMAT_AUTO, read_source, &src);
+  cv_use_t *use = cv_use_new();
+  cv_error_t err;
+  for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+    assert_int_equal(cv_reader_next(r, use, &err), CV_OK);
+    assert_string_equal(use->admin1_country, want[i].country);
+    assert_string_equal(use->admin1_region, want[i].region);
+    assert_int_equal(use->admin1_check, want[i].check);
+  }
+  assert_int_equal(cv_reader_next(r, use, &err), CV_EOF);
+  cv_use_free(use);
+  cv_reader_free(r);
+}
+
+/* acled.c sets a row's operator by the symbol actor1 was found as, not by
+ * its name looked up again: the same only while every operator's own name
+ * leads back to it (a name that were another operator's alias would not). */
+static void test_operator_names_lead_back(void **state) {
+  const cv_catalog_t *cat = &full_engine->catalog;
+  int operators = 0;
+  for (int32_t sym = 0; sym < cat->n_symbols; sym++) {
+    if (!(cat->symbols[sym].domains & (1u << CV_DOM_OPERATOR))) continue;
+    const char *name = cv_symbol_name(cat, sym);
+    assert_int_equal(cv_catalog_lookup(cat, CV_DOM_OPERATOR, name, strlen(name)), sym);
+    operators++;
+  }
+  assert_true(operators > 10);
+}
+
 /* --------------------------------------------------------- ACLED files */
 
 static void test_acled_multiline(void **state) {
@@ -940,6 +1095,11 @@ int main(void) {
       cmocka_unit_test(test_tokenizer),
       cmocka_unit_test(test_matcher),
       cmocka_unit_test(test_matcher_name_plural),
+      cmocka_unit_test(test_matcher_chunk_edges),
+      cmocka_unit_test(test_matcher_keys),
+      cmocka_unit_test(test_acled_column_memo),
+      cmocka_unit_test(test_acled_admin1_memo),
+      cmocka_unit_test(test_operator_names_lead_back),
       cmocka_unit_test(test_acled_multiline),
       cmocka_unit_test(test_acled_dates),
       cmocka_unit_test(test_acled_missing_columns),
