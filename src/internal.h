@@ -108,11 +108,6 @@ int cv_json_data_parse(const char *path, const char *text, size_t len, const cha
                        const char *const *arrays, struct json_t **root, int *line, int *column,
                        cv_error_t *err);
 
-/* Call cv_json_watch() before a cJSON parse; when the parse fails,
- * cv_json_out_of_memory() tells whether an allocation failed. */
-void cv_json_watch(void);
-bool cv_json_out_of_memory(void);
-
 /* The day year-month-day, when it exists (years 1900-9999, as
  * cv_date_parse() reads them): CV_OK or CV_VALUE. */
 int cv_date_from(int year, int month, int day, cv_date_t *out);

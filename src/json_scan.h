@@ -38,6 +38,11 @@ int cv_jscan_string(cv_jscan_t *s, const char **str, size_t *len);
  * *len the bytes kept).  Escapes other than \" \\ \/ are refused: the
  * files read this way have none, and the error says where. */
 int cv_jscan_string_copy(cv_jscan_t *s, char *buf, size_t cap, size_t *len);
+/* A number of at most 19 significant digits as JSON writes it, read
+ * exactly as strtod() would (Clinger's fast path): returns the byte after
+ * it, or NULL for any other text, or one running into end, which the
+ * caller then hands to strtod(). */
+const char *cv_jscan_fast_number(const char *p, const char *end, double *out);
 /* A finite number into *out (when not NULL). */
 int cv_jscan_number(cv_jscan_t *s, double *out);
 /* Walks any value, checking its syntax; depth is its nesting so far

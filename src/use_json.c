@@ -1,164 +1,610 @@
 /*
- * use_json.c -- reading a use from one JSON object (docs/interchange.md):
- * the object's members are checked here and handed, field by field, to
- * use.c, which resolves them; what cJSON lets through (duplicate keys, bad
- * UTF-8, a \u0000) is refused here first.
+ * use_json.c -- reading a use from one JSON object (docs/interchange.md)
+ * without building a tree.  Two passes over the bytes: the first checks the
+ * syntax exactly as cJSON 1.7.15 (Debian 12's, with its security fixes),
+ * the reader this one replaced, judged it -- the same texts accepted, a
+ * failure at the same byte -- and the second walks the checked text,
+ * handing the members, field by field, to use.c, which resolves them.
+ * tests/use_json_reference.c keeps the cJSON reader as the documented
+ * reference, and tests/use_json_diff_test.c and fuzz/use_diff_fuzz.c
+ * require the two to agree.  What cJSON let through (duplicate keys, bad
+ * UTF-8, a \u0000) is refused here, as it was.
  */
-#include <cjson/cJSON.h>
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "csv.h" /* cv_utf8_valid */
 #include "internal.h"
+#include "json_scan.h"
 #include "use.h"
 
 enum { USE_JSON_LIMIT = 1 << 20 };
 
-/* Uses are read with cJSON, not jansson: a use is read per dataset row, and
- * cJSON parses one 3.7 times faster (docs/dependencies.md).  Duplicate keys,
- * which cJSON accepts, are caught here. */
+/* ------------------------------------------------- the syntax, as cJSON's */
 
-static bool is_string(const cJSON *v) { return cJSON_IsString(v) && v->valuestring; }
+/* cJSON's quirks are kept on purpose, because a use accepted or refused
+ * yesterday must be accepted or refused today with the same message: any
+ * byte up to 32 is white space, a number is the longest run of
+ * [0-9+-eE.] that strtod() takes ("01", "-.5" and "1." are numbers), an
+ * invalid \u escape is the character 0, which ends the string where it
+ * stands, and nesting stops at 1000 levels (CJSON_NESTING_LIMIT). */
+enum { NESTING_LIMIT = 1000 };
+
+/* The first pass leaves a token for every value it checks, in the order of
+ * the text, so that the second reads the members without scanning again.
+ * Offsets fit 32 bits: a use is at most USE_JSON_LIMIT bytes. */
+typedef struct token {
+  uint32_t at, end;      /* the value: text[at, end) */
+  uint32_t key, key_len; /* a member's key: its bytes between the quotes */
+  uint32_t first, next;  /* a container's first member or element, the
+                          * next one of this one's container: token
+                          * indexes, 0 for none */
+  char kind;             /* the value's first byte, '0' for a number */
+  bool escaped;          /* a backslash in the string value */
+  bool key_escaped;      /* a backslash in the key */
+  double number;         /* a number's value */
+} token_t;
+
+enum { LOCAL_TOKENS = 128 }; /* a use of a few dozen values needs no allocation */
+
+typedef struct syntax {
+  const unsigned char *text;
+  size_t len, off; /* off: where cJSON's parse buffer stands */
+  int depth;
+  bool out_of_memory; /* the tokens, or a long number's copy for strtod() */
+  size_t nul_escape;  /* the first \u0000 escape's offset + 1, 0 for none */
+  token_t *tokens;    /* local, or from the heap once it is full */
+  size_t n_tokens, cap_tokens;
+  token_t local[LOCAL_TOKENS];
+} syntax_t;
+
+/* cJSON's buffer_skip_whitespace(), which steps back onto the last byte
+ * when the white space runs to the end. */
+static void syn_space(syntax_t *s) {
+  if (s->off >= s->len) return;
+  while (s->off < s->len && s->text[s->off] <= 32) s->off++;
+  if (s->off == s->len) s->off--;
+}
+
+static bool number_byte(unsigned char c) {
+  return (c >= '0' && c <= '9') || c == '+' || c == '-' || c == 'e' || c == 'E' || c == '.';
+}
+
+/* The number at text[off..len) as cJSON reads it: the bytes strtod() takes
+ * of the run of number bytes there (0 for none: not a number) and, through
+ * *value, their value.  A number as JSON writes it is read exactly without
+ * strtod() (cv_jscan_fast_number()); the rest goes to strtod() with the
+ * locale's decimal point, as cJSON did.  -1: out of memory. */
+static long number_at(const char *text, size_t len, size_t off, double *value) {
+  size_t run = 0;
+  while (off + run < len && number_byte((unsigned char)text[off + run])) run++;
+  const char *after = cv_jscan_fast_number(text + off, text + len, value);
+  if (after == text + off + run) return (long)run;
+  char small[64], *copy = run < sizeof small ? small : malloc(run + 1);
+  if (!copy) return -1;
+  memcpy(copy, text + off, run);
+  copy[run] = '\0';
+  char point = localeconv()->decimal_point[0];
+  for (size_t i = 0; i < run; i++)
+    if (copy[i] == '.') copy[i] = point;
+  char *end;
+  *value = strtod(copy, &end);
+  long took = (long)(end - copy);
+  if (copy != small) free(copy);
+  return took;
+}
+
+/* Four hex digits, or 0 when any is not one (as cJSON's parse_hex4()). */
+static unsigned hex4(const unsigned char *p) {
+  unsigned h = 0;
+  for (int i = 0; i < 4; i++) {
+    unsigned c = p[i], d;
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if (c >= 'A' && c <= 'F')
+      d = 10 + c - 'A';
+    else if (c >= 'a' && c <= 'f')
+      d = 10 + c - 'a';
+    else
+      return 0;
+    h = h << 4 | d;
+  }
+  return h;
+}
+
+/* The length of the escape at p, inside a string whose closing quote is at
+ * end, or 0 when cJSON refuses it; *code gets the code point of a \u
+ * escape. */
+static size_t escape_length(const unsigned char *p, const unsigned char *end, unsigned long *code) {
+  switch (p[1]) {
+    case 'b':
+    case 'f':
+    case 'n':
+    case 'r':
+    case 't':
+    case '"':
+    case '\\':
+    case '/': return 2;
+    case 'u': break;
+    default: return 0;
+  }
+  if (end - p < 6) return 0;
+  unsigned first = hex4(p + 2);
+  if (first >= 0xDC00 && first <= 0xDFFF) return 0;
+  if (first < 0xD800 || first > 0xDBFF) {
+    *code = first;
+    return 6;
+  }
+  const unsigned char *second = p + 6;
+  if (end - second < 6 || second[0] != '\\' || second[1] != 'u') return 0;
+  unsigned low = hex4(second + 2);
+  if (low < 0xDC00 || low > 0xDFFF) return 0;
+  *code = 0x10000 + (((unsigned long)(first & 0x3FF) << 10) | (low & 0x3FF));
+  return 12;
+}
+
+/* The first quote or backslash at or after p, or len: eight bytes at a
+ * time while eight are left (the bytes of a string are most of a use). */
+static size_t plain_end(const unsigned char *t, size_t p, size_t len) {
+  const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  for (; p + 8 <= len; p += 8) {
+    uint64_t w, quote, backslash;
+    memcpy(&w, t + p, 8);
+    quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
+    /* A byte of zero in either: one of them is among the eight. */
+    if ((((quote - ones) & ~quote) | ((backslash - ones) & ~backslash)) & highs) break;
+  }
+  while (p < len && t[p] != '"' && t[p] != '\\') p++;
+  return p;
+}
+
+/* cJSON's parse_string(), in its two steps: find the closing quote (a
+ * backslash takes the byte after it), then check the escapes.  A failure
+ * leaves off after the opening quote (not a string, or not closed) or at
+ * the escape refused; *escaped tells whether there is a backslash. */
+static bool syn_string(syntax_t *s, bool *escaped) {
+  const unsigned char *t = s->text;
+  size_t open = s->off, p = open + 1, len = s->len;
+  *escaped = false;
+  if (open >= len || t[open] != '"') return s->off = open + 1, false;
+  for (;;) {
+    p = plain_end(t, p, len);
+    if (p >= len || (t[p] == '\\' && p + 1 >= len)) return s->off = open + 1, false;
+    if (t[p] == '"') break;
+    *escaped = true;
+    p += 2;
+  }
+  size_t close = p;
+  for (p = open + 1; *escaped && p < close;) {
+    if (t[p] != '\\') {
+      p++;
+      continue;
+    }
+    unsigned long code = 1;
+    size_t step = escape_length(t + p, t + close, &code);
+    if (!step) return s->off = p, false;
+    if (step == 6 && code == 0 && !s->nul_escape && memcmp(t + p + 2, "0000", 4) == 0)
+      s->nul_escape = p + 1;
+    p += step;
+  }
+  s->off = close + 1;
+  return true;
+}
+
+/* A new token for the value at s->off; 0 once memory ran out (the check
+ * goes on, then fails as out of memory).  Token 0 is no value, so that 0
+ * can mean none: the root's is token 1. */
+static size_t new_token(syntax_t *s) {
+  if (s->n_tokens == s->cap_tokens) {
+    size_t cap = 2 * s->cap_tokens;
+    token_t *grown = s->tokens == s->local ? malloc(cap * sizeof *grown)
+                                           : realloc(s->tokens, cap * sizeof *grown);
+    if (!grown) {
+      s->out_of_memory = true;
+      return 0;
+    }
+    if (s->tokens == s->local) memcpy(grown, s->local, sizeof s->local);
+    s->tokens = grown, s->cap_tokens = cap;
+  }
+  token_t *t = &s->tokens[s->n_tokens];
+  memset(t, 0, sizeof *t);
+  t->at = (uint32_t)s->off;
+  t->kind = (char)s->text[s->off];
+  return s->n_tokens++;
+}
+
+static bool syn_value(syntax_t *s, size_t *index);
+
+/* cJSON's parse_array() (close ']') and parse_object() (close '}'),
+ * s->off at the opening bracket, whose token is self. */
+static bool syn_container(syntax_t *s, unsigned char close, size_t self) {
+  if (s->depth >= NESTING_LIMIT) return false;
+  s->depth++;
+  s->off++;
+  syn_space(s);
+  if (s->off < s->len && s->text[s->off] == close) goto done;
+  if (s->off >= s->len) return s->off--, false;
+  s->off--; /* onto the byte before the first member, as cJSON steps */
+  size_t last = 0;
+  do {
+    /* Debian's fix of CVE-2023-53154: nothing after a comma. */
+    if (close == '}' && s->off + 1 >= s->len) return false;
+    s->off++;
+    syn_space(s);
+    size_t key = s->off, key_close = 0;
+    bool key_escaped = false;
+    if (close == '}') {
+      if (!syn_string(s, &key_escaped)) return false;
+      key_close = s->off - 1;
+      syn_space(s);
+      if (s->off >= s->len || s->text[s->off] != ':') return false;
+      s->off++;
+      syn_space(s);
+    }
+    size_t child;
+    if (!syn_value(s, &child)) return false;
+    if (child) {
+      token_t *c = &s->tokens[child];
+      if (close == '}') {
+        c->key = (uint32_t)key + 1;
+        c->key_len = (uint32_t)(key_close - key - 1);
+        c->key_escaped = key_escaped;
+      }
+      if (last)
+        s->tokens[last].next = (uint32_t)child;
+      else if (self)
+        s->tokens[self].first = (uint32_t)child;
+      last = child;
+    }
+    syn_space(s);
+  } while (s->off < s->len && s->text[s->off] == ',');
+  if (s->off >= s->len || s->text[s->off] != close) return false;
+done:
+  s->depth--;
+  s->off++;
+  return true;
+}
+
+/* cJSON's parse_value(); a failure leaves off where cJSON's did.  *index:
+ * the value's token (0 when memory ran out). */
+static bool syn_value(syntax_t *s, size_t *index) {
+  size_t left = s->off < s->len ? s->len - s->off : 0;
+  const unsigned char *p = s->text + s->off;
+  size_t self = *index = left && !s->out_of_memory ? new_token(s) : 0;
+  bool ok;
+  /* cJSON tries null, false and true before the rest; their first bytes
+   * tell them apart. */
+  if (left >= 4 && *p == 'n' && memcmp(p, "null", 4) == 0) {
+    s->off += 4, ok = true;
+  } else if (left >= 5 && *p == 'f' && memcmp(p, "false", 5) == 0) {
+    s->off += 5, ok = true;
+  } else if (left >= 4 && *p == 't' && memcmp(p, "true", 4) == 0) {
+    s->off += 4, ok = true;
+  } else if (!left) {
+    ok = false;
+  } else if (*p == '"') {
+    bool escaped;
+    ok = syn_string(s, &escaped);
+    if (self) s->tokens[self].escaped = escaped;
+  } else if (*p == '[' || *p == '{') {
+    ok = syn_container(s, *p == '[' ? ']' : '}', self);
+  } else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+    double value = 0;
+    long took = number_at((const char *)s->text, s->len, s->off, &value);
+    if (took < 0) s->out_of_memory = true;
+    ok = took > 0;
+    if (ok) s->off += (size_t)took;
+    if (self) s->tokens[self].kind = '0', s->tokens[self].number = value;
+  } else {
+    ok = false;
+  }
+  if (ok && self) s->tokens[self].end = (uint32_t)s->off;
+  return ok;
+}
+
+/* The syntax of text: true with *end after the value, or false with *end
+ * where cJSON's parse stopped (cJSON_ParseWithLengthOpts()'s parse end).
+ * s->tokens holds the values; s->out_of_memory tells a failure to
+ * allocate apart. */
+static bool syntax_check(syntax_t *s, const char *text, size_t len, size_t *end) {
+  s->text = (const unsigned char *)text, s->len = len, s->off = 0, s->depth = 0;
+  s->out_of_memory = false;
+  s->nul_escape = 0;
+  s->tokens = s->local, s->n_tokens = 1, s->cap_tokens = LOCAL_TOKENS;
+  *end = 0;
+  if (len == 0) return false;
+  /* A byte order mark (cJSON skips one more, where five bytes or more follow). */
+  if (len >= 5 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) s->off = 3;
+  syn_space(s);
+  size_t root; /* token 1 */
+  bool ok = syn_value(s, &root);
+  *end = ok || s->off < len ? s->off : len - 1;
+  return ok;
+}
+
+/* ---------------------------------------------------- the tokens, checked */
+
+/* Decoded strings are kept until the use is read: in a buffer on the stack
+ * first, then in blocks from the heap, which never move. */
+typedef struct block {
+  struct block *next;
+  size_t cap, used;
+  char data[];
+} block_t;
+
+typedef struct reader {
+  const cv_engine_t *engine;
+  cv_use_t *use;
+  const char *text;
+  const token_t *tokens;
+  cv_error_t *err;
+  block_t *blocks;
+  size_t local_used;
+  char local[2048];
+} reader_t;
+
+static char *take(reader_t *r, size_t n) {
+  if (r->local_used + n <= sizeof r->local) {
+    char *p = r->local + r->local_used;
+    r->local_used += n;
+    return p;
+  }
+  if (!r->blocks || r->blocks->cap - r->blocks->used < n) {
+    size_t cap = n > 4096 ? n : 4096;
+    block_t *b = malloc(sizeof *b + cap);
+    if (!b) return NULL;
+    b->next = r->blocks, b->cap = cap, b->used = 0;
+    r->blocks = b;
+  }
+  char *p = r->blocks->data + r->blocks->used;
+  r->blocks->used += n;
+  return p;
+}
+
+static int out_of_memory(reader_t *r) {
+  return cv_error_field(r->err, CV_NOMEM, "", "out of memory");
+}
+
+/* The character a two-byte escape \c stands for. */
+static char unescape(char c) {
+  switch (c) {
+    case 'b': return '\b';
+    case 'f': return '\f';
+    case 'n': return '\n';
+    case 'r': return '\r';
+    case 't': return '\t';
+    default: return c; /* " \ / */
+  }
+}
+
+/* The string of len bytes at `at` (between its quotes), NUL-terminated and
+ * decoded as cJSON stored it: a \u escape it read as 0 ends it there.
+ * NULL: out of memory. */
+static const char *string_of(reader_t *r, uint32_t at, uint32_t len, bool escaped,
+                             size_t *out_len) {
+  const unsigned char *p = (const unsigned char *)r->text + at, *end = p + len;
+  char *out = take(r, (size_t)len + 1), *o = out;
+  if (!out) return NULL;
+  if (!escaped) {
+    memcpy(out, p, len);
+    out[len] = '\0';
+    *out_len = len;
+    return out;
+  }
+  while (p < end) {
+    if (*p != '\\') {
+      *o++ = (char)*p++;
+      continue;
+    }
+    unsigned long code = 0;
+    size_t step = escape_length(p, end, &code);
+    if (step == 2) {
+      *o++ = unescape((char)p[1]);
+    } else if (code < 0x80) {
+      *o++ = (char)code;
+    } else {
+      int n = code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+      static const unsigned char mark[] = {0, 0, 0xC0, 0xE0, 0xF0};
+      for (int i = n - 1; i > 0; i--, code >>= 6) o[i] = (char)(0x80 | (code & 0x3F));
+      o[0] = (char)(mark[n] | code);
+      o += n;
+    }
+    p += step;
+  }
+  *o = '\0';
+  *out_len = strlen(out);
+  return out;
+}
+
+/* Token t's string value, and its key. */
+static const char *text_of(reader_t *r, size_t t, size_t *len) {
+  const token_t *k = &r->tokens[t];
+  return string_of(r, k->at + 1, k->end - k->at - 2, k->escaped, len);
+}
+
+static const char *key_of(reader_t *r, size_t t, size_t *len) {
+  const token_t *k = &r->tokens[t];
+  return string_of(r, k->key, k->key_len, k->key_escaped, len);
+}
+
+/* Whether token t's key is want; -1: out of memory. */
+static int key_is(reader_t *r, size_t t, const char *want) {
+  const token_t *k = &r->tokens[t];
+  if (!k->key_escaped)
+    return k->key_len == strlen(want) && memcmp(r->text + k->key, want, k->key_len) == 0;
+  size_t len;
+  const char *key = key_of(r, t, &len);
+  return key ? strcmp(key, want) == 0 : -1;
+}
+
+static char kind(const reader_t *r, size_t t) { return r->tokens[t].kind; }
+
+/* ------------------------------------------------------------ the members */
 
 /* Sets the field named key (field: its index in fields.h, looked up once
  * by the caller; -1 for a name no field has, which cv_use_set() refuses or
  * reads as fact.NAME) from a JSON value. */
-static int set_text(const cv_engine_t *eng, cv_use_t *use, const char *key, int field,
-                    const char *text, size_t len, cv_error_t *err) {
-  return field >= 0 ? cv_use_set_field(eng, use, (cv_use_field_t)field, text, len, err)
-                    : cv_use_set(eng, use, key, text, len, err);
+static int set_text(reader_t *r, const char *key, int field, const char *text, size_t len) {
+  return field >= 0
+             ? cv_use_set_field(r->engine, r->use, (cv_use_field_t)field, text, len, r->err)
+             : cv_use_set(r->engine, r->use, key, text, len, r->err);
 }
 
-static int json_text(const cv_engine_t *eng, cv_use_t *use, const char *key, int field,
-                     const cJSON *v, cv_error_t *err) {
-  if (cJSON_IsNull(v)) return CV_OK;
-  if (is_string(v))
-    return set_text(eng, use, key, field, v->valuestring, strlen(v->valuestring), err);
-  if (strcmp(key, "id") == 0 && cJSON_IsNumber(v)) {
+static int json_text(reader_t *r, const char *key, int field, size_t v) {
+  cv_error_t *err = r->err;
+  if (kind(r, v) == 'n') return CV_OK;
+  if (kind(r, v) == '"') {
+    size_t len;
+    const char *s = text_of(r, v, &len);
+    return s ? set_text(r, key, field, s, len) : out_of_memory(r);
+  }
+  if (strcmp(key, "id") == 0 && kind(r, v) == '0') {
     /* An integer id is written as one.  The range is checked before the
      * cast: converting a double outside long long's range is undefined (a
      * fuzzer found {"id": 1e300}). */
-    double d = v->valuedouble;
+    double d = r->tokens[v].number;
     if (!(d > -9223372036854775808.0 && d < 9223372036854775808.0) || d != floor(d))
       return cv_error_field(err, CV_VALUE, key,
                             "a numeric 'id' must be a whole number below 2^63: give "
                             "other ids as strings");
     char buf[32];
     int n = snprintf(buf, sizeof buf, "%lld", (long long)d);
-    return set_text(eng, use, key, field, buf, (size_t)n, err);
+    return set_text(r, key, field, buf, (size_t)n);
   }
   bool boolean = field >= 0 && cv_use_fields[field].kind == CV_FK_BOOL;
-  if (boolean && cJSON_IsBool(v))
-    return set_text(eng, use, key, field, cJSON_IsTrue(v) ? "true" : "false",
-                    cJSON_IsTrue(v) ? 4 : 5, err);
+  if (boolean && (kind(r, v) == 't' || kind(r, v) == 'f'))
+    return set_text(r, key, field, kind(r, v) == 't' ? "true" : "false",
+                    kind(r, v) == 't' ? 4 : 5);
   return cv_error_field(err, CV_VALUE, key, "'%s' must be %s", key,
                         boolean ? "true, false or null" : "a string or null");
 }
 
-/* Finds the member named key, failing on a second one. */
-static int member(const cJSON *obj, const char *where, const char *key, const cJSON **out,
-                  cv_error_t *err) {
-  *out = NULL;
-  const cJSON *m;
-  cJSON_ArrayForEach(m, obj) {
-    if (strcmp(m->string, key) != 0) continue;
+/* The member named key of object obj (0: none), failing on a second one. */
+static int member(reader_t *r, size_t obj, const char *where, const char *key, size_t *out) {
+  *out = 0;
+  for (size_t m = r->tokens[obj].first; m; m = r->tokens[m].next) {
+    int is = key_is(r, m, key);
+    if (is < 0) return out_of_memory(r);
+    if (!is) continue;
     if (*out)
-      return cv_error_field(err, CV_SYNTAX, where, "'%s%s%s' is given twice", where,
+      return cv_error_field(r->err, CV_SYNTAX, where, "'%s%s%s' is given twice", where,
                             where[0] ? "." : "", key);
     *out = m;
   }
   return CV_OK;
 }
 
-static int json_location(const cv_engine_t *eng, cv_use_t *use, const cJSON *loc, cv_error_t *err) {
-  if (cJSON_IsNull(loc)) return CV_OK;
-  if (is_string(loc))
-    return cv_use_set_place(eng, use, loc->valuestring, strlen(loc->valuestring), err);
-  if (!cJSON_IsObject(loc))
+static int json_location(reader_t *r, size_t loc) {
+  cv_error_t *err = r->err;
+  if (kind(r, loc) == 'n') return CV_OK;
+  size_t len;
+  if (kind(r, loc) == '"') {
+    const char *s = text_of(r, loc, &len);
+    return s ? cv_use_set_place(r->engine, r->use, s, len, err) : out_of_memory(r);
+  }
+  if (kind(r, loc) != '{')
     return cv_error_field(err, CV_VALUE, "location",
                           "'location' must be {\"lat\": .., \"lon\": ..} or "
                           "{\"place\": ..}");
-  const cJSON *lat, *lon, *place, *m;
+  size_t lat, lon, place;
   int rc;
-  if ((rc = member(loc, "location", "lat", &lat, err)) ||
-      (rc = member(loc, "location", "lon", &lon, err)) ||
-      (rc = member(loc, "location", "place", &place, err)))
+  if ((rc = member(r, loc, "location", "lat", &lat)) ||
+      (rc = member(r, loc, "location", "lon", &lon)) ||
+      (rc = member(r, loc, "location", "place", &place)))
     return rc;
-  cJSON_ArrayForEach(m, loc) {
-    if (strcmp(m->string, "lat") && strcmp(m->string, "lon") && strcmp(m->string, "place"))
+  for (size_t m = r->tokens[loc].first; m; m = r->tokens[m].next) {
+    const char *name = key_of(r, m, &len);
+    if (!name) return out_of_memory(r);
+    if (strcmp(name, "lat") && strcmp(name, "lon") && strcmp(name, "place"))
       return cv_error_field(err, CV_FIELD, "location",
                             "unknown field 'location.%.40s': expected lat and "
                             "lon, or place",
-                            m->string);
+                            name);
   }
   if (place && (lat || lon))
     return cv_error_field(err, CV_VALUE, "location",
                           "'location' has both a place and coordinates: give "
                           "one");
   if (place) {
-    if (!is_string(place))
+    if (kind(r, place) != '"')
       return cv_error_field(err, CV_VALUE, "location.place", "'location.place' must be a string");
-    return cv_use_set_place(eng, use, place->valuestring, strlen(place->valuestring), err);
+    const char *s = text_of(r, place, &len);
+    return s ? cv_use_set_place(r->engine, r->use, s, len, err) : out_of_memory(r);
   }
   if (!lat || !lon)
     return cv_error_field(err, CV_VALUE, "location", "'location' needs both lat and lon");
-  if (!cJSON_IsNumber(lat) || !cJSON_IsNumber(lon))
-    return cv_error_field(err, CV_VALUE, !cJSON_IsNumber(lat) ? "location.lat" : "location.lon",
-                          "'location.%s' must be a number", !cJSON_IsNumber(lat) ? "lat" : "lon");
-  rc = cv_use_set_coordinate(use, true, lat->valuedouble, err);
-  if (!rc) rc = cv_use_set_coordinate(use, false, lon->valuedouble, err);
+  if (kind(r, lat) != '0' || kind(r, lon) != '0')
+    return cv_error_field(err, CV_VALUE, kind(r, lat) != '0' ? "location.lat" : "location.lon",
+                          "'location.%s' must be a number", kind(r, lat) != '0' ? "lat" : "lon");
+  rc = cv_use_set_coordinate(r->use, true, r->tokens[lat].number, err);
+  if (!rc) rc = cv_use_set_coordinate(r->use, false, r->tokens[lon].number, err);
   if (rc) {
     char field[sizeof err->field];
     snprintf(field, sizeof field, "location.%.50s", err->field);
     memcpy(err->field, field, sizeof field);
     return rc;
   }
-  use->has_location = true;
+  r->use->has_location = true;
   return CV_OK;
 }
 
-static bool is_verdict_name(const char *s) {
-  for (int i = 0; i < 4 && s; i++)
-    if (strcmp(s, cv_verdict_name((cv_verdict_t)i)) == 0) return true;
-  return false;
+/* Whether token v is a string naming a verdict; -1: out of memory. */
+static int is_verdict_name(reader_t *r, size_t v) {
+  if (kind(r, v) != '"') return 0;
+  size_t len;
+  const char *s = text_of(r, v, &len);
+  if (!s) return -1;
+  for (int i = 0; i < 4; i++)
+    if (strcmp(s, cv_verdict_name((cv_verdict_t)i)) == 0) return 1;
+  return 0;
 }
 
-static bool is_string_array(const cJSON *v) {
-  const cJSON *x;
-  if (!cJSON_IsArray(v)) return false;
-  cJSON_ArrayForEach(x, v) if (!is_string(x)) return false;
+static bool is_string_array(const reader_t *r, size_t v) {
+  if (kind(r, v) != '[') return false;
+  for (size_t x = r->tokens[v].first; x; x = r->tokens[x].next)
+    if (kind(r, x) != '"') return false;
   return true;
 }
 
 /* expect -> {DONOR: VERDICT | {"verdict": VERDICT, "rules": [ID..],
  *            "overridden": [ID..], "sources": [FILE..]}} */
-static int json_expect(const cv_engine_t *eng, const cJSON *v, cv_error_t *err) {
-  if (!cJSON_IsObject(v))
+static int json_expect(reader_t *r, size_t v) {
+  cv_error_t *err = r->err;
+  if (kind(r, v) != '{')
     return cv_error_field(err, CV_VALUE, "expect", "'expect' must map donors to verdicts");
-  const cJSON *x;
-  cJSON_ArrayForEach(x, v) {
-    const char *key = x->string;
-    if (cv_catalog_lookup(&eng->catalog, CV_DOM_DONOR, key, strlen(key)) < 0)
+  for (size_t x = r->tokens[v].first; x; x = r->tokens[x].next) {
+    size_t len;
+    const char *key = key_of(r, x, &len);
+    if (!key) return out_of_memory(r);
+    if (cv_catalog_lookup(&r->engine->catalog, CV_DOM_DONOR, key, len) < 0)
       return cv_error_field(err, CV_VALUE, "expect", "'expect' names unknown donor '%.40s'", key);
-    if (cJSON_IsObject(x)) {
-      const cJSON *y;
-      cJSON_ArrayForEach(y, x) {
-        const char *k = y->string;
-        bool ok =
-            strcmp(k, "verdict") == 0 ? is_verdict_name(cJSON_GetStringValue(y))
-            : strcmp(k, "rules") == 0 || strcmp(k, "overridden") == 0 || strcmp(k, "sources") == 0
-                ? is_string_array(y)
-                : false;
-        if (!ok)
-          return cv_error_field(err, CV_VALUE, "expect",
-                                "'expect.%.20s.%.40s' is not a verdict, rules, "
-                                "overridden or sources entry of the right type",
-                                key, k);
+    /* The verdict: the value itself, or an object's first "verdict" (as
+     * cJSON's look-up found it). */
+    size_t verdict = kind(r, x) == '{' ? 0 : x;
+    for (size_t y = kind(r, x) == '{' ? r->tokens[x].first : 0; y; y = r->tokens[y].next) {
+      size_t klen;
+      const char *k = key_of(r, y, &klen);
+      if (!k) return out_of_memory(r);
+      int ok = 0;
+      if (strcmp(k, "verdict") == 0) {
+        if ((ok = is_verdict_name(r, y)) < 0) return out_of_memory(r);
+        if (!verdict) verdict = y;
+      } else if (strcmp(k, "rules") == 0 || strcmp(k, "overridden") == 0 ||
+                 strcmp(k, "sources") == 0) {
+        ok = is_string_array(r, y);
       }
+      if (!ok)
+        return cv_error_field(err, CV_VALUE, "expect",
+                              "'expect.%.20s.%.40s' is not a verdict, rules, "
+                              "overridden or sources entry of the right type",
+                              key, k);
     }
-    const cJSON *verdict = cJSON_IsObject(x) ? cJSON_GetObjectItemCaseSensitive(x, "verdict") : x;
-    if (!is_verdict_name(cJSON_GetStringValue(verdict)))
+    int named = verdict ? is_verdict_name(r, verdict) : 0;
+    if (named < 0) return out_of_memory(r);
+    if (!named)
       return cv_error_field(err, CV_VALUE, "expect",
                             "'expect.%.20s' must be permitted, forbidden, "
                             "not-covered or undetermined",
@@ -167,45 +613,52 @@ static int json_expect(const cv_engine_t *eng, const cJSON *v, cv_error_t *err) 
   return CV_OK;
 }
 
-static int json_evidence(const cv_engine_t *eng, cv_use_t *use, const cJSON *v, cv_error_t *err) {
-  if (!cJSON_IsObject(v))
+static int json_evidence(reader_t *r, size_t v) {
+  cv_error_t *err = r->err;
+  if (kind(r, v) != '{')
     return cv_error_field(err, CV_VALUE, "evidence", "'evidence' must map fields to grades");
-  const cJSON *g;
-  cJSON_ArrayForEach(g, v) {
-    if (!is_string(g))
+  for (size_t g = r->tokens[v].first; g; g = r->tokens[g].next) {
+    size_t len;
+    const char *name = key_of(r, g, &len), *grade;
+    if (!name) return out_of_memory(r);
+    if (kind(r, g) != '"')
       return cv_error_field(err, CV_VALUE, "evidence", "evidence for '%.40s' must be a string",
-                            g->string);
-    int rc = cv_use_grade_fact(eng, use, g->string, g->valuestring, err);
+                            name);
+    if (!(grade = text_of(r, g, &len))) return out_of_memory(r);
+    int rc = cv_use_grade_fact(r->engine, r->use, name, grade, err);
     if (rc) return rc;
   }
   return CV_OK;
 }
 
-static int json_assume(const cv_engine_t *eng, cv_use_t *use, const cJSON *v, cv_error_t *err) {
-  if (!cJSON_IsObject(v))
+static int json_assume(reader_t *r, size_t v) {
+  cv_error_t *err = r->err;
+  if (kind(r, v) != '{')
     return cv_error_field(err, CV_VALUE, "assume", "'assume' must map assumption names to numbers");
-  const cJSON *n;
-  cJSON_ArrayForEach(n, v) {
+  for (size_t n = r->tokens[v].first; n; n = r->tokens[n].next) {
+    size_t len;
+    const char *name = key_of(r, n, &len);
+    if (!name) return out_of_memory(r);
     int rc;
-    if (cJSON_IsArray(n)) {
+    if (kind(r, n) == '[') {
       /* A set assumption: ["military-unit", "artillery"]. */
       char text[1024] = "{";
       size_t off = 1;
-      const cJSON *x;
-      cJSON_ArrayForEach(x, n) {
-        if (!is_string(x) || off + strlen(x->valuestring) + 3 >= sizeof text)
+      for (size_t x = r->tokens[n].first; x; x = r->tokens[x].next) {
+        const char *s = NULL;
+        if (kind(r, x) == '"' && !(s = text_of(r, x, &len))) return out_of_memory(r);
+        if (!s || off + len + 3 >= sizeof text)
           return cv_error_field(err, CV_VALUE, "assume",
-                                "assumption '%.40s': a set is an array of names", n->string);
-        off += (size_t)snprintf(text + off, sizeof text - off, "%s%s", off > 1 ? "," : "",
-                                x->valuestring);
+                                "assumption '%.40s': a set is an array of names", name);
+        off += (size_t)snprintf(text + off, sizeof text - off, "%s%s", off > 1 ? "," : "", s);
       }
       snprintf(text + off, sizeof text - off, "}");
-      rc = cv_use_assume_text(eng, use, n->string, text, err);
-    } else if (!cJSON_IsNumber(n)) {
+      rc = cv_use_assume_text(r->engine, r->use, name, text, err);
+    } else if (kind(r, n) != '0') {
       return cv_error_field(err, CV_VALUE, "assume",
-                            "assumption '%.40s' must be a number or an array of names", n->string);
+                            "assumption '%.40s' must be a number or an array of names", name);
     } else {
-      rc = cv_use_assume(eng, use, n->string, n->valuedouble, err);
+      rc = cv_use_assume(r->engine, r->use, name, r->tokens[n].number, err);
     }
     if (rc) return rc;
   }
@@ -214,28 +667,86 @@ static int json_assume(const cv_engine_t *eng, cv_use_t *use, const cJSON *v, cv
 
 /* facts -> {NAME: true | false | NUMBER | "VALUE" | null}: the facts
  * policies declare. */
-static int json_facts(const cv_engine_t *eng, cv_use_t *use, const cJSON *v, cv_error_t *err) {
-  if (!cJSON_IsObject(v))
+static int json_facts(reader_t *r, size_t v) {
+  cv_error_t *err = r->err;
+  if (kind(r, v) != '{')
     return cv_error_field(err, CV_VALUE, "facts", "'facts' must map declared fact names to values");
-  const cJSON *n;
-  cJSON_ArrayForEach(n, v) {
+  for (size_t n = r->tokens[v].first; n; n = r->tokens[n].next) {
+    size_t len;
+    const char *name = key_of(r, n, &len);
+    if (!name) return out_of_memory(r);
     char text[64];
     const char *value = text;
-    if (cJSON_IsBool(n))
-      value = cJSON_IsTrue(n) ? "true" : "false";
-    else if (cJSON_IsNull(n))
+    char k = kind(r, n);
+    if (k == 't' || k == 'f')
+      value = k == 't' ? "true" : "false";
+    else if (k == 'n')
       value = "unknown";
-    else if (cJSON_IsNumber(n))
-      snprintf(text, sizeof text, "%.17g", n->valuedouble);
-    else if (is_string(n))
-      value = n->valuestring;
-    else
+    else if (k == '0')
+      snprintf(text, sizeof text, "%.17g", r->tokens[n].number);
+    else if (k == '"' && !(value = text_of(r, n, &len)))
+      return out_of_memory(r);
+    else if (k != '"')
       return cv_error_field(err, CV_VALUE, "facts",
-                            "fact '%.40s' must be true, false, a number, a name or null",
-                            n->string);
-    int rc = cv_use_fact(eng, use, n->string, value, strlen(value), err);
+                            "fact '%.40s' must be true, false, a number, a name or null", name);
+    int rc = cv_use_fact(r->engine, r->use, name, value, strlen(value), err);
     if (rc) return rc;
   }
+  return CV_OK;
+}
+
+/* One member of the use object: token v, its key key. */
+static int json_member(reader_t *r, const char *key, size_t key_len, size_t v, uint32_t *seen) {
+  /* Known keys get a bit; a second occurrence is an error, as in jansson's
+   * JSON_REJECT_DUPLICATES.  The use fields' keys (fields.h) take the first
+   * bits, the members that are not fields the rest. */
+  static const char *const others[] = {"evidence", "assume", "expect", "why", "facts"};
+  _Static_assert(CV_UF_COUNT + sizeof others / sizeof others[0] <= 32,
+                 "a bit of 'seen' for every key of a use object");
+  int field = cv_use_field_find(key, key_len), bit = -1;
+  if (field >= 0 && cv_use_fields[field].key) bit = field;
+  for (unsigned k = 0; bit < 0 && k < sizeof others / sizeof others[0]; k++)
+    if (strcmp(key, others[k]) == 0) bit = CV_UF_COUNT + (int)k;
+  if (bit >= 0) {
+    if (*seen & (1u << bit))
+      return cv_error_field(r->err, CV_SYNTAX, key, "'%s' is given twice", key);
+    *seen |= 1u << bit;
+  }
+  cv_field_kind_t field_kind = field >= 0 ? cv_use_fields[field].kind : CV_FK_ID;
+  if (field_kind == CV_FK_LOCATION) return json_location(r, v);
+  if (bit == CV_UF_COUNT + 0) return json_evidence(r, v);
+  if (bit == CV_UF_COUNT + 1) return json_assume(r, v);
+  /* Test annotations (caveat test): checked, not evaluated. */
+  if (bit == CV_UF_COUNT + 2) return json_expect(r, v);
+  if (bit == CV_UF_COUNT + 3)
+    return kind(r, v) == '"' ? CV_OK
+                             : cv_error_field(r->err, CV_VALUE, "why", "'why' must be a string");
+  if (bit == CV_UF_COUNT + 4) return json_facts(r, v);
+  if (field_kind == CV_FK_LAT || field_kind == CV_FK_LON || field_kind == CV_FK_PLACE)
+    return cv_error_field(r->err, CV_FIELD, key, "unknown field '%s': put it inside \"location\"",
+                          key);
+  return json_text(r, key, field, v);
+}
+
+/* The members of the use object, token root. */
+static int read_members(reader_t *r, size_t root) {
+  /* The id first, so that an error later still names the use. */
+  size_t id;
+  int rc = member(r, root, "", "id", &id);
+  if (!rc && id) rc = json_text(r, "id", CV_UF_ID, id);
+  if (rc) return rc;
+  uint32_t seen = 0;
+  for (size_t m = r->tokens[root].first; m; m = r->tokens[m].next) {
+    int is_id = key_is(r, m, "id");
+    if (is_id < 0) return out_of_memory(r);
+    if (is_id) continue;
+    size_t len;
+    const char *key = key_of(r, m, &len);
+    if (!key) return out_of_memory(r);
+    if ((rc = json_member(r, key, len, m, &seen))) return rc;
+  }
+  if (!r->use->has_date)
+    return cv_error_field(r->err, CV_VALUE, "date", "missing field 'date': every use needs a date");
   return CV_OK;
 }
 
@@ -275,39 +786,49 @@ static void text_position(const char *text, size_t off, int first, int *line, in
   }
 }
 
-/* Refuses text that is not UTF-8 (a NUL byte included) and a \u0000
- * escape inside a string. */
-static int check_text(const char *text, size_t len, int first, cv_error_t *err) {
+/* Refuses text that is not UTF-8 (a NUL byte included). */
+static int check_utf8(const char *text, size_t len, int first, cv_error_t *err) {
   size_t bad;
   int line, column;
-  if (!cv_utf8_valid(text, len, &bad)) {
-    text_position(text, bad, first, &line, &column);
-    if (text[bad])
-      cv_error_field(err, CV_VALUE, "", "not UTF-8: byte 0x%02X at line %d, column %d",
-                     (unsigned char)text[bad], line, column);
-    else
-      cv_error_field(err, CV_VALUE, "", "a NUL byte at line %d, column %d", line, column);
-    err->line = line;
-    err->column = column;
-    return CV_VALUE;
-  }
+  if (cv_utf8_valid(text, len, &bad)) return CV_OK;
+  text_position(text, bad, first, &line, &column);
+  if (text[bad])
+    cv_error_field(err, CV_VALUE, "", "not UTF-8: byte 0x%02X at line %d, column %d",
+                   (unsigned char)text[bad], line, column);
+  else
+    cv_error_field(err, CV_VALUE, "", "a NUL byte at line %d, column %d", line, column);
+  err->line = line;
+  err->column = column;
+  return CV_VALUE;
+}
+
+/* Refuses the \u0000 escape at byte off. */
+static int nul_escape_error(const char *text, size_t off, int first, cv_error_t *err) {
+  int line, column;
+  text_position(text, off, first, &line, &column);
+  cv_error_field(err, CV_VALUE, "", "a NUL character (\\u0000) in a string at line %d, column %d",
+                 line, column);
+  err->line = line;
+  err->column = column;
+  return CV_VALUE;
+}
+
+/* The first \u0000 escape of text, taking as a string whatever lies
+ * between two quotes that no backslash escapes: 0 for none, else its
+ * offset + 1.  The syntax check finds it in text that is JSON; this is
+ * for text that is not, where it must still be named first, as it was. */
+static size_t find_nul_escape(const char *text, size_t len) {
   bool in_string = false;
   for (size_t i = 0; i < len; i++) {
     if (text[i] == '"') {
       in_string = !in_string;
     } else if (in_string && text[i] == '\\' && i + 1 < len) {
-      if (text[i + 1] == 'u' && i + 6 <= len && memcmp(text + i + 2, "0000", 4) == 0) {
-        text_position(text, i, first, &line, &column);
-        cv_error_field(err, CV_VALUE, "",
-                       "a NUL character (\\u0000) in a string at line %d, column %d", line, column);
-        err->line = line;
-        err->column = column;
-        return CV_VALUE;
-      }
+      if (text[i + 1] == 'u' && i + 6 <= len && memcmp(text + i + 2, "0000", 4) == 0)
+        return i + 1;
       i++; /* the escaped character, a quote or a backslash included */
     }
   }
-  return CV_OK;
+  return 0;
 }
 
 int cv_use_parse_json(const cv_engine_t *engine, cv_use_t *use, const char *text, size_t len,
@@ -323,77 +844,36 @@ int cv_use_parse_json_at(const cv_engine_t *engine, cv_use_t *use, const char *t
   /* A byte order mark, as some editors write at the start of a file. */
   if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) text += 3, len -= 3;
   /* Bytes that are not UTF-8 would be echoed into results that are then
-   * not JSON; a \u0000 would cut a string short where cJSON stores it
-   * ("HIMARS\u0000junk" read as HIMARS).  Both are refused first. */
-  int rc = check_text(text, len, line, err);
+   * not JSON; a \u0000 would cut a string short where it is stored
+   * ("HIMARS\u0000junk" read as HIMARS).  Both are refused before any
+   * syntax error, in that order. */
+  int rc = check_utf8(text, len, line, err);
   if (rc) return rc;
-  const char *end = NULL;
-  cv_json_watch();
-  cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, false);
-  if (!root) {
-    if (cv_json_out_of_memory()) return cv_error_field(err, CV_NOMEM, "", "out of memory");
-    return syntax_error(text, len, end, line, err);
-  }
+  syntax_t syntax;
+  size_t end;
+  bool ok = syntax_check(&syntax, text, len, &end);
   /* Only white space may follow the object. */
-  while (end < text + len && (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n')) end++;
-  if (end < text + len && *end) {
-    rc = syntax_error(text, len, end, line, err);
-    goto done;
-  }
-  if (!cJSON_IsObject(root)) {
+  while (ok && end < len &&
+         (text[end] == ' ' || text[end] == '\t' || text[end] == '\r' || text[end] == '\n'))
+    end++;
+  size_t nul = ok && end == len ? syntax.nul_escape : find_nul_escape(text, len);
+  if (nul) {
+    rc = nul_escape_error(text, nul - 1, line, err);
+  } else if (syntax.out_of_memory) {
+    rc = cv_error_field(err, CV_NOMEM, "", "out of memory");
+  } else if (!ok || end < len) {
+    rc = syntax_error(text, len, text + end, line, err);
+  } else if (syntax.tokens[1].kind != '{') {
     rc = cv_error_field(err, CV_VALUE, "", "a use must be a JSON object");
-    goto done;
-  }
-  /* The id first, so that an error later still names the use. */
-  const cJSON *v;
-  if ((rc = member(root, "", "id", &v, err))) goto done;
-  if (v && (rc = json_text(engine, use, "id", CV_UF_ID, v, err))) goto done;
-  uint32_t seen = 0;
-  cJSON_ArrayForEach(v, root) {
-    const char *key = v->string;
-    if (strcmp(key, "id") == 0) continue;
-    /* Known keys get a bit; a second occurrence is an error, as in jansson's
-     * JSON_REJECT_DUPLICATES.  The use fields' keys (fields.h) take the first
-     * bits, the members that are not fields the rest. */
-    static const char *const others[] = {"evidence", "assume", "expect", "why", "facts"};
-    _Static_assert(CV_UF_COUNT + sizeof others / sizeof others[0] <= 32,
-                   "a bit of 'seen' for every key of a use object");
-    int field = cv_use_field_find(key, strlen(key)), bit = -1;
-    if (field >= 0 && cv_use_fields[field].key) bit = field;
-    for (unsigned k = 0; bit < 0 && k < sizeof others / sizeof others[0]; k++)
-      if (strcmp(key, others[k]) == 0) bit = CV_UF_COUNT + (int)k;
-    if (bit >= 0) {
-      if (seen & (1u << bit)) {
-        rc = cv_error_field(err, CV_SYNTAX, key, "'%s' is given twice", key);
-        goto done;
-      }
-      seen |= 1u << bit;
+  } else {
+    reader_t r = {.engine = engine, .use = use, .text = text, .tokens = syntax.tokens, .err = err};
+    rc = read_members(&r, 1);
+    while (r.blocks) {
+      block_t *b = r.blocks;
+      r.blocks = b->next;
+      free(b);
     }
-    cv_field_kind_t kind = field >= 0 ? cv_use_fields[field].kind : CV_FK_ID;
-    if (kind == CV_FK_LOCATION) {
-      rc = json_location(engine, use, v, err);
-    } else if (strcmp(key, "evidence") == 0) {
-      rc = json_evidence(engine, use, v, err);
-    } else if (strcmp(key, "assume") == 0) {
-      rc = json_assume(engine, use, v, err);
-    } else if (strcmp(key, "facts") == 0) {
-      rc = json_facts(engine, use, v, err);
-    } else if (strcmp(key, "expect") == 0) {
-      /* Test annotations (caveat test): checked, not evaluated. */
-      rc = json_expect(engine, v, err);
-    } else if (strcmp(key, "why") == 0) {
-      if (!is_string(v)) rc = cv_error_field(err, CV_VALUE, "why", "'why' must be a string");
-    } else if (kind == CV_FK_LAT || kind == CV_FK_LON || kind == CV_FK_PLACE) {
-      rc =
-          cv_error_field(err, CV_FIELD, key, "unknown field '%s': put it inside \"location\"", key);
-    } else {
-      rc = json_text(engine, use, key, field, v, err);
-    }
-    if (rc) break;
   }
-  if (!rc && !use->has_date)
-    rc = cv_error_field(err, CV_VALUE, "date", "missing field 'date': every use needs a date");
-done:
-  cJSON_Delete(root);
+  if (syntax.tokens != syntax.local) free(syntax.tokens);
   return rc;
 }

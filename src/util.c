@@ -3,11 +3,9 @@
  * whole-file reading, dates and case-insensitive comparison.
  */
 #define _DEFAULT_SOURCE /* madvise's MADV_HUGEPAGE */
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <pthread.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -591,32 +589,6 @@ void cv_date_format(cv_date_t date, char buf[11]) {
   buf[7] = '-', buf[8] = (char)('0' + ud / 10 % 10), buf[9] = (char)('0' + ud % 10);
   buf[10] = '\0';
 }
-
-/* ------------------------------------------------------------------- cJSON */
-
-/* cJSON returns NULL both for bad text and for a failed allocation; its
- * allocations go through here so that the second is told apart and
- * reported as CV_NOMEM, not as invalid JSON. */
-static _Thread_local bool json_alloc_failed;
-
-static void *json_malloc(size_t size) {
-  void *p = malloc(size);
-  if (!p) json_alloc_failed = true;
-  return p;
-}
-
-static void json_install_hooks(void) {
-  cJSON_Hooks hooks = {json_malloc, free};
-  cJSON_InitHooks(&hooks);
-}
-
-void cv_json_watch(void) {
-  static pthread_once_t once = PTHREAD_ONCE_INIT;
-  pthread_once(&once, json_install_hooks);
-  json_alloc_failed = false;
-}
-
-bool cv_json_out_of_memory(void) { return json_alloc_failed; }
 
 /* -------------------------------------------------------- JSON data files */
 
