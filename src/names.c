@@ -67,8 +67,13 @@ const cv_use_field_info_t *cv_use_field_info(size_t i) {
 const cv_use_field_t cv_dataset_field_index[CV_DF_COUNT] = {CV_USE_FIELDS(CV_TEXT_FIELD_INDEX_)};
 
 int cv_use_field_find(const char *name, size_t len) {
-  for (int f = 0; f < CV_UF_COUNT; f++)
-    if (strncmp(cv_use_fields[f].name, name, len) == 0 && !cv_use_fields[f].name[len]) return f;
+  /* The first byte first: strncmp() for every field was a tenth of reading
+   * a use's JSON (issue 23). */
+  for (int f = 0; f < CV_UF_COUNT; f++) {
+    const char *field = cv_use_fields[f].name;
+    if ((len == 0 || field[0] == name[0]) && strncmp(field, name, len) == 0 && !field[len])
+      return f;
+  }
   return -1;
 }
 
