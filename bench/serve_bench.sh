@@ -19,18 +19,12 @@ connections=${3:-32}
 command -v wrk >/dev/null || { sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo;
   $sudo apt-get update -qq; DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk >/dev/null; }
 work=$(mktemp -d)
-"$build/caveat" --cache "$build/geo-cache" serve --listen 127.0.0.1:0 --access-log none \
-  --per-address 200 --max-body 1048576 --body-budget 16777216 2>"$work/log" &
-server=$!
-hostile=
+server= hostile=
 trap 'kill $server $hostile 2>/dev/null; rm -rf "$work"' EXIT
-port=
-for _ in $(seq 50); do
-  port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/log")
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-host=127.0.0.1:$port
+. "$root/bench/serve_common.sh"
+serve_start "$work/log" 600 "$build/caveat" --cache "$build/geo-cache" serve \
+  --listen 127.0.0.1:0 --access-log none --per-address 200 --max-body 1048576 \
+  --body-budget 16777216
 sed -n 5p "$root/tests/scenarios/seed.jsonl" >"$work/use.json"
 curl -s -H 'Content-Type: application/json' --data-binary @"$work/use.json" "http://$host/v1/check" >"$work/want"
 cat >"$work/post.lua" <<LUA

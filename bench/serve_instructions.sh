@@ -21,18 +21,12 @@ for tool in valgrind callgrind_control callgrind_annotate; do
     $sudo apt-get update -qq; DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq valgrind >/dev/null; break; }
 done
 work=$(mktemp -d)
-valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$work/cg.out" \
-  "$build/caveat" --cache "$build/geo-cache" serve --listen 127.0.0.1:0 --access-log none \
-  --threads 2 >/dev/null 2>"$work/log" &
-server=$!
+server=
 trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
-port=
-for _ in $(seq 1200); do
-  port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/log")
-  [ -n "$port" ] && break
-  kill -0 $server 2>/dev/null || { cat "$work/log" >&2; exit 1; }
-  sleep 0.1
-done
+. "$root/bench/serve_common.sh"
+serve_start "$work/log" 1200 valgrind --tool=callgrind --instr-atstart=no \
+  --callgrind-out-file="$work/cg.out" "$build/caveat" --cache "$build/geo-cache" serve \
+  --listen 127.0.0.1:0 --access-log none --threads 2
 seed=$root/tests/scenarios/seed.jsonl
 if [ "$mode" = batch ]; then
   for _ in $(seq 50); do cat "$seed"; done >"$work/body"

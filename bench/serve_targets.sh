@@ -30,21 +30,13 @@ seed=$root/tests/scenarios/seed.jsonl
 per_row=$(( $("$build/caveat" --cache "$build/geo-cache" assess --jobs 1 "$seed" 2>/dev/null | wc -c) /
   $(wc -l <"$seed") ))
 stream_rows=$(( stream_bytes / per_row + 1 ))
-# The streamed batch is one body: --max-rows and --max-body let it in.
-"$build/caveat" --cache "$build/geo-cache" serve --listen 127.0.0.1:0 --access-log none \
-  --per-address 200 --max-rows $((stream_rows + 1)) --max-body 1073741824 \
-  --body-budget 2147483648 >/dev/null 2>"$work/log" &
-server=$!
-streamer=
+server= streamer=
 trap 'kill $server $streamer 2>/dev/null; rm -rf "$work"' EXIT
-port=
-for _ in $(seq 600); do
-  port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/log")
-  [ -n "$port" ] && break
-  kill -0 $server 2>/dev/null || { cat "$work/log" >&2; exit 1; }
-  sleep 0.1
-done
-host=127.0.0.1:$port
+. "$root/bench/serve_common.sh"
+# The streamed batch is one body: --max-rows and --max-body let it in.
+serve_start "$work/log" 600 "$build/caveat" --cache "$build/geo-cache" serve \
+  --listen 127.0.0.1:0 --access-log none --per-address 200 --max-rows $((stream_rows + 1)) \
+  --max-body 1073741824 --body-budget 2147483648
 
 # The server's CPU seconds so far (user + system), and the load average.
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.6f", ($14 + $15) / hz }' /proc/$server/stat; }
