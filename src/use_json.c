@@ -175,6 +175,10 @@ static bool syn_string(syntax_t *s, bool *escaped) {
     if (p >= len || (t[p] == '\\' && p + 1 >= len)) return s->off = open + 1, false;
     if (t[p] == '"') break;
     *escaped = true;
+    /* A \u0000 as find_nul_escape() sees it: escapes taken two bytes at
+     * a time, not as cJSON decodes them ("\u0\u0000" holds one). */
+    if (!s->nul_escape && t[p + 1] == 'u' && p + 6 <= len && memcmp(t + p + 2, "0000", 4) == 0)
+      s->nul_escape = p + 1;
     p += 2;
   }
   size_t close = p;
@@ -183,11 +187,9 @@ static bool syn_string(syntax_t *s, bool *escaped) {
       p++;
       continue;
     }
-    unsigned long code = 1;
+    unsigned long code;
     size_t step = escape_length(t + p, t + close, &code);
     if (!step) return s->off = p, false;
-    if (step == 6 && code == 0 && !s->nul_escape && memcmp(t + p + 2, "0000", 4) == 0)
-      s->nul_escape = p + 1;
     p += step;
   }
   s->off = close + 1;

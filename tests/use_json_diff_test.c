@@ -91,6 +91,10 @@ static const char *const corners[] = {
     "{\"id\":\"a\\uDC00\",\"date\":\"2024-06-02\"}",
     "{\"id\":\"a\\uD800\\uzzzz\",\"date\":\"2024-06-02\"}",
     "{\"id\":\"a\\u0000b\",\"date\":\"2024-06-02\"}",
+    /* cJSON reads \u0\u0 as one bad escape, but the \u0000 refusal
+     * takes escapes two bytes at a time: it sees the \u0000 after it. */
+    "{\"id\":\"a\\u0\\u0000b\",\"date\":\"2024-06-02\"}",
+    "{\"id\":\"a\\\\u0000b\",\"date\":\"2024-06-02\"}",
     "{\"id\":\"a\\x\",\"date\":\"2024-06-02\"}",
     "{\"id\":\"a\\\",\"date\":\"2024-06-02\"}",
     "{\"id\":\"a\\b\\f\\n\\r\\t\\/\\\\\\\"\",\"date\":\"2024-06-02\"}",
