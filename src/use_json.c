@@ -1,16 +1,16 @@
 /*
  * use_json.c -- reading a use from one JSON object (docs/interchange.md)
- * without building a tree.  Two passes over the bytes: the first checks the
- * syntax exactly as cJSON 1.7.15 (Debian 12's, with its security fixes),
- * the reader this one replaced, judged it -- the same texts accepted, a
- * failure at the same byte -- and the second walks the checked text,
- * handing the members, field by field, to use.c, which resolves them.
+ * without building a tree.  Two passes over the bytes: the first
+ * (use_json_syntax.c) checks the syntax exactly as cJSON 1.7.15 (Debian
+ * 12's, with its security fixes), the reader this one replaced, judged it
+ * -- the same texts accepted, a failure at the same byte -- leaving a token
+ * for each value; the second, here, walks the tokens, handing the members,
+ * field by field, to use.c, which resolves them.
  * tests/use_json_reference.c keeps the cJSON reader as the documented
  * reference, and tests/use_json_diff_test.c and fuzz/use_diff_fuzz.c
  * require the two to agree.  What cJSON let through (duplicate keys, bad
  * UTF-8, a \u0000) is refused here, as it was.
  */
-#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,314 +18,10 @@
 
 #include "csv.h" /* cv_utf8_valid */
 #include "internal.h"
-#include "json_scan.h"
 #include "use.h"
+#include "use_json_syntax.h"
 
 enum { USE_JSON_LIMIT = 1 << 20 };
-
-/* ------------------------------------------------- the syntax, as cJSON's */
-
-/* cJSON's quirks are kept on purpose, because a use accepted or refused
- * yesterday must be accepted or refused today with the same message: any
- * byte up to 32 is white space, a number is the longest run of
- * [0-9+-eE.] that strtod() takes ("01", "-.5" and "1." are numbers), an
- * invalid \u escape is the character 0, which ends the string where it
- * stands, and nesting stops at 1000 levels (CJSON_NESTING_LIMIT). */
-enum { NESTING_LIMIT = 1000 };
-
-/* The first pass leaves a token for every value it checks, in the order of
- * the text, so that the second reads the members without scanning again.
- * Offsets fit 32 bits: a use is at most USE_JSON_LIMIT bytes. */
-typedef struct token {
-  uint32_t at, end;      /* the value: text[at, end) */
-  uint32_t key, key_len; /* a member's key: its bytes between the quotes */
-  uint32_t first, next;  /* a container's first member or element, the
-                          * next one of this one's container: token
-                          * indexes, 0 for none */
-  char kind;             /* the value's first byte, '0' for a number */
-  bool escaped;          /* a backslash in the string value */
-  bool key_escaped;      /* a backslash in the key */
-  double number;         /* a number's value */
-} token_t;
-
-enum { LOCAL_TOKENS = 128 }; /* a use of a few dozen values needs no allocation */
-
-typedef struct syntax {
-  const unsigned char *text;
-  size_t len, off; /* off: where cJSON's parse buffer stands */
-  int depth;
-  bool out_of_memory; /* the tokens, or a long number's copy for strtod() */
-  size_t nul_escape;  /* the first \u0000 escape's offset + 1, 0 for none */
-  token_t *tokens;    /* local, or from the heap once it is full */
-  size_t n_tokens, cap_tokens;
-  token_t local[LOCAL_TOKENS];
-} syntax_t;
-
-/* cJSON's buffer_skip_whitespace(), which steps back onto the last byte
- * when the white space runs to the end. */
-static void syn_space(syntax_t *s) {
-  if (s->off >= s->len) return;
-  while (s->off < s->len && s->text[s->off] <= 32) s->off++;
-  if (s->off == s->len) s->off--;
-}
-
-static bool number_byte(unsigned char c) {
-  return (c >= '0' && c <= '9') || c == '+' || c == '-' || c == 'e' || c == 'E' || c == '.';
-}
-
-/* The number at text[off..len) as cJSON reads it: the bytes strtod() takes
- * of the run of number bytes there (0 for none: not a number) and, through
- * *value, their value.  A number as JSON writes it is read exactly without
- * strtod() (cv_jscan_fast_number()); the rest goes to strtod() with the
- * locale's decimal point, as cJSON did.  -1: out of memory. */
-static long number_at(const char *text, size_t len, size_t off, double *value) {
-  size_t run = 0;
-  while (off + run < len && number_byte((unsigned char)text[off + run])) run++;
-  const char *after = cv_jscan_fast_number(text + off, text + len, value);
-  if (after == text + off + run) return (long)run;
-  char small[64], *copy = run < sizeof small ? small : malloc(run + 1);
-  if (!copy) return -1;
-  memcpy(copy, text + off, run);
-  copy[run] = '\0';
-  char point = localeconv()->decimal_point[0];
-  for (size_t i = 0; i < run; i++)
-    if (copy[i] == '.') copy[i] = point;
-  char *end;
-  *value = strtod(copy, &end);
-  long took = (long)(end - copy);
-  if (copy != small) free(copy);
-  return took;
-}
-
-/* Four hex digits, or 0 when any is not one (as cJSON's parse_hex4()). */
-static unsigned hex4(const unsigned char *p) {
-  unsigned h = 0;
-  for (int i = 0; i < 4; i++) {
-    unsigned c = p[i], d;
-    if (c >= '0' && c <= '9')
-      d = c - '0';
-    else if (c >= 'A' && c <= 'F')
-      d = 10 + c - 'A';
-    else if (c >= 'a' && c <= 'f')
-      d = 10 + c - 'a';
-    else
-      return 0;
-    h = h << 4 | d;
-  }
-  return h;
-}
-
-/* The length of the escape at p, inside a string whose closing quote is at
- * end, or 0 when cJSON refuses it; *code gets the code point of a \u
- * escape. */
-static size_t escape_length(const unsigned char *p, const unsigned char *end, unsigned long *code) {
-  switch (p[1]) {
-    case 'b':
-    case 'f':
-    case 'n':
-    case 'r':
-    case 't':
-    case '"':
-    case '\\':
-    case '/': return 2;
-    case 'u': break;
-    default: return 0;
-  }
-  if (end - p < 6) return 0;
-  unsigned first = hex4(p + 2);
-  if (first >= 0xDC00 && first <= 0xDFFF) return 0;
-  if (first < 0xD800 || first > 0xDBFF) {
-    *code = first;
-    return 6;
-  }
-  const unsigned char *second = p + 6;
-  if (end - second < 6 || second[0] != '\\' || second[1] != 'u') return 0;
-  unsigned low = hex4(second + 2);
-  if (low < 0xDC00 || low > 0xDFFF) return 0;
-  *code = 0x10000 + (((unsigned long)(first & 0x3FF) << 10) | (low & 0x3FF));
-  return 12;
-}
-
-/* The first quote or backslash at or after p, or len: eight bytes at a
- * time while eight are left (the bytes of a string are most of a use). */
-static size_t plain_end(const unsigned char *t, size_t p, size_t len) {
-  const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-  for (; p + 8 <= len; p += 8) {
-    uint64_t w, quote, backslash;
-    memcpy(&w, t + p, 8);
-    quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
-    /* A byte of zero in either: one of them is among the eight. */
-    if ((((quote - ones) & ~quote) | ((backslash - ones) & ~backslash)) & highs) break;
-  }
-  while (p < len && t[p] != '"' && t[p] != '\\') p++;
-  return p;
-}
-
-/* cJSON's parse_string(), in its two steps: find the closing quote (a
- * backslash takes the byte after it), then check the escapes.  A failure
- * leaves off after the opening quote (not a string, or not closed) or at
- * the escape refused; *escaped tells whether there is a backslash. */
-static bool syn_string(syntax_t *s, bool *escaped) {
-  const unsigned char *t = s->text;
-  size_t open = s->off, p = open + 1, len = s->len;
-  *escaped = false;
-  if (open >= len || t[open] != '"') return s->off = open + 1, false;
-  for (;;) {
-    p = plain_end(t, p, len);
-    if (p >= len || (t[p] == '\\' && p + 1 >= len)) return s->off = open + 1, false;
-    if (t[p] == '"') break;
-    *escaped = true;
-    /* A \u0000 as find_nul_escape() sees it: escapes taken two bytes at
-     * a time, not as cJSON decodes them ("\u0\u0000" holds one). */
-    if (!s->nul_escape && t[p + 1] == 'u' && p + 6 <= len && memcmp(t + p + 2, "0000", 4) == 0)
-      s->nul_escape = p + 1;
-    p += 2;
-  }
-  size_t close = p;
-  for (p = open + 1; *escaped && p < close;) {
-    if (t[p] != '\\') {
-      p++;
-      continue;
-    }
-    unsigned long code;
-    size_t step = escape_length(t + p, t + close, &code);
-    if (!step) return s->off = p, false;
-    p += step;
-  }
-  s->off = close + 1;
-  return true;
-}
-
-/* A new token for the value at s->off; 0 once memory ran out (the check
- * goes on, then fails as out of memory).  Token 0 is no value, so that 0
- * can mean none: the root's is token 1. */
-static size_t new_token(syntax_t *s) {
-  if (s->n_tokens == s->cap_tokens) {
-    size_t cap = 2 * s->cap_tokens;
-    token_t *grown = s->tokens == s->local ? malloc(cap * sizeof *grown)
-                                           : realloc(s->tokens, cap * sizeof *grown);
-    if (!grown) {
-      s->out_of_memory = true;
-      return 0;
-    }
-    if (s->tokens == s->local) memcpy(grown, s->local, sizeof s->local);
-    s->tokens = grown, s->cap_tokens = cap;
-  }
-  token_t *t = &s->tokens[s->n_tokens];
-  memset(t, 0, sizeof *t);
-  t->at = (uint32_t)s->off;
-  t->kind = (char)s->text[s->off];
-  return s->n_tokens++;
-}
-
-static bool syn_value(syntax_t *s, size_t *index);
-
-/* cJSON's parse_array() (close ']') and parse_object() (close '}'),
- * s->off at the opening bracket, whose token is self. */
-static bool syn_container(syntax_t *s, unsigned char close, size_t self) {
-  if (s->depth >= NESTING_LIMIT) return false;
-  s->depth++;
-  s->off++;
-  syn_space(s);
-  if (s->off < s->len && s->text[s->off] == close) goto done;
-  if (s->off >= s->len) return s->off--, false;
-  s->off--; /* onto the byte before the first member, as cJSON steps */
-  size_t last = 0;
-  do {
-    /* Debian's fix of CVE-2023-53154: nothing after a comma. */
-    if (close == '}' && s->off + 1 >= s->len) return false;
-    s->off++;
-    syn_space(s);
-    size_t key = s->off, key_close = 0;
-    bool key_escaped = false;
-    if (close == '}') {
-      if (!syn_string(s, &key_escaped)) return false;
-      key_close = s->off - 1;
-      syn_space(s);
-      if (s->off >= s->len || s->text[s->off] != ':') return false;
-      s->off++;
-      syn_space(s);
-    }
-    size_t child;
-    if (!syn_value(s, &child)) return false;
-    if (child) {
-      token_t *c = &s->tokens[child];
-      if (close == '}') {
-        c->key = (uint32_t)key + 1;
-        c->key_len = (uint32_t)(key_close - key - 1);
-        c->key_escaped = key_escaped;
-      }
-      if (last)
-        s->tokens[last].next = (uint32_t)child;
-      else if (self)
-        s->tokens[self].first = (uint32_t)child;
-      last = child;
-    }
-    syn_space(s);
-  } while (s->off < s->len && s->text[s->off] == ',');
-  if (s->off >= s->len || s->text[s->off] != close) return false;
-done:
-  s->depth--;
-  s->off++;
-  return true;
-}
-
-/* cJSON's parse_value(); a failure leaves off where cJSON's did.  *index:
- * the value's token (0 when memory ran out). */
-static bool syn_value(syntax_t *s, size_t *index) {
-  size_t left = s->off < s->len ? s->len - s->off : 0;
-  const unsigned char *p = s->text + s->off;
-  size_t self = *index = left && !s->out_of_memory ? new_token(s) : 0;
-  bool ok;
-  /* cJSON tries null, false and true before the rest; their first bytes
-   * tell them apart. */
-  if (left >= 4 && *p == 'n' && memcmp(p, "null", 4) == 0) {
-    s->off += 4, ok = true;
-  } else if (left >= 5 && *p == 'f' && memcmp(p, "false", 5) == 0) {
-    s->off += 5, ok = true;
-  } else if (left >= 4 && *p == 't' && memcmp(p, "true", 4) == 0) {
-    s->off += 4, ok = true;
-  } else if (!left) {
-    ok = false;
-  } else if (*p == '"') {
-    bool escaped;
-    ok = syn_string(s, &escaped);
-    if (self) s->tokens[self].escaped = escaped;
-  } else if (*p == '[' || *p == '{') {
-    ok = syn_container(s, *p == '[' ? ']' : '}', self);
-  } else if (*p == '-' || (*p >= '0' && *p <= '9')) {
-    double value = 0;
-    long took = number_at((const char *)s->text, s->len, s->off, &value);
-    if (took < 0) s->out_of_memory = true;
-    ok = took > 0;
-    if (ok) s->off += (size_t)took;
-    if (self) s->tokens[self].kind = '0', s->tokens[self].number = value;
-  } else {
-    ok = false;
-  }
-  if (ok && self) s->tokens[self].end = (uint32_t)s->off;
-  return ok;
-}
-
-/* The syntax of text: true with *end after the value, or false with *end
- * where cJSON's parse stopped (cJSON_ParseWithLengthOpts()'s parse end).
- * s->tokens holds the values; s->out_of_memory tells a failure to
- * allocate apart. */
-static bool syntax_check(syntax_t *s, const char *text, size_t len, size_t *end) {
-  s->text = (const unsigned char *)text, s->len = len, s->off = 0, s->depth = 0;
-  s->out_of_memory = false;
-  s->nul_escape = 0;
-  s->tokens = s->local, s->n_tokens = 1, s->cap_tokens = LOCAL_TOKENS;
-  *end = 0;
-  if (len == 0) return false;
-  /* A byte order mark (cJSON skips one more, where five bytes or more follow). */
-  if (len >= 5 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) s->off = 3;
-  syn_space(s);
-  size_t root; /* token 1 */
-  bool ok = syn_value(s, &root);
-  *end = ok || s->off < len ? s->off : len - 1;
-  return ok;
-}
 
 /* ---------------------------------------------------- the tokens, checked */
 
@@ -341,7 +37,7 @@ typedef struct reader {
   const cv_engine_t *engine;
   cv_use_t *use;
   const char *text;
-  const token_t *tokens;
+  const cv_usyn_token_t *tokens;
   cv_error_t *err;
   block_t *blocks;
   size_t local_used;
@@ -402,7 +98,7 @@ static const char *string_of(reader_t *r, uint32_t at, uint32_t len, bool escape
       continue;
     }
     unsigned long code = 0;
-    size_t step = escape_length(p, end, &code);
+    size_t step = cv_usyn_escape_length(p, end, &code);
     if (step == 2) {
       *o++ = unescape((char)p[1]);
     } else if (code < 0x80) {
@@ -423,18 +119,18 @@ static const char *string_of(reader_t *r, uint32_t at, uint32_t len, bool escape
 
 /* Token t's string value, and its key. */
 static const char *text_of(reader_t *r, size_t t, size_t *len) {
-  const token_t *k = &r->tokens[t];
+  const cv_usyn_token_t *k = &r->tokens[t];
   return string_of(r, k->at + 1, k->end - k->at - 2, k->escaped, len);
 }
 
 static const char *key_of(reader_t *r, size_t t, size_t *len) {
-  const token_t *k = &r->tokens[t];
+  const cv_usyn_token_t *k = &r->tokens[t];
   return string_of(r, k->key, k->key_len, k->key_escaped, len);
 }
 
 /* Whether token t's key is want; -1: out of memory. */
 static int key_is(reader_t *r, size_t t, const char *want) {
-  const token_t *k = &r->tokens[t];
+  const cv_usyn_token_t *k = &r->tokens[t];
   if (!k->key_escaped)
     return k->key_len == strlen(want) && memcmp(r->text + k->key, want, k->key_len) == 0;
   size_t len;
@@ -450,9 +146,8 @@ static char kind(const reader_t *r, size_t t) { return r->tokens[t].kind; }
  * by the caller; -1 for a name no field has, which cv_use_set() refuses or
  * reads as fact.NAME) from a JSON value. */
 static int set_text(reader_t *r, const char *key, int field, const char *text, size_t len) {
-  return field >= 0
-             ? cv_use_set_field(r->engine, r->use, (cv_use_field_t)field, text, len, r->err)
-             : cv_use_set(r->engine, r->use, key, text, len, r->err);
+  return field >= 0 ? cv_use_set_field(r->engine, r->use, (cv_use_field_t)field, text, len, r->err)
+                    : cv_use_set(r->engine, r->use, key, text, len, r->err);
 }
 
 static int json_text(reader_t *r, const char *key, int field, size_t v) {
@@ -478,8 +173,7 @@ static int json_text(reader_t *r, const char *key, int field, size_t v) {
   }
   bool boolean = field >= 0 && cv_use_fields[field].kind == CV_FK_BOOL;
   if (boolean && (kind(r, v) == 't' || kind(r, v) == 'f'))
-    return set_text(r, key, field, kind(r, v) == 't' ? "true" : "false",
-                    kind(r, v) == 't' ? 4 : 5);
+    return set_text(r, key, field, kind(r, v) == 't' ? "true" : "false", kind(r, v) == 't' ? 4 : 5);
   return cv_error_field(err, CV_VALUE, key, "'%s' must be %s", key,
                         boolean ? "true, false or null" : "a string or null");
 }
@@ -825,8 +519,7 @@ static size_t find_nul_escape(const char *text, size_t len) {
     if (text[i] == '"') {
       in_string = !in_string;
     } else if (in_string && text[i] == '\\' && i + 1 < len) {
-      if (text[i + 1] == 'u' && i + 6 <= len && memcmp(text + i + 2, "0000", 4) == 0)
-        return i + 1;
+      if (text[i + 1] == 'u' && i + 6 <= len && memcmp(text + i + 2, "0000", 4) == 0) return i + 1;
       i++; /* the escaped character, a quote or a backslash included */
     }
   }
@@ -851,9 +544,9 @@ int cv_use_parse_json_at(const cv_engine_t *engine, cv_use_t *use, const char *t
    * syntax error, in that order. */
   int rc = check_utf8(text, len, line, err);
   if (rc) return rc;
-  syntax_t syntax;
+  cv_usyn_t syntax;
   size_t end;
-  bool ok = syntax_check(&syntax, text, len, &end);
+  bool ok = cv_usyn_check(&syntax, text, len, &end);
   /* Only white space may follow the object. */
   while (ok && end < len &&
          (text[end] == ' ' || text[end] == '\t' || text[end] == '\r' || text[end] == '\n'))
@@ -876,6 +569,6 @@ int cv_use_parse_json_at(const cv_engine_t *engine, cv_use_t *use, const char *t
       free(b);
     }
   }
-  if (syntax.tokens != syntax.local) free(syntax.tokens);
+  cv_usyn_free(&syntax);
   return rc;
 }

@@ -40,7 +40,8 @@ static const char *const corners[] = {
     "\xEF\xBB\xBF{\"date\":\"2024-06-02\"}",
     "\xEF\xBB\xBF\xEF\xBB\xBF{\"date\":\"2024-06-02\"}",
     "\xEF\xBB\xBF\xEF\xBB\xBF{}",
-    "\xEF\xBB\xBF\xEF\xBB\xBF" "1",
+    "\xEF\xBB\xBF\xEF\xBB\xBF"
+    "1",
     "\x01{\x02\"date\"\x03:\x1f\"2024-06-02\"\x7f}",
     "{\"date\":\"2024-06-02\",}",
     "{\"date\":\"2024-06-02\",",
@@ -200,12 +201,45 @@ static size_t pick(size_t n) { return n ? (size_t)(next_random() % n) : 0; }
  * reading (white space below 32, escapes it reads oddly, numbers it takes
  * that JSON does not). */
 static const char *const pieces[] = {
-    "\"",  "\\",     "{",      "}",       "[",      "]",          ",",           ":",
-    " ",   "\x01",   "\t",     "\n",      "-",      "0",          "1e5",         ".",
-    "e",   "+",      "null",   "true",    "false",  "\\u00e9",    "\\uD83D\\uDE00", "\\uD800",
-    "\\uDC00", "\\uzzzz", "\\u0000", "\xC3\xA9", "\xFF", "\xEF\xBB\xBF", "\"id\":",
-    "\"date\":\"2024-06-02\",", "\"location\":{\"lat\":50.41,\"lon\":36.89},", "\"facts\":{},",
-    "\"expect\":{\"US\":\"permitted\"},", "1e999", "01", "-.5", "\"why\":\"x\",",
+    "\"",
+    "\\",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    " ",
+    "\x01",
+    "\t",
+    "\n",
+    "-",
+    "0",
+    "1e5",
+    ".",
+    "e",
+    "+",
+    "null",
+    "true",
+    "false",
+    "\\u00e9",
+    "\\uD83D\\uDE00",
+    "\\uD800",
+    "\\uDC00",
+    "\\uzzzz",
+    "\\u0000",
+    "\xC3\xA9",
+    "\xFF",
+    "\xEF\xBB\xBF",
+    "\"id\":",
+    "\"date\":\"2024-06-02\",",
+    "\"location\":{\"lat\":50.41,\"lon\":36.89},",
+    "\"facts\":{},",
+    "\"expect\":{\"US\":\"permitted\"},",
+    "1e999",
+    "01",
+    "-.5",
+    "\"why\":\"x\",",
 };
 
 /* Changes t in place by one edit (it has room for four edits' growth). */
@@ -226,9 +260,7 @@ static void mutate(text_t *t) {
       t->len += n;
       break;
     }
-    case 3: /* cut short */
-      t->len = at;
-      break;
+    case 3: /* cut short */ t->len = at; break;
     case 4: { /* repeat a span of up to 32 bytes */
       size_t n = pick(33);
       if (at + n > t->len) n = t->len - at;
@@ -351,9 +383,10 @@ int main(int argc, char **argv) {
     }
     free(work);
   }
-  printf("use_json_diff: %ld cases from %zu seeds (%ld read as uses, the rest refused), "
-         "%ld disagreements\n",
-         cases, n_seeds, read, failures);
+  printf(
+      "use_json_diff: %ld cases from %zu seeds (%ld read as uses, the rest refused), "
+      "%ld disagreements\n",
+      cases, n_seeds, read, failures);
   for (size_t s = 0; s < n_seeds; s++) free(seeds[s].data);
   free(seeds);
   cv_use_free(a);

@@ -315,7 +315,7 @@ static int check_text(const char *text, size_t len, int first, cv_error_t *err) 
 }
 
 int ref_use_parse_json_at(const cv_engine_t *engine, cv_use_t *use, const char *text, size_t len,
-                         int line, cv_error_t *err) {
+                          int line, cv_error_t *err) {
   cv_use_reset(use);
   if (len > USE_JSON_LIMIT)
     return cv_error_field(err, CV_TOO_LARGE, "", "use larger than %d bytes", USE_JSON_LIMIT);
@@ -414,7 +414,8 @@ static void print_text(const char *text, size_t len) {
 static void print_answer(const char *who, int rc, const cv_error_t *err, const cv_use_t *use,
                          const cv_buf_t *json) {
   fprintf(stderr, "  %s: code %d", who, rc);
-  if (rc) fprintf(stderr, ", %d:%d field '%s': %s", err->line, err->column, err->field, err->message);
+  if (rc)
+    fprintf(stderr, ", %d:%d field '%s': %s", err->line, err->column, err->field, err->message);
   fprintf(stderr, ", id '%s'\n", cv_use_id(use));
   if (json && json->len) fprintf(stderr, "    %.*s\n", (int)json->len, json->data);
 }
