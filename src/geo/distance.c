@@ -66,21 +66,36 @@ static uint32_t bvh_build(bvh_t *b, uint32_t lo, uint32_t hi) {
   return id;
 }
 
-static void bvh_nearest(const bvh_t *b, uint32_t id, const double p[3], double *best,
-                        uint32_t *best_seg) {
+/* The segment nearest to p and its distance, searched from a bound known
+ * beforehand: *best the distance of some segment (a neighbouring cell's
+ * nearest), *best_seg NO_SEG.  Segments tie often (the nearest point a
+ * vertex two segments share, each giving the same rounded distance), and
+ * the one chosen decides the cell's candidates, so the choice is fixed:
+ * the first at the least distance in the order of this descent (nearer
+ * child first), which depends on p alone.  Nodes are pruned only when
+ * farther than the best (">", not ">="), so every segment at the least
+ * distance is reached; a segment at the best distance replaces it only
+ * while none has been reached at that distance (the bound's own segment
+ * has no place in the order until it is reached).  The index was built by
+ * the same descent from INFINITY with ">=" pruning before (main at
+ * 4f228f9), which reaches the same first segment: before it, the best is
+ * above the least distance, and no node holding it is pruned. */
+#define NO_SEG UINT32_MAX
+static void bvh_nearest_from(const bvh_t *b, uint32_t id, const double p[3], double *best,
+                             uint32_t *best_seg) {
   const bvh_node_t *nd = &b->nodes[id];
-  if (dist3(p, nd->c) - nd->r >= *best) return;
+  if (dist3(p, nd->c) - nd->r > *best) return;
   if (!nd->left) {
     for (uint32_t i = nd->lo; i < nd->hi; i++) {
       double t, d = sqrt(seg_dist2(&b->segs[i], p, &t));
-      if (d < *best) *best = d, *best_seg = i;
+      if (d < *best || (d == *best && *best_seg == NO_SEG)) *best = d, *best_seg = i;
     }
     return;
   }
   const bvh_node_t *l = &b->nodes[nd->left], *r = &b->nodes[nd->right];
   int left_first = dist3(p, l->c) - l->r <= dist3(p, r->c) - r->r;
-  bvh_nearest(b, left_first ? nd->left : nd->right, p, best, best_seg);
-  bvh_nearest(b, left_first ? nd->right : nd->left, p, best, best_seg);
+  bvh_nearest_from(b, left_first ? nd->left : nd->right, p, best, best_seg);
+  bvh_nearest_from(b, left_first ? nd->right : nd->left, p, best, best_seg);
 }
 
 /* What a cell needs to choose its candidate segments: its centre c, the
@@ -114,21 +129,34 @@ static void enclose(const double c1[3], double r1, const double c2[3], double r2
   }
 }
 
+/* Whether the test "gap > dt + slack * rho + eps" of bvh_collect drops a
+ * node or segment at distance gap (or at least gap) from the cell's
+ * centre, the slack (0 to 2) computed from the ball holding it and T only
+ * when the answer depends on it: with any slack in [0, 2] the rounded sum
+ * lies between dt + eps and dt + 2 rho + eps (rounding is monotonic), so
+ * past the one the answer is "drop" and up to the other "keep", as the
+ * full test would say.  Most nodes a query visits hold T or lie as near
+ * as it, and most segments tested lie farther than 2 rho beyond it. */
+static int collect_drops(const cand_query_t *q, double gap, const double c[3], double cr) {
+  double eps = 1e-9 * q->dt + 1e-6;
+  if (gap > q->dt + 2 * q->rho + eps) return 1;
+  if (gap <= q->dt + eps) return 0;
+  double m[3], r;
+  enclose(c, cr, q->tc, q->tr, m, &r);
+  return gap > q->dt + slack_factor(q, m, r) * q->rho + eps;
+}
+
 /* Collects every segment S that may be the nearest for some point of the
  * cell: S is dropped only when d(c, S) - d(c, T) exceeds how much that
  * difference can shrink over the cell, so T beats S everywhere in it. */
 static int bvh_collect(const bvh_t *b, uint32_t id, cand_query_t *q) {
   const bvh_node_t *nd = &b->nodes[id];
-  double m[3], r, eps = 1e-9 * q->dt + 1e-6;
-  enclose(nd->c, nd->r, q->tc, q->tr, m, &r);
-  if (dist3(q->c, nd->c) - nd->r > q->dt + slack_factor(q, m, r) * q->rho + eps) return 0;
+  if (collect_drops(q, dist3(q->c, nd->c) - nd->r, nd->c, nd->r)) return 0;
   if (nd->left) return bvh_collect(b, nd->left, q) || bvh_collect(b, nd->right, q);
   for (uint32_t i = nd->lo; i < nd->hi; i++) {
     double sc[3], sr, t;
     seg_sphere(&b->segs[i], sc, &sr);
-    enclose(sc, sr, q->tc, q->tr, m, &r);
-    if (sqrt(seg_dist2(&b->segs[i], q->c, &t)) > q->dt + slack_factor(q, m, r) * q->rho + eps)
-      continue;
+    if (collect_drops(q, sqrt(seg_dist2(&b->segs[i], q->c, &t)), sc, sr)) continue;
     if (cv_geo_reserve((void **)&q->out, q->n, &q->cap, 1, sizeof *q->out)) return -1;
     q->out[q->n++] = i;
   }
@@ -246,13 +274,16 @@ static void make_seg(const geo_pt_t *p, const geo_pt_t *q, geo_seg_t *s) {
 }
 
 /* Appends to the cell the runs of segments of one set that can hold its
- * points' nearest border point. */
-static int cell_group(cv_geo_t *geo, bvh_t *b, int set, cand_query_t *q, geo_group_t **groups,
-                      uint32_t *ngroup, uint32_t *group_cap, geo_run_t **runs, uint32_t *nrun,
-                      uint32_t *run_cap) {
-  q->dt = INFINITY;
-  uint32_t t = 0;
-  bvh_nearest(b, 0, q->c, &q->dt, &t);
+ * points' nearest border point.  seed[set] is the nearest segment of the
+ * last cell measured, in and out. */
+static int cell_group(cv_geo_t *geo, bvh_t *b, int set, cand_query_t *q, uint32_t seed[MAX_SETS],
+                      geo_group_t **groups, uint32_t *ngroup, uint32_t *group_cap, geo_run_t **runs,
+                      uint32_t *nrun, uint32_t *run_cap) {
+  uint32_t t = NO_SEG;
+  double u;
+  q->dt = sqrt(seg_dist2(&b->segs[seed[set]], q->c, &u));
+  bvh_nearest_from(b, 0, q->c, &q->dt, &t);
+  seed[set] = t;
   seg_sphere(&b->segs[t], q->tc, &q->tr);
   q->n = 0;
   if (bvh_collect(b, 0, q)) return -1;
@@ -370,6 +401,7 @@ int cv_geo_build_border(cv_geo_t *geo, cv_error_t *err) {
     used += trees[k].n;
     if (used > 6 * (size_t)nall + MAX_SETS + 1) goto fail;
   }
+  uint32_t seed[MAX_SETS] = {0};
   for (int fine = 1; fine >= 0; fine--) {
     uint32_t rows = fine ? FINE_ROWS : COARSE_ROWS, cols = fine ? FINE_COLS : COARSE_COLS;
     for (uint32_t row = 0; row < rows; row++)
@@ -398,7 +430,7 @@ int cv_geo_build_border(cv_geo_t *geo, cv_error_t *err) {
         }
         for (int k = 0; k < nset; k++) {
           if (!want[k] || !count[k]) continue;
-          if (cell_group(geo, &trees[k], k, &q, &groups, &ngroup, &group_cap, &runs, &nrun,
+          if (cell_group(geo, &trees[k], k, &q, seed, &groups, &ngroup, &group_cap, &runs, &nrun,
                          &run_cap))
             goto fail;
           cell->ndist++;
