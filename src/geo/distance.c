@@ -84,7 +84,6 @@ static uint32_t bvh_build(bvh_t *b, uint32_t lo, uint32_t hi) {
 static void bvh_nearest_from(const bvh_t *b, uint32_t id, const double p[3], double *best,
                              uint32_t *best_seg) {
   const bvh_node_t *nd = &b->nodes[id];
-  if (dist3(p, nd->c) - nd->r > *best) return;
   if (!nd->left) {
     for (uint32_t i = nd->lo; i < nd->hi; i++) {
       double t, d = sqrt(seg_dist2(&b->segs[i], p, &t));
@@ -92,17 +91,31 @@ static void bvh_nearest_from(const bvh_t *b, uint32_t id, const double p[3], dou
     }
     return;
   }
+  /* Each child's bound, computed once: it orders the two and prunes each. */
   const bvh_node_t *l = &b->nodes[nd->left], *r = &b->nodes[nd->right];
-  int left_first = dist3(p, l->c) - l->r <= dist3(p, r->c) - r->r;
-  bvh_nearest_from(b, left_first ? nd->left : nd->right, p, best, best_seg);
-  bvh_nearest_from(b, left_first ? nd->right : nd->left, p, best, best_seg);
+  double near_l = dist3(p, l->c) - l->r, near_r = dist3(p, r->c) - r->r;
+  int left_first = near_l <= near_r;
+  uint32_t first = left_first ? nd->left : nd->right, second = left_first ? nd->right : nd->left;
+  double near_first = left_first ? near_l : near_r, near_second = left_first ? near_r : near_l;
+  if (!(near_first > *best)) bvh_nearest_from(b, first, p, best, best_seg);
+  if (!(near_second > *best)) bvh_nearest_from(b, second, p, best, best_seg);
+}
+
+/* bvh_nearest_from over a whole tree: the root is pruned as its children
+ * are. */
+static void nearest_from(const bvh_t *b, const double p[3], double *best, uint32_t *best_seg) {
+  const bvh_node_t *root = &b->nodes[0];
+  if (!(dist3(p, root->c) - root->r > *best)) bvh_nearest_from(b, 0, p, best, best_seg);
 }
 
 /* What a cell needs to choose its candidate segments: its centre c, the
  * radius rho of a ball around c holding the cell, the segment T nearest to
- * c at distance dt. */
+ * c at distance dt and the ball (tc, tr) holding T; the margin eps of the
+ * test and the distances up to which it keeps (dt + eps) and past which
+ * it drops (dt + 2 rho + eps) whatever the slack. */
 typedef struct cand_query {
   double c[3], rho, dt, tc[3], tr;
+  double eps, keep_upto, drop_past;
   uint32_t *out, n, cap;
 } cand_query_t;
 
@@ -131,41 +144,41 @@ static void enclose(const double c1[3], double r1, const double c2[3], double r2
 
 /* Whether the test "gap > dt + slack * rho + eps" of bvh_collect drops a
  * node or segment at distance gap (or at least gap) from the cell's
- * centre, the slack (0 to 2) computed from the ball holding it and T only
- * when the answer depends on it: with any slack in [0, 2] the rounded sum
- * lies between dt + eps and dt + 2 rho + eps (rounding is monotonic), so
- * past the one the answer is "drop" and up to the other "keep", as the
- * full test would say.  Most nodes a query visits hold T or lie as near
- * as it, and most segments tested lie farther than 2 rho beyond it. */
-static int collect_drops(const cand_query_t *q, double gap, const double c[3], double cr) {
-  double eps = 1e-9 * q->dt + 1e-6;
-  if (gap > q->dt + 2 * q->rho + eps) return 1;
-  if (gap <= q->dt + eps) return 0;
+ * centre, the slack (0 to 2) computed from the ball (c, cr) holding it and
+ * T.  The slack is needed only when the answer depends on it: with any
+ * slack in [0, 2] the rounded sum lies between dt + eps and dt + 2 rho +
+ * eps (rounding is monotonic), so past the one the answer is "drop" and up
+ * to the other "keep", as the full test would say.  Most nodes a query
+ * visits hold T or lie as near as it, and most segments tested lie
+ * farther than 2 rho beyond it. */
+static int slack_drops(const cand_query_t *q, double gap, const double c[3], double cr) {
   double m[3], r;
   enclose(c, cr, q->tc, q->tr, m, &r);
-  return gap > q->dt + slack_factor(q, m, r) * q->rho + eps;
+  return gap > q->dt + slack_factor(q, m, r) * q->rho + q->eps;
 }
 
 /* Collects every segment S that may be the nearest for some point of the
  * cell: S is dropped only when d(c, S) - d(c, T) exceeds how much that
- * difference can shrink over the cell, so T beats S everywhere in it. */
+ * difference can shrink over the cell, so T beats S everywhere in it.
+ * Children are visited left before right, each leaf's segments in order,
+ * so the segments come out in ascending order. */
 static int bvh_collect(const bvh_t *b, uint32_t id, cand_query_t *q) {
   const bvh_node_t *nd = &b->nodes[id];
-  if (collect_drops(q, dist3(q->c, nd->c) - nd->r, nd->c, nd->r)) return 0;
+  double gap = dist3(q->c, nd->c) - nd->r;
+  if (gap > q->drop_past || (gap > q->keep_upto && slack_drops(q, gap, nd->c, nd->r))) return 0;
   if (nd->left) return bvh_collect(b, nd->left, q) || bvh_collect(b, nd->right, q);
   for (uint32_t i = nd->lo; i < nd->hi; i++) {
-    double sc[3], sr, t;
-    seg_sphere(&b->segs[i], sc, &sr);
-    if (collect_drops(q, sqrt(seg_dist2(&b->segs[i], q->c, &t)), sc, sr)) continue;
+    double t, d = sqrt(seg_dist2(&b->segs[i], q->c, &t));
+    if (d > q->drop_past) continue;
+    if (d > q->keep_upto) {
+      double sc[3], sr;
+      seg_sphere(&b->segs[i], sc, &sr);
+      if (slack_drops(q, d, sc, sr)) continue;
+    }
     if (cv_geo_reserve((void **)&q->out, q->n, &q->cap, 1, sizeof *q->out)) return -1;
     q->out[q->n++] = i;
   }
   return 0;
-}
-
-static int u32_cmp(const void *a, const void *b) {
-  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-  return x < y ? -1 : x > y;
 }
 
 /* Radius of a ball around the cell's centre holding the whole cell: the
@@ -282,12 +295,14 @@ static int cell_group(cv_geo_t *geo, bvh_t *b, int set, cand_query_t *q, uint32_
   uint32_t t = NO_SEG;
   double u;
   q->dt = sqrt(seg_dist2(&b->segs[seed[set]], q->c, &u));
-  bvh_nearest_from(b, 0, q->c, &q->dt, &t);
+  nearest_from(b, q->c, &q->dt, &t);
   seed[set] = t;
   seg_sphere(&b->segs[t], q->tc, &q->tr);
+  q->eps = 1e-9 * q->dt + 1e-6;
+  q->keep_upto = q->dt + q->eps;
+  q->drop_past = q->dt + 2 * q->rho + q->eps;
   q->n = 0;
   if (bvh_collect(b, 0, q)) return -1;
-  qsort(q->out, q->n, sizeof *q->out, u32_cmp);
   if (cv_geo_reserve((void **)groups, *ngroup, group_cap, 1, sizeof **groups)) return -1;
   geo_group_t *g = &(*groups)[(*ngroup)++];
   *g = (geo_group_t){*nrun, 0, (uint8_t)set, 0};
