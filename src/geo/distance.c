@@ -4,7 +4,10 @@
  * each neighbour's), simplified to 100 m, and for every cell the runs of
  * segments that can hold its points' nearest border point (a BVH's work).
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "geo_internal.h"
 
@@ -286,12 +289,21 @@ static void make_seg(const geo_pt_t *p, const geo_pt_t *q, geo_seg_t *s) {
   s->inv_len2 = l2 > 0 ? 1 / l2 : 0;
 }
 
-/* Appends to the cell the runs of segments of one set that can hold its
- * points' nearest border point.  seed[set] is the nearest segment of the
- * last cell measured, in and out. */
-static int cell_group(cv_geo_t *geo, bvh_t *b, int set, cand_query_t *q, uint32_t seed[MAX_SETS],
-                      geo_group_t **groups, uint32_t *ngroup, uint32_t *group_cap, geo_run_t **runs,
-                      uint32_t *nrun, uint32_t *run_cap) {
+/* The groups and runs of the cells of one row of the grid, numbered from
+ * the row's first: rows are measured apart (by several threads) and
+ * joined in order after, so that the index is the same for any number of
+ * threads. */
+typedef struct row_lists {
+  geo_group_t *groups;
+  geo_run_t *runs;
+  uint32_t ngroup, group_cap, nrun, run_cap;
+} row_lists_t;
+
+/* Appends to the row's lists the runs of segments of one set that can hold
+ * the points of the query's cell's nearest border point.  seed[set] is the
+ * nearest segment of the last cell measured, in and out. */
+static int cell_group(const cv_geo_t *geo, const bvh_t *b, int set, cand_query_t *q,
+                      uint32_t seed[MAX_SETS], row_lists_t *out) {
   uint32_t t = NO_SEG;
   double u;
   q->dt = sqrt(seg_dist2(&b->segs[seed[set]], q->c, &u));
@@ -303,22 +315,166 @@ static int cell_group(cv_geo_t *geo, bvh_t *b, int set, cand_query_t *q, uint32_
   q->drop_past = q->dt + 2 * q->rho + q->eps;
   q->n = 0;
   if (bvh_collect(b, 0, q)) return -1;
-  if (cv_geo_reserve((void **)groups, *ngroup, group_cap, 1, sizeof **groups)) return -1;
-  geo_group_t *g = &(*groups)[(*ngroup)++];
-  *g = (geo_group_t){*nrun, 0, (uint8_t)set, 0};
+  if (cv_geo_reserve((void **)&out->groups, out->ngroup, &out->group_cap, 1, sizeof *out->groups))
+    return -1;
+  geo_group_t *g = &out->groups[out->ngroup++];
+  *g = (geo_group_t){out->nrun, 0, (uint8_t)set, 0};
   uint32_t base = geo->set_first[set];
   for (uint32_t i = 0; i < q->n; i++) {
     uint32_t seg = base + q->out[i];
+    geo_run_t *last = out->nrun ? &out->runs[out->nrun - 1] : NULL;
     /* Short gaps are cheaper to scan than to store as a new run. */
-    if (g->nrun && seg <= (*runs)[*nrun - 1].first + (*runs)[*nrun - 1].count + 2) {
-      (*runs)[*nrun - 1].count = seg + 1 - (*runs)[*nrun - 1].first;
+    if (g->nrun && seg <= last->first + last->count + 2) {
+      last->count = seg + 1 - last->first;
       continue;
     }
-    if (g->nrun == UINT16_MAX || cv_geo_reserve((void **)runs, *nrun, run_cap, 1, sizeof **runs))
+    if (g->nrun == UINT16_MAX ||
+        cv_geo_reserve((void **)&out->runs, out->nrun, &out->run_cap, 1, sizeof *out->runs))
       return -1;
-    (*runs)[(*nrun)++] = (geo_run_t){seg, 1};
+    out->runs[out->nrun++] = (geo_run_t){seg, 1};
     g->nrun++;
   }
+  return 0;
+}
+
+/* The grid's rows in the order their lists are joined: the fine grid's,
+ * then the coarse grid's. */
+#define N_ROWS (FINE_ROWS + COARSE_ROWS)
+
+/* What the threads measuring the cells share: the trees (read only), each
+ * row's lists (each written by the one thread that took the row), the
+ * next row to take and whether any thread failed. */
+typedef struct border_work {
+  cv_geo_t *geo;
+  const bvh_t *trees;
+  const uint32_t *count;
+  int nset;
+  row_lists_t *rows;
+  atomic_uint next_row;
+  atomic_int failed;
+} border_work_t;
+
+/* Measures one row: each cell not wholly inside Ukraine gets a group for
+ * each set its points may ask for; its dist counts from the row's first
+ * group. */
+static int measure_row(border_work_t *w, uint32_t r, cand_query_t *q, uint32_t seed[MAX_SETS]) {
+  cv_geo_t *geo = w->geo;
+  int fine = r < FINE_ROWS;
+  uint32_t row = fine ? r : r - FINE_ROWS, cols = fine ? FINE_COLS : COARSE_COLS;
+  row_lists_t *out = &w->rows[r];
+  for (uint32_t col = 0; col < cols; col++) {
+    geo_cell_t *cell = &geo->cells[fine ? row * FINE_COLS + col : N_FINE + row * COARSE_COLS + col];
+    cell->dist = out->ngroup;
+    cell->ndist = 0;
+    if (cell->base[0] == geo->ua || (!fine && in_fine_region(row, col))) continue;
+    double cx, cy;
+    cell_center(fine, row, col, &cx, &cy);
+    to_ecef(cy, cx, q->c);
+    q->rho = cell_radius(fine, row, col, q->c);
+    /* The sets this cell's points may ask for. */
+    uint8_t want[MAX_SETS] = {0};
+    want[SET_ALL] = 1;
+    if (cell->base[0] == NO_FEATURE)
+      want[SET_LAND] = 1;
+    else
+      want[geo->features[cell->base[0]].set] = 1;
+    for (uint32_t i = 0; i < cell->nitem; i++) {
+      const geo_feature_t *f = &geo->features[geo->items[cell->item + i].feature];
+      if (f->layer == LAYER_COUNTRY) want[f->set] = 1;
+    }
+    for (int k = 0; k < w->nset; k++) {
+      if (!want[k] || !w->count[k]) continue;
+      if (cell_group(geo, &w->trees[k], k, q, seed, out)) return -1;
+      cell->ndist++;
+    }
+  }
+  return 0;
+}
+
+/* Takes rows until none is left or a thread has failed.  The calling
+ * thread (report set) tells the progress callback as it goes: the
+ * callback is only ever called from the thread that asked for the build. */
+static void measure_rows(border_work_t *w, int report) {
+  cand_query_t q = {0};
+  uint32_t seed[MAX_SETS] = {0};
+  for (;;) {
+    uint32_t r = atomic_fetch_add(&w->next_row, 1);
+    if (r >= N_ROWS || atomic_load(&w->failed)) break;
+    if (report)
+      cv_geo_progress(w->geo, "measuring distances to Ukraine's border", (double)r / N_ROWS);
+    if (measure_row(w, r, &q, seed)) {
+      atomic_store(&w->failed, 1);
+      break;
+    }
+  }
+  free(q.out);
+}
+
+static void *measure_thread(void *arg) {
+  measure_rows(arg, 0);
+  return NULL;
+}
+
+static void free_rows(row_lists_t *rows) {
+  if (!rows) return;
+  for (uint32_t r = 0; r < N_ROWS; r++) free(rows[r].groups), free(rows[r].runs);
+  free(rows);
+}
+
+/* The threads a build measures with by default, at most: one per core
+ * online up to this many.  The calling thread, the one that reports the
+ * build's progress, then measures an eighth of the rows or more. */
+#define MEASURE_THREADS_DEFAULT_MAX 8
+
+/* The threads a build measures with: the number asked for, else one per
+ * core online up to MEASURE_THREADS_DEFAULT_MAX; never more than rows. */
+static unsigned measure_threads(unsigned asked) {
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  unsigned n = asked                                 ? asked
+               : cores > MEASURE_THREADS_DEFAULT_MAX ? MEASURE_THREADS_DEFAULT_MAX
+               : cores > 0                           ? (unsigned)cores
+                                                     : 1;
+  return n > N_ROWS ? N_ROWS : n;
+}
+
+/* Measures every row, on the calling thread and up to threads - 1 more
+ * (fewer when a thread cannot be started: the rows are the same), then
+ * joins the rows' lists in order into runs and groups, each cell's dist
+ * made to count from the first group.  0, or -1 when out of memory. */
+static int measure_cells(border_work_t *w, unsigned threads, geo_run_t **runs, uint32_t *nrun,
+                         geo_group_t **groups, uint32_t *ngroup) {
+  pthread_t *ids = threads > 1 ? malloc((threads - 1) * sizeof *ids) : NULL;
+  unsigned started = 0;
+  if (ids)
+    while (started < threads - 1 && pthread_create(&ids[started], NULL, measure_thread, w) == 0)
+      started++;
+  measure_rows(w, 1);
+  for (unsigned i = 0; i < started; i++) pthread_join(ids[i], NULL);
+  free(ids);
+  if (atomic_load(&w->failed)) return -1;
+  uint64_t total_runs = 0, total_groups = 0;
+  for (uint32_t r = 0; r < N_ROWS; r++)
+    total_runs += w->rows[r].nrun, total_groups += w->rows[r].ngroup;
+  if (total_runs > UINT32_MAX || total_groups > UINT32_MAX) return -1;
+  *runs = malloc((total_runs ? total_runs : 1) * sizeof **runs);
+  *groups = malloc((total_groups ? total_groups : 1) * sizeof **groups);
+  if (!*runs || !*groups) return -1;
+  uint32_t run_at = 0, group_at = 0;
+  for (uint32_t r = 0; r < N_ROWS; r++) {
+    const row_lists_t *row = &w->rows[r];
+    int fine = r < FINE_ROWS;
+    uint32_t cols = fine ? FINE_COLS : COARSE_COLS;
+    geo_cell_t *cell =
+        &w->geo->cells[fine ? r * FINE_COLS : N_FINE + (r - FINE_ROWS) * COARSE_COLS];
+    for (uint32_t col = 0; col < cols; col++) cell[col].dist += group_at;
+    for (uint32_t g = 0; g < row->ngroup; g++) {
+      (*groups)[group_at + g] = row->groups[g];
+      (*groups)[group_at + g].run += run_at;
+    }
+    if (row->nrun) memcpy(*runs + run_at, row->runs, row->nrun * sizeof **runs);
+    run_at += row->nrun, group_at += row->ngroup;
+  }
+  *nrun = run_at, *ngroup = group_at;
   return 0;
 }
 
@@ -340,10 +496,11 @@ int cv_geo_build_border(cv_geo_t *geo, cv_error_t *err) {
   bvh_node_t *nodes = malloc((6 * (size_t)nall + MAX_SETS + 1) * sizeof *nodes);
   geo_run_t *runs = NULL;
   geo_group_t *groups = NULL;
-  uint32_t nrun = 0, run_cap = 0, ngroup = 0, group_cap = 0;
-  cand_query_t q = {0};
+  uint32_t nrun = 0, ngroup = 0;
+  row_lists_t *rows = calloc(N_ROWS, sizeof *rows);
   int set_of_feature[NO_FEATURE > 4096 ? 4096 : NO_FEATURE];
-  if (!side || !ring_side || !from || !to || !keep || !nodes || geo->nfeature > 4096) goto fail;
+  if (!side || !ring_side || !from || !to || !keep || !nodes || !rows || geo->nfeature > 4096)
+    goto fail;
   /* Each source segment's far side; then each run of one far side is
    * simplified, and the kept segments take the run's side. */
   uint32_t n = 0;
@@ -416,48 +573,17 @@ int cv_geo_build_border(cv_geo_t *geo, cv_error_t *err) {
     used += trees[k].n;
     if (used > 6 * (size_t)nall + MAX_SETS + 1) goto fail;
   }
-  uint32_t seed[MAX_SETS] = {0};
-  for (int fine = 1; fine >= 0; fine--) {
-    uint32_t rows = fine ? FINE_ROWS : COARSE_ROWS, cols = fine ? FINE_COLS : COARSE_COLS;
-    for (uint32_t row = 0; row < rows; row++)
-      for (uint32_t col = 0; col < cols; col++) {
-        if (fine && !col)
-          cv_geo_progress(geo, "measuring distances to Ukraine's border", (double)row / rows);
-        geo_cell_t *cell =
-            &geo->cells[fine ? row * FINE_COLS + col : N_FINE + row * COARSE_COLS + col];
-        cell->dist = ngroup;
-        cell->ndist = 0;
-        if (cell->base[0] == geo->ua || (!fine && in_fine_region(row, col))) continue;
-        double cx, cy;
-        cell_center(fine, row, col, &cx, &cy);
-        to_ecef(cy, cx, q.c);
-        q.rho = cell_radius(fine, row, col, q.c);
-        /* The sets this cell's points may ask for. */
-        uint8_t want[MAX_SETS] = {0};
-        want[SET_ALL] = 1;
-        if (cell->base[0] == NO_FEATURE)
-          want[SET_LAND] = 1;
-        else
-          want[geo->features[cell->base[0]].set] = 1;
-        for (uint32_t i = 0; i < cell->nitem; i++) {
-          const geo_feature_t *f = &geo->features[geo->items[cell->item + i].feature];
-          if (f->layer == LAYER_COUNTRY) want[f->set] = 1;
-        }
-        for (int k = 0; k < nset; k++) {
-          if (!want[k] || !count[k]) continue;
-          if (cell_group(geo, &trees[k], k, &q, seed, &groups, &ngroup, &group_cap, &runs, &nrun,
-                         &run_cap))
-            goto fail;
-          cell->ndist++;
-        }
-      }
-  }
+  border_work_t work = {geo, trees, count, nset, rows, 0, 0};
+  if (measure_cells(&work, measure_threads(geo->build_threads), &runs, &nrun, &groups, &ngroup))
+    goto fail;
+  free_rows(rows);
+  rows = NULL;
   uint32_t nblock = (nseg + BLOCK_SEGS - 1) / BLOCK_SEGS;
   geo_block_t *blocks = malloc((nblock ? nblock : 1) * sizeof *blocks);
   if (!blocks) goto fail;
   /* Only now: a failure above frees them once, at fail (freed before the
    * blocks' allocation, they were freed again when it failed). */
-  free(nodes), free(q.out), free(side), free(ring_side), free(from), free(to), free(keep);
+  free(nodes), free(side), free(ring_side), free(from), free(to), free(keep);
   for (uint32_t k = 0; k < nblock; k++) {
     /* the centre of the first segment's midpoint, grown to hold all */
     uint32_t lo = k * BLOCK_SEGS, hi = lo + BLOCK_SEGS < nseg ? lo + BLOCK_SEGS : nseg;
@@ -482,7 +608,8 @@ int cv_geo_build_border(cv_geo_t *geo, cv_error_t *err) {
   geo->ngroup = ngroup;
   return CV_OK;
 fail:
-  free(segs), free(nodes), free(runs), free(groups), free(q.out), free(side), free(ring_side),
-      free(from), free(to), free(keep);
+  free_rows(rows);
+  free(segs), free(nodes), free(runs), free(groups), free(side), free(ring_side), free(from),
+      free(to), free(keep);
   return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory building the border index");
 }
