@@ -307,6 +307,9 @@ static int cell_group(const cv_geo_t *geo, const bvh_t *b, int set, cand_query_t
   uint32_t t = NO_SEG;
   double u;
   q->dt = sqrt(seg_dist2(&b->segs[seed[set]], q->c, &u));
+  /* t is set: when no segment is nearer than the bound, the bound's own is
+   * reached (every sphere holding it is padded far past rounding, so none
+   * is farther than it). */
   nearest_from(b, q->c, &q->dt, &t);
   seed[set] = t;
   seg_sphere(&b->segs[t], q->tc, &q->tr);
