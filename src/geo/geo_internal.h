@@ -188,7 +188,8 @@ struct cv_geo {
   void *map;
   size_t map_len;
   /* While a build runs: whom to tell how far it has come (cv_geo_progress),
-   * and how many threads measure the distances (0: one per core online). */
+   * and how many threads measure the distances (0: one per core online, at
+   * most eight). */
   cv_progress_fn progress;
   void *progress_ctx;
   unsigned build_threads;
