@@ -46,6 +46,10 @@ typedef struct cv_geo_sources {
   const char *dcw;
   cv_progress_fn progress; /* told how a build goes, or NULL */
   void *progress_ctx;
+  /* Threads measuring the distances in a build, the calling one included
+   * (0: one per core online, at most eight); the index is the same for
+   * any number. */
+  unsigned build_threads;
 } cv_geo_sources_t;
 
 /* Builds (or loads from cache_dir, when not NULL) the lookup index.

@@ -18,7 +18,7 @@ int cv_engine_load_borders(cv_engine_t *engine, const char *land_path, const cha
                         "load the catalogs (cv_engine_load_data) before borders");
   char table[1200];
   snprintf(table, sizeof table, "%s/borders.json", engine->data_dir);
-  cv_geo_sources_t src = {table, land_path, dcw_path, engine->progress, engine->progress_ctx};
+  cv_geo_sources_t src = {table, land_path, dcw_path, engine->progress, engine->progress_ctx, 0};
   cv_error_t local;
   cv_geo_t *geo = cv_geo_open(&src, cache_dir, err ? err : &local);
   if (!geo) return err ? err->code : local.code;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -72,15 +73,17 @@ static void load_ua_rings(void) {
 
 /* What gmt-dcw's build, in setup, told its progress callback. */
 typedef struct progress_log {
-  int calls, stages, backwards, out_of_range;
+  int calls, stages, backwards, out_of_range, other_thread;
   char stage[8][64];
   double last, final;
 } progress_log_t;
 static progress_log_t g_progress;
+static pthread_t g_main_thread; /* the thread the builds are asked from */
 
 static void record_progress(void *ctx, const char *stage, double done) {
   progress_log_t *log = ctx;
   log->calls++;
+  if (!pthread_equal(pthread_self(), g_main_thread)) log->other_thread++;
   if (done < 0 || done > 1) log->out_of_range++;
   if (!log->stages || strcmp(log->stage[log->stages - 1], stage) != 0) {
     if (log->stages < 8) snprintf(log->stage[log->stages], sizeof log->stage[0], "%s", stage);
@@ -93,6 +96,7 @@ static void record_progress(void *ctx, const char *stage, double done) {
 
 static int setup(void **state) {
   (void)state;
+  g_main_thread = pthread_self();
   snprintf(g_cache, sizeof g_cache, "/tmp/caveat-geo-test-XXXXXX");
   if (!mkdtemp(g_cache)) return -1;
   cv_error_t err;
@@ -394,10 +398,73 @@ static void test_build_progress(void **state) {
       "measuring distances to Ukraine's border", "writing the cache", "done"};
   assert_int_equal(g_progress.stages, 5);
   for (int i = 0; i < 5; i++) assert_string_equal(g_progress.stage[i], stages[i]);
-  assert_true(g_progress.calls > 100); /* a row of the grid at a time */
+  /* a row of the grid at a time, of the rows the calling thread measures
+   * (a share of the 500 when threads share them, at most eight) */
+  assert_true(g_progress.calls > 10);
+  assert_int_equal(g_progress.other_thread, 0);
   assert_int_equal(g_progress.backwards, 0);
   assert_int_equal(g_progress.out_of_range, 0);
   assert_true(g_progress.final == 1.0);
+}
+
+/* The whole of a file, or NULL; its size in *n. */
+static unsigned char *read_whole(const char *path, size_t *n) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  unsigned char *data = NULL;
+  if (fseek(f, 0, SEEK_END) == 0) {
+    long size = ftell(f);
+    if (size > 0 && (data = malloc((size_t)size)) && fseek(f, 0, SEEK_SET) == 0 &&
+        fread(data, 1, (size_t)size, f) == (size_t)size)
+      *n = (size_t)size;
+    else
+      free(data), data = NULL;
+  }
+  fclose(f);
+  return data;
+}
+
+/* The distances are measured by several threads, each taking rows of the
+ * grid as it comes to them: the index written is the same, byte for byte,
+ * whatever the number of threads (one; three, more than this machine's
+ * cores; the default of setup's build: one per core), and the progress
+ * callback is only ever called from the thread that asked for the build. */
+static void test_build_threads(void **state) {
+  (void)state;
+  char path[512];
+  snprintf(path, sizeof path, "%s/geo-index-dcw.bin", g_dcw_cache);
+  size_t want_n = 0;
+  unsigned char *want = read_whole(path, &want_n);
+  assert_non_null(want);
+  static const unsigned threads[] = {1, 3};
+  for (size_t i = 0; i < sizeof threads / sizeof threads[0]; i++) {
+    char dir[400], file[512];
+    snprintf(dir, sizeof dir, "%s/threads-%u", g_cache, threads[i]);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    progress_log_t log = {0};
+    cv_geo_sources_t src = {.borders = CAVEAT_TEST_DATA "/borders.json",
+                            .dcw = CAVEAT_TEST_DCW,
+                            .progress = record_progress,
+                            .progress_ctx = &log,
+                            .build_threads = threads[i]};
+    cv_error_t err;
+    cv_geo_t *geo = cv_geo_open(&src, dir, &err);
+    assert_non_null(geo);
+    cv_geo_free(geo);
+    assert_int_equal(log.other_thread, 0);
+    assert_int_equal(log.backwards, 0);
+    assert_true(log.calls > 10);
+    snprintf(file, sizeof file, "%s/geo-index-dcw.bin", dir);
+    size_t got_n = 0;
+    unsigned char *got = read_whole(file, &got_n);
+    assert_non_null(got);
+    assert_int_equal(got_n, want_n);
+    assert_memory_equal(got, want, want_n);
+    free(got);
+    unlink(file);
+    rmdir(dir);
+  }
+  free(want);
 }
 
 static void test_cache(void **state) {
@@ -772,6 +839,7 @@ int main(void) {
       cmocka_unit_test(test_border_km_random),
       cmocka_unit_test(test_on_and_near_vertices),
       cmocka_unit_test(test_build_progress),
+      cmocka_unit_test(test_build_threads),
       cmocka_unit_test(test_cache),
       cmocka_unit_test(test_where_errors),
       cmocka_unit_test(test_find_place),

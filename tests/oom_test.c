@@ -51,11 +51,13 @@ void *__libc_realloc(void *p, size_t size);
 void *__libc_memalign(size_t align, size_t size);
 void __libc_free(void *p);
 
-static long allocations; /* counted while armed */
+/* Atomic: the border index's build allocates from several threads (the
+ * distances are measured by one per core). */
+static _Atomic long allocations; /* counted while armed */
 static long fail_at = -1;
-static long failed; /* how many were failed in this run */
-static long live;   /* blocks allocated and not freed, always counted */
-static bool armed;
+static _Atomic long failed; /* how many were failed in this run */
+static _Atomic long live;   /* blocks allocated and not freed, always counted */
+static _Atomic bool armed;
 
 static bool fail_now(void) {
   if (!armed) return false;

@@ -4,7 +4,10 @@
  * each neighbour's), simplified to 100 m, and for every cell the runs of
  * segments that can hold its points' nearest border point (a BVH's work).
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "geo_internal.h"
 
@@ -66,28 +69,56 @@ static uint32_t bvh_build(bvh_t *b, uint32_t lo, uint32_t hi) {
   return id;
 }
 
-static void bvh_nearest(const bvh_t *b, uint32_t id, const double p[3], double *best,
-                        uint32_t *best_seg) {
+/* The segment nearest to p and its distance, searched from a bound known
+ * beforehand: *best the distance of some segment (a neighbouring cell's
+ * nearest), *best_seg NO_SEG.  Segments tie often (the nearest point a
+ * vertex two segments share, each giving the same rounded distance), and
+ * the one chosen decides the cell's candidates, so the choice is fixed:
+ * the first at the least distance in the order of this descent (nearer
+ * child first), which depends on p alone.  Nodes are pruned only when
+ * farther than the best (">", not ">="), so every segment at the least
+ * distance is reached; a segment at the best distance replaces it only
+ * while none has been reached at that distance (the bound's own segment
+ * has no place in the order until it is reached).  The index was built by
+ * the same descent from INFINITY with ">=" pruning before (main at
+ * 4f228f9), which reaches the same first segment: before it, the best is
+ * above the least distance, and no node holding it is pruned. */
+#define NO_SEG UINT32_MAX
+static void bvh_nearest_from(const bvh_t *b, uint32_t id, const double p[3], double *best,
+                             uint32_t *best_seg) {
   const bvh_node_t *nd = &b->nodes[id];
-  if (dist3(p, nd->c) - nd->r >= *best) return;
   if (!nd->left) {
     for (uint32_t i = nd->lo; i < nd->hi; i++) {
       double t, d = sqrt(seg_dist2(&b->segs[i], p, &t));
-      if (d < *best) *best = d, *best_seg = i;
+      if (d < *best || (d == *best && *best_seg == NO_SEG)) *best = d, *best_seg = i;
     }
     return;
   }
+  /* Each child's bound, computed once: it orders the two and prunes each. */
   const bvh_node_t *l = &b->nodes[nd->left], *r = &b->nodes[nd->right];
-  int left_first = dist3(p, l->c) - l->r <= dist3(p, r->c) - r->r;
-  bvh_nearest(b, left_first ? nd->left : nd->right, p, best, best_seg);
-  bvh_nearest(b, left_first ? nd->right : nd->left, p, best, best_seg);
+  double near_l = dist3(p, l->c) - l->r, near_r = dist3(p, r->c) - r->r;
+  int left_first = near_l <= near_r;
+  uint32_t first = left_first ? nd->left : nd->right, second = left_first ? nd->right : nd->left;
+  double near_first = left_first ? near_l : near_r, near_second = left_first ? near_r : near_l;
+  if (!(near_first > *best)) bvh_nearest_from(b, first, p, best, best_seg);
+  if (!(near_second > *best)) bvh_nearest_from(b, second, p, best, best_seg);
+}
+
+/* bvh_nearest_from over a whole tree: the root is pruned as its children
+ * are. */
+static void nearest_from(const bvh_t *b, const double p[3], double *best, uint32_t *best_seg) {
+  const bvh_node_t *root = &b->nodes[0];
+  if (!(dist3(p, root->c) - root->r > *best)) bvh_nearest_from(b, 0, p, best, best_seg);
 }
 
 /* What a cell needs to choose its candidate segments: its centre c, the
  * radius rho of a ball around c holding the cell, the segment T nearest to
- * c at distance dt. */
+ * c at distance dt and the ball (tc, tr) holding T; the margin eps of the
+ * test and the distances up to which it keeps (dt + eps) and past which
+ * it drops (dt + 2 rho + eps) whatever the slack. */
 typedef struct cand_query {
   double c[3], rho, dt, tc[3], tr;
+  double eps, keep_upto, drop_past;
   uint32_t *out, n, cap;
 } cand_query_t;
 
@@ -114,30 +145,43 @@ static void enclose(const double c1[3], double r1, const double c2[3], double r2
   }
 }
 
+/* Whether the test "gap > dt + slack * rho + eps" of bvh_collect drops a
+ * node or segment at distance gap (or at least gap) from the cell's
+ * centre, the slack (0 to 2) computed from the ball (c, cr) holding it and
+ * T.  The slack is needed only when the answer depends on it: with any
+ * slack in [0, 2] the rounded sum lies between dt + eps and dt + 2 rho +
+ * eps (rounding is monotonic), so past the one the answer is "drop" and up
+ * to the other "keep", as the full test would say.  Most nodes a query
+ * visits hold T or lie as near as it, and most segments tested lie
+ * farther than 2 rho beyond it. */
+static int slack_drops(const cand_query_t *q, double gap, const double c[3], double cr) {
+  double m[3], r;
+  enclose(c, cr, q->tc, q->tr, m, &r);
+  return gap > q->dt + slack_factor(q, m, r) * q->rho + q->eps;
+}
+
 /* Collects every segment S that may be the nearest for some point of the
  * cell: S is dropped only when d(c, S) - d(c, T) exceeds how much that
- * difference can shrink over the cell, so T beats S everywhere in it. */
+ * difference can shrink over the cell, so T beats S everywhere in it.
+ * Children are visited left before right, each leaf's segments in order,
+ * so the segments come out in ascending order. */
 static int bvh_collect(const bvh_t *b, uint32_t id, cand_query_t *q) {
   const bvh_node_t *nd = &b->nodes[id];
-  double m[3], r, eps = 1e-9 * q->dt + 1e-6;
-  enclose(nd->c, nd->r, q->tc, q->tr, m, &r);
-  if (dist3(q->c, nd->c) - nd->r > q->dt + slack_factor(q, m, r) * q->rho + eps) return 0;
+  double gap = dist3(q->c, nd->c) - nd->r;
+  if (gap > q->drop_past || (gap > q->keep_upto && slack_drops(q, gap, nd->c, nd->r))) return 0;
   if (nd->left) return bvh_collect(b, nd->left, q) || bvh_collect(b, nd->right, q);
   for (uint32_t i = nd->lo; i < nd->hi; i++) {
-    double sc[3], sr, t;
-    seg_sphere(&b->segs[i], sc, &sr);
-    enclose(sc, sr, q->tc, q->tr, m, &r);
-    if (sqrt(seg_dist2(&b->segs[i], q->c, &t)) > q->dt + slack_factor(q, m, r) * q->rho + eps)
-      continue;
+    double t, d = sqrt(seg_dist2(&b->segs[i], q->c, &t));
+    if (d > q->drop_past) continue;
+    if (d > q->keep_upto) {
+      double sc[3], sr;
+      seg_sphere(&b->segs[i], sc, &sr);
+      if (slack_drops(q, d, sc, sr)) continue;
+    }
     if (cv_geo_reserve((void **)&q->out, q->n, &q->cap, 1, sizeof *q->out)) return -1;
     q->out[q->n++] = i;
   }
   return 0;
-}
-
-static int u32_cmp(const void *a, const void *b) {
-  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-  return x < y ? -1 : x > y;
 }
 
 /* Radius of a ball around the cell's centre holding the whole cell: the
@@ -245,34 +289,195 @@ static void make_seg(const geo_pt_t *p, const geo_pt_t *q, geo_seg_t *s) {
   s->inv_len2 = l2 > 0 ? 1 / l2 : 0;
 }
 
-/* Appends to the cell the runs of segments of one set that can hold its
- * points' nearest border point. */
-static int cell_group(cv_geo_t *geo, bvh_t *b, int set, cand_query_t *q, geo_group_t **groups,
-                      uint32_t *ngroup, uint32_t *group_cap, geo_run_t **runs, uint32_t *nrun,
-                      uint32_t *run_cap) {
-  q->dt = INFINITY;
-  uint32_t t = 0;
-  bvh_nearest(b, 0, q->c, &q->dt, &t);
+/* The groups and runs of the cells of one row of the grid, numbered from
+ * the row's first: rows are measured apart (by several threads) and
+ * joined in order after, so that the index is the same for any number of
+ * threads. */
+typedef struct row_lists {
+  geo_group_t *groups;
+  geo_run_t *runs;
+  uint32_t ngroup, group_cap, nrun, run_cap;
+} row_lists_t;
+
+/* Appends to the row's lists the runs of segments of one set that can hold
+ * the points of the query's cell's nearest border point.  seed[set] is the
+ * nearest segment of the last cell measured, in and out. */
+static int cell_group(const cv_geo_t *geo, const bvh_t *b, int set, cand_query_t *q,
+                      uint32_t seed[MAX_SETS], row_lists_t *out) {
+  uint32_t t = NO_SEG;
+  double u;
+  q->dt = sqrt(seg_dist2(&b->segs[seed[set]], q->c, &u));
+  /* t is set: when no segment is nearer than the bound, the bound's own is
+   * reached (every sphere holding it is padded far past rounding, so none
+   * is farther than it). */
+  nearest_from(b, q->c, &q->dt, &t);
+  seed[set] = t;
   seg_sphere(&b->segs[t], q->tc, &q->tr);
+  q->eps = 1e-9 * q->dt + 1e-6;
+  q->keep_upto = q->dt + q->eps;
+  q->drop_past = q->dt + 2 * q->rho + q->eps;
   q->n = 0;
   if (bvh_collect(b, 0, q)) return -1;
-  qsort(q->out, q->n, sizeof *q->out, u32_cmp);
-  if (cv_geo_reserve((void **)groups, *ngroup, group_cap, 1, sizeof **groups)) return -1;
-  geo_group_t *g = &(*groups)[(*ngroup)++];
-  *g = (geo_group_t){*nrun, 0, (uint8_t)set, 0};
+  if (cv_geo_reserve((void **)&out->groups, out->ngroup, &out->group_cap, 1, sizeof *out->groups))
+    return -1;
+  geo_group_t *g = &out->groups[out->ngroup++];
+  *g = (geo_group_t){out->nrun, 0, (uint8_t)set, 0};
   uint32_t base = geo->set_first[set];
   for (uint32_t i = 0; i < q->n; i++) {
     uint32_t seg = base + q->out[i];
+    geo_run_t *last = out->nrun ? &out->runs[out->nrun - 1] : NULL;
     /* Short gaps are cheaper to scan than to store as a new run. */
-    if (g->nrun && seg <= (*runs)[*nrun - 1].first + (*runs)[*nrun - 1].count + 2) {
-      (*runs)[*nrun - 1].count = seg + 1 - (*runs)[*nrun - 1].first;
+    if (g->nrun && seg <= last->first + last->count + 2) {
+      last->count = seg + 1 - last->first;
       continue;
     }
-    if (g->nrun == UINT16_MAX || cv_geo_reserve((void **)runs, *nrun, run_cap, 1, sizeof **runs))
+    if (g->nrun == UINT16_MAX ||
+        cv_geo_reserve((void **)&out->runs, out->nrun, &out->run_cap, 1, sizeof *out->runs))
       return -1;
-    (*runs)[(*nrun)++] = (geo_run_t){seg, 1};
+    out->runs[out->nrun++] = (geo_run_t){seg, 1};
     g->nrun++;
   }
+  return 0;
+}
+
+/* The grid's rows in the order their lists are joined: the fine grid's,
+ * then the coarse grid's. */
+#define N_ROWS (FINE_ROWS + COARSE_ROWS)
+
+/* What the threads measuring the cells share: the trees (read only), each
+ * row's lists (each written by the one thread that took the row), the
+ * next row to take and whether any thread failed. */
+typedef struct border_work {
+  cv_geo_t *geo;
+  const bvh_t *trees;
+  const uint32_t *count;
+  int nset;
+  row_lists_t *rows;
+  atomic_uint next_row;
+  atomic_int failed;
+} border_work_t;
+
+/* Measures one row: each cell not wholly inside Ukraine gets a group for
+ * each set its points may ask for; its dist counts from the row's first
+ * group. */
+static int measure_row(border_work_t *w, uint32_t r, cand_query_t *q, uint32_t seed[MAX_SETS]) {
+  cv_geo_t *geo = w->geo;
+  int fine = r < FINE_ROWS;
+  uint32_t row = fine ? r : r - FINE_ROWS, cols = fine ? FINE_COLS : COARSE_COLS;
+  row_lists_t *out = &w->rows[r];
+  for (uint32_t col = 0; col < cols; col++) {
+    geo_cell_t *cell = &geo->cells[fine ? row * FINE_COLS + col : N_FINE + row * COARSE_COLS + col];
+    cell->dist = out->ngroup;
+    cell->ndist = 0;
+    if (cell->base[0] == geo->ua || (!fine && in_fine_region(row, col))) continue;
+    double cx, cy;
+    cell_center(fine, row, col, &cx, &cy);
+    to_ecef(cy, cx, q->c);
+    q->rho = cell_radius(fine, row, col, q->c);
+    /* The sets this cell's points may ask for. */
+    uint8_t want[MAX_SETS] = {0};
+    want[SET_ALL] = 1;
+    if (cell->base[0] == NO_FEATURE)
+      want[SET_LAND] = 1;
+    else
+      want[geo->features[cell->base[0]].set] = 1;
+    for (uint32_t i = 0; i < cell->nitem; i++) {
+      const geo_feature_t *f = &geo->features[geo->items[cell->item + i].feature];
+      if (f->layer == LAYER_COUNTRY) want[f->set] = 1;
+    }
+    for (int k = 0; k < w->nset; k++) {
+      if (!want[k] || !w->count[k]) continue;
+      if (cell_group(geo, &w->trees[k], k, q, seed, out)) return -1;
+      cell->ndist++;
+    }
+  }
+  return 0;
+}
+
+/* Takes rows until none is left or a thread has failed.  The calling
+ * thread (report set) tells the progress callback as it goes: the
+ * callback is only ever called from the thread that asked for the build. */
+static void measure_rows(border_work_t *w, int report) {
+  cand_query_t q = {0};
+  uint32_t seed[MAX_SETS] = {0};
+  for (;;) {
+    uint32_t r = atomic_fetch_add(&w->next_row, 1);
+    if (r >= N_ROWS || atomic_load(&w->failed)) break;
+    if (report)
+      cv_geo_progress(w->geo, "measuring distances to Ukraine's border", (double)r / N_ROWS);
+    if (measure_row(w, r, &q, seed)) {
+      atomic_store(&w->failed, 1);
+      break;
+    }
+  }
+  free(q.out);
+}
+
+static void *measure_thread(void *arg) {
+  measure_rows(arg, 0);
+  return NULL;
+}
+
+static void free_rows(row_lists_t *rows) {
+  if (!rows) return;
+  for (uint32_t r = 0; r < N_ROWS; r++) free(rows[r].groups), free(rows[r].runs);
+  free(rows);
+}
+
+/* The threads a build measures with by default, at most: one per core
+ * online up to this many.  The calling thread, the one that reports the
+ * build's progress, then measures an eighth of the rows or more. */
+#define MEASURE_THREADS_DEFAULT_MAX 8
+
+/* The threads a build measures with: the number asked for, else one per
+ * core online up to MEASURE_THREADS_DEFAULT_MAX; never more than rows. */
+static unsigned measure_threads(unsigned asked) {
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  unsigned n = asked                                 ? asked
+               : cores > MEASURE_THREADS_DEFAULT_MAX ? MEASURE_THREADS_DEFAULT_MAX
+               : cores > 0                           ? (unsigned)cores
+                                                     : 1;
+  return n > N_ROWS ? N_ROWS : n;
+}
+
+/* Measures every row, on the calling thread and up to threads - 1 more
+ * (fewer when a thread cannot be started: the rows are the same), then
+ * joins the rows' lists in order into runs and groups, each cell's dist
+ * made to count from the first group.  0, or -1 when out of memory. */
+static int measure_cells(border_work_t *w, unsigned threads, geo_run_t **runs, uint32_t *nrun,
+                         geo_group_t **groups, uint32_t *ngroup) {
+  pthread_t *ids = threads > 1 ? malloc((threads - 1) * sizeof *ids) : NULL;
+  unsigned started = 0;
+  if (ids)
+    while (started < threads - 1 && pthread_create(&ids[started], NULL, measure_thread, w) == 0)
+      started++;
+  measure_rows(w, 1);
+  for (unsigned i = 0; i < started; i++) pthread_join(ids[i], NULL);
+  free(ids);
+  if (atomic_load(&w->failed)) return -1;
+  uint64_t total_runs = 0, total_groups = 0;
+  for (uint32_t r = 0; r < N_ROWS; r++)
+    total_runs += w->rows[r].nrun, total_groups += w->rows[r].ngroup;
+  if (total_runs > UINT32_MAX || total_groups > UINT32_MAX) return -1;
+  *runs = malloc((total_runs ? total_runs : 1) * sizeof **runs);
+  *groups = malloc((total_groups ? total_groups : 1) * sizeof **groups);
+  if (!*runs || !*groups) return -1;
+  uint32_t run_at = 0, group_at = 0;
+  for (uint32_t r = 0; r < N_ROWS; r++) {
+    const row_lists_t *row = &w->rows[r];
+    int fine = r < FINE_ROWS;
+    uint32_t cols = fine ? FINE_COLS : COARSE_COLS;
+    geo_cell_t *cell =
+        &w->geo->cells[fine ? r * FINE_COLS : N_FINE + (r - FINE_ROWS) * COARSE_COLS];
+    for (uint32_t col = 0; col < cols; col++) cell[col].dist += group_at;
+    for (uint32_t g = 0; g < row->ngroup; g++) {
+      (*groups)[group_at + g] = row->groups[g];
+      (*groups)[group_at + g].run += run_at;
+    }
+    if (row->nrun) memcpy(*runs + run_at, row->runs, row->nrun * sizeof **runs);
+    run_at += row->nrun, group_at += row->ngroup;
+  }
+  *nrun = run_at, *ngroup = group_at;
   return 0;
 }
 
@@ -294,10 +499,11 @@ int cv_geo_build_border(cv_geo_t *geo, cv_error_t *err) {
   bvh_node_t *nodes = malloc((6 * (size_t)nall + MAX_SETS + 1) * sizeof *nodes);
   geo_run_t *runs = NULL;
   geo_group_t *groups = NULL;
-  uint32_t nrun = 0, run_cap = 0, ngroup = 0, group_cap = 0;
-  cand_query_t q = {0};
+  uint32_t nrun = 0, ngroup = 0;
+  row_lists_t *rows = calloc(N_ROWS, sizeof *rows);
   int set_of_feature[NO_FEATURE > 4096 ? 4096 : NO_FEATURE];
-  if (!side || !ring_side || !from || !to || !keep || !nodes || geo->nfeature > 4096) goto fail;
+  if (!side || !ring_side || !from || !to || !keep || !nodes || !rows || geo->nfeature > 4096)
+    goto fail;
   /* Each source segment's far side; then each run of one far side is
    * simplified, and the kept segments take the run's side. */
   uint32_t n = 0;
@@ -370,47 +576,17 @@ int cv_geo_build_border(cv_geo_t *geo, cv_error_t *err) {
     used += trees[k].n;
     if (used > 6 * (size_t)nall + MAX_SETS + 1) goto fail;
   }
-  for (int fine = 1; fine >= 0; fine--) {
-    uint32_t rows = fine ? FINE_ROWS : COARSE_ROWS, cols = fine ? FINE_COLS : COARSE_COLS;
-    for (uint32_t row = 0; row < rows; row++)
-      for (uint32_t col = 0; col < cols; col++) {
-        if (fine && !col)
-          cv_geo_progress(geo, "measuring distances to Ukraine's border", (double)row / rows);
-        geo_cell_t *cell =
-            &geo->cells[fine ? row * FINE_COLS + col : N_FINE + row * COARSE_COLS + col];
-        cell->dist = ngroup;
-        cell->ndist = 0;
-        if (cell->base[0] == geo->ua || (!fine && in_fine_region(row, col))) continue;
-        double cx, cy;
-        cell_center(fine, row, col, &cx, &cy);
-        to_ecef(cy, cx, q.c);
-        q.rho = cell_radius(fine, row, col, q.c);
-        /* The sets this cell's points may ask for. */
-        uint8_t want[MAX_SETS] = {0};
-        want[SET_ALL] = 1;
-        if (cell->base[0] == NO_FEATURE)
-          want[SET_LAND] = 1;
-        else
-          want[geo->features[cell->base[0]].set] = 1;
-        for (uint32_t i = 0; i < cell->nitem; i++) {
-          const geo_feature_t *f = &geo->features[geo->items[cell->item + i].feature];
-          if (f->layer == LAYER_COUNTRY) want[f->set] = 1;
-        }
-        for (int k = 0; k < nset; k++) {
-          if (!want[k] || !count[k]) continue;
-          if (cell_group(geo, &trees[k], k, &q, &groups, &ngroup, &group_cap, &runs, &nrun,
-                         &run_cap))
-            goto fail;
-          cell->ndist++;
-        }
-      }
-  }
+  border_work_t work = {geo, trees, count, nset, rows, 0, 0};
+  if (measure_cells(&work, measure_threads(geo->build_threads), &runs, &nrun, &groups, &ngroup))
+    goto fail;
+  free_rows(rows);
+  rows = NULL;
   uint32_t nblock = (nseg + BLOCK_SEGS - 1) / BLOCK_SEGS;
   geo_block_t *blocks = malloc((nblock ? nblock : 1) * sizeof *blocks);
   if (!blocks) goto fail;
   /* Only now: a failure above frees them once, at fail (freed before the
    * blocks' allocation, they were freed again when it failed). */
-  free(nodes), free(q.out), free(side), free(ring_side), free(from), free(to), free(keep);
+  free(nodes), free(side), free(ring_side), free(from), free(to), free(keep);
   for (uint32_t k = 0; k < nblock; k++) {
     /* the centre of the first segment's midpoint, grown to hold all */
     uint32_t lo = k * BLOCK_SEGS, hi = lo + BLOCK_SEGS < nseg ? lo + BLOCK_SEGS : nseg;
@@ -435,7 +611,8 @@ int cv_geo_build_border(cv_geo_t *geo, cv_error_t *err) {
   geo->ngroup = ngroup;
   return CV_OK;
 fail:
-  free(segs), free(nodes), free(runs), free(groups), free(q.out), free(side), free(ring_side),
-      free(from), free(to), free(keep);
+  free_rows(rows);
+  free(segs), free(nodes), free(runs), free(groups), free(side), free(ring_side), free(from),
+      free(to), free(keep);
   return cv_error_set(err, CV_NOMEM, NULL, 0, 0, "out of memory building the border index");
 }

@@ -187,9 +187,12 @@ struct cv_geo {
    * only the pages a run reads are ever loaded, and none is copied. */
   void *map;
   size_t map_len;
-  /* While a build runs: whom to tell how far it has come (cv_geo_progress). */
+  /* While a build runs: whom to tell how far it has come (cv_geo_progress),
+   * and how many threads measure the distances (0: one per core online, at
+   * most eight). */
   cv_progress_fn progress;
   void *progress_ctx;
+  unsigned build_threads;
 };
 
 /* Tells the build's progress callback, when there is one, that stage is

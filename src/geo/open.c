@@ -75,6 +75,7 @@ cv_geo_t *cv_geo_open(const cv_geo_sources_t *src, const char *cache_dir, cv_err
   }
   geo->progress = src->progress;
   geo->progress_ctx = src->progress_ctx;
+  geo->build_threads = src->build_threads;
   geo_caps_t caps = {0};
   if (src->land) cv_geo_progress(geo, "reading the land polygons", 0);
   int rc = src->land ? cv_geo_read_land(geo, &caps, src->land, err) : CV_OK;
