@@ -397,6 +397,44 @@ void cv_memo_text_keep(cv_buf_t *cache, const cv_buf_t *buf, size_t start) {
   if (cv_buf_append(cache, buf->data + start, buf->len - start)) cache->len = 0;
 }
 
+/* A fact as the summary may read it: its state, and its symbol when known. */
+static uint64_t fact_word(const cv_value_t *v) {
+  return (uint64_t)v->state | (v->state == CV_KNOWN ? (uint64_t)(uint32_t)v->sym << 32 : 0);
+}
+
+size_t cv_memo_verdicts_name(const cv_result_t *r, uint64_t *words) {
+  if (r->memo_off || !r->memo) return 0;
+  size_t n = 0;
+  words[n++] = r->serial;
+  words[n++] = r->memo_engine;
+  words[n++] = (uint64_t)r->n | (uint64_t)r->lead << 8 | (uint64_t)(r->theirs != NULL) << 16 |
+               (uint64_t)r->not_a_use << 17 | (uint64_t)r->never_delivered << 18;
+  words[n++] = (uint64_t)r->about | (uint64_t)r->lead_set << 32;
+  words[n++] = r->unselected;
+  words[n++] = (uint64_t)(uintptr_t)r->no_donor_because;
+  words[n++] = fact_word(&r->fact[CV_FACT_DONOR]);
+  words[n++] = fact_word(&r->fact[CV_FACT_SYSTEM]);
+  for (size_t p = 0; r->theirs && p < r->n; p += 8) {
+    uint64_t w = 0;
+    for (size_t k = p; k < p + 8 && k < r->n; k++) w |= (uint64_t)r->if_theirs[k] << 8 * (k - p);
+    words[n++] = w;
+  }
+  for (size_t p = 0; p < r->n; p++) {
+    /* A verdict left out or given for want of donor weapons is the same
+     * for every row alike (the policy's, not covered); any other is named
+     * by its record, or the row cannot be named. */
+    if (r->unselected >> p & 1u)
+      words[n++] = 1;
+    else if (r->no_donor_because)
+      words[n++] = 2;
+    else if (r->memo_slot[p] >= 0)
+      words[n++] = r->memo[r->memo_slot[p]].at | (uint64_t)1 << 63;
+    else
+      return 0;
+  }
+  return n;
+}
+
 /* ------------------------------------------------------------ row memo */
 
 static int by_date(const void *a, const void *b) {

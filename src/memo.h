@@ -135,6 +135,19 @@ cv_verdict_text_t *cv_memo_text(const cv_result_t *r, size_t index);
 /* Keeps a copy of buf's text from start on in cache (NULL: nowhere). */
 void cv_memo_text_keep(cv_buf_t *cache, const cv_buf_t *buf, size_t start);
 
+/* The verdicts of r's last evaluation, named for the writers' text of a
+ * whole row (table.c): as many words as CV_VERDICTS_NAME_WORDS, equal for
+ * two evaluations exactly when everything a row's answer and verdict cells
+ * are made of is equal -- the result and engine, the summary's inputs
+ * (the donors the answer is about, the lead, the donor and system facts,
+ * the reason no donor's weapon was used, "if it was their weapon"), and
+ * each policy's verdict by its memo record, whose place in the log no
+ * later record takes (memo_store).  0 when some verdict has no record
+ * (worked out afresh: the memo off, a what-if set, an extent): such a
+ * row's text is written afresh. */
+#define CV_VERDICTS_NAME_WORDS (8 + CV_MAX_POLICIES / 8 + CV_MAX_POLICIES)
+size_t cv_memo_verdicts_name(const cv_result_t *r, uint64_t *words);
+
 /* The facts of a point, through r's memo of points: the same coordinates
  * always give the same facts, and a dataset repeats its towns. */
 void cv_memo_point(const cv_engine_t *engine, cv_result_t *r, double lat, double lon,

@@ -778,6 +778,9 @@ struct cv_result {
   /* Policies cv_result_select_donors() leaves out: not evaluated, and no
    * writer shows them.  0, the default, leaves out none. */
   uint32_t unselected;
+  /* Distinct for every result made: the names of its memo records
+   * (cv_memo_verdicts_name) are its own. */
+  uint64_t serial;
 };
 _Static_assert(CV_MAX_POLICIES <= 32, "cv_result's policy masks hold a bit per policy");
 
