@@ -110,17 +110,6 @@ static const char escape_letter[256] = {
  * buffer to allocate.  Both passes look each byte up in escape_letter:
  * five comparisons a byte made this a twentieth of JSON Lines' cycles
  * (the explanations of verdicts not yet in the memo, a few KB each). */
-/* Whether any of the eight bytes of w is a control byte, '"' or '\\'
- * (the bytes escape_letter escapes): the classic test for a zero byte, on
- * w itself (below 0x20) and on w with each '"' or '\\' made zero. */
-static bool word_needs_escape(uint64_t w) {
-  const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-  uint64_t quote = w ^ (ones * '"'), slash = w ^ (ones * '\\');
-  uint64_t low = (w - ones * 0x20) & ~w;
-  uint64_t hit = low | ((quote - ones) & ~quote) | ((slash - ones) & ~slash);
-  return (hit & highs) != 0;
-}
-
 static int escape_in_place(cv_buf_t *b, size_t start) {
   size_t extra = 0, i = start;
   /* Most of an explanation needs no escape: eight bytes at a time to the
@@ -128,7 +117,7 @@ static int escape_in_place(cv_buf_t *b, size_t start) {
   while (i + 8 <= b->len) {
     uint64_t w;
     memcpy(&w, b->data + i, 8);
-    if (word_needs_escape(w)) break;
+    if (any_json_special(w)) break;
     i += 8;
   }
   for (; i < b->len; i++) {
@@ -561,12 +550,20 @@ int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use, const c
   const cv_where_t *w = &result->where;
   CV_TRY(CV_LIT(buf, "{\"id\": "));
   CV_TRY(use->id[0] ? cv_json_str(buf, use->id) : CV_LIT(buf, "null"));
-  CV_TRY(lead_json(result, buf));
-  CV_TRY(CV_LIT(buf, ", \"why\": \""));
-  size_t why_start = buf->len;
-  CV_TRY(cv_result_write_summary(engine, result, buf));
-  CV_TRY(escape_in_place(buf, why_start));
-  CV_TRY(CV_LIT(buf, "\""));
+  /* The answer, as made before for the same verdicts, or made now. */
+  cv_buf_t *kept = cv_memo_answer_text(result);
+  if (kept && kept->len) {
+    CV_TRY(cv_buf_add(buf, kept->data, kept->len));
+  } else {
+    size_t answer_start = buf->len;
+    CV_TRY(lead_json(result, buf));
+    CV_TRY(CV_LIT(buf, ", \"why\": \""));
+    size_t why_start = buf->len;
+    CV_TRY(cv_result_write_summary(engine, result, buf));
+    CV_TRY(escape_in_place(buf, why_start));
+    CV_TRY(CV_LIT(buf, "\""));
+    cv_memo_text_keep(kept, buf, answer_start);
+  }
   CV_TRY(CV_LIT(buf, ", \"facts\": {\"territory\": "));
   if (result->located) {
     /* From the lookup itself: a territory no policy names has no symbol. */

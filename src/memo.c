@@ -267,6 +267,7 @@ void cv_memo_new(cv_result_t *r) {
   r->places = calloc(CV_PLACE_MEMO_SLOTS, sizeof *r->places);
   r->rows = r->memo ? calloc(CV_ROW_MEMO_SLOTS, sizeof *r->rows) : NULL;
   r->no_donor_text = calloc(CV_MAX_POLICIES, sizeof *r->no_donor_text);
+  r->answers = r->memo ? calloc(1, sizeof *r->answers) : NULL;
 }
 
 void cv_memo_free(cv_result_t *r) {
@@ -280,6 +281,10 @@ void cv_memo_free(cv_result_t *r) {
     cv_buf_free(&r->no_donor_text[i].text.json);
     cv_buf_free(&r->no_donor_text[i].text.why);
   }
+  for (size_t w = 0; r->answers && w < CV_ANSWER_SLOTS / 64; w++)
+    for (uint64_t bits = r->answers->used[w]; bits; bits &= bits - 1)
+      cv_buf_free(&r->answers->slot[w * 64 + (size_t)__builtin_ctzll(bits)].json);
+  free(r->answers);
   free(r->no_donor_text);
   free(r->rows);
   free(r->memo);
@@ -433,6 +438,44 @@ size_t cv_memo_verdicts_name(const cv_result_t *r, uint64_t *words) {
       return 0;
   }
   return n;
+}
+
+static uint64_t hash_words(const uint64_t *w, size_t n) {
+  uint64_t h = 0x9e3779b97f4a7c15ull;
+  for (size_t i = 0; i < n; i++) {
+    h = (h ^ w[i]) * 0xff51afd7ed558ccdull;
+    h ^= h >> 32;
+  }
+  return h | 1; /* 0 marks an empty slot */
+}
+
+cv_buf_t *cv_memo_answer_text(const cv_result_t *r) {
+  uint64_t name[CV_VERDICTS_NAME_WORDS];
+  size_t n = cv_memo_verdicts_name(r, name);
+  if (!n || !r->answers) return NULL;
+  uint64_t h = hash_words(name, n);
+  size_t set = (size_t)(h >> 40) % CV_ANSWER_SLOTS & ~(size_t)(CV_ANSWER_WAYS - 1);
+  /* The result is const to the writers; its caches are not (cv_memo_text). */
+  cv_answer_memo_t *m = r->answers;
+  uint32_t now = ++m->tick;
+  cv_answer_text_t *evict = NULL;
+  for (size_t k = set; k < set + CV_ANSWER_WAYS; k++) {
+    cv_answer_text_t *a = &m->slot[k];
+    if (a->hash == h && a->name_len == n && memcmp(a->name, name, n * sizeof name[0]) == 0) {
+      a->used = now;
+      return &a->json;
+    }
+    /* An empty slot, else the one used longest ago. */
+    if (!evict || (evict->hash && (!a->hash || now - a->used > now - evict->used))) evict = a;
+  }
+  size_t k = (size_t)(evict - m->slot);
+  m->used[k / 64] |= (uint64_t)1 << (k % 64);
+  evict->hash = h;
+  evict->used = now;
+  evict->name_len = (uint32_t)n;
+  memcpy(evict->name, name, n * sizeof name[0]);
+  evict->json.len = 0;
+  return &evict->json;
 }
 
 /* ------------------------------------------------------------ row memo */

@@ -696,6 +696,14 @@ typedef struct cv_no_donor_text {
   cv_verdict_text_t text;
 } cv_no_donor_text_t;
 
+/* The JSON of a row's answer (its verdict, donors and why), kept under
+ * the name of the verdicts it was made of (cv_memo_verdicts_name): most
+ * rows of a long run repeat an earlier row's verdicts, and the answer's
+ * three donor arrays and summary were a tenth of a JSON Lines row. */
+#define CV_ANSWER_SLOTS 1024
+#define CV_ANSWER_WAYS 4
+typedef struct cv_answer_memo cv_answer_memo_t;
+
 /* The row memo's entries and the engine's plan for its key (memo.h). */
 typedef struct cv_row_entry cv_row_entry_t;
 typedef struct cv_row_plan cv_row_plan_t;
@@ -742,6 +750,7 @@ struct cv_result {
   uint64_t memo_written;             /* bytes written to the log, every lap */
   cv_place_memo_t *places;           /* CV_PLACE_MEMO_SLOTS entries */
   cv_no_donor_text_t *no_donor_text; /* CV_MAX_POLICIES entries */
+  cv_answer_memo_t *answers;         /* or NULL: none */
   bool memo_off;
   uint64_t memo_engine;               /* the serial of the engine whose verdicts are kept */
   int32_t memo_slot[CV_MAX_POLICIES]; /* where v[i] is kept, or -1 */

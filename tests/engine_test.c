@@ -1540,13 +1540,15 @@ static cv_engine_t *shipped_engine(void) {
   return e;
 }
 
-/* The table's row of use as CSV, then as GeoJSON properties. */
+/* The table's row of use as CSV, then as GeoJSON properties, then the
+ * result as JSON. */
 static void table_row(cv_engine_t *e, cv_table_t *t, cv_use_t *use, cv_result_t *res, cv_buf_t *b) {
   cv_error_t err;
   assert_int_equal(cv_evaluate(e, use, 0, res, &err), CV_OK);
   assert_int_equal(cv_table_fill(t, use, res), CV_OK);
   assert_int_equal(cv_table_write_csv(t, b), CV_OK);
   assert_int_equal(cv_table_write_geojson_properties(t, b), CV_OK);
+  assert_int_equal(cv_result_write_json(e, use, res, b), CV_OK);
 }
 
 static void assert_same_text(const cv_buf_t *want, const cv_buf_t *got, const char *what) {
@@ -1557,10 +1559,11 @@ static void assert_same_text(const cv_buf_t *want, const cv_buf_t *got, const ch
 }
 
 /* Two rows with the same verdicts, each with its own id, point and
- * distance to the border: the second takes the first's answer cells (the
- * verdicts' name is the same), never its row's own cells; and once the
- * donors selected change, the same use's answer is made anew. */
-static void table_keeps_answers_not_rows(void **state) {
+ * distance to the border: the second takes the first's answer cells and
+ * answer JSON (the verdicts' name is the same), never its row's own cells
+ * or facts; and once the donors selected change, the same use's answer is
+ * made anew. */
+static void kept_answers_not_rows(void **state) {
   (void)state;
   cv_engine_t *e = shipped_engine();
   cv_error_t err;
@@ -1607,6 +1610,9 @@ static void table_keeps_answers_not_rows(void **state) {
   assert_non_null(strstr(row[1].data, "{\"id\": \"second, \\\"quoted\\\"\", \"date\": \"2024-06-02\""));
   assert_string_equal(cv_table_column(table, 16), "verdict");
   assert_string_equal(cv_table_cell(table, 16, NULL), "permitted");
+  assert_non_null(strstr(row[1].data, "{\"id\": \"second, \\\"quoted\\\"\", \"verdict\": "
+                                      "\"permitted\", \"verdict_donors\": [\"US\"]"));
+  assert_non_null(strstr(row[1].data, "\"lat\": 50.45, \"lon\": 36.95"));
   /* Other donors selected: the same use has other answer cells. */
   cv_buf_t want = {0}, got = {0};
   assert_int_equal(cv_result_select_donors(fresh, e, "UK", &err), CV_OK);
@@ -1628,13 +1634,13 @@ static void table_keeps_answers_not_rows(void **state) {
   cv_engine_free(e);
 }
 
-/* The table's answer cells kept by the name of their verdicts give the
- * bytes of a table that keeps none (a result with its memo off), as CSV
- * and as GeoJSON, with "if it was their weapon" columns, for the uses of
+/* The table's answer cells and the JSON answer kept by the name of their
+ * verdicts give the bytes of a result that keeps none (its memo off), as
+ * CSV, GeoJSON and JSON, with "if it was their weapon", for the uses of
  * the row memo's test: when the cells are first kept, when they are found
  * again, when the verdict memo's slots have been reused since and when its
  * records have been overwritten (the names then differ: made anew). */
-static void table_answers_change_nothing(void **state) {
+static void kept_answers_change_nothing(void **state) {
   (void)state;
   cv_engine_t *e = shipped_engine();
   enum { CAP = 256 };
@@ -1933,8 +1939,8 @@ int main(void) {
       cmocka_unit_test(timeline_periods),
       cmocka_unit_test(memo_changes_nothing),
       cmocka_unit_test(row_memo_changes_nothing),
-      cmocka_unit_test(table_keeps_answers_not_rows),
-      cmocka_unit_test(table_answers_change_nothing),
+      cmocka_unit_test(kept_answers_not_rows),
+      cmocka_unit_test(kept_answers_change_nothing),
       cmocka_unit_test(dates_round_trip),
       cmocka_unit_test(strerror_is_total),
       cmocka_unit_test(format_keeps_meaning),
