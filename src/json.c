@@ -311,7 +311,8 @@ static int verdict_json(row_json_t *row, size_t index, cv_buf_t *b) {
   const cv_engine_t *eng = row->eng;
   const cv_result_t *res = row->res;
   const cv_policy_verdict_t *v = &res->v[index];
-  if (!cv_result_about(res, index) && v->verdict == CV_NOT_COVERED && !res->no_donor_because)
+  bool about = (res->about >> index) & 1u;
+  if (!about && v->verdict == CV_NOT_COVERED && !res->no_donor_because)
     return not_theirs_json(res, index, b);
   cv_verdict_text_t *slot = cv_memo_text(res, index);
   if (slot && slot->json.len) {
@@ -325,8 +326,8 @@ static int verdict_json(row_json_t *row, size_t index, cv_buf_t *b) {
     cv_date_format(v->date, row->day_text);
     row->day = v->date;
   }
-  CV_TRY(cv_result_about(res, index) ? CV_LIT(b, ", \"about\": true, \"date\": \"")
-                                     : CV_LIT(b, ", \"about\": false, \"date\": \""));
+  CV_TRY(about ? CV_LIT(b, ", \"about\": true, \"date\": \"")
+               : CV_LIT(b, ", \"about\": false, \"date\": \""));
   CV_TRY(cv_buf_add(b, row->day_text, 10));
   CV_TRY(CV_LIT(b, "\", \"facts_used\": {"));
   bool first = true;
@@ -658,7 +659,7 @@ int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use, const c
   row_json_t row = {.eng = engine, .res = result};
   for (int about = 1; about >= 0; about--)
     for (size_t i = 0; i < result->n; i++) {
-      if (!cv_result_selected(result, i) || cv_result_about(result, i) != about) continue;
+      if ((result->unselected >> i) & 1u || (int)((result->about >> i) & 1u) != about) continue;
       if (!first) CV_TRY(CV_LIT(buf, ", "));
       first = false;
       CV_TRY(verdict_json(&row, i, buf));

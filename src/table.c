@@ -74,10 +74,10 @@ typedef struct section {
   uint32_t used; /* the table's fill count when last used */
   uint32_t name_len;
   uint64_t name[CV_VERDICTS_NAME_WORDS];
-  cv_buf_t cells;  /* the cells, each NUL-terminated, as in the table's text */
-  size_t *len;     /* each cell's length */
-  cv_buf_t csv;    /* the cells as CSV, each after a comma, then the newline */
-  cv_buf_t geo;    /* as GeoJSON properties, each after ", " */
+  cv_buf_t cells; /* the cells, each NUL-terminated, as in the table's text */
+  size_t *len;    /* each cell's length */
+  cv_buf_t csv;   /* the cells as CSV, each after a comma, then the newline */
+  cv_buf_t geo;   /* as GeoJSON properties, each after ", " */
   bool csv_made, geo_made;
 } section_t;
 
@@ -86,16 +86,16 @@ struct cv_table {
   cv_date_t as_of;
   int if_theirs;
   size_t donors, width;
-  char **names;  /* the donors' columns' names: DONOR, then DONOR_if_theirs */
-  cv_buf_t text; /* the row's cells, each NUL-terminated */
-  size_t *at;    /* where each cell starts in text */
-  size_t *len;   /* its length */
-  size_t filled; /* cells of the row so far */
+  char **names;        /* the donors' columns' names: DONOR, then DONOR_if_theirs */
+  cv_buf_t text;       /* the row's cells, each NUL-terminated */
+  size_t *at;          /* where each cell starts in text */
+  size_t *len;         /* its length */
+  size_t filled;       /* cells of the row so far */
   section_t *sections; /* SECTIONS, made on first use; NULL: none */
   section_t *section;  /* the row's answer cells' slot, or NULL: none */
   uint32_t fills;
-  cv_buf_t keys;   /* GeoJSON's property keys, escaped once, each after ", " */
-  size_t *key_at;  /* where each starts in keys; width + 1 */
+  cv_buf_t keys;  /* GeoJSON's property keys, escaped once, each after ", " */
+  size_t *key_at; /* where each starts in keys; width + 1 */
 };
 
 static int geo_keys(cv_table_t *t);

@@ -225,15 +225,22 @@ int cv_buf_append_json_chars(cv_buf_t *buf, const char *s, size_t len) {
       if (any_json_special(w) || (w & 0x8080808080808080ull)) break;
       i += 8;
     }
+    /* Then byte by byte to the next byte to escape, back to words past
+     * each well-formed sequence: one "…" early in a note left the rest of
+     * it to this loop. */
+    bool sequence = false;
     for (; i < len; i++) {
       unsigned char c = (unsigned char)s[i];
       if (c < 0x20 || c == '"' || c == '\\') break;
       if (c >= 0x80) {
         size_t k = cv_utf8_seq((const unsigned char *)s + i, len - i);
         if (k == 0) break;
-        i += k - 1;
+        i += k;
+        sequence = true;
+        break;
       }
     }
+    if (sequence) continue;
     if (i >= len) break;
     unsigned char c = (unsigned char)s[i];
     if ((rc = cv_buf_add(buf, s + start, i - start))) return rc;

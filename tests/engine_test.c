@@ -1607,11 +1607,13 @@ static void kept_answers_not_rows(void **state) {
   assert_string_equal(cv_table_cell(table, 9, NULL), "50.45");
   static const char csv_start[] = "\"second, \"\"quoted\"\"\",2024-06-02,";
   assert_memory_equal(row[1].data, csv_start, sizeof csv_start - 1);
-  assert_non_null(strstr(row[1].data, "{\"id\": \"second, \\\"quoted\\\"\", \"date\": \"2024-06-02\""));
+  assert_non_null(
+      strstr(row[1].data, "{\"id\": \"second, \\\"quoted\\\"\", \"date\": \"2024-06-02\""));
   assert_string_equal(cv_table_column(table, 16), "verdict");
   assert_string_equal(cv_table_cell(table, 16, NULL), "permitted");
-  assert_non_null(strstr(row[1].data, "{\"id\": \"second, \\\"quoted\\\"\", \"verdict\": "
-                                      "\"permitted\", \"verdict_donors\": [\"US\"]"));
+  assert_non_null(strstr(row[1].data,
+                         "{\"id\": \"second, \\\"quoted\\\"\", \"verdict\": "
+                         "\"permitted\", \"verdict_donors\": [\"US\"]"));
   assert_non_null(strstr(row[1].data, "\"lat\": 50.45, \"lon\": 36.95"));
   /* Other donors selected: the same use has other answer cells. */
   cv_buf_t want = {0}, got = {0};
