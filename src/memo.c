@@ -266,7 +266,7 @@ void cv_memo_new(cv_result_t *r) {
   }
   r->places = calloc(CV_PLACE_MEMO_SLOTS, sizeof *r->places);
   r->rows = r->memo ? calloc(CV_ROW_MEMO_SLOTS, sizeof *r->rows) : NULL;
-  r->no_donor_text = calloc(CV_MAX_POLICIES, sizeof *r->no_donor_text);
+  r->no_donor_text = calloc(CV_MAX_POLICIES * CV_NO_DONOR_WAYS, sizeof *r->no_donor_text);
   r->answers = r->memo ? calloc(1, sizeof *r->answers) : NULL;
 }
 
@@ -277,7 +277,7 @@ void cv_memo_free(cv_result_t *r) {
       cv_buf_free(&e->text.json);
       cv_buf_free(&e->text.why);
     }
-  for (size_t i = 0; r->no_donor_text && i < CV_MAX_POLICIES; i++) {
+  for (size_t i = 0; r->no_donor_text && i < CV_MAX_POLICIES * CV_NO_DONOR_WAYS; i++) {
     cv_buf_free(&r->no_donor_text[i].text.json);
     cv_buf_free(&r->no_donor_text[i].text.why);
   }
@@ -383,13 +383,23 @@ void cv_memo_keep(cv_result_t *result, size_t p, const cv_memo_probe_t *probe) {
 cv_verdict_text_t *cv_memo_text(const cv_result_t *res, size_t index) {
   if (res->memo_off) return NULL;
   if (res->no_donor_because) {
-    cv_no_donor_text_t *t = res->no_donor_text ? &res->no_donor_text[index] : NULL;
-    if (t && (t->because != res->no_donor_because || t->engine != res->memo_engine)) {
-      t->because = res->no_donor_because;
-      t->engine = res->memo_engine;
-      t->text.json.len = t->text.why.len = 0;
+    if (!res->no_donor_text || index >= CV_MAX_POLICIES) return NULL;
+    cv_no_donor_text_t *ways = &res->no_donor_text[index * CV_NO_DONOR_WAYS];
+    size_t k = 0;
+    while (k + 1 < CV_NO_DONOR_WAYS &&
+           (ways[k].because != res->no_donor_because || ways[k].engine != res->memo_engine))
+      k++;
+    /* Found at k, or not at all: then the last, used longest ago, is
+     * emptied for this reason.  Either goes first. */
+    cv_no_donor_text_t t = ways[k];
+    if (t.because != res->no_donor_because || t.engine != res->memo_engine) {
+      t.because = res->no_donor_because;
+      t.engine = res->memo_engine;
+      t.text.json.len = t.text.why.len = 0;
     }
-    return t ? &t->text : NULL;
+    memmove(ways + 1, ways, k * sizeof *ways);
+    ways[0] = t;
+    return &ways[0].text;
   }
   if (!res->memo || res->memo_slot[index] < 0) return NULL;
   return &res->memo[res->memo_slot[index]].text;
