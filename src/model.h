@@ -690,10 +690,8 @@ typedef struct cv_memo_entry {
  * donor weapons, per policy: a third of an ACLED export's rows get one,
  * the same text for each but for the reason, which keys it (with the
  * engine whose catalog holds the reason).  CV_NO_DONOR_WAYS reasons a
- * policy, the most recently used first: with one, rows by Russia's forces
- * and rows describing no use of a weapon (a protest) took turns, and each
- * wrote its fifteen verdicts' JSON afresh (48,390 times in 20,000
- * gen_acled rows, a sixth of a JSON Lines row). */
+ * policy, the latest first: with one, rows by Russia's forces and rows of
+ * no use of a weapon took turns, each writing fifteen verdicts afresh. */
 #define CV_NO_DONOR_WAYS 4
 typedef struct cv_no_donor_text {
   const char *because;
