@@ -18,13 +18,8 @@ typedef struct row_writer {
   cv_date_t as_of;               /* 0: each row under its own date */
   cv_table_t *table;             /* the row's cells (CSV, GeoJSON): made on first use */
   size_t lat_column, lon_column; /* GeoJSON's Point, from the table's cells */
-  /* GeoJSON's property keys, escaped once (with table): key i, with the
-   * ", " before it from the second on and the ": " after it, is
-   * keys.data[key_at[i] .. key_at[i + 1]). */
-  cv_buf_t keys;
-  size_t *key_at;
-  long written;   /* rows written so far */
-  bool if_theirs; /* a DONOR_if_theirs column per donor (--if-their-weapon) */
+  long written;                  /* rows written so far */
+  bool if_theirs;                /* a DONOR_if_theirs column per donor (--if-their-weapon) */
 } row_writer_t;
 
 /* Each returns CV_OK, or CV_NOMEM when a buffer cannot grow. */

@@ -21,22 +21,6 @@ static int json_string(cv_buf_t *b, const char *s) {
   return cv_buf_append_json_string(b, s, strlen(s));
 }
 
-/* GeoJSON's property keys (row_writer_t.keys).  They are the same on every
- * row: escaping forty of them a row was a fifth of a GeoJSON row's
- * instructions. */
-static int geo_keys(row_writer_t *w) {
-  size_t width = cv_table_width(w->table);
-  if (!(w->key_at = calloc(width + 1, sizeof *w->key_at))) return CV_NOMEM;
-  for (size_t i = 0; i < width; i++) {
-    w->key_at[i] = w->keys.len;
-    if (i) CLI_TRY(CLI_LIT(&w->keys, ", "));
-    CLI_TRY(json_string(&w->keys, cv_table_column(w->table, i)));
-    CLI_TRY(CLI_LIT(&w->keys, ": "));
-  }
-  w->key_at[width] = w->keys.len;
-  return CV_OK;
-}
-
 /* The writer's table, made on first use: each worker of a run has its own
  * copy of the writer and so its own table. */
 static int table_of(row_writer_t *w) {
@@ -47,9 +31,7 @@ static int table_of(row_writer_t *w) {
     if (strcmp(name, "lat") == 0) w->lat_column = i;
     if (strcmp(name, "lon") == 0) w->lon_column = i;
   }
-  int rc = w->format == OUT_GEOJSON ? geo_keys(w) : CV_OK;
-  if (rc) rows_free(w); /* no table without its keys: the next row tries again */
-  return rc;
+  return CV_OK;
 }
 
 /* ------------------------------------------------------------- GeoJSON */
@@ -60,13 +42,11 @@ static int geo_open(row_writer_t *w, cv_buf_t *out, const char *id) {
   return json_string(out, id);
 }
 
-/* Every column but error as a property: text as strings, numbers as
- * numbers, an empty optional cell or number as null. */
+/* The table's columns as properties (cv_table_write_geojson_properties). */
 static int geo_result(row_writer_t *w, cv_buf_t *out, const cv_use_t *use) {
   const cv_table_t *t = w->table;
-  const char *id = cv_use_id(use);
-  CLI_TRY(geo_open(w, out, id));
-  size_t lat_len, lon_len, width = cv_table_width(t);
+  CLI_TRY(geo_open(w, out, cv_use_id(use)));
+  size_t lat_len, lon_len;
   const char *lat = cv_table_cell(t, w->lat_column, &lat_len);
   const char *lon = cv_table_cell(t, w->lon_column, &lon_len);
   if (lat_len && lon_len) {
@@ -79,20 +59,9 @@ static int geo_result(row_writer_t *w, cv_buf_t *out, const cv_use_t *use) {
   } else {
     CLI_TRY(puts_buf(out, ", \"geometry\": null"));
   }
-  CLI_TRY(puts_buf(out, ", \"properties\": {"));
-  for (size_t i = 0; i + 1 < width; i++) {
-    size_t len;
-    const char *cell = cv_table_cell(t, i, &len);
-    cv_cell_kind_t kind = cv_table_column_kind(t, i);
-    CLI_TRY(cv_buf_append(out, w->keys.data + w->key_at[i], w->key_at[i + 1] - w->key_at[i]));
-    if (!len && kind != CV_CELL_TEXT)
-      CLI_TRY(puts_buf(out, "null"));
-    else if (kind == CV_CELL_NUMBER)
-      CLI_TRY(cv_buf_append(out, cell, len));
-    else
-      CLI_TRY(cv_buf_append_json_string(out, cell, len));
-  }
-  return puts_buf(out, "}}");
+  CLI_TRY(puts_buf(out, ", \"properties\": "));
+  CLI_TRY(cv_table_write_geojson_properties(t, out));
+  return puts_buf(out, "}");
 }
 
 static int geo_error(row_writer_t *w, cv_buf_t *out, long row, const char *id,
@@ -169,7 +138,4 @@ int rows_end(row_writer_t *w, cv_buf_t *out) {
 void rows_free(row_writer_t *w) {
   cv_table_free(w->table);
   w->table = NULL;
-  cv_buf_free(&w->keys);
-  free(w->key_at);
-  w->key_at = NULL;
 }

@@ -791,6 +791,10 @@ CV_EXPORT const char *cv_table_cell(const cv_table_t *table, size_t column, size
  * quoted only when it must be) ending in "\n", appended to buf. */
 CV_EXPORT int cv_table_write_csv_header(const cv_table_t *table, cv_buf_t *buf);
 CV_EXPORT int cv_table_write_csv(const cv_table_t *table, cv_buf_t *buf);
+/* The row last filled as a GeoJSON feature's properties, one JSON object:
+ * every column but error, by name, text as strings, numbers as numbers, an
+ * empty optional or number cell as null.  CV_USAGE when no row is filled. */
+CV_EXPORT int cv_table_write_geojson_properties(const cv_table_t *table, cv_buf_t *buf);
 
 #ifdef __cplusplus
 }

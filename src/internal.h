@@ -50,6 +50,17 @@ static inline int cv_buf_add(cv_buf_t *buf, const char *data, size_t len) {
   buf->data[buf->len] = '\0';
   return CV_OK;
 }
+/* Whether any of the eight bytes of w is below 0x20, '"' or '\\' (the
+ * bytes JSON escapes); exact, by the "has a byte less than n" and "has a
+ * zero byte" tricks. */
+static inline bool any_json_special(uint64_t w) {
+  const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+  uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
+  return (((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) |
+          ((backslash - ones) & ~backslash)) &
+         high;
+}
+
 /* Returns the code of x from the calling function when it is not CV_OK:
  * the writers' and the compiler's way through a run of appends. */
 #define CV_TRY(x)                                                                                  \

@@ -111,8 +111,16 @@ static const char escape_letter[256] = {
  * five comparisons a byte made this a twentieth of JSON Lines' cycles
  * (the explanations of verdicts not yet in the memo, a few KB each). */
 static int escape_in_place(cv_buf_t *b, size_t start) {
-  size_t extra = 0;
-  for (size_t i = start; i < b->len; i++) {
+  size_t extra = 0, i = start;
+  /* Most of an explanation needs no escape: eight bytes at a time to the
+   * first word that may, then byte by byte. */
+  while (i + 8 <= b->len) {
+    uint64_t w;
+    memcpy(&w, b->data + i, 8);
+    if (any_json_special(w)) break;
+    i += 8;
+  }
+  for (; i < b->len; i++) {
     char e = escape_letter[(unsigned char)b->data[i]];
     if (e) extra += e == 'u' ? 5 : 1;
   }
@@ -251,20 +259,6 @@ static int verdict_json_fixed(const cv_engine_t *eng, const cv_result_t *res,
   return CV_LIT(b, "\"");
 }
 
-/* A donor the answer is not about: its policy does not speak to another
- * donor's weapon, which one short object says (docs/interchange.md). */
-static int not_theirs_json(const cv_result_t *res, size_t index, cv_buf_t *b) {
-  const cv_policy_verdict_t *v = &res->v[index];
-  char day[11], state[11];
-  cv_date_format(v->date, day);
-  cv_date_format(v->policy->state_date, state);
-  CV_TRY(CV_LIT(b, "{\"donor\": "));
-  CV_TRY(cv_json_str(b, v->policy->donor_name));
-  return CV_CAT(b, ", \"about\": false, \"verdict\": \"not-covered\", \"reason\": ",
-                "\"not-their-weapon\", \"date\": \"", day, "\", \"policy_as_of\": \"", state,
-                "\"}");
-}
-
 /* What every verdict of one row writes alike, written once per row: each
  * built-in fact as facts_used shows it, and the day.  Fifteen verdicts a
  * row each wrote the same facts afresh (a sixth of a JSON Lines row's
@@ -299,12 +293,40 @@ static int used_fact_json(row_json_t *row, int f, cv_buf_t *b) {
   return CV_OK;
 }
 
+/* The day of a verdict as YYYY-MM-DD, formatted once a row (every
+ * verdict of a row is dated alike). */
+static const char *row_day(row_json_t *row, cv_date_t date) {
+  if (!row->day_text[0] || row->day != date) {
+    cv_date_format(date, row->day_text);
+    row->day = date;
+  }
+  return row->day_text;
+}
+
+/* A donor the answer is not about: its policy does not speak to another
+ * donor's weapon, which one short object says (docs/interchange.md). */
+static int not_theirs_json(row_json_t *row, size_t index, cv_buf_t *b) {
+  const cv_policy_verdict_t *v = &row->res->v[index];
+  char state[11];
+  cv_date_format(v->policy->state_date, state);
+  CV_TRY(CV_LIT(b, "{\"donor\": "));
+  CV_TRY(cv_json_str(b, v->policy->donor_name));
+  CV_TRY(CV_LIT(b,
+                ", \"about\": false, \"verdict\": \"not-covered\", \"reason\": "
+                "\"not-their-weapon\", \"date\": \""));
+  CV_TRY(cv_buf_add(b, row_day(row, v->date), 10));
+  CV_TRY(CV_LIT(b, "\", \"policy_as_of\": \""));
+  CV_TRY(cv_buf_add(b, state, 10));
+  return CV_LIT(b, "\"}");
+}
+
 static int verdict_json(row_json_t *row, size_t index, cv_buf_t *b) {
   const cv_engine_t *eng = row->eng;
   const cv_result_t *res = row->res;
   const cv_policy_verdict_t *v = &res->v[index];
-  if (!cv_result_about(res, index) && v->verdict == CV_NOT_COVERED && !res->no_donor_because)
-    return not_theirs_json(res, index, b);
+  bool about = (res->about >> index) & 1u;
+  if (!about && v->verdict == CV_NOT_COVERED && !res->no_donor_because)
+    return not_theirs_json(row, index, b);
   cv_verdict_text_t *slot = cv_memo_text(res, index);
   if (slot && slot->json.len) {
     CV_TRY(cv_buf_append(b, slot->json.data, slot->json.len));
@@ -313,13 +335,9 @@ static int verdict_json(row_json_t *row, size_t index, cv_buf_t *b) {
     CV_TRY(verdict_json_fixed(eng, res, v, b));
     cv_memo_text_keep(slot ? &slot->json : NULL, b, start);
   }
-  if (!row->day_text[0] || row->day != v->date) {
-    cv_date_format(v->date, row->day_text);
-    row->day = v->date;
-  }
-  CV_TRY(cv_buf_puts(b, cv_result_about(res, index) ? ", \"about\": true, \"date\": \""
-                                                    : ", \"about\": false, \"date\": \""));
-  CV_TRY(cv_buf_add(b, row->day_text, 10));
+  CV_TRY(about ? CV_LIT(b, ", \"about\": true, \"date\": \"")
+               : CV_LIT(b, ", \"about\": false, \"date\": \""));
+  CV_TRY(cv_buf_add(b, row_day(row, v->date), 10));
   CV_TRY(CV_LIT(b, "\", \"facts_used\": {"));
   bool first = true;
   const cv_policy_t *pol = v->policy;
@@ -542,12 +560,20 @@ int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use, const c
   const cv_where_t *w = &result->where;
   CV_TRY(CV_LIT(buf, "{\"id\": "));
   CV_TRY(use->id[0] ? cv_json_str(buf, use->id) : CV_LIT(buf, "null"));
-  CV_TRY(lead_json(result, buf));
-  CV_TRY(CV_LIT(buf, ", \"why\": \""));
-  size_t why_start = buf->len;
-  CV_TRY(cv_result_write_summary(engine, result, buf));
-  CV_TRY(escape_in_place(buf, why_start));
-  CV_TRY(CV_LIT(buf, "\""));
+  /* The answer, as made before for the same verdicts, or made now. */
+  cv_buf_t *kept = cv_memo_answer_text(result);
+  if (kept && kept->len) {
+    CV_TRY(cv_buf_add(buf, kept->data, kept->len));
+  } else {
+    size_t answer_start = buf->len;
+    CV_TRY(lead_json(result, buf));
+    CV_TRY(CV_LIT(buf, ", \"why\": \""));
+    size_t why_start = buf->len;
+    CV_TRY(cv_result_write_summary(engine, result, buf));
+    CV_TRY(escape_in_place(buf, why_start));
+    CV_TRY(CV_LIT(buf, "\""));
+    cv_memo_text_keep(kept, buf, answer_start);
+  }
   CV_TRY(CV_LIT(buf, ", \"facts\": {\"territory\": "));
   if (result->located) {
     /* From the lookup itself: a territory no policy names has no symbol. */
@@ -642,7 +668,7 @@ int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use, const c
   row_json_t row = {.eng = engine, .res = result};
   for (int about = 1; about >= 0; about--)
     for (size_t i = 0; i < result->n; i++) {
-      if (!cv_result_selected(result, i) || cv_result_about(result, i) != about) continue;
+      if ((result->unselected >> i) & 1u || (int)((result->about >> i) & 1u) != about) continue;
       if (!first) CV_TRY(CV_LIT(buf, ", "));
       first = false;
       CV_TRY(verdict_json(&row, i, buf));

@@ -266,7 +266,8 @@ void cv_memo_new(cv_result_t *r) {
   }
   r->places = calloc(CV_PLACE_MEMO_SLOTS, sizeof *r->places);
   r->rows = r->memo ? calloc(CV_ROW_MEMO_SLOTS, sizeof *r->rows) : NULL;
-  r->no_donor_text = calloc(CV_MAX_POLICIES, sizeof *r->no_donor_text);
+  r->no_donor_text = calloc(CV_MAX_POLICIES * CV_NO_DONOR_WAYS, sizeof *r->no_donor_text);
+  r->answers = r->memo ? calloc(1, sizeof *r->answers) : NULL;
 }
 
 void cv_memo_free(cv_result_t *r) {
@@ -276,10 +277,14 @@ void cv_memo_free(cv_result_t *r) {
       cv_buf_free(&e->text.json);
       cv_buf_free(&e->text.why);
     }
-  for (size_t i = 0; r->no_donor_text && i < CV_MAX_POLICIES; i++) {
+  for (size_t i = 0; r->no_donor_text && i < CV_MAX_POLICIES * CV_NO_DONOR_WAYS; i++) {
     cv_buf_free(&r->no_donor_text[i].text.json);
     cv_buf_free(&r->no_donor_text[i].text.why);
   }
+  for (size_t w = 0; r->answers && w < CV_ANSWER_SLOTS / 64; w++)
+    for (uint64_t bits = r->answers->used[w]; bits; bits &= bits - 1)
+      cv_buf_free(&r->answers->slot[w * 64 + (size_t)__builtin_ctzll(bits)].json);
+  free(r->answers);
   free(r->no_donor_text);
   free(r->rows);
   free(r->memo);
@@ -378,13 +383,23 @@ void cv_memo_keep(cv_result_t *result, size_t p, const cv_memo_probe_t *probe) {
 cv_verdict_text_t *cv_memo_text(const cv_result_t *res, size_t index) {
   if (res->memo_off) return NULL;
   if (res->no_donor_because) {
-    cv_no_donor_text_t *t = res->no_donor_text ? &res->no_donor_text[index] : NULL;
-    if (t && (t->because != res->no_donor_because || t->engine != res->memo_engine)) {
-      t->because = res->no_donor_because;
-      t->engine = res->memo_engine;
-      t->text.json.len = t->text.why.len = 0;
+    if (!res->no_donor_text || index >= CV_MAX_POLICIES) return NULL;
+    cv_no_donor_text_t *ways = &res->no_donor_text[index * CV_NO_DONOR_WAYS];
+    size_t k = 0;
+    while (k + 1 < CV_NO_DONOR_WAYS &&
+           (ways[k].because != res->no_donor_because || ways[k].engine != res->memo_engine))
+      k++;
+    /* Found at k, or not at all: then the last, used longest ago, is
+     * emptied for this reason.  Either goes first. */
+    cv_no_donor_text_t t = ways[k];
+    if (t.because != res->no_donor_because || t.engine != res->memo_engine) {
+      t.because = res->no_donor_because;
+      t.engine = res->memo_engine;
+      t.text.json.len = t.text.why.len = 0;
     }
-    return t ? &t->text : NULL;
+    memmove(ways + 1, ways, k * sizeof *ways);
+    ways[0] = t;
+    return &ways[0].text;
   }
   if (!res->memo || res->memo_slot[index] < 0) return NULL;
   return &res->memo[res->memo_slot[index]].text;
@@ -395,6 +410,82 @@ void cv_memo_text_keep(cv_buf_t *cache, const cv_buf_t *buf, size_t start) {
   cache->len = 0;
   /* A failure to keep the copy costs only speed. */
   if (cv_buf_append(cache, buf->data + start, buf->len - start)) cache->len = 0;
+}
+
+/* A fact as the summary may read it: its state, and its symbol when known. */
+static uint64_t fact_word(const cv_value_t *v) {
+  return (uint64_t)v->state | (v->state == CV_KNOWN ? (uint64_t)(uint32_t)v->sym << 32 : 0);
+}
+
+size_t cv_memo_verdicts_name(const cv_result_t *r, uint64_t *words) {
+  if (r->memo_off || !r->memo) return 0;
+  size_t n = 0;
+  words[n++] = r->serial;
+  words[n++] = r->memo_engine;
+  words[n++] = (uint64_t)r->n | (uint64_t)r->lead << 8 | (uint64_t)(r->theirs != NULL) << 16 |
+               (uint64_t)r->not_a_use << 17 | (uint64_t)r->never_delivered << 18;
+  words[n++] = (uint64_t)r->about | (uint64_t)r->lead_set << 32;
+  words[n++] = r->unselected;
+  words[n++] = (uint64_t)(uintptr_t)r->no_donor_because;
+  words[n++] = fact_word(&r->fact[CV_FACT_DONOR]);
+  words[n++] = fact_word(&r->fact[CV_FACT_SYSTEM]);
+  for (size_t p = 0; r->theirs && p < r->n; p += 8) {
+    uint64_t w = 0;
+    for (size_t k = p; k < p + 8 && k < r->n; k++) w |= (uint64_t)r->if_theirs[k] << 8 * (k - p);
+    words[n++] = w;
+  }
+  for (size_t p = 0; p < r->n; p++) {
+    /* A verdict left out or given for want of donor weapons is the same
+     * for every row alike (the policy's, not covered); any other is named
+     * by its record, or the row cannot be named. */
+    if (r->unselected >> p & 1u)
+      words[n++] = 1;
+    else if (r->no_donor_because)
+      words[n++] = 2;
+    else if (r->memo_slot[p] >= 0)
+      words[n++] = r->memo[r->memo_slot[p]].at | (uint64_t)1 << 63;
+    else
+      return 0;
+  }
+  return n;
+}
+
+static uint64_t hash_words(const uint64_t *w, size_t n) {
+  uint64_t h = 0x9e3779b97f4a7c15ull;
+  for (size_t i = 0; i < n; i++) {
+    h = (h ^ w[i]) * 0xff51afd7ed558ccdull;
+    h ^= h >> 32;
+  }
+  return h | 1; /* 0 marks an empty slot */
+}
+
+cv_buf_t *cv_memo_answer_text(const cv_result_t *r) {
+  uint64_t name[CV_VERDICTS_NAME_WORDS];
+  size_t n = cv_memo_verdicts_name(r, name);
+  if (!n || !r->answers) return NULL;
+  uint64_t h = hash_words(name, n);
+  size_t set = (size_t)(h >> 40) % CV_ANSWER_SLOTS & ~(size_t)(CV_ANSWER_WAYS - 1);
+  /* The result is const to the writers; its caches are not (cv_memo_text). */
+  cv_answer_memo_t *m = r->answers;
+  uint32_t now = ++m->tick;
+  cv_answer_text_t *evict = NULL;
+  for (size_t k = set; k < set + CV_ANSWER_WAYS; k++) {
+    cv_answer_text_t *a = &m->slot[k];
+    if (a->hash == h && a->name_len == n && memcmp(a->name, name, n * sizeof name[0]) == 0) {
+      a->used = now;
+      return &a->json;
+    }
+    /* An empty slot, else the one used longest ago. */
+    if (!evict || (evict->hash && (!a->hash || now - a->used > now - evict->used))) evict = a;
+  }
+  size_t k = (size_t)(evict - m->slot);
+  m->used[k / 64] |= (uint64_t)1 << (k % 64);
+  evict->hash = h;
+  evict->used = now;
+  evict->name_len = (uint32_t)n;
+  memcpy(evict->name, name, n * sizeof name[0]);
+  evict->json.len = 0;
+  return &evict->json;
 }
 
 /* ------------------------------------------------------------ row memo */

@@ -135,6 +135,41 @@ cv_verdict_text_t *cv_memo_text(const cv_result_t *r, size_t index);
 /* Keeps a copy of buf's text from start on in cache (NULL: nowhere). */
 void cv_memo_text_keep(cv_buf_t *cache, const cv_buf_t *buf, size_t start);
 
+/* The verdicts of r's last evaluation, named for the writers' text of a
+ * whole row (table.c): as many words as CV_VERDICTS_NAME_WORDS, equal for
+ * two evaluations exactly when everything a row's answer and verdict cells
+ * are made of is equal -- the result and engine, the summary's inputs
+ * (the donors the answer is about, the lead, the donor and system facts,
+ * the reason no donor's weapon was used, "if it was their weapon"), and
+ * each policy's verdict by its memo record, whose place in the log no
+ * later record takes (memo_store).  0 when some verdict has no record
+ * (worked out afresh: the memo off, a what-if set, an extent): such a
+ * row's text is written afresh. */
+#define CV_VERDICTS_NAME_WORDS (8 + CV_MAX_POLICIES / 8 + CV_MAX_POLICIES)
+size_t cv_memo_verdicts_name(const cv_result_t *r, uint64_t *words);
+
+typedef struct cv_answer_text {
+  uint64_t hash; /* 0: empty */
+  uint32_t used; /* the look-ups' count when last looked up */
+  uint32_t name_len;
+  uint64_t name[CV_VERDICTS_NAME_WORDS];
+  cv_buf_t json; /* empty until written */
+} cv_answer_text_t;
+
+struct cv_answer_memo {
+  uint32_t tick; /* look-ups so far */
+  /* The slots ever used (only they hold text to free), so that freeing a
+   * single check's result does not read every slot's page. */
+  uint64_t used[CV_ANSWER_SLOTS / 64];
+  cv_answer_text_t slot[CV_ANSWER_SLOTS];
+};
+
+/* Where the JSON of r's answer is kept (cv_answer_memo_t): its text when
+ * written before for the same verdicts, else an empty buffer to keep it
+ * in; NULL when it cannot be kept (the verdicts have no name, or there is
+ * no room). */
+cv_buf_t *cv_memo_answer_text(const cv_result_t *r);
+
 /* The facts of a point, through r's memo of points: the same coordinates
  * always give the same facts, and a dataset repeats its towns. */
 void cv_memo_point(const cv_engine_t *engine, cv_result_t *r, double lat, double lon,

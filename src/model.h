@@ -689,12 +689,23 @@ typedef struct cv_memo_entry {
 /* The text of the verdicts a use gets because its operator received no
  * donor weapons, per policy: a third of an ACLED export's rows get one,
  * the same text for each but for the reason, which keys it (with the
- * engine whose catalog holds the reason). */
+ * engine whose catalog holds the reason).  CV_NO_DONOR_WAYS reasons a
+ * policy, the latest first: with one, rows by Russia's forces and rows of
+ * no use of a weapon took turns, each writing fifteen verdicts afresh. */
+#define CV_NO_DONOR_WAYS 4
 typedef struct cv_no_donor_text {
   const char *because;
   uint64_t engine;
   cv_verdict_text_t text;
 } cv_no_donor_text_t;
+
+/* The JSON of a row's answer (its verdict, donors and why), kept under
+ * the name of the verdicts it was made of (cv_memo_verdicts_name): most
+ * rows of a long run repeat an earlier row's verdicts, and the answer's
+ * three donor arrays and summary were a tenth of a JSON Lines row. */
+#define CV_ANSWER_SLOTS 1024
+#define CV_ANSWER_WAYS 4
+typedef struct cv_answer_memo cv_answer_memo_t;
 
 /* The row memo's entries and the engine's plan for its key (memo.h). */
 typedef struct cv_row_entry cv_row_entry_t;
@@ -741,7 +752,8 @@ struct cv_result {
   unsigned char *memo_log;           /* CV_MEMO_LOG bytes */
   uint64_t memo_written;             /* bytes written to the log, every lap */
   cv_place_memo_t *places;           /* CV_PLACE_MEMO_SLOTS entries */
-  cv_no_donor_text_t *no_donor_text; /* CV_MAX_POLICIES entries */
+  cv_no_donor_text_t *no_donor_text; /* CV_MAX_POLICIES * CV_NO_DONOR_WAYS */
+  cv_answer_memo_t *answers;         /* or NULL: none */
   bool memo_off;
   uint64_t memo_engine;               /* the serial of the engine whose verdicts are kept */
   int32_t memo_slot[CV_MAX_POLICIES]; /* where v[i] is kept, or -1 */
@@ -778,6 +790,9 @@ struct cv_result {
   /* Policies cv_result_select_donors() leaves out: not evaluated, and no
    * writer shows them.  0, the default, leaves out none. */
   uint32_t unselected;
+  /* Distinct for every result made: the names of its memo records
+   * (cv_memo_verdicts_name) are its own. */
+  uint64_t serial;
 };
 _Static_assert(CV_MAX_POLICIES <= 32, "cv_result's policy masks hold a bit per policy");
 

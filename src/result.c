@@ -11,6 +11,8 @@
 cv_result_t *cv_result_new(void) {
   cv_result_t *r = calloc(1, sizeof *r);
   if (!r) return NULL;
+  static _Atomic uint64_t results;
+  r->serial = ++results;
   cv_memo_new(r);
   return r;
 }

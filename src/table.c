@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "memo.h"
 
 #define TRY(x)                                                                                     \
   do {                                                                                             \
@@ -60,17 +60,45 @@ static const cv_cell_kind_t fixed_kinds[N_FIXED] = {TABLE_COLUMNS(COLUMN_KIND_)}
 static const int fact_columns[] = {CV_FACT_SYSTEM, CV_FACT_DONOR, CV_FACT_OPERATOR, CV_FACT_TARGET,
                                    CV_FACT_PURPOSE};
 
+/* The answer's and the donors' cells of a row (verdict .. error): a third
+ * of the rows of a long ACLED-like run repeat an earlier row's verdicts,
+ * and those cells, with their CSV and GeoJSON, were two thirds of a row's
+ * writing.  Each is kept under the name of the verdicts it was made of
+ * (cv_memo_verdicts_name, which tells every input of these cells apart),
+ * in SECTIONS slots in sets of SECTION_WAYS, the least recently used
+ * evicted. */
+#define SECTIONS 1024
+#define SECTION_WAYS 4
+typedef struct section {
+  uint64_t hash; /* 0: empty */
+  uint32_t used; /* the table's fill count when last used */
+  uint32_t name_len;
+  uint64_t name[CV_VERDICTS_NAME_WORDS];
+  cv_buf_t cells; /* the cells, each NUL-terminated, as in the table's text */
+  size_t *len;    /* each cell's length */
+  cv_buf_t csv;   /* the cells as CSV, each after a comma, then the newline */
+  cv_buf_t geo;   /* as GeoJSON properties, each after ", " */
+  bool csv_made, geo_made;
+} section_t;
+
 struct cv_table {
   const cv_engine_t *engine;
   cv_date_t as_of;
   int if_theirs;
   size_t donors, width;
-  char **names;  /* the donors' columns' names: DONOR, then DONOR_if_theirs */
-  cv_buf_t text; /* the row's cells, each NUL-terminated */
-  size_t *at;    /* where each cell starts in text */
-  size_t *len;   /* its length */
-  size_t filled; /* cells of the row so far */
+  char **names;        /* the donors' columns' names: DONOR, then DONOR_if_theirs */
+  cv_buf_t text;       /* the row's cells, each NUL-terminated */
+  size_t *at;          /* where each cell starts in text */
+  size_t *len;         /* its length */
+  size_t filled;       /* cells of the row so far */
+  section_t *sections; /* SECTIONS, made on first use; NULL: none */
+  section_t *section;  /* the row's answer cells' slot, or NULL: none */
+  uint32_t fills;
+  cv_buf_t keys;  /* GeoJSON's property keys, escaped once, each after ", " */
+  size_t *key_at; /* where each starts in keys; width + 1 */
 };
+
+static int geo_keys(cv_table_t *t);
 
 cv_table_t *cv_table_new(const cv_engine_t *engine, cv_date_t as_of, int if_theirs) {
   cv_table_t *t = calloc(1, sizeof *t);
@@ -93,7 +121,7 @@ cv_table_t *cv_table_new(const cv_engine_t *engine, cv_date_t as_of, int if_thei
       snprintf(t->names[i], n + sizeof "_if_theirs", "%s%s", donor,
                i < t->donors ? "" : "_if_theirs");
   }
-  if (ok) return t;
+  if (ok && geo_keys(t) == CV_OK) return t;
   cv_table_free(t);
   return NULL;
 }
@@ -106,6 +134,15 @@ void cv_table_free(cv_table_t *t) {
   free(t->at);
   free(t->len);
   cv_buf_free(&t->text);
+  for (size_t i = 0; t->sections && i < SECTIONS; i++) {
+    cv_buf_free(&t->sections[i].cells);
+    cv_buf_free(&t->sections[i].csv);
+    cv_buf_free(&t->sections[i].geo);
+    free(t->sections[i].len);
+  }
+  free(t->sections);
+  cv_buf_free(&t->keys);
+  free(t->key_at);
   free(t);
 }
 
@@ -136,6 +173,7 @@ const char *cv_table_cell(const cv_table_t *t, size_t column, size_t *len) {
 static void start(cv_table_t *t) {
   t->text.len = 0;
   t->filled = 0;
+  t->section = NULL;
 }
 
 /* Starts the next cell: what is appended to text until end_cell is its. */
@@ -267,6 +305,75 @@ static int lead_sources(cv_buf_t *b, const cv_result_t *result, unsigned long le
   return CV_OK;
 }
 
+static uint64_t hash_words(const uint64_t *w, size_t n) {
+  uint64_t h = 0x9e3779b97f4a7c15ull;
+  for (size_t i = 0; i < n; i++) {
+    h = (h ^ w[i]) * 0xff51afd7ed558ccdull;
+    h ^= h >> 32;
+  }
+  return h | 1; /* 0 marks an empty slot */
+}
+
+/* The slot of the answer cells of result's verdicts, *hit when they were
+ * made before; else the slot they are to be kept in (emptied: *hash is
+ * theirs, for section_keep), or NULL when they are not kept (verdicts
+ * worked out afresh have no name; or no room for the slots). */
+static section_t *section_of(cv_table_t *t, const cv_result_t *result, bool *hit, uint64_t *hash) {
+  uint64_t name[CV_VERDICTS_NAME_WORDS];
+  size_t n = cv_memo_verdicts_name(result, name);
+  *hit = false;
+  if (!n) return NULL;
+  if (!t->sections && !(t->sections = calloc(SECTIONS, sizeof *t->sections))) return NULL;
+  uint64_t h = hash_words(name, n);
+  size_t set = (size_t)(h >> 40) % SECTIONS & ~(size_t)(SECTION_WAYS - 1);
+  uint32_t now = ++t->fills;
+  section_t *evict = NULL;
+  for (size_t k = set; k < set + SECTION_WAYS; k++) {
+    section_t *s = &t->sections[k];
+    if (s->hash == h && s->name_len == n && memcmp(s->name, name, n * sizeof name[0]) == 0) {
+      s->used = now;
+      *hit = true;
+      return s;
+    }
+    /* An empty slot, else the one used longest ago. */
+    if (!evict || (evict->hash && (!s->hash || now - s->used > now - evict->used))) evict = s;
+  }
+  evict->hash = 0;
+  evict->used = now;
+  evict->name_len = (uint32_t)n;
+  memcpy(evict->name, name, n * sizeof name[0]);
+  *hash = h;
+  return evict;
+}
+
+/* Keeps the answer cells just filled in s; a failure to keep them costs
+ * only speed. */
+static void section_keep(cv_table_t *t, section_t *s, uint64_t hash) {
+  size_t cells = t->width - COL_VERDICT;
+  if (!s->len && !(s->len = malloc(cells * sizeof *s->len))) return;
+  s->cells.len = 0;
+  size_t from = t->at[COL_VERDICT];
+  if (cv_buf_append(&s->cells, t->text.data + from, t->text.len - from)) return;
+  memcpy(s->len, t->len + COL_VERDICT, cells * sizeof *s->len);
+  s->csv_made = s->geo_made = false;
+  s->hash = hash;
+  t->section = s;
+}
+
+/* The answer cells kept in s, as the row's. */
+static int section_load(cv_table_t *t, const section_t *s) {
+  size_t base = t->text.len, cells = t->width - COL_VERDICT;
+  TRY(cv_buf_add(&t->text, s->cells.data, s->cells.len));
+  for (size_t i = 0; i < cells; i++) {
+    t->at[t->filled] = base;
+    t->len[t->filled++] = s->len[i];
+    base += s->len[i] + 1;
+  }
+  return CV_OK;
+}
+
+static int answer_cells(cv_table_t *t, const cv_result_t *result);
+
 int cv_table_fill(cv_table_t *t, const cv_use_t *use, const cv_result_t *result) {
   char day[11] = "";
   cv_date_t date;
@@ -293,6 +400,23 @@ int cv_table_fill(cv_table_t *t, const cv_use_t *use, const cv_result_t *result)
   TRY(number_cell(t, where->border_km >= 0, where->border_km, 1));
   TRY(text_cell(t, cv_use_notes(use)));
 
+  /* The rest is the answer's and the donors': made before for the same
+   * verdicts, it is copied. */
+  bool hit;
+  uint64_t hash;
+  section_t *s = section_of(t, result, &hit, &hash);
+  if (hit) {
+    TRY(section_load(t, s));
+    t->section = s;
+    return CV_OK;
+  }
+  TRY(answer_cells(t, result));
+  if (s) section_keep(t, s, hash);
+  return CV_OK;
+}
+
+/* The answer's cells (verdict .. sources), each donor's, then error. */
+static int answer_cells(cv_table_t *t, const cv_result_t *result) {
   size_t idx[64], count, n = cv_result_count(result);
   unsigned long lead = 0, about = 0;
   cv_verdict_t verdict = cv_result_lead(result, idx, 64, &count);
@@ -381,10 +505,81 @@ int cv_table_write_csv_header(const cv_table_t *t, cv_buf_t *buf) {
   return cv_buf_add(buf, "\n", 1);
 }
 
-int cv_table_write_csv(const cv_table_t *t, cv_buf_t *buf) {
-  for (size_t i = 0; i < t->filled; i++) {
+/* Cells from .. to as CSV, each after a comma but the first column. */
+static int csv_cells(const cv_table_t *t, size_t from, size_t to, cv_buf_t *buf) {
+  for (size_t i = from; i < to; i++) {
     if (i) TRY(cv_buf_add(buf, ",", 1));
     TRY(csv_field(buf, t->text.data + t->at[i], t->len[i]));
   }
-  return cv_buf_add(buf, "\n", 1);
+  return CV_OK;
+}
+
+int cv_table_write_csv(const cv_table_t *t, cv_buf_t *buf) {
+  section_t *s = t->section;
+  if (s && !s->csv_made) {
+    s->csv.len = 0;
+    s->csv_made = csv_cells(t, COL_VERDICT, t->filled, &s->csv) == CV_OK &&
+                  cv_buf_add(&s->csv, "\n", 1) == CV_OK;
+  }
+  if (!s || !s->csv_made) {
+    TRY(csv_cells(t, 0, t->filled, buf));
+    return cv_buf_add(buf, "\n", 1);
+  }
+  TRY(csv_cells(t, 0, COL_VERDICT, buf));
+  return cv_buf_add(buf, s->csv.data, s->csv.len);
+}
+
+/* ------------------------------------------------------------ GeoJSON */
+
+/* The property keys, the same on every row, escaped once: escaping forty
+ * of them a row was a fifth of a GeoJSON row's instructions. */
+static int geo_keys(cv_table_t *t) {
+  if (!(t->key_at = calloc(t->width + 1, sizeof *t->key_at))) return CV_NOMEM;
+  for (size_t i = 0; i < t->width; i++) {
+    const char *name = cv_table_column(t, i);
+    t->key_at[i] = t->keys.len;
+    if (i) TRY(cv_buf_add(&t->keys, ", ", 2));
+    TRY(cv_buf_append_json_string(&t->keys, name, strlen(name)));
+    TRY(cv_buf_add(&t->keys, ": ", 2));
+  }
+  t->key_at[t->width] = t->keys.len;
+  return CV_OK;
+}
+
+/* Cells from .. to as properties: text as strings, numbers as numbers, an
+ * empty optional cell or number as null. */
+static int geo_cells(const cv_table_t *t, size_t from, size_t to, cv_buf_t *buf) {
+  for (size_t i = from; i < to; i++) {
+    size_t len = t->len[i];
+    const char *cell = t->text.data + t->at[i];
+    cv_cell_kind_t kind = cv_table_column_kind(t, i);
+    TRY(cv_buf_add(buf, t->keys.data + t->key_at[i], t->key_at[i + 1] - t->key_at[i]));
+    if (!len && kind != CV_CELL_TEXT)
+      TRY(cv_buf_add(buf, "null", 4));
+    else if (kind == CV_CELL_NUMBER)
+      TRY(cv_buf_add(buf, cell, len));
+    else
+      TRY(cv_buf_append_json_string(buf, cell, len));
+  }
+  return CV_OK;
+}
+
+int cv_table_write_geojson_properties(const cv_table_t *t, cv_buf_t *buf) {
+  if (t->filled != t->width) return CV_USAGE;
+  /* Every column but error, which a GeoJSON feature of a row in error
+   * writes its own way. */
+  size_t end = t->width - 1;
+  section_t *s = t->section;
+  if (s && !s->geo_made) {
+    s->geo.len = 0;
+    s->geo_made = geo_cells(t, COL_VERDICT, end, &s->geo) == CV_OK;
+  }
+  TRY(cv_buf_add(buf, "{", 1));
+  if (!s || !s->geo_made) {
+    TRY(geo_cells(t, 0, end, buf));
+  } else {
+    TRY(geo_cells(t, 0, COL_VERDICT, buf));
+    TRY(cv_buf_add(buf, s->geo.data, s->geo.len));
+  }
+  return cv_buf_add(buf, "}", 1);
 }

@@ -187,17 +187,6 @@ int cv_buf_number(cv_buf_t *buf, double value) {
   return cv_buf_printf(buf, "%.10g", value);
 }
 
-/* Whether any of the eight bytes of w is below 0x20, '"' or '\\' (the
- * bytes JSON escapes); exact, by the "has a byte less than n" and "has a
- * zero byte" tricks. */
-static inline bool any_json_special(uint64_t w) {
-  const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-  uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
-  return (((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) |
-          ((backslash - ones) & ~backslash)) &
-         high;
-}
-
 /* The length of the well-formed UTF-8 sequence at s[0..n) (2 to 4 bytes:
  * no overlongs, surrogates or code points past U+10FFFF), or 0. */
 size_t cv_utf8_seq(const unsigned char *s, size_t n) {
@@ -236,15 +225,22 @@ int cv_buf_append_json_chars(cv_buf_t *buf, const char *s, size_t len) {
       if (any_json_special(w) || (w & 0x8080808080808080ull)) break;
       i += 8;
     }
+    /* Then byte by byte to the next byte to escape, back to words past
+     * each well-formed sequence: one "…" early in a note left the rest of
+     * it to this loop. */
+    bool sequence = false;
     for (; i < len; i++) {
       unsigned char c = (unsigned char)s[i];
       if (c < 0x20 || c == '"' || c == '\\') break;
       if (c >= 0x80) {
         size_t k = cv_utf8_seq((const unsigned char *)s + i, len - i);
         if (k == 0) break;
-        i += k - 1;
+        i += k;
+        sequence = true;
+        break;
       }
     }
+    if (sequence) continue;
     if (i >= len) break;
     unsigned char c = (unsigned char)s[i];
     if ((rc = cv_buf_add(buf, s + start, i - start))) return rc;

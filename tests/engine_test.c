@@ -18,6 +18,7 @@
 
 #include "caveat.h"
 #include "internal.h" /* cv_buf_number, cv_fold_hash */
+#include "memo.h"     /* cv_memo_verdicts_name */
 
 /* ------------------------------------------------- allocation counting */
 
@@ -1524,6 +1525,178 @@ static void row_memo_changes_nothing(void **state) {
   cv_engine_free(e);
 }
 
+/* An engine with every shipped policy and gmt-dcw's borders. */
+static cv_engine_t *shipped_engine(void) {
+  cv_engine_t *e = cv_engine_new();
+  cv_error_t err;
+  assert_int_equal(cv_engine_load_data(e, CAVEAT_DATA_DIR, &err), CV_OK);
+  glob_t g;
+  assert_int_equal(glob(CAVEAT_DATA_DIR "/../policies/*.caveat", 0, NULL, &g), 0);
+  for (size_t i = 0; i < g.gl_pathc; i++)
+    assert_int_equal(cv_engine_load_policy(e, g.gl_pathv[i], &err), CV_OK);
+  assert_true(g.gl_pathc >= 15);
+  globfree(&g);
+  assert_int_equal(cv_engine_load_geo(e, CAVEAT_DCW_PATH, CAVEAT_GEO_CACHE, &err), CV_OK);
+  return e;
+}
+
+/* The table's row of use as CSV, then as GeoJSON properties, then the
+ * result as JSON. */
+static void table_row(cv_engine_t *e, cv_table_t *t, cv_use_t *use, cv_result_t *res, cv_buf_t *b) {
+  cv_error_t err;
+  assert_int_equal(cv_evaluate(e, use, 0, res, &err), CV_OK);
+  assert_int_equal(cv_table_fill(t, use, res), CV_OK);
+  assert_int_equal(cv_table_write_csv(t, b), CV_OK);
+  assert_int_equal(cv_table_write_geojson_properties(t, b), CV_OK);
+  assert_int_equal(cv_result_write_json(e, use, res, b), CV_OK);
+}
+
+static void assert_same_text(const cv_buf_t *want, const cv_buf_t *got, const char *what) {
+  if (got->len != want->len || memcmp(got->data, want->data, got->len))
+    printf("%s differs:\n%s\n%s\n", what, want->data, got->data);
+  assert_int_equal(got->len, want->len);
+  assert_memory_equal(got->data, want->data, got->len);
+}
+
+/* Two rows with the same verdicts, each with its own id, point and
+ * distance to the border: the second takes the first's answer cells and
+ * answer JSON (the verdicts' name is the same), never its row's own cells
+ * or facts; and once the donors selected change, the same use's answer is
+ * made anew. */
+static void kept_answers_not_rows(void **state) {
+  (void)state;
+  cv_engine_t *e = shipped_engine();
+  cv_error_t err;
+  static const char *const json[2] = {
+      "{\"id\": \"first\", \"date\": \"2024-06-02\", \"action\": \"strike\", \"system\": "
+      "\"HIMARS\", \"donor\": \"US\", \"operator\": \"Armed Forces of Ukraine\", \"location\": "
+      "{\"lat\": 50.41, \"lon\": 36.89}, \"target\": \"artillery\", \"purpose\": "
+      "\"counter-fire\", \"cross_border_attack\": true}",
+      "{\"id\": \"second, \\\"quoted\\\"\", \"date\": \"2024-06-02\", \"action\": \"strike\", "
+      "\"system\": \"HIMARS\", \"donor\": \"US\", \"operator\": \"Armed Forces of Ukraine\", "
+      "\"location\": {\"lat\": 50.45, \"lon\": 36.95}, \"target\": \"artillery\", \"purpose\": "
+      "\"counter-fire\", \"cross_border_attack\": true}"};
+  cv_use_t *use[2];
+  for (int i = 0; i < 2; i++) {
+    use[i] = cv_use_new();
+    assert_int_equal(cv_use_parse_json(e, use[i], json[i], strlen(json[i]), &err), CV_OK);
+  }
+  cv_result_t *fresh = cv_result_new(), *memo = cv_result_new();
+  cv_result_memoize(fresh, 0);
+  cv_table_t *fresh_table = cv_table_new(e, 0, 0), *table = cv_table_new(e, 0, 0);
+  assert_non_null(fresh_table);
+  assert_non_null(table);
+  uint64_t name[2][CV_VERDICTS_NAME_WORDS];
+  size_t name_len[2];
+  cv_buf_t row[2] = {{0}, {0}};
+  for (int i = 0; i < 2; i++) {
+    cv_buf_t want = {0};
+    table_row(e, fresh_table, use[i], fresh, &want);
+    assert_int_equal(cv_memo_verdicts_name(fresh, name[i]), 0); /* afresh: no name */
+    table_row(e, table, use[i], memo, &row[i]);
+    name_len[i] = cv_memo_verdicts_name(memo, name[i]);
+    assert_true(name_len[i] > 0);
+    assert_same_text(&want, &row[i], "a row of the same verdicts");
+    cv_buf_free(&want);
+  }
+  /* The same verdicts by name, the rows' own cells their own. */
+  assert_int_equal(name_len[0], name_len[1]);
+  assert_memory_equal(name[0], name[1], name_len[0] * sizeof name[0][0]);
+  assert_string_equal(cv_table_cell(table, 0, NULL), "second, \"quoted\"");
+  assert_string_equal(cv_table_cell(table, 1, NULL), "2024-06-02");
+  assert_string_equal(cv_table_cell(table, 9, NULL), "50.45");
+  static const char csv_start[] = "\"second, \"\"quoted\"\"\",2024-06-02,";
+  assert_memory_equal(row[1].data, csv_start, sizeof csv_start - 1);
+  assert_non_null(
+      strstr(row[1].data, "{\"id\": \"second, \\\"quoted\\\"\", \"date\": \"2024-06-02\""));
+  assert_string_equal(cv_table_column(table, 16), "verdict");
+  assert_string_equal(cv_table_cell(table, 16, NULL), "permitted");
+  assert_non_null(strstr(row[1].data,
+                         "{\"id\": \"second, \\\"quoted\\\"\", \"verdict\": "
+                         "\"permitted\", \"verdict_donors\": [\"US\"]"));
+  assert_non_null(strstr(row[1].data, "\"lat\": 50.45, \"lon\": 36.95"));
+  /* Other donors selected: the same use has other answer cells. */
+  cv_buf_t want = {0}, got = {0};
+  assert_int_equal(cv_result_select_donors(fresh, e, "UK", &err), CV_OK);
+  assert_int_equal(cv_result_select_donors(memo, e, "UK", &err), CV_OK);
+  table_row(e, fresh_table, use[1], fresh, &want);
+  table_row(e, table, use[1], memo, &got);
+  assert_same_text(&want, &got, "the row with other donors selected");
+  assert_true(got.len != row[1].len || memcmp(got.data, row[1].data, got.len) != 0);
+  for (int i = 0; i < 2; i++) {
+    cv_buf_free(&row[i]);
+    cv_use_free(use[i]);
+  }
+  cv_buf_free(&want);
+  cv_buf_free(&got);
+  cv_table_free(fresh_table);
+  cv_table_free(table);
+  cv_result_free(fresh);
+  cv_result_free(memo);
+  cv_engine_free(e);
+}
+
+/* The table's answer cells and the JSON answer kept by the name of their
+ * verdicts give the bytes of a result that keeps none (its memo off), as
+ * CSV, GeoJSON and JSON, with "if it was their weapon", for the uses of
+ * the row memo's test: when the cells are first kept, when they are found
+ * again, when the verdict memo's slots have been reused since and when its
+ * records have been overwritten (the names then differ: made anew). */
+static void kept_answers_change_nothing(void **state) {
+  (void)state;
+  cv_engine_t *e = shipped_engine();
+  enum { CAP = 256 };
+  cv_use_t *uses[CAP + 1];
+  size_t n = read_row_memo_uses(e, uses, CAP);
+  assert_true(n > 100);
+  cv_result_t *fresh = cv_result_new(), *memo = cv_result_new();
+  cv_result_memoize(fresh, 0);
+  assert_int_equal(cv_result_if_theirs(fresh, 1), CV_OK);
+  assert_int_equal(cv_result_if_theirs(memo, 1), CV_OK);
+  cv_table_t *fresh_table = cv_table_new(e, 0, 1), *table = cv_table_new(e, 0, 1);
+  assert_non_null(fresh_table);
+  assert_non_null(table);
+  size_t named = 0, repeated = 0;
+  for (int pass = 0; pass < 4; pass++) {
+    if (pass == 2)
+      for (size_t k = 0; k < CV_MEMO_SLOTS; k += 2) {
+        cv_memo_entry_t t = memo->memo[k];
+        memo->memo[k] = memo->memo[k + 1];
+        memo->memo[k + 1] = t;
+      }
+    if (pass == 3) {
+      memset(memo->memo_log, 0xa5, CV_MEMO_LOG);
+      memo->memo_written += 2 * CV_MEMO_LOG;
+    }
+    uint64_t last[CV_VERDICTS_NAME_WORDS];
+    size_t last_len = 0;
+    for (size_t i = 0; i < n; i++) {
+      cv_buf_t want = {0}, got = {0};
+      table_row(e, fresh_table, uses[i], fresh, &want);
+      table_row(e, table, uses[i], memo, &got);
+      assert_same_text(&want, &got, "a table row");
+      uint64_t name[CV_VERDICTS_NAME_WORDS];
+      size_t len = cv_memo_verdicts_name(memo, name);
+      named += len > 0;
+      repeated += len && len == last_len && memcmp(name, last, len * sizeof name[0]) == 0;
+      memcpy(last, name, sizeof name);
+      last_len = len;
+      cv_buf_free(&want);
+      cv_buf_free(&got);
+    }
+  }
+  /* Most rows were named, so kept and found again (every pass after the
+   * first repeats the first's verdicts), and some neighbours share theirs. */
+  assert_true(named > 3 * n);
+  assert_true(repeated > 0);
+  for (size_t i = 0; i < n; i++) cv_use_free(uses[i]);
+  cv_table_free(fresh_table);
+  cv_table_free(table);
+  cv_result_free(fresh);
+  cv_result_free(memo);
+  cv_engine_free(e);
+}
+
 static void dates_round_trip(void **state) {
   (void)state;
   char buf[11];
@@ -1768,6 +1941,8 @@ int main(void) {
       cmocka_unit_test(timeline_periods),
       cmocka_unit_test(memo_changes_nothing),
       cmocka_unit_test(row_memo_changes_nothing),
+      cmocka_unit_test(kept_answers_not_rows),
+      cmocka_unit_test(kept_answers_change_nothing),
       cmocka_unit_test(dates_round_trip),
       cmocka_unit_test(strerror_is_total),
       cmocka_unit_test(format_keeps_meaning),
