@@ -450,7 +450,7 @@ size_t cv_memo_verdicts_name(const cv_result_t *r, uint64_t *words) {
   return n;
 }
 
-static uint64_t hash_words(const uint64_t *w, size_t n) {
+uint64_t cv_memo_name_hash(const uint64_t *w, size_t n) {
   uint64_t h = 0x9e3779b97f4a7c15ull;
   for (size_t i = 0; i < n; i++) {
     h = (h ^ w[i]) * 0xff51afd7ed558ccdull;
@@ -463,7 +463,7 @@ cv_buf_t *cv_memo_answer_text(const cv_result_t *r) {
   uint64_t name[CV_VERDICTS_NAME_WORDS];
   size_t n = cv_memo_verdicts_name(r, name);
   if (!n || !r->answers) return NULL;
-  uint64_t h = hash_words(name, n);
+  uint64_t h = cv_memo_name_hash(name, n);
   size_t set = (size_t)(h >> 40) % CV_ANSWER_SLOTS & ~(size_t)(CV_ANSWER_WAYS - 1);
   /* The result is const to the writers; its caches are not (cv_memo_text). */
   cv_answer_memo_t *m = r->answers;

@@ -148,6 +148,10 @@ void cv_memo_text_keep(cv_buf_t *cache, const cv_buf_t *buf, size_t start);
 #define CV_VERDICTS_NAME_WORDS (8 + CV_MAX_POLICIES / 8 + CV_MAX_POLICIES)
 size_t cv_memo_verdicts_name(const cv_result_t *r, uint64_t *words);
 
+/* The hash of a name of n words, for the tables keyed by it; never 0,
+ * which marks an empty slot. */
+uint64_t cv_memo_name_hash(const uint64_t *words, size_t n);
+
 typedef struct cv_answer_text {
   uint64_t hash; /* 0: empty */
   uint32_t used; /* the look-ups' count when last looked up */

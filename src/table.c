@@ -305,15 +305,6 @@ static int lead_sources(cv_buf_t *b, const cv_result_t *result, unsigned long le
   return CV_OK;
 }
 
-static uint64_t hash_words(const uint64_t *w, size_t n) {
-  uint64_t h = 0x9e3779b97f4a7c15ull;
-  for (size_t i = 0; i < n; i++) {
-    h = (h ^ w[i]) * 0xff51afd7ed558ccdull;
-    h ^= h >> 32;
-  }
-  return h | 1; /* 0 marks an empty slot */
-}
-
 /* The slot of the answer cells of result's verdicts, *hit when they were
  * made before; else the slot they are to be kept in (emptied: *hash is
  * theirs, for section_keep), or NULL when they are not kept (verdicts
@@ -324,7 +315,7 @@ static section_t *section_of(cv_table_t *t, const cv_result_t *result, bool *hit
   *hit = false;
   if (!n) return NULL;
   if (!t->sections && !(t->sections = calloc(SECTIONS, sizeof *t->sections))) return NULL;
-  uint64_t h = hash_words(name, n);
+  uint64_t h = cv_memo_name_hash(name, n);
   size_t set = (size_t)(h >> 40) % SECTIONS & ~(size_t)(SECTION_WAYS - 1);
   uint32_t now = ++t->fills;
   section_t *evict = NULL;
