@@ -509,6 +509,27 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
       continue;
     }
     e.policy = pol;
+    if (pol->n_declared) {
+      declared_facts(use, pol, false, result->fact, result->grade);
+      memcpy(result->declared[p], result->fact + CV_FACT_BUILTIN, sizeof result->declared[p]);
+      memcpy(result->declared_grade[p], result->grade + CV_FACT_BUILTIN,
+             sizeof result->declared_grade[p]);
+    }
+    cv_policy_verdict_t *out = &result->v[p];
+    result->memo_slot[p] = -1;
+    if (result->no_donor_because) {
+      clear_verdict(out, pol);
+      out->policy = pol;
+      out->verdict = out->as_stated = CV_NOT_COVERED;
+      out->settled = true;
+      out->date = e.date;
+      continue;
+    }
+    /* The assumptions and the disputed facts below are inputs only of a
+     * verdict worked out or looked up by its own key: a row hit, like the
+     * verdict above, needs neither (done for every policy, they were
+     * 1,000 instructions of a row's 13,200 over 200,000 gen_acled rows). */
+    if (row_hit && cv_memo_row_load(result, row, p, e.date)) continue;
     bool set_overridden = false;
     e.set_whatif = false;
     for (uint16_t a = 0; a < pol->n_assumptions; a++) {
@@ -532,13 +553,6 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
           }
       if (as->is_set) e.assume[a] = 0;
     }
-    if (pol->n_declared) {
-      declared_facts(use, pol, false, result->fact, result->grade);
-      memcpy(result->declared[p], result->fact + CV_FACT_BUILTIN, sizeof result->declared[p]);
-      memcpy(result->declared_grade[p], result->grade + CV_FACT_BUILTIN,
-             sizeof result->declared_grade[p]);
-    }
-    cv_policy_verdict_t *out = &result->v[p];
     const cv_value_t *hide = NULL;
     if (graded_disputed || (disputed && bounds_matter(&e, result->fact))) {
       if (!hidden_ready) resolve_facts(engine, use, result, true, hidden, hidden_grade);
@@ -546,16 +560,6 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
       if (pol->n_declared) declared_facts(use, pol, true, hidden, hidden_grade);
       hide = hidden;
     }
-    result->memo_slot[p] = -1;
-    if (result->no_donor_because) {
-      clear_verdict(out, pol);
-      out->policy = pol;
-      out->verdict = out->as_stated = CV_NOT_COVERED;
-      out->settled = true;
-      out->date = e.date;
-      continue;
-    }
-    if (row_hit && cv_memo_row_load(result, row, p, e.date)) continue;
     /* The memo's key holds no extent's spans: a region named as the place
      * is worked out afresh. */
     if (!result->memo || result->memo_off || set_overridden || pol->unkeyed || w->extent) {
