@@ -720,6 +720,7 @@ cv_row_entry_t *cv_memo_row_find(cv_result_t *r, const cv_eval_t *e, const cv_va
   entry->used = tick;
   entry->key = key;
   for (size_t p = 0; p < CV_MAX_POLICIES; p++) entry->slot[p] = -1;
+  entry->summarised = false;
   return entry;
 }
 

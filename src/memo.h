@@ -40,6 +40,13 @@ struct cv_row_entry {
   cv_row_key_t key;
   int32_t slot[CV_MAX_POLICIES];
   uint64_t at[CV_MAX_POLICIES];
+  /* The answer's summary (cv_result_t's about, lead and lead_set), a
+   * function of what the key holds: the donor and system facts as they
+   * are, the donors selected and the verdicts.  summarised: kept by the
+   * use that filled the entry. */
+  bool summarised;
+  uint8_t lead;
+  uint32_t about, lead_set;
 };
 
 #define CV_ROW_MEMO_SLOTS 4096
