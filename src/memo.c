@@ -210,10 +210,12 @@ static void memo_load(cv_policy_verdict_t *v, const unsigned char *record, size_
   memcpy(v, p, head);
   p += head;
   for (uint8_t i = 0; i < v->n_branches; i++) {
-    cv_branch_t *b = &v->branches[i];
-    memcpy(b, p, offsetof(cv_branch_t, cond));
-    size_t n = branch_size(b);
-    memcpy(b, p, n);
+    /* The record's branches are packed, so the size is read from its
+     * byte, not copied with the branch's head first (a second call to
+     * memcpy a branch on every hit). */
+    size_t n = offsetof(cv_branch_t, cond) +
+               p[offsetof(cv_branch_t, n_conds)] * sizeof v->branches[i].cond[0];
+    memcpy(&v->branches[i], p, n);
     p += n;
   }
 }
