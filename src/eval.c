@@ -576,7 +576,9 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
     evaluate_with(&e, result->fact, hide, out);
     cv_memo_keep(result, p, &probe);
   }
-  if (row) cv_memo_row_keep(result, row, engine->policy_count);
+  /* A hit whose every verdict lay where its entry said leaves the entry
+   * as it was. */
+  if (row && !all_loaded) cv_memo_row_keep(result, row, engine->policy_count);
   if (only != ALL_POLICIES) return CV_OK;
   if (all_loaded && row->summarised) {
     /* The entry's verdicts, facts and donors selected, so its summary:
