@@ -137,6 +137,22 @@ int cv_jscan_number_general(cv_jscan_t *s, double *out) {
   return 0;
 }
 
+/* A position as the land polygons write it, "[-24.67366,14.82374]": two
+ * plain decimals in brackets, no white space.  Moves past it and returns
+ * 0, or returns -1 with s->p where it was, and the general walk then
+ * reads it (so errors are reported as ever).  The caller has checked that
+ * s->p is before the end.  Most of the bytes the land polygons' first walk
+ * reads are these. */
+static int skip_plain_position(cv_jscan_t *s) {
+  double unused;
+  const char *p = s->p;
+  if (*p != '[' || !(p = cv_jscan_plain_decimal(p + 1, s->end, &unused)) || *p != ',' ||
+      !(p = cv_jscan_plain_decimal(p + 1, s->end, &unused)) || *p != ']')
+    return -1;
+  s->p = p + 1;
+  return 0;
+}
+
 int cv_jscan_value(cv_jscan_t *s, int depth) {
   cv_jscan_ws(s);
   if (depth > 64) return cv_jscan_fail(s, "nesting under 64 levels");
@@ -154,15 +170,16 @@ int cv_jscan_value(cv_jscan_t *s, int depth) {
       if (s->p < s->end && *s->p == close) return s->p++, 0;
       for (;;) {
         if (obj && (cv_jscan_string(s, &str, &len) || cv_jscan_char(s, ':'))) return -1;
-        /* A number read here, not by a call of this function for it: the
-         * land polygons' coordinates are most of what it walks.  The
-         * depth test stays the call's. */
+        /* A number, or a position of two, read here, not by a call of
+         * this function for each: the land polygons' coordinates are most
+         * of what it walks.  The depth tests stay the calls'. */
         cv_jscan_ws(s);
         if (s->p < s->end && depth + 1 <= 64 &&
             (*s->p == '-' || (*s->p >= '0' && *s->p <= '9'))) {
           if (cv_jscan_number(s, NULL)) return -1;
-        } else if (cv_jscan_value(s, depth + 1))
-          return -1;
+        } else if (s->p >= s->end || depth + 2 > 64 || skip_plain_position(s)) {
+          if (cv_jscan_value(s, depth + 1)) return -1;
+        }
         cv_jscan_ws(s);
         if (s->p < s->end && *s->p == ',') {
           s->p++;

@@ -66,7 +66,53 @@ static void plain(const char *number, int taken) {
   }
 }
 
+/* cv_jscan_value walks text (padded with 24 spaces, so that the plain
+ * paths are taken) from depth 0: want_ok, and then where it stops, or the
+ * error's line, column and message.  The land polygons' positions are
+ * walked by a path of their own; anything it declines must be read, or
+ * refused, as the general walk does. */
+static void walk(const char *json, int want_ok, int want_line, int want_column,
+                 const char *want_message) {
+  char text[1024];
+  snprintf(text, sizeof text, "%s%24s", json, "");
+  cv_error_t err = {0};
+  cv_jscan_t s = {text, text, text + strlen(text), "test", &err};
+  int rc = cv_jscan_value(&s, 0);
+  int ok = want_ok ? rc == 0 && s.p == text + strlen(json)
+                   : rc != 0 && err.line == want_line && err.column == want_column &&
+                         strcmp(err.message, want_message) == 0;
+  if (!ok && g_failed++ < 20)
+    fprintf(stderr, "json_number_test: walk '%.40s': rc %d at %td, line %d column %d '%s'\n", json,
+            rc, s.p - text, err.line, err.column, err.message);
+}
+
+/* n brackets around inner, closed. */
+static const char *nested(char *buf, int n, const char *inner) {
+  memset(buf, '[', (size_t)n);
+  strcpy(buf + n, inner);
+  memset(buf + n + strlen(inner), ']', (size_t)n);
+  buf[2 * n + strlen(inner)] = '\0';
+  return buf;
+}
+
+static void walks(void) {
+  walk("[[-24.67366,14.82374],[1,2],[-0,0.5]]", 1, 0, 0, NULL);
+  /* declined by the positions' path, read by the general walk */
+  walk("[[0.5 ,2],[ 1,2],[1e1,2],[01,2],[1,2,3],[12345678901234567,2],[]]", 1, 0, 0, NULL);
+  walk("[[1.5,2.5],\n[1.5,x]]", 0, 2, 6, "expected a number");
+  walk("[[1.5,2.5],[1.5,2.5}]", 0, 1, 20, "expected ']'");
+  walk("[[1.5,2.5],[1.5.5,2]]", 0, 1, 16, "expected ']'");
+  /* 64 levels of arrays, a number or a position innermost: the last
+   * allowed; one more is refused */
+  char buf[256];
+  walk(nested(buf, 64, "1.5"), 1, 0, 0, NULL);
+  walk(nested(buf, 63, "[1.5,2.5]"), 1, 0, 0, NULL);
+  walk(nested(buf, 65, "1.5"), 0, 1, 66, "expected nesting under 64 levels");
+  walk(nested(buf, 64, "[1.5,2.5]"), 0, 1, 66, "expected nesting under 64 levels");
+}
+
 int main(void) {
+  walks();
   static const char *const edges[] = {"0",
                                       "-0",
                                       "1",
