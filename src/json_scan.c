@@ -28,14 +28,9 @@ int cv_jscan_fail(cv_jscan_t *s, const char *expected) {
   return cv_error_set(s->err, CV_SYNTAX, s->path, line, col, "expected %s", expected);
 }
 
-int cv_jscan_char(cv_jscan_t *s, char c) {
-  cv_jscan_ws(s);
-  if (s->p >= s->end || *s->p != c) {
-    char what[4] = {'\'', c, '\'', 0};
-    return cv_jscan_fail(s, what);
-  }
-  s->p++;
-  return 0;
+int cv_jscan_fail_char(cv_jscan_t *s, char c) {
+  char what[4] = {'\'', c, '\'', 0};
+  return cv_jscan_fail(s, what);
 }
 
 int cv_jscan_string(cv_jscan_t *s, const char **str, size_t *len) {
@@ -67,6 +62,10 @@ int cv_jscan_string_copy(cv_jscan_t *s, char *buf, size_t cap, size_t *len) {
   return 0;
 }
 
+const double cv_jscan_tens[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                  1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
 /* A number of at most 19 significant digits as JSON writes it
  * (-?digits[.digits][e[+-]digits]), read exactly: when its digits, as an
  * integer, are at most 2^53 and its power of ten at most 22 either way,
@@ -78,9 +77,6 @@ int cv_jscan_string_copy(cv_jscan_t *s, char *buf, size_t cap, size_t *len) {
  * or NULL for anything else (more digits, another form, a number running
  * into the end of the text), which strtod() then reads. */
 const char *cv_jscan_fast_number(const char *p, const char *end, double *out) {
-  static const double tens[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
   bool negative = p < end && *p == '-';
   if (negative) p++;
   uint64_t mantissa = 0;
@@ -119,13 +115,12 @@ const char *cv_jscan_fast_number(const char *p, const char *end, double *out) {
       mantissa > ((uint64_t)1 << 53) || scale < -22 || scale > 22)
     return NULL;
   double v = (double)mantissa;
-  v = scale < 0 ? v / tens[-scale] : v * tens[scale];
+  v = scale < 0 ? v / cv_jscan_tens[-scale] : v * cv_jscan_tens[scale];
   *out = negative ? -v : v;
   return p;
 }
 
-int cv_jscan_number(cv_jscan_t *s, double *out) {
-  cv_jscan_ws(s);
+int cv_jscan_number_general(cv_jscan_t *s, double *out) {
   double fast;
   const char *after = cv_jscan_fast_number(s->p, s->end, &fast);
   if (after) {
@@ -139,6 +134,22 @@ int cv_jscan_number(cv_jscan_t *s, double *out) {
     return cv_jscan_fail(s, "a number");
   s->p = e;
   if (out) *out = v;
+  return 0;
+}
+
+/* A position as the land polygons write it, "[-24.67366,14.82374]": two
+ * plain decimals in brackets, no white space.  Moves past it and returns
+ * 0, or returns -1 with s->p where it was, and the general walk then
+ * reads it (so errors are reported as ever).  The caller has checked that
+ * s->p is before the end.  Most of the bytes the land polygons' first walk
+ * reads are these. */
+static int skip_plain_position(cv_jscan_t *s) {
+  double unused;
+  const char *p = s->p;
+  if (*p != '[' || !(p = cv_jscan_plain_decimal(p + 1, s->end, &unused)) || *p != ',' ||
+      !(p = cv_jscan_plain_decimal(p + 1, s->end, &unused)) || *p != ']')
+    return -1;
+  s->p = p + 1;
   return 0;
 }
 
@@ -159,7 +170,16 @@ int cv_jscan_value(cv_jscan_t *s, int depth) {
       if (s->p < s->end && *s->p == close) return s->p++, 0;
       for (;;) {
         if (obj && (cv_jscan_string(s, &str, &len) || cv_jscan_char(s, ':'))) return -1;
-        if (cv_jscan_value(s, depth + 1)) return -1;
+        /* A number, or a position of two, read here, not by a call of
+         * this function for each: the land polygons' coordinates are most
+         * of what it walks.  The depth tests stay the calls'. */
+        cv_jscan_ws(s);
+        if (s->p < s->end && depth + 1 <= 64 &&
+            (*s->p == '-' || (*s->p >= '0' && *s->p <= '9'))) {
+          if (cv_jscan_number(s, NULL)) return -1;
+        } else if (s->p >= s->end || depth + 2 > 64 || skip_plain_position(s)) {
+          if (cv_jscan_value(s, depth + 1)) return -1;
+        }
         cv_jscan_ws(s);
         if (s->p < s->end && *s->p == ',') {
           s->p++;

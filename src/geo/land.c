@@ -97,7 +97,7 @@ static int scan_ring(cv_jscan_t *s, geo_pt_t **pts, uint32_t *n, uint32_t *cap) 
     if (cv_jscan_char(s, ']')) return -1;
     if (!(x >= -180 && x <= 180 && y >= -90 && y <= 90))
       return cv_jscan_fail(s, "a position [lon, lat] in range");
-    if (cv_geo_reserve((void **)pts, *n, cap, 1, sizeof **pts))
+    if (*n == *cap && cv_geo_reserve((void **)pts, *n, cap, 1, sizeof **pts))
       return cv_error_set(s->err, CV_NOMEM, NULL, 0, 0, "out of memory");
     (*pts)[(*n)++] = (geo_pt_t){x, y};
     cv_jscan_ws(s);
