@@ -174,8 +174,7 @@ int cv_jscan_value(cv_jscan_t *s, int depth) {
          * this function for each: the land polygons' coordinates are most
          * of what it walks.  The depth tests stay the calls'. */
         cv_jscan_ws(s);
-        if (s->p < s->end && depth + 1 <= 64 &&
-            (*s->p == '-' || (*s->p >= '0' && *s->p <= '9'))) {
+        if (s->p < s->end && depth + 1 <= 64 && (*s->p == '-' || (*s->p >= '0' && *s->p <= '9'))) {
           if (cv_jscan_number(s, NULL)) return -1;
         } else if (s->p >= s->end || depth + 2 > 64 || skip_plain_position(s)) {
           if (cv_jscan_value(s, depth + 1)) return -1;
