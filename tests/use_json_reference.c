@@ -445,7 +445,8 @@ int ref_use_json_agree(const cv_engine_t *engine, cv_use_t *a, cv_use_t *b, cv_r
   cv_buf_t ja = {0}, jb = {0};
   if (same && !ra) {
     int va = evaluate(engine, a, result, &ja), vb = evaluate(engine, b, result, &jb);
-    same = va == vb && ja.len == jb.len && memcmp(ja.data, jb.data, ja.len) == 0;
+    /* An evaluation that fails writes nothing: no buffer to compare. */
+    same = va == vb && ja.len == jb.len && (ja.len == 0 || memcmp(ja.data, jb.data, ja.len) == 0);
   }
   if (!same) {
     fprintf(stderr, "the readers disagree on ");
