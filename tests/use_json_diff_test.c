@@ -364,6 +364,19 @@ int main(int argc, char **argv) {
     add_seed(deep + 25, (size_t)n - 26); /* the arrays alone */
   }
 
+  /* One past the reader's 2,048 bytes of strings on the stack: an operator
+   * of 3,000 bytes takes a heap block of 4,096, one of 5,000 a block of
+   * its own size (and each is refused with its message cut as the
+   * reference cuts it). */
+  for (int len = 3000; len <= 5000; len += 2000) {
+    static char big[5200];
+    int n = snprintf(big, sizeof big, "{\"date\":\"2024-06-02\",\"operator\":\"");
+    memset(big + n, 'o', (size_t)len);
+    n += len;
+    n += snprintf(big + n, sizeof big - (size_t)n, "\"}");
+    add_seed(big, (size_t)n);
+  }
+
   cv_use_t *a = cv_use_new(), *b = cv_use_new();
   cv_result_t *result = cv_result_new();
   long cases = 0, read = 0, failures = 0;
