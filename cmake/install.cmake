@@ -29,7 +29,7 @@ install(FILES include/caveat.h ${CMAKE_BINARY_DIR}/include/caveat_version.h
 # links against the shared ones, as the build does.
 # libnetcdf and GEOS are not among them: the library opens them at run time
 # (dcw.c, geos_calls.c), hence -ldl.
-set(CAVEAT_LIBS_PRIVATE ${JANSSON_LDFLAGS} ${CJSON_LDFLAGS}
+set(CAVEAT_LIBS_PRIVATE ${JANSSON_LDFLAGS}
        ${PROJ_LDFLAGS} -lstdc++ -lpthread -ldl -lm)
 list(REMOVE_DUPLICATES CAVEAT_LIBS_PRIVATE)
 list(JOIN CAVEAT_LIBS_PRIVATE " " CAVEAT_LIBS_PRIVATE)

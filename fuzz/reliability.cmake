@@ -6,7 +6,7 @@ foreach(harness policygen_fuzz rows_fuzz)
   target_include_directories(${harness} PRIVATE ${PROJECT_SOURCE_DIR}/src)
   target_compile_options(${harness} PRIVATE -fsanitize=fuzzer,address,undefined)
   target_link_options(${harness} PRIVATE -fsanitize=fuzzer,address,undefined)
-  target_link_libraries(${harness} PRIVATE caveat_static)
+  target_link_libraries(${harness} PRIVATE caveat_static PkgConfig::CJSON)
   add_dependencies(fuzzers ${harness})
 endforeach()
 # The engine against the naive reference evaluator of tests/reference.h, on
