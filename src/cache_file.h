@@ -77,8 +77,6 @@ int cv_cache_map(cv_cache_open_t *c, const char *path, int fresh, int header_ok,
  * the table whole and a block only when a look-up first reaches it, so
  * that a start reads a few blocks, not the file, and a damaged block is
  * still found before any of its bytes is used. */
-enum { CV_CACHE_BLOCK_MIN = 64 }; /* a block size: a power of two, at least this */
-
 /* The blocks of arrays_bytes bytes of arrays (0 for none), at most
  * CV_CACHE_BLOCKS_MAX; UINT32_MAX when there would be more (such a body is
  * not stored, and a header that says so is wrong). */
@@ -102,8 +100,9 @@ typedef struct cv_cache_blocks {
 } cv_cache_blocks_t;
 
 /* Sets b for arrays of arrays_bytes mapped at body, their blocks'
- * checksums at table; CV_NOMEM when the states cannot be allocated, or
- * there are more than CV_CACHE_BLOCKS_MAX blocks.  The table's own
+ * checksums at table: CV_OK; CV_NOMEM when the states cannot be
+ * allocated; CV_TOO_LARGE when there would be more than
+ * CV_CACHE_BLOCKS_MAX blocks.  The table's own
  * checksum is cv_cache_map's to check. */
 int cv_cache_blocks_init(cv_cache_blocks_t *b, const void *body, uint64_t arrays_bytes,
                          uint32_t block_bytes, const uint32_t *table);
@@ -125,8 +124,7 @@ int cv_cache_own(const cv_cache_array_t *a, int n);
 /* Writes header (whose last 16 bytes, two uint64_t, are filled with the
  * body's size and CRC-32C) and the arrays beside path, then renames the file into place, so that a
  * reader never sees half a file and a mapped cache is never cut short
- * under it.  With block_bytes (a power of two, at least
- * CV_CACHE_BLOCK_MIN) the body is blocked, as above: the table follows the
+ * under it.  With block_bytes (not 0) the body is blocked, as above: the table follows the
  * arrays and the header's checksum is the table's; with 0, the checksum
  * is the whole body's.  Failures are ignored: a cache only saves time. */
 void cv_cache_store(const char *path, void *header, size_t header_size, const cv_cache_array_t *a,
