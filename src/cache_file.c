@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,6 +153,59 @@ void cv_cache_point(void *map, size_t header_size, const cv_cache_array_t *a, in
   }
 }
 
+uint32_t cv_cache_block_count(uint64_t arrays_bytes, uint32_t block_bytes) {
+  uint64_t n = arrays_bytes / block_bytes + (arrays_bytes % block_bytes != 0);
+  return n > CV_CACHE_BLOCKS_MAX ? UINT32_MAX : (uint32_t)n;
+}
+
+uint64_t cv_cache_blocked_file_size(size_t header_size, const cv_cache_array_t *a, int n,
+                                    uint32_t block_bytes, uint64_t *table_at) {
+  uint64_t arrays_end = cv_cache_file_size(header_size, a, n);
+  uint32_t nblock = cv_cache_block_count(arrays_end - header_size, block_bytes);
+  *table_at = align_up(arrays_end);
+  return nblock == UINT32_MAX ? 0 : *table_at + (uint64_t)nblock * sizeof(uint32_t);
+}
+
+int cv_cache_blocks_init(cv_cache_blocks_t *b, const void *body, uint64_t arrays_bytes,
+                         uint32_t block_bytes, const uint32_t *table) {
+  uint32_t nblock = cv_cache_block_count(arrays_bytes, block_bytes);
+  /* One state a block, so that a block is checked once however many
+   * look-ups reach it. */
+  if (nblock == UINT32_MAX) return CV_TOO_LARGE;
+  b->state = calloc(nblock ? nblock : 1, sizeof *b->state);
+  if (!b->state) return CV_NOMEM;
+  b->body = body;
+  b->arrays_bytes = arrays_bytes;
+  b->block_bytes = block_bytes;
+  b->nblock = nblock;
+  b->crc = table;
+  return CV_OK;
+}
+
+void cv_cache_blocks_free(cv_cache_blocks_t *b) {
+  free(b->state);
+  b->state = NULL;
+}
+
+enum { BLOCK_UNCHECKED, BLOCK_GOOD, BLOCK_DAMAGED };
+
+int cv_cache_blocks_check(const cv_cache_blocks_t *b, uint64_t offset, uint64_t n) {
+  if (offset > b->arrays_bytes || n > b->arrays_bytes - offset) return 0;
+  if (n == 0) return 1;
+  for (uint64_t k = offset / b->block_bytes, last = (offset + n - 1) / b->block_bytes; k <= last;
+       k++) {
+    unsigned char s = atomic_load_explicit(&b->state[k], memory_order_relaxed);
+    if (s == BLOCK_GOOD) continue;
+    if (s == BLOCK_DAMAGED) return 0;
+    uint64_t start = k * b->block_bytes, left = b->arrays_bytes - start;
+    size_t len = (size_t)(left < b->block_bytes ? left : b->block_bytes);
+    s = cv_cache_crc32c(b->body + start, len) == b->crc[k] ? BLOCK_GOOD : BLOCK_DAMAGED;
+    atomic_store_explicit(&b->state[k], s, memory_order_relaxed);
+    if (s == BLOCK_DAMAGED) return 0;
+  }
+  return 1;
+}
+
 int cv_cache_own(const cv_cache_array_t *a, int n) {
   void **copy = calloc((size_t)n + 1, sizeof *copy);
   int i = 0;
@@ -201,8 +255,8 @@ int cv_cache_open(cv_cache_open_t *c, const char *path, void *header, size_t hea
 }
 
 int cv_cache_map(cv_cache_open_t *c, const char *path, int fresh, int header_ok, uint64_t want_size,
-                 size_t header_size, uint64_t body_crc, const cv_cache_notes_t *notes, void **map) {
-  int ok = fresh && header_ok && c->file_size == want_size && want_size >= header_size &&
+                 uint64_t crc_from, uint64_t body_crc, const cv_cache_notes_t *notes, void **map) {
+  int ok = fresh && header_ok && c->file_size == want_size && want_size >= crc_from &&
            want_size <= SIZE_MAX;
   void *m = ok ? mmap(NULL, (size_t)want_size, PROT_READ, MAP_PRIVATE, c->fd, 0) : MAP_FAILED;
   int map_errno = errno;
@@ -216,7 +270,7 @@ int cv_cache_map(cv_cache_open_t *c, const char *path, int fresh, int header_ok,
                     ok ? "cannot be mapped" : "is damaged (cut short or its header is wrong)");
     return -1;
   }
-  if (cv_cache_crc32c((const char *)m + header_size, (size_t)want_size - header_size) != body_crc) {
+  if (cv_cache_crc32c((const char *)m + crc_from, (size_t)(want_size - crc_from)) != body_crc) {
     munmap(m, (size_t)want_size);
     cv_cache_note(notes, path, "is damaged (its checksum does not match)");
     return -1;
@@ -229,16 +283,52 @@ int cv_cache_map(cv_cache_open_t *c, const char *path, int fresh, int header_ok,
 
 static const char zeros[CV_CACHE_ALIGN];
 
+/* The checksums of a blocked body, taken as its bytes stream past. */
+typedef struct block_sums {
+  uint32_t block_bytes, filled, crc, n;
+  uint32_t *table;
+} block_sums_t;
+
+static void sums_feed(block_sums_t *s, const unsigned char *p, size_t len) {
+  while (len) {
+    size_t room = s->block_bytes - s->filled, take = len < room ? len : room;
+    s->crc = crc_update(s->crc, p, take);
+    s->filled += (uint32_t)take, p += take, len -= take;
+    if (s->filled == s->block_bytes) s->table[s->n++] = ~s->crc, s->crc = ~0u, s->filled = 0;
+  }
+}
+
 void cv_cache_store(const char *path, void *header, size_t header_size, const cv_cache_array_t *a,
-                    int n) {
-  /* The body's CRC first, over the arrays in memory and the padding
-   * between them, so that the header can go first and nothing is copied. */
+                    int n, uint32_t block_bytes) {
+  /* The body's CRC first (or each block's), over the arrays in memory and
+   * the padding between them, so that the header can go first and nothing
+   * is copied. */
   uint32_t crc = ~0u;
-  uint64_t offset = header_size;
+  uint64_t offset = header_size, table_at = 0, file_size = 0;
+  block_sums_t sums = {block_bytes, 0, ~0u, 0, NULL};
+  if (block_bytes) {
+    file_size = cv_cache_blocked_file_size(header_size, a, n, block_bytes, &table_at);
+    uint64_t nblock = (file_size - table_at) / sizeof(uint32_t);
+    if (!file_size || !(sums.table = malloc(nblock ? (size_t)nblock * sizeof(uint32_t) : 1)))
+      return;
+  }
   for (int i = 0; i < n; i++) {
     size_t pad = (size_t)(align_up(offset) - offset);
-    crc = crc_update(crc_update(crc, zeros, pad), *a[i].data, (size_t)a[i].bytes);
+    if (block_bytes) {
+      sums_feed(&sums, (const unsigned char *)zeros, pad);
+      sums_feed(&sums, *a[i].data, (size_t)a[i].bytes);
+    } else {
+      crc = crc_update(crc_update(crc, zeros, pad), *a[i].data, (size_t)a[i].bytes);
+    }
     offset += pad + a[i].bytes;
+  }
+  size_t table_pad = 0, table_bytes = 0;
+  if (block_bytes) {
+    if (sums.filled) sums.table[sums.n++] = ~sums.crc;
+    table_pad = (size_t)(table_at - offset);
+    table_bytes = (size_t)sums.n * sizeof(uint32_t);
+    crc = crc_update(~0u, sums.table, table_bytes);
+    offset = file_size;
   }
   uint64_t tail[2] = {offset - header_size, ~crc};
   memcpy((char *)header + header_size - sizeof tail, tail, sizeof tail);
@@ -246,7 +336,10 @@ void cv_cache_store(const char *path, void *header, size_t header_size, const cv
   char tmp[4200];
   int len = snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
   FILE *f = len > 0 && (size_t)len < sizeof tmp ? fopen(tmp, "wb") : NULL;
-  if (!f) return;
+  if (!f) {
+    free(sums.table);
+    return;
+  }
   int ok = fwrite(header, header_size, 1, f) == 1;
   offset = header_size;
   for (int i = 0; ok && i < n; i++) {
@@ -255,6 +348,10 @@ void cv_cache_store(const char *path, void *header, size_t header_size, const cv
          (a[i].bytes == 0 || fwrite(*a[i].data, 1, (size_t)a[i].bytes, f) == a[i].bytes);
     offset += pad + a[i].bytes;
   }
+  if (ok && block_bytes)
+    ok = (table_pad == 0 || fwrite(zeros, 1, table_pad, f) == table_pad) &&
+         (table_bytes == 0 || fwrite(sums.table, 1, table_bytes, f) == table_bytes);
+  free(sums.table);
   ok = fclose(f) == 0 && ok;
   if (!ok || rename(tmp, path) != 0) unlink(tmp);
 }

@@ -30,6 +30,7 @@ void cv_engine_free(cv_engine_t *engine) {
   cv_row_plan_free(engine->row_plan);
   cv_geo_free(engine->geo);
   cv_gaz_free(engine->gaz);
+  cv_gaz_free(engine->pending->rebuilt);
   pthread_mutex_destroy(&engine->pending->lock);
   free(engine->pending->cities_path);
   free(engine->pending->admin1_path);

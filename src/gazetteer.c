@@ -51,11 +51,10 @@ cv_gazetteer_t *cv_gaz_new(void) {
 
 void cv_gaz_free(cv_gazetteer_t *gaz) {
   if (!gaz) return;
-  if (gaz->map) {
-    munmap(gaz->map, gaz->map_len);
-  } else {
+  if (gaz->map)
+    cv_gaz_unmap(gaz);
+  else
     free(gaz->places), free(gaz->entries), free(gaz->buckets), free(gaz->pool);
-  }
   free(gaz);
 }
 
@@ -106,10 +105,20 @@ static int rehash(cv_gazetteer_t *gaz) {
 }
 
 /* A gazetteer mapped from the cache is read-only: a load that adds to it
- * first copies it into the heap. */
+ * first copies it into the heap (CV_IO when the copy finds the file
+ * damaged, noted as such). */
 static int writable(cv_gazetteer_t *gaz, unsigned source) {
   gaz->from |= source;
   return gaz->map ? cv_gaz_own_arrays(gaz) : CV_OK;
+}
+
+/* writable()'s error, at path. */
+static int not_writable(int rc, const char *path, cv_error_t *err) {
+  if (rc == CV_IO)
+    return cv_error_set(err, rc, path, 0, 0,
+                        "the place index cache is damaged: cannot add to its places "
+                        "(run 'caveat cache' to rebuild it)");
+  return cv_error_set(err, rc, path, 0, 0, "%s", cv_strerror(rc));
 }
 
 /* Files name under place, unless the place already has that name.  key,
@@ -152,28 +161,42 @@ static int add_place(cv_gazetteer_t *gaz, const char *name, size_t len, double l
   return add_name_at(gaz, *index, name, len, off);
 }
 
-/* The place as callers see it: its strings in the pool. */
-static cv_place_t place_view(const cv_gazetteer_t *gaz, uint32_t i) {
-  const gaz_place_t *p = &gaz->places[i];
-  cv_place_t v = {gaz->pool + p->name, p->lat, p->lon, "", gaz->pool + p->region, p->curated != 0};
-  memcpy(v.country, p->country, sizeof v.country);
-  return v;
+/* The place as callers see it, its strings in the pool; 0 when the
+ * cache is found damaged. */
+static int place_view(const cv_gazetteer_t *gaz, uint32_t i, cv_place_t *v) {
+  const gaz_place_t *p = cv_gaz_place_at(gaz, i);
+  const char *name = p ? cv_gaz_string_at(gaz, p->name) : NULL;
+  const char *region = name ? cv_gaz_string_at(gaz, p->region) : NULL;
+  if (!region) return 0;
+  *v = (cv_place_t){name, p->lat, p->lon, "", region, p->curated != 0};
+  memcpy(v->country, p->country, sizeof v->country);
+  return 1;
 }
 
 size_t cv_gaz_find(const cv_gazetteer_t *gaz, const char *name, size_t len, cv_place_t *out,
                    size_t max) {
+  if (cv_gaz_damaged(gaz)) return 0;
   uint32_t h = hash_name(name, len);
   size_t n = 0;
-  /* add_name() keeps one entry per place and folded name: no repeats. */
+  /* add_name() keeps one entry per place and folded name: no repeats.
+   * Every record and string is read through its accessor, which checks
+   * what a mapped cache's look-up reaches (gazetteer.h). */
   for (int pass = 0; pass < 2; pass++) {
     size_t seen = 0;
-    for (uint32_t i = gaz->buckets[h & (gaz->nbucket - 1)]; i; i = gaz->entries[i - 1].next) {
-      const gaz_entry_t *e = &gaz->entries[i - 1];
-      if (e->hash != h || !same_name(gaz->pool + e->key, e->len, name, len)) continue;
+    uint32_t i = cv_gaz_bucket_at(gaz, h);
+    while (i && i != UINT32_MAX) {
+      const gaz_entry_t *e = cv_gaz_entry_at(gaz, i - 1);
+      if (!e) return 0;
+      i = e->next;
+      if (e->hash != h || e->len != len) continue;
+      const char *key = cv_gaz_key_at(gaz, e->key, e->len);
+      if (!key) return 0;
+      if (!same_name(key, e->len, name, len)) continue;
       seen++;
       /* Chains run newest first; hand places out in the order loaded. */
-      if (pass == 1 && n - seen < max) out[n - seen] = place_view(gaz, e->place);
+      if (pass == 1 && n - seen < max && !place_view(gaz, e->place, &out[n - seen])) return 0;
     }
+    if (i == UINT32_MAX) return 0;
     n = seen;
   }
   return n;
@@ -206,10 +229,12 @@ static size_t edit_distance(const char *a, size_t alen, const char *b, size_t bl
 size_t cv_gaz_suggest(const cv_gazetteer_t *gaz, const char *name, size_t len, const char **out,
                       size_t max) {
   size_t limit = len < 5 ? 1 : 2, n = 0;
+  if (cv_gaz_damaged(gaz)) return 0;
   for (size_t d = 1; d <= limit && n == 0; d++)
     for (size_t i = 0; i < gaz->nentry && n < max; i++) {
-      const gaz_entry_t *e = &gaz->entries[i];
-      const char *key = gaz->pool + e->key;
+      const gaz_entry_t *e = cv_gaz_entry_at(gaz, (uint32_t)i);
+      const char *key = e ? cv_gaz_string_at(gaz, e->key) : NULL;
+      if (!key) return 0;
       if (edit_distance(name, len, key, e->len, d) != d) continue;
       int seen = 0;
       for (size_t k = 0; k < n; k++) seen |= strcmp(out[k], key) == 0;
@@ -283,7 +308,7 @@ int cv_gaz_load_tsv(cv_gazetteer_t *gaz, const char *path, cv_error_t *err) {
       "source, tab-separated";
   /* A second places file makes a gazetteer no cache was built from. */
   int rc = writable(gaz, gaz->from ? GAZ_FROM_OTHER : GAZ_FROM_TSV);
-  if (rc) return cv_error_set(err, rc, path, 0, 0, "%s", cv_strerror(rc));
+  if (rc) return not_writable(rc, path, err);
   if (stat(path, &gaz->tsv) != 0) memset(&gaz->tsv, 0, sizeof gaz->tsv);
   rc = cv_read_file(path, TSV_FILE_LIMIT, &text, &len, err);
   if (!rc) rc = cv_text_whole(path, text, len, true, expected, err);
@@ -360,7 +385,7 @@ static int load_geonames_line(cv_gazetteer_t *gaz, const char *s, const char *en
 
 int cv_gaz_load_geonames(cv_gazetteer_t *gaz, const char *path, cv_error_t *err) {
   int rc = writable(gaz, GAZ_FROM_OTHER);
-  if (rc) return cv_error_set(err, rc, path, 0, 0, "%s", cv_strerror(rc));
+  if (rc) return not_writable(rc, path, err);
   FILE *fp = fopen(path, "rb");
   if (!fp) return cv_error_set(err, CV_IO, path, 0, 0, "cannot open '%s'", path);
   char *buf = malloc(GEONAMES_LINE_LIMIT + 2);
@@ -463,7 +488,7 @@ int cv_gaz_load_cities(cv_gazetteer_t *gaz, const char *cities_path, const char 
   char *text = NULL, *atext = NULL;
   size_t len, alen;
   int rc = writable(gaz, GAZ_FROM_OTHER);
-  if (rc) return cv_error_set(err, rc, cities_path, 0, 0, "%s", cv_strerror(rc));
+  if (rc) return not_writable(rc, cities_path, err);
   rc = cv_read_file(admin1_path, CITIES_FILE_LIMIT, &atext, &alen, err);
   if (rc) return rc;
   rc = cv_text_whole(admin1_path, atext, alen, false,
@@ -553,9 +578,11 @@ int cv_gaz_load_cities(cv_gazetteer_t *gaz, const char *cities_path, const char 
 
 /* ------------------------------------------------- through the place cache */
 
-int cv_gaz_load_cities_cached(cv_gazetteer_t *gaz, const char *cities_path, const char *admin1_path,
-                              const char *cache_dir, cv_progress_fn note, void *note_ctx,
-                              cv_error_t *err) {
+/* cv_gaz_load_cities_cached(), reading the cache only when read_cache. */
+static int load_cities_through_cache(cv_gazetteer_t *gaz, const char *cities_path,
+                                     const char *admin1_path, const char *cache_dir,
+                                     cv_progress_fn note, void *note_ctx, int read_cache,
+                                     cv_error_t *err) {
   struct stat src[GAZ_SOURCES];
   char path[4200];
   src[GAZ_TSV] = gaz->tsv;
@@ -567,7 +594,7 @@ int cv_gaz_load_cities_cached(cv_gazetteer_t *gaz, const char *cities_path, cons
     int n = snprintf(path, sizeof path, "%s/%s", cache_dir, GAZ_CACHE_NAME);
     cached = n > 0 && (size_t)n < sizeof path;
   }
-  if (cached) {
+  if (cached && read_cache) {
     int loaded = cv_gaz_cache_load(gaz, path, src, note, note_ctx);
     if (loaded == 0) return CV_OK;
     if (loaded == -2)
@@ -576,4 +603,16 @@ int cv_gaz_load_cities_cached(cv_gazetteer_t *gaz, const char *cities_path, cons
   int rc = cv_gaz_load_cities(gaz, cities_path, admin1_path, err);
   if (!rc && cached) cv_gaz_cache_store(gaz, path, src);
   return rc;
+}
+
+int cv_gaz_load_cities_cached(cv_gazetteer_t *gaz, const char *cities_path, const char *admin1_path,
+                              const char *cache_dir, cv_progress_fn note, void *note_ctx,
+                              cv_error_t *err) {
+  return load_cities_through_cache(gaz, cities_path, admin1_path, cache_dir, note, note_ctx, 1,
+                                   err);
+}
+
+int cv_gaz_rebuild_cities(cv_gazetteer_t *gaz, const char *cities_path, const char *admin1_path,
+                          const char *cache_dir, cv_error_t *err) {
+  return load_cities_through_cache(gaz, cities_path, admin1_path, cache_dir, NULL, NULL, 0, err);
 }

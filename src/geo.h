@@ -123,15 +123,25 @@ int cv_gaz_load_geonames(cv_gazetteer_t *gaz, const char *path, cv_error_t *err)
 int cv_gaz_load_cities_cached(cv_gazetteer_t *gaz, const char *cities_path, const char *admin1_path,
                               const char *cache_dir, cv_progress_fn note, void *note_ctx,
                               cv_error_t *err);
+/* The same, never reading the cache (a look-up found it damaged): the
+ * files read and the cache written afresh. */
+int cv_gaz_rebuild_cities(cv_gazetteer_t *gaz, const char *cities_path, const char *admin1_path,
+                          const char *cache_dir, cv_error_t *err);
 /* Finds the places whose name or alias equals name (case-insensitive, len
  * bytes); fills up to max of them into out and returns how many match.
- * The places' strings belong to the gazetteer. */
+ * The places' strings belong to the gazetteer.  A gazetteer mapped from
+ * the cache checks what the look-up reaches: found damaged, it gives 0
+ * and cv_gaz_damaged() says so, and the caller asks a rebuilt one. */
 size_t cv_gaz_find(const cv_gazetteer_t *gaz, const char *name, size_t len, cv_place_t *out,
                    size_t max);
 /* Names within a small edit distance of name (for "did you mean"), up to
- * max of them; the strings belong to the gazetteer.  Returns how many. */
+ * max of them; the strings belong to the gazetteer.  Returns how many (0
+ * when found damaged, as cv_gaz_find). */
 size_t cv_gaz_suggest(const cv_gazetteer_t *gaz, const char *name, size_t len, const char **out,
                       size_t max);
+/* Whether a look-up found the gazetteer's cache file damaged (its answers
+ * since are not to be used). */
+bool cv_gaz_damaged(const cv_gazetteer_t *gaz);
 void cv_gaz_free(cv_gazetteer_t *gaz);
 
 #endif /* CV_GEO_H */

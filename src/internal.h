@@ -211,6 +211,10 @@ struct cv_engine {
     pthread_mutex_t lock;
     int state; /* 0 none or loaded, 1 to load, 2 failed */
     cv_error_t err;
+    /* The places read afresh after a look-up found the cache 'gaz' maps
+     * damaged, or NULL; 'gaz' stays mapped, as other threads may still be
+     * reading it, until the engine is freed. */
+    cv_gazetteer_t *rebuilt;
   } places, *pending;
   /* Datasets' spellings of first-level regions (data/admin1.tsv, ACLED's
    * admin1), sorted by country and name (ASCII case folded). */
@@ -247,6 +251,11 @@ void cv_row_plan_free(cv_row_plan_t *plan);
 /* The engine's gazetteer, with the GeoNames places loaded first if they
  * are pending; NULL (and err) when they cannot be loaded. */
 const cv_gazetteer_t *cv_engine_gazetteer(const cv_engine_t *engine, cv_error_t *err);
+/* The gazetteer to ask instead of damaged, which a look-up found damaged:
+ * the places read afresh (once, whichever thread asks first) and the cache
+ * rewritten; NULL (and err) when they cannot be read. */
+const cv_gazetteer_t *cv_engine_gazetteer_rebuilt(const cv_engine_t *engine,
+                                                  const cv_gazetteer_t *damaged, cv_error_t *err);
 
 /* The ISO 3166-2 region a dataset's first-level region name (len bytes,
  * any ASCII case) means in the country country_code ("UA"), by

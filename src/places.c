@@ -23,8 +23,37 @@ const cv_gazetteer_t *cv_engine_gazetteer(const cv_engine_t *engine, cv_error_t 
                    : 0;
   int failed = p->state == 2;
   if (failed && err) *err = p->err;
+  const cv_gazetteer_t *gaz = p->rebuilt ? p->rebuilt : engine->gaz;
   pthread_mutex_unlock(&p->lock);
-  return failed ? NULL : engine->gaz;
+  return failed ? NULL : gaz;
+}
+
+const cv_gazetteer_t *cv_engine_gazetteer_rebuilt(const cv_engine_t *engine,
+                                                  const cv_gazetteer_t *damaged, cv_error_t *err) {
+  struct cv_pending_places *p = engine->pending;
+  pthread_mutex_lock(&p->lock);
+  if (!p->rebuilt && p->state != 2 && damaged == engine->gaz) {
+    /* The gazetteer the cache replaced held places.tsv alone (the cache
+     * is used for no other): the same file, then GeoNames' places. */
+    char path[1100];
+    snprintf(path, sizeof path, "%s/places.tsv", engine->data_dir);
+    cv_gazetteer_t *fresh = cv_gaz_new();
+    int rc = fresh ? cv_gaz_load_tsv(fresh, path, &p->err)
+                   : cv_error_set(&p->err, CV_NOMEM, NULL, 0, 0, "out of memory");
+    if (!rc)
+      rc = cv_gaz_rebuild_cities(fresh, p->cities_path, p->admin1_path, p->cache_dir, &p->err);
+    if (rc) {
+      cv_gaz_free(fresh);
+      p->state = 2;
+    } else {
+      p->rebuilt = fresh;
+    }
+  }
+  int failed = p->state == 2;
+  if (failed && err) *err = p->err;
+  const cv_gazetteer_t *gaz = p->rebuilt ? p->rebuilt : engine->gaz;
+  pthread_mutex_unlock(&p->lock);
+  return failed ? NULL : gaz;
 }
 
 int cv_place_describe(const cv_place_t *p, const char *code, char *buf, size_t cap) {
@@ -216,10 +245,25 @@ static void region_extent(const cv_engine_t *engine, cv_place_lookup_t *out) {
   if (engine->geo) cv_geo_region_extent(engine->geo, out->region, &out->extent);
 }
 
+static int lookup_in(const cv_engine_t *engine, const cv_gazetteer_t *gaz, const char *text,
+                     size_t len, bool suggest, cv_place_lookup_t *out, cv_error_t *err);
+
 int cv_place_lookup(const cv_engine_t *engine, const char *text, size_t len, bool suggest,
                     cv_place_lookup_t *out, cv_error_t *err) {
   const cv_gazetteer_t *gaz = cv_engine_gazetteer(engine, err);
   if (!gaz) return err ? err->code : CV_IO;
+  int rc = lookup_in(engine, gaz, text, len, suggest, out, err);
+  /* A look-up that found the place index cache damaged had no answer (its
+   * gazetteer gave none): asked again of the places read afresh. */
+  if (cv_gaz_damaged(gaz)) {
+    if (!(gaz = cv_engine_gazetteer_rebuilt(engine, gaz, err))) return err ? err->code : CV_IO;
+    rc = lookup_in(engine, gaz, text, len, suggest, out, err);
+  }
+  return rc;
+}
+
+static int lookup_in(const cv_engine_t *engine, const cv_gazetteer_t *gaz, const char *text,
+                     size_t len, bool suggest, cv_place_lookup_t *out, cv_error_t *err) {
   out->is_region = false;
   out->passed_over = 0;
   out->region[0] = out->territory[0] = '\0';

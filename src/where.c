@@ -106,7 +106,8 @@ int cv_engine_load_cities_now(cv_engine_t *engine, cv_error_t *err) {
 }
 
 int cv_engine_load_geonames(cv_engine_t *engine, const char *path, cv_error_t *err) {
-  return cv_gaz_load_geonames(engine->gaz, path, err);
+  struct cv_pending_places *p = engine->pending;
+  return cv_gaz_load_geonames(p->rebuilt ? p->rebuilt : engine->gaz, path, err);
 }
 
 void cv_where_from_facts(cv_where_t *w, const cv_geo_facts_t *f) {

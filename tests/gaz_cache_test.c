@@ -3,8 +3,13 @@
  * mapped from it answers exactly as one read from places.tsv and
  * cities.json; a damaged cache is refused with a note and rebuilt, never
  * trusted: cut short, its body overwritten, bytes flipped, a chain made to
- * loop or an index pointed outside its array (with the checksum made to
- * match), a FIFO or a directory in its place.  A stale one (places.tsv
+ * loop or an index pointed outside its array (with the checksums made to
+ * match), a FIFO or a directory in its place.  Its header and its table of
+ * block checksums are checked at the load, each block when a look-up first
+ * reaches it, each record when it is read: a damaged block a look-up
+ * reaches is found by that look-up (which then answers nothing, and the
+ * places are read afresh), one it does not reach changes no answer, and
+ * copying the arrays into the heap checks them all.  A stale one (places.tsv
  * touched) is rebuilt silently; a gazetteer with a GeoNames dump in it
  * neither reads nor writes the cache; a mapped gazetteer that is added to
  * copies itself into the heap first.
@@ -99,16 +104,39 @@ static void write_cache(const unsigned char *data, size_t n) {
   if (f) fclose(f);
 }
 
-/* A damaged cache: refused with one note naming why, the places read
- * afresh (the answers as before) and the cache written good again. */
-static void expect_rebuilt(const char *why, const char *want, const char *line) {
+/* A gazetteer read afresh, never from the cache, which is then rewritten:
+ * what the engine asks once a look-up has found the cache damaged. */
+static cv_gazetteer_t *rebuilt_gaz(void) {
+  cv_gazetteer_t *gaz = cv_gaz_new();
+  cv_error_t err;
+  if (!gaz || cv_gaz_load_tsv(gaz, g_tsv, &err) ||
+      cv_gaz_rebuild_cities(gaz, CITIES, ADMIN1, g_dir, &err)) {
+    fprintf(stderr, "gaz_cache_test: %s\n", gaz ? err.message : "out of memory");
+    cv_gaz_free(gaz);
+    return NULL;
+  }
+  return gaz;
+}
+
+/* A damaged cache: found with one note naming why, at the load (refused,
+ * the places read instead) or by the look-ups (answering nothing, the
+ * places then read afresh), the answers as before and the cache written
+ * good again. */
+static void expect_rebuilt(const char *why, int at_load, const char *want, const char *line) {
   static char got[1 << 16];
   int mapped = 1;
   cv_gazetteer_t *gaz = open_gaz(&mapped);
-  if (!gaz || mapped || g_notes != 1 || !strstr(g_note, why)) {
-    fprintf(stderr, "%s: FAILED: %s (mapped %d, %d notes: %s)\n", line, why, mapped, g_notes,
-            g_note);
+  int notes_at_load = g_notes;
+  if (gaz && mapped) answers(gaz, got, sizeof got);
+  int found = gaz && (mapped ? cv_gaz_damaged(gaz) : notes_at_load == 1);
+  if (!gaz || mapped == at_load || !found || g_notes != 1 || !strstr(g_note, why)) {
+    fprintf(stderr, "%s: FAILED: %s (mapped %d, found %d, %d notes: %s)\n", line, why, mapped,
+            found, g_notes, g_note);
     g_failed = 1;
+  }
+  if (gaz && mapped) {
+    cv_gaz_free(gaz);
+    gaz = rebuilt_gaz();
   }
   if (gaz) {
     answers(gaz, got, sizeof got);
@@ -122,7 +150,8 @@ static void expect_rebuilt(const char *why, const char *want, const char *line) 
 }
 #define STR2(x) #x
 #define STR(x) STR2(x)
-#define EXPECT_REBUILT(why) expect_rebuilt(why, want, __FILE__ ":" STR(__LINE__))
+#define EXPECT_REBUILT(why) expect_rebuilt(why, 1, want, __FILE__ ":" STR(__LINE__))
+#define EXPECT_FOUND_BY_LOOKUP(why) expect_rebuilt(why, 0, want, __FILE__ ":" STR(__LINE__))
 
 /* The header's size, found as the first offset where the body's size
  * stored 16 bytes before it matches. */
@@ -135,9 +164,23 @@ static size_t header_size(const unsigned char *d, size_t size) {
   return 0;
 }
 
+/* Where the arrays end and the blocks' table starts (set in main). */
+static size_t g_arrays_end, g_table_at;
+
+/* Each block's checksum and the table's made to match the bytes. */
 static void reseal(unsigned char *d, size_t size, size_t h) {
-  uint64_t sum = cv_cache_crc32c(d + h, size - h);
+  for (size_t at = h, k = 0; at < g_arrays_end; at += GAZ_BLOCK_BYTES, k++) {
+    size_t n = g_arrays_end - at < GAZ_BLOCK_BYTES ? g_arrays_end - at : GAZ_BLOCK_BYTES;
+    uint32_t crc = cv_cache_crc32c(d + at, n);
+    memcpy(d + g_table_at + 4 * k, &crc, 4);
+  }
+  uint64_t sum = cv_cache_crc32c(d + g_table_at, size - g_table_at);
   memcpy(d + h - 8, &sum, 8);
+}
+
+/* Whether the bytes at a and b lie in one block. */
+static int same_block(size_t h, size_t a, size_t b) {
+  return (a - h) / GAZ_BLOCK_BYTES == (b - h) / GAZ_BLOCK_BYTES;
 }
 
 static void on_alarm(int sig) {
@@ -189,6 +232,7 @@ int main(void) {
   gaz = open_gaz(&mapped);
   CHECK(gaz && mapped && g_notes == 0);
   uint32_t nplace = gaz ? gaz->nplace : 0, nentry = gaz ? gaz->nentry : 0;
+  uint32_t nbucket = gaz ? gaz->nbucket : 0, npool = gaz ? gaz->npool : 0;
   if (gaz) {
     answers(gaz, got, sizeof got);
     CHECK(strcmp(got, want) == 0);
@@ -233,39 +277,117 @@ int main(void) {
   CHECK(good && d && h > 0);
   if (!d || !h) return 1;
 
+  /* The layout: the places, the entries, the buckets and the pool, each
+   * at a multiple of 64, then the blocks' table at the next. */
+  size_t places_at = (h + 63) / 64 * 64;
+  size_t entries_at = (places_at + (size_t)nplace * sizeof(gaz_place_t) + 63) / 64 * 64;
+  size_t buckets_at = (entries_at + (size_t)nentry * sizeof(gaz_entry_t) + 63) / 64 * 64;
+  size_t pool_at = (buckets_at + (size_t)nbucket * 4 + 63) / 64 * 64;
+  g_arrays_end = pool_at + npool;
+  g_table_at = (g_arrays_end + 63) / 64 * 64;
+  size_t nblock = (g_arrays_end - h + GAZ_BLOCK_BYTES - 1) / GAZ_BLOCK_BYTES;
+  CHECK(nentry > 10 && g_table_at + 4 * nblock == size && nblock > 100);
+  CHECK(memcmp(good + pool_at + 1, "Kyiv", 5) == 0); /* places.tsv's first place */
+
   /* Cut short: at half, and by one byte. */
   write_cache(good, size / 2);
   EXPECT_REBUILT("cut short");
   write_cache(good, size - 1);
   EXPECT_REBUILT("cut short");
-  /* The body overwritten from byte 4096. */
+  /* The body overwritten from byte 4096 (the table with it). */
   memcpy(d, good, size);
   srand(7);
   for (size_t i = 4096; i < size; i++) d[i] = (unsigned char)rand();
   write_cache(d, size);
   EXPECT_REBUILT("checksum");
-  /* 100 flipped bytes, five times over; one flipped bit, last. */
-  for (int round = 0; round < 5; round++) {
-    memcpy(d, good, size);
-    for (int i = 0; i < 100; i++) d[h + (size_t)rand() % (size - h)] ^= 0xff;
-    write_cache(d, size);
-    EXPECT_REBUILT("checksum");
-  }
+  /* One flipped bit in the table, last. */
   memcpy(d, good, size);
   d[size - 1] ^= 1;
   write_cache(d, size);
   EXPECT_REBUILT("checksum");
-  /* A flipped byte in the header: its sources or counts no longer match. */
+  /* A flipped byte in the header: its counts or its block size no longer
+   * match the file. */
   memcpy(d, good, size);
-  d[h - 20] ^= 0x40; /* the pool's length */
+  d[h - 28] ^= 0x40; /* the pool's length */
+  write_cache(d, size);
+  EXPECT_REBUILT("cut short or its header is wrong");
+  memcpy(d, good, size);
+  d[h - 24] ^= 0x01; /* the block size, 65536 made 65537 */
   write_cache(d, size);
   EXPECT_REBUILT("cut short or its header is wrong");
 
-  /* Resealed (the checksum made to match): the bounds checks refuse. The
-   * places come first, then the entries, each at a multiple of 64. */
-  size_t places_at = (h + 63) / 64 * 64;
-  size_t entries_at = (places_at + (size_t)nplace * sizeof(gaz_place_t) + 63) / 64 * 64;
-  CHECK(nentry > 10 && entries_at + (size_t)nentry * sizeof(gaz_entry_t) < size);
+  /* A block the first look-up reaches, damaged where it reads nothing: the
+   * bucket beside Kursk's in the same block.  Found by its checksum (the
+   * answer itself would not change), as the look-up reaches it. */
+  size_t kursk = buckets_at + 4 * (cv_fold_hash(0, "Kursk", 5) & (nbucket - 1));
+  size_t beside = kursk + 4 < pool_at && same_block(h, kursk, kursk + 4) ? kursk + 4 : kursk - 4;
+  CHECK(same_block(h, kursk, beside));
+  memcpy(d, good, size);
+  d[beside] ^= 0x10;
+  write_cache(d, size);
+  EXPECT_FOUND_BY_LOOKUP("is damaged (its checksum does not match)");
+  /* The blocks' edges: the last byte before the pool's final NUL (in the
+   * last block, a short one, which suggestions reach), the body's first
+   * byte (the first block's padding before the places; Kyiv's place, which
+   * "kyiv" finds, lies in that block), the last byte of the block holding
+   * Kursk's bucket; and the first byte of the next block, which holds only
+   * buckets no name asked falls in: found by no look-up, no answer
+   * changed. */
+  size_t next_block = h + ((kursk - h) / GAZ_BLOCK_BYTES + 1) * GAZ_BLOCK_BYTES;
+  size_t edges[] = {g_arrays_end - 2, h, next_block - 1};
+  CHECK((g_arrays_end - h) % GAZ_BLOCK_BYTES != 0 && next_block + GAZ_BLOCK_BYTES < pool_at);
+  for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++) {
+    memcpy(d, good, size);
+    d[edges[i]] ^= 0x01;
+    write_cache(d, size);
+    EXPECT_FOUND_BY_LOOKUP("is damaged (its checksum does not match)");
+  }
+  memcpy(d, good, size);
+  d[next_block] ^= 0x01;
+  write_cache(d, size);
+  gaz = open_gaz(&mapped);
+  if (gaz) answers(gaz, got, sizeof got);
+  CHECK(gaz && mapped && !cv_gaz_damaged(gaz) && g_notes == 0 && strcmp(got, want) == 0);
+  cv_gaz_free(gaz);
+  /* 100 flipped bytes, five times over: each found by a look-up, or in
+   * blocks no look-up reaches, its answers then unchanged. */
+  int unreached = 0;
+  for (int round = 0; round < 5; round++) {
+    memcpy(d, good, size);
+    for (int i = 0; i < 100; i++) d[h + (size_t)rand() % (g_arrays_end - h)] ^= 0xff;
+    write_cache(d, size);
+    gaz = open_gaz(&mapped);
+    if (gaz) answers(gaz, got, sizeof got);
+    if (gaz && !cv_gaz_damaged(gaz)) {
+      CHECK(mapped && g_notes == 0 && strcmp(got, want) == 0);
+      unreached++;
+      cv_gaz_free(gaz);
+      continue;
+    }
+    cv_gaz_free(gaz);
+    EXPECT_FOUND_BY_LOOKUP("checksum");
+  }
+  fprintf(stderr, "gaz_cache_test: %d of 5 damaged caches reached by no look-up\n", unreached);
+
+  /* A block no look-up reaches (the places' middle), damaged: no answer
+   * changes; copying the arrays into the heap (a dump added) checks every
+   * block and refuses, naming the cache. */
+  size_t far = places_at + (size_t)(nplace / 2) * sizeof(gaz_place_t);
+  memcpy(d, good, size);
+  d[far] ^= 0x01;
+  write_cache(d, size);
+  gaz = open_gaz(&mapped);
+  if (gaz) answers(gaz, got, sizeof got);
+  CHECK(gaz && mapped && !cv_gaz_damaged(gaz) && g_notes == 0 && strcmp(got, want) == 0);
+  if (gaz) {
+    CHECK(cv_gaz_load_geonames(gaz, dump, &err) == CV_IO &&
+          strstr(err.message, "the place index cache is damaged: cannot add to its places"));
+    CHECK(cv_gaz_damaged(gaz) && g_notes == 1 && strstr(g_note, "its checksum does not match"));
+  }
+  cv_gaz_free(gaz);
+
+  /* Resealed (the checksums made to match): the bounds checks refuse what
+   * a look-up reads. */
   gaz_entry_t e;
   /* A chain that loops: entry 10's next made itself. */
   memcpy(d, good, size);
@@ -275,7 +397,7 @@ int main(void) {
   reseal(d, size, h);
   write_cache(d, size);
   alarm(60);
-  EXPECT_REBUILT("outside its array");
+  EXPECT_FOUND_BY_LOOKUP("outside its array");
   /* An entry's place past the places; its key past the pool. */
   memcpy(d, good, size);
   memcpy(&e, d + entries_at + 5 * sizeof e, sizeof e);
@@ -283,33 +405,43 @@ int main(void) {
   memcpy(d + entries_at + 5 * sizeof e, &e, sizeof e);
   reseal(d, size, h);
   write_cache(d, size);
-  EXPECT_REBUILT("outside its array");
+  EXPECT_FOUND_BY_LOOKUP("outside its array");
   memcpy(d, good, size);
   memcpy(&e, d + entries_at + 7 * sizeof e, sizeof e);
   e.len = 0x7fffffff;
   memcpy(d + entries_at + 7 * sizeof e, &e, sizeof e);
   reseal(d, size, h);
   write_cache(d, size);
-  EXPECT_REBUILT("outside its array");
-  /* A place's latitude not a number. */
+  EXPECT_FOUND_BY_LOOKUP("outside its array");
+  /* Kursk's bucket past the entries. */
+  memcpy(d, good, size);
+  uint32_t past = nentry + 1;
+  memcpy(d + kursk, &past, 4);
+  reseal(d, size, h);
+  write_cache(d, size);
+  EXPECT_FOUND_BY_LOOKUP("outside its array");
+  /* A place a look-up finds (Kyiv, places.tsv's first: "kyiv" is asked),
+   * its latitude not a number. */
   memcpy(d, good, size);
   gaz_place_t p;
-  memcpy(&p, d + places_at + 3 * sizeof p, sizeof p);
+  memcpy(&p, d + places_at, sizeof p);
+  CHECK(p.name == 1);
   p.lat = NAN;
-  memcpy(d + places_at + 3 * sizeof p, &p, sizeof p);
+  memcpy(d + places_at, &p, sizeof p);
   reseal(d, size, h);
   write_cache(d, size);
-  EXPECT_REBUILT("outside its array");
-  /* The pool's last string not ended (its last byte). */
+  EXPECT_FOUND_BY_LOOKUP("outside its array");
+  /* The pool's last string not ended (its last byte): at the load. */
   memcpy(d, good, size);
-  d[size - 1] = 'x';
+  d[g_arrays_end - 1] = 'x';
   reseal(d, size, h);
   write_cache(d, size);
   EXPECT_REBUILT("outside its array");
-  /* 0x7fffffff over words spread across the body: each refused or, where
-   * it lands on a hash or a coordinate's bits, loaded without a crash. */
+  /* 0x7fffffff over words spread across the body: each refused or found,
+   * or, where it lands on a hash or a coordinate's bits or where no
+   * look-up reads, looked up without a crash. */
   int refused = 0;
-  for (size_t off = h; off + 4 <= size; off += (size - h) / 40 & ~(size_t)3) {
+  for (size_t off = h; off + 4 <= g_arrays_end; off += (g_arrays_end - h) / 40 & ~(size_t)3) {
     memcpy(d, good, size);
     uint32_t bad = 0x7fffffff;
     memcpy(d + off, &bad, 4);
@@ -320,10 +452,12 @@ int main(void) {
     if (gaz && cv_gaz_load_tsv(gaz, g_tsv, &err) == 0) {
       struct stat src[GAZ_SOURCES] = {gaz->tsv};
       CHECK(stat(CITIES, &src[GAZ_CITIES]) == 0 && stat(ADMIN1, &src[GAZ_ADMIN1]) == 0);
-      if (cv_gaz_cache_load(gaz, g_path, src, on_note, NULL) == 0)
+      if (cv_gaz_cache_load(gaz, g_path, src, on_note, NULL) == 0) {
         answers(gaz, got, sizeof got);
-      else
+        refused += cv_gaz_damaged(gaz);
+      } else {
         refused++;
+      }
     }
     cv_gaz_free(gaz);
   }

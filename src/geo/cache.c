@@ -226,7 +226,7 @@ void cv_geo_cache_store(cv_geo_t *geo, const char *path, const struct stat src[2
   cache_header_fill(&h, src, geo->table.hash, geo->land, geo);
   cv_cache_array_t a[N_CACHE_ARRAYS];
   cache_arrays(geo, &h, a);
-  cv_cache_store(path, &h, sizeof h, a, N_CACHE_ARRAYS);
+  cv_cache_store(path, &h, sizeof h, a, N_CACHE_ARRAYS, 0);
 }
 
 /* Copies an index mapped from the cache into the heap, where the regions
