@@ -690,6 +690,7 @@ int cv_cmd_assess(int argc, char **argv, cv_engine_t *engine) {
       for (int k = 0; read_rc == CV_OK && k < o.n_assume; k++)
         read_rc = cv_use_assume(engine, r->use, o.assume[k].name, o.assume[k].value, &r->err);
       r->rc = read_rc;
+      r->affinity = read_rc == CV_OK && jobs > 1 ? cv_use_affinity(engine, r->use) : 0;
       r->row = row;
       const char *id = cv_reader_row_id(reader);
       size_t len = strlen(id); /* the reader keeps ids below 256 bytes */

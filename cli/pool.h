@@ -3,7 +3,9 @@
  * what 'caveat assess --jobs N' runs on.  The caller fills a batch of rows
  * (reading is sequential), submits it, and fills the next while the
  * workers evaluate and write the ones before; it takes the batches back
- * oldest first.  Each row's output is its own buffer, so the bytes out do
+ * oldest first.  Each row goes to the worker its affinity names; a worker
+ * with none of its own left takes another's, so no worker waits while
+ * rows are left.  Each row's output is its own buffer, so the bytes out do
  * not depend on how many threads made them.
  */
 #ifndef CAVEAT_CLI_POOL_H
@@ -20,6 +22,9 @@ typedef struct pool_row {
   cv_error_t err;
   long row;     /* the data row number, from 1 */
   char id[256]; /* the row's id as the reader gave it (its own, or "row-N") */
+  /* Rows of one affinity go to one worker while the workers keep pace
+   * (cv_use_affinity(): its memo then holds their verdicts alone). */
+  uint64_t affinity;
   cv_buf_t out; /* what the worker wrote for the row */
   int work_rc;  /* the worker's: CV_OK, or CV_NOMEM when out could not grow */
 } pool_row_t;
@@ -38,8 +43,8 @@ pool_t *pool_new(size_t jobs, size_t batch, pool_work_fn fn, void **workers);
  * every batch is out: take the oldest back with pool_wait() first. */
 pool_row_t *pool_next(pool_t *pool);
 /* Hands the batch pool_next() gave (its first n rows, the first of them
- * row index first) to the workers and returns at once; with one job,
- * works on it before returning. */
+ * row index first, each with its affinity set) to the workers and returns
+ * at once; with one job, works on it before returning. */
 void pool_submit(pool_t *pool, size_t n, long first);
 /* Waits for the oldest batch out and returns its rows (*n of them), NULL
  * when none is out.  They stay as they are until pool_next() hands that

@@ -426,6 +426,18 @@ CV_EXPORT void cv_result_memoize(cv_result_t *result, int on);
 CV_EXPORT int cv_evaluate(const cv_engine_t *engine, const cv_use_t *use, cv_date_t as_of,
                           cv_result_t *result, cv_error_t *err);
 
+/* A number equal for uses whose evaluations share what a result remembers
+ * (cv_result_memoize()): a hash of what the memo keys a use by that is known
+ * before its location is resolved -- each name by its class among the
+ * loaded policies' classes, the system and donor as they are.  0 for a use
+ * answered without the memo (it describes no use of a weapon, or is by
+ * forces that received no donor weapons).  Uses with different numbers may
+ * still share verdicts.  A caller evaluating uses on several threads, each
+ * with its own result, can give each number to one thread, so that the
+ * threads do not work out the same verdicts twice; it changes no verdict.
+ * Deterministic for one engine's policies and catalogs. */
+CV_EXPORT uint64_t cv_use_affinity(const cv_engine_t *engine, const cv_use_t *use);
+
 CV_EXPORT size_t cv_result_count(const cv_result_t *result);
 CV_EXPORT cv_verdict_t cv_result_verdict(const cv_result_t *result, size_t index);
 CV_EXPORT const char *cv_result_donor(const cv_result_t *result, size_t index);

@@ -502,12 +502,6 @@ static int by_number(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* Whether the row key holds fact f by its class among the policies': a
- * name other than the system's and the donor's (model.h). */
-static bool classed(int f) {
-  return cv_facts[f].type == CV_TYPE_SYMBOL && f != CV_FACT_SYSTEM && f != CV_FACT_DONOR;
-}
-
 /* The codes every policy reading f gives sym, side by side. */
 static void class_codes(const cv_engine_t *engine, int f, int32_t sym, uint32_t *codes) {
   for (size_t p = 0; p < engine->policy_count; p++) {
@@ -575,7 +569,7 @@ cv_row_plan_t *cv_row_plan_new(const cv_engine_t *engine) {
       calloc((size_t)CV_FACT_BUILTIN * (size_t)plan->n_symbols + 1, sizeof *plan->class_of);
   bool room = plan->epochs && plan->cuts && plan->class_of;
   for (int f = 0; f < CV_FACT_BUILTIN && room; f++)
-    if (classed(f)) room = number_classes(plan, engine, f);
+    if (cv_row_classed(f)) room = number_classes(plan, engine, f);
   if (!room) {
     cv_row_plan_free(plan);
     return NULL;
@@ -680,7 +674,7 @@ cv_row_entry_t *cv_memo_row_find(cv_result_t *r, const cv_eval_t *e, const cv_va
     if (v->state != CV_KNOWN) continue;
     if (cv_facts[f].type == CV_TYPE_NUMBER) {
       key.code[f] = cut_code(plan, v->num);
-    } else if (classed(f) && v->sym >= 0 && v->sym < plan->n_symbols) {
+    } else if (cv_row_classed(f) && v->sym >= 0 && v->sym < plan->n_symbols) {
       key.code[f] = plan->class_of[(size_t)f * (size_t)plan->n_symbols + (size_t)v->sym];
     } else {
       /* A symbol named after the plan was made (or none of the catalog's):

@@ -82,6 +82,12 @@ struct cv_row_plan {
   bool border_compared;
 };
 
+/* Whether the row key holds fact f by its class among the policies': a
+ * name other than the system's and the donor's (the plan's class_of). */
+static inline bool cv_row_classed(int f) {
+  return cv_facts[f].type == CV_TYPE_SYMBOL && f != CV_FACT_SYSTEM && f != CV_FACT_DONOR;
+}
+
 /* Allocates the result's memo tables; without room for them evaluation
  * works all the same, uncached.  cv_memo_free() frees them and their text. */
 void cv_memo_new(cv_result_t *r);

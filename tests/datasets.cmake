@@ -63,3 +63,8 @@ add_test(NAME csv_rows COMMAND csv_rows_test)
 add_test(NAME data_files
   COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/data_files_test.sh $<TARGET_FILE:caveat_cli>
           ${PROJECT_SOURCE_DIR}/data ${PROJECT_SOURCE_DIR}/tests/data/policies-bad/not-utf8.caveat)
+
+# 'assess --jobs': which worker takes which row (cli/pool.c).
+add_executable(pool_test ${CMAKE_CURRENT_SOURCE_DIR}/pool_test.c ${PROJECT_SOURCE_DIR}/cli/pool.c)
+target_link_libraries(pool_test PRIVATE caveat_static)
+add_test(NAME pool COMMAND pool_test)

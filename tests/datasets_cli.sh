@@ -82,6 +82,15 @@ for out in csv jsonl geojson; do
     "$(sed 's/"seconds": [0-9.]*, //; s/"rows_per_second": [0-9]*,//' "$tmp/sum3.json")"
 done
 check "jobs rows" 1201 "$(grep -c '' "$tmp/j1.jsonl")"
+# One row 1,200 times: one affinity, so every row is one worker's, and the
+# other takes some only while the caller waits for a batch (cli/pool.c).
+{ head -n 1 "$sample"; for k in $(seq 1 1200); do sed -n 2p "$sample"; done; } >"$tmp/one.csv"
+for out in csv geojson; do
+  $caveat assess --no-progress --jobs 1 --output $out "$tmp/one.csv" >"$tmp/one1.$out" 2>/dev/null
+  $caveat assess --no-progress --jobs 2 --output $out "$tmp/one.csv" >"$tmp/one2.$out" 2>/dev/null
+  check "one affinity: jobs 2 = jobs 1 ($out)" "" "$(cmp "$tmp/one1.$out" "$tmp/one2.$out" 2>&1)"
+done
+check "one affinity rows" 1201 "$(grep -c '' "$tmp/one1.csv")"
 # A batch goes out from the rows' own buffers (writev): through a pipe the
 # bytes are those written to a file, and a failed write is said, not lost.
 for out in csv jsonl geojson; do

@@ -1697,6 +1697,68 @@ static void kept_answers_change_nothing(void **state) {
   cv_engine_free(e);
 }
 
+/* The affinity a caller deals uses to threads by: equal where the row
+ * memo's key would be (a name by its class, whatever the day and place),
+ * different where a name's class, the system or a state differs, and 0
+ * for a use the memo has no part in. */
+static uint64_t affinity_of(cv_engine_t *e, const char *use_json) {
+  cv_use_t *use = cv_use_new();
+  cv_error_t err;
+  assert_int_equal(cv_use_parse_json(e, use, use_json, strlen(use_json), &err), CV_OK);
+  uint64_t a = cv_use_affinity(e, use);
+  cv_use_free(use);
+  return a;
+}
+
+static void affinity_follows_the_memo(void **state) {
+  (void)state;
+  cv_engine_t *e =
+      engine_with(RULE("f", "forbid strike", "  when target = civilians\n  from 2024-01-01\n"));
+#define AFFINITY_USE(date, system, target, where)                                                  \
+  "{\"date\": \"" date "\", \"action\": \"strike\", \"system\": \"" system "\", " target           \
+  "\"location\": " where "}"
+#define KHARKIV "{\"lat\": 49.99, \"lon\": 36.23}"
+#define BELGOROD "{\"lat\": 50.6, \"lon\": 36.6}"
+  uint64_t artillery =
+      affinity_of(e, AFFINITY_USE("2024-06-02", "M142", "\"target\": \"artillery\", ", KHARKIV));
+  assert_int_not_equal(artillery, 0);
+  /* Another day, another place, another target of the same class. */
+  assert_int_equal(
+      affinity_of(e, AFFINITY_USE("2025-02-11", "M142", "\"target\": \"launcher\", ", BELGOROD)),
+      artillery);
+  assert_int_equal(
+      affinity_of(e, AFFINITY_USE("2024-06-02", "M142", "\"target\": \"artillery\", ", KHARKIV)),
+      artillery);
+  /* A target of the class the rule names; the target unknown; another system. */
+  assert_int_not_equal(
+      affinity_of(e, AFFINITY_USE("2024-06-02", "M142", "\"target\": \"civilians\", ", KHARKIV)),
+      artillery);
+  assert_int_not_equal(affinity_of(e, AFFINITY_USE("2024-06-02", "M142", "", KHARKIV)), artillery);
+  assert_int_not_equal(
+      affinity_of(e, AFFINITY_USE("2024-06-02", "M270", "\"target\": \"artillery\", ", KHARKIV)),
+      artillery);
+  /* Forces that received no donor weapons: answered without the memo. */
+  assert_int_equal(affinity_of(e,
+                               "{\"date\": \"2024-06-02\", \"action\": \"strike\", "
+                               "\"operator\": \"Armed Forces of Russia\"}"),
+                   0);
+  assert_int_not_equal(affinity_of(e,
+                                   "{\"date\": \"2024-06-02\", \"action\": \"strike\", "
+                                   "\"operator\": \"Armed Forces of Ukraine\"}"),
+                       0);
+  /* The same for another engine loaded alike. */
+  cv_engine_t *again =
+      engine_with(RULE("f", "forbid strike", "  when target = civilians\n  from 2024-01-01\n"));
+  assert_int_equal(affinity_of(again, AFFINITY_USE("2024-06-02", "M142",
+                                                   "\"target\": \"artillery\", ", KHARKIV)),
+                   artillery);
+#undef AFFINITY_USE
+#undef KHARKIV
+#undef BELGOROD
+  cv_engine_free(again);
+  cv_engine_free(e);
+}
+
 static void dates_round_trip(void **state) {
   (void)state;
   char buf[11];
@@ -1943,6 +2005,7 @@ int main(void) {
       cmocka_unit_test(row_memo_changes_nothing),
       cmocka_unit_test(kept_answers_not_rows),
       cmocka_unit_test(kept_answers_change_nothing),
+      cmocka_unit_test(affinity_follows_the_memo),
       cmocka_unit_test(dates_round_trip),
       cmocka_unit_test(strerror_is_total),
       cmocka_unit_test(format_keeps_meaning),
