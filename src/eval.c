@@ -344,7 +344,7 @@ static void lead_with_about(const cv_engine_t *eng, const cv_use_t *use, cv_resu
     if (!theirs && !(sys_known && cv_governs(pol, sys->sym))) continue;
     if (res->unselected & (1u << p)) continue;
     res->about |= 1u << p;
-    uint8_t v = res->v[p].verdict;
+    uint8_t v = cv_verdict_value(res, p);
     if (!res->lead_set || strictness[v] > strictness[res->lead]) {
       res->lead = v;
       res->lead_set = 0;
@@ -497,13 +497,15 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
       !use->region_stated[0] && !w->extent && !use->n_assume && !use->n_declared)
     row = cv_memo_row_find(result, &e, result->fact, &row_hit);
   result->n = engine->policy_count;
+  /* Verdicts the last evaluation left in the log are written anew below. */
+  if (only == ALL_POLICIES) result->verdicts->in_log = 0;
   /* Every verdict of a row hit found where its entry said. */
   bool all_loaded = row_hit;
   for (size_t p = 0; p < engine->policy_count; p++) {
     if (only != ALL_POLICIES && p != only) continue;
     const cv_policy_t *pol = engine->policies[p];
     if (result->unselected & (1u << p)) {
-      cv_policy_verdict_t *out = &result->v[p];
+      cv_policy_verdict_t *out = cv_verdict_out(result, p);
       clear_verdict(out, pol);
       out->policy = pol;
       out->date = e.date;
@@ -517,7 +519,7 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
       memcpy(result->declared_grade[p], result->grade + CV_FACT_BUILTIN,
              sizeof result->declared_grade[p]);
     }
-    cv_policy_verdict_t *out = &result->v[p];
+    cv_policy_verdict_t *out = cv_verdict_out(result, p);
     result->memo_slot[p] = -1;
     if (result->no_donor_because) {
       clear_verdict(out, pol);
@@ -532,7 +534,7 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
      * verdict above, needs neither (done for every policy, they were
      * 1,000 instructions of a row's 13,200 over 200,000 gen_acled rows). */
     if (row_hit) {
-      if (cv_memo_row_load(result, row, p, e.date)) continue;
+      if (cv_memo_row_refer(result, row, p, e.date)) continue;
       all_loaded = false;
     }
     bool set_overridden = false;
@@ -625,7 +627,7 @@ static int evaluate_theirs(const cv_engine_t *engine, const cv_use_t *use, cv_da
     copy.grade[CV_FIELD_DONOR] = CV_GRADE_STATED;
     int rc = evaluate_policies(engine, &copy, as_of, result->theirs, err, p);
     if (rc) return rc;
-    result->if_theirs[p] = result->theirs->v[p].verdict;
+    result->if_theirs[p] = cv_verdict_value(result->theirs, p);
   }
   return CV_OK;
 }

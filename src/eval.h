@@ -217,4 +217,54 @@ struct cv_walk {
  * cv_decide(). */
 void cv_walk(cv_walk_t *w, cv_fact_set_t changed, cv_outcome_t *out);
 
+/* ------------------------------------------------- a result's verdicts */
+
+/* A result's verdicts, read only through cv_verdict() and its kin below:
+ * a row memo hit notes where each verdict's record lies in the memo log
+ * instead of copying it (most rows' writers read no more than the verdict
+ * byte: the CSV writer's kept answers are named by the records), so a
+ * reader of copy[] itself could read another row's verdict.  A verdict is
+ * copied into copy[p] when something first reads more of it, or before the
+ * log is next written (memo_store), which could lap its record.  Behind a
+ * pointer, so that a reader of a const result may fill the copy, as the
+ * writers fill the memo's text. */
+typedef struct cv_verdicts {
+  uint32_t in_log;    /* a bit per policy whose verdict is not yet copied */
+  cv_date_t log_date; /* the day those verdicts are of (a record keeps its first use's) */
+  const unsigned char *head[CV_MAX_POLICIES]; /* where each such verdict's head lies */
+  cv_policy_verdict_t copy[CV_MAX_POLICIES];
+} cv_verdicts_t;
+
+/* Copies policy p's verdict out of the memo log (memo.c); the copy. */
+const cv_policy_verdict_t *cv_memo_verdict_copy(const cv_result_t *r, size_t p);
+
+/* Policy p's verdict in r, copied out of the log when first read. */
+static inline const cv_policy_verdict_t *cv_verdict(const cv_result_t *r, size_t p) {
+  if (r->verdicts->in_log >> p & 1u) return cv_memo_verdict_copy(r, p);
+  return &r->verdicts->copy[p];
+}
+
+/* Its verdict (cv_verdict_t) and its policy, read where the verdict lies:
+ * what a summary, a donor's cell or a bench reads needs no copy. */
+static inline uint8_t cv_verdict_value(const cv_result_t *r, size_t p) {
+  const cv_verdicts_t *vs = r->verdicts;
+  if (vs->in_log >> p & 1u) return vs->head[p][offsetof(cv_policy_verdict_t, verdict)];
+  return vs->copy[p].verdict;
+}
+
+static inline const cv_policy_t *cv_verdict_policy(const cv_result_t *r, size_t p) {
+  const cv_verdicts_t *vs = r->verdicts;
+  if (!(vs->in_log >> p & 1u)) return vs->copy[p].policy;
+  const cv_policy_t *pol;
+  memcpy(&pol, vs->head[p] + offsetof(cv_policy_verdict_t, policy), sizeof pol);
+  return pol;
+}
+
+/* Where policy p's verdict is written (eval.c, memo.c): one left in the
+ * log is forgotten. */
+static inline cv_policy_verdict_t *cv_verdict_out(cv_result_t *r, size_t p) {
+  r->verdicts->in_log &= ~(1u << p);
+  return &r->verdicts->copy[p];
+}
+
 #endif /* CV_EVAL_H */

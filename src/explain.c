@@ -171,7 +171,7 @@ int cv_result_write_why(const cv_engine_t *engine, const cv_result_t *result, si
   cv_verdict_text_t *slot = cv_memo_text(result, index);
   if (slot && slot->why.len) return cv_buf_append(buf, slot->why.data, slot->why.len);
   size_t start = buf->len;
-  CV_TRY(cv_explanation(engine, result, &result->v[index], buf));
+  CV_TRY(cv_explanation(engine, result, cv_verdict(result, index), buf));
   cv_memo_text_keep(slot ? &slot->why : NULL, buf, start);
   return CV_OK;
 }
@@ -275,7 +275,7 @@ static int donor_list(const cv_result_t *res, uint32_t mask, const char *last_jo
                   k == 0          ? ""
                   : k + 1 == left ? last_join
                                   : ", ",
-                  res->v[i].policy->donor_name));
+                  cv_verdict_policy(res, i)->donor_name));
     k++;
   }
   return CV_OK;
@@ -293,7 +293,7 @@ static uint32_t governing_only(const cv_engine_t *engine, const cv_result_t *res
   if (sys->state != CV_KNOWN) return 0;
   uint32_t mask = 0;
   for (size_t i = 0; i < res->n; i++) {
-    const cv_policy_t *pol = res->v[i].policy;
+    const cv_policy_t *pol = cv_verdict_policy(res, i);
     if ((res->about >> i) & 1u && cv_governs(pol, sys->sym) &&
         !cv_supplied_by(engine, sys->sym, pol->donor))
       mask |= 1u << i;
@@ -351,8 +351,8 @@ static int headline(const cv_engine_t *engine, const cv_result_t *res, cv_buf_t 
     if ((governing >> i) & 1u) {
       CV_TRY(cv_buf_printf(buf,
                            "  %-13s under the %s policy, which covers %s whoever supplied it\n",
-                           cv_verdict_name((cv_verdict_t)res->v[i].verdict),
-                           res->v[i].policy->donor_name, s ? s->name : "the system"));
+                           cv_verdict_name((cv_verdict_t)cv_verdict_value(res, i)),
+                           cv_verdict_policy(res, i)->donor_name, s ? s->name : "the system"));
     }
   return CV_OK;
 }
@@ -366,20 +366,20 @@ static int verdicts_text(const cv_engine_t *engine, const cv_use_t *use, const c
     for (int g = 0; g < 3; g++) /* not-covered ones are in the headline alone */
       for (size_t i = 0; i < res->n; i++)
         if ((theirs_giving(engine, res, by_strictness[g]) >> i) & 1u)
-          CV_TRY(donor_text(engine, use, res->theirs, &res->theirs->v[i],
+          CV_TRY(donor_text(engine, use, res->theirs, cv_verdict(res->theirs, i),
                             ", if the weapon was theirs", buf));
     uint32_t governing = governing_only(engine, res);
     for (size_t i = 0; i < res->n; i++)
-      if ((governing >> i) & 1u && res->v[i].verdict != CV_NOT_COVERED) {
+      if ((governing >> i) & 1u && cv_verdict_value(res, i) != CV_NOT_COVERED) {
         cv_buf_t heading = {0};
         int rc = governing_heading(engine, res, &heading);
-        if (rc == CV_OK) rc = donor_text(engine, use, res, &res->v[i], heading.data, buf);
+        if (rc == CV_OK) rc = donor_text(engine, use, res, cv_verdict(res, i), heading.data, buf);
         cv_buf_free(&heading);
         CV_TRY(rc);
       }
   } else if (!res->no_donor_because) {
     for (size_t i = 0; i < res->n; i++)
-      if ((res->about >> i) & 1u) CV_TRY(donor_text(engine, use, res, &res->v[i], "", buf));
+      if ((res->about >> i) & 1u) CV_TRY(donor_text(engine, use, res, cv_verdict(res, i), "", buf));
   }
   uint32_t shown = res->n ? (UINT32_MAX >> (32 - res->n)) & ~res->unselected : 0;
   uint32_t others = res->no_donor_because ? 0 : shown & ~res->about;
@@ -509,8 +509,8 @@ int cv_result_write_summary(const cv_engine_t *engine, const cv_result_t *result
     uint32_t governing = governing_only(engine, res);
     for (size_t i = 0; i < res->n; i++)
       if ((governing >> i) & 1u) {
-        CV_TRY(CV_CAT(buf, sep, cv_verdict_name((cv_verdict_t)res->v[i].verdict), " under the ",
-                      res->v[i].policy->donor_name,
+        CV_TRY(CV_CAT(buf, sep, cv_verdict_name((cv_verdict_t)cv_verdict_value(res, i)),
+                      " under the ", cv_verdict_policy(res, i)->donor_name,
                       " policy, which covers the system whoever supplied it"));
         sep = "; ";
       }
@@ -524,7 +524,7 @@ int cv_result_write_summary(const cv_engine_t *engine, const cv_result_t *result
   bool first = true;
   for (size_t i = 0; i < res->n; i++) {
     if (!((res->lead_set >> i) & 1u)) continue;
-    const cv_policy_verdict_t *v = &res->v[i];
+    const cv_policy_verdict_t *v = cv_verdict(res, i);
     const cv_policy_t *pol = v->policy;
     if (!first) CV_TRY(CV_LIT(buf, "; "));
     if (donors > 1) CV_TRY(CV_CAT(buf, pol->donor_name, ": "));

@@ -306,7 +306,7 @@ static const char *row_day(row_json_t *row, cv_date_t date) {
 /* A donor the answer is not about: its policy does not speak to another
  * donor's weapon, which one short object says (docs/interchange.md). */
 static int not_theirs_json(row_json_t *row, size_t index, cv_buf_t *b) {
-  const cv_policy_verdict_t *v = &row->res->v[index];
+  const cv_policy_verdict_t *v = cv_verdict(row->res, index);
   char state[11];
   cv_date_format(v->policy->state_date, state);
   CV_TRY(CV_LIT(b, "{\"donor\": "));
@@ -323,7 +323,7 @@ static int not_theirs_json(row_json_t *row, size_t index, cv_buf_t *b) {
 static int verdict_json(row_json_t *row, size_t index, cv_buf_t *b) {
   const cv_engine_t *eng = row->eng;
   const cv_result_t *res = row->res;
-  const cv_policy_verdict_t *v = &res->v[index];
+  const cv_policy_verdict_t *v = cv_verdict(res, index);
   bool about = (res->about >> index) & 1u;
   if (!about && v->verdict == CV_NOT_COVERED && !res->no_donor_because)
     return not_theirs_json(row, index, b);
@@ -508,7 +508,7 @@ static int donor_array(const cv_result_t *res, uint32_t mask, cv_buf_t *b) {
     /* Appended piece by piece: CV_CAT's argument list and strlen of its
      * literals made three arrays of fifteen donors 5% of a row. */
     CV_TRY(first ? CV_LIT(b, "\"") : CV_LIT(b, ", \""));
-    const char *donor = res->v[i].policy->donor_name;
+    const char *donor = cv_verdict_policy(res, i)->donor_name;
     CV_TRY(cv_buf_add(b, donor, strlen(donor)));
     CV_TRY(CV_LIT(b, "\""));
     first = false;
@@ -680,7 +680,7 @@ int cv_result_write_json(const cv_engine_t *engine, const cv_use_t *use, const c
     for (size_t i = 0; i < result->n; i++) {
       if (!cv_result_selected(result, i)) continue;
       CV_TRY(CV_CAT(buf, first ? "\"" : ", \"",
-                    cv_symbol_name(&engine->catalog, result->v[i].policy->donor), "\": \"",
+                    cv_symbol_name(&engine->catalog, cv_verdict_policy(result, i)->donor), "\": \"",
                     cv_verdict_name((cv_verdict_t)result->if_theirs[i]), "\""));
       first = false;
     }

@@ -179,6 +179,10 @@ static const unsigned char *record_of(const cv_result_t *r, const cv_memo_entry_
  * written at the start of the next lap. */
 static void memo_store(cv_result_t *r, cv_memo_entry_t *slot, uint64_t h, const cv_memo_key_t *key,
                        size_t len, const cv_policy_verdict_t *v) {
+  /* The record may lap one a row hit left a verdict in: copy those out
+   * first (a hit whose every verdict was found writes nothing). */
+  for (uint32_t left = r->verdicts->in_log; left; left &= left - 1)
+    cv_memo_verdict_copy(r, (size_t)__builtin_ctz(left));
   size_t head = head_size(v->policy), size = align8(len) + head;
   for (uint8_t i = 0; i < v->n_branches; i++) size += branch_size(&v->branches[i]);
   size = align8(size);
@@ -202,13 +206,13 @@ static void memo_store(cv_result_t *r, cv_memo_entry_t *slot, uint64_t h, const 
   slot->text.why.len = 0;
 }
 
-/* Loads the verdict of a record whose key matched. */
-static void memo_load(cv_policy_verdict_t *v, const unsigned char *record, size_t key_len) {
-  const cv_memo_key_t *key = (const cv_memo_key_t *)record;
-  const unsigned char *p = record + align8(key_len);
-  size_t head = head_size(key->policy);
-  memcpy(v, p, head);
-  p += head;
+/* Loads the verdict whose head lies at head, past its record's key. */
+static void memo_load(cv_policy_verdict_t *v, const unsigned char *head) {
+  const cv_policy_t *pol;
+  memcpy(&pol, head + offsetof(cv_policy_verdict_t, policy), sizeof pol);
+  size_t size = head_size(pol);
+  memcpy(v, head, size);
+  const unsigned char *p = head + size;
   for (uint8_t i = 0; i < v->n_branches; i++) {
     /* The record's branches are packed, so the size is read from its
      * byte, not copied with the branch's head first (a second call to
@@ -322,7 +326,7 @@ bool cv_memo_find(cv_result_t *result, size_t p, const cv_eval_t *e, const cv_va
    * (200,000 rows: 13,600 misses, 5,800 with four times the slots). */
   int32_t set = (int32_t)((h >> 40) % CV_MEMO_SLOTS) & ~(int32_t)(CV_MEMO_WAYS - 1), k = -1,
           stale = -1;
-  cv_policy_verdict_t *out = &result->v[p];
+  cv_policy_verdict_t *out = cv_verdict_out(result, p);
   uint32_t tick = ++result->memo_tick;
   for (int32_t way = set; way < set + CV_MEMO_WAYS; way++) {
     const cv_memo_entry_t *slot = &result->memo[way];
@@ -333,7 +337,7 @@ bool cv_memo_find(cv_result_t *result, size_t p, const cv_eval_t *e, const cv_va
       continue;
     }
     if (memcmp(record, key, len) != 0) continue;
-    memo_load(out, record, len);
+    memo_load(out, record + align8(len));
     k = way;
     break;
   }
@@ -364,7 +368,7 @@ bool cv_memo_find(cv_result_t *result, size_t p, const cv_eval_t *e, const cv_va
 
 void cv_memo_keep(cv_result_t *result, size_t p, const cv_memo_probe_t *probe) {
   int32_t k = probe->slot;
-  memo_store(result, &result->memo[k], probe->hash, &probe->key, probe->len, &result->v[p]);
+  memo_store(result, &result->memo[k], probe->hash, &probe->key, probe->len, cv_verdict(result, p));
   result->memo[k].used = result->memo_tick;
   /* An earlier policy of this use kept in the same slot no longer owns it:
    * its text must not be cached there, nor read back for this one. */
@@ -720,7 +724,7 @@ cv_row_entry_t *cv_memo_row_find(cv_result_t *r, const cv_eval_t *e, const cv_va
   return entry;
 }
 
-bool cv_memo_row_load(cv_result_t *r, const cv_row_entry_t *entry, size_t p, cv_date_t date) {
+bool cv_memo_row_refer(cv_result_t *r, const cv_row_entry_t *entry, size_t p, cv_date_t date) {
   int32_t k = entry->slot[p];
   if (k < 0) return false;
   cv_memo_entry_t *slot = &r->memo[k];
@@ -730,9 +734,13 @@ bool cv_memo_row_load(cv_result_t *r, const cv_row_entry_t *entry, size_t p, cv_
   if (!slot->hash || slot->at != entry->at[p]) return false;
   const unsigned char *record = record_of(r, slot);
   if (!record) return false;
-  cv_policy_verdict_t *out = &r->v[p];
-  memo_load(out, record, slot->key_len);
-  out->date = date;
+  /* Where the verdict lies, not a copy of it (eval.h, cv_verdict): its
+   * record is not read here, and a row written from a kept answer never
+   * reads it. */
+  cv_verdicts_t *vs = r->verdicts;
+  vs->head[p] = record + align8(slot->key_len);
+  vs->log_date = date;
+  vs->in_log |= 1u << p;
   r->memo_slot[p] = k;
   slot->used = ++r->memo_tick;
   r->memo_hits++;
@@ -745,4 +753,15 @@ void cv_memo_row_keep(cv_result_t *r, cv_row_entry_t *entry, size_t n_policies) 
     entry->slot[p] = k;
     entry->at[p] = k >= 0 ? r->memo[k].at : 0;
   }
+}
+
+const cv_policy_verdict_t *cv_memo_verdict_copy(const cv_result_t *r, size_t p) {
+  /* The log has not been written since the verdict was left in it
+   * (memo_store copies such verdicts out first), so its record is whole. */
+  cv_verdicts_t *vs = r->verdicts;
+  cv_policy_verdict_t *v = &vs->copy[p];
+  memo_load(v, vs->head[p]);
+  v->date = vs->log_date;
+  vs->in_log &= ~(1u << p);
+  return v;
 }

@@ -121,7 +121,7 @@ typedef struct cv_memo_probe {
 
 /* Looks up policy number p's verdict for e (its policy, date and
  * assumptions), the facts as stated and (NULL: none disputed) with the
- * disputed ones unknown.  Found: r->v[p] holds it, dated e->date.  Not
+ * disputed ones unknown.  Found: r's verdict p holds it, dated e->date.  Not
  * found: probe says where cv_memo_keep() keeps it once worked out. */
 bool cv_memo_find(cv_result_t *r, size_t p, const cv_eval_t *e, const cv_value_t *stated,
                   const cv_value_t *hidden, cv_memo_probe_t *probe);
@@ -135,9 +135,10 @@ void cv_memo_keep(cv_result_t *r, size_t p, const cv_memo_probe_t *probe);
  * hold). */
 cv_row_entry_t *cv_memo_row_find(cv_result_t *r, const cv_eval_t *e, const cv_value_t *fact,
                                  bool *hit);
-/* Loads policy p's verdict from the verdict memo where entry says it lies,
- * dated date; false when it lies there no longer (then look it up). */
-bool cv_memo_row_load(cv_result_t *r, const cv_row_entry_t *entry, size_t p, cv_date_t date);
+/* Leaves policy p's verdict, dated date, in the verdict memo's log where
+ * entry says it lies, for cv_verdict() to copy out when first read; false
+ * when it lies there no longer (then look it up). */
+bool cv_memo_row_refer(cv_result_t *r, const cv_row_entry_t *entry, size_t p, cv_date_t date);
 /* Notes in entry where each policy's verdict of the use now lies. */
 void cv_memo_row_keep(cv_result_t *r, cv_row_entry_t *entry, size_t n_policies);
 

@@ -744,7 +744,7 @@ struct cv_result {
   cv_value_t declared[CV_MAX_POLICIES][CV_MAX_DECLARED_FACTS];
   uint8_t declared_grade[CV_MAX_POLICIES][CV_MAX_DECLARED_FACTS];
   size_t n;
-  cv_policy_verdict_t v[CV_MAX_POLICIES];
+  struct cv_verdicts *verdicts; /* each policy's: read only through cv_verdict() (eval.h) */
   /* Verdicts already worked out, by key: dataset rows repeat the same
    * pattern of facts, and the result is where a caller keeps per-thread
    * state. */

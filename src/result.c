@@ -11,6 +11,11 @@
 cv_result_t *cv_result_new(void) {
   cv_result_t *r = calloc(1, sizeof *r);
   if (!r) return NULL;
+  r->verdicts = calloc(1, sizeof *r->verdicts);
+  if (!r->verdicts) {
+    free(r);
+    return NULL;
+  }
   static _Atomic uint64_t results;
   r->serial = ++results;
   cv_memo_new(r);
@@ -41,29 +46,30 @@ void cv_result_free(cv_result_t *result) {
   cv_result_free(result->theirs);
   cv_result_free(result->theirs_idle);
   cv_memo_free(result);
+  free(result->verdicts);
   free(result);
 }
 
 size_t cv_result_count(const cv_result_t *result) { return result->n; }
 
 cv_verdict_t cv_result_verdict(const cv_result_t *result, size_t index) {
-  return index < result->n ? (cv_verdict_t)result->v[index].verdict : CV_NOT_COVERED;
+  return index < result->n ? (cv_verdict_t)cv_verdict_value(result, index) : CV_NOT_COVERED;
 }
 
 const char *cv_result_donor(const cv_result_t *result, size_t index) {
-  return index < result->n ? result->v[index].policy->donor_name : "";
+  return index < result->n ? cv_verdict_policy(result, index)->donor_name : "";
 }
 
 size_t cv_result_rules(const cv_result_t *result, size_t index, const char **ids, size_t max) {
   if (index >= result->n) return 0;
-  const cv_policy_verdict_t *v = &result->v[index];
+  const cv_policy_verdict_t *v = cv_verdict(result, index);
   for (size_t i = 0; i < v->n_rules && i < max; i++) ids[i] = v->policy->rules[v->rules[i]].id;
   return v->n_rules;
 }
 
 size_t cv_result_overridden(const cv_result_t *result, size_t index, const char **ids, size_t max) {
   if (index >= result->n) return 0;
-  const cv_policy_verdict_t *v = &result->v[index];
+  const cv_policy_verdict_t *v = cv_verdict(result, index);
   for (size_t i = 0; i < v->n_overridden && i < max; i++)
     ids[i] = v->policy->rules[v->overridden[i]].id;
   return v->n_overridden;
@@ -153,11 +159,11 @@ static void source_info(const cv_policy_t *pol, int64_t s, bool deciding, cv_sou
 
 size_t cv_result_sources(const cv_result_t *result, size_t index, const char **names, size_t max) {
   if (index >= result->n) return 0;
-  cite_walk_t w = cite_walk(&result->v[index], false);
+  cite_walk_t w = cite_walk(cv_verdict(result, index), false);
   size_t count = 0;
   bool deciding;
   for (int64_t s; (s = next_source(&w, &deciding)) >= 0; count++)
-    if (count < max) names[count] = cv_source_name(&result->v[index].policy->sources[s]);
+    if (count < max) names[count] = cv_source_name(&cv_verdict_policy(result, index)->sources[s]);
   return count;
 }
 
@@ -224,7 +230,7 @@ int cv_result_select_donors(cv_result_t *result, const cv_engine_t *engine, cons
 size_t cv_result_source_list(const cv_result_t *result, size_t index, int deciding_only,
                              cv_source_info_t *out, size_t max) {
   if (index >= result->n) return 0;
-  cite_walk_t w = cite_walk(&result->v[index], deciding_only != 0);
+  cite_walk_t w = cite_walk(cv_verdict(result, index), deciding_only != 0);
   size_t count = 0;
   bool deciding;
   for (int64_t s; (s = next_source(&w, &deciding)) >= 0; count++)
@@ -234,7 +240,7 @@ size_t cv_result_source_list(const cv_result_t *result, size_t index, int decidi
 
 int cv_result_source(const cv_result_t *result, size_t index, size_t k, cv_source_info_t *out) {
   if (index >= result->n) return CV_RANGE;
-  cite_walk_t w = cite_walk(&result->v[index], false);
+  cite_walk_t w = cite_walk(cv_verdict(result, index), false);
   bool deciding;
   for (int64_t s; (s = next_source(&w, &deciding)) >= 0;)
     if (k-- == 0) {

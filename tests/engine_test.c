@@ -1443,11 +1443,36 @@ static void all_verdicts_text(cv_engine_t *e, cv_use_t *use, cv_result_t *res, c
     assert_int_equal(cv_result_write_why(e, res, p, b), CV_OK);
 }
 
+/* Sets up a row hit of use (evaluated just before into memo) whose last
+ * verdict must be worked out again and kept where the earliest verdict the
+ * hit leaves in the log lies: its slot emptied, the log's end moved to
+ * that record a lap on.  False when the use leaves nothing in the log to
+ * lap (no donor's weapon, or one verdict). */
+static bool lap_within_hit(cv_result_t *memo, size_t n_policies) {
+  size_t last = n_policies;
+  for (size_t p = 0; p < n_policies; p++)
+    if (memo->memo_slot[p] >= 0) last = p;
+  if (last == n_policies) return false;
+  uint64_t earliest = UINT64_MAX;
+  for (size_t p = 0; p < last; p++) {
+    /* A record this use's later verdicts lapped is not left in the log. */
+    uint64_t at = memo->memo_slot[p] >= 0 ? memo->memo[memo->memo_slot[p]].at : UINT64_MAX;
+    if (memo->memo_written - at <= CV_MEMO_LOG && at < earliest) earliest = at;
+  }
+  if (earliest == UINT64_MAX) return false;
+  memo->memo[memo->memo_slot[last]].hash = 0;
+  memo->memo_written = earliest + CV_MEMO_LOG;
+  return true;
+}
+
 /* The row memo (memo.c) gives the bytes of working every use out afresh,
  * with every shipped policy: when it is filled, when it is hit, and when
  * the verdict memo slots its entries point at have been reused since or
  * their records overwritten in the log (then the entry must not be
- * trusted: the verdicts are looked up again). */
+ * trusted: the verdicts are looked up again).  A hit leaves its verdicts
+ * in the log (eval.h, cv_verdict); in the last pass a verdict of the hit
+ * is kept again in the middle of it, over the record of another the hit
+ * has left there, which must be copied out first. */
 static void row_memo_changes_nothing(void **state) {
   (void)state;
   cv_engine_t *e = cv_engine_new();
@@ -1474,7 +1499,8 @@ static void row_memo_changes_nothing(void **state) {
     all_verdicts_text(e, uses[i], fresh, &want[i]);
   }
   uint64_t hits_before = 0, misses_before = 0, keyed = 0;
-  for (int pass = 0; pass < 4; pass++) {
+  size_t lapped = 0, left_in_log = 0;
+  for (int pass = 0; pass < 5; pass++) {
     if (pass == 2)
       /* Each verdict slot swapped with its neighbour in its set: every
        * entry's slots now hold other records (a policy's look-up still
@@ -1492,7 +1518,12 @@ static void row_memo_changes_nothing(void **state) {
     uint64_t misses = memo->memo_misses;
     for (size_t i = 0; i < n; i++) {
       cv_buf_t got = {0};
+      if (pass == 4) {
+        assert_int_equal(cv_evaluate(e, uses[i], 0, memo, &err), CV_OK);
+        lapped += lap_within_hit(memo, cv_engine_policy_count(e));
+      }
       assert_int_equal(cv_evaluate(e, uses[i], 0, memo, &err), CV_OK);
+      left_in_log += memo->verdicts->in_log != 0;
       all_verdicts_text(e, uses[i], memo, &got);
       if (got.len != want[i].len || memcmp(got.data, want[i].data, got.len))
         printf("pass %d, use %zu differs:\n%s\n%s\n", pass, i, want[i].data, got.data);
@@ -1509,12 +1540,15 @@ static void row_memo_changes_nothing(void **state) {
       /* Every keyed use found its entry again (a few hundred keys in
        * sets of four do not overfill one). */
       assert_int_equal(memo->row_misses, misses_before);
-      assert_int_equal(memo->row_hits, hits_before + keyed);
+      assert_int_equal(memo->row_hits, hits_before + (pass == 4 ? 2 : 1) * keyed);
     }
     hits_before = memo->row_hits;
     if (pass == 1) assert_int_equal(memo->memo_misses, misses); /* all found through entries */
     if (pass == 3) assert_true(memo->memo_misses > misses);     /* worked out again */
   }
+  /* Hits left verdicts in the log, and some were lapped by their own row. */
+  assert_true(left_in_log > n / 2);
+  assert_true(lapped > n / 4);
   for (size_t i = 0; i < n; i++) {
     cv_buf_free(&want[i]);
     cv_use_free(uses[i]);
@@ -1542,13 +1576,18 @@ static cv_engine_t *shipped_engine(void) {
 
 /* The table's row of use as CSV, then as GeoJSON properties, then the
  * result as JSON. */
-static void table_row(cv_engine_t *e, cv_table_t *t, cv_use_t *use, cv_result_t *res, cv_buf_t *b) {
-  cv_error_t err;
-  assert_int_equal(cv_evaluate(e, use, 0, res, &err), CV_OK);
+static void table_text(cv_engine_t *e, cv_table_t *t, cv_use_t *use, cv_result_t *res,
+                       cv_buf_t *b) {
   assert_int_equal(cv_table_fill(t, use, res), CV_OK);
   assert_int_equal(cv_table_write_csv(t, b), CV_OK);
   assert_int_equal(cv_table_write_geojson_properties(t, b), CV_OK);
   assert_int_equal(cv_result_write_json(e, use, res, b), CV_OK);
+}
+
+static void table_row(cv_engine_t *e, cv_table_t *t, cv_use_t *use, cv_result_t *res, cv_buf_t *b) {
+  cv_error_t err;
+  assert_int_equal(cv_evaluate(e, use, 0, res, &err), CV_OK);
+  table_text(e, t, use, res, b);
 }
 
 static void assert_same_text(const cv_buf_t *want, const cv_buf_t *got, const char *what) {
@@ -1656,7 +1695,7 @@ static void kept_answers_change_nothing(void **state) {
   cv_table_t *fresh_table = cv_table_new(e, 0, 1), *table = cv_table_new(e, 0, 1);
   assert_non_null(fresh_table);
   assert_non_null(table);
-  size_t named = 0, repeated = 0;
+  size_t named = 0, repeated = 0, left_in_log = 0;
   for (int pass = 0; pass < 4; pass++) {
     if (pass == 2)
       for (size_t k = 0; k < CV_MEMO_SLOTS; k += 2) {
@@ -1673,7 +1712,12 @@ static void kept_answers_change_nothing(void **state) {
     for (size_t i = 0; i < n; i++) {
       cv_buf_t want = {0}, got = {0};
       table_row(e, fresh_table, uses[i], fresh, &want);
-      table_row(e, table, uses[i], memo, &got);
+      cv_error_t err;
+      assert_int_equal(cv_evaluate(e, uses[i], 0, memo, &err), CV_OK);
+      /* Read after "if it was their weapon" was worked out, in a result
+       * whose log is not this one's. */
+      left_in_log += memo->verdicts->in_log != 0;
+      table_text(e, table, uses[i], memo, &got);
       assert_same_text(&want, &got, "a table row");
       uint64_t name[CV_VERDICTS_NAME_WORDS];
       size_t len = cv_memo_verdicts_name(memo, name);
@@ -1689,6 +1733,8 @@ static void kept_answers_change_nothing(void **state) {
    * first repeats the first's verdicts), and some neighbours share theirs. */
   assert_true(named > 3 * n);
   assert_true(repeated > 0);
+  assert_true(left_in_log > n / 2);
+  assert_ptr_not_equal(memo->theirs->memo_log, memo->memo_log);
   for (size_t i = 0; i < n; i++) cv_use_free(uses[i]);
   cv_table_free(fresh_table);
   cv_table_free(table);
@@ -1756,6 +1802,86 @@ static void affinity_follows_the_memo(void **state) {
 #undef KHARKIV
 #undef BELGOROD
   cv_engine_free(again);
+  cv_engine_free(e);
+}
+
+/* What one reader of a result gives: accessor k's answer for every
+ * policy, as text. */
+enum { ACCESSORS = 12 };
+static void read_with(int k, cv_engine_t *e, cv_use_t *use, const cv_result_t *res, cv_buf_t *b) {
+  size_t n = cv_result_count(res);
+  const char *ids[64];
+  cv_source_info_t src[64];
+  size_t idx[64], count;
+  for (size_t p = 0; p < n; p++) {
+    size_t got = 0;
+    switch (k) {
+      case 0:
+        assert_int_equal(cv_buf_printf(b, "%s,", cv_verdict_name(cv_result_verdict(res, p))),
+                         CV_OK);
+        continue;
+      case 1: assert_int_equal(cv_buf_printf(b, "%s,", cv_result_donor(res, p)), CV_OK); continue;
+      case 2: got = cv_result_rules(res, p, ids, 64); break;
+      case 3: got = cv_result_overridden(res, p, ids, 64); break;
+      case 4: got = cv_result_sources(res, p, ids, 64); break;
+      case 5:
+      case 6:
+        got = cv_result_source_list(res, p, k == 6, src, 64);
+        for (size_t i = 0; i < got && i < 64; i++) ids[i] = src[i].name;
+        break;
+      case 7:
+        for (; cv_result_source(res, p, got, &src[0]) == CV_OK; got++) ids[got % 64] = src[0].url;
+        break;
+      case 8: assert_int_equal(cv_result_write_why(e, res, p, b), CV_OK); continue;
+      default: break;
+    }
+    if (k > 8) break;
+    assert_int_equal(cv_buf_printf(b, "%zu:", got), CV_OK);
+    for (size_t i = 0; i < got && i < 64; i++)
+      assert_int_equal(cv_buf_printf(b, "%s,", ids[i]), CV_OK);
+  }
+  if (k == 9) assert_int_equal(cv_result_write_json(e, use, res, b), CV_OK);
+  if (k == 10) assert_int_equal(cv_result_write_text(e, use, res, b), CV_OK);
+  if (k == 11) {
+    assert_int_equal(cv_result_write_summary(e, res, b), CV_OK);
+    cv_verdict_t lead = cv_result_lead(res, idx, 64, &count);
+    assert_int_equal(cv_buf_printf(b, "%d %zu", (int)lead, count), CV_OK);
+  }
+}
+
+/* Each of a result's readers, the first to read it after a row memo hit
+ * left its verdicts in the log, gives what it gives for a result with the
+ * memo off: no reader may skip the copy. */
+static void lazy_verdicts_every_accessor(void **state) {
+  (void)state;
+  cv_engine_t *e = shipped_engine();
+  enum { CAP = 256 };
+  cv_use_t *uses[CAP + 1];
+  size_t n = read_row_memo_uses(e, uses, CAP);
+  assert_true(n > 100);
+  cv_result_t *fresh = cv_result_new(), *memo = cv_result_new();
+  cv_result_memoize(fresh, 0);
+  cv_error_t err;
+  size_t left_in_log = 0;
+  for (size_t i = 0; i < n; i++) {
+    assert_int_equal(cv_evaluate(e, uses[i], 0, fresh, &err), CV_OK);
+    for (int k = 0; k < ACCESSORS; k++) {
+      cv_buf_t want = {0}, got = {0};
+      read_with(k, e, uses[i], fresh, &want);
+      /* Twice: the second is the row memo's hit. */
+      assert_int_equal(cv_evaluate(e, uses[i], 0, memo, &err), CV_OK);
+      assert_int_equal(cv_evaluate(e, uses[i], 0, memo, &err), CV_OK);
+      left_in_log += memo->verdicts->in_log != 0;
+      read_with(k, e, uses[i], memo, &got);
+      assert_same_text(&want, &got, "a reader's answer");
+      cv_buf_free(&want);
+      cv_buf_free(&got);
+    }
+  }
+  assert_true(left_in_log > n * ACCESSORS / 2);
+  for (size_t i = 0; i < n; i++) cv_use_free(uses[i]);
+  cv_result_free(fresh);
+  cv_result_free(memo);
   cv_engine_free(e);
 }
 
@@ -2006,6 +2132,7 @@ int main(void) {
       cmocka_unit_test(kept_answers_not_rows),
       cmocka_unit_test(kept_answers_change_nothing),
       cmocka_unit_test(affinity_follows_the_memo),
+      cmocka_unit_test(lazy_verdicts_every_accessor),
       cmocka_unit_test(dates_round_trip),
       cmocka_unit_test(strerror_is_total),
       cmocka_unit_test(format_keeps_meaning),

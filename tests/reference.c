@@ -10,6 +10,8 @@
 
 #include <jansson.h>
 
+#include "eval.h"
+
 static const char *const fact_names[REF_FACTS] = {
     "action",   "target",   "purpose", "cross_border_attack",
     "depth_km", "approved", "reading", "reach_km"};
@@ -486,7 +488,7 @@ int ref_check_case(cv_engine_t *e, const ref_policy_t *p, const ref_use_t *u, cv
   cv_verdict_t want = CV_UNDETERMINED;
   for (int k = 0; k < 4 && n_out == 1; k++)
     if (o[k]) want = as_verdict[k];
-  const cv_policy_verdict_t *v = &res->v[0];
+  const cv_policy_verdict_t *v = cv_verdict(res, 0);
   if (v->truncated && v->verdict == CV_UNDETERMINED && v->n_branches < CV_MAX_BRANCHES)
     return REF_CUT_SHORT;
   const char *why = NULL;

@@ -459,7 +459,7 @@ static void write_value(FILE *f, const cv_catalog_t *cat, const cv_fact_info_t *
 static void write_pair(FILE *f, const cv_engine_t *eng, const cv_use_t *use, const cv_result_t *res,
                        size_t p, bool what_if) {
   const cv_policy_t *pol = eng->policies[p];
-  const cv_policy_verdict_t *v = &res->v[p];
+  const cv_policy_verdict_t *v = cv_verdict(res, p);
   const cv_catalog_t *cat = &eng->catalog;
   fprintf(f, "{\"use\": ");
   json_string(f, cv_use_id(use));
@@ -554,7 +554,7 @@ static void read_uses(const cv_engine_t *eng, const char *path, uses_t *u, tally
 static bool consider(const cv_engine_t *eng, const cv_use_t *use, uint32_t index,
                      const cv_result_t *res, size_t p, bool what_if, FILE *pairs, pair_t *out,
                      size_t *k, tally_t *t) {
-  const cv_policy_verdict_t *v = &res->v[p];
+  const cv_policy_verdict_t *v = cv_verdict(res, p);
   t->about++;
   if (res->no_donor_because) {
     t->before_rules++;
