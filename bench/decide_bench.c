@@ -12,7 +12,9 @@
  *              in the same timed span, as reading an ACLED row does
  *
  * A row is one evaluation, a verdict for each of the policies (the
- * decisions); per decision is per row over the policies.  Before any
+ * decisions); per decision is per row over the policies.  A memoised pass
+ * also splits its rows: those that hit the row memo (one look-up for every
+ * policy) and the others (no donor's weapon, not keyed, row misses).  Before any
  * timing the memoised verdicts are checked against the fresh ones, row by
  * row and donor by donor: a memo that changed an answer is a failure
  * (exit 1), not a figure.  Each pass prints the mean, the median and the
@@ -31,6 +33,7 @@
 
 #include "caveat.h"
 #include "machine.h"
+#include "memo.h" /* the result's row memo counters: which rows hit it */
 
 typedef struct input {
   int fd;
@@ -55,12 +58,31 @@ enum { FRESH, MEMOISED, GEOGRAPHY };
 static const char *const pass_names[] = {"fresh (memo off)", "memoised",
                                          "memoised + point resolved"};
 
-/* Times each row's evaluation; prints the pass's line.  Returns a sum of
- * the verdicts, so that no work can be optimised away. */
+/* A class of rows' times (sorted here): count, mean, median and p99 a
+ * row, and their share of the pass's time. */
+static void print_class(const char *name, double *ns, size_t n, double pass_sum) {
+  double sum = 0;
+  for (size_t i = 0; i < n; i++) sum += ns[i];
+  qsort(ns, n, sizeof *ns, by_value);
+  printf("  %-24s %7zu rows: mean %7.0f ns, median %7.0f, p99 %8.0f; %4.1f%% of the pass's time\n",
+         name, n, n ? sum / (double)n : 0, n ? ns[n / 2] : 0, n ? ns[n - 1 - n / 100] : 0,
+         pass_sum > 0 ? 100 * sum / pass_sum : 0);
+}
+
+/* Times each row's evaluation; prints the pass's line, and for a memoised
+ * pass the split between row memo hits (memo.h) and the other rows (no
+ * donor's weapon, unkeyed, row misses).  Returns a sum of the verdicts, so
+ * that no work can be optimised away. */
 static unsigned long timed_pass(const cv_engine_t *engine, cv_use_t **uses, size_t n,
                                 cv_result_t *res, int pass, double *ns) {
   cv_error_t err;
   unsigned long sink = 0;
+  double *hit_ns = malloc(n * sizeof *hit_ns), *other_ns = malloc(n * sizeof *other_ns);
+  size_t hits = 0, others = 0;
+  if (!hit_ns || !other_ns) {
+    fprintf(stderr, "decide_bench: out of memory\n");
+    exit(1);
+  }
   double cpu0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
   for (size_t i = 0; i < n; i++) {
     double lat, lon;
@@ -70,9 +92,14 @@ static unsigned long timed_pass(const cv_engine_t *engine, cv_use_t **uses, size
       cv_where_t where;
       sink += (unsigned long)cv_engine_where(engine, lat, lon, &where, &err);
     }
+    uint64_t row_hits = res->row_hits;
     cv_evaluate(engine, uses[i], 0, res, &err);
     ns[i] = clock_ns(CLOCK_MONOTONIC) - t0;
     sink += cv_result_verdict(res, 0);
+    if (res->row_hits != row_hits)
+      hit_ns[hits++] = ns[i];
+    else
+      other_ns[others++] = ns[i];
   }
   double cpu = clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0;
   double sum = 0;
@@ -84,6 +111,12 @@ static unsigned long timed_pass(const cv_engine_t *engine, cv_use_t **uses, size
       " p99 %6.0f; CPU %.0f ns a row\n",
       pass_names[pass], sum / (double)n, ns[n / 2], ns[n - 1 - n / 100], policies,
       sum / (double)n / (double)policies, ns[n - 1 - n / 100] / (double)policies, cpu / (double)n);
+  if (pass != FRESH) {
+    print_class("of them row memo hits", hit_ns, hits, sum);
+    print_class("other rows", other_ns, others, sum);
+  }
+  free(hit_ns);
+  free(other_ns);
   return sink;
 }
 

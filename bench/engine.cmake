@@ -14,4 +14,6 @@ add_custom_target(differential_bench
 add_executable(decide_bench ${CMAKE_CURRENT_SOURCE_DIR}/decide_bench.c)
 target_compile_definitions(decide_bench PRIVATE CAVEAT_HOME="${PROJECT_SOURCE_DIR}"
   CAVEAT_DCW_PATH="${CAVEAT_DCW}" CAVEAT_BENCH_CACHE="${CMAKE_BINARY_DIR}/geo-cache")
+# memo.h: which rows hit the row memo, for the split of the memoised pass.
+target_include_directories(decide_bench PRIVATE ${PROJECT_SOURCE_DIR}/src)
 target_link_libraries(decide_bench PRIVATE caveat_static)
