@@ -244,20 +244,31 @@ static inline const cv_policy_verdict_t *cv_verdict(const cv_result_t *r, size_t
   return &r->verdicts->copy[p];
 }
 
-/* Its verdict (cv_verdict_t) and its policy, read where the verdict lies:
- * what a summary, a donor's cell or a bench reads needs no copy. */
-static inline uint8_t cv_verdict_value(const cv_result_t *r, size_t p) {
+/* Where policy p's verdict's head lies, in the log or in its copy: its
+ * fields before the assumptions but its date (a record keeps the day of
+ * its first use).  Read through the three below. */
+static inline const unsigned char *cv_verdict_head(const cv_result_t *r, size_t p) {
   const cv_verdicts_t *vs = r->verdicts;
-  if (vs->in_log >> p & 1u) return vs->head[p][offsetof(cv_policy_verdict_t, verdict)];
-  return vs->copy[p].verdict;
+  return vs->in_log >> p & 1u ? vs->head[p] : (const unsigned char *)(const void *)&vs->copy[p];
+}
+
+/* Its verdict (cv_verdict_t), its policy and its deciding rules (n_rules
+ * into *n), read where the verdict lies: what a summary, a donor's cell,
+ * the count of rules or a bench reads needs no copy. */
+static inline uint8_t cv_verdict_value(const cv_result_t *r, size_t p) {
+  return cv_verdict_head(r, p)[offsetof(cv_policy_verdict_t, verdict)];
 }
 
 static inline const cv_policy_t *cv_verdict_policy(const cv_result_t *r, size_t p) {
-  const cv_verdicts_t *vs = r->verdicts;
-  if (!(vs->in_log >> p & 1u)) return vs->copy[p].policy;
   const cv_policy_t *pol;
-  memcpy(&pol, vs->head[p] + offsetof(cv_policy_verdict_t, policy), sizeof pol);
+  memcpy(&pol, cv_verdict_head(r, p) + offsetof(cv_policy_verdict_t, policy), sizeof pol);
   return pol;
+}
+
+static inline const uint16_t *cv_verdict_rules(const cv_result_t *r, size_t p, uint8_t *n) {
+  const unsigned char *head = cv_verdict_head(r, p);
+  *n = head[offsetof(cv_policy_verdict_t, n_rules)];
+  return (const uint16_t *)(const void *)(head + offsetof(cv_policy_verdict_t, rules));
 }
 
 /* Where policy p's verdict is written (eval.c, memo.c): one left in the

@@ -62,9 +62,11 @@ const char *cv_result_donor(const cv_result_t *result, size_t index) {
 
 size_t cv_result_rules(const cv_result_t *result, size_t index, const char **ids, size_t max) {
   if (index >= result->n) return 0;
-  const cv_policy_verdict_t *v = cv_verdict(result, index);
-  for (size_t i = 0; i < v->n_rules && i < max; i++) ids[i] = v->policy->rules[v->rules[i]].id;
-  return v->n_rules;
+  uint8_t n;
+  const uint16_t *rules = cv_verdict_rules(result, index, &n);
+  const cv_policy_t *pol = cv_verdict_policy(result, index);
+  for (size_t i = 0; i < n && i < max; i++) ids[i] = pol->rules[rules[i]].id;
+  return n;
 }
 
 size_t cv_result_overridden(const cv_result_t *result, size_t index, const char **ids, size_t max) {
