@@ -8,8 +8,13 @@
 
 #include <arpa/inet.h>
 #include "mhd.h"
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+
+/* --allow-host: how many names, and the bytes of one. */
+#define SERVE_ALLOWED_HOSTS_MAX 8
+#define SERVE_HOST_MAX 63
 
 typedef struct serve_config {
   size_t max_body;           /* bytes of one request body */
@@ -24,12 +29,18 @@ typedef struct serve_config {
   unsigned rate_window;      /* seconds over which a body's rate is measured */
   unsigned threads, max_connections, per_address;
   unsigned reserved_slots; /* the last connection slots, kept for addresses holding none */
-  char hosts[10][80];      /* Host header values accepted (DNS rebinding) */
-  size_t n_hosts;
+  /* Host header values accepted (DNS rebinding): the listening name and
+   * "localhost" when it is a loopback address, and each --allow-host name,
+   * each bare and with the port. */
+  char hosts[2 * (2 + SERVE_ALLOWED_HOSTS_MAX)][SERVE_HOST_MAX + 8];
+  /* Published last (release), read first (acquire): with --listen's port
+   * 0 the port, and so the table, is known only once the daemon has
+   * bound its socket, when requests may already come. */
+  _Atomic size_t n_hosts;
 } serve_config_t;
 
 /* Set from the options by serve.c before the daemon starts; read-only
- * once requests come. */
+ * once requests come, but for the hosts, published once as above. */
 extern serve_config_t serve_config;
 
 double now_seconds(void);

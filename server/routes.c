@@ -201,7 +201,8 @@ static const char *header_fault(struct MHD_Connection *c, const char *method, co
 static bool host_ok(struct MHD_Connection *c) {
   const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
   if (!host) return true; /* HTTP/1.0: no browser sends a request without one */
-  for (size_t i = 0; i < serve_config.n_hosts; i++)
+  size_t n = atomic_load_explicit(&serve_config.n_hosts, memory_order_acquire);
+  for (size_t i = 0; i < n; i++)
     if (strcasecmp(host, serve_config.hosts[i]) == 0) return true;
   return false;
 }

@@ -257,11 +257,23 @@ static int parse_listen(const char *listen, struct sockaddr_in *addr, char *host
   return inet_pton(AF_INET, host, &addr->sin_addr) == 1 ? 0 : -1;
 }
 
-static void add_host(const char *name, unsigned port) {
+/* Puts name, bare and with the port, at the host table's place n; returns
+ * the next place.  The table holds every name the options allow (limits.h),
+ * each of at most SERVE_HOST_MAX bytes, so nothing is ever left out. */
+static size_t add_host(size_t n, const char *name, unsigned port) {
   serve_config_t *c = &serve_config;
-  if (c->n_hosts + 2 > sizeof c->hosts / sizeof c->hosts[0]) return;
-  snprintf(c->hosts[c->n_hosts++], sizeof c->hosts[0], "%s", name);
-  snprintf(c->hosts[c->n_hosts++], sizeof c->hosts[0], "%s:%u", name, port);
+  snprintf(c->hosts[n++], sizeof c->hosts[0], "%s", name);
+  snprintf(c->hosts[n++], sizeof c->hosts[0], "%s:%u", name, port);
+  return n;
+}
+
+/* The accepted Host values, published in one store once all are written. */
+static void publish_hosts(const char *host, bool loopback, const char *const *allowed,
+                          size_t n_allowed, unsigned port) {
+  size_t n = add_host(0, host, port);
+  if (loopback) n = add_host(n, "localhost", port);
+  for (size_t i = 0; i < n_allowed; i++) n = add_host(n, allowed[i], port);
+  atomic_store_explicit(&serve_config.n_hosts, n, memory_order_release);
 }
 
 static void load_files(void) {
@@ -308,7 +320,7 @@ static void reload(void) {
 int caveat_serve(int argc, char **argv, cv_engine_t *engine, const caveat_serve_host_t *given) {
   hosting = given;
   const char *listen = "127.0.0.1:8080", *log_path = "-";
-  const char *allowed[8];
+  const char *allowed[SERVE_ALLOWED_HOSTS_MAX];
   size_t n_allowed = 0;
   int public_ok = 0;
   serve_config.threads = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
@@ -367,7 +379,16 @@ int caveat_serve(int argc, char **argv, cv_engine_t *engine, const caveat_serve_
       listen = v;
     } else if (strcmp(a, "--access-log") == 0) {
       log_path = v;
-    } else if (strcmp(a, "--allow-host") == 0 && n_allowed < 8 && strlen(v) < 64 && *v) {
+    } else if (strcmp(a, "--allow-host") == 0) {
+      if (n_allowed == SERVE_ALLOWED_HOSTS_MAX || !*v || strlen(v) > SERVE_HOST_MAX) {
+        if (n_allowed == SERVE_ALLOWED_HOSTS_MAX)
+          fprintf(stderr, "caveat: serve: --allow-host takes at most %d names; '%s' is one more\n",
+                  SERVE_ALLOWED_HOSTS_MAX, v);
+        else
+          fprintf(stderr, "caveat: serve: --allow-host takes a name of 1 to %d bytes; found '%s'\n",
+                  SERVE_HOST_MAX, v);
+        return CAVEAT_SERVE_USAGE;
+      }
       allowed[n_allowed++] = v;
     } else {
       fprintf(stderr, "caveat: serve: bad option '%s %s'\n", a, v);
@@ -435,6 +456,7 @@ int caveat_serve(int argc, char **argv, cv_engine_t *engine, const caveat_serve_
    * libmicrohttpd's own pool is twice --max-header: headers past
    * --max-header but within the pool get route_admit's JSON 431; only
    * those past the pool get libmicrohttpd's own (docs/server.md). */
+  if (ntohs(addr.sin_port)) publish_hosts(host, loopback, allowed, n_allowed, ntohs(addr.sin_port));
   struct MHD_Daemon *d = MHD_start_daemon(
       MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, 0, conn_accept, NULL,
       on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
@@ -449,9 +471,8 @@ int caveat_serve(int argc, char **argv, cv_engine_t *engine, const caveat_serve_
   }
   const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
   unsigned port = info ? info->port : ntohs(addr.sin_port);
-  add_host(host, port);
-  if (loopback) add_host("localhost", port);
-  for (size_t i = 0; i < n_allowed; i++) add_host(allowed[i], port);
+  /* A fixed port's hosts were published before the daemon started. */
+  if (!ntohs(addr.sin_port)) publish_hosts(host, loopback, allowed, n_allowed, port);
   watchdog_start();
   fprintf(stderr, "caveat: serving on http://%s:%u/v1/ and the page at / (%u threads)\n", host,
           port, serve_config.threads);

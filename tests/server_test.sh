@@ -168,6 +168,35 @@ expect "json with charset" 200 "$(status -H 'Content-Type: application/json; cha
 expect "foreign Host" 421 "$(status -H 'Host: evil.example' "$url/health")"
 expect "foreign Host with port" 421 "$(status -H "Host: evil.example:$port" "$url/health")"
 expect "localhost Host" 200 "$(status -H "Host: localhost:$port" "$url/health")"
+
+# --allow-host: each of the eight names allowed is accepted, bare and with
+# the port, the eighth 63 bytes long (the host table once held three beside
+# the listening name and localhost, and silently left the rest out); a
+# ninth name, or one of 64 bytes, is refused naming the limit.
+main_port=$port main_server=$server main_args=("${serve_args[@]}")
+long63=$(printf 'h%.0s' $(seq 63))
+serve_args=()
+for k in 1 2 3 4 5 6 7; do serve_args+=(--allow-host "h$k.example"); done
+serve_args+=(--allow-host "$long63")
+start allow
+expect "1st allowed Host" 200 "$(status -H "Host: h1.example:$port" "http://127.0.0.1:$port/v1/health")"
+expect "7th allowed Host" 200 "$(status -H "Host: h7.example:$port" "http://127.0.0.1:$port/v1/health")"
+expect "8th allowed Host, 63 bytes" 200 "$(status -H "Host: $long63:$port" "http://127.0.0.1:$port/v1/health")"
+expect "8th allowed Host bare" 200 "$(status -H "Host: $long63" "http://127.0.0.1:$port/v1/health")"
+expect "a Host not allowed" 421 "$(status -H "Host: h9.example:$port" "http://127.0.0.1:$port/v1/health")"
+kill -TERM "$server"
+wait "$server" 2>/dev/null
+"$caveat" --cache "$cache" "${pin[@]}" serve --listen 127.0.0.1:0 "${serve_args[@]}" \
+  --allow-host h9.example >/dev/null 2>"$work/allow.err"
+expect "a 9th --allow-host: status" 2 "$?"
+expect "a 9th --allow-host: message" \
+  "caveat: serve: --allow-host takes at most 8 names; 'h9.example' is one more" "$(head -1 "$work/allow.err")"
+"$caveat" --cache "$cache" "${pin[@]}" serve --listen 127.0.0.1:0 --allow-host "${long63}h" \
+  >/dev/null 2>"$work/allow.err"
+expect "a 64-byte --allow-host: status" 2 "$?"
+expect "a 64-byte --allow-host: message" \
+  "caveat: serve: --allow-host takes a name of 1 to 63 bytes; found '${long63}h'" "$(head -1 "$work/allow.err")"
+port=$main_port server=$main_server serve_args=("${main_args[@]}")
 expect "two Content-Lengths" "HTTP/1.1 400 Bad Request" \
   "$(raw "POST /v1/check HTTP/1.1\r\nHost: $host\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")"
 expect "Content-Length and chunked" "HTTP/1.1 400 Bad Request" \
