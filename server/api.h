@@ -17,5 +17,9 @@ enum MHD_Result api_outlines(request_t *req, struct MHD_Connection *c);
 enum MHD_Result api_whole_record(request_t *req, struct MHD_Connection *c);
 /* dataset.c */
 enum MHD_Result api_assess(request_t *req, struct MHD_Connection *c);
+/* Stops every producer of an /v1/assess answer (their answers are cut)
+ * and waits for them, then lets none start: before MHD_stop_daemon, which
+ * must find no connection suspended waiting for one. */
+void streams_stop(void);
 
 #endif

@@ -38,8 +38,10 @@ static void mhd_open_library(void) {
       {(void **)&cv_mhd.lookup_connection_value, "MHD_lookup_connection_value"},
       {(void **)&cv_mhd.queue_response, "MHD_queue_response"},
       {(void **)&cv_mhd.quiesce_daemon, "MHD_quiesce_daemon"},
+      {(void **)&cv_mhd.resume_connection, "MHD_resume_connection"},
       {(void **)&cv_mhd.start_daemon, "MHD_start_daemon"},
       {(void **)&cv_mhd.stop_daemon, "MHD_stop_daemon"},
+      {(void **)&cv_mhd.suspend_connection, "MHD_suspend_connection"},
   };
   for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++)
     if (!(*calls[i].slot = dlsym(lib, calls[i].name))) {

@@ -27,8 +27,10 @@ struct cv_mhd_calls {
   __typeof__(MHD_lookup_connection_value) *lookup_connection_value;
   __typeof__(MHD_queue_response) *queue_response;
   __typeof__(MHD_quiesce_daemon) *quiesce_daemon;
+  __typeof__(MHD_resume_connection) *resume_connection;
   __typeof__(MHD_start_daemon) *start_daemon;
   __typeof__(MHD_stop_daemon) *stop_daemon;
+  __typeof__(MHD_suspend_connection) *suspend_connection;
 };
 extern struct cv_mhd_calls cv_mhd;
 
@@ -45,8 +47,10 @@ extern struct cv_mhd_calls cv_mhd;
 #define MHD_lookup_connection_value cv_mhd.lookup_connection_value
 #define MHD_queue_response cv_mhd.queue_response
 #define MHD_quiesce_daemon cv_mhd.quiesce_daemon
+#define MHD_resume_connection cv_mhd.resume_connection
 #define MHD_start_daemon cv_mhd.start_daemon
 #define MHD_stop_daemon cv_mhd.stop_daemon
+#define MHD_suspend_connection cv_mhd.suspend_connection
 
 /* Opens libmicrohttpd and fills cv_mhd: 0, or -1 with why (the soname and
  * what failed) in why[size].  Once a process; later calls answer as the

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api.h"
 #include "limits.h"
 #include "metrics.h"
 #include "reply.h"
@@ -458,13 +459,14 @@ int caveat_serve(int argc, char **argv, cv_engine_t *engine, const caveat_serve_
    * those past the pool get libmicrohttpd's own (docs/server.md). */
   if (ntohs(addr.sin_port)) publish_hosts(host, loopback, allowed, n_allowed, ntohs(addr.sin_port));
   struct MHD_Daemon *d = MHD_start_daemon(
-      MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, 0, conn_accept, NULL,
-      on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
-      cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout, MHD_OPTION_CONNECTION_LIMIT,
-      cfg->max_connections * cfg->threads, MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_address,
-      MHD_OPTION_CONNECTION_MEMORY_LIMIT, 2 * cfg->max_header, MHD_OPTION_NOTIFY_COMPLETED,
-      on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, conn_notify, NULL,
-      MHD_OPTION_UNESCAPE_CALLBACK, route_unescape, NULL, MHD_OPTION_END);
+      MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME, 0, conn_accept,
+      NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+      MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout,
+      MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections * cfg->threads,
+      MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_address, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+      2 * cfg->max_header, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+      MHD_OPTION_NOTIFY_CONNECTION, conn_notify, NULL, MHD_OPTION_UNESCAPE_CALLBACK, route_unescape,
+      NULL, MHD_OPTION_END);
   if (!d) {
     fprintf(stderr, "caveat: serve: cannot listen on %s: %s\n", listen, strerror(errno));
     return CAVEAT_SERVE_USAGE;
@@ -496,6 +498,7 @@ int caveat_serve(int argc, char **argv, cv_engine_t *engine, const caveat_serve_
   if (listener != MHD_INVALID_SOCKET) close(listener);
   double give_up = now_seconds() + serve_config.request_deadline;
   while (atomic_load(&requests_in_flight) > 0 && now_seconds() < give_up) usleep(20000);
+  streams_stop();
   MHD_stop_daemon(d);
   watchdog_stop();
   snapshot_end();
