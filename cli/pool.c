@@ -18,6 +18,13 @@
  * free: those are what even the load out.  A worker takes another's row
  * only when nothing else is left and the caller waits for that batch
  * (docs/performance.md, "Ninth round").
+ *
+ * The caller is the last worker: jobs - 1 threads are started, and the
+ * caller works on its own rows (and any it may take) while it waits for
+ * the oldest batch.  With a thread for every worker besides the caller,
+ * jobs + 1 threads shared jobs cores, so the caller's reading (a third of
+ * a row's work) got two thirds of a core and bounded --jobs 2 at about
+ * 1.5 times --jobs 1 (docs/performance.md, "Eleventh round").
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -138,8 +145,8 @@ pool_t *pool_new(size_t jobs, size_t batch, pool_work_fn fn, void **workers) {
     for (size_t i = 0; ok && i < batch; i++) ok = (r->rows[i].use = cv_use_new()) != NULL;
   }
   if (ok && p->jobs > 1) {
-    ok = (p->threads = calloc(p->jobs, sizeof *p->threads)) != NULL;
-    for (size_t k = 0; ok && k < p->jobs; k++) {
+    ok = (p->threads = calloc(p->jobs - 1, sizeof *p->threads)) != NULL;
+    for (size_t k = 0; ok && k + 1 < p->jobs; k++) {
       worker_arg_t *arg = malloc(sizeof *arg);
       ok = arg != NULL;
       if (ok) *arg = (worker_arg_t){p, k};
@@ -162,9 +169,14 @@ pool_row_t *pool_next(pool_t *p) {
   return out < POOL_BATCHES ? p->ring[at].rows : NULL;
 }
 
-/* The range a row goes to: its affinity's worker, or jobs for any. */
+/* The range a row goes to: its affinity's worker, or jobs for any.  The
+ * caller also reads every row (a third of a row's work), so it is dealt
+ * half a thread's share: of 2 jobs - 1 parts, each thread has two, the
+ * caller one. */
 static size_t range_of(const pool_t *p, const pool_row_t *row) {
-  return row->affinity ? (size_t)(row->affinity % p->jobs) : p->jobs;
+  if (!row->affinity) return p->jobs;
+  size_t part = (size_t)(row->affinity % (2 * p->jobs - 1));
+  return part < 2 * (p->jobs - 1) ? part / 2 : p->jobs - 1;
 }
 
 /* Groups a batch's rows by range, in input order within each (a counting
@@ -211,10 +223,24 @@ pool_row_t *pool_wait(pool_t *p, size_t *n) {
   batch_t *b = &p->ring[p->oldest];
   if (b->done < b->n) {
     /* A worker with nothing of its own left may now take another's rows
-     * of this batch: waking it costs a hand-off, an idle core costs more. */
+     * of this batch: waking it costs a hand-off, an idle core costs more.
+     * The caller meanwhile works as the last worker. */
     p->caller_waits = true;
     pthread_cond_broadcast(&p->work);
-    while (b->done < b->n) pthread_cond_wait(&p->done, &p->lock);
+    size_t k = p->jobs - 1;
+    while (b->done < b->n) {
+      batch_t *taken_from = NULL;
+      long index = 0;
+      pool_row_t *row = next_row(p, k, &taken_from, &index);
+      if (!row) {
+        pthread_cond_wait(&p->done, &p->lock);
+        continue;
+      }
+      pthread_mutex_unlock(&p->lock);
+      p->fn(p->workers[k], row, index);
+      pthread_mutex_lock(&p->lock);
+      taken_from->done++;
+    }
     p->caller_waits = false;
   }
   p->oldest = (p->oldest + 1) % POOL_BATCHES;

@@ -35,9 +35,10 @@ typedef void (*pool_work_fn)(void *worker, pool_row_t *row, long index);
 
 typedef struct pool pool_t;
 
-/* A pool of jobs workers (1: the caller's thread does the work, no thread
- * is started), each with workers[k] as its context, and a ring of a few
- * batches of batch rows.  NULL when out of memory or a thread cannot start. */
+/* A pool of jobs workers, each with workers[k] as its context, and a ring
+ * of a few batches of batch rows: jobs - 1 threads, the caller's own
+ * being the last worker (1: no thread is started).  NULL when out of
+ * memory or a thread cannot start. */
 pool_t *pool_new(size_t jobs, size_t batch, pool_work_fn fn, void **workers);
 /* The batch to fill next (batch rows, each with its use), or NULL when
  * every batch is out: take the oldest back with pool_wait() first. */
@@ -46,8 +47,8 @@ pool_row_t *pool_next(pool_t *pool);
  * row index first, each with its affinity set) to the workers and returns
  * at once; with one job, works on it before returning. */
 void pool_submit(pool_t *pool, size_t n, long first);
-/* Waits for the oldest batch out and returns its rows (*n of them), NULL
- * when none is out.  They stay as they are until pool_next() hands that
+/* Waits for the oldest batch out, working on rows as the last worker
+ * meanwhile, and returns its rows (*n of them), NULL when none is out.  They stay as they are until pool_next() hands that
  * batch out again. */
 pool_row_t *pool_wait(pool_t *pool, size_t *n);
 void pool_free(pool_t *pool);
