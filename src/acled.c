@@ -589,9 +589,7 @@ void cv_acled_row(cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
    * about forces that received no donor weapons (Russia's) is what they
    * hit, not what they fired, unless the note says it was captured. */
   const cv_operator_t *o = op >= 0 ? cv_catalog_operator(cat, op) : NULL;
-  bool russian = false;
-  for (int k = 0; o && k < cat->n_no_donor_kinds; k++)
-    russian |= o->kind_sym == cat->no_donor_kind[k];
+  bool russian = o && cv_catalog_no_donor_because(cat, o->kind_sym);
   int named_system = cv_notes_system(cat, &scan);
   if (named_system >= 0 && !use->not_a_use && (!russian || scan.captured) &&
       !(taken & (1u << CV_DF_SYSTEM))) {

@@ -168,6 +168,17 @@ const cv_operator_t *cv_catalog_operator(const cv_catalog_t *cat, int32_t sym) {
   return &cat->operators[cat->symbols[sym].op];
 }
 
+/* Why forces of the operator kind kind_sym received no donor weapons (the
+ * last no_donor_weapons entry naming the kind), or NULL when they may have:
+ * the one reading of that list, for evaluation, the affinity of --jobs and
+ * the notes' reading of a system Russia's forces hit. */
+const char *cv_catalog_no_donor_because(const cv_catalog_t *cat, int32_t kind_sym) {
+  const char *because = NULL;
+  for (int k = 0; k < cat->n_no_donor_kinds; k++)
+    if (cat->no_donor_kind[k] == kind_sym) because = cat->no_donor_because[k];
+  return because;
+}
+
 size_t cv_catalog_system_alias_count(const cv_catalog_t *cat) {
   return (size_t)cat->n_system_alias;
 }

@@ -431,9 +431,10 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
   result->not_a_use = use->not_a_use != NULL;
   const cv_value_t *kind = &result->fact[CV_FACT_OPERATOR_KIND];
   const cv_catalog_t *cat = &engine->catalog;
-  if (!result->not_a_use && kind->state == CV_KNOWN && !use->captured)
-    for (int k = 0; k < cat->n_no_donor_kinds; k++)
-      if (cat->no_donor_kind[k] == kind->sym) result->no_donor_because = cat->no_donor_because[k];
+  if (!result->not_a_use && kind->state == CV_KNOWN && !use->captured) {
+    const char *because = cv_catalog_no_donor_because(cat, kind->sym);
+    if (because) result->no_donor_because = because;
+  }
   /* A system never delivered, named without a donor, is no donor's weapon:
    * offering every donor's verdict "if it was theirs" would answer a
    * question the record rules out.  A donor named asks the what-if. */
@@ -642,9 +643,7 @@ static bool answered_without_memo(const cv_engine_t *engine, const cv_use_t *use
     return false;
   const cv_catalog_t *cat = &engine->catalog;
   const cv_operator_t *o = cv_catalog_operator(cat, op->sym);
-  for (int k = 0; o && k < cat->n_no_donor_kinds; k++)
-    if (cat->no_donor_kind[k] == o->kind_sym) return true;
-  return false;
+  return o && cv_catalog_no_donor_because(cat, o->kind_sym);
 }
 
 uint64_t cv_use_affinity(const cv_engine_t *engine, const cv_use_t *use) {

@@ -227,7 +227,7 @@ typedef struct cv_catalog {
   const char *declared_names[CV_MAX_DECLARED_FACTS];
   int n_declared_names;
   /* Operator kinds that received no donor weapons (operators.json
-   * no_donor_weapons), and why. */
+   * no_donor_weapons), and why: read through cv_catalog_no_donor_because(). */
   int32_t no_donor_kind[CV_MAX_NO_DONOR_KINDS];
   const char *no_donor_because[CV_MAX_NO_DONOR_KINDS];
   int n_no_donor_kinds;
@@ -251,6 +251,7 @@ static inline const char *cv_symbol_name(const cv_catalog_t *cat, int32_t sym) {
 }
 const cv_system_t *cv_catalog_system(const cv_catalog_t *cat, int32_t sym);
 const cv_operator_t *cv_catalog_operator(const cv_catalog_t *cat, int32_t sym);
+const char *cv_catalog_no_donor_because(const cv_catalog_t *cat, int32_t kind_sym);
 /* Adds donor to system's donors ('supplies'); CV_OK if it is there already,
  * CV_TOO_LARGE past CV_MAX_SYSTEM_DONORS, CV_NAME if system is none. */
 int cv_catalog_add_donor(cv_catalog_t *cat, int32_t system, int32_t donor);

@@ -35,7 +35,7 @@ const cv_gazetteer_t *cv_engine_gazetteer_rebuilt(const cv_engine_t *engine,
   if (!p->rebuilt && p->state != 2 && damaged == engine->gaz) {
     /* The gazetteer the cache replaced held places.tsv alone (the cache
      * is used for no other): the same file, then GeoNames' places. */
-    char path[1100];
+    char path[sizeof engine->data_dir + sizeof "/places.tsv"];
     snprintf(path, sizeof path, "%s/places.tsv", engine->data_dir);
     cv_gazetteer_t *fresh = cv_gaz_new();
     int rc = fresh ? cv_gaz_load_tsv(fresh, path, &p->err)
