@@ -490,13 +490,28 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
   }
   /* One memo look-up for the use instead of one a policy (memo.h, the row
    * memo), where nothing about the use varies from policy to policy: no
-   * dispute but a distance's span, no assumption or declared fact set, no
-   * region's extent. */
+   * region the row's record disputes, no assumption or declared fact set,
+   * no region's extent.  Fields graded disputed are hidden from every
+   * policy alike, so the key holds the facts with them hidden too. */
   cv_row_entry_t *row = NULL;
   bool row_hit = false;
-  if (only == ALL_POLICIES && !result->no_donor_because && !graded_disputed &&
-      !use->region_stated[0] && !w->extent && !use->n_assume && !use->n_declared)
-    row = cv_memo_row_find(result, &e, result->fact, &row_hit);
+  if (only == ALL_POLICIES && !result->no_donor_because && !use->region_stated[0] && !w->extent &&
+      !use->n_assume && !use->n_declared) {
+    uint32_t disputed_fields = 0;
+    if (graded_disputed) {
+      resolve_facts(engine, use, result, true, hidden, hidden_grade);
+      hidden_ready = true;
+      for (int f = 0; f < CV_FIELD_COUNT; f++)
+        disputed_fields |= (uint32_t)(use->grade[f] == CV_GRADE_DISPUTED) << f;
+      /* The donor's grade, which the summary reads, follows the system's
+       * when the donor was not given but derived: not a function of the
+       * fields disputed alone. */
+      disputed_fields |= (uint32_t)(result->grade[CV_FACT_DONOR] == CV_GRADE_DISPUTED)
+                         << CV_ROW_DONOR_DISPUTED;
+    }
+    row = cv_memo_row_find(result, &e, result->fact, graded_disputed ? hidden : NULL,
+                           disputed_fields, &row_hit);
+  }
   result->n = engine->policy_count;
   /* Verdicts the last evaluation left in the log are written anew below. */
   if (only == ALL_POLICIES) result->verdicts->in_log = 0;

@@ -63,19 +63,6 @@ static uint32_t fact_cut_bits(const cv_policy_t *pol, int f, const cv_value_t *f
   return bits;
 }
 
-static uint64_t hash_bytes(const void *data, size_t len) {
-  const unsigned char *p = data;
-  uint64_t h = 0x9e3779b97f4a7c15ull;
-  for (size_t i = 0; i + 8 <= len; i += 8) {
-    uint64_t w;
-    memcpy(&w, p + i, 8);
-    h = (h ^ w) * 0xff51afd7ed558ccdull;
-    h ^= h >> 32;
-  }
-  for (size_t i = len & ~(size_t)7; i < len; i++) h = (h ^ p[i]) * 0x100000001b3ull;
-  return h | 1; /* 0 marks an empty slot */
-}
-
 /* Inlined into cv_memo_find(), its one caller, on every memo hit: GCC
  * would not (its frame's growth), and the call cost a hit 1% more
  * instructions. */
@@ -87,15 +74,7 @@ static inline __attribute__((always_inline)) void memo_key(const cv_eval_t *e,
   /* Every byte up to *len is written below (the layout has no padding), so
    * the key needs no clearing: a memset here cost more than the rest. */
   key->policy = pol;
-  uint32_t lo = 0, hi = pol->n_epochs;
-  while (lo < hi) {
-    uint32_t mid = (lo + hi) / 2;
-    if (pol->epochs[mid] <= e->date)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  key->epoch = lo;
+  key->epoch = cv_memo_epoch(pol->epochs, pol->n_epochs, e->date);
   key->disputed = hidden != NULL;
   int end = pol->fact_end;
   /* The facts as stated, then, only when some are disputed, with those
@@ -271,7 +250,9 @@ void cv_memo_new(cv_result_t *r) {
     r->memo = NULL;
   }
   r->places = calloc(CV_PLACE_MEMO_SLOTS, sizeof *r->places);
-  r->rows = r->memo ? calloc(CV_ROW_MEMO_SLOTS, sizeof *r->rows) : NULL;
+  r->rows = r->memo ? calloc(CV_ROW_MEMO_FIRST, sizeof *r->rows) : NULL;
+  r->n_rows = r->rows ? CV_ROW_MEMO_FIRST : 0;
+  r->rows_live = 0;
   r->no_donor_text = calloc(CV_MAX_POLICIES * CV_NO_DONOR_WAYS, sizeof *r->no_donor_text);
   r->answers = r->memo ? calloc(1, sizeof *r->answers) : NULL;
 }
@@ -318,7 +299,8 @@ bool cv_memo_find(cv_result_t *result, size_t p, const cv_eval_t *e, const cv_va
   /* The policy by its place, not its address: where a key falls must not
    * change from run to run (ASLR moved misses by 5%). */
   size_t skip = offsetof(cv_memo_key_t, epoch);
-  uint64_t h = hash_bytes((const char *)key + skip, len - skip) ^ (p * 0x9e3779b97f4a7c15ull);
+  uint64_t h =
+      cv_memo_hash_bytes((const char *)key + skip, len - skip) ^ (p * 0x9e3779b97f4a7c15ull);
   h |= 1; /* 0 marks an empty slot */
   /* CV_MEMO_WAYS ways per set, side by side: a key evicts the set's least
    * recently used slot, not whichever key shared its one slot.  On
@@ -379,7 +361,7 @@ void cv_memo_keep(cv_result_t *result, size_t p, const cv_memo_probe_t *probe) {
   if (++result->memo_misses >= CV_MEMO_HUGE_AFTER && !result->memo_huge) {
     cv_advise_huge_pages(result->memo, CV_MEMO_SLOTS * sizeof *result->memo);
     cv_advise_huge_pages(result->memo_log, CV_MEMO_LOG);
-    if (result->rows) cv_advise_huge_pages(result->rows, CV_ROW_MEMO_SLOTS * sizeof *result->rows);
+    if (result->rows) cv_advise_huge_pages(result->rows, result->n_rows * sizeof *result->rows);
     result->memo_huge = true;
   }
 }
@@ -494,236 +476,6 @@ cv_buf_t *cv_memo_answer_text(const cv_result_t *r) {
   return &evict->json;
 }
 
-/* ------------------------------------------------------------ row memo */
-
-static int by_date(const void *a, const void *b) {
-  cv_date_t x = *(const cv_date_t *)a, y = *(const cv_date_t *)b;
-  return (x > y) - (x < y);
-}
-
-static int by_number(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-/* The codes every policy reading f gives sym, side by side. */
-static void class_codes(const cv_engine_t *engine, int f, int32_t sym, uint32_t *codes) {
-  for (size_t p = 0; p < engine->policy_count; p++) {
-    const cv_policy_t *pol = engine->policies[p];
-    codes[p] = pol->facts_read & CV_FACT_BIT(f) ? cv_class_code(pol, f, sym) : 0;
-  }
-}
-
-/* Numbers the classes of f's values among every policy's classes: only
- * the values some policy names can differ from the catch-all (number 0),
- * so only theirs are worked out. */
-static bool number_classes(cv_row_plan_t *plan, const cv_engine_t *engine, int f) {
-  size_t n = engine->policy_count, seen = 1, cap = 1;
-  for (size_t p = 0; p < n; p++)
-    for (uint16_t i = 0; i < engine->policies[p]->n_classes[f]; i++)
-      cap += engine->policies[p]->classes[f][i].n_syms;
-  uint32_t *known = malloc(cap * (n ? n : 1) * sizeof *known);
-  if (!known) return false;
-  /* INT32_MIN is no symbol: every policy's catch-all. */
-  class_codes(engine, f, INT32_MIN, known);
-  uint32_t *class_of = plan->class_of + (size_t)f * (size_t)plan->n_symbols;
-  for (size_t p = 0; p < n; p++)
-    for (uint16_t i = 0; i < engine->policies[p]->n_classes[f]; i++) {
-      const cv_value_class_t *c = &engine->policies[p]->classes[f][i];
-      for (uint16_t k = 0; k < c->n_syms; k++) {
-        int32_t sym = c->syms[k];
-        if (sym < 0 || sym >= plan->n_symbols || class_of[sym]) continue;
-        uint32_t *codes = known + seen * n;
-        class_codes(engine, f, sym, codes);
-        size_t id = 0;
-        while (id < seen && memcmp(known + id * n, codes, n * sizeof *codes)) id++;
-        if (id == seen) seen++;
-        /* 0 stays 0: the catch-all's codes. */
-        class_of[sym] = (uint32_t)id;
-      }
-    }
-  free(known);
-  return true;
-}
-
-void cv_row_plan_free(cv_row_plan_t *plan) {
-  if (!plan) return;
-  free(plan->epochs);
-  free(plan->cuts);
-  free(plan->class_of);
-  free(plan);
-}
-
-cv_row_plan_t *cv_row_plan_new(const cv_engine_t *engine) {
-  static _Atomic uint64_t plans;
-  size_t n_epochs = 0, n_cuts = 1;
-  for (size_t p = 0; p < engine->policy_count; p++) {
-    const cv_policy_t *pol = engine->policies[p];
-    if (pol->unkeyed) return NULL; /* evaluated afresh for every use: no row key holds it */
-    n_epochs += pol->n_epochs;
-    for (int f = 0; f < pol->fact_end; f++) n_cuts += pol->n_cuts[f];
-  }
-  cv_row_plan_t *plan = calloc(1, sizeof *plan);
-  if (!plan) return NULL;
-  plan->serial = ++plans;
-  plan->n_symbols = engine->catalog.n_symbols;
-  plan->epochs = malloc(n_epochs * sizeof *plan->epochs + 1);
-  plan->cuts = malloc(n_cuts * sizeof *plan->cuts);
-  plan->class_of =
-      calloc((size_t)CV_FACT_BUILTIN * (size_t)plan->n_symbols + 1, sizeof *plan->class_of);
-  bool room = plan->epochs && plan->cuts && plan->class_of;
-  for (int f = 0; f < CV_FACT_BUILTIN && room; f++)
-    if (cv_row_classed(f)) room = number_classes(plan, engine, f);
-  if (!room) {
-    cv_row_plan_free(plan);
-    return NULL;
-  }
-  plan->cuts[plan->n_cuts++] = 0;
-  for (size_t p = 0; p < engine->policy_count; p++) {
-    const cv_policy_t *pol = engine->policies[p];
-    memcpy(plan->epochs + plan->n_epochs, pol->epochs, pol->n_epochs * sizeof *pol->epochs);
-    plan->n_epochs += pol->n_epochs;
-    for (int f = 0; f < pol->fact_end; f++)
-      for (uint16_t i = 0; i < pol->n_cuts[f]; i++) {
-        const cv_cut_t *c = &pol->cuts[f][i];
-        if (c->operand == CV_RHS_CONST) {
-          plan->cuts[plan->n_cuts++] = c->num;
-          continue;
-        }
-        if (c->operand == CV_RHS_ASSUMPTION) {
-          /* As evaluate_policies() sets it when the use sets none. */
-          const cv_assumption_t *as = &pol->assumptions[c->assumption];
-          plan->cuts[plan->n_cuts++] = as->is_set ? 0 : as->value;
-          continue;
-        }
-        if (f == CV_FACT_BORDER_KM || c->rhs_fact == CV_FACT_BORDER_KM)
-          plan->border_compared = true;
-        /* A declared fact is unknown in every use keyed. */
-        if (f >= CV_FACT_BUILTIN || c->rhs_fact >= CV_FACT_BUILTIN) continue;
-        uint8_t lo = (uint8_t)(f < c->rhs_fact ? f : c->rhs_fact);
-        uint8_t hi = (uint8_t)(f < c->rhs_fact ? c->rhs_fact : f);
-        uint8_t k = 0;
-        while (k < plan->n_pairs && !(plan->pair[k][0] == lo && plan->pair[k][1] == hi)) k++;
-        if (k == plan->n_pairs) {
-          plan->pair[k][0] = lo;
-          plan->pair[k][1] = hi;
-          plan->n_pairs++;
-        }
-      }
-  }
-  qsort(plan->epochs, plan->n_epochs, sizeof *plan->epochs, by_date);
-  qsort(plan->cuts, plan->n_cuts, sizeof *plan->cuts, by_number);
-  uint32_t unique = 0;
-  for (uint32_t i = 0; i < plan->n_epochs; i++)
-    if (!unique || plan->epochs[unique - 1] != plan->epochs[i])
-      plan->epochs[unique++] = plan->epochs[i];
-  plan->n_epochs = unique;
-  unique = 0;
-  for (uint32_t i = 0; i < plan->n_cuts; i++)
-    if (!unique || plan->cuts[unique - 1] != plan->cuts[i]) plan->cuts[unique++] = plan->cuts[i];
-  plan->n_cuts = unique;
-  return plan;
-}
-
-/* The built-in number facts, counted: the plan's pairs have room for
- * every pair of them. */
-#define CV_COUNT_NUMBER_(id, name, type, ...) +(CV_TYPE_##type == CV_TYPE_NUMBER)
-enum { NUMBER_FACTS = 0 CV_BUILTIN_FACTS(CV_COUNT_NUMBER_) };
-_Static_assert(sizeof((cv_row_plan_t *)0)->pair / sizeof((cv_row_plan_t *)0)->pair[0] >=
-                   NUMBER_FACTS * (NUMBER_FACTS - 1) / 2,
-               "the row plan holds every pair of built-in numbers");
-
-/* Where a known number lies among the plan's cuts: twice the count of cuts
- * below it, plus one when it is a cut.  Two numbers with one code compare
- * alike with every cut of every policy, whichever way round. */
-static uint32_t cut_code(const cv_row_plan_t *plan, double x) {
-  uint32_t lo = 0, hi = plan->n_cuts;
-  while (lo < hi) {
-    uint32_t mid = (lo + hi) / 2;
-    if (plan->cuts[mid] < x)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return 2 * lo + (lo < plan->n_cuts && plan->cuts[lo] == x);
-}
-
-cv_row_entry_t *cv_memo_row_find(cv_result_t *r, const cv_eval_t *e, const cv_value_t *fact,
-                                 bool *hit) {
-  *hit = false;
-  const cv_row_plan_t *plan = e->engine->row_plan;
-  if (!plan || !r->rows || r->memo_off || !r->memo) return NULL;
-  if (e->border_span && plan->border_compared) return NULL;
-  if (r->row_plan != plan->serial) {
-    /* Entries made under other policies point at their verdicts (a first
-     * plan finds the table as calloc left it, its pages untouched). */
-    if (r->row_plan) memset(r->rows, 0, CV_ROW_MEMO_SLOTS * sizeof *r->rows);
-    r->row_plan = plan->serial;
-  }
-  cv_row_key_t key;
-  memset(&key, 0, sizeof key);
-  uint32_t lo = 0, hi = plan->n_epochs;
-  while (lo < hi) {
-    uint32_t mid = (lo + hi) / 2;
-    if (plan->epochs[mid] <= e->date)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  key.epoch = lo;
-  key.unselected = r->unselected;
-  for (int f = 0; f < CV_FACT_BUILTIN; f++) {
-    const cv_value_t *v = &fact[f];
-    key.states |= (uint64_t)(v->state & 3) << (2 * f);
-    if (v->state != CV_KNOWN) continue;
-    if (cv_facts[f].type == CV_TYPE_NUMBER) {
-      key.code[f] = cut_code(plan, v->num);
-    } else if (cv_row_classed(f) && v->sym >= 0 && v->sym < plan->n_symbols) {
-      key.code[f] = plan->class_of[(size_t)f * (size_t)plan->n_symbols + (size_t)v->sym];
-    } else {
-      /* A symbol named after the plan was made (or none of the catalog's):
-       * held as it is, which is finer than its class. */
-      key.code[f] = (uint32_t)v->sym;
-      key.raw_names |= 1u << f;
-    }
-  }
-  for (uint8_t k = 0; k < plan->n_pairs; k++) {
-    const cv_value_t *x = &fact[plan->pair[k][0]], *y = &fact[plan->pair[k][1]];
-    uint32_t code = x->state != CV_KNOWN || y->state != CV_KNOWN ? 0
-                    : x->num < y->num                            ? 1
-                    : x->num == y->num                           ? 2
-                                                                 : 3;
-    key.compared |= code << (2 * k);
-  }
-  if (e->border_span) {
-    key.span_lo = 1 + cut_code(plan, e->border_lo);
-    key.span_hi = 1 + cut_code(plan, e->border_hi);
-  }
-  uint64_t h = hash_bytes(&key, sizeof key);
-  /* Sets of CV_ROW_MEMO_WAYS, the one used longest ago evicted, as in
-   * the verdict memo. */
-  size_t set = (size_t)((h >> 40) % CV_ROW_MEMO_SLOTS) & ~(size_t)(CV_ROW_MEMO_WAYS - 1);
-  uint32_t tick = ++r->memo_tick;
-  cv_row_entry_t *entry = &r->rows[set];
-  for (size_t way = set; way < set + CV_ROW_MEMO_WAYS; way++) {
-    cv_row_entry_t *x = &r->rows[way];
-    if (x->hash == h && memcmp(&x->key, &key, sizeof key) == 0) {
-      x->used = tick;
-      *hit = true;
-      r->row_hits++;
-      return x;
-    }
-    if (entry->hash && (!x->hash || tick - x->used > tick - entry->used)) entry = x;
-  }
-  r->row_misses++;
-  entry->hash = h;
-  entry->used = tick;
-  entry->key = key;
-  for (size_t p = 0; p < CV_MAX_POLICIES; p++) entry->slot[p] = -1;
-  entry->summarised = false;
-  return entry;
-}
-
 bool cv_memo_row_refer(cv_result_t *r, const cv_row_entry_t *entry, size_t p, cv_date_t date) {
   int32_t k = entry->slot[p];
   if (k < 0) return false;
@@ -745,14 +497,6 @@ bool cv_memo_row_refer(cv_result_t *r, const cv_row_entry_t *entry, size_t p, cv
   slot->used = ++r->memo_tick;
   r->memo_hits++;
   return true;
-}
-
-void cv_memo_row_keep(cv_result_t *r, cv_row_entry_t *entry, size_t n_policies) {
-  for (size_t p = 0; p < n_policies; p++) {
-    int32_t k = r->memo_slot[p];
-    entry->slot[p] = k;
-    entry->at[p] = k >= 0 ? r->memo[k].at : 0;
-  }
 }
 
 const cv_policy_verdict_t *cv_memo_verdict_copy(const cv_result_t *r, size_t p) {

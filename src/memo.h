@@ -1,11 +1,14 @@
 /*
- * memo.h -- internal: the result's memos (memo.c).  Verdicts already worked
- * out, by key, with the text the writers made of them; resolved points; the
- * symbols of territory and region codes.  Dataset rows repeat the same
- * patterns, and a result is where a caller keeps per-thread state.
+ * memo.h -- internal: the result's memos (memo.c, and the row memo in
+ * row_memo.c).  Verdicts already worked out, by key, with the text the
+ * writers made of them; resolved points; the symbols of territory and
+ * region codes.  Dataset rows repeat the same patterns, and a result is
+ * where a caller keeps per-thread state.
  */
 #ifndef CV_MEMO_H
 #define CV_MEMO_H
+
+#include <string.h>
 
 #include "eval.h"
 
@@ -29,6 +32,16 @@ typedef struct cv_row_key {
    * ends lie among the cuts (each + 1; 0: no span). */
   uint32_t span_lo, span_hi;
   uint32_t code[CV_FACT_BUILTIN];
+  /* A use that grades fields disputed (a bit per cv_field_t, and
+   * CV_ROW_DONOR_DISPUTED when the donor fact's grade is disputed, which
+   * the answer's summary reads): its verdicts are worked out with those
+   * facts unknown too, so the key holds the facts so hidden as it holds
+   * those stated.  All 0 for the others, which hash only the bytes up to
+   * disputed_fields. */
+  uint32_t disputed_fields;
+  uint32_t hidden_compared, hidden_raw_names;
+  uint64_t hidden_states;
+  uint32_t hidden_code[CV_FACT_BUILTIN];
 } cv_row_key_t;
 
 /* Where each policy's verdict for a row key lies: its verdict memo slot
@@ -42,14 +55,26 @@ struct cv_row_entry {
   uint64_t at[CV_MAX_POLICIES];
   /* The answer's summary (cv_result_t's about, lead and lead_set), a
    * function of what the key holds: the donor and system facts as they
-   * are, the donors selected and the verdicts.  summarised: kept by the
+   * are and whether they are disputed, the donors selected and the
+   * verdicts.  summarised: kept by the
    * use that filled the entry. */
   bool summarised;
   uint8_t lead;
   uint32_t about, lead_set;
 };
 
-#define CV_ROW_MEMO_SLOTS 4096
+#define CV_ROW_DONOR_DISPUTED CV_FIELD_COUNT
+_Static_assert(CV_ROW_DONOR_DISPUTED < 32, "the row key holds a bit per field disputed");
+
+/* The row memo starts with CV_ROW_MEMO_FIRST entries (2.3 MB, in sets of
+ * CV_ROW_MEMO_WAYS) and doubles, up to CV_ROW_MEMO_MOST, whenever a
+ * quarter of its entries' worth have been evicted since it last grew: a
+ * single check never fills it, while 100,000 gen_acled rows hold more
+ * than 16,000 keys, and with 4,096 entries a fifth of the rows that could
+ * have hit missed, each costing 5 us of fifteen verdict look-ups
+ * (docs/performance.md, "Twelfth round"). */
+#define CV_ROW_MEMO_FIRST 4096
+#define CV_ROW_MEMO_MOST 32768
 #define CV_ROW_MEMO_WAYS 4
 
 /* What the row key is made with, worked out from the engine's policies
@@ -86,6 +111,35 @@ struct cv_row_plan {
  * name other than the system's and the donor's (the plan's class_of). */
 static inline bool cv_row_classed(int f) {
   return cv_facts[f].type == CV_TYPE_SYMBOL && f != CV_FACT_SYSTEM && f != CV_FACT_DONOR;
+}
+
+/* The epoch a date falls in: how many of the sorted epoch starts are on
+ * or before it. */
+static inline uint32_t cv_memo_epoch(const cv_date_t *starts, uint32_t n, cv_date_t date) {
+  uint32_t lo = 0, hi = n;
+  while (lo < hi) {
+    uint32_t mid = (lo + hi) / 2;
+    if (starts[mid] <= date)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+/* The hash of a key's bytes, 0 never (it marks an empty slot): a word at
+ * a time, the tail a byte at a time. */
+static inline uint64_t cv_memo_hash_bytes(const void *data, size_t len) {
+  const unsigned char *p = data;
+  uint64_t h = 0x9e3779b97f4a7c15ull;
+  for (size_t i = 0; i + 8 <= len; i += 8) {
+    uint64_t w;
+    memcpy(&w, p + i, 8);
+    h = (h ^ w) * 0xff51afd7ed558ccdull;
+    h ^= h >> 32;
+  }
+  for (size_t i = len & ~(size_t)7; i < len; i++) h = (h ^ p[i]) * 0x100000001b3ull;
+  return h | 1;
 }
 
 /* Allocates the result's memo tables; without room for them evaluation
@@ -127,14 +181,15 @@ bool cv_memo_find(cv_result_t *r, size_t p, const cv_eval_t *e, const cv_value_t
                   const cv_value_t *hidden, cv_memo_probe_t *probe);
 void cv_memo_keep(cv_result_t *r, size_t p, const cv_memo_probe_t *probe);
 
-/* The row memo (model.h, cv_row_key_t): the entry for the use whose facts
- * as stated are fact, evaluated as e says (its engine, date and span of
- * border_km) with every policy; *hit tells whether it was made before,
- * else it is cleared to be filled by cv_memo_row_keep().  NULL: no row
- * memo (none allocated, the memo off, or a use or policy no row key can
- * hold). */
+/* The row memo (cv_row_key_t): the entry for the use whose facts as
+ * stated are fact and, when it grades the fields disputed_fields
+ * disputed, with those unknown are hidden, evaluated as e says (its
+ * engine, date and span of border_km) with every policy; *hit tells
+ * whether it was made before, else it is cleared to be filled by
+ * cv_memo_row_keep().  NULL: no row memo (none allocated, the memo off,
+ * or a use or policy no row key can hold). */
 cv_row_entry_t *cv_memo_row_find(cv_result_t *r, const cv_eval_t *e, const cv_value_t *fact,
-                                 bool *hit);
+                                 const cv_value_t *hidden, uint32_t disputed_fields, bool *hit);
 /* Leaves policy p's verdict, dated date, in the verdict memo's log where
  * entry says it lies, for cv_verdict() to copy out when first read; false
  * when it lies there no longer (then look it up). */

@@ -771,11 +771,11 @@ struct cv_result {
   bool not_a_use;
   bool never_delivered;
   uint64_t memo_hits, memo_misses;
-  /* The row memo (memo.h): its entries, the serial of the engine's plan
-   * they follow (0: none yet), and its hits and misses. */
-  cv_row_entry_t *rows; /* CV_ROW_MEMO_SLOTS entries, or NULL: none */
-  uint64_t row_plan;
-  uint64_t row_hits, row_misses;
+  /* The row memo (memo.h): n_rows entries (NULL: none), rows_live of them
+   * in use, the serial of the plan they follow (0: none), its counts. */
+  cv_row_entry_t *rows;
+  uint32_t n_rows, rows_live;
+  uint64_t row_plan, row_hits, row_misses;
   /* "If it was their weapon" (cv_result_if_theirs): for each policy, the
    * verdict the use gets with its donor taken to be that policy's donor;
    * worked out in theirs, a result of its own, when not NULL.  Turned off,

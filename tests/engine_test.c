@@ -1574,6 +1574,119 @@ static cv_engine_t *shipped_engine(void) {
   return e;
 }
 
+/* The row memo grows from CV_ROW_MEMO_FIRST entries towards
+ * CV_ROW_MEMO_MOST while the uses' keys fill half of it, and at the limit
+ * evicts; past it, every answer is still the one worked out afresh.  The
+ * uses, every system of the catalog against every target on twelve days
+ * at six points, a fifth of them disputing their system, hold more keys
+ * than half the limit. */
+static void row_memo_grows_to_its_limit(void **state) {
+  (void)state;
+  cv_engine_t *e = shipped_engine();
+  static const char *const systems[] = {"himars",       "m270",           "atacms",
+                                        "glsdb",        "m777",           "patriot",
+                                        "maxxpro",      "mrap",           "humvee",
+                                        "bradley",      "abrams",         "f-16",
+                                        "javelin",      "excalibur",      "m109",
+                                        "stinger",      "nasams",         "agm-88",
+                                        "switchblade",  "bayraktar",      "neptune",
+                                        "storm-shadow", "domestic-drone", "pzh-2000",
+                                        "iris-t-slm",   "caesar",         "aasm-hammer",
+                                        "samp-t",       "er-gmlrs",       "taurus",
+                                        "jassm",        "eram",           "tomahawk",
+                                        "leopard-2",    "leopard-1",      "challenger-2",
+                                        "t-72-donated", "marder",         "cv90",
+                                        "archer",       "krab",           "zuzana",
+                                        "dana",         "as-90",          "rm-70",
+                                        "gepard",       "mim-23-hawk",    "crotale",
+                                        "nlaw",         "milan-atgm",     "piorun",
+                                        "mistral",      "phoenix-ghost",  "mirage-2000",
+                                        "gripen",       "rafale",         "nightfall-missile",
+                                        "fp-5",         "long-neptune"};
+  static const char *const targets[] = {"military-unit",
+                                        "artillery",
+                                        "launcher",
+                                        "missile-in-flight",
+                                        "aircraft-in-flight",
+                                        "drone-in-flight",
+                                        "aircraft-on-ground",
+                                        "airfield",
+                                        "military-infrastructure",
+                                        "logistics",
+                                        "command-post",
+                                        "government",
+                                        "civilian-infrastructure",
+                                        "energy-infrastructure",
+                                        "civilians"};
+  static const char *const purposes[] = {"counter-fire", "air-defense", "ground-incursion",
+                                         "deep-strike",  "defense",     "interdiction",
+                                         "retaliation"};
+  static const char *const actions[] = {"strike", "ground-operation", "deployment"};
+  static const char *const days[] = {"2022-05-01", "2022-11-01", "2023-05-01", "2023-11-01",
+                                     "2024-05-01", "2024-06-15", "2024-09-01", "2024-12-01",
+                                     "2025-03-01", "2025-08-01", "2025-12-01", "2026-03-01"};
+  /* Russia at 3, 25, 60, 140 and 400 km from Ukraine, and Ukraine. */
+  static const double points[][2] = {{50.60, 36.60}, {50.80, 36.20}, {51.20, 36.10},
+                                     {51.90, 36.40}, {54.20, 37.60}, {50.00, 36.20}};
+  enum { N_SYSTEMS = sizeof systems / sizeof systems[0], N_USES = N_SYSTEMS * 15 * 12 * 6 };
+  size_t n_policies = cv_engine_policy_count(e);
+  unsigned char *want = malloc((size_t)N_USES * (n_policies + 2));
+  assert_non_null(want);
+  cv_result_t *fresh = cv_result_new(), *memo = cv_result_new();
+  cv_result_memoize(fresh, 0);
+  assert_int_equal(memo->n_rows, CV_ROW_MEMO_FIRST);
+  cv_use_t *use = cv_use_new();
+  cv_error_t err;
+  uint32_t grew_to[8] = {0};
+  size_t n_grew = 0;
+  uint64_t misses_at_limit = 0;
+  for (int pass = 0; pass < 3; pass++) {
+    size_t i = 0;
+    if (pass == 2) misses_at_limit = memo->row_misses;
+    for (size_t sy = 0; sy < N_SYSTEMS; sy++)
+      for (size_t t = 0; t < 15; t++)
+        for (size_t d = 0; d < 12; d++)
+          for (size_t pt = 0; pt < 6; pt++, i++) {
+            char json[512];
+            snprintf(json, sizeof json,
+                     "{\"date\": \"%s\", \"action\": \"%s\", \"system\": \"%s\", \"target\": "
+                     "\"%s\", \"purpose\": \"%s\", \"location\": {\"lat\": %.2f, \"lon\": %.2f}%s}",
+                     days[d], actions[i % 3], systems[sy], targets[t], purposes[i % 7],
+                     points[pt][0], points[pt][1],
+                     i % 5 == 0 ? ", \"evidence\": {\"system\": \"disputed\"}" : "");
+            assert_int_equal(cv_use_parse_json(e, use, json, strlen(json), &err), CV_OK);
+            cv_result_t *res = pass == 0 ? fresh : memo;
+            assert_int_equal(cv_evaluate(e, use, 0, res, &err), CV_OK);
+            unsigned char *w = want + i * (n_policies + 2);
+            size_t lead_at = 0, n_lead = 0;
+            unsigned char got[CV_MAX_POLICIES + 2];
+            for (size_t p = 0; p < n_policies; p++)
+              got[p] = (unsigned char)(cv_result_verdict(res, p) | cv_result_about(res, p) << 4);
+            got[n_policies] = (unsigned char)cv_result_lead(res, &lead_at, 1, &n_lead);
+            got[n_policies + 1] = (unsigned char)(lead_at | n_lead << 5);
+            if (pass == 0)
+              memcpy(w, got, n_policies + 2);
+            else if (memcmp(w, got, n_policies + 2) != 0)
+              fail_msg("pass %d, use %zu: %s: the memo's answer differs", pass, i, json);
+            if (pass == 1 && (n_grew == 0 || grew_to[n_grew - 1] != memo->n_rows) && n_grew < 8)
+              grew_to[n_grew++] = memo->n_rows;
+          }
+    assert_int_equal(i, N_USES);
+  }
+  /* Doubled at each step up to the limit, which the keys then overflow:
+   * the last pass misses keys evicted since the second. */
+  assert_true(n_grew >= 4);
+  for (size_t k = 1; k < n_grew; k++) assert_int_equal(grew_to[k], 2 * grew_to[k - 1]);
+  assert_int_equal(memo->n_rows, CV_ROW_MEMO_MOST);
+  assert_true(memo->row_misses > misses_at_limit);
+  assert_true(memo->row_hits > N_USES / 2);
+  cv_use_free(use);
+  free(want);
+  cv_result_free(fresh);
+  cv_result_free(memo);
+  cv_engine_free(e);
+}
+
 /* The table's row of use as CSV, then as GeoJSON properties, then the
  * result as JSON. */
 static void table_text(cv_engine_t *e, cv_table_t *t, cv_use_t *use, cv_result_t *res,
@@ -2129,6 +2242,7 @@ int main(void) {
       cmocka_unit_test(timeline_periods),
       cmocka_unit_test(memo_changes_nothing),
       cmocka_unit_test(row_memo_changes_nothing),
+      cmocka_unit_test(row_memo_grows_to_its_limit),
       cmocka_unit_test(kept_answers_not_rows),
       cmocka_unit_test(kept_answers_change_nothing),
       cmocka_unit_test(affinity_follows_the_memo),
