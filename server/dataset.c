@@ -401,15 +401,30 @@ void streams_stop(void) {
   for (size_t i = 0; i < n_kept; i++) scratch_drop(&kept[i]);
 }
 
-/* Starts st's producer, listed for the shutdown: false when the server is
+/* At most this many producers run at once: each evaluates into a result
+ * of its own, whose memo grows to about 41 MB on a batch of many distinct
+ * uses (docs/server.md, Memory), and without a bound clients streaming on
+ * every connection would hold 512 of them.  A stream past it is refused,
+ * as a body past the budget is. */
+#define PRODUCERS_MAX 8
+#define TEXT_OF(n) #n
+#define NUMBER_TEXT(n) TEXT_OF(n)
+
+typedef enum producer_start {
+  PRODUCER_STARTED,
+  PRODUCERS_ALL_BUSY,
+  PRODUCER_FAILED
+} producer_start_t;
+
+/* Starts st's producer, listed for the shutdown; fails when the server is
  * stopping or no thread can be started. */
-static bool start_producer(stream_t *st) {
+static producer_start_t start_producer(stream_t *st) {
   pthread_attr_t attr;
-  if (pthread_attr_init(&attr)) return false;
+  if (pthread_attr_init(&attr)) return PRODUCER_FAILED;
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
   pthread_mutex_lock(&producers_lock);
-  bool started = false;
-  if (!producers_stopped) {
+  bool started = false, busy = producers_running >= PRODUCERS_MAX;
+  if (!producers_stopped && !busy) {
     st->producing = true;
     pthread_t thread;
     started = pthread_create(&thread, &attr, produce, st) == 0;
@@ -424,7 +439,7 @@ static bool start_producer(stream_t *st) {
   }
   pthread_mutex_unlock(&producers_lock);
   pthread_attr_destroy(&attr);
-  return started;
+  return started ? PRODUCER_STARTED : busy ? PRODUCERS_ALL_BUSY : PRODUCER_FAILED;
 }
 
 /* Collects ?assume.NAME=NUMBER arguments into the stream. */
@@ -555,8 +570,13 @@ enum MHD_Result api_assess(request_t *req, struct MHD_Connection *c) {
     stream_free(st);
     return reply_out_of_memory(req, c);
   }
-  if (!st->done && !start_producer(st)) {
+  producer_start_t started = st->done ? PRODUCER_STARTED : start_producer(st);
+  if (started != PRODUCER_STARTED) {
     MHD_destroy_response(r); /* frees the stream */
+    static char all_busy[] =
+        "{\"error\": {\"message\": \"the server is writing as many large /v1/assess "
+        "answers as it writes at once (" NUMBER_TEXT(PRODUCERS_MAX) "); try again shortly\"}}\n";
+    if (started == PRODUCERS_ALL_BUSY) return reply_refused(req, c, all_busy);
     return reply_error(req, c, MHD_HTTP_SERVICE_UNAVAILABLE,
                        "the server could not start the thread that writes this answer; try "
                        "again shortly");

@@ -162,9 +162,13 @@ enum MHD_Result reply_busy(request_t *req, struct MHD_Connection *c) {
       "{\"error\": {\"message\": \"the server holds as many request "
       "bodies and answers as its memory budget allows (--body-budget); "
       "try again shortly\"}}\n";
+  return reply_refused(req, c, busy);
+}
+
+enum MHD_Result reply_refused(request_t *req, struct MHD_Connection *c, char *answer) {
   metrics_event(METRICS_MEMORY_REFUSED);
   struct MHD_Response *r =
-      MHD_create_response_from_buffer(sizeof busy - 1, busy, MHD_RESPMEM_PERSISTENT);
+      MHD_create_response_from_buffer(strlen(answer), answer, MHD_RESPMEM_PERSISTENT);
   if (!r) return MHD_NO;
   /* A connection whose answer was already written (conn_cut) gets no
    * other: it is closed. */

@@ -48,6 +48,9 @@ enum MHD_Result reply_error(request_t *req, struct MHD_Connection *c, unsigned s
 enum MHD_Result reply_out_of_memory(request_t *req, struct MHD_Connection *c);
 /* 503 with Retry-After: the bodies and answers held would pass the budget. */
 enum MHD_Result reply_busy(request_t *req, struct MHD_Connection *c);
+/* 503 with Retry-After for another bound on memory: answer, a static JSON
+ * error object, says which (counted as the budget's refusals are). */
+enum MHD_Result reply_refused(request_t *req, struct MHD_Connection *c, char *answer);
 /* out's bytes, the response taking out's buffer (out is left empty; the
  * caller frees it either way); a large one is held against the budget. */
 enum MHD_Result reply_owned(request_t *req, struct MHD_Connection *c, unsigned status,

@@ -502,6 +502,54 @@ left=$(($(rows_assessed) - rows_before))
   fail "a stream cut by its client: $left of 4000 rows written, want some and not all"
 expect "the producer's thread ended with its client" "$threads_before" "$(threads_now)"
 expect "answers after a client left mid-stream" "$want_many" "$(assess_many | md5sum)"
+# At most 8 producers at once (each holds a result whose memo grows to
+# ~41 MB): 8 clients that post a long dataset and do not read hold them
+# (each producer waits on its full ring); a ninth stream is refused with
+# 503, a short answer (no producer) is still served, and once the eight
+# leave a stream is served again.
+{ head -1 "$work/many.csv"; for _ in $(seq 30); do tail -n +2 "$work/many.csv"; done; } >"$work/most.csv"
+python3 - "$port" "$work/most.csv" "$work/many.csv" >"$work/producers" <<'PY'
+import socket, sys, time
+port, held_body, body = int(sys.argv[1]), open(sys.argv[2], "rb").read(), open(sys.argv[3], "rb").read()
+def post(data):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(b"POST /v1/assess HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/csv\r\n"
+              b"Connection: close\r\nContent-Length: %d\r\n\r\n" % len(data) + data)
+    return s
+def answer(s):
+    s.settimeout(30)
+    got = b""
+    while True:
+        try:
+            chunk = s.recv(65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        got += chunk
+    s.close()
+    return got
+# 12,000 rows answer ~30 MB, more than the sockets' buffers take: each
+# producer ends up waiting on its full ring.
+held = [post(held_body) for _ in range(8)]
+time.sleep(1.5)  # their first slices written and each producer started
+ninth = answer(post(body))
+print("ninth:", ninth.split(b"\r\n")[0].decode())
+print("ninth says:", ninth.split(b"\r\n\r\n", 1)[-1].decode().strip())
+print("short:", answer(post(body[:200])).split(b"\r\n")[0].decode())
+for s in held:
+    s.close()
+for _ in range(50):  # the producers see their clients gone and stop
+    after = answer(post(body)).split(b"\r\n")[0].decode()
+    if after.endswith("200 OK"):
+        break
+    time.sleep(0.2)
+print("after:", after)
+PY
+has "producers: one past the limit refused" '^ninth: HTTP/1.1 503 Service Unavailable$' "$work/producers"
+has "producers: the refusal says why" 'as many large /v1/assess answers as it writes at once \(8\)' "$work/producers"
+has "producers: a short answer needs none" '^short: HTTP/1.1 200 OK$' "$work/producers"
+has "producers: freed when their clients leave" '^after: HTTP/1.1 200 OK$' "$work/producers"
 assess_many --limit-rate 10k >"$work/slow" & # its body takes ~3 s to send
 slow=$!
 sleep 0.5
