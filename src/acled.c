@@ -555,13 +555,11 @@ void cv_acled_row(cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
     }
   }
 
-  cv_notes_t scan;
   const char *notes = col[AC_NOTES] ? col[AC_NOTES]->data : "";
   if (col[AC_NOTES]) excerpt(use->notes, sizeof use->notes, notes, col[AC_NOTES]->len);
   if (col[AC_LOCATION])
     excerpt(use->location_name, sizeof use->location_name, col[AC_LOCATION]->data,
             col[AC_LOCATION]->len);
-  cv_notes_scan(a->match, a->alias_system, notes, col[AC_NOTES] ? col[AC_NOTES]->len : 0, &scan);
   /* No use of a weapon: by the sub-event type, or by the notes of a mine,
    * IED or grenade row (not when the user mapped the action).  Nothing
    * else is then taken from the row's words: a system or target they name
@@ -570,6 +568,14 @@ void cv_acled_row(cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
   int not_use = -1, action_of = -1;
   bool accident = false, disrupted = false;
   if (sub) sub_event_kind_of(a, sub, &not_use, &accident, &action_of, &disrupted);
+  /* So a type that is no use (a protest, an arrest) leaves nothing for
+   * the notes to say, and they are scanned as empty: the scan was a third
+   * of reading such a row.  A disrupted weapons use may be an
+   * interception, which its notes tell. */
+  bool no_use_by_type = not_use >= 0 && !disrupted && !(taken & (1u << CV_DF_ACTION));
+  size_t notes_scanned = col[AC_NOTES] && !no_use_by_type ? col[AC_NOTES]->len : 0;
+  cv_notes_t scan;
+  cv_notes_scan(a->match, a->alias_system, notes, notes_scanned, &scan);
   bool interception =
       disrupted &&
       ((col[AC_NOTES] && starts_with_nocase(notes, col[AC_NOTES]->len, "Interception:")) ||
