@@ -301,9 +301,10 @@ static void test_matcher_name_plural(void **state) {
   cv_match_free(m);
 }
 
-/* The scan finds word starts eight bytes at a time: the same hits wherever
- * a word falls against the chunks, at every offset and with every length of
- * text cut short, and none inside a word glued to a UTF-8 letter. */
+/* The scan finds word starts sixteen bytes at a time (SSE2), then eight:
+ * the same hits wherever a word falls against the chunks, at every offset
+ * and with every length of text cut short, and none inside a word glued to
+ * a UTF-8 letter. */
 static void test_matcher_chunk_edges(void **state) {
   cv_match_t *m = cv_match_new();
   assert_int_equal(cv_match_add(m, "HIMARS", 6, 0, true), CV_OK);
@@ -312,7 +313,7 @@ static void test_matcher_chunk_edges(void **state) {
   assert_int_equal(cv_match_build(m), CV_OK);
   const char *body = "HIMARS m1 \xD0\x96HIMARS HIMARS\xD0\x96 x9M1 in  response to\tshelling M1";
   size_t body_len = strlen(body);
-  for (size_t pad = 0; pad <= 9; pad++) {
+  for (size_t pad = 0; pad <= 17; pad++) {
     char text[128], hits[256] = "", want[256];
     memset(text, ' ', pad);
     memcpy(text + pad, body, body_len);
@@ -326,6 +327,32 @@ static void test_matcher_chunk_edges(void **state) {
     snprintf(want, sizeof want, "0:%zu-%zu 1:%zu-%zu 2:%zu-%zu ", pad, pad + 6, pad + 7, pad + 9,
              pad + 33, pad + 57);
     assert_string_equal(hits, want);
+  }
+  cv_match_free(m);
+}
+
+/* Every byte value before a pattern, at every place of the chunks: the
+ * pattern is a whole word exactly when that byte is no letter, digit or
+ * byte of a UTF-8 sequence (0x80 and above), whichever of the sixteen-,
+ * eight- or one-byte steps finds the start. */
+static void test_matcher_word_bytes(void **state) {
+  cv_match_t *m = cv_match_new();
+  assert_int_equal(cv_match_add(m, "M1", 2, 0, true), CV_OK);
+  assert_int_equal(cv_match_build(m), CV_OK);
+  for (unsigned b = 1; b < 256; b++) {
+    bool word =
+        (b >= '0' && b <= '9') || (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || b >= 0x80;
+    for (size_t at = 0; at < 36; at++) {
+      char text[48], hits[64] = "";
+      memset(text, ' ', sizeof text);
+      text[at] = (char)b;
+      memcpy(text + at + 1, "M1", 2);
+      cv_match_scan(m, text, sizeof text, on_hit, hits);
+      char want[64] = "";
+      if (!word) snprintf(want, sizeof want, "0:%zu-%zu ", at + 1, at + 3);
+      if (strcmp(hits, want) != 0)
+        fail_msg("byte 0x%02X at %zu: '%s', not '%s'", b, at, hits, want);
+    }
   }
   cv_match_free(m);
 }
@@ -1096,6 +1123,7 @@ int main(void) {
       cmocka_unit_test(test_matcher),
       cmocka_unit_test(test_matcher_name_plural),
       cmocka_unit_test(test_matcher_chunk_edges),
+      cmocka_unit_test(test_matcher_word_bytes),
       cmocka_unit_test(test_matcher_keys),
       cmocka_unit_test(test_acled_column_memo),
       cmocka_unit_test(test_acled_admin1_memo),
