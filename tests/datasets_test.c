@@ -468,6 +468,29 @@ static void test_acled_admin1_memo(void **state) {
   cv_reader_free(r);
 }
 
+/* A sub-event type that is no use settles the row, and its notes are not
+ * scanned: a protest about HIMARS names no system.  A disrupted weapons use
+ * is still scanned (it may be an interception), and so is a protest row
+ * whose action the user mapped from a column of their own. */
+static void test_acled_no_use_notes(void **state) {
+  static const char text[] =
+      "event_id_cnty,event_date,sub_event_type,notes,act\n"
+      "P1,2024-06-02,Peaceful protest,Protesters asked for more HIMARS,\n"
+      "P2,2024-06-02,Disrupted weapons use,A missile was shot down by a Patriot,\n"
+      "P3,2024-06-02,Peaceful protest,Protesters asked for more HIMARS,strike\n";
+  answer_t a[4];
+  assert_int_equal(read_both(engine, CV_FORMAT_AUTO, text, sizeof text - 1, NULL, a, 4), 3);
+  assert_string_equal(a[0].system, "");
+  assert_string_equal(a[0].action, "");
+  assert_string_equal(a[1].system, "patriot");
+  assert_string_equal(a[1].action, "strike");
+  assert_string_equal(a[1].purpose, "air-defense");
+  static const char *const maps[] = {"action", "act", NULL};
+  assert_int_equal(read_both(engine, CV_FORMAT_AUTO, text, sizeof text - 1, maps, a, 4), 3);
+  assert_string_equal(a[2].system, "himars");
+  assert_string_equal(a[2].action, "strike");
+}
+
 /* acled.c sets a row's operator by the symbol actor1 was found as, not by
  * its name looked up again: the same only while every operator's own name
  * leads back to it (a name that were another operator's alias would not). */
@@ -1124,6 +1147,7 @@ int main(void) {
       cmocka_unit_test(test_matcher_name_plural),
       cmocka_unit_test(test_matcher_chunk_edges),
       cmocka_unit_test(test_matcher_word_bytes),
+      cmocka_unit_test(test_acled_no_use_notes),
       cmocka_unit_test(test_matcher_keys),
       cmocka_unit_test(test_acled_column_memo),
       cmocka_unit_test(test_acled_admin1_memo),
