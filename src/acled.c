@@ -152,6 +152,10 @@ struct cv_acled {
   size_t not_use_len[sizeof not_uses / sizeof *not_uses];
   size_t accident_len[sizeof accident_sub_events / sizeof *accident_sub_events];
   named_t action[sizeof sub_events / sizeof *sub_events]; /* sub_events[i].action */
+  /* whether sub_events[i].action is "strike", "ground-operation": the
+   * names compared once, not for every row */
+  bool action_strikes[sizeof sub_events / sizeof *sub_events];
+  bool action_fights[sizeof sub_events / sizeof *sub_events];
   named_t strike, air_defense, counter_fire, ground_incursion, civilians, artillery;
   named_t keyword_target[CV_KW_LAST_TARGET + 1]; /* cv_notes_keyword_target() */
   cv_match_t *match;                             /* system aliases, then acled_notes.c's keywords */
@@ -197,6 +201,8 @@ cv_acled_t *cv_acled_new(const cv_engine_t *engine, const cv_csv_field_t *header
   for (size_t i = 0; i < sizeof sub_events / sizeof *sub_events; i++) {
     a->sub_event_len[i] = strlen(sub_events[i].name);
     a->action[i] = named(cat, CV_UF_ACTION, sub_events[i].action);
+    a->action_strikes[i] = strcmp(sub_events[i].action, "strike") == 0;
+    a->action_fights[i] = strcmp(sub_events[i].action, "ground-operation") == 0;
   }
   for (size_t i = 0; i < sizeof not_uses / sizeof *not_uses; i++)
     a->not_use_len[i] = strlen(not_uses[i].name);
@@ -286,6 +292,15 @@ static void excerpt(char *out, size_t size, const char *text, size_t len) {
     out[n] = '\0';
 }
 
+/* cv_strcopy() for the short strings a row copies (a country's code, a
+ * region's, a field's name): a byte at a time, which for two to ten bytes
+ * is a fraction of the calls to strnlen() and memcpy(). */
+static void copy_short(char *dst, size_t size, const char *src) {
+  size_t n = 0;
+  for (; n + 1 < size && src[n]; n++) dst[n] = src[n];
+  dst[n] = '\0';
+}
+
 /* Records a word of the row and the field it set, for the output.  A row
  * sets each of operator, system, target, purpose and not_a_use once at
  * most, so CV_MAX_MATCHED
@@ -303,7 +318,7 @@ static void note_match(cv_use_t *use, const char *word, size_t len, const char *
   }
   memcpy(m->word, word, n);
   m->word[n] = '\0';
-  cv_strcopy(m->field, sizeof m->field, field); /* "operator", "system", "not_a_use", ... */
+  copy_short(m->field, sizeof m->field, field); /* "operator", "system", "not_a_use", ... */
   use->n_matched++;
 }
 
@@ -471,8 +486,8 @@ static void admin1_check(cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use
   memcpy(use->admin1, admin1->data, len);
   use->admin1[len] = '\0';
   const char *code = said ? admin1_code_of(a, engine, said, admin1) : NULL;
-  if (said) cv_strcopy(use->admin1_country, sizeof use->admin1_country, said);
-  if (code) cv_strcopy(use->admin1_region, sizeof use->admin1_region, code);
+  if (said) copy_short(use->admin1_country, sizeof use->admin1_country, said);
+  if (code) copy_short(use->admin1_region, sizeof use->admin1_region, code);
   if (!said) {
     use->admin1_check = CV_ADMIN1_NO_COUNTRY;
   } else if (!code) {
@@ -485,10 +500,10 @@ static void admin1_check(cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use
     use->admin1_check = CV_ADMIN1_AGREES;
   } else if (g->region[0]) {
     use->admin1_check = CV_ADMIN1_DISAGREES;
-    cv_strcopy(use->region_stated, sizeof use->region_stated, code);
+    copy_short(use->region_stated, sizeof use->region_stated, code);
   } else {
     use->admin1_check = g->region_unknown ? CV_ADMIN1_TAKEN_OUTSIDE : CV_ADMIN1_TAKEN;
-    cv_strcopy(g->region, sizeof g->region, code);
+    copy_short(g->region, sizeof g->region, code);
     g->region_unknown = false;
   }
 }
@@ -622,7 +637,7 @@ void cv_acled_row(cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
         target = &a->keyword_target[scan.flying.kind];
         target_word = notes + scan.flying.at, target_len = scan.flying.len;
       }
-    } else if (action && strcmp(action->name, "strike") == 0) {
+    } else if (action_of >= 0 && a->action_strikes[action_of]) {
       /* What was hit: the first target word ("Russian artillery" only when
        * Russia did not fire: then it names the shooter).  Counter-fire when
        * the notes say the target was firing, or name counter-battery fire
@@ -643,7 +658,7 @@ void cv_acled_row(cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
     /* A battle fought in Russia by a force on Ukraine's side is a ground
      * incursion by definition; whether it answered attacks across the
      * border is left for the verdict to ask. */
-    if (action && strcmp(action->name, "ground-operation") == 0 && o && col[AC_COUNTRY] &&
+    if (action_of >= 0 && a->action_fights[action_of] && o && col[AC_COUNTRY] &&
         field_is(col[AC_COUNTRY], "Russia")) {
       for (size_t k = 0; k < N_INCURSION_KINDS; k++)
         if (a->incursion_kind[k] >= 0 && o->kind_sym == a->incursion_kind[k])
@@ -676,7 +691,9 @@ void cv_acled_row(cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
    * export without them. */
   double lat, lon;
   if (cv_use_location(use, &lat, &lon) == CV_OK) {
-    cv_strcopy(use->location_from, sizeof use->location_from, "latitude/longitude");
+    static const char from_coordinates[] = "latitude/longitude";
+    _Static_assert(sizeof from_coordinates <= sizeof use->location_from, "location_from holds it");
+    memcpy(use->location_from, from_coordinates, sizeof from_coordinates);
     cross_check(a, engine, use, col[AC_COUNTRY], col[AC_ADMIN1], col[AC_GEO_PRECISION]);
   } else if (col[AC_LOCATION] && !(taken & (1u << CV_DF_PLACE))) {
     cv_error_t ignored;
