@@ -485,8 +485,12 @@ static int start(cv_reader_t *r, cv_error_t *err) {
 
 /* ------------------------------------------------------------------- rows */
 
-static void set_row_id(cv_reader_t *r, const char *s, size_t len) {
-  if (len && len < sizeof r->row_id && cv_utf8_valid(s, len, NULL)) {
+/* The row's id: s (len bytes) where it is one, else "row-N".  utf8 says
+ * that s is known to be UTF-8 already: a field of a CSV record the
+ * tokenizer found clean, which it checked whole (its fields are cut at
+ * ASCII bytes), so that checking the field again cost every row. */
+static void set_row_id(cv_reader_t *r, const char *s, size_t len, bool utf8) {
+  if (len && len < sizeof r->row_id && (utf8 || cv_utf8_valid(s, len, NULL))) {
     memcpy(r->row_id, s, len);
     r->row_id[len] = '\0';
     return;
@@ -559,9 +563,9 @@ static int csv_row(cv_reader_t *r, cv_use_t *use, cv_error_t *err) {
   const cv_csv_field_t *fields = c->fields;
   int idc = r->col[CV_DF_ID];
   if (idc >= 0 && (size_t)idc < n)
-    set_row_id(r, fields[idc].data, fields[idc].len);
+    set_row_id(r, fields[idc].data, fields[idc].len, c->flaw == CV_CSV_CLEAN);
   else
-    set_row_id(r, NULL, 0);
+    set_row_id(r, NULL, 0, false);
 
   if (c->flaw != CV_CSV_CLEAN) {
     char why[200];
@@ -641,14 +645,14 @@ static int csv_row(cv_reader_t *r, cv_use_t *use, cv_error_t *err) {
 
 static int jsonl_row(cv_reader_t *r, cv_use_t *use, cv_error_t *err) {
   const cv_csv_t *c = &r->csv;
-  set_row_id(r, NULL, 0);
+  set_row_id(r, NULL, 0, false);
   if (c->flaw != CV_CSV_CLEAN)
     return cv_error_set(err, CV_TOO_LARGE, NULL, (int)c->rec_line, 0, "line longer than %u bytes",
                         CV_CSV_MAX_RECORD);
   int rc = cv_use_parse_json_at(r->engine, use, c->fields[0].data, c->fields[0].len,
                                 (int)c->rec_line, err);
   const char *id = cv_use_id(use);
-  if (id[0]) set_row_id(r, id, strlen(id));
+  if (id[0]) set_row_id(r, id, strlen(id), false);
   if (rc != CV_OK) {
     err->line = (int)c->rec_line;
     return rc;
