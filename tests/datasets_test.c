@@ -214,6 +214,37 @@ static void test_dates(void **state) {
                                     "1 January 1899"};
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
     assert_int_equal(cv_dataset_date(bad[i], strlen(bad[i]), &date, NULL), CV_VALUE);
+  /* ACLED's own form, read apart from the others: every month's name, a
+   * day of one digit and of two; and near misses it leaves to the rest */
+  static const char *const months[12] = {"January",   "February", "March",    "April",
+                                         "May",       "June",     "July",     "August",
+                                         "September", "October",  "November", "December"};
+  for (int m = 1; m <= 12; m++) {
+    for (int day = 1; day <= 28; day += 27) {
+      char text[32], iso[11], want[11];
+      snprintf(text, sizeof text, "%d %s %d", day, months[m - 1], 2020 + m);
+      assert_int_equal(cv_dataset_date(text, strlen(text), &date, NULL), CV_OK);
+      cv_date_format(date, iso);
+      snprintf(want, sizeof want, "%04d-%02d-%02d", 2020 + m, m, day);
+      assert_string_equal(iso, want);
+    }
+  }
+  static const char *const near[][2] = {{"05 May 2024", "2024-05-05"}, {"5 MAY 2024", "2024-05-05"},
+                                        {"5 May  2024", NULL},         {"5  May 2024", NULL},
+                                        {"5 Mayy 2024", NULL},         {"16 Februar 2024", NULL},
+                                        {"16 Julyy 2024", NULL},       {"1 Juny 2024", NULL},
+                                        {"1 May 2O24", NULL},          {"x1 May 2024", NULL}};
+  for (size_t i = 0; i < sizeof near / sizeof *near; i++) {
+    int rc = cv_dataset_date(near[i][0], strlen(near[i][0]), &date, NULL);
+    if (!near[i][1]) {
+      assert_int_equal(rc, CV_VALUE);
+      continue;
+    }
+    char iso[11];
+    assert_int_equal(rc, CV_OK);
+    cv_date_format(date, iso);
+    assert_string_equal(iso, near[i][1]);
+  }
 }
 
 static void test_tokenizer(void **state) {
