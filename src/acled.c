@@ -557,9 +557,10 @@ void cv_acled_row(cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
                   const cv_csv_field_t *fields, size_t n, unsigned taken) {
   const cv_catalog_t *cat = &engine->catalog;
   const cv_csv_field_t *col[AC_COUNT];
-  for (int c = 0; c < AC_COUNT; c++)
-    col[c] = a->col[c] >= 0 && (size_t)a->col[c] < n && fields[a->col[c]].len ? &fields[a->col[c]]
-                                                                              : NULL;
+  for (int c = 0; c < AC_COUNT; c++) {
+    size_t k = (size_t)a->col[c]; /* a column not in the export (-1) is past any row's end */
+    col[c] = k < n && fields[k].len ? &fields[k] : NULL;
+  }
 
   int32_t op = -1;
   if (col[AC_ACTOR1] && !(taken & (1u << CV_DF_OPERATOR))) {
