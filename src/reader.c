@@ -523,12 +523,13 @@ static int start(cv_reader_t *r, cv_error_t *err) {
 /* The row's id: s (len bytes) where it is one, else "row-N".  utf8 says
  * that s is known to be UTF-8 already: a field of a CSV record the
  * tokenizer found clean, which it checked whole (its fields are cut at
- * ASCII bytes), so that checking the field again cost every row. */
-static void set_row_id(cv_reader_t *r, const char *s, size_t len, bool utf8) {
+ * ASCII bytes), so that checking the field again cost every row.
+ * Returns the id's length. */
+static size_t set_row_id(cv_reader_t *r, const char *s, size_t len, bool utf8) {
   if (len && len < sizeof r->row_id && (utf8 || cv_utf8_valid(s, len, NULL))) {
     memcpy(r->row_id, s, len);
     r->row_id[len] = '\0';
-    return;
+    return len;
   }
   /* "row-N", without the cost of snprintf on every row */
   char digits_rev[24];
@@ -541,6 +542,7 @@ static void set_row_id(cv_reader_t *r, const char *s, size_t len, bool utf8) {
   memcpy(r->row_id, "row-", 4);
   for (size_t i = 0; i < n; i++) r->row_id[4 + i] = digits_rev[n - 1 - i];
   r->row_id[4 + n] = '\0';
+  return 4 + n;
 }
 
 static const char *column_name(const cv_reader_t *r, int c) {
@@ -597,10 +599,9 @@ static int csv_row(cv_reader_t *r, cv_use_t *use, cv_error_t *err) {
   size_t n = c->nfields < CV_CSV_MAX_FIELDS ? c->nfields : CV_CSV_MAX_FIELDS;
   const cv_csv_field_t *fields = c->fields;
   int idc = r->col[CV_DF_ID];
-  if (idc >= 0 && (size_t)idc < n)
-    set_row_id(r, fields[idc].data, fields[idc].len, c->flaw == CV_CSV_CLEAN);
-  else
-    set_row_id(r, NULL, 0, false);
+  size_t id_len = idc >= 0 && (size_t)idc < n
+                      ? set_row_id(r, fields[idc].data, fields[idc].len, c->flaw == CV_CSV_CLEAN)
+                      : set_row_id(r, NULL, 0, false);
 
   if (c->flaw != CV_CSV_CLEAN) {
     char why[200];
@@ -615,7 +616,10 @@ static int csv_row(cv_reader_t *r, cv_use_t *use, cv_error_t *err) {
   if (c->nfields != r->n_columns)
     return row_error(r, err, CV_SYNTAX, NULL, -1, "the row has %zu fields and the header %zu",
                      c->nfields, r->n_columns);
-  cv_use_set_field(r->engine, use, CV_UF_ID, r->row_id, strlen(r->row_id), err);
+  /* The row's id always fits the use's (cv_use_set_field() would only
+   * copy it, after a switch and a strlen()). */
+  _Static_assert(sizeof r->row_id <= sizeof use->id, "a row's id fits a use's");
+  memcpy(use->id, r->row_id, id_len + 1);
   for (int f = CV_DF_DATE; f < CV_DF_COUNT; f++) {
     int col = r->col[f];
     if (col < 0 || !fields[col].len) continue;
