@@ -48,7 +48,12 @@ struct cv_reader {
   size_t n_columns;     /* header width */
   char **names;         /* header names, for messages; one block */
   int col[CV_DF_COUNT]; /* column feeding each use field, -1 none */
-  unsigned taken;       /* fields the user mapped (ACLED leaves them be) */
+  /* The fields after the id that a column feeds, in order, listed once
+   * started: a CSV row visits these, not every field (an ACLED export
+   * feeds three of them). */
+  uint8_t fed[CV_DF_COUNT];
+  size_t n_fed;
+  unsigned taken; /* fields the user mapped (ACLED leaves them be) */
   _Static_assert(CV_DF_COUNT <= 32, "a bit per dataset field in 'taken'");
   extra_col_t grades[MAX_EXTRA], assumes[MAX_EXTRA], facts[MAX_EXTRA];
   size_t n_grades, n_assumes, n_facts;
@@ -620,9 +625,9 @@ static int csv_row(cv_reader_t *r, cv_use_t *use, cv_error_t *err) {
    * copy it, after a switch and a strlen()). */
   _Static_assert(sizeof r->row_id <= sizeof use->id, "a row's id fits a use's");
   memcpy(use->id, r->row_id, id_len + 1);
-  for (int f = CV_DF_DATE; f < CV_DF_COUNT; f++) {
-    int col = r->col[f];
-    if (col < 0 || !fields[col].len) continue;
+  for (size_t i = 0; i < r->n_fed; i++) {
+    int f = r->fed[i], col = r->col[f];
+    if (!fields[col].len) continue;
     int rc = set_field(r, use, f, &fields[col], err);
     if (rc != CV_OK) return rc;
   }
@@ -708,6 +713,8 @@ int cv_reader_next(cv_reader_t *reader, cv_use_t *use, cv_error_t *err) {
       reader->done = true;
       return rc;
     }
+    for (int f = CV_DF_DATE; f < CV_DF_COUNT; f++)
+      if (reader->col[f] >= 0) reader->fed[reader->n_fed++] = (uint8_t)f;
   }
   cv_use_reset(use);
   int rc = reader->input->next(&reader->csv);
