@@ -406,13 +406,21 @@ static int32_t find_operator(const cv_catalog_t *cat, const char *s, size_t len)
   return -1;
 }
 
-/* find_operator() through the column's memo. */
-static int32_t operator_of(cv_acled_t *a, const cv_catalog_t *cat, const cv_csv_field_t *actor) {
+/* find_operator() through the column's memo, and whether the operator's
+ * forces received no donor weapons (kept beside it: the catalog's list
+ * was read for every row). */
+static int32_t operator_of(cv_acled_t *a, const cv_catalog_t *cat, const cv_csv_field_t *actor,
+                           bool *no_donor) {
   const value_slot_t *seen = memo_find(&a->actors, NULL, actor);
-  if (seen) return seen->num[0];
+  if (seen) {
+    *no_donor = seen->flag[0];
+    return seen->num[0];
+  }
   int32_t op = find_operator(cat, actor->data, actor->len);
+  const cv_operator_t *o = op >= 0 ? cv_catalog_operator(cat, op) : NULL;
+  *no_donor = o && cv_catalog_no_donor_because(cat, o->kind_sym);
   value_slot_t *s = memo_put(&a->actors, NULL, actor);
-  if (s) s->num[0] = op;
+  if (s) s->num[0] = op, s->flag[0] = *no_donor;
   return op;
 }
 
@@ -563,8 +571,9 @@ void cv_acled_row(cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
   }
 
   int32_t op = -1;
+  bool russian = false; /* the operator's forces received no donor weapons */
   if (col[AC_ACTOR1] && !(taken & (1u << CV_DF_OPERATOR))) {
-    op = operator_of(a, cat, col[AC_ACTOR1]);
+    op = operator_of(a, cat, col[AC_ACTOR1], &russian);
     if (op >= 0) {
       set_known(use, CV_UF_OPERATOR, op);
       note_match(use, col[AC_ACTOR1]->data, col[AC_ACTOR1]->len, "operator");
@@ -610,8 +619,6 @@ void cv_acled_row(cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
    * launcher): which one was used is not said.  A donated system in a note
    * about forces that received no donor weapons (Russia's) is what they
    * hit, not what they fired, unless the note says it was captured. */
-  const cv_operator_t *o = op >= 0 ? cv_catalog_operator(cat, op) : NULL;
-  bool russian = o && cv_catalog_no_donor_because(cat, o->kind_sym);
   int named_system = cv_notes_system(cat, &scan);
   if (named_system >= 0 && !use->not_a_use && (!russian || scan.captured) &&
       !(taken & (1u << CV_DF_SYSTEM))) {
@@ -659,8 +666,9 @@ void cv_acled_row(cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
     /* A battle fought in Russia by a force on Ukraine's side is a ground
      * incursion by definition; whether it answered attacks across the
      * border is left for the verdict to ask. */
-    if (action_of >= 0 && a->action_fights[action_of] && o && col[AC_COUNTRY] &&
-        field_is(col[AC_COUNTRY], "Russia")) {
+    const cv_operator_t *o =
+        action_of >= 0 && a->action_fights[action_of] ? cv_catalog_operator(cat, op) : NULL;
+    if (o && col[AC_COUNTRY] && field_is(col[AC_COUNTRY], "Russia")) {
       for (size_t k = 0; k < N_INCURSION_KINDS; k++)
         if (a->incursion_kind[k] >= 0 && o->kind_sym == a->incursion_kind[k])
           purpose = &a->ground_incursion;

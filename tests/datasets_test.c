@@ -522,6 +522,25 @@ static void test_acled_no_use_notes(void **state) {
   assert_string_equal(a[2].action, "strike");
 }
 
+/* Whether actor1's forces received no donor weapons is kept with its
+ * operator: Russia's forces are not given the HIMARS they hit, the second
+ * time (from the column's memo) as the first, and Ukraine's still are. */
+static void test_acled_no_donor_memo(void **state) {
+  static const char text[] =
+      "event_id_cnty,event_date,sub_event_type,actor1,notes\n"
+      "R1,2024-06-02,Air/drone strike,Military Forces of Russia (2000-),A HIMARS was hit\n"
+      "U1,2024-06-02,Air/drone strike,Military Forces of Ukraine (2019-),A HIMARS fired\n"
+      "R2,2024-06-02,Air/drone strike,Military Forces of Russia (2000-),A HIMARS was hit\n"
+      "U2,2024-06-02,Air/drone strike,Military Forces of Ukraine (2019-),A HIMARS fired\n";
+  static const char *const want[] = {"", "himars", "", "himars"};
+  answer_t a[4];
+  assert_int_equal(read_both(engine, CV_FORMAT_AUTO, text, sizeof text - 1, NULL, a, 4), 4);
+  for (size_t i = 0; i < 4; i++) {
+    assert_string_equal(a[i].operator_, i % 2 ? "afu" : "russian-armed-forces");
+    assert_string_equal(a[i].system, want[i]);
+  }
+}
+
 /* acled.c sets a row's operator by the symbol actor1 was found as, not by
  * its name looked up again: the same only while every operator's own name
  * leads back to it (a name that were another operator's alias would not). */
@@ -1193,6 +1212,7 @@ int main(void) {
       cmocka_unit_test(test_matcher_chunk_edges),
       cmocka_unit_test(test_matcher_word_bytes),
       cmocka_unit_test(test_acled_no_use_notes),
+      cmocka_unit_test(test_acled_no_donor_memo),
       cmocka_unit_test(test_matcher_keys),
       cmocka_unit_test(test_acled_column_memo),
       cmocka_unit_test(test_acled_admin1_memo),
