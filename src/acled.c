@@ -326,13 +326,6 @@ static bool field_is(const cv_csv_field_t *f, const char *text) {
   return cv_streq_nocase(f->data, f->len, text);
 }
 
-/* Sets a use field from a constant the catalogs know; a failure would be a
- * catalog without that value, and then the field simply stays unknown. */
-static void set(const cv_engine_t *engine, cv_use_t *use, const char *field, const char *value) {
-  cv_error_t ignored;
-  cv_use_set(engine, use, field, value, strlen(value), &ignored);
-}
-
 static const value_slot_t *memo_find(const value_memo_t *m, const void *context,
                                      const cv_csv_field_t *value) {
   for (unsigned i = 0; i < m->used; i++)
@@ -359,6 +352,26 @@ static value_slot_t *memo_put(value_memo_t *m, const void *context, const cv_csv
  * unknown. */
 static void set_known(cv_use_t *use, cv_use_field_t field, int32_t sym) {
   if (sym >= 0) use->given[cv_use_fields[field].field] = (cv_value_t){CV_KNOWN, sym, 0};
+}
+
+/* Sets the system to one the notes named, a catalog id, by its symbol:
+ * cv_use_set() would find the field by its name first, then the symbol
+ * (600 instructions a row that names one).  "unknown" itself is left to
+ * cv_use_set(), and so is an id the catalog lacks, which leaves the field
+ * unknown. */
+static void set_system(const cv_engine_t *engine, cv_use_t *use, const char *system) {
+  size_t len = strlen(system);
+  int32_t sym =
+      cv_streq_nocase(system, len, "unknown")
+          ? -1
+          : cv_catalog_lookup(&engine->catalog, (cv_domain_t)cv_use_fields[CV_UF_SYSTEM].domain,
+                              system, len);
+  if (sym >= 0) {
+    set_known(use, CV_UF_SYSTEM, sym);
+    return;
+  }
+  cv_error_t ignored;
+  cv_use_set(engine, use, "system", system, len, &ignored);
 }
 
 /* The row's sub-event type among the tables at the top: which entry of
@@ -553,10 +566,7 @@ static void cross_check(cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
   } else {
     disputed = false;
   }
-  if (disputed) {
-    cv_error_t ignored;
-    cv_use_grade(use, "lat", "disputed", &ignored);
-  }
+  if (disputed) use->grade[CV_FIELD_LOCATION] = CV_GRADE_DISPUTED; /* what grading "lat" does */
   if (prec) precision_check(use, prec, disputed);
   if (admin1) admin1_check(a, engine, use, said, admin1, disputed);
 }
@@ -622,9 +632,8 @@ void cv_acled_row(cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
   int named_system = cv_notes_system(cat, &scan);
   if (named_system >= 0 && !use->not_a_use && (!russian || scan.captured) &&
       !(taken & (1u << CV_DF_SYSTEM))) {
-    set(engine, use, "system", scan.systems[named_system]);
-    cv_error_t ignored;
-    cv_use_grade(use, "system", "reported", &ignored);
+    set_system(engine, use, scan.systems[named_system]);
+    use->grade[CV_FIELD_SYSTEM] = CV_GRADE_REPORTED;
     note_match(use, notes + scan.system_at[named_system], scan.system_len[named_system], "system");
     use->captured = russian && scan.captured;
   }

@@ -541,6 +541,35 @@ static void test_acled_no_donor_memo(void **state) {
   }
 }
 
+/* A system the notes name is graded reported; coordinates outside the
+ * row's own country grade the location disputed, and the note says why. */
+static void test_acled_grades(void **state) {
+  static const char text[] =
+      "event_id_cnty,event_date,sub_event_type,actor1,country,notes,latitude,longitude\n"
+      "G1,2024-06-02,Air/drone strike,Military Forces of Ukraine (2019-),Russia,"
+      "A HIMARS fired,51.73,36.19\n"
+      "G2,2024-06-02,Air/drone strike,Military Forces of Ukraine (2019-),Ukraine,"
+      "Shelling,51.73,36.19\n";
+  source_t src = {text, sizeof text - 1, 0, 1 << 20};
+  cv_reader_t *r = cv_reader_new(full_engine, CV_FORMAT_AUTO, read_source, &src);
+  cv_use_t *use = cv_use_new();
+  cv_error_t err;
+  assert_int_equal(cv_reader_next(r, use, &err), CV_OK);
+  assert_string_equal(given(full_engine, use, CV_FIELD_SYSTEM), "himars");
+  assert_int_equal(use->grade[CV_FIELD_SYSTEM], CV_GRADE_REPORTED);
+  assert_int_equal(use->grade[CV_FIELD_LOCATION], CV_GRADE_STATED);
+  assert_string_equal(use->location_note, "");
+  assert_int_equal(cv_reader_next(r, use, &err), CV_OK);
+  assert_string_equal(given(full_engine, use, CV_FIELD_SYSTEM), "");
+  assert_int_equal(use->grade[CV_FIELD_SYSTEM], CV_GRADE_STATED);
+  assert_int_equal(use->grade[CV_FIELD_LOCATION], CV_GRADE_DISPUTED);
+  assert_string_equal(use->location_note,
+                      "ACLED's country is Ukraine (?) but the coordinates lie in RU");
+  assert_int_equal(cv_reader_next(r, use, &err), CV_EOF);
+  cv_use_free(use);
+  cv_reader_free(r);
+}
+
 /* acled.c sets a row's operator by the symbol actor1 was found as, not by
  * its name looked up again: the same only while every operator's own name
  * leads back to it (a name that were another operator's alias would not). */
@@ -1213,6 +1242,7 @@ int main(void) {
       cmocka_unit_test(test_matcher_word_bytes),
       cmocka_unit_test(test_acled_no_use_notes),
       cmocka_unit_test(test_acled_no_donor_memo),
+      cmocka_unit_test(test_acled_grades),
       cmocka_unit_test(test_matcher_keys),
       cmocka_unit_test(test_acled_column_memo),
       cmocka_unit_test(test_acled_admin1_memo),
