@@ -542,15 +542,25 @@ static void test_acled_no_donor_memo(void **state) {
 }
 
 /* A system the notes name is graded reported; coordinates outside the
- * row's own country grade the location disputed, and the note says why. */
+ * row's own country grade the location disputed, and the note says why,
+ * cut as snprintf() cuts where the row's admin1 is long. */
 static void test_acled_grades(void **state) {
-  static const char text[] =
-      "event_id_cnty,event_date,sub_event_type,actor1,country,notes,latitude,longitude\n"
-      "G1,2024-06-02,Air/drone strike,Military Forces of Ukraine (2019-),Russia,"
-      "A HIMARS fired,51.73,36.19\n"
-      "G2,2024-06-02,Air/drone strike,Military Forces of Ukraine (2019-),Ukraine,"
-      "Shelling,51.73,36.19\n";
-  source_t src = {text, sizeof text - 1, 0, 1 << 20};
+  char admin1[160];
+  memset(admin1, 'x', sizeof admin1 - 1);
+  admin1[sizeof admin1 - 1] = '\0';
+  char text[1024];
+  int len =
+      snprintf(text, sizeof text,
+               "event_id_cnty,event_date,sub_event_type,actor1,country,notes,latitude,longitude,"
+               "admin1,geo_precision\n"
+               "G1,2024-06-02,Air/drone strike,Military Forces of Ukraine (2019-),Russia,"
+               "A HIMARS fired,51.73,36.19,,\n"
+               "G2,2024-06-02,Air/drone strike,Military Forces of Ukraine (2019-),Ukraine,"
+               "Shelling,51.73,36.19,,\n"
+               "G3,2024-06-02,Air/drone strike,,Ukraine,Shelling,51.73,36.19,Kursk,3\n"
+               "G4,2024-06-02,Air/drone strike,,Ukraine,Shelling,51.73,36.19,%s,2\n",
+               admin1);
+  source_t src = {text, (size_t)len, 0, 1 << 20};
   cv_reader_t *r = cv_reader_new(full_engine, CV_FORMAT_AUTO, read_source, &src);
   cv_use_t *use = cv_use_new();
   cv_error_t err;
@@ -565,6 +575,18 @@ static void test_acled_grades(void **state) {
   assert_int_equal(use->grade[CV_FIELD_LOCATION], CV_GRADE_DISPUTED);
   assert_string_equal(use->location_note,
                       "ACLED's country is Ukraine (?) but the coordinates lie in RU");
+  assert_int_equal(cv_reader_next(r, use, &err), CV_OK);
+  assert_string_equal(use->location_note,
+                      "ACLED's country is Ukraine (Kursk) but the "
+                      "coordinates lie in RU (geo_precision 3)");
+  assert_int_equal(cv_reader_next(r, use, &err), CV_OK);
+  char want[512];
+  snprintf(want, sizeof want,
+           "ACLED's country is Ukraine (%s) but the coordinates lie in RU (geo_precision 2)",
+           admin1);
+  assert_true(strlen(want) >= sizeof use->location_note);
+  want[sizeof use->location_note - 1] = '\0'; /* where snprintf() into the note cuts */
+  assert_string_equal(use->location_note, want);
   assert_int_equal(cv_reader_next(r, use, &err), CV_EOF);
   cv_use_free(use);
   cv_reader_free(r);
