@@ -152,6 +152,10 @@ struct cv_acled {
   size_t not_use_len[sizeof not_uses / sizeof *not_uses];
   size_t accident_len[sizeof accident_sub_events / sizeof *accident_sub_events];
   named_t action[sizeof sub_events / sizeof *sub_events]; /* sub_events[i].action */
+  /* whether sub_events[i].action is "strike", "ground-operation": the
+   * names compared once, not for every row */
+  bool action_strikes[sizeof sub_events / sizeof *sub_events];
+  bool action_fights[sizeof sub_events / sizeof *sub_events];
   named_t strike, air_defense, counter_fire, ground_incursion, civilians, artillery;
   named_t keyword_target[CV_KW_LAST_TARGET + 1]; /* cv_notes_keyword_target() */
   cv_match_t *match;                             /* system aliases, then acled_notes.c's keywords */
@@ -197,6 +201,8 @@ cv_acled_t *cv_acled_new(const cv_engine_t *engine, const cv_csv_field_t *header
   for (size_t i = 0; i < sizeof sub_events / sizeof *sub_events; i++) {
     a->sub_event_len[i] = strlen(sub_events[i].name);
     a->action[i] = named(cat, CV_UF_ACTION, sub_events[i].action);
+    a->action_strikes[i] = strcmp(sub_events[i].action, "strike") == 0;
+    a->action_fights[i] = strcmp(sub_events[i].action, "ground-operation") == 0;
   }
   for (size_t i = 0; i < sizeof not_uses / sizeof *not_uses; i++)
     a->not_use_len[i] = strlen(not_uses[i].name);
@@ -286,6 +292,15 @@ static void excerpt(char *out, size_t size, const char *text, size_t len) {
     out[n] = '\0';
 }
 
+/* cv_strcopy() for the short strings a row copies (a country's code, a
+ * region's, a field's name): a byte at a time, which for two to ten bytes
+ * is a fraction of the calls to strnlen() and memcpy(). */
+static void copy_short(char *dst, size_t size, const char *src) {
+  size_t n = 0;
+  for (; n + 1 < size && src[n]; n++) dst[n] = src[n];
+  dst[n] = '\0';
+}
+
 /* Records a word of the row and the field it set, for the output.  A row
  * sets each of operator, system, target, purpose and not_a_use once at
  * most, so CV_MAX_MATCHED
@@ -303,19 +318,12 @@ static void note_match(cv_use_t *use, const char *word, size_t len, const char *
   }
   memcpy(m->word, word, n);
   m->word[n] = '\0';
-  cv_strcopy(m->field, sizeof m->field, field); /* "operator", "system", "not_a_use", ... */
+  copy_short(m->field, sizeof m->field, field); /* "operator", "system", "not_a_use", ... */
   use->n_matched++;
 }
 
 static bool field_is(const cv_csv_field_t *f, const char *text) {
   return cv_streq_nocase(f->data, f->len, text);
-}
-
-/* Sets a use field from a constant the catalogs know; a failure would be a
- * catalog without that value, and then the field simply stays unknown. */
-static void set(const cv_engine_t *engine, cv_use_t *use, const char *field, const char *value) {
-  cv_error_t ignored;
-  cv_use_set(engine, use, field, value, strlen(value), &ignored);
 }
 
 static const value_slot_t *memo_find(const value_memo_t *m, const void *context,
@@ -344,6 +352,26 @@ static value_slot_t *memo_put(value_memo_t *m, const void *context, const cv_csv
  * unknown. */
 static void set_known(cv_use_t *use, cv_use_field_t field, int32_t sym) {
   if (sym >= 0) use->given[cv_use_fields[field].field] = (cv_value_t){CV_KNOWN, sym, 0};
+}
+
+/* Sets the system to one the notes named, a catalog id, by its symbol:
+ * cv_use_set() would find the field by its name first, then the symbol
+ * (600 instructions a row that names one).  "unknown" itself is left to
+ * cv_use_set(), and so is an id the catalog lacks, which leaves the field
+ * unknown. */
+static void set_system(const cv_engine_t *engine, cv_use_t *use, const char *system) {
+  size_t len = strlen(system);
+  int32_t sym =
+      cv_streq_nocase(system, len, "unknown")
+          ? -1
+          : cv_catalog_lookup(&engine->catalog, (cv_domain_t)cv_use_fields[CV_UF_SYSTEM].domain,
+                              system, len);
+  if (sym >= 0) {
+    set_known(use, CV_UF_SYSTEM, sym);
+    return;
+  }
+  cv_error_t ignored;
+  cv_use_set(engine, use, "system", system, len, &ignored);
 }
 
 /* The row's sub-event type among the tables at the top: which entry of
@@ -391,13 +419,21 @@ static int32_t find_operator(const cv_catalog_t *cat, const char *s, size_t len)
   return -1;
 }
 
-/* find_operator() through the column's memo. */
-static int32_t operator_of(cv_acled_t *a, const cv_catalog_t *cat, const cv_csv_field_t *actor) {
+/* find_operator() through the column's memo, and whether the operator's
+ * forces received no donor weapons (kept beside it: the catalog's list
+ * was read for every row). */
+static int32_t operator_of(cv_acled_t *a, const cv_catalog_t *cat, const cv_csv_field_t *actor,
+                           bool *no_donor) {
   const value_slot_t *seen = memo_find(&a->actors, NULL, actor);
-  if (seen) return seen->num[0];
+  if (seen) {
+    *no_donor = seen->flag[0];
+    return seen->num[0];
+  }
   int32_t op = find_operator(cat, actor->data, actor->len);
+  const cv_operator_t *o = op >= 0 ? cv_catalog_operator(cat, op) : NULL;
+  *no_donor = o && cv_catalog_no_donor_because(cat, o->kind_sym);
   value_slot_t *s = memo_put(&a->actors, NULL, actor);
-  if (s) s->num[0] = op;
+  if (s) s->num[0] = op, s->flag[0] = *no_donor;
   return op;
 }
 
@@ -471,8 +507,8 @@ static void admin1_check(cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use
   memcpy(use->admin1, admin1->data, len);
   use->admin1[len] = '\0';
   const char *code = said ? admin1_code_of(a, engine, said, admin1) : NULL;
-  if (said) cv_strcopy(use->admin1_country, sizeof use->admin1_country, said);
-  if (code) cv_strcopy(use->admin1_region, sizeof use->admin1_region, code);
+  if (said) copy_short(use->admin1_country, sizeof use->admin1_country, said);
+  if (code) copy_short(use->admin1_region, sizeof use->admin1_region, code);
   if (!said) {
     use->admin1_check = CV_ADMIN1_NO_COUNTRY;
   } else if (!code) {
@@ -485,12 +521,21 @@ static void admin1_check(cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use
     use->admin1_check = CV_ADMIN1_AGREES;
   } else if (g->region[0]) {
     use->admin1_check = CV_ADMIN1_DISAGREES;
-    cv_strcopy(use->region_stated, sizeof use->region_stated, code);
+    copy_short(use->region_stated, sizeof use->region_stated, code);
   } else {
     use->admin1_check = g->region_unknown ? CV_ADMIN1_TAKEN_OUTSIDE : CV_ADMIN1_TAKEN;
-    cv_strcopy(g->region, sizeof g->region, code);
+    copy_short(g->region, sizeof g->region, code);
     g->region_unknown = false;
   }
+}
+
+/* Appends n bytes of text to a note of size bytes that holds at, cut
+ * where it is full as snprintf() cuts; returns its new length. */
+static size_t note_append(char *note, size_t size, size_t at, const char *text, size_t n) {
+  if (n > size - 1 - at) n = size - 1 - at;
+  memcpy(note + at, text, n);
+  note[at + n] = '\0';
+  return at + n;
 }
 
 /* The cross-check of the coordinates against the row's own country, admin1
@@ -513,14 +558,22 @@ static void cross_check(cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
       said && (strcmp(said, g->territory) == 0 || (g->at_sea == 1 && strcmp(said, g->sea_of) == 0));
   bool disputed = true;
   if (said && !agrees) {
-    snprintf(use->location_note, sizeof use->location_note,
-             "ACLED's country is %.*s (%.*s) but the coordinates lie in %s%s", (int)country->len,
-             country->data, admin1 ? (int)admin1->len : 1, admin1 ? admin1->data : "?",
-             g->at_sea == 1 ? "the sea" : g->territory,
-             prec ? (prec == 1   ? " (geo_precision 1)"
-                     : prec == 2 ? " (geo_precision 2)"
-                                 : " (geo_precision 3)")
-                  : "");
+    /* "ACLED's country is %s (%s) but the coordinates lie in %s%s", put
+     * together piece by piece: snprintf() cost such a row 1,700
+     * instructions.  A clean record's fields hold no NUL byte to stop at. */
+    static const char *const precision_said[4] = {"", " (geo_precision 1)", " (geo_precision 2)",
+                                                  " (geo_precision 3)"};
+    const char *lies_in = g->at_sea == 1 ? "the sea" : g->territory;
+    char *note = use->location_note;
+    size_t size = sizeof use->location_note, at = 0;
+    at = note_append(note, size, at, "ACLED's country is ", strlen("ACLED's country is "));
+    at = note_append(note, size, at, country->data, country->len);
+    at = note_append(note, size, at, " (", 2);
+    at = note_append(note, size, at, admin1 ? admin1->data : "?", admin1 ? admin1->len : 1);
+    at = note_append(note, size, at, ") but the coordinates lie in ",
+                     strlen(") but the coordinates lie in "));
+    at = note_append(note, size, at, lies_in, strlen(lies_in));
+    note_append(note, size, at, precision_said[prec], strlen(precision_said[prec]));
   } else if (!said && prec >= 2 && strcmp(g->territory, "UA") != 0 && g->water_km >= 0 &&
              g->water_km < precision_km[prec]) {
     snprintf(use->location_note, sizeof use->location_note,
@@ -530,10 +583,7 @@ static void cross_check(cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
   } else {
     disputed = false;
   }
-  if (disputed) {
-    cv_error_t ignored;
-    cv_use_grade(use, "lat", "disputed", &ignored);
-  }
+  if (disputed) use->grade[CV_FIELD_LOCATION] = CV_GRADE_DISPUTED; /* what grading "lat" does */
   if (prec) precision_check(use, prec, disputed);
   if (admin1) admin1_check(a, engine, use, said, admin1, disputed);
 }
@@ -542,26 +592,26 @@ void cv_acled_row(cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
                   const cv_csv_field_t *fields, size_t n, unsigned taken) {
   const cv_catalog_t *cat = &engine->catalog;
   const cv_csv_field_t *col[AC_COUNT];
-  for (int c = 0; c < AC_COUNT; c++)
-    col[c] = a->col[c] >= 0 && (size_t)a->col[c] < n && fields[a->col[c]].len ? &fields[a->col[c]]
-                                                                              : NULL;
+  for (int c = 0; c < AC_COUNT; c++) {
+    size_t k = (size_t)a->col[c]; /* a column not in the export (-1) is past any row's end */
+    col[c] = k < n && fields[k].len ? &fields[k] : NULL;
+  }
 
   int32_t op = -1;
+  bool russian = false; /* the operator's forces received no donor weapons */
   if (col[AC_ACTOR1] && !(taken & (1u << CV_DF_OPERATOR))) {
-    op = operator_of(a, cat, col[AC_ACTOR1]);
+    op = operator_of(a, cat, col[AC_ACTOR1], &russian);
     if (op >= 0) {
       set_known(use, CV_UF_OPERATOR, op);
       note_match(use, col[AC_ACTOR1]->data, col[AC_ACTOR1]->len, "operator");
     }
   }
 
-  cv_notes_t scan;
   const char *notes = col[AC_NOTES] ? col[AC_NOTES]->data : "";
   if (col[AC_NOTES]) excerpt(use->notes, sizeof use->notes, notes, col[AC_NOTES]->len);
   if (col[AC_LOCATION])
     excerpt(use->location_name, sizeof use->location_name, col[AC_LOCATION]->data,
             col[AC_LOCATION]->len);
-  cv_notes_scan(a->match, a->alias_system, notes, col[AC_NOTES] ? col[AC_NOTES]->len : 0, &scan);
   /* No use of a weapon: by the sub-event type, or by the notes of a mine,
    * IED or grenade row (not when the user mapped the action).  Nothing
    * else is then taken from the row's words: a system or target they name
@@ -570,6 +620,14 @@ void cv_acled_row(cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
   int not_use = -1, action_of = -1;
   bool accident = false, disrupted = false;
   if (sub) sub_event_kind_of(a, sub, &not_use, &accident, &action_of, &disrupted);
+  /* So a type that is no use (a protest, an arrest) leaves nothing for
+   * the notes to say, and they are scanned as empty: the scan was a third
+   * of reading such a row.  A disrupted weapons use may be an
+   * interception, which its notes tell. */
+  bool no_use_by_type = not_use >= 0 && !disrupted && !(taken & (1u << CV_DF_ACTION));
+  size_t notes_scanned = col[AC_NOTES] && !no_use_by_type ? col[AC_NOTES]->len : 0;
+  cv_notes_t scan;
+  cv_notes_scan(a->match, a->alias_system, notes, notes_scanned, &scan);
   bool interception =
       disrupted &&
       ((col[AC_NOTES] && starts_with_nocase(notes, col[AC_NOTES]->len, "Interception:")) ||
@@ -588,14 +646,11 @@ void cv_acled_row(cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
    * launcher): which one was used is not said.  A donated system in a note
    * about forces that received no donor weapons (Russia's) is what they
    * hit, not what they fired, unless the note says it was captured. */
-  const cv_operator_t *o = op >= 0 ? cv_catalog_operator(cat, op) : NULL;
-  bool russian = o && cv_catalog_no_donor_because(cat, o->kind_sym);
   int named_system = cv_notes_system(cat, &scan);
   if (named_system >= 0 && !use->not_a_use && (!russian || scan.captured) &&
       !(taken & (1u << CV_DF_SYSTEM))) {
-    set(engine, use, "system", scan.systems[named_system]);
-    cv_error_t ignored;
-    cv_use_grade(use, "system", "reported", &ignored);
+    set_system(engine, use, scan.systems[named_system]);
+    use->grade[CV_FIELD_SYSTEM] = CV_GRADE_REPORTED;
     note_match(use, notes + scan.system_at[named_system], scan.system_len[named_system], "system");
     use->captured = russian && scan.captured;
   }
@@ -616,7 +671,7 @@ void cv_acled_row(cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
         target = &a->keyword_target[scan.flying.kind];
         target_word = notes + scan.flying.at, target_len = scan.flying.len;
       }
-    } else if (action && strcmp(action->name, "strike") == 0) {
+    } else if (action_of >= 0 && a->action_strikes[action_of]) {
       /* What was hit: the first target word ("Russian artillery" only when
        * Russia did not fire: then it names the shooter).  Counter-fire when
        * the notes say the target was firing, or name counter-battery fire
@@ -637,8 +692,9 @@ void cv_acled_row(cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
     /* A battle fought in Russia by a force on Ukraine's side is a ground
      * incursion by definition; whether it answered attacks across the
      * border is left for the verdict to ask. */
-    if (action && strcmp(action->name, "ground-operation") == 0 && o && col[AC_COUNTRY] &&
-        field_is(col[AC_COUNTRY], "Russia")) {
+    const cv_operator_t *o =
+        action_of >= 0 && a->action_fights[action_of] ? cv_catalog_operator(cat, op) : NULL;
+    if (o && col[AC_COUNTRY] && field_is(col[AC_COUNTRY], "Russia")) {
       for (size_t k = 0; k < N_INCURSION_KINDS; k++)
         if (a->incursion_kind[k] >= 0 && o->kind_sym == a->incursion_kind[k])
           purpose = &a->ground_incursion;
@@ -670,7 +726,9 @@ void cv_acled_row(cv_acled_t *a, const cv_engine_t *engine, cv_use_t *use,
    * export without them. */
   double lat, lon;
   if (cv_use_location(use, &lat, &lon) == CV_OK) {
-    cv_strcopy(use->location_from, sizeof use->location_from, "latitude/longitude");
+    static const char from_coordinates[] = "latitude/longitude";
+    _Static_assert(sizeof from_coordinates <= sizeof use->location_from, "location_from holds it");
+    memcpy(use->location_from, from_coordinates, sizeof from_coordinates);
     cross_check(a, engine, use, col[AC_COUNTRY], col[AC_ADMIN1], col[AC_GEO_PRECISION]);
   } else if (col[AC_LOCATION] && !(taken & (1u << CV_DF_PLACE))) {
     cv_error_t ignored;

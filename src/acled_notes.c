@@ -287,7 +287,11 @@ static void on_hit(void *ctx, int tag, size_t start, size_t end) {
 
 void cv_notes_scan(const cv_match_t *m, const char *const *alias_system, const char *text,
                    size_t len, cv_notes_t *out) {
-  memset(out, 0, sizeof *out);
+  /* Only what is read whatever the notes hold: the lists are read up to
+   * n_systems and a word's place only where its kind was found, and
+   * clearing all 330 bytes cost a sixtieth of reading a row. */
+  out->n_systems = 0;
+  out->several = out->captured = false;
   out->flying.kind = out->target.kind = out->counter_fire.kind = out->shot_down.kind =
       out->not_a_use.kind = -1;
   scan_t s = {alias_system, out, -1, 0, 0};

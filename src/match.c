@@ -2,9 +2,9 @@
  * match.c -- whole-word, case-insensitive multi-pattern search.
  *
  * Because matches must be whole words, a match can only begin where a word
- * begins.  The scan finds the word starts eight bytes at a time (a mask of
- * the chunk's word bytes, where little-endian; a byte at a time elsewhere
- * and at the end of the text); at each one a bitmap of the patterns' first
+ * begins.  The scan finds the word starts sixteen bytes at a time (SSE2)
+ * or eight (a mask of the chunk's word bytes, where little-endian; a byte
+ * at a time elsewhere and at the end of the text); at each one a bitmap of the patterns' first
  * two (folded) bytes turns most words away in one load, and the rest are
  * looked up in three bitmaps of the patterns' keys: a pattern's first four
  * bytes, or fewer where it is shorter or has a blank among them (its bytes
@@ -272,6 +272,25 @@ static inline uint64_t word_bytes8(uint64_t v) {
 }
 #endif
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#define WORD_STARTS_BY_SIXTEEN 1
+
+/* word_byte[] for the sixteen bytes at p, as the low bits of the result.
+ * The comparisons are signed, so a byte of 0x80 and above fails them all
+ * and is taken by its sign bit instead; OR-ing in 0x20 folds the capitals
+ * onto the small letters as in word_bytes8(). */
+static inline unsigned word_bytes16(const unsigned char *p) {
+  __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+  __m128i y = _mm_or_si128(v, _mm_set1_epi8(0x20));
+  __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(y, _mm_set1_epi8('a' - 1)),
+                                 _mm_cmplt_epi8(y, _mm_set1_epi8('z' + 1)));
+  __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+  return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), v));
+}
+#endif
+
 /* Visits every word start (a word byte after a non-word byte or at the
  * start) in order.  The notes are mostly short words between spaces, and a
  * byte-at-a-time walk over them cost a third of reading an ACLED row; eight
@@ -283,6 +302,20 @@ void cv_match_scan(const cv_match_t *m, const char *text, size_t len, cv_match_h
   if (!m->n_pats || len < 2) return;
   size_t i = 0;
   bool after_word = false; /* t[i - 1] is a word byte */
+#ifdef WORD_STARTS_BY_SIXTEEN
+  /* Sixteen bytes at a time where SSE2 is there (every x86-64): the mask
+   * takes a third of the instructions eight bytes' did.  The rest of the
+   * text, less than a chunk, goes eight bytes at a time, then one. */
+  for (; i + 17 <= len; i += 16) {
+    unsigned words = word_bytes16(t + i);
+    unsigned starts = words & ~(words << 1 | (after_word ? 1u : 0u));
+    after_word = words >> 15 & 1;
+    while (starts) {
+      word_start(m, t, len, i + (unsigned)__builtin_ctz(starts), hit, ctx);
+      starts &= starts - 1;
+    }
+  }
+#endif
 #ifdef WORD_STARTS_BY_EIGHT
   /* Stops a chunk short of the end, so that a start found has the byte
    * after it (t[i + 1]) inside the text, as word_start() reads it. */

@@ -48,7 +48,12 @@ struct cv_reader {
   size_t n_columns;     /* header width */
   char **names;         /* header names, for messages; one block */
   int col[CV_DF_COUNT]; /* column feeding each use field, -1 none */
-  unsigned taken;       /* fields the user mapped (ACLED leaves them be) */
+  /* The fields after the id that a column feeds, in order, listed once
+   * started: a CSV row visits these, not every field (an ACLED export
+   * feeds three of them). */
+  uint8_t fed[CV_DF_COUNT];
+  size_t n_fed;
+  unsigned taken; /* fields the user mapped (ACLED leaves them be) */
   _Static_assert(CV_DF_COUNT <= 32, "a bit per dataset field in 'taken'");
   extra_col_t grades[MAX_EXTRA], assumes[MAX_EXTRA], facts[MAX_EXTRA];
   size_t n_grades, n_assumes, n_facts;
@@ -86,9 +91,44 @@ static size_t digits(const char *s, size_t len, size_t max, int *out) {
   return i;
 }
 
+/* "16 February 2024", as ACLED writes every date: a day of one or two
+ * digits, a month's name in full as written here, a year of four digits,
+ * one space between.  Read at once, for a third of what the general
+ * reading below costs; false for anything else (a month cut short or in
+ * other capitals, a '-', blank space around, a day the month lacks), which
+ * that reading then takes and, where it is no date, explains. */
+static bool acled_date(const char *s, size_t len, cv_date_t *date) {
+  static const char *const names[12] = {"January",   "February", "March",    "April",
+                                        "May",       "June",     "July",     "August",
+                                        "September", "October",  "November", "December"};
+  /* the months (1-12) by the length of their names; 0 ends a list */
+  static const uint8_t by_length[10][4] = {
+      [3] = {5},     [4] = {6, 7},      [5] = {3, 4}, [6] = {8},
+      [7] = {1, 10}, [8] = {2, 11, 12}, [9] = {9}};
+  size_t d = len > 1 && s[1] == ' ' ? 1 : 2; /* the day's digits */
+  if (len < d + 1 + 3 + 5 || s[d] != ' ' || s[len - 5] != ' ') return false;
+  size_t name_len = len - d - 6;
+  if (name_len > 9) return false;
+  int day = 0, year = 0;
+  for (size_t i = 0; i < d; i++) {
+    if ((unsigned char)(s[i] - '0') > 9) return false;
+    day = day * 10 + (s[i] - '0');
+  }
+  for (size_t i = len - 4; i < len; i++) {
+    if ((unsigned char)(s[i] - '0') > 9) return false;
+    year = year * 10 + (s[i] - '0');
+  }
+  const char *name = s + d + 1;
+  for (const uint8_t *m = by_length[name_len]; *m; m++)
+    if (memcmp(name, names[*m - 1], name_len) == 0)
+      return cv_date_from(year, *m, day, date) == CV_OK;
+  return false;
+}
+
 /* date -> YYYY '-' MM '-' DD | D{1,2} (' ' | '-') month (' ' | '-') YYYY */
 int cv_dataset_date(const char *text, size_t len, cv_date_t *date, cv_error_t *err) {
   static const char expected[] = "2024-02-16 or 16 February 2024";
+  if (acled_date(text, len, date)) return CV_OK;
   while (len && (*text == ' ' || *text == '\t')) {
     text++;
     len--;
@@ -485,11 +525,16 @@ static int start(cv_reader_t *r, cv_error_t *err) {
 
 /* ------------------------------------------------------------------- rows */
 
-static void set_row_id(cv_reader_t *r, const char *s, size_t len) {
-  if (len && len < sizeof r->row_id && cv_utf8_valid(s, len, NULL)) {
+/* The row's id: s (len bytes) where it is one, else "row-N".  utf8 says
+ * that s is known to be UTF-8 already: a field of a CSV record the
+ * tokenizer found clean, which it checked whole (its fields are cut at
+ * ASCII bytes), so that checking the field again cost every row.
+ * Returns the id's length. */
+static size_t set_row_id(cv_reader_t *r, const char *s, size_t len, bool utf8) {
+  if (len && len < sizeof r->row_id && (utf8 || cv_utf8_valid(s, len, NULL))) {
     memcpy(r->row_id, s, len);
     r->row_id[len] = '\0';
-    return;
+    return len;
   }
   /* "row-N", without the cost of snprintf on every row */
   char digits_rev[24];
@@ -502,6 +547,7 @@ static void set_row_id(cv_reader_t *r, const char *s, size_t len) {
   memcpy(r->row_id, "row-", 4);
   for (size_t i = 0; i < n; i++) r->row_id[4 + i] = digits_rev[n - 1 - i];
   r->row_id[4 + n] = '\0';
+  return 4 + n;
 }
 
 static const char *column_name(const cv_reader_t *r, int c) {
@@ -558,10 +604,9 @@ static int csv_row(cv_reader_t *r, cv_use_t *use, cv_error_t *err) {
   size_t n = c->nfields < CV_CSV_MAX_FIELDS ? c->nfields : CV_CSV_MAX_FIELDS;
   const cv_csv_field_t *fields = c->fields;
   int idc = r->col[CV_DF_ID];
-  if (idc >= 0 && (size_t)idc < n)
-    set_row_id(r, fields[idc].data, fields[idc].len);
-  else
-    set_row_id(r, NULL, 0);
+  size_t id_len = idc >= 0 && (size_t)idc < n
+                      ? set_row_id(r, fields[idc].data, fields[idc].len, c->flaw == CV_CSV_CLEAN)
+                      : set_row_id(r, NULL, 0, false);
 
   if (c->flaw != CV_CSV_CLEAN) {
     char why[200];
@@ -576,10 +621,13 @@ static int csv_row(cv_reader_t *r, cv_use_t *use, cv_error_t *err) {
   if (c->nfields != r->n_columns)
     return row_error(r, err, CV_SYNTAX, NULL, -1, "the row has %zu fields and the header %zu",
                      c->nfields, r->n_columns);
-  cv_use_set_field(r->engine, use, CV_UF_ID, r->row_id, strlen(r->row_id), err);
-  for (int f = CV_DF_DATE; f < CV_DF_COUNT; f++) {
-    int col = r->col[f];
-    if (col < 0 || !fields[col].len) continue;
+  /* The row's id always fits the use's (cv_use_set_field() would only
+   * copy it, after a switch and a strlen()). */
+  _Static_assert(sizeof r->row_id <= sizeof use->id, "a row's id fits a use's");
+  memcpy(use->id, r->row_id, id_len + 1);
+  for (size_t i = 0; i < r->n_fed; i++) {
+    int f = r->fed[i], col = r->col[f];
+    if (!fields[col].len) continue;
     int rc = set_field(r, use, f, &fields[col], err);
     if (rc != CV_OK) return rc;
   }
@@ -641,14 +689,14 @@ static int csv_row(cv_reader_t *r, cv_use_t *use, cv_error_t *err) {
 
 static int jsonl_row(cv_reader_t *r, cv_use_t *use, cv_error_t *err) {
   const cv_csv_t *c = &r->csv;
-  set_row_id(r, NULL, 0);
+  set_row_id(r, NULL, 0, false);
   if (c->flaw != CV_CSV_CLEAN)
     return cv_error_set(err, CV_TOO_LARGE, NULL, (int)c->rec_line, 0, "line longer than %u bytes",
                         CV_CSV_MAX_RECORD);
   int rc = cv_use_parse_json_at(r->engine, use, c->fields[0].data, c->fields[0].len,
                                 (int)c->rec_line, err);
   const char *id = cv_use_id(use);
-  if (id[0]) set_row_id(r, id, strlen(id));
+  if (id[0]) set_row_id(r, id, strlen(id), false);
   if (rc != CV_OK) {
     err->line = (int)c->rec_line;
     return rc;
@@ -665,6 +713,8 @@ int cv_reader_next(cv_reader_t *reader, cv_use_t *use, cv_error_t *err) {
       reader->done = true;
       return rc;
     }
+    for (int f = CV_DF_DATE; f < CV_DF_COUNT; f++)
+      if (reader->col[f] >= 0) reader->fed[reader->n_fed++] = (uint8_t)f;
   }
   cv_use_reset(use);
   int rc = reader->input->next(&reader->csv);

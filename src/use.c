@@ -46,7 +46,8 @@ static int field_index(const char *name) {
 }
 
 static bool is_unknown(const char *value, size_t len) {
-  return len == 0 || cv_streq_nocase(value, len, "unknown");
+  /* the first letter before the call: a coordinate is often 7 bytes too */
+  return len == 0 || ((value[0] | 0x20) == 'u' && cv_streq_nocase(value, len, "unknown"));
 }
 
 /* Lists a domain's names for an error message, cut to fit. */
@@ -96,31 +97,36 @@ static int set_symbol(const cv_engine_t *eng, cv_use_t *use, cv_field_t field, c
 /* Plain decimals ("-50.4783"), which is what datasets hold, without
  * strtod: an integer of at most 15 digits divided by a power of ten is
  * exact on both sides, so the one rounding of the division gives strtod's
- * answer.  Returns false for anything else (exponents, long digits). */
+ * answer.  Returns false for anything else (exponents, long digits).  The
+ * digits are counted once read, not checked one by one against the
+ * fifteenth: the whole number's leading zeros are no significant digit,
+ * and where it is all zeros the decimals' own are within the fifteen
+ * decimals a power of ten allows. */
 static bool plain_decimal(const char *s, size_t len, double *out) {
   static const double pow10[] = {1,   1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                  1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
   const char *p = s, *end = s + len;
   bool negative = p < end && *p == '-';
   if (p < end && (*p == '-' || *p == '+')) p++;
-  uint64_t mantissa = 0;
-  size_t n_digits = 0, decimals = 0;
-  for (int part = 0; part < 2; part++) { /* the whole number, then the decimals */
-    const char *from = p;
-    for (; p < end && (unsigned char)(*p - '0') < 10; p++) {
-      /* A sixteenth significant digit (leading zeros leave the mantissa
-       * 0) would not be exact. */
-      if (mantissa >= 100000000000000ull) return false;
+  const char *whole = p;
+  while (p < end && *p == '0') p++;
+  const char *significant = p;
+  uint64_t mantissa = 0; /* wraps only past nineteen digits, which are refused */
+  for (; p < end && (unsigned char)(*p - '0') < 10; p++)
+    mantissa = mantissa * 10 + (uint64_t)(*p - '0');
+  size_t whole_digits = (size_t)(p - significant), decimals = 0;
+  bool any_digit = p > whole;
+  if (p < end && *p == '.') {
+    const char *from = ++p;
+    for (; p < end && (unsigned char)(*p - '0') < 10; p++)
       mantissa = mantissa * 10 + (uint64_t)(*p - '0');
-    }
-    n_digits += (size_t)(p - from);
-    if (part) decimals = (size_t)(p - from);
-    if (part || p == end || *p != '.') break;
-    p++;
+    decimals = (size_t)(p - from);
+    any_digit |= decimals > 0;
   }
-  /* Something else follows, no digit at all, or no power of ten that is
-   * exact to divide by. */
-  if (p != end || !n_digits || decimals >= sizeof pow10 / sizeof pow10[0]) return false;
+  /* Something else follows, no digit at all, or more significant digits
+   * than are exact (or decimals than a power of ten here divides by). */
+  if (p != end || !any_digit || whole_digits + decimals >= sizeof pow10 / sizeof pow10[0])
+    return false;
   double v = (double)mantissa / pow10[decimals];
   *out = negative ? -v : v;
   return true;

@@ -214,6 +214,37 @@ static void test_dates(void **state) {
                                     "1 January 1899"};
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
     assert_int_equal(cv_dataset_date(bad[i], strlen(bad[i]), &date, NULL), CV_VALUE);
+  /* ACLED's own form, read apart from the others: every month's name, a
+   * day of one digit and of two; and near misses it leaves to the rest */
+  static const char *const months[12] = {"January",   "February", "March",    "April",
+                                         "May",       "June",     "July",     "August",
+                                         "September", "October",  "November", "December"};
+  for (int m = 1; m <= 12; m++) {
+    for (int day = 1; day <= 28; day += 27) {
+      char text[32], iso[11], want[11];
+      snprintf(text, sizeof text, "%d %s %d", day, months[m - 1], 2020 + m);
+      assert_int_equal(cv_dataset_date(text, strlen(text), &date, NULL), CV_OK);
+      cv_date_format(date, iso);
+      snprintf(want, sizeof want, "%04d-%02d-%02d", 2020 + m, m, day);
+      assert_string_equal(iso, want);
+    }
+  }
+  static const char *const near[][2] = {{"05 May 2024", "2024-05-05"}, {"5 MAY 2024", "2024-05-05"},
+                                        {"5 May  2024", NULL},         {"5  May 2024", NULL},
+                                        {"5 Mayy 2024", NULL},         {"16 Februar 2024", NULL},
+                                        {"16 Julyy 2024", NULL},       {"1 Juny 2024", NULL},
+                                        {"1 May 2O24", NULL},          {"x1 May 2024", NULL}};
+  for (size_t i = 0; i < sizeof near / sizeof *near; i++) {
+    int rc = cv_dataset_date(near[i][0], strlen(near[i][0]), &date, NULL);
+    if (!near[i][1]) {
+      assert_int_equal(rc, CV_VALUE);
+      continue;
+    }
+    char iso[11];
+    assert_int_equal(rc, CV_OK);
+    cv_date_format(date, iso);
+    assert_string_equal(iso, near[i][1]);
+  }
 }
 
 static void test_tokenizer(void **state) {
@@ -301,9 +332,10 @@ static void test_matcher_name_plural(void **state) {
   cv_match_free(m);
 }
 
-/* The scan finds word starts eight bytes at a time: the same hits wherever
- * a word falls against the chunks, at every offset and with every length of
- * text cut short, and none inside a word glued to a UTF-8 letter. */
+/* The scan finds word starts sixteen bytes at a time (SSE2), then eight:
+ * the same hits wherever a word falls against the chunks, at every offset
+ * and with every length of text cut short, and none inside a word glued to
+ * a UTF-8 letter. */
 static void test_matcher_chunk_edges(void **state) {
   cv_match_t *m = cv_match_new();
   assert_int_equal(cv_match_add(m, "HIMARS", 6, 0, true), CV_OK);
@@ -312,7 +344,7 @@ static void test_matcher_chunk_edges(void **state) {
   assert_int_equal(cv_match_build(m), CV_OK);
   const char *body = "HIMARS m1 \xD0\x96HIMARS HIMARS\xD0\x96 x9M1 in  response to\tshelling M1";
   size_t body_len = strlen(body);
-  for (size_t pad = 0; pad <= 9; pad++) {
+  for (size_t pad = 0; pad <= 17; pad++) {
     char text[128], hits[256] = "", want[256];
     memset(text, ' ', pad);
     memcpy(text + pad, body, body_len);
@@ -326,6 +358,32 @@ static void test_matcher_chunk_edges(void **state) {
     snprintf(want, sizeof want, "0:%zu-%zu 1:%zu-%zu 2:%zu-%zu ", pad, pad + 6, pad + 7, pad + 9,
              pad + 33, pad + 57);
     assert_string_equal(hits, want);
+  }
+  cv_match_free(m);
+}
+
+/* Every byte value before a pattern, at every place of the chunks: the
+ * pattern is a whole word exactly when that byte is no letter, digit or
+ * byte of a UTF-8 sequence (0x80 and above), whichever of the sixteen-,
+ * eight- or one-byte steps finds the start. */
+static void test_matcher_word_bytes(void **state) {
+  cv_match_t *m = cv_match_new();
+  assert_int_equal(cv_match_add(m, "M1", 2, 0, true), CV_OK);
+  assert_int_equal(cv_match_build(m), CV_OK);
+  for (unsigned b = 1; b < 256; b++) {
+    bool word =
+        (b >= '0' && b <= '9') || (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || b >= 0x80;
+    for (size_t at = 0; at < 36; at++) {
+      char text[48], hits[64] = "";
+      memset(text, ' ', sizeof text);
+      text[at] = (char)b;
+      memcpy(text + at + 1, "M1", 2);
+      cv_match_scan(m, text, sizeof text, on_hit, hits);
+      char want[64] = "";
+      if (!word) snprintf(want, sizeof want, "0:%zu-%zu ", at + 1, at + 3);
+      if (strcmp(hits, want) != 0)
+        fail_msg("byte 0x%02X at %zu: '%s', not '%s'", b, at, hits, want);
+    }
   }
   cv_match_free(m);
 }
@@ -436,6 +494,99 @@ static void test_acled_admin1_memo(void **state) {
     assert_string_equal(use->admin1_region, want[i].region);
     assert_int_equal(use->admin1_check, want[i].check);
   }
+  assert_int_equal(cv_reader_next(r, use, &err), CV_EOF);
+  cv_use_free(use);
+  cv_reader_free(r);
+}
+
+/* A sub-event type that is no use settles the row, and its notes are not
+ * scanned: a protest about HIMARS names no system.  A disrupted weapons use
+ * is still scanned (it may be an interception), and so is a protest row
+ * whose action the user mapped from a column of their own. */
+static void test_acled_no_use_notes(void **state) {
+  static const char text[] =
+      "event_id_cnty,event_date,sub_event_type,notes,act\n"
+      "P1,2024-06-02,Peaceful protest,Protesters asked for more HIMARS,\n"
+      "P2,2024-06-02,Disrupted weapons use,A missile was shot down by a Patriot,\n"
+      "P3,2024-06-02,Peaceful protest,Protesters asked for more HIMARS,strike\n";
+  answer_t a[4];
+  assert_int_equal(read_both(engine, CV_FORMAT_AUTO, text, sizeof text - 1, NULL, a, 4), 3);
+  assert_string_equal(a[0].system, "");
+  assert_string_equal(a[0].action, "");
+  assert_string_equal(a[1].system, "patriot");
+  assert_string_equal(a[1].action, "strike");
+  assert_string_equal(a[1].purpose, "air-defense");
+  static const char *const maps[] = {"action", "act", NULL};
+  assert_int_equal(read_both(engine, CV_FORMAT_AUTO, text, sizeof text - 1, maps, a, 4), 3);
+  assert_string_equal(a[2].system, "himars");
+  assert_string_equal(a[2].action, "strike");
+}
+
+/* Whether actor1's forces received no donor weapons is kept with its
+ * operator: Russia's forces are not given the HIMARS they hit, the second
+ * time (from the column's memo) as the first, and Ukraine's still are. */
+static void test_acled_no_donor_memo(void **state) {
+  static const char text[] =
+      "event_id_cnty,event_date,sub_event_type,actor1,notes\n"
+      "R1,2024-06-02,Air/drone strike,Military Forces of Russia (2000-),A HIMARS was hit\n"
+      "U1,2024-06-02,Air/drone strike,Military Forces of Ukraine (2019-),A HIMARS fired\n"
+      "R2,2024-06-02,Air/drone strike,Military Forces of Russia (2000-),A HIMARS was hit\n"
+      "U2,2024-06-02,Air/drone strike,Military Forces of Ukraine (2019-),A HIMARS fired\n";
+  static const char *const want[] = {"", "himars", "", "himars"};
+  answer_t a[4];
+  assert_int_equal(read_both(engine, CV_FORMAT_AUTO, text, sizeof text - 1, NULL, a, 4), 4);
+  for (size_t i = 0; i < 4; i++) {
+    assert_string_equal(a[i].operator_, i % 2 ? "afu" : "russian-armed-forces");
+    assert_string_equal(a[i].system, want[i]);
+  }
+}
+
+/* A system the notes name is graded reported; coordinates outside the
+ * row's own country grade the location disputed, and the note says why,
+ * cut as snprintf() cuts where the row's admin1 is long. */
+static void test_acled_grades(void **state) {
+  char admin1[160];
+  memset(admin1, 'x', sizeof admin1 - 1);
+  admin1[sizeof admin1 - 1] = '\0';
+  char text[1024];
+  int len =
+      snprintf(text, sizeof text,
+               "event_id_cnty,event_date,sub_event_type,actor1,country,notes,latitude,longitude,"
+               "admin1,geo_precision\n"
+               "G1,2024-06-02,Air/drone strike,Military Forces of Ukraine (2019-),Russia,"
+               "A HIMARS fired,51.73,36.19,,\n"
+               "G2,2024-06-02,Air/drone strike,Military Forces of Ukraine (2019-),Ukraine,"
+               "Shelling,51.73,36.19,,\n"
+               "G3,2024-06-02,Air/drone strike,,Ukraine,Shelling,51.73,36.19,Kursk,3\n"
+               "G4,2024-06-02,Air/drone strike,,Ukraine,Shelling,51.73,36.19,%s,2\n",
+               admin1);
+  source_t src = {text, (size_t)len, 0, 1 << 20};
+  cv_reader_t *r = cv_reader_new(full_engine, CV_FORMAT_AUTO, read_source, &src);
+  cv_use_t *use = cv_use_new();
+  cv_error_t err;
+  assert_int_equal(cv_reader_next(r, use, &err), CV_OK);
+  assert_string_equal(given(full_engine, use, CV_FIELD_SYSTEM), "himars");
+  assert_int_equal(use->grade[CV_FIELD_SYSTEM], CV_GRADE_REPORTED);
+  assert_int_equal(use->grade[CV_FIELD_LOCATION], CV_GRADE_STATED);
+  assert_string_equal(use->location_note, "");
+  assert_int_equal(cv_reader_next(r, use, &err), CV_OK);
+  assert_string_equal(given(full_engine, use, CV_FIELD_SYSTEM), "");
+  assert_int_equal(use->grade[CV_FIELD_SYSTEM], CV_GRADE_STATED);
+  assert_int_equal(use->grade[CV_FIELD_LOCATION], CV_GRADE_DISPUTED);
+  assert_string_equal(use->location_note,
+                      "ACLED's country is Ukraine (?) but the coordinates lie in RU");
+  assert_int_equal(cv_reader_next(r, use, &err), CV_OK);
+  assert_string_equal(use->location_note,
+                      "ACLED's country is Ukraine (Kursk) but the "
+                      "coordinates lie in RU (geo_precision 3)");
+  assert_int_equal(cv_reader_next(r, use, &err), CV_OK);
+  char want[512];
+  snprintf(want, sizeof want,
+           "ACLED's country is Ukraine (%s) but the coordinates lie in RU (geo_precision 2)",
+           admin1);
+  assert_true(strlen(want) >= sizeof use->location_note);
+  want[sizeof use->location_note - 1] = '\0'; /* where snprintf() into the note cuts */
+  assert_string_equal(use->location_note, want);
   assert_int_equal(cv_reader_next(r, use, &err), CV_EOF);
   cv_use_free(use);
   cv_reader_free(r);
@@ -641,9 +792,16 @@ static void test_invalid_utf8(void **state) {
                  "\"HIMARS near \xD0\x96\xD1\x83\xD1\x80\xD0\xB0\xD0\xB2\"", "\n");
   n += acled_row(buf + n, sizeof buf - (size_t)n, "U3", "2 June 2024", "HIMARS", "\n");
   buf[n - 10] = '\0'; /* a NUL in the timestamp */
-  answer_t a[4];
-  size_t got = read_both(engine, CV_FORMAT_AUTO, buf, (size_t)n, NULL, a, 4);
-  assert_int_equal(got, 3);
+  /* an id that is not UTF-8 is not the row's: its number is; a Cyrillic
+   * one, from a clean record (not checked again), is */
+  n += acled_row(buf + n, sizeof buf - (size_t)n, "U4\xE9", "2 June 2024", "HIMARS", "\n");
+  n += acled_row(buf + n, sizeof buf - (size_t)n,
+                 "\xD0\x96"
+                 "5",
+                 "2 June 2024", "HIMARS", "\n");
+  answer_t a[6];
+  size_t got = read_both(engine, CV_FORMAT_AUTO, buf, (size_t)n, NULL, a, 6);
+  assert_int_equal(got, 5);
   assert_int_equal(a[0].rc, CV_VALUE);
   assert_string_equal(a[0].id, "U1");
   assert_string_equal(a[0].message, "column 'notes': not UTF-8 (byte 0xE9 at offset 24)");
@@ -652,6 +810,13 @@ static void test_invalid_utf8(void **state) {
   assert_string_equal(a[1].system, "himars");
   assert_int_equal(a[2].rc, CV_VALUE);
   assert_string_equal(a[2].message, "column 'timestamp': a NUL byte at offset 1");
+  assert_int_equal(a[3].rc, CV_VALUE);
+  assert_string_equal(a[3].id, "row-4");
+  assert_string_equal(a[3].message, "column 'event_id_cnty': not UTF-8 (byte 0xE9 at offset 2)");
+  assert_int_equal(a[4].rc, CV_OK);
+  assert_string_equal(a[4].id,
+                      "\xD0\x96"
+                      "5");
 }
 
 /* Caps on untrusted input: a record over 1 MiB and one with too many
@@ -1096,6 +1261,10 @@ int main(void) {
       cmocka_unit_test(test_matcher),
       cmocka_unit_test(test_matcher_name_plural),
       cmocka_unit_test(test_matcher_chunk_edges),
+      cmocka_unit_test(test_matcher_word_bytes),
+      cmocka_unit_test(test_acled_no_use_notes),
+      cmocka_unit_test(test_acled_no_donor_memo),
+      cmocka_unit_test(test_acled_grades),
       cmocka_unit_test(test_matcher_keys),
       cmocka_unit_test(test_acled_column_memo),
       cmocka_unit_test(test_acled_admin1_memo),
