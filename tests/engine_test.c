@@ -6,6 +6,7 @@
  */
 #include <glob.h>
 #include <jansson.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -1932,6 +1933,115 @@ static void numbers_as_printf(void **state) {
   }
 }
 
+/* The table's numbers as the formatter before cv_buf_fixed wrote them:
+ * llround of the scaled value, digits one at a time. */
+static void fixed_by_llround(double v, int decimals, char out[64]) {
+  static const double scale[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7};
+  size_t n = 0;
+  if (v < 0) {
+    v = -v;
+    out[n++] = '-';
+  }
+  unsigned long long scaled = (unsigned long long)llround(v * scale[decimals]);
+  unsigned long long whole = scaled / (unsigned long long)scale[decimals];
+  unsigned long long frac = scaled % (unsigned long long)scale[decimals];
+  if (n == 1 && scaled == 0) n = 0;
+  char digits[24];
+  size_t d = 0;
+  do {
+    digits[d++] = (char)('0' + whole % 10);
+    whole /= 10;
+  } while (whole);
+  while (d) out[n++] = digits[--d];
+  if (frac) {
+    out[n++] = '.';
+    for (int i = decimals - 1; i >= 0; i--) {
+      digits[i] = (char)('0' + frac % 10);
+      frac /= 10;
+    }
+    int last = decimals - 1;
+    while (digits[last] == '0') last--;
+    memcpy(out + n, digits, (size_t)last + 1);
+    n += (size_t)last + 1;
+  }
+  out[n] = '\0';
+}
+
+static void assert_fixed(double v, int decimals) {
+  char want[64];
+  cv_buf_t b = {0};
+  fixed_by_llround(v, decimals, want);
+  assert_int_equal(cv_buf_fixed(&b, v, decimals), CV_OK);
+  if (strcmp(b.data, want))
+    printf("%.17g with %d decimals: %s, want %s\n", v, decimals, b.data, want);
+  assert_string_equal(b.data, want);
+  cv_buf_free(&b);
+}
+
+/* cv_buf_fixed writes what llround and a digit at a time wrote, for every
+ * decimals the table uses and more: halves (which round away from zero),
+ * the doubles either side of them, values that round to zero from below
+ * (no "-0"), and the edge of 2^52 past which the fast rounding is not
+ * used. */
+static void fixed_numbers_as_llround(void **state) {
+  (void)state;
+  static const double edges[] = {0,
+                                 -0.0,
+                                 0.5,
+                                 -0.5,
+                                 1.5,
+                                 2.5,
+                                 0.49999999999999994,
+                                 0.0000005,
+                                 -0.0000005,
+                                 0.00000049999999,
+                                 -0.0000004,
+                                 45.7264,
+                                 -89.999999,
+                                 179.9999995,
+                                 99.99999999,
+                                 1e12,
+                                 -1e12,
+                                 999999999999.9,
+                                 4503599627370496.0 / 1e6,
+                                 4503599627370495.5 / 1e6,
+                                 9007199254740991.0 / 1e7,
+                                 123456.75,
+                                 0.05,
+                                 0.15,
+                                 0.25,
+                                 0.35,
+                                 100,
+                                 1000000,
+                                 10.000001};
+  for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++)
+    for (int decimals = 0; decimals <= 7; decimals++) {
+      assert_fixed(edges[i], decimals);
+      assert_fixed(nextafter(edges[i], 0), decimals);
+      if (fabs(edges[i]) < 1e12)
+        assert_fixed(nextafter(edges[i], edges[i] < 0 ? -2e12 : 2e12), decimals);
+    }
+  srand(13);
+  for (int i = 0; i < 300000; i++) {
+    double v;
+    switch (i % 6) {
+      case 0: v = (rand() % 2000000 - 1000000) / 10000.0; break;
+      case 1: v = (rand() % 100000) / 10.0 + (rand() % 2 ? 0.05 : 0); break;
+      case 2: v = rand() / (double)RAND_MAX * 360 - 180; break;
+      case 3: v = (rand() % 20000) / 1e7 * (rand() % 2 ? 1 : -1); break;
+      case 4: v = ldexp(rand() / (double)RAND_MAX, rand() % 80 - 40) * (rand() % 2 ? 1 : -1); break;
+      default: v = (double)rand() * rand() / 1e8 + 0.5; break;
+    }
+    assert_fixed(v, 6);
+    assert_fixed(v, 1);
+    assert_fixed(v, i % 8);
+  }
+  cv_buf_t b = {0};
+  assert_int_equal(cv_buf_fixed(&b, 2.5e12, 1), CV_OK);
+  assert_string_equal(b.data, "2500000000000.0"); /* past 1e12: printf's %.*f */
+  cv_buf_free(&b);
+}
+
 /* Coordinates read from text give strtod's double, fast path or not. */
 static void coordinates_as_strtod(void **state) {
   (void)state;
@@ -2137,6 +2247,7 @@ int main(void) {
       cmocka_unit_test(strerror_is_total),
       cmocka_unit_test(format_keeps_meaning),
       cmocka_unit_test(numbers_as_printf),
+      cmocka_unit_test(fixed_numbers_as_llround),
       cmocka_unit_test(coordinates_as_strtod),
       cmocka_unit_test(compile_survives_allocation_failure),
       cmocka_unit_test(paraphrase_and_said_by),
