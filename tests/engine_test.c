@@ -1598,6 +1598,107 @@ static void assert_same_text(const cv_buf_t *want, const cv_buf_t *got, const ch
   assert_memory_equal(got->data, want->data, got->len);
 }
 
+/* The row as CSV and as GeoJSON properties the plain way, one cell at a
+ * time from cv_table_cell: quoted when it holds a comma, quote, CR or LF;
+ * each text cell escaped by cv_buf_append_json_string. */
+static void table_by_cells(const cv_table_t *t, cv_buf_t *csv, cv_buf_t *geo) {
+  size_t width = cv_table_width(t);
+  assert_int_equal(cv_buf_append(geo, "{", 1), CV_OK);
+  for (size_t i = 0; i < width; i++) {
+    size_t len;
+    const char *cell = cv_table_cell(t, i, &len);
+    if (i) assert_int_equal(cv_buf_append(csv, ",", 1), CV_OK);
+    if (strcspn(cell, ",\"\r\n") == len) {
+      assert_int_equal(cv_buf_append(csv, cell, len), CV_OK);
+    } else {
+      assert_int_equal(cv_buf_append(csv, "\"", 1), CV_OK);
+      for (size_t k = 0; k < len; k++)
+        assert_int_equal(
+            cv_buf_append(csv, cell + k, cell[k] == '"' ? 1 : 0) || cv_buf_append(csv, cell + k, 1),
+            CV_OK);
+      assert_int_equal(cv_buf_append(csv, "\"", 1), CV_OK);
+    }
+    if (i + 1 == width) continue; /* GeoJSON leaves error out */
+    if (i) assert_int_equal(cv_buf_append(geo, ", ", 2), CV_OK);
+    const char *name = cv_table_column(t, i);
+    assert_int_equal(cv_buf_append_json_string(geo, name, strlen(name)), CV_OK);
+    assert_int_equal(cv_buf_append(geo, ": ", 2), CV_OK);
+    cv_cell_kind_t kind = cv_table_column_kind(t, i);
+    if (!len && kind != CV_CELL_TEXT)
+      assert_int_equal(cv_buf_append(geo, "null", 4), CV_OK);
+    else if (kind == CV_CELL_NUMBER)
+      assert_int_equal(cv_buf_append(geo, cell, len), CV_OK);
+    else
+      assert_int_equal(cv_buf_append_json_string(geo, cell, len), CV_OK);
+  }
+  assert_int_equal(cv_buf_append(csv, "\n", 1), CV_OK);
+  assert_int_equal(cv_buf_append(geo, "}", 1), CV_OK);
+}
+
+/* A row's CSV, written a run of cells at a time, and its GeoJSON, each
+ * plain cell in one copy, are what a cell at a time writes: ids with the
+ * bytes CSV quotes for and JSON escapes at each place around eight bytes,
+ * the ACLED and scenario rows (notes with commas, quotes and "…"), twice
+ * each, so that the second time their answer cells are read from where the
+ * first kept them; and every cell is the one a result worked out afresh
+ * (no answer kept) fills. */
+static void table_as_cell_by_cell(void **state) {
+  (void)state;
+  cv_engine_t *e = shipped_engine();
+  enum { CAP = 160 };
+  static const char *const ids[] = {"a",          "abcdefg",          "abcdefgh",     "abcdefghi",
+                                    "a,b",        "abcdefgh,",        "ab\"cdefghij", "line\nbreak",
+                                    "cr\rhere",   "tab\there",        "caf\xc3\xa9",  "x\\y",
+                                    "abcdefgh\"", "abcdefghijklmno,", "\"",           ","};
+  size_t n_ids = sizeof ids / sizeof ids[0];
+  cv_use_t *uses[CAP + 1];
+  size_t n = read_row_memo_uses(e, uses, CAP);
+  assert_true(n > 100);
+  cv_result_t *res = cv_result_new();
+  cv_date_t as_of;
+  assert_int_equal(cv_date_parse("2024-01-31", 10, &as_of), CV_OK);
+  cv_table_t *table = cv_table_new(e, as_of, 0), *fresh_table = cv_table_new(e, as_of, 0);
+  assert_non_null(table);
+  assert_non_null(fresh_table);
+  cv_result_t *fresh = cv_result_new();
+  cv_result_memoize(fresh, 0);
+  size_t quoted = 0, escaped = 0;
+  cv_error_t err;
+  for (int pass = 0; pass < 2; pass++)
+    for (size_t i = 0; i < n + n_ids; i++) {
+      cv_use_t *use = i < n ? uses[i] : uses[i - n];
+      if (i >= n)
+        assert_int_equal(cv_use_set(e, use, "id", ids[i - n], strlen(ids[i - n]), &err), CV_OK);
+      assert_int_equal(cv_evaluate(e, use, 0, res, &err), CV_OK);
+      assert_int_equal(cv_table_fill(table, use, res), CV_OK);
+      /* Each cell is the one a result worked out afresh fills. */
+      assert_int_equal(cv_evaluate(e, use, 0, fresh, &err), CV_OK);
+      assert_int_equal(cv_table_fill(fresh_table, use, fresh), CV_OK);
+      for (size_t k = 0; k < cv_table_width(table); k++)
+        assert_string_equal(cv_table_cell(table, k, NULL), cv_table_cell(fresh_table, k, NULL));
+      cv_buf_t csv = {0}, geo = {0}, want_csv = {0}, want_geo = {0};
+      assert_int_equal(cv_table_write_csv(table, &csv), CV_OK);
+      assert_int_equal(cv_table_write_geojson_properties(table, &geo), CV_OK);
+      table_by_cells(table, &want_csv, &want_geo);
+      assert_same_text(&want_csv, &csv, "a row's CSV");
+      assert_same_text(&want_geo, &geo, "a row's GeoJSON properties");
+      quoted += memchr(csv.data, '"', csv.len) != NULL;
+      escaped += strstr(geo.data, "\\") != NULL;
+      cv_buf_free(&csv);
+      cv_buf_free(&geo);
+      cv_buf_free(&want_csv);
+      cv_buf_free(&want_geo);
+    }
+  assert_true(quoted > 20);
+  assert_true(escaped > 10);
+  for (size_t i = 0; i < n; i++) cv_use_free(uses[i]);
+  cv_table_free(table);
+  cv_table_free(fresh_table);
+  cv_result_free(res);
+  cv_result_free(fresh);
+  cv_engine_free(e);
+}
+
 /* Two rows with the same verdicts, each with its own id, point and
  * distance to the border: the second takes the first's answer cells and
  * answer JSON (the verdicts' name is the same), never its row's own cells
@@ -2240,6 +2341,7 @@ int main(void) {
       cmocka_unit_test(memo_changes_nothing),
       cmocka_unit_test(row_memo_changes_nothing),
       cmocka_unit_test(kept_answers_not_rows),
+      cmocka_unit_test(table_as_cell_by_cell),
       cmocka_unit_test(kept_answers_change_nothing),
       cmocka_unit_test(affinity_follows_the_memo),
       cmocka_unit_test(lazy_verdicts_every_accessor),
