@@ -504,14 +504,13 @@ static inline bool any_csv_special(uint64_t w) {
          high;
 }
 
-/* Which of n (at most 64) cells need quotes, a bit each.  Cells lie one
- * after another in text, each NUL-terminated, so one pass over them,
- * eight bytes at a time, settles them all, and the rest of a cell found to
- * need quotes is skipped (one cell at a time, each with its call, they
+/* The first of cells from .. n-1 that needs quotes, or n.  Cells lie one
+ * after another in text, each NUL-terminated, so one pass over them, eight
+ * bytes at a time, finds it (one cell at a time, each with its call, they
  * were a quarter of a CSV row's writing). */
-static uint64_t quoted_cells(const char *text, const size_t *at, const size_t *len, size_t n) {
-  size_t end = at[n - 1] + len[n - 1], pos = at[0], cell = 0;
-  uint64_t quoted = 0;
+static size_t first_quoted(const char *text, const size_t *at, const size_t *len, size_t from,
+                           size_t n) {
+  size_t end = at[n - 1] + len[n - 1], pos = at[from], cell = from;
   while (pos < end) {
     size_t step = end - pos < 8 ? end - pos : 8;
     if (step == 8) {
@@ -522,17 +521,14 @@ static uint64_t quoted_cells(const char *text, const size_t *at, const size_t *l
         continue;
       }
     }
-    size_t i = pos;
-    while (i < pos + step && !csv_special[(unsigned char)text[i]]) i++;
-    if (i == pos + step) {
-      pos += step;
-      continue;
+    for (size_t i = pos; i < pos + step; i++) {
+      if (!csv_special[(unsigned char)text[i]]) continue;
+      while (at[cell] + len[cell] < i) cell++;
+      return cell;
     }
-    while (at[cell] + len[cell] < i) cell++;
-    quoted |= 1ull << cell;
-    pos = at[cell] + len[cell] + 1;
+    pos += step;
   }
-  return quoted;
+  return n;
 }
 
 /* n cells that lie one after another in text as CSV, each after a comma
@@ -541,24 +537,18 @@ static uint64_t quoted_cells(const char *text, const size_t *at, const size_t *l
  * made a comma. */
 static int csv_run(cv_buf_t *buf, const char *text, const size_t *at, const size_t *len, size_t n,
                    bool first) {
-  for (size_t done = 0; done < n; done += 64) {
-    size_t k = n - done < 64 ? n - done : 64;
-    const size_t *cat = at + done, *clen = len + done;
-    uint64_t quoted = quoted_cells(text, cat, clen, k);
-    for (size_t i = 0; i < k;) {
-      if (i || done || !first) TRY(cv_buf_add(buf, ",", 1));
-      if ((quoted >> i) & 1u) {
-        TRY(csv_quoted(buf, text + cat[i], clen[i]));
-        i++;
-        continue;
-      }
-      uint64_t next = quoted >> i;
-      size_t last = next ? i + (size_t)__builtin_ctzll(next) - 1 : k - 1;
-      size_t from = cat[i], base = buf->len;
-      TRY(cv_buf_add(buf, text + from, cat[last] + clen[last] - from));
-      for (; i < last; i++) buf->data[base + cat[i] + clen[i] - from] = ',';
-      i = last + 1;
+  for (size_t i = 0; i < n; i++) {
+    if (i || !first) TRY(cv_buf_add(buf, ",", 1));
+    size_t quoted = first_quoted(text, at, len, i, n);
+    if (quoted > i) {
+      size_t last = quoted - 1, from = at[i], base = buf->len;
+      TRY(cv_buf_add(buf, text + from, at[last] + len[last] - from));
+      for (; i < last; i++) buf->data[base + at[i] + len[i] - from] = ',';
+      if (quoted == n) break;
+      TRY(cv_buf_add(buf, ",", 1));
     }
+    i = quoted;
+    TRY(csv_quoted(buf, text + at[i], len[i]));
   }
   return CV_OK;
 }
