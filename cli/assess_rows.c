@@ -37,8 +37,8 @@ static int table_of(row_writer_t *w) {
 /* ------------------------------------------------------------- GeoJSON */
 
 static int geo_open(row_writer_t *w, cv_buf_t *out, const char *id) {
-  CLI_TRY(puts_buf(out, w->written ? ",\n" : "\n"));
-  CLI_TRY(puts_buf(out, "{\"type\": \"Feature\", \"id\": "));
+  CLI_TRY(w->written ? CLI_LIT(out, ",\n") : CLI_LIT(out, "\n"));
+  CLI_TRY(CLI_LIT(out, "{\"type\": \"Feature\", \"id\": "));
   return json_string(out, id);
 }
 
@@ -51,17 +51,17 @@ static int geo_result(row_writer_t *w, cv_buf_t *out, const cv_use_t *use) {
   const char *lon = cv_table_cell(t, w->lon_column, &lon_len);
   if (lat_len && lon_len) {
     /* GeoJSON's order is longitude, latitude (RFC 7946). */
-    CLI_TRY(puts_buf(out, ", \"geometry\": {\"type\": \"Point\", \"coordinates\": ["));
+    CLI_TRY(CLI_LIT(out, ", \"geometry\": {\"type\": \"Point\", \"coordinates\": ["));
     CLI_TRY(cv_buf_append(out, lon, lon_len));
-    CLI_TRY(puts_buf(out, ", "));
+    CLI_TRY(CLI_LIT(out, ", "));
     CLI_TRY(cv_buf_append(out, lat, lat_len));
-    CLI_TRY(puts_buf(out, "]}"));
+    CLI_TRY(CLI_LIT(out, "]}"));
   } else {
-    CLI_TRY(puts_buf(out, ", \"geometry\": null"));
+    CLI_TRY(CLI_LIT(out, ", \"geometry\": null"));
   }
-  CLI_TRY(puts_buf(out, ", \"properties\": "));
+  CLI_TRY(CLI_LIT(out, ", \"properties\": "));
   CLI_TRY(cv_table_write_geojson_properties(t, out));
-  return puts_buf(out, "}");
+  return CLI_LIT(out, "}");
 }
 
 static int geo_error(row_writer_t *w, cv_buf_t *out, long row, const char *id,

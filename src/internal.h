@@ -83,6 +83,10 @@ int cv_buf_append_json_chars(cv_buf_t *buf, const char *s, size_t len);
 size_t cv_utf8_seq(const unsigned char *s, size_t n);
 /* Appends a number the way JSON output writes them: shortest of %.10g. */
 int cv_buf_number(cv_buf_t *buf, double value);
+/* Appends value with at most `decimals` (0..7) digits after the point,
+ * rounded half away from zero, trailing zeros dropped (6.90 -> "6.9", 7.0
+ * -> "7", never "-0"): the table's coordinates and distances. */
+int cv_buf_fixed(cv_buf_t *buf, double value, int decimals);
 
 /* Reads a whole file into a NUL-terminated malloc'd string, at most limit
  * bytes.  Returns CV_OK, CV_IO or CV_TOO_LARGE. */

@@ -187,6 +187,41 @@ int cv_buf_number(cv_buf_t *buf, double value) {
   return cv_buf_printf(buf, "%.10g", value);
 }
 
+int cv_buf_fixed(cv_buf_t *buf, double value, int decimals) {
+  static const double scale[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7};
+  static const unsigned long long unit[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000};
+  /* Two digits at a time: a division by 100 in place of two by 10. */
+  static const char pairs[] =
+      "00010203040506070809101112131415161718192021222324252627282930313233"
+      "34353637383940414243444546474849505152535455565758596061626364656667"
+      "6869707172737475767778798081828384858687888990919293949596979899";
+  if (!isfinite(value) || fabs(value) > 1e12) return cv_buf_printf(buf, "%.*f", decimals, value);
+  double x = fabs(value) * scale[decimals];
+  /* llround(x), inlined: below 2^52 the part after the point, x less its
+   * truncation, is exact, and a half rounds up as llround's does. */
+  unsigned long long scaled = (unsigned long long)x;
+  if (x >= 0x1p52)
+    scaled = (unsigned long long)llround(x);
+  else if (x - (double)scaled >= 0.5)
+    scaled++;
+  unsigned long long whole = scaled / unit[decimals], frac = scaled % unit[decimals];
+  char out[48], *end = out + sizeof out, *p = end;
+  if (frac) {
+    int digits = decimals;
+    while (frac % 10 == 0) frac /= 10, digits--;
+    for (; digits >= 2; digits -= 2, frac /= 100) memcpy(p -= 2, pairs + 2 * (frac % 100), 2);
+    if (digits) *--p = (char)('0' + frac);
+    *--p = '.';
+  }
+  for (; whole >= 100; whole /= 100) memcpy(p -= 2, pairs + 2 * (whole % 100), 2);
+  if (whole >= 10)
+    memcpy(p -= 2, pairs + 2 * whole, 2);
+  else
+    *--p = (char)('0' + whole);
+  if (value < 0 && scaled) *--p = '-'; /* no "-0" */
+  return cv_buf_add(buf, p, (size_t)(end - p));
+}
+
 /* The length of the well-formed UTF-8 sequence at s[0..n) (2 to 4 bytes:
  * no overlongs, surrogates or code points past U+10FFFF), or 0. */
 size_t cv_utf8_seq(const unsigned char *s, size_t n) {

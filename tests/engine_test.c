@@ -6,6 +6,7 @@
  */
 #include <glob.h>
 #include <jansson.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -1710,6 +1711,107 @@ static void assert_same_text(const cv_buf_t *want, const cv_buf_t *got, const ch
   assert_memory_equal(got->data, want->data, got->len);
 }
 
+/* The row as CSV and as GeoJSON properties the plain way, one cell at a
+ * time from cv_table_cell: quoted when it holds a comma, quote, CR or LF;
+ * each text cell escaped by cv_buf_append_json_string. */
+static void table_by_cells(const cv_table_t *t, cv_buf_t *csv, cv_buf_t *geo) {
+  size_t width = cv_table_width(t);
+  assert_int_equal(cv_buf_append(geo, "{", 1), CV_OK);
+  for (size_t i = 0; i < width; i++) {
+    size_t len;
+    const char *cell = cv_table_cell(t, i, &len);
+    if (i) assert_int_equal(cv_buf_append(csv, ",", 1), CV_OK);
+    if (strcspn(cell, ",\"\r\n") == len) {
+      assert_int_equal(cv_buf_append(csv, cell, len), CV_OK);
+    } else {
+      assert_int_equal(cv_buf_append(csv, "\"", 1), CV_OK);
+      for (size_t k = 0; k < len; k++)
+        assert_int_equal(
+            cv_buf_append(csv, cell + k, cell[k] == '"' ? 1 : 0) || cv_buf_append(csv, cell + k, 1),
+            CV_OK);
+      assert_int_equal(cv_buf_append(csv, "\"", 1), CV_OK);
+    }
+    if (i + 1 == width) continue; /* GeoJSON leaves error out */
+    if (i) assert_int_equal(cv_buf_append(geo, ", ", 2), CV_OK);
+    const char *name = cv_table_column(t, i);
+    assert_int_equal(cv_buf_append_json_string(geo, name, strlen(name)), CV_OK);
+    assert_int_equal(cv_buf_append(geo, ": ", 2), CV_OK);
+    cv_cell_kind_t kind = cv_table_column_kind(t, i);
+    if (!len && kind != CV_CELL_TEXT)
+      assert_int_equal(cv_buf_append(geo, "null", 4), CV_OK);
+    else if (kind == CV_CELL_NUMBER)
+      assert_int_equal(cv_buf_append(geo, cell, len), CV_OK);
+    else
+      assert_int_equal(cv_buf_append_json_string(geo, cell, len), CV_OK);
+  }
+  assert_int_equal(cv_buf_append(csv, "\n", 1), CV_OK);
+  assert_int_equal(cv_buf_append(geo, "}", 1), CV_OK);
+}
+
+/* A row's CSV, written a run of cells at a time, and its GeoJSON, each
+ * plain cell in one copy, are what a cell at a time writes: ids with the
+ * bytes CSV quotes for and JSON escapes at each place around eight bytes,
+ * the ACLED and scenario rows (notes with commas, quotes and "…"), twice
+ * each, so that the second time their answer cells are read from where the
+ * first kept them; and every cell is the one a result worked out afresh
+ * (no answer kept) fills. */
+static void table_as_cell_by_cell(void **state) {
+  (void)state;
+  cv_engine_t *e = shipped_engine();
+  enum { CAP = 160 };
+  static const char *const ids[] = {"a",          "abcdefg",          "abcdefgh",     "abcdefghi",
+                                    "a,b",        "abcdefgh,",        "ab\"cdefghij", "line\nbreak",
+                                    "cr\rhere",   "tab\there",        "caf\xc3\xa9",  "x\\y",
+                                    "abcdefgh\"", "abcdefghijklmno,", "\"",           ","};
+  size_t n_ids = sizeof ids / sizeof ids[0];
+  cv_use_t *uses[CAP + 1];
+  size_t n = read_row_memo_uses(e, uses, CAP);
+  assert_true(n > 100);
+  cv_result_t *res = cv_result_new();
+  cv_date_t as_of;
+  assert_int_equal(cv_date_parse("2024-01-31", 10, &as_of), CV_OK);
+  cv_table_t *table = cv_table_new(e, as_of, 0), *fresh_table = cv_table_new(e, as_of, 0);
+  assert_non_null(table);
+  assert_non_null(fresh_table);
+  cv_result_t *fresh = cv_result_new();
+  cv_result_memoize(fresh, 0);
+  size_t quoted = 0, escaped = 0;
+  cv_error_t err;
+  for (int pass = 0; pass < 2; pass++)
+    for (size_t i = 0; i < n + n_ids; i++) {
+      cv_use_t *use = i < n ? uses[i] : uses[i - n];
+      if (i >= n)
+        assert_int_equal(cv_use_set(e, use, "id", ids[i - n], strlen(ids[i - n]), &err), CV_OK);
+      assert_int_equal(cv_evaluate(e, use, 0, res, &err), CV_OK);
+      assert_int_equal(cv_table_fill(table, use, res), CV_OK);
+      /* Each cell is the one a result worked out afresh fills. */
+      assert_int_equal(cv_evaluate(e, use, 0, fresh, &err), CV_OK);
+      assert_int_equal(cv_table_fill(fresh_table, use, fresh), CV_OK);
+      for (size_t k = 0; k < cv_table_width(table); k++)
+        assert_string_equal(cv_table_cell(table, k, NULL), cv_table_cell(fresh_table, k, NULL));
+      cv_buf_t csv = {0}, geo = {0}, want_csv = {0}, want_geo = {0};
+      assert_int_equal(cv_table_write_csv(table, &csv), CV_OK);
+      assert_int_equal(cv_table_write_geojson_properties(table, &geo), CV_OK);
+      table_by_cells(table, &want_csv, &want_geo);
+      assert_same_text(&want_csv, &csv, "a row's CSV");
+      assert_same_text(&want_geo, &geo, "a row's GeoJSON properties");
+      quoted += memchr(csv.data, '"', csv.len) != NULL;
+      escaped += strstr(geo.data, "\\") != NULL;
+      cv_buf_free(&csv);
+      cv_buf_free(&geo);
+      cv_buf_free(&want_csv);
+      cv_buf_free(&want_geo);
+    }
+  assert_true(quoted > 20);
+  assert_true(escaped > 10);
+  for (size_t i = 0; i < n; i++) cv_use_free(uses[i]);
+  cv_table_free(table);
+  cv_table_free(fresh_table);
+  cv_result_free(res);
+  cv_result_free(fresh);
+  cv_engine_free(e);
+}
+
 /* Two rows with the same verdicts, each with its own id, point and
  * distance to the border: the second takes the first's answer cells and
  * answer JSON (the verdicts' name is the same), never its row's own cells
@@ -2045,6 +2147,115 @@ static void numbers_as_printf(void **state) {
   }
 }
 
+/* The table's numbers as the formatter before cv_buf_fixed wrote them:
+ * llround of the scaled value, digits one at a time. */
+static void fixed_by_llround(double v, int decimals, char out[64]) {
+  static const double scale[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7};
+  size_t n = 0;
+  if (v < 0) {
+    v = -v;
+    out[n++] = '-';
+  }
+  unsigned long long scaled = (unsigned long long)llround(v * scale[decimals]);
+  unsigned long long whole = scaled / (unsigned long long)scale[decimals];
+  unsigned long long frac = scaled % (unsigned long long)scale[decimals];
+  if (n == 1 && scaled == 0) n = 0;
+  char digits[24];
+  size_t d = 0;
+  do {
+    digits[d++] = (char)('0' + whole % 10);
+    whole /= 10;
+  } while (whole);
+  while (d) out[n++] = digits[--d];
+  if (frac) {
+    out[n++] = '.';
+    for (int i = decimals - 1; i >= 0; i--) {
+      digits[i] = (char)('0' + frac % 10);
+      frac /= 10;
+    }
+    int last = decimals - 1;
+    while (digits[last] == '0') last--;
+    memcpy(out + n, digits, (size_t)last + 1);
+    n += (size_t)last + 1;
+  }
+  out[n] = '\0';
+}
+
+static void assert_fixed(double v, int decimals) {
+  char want[64];
+  cv_buf_t b = {0};
+  fixed_by_llround(v, decimals, want);
+  assert_int_equal(cv_buf_fixed(&b, v, decimals), CV_OK);
+  if (strcmp(b.data, want))
+    printf("%.17g with %d decimals: %s, want %s\n", v, decimals, b.data, want);
+  assert_string_equal(b.data, want);
+  cv_buf_free(&b);
+}
+
+/* cv_buf_fixed writes what llround and a digit at a time wrote, for every
+ * decimals the table uses and more: halves (which round away from zero),
+ * the doubles either side of them, values that round to zero from below
+ * (no "-0"), and the edge of 2^52 past which the fast rounding is not
+ * used. */
+static void fixed_numbers_as_llround(void **state) {
+  (void)state;
+  static const double edges[] = {0,
+                                 -0.0,
+                                 0.5,
+                                 -0.5,
+                                 1.5,
+                                 2.5,
+                                 0.49999999999999994,
+                                 0.0000005,
+                                 -0.0000005,
+                                 0.00000049999999,
+                                 -0.0000004,
+                                 45.7264,
+                                 -89.999999,
+                                 179.9999995,
+                                 99.99999999,
+                                 1e12,
+                                 -1e12,
+                                 999999999999.9,
+                                 4503599627370496.0 / 1e6,
+                                 4503599627370495.5 / 1e6,
+                                 9007199254740991.0 / 1e7,
+                                 123456.75,
+                                 0.05,
+                                 0.15,
+                                 0.25,
+                                 0.35,
+                                 100,
+                                 1000000,
+                                 10.000001};
+  for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++)
+    for (int decimals = 0; decimals <= 7; decimals++) {
+      assert_fixed(edges[i], decimals);
+      assert_fixed(nextafter(edges[i], 0), decimals);
+      if (fabs(edges[i]) < 1e12)
+        assert_fixed(nextafter(edges[i], edges[i] < 0 ? -2e12 : 2e12), decimals);
+    }
+  srand(13);
+  for (int i = 0; i < 300000; i++) {
+    double v;
+    switch (i % 6) {
+      case 0: v = (rand() % 2000000 - 1000000) / 10000.0; break;
+      case 1: v = (rand() % 100000) / 10.0 + (rand() % 2 ? 0.05 : 0); break;
+      case 2: v = rand() / (double)RAND_MAX * 360 - 180; break;
+      case 3: v = (rand() % 20000) / 1e7 * (rand() % 2 ? 1 : -1); break;
+      case 4: v = ldexp(rand() / (double)RAND_MAX, rand() % 80 - 40) * (rand() % 2 ? 1 : -1); break;
+      default: v = (double)rand() * rand() / 1e8 + 0.5; break;
+    }
+    assert_fixed(v, 6);
+    assert_fixed(v, 1);
+    assert_fixed(v, i % 8);
+  }
+  cv_buf_t b = {0};
+  assert_int_equal(cv_buf_fixed(&b, 2.5e12, 1), CV_OK);
+  assert_string_equal(b.data, "2500000000000.0"); /* past 1e12: printf's %.*f */
+  cv_buf_free(&b);
+}
+
 /* Coordinates read from text give strtod's double, fast path or not. */
 static void coordinates_as_strtod(void **state) {
   (void)state;
@@ -2250,6 +2461,7 @@ int main(void) {
       cmocka_unit_test(row_memo_changes_nothing),
       cmocka_unit_test(row_memo_grows_to_its_limit),
       cmocka_unit_test(kept_answers_not_rows),
+      cmocka_unit_test(table_as_cell_by_cell),
       cmocka_unit_test(kept_answers_change_nothing),
       cmocka_unit_test(affinity_follows_the_memo),
       cmocka_unit_test(lazy_verdicts_every_accessor),
@@ -2257,6 +2469,7 @@ int main(void) {
       cmocka_unit_test(strerror_is_total),
       cmocka_unit_test(format_keeps_meaning),
       cmocka_unit_test(numbers_as_printf),
+      cmocka_unit_test(fixed_numbers_as_llround),
       cmocka_unit_test(coordinates_as_strtod),
       cmocka_unit_test(compile_survives_allocation_failure),
       cmocka_unit_test(paraphrase_and_said_by),
