@@ -282,10 +282,16 @@ static void evaluate_with(cv_eval_t *e, const cv_value_t *stated, const cv_value
   out->as_stated = as_stated;
 }
 
-/* Whether some field or declared fact is graded disputed. */
-static bool any_graded_disputed(const cv_use_t *use) {
+/* The fields the use grades disputed, a bit each (cv_field_t). */
+static uint32_t fields_disputed(const cv_use_t *use) {
+  uint32_t bits = 0;
   for (int f = 0; f < CV_FIELD_COUNT; f++)
-    if (use->grade[f] == CV_GRADE_DISPUTED) return true;
+    bits |= (uint32_t)(use->grade[f] == CV_GRADE_DISPUTED) << f;
+  return bits;
+}
+
+/* Whether some declared fact is graded disputed. */
+static bool declared_disputed(const cv_use_t *use) {
   for (uint8_t i = 0; i < use->n_declared; i++)
     if (use->declared[i].grade == CV_GRADE_DISPUTED) return true;
   return false;
@@ -420,7 +426,8 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
   resolve_facts(engine, use, result, false, result->fact, result->grade);
   cv_value_t hidden[CV_FACT_COUNT];
   uint8_t hidden_grade[CV_FACT_COUNT];
-  bool graded_disputed = any_graded_disputed(use);
+  uint32_t disputed_fields = fields_disputed(use);
+  bool graded_disputed = disputed_fields || declared_disputed(use);
   bool disputed = graded_disputed || use->region_stated[0] || use->border_km_within > 0;
   /* The facts with the disputed ones unknown, worked out when a policy
    * first needs them (bounded disputes often matter to none). */
@@ -497,20 +504,18 @@ static int evaluate_policies(const cv_engine_t *engine, const cv_use_t *use, cv_
   bool row_hit = false;
   if (only == ALL_POLICIES && !result->no_donor_because && !use->region_stated[0] && !w->extent &&
       !use->n_assume && !use->n_declared) {
-    uint32_t disputed_fields = 0;
+    uint32_t key_disputed = disputed_fields;
     if (graded_disputed) {
       resolve_facts(engine, use, result, true, hidden, hidden_grade);
       hidden_ready = true;
-      for (int f = 0; f < CV_FIELD_COUNT; f++)
-        disputed_fields |= (uint32_t)(use->grade[f] == CV_GRADE_DISPUTED) << f;
       /* The donor's grade, which the summary reads, follows the system's
        * when the donor was not given but derived: not a function of the
        * fields disputed alone. */
-      disputed_fields |= (uint32_t)(result->grade[CV_FACT_DONOR] == CV_GRADE_DISPUTED)
-                         << CV_ROW_DONOR_DISPUTED;
+      key_disputed |= (uint32_t)(result->grade[CV_FACT_DONOR] == CV_GRADE_DISPUTED)
+                      << CV_ROW_DONOR_DISPUTED;
     }
-    row = cv_memo_row_find(result, &e, result->fact, graded_disputed ? hidden : NULL,
-                           disputed_fields, &row_hit);
+    row = cv_memo_row_find(result, &e, result->fact, graded_disputed ? hidden : NULL, key_disputed,
+                           &row_hit);
   }
   result->n = engine->policy_count;
   /* Verdicts the last evaluation left in the log are written anew below. */

@@ -192,6 +192,20 @@ static void row_codes(const cv_row_plan_t *plan, const cv_value_t *fact, uint64_
   }
 }
 
+/* The set of CV_ROW_MEMO_WAYS entries a key of hash h belongs in. */
+static cv_row_entry_t *row_set(const cv_result_t *r, uint64_t h) {
+  return &r->rows[(size_t)((h >> 40) % r->n_rows) & ~(size_t)(CV_ROW_MEMO_WAYS - 1)];
+}
+
+/* The entry of set a new key takes: an empty one, else the one used
+ * longest ago, as in the verdict memo. */
+static cv_row_entry_t *row_victim(cv_row_entry_t *set, uint32_t tick) {
+  cv_row_entry_t *entry = set;
+  for (cv_row_entry_t *x = set; x < set + CV_ROW_MEMO_WAYS; x++)
+    if (entry->hash && (!x->hash || tick - x->used > tick - entry->used)) entry = x;
+  return entry;
+}
+
 /* Doubles the row memo: each entry moves to the set its hash names in the
  * larger table, where the four ways of its old set split between two sets
  * and so always find room.  Without memory for it the table stays as it
@@ -201,19 +215,13 @@ static void row_memo_grow(cv_result_t *r) {
   cv_row_entry_t *rows = calloc(n, sizeof *rows);
   if (!rows) return;
   if (r->memo_huge) cv_advise_huge_pages(rows, n * sizeof *rows);
-  for (size_t i = 0; i < r->n_rows; i++) {
-    const cv_row_entry_t *x = &r->rows[i];
-    if (!x->hash) continue;
-    size_t set = (size_t)((x->hash >> 40) % n) & ~(size_t)(CV_ROW_MEMO_WAYS - 1);
-    for (size_t way = set; way < set + CV_ROW_MEMO_WAYS; way++)
-      if (!rows[way].hash) {
-        rows[way] = *x;
-        break;
-      }
-  }
-  free(r->rows);
+  cv_row_entry_t *old = r->rows;
+  size_t n_old = r->n_rows;
   r->rows = rows;
   r->n_rows = (uint32_t)n;
+  for (size_t i = 0; i < n_old; i++)
+    if (old[i].hash) *row_victim(row_set(r, old[i].hash), r->memo_tick) = old[i];
+  free(old);
 }
 
 cv_row_entry_t *cv_memo_row_find(cv_result_t *r, const cv_eval_t *e, const cv_value_t *fact,
@@ -245,35 +253,26 @@ cv_row_entry_t *cv_memo_row_find(cv_result_t *r, const cv_eval_t *e, const cv_va
   }
   /* A key disputing nothing is 0 from disputed_fields on: hashed and
    * compared up to that word (a third of the key). */
-  size_t used = hidden ? sizeof key : offsetof(cv_row_key_t, disputed_fields) + sizeof(uint32_t);
-  uint64_t h = cv_memo_hash_bytes(&key, used);
-  /* Sets of CV_ROW_MEMO_WAYS, the one used longest ago evicted, as in
-   * the verdict memo. */
-  size_t set = (size_t)((h >> 40) % r->n_rows) & ~(size_t)(CV_ROW_MEMO_WAYS - 1);
+  size_t key_bytes =
+      hidden ? sizeof key : offsetof(cv_row_key_t, disputed_fields) + sizeof(uint32_t);
+  uint64_t h = cv_memo_hash_bytes(&key, key_bytes);
   uint32_t tick = ++r->memo_tick;
-  cv_row_entry_t *entry = &r->rows[set];
-  for (size_t way = set; way < set + CV_ROW_MEMO_WAYS; way++) {
-    cv_row_entry_t *x = &r->rows[way];
-    if (x->hash == h && memcmp(&x->key, &key, used) == 0) {
+  cv_row_entry_t *set = row_set(r, h);
+  for (cv_row_entry_t *x = set; x < set + CV_ROW_MEMO_WAYS; x++)
+    if (x->hash == h && memcmp(&x->key, &key, key_bytes) == 0) {
       x->used = tick;
       *hit = true;
       r->row_hits++;
       return x;
     }
-    if (entry->hash && (!x->hash || tick - x->used > tick - entry->used)) entry = x;
-  }
   r->row_misses++;
+  cv_row_entry_t *entry = row_victim(set, tick);
   if (!entry->hash && ++r->rows_live > r->n_rows / 2 && r->n_rows < CV_ROW_MEMO_MOST) {
     /* Half the entries in use: sets of four then overflow often enough
      * that evicted keys are a third of a long run's row misses.  Grow, and
      * take the entry the key's set offers in the larger table. */
     row_memo_grow(r);
-    set = (size_t)((h >> 40) % r->n_rows) & ~(size_t)(CV_ROW_MEMO_WAYS - 1);
-    entry = &r->rows[set];
-    for (size_t way = set; way < set + CV_ROW_MEMO_WAYS; way++) {
-      cv_row_entry_t *x = &r->rows[way];
-      if (entry->hash && (!x->hash || tick - x->used > tick - entry->used)) entry = x;
-    }
+    entry = row_victim(row_set(r, h), tick);
   }
   entry->hash = h;
   entry->used = tick;
